@@ -1,0 +1,59 @@
+"""skyweave: Pulumi components for estates spread over AWS, GCP, OpenStack and on-prem sites.
+
+The public API is ``__all__``; everything else is internal and may change without notice.
+"""
+
+from .config import StackConfig, config_schema, load_stack_config, parse_stack_config
+from .drivers import Capability, CloudDriver, SiteContext, SiteNetwork, get_driver, register_driver, vendors
+from .errors import (
+    AddressSpaceExhaustedError,
+    ConfigError,
+    ConfigIssue,
+    DriverError,
+    InvalidArgsError,
+    OverlappingCidrError,
+    PlanningError,
+    ProjectError,
+    SkyweaveError,
+    UnknownDriverError,
+    UnsupportedCapabilityError,
+)
+from .hybrid_vpc import HybridVpc, HybridVpcArgs, HybridVpcPlan, IpamArgs, plan_hybrid_vpc
+from .providers import SiteProviders
+from .sites import CloudSiteArgs, SiteArgs
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AddressSpaceExhaustedError",
+    "Capability",
+    "CloudDriver",
+    "CloudSiteArgs",
+    "ConfigError",
+    "ConfigIssue",
+    "DriverError",
+    "HybridVpc",
+    "HybridVpcArgs",
+    "HybridVpcPlan",
+    "InvalidArgsError",
+    "IpamArgs",
+    "OverlappingCidrError",
+    "PlanningError",
+    "ProjectError",
+    "SiteArgs",
+    "SiteContext",
+    "SiteNetwork",
+    "SiteProviders",
+    "SkyweaveError",
+    "StackConfig",
+    "UnknownDriverError",
+    "UnsupportedCapabilityError",
+    "__version__",
+    "config_schema",
+    "get_driver",
+    "load_stack_config",
+    "parse_stack_config",
+    "plan_hybrid_vpc",
+    "register_driver",
+    "vendors",
+]

@@ -1,0 +1,110 @@
+"""The ``skyweave`` command: offline preview, config schema and address pins.
+
+Run from the project root (like ``pulumi``). Exit codes: 0 success; 1 the configuration or
+project is wrong (the message says where and how to fix it); 2 the command line is wrong;
+3 an internal error (a bug: please report it with the traceback shown).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+
+__all__ = ["main"]
+
+EXIT_OK = 0
+EXIT_CONFIG = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="skyweave",
+        description="Multi-vendor estates with Pulumi: preview offline, plan addresses, check policy.",
+    )
+    parser.add_argument("--version", action="version", version=f"skyweave {__version__}")
+    parser.add_argument(
+        "-C",
+        "--project-dir",
+        type=Path,
+        default=None,
+        help="directory of Pulumi.yaml (default: the current directory or its nearest parent with one)",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    preview = sub.add_parser(
+        "preview",
+        help="show what `pulumi up` would create, offline (no CLI, no credentials)",
+        description="Run the stack's program in-process under Pulumi's mock runtime and print "
+        "every resource it would create.",
+    )
+    preview.add_argument("--stack", "-s", required=True, help="stack name (reads Pulumi.<stack>.yaml)")
+    preview.add_argument("--format", choices=("text", "json"), default="text")
+
+    sub.add_parser("schema", help="print the JSON Schema of a stack file's skyweave config")
+
+    ipam = sub.add_parser("ipam", help="show or pin the address plan")
+    ipam_sub = ipam.add_subparsers(dest="ipam_command", required=True, metavar="ACTION")
+    show = ipam_sub.add_parser("show", help="print the stack's address plan")
+    show.add_argument("--stack", "-s", required=True)
+    show.add_argument("--format", choices=("text", "json"), default="text")
+    lock = ipam_sub.add_parser(
+        "lock",
+        help="record every site's planned block in the stack file, so no later edit can renumber it",
+    )
+    lock.add_argument("--stack", "-s", required=True)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``skyweave`` console script; returns the exit code."""
+    args = _parser().parse_args(argv)
+    from .errors import SkyweaveError
+
+    try:
+        return _dispatch(args)
+    except SkyweaveError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        return 130
+    except Exception:  # noqa: BLE001 - a bug: show it in full
+        print("internal error (a bug in skyweave; please report it):", file=sys.stderr)
+        traceback.print_exc()
+        return EXIT_INTERNAL
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "schema":
+        from .config import config_schema
+
+        print(json.dumps(config_schema(), indent=2))
+        return EXIT_OK
+
+    from .project import Project
+
+    project = Project.find(args.project_dir)
+    if args.command == "preview":
+        from .preview import preview_stack, render_json, render_text
+
+        run = preview_stack(project, args.stack)
+        print(render_json(run) if args.format == "json" else render_text(run))
+        return EXIT_OK
+    if args.command == "ipam":
+        from . import ipam_cli
+
+        if args.ipam_command == "show":
+            return ipam_cli.show(project, args.stack, args.format)
+        return ipam_cli.lock(project, args.stack)
+    raise AssertionError(f"unhandled command {args.command}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,182 @@
+"""The one interface every vendor driver implements; components talk to nothing else.
+
+A driver turns vendor-neutral requests ("a network here, with these subnets") into one vendor's
+resources, each with the site's explicit provider. It also declares, up front, what the vendor
+can do (:class:`Capability`) and the address sizes it accepts (:class:`NetworkLimits`), so a
+component can refuse an impossible request before a single resource is registered.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import ClassVar
+
+import pulumi
+
+from ..errors import UnsupportedCapabilityError
+from ..naming import child_name
+from ..planning.ipam import SitePlan, SubnetSlot
+from ..sites import SiteArgs
+
+__all__ = [
+    "Capability",
+    "CloudDriver",
+    "NetworkLimits",
+    "SiteContext",
+    "SiteNetwork",
+]
+
+
+class Capability(str, Enum):
+    """Something a vendor can do. A driver lists what it supports in ``capabilities``."""
+
+    NETWORK = "network"
+    """Creates networks and subnets (on-prem records existing ranges instead)."""
+    ZONES = "zones"
+    """Has several independent failure zones per region."""
+    IPV6 = "ipv6"
+    """Dual-stack networks."""
+    PEERING = "peering"
+    """Native private peering between two networks of this vendor."""
+    BGP_VPN = "bgp_vpn"
+    """Site-to-site IPsec VPN with BGP dynamic routing."""
+    STATIC_VPN = "static_vpn"
+    """Site-to-site IPsec VPN with static routes."""
+    LOAD_BALANCER = "load_balancer"
+    """A managed, health-checked load balancer."""
+    DNS = "dns"
+    """Managed DNS with health-checked failover or weighted records."""
+    BARE_METAL = "bare_metal"
+    """Whole physical servers."""
+    OBJECT_STORAGE = "object_storage"
+    """An object store."""
+
+
+@dataclass(frozen=True)
+class NetworkLimits:
+    """Block sizes (prefix lengths, inclusive) the vendor accepts for a network and a subnet."""
+
+    network_min: int = 0
+    network_max: int = 32
+    subnet_min: int = 0
+    subnet_max: int = 32
+
+
+@dataclass(frozen=True)
+class SiteContext:
+    """Everything a driver needs to create one site's children of one component.
+
+    Attributes:
+        component: the component's resource name; children's names derive from it.
+        parent: the component, every child's parent.
+        site: the site's validated args.
+        provider: the site's explicit provider (``None`` only for vendors with no provider).
+        tags: estate-wide tags merged with the site's own.
+    """
+
+    component: str
+    parent: pulumi.Resource
+    site: SiteArgs
+    provider: pulumi.ProviderResource | None
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+    def name(self, role: str, *keys: str) -> str:
+        """A child's name: ``{component}-{role}-{site}-{keys…}``."""
+        return child_name(self.component, role, self.site.name, *keys)
+
+    def opts(self, **kwargs: object) -> pulumi.ResourceOptions:
+        """Options with the component as parent and the site's provider, plus ``kwargs``."""
+        return pulumi.ResourceOptions(parent=self.parent, provider=self.provider, **kwargs)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class SiteNetwork:
+    """A site's network as later layers (VPN, apps) need it.
+
+    Attributes:
+        site: the site name.
+        vendor: the vendor name.
+        network_id: the vendor's network id (VPC id, network self link, Neutron id), ``None`` on-prem.
+        cidrs: the IPv4/IPv6 ranges the site routes.
+        subnet_ids: subnet ids by subnet key (e.g. ``public-a``).
+        subnet_cidrs: subnet ranges by subnet key.
+        subnet_zones: the zone of each zonal subnet, by key.
+        resources: vendor handles later layers attach to (``vpc``, ``router``, route tables …).
+    """
+
+    site: str
+    vendor: str
+    network_id: pulumi.Output[str] | None
+    cidrs: tuple[str, ...]
+    subnet_ids: Mapping[str, pulumi.Output[str]] = field(default_factory=dict)
+    subnet_cidrs: Mapping[str, str] = field(default_factory=dict)
+    subnet_zones: Mapping[str, str] = field(default_factory=dict)
+    resources: Mapping[str, pulumi.Resource] = field(default_factory=dict)
+
+    @classmethod
+    def from_plan(
+        cls,
+        vendor: str,
+        plan: SitePlan,
+        network_id: pulumi.Output[str] | None,
+        subnet_ids: Mapping[str, pulumi.Output[str]],
+        resources: Mapping[str, pulumi.Resource],
+    ) -> SiteNetwork:
+        """Build the record from the site's address plan and the ids the driver created."""
+        return cls(
+            site=plan.name,
+            vendor=vendor,
+            network_id=network_id,
+            cidrs=tuple(str(c) for c in plan.cidrs),
+            subnet_ids=subnet_ids,
+            subnet_cidrs={k: str(v) for k, v in plan.subnets.items()},
+            subnet_zones={k: s.zone for k, s in plan.slots.items() if s.zone is not None},
+            resources=resources,
+        )
+
+
+class CloudDriver(abc.ABC):
+    """One vendor. Subclasses set the class attributes and implement the abstract methods.
+
+    Attributes:
+        vendor: the identifier used in site configuration (``vendor: aws``).
+        display_name: the vendor's name for people.
+        site_model: the pydantic model of this vendor's sites.
+        capabilities: what the vendor can do; components check before they ask.
+        limits: block sizes the vendor accepts.
+    """
+
+    vendor: ClassVar[str]
+    display_name: ClassVar[str]
+    site_model: ClassVar[type[SiteArgs]]
+    capabilities: ClassVar[frozenset[Capability]]
+    limits: ClassVar[NetworkLimits] = NetworkLimits()
+
+    def supports(self, capability: Capability) -> bool:
+        return capability in self.capabilities
+
+    def require(self, capability: Capability, *, needed_for: str) -> None:
+        """Raise :class:`UnsupportedCapabilityError` unless the vendor has ``capability``."""
+        if capability not in self.capabilities:
+            raise UnsupportedCapabilityError(self.vendor, capability.value, needed_for=needed_for)
+
+    @abc.abstractmethod
+    def subnet_slots(self, site: SiteArgs, subnet_prefixlen: int) -> tuple[SubnetSlot, ...]:
+        """The subnets a site's network has, each at a slot fixed by its own identity. Pure."""
+
+    @abc.abstractmethod
+    def ipv6_prefixlen(self, site: SiteArgs) -> int | None:
+        """Size of the IPv6 block IPAM must plan for the site, or ``None`` (vendor-assigned / none)."""
+
+    @abc.abstractmethod
+    def create_provider(
+        self, site: SiteArgs, name: str, opts: pulumi.ResourceOptions | None = None
+    ) -> pulumi.ProviderResource | None:
+        """The site's explicit provider, configured for its region/project/endpoint."""
+
+    @abc.abstractmethod
+    def create_network(self, ctx: SiteContext, plan: SitePlan) -> SiteNetwork:
+        """Create (or, on-prem, record) the site's network from its address plan."""

@@ -1,0 +1,69 @@
+"""Which driver serves which vendor name.
+
+Built-in drivers are listed by module path and imported on first use; third-party drivers
+register with :func:`register_driver` or through the ``skyweave.drivers`` entry-point group
+(``my_vendor = "my_pkg.driver:MyDriver"``), so a new vendor is a new module, not an edit here.
+"""
+
+from __future__ import annotations
+
+import importlib
+from importlib.metadata import entry_points
+
+from ..errors import UnknownDriverError
+from .base import CloudDriver
+
+__all__ = ["all_drivers", "get_driver", "register_driver", "vendors"]
+
+_BUILTIN: dict[str, tuple[str, str]] = {
+    "aws": ("skyweave.drivers.aws", "AwsDriver"),
+    "gcp": ("skyweave.drivers.gcp", "GcpDriver"),
+    "openstack": ("skyweave.drivers.openstack", "OpenStackDriver"),
+    "onprem": ("skyweave.drivers.onprem", "OnPremDriver"),
+}
+_EXTRA: dict[str, type[CloudDriver]] = {}
+_INSTANCES: dict[str, CloudDriver] = {}
+_ENTRY_POINTS_LOADED = False
+
+
+def register_driver(driver: type[CloudDriver]) -> None:
+    """Make ``driver`` serve sites whose ``vendor`` is ``driver.vendor``."""
+    _EXTRA[driver.vendor] = driver
+    _INSTANCES.pop(driver.vendor, None)
+
+
+def _load_entry_points() -> None:
+    global _ENTRY_POINTS_LOADED
+    if _ENTRY_POINTS_LOADED:
+        return
+    _ENTRY_POINTS_LOADED = True
+    for ep in entry_points(group="skyweave.drivers"):
+        register_driver(ep.load())
+
+
+def vendors() -> tuple[str, ...]:
+    """Every vendor name a site may use, sorted."""
+    _load_entry_points()
+    return tuple(sorted({*_BUILTIN, *_EXTRA}))
+
+
+def get_driver(vendor: str) -> CloudDriver:
+    """The driver for ``vendor``; raises :class:`UnknownDriverError` listing the known ones."""
+    found = _INSTANCES.get(vendor)
+    if found is not None:
+        return found
+    _load_entry_points()
+    cls = _EXTRA.get(vendor)
+    if cls is None:
+        if vendor not in _BUILTIN:
+            raise UnknownDriverError(vendor, vendors())
+        module, name = _BUILTIN[vendor]
+        cls = getattr(importlib.import_module(module), name)
+    instance = cls()
+    _INSTANCES[vendor] = instance
+    return instance
+
+
+def all_drivers() -> tuple[CloudDriver, ...]:
+    """One instance of every registered driver, in vendor-name order."""
+    return tuple(get_driver(v) for v in vendors())

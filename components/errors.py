@@ -1,0 +1,192 @@
+"""Every error skyweave raises on purpose, under one root so callers can catch by class.
+
+The tree::
+
+    SkyweaveError (pulumi.RunError: a real `pulumi up` prints the message without a traceback)
+    ├── ConfigError (also ValueError)          the stack configuration or component args are wrong
+    │   ├── InvalidArgsError                   a component's args model failed validation
+    │   └── ProjectError                       no Pulumi project, stack file or readable YAML
+    ├── PlanningError                          a pure planner cannot satisfy the request
+    │   ├── AddressSpaceExhaustedError         the supernet has no room for what is asked
+    │   └── OverlappingCidrError               two ranges that must be disjoint overlap
+    └── DriverError                            a vendor driver cannot do what is asked
+        ├── UnknownDriverError                 no driver is registered for a vendor name
+        └── UnsupportedCapabilityError         the driver lacks a capability a component needs
+
+Messages always say which input is wrong, the value given and what would be valid. Context
+that a program may want to inspect lives in keyword-only attributes, never only in the text.
+Only the CLI catches these, mapping them to exit codes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pulumi import RunError
+
+__all__ = [
+    "AddressSpaceExhaustedError",
+    "ConfigError",
+    "ConfigIssue",
+    "DriverError",
+    "InvalidArgsError",
+    "OverlappingCidrError",
+    "PlanningError",
+    "ProjectError",
+    "SkyweaveError",
+    "UnknownDriverError",
+    "UnsupportedCapabilityError",
+]
+
+
+class SkyweaveError(RunError):
+    """Root of every error skyweave raises deliberately."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
+class ConfigIssue:
+    """One problem in a configuration: where it is, what was given, and what is wrong.
+
+    Attributes:
+        path: the key path, e.g. ``skyweave:sites[2].zones[0]``.
+        message: what is wrong and what would be valid.
+        value: the offending value, or ``None`` when the key is missing.
+        has_value: ``False`` when the key is absent (so ``None`` can still be reported as a value).
+    """
+
+    path: str
+    message: str
+    value: Any = None
+    has_value: bool = True
+
+    def render(self) -> str:
+        if not self.has_value:
+            return f"{self.path}: {self.message}"
+        return f"{self.path}: {_show(self.value)}: {self.message}"
+
+
+def _show(value: Any) -> str:
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+class ConfigError(SkyweaveError, ValueError):
+    """The configuration is wrong; nothing has been registered.
+
+    Attributes:
+        source: the file (or other origin) the configuration came from.
+        issues: every problem found, not only the first.
+    """
+
+    def __init__(self, issues: Sequence[ConfigIssue], *, source: str | None = None) -> None:
+        if not issues:
+            raise ValueError("ConfigError needs at least one issue")
+        self.source = source
+        self.issues = tuple(issues)
+        where = f" in {source}" if source else ""
+        noun = "problem" if len(self.issues) == 1 else "problems"
+        lines = [f"invalid configuration{where} ({len(self.issues)} {noun}):"]
+        lines += [f"  {issue.render()}" for issue in self.issues]
+        super().__init__("\n".join(lines))
+
+    def with_source(self, source: str, prefix: str = "") -> ConfigError:
+        """Return the same issues attributed to ``source``, their paths prefixed by ``prefix``."""
+        issues = [
+            ConfigIssue(_join_path(prefix, i.path), i.message, i.value, i.has_value) for i in self.issues
+        ]
+        return type(self)(issues, source=source)
+
+
+class InvalidArgsError(ConfigError):
+    """A component's arguments failed validation before any child was registered."""
+
+
+class ProjectError(ConfigError):
+    """The Pulumi project or stack file cannot be found or read."""
+
+
+def _join_path(prefix: str, path: str) -> str:
+    if not prefix:
+        return path
+    if not path:
+        return prefix
+    if path.startswith("[") or prefix.endswith(":"):
+        return f"{prefix}{path}"
+    return f"{prefix}.{path}"
+
+
+class PlanningError(SkyweaveError):
+    """A planner cannot satisfy the request.
+
+    Attributes:
+        path: the configuration key the problem is attributed to (relative to the planner's
+            input, e.g. ``ipam.supernet``), so the caller can name it in the stack file.
+        value: the value at that path.
+    """
+
+    def __init__(self, message: str, *, path: str = "", value: Any = None) -> None:
+        super().__init__(message)
+        self.path = path
+        self.value = value
+
+    def as_issue(self, prefix: str = "") -> ConfigIssue:
+        return ConfigIssue(_join_path(prefix, self.path), self.message, self.value)
+
+
+class AddressSpaceExhaustedError(PlanningError):
+    """The supernet cannot hold every allocation asked of it.
+
+    Attributes:
+        needed: addresses the unplaced allocations need.
+        available: addresses still free in the supernet (not necessarily contiguous).
+    """
+
+    def __init__(self, message: str, *, needed: int, available: int, path: str = "", value: Any = None):
+        super().__init__(message, path=path, value=value)
+        self.needed = needed
+        self.available = available
+
+
+class OverlappingCidrError(PlanningError):
+    """Two ranges that must be disjoint overlap."""
+
+
+class DriverError(SkyweaveError):
+    """A vendor driver cannot do what is asked."""
+
+
+class UnknownDriverError(DriverError):
+    """No driver is registered under a vendor name.
+
+    Attributes:
+        vendor: the name asked for.
+        known: the names that are registered.
+    """
+
+    def __init__(self, vendor: str, known: Iterable[str]) -> None:
+        self.vendor = vendor
+        self.known = tuple(sorted(known))
+        super().__init__(f"no driver for vendor {vendor!r}; registered vendors: {', '.join(self.known)}")
+
+
+class UnsupportedCapabilityError(DriverError):
+    """A driver lacks a capability a component needs.
+
+    Attributes:
+        vendor: the driver's vendor.
+        capability: the missing capability's value.
+    """
+
+    def __init__(self, vendor: str, capability: str, *, needed_for: str) -> None:
+        self.vendor = vendor
+        self.capability = capability
+        super().__init__(f"vendor {vendor!r} does not support {capability!r}, which {needed_for} needs")

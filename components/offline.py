@@ -1,0 +1,341 @@
+"""Run a real Pulumi program in-process under the SDK's mock runtime, recording every registration.
+
+No Pulumi CLI, no plugins, no cloud: the program and the components run unchanged, and a
+recording subclass of the SDK's own ``MockMonitor`` captures what the engine would receive for
+each resource — type, name, URN, parent, provider, dependencies, ``protect``, aliases and the
+inputs (with secrets masked as ``[secret]`` from the wire format's secret marker, so a secret's
+value never reaches the recording). Like the real engine, it honours
+``additional_secret_outputs`` so a generated password or key stays secret downstream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import hashlib
+import logging
+import os
+import runpy
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from google.protobuf import json_format
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc
+from pulumi.runtime.config import set_all_config
+from pulumi.runtime.proto import resource_pb2
+from pulumi.runtime.settings import configure, set_root_resource
+from pulumi.runtime.stack import run_in_stack
+from pulumi.runtime.sync_await import _sync_await
+
+__all__ = ["SECRET", "OfflineMocks", "OfflineRun", "Registration", "RecordingMonitor", "run_program"]
+
+#: How a secret value is shown in every offline output.
+SECRET = "[secret]"
+UNKNOWN = "[unknown]"
+
+_SIG = rpc._special_sig_key
+_SECRET_SIG = rpc._special_secret_sig
+_RESOURCE_SIG = rpc._special_resource_sig
+
+
+@dataclass
+class Registration:
+    """One resource as the engine would receive it."""
+
+    urn: str
+    type: str
+    name: str
+    custom: bool
+    parent: str | None
+    provider: str | None
+    dependencies: list[str]
+    protect: bool
+    inputs: dict[str, Any]
+    aliases: list[Any] = field(default_factory=list)
+
+    @property
+    def package(self) -> str:
+        """``aws``, ``gcp``, ``openstack``, ``random``, ``skyweave`` or ``pulumi``."""
+        return self.type.split(":", 1)[0]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "urn": self.urn,
+            "type": self.type,
+            "name": self.name,
+            "custom": self.custom,
+            "parent": self.parent,
+            "provider": self.provider,
+            "dependencies": self.dependencies,
+            "protect": self.protect,
+            "aliases": self.aliases,
+            "inputs": self.inputs,
+        }
+
+
+@dataclass
+class OfflineRun:
+    """What one offline run of a program registered and exported."""
+
+    project: str
+    stack: str
+    resources: list[Registration]
+    outputs: dict[str, Any]
+    component_outputs: dict[str, dict[str, Any]]
+    warnings: list[str]
+
+    def by_urn(self) -> dict[str, Registration]:
+        return {r.urn: r for r in self.resources}
+
+
+def mask(value: Any) -> Any:
+    """Plain JSON of a property value, with secrets as ``[secret]`` and unknowns as ``[unknown]``."""
+    if isinstance(value, dict):
+        sig = value.get(_SIG)
+        if sig == _SECRET_SIG:
+            return SECRET
+        if sig == _RESOURCE_SIG:
+            return value.get("urn")
+        if sig is not None:
+            return {k: mask(v) for k, v in value.items() if k != _SIG}
+        return {k: mask(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [mask(v) for v in value]
+    if value == rpc.UNKNOWN:
+        return UNKNOWN
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _provider_urn(reference: str) -> str | None:
+    """A provider reference is ``<urn>::<id>``; the URN is what identifies it."""
+    if not reference:
+        return None
+    urn, _, _ = reference.rpartition("::")
+    return urn or reference
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """The SDK's mock monitor, recording each registration and honouring secret outputs."""
+
+    def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
+        super().__init__(mocks)
+        self.registrations: list[Registration] = []
+        self.outputs: dict[str, dict[str, Any]] = {}
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        urn = self.make_urn(request.parent, request.type, request.name)
+        self.registrations.append(
+            Registration(
+                urn=urn,
+                type=request.type,
+                name=request.name,
+                custom=bool(request.custom),
+                parent=request.parent or None,
+                provider=_provider_urn(request.provider),
+                dependencies=sorted(set(request.dependencies)),
+                protect=bool(request.protect),
+                inputs=mask(json_format.MessageToDict(request.object)),
+                aliases=[json_format.MessageToDict(a) for a in request.aliases],
+            )
+        )
+        if request.type == "pulumi:pulumi:Stack":
+            return resource_pb2.RegisterResourceResponse(urn=urn)
+        pulumi_mocks._ensure_event_loop()
+        inputs = rpc.deserialize_properties(request.object)
+        resource_args = pulumi_mocks.MockResourceArgs(
+            typ=request.type,
+            name=request.name,
+            inputs=inputs,
+            provider=request.provider,
+            resource_id=request.importId,
+            custom=request.custom or False,
+        )
+        id_, state = self.mocks.new_resource(resource_args)
+        # The engine, not the SDK, marks additional secret outputs as secret: do the same.
+        for key in request.additionalSecretOutputs:
+            if key in state:
+                state[key] = {_SIG: _SECRET_SIG, "value": state[key]}
+        obj_proto = _sync_await(rpc.serialize_properties(state, {}))
+        self.resources[urn] = pulumi_mocks.MockMonitor.ResourceRegistration(urn, id_ or "", state)
+        return resource_pb2.RegisterResourceResponse(urn=urn, id=id_ or "", object=obj_proto)
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        self.outputs[request.urn] = mask(json_format.MessageToDict(request.outputs))
+        return super().RegisterResourceOutputs(request)
+
+
+class OfflineMocks(pulumi.runtime.Mocks):
+    """Deterministic stand-ins for what providers compute on create.
+
+    Outputs are the inputs plus the few computed values programs read back (ids, an AWS VPC's
+    Amazon-provided IPv6 block, a random password's result). Values derive from the resource's
+    name, so every run of the same program produces the same preview.
+    """
+
+    def __init__(self) -> None:
+        self._handlers: dict[str, Callable[[pulumi.runtime.MockResourceArgs, dict[str, Any]], None]] = {
+            "aws:ec2/vpc:Vpc": _aws_vpc,
+            "random:index/randomPassword:RandomPassword": _random_string,
+            "random:index/randomString:RandomString": _random_string,
+        }
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        state = dict(args.inputs)
+        handler = self._handlers.get(args.typ)
+        if handler is not None:
+            handler(args, state)
+        resource_id = args.resource_id or f"{args.name}-{_digest(args.typ, args.name)[:8]}"
+        state.setdefault("id", resource_id)
+        return resource_id, state
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
+        if args.token == "openstack:networking/getNetwork:getNetwork":
+            name = args.args.get("name") or "network"
+            return {"id": f"{name}-{_digest(args.token, name)[:12]}", "name": name, "external": True}
+        if args.token == "aws:index/getAvailabilityZones:getAvailabilityZones":
+            return {"names": [], "zoneIds": []}
+        return {}
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("/".join(parts).encode()).hexdigest()
+
+
+def _aws_vpc(args: pulumi.runtime.MockResourceArgs, state: dict[str, Any]) -> None:
+    if args.inputs.get("assignGeneratedIpv6CidrBlock"):
+        h = _digest("ipv6", args.name)
+        state["ipv6CidrBlock"] = f"2600:1f18:{h[:4]}:{h[4:6]}00::/56"
+
+
+def _random_string(args: pulumi.runtime.MockResourceArgs, state: dict[str, Any]) -> None:
+    """A deterministic value honouring length, the character classes and ``overrideSpecial``."""
+    length = int(args.inputs.get("length", 16))
+    alphabet = ""
+    if args.inputs.get("upper", True):
+        alphabet += "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    if args.inputs.get("lower", True):
+        alphabet += "abcdefghijklmnopqrstuvwxyz"
+    if args.inputs.get("numeric", True):
+        alphabet += "0123456789"
+    if args.inputs.get("special", True):
+        alphabet += args.inputs.get("overrideSpecial") or "!@#$%&*()-_=+[]{}<>:?"
+    alphabet = alphabet or "abcdefghijklmnopqrstuvwxyz"
+    stream = b""
+    counter = 0
+    while len(stream) < length:
+        stream += hashlib.sha256(f"{args.name}/{counter}".encode()).digest()
+        counter += 1
+    state["result"] = "".join(alphabet[b % len(alphabet)] for b in stream[:length])
+
+
+@contextlib.contextmanager
+def _program_environment(program_dir: Path) -> Iterator[None]:
+    """Working directory and import path as the Python language host sets them."""
+    old_cwd = Path.cwd()
+    old_path = list(sys.path)
+    os.chdir(program_dir)
+    sys.path.insert(0, str(program_dir))
+    try:
+        yield
+    finally:
+        os.chdir(old_cwd)
+        sys.path[:] = old_path
+
+
+class _CollectingHandler(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno >= logging.WARNING:
+            self.messages.append(record.getMessage())
+
+
+def run_program(
+    program: Path | Callable[[], None],
+    *,
+    project: str,
+    stack: str,
+    config: Mapping[str, str] | None = None,
+    secret_keys: frozenset[str] = frozenset(),
+    preview: bool = True,
+    organization: str = "organization",
+    mocks: pulumi.runtime.Mocks | None = None,
+) -> OfflineRun:
+    """Run ``program`` (a directory with ``__main__.py``, or a callable) and record it.
+
+    Exceptions the program raises (a :class:`~skyweave.errors.ConfigError`, say) propagate
+    after the runtime is reset, so the caller decides how to report them.
+    """
+    monitor = RecordingMonitor(mocks or OfflineMocks())
+    handler = _CollectingHandler()
+    logger = logging.getLogger(f"skyweave.offline.{stack}")
+    logger.propagate = False
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.INFO)
+
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    set_root_resource(None)  # type: ignore[arg-type]
+    configure(
+        pulumi_mocks.MockSettings(
+            monitor=monitor,
+            monitor_features=set(monitor.GetDeploymentInfo(None).supportedFeatures),
+            engine=pulumi_mocks.MockEngine(logger),
+            project=project,
+            stack=stack,
+            dry_run=preview,
+            organization=organization,
+            callbacks=None,
+        )
+    )
+    set_all_config(dict(config or {}), sorted(secret_keys))
+
+    if callable(program):
+        func = program
+        env: contextlib.AbstractContextManager[None] = contextlib.nullcontext()
+    else:
+        main = Path(program) / "__main__.py"
+
+        def func() -> None:
+            runpy.run_path(str(main), run_name="__main__")
+
+        env = _program_environment(Path(program))
+
+    # The mock runtime allocates heavily and Python's collector keeps rescanning every object the
+    # run holds alive; collecting far less often saves that work (docs/benchmarks.md).
+    thresholds = gc.get_threshold()
+    gc.set_threshold(100_000, 50, 100)
+    try:
+        with env:
+            loop.run_until_complete(run_in_stack(func))
+    finally:
+        pending = asyncio.all_tasks(loop)
+        for task in pending:
+            task.cancel()
+        if pending:
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        loop.close()
+        asyncio.set_event_loop(None)
+        set_root_resource(None)  # type: ignore[arg-type]
+        set_all_config({}, [])
+        gc.set_threshold(*thresholds)
+
+    root = next((r.urn for r in monitor.registrations if r.type == "pulumi:pulumi:Stack"), "")
+    return OfflineRun(
+        project=project,
+        stack=stack,
+        resources=monitor.registrations,
+        outputs=monitor.outputs.get(root, {}),
+        component_outputs={urn: out for urn, out in monitor.outputs.items() if urn != root},
+        warnings=handler.messages,
+    )

@@ -48,7 +48,10 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument("--stack", "-s", required=True, help="stack name (reads Pulumi.<stack>.yaml)")
     preview.add_argument("--format", choices=("text", "json"), default="text")
 
-    sub.add_parser("schema", help="print the JSON Schema of a stack file's skyweave config")
+    schema = sub.add_parser("schema", help="print the JSON Schema of a stack file's skyweave config")
+    schema.add_argument(
+        "--format", choices=("json", "markdown"), default="json", help="markdown: the reference in docs/config.md"
+    )
 
     ipam = sub.add_parser("ipam", help="show or pin the address plan")
     ipam_sub = ipam.add_subparsers(dest="ipam_command", required=True, metavar="ACTION")
@@ -83,9 +86,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "schema":
-        from .config import config_schema
+        if args.format == "markdown":
+            from .reference import config_reference
 
-        print(json.dumps(config_schema(), indent=2))
+            print(config_reference(), end="")
+        else:
+            from .config import config_schema
+
+            print(json.dumps(config_schema(), indent=2))
         return EXIT_OK
 
     from .project import Project

@@ -282,6 +282,14 @@ class HybridVpc(pulumi.ComponentResource):
                     [ConfigIssue("providers", f"no provider given for site(s) {', '.join(missing)}", list(providers))]
                 )
         super().__init__(type_token("network", "HybridVpc"), name, None, opts)
+        for site_name in self.plan.addresses.unpinned:
+            site_plan = self.plan.addresses.sites[site_name]
+            blocks = ", ".join(str(b) for b in (site_plan.cidr, site_plan.ipv6_cidr) if b is not None)
+            pulumi.log.warn(
+                f"site {site_name!r} uses {blocks} but its block is not pinned: an edit to an earlier "
+                "unpinned site could renumber it. Run `skyweave ipam lock --stack <stack>` to record it.",
+                resource=self,
+            )
         if providers is None:
             providers = SiteProviders(
                 args.sites,

@@ -270,13 +270,15 @@ def run_program(
     preview: bool = True,
     organization: str = "organization",
     mocks: pulumi.runtime.Mocks | None = None,
+    monitor: RecordingMonitor | None = None,
 ) -> OfflineRun:
     """Run ``program`` (a directory with ``__main__.py``, or a callable) and record it.
 
     Exceptions the program raises (a :class:`~skyweave.errors.ConfigError`, say) propagate
-    after the runtime is reset, so the caller decides how to report them.
+    after the runtime is reset, so the caller decides how to report them; pass ``monitor`` to
+    inspect what was registered before the exception.
     """
-    monitor = RecordingMonitor(mocks or OfflineMocks())
+    monitor = monitor or RecordingMonitor(mocks or OfflineMocks())
     handler = _CollectingHandler()
     logger = logging.getLogger(f"skyweave.offline.{stack}")
     logger.propagate = False

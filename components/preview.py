@@ -8,7 +8,7 @@ import json
 from collections import Counter, defaultdict
 from typing import Any
 
-from .offline import OfflineRun, Registration
+from .offline import OfflineRun, RecordingMonitor, Registration, run_program
 from .project import Project, StackFile
 
 __all__ = ["preview_stack", "render_json", "render_text", "summary"]
@@ -17,9 +17,8 @@ STACK_TYPE = "pulumi:pulumi:Stack"
 PROVIDER_PREFIX = "pulumi:providers:"
 
 
-def preview_stack(project: Project, stack: str) -> OfflineRun:
+def preview_stack(project: Project, stack: str, *, monitor: RecordingMonitor | None = None) -> OfflineRun:
     """Run the project's program for ``stack`` offline, with that stack file's configuration."""
-    from .offline import run_program
 
     stack_file: StackFile = project.read_stack(stack)
     return run_program(
@@ -28,6 +27,7 @@ def preview_stack(project: Project, stack: str) -> OfflineRun:
         stack=stack,
         config=stack_file.engine_config(),
         secret_keys=stack_file.secret_keys,
+        monitor=monitor,
     )
 
 

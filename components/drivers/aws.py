@@ -109,6 +109,7 @@ class AwsDriver(CloudDriver):
     vendor = "aws"
     display_name = "Amazon Web Services"
     site_model = AwsSiteArgs
+    example = {"name": "aws-use1", "vendor": "aws", "region": "us-east-1"}
     capabilities = frozenset(
         {
             Capability.NETWORK,

@@ -147,6 +147,7 @@ class CloudDriver(abc.ABC):
         site_model: the pydantic model of this vendor's sites.
         capabilities: what the vendor can do; components check before they ask.
         limits: block sizes the vendor accepts.
+        example: a minimal valid site of this vendor (the docs show it; the contract suite builds it).
     """
 
     vendor: ClassVar[str]
@@ -154,6 +155,7 @@ class CloudDriver(abc.ABC):
     site_model: ClassVar[type[SiteArgs]]
     capabilities: ClassVar[frozenset[Capability]]
     limits: ClassVar[NetworkLimits] = NetworkLimits()
+    example: ClassVar[Mapping[str, object]]
 
     def supports(self, capability: Capability) -> bool:
         return capability in self.capabilities

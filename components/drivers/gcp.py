@@ -112,6 +112,7 @@ class GcpDriver(CloudDriver):
     vendor = "gcp"
     display_name = "Google Cloud"
     site_model = GcpSiteArgs
+    example = {"name": "gcp-euw1", "vendor": "gcp", "region": "europe-west1", "project": "my-project-123"}
     capabilities = frozenset(
         {
             Capability.NETWORK,

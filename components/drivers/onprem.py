@@ -65,6 +65,7 @@ class OnPremDriver(CloudDriver):
     vendor = "onprem"
     display_name = "On-prem"
     site_model = OnPremSiteArgs
+    example = {"name": "onprem-fra", "vendor": "onprem", "region": "fra", "cidrs": ["10.200.0.0/16"]}
     capabilities = frozenset({Capability.NETWORK, Capability.STATIC_VPN, Capability.BARE_METAL})
 
     def subnet_slots(self, site: SiteArgs, subnet_prefixlen: int) -> tuple[SubnetSlot, ...]:

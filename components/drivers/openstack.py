@@ -68,6 +68,7 @@ class OpenStackDriver(CloudDriver):
     vendor = "openstack"
     display_name = "OpenStack"
     site_model = OpenStackSiteArgs
+    example = {"name": "os-dc1", "vendor": "openstack", "region": "RegionOne", "cloud": "dc1"}
     capabilities = frozenset(
         {
             Capability.NETWORK,

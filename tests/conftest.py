@@ -1,0 +1,58 @@
+"""Shared fixtures: the example project, and running programs offline under Pulumi's mocks."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from skyweave.offline import OfflineRun, run_program
+from skyweave.preview import preview_stack
+from skyweave.project import Project
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def project() -> Project:
+    return Project.find(ROOT)
+
+
+def stack_raw(stack: str) -> dict[str, Any]:
+    """The skyweave keys of an example stack file (without the namespace), as parsed YAML."""
+    data = yaml.safe_load((ROOT / "stacks" / f"Pulumi.{stack}.yaml").read_text())
+    return {k.split(":", 1)[1]: v for k, v in data["config"].items() if k.startswith("skyweave:")}
+
+
+@pytest.fixture
+def raw_prod() -> dict[str, Any]:
+    return copy.deepcopy(stack_raw("prod"))
+
+
+@pytest.fixture(scope="session")
+def prod_run(project: Project) -> OfflineRun:
+    return preview_stack(project, "prod")
+
+
+@pytest.fixture(scope="session")
+def dev_run(project: Project) -> OfflineRun:
+    return preview_stack(project, "dev")
+
+
+def run(fn: Callable[[], None], stack: str = "test") -> OfflineRun:
+    """Run ``fn`` as a Pulumi program under the recording mock runtime."""
+    return run_program(fn, project="skyweave-test", stack=stack)
+
+
+def write_stack(tmp_path: Path, stack: str, raw: dict[str, Any]) -> Project:
+    """A copy of the example project whose stack ``stack`` has the skyweave config ``raw``."""
+    (tmp_path / "stacks").mkdir(exist_ok=True)
+    (tmp_path / "Pulumi.yaml").write_text((ROOT / "Pulumi.yaml").read_text())
+    (tmp_path / "stacks" / "__main__.py").write_text((ROOT / "stacks" / "__main__.py").read_text())
+    config = {f"skyweave:{k}": v for k, v in raw.items()}
+    (tmp_path / "stacks" / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump({"config": config}, sort_keys=False))
+    return Project.find(tmp_path)

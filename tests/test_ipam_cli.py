@@ -1,0 +1,57 @@
+"""`skyweave ipam show|lock`: pins written into the stack file, comments kept, plan unchanged."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import stack_raw, write_stack
+
+from skyweave.cli import main
+
+
+def _unpinned(tmp_path: Path) -> Path:
+    raw = copy.deepcopy(stack_raw("prod"))
+    raw["ipam"]["require_pins"] = False
+    for site in raw["sites"]:
+        site.pop("cidr", None)
+        site.pop("ipv6_cidr", None)
+    write_stack(tmp_path, "prod", raw)
+    path = tmp_path / "stacks" / "Pulumi.prod.yaml"
+    path.write_text("# keep this comment\n" + path.read_text())
+    return path
+
+
+def test_lock_pins_every_site_and_keeps_the_plan(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _unpinned(tmp_path)
+    assert main(["-C", str(tmp_path), "ipam", "show", "--stack", "prod", "--format", "json"]) == 0
+    before = json.loads(capsys.readouterr().out)
+    assert not any(site["pinned"] for name, site in before["sites"].items() if site["vendor"] != "onprem")
+
+    assert main(["-C", str(tmp_path), "ipam", "lock", "--stack", "prod"]) == 0
+    out = capsys.readouterr().out
+    assert "pinned 5 block(s)" in out and "skyweave:sites[3].ipv6_cidr" in out
+
+    text = path.read_text()
+    assert text.startswith("# keep this comment\n")
+    sites = yaml.safe_load(text)["config"]["skyweave:sites"]
+    assert [s.get("cidr") for s in sites] == ["10.0.0.0/16", "10.1.0.0/16", "10.2.0.0/16", "10.3.0.0/16", None]
+    assert sites[3]["ipv6_cidr"] == "fd5c:7a3e:41b0::/56"
+
+    assert main(["-C", str(tmp_path), "ipam", "show", "--stack", "prod", "--format", "json"]) == 0
+    after = json.loads(capsys.readouterr().out)
+    for name, site in before["sites"].items():
+        assert after["sites"][name]["cidrs"] == site["cidrs"] and after["sites"][name]["pinned"]
+
+    assert main(["-C", str(tmp_path), "ipam", "lock", "--stack", "prod"]) == 0
+    assert "nothing to write" in capsys.readouterr().out
+
+
+def test_show_text_marks_unpinned_sites(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _unpinned(tmp_path)
+    assert main(["-C", str(tmp_path), "ipam", "show", "--stack", "prod"]) == 0
+    out = capsys.readouterr().out
+    assert "NOT PINNED" in out and "public-a" in out

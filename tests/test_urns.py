@@ -1,0 +1,68 @@
+"""Nothing lost: the example stacks' URNs are pinned, and adding a site keeps every one of them.
+
+A changed URN is a replaced resource in a real cloud. If a change here is intended, it needs
+``aliases`` on the moved resources and a major version; regenerate the snapshots with
+``SKYWEAVE_UPDATE_SNAPSHOTS=1 python -m pytest tests/test_urns.py``.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from pathlib import Path
+
+import pytest
+from conftest import stack_raw, write_stack
+
+from skyweave.offline import OfflineRun
+from skyweave.preview import preview_stack
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+
+
+def urns(run: OfflineRun) -> list[str]:
+    return sorted(r.urn for r in run.resources)
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_urns_match_the_snapshot(stack: str, request: pytest.FixtureRequest) -> None:
+    run: OfflineRun = request.getfixturevalue(f"{stack}_run")
+    path = SNAPSHOTS / f"{stack}.urns"
+    current = "\n".join(urns(run)) + "\n"
+    if os.environ.get("SKYWEAVE_UPDATE_SNAPSHOTS"):
+        path.write_text(current)
+    expected = path.read_text()
+    missing = sorted(set(expected.split()) - set(current.split()))
+    added = sorted(set(current.split()) - set(expected.split()))
+    assert not missing, f"these resources would be replaced or deleted: {missing}"
+    assert not added, f"new resources: {added} (update the snapshot if intended)"
+
+
+@pytest.mark.parametrize("position", [0, 2, 5])
+def test_adding_a_site_anywhere_keeps_every_urn_and_address(tmp_path: Path, prod_run: OfflineRun, position: int) -> None:
+    raw = copy.deepcopy(stack_raw("prod"))
+    new = {"name": "aws-euw1", "vendor": "aws", "region": "eu-west-1", "cidr": "10.5.0.0/16", "nat": "single"}
+    raw["sites"].insert(position, new)
+    grown = preview_stack(write_stack(tmp_path, "prod", raw), "prod")
+    before = {r.urn: r for r in prod_run.resources}
+    after = {r.urn: r for r in grown.resources}
+    assert set(before) <= set(after)
+    for urn, reg in before.items():
+        if reg.custom and not reg.type.startswith("pulumi:providers:"):
+            assert after[urn].inputs == reg.inputs, urn
+    assert any("aws-euw1" in urn for urn in set(after) - set(before))
+    assert grown.outputs["ipam"]["sites"]["aws-euw1"]["cidrs"] == ["10.5.0.0/16"]
+    for site, data in prod_run.outputs["ipam"]["sites"].items():
+        assert grown.outputs["ipam"]["sites"][site] == data
+
+
+def test_removing_a_site_keeps_every_other_urn(tmp_path: Path, prod_run: OfflineRun) -> None:
+    raw = copy.deepcopy(stack_raw("prod"))
+    del raw["sites"][1]
+    shrunk = preview_stack(write_stack(tmp_path, "prod", raw), "prod")
+    before = {r.urn: r for r in prod_run.resources}
+    after = {r.urn: r for r in shrunk.resources}
+    gone = set(before) - set(after)
+    assert gone and all("aws-usw2" in urn for urn in gone)
+    for urn, reg in after.items():
+        assert before[urn].inputs == reg.inputs

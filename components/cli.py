@@ -50,7 +50,10 @@ def _parser() -> argparse.ArgumentParser:
 
     schema = sub.add_parser("schema", help="print the JSON Schema of a stack file's skyweave config")
     schema.add_argument(
-        "--format", choices=("json", "markdown"), default="json", help="markdown: the reference in docs/config.md"
+        "--format",
+        choices=("json", "markdown"),
+        default="json",
+        help="markdown: the reference in docs/config.md",
     )
 
     ipam = sub.add_parser("ipam", help="show or pin the address plan")
@@ -78,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG
     except KeyboardInterrupt:
         return 130
-    except Exception:  # noqa: BLE001 - a bug: show it in full
+    except Exception:
         print("internal error (a bug in skyweave; please report it):", file=sys.stderr)
         traceback.print_exc()
         return EXIT_INTERNAL

@@ -21,7 +21,14 @@ from .naming import NAME_PATTERN
 from .sites import Tags
 from .validation import issues_from_validation
 
-__all__ = ["NAMESPACE", "NetworkConfig", "StackConfig", "config_schema", "load_stack_config", "parse_stack_config"]
+__all__ = [
+    "NAMESPACE",
+    "NetworkConfig",
+    "StackConfig",
+    "config_schema",
+    "load_stack_config",
+    "parse_stack_config",
+]
 
 #: The configuration namespace of every skyweave key.
 NAMESPACE = "skyweave"
@@ -60,9 +67,7 @@ class StackConfig(BaseModel):
         return HybridVpcArgs(sites=self.sites, ipam=self.ipam, tags=self.tags)
 
 
-def parse_stack_config(
-    raw: Mapping[str, Any], *, source: str, namespace: str = NAMESPACE
-) -> StackConfig:
+def parse_stack_config(raw: Mapping[str, Any], *, source: str, namespace: str = NAMESPACE) -> StackConfig:
     """Validate ``raw`` (key without namespace → value) and plan it; raise :class:`ConfigError`.
 
     Both schema problems and planning problems (overlaps, a full supernet) are reported with
@@ -72,7 +77,9 @@ def parse_stack_config(
     try:
         config = StackConfig.model_validate(dict(raw))
     except ValidationError as exc:
-        raise ConfigError(issues_from_validation(exc, dict(raw), StackConfig, prefix=prefix), source=source) from None
+        raise ConfigError(
+            issues_from_validation(exc, dict(raw), StackConfig, prefix=prefix), source=source
+        ) from None
     try:
         plan_hybrid_vpc(config.hybrid_vpc_args())
     except ConfigError as exc:

@@ -87,7 +87,9 @@ class IpamArgs(BaseModel):
     @classmethod
     def _v6_size(cls, net: ipaddress.IPv6Network | None) -> ipaddress.IPv6Network | None:
         if net is not None and net.prefixlen > 52:
-            raise ValueError("the IPv6 supernet must be /52 or larger to hold /56 site blocks, e.g. a ULA /48")
+            raise ValueError(
+                "the IPv6 supernet must be /52 or larger to hold /56 site blocks, e.g. a ULA /48"
+            )
         return net
 
 
@@ -163,7 +165,9 @@ def plan_hybrid_vpc(args: HybridVpcArgs) -> HybridVpcPlan:
         limits = driver.limits
         if isinstance(site, CloudSiteArgs):
             if site.ipv6 and not driver.supports(Capability.IPV6):
-                issues.append(ConfigIssue(f"{path}.ipv6", f"{driver.display_name} sites cannot be dual-stack", True))
+                issues.append(
+                    ConfigIssue(f"{path}.ipv6", f"{driver.display_name} sites cannot be dual-stack", True)
+                )
             prefixlen = site.cidr.prefixlen if site.cidr is not None else ipam.site_prefix
             if not limits.network_min <= prefixlen <= limits.network_max:
                 where = f"{path}.cidr" if site.cidr is not None else "ipam.site_prefix"
@@ -205,7 +209,10 @@ def plan_hybrid_vpc(args: HybridVpcArgs) -> HybridVpcPlan:
                         str(site.ipv6_cidr),
                     )
                 )
-            for key, pinned, planned in (("cidr", site.cidr, True), ("ipv6_cidr", site.ipv6_cidr, ipv6_prefixlen)):
+            for key, pinned, planned in (
+                ("cidr", site.cidr, True),
+                ("ipv6_cidr", site.ipv6_cidr, ipv6_prefixlen),
+            ):
                 if ipam.require_pins and planned and pinned is None:
                     issues.append(
                         ConfigIssue(
@@ -279,7 +286,13 @@ class HybridVpc(pulumi.ComponentResource):
             missing = [s.name for s in args.sites if s.name not in providers]
             if missing:
                 raise InvalidArgsError(
-                    [ConfigIssue("providers", f"no provider given for site(s) {', '.join(missing)}", list(providers))]
+                    [
+                        ConfigIssue(
+                            "providers",
+                            f"no provider given for site(s) {', '.join(missing)}",
+                            list(providers),
+                        )
+                    ]
                 )
         super().__init__(type_token("network", "HybridVpc"), name, None, opts)
         for site_name in self.plan.addresses.unpinned:
@@ -319,7 +332,11 @@ class HybridVpc(pulumi.ComponentResource):
                     "network_id": n.network_id,
                     "cidrs": list(n.cidrs),
                     "subnets": {
-                        key: {"id": n.subnet_ids[key], "cidr": n.subnet_cidrs[key], "zone": n.subnet_zones.get(key)}
+                        key: {
+                            "id": n.subnet_ids[key],
+                            "cidr": n.subnet_cidrs[key],
+                            "zone": n.subnet_zones.get(key),
+                        }
                         for key in n.subnet_ids
                     },
                 }
@@ -350,4 +367,3 @@ def _check_name(name: str) -> None:
                 )
             ]
         )
-

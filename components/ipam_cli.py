@@ -64,7 +64,13 @@ def lock(project: Project, stack: str) -> int:
                 written.append(f"{NAMESPACE}:sites[{index}].{key} = {value} ({entry['name']})")
             elif str(entry[key]) != value:
                 raise ProjectError(
-                    [ConfigIssue(f"{NAMESPACE}:sites[{index}].{key}", f"pinned, but the plan says {value}", entry[key])],
+                    [
+                        ConfigIssue(
+                            f"{NAMESPACE}:sites[{index}].{key}",
+                            f"pinned, but the plan says {value}",
+                            entry[key],
+                        )
+                    ],
                     source=label,
                 )
     if not written:

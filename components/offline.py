@@ -31,9 +31,9 @@ from pulumi.runtime.config import set_all_config
 from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.settings import configure, set_root_resource
 from pulumi.runtime.stack import run_in_stack
-from pulumi.runtime.sync_await import _sync_await
+from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
-__all__ = ["SECRET", "OfflineMocks", "OfflineRun", "Registration", "RecordingMonitor", "run_program"]
+__all__ = ["SECRET", "OfflineMocks", "OfflineRun", "RecordingMonitor", "Registration", "run_program"]
 
 #: How a secret value is shown in every offline output.
 SECRET = "[secret]"
@@ -130,7 +130,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         self.registrations: list[Registration] = []
         self.outputs: dict[str, dict[str, Any]] = {}
 
-    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+    def RegisterResource(self, request: Any) -> Any:
         urn = self.make_urn(request.parent, request.type, request.name)
         self.registrations.append(
             Registration(
@@ -148,7 +148,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         )
         if request.type == "pulumi:pulumi:Stack":
             return resource_pb2.RegisterResourceResponse(urn=urn)
-        pulumi_mocks._ensure_event_loop()
+        _ensure_event_loop()  # type: ignore[no-untyped-call]
         inputs = rpc.deserialize_properties(request.object)
         resource_args = pulumi_mocks.MockResourceArgs(
             typ=request.type,
@@ -167,9 +167,9 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         self.resources[urn] = pulumi_mocks.MockMonitor.ResourceRegistration(urn, id_ or "", state)
         return resource_pb2.RegisterResourceResponse(urn=urn, id=id_ or "", object=obj_proto)
 
-    def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+    def RegisterResourceOutputs(self, request: Any) -> Any:
         self.outputs[request.urn] = mask(json_format.MessageToDict(request.outputs))
-        return super().RegisterResourceOutputs(request)
+        return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
 
 
 class OfflineMocks(pulumi.runtime.Mocks):
@@ -289,9 +289,9 @@ def run_program(
     asyncio.set_event_loop(loop)
     set_root_resource(None)  # type: ignore[arg-type]
     configure(
-        pulumi_mocks.MockSettings(
+        pulumi_mocks.MockSettings(  # type: ignore[no-untyped-call]
             monitor=monitor,
-            monitor_features=set(monitor.GetDeploymentInfo(None).supportedFeatures),
+            monitor_features=set(monitor.GetDeploymentInfo(None).supportedFeatures),  # type: ignore[no-untyped-call]
             engine=pulumi_mocks.MockEngine(logger),
             project=project,
             stack=stack,

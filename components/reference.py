@@ -28,7 +28,9 @@ def _type(prop: dict[str, Any], defs: dict[str, Any]) -> str:
         return " \\| ".join(f"`{v}`" for v in prop["enum"])
     if "anyOf" in prop:
         parts = [_type(p, defs) for p in prop["anyOf"] if p.get("type") != "null"]
-        return " \\| ".join(parts) + (" or null" if any(p.get("type") == "null" for p in prop["anyOf"]) else "")
+        return " \\| ".join(parts) + (
+            " or null" if any(p.get("type") == "null" for p in prop["anyOf"]) else ""
+        )
     if "oneOf" in prop:
         return " \\| ".join(_type(p, defs) for p in prop["oneOf"])
     kind = prop.get("type")

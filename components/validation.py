@@ -53,7 +53,7 @@ def issues_from_validation(
     exc: ValidationError, raw: Any, model: type[BaseModel], *, prefix: str = ""
 ) -> list[ConfigIssue]:
     """One :class:`ConfigIssue` per distinct problem in ``exc``, paths as the user wrote them."""
-    found: dict[str, list[tuple[dict[str, Any], list[str | int], Any]]] = {}
+    found: dict[str, list[tuple[Any, list[str | int], Any]]] = {}
     for error in exc.errors(include_url=False):
         keys, value = _walk(error["loc"], raw)
         ctx = error.get("ctx") or {}
@@ -64,10 +64,7 @@ def issues_from_validation(
         err = ctx.get("error")
         if isinstance(err, FieldValueError):
             keys = keys + _parse_field(err.field)
-            if err.value is not _ABSENT:
-                value = err.value
-            else:
-                value = _lookup(raw, keys)
+            value = err.value if err.value is not _ABSENT else _lookup(raw, keys)
         found.setdefault(render_path(keys, prefix), []).append((error, keys, value))
 
     # A failure inside an item also makes its container fail ("too short after validation"):
@@ -100,9 +97,11 @@ def _parse_field(field: str) -> list[str | int]:
 def _lookup(raw: Any, keys: Sequence[str | int]) -> Any:
     node = raw
     for key in keys:
-        if isinstance(key, int) and isinstance(node, Sequence) and not isinstance(node, str) and key < len(node):
+        if isinstance(key, int):
+            if not (isinstance(node, Sequence) and not isinstance(node, str) and key < len(node)):
+                return _ABSENT
             node = node[key]
-        elif isinstance(key, str) and isinstance(node, Mapping) and key in node:
+        elif isinstance(node, Mapping) and key in node:
             node = node[key]
         else:
             return _ABSENT

@@ -6,7 +6,6 @@ registered, so a mistake in Pulumi.<stack>.yaml changes nothing.
 """
 
 import pulumi
-
 import skyweave
 
 config = skyweave.load_stack_config()

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 import yaml
-
 from skyweave.offline import OfflineRun, run_program
 from skyweave.preview import preview_stack
 from skyweave.project import Project
@@ -54,5 +53,7 @@ def write_stack(tmp_path: Path, stack: str, raw: dict[str, Any]) -> Project:
     (tmp_path / "Pulumi.yaml").write_text((ROOT / "Pulumi.yaml").read_text())
     (tmp_path / "stacks" / "__main__.py").write_text((ROOT / "stacks" / "__main__.py").read_text())
     config = {f"skyweave:{k}": v for k, v in raw.items()}
-    (tmp_path / "stacks" / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump({"config": config}, sort_keys=False))
+    (tmp_path / "stacks" / f"Pulumi.{stack}.yaml").write_text(
+        yaml.safe_dump({"config": config}, sort_keys=False)
+    )
     return Project.find(tmp_path)

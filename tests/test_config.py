@@ -12,7 +12,6 @@ import pytest
 from conftest import stack_raw, write_stack
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from skyweave.cli import main
 from skyweave.config import config_schema, parse_stack_config
 from skyweave.errors import ConfigError
@@ -113,7 +112,12 @@ def test_exhausted_supernet(raw_prod: dict[str, Any]) -> None:
         site.pop("ipv6_cidr", None)
     raw_prod["ipam"]["ipv6_supernet"] = "fd00::/48"
     line = _issue(_error(raw_prod), "skyweave:ipam.supernet")
-    assert "'10.0.0.0/15'" in line and "is full" in line and "need 131072 addresses" in line and "only 0 are left" in line
+    assert (
+        "'10.0.0.0/15'" in line
+        and "is full" in line
+        and "need 131072 addresses" in line
+        and "only 0 are left" in line
+    )
 
 
 def test_require_pins(raw_prod: dict[str, Any]) -> None:
@@ -222,9 +226,15 @@ def test_generated_bad_configs_name_file_path_and_value(case: tuple[dict[str, An
     assert "Traceback" not in str(err)
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(bad_configs())
-def test_generated_bad_configs_register_nothing(tmp_path_factory: pytest.TempPathFactory, case: tuple[dict[str, Any], str, Any]) -> None:
+def test_generated_bad_configs_register_nothing(
+    tmp_path_factory: pytest.TempPathFactory, case: tuple[dict[str, Any], str, Any]
+) -> None:
     raw, path, _ = case
     project = write_stack(tmp_path_factory.mktemp("bad"), "prod", raw)
     monitor = RecordingMonitor(OfflineMocks())

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pulumi
 import pytest
 from conftest import run
-
 from skyweave.drivers import Capability, CloudDriver, SiteContext, all_drivers, get_driver, vendors
 from skyweave.errors import UnknownDriverError, UnsupportedCapabilityError
 from skyweave.hybrid_vpc import HybridVpcArgs, plan_hybrid_vpc
@@ -87,5 +86,5 @@ def test_builds_a_network_on_its_own_provider_under_the_parent(driver: CloudDriv
         assert not providers and not children, "a driver without a cloud creates nothing"
     for child in children:
         assert child.provider == providers[0].urn
-        assert child.name.startswith(f"net-") and site.name in child.name
+        assert child.name.startswith("net-") and site.name in child.name
         assert child.package == driver.vendor

@@ -8,13 +8,17 @@ from typing import Any
 import pulumi
 import pytest
 from conftest import run
-
 from skyweave import HybridVpc, HybridVpcArgs, InvalidArgsError, SiteProviders, plan_hybrid_vpc
 from skyweave.offline import OfflineMocks, OfflineRun, RecordingMonitor, Registration, run_program
 
 AWS = {"name": "aws-use1", "vendor": "aws", "region": "us-east-1", "zones": ["us-east-1a", "us-east-1b"]}
 GCP = {"name": "gcp-euw1", "vendor": "gcp", "region": "europe-west1", "project": "proj-12345"}
-OPENSTACK = {"name": "os-dc1", "vendor": "openstack", "region": "RegionOne", "auth_url": "https://k.example:5000/v3"}
+OPENSTACK = {
+    "name": "os-dc1",
+    "vendor": "openstack",
+    "region": "RegionOne",
+    "auth_url": "https://k.example:5000/v3",
+}
 ONPREM = {"name": "onprem", "vendor": "onprem", "region": "fra", "cidrs": ["10.200.0.0/16"]}
 VPC_TOKEN = "skyweave:network:HybridVpc"
 
@@ -69,7 +73,11 @@ def test_aws_nat_strategies(nat: str, gateways: int, routes: int) -> None:
     nats = [r for r in result.resources if r.type == "aws:ec2/natGateway:NatGateway"]
     assert len(nats) == gateways
     assert types(result)["aws:ec2/eip:Eip"] == gateways
-    defaults = [r for r in result.resources if r.type == "aws:ec2/route:Route" and r.name.endswith("-default") and "private" in r.name]
+    defaults = [
+        r
+        for r in result.resources
+        if r.type == "aws:ec2/route:Route" and r.name.endswith("-default") and "private" in r.name
+    ]
     assert len(defaults) == routes
     # every private default route points at a NAT gateway of this site
     nat_ids = {r.urn for r in nats}
@@ -92,7 +100,9 @@ def test_aws_dual_stack_carves_64s_from_the_amazon_56() -> None:
 
 def test_gcp_shape() -> None:
     result = build({"sites": [{**GCP, "ipv6": True}]})
-    assert types(result, "gcp") == Counter({"gcp:compute/network:Network": 1, "gcp:compute/subnetwork:Subnetwork": 1})
+    assert types(result, "gcp") == Counter(
+        {"gcp:compute/network:Network": 1, "gcp:compute/subnetwork:Subnetwork": 1}
+    )
     net = next(r for r in result.resources if r.type == "gcp:compute/network:Network")
     assert net.inputs["autoCreateSubnetworks"] is False and net.inputs["routingMode"] == "GLOBAL"
     sub = next(r for r in result.resources if r.type == "gcp:compute/subnetwork:Subnetwork")
@@ -114,7 +124,11 @@ def test_openstack_shape_with_router_to_external_network() -> None:
     )
     router = next(r for r in result.resources if r.type == "openstack:networking/router:Router")
     assert router.inputs["externalNetworkId"].startswith("public-")
-    subnets = {r.inputs["ipVersion"]: r.inputs for r in result.resources if r.type == "openstack:networking/subnet:Subnet"}
+    subnets = {
+        r.inputs["ipVersion"]: r.inputs
+        for r in result.resources
+        if r.type == "openstack:networking/subnet:Subnet"
+    }
     assert subnets[4]["cidr"] == "10.0.0.0/20"
     assert subnets[6]["cidr"] == "fd00:1::/64" and subnets[6]["ipv6AddressMode"] == "slaac"
 
@@ -159,7 +173,10 @@ def test_shared_providers_are_used_not_duplicated() -> None:
     result = build({"sites": [AWS, GCP]}, shared_providers=True)
     providers = [r for r in result.resources if r.type.startswith("pulumi:providers:")]
     assert sorted(p.name for p in providers) == ["aws-use1", "gcp-euw1"]
-    assert all(p.parent == next(r.urn for r in result.resources if r.type == "pulumi:pulumi:Stack") for p in providers)
+    assert all(
+        p.parent == next(r.urn for r in result.resources if r.type == "pulumi:pulumi:Stack")
+        for p in providers
+    )
     aws_provider = next(p for p in providers if p.name == "aws-use1")
     assert aws_provider.inputs["region"] == "us-east-1"
 
@@ -175,7 +192,9 @@ def test_outputs_registered_on_the_component() -> None:
 
 def test_bad_args_raise_before_anything_is_registered() -> None:
     monitor = RecordingMonitor(OfflineMocks())
-    with pytest.raises(InvalidArgsError, match="site name 'aws-use1' is used by sites\\[0\\] and sites\\[1\\]"):
+    with pytest.raises(
+        InvalidArgsError, match="site name 'aws-use1' is used by sites\\[0\\] and sites\\[1\\]"
+    ):
         run_program(
             lambda: HybridVpc("core", {"sites": [AWS, {**GCP, "name": "aws-use1"}]}) and None,
             project="p",

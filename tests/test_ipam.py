@@ -8,7 +8,6 @@ import ipaddress
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from skyweave.errors import AddressSpaceExhaustedError, OverlappingCidrError, PlanningError
 from skyweave.planning import ipam
 from skyweave.planning.ipam import (
@@ -29,10 +28,16 @@ def test_doctests() -> None:
 
 
 @st.composite
-def estates(draw: st.DrawFn, min_sites: int = 1, max_sites: int = 12) -> tuple[list[SiteSpec], list[Reservation]]:
+def estates(
+    draw: st.DrawFn, min_sites: int = 1, max_sites: int = 12
+) -> tuple[list[SiteSpec], list[Reservation]]:
     """Cloud sites of assorted sizes with a few zonal subnets, plus on-prem sites and reservations."""
     count = draw(st.integers(min_sites, max_sites))
-    names = draw(st.lists(st.from_regex(r"[a-z][a-z0-9]{0,6}", fullmatch=True), min_size=count, max_size=count, unique=True))
+    names = draw(
+        st.lists(
+            st.from_regex(r"[a-z][a-z0-9]{0,6}", fullmatch=True), min_size=count, max_size=count, unique=True
+        )
+    )
     sites = []
     onprem_index = 0
     for name in names:
@@ -50,9 +55,16 @@ def estates(draw: st.DrawFn, min_sites: int = 1, max_sites: int = 12) -> tuple[l
             for z in zones
         )
         sites.append(SiteSpec(name=name, path=f"sites[{len(sites)}]", prefixlen=prefixlen, subnets=slots))
-    reserved = [Reservation(ipaddress.ip_network(n), "ipam.reserved") for n in draw(
-        st.lists(st.sampled_from(["10.0.0.0/16", "10.9.0.0/16", "10.64.0.0/12", "172.16.0.0/12"]), unique=True, max_size=3)
-    )]
+    reserved = [
+        Reservation(ipaddress.ip_network(n), "ipam.reserved")
+        for n in draw(
+            st.lists(
+                st.sampled_from(["10.0.0.0/16", "10.9.0.0/16", "10.64.0.0/12", "172.16.0.0/12"]),
+                unique=True,
+                max_size=3,
+            )
+        )
+    ]
     return sites, reserved
 
 
@@ -62,7 +74,9 @@ def _overlap(a: ipam.Network, b: ipam.Network) -> bool:
 
 @settings(max_examples=150, deadline=None)
 @given(estates())
-def test_blocks_are_disjoint_inside_the_supernet_and_clear_of_reserved(estate: tuple[list[SiteSpec], list[Reservation]]) -> None:
+def test_blocks_are_disjoint_inside_the_supernet_and_clear_of_reserved(
+    estate: tuple[list[SiteSpec], list[Reservation]],
+) -> None:
     sites, reserved = estate
     plan = plan_addresses(SUPERNET, sites, reserved=reserved)
     blocks = [s.cidr for s in plan.sites.values() if s.cidr is not None]
@@ -87,7 +101,9 @@ def test_blocks_are_disjoint_inside_the_supernet_and_clear_of_reserved(estate: t
 @given(estates())
 def test_plan_is_deterministic(estate: tuple[list[SiteSpec], list[Reservation]]) -> None:
     sites, reserved = estate
-    assert plan_addresses(SUPERNET, sites, reserved=reserved) == plan_addresses(SUPERNET, sites, reserved=reserved)
+    assert plan_addresses(SUPERNET, sites, reserved=reserved) == plan_addresses(
+        SUPERNET, sites, reserved=reserved
+    )
 
 
 def _pinned(sites: list[SiteSpec], plan: ipam.AddressPlan) -> list[SiteSpec]:
@@ -95,14 +111,20 @@ def _pinned(sites: list[SiteSpec], plan: ipam.AddressPlan) -> list[SiteSpec]:
     out = []
     for s in sites:
         site_plan = plan.sites[s.name]
-        out.append(SiteSpec(s.name, s.path, s.prefixlen, site_plan.cidr if s.prefixlen else None, s.existing, s.subnets))
+        out.append(
+            SiteSpec(
+                s.name, s.path, s.prefixlen, site_plan.cidr if s.prefixlen else None, s.existing, s.subnets
+            )
+        )
     return out
 
 
 @settings(max_examples=150, deadline=None)
 @given(estates(), estates(min_sites=1, max_sites=3), st.data())
 def test_adding_a_site_anywhere_never_moves_another(
-    estate: tuple[list[SiteSpec], list[Reservation]], extra: tuple[list[SiteSpec], list[Reservation]], data: st.DataObject
+    estate: tuple[list[SiteSpec], list[Reservation]],
+    extra: tuple[list[SiteSpec], list[Reservation]],
+    data: st.DataObject,
 ) -> None:
     sites, reserved = estate
     pinned = _pinned(sites, plan_addresses(SUPERNET, sites, reserved=reserved))
@@ -120,7 +142,9 @@ def test_adding_a_site_anywhere_never_moves_another(
 
 @settings(max_examples=150, deadline=None)
 @given(estates(min_sites=2), st.data())
-def test_removing_a_site_never_moves_another(estate: tuple[list[SiteSpec], list[Reservation]], data: st.DataObject) -> None:
+def test_removing_a_site_never_moves_another(
+    estate: tuple[list[SiteSpec], list[Reservation]], data: st.DataObject
+) -> None:
     sites, reserved = estate
     pinned = _pinned(sites, plan_addresses(SUPERNET, sites, reserved=reserved))
     before = plan_addresses(SUPERNET, pinned, reserved=reserved)
@@ -132,7 +156,9 @@ def test_removing_a_site_never_moves_another(estate: tuple[list[SiteSpec], list[
 
 @settings(max_examples=100, deadline=None)
 @given(estates())
-def test_appending_unpinned_sites_keeps_earlier_unpinned_blocks(estate: tuple[list[SiteSpec], list[Reservation]]) -> None:
+def test_appending_unpinned_sites_keeps_earlier_unpinned_blocks(
+    estate: tuple[list[SiteSpec], list[Reservation]],
+) -> None:
     """Even before `lock`, first-fit in order means appending at the end moves nothing."""
     sites, reserved = estate
     before = plan_addresses(SUPERNET, sites[:-1], reserved=reserved)
@@ -179,7 +205,9 @@ def test_pin_overlapping_a_reservation_names_both() -> None:
 
 def test_pin_outside_supernet_is_refused() -> None:
     with pytest.raises(OverlappingCidrError, match="outside the supernet") as info:
-        allocate_blocks(SUPERNET, [BlockRequest("a", 16, ipaddress.ip_network("172.16.0.0/16"), "sites[0].cidr")])
+        allocate_blocks(
+            SUPERNET, [BlockRequest("a", 16, ipaddress.ip_network("172.16.0.0/16"), "sites[0].cidr")]
+        )
     assert info.value.path == "sites[0].cidr"
 
 
@@ -216,10 +244,14 @@ def test_existing_ranges_of_two_sites_must_not_overlap() -> None:
 def test_ipv6_blocks_and_subnets_follow_the_ipv4_slots() -> None:
     v6 = ipaddress.ip_network("fd00:1::/48")
     sites = [
+        SiteSpec("os", "sites[0]", 16, subnets=(SubnetSlot("main", 0, 20),), ipv6_prefixlen=56),
         SiteSpec(
-            "os", "sites[0]", 16, subnets=(SubnetSlot("main", 0, 20),), ipv6_prefixlen=56
+            "os2",
+            "sites[1]",
+            16,
+            subnets=(SubnetSlot("main", 0, 20), SubnetSlot("x", 3, 20)),
+            ipv6_prefixlen=56,
         ),
-        SiteSpec("os2", "sites[1]", 16, subnets=(SubnetSlot("main", 0, 20), SubnetSlot("x", 3, 20)), ipv6_prefixlen=56),
     ]
     plan = plan_addresses(SUPERNET, sites, ipv6_supernet=v6)
     assert plan.sites["os"].ipv6_cidr == ipaddress.ip_network("fd00:1::/56")

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import stack_raw, write_stack
-
 from skyweave.cli import main
 
 
@@ -38,7 +37,13 @@ def test_lock_pins_every_site_and_keeps_the_plan(tmp_path: Path, capsys: pytest.
     text = path.read_text()
     assert text.startswith("# keep this comment\n")
     sites = yaml.safe_load(text)["config"]["skyweave:sites"]
-    assert [s.get("cidr") for s in sites] == ["10.0.0.0/16", "10.1.0.0/16", "10.2.0.0/16", "10.3.0.0/16", None]
+    assert [s.get("cidr") for s in sites] == [
+        "10.0.0.0/16",
+        "10.1.0.0/16",
+        "10.2.0.0/16",
+        "10.3.0.0/16",
+        None,
+    ]
     assert sites[3]["ipv6_cidr"] == "fd5c:7a3e:41b0::/56"
 
     assert main(["-C", str(tmp_path), "ipam", "show", "--stack", "prod", "--format", "json"]) == 0

@@ -14,7 +14,12 @@ def test_every_subpackage_is_listed_in_pyproject() -> None:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())
     listed = set(config["tool"]["setuptools"]["packages"])
     on_disk = {
-        "skyweave" + ("." + ".".join(p.parent.relative_to(ROOT / "components").parts) if p.parent != ROOT / "components" else "")
+        "skyweave"
+        + (
+            "." + ".".join(p.parent.relative_to(ROOT / "components").parts)
+            if p.parent != ROOT / "components"
+            else ""
+        )
         for p in (ROOT / "components").rglob("__init__.py")
     }
     assert on_disk == listed

@@ -9,12 +9,22 @@ import pulumi
 import pulumi_random as random
 import pytest
 from conftest import run
-
 from skyweave.cli import main
 from skyweave.offline import SECRET, OfflineRun, run_program
 from skyweave.preview import render_json, render_text, summary
 
-RESOURCE_KEYS = {"urn", "type", "name", "custom", "parent", "provider", "dependencies", "protect", "aliases", "inputs"}
+RESOURCE_KEYS = {
+    "urn",
+    "type",
+    "name",
+    "custom",
+    "parent",
+    "provider",
+    "dependencies",
+    "protect",
+    "aliases",
+    "inputs",
+}
 
 
 def test_prod_spans_all_three_cloud_vendors(prod_run: OfflineRun) -> None:
@@ -86,7 +96,12 @@ def _secret_program() -> None:
     class Holder(pulumi.ComponentResource):
         def __init__(self) -> None:
             super().__init__("skyweave:test:Holder", "holder")
-            random.RandomString("uses-it", length=8, keepers={"psk": password.result}, opts=pulumi.ResourceOptions(parent=self))
+            random.RandomString(
+                "uses-it",
+                length=8,
+                keepers={"psk": password.result},
+                opts=pulumi.ResourceOptions(parent=self),
+            )
             self.register_outputs({"psk": password.result})
 
     Holder()
@@ -94,7 +109,11 @@ def _secret_program() -> None:
 
 def test_secrets_never_appear_in_any_output() -> None:
     result = run_program(
-        _secret_program, project="p", stack="s", config={"app:token": "tok-PLAINTEXT-123"}, secret_keys=frozenset({"app:token"})
+        _secret_program,
+        project="p",
+        stack="s",
+        config={"app:token": "tok-PLAINTEXT-123"},
+        secret_keys=frozenset({"app:token"}),
     )
     assert result.outputs == {"psk": SECRET, "token": SECRET, "derived": SECRET}
     keeper = next(r for r in result.resources if r.name == "uses-it")
@@ -104,7 +123,9 @@ def test_secrets_never_appear_in_any_output() -> None:
 
     mocks = OfflineMocks()
     value = mocks.new_resource(
-        pulumi.runtime.MockResourceArgs("random:index/randomPassword:RandomPassword", "psk", {"length": 32, "special": False})
+        pulumi.runtime.MockResourceArgs(
+            "random:index/randomPassword:RandomPassword", "psk", {"length": 32, "special": False}
+        )
     )[1]["result"]
     assert len(value) == 32
     for rendered in (render_json(result), render_text(result)):

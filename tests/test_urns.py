@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from conftest import stack_raw, write_stack
-
 from skyweave.offline import OfflineRun
 from skyweave.preview import preview_stack
 
@@ -39,7 +38,9 @@ def test_urns_match_the_snapshot(stack: str, request: pytest.FixtureRequest) -> 
 
 
 @pytest.mark.parametrize("position", [0, 2, 5])
-def test_adding_a_site_anywhere_keeps_every_urn_and_address(tmp_path: Path, prod_run: OfflineRun, position: int) -> None:
+def test_adding_a_site_anywhere_keeps_every_urn_and_address(
+    tmp_path: Path, prod_run: OfflineRun, position: int
+) -> None:
     raw = copy.deepcopy(stack_raw("prod"))
     new = {"name": "aws-euw1", "vendor": "aws", "region": "eu-west-1", "cidr": "10.5.0.0/16", "nat": "single"}
     raw["sites"].insert(position, new)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from enum import Enum
+from enum import StrEnum
 from typing import Literal
 
 import pulumi
@@ -32,7 +32,7 @@ AWS_REGIONS: frozenset[str] = frozenset(r.value for r in aws.Region)
 TIERS: dict[str, int] = {"public": 0, "private": 1}
 
 
-class NatStrategy(str, Enum):
+class NatStrategy(StrEnum):
     """How private subnets reach the internet (IPv4)."""
 
     NONE = "none"
@@ -151,7 +151,7 @@ class AwsDriver(CloudDriver):
         self, site: SiteArgs, name: str, opts: pulumi.ResourceOptions | None = None
     ) -> pulumi.ProviderResource:
         assert isinstance(site, AwsSiteArgs)
-        return aws.Provider(
+        provider: pulumi.ProviderResource = aws.Provider(
             name,
             region=site.region,
             profile=site.profile,
@@ -161,6 +161,7 @@ class AwsDriver(CloudDriver):
             else None,
             opts=opts,
         )
+        return provider
 
     def create_network(self, ctx: SiteContext, plan: SitePlan) -> SiteNetwork:
         site = ctx.site
@@ -283,9 +284,11 @@ class AwsDriver(CloudDriver):
             tags={**ctx.tags, "Name": ctx.name("nat", letter)},
             opts=ctx.opts(depends_on=[igw]),
         )
-        return nat.id
+        nat_id: pulumi.Output[str] = nat.id
+        return nat_id
 
 
 def _ipv6_subnet(vpc: aws.ec2.Vpc, slot: int) -> pulumi.Output[str]:
     """The subnet's /64 at its slot inside the VPC's Amazon-provided /56."""
-    return vpc.ipv6_cidr_block.apply(lambda block: str(carve(ipaddress.ip_network(block), 64, slot)))
+    block: pulumi.Output[str] = vpc.ipv6_cidr_block
+    return block.apply(lambda value: str(carve(ipaddress.ip_network(value), 64, slot)))

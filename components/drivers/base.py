@@ -11,7 +11,7 @@ from __future__ import annotations
 import abc
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import ClassVar
 
 import pulumi
@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 
-class Capability(str, Enum):
+class Capability(StrEnum):
     """Something a vendor can do. A driver lists what it supports in ``capabilities``."""
 
     NETWORK = "network"

@@ -100,7 +100,9 @@ class GcpSiteArgs(CloudSiteArgs):
         valid = [f"{self.region}-{letter}" for letter in GCP_ZONES[self.region]]
         for i, zone in enumerate(self.zones):
             if zone not in valid:
-                raise FieldValueError(f"zones[{i}]", f"not a zone of {self.region}; valid: {', '.join(valid)}")
+                raise FieldValueError(
+                    f"zones[{i}]", f"not a zone of {self.region}; valid: {', '.join(valid)}"
+                )
         return self
 
     def default_zones(self) -> tuple[str, ...]:
@@ -139,7 +141,10 @@ class GcpDriver(CloudDriver):
         self, site: SiteArgs, name: str, opts: pulumi.ResourceOptions | None = None
     ) -> pulumi.ProviderResource:
         assert isinstance(site, GcpSiteArgs)
-        return gcp.Provider(name, project=site.project, region=site.region, opts=opts)
+        provider: pulumi.ProviderResource = gcp.Provider(
+            name, project=site.project, region=site.region, opts=opts
+        )
+        return provider
 
     def create_network(self, ctx: SiteContext, plan: SitePlan) -> SiteNetwork:
         site = ctx.site

@@ -74,9 +74,7 @@ class OnPremDriver(CloudDriver):
     def ipv6_prefixlen(self, site: SiteArgs) -> int | None:
         return None
 
-    def create_provider(
-        self, site: SiteArgs, name: str, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
+    def create_provider(self, site: SiteArgs, name: str, opts: pulumi.ResourceOptions | None = None) -> None:
         return None
 
     def create_network(self, ctx: SiteContext, plan: SitePlan) -> SiteNetwork:

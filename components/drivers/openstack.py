@@ -37,7 +37,8 @@ class OpenStackSiteArgs(CloudSiteArgs):
         "the clouds.yaml entry named by `cloud`, or OS_AUTH_URL.",
     )
     cloud: str | None = Field(
-        default=None, description="Entry in clouds.yaml to authenticate with. Omitted: OS_CLOUD / OS_* variables."
+        default=None,
+        description="Entry in clouds.yaml to authenticate with. Omitted: OS_CLOUD / OS_* variables.",
     )
     external_network: str = Field(
         default="public",
@@ -92,13 +93,14 @@ class OpenStackDriver(CloudDriver):
         self, site: SiteArgs, name: str, opts: pulumi.ResourceOptions | None = None
     ) -> pulumi.ProviderResource:
         assert isinstance(site, OpenStackSiteArgs)
-        return openstack.Provider(
+        provider: pulumi.ProviderResource = openstack.Provider(
             name,
             auth_url=str(site.auth_url) if site.auth_url else None,
             cloud=site.cloud,
             region=site.region,
             opts=opts,
         )
+        return provider
 
     def create_network(self, ctx: SiteContext, plan: SitePlan) -> SiteNetwork:
         site = ctx.site

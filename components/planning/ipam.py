@@ -142,9 +142,7 @@ class AddressPlan:
     @property
     def unpinned(self) -> tuple[str, ...]:
         """Sites whose block would move if an earlier unpinned site changed: pin them."""
-        return tuple(
-            name for name, site in self.sites.items() if not site.pinned or not site.ipv6_pinned
-        )
+        return tuple(name for name, site in self.sites.items() if not site.pinned or not site.ipv6_pinned)
 
     def pins(self) -> dict[str, dict[str, str]]:
         """The values ``skyweave ipam lock`` records, per site: ``cidr`` and ``ipv6_cidr``."""
@@ -252,7 +250,9 @@ def allocate_blocks(
     used = _Intervals()
     # Reservations may overlap each other (a reserved /14 around an on-prem /16): merge them.
     spans = sorted(
-        (*_span(r.network), f"{r.network} ({r.reason})") for r in reserved if r.network.version == supernet.version
+        (*_span(r.network), f"{r.network} ({r.reason})")
+        for r in reserved
+        if r.network.version == supernet.version
     )
     for start, end, owner in spans:
         if used.starts and start < used.ends[-1]:
@@ -294,8 +294,8 @@ def allocate_blocks(
                 value=req.prefixlen,
             )
         size = 1 << (supernet.max_prefixlen - req.prefixlen)
-        start = used.first_fit(lo, hi, size, cursors.get(size, lo))
-        if start is None:
+        placed = used.first_fit(lo, hi, size, cursors.get(size, lo))
+        if placed is None:
             rest = pending[n:]
             needed = sum(1 << (supernet.max_prefixlen - r.prefixlen) for r in rest)
             available = (hi - lo) - used.used_within(lo, hi)
@@ -310,9 +310,9 @@ def allocate_blocks(
                 needed=needed,
                 available=available,
             )
-        cursors[size] = start + size
-        used.add(start, start + size, f"site {req.key!r}")
-        net = ipaddress.ip_network((start, req.prefixlen))
+        cursors[size] = placed + size
+        used.add(placed, placed + size, f"site {req.key!r}")
+        net = ipaddress.ip_network((placed, req.prefixlen))
         out[req.key] = Allocation(req.key, net, pinned=False)
     return {r.key: out[r.key] for r in requests}
 

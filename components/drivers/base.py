@@ -27,6 +27,7 @@ __all__ = [
     "NetworkLimits",
     "SiteContext",
     "SiteNetwork",
+    "regional_subnets",
 ]
 
 
@@ -136,6 +137,11 @@ class SiteNetwork:
             subnet_zones={k: s.zone for k, s in plan.slots.items() if s.zone is not None},
             resources=resources,
         )
+
+
+def regional_subnets(subnet_prefixlen: int) -> tuple[SubnetSlot, ...]:
+    """Slots for a vendor whose subnets span the whole region (GCP, Neutron): one ``main``."""
+    return (SubnetSlot(key="main", slot=0, prefixlen=subnet_prefixlen, tier="main"),)
 
 
 class CloudDriver(abc.ABC):

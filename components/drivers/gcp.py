@@ -17,7 +17,7 @@ from pydantic import Field, model_validator
 from ..planning.ipam import SitePlan, SubnetSlot
 from ..sites import CloudSiteArgs, SiteArgs
 from ..validation import FieldValueError
-from .base import Capability, CloudDriver, NetworkLimits, SiteContext, SiteNetwork
+from .base import Capability, CloudDriver, NetworkLimits, SiteContext, SiteNetwork, regional_subnets
 
 __all__ = ["GCP_ZONES", "GcpDriver", "GcpSiteArgs"]
 
@@ -132,7 +132,7 @@ class GcpDriver(CloudDriver):
     limits = NetworkLimits(network_min=8, network_max=29, subnet_min=8, subnet_max=29)
 
     def subnet_slots(self, site: SiteArgs, subnet_prefixlen: int) -> tuple[SubnetSlot, ...]:
-        return (SubnetSlot(key="main", slot=0, prefixlen=subnet_prefixlen, tier="main"),)
+        return regional_subnets(subnet_prefixlen)
 
     def ipv6_prefixlen(self, site: SiteArgs) -> int | None:
         return None  # GCP assigns dual-stack subnetwork ranges itself

@@ -18,7 +18,7 @@ from pydantic import AnyHttpUrl, Field, field_validator
 
 from ..planning.ipam import SitePlan, SubnetSlot
 from ..sites import CloudSiteArgs, SiteArgs
-from .base import Capability, CloudDriver, SiteContext, SiteNetwork
+from .base import Capability, CloudDriver, SiteContext, SiteNetwork, regional_subnets
 
 __all__ = ["OpenStackDriver", "OpenStackSiteArgs"]
 
@@ -83,7 +83,7 @@ class OpenStackDriver(CloudDriver):
     )
 
     def subnet_slots(self, site: SiteArgs, subnet_prefixlen: int) -> tuple[SubnetSlot, ...]:
-        return (SubnetSlot(key="main", slot=0, prefixlen=subnet_prefixlen, tier="main"),)
+        return regional_subnets(subnet_prefixlen)
 
     def ipv6_prefixlen(self, site: SiteArgs) -> int | None:
         assert isinstance(site, OpenStackSiteArgs)

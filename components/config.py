@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .connectivity import ConnectivityArgs
 from .errors import ConfigError
 from .hybrid_vpc import HybridVpcArgs, IpamArgs, Sites, plan_hybrid_vpc
 from .naming import NAME_PATTERN
@@ -34,8 +35,8 @@ __all__ = [
 NAMESPACE = "skyweave"
 
 
-class NetworkConfig(BaseModel):
-    """The estate's HybridVpc."""
+class NetworkConfig(ConnectivityArgs):
+    """The estate's HybridVpc: its name and how its sites are joined."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -64,7 +65,8 @@ class StackConfig(BaseModel):
     tags: Tags = Field(default_factory=dict, description="Tags/labels on every resource. Default none.")
 
     def hybrid_vpc_args(self) -> HybridVpcArgs:
-        return HybridVpcArgs(sites=self.sites, ipam=self.ipam, tags=self.tags)
+        connectivity = ConnectivityArgs.model_validate(self.network.model_dump(exclude={"name"}))
+        return HybridVpcArgs(sites=self.sites, ipam=self.ipam, tags=self.tags, connectivity=connectivity)
 
 
 def parse_stack_config(raw: Mapping[str, Any], *, source: str, namespace: str = NAMESPACE) -> StackConfig:
@@ -81,7 +83,7 @@ def parse_stack_config(raw: Mapping[str, Any], *, source: str, namespace: str = 
             issues_from_validation(exc, dict(raw), StackConfig, prefix=prefix), source=source
         ) from None
     try:
-        plan_hybrid_vpc(config.hybrid_vpc_args())
+        plan_hybrid_vpc(config.hybrid_vpc_args(), connectivity_path="network")
     except ConfigError as exc:
         raise exc.with_source(source, prefix) from None
     return config

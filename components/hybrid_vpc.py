@@ -5,7 +5,8 @@ every address (pure, :func:`plan_hybrid_vpc`) → register the component → let
 turn its slice of the plan into resources → ``register_outputs``. Anything the plan cannot
 satisfy raises :class:`~skyweave.errors.InvalidArgsError` before the first registration.
 
-Connectivity between sites (VPN, peering) is a separate planner over the same plan and the
+Connectivity between sites (VPN, peering) is planned in the same pass
+(:mod:`skyweave.connectivity`), and built over the
 :class:`~skyweave.drivers.base.SiteNetwork` records each driver returns: ``site_networks``.
 """
 
@@ -19,6 +20,7 @@ from typing import Annotated, Any
 import pulumi
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from .connectivity import ConnectivityArgs, ConnectivityPlan, LinkBuilder, plan_connectivity
 from .drivers.base import Capability, SiteContext, SiteNetwork
 from .drivers.registry import get_driver
 from .errors import ConfigIssue, InvalidArgsError, PlanningError
@@ -120,6 +122,10 @@ class HybridVpcArgs(BaseModel):
         default_factory=dict,
         description="Tags/labels on every resource, before each site's own tags. Default none.",
     )
+    connectivity: ConnectivityArgs = Field(
+        default_factory=ConnectivityArgs,
+        description="How sites are joined (VPN, peering). Default: full mesh.",
+    )
 
 
 @dataclass(frozen=True)
@@ -128,6 +134,7 @@ class HybridVpcPlan:
 
     args: HybridVpcArgs
     addresses: AddressPlan
+    connectivity: ConnectivityPlan
 
     def as_dict(self) -> dict[str, Any]:
         """The plan as plain data (a stack output, and what ``skyweave ipam`` prints)."""
@@ -154,8 +161,12 @@ class HybridVpcPlan:
         return {"supernet": str(self.addresses.supernet), "sites": sites}
 
 
-def plan_hybrid_vpc(args: HybridVpcArgs) -> HybridVpcPlan:
-    """Plan the network without Pulumi; raise :class:`InvalidArgsError` listing every problem."""
+def plan_hybrid_vpc(args: HybridVpcArgs, *, connectivity_path: str = "connectivity") -> HybridVpcPlan:
+    """Plan the network without Pulumi; raise :class:`InvalidArgsError` listing every problem.
+
+    ``connectivity_path`` is where the connectivity arguments live in the caller's input (the
+    stack file calls them ``network``), so errors name the key the user wrote.
+    """
     issues: list[ConfigIssue] = []
     specs: list[SiteSpec] = []
     ipam = args.ipam
@@ -244,9 +255,11 @@ def plan_hybrid_vpc(args: HybridVpcArgs) -> HybridVpcPlan:
             reserved=[Reservation(net, f"ipam.reserved[{i}]") for i, net in enumerate(ipam.reserved)],
             ipv6_supernet=ipam.ipv6_supernet,
         )
+        cidrs = {name: [str(c) for c in plan.cidrs] for name, plan in addresses.sites.items()}
+        connectivity = plan_connectivity(args.sites, cidrs, args.connectivity, path=connectivity_path)
     except PlanningError as exc:
         raise InvalidArgsError([exc.as_issue()]) from exc
-    return HybridVpcPlan(args=args, addresses=addresses)
+    return HybridVpcPlan(args=args, addresses=addresses, connectivity=connectivity)
 
 
 class HybridVpc(pulumi.ComponentResource):
@@ -265,11 +278,19 @@ class HybridVpc(pulumi.ComponentResource):
         networks: output, per site: vendor, region, network id, CIDRs, subnets (id, cidr, zone).
         cidrs: output, per site: the ranges it routes.
         layout: output, the address plan as plain data.
+        links: output, every link (sites, shape, routing, tunnels, inside CIDRs) and each site's ASN.
+        onprem_devices: output, per on-prem site, what its VPN device must be configured with.
+        onprem_peer_ips: output, the cloud ends' public addresses the device entries refer to.
+        vpn_psks: secret output, the pre-shared keys by link id (the devices' ``psk`` references).
     """
 
     networks: pulumi.Output[dict[str, Any]]
     cidrs: pulumi.Output[dict[str, list[str]]]
     layout: pulumi.Output[dict[str, Any]]
+    links: pulumi.Output[dict[str, Any]]
+    onprem_devices: pulumi.Output[dict[str, Any]]
+    onprem_peer_ips: pulumi.Output[dict[str, Any]]
+    vpn_psks: pulumi.Output[dict[str, Any]]
 
     def __init__(
         self,
@@ -321,6 +342,22 @@ class HybridVpc(pulumi.ComponentResource):
             self.site_networks[site.name] = get_driver(site.vendor).create_network(
                 ctx, self.plan.addresses.sites[site.name]
             )
+        links = LinkBuilder(
+            component=name,
+            parent=self,
+            sites={site.name: site for site in args.sites},
+            networks=self.site_networks,
+            providers={site.name: providers[site.name] for site in args.sites},
+            tags={
+                site.name: {"managed-by": "skyweave", "skyweave-site": site.name, **args.tags, **site.tags}
+                for site in args.sites
+            },
+        )
+        links.build(self.plan.connectivity)
+        self.links = pulumi.Output.from_input(self.plan.connectivity.as_dict())
+        self.onprem_devices = pulumi.Output.from_input(links.devices)
+        self.onprem_peer_ips = pulumi.Output.from_input(links.peer_ips)
+        self.vpn_psks = pulumi.Output.secret(links.psks)
         layout = self.plan.as_dict()
         self.layout = pulumi.Output.from_input(layout)
         self.cidrs = pulumi.Output.from_input({s: list(n.cidrs) for s, n in self.site_networks.items()})
@@ -343,7 +380,17 @@ class HybridVpc(pulumi.ComponentResource):
                 for s, n in self.site_networks.items()
             }
         )
-        self.register_outputs({"networks": self.networks, "cidrs": self.cidrs, "layout": self.layout})
+        self.register_outputs(
+            {
+                "networks": self.networks,
+                "cidrs": self.cidrs,
+                "layout": self.layout,
+                "links": self.links,
+                "onpremDevices": self.onprem_devices,
+                "onpremPeerIps": self.onprem_peer_ips,
+                "vpnPsks": self.vpn_psks,
+            }
+        )
 
 
 def _coerce_args(args: HybridVpcArgs | Mapping[str, Any]) -> HybridVpcArgs:

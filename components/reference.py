@@ -34,6 +34,8 @@ def _type(prop: dict[str, Any], defs: dict[str, Any]) -> str:
     if "oneOf" in prop:
         return " \\| ".join(_type(p, defs) for p in prop["oneOf"])
     kind = prop.get("type")
+    if kind == "array" and "prefixItems" in prop:
+        return "pair of " + " and ".join(_type(p, defs) for p in prop["prefixItems"])
     if kind == "array":
         return f"list of {_type(prop.get('items', {}), defs)}"
     if kind == "object":

@@ -67,6 +67,11 @@ class SiteArgs(BaseModel):
         description="Labels applied to every resource of the site, after the estate-wide tags. "
         "Keys and values use the strictest vendor's rule (GCP labels): lowercase, digits, '_' and '-'.",
     )
+    asn: int | None = Field(
+        default=None,
+        description="The site's private BGP ASN (64512–65534 or 4200000000–4294967294), unique in the "
+        "estate. Omitted: derived from the site name; `skyweave ipam lock` records it.",
+    )
 
     @field_validator("zones")
     @classmethod
@@ -89,6 +94,14 @@ class SiteArgs(BaseModel):
     def existing_cidrs(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
         """Ranges the site already routes, which IPAM must keep clear (on-prem sites)."""
         return ()
+
+    def vpn_devices(self) -> tuple[str, ...]:
+        """Public addresses of VPN devices the operator runs at the site (on-prem); clouds have none."""
+        return ()
+
+    def speaks_bgp(self) -> bool:
+        """Whether the site's own VPN devices run BGP (clouds' gateways are described by their driver)."""
+        return False
 
 
 class CloudSiteArgs(SiteArgs):

@@ -17,3 +17,8 @@ network = skyweave.HybridVpc(config.network.name, config.hybrid_vpc_args(), prov
 
 pulumi.export("networks", network.networks)
 pulumi.export("ipam", network.layout)
+pulumi.export("links", network.links)
+# What each on-prem VPN device must be configured with; its `psk` fields name entries of vpn_psks.
+pulumi.export("onprem_devices", network.onprem_devices)
+pulumi.export("onprem_peer_ips", network.onprem_peer_ips)
+pulumi.export("vpn_psks", network.vpn_psks)

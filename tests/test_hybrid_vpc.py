@@ -134,7 +134,13 @@ def test_openstack_shape_with_router_to_external_network() -> None:
 
 
 def test_onprem_creates_nothing_but_its_ranges_are_kept_clear() -> None:
-    result = build({"sites": [ONPREM, {**AWS}], "ipam": {"supernet": "10.200.0.0/15"}})
+    result = build(
+        {
+            "sites": [ONPREM, {**AWS}],
+            "ipam": {"supernet": "10.200.0.0/15"},
+            "connectivity": {"topology": "none"},
+        }
+    )
     assert not [r for r in result.resources if r.custom and r.package not in ("pulumi", "aws")]
     vpc = next(r for r in result.resources if r.type == "aws:ec2/vpc:Vpc")
     assert vpc.inputs["cidrBlock"] == "10.201.0.0/16"
@@ -148,7 +154,7 @@ def test_onprem_creates_nothing_but_its_ranges_are_kept_clear() -> None:
 
 
 def test_children_parented_named_and_on_explicit_providers() -> None:
-    result = build({"sites": [AWS, GCP, OPENSTACK, ONPREM]})
+    result = build({"sites": [AWS, GCP, OPENSTACK, ONPREM], "connectivity": {"topology": "none"}})
     vpc = component(result)
     providers = {r.urn: r for r in result.resources if r.type.startswith("pulumi:providers:")}
     # the component made one provider per cloud site, as its own children
@@ -184,7 +190,16 @@ def test_shared_providers_are_used_not_duplicated() -> None:
 def test_outputs_registered_on_the_component() -> None:
     result = build({"sites": [AWS, GCP]})
     outputs = result.component_outputs[component(result).urn]
-    assert set(outputs) == {"networks", "cidrs", "layout"}
+    assert set(outputs) == {
+        "networks",
+        "cidrs",
+        "layout",
+        "links",
+        "onpremDevices",
+        "onpremPeerIps",
+        "vpnPsks",
+    }
+    assert outputs["vpnPsks"] == "[secret]"
     assert outputs["cidrs"] == {"aws-use1": ["10.0.0.0/16"], "gcp-euw1": ["10.1.0.0/16"]}
     assert outputs["networks"]["aws-use1"]["subnets"]["public-a"]["zone"] == "us-east-1a"
     assert outputs["layout"]["sites"]["gcp-euw1"]["subnets"]["main"]["cidr"] == "10.1.0.0/20"

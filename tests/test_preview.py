@@ -29,7 +29,7 @@ RESOURCE_KEYS = {
 
 def test_prod_spans_all_three_cloud_vendors(prod_run: OfflineRun) -> None:
     by_vendor = summary(prod_run)["by_vendor"]
-    assert set(by_vendor) == {"aws", "gcp", "openstack"}
+    assert set(by_vendor) == {"aws", "gcp", "openstack", "random"}
     assert all(count > 0 for count in by_vendor.values())
     sites = prod_run.outputs["networks"]
     assert {s["vendor"] for s in sites.values()} == {"aws", "gcp", "openstack", "onprem"}
@@ -37,7 +37,7 @@ def test_prod_spans_all_three_cloud_vendors(prod_run: OfflineRun) -> None:
 
 
 def test_dev_is_small(dev_run: OfflineRun) -> None:
-    assert set(summary(dev_run)["by_vendor"]) == {"aws", "gcp"}
+    assert set(summary(dev_run)["by_vendor"]) == {"aws", "gcp", "random"}
 
 
 def test_text_is_a_tree_by_component_and_site_with_counts(prod_run: OfflineRun) -> None:
@@ -81,9 +81,12 @@ def test_preview_is_deterministic(project) -> None:  # type: ignore[no-untyped-d
 def test_cli_preview_formats(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["preview", "--stack", "dev", "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
-    assert doc["summary"]["by_vendor"] == {"aws": 14, "gcp": 2}
+    # 14 AWS + 2 GCP network resources; the AWS <-> GCP link adds 8 AWS (VPN gateway, 3 route
+    # propagations, 2 customer gateways, 2 VPN connections), 15 GCP (HA VPN gateway, Cloud Router,
+    # external gateway, 4 tunnels, 4 BGP interfaces, 4 BGP peers), 4 keys and the link component.
+    assert doc["summary"]["by_vendor"] == {"aws": 22, "gcp": 17, "random": 4}
     assert main(["preview", "--stack", "dev"]) == 0
-    assert "Resources: 19 to create" in capsys.readouterr().out
+    assert "Resources: 47 to create" in capsys.readouterr().out
 
 
 def _secret_program() -> None:

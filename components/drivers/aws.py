@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Literal
 
@@ -19,6 +20,7 @@ import pulumi_aws as aws
 from pydantic import Field, field_validator, model_validator
 
 from ..planning.ipam import SitePlan, SubnetSlot, carve
+from ..planning.vpn import CipherSet, TunnelPlan
 from ..sites import ZONE_SLOTS, CloudSiteArgs, SiteArgs
 from ..validation import FieldValueError
 from .base import Capability, CloudDriver, NetworkLimits, SiteContext, SiteNetwork
@@ -286,6 +288,147 @@ class AwsDriver(CloudDriver):
         )
         nat_id: pulumi.Output[str] = nat.id
         return nat_id
+
+    # --- connectivity (docs/connectivity.md) -------------------------------------------------
+
+    def vpn_gateway(self, ctx: SiteContext, network: SiteNetwork, asn: int) -> aws.ec2.VpnGateway:
+        """The site's virtual private gateway, attached to its VPC, propagating into every route table.
+
+        One per site, shared by all its VPN links (up to 10 connections per gateway): propagation
+        is how every route table learns the peers' ranges, whether from BGP or static routes.
+        """
+        vgw = aws.ec2.VpnGateway(
+            ctx.name("vgw"),
+            vpc_id=network.network_id,
+            amazon_side_asn=str(asn),
+            tags={**ctx.tags, "Name": ctx.name("vgw")},
+            opts=ctx.opts(),
+        )
+        for key, table in network.resources.items():
+            if key.startswith("route_table:"):
+                aws.ec2.VpnGatewayRoutePropagation(
+                    ctx.name("vgw-propagation", key.removeprefix("route_table:")),
+                    vpn_gateway_id=vgw.id,
+                    route_table_id=table.id,  # type: ignore[attr-defined]
+                    opts=ctx.opts(),
+                )
+        return vgw
+
+    def customer_gateway(
+        self, ctx: SiteContext, key: str, ip_address: pulumi.Input[str], asn: int
+    ) -> aws.ec2.CustomerGateway:
+        """AWS's record of the far end (a GCP HA VPN interface, a Neutron router, a device)."""
+        return aws.ec2.CustomerGateway(
+            ctx.name("cgw", key),
+            type="ipsec.1",
+            ip_address=ip_address,
+            bgp_asn=str(asn) if asn <= 2147483647 else None,
+            bgp_asn_extended=str(asn) if asn > 2147483647 else None,
+            tags={**ctx.tags, "Name": ctx.name("cgw", key)},
+            opts=ctx.opts(),
+        )
+
+    def vpn_connection(
+        self,
+        ctx: SiteContext,
+        key: str,
+        vgw: aws.ec2.VpnGateway,
+        cgw: aws.ec2.CustomerGateway,
+        tunnels: Sequence[TunnelPlan],
+        psks: Sequence[pulumi.Output[str]],
+        ciphers: CipherSet,
+        static_cidrs: Sequence[str] | None,
+    ) -> aws.ec2.VpnConnection:
+        """One VPN connection (two tunnels to two AWS endpoints) with both tunnels' options pinned.
+
+        ``static_cidrs`` None means BGP; otherwise the far end's ranges become static routes.
+        """
+        options: dict[str, object] = {}
+        for number, (tunnel, psk) in enumerate(zip(tunnels, psks, strict=True), start=1):
+            prefix = f"tunnel{number}_"
+            options.update(
+                {
+                    prefix + "inside_cidr": str(tunnel.inside_cidr) if tunnel.inside_cidr else None,
+                    prefix + "preshared_key": psk,
+                    prefix + "ike_versions": [f"ikev{ciphers.ike_version}"],
+                    prefix + "phase1_encryption_algorithms": [_AWS_ENCRYPTION[ciphers.encryption]],
+                    prefix + "phase2_encryption_algorithms": [_AWS_ENCRYPTION[ciphers.encryption]],
+                    prefix + "phase1_integrity_algorithms": [_AWS_INTEGRITY[ciphers.integrity]],
+                    prefix + "phase2_integrity_algorithms": [_AWS_INTEGRITY[ciphers.integrity]],
+                    prefix + "phase1_dh_group_numbers": [ciphers.dh_group],
+                    prefix + "phase2_dh_group_numbers": [ciphers.dh_group],
+                    prefix + "phase1_lifetime_seconds": ciphers.phase1_lifetime,
+                    prefix + "phase2_lifetime_seconds": ciphers.phase2_lifetime,
+                }
+            )
+        connection = aws.ec2.VpnConnection(
+            ctx.name("vpn", key),
+            type="ipsec.1",
+            vpn_gateway_id=vgw.id,
+            customer_gateway_id=cgw.id,
+            static_routes_only=static_cidrs is not None,
+            tags={**ctx.tags, "Name": ctx.name("vpn", key)},
+            opts=ctx.opts(additional_secret_outputs=["tunnel1PresharedKey", "tunnel2PresharedKey"]),
+            **options,
+        )
+        for cidr in static_cidrs or ():
+            aws.ec2.VpnConnectionRoute(
+                ctx.name("vpn-route", key, cidr.replace("/", "-").replace(".", "-")),
+                vpn_connection_id=connection.id,
+                destination_cidr_block=cidr,
+                opts=ctx.opts(),
+            )
+        return connection
+
+    def peering(
+        self,
+        ctx: SiteContext,
+        peer: SiteContext,
+        network: SiteNetwork,
+        peer_network: SiteNetwork,
+    ) -> aws.ec2.VpcPeeringConnection:
+        """VPC peering (also across regions), accepted on the peer side, routes in every route table."""
+        same_region = ctx.site.region == peer.site.region
+        request = aws.ec2.VpcPeeringConnection(
+            ctx.name("peering", peer.site.name),
+            vpc_id=network.network_id,
+            peer_vpc_id=peer_network.network_id,
+            peer_region=None if same_region else peer.site.region,
+            auto_accept=True if same_region else None,
+            tags={**ctx.tags, "Name": ctx.name("peering", peer.site.name)},
+            opts=ctx.opts(),
+        )
+        if not same_region:
+            aws.ec2.VpcPeeringConnectionAccepter(
+                peer.name("peering-accept", ctx.site.name),
+                vpc_peering_connection_id=request.id,
+                auto_accept=True,
+                tags={**peer.tags, "Name": peer.name("peering-accept", ctx.site.name)},
+                opts=peer.opts(),
+            )
+        for here, there, net, other in (
+            (ctx, peer, network, peer_network),
+            (peer, ctx, peer_network, network),
+        ):
+            for key, table in net.resources.items():
+                if not key.startswith("route_table:"):
+                    continue
+                for cidr in other.cidrs:
+                    if ":" in cidr:
+                        continue
+                    aws.ec2.Route(
+                        here.name("peer-route", key.removeprefix("route_table:"), there.site.name),
+                        route_table_id=table.id,  # type: ignore[attr-defined]
+                        destination_cidr_block=cidr,
+                        vpc_peering_connection_id=request.id,
+                        opts=here.opts(),
+                    )
+        return request
+
+
+#: The neutral cipher words of :class:`~skyweave.planning.vpn.CipherSet` in AWS's spelling.
+_AWS_ENCRYPTION = {"aes256": "AES256", "aes128": "AES128"}
+_AWS_INTEGRITY = {"sha256": "SHA2-256", "sha384": "SHA2-384", "sha512": "SHA2-512"}
 
 
 def _ipv6_subnet(vpc: aws.ec2.Vpc, slot: int) -> pulumi.Output[str]:

@@ -8,6 +8,7 @@ routing so Cloud Routers in any region learn every VPN route (the HA VPN layer r
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Literal
 
 import pulumi
@@ -15,6 +16,7 @@ import pulumi_gcp as gcp
 from pydantic import Field, model_validator
 
 from ..planning.ipam import SitePlan, SubnetSlot
+from ..planning.vpn import CipherSet
 from ..sites import CloudSiteArgs, SiteArgs
 from ..validation import FieldValueError
 from .base import Capability, CloudDriver, NetworkLimits, SiteContext, SiteNetwork, regional_subnets
@@ -174,3 +176,156 @@ class GcpDriver(CloudDriver):
             subnet_ids[key] = subnetwork.id
             resources[f"subnet:{key}"] = subnetwork
         return SiteNetwork.from_plan(self.vendor, plan, network.id, subnet_ids, resources)
+
+    # --- connectivity (docs/connectivity.md) -------------------------------------------------
+
+    def ha_vpn_gateway(
+        self, ctx: SiteContext, network: SiteNetwork, asn: int
+    ) -> tuple[gcp.compute.HaVpnGateway, gcp.compute.Router]:
+        """The site's HA VPN gateway (two interfaces) and the Cloud Router that speaks BGP for it.
+
+        One pair per site, shared by all its VPN links. The router advertises the site's subnets
+        (the default advertisement), which is how every peer learns this site's ranges.
+        """
+        site = ctx.site
+        assert isinstance(site, GcpSiteArgs)
+        gateway = gcp.compute.HaVpnGateway(
+            ctx.name("ha-vpn"),
+            project=site.project,
+            region=site.region,
+            network=network.network_id,
+            opts=ctx.opts(),
+        )
+        router = gcp.compute.Router(
+            ctx.name("router"),
+            project=site.project,
+            region=site.region,
+            network=network.network_id,
+            bgp=gcp.compute.RouterBgpArgs(asn=asn, advertise_mode="DEFAULT"),
+            opts=ctx.opts(),
+        )
+        return gateway, router
+
+    @staticmethod
+    def interface_ip(gateway: gcp.compute.HaVpnGateway, interface: int) -> pulumi.Output[str]:
+        """The public address of one HA VPN interface (known once the gateway exists)."""
+        address: pulumi.Output[str] = gateway.vpn_interfaces.apply(
+            lambda interfaces: interfaces[interface].ip_address or ""
+        )
+        return address
+
+    def external_gateway(
+        self, ctx: SiteContext, key: str, addresses: Sequence[pulumi.Input[str]]
+    ) -> gcp.compute.ExternalVpnGateway:
+        """GCP's record of the far end's public addresses, with the matching redundancy type."""
+        site = ctx.site
+        assert isinstance(site, GcpSiteArgs)
+        redundancy = _EXTERNAL_REDUNDANCY[len(addresses)]
+        return gcp.compute.ExternalVpnGateway(
+            ctx.name("peer-gw", key),
+            project=site.project,
+            redundancy_type=redundancy,
+            interfaces=[
+                gcp.compute.ExternalVpnGatewayInterfaceArgs(id=i, ip_address=address)
+                for i, address in enumerate(addresses)
+            ],
+            description=f"skyweave {ctx.component}: far end of link {key}",
+            opts=ctx.opts(),
+        )
+
+    def bgp_tunnel(
+        self,
+        ctx: SiteContext,
+        key: str,
+        gateway: gcp.compute.HaVpnGateway,
+        router: gcp.compute.Router,
+        interface: int,
+        external: gcp.compute.ExternalVpnGateway,
+        external_interface: int,
+        psk: pulumi.Output[str],
+        inside_ip: str,
+        peer_inside_ip: str,
+        peer_asn: int,
+        ciphers: CipherSet,
+    ) -> gcp.compute.VPNTunnel:
+        """One HA VPN tunnel with its Cloud Router interface and BGP session."""
+        site = ctx.site
+        assert isinstance(site, GcpSiteArgs)
+        tunnel = gcp.compute.VPNTunnel(
+            ctx.name("tunnel", key),
+            project=site.project,
+            region=site.region,
+            vpn_gateway=gateway.id,
+            vpn_gateway_interface=interface,
+            peer_external_gateway=external.id,
+            peer_external_gateway_interface=external_interface,
+            shared_secret=psk,
+            router=router.id,
+            ike_version=ciphers.ike_version,
+            cipher_suite=gcp.compute.VPNTunnelCipherSuiteArgs(
+                phase1=gcp.compute.VPNTunnelCipherSuitePhase1Args(
+                    encryptions=[_GCP_ENCRYPTION[ciphers.encryption]],
+                    integrities=[_GCP_INTEGRITY[ciphers.integrity]],
+                    prves=[_GCP_PRF[ciphers.integrity]],
+                    dhs=[f"Group-{ciphers.dh_group}"],
+                ),
+                phase2=gcp.compute.VPNTunnelCipherSuitePhase2Args(
+                    encryptions=[_GCP_ENCRYPTION[ciphers.encryption]],
+                    integrities=[_GCP_INTEGRITY[ciphers.integrity]],
+                    pfs=[f"Group-{ciphers.dh_group}"],
+                ),
+            ),
+            opts=ctx.opts(additional_secret_outputs=["sharedSecret"]),
+        )
+        interface_resource = gcp.compute.RouterInterface(
+            ctx.name("bgp-if", key),
+            project=site.project,
+            region=site.region,
+            router=router.name,
+            ip_range=f"{inside_ip}/30",
+            vpn_tunnel=tunnel.name,
+            opts=ctx.opts(),
+        )
+        gcp.compute.RouterPeer(
+            ctx.name("bgp-peer", key),
+            project=site.project,
+            region=site.region,
+            router=router.name,
+            interface=interface_resource.name,
+            ip_address=inside_ip,
+            peer_ip_address=peer_inside_ip,
+            peer_asn=peer_asn,
+            advertised_route_priority=100,
+            opts=ctx.opts(),
+        )
+        return tunnel
+
+    def peering(
+        self, ctx: SiteContext, peer: SiteContext, network: SiteNetwork, peer_network: SiteNetwork
+    ) -> None:
+        """VPC network peering: one peering per direction, each in its own project/provider."""
+        for here, there, net, other in (
+            (ctx, peer, network, peer_network),
+            (peer, ctx, peer_network, network),
+        ):
+            gcp.compute.NetworkPeering(
+                here.name("peering", there.site.name),
+                network=net.network_id,
+                peer_network=other.network_id,
+                export_custom_routes=True,
+                import_custom_routes=True,
+                opts=here.opts(),
+            )
+
+
+#: HA VPN's external gateway redundancy type by the far end's number of public addresses.
+_EXTERNAL_REDUNDANCY = {
+    1: "SINGLE_IP_INTERNALLY_REDUNDANT",
+    2: "TWO_IPS_REDUNDANCY",
+    4: "FOUR_IPS_REDUNDANCY",
+}
+#: The neutral cipher words of :class:`~skyweave.planning.vpn.CipherSet` in GCP's spelling
+#: (https://cloud.google.com/network-connectivity/docs/vpn/concepts/supported-ike-ciphers).
+_GCP_ENCRYPTION = {"aes256": "AES-CBC-256", "aes128": "AES-CBC-128"}
+_GCP_INTEGRITY = {"sha256": "HMAC-SHA2-256-128", "sha384": "HMAC-SHA2-384-192", "sha512": "HMAC-SHA2-512-256"}
+_GCP_PRF = {"sha256": "PRF-HMAC-SHA2-256", "sha384": "PRF-HMAC-SHA2-384", "sha512": "PRF-HMAC-SHA2-512"}

@@ -11,10 +11,11 @@ import ipaddress
 from typing import Literal
 
 import pulumi
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from ..planning.ipam import SitePlan, SubnetSlot
 from ..sites import SiteArgs
+from ..validation import FieldValueError
 from .base import Capability, CloudDriver, SiteContext, SiteNetwork
 
 __all__ = ["OnPremDriver", "OnPremSiteArgs"]
@@ -37,7 +38,18 @@ class OnPremSiteArgs(SiteArgs):
         "joined by site-to-site VPN.",
     )
 
-    @field_validator("vpn_peer_ip")
+    vpn_secondary_peer_ip: ipaddress.IPv4Address | None = Field(
+        default=None,
+        description="Public IPv4 address of a second VPN device, for device redundancy: every cloud "
+        "link then gets tunnels to both devices. Requires vpn_peer_ip.",
+    )
+    bgp: bool = Field(
+        default=False,
+        description="The VPN devices speak BGP. Required for links to GCP (HA VPN routes only with "
+        "BGP); AWS links use BGP instead of static routes when set.",
+    )
+
+    @field_validator("vpn_peer_ip", "vpn_secondary_peer_ip")
     @classmethod
     def _public(cls, ip: ipaddress.IPv4Address | None) -> ipaddress.IPv4Address | None:
         if ip is not None and not ip.is_global and not _is_documentation(ip):
@@ -47,8 +59,31 @@ class OnPremSiteArgs(SiteArgs):
             )
         return ip
 
+    @model_validator(mode="after")
+    def _secondary_needs_primary(self) -> OnPremSiteArgs:
+        if self.vpn_secondary_peer_ip is not None:
+            if self.vpn_peer_ip is None:
+                raise FieldValueError(
+                    "vpn_secondary_peer_ip",
+                    "set vpn_peer_ip (the first device) as well",
+                    str(self.vpn_secondary_peer_ip),
+                )
+            if self.vpn_secondary_peer_ip == self.vpn_peer_ip:
+                raise FieldValueError(
+                    "vpn_secondary_peer_ip",
+                    "must differ from vpn_peer_ip: a second device has its own address",
+                    str(self.vpn_secondary_peer_ip),
+                )
+        return self
+
     def default_zones(self) -> tuple[str, ...]:
         return (self.region,)
+
+    def vpn_devices(self) -> tuple[str, ...]:
+        return tuple(str(ip) for ip in (self.vpn_peer_ip, self.vpn_secondary_peer_ip) if ip is not None)
+
+    def speaks_bgp(self) -> bool:
+        return self.bgp
 
     def existing_cidrs(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
         return self.cidrs

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 import pulumi
@@ -17,6 +19,7 @@ import pulumi_openstack as openstack
 from pydantic import AnyHttpUrl, Field, field_validator
 
 from ..planning.ipam import SitePlan, SubnetSlot
+from ..planning.vpn import CipherSet
 from ..sites import CloudSiteArgs, SiteArgs
 from .base import Capability, CloudDriver, SiteContext, SiteNetwork, regional_subnets
 
@@ -159,3 +162,93 @@ class OpenStackDriver(CloudDriver):
                 )
                 resources[f"subnet6:{key}"] = subnet6
         return SiteNetwork.from_plan(self.vendor, plan, network.id, subnet_ids, resources)
+
+    # --- connectivity (docs/connectivity.md) -------------------------------------------------
+
+    def vpn_service(self, ctx: SiteContext, network: SiteNetwork, ciphers: CipherSet) -> VpnaasEndpoint:
+        """The site's Neutron VPNaaS service on its router, with an explicit IKE/IPsec policy.
+
+        Neutron's defaults (IKEv1, AES-128, SHA-1, PFS group 5) are refused by AWS and GCP, so the
+        policies spell out the estate's one cipher set. One service per site, shared by its links.
+        """
+        lifetime1 = openstack.vpnaas.IkePolicyLifetimeArgs(units="seconds", value=ciphers.phase1_lifetime)
+        lifetime2 = openstack.vpnaas.IpSecPolicyLifetimeArgs(units="seconds", value=ciphers.phase2_lifetime)
+        ike = openstack.vpnaas.IkePolicy(
+            ctx.name("ike-policy"),
+            ike_version=f"v{ciphers.ike_version}",
+            encryption_algorithm=_OS_ENCRYPTION[ciphers.encryption],
+            auth_algorithm=ciphers.integrity,
+            pfs=f"group{ciphers.dh_group}",
+            phase1_negotiation_mode="main",
+            lifetimes=[lifetime1],
+            opts=ctx.opts(),
+        )
+        ipsec = openstack.vpnaas.IpSecPolicy(
+            ctx.name("ipsec-policy"),
+            encryption_algorithm=_OS_ENCRYPTION[ciphers.encryption],
+            auth_algorithm=ciphers.integrity,
+            pfs=f"group{ciphers.dh_group}",
+            transform_protocol="esp",
+            encapsulation_mode="tunnel",
+            lifetimes=[lifetime2],
+            opts=ctx.opts(),
+        )
+        router = network.resources["router"]
+        service = openstack.vpnaas.Service(
+            ctx.name("vpn-service"),
+            router_id=router.id,  # type: ignore[attr-defined]
+            admin_state_up=True,
+            opts=ctx.opts(),
+        )
+        local = openstack.vpnaas.EndpointGroup(
+            ctx.name("vpn-local"),
+            type="subnet",
+            endpoints=list(network.subnet_ids.values()),
+            opts=ctx.opts(),
+        )
+        return VpnaasEndpoint(service=service, ike=ike, ipsec=ipsec, local=local)
+
+    def site_connection(
+        self,
+        ctx: SiteContext,
+        key: str,
+        endpoint: VpnaasEndpoint,
+        peer_group: openstack.vpnaas.EndpointGroup,
+        peer_address: pulumi.Input[str],
+        psk: pulumi.Output[str],
+    ) -> openstack.vpnaas.SiteConnection:
+        """One IPsec site connection from this site's VPN service to a peer address."""
+        return openstack.vpnaas.SiteConnection(
+            ctx.name("vpn-conn", key),
+            vpnservice_id=endpoint.service.id,
+            ikepolicy_id=endpoint.ike.id,
+            ipsecpolicy_id=endpoint.ipsec.id,
+            local_ep_group_id=endpoint.local.id,
+            peer_ep_group_id=peer_group.id,
+            peer_address=peer_address,
+            peer_id=peer_address,
+            psk=psk,
+            initiator="bi-directional",
+            admin_state_up=True,
+            opts=ctx.opts(additional_secret_outputs=["psk"]),
+        )
+
+    def peer_group(self, ctx: SiteContext, key: str, cidrs: Sequence[str]) -> openstack.vpnaas.EndpointGroup:
+        """The ranges a peer routes: VPNaaS's static routes for one link."""
+        return openstack.vpnaas.EndpointGroup(
+            ctx.name("vpn-peer", key), type="cidr", endpoints=list(cidrs), opts=ctx.opts()
+        )
+
+
+@dataclass(frozen=True)
+class VpnaasEndpoint:
+    """A site's VPNaaS pieces shared by all its links."""
+
+    service: openstack.vpnaas.Service
+    ike: openstack.vpnaas.IkePolicy
+    ipsec: openstack.vpnaas.IpSecPolicy
+    local: openstack.vpnaas.EndpointGroup
+
+
+#: Neutral cipher words in Neutron's spelling.
+_OS_ENCRYPTION = {"aes256": "aes-256", "aes128": "aes-128"}

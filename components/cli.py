@@ -67,6 +67,13 @@ def _parser() -> argparse.ArgumentParser:
         help="record every site's planned block in the stack file, so no later edit can renumber it",
     )
     lock.add_argument("--stack", "-s", required=True)
+
+    graph = sub.add_parser(
+        "graph",
+        help="print the site graph (links, tunnels) and who can still reach whom after an outage",
+    )
+    graph.add_argument("--stack", "-s", required=True)
+    graph.add_argument("--format", choices=("text", "dot", "mermaid", "json"), default="text")
     return parser
 
 
@@ -119,6 +126,19 @@ def _dispatch(args: argparse.Namespace) -> int:
         if args.ipam_command == "show":
             return ipam_cli.show(project, args.stack, args.format)
         return ipam_cli.lock(project, args.stack)
+    if args.command == "graph":
+        from . import graph
+        from .ipam_cli import load_plan
+
+        _, plan, _ = load_plan(project, args.stack)
+        render = {
+            "text": graph.render_text,
+            "dot": graph.render_dot,
+            "mermaid": graph.render_mermaid,
+            "json": graph.render_json,
+        }[args.format]
+        print(render(plan.connectivity))
+        return EXIT_OK
     raise AssertionError(f"unhandled command {args.command}")
 
 

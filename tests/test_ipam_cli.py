@@ -32,7 +32,12 @@ def test_lock_pins_every_site_and_keeps_the_plan(tmp_path: Path, capsys: pytest.
 
     assert main(["-C", str(tmp_path), "ipam", "lock", "--stack", "prod"]) == 0
     out = capsys.readouterr().out
-    assert "pinned 5 block(s)" in out and "skyweave:sites[3].ipv6_cidr" in out
+    # 4 IPv4 + 1 IPv6 site blocks, 5 ASNs, one tunnel block per VPN link of the mesh (7)
+    assert "pinned 17 value(s)" in out and "skyweave:sites[3].ipv6_cidr" in out
+    assert (
+        "skyweave:sites[4].asn = " in out
+        and "skyweave:network.tunnel_blocks.aws-use1/gcp-euw1 = 169.254." in out
+    )
 
     text = path.read_text()
     assert text.startswith("# keep this comment\n")
@@ -45,6 +50,9 @@ def test_lock_pins_every_site_and_keeps_the_plan(tmp_path: Path, capsys: pytest.
         None,
     ]
     assert sites[3]["ipv6_cidr"] == "fd5c:7a3e:41b0::/56"
+    assert len({s["asn"] for s in sites}) == 5
+    config = yaml.safe_load(text)["config"]
+    assert config["skyweave:network"]["exclude"] == [["gcp-euw1", "os-dc1"]]  # kept as written
 
     assert main(["-C", str(tmp_path), "ipam", "show", "--stack", "prod", "--format", "json"]) == 0
     after = json.loads(capsys.readouterr().out)

@@ -552,3 +552,10 @@ def test_every_vendor_pair_is_built_or_refused_with_a_reason() -> None:
             continue
         (link,) = result.outputs["links"]["links"].values()
         assert link["tunnels"] >= 1 or link["routing"] == "peering"
+
+
+def test_docs_picture_is_the_prod_graph(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["graph", "--stack", "prod", "--format", "mermaid"]) == 0
+    picture = capsys.readouterr().out
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "connectivity.md").read_text()
+    assert f"```mermaid\n{picture}```" in docs, "regenerate with `skyweave graph --stack prod --format mermaid`"

@@ -558,4 +558,6 @@ def test_docs_picture_is_the_prod_graph(capsys: pytest.CaptureFixture[str]) -> N
     assert main(["graph", "--stack", "prod", "--format", "mermaid"]) == 0
     picture = capsys.readouterr().out
     docs = (Path(__file__).resolve().parent.parent / "docs" / "connectivity.md").read_text()
-    assert f"```mermaid\n{picture}```" in docs, "regenerate with `skyweave graph --stack prod --format mermaid`"
+    assert f"```mermaid\n{picture}```" in docs, (
+        "regenerate with `skyweave graph --stack prod --format mermaid`"
+    )

@@ -14,16 +14,18 @@ service) are created once per site, under the HybridVpc.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import pulumi
+import pulumi_aws as aws
+import pulumi_gcp as gcp
 import pulumi_random as random
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .drivers.aws import AwsDriver
-from .drivers.base import SiteContext, SiteNetwork
+from .drivers.base import CloudDriver, SiteContext, SiteNetwork
 from .drivers.gcp import GcpDriver
 from .drivers.openstack import OpenStackDriver, VpnaasEndpoint
 from .drivers.registry import get_driver
@@ -39,6 +41,8 @@ from .validation import FieldValueError
 __all__ = ["ConnectivityArgs", "ConnectivityPlan", "LinkBuilder", "VpnLink", "plan_connectivity"]
 
 Pair = tuple[SiteName, SiteName]
+_T = TypeVar("_T")
+_D = TypeVar("_D", bound=CloudDriver)
 
 
 class ConnectivityArgs(BaseModel):
@@ -216,32 +220,34 @@ class LinkBuilder:
                     resource=component,
                 )
 
-    # --- per-site gateways, created once --------------------------------------------------------
+    # --- things created once and shared: site gateways, a link's peer ranges -------------------
 
-    def _aws_gateway(self, site: str, asn: int) -> Any:
-        key = f"aws:{site}"
+    def once(self, key: str, make: Callable[[], _T]) -> _T:
+        """``make()`` the first time ``key`` is asked for; the same object after that."""
         if key not in self._gateways:
-            driver = get_driver("aws")
-            assert isinstance(driver, AwsDriver)
-            self._gateways[key] = driver.vpn_gateway(self.context(site), self.networks[site], asn)
-        return self._gateways[key]
+            self._gateways[key] = make()
+        value: _T = self._gateways[key]
+        return value
 
-    def _gcp_gateway(self, site: str, asn: int) -> Any:
-        key = f"gcp:{site}"
-        if key not in self._gateways:
-            driver = get_driver("gcp")
-            assert isinstance(driver, GcpDriver)
-            self._gateways[key] = driver.ha_vpn_gateway(self.context(site), self.networks[site], asn)
-        return self._gateways[key]
+    def _aws_gateway(self, site: str, asn: int) -> aws.ec2.VpnGateway:
+        return self.once(
+            f"aws:{site}",
+            lambda: _driver(AwsDriver).vpn_gateway(self.context(site), self.networks[site], asn),
+        )
+
+    def _gcp_gateway(self, site: str, asn: int) -> tuple[gcp.compute.HaVpnGateway, gcp.compute.Router]:
+        return self.once(
+            f"gcp:{site}",
+            lambda: _driver(GcpDriver).ha_vpn_gateway(self.context(site), self.networks[site], asn),
+        )
 
     def _vpnaas(self, link: LinkPlan, site: str) -> VpnaasEndpoint:
-        key = f"openstack:{site}"
-        if key not in self._gateways:
-            driver = get_driver("openstack")
-            assert isinstance(driver, OpenStackDriver)
-            self._gateways[key] = driver.vpn_service(self.context(site), self.networks[site], link.ciphers)
-        endpoint: VpnaasEndpoint = self._gateways[key]
-        return endpoint
+        return self.once(
+            f"openstack:{site}",
+            lambda: _driver(OpenStackDriver).vpn_service(
+                self.context(site), self.networks[site], link.ciphers
+            ),
+        )
 
     def _psks(self, link: LinkPlan, parent: pulumi.Resource, count: int) -> list[pulumi.Output[str]]:
         """One generated pre-shared key per tunnel: 40 characters AWS accepts, secret throughout."""
@@ -295,9 +301,16 @@ class LinkBuilder:
             )
 
 
+def _driver(cls: type[_D]) -> _D:
+    """The registered driver of ``cls``'s vendor, typed as that driver (for its VPN methods)."""
+    driver = get_driver(cls.vendor)
+    if not isinstance(driver, cls):
+        raise TypeError(f"the {cls.vendor!r} driver is {type(driver).__name__}, not {cls.__name__}")
+    return driver
+
+
 def _aws_peering(builder: LinkBuilder, link: LinkPlan, parent: VpnLink) -> None:
-    driver = get_driver("aws")
-    assert isinstance(driver, AwsDriver)
+    driver = _driver(AwsDriver)
     a, b = link.a.site, link.b.site
     driver.peering(
         builder.context(a, parent), builder.context(b, parent), builder.networks[a], builder.networks[b]
@@ -305,8 +318,7 @@ def _aws_peering(builder: LinkBuilder, link: LinkPlan, parent: VpnLink) -> None:
 
 
 def _gcp_peering(builder: LinkBuilder, link: LinkPlan, parent: VpnLink) -> None:
-    driver = get_driver("gcp")
-    assert isinstance(driver, GcpDriver)
+    driver = _driver(GcpDriver)
     a, b = link.a.site, link.b.site
     driver.peering(
         builder.context(a, parent), builder.context(b, parent), builder.networks[a], builder.networks[b]
@@ -315,8 +327,7 @@ def _gcp_peering(builder: LinkBuilder, link: LinkPlan, parent: VpnLink) -> None:
 
 def _aws_gcp(builder: LinkBuilder, link: LinkPlan, parent: VpnLink) -> None:
     """GCP HA VPN interface c ↔ AWS customer gateway c ↔ VPN connection c (tunnels 2c, 2c+1)."""
-    aws_driver, gcp_driver = get_driver("aws"), get_driver("gcp")
-    assert isinstance(aws_driver, AwsDriver) and isinstance(gcp_driver, GcpDriver)
+    aws_driver, gcp_driver = _driver(AwsDriver), _driver(GcpDriver)
     a, b = link.a, link.b
     vgw = builder._aws_gateway(a.site, a.asn)
     gateway, router = builder._gcp_gateway(b.site, b.asn)
@@ -362,8 +373,7 @@ def _aws_gcp(builder: LinkBuilder, link: LinkPlan, parent: VpnLink) -> None:
 
 def _aws_site_vpn(builder: LinkBuilder, link: LinkPlan, parent: VpnLink) -> None:
     """AWS VPN gateway ↔ a Neutron VPN service or on-prem device(s): a connection per device."""
-    aws_driver = get_driver("aws")
-    assert isinstance(aws_driver, AwsDriver)
+    aws_driver = _driver(AwsDriver)
     a, b = link.a, link.b
     vgw = builder._aws_gateway(a.site, a.asn)
     psks = builder._psks(link, parent, len(link.tunnels))
@@ -398,8 +408,7 @@ def _aws_site_vpn(builder: LinkBuilder, link: LinkPlan, parent: VpnLink) -> None
 
 def _gcp_device(builder: LinkBuilder, link: LinkPlan, parent: VpnLink) -> None:
     """GCP HA VPN (both interfaces) ↔ a BGP-capable on-prem device (or two)."""
-    gcp_driver = get_driver("gcp")
-    assert isinstance(gcp_driver, GcpDriver)
+    gcp_driver = _driver(GcpDriver)
     a, b = link.a, link.b
     gateway, router = builder._gcp_gateway(a.site, a.asn)
     psks = builder._psks(link, parent, len(link.tunnels))
@@ -444,15 +453,12 @@ def _vpnaas_connection(
     psk: pulumi.Output[str],
     index: int,
 ) -> None:
-    driver = get_driver("openstack")
-    assert isinstance(driver, OpenStackDriver)
+    driver = _driver(OpenStackDriver)
     ctx = builder.context(site, parent)
-    group_key = f"openstack-peer:{link.id}:{site}"
-    if group_key not in builder._gateways:
-        builder._gateways[group_key] = driver.peer_group(ctx, peer.site, list(peer.ipv4_cidrs))
-    driver.site_connection(
-        ctx, f"{peer.site}-{index}", endpoint, builder._gateways[group_key], peer_address, psk
+    group = builder.once(
+        f"openstack-peer:{link.id}:{site}", lambda: driver.peer_group(ctx, peer.site, list(peer.ipv4_cidrs))
     )
+    driver.site_connection(ctx, f"{peer.site}-{index}", endpoint, group, peer_address, psk)
 
 
 def _vpnaas(builder: LinkBuilder, link: LinkPlan, parent: VpnLink) -> None:

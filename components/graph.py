@@ -68,14 +68,19 @@ def render_text(plan: ConnectivityPlan) -> str:
     return "\n".join(lines)
 
 
+def _sites_by_vendor(plan: ConnectivityPlan) -> list[tuple[str, list[str]]]:
+    """Vendors in name order, each with its sites in name order: the pictures group by vendor."""
+    groups: dict[str, list[str]] = {}
+    for site, vendor in sorted(plan.graph.vendors.items()):
+        groups.setdefault(vendor, []).append(site)
+    return sorted(groups.items())
+
+
 def render_dot(plan: ConnectivityPlan) -> str:
     lines = ["graph estate {", "  node [shape=box];"]
-    for vendor in sorted(set(plan.graph.vendors.values())):
-        lines.append(f'  subgraph "cluster_{vendor}" {{')
-        lines.append(f'    label="{vendor}";')
-        for site, site_vendor in sorted(plan.graph.vendors.items()):
-            if site_vendor == vendor:
-                lines.append(f'    "{site}";')
+    for vendor, sites in _sites_by_vendor(plan):
+        lines += [f'  subgraph "cluster_{vendor}" {{', f'    label="{vendor}";']
+        lines += [f'    "{site}";' for site in sites]
         lines.append("  }")
     for link in plan.links:
         style = "" if link.redundant else ", style=dashed, color=red"
@@ -89,11 +94,9 @@ def render_mermaid(plan: ConnectivityPlan) -> str:
         return site.replace("-", "_")
 
     lines = ["flowchart LR"]
-    for vendor in sorted(set(plan.graph.vendors.values())):
+    for vendor, sites in _sites_by_vendor(plan):
         lines.append(f"  subgraph {vendor}")
-        for site, site_vendor in sorted(plan.graph.vendors.items()):
-            if site_vendor == vendor:
-                lines.append(f'    {node(site)}["{site}"]')
+        lines += [f'    {node(site)}["{site}"]' for site in sites]
         lines.append("  end")
     for link in plan.links:
         arrow = "---" if link.redundant else "-.-"

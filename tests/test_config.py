@@ -115,7 +115,7 @@ def test_exhausted_supernet(raw_prod: dict[str, Any]) -> None:
     assert (
         "'10.0.0.0/15'" in line
         and "is full" in line
-        and "need 131072 addresses" in line
+        and "need 196608 addresses" in line
         and "only 0 are left" in line
     )
 

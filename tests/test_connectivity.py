@@ -271,6 +271,7 @@ def test_prod_has_a_link_of_every_supported_pair_in_prod(prod_run: OfflineRun) -
     shapes = {link["shape"] for link in prod_run.outputs["links"]["links"].values()}
     assert shapes == {
         "aws-vpc-peering",
+        "gcp-vpc-peering",
         "aws-gcp-ha-vpn",
         "aws-site-vpn",
         "gcp-ha-vpn-device",
@@ -279,6 +280,7 @@ def test_prod_has_a_link_of_every_supported_pair_in_prod(prod_run: OfflineRun) -
     pairs = {tuple(sorted(link["vendors"])) for link in prod_run.outputs["links"]["links"].values()}
     assert pairs == {
         ("aws", "aws"),
+        ("gcp", "gcp"),
         ("aws", "gcp"),
         ("aws", "openstack"),
         ("aws", "onprem"),
@@ -305,7 +307,9 @@ def test_prod_tunnel_addresses_are_distinct_and_allowed(prod_run: OfflineRun) ->
         if r.type == "aws:ec2/vpnConnection:VpnConnection"
         for c in (r.inputs["tunnel1InsideCidr"], r.inputs["tunnel2InsideCidr"])
     ]
-    assert len(aws_cidrs) == len(set(aws_cidrs)) == 2 * (4 + 2 + 4)  # use1, usw2 x (gcp, os, 2 devices)
+    assert (
+        len(aws_cidrs) == len(set(aws_cidrs)) == 2 * (4 + 4 + 2 + 4)
+    )  # use1, usw2 x (gcp-euw1, gcp-usc1, os, 2 devices)
     assert all(inside_cidr_problem(c) is None for c in _inside_cidrs(prod_run))
     planned = [c for link in prod_run.outputs["links"]["links"].values() for c in link["inside_cidrs"]]
     assert len(planned) == len(set(planned)) and set(_inside_cidrs(prod_run)) <= set(planned)
@@ -324,7 +328,7 @@ def _psk_values(run_: OfflineRun) -> list[str]:
 
 def test_no_psk_value_appears_in_any_preview_output(prod_run: OfflineRun) -> None:
     values = _psk_values(prod_run)
-    assert len(values) == 4 + 4 + 2 + 4 + 4 + 2 + 2 + 2
+    assert len(values) == 4 + 4 + 2 + 4 + 4 + 2 + 2 + 2 + (4 + 4 + 2)  # the last: gcp-usc1's links
     assert all(
         8 <= len(v) <= 64
         and not v.startswith("0")
@@ -392,10 +396,15 @@ def test_hub_spoke_through_one_vendor_partitions_when_that_vendor_is_lost(
     assert main(["-C", str(tmp_path), "graph", "--stack", "prod", "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     lost_aws = next(f for f in doc["failures"] if f["lost"] == "vendor aws")
-    assert not lost_aws["connected"] and lost_aws["groups"] == [["gcp-euw1"], ["onprem-fra"], ["os-dc1"]]
+    assert not lost_aws["connected"] and lost_aws["groups"] == [
+        ["gcp-euw1"],
+        ["gcp-usc1"],
+        ["onprem-fra"],
+        ["os-dc1"],
+    ]
     assert next(f for f in doc["failures"] if f["lost"] == "site aws-use1")["connected"]
     assert main(["-C", str(tmp_path), "graph", "--stack", "prod"]) == 0
-    assert "vendor aws" in (text := capsys.readouterr().out) and "PARTITIONED into 3" in text
+    assert "vendor aws" in (text := capsys.readouterr().out) and "PARTITIONED into 4" in text
 
 
 def test_graph_formats_show_tunnel_counts(capsys: pytest.CaptureFixture[str]) -> None:

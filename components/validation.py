@@ -121,8 +121,8 @@ def _walk(loc: Sequence[str | int], raw: Any) -> tuple[list[str | int], Any]:
             if elem in node:
                 keys.append(elem)
                 node = node[elem]
-            elif node.get("vendor") == elem:
-                continue  # the discriminated union's tag, not a key
+            elif elem in (node.get("vendor"), node.get("kind")):
+                continue  # the discriminated union's tag (sites: vendor, pool sources: kind), not a key
             else:
                 keys.append(elem)
                 node = _ABSENT
@@ -218,8 +218,10 @@ def _resolve(tp: Any, node: Any) -> Any:
         models = [m for m in members if isinstance(m, type) and issubclass(m, BaseModel)]
         if len(models) > 1 and isinstance(node, Mapping):
             for m in models:
-                if m.model_fields.get("vendor") and m.model_fields["vendor"].default == node.get("vendor"):
-                    return m
+                for tag in ("vendor", "kind"):
+                    field = m.model_fields.get(tag)
+                    if field is not None and field.default == node.get(tag):
+                        return m
             return None
         if len(members) == 1:
             return _resolve(members[0], node)

@@ -3,6 +3,8 @@
 The public API is ``__all__``; everything else is internal and may change without notice.
 """
 
+from .bare_metal_pool import BareMetalPool, BareMetalPoolArgs, PoolConfig, plan_pool
+from .bootstrap import BootstrapArgs
 from .config import StackConfig, config_schema, load_stack_config, parse_stack_config
 from .drivers import Capability, CloudDriver, SiteContext, SiteNetwork, get_driver, register_driver, vendors
 from .errors import (
@@ -26,6 +28,9 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AddressSpaceExhaustedError",
+    "BareMetalPool",
+    "BareMetalPoolArgs",
+    "BootstrapArgs",
     "Capability",
     "CloudDriver",
     "CloudSiteArgs",
@@ -39,6 +44,7 @@ __all__ = [
     "IpamArgs",
     "OverlappingCidrError",
     "PlanningError",
+    "PoolConfig",
     "ProjectError",
     "SiteArgs",
     "SiteContext",
@@ -54,6 +60,7 @@ __all__ = [
     "load_stack_config",
     "parse_stack_config",
     "plan_hybrid_vpc",
+    "plan_pool",
     "register_driver",
     "vendors",
 ]

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 import pulumi
-from pulumi.runtime.config import is_config_secret
+from pulumi.runtime.config import get_config, is_config_secret
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from .bootstrap import BootstrapArgs
@@ -41,9 +41,11 @@ __all__ = [
     "AnyBareMetalSource",
     "BareMetalPool",
     "BareMetalPoolArgs",
+    "PoolConfig",
     "PoolPlan",
     "node_records",
     "plan_pool",
+    "ssh_key_issues",
 ]
 
 
@@ -98,6 +100,20 @@ class BareMetalPoolArgs(BaseModel):
         default_factory=BootstrapArgs,
         description="Script and files run on every node (cloud-init or SSH). Default: none.",
     )
+
+
+class PoolConfig(BareMetalPoolArgs):
+    """A pool in the stack configuration (``skyweave:pools``): its name plus its args."""
+
+    name: str = Field(
+        pattern=NAME_PATTERN,
+        max_length=24,
+        description="Name of the BareMetalPool component; prefixes every resource and node name "
+        "of the pool. Required. Renaming it replaces every server.",
+    )
+
+    def pool_args(self) -> BareMetalPoolArgs:
+        return BareMetalPoolArgs.model_validate(self.model_dump(exclude={"name"}))
 
 
 @dataclass(frozen=True)
@@ -257,28 +273,26 @@ class BareMetalPool(pulumi.ComponentResource):
             )
             nodes += get_driver(site.vendor).create_bare_metal(ctx, request)
         self.node_list = sorted(nodes, key=lambda n: n.index)
-        records = node_records(self.node_list, name, args.role)
-        self.nodes: pulumi.Output[list[dict[str, Any]]] = pulumi.Output.from_input(records)
-        self.register_outputs({**props, "nodes": records})
+        #: The ``nodes`` output as plain data with Output leaves: export this (not ``nodes``) to
+        #: keep each known address visible in a preview while the cloud ones are still unknown.
+        self.records = node_records(self.node_list, name, args.role)
+        self.nodes: pulumi.Output[list[dict[str, Any]]] = pulumi.Output.from_input(self.records)
+        self.register_outputs({**props, "nodes": self.records})
 
 
-def _ssh_keys(
-    args: BareMetalPoolArgs, given: Mapping[str, pulumi.Input[str]]
-) -> dict[str, pulumi.Output[str]]:
-    """Each SSH source's key as a secret Output, by site; refuse a key that is missing or plain."""
-    out: dict[str, pulumi.Output[str]] = {}
+def ssh_key_issues(args: BareMetalPoolArgs, given: Mapping[str, object] | None = None) -> list[ConfigIssue]:
+    """Each SSH source's key must be in the stack's config, and be a secret there.
+
+    Runs inside a Pulumi program (it reads the running stack's configuration); ``given`` holds
+    keys passed to the component directly, which need no config entry.
+    """
     issues: list[ConfigIssue] = []
     for i, source in enumerate(args.sources):
-        if not isinstance(source, ByonSourceArgs):
+        if not isinstance(source, ByonSourceArgs) or source.ssh_private_key_config in (given or {}):
             continue
         key = source.ssh_private_key_config
         path = f"sources[{i}].ssh_private_key_config"
-        if key in given:
-            out[source.site] = pulumi.Output.secret(given[key])
-            continue
-        namespace, _, name = key.partition(":")
-        value = pulumi.Config(namespace).get_secret(name)
-        if value is None:
+        if get_config(key) is None:
             issues.append(
                 ConfigIssue(
                     path, f"no config key {key}; set it with `pulumi config set --secret {key} < key`", key
@@ -293,10 +307,25 @@ def _ssh_keys(
                     key,
                 )
             )
-        else:
-            out[source.site] = value
+    return issues
+
+
+def _ssh_keys(
+    args: BareMetalPoolArgs, given: Mapping[str, pulumi.Input[str]]
+) -> dict[str, pulumi.Output[str]]:
+    """Each SSH source's key as a secret Output, by site; refuse a key that is missing or plain."""
+    issues = ssh_key_issues(args, given)
     if issues:
         raise InvalidArgsError(issues)
+    out: dict[str, pulumi.Output[str]] = {}
+    for source in args.sources:
+        if isinstance(source, ByonSourceArgs):
+            key = source.ssh_private_key_config
+            if key in given:
+                out[source.site] = pulumi.Output.secret(given[key])
+            else:
+                namespace, _, name = key.partition(":")
+                out[source.site] = pulumi.Config(namespace).require_secret(name)
     return out
 
 

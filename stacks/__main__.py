@@ -17,3 +17,12 @@ network = skyweave.HybridVpc(config.network.name, config.hybrid_vpc_args(), prov
 
 pulumi.export("networks", network.networks)
 pulumi.export("ipam", network.layout)
+
+# Bare-metal pools (docs/bare-metal.md): whole servers from Ironic, AWS metal and servers you bring,
+# on the same sites, providers and networks; their inventory is `skyweave inventory --stack <stack>`.
+pools = [
+    skyweave.BareMetalPool(pool.name, pool.pool_args(), network=network, providers=providers)
+    for pool in config.pools
+]
+if pools:
+    pulumi.export("pools", {p.name: pool.records for p, pool in zip(config.pools, pools, strict=True)})

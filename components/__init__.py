@@ -21,6 +21,7 @@ from .errors import (
     UnsupportedCapabilityError,
 )
 from .hybrid_vpc import HybridVpc, HybridVpcArgs, HybridVpcPlan, IpamArgs, plan_hybrid_vpc
+from .inventory import ansible_inventory
 from .providers import SiteProviders
 from .sites import CloudSiteArgs, SiteArgs
 
@@ -55,6 +56,7 @@ __all__ = [
     "UnknownDriverError",
     "UnsupportedCapabilityError",
     "__version__",
+    "ansible_inventory",
     "config_schema",
     "get_driver",
     "load_stack_config",

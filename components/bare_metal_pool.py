@@ -30,6 +30,7 @@ from .drivers.openstack import IronicSourceArgs
 from .drivers.registry import get_driver
 from .errors import ConfigIssue, InvalidArgsError, PlanningError
 from .hybrid_vpc import HybridVpc
+from .inventory import ansible_inventory
 from .naming import NAME_PATTERN, child_name, is_valid_name, type_token
 from .planning.failure import FailureKind
 from .planning.placement import PlacementPlan, interleave, plan_placement
@@ -277,7 +278,11 @@ class BareMetalPool(pulumi.ComponentResource):
         #: keep each known address visible in a preview while the cloud ones are still unknown.
         self.records = node_records(self.node_list, name, args.role)
         self.nodes: pulumi.Output[list[dict[str, Any]]] = pulumi.Output.from_input(self.records)
-        self.register_outputs({**props, "nodes": self.records})
+        #: The pool as an Ansible inventory (YAML structure); known once every address is.
+        self.inventory: pulumi.Output[dict[str, Any]] = self.nodes.apply(
+            lambda nodes: ansible_inventory({name: nodes})
+        )
+        self.register_outputs({**props, "nodes": self.records, "inventory": self.inventory})
 
 
 def ssh_key_issues(args: BareMetalPoolArgs, given: Mapping[str, object] | None = None) -> list[ConfigIssue]:

@@ -66,6 +66,17 @@ def _parser() -> argparse.ArgumentParser:
         help="record every site's planned block in the stack file, so no later edit can renumber it",
     )
     lock.add_argument("--stack", "-s", required=True)
+
+    inventory = sub.add_parser(
+        "inventory",
+        help="print the bare-metal pools' nodes as an Ansible inventory",
+        description="Every node of every BareMetalPool (source, failure domain, address, role), from "
+        "an offline preview. Addresses the cloud assigns at deploy time show as [unknown].",
+    )
+    inventory.add_argument("--stack", "-s", required=True)
+    inventory.add_argument(
+        "--format", choices=("yaml", "json"), default="yaml", help="yaml: inventory file; json: --list form"
+    )
     return parser
 
 
@@ -114,6 +125,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         if args.ipam_command == "show":
             return ipam_cli.show(project, args.stack, args.format)
         return ipam_cli.lock(project, args.stack)
+    if args.command == "inventory":
+        from .inventory import inventory_command
+
+        return inventory_command(project, args.stack, args.format)
     raise AssertionError(f"unhandled command {args.command}")
 
 

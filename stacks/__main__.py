@@ -26,3 +26,11 @@ pools = [
 ]
 if pools:
     pulumi.export("pools", {p.name: pool.records for p, pool in zip(config.pools, pools, strict=True)})
+    pulumi.export(
+        "inventory",
+        pulumi.Output.all(*[pool.nodes for pool in pools]).apply(
+            lambda nodes: skyweave.ansible_inventory(
+                {p.name: n for p, n in zip(config.pools, nodes, strict=True)}
+            )
+        ),
+    )

@@ -176,6 +176,15 @@ def test_metal_spreads_over_zones_in_private_subnets_with_imdsv2() -> None:
     assert all(str(s.inputs["placementGroup"]).startswith(f"{group.name}-") for s in servers)
 
 
+def test_metal_replaces_an_instance_when_its_bootstrap_changes() -> None:
+    with_boot = of_type(
+        pool_run({"count": 1, "sources": [METAL], "bootstrap": BOOT}), "aws:ec2/instance:Instance"
+    )
+    without = of_type(pool_run({"count": 1, "sources": [METAL]}), "aws:ec2/instance:Instance")
+    assert with_boot[0].inputs["userDataReplaceOnChange"] is True
+    assert "userDataReplaceOnChange" not in without[0].inputs
+
+
 def test_metal_splits_placement_groups_at_seven_per_zone_and_growth_only_adds_groups() -> None:
     one_zone = {**METAL, "zones": ["us-east-1b"]}
     run = pool_run({"count": 15, "sources": [one_zone]})
@@ -380,6 +389,22 @@ def test_props_and_outputs_carry_the_failure_model_for_the_policy_pack() -> None
             "not a zone of site 'os-dc1'",
         ),
         ({"count": 2, "sources": [METAL, METAL]}, r"sources", "a pool takes at most one source per site"),
+        (
+            {
+                "count": 1,
+                "sources": [
+                    {
+                        **BYON,
+                        "servers": [
+                            {"name": "a", "address": "10.200.1.1", "room": "room-a", "rack": "r1"},
+                            {"name": "b", "address": "10.200.1.1", "room": "room-b", "rack": "r1"},
+                        ],
+                    }
+                ],
+            },
+            r"sources\[0\]\.servers\[1\]\.address: '10.200.1.1': already used by servers\[0\]",
+            "sources[0].servers[1].rack: 'r1': rack 'r1' is also in room 'room-a'",
+        ),
     ],
 )
 def test_fails_clearly_before_any_resource(pool: dict[str, Any], path: str, message: str) -> None:

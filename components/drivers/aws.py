@@ -276,6 +276,9 @@ class AwsDriver(CloudDriver):
                 if source.root_volume_gb
                 else None,
                 user_data=request.bootstrap.cloud_init(env) if request.bootstrap.enabled else None,
+                # cloud-init runs the bootstrap once per instance: a changed bootstrap means a new
+                # instance (as on Ironic, where user-data forces a new server).
+                user_data_replace_on_change=True if request.bootstrap.enabled else None,
                 tags={**ctx.tags, "Name": name, "skyweave-pool": request.pool, "skyweave-role": request.role},
                 opts=ctx.opts(depends_on=[network.resources[f"subnet:{subnet_key}"]]),
             )

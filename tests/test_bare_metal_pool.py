@@ -413,3 +413,19 @@ def test_fails_clearly_before_any_resource(pool: dict[str, Any], path: str, mess
         pool_run(pool, monitor=monitor)
     assert message in str(info.value)
     assert not [r for r in monitor.registrations if r.name.startswith("metal")]
+
+
+def test_a_key_passed_to_the_component_is_kept_secret_without_config() -> None:
+    def program() -> None:
+        network = HybridVpc("core", {"sites": SITES})
+        BareMetalPool(
+            "metal",
+            {"count": 1, "sources": [BYON], "bootstrap": BOOT},
+            network=network,
+            ssh_keys={"byon:fra-key": KEY},
+        )
+
+    run = run_program(program, project="skyweave-test", stack="test")
+    commands = of_type(run, "command:remote:Command")
+    assert commands and commands[0].inputs["connection"] == "[secret]"
+    assert "plaintext-marker" not in render_json(run)

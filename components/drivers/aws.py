@@ -18,13 +18,11 @@ import pulumi
 import pulumi_aws as aws
 from pydantic import Field, field_validator, model_validator
 
-from ..bootstrap import node_environment
-from ..naming import child_name
 from ..planning.ipam import SitePlan, SubnetSlot, carve
 from ..planning.placement import Domain
 from ..sites import ZONE_SLOTS, CloudSiteArgs, SiteArgs
 from ..validation import FieldValueError
-from .bare_metal import BareMetalNode, BareMetalRequest, BareMetalSourceArgs, SourceIssue
+from .bare_metal import BareMetalNode, BareMetalRequest, BareMetalSourceArgs, SourceIssue, zone_issues
 from .base import Capability, CloudDriver, NetworkLimits, SiteContext, SiteNetwork
 
 __all__ = [
@@ -169,13 +167,7 @@ class AwsMetalSourceArgs(BareMetalSourceArgs):
         return self
 
     def check(self, site: SiteArgs) -> list[SourceIssue]:
-        return [
-            SourceIssue(
-                f"zones[{i}]", f"not a zone of site {site.name!r}; its zones: {', '.join(site.zones)}", z
-            )
-            for i, z in enumerate(self.zones)
-            if z not in site.zones
-        ]
+        return zone_issues(self.zones, site)
 
 
 def zone_letter(zone: str) -> str:
@@ -254,8 +246,7 @@ class AwsDriver(CloudDriver):
         nodes: list[BareMetalNode] = []
         for placed in request.nodes:
             zone = placed.domain.zone
-            name = child_name(request.pool, "node", str(placed.index))
-            env = node_environment(request.pool, name, request.role, ctx.site.name, zone)
+            name = request.node_name(placed)
             subnet_key = subnets[zone]
             server = aws.ec2.Instance(
                 ctx.name("server", str(placed.index)),
@@ -275,27 +266,14 @@ class AwsDriver(CloudDriver):
                 )
                 if source.root_volume_gb
                 else None,
-                user_data=request.bootstrap.cloud_init(env) if request.bootstrap.enabled else None,
+                user_data=request.user_data(placed, ctx.site.name),
                 # cloud-init runs the bootstrap once per instance: a changed bootstrap means a new
                 # instance (as on Ironic, where user-data forces a new server).
                 user_data_replace_on_change=True if request.bootstrap.enabled else None,
                 tags={**ctx.tags, "Name": name, "skyweave-pool": request.pool, "skyweave-role": request.role},
                 opts=ctx.opts(depends_on=[network.resources[f"subnet:{subnet_key}"]]),
             )
-            nodes.append(
-                BareMetalNode(
-                    index=placed.index,
-                    name=name,
-                    source=source.kind,
-                    site=ctx.site.name,
-                    vendor=self.vendor,
-                    region=ctx.site.region,
-                    zone=zone,
-                    address=server.private_ip,
-                    failure_domain={"zone": zone},
-                    resources=(server,),
-                )
-            )
+            nodes.append(request.cloud_node(ctx, placed, server, server.private_ip))
         return nodes
 
     def create_provider(

@@ -15,13 +15,13 @@ from typing import Any, ClassVar
 import pulumi
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..bootstrap import BootstrapArgs
-from ..naming import NAME_PATTERN
+from ..bootstrap import BootstrapArgs, node_environment
+from ..naming import NAME_PATTERN, child_name
 from ..planning.placement import PlacedNode
 from ..sites import SiteArgs
-from .base import SiteNetwork
+from .base import SiteContext, SiteNetwork
 
-__all__ = ["BareMetalNode", "BareMetalRequest", "BareMetalSourceArgs", "SourceIssue"]
+__all__ = ["BareMetalNode", "BareMetalRequest", "BareMetalSourceArgs", "SourceIssue", "zone_issues"]
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,17 @@ class BareMetalSourceArgs(BaseModel):
         return []
 
 
+def zone_issues(zones: Sequence[str], site: SiteArgs) -> list[SourceIssue]:
+    """A source's ``zones`` must be zones of its site."""
+    return [
+        SourceIssue(
+            f"zones[{i}]", f"not a zone of site {site.name!r}; its zones: {', '.join(site.zones)}", zone
+        )
+        for i, zone in enumerate(zones)
+        if zone not in site.zones
+    ]
+
+
 @dataclass(frozen=True)
 class BareMetalRequest:
     """One source's share of a pool, already placed.
@@ -73,6 +84,35 @@ class BareMetalRequest:
     bootstrap: BootstrapArgs
     network: SiteNetwork | None
     ssh_private_key: pulumi.Output[str] | None = None
+
+    def node_name(self, placed: PlacedNode) -> str:
+        """A cloud node's host name: ``{pool}-node-{index}``, stable as the pool grows."""
+        return child_name(self.pool, "node", str(placed.index))
+
+    def user_data(self, placed: PlacedNode, site: str) -> str | None:
+        """The node's cloud-init user-data, or ``None`` without a bootstrap."""
+        if not self.bootstrap.enabled:
+            return None
+        env = node_environment(self.pool, self.node_name(placed), self.role, site, placed.domain.zone)
+        return self.bootstrap.cloud_init(env)
+
+    def cloud_node(
+        self, ctx: SiteContext, placed: PlacedNode, server: pulumi.Resource, address: pulumi.Input[str]
+    ) -> BareMetalNode:
+        """The record of a node a cloud created (an availability zone is its failure domain)."""
+        zone = placed.domain.zone
+        return BareMetalNode(
+            index=placed.index,
+            name=self.node_name(placed),
+            source=self.source.kind,
+            site=ctx.site.name,
+            vendor=ctx.site.vendor,
+            region=ctx.site.region,
+            zone=zone,
+            address=address,
+            failure_domain={"zone": zone},
+            resources=(server,),
+        )
 
 
 @dataclass(frozen=True)

@@ -16,13 +16,11 @@ import pulumi
 import pulumi_openstack as openstack
 from pydantic import AnyHttpUrl, Field, field_validator, model_validator
 
-from ..bootstrap import node_environment
-from ..naming import child_name
 from ..planning.ipam import SitePlan, SubnetSlot
 from ..planning.placement import Domain
 from ..sites import CloudSiteArgs, SiteArgs
 from ..validation import FieldValueError
-from .bare_metal import BareMetalNode, BareMetalRequest, BareMetalSourceArgs, SourceIssue
+from .bare_metal import BareMetalNode, BareMetalRequest, BareMetalSourceArgs, SourceIssue, zone_issues
 from .base import Capability, CloudDriver, SiteContext, SiteNetwork, regional_subnets
 
 __all__ = ["IronicSourceArgs", "OpenStackDriver", "OpenStackSiteArgs", "resource_class_spec"]
@@ -145,13 +143,7 @@ class IronicSourceArgs(BareMetalSourceArgs):
         return self
 
     def check(self, site: SiteArgs) -> list[SourceIssue]:
-        return [
-            SourceIssue(
-                f"zones[{i}]", f"not a zone of site {site.name!r}; its zones: {', '.join(site.zones)}", z
-            )
-            for i, z in enumerate(self.zones)
-            if z not in site.zones
-        ]
+        return zone_issues(self.zones, site)
 
 
 class OpenStackDriver(CloudDriver):
@@ -211,9 +203,8 @@ class OpenStackDriver(CloudDriver):
         depends = [r for k, r in network.resources.items() if k.startswith("subnet:")]
         nodes: list[BareMetalNode] = []
         for placed in request.nodes:
-            name = child_name(request.pool, "node", str(placed.index))
+            name = request.node_name(placed)
             zone = placed.domain.zone
-            env = node_environment(request.pool, name, request.role, ctx.site.name, zone)
             server = openstack.compute.Instance(
                 ctx.name("server", str(placed.index)),
                 name=name,
@@ -225,25 +216,12 @@ class OpenStackDriver(CloudDriver):
                 config_drive=True,
                 networks=[openstack.compute.InstanceNetworkArgs(uuid=network.network_id)],
                 scheduler_hints=[openstack.compute.InstanceSchedulerHintArgs(group=group.id)],
-                user_data=request.bootstrap.cloud_init(env) if request.bootstrap.enabled else None,
+                user_data=request.user_data(placed, ctx.site.name),
                 metadata={"skyweave-pool": request.pool, "skyweave-role": request.role},
                 tags=[f"{k}={v}" for k, v in sorted(ctx.tags.items())],
                 opts=ctx.opts(depends_on=depends),
             )
-            nodes.append(
-                BareMetalNode(
-                    index=placed.index,
-                    name=name,
-                    source=source.kind,
-                    site=ctx.site.name,
-                    vendor=self.vendor,
-                    region=ctx.site.region,
-                    zone=zone,
-                    address=server.access_ip_v4,
-                    failure_domain={"zone": zone},
-                    resources=(server,),
-                )
-            )
+            nodes.append(request.cloud_node(ctx, placed, server, server.access_ip_v4))
         return nodes
 
     def ipv6_prefixlen(self, site: SiteArgs) -> int | None:

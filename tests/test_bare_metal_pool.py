@@ -429,3 +429,20 @@ def test_a_key_passed_to_the_component_is_kept_secret_without_config() -> None:
     commands = of_type(run, "command:remote:Command")
     assert commands and commands[0].inputs["connection"] == "[secret]"
     assert "plaintext-marker" not in render_json(run)
+
+
+@pytest.mark.parametrize("passed", [False, True], ids=["from-config", "passed-in"])
+def test_the_key_handed_to_the_driver_is_itself_a_secret(passed: bool) -> None:
+    # pulumi-command also marks the whole `connection` secret; the pool must not rely on that.
+    from skyweave.bare_metal_pool import BareMetalPoolArgs, _ssh_keys
+
+    def program() -> None:
+        args = BareMetalPoolArgs.model_validate({"count": 1, "sources": [BYON]})
+        keys = _ssh_keys(args, {"byon:fra-key": KEY} if passed else {})
+        pulumi.export("key", keys["onprem-fra"])
+
+    config = {} if passed else KEY_CONFIG
+    run = run_program(
+        program, project="skyweave-test", stack="test", config=config, secret_keys=frozenset(config)
+    )
+    assert run.outputs["key"] == "[secret]"

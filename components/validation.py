@@ -146,6 +146,13 @@ def _explain(error: Mapping[str, Any], keys: list[str | int], model: type[BaseMo
         return f"unknown key {last!r}; valid keys here: {', '.join(valid)}{did_you_mean}"
     if kind == "union_tag_invalid":
         return f"unknown {last}; valid: {ctx.get('expected_tags', '').replace(chr(39), '')}"
+    if kind == "union_tag_not_found" and last == "kind":
+        from .drivers.registry import all_drivers
+
+        kinds = [
+            d.bare_metal_source.model_fields["kind"].default for d in all_drivers() if d.bare_metal_source
+        ]
+        return f"required key 'kind' is missing; valid kinds: {', '.join(kinds)}"
     if kind == "union_tag_not_found":
         from .drivers.registry import vendors
 

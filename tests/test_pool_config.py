@@ -113,6 +113,17 @@ BAD: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
         "skyweave:pools[0].min_healthy: 8: losing vendor",
     ),
     (
+        "no-kind",
+        lambda raw: _pool(raw)["sources"][0].pop("kind"),
+        "skyweave:pools[0].sources[0].kind: required key 'kind' is missing; valid kinds: aws_metal, "
+        "byon, ironic",
+    ),
+    (
+        "unknown-kind",
+        lambda raw: _pool(raw)["sources"][0].update(kind="metal"),
+        "skyweave:pools[0].sources[0].kind: 'metal': unknown kind; valid: ironic, aws_metal, byon",
+    ),
+    (
         "misspelt-key",
         lambda raw: _pool(raw)["sources"][1].update(instance_typ="m5.metal"),
         "unknown key 'instance_typ'; valid keys here: kind, site, instance_type",

@@ -117,7 +117,10 @@ class ByonSourceArgs(BareMetalSourceArgs):
     VENDOR = "onprem"
 
     kind: Literal["byon"] = "byon"
-    ssh_user: str = Field(min_length=1, description="SSH user on every server. Required.")
+    ssh_user: str = Field(
+        pattern=r"^[a-z_][a-z0-9_.-]{0,31}$",
+        description="SSH user on every server (a Unix user name). Required.",
+    )
     ssh_private_key_config: str = Field(
         pattern=_CONFIG_KEY,
         description="Stack config key (namespace:key, outside `skyweave:`) holding the SSH private "

@@ -188,3 +188,16 @@ def test_growing_the_prod_pool_keeps_every_node(tmp_path: Path, prod_run: Offlin
         "metal-script-onprem-fra-fra-r2-02",
         "metal-server-aws-use1-11",
     ]
+
+
+def test_the_policy_pack_can_recheck_the_prod_pool_from_its_props(prod_run: OfflineRun) -> None:
+    """What the pack reads (props through protobuf: numbers as floats) gives the planner's answer."""
+    from skyweave.planning.failure import FailureKind, Placement, losses
+
+    (pool,) = [r for r in prod_run.resources if r.type == "skyweave:compute:BareMetalPool"]
+    as_floats = [{**p, "count": float(p["count"])} for p in pool.inputs["placements"]]
+    placements = [Placement.from_mapping(p) for p in as_floats]
+    kind = FailureKind(pool.inputs["survive"])
+    remaining = {loss.domain: loss.remaining for loss in losses(placements, kind)}
+    assert remaining == {"aws": 7, "openstack": 7, "onprem": 8}
+    assert min(remaining.values()) >= pool.inputs["minHealthy"]

@@ -13,6 +13,7 @@ checks redundancy from exactly those, and ``nodes`` feeds the Ansible inventory.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -133,13 +134,26 @@ class PoolPlan:
         }
 
 
-def plan_pool(args: BareMetalPoolArgs, sites: Sequence[SiteArgs]) -> PoolPlan:
+def plan_pool(args: BareMetalPoolArgs, sites: Sequence[SiteArgs], name: str | None = None) -> PoolPlan:
     """Check every source against its site and place the nodes; raise :class:`InvalidArgsError`.
 
-    Paths in the issues are relative to the pool's args (``sources[1].site``).
+    Paths in the issues are relative to the pool's args (``sources[1].site``). With the pool's
+    ``name``, servers you bring may not take a name its cloud nodes use (``{name}-node-<n>``).
     """
     by_name = {s.name: s for s in sites}
     issues: list[ConfigIssue] = []
+    if name is not None:
+        cloud_names = re.compile(rf"{re.escape(name)}-node-\d+")
+        for i, source in enumerate(args.sources):
+            for j, server in enumerate(source.servers if isinstance(source, ByonSourceArgs) else ()):
+                if cloud_names.fullmatch(server.name):
+                    issues.append(
+                        ConfigIssue(
+                            f"sources[{i}].servers[{j}].name",
+                            f"names {name}-node-<n> are the pool's cloud nodes; choose another",
+                            server.name,
+                        )
+                    )
     groups = []
     for i, source in enumerate(args.sources):
         path = f"sources[{i}]"
@@ -240,7 +254,7 @@ class BareMetalPool(pulumi.ComponentResource):
             raise InvalidArgsError(
                 [ConfigIssue("name", "use lowercase letters, digits and '-', at most 24 characters", name)]
             )
-        self.plan = plan_pool(args, network.plan.args.sites)
+        self.plan = plan_pool(args, network.plan.args.sites, name)
         keys = _ssh_keys(args, ssh_keys or {})
         props = self.plan.as_dict()
         super().__init__(type_token("compute", "BareMetalPool"), name, props, opts)

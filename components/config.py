@@ -103,7 +103,7 @@ def parse_stack_config(raw: Mapping[str, Any], *, source: str, namespace: str = 
             )
         names[pool.name] = i
         try:
-            plan_pool(pool.pool_args(), config.sites)
+            plan_pool(pool.pool_args(), config.sites, pool.name)
         except ConfigError as exc:
             raise exc.with_source(source, f"{prefix}pools[{i}]") from None
     return config

@@ -392,6 +392,14 @@ def test_props_and_outputs_carry_the_failure_model_for_the_policy_pack() -> None
         (
             {
                 "count": 1,
+                "sources": [{**BYON, "servers": [{"name": "metal-node-3", "address": "10.200.1.1"}]}],
+            },
+            r"sources\[0\]\.servers\[0\]\.name: 'metal-node-3'",
+            "names metal-node-<n> are the pool's cloud nodes",
+        ),
+        (
+            {
+                "count": 1,
                 "sources": [
                     {
                         **BYON,

@@ -36,7 +36,7 @@ from .naming import NAME_PATTERN, child_name, is_valid_name, type_token
 from .planning.failure import FailureKind
 from .planning.placement import PlacementPlan, interleave, plan_placement
 from .providers import SiteProviders
-from .sites import SiteArgs
+from .sites import SiteArgs, Tags
 from .validation import issues_from_validation
 
 __all__ = [
@@ -102,6 +102,11 @@ class BareMetalPoolArgs(BaseModel):
         default_factory=BootstrapArgs,
         description="Script and files run on every node (cloud-init or SSH). Default: none.",
     )
+    tags: Tags = Field(
+        default_factory=dict,
+        description="Tags/labels on every cloud resource of the pool, before each site's own. "
+        "Default none (in a stack: the estate's `skyweave:tags`).",
+    )
 
 
 class PoolConfig(BareMetalPoolArgs):
@@ -114,8 +119,10 @@ class PoolConfig(BareMetalPoolArgs):
         "of the pool. Required. Renaming it replaces every server.",
     )
 
-    def pool_args(self) -> BareMetalPoolArgs:
-        return BareMetalPoolArgs.model_validate(self.model_dump(exclude={"name"}))
+    def pool_args(self, estate_tags: Mapping[str, str] | None = None) -> BareMetalPoolArgs:
+        """The component's args; ``estate_tags`` (``skyweave:tags``) come before the pool's own."""
+        args = BareMetalPoolArgs.model_validate(self.model_dump(exclude={"name"}))
+        return args.model_copy(update={"tags": {**(estate_tags or {}), **self.tags}})
 
 
 @dataclass(frozen=True)
@@ -255,6 +262,18 @@ class BareMetalPool(pulumi.ComponentResource):
                 [ConfigIssue("name", "use lowercase letters, digits and '-', at most 24 characters", name)]
             )
         self.plan = plan_pool(args, network.plan.args.sites, name)
+        if providers is not None:
+            missing = [s.site for s in args.sources if s.site not in providers]
+            if missing:
+                raise InvalidArgsError(
+                    [
+                        ConfigIssue(
+                            "providers",
+                            f"no provider given for site(s) {', '.join(missing)}",
+                            list(providers),
+                        )
+                    ]
+                )
         keys = _ssh_keys(args, ssh_keys or {})
         props = self.plan.as_dict()
         super().__init__(type_token("compute", "BareMetalPool"), name, props, opts)
@@ -274,7 +293,7 @@ class BareMetalPool(pulumi.ComponentResource):
                 parent=self,
                 site=site,
                 provider=providers[site.name],
-                tags={"managed-by": "skyweave", "skyweave-site": site.name, **site.tags},
+                tags={"managed-by": "skyweave", "skyweave-site": site.name, **args.tags, **site.tags},
             )
             placed = [n for n in self.plan.placement.nodes if n.domain.source == source.site]
             request = BareMetalRequest(

@@ -21,7 +21,7 @@ pulumi.export("ipam", network.layout)
 # Bare-metal pools (docs/bare-metal.md): whole servers from Ironic, AWS metal and servers you bring,
 # on the same sites, providers and networks; their inventory is `skyweave inventory --stack <stack>`.
 pools = [
-    skyweave.BareMetalPool(pool.name, pool.pool_args(), network=network, providers=providers)
+    skyweave.BareMetalPool(pool.name, pool.pool_args(config.tags), network=network, providers=providers)
     for pool in config.pools
 ]
 if pools:

@@ -454,3 +454,14 @@ def test_the_key_handed_to_the_driver_is_itself_a_secret(passed: bool) -> None:
         program, project="skyweave-test", stack="test", config=config, secret_keys=frozenset(config)
     )
     assert run.outputs["key"] == "[secret]"
+
+
+def test_given_providers_must_cover_every_source_site() -> None:
+    def program() -> None:
+        network = HybridVpc("core", {"sites": SITES})
+        BareMetalPool("metal", {"count": 1, "sources": [METAL]}, network=network, providers={"os-dc1": None})
+
+    with pytest.raises(
+        InvalidArgsError, match=r"providers: \['os-dc1'\]: no provider given for site\(s\) aws-use1"
+    ):
+        run_program(program, project="skyweave-test", stack="test")

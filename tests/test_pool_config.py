@@ -35,6 +35,11 @@ def test_prod_pool_uses_all_three_sources(prod_run: OfflineRun) -> None:
     assert {p["vendor"] for p in pool.inputs["placements"]} == {"aws", "openstack", "onprem"}
     assert sum(p["count"] for p in pool.inputs["placements"]) == 11
     assert pool.inputs["minHealthy"] == 7 and pool.inputs["survive"] == "vendor"
+    servers = [
+        r for r in children if r.type in ("aws:ec2/instance:Instance", "openstack:compute/instance:Instance")
+    ]
+    assert all(r.inputs["tags"]["env"] == "prod" for r in servers if r.package == "aws")
+    assert all("env=prod" in r.inputs["tags"] for r in servers if r.package == "openstack")
     # The pool reuses the estate's providers; it makes none of its own.
     providers = {r.urn for r in prod_run.resources if r.type.startswith("pulumi:providers:")}
     assert all(r.provider in providers for r in children if r.package in ("aws", "openstack"))

@@ -3,6 +3,8 @@
 The public API is ``__all__``; everything else is internal and may change without notice.
 """
 
+from .bare_metal_pool import BareMetalPool, BareMetalPoolArgs, PoolConfig, plan_pool
+from .bootstrap import BootstrapArgs
 from .config import StackConfig, config_schema, load_stack_config, parse_stack_config
 from .drivers import Capability, CloudDriver, SiteContext, SiteNetwork, get_driver, register_driver, vendors
 from .errors import (
@@ -19,6 +21,7 @@ from .errors import (
     UnsupportedCapabilityError,
 )
 from .hybrid_vpc import HybridVpc, HybridVpcArgs, HybridVpcPlan, IpamArgs, plan_hybrid_vpc
+from .inventory import ansible_inventory
 from .providers import SiteProviders
 from .sites import CloudSiteArgs, SiteArgs
 
@@ -26,6 +29,9 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AddressSpaceExhaustedError",
+    "BareMetalPool",
+    "BareMetalPoolArgs",
+    "BootstrapArgs",
     "Capability",
     "CloudDriver",
     "CloudSiteArgs",
@@ -39,6 +45,7 @@ __all__ = [
     "IpamArgs",
     "OverlappingCidrError",
     "PlanningError",
+    "PoolConfig",
     "ProjectError",
     "SiteArgs",
     "SiteContext",
@@ -49,11 +56,13 @@ __all__ = [
     "UnknownDriverError",
     "UnsupportedCapabilityError",
     "__version__",
+    "ansible_inventory",
     "config_schema",
     "get_driver",
     "load_stack_config",
     "parse_stack_config",
     "plan_hybrid_vpc",
+    "plan_pool",
     "register_driver",
     "vendors",
 ]

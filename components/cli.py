@@ -74,6 +74,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     graph.add_argument("--stack", "-s", required=True)
     graph.add_argument("--format", choices=("text", "dot", "mermaid", "json"), default="text")
+    inventory = sub.add_parser(
+        "inventory",
+        help="print the bare-metal pools' nodes as an Ansible inventory",
+        description="Every node of every BareMetalPool (source, failure domain, address, role), from "
+        "an offline preview. Addresses the cloud assigns at deploy time show as [unknown].",
+    )
+    inventory.add_argument("--stack", "-s", required=True)
+    inventory.add_argument(
+        "--format", choices=("yaml", "json"), default="yaml", help="yaml: inventory file; json: --list form"
+    )
     return parser
 
 
@@ -139,6 +149,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         }[args.format]
         print(render(plan.connectivity))
         return EXIT_OK
+    if args.command == "inventory":
+        from .inventory import inventory_command
+
+        return inventory_command(project, args.stack, args.format)
     raise AssertionError(f"unhandled command {args.command}")
 
 

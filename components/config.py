@@ -15,8 +15,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .bare_metal_pool import PoolConfig, plan_pool, ssh_key_issues
 from .connectivity import ConnectivityArgs
-from .errors import ConfigError
+from .errors import ConfigError, ConfigIssue
 from .hybrid_vpc import HybridVpcArgs, IpamArgs, Sites, plan_hybrid_vpc
 from .naming import NAME_PATTERN
 from .sites import Tags
@@ -63,6 +64,11 @@ class StackConfig(BaseModel):
         default_factory=NetworkConfig, description="The HybridVpc joining the sites. Default: named core."
     )
     tags: Tags = Field(default_factory=dict, description="Tags/labels on every resource. Default none.")
+    pools: tuple[PoolConfig, ...] = Field(
+        default=(),
+        description="Bare-metal pools (docs/bare-metal.md): servers from OpenStack Ironic, AWS "
+        "metal and servers you bring, spread over failure domains. Default none.",
+    )
 
     def hybrid_vpc_args(self) -> HybridVpcArgs:
         connectivity = ConnectivityArgs.model_validate(self.network.model_dump(exclude={"name"}))
@@ -86,6 +92,22 @@ def parse_stack_config(raw: Mapping[str, Any], *, source: str, namespace: str = 
         plan_hybrid_vpc(config.hybrid_vpc_args(), connectivity_path="network")
     except ConfigError as exc:
         raise exc.with_source(source, prefix) from None
+    names: dict[str, int] = {}
+    for i, pool in enumerate(config.pools):
+        if pool.name in names:
+            raise ConfigError(
+                [
+                    ConfigIssue(
+                        f"{prefix}pools[{i}].name", f"already used by pools[{names[pool.name]}]", pool.name
+                    )
+                ],
+                source=source,
+            )
+        names[pool.name] = i
+        try:
+            plan_pool(pool.pool_args(), config.sites, pool.name)
+        except ConfigError as exc:
+            raise exc.with_source(source, f"{prefix}pools[{i}]") from None
     return config
 
 
@@ -103,7 +125,13 @@ def load_stack_config(namespace: str = NAMESPACE) -> StackConfig:
         if key.startswith(prefix):
             value = runtime_config.get_config(key)
             raw[key[len(prefix) :]] = _decode(value)
-    return parse_stack_config(raw, source=find_stack_file_label(pulumi.get_stack()), namespace=namespace)
+    source = find_stack_file_label(pulumi.get_stack())
+    config = parse_stack_config(raw, source=source, namespace=namespace)
+    for i, pool in enumerate(config.pools):
+        issues = ssh_key_issues(pool.pool_args())
+        if issues:
+            raise ConfigError(issues, source=source).with_source(source, f"{prefix}pools[{i}]")
+    return config
 
 
 def _decode(value: Any) -> Any:

@@ -10,7 +10,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from .bare_metal_pool import PoolConfig
+from .bootstrap import BootstrapArgs
 from .config import NAMESPACE, NetworkConfig, StackConfig
+from .drivers.onprem import ByonServerArgs
 from .drivers.registry import all_drivers
 from .hybrid_vpc import IpamArgs
 
@@ -101,4 +104,28 @@ def config_reference() -> str:
             "",
             f"Capabilities: {', '.join(sorted(c.value for c in driver.capabilities))}.",
         ]
+    lines += [
+        "",
+        f"### `{NAMESPACE}:pools` entries (BareMetalPool, see docs/bare-metal.md)",
+        "",
+        *_table(PoolConfig),
+        "",
+        "#### `bootstrap`",
+        "",
+        *_table(BootstrapArgs),
+    ]
+    for driver in all_drivers():
+        source = driver.bare_metal_source
+        if source is None:
+            continue
+        kind = source.model_fields["kind"].default
+        lines += [
+            "",
+            f"#### Sources with `kind: {kind}` (sites with `vendor: {driver.vendor}`)",
+            "",
+            " ".join((source.__doc__ or "").split()),
+            "",
+            *_table(source),
+        ]
+    lines += ["", "#### `servers` entries of a `byon` source", "", *_table(ByonServerArgs)]
     return "\n".join(lines) + "\n"

@@ -121,8 +121,8 @@ def _walk(loc: Sequence[str | int], raw: Any) -> tuple[list[str | int], Any]:
             if elem in node:
                 keys.append(elem)
                 node = node[elem]
-            elif node.get("vendor") == elem:
-                continue  # the discriminated union's tag, not a key
+            elif elem in (node.get("vendor"), node.get("kind")):
+                continue  # the discriminated union's tag (sites: vendor, pool sources: kind), not a key
             else:
                 keys.append(elem)
                 node = _ABSENT
@@ -146,6 +146,13 @@ def _explain(error: Mapping[str, Any], keys: list[str | int], model: type[BaseMo
         return f"unknown key {last!r}; valid keys here: {', '.join(valid)}{did_you_mean}"
     if kind == "union_tag_invalid":
         return f"unknown {last}; valid: {ctx.get('expected_tags', '').replace(chr(39), '')}"
+    if kind == "union_tag_not_found" and last == "kind":
+        from .drivers.registry import all_drivers
+
+        kinds = [
+            d.bare_metal_source.model_fields["kind"].default for d in all_drivers() if d.bare_metal_source
+        ]
+        return f"required key 'kind' is missing; valid kinds: {', '.join(kinds)}"
     if kind == "union_tag_not_found":
         from .drivers.registry import vendors
 
@@ -218,8 +225,10 @@ def _resolve(tp: Any, node: Any) -> Any:
         models = [m for m in members if isinstance(m, type) and issubclass(m, BaseModel)]
         if len(models) > 1 and isinstance(node, Mapping):
             for m in models:
-                if m.model_fields.get("vendor") and m.model_fields["vendor"].default == node.get("vendor"):
-                    return m
+                for tag in ("vendor", "kind"):
+                    field = m.model_fields.get(tag)
+                    if field is not None and field.default == node.get(tag):
+                        return m
             return None
         if len(members) == 1:
             return _resolve(members[0], node)

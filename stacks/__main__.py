@@ -22,3 +22,20 @@ pulumi.export("links", network.links)
 pulumi.export("onprem_devices", network.onprem_devices)
 pulumi.export("onprem_peer_ips", network.onprem_peer_ips)
 pulumi.export("vpn_psks", network.vpn_psks)
+
+# Bare-metal pools (docs/bare-metal.md): whole servers from Ironic, AWS metal and servers you bring,
+# on the same sites, providers and networks; their inventory is `skyweave inventory --stack <stack>`.
+pools = [
+    skyweave.BareMetalPool(pool.name, pool.pool_args(config.tags), network=network, providers=providers)
+    for pool in config.pools
+]
+if pools:
+    pulumi.export("pools", {p.name: pool.records for p, pool in zip(config.pools, pools, strict=True)})
+    pulumi.export(
+        "inventory",
+        pulumi.Output.all(*[pool.nodes for pool in pools]).apply(
+            lambda nodes: skyweave.ansible_inventory(
+                {p.name: n for p, n in zip(config.pools, nodes, strict=True)}
+            )
+        ),
+    )

@@ -48,11 +48,18 @@ def run(fn: Callable[[], None], stack: str = "test") -> OfflineRun:
 
 
 def write_stack(tmp_path: Path, stack: str, raw: dict[str, Any]) -> Project:
-    """A copy of the example project whose stack ``stack`` has the skyweave config ``raw``."""
+    """A copy of the example project whose stack ``stack`` has the skyweave config ``raw``.
+
+    Keys of other namespaces in the example stack file (secrets such as ``byon:fra-ssh-key``)
+    are kept, so the copy runs the same program with the same secrets.
+    """
     (tmp_path / "stacks").mkdir(exist_ok=True)
     (tmp_path / "Pulumi.yaml").write_text((ROOT / "Pulumi.yaml").read_text())
     (tmp_path / "stacks" / "__main__.py").write_text((ROOT / "stacks" / "__main__.py").read_text())
-    config = {f"skyweave:{k}": v for k, v in raw.items()}
+    example = ROOT / "stacks" / f"Pulumi.{stack}.yaml"
+    others = yaml.safe_load(example.read_text())["config"] if example.is_file() else {}
+    config = {k: v for k, v in others.items() if ":" in k and not k.startswith("skyweave:")}
+    config.update({f"skyweave:{k}": v for k, v in raw.items()})
     (tmp_path / "stacks" / f"Pulumi.{stack}.yaml").write_text(
         yaml.safe_dump({"config": config}, sort_keys=False)
     )

@@ -88,3 +88,17 @@ def test_builds_a_network_on_its_own_provider_under_the_parent(driver: CloudDriv
         assert child.provider == providers[0].urn
         assert child.name.startswith("net-") and site.name in child.name
         assert child.package == driver.vendor
+
+
+def test_bare_metal_is_offered_exactly_by_drivers_with_the_capability(driver: CloudDriver) -> None:
+    site = driver.site_model.model_validate(driver.example)
+    if Capability.BARE_METAL not in driver.capabilities:
+        assert driver.bare_metal_source is None
+        from skyweave.drivers.bare_metal import BareMetalSourceArgs
+
+        with pytest.raises(UnsupportedCapabilityError, match="which a bare-metal pool needs"):
+            driver.bare_metal_domains(site, BareMetalSourceArgs(kind="any", site=site.name))
+        return
+    source_model = driver.bare_metal_source
+    assert source_model is not None and driver.vendor == source_model.VENDOR
+    assert source_model.model_fields["kind"].default, "each source model names its kind"

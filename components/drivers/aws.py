@@ -20,12 +20,21 @@ import pulumi_aws as aws
 from pydantic import Field, field_validator, model_validator
 
 from ..planning.ipam import SitePlan, SubnetSlot, carve
+from ..planning.placement import Domain
 from ..planning.vpn import CipherSet, TunnelPlan
 from ..sites import ZONE_SLOTS, CloudSiteArgs, SiteArgs
 from ..validation import FieldValueError
+from .bare_metal import BareMetalNode, BareMetalRequest, BareMetalSourceArgs, SourceIssue, zone_issues
 from .base import Capability, CloudDriver, NetworkLimits, SiteContext, SiteNetwork
 
-__all__ = ["AwsDriver", "AwsSiteArgs", "NatStrategy"]
+__all__ = [
+    "METAL_INSTANCE_TYPES",
+    "SPREAD_GROUP_LIMIT",
+    "AwsDriver",
+    "AwsMetalSourceArgs",
+    "AwsSiteArgs",
+    "NatStrategy",
+]
 
 #: Regions the installed pulumi-aws knows (its ``Region`` enum), so the list follows the SDK.
 AWS_REGIONS: frozenset[str] = frozenset(r.value for r in aws.Region)
@@ -103,6 +112,66 @@ class AwsSiteArgs(CloudSiteArgs):
         return (f"{self.region}a", f"{self.region}b")
 
 
+#: Bare-metal instance types the installed pulumi-aws knows (its ``InstanceType`` enum): names
+#: ``<family>.metal`` or ``<family>.metal-<size>``, so the list follows the SDK.
+METAL_INSTANCE_TYPES: frozenset[str] = frozenset(
+    t.value for t in aws.ec2.InstanceType if re.fullmatch(r"[a-z0-9-]+\.metal(-[a-z0-9]+)?", t.value)
+)
+_METAL_PATTERN = r"[a-z][a-z0-9-]*\.metal(-[0-9]+xl)?"
+
+#: A rack-level spread placement group holds at most seven running instances per availability
+#: zone (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/placement-strategies.html).
+SPREAD_GROUP_LIMIT = 7
+
+
+class AwsMetalSourceArgs(BareMetalSourceArgs):
+    """Whole EC2 machines (``*.metal`` types), spread over racks and availability zones."""
+
+    VENDOR = "aws"
+
+    kind: Literal["aws_metal"] = "aws_metal"
+    instance_type: str = Field(description="A bare-metal instance type, e.g. m5.metal or c7i.metal-24xl.")
+    image: str = Field(pattern=r"^ami-[0-9a-f]{8,17}$", description="AMI id to boot. Required.")
+    zones: tuple[str, ...] = Field(
+        default=(), description="Availability zones to spread over. Omitted: all the site's zones."
+    )
+    key_name: str | None = Field(default=None, description="EC2 key pair name. Omitted: none.")
+    security_group_ids: tuple[str, ...] = Field(
+        default=(), description="Security groups of the servers. Omitted: the VPC's default group."
+    )
+    root_volume_gb: int | None = Field(
+        default=None, ge=8, le=16384, description="Root EBS volume size (GiB). Omitted: the AMI's."
+    )
+    allow_unlisted_type: bool = Field(
+        default=False,
+        description="Accept a `<family>.metal[-<n>xl]` type the installed pulumi-aws does not list yet.",
+    )
+
+    @field_validator("instance_type")
+    @classmethod
+    def _metal(cls, value: str) -> str:
+        if value in METAL_INSTANCE_TYPES or re.fullmatch(_METAL_PATTERN, value):
+            return value
+        families = sorted({t.split(".")[0] for t in METAL_INSTANCE_TYPES})[:12]
+        raise ValueError(
+            f"{value!r} is not a bare-metal instance type; use a `.metal` type such as "
+            f"{', '.join(f + '.metal' for f in families[:6])} … ({len(METAL_INSTANCE_TYPES)} known)"
+        )
+
+    @model_validator(mode="after")
+    def _listed(self) -> AwsMetalSourceArgs:
+        if self.instance_type not in METAL_INSTANCE_TYPES and not self.allow_unlisted_type:
+            raise FieldValueError(
+                "instance_type",
+                "not a bare-metal type the installed pulumi-aws lists; set allow_unlisted_type: "
+                "true for a type newer than it",
+            )
+        return self
+
+    def check(self, site: SiteArgs) -> list[SourceIssue]:
+        return zone_issues(self.zones, site)
+
+
 def zone_letter(zone: str) -> str:
     return zone[-1]
 
@@ -126,6 +195,7 @@ class AwsDriver(CloudDriver):
             Capability.OBJECT_STORAGE,
         }
     )
+    bare_metal_source = AwsMetalSourceArgs
     # VPC and subnet IPv4 blocks: /16 to /28.
     # https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html
     limits = NetworkLimits(network_min=16, network_max=28, subnet_min=16, subnet_max=28)
@@ -148,6 +218,65 @@ class AwsDriver(CloudDriver):
 
     def ipv6_prefixlen(self, site: SiteArgs) -> int | None:
         return None  # Amazon assigns the VPC's /56
+
+    def bare_metal_domains(self, site: SiteArgs, source: BareMetalSourceArgs) -> tuple[Domain, ...]:
+        assert isinstance(source, AwsMetalSourceArgs)
+        zones = source.zones or site.zones
+        return tuple(Domain(source.site, site.name, self.vendor, site.region, z) for z in zones)
+
+    def create_bare_metal(self, ctx: SiteContext, request: BareMetalRequest) -> list[BareMetalNode]:
+        """Metal instances in the private subnets, in rack-spread placement groups (IMDSv2 only).
+
+        The k-th node of a zone joins group ``k // 7``: a group never exceeds AWS's seven running
+        instances per zone, and growing the pool adds groups without moving anyone.
+        """
+        source = request.source
+        network = request.network
+        assert isinstance(source, AwsMetalSourceArgs) and network is not None
+        per_zone = max((p.ordinal + 1 for p in request.nodes), default=0)
+        groups = [
+            aws.ec2.PlacementGroup(
+                ctx.name("pg", str(g)),
+                strategy="spread",
+                spread_level="rack",
+                tags={**ctx.tags, "Name": ctx.name("pg", str(g))},
+                opts=ctx.opts(),
+            )
+            for g in range(-(-per_zone // SPREAD_GROUP_LIMIT))
+        ]
+        subnets = {network.subnet_zones[key]: key for key in network.subnet_ids if key.startswith("private-")}
+        nodes: list[BareMetalNode] = []
+        for placed in request.nodes:
+            zone = placed.domain.zone
+            name = request.node_name(placed)
+            subnet_key = subnets[zone]
+            server = aws.ec2.Instance(
+                ctx.name("server", str(placed.index)),
+                ami=source.image,
+                instance_type=source.instance_type,
+                availability_zone=zone,
+                subnet_id=network.subnet_ids[subnet_key],
+                # A placement group's id is its name.
+                placement_group=groups[placed.ordinal // SPREAD_GROUP_LIMIT].id,
+                key_name=source.key_name,
+                vpc_security_group_ids=list(source.security_group_ids) or None,
+                metadata_options=aws.ec2.InstanceMetadataOptionsArgs(
+                    http_endpoint="enabled", http_tokens="required"
+                ),
+                root_block_device=aws.ec2.InstanceRootBlockDeviceArgs(
+                    volume_size=source.root_volume_gb, encrypted=True
+                )
+                if source.root_volume_gb
+                else None,
+                user_data=request.user_data(placed, ctx.site.name),
+                # cloud-init runs the bootstrap once per instance: a changed bootstrap means a new
+                # instance (as on Ironic, where user-data forces a new server).
+                user_data_replace_on_change=True if request.bootstrap.enabled else None,
+                tags={**ctx.tags, "Name": name, "skyweave-pool": request.pool, "skyweave-role": request.role},
+                opts=ctx.opts(depends_on=[network.resources[f"subnet:{subnet_key}"]]),
+            )
+            nodes.append(request.cloud_node(ctx, placed, server, server.private_ip))
+        return nodes
 
     def create_provider(
         self, site: SiteArgs, name: str, opts: pulumi.ResourceOptions | None = None

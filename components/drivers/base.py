@@ -12,7 +12,7 @@ import abc
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import pulumi
 
@@ -20,6 +20,10 @@ from ..errors import UnsupportedCapabilityError
 from ..naming import child_name
 from ..planning.ipam import SitePlan, SubnetSlot
 from ..sites import SiteArgs
+
+if TYPE_CHECKING:
+    from ..planning.placement import Domain
+    from .bare_metal import BareMetalNode, BareMetalRequest, BareMetalSourceArgs
 
 __all__ = [
     "Capability",
@@ -188,3 +192,20 @@ class CloudDriver(abc.ABC):
     @abc.abstractmethod
     def create_network(self, ctx: SiteContext, plan: SitePlan) -> SiteNetwork:
         """Create (or, on-prem, record) the site's network from its address plan."""
+
+    # Bare metal (BareMetalPool). Vendors with Capability.BARE_METAL override all three.
+
+    bare_metal_source: ClassVar[type[BareMetalSourceArgs] | None] = None
+    """The model of this vendor's bare-metal source (its ``kind``), ``None`` without bare metal."""
+
+    def bare_metal_domains(self, site: SiteArgs, source: BareMetalSourceArgs) -> tuple[Domain, ...]:
+        """The failure domains ``source`` offers on ``site``, in a stable order. Pure."""
+        raise UnsupportedCapabilityError(
+            self.vendor, Capability.BARE_METAL.value, needed_for="a bare-metal pool"
+        )
+
+    def create_bare_metal(self, ctx: SiteContext, request: BareMetalRequest) -> list[BareMetalNode]:
+        """Create (or, for servers you bring, bootstrap) the request's nodes; one record each."""
+        raise UnsupportedCapabilityError(
+            self.vendor, Capability.BARE_METAL.value, needed_for="a bare-metal pool"
+        )

@@ -16,14 +16,17 @@ from typing import Literal
 
 import pulumi
 import pulumi_openstack as openstack
-from pydantic import AnyHttpUrl, Field, field_validator
+from pydantic import AnyHttpUrl, Field, field_validator, model_validator
 
 from ..planning.ipam import SitePlan, SubnetSlot
+from ..planning.placement import Domain
 from ..planning.vpn import CipherSet
 from ..sites import CloudSiteArgs, SiteArgs
+from ..validation import FieldValueError
+from .bare_metal import BareMetalNode, BareMetalRequest, BareMetalSourceArgs, SourceIssue, zone_issues
 from .base import Capability, CloudDriver, SiteContext, SiteNetwork, regional_subnets
 
-__all__ = ["OpenStackDriver", "OpenStackSiteArgs"]
+__all__ = ["IronicSourceArgs", "OpenStackDriver", "OpenStackSiteArgs", "resource_class_spec"]
 
 _ZONE_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,62}$"
 
@@ -68,6 +71,84 @@ class OpenStackSiteArgs(CloudSiteArgs):
         return ("nova",)
 
 
+def resource_class_spec(resource_class: str) -> str:
+    """The flavor extra spec naming an Ironic resource class, as Nova's placement service reads it.
+
+    Ironic's rule: upper-case, punctuation to ``_``, prefix ``CUSTOM_``
+    (https://docs.openstack.org/ironic/latest/install/configure-nova-flavors.html).
+
+    >>> resource_class_spec("baremetal-gold")
+    'resources:CUSTOM_BAREMETAL_GOLD'
+    """
+    name = re.sub(r"[^A-Z0-9]", "_", resource_class.upper())
+    return f"resources:{name if name.startswith('CUSTOM_') else 'CUSTOM_' + name}"
+
+
+class IronicSourceArgs(BareMetalSourceArgs):
+    """Whole machines from an OpenStack cloud's Ironic, booted through Nova on a bare-metal flavor."""
+
+    VENDOR = "openstack"
+
+    kind: Literal["ironic"] = "ironic"
+    image: str = Field(min_length=1, description="Glance image name to deploy. Required.")
+    flavor: str | None = Field(
+        default=None,
+        min_length=1,
+        description="Name of an existing bare-metal flavor. Omitted: the pool creates one that "
+        "requests `resource_class` (needs admin rights on the cloud).",
+    )
+    resource_class: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9_.-]{1,200}$",
+        description="Ironic resource class of the nodes (e.g. baremetal-gold); the created flavor "
+        "requests resources:CUSTOM_<CLASS>=1 and zero VCPU/MEMORY_MB/DISK_GB. Required when "
+        "`flavor` is omitted; not allowed with it.",
+    )
+    flavor_vcpus: int = Field(
+        default=1,
+        ge=1,
+        description="vCPUs shown on a created flavor "
+        "(informational; Nova schedules by resource class). Default 1.",
+    )
+    flavor_ram_mb: int = Field(
+        default=1024, ge=1, description="RAM (MiB) shown on a created flavor (informational). Default 1024."
+    )
+    flavor_disk_gb: int = Field(
+        default=100,
+        ge=1,
+        description="Root partition size (GiB) of a created flavor, used for partition images. Default 100.",
+    )
+    zones: tuple[str, ...] = Field(
+        default=(), description="Availability zones to spread over. Omitted: all the site's zones."
+    )
+    key_pair: str | None = Field(default=None, description="Nova key pair to inject. Omitted: none.")
+    server_group_policy: Literal["anti-affinity", "soft-anti-affinity"] = Field(
+        default="anti-affinity",
+        description="Policy of the pool's server group on this site: anti-affinity (default; each "
+        "node on its own host, which Ironic always satisfies) or soft-anti-affinity.",
+    )
+
+    @model_validator(mode="after")
+    def _one_flavor(self) -> IronicSourceArgs:
+        if self.flavor is None and self.resource_class is None:
+            raise FieldValueError(
+                "resource_class",
+                "give `resource_class` (the pool creates a bare-metal flavor for it) or `flavor` "
+                "(an existing bare-metal flavor's name)",
+                None,
+            )
+        if self.flavor is not None and self.resource_class is not None:
+            raise FieldValueError(
+                "resource_class",
+                f"an existing flavor ({self.flavor!r}) already names its resource class; remove "
+                "`resource_class` or `flavor`",
+            )
+        return self
+
+    def check(self, site: SiteArgs) -> list[SourceIssue]:
+        return zone_issues(self.zones, site)
+
+
 class OpenStackDriver(CloudDriver):
     vendor = "openstack"
     display_name = "OpenStack"
@@ -85,8 +166,66 @@ class OpenStackDriver(CloudDriver):
         }
     )
 
+    bare_metal_source = IronicSourceArgs
+
     def subnet_slots(self, site: SiteArgs, subnet_prefixlen: int) -> tuple[SubnetSlot, ...]:
         return regional_subnets(subnet_prefixlen)
+
+    def bare_metal_domains(self, site: SiteArgs, source: BareMetalSourceArgs) -> tuple[Domain, ...]:
+        assert isinstance(source, IronicSourceArgs)
+        zones = source.zones or site.zones
+        return tuple(Domain(source.site, site.name, self.vendor, site.region, z) for z in zones)
+
+    def create_bare_metal(self, ctx: SiteContext, request: BareMetalRequest) -> list[BareMetalNode]:
+        """A flavor (unless named), one server group, and a Nova server per node on the site network."""
+        source = request.source
+        network = request.network
+        assert isinstance(source, IronicSourceArgs) and network is not None
+        flavor_id: pulumi.Input[str] | None = None
+        if source.flavor is None:
+            assert source.resource_class is not None
+            flavor = openstack.compute.Flavor(
+                ctx.name("flavor"),
+                vcpus=source.flavor_vcpus,
+                ram=source.flavor_ram_mb,
+                disk=source.flavor_disk_gb,
+                extra_specs={
+                    resource_class_spec(source.resource_class): "1",
+                    # Nova must not also ask placement for virtual resources an Ironic node
+                    # does not report, or no node would ever match.
+                    "resources:VCPU": "0",
+                    "resources:MEMORY_MB": "0",
+                    "resources:DISK_GB": "0",
+                },
+                opts=ctx.opts(),
+            )
+            flavor_id = flavor.id
+        group = openstack.compute.ServerGroup(
+            ctx.name("group"), policies=source.server_group_policy, opts=ctx.opts()
+        )
+        depends = [r for k, r in network.resources.items() if k.startswith("subnet:")]
+        nodes: list[BareMetalNode] = []
+        for placed in request.nodes:
+            name = request.node_name(placed)
+            zone = placed.domain.zone
+            server = openstack.compute.Instance(
+                ctx.name("server", str(placed.index)),
+                name=name,
+                flavor_id=flavor_id,
+                flavor_name=source.flavor,
+                image_name=source.image,
+                availability_zone=zone,
+                key_pair=source.key_pair,
+                config_drive=True,
+                networks=[openstack.compute.InstanceNetworkArgs(uuid=network.network_id)],
+                scheduler_hints=[openstack.compute.InstanceSchedulerHintArgs(group=group.id)],
+                user_data=request.user_data(placed, ctx.site.name),
+                metadata={"skyweave-pool": request.pool, "skyweave-role": request.role},
+                tags=[f"{k}={v}" for k, v in sorted(ctx.tags.items())],
+                opts=ctx.opts(depends_on=depends),
+            )
+            nodes.append(request.cloud_node(ctx, placed, server, server.access_ip_v4))
+        return nodes
 
     def ipv6_prefixlen(self, site: SiteArgs) -> int | None:
         assert isinstance(site, OpenStackSiteArgs)

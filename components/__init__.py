@@ -19,6 +19,7 @@ from .errors import (
     UnsupportedCapabilityError,
 )
 from .hybrid_vpc import HybridVpc, HybridVpcArgs, HybridVpcPlan, IpamArgs, plan_hybrid_vpc
+from .multi_cloud_app import AppDnsArgs, AppPlan, MultiCloudApp, MultiCloudAppArgs, plan_multi_cloud_app
 from .providers import SiteProviders
 from .sites import CloudSiteArgs, SiteArgs
 
@@ -26,6 +27,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AddressSpaceExhaustedError",
+    "AppDnsArgs",
+    "AppPlan",
     "Capability",
     "CloudDriver",
     "CloudSiteArgs",
@@ -37,6 +40,8 @@ __all__ = [
     "HybridVpcPlan",
     "InvalidArgsError",
     "IpamArgs",
+    "MultiCloudApp",
+    "MultiCloudAppArgs",
     "OverlappingCidrError",
     "PlanningError",
     "ProjectError",
@@ -54,6 +59,7 @@ __all__ = [
     "load_stack_config",
     "parse_stack_config",
     "plan_hybrid_vpc",
+    "plan_multi_cloud_app",
     "register_driver",
     "vendors",
 ]

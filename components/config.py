@@ -13,10 +13,11 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import ConfigError
 from .hybrid_vpc import HybridVpcArgs, IpamArgs, Sites, plan_hybrid_vpc
+from .multi_cloud_app import MultiCloudAppConfig, estate_ranges, plan_multi_cloud_app
 from .naming import NAME_PATTERN
 from .sites import Tags
 from .validation import issues_from_validation
@@ -62,6 +63,20 @@ class StackConfig(BaseModel):
         default_factory=NetworkConfig, description="The HybridVpc joining the sites. Default: named core."
     )
     tags: Tags = Field(default_factory=dict, description="Tags/labels on every resource. Default none.")
+    apps: tuple[MultiCloudAppConfig, ...] = Field(
+        default=(),
+        description="Services to run across sites (MultiCloudApp), each sized to survive a failure. "
+        "Default none.",
+    )
+
+    @field_validator("apps")
+    @classmethod
+    def _unique_apps(cls, apps: tuple[MultiCloudAppConfig, ...]) -> tuple[MultiCloudAppConfig, ...]:
+        names = [a.name for a in apps]
+        for name in names:
+            if names.count(name) > 1:
+                raise ValueError(f"app name {name!r} is used twice; app names must be unique")
+        return apps
 
     def hybrid_vpc_args(self) -> HybridVpcArgs:
         return HybridVpcArgs(sites=self.sites, ipam=self.ipam, tags=self.tags)
@@ -81,9 +96,15 @@ def parse_stack_config(raw: Mapping[str, Any], *, source: str, namespace: str = 
             issues_from_validation(exc, dict(raw), StackConfig, prefix=prefix), source=source
         ) from None
     try:
-        plan_hybrid_vpc(config.hybrid_vpc_args())
+        network = plan_hybrid_vpc(config.hybrid_vpc_args())
     except ConfigError as exc:
         raise exc.with_source(source, prefix) from None
+    estate_cidrs = estate_ranges(network)
+    for i, app in enumerate(config.apps):
+        try:
+            plan_multi_cloud_app(app.args(), config.sites, estate_cidrs)
+        except ConfigError as exc:
+            raise exc.with_source(source, f"{prefix}apps[{i}]") from None
     return config
 
 

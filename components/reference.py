@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from .config import NAMESPACE, NetworkConfig, StackConfig
 from .drivers.registry import all_drivers
 from .hybrid_vpc import IpamArgs
+from .multi_cloud_app import AppDnsArgs, MultiCloudAppConfig
 
 __all__ = ["config_reference"]
 
@@ -86,6 +87,14 @@ def config_reference() -> str:
         f"### `{NAMESPACE}:network`",
         "",
         *_table(NetworkConfig),
+        "",
+        f"### `{NAMESPACE}:apps[]` (MultiCloudApp)",
+        "",
+        *_table(MultiCloudAppConfig),
+        "",
+        f"### `{NAMESPACE}:apps[].dns`",
+        "",
+        *_table(AppDnsArgs),
     ]
     for driver in all_drivers():
         model = driver.site_model

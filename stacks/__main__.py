@@ -17,3 +17,24 @@ network = skyweave.HybridVpc(config.network.name, config.hybrid_vpc_args(), prov
 
 pulumi.export("networks", network.networks)
 pulumi.export("ipam", network.layout)
+
+# Services across vendors: each MultiCloudApp is sized so that losing the failure it names
+# (zone, region or vendor) still leaves min_healthy instances, behind health-checked DNS.
+apps = {
+    app.name: skyweave.MultiCloudApp(
+        app.name, app.args(estate_tags=config.tags), network=network, providers=providers
+    )
+    for app in config.apps
+}
+pulumi.export(
+    "apps",
+    {
+        name: {
+            "addresses": app.addresses,
+            "availability": app.availability,
+            "failoverSeconds": app.failover_seconds,
+            "sizing": app.sizing,
+        }
+        for name, app in apps.items()
+    },
+)

@@ -81,9 +81,10 @@ def test_preview_is_deterministic(project) -> None:  # type: ignore[no-untyped-d
 def test_cli_preview_formats(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["preview", "--stack", "dev", "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
-    assert doc["summary"]["by_vendor"] == {"aws": 14, "gcp": 2}
+    # The network (aws 14, gcp 2) plus the dev app "hello" (aws 7, gcp 8).
+    assert doc["summary"]["by_vendor"] == {"aws": 21, "gcp": 10}
     assert main(["preview", "--stack", "dev"]) == 0
-    assert "Resources: 19 to create" in capsys.readouterr().out
+    assert "Resources: 35 to create" in capsys.readouterr().out
 
 
 def _secret_program() -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Literal
 
@@ -21,7 +22,9 @@ from pydantic import Field, field_validator, model_validator
 from ..planning.ipam import SitePlan, SubnetSlot, carve
 from ..sites import ZONE_SLOTS, CloudSiteArgs, SiteArgs
 from ..validation import FieldValueError
+from . import aws_app
 from .base import Capability, CloudDriver, NetworkLimits, SiteContext, SiteNetwork
+from .workloads import AppEndpoint, AppSiteSpec, DnsSpec, EndpointKind
 
 __all__ = ["AwsDriver", "AwsSiteArgs", "NatStrategy"]
 
@@ -122,6 +125,7 @@ class AwsDriver(CloudDriver):
             Capability.DNS,
             Capability.BARE_METAL,
             Capability.OBJECT_STORAGE,
+            Capability.INSTANCE_GROUP,
         }
     )
     # VPC and subnet IPv4 blocks: /16 to /28.
@@ -286,6 +290,20 @@ class AwsDriver(CloudDriver):
         )
         nat_id: pulumi.Output[str] = nat.id
         return nat_id
+
+    def app_endpoint_kind(self, site: SiteArgs) -> EndpointKind:
+        return EndpointKind.HOSTNAME  # an ALB has a DNS name, not a fixed address
+
+    def create_app_site(self, ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -> AppEndpoint:
+        return aws_app.create_app_site(ctx, network, spec)
+
+    def dns_problems(self, dns: DnsSpec, endpoints: Mapping[str, EndpointKind]) -> list[str]:
+        return aws_app.route53_problems(dns, endpoints)
+
+    def create_dns(
+        self, ctx: SiteContext, dns: DnsSpec, endpoints: list[AppEndpoint]
+    ) -> Mapping[str, pulumi.Resource]:
+        return aws_app.create_dns(ctx, dns, endpoints)
 
 
 def _ipv6_subnet(vpc: aws.ec2.Vpc, slot: int) -> pulumi.Output[str]:

@@ -20,6 +20,7 @@ from ..errors import UnsupportedCapabilityError
 from ..naming import child_name
 from ..planning.ipam import SitePlan, SubnetSlot
 from ..sites import SiteArgs
+from .workloads import AppEndpoint, AppSiteSpec, DnsSpec, EndpointKind
 
 __all__ = [
     "Capability",
@@ -54,6 +55,9 @@ class Capability(StrEnum):
     """Whole physical servers."""
     OBJECT_STORAGE = "object_storage"
     """An object store."""
+    INSTANCE_GROUP = "instance_group"
+    """A self-healing group of instances over several zones behind a health-checked load
+    balancer (what MultiCloudApp runs on a site)."""
 
 
 @dataclass(frozen=True)
@@ -188,3 +192,31 @@ class CloudDriver(abc.ABC):
     @abc.abstractmethod
     def create_network(self, ctx: SiteContext, plan: SitePlan) -> SiteNetwork:
         """Create (or, on-prem, record) the site's network from its address plan."""
+
+    # -- services (MultiCloudApp). Defaults refuse with UnsupportedCapabilityError, so a vendor
+    # -- without them fails before anything is registered (components call the pure checks first).
+
+    def app_endpoint_kind(self, site: SiteArgs) -> EndpointKind:
+        """How the site's load balancer is reached (pure; a component validates DNS with it)."""
+        self.require(Capability.INSTANCE_GROUP, needed_for="a MultiCloudApp site")
+        raise NotImplementedError(f"{type(self).__name__}.app_endpoint_kind")  # pragma: no cover
+
+    def create_app_site(self, ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -> AppEndpoint:
+        """Run ``spec`` on the site: instances over its zones behind a health-checked load balancer."""
+        self.require(Capability.INSTANCE_GROUP, needed_for="a MultiCloudApp site")
+        raise NotImplementedError(f"{type(self).__name__}.create_app_site")  # pragma: no cover
+
+    def dns_problems(self, dns: DnsSpec, endpoints: Mapping[str, EndpointKind]) -> list[str]:
+        """Why this vendor's DNS cannot serve ``dns`` over sites reached as ``endpoints`` (pure).
+
+        An empty list means it can. Each string says what is wrong and what would work.
+        """
+        self.require(Capability.DNS, needed_for="health-checked DNS")
+        raise NotImplementedError(f"{type(self).__name__}.dns_problems")  # pragma: no cover
+
+    def create_dns(
+        self, ctx: SiteContext, dns: DnsSpec, endpoints: list[AppEndpoint]
+    ) -> Mapping[str, pulumi.Resource]:
+        """Health checks and records sending ``dns.record_name`` to the healthy endpoints."""
+        self.require(Capability.DNS, needed_for="health-checked DNS")
+        raise NotImplementedError(f"{type(self).__name__}.create_dns")  # pragma: no cover

@@ -8,6 +8,7 @@ routing so Cloud Routers in any region learn every VPN route (the HA VPN layer r
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Literal
 
 import pulumi
@@ -17,7 +18,9 @@ from pydantic import Field, model_validator
 from ..planning.ipam import SitePlan, SubnetSlot
 from ..sites import CloudSiteArgs, SiteArgs
 from ..validation import FieldValueError
+from . import gcp_app
 from .base import Capability, CloudDriver, NetworkLimits, SiteContext, SiteNetwork, regional_subnets
+from .workloads import AppEndpoint, AppSiteSpec, DnsSpec, EndpointKind
 
 __all__ = ["GCP_ZONES", "GcpDriver", "GcpSiteArgs"]
 
@@ -125,6 +128,7 @@ class GcpDriver(CloudDriver):
             Capability.LOAD_BALANCER,
             Capability.DNS,
             Capability.OBJECT_STORAGE,
+            Capability.INSTANCE_GROUP,
         }
     )
     # Primary IPv4 ranges of a subnetwork: /8 to /29.
@@ -174,3 +178,17 @@ class GcpDriver(CloudDriver):
             subnet_ids[key] = subnetwork.id
             resources[f"subnet:{key}"] = subnetwork
         return SiteNetwork.from_plan(self.vendor, plan, network.id, subnet_ids, resources)
+
+    def app_endpoint_kind(self, site: SiteArgs) -> EndpointKind:
+        return EndpointKind.IP  # the forwarding rule's static address
+
+    def create_app_site(self, ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -> AppEndpoint:
+        return gcp_app.create_app_site(ctx, network, spec)
+
+    def dns_problems(self, dns: DnsSpec, endpoints: Mapping[str, EndpointKind]) -> list[str]:
+        return gcp_app.cloud_dns_problems(dns, endpoints)
+
+    def create_dns(
+        self, ctx: SiteContext, dns: DnsSpec, endpoints: list[AppEndpoint]
+    ) -> Mapping[str, pulumi.Resource]:
+        return gcp_app.create_dns(ctx, dns, endpoints)

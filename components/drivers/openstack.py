@@ -18,7 +18,9 @@ from pydantic import AnyHttpUrl, Field, field_validator
 
 from ..planning.ipam import SitePlan, SubnetSlot
 from ..sites import CloudSiteArgs, SiteArgs
+from . import openstack_app
 from .base import Capability, CloudDriver, SiteContext, SiteNetwork, regional_subnets
+from .workloads import AppEndpoint, AppSiteSpec, EndpointKind
 
 __all__ = ["OpenStackDriver", "OpenStackSiteArgs"]
 
@@ -79,6 +81,7 @@ class OpenStackDriver(CloudDriver):
             Capability.LOAD_BALANCER,
             Capability.BARE_METAL,
             Capability.OBJECT_STORAGE,
+            Capability.INSTANCE_GROUP,
         }
     )
 
@@ -159,3 +162,9 @@ class OpenStackDriver(CloudDriver):
                 )
                 resources[f"subnet6:{key}"] = subnet6
         return SiteNetwork.from_plan(self.vendor, plan, network.id, subnet_ids, resources)
+
+    def app_endpoint_kind(self, site: SiteArgs) -> EndpointKind:
+        return EndpointKind.IP  # a floating IP on the Octavia VIP
+
+    def create_app_site(self, ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -> AppEndpoint:
+        return openstack_app.create_app_site(ctx, network, spec)

@@ -20,6 +20,7 @@ from .errors import (
 )
 from .hybrid_vpc import HybridVpc, HybridVpcArgs, HybridVpcPlan, IpamArgs, plan_hybrid_vpc
 from .multi_cloud_app import AppDnsArgs, AppPlan, MultiCloudApp, MultiCloudAppArgs, plan_multi_cloud_app
+from .multi_cloud_bucket import MultiCloudBucket, MultiCloudBucketArgs, plan_multi_cloud_bucket
 from .providers import SiteProviders
 from .sites import CloudSiteArgs, SiteArgs
 
@@ -42,6 +43,8 @@ __all__ = [
     "IpamArgs",
     "MultiCloudApp",
     "MultiCloudAppArgs",
+    "MultiCloudBucket",
+    "MultiCloudBucketArgs",
     "OverlappingCidrError",
     "PlanningError",
     "ProjectError",
@@ -60,6 +63,7 @@ __all__ = [
     "parse_stack_config",
     "plan_hybrid_vpc",
     "plan_multi_cloud_app",
+    "plan_multi_cloud_bucket",
     "register_driver",
     "vendors",
 ]

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .errors import ConfigError
 from .hybrid_vpc import HybridVpcArgs, IpamArgs, Sites, plan_hybrid_vpc
 from .multi_cloud_app import MultiCloudAppConfig, estate_ranges, plan_multi_cloud_app
+from .multi_cloud_bucket import MultiCloudBucketConfig, plan_multi_cloud_bucket
 from .naming import NAME_PATTERN
 from .sites import Tags
 from .validation import issues_from_validation
@@ -69,14 +70,21 @@ class StackConfig(BaseModel):
         "Default none.",
     )
 
-    @field_validator("apps")
+    buckets: tuple[MultiCloudBucketConfig, ...] = Field(
+        default=(),
+        description="Object storage copied across vendors (MultiCloudBucket). Default none.",
+    )
+
+    @field_validator("apps", "buckets")
     @classmethod
-    def _unique_apps(cls, apps: tuple[MultiCloudAppConfig, ...]) -> tuple[MultiCloudAppConfig, ...]:
-        names = [a.name for a in apps]
+    def _unique_names(
+        cls, items: tuple[MultiCloudAppConfig | MultiCloudBucketConfig, ...]
+    ) -> tuple[MultiCloudAppConfig | MultiCloudBucketConfig, ...]:
+        names = [item.name for item in items]
         for name in names:
             if names.count(name) > 1:
-                raise ValueError(f"app name {name!r} is used twice; app names must be unique")
-        return apps
+                raise ValueError(f"name {name!r} is used twice; names must be unique")
+        return items
 
     def hybrid_vpc_args(self) -> HybridVpcArgs:
         return HybridVpcArgs(sites=self.sites, ipam=self.ipam, tags=self.tags)
@@ -105,6 +113,11 @@ def parse_stack_config(raw: Mapping[str, Any], *, source: str, namespace: str = 
             plan_multi_cloud_app(app.args(), config.sites, estate_cidrs)
         except ConfigError as exc:
             raise exc.with_source(source, f"{prefix}apps[{i}]") from None
+    for i, bucket in enumerate(config.buckets):
+        try:
+            plan_multi_cloud_bucket(bucket.args(), config.sites)
+        except ConfigError as exc:
+            raise exc.with_source(source, f"{prefix}buckets[{i}]") from None
     return config
 
 

@@ -14,6 +14,7 @@ from .config import NAMESPACE, NetworkConfig, StackConfig
 from .drivers.registry import all_drivers
 from .hybrid_vpc import IpamArgs
 from .multi_cloud_app import AppDnsArgs, MultiCloudAppConfig
+from .multi_cloud_bucket import MultiCloudBucketConfig
 
 __all__ = ["config_reference"]
 
@@ -95,6 +96,10 @@ def config_reference() -> str:
         f"### `{NAMESPACE}:apps[].dns`",
         "",
         *_table(AppDnsArgs),
+        "",
+        f"### `{NAMESPACE}:buckets[]` (MultiCloudBucket)",
+        "",
+        *_table(MultiCloudBucketConfig),
     ]
     for driver in all_drivers():
         model = driver.site_model

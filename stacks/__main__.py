@@ -38,3 +38,13 @@ pulumi.export(
         for name, app in apps.items()
     },
 )
+
+# Object storage that outlives a vendor: S3 (primary), a GCS copy by Storage Transfer, and a
+# Swift container. A storage-level copy: the application's data consistency stays its own job.
+buckets = {
+    bucket.name: skyweave.MultiCloudBucket(
+        bucket.name, bucket.args(estate_tags=config.tags), sites=config.sites, providers=providers
+    )
+    for bucket in config.buckets
+}
+pulumi.export("buckets", {name: bucket.buckets for name, bucket in buckets.items()})

@@ -22,9 +22,17 @@ from pydantic import Field, field_validator, model_validator
 from ..planning.ipam import SitePlan, SubnetSlot, carve
 from ..sites import ZONE_SLOTS, CloudSiteArgs, SiteArgs
 from ..validation import FieldValueError
-from . import aws_app
+from . import aws_app, aws_storage
 from .base import Capability, CloudDriver, NetworkLimits, SiteContext, SiteNetwork
-from .workloads import AppEndpoint, AppSiteSpec, DnsSpec, EndpointKind
+from .workloads import (
+    AppEndpoint,
+    AppSiteSpec,
+    BucketHandle,
+    BucketSpec,
+    DnsSpec,
+    EndpointKind,
+    FederatedIdentity,
+)
 
 __all__ = ["AwsDriver", "AwsSiteArgs", "NatStrategy"]
 
@@ -304,6 +312,14 @@ class AwsDriver(CloudDriver):
         self, ctx: SiteContext, dns: DnsSpec, endpoints: list[AppEndpoint]
     ) -> Mapping[str, pulumi.Resource]:
         return aws_app.create_dns(ctx, dns, endpoints)
+
+    def create_bucket(self, ctx: SiteContext, spec: BucketSpec) -> BucketHandle:
+        return aws_storage.create_bucket(ctx, spec)
+
+    def grant_bucket_read(
+        self, ctx: SiteContext, bucket: BucketHandle, reader: FederatedIdentity
+    ) -> pulumi.Output[str]:
+        return aws_storage.grant_bucket_read(ctx, bucket, reader)
 
 
 def _ipv6_subnet(vpc: aws.ec2.Vpc, slot: int) -> pulumi.Output[str]:

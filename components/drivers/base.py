@@ -20,7 +20,15 @@ from ..errors import UnsupportedCapabilityError
 from ..naming import child_name
 from ..planning.ipam import SitePlan, SubnetSlot
 from ..sites import SiteArgs
-from .workloads import AppEndpoint, AppSiteSpec, DnsSpec, EndpointKind
+from .workloads import (
+    AppEndpoint,
+    AppSiteSpec,
+    BucketHandle,
+    BucketSpec,
+    DnsSpec,
+    EndpointKind,
+    FederatedIdentity,
+)
 
 __all__ = [
     "Capability",
@@ -220,3 +228,35 @@ class CloudDriver(abc.ABC):
         """Health checks and records sending ``dns.record_name`` to the healthy endpoints."""
         self.require(Capability.DNS, needed_for="health-checked DNS")
         raise NotImplementedError(f"{type(self).__name__}.create_dns")  # pragma: no cover
+
+    # -- object storage (MultiCloudBucket).
+
+    def create_bucket(self, ctx: SiteContext, spec: BucketSpec) -> BucketHandle:
+        """A versioned, encrypted, private bucket (or container), protected from deletion."""
+        self.require(Capability.OBJECT_STORAGE, needed_for="a MultiCloudBucket copy")
+        raise NotImplementedError(f"{type(self).__name__}.create_bucket")  # pragma: no cover
+
+    def grant_bucket_read(
+        self, ctx: SiteContext, bucket: BucketHandle, reader: FederatedIdentity
+    ) -> pulumi.Output[str]:
+        """Let another vendor's identity list and read ``bucket``; returns what it presents (a role)."""
+        raise UnsupportedCapabilityError(
+            self.vendor, "federated_bucket_read", needed_for="a MultiCloudBucket copy source"
+        )
+
+    def copy_identity(self, ctx: SiteContext) -> FederatedIdentity:
+        """The identity this vendor's copy service uses to read another vendor's bucket."""
+        raise UnsupportedCapabilityError(self.vendor, "bucket_copy", needed_for="a MultiCloudBucket copy")
+
+    def create_bucket_copy(
+        self,
+        ctx: SiteContext,
+        sink: BucketHandle,
+        source: BucketHandle,
+        source_access: pulumi.Output[str],
+        interval_seconds: int,
+        identity: FederatedIdentity,
+    ) -> Mapping[str, pulumi.Resource]:
+        """A scheduled copy of ``source`` (another vendor's bucket) into ``sink``, run as
+        ``identity`` (from :meth:`copy_identity`) presenting ``source_access``."""
+        raise UnsupportedCapabilityError(self.vendor, "bucket_copy", needed_for="a MultiCloudBucket copy")

@@ -18,9 +18,17 @@ from pydantic import Field, model_validator
 from ..planning.ipam import SitePlan, SubnetSlot
 from ..sites import CloudSiteArgs, SiteArgs
 from ..validation import FieldValueError
-from . import gcp_app
+from . import gcp_app, gcp_storage
 from .base import Capability, CloudDriver, NetworkLimits, SiteContext, SiteNetwork, regional_subnets
-from .workloads import AppEndpoint, AppSiteSpec, DnsSpec, EndpointKind
+from .workloads import (
+    AppEndpoint,
+    AppSiteSpec,
+    BucketHandle,
+    BucketSpec,
+    DnsSpec,
+    EndpointKind,
+    FederatedIdentity,
+)
 
 __all__ = ["GCP_ZONES", "GcpDriver", "GcpSiteArgs"]
 
@@ -192,3 +200,20 @@ class GcpDriver(CloudDriver):
         self, ctx: SiteContext, dns: DnsSpec, endpoints: list[AppEndpoint]
     ) -> Mapping[str, pulumi.Resource]:
         return gcp_app.create_dns(ctx, dns, endpoints)
+
+    def create_bucket(self, ctx: SiteContext, spec: BucketSpec) -> BucketHandle:
+        return gcp_storage.create_bucket(ctx, spec)
+
+    def copy_identity(self, ctx: SiteContext) -> FederatedIdentity:
+        return gcp_storage.copy_identity(ctx)
+
+    def create_bucket_copy(
+        self,
+        ctx: SiteContext,
+        sink: BucketHandle,
+        source: BucketHandle,
+        source_access: pulumi.Output[str],
+        interval_seconds: int,
+        identity: FederatedIdentity,
+    ) -> Mapping[str, pulumi.Resource]:
+        return gcp_storage.create_bucket_copy(ctx, sink, source, source_access, interval_seconds, identity)

@@ -18,9 +18,9 @@ from pydantic import AnyHttpUrl, Field, field_validator
 
 from ..planning.ipam import SitePlan, SubnetSlot
 from ..sites import CloudSiteArgs, SiteArgs
-from . import openstack_app
+from . import openstack_app, openstack_storage
 from .base import Capability, CloudDriver, SiteContext, SiteNetwork, regional_subnets
-from .workloads import AppEndpoint, AppSiteSpec, EndpointKind
+from .workloads import AppEndpoint, AppSiteSpec, BucketHandle, BucketSpec, EndpointKind
 
 __all__ = ["OpenStackDriver", "OpenStackSiteArgs"]
 
@@ -168,3 +168,6 @@ class OpenStackDriver(CloudDriver):
 
     def create_app_site(self, ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -> AppEndpoint:
         return openstack_app.create_app_site(ctx, network, spec)
+
+    def create_bucket(self, ctx: SiteContext, spec: BucketSpec) -> BucketHandle:
+        return openstack_storage.create_bucket(ctx, spec)

@@ -18,9 +18,12 @@ import pulumi
 __all__ = [
     "AppEndpoint",
     "AppSiteSpec",
+    "BucketHandle",
+    "BucketSpec",
     "DnsRouting",
     "DnsSpec",
     "EndpointKind",
+    "FederatedIdentity",
     "HealthCheckSpec",
 ]
 
@@ -141,3 +144,42 @@ class DnsSpec:
     def failover_seconds(self) -> int:
         """Worst-case time for clients to move off a dead site: detect, then let caches expire."""
         return self.health.interval_seconds * self.health.unhealthy_threshold + self.ttl_seconds
+
+
+@dataclass(frozen=True)
+class BucketSpec:
+    """An object store bucket/container for data that must outlive a vendor.
+
+    Attributes:
+        storage_policy: Swift storage policy (replicated or erasure-coded, named by the
+            operator); ``None`` for the cluster default. Ignored elsewhere.
+        kms_key_id: AWS KMS key for SSE-KMS; ``None`` for SSE-S3 (AES-256).
+    """
+
+    storage_policy: str | None = None
+    kms_key_id: str | None = None
+
+
+@dataclass(frozen=True)
+class BucketHandle:
+    """A bucket a driver created: its vendor name (S3/GCS bucket, Swift container) and resources."""
+
+    site: str
+    vendor: str
+    name: pulumi.Output[str]
+    resources: Mapping[str, pulumi.Resource] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FederatedIdentity:
+    """A vendor's service identity, as another vendor can trust it (OIDC web identity federation).
+
+    Attributes:
+        issuer: the OIDC issuer the other vendor trusts, e.g. ``accounts.google.com``.
+        subject: the identity's subject (``sub`` claim), e.g. the Storage Transfer agent's id.
+        principal: the identity in its own vendor's IAM terms (a service account email).
+    """
+
+    issuer: str
+    subject: pulumi.Output[str]
+    principal: pulumi.Output[str]

@@ -38,8 +38,10 @@ __all__ = [
     "plan_multi_cloud_bucket",
 ]
 
-#: Storage Transfer Service repeats a job at most hourly and at least every 30 days.
+#: Storage Transfer Service repeats a job at most hourly ("This value may not be less than 1
+#: hour", ``Schedule.repeat_interval`` in the Storage Transfer v1 API reference).
 MIN_INTERVAL = 3600
+#: skyweave's own bound: a copy more than 30 days old is no disaster-recovery copy.
 MAX_INTERVAL = 30 * 24 * 3600
 
 

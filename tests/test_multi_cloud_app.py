@@ -373,3 +373,18 @@ def test_nothing_registered_when_invalid() -> None:
 
     with pytest.raises(Exception, match="cannot survive losing a vendor"):
         run(program)
+
+
+def test_prod_shop_availability_is_the_hand_computed_two_of_three(prod_run: OfflineRun) -> None:
+    shop = prod_run.outputs["apps"]["shop"]
+    a = b = 0.9999  # AWS and GCP multi-zone SLAs
+    c = 0.995  # os-dc1, stated in the stack file
+    # Three sites of 4, need 8: any two of three up; three vendors, so common cause changes nothing.
+    expected = a * b * c + a * b * (1 - c) + a * (1 - b) * c + (1 - a) * b * c
+    assert shop["availability"]["availability"] == pytest.approx(expected, abs=1e-12)
+    assert shop["availability"]["worst_single_failure"] == {
+        "kind": "vendor",
+        "domain": "aws",
+        "availability": pytest.approx(b * c, abs=1e-12),
+    }
+    assert shop["failoverSeconds"] == 30 * 3 + 60

@@ -67,7 +67,7 @@ def test_a_narrower_plan_does_not_survive_a_vendor_but_that_is_not_required() ->
     report = simulate(config, stack="prod")
     by = {(f.kind.value, f.domain): f for f in report.failures}
     (shop,) = by[("vendor", "gcp")].apps
-    # survive zone with 8 over 7 zones: 10 instances, gcp holds 3 of them.
+    # survive zone with 8 over 8 zones: ceil(8 * 8 / 7) = 10 instances, gcp holds 3 of them.
     assert shop.total == 10 and shop.remaining == 7
     assert not shop.survived and not shop.required
     assert report.survived

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import doctest
 import itertools
 import math
 
@@ -9,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from skyweave.errors import PlanningError
+from skyweave.planning import availability
 from skyweave.planning.availability import (
     SiteAvailability,
     published_sla,
@@ -149,3 +151,7 @@ def test_needing_more_is_never_more_available(rows: list[tuple[str, float]]) -> 
     assert values[-1] >= product - 1e-12
     if len({v for v, _ in rows}) == len(rows):
         assert values[-1] == pytest.approx(product, abs=1e-12)
+
+
+def test_doctests() -> None:
+    assert doctest.testmod(availability).failed == 0

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import doctest
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from skyweave.errors import PlanningError
+from skyweave.planning import capacity
 from skyweave.planning.capacity import SiteZones, plan_capacity
 from skyweave.planning.failure import FailureKind, Placement, domain_key, losses, worst_loss
 
@@ -144,3 +146,16 @@ def test_deterministic(sites: list[SiteZones], need: int, kind: FailureKind) -> 
     except PlanningError:
         return
     assert plan_capacity(sites, need, kind) == first
+
+
+@given(st.lists(st.integers(0, 20), min_size=1, max_size=8), st.integers(0, 60))
+def test_water_fill_equals_adding_one_at_a_time(levels: list[int], extra: int) -> None:
+    expected = list(levels)
+    for _ in range(extra):
+        lowest = min(range(len(expected)), key=lambda i: (expected[i], i))
+        expected[lowest] += 1
+    assert capacity._water_fill(levels, extra) == expected
+
+
+def test_doctests() -> None:
+    assert doctest.testmod(capacity).failed == 0

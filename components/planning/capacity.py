@@ -157,25 +157,24 @@ def plan_capacity(sites: Sequence[SiteZones], min_healthy: int, survive: Failure
     cap = total - min_healthy
 
     # Domain totals: start at the floors, then fill the emptiest domain (first listed on ties)
-    # until the total is reached; no domain exceeds the cap.
-    amounts = dict(floors)
-    for _ in range(total - bound_floor_sum):
-        target = min((d for d in domains if amounts[d] < cap), key=lambda d: (amounts[d], domains.index(d)))
-        amounts[target] += 1
+    # until the total is reached; no domain exceeds the cap (m × cap ≥ total, floors ≤ cap).
+    amounts = dict(
+        zip(domains, _water_fill([floors[d] for d in domains], total - bound_floor_sum), strict=True)
+    )
 
-    # Inside each domain: start every zone at its floor, then add to the site with the fewest
-    # instances, and there to its emptiest zone, so narrower failures hurt as little as possible.
+    # Inside each domain: start every zone at its floor, then fill the sites with the fewest
+    # instances, and inside each site its emptiest zones, so narrower failures hurt least.
     counts = [floor for _, _, floor in cells]
     for domain in domains:
         members = [i for i, key in enumerate(keys) if key == domain]
-        for _ in range(amounts[domain] - floors[domain]):
-
-            def load(i: int, members: list[int] = members) -> tuple[int, int, int]:
-                site = cells[i][0].site
-                site_total = sum(counts[j] for j in members if cells[j][0].site == site)
-                return (site_total, counts[i], i)
-
-            counts[min(members, key=load)] += 1
+        owners = list(dict.fromkeys(cells[i][0].site for i in members))
+        by_owner = {o: [i for i in members if cells[i][0].site == o] for o in owners}
+        before = [sum(counts[i] for i in by_owner[o]) for o in owners]
+        after = _water_fill(before, amounts[domain] - floors[domain])
+        for owner, was, now in zip(owners, before, after, strict=True):
+            zones = by_owner[owner]
+            for i, count in zip(zones, _water_fill([counts[i] for i in zones], now - was), strict=True):
+                counts[i] = count
 
     trimmed = _trim(cells, counts, keys, min_healthy)
     total -= trimmed
@@ -217,6 +216,34 @@ def plan_capacity(sites: Sequence[SiteZones], min_healthy: int, survive: Failure
         lines.append(f"site {site.site}: {sum(p.count for p in placements if p.site == site.site)} ({zones})")
     lines.append(f"worst {survive.value} failure: {worst.domain}, leaving {worst.remaining} of {total}")
     return CapacityPlan(min_healthy, survive, placements, tuple(lines))
+
+
+def _water_fill(levels: Sequence[int], extra: int) -> list[int]:
+    """``levels`` after adding ``extra`` units one at a time to the lowest (the first on ties).
+
+    The same result as that loop, in O(n log n) rather than O(extra × n), so a plan for
+    100,000 instances takes milliseconds.
+
+    >>> _water_fill([3, 0, 1, 0], 4)
+    [3, 2, 2, 1]
+    """
+    result = list(levels)
+    if extra <= 0 or not result:
+        return result
+    order = sorted(range(len(result)), key=lambda i: (result[i], i))
+    level, k, remaining = result[order[0]], 1, extra
+    while k < len(order):
+        step = (result[order[k]] - level) * k
+        if step > remaining:
+            break
+        remaining -= step
+        level = result[order[k]]
+        k += 1
+    share, rest = divmod(remaining, k)
+    lowest = sorted(order[:k])
+    for position, i in enumerate(lowest):
+        result[i] = level + share + (1 if position < rest else 0)
+    return result
 
 
 def _trim(cells: list[tuple[SiteZones, str, int]], counts: list[int], keys: list[str], need: int) -> int:

@@ -157,7 +157,7 @@ def plan_capacity(sites: Sequence[SiteZones], min_healthy: int, survive: Failure
     cap = total - min_healthy
 
     # Domain totals: start at the floors, then fill the emptiest domain (first listed on ties)
-    # until the total is reached; no domain exceeds the cap (m × cap ≥ total, floors ≤ cap).
+    # until the total is reached; no domain exceeds the cap (m * cap >= total, floors <= cap).
     amounts = dict(
         zip(domains, _water_fill([floors[d] for d in domains], total - bound_floor_sum), strict=True)
     )
@@ -212,8 +212,10 @@ def plan_capacity(sites: Sequence[SiteZones], min_healthy: int, survive: Failure
             f"{survive.value} {domain}: {amounts[domain]} (losing it leaves {total - amounts[domain]})"
         )
     for site in sites:
-        zones = ", ".join(f"{p.zone} {p.count}" for p in placements if p.site == site.site)
-        lines.append(f"site {site.site}: {sum(p.count for p in placements if p.site == site.site)} ({zones})")
+        spread = ", ".join(f"{p.zone} {p.count}" for p in placements if p.site == site.site)
+        lines.append(
+            f"site {site.site}: {sum(p.count for p in placements if p.site == site.site)} ({spread})"
+        )
     lines.append(f"worst {survive.value} failure: {worst.domain}, leaving {worst.remaining} of {total}")
     return CapacityPlan(min_healthy, survive, placements, tuple(lines))
 
@@ -221,7 +223,7 @@ def plan_capacity(sites: Sequence[SiteZones], min_healthy: int, survive: Failure
 def _water_fill(levels: Sequence[int], extra: int) -> list[int]:
     """``levels`` after adding ``extra`` units one at a time to the lowest (the first on ties).
 
-    The same result as that loop, in O(n log n) rather than O(extra × n), so a plan for
+    The same result as that loop, in O(n log n) rather than O(extra * n), so a plan for
     100,000 instances takes milliseconds.
 
     >>> _water_fill([3, 0, 1, 0], 4)

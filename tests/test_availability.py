@@ -155,3 +155,42 @@ def test_needing_more_is_never_more_available(rows: list[tuple[str, float]]) -> 
 
 def test_doctests() -> None:
     assert doctest.testmod(availability).failed == 0
+
+
+def _brute_force(sites: list[SiteAvailability], need: int, common: dict[str, float]) -> float:
+    """Enumerate every vendor and every site state: the model written out longhand."""
+    vendors = sorted(common)
+    total = 0.0
+    for vendor_up in itertools.product((True, False), repeat=len(vendors)):
+        up_v = dict(zip(vendors, vendor_up, strict=True))
+        p_v = math.prod((1 - common[v]) if up else common[v] for v, up in up_v.items())
+        for site_up in itertools.product((True, False), repeat=len(sites)):
+            p = p_v
+            capacity = 0
+            for s, up in zip(sites, site_up, strict=True):
+                own = s.availability / (1 - common[s.vendor])
+                p *= own if up else 1 - own
+                if up and up_v[s.vendor]:
+                    capacity += s.capacity
+            if capacity >= need:
+                total += p
+    return total
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["aws", "gcp", "os"]), AVAIL, st.integers(1, 3)), min_size=1, max_size=5
+    ),
+    st.floats(0, 1),
+    st.data(),
+)
+def test_exact_computation_matches_brute_force(
+    rows: list[tuple[str, float, int]], beta: float, data: st.DataObject
+) -> None:
+    sites = [SiteAvailability(f"s{i}", v, a, c) for i, (v, a, c) in enumerate(rows)]
+    need = data.draw(st.integers(1, sum(c for _, _, c in rows)))
+    report = service_availability(sites, need, beta=beta)
+    assert report.availability == pytest.approx(
+        _brute_force(sites, need, dict(report.vendor_common_cause)), abs=1e-9
+    )

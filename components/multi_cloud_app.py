@@ -176,6 +176,11 @@ class MultiCloudAppArgs(BaseModel):
         description="Share of a site's unavailability common to its whole vendor (beta factor). "
         "Default 0.1; 0 treats sites as independent.",
     )
+    vendor_common_cause: dict[str, float] = Field(
+        default_factory=dict,
+        description="Per vendor, the probability that all of its sites are down at once, overriding "
+        "the beta-factor estimate (e.g. from your own incident history). Default: estimated.",
+    )
     dns: AppDnsArgs | None = Field(default=None, description="Health-checked DNS. Omitted: no DNS records.")
     tags: Tags = Field(default_factory=dict, description="Tags on every resource of the app. Default none.")
 
@@ -316,6 +321,15 @@ def plan_multi_cloud_app(
             issues.append(
                 ConfigIssue(f"availability.{name}", "must be in (0, 1], e.g. 0.999", args.availability[name])
             )
+    for vendor in args.vendor_common_cause:
+        if vendor not in vendors:
+            issues.append(
+                ConfigIssue(
+                    f"vendor_common_cause.{vendor}",
+                    f"not a vendor of this app's sites ({', '.join(sorted(vendors))})",
+                    args.vendor_common_cause[vendor],
+                )
+            )
     if issues:
         raise InvalidArgsError(issues)
 
@@ -354,7 +368,12 @@ def plan_multi_cloud_app(
     if issues:
         raise InvalidArgsError(issues)
     try:
-        availability = service_availability(site_availability, args.min_healthy, beta=args.availability_beta)
+        availability = service_availability(
+            site_availability,
+            args.min_healthy,
+            beta=args.availability_beta,
+            vendor_common_cause=args.vendor_common_cause,
+        )
     except PlanningError as exc:
         raise InvalidArgsError([exc.as_issue()]) from exc
 

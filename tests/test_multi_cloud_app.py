@@ -362,6 +362,36 @@ def test_fails_before_registering(
     assert e.value.issues[0].path == path
 
 
+def test_vendor_common_cause_override() -> None:
+    sites = HybridVpcArgs.model_validate(
+        {"sites": [AWS, {**AWS, "name": "aws-usw2", "region": "us-west-2", "zones": []}, GCP]}
+    ).sites
+    # min_healthy 4 over two vendors: 4 on AWS, 2 per site, one per zone, so the multi-AZ SLA
+    # applies (with one instance a site would only get the single-instance 99.5%).
+    app = {**BASE, "sites": ["aws-use1", "aws-usw2", "gcp-euw1"], "min_healthy": 4}
+    default = plan_multi_cloud_app(MultiCloudAppArgs.model_validate(app), sites).availability
+    # Say AWS as a whole is down 0.005% of the time (more than beta 0.1 of 0.01% estimates).
+    stated = plan_multi_cloud_app(
+        MultiCloudAppArgs.model_validate({**app, "vendor_common_cause": {"aws": 0.00005}}), sites
+    ).availability
+    assert default.vendor_common_cause["aws"] == pytest.approx(0.1 * 0.0001)
+    assert stated.vendor_common_cause["aws"] == 0.00005
+    # With GCP down the service needs *both* AWS sites (2 + 2); a larger shared cause with the
+    # same marginals makes "both up" more likely, so here the figure rises. (For "any one of",
+    # correlation lowers it: see test_availability.)
+    assert stated.availability > default.availability
+    with pytest.raises(InvalidArgsError, match="cannot be more likely than the site's own outage") as e:
+        plan_multi_cloud_app(
+            MultiCloudAppArgs.model_validate({**app, "vendor_common_cause": {"aws": 0.5}}), sites
+        )
+    assert e.value.issues[0].path == "vendor_common_cause.aws"
+    with pytest.raises(InvalidArgsError, match="not a vendor of this app's sites") as e:
+        plan_multi_cloud_app(
+            MultiCloudAppArgs.model_validate({**app, "vendor_common_cause": {"ibm": 0.1}}), sites
+        )
+    assert e.value.issues[0].path == "vendor_common_cause.ibm"
+
+
 def test_nothing_registered_when_invalid() -> None:
     def program() -> None:
         parsed = HybridVpcArgs.model_validate({"sites": [AWS, GCP]})

@@ -15,9 +15,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from .app_plan import MultiCloudAppConfig, estate_ranges, plan_multi_cloud_app
 from .errors import ConfigError
 from .hybrid_vpc import HybridVpcArgs, IpamArgs, Sites, plan_hybrid_vpc
-from .multi_cloud_app import MultiCloudAppConfig, estate_ranges, plan_multi_cloud_app
 from .multi_cloud_bucket import MultiCloudBucketConfig, plan_multi_cloud_bucket
 from .naming import NAME_PATTERN
 from .sites import Tags

@@ -10,10 +10,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from .app_plan import AppDnsArgs, MultiCloudAppConfig
 from .config import NAMESPACE, NetworkConfig, StackConfig
 from .drivers.registry import all_drivers
 from .hybrid_vpc import IpamArgs
-from .multi_cloud_app import AppDnsArgs, MultiCloudAppConfig
 from .multi_cloud_bucket import MultiCloudBucketConfig
 
 __all__ = ["config_reference"]

@@ -22,9 +22,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .app_plan import AppPlan, estate_ranges, plan_multi_cloud_app
 from .config import NAMESPACE, StackConfig, parse_stack_config
 from .hybrid_vpc import plan_hybrid_vpc
-from .multi_cloud_app import AppPlan, estate_ranges, plan_multi_cloud_app
 from .planning.connectivity import connected_after
 from .planning.failure import FailureKind, Placement, domain_key
 from .project import Project

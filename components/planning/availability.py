@@ -50,8 +50,10 @@ PUBLISHED_SLA: Mapping[str, Mapping[str, float]] = {
     "gcp": {"multi_zone": 0.9999, "single": 0.999},
 }
 
-#: Default share of a site's unavailability that is common to its whole vendor. IEC 61508-6
-#: Table D.4 puts beta between 0.01 and 0.1 for logic subsystems; the conservative end is used.
+#: Default share of a site's unavailability that is common to its whole vendor. The beta factors
+#: IEC 61508-6 Annex D derives run from under 1% (well-separated channels) to about 10% (poorly
+#: separated ones); sites of one vendor share a control plane, so the pessimistic end is used.
+#: It is an assumption, not a published figure: override it, or state a vendor's common cause.
 DEFAULT_BETA = 0.1
 
 #: Vendors above which the exact enumeration (2^V) would be slow; a service across more vendors

@@ -252,15 +252,8 @@ def plan_multi_cloud_app(
                 )
             )
             continue
-        if site.vendor == "aws" and len(site.zones) < 2:
-            issues.append(
-                ConfigIssue(
-                    f"sites[{i}]",
-                    f"site {name!r} has {len(site.zones)} zone; an Auto Scaling group and ALB need at "
-                    "least 2 availability zones",
-                    name,
-                )
-            )
+        for problem in driver.app_site_problems(site):
+            issues.append(ConfigIssue(f"sites[{i}]", problem, name))
         sites.append(site)
     names = {s.name for s in sites}
     vendors = {s.vendor for s in sites}

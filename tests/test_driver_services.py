@@ -24,9 +24,12 @@ def test_instance_group_capability_matches_the_methods(driver: CloudDriver) -> N
     assert overrides == driver.supports(Capability.INSTANCE_GROUP)
     if driver.supports(Capability.INSTANCE_GROUP):
         assert isinstance(driver.app_endpoint_kind(site), EndpointKind)
+        assert driver.app_site_problems(site) == []  # the example site can run an app
     else:
         with pytest.raises(UnsupportedCapabilityError, match="instance_group"):
             driver.app_endpoint_kind(site)
+        with pytest.raises(UnsupportedCapabilityError, match="instance_group"):
+            driver.app_site_problems(site)
 
 
 def test_dns_capability_matches_the_methods(driver: CloudDriver) -> None:

@@ -302,6 +302,14 @@ class AwsDriver(CloudDriver):
     def app_endpoint_kind(self, site: SiteArgs) -> EndpointKind:
         return EndpointKind.HOSTNAME  # an ALB has a DNS name, not a fixed address
 
+    def app_site_problems(self, site: SiteArgs) -> list[str]:
+        if len(site.zones) < 2:
+            return [
+                f"site {site.name!r} has {len(site.zones)} zone; an Auto Scaling group and an ALB need "
+                "at least 2 availability zones"
+            ]
+        return []
+
     def create_app_site(self, ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -> AppEndpoint:
         return aws_app.create_app_site(ctx, network, spec)
 

@@ -209,6 +209,11 @@ class CloudDriver(abc.ABC):
         self.require(Capability.INSTANCE_GROUP, needed_for="a MultiCloudApp site")
         raise NotImplementedError(f"{type(self).__name__}.app_endpoint_kind")  # pragma: no cover
 
+    def app_site_problems(self, site: SiteArgs) -> list[str]:
+        """Why ``site`` cannot run a MultiCloudApp as configured (pure; empty when it can)."""
+        self.require(Capability.INSTANCE_GROUP, needed_for="a MultiCloudApp site")
+        return []
+
     def create_app_site(self, ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -> AppEndpoint:
         """Run ``spec`` on the site: instances over its zones behind a health-checked load balancer."""
         self.require(Capability.INSTANCE_GROUP, needed_for="a MultiCloudApp site")

@@ -40,7 +40,6 @@ from .planning.failure import FailureKind
 from .sites import SiteArgs, SiteName, Tags
 
 __all__ = [
-    "DEFAULT_CLOUD_DNS_SOURCE_REGIONS",
     "AppDnsArgs",
     "AppPlan",
     "MultiCloudAppArgs",
@@ -48,10 +47,6 @@ __all__ = [
     "estate_ranges",
     "plan_multi_cloud_app",
 ]
-
-#: Where Cloud DNS health checks probe from when ``dns.source_regions`` is omitted: three
-#: regions on three continents, so one region's trouble cannot mark every target down.
-DEFAULT_CLOUD_DNS_SOURCE_REGIONS = ("us-east4", "europe-west1", "asia-southeast1")
 
 
 class AppDnsArgs(BaseModel):
@@ -411,9 +406,6 @@ def _plan_dns(
             )
             return None, None
         dns_site = candidates[0]
-    source_regions = d.source_regions
-    if d.vendor == "gcp" and not source_regions:
-        source_regions = DEFAULT_CLOUD_DNS_SOURCE_REGIONS
     spec = DnsSpec(
         zone=d.zone,
         record_name=d.record_name,
@@ -427,7 +419,7 @@ def _plan_dns(
             healthy_threshold=args.healthy_threshold,
             unhealthy_threshold=d.failure_threshold,
         ),
-        source_regions=source_regions,
+        source_regions=d.source_regions,
     )
     kinds = {s.name: get_driver(s.vendor).app_endpoint_kind(s) for s in sites}
     for problem in driver.dns_problems(spec, kinds):

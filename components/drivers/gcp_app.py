@@ -36,6 +36,9 @@ __all__ = ["cloud_dns_problems", "create_app_site", "create_dns"]
 #: endpoints").
 CLOUD_DNS_MIN_INTERVAL = 30
 CLOUD_DNS_SOURCE_REGIONS = 3
+#: Where Cloud DNS health checks probe from when ``dns.source_regions`` is omitted: three
+#: regions on three continents, so one region's trouble cannot mark every target down.
+DEFAULT_SOURCE_REGIONS = ("us-east4", "europe-west1", "asia-southeast1")
 
 
 def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -> AppEndpoint:
@@ -200,7 +203,7 @@ def cloud_dns_problems(dns: DnsSpec, endpoints: Mapping[str, EndpointKind]) -> l
             f"Cloud DNS health checks run at least {CLOUD_DNS_MIN_INTERVAL} s apart; "
             f"dns.check_interval_seconds is {dns.health.interval_seconds}"
         )
-    if len(dns.source_regions) != CLOUD_DNS_SOURCE_REGIONS:
+    if dns.source_regions and len(dns.source_regions) != CLOUD_DNS_SOURCE_REGIONS:
         problems.append(
             f"Cloud DNS health checks probe from exactly {CLOUD_DNS_SOURCE_REGIONS} regions; "
             f"dns.source_regions has {len(dns.source_regions)}"
@@ -217,7 +220,7 @@ def create_dns(ctx: SiteContext, dns: DnsSpec, endpoints: list[AppEndpoint]) -> 
         timeout_sec=dns.health.timeout_seconds,
         healthy_threshold=dns.health.healthy_threshold,
         unhealthy_threshold=dns.health.unhealthy_threshold,
-        source_regions=list(dns.source_regions),
+        source_regions=list(dns.source_regions or DEFAULT_SOURCE_REGIONS),
         http_health_check=gcp.compute.HealthCheckHttpHealthCheckArgs(
             port=dns.health.port, request_path=dns.health.path
         ),

@@ -344,6 +344,34 @@ def _plan(sites: list[dict[str, Any]], app: dict[str, Any]) -> None:
             [GCP, OPENSTACK],
             {
                 "sites": ["gcp-euw1", "os-dc1"],
+                "dns": {
+                    "vendor": "gcp",
+                    "zone": "z",
+                    "record_name": "a.example.com",
+                    "check_interval_seconds": 10,
+                },
+            },
+            "dns",
+            "Cloud DNS health checks run at least 30 s apart",
+        ),
+        (
+            [GCP, OPENSTACK],
+            {
+                "sites": ["gcp-euw1", "os-dc1"],
+                "dns": {
+                    "vendor": "gcp",
+                    "zone": "z",
+                    "record_name": "a.example.com",
+                    "source_regions": ["us-east4", "europe-west1"],
+                },
+            },
+            "dns",
+            "probe from exactly 3 regions; dns.source_regions has 2",
+        ),
+        (
+            [GCP, OPENSTACK],
+            {
+                "sites": ["gcp-euw1", "os-dc1"],
                 "dns": {"vendor": "openstack", "zone": "z", "record_name": "a.example.com"},
             },
             "dns.vendor",

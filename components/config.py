@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .app_plan import MultiCloudAppConfig, estate_ranges, plan_multi_cloud_app
-from .errors import ConfigError
+from .errors import ConfigError, ConfigIssue
 from .hybrid_vpc import HybridVpcArgs, IpamArgs, Sites, plan_hybrid_vpc
 from .multi_cloud_bucket import MultiCloudBucketConfig, plan_multi_cloud_bucket
 from .naming import NAME_PATTERN
@@ -69,7 +69,6 @@ class StackConfig(BaseModel):
         description="Services to run across sites (MultiCloudApp), each sized to survive a failure. "
         "Default none.",
     )
-
     buckets: tuple[MultiCloudBucketConfig, ...] = Field(
         default=(),
         description="Object storage copied across vendors (MultiCloudBucket). Default none.",
@@ -107,17 +106,21 @@ def parse_stack_config(raw: Mapping[str, Any], *, source: str, namespace: str = 
         network = plan_hybrid_vpc(config.hybrid_vpc_args())
     except ConfigError as exc:
         raise exc.with_source(source, prefix) from None
+    # Every app and bucket is planned, and every problem of all of them reported at once.
     estate_cidrs = estate_ranges(network)
+    issues: list[ConfigIssue] = []
     for i, app in enumerate(config.apps):
         try:
             plan_multi_cloud_app(app.args(), config.sites, estate_cidrs)
         except ConfigError as exc:
-            raise exc.with_source(source, f"{prefix}apps[{i}]") from None
+            issues += exc.with_source(source, f"{prefix}apps[{i}]").issues
     for i, bucket in enumerate(config.buckets):
         try:
             plan_multi_cloud_bucket(bucket.args(), config.sites)
         except ConfigError as exc:
-            raise exc.with_source(source, f"{prefix}buckets[{i}]") from None
+            issues += exc.with_source(source, f"{prefix}buckets[{i}]").issues
+    if issues:
+        raise ConfigError(issues, source=source)
     return config
 
 

@@ -446,3 +446,19 @@ def test_prod_shop_availability_is_the_hand_computed_two_of_three(prod_run: Offl
         "availability": pytest.approx(b * c, abs=1e-12),
     }
     assert shop["failoverSeconds"] == 30 * 3 + 60
+
+
+def test_prod_props_satisfy_the_policy_rule_the_way_the_pack_reads_them(prod_run: OfflineRun) -> None:
+    """What the policy pack will do: props from the engine (numbers may be floats), worst_loss."""
+    (shop,) = [r for r in prod_run.resources if r.type == APP_TOKEN]
+    assert shop.name == "shop"
+    placements = [
+        Placement.from_mapping({**p, "count": float(p["count"])}) for p in shop.inputs["placements"]
+    ]
+    kind = FailureKind(shop.inputs["survive"])
+    worst = worst_loss(placements, kind)
+    assert kind is FailureKind.VENDOR
+    assert worst is not None and worst.remaining >= int(shop.inputs["minHealthy"]) == 8
+    # One row per site and zone of the app, counts as planned.
+    assert sum(p.count for p in placements) == 12
+    assert len(placements) == 3 + 3 + 2

@@ -22,6 +22,8 @@ from .errors import (
 )
 from .hybrid_vpc import HybridVpc, HybridVpcArgs, HybridVpcPlan, IpamArgs, plan_hybrid_vpc
 from .inventory import ansible_inventory
+from .multi_cloud_app import AppDnsArgs, AppPlan, MultiCloudApp, MultiCloudAppArgs, plan_multi_cloud_app
+from .multi_cloud_bucket import MultiCloudBucket, MultiCloudBucketArgs, plan_multi_cloud_bucket
 from .providers import SiteProviders
 from .sites import CloudSiteArgs, SiteArgs
 
@@ -29,6 +31,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AddressSpaceExhaustedError",
+    "AppDnsArgs",
+    "AppPlan",
     "BareMetalPool",
     "BareMetalPoolArgs",
     "BootstrapArgs",
@@ -43,6 +47,10 @@ __all__ = [
     "HybridVpcPlan",
     "InvalidArgsError",
     "IpamArgs",
+    "MultiCloudApp",
+    "MultiCloudAppArgs",
+    "MultiCloudBucket",
+    "MultiCloudBucketArgs",
     "OverlappingCidrError",
     "PlanningError",
     "PoolConfig",
@@ -62,6 +70,8 @@ __all__ = [
     "load_stack_config",
     "parse_stack_config",
     "plan_hybrid_vpc",
+    "plan_multi_cloud_app",
+    "plan_multi_cloud_bucket",
     "plan_pool",
     "register_driver",
     "vendors",

@@ -2,7 +2,8 @@
 
 Run from the project root (like ``pulumi``). Exit codes: 0 success; 1 the configuration or
 project is wrong (the message says where and how to fix it); 2 the command line is wrong;
-3 an internal error (a bug: please report it with the traceback shown).
+3 an internal error (a bug: please report it with the traceback shown); 4 ``simulate`` found a
+required failure the stack does not survive.
 """
 
 from __future__ import annotations
@@ -84,6 +85,20 @@ def _parser() -> argparse.ArgumentParser:
     inventory.add_argument(
         "--format", choices=("yaml", "json"), default="yaml", help="yaml: inventory file; json: --list form"
     )
+    simulate = sub.add_parser(
+        "simulate",
+        help="fail every vendor, region and zone in turn and report what survives",
+        description="For every vendor, region and zone of the stack: the capacity each app keeps, "
+        "whether DNS has a healthy target and whether the network stays connected. Exits 4 if a "
+        "required failure (an app's `survive` kind or narrower) is not survived.",
+    )
+    simulate.add_argument("--stack", "-s", required=True)
+    simulate.add_argument("--format", choices=("text", "json"), default="text")
+    simulate.add_argument(
+        "--strict-dns",
+        action="store_true",
+        help="count the DNS provider as lost when its vendor fails (default: its 100%% SLA holds)",
+    )
     return parser
 
 
@@ -153,6 +168,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from .inventory import inventory_command
 
         return inventory_command(project, args.stack, args.format)
+    if args.command == "simulate":
+        from . import simulate
+
+        return simulate.run(project, args.stack, args.format, strict_dns=args.strict_dns)
     raise AssertionError(f"unhandled command {args.command}")
 
 

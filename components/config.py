@@ -13,12 +13,14 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from .app_plan import MultiCloudAppConfig, estate_ranges, plan_multi_cloud_app
 from .bare_metal_pool import PoolConfig, plan_pool, ssh_key_issues
 from .connectivity import ConnectivityArgs
 from .errors import ConfigError, ConfigIssue
 from .hybrid_vpc import HybridVpcArgs, IpamArgs, Sites, plan_hybrid_vpc
+from .multi_cloud_bucket import MultiCloudBucketConfig, plan_multi_cloud_bucket
 from .naming import NAME_PATTERN
 from .sites import Tags
 from .validation import issues_from_validation
@@ -69,6 +71,26 @@ class StackConfig(BaseModel):
         description="Bare-metal pools (docs/bare-metal.md): servers from OpenStack Ironic, AWS "
         "metal and servers you bring, spread over failure domains. Default none.",
     )
+    apps: tuple[MultiCloudAppConfig, ...] = Field(
+        default=(),
+        description="Services to run across sites (MultiCloudApp), each sized to survive a failure. "
+        "Default none.",
+    )
+    buckets: tuple[MultiCloudBucketConfig, ...] = Field(
+        default=(),
+        description="Object storage copied across vendors (MultiCloudBucket). Default none.",
+    )
+
+    @field_validator("apps", "buckets")
+    @classmethod
+    def _unique_names(
+        cls, items: tuple[MultiCloudAppConfig | MultiCloudBucketConfig, ...]
+    ) -> tuple[MultiCloudAppConfig | MultiCloudBucketConfig, ...]:
+        names = [item.name for item in items]
+        for name in names:
+            if names.count(name) > 1:
+                raise ValueError(f"name {name!r} is used twice; names must be unique")
+        return items
 
     def hybrid_vpc_args(self) -> HybridVpcArgs:
         connectivity = ConnectivityArgs.model_validate(self.network.model_dump(exclude={"name"}))
@@ -89,9 +111,24 @@ def parse_stack_config(raw: Mapping[str, Any], *, source: str, namespace: str = 
             issues_from_validation(exc, dict(raw), StackConfig, prefix=prefix), source=source
         ) from None
     try:
-        plan_hybrid_vpc(config.hybrid_vpc_args(), connectivity_path="network")
+        network = plan_hybrid_vpc(config.hybrid_vpc_args(), connectivity_path="network")
     except ConfigError as exc:
         raise exc.with_source(source, prefix) from None
+    # Every app and bucket is planned, and every problem of all of them reported at once.
+    estate_cidrs = estate_ranges(network)
+    issues: list[ConfigIssue] = []
+    for i, app in enumerate(config.apps):
+        try:
+            plan_multi_cloud_app(app.args(), config.sites, estate_cidrs)
+        except ConfigError as exc:
+            issues += exc.with_source(source, f"{prefix}apps[{i}]").issues
+    for i, bucket in enumerate(config.buckets):
+        try:
+            plan_multi_cloud_bucket(bucket.args(), config.sites)
+        except ConfigError as exc:
+            issues += exc.with_source(source, f"{prefix}buckets[{i}]").issues
+    if issues:
+        raise ConfigError(issues, source=source)
     names: dict[str, int] = {}
     for i, pool in enumerate(config.pools):
         if pool.name in names:

@@ -183,6 +183,12 @@ class OfflineMocks(pulumi.runtime.Mocks):
     def __init__(self) -> None:
         self._handlers: dict[str, Callable[[pulumi.runtime.MockResourceArgs, dict[str, Any]], None]] = {
             "aws:ec2/vpc:Vpc": _aws_vpc,
+            "aws:lb/loadBalancer:LoadBalancer": _aws_load_balancer,
+            "aws:s3/bucket:Bucket": _autonamed("bucket"),
+            "aws:iam/role:Role": _aws_role,
+            "gcp:storage/bucket:Bucket": _autonamed("name"),
+            "gcp:compute/address:Address": _public_ip,
+            "openstack:networking/floatingIp:FloatingIp": _public_ip,
             "random:index/randomPassword:RandomPassword": _random_string,
             "random:index/randomString:RandomString": _random_string,
         }
@@ -200,6 +206,11 @@ class OfflineMocks(pulumi.runtime.Mocks):
         if args.token == "openstack:networking/getNetwork:getNetwork":
             name = args.args.get("name") or "network"
             return {"id": f"{name}-{_digest(args.token, name)[:12]}", "name": name, "external": True}
+        if args.token == "gcp:storage/getTransferProjectServiceAccount:getTransferProjectServiceAccount":
+            project = args.args.get("project") or "project"
+            number = int(_digest(args.token, project)[:10], 16) % 10**12
+            email = f"project-{number}@storage-transfer-service.iam.gserviceaccount.com"
+            return {"email": email, "member": f"serviceAccount:{email}", "subjectId": str(10**20 + number)}
         if args.token == "aws:index/getAvailabilityZones:getAvailabilityZones":
             return {"names": [], "zoneIds": []}
         return {}
@@ -213,6 +224,31 @@ def _aws_vpc(args: pulumi.runtime.MockResourceArgs, state: dict[str, Any]) -> No
     if args.inputs.get("assignGeneratedIpv6CidrBlock"):
         h = _digest("ipv6", args.name)
         state["ipv6CidrBlock"] = f"2600:1f18:{h[:4]}:{h[4:6]}00::/56"
+
+
+def _aws_load_balancer(args: pulumi.runtime.MockResourceArgs, state: dict[str, Any]) -> None:
+    h = _digest("alb", args.name)
+    state.setdefault("arn", f"arn:aws:elasticloadbalancing:mock:123456789012:loadbalancer/app/{h[:16]}")
+    state["dnsName"] = f"{args.name}-{int(h[:8], 16) % 10**9}.elb.amazonaws.com"
+    state["zoneId"] = "Z35SXDOTRQ7X7K"  # the shape of an ELB hosted zone id
+
+
+def _autonamed(key: str) -> Callable[[pulumi.runtime.MockResourceArgs, dict[str, Any]], None]:
+    """A provider-assigned name like Pulumi's auto-naming: the resource name plus a suffix."""
+
+    def handler(args: pulumi.runtime.MockResourceArgs, state: dict[str, Any]) -> None:
+        state.setdefault(key, f"{args.name}-{_digest('name', args.name)[:7]}")
+
+    return handler
+
+
+def _aws_role(args: pulumi.runtime.MockResourceArgs, state: dict[str, Any]) -> None:
+    state.setdefault("arn", f"arn:aws:iam::123456789012:role/{args.name}-{_digest('role', args.name)[:7]}")
+
+
+def _public_ip(args: pulumi.runtime.MockResourceArgs, state: dict[str, Any]) -> None:
+    """An address from 203.0.113.0/24 (RFC 5737 documentation range), stable per resource name."""
+    state["address"] = f"203.0.113.{int(_digest('ip', args.name)[:4], 16) % 254 + 1}"
 
 
 def _random_string(args: pulumi.runtime.MockResourceArgs, state: dict[str, Any]) -> None:

@@ -10,12 +10,14 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from .app_plan import AppDnsArgs, MultiCloudAppConfig
 from .bare_metal_pool import PoolConfig
 from .bootstrap import BootstrapArgs
 from .config import NAMESPACE, NetworkConfig, StackConfig
 from .drivers.onprem import ByonServerArgs
 from .drivers.registry import all_drivers
 from .hybrid_vpc import IpamArgs
+from .multi_cloud_bucket import MultiCloudBucketConfig
 
 __all__ = ["config_reference"]
 
@@ -91,6 +93,18 @@ def config_reference() -> str:
         f"### `{NAMESPACE}:network`",
         "",
         *_table(NetworkConfig),
+        "",
+        f"### `{NAMESPACE}:apps[]` (MultiCloudApp)",
+        "",
+        *_table(MultiCloudAppConfig),
+        "",
+        f"### `{NAMESPACE}:apps[].dns`",
+        "",
+        *_table(AppDnsArgs),
+        "",
+        f"### `{NAMESPACE}:buckets[]` (MultiCloudBucket)",
+        "",
+        *_table(MultiCloudBucketConfig),
     ]
     for driver in all_drivers():
         model = driver.site_model

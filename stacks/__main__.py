@@ -39,3 +39,34 @@ if pools:
             )
         ),
     )
+
+# Services across vendors: each MultiCloudApp is sized so that losing the failure it names
+# (zone, region or vendor) still leaves min_healthy instances, behind health-checked DNS.
+apps = {
+    app.name: skyweave.MultiCloudApp(
+        app.name, app.args(estate_tags=config.tags), network=network, providers=providers
+    )
+    for app in config.apps
+}
+pulumi.export(
+    "apps",
+    {
+        name: {
+            "addresses": app.addresses,
+            "availability": app.availability,
+            "failoverSeconds": app.failover_seconds,
+            "sizing": app.sizing,
+        }
+        for name, app in apps.items()
+    },
+)
+
+# Object storage that outlives a vendor: S3 (primary), a GCS copy by Storage Transfer, and a
+# Swift container. A storage-level copy: the application's data consistency stays its own job.
+buckets = {
+    bucket.name: skyweave.MultiCloudBucket(
+        bucket.name, bucket.args(estate_tags=config.tags), sites=config.sites, providers=providers
+    )
+    for bucket in config.buckets
+}
+pulumi.export("buckets", {name: bucket.buckets for name, bucket in buckets.items()})

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Literal
 
@@ -24,8 +24,18 @@ from ..planning.placement import Domain
 from ..planning.vpn import CipherSet, TunnelPlan
 from ..sites import ZONE_SLOTS, CloudSiteArgs, SiteArgs
 from ..validation import FieldValueError
+from . import aws_app, aws_storage
 from .bare_metal import BareMetalNode, BareMetalRequest, BareMetalSourceArgs, SourceIssue, zone_issues
 from .base import Capability, CloudDriver, NetworkLimits, SiteContext, SiteNetwork
+from .workloads import (
+    AppEndpoint,
+    AppSiteSpec,
+    BucketHandle,
+    BucketSpec,
+    DnsSpec,
+    EndpointKind,
+    FederatedIdentity,
+)
 
 __all__ = [
     "METAL_INSTANCE_TYPES",
@@ -193,6 +203,7 @@ class AwsDriver(CloudDriver):
             Capability.DNS,
             Capability.BARE_METAL,
             Capability.OBJECT_STORAGE,
+            Capability.INSTANCE_GROUP,
         }
     )
     bare_metal_source = AwsMetalSourceArgs
@@ -553,6 +564,36 @@ class AwsDriver(CloudDriver):
                         opts=here.opts(),
                     )
         return request
+
+    def app_endpoint_kind(self, site: SiteArgs) -> EndpointKind:
+        return EndpointKind.HOSTNAME  # an ALB has a DNS name, not a fixed address
+
+    def app_site_problems(self, site: SiteArgs) -> list[str]:
+        if len(site.zones) < 2:
+            return [
+                f"site {site.name!r} has {len(site.zones)} zone; an Auto Scaling group and an ALB need "
+                "at least 2 availability zones"
+            ]
+        return []
+
+    def create_app_site(self, ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -> AppEndpoint:
+        return aws_app.create_app_site(ctx, network, spec)
+
+    def dns_problems(self, dns: DnsSpec, endpoints: Mapping[str, EndpointKind]) -> list[str]:
+        return aws_app.route53_problems(dns, endpoints)
+
+    def create_dns(
+        self, ctx: SiteContext, dns: DnsSpec, endpoints: list[AppEndpoint]
+    ) -> Mapping[str, pulumi.Resource]:
+        return aws_app.create_dns(ctx, dns, endpoints)
+
+    def create_bucket(self, ctx: SiteContext, spec: BucketSpec) -> BucketHandle:
+        return aws_storage.create_bucket(ctx, spec)
+
+    def grant_bucket_read(
+        self, ctx: SiteContext, bucket: BucketHandle, reader: FederatedIdentity
+    ) -> pulumi.Output[str]:
+        return aws_storage.grant_bucket_read(ctx, bucket, reader)
 
 
 #: The neutral cipher words of :class:`~skyweave.planning.vpn.CipherSet` in AWS's spelling.

@@ -20,6 +20,15 @@ from ..errors import UnsupportedCapabilityError
 from ..naming import child_name
 from ..planning.ipam import SitePlan, SubnetSlot
 from ..sites import SiteArgs
+from .workloads import (
+    AppEndpoint,
+    AppSiteSpec,
+    BucketHandle,
+    BucketSpec,
+    DnsSpec,
+    EndpointKind,
+    FederatedIdentity,
+)
 
 if TYPE_CHECKING:
     from ..planning.placement import Domain
@@ -58,6 +67,9 @@ class Capability(StrEnum):
     """Whole physical servers."""
     OBJECT_STORAGE = "object_storage"
     """An object store."""
+    INSTANCE_GROUP = "instance_group"
+    """A self-healing group of instances over several zones behind a health-checked load
+    balancer (what MultiCloudApp runs on a site)."""
 
 
 @dataclass(frozen=True)
@@ -209,3 +221,68 @@ class CloudDriver(abc.ABC):
         raise UnsupportedCapabilityError(
             self.vendor, Capability.BARE_METAL.value, needed_for="a bare-metal pool"
         )
+
+    # -- services (MultiCloudApp). Defaults refuse with UnsupportedCapabilityError, so a vendor
+    # -- without them fails before anything is registered (components call the pure checks first).
+
+    def app_endpoint_kind(self, site: SiteArgs) -> EndpointKind:
+        """How the site's load balancer is reached (pure; a component validates DNS with it)."""
+        self.require(Capability.INSTANCE_GROUP, needed_for="a MultiCloudApp site")
+        raise NotImplementedError(f"{type(self).__name__}.app_endpoint_kind")  # pragma: no cover
+
+    def app_site_problems(self, site: SiteArgs) -> list[str]:
+        """Why ``site`` cannot run a MultiCloudApp as configured (pure; empty when it can)."""
+        self.require(Capability.INSTANCE_GROUP, needed_for="a MultiCloudApp site")
+        return []
+
+    def create_app_site(self, ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -> AppEndpoint:
+        """Run ``spec`` on the site: instances over its zones behind a health-checked load balancer."""
+        self.require(Capability.INSTANCE_GROUP, needed_for="a MultiCloudApp site")
+        raise NotImplementedError(f"{type(self).__name__}.create_app_site")  # pragma: no cover
+
+    def dns_problems(self, dns: DnsSpec, endpoints: Mapping[str, EndpointKind]) -> list[str]:
+        """Why this vendor's DNS cannot serve ``dns`` over sites reached as ``endpoints`` (pure).
+
+        An empty list means it can. Each string says what is wrong and what would work.
+        """
+        self.require(Capability.DNS, needed_for="health-checked DNS")
+        raise NotImplementedError(f"{type(self).__name__}.dns_problems")  # pragma: no cover
+
+    def create_dns(
+        self, ctx: SiteContext, dns: DnsSpec, endpoints: list[AppEndpoint]
+    ) -> Mapping[str, pulumi.Resource]:
+        """Health checks and records sending ``dns.record_name`` to the healthy endpoints."""
+        self.require(Capability.DNS, needed_for="health-checked DNS")
+        raise NotImplementedError(f"{type(self).__name__}.create_dns")  # pragma: no cover
+
+    # -- object storage (MultiCloudBucket).
+
+    def create_bucket(self, ctx: SiteContext, spec: BucketSpec) -> BucketHandle:
+        """A versioned, encrypted, private bucket (or container), protected from deletion."""
+        self.require(Capability.OBJECT_STORAGE, needed_for="a MultiCloudBucket copy")
+        raise NotImplementedError(f"{type(self).__name__}.create_bucket")  # pragma: no cover
+
+    def grant_bucket_read(
+        self, ctx: SiteContext, bucket: BucketHandle, reader: FederatedIdentity
+    ) -> pulumi.Output[str]:
+        """Let another vendor's identity list and read ``bucket``; returns what it presents (a role)."""
+        raise UnsupportedCapabilityError(
+            self.vendor, "federated_bucket_read", needed_for="a MultiCloudBucket copy source"
+        )
+
+    def copy_identity(self, ctx: SiteContext) -> FederatedIdentity:
+        """The identity this vendor's copy service uses to read another vendor's bucket."""
+        raise UnsupportedCapabilityError(self.vendor, "bucket_copy", needed_for="a MultiCloudBucket copy")
+
+    def create_bucket_copy(
+        self,
+        ctx: SiteContext,
+        sink: BucketHandle,
+        source: BucketHandle,
+        source_access: pulumi.Output[str],
+        interval_seconds: int,
+        identity: FederatedIdentity,
+    ) -> Mapping[str, pulumi.Resource]:
+        """A scheduled copy of ``source`` (another vendor's bucket) into ``sink``, run as
+        ``identity`` (from :meth:`copy_identity`) presenting ``source_access``."""
+        raise UnsupportedCapabilityError(self.vendor, "bucket_copy", needed_for="a MultiCloudBucket copy")

@@ -8,7 +8,7 @@ routing so Cloud Routers in any region learn every VPN route (the HA VPN layer r
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 import pulumi
@@ -19,7 +19,17 @@ from ..planning.ipam import SitePlan, SubnetSlot
 from ..planning.vpn import CipherSet
 from ..sites import CloudSiteArgs, SiteArgs
 from ..validation import FieldValueError
+from . import gcp_app, gcp_storage
 from .base import Capability, CloudDriver, NetworkLimits, SiteContext, SiteNetwork, regional_subnets
+from .workloads import (
+    AppEndpoint,
+    AppSiteSpec,
+    BucketHandle,
+    BucketSpec,
+    DnsSpec,
+    EndpointKind,
+    FederatedIdentity,
+)
 
 __all__ = ["GCP_ZONES", "GcpDriver", "GcpSiteArgs"]
 
@@ -127,6 +137,7 @@ class GcpDriver(CloudDriver):
             Capability.LOAD_BALANCER,
             Capability.DNS,
             Capability.OBJECT_STORAGE,
+            Capability.INSTANCE_GROUP,
         }
     )
     # Primary IPv4 ranges of a subnetwork: /8 to /29.
@@ -316,6 +327,37 @@ class GcpDriver(CloudDriver):
                 import_custom_routes=True,
                 opts=here.opts(),
             )
+
+    def app_endpoint_kind(self, site: SiteArgs) -> EndpointKind:
+        return EndpointKind.IP  # the forwarding rule's static address
+
+    def create_app_site(self, ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -> AppEndpoint:
+        return gcp_app.create_app_site(ctx, network, spec)
+
+    def dns_problems(self, dns: DnsSpec, endpoints: Mapping[str, EndpointKind]) -> list[str]:
+        return gcp_app.cloud_dns_problems(dns, endpoints)
+
+    def create_dns(
+        self, ctx: SiteContext, dns: DnsSpec, endpoints: list[AppEndpoint]
+    ) -> Mapping[str, pulumi.Resource]:
+        return gcp_app.create_dns(ctx, dns, endpoints)
+
+    def create_bucket(self, ctx: SiteContext, spec: BucketSpec) -> BucketHandle:
+        return gcp_storage.create_bucket(ctx, spec)
+
+    def copy_identity(self, ctx: SiteContext) -> FederatedIdentity:
+        return gcp_storage.copy_identity(ctx)
+
+    def create_bucket_copy(
+        self,
+        ctx: SiteContext,
+        sink: BucketHandle,
+        source: BucketHandle,
+        source_access: pulumi.Output[str],
+        interval_seconds: int,
+        identity: FederatedIdentity,
+    ) -> Mapping[str, pulumi.Resource]:
+        return gcp_storage.create_bucket_copy(ctx, sink, source, source_access, interval_seconds, identity)
 
 
 #: HA VPN's external gateway redundancy type by the far end's number of public addresses.

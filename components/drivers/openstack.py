@@ -23,8 +23,10 @@ from ..planning.placement import Domain
 from ..planning.vpn import CipherSet
 from ..sites import CloudSiteArgs, SiteArgs
 from ..validation import FieldValueError
+from . import openstack_app, openstack_storage
 from .bare_metal import BareMetalNode, BareMetalRequest, BareMetalSourceArgs, SourceIssue, zone_issues
 from .base import Capability, CloudDriver, SiteContext, SiteNetwork, regional_subnets
+from .workloads import AppEndpoint, AppSiteSpec, BucketHandle, BucketSpec, EndpointKind
 
 __all__ = ["IronicSourceArgs", "OpenStackDriver", "OpenStackSiteArgs", "resource_class_spec"]
 
@@ -163,6 +165,7 @@ class OpenStackDriver(CloudDriver):
             Capability.LOAD_BALANCER,
             Capability.BARE_METAL,
             Capability.OBJECT_STORAGE,
+            Capability.INSTANCE_GROUP,
         }
     )
 
@@ -377,6 +380,15 @@ class OpenStackDriver(CloudDriver):
         return openstack.vpnaas.EndpointGroup(
             ctx.name("vpn-peer", key), type="cidr", endpoints=list(cidrs), opts=ctx.opts()
         )
+
+    def app_endpoint_kind(self, site: SiteArgs) -> EndpointKind:
+        return EndpointKind.IP  # a floating IP on the Octavia VIP
+
+    def create_app_site(self, ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -> AppEndpoint:
+        return openstack_app.create_app_site(ctx, network, spec)
+
+    def create_bucket(self, ctx: SiteContext, spec: BucketSpec) -> BucketHandle:
+        return openstack_storage.create_bucket(ctx, spec)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,185 @@
+"""What a component asks a driver for when it runs a service, and what the driver gives back.
+
+Vendor-neutral on purpose: :class:`~skyweave.multi_cloud_app.MultiCloudApp` builds an
+:class:`AppSiteSpec` per site and a :class:`DnsSpec` for the estate, and never names a vendor's
+resource type; each driver turns them into its own shape (ASG + ALB, regional MIG + network
+load balancer, server group + Octavia) and answers with an :class:`AppEndpoint` the DNS layer
+can point at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import pulumi
+
+__all__ = [
+    "AppEndpoint",
+    "AppSiteSpec",
+    "BucketHandle",
+    "BucketSpec",
+    "DnsRouting",
+    "DnsSpec",
+    "EndpointKind",
+    "FederatedIdentity",
+    "HealthCheckSpec",
+]
+
+
+class EndpointKind(StrEnum):
+    """How a site's load balancer is reached from the internet."""
+
+    IP = "ip"
+    """A fixed public IPv4 address (GCP forwarding rule, OpenStack floating IP)."""
+    HOSTNAME = "hostname"
+    """A DNS name the vendor manages (an AWS ALB), whose addresses change over time."""
+
+
+class DnsRouting(StrEnum):
+    """How DNS spreads clients over the sites."""
+
+    WEIGHTED = "weighted"
+    """Every healthy site answers, in proportion to its planned capacity (the default)."""
+    FAILOVER = "failover"
+    """The first site answers while healthy, the second only when it is not (exactly two sites)."""
+
+
+@dataclass(frozen=True)
+class HealthCheckSpec:
+    """One health check, used by every load balancer and, with the DNS settings, by DNS.
+
+    Attributes:
+        path: the HTTP path that answers 2xx/3xx when the instance can serve.
+        port: the port it is served on (the service port).
+        interval_seconds: seconds between checks.
+        timeout_seconds: seconds before one check counts as failed.
+        healthy_threshold: consecutive successes before an instance is healthy again.
+        unhealthy_threshold: consecutive failures before an instance is taken out.
+    """
+
+    path: str
+    port: int
+    interval_seconds: int
+    timeout_seconds: int
+    healthy_threshold: int
+    unhealthy_threshold: int
+
+
+@dataclass(frozen=True)
+class AppSiteSpec:
+    """One site's share of a service: what to run, how many, where, and who may reach it.
+
+    Attributes:
+        image: the boot image in the vendor's terms (AMI id, GCE image, Glance image id).
+        size: the instance size in the vendor's terms (instance type, machine type, flavor).
+        port: the service port, open to the world through the load balancer.
+        zone_counts: planned instances per zone of the site (from the capacity planner).
+        health: the load balancer's health check.
+        estate_cidrs: every range of the estate; the only sources allowed besides the service port.
+        admin_ports: ports reachable only from ``estate_cidrs`` (e.g. SSH).
+        user_data: the boot script (cloud-init), or ``None``.
+    """
+
+    image: str
+    size: str
+    port: int
+    zone_counts: Mapping[str, int]
+    health: HealthCheckSpec
+    estate_cidrs: tuple[str, ...]
+    admin_ports: tuple[int, ...] = ()
+    user_data: str | None = None
+
+    @property
+    def total(self) -> int:
+        return sum(self.zone_counts.values())
+
+
+@dataclass(frozen=True)
+class AppEndpoint:
+    """A site's public entry point, as DNS needs it.
+
+    Attributes:
+        site: the site name.
+        vendor: the site's vendor.
+        kind: whether ``address`` is an IP or a hostname.
+        address: the public address of the site's load balancer.
+        weight: the site's planned capacity (DNS weights follow it).
+        alias_zone_id: for a vendor-managed hostname, the hosted zone of that name (AWS ALBs),
+            so DNS of the same vendor can alias it.
+        resources: the main resources created (by role), for outputs and tests.
+    """
+
+    site: str
+    vendor: str
+    kind: EndpointKind
+    address: pulumi.Output[str]
+    weight: int
+    alias_zone_id: pulumi.Output[str] | None = None
+    resources: Mapping[str, pulumi.Resource] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DnsSpec:
+    """Health-checked DNS in front of every site of a service.
+
+    Attributes:
+        zone: the vendor's zone handle (Route 53 hosted zone id, Cloud DNS managed zone name).
+        record_name: the fully qualified name clients use, without a trailing dot.
+        ttl_seconds: the records' TTL.
+        routing: weighted or failover.
+        health: path, port, interval and failure threshold of the DNS health checks.
+        source_regions: where the vendor probes from (Cloud DNS: exactly three regions).
+    """
+
+    zone: str
+    record_name: str
+    ttl_seconds: int
+    routing: DnsRouting
+    health: HealthCheckSpec
+    source_regions: tuple[str, ...] = ()
+
+    @property
+    def failover_seconds(self) -> int:
+        """Worst-case time for clients to move off a dead site: detect, then let caches expire."""
+        return self.health.interval_seconds * self.health.unhealthy_threshold + self.ttl_seconds
+
+
+@dataclass(frozen=True)
+class BucketSpec:
+    """An object store bucket/container for data that must outlive a vendor.
+
+    Attributes:
+        storage_policy: Swift storage policy (replicated or erasure-coded, named by the
+            operator); ``None`` for the cluster default. Ignored elsewhere.
+        kms_key_id: AWS KMS key for SSE-KMS; ``None`` for SSE-S3 (AES-256).
+    """
+
+    storage_policy: str | None = None
+    kms_key_id: str | None = None
+
+
+@dataclass(frozen=True)
+class BucketHandle:
+    """A bucket a driver created: its vendor name (S3/GCS bucket, Swift container) and resources."""
+
+    site: str
+    vendor: str
+    name: pulumi.Output[str]
+    resources: Mapping[str, pulumi.Resource] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FederatedIdentity:
+    """A vendor's service identity, as another vendor can trust it (OIDC web identity federation).
+
+    Attributes:
+        issuer: the OIDC issuer the other vendor trusts, e.g. ``accounts.google.com``.
+        subject: the identity's subject (``sub`` claim), e.g. the Storage Transfer agent's id.
+        principal: the identity in its own vendor's IAM terms (a service account email).
+    """
+
+    issuer: str
+    subject: pulumi.Output[str]
+    principal: pulumi.Output[str]

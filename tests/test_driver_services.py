@@ -1,0 +1,46 @@
+"""The service half of the driver contract: capability-gated, pure checks before resources."""
+
+from __future__ import annotations
+
+import pytest
+from skyweave.drivers import Capability, CloudDriver, all_drivers
+from skyweave.drivers.base import CloudDriver as Base
+from skyweave.drivers.workloads import DnsRouting, DnsSpec, EndpointKind, HealthCheckSpec
+from skyweave.errors import UnsupportedCapabilityError
+
+DRIVERS = {d.vendor: d for d in all_drivers()}
+HEALTH = HealthCheckSpec("/healthz", 80, 30, 5, 2, 3)
+DNS = DnsSpec("zone", "app.example.com", 60, DnsRouting.WEIGHTED, HEALTH)
+
+
+@pytest.fixture(params=sorted(DRIVERS))
+def driver(request: pytest.FixtureRequest) -> CloudDriver:
+    return DRIVERS[request.param]
+
+
+def test_instance_group_capability_matches_the_methods(driver: CloudDriver) -> None:
+    site = driver.site_model.model_validate(driver.example)
+    overrides = type(driver).create_app_site is not Base.create_app_site
+    assert overrides == driver.supports(Capability.INSTANCE_GROUP)
+    if driver.supports(Capability.INSTANCE_GROUP):
+        assert isinstance(driver.app_endpoint_kind(site), EndpointKind)
+        assert driver.app_site_problems(site) == []  # the example site can run an app
+    else:
+        with pytest.raises(UnsupportedCapabilityError, match="instance_group"):
+            driver.app_endpoint_kind(site)
+        with pytest.raises(UnsupportedCapabilityError, match="instance_group"):
+            driver.app_site_problems(site)
+
+
+def test_dns_capability_matches_the_methods(driver: CloudDriver) -> None:
+    overrides = type(driver).create_dns is not Base.create_dns
+    assert overrides == driver.supports(Capability.DNS)
+    if driver.supports(Capability.DNS):
+        assert isinstance(driver.dns_problems(DNS, {"s": EndpointKind.IP}), list)
+    else:
+        with pytest.raises(UnsupportedCapabilityError, match="'dns'"):
+            driver.dns_problems(DNS, {})
+
+
+def test_failover_time_is_interval_times_threshold_plus_ttl() -> None:
+    assert DNS.failover_seconds == 30 * 3 + 60

@@ -122,6 +122,9 @@ def _provider_urn(reference: str) -> str | None:
     return urn or reference
 
 
+_ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
+
+
 class RecordingMonitor(pulumi_mocks.MockMonitor):
     """The SDK's mock monitor, recording each registration and honouring secret outputs."""
 
@@ -129,6 +132,21 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         super().__init__(mocks)
         self.registrations: list[Registration] = []
         self.outputs: dict[str, dict[str, Any]] = {}
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        """The URN the Pulumi engine gives, not the SDK mock's shortcut.
+
+        The engine qualifies a type with its parent's *whole* type chain and leaves the root stack
+        out (``…::skyweave:network:HybridVpc$skyweave:network:VpnLink$aws:ec2/…::name``); the SDK's
+        mock monitor keeps only the last parent type and prefixes the stack. URN snapshots must
+        hold the URNs a real ``pulumi up`` records, or they cannot tell a replacement from a rename.
+        """
+        qualified = type_
+        if parent:
+            parent_type = parent.split("::")[2]
+            if parent_type != _ROOT_STACK_TYPE:
+                qualified = f"{parent_type}${type_}"
+        return "urn:pulumi:" + "::".join([pulumi.get_stack(), pulumi.get_project(), qualified, name])
 
     def RegisterResource(self, request: Any) -> Any:
         urn = self.make_urn(request.parent, request.type, request.name)

@@ -67,3 +67,14 @@ def test_removing_a_site_keeps_every_other_urn(tmp_path: Path, prod_run: Offline
     assert gone and all("aws-usw2" in urn for urn in gone)
     for urn, reg in after.items():
         assert before[urn].inputs == reg.inputs
+
+
+def test_urns_are_the_engines_not_the_sdk_mocks(prod_run: OfflineRun) -> None:
+    """The engine leaves the root stack out and keeps the parent's whole type chain."""
+    by_name = {r.name: r.urn for r in prod_run.resources}
+    assert by_name["core"] == "urn:pulumi:prod::skyweave::skyweave:network:HybridVpc::core"
+    assert by_name["core-tunnel-gcp-euw1-aws-use1-0"] == (
+        "urn:pulumi:prod::skyweave::skyweave:network:HybridVpc$skyweave:network:VpnLink"
+        "$gcp:compute/vPNTunnel:VPNTunnel::core-tunnel-gcp-euw1-aws-use1-0"
+    )
+    assert not [urn for urn in by_name.values() if "pulumi:pulumi:Stack$" in urn]

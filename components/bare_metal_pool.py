@@ -37,7 +37,7 @@ from .planning.failure import FailureKind
 from .planning.placement import PlacementPlan, interleave, plan_placement
 from .providers import SiteProviders
 from .sites import SiteArgs, Tags
-from .validation import issues_from_validation
+from .validation import first_duplicate, issues_from_validation
 
 __all__ = [
     "AnyBareMetalSource",
@@ -52,14 +52,13 @@ __all__ = [
 
 
 def _one_source_per_site(sources: tuple[BareMetalSourceArgs, ...]) -> tuple[BareMetalSourceArgs, ...]:
-    first: dict[str, int] = {}
-    for i, source in enumerate(sources):
-        if source.site in first:
-            raise ValueError(
-                f"site {source.site!r} is used by sources[{first[source.site]}] and sources[{i}]; "
-                "a pool takes at most one source per site"
-            )
-        first[source.site] = i
+    duplicate = first_duplicate(source.site for source in sources)
+    if duplicate is not None:
+        first, second = duplicate
+        raise ValueError(
+            f"site {sources[second].site!r} is used by sources[{first}] and sources[{second}]; "
+            "a pool takes at most one source per site"
+        )
     return sources
 
 

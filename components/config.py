@@ -13,7 +13,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .app_plan import MultiCloudAppConfig, estate_ranges, plan_multi_cloud_app
 from .bare_metal_pool import PoolConfig, plan_pool, ssh_key_issues
@@ -23,7 +23,7 @@ from .hybrid_vpc import HybridVpcArgs, IpamArgs, Sites, plan_hybrid_vpc
 from .multi_cloud_bucket import MultiCloudBucketConfig, plan_multi_cloud_bucket
 from .naming import NAME_PATTERN
 from .sites import Tags
-from .validation import issues_from_validation
+from .validation import FieldValueError, first_duplicate, issues_from_validation
 
 __all__ = [
     "NAMESPACE",
@@ -81,16 +81,19 @@ class StackConfig(BaseModel):
         description="Object storage copied across vendors (MultiCloudBucket). Default none.",
     )
 
-    @field_validator("apps", "buckets")
-    @classmethod
-    def _unique_names(
-        cls, items: tuple[MultiCloudAppConfig | MultiCloudBucketConfig, ...]
-    ) -> tuple[MultiCloudAppConfig | MultiCloudBucketConfig, ...]:
-        names = [item.name for item in items]
-        for name in names:
-            if names.count(name) > 1:
-                raise ValueError(f"name {name!r} is used twice; names must be unique")
-        return items
+    @model_validator(mode="after")
+    def _unique_names(self) -> StackConfig:
+        """Apps, buckets and pools each name their resources: a name may be used once per list."""
+        for key, items in (("apps", self.apps), ("buckets", self.buckets), ("pools", self.pools)):
+            duplicate = first_duplicate(item.name for item in items)
+            if duplicate is not None:
+                first, second = duplicate
+                raise FieldValueError(
+                    f"{key}[{second}].name",
+                    f"already used by {key}[{first}]; names must be unique (they name every resource)",
+                    items[second].name,
+                )
+        return self
 
     def hybrid_vpc_args(self) -> HybridVpcArgs:
         connectivity = ConnectivityArgs.model_validate(self.network.model_dump(exclude={"name"}))
@@ -129,18 +132,7 @@ def parse_stack_config(raw: Mapping[str, Any], *, source: str, namespace: str = 
             issues += exc.with_source(source, f"{prefix}buckets[{i}]").issues
     if issues:
         raise ConfigError(issues, source=source)
-    names: dict[str, int] = {}
     for i, pool in enumerate(config.pools):
-        if pool.name in names:
-            raise ConfigError(
-                [
-                    ConfigIssue(
-                        f"{prefix}pools[{i}].name", f"already used by pools[{names[pool.name]}]", pool.name
-                    )
-                ],
-                source=source,
-            )
-        names[pool.name] = i
         try:
             plan_pool(pool.pool_args(), config.sites, pool.name)
         except ConfigError as exc:

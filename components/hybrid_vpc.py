@@ -28,7 +28,7 @@ from .naming import child_name, is_valid_name, type_token
 from .planning.ipam import AddressPlan, Reservation, SiteSpec, plan_addresses
 from .providers import SiteProviders
 from .sites import CloudSiteArgs, SiteArgs, Tags
-from .validation import issues_from_validation
+from .validation import first_duplicate, issues_from_validation
 from .vendors import AnySite
 
 __all__ = ["HybridVpc", "HybridVpcArgs", "HybridVpcPlan", "IpamArgs", "Sites", "plan_hybrid_vpc"]
@@ -96,14 +96,13 @@ class IpamArgs(BaseModel):
 
 
 def _unique_names(sites: tuple[SiteArgs, ...]) -> tuple[SiteArgs, ...]:
-    first: dict[str, int] = {}
-    for i, site in enumerate(sites):
-        if site.name in first:
-            raise ValueError(
-                f"site name {site.name!r} is used by sites[{first[site.name]}] and sites[{i}]; "
-                "site names must be unique (they name every resource of the site)"
-            )
-        first[site.name] = i
+    duplicate = first_duplicate(site.name for site in sites)
+    if duplicate is not None:
+        first, second = duplicate
+        raise ValueError(
+            f"site name {sites[second].name!r} is used by sites[{first}] and sites[{second}]; "
+            "site names must be unique (they name every resource of the site)"
+        )
     return sites
 
 

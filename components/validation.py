@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import types
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
@@ -18,7 +18,7 @@ from pydantic.fields import FieldInfo
 
 from .errors import ConfigIssue
 
-__all__ = ["FieldValueError", "issues_from_validation", "render_path"]
+__all__ = ["FieldValueError", "first_duplicate", "issues_from_validation", "render_path"]
 
 _ABSENT = object()
 
@@ -34,6 +34,19 @@ class FieldValueError(ValueError):
         self.field = field
         self.message = message
         self.value = value
+
+
+def first_duplicate(values: Iterable[Hashable]) -> tuple[int, int] | None:
+    """Positions ``(first, second)`` of the first value seen twice, or ``None``. Linear.
+
+    The one check behind every "names must be unique" rule, so each can name both entries.
+    """
+    seen: dict[Hashable, int] = {}
+    for index, value in enumerate(values):
+        if value in seen:
+            return seen[value], index
+        seen[value] = index
+    return None
 
 
 def render_path(keys: Sequence[str | int], prefix: str = "") -> str:

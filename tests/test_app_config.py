@@ -60,7 +60,7 @@ def test_misspelt_key_is_named(raw: dict[str, Any]) -> None:
 
 def test_duplicate_app_names(raw: dict[str, Any]) -> None:
     raw["apps"].append(copy.deepcopy(raw["apps"][0]))
-    with pytest.raises(ConfigError, match="name 'shop' is used twice"):
+    with pytest.raises(ConfigError, match=r"skyweave:apps\[1\]\.name: 'shop': already used by apps\[0\]"):
         parse_stack_config(raw, source=SOURCE)
 
 

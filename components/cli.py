@@ -1,8 +1,9 @@
-"""The ``skyweave`` command: offline preview, config schema and address pins.
+"""The ``skyweave`` command: offline preview, config schema, address pins and policy checks.
 
 Run from the project root (like ``pulumi``). Exit codes: 0 success; 1 the configuration or
 project is wrong (the message says where and how to fix it); 2 the command line is wrong;
-3 an internal error (a bug: please report it with the traceback shown).
+3 an internal error (a bug: please report it with the traceback shown); 4 ``check`` found a
+mandatory policy violation.
 """
 
 from __future__ import annotations
@@ -66,6 +67,10 @@ def _parser() -> argparse.ArgumentParser:
         help="record every site's planned block in the stack file, so no later edit can renumber it",
     )
     lock.add_argument("--stack", "-s", required=True)
+
+    from .policy.command import add_parser as add_check_parser
+
+    add_check_parser(sub)
     return parser
 
 
@@ -98,6 +103,11 @@ def _dispatch(args: argparse.Namespace) -> int:
 
             print(json.dumps(config_schema(), indent=2))
         return EXIT_OK
+
+    if args.command == "check":
+        from .policy.command import run as run_check
+
+        return run_check(args, args.project_dir)
 
     from .project import Project
 

@@ -148,11 +148,11 @@ def _check_zones(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]
     for res in index.of_type(*COMPUTE_TYPES):
         site = index.site(res) or f"(default {res.package} provider)"
         try:
-            zones = _compute_zones(index, res)
+            found = _compute_zones(index, res)
         except UnknownValue as exc:
             yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
             continue
-        per_site[site].update(zones)
+        per_site[site].update(found)
         witness.setdefault(site, res.urn)
     for urn, placements in index.placements.items():
         for placement in placements:

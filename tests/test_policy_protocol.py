@@ -208,3 +208,24 @@ def test_engine_recorder_is_a_real_engine_service() -> None:
     finally:
         server.stop(None)
     assert recorder.logs == [("warning", "careful", "urn:x")]
+
+
+def test_unknown_values_in_stack_rules_are_advisory_and_do_not_stop_other_rules(
+    fresh: PolicyPackProcess,
+) -> None:
+    estate = [
+        res("aws:ec2/vpc:Vpc", "computed", {"cidrBlock": UNKNOWN}, site="aws-use1"),
+        res("aws:ec2/vpc:Vpc", "a", {"cidrBlock": "10.1.0.0/16"}, site="aws-use1"),
+        res("aws:ec2/vpc:Vpc", "b", {"cidrBlock": "10.1.128.0/17"}, site="aws-usw2"),
+    ]
+    found = {
+        (d.policy_name, d.enforcement_level, d.urn.rsplit("::", 1)[-1])
+        for d in fresh.analyze_stack([wire(r) for r in estate])
+    }
+    assert ("skyweave-addresses-no-overlap", "advisory", "computed") in found
+    assert ("skyweave-addresses-no-overlap", "mandatory", "b") in found
+    assert ("skyweave-redundancy-min-vendors", "mandatory", "") in found
+
+
+def test_the_pack_version_comes_from_pulumipolicy_yaml(pack: PolicyPackProcess) -> None:
+    assert pack.manifest_version == "0.1.0"

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import tempfile
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -216,8 +216,8 @@ def builtin_pack(directory: Path) -> Path:
 
 
 def run_check(
-    for_analyze: Iterable[StackResource],
-    for_stack: Iterable[StackResource],
+    for_analyze: Sequence[StackResource],
+    for_stack: Sequence[StackResource],
     *,
     stack: str,
     project: str,
@@ -233,6 +233,7 @@ def run_check(
         with PolicyPackProcess(directory, project=project, stack=stack, config=config) as pack:
             boot = time.perf_counter()
             info = pack.analyzer_info()
+            version = pack.manifest_version or info.version
             pack.configure(policy_config or {})
             diagnostics: list[Diagnostic] = []
             analyze_started = time.perf_counter()
@@ -251,12 +252,12 @@ def run_check(
     diagnostics.sort(key=lambda d: (not d.mandatory, d.policy_name, d.urn, d.message))
     return CheckResult(
         pack=info.name,
-        version=info.version,
+        version=version,
         stack=stack,
         source=source,
         policies=policies,
         diagnostics=diagnostics,
-        resources=len(for_stack) if isinstance(for_stack, list) else 0,
+        resources=len(for_stack),
         seconds=done - started,
         timings={
             "start": boot - started,

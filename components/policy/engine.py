@@ -34,6 +34,7 @@ from types import TracebackType
 from typing import Any
 
 import grpc
+import yaml
 from google.protobuf import empty_pb2, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, engine_pb2, engine_pb2_grpc, plugin_pb2
 
@@ -271,6 +272,9 @@ class PolicyPackProcess:
             "PULUMI_CONFIG": json.dumps(dict(config or {})),
         }
         self._python = python or sys.executable
+        manifest = yaml.safe_load((self.pack_dir / "PulumiPolicy.yaml").read_text(encoding="utf-8")) or {}
+        #: The engine reports the version in PulumiPolicy.yaml over the one the pack answers with.
+        self.manifest_version = str(manifest.get("version", "")) if isinstance(manifest, dict) else ""
         self._timeout = start_timeout
         self._server: grpc.Server | None = None
         self._process: subprocess.Popen[bytes] | None = None

@@ -20,8 +20,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from pulumi_policy.proxy import _DictProxy
+
 from ..planning.failure import Placement
-from .rule import Resource, UnknownValue, get, items
+from .rule import Resource, UnknownValue, is_unknown, items
 
 __all__ = [
     "APP_TYPES",
@@ -132,7 +134,15 @@ class StackIndex:
 
 
 def _plain(value: Any) -> Mapping[str, Any]:
-    """A placement row as a plain dict (values read through :func:`get`, so unknowns raise)."""
+    """A placement row as a plain dict; an unknown value in it raises :class:`UnknownValue`.
+
+    Reads the SDK proxy's underlying dict directly (``proxy["__target"]``, the SDK's own way
+    to unwrap) rather than key by key through the proxy: a large estate has many rows.
+    """
     if not isinstance(value, Mapping):
         return {}
-    return {key: get(value, key) for key in value}
+    raw = value["__target"] if isinstance(value, _DictProxy) else value
+    for key, inner in raw.items():
+        if is_unknown(inner):
+            raise UnknownValue(["placements", key])
+    return raw

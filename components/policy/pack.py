@@ -22,7 +22,6 @@ reporting under the runner's name with the rule's name in the message and the ru
 from __future__ import annotations
 
 import gc
-import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -266,6 +265,6 @@ def build_policies(rules: Iterable[Rule] = ALL_RULES, *, tune_collector: bool = 
                 enforcement_level=EnforcementLevel.MANDATORY,
             )
         )
-    if tune_collector and "pytest" not in sys.modules:
+    if tune_collector:
         tune_gc()
     return policies

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from pulumi_policy.proxy import UnknownValueError
+
 if TYPE_CHECKING:
     from .index import StackIndex
 
@@ -103,8 +105,6 @@ def get(container: Any, *path: str | int, default: Any = None) -> Any:
     Raises:
         UnknownValue: a step (or the result) is unknown in this preview.
     """
-    from pulumi_policy.proxy import UnknownValueError
-
     value = container
     for depth, key in enumerate(path):
         try:
@@ -150,13 +150,14 @@ def entries(container: Any, *path: str | int) -> Iterator[tuple[str, Any]]:
             yield key, get(value, key)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Resource:
     """One resource as a rule sees it, whether it came from the engine or an offline run.
 
     ``props`` are the properties the engine sent (inputs for a resource rule, outputs for a
     stack rule); ``secret_outputs`` names the properties the provider or program declared
     secret (``additional_secret_outputs``), whose values the SDK hands over unwrapped.
+    Not frozen, for speed: the pack builds one per resource per call; rules never mutate it.
     """
 
     urn: str

@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 from pulumi.runtime.proto import analyzer_pb2
-from skyweave.policy.check import PACK_MANIFEST
+from skyweave.policy.check import PACK_MAIN, PACK_MANIFEST
 from skyweave.policy.engine import PolicyPackProcess, ProviderRef, StackResource
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,6 +64,9 @@ PolicyPack(
     enforcement_level=EnforcementLevel.MANDATORY,
 )
 """
+
+
+UNTUNED_MAIN = PACK_MAIN.replace("build_policies()", "build_policies(tune_collector=False)")
 
 
 def _urn(type_: str, name: str, parent_type: str | None = None) -> str:
@@ -320,6 +323,7 @@ def main() -> int:
     parser.add_argument("--sizes", default="1000,10000,50000")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-naive", action="store_true", help="skip the one-policy-per-rule baseline")
+    parser.add_argument("--gc", action="store_true", help="also time the pack with default GC settings")
     parser.add_argument("--analyze", action="store_true", help="also time one Analyze call per resource")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -328,6 +332,7 @@ def main() -> int:
         f"{os.cpu_count()} CPUs; {platform.platform()}"
     )
     print(f"# {' '.join([Path(sys.executable).name, *sys.argv])}")
+    print(f"# load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     estates = {n: synthetic_estate(n) for n in sizes}
     requests = {
         n: analyzer_pb2.AnalyzeStackRequest(resources=[r.stack_message() for r in rs])
@@ -338,7 +343,13 @@ def main() -> int:
         naive = Path(scratch)
         (naive / "PulumiPolicy.yaml").write_text(PACK_MANIFEST)
         (naive / "__main__.py").write_text(NAIVE_MAIN)
+        untuned = Path(scratch) / "untuned"
+        untuned.mkdir()
+        (untuned / "PulumiPolicy.yaml").write_text(PACK_MANIFEST)
+        (untuned / "__main__.py").write_text(UNTUNED_MAIN)
         packs = {"skyweave pack": ROOT / "policies"}
+        if args.gc:
+            packs["skyweave pack, default GC"] = untuned
         if not args.no_naive:
             packs["naive (1 SDK policy per rule)"] = naive
         for label, directory in packs.items():

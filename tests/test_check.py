@@ -159,3 +159,19 @@ def test_secrets_from_a_preview_are_sent_as_secrets_not_plain_text(
         v["urn"] for v in out["violations"] if v["policy"] == "skyweave-security-no-plaintext-secrets"
     ]
     assert secret_hits == ["urn:pulumi:s::p::openstack:vpnaas/siteConnection:SiteConnection::d"]
+
+
+def test_offline_run_records_property_dependencies_as_the_engine_sends_them(project: object) -> None:
+    from skyweave.policy.check import PropertyDependencyMonitor
+    from skyweave.preview import preview_stack
+    from skyweave.project import Project
+
+    assert isinstance(project, Project)
+    monitor = PropertyDependencyMonitor()
+    run = preview_stack(project, "dev", monitor=monitor)
+    _, for_stack = resources_from_run(run, monitor.property_dependencies)
+    by_urn = {r.urn: r for r in for_stack}
+    subnet = next(r for r in for_stack if r.type == "aws:ec2/subnet:Subnet")
+    [vpc_urn] = subnet.property_dependencies["vpcId"]
+    assert by_urn[vpc_urn].type == "aws:ec2/vpc:Vpc"
+    assert vpc_urn in subnet.dependencies

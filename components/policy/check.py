@@ -22,7 +22,7 @@ from typing import Any
 from pulumi.runtime.proto import analyzer_pb2
 
 from ..errors import ConfigError, ConfigIssue
-from ..offline import SECRET, UNKNOWN, OfflineRun
+from ..offline import SECRET, UNKNOWN, OfflineMocks, OfflineRun, RecordingMonitor
 from .engine import UNKNOWN as WIRE_UNKNOWN
 from .engine import Diagnostic, PolicyPackProcess, ProviderRef, StackResource, secret
 
@@ -31,6 +31,7 @@ __all__ = [
     "PACK_MANIFEST",
     "CheckResult",
     "PolicyInfo",
+    "PropertyDependencyMonitor",
     "builtin_pack",
     "load_policy_config",
     "read_json",
@@ -64,6 +65,24 @@ PolicyPack(
 '''
 
 
+class PropertyDependencyMonitor(RecordingMonitor):
+    """The offline recorder, also keeping each registration's property dependencies.
+
+    The engine sends them to ``AnalyzeStack`` (which property of a resource came from which
+    other resource: a subnet's ``vpcId`` from its VPC), and rules use them to link resources.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(OfflineMocks())
+        self.property_dependencies: dict[str, dict[str, tuple[str, ...]]] = {}
+
+    def RegisterResource(self, request: Any) -> Any:
+        urn = self.make_urn(request.parent, request.type, request.name)
+        by_key = request.propertyDependencies.items()
+        self.property_dependencies[urn] = {k: tuple(sorted(set(d.urns))) for k, d in by_key if d.urns}
+        return super().RegisterResource(request)
+
+
 def _wire(value: Any) -> Any:
     """An offline-preview value as the engine puts it on the wire."""
     if value == SECRET:
@@ -78,7 +97,9 @@ def _wire(value: Any) -> Any:
 
 
 def _resources(
-    rows: Sequence[Mapping[str, Any]], component_outputs: Mapping[str, Mapping[str, Any]]
+    rows: Sequence[Mapping[str, Any]],
+    component_outputs: Mapping[str, Mapping[str, Any]],
+    property_dependencies: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
 ) -> tuple[list[StackResource], list[StackResource]]:
     """(for Analyze: inputs, for AnalyzeStack: outputs) of every registration."""
     by_urn = {str(row["urn"]): row for row in rows}
@@ -104,14 +125,19 @@ def _resources(
             "provider": provider,
             "dependencies": tuple(row.get("dependencies") or ()),
             "protect": bool(row.get("protect")),
+            "property_dependencies": dict((property_dependencies or {}).get(row["urn"], {})),
         }
         for_analyze.append(StackResource(properties=inputs, **common))
         for_stack.append(StackResource(properties=outputs, **common))
     return for_analyze, for_stack
 
 
-def resources_from_run(run: OfflineRun) -> tuple[list[StackResource], list[StackResource]]:
-    return _resources([r.as_dict() for r in run.resources], run.component_outputs)
+def resources_from_run(
+    run: OfflineRun, property_dependencies: Mapping[str, Mapping[str, Sequence[str]]] | None = None
+) -> tuple[list[StackResource], list[StackResource]]:
+    """(for Analyze, for AnalyzeStack) of an offline run; pass the property dependencies a
+    :class:`PropertyDependencyMonitor` recorded to send them as the engine does."""
+    return _resources([r.as_dict() for r in run.resources], run.component_outputs, property_dependencies)
 
 
 def resources_from_preview(doc: Any, label: str) -> tuple[list[StackResource], list[StackResource]]:

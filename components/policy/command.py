@@ -47,7 +47,14 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def run(args: argparse.Namespace, project_dir: Path | None) -> int:
-    from .check import load_policy_config, read_json, resources_from_preview, resources_from_run, run_check
+    from .check import (
+        PropertyDependencyMonitor,
+        load_policy_config,
+        read_json,
+        resources_from_preview,
+        resources_from_run,
+        run_check,
+    )
 
     policy_config = load_policy_config(args.config) if args.config else None
     pack_dir: Path | None = args.pack
@@ -65,8 +72,9 @@ def run(args: argparse.Namespace, project_dir: Path | None) -> int:
 
         project = Project.find(project_dir)
         stack_file = project.read_stack(args.stack)
-        run_result = preview_stack(project, args.stack)
-        for_analyze, for_stack = resources_from_run(run_result)
+        monitor = PropertyDependencyMonitor()
+        run_result = preview_stack(project, args.stack, monitor=monitor)
+        for_analyze, for_stack = resources_from_run(run_result, monitor.property_dependencies)
         stack, project_name, source = args.stack, project.name, stack_file.label
         engine_config = stack_file.engine_config()
         if pack_dir is None and (project.root / "policies" / "PulumiPolicy.yaml").is_file():

@@ -35,7 +35,7 @@ from typing import Any
 
 import grpc
 import yaml
-from google.protobuf import empty_pb2, struct_pb2
+from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, engine_pb2, engine_pb2_grpc, plugin_pb2
 
 from ..errors import SkyweaveError
@@ -245,6 +245,7 @@ class PolicyPackProcess:
         config: the stack's configuration (``PULUMI_CONFIG``, ``project:key`` → string).
         python: the interpreter the language host would use (default: this one).
         start_timeout: seconds to wait for the pack to print its port.
+        stack_tags: the stack's tags, sent with ``ConfigureStack`` as the engine does.
     """
 
     def __init__(
@@ -258,6 +259,7 @@ class PolicyPackProcess:
         config: Mapping[str, str] | None = None,
         python: str | None = None,
         start_timeout: float = 60.0,
+        stack_tags: Mapping[str, str] | None = None,
     ) -> None:
         self.pack_dir = Path(pack_dir).resolve()
         if not (self.pack_dir / "PulumiPolicy.yaml").is_file():
@@ -271,6 +273,14 @@ class PolicyPackProcess:
             "PULUMI_DRY_RUN": "true" if dry_run else "false",
             "PULUMI_CONFIG": json.dumps(dict(config or {})),
         }
+        self._stack_request = analyzer_pb2.AnalyzerStackConfigureRequest(
+            stack=stack,
+            project=project,
+            organization=organization,
+            dry_run=dry_run,
+            config=dict(config or {}),
+            tags=dict(stack_tags or {}),
+        )
         self._python = python or sys.executable
         manifest = yaml.safe_load((self.pack_dir / "PulumiPolicy.yaml").read_text(encoding="utf-8")) or {}
         #: The engine reports the version in PulumiPolicy.yaml over the one the pack answers with.
@@ -318,6 +328,23 @@ class PolicyPackProcess:
                 f"policy pack {self.pack_dir} did not accept connections on port {port}"
             ) from exc
         self._stub = analyzer_pb2_grpc.AnalyzerStub(self._channel)
+        self._configure_stack()
+
+    def _configure_stack(self) -> None:
+        """The engine's first call after start: the stack's identity, config and tags.
+
+        Packs built with an SDK older than ``ConfigureStack`` answer UNIMPLEMENTED, which the
+        engine (and this harness) accepts.
+        """
+        assert self._stub is not None
+        try:
+            self._stub.ConfigureStack(self._stack_request)
+        except grpc.RpcError as exc:
+            if exc.code() != grpc.StatusCode.UNIMPLEMENTED:
+                self.close()
+                raise PolicyEngineError(
+                    f"policy pack {self.pack_dir}: ConfigureStack failed: {exc.details()}"
+                ) from exc
 
     def _drain_stderr(self) -> None:
         assert self._process is not None and self._process.stderr is not None
@@ -457,6 +484,4 @@ class PolicyPackProcess:
 
 
 def _struct_json(value: struct_pb2.Struct) -> str:
-    from google.protobuf import json_format
-
     return json_format.MessageToJson(value)

@@ -2,9 +2,8 @@
 
 Why: the SDK hands each stack policy the whole stack, and a naive rule scans all of it (and
 re-reads properties through the SDK's proxies) for the few types it cares about. The index groups
-resources by type once, resolves every resource's vendor and site once, and keeps the reverse
-dependency map, so each rule touches only its own types: building it is linear, and no rule
-needs more than O(n log n) on top.
+resources by type and URN once and resolves vendors and sites on demand, so each rule touches
+only its own types: building it is linear, and no rule needs more than O(n log n) on top.
 
 Vendor and site: a resource's vendor is its package when that is a cloud (``aws:``, ``gcp:``,
 ``openstack:`` …), else the package of its provider; its site is the name of its explicit
@@ -49,19 +48,15 @@ class StackIndex:
     resources: list[Resource]
     by_urn: dict[str, Resource] = field(default_factory=dict)
     by_type: dict[str, list[Resource]] = field(default_factory=lambda: defaultdict(list))
-    dependents: dict[str, list[Resource]] = field(default_factory=lambda: defaultdict(list))
 
     @classmethod
     def build(cls, resources: Iterable[Resource]) -> StackIndex:
         index = cls(list(resources))
         by_urn = index.by_urn
         by_type = index.by_type
-        dependents = index.dependents
         for res in index.resources:
             by_urn[res.urn] = res
             by_type[res.type].append(res)
-            for dep in res.dependencies:
-                dependents[dep].append(res)
         return index
 
     def of_type(self, *types: str) -> list[Resource]:
@@ -116,11 +111,6 @@ class StackIndex:
                 if placement.vendor and placement.vendor not in found:
                     found[placement.vendor] = urn
         return found
-
-    def depends_on(self, res: Resource, target: str, prop: str | None = None) -> bool:
-        if prop is not None and prop in res.property_dependencies:
-            return target in res.property_dependencies[prop]
-        return target in res.dependencies
 
     def linked(self, res: Resource, prop: str, types: frozenset[str]) -> list[Resource]:
         """Resources of ``types`` that ``res``'s property ``prop`` refers to (via dependencies)."""

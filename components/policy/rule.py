@@ -4,7 +4,7 @@ Why not ``pulumi_policy.Policy`` directly: a rule must be testable as a plain fu
 data, reusable in someone else's pack, and cheap to run over a whole stack. A :class:`Rule` is
 that description; :mod:`skyweave.policy.pack` turns a list of them into the SDK's policy objects.
 
-Checks read properties through :func:`get` (and :func:`items`, :func:`entries`), which accept
+Checks read properties through :func:`get` (and :func:`items`), which accept
 both plain JSON and the SDK's unknown-checking proxies, treat a missing key as ``None`` and raise
 :class:`UnknownValue` for a value a preview cannot know — the pack turns that into an advisory
 "can't check during preview" message for that rule and resource, never a crash.
@@ -12,7 +12,7 @@ both plain JSON and the SDK's unknown-checking proxies, treat a missing key as `
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -33,7 +33,6 @@ __all__ = [
     "Setting",
     "UnknownValue",
     "as_int",
-    "entries",
     "get",
     "is_unknown",
     "items",
@@ -140,14 +139,6 @@ def items(container: Any, *path: str | int) -> list[Any]:
             result.append(get(value, index))
         return result
     return [value]
-
-
-def entries(container: Any, *path: str | int) -> Iterator[tuple[str, Any]]:
-    """Key/value pairs of the mapping at ``path``, each value checked for unknowns."""
-    value = get(container, *path)
-    if isinstance(value, Mapping):
-        for key in value:
-            yield key, get(value, key)
 
 
 @dataclass(slots=True)

@@ -175,3 +175,16 @@ def test_offline_run_records_property_dependencies_as_the_engine_sends_them(proj
     [vpc_urn] = subnet.property_dependencies["vpcId"]
     assert by_urn[vpc_urn].type == "aws:ec2/vpc:Vpc"
     assert vpc_urn in subnet.dependencies
+
+
+def test_policy_config_naming_an_unknown_rule_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "policy-config.json"
+    config.write_text(json.dumps({"skyweave-redundancy-min-vendor": {"minVendors": 1}}))
+    assert main(["-C", str(ROOT), "check", "--stack", "dev", "--config", str(config)]) == 1
+    err = capsys.readouterr().err
+    assert "skyweave-redundancy-min-vendor," in err and "skyweave-redundancy-min-vendors" in err
+    missing = tmp_path / "absent.json"
+    assert main(["-C", str(ROOT), "check", "--stack", "dev", "--config", str(missing)]) == 1
+    assert capsys.readouterr().err.strip().endswith(f"{missing}: cannot read: No such file or directory")

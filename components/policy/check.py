@@ -148,14 +148,16 @@ def resources_from_preview(doc: Any, label: str) -> tuple[list[StackResource], l
     """
     rows = doc.get("resources") if isinstance(doc, dict) else None
     if not isinstance(rows, list):
-        raise ConfigError(
-            [ConfigIssue(label, "not a preview: expected the JSON of `skyweave preview --format json`")]
-        )
+        raise _issue(label, "not a preview: expected the JSON of `skyweave preview --format json`")
     for i, row in enumerate(rows):
         missing = [k for k in ("urn", "type", "name") if not isinstance(row, dict) or k not in row]
         if missing:
-            raise ConfigError([ConfigIssue(f"{label}: resources[{i}]", f"missing {', '.join(missing)}")])
+            raise _issue(f"{label}: resources[{i}]", f"missing {', '.join(missing)}")
     return _resources(rows, doc.get("component_outputs") or {})
+
+
+def _issue(path: str, message: str) -> ConfigError:
+    return ConfigError([ConfigIssue(path, message, has_value=False)])
 
 
 def read_json(path: Path) -> Any:
@@ -164,9 +166,9 @@ def read_json(path: Path) -> Any:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise ConfigError([ConfigIssue(label, f"cannot read: {exc.strerror}")]) from None
+        raise _issue(label, f"cannot read: {exc.strerror}") from None
     except json.JSONDecodeError as exc:
-        raise ConfigError([ConfigIssue(label, f"not valid JSON at line {exc.lineno}: {exc.msg}")]) from None
+        raise _issue(label, f"not valid JSON at line {exc.lineno}: {exc.msg}") from None
 
 
 def load_policy_config(path: Path) -> dict[str, dict[str, Any]]:
@@ -181,7 +183,7 @@ def load_policy_config(path: Path) -> dict[str, dict[str, Any]]:
     label = str(path)
     raw = read_json(path)
     if not isinstance(raw, dict):
-        raise ConfigError([ConfigIssue(label, "must be a JSON object: policy name → level or settings")])
+        raise _issue(label, "must be a JSON object: policy name → level or settings")
     config: dict[str, dict[str, Any]] = {}
     for name, value in raw.items():
         if isinstance(value, str):

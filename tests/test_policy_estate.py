@@ -295,6 +295,10 @@ def test_route53_failover_needs_a_health_check() -> None:
     assert check_stack(DNS, [res(record, "primary", failover)])
     assert check_stack(DNS, [res(record, "primary", {**failover, "healthCheckId": "hc-1"})]) == []
     assert check_stack(DNS, [res(record, "plain", {"name": "app", "type": "A"})]) == []
+    secondary = {**failover, "failoverRoutingPolicies": [{"type": "SECONDARY"}]}
+    assert check_stack(DNS, [res(record, "secondary", secondary)]) == []
+    weighted = {"name": "app", "type": "A", "weightedRoutingPolicies": [{"weight": 10}]}
+    assert check_stack(DNS, [res(record, "w", weighted)])
 
 
 def test_cloud_dns_routing_policy_needs_health_checked_targets() -> None:

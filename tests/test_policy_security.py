@@ -87,6 +87,9 @@ def test_gcp_firewall() -> None:
     )
     assert check_resource(OPEN, res(fw, "out", {**bad, "direction": "EGRESS"})) == []
     assert check_resource(OPEN, res(fw, "all", {**bad, "allows": [{"protocol": "all"}]}))
+    no_source = {"allows": [{"protocol": "tcp", "ports": ["3389"]}]}
+    assert check_resource(OPEN, res(fw, "implicit", no_source))
+    assert check_resource(OPEN, res(fw, "tagged", {**no_source, "sourceTags": ["bastion"]})) == []
 
 
 def test_openstack_rule_without_a_remote_is_open_to_everyone() -> None:

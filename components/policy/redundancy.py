@@ -74,7 +74,7 @@ def _check_survives(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Findi
                 yield Finding(
                     f"{res.type.rsplit(':', 1)[-1]} {res.name!r}: losing {kind.value} {worst.domain!r} "
                     f"leaves {worst.remaining} of {worst.lost + worst.remaining} healthy, "
-                    f"below minHealthy {required}",
+                    f"below minHealthy {max(required, 1)}",
                     res.urn,
                 )
 
@@ -322,9 +322,12 @@ def _check_dns(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
         try:
             policies = [p for p in _R53_POLICIES if get(res.props, p)]
             health = get(res.props, "healthCheckId")
+            failover = [str(get(f, "type")).upper() for f in items(res.props, "failoverRoutingPolicies")]
         except UnknownValue as exc:
             yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
             continue
+        if failover and all(kind == "SECONDARY" for kind in failover):
+            continue  # Route 53 treats a secondary without a health check as healthy: that is the point
         if policies and not health:
             yield Finding(
                 f"Route 53 record {res.name!r} uses {policies[0]} but has no healthCheckId, so it never "

@@ -123,7 +123,12 @@ def _check_open_ports(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
     elif res.type == GCP_FIREWALL:
         if str(get(props, "direction", default="INGRESS")).upper() != "INGRESS" or get(props, "disabled"):
             return
-        for cidr in filter(_world, items(props, "sourceRanges")):
+        sources = items(props, "sourceRanges")
+        if not sources and not items(props, "sourceTags") and not items(props, "sourceServiceAccounts"):
+            # GCP applies an ingress rule without any source to every IPv4 source (hashicorp/
+            # terraform-provider-google#6789: "source_ranges defaults to 0.0.0.0/0").
+            sources = ["0.0.0.0/0"]
+        for cidr in filter(_world, sources):
             for i, allow in enumerate(items(props, "allows")):
                 protocol = get(allow, "protocol")
                 ranges = _gcp_ports(allow)

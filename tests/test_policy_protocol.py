@@ -229,3 +229,36 @@ def test_unknown_values_in_stack_rules_are_advisory_and_do_not_stop_other_rules(
 
 def test_the_pack_version_comes_from_pulumipolicy_yaml(pack: PolicyPackProcess) -> None:
     assert pack.manifest_version == "0.1.0"
+
+
+USER_PACK = """
+from pulumi_policy import EnforcementLevel, PolicyPack, ResourceValidationPolicy
+
+
+def validate(args, report):
+    for rule in args.props.get("ingress", []):
+        if "0.0.0.0/0" in rule.get("cidrBlocks", []):
+            report("open to the world")
+
+
+PolicyPack("mine", [ResourceValidationPolicy(name="my-policy", description="No open groups.",
+                                             validate=validate, enforcement_level=EnforcementLevel.ADVISORY)])
+"""
+
+
+def test_the_harness_drives_any_python_pack_as_docs_policies_md_shows(tmp_path: Path) -> None:
+    (tmp_path / "PulumiPolicy.yaml").write_text("runtime: python\n")
+    (tmp_path / "__main__.py").write_text(USER_PACK)
+    sg = res(
+        "aws:ec2/securityGroup:SecurityGroup",
+        "web",
+        {"ingress": [{"protocol": "tcp", "fromPort": 22, "toPort": 22, "cidrBlocks": ["0.0.0.0/0"]}]},
+    )
+    with PolicyPackProcess(tmp_path, project="web", stack="prod") as user_pack:
+        assert [(d.policy_name, d.enforcement_level) for d in user_pack.analyze(wire(sg))] == [
+            ("my-policy", "advisory")
+        ]
+        user_pack.configure({"my-policy": {"enforcementLevel": "mandatory"}})
+        [diag] = user_pack.analyze(wire(sg))
+        assert diag.mandatory and diag.detail == "open to the world"
+        assert user_pack.analyze_stack([wire(sg)]) == []

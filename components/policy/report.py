@@ -58,6 +58,7 @@ def render_json(result: CheckResult) -> str:
             "advisory": len(result.diagnostics) - len(result.mandatory),
         },
         "violations": [d.as_dict() for d in result.diagnostics],
+        "seconds": {k: round(v, 3) for k, v in {"total": result.seconds, **result.timings}.items()},
         "rules": [{"name": p.name, "level": p.level, "description": p.description} for p in result.policies],
     }
     return json.dumps(doc, indent=2, sort_keys=True)

@@ -241,6 +241,32 @@ def test_tunnel_counts() -> None:
     assert check_stack(TUNNELS, [_link("p", "a1", "a2", ("aws", "aws"), 0, kind="peering")]) == []
 
 
+def test_plain_gcp_ha_vpn_gateways_need_a_tunnel_per_peer_interface() -> None:
+    gateway = res("gcp:compute/haVpnGateway:HaVpnGateway", "ha", {"region": "europe-west1"})
+    aws_peer = res(
+        "gcp:compute/externalVpnGateway:ExternalVpnGateway", "aws", {"redundancyType": "FOUR_IPS_REDUNDANCY"}
+    )
+
+    def tunnel(n: int) -> Any:
+        return res(
+            "gcp:compute/vPNTunnel:VPNTunnel",
+            f"t{n}",
+            {"vpnGatewayInterface": n % 2, "peerExternalGatewayInterface": n},
+            deps=[gateway.urn, aws_peer.urn],
+            prop_deps={"vpnGateway": [gateway.urn], "peerExternalGateway": [aws_peer.urn]},
+        )
+
+    two = [gateway, aws_peer, tunnel(0), tunnel(1)]
+    [finding] = check_stack(TUNNELS, two)
+    assert "has 2 tunnel(s); its peers need 4" in finding.message
+    assert check_stack(TUNNELS, [*two, tunnel(2), tunnel(3)]) == []
+    alone = [
+        gateway,
+        res("gcp:compute/vPNTunnel:VPNTunnel", "t", {}, prop_deps={"vpnGateway": [gateway.urn]}),
+    ]
+    assert "has 1 tunnel(s); its peers need 2" in check_stack(TUNNELS, alone)[0].message
+
+
 # -- hub sites ----------------------------------------------------------------------------------
 
 

@@ -203,13 +203,52 @@ def _check_tunnels(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Findin
             yield Finding(f"VPN link {res.name!r} has {count} tunnel(s); it needs {need}{why}", res.urn)
 
 
+GCP_HA_GATEWAY = "gcp:compute/haVpnGateway:HaVpnGateway"
+GCP_EXTERNAL_GATEWAY = "gcp:compute/externalVpnGateway:ExternalVpnGateway"
+GCP_TUNNEL = "gcp:compute/vPNTunnel:VPNTunnel"
+_REDUNDANCY_TUNNELS = {"FOUR_IPS_REDUNDANCY": 4, "TWO_IPS_REDUNDANCY": 2, "SINGLE_IP_INTERNALLY_REDUNDANT": 2}
+
+
+def _check_ha_vpn(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
+    """Plain GCP HA VPN gateways: enough tunnels for the shape of the peer they connect to."""
+    minimum = int(cfg["minTunnels"])
+    gateways = index.of_type(GCP_HA_GATEWAY)
+    if not gateways:
+        return
+    tunnels: dict[str, int] = defaultdict(int)
+    needed: dict[str, int] = defaultdict(lambda: minimum)
+    for tunnel in index.of_type(GCP_TUNNEL):
+        for gateway in index.linked(tunnel, "vpnGateway", frozenset({GCP_HA_GATEWAY})):
+            tunnels[gateway.urn] += 1
+            for peer in index.linked(tunnel, "peerExternalGateway", frozenset({GCP_EXTERNAL_GATEWAY})):
+                try:
+                    shape = str(get(peer.props, "redundancyType") or "")
+                except UnknownValue:
+                    continue
+                needed[gateway.urn] = max(needed[gateway.urn], _REDUNDANCY_TUNNELS.get(shape, minimum))
+    for gateway in gateways:
+        have, need = tunnels[gateway.urn], needed[gateway.urn]
+        if have < need:
+            yield Finding(
+                f"HA VPN gateway {gateway.name!r} has {have} tunnel(s); its peers need {need} "
+                "(one per interface pair, four for a FOUR_IPS_REDUNDANCY peer such as AWS)",
+                gateway.urn,
+            )
+
+
+def _check_all_tunnels(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
+    yield from _check_tunnels(index, cfg)
+    yield from _check_ha_vpn(index, cfg)
+
+
 TUNNELS = Rule(
     name="skyweave-redundancy-vpn-tunnels",
     description="Every VPN link has at least minTunnels tunnels, and links between AWS and GCP have "
-    "awsGcpTunnels (the HA VPN shape with four tunnels).",
+    "awsGcpTunnels (the HA VPN shape with four tunnels); a plain GCP HA VPN gateway has a tunnel per "
+    "interface its peer offers.",
     level=Level.MANDATORY,
     kind=Kind.STACK,
-    check=_check_tunnels,
+    check=_check_all_tunnels,
     settings=(
         Setting("minTunnels", {"type": "integer", "minimum": 1}, 2, "Fewest tunnels of any VPN link."),
         Setting("awsGcpTunnels", {"type": "integer", "minimum": 1}, 4, "Tunnels an AWS-GCP link needs."),

@@ -10,6 +10,21 @@ from skyweave.policy.engine import ProviderRef, StackResource
 
 STACK = "urn:pulumi:test::proj::pulumi:pulumi:Stack::proj-test"
 
+#: A user's own small pack (not skyweave's): the harness must drive any Python pack.
+USER_PACK = """
+from pulumi_policy import EnforcementLevel, PolicyPack, ResourceValidationPolicy
+
+
+def validate(args, report):
+    for rule in args.props.get("ingress", []):
+        if "0.0.0.0/0" in rule.get("cidrBlocks", []):
+            report("open to the world")
+
+
+PolicyPack("mine", [ResourceValidationPolicy(name="my-policy", description="No open groups.",
+                                             validate=validate, enforcement_level=EnforcementLevel.ADVISORY)])
+"""
+
 
 def urn(type_: str, name: str) -> str:
     return f"urn:pulumi:test::proj::{type_}::{name}"

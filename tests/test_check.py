@@ -188,3 +188,17 @@ def test_policy_config_naming_an_unknown_rule_is_an_error(
     missing = tmp_path / "absent.json"
     assert main(["-C", str(ROOT), "check", "--stack", "dev", "--config", str(missing)]) == 1
     assert capsys.readouterr().err.strip().endswith(f"{missing}: cannot read: No such file or directory")
+
+
+def test_pack_option_runs_another_pack(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from policy_helpers import USER_PACK
+
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    (pack / "PulumiPolicy.yaml").write_text("runtime: python\nversion: 2.0.0\n")
+    (pack / "__main__.py").write_text(USER_PACK)
+    args = ["-C", str(BROKEN), "check", "--stack", "broken", "--pack", str(pack), "--format", "json"]
+    assert main(args) == 0  # the user's pack is advisory by default
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["pack"] == "mine" and doc["version"] == "2.0.0"
+    assert [(v["policy"], v["level"]) for v in doc["violations"]] == [("my-policy", "advisory")]

@@ -8,7 +8,7 @@ from pathlib import Path
 import grpc
 import pulumi_policy
 import pytest
-from policy_helpers import res, wire
+from policy_helpers import USER_PACK, res, wire
 from pulumi.runtime.proto import analyzer_pb2, engine_pb2, engine_pb2_grpc
 from skyweave.policy import ALL_RULES
 from skyweave.policy.check import PACK_MAIN, PACK_MANIFEST
@@ -229,21 +229,6 @@ def test_unknown_values_in_stack_rules_are_advisory_and_do_not_stop_other_rules(
 
 def test_the_pack_version_comes_from_pulumipolicy_yaml(pack: PolicyPackProcess) -> None:
     assert pack.manifest_version == "0.1.0"
-
-
-USER_PACK = """
-from pulumi_policy import EnforcementLevel, PolicyPack, ResourceValidationPolicy
-
-
-def validate(args, report):
-    for rule in args.props.get("ingress", []):
-        if "0.0.0.0/0" in rule.get("cidrBlocks", []):
-            report("open to the world")
-
-
-PolicyPack("mine", [ResourceValidationPolicy(name="my-policy", description="No open groups.",
-                                             validate=validate, enforcement_level=EnforcementLevel.ADVISORY)])
-"""
 
 
 def test_the_harness_drives_any_python_pack_as_docs_policies_md_shows(tmp_path: Path) -> None:

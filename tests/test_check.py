@@ -202,3 +202,17 @@ def test_pack_option_runs_another_pack(tmp_path: Path, capsys: pytest.CaptureFix
     doc = json.loads(capsys.readouterr().out)
     assert doc["pack"] == "mine" and doc["version"] == "2.0.0"
     assert [(v["policy"], v["level"]) for v in doc["violations"]] == [("my-policy", "advisory")]
+
+
+def test_sarif_of_advisory_only_and_of_clean_runs_validates(tmp_path: Path) -> None:
+    config = tmp_path / "policy-config.json"
+    config.write_text(json.dumps({"all": "advisory"}))
+    advisory, clean = tmp_path / "advisory.sarif", tmp_path / "clean.sarif"
+    base = ["check", "--stack", "broken", "--format", "sarif", "--config", str(config)]
+    assert main(["-C", str(BROKEN), *base, "-o", str(advisory)]) == 0
+    assert main(["-C", str(ROOT), "check", "--stack", "dev", "--format", "sarif", "-o", str(clean)]) == 0
+    for path in (advisory, clean):
+        jsonschema.validate(json.loads(path.read_text()), SARIF_SCHEMA)
+    levels = {r["level"] for r in json.loads(advisory.read_text())["runs"][0]["results"]}
+    assert levels == {"warning"}
+    assert json.loads(clean.read_text())["runs"][0]["results"] == []

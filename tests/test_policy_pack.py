@@ -32,7 +32,9 @@ def test_build_policies_declares_each_rule_once_plus_two_runners() -> None:
         build_policies([imds, imds], tune_collector=False)
 
 
-def test_without_the_sdk_servicer_the_runner_falls_back_to_prefixed_messages() -> None:
+def test_without_the_sdk_servicer_the_runner_falls_back_to_prefixed_messages(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     """A report callback that is not the SDK's (no servicer in its closure): still reports."""
     runner = next(p for p in build_policies(tune_collector=False) if p.name == STACK_RUNNER)
     assert isinstance(runner, StackValidationPolicy)
@@ -47,3 +49,4 @@ def test_without_the_sdk_servicer_the_runner_falls_back_to_prefixed_messages() -
         "[skyweave-redundancy-min-vendors] the estate spans 1 vendor(s) (aws); at least 2 are required so "
         "losing one vendor does not take everything down"
     ]
+    assert "reported under the runner's name" in capsys.readouterr().err

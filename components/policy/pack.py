@@ -22,6 +22,7 @@ reporting under the runner's name with the rule's name in the message and the ru
 from __future__ import annotations
 
 import gc
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -125,6 +126,21 @@ class _Servicer:
         return self.reporters[key]
 
 
+_warned: list[bool] = []
+
+
+def _warn_fallback() -> None:
+    """Say once (on stderr, which the engine logs) that rules report under the runner's name."""
+    if not _warned:
+        _warned.append(True)
+        print(
+            "skyweave policy pack: this pulumi-policy SDK does not expose its violation factory the way "
+            "skyweave expects; violations are reported under the runner's name with the rule's name in "
+            "the message, and per-rule levels and settings from the policy config are not applied",
+            file=sys.stderr,
+        )
+
+
 def _report(
     context: _Servicer | None,
     fallback: ReportViolation,
@@ -133,6 +149,7 @@ def _report(
     finding: Finding,
 ) -> None:
     if context is None:
+        _warn_fallback()
         fallback(f"[{declared.name}] {finding.message}", finding.urn)
         return
     effective = EnforcementLevel.ADVISORY if finding.unknown else level

@@ -3,12 +3,15 @@
 Why: a pack is a separate process speaking gRPC. Testing its rule functions in-process says
 nothing about whether the pack starts, what the SDK hands to the rules (numbers as floats,
 secrets unwrapped, unknowns as sentinels) or how violations come back. :class:`PolicyPackProcess`
-starts the pack exactly as the engine's Python language host does —
-``python -u -m pulumi.policy <engine-address> <pack-dir>`` with the pack as working directory and
+starts the pack exactly as the engine's ``pulumi-analyzer-policy-python`` shim does —
+``python -u -m pulumi.policy <engine-address> .`` with the pack as working directory and
 ``PULUMI_ORGANIZATION``/``PULUMI_PROJECT``/``PULUMI_STACK``/``PULUMI_DRY_RUN``/``PULUMI_CONFIG``
-set — reads the port it prints, and calls the ``Analyzer`` service. The engine address is a real
-gRPC server implementing the ``Engine`` service (:class:`EngineRecorder`), so a pack that logs
-through it is recorded instead of failing. ``skyweave check`` uses the same class.
+set — reads the port it prints, makes the engine's start-up calls (``Handshake``,
+``ConfigureStack``; UNIMPLEMENTED is accepted, as the engine does) and calls the ``Analyzer``
+service (``sdk/go/common/resource/plugin/analyzer_plugin.go``, ``NewPolicyAnalyzer``). The
+engine address is a real gRPC server implementing the ``Engine`` service
+(:class:`EngineRecorder`), so a pack that logs through it is recorded instead of failing.
+``skyweave check`` uses the same class.
 
 Wire format, as the engine sends it (``sdk/go/common/resource/plugin/analyzer_plugin.go``):
 properties are a ``Struct`` marshalled with ``KeepUnknowns`` and ``KeepSecrets``, so a secret is
@@ -309,7 +312,10 @@ class PolicyPackProcess:
         engine_port = server.add_insecure_port("127.0.0.1:0")
         server.start()
         self._server = server
-        command = [self._python, "-u", "-m", "pulumi.policy", f"127.0.0.1:{engine_port}", str(self.pack_dir)]
+        # As the engine's pulumi-analyzer-policy-python shim: the engine address and "." (the pack
+        # directory is the working directory).
+        self._engine_address = f"127.0.0.1:{engine_port}"
+        command = [self._python, "-u", "-m", "pulumi.policy", self._engine_address, "."]
         self._process = subprocess.Popen(
             command,
             cwd=self.pack_dir,
@@ -328,22 +334,29 @@ class PolicyPackProcess:
                 f"policy pack {self.pack_dir} did not accept connections on port {port}"
             ) from exc
         self._stub = analyzer_pb2_grpc.AnalyzerStub(self._channel)
-        self._configure_stack()
+        directory = str(self.pack_dir)
+        self._optional_call(
+            "Handshake",
+            analyzer_pb2.AnalyzerHandshakeRequest(
+                engine_address=self._engine_address, root_directory=directory, program_directory=directory
+            ),
+        )
+        self._optional_call("ConfigureStack", self._stack_request)
 
-    def _configure_stack(self) -> None:
-        """The engine's first call after start: the stack's identity, config and tags.
+    def _optional_call(self, method: str, request: Any) -> None:
+        """The engine's start-up calls (``Handshake``, then ``ConfigureStack``).
 
-        Packs built with an SDK older than ``ConfigureStack`` answer UNIMPLEMENTED, which the
-        engine (and this harness) accepts.
+        A pack whose SDK predates one answers UNIMPLEMENTED, which the engine (and this harness)
+        accepts; any other error fails the start.
         """
         assert self._stub is not None
         try:
-            self._stub.ConfigureStack(self._stack_request)
+            getattr(self._stub, method)(request)
         except grpc.RpcError as exc:
             if exc.code() != grpc.StatusCode.UNIMPLEMENTED:
                 self.close()
                 raise PolicyEngineError(
-                    f"policy pack {self.pack_dir}: ConfigureStack failed: {exc.details()}"
+                    f"policy pack {self.pack_dir}: {method} failed: {exc.details()}"
                 ) from exc
 
     def _drain_stderr(self) -> None:

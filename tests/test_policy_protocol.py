@@ -247,3 +247,33 @@ def test_the_harness_drives_any_python_pack_as_docs_policies_md_shows(tmp_path: 
         [diag] = user_pack.analyze(wire(sg))
         assert diag.mandatory and diag.detail == "open to the world"
         assert user_pack.analyze_stack([wire(sg)]) == []
+
+
+LOGGING_PACK = """
+import pulumi
+from pulumi_policy import PolicyPack, ResourceValidationPolicy
+
+
+def validate(args, report):
+    pulumi.log.warn(f"looked at {args.name}")
+
+
+PolicyPack("logger", [ResourceValidationPolicy(name="log-it", description="Logs.", validate=validate)])
+"""
+
+
+def test_pack_logging_goes_to_stderr_not_the_engine_address(tmp_path: Path) -> None:
+    """Documents what the SDK does today: ``python -m pulumi.policy`` never dials the engine
+    address, so ``pulumi.log`` in a pack writes to stderr, which the engine shows as plugin
+    output. The harness keeps both, so a future SDK that logs to the engine is seen too."""
+    import time
+
+    (tmp_path / "PulumiPolicy.yaml").write_text("runtime: python\n")
+    (tmp_path / "__main__.py").write_text(LOGGING_PACK)
+    with PolicyPackProcess(tmp_path) as logger:
+        assert logger.analyze(wire(res("aws:ec2/vpc:Vpc", "net"))) == []
+        deadline = time.monotonic() + 10
+        while "looked at net" not in logger.stderr and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert "looked at net" in logger.stderr
+        assert logger.engine.logs == []

@@ -10,8 +10,10 @@ set — reads the port it prints, makes the engine's start-up calls (``Handshake
 ``ConfigureStack``; UNIMPLEMENTED is accepted, as the engine does) and calls the ``Analyzer``
 service (``sdk/go/common/resource/plugin/analyzer_plugin.go``, ``NewPolicyAnalyzer``). The
 engine address is a real gRPC server implementing the ``Engine`` service
-(:class:`EngineRecorder`), so a pack that logs through it is recorded instead of failing.
-``skyweave check`` uses the same class.
+(:class:`EngineRecorder`), recording whatever a pack logs through it. (pulumi 3.272's
+``pulumi.policy`` entry point does not dial it: ``pulumi.log`` in a pack writes to stderr, which
+is kept in :attr:`PolicyPackProcess.stderr`; a test pins that.) ``skyweave check`` uses the
+same class.
 
 Wire format, as the engine sends it (``sdk/go/common/resource/plugin/analyzer_plugin.go``):
 properties are a ``Struct`` marshalled with ``KeepUnknowns`` and ``KeepSecrets``, so a secret is

@@ -213,6 +213,19 @@ def test_gcp_tunnel_ike_version() -> None:
     assert check_resource(IKE, res(tunnel, "t", {"ikeVersion": 1.0}))
     assert check_resource(IKE, res(tunnel, "t", {"ikeVersion": 2})) == []
     assert check_resource(IKE, res(tunnel, "t")) == []
+    strong = {
+        "ikeVersion": 2,
+        "cipherSuite": {
+            "phase1": {"integrities": ["HMAC-SHA2-256-128"], "dhs": ["Group-14"]},
+            "phase2": {"integrities": ["HMAC-SHA2-256-128"], "pfs": ["Group-14"]},
+        },
+    }
+    assert check_resource(IKE, res(tunnel, "t", strong)) == []
+    phase1 = {"integrities": ["HMAC-SHA1-96"], "dhs": ["Group-2", "Group-14"]}
+    weak = {**strong, "cipherSuite": {"phase1": phase1}}
+    messages = [f.message for f in check_resource(IKE, res(tunnel, "t", weak))]
+    assert any("phase1.integrities allows HMAC-SHA1-96" in m for m in messages)
+    assert any("phase1.dhs allows group(s) 2" in m for m in messages)
 
 
 def test_openstack_defaults_are_weak_and_explicit_strong_passes() -> None:

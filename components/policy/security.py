@@ -376,6 +376,17 @@ def _check_weak_ike(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
         version = get(props, "ikeVersion")
         if version is not None and as_int(version) == 1:
             yield f"{where}: ikeVersion is 1; use IKEv2"
+        # An explicit cipher suite narrows GCP's defaults; it must not re-admit weak ones.
+        for suite_phase, groups_key in (("phase1", "dhs"), ("phase2", "pfs")):
+            integrities = [str(v) for v in items(props, "cipherSuite", suite_phase, "integrities")]
+            weak = [v for v in integrities if "SHA1" in v.upper() or "MD5" in v.upper()]
+            if weak:
+                yield f"{where}: cipherSuite.{suite_phase}.integrities allows {', '.join(weak)}"
+            groups = [_group_number(g) for g in items(props, "cipherSuite", suite_phase, groups_key)]
+            small = sorted({g for g in groups if g is not None and g < min_group})
+            if small:
+                field = f"cipherSuite.{suite_phase}.{groups_key}"
+                yield f"{where}: {field} allows group(s) {', '.join(map(str, small))} (< {min_group})"
     elif res.type in (OS_IKE, OS_IPSEC):
         if res.type == OS_IKE:
             version = get(props, "ikeVersion")

@@ -301,6 +301,15 @@ def test_inline_settings_and_gcs() -> None:
     gcs = "gcp:storage/bucket:Bucket"
     assert check_stack(VERSIONED, [res(gcs, "g", {"versioning": {"enabled": True}})]) == []
     assert check_stack(VERSIONED, [res(gcs, "g")])
+    swift = "openstack:objectstorage/container:Container"
+    assert check_stack(VERSIONED, [res(swift, "s", {"versioning": True})]) == []
+    assert (
+        check_stack(
+            VERSIONED, [res(swift, "old", {"versioningLegacy": {"type": "versions", "location": "v"}})]
+        )
+        == []
+    )
+    assert check_stack(VERSIONED, [res(swift, "s")])
 
 
 # -- every rule, any properties -----------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Security rules: what must hold for each resource on its own (plus storage, which spans two).
+"""Security rules: what must hold for each resource on its own (storage settings: storage.py).
 
 Each check recognises the plain provider resources — a user's own ``aws.ec2.SecurityGroup`` is
 checked exactly like one a skyweave component created — reads properties with :func:`get` (a
@@ -18,10 +18,8 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from .index import StackIndex
 from .rule import (
     SECRET_MASK,
-    Finding,
     Kind,
     Level,
     Resource,
@@ -423,105 +421,4 @@ WEAK_IKE = Rule(
     remediation="Give both ends the same explicit set, e.g. IKEv2, AES-256, SHA-256 and DH group 14.",
 )
 
-# -- storage encrypted and versioned (a stack rule: the settings are often separate resources) --
-
-S3_BUCKETS = frozenset({"aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"})
-S3_VERSIONING = ("aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2")
-S3_ENCRYPTION = (
-    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
-)
-GCS_BUCKET = "gcp:storage/bucket:Bucket"
-_SSE_DEFAULT = "applyServerSideEncryptionByDefault"
-
-
-def _buckets_configured(index: StackIndex, types: tuple[str, ...], ok: Any) -> tuple[set[str], list[Finding]]:
-    """URNs of S3 buckets that a separate resource of ``types`` configures so that ``ok(res)``."""
-    done: set[str] = set()
-    notes: list[Finding] = []
-    for res in index.of_type(*types):
-        try:
-            good = ok(res)
-        except UnknownValue as exc:
-            notes.append(Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True))
-            continue
-        if good:
-            done.update(t.urn for t in index.linked(res, "bucket", S3_BUCKETS))
-    return done, notes
-
-
-def _check_encrypted(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
-    def encrypts(res: Resource) -> bool:
-        rules = items(res.props, "rules")
-        return any(get(rule, _SSE_DEFAULT, "sseAlgorithm") for rule in rules)
-
-    done, notes = _buckets_configured(index, S3_ENCRYPTION, encrypts)
-    yield from notes
-    for bucket in index.of_type(*S3_BUCKETS):
-        if bucket.urn in done:
-            continue
-        try:
-            inline = get(bucket.props, "serverSideEncryptionConfiguration", "rule", _SSE_DEFAULT)
-        except UnknownValue as exc:
-            yield Finding(f"can't check {bucket.urn} during preview: {exc}", bucket.urn, unknown=True)
-            continue
-        if not get(inline, "sseAlgorithm"):
-            yield Finding(
-                f"S3 bucket {bucket.name!r} has no server-side encryption configuration "
-                "(add an s3.BucketServerSideEncryptionConfiguration for it)",
-                bucket.urn,
-            )
-
-
-def _check_versioned(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
-    def versions(res: Resource) -> bool:
-        return bool(get(res.props, "versioningConfiguration", "status") == "Enabled")
-
-    done, notes = _buckets_configured(index, S3_VERSIONING, versions)
-    yield from notes
-    for bucket in index.of_type(*S3_BUCKETS):
-        if bucket.urn in done:
-            continue
-        try:
-            enabled = get(bucket.props, "versioning", "enabled")
-        except UnknownValue as exc:
-            yield Finding(f"can't check {bucket.urn} during preview: {exc}", bucket.urn, unknown=True)
-            continue
-        if enabled is not True:
-            yield Finding(
-                f"S3 bucket {bucket.name!r} is not versioned "
-                "(add an s3.BucketVersioning with status 'Enabled')",
-                bucket.urn,
-            )
-    for bucket in index.of_type(GCS_BUCKET):
-        try:
-            enabled = get(bucket.props, "versioning", "enabled")
-        except UnknownValue as exc:
-            yield Finding(f"can't check {bucket.urn} during preview: {exc}", bucket.urn, unknown=True)
-            continue
-        if enabled is not True:
-            yield Finding(f"GCS bucket {bucket.name!r} is not versioned (versioning.enabled)", bucket.urn)
-
-
-ENCRYPTED = Rule(
-    name="skyweave-security-storage-encrypted",
-    description="Every S3 bucket declares server-side encryption (inline or with a "
-    "BucketServerSideEncryptionConfiguration), so its encryption is explicit and auditable.",
-    level=Level.MANDATORY,
-    kind=Kind.STACK,
-    check=_check_encrypted,
-    remediation="Add aws.s3.BucketServerSideEncryptionConfiguration(bucket=bucket.id, rules=[...]) with "
-    "sse_algorithm 'aws:kms' or 'AES256'. (GCS encrypts every object at rest and needs nothing.)",
-)
-VERSIONED = Rule(
-    name="skyweave-security-storage-versioned",
-    description="Every S3 and GCS bucket keeps object versions, so an overwrite or delete can be undone.",
-    level=Level.MANDATORY,
-    kind=Kind.STACK,
-    check=_check_versioned,
-    remediation="Add aws.s3.BucketVersioning(bucket=bucket.id, versioning_configuration={'status': "
-    "'Enabled'}); for GCS set versioning={'enabled': True}.",
-)
-
-RESOURCE_RULES: tuple[Rule, ...] = (OPEN_PORTS, PROTECTED, PLAINTEXT_SECRETS, IMDSV2, WEAK_IKE)
-RULES: tuple[Rule, ...] = (*RESOURCE_RULES, ENCRYPTED, VERSIONED)
+RULES: tuple[Rule, ...] = (OPEN_PORTS, PROTECTED, PLAINTEXT_SECRETS, IMDSV2, WEAK_IKE)

@@ -2,8 +2,7 @@
 
 Run from the project root (like ``pulumi``). Exit codes: 0 success; 1 the configuration or
 project is wrong (the message says where and how to fix it); 2 the command line is wrong;
-3 an internal error (a bug: please report it with the traceback shown); 4 ``check`` found a
-mandatory policy violation.
+3 an internal error (a bug: please report it with the traceback shown).
 """
 
 from __future__ import annotations
@@ -57,6 +56,10 @@ def _parser() -> argparse.ArgumentParser:
         help="markdown: the reference in docs/config.md",
     )
 
+    from .policy.command import add_parser as add_check_parser
+
+    add_check_parser(sub)  # `skyweave check` (exit 4 on a mandatory policy violation)
+
     ipam = sub.add_parser("ipam", help="show or pin the address plan")
     ipam_sub = ipam.add_subparsers(dest="ipam_command", required=True, metavar="ACTION")
     show = ipam_sub.add_parser("show", help="print the stack's address plan")
@@ -67,10 +70,6 @@ def _parser() -> argparse.ArgumentParser:
         help="record every site's planned block in the stack file, so no later edit can renumber it",
     )
     lock.add_argument("--stack", "-s", required=True)
-
-    from .policy.command import add_parser as add_check_parser
-
-    add_check_parser(sub)
     return parser
 
 

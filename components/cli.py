@@ -1,4 +1,4 @@
-"""The ``skyweave`` command: offline preview, config schema and address pins.
+"""The ``skyweave`` command: offline preview, config schema, address pins and policy checks.
 
 Run from the project root (like ``pulumi``). Exit codes: 0 success; 1 the configuration or
 project is wrong (the message says where and how to fix it); 2 the command line is wrong;
@@ -57,6 +57,10 @@ def _parser() -> argparse.ArgumentParser:
         default="json",
         help="markdown: the reference in docs/config.md",
     )
+
+    from .policy.command import add_parser as add_check_parser
+
+    add_check_parser(sub)  # `skyweave check` (exit 4 on a mandatory policy violation)
 
     ipam = sub.add_parser("ipam", help="show or pin the address plan")
     ipam_sub = ipam.add_subparsers(dest="ipam_command", required=True, metavar="ACTION")
@@ -135,6 +139,11 @@ def _dispatch(args: argparse.Namespace) -> int:
 
             print(json.dumps(config_schema(), indent=2))
         return EXIT_OK
+
+    if args.command == "check":
+        from .policy.command import run as run_check
+
+        return run_check(args, args.project_dir)
 
     from .project import Project
 

@@ -1,0 +1,195 @@
+"""Address rules: no two networks of the estate overlap, and tunnel inside addresses are valid.
+
+Why estate-wide: two sites joined by a VPN route to each other by address. If an AWS VPC and an
+OpenStack subnet share a range, traffic for one lands in the other — a failure no single
+vendor's console shows. The overlap check sorts every range once and sweeps (O(n log n)).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..planning.tunnels import inside_cidr_problem
+from .index import VPN_LINK_TYPE, StackIndex
+from .rule import Finding, Kind, Level, Resource, Rule, UnknownValue, get, items
+
+__all__ = ["RULES", "Interval", "overlaps"]
+
+AWS_VPC = "aws:ec2/vpc:Vpc"
+AWS_VPC_CIDR = "aws:ec2/vpcIpv4CidrBlockAssociation:VpcIpv4CidrBlockAssociation"
+AWS_SUBNET = "aws:ec2/subnet:Subnet"
+GCP_SUBNET = "gcp:compute/subnetwork:Subnetwork"
+OS_SUBNET = "openstack:networking/subnet:Subnet"
+AWS_VPN = "aws:ec2/vpnConnection:VpnConnection"
+GCP_ROUTER_INTERFACE = "gcp:compute/routerInterface:RouterInterface"
+
+
+@dataclass(frozen=True)
+class Interval:
+    """One IPv4 range owned by one resource."""
+
+    start: int
+    end: int
+    cidr: str
+    urn: str
+    label: str
+
+
+def overlaps(intervals: list[Interval]) -> list[tuple[Interval, Interval]]:
+    """Pairs that overlap, each later range paired with the widest-reaching earlier one.
+
+    Sort by start (widest first on ties) and sweep, keeping the range that reaches furthest so
+    far: a range starting before that reach overlaps it. Every overlapping range is reported
+    at least once; O(n log n).
+    """
+    ordered = sorted(intervals, key=lambda i: (i.start, -i.end, i.urn))
+    found: list[tuple[Interval, Interval]] = []
+    reach: Interval | None = None
+    for current in ordered:
+        if reach is not None and current.start <= reach.end:
+            found.append((reach, current))
+        if reach is None or current.end > reach.end:
+            reach = current
+    return found
+
+
+def _interval(cidr: Any, res: Resource, label: str) -> Interval | None:
+    if not isinstance(cidr, str):
+        return None
+    try:
+        network = ipaddress.ip_network(cidr, strict=False)
+    except ValueError:
+        return None
+    if network.version != 4:
+        return None
+    start, end = int(network.network_address), int(network.broadcast_address)
+    return Interval(start, end, str(network), res.urn, label)
+
+
+def _check_overlap(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
+    ranges: list[Interval] = []
+    in_stack_vpcs = {r.urn for r in index.of_type(AWS_VPC)}
+
+    def add(res: Resource, *path: str | int) -> Iterator[Finding]:
+        try:
+            value = get(res.props, *path)
+        except UnknownValue as exc:
+            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
+            return
+        site = index.site(res)
+        label = f"{res.type.rsplit(':', 1)[-1]} {res.name!r}" + (f" (site {site})" if site else "")
+        interval = _interval(value, res, label)
+        if interval is not None:
+            ranges.append(interval)
+
+    for res in index.of_type(AWS_VPC):
+        yield from add(res, "cidrBlock")
+    for res in index.of_type(AWS_VPC_CIDR):
+        yield from add(res, "cidrBlock")
+    for res in index.of_type(AWS_SUBNET):
+        # A subnet of a VPC in this stack lies inside that VPC's range, which is checked itself.
+        if not any(urn in in_stack_vpcs for urn in res.property_dependencies.get("vpcId", res.dependencies)):
+            yield from add(res, "cidrBlock")
+    for res in index.of_type(GCP_SUBNET):
+        yield from add(res, "ipCidrRange")
+        try:
+            secondaries = items(res.props, "secondaryIpRanges")
+        except UnknownValue as exc:
+            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
+            secondaries = []
+        for i in range(len(secondaries)):
+            yield from add(res, "secondaryIpRanges", i, "ipCidrRange")
+    for res in index.of_type(OS_SUBNET):
+        yield from add(res, "cidr")
+
+    for first, second in overlaps(ranges):
+        yield Finding(
+            f"{second.label} uses {second.cidr}, which overlaps {first.cidr} of {first.label}",
+            second.urn,
+        )
+
+
+CIDR_OVERLAP = Rule(
+    name="skyweave-addresses-no-overlap",
+    description="No two networks anywhere in the estate overlap (AWS VPCs and their extra CIDRs, subnets "
+    "of VPCs outside the stack, GCP subnetworks and their secondary ranges, OpenStack subnets).",
+    level=Level.MANDATORY,
+    kind=Kind.STACK,
+    check=_check_overlap,
+    remediation="Let skyweave's IPAM plan the ranges (skyweave ipam show), or pick ranges outside "
+    "every other site's.",
+)
+
+
+def _inside(value: Any) -> str | None:
+    """A tunnel address as its /30 network (GCP gives a host address with a prefix)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return str(ipaddress.ip_interface(value).network)
+    except ValueError:
+        return value
+
+
+def _check_inside(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
+    # Each end of a tunnel names the same /30, so uniqueness is checked among tunnels of one kind
+    # of source (AWS tunnels, GCP router interfaces, skyweave links), never across the two ends.
+    seen: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+
+    def use(kind: str, res: Resource, where: str, value: Any) -> Iterator[Finding]:
+        cidr = _inside(value)
+        if cidr is None:
+            return
+        problem = inside_cidr_problem(cidr)
+        if problem:
+            yield Finding(f"{res.type.rsplit(':', 1)[-1]} {res.name!r} {where}: {problem}", res.urn)
+        seen[kind][cidr].append(f"{res.name} {where}")
+        if len(seen[kind][cidr]) == 2:
+            yield Finding(
+                f"tunnel inside CIDR {cidr} is used twice: {' and '.join(seen[kind][cidr])}", res.urn
+            )
+
+    def read(res: Resource, *path: str | int) -> Any:
+        return get(res.props, *path)
+
+    for res in index.of_type(AWS_VPN):
+        for t in (1, 2):
+            try:
+                value = read(res, f"tunnel{t}InsideCidr")
+            except UnknownValue as exc:
+                yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
+                continue
+            yield from use("aws", res, f"tunnel{t}InsideCidr", value)
+    for res in index.of_type(GCP_ROUTER_INTERFACE):
+        try:
+            value = read(res, "ipRange")
+        except UnknownValue as exc:
+            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
+            continue
+        yield from use("gcp", res, "ipRange", value)
+    for res in index.of_type(VPN_LINK_TYPE):
+        try:
+            cidrs = items(res.props, "insideCidrs")
+        except UnknownValue as exc:
+            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
+            continue
+        for i, value in enumerate(cidrs):
+            yield from use("link", res, f"insideCidrs[{i}]", value)
+
+
+TUNNEL_INSIDE = Rule(
+    name="skyweave-addresses-tunnel-inside-cidrs",
+    description="Every tunnel's inside CIDR is a /30 from 169.254.0.0/16 that AWS accepts, and no two "
+    "tunnels share one.",
+    level=Level.MANDATORY,
+    kind=Kind.STACK,
+    check=_check_inside,
+    remediation="Let skyweave's VPN planner assign inside CIDRs, or pick unused /30s outside the "
+    "reserved 169.254.0.0/30-169.254.5.0/30 and 169.254.169.252/30.",
+)
+
+RULES: tuple[Rule, ...] = (CIDR_OVERLAP, TUNNEL_INSIDE)

@@ -68,6 +68,19 @@ def test_subnets_of_an_outside_vpc_and_secondary_ranges_count() -> None:
     assert len(check_stack(OVERLAP, estate)) == 1
 
 
+def test_on_prem_ranges_of_a_hybrid_vpc_count_and_its_cloud_sites_are_not_doubled() -> None:
+    networks = {
+        "aws-use1": {"vendor": "aws", "cidrs": ["10.1.0.0/16"]},
+        "onprem-fra": {"vendor": "onprem", "cidrs": ["10.200.0.0/16", "192.168.50.0/24"]},
+    }
+    hybrid = res("skyweave:network:HybridVpc", "core", {"networks": networks})
+    vpc = res(VPC, "core-vpc", {"cidrBlock": "10.1.0.0/16"}, site="aws-use1")
+    assert check_stack(OVERLAP, [hybrid, vpc]) == []
+    users_vpc = res(VPC, "lab", {"cidrBlock": "10.200.16.0/20"}, site="aws-use1")
+    [finding] = check_stack(OVERLAP, [hybrid, vpc, users_vpc])
+    assert "overlaps 10.200.0.0/16 of onprem site 'onprem-fra' of HybridVpc 'core'" in finding.message
+
+
 def test_unknown_cidr_is_reported_as_unknown() -> None:
     [finding] = check_stack(OVERLAP, [res(OS_SUBNET, "s", {"cidr": UNKNOWN})])
     assert finding.unknown

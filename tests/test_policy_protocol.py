@@ -8,6 +8,8 @@ from pathlib import Path
 import grpc
 import pulumi_policy
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from policy_helpers import USER_PACK, res, wire
 from pulumi.runtime.proto import analyzer_pb2, engine_pb2, engine_pb2_grpc
 from skyweave.policy import ALL_RULES
@@ -277,3 +279,38 @@ def test_pack_logging_goes_to_stderr_not_the_engine_address(tmp_path: Path) -> N
             time.sleep(0.05)
         assert "looked at net" in logger.stderr
         assert logger.engine.logs == []
+
+
+APP_TYPE = "skyweave:app:MultiCloudApp"
+_wire_value = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-10, 70000).map(float)
+    | st.text(max_size=16)
+    | st.sampled_from([UNKNOWN, "0.0.0.0/0", "10.0.0.0/16", "169.254.0.0/30", "ikev1", "group2"]),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.text(max_size=10), inner, max_size=3)
+        | inner.map(secret)
+    ),
+    max_leaves=10,
+)
+_STACK_TYPES = ["aws:ec2/vpc:Vpc", "aws:s3/bucket:Bucket", "skyweave:network:VpnLink", APP_TYPE]
+_wire_types = st.sampled_from([*sorted({t for r in ALL_RULES for t in r.types or ()}), *_STACK_TYPES])
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(_wire_types, st.dictionaries(st.text(max_size=12), _wire_value, max_size=5)),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_the_pack_answers_any_properties_without_an_rpc_error(
+    pack: PolicyPackProcess, rows: list[tuple[str, dict[str, object]]]
+) -> None:
+    estate = [wire(res(t, f"r{i}", props, site="s1")) for i, (t, props) in enumerate(rows)]
+    for resource in estate:
+        pack.analyze(resource)  # a crash in a rule would be a gRPC error (PolicyEngineError)
+    pack.analyze_stack(estate)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..planning.tunnels import inside_cidr_problem
-from .index import VPN_LINK_TYPE, StackIndex
+from .index import CLOUD_PACKAGES, VPN_LINK_TYPE, StackIndex
 from .rule import Finding, Kind, Level, Resource, Rule, UnknownValue, get, items
 
 __all__ = ["RULES", "Interval", "overlaps"]
@@ -25,6 +25,7 @@ AWS_SUBNET = "aws:ec2/subnet:Subnet"
 GCP_SUBNET = "gcp:compute/subnetwork:Subnetwork"
 OS_SUBNET = "openstack:networking/subnet:Subnet"
 AWS_VPN = "aws:ec2/vpnConnection:VpnConnection"
+HYBRID_VPC = "skyweave:network:HybridVpc"
 GCP_ROUTER_INTERFACE = "gcp:compute/routerInterface:RouterInterface"
 
 
@@ -105,6 +106,27 @@ def _check_overlap(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Findin
             yield from add(res, "secondaryIpRanges", i, "ipCidrRange")
     for res in index.of_type(OS_SUBNET):
         yield from add(res, "cidr")
+    # Sites with no cloud resources of their own (on-prem) exist only in a HybridVpc's outputs:
+    # `networks.<site>.cidrs`. Cloud sites are already counted through their VPCs and subnets.
+    for res in index.of_type(HYBRID_VPC):
+        try:
+            networks = get(res.props, "networks")
+            sites = [(site, get(networks, site, "vendor")) for site in (networks or {})]
+        except UnknownValue as exc:
+            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
+            continue
+        for site, vendor in sites:
+            if vendor in CLOUD_PACKAGES:
+                continue
+            try:
+                cidrs = items(networks, site, "cidrs")
+            except UnknownValue as exc:
+                yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
+                continue
+            for cidr in cidrs:
+                interval = _interval(cidr, res, f"{vendor} site {site!r} of HybridVpc {res.name!r}")
+                if interval is not None:
+                    ranges.append(interval)
 
     for first, second in overlaps(ranges):
         yield Finding(
@@ -116,7 +138,8 @@ def _check_overlap(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Findin
 CIDR_OVERLAP = Rule(
     name="skyweave-addresses-no-overlap",
     description="No two networks anywhere in the estate overlap (AWS VPCs and their extra CIDRs, subnets "
-    "of VPCs outside the stack, GCP subnetworks and their secondary ranges, OpenStack subnets).",
+    "of VPCs outside the stack, GCP subnetworks and their secondary ranges, OpenStack subnets, on-prem "
+    "ranges of a HybridVpc).",
     level=Level.MANDATORY,
     kind=Kind.STACK,
     check=_check_overlap,

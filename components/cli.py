@@ -2,8 +2,9 @@
 
 Run from the project root (like ``pulumi``). Exit codes: 0 success; 1 the configuration or
 project is wrong (the message says where and how to fix it); 2 the command line is wrong;
-3 an internal error (a bug: please report it with the traceback shown); 4 ``simulate`` found a
-required failure the stack does not survive.
+3 an internal error (a bug: please report it with the traceback shown); 4 the estate is not
+what it must be: ``simulate`` found a required failure it does not survive, or ``check`` found a
+mandatory policy violation.
 """
 
 from __future__ import annotations
@@ -20,10 +21,7 @@ from . import __version__
 
 __all__ = ["main"]
 
-EXIT_OK = 0
-EXIT_CONFIG = 1
-EXIT_USAGE = 2
-EXIT_INTERNAL = 3
+from .exit_codes import EXIT_CONFIG, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE  # noqa: F401 - re-exported
 
 
 def _parser() -> argparse.ArgumentParser:

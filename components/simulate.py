@@ -26,6 +26,7 @@ from typing import Any
 
 from .app_plan import AppPlan, estate_ranges, plan_multi_cloud_app
 from .config import NAMESPACE, StackConfig, parse_stack_config
+from .exit_codes import EXIT_OK, EXIT_REQUIREMENT
 from .hybrid_vpc import plan_hybrid_vpc
 from .planning.failure import FailureKind, Placement, domain_key
 from .planning.topology import SiteGraph
@@ -42,9 +43,8 @@ __all__ = [
     "simulate",
 ]
 
-EXIT_OK = 0
-#: Exit code when a required failure is not survived (1-3 are taken by the CLI's own codes).
-EXIT_NOT_SURVIVED = 4
+#: Exit code when a required failure is not survived.
+EXIT_NOT_SURVIVED = EXIT_REQUIREMENT
 
 #: The failures simulated, widest first.
 KINDS = (FailureKind.VENDOR, FailureKind.REGION, FailureKind.ZONE)

@@ -6,12 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..exit_codes import EXIT_REQUIREMENT
 from .report import FORMATS, render
 
 __all__ = ["EXIT_VIOLATIONS", "add_parser", "run"]
 
 #: Exit code when a mandatory rule is violated (the check itself ran fine).
-EXIT_VIOLATIONS = 4
+EXIT_VIOLATIONS = EXIT_REQUIREMENT
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -1,0 +1,13 @@
+"""The ``skyweave`` command's exit codes, one table for every subcommand.
+
+0 success; 1 the configuration or project is wrong (the message says where and how to fix it);
+2 the command line is wrong; 3 an internal error (a bug); 4 the command ran fine and found the
+estate is not what it must be (``simulate``: a required failure is not survived; ``check``: a
+mandatory policy rule is violated). CI gates can tell "fix the estate" (4) from "fix the input" (1).
+"""
+
+EXIT_OK = 0
+EXIT_CONFIG = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+EXIT_REQUIREMENT = 4

@@ -1,0 +1,74 @@
+"""The public API is ``skyweave.__all__``: every name exists, is documented, and the version is one.
+
+A semantic version means something only if the public surface is explicit and the two places the
+version is written (the package metadata and ``skyweave.__version__``) agree; the changelog must
+have an entry for the version being shipped.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+import skyweave
+from skyweave.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$")
+
+
+def test_every_public_name_exists_and_has_its_own_docstring() -> None:
+    undocumented = []
+    for name in skyweave.__all__:
+        assert hasattr(skyweave, name), f"skyweave.__all__ lists {name!r}, which skyweave does not define"
+        if name == "__version__":
+            continue
+        obj = getattr(skyweave, name)
+        # A class's own docstring, not one inherited from BaseModel or Exception.
+        doc = obj.__dict__.get("__doc__") if isinstance(obj, type) else getattr(obj, "__doc__", None)
+        if not doc or not doc.strip():
+            undocumented.append(name)
+    assert not undocumented, f"public names without a docstring: {undocumented}"
+
+
+def test_all_is_sorted_and_has_no_duplicates() -> None:
+    assert len(set(skyweave.__all__)) == len(skyweave.__all__)
+    assert list(skyweave.__all__) == sorted(skyweave.__all__)
+
+
+def test_star_import_gives_exactly_the_public_api() -> None:
+    namespace: dict[str, object] = {}
+    exec("from skyweave import *", namespace)
+    assert set(namespace) - {"__builtins__"} == set(skyweave.__all__)
+
+
+def test_version_is_semver_and_agrees_everywhere() -> None:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    assert SEMVER.match(skyweave.__version__), skyweave.__version__
+    assert skyweave.__version__ == pyproject
+    # The installed distribution's metadata (what pip and a consumer see) says the same.
+    assert importlib.metadata.version("skyweave") == pyproject
+
+
+def test_changelog_has_an_entry_for_this_version() -> None:
+    text = (ROOT / "CHANGELOG.md").read_text()
+    assert "Keep a Changelog" in text and "Semantic Versioning" in text
+    releases = re.findall(r"^## \[(\d+\.\d+\.\d+)\] - (\d{4}-\d{2}-\d{2})$", text, re.MULTILINE)
+    assert releases, "no release headings like '## [1.2.3] - YYYY-MM-DD'"
+    assert releases[0][0] == skyweave.__version__, "the newest changelog entry is not this version"
+    assert "## [Unreleased]" in text.split(f"## [{releases[0][0]}]")[0]
+    versions = [tuple(int(p) for p in v.split(".")) for v, _ in releases]
+    assert versions == sorted(versions, reverse=True), "changelog entries are not newest first"
+    dates = [d for _, d in releases]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_cli_reports_the_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"skyweave {skyweave.__version__}"

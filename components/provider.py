@@ -122,8 +122,7 @@ def _reraise(exc: ConfigError, component: str, name: str) -> InvalidArgsError:
 
 
 class HybridVpc(pulumi.ComponentResource):
-    """One logical network over AWS, GCP, OpenStack and on-prem sites, addressed from one plan and joined by
-    each vendor pair's HA VPN or peering."""
+    """One logical network over AWS, GCP, OpenStack and on-prem sites, joined by HA VPN or peering."""
 
     networks: pulumi.Output[dict[str, Any]]
     """Per site: vendor, region, network id, CIDRs and subnets (id, cidr, zone)."""
@@ -174,8 +173,7 @@ def _split(raw: Mapping[str, Any], *keys: str) -> tuple[dict[str, Any], dict[str
 
 
 class MultiCloudApp(pulumi.ComponentResource):
-    """One service on several vendors behind health-checked DNS failover, sized to survive the loss of a zone,
-    region or vendor; with the network it runs on."""
+    """One service on several vendors behind health-checked DNS, sized to survive a zone, region or vendor."""
 
     addresses: pulumi.Output[dict[str, str]]
     """Per site, the public address of its load balancer."""
@@ -273,8 +271,7 @@ class MultiCloudBucket(pulumi.ComponentResource):
 
 
 class BareMetalPool(pulumi.ComponentResource):
-    """Whole servers from OpenStack Ironic, AWS *.metal and servers you bring, placed over failure domains and
-    bootstrapped alike; with the network they are on."""
+    """Whole servers from OpenStack Ironic, AWS *.metal and servers you bring, spread over failure domains."""
 
     nodes: pulumi.Output[list[dict[str, Any]]]
     """Per node: name, source, site, zone or rack, address and role."""

@@ -495,3 +495,15 @@ def test_plugin_serves_the_same_schema_over_grpc(schema: dict[str, Any]) -> None
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_the_guide_lists_every_component_and_output(schema: dict[str, Any]) -> None:
+    guide = (ROOT / "docs" / "other-languages.md").read_text()
+    for token, resource in schema["resources"].items():
+        (row,) = [line for line in guide.splitlines() if line.startswith(f"| `{token}` |")]
+        outputs_cell = row.split("|")[3]
+        assert set(re.findall(r"`(\w+)`", outputs_cell)) == set(resource["properties"]), token
+        for required in resource["requiredInputs"]:
+            assert f"**`{required}`**" in row, (token, required)
+    for type_token in schema["types"]:
+        assert f"`{type_token.rsplit(':', 1)[-1]}`" in guide, type_token

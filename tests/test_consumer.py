@@ -205,3 +205,28 @@ def test_consumer_stack_mistake_is_reported_without_registering(
     assert result.returncode == 1, (result.returncode, result.stdout, result.stderr)
     assert "Traceback" not in result.stderr
     assert "min_healthy" in result.stderr, result.stderr
+
+
+def test_consumer_type_checks_against_the_installed_wheel(installed: Installed, tmp_path: Path) -> None:
+    """py.typed works for a consumer: mypy --strict sees skyweave's types from the installed wheel."""
+    mypy_api = pytest.importorskip("mypy.api")
+    config = tmp_path / "mypy.ini"
+    skip = ",".join(
+        f"{p}.*" for p in ("pulumi_aws", "pulumi_gcp", "pulumi_openstack", "pulumi_random", "pulumi_command")
+    )
+    config.write_text(
+        f"[mypy]\nstrict = True\npython_executable = {installed.python}\n\n"
+        f"[mypy-{skip}]\nfollow_imports = skip\n"
+    )
+    wrong = tmp_path / "wrong.py"
+    wrong.write_text("import skyweave\n\nskyweave.HybridVpc('core', 42)\nreveal_type(skyweave.__version__)\n")
+    common = ["--config-file", str(config), "--cache-dir", str(tmp_path / "cache"), "--no-incremental"]
+
+    out, err, status = mypy_api.run([*common, str(CONSUMER / "__main__.py")])
+    assert status == 0, out + err
+
+    out, err, status = mypy_api.run([*common, str(wrong)])
+    assert status == 1, out + err
+    # Were the package untyped, mypy would report a missing py.typed marker and treat it as Any.
+    assert 'Argument 2 to "HybridVpc" has incompatible type "int"' in out, out
+    assert "missing library stubs or py.typed marker" not in out

@@ -72,3 +72,20 @@ def test_cli_reports_the_version(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--version"])
     assert exit_info.value.code == 0
     assert capsys.readouterr().out.strip() == f"skyweave {skyweave.__version__}"
+
+
+def test_components_are_mypy_strict_clean(tmp_path: Path) -> None:
+    """The package is typed for its users (py.typed): its own code passes mypy --strict."""
+    mypy_api = pytest.importorskip("mypy.api")
+    out, err, status = mypy_api.run(
+        [
+            "--strict",
+            "--config-file",
+            str(ROOT / "pyproject.toml"),
+            "--cache-dir",
+            str(tmp_path),
+            str(ROOT / "components"),
+        ]
+    )
+    assert status == 0, out + err
+    assert out.startswith("Success: no issues found")

@@ -22,7 +22,7 @@ it as their own child ``<name>-net`` (see docs/other-languages.md for what that 
 # No `from __future__ import annotations`: the schema analyser reads these annotations as objects.
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import pulumi
@@ -50,6 +50,8 @@ __all__ = ["COMPONENTS", "PACKAGE", "BareMetalPool", "HybridVpc", "MultiCloudApp
 PACKAGE = "skyweave"
 
 _M = TypeVar("_M", bound=BaseModel)
+_A = TypeVar("_A")
+_B = TypeVar("_B")
 
 
 def _token(component: str) -> str:
@@ -115,6 +117,20 @@ def _site_providers(parent: pulumi.Resource, name: str, sites: Any) -> SiteProvi
         name=lambda site: child_name(name, "provider", site.name),
         opts=pulumi.ResourceOptions(parent=parent),
     )
+
+
+def _both(component: str, name: str, first: Callable[[], _A], second: Callable[[], _B]) -> tuple[_A, _B]:
+    """Run two validations and report the problems of both at once, as the stack loader does."""
+    issues: list[ConfigIssue] = []
+    results: list[Any] = []
+    for check in (first, second):
+        try:
+            results.append(check())
+        except InvalidArgsError as exc:
+            issues += exc.issues
+    if issues:
+        raise InvalidArgsError(issues, source=f"{_token(component)} {name!r}")
+    return results[0], results[1]
 
 
 def _reraise(exc: ConfigError, component: str, name: str) -> InvalidArgsError:
@@ -198,8 +214,12 @@ class MultiCloudApp(pulumi.ComponentResource):
         own, extra = _split(args, "network")
         if "network" not in extra:
             raise InvalidArgsError([_missing("network")], source=f"{_token('MultiCloudApp')} {name!r}")
-        net_plan = _plan_network(extra["network"], "MultiCloudApp", name, "network")
-        app_args = _validate(MultiCloudAppArgs, own, "MultiCloudApp", name)
+        net_plan, app_args = _both(
+            "MultiCloudApp",
+            name,
+            lambda: _plan_network(extra["network"], "MultiCloudApp", name, "network"),
+            lambda: _validate(MultiCloudAppArgs, own, "MultiCloudApp", name),
+        )
         try:
             plan_multi_cloud_app(app_args, net_plan.args.sites, estate_ranges(net_plan))
         except ConfigError as exc:
@@ -249,8 +269,13 @@ class MultiCloudBucket(pulumi.ComponentResource):
         if "sites" not in extra:
             raise InvalidArgsError([_missing("sites")], source=f"{_token('MultiCloudBucket')} {name!r}")
         # The sites are validated as a network's are (vendor fields, unique names); no network is built.
-        sites = _validate(HybridVpcArgs, {"sites": extra["sites"]}, "MultiCloudBucket", name).sites
-        bucket_args = _validate(MultiCloudBucketArgs, own, "MultiCloudBucket", name)
+        network_args, bucket_args = _both(
+            "MultiCloudBucket",
+            name,
+            lambda: _validate(HybridVpcArgs, {"sites": extra["sites"]}, "MultiCloudBucket", name),
+            lambda: _validate(MultiCloudBucketArgs, own, "MultiCloudBucket", name),
+        )
+        sites = network_args.sites
         try:
             plan_multi_cloud_bucket(bucket_args, sites)
         except ConfigError as exc:
@@ -286,8 +311,12 @@ class BareMetalPool(pulumi.ComponentResource):
         own, extra = _split(args, "network", "ssh_keys")
         if "network" not in extra:
             raise InvalidArgsError([_missing("network")], source=f"{_token('BareMetalPool')} {name!r}")
-        net_plan = _plan_network(extra["network"], "BareMetalPool", name, "network")
-        pool_args = _validate(BareMetalPoolArgs, own, "BareMetalPool", name)
+        net_plan, pool_args = _both(
+            "BareMetalPool",
+            name,
+            lambda: _plan_network(extra["network"], "BareMetalPool", name, "network"),
+            lambda: _validate(BareMetalPoolArgs, own, "BareMetalPool", name),
+        )
         try:
             plan_pool(pool_args, net_plan.args.sites, name)
         except ConfigError as exc:

@@ -507,3 +507,19 @@ def test_the_guide_lists_every_component_and_output(schema: dict[str, Any]) -> N
             assert f"**`{required}`**" in row, (token, required)
     for type_token in schema["types"]:
         assert f"`{type_token.rsplit(':', 1)[-1]}`" in guide, type_token
+
+
+def test_problems_of_the_network_and_the_app_are_reported_together(provider: ComponentProvider) -> None:
+    inputs = {
+        "network": {"sites": [AWS], "ipam": {"sitePrefix": 40}},
+        "sites": ["aws-use1"],
+        "images": {"aws": "ami-0123456789abcdef0"},
+        "sizes": {"aws": "t3.small"},
+        "minHealthy": 0,
+    }
+    with pytest.raises(ComponentInitError) as info:
+        construct(provider, "MultiCloudApp", "web", inputs)
+    message = str(info.value)
+    assert "(2 problems)" in message, message
+    assert re.search(r"^\s+network\.ipam\.sitePrefix: 40", message, re.MULTILINE), message
+    assert re.search(r"^\s+minHealthy: 0", message, re.MULTILINE), message

@@ -89,3 +89,81 @@ def test_components_are_mypy_strict_clean(tmp_path: Path) -> None:
     )
     assert status == 0, out + err
     assert out.startswith("Success: no issues found")
+
+
+#: The public API each release line promised. A 0.x minor release may break it (semver item 4), a
+#: patch release may not; from 1.0 on only a major release may. Adding names is always allowed.
+#: Releasing a new line means recording its API here; removing a name means a new line and a
+#: "Removed" entry in CHANGELOG.md.
+RELEASED_API: dict[str, frozenset[str]] = {
+    "0.2": frozenset(
+        [
+            "AddressSpaceExhaustedError",
+            "AppDnsArgs",
+            "AppPlan",
+            "BareMetalPool",
+            "BareMetalPoolArgs",
+            "BootstrapArgs",
+            "Capability",
+            "CloudDriver",
+            "CloudSiteArgs",
+            "ConfigError",
+            "ConfigIssue",
+            "DriverError",
+            "HybridVpc",
+            "HybridVpcArgs",
+            "HybridVpcPlan",
+            "InvalidArgsError",
+            "IpamArgs",
+            "MultiCloudApp",
+            "MultiCloudAppArgs",
+            "MultiCloudBucket",
+            "MultiCloudBucketArgs",
+            "OverlappingCidrError",
+            "PlanningError",
+            "PoolConfig",
+            "ProjectError",
+            "SiteArgs",
+            "SiteContext",
+            "SiteNetwork",
+            "SiteProviders",
+            "SkyweaveError",
+            "StackConfig",
+            "UnknownDriverError",
+            "UnsupportedCapabilityError",
+            "__version__",
+            "ansible_inventory",
+            "config_schema",
+            "get_driver",
+            "load_stack_config",
+            "parse_stack_config",
+            "plan_hybrid_vpc",
+            "plan_multi_cloud_app",
+            "plan_multi_cloud_bucket",
+            "plan_pool",
+            "register_driver",
+            "vendors",
+        ]
+    ),
+}
+
+
+def compatibility_line(version: str) -> str:
+    major, minor, _ = version.split("-")[0].split("+")[0].split(".")
+    return f"0.{minor}" if major == "0" else major
+
+
+def test_no_public_name_disappears_within_a_release_line() -> None:
+    line = compatibility_line(skyweave.__version__)
+    assert line in RELEASED_API, f"record the public API of the {line} line in RELEASED_API"
+    missing = RELEASED_API[line] - set(skyweave.__all__)
+    assert not missing, (
+        f"removed from skyweave.__all__ within {line}: {sorted(missing)} (needs a new release line)"
+    )
+
+
+def test_compatibility_lines() -> None:
+    assert compatibility_line("0.2.0") == compatibility_line("0.2.7") == "0.2"
+    assert compatibility_line("0.3.0") != "0.2"
+    assert compatibility_line("1.4.2") == compatibility_line("1.0.0") == "1"
+    assert compatibility_line("2.0.0-rc.1") == "2"

@@ -15,6 +15,9 @@ import subprocess
 import sys
 import typing
 from collections import Counter
+from collections.abc import Iterator
+from concurrent import futures
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +27,17 @@ import pytest
 import skyweave
 import yaml
 from conftest import run
+from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.provider.experimental.component import ComponentProvider
 from pulumi.provider.server import ComponentInitError
-from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
+from pulumi.runtime.proto import (
+    engine_pb2,
+    engine_pb2_grpc,
+    provider_pb2,
+    provider_pb2_grpc,
+    resource_pb2,
+    resource_pb2_grpc,
+)
 from pydantic import BaseModel
 from skyweave import provider_codegen, provider_types
 from skyweave.app_plan import AppDnsArgs, MultiCloudAppArgs
@@ -39,7 +50,7 @@ from skyweave.drivers.onprem import ByonServerArgs, ByonSourceArgs, OnPremSiteAr
 from skyweave.drivers.openstack import IronicSourceArgs, OpenStackSiteArgs
 from skyweave.hybrid_vpc import HybridVpcArgs, IpamArgs
 from skyweave.multi_cloud_bucket import MultiCloudBucketArgs
-from skyweave.offline import OfflineRun
+from skyweave.offline import OfflineMocks, OfflineRun, RecordingMonitor
 from skyweave.planning.failure import FailureKind
 from skyweave.provider import COMPONENTS, PACKAGE, schema_path
 
@@ -216,7 +227,7 @@ def test_typed_dicts_are_total_where_the_models_require() -> None:
 def test_schema_paths_use_the_schema_names() -> None:
     assert schema_path("sites[0].vpn_peer_ip") == "sites[0].vpnPeerIp"
     assert schema_path("network.ipam.site_prefix") == "network.ipam.sitePrefix"
-    # User keys (a tag named like a field) are not field names only when they are not fields.
+    # Keys the user chose (vendor and site names) stay as written.
     assert schema_path("images.aws") == "images.aws"
 
 
@@ -369,14 +380,11 @@ def test_construct_bare_metal_pool_with_a_secret_key(provider: ComponentProvider
     nodes = result.outputs["state"]["nodes"]
     assert [n["name"] for n in nodes] == ["fra-01", "fra-02"]
     assert {n["role"] for n in nodes} == {"db"}
-    commands = [r for r in result.resources if r.type == "command:remote:Command"]
-    assert [c.name for c in commands] == [
-        "fra-bootstrap-onprem-fra-fra-01",
-        "fra-bootstrap-onprem-fra-fra-02",
-    ]
+    commands = {r.name: r for r in result.resources if r.type == "command:remote:Command"}
+    assert set(commands) == {"fra-bootstrap-onprem-fra-fra-01", "fra-bootstrap-onprem-fra-fra-02"}
     # The connection carries the key, so the whole connection stays secret.
-    assert all(c.inputs["connection"] == "[secret]" for c in commands)
-    assert "SKYWEAVE_ROLE=db" in commands[0].inputs["create"]
+    assert all(c.inputs["connection"] == "[secret]" for c in commands.values())
+    assert "SKYWEAVE_ROLE=db" in commands["fra-bootstrap-onprem-fra-fra-01"].inputs["create"]
 
 
 @pytest.mark.parametrize(
@@ -474,11 +482,85 @@ def test_plugin_files() -> None:
     assert (PLUGIN / "__main__.py").is_file()
 
 
-def test_plugin_serves_the_same_schema_over_grpc(schema: dict[str, Any]) -> None:
-    """Start provider/__main__.py as the language host would and ask it for its schema."""
+class _Monitor(resource_pb2_grpc.ResourceMonitorServicer):
+    """The engine's resource monitor, over gRPC, recording into skyweave's offline monitor."""
+
+    def __init__(self) -> None:
+        self.recording = RecordingMonitor(OfflineMocks())
+
+    def SupportsFeature(self, request: Any, context: Any) -> Any:
+        supported = self.recording.SupportsFeature(request).hasSupport
+        return resource_pb2.SupportsFeatureResponse(hasSupport=supported)
+
+    def GetDeploymentInfo(self, request: Any, context: Any) -> Any:
+        return self.recording.GetDeploymentInfo(request)
+
+    def RegisterPackage(self, request: Any, context: Any) -> Any:
+        return self.recording.RegisterPackage(request)
+
+    def RegisterResource(self, request: Any, context: Any) -> Any:
+        return self.recording.RegisterResource(request)
+
+    def RegisterResourceOutputs(self, request: Any, context: Any) -> Any:
+        self.recording.RegisterResourceOutputs(request)
+        return empty_pb2.Empty()
+
+    def Invoke(self, request: Any, context: Any) -> Any:
+        return self.recording.Invoke(request)
+
+
+class _Engine(engine_pb2_grpc.EngineServicer):
+    def __init__(self) -> None:
+        self.logs: list[tuple[int, str]] = []
+
+    def Log(self, request: Any, context: Any) -> Any:
+        self.logs.append((request.severity, request.message))
+        return empty_pb2.Empty()
+
+    def GetRootResource(self, request: Any, context: Any) -> Any:
+        return engine_pb2.GetRootResourceResponse(urn="")
+
+    def SetRootResource(self, request: Any, context: Any) -> Any:
+        return engine_pb2.SetRootResourceResponse()
+
+
+@dataclass
+class Plugin:
+    """provider/__main__.py running as the engine starts it, and an engine + monitor for it to call."""
+
+    stub: Any
+    monitor: _Monitor
+    engine: _Engine
+    address: str
+
+    def construct(self, component: str, name: str, inputs: dict[str, Any]) -> Any:
+        self.monitor.recording = RecordingMonitor(OfflineMocks())
+        struct = struct_pb2.Struct()
+        struct.update(inputs)
+        request = provider_pb2.ConstructRequest(
+            project="consumer",
+            stack="dev",
+            organization="organization",
+            name=name,
+            type=f"skyweave:index:{component}",
+            inputs=struct,
+            dryRun=True,
+            monitorEndpoint=self.address,
+        )
+        return self.stub.Construct(request, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def plugin() -> Iterator[Plugin]:
+    monitor, engine = _Monitor(), _Engine()
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
+    resource_pb2_grpc.add_ResourceMonitorServicer_to_server(monitor, server)
+    engine_pb2_grpc.add_EngineServicer_to_server(engine, server)
+    address = f"127.0.0.1:{server.add_insecure_port('127.0.0.1:0')}"
+    server.start()
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     proc = subprocess.Popen(
-        [sys.executable, str(PLUGIN / "__main__.py"), "127.0.0.1:1"],
+        [sys.executable, str(PLUGIN / "__main__.py"), address],
         cwd=PLUGIN,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -489,12 +571,46 @@ def test_plugin_serves_the_same_schema_over_grpc(schema: dict[str, Any]) -> None
         port = proc.stdout.readline().decode().strip()
         assert port.isdigit(), proc.stderr.read().decode() if proc.stderr else port
         with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
-            stub = provider_pb2_grpc.ResourceProviderStub(channel)
-            response = stub.GetSchema(provider_pb2.GetSchemaRequest(version=0), timeout=60)
-        assert json.loads(response.schema) == schema
+            yield Plugin(provider_pb2_grpc.ResourceProviderStub(channel), monitor, engine, address)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+        server.stop(0)
+
+
+def test_plugin_serves_the_same_schema_over_grpc(plugin: Plugin, schema: dict[str, Any]) -> None:
+    """Started as the language host would start it, the plugin answers GetSchema with the same schema."""
+    response = plugin.stub.GetSchema(provider_pb2.GetSchemaRequest(version=0), timeout=60)
+    assert json.loads(response.schema) == schema
+
+
+def test_plugin_constructs_over_grpc(plugin: Plugin) -> None:
+    """The engine's Construct call, over the real protocol: the plugin registers through the monitor."""
+    response = plugin.construct(
+        "HybridVpc", "core", {"sites": [AWS, GCP], "ipam": {"supernet": "10.32.0.0/12", "sitePrefix": 16}}
+    )
+    assert response.urn.endswith("::skyweave:index:HybridVpc::core")
+    state = json_format.MessageToDict(response.state)
+    assert {"networks", "cidrs", "layout", "links", "onpremDevices", "onpremPeerIps", "vpnPsks"} <= set(state)
+    registered = plugin.monitor.recording.registrations
+    types = Counter(r.type for r in registered)
+    assert types["skyweave:index:HybridVpc"] == 1 and types["skyweave:network:HybridVpc"] == 1
+    assert types["aws:ec2/vpc:Vpc"] == 1 and types["gcp:compute/network:Network"] == 1
+    assert types["gcp:compute/haVpnGateway:HaVpnGateway"] == 1
+    (vpc,) = [r for r in registered if r.type == "aws:ec2/vpc:Vpc"]
+    assert (
+        vpc.inputs["cidrBlock"].endswith("/16") and vpc.provider and "core-provider-aws-use1" in vpc.provider
+    )
+    # The unpinned-block warning reaches the engine's log.
+    assert any("is not pinned" in message for _, message in plugin.engine.logs)
+
+
+def test_plugin_refuses_bad_input_over_grpc_before_registering(plugin: Plugin) -> None:
+    with pytest.raises(grpc.RpcError) as info:
+        plugin.construct("HybridVpc", "core", {"sites": [AWS], "ipam": {"supernet": "10.0.0.0/33"}})
+    details = info.value.details() or ""
+    assert "skyweave:index:HybridVpc 'core'" in details and "ipam.supernet" in details, details
+    assert plugin.monitor.recording.registrations == []
 
 
 def test_the_guide_lists_every_component_and_output(schema: dict[str, Any]) -> None:

@@ -639,3 +639,15 @@ def test_problems_of_the_network_and_the_app_are_reported_together(provider: Com
     assert "(2 problems)" in message, message
     assert re.search(r"^\s+network\.ipam\.sitePrefix: 40", message, re.MULTILINE), message
     assert re.search(r"^\s+minHealthy: 0", message, re.MULTILINE), message
+
+
+def test_the_guides_schema_command_prints_the_schema(schema: dict[str, Any]) -> None:
+    guide = (ROOT / "docs" / "other-languages.md").read_text()
+    (command,) = [b for b in re.findall(r"```bash\n(.*?)```", guide, re.S) if "ComponentProvider" in b]
+    assert command.startswith(".venv/bin/python -c '")
+    code = command[len(".venv/bin/python -c '") :].rstrip().removesuffix("'")
+    printed = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
+    assert printed.returncode == 0, printed.stderr
+    assert json.loads(printed.stdout) == schema

@@ -10,7 +10,8 @@ Cost, measured on the 2-core development machine (load from other jobs ~2) with 
 about 45 s for this module (wheel build with build isolation, venv, an install with ``--no-compile``
 of ~17 s, two program runs, one mypy run); build and install with byte-compiling took 78 s. With a
 cold cache the install downloads every dependency (the venv holds 342 MB, mostly the provider SDKs).
-``SKYWEAVE_SKIP_WHEEL_TESTS=1`` skips this module locally; CI always runs it.
+``SKYWEAVE_SKIP_WHEEL_TESTS=1`` skips the tests that need the wheel locally (the program still runs
+in-process against this checkout); CI always runs them.
 """
 
 from __future__ import annotations
@@ -30,13 +31,11 @@ from typing import Any
 import pytest
 import skyweave
 import yaml
+from skyweave.preview import preview_stack, render_json
+from skyweave.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent
 CONSUMER = ROOT / "examples" / "consumer"
-
-pytestmark = pytest.mark.skipif(
-    os.environ.get("SKYWEAVE_SKIP_WHEEL_TESTS") == "1", reason="SKYWEAVE_SKIP_WHEEL_TESTS=1"
-)
 
 
 @dataclass(frozen=True)
@@ -62,6 +61,8 @@ def _run(cmd: list[str | Path], cwd: Path, **kwargs: Any) -> subprocess.Complete
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
+    if os.environ.get("SKYWEAVE_SKIP_WHEEL_TESTS") == "1":
+        pytest.skip("SKYWEAVE_SKIP_WHEEL_TESTS=1")
     base = tmp_path_factory.mktemp("wheel")
     source = base / "source"
     source.mkdir()
@@ -150,7 +151,17 @@ def test_consumer_project_is_a_pulumi_project_of_its_own() -> None:
 def test_consumer_builds_a_network_and_an_app_from_the_installed_package(
     consumer_preview: dict[str, Any],
 ) -> None:
-    resources = consumer_preview["resources"]
+    check_consumer(consumer_preview)
+
+
+def test_consumer_runs_in_process_from_this_checkout() -> None:
+    """The same program against this checkout's code, so a run without the wheel tests covers it too."""
+    run = preview_stack(Project.load(CONSUMER / "Pulumi.yaml"), "dev")
+    check_consumer(json.loads(render_json(run)))
+
+
+def check_consumer(preview: dict[str, Any]) -> None:
+    resources = preview["resources"]
     by_name = {(r["type"], r["name"]): r for r in resources}
     types = Counter(r["type"] for r in resources)
 
@@ -187,7 +198,7 @@ def test_consumer_builds_a_network_and_an_app_from_the_installed_package(
     # survive: vendor, min_healthy 4 over two vendors: each vendor alone holds 4.
     assert asg["inputs"]["desiredCapacity"] == 4 and mig["inputs"]["targetSize"] == 4
 
-    outputs = consumer_preview["outputs"]
+    outputs = preview["outputs"]
     assert outputs["skyweaveVersion"] == skyweave.__version__
     assert set(outputs["networks"]) == {"aws-main", "gcp-main"}
     assert set(outputs["webAddresses"]) == {"aws-main", "gcp-main"}

@@ -27,7 +27,7 @@ from .multi_cloud_bucket import MultiCloudBucket, MultiCloudBucketArgs, plan_mul
 from .providers import SiteProviders
 from .sites import CloudSiteArgs, SiteArgs
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "AddressSpaceExhaustedError",

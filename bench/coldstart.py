@@ -19,7 +19,11 @@ from typing import Any
 
 from .measure import ROOT, Samples
 
-__all__ = ["import_times", "measure", "preview_times"]
+__all__ = ["IMPORTS", "import_times", "measure", "preview_times"]
+
+#: The package alone, the CLI's module, and what every config-reading command needs (the stack
+#: config pulls in the components, drivers and provider SDKs).
+IMPORTS = ("skyweave", "skyweave.cli", "skyweave.config")
 
 
 def _skyweave_command() -> list[str]:
@@ -92,7 +96,7 @@ def measure(stack: str, repeat: int) -> dict[str, Any]:
     return {
         "stack": stack,
         "preview_seconds": preview_times(stack, repeat).as_dict(),
-        "imports": [import_times(m, repeat) for m in ("skyweave", "skyweave.cli")],
+        "imports": [import_times(m, repeat) for m in IMPORTS],
     }
 
 

@@ -138,3 +138,17 @@ def test_machine_description_names_cpu_python_and_sdks() -> None:
     assert info["cores"].isdigit()
     assert info["python"].startswith("CPython 3.")
     assert info["pulumi"][0].isdigit() and info["pulumi_aws"][0].isdigit()
+
+
+def test_importtime_parser_doctest() -> None:
+    from bench import coldstart
+
+    assert doctest.testmod(coldstart).failed == 0
+
+
+def test_estate_scale_child_reports_counts_and_memory() -> None:
+    from bench import scale
+
+    row = scale._child(4)
+    assert row["sites"] == 4 and row["registrations"] > row["resources"] > 0
+    assert row["peak_rss_mib"] >= row["rss_before_mib"] > 0

@@ -152,3 +152,16 @@ def test_estate_scale_child_reports_counts_and_memory() -> None:
     row = scale._child(4)
     assert row["sites"] == 4 and row["registrations"] > row["resources"] > 0
     assert row["peak_rss_mib"] >= row["rss_before_mib"] > 0
+
+
+def test_benchmarks_doc_is_the_rendering_of_its_saved_samples() -> None:
+    """No figure in docs/benchmarks.md is typed by hand: re-rendering the saved samples gives back
+    every section this bench writes (other sections, such as the policy pack's, may sit between)."""
+    from bench import report
+
+    root = Path(__file__).resolve().parent.parent
+    saved = json.loads((root / "docs" / "benchmarks.json").read_text())
+    doc = (root / "docs" / "benchmarks.md").read_text()
+    rendered = report.render(saved["results"], command=saved["command"])
+    for section in rendered.split("\n## "):
+        assert section.strip() in doc, section[:80]

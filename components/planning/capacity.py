@@ -165,10 +165,14 @@ def plan_capacity(sites: Sequence[SiteZones], min_healthy: int, survive: Failure
     # Inside each domain: start every zone at its floor, then fill the sites with the fewest
     # instances, and inside each site its emptiest zones, so narrower failures hurt least.
     counts = [floor for _, _, floor in cells]
+    # Each cell's index grouped by domain, then by owning site (in listed order): one pass, so
+    # sizing 10,000 sites stays linear rather than domains * cells.
+    grouped: dict[str, dict[str, list[int]]] = {d: {} for d in domains}
+    for i, key in enumerate(keys):
+        grouped[key].setdefault(cells[i][0].site, []).append(i)
     for domain in domains:
-        members = [i for i, key in enumerate(keys) if key == domain]
-        owners = list(dict.fromkeys(cells[i][0].site for i in members))
-        by_owner = {o: [i for i in members if cells[i][0].site == o] for o in owners}
+        by_owner = grouped[domain]
+        owners = list(by_owner)
         before = [sum(counts[i] for i in by_owner[o]) for o in owners]
         after = _water_fill(before, amounts[domain] - floors[domain])
         for owner, was, now in zip(owners, before, after, strict=True):
@@ -206,16 +210,20 @@ def plan_capacity(sites: Sequence[SiteZones], min_healthy: int, survive: Failure
             f"trimmed {trimmed} instance(s) the even split did not need (sites share a zone, so one "
             "site's floor already counts towards another's)"
         )
-        amounts = {d: sum(c for k, c in zip(keys, counts, strict=True) if k == d) for d in domains}
+        amounts = dict.fromkeys(domains, 0)
+        for key, count in zip(keys, counts, strict=True):
+            amounts[key] += count
     for domain in domains:
         lines.append(
             f"{survive.value} {domain}: {amounts[domain]} (losing it leaves {total - amounts[domain]})"
         )
+    by_site: dict[str, list[Placement]] = {}
+    for placement in placements:
+        by_site.setdefault(placement.site, []).append(placement)
     for site in sites:
-        spread = ", ".join(f"{p.zone} {p.count}" for p in placements if p.site == site.site)
-        lines.append(
-            f"site {site.site}: {sum(p.count for p in placements if p.site == site.site)} ({spread})"
-        )
+        rows = by_site.get(site.site, [])
+        spread = ", ".join(f"{p.zone} {p.count}" for p in rows)
+        lines.append(f"site {site.site}: {sum(p.count for p in rows)} ({spread})")
     lines.append(f"worst {survive.value} failure: {worst.domain}, leaving {worst.remaining} of {total}")
     return CapacityPlan(min_healthy, survive, placements, tuple(lines))
 
@@ -255,10 +263,23 @@ def _trim(cells: list[tuple[SiteZones, str, int]], counts: list[int], keys: list
     when two sites of one vendor sit in one region and name the same zone, splitting each site's
     floor evenly can over-provision, and this pass takes the surplus back. Returns how many
     instances it removed (``counts`` is updated in place).
+
+    Each try is O(1): site totals, domain totals and how many domains hold each total are kept
+    up to date, so the largest domain (the one whose loss leaves least) is known without
+    rescanning every cell — 10,000 sites trim in milliseconds instead of minutes.
     """
     floors: dict[str, int] = {}
-    for site, _, _ in cells:
+    owner_totals: dict[str, int] = {}
+    domain_totals: dict[str, int] = {}
+    for (site, _, _), key, count in zip(cells, keys, counts, strict=True):
         floors[site.site] = site.min_count
+        owner_totals[site.site] = owner_totals.get(site.site, 0) + count
+        domain_totals[key] = domain_totals.get(key, 0) + count
+    at_level: dict[int, int] = {}
+    for amount in domain_totals.values():
+        at_level[amount] = at_level.get(amount, 0) + 1
+    largest = max(domain_totals.values(), default=0)
+    total = sum(counts)
     removed = 0
     changed = True
     while changed:
@@ -267,19 +288,22 @@ def _trim(cells: list[tuple[SiteZones, str, int]], counts: list[int], keys: list
             if counts[i] == 0:
                 continue
             owner = cells[i][0].site
-            owner_total = sum(c for (s, _, _), c in zip(cells, counts, strict=True) if s.site == owner)
-            if owner_total - 1 < floors[owner]:
+            if owner_totals[owner] - 1 < floors[owner]:
                 continue
-            counts[i] -= 1
-            per_domain: dict[str, int] = {}
-            for key, count in zip(keys, counts, strict=True):
-                per_domain[key] = per_domain.get(key, 0) + count
-            total = sum(counts)
-            if all(total - lost >= need for lost in per_domain.values()):
+            key = keys[i]
+            level = domain_totals[key]
+            # Only this domain shrinks, by one: the largest drops by one iff it was the only one.
+            after_largest = largest - 1 if level == largest and at_level[level] == 1 else largest
+            if (total - 1) - after_largest >= need:
+                counts[i] -= 1
+                owner_totals[owner] -= 1
+                domain_totals[key] = level - 1
+                at_level[level] -= 1
+                at_level[level - 1] = at_level.get(level - 1, 0) + 1
+                largest = after_largest
+                total -= 1
                 removed += 1
                 changed = True
-            else:
-                counts[i] += 1
     return removed
 
 

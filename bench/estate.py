@@ -1,0 +1,119 @@
+"""Valid estates of any size for the scale benchmarks: mixed vendors, pinned, hub-and-spoke.
+
+Sites rotate through AWS, GCP, OpenStack and on-prem (two BGP-speaking devices each) over a few
+real regions. Two AWS hubs in different regions join every other site (``hub-spoke``), so the
+number of links grows as ``2n``: a full mesh of 1,000 sites would be ~500,000 links (and no
+estate-wide pool of tunnel /30s could hold them; see docs/benchmarks.md). Every block, ASN and
+tunnel block is pinned the way ``skyweave ipam lock`` pins them: the unpinned estate is planned
+once with skyweave's own planners and the plan's values are written back into the config.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import yaml
+from skyweave.config import NAMESPACE, parse_stack_config
+from skyweave.hybrid_vpc import plan_hybrid_vpc
+
+__all__ = ["estate_config", "site_entries", "write_project"]
+
+_AWS_REGIONS = ("us-east-1", "us-west-2", "eu-west-1", "eu-central-1")
+_GCP_REGIONS = ("europe-west1", "us-central1", "us-east1")
+_VENDORS = ("aws", "gcp", "openstack", "onprem")
+
+#: Site blocks: a /20 each from 10.0.0.0/8 (4,096 of them), subnets /24.
+SITE_PREFIX = 20
+SUBNET_PREFIX = 24
+_TWO_BYTE_ASNS = 65534 - 64512 + 1
+
+
+def site_entries(count: int) -> list[dict[str, Any]]:
+    """``count`` unpinned site entries; the first two are the AWS hubs."""
+    sites: list[dict[str, Any]] = []
+    for i in range(count):
+        vendor = "aws" if i < 2 else _VENDORS[i % len(_VENDORS)]
+        name = f"{vendor[:3]}-{i:05d}"
+        if vendor == "aws":
+            sites.append({"name": name, "vendor": "aws", "region": _AWS_REGIONS[i % len(_AWS_REGIONS)]})
+        elif vendor == "gcp":
+            region = _GCP_REGIONS[i % len(_GCP_REGIONS)]
+            sites.append({"name": name, "vendor": "gcp", "region": region, "project": "skyweave-bench-01"})
+        elif vendor == "openstack":
+            sites.append(
+                {
+                    "name": name,
+                    "vendor": "openstack",
+                    "region": "RegionOne",
+                    "auth_url": f"https://keystone.dc{i}.example.net:5000/v3",
+                    "external_network": "public",
+                }
+            )
+        else:
+            # Each on-prem site brings its own /24 from 172.16.0.0/12 and two public VPN devices.
+            sites.append(
+                {
+                    "name": name,
+                    "vendor": "onprem",
+                    "region": f"dc-{i}",
+                    "cidrs": [_onprem_cidr(i)],
+                    "vpn_peer_ip": f"11.{(i >> 8) & 255}.{i & 255}.10",
+                    "vpn_secondary_peer_ip": f"11.{(i >> 8) & 255}.{i & 255}.11",
+                    "bgp": True,
+                }
+            )
+    if count > _TWO_BYTE_ASNS:
+        # 1,023 private 2-byte ASNs cannot number a bigger estate: pin 4-byte ones (RFC 6996).
+        for i, site in enumerate(sites):
+            site["asn"] = 4_200_000_000 + i
+    return sites
+
+
+def _onprem_cidr(i: int) -> str:
+    """A /26 per on-prem site from 172.16.0.0/12 (65,536 of them), outside the 10/8 supernet."""
+    base = (172 << 24) | (16 << 16)
+    address = base + i * 64
+    return f"{address >> 24}.{(address >> 16) & 255}.{(address >> 8) & 255}.{address & 255}/26"
+
+
+def estate_config(count: int) -> dict[str, Any]:
+    """The ``skyweave:`` config (keys without the namespace) of a pinned ``count``-site estate."""
+    if count < 3:
+        raise ValueError(f"an estate needs at least 3 sites (two hubs and a spoke), not {count}")
+    sites = site_entries(count)
+    raw: dict[str, Any] = {
+        "tags": {"env": "bench", "owner": "platform"},
+        "network": {"name": "core", "topology": "hub-spoke", "hubs": [sites[0]["name"], sites[1]["name"]]},
+        "ipam": {"supernet": "10.0.0.0/8", "site_prefix": SITE_PREFIX, "subnet_prefix": SUBNET_PREFIX},
+        "sites": sites,
+    }
+    config = parse_stack_config(raw, source=f"bench estate of {count} sites")
+    plan = plan_hybrid_vpc(config.hybrid_vpc_args(), connectivity_path="network")
+    pinned = copy.deepcopy(raw)
+    pins = plan.addresses.pins()
+    for site in pinned["sites"]:
+        if site["vendor"] != "onprem":
+            site["cidr"] = pins[site["name"]]["cidr"]
+        site["asn"] = plan.connectivity.asns[site["name"]]
+    pinned["network"]["tunnel_blocks"] = {
+        link.id: str(link.block) for link in plan.connectivity.links if link.block is not None
+    }
+    pinned["ipam"]["require_pins"] = True
+    return pinned
+
+
+def write_project(directory: Path, count: int, *, stack: str = "bench") -> Path:
+    """A Pulumi project running the repository's own program (``stacks/``) on a generated estate.
+
+    Returns the project directory; ``Pulumi.yaml`` points ``main`` at the repository's program.
+    """
+    program = Path(__file__).resolve().parent.parent / "stacks"
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "Pulumi.yaml").write_text(
+        yaml.safe_dump({"name": "skyweave", "runtime": "python", "main": str(program)})
+    )
+    config = {f"{NAMESPACE}:{key}": value for key, value in estate_config(count).items()}
+    (directory / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump({"config": config}, sort_keys=False))
+    return directory

@@ -1,0 +1,181 @@
+"""The benchmark code measures what it claims to: same estate in both programs, valid generated
+estates, sane statistics. Timings are never asserted (docs/benchmarks.md reports them)."""
+
+from __future__ import annotations
+
+import doctest
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from skyweave.config import parse_stack_config
+from skyweave.hybrid_vpc import plan_hybrid_vpc
+from skyweave.offline import OfflineMocks, OfflineRun, RecordingMonitor, run_program
+from skyweave.preview import preview_stack, summary
+from skyweave.project import Project
+
+from bench import handwritten, measure
+from bench.estate import estate_config, write_project
+from bench.handwritten import write_program
+
+
+def _canonical(run: OfflineRun, *, drop_parent: bool = False) -> list[str]:
+    rows = []
+    for reg in run.resources:
+        row: dict[str, Any] = reg.as_dict()
+        if drop_parent:
+            row = {k: v for k, v in row.items() if k not in ("urn", "parent", "dependencies")}
+        rows.append(json.dumps(row, sort_keys=True))
+    return sorted(rows)
+
+
+@pytest.fixture(scope="module")
+def recorded(project: Project) -> tuple[OfflineRun, dict[str, str]]:
+    monitor = RecordingMonitor(OfflineMocks())
+    run = preview_stack(project, "dev", monitor=monitor)
+    return run, {urn: r.id for urn, r in monitor.resources.items()}
+
+
+def test_handwritten_program_registers_exactly_the_same_estate(
+    recorded: tuple[OfflineRun, dict[str, str]], tmp_path: Path
+) -> None:
+    run, ids = recorded
+    program = write_program(run, ids, tmp_path / "raw")
+    source = (program / "__main__.py").read_text()
+    assert "skyweave" not in [line.split()[1] for line in source.splitlines() if line.startswith("import ")]
+    raw = run_program(program, project=run.project, stack=run.stack)
+    assert _canonical(raw) == _canonical(run)
+    assert raw.outputs == run.outputs
+    assert raw.component_outputs == run.component_outputs
+
+
+def test_flat_program_has_the_same_cloud_resources_and_no_components(
+    recorded: tuple[OfflineRun, dict[str, str]], tmp_path: Path
+) -> None:
+    run, ids = recorded
+    flat = run_program(
+        write_program(run, ids, tmp_path / "flat", flat=True), project=run.project, stack=run.stack
+    )
+    stack_urn = next(r.urn for r in flat.resources if r.type == "pulumi:pulumi:Stack")
+    assert all(r.custom for r in flat.resources if r.type != "pulumi:pulumi:Stack")
+    assert {r.parent for r in flat.resources if r.type != "pulumi:pulumi:Stack"} == {stack_urn}
+    custom = [r for r in run.resources if r.custom]
+    assert len(flat.resources) - 1 == len(custom)
+    flat_by_name = {(r.type, r.name): r for r in flat.resources}
+    for reg in custom:
+        twin = flat_by_name[(reg.type, reg.name)]
+        assert twin.inputs == reg.inputs
+        assert twin.protect == reg.protect
+        # the provider is the same site's provider (its URN lost the component path only)
+        assert (twin.provider or "").rsplit("::", 1)[-1] == (reg.provider or "").rsplit("::", 1)[-1]
+
+
+def test_generator_refuses_an_input_the_sdk_class_does_not_take(
+    recorded: tuple[OfflineRun, dict[str, str]],
+) -> None:
+    run, ids = recorded
+    vpc = next(r for r in run.resources if r.type == "aws:ec2/vpc:Vpc")
+    broken = OfflineRun(
+        run.project,
+        run.stack,
+        [vpc.__class__(**{**vpc.__dict__, "inputs": {"cidrBlok": "10.0.0.0/16"}})],
+        {},
+        {},
+        [],
+    )
+    with pytest.raises(KeyError, match="cidrBlok"):
+        handwritten.program_source(broken, ids)
+
+
+def test_sdk_class_doctests() -> None:
+    assert doctest.testmod(handwritten).failed == 0
+
+
+def test_generated_estate_is_valid_pinned_and_hub_spoke() -> None:
+    raw = estate_config(9)
+    config = parse_stack_config(raw, source="test")  # require_pins: every block is pinned
+    assert raw["ipam"]["require_pins"] is True
+    vendors = [site.vendor for site in config.sites]
+    assert set(vendors) == {"aws", "gcp", "openstack", "onprem"}
+    plan = plan_hybrid_vpc(config.hybrid_vpc_args(), connectivity_path="network")
+    assert plan.addresses.unpinned == ()
+    # two hubs joined to each other and to every other site: 2n - 3 links, O(n)
+    assert len(plan.connectivity.links) == 2 * 9 - 3
+    blocks = raw["network"]["tunnel_blocks"]
+    assert blocks == {link.id: str(link.block) for link in plan.connectivity.links if link.block is not None}
+    assert all(site.get("asn") == plan.connectivity.asns[site["name"]] for site in raw["sites"])
+
+
+def test_big_estates_pin_four_byte_asns() -> None:
+    sites = estate_config(1100)["sites"]
+    assert all(4_200_000_000 <= site["asn"] <= 4_294_967_294 for site in sites)
+    assert len({site["asn"] for site in sites}) == 1100
+
+
+def test_too_small_estate_is_refused() -> None:
+    with pytest.raises(ValueError, match="at least 3 sites"):
+        estate_config(2)
+
+
+def test_generated_project_previews_with_the_repository_program(tmp_path: Path) -> None:
+    project = Project.find(write_project(tmp_path, 6))
+    run = preview_stack(project, "bench")
+    info = summary(run)
+    assert set(info["by_vendor"]) == {"aws", "gcp", "openstack", "random"}
+    assert info["resources"] > 6 * 5
+
+
+def test_samples_report_median_and_spread() -> None:
+    samples = measure.Samples((3.0, 1.0, 2.0))
+    assert samples.median == 2.0
+    assert samples.spread() == "2.00 (1.00-3.00, n=3)"
+    assert measure.Samples((1.5,)).spread() == "1.50 (n=1)"
+
+
+def test_machine_description_names_cpu_python_and_sdks() -> None:
+    info = measure.machine()
+    assert info["cores"].isdigit()
+    assert info["python"].startswith("CPython 3.")
+    assert info["pulumi"][0].isdigit() and info["pulumi_aws"][0].isdigit()
+
+
+def test_importtime_parser_doctest() -> None:
+    from bench import coldstart
+
+    assert doctest.testmod(coldstart).failed == 0
+
+
+def test_estate_scale_child_reports_counts_and_memory() -> None:
+    from bench import scale
+
+    row = scale._child(4)
+    assert row["sites"] == 4 and row["registrations"] > row["resources"] > 0
+    assert row["peak_rss_mib"] >= row["rss_before_mib"] > 0
+
+
+def test_benchmarks_doc_is_the_rendering_of_its_saved_samples() -> None:
+    """No figure in docs/benchmarks.md is typed by hand: re-rendering the saved samples gives back
+    every section this bench writes (other sections, such as the policy pack's, may sit between)."""
+    from bench import report
+
+    root = Path(__file__).resolve().parent.parent
+    saved = json.loads((root / "docs" / "benchmarks.json").read_text())
+    doc = (root / "docs" / "benchmarks.md").read_text()
+    rendered = report.render(saved["results"], command=saved["command"])
+    for section in rendered.split("\n## "):
+        assert section.strip() in doc, section[:80]
+
+
+def test_rewriting_the_report_keeps_the_prose_sections() -> None:
+    from bench.report import keep_foreign_sections
+
+    rendered = "# Benchmarks\n\n## Machine\n\nx\n\n## Limits\n\n- y\n"
+    existing = (
+        "# Benchmarks\n\n## Machine\n\nold\n\n## Planners at 10,000 sites\n\nold\n\n"
+        "## Policy pack (`bench/policy.py`)\n\nprose\n\n### Design\n\nmore\n\n## Limits\n\n- old\n"
+    )
+    merged = keep_foreign_sections(rendered, existing)
+    assert merged.index("## Policy pack") < merged.index("## Limits")
+    assert "### Design\n\nmore" in merged and "old" not in merged and "Planners" not in merged
+    assert keep_foreign_sections(rendered, "# Benchmarks\n") == rendered

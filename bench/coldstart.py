@@ -1,4 +1,4 @@
-"""Cold start: ``skyweave preview --stack prod`` in a fresh process, and import times.
+"""Cold start: ``skyweave preview`` and ``skyweave check`` of a stack in a fresh process, and import times.
 
 The preview is timed end to end as a user sees it (interpreter start, imports, config, run,
 rendering) by running the installed console script. Import time comes from
@@ -34,18 +34,27 @@ def _skyweave_command() -> list[str]:
     return [found] if found else [sys.executable, "-m", "skyweave.cli"]
 
 
-def preview_times(stack: str, repeat: int) -> Samples:
+def command_times(args: list[str], repeat: int, ok: tuple[int, ...] = (0,)) -> Samples:
+    """Wall time of ``skyweave <args>`` in a fresh process, ``repeat`` times."""
     samples = []
     for _ in range(repeat):
         start = time.perf_counter()
-        subprocess.run(
-            [*_skyweave_command(), "preview", "--stack", stack],
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-        )
+        done = subprocess.run([*_skyweave_command(), *args], cwd=ROOT, capture_output=True)
         samples.append(time.perf_counter() - start)
+        if done.returncode not in ok:
+            raise RuntimeError(
+                f"skyweave {' '.join(args)} exited {done.returncode}: {done.stderr.decode()[-500:]}"
+            )
     return Samples(tuple(samples))
+
+
+def preview_times(stack: str, repeat: int) -> Samples:
+    return command_times(["preview", "--stack", stack], repeat)
+
+
+def check_times(stack: str, repeat: int) -> Samples:
+    """The CI gate's cost: run the stack under mocks, start the pack, analyse every resource."""
+    return command_times(["check", "--stack", stack], repeat)
 
 
 def parse_importtime(stderr: str) -> list[tuple[str, int, int]]:
@@ -96,6 +105,7 @@ def measure(stack: str, repeat: int) -> dict[str, Any]:
     return {
         "stack": stack,
         "preview_seconds": preview_times(stack, repeat).as_dict(),
+        "check_seconds": check_times(stack, repeat).as_dict(),
         "imports": [import_times(m, repeat) for m in IMPORTS],
     }
 

@@ -181,6 +181,12 @@ def _coldstart(c: dict[str, Any]) -> list[str]:
         f"- `skyweave preview --stack {c['stack']}` in a fresh process (interpreter, imports, config, run, "
         f"rendering): **{_s(c['preview_seconds'])} s**.",
     ]
+    if "check_seconds" in c:
+        lines.append(
+            f"- `skyweave check --stack {c['stack']}` in a fresh process — the CI gate's cost: the same run, "
+            f"the policy pack started as the engine starts it, every resource analysed: "
+            f"**{_s(c['check_seconds'])} s**."
+        )
     for imp in c["imports"]:
         lines.append(
             f"- `python -X importtime -c 'import {imp['module']}'`: **{_s(imp['ms'], '{:.0f}')} ms**."

@@ -32,10 +32,10 @@ from .drivers.registry import get_driver
 from .errors import ConfigIssue, InvalidArgsError, PlanningError
 from .hybrid_vpc import HybridVpc
 from .inventory import ansible_inventory
-from .naming import NAME_PATTERN, child_name, is_valid_name, type_token
+from .naming import NAME_PATTERN, check_component_name, child_name, type_token
 from .planning.failure import FailureKind
 from .planning.placement import PlacementPlan, interleave, plan_placement
-from .providers import SiteProviders
+from .providers import SiteProviders, require_providers
 from .sites import SiteArgs, Tags
 from .validation import first_duplicate, issues_from_validation
 
@@ -256,23 +256,10 @@ class BareMetalPool(pulumi.ComponentResource):
         ssh_keys: Mapping[str, pulumi.Input[str]] | None = None,
     ) -> None:
         args = _coerce_args(args)
-        if not is_valid_name(name, max_length=24):
-            raise InvalidArgsError(
-                [ConfigIssue("name", "use lowercase letters, digits and '-', at most 24 characters", name)]
-            )
+        check_component_name(name, 24)
         self.plan = plan_pool(args, network.plan.args.sites, name)
         if providers is not None:
-            missing = [s.site for s in args.sources if s.site not in providers]
-            if missing:
-                raise InvalidArgsError(
-                    [
-                        ConfigIssue(
-                            "providers",
-                            f"no provider given for site(s) {', '.join(missing)}",
-                            list(providers),
-                        )
-                    ]
-                )
+            require_providers(providers, (s.site for s in args.sources))
         keys = _ssh_keys(args, ssh_keys or {})
         props = self.plan.as_dict()
         super().__init__(type_token("compute", "BareMetalPool"), name, props, opts)

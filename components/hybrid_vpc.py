@@ -24,9 +24,9 @@ from .connectivity import ConnectivityArgs, ConnectivityPlan, LinkBuilder, plan_
 from .drivers.base import Capability, SiteContext, SiteNetwork
 from .drivers.registry import get_driver
 from .errors import ConfigIssue, InvalidArgsError, PlanningError
-from .naming import child_name, is_valid_name, type_token
+from .naming import check_component_name, child_name, type_token
 from .planning.ipam import AddressPlan, Reservation, SiteSpec, plan_addresses
-from .providers import SiteProviders
+from .providers import SiteProviders, require_providers
 from .sites import CloudSiteArgs, SiteArgs, Tags
 from .validation import first_duplicate, issues_from_validation
 from .vendors import AnySite
@@ -300,20 +300,10 @@ class HybridVpc(pulumi.ComponentResource):
         providers: Mapping[str, pulumi.ProviderResource | None] | None = None,
     ) -> None:
         args = _coerce_args(args)
-        _check_name(name)
+        check_component_name(name, 24)
         self.plan = plan_hybrid_vpc(args)
         if providers is not None:
-            missing = [s.name for s in args.sites if s.name not in providers]
-            if missing:
-                raise InvalidArgsError(
-                    [
-                        ConfigIssue(
-                            "providers",
-                            f"no provider given for site(s) {', '.join(missing)}",
-                            list(providers),
-                        )
-                    ]
-                )
+            require_providers(providers, (s.name for s in args.sites))
         super().__init__(type_token("network", "HybridVpc"), name, None, opts)
         for site_name in self.plan.addresses.unpinned:
             site_plan = self.plan.addresses.sites[site_name]
@@ -399,17 +389,3 @@ def _coerce_args(args: HybridVpcArgs | Mapping[str, Any]) -> HybridVpcArgs:
         return HybridVpcArgs.model_validate(args)
     except ValidationError as exc:
         raise InvalidArgsError(issues_from_validation(exc, args, HybridVpcArgs)) from None
-
-
-def _check_name(name: str) -> None:
-    if not is_valid_name(name, max_length=24):
-        raise InvalidArgsError(
-            [
-                ConfigIssue(
-                    "name",
-                    "component names use lowercase letters, digits and '-', start with a letter, "
-                    "at most 24 characters (they prefix every child's name)",
-                    name,
-                )
-            ]
-        )

@@ -39,7 +39,8 @@ from .drivers.registry import get_driver
 from .drivers.workloads import AppEndpoint, AppSiteSpec
 from .errors import ConfigIssue, InvalidArgsError
 from .hybrid_vpc import HybridVpc
-from .naming import is_valid_name, type_token
+from .naming import check_component_name, type_token
+from .providers import require_providers
 from .sites import SiteArgs
 from .validation import issues_from_validation
 
@@ -84,28 +85,9 @@ class MultiCloudApp(pulumi.ComponentResource):
         providers: Mapping[str, pulumi.ProviderResource | None],
     ) -> None:
         args = _coerce_args(args)
-        if not is_valid_name(name, max_length=16):
-            raise InvalidArgsError(
-                [
-                    ConfigIssue(
-                        "name",
-                        "app names use lowercase letters, digits and '-', start with a letter, at most "
-                        "16 characters (they prefix every child's name, and AWS load balancer names "
-                        "are limited to 32)",
-                        name,
-                    )
-                ]
-            )
+        check_component_name(name, 16, why="AWS load balancer names are limited to 32")
         self.plan = plan_multi_cloud_app(args, network.plan.args.sites, estate_ranges(network.plan))
-        missing = [s.name for s in self.plan.sites if s.name not in providers]
-        if missing:
-            raise InvalidArgsError(
-                [
-                    ConfigIssue(
-                        "providers", f"no provider given for site(s) {', '.join(missing)}", list(providers)
-                    )
-                ]
-            )
+        require_providers(providers, (s.name for s in self.plan.sites))
         planned = self.plan.as_dict()
         props = {k: planned[k] for k in ("placements", "minHealthy", "survive")}
         super().__init__(type_token("app", "MultiCloudApp"), name, props, opts)

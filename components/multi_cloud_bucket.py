@@ -26,7 +26,7 @@ from .drivers.base import SiteContext
 from .drivers.registry import get_driver
 from .drivers.workloads import BucketHandle, BucketSpec
 from .errors import ConfigIssue, InvalidArgsError
-from .naming import NAME_PATTERN, is_valid_name, type_token
+from .naming import NAME_PATTERN, check_component_name, type_token
 from .sites import SiteArgs, SiteName, Tags
 from .validation import issues_from_validation
 
@@ -171,10 +171,7 @@ class MultiCloudBucket(pulumi.ComponentResource):
         providers: Mapping[str, pulumi.ProviderResource | None],
     ) -> None:
         args = _coerce_args(args)
-        if not is_valid_name(name, max_length=16):
-            raise InvalidArgsError(
-                [ConfigIssue("name", "lowercase letters, digits and '-', at most 16 characters", name)]
-            )
+        check_component_name(name, 16, why="bucket names are limited to 63 characters")
         self.plan = plan_multi_cloud_bucket(args, sites)
         super().__init__(type_token("storage", "MultiCloudBucket"), name, None, opts)
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["NAME_PATTERN", "child_name", "is_valid_name", "type_token"]
+from .errors import ConfigIssue, InvalidArgsError
+
+__all__ = ["NAME_PATTERN", "check_component_name", "child_name", "is_valid_name", "type_token"]
 
 #: What a site name, component name or key may look like: it is embedded in resource names
 #: of every vendor, and GCP's rule (RFC 1035 label, lowercase) is the strictest.
@@ -45,3 +47,23 @@ def type_token(module: str, cls: str) -> str:
 
 def is_valid_name(value: str, max_length: int = 40) -> bool:
     return len(value) <= max_length and bool(_NAME.match(value))
+
+
+def check_component_name(name: str, max_length: int, *, why: str = "") -> None:
+    """Refuse a component name that cannot prefix every child's name (before anything registers).
+
+    ``max_length`` is the component's own limit: the longest child name it builds must still fit
+    its vendor's limit (``why`` says which, for the message).
+    """
+    if not is_valid_name(name, max_length=max_length):
+        reason = f"they prefix every child's name{'; ' + why if why else ''}"
+        raise InvalidArgsError(
+            [
+                ConfigIssue(
+                    "name",
+                    f"component names use lowercase letters, digits and '-', start with a letter, at most "
+                    f"{max_length} characters ({reason})",
+                    name,
+                )
+            ]
+        )

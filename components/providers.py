@@ -12,9 +12,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 import pulumi
 
 from .drivers.registry import get_driver
+from .errors import ConfigIssue, InvalidArgsError
 from .sites import SiteArgs
 
-__all__ = ["SiteProviders"]
+__all__ = ["SiteProviders", "require_providers"]
 
 
 class SiteProviders(Mapping[str, pulumi.ProviderResource | None]):
@@ -46,3 +47,12 @@ class SiteProviders(Mapping[str, pulumi.ProviderResource | None]):
 
     def __len__(self) -> int:
         return len(self._providers)
+
+
+def require_providers(providers: Mapping[str, pulumi.ProviderResource | None], sites: Iterable[str]) -> None:
+    """Refuse, before anything registers, when a site a component builds on has no provider."""
+    missing = [site for site in sites if site not in providers]
+    if missing:
+        raise InvalidArgsError(
+            [ConfigIssue("providers", f"no provider given for site(s) {', '.join(missing)}", list(providers))]
+        )

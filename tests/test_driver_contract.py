@@ -102,3 +102,22 @@ def test_bare_metal_is_offered_exactly_by_drivers_with_the_capability(driver: Cl
     source_model = driver.bare_metal_source
     assert source_model is not None and driver.vendor == source_model.VENDOR
     assert source_model.model_fields["kind"].default, "each source model names its kind"
+
+
+#: What a driver must implement once it declares a capability (the base class only refuses).
+CAPABILITY_METHODS = {
+    Capability.INSTANCE_GROUP: ("app_endpoint_kind", "create_app_site"),
+    Capability.DNS: ("dns_problems", "create_dns"),
+    Capability.OBJECT_STORAGE: ("create_bucket",),
+    Capability.BARE_METAL: ("bare_metal_domains", "create_bare_metal"),
+}
+
+
+def test_a_declared_capability_is_implemented(driver: CloudDriver) -> None:
+    """The base methods' ``NotImplementedError`` stays unreachable: declaring means overriding."""
+    for capability, methods in CAPABILITY_METHODS.items():
+        if driver.supports(capability):
+            for method in methods:
+                assert getattr(type(driver), method) is not getattr(CloudDriver, method), (
+                    f"{driver.vendor} declares {capability} but does not implement {method}"
+                )

@@ -36,7 +36,7 @@ from .naming import NAME_PATTERN, check_component_name, child_name, type_token
 from .planning.failure import FailureKind
 from .planning.placement import PlacementPlan, interleave, plan_placement
 from .providers import SiteProviders, require_providers
-from .sites import SiteArgs, Tags
+from .sites import SiteArgs, Tags, resource_tags
 from .validation import first_duplicate, issues_from_validation
 
 __all__ = [
@@ -279,7 +279,7 @@ class BareMetalPool(pulumi.ComponentResource):
                 parent=self,
                 site=site,
                 provider=providers[site.name],
-                tags={"managed-by": "skyweave", "skyweave-site": site.name, **args.tags, **site.tags},
+                tags=resource_tags(site, args.tags, site.tags),
             )
             placed = [n for n in self.plan.placement.nodes if n.domain.source == source.site]
             request = BareMetalRequest(

@@ -27,7 +27,7 @@ from .errors import ConfigIssue, InvalidArgsError, PlanningError
 from .naming import check_component_name, child_name, type_token
 from .planning.ipam import AddressPlan, Reservation, SiteSpec, plan_addresses
 from .providers import SiteProviders, require_providers
-from .sites import CloudSiteArgs, SiteArgs, Tags
+from .sites import CloudSiteArgs, SiteArgs, Tags, resource_tags
 from .validation import first_duplicate, issues_from_validation
 from .vendors import AnySite
 
@@ -319,14 +319,11 @@ class HybridVpc(pulumi.ComponentResource):
                 name=lambda site: child_name(name, "provider", site.name),
                 opts=pulumi.ResourceOptions(parent=self),
             )
+        tags = {site.name: resource_tags(site, args.tags, site.tags) for site in args.sites}
         self.site_networks: dict[str, SiteNetwork] = {}
         for site in args.sites:
             ctx = SiteContext(
-                component=name,
-                parent=self,
-                site=site,
-                provider=providers[site.name],
-                tags={"managed-by": "skyweave", "skyweave-site": site.name, **args.tags, **site.tags},
+                component=name, parent=self, site=site, provider=providers[site.name], tags=tags[site.name]
             )
             self.site_networks[site.name] = get_driver(site.vendor).create_network(
                 ctx, self.plan.addresses.sites[site.name]
@@ -337,10 +334,7 @@ class HybridVpc(pulumi.ComponentResource):
             sites={site.name: site for site in args.sites},
             networks=self.site_networks,
             providers={site.name: providers[site.name] for site in args.sites},
-            tags={
-                site.name: {"managed-by": "skyweave", "skyweave-site": site.name, **args.tags, **site.tags}
-                for site in args.sites
-            },
+            tags=tags,
         )
         links.build(self.plan.connectivity)
         self.links = pulumi.Output.from_input(self.plan.connectivity.as_dict())

@@ -41,7 +41,7 @@ from .errors import ConfigIssue, InvalidArgsError
 from .hybrid_vpc import HybridVpc
 from .naming import check_component_name, type_token
 from .providers import require_providers
-from .sites import SiteArgs
+from .sites import SiteArgs, resource_tags
 from .validation import issues_from_validation
 
 __all__ = [
@@ -161,13 +161,7 @@ class MultiCloudApp(pulumi.ComponentResource):
 
 
 def _tags(name: str, site: SiteArgs, args: MultiCloudAppArgs) -> dict[str, str]:
-    return {
-        "managed-by": "skyweave",
-        "skyweave-site": site.name,
-        "skyweave-app": name,
-        **site.tags,
-        **args.tags,
-    }
+    return resource_tags(site, site.tags, args.tags, **{"skyweave-app": name})
 
 
 def _coerce_args(args: MultiCloudAppArgs | Mapping[str, Any]) -> MultiCloudAppArgs:

@@ -27,7 +27,7 @@ from .drivers.registry import get_driver
 from .drivers.workloads import BucketHandle, BucketSpec
 from .errors import ConfigIssue, InvalidArgsError
 from .naming import NAME_PATTERN, check_component_name, type_token
-from .sites import SiteArgs, SiteName, Tags
+from .sites import SiteArgs, SiteName, Tags, resource_tags
 from .validation import issues_from_validation
 
 __all__ = [
@@ -176,8 +176,9 @@ class MultiCloudBucket(pulumi.ComponentResource):
         super().__init__(type_token("storage", "MultiCloudBucket"), name, None, opts)
 
         def ctx(site: SiteArgs) -> SiteContext:
-            tags = {"managed-by": "skyweave", "skyweave-site": site.name, **site.tags, **args.tags}
-            return SiteContext(name, self, site, providers[site.name], tags)
+            return SiteContext(
+                name, self, site, providers[site.name], resource_tags(site, site.tags, args.tags)
+            )
 
         spec = BucketSpec(storage_policy=args.swift_storage_policy, kms_key_id=args.kms_key_id)
         handles: dict[str, BucketHandle] = {}

@@ -9,6 +9,7 @@ models is :data:`skyweave.config.AnySite`.
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -122,3 +123,17 @@ class CloudSiteArgs(SiteArgs):
         description="The site's IPv6 block, pinned, for vendors where skyweave plans IPv6 "
         "(OpenStack). Omitted: IPAM places it; `skyweave ipam lock` records it.",
     )
+
+
+def resource_tags(site: SiteArgs, *layers: Mapping[str, str], **extra: str) -> dict[str, str]:
+    """The tags/labels of a resource a component builds on ``site``.
+
+    skyweave's own markers first (``managed-by``, ``skyweave-site`` and ``extra``), then each layer
+    in order, a later layer winning on a clash. Each component states its order at the call site:
+    the network and bare-metal pools let the site's tags override the component's; apps and
+    buckets let the component's own tags override the site's.
+    """
+    tags = {"managed-by": "skyweave", "skyweave-site": site.name, **extra}
+    for layer in layers:
+        tags.update(layer)
+    return tags

@@ -194,7 +194,7 @@ class LinkBuilder:
     psks: dict[LinkId, list[pulumi.Output[str]]] = field(default_factory=dict)
     devices: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     peer_ips: dict[str, dict[str, pulumi.Input[str]]] = field(default_factory=dict)
-    _gateways: dict[str, Any] = field(default_factory=dict)
+    _shared: dict[str, Any] = field(default_factory=dict)
 
     def context(self, site: str, parent: pulumi.Resource | None = None) -> SiteContext:
         return SiteContext(
@@ -224,9 +224,9 @@ class LinkBuilder:
 
     def once(self, key: str, make: Callable[[], _T]) -> _T:
         """``make()`` the first time ``key`` is asked for; the same object after that."""
-        if key not in self._gateways:
-            self._gateways[key] = make()
-        value: _T = self._gateways[key]
+        if key not in self._shared:
+            self._shared[key] = make()
+        value: _T = self._shared[key]
         return value
 
     def _aws_gateway(self, site: str, asn: int) -> aws.ec2.VpnGateway:

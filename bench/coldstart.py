@@ -23,7 +23,7 @@ __all__ = ["IMPORTS", "import_times", "measure", "preview_times"]
 
 #: The package alone, the CLI's module, and what every config-reading command needs (the stack
 #: config pulls in the components, drivers and provider SDKs).
-IMPORTS = ("skyweave", "skyweave.cli", "skyweave.config")
+IMPORTS = ("skyweave", "skyweave.cli", "skyweave.estate.config")
 
 
 def _skyweave_command() -> list[str]:
@@ -61,8 +61,8 @@ def parse_importtime(stderr: str) -> list[tuple[str, int, int]]:
     """``(module, self_us, cumulative_us)`` per line of ``-X importtime`` output.
 
     >>> parse_importtime("import time: self [us] | cumulative | imported package\\n"
-    ...                  "import time:       120 |        340 |   skyweave.naming")
-    [('skyweave.naming', 120, 340)]
+    ...                  "import time:       120 |        340 |   skyweave.core.naming")
+    [('skyweave.core.naming', 120, 340)]
     """
     rows = []
     for line in stderr.splitlines():

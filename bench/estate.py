@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from skyweave.config import NAMESPACE, parse_stack_config
-from skyweave.hybrid_vpc import plan_hybrid_vpc
+from skyweave.estate.config import NAMESPACE, parse_stack_config
+from skyweave.network.hybrid_vpc import plan_hybrid_vpc
 
 __all__ = ["estate_config", "site_entries", "write_project"]
 

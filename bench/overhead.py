@@ -1,7 +1,7 @@
 """Component overhead: an estate built with skyweave vs the same resources written by hand.
 
 Three programs, each run in its own fresh interpreter under the same mock runtime
-(:func:`skyweave.offline.run_program`), with the collector tuned (skyweave's default) and with
+(:func:`skyweave.cli.offline.run_program`), with the collector tuned (skyweave's default) and with
 Python's default thresholds — six variants, interleaved round by round so drift on the shared
 machine hits every variant alike:
 
@@ -36,9 +36,9 @@ GC_MODES = ("tuned", "default")
 
 def prepare(project_dir: Path, stack: str, out: Path) -> dict[str, Any]:
     """Record a skyweave run of ``stack`` and write the raw and flat programs under ``out``."""
-    from skyweave.offline import OfflineMocks, RecordingMonitor
-    from skyweave.preview import preview_stack
-    from skyweave.project import Project
+    from skyweave.cli.offline import OfflineMocks, RecordingMonitor
+    from skyweave.cli.preview import preview_stack
+    from skyweave.cli.project import Project
 
     from .handwritten import write_program
 
@@ -51,8 +51,8 @@ def prepare(project_dir: Path, stack: str, out: Path) -> dict[str, Any]:
 
 
 def _child(kind: str, gc_mode: str, project_dir: Path, stack: str, programs: Path) -> dict[str, Any]:
-    from skyweave.offline import run_program
-    from skyweave.project import Project
+    from skyweave.cli.offline import run_program
+    from skyweave.cli.project import Project
 
     project = Project.find(project_dir)
     stack_file = project.read_stack(stack)

@@ -110,8 +110,8 @@ def _app(n: int, app_sites: int = APP_SITES) -> Callable[[], object]:
     capacities once per single-site failure (O(sites^2 x capacity)), so it is measured on an
     app of ``app_sites`` sites, not on all 10,000: docs/benchmarks.md gives its growth.
     """
-    from skyweave.app_plan import MultiCloudAppArgs, plan_multi_cloud_app
-    from skyweave.config import parse_stack_config
+    from skyweave.app.plan import MultiCloudAppArgs, plan_multi_cloud_app
+    from skyweave.estate.config import parse_stack_config
 
     from .estate import site_entries
 
@@ -136,7 +136,7 @@ def _app(n: int, app_sites: int = APP_SITES) -> Callable[[], object]:
 
 
 def _stack_config(n: int) -> Callable[[], object]:
-    from skyweave.config import parse_stack_config
+    from skyweave.estate.config import parse_stack_config
 
     from .estate import site_entries
 

@@ -46,8 +46,8 @@ def _group(filename: str) -> str:
 
 
 def _runner(project_dir: Path, stack: str, tune_gc: bool) -> Callable[[], Any]:
-    from skyweave.offline import run_program
-    from skyweave.project import Project
+    from skyweave.cli.offline import run_program
+    from skyweave.cli.project import Project
 
     project = Project.find(project_dir)
     stack_file = project.read_stack(stack)

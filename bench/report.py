@@ -105,7 +105,8 @@ def _reading(r: dict[str, Any]) -> str:
         f"What a user sees — `skyweave preview`, which tunes the collector, against the same estate "
         f"hand-written and run under the mock runtime as Python runs it by default — is {user:.2f}x "
         f"({verdict(user)}): `run_program` raises the collector's thresholds "
-        "(`skyweave.offline.GC_THRESHOLDS`), which is most of the difference (see *Where the time goes*). "
+        "(`skyweave.cli.offline.GC_THRESHOLDS`), which is most of the difference "
+        "(see *Where the time goes*). "
         "A hand-written program could set the same thresholds; the same-settings rows are the honest "
         "measure of what the components themselves cost."
     )
@@ -193,7 +194,7 @@ def _coldstart(c: dict[str, Any]) -> list[str]:
         )
     lines += [
         "",
-        "Where `import skyweave.config` (the components, drivers and provider SDKs) spends its import time "
+        "Where the last import above (the components, drivers and provider SDKs) spends its import time "
         "(self time per top-level package, mean ms, from `-X importtime`):",
         "",
     ]
@@ -205,7 +206,7 @@ def _coldstart(c: dict[str, Any]) -> list[str]:
         "pulumi_aws / pulumi_gcp / pulumi_openstack, whenever anything under `skyweave` was imported — "
         "including `skyweave.cli` for `skyweave --help`. Public names now load on first use (PEP 562; "
         "`tests/test_lazy_imports.py`): `import skyweave.cli` used to cost at least what "
-        "`import skyweave.config` costs above. A preview still needs the provider SDKs (the program "
+        "`import skyweave.estate.config` costs above. A preview still needs the provider SDKs (the program "
         "builds their resources), so its cold start is mostly the SDK imports plus the run.",
         "",
     ]

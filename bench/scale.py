@@ -34,8 +34,8 @@ def _status_mib(key: str) -> float:
 
 
 def _child(sites: int) -> dict[str, Any]:
-    from skyweave.preview import preview_stack, summary
-    from skyweave.project import Project
+    from skyweave.cli.preview import preview_stack, summary
+    from skyweave.cli.project import Project
 
     from .estate import write_project
 

@@ -9,19 +9,15 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time each name loads on first use
-    from .bare_metal_pool import BareMetalPool, BareMetalPoolArgs, PoolConfig, plan_pool
-    from .bootstrap import BootstrapArgs
-    from .config import StackConfig, config_schema, load_stack_config, parse_stack_config
-    from .drivers import (
-        Capability,
-        CloudDriver,
-        SiteContext,
-        SiteNetwork,
-        get_driver,
-        register_driver,
-        vendors,
+    from .app.multi_cloud_app import (
+        AppDnsArgs,
+        AppPlan,
+        MultiCloudApp,
+        MultiCloudAppArgs,
+        plan_multi_cloud_app,
     )
-    from .errors import (
+    from .core.bootstrap import BootstrapArgs
+    from .core.errors import (
         AddressSpaceExhaustedError,
         ConfigError,
         ConfigIssue,
@@ -34,59 +30,69 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time each name load
         UnknownDriverError,
         UnsupportedCapabilityError,
     )
-    from .hybrid_vpc import HybridVpc, HybridVpcArgs, HybridVpcPlan, IpamArgs, plan_hybrid_vpc
-    from .inventory import ansible_inventory
-    from .multi_cloud_app import AppDnsArgs, AppPlan, MultiCloudApp, MultiCloudAppArgs, plan_multi_cloud_app
-    from .multi_cloud_bucket import MultiCloudBucket, MultiCloudBucketArgs, plan_multi_cloud_bucket
-    from .providers import SiteProviders
-    from .sites import CloudSiteArgs, SiteArgs
+    from .core.sites import CloudSiteArgs, SiteArgs
+    from .drivers import (
+        Capability,
+        CloudDriver,
+        SiteContext,
+        SiteNetwork,
+        get_driver,
+        register_driver,
+        vendors,
+    )
+    from .drivers.providers import SiteProviders
+    from .estate.config import StackConfig, config_schema, load_stack_config, parse_stack_config
+    from .metal.bare_metal_pool import BareMetalPool, BareMetalPoolArgs, PoolConfig, plan_pool
+    from .metal.inventory import ansible_inventory
+    from .network.hybrid_vpc import HybridVpc, HybridVpcArgs, HybridVpcPlan, IpamArgs, plan_hybrid_vpc
+    from .storage.multi_cloud_bucket import MultiCloudBucket, MultiCloudBucketArgs, plan_multi_cloud_bucket
 
 #: Public name → the module (relative to this package) that defines it. Importing a submodule
 #: such as ``skyweave.cli`` must not load every provider SDK (pulumi_aws alone takes about a
 #: second), so the package namespace resolves these lazily (PEP 562); docs/benchmarks.md.
 _EXPORTS: dict[str, str] = {
-    "AddressSpaceExhaustedError": "errors",
-    "AppDnsArgs": "multi_cloud_app",
-    "AppPlan": "multi_cloud_app",
-    "BareMetalPool": "bare_metal_pool",
-    "BareMetalPoolArgs": "bare_metal_pool",
-    "BootstrapArgs": "bootstrap",
+    "AddressSpaceExhaustedError": "core.errors",
+    "AppDnsArgs": "app.multi_cloud_app",
+    "AppPlan": "app.multi_cloud_app",
+    "BareMetalPool": "metal.bare_metal_pool",
+    "BareMetalPoolArgs": "metal.bare_metal_pool",
+    "BootstrapArgs": "core.bootstrap",
     "Capability": "drivers",
     "CloudDriver": "drivers",
-    "CloudSiteArgs": "sites",
-    "ConfigError": "errors",
-    "ConfigIssue": "errors",
-    "DriverError": "errors",
-    "HybridVpc": "hybrid_vpc",
-    "HybridVpcArgs": "hybrid_vpc",
-    "HybridVpcPlan": "hybrid_vpc",
-    "InvalidArgsError": "errors",
-    "IpamArgs": "hybrid_vpc",
-    "MultiCloudApp": "multi_cloud_app",
-    "MultiCloudAppArgs": "multi_cloud_app",
-    "MultiCloudBucket": "multi_cloud_bucket",
-    "MultiCloudBucketArgs": "multi_cloud_bucket",
-    "OverlappingCidrError": "errors",
-    "PlanningError": "errors",
-    "PoolConfig": "bare_metal_pool",
-    "ProjectError": "errors",
-    "SiteArgs": "sites",
+    "CloudSiteArgs": "core.sites",
+    "ConfigError": "core.errors",
+    "ConfigIssue": "core.errors",
+    "DriverError": "core.errors",
+    "HybridVpc": "network.hybrid_vpc",
+    "HybridVpcArgs": "network.hybrid_vpc",
+    "HybridVpcPlan": "network.hybrid_vpc",
+    "InvalidArgsError": "core.errors",
+    "IpamArgs": "network.hybrid_vpc",
+    "MultiCloudApp": "app.multi_cloud_app",
+    "MultiCloudAppArgs": "app.multi_cloud_app",
+    "MultiCloudBucket": "storage.multi_cloud_bucket",
+    "MultiCloudBucketArgs": "storage.multi_cloud_bucket",
+    "OverlappingCidrError": "core.errors",
+    "PlanningError": "core.errors",
+    "PoolConfig": "metal.bare_metal_pool",
+    "ProjectError": "core.errors",
+    "SiteArgs": "core.sites",
     "SiteContext": "drivers",
     "SiteNetwork": "drivers",
-    "SiteProviders": "providers",
-    "SkyweaveError": "errors",
-    "StackConfig": "config",
-    "UnknownDriverError": "errors",
-    "UnsupportedCapabilityError": "errors",
-    "ansible_inventory": "inventory",
-    "config_schema": "config",
+    "SiteProviders": "drivers.providers",
+    "SkyweaveError": "core.errors",
+    "StackConfig": "estate.config",
+    "UnknownDriverError": "core.errors",
+    "UnsupportedCapabilityError": "core.errors",
+    "ansible_inventory": "metal.inventory",
+    "config_schema": "estate.config",
     "get_driver": "drivers",
-    "load_stack_config": "config",
-    "parse_stack_config": "config",
-    "plan_hybrid_vpc": "hybrid_vpc",
-    "plan_multi_cloud_app": "multi_cloud_app",
-    "plan_multi_cloud_bucket": "multi_cloud_bucket",
-    "plan_pool": "bare_metal_pool",
+    "load_stack_config": "estate.config",
+    "parse_stack_config": "estate.config",
+    "plan_hybrid_vpc": "network.hybrid_vpc",
+    "plan_multi_cloud_app": "app.multi_cloud_app",
+    "plan_multi_cloud_bucket": "storage.multi_cloud_bucket",
+    "plan_pool": "metal.bare_metal_pool",
     "register_driver": "drivers",
     "vendors": "drivers",
 }
@@ -158,9 +164,8 @@ def __dir__() -> list[str]:
 class _Package(types.ModuleType):
     """Keeps a public name bound to its object when a submodule of the same name is imported.
 
-    ``skyweave.vendors`` is the function listing registered vendors, and also the name of the
-    module holding the site union; importing that module later would otherwise rebind the
-    package attribute to the module (the eager imports used to run in an order that avoided it).
+    No subpackage is named like a public name today; this guard keeps it so if one ever is
+    (``skyweave.vendors`` once was both the function and the site-union module).
     """
 
     def __setattr__(self, name: str, value: Any) -> None:

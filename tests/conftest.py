@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 import yaml
-from skyweave.offline import OfflineRun, run_program
-from skyweave.preview import preview_stack
-from skyweave.project import Project
+from skyweave.cli.offline import OfflineRun, run_program
+from skyweave.cli.preview import preview_stack
+from skyweave.cli.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from skyweave.cli.analyzer import ProviderRef, StackResource
 from skyweave.policy import Finding, Resource, Rule, StackIndex
-from skyweave.policy.engine import ProviderRef, StackResource
 
 STACK = "urn:pulumi:test::proj::pulumi:pulumi:Stack::proj-test"
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from conftest import stack_raw, write_stack
 from skyweave.cli import main
-from skyweave.config import parse_stack_config
-from skyweave.errors import ConfigError
+from skyweave.core.errors import ConfigError
+from skyweave.estate.config import parse_stack_config
 
 SOURCE = "stacks/Pulumi.prod.yaml"
 

@@ -9,7 +9,7 @@ import math
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from skyweave.errors import PlanningError
+from skyweave.core.errors import PlanningError
 from skyweave.planning import availability
 from skyweave.planning.availability import (
     SiteAvailability,

@@ -8,12 +8,12 @@ from typing import Any
 import pulumi
 import pytest
 import yaml
-from skyweave.bare_metal_pool import BareMetalPool
-from skyweave.bootstrap import BootstrapArgs
-from skyweave.errors import InvalidArgsError
-from skyweave.hybrid_vpc import HybridVpc
-from skyweave.offline import OfflineMocks, OfflineRun, RecordingMonitor, run_program
-from skyweave.preview import render_json, render_text
+from skyweave.cli.offline import OfflineMocks, OfflineRun, RecordingMonitor, run_program
+from skyweave.cli.preview import render_json, render_text
+from skyweave.core.bootstrap import BootstrapArgs
+from skyweave.core.errors import InvalidArgsError
+from skyweave.metal.bare_metal_pool import BareMetalPool
+from skyweave.network.hybrid_vpc import HybridVpc
 
 SITES: list[dict[str, Any]] = [
     {
@@ -442,7 +442,7 @@ def test_a_key_passed_to_the_component_is_kept_secret_without_config() -> None:
 @pytest.mark.parametrize("passed", [False, True], ids=["from-config", "passed-in"])
 def test_the_key_handed_to_the_driver_is_itself_a_secret(passed: bool) -> None:
     # pulumi-command also marks the whole `connection` secret; the pool must not rely on that.
-    from skyweave.bare_metal_pool import BareMetalPoolArgs, _ssh_keys
+    from skyweave.metal.bare_metal_pool import BareMetalPoolArgs, _ssh_keys
 
     def program() -> None:
         args = BareMetalPoolArgs.model_validate({"count": 1, "sources": [BYON]})

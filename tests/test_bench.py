@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from skyweave.config import parse_stack_config
-from skyweave.hybrid_vpc import plan_hybrid_vpc
-from skyweave.offline import OfflineMocks, OfflineRun, RecordingMonitor, run_program
-from skyweave.preview import preview_stack, summary
-from skyweave.project import Project
+from skyweave.cli.offline import OfflineMocks, OfflineRun, RecordingMonitor, run_program
+from skyweave.cli.preview import preview_stack, summary
+from skyweave.cli.project import Project
+from skyweave.estate.config import parse_stack_config
+from skyweave.network.hybrid_vpc import plan_hybrid_vpc
 
 from bench import handwritten, measure
 from bench.estate import estate_config, write_project

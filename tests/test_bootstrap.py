@@ -9,7 +9,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
-from skyweave.bootstrap import CLOUD_SCRIPT_PATH, BootstrapArgs, node_environment
+from skyweave.core.bootstrap import CLOUD_SCRIPT_PATH, BootstrapArgs, node_environment
 
 TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\r\x85\u2028\u2029"))
 PATHS = st.from_regex(r"/[a-z]{1,8}(/[a-z0-9._-]{1,8}){0,3}", fullmatch=True)

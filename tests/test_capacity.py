@@ -8,7 +8,7 @@ import doctest
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from skyweave.errors import PlanningError
+from skyweave.core.errors import PlanningError
 from skyweave.planning import capacity
 from skyweave.planning.capacity import SiteZones, plan_capacity
 from skyweave.planning.failure import FailureKind, Placement, domain_key, losses, worst_loss

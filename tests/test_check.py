@@ -9,9 +9,9 @@ from xml.etree import ElementTree
 import jsonschema
 import pytest
 from skyweave.cli import main
-from skyweave.offline import OfflineRun
-from skyweave.policy.check import resources_from_run, run_check
-from skyweave.policy.command import EXIT_VIOLATIONS
+from skyweave.cli.check import resources_from_run, run_check
+from skyweave.cli.check_command import EXIT_VIOLATIONS
+from skyweave.cli.offline import OfflineRun
 
 ROOT = Path(__file__).resolve().parent.parent
 BROKEN = ROOT / "examples" / "single-vendor"
@@ -162,9 +162,9 @@ def test_secrets_from_a_preview_are_sent_as_secrets_not_plain_text(
 
 
 def test_offline_run_records_property_dependencies_as_the_engine_sends_them(project: object) -> None:
-    from skyweave.policy.check import PropertyDependencyMonitor
-    from skyweave.preview import preview_stack
-    from skyweave.project import Project
+    from skyweave.cli.check import PropertyDependencyMonitor
+    from skyweave.cli.preview import preview_stack
+    from skyweave.cli.project import Project
 
     assert isinstance(project, Project)
     monitor = PropertyDependencyMonitor()

@@ -13,10 +13,10 @@ from conftest import stack_raw, write_stack
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from skyweave.cli import main
-from skyweave.config import config_schema, parse_stack_config
-from skyweave.errors import ConfigError
-from skyweave.offline import OfflineMocks, RecordingMonitor
-from skyweave.preview import preview_stack
+from skyweave.cli.offline import OfflineMocks, RecordingMonitor
+from skyweave.cli.preview import preview_stack
+from skyweave.core.errors import ConfigError
+from skyweave.estate.config import config_schema, parse_stack_config
 
 SOURCE = "stacks/Pulumi.prod.yaml"
 
@@ -287,7 +287,7 @@ def test_schema_validates_the_example_stack_files(capsys: pytest.CaptureFixture[
 
 
 def test_docs_reference_is_generated_from_the_models() -> None:
-    from skyweave.reference import config_reference
+    from skyweave.estate.reference import config_reference
 
     text = (Path(__file__).resolve().parent.parent / "docs" / "config.md").read_text()
     begin, end = "<!-- BEGIN GENERATED REFERENCE -->\n", "<!-- END GENERATED REFERENCE -->"

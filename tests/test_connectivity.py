@@ -17,8 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from skyweave import HybridVpc, HybridVpcArgs, InvalidArgsError
 from skyweave.cli import EXIT_CONFIG, main
-from skyweave.errors import ConfigError, PlanningError
-from skyweave.offline import OfflineMocks, OfflineRun, RecordingMonitor, run_program
+from skyweave.cli.offline import OfflineMocks, OfflineRun, RecordingMonitor, run_program
+from skyweave.cli.preview import preview_stack, render_json, render_text
+from skyweave.core.errors import ConfigError, PlanningError
 from skyweave.planning.asn import AsnRequest, assign_asns, is_private_asn
 from skyweave.planning.topology import SiteGraph, Topology, link_id, plan_links
 from skyweave.planning.tunnels import (
@@ -28,7 +29,6 @@ from skyweave.planning.tunnels import (
     tunnel_cidrs,
 )
 from skyweave.planning.vpn import safe_psk
-from skyweave.preview import preview_stack, render_json, render_text
 
 AWS = {"name": "aws-use1", "vendor": "aws", "region": "us-east-1", "zones": ["us-east-1a", "us-east-1b"]}
 AWS2 = {"name": "aws-usw2", "vendor": "aws", "region": "us-west-2", "zones": ["us-west-2a", "us-west-2b"]}

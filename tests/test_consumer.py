@@ -31,8 +31,8 @@ from typing import Any
 import pytest
 import skyweave
 import yaml
-from skyweave.preview import preview_stack, render_json
-from skyweave.project import Project
+from skyweave.cli.preview import preview_stack, render_json
+from skyweave.cli.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent
 CONSUMER = ROOT / "examples" / "consumer"

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pulumi
 import pytest
 from conftest import run
+from skyweave.core.errors import UnknownDriverError, UnsupportedCapabilityError
+from skyweave.core.sites import CloudSiteArgs
 from skyweave.drivers import Capability, CloudDriver, SiteContext, all_drivers, get_driver, vendors
-from skyweave.errors import UnknownDriverError, UnsupportedCapabilityError
-from skyweave.hybrid_vpc import HybridVpcArgs, plan_hybrid_vpc
-from skyweave.sites import CloudSiteArgs
+from skyweave.network.hybrid_vpc import HybridVpcArgs, plan_hybrid_vpc
 
 DRIVERS = {d.vendor: d for d in all_drivers()}
 

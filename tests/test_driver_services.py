@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from skyweave.core.errors import UnsupportedCapabilityError
 from skyweave.drivers import Capability, CloudDriver, all_drivers
 from skyweave.drivers.base import CloudDriver as Base
 from skyweave.drivers.workloads import DnsRouting, DnsSpec, EndpointKind, HealthCheckSpec
-from skyweave.errors import UnsupportedCapabilityError
 
 DRIVERS = {d.vendor: d for d in all_drivers()}
 HEALTH = HealthCheckSpec("/healthz", 80, 30, 5, 2, 3)

@@ -8,11 +8,11 @@ from typing import Any
 import pulumi
 import pytest
 import yaml
-from skyweave.bare_metal_pool import BareMetalPool
 from skyweave.cli import main
-from skyweave.hybrid_vpc import HybridVpc
-from skyweave.inventory import ansible_inventory, ansible_list, pool_nodes
-from skyweave.offline import OfflineMocks, OfflineRun, run_program
+from skyweave.cli.offline import OfflineMocks, OfflineRun, run_program
+from skyweave.metal.bare_metal_pool import BareMetalPool
+from skyweave.metal.inventory import ansible_inventory, ansible_list, pool_nodes
+from skyweave.network.hybrid_vpc import HybridVpc
 from test_bare_metal_pool import BYON, IRONIC, KEY_CONFIG, METAL, SITES
 
 BYON_HOSTS = {"fra-r1-01": "10.200.10.11", "fra-r2-01": "10.200.20.11", "fra-r1-02": "10.200.10.12"}

@@ -8,7 +8,7 @@ import ipaddress
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from skyweave.errors import AddressSpaceExhaustedError, OverlappingCidrError, PlanningError
+from skyweave.core.errors import AddressSpaceExhaustedError, OverlappingCidrError, PlanningError
 from skyweave.planning import ipam
 from skyweave.planning.ipam import (
     BlockRequest,

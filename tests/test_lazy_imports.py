@@ -50,9 +50,9 @@ def test_unknown_attribute_is_an_attribute_error() -> None:
 
 
 def test_submodule_named_like_a_public_function_does_not_shadow_it() -> None:
-    vendors_module = importlib.import_module("skyweave.vendors")
+    vendors_module = importlib.import_module("skyweave.drivers.site_models")
     from skyweave.drivers.registry import vendors
 
-    assert vendors_module.__name__ == "skyweave.vendors"
-    assert sys.modules["skyweave.vendors"] is vendors_module
+    assert vendors_module.__name__ == "skyweave.drivers.site_models"
+    assert sys.modules["skyweave.drivers.site_models"] is vendors_module
     assert skyweave.vendors is vendors

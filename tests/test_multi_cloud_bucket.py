@@ -10,8 +10,12 @@ import pulumi
 import pytest
 from conftest import run
 from skyweave import HybridVpcArgs, InvalidArgsError, SiteProviders
-from skyweave.multi_cloud_bucket import MultiCloudBucket, MultiCloudBucketArgs, plan_multi_cloud_bucket
-from skyweave.offline import OfflineRun
+from skyweave.cli.offline import OfflineRun
+from skyweave.storage.multi_cloud_bucket import (
+    MultiCloudBucket,
+    MultiCloudBucketArgs,
+    plan_multi_cloud_bucket,
+)
 
 AWS = {"name": "aws-use1", "vendor": "aws", "region": "us-east-1"}
 GCP = {"name": "gcp-euw1", "vendor": "gcp", "region": "europe-west1", "project": "proj-12345"}

@@ -7,7 +7,7 @@ import math
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from skyweave.errors import PlanningError
+from skyweave.core.errors import PlanningError
 from skyweave.planning.failure import FailureKind, worst_loss
 from skyweave.planning.placement import Domain, interleave, plan_placement
 

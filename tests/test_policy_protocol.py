@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from policy_helpers import USER_PACK, res, wire
 from pulumi.runtime.proto import analyzer_pb2, engine_pb2, engine_pb2_grpc
+from skyweave.cli.analyzer import UNKNOWN, EngineRecorder, PolicyEngineError, PolicyPackProcess, secret
+from skyweave.cli.check import PACK_MAIN, PACK_MANIFEST
 from skyweave.policy import ALL_RULES
-from skyweave.policy.check import PACK_MAIN, PACK_MANIFEST
-from skyweave.policy.engine import UNKNOWN, EngineRecorder, PolicyEngineError, PolicyPackProcess, secret
 from skyweave.policy.pack import RESOURCE_RUNNER, STACK_RUNNER
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,9 +12,9 @@ import pytest
 import yaml
 from conftest import ROOT, stack_raw, write_stack
 from skyweave.cli import main
-from skyweave.errors import ConfigError
-from skyweave.offline import OfflineMocks, OfflineRun, RecordingMonitor
-from skyweave.preview import preview_stack, render_json, render_text
+from skyweave.cli.offline import OfflineMocks, OfflineRun, RecordingMonitor
+from skyweave.cli.preview import preview_stack, render_json, render_text
+from skyweave.core.errors import ConfigError
 
 STAND_IN = "offline-stand-in-for-byon:fra-ssh-key"
 

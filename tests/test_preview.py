@@ -10,8 +10,8 @@ import pulumi_random as random
 import pytest
 from conftest import run
 from skyweave.cli import main
-from skyweave.offline import SECRET, OfflineRun, run_program
-from skyweave.preview import render_json, render_text, summary
+from skyweave.cli.offline import SECRET, OfflineRun, run_program
+from skyweave.cli.preview import render_json, render_text, summary
 
 RESOURCE_KEYS = {
     "urn",
@@ -75,7 +75,7 @@ def test_json_has_one_object_per_resource(prod_run: OfflineRun) -> None:
 
 
 def test_preview_is_deterministic(project) -> None:  # type: ignore[no-untyped-def]
-    from skyweave.preview import preview_stack
+    from skyweave.cli.preview import preview_stack
 
     assert render_json(preview_stack(project, "prod")) == render_json(preview_stack(project, "prod"))
 
@@ -125,7 +125,7 @@ def test_secrets_never_appear_in_any_output() -> None:
     keeper = next(r for r in result.resources if r.name == "uses-it")
     assert keeper.inputs["keepers"] == {"psk": SECRET}
     # the mock generated a real value; it must not leak anywhere
-    from skyweave.offline import OfflineMocks
+    from skyweave.cli.offline import OfflineMocks
 
     mocks = OfflineMocks()
     value = mocks.new_resource(

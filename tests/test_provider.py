@@ -39,20 +39,21 @@ from pulumi.runtime.proto import (
     resource_pb2_grpc,
 )
 from pydantic import BaseModel
-from skyweave import provider_codegen, provider_types
-from skyweave.app_plan import AppDnsArgs, MultiCloudAppArgs
-from skyweave.bare_metal_pool import BareMetalPoolArgs
-from skyweave.bootstrap import BootstrapArgs
-from skyweave.connectivity import ConnectivityArgs
-from skyweave.drivers.aws import AwsMetalSourceArgs, AwsSiteArgs
-from skyweave.drivers.gcp import GcpSiteArgs
-from skyweave.drivers.onprem import ByonServerArgs, ByonSourceArgs, OnPremSiteArgs
-from skyweave.drivers.openstack import IronicSourceArgs, OpenStackSiteArgs
-from skyweave.hybrid_vpc import HybridVpcArgs, IpamArgs
-from skyweave.multi_cloud_bucket import MultiCloudBucketArgs
-from skyweave.offline import OfflineMocks, OfflineRun, RecordingMonitor
+from skyweave.app.plan import AppDnsArgs, MultiCloudAppArgs
+from skyweave.bridge import arg_types as provider_types
+from skyweave.bridge import codegen as provider_codegen
+from skyweave.bridge.provider import COMPONENTS, PACKAGE, schema_path
+from skyweave.cli.offline import OfflineMocks, OfflineRun, RecordingMonitor
+from skyweave.core.bootstrap import BootstrapArgs
+from skyweave.drivers.aws.driver import AwsMetalSourceArgs, AwsSiteArgs
+from skyweave.drivers.gcp.driver import GcpSiteArgs
+from skyweave.drivers.onprem.driver import ByonServerArgs, ByonSourceArgs, OnPremSiteArgs
+from skyweave.drivers.openstack.driver import IronicSourceArgs, OpenStackSiteArgs
+from skyweave.metal.bare_metal_pool import BareMetalPoolArgs
+from skyweave.network.connectivity import ConnectivityArgs
+from skyweave.network.hybrid_vpc import HybridVpcArgs, IpamArgs
 from skyweave.planning.failure import FailureKind
-from skyweave.provider import COMPONENTS, PACKAGE, schema_path
+from skyweave.storage.multi_cloud_bucket import MultiCloudBucketArgs
 
 ROOT = Path(__file__).resolve().parent.parent
 PLUGIN = ROOT / "provider"
@@ -81,8 +82,8 @@ def fields(*models: type[BaseModel]) -> set[str]:
 
 def test_generated_types_match_the_models() -> None:
     rendered = provider_codegen.render()
-    assert (ROOT / "components" / "provider_types.py").read_text() == rendered, (
-        "components/provider_types.py is stale: run `python -m skyweave.provider_codegen`"
+    assert (ROOT / "components" / "bridge" / "arg_types.py").read_text() == rendered, (
+        "components/bridge/arg_types.py is stale: run `python -m skyweave.bridge.codegen`"
     )
 
 
@@ -458,7 +459,7 @@ def test_bad_input_is_skyweaves_error_in_schema_names_before_anything_is_registe
 
 
 def test_bad_input_registers_nothing(provider: ComponentProvider) -> None:
-    from skyweave.offline import OfflineMocks, RecordingMonitor, run_program
+    from skyweave.cli.offline import OfflineMocks, RecordingMonitor, run_program
 
     monitor = RecordingMonitor(OfflineMocks())
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from conftest import stack_raw
 from skyweave.cli import main
-from skyweave.config import parse_stack_config
-from skyweave.simulate import EXIT_NOT_SURVIVED, simulate
+from skyweave.estate.config import parse_stack_config
+from skyweave.estate.simulate import EXIT_NOT_SURVIVED, simulate
 
 
 def test_prod_survives_every_required_failure(capsys: pytest.CaptureFixture[str]) -> None:

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 from conftest import stack_raw, write_stack
-from skyweave.offline import OfflineRun
-from skyweave.preview import preview_stack
+from skyweave.cli.offline import OfflineRun
+from skyweave.cli.preview import preview_stack
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 

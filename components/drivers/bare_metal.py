@@ -15,10 +15,10 @@ from typing import Any, ClassVar
 import pulumi
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..bootstrap import BootstrapArgs, node_environment
-from ..naming import NAME_PATTERN, child_name
+from ..core.bootstrap import BootstrapArgs, node_environment
+from ..core.naming import NAME_PATTERN, child_name
+from ..core.sites import SiteArgs
 from ..planning.placement import PlacedNode
-from ..sites import SiteArgs
 from .base import SiteContext, SiteNetwork
 
 __all__ = ["BareMetalNode", "BareMetalRequest", "BareMetalSourceArgs", "SourceIssue", "zone_issues"]

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, ClassVar
 
 import pulumi
 
-from ..errors import UnsupportedCapabilityError
-from ..naming import child_name
+from ..core.errors import UnsupportedCapabilityError
+from ..core.naming import child_name
+from ..core.sites import SiteArgs
 from ..planning.ipam import SitePlan, SubnetSlot
-from ..sites import SiteArgs
 from .workloads import (
     AppEndpoint,
     AppSiteSpec,

@@ -10,16 +10,16 @@ from __future__ import annotations
 import importlib
 from importlib.metadata import entry_points
 
-from ..errors import UnknownDriverError
+from ..core.errors import UnknownDriverError
 from .base import CloudDriver
 
 __all__ = ["all_drivers", "get_driver", "register_driver", "vendors"]
 
 _BUILTIN: dict[str, tuple[str, str]] = {
-    "aws": ("skyweave.drivers.aws", "AwsDriver"),
-    "gcp": ("skyweave.drivers.gcp", "GcpDriver"),
-    "openstack": ("skyweave.drivers.openstack", "OpenStackDriver"),
-    "onprem": ("skyweave.drivers.onprem", "OnPremDriver"),
+    "aws": ("skyweave.drivers.aws.driver", "AwsDriver"),
+    "gcp": ("skyweave.drivers.gcp.driver", "GcpDriver"),
+    "openstack": ("skyweave.drivers.openstack.driver", "OpenStackDriver"),
+    "onprem": ("skyweave.drivers.onprem.driver", "OnPremDriver"),
 }
 _EXTRA: dict[str, type[CloudDriver]] = {}
 _INSTANCES: dict[str, CloudDriver] = {}

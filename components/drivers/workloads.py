@@ -1,6 +1,6 @@
 """What a component asks a driver for when it runs a service, and what the driver gives back.
 
-Vendor-neutral on purpose: :class:`~skyweave.multi_cloud_app.MultiCloudApp` builds an
+Vendor-neutral on purpose: :class:`~skyweave.app.multi_cloud_app.MultiCloudApp` builds an
 :class:`AppSiteSpec` per site and a :class:`DnsSpec` for the estate, and never names a vendor's
 resource type; each driver turns them into its own shape (ASG + ALB, regional MIG + network
 load balancer, server group + Octavia) and answers with an :class:`AppEndpoint` the DNS layer

@@ -14,7 +14,7 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..errors import PlanningError
+from ..core.errors import PlanningError
 
 __all__ = ["PRIVATE_ASN_RANGES", "AsnRequest", "assign_asns", "is_private_asn"]
 

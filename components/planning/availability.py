@@ -26,7 +26,7 @@ import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ..errors import PlanningError
+from ..core.errors import PlanningError
 
 __all__ = [
     "DEFAULT_BETA",

@@ -28,7 +28,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..errors import PlanningError
+from ..core.errors import PlanningError
 from .failure import FailureKind, Placement, domain_key, worst_loss
 
 __all__ = ["CapacityPlan", "SiteZones", "plan_capacity"]

@@ -23,7 +23,7 @@ import ipaddress
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ..errors import AddressSpaceExhaustedError, OverlappingCidrError, PlanningError
+from ..core.errors import AddressSpaceExhaustedError, OverlappingCidrError, PlanningError
 
 __all__ = [
     "AddressPlan",

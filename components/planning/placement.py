@@ -26,7 +26,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ..errors import PlanningError
+from ..core.errors import PlanningError
 from .failure import FailureKind, Placement, worst_loss
 
 __all__ = [

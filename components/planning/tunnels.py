@@ -19,7 +19,7 @@ import hashlib
 import ipaddress
 from collections.abc import Mapping, Sequence
 
-from ..errors import PlanningError
+from ..core.errors import PlanningError
 from .ipam import BlockRequest, Reservation, allocate_blocks
 
 __all__ = [

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from ..errors import PlanningError
+from ..core.errors import PlanningError
 from .topology import LinkId, link_id
 from .tunnels import tunnel_cidrs
 

@@ -1,0 +1,1 @@
+"""MultiCloudApp: one service on several vendors behind health-checked DNS."""

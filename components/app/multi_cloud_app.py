@@ -1,0 +1,173 @@
+"""MultiCloudApp: one service on several sites of several vendors, sized to survive a failure.
+
+The user says what to run (an image and an instance size per vendor, a port, a health-check
+path), where (site names of the estate), how much capacity it needs (``min_healthy``) and which
+failure it must survive (``survive``: zone, region or vendor). The component
+
+1. plans, without Pulumi: the capacity per site and zone (:mod:`skyweave.planning.capacity`),
+   the composite availability (:mod:`skyweave.planning.availability`), the DNS shape and its
+   failover time — any problem is an :class:`~skyweave.core.errors.InvalidArgsError` naming the key,
+   raised before anything is registered;
+2. asks each site's driver for its vendor's shape (ASG + ALB, regional MIG + load balancer,
+   anti-affinity server group + Octavia) through the vendor-neutral
+   :class:`~skyweave.drivers.workloads.AppSiteSpec`;
+3. puts health-checked DNS (Route 53 or Cloud DNS) in front of every site.
+
+The policy pack reads the component's ``placements`` / ``minHealthy`` / ``survive`` properties
+and re-checks them with :func:`skyweave.planning.failure.worst_loss`, the same function the
+planner used — one model of failure, three readers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pulumi
+from pydantic import ValidationError
+
+from ..core.errors import ConfigIssue, InvalidArgsError
+from ..core.naming import check_component_name, type_token
+from ..core.sites import SiteArgs, resource_tags
+from ..core.validation import issues_from_validation
+from ..drivers.base import SiteContext
+from ..drivers.providers import require_providers
+from ..drivers.registry import get_driver
+from ..drivers.workloads import AppEndpoint, AppSiteSpec
+from ..network.hybrid_vpc import HybridVpc
+from .plan import (
+    AppDnsArgs,
+    AppPlan,
+    MultiCloudAppArgs,
+    MultiCloudAppConfig,
+    estate_ranges,
+    plan_multi_cloud_app,
+)
+
+__all__ = [
+    "AppDnsArgs",
+    "AppPlan",
+    "MultiCloudApp",
+    "MultiCloudAppArgs",
+    "MultiCloudAppConfig",
+    "estate_ranges",
+    "plan_multi_cloud_app",
+]
+
+
+class MultiCloudApp(pulumi.ComponentResource):
+    """One service on several sites, each sized by the capacity plan, behind health-checked DNS.
+
+    Args:
+        name: the component's name; every child's name starts with it.
+        args: a :class:`MultiCloudAppArgs` (or a mapping validated into one).
+        opts: resource options for the component.
+        network: the estate's :class:`~skyweave.HybridVpc`; the app runs in its subnets and
+            opens admin ports to its ranges only.
+        providers: each site's provider (the same :class:`~skyweave.SiteProviders` the network used).
+
+    Attributes:
+        plan: the plan (pure data): capacity, availability, DNS.
+        endpoints: per site, what its driver built.
+        placements / minHealthy / survive: outputs, the capacity plan the policy pack re-checks.
+        addresses: output, per site, the public address of its load balancer.
+        availability: output, the composite availability and the single failure that hurts most.
+        failover_seconds: output, DNS failover estimate (interval * threshold + TTL), or None.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        args: MultiCloudAppArgs | Mapping[str, Any],
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        network: HybridVpc,
+        providers: Mapping[str, pulumi.ProviderResource | None],
+    ) -> None:
+        args = _coerce_args(args)
+        check_component_name(name, 16, why="AWS load balancer names are limited to 32")
+        self.plan = plan_multi_cloud_app(args, network.plan.args.sites, estate_ranges(network.plan))
+        require_providers(providers, (s.name for s in self.plan.sites))
+        planned = self.plan.as_dict()
+        props = {k: planned[k] for k in ("placements", "minHealthy", "survive")}
+        super().__init__(type_token("app", "MultiCloudApp"), name, props, opts)
+
+        self.endpoints: dict[str, AppEndpoint] = {}
+        for site in self.plan.sites:
+            ctx = SiteContext(
+                component=name,
+                parent=self,
+                site=site,
+                provider=providers[site.name],
+                tags=_tags(name, site, args),
+            )
+            spec = AppSiteSpec(
+                image=self.plan.images[site.name],
+                size=self.plan.sizes[site.name],
+                port=args.port,
+                zone_counts=self.plan.capacity.site_zones(site.name),
+                health=self.plan.health,
+                estate_cidrs=self.plan.estate_cidrs,
+                admin_ports=args.admin_ports,
+                user_data=args.user_data,
+            )
+            self.endpoints[site.name] = get_driver(site.vendor).create_app_site(
+                ctx, network.site_networks[site.name], spec
+            )
+        self.dns_resources: Mapping[str, pulumi.Resource] = {}
+        if self.plan.dns is not None and self.plan.dns_site is not None:
+            dns_site = self.plan.dns_site
+            if dns_site.name not in providers:
+                raise InvalidArgsError(
+                    [
+                        ConfigIssue(
+                            "providers",
+                            f"no provider given for the DNS site {dns_site.name!r}",
+                            list(providers),
+                        )
+                    ]
+                )
+            ctx = SiteContext(
+                component=name,
+                parent=self,
+                site=dns_site,
+                provider=providers[dns_site.name],
+                tags=_tags(name, dns_site, args),
+            )
+            self.dns_resources = get_driver(dns_site.vendor).create_dns(
+                ctx, self.plan.dns, list(self.endpoints.values())
+            )
+        self.placements = pulumi.Output.from_input(planned["placements"])
+        self.min_healthy = pulumi.Output.from_input(planned["minHealthy"])
+        self.survive = pulumi.Output.from_input(planned["survive"])
+        self.addresses = pulumi.Output.all(
+            **{site: endpoint.address for site, endpoint in self.endpoints.items()}
+        )
+        self.availability = pulumi.Output.from_input(planned["availability"])
+        self.failover_seconds = pulumi.Output.from_input(planned["failoverSeconds"])
+        self.sizing = pulumi.Output.from_input(planned["sizing"])
+        self.register_outputs(
+            {
+                "placements": self.placements,
+                "minHealthy": self.min_healthy,
+                "survive": self.survive,
+                "addresses": self.addresses,
+                "availability": self.availability,
+                "failoverSeconds": self.failover_seconds,
+                "sizing": self.sizing,
+                "dnsName": self.plan.dns.record_name if self.plan.dns else None,
+            }
+        )
+
+
+def _tags(name: str, site: SiteArgs, args: MultiCloudAppArgs) -> dict[str, str]:
+    return resource_tags(site, site.tags, args.tags, **{"skyweave-app": name})
+
+
+def _coerce_args(args: MultiCloudAppArgs | Mapping[str, Any]) -> MultiCloudAppArgs:
+    if isinstance(args, MultiCloudAppArgs):
+        return args
+    try:
+        return MultiCloudAppArgs.model_validate(args)
+    except ValidationError as exc:
+        raise InvalidArgsError(issues_from_validation(exc, args, MultiCloudAppArgs)) from None

@@ -1,0 +1,447 @@
+"""What a MultiCloudApp will be, decided before anything is registered: its args and its plan.
+
+Kept apart from the component (``multi_cloud_app.py``) so the stack loader and ``skyweave
+simulate`` can validate and plan apps without building one: the plan joins the capacity
+planner, the availability model and the drivers' pure checks (endpoint kinds, DNS limits), and
+reports every problem as an :class:`~skyweave.core.errors.InvalidArgsError` naming the key.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from ..core.errors import (
+    ConfigIssue,
+    InvalidArgsError,
+    PlanningError,
+    UnknownDriverError,
+    UnsupportedCapabilityError,
+)
+from ..core.naming import NAME_PATTERN
+from ..core.sites import SiteArgs, SiteName, Tags
+from ..drivers.base import Capability
+from ..drivers.registry import get_driver
+from ..drivers.registry import vendors as registered_vendors
+from ..drivers.workloads import DnsRouting, DnsSpec, HealthCheckSpec
+from ..network.hybrid_vpc import HybridVpcPlan
+from ..planning.availability import (
+    DEFAULT_BETA,
+    AvailabilityReport,
+    SiteAvailability,
+    published_sla,
+    service_availability,
+)
+from ..planning.capacity import CapacityPlan, SiteZones, plan_capacity
+from ..planning.failure import FailureKind
+
+__all__ = [
+    "AppDnsArgs",
+    "AppPlan",
+    "MultiCloudAppArgs",
+    "MultiCloudAppConfig",
+    "estate_ranges",
+    "plan_multi_cloud_app",
+]
+
+
+class AppDnsArgs(BaseModel):
+    """Health-checked DNS in front of every site of the app."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    vendor: str = Field(description="Whose DNS serves the record: aws (Route 53) or gcp (Cloud DNS).")
+    zone: str = Field(
+        min_length=1,
+        description="The zone holding the record: a Route 53 hosted zone id (Z…) or a Cloud DNS "
+        "managed zone name.",
+    )
+    record_name: str = Field(
+        pattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$",
+        description="The fully qualified name clients use, e.g. shop.example.com (no trailing dot).",
+    )
+    site: SiteName | None = Field(
+        default=None,
+        description="The site whose provider (account/project) manages the zone. Omitted: the "
+        "first of the app's sites with the DNS vendor, else the estate's first.",
+    )
+    routing: DnsRouting = Field(
+        default=DnsRouting.WEIGHTED,
+        description="weighted (default): every healthy site answers in proportion to its "
+        "capacity; failover: the first site, the second only when the first is unhealthy "
+        "(Route 53, exactly two sites).",
+    )
+    ttl_seconds: int = Field(
+        default=60, ge=0, le=86_400, description="TTL of the records. Default 60 s (part of failover time)."
+    )
+    check_interval_seconds: int = Field(
+        default=30,
+        ge=10,
+        le=300,
+        description="Seconds between DNS health checks. Default 30 (Route 53: 10 or 30; Cloud DNS: ≥ 30).",
+    )
+    failure_threshold: int = Field(
+        default=3, ge=1, le=10, description="Failed checks before a site leaves DNS. Default 3."
+    )
+    source_regions: tuple[str, ...] = Field(
+        default=(),
+        description="Cloud DNS only: the three regions health checks probe from. Omitted: "
+        "us-east4, europe-west1, asia-southeast1.",
+    )
+
+
+def _unique(names: tuple[str, ...]) -> tuple[str, ...]:
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise ValueError(f"site {name!r} is listed twice; list each site once")
+        seen.add(name)
+    return names
+
+
+class MultiCloudAppArgs(BaseModel):
+    """Arguments of :class:`MultiCloudApp`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    sites: tuple[SiteName, ...] = Field(
+        min_length=1, description="Names of the estate's sites to run on (at least one, each once)."
+    )
+    images: dict[str, str] = Field(
+        description="Boot image per vendor (aws: AMI id, gcp: image self link or family, openstack: "
+        "Glance image id) or per site name; a site's own entry wins. AMIs are regional, so AWS "
+        "sites in different regions usually need per-site entries. Required for every site."
+    )
+    sizes: dict[str, str] = Field(
+        description="Instance size per vendor or site name (aws: instance type, gcp: machine type, "
+        "openstack: flavor name); a site's own entry wins. Required for every site."
+    )
+    port: int = Field(default=80, ge=1, le=65535, description="The service port. Default 80.")
+    health_check_path: str = Field(
+        default="/healthz", pattern=r"^/\S*$", description="HTTP path answering 2xx/3xx. Default /healthz."
+    )
+    health_check_interval_seconds: int = Field(
+        default=10, ge=5, le=300, description="Load balancer health-check interval. Default 10 s."
+    )
+    health_check_timeout_seconds: int = Field(
+        default=5, ge=2, le=120, description="Seconds before a check fails. Default 5 (must be < interval)."
+    )
+    healthy_threshold: int = Field(default=2, ge=2, le=10, description="Successes to be healthy. Default 2.")
+    unhealthy_threshold: int = Field(
+        default=3, ge=2, le=10, description="Failures to be taken out. Default 3."
+    )
+    min_healthy: int = Field(
+        ge=1, le=100_000, description="Instances the service needs after the failure it must survive."
+    )
+    survive: FailureKind = Field(
+        default=FailureKind.VENDOR,
+        description="The failure to survive with min_healthy left: zone, region, site or vendor. "
+        "Default vendor.",
+    )
+    admin_ports: tuple[int, ...] = Field(
+        default=(22,), description="Ports open only to the estate's ranges (never the world). Default [22]."
+    )
+    user_data: str | None = Field(default=None, description="Boot script (cloud-init). Default none.")
+    availability: dict[str, float] = Field(
+        default_factory=dict,
+        description="Availability per site name, overriding the vendor's published SLA; required for "
+        "vendors that publish none (OpenStack, on-prem). Default: the published figures.",
+    )
+    availability_beta: float = Field(
+        default=DEFAULT_BETA,
+        ge=0.0,
+        le=1.0,
+        description="Share of a site's unavailability common to its whole vendor (beta factor). "
+        "Default 0.1; 0 treats sites as independent.",
+    )
+    vendor_common_cause: dict[str, float] = Field(
+        default_factory=dict,
+        description="Per vendor, the probability that all of its sites are down at once, overriding "
+        "the beta-factor estimate (e.g. from your own incident history). Default: estimated.",
+    )
+    dns: AppDnsArgs | None = Field(default=None, description="Health-checked DNS. Omitted: no DNS records.")
+    tags: Tags = Field(default_factory=dict, description="Tags on every resource of the app. Default none.")
+
+    @field_validator("sites")
+    @classmethod
+    def _unique_sites(cls, sites: tuple[str, ...]) -> tuple[str, ...]:
+        return _unique(sites)
+
+    @field_validator("admin_ports")
+    @classmethod
+    def _ports(cls, ports: tuple[int, ...]) -> tuple[int, ...]:
+        for port in ports:
+            if not 1 <= port <= 65535:
+                raise ValueError(f"port {port} is not 1-65535")
+        return ports
+
+
+class MultiCloudAppConfig(MultiCloudAppArgs):
+    """An app in the stack configuration (``skyweave:apps``): a name plus the app's args."""
+
+    name: str = Field(
+        pattern=NAME_PATTERN,
+        max_length=16,
+        description="Name of the app; prefixes every resource of it. Renaming replaces them all.",
+    )
+
+    def args(self, estate_tags: Mapping[str, str] | None = None) -> MultiCloudAppArgs:
+        """The component's args; ``estate_tags`` (the stack's ``tags``) go under the app's own."""
+        data = self.model_dump(exclude={"name"})
+        data["tags"] = {**(estate_tags or {}), **self.tags}
+        return MultiCloudAppArgs.model_validate(data)
+
+
+@dataclass(frozen=True)
+class AppPlan:
+    """Everything :class:`MultiCloudApp` will build, decided before it registers anything."""
+
+    args: MultiCloudAppArgs
+    sites: tuple[SiteArgs, ...]
+    capacity: CapacityPlan
+    availability: AvailabilityReport
+    images: Mapping[str, str]
+    sizes: Mapping[str, str]
+    health: HealthCheckSpec
+    dns: DnsSpec | None
+    dns_site: SiteArgs | None
+    estate_cidrs: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "placements": [p.as_dict() for p in self.capacity.placements],
+            "minHealthy": self.capacity.min_healthy,
+            "survive": self.capacity.survive.value,
+            "sizing": list(self.capacity.explanation),
+            "availability": self.availability.as_dict(),
+            "failoverSeconds": self.dns.failover_seconds if self.dns else None,
+        }
+
+
+def plan_multi_cloud_app(
+    args: MultiCloudAppArgs, estate: Sequence[SiteArgs], estate_cidrs: Sequence[str] = ()
+) -> AppPlan:
+    """Plan the app over the estate's sites; raise :class:`InvalidArgsError` listing every problem."""
+    issues: list[ConfigIssue] = []
+    by_name = {s.name: s for s in estate}
+    sites: list[SiteArgs] = []
+    for i, name in enumerate(args.sites):
+        site = by_name.get(name)
+        if site is None:
+            issues.append(
+                ConfigIssue(f"sites[{i}]", f"no such site; the estate's sites are {', '.join(by_name)}", name)
+            )
+            continue
+        driver = get_driver(site.vendor)
+        if not driver.supports(Capability.INSTANCE_GROUP):
+            issues.append(
+                ConfigIssue(
+                    f"sites[{i}]",
+                    f"{driver.display_name} sites cannot run a MultiCloudApp (no managed instance group "
+                    "behind a load balancer); pick a cloud site",
+                    name,
+                )
+            )
+            continue
+        for problem in driver.app_site_problems(site):
+            issues.append(ConfigIssue(f"sites[{i}]", problem, name))
+        sites.append(site)
+    names = {s.name for s in sites}
+    vendors = {s.vendor for s in sites}
+    known_vendors = set(registered_vendors())
+    images: dict[str, str] = {}
+    sizes: dict[str, str] = {}
+    for key, table, resolved in (("images", args.images, images), ("sizes", args.sizes, sizes)):
+        for entry in table:
+            if entry not in by_name and entry not in known_vendors:
+                issues.append(
+                    ConfigIssue(
+                        f"{key}.{entry}",
+                        "neither a vendor nor a site of the estate; use one of "
+                        + ", ".join(sorted(vendors | names)),
+                        table[entry],
+                    )
+                )
+        for site in sites:
+            value = table.get(site.name, table.get(site.vendor))
+            if value is None:
+                issues.append(
+                    ConfigIssue(
+                        key,
+                        f"no entry for site {site.name!r} ({site.vendor}); add {key}.{site.vendor} or "
+                        f"{key}.{site.name}",
+                        dict(table),
+                    )
+                )
+            else:
+                resolved[site.name] = value
+    if args.health_check_timeout_seconds >= args.health_check_interval_seconds:
+        issues.append(
+            ConfigIssue(
+                "health_check_timeout_seconds",
+                f"must be shorter than health_check_interval_seconds ({args.health_check_interval_seconds})",
+                args.health_check_timeout_seconds,
+            )
+        )
+    for name in args.availability:
+        if name not in by_name:
+            issues.append(
+                ConfigIssue(f"availability.{name}", "not a site of the estate", args.availability[name])
+            )
+        elif not 0.0 < args.availability[name] <= 1.0:
+            issues.append(
+                ConfigIssue(f"availability.{name}", "must be in (0, 1], e.g. 0.999", args.availability[name])
+            )
+    for vendor in args.vendor_common_cause:
+        if vendor not in vendors:
+            issues.append(
+                ConfigIssue(
+                    f"vendor_common_cause.{vendor}",
+                    f"not a vendor of this app's sites ({', '.join(sorted(vendors))})",
+                    args.vendor_common_cause[vendor],
+                )
+            )
+    if issues:
+        raise InvalidArgsError(issues)
+
+    try:
+        capacity = plan_capacity(
+            [SiteZones(s.name, s.vendor, s.region, tuple(s.zones), 1) for s in sites],
+            args.min_healthy,
+            args.survive,
+        )
+    except PlanningError as exc:
+        raise InvalidArgsError([exc.as_issue()]) from exc
+
+    site_availability: list[SiteAvailability] = []
+    for s in sites:
+        zones_used = sum(1 for count in capacity.site_zones(s.name).values() if count > 0)
+        override = args.availability.get(s.name)
+        sla = published_sla(s.vendor, zones_used)
+        if override is not None:
+            site_availability.append(
+                SiteAvailability(s.name, s.vendor, override, capacity.per_site()[s.name], "override")
+            )
+        elif sla is not None:
+            source = "published SLA, " + ("multi-zone" if zones_used >= 2 else "single instance")
+            site_availability.append(
+                SiteAvailability(s.name, s.vendor, sla, capacity.per_site()[s.name], source)
+            )
+        else:
+            issues.append(
+                ConfigIssue(
+                    f"availability.{s.name}",
+                    f"{get_driver(s.vendor).display_name} publishes no SLA; state the operator's figure "
+                    "for this site, e.g. 0.999",
+                    has_value=False,
+                )
+            )
+    if issues:
+        raise InvalidArgsError(issues)
+    try:
+        availability = service_availability(
+            site_availability,
+            args.min_healthy,
+            beta=args.availability_beta,
+            vendor_common_cause=args.vendor_common_cause,
+        )
+    except PlanningError as exc:
+        raise InvalidArgsError([exc.as_issue()]) from exc
+
+    health = HealthCheckSpec(
+        path=args.health_check_path,
+        port=args.port,
+        interval_seconds=args.health_check_interval_seconds,
+        timeout_seconds=args.health_check_timeout_seconds,
+        healthy_threshold=args.healthy_threshold,
+        unhealthy_threshold=args.unhealthy_threshold,
+    )
+    dns, dns_site = _plan_dns(args, sites, estate, issues)
+    if issues:
+        raise InvalidArgsError(issues)
+    return AppPlan(
+        args=args,
+        sites=tuple(sites),
+        capacity=capacity,
+        availability=availability,
+        images=images,
+        sizes=sizes,
+        health=health,
+        dns=dns,
+        dns_site=dns_site,
+        estate_cidrs=tuple(estate_cidrs),
+    )
+
+
+def _plan_dns(
+    args: MultiCloudAppArgs, sites: list[SiteArgs], estate: Sequence[SiteArgs], issues: list[ConfigIssue]
+) -> tuple[DnsSpec | None, SiteArgs | None]:
+    if args.dns is None:
+        return None, None
+    d = args.dns
+    try:
+        driver = get_driver(d.vendor)
+        driver.require(Capability.DNS, needed_for="the app's DNS")
+    except (UnknownDriverError, UnsupportedCapabilityError) as exc:
+        issues.append(ConfigIssue("dns.vendor", str(exc), d.vendor))
+        return None, None
+    if d.site is not None:
+        dns_site = next((s for s in estate if s.name == d.site), None)
+        if dns_site is None or dns_site.vendor != d.vendor:
+            issues.append(ConfigIssue("dns.site", f"not a {d.vendor} site of the estate", d.site))
+            return None, None
+    else:
+        candidates = [s for s in sites if s.vendor == d.vendor] + [s for s in estate if s.vendor == d.vendor]
+        if not candidates:
+            issues.append(
+                ConfigIssue(
+                    "dns.vendor",
+                    f"the estate has no {d.vendor} site whose account can hold the zone",
+                    d.vendor,
+                )
+            )
+            return None, None
+        dns_site = candidates[0]
+    spec = DnsSpec(
+        zone=d.zone,
+        record_name=d.record_name,
+        ttl_seconds=d.ttl_seconds,
+        routing=d.routing,
+        health=HealthCheckSpec(
+            path=args.health_check_path,
+            port=args.port,
+            interval_seconds=d.check_interval_seconds,
+            timeout_seconds=min(args.health_check_timeout_seconds, d.check_interval_seconds - 1),
+            healthy_threshold=args.healthy_threshold,
+            unhealthy_threshold=d.failure_threshold,
+        ),
+        source_regions=d.source_regions,
+    )
+    kinds = {s.name: get_driver(s.vendor).app_endpoint_kind(s) for s in sites}
+    for problem in driver.dns_problems(spec, kinds):
+        issues.append(ConfigIssue("dns", problem, has_value=False))
+    return spec, dns_site
+
+
+def estate_ranges(network: HybridVpcPlan) -> tuple[str, ...]:
+    """The estate's address space: the IPAM supernets plus every site range outside them.
+
+    Admin ports open to this, not to each site's block, so adding a cloud site (whose block
+    comes from the supernet) changes no existing firewall rule; an on-prem range outside the
+    supernet is listed itself. Vendor-assigned IPv6 (AWS, GCP) is not known before deployment
+    and is not included.
+    """
+    ipam = network.args.ipam
+    supernets: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = [ipam.supernet]
+    if ipam.ipv6_supernet is not None:
+        supernets.append(ipam.ipv6_supernet)
+    ranges = [str(n) for n in supernets]
+    for plan in network.addresses.sites.values():
+        for cidr in plan.cidrs:
+            if not any(cidr.version == n.version and cidr.subnet_of(n) for n in supernets):  # type: ignore[arg-type]
+                ranges.append(str(cidr))
+    return tuple(dict.fromkeys(ranges))

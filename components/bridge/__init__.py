@@ -1,0 +1,1 @@
+"""The component provider that serves skyweave's components to other Pulumi languages."""

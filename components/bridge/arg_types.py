@@ -1,0 +1,303 @@
+"""The components' arguments as TypedDicts, for the Pulumi package schema. GENERATED: do not edit.
+
+Rendered from the pydantic models by ``python -m skyweave.bridge.codegen``;
+``tests/test_provider.py`` fails when this file differs from the rendering.
+"""
+
+# ruff: noqa: E501 (each description is one docstring line, as the schema analyser reads it)
+
+from typing import NotRequired, TypedDict
+
+import pulumi
+
+from ..drivers.aws.driver import NatStrategy
+from ..drivers.workloads import DnsRouting
+from ..planning.failure import FailureKind
+from ..planning.topology import Topology
+
+__all__ = [
+    "AppDns",
+    "BareMetalPoolInputs",
+    "Bootstrap",
+    "ByonServer",
+    "Connectivity",
+    "Ipam",
+    "MultiCloudAppInputs",
+    "MultiCloudBucketInputs",
+    "Network",
+    "PoolSource",
+    "Site",
+]
+
+
+class Site(TypedDict):
+    """A site of the estate; `vendor` selects which of the other fields apply."""
+
+    name: str
+    """Unique name of the site, used in every child resource name: lowercase letters, digits and '-', starting with a letter, at most 24 characters. Renaming a site replaces its resources."""
+    vendor: str
+    """One of: aws, gcp, onprem, openstack. Required."""
+    region: str
+    """The vendor's region (AWS/GCP region name; for OpenStack the Keystone region; for on-prem a free-form location name)."""
+    zones: NotRequired[list[str]]
+    """Failure zones to spread over. Omitted: the vendor driver's default (two zones where the vendor has zones)."""
+    tags: NotRequired[dict[str, str]]
+    """Labels applied to every resource of the site, after the estate-wide tags. Keys and values use the strictest vendor's rule (GCP labels): lowercase, digits, '_' and '-'."""
+    asn: NotRequired[int]
+    """The site's private BGP ASN (64512–65534 or 4200000000–4294967294), unique in the estate. Omitted: derived from the site name; `skyweave ipam lock` records it."""
+    cidr: NotRequired[str]
+    """[aws, gcp, openstack] The site's IPv4 block, pinned. Omitted: IPAM places it first-fit in the supernet; run `skyweave ipam lock` to record it so no later edit can renumber it."""
+    ipv6: NotRequired[bool]
+    """[aws, gcp, openstack] Dual-stack: give the network and every subnet an IPv6 range too (vendor-assigned on AWS and GCP, planned from ipam.ipv6_supernet on OpenStack)."""
+    ipv6_cidr: NotRequired[str]
+    """[aws, gcp, openstack] The site's IPv6 block, pinned, for vendors where skyweave plans IPv6 (OpenStack). Omitted: IPAM places it; `skyweave ipam lock` records it."""
+    profile: NotRequired[str]
+    """[aws] AWS shared-config profile. Omitted: the environment's default."""
+    assume_role_arn: NotRequired[str]
+    """[aws] Role the provider assumes for this site (cross-account estates). Omitted: none."""
+    allowed_account_ids: NotRequired[list[str]]
+    """[aws] Accounts this site may deploy into; a safety net against the wrong credentials. Omitted: any."""
+    nat: NotRequired[NatStrategy]
+    """[aws] Egress for private subnets: none (default), single, or one_per_zone."""
+    skip_region_check: NotRequired[bool]
+    """[aws] Accept a region the installed pulumi-aws does not list yet (new regions). [gcp] Accept a region (and zones) missing from skyweave's table of GCP regions."""
+    project: NotRequired[str]
+    """[gcp] The GCP project id (required: there is no sensible default)."""
+    cidrs: NotRequired[list[str]]
+    """[onprem] Ranges the site already routes (required: at least one). No cloud block may overlap them."""
+    vpn_peer_ip: NotRequired[str]
+    """[onprem] Public IPv4 address of the site's VPN device. Omitted: the site cannot be joined by site-to-site VPN."""
+    vpn_secondary_peer_ip: NotRequired[str]
+    """[onprem] Public IPv4 address of a second VPN device, for device redundancy: every cloud link then gets tunnels to both devices. Requires vpn_peer_ip."""
+    bgp: NotRequired[bool]
+    """[onprem] The VPN devices speak BGP. Required for links to GCP (HA VPN routes only with BGP); AWS links use BGP instead of static routes when set."""
+    auth_url: NotRequired[str]
+    """[openstack] Keystone endpoint, e.g. https://keystone.example.net:5000/v3. Omitted: from the clouds.yaml entry named by `cloud`, or OS_AUTH_URL."""
+    cloud: NotRequired[str]
+    """[openstack] Entry in clouds.yaml to authenticate with. Omitted: OS_CLOUD / OS_* variables."""
+    external_network: NotRequired[str]
+    """[openstack] Name of the operator's external network the router uses for egress and floating IPs. Default: public (DevStack's and many distributions' name)."""
+    dns_nameservers: NotRequired[list[str]]
+    """[openstack] DNS servers handed out by DHCP. Omitted: the cloud's default."""
+
+
+class Ipam(TypedDict):
+    """How the estate's addresses are planned."""
+
+    supernet: NotRequired[str]
+    """The private IPv4 range every cloud site's block comes from. Default 10.0.0.0/8."""
+    site_prefix: NotRequired[int]
+    """Prefix length of an unpinned site's block. Default 16 (65,536 addresses)."""
+    subnet_prefix: NotRequired[int]
+    """Prefix length of each subnet. Default 20: in a /16 that leaves a slot for 2 tiers × 8 zones on AWS."""
+    reserved: NotRequired[list[str]]
+    """Ranges never to allocate (e.g. a partner's network, a future site). Default none."""
+    ipv6_supernet: NotRequired[str]
+    """IPv6 range (e.g. a ULA /48) for sites whose vendor does not assign IPv6 (OpenStack). Required only when such a site sets ipv6: true."""
+    require_pins: NotRequired[bool]
+    """Refuse any cloud site without a pinned `cidr`. Recommended for production: an unpinned block can move when an earlier unpinned site changes."""
+
+
+class Connectivity(TypedDict):
+    """How the sites of a HybridVpc are joined (see docs/connectivity.md)."""
+
+    topology: NotRequired[Topology]
+    """full-mesh (every pair), hub-spoke (every site to every hub), explicit (exactly `links`) or none. Default full-mesh."""
+    hubs: NotRequired[list[str]]
+    """hub-spoke only: the hub sites (two on different vendors survive one)."""
+    links: NotRequired[list[list[str]]]
+    """explicit only: the pairs of sites to join, e.g. [[aws-use1, gcp-euw1]]."""
+    exclude: NotRequired[list[list[str]]]
+    """Pairs the topology leaves out, e.g. a GCP and an OpenStack site (HA VPN needs BGP, VPNaaS has none). Default none."""
+    tunnel_blocks: NotRequired[dict[str, str]]
+    """Pinned /27 of tunnel inside addresses per link id (`site-a/site-b`, sorted). Written by `skyweave ipam lock`; omitted links get a block derived from their id."""
+
+
+class AppDns(TypedDict):
+    """Health-checked DNS in front of every site of the app."""
+
+    vendor: str
+    """Whose DNS serves the record: aws (Route 53) or gcp (Cloud DNS)."""
+    zone: str
+    """The zone holding the record: a Route 53 hosted zone id (Z…) or a Cloud DNS managed zone name."""
+    record_name: str
+    """The fully qualified name clients use, e.g. shop.example.com (no trailing dot)."""
+    site: NotRequired[str]
+    """The site whose provider (account/project) manages the zone. Omitted: the first of the app's sites with the DNS vendor, else the estate's first."""
+    routing: NotRequired[DnsRouting]
+    """weighted (default): every healthy site answers in proportion to its capacity; failover: the first site, the second only when the first is unhealthy (Route 53, exactly two sites)."""
+    ttl_seconds: NotRequired[int]
+    """TTL of the records. Default 60 s (part of failover time)."""
+    check_interval_seconds: NotRequired[int]
+    """Seconds between DNS health checks. Default 30 (Route 53: 10 or 30; Cloud DNS: ≥ 30)."""
+    failure_threshold: NotRequired[int]
+    """Failed checks before a site leaves DNS. Default 3."""
+    source_regions: NotRequired[list[str]]
+    """Cloud DNS only: the three regions health checks probe from. Omitted: us-east4, europe-west1, asia-southeast1."""
+
+
+class ByonServer(TypedDict):
+    """One server you already run, reached over SSH."""
+
+    name: str
+    """Host name in the inventory. Required."""
+    address: str
+    """IP address (inside the site's `cidrs`) or DNS name SSH connects to. Required."""
+    room: NotRequired[str]
+    """Room (one of the site's `zones`). Omitted: the site has one room."""
+    rack: NotRequired[str]
+    """Rack: the narrowest failure domain. Omitted: the room is."""
+    ssh_port: NotRequired[int]
+    """SSH port. Default 22."""
+
+
+class PoolSource(TypedDict):
+    """Where a pool's servers come from; `kind` selects which of the other fields apply."""
+
+    kind: str
+    """One of: aws_metal, byon, ironic. Required."""
+    site: str
+    """Name of the site (under `sites`) the servers are in. Required."""
+    image: NotRequired[str]
+    """[ironic] Glance image name to deploy. Required. [aws_metal] AMI id to boot. Required."""
+    flavor: NotRequired[str]
+    """[ironic] Name of an existing bare-metal flavor. Omitted: the pool creates one that requests `resource_class` (needs admin rights on the cloud)."""
+    resource_class: NotRequired[str]
+    """[ironic] Ironic resource class of the nodes (e.g. baremetal-gold); the created flavor requests resources:CUSTOM_<CLASS>=1 and zero VCPU/MEMORY_MB/DISK_GB. Required when `flavor` is omitted; not allowed with it."""
+    flavor_vcpus: NotRequired[int]
+    """[ironic] vCPUs shown on a created flavor (informational; Nova schedules by resource class). Default 1."""
+    flavor_ram_mb: NotRequired[int]
+    """[ironic] RAM (MiB) shown on a created flavor (informational). Default 1024."""
+    flavor_disk_gb: NotRequired[int]
+    """[ironic] Root partition size (GiB) of a created flavor, used for partition images. Default 100."""
+    zones: NotRequired[list[str]]
+    """[ironic, aws_metal] Availability zones to spread over. Omitted: all the site's zones."""
+    key_pair: NotRequired[str]
+    """[ironic] Nova key pair to inject. Omitted: none."""
+    server_group_policy: NotRequired[str]
+    """[ironic] Policy of the pool's server group on this site: anti-affinity (default; each node on its own host, which Ironic always satisfies) or soft-anti-affinity."""
+    instance_type: NotRequired[str]
+    """[aws_metal] A bare-metal instance type, e.g. m5.metal or c7i.metal-24xl."""
+    key_name: NotRequired[str]
+    """[aws_metal] EC2 key pair name. Omitted: none."""
+    security_group_ids: NotRequired[list[str]]
+    """[aws_metal] Security groups of the servers. Omitted: the VPC's default group."""
+    root_volume_gb: NotRequired[int]
+    """[aws_metal] Root EBS volume size (GiB). Omitted: the AMI's."""
+    allow_unlisted_type: NotRequired[bool]
+    """[aws_metal] Accept a `<family>.metal[-<n>xl]` type the installed pulumi-aws does not list yet."""
+    ssh_user: NotRequired[str]
+    """[byon] SSH user on every server (a Unix user name). Required."""
+    ssh_private_key_config: NotRequired[str]
+    """[byon] Stack config key (namespace:key, outside `skyweave:`) holding the SSH private key; it must be a secret (`pulumi config set --secret`). Required."""
+    servers: NotRequired[list[ByonServer]]
+    """[byon] The servers (at least one), each with name and address."""
+
+
+class Bootstrap(TypedDict):
+    """What runs on every node of a pool once it exists."""
+
+    script: NotRequired[str]
+    """Shell script run once per node (as root by cloud-init; as the SSH user on servers you bring, so use sudo there). Omitted: nothing runs and nothing is copied."""
+    files: NotRequired[dict[str, str]]
+    """Files written before the script runs: absolute path on the node → content. Omitted: none."""
+
+
+class Network(TypedDict):
+    """Arguments of HybridVpc: the sites, how they are addressed and joined."""
+
+    sites: list[Site]
+    """The sites the network spans (at least one, unique names)."""
+    ipam: NotRequired[Ipam]
+    """Address planning. Default: IpamArgs()."""
+    tags: NotRequired[dict[str, str]]
+    """Tags/labels on every resource, before each site's own tags. Default none."""
+    connectivity: NotRequired[Connectivity]
+    """How sites are joined (VPN, peering). Default: full mesh."""
+
+
+class MultiCloudAppInputs(TypedDict):
+    """Arguments of MultiCloudApp, and the network it runs on."""
+
+    sites: list[str]
+    """Names of the estate's sites to run on (at least one, each once)."""
+    images: dict[str, str]
+    """Boot image per vendor (aws: AMI id, gcp: image self link or family, openstack: Glance image id) or per site name; a site's own entry wins. AMIs are regional, so AWS sites in different regions usually need per-site entries. Required for every site."""
+    sizes: dict[str, str]
+    """Instance size per vendor or site name (aws: instance type, gcp: machine type, openstack: flavor name); a site's own entry wins. Required for every site."""
+    port: NotRequired[int]
+    """The service port. Default 80."""
+    health_check_path: NotRequired[str]
+    """HTTP path answering 2xx/3xx. Default /healthz."""
+    health_check_interval_seconds: NotRequired[int]
+    """Load balancer health-check interval. Default 10 s."""
+    health_check_timeout_seconds: NotRequired[int]
+    """Seconds before a check fails. Default 5 (must be < interval)."""
+    healthy_threshold: NotRequired[int]
+    """Successes to be healthy. Default 2."""
+    unhealthy_threshold: NotRequired[int]
+    """Failures to be taken out. Default 3."""
+    min_healthy: int
+    """Instances the service needs after the failure it must survive."""
+    survive: NotRequired[FailureKind]
+    """The failure to survive with min_healthy left: zone, region, site or vendor. Default vendor."""
+    admin_ports: NotRequired[list[int]]
+    """Ports open only to the estate's ranges (never the world). Default [22]."""
+    user_data: NotRequired[str]
+    """Boot script (cloud-init). Default none."""
+    availability: NotRequired[dict[str, float]]
+    """Availability per site name, overriding the vendor's published SLA; required for vendors that publish none (OpenStack, on-prem). Default: the published figures."""
+    availability_beta: NotRequired[float]
+    """Share of a site's unavailability common to its whole vendor (beta factor). Default 0.1; 0 treats sites as independent."""
+    vendor_common_cause: NotRequired[dict[str, float]]
+    """Per vendor, the probability that all of its sites are down at once, overriding the beta-factor estimate (e.g. from your own incident history). Default: estimated."""
+    dns: NotRequired[AppDns]
+    """Health-checked DNS. Omitted: no DNS records."""
+    tags: NotRequired[dict[str, str]]
+    """Tags on every resource of the app. Default none."""
+    network: Network
+    """The network the component runs on, as HybridVpc takes it; the component builds it as its own child named '<name>-net'."""
+
+
+class MultiCloudBucketInputs(TypedDict):
+    """Arguments of MultiCloudBucket, and the sites its buckets are on."""
+
+    s3_site: str
+    """The AWS site of the primary S3 bucket (the copy's source)."""
+    gcs_site: NotRequired[str]
+    """The GCP site of the GCS copy, filled from S3 by Storage Transfer. Omitted: no GCS copy."""
+    swift_site: NotRequired[str]
+    """The OpenStack site of a Swift container. Omitted: no container."""
+    swift_storage_policy: NotRequired[str]
+    """Swift storage policy of the container (the operator's name for a replicated or erasure-coded policy). Omitted: the cluster's default policy."""
+    kms_key_id: NotRequired[str]
+    """KMS key for S3 encryption (SSE-KMS). Omitted: SSE-S3 (AES-256)."""
+    copy_interval_seconds: NotRequired[int]
+    """How often Storage Transfer copies S3 into GCS (the copy's recovery point). Default 3600 (hourly, the service's shortest)."""
+    tags: NotRequired[dict[str, str]]
+    """Tags on every resource. Default none."""
+    sites: list[Site]
+    """The estate's sites; the arguments name some of them."""
+
+
+class BareMetalPoolInputs(TypedDict):
+    """Arguments of BareMetalPool, the network its servers are on, and SSH keys for servers you bring."""
+
+    count: int
+    """Number of servers in the pool. Required."""
+    sources: list[PoolSource]
+    """Where servers come from (at least one; one per site), each with `kind` ironic, aws_metal or byon and `site`."""
+    role: NotRequired[str]
+    """Role of every node (an Ansible group, and SKYWEAVE_ROLE for the bootstrap). Default: worker."""
+    min_healthy: NotRequired[int]
+    """Nodes that must survive losing any one `survive` domain; the plan is refused otherwise. Default 0: not checked."""
+    survive: NotRequired[FailureKind]
+    """The failure `min_healthy` must survive: zone (default; a rack for servers you bring), region, site or vendor."""
+    bootstrap: NotRequired[Bootstrap]
+    """Script and files run on every node (cloud-init or SSH). Default: none."""
+    tags: NotRequired[dict[str, str]]
+    """Tags/labels on every cloud resource of the pool, before each site's own. Default none (in a stack: the estate's `skyweave:tags`)."""
+    network: Network
+    """The network the component runs on, as HybridVpc takes it; the component builds it as its own child named '<name>-net'."""
+    ssh_keys: NotRequired[dict[str, pulumi.Input[str]]]
+    """SSH private keys by the sources' ssh_private_key_config key (pass them as secrets). Required for every 'byon' source: a provider cannot read the calling program's config."""

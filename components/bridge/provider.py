@@ -1,0 +1,372 @@
+"""skyweave's components as a Pulumi component provider, for programs in TypeScript, Go, C#, Java, YAML.
+
+``provider/__main__.py`` hands :data:`COMPONENTS` to the SDK's ``component_provider_host``,
+which infers the package schema (``skyweave:index:<Component>``) from the annotations here and in
+:mod:`skyweave.bridge.arg_types`, and constructs a component when another language's program asks
+for one.
+
+Each class wraps the Python component of the same name. The Python components take pydantic
+models and Python objects (a built ``HybridVpc``, a ``SiteProviders``); over the wire there are only
+plain values, so each wrapper:
+
+* validates what arrives with the same pydantic models and planners *before registering anything*,
+  raising :class:`~skyweave.InvalidArgsError` whose paths use the schema's (camelCase) names;
+* creates one explicit provider per site, as its child (never the default provider);
+* builds the Python component as its child, and exposes its outputs under the schema's names.
+
+MultiCloudApp and BareMetalPool need the network they run on. A component provider cannot hand a
+Python object from one construct call to another, so these take the network's arguments and build
+it as their own child ``<name>-net`` (see docs/other-languages.md for what that means).
+"""
+
+# No `from __future__ import annotations`: the schema analyser reads these annotations as objects.
+import functools
+import re
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+import pulumi
+from pydantic import BaseModel, ValidationError
+
+from ..app.multi_cloud_app import MultiCloudApp as _MultiCloudApp
+from ..app.plan import MultiCloudAppArgs, estate_ranges, plan_multi_cloud_app
+from ..core.errors import ConfigError, ConfigIssue, InvalidArgsError
+from ..core.naming import child_name
+from ..core.validation import issues_from_validation
+from ..drivers.onprem.driver import ByonSourceArgs
+from ..drivers.providers import SiteProviders
+from ..metal.bare_metal_pool import BareMetalPool as _BareMetalPool
+from ..metal.bare_metal_pool import BareMetalPoolArgs, plan_pool, ssh_key_issues
+from ..network.hybrid_vpc import HybridVpc as _HybridVpc
+from ..network.hybrid_vpc import HybridVpcArgs, HybridVpcPlan, plan_hybrid_vpc
+from ..storage.multi_cloud_bucket import MultiCloudBucket as _MultiCloudBucket
+from ..storage.multi_cloud_bucket import MultiCloudBucketArgs, plan_multi_cloud_bucket
+from . import arg_types as provider_types
+from .arg_types import BareMetalPoolInputs, MultiCloudAppInputs, MultiCloudBucketInputs, Network
+
+__all__ = ["COMPONENTS", "PACKAGE", "BareMetalPool", "HybridVpc", "MultiCloudApp", "MultiCloudBucket"]
+
+#: The package name other languages import (``@pulumi/skyweave``-style SDKs are generated from it).
+PACKAGE = "skyweave"
+
+_M = TypeVar("_M", bound=BaseModel)
+_A = TypeVar("_A")
+_B = TypeVar("_B")
+
+
+def _token(component: str) -> str:
+    # The engine asks the provider for `<package>:index:<Component>`; the component it registers
+    # must carry exactly that type.
+    return f"{PACKAGE}:index:{component}"
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def _schema_names() -> frozenset[str]:
+    names: set[str] = set()
+    for name in provider_types.__all__:
+        names.update(getattr(provider_types, name).__annotations__)
+    return frozenset(names)
+
+
+_FIELDS = _schema_names()
+_SEGMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(.*)$")
+
+
+def schema_path(path: str) -> str:
+    """A Python key path (``sites[0].vpn_peer_ip``) in the schema's names (``sites[0].vpnPeerIp``)."""
+    out = []
+    for segment in path.split("."):
+        match = _SEGMENT.match(segment)
+        if match and match.group(1) in _FIELDS:
+            segment = _camel(match.group(1)) + match.group(2)
+        out.append(segment)
+    return ".".join(out)
+
+
+def _in_schema_names(error: ConfigError, component: str, name: str, prefix: str = "") -> InvalidArgsError:
+    issues = error.with_source(f"{_token(component)} {name!r}", prefix).issues
+    return InvalidArgsError(
+        [type(i)(schema_path(i.path), i.message, i.value, i.has_value) for i in issues],
+        source=f"{_token(component)} {name!r}",
+    )
+
+
+def _validate(model: type[_M], raw: Mapping[str, Any], component: str, name: str, prefix: str = "") -> _M:
+    try:
+        return model.model_validate(dict(raw))
+    except ValidationError as exc:
+        error = InvalidArgsError(issues_from_validation(exc, raw, model))
+        raise _in_schema_names(error, component, name, prefix) from None
+
+
+def _plan_network(raw: Network, component: str, name: str, prefix: str = "") -> HybridVpcPlan:
+    args = _validate(HybridVpcArgs, raw, component, name, prefix)
+    try:
+        return plan_hybrid_vpc(args)
+    except ConfigError as exc:
+        raise _in_schema_names(exc, component, name, prefix) from None
+
+
+def _site_providers(parent: pulumi.Resource, name: str, sites: Any) -> SiteProviders:
+    return SiteProviders(
+        sites,
+        name=lambda site: child_name(name, "provider", site.name),
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+
+
+def _both(component: str, name: str, first: Callable[[], _A], second: Callable[[], _B]) -> tuple[_A, _B]:
+    """Run two validations and report the problems of both at once, as the stack loader does."""
+    issues: list[ConfigIssue] = []
+    results: list[Any] = []
+    for check in (first, second):
+        try:
+            results.append(check())
+        except InvalidArgsError as exc:
+            issues += exc.issues
+    if issues:
+        raise InvalidArgsError(issues, source=f"{_token(component)} {name!r}")
+    return results[0], results[1]
+
+
+def _reraise(exc: ConfigError, component: str, name: str) -> InvalidArgsError:
+    return _in_schema_names(exc, component, name)
+
+
+class HybridVpc(pulumi.ComponentResource):
+    """One logical network over AWS, GCP, OpenStack and on-prem sites, joined by HA VPN or peering."""
+
+    networks: pulumi.Output[dict[str, Any]]
+    """Per site: vendor, region, network id, CIDRs and subnets (id, cidr, zone)."""
+    cidrs: pulumi.Output[dict[str, list[str]]]
+    """Per site, the ranges it routes."""
+    layout: pulumi.Output[dict[str, Any]]
+    """The address plan as plain data."""
+    links: pulumi.Output[dict[str, Any]]
+    """Every link (sites, shape, routing, tunnels, inside CIDRs) and each site's BGP ASN."""
+    onprem_devices: pulumi.Output[dict[str, Any]]
+    """Per on-prem site, what its VPN device must be configured with."""
+    onprem_peer_ips: pulumi.Output[dict[str, Any]]
+    """The cloud ends' public addresses the device entries refer to."""
+    vpn_psks: pulumi.Output[dict[str, Any]]
+    """Secret: the pre-shared keys by link id."""
+
+    def __init__(self, name: str, args: Network, opts: pulumi.ResourceOptions | None = None) -> None:
+        plan = _plan_network(args, "HybridVpc", name)
+        super().__init__(_token("HybridVpc"), name, None, opts)
+        providers = _site_providers(self, name, plan.args.sites)
+        try:
+            inner = _HybridVpc(name, plan.args, pulumi.ResourceOptions(parent=self), providers=providers)
+        except ConfigError as exc:
+            raise _reraise(exc, "HybridVpc", name) from None
+        self.networks = inner.networks
+        self.cidrs = inner.cidrs
+        self.layout = inner.layout
+        self.links = inner.links
+        self.onprem_devices = inner.onprem_devices
+        self.onprem_peer_ips = inner.onprem_peer_ips
+        self.vpn_psks = inner.vpn_psks
+        self.register_outputs(
+            {
+                "networks": self.networks,
+                "cidrs": self.cidrs,
+                "layout": self.layout,
+                "links": self.links,
+                "onpremDevices": self.onprem_devices,
+                "onpremPeerIps": self.onprem_peer_ips,
+                "vpnPsks": self.vpn_psks,
+            }
+        )
+
+
+def _split(raw: Mapping[str, Any], *keys: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    own = {k: v for k, v in raw.items() if k not in keys}
+    return own, {k: raw[k] for k in keys if k in raw}
+
+
+class MultiCloudApp(pulumi.ComponentResource):
+    """One service on several vendors behind health-checked DNS, sized to survive a zone, region or vendor."""
+
+    addresses: pulumi.Output[dict[str, str]]
+    """Per site, the public address of its load balancer."""
+    availability: pulumi.Output[dict[str, Any]]
+    """The composite availability estimate and the single failure that hurts most."""
+    failover_seconds: pulumi.Output[float | None]
+    """DNS failover estimate (check interval × threshold + TTL); absent without DNS."""
+    sizing: pulumi.Output[dict[str, Any]]
+    """Per site, the instances planned and why."""
+    placements: pulumi.Output[list[dict[str, Any]]]
+    """The capacity plan as failure-domain rows (what the policy pack re-checks)."""
+    min_healthy: pulumi.Output[int]
+    """Instances that must stay healthy after the failure named by survive."""
+    survive: pulumi.Output[str]
+    """The failure the app is sized to survive: vendor, site, region or zone."""
+    networks: pulumi.Output[dict[str, Any]]
+    """The app's network, per site, as HybridVpc reports it."""
+
+    def __init__(
+        self, name: str, args: MultiCloudAppInputs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        own, extra = _split(args, "network")
+        if "network" not in extra:
+            raise InvalidArgsError([_missing("network")], source=f"{_token('MultiCloudApp')} {name!r}")
+        net_plan, app_args = _both(
+            "MultiCloudApp",
+            name,
+            lambda: _plan_network(extra["network"], "MultiCloudApp", name, "network"),
+            lambda: _validate(MultiCloudAppArgs, own, "MultiCloudApp", name),
+        )
+        try:
+            plan_multi_cloud_app(app_args, net_plan.args.sites, estate_ranges(net_plan))
+        except ConfigError as exc:
+            raise _reraise(exc, "MultiCloudApp", name) from None
+        super().__init__(_token("MultiCloudApp"), name, None, opts)
+        providers = _site_providers(self, name, net_plan.args.sites)
+        child = pulumi.ResourceOptions(parent=self)
+        try:
+            network = _HybridVpc(f"{name}-net", net_plan.args, child, providers=providers)
+            inner = _MultiCloudApp(name, app_args, child, network=network, providers=providers)
+        except ConfigError as exc:
+            raise _reraise(exc, "MultiCloudApp", name) from None
+        self.addresses = inner.addresses
+        self.availability = inner.availability
+        self.failover_seconds = inner.failover_seconds
+        self.sizing = inner.sizing
+        self.placements = inner.placements
+        self.min_healthy = inner.min_healthy
+        self.survive = inner.survive
+        self.networks = network.networks
+        self.register_outputs(
+            {
+                "addresses": self.addresses,
+                "availability": self.availability,
+                "failoverSeconds": self.failover_seconds,
+                "sizing": self.sizing,
+                "placements": self.placements,
+                "minHealthy": self.min_healthy,
+                "survive": self.survive,
+                "networks": self.networks,
+            }
+        )
+
+
+class MultiCloudBucket(pulumi.ComponentResource):
+    """A protected S3 bucket copied to GCS by Storage Transfer, and optionally to a Swift container."""
+
+    buckets: pulumi.Output[dict[str, str]]
+    """Per site, the bucket or container name."""
+    copy_interval_seconds: pulumi.Output[int | None]
+    """How stale the GCS copy may be (plus the transfer's own time); absent without a GCS copy."""
+
+    def __init__(
+        self, name: str, args: MultiCloudBucketInputs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        own, extra = _split(args, "sites")
+        if "sites" not in extra:
+            raise InvalidArgsError([_missing("sites")], source=f"{_token('MultiCloudBucket')} {name!r}")
+        # The sites are validated as a network's are (vendor fields, unique names); no network is built.
+        network_args, bucket_args = _both(
+            "MultiCloudBucket",
+            name,
+            lambda: _validate(HybridVpcArgs, {"sites": extra["sites"]}, "MultiCloudBucket", name),
+            lambda: _validate(MultiCloudBucketArgs, own, "MultiCloudBucket", name),
+        )
+        sites = network_args.sites
+        try:
+            plan_multi_cloud_bucket(bucket_args, sites)
+        except ConfigError as exc:
+            raise _reraise(exc, "MultiCloudBucket", name) from None
+        super().__init__(_token("MultiCloudBucket"), name, None, opts)
+        providers = _site_providers(
+            self, name, [site for site in sites if site.name in _bucket_sites(bucket_args)]
+        )
+        try:
+            inner = _MultiCloudBucket(
+                name, bucket_args, pulumi.ResourceOptions(parent=self), sites=sites, providers=providers
+            )
+        except ConfigError as exc:
+            raise _reraise(exc, "MultiCloudBucket", name) from None
+        self.buckets = inner.buckets
+        self.copy_interval_seconds = inner.copy_interval_seconds
+        self.register_outputs({"buckets": self.buckets, "copyIntervalSeconds": self.copy_interval_seconds})
+
+
+class BareMetalPool(pulumi.ComponentResource):
+    """Whole servers from OpenStack Ironic, AWS *.metal and servers you bring, spread over failure domains."""
+
+    nodes: pulumi.Output[list[dict[str, Any]]]
+    """Per node: name, source, site, zone or rack, address and role."""
+    inventory: pulumi.Output[dict[str, Any]]
+    """The nodes as an Ansible YAML inventory structure."""
+    networks: pulumi.Output[dict[str, Any]]
+    """The pool's network, per site, as HybridVpc reports it."""
+
+    def __init__(
+        self, name: str, args: BareMetalPoolInputs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        own, extra = _split(args, "network", "ssh_keys")
+        if "network" not in extra:
+            raise InvalidArgsError([_missing("network")], source=f"{_token('BareMetalPool')} {name!r}")
+        net_plan, pool_args = _both(
+            "BareMetalPool",
+            name,
+            lambda: _plan_network(extra["network"], "BareMetalPool", name, "network"),
+            lambda: _validate(BareMetalPoolArgs, own, "BareMetalPool", name),
+        )
+        try:
+            plan_pool(pool_args, net_plan.args.sites, name)
+        except ConfigError as exc:
+            raise _reraise(exc, "BareMetalPool", name) from None
+        ssh_keys = _ssh_keys(extra.get("ssh_keys"), pool_args)
+        key_issues = ssh_key_issues(pool_args, ssh_keys)
+        if key_issues:
+            raise _reraise(InvalidArgsError(key_issues), "BareMetalPool", name)
+        super().__init__(_token("BareMetalPool"), name, None, opts)
+        providers = _site_providers(self, name, net_plan.args.sites)
+        child = pulumi.ResourceOptions(parent=self)
+        try:
+            network = _HybridVpc(f"{name}-net", net_plan.args, child, providers=providers)
+            inner = _BareMetalPool(
+                name, pool_args, child, network=network, providers=providers, ssh_keys=ssh_keys
+            )
+        except ConfigError as exc:
+            raise _reraise(exc, "BareMetalPool", name) from None
+        self.nodes = inner.nodes
+        self.inventory = inner.inventory
+        self.networks = network.networks
+        self.register_outputs({"nodes": self.nodes, "inventory": self.inventory, "networks": self.networks})
+
+
+def _ssh_keys(given: Any, args: BareMetalPoolArgs) -> Mapping[str, pulumi.Input[str]]:
+    """The SSH keys by config key. A map holding a secret arrives as one secret Output of the whole map
+    (the SDK lifts secretness to the top-level input), so each key the sources name is taken from it
+    by an apply; one missing from it fails the deployment with a message naming it."""
+    if given is None:
+        return {}
+    if not isinstance(given, pulumi.Output):
+        return dict(given)
+    wanted = [s.ssh_private_key_config for s in args.sources if isinstance(s, ByonSourceArgs)]
+    return {key: given.apply(functools.partial(_pick_key, key)) for key in wanted}
+
+
+def _pick_key(key: str, keys: Mapping[str, str]) -> str:
+    if key not in keys:
+        issue = ConfigIssue("sshKeys", f"no key {key!r}, which a byon source names", sorted(keys))
+        raise InvalidArgsError([issue])
+    return keys[key]
+
+
+def _missing(key: str) -> ConfigIssue:
+    return ConfigIssue(key, "required", has_value=False)
+
+
+def _bucket_sites(args: MultiCloudBucketArgs) -> set[str]:
+    return {s for s in (args.s3_site, args.gcs_site, args.swift_site) if s is not None}
+
+
+#: What the provider hosts, in the order the schema lists them.
+COMPONENTS: list[type[pulumi.ComponentResource]] = [HybridVpc, MultiCloudApp, MultiCloudBucket, BareMetalPool]

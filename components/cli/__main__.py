@@ -1,0 +1,7 @@
+"""`python -m skyweave.cli`: the same as the `skyweave` console script."""
+
+import sys
+
+from .main import main
+
+sys.exit(main())

@@ -1,0 +1,406 @@
+"""Run a real Pulumi program in-process under the SDK's mock runtime, recording every registration.
+
+No Pulumi CLI, no plugins, no cloud: the program and the components run unchanged, and a
+recording subclass of the SDK's own ``MockMonitor`` captures what the engine would receive for
+each resource — type, name, URN, parent, provider, dependencies, ``protect``, aliases and the
+inputs (with secrets masked as ``[secret]`` from the wire format's secret marker, so a secret's
+value never reaches the recording). Like the real engine, it honours
+``additional_secret_outputs`` so a generated password or key stays secret downstream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import hashlib
+import logging
+import os
+import runpy
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from google.protobuf import json_format
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc
+from pulumi.runtime.config import set_all_config
+from pulumi.runtime.proto import resource_pb2
+from pulumi.runtime.settings import configure, set_root_resource
+from pulumi.runtime.stack import run_in_stack
+from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
+
+__all__ = ["SECRET", "OfflineMocks", "OfflineRun", "RecordingMonitor", "Registration", "run_program"]
+
+#: How a secret value is shown in every offline output.
+SECRET = "[secret]"
+UNKNOWN = "[unknown]"
+
+#: Collector thresholds during a run (generation 0 allocations, then generations 1 and 2). The
+#: mock runtime keeps every resource's outputs and tasks alive until the end, so most collections
+#: only rescan live objects; 1,000,000 was ~20-25% faster than 100,000 on a 3,118-resource estate
+#: for ~1% more peak memory (bench/, docs/benchmarks.md).
+GC_THRESHOLDS = (1_000_000, 100, 100)
+
+_SIG = rpc._special_sig_key
+_SECRET_SIG = rpc._special_secret_sig
+_RESOURCE_SIG = rpc._special_resource_sig
+
+
+@dataclass
+class Registration:
+    """One resource as the engine would receive it."""
+
+    urn: str
+    type: str
+    name: str
+    custom: bool
+    parent: str | None
+    provider: str | None
+    dependencies: list[str]
+    protect: bool
+    inputs: dict[str, Any]
+    aliases: list[Any] = field(default_factory=list)
+
+    @property
+    def package(self) -> str:
+        """``aws``, ``gcp``, ``openstack``, ``random``, ``skyweave`` or ``pulumi``."""
+        return self.type.split(":", 1)[0]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "urn": self.urn,
+            "type": self.type,
+            "name": self.name,
+            "custom": self.custom,
+            "parent": self.parent,
+            "provider": self.provider,
+            "dependencies": self.dependencies,
+            "protect": self.protect,
+            "aliases": self.aliases,
+            "inputs": self.inputs,
+        }
+
+
+@dataclass
+class OfflineRun:
+    """What one offline run of a program registered and exported."""
+
+    project: str
+    stack: str
+    resources: list[Registration]
+    outputs: dict[str, Any]
+    component_outputs: dict[str, dict[str, Any]]
+    warnings: list[str]
+
+    def by_urn(self) -> dict[str, Registration]:
+        return {r.urn: r for r in self.resources}
+
+
+def mask(value: Any) -> Any:
+    """Plain JSON of a property value, with secrets as ``[secret]`` and unknowns as ``[unknown]``."""
+    if isinstance(value, dict):
+        sig = value.get(_SIG)
+        if sig == _SECRET_SIG:
+            return SECRET
+        if sig == _RESOURCE_SIG:
+            return value.get("urn")
+        if sig is not None:
+            return {k: mask(v) for k, v in value.items() if k != _SIG}
+        return {k: mask(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [mask(v) for v in value]
+    if value == rpc.UNKNOWN:
+        return UNKNOWN
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _provider_urn(reference: str) -> str | None:
+    """A provider reference is ``<urn>::<id>``; the URN is what identifies it."""
+    if not reference:
+        return None
+    urn, _, _ = reference.rpartition("::")
+    return urn or reference
+
+
+_ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """The SDK's mock monitor, recording each registration and honouring secret outputs."""
+
+    def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
+        super().__init__(mocks)
+        self.registrations: list[Registration] = []
+        self.outputs: dict[str, dict[str, Any]] = {}
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        """The URN the Pulumi engine gives, not the SDK mock's shortcut.
+
+        The engine qualifies a type with its parent's *whole* type chain and leaves the root stack
+        out (``…::skyweave:network:HybridVpc$skyweave:network:VpnLink$aws:ec2/…::name``); the SDK's
+        mock monitor keeps only the last parent type and prefixes the stack. URN snapshots must
+        hold the URNs a real ``pulumi up`` records, or they cannot tell a replacement from a rename.
+        """
+        qualified = type_
+        if parent:
+            parent_type = parent.split("::")[2]
+            if parent_type != _ROOT_STACK_TYPE:
+                qualified = f"{parent_type}${type_}"
+        return "urn:pulumi:" + "::".join([pulumi.get_stack(), pulumi.get_project(), qualified, name])
+
+    def RegisterResource(self, request: Any) -> Any:
+        urn = self.make_urn(request.parent, request.type, request.name)
+        self.registrations.append(
+            Registration(
+                urn=urn,
+                type=request.type,
+                name=request.name,
+                custom=bool(request.custom),
+                parent=request.parent or None,
+                provider=_provider_urn(request.provider),
+                dependencies=sorted(set(request.dependencies)),
+                protect=bool(request.protect),
+                inputs=mask(json_format.MessageToDict(request.object)),
+                aliases=[json_format.MessageToDict(a) for a in request.aliases],
+            )
+        )
+        if request.type == "pulumi:pulumi:Stack":
+            return resource_pb2.RegisterResourceResponse(urn=urn)
+        _ensure_event_loop()  # type: ignore[no-untyped-call]
+        inputs = rpc.deserialize_properties(request.object)
+        resource_args = pulumi_mocks.MockResourceArgs(
+            typ=request.type,
+            name=request.name,
+            inputs=inputs,
+            provider=request.provider,
+            resource_id=request.importId,
+            custom=request.custom or False,
+        )
+        id_, state = self.mocks.new_resource(resource_args)
+        # The engine, not the SDK, marks additional secret outputs as secret: do the same.
+        for key in request.additionalSecretOutputs:
+            if key in state:
+                state[key] = {_SIG: _SECRET_SIG, "value": state[key]}
+        obj_proto = _sync_await(rpc.serialize_properties(state, {}))
+        self.resources[urn] = pulumi_mocks.MockMonitor.ResourceRegistration(urn, id_ or "", state)
+        return resource_pb2.RegisterResourceResponse(urn=urn, id=id_ or "", object=obj_proto)
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:
+        self.outputs[request.urn] = mask(json_format.MessageToDict(request.outputs))
+        return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
+
+
+class OfflineMocks(pulumi.runtime.Mocks):
+    """Deterministic stand-ins for what providers compute on create.
+
+    Outputs are the inputs plus the few computed values programs read back (ids, an AWS VPC's
+    Amazon-provided IPv6 block, a random password's result). Values derive from the resource's
+    name, so every run of the same program produces the same preview.
+    """
+
+    def __init__(self) -> None:
+        self._handlers: dict[str, Callable[[pulumi.runtime.MockResourceArgs, dict[str, Any]], None]] = {
+            "aws:ec2/vpc:Vpc": _aws_vpc,
+            "aws:lb/loadBalancer:LoadBalancer": _aws_load_balancer,
+            "aws:s3/bucket:Bucket": _autonamed("bucket"),
+            "aws:iam/role:Role": _aws_role,
+            "gcp:storage/bucket:Bucket": _autonamed("name"),
+            "gcp:compute/address:Address": _public_ip,
+            "openstack:networking/floatingIp:FloatingIp": _public_ip,
+            "random:index/randomPassword:RandomPassword": _random_string,
+            "random:index/randomString:RandomString": _random_string,
+        }
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        state = dict(args.inputs)
+        handler = self._handlers.get(args.typ)
+        if handler is not None:
+            handler(args, state)
+        resource_id = args.resource_id or f"{args.name}-{_digest(args.typ, args.name)[:8]}"
+        state.setdefault("id", resource_id)
+        return resource_id, state
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
+        if args.token == "openstack:networking/getNetwork:getNetwork":
+            name = args.args.get("name") or "network"
+            return {"id": f"{name}-{_digest(args.token, name)[:12]}", "name": name, "external": True}
+        if args.token == "gcp:storage/getTransferProjectServiceAccount:getTransferProjectServiceAccount":
+            project = args.args.get("project") or "project"
+            number = int(_digest(args.token, project)[:10], 16) % 10**12
+            email = f"project-{number}@storage-transfer-service.iam.gserviceaccount.com"
+            return {"email": email, "member": f"serviceAccount:{email}", "subjectId": str(10**20 + number)}
+        if args.token == "aws:index/getAvailabilityZones:getAvailabilityZones":
+            return {"names": [], "zoneIds": []}
+        return {}
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("/".join(parts).encode()).hexdigest()
+
+
+def _aws_vpc(args: pulumi.runtime.MockResourceArgs, state: dict[str, Any]) -> None:
+    if args.inputs.get("assignGeneratedIpv6CidrBlock"):
+        h = _digest("ipv6", args.name)
+        state["ipv6CidrBlock"] = f"2600:1f18:{h[:4]}:{h[4:6]}00::/56"
+
+
+def _aws_load_balancer(args: pulumi.runtime.MockResourceArgs, state: dict[str, Any]) -> None:
+    h = _digest("alb", args.name)
+    state.setdefault("arn", f"arn:aws:elasticloadbalancing:mock:123456789012:loadbalancer/app/{h[:16]}")
+    state["dnsName"] = f"{args.name}-{int(h[:8], 16) % 10**9}.elb.amazonaws.com"
+    state["zoneId"] = "Z35SXDOTRQ7X7K"  # the shape of an ELB hosted zone id
+
+
+def _autonamed(key: str) -> Callable[[pulumi.runtime.MockResourceArgs, dict[str, Any]], None]:
+    """A provider-assigned name like Pulumi's auto-naming: the resource name plus a suffix."""
+
+    def handler(args: pulumi.runtime.MockResourceArgs, state: dict[str, Any]) -> None:
+        state.setdefault(key, f"{args.name}-{_digest('name', args.name)[:7]}")
+
+    return handler
+
+
+def _aws_role(args: pulumi.runtime.MockResourceArgs, state: dict[str, Any]) -> None:
+    state.setdefault("arn", f"arn:aws:iam::123456789012:role/{args.name}-{_digest('role', args.name)[:7]}")
+
+
+def _public_ip(args: pulumi.runtime.MockResourceArgs, state: dict[str, Any]) -> None:
+    """An address from 203.0.113.0/24 (RFC 5737 documentation range), stable per resource name."""
+    state["address"] = f"203.0.113.{int(_digest('ip', args.name)[:4], 16) % 254 + 1}"
+
+
+def _random_string(args: pulumi.runtime.MockResourceArgs, state: dict[str, Any]) -> None:
+    """A deterministic value honouring length, the character classes and ``overrideSpecial``."""
+    length = int(args.inputs.get("length", 16))
+    alphabet = ""
+    if args.inputs.get("upper", True):
+        alphabet += "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    if args.inputs.get("lower", True):
+        alphabet += "abcdefghijklmnopqrstuvwxyz"
+    if args.inputs.get("numeric", True):
+        alphabet += "0123456789"
+    if args.inputs.get("special", True):
+        alphabet += args.inputs.get("overrideSpecial") or "!@#$%&*()-_=+[]{}<>:?"
+    alphabet = alphabet or "abcdefghijklmnopqrstuvwxyz"
+    stream = b""
+    counter = 0
+    while len(stream) < length:
+        stream += hashlib.sha256(f"{args.name}/{counter}".encode()).digest()
+        counter += 1
+    state["result"] = "".join(alphabet[b % len(alphabet)] for b in stream[:length])
+
+
+@contextlib.contextmanager
+def _program_environment(program_dir: Path) -> Iterator[None]:
+    """Working directory and import path as the Python language host sets them."""
+    old_cwd = Path.cwd()
+    old_path = list(sys.path)
+    os.chdir(program_dir)
+    sys.path.insert(0, str(program_dir))
+    try:
+        yield
+    finally:
+        os.chdir(old_cwd)
+        sys.path[:] = old_path
+
+
+class _CollectingHandler(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno >= logging.WARNING:
+            self.messages.append(record.getMessage())
+
+
+def run_program(
+    program: Path | Callable[[], None],
+    *,
+    project: str,
+    stack: str,
+    config: Mapping[str, str] | None = None,
+    secret_keys: frozenset[str] = frozenset(),
+    preview: bool = True,
+    organization: str = "organization",
+    mocks: pulumi.runtime.Mocks | None = None,
+    monitor: RecordingMonitor | None = None,
+    tune_gc: bool = True,
+) -> OfflineRun:
+    """Run ``program`` (a directory with ``__main__.py``, or a callable) and record it.
+
+    Exceptions the program raises (a :class:`~skyweave.core.errors.ConfigError`, say) propagate
+    after the runtime is reset, so the caller decides how to report them; pass ``monitor`` to
+    inspect what was registered before the exception. ``tune_gc=False`` keeps the interpreter's
+    garbage-collector thresholds (the benchmarks measure both).
+    """
+    monitor = monitor or RecordingMonitor(mocks or OfflineMocks())
+    handler = _CollectingHandler()
+    logger = logging.getLogger(f"skyweave.cli.offline.{stack}")
+    logger.propagate = False
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.INFO)
+
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    set_root_resource(None)  # type: ignore[arg-type]
+    configure(
+        pulumi_mocks.MockSettings(  # type: ignore[no-untyped-call]
+            monitor=monitor,
+            monitor_features=set(monitor.GetDeploymentInfo(None).supportedFeatures),  # type: ignore[no-untyped-call]
+            engine=pulumi_mocks.MockEngine(logger),
+            project=project,
+            stack=stack,
+            dry_run=preview,
+            organization=organization,
+            callbacks=None,
+        )
+    )
+    set_all_config(dict(config or {}), sorted(secret_keys))
+
+    if callable(program):
+        func = program
+        env: contextlib.AbstractContextManager[None] = contextlib.nullcontext()
+    else:
+        main = Path(program) / "__main__.py"
+
+        def func() -> None:
+            runpy.run_path(str(main), run_name="__main__")
+
+        env = _program_environment(Path(program))
+
+    # The mock runtime allocates heavily and Python's collector keeps rescanning every object the
+    # run holds alive; collecting far less often saves that work (docs/benchmarks.md).
+    thresholds = gc.get_threshold()
+    if tune_gc:
+        gc.set_threshold(*GC_THRESHOLDS)
+    try:
+        with env:
+            loop.run_until_complete(run_in_stack(func))
+    finally:
+        pending = asyncio.all_tasks(loop)
+        for task in pending:
+            task.cancel()
+        if pending:
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        loop.close()
+        asyncio.set_event_loop(None)
+        set_root_resource(None)  # type: ignore[arg-type]
+        set_all_config({}, [])
+        gc.set_threshold(*thresholds)
+
+    root = next((r.urn for r in monitor.registrations if r.type == "pulumi:pulumi:Stack"), "")
+    return OfflineRun(
+        project=project,
+        stack=stack,
+        resources=monitor.registrations,
+        outputs=monitor.outputs.get(root, {}),
+        component_outputs={urn: out for urn, out in monitor.outputs.items() if urn != root},
+        warnings=handler.messages,
+    )

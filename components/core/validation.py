@@ -1,0 +1,248 @@
+"""Turn pydantic's validation errors into messages a platform engineer can act on.
+
+Pydantic reports where a value failed in its own terms (union members, validator names,
+"Value error, …"). A user needs the key path as written in their stack file, the value they
+gave, and what would be valid. This module walks each error's location through the raw input,
+drops pydantic's internal steps (union tags, validator names), and explains each error type.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from typing import Annotated, Any, Union, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
+
+from .errors import ConfigIssue
+
+__all__ = ["FieldValueError", "first_duplicate", "issues_from_validation", "render_path"]
+
+_ABSENT = object()
+
+
+class FieldValueError(ValueError):
+    """A model-level check that blames one field (pydantic would report it at the model).
+
+    Raise it from a ``model_validator``: ``raise FieldValueError("zones[1]", "…", value)``.
+    """
+
+    def __init__(self, field: str, message: str, value: Any = _ABSENT) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+        self.value = value
+
+
+def first_duplicate(values: Iterable[Hashable]) -> tuple[int, int] | None:
+    """Positions ``(first, second)`` of the first value seen twice, or ``None``. Linear.
+
+    The one check behind every "names must be unique" rule, so each can name both entries.
+    """
+    seen: dict[Hashable, int] = {}
+    for index, value in enumerate(values):
+        if value in seen:
+            return seen[value], index
+        seen[value] = index
+    return None
+
+
+def render_path(keys: Sequence[str | int], prefix: str = "") -> str:
+    """``["sites", 2, "zones", 0]`` → ``sites[2].zones[0]`` (after ``prefix``, e.g. ``skyweave:``)."""
+    out = prefix
+    for key in keys:
+        if isinstance(key, int):
+            out += f"[{key}]"
+        elif not out or out.endswith(":"):
+            out += key
+        else:
+            out += f".{key}"
+    return out
+
+
+def issues_from_validation(
+    exc: ValidationError, raw: Any, model: type[BaseModel], *, prefix: str = ""
+) -> list[ConfigIssue]:
+    """One :class:`ConfigIssue` per distinct problem in ``exc``, paths as the user wrote them."""
+    found: dict[str, list[tuple[Any, list[str | int], Any]]] = {}
+    for error in exc.errors(include_url=False):
+        keys, value = _walk(error["loc"], raw)
+        ctx = error.get("ctx") or {}
+        if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
+            discriminator = str(ctx.get("discriminator", "vendor")).strip("'")
+            keys = [*keys, discriminator]
+            value = ctx.get("tag", _ABSENT)
+        err = ctx.get("error")
+        if isinstance(err, FieldValueError):
+            keys = keys + _parse_field(err.field)
+            value = err.value if err.value is not _ABSENT else _lookup(raw, keys)
+        found.setdefault(render_path(keys, prefix), []).append((error, keys, value))
+
+    # A failure inside an item also makes its container fail ("too short after validation"):
+    # the inner error is the one worth reading.
+    paths = list(found)
+    issues = []
+    for path, errors in found.items():
+        if any(other != path and other.startswith(path) and other[len(path)] in ".[" for other in paths):
+            continue
+        error, keys, value = errors[0]
+        types_here = {e["type"] for e, _, _ in errors}
+        if {"ip_v4_network", "ip_v6_network"} <= types_here:
+            message = "expected an IPv4 or IPv6 network in CIDR form, e.g. 10.20.0.0/16, with host bits zero"
+        else:
+            message = _explain(error, keys, model, raw)
+        issues.append(ConfigIssue(path, message, value, has_value=value is not _ABSENT))
+    return issues
+
+
+def _parse_field(field: str) -> list[str | int]:
+    keys: list[str | int] = []
+    for part in field.replace("]", "").split("."):
+        name, *indexes = part.split("[")
+        if name:
+            keys.append(name)
+        keys += [int(i) for i in indexes]
+    return keys
+
+
+def _lookup(raw: Any, keys: Sequence[str | int]) -> Any:
+    node = raw
+    for key in keys:
+        if isinstance(key, int):
+            if not (isinstance(node, Sequence) and not isinstance(node, str) and key < len(node)):
+                return _ABSENT
+            node = node[key]
+        elif isinstance(node, Mapping) and key in node:
+            node = node[key]
+        else:
+            return _ABSENT
+    return node
+
+
+def _walk(loc: Sequence[str | int], raw: Any) -> tuple[list[str | int], Any]:
+    """Follow ``loc`` through ``raw``; return the user's key path and the value there."""
+    keys: list[str | int] = []
+    node: Any = raw
+    for elem in loc:
+        if isinstance(elem, int):
+            keys.append(elem)
+            ok = isinstance(node, Sequence) and not isinstance(node, str) and elem < len(node)
+            node = node[elem] if ok else _ABSENT
+        elif isinstance(node, Mapping):
+            if elem in node:
+                keys.append(elem)
+                node = node[elem]
+            elif elem in (node.get("vendor"), node.get("kind")):
+                continue  # the discriminated union's tag (sites: vendor, pool sources: kind), not a key
+            else:
+                keys.append(elem)
+                node = _ABSENT
+        else:
+            continue  # a validator's internal step (union member, function name)
+    return keys, node
+
+
+def _explain(error: Mapping[str, Any], keys: list[str | int], model: type[BaseModel], raw: Any) -> str:
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    last = keys[-1] if keys else None
+    if kind == "missing":
+        info = _field_at(model, keys, raw)
+        hint = f": {info.description}" if info is not None and info.description else ""
+        return f"required key is missing{hint}"
+    if kind == "extra_forbidden":
+        valid = _fields_of(_model_at(model, keys[:-1], raw))
+        guess = difflib.get_close_matches(str(last), valid, n=1)
+        did_you_mean = f"; did you mean {guess[0]!r}?" if guess else ""
+        return f"unknown key {last!r}; valid keys here: {', '.join(valid)}{did_you_mean}"
+    if kind == "union_tag_invalid":
+        return f"unknown {last}; valid: {ctx.get('expected_tags', '').replace(chr(39), '')}"
+    if kind == "union_tag_not_found" and last == "kind":
+        from ..drivers.registry import all_drivers
+
+        kinds = [
+            d.bare_metal_source.model_fields["kind"].default for d in all_drivers() if d.bare_metal_source
+        ]
+        return f"required key 'kind' is missing; valid kinds: {', '.join(kinds)}"
+    if kind == "union_tag_not_found":
+        from ..drivers.registry import vendors
+
+        return f"required key 'vendor' is missing; valid vendors: {', '.join(vendors())}"
+    if kind == "value_error":
+        err = ctx.get("error")
+        return str(err) if err is not None else str(error["msg"]).removeprefix("Value error, ")
+    if kind == "ip_v4_network":
+        return "expected an IPv4 network in CIDR form, e.g. 10.20.0.0/16, with host bits zero"
+    if kind == "ip_v6_network":
+        return "expected an IPv6 network in CIDR form, e.g. fd12:3456:789a::/48, with host bits zero"
+    if kind in ("ip_v4_address", "ip_any_address"):
+        return "expected an IPv4 address, e.g. 203.0.113.10"
+    if kind == "string_pattern_mismatch":
+        if last == "name":
+            return (
+                "names use lowercase letters, digits and '-', start with a letter and end with a "
+                "letter or digit"
+            )
+        return f"does not match the required pattern {ctx.get('pattern')}"
+    if kind in ("literal_error", "enum"):
+        return f"expected one of: {str(ctx.get('expected', '')).replace(chr(39), '')}"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        fields = _fields_of(_model_at(model, keys, raw))
+        return f"expected a mapping with keys {', '.join(fields)}" if fields else str(error["msg"])
+    return str(error["msg"])
+
+
+def _fields_of(tp: Any) -> list[str]:
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return list(tp.model_fields)
+    return []
+
+
+def _field_at(model: type[BaseModel], keys: list[str | int], raw: Any) -> FieldInfo | None:
+    if not keys or not isinstance(keys[-1], str):
+        return None
+    parent = _model_at(model, keys[:-1], raw)
+    if isinstance(parent, type) and issubclass(parent, BaseModel):
+        return parent.model_fields.get(keys[-1])
+    return None
+
+
+def _model_at(model: type[BaseModel], keys: Sequence[str | int], raw: Any) -> Any:
+    """The type the schema expects at ``keys`` (choosing union members by the input's ``vendor``)."""
+    tp: Any = model
+    node: Any = raw
+    for key in keys:
+        tp = _resolve(tp, node)
+        if isinstance(key, int):
+            args = get_args(tp)
+            if get_origin(tp) not in (tuple, list) or not args:
+                return None
+            tp = args[0]
+            node = _lookup(node, [key])
+        else:
+            if not (isinstance(tp, type) and issubclass(tp, BaseModel)) or key not in tp.model_fields:
+                return None
+            tp = tp.model_fields[key].annotation
+            node = _lookup(node, [key])
+    return _resolve(tp, node)
+
+
+def _resolve(tp: Any, node: Any) -> Any:
+    origin = get_origin(tp)
+    if origin is Annotated:
+        return _resolve(get_args(tp)[0], node)
+    if origin in (Union, types.UnionType):
+        members = [a for a in get_args(tp) if a is not type(None)]
+        models = [m for m in members if isinstance(m, type) and issubclass(m, BaseModel)]
+        if len(models) > 1 and isinstance(node, Mapping):
+            for m in models:
+                for tag in ("vendor", "kind"):
+                    field = m.model_fields.get(tag)
+                    if field is not None and field.default == node.get(tag):
+                        return m
+            return None
+        if len(members) == 1:
+            return _resolve(members[0], node)
+    return tp

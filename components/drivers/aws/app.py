@@ -1,0 +1,314 @@
+"""AWS shapes for a service: launch template + Auto Scaling group + ALB, and Route 53 records.
+
+Per site (see :func:`create_app_site`):
+
+* a security group for the ALB: the service port from anywhere (IPv4 and IPv6), egress only
+  into the site's own ranges;
+* a security group for the instances: the service port from the ALB's group and from the
+  estate's ranges, admin ports only from the estate's ranges;
+* a launch template with IMDSv2 required (``http_tokens = "required"``, hop limit 1), so a
+  server-side request forgery cannot read instance credentials with a plain GET;
+* an Auto Scaling group over the private subnet of every zone of the site (≥ 2 AZs), its size
+  pinned to the planned capacity (min = desired = planned, so scale-in never goes below what
+  the capacity plan counted on), replacing instances the ALB reports unhealthy;
+* an internet-facing ALB in the public subnets, a target group with the health check, and a
+  listener forwarding the service port.
+
+Route 53 (see :func:`create_dns`): one health check per site and one record per site in one
+weighted (or failover) set; an ALB is aliased (it has no fixed IP), other sites get A records.
+"""
+
+from __future__ import annotations
+
+import base64
+import ipaddress
+from collections.abc import Mapping
+
+import pulumi
+import pulumi_aws as aws
+
+from ...core.naming import child_name
+from ..base import SiteContext, SiteNetwork
+from ..workloads import AppEndpoint, AppSiteSpec, DnsRouting, DnsSpec, EndpointKind
+
+__all__ = ["ROUTE53_INTERVALS", "create_app_site", "create_dns", "route53_problems"]
+
+#: Route 53 checks every 30 s (standard) or 10 s (fast); nothing else is accepted.
+#: https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-creating-values.html
+ROUTE53_INTERVALS = (10, 30)
+#: Failure threshold range Route 53 accepts (1-10).
+ROUTE53_THRESHOLDS = range(1, 11)
+#: Weights of a weighted record: 0-255.
+ROUTE53_MAX_WEIGHT = 255
+
+
+def _split(cidrs: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    v4 = [c for c in cidrs if ipaddress.ip_network(c).version == 4]
+    v6 = [c for c in cidrs if ipaddress.ip_network(c).version == 6]
+    return v4, v6
+
+
+def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -> AppEndpoint:
+    site = ctx.site
+    zones = list(site.zones)
+    letters = [z[-1] for z in zones]
+    vpc_id = network.network_id
+    assert vpc_id is not None
+
+    def tags(name: str) -> dict[str, str]:
+        return {**ctx.tags, "Name": name}
+
+    site_v4, site_v6 = _split(network.cidrs)
+    estate_v4, estate_v6 = _split(spec.estate_cidrs)
+    lb_sg_name = ctx.name("lb-sg")
+    lb_sg = aws.ec2.SecurityGroup(
+        lb_sg_name,
+        vpc_id=vpc_id,
+        description=f"{ctx.component} load balancer: port {spec.port} from anywhere",
+        ingress=[
+            aws.ec2.SecurityGroupIngressArgs(
+                protocol="tcp",
+                from_port=spec.port,
+                to_port=spec.port,
+                cidr_blocks=["0.0.0.0/0"],
+                ipv6_cidr_blocks=["::/0"],
+                description="service port, public",
+            )
+        ],
+        egress=[
+            aws.ec2.SecurityGroupEgressArgs(
+                protocol="tcp",
+                from_port=spec.port,
+                to_port=spec.port,
+                cidr_blocks=site_v4 or None,
+                ipv6_cidr_blocks=site_v6 or None,
+                description="to the instances",
+            )
+        ],
+        tags=tags(lb_sg_name),
+        opts=ctx.opts(),
+    )
+    app_sg_name = ctx.name("app-sg")
+    ingress = [
+        aws.ec2.SecurityGroupIngressArgs(
+            protocol="tcp",
+            from_port=spec.port,
+            to_port=spec.port,
+            security_groups=[lb_sg.id],
+            description="service port from the load balancer",
+        ),
+        aws.ec2.SecurityGroupIngressArgs(
+            protocol="tcp",
+            from_port=spec.port,
+            to_port=spec.port,
+            cidr_blocks=estate_v4 or None,
+            ipv6_cidr_blocks=estate_v6 or None,
+            description="service port from the estate",
+        ),
+    ]
+    for port in spec.admin_ports:
+        ingress.append(
+            aws.ec2.SecurityGroupIngressArgs(
+                protocol="tcp",
+                from_port=port,
+                to_port=port,
+                cidr_blocks=estate_v4 or None,
+                ipv6_cidr_blocks=estate_v6 or None,
+                description=f"admin port {port} from the estate only",
+            )
+        )
+    app_sg = aws.ec2.SecurityGroup(
+        app_sg_name,
+        vpc_id=vpc_id,
+        description=f"{ctx.component} instances: service port via the load balancer and the estate",
+        ingress=ingress,
+        egress=[
+            aws.ec2.SecurityGroupEgressArgs(
+                protocol="-1", from_port=0, to_port=0, cidr_blocks=["0.0.0.0/0"], ipv6_cidr_blocks=["::/0"]
+            )
+        ],
+        tags=tags(app_sg_name),
+        opts=ctx.opts(),
+    )
+    lt_name = ctx.name("lt")
+    template = aws.ec2.LaunchTemplate(
+        lt_name,
+        image_id=spec.image,
+        instance_type=spec.size,
+        vpc_security_group_ids=[app_sg.id],
+        metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(
+            http_endpoint="enabled",
+            http_tokens="required",
+            http_put_response_hop_limit=1,
+            instance_metadata_tags="disabled",
+        ),
+        user_data=base64.b64encode(spec.user_data.encode()).decode() if spec.user_data else None,
+        update_default_version=True,
+        tag_specifications=[
+            aws.ec2.LaunchTemplateTagSpecificationArgs(resource_type="instance", tags=tags(ctx.name("vm"))),
+            aws.ec2.LaunchTemplateTagSpecificationArgs(resource_type="volume", tags=tags(ctx.name("vm"))),
+        ],
+        tags=tags(lt_name),
+        opts=ctx.opts(),
+    )
+    health = spec.health
+    tg_name = ctx.name("tg")
+    target_group = aws.lb.TargetGroup(
+        tg_name,
+        port=spec.port,
+        protocol="HTTP",
+        target_type="instance",
+        vpc_id=vpc_id,
+        health_check=aws.lb.TargetGroupHealthCheckArgs(
+            enabled=True,
+            protocol="HTTP",
+            port="traffic-port",
+            path=health.path,
+            interval=health.interval_seconds,
+            timeout=health.timeout_seconds,
+            healthy_threshold=health.healthy_threshold,
+            unhealthy_threshold=health.unhealthy_threshold,
+            matcher="200-399",
+        ),
+        tags=tags(tg_name),
+        opts=ctx.opts(),
+    )
+    alb_name = ctx.name("alb")
+    alb = aws.lb.LoadBalancer(
+        alb_name,
+        load_balancer_type="application",
+        internal=False,
+        security_groups=[lb_sg.id],
+        subnets=[network.subnet_ids[f"public-{letter}"] for letter in letters],
+        drop_invalid_header_fields=True,
+        tags=tags(alb_name),
+        opts=ctx.opts(),
+    )
+    listener = aws.lb.Listener(
+        ctx.name("listener"),
+        load_balancer_arn=alb.arn,
+        port=spec.port,
+        protocol="HTTP",
+        default_actions=[aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=target_group.arn)],
+        tags=tags(ctx.name("listener")),
+        opts=ctx.opts(),
+    )
+    largest_zone = max(spec.zone_counts.values(), default=0)
+    asg = aws.autoscaling.Group(
+        ctx.name("asg"),
+        vpc_zone_identifiers=[network.subnet_ids[f"private-{letter}"] for letter in letters],
+        min_size=spec.total,
+        desired_capacity=spec.total,
+        # Room to replace a lost zone's share in the others while it is down.
+        max_size=spec.total + largest_zone,
+        launch_template=aws.autoscaling.GroupLaunchTemplateArgs(
+            id=template.id, version=template.latest_version.apply(str)
+        ),
+        target_group_arns=[target_group.arn],
+        health_check_type="ELB",
+        health_check_grace_period=300,
+        tags=[
+            aws.autoscaling.GroupTagArgs(key=k, value=v, propagate_at_launch=True)
+            for k, v in sorted(tags(ctx.name("vm")).items())
+        ],
+        opts=ctx.opts(),
+    )
+    return AppEndpoint(
+        site=site.name,
+        vendor="aws",
+        kind=EndpointKind.HOSTNAME,
+        address=alb.dns_name,
+        weight=spec.total,
+        alias_zone_id=alb.zone_id,
+        resources={
+            "lb_security_group": lb_sg,
+            "security_group": app_sg,
+            "launch_template": template,
+            "target_group": target_group,
+            "load_balancer": alb,
+            "listener": listener,
+            "group": asg,
+        },
+    )
+
+
+def route53_problems(dns: DnsSpec, endpoints: Mapping[str, EndpointKind]) -> list[str]:
+    problems = []
+    if dns.health.interval_seconds not in ROUTE53_INTERVALS:
+        problems.append(
+            f"Route 53 checks every 10 or 30 seconds; dns.check_interval_seconds is "
+            f"{dns.health.interval_seconds}"
+        )
+    if dns.health.unhealthy_threshold not in ROUTE53_THRESHOLDS:
+        problems.append(
+            "Route 53 failure thresholds are 1 to 10; dns.failure_threshold is "
+            f"{dns.health.unhealthy_threshold}"
+        )
+    if dns.routing is DnsRouting.FAILOVER and len(endpoints) != 2:
+        problems.append(
+            f"failover routing has one primary and one secondary: it needs exactly 2 sites, the app "
+            f"has {len(endpoints)}; use routing: weighted"
+        )
+    if dns.source_regions:
+        problems.append("dns.source_regions applies to Cloud DNS only; Route 53 probes from its own regions")
+    return problems
+
+
+def create_dns(ctx: SiteContext, dns: DnsSpec, endpoints: list[AppEndpoint]) -> dict[str, pulumi.Resource]:
+    resources: dict[str, pulumi.Resource] = {}
+    total = sum(e.weight for e in endpoints) or 1
+    for index, endpoint in enumerate(endpoints):
+        check_name = child_name(ctx.component, "dns-check", endpoint.site)
+        check = aws.route53.HealthCheck(
+            check_name,
+            type="HTTP",
+            fqdn=endpoint.address if endpoint.kind is EndpointKind.HOSTNAME else None,
+            ip_address=endpoint.address if endpoint.kind is EndpointKind.IP else None,
+            port=dns.health.port,
+            resource_path=dns.health.path,
+            request_interval=dns.health.interval_seconds,
+            failure_threshold=dns.health.unhealthy_threshold,
+            tags={**ctx.tags, "Name": check_name},
+            opts=ctx.opts(),
+        )
+        alias = endpoint.kind is EndpointKind.HOSTNAME
+        if dns.routing is DnsRouting.WEIGHTED:
+            # Route 53 weights are 0-255: scale capacity into that range, never to 0.
+            weight = (
+                max(1, round(endpoint.weight * ROUTE53_MAX_WEIGHT / total))
+                if total > ROUTE53_MAX_WEIGHT
+                else endpoint.weight
+            )
+            routing: dict[str, object] = {
+                "weighted_routing_policies": [aws.route53.RecordWeightedRoutingPolicyArgs(weight=weight)]
+            }
+        else:
+            routing = {
+                "failover_routing_policies": [
+                    aws.route53.RecordFailoverRoutingPolicyArgs(type="PRIMARY" if index == 0 else "SECONDARY")
+                ]
+            }
+        record = aws.route53.Record(
+            child_name(ctx.component, "dns-record", endpoint.site),
+            zone_id=dns.zone,
+            name=dns.record_name,
+            type="A",
+            set_identifier=endpoint.site,
+            health_check_id=check.id,
+            ttl=None if alias else dns.ttl_seconds,
+            records=None if alias else [endpoint.address],
+            aliases=[
+                aws.route53.RecordAliasArgs(
+                    name=endpoint.address,
+                    zone_id=endpoint.alias_zone_id,
+                    evaluate_target_health=True,
+                )
+            ]
+            if alias
+            else None,
+            opts=ctx.opts(),
+            **routing,
+        )
+        resources[f"check:{endpoint.site}"] = check
+        resources[f"record:{endpoint.site}"] = record
+    return resources

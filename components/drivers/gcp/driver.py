@@ -1,0 +1,374 @@
+"""Google Cloud: a custom-mode VPC network per site and one regional subnetwork.
+
+GCP subnetworks are regional (they span every zone of the region), so a site has one ``main``
+subnetwork; zones matter for compute placement, not addressing. The network uses global dynamic
+routing so Cloud Routers in any region learn every VPN route (the HA VPN layer relies on it).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Literal
+
+import pulumi
+import pulumi_gcp as gcp
+from pydantic import Field, model_validator
+
+from ...core.sites import CloudSiteArgs, SiteArgs
+from ...core.validation import FieldValueError
+from ...planning.ipam import SitePlan, SubnetSlot
+from ...planning.vpn import CipherSet
+from ..base import Capability, CloudDriver, NetworkLimits, SiteContext, SiteNetwork, regional_subnets
+from ..workloads import (
+    AppEndpoint,
+    AppSiteSpec,
+    BucketHandle,
+    BucketSpec,
+    DnsSpec,
+    EndpointKind,
+    FederatedIdentity,
+)
+from . import app as gcp_app
+from . import storage as gcp_storage
+
+__all__ = ["GCP_ZONES", "GcpDriver", "GcpSiteArgs"]
+
+#: Compute Engine regions and their zone letters.
+#: Source: https://cloud.google.com/compute/docs/regions-zones (table "Available regions and zones").
+GCP_ZONES: dict[str, str] = {
+    "africa-south1": "abc",
+    "asia-east1": "abc",
+    "asia-east2": "abc",
+    "asia-northeast1": "abc",
+    "asia-northeast2": "abc",
+    "asia-northeast3": "abc",
+    "asia-south1": "abc",
+    "asia-south2": "abc",
+    "asia-southeast1": "abc",
+    "asia-southeast2": "abc",
+    "australia-southeast1": "abc",
+    "australia-southeast2": "abc",
+    "europe-central2": "abc",
+    "europe-north1": "abc",
+    "europe-north2": "abc",
+    "europe-southwest1": "abc",
+    "europe-west1": "bcd",
+    "europe-west2": "abc",
+    "europe-west3": "abc",
+    "europe-west4": "abc",
+    "europe-west6": "abc",
+    "europe-west8": "abc",
+    "europe-west9": "abc",
+    "europe-west10": "abc",
+    "europe-west12": "abc",
+    "me-central1": "abc",
+    "me-central2": "abc",
+    "me-west1": "abc",
+    "northamerica-northeast1": "abc",
+    "northamerica-northeast2": "abc",
+    "northamerica-south1": "abc",
+    "southamerica-east1": "abc",
+    "southamerica-west1": "abc",
+    "us-central1": "abcf",
+    "us-east1": "bcd",
+    "us-east4": "abc",
+    "us-east5": "abc",
+    "us-south1": "abc",
+    "us-west1": "abc",
+    "us-west2": "abc",
+    "us-west3": "abc",
+    "us-west4": "abc",
+}
+
+
+class GcpSiteArgs(CloudSiteArgs):
+    """A Google Cloud region in one project. Credentials come from the environment (ADC)."""
+
+    VENDOR = "gcp"
+
+    vendor: Literal["gcp"] = "gcp"
+    project: str = Field(
+        pattern=r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$",
+        description="The GCP project id (required: there is no sensible default).",
+    )
+    skip_region_check: bool = Field(
+        default=False,
+        description="Accept a region (and zones) missing from skyweave's table of GCP regions.",
+    )
+
+    @model_validator(mode="after")
+    def _region_and_zones(self) -> GcpSiteArgs:
+        if self.skip_region_check:
+            for i, zone in enumerate(self.zones):
+                if not re.fullmatch(re.escape(self.region) + r"-[a-z]", zone):
+                    raise FieldValueError(f"zones[{i}]", f"not a zone of {self.region}, e.g. {self.region}-b")
+            return self
+        if self.region not in GCP_ZONES:
+            raise FieldValueError(
+                "region",
+                f"not a GCP region; valid: {', '.join(sorted(GCP_ZONES))} "
+                "(set skip_region_check: true for a region newer than this table)",
+            )
+        valid = [f"{self.region}-{letter}" for letter in GCP_ZONES[self.region]]
+        for i, zone in enumerate(self.zones):
+            if zone not in valid:
+                raise FieldValueError(
+                    f"zones[{i}]", f"not a zone of {self.region}; valid: {', '.join(valid)}"
+                )
+        return self
+
+    def default_zones(self) -> tuple[str, ...]:
+        letters = GCP_ZONES.get(self.region, "bc")
+        return tuple(f"{self.region}-{letter}" for letter in letters[:2])
+
+
+class GcpDriver(CloudDriver):
+    vendor = "gcp"
+    display_name = "Google Cloud"
+    site_model = GcpSiteArgs
+    example = {"name": "gcp-euw1", "vendor": "gcp", "region": "europe-west1", "project": "my-project-123"}
+    capabilities = frozenset(
+        {
+            Capability.NETWORK,
+            Capability.ZONES,
+            Capability.IPV6,
+            Capability.PEERING,
+            Capability.BGP_VPN,
+            Capability.LOAD_BALANCER,
+            Capability.DNS,
+            Capability.OBJECT_STORAGE,
+            Capability.INSTANCE_GROUP,
+        }
+    )
+    # Primary IPv4 ranges of a subnetwork: /8 to /29.
+    # https://cloud.google.com/vpc/docs/subnets#valid-ranges
+    limits = NetworkLimits(network_min=8, network_max=29, subnet_min=8, subnet_max=29)
+
+    def subnet_slots(self, site: SiteArgs, subnet_prefixlen: int) -> tuple[SubnetSlot, ...]:
+        return regional_subnets(subnet_prefixlen)
+
+    def ipv6_prefixlen(self, site: SiteArgs) -> int | None:
+        return None  # GCP assigns dual-stack subnetwork ranges itself
+
+    def create_provider(
+        self, site: SiteArgs, name: str, opts: pulumi.ResourceOptions | None = None
+    ) -> pulumi.ProviderResource:
+        assert isinstance(site, GcpSiteArgs)
+        provider: pulumi.ProviderResource = gcp.Provider(
+            name, project=site.project, region=site.region, opts=opts
+        )
+        return provider
+
+    def create_network(self, ctx: SiteContext, plan: SitePlan) -> SiteNetwork:
+        site = ctx.site
+        assert isinstance(site, GcpSiteArgs)
+        network = gcp.compute.Network(
+            ctx.name("network"),
+            project=site.project,
+            auto_create_subnetworks=False,
+            routing_mode="GLOBAL",
+            description=f"skyweave {ctx.component} network for site {site.name}",
+            opts=ctx.opts(),
+        )
+        subnet_ids: dict[str, pulumi.Output[str]] = {}
+        resources: dict[str, pulumi.Resource] = {"network": network}
+        for key, cidr in plan.subnets.items():
+            subnetwork = gcp.compute.Subnetwork(
+                ctx.name("subnet", key),
+                project=site.project,
+                region=site.region,
+                network=network.id,
+                ip_cidr_range=str(cidr),
+                private_ip_google_access=True,
+                stack_type="IPV4_IPV6" if site.ipv6 else "IPV4_ONLY",
+                ipv6_access_type="EXTERNAL" if site.ipv6 else None,
+                opts=ctx.opts(),
+            )
+            subnet_ids[key] = subnetwork.id
+            resources[f"subnet:{key}"] = subnetwork
+        return SiteNetwork.from_plan(self.vendor, plan, network.id, subnet_ids, resources)
+
+    # --- connectivity (docs/connectivity.md) -------------------------------------------------
+
+    def ha_vpn_gateway(
+        self, ctx: SiteContext, network: SiteNetwork, asn: int
+    ) -> tuple[gcp.compute.HaVpnGateway, gcp.compute.Router]:
+        """The site's HA VPN gateway (two interfaces) and the Cloud Router that speaks BGP for it.
+
+        One pair per site, shared by all its VPN links. The router advertises the site's subnets
+        (the default advertisement), which is how every peer learns this site's ranges.
+        """
+        site = ctx.site
+        assert isinstance(site, GcpSiteArgs)
+        gateway = gcp.compute.HaVpnGateway(
+            ctx.name("ha-vpn"),
+            project=site.project,
+            region=site.region,
+            network=network.network_id,
+            opts=ctx.opts(),
+        )
+        router = gcp.compute.Router(
+            ctx.name("router"),
+            project=site.project,
+            region=site.region,
+            network=network.network_id,
+            bgp=gcp.compute.RouterBgpArgs(asn=asn, advertise_mode="DEFAULT"),
+            opts=ctx.opts(),
+        )
+        return gateway, router
+
+    @staticmethod
+    def interface_ip(gateway: gcp.compute.HaVpnGateway, interface: int) -> pulumi.Output[str]:
+        """The public address of one HA VPN interface (known once the gateway exists)."""
+        address: pulumi.Output[str] = gateway.vpn_interfaces.apply(
+            lambda interfaces: interfaces[interface].ip_address or ""
+        )
+        return address
+
+    def external_gateway(
+        self, ctx: SiteContext, key: str, addresses: Sequence[pulumi.Input[str]]
+    ) -> gcp.compute.ExternalVpnGateway:
+        """GCP's record of the far end's public addresses, with the matching redundancy type."""
+        site = ctx.site
+        assert isinstance(site, GcpSiteArgs)
+        redundancy = _EXTERNAL_REDUNDANCY[len(addresses)]
+        return gcp.compute.ExternalVpnGateway(
+            ctx.name("peer-gw", key),
+            project=site.project,
+            redundancy_type=redundancy,
+            interfaces=[
+                gcp.compute.ExternalVpnGatewayInterfaceArgs(id=i, ip_address=address)
+                for i, address in enumerate(addresses)
+            ],
+            description=f"skyweave {ctx.component}: far end of link {key}",
+            opts=ctx.opts(),
+        )
+
+    def bgp_tunnel(
+        self,
+        ctx: SiteContext,
+        key: str,
+        gateway: gcp.compute.HaVpnGateway,
+        router: gcp.compute.Router,
+        interface: int,
+        external: gcp.compute.ExternalVpnGateway,
+        external_interface: int,
+        psk: pulumi.Output[str],
+        inside_ip: str,
+        peer_inside_ip: str,
+        peer_asn: int,
+        ciphers: CipherSet,
+    ) -> gcp.compute.VPNTunnel:
+        """One HA VPN tunnel with its Cloud Router interface and BGP session."""
+        site = ctx.site
+        assert isinstance(site, GcpSiteArgs)
+        tunnel = gcp.compute.VPNTunnel(
+            ctx.name("tunnel", key),
+            project=site.project,
+            region=site.region,
+            vpn_gateway=gateway.id,
+            vpn_gateway_interface=interface,
+            peer_external_gateway=external.id,
+            peer_external_gateway_interface=external_interface,
+            shared_secret=psk,
+            router=router.id,
+            ike_version=ciphers.ike_version,
+            cipher_suite=gcp.compute.VPNTunnelCipherSuiteArgs(
+                phase1=gcp.compute.VPNTunnelCipherSuitePhase1Args(
+                    encryptions=[_GCP_ENCRYPTION[ciphers.encryption]],
+                    integrities=[_GCP_INTEGRITY[ciphers.integrity]],
+                    prves=[_GCP_PRF[ciphers.integrity]],
+                    dhs=[f"Group-{ciphers.dh_group}"],
+                ),
+                phase2=gcp.compute.VPNTunnelCipherSuitePhase2Args(
+                    encryptions=[_GCP_ENCRYPTION[ciphers.encryption]],
+                    integrities=[_GCP_INTEGRITY[ciphers.integrity]],
+                    pfs=[f"Group-{ciphers.dh_group}"],
+                ),
+            ),
+            opts=ctx.opts(additional_secret_outputs=["sharedSecret"]),
+        )
+        interface_resource = gcp.compute.RouterInterface(
+            ctx.name("bgp-if", key),
+            project=site.project,
+            region=site.region,
+            router=router.name,
+            ip_range=f"{inside_ip}/30",
+            vpn_tunnel=tunnel.name,
+            opts=ctx.opts(),
+        )
+        gcp.compute.RouterPeer(
+            ctx.name("bgp-peer", key),
+            project=site.project,
+            region=site.region,
+            router=router.name,
+            interface=interface_resource.name,
+            ip_address=inside_ip,
+            peer_ip_address=peer_inside_ip,
+            peer_asn=peer_asn,
+            advertised_route_priority=100,
+            opts=ctx.opts(),
+        )
+        return tunnel
+
+    def peering(
+        self, ctx: SiteContext, peer: SiteContext, network: SiteNetwork, peer_network: SiteNetwork
+    ) -> None:
+        """VPC network peering: one peering per direction, each in its own project/provider."""
+        for here, there, net, other in (
+            (ctx, peer, network, peer_network),
+            (peer, ctx, peer_network, network),
+        ):
+            gcp.compute.NetworkPeering(
+                here.name("peering", there.site.name),
+                network=net.network_id,
+                peer_network=other.network_id,
+                export_custom_routes=True,
+                import_custom_routes=True,
+                opts=here.opts(),
+            )
+
+    def app_endpoint_kind(self, site: SiteArgs) -> EndpointKind:
+        return EndpointKind.IP  # the forwarding rule's static address
+
+    def create_app_site(self, ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -> AppEndpoint:
+        return gcp_app.create_app_site(ctx, network, spec)
+
+    def dns_problems(self, dns: DnsSpec, endpoints: Mapping[str, EndpointKind]) -> list[str]:
+        return gcp_app.cloud_dns_problems(dns, endpoints)
+
+    def create_dns(
+        self, ctx: SiteContext, dns: DnsSpec, endpoints: list[AppEndpoint]
+    ) -> Mapping[str, pulumi.Resource]:
+        return gcp_app.create_dns(ctx, dns, endpoints)
+
+    def create_bucket(self, ctx: SiteContext, spec: BucketSpec) -> BucketHandle:
+        return gcp_storage.create_bucket(ctx, spec)
+
+    def copy_identity(self, ctx: SiteContext) -> FederatedIdentity:
+        return gcp_storage.copy_identity(ctx)
+
+    def create_bucket_copy(
+        self,
+        ctx: SiteContext,
+        sink: BucketHandle,
+        source: BucketHandle,
+        source_access: pulumi.Output[str],
+        interval_seconds: int,
+        identity: FederatedIdentity,
+    ) -> Mapping[str, pulumi.Resource]:
+        return gcp_storage.create_bucket_copy(ctx, sink, source, source_access, interval_seconds, identity)
+
+
+#: HA VPN's external gateway redundancy type by the far end's number of public addresses.
+_EXTERNAL_REDUNDANCY = {
+    1: "SINGLE_IP_INTERNALLY_REDUNDANT",
+    2: "TWO_IPS_REDUNDANCY",
+    4: "FOUR_IPS_REDUNDANCY",
+}
+#: The neutral cipher words of :class:`~skyweave.planning.vpn.CipherSet` in GCP's spelling
+#: (https://cloud.google.com/network-connectivity/docs/vpn/concepts/supported-ike-ciphers).
+_GCP_ENCRYPTION = {"aes256": "AES-CBC-256", "aes128": "AES-CBC-128"}
+_GCP_INTEGRITY = {"sha256": "HMAC-SHA2-256-128", "sha384": "HMAC-SHA2-384-192", "sha512": "HMAC-SHA2-512-256"}
+_GCP_PRF = {"sha256": "PRF-HMAC-SHA2-256", "sha384": "PRF-HMAC-SHA2-384", "sha512": "PRF-HMAC-SHA2-512"}

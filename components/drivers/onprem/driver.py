@@ -1,0 +1,334 @@
+"""On-prem sites: networks that already exist. Nothing is created in any cloud.
+
+An on-prem site declares the ranges it already routes; IPAM keeps every cloud block clear of
+them, and (with the VPN layer) the other sites learn routes to them. Its "zones" are whatever
+failure domains the operator has (rooms, racks), used for placement only.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Literal
+
+import pulumi
+import pulumi_command as command
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ...core.bootstrap import node_environment
+from ...core.naming import NAME_PATTERN
+from ...core.sites import SiteArgs
+from ...core.validation import FieldValueError
+from ...planning.ipam import SitePlan, SubnetSlot
+from ...planning.placement import Domain
+from ..bare_metal import BareMetalNode, BareMetalRequest, BareMetalSourceArgs, SourceIssue
+from ..base import Capability, CloudDriver, SiteContext, SiteNetwork
+
+__all__ = ["ByonServerArgs", "ByonSourceArgs", "OnPremDriver", "OnPremSiteArgs"]
+
+_LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_HOSTNAME = rf"^(?=.{{1,253}}$){_LABEL}(\.{_LABEL})*$"
+_CONFIG_KEY = r"^[A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+$"
+
+
+class OnPremSiteArgs(SiteArgs):
+    """A site you run yourself: its existing ranges and the public address of its VPN device."""
+
+    VENDOR = "onprem"
+
+    vendor: Literal["onprem"] = "onprem"
+    cidrs: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = Field(
+        min_length=1,
+        description="Ranges the site already routes (required: at least one). No cloud block may "
+        "overlap them.",
+    )
+    vpn_peer_ip: ipaddress.IPv4Address | None = Field(
+        default=None,
+        description="Public IPv4 address of the site's VPN device. Omitted: the site cannot be "
+        "joined by site-to-site VPN.",
+    )
+
+    vpn_secondary_peer_ip: ipaddress.IPv4Address | None = Field(
+        default=None,
+        description="Public IPv4 address of a second VPN device, for device redundancy: every cloud "
+        "link then gets tunnels to both devices. Requires vpn_peer_ip.",
+    )
+    bgp: bool = Field(
+        default=False,
+        description="The VPN devices speak BGP. Required for links to GCP (HA VPN routes only with "
+        "BGP); AWS links use BGP instead of static routes when set.",
+    )
+
+    @field_validator("vpn_peer_ip", "vpn_secondary_peer_ip")
+    @classmethod
+    def _public(cls, ip: ipaddress.IPv4Address | None) -> ipaddress.IPv4Address | None:
+        if ip is not None and not ip.is_global and not _is_documentation(ip):
+            raise ValueError(
+                f"{ip} is not a public address; the VPN peer must be reachable from the clouds' "
+                "VPN endpoints over the internet"
+            )
+        return ip
+
+    @model_validator(mode="after")
+    def _secondary_needs_primary(self) -> OnPremSiteArgs:
+        if self.vpn_secondary_peer_ip is not None:
+            if self.vpn_peer_ip is None:
+                raise FieldValueError(
+                    "vpn_secondary_peer_ip",
+                    "set vpn_peer_ip (the first device) as well",
+                    str(self.vpn_secondary_peer_ip),
+                )
+            if self.vpn_secondary_peer_ip == self.vpn_peer_ip:
+                raise FieldValueError(
+                    "vpn_secondary_peer_ip",
+                    "must differ from vpn_peer_ip: a second device has its own address",
+                    str(self.vpn_secondary_peer_ip),
+                )
+        return self
+
+    def default_zones(self) -> tuple[str, ...]:
+        return (self.region,)
+
+    def vpn_devices(self) -> tuple[str, ...]:
+        return tuple(str(ip) for ip in (self.vpn_peer_ip, self.vpn_secondary_peer_ip) if ip is not None)
+
+    def speaks_bgp(self) -> bool:
+        return self.bgp
+
+    def existing_cidrs(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        return self.cidrs
+
+
+def _is_documentation(ip: ipaddress.IPv4Address) -> bool:
+    """RFC 5737 ranges, accepted so examples need no real address."""
+    return any(
+        ip in ipaddress.ip_network(net) for net in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24")
+    )
+
+
+class ByonServerArgs(BaseModel):
+    """One server you already run, reached over SSH."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(
+        pattern=NAME_PATTERN, max_length=63, description="Host name in the inventory. Required."
+    )
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address | str = Field(
+        description="IP address (inside the site's `cidrs`) or DNS name SSH connects to. Required."
+    )
+    room: str | None = Field(
+        default=None, description="Room (one of the site's `zones`). Omitted: the site has one room."
+    )
+    rack: str | None = Field(
+        default=None, description="Rack: the narrowest failure domain. Omitted: the room is."
+    )
+    ssh_port: int = Field(default=22, ge=1, le=65535, description="SSH port. Default 22.")
+
+    @field_validator("address")
+    @classmethod
+    def _host(
+        cls, value: ipaddress.IPv4Address | ipaddress.IPv6Address | str
+    ) -> ipaddress.IPv4Address | ipaddress.IPv6Address | str:
+        if not isinstance(value, str):
+            return value
+        try:
+            return ipaddress.ip_address(value)
+        except ValueError:
+            pass
+        if not re.match(_HOSTNAME, value) or re.fullmatch(r"[0-9.]+", value):
+            raise ValueError(f"{value!r} is neither an IP address nor a DNS name")
+        return value
+
+    @property
+    def zone(self) -> str:
+        """The narrowest failure domain this server declares (rack, else room, else ``site``)."""
+        return self.rack or self.room or "site"
+
+
+class ByonSourceArgs(BareMetalSourceArgs):
+    """Servers you bring: nothing is created in any cloud; the pool bootstraps them over SSH."""
+
+    VENDOR = "onprem"
+
+    kind: Literal["byon"] = "byon"
+    ssh_user: str = Field(
+        pattern=r"^[a-z_][a-z0-9_.-]{0,31}$",
+        description="SSH user on every server (a Unix user name). Required.",
+    )
+    ssh_private_key_config: str = Field(
+        pattern=_CONFIG_KEY,
+        description="Stack config key (namespace:key, outside `skyweave:`) holding the SSH private "
+        "key; it must be a secret (`pulumi config set --secret`). Required.",
+    )
+    servers: tuple[ByonServerArgs, ...] = Field(
+        min_length=1, description="The servers (at least one), each with name and address."
+    )
+
+    @field_validator("ssh_private_key_config")
+    @classmethod
+    def _not_skyweave(cls, key: str) -> str:
+        if key.startswith("skyweave:"):
+            raise ValueError(
+                "skyweave: keys describe the estate and are never secret; keep the key under its "
+                "own namespace, e.g. byon:ssh-private-key"
+            )
+        return key
+
+    def check(self, site: SiteArgs) -> list[SourceIssue]:
+        issues: list[SourceIssue] = []
+        cidrs = site.existing_cidrs()
+        seen: dict[tuple[str, str], int] = {}
+        racks: dict[str, str | None] = {}
+        for i, server in enumerate(self.servers):
+            path = f"servers[{i}]"
+            for key, value in (("name", server.name), ("address", str(server.address))):
+                if (key, value) in seen:
+                    issues.append(
+                        SourceIssue(f"{path}.{key}", f"already used by servers[{seen[key, value]}]", value)
+                    )
+                seen.setdefault((key, value), i)
+            if isinstance(server.address, ipaddress.IPv4Address | ipaddress.IPv6Address) and not any(
+                server.address in net for net in cidrs
+            ):
+                issues.append(
+                    SourceIssue(
+                        f"{path}.address",
+                        f"not inside site {site.name!r}'s ranges ({', '.join(str(c) for c in cidrs)})",
+                        str(server.address),
+                    )
+                )
+            if server.room is not None and server.room not in site.zones:
+                issues.append(
+                    SourceIssue(
+                        f"{path}.room",
+                        f"not a zone of site {site.name!r}; its zones: {', '.join(site.zones)}",
+                        server.room,
+                    )
+                )
+            if server.rack is not None:
+                if server.rack in racks and racks[server.rack] != server.room:
+                    issues.append(
+                        SourceIssue(
+                            f"{path}.rack",
+                            f"rack {server.rack!r} is also in room {racks[server.rack]!r}; rack names "
+                            "must be unique within a site (a rack is one failure domain)",
+                            server.rack,
+                        )
+                    )
+                racks.setdefault(server.rack, server.room)
+        return issues
+
+    def servers_by_zone(self) -> dict[str, list[ByonServerArgs]]:
+        """Servers grouped by failure domain, domains in first-appearance order."""
+        out: dict[str, list[ByonServerArgs]] = {}
+        for server in self.servers:
+            out.setdefault(server.zone, []).append(server)
+        return out
+
+
+def _byon_domains(driver: CloudDriver, site: SiteArgs, source: BareMetalSourceArgs) -> tuple[Domain, ...]:
+    assert isinstance(source, ByonSourceArgs)
+    return tuple(
+        Domain(source.site, site.name, driver.vendor, site.region, zone, capacity=len(servers))
+        for zone, servers in source.servers_by_zone().items()
+    )
+
+
+def _byon_bootstrap(ctx: SiteContext, request: BareMetalRequest) -> list[BareMetalNode]:
+    """Copy the files and the script to each placed server and run it; re-run when they change.
+
+    The connection's private key is the stack's secret (never plain text in state or preview);
+    the triggers hold only the bootstrap's digest, so a new script runs again and nothing else does.
+    """
+    source = request.source
+    assert isinstance(source, ByonSourceArgs) and request.ssh_private_key is not None
+    by_zone = source.servers_by_zone()
+    bootstrap = request.bootstrap
+    digest = bootstrap.digest()
+    script_path = f"/tmp/skyweave-bootstrap-{request.pool}.sh"
+    nodes: list[BareMetalNode] = []
+    for placed in request.nodes:
+        server = by_zone[placed.domain.zone][placed.ordinal]
+        connection = command.remote.ConnectionArgs(
+            host=str(server.address),
+            port=server.ssh_port,
+            user=source.ssh_user,
+            private_key=request.ssh_private_key,
+        )
+        resources: list[pulumi.Resource] = []
+        if bootstrap.enabled:
+            copies: list[pulumi.Resource] = [
+                command.remote.CopyToRemote(
+                    ctx.name("file", server.name, str(i)),
+                    connection=connection,
+                    source=pulumi.StringAsset(content),
+                    remote_path=path,
+                    triggers=[digest],
+                    opts=ctx.opts(),
+                )
+                for i, (path, content) in enumerate(sorted(bootstrap.files.items()))
+            ]
+            copies.append(
+                command.remote.CopyToRemote(
+                    ctx.name("script", server.name),
+                    connection=connection,
+                    source=pulumi.StringAsset(bootstrap.script),
+                    remote_path=script_path,
+                    triggers=[digest],
+                    opts=ctx.opts(),
+                )
+            )
+            env = node_environment(request.pool, server.name, request.role, ctx.site.name, server.zone)
+            run = command.remote.Command(
+                ctx.name("bootstrap", server.name),
+                connection=connection,
+                create=bootstrap.ssh_command(script_path, env),
+                triggers=[digest],
+                opts=ctx.opts(depends_on=copies),
+            )
+            resources = [*copies, run]
+        detail = {k: v for k, v in (("room", server.room), ("rack", server.rack)) if v is not None}
+        nodes.append(
+            BareMetalNode(
+                index=placed.index,
+                name=server.name,
+                source=source.kind,
+                site=ctx.site.name,
+                vendor=ctx.site.vendor,
+                region=ctx.site.region,
+                zone=server.zone,
+                address=str(server.address),
+                failure_domain={**detail, "zone": server.zone},
+                resources=tuple(resources),
+                ssh_user=source.ssh_user,
+            )
+        )
+    return nodes
+
+
+class OnPremDriver(CloudDriver):
+    vendor = "onprem"
+    display_name = "On-prem"
+    site_model = OnPremSiteArgs
+    example = {"name": "onprem-fra", "vendor": "onprem", "region": "fra", "cidrs": ["10.200.0.0/16"]}
+    capabilities = frozenset({Capability.NETWORK, Capability.STATIC_VPN, Capability.BARE_METAL})
+    bare_metal_source = ByonSourceArgs
+
+    def subnet_slots(self, site: SiteArgs, subnet_prefixlen: int) -> tuple[SubnetSlot, ...]:
+        return ()
+
+    def bare_metal_domains(self, site: SiteArgs, source: BareMetalSourceArgs) -> tuple[Domain, ...]:
+        return _byon_domains(self, site, source)
+
+    def create_bare_metal(self, ctx: SiteContext, request: BareMetalRequest) -> list[BareMetalNode]:
+        return _byon_bootstrap(ctx, request)
+
+    def ipv6_prefixlen(self, site: SiteArgs) -> int | None:
+        return None
+
+    def create_provider(self, site: SiteArgs, name: str, opts: pulumi.ResourceOptions | None = None) -> None:
+        return None
+
+    def create_network(self, ctx: SiteContext, plan: SitePlan) -> SiteNetwork:
+        return SiteNetwork.from_plan(self.vendor, plan, None, {}, {})

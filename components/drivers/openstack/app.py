@@ -1,0 +1,153 @@
+"""OpenStack shapes for a service: an anti-affinity server group, instances per zone, Octavia.
+
+Per site (see :func:`create_app_site`):
+
+* a security group for the instances: the service port and admin ports from the estate's
+  ranges only (clients come in through Octavia, whose amphorae sit in the site's subnet);
+* a Nova server group with the ``anti-affinity`` policy, so no two instances share a hypervisor
+  (the scheduler refuses a placement rather than doubling up);
+* the planned number of instances in each availability zone, named by zone and a number within
+  it (scaling a zone down removes its highest numbers; no other instance is renamed);
+* an Octavia load balancer on the site's subnet with a listener, a pool, an HTTP health monitor
+  and a member per instance, and a floating IP from the external network on its VIP port.
+
+Nova offers no instance-metadata hardening to set from the API (the metadata service is the
+operator's); the instances get no floating IP of their own.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+import pulumi
+import pulumi_openstack as openstack
+
+from ..base import SiteContext, SiteNetwork
+from ..workloads import AppEndpoint, AppSiteSpec, EndpointKind
+
+__all__ = ["create_app_site"]
+
+
+def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -> AppEndpoint:
+    site = ctx.site
+    external_network = str(getattr(site, "external_network", "public"))
+    tags = [f"{k}={v}" for k, v in sorted(ctx.tags.items())]
+    group = openstack.networking.SecGroup(
+        ctx.name("sg"),
+        description=f"{ctx.component}: service and admin ports from the estate only",
+        tags=tags,
+        opts=ctx.opts(),
+    )
+    rules: list[openstack.networking.SecGroupRule] = []
+    for port, role in [(spec.port, "service"), *((p, f"admin{p}") for p in spec.admin_ports)]:
+        for cidr in spec.estate_cidrs:
+            net = ipaddress.ip_network(cidr)
+            rules.append(
+                openstack.networking.SecGroupRule(
+                    ctx.name(
+                        "sg-rule",
+                        role,
+                        str(net.network_address).replace(":", "-").replace(".", "-"),
+                        str(net.prefixlen),
+                    ),
+                    direction="ingress",
+                    ethertype="IPv4" if net.version == 4 else "IPv6",
+                    protocol="tcp",
+                    port_range_min=port,
+                    port_range_max=port,
+                    remote_ip_prefix=str(net),
+                    security_group_id=group.id,
+                    opts=ctx.opts(),
+                )
+            )
+    server_group = openstack.compute.ServerGroup(ctx.name("group"), policies="anti-affinity", opts=ctx.opts())
+    subnet_id = network.subnet_ids["main"]
+    assert network.network_id is not None
+    lb = openstack.loadbalancer.LoadBalancer(
+        ctx.name("lb"),
+        vip_subnet_id=subnet_id,
+        description=f"{ctx.component} on {site.name}",
+        tags=tags,
+        opts=ctx.opts(),
+    )
+    listener = openstack.loadbalancer.Listener(
+        ctx.name("listener"),
+        loadbalancer_id=lb.id,
+        protocol="HTTP",
+        protocol_port=spec.port,
+        tags=tags,
+        opts=ctx.opts(),
+    )
+    pool = openstack.loadbalancer.Pool(
+        ctx.name("pool"),
+        listener_id=listener.id,
+        protocol="HTTP",
+        lb_method="ROUND_ROBIN",
+        tags=tags,
+        opts=ctx.opts(),
+    )
+    health = spec.health
+    monitor = openstack.loadbalancer.Monitor(
+        ctx.name("monitor"),
+        pool_id=pool.id,
+        type="HTTP",
+        http_method="GET",
+        url_path=health.path,
+        expected_codes="200-399",
+        delay=health.interval_seconds,
+        timeout=health.timeout_seconds,
+        max_retries=health.healthy_threshold,
+        max_retries_down=health.unhealthy_threshold,
+        opts=ctx.opts(),
+    )
+    servers: list[openstack.compute.Instance] = []
+    for zone, count in spec.zone_counts.items():
+        for number in range(1, count + 1):
+            name = ctx.name("server", zone, str(number))
+            server = openstack.compute.Instance(
+                name,
+                image_id=spec.image,
+                flavor_name=spec.size,
+                availability_zone=zone,
+                networks=[openstack.compute.InstanceNetworkArgs(uuid=network.network_id)],
+                security_groups=[group.name],
+                scheduler_hints=[openstack.compute.InstanceSchedulerHintArgs(group=server_group.id)],
+                user_data=spec.user_data,
+                metadata={**ctx.tags, "skyweave-app": ctx.component},
+                tags=tags,
+                opts=ctx.opts(depends_on=rules),
+            )
+            openstack.loadbalancer.Member(
+                ctx.name("member", zone, str(number)),
+                pool_id=pool.id,
+                address=server.access_ip_v4,
+                protocol_port=spec.port,
+                subnet_id=subnet_id,
+                opts=ctx.opts(),
+            )
+            servers.append(server)
+    floating_ip = openstack.networking.FloatingIp(
+        ctx.name("fip"),
+        pool=external_network,
+        port_id=lb.vip_port_id,
+        description=f"{ctx.component} on {site.name}",
+        tags=tags,
+        opts=ctx.opts(),
+    )
+    resources: dict[str, pulumi.Resource] = {
+        "security_group": group,
+        "server_group": server_group,
+        "load_balancer": lb,
+        "listener": listener,
+        "pool": pool,
+        "monitor": monitor,
+        "floating_ip": floating_ip,
+    }
+    return AppEndpoint(
+        site=site.name,
+        vendor="openstack",
+        kind=EndpointKind.IP,
+        address=floating_ip.address,
+        weight=spec.total,
+        resources=resources,
+    )

@@ -1,0 +1,406 @@
+"""OpenStack private clouds: a Neutron network, subnet(s) and a router to the external network.
+
+A Neutron network spans the cloud's availability zones, so like GCP a site has one ``main``
+subnet; the router gives it SNAT egress through the operator's external (provider) network,
+found by name at deploy time. IPv6 uses a block planned from ``ipam.ipv6_supernet`` (OpenStack
+has no provider-assigned IPv6), announced with SLAAC.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import pulumi
+import pulumi_openstack as openstack
+from pydantic import AnyHttpUrl, Field, field_validator, model_validator
+
+from ...core.sites import CloudSiteArgs, SiteArgs
+from ...core.validation import FieldValueError
+from ...planning.ipam import SitePlan, SubnetSlot
+from ...planning.placement import Domain
+from ...planning.vpn import CipherSet
+from ..bare_metal import BareMetalNode, BareMetalRequest, BareMetalSourceArgs, SourceIssue, zone_issues
+from ..base import Capability, CloudDriver, SiteContext, SiteNetwork, regional_subnets
+from ..workloads import AppEndpoint, AppSiteSpec, BucketHandle, BucketSpec, EndpointKind
+from . import app as openstack_app
+from . import storage as openstack_storage
+
+__all__ = ["IronicSourceArgs", "OpenStackDriver", "OpenStackSiteArgs", "resource_class_spec"]
+
+_ZONE_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,62}$"
+
+
+class OpenStackSiteArgs(CloudSiteArgs):
+    """An OpenStack cloud region. Credentials come from clouds.yaml or OS_* variables."""
+
+    VENDOR = "openstack"
+
+    vendor: Literal["openstack"] = "openstack"
+    auth_url: AnyHttpUrl | None = Field(
+        default=None,
+        description="Keystone endpoint, e.g. https://keystone.example.net:5000/v3. Omitted: from "
+        "the clouds.yaml entry named by `cloud`, or OS_AUTH_URL.",
+    )
+    cloud: str | None = Field(
+        default=None,
+        description="Entry in clouds.yaml to authenticate with. Omitted: OS_CLOUD / OS_* variables.",
+    )
+    external_network: str = Field(
+        default="public",
+        min_length=1,
+        description="Name of the operator's external network the router uses for egress and "
+        "floating IPs. Default: public (DevStack's and many distributions' name).",
+    )
+    dns_nameservers: tuple[ipaddress.IPv4Address, ...] = Field(
+        default=(), description="DNS servers handed out by DHCP. Omitted: the cloud's default."
+    )
+
+    @field_validator("zones")
+    @classmethod
+    def _zone_names(cls, zones: tuple[str, ...]) -> tuple[str, ...]:
+        for zone in zones:
+            if not re.match(_ZONE_NAME, zone):
+                raise ValueError(
+                    f"zone {zone!r} is not a valid availability-zone name "
+                    "(letters, digits, '_', '.', ':', '-'; at most 63 characters)"
+                )
+        return zones
+
+    def default_zones(self) -> tuple[str, ...]:
+        return ("nova",)
+
+
+def resource_class_spec(resource_class: str) -> str:
+    """The flavor extra spec naming an Ironic resource class, as Nova's placement service reads it.
+
+    Ironic's rule: upper-case, punctuation to ``_``, prefix ``CUSTOM_``
+    (https://docs.openstack.org/ironic/latest/install/configure-nova-flavors.html).
+
+    >>> resource_class_spec("baremetal-gold")
+    'resources:CUSTOM_BAREMETAL_GOLD'
+    """
+    name = re.sub(r"[^A-Z0-9]", "_", resource_class.upper())
+    return f"resources:{name if name.startswith('CUSTOM_') else 'CUSTOM_' + name}"
+
+
+class IronicSourceArgs(BareMetalSourceArgs):
+    """Whole machines from an OpenStack cloud's Ironic, booted through Nova on a bare-metal flavor."""
+
+    VENDOR = "openstack"
+
+    kind: Literal["ironic"] = "ironic"
+    image: str = Field(min_length=1, description="Glance image name to deploy. Required.")
+    flavor: str | None = Field(
+        default=None,
+        min_length=1,
+        description="Name of an existing bare-metal flavor. Omitted: the pool creates one that "
+        "requests `resource_class` (needs admin rights on the cloud).",
+    )
+    resource_class: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9_.-]{1,200}$",
+        description="Ironic resource class of the nodes (e.g. baremetal-gold); the created flavor "
+        "requests resources:CUSTOM_<CLASS>=1 and zero VCPU/MEMORY_MB/DISK_GB. Required when "
+        "`flavor` is omitted; not allowed with it.",
+    )
+    flavor_vcpus: int = Field(
+        default=1,
+        ge=1,
+        description="vCPUs shown on a created flavor "
+        "(informational; Nova schedules by resource class). Default 1.",
+    )
+    flavor_ram_mb: int = Field(
+        default=1024, ge=1, description="RAM (MiB) shown on a created flavor (informational). Default 1024."
+    )
+    flavor_disk_gb: int = Field(
+        default=100,
+        ge=1,
+        description="Root partition size (GiB) of a created flavor, used for partition images. Default 100.",
+    )
+    zones: tuple[str, ...] = Field(
+        default=(), description="Availability zones to spread over. Omitted: all the site's zones."
+    )
+    key_pair: str | None = Field(default=None, description="Nova key pair to inject. Omitted: none.")
+    server_group_policy: Literal["anti-affinity", "soft-anti-affinity"] = Field(
+        default="anti-affinity",
+        description="Policy of the pool's server group on this site: anti-affinity (default; each "
+        "node on its own host, which Ironic always satisfies) or soft-anti-affinity.",
+    )
+
+    @model_validator(mode="after")
+    def _one_flavor(self) -> IronicSourceArgs:
+        if self.flavor is None and self.resource_class is None:
+            raise FieldValueError(
+                "resource_class",
+                "give `resource_class` (the pool creates a bare-metal flavor for it) or `flavor` "
+                "(an existing bare-metal flavor's name)",
+                None,
+            )
+        if self.flavor is not None and self.resource_class is not None:
+            raise FieldValueError(
+                "resource_class",
+                f"an existing flavor ({self.flavor!r}) already names its resource class; remove "
+                "`resource_class` or `flavor`",
+            )
+        return self
+
+    def check(self, site: SiteArgs) -> list[SourceIssue]:
+        return zone_issues(self.zones, site)
+
+
+class OpenStackDriver(CloudDriver):
+    vendor = "openstack"
+    display_name = "OpenStack"
+    site_model = OpenStackSiteArgs
+    example = {"name": "os-dc1", "vendor": "openstack", "region": "RegionOne", "cloud": "dc1"}
+    capabilities = frozenset(
+        {
+            Capability.NETWORK,
+            Capability.ZONES,
+            Capability.IPV6,
+            Capability.STATIC_VPN,
+            Capability.LOAD_BALANCER,
+            Capability.BARE_METAL,
+            Capability.OBJECT_STORAGE,
+            Capability.INSTANCE_GROUP,
+        }
+    )
+
+    bare_metal_source = IronicSourceArgs
+
+    def subnet_slots(self, site: SiteArgs, subnet_prefixlen: int) -> tuple[SubnetSlot, ...]:
+        return regional_subnets(subnet_prefixlen)
+
+    def bare_metal_domains(self, site: SiteArgs, source: BareMetalSourceArgs) -> tuple[Domain, ...]:
+        assert isinstance(source, IronicSourceArgs)
+        zones = source.zones or site.zones
+        return tuple(Domain(source.site, site.name, self.vendor, site.region, z) for z in zones)
+
+    def create_bare_metal(self, ctx: SiteContext, request: BareMetalRequest) -> list[BareMetalNode]:
+        """A flavor (unless named), one server group, and a Nova server per node on the site network."""
+        source = request.source
+        network = request.network
+        assert isinstance(source, IronicSourceArgs) and network is not None
+        flavor_id: pulumi.Input[str] | None = None
+        if source.flavor is None:
+            assert source.resource_class is not None
+            flavor = openstack.compute.Flavor(
+                ctx.name("flavor"),
+                vcpus=source.flavor_vcpus,
+                ram=source.flavor_ram_mb,
+                disk=source.flavor_disk_gb,
+                extra_specs={
+                    resource_class_spec(source.resource_class): "1",
+                    # Nova must not also ask placement for virtual resources an Ironic node
+                    # does not report, or no node would ever match.
+                    "resources:VCPU": "0",
+                    "resources:MEMORY_MB": "0",
+                    "resources:DISK_GB": "0",
+                },
+                opts=ctx.opts(),
+            )
+            flavor_id = flavor.id
+        group = openstack.compute.ServerGroup(
+            ctx.name("group"), policies=source.server_group_policy, opts=ctx.opts()
+        )
+        depends = [r for k, r in network.resources.items() if k.startswith("subnet:")]
+        nodes: list[BareMetalNode] = []
+        for placed in request.nodes:
+            name = request.node_name(placed)
+            zone = placed.domain.zone
+            server = openstack.compute.Instance(
+                ctx.name("server", str(placed.index)),
+                name=name,
+                flavor_id=flavor_id,
+                flavor_name=source.flavor,
+                image_name=source.image,
+                availability_zone=zone,
+                key_pair=source.key_pair,
+                config_drive=True,
+                networks=[openstack.compute.InstanceNetworkArgs(uuid=network.network_id)],
+                scheduler_hints=[openstack.compute.InstanceSchedulerHintArgs(group=group.id)],
+                user_data=request.user_data(placed, ctx.site.name),
+                metadata={"skyweave-pool": request.pool, "skyweave-role": request.role},
+                tags=[f"{k}={v}" for k, v in sorted(ctx.tags.items())],
+                opts=ctx.opts(depends_on=depends),
+            )
+            nodes.append(request.cloud_node(ctx, placed, server, server.access_ip_v4))
+        return nodes
+
+    def ipv6_prefixlen(self, site: SiteArgs) -> int | None:
+        assert isinstance(site, OpenStackSiteArgs)
+        return 56 if site.ipv6 else None
+
+    def create_provider(
+        self, site: SiteArgs, name: str, opts: pulumi.ResourceOptions | None = None
+    ) -> pulumi.ProviderResource:
+        assert isinstance(site, OpenStackSiteArgs)
+        provider: pulumi.ProviderResource = openstack.Provider(
+            name,
+            auth_url=str(site.auth_url) if site.auth_url else None,
+            cloud=site.cloud,
+            region=site.region,
+            opts=opts,
+        )
+        return provider
+
+    def create_network(self, ctx: SiteContext, plan: SitePlan) -> SiteNetwork:
+        site = ctx.site
+        assert isinstance(site, OpenStackSiteArgs)
+        tags = [f"{k}={v}" for k, v in sorted(ctx.tags.items())]
+        network = openstack.networking.Network(
+            ctx.name("network"),
+            admin_state_up=True,
+            availability_zone_hints=list(site.zones),
+            tags=tags,
+            opts=ctx.opts(),
+        )
+        external = openstack.networking.get_network_output(
+            name=site.external_network,
+            external=True,
+            opts=pulumi.InvokeOutputOptions(parent=ctx.parent, provider=ctx.provider),
+        )
+        router = openstack.networking.Router(
+            ctx.name("router"),
+            admin_state_up=True,
+            external_network_id=external.id,
+            tags=tags,
+            opts=ctx.opts(),
+        )
+        subnet_ids: dict[str, pulumi.Output[str]] = {}
+        resources: dict[str, pulumi.Resource] = {"network": network, "router": router}
+        for key, cidr in plan.subnets.items():
+            subnet = openstack.networking.Subnet(
+                ctx.name("subnet", key),
+                network_id=network.id,
+                cidr=str(cidr),
+                ip_version=4,
+                dns_nameservers=[str(d) for d in site.dns_nameservers] or None,
+                tags=tags,
+                opts=ctx.opts(),
+            )
+            openstack.networking.RouterInterface(
+                ctx.name("router-if", key), router_id=router.id, subnet_id=subnet.id, opts=ctx.opts()
+            )
+            subnet_ids[key] = subnet.id
+            resources[f"subnet:{key}"] = subnet
+            v6 = plan.ipv6_subnets.get(key)
+            if v6 is not None:
+                subnet6 = openstack.networking.Subnet(
+                    ctx.name("subnet6", key),
+                    network_id=network.id,
+                    cidr=str(v6),
+                    ip_version=6,
+                    ipv6_address_mode="slaac",
+                    ipv6_ra_mode="slaac",
+                    tags=tags,
+                    opts=ctx.opts(),
+                )
+                openstack.networking.RouterInterface(
+                    ctx.name("router-if6", key), router_id=router.id, subnet_id=subnet6.id, opts=ctx.opts()
+                )
+                resources[f"subnet6:{key}"] = subnet6
+        return SiteNetwork.from_plan(self.vendor, plan, network.id, subnet_ids, resources)
+
+    # --- connectivity (docs/connectivity.md) -------------------------------------------------
+
+    def vpn_service(self, ctx: SiteContext, network: SiteNetwork, ciphers: CipherSet) -> VpnaasEndpoint:
+        """The site's Neutron VPNaaS service on its router, with an explicit IKE/IPsec policy.
+
+        Neutron's defaults (IKEv1, AES-128, SHA-1, PFS group 5) are refused by AWS and GCP, so the
+        policies spell out the estate's one cipher set. One service per site, shared by its links.
+        """
+        lifetime1 = openstack.vpnaas.IkePolicyLifetimeArgs(units="seconds", value=ciphers.phase1_lifetime)
+        lifetime2 = openstack.vpnaas.IpSecPolicyLifetimeArgs(units="seconds", value=ciphers.phase2_lifetime)
+        ike = openstack.vpnaas.IkePolicy(
+            ctx.name("ike-policy"),
+            ike_version=f"v{ciphers.ike_version}",
+            encryption_algorithm=_OS_ENCRYPTION[ciphers.encryption],
+            auth_algorithm=ciphers.integrity,
+            pfs=f"group{ciphers.dh_group}",
+            phase1_negotiation_mode="main",
+            lifetimes=[lifetime1],
+            opts=ctx.opts(),
+        )
+        ipsec = openstack.vpnaas.IpSecPolicy(
+            ctx.name("ipsec-policy"),
+            encryption_algorithm=_OS_ENCRYPTION[ciphers.encryption],
+            auth_algorithm=ciphers.integrity,
+            pfs=f"group{ciphers.dh_group}",
+            transform_protocol="esp",
+            encapsulation_mode="tunnel",
+            lifetimes=[lifetime2],
+            opts=ctx.opts(),
+        )
+        router = network.resources["router"]
+        service = openstack.vpnaas.Service(
+            ctx.name("vpn-service"),
+            router_id=router.id,  # type: ignore[attr-defined]
+            admin_state_up=True,
+            opts=ctx.opts(),
+        )
+        local = openstack.vpnaas.EndpointGroup(
+            ctx.name("vpn-local"),
+            type="subnet",
+            endpoints=list(network.subnet_ids.values()),
+            opts=ctx.opts(),
+        )
+        return VpnaasEndpoint(service=service, ike=ike, ipsec=ipsec, local=local)
+
+    def site_connection(
+        self,
+        ctx: SiteContext,
+        key: str,
+        endpoint: VpnaasEndpoint,
+        peer_group: openstack.vpnaas.EndpointGroup,
+        peer_address: pulumi.Input[str],
+        psk: pulumi.Output[str],
+    ) -> openstack.vpnaas.SiteConnection:
+        """One IPsec site connection from this site's VPN service to a peer address."""
+        return openstack.vpnaas.SiteConnection(
+            ctx.name("vpn-conn", key),
+            vpnservice_id=endpoint.service.id,
+            ikepolicy_id=endpoint.ike.id,
+            ipsecpolicy_id=endpoint.ipsec.id,
+            local_ep_group_id=endpoint.local.id,
+            peer_ep_group_id=peer_group.id,
+            peer_address=peer_address,
+            peer_id=peer_address,
+            psk=psk,
+            initiator="bi-directional",
+            admin_state_up=True,
+            opts=ctx.opts(additional_secret_outputs=["psk"]),
+        )
+
+    def peer_group(self, ctx: SiteContext, key: str, cidrs: Sequence[str]) -> openstack.vpnaas.EndpointGroup:
+        """The ranges a peer routes: VPNaaS's static routes for one link."""
+        return openstack.vpnaas.EndpointGroup(
+            ctx.name("vpn-peer", key), type="cidr", endpoints=list(cidrs), opts=ctx.opts()
+        )
+
+    def app_endpoint_kind(self, site: SiteArgs) -> EndpointKind:
+        return EndpointKind.IP  # a floating IP on the Octavia VIP
+
+    def create_app_site(self, ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -> AppEndpoint:
+        return openstack_app.create_app_site(ctx, network, spec)
+
+    def create_bucket(self, ctx: SiteContext, spec: BucketSpec) -> BucketHandle:
+        return openstack_storage.create_bucket(ctx, spec)
+
+
+@dataclass(frozen=True)
+class VpnaasEndpoint:
+    """A site's VPNaaS pieces shared by all its links."""
+
+    service: openstack.vpnaas.Service
+    ike: openstack.vpnaas.IkePolicy
+    ipsec: openstack.vpnaas.IpSecPolicy
+    local: openstack.vpnaas.EndpointGroup
+
+
+#: Neutral cipher words in Neutron's spelling.
+_OS_ENCRYPTION = {"aes256": "aes-256", "aes128": "aes-128"}

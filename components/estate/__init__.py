@@ -1,0 +1,1 @@
+"""A whole stack: its configuration (validated before any resource exists) and what it plans."""

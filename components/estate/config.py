@@ -1,0 +1,187 @@
+"""The stack configuration: what ``Pulumi.<stack>.yaml`` says about the estate.
+
+Every key lives in the ``skyweave`` namespace (``skyweave:sites``, ``skyweave:ipam`` …) whatever
+the project is called, like ``aws:region``. :func:`load_stack_config` reads and validates all of
+it, and runs every planner, **before** the program registers a single resource: a mistake
+exits with one message naming the stack file, each bad key, its value and what would be valid.
+The format is documented in ``docs/config.md``; ``skyweave schema`` prints its JSON Schema.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from ..app.plan import MultiCloudAppConfig, estate_ranges, plan_multi_cloud_app
+from ..core.errors import ConfigError, ConfigIssue
+from ..core.naming import NAME_PATTERN
+from ..core.sites import Tags
+from ..core.validation import FieldValueError, first_duplicate, issues_from_validation
+from ..metal.bare_metal_pool import PoolConfig, plan_pool, ssh_key_issues
+from ..network.connectivity import ConnectivityArgs
+from ..network.hybrid_vpc import HybridVpcArgs, IpamArgs, Sites, plan_hybrid_vpc
+from ..storage.multi_cloud_bucket import MultiCloudBucketConfig, plan_multi_cloud_bucket
+
+__all__ = [
+    "NAMESPACE",
+    "NetworkConfig",
+    "StackConfig",
+    "config_schema",
+    "load_stack_config",
+    "parse_stack_config",
+]
+
+#: The configuration namespace of every skyweave key.
+NAMESPACE = "skyweave"
+
+
+class NetworkConfig(ConnectivityArgs):
+    """The estate's HybridVpc: its name and how its sites are joined."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(
+        default="core",
+        pattern=NAME_PATTERN,
+        max_length=24,
+        description="Name of the HybridVpc component; prefixes every network resource's name. "
+        "Default: core. Renaming it replaces every network resource.",
+    )
+
+
+class StackConfig(BaseModel):
+    """Everything under ``skyweave:`` in a stack file."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", title="skyweave stack configuration")
+
+    sites: Sites = Field(
+        description="The sites of the estate: each one vendor + region. Required, at least one; "
+        "each entry needs name, vendor and region."
+    )
+    ipam: IpamArgs = Field(default_factory=IpamArgs, description="Address planning. Default: IpamArgs().")
+    network: NetworkConfig = Field(
+        default_factory=NetworkConfig, description="The HybridVpc joining the sites. Default: named core."
+    )
+    tags: Tags = Field(default_factory=dict, description="Tags/labels on every resource. Default none.")
+    pools: tuple[PoolConfig, ...] = Field(
+        default=(),
+        description="Bare-metal pools (docs/bare-metal.md): servers from OpenStack Ironic, AWS "
+        "metal and servers you bring, spread over failure domains. Default none.",
+    )
+    apps: tuple[MultiCloudAppConfig, ...] = Field(
+        default=(),
+        description="Services to run across sites (MultiCloudApp), each sized to survive a failure. "
+        "Default none.",
+    )
+    buckets: tuple[MultiCloudBucketConfig, ...] = Field(
+        default=(),
+        description="Object storage copied across vendors (MultiCloudBucket). Default none.",
+    )
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> StackConfig:
+        """Apps, buckets and pools each name their resources: a name may be used once per list."""
+        for key, items in (("apps", self.apps), ("buckets", self.buckets), ("pools", self.pools)):
+            duplicate = first_duplicate(item.name for item in items)
+            if duplicate is not None:
+                first, second = duplicate
+                raise FieldValueError(
+                    f"{key}[{second}].name",
+                    f"already used by {key}[{first}]; names must be unique (they name every resource)",
+                    items[second].name,
+                )
+        return self
+
+    def hybrid_vpc_args(self) -> HybridVpcArgs:
+        connectivity = ConnectivityArgs.model_validate(self.network.model_dump(exclude={"name"}))
+        return HybridVpcArgs(sites=self.sites, ipam=self.ipam, tags=self.tags, connectivity=connectivity)
+
+
+def parse_stack_config(raw: Mapping[str, Any], *, source: str, namespace: str = NAMESPACE) -> StackConfig:
+    """Validate ``raw`` (key without namespace → value) and plan it; raise :class:`ConfigError`.
+
+    Both schema problems and planning problems (overlaps, a full supernet) are reported with
+    the stack file, the full key path, the value and what would be valid.
+    """
+    prefix = f"{namespace}:"
+    try:
+        config = StackConfig.model_validate(dict(raw))
+    except ValidationError as exc:
+        raise ConfigError(
+            issues_from_validation(exc, dict(raw), StackConfig, prefix=prefix), source=source
+        ) from None
+    try:
+        network = plan_hybrid_vpc(config.hybrid_vpc_args(), connectivity_path="network")
+    except ConfigError as exc:
+        raise exc.with_source(source, prefix) from None
+    # Every app and bucket is planned, and every problem of all of them reported at once.
+    estate_cidrs = estate_ranges(network)
+    issues: list[ConfigIssue] = []
+    for i, app in enumerate(config.apps):
+        try:
+            plan_multi_cloud_app(app.args(), config.sites, estate_cidrs)
+        except ConfigError as exc:
+            issues += exc.with_source(source, f"{prefix}apps[{i}]").issues
+    for i, bucket in enumerate(config.buckets):
+        try:
+            plan_multi_cloud_bucket(bucket.args(), config.sites)
+        except ConfigError as exc:
+            issues += exc.with_source(source, f"{prefix}buckets[{i}]").issues
+    if issues:
+        raise ConfigError(issues, source=source)
+    for i, pool in enumerate(config.pools):
+        try:
+            plan_pool(pool.pool_args(), config.sites, pool.name)
+        except ConfigError as exc:
+            raise exc.with_source(source, f"{prefix}pools[{i}]") from None
+    return config
+
+
+def load_stack_config(namespace: str = NAMESPACE) -> StackConfig:
+    """Read the running stack's ``skyweave:`` configuration and validate it (call before any resource)."""
+    import pulumi
+    from pulumi.runtime import config as runtime_config
+
+    from ..cli.project import find_stack_file_label
+
+    prefix = f"{namespace}:"
+    keys = {*runtime_config.CONFIG.get(), *runtime_config.get_config_env()}
+    raw: dict[str, Any] = {}
+    for key in sorted(keys):
+        if key.startswith(prefix):
+            value = runtime_config.get_config(key)
+            raw[key[len(prefix) :]] = _decode(value)
+    source = find_stack_file_label(pulumi.get_stack())
+    config = parse_stack_config(raw, source=source, namespace=namespace)
+    for i, pool in enumerate(config.pools):
+        issues = ssh_key_issues(pool.pool_args())
+        if issues:
+            raise ConfigError(issues, source=source).with_source(source, f"{prefix}pools[{i}]")
+    return config
+
+
+def _decode(value: Any) -> Any:
+    """Structured config reaches a program as JSON text; plain strings stay strings."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+def config_schema(namespace: str = NAMESPACE) -> dict[str, Any]:
+    """JSON Schema of a stack file's ``config:`` block (the skyweave keys)."""
+    schema = StackConfig.model_json_schema()
+    schema["properties"] = {f"{namespace}:{k}": v for k, v in schema["properties"].items()}
+    schema["required"] = [f"{namespace}:{k}" for k in schema.get("required", [])]
+    schema["additionalProperties"] = True
+    schema["description"] = (
+        "The `config:` block of a skyweave stack file (Pulumi.<stack>.yaml). Keys of other "
+        "namespaces (aws:, gcp:, …) are allowed and passed through to Pulumi."
+    )
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema

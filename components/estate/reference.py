@@ -1,0 +1,145 @@
+"""The configuration reference in Markdown, generated from the models so the docs cannot drift.
+
+``skyweave schema --format markdown`` prints it; ``docs/config.md`` embeds it between marker
+comments, and a test fails when the two differ.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from ..app.plan import AppDnsArgs, MultiCloudAppConfig
+from ..core.bootstrap import BootstrapArgs
+from ..drivers.onprem.driver import ByonServerArgs
+from ..drivers.registry import all_drivers
+from ..metal.bare_metal_pool import PoolConfig
+from ..network.hybrid_vpc import IpamArgs
+from ..storage.multi_cloud_bucket import MultiCloudBucketConfig
+from .config import NAMESPACE, NetworkConfig, StackConfig
+
+__all__ = ["config_reference"]
+
+
+def _type(prop: dict[str, Any], defs: dict[str, Any]) -> str:
+    if "$ref" in prop:
+        name = prop["$ref"].rsplit("/", 1)[-1]
+        target = defs.get(name, {})
+        return _type(target, defs) if "enum" in target else name
+    if "const" in prop:
+        return f"`{prop['const']}`"
+    if "enum" in prop:
+        return " \\| ".join(f"`{v}`" for v in prop["enum"])
+    if "anyOf" in prop:
+        parts = [_type(p, defs) for p in prop["anyOf"] if p.get("type") != "null"]
+        return " \\| ".join(parts) + (
+            " or null" if any(p.get("type") == "null" for p in prop["anyOf"]) else ""
+        )
+    if "oneOf" in prop:
+        return " \\| ".join(_type(p, defs) for p in prop["oneOf"])
+    kind = prop.get("type")
+    if kind == "array" and "prefixItems" in prop:
+        return "pair of " + " and ".join(_type(p, defs) for p in prop["prefixItems"])
+    if kind == "array":
+        return f"list of {_type(prop.get('items', {}), defs)}"
+    if kind == "object":
+        return "mapping"
+    if kind == "string" and "format" in prop:
+        return f"string ({prop['format']})"
+    return str(kind or "any")
+
+
+def _default(name: str, model: type[BaseModel]) -> str:
+    field = model.model_fields[name]
+    if field.is_required():
+        return "**required**"
+    if field.default_factory is not None:
+        value = field.default_factory()  # type: ignore[call-arg]
+        return "see description" if isinstance(value, BaseModel) else f"`{value!r}`"
+    value = field.default
+    if value is None:
+        return "none"
+    if hasattr(value, "value"):
+        value = value.value
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    return f"`{value}`" if not isinstance(value, (tuple, list)) else (f"`{list(value)}`" if value else "`[]`")
+
+
+def _table(model: type[BaseModel], *, prefix: str = "", skip: tuple[str, ...] = ()) -> list[str]:
+    schema = model.model_json_schema()
+    defs = schema.get("$defs", {})
+    rows = ["| key | type | default | description |", "|---|---|---|---|"]
+    for name, prop in schema["properties"].items():
+        if name in skip:
+            continue
+        description = " ".join(str(prop.get("description", "")).split()).replace("|", "\\|")
+        rows.append(f"| `{prefix}{name}` | {_type(prop, defs)} | {_default(name, model)} | {description} |")
+    return rows
+
+
+def config_reference() -> str:
+    """Markdown tables for every key of a stack file's skyweave configuration."""
+    lines = [
+        "### Top-level keys",
+        "",
+        *_table(StackConfig, prefix=f"{NAMESPACE}:"),
+        "",
+        f"### `{NAMESPACE}:ipam`",
+        "",
+        *_table(IpamArgs),
+        "",
+        f"### `{NAMESPACE}:network`",
+        "",
+        *_table(NetworkConfig),
+        "",
+        f"### `{NAMESPACE}:apps[]` (MultiCloudApp)",
+        "",
+        *_table(MultiCloudAppConfig),
+        "",
+        f"### `{NAMESPACE}:apps[].dns`",
+        "",
+        *_table(AppDnsArgs),
+        "",
+        f"### `{NAMESPACE}:buckets[]` (MultiCloudBucket)",
+        "",
+        *_table(MultiCloudBucketConfig),
+    ]
+    for driver in all_drivers():
+        model = driver.site_model
+        lines += [
+            "",
+            f"### Sites with `vendor: {driver.vendor}` ({driver.display_name})",
+            "",
+            " ".join((model.__doc__ or "").split()),
+            "",
+            *_table(model),
+            "",
+            f"Capabilities: {', '.join(sorted(c.value for c in driver.capabilities))}.",
+        ]
+    lines += [
+        "",
+        f"### `{NAMESPACE}:pools` entries (BareMetalPool, see docs/bare-metal.md)",
+        "",
+        *_table(PoolConfig),
+        "",
+        "#### `bootstrap`",
+        "",
+        *_table(BootstrapArgs),
+    ]
+    for driver in all_drivers():
+        source = driver.bare_metal_source
+        if source is None:
+            continue
+        kind = source.model_fields["kind"].default
+        lines += [
+            "",
+            f"#### Sources with `kind: {kind}` (sites with `vendor: {driver.vendor}`)",
+            "",
+            " ".join((source.__doc__ or "").split()),
+            "",
+            *_table(source),
+        ]
+    lines += ["", "#### `servers` entries of a `byon` source", "", *_table(ByonServerArgs)]
+    return "\n".join(lines) + "\n"

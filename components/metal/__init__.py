@@ -1,0 +1,1 @@
+"""BareMetalPool: Ironic, AWS metal instances and servers you bring, across failure domains."""

@@ -1,0 +1,362 @@
+"""BareMetalPool: whole servers from OpenStack Ironic, AWS metal and machines you bring, as one pool.
+
+Order of work, as for every skyweave component: validate the args (pydantic) → check each source
+against its site and place every node (pure, :func:`plan_pool`) → register the component →
+each source's driver builds its share (a flavor, server group and Nova servers on Ironic;
+spread placement groups and metal instances on AWS; SSH copies and commands on servers you
+bring) → ``register_outputs``. Nothing is registered unless the whole plan succeeded.
+
+The component's props and outputs carry ``placements`` (rows of the shared failure model,
+:class:`~skyweave.planning.failure.Placement`), ``minHealthy`` and ``survive``: the policy pack
+checks redundancy from exactly those, and ``nodes`` feeds the Ansible inventory.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import pulumi
+from pulumi.runtime.config import get_config, is_config_secret
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+
+from ..core.bootstrap import BootstrapArgs
+from ..core.errors import ConfigIssue, InvalidArgsError, PlanningError
+from ..core.naming import NAME_PATTERN, check_component_name, child_name, type_token
+from ..core.sites import SiteArgs, Tags, resource_tags
+from ..core.validation import first_duplicate, issues_from_validation
+from ..drivers.aws.driver import AwsMetalSourceArgs
+from ..drivers.bare_metal import BareMetalNode, BareMetalRequest, BareMetalSourceArgs
+from ..drivers.base import Capability, SiteContext
+from ..drivers.onprem.driver import ByonSourceArgs
+from ..drivers.openstack.driver import IronicSourceArgs
+from ..drivers.providers import SiteProviders, require_providers
+from ..drivers.registry import get_driver
+from ..network.hybrid_vpc import HybridVpc
+from ..planning.failure import FailureKind
+from ..planning.placement import PlacementPlan, interleave, plan_placement
+from .inventory import ansible_inventory
+
+__all__ = [
+    "AnyBareMetalSource",
+    "BareMetalPool",
+    "BareMetalPoolArgs",
+    "PoolConfig",
+    "PoolPlan",
+    "node_records",
+    "plan_pool",
+    "ssh_key_issues",
+]
+
+
+def _one_source_per_site(sources: tuple[BareMetalSourceArgs, ...]) -> tuple[BareMetalSourceArgs, ...]:
+    duplicate = first_duplicate(source.site for source in sources)
+    if duplicate is not None:
+        first, second = duplicate
+        raise ValueError(
+            f"site {sources[second].site!r} is used by sources[{first}] and sources[{second}]; "
+            "a pool takes at most one source per site"
+        )
+    return sources
+
+
+#: A source of any kind; ``kind`` picks the model (and so the vendor whose driver builds it).
+AnyBareMetalSource = Annotated[
+    IronicSourceArgs | AwsMetalSourceArgs | ByonSourceArgs, Field(discriminator="kind")
+]
+
+
+class BareMetalPoolArgs(BaseModel):
+    """Arguments of :class:`BareMetalPool`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    count: int = Field(ge=0, le=10_000, description="Number of servers in the pool. Required.")
+    sources: Annotated[
+        tuple[AnyBareMetalSource, ...], Field(min_length=1), AfterValidator(_one_source_per_site)
+    ] = Field(
+        description="Where servers come from (at least one; one per site), each with `kind` "
+        "ironic, aws_metal or byon and `site`."
+    )
+    role: str = Field(
+        default="worker",
+        pattern=NAME_PATTERN,
+        description="Role of every node (an Ansible group, and SKYWEAVE_ROLE for the bootstrap). "
+        "Default: worker.",
+    )
+    min_healthy: int = Field(
+        default=0,
+        ge=0,
+        description="Nodes that must survive losing any one `survive` domain; the plan is refused "
+        "otherwise. Default 0: not checked.",
+    )
+    survive: FailureKind = Field(
+        default=FailureKind.ZONE,
+        description="The failure `min_healthy` must survive: zone (default; a rack for servers you "
+        "bring), region, site or vendor.",
+    )
+    bootstrap: BootstrapArgs = Field(
+        default_factory=BootstrapArgs,
+        description="Script and files run on every node (cloud-init or SSH). Default: none.",
+    )
+    tags: Tags = Field(
+        default_factory=dict,
+        description="Tags/labels on every cloud resource of the pool, before each site's own. "
+        "Default none (in a stack: the estate's `skyweave:tags`).",
+    )
+
+
+class PoolConfig(BareMetalPoolArgs):
+    """A pool in the stack configuration (``skyweave:pools``): its name plus its args."""
+
+    name: str = Field(
+        pattern=NAME_PATTERN,
+        max_length=24,
+        description="Name of the BareMetalPool component; prefixes every resource and node name "
+        "of the pool. Required. Renaming it replaces every server.",
+    )
+
+    def pool_args(self, estate_tags: Mapping[str, str] | None = None) -> BareMetalPoolArgs:
+        """The component's args; ``estate_tags`` (``skyweave:tags``) come before the pool's own."""
+        args = BareMetalPoolArgs.model_validate(self.model_dump(exclude={"name"}))
+        return args.model_copy(update={"tags": {**(estate_tags or {}), **self.tags}})
+
+
+@dataclass(frozen=True)
+class PoolPlan:
+    """Everything the pool will build, decided before it registers anything."""
+
+    args: BareMetalPoolArgs
+    sites: Mapping[str, SiteArgs]
+    placement: PlacementPlan
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "placements": [p.as_dict() for p in self.placement.placements()],
+            "minHealthy": self.args.min_healthy,
+            "survive": self.args.survive.value,
+        }
+
+
+def plan_pool(args: BareMetalPoolArgs, sites: Sequence[SiteArgs], name: str | None = None) -> PoolPlan:
+    """Check every source against its site and place the nodes; raise :class:`InvalidArgsError`.
+
+    Paths in the issues are relative to the pool's args (``sources[1].site``). With the pool's
+    ``name``, servers you bring may not take a name its cloud nodes use (``{name}-node-<n>``).
+    """
+    by_name = {s.name: s for s in sites}
+    issues: list[ConfigIssue] = []
+    if name is not None:
+        cloud_names = re.compile(rf"{re.escape(name)}-node-\d+")
+        for i, source in enumerate(args.sources):
+            for j, server in enumerate(source.servers if isinstance(source, ByonSourceArgs) else ()):
+                if cloud_names.fullmatch(server.name):
+                    issues.append(
+                        ConfigIssue(
+                            f"sources[{i}].servers[{j}].name",
+                            f"names {name}-node-<n> are the pool's cloud nodes; choose another",
+                            server.name,
+                        )
+                    )
+    groups = []
+    for i, source in enumerate(args.sources):
+        path = f"sources[{i}]"
+        site = by_name.get(source.site)
+        if site is None:
+            issues.append(
+                ConfigIssue(f"{path}.site", f"no such site; sites: {', '.join(by_name)}", source.site)
+            )
+            continue
+        driver = get_driver(site.vendor)
+        if not driver.supports(Capability.BARE_METAL):
+            able = [s.name for s in sites if get_driver(s.vendor).supports(Capability.BARE_METAL)]
+            issues.append(
+                ConfigIssue(
+                    f"{path}.site",
+                    f"{driver.display_name} has no bare-metal servers in skyweave; sites that can "
+                    f"host a pool: {', '.join(able) or 'none'}",
+                    source.site,
+                )
+            )
+            continue
+        if driver.bare_metal_source is not type(source):
+            wanted = (
+                driver.bare_metal_source.model_fields["kind"].default if driver.bare_metal_source else "-"
+            )
+            issues.append(
+                ConfigIssue(
+                    f"{path}.kind",
+                    f"kind {source.kind} needs a site of vendor {type(source).VENDOR}, but "
+                    f"{site.name!r} is {driver.display_name}, whose bare-metal source kind is {wanted}",
+                    source.kind,
+                )
+            )
+            continue
+        issues += [ConfigIssue(f"{path}.{x.path}", x.message, x.value) for x in source.check(site)]
+        groups.append(driver.bare_metal_domains(site, source))
+    if issues:
+        raise InvalidArgsError(issues)
+    try:
+        placement = plan_placement(
+            args.count, interleave(groups), min_healthy=args.min_healthy, survive=args.survive
+        )
+    except PlanningError as exc:
+        raise InvalidArgsError([exc.as_issue()]) from exc
+    return PoolPlan(args=args, sites=by_name, placement=placement)
+
+
+def node_records(nodes: Sequence[BareMetalNode], pool: str, role: str) -> list[dict[str, Any]]:
+    """The ``nodes`` output: plain data with the address as given (an Output until known)."""
+    return [
+        {
+            "name": n.name,
+            "index": n.index,
+            "pool": pool,
+            "role": role,
+            "source": n.source,
+            "site": n.site,
+            "vendor": n.vendor,
+            "region": n.region,
+            "zone": n.zone,
+            "failure_domain": {"site": n.site, **dict(n.failure_domain)},
+            "address": n.address,
+            **({"ssh_user": n.ssh_user} if n.ssh_user else {}),
+        }
+        for n in sorted(nodes, key=lambda n: n.index)
+    ]
+
+
+class BareMetalPool(pulumi.ComponentResource):
+    """A pool of whole servers spread over failure domains of one or more sources.
+
+    Args:
+        name: the component's name; every child's name starts with it (at most 24 characters).
+        args: a :class:`BareMetalPoolArgs` (or a mapping validated into one).
+        opts: resource options for the component.
+        network: the estate's :class:`~skyweave.network.hybrid_vpc.HybridVpc`: its sites and their networks.
+        providers: the sites' providers. Omitted: the pool creates one per source site as its child.
+        ssh_keys: SSH private keys by config key (``byon:ssh-key``) for servers you bring. Omitted:
+            each is read from the stack's configuration, where it must be a secret.
+
+    Attributes:
+        plan: the placement, decided before anything was registered.
+        nodes: per node, its records (name, source, site, zone, address …).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        args: BareMetalPoolArgs | Mapping[str, Any],
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        network: HybridVpc,
+        providers: Mapping[str, pulumi.ProviderResource | None] | None = None,
+        ssh_keys: Mapping[str, pulumi.Input[str]] | None = None,
+    ) -> None:
+        args = _coerce_args(args)
+        check_component_name(name, 24)
+        self.plan = plan_pool(args, network.plan.args.sites, name)
+        if providers is not None:
+            require_providers(providers, (s.site for s in args.sources))
+        keys = _ssh_keys(args, ssh_keys or {})
+        props = self.plan.as_dict()
+        super().__init__(type_token("compute", "BareMetalPool"), name, props, opts)
+
+        used = [self.plan.sites[s.site] for s in args.sources]
+        if providers is None:
+            providers = SiteProviders(
+                used,
+                name=lambda site: child_name(name, "provider", site.name),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+        nodes: list[BareMetalNode] = []
+        for source in args.sources:
+            site = self.plan.sites[source.site]
+            ctx = SiteContext(
+                component=name,
+                parent=self,
+                site=site,
+                provider=providers[site.name],
+                tags=resource_tags(site, args.tags, site.tags),
+            )
+            placed = [n for n in self.plan.placement.nodes if n.domain.source == source.site]
+            request = BareMetalRequest(
+                pool=name,
+                role=args.role,
+                source=source,
+                nodes=placed,
+                bootstrap=args.bootstrap,
+                network=network.site_networks.get(site.name),
+                ssh_private_key=keys.get(source.site),
+            )
+            nodes += get_driver(site.vendor).create_bare_metal(ctx, request)
+        self.node_list = sorted(nodes, key=lambda n: n.index)
+        #: The ``nodes`` output as plain data with Output leaves: export this (not ``nodes``) to
+        #: keep each known address visible in a preview while the cloud ones are still unknown.
+        self.records = node_records(self.node_list, name, args.role)
+        self.nodes: pulumi.Output[list[dict[str, Any]]] = pulumi.Output.from_input(self.records)
+        #: The pool as an Ansible inventory (YAML structure); known once every address is.
+        self.inventory: pulumi.Output[dict[str, Any]] = self.nodes.apply(
+            lambda nodes: ansible_inventory({name: nodes})
+        )
+        self.register_outputs({**props, "nodes": self.records, "inventory": self.inventory})
+
+
+def ssh_key_issues(args: BareMetalPoolArgs, given: Mapping[str, object] | None = None) -> list[ConfigIssue]:
+    """Each SSH source's key must be in the stack's config, and be a secret there.
+
+    Runs inside a Pulumi program (it reads the running stack's configuration); ``given`` holds
+    keys passed to the component directly, which need no config entry.
+    """
+    issues: list[ConfigIssue] = []
+    for i, source in enumerate(args.sources):
+        if not isinstance(source, ByonSourceArgs) or source.ssh_private_key_config in (given or {}):
+            continue
+        key = source.ssh_private_key_config
+        path = f"sources[{i}].ssh_private_key_config"
+        if get_config(key) is None:
+            issues.append(
+                ConfigIssue(
+                    path, f"no config key {key}; set it with `pulumi config set --secret {key} < key`", key
+                )
+            )
+        elif not is_config_secret(key):
+            issues.append(
+                ConfigIssue(
+                    path,
+                    f"config key {key} holds a private key in plain text; store it with "
+                    f"`pulumi config set --secret {key}` (a `secure:` value)",
+                    key,
+                )
+            )
+    return issues
+
+
+def _ssh_keys(
+    args: BareMetalPoolArgs, given: Mapping[str, pulumi.Input[str]]
+) -> dict[str, pulumi.Output[str]]:
+    """Each SSH source's key as a secret Output, by site; refuse a key that is missing or plain."""
+    issues = ssh_key_issues(args, given)
+    if issues:
+        raise InvalidArgsError(issues)
+    out: dict[str, pulumi.Output[str]] = {}
+    for source in args.sources:
+        if isinstance(source, ByonSourceArgs):
+            key = source.ssh_private_key_config
+            if key in given:
+                out[source.site] = pulumi.Output.secret(given[key])
+            else:
+                namespace, _, name = key.partition(":")
+                out[source.site] = pulumi.Config(namespace).require_secret(name)
+    return out
+
+
+def _coerce_args(args: BareMetalPoolArgs | Mapping[str, Any]) -> BareMetalPoolArgs:
+    if isinstance(args, BareMetalPoolArgs):
+        return args
+    try:
+        return BareMetalPoolArgs.model_validate(args)
+    except ValidationError as exc:
+        raise InvalidArgsError(issues_from_validation(exc, args, BareMetalPoolArgs)) from None

@@ -1,0 +1,1 @@
+"""HybridVpc: one network over every vendor's sites, and the links between them."""

@@ -1,0 +1,385 @@
+"""HybridVpc: one logical network over AWS, GCP, OpenStack and on-prem sites.
+
+Order of work, so a mistake never leaves half an estate: validate the args (pydantic) → plan
+every address (pure, :func:`plan_hybrid_vpc`) → register the component → let each site's driver
+turn its slice of the plan into resources → ``register_outputs``. Anything the plan cannot
+satisfy raises :class:`~skyweave.core.errors.InvalidArgsError` before the first registration.
+
+Connectivity between sites (VPN, peering) is planned in the same pass
+(:mod:`skyweave.network.connectivity`), and built over the
+:class:`~skyweave.drivers.base.SiteNetwork` records each driver returns: ``site_networks``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import pulumi
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from ..core.errors import ConfigIssue, InvalidArgsError, PlanningError
+from ..core.naming import check_component_name, child_name, type_token
+from ..core.sites import CloudSiteArgs, SiteArgs, Tags, resource_tags
+from ..core.validation import first_duplicate, issues_from_validation
+from ..drivers.base import Capability, SiteContext, SiteNetwork
+from ..drivers.providers import SiteProviders, require_providers
+from ..drivers.registry import get_driver
+from ..drivers.site_models import AnySite
+from ..planning.ipam import AddressPlan, Reservation, SiteSpec, plan_addresses
+from .connectivity import ConnectivityArgs, ConnectivityPlan, LinkBuilder, plan_connectivity
+
+__all__ = ["HybridVpc", "HybridVpcArgs", "HybridVpcPlan", "IpamArgs", "Sites", "plan_hybrid_vpc"]
+
+_PRIVATE_V4 = tuple(
+    ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
+)
+
+
+class IpamArgs(BaseModel):
+    """How the estate's addresses are planned."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    supernet: ipaddress.IPv4Network = Field(
+        default=ipaddress.IPv4Network("10.0.0.0/8"),
+        description="The private IPv4 range every cloud site's block comes from. Default 10.0.0.0/8.",
+    )
+    site_prefix: int = Field(
+        default=16,
+        ge=8,
+        le=28,
+        description="Prefix length of an unpinned site's block. Default 16 (65,536 addresses).",
+    )
+    subnet_prefix: int = Field(
+        default=20,
+        ge=9,
+        le=29,
+        description="Prefix length of each subnet. Default 20: in a /16 that leaves a slot for "
+        "2 tiers × 8 zones on AWS.",
+    )
+    reserved: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = Field(
+        default=(),
+        description="Ranges never to allocate (e.g. a partner's network, a future site). Default none.",
+    )
+    ipv6_supernet: ipaddress.IPv6Network | None = Field(
+        default=None,
+        description="IPv6 range (e.g. a ULA /48) for sites whose vendor does not assign IPv6 "
+        "(OpenStack). Required only when such a site sets ipv6: true.",
+    )
+    require_pins: bool = Field(
+        default=False,
+        description="Refuse any cloud site without a pinned `cidr`. Recommended for production: "
+        "an unpinned block can move when an earlier unpinned site changes.",
+    )
+
+    @field_validator("supernet")
+    @classmethod
+    def _private(cls, net: ipaddress.IPv4Network) -> ipaddress.IPv4Network:
+        if not any(net.subnet_of(p) for p in _PRIVATE_V4):
+            raise ValueError(
+                "the supernet must be a private range inside 10.0.0.0/8, 172.16.0.0/12, "
+                "192.168.0.0/16 or 100.64.0.0/10"
+            )
+        return net
+
+    @field_validator("ipv6_supernet")
+    @classmethod
+    def _v6_size(cls, net: ipaddress.IPv6Network | None) -> ipaddress.IPv6Network | None:
+        if net is not None and net.prefixlen > 52:
+            raise ValueError(
+                "the IPv6 supernet must be /52 or larger to hold /56 site blocks, e.g. a ULA /48"
+            )
+        return net
+
+
+def _unique_names(sites: tuple[SiteArgs, ...]) -> tuple[SiteArgs, ...]:
+    duplicate = first_duplicate(site.name for site in sites)
+    if duplicate is not None:
+        first, second = duplicate
+        raise ValueError(
+            f"site name {sites[second].name!r} is used by sites[{first}] and sites[{second}]; "
+            "site names must be unique (they name every resource of the site)"
+        )
+    return sites
+
+
+#: A non-empty list of sites with unique names.
+Sites = Annotated[tuple[AnySite, ...], Field(min_length=1), AfterValidator(_unique_names)]
+
+
+class HybridVpcArgs(BaseModel):
+    """Arguments of :class:`HybridVpc`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    sites: Sites = Field(description="The sites the network spans (at least one, unique names).")
+    ipam: IpamArgs = Field(default_factory=IpamArgs, description="Address planning. Default: IpamArgs().")
+    tags: Tags = Field(
+        default_factory=dict,
+        description="Tags/labels on every resource, before each site's own tags. Default none.",
+    )
+    connectivity: ConnectivityArgs = Field(
+        default_factory=ConnectivityArgs,
+        description="How sites are joined (VPN, peering). Default: full mesh.",
+    )
+
+
+@dataclass(frozen=True)
+class HybridVpcPlan:
+    """Everything :class:`HybridVpc` will build, decided before it registers anything."""
+
+    args: HybridVpcArgs
+    addresses: AddressPlan
+    connectivity: ConnectivityPlan
+
+    def as_dict(self) -> dict[str, Any]:
+        """The plan as plain data (a stack output, and what ``skyweave ipam`` prints)."""
+        sites: dict[str, Any] = {}
+        for site in self.args.sites:
+            plan = self.addresses.sites[site.name]
+            sites[site.name] = {
+                "vendor": site.vendor,
+                "region": site.region,
+                "zones": list(site.zones),
+                "cidrs": [str(c) for c in plan.cidrs],
+                "pinned": plan.pinned and plan.ipv6_pinned,
+                "subnets": {
+                    key: {
+                        "cidr": str(net),
+                        "zone": plan.slots[key].zone,
+                        "tier": plan.slots[key].tier,
+                        **({"ipv6_cidr": str(plan.ipv6_subnets[key])} if key in plan.ipv6_subnets else {}),
+                    }
+                    for key, net in plan.subnets.items()
+                },
+                **({"ipv6_cidr": str(plan.ipv6_cidr)} if plan.ipv6_cidr else {}),
+            }
+        return {"supernet": str(self.addresses.supernet), "sites": sites}
+
+
+def plan_hybrid_vpc(args: HybridVpcArgs, *, connectivity_path: str = "connectivity") -> HybridVpcPlan:
+    """Plan the network without Pulumi; raise :class:`InvalidArgsError` listing every problem.
+
+    ``connectivity_path`` is where the connectivity arguments live in the caller's input (the
+    stack file calls them ``network``), so errors name the key the user wrote.
+    """
+    issues: list[ConfigIssue] = []
+    specs: list[SiteSpec] = []
+    ipam = args.ipam
+    for i, site in enumerate(args.sites):
+        path = f"sites[{i}]"
+        driver = get_driver(site.vendor)
+        limits = driver.limits
+        if isinstance(site, CloudSiteArgs):
+            if site.ipv6 and not driver.supports(Capability.IPV6):
+                issues.append(
+                    ConfigIssue(f"{path}.ipv6", f"{driver.display_name} sites cannot be dual-stack", True)
+                )
+            prefixlen = site.cidr.prefixlen if site.cidr is not None else ipam.site_prefix
+            if not limits.network_min <= prefixlen <= limits.network_max:
+                where = f"{path}.cidr" if site.cidr is not None else "ipam.site_prefix"
+                issues.append(
+                    ConfigIssue(
+                        where,
+                        f"{driver.display_name} networks must be /{limits.network_min} to "
+                        f"/{limits.network_max} (site {site.name!r})",
+                        str(site.cidr) if site.cidr is not None else prefixlen,
+                    )
+                )
+            if not limits.subnet_min <= ipam.subnet_prefix <= limits.subnet_max:
+                issues.append(
+                    ConfigIssue(
+                        "ipam.subnet_prefix",
+                        f"{driver.display_name} subnets must be /{limits.subnet_min} to "
+                        f"/{limits.subnet_max} (site {site.name!r})",
+                        ipam.subnet_prefix,
+                    )
+                )
+            if ipam.subnet_prefix < prefixlen:
+                issues.append(
+                    ConfigIssue(
+                        "ipam.subnet_prefix",
+                        f"subnets (/{ipam.subnet_prefix}) cannot be larger than site {site.name!r}'s "
+                        f"block (/{prefixlen})",
+                        ipam.subnet_prefix,
+                    )
+                )
+                continue
+            ipv6_prefixlen = driver.ipv6_prefixlen(site)
+            if site.ipv6_cidr is not None and ipv6_prefixlen is None:
+                issues.append(
+                    ConfigIssue(
+                        f"{path}.ipv6_cidr",
+                        f"{driver.display_name} assigns IPv6 itself"
+                        + ("" if site.ipv6 else " and the site is not dual-stack (ipv6: false)")
+                        + "; remove ipv6_cidr",
+                        str(site.ipv6_cidr),
+                    )
+                )
+            for key, pinned, planned in (
+                ("cidr", site.cidr, True),
+                ("ipv6_cidr", site.ipv6_cidr, ipv6_prefixlen),
+            ):
+                if ipam.require_pins and planned and pinned is None:
+                    issues.append(
+                        ConfigIssue(
+                            f"{path}.{key}",
+                            f"site {site.name!r} has no pinned block and ipam.require_pins is true; "
+                            "run `skyweave ipam lock --stack <stack>` to record it",
+                            has_value=False,
+                        )
+                    )
+            specs.append(
+                SiteSpec(
+                    name=site.name,
+                    path=path,
+                    prefixlen=prefixlen,
+                    pin=site.cidr,
+                    subnets=driver.subnet_slots(site, ipam.subnet_prefix),
+                    ipv6_prefixlen=ipv6_prefixlen,
+                    ipv6_pin=site.ipv6_cidr,
+                )
+            )
+        else:
+            specs.append(SiteSpec(name=site.name, path=path, prefixlen=None, existing=site.existing_cidrs()))
+    if issues:
+        raise InvalidArgsError(issues)
+    try:
+        addresses = plan_addresses(
+            ipam.supernet,
+            specs,
+            reserved=[Reservation(net, f"ipam.reserved[{i}]") for i, net in enumerate(ipam.reserved)],
+            ipv6_supernet=ipam.ipv6_supernet,
+        )
+        cidrs = {name: [str(c) for c in plan.cidrs] for name, plan in addresses.sites.items()}
+        connectivity = plan_connectivity(args.sites, cidrs, args.connectivity, path=connectivity_path)
+    except PlanningError as exc:
+        raise InvalidArgsError([exc.as_issue()]) from exc
+    return HybridVpcPlan(args=args, addresses=addresses, connectivity=connectivity)
+
+
+class HybridVpc(pulumi.ComponentResource):
+    """One logical network over every site, addressed from one plan.
+
+    Args:
+        name: the component's name; every child's name starts with it.
+        args: a :class:`HybridVpcArgs` (or a mapping validated into one).
+        opts: resource options for the component.
+        providers: the sites' providers (see :class:`~skyweave.drivers.providers.SiteProviders`). Omitted:
+            the component creates one per site as its own child.
+
+    Attributes:
+        plan: the plan the network was built from (pure data).
+        site_networks: per site, what the driver built (for connectivity and apps).
+        networks: output, per site: vendor, region, network id, CIDRs, subnets (id, cidr, zone).
+        cidrs: output, per site: the ranges it routes.
+        layout: output, the address plan as plain data.
+        links: output, every link (sites, shape, routing, tunnels, inside CIDRs) and each site's ASN.
+        onprem_devices: output, per on-prem site, what its VPN device must be configured with.
+        onprem_peer_ips: output, the cloud ends' public addresses the device entries refer to.
+        vpn_psks: secret output, the pre-shared keys by link id (the devices' ``psk`` references).
+    """
+
+    networks: pulumi.Output[dict[str, Any]]
+    cidrs: pulumi.Output[dict[str, list[str]]]
+    layout: pulumi.Output[dict[str, Any]]
+    links: pulumi.Output[dict[str, Any]]
+    onprem_devices: pulumi.Output[dict[str, Any]]
+    onprem_peer_ips: pulumi.Output[dict[str, Any]]
+    vpn_psks: pulumi.Output[dict[str, Any]]
+
+    def __init__(
+        self,
+        name: str,
+        args: HybridVpcArgs | Mapping[str, Any],
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        providers: Mapping[str, pulumi.ProviderResource | None] | None = None,
+    ) -> None:
+        args = _coerce_args(args)
+        check_component_name(name, 24)
+        self.plan = plan_hybrid_vpc(args)
+        if providers is not None:
+            require_providers(providers, (s.name for s in args.sites))
+        super().__init__(type_token("network", "HybridVpc"), name, None, opts)
+        for site_name in self.plan.addresses.unpinned:
+            site_plan = self.plan.addresses.sites[site_name]
+            blocks = ", ".join(str(b) for b in (site_plan.cidr, site_plan.ipv6_cidr) if b is not None)
+            pulumi.log.warn(
+                f"site {site_name!r} uses {blocks} but its block is not pinned: an edit to an earlier "
+                "unpinned site could renumber it. Run `skyweave ipam lock --stack <stack>` to record it.",
+                resource=self,
+            )
+        if providers is None:
+            providers = SiteProviders(
+                args.sites,
+                name=lambda site: child_name(name, "provider", site.name),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+        tags = {site.name: resource_tags(site, args.tags, site.tags) for site in args.sites}
+        self.site_networks: dict[str, SiteNetwork] = {}
+        for site in args.sites:
+            ctx = SiteContext(
+                component=name, parent=self, site=site, provider=providers[site.name], tags=tags[site.name]
+            )
+            self.site_networks[site.name] = get_driver(site.vendor).create_network(
+                ctx, self.plan.addresses.sites[site.name]
+            )
+        links = LinkBuilder(
+            component=name,
+            parent=self,
+            sites={site.name: site for site in args.sites},
+            networks=self.site_networks,
+            providers={site.name: providers[site.name] for site in args.sites},
+            tags=tags,
+        )
+        links.build(self.plan.connectivity)
+        self.links = pulumi.Output.from_input(self.plan.connectivity.as_dict())
+        self.onprem_devices = pulumi.Output.from_input(links.devices)
+        self.onprem_peer_ips = pulumi.Output.from_input(links.peer_ips)
+        self.vpn_psks = pulumi.Output.secret(links.psks)
+        layout = self.plan.as_dict()
+        self.layout = pulumi.Output.from_input(layout)
+        self.cidrs = pulumi.Output.from_input({s: list(n.cidrs) for s, n in self.site_networks.items()})
+        self.networks = pulumi.Output.from_input(
+            {
+                s: {
+                    "vendor": n.vendor,
+                    "region": layout["sites"][s]["region"],
+                    "network_id": n.network_id,
+                    "cidrs": list(n.cidrs),
+                    "subnets": {
+                        key: {
+                            "id": n.subnet_ids[key],
+                            "cidr": n.subnet_cidrs[key],
+                            "zone": n.subnet_zones.get(key),
+                        }
+                        for key in n.subnet_ids
+                    },
+                }
+                for s, n in self.site_networks.items()
+            }
+        )
+        self.register_outputs(
+            {
+                "networks": self.networks,
+                "cidrs": self.cidrs,
+                "layout": self.layout,
+                "links": self.links,
+                "onpremDevices": self.onprem_devices,
+                "onpremPeerIps": self.onprem_peer_ips,
+                "vpnPsks": self.vpn_psks,
+            }
+        )
+
+
+def _coerce_args(args: HybridVpcArgs | Mapping[str, Any]) -> HybridVpcArgs:
+    if isinstance(args, HybridVpcArgs):
+        return args
+    try:
+        return HybridVpcArgs.model_validate(args)
+    except ValidationError as exc:
+        raise InvalidArgsError(issues_from_validation(exc, args, HybridVpcArgs)) from None

@@ -1,0 +1,1 @@
+"""MultiCloudBucket: an object store copied across vendors."""

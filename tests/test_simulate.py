@@ -11,7 +11,8 @@ import pytest
 from conftest import stack_raw
 from skyweave.cli import main
 from skyweave.estate.config import parse_stack_config
-from skyweave.estate.simulate import EXIT_NOT_SURVIVED, simulate
+from skyweave.cli.simulate import EXIT_NOT_SURVIVED
+from skyweave.estate.simulate import simulate
 
 
 def test_prod_survives_every_required_failure(capsys: pytest.CaptureFixture[str]) -> None:

@@ -33,6 +33,7 @@ from ..core.validation import issues_from_validation
 from ..drivers.base import SiteContext
 from ..drivers.providers import require_providers
 from ..drivers.registry import get_driver
+from ..drivers.services import AppService, DnsService, service
 from ..drivers.workloads import AppEndpoint, AppSiteSpec
 from ..network.hybrid_vpc import HybridVpc
 from .plan import (
@@ -111,9 +112,8 @@ class MultiCloudApp(pulumi.ComponentResource):
                 admin_ports=args.admin_ports,
                 user_data=args.user_data,
             )
-            self.endpoints[site.name] = get_driver(site.vendor).create_app_site(
-                ctx, network.site_networks[site.name], spec
-            )
+            app = service(get_driver(site.vendor), AppService, needed_for="a MultiCloudApp site")
+            self.endpoints[site.name] = app.create_app_site(ctx, network.site_networks[site.name], spec)
         self.dns_resources: Mapping[str, pulumi.Resource] = {}
         if self.plan.dns is not None and self.plan.dns_site is not None:
             dns_site = self.plan.dns_site
@@ -134,9 +134,8 @@ class MultiCloudApp(pulumi.ComponentResource):
                 provider=providers[dns_site.name],
                 tags=_tags(name, dns_site, args),
             )
-            self.dns_resources = get_driver(dns_site.vendor).create_dns(
-                ctx, self.plan.dns, list(self.endpoints.values())
-            )
+            dns = service(get_driver(dns_site.vendor), DnsService, needed_for="the app's DNS")
+            self.dns_resources = dns.create_dns(ctx, self.plan.dns, list(self.endpoints.values()))
         self.placements = pulumi.Output.from_input(planned["placements"])
         self.min_healthy = pulumi.Output.from_input(planned["minHealthy"])
         self.survive = pulumi.Output.from_input(planned["survive"])

@@ -21,10 +21,11 @@ from typing import Any
 
 from pulumi.runtime.proto import analyzer_pb2
 
+from ..core.display import SECRET, UNKNOWN
 from ..core.errors import ConfigError, ConfigIssue
 from .analyzer import UNKNOWN as WIRE_UNKNOWN
 from .analyzer import Diagnostic, PolicyPackProcess, ProviderRef, StackResource, secret
-from .offline import SECRET, UNKNOWN, OfflineMocks, OfflineRun, RecordingMonitor
+from .offline import OfflineMocks, OfflineRun, RecordingMonitor
 
 __all__ = [
     "PACK_MAIN",

@@ -68,8 +68,8 @@ def run(args: argparse.Namespace, project_dir: Path | None) -> int:
         source = label
         engine_config: dict[str, str] = {}
     else:
+        from ..estate.project import Project
         from .preview import preview_stack
-        from .project import Project
 
         project = Project.find(project_dir)
         stack_file = project.read_stack(args.stack)

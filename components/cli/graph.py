@@ -19,8 +19,8 @@ __all__ = ["render_dot", "render_json", "render_mermaid", "render_text"]
 
 def _label(link: LinkPlan) -> str:
     if not link.tunnels:
-        return link.shape.value
-    return f"{link.shape.value}, {len(link.tunnels)} tunnel{'s' if len(link.tunnels) != 1 else ''}"
+        return str(link.shape)
+    return f"{link.shape}, {len(link.tunnels)} tunnel{'s' if len(link.tunnels) != 1 else ''}"
 
 
 def _partition_dict(partition: Partition) -> dict[str, Any]:

@@ -143,7 +143,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return run_check(args, args.project_dir)
 
-    from .project import Project
+    from ..estate.project import Project
 
     project = Project.find(args.project_dir)
     if args.command == "preview":
@@ -172,11 +172,11 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(render(plan.connectivity))
         return EXIT_OK
     if args.command == "inventory":
-        from ..metal.inventory import inventory_command
+        from .inventory import inventory_command
 
         return inventory_command(project, args.stack, args.format)
     if args.command == "simulate":
-        from ..estate import simulate
+        from . import simulate
 
         return simulate.run(project, args.stack, args.format, strict_dns=args.strict_dns)
     raise AssertionError(f"unhandled command {args.command}")

@@ -33,11 +33,11 @@ from pulumi.runtime.settings import configure, set_root_resource
 from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
+from ..core.display import SECRET, UNKNOWN
+
 __all__ = ["SECRET", "OfflineMocks", "OfflineRun", "RecordingMonitor", "Registration", "run_program"]
 
 #: How a secret value is shown in every offline output.
-SECRET = "[secret]"
-UNKNOWN = "[unknown]"
 
 #: Collector thresholds during a run (generation 0 allocations, then generations 1 and 2). The
 #: mock runtime keeps every resource's outputs and tasks alive until the end, so most collections

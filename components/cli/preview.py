@@ -8,8 +8,8 @@ import json
 from collections import Counter, defaultdict
 from typing import Any
 
+from ..estate.project import Project, StackFile
 from .offline import OfflineRun, RecordingMonitor, Registration, run_program
-from .project import Project, StackFile
 
 __all__ = ["preview_stack", "render_json", "render_text", "summary"]
 

@@ -2,7 +2,7 @@
 
 The tree::
 
-    SkyweaveError (pulumi.RunError: a real `pulumi up` prints the message without a traceback)
+    SkyweaveError (a pulumi.RunError once Pulumi is loaded: `pulumi up` prints the message, no traceback)
     ├── ConfigError (also ValueError)          the stack configuration or component args are wrong
     │   ├── InvalidArgsError                   a component's args model failed validation
     │   └── ProjectError                       no Pulumi project, stack file or readable YAML
@@ -24,8 +24,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pulumi import RunError
-
 __all__ = [
     "AddressSpaceExhaustedError",
     "ConfigError",
@@ -41,7 +39,11 @@ __all__ = [
 ]
 
 
-class SkyweaveError(RunError):
+class _WithoutPulumi(Exception):
+    """SkyweaveError's base until Pulumi is loaded (see :func:`adopt_run_error`)."""
+
+
+class SkyweaveError(_WithoutPulumi):
     """Root of every error skyweave raises deliberately."""
 
     def __init__(self, message: str) -> None:
@@ -190,3 +192,18 @@ class UnsupportedCapabilityError(DriverError):
         self.vendor = vendor
         self.capability = capability
         super().__init__(f"vendor {vendor!r} does not support {capability!r}, which {needed_for} needs")
+
+
+def adopt_run_error(run_error: type[Exception]) -> None:
+    """Make every skyweave error a ``pulumi.RunError`` (which ``pulumi up`` prints without a traceback).
+
+    Why not inherit from it directly: this module is the vocabulary of the pure layers (planners,
+    config models), which must import without Pulumi (about 140 ms and gRPC). So the root starts
+    on a stand-in base of the same layout, and the first module that imports Pulumi anyway
+    (:mod:`skyweave.drivers.base`, under every component and driver) swaps the base in. A Pulumi
+    program always loads it before it can raise, so ``except pulumi.RunError`` and the engine's
+    own handling see every skyweave error; code that never loads Pulumi catches
+    :class:`SkyweaveError` as before.
+    """
+    if SkyweaveError.__bases__ != (run_error,):
+        SkyweaveError.__bases__ = (run_error,)

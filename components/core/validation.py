@@ -159,17 +159,12 @@ def _explain(error: Mapping[str, Any], keys: list[str | int], model: type[BaseMo
         return f"unknown key {last!r}; valid keys here: {', '.join(valid)}{did_you_mean}"
     if kind == "union_tag_invalid":
         return f"unknown {last}; valid: {ctx.get('expected_tags', '').replace(chr(39), '')}"
-    if kind == "union_tag_not_found" and last == "kind":
-        from ..drivers.registry import all_drivers
-
-        kinds = [
-            d.bare_metal_source.model_fields["kind"].default for d in all_drivers() if d.bare_metal_source
-        ]
-        return f"required key 'kind' is missing; valid kinds: {', '.join(kinds)}"
     if kind == "union_tag_not_found":
-        from ..drivers.registry import vendors
-
-        return f"required key 'vendor' is missing; valid vendors: {', '.join(vendors())}"
+        # The valid tags come from the union the model declares at this key (built from the
+        # registered drivers), so core needs no registry and a plugin vendor is listed too.
+        tags = _union_tags(model, keys[:-1], raw, str(last))
+        noun = "kinds" if last == "kind" else "vendors"
+        return f"required key {last!r} is missing; valid {noun}: {', '.join(tags)}"
     if kind == "value_error":
         err = ctx.get("error")
         return str(err) if err is not None else str(error["msg"]).removeprefix("Value error, ")
@@ -227,6 +222,30 @@ def _model_at(model: type[BaseModel], keys: Sequence[str | int], raw: Any) -> An
             tp = tp.model_fields[key].annotation
             node = _lookup(node, [key])
     return _resolve(tp, node)
+
+
+def _union_tags(model: type[BaseModel], keys: Sequence[str | int], raw: Any, tag: str) -> list[str]:
+    """The values ``tag`` may take where the schema expects a tagged union (``keys`` ends at the item)."""
+    tp: Any = model
+    node: Any = raw
+    for key in keys:
+        tp = _resolve(tp, node)
+        if isinstance(key, int):
+            args = get_args(tp)
+            tp = args[0] if get_origin(tp) in (tuple, list) and args else None
+        elif isinstance(tp, type) and issubclass(tp, BaseModel) and key in tp.model_fields:
+            tp = tp.model_fields[key].annotation
+        else:
+            return []
+        node = _lookup(node, [key])
+    while get_origin(tp) is Annotated:
+        tp = get_args(tp)[0]
+    members = get_args(tp) if get_origin(tp) in (Union, types.UnionType) else (tp,)
+    return sorted(
+        str(m.model_fields[tag].default)
+        for m in members
+        if isinstance(m, type) and issubclass(m, BaseModel) and tag in m.model_fields
+    )
 
 
 def _resolve(tp: Any, node: Any) -> Any:

@@ -145,7 +145,7 @@ def load_stack_config(namespace: str = NAMESPACE) -> StackConfig:
     import pulumi
     from pulumi.runtime import config as runtime_config
 
-    from ..cli.project import find_stack_file_label
+    from .project import find_stack_file_label
 
     prefix = f"{namespace}:"
     keys = {*runtime_config.CONFIG.get(), *runtime_config.get_config_env()}

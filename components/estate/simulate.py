@@ -25,26 +25,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..app.plan import AppPlan, estate_ranges, plan_multi_cloud_app
-from ..cli.exit_codes import EXIT_OK, EXIT_REQUIREMENT
-from ..cli.project import Project
 from ..network.hybrid_vpc import plan_hybrid_vpc
 from ..planning.failure import FailureKind, Placement, domain_key
 from ..planning.topology import SiteGraph
-from .config import NAMESPACE, StackConfig, parse_stack_config
+from .config import StackConfig
 
 __all__ = [
-    "EXIT_NOT_SURVIVED",
     "AppOutcome",
     "FailureOutcome",
     "SimulationReport",
     "render_json",
     "render_text",
-    "run",
     "simulate",
 ]
 
 #: Exit code when a required failure is not survived.
-EXIT_NOT_SURVIVED = EXIT_REQUIREMENT
 
 #: The failures simulated, widest first.
 KINDS = (FailureKind.VENDOR, FailureKind.REGION, FailureKind.ZONE)
@@ -277,14 +272,3 @@ def render_text(report: SimulationReport) -> str:
     else:
         lines.append("every required failure is survived")
     return "\n".join(lines) + "\n"
-
-
-def run(project: Project, stack: str, fmt: str, *, strict_dns: bool = False) -> int:
-    """The CLI command: print the report; 0 when every required failure is survived, else 4."""
-    stack_file = project.read_stack(stack)
-    prefix = f"{NAMESPACE}:"
-    raw = {k[len(prefix) :]: v for k, v in stack_file.values.items() if k.startswith(prefix)}
-    config = parse_stack_config(raw, source=stack_file.label)
-    report = simulate(config, stack=stack, strict_dns=strict_dns)
-    print(render_json(report) if fmt == "json" else render_text(report), end="" if fmt != "json" else "\n")
-    return EXIT_OK if report.survived else EXIT_NOT_SURVIVED

@@ -34,6 +34,7 @@ from ..drivers.onprem.driver import ByonSourceArgs
 from ..drivers.openstack.driver import IronicSourceArgs
 from ..drivers.providers import SiteProviders, require_providers
 from ..drivers.registry import get_driver
+from ..drivers.services import BareMetalService, service
 from ..network.hybrid_vpc import HybridVpc
 from ..planning.failure import FailureKind
 from ..planning.placement import PlacementPlan, interleave, plan_placement
@@ -195,7 +196,9 @@ def plan_pool(args: BareMetalPoolArgs, sites: Sequence[SiteArgs], name: str | No
             )
             continue
         issues += [ConfigIssue(f"{path}.{x.path}", x.message, x.value) for x in source.check(site)]
-        groups.append(driver.bare_metal_domains(site, source))
+        groups.append(
+            service(driver, BareMetalService, needed_for="a bare-metal pool").bare_metal_domains(site, source)
+        )
     if issues:
         raise InvalidArgsError(issues)
     try:
@@ -291,7 +294,8 @@ class BareMetalPool(pulumi.ComponentResource):
                 network=network.site_networks.get(site.name),
                 ssh_private_key=keys.get(source.site),
             )
-            nodes += get_driver(site.vendor).create_bare_metal(ctx, request)
+            metal = service(get_driver(site.vendor), BareMetalService, needed_for="a bare-metal pool")
+            nodes += metal.create_bare_metal(ctx, request)
         self.node_list = sorted(nodes, key=lambda n: n.index)
         #: The ``nodes`` output as plain data with Output leaves: export this (not ``nodes``) to
         #: keep each known address visible in a preview while the cloud ones are still unknown.

@@ -336,7 +336,7 @@ class HybridVpc(pulumi.ComponentResource):
             providers={site.name: providers[site.name] for site in args.sites},
             tags=tags,
         )
-        links.build(self.plan.connectivity)
+        links.build(self.plan.connectivity.links)
         self.links = pulumi.Output.from_input(self.plan.connectivity.as_dict())
         self.onprem_devices = pulumi.Output.from_input(links.devices)
         self.onprem_peer_ips = pulumi.Output.from_input(links.peer_ips)

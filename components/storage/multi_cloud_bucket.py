@@ -28,6 +28,7 @@ from ..core.sites import SiteArgs, SiteName, Tags, resource_tags
 from ..core.validation import issues_from_validation
 from ..drivers.base import SiteContext
 from ..drivers.registry import get_driver
+from ..drivers.services import BucketCopyService, BucketReadService, BucketService, service
 from ..drivers.workloads import BucketHandle, BucketSpec
 
 __all__ = [
@@ -183,18 +184,24 @@ class MultiCloudBucket(pulumi.ComponentResource):
         spec = BucketSpec(storage_policy=args.swift_storage_policy, kms_key_id=args.kms_key_id)
         handles: dict[str, BucketHandle] = {}
         s3_ctx = ctx(self.plan.s3)
-        s3 = get_driver("aws").create_bucket(s3_ctx, spec)
+        needed = "a MultiCloudBucket copy"
+        aws = get_driver("aws")
+        s3 = service(aws, BucketService, needed_for=needed).create_bucket(s3_ctx, spec)
         handles[s3.site] = s3
         if self.plan.gcs is not None:
             gcs_ctx = ctx(self.plan.gcs)
             gcp = get_driver("gcp")
-            gcs = gcp.create_bucket(gcs_ctx, spec)
+            gcs = service(gcp, BucketService, needed_for=needed).create_bucket(gcs_ctx, spec)
             handles[gcs.site] = gcs
-            identity = gcp.copy_identity(gcs_ctx)
-            role_arn = get_driver("aws").grant_bucket_read(s3_ctx, s3, identity)
-            gcp.create_bucket_copy(gcs_ctx, gcs, s3, role_arn, args.copy_interval_seconds, identity)
+            copier = service(gcp, BucketCopyService, needed_for=needed)
+            identity = copier.copy_identity(gcs_ctx)
+            role_arn = service(aws, BucketReadService, needed_for=needed).grant_bucket_read(
+                s3_ctx, s3, identity
+            )
+            copier.create_bucket_copy(gcs_ctx, gcs, s3, role_arn, args.copy_interval_seconds, identity)
         if self.plan.swift is not None:
-            swift = get_driver("openstack").create_bucket(ctx(self.plan.swift), spec)
+            swift_driver = service(get_driver("openstack"), BucketService, needed_for=needed)
+            swift = swift_driver.create_bucket(ctx(self.plan.swift), spec)
             handles[swift.site] = swift
         self.handles = handles
         self.buckets = pulumi.Output.all(**{site: h.name for site, h in handles.items()})

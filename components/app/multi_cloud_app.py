@@ -29,7 +29,7 @@ from pydantic import ValidationError
 from ..core.errors import ConfigIssue, InvalidArgsError
 from ..core.naming import check_component_name, type_token
 from ..core.sites import SiteArgs, resource_tags
-from ..core.validation import issues_from_validation
+from ..core.validation import check_plan, issues_from_validation
 from ..drivers.base import SiteContext
 from ..drivers.providers import require_providers
 from ..drivers.registry import get_driver
@@ -84,10 +84,14 @@ class MultiCloudApp(pulumi.ComponentResource):
         *,
         network: HybridVpc,
         providers: Mapping[str, pulumi.ProviderResource | None],
+        plan: AppPlan | None = None,
     ) -> None:
         args = _coerce_args(args)
         check_component_name(name, 16, why="AWS load balancer names are limited to 32")
-        self.plan = plan_multi_cloud_app(args, network.plan.args.sites, estate_ranges(network.plan))
+        if plan is not None:
+            self.plan = check_plan(plan, args)
+        else:
+            self.plan = plan_multi_cloud_app(args, network.plan.args.sites, estate_ranges(network.plan))
         require_providers(providers, (s.name for s in self.plan.sites))
         planned = self.plan.as_dict()
         props = {k: planned[k] for k in ("placements", "minHealthy", "survive")}

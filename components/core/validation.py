@@ -11,14 +11,14 @@ from __future__ import annotations
 import difflib
 import types
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, Protocol, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from .errors import ConfigIssue
+from .errors import ConfigIssue, InvalidArgsError
 
-__all__ = ["FieldValueError", "first_duplicate", "issues_from_validation", "render_path"]
+__all__ = ["FieldValueError", "check_plan", "first_duplicate", "issues_from_validation", "render_path"]
 
 _ABSENT = object()
 
@@ -265,3 +265,28 @@ def _resolve(tp: Any, node: Any) -> Any:
         if len(members) == 1:
             return _resolve(members[0], node)
     return tp
+
+
+class _Planned(Protocol):
+    @property
+    def args(self) -> Any: ...
+
+
+_P = TypeVar("_P", bound=_Planned)
+
+
+def check_plan(plan: _P, args: BaseModel) -> _P:
+    """``plan`` if it was made from ``args``; else a clear error (a plan for other arguments would
+    build something other than what was asked). Plans come from ``estate.plan_estate``."""
+    if plan.args != args:
+        raise InvalidArgsError(
+            [
+                ConfigIssue(
+                    "plan",
+                    "was made for other arguments than the component was given; pass the plan made "
+                    "from these arguments (StackConfig.plan) or none, and the component plans itself",
+                    has_value=False,
+                )
+            ]
+        )
+    return plan

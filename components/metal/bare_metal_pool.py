@@ -26,7 +26,7 @@ from ..core.bootstrap import BootstrapArgs
 from ..core.errors import ConfigIssue, InvalidArgsError, PlanningError
 from ..core.naming import NAME_PATTERN, check_component_name, child_name, type_token
 from ..core.sites import SiteArgs, Tags, resource_tags
-from ..core.validation import first_duplicate, issues_from_validation
+from ..core.validation import check_plan, first_duplicate, issues_from_validation
 from ..drivers.aws.driver import AwsMetalSourceArgs
 from ..drivers.bare_metal import BareMetalNode, BareMetalRequest, BareMetalSourceArgs
 from ..drivers.base import Capability, SiteContext
@@ -257,10 +257,13 @@ class BareMetalPool(pulumi.ComponentResource):
         network: HybridVpc,
         providers: Mapping[str, pulumi.ProviderResource | None] | None = None,
         ssh_keys: Mapping[str, pulumi.Input[str]] | None = None,
+        plan: PoolPlan | None = None,
     ) -> None:
         args = _coerce_args(args)
         check_component_name(name, 24)
-        self.plan = plan_pool(args, network.plan.args.sites, name)
+        self.plan = (
+            check_plan(plan, args) if plan is not None else plan_pool(args, network.plan.args.sites, name)
+        )
         if providers is not None:
             require_providers(providers, (s.site for s in args.sources))
         keys = _ssh_keys(args, ssh_keys or {})

@@ -29,7 +29,7 @@ from ..drivers.registry import get_driver
 from ..planning.asn import AsnRequest, assign_asns
 from ..planning.topology import SiteGraph, Topology, link_id, plan_links
 from ..planning.tunnels import plan_tunnel_blocks
-from ..planning.vpn import LinkPlan, SiteEnd, plan_link, uses_inside_addresses
+from ..planning.vpn import LinkPlan, SiteEnd, plan_link, with_tunnel_block
 from .links import LinkBuilder, VpnLink
 
 __all__ = ["ConnectivityArgs", "ConnectivityPlan", "LinkBuilder", "VpnLink", "plan_connectivity", "site_end"]
@@ -124,16 +124,17 @@ def plan_connectivity(
     ends = {s.name: site_end(s, asns[s.name], cidrs[s.name]) for s in sites}
     pairs = plan_links(names, args.topology, hubs=args.hubs, explicit=args.links, exclude=args.exclude)
     explicit_index = {link_id(a, b): i for i, (a, b) in enumerate(args.links)}
-    for a, b in pairs:
+    shaped: list[LinkPlan] = []
+    for a, b in pairs:  # each pair's shape is decided once, here
         try:
-            plan_link(ends[a], ends[b])
+            shaped.append(plan_link(ends[a], ends[b]))
         except PlanningError as exc:
             lid = link_id(a, b)
             where = f"{path}.links[{explicit_index[lid]}]" if lid in explicit_index else f"{path}.topology"
             raise PlanningError(exc.message, path=where, value=[a, b]) from None
-    need_block = [link_id(a, b) for a, b in pairs if uses_inside_addresses(ends[a], ends[b])]
+    need_block = [link.id for link in shaped if link.needs_inside_addresses]
     blocks = plan_tunnel_blocks(need_block, args.tunnel_blocks, path=f"{path}.tunnel_blocks")
-    links = tuple(plan_link(ends[a], ends[b], blocks.get(link_id(a, b))) for a, b in pairs)
+    links = tuple(with_tunnel_block(link, blocks.get(link.id)) for link in shaped)
     graph = SiteGraph({n: by_name[n].vendor for n in names}, [(link.a.site, link.b.site) for link in links])
     return ConnectivityPlan(asns=asns, links=links, graph=graph)
 

@@ -23,7 +23,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from ..core.errors import ConfigIssue, InvalidArgsError, PlanningError
 from ..core.naming import check_component_name, child_name, type_token
 from ..core.sites import CloudSiteArgs, SiteArgs, Tags, resource_tags
-from ..core.validation import first_duplicate, issues_from_validation
+from ..core.validation import check_plan, first_duplicate, issues_from_validation
 from ..drivers.base import Capability, SiteContext, SiteNetwork
 from ..drivers.providers import SiteProviders, require_providers
 from ..drivers.registry import get_driver
@@ -298,10 +298,11 @@ class HybridVpc(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
         *,
         providers: Mapping[str, pulumi.ProviderResource | None] | None = None,
+        plan: HybridVpcPlan | None = None,
     ) -> None:
         args = _coerce_args(args)
         check_component_name(name, 24)
-        self.plan = plan_hybrid_vpc(args)
+        self.plan = check_plan(plan, args) if plan is not None else plan_hybrid_vpc(args)
         if providers is not None:
             require_providers(providers, (s.name for s in args.sites))
         super().__init__(type_token("network", "HybridVpc"), name, None, opts)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -45,6 +45,7 @@ __all__ = [
     "plan_link",
     "register_shape",
     "safe_psk",
+    "with_tunnel_block",
 ]
 
 
@@ -199,6 +200,11 @@ class LinkPlan:
         return self.routing is Routing.PEERING or len(self.tunnels) >= 2
 
     @property
+    def needs_inside_addresses(self) -> bool:
+        """Its tunnels need inside /30s: BGP shapes, and every managed-gateway tunnel."""
+        return _needs_inside(self.a, self.b, self.routing)
+
+    @property
     def inside_cidrs(self) -> tuple[str, ...]:
         return tuple(str(t.inside_cidr) for t in self.tunnels if t.inside_cidr is not None)
 
@@ -223,6 +229,19 @@ def uses_inside_addresses(a: SiteEnd, b: SiteEnd) -> bool:
     except PlanningError:
         return False
     return _needs_inside(a, b, routing)
+
+
+def with_tunnel_block(link: LinkPlan, block: ipaddress.IPv4Network | None) -> LinkPlan:
+    """``link`` with its tunnels' inside /30s carved from ``block`` (the shape is not decided again).
+
+    Planning decides every link's shape first, then hands out blocks only to the links that need
+    them (:attr:`LinkPlan.needs_inside_addresses`); this places them.
+    """
+    if block is None or not link.needs_inside_addresses:
+        return link
+    cidrs = tunnel_cidrs(block, len(link.tunnels))
+    tunnels = tuple(replace(t, inside_cidr=c) for t, c in zip(link.tunnels, cidrs, strict=True))
+    return replace(link, tunnels=tunnels, block=block)
 
 
 def _needs_inside(a: SiteEnd, b: SiteEnd, routing: Routing) -> bool:

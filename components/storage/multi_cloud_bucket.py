@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ..core.errors import ConfigIssue, InvalidArgsError
 from ..core.naming import NAME_PATTERN, check_component_name, type_token
 from ..core.sites import SiteArgs, SiteName, Tags, resource_tags
-from ..core.validation import issues_from_validation
+from ..core.validation import check_plan, issues_from_validation
 from ..drivers.base import SiteContext
 from ..drivers.registry import get_driver
 from ..drivers.services import BucketCopyService, BucketReadService, BucketService, service
@@ -97,6 +97,7 @@ class MultiCloudBucketConfig(MultiCloudBucketArgs):
 class BucketPlan:
     """The sites of each copy, checked against the estate."""
 
+    args: MultiCloudBucketArgs
     s3: SiteArgs
     gcs: SiteArgs | None
     swift: SiteArgs | None
@@ -144,7 +145,7 @@ def plan_multi_cloud_bucket(args: MultiCloudBucketArgs, estate: Sequence[SiteArg
         raise InvalidArgsError(issues)
     s3 = found["s3_site"]
     assert s3 is not None
-    return BucketPlan(s3=s3, gcs=found["gcs_site"], swift=found["swift_site"])
+    return BucketPlan(args=args, s3=s3, gcs=found["gcs_site"], swift=found["swift_site"])
 
 
 class MultiCloudBucket(pulumi.ComponentResource):
@@ -170,10 +171,11 @@ class MultiCloudBucket(pulumi.ComponentResource):
         *,
         sites: Sequence[SiteArgs],
         providers: Mapping[str, pulumi.ProviderResource | None],
+        plan: BucketPlan | None = None,
     ) -> None:
         args = _coerce_args(args)
         check_component_name(name, 16, why="bucket names are limited to 63 characters")
-        self.plan = plan_multi_cloud_bucket(args, sites)
+        self.plan = check_plan(plan, args) if plan is not None else plan_multi_cloud_bucket(args, sites)
         super().__init__(type_token("storage", "MultiCloudBucket"), name, None, opts)
 
         def ctx(site: SiteArgs) -> SiteContext:

@@ -125,7 +125,9 @@ def test_a_capability_nobody_reads_does_not_exist() -> None:
     from skyweave.drivers.services import SERVICES
 
     source = "\n".join(
-        p.read_text() for p in (ROOT / "components").rglob("*.py") if "drivers" not in p.relative_to(ROOT).parts
+        p.read_text()
+        for p in (ROOT / "components").rglob("*.py")
+        if "drivers" not in p.relative_to(ROOT).parts
     )
     for capability in Capability:
         read = re.search(rf"Capability\.{capability.name}\b", source) is not None

@@ -112,9 +112,9 @@ def _violations(imports: list[Import]) -> list[str]:
         top = imp.target.split(".")[0]
         if top in PROVIDER_SDKS and layer != "drivers":
             found.append(f"{where}: only drivers import a provider SDK")
-        if layer in PULUMI_FREE and (top in PROVIDER_SDKS or any(
-            imp.target == p or imp.target.startswith(p + ".") for p in PULUMI
-        )):
+        if layer in PULUMI_FREE and (
+            top in PROVIDER_SDKS or any(imp.target == p or imp.target.startswith(p + ".") for p in PULUMI)
+        ):
             found.append(f"{where}: {layer} must not import Pulumi or gRPC")
     return found
 
@@ -135,7 +135,10 @@ def test_the_checker_sees_function_level_and_relative_imports(tmp_path: Path) ->
     planner = PACKAGE / "planning" / "ipam.py"
     tree_imports = _imports(planner)
     assert any(i.target == "skyweave.core.errors" for i in tree_imports)
-    hidden = [Import("skyweave.planning.x", "skyweave.cli.offline", 3), Import("skyweave.core.y", "pulumi", 9)]
+    hidden = [
+        Import("skyweave.planning.x", "skyweave.cli.offline", 3),
+        Import("skyweave.core.y", "pulumi", 9),
+    ]
     assert len(_violations(hidden)) == 2
     assert _violations([Import("skyweave.network.z", "pulumi_aws.ec2", 1)]) == [
         "skyweave.network.z:1 imports pulumi_aws.ec2: only drivers import a provider SDK"

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from conftest import stack_raw
 from skyweave.cli import main
-from skyweave.estate.config import parse_stack_config
 from skyweave.cli.simulate import EXIT_NOT_SURVIVED
+from skyweave.estate.config import parse_stack_config
 from skyweave.estate.simulate import simulate
 
 

@@ -205,6 +205,15 @@ class CloudDriver(abc.ABC):
     def supports(self, capability: Capability) -> bool:
         return capability in self.capabilities
 
+    def preview_outputs(self, type_token: str, name: str, inputs: Mapping[str, object]) -> dict[str, object]:
+        """What the provider would compute on create that skyweave reads back, for an offline
+        preview (``skyweave preview`` has no cloud): deterministic stand-ins. Default: nothing."""
+        return {}
+
+    def preview_call(self, token: str, args: Mapping[str, object]) -> dict[str, object] | None:
+        """An offline preview's answer to a provider function (data source), or ``None``."""
+        return None
+
     def site_capabilities(self, site: SiteArgs) -> frozenset[Capability]:
         """What the vendor can do for this site; a vendor whose abilities depend on the site's
         configuration (an on-prem device that may or may not speak BGP) narrows or adds here."""

@@ -6,6 +6,10 @@ and no layer above the drivers may name a provider SDK.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+
 import pulumi
 
 from ..core.naming import child_name
@@ -14,7 +18,7 @@ from .sdk import lazy_sdk
 
 random = lazy_sdk("pulumi_random")
 
-__all__ = ["tunnel_psks"]
+__all__ = ["preview_outputs", "tunnel_psks"]
 
 
 def tunnel_psks(
@@ -36,3 +40,30 @@ def tunnel_psks(
         )
         out.append(pulumi.Output.secret(password.result.apply(safe_psk)))
     return out
+
+
+def preview_outputs(type_token: str, name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+    """An offline preview's stand-in ``result``: deterministic, honouring length, the character
+    classes and ``overrideSpecial`` (so a key still passes AWS's rules)."""
+    if type_token not in (
+        "random:index/randomPassword:RandomPassword",
+        "random:index/randomString:RandomString",
+    ):
+        return {}
+    length = int(inputs.get("length", 16))
+    alphabet = ""
+    if inputs.get("upper", True):
+        alphabet += "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    if inputs.get("lower", True):
+        alphabet += "abcdefghijklmnopqrstuvwxyz"
+    if inputs.get("numeric", True):
+        alphabet += "0123456789"
+    if inputs.get("special", True):
+        alphabet += inputs.get("overrideSpecial") or "!@#$%&*()-_=+[]{}<>:?"
+    alphabet = alphabet or "abcdefghijklmnopqrstuvwxyz"
+    stream = b""
+    counter = 0
+    while len(stream) < length:
+        stream += hashlib.sha256(f"{name}/{counter}".encode()).digest()
+        counter += 1
+    return {"result": "".join(alphabet[b % len(alphabet)] for b in stream[:length])}

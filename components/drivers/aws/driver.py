@@ -36,6 +36,7 @@ from ..workloads import (
     FederatedIdentity,
 )
 from . import app as aws_app
+from . import preview
 from . import storage as aws_storage
 
 if TYPE_CHECKING:
@@ -209,6 +210,12 @@ class AwsDriver(CloudDriver):
     # VPC and subnet IPv4 blocks: /16 to /28.
     # https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html
     limits = NetworkLimits(network_min=16, network_max=28, subnet_min=16, subnet_max=28)
+
+    def preview_outputs(self, type_token: str, name: str, inputs: Mapping[str, object]) -> dict[str, object]:
+        return preview.preview_outputs(type_token, name, inputs)
+
+    def preview_call(self, token: str, args: Mapping[str, object]) -> dict[str, object] | None:
+        return preview.preview_call(token, args)
 
     def subnet_slots(self, site: SiteArgs, subnet_prefixlen: int) -> tuple[SubnetSlot, ...]:
         slots = []

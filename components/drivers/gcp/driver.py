@@ -38,6 +38,7 @@ from ..workloads import (
     FederatedIdentity,
 )
 from . import app as gcp_app
+from . import preview
 from . import storage as gcp_storage
 
 if TYPE_CHECKING:
@@ -151,6 +152,12 @@ class GcpDriver(CloudDriver):
     # Primary IPv4 ranges of a subnetwork: /8 to /29.
     # https://cloud.google.com/vpc/docs/subnets#valid-ranges
     limits = NetworkLimits(network_min=8, network_max=29, subnet_min=8, subnet_max=29)
+
+    def preview_outputs(self, type_token: str, name: str, inputs: Mapping[str, object]) -> dict[str, object]:
+        return preview.preview_outputs(type_token, name, inputs)
+
+    def preview_call(self, token: str, args: Mapping[str, object]) -> dict[str, object] | None:
+        return preview.preview_call(token, args)
 
     def subnet_slots(self, site: SiteArgs, subnet_prefixlen: int) -> tuple[SubnetSlot, ...]:
         return regional_subnets(subnet_prefixlen)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -27,6 +27,7 @@ from ..base import Capability, CloudDriver, SiteContext, SiteNetwork, regional_s
 from ..sdk import lazy_sdk
 from ..workloads import AppEndpoint, AppSiteSpec, BucketHandle, BucketSpec, EndpointKind
 from . import app as openstack_app
+from . import preview
 from . import storage as openstack_storage
 
 if TYPE_CHECKING:
@@ -170,6 +171,12 @@ class OpenStackDriver(CloudDriver):
     # No SLA is published: the operator states the figure (apps' `availability` overrides).
 
     bare_metal_source = IronicSourceArgs
+
+    def preview_outputs(self, type_token: str, name: str, inputs: Mapping[str, object]) -> dict[str, object]:
+        return preview.preview_outputs(type_token, name, inputs)
+
+    def preview_call(self, token: str, args: Mapping[str, object]) -> dict[str, object] | None:
+        return preview.preview_call(token, args)
 
     def subnet_slots(self, site: SiteArgs, subnet_prefixlen: int) -> tuple[SubnetSlot, ...]:
         return regional_subnets(subnet_prefixlen)

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import struct
 from collections.abc import Mapping, Sequence
@@ -119,6 +120,7 @@ _ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
 # pack's PULUMI_STACK / PULUMI_PROJECT, so anything else is refused rather than passed on.
 _NAME_RE = re.compile(r"[A-Za-z0-9_.\-/]{1,100}")
 _IDENT_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_FIELD_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]{0,40}")
 _TOKEN_RE = re.compile(r"[a-z][a-z\-]{0,23}")
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
@@ -175,6 +177,8 @@ def read_plan(path: Path) -> PlanFile:
     label = str(path)
     try:
         with open(path, "rb") as handle:
+            if os.fstat(handle.fileno()).st_size > MAX_BYTES:
+                raise _too_large(label)
             data = handle.read(MAX_BYTES + 1)
     except OSError as exc:
         raise _error(label, "", f"cannot read: {exc.strerror or exc}") from None
@@ -184,9 +188,7 @@ def read_plan(path: Path) -> PlanFile:
 def parse_plan(data: bytes, label: str) -> PlanFile:
     """:func:`read_plan` of bytes already read (``label`` names them in messages)."""
     if len(data) > MAX_BYTES:
-        raise _error(
-            label, "", f"larger than {MAX_BYTES // (1024 * 1024)} MiB; skyweave reads plan files up to that"
-        )
+        raise _too_large(label)
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         raise _error(
             label,
@@ -194,15 +196,15 @@ def parse_plan(data: bytes, label: str) -> PlanFile:
             "is UTF-16 (PowerShell's `>` writes that); save it as UTF-8, e.g. "
             "`pulumi preview --json | Out-File -Encoding utf8 plan.json`",
         )
-    if data[:3] == b"\xef\xbb\xbf":
-        data = data[3:]
+    bom = 3 if data[:3] == b"\xef\xbb\xbf" else 0
     try:
-        text = data.decode("utf-8")
+        text = data[bom:].decode("utf-8")
     except UnicodeDecodeError as exc:
+        offset = bom + exc.start
         raise _error(
             label,
             "",
-            f"not UTF-8: byte {exc.start} (0x{data[exc.start]:02x}) cannot be decoded; JSON files are UTF-8",
+            f"not UTF-8: byte {offset} (0x{data[offset]:02x}) cannot be decoded; JSON files are UTF-8",
         ) from None
     try:
         doc = json.loads(text, parse_constant=_refuse_constant, parse_int=_bounded_int)
@@ -217,6 +219,12 @@ def parse_plan(data: bytes, label: str) -> PlanFile:
             label, "", f"nested too deeply to read; plan files nest at most {MAX_DEPTH} levels"
         ) from None
     return plan_from_document(doc, label)
+
+
+def _too_large(label: str) -> PlanFileError:
+    return _error(
+        label, "", f"larger than {MAX_BYTES // (1024 * 1024)} MiB; skyweave reads plan files up to that"
+    )
 
 
 class _NotJson(ValueError):
@@ -248,7 +256,9 @@ def plan_from_document(doc: Any, label: str) -> PlanFile:
     """
     kind = detect(doc)
     if kind is None:
-        keys = ", ".join(sorted(str(k) for k in doc)[:8]) if isinstance(doc, dict) else None
+        # Key names only, and only those that look like field names (never a pasted value).
+        shown = sorted(k if _FIELD_RE.fullmatch(k) else "…" for k in doc) if isinstance(doc, dict) else []
+        keys = ", ".join(dict.fromkeys(shown[:8])) or None
         found = (
             f"an object with keys {keys}"
             if keys
@@ -937,9 +947,9 @@ class _Reader:
         A resource plan with a goal is a resource the program registered, so it exists after the
         update (a deleted one has no goal). The plan records inputs only as a diff from the old
         ones (``GoalV1.inputDiff``): complete for a create, partial for an update, empty for a
-        ``same``. So the inputs judged are the planned outputs (``state``) with the diff applied —
-        a provider's outputs hold its inputs — and ``AnalyzeStack`` judges ``state``, the outputs
-        the engine predicted (for a component, what it registered).
+        ``same``. So a create's inputs are its ``adds``; any other's are the planned outputs
+        (``state``) with the diff applied — a provider's outputs hold its inputs. ``AnalyzeStack``
+        judges ``state``, the outputs the engine predicted (for a component, what it registered).
         """
         self.obj(doc.get("manifest"), ("manifest",), required=True)
         self.obj(doc.get("config"), ("config",))
@@ -963,15 +973,25 @@ class _Reader:
                 continue  # a delete: nothing registered it
             if steps and not any(op in _RESULT_OPS for op in steps):
                 continue  # a read
-            row = self.goal(urn, goal, outputs, (*path, "goal"), path)
+            created = bool(steps) and set(steps) <= {"create", "import"}
+            row = self.goal(urn, goal, outputs, (*path, "goal"), path, created=created)
             if row is not None:
                 found.append((row, path))
         found.sort(key=lambda item: item[0]["urn"])
         return self.finish("plan", [row for row, _ in found], [path for _, path in found])
 
     def goal(
-        self, urn: str, goal: Any, outputs: dict[str, Any] | None, path: _Path, plan_path: _Path
+        self,
+        urn: str,
+        goal: Any,
+        outputs: dict[str, Any] | None,
+        path: _Path,
+        plan_path: _Path,
+        *,
+        created: bool,
     ) -> dict[str, Any] | None:
+        """A row from a ``GoalV1``. ``created``: the diff is against nothing (``oldInputs = nil``
+        in step_generator.go), so ``inputDiff.adds`` holds every input."""
         goal = self.obj(goal, path, required=True)
         if goal is None:
             return None
@@ -1017,8 +1037,8 @@ class _Reader:
             return None
         state = self.value(outputs, (*plan_path, "state"))
         changed = self.value({**adds, **updates}, (*path, "inputDiff"))
-        inputs = {k: v for k, v in state.items() if k not in deletes} if custom else {}
-        inputs.update(changed)
+        base = {} if created or not custom else {k: v for k, v in state.items() if k not in deletes}
+        inputs = {**base, **changed}
         return {
             "urn": urn,
             "type": type_,

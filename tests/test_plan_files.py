@@ -567,3 +567,40 @@ def test_skyweave_preview_shape_is_still_checked_strictly(
     path = tmp_path / "twice.json"
     path.write_text(json.dumps(twice))
     assert "the same URN as resources[1]" in _refused(path, capsys)
+
+
+def test_a_save_plan_judges_creates_on_their_inputs_and_updates_on_planned_state() -> None:
+    """`GoalV1.inputDiff` is every input for a create and only the change for an update or a
+    `same` (pkg/resource/deploy/step_generator.go diffs against the old inputs)."""
+    plan = read_plan(FIXTURES / "save-plan.json")
+    rows = {r["name"]: r for r in plan.rows}
+    assert "old-bucket" not in rows  # steps ["delete"], no goal
+    assert rows["core-vpc"]["inputs"] == {"cidrBlock": "10.1.0.0/16", "enableDnsHostnames": True, "tags": {
+        "env": "prod", "owner": "platform"}}  # fmt: skip
+    assert rows["core-vpc"]["outputs"]["arn"] == plan_files.UNKNOWN
+    subnet = rows["core-subnet-a"]
+    assert subnet["inputs"]["cidrBlock"] == "10.1.16.0/20" and subnet["outputs"]["cidrBlock"] == "10.1.0.0/20"
+    assert subnet["inputs"]["availabilityZone"] == "us-east-1a"  # from the planned state
+    assert plan.property_dependencies[subnet["urn"]] == {"vpcId": (rows["core-vpc"]["urn"],)}
+    assert rows["vpn-psk"]["outputs"]["result"] == "[secret]"
+    assert rows["vpn-psk"]["additionalSecretOutputs"] == ["result"]
+
+
+def test_a_stack_export_leaves_out_deleted_resources_and_reads_names_from_urns() -> None:
+    plan = read_plan(FIXTURES / "stack-export.json")
+    rows = {r["name"]: r for r in plan.rows}
+    assert "old-bucket" not in rows  # "delete": true
+    assert rows["core-vpc"]["provider"] == "urn:pulumi:prod::skyweave::pulumi:providers:aws::aws-use1"
+    assert rows["core-vpc"]["outputs"]["arn"].startswith("arn:aws:ec2:")
+    deployment = json.loads((FIXTURES / "stack-export.json").read_text())["deployment"]
+    bare = parse_plan(json.dumps(deployment).encode(), "deployment.json")
+    assert bare.format == "deployment" and bare.rows == plan.rows
+
+
+def test_a_preview_that_reported_errors_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def fail(doc: Any) -> None:
+        doc["diagnostics"].append({"message": "error: update failed\n", "severity": "error"})
+
+    assert "reported 1 error(s)" in _refused(_mutated(tmp_path, PREVIEW, fail), capsys)

@@ -376,6 +376,8 @@ def _kind(value: Any) -> str:
 def _clean(text: str) -> str:
     """A string protobuf and the environment accept: lone surrogates (legal as JSON escapes, not
     as Unicode) become U+FFFD, as Go's decoder does."""
+    if text.isascii():
+        return text
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
@@ -523,57 +525,57 @@ class _Reader:
         return _clean(urn)
 
     def value(self, value: Any, path: _Path) -> Any:
-        """A property value, as skyweave's preview shows one (iterative: no recursion limit)."""
-        # Each frame: (source, path, setter of the converted value).
-        result: list[Any] = [None]
-        stack: list[tuple[Any, _Path, Any, Any]] = [(value, path, result, 0)]
-        while stack:
-            src, where, target, slot = stack.pop()
-            if len(where) > MAX_DEPTH:
-                shown = _render(where[: len(path) + 3]) + "…"  # where it starts, not 64 levels of it
-                self.add(shown, f"nested deeper than {MAX_DEPTH} levels; plan files nest at most that")
-                target[slot] = None
-                continue
-            if isinstance(src, dict):
-                if SIG_KEY in src:
-                    special = self._signature(src, where)
-                    if special is not _PLAIN:
-                        target[slot] = special
-                        continue
-                out: dict[str, Any] = {}
-                target[slot] = out
-                for key, inner in src.items():
-                    if key == SIG_KEY:
-                        continue  # an unknown signature: never pass a marker on the pack could misread
-                    k = _clean(key)
-                    out[k] = None
-                    stack.append((inner, (*where, k), out, k))
-            elif isinstance(src, list):
-                items: list[Any] = [None] * len(src)
-                target[slot] = items
-                for i, inner in enumerate(src):
-                    stack.append((inner, (*where, i), items, i))
-            elif isinstance(src, str):
-                target[slot] = _clean(src)
-            elif isinstance(src, bool) or src is None:
-                target[slot] = src
-            elif isinstance(src, int):
-                try:
-                    float(src)
-                except OverflowError:
-                    self.wrong(where, src, "a number a 64-bit float can hold")
-                target[slot] = src
-            elif isinstance(src, float):
-                if not math.isfinite(src):
-                    self.wrong(where, "", "a number a 64-bit float can hold (at most about 1.8e308)")
-                target[slot] = src
-            elif isinstance(src, _HugeNumber):
-                self.wrong(where, src, "a number a 64-bit float can hold (at most 309 digits)")
-                target[slot] = None
-            else:  # pragma: no cover - json.loads makes nothing else
-                self.wrong(where, src, "a JSON value")
-                target[slot] = None
-        return result[0]
+        """A property value, as skyweave's preview shows one.
+
+        Recursive, but never deeper than :data:`MAX_DEPTH`; the path is one list kept up to date
+        (a tuple per value made 10,000 resources take seconds) and rendered only for a message.
+        """
+        return self._convert(value, list(path), len(path))
+
+    def _convert(self, src: Any, trail: list[str | int], start: int) -> Any:
+        if isinstance(src, str):
+            return src if src.isascii() else _clean(src)
+        if len(trail) > MAX_DEPTH:
+            shown = _render(tuple(trail[: start + 3])) + "…"  # where it starts, not 64 levels of it
+            self.add(shown, f"nested deeper than {MAX_DEPTH} levels; plan files nest at most that")
+            return None
+        if isinstance(src, dict):
+            if SIG_KEY in src:
+                special = self._signature(src, tuple(trail))
+                if special is not _PLAIN:
+                    return special
+            out: dict[str, Any] = {}
+            for key, inner in src.items():
+                if key == SIG_KEY:
+                    continue  # an unknown signature: never pass a marker on the pack could misread
+                trail.append(key)
+                out[key if key.isascii() else _clean(key)] = self._convert(inner, trail, start)
+                trail.pop()
+            return out
+        if isinstance(src, list):
+            items: list[Any] = []
+            for i, inner in enumerate(src):
+                trail.append(i)
+                items.append(self._convert(inner, trail, start))
+                trail.pop()
+            return items
+        if isinstance(src, bool) or src is None:
+            return src
+        if isinstance(src, int):
+            try:
+                float(src)
+            except OverflowError:
+                self.wrong(tuple(trail), src, "a number a 64-bit float can hold")
+            return src
+        if isinstance(src, float):
+            if not math.isfinite(src):
+                self.wrong(tuple(trail), "", "a number a 64-bit float can hold (at most about 1.8e308)")
+            return src
+        if isinstance(src, _HugeNumber):
+            self.wrong(tuple(trail), src, "a number a 64-bit float can hold (at most 309 digits)")
+            return None
+        self.wrong(tuple(trail), src, "a JSON value")  # pragma: no cover - json.loads makes nothing else
+        return None
 
     def _signature(self, src: dict[str, Any], where: _Path) -> Any:
         """A value with Pulumi's signature key (pkg/resource/stack/deployment.go,

@@ -342,10 +342,11 @@ def _render(path: _Path) -> str:
     for part in path:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif _IDENT_RE.fullmatch(part):
+        elif _IDENT_RE.fullmatch(part) and len(part) <= 80:
             out += f".{part}" if out else part
         else:
-            out += f"[{json.dumps(_clean(part))}]"
+            shown = part if len(part) <= 200 else part[:200] + "…"
+            out += f"[{json.dumps(_clean(shown))}]"
     return out
 
 

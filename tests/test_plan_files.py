@@ -470,14 +470,20 @@ _WRONG = st.sampled_from(
 )  # fmt: skip
 
 
-def _paths(doc: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    out = [prefix]
-    if isinstance(doc, dict):
-        for k, v in doc.items():
-            out += _paths(v, (*prefix, k))
-    elif isinstance(doc, list):
-        for i, v in enumerate(doc):
-            out += _paths(v, (*prefix, i))
+def _paths(doc: Any) -> list[tuple[Any, ...]]:
+    """Every path in ``doc`` down to 70 levels (so a second mutation never nests inside a 500-level
+    one: the test's own json.dumps would hit the recursion limit)."""
+    out: list[tuple[Any, ...]] = []
+    todo: list[tuple[tuple[Any, ...], Any]] = [((), doc)]
+    while todo:
+        prefix, value = todo.pop()
+        out.append(prefix)
+        if len(prefix) >= 70:
+            continue
+        if isinstance(value, dict):
+            todo += [((*prefix, k), v) for k, v in value.items()]
+        elif isinstance(value, list):
+            todo += [((*prefix, i), v) for i, v in enumerate(value)]
     return out
 
 
@@ -490,20 +496,22 @@ def _mutation(draw: st.DrawFn) -> tuple[str, Any]:
         where = draw(st.sampled_from(paths))
         action = draw(st.sampled_from(["replace", "drop", "nest", "wrap"]))
         if not where:
-            doc = draw(_WRONG) if action == "replace" else [doc]
+            doc = copy.deepcopy(draw(_WRONG)) if action == "replace" else [doc]
             continue
         parent = doc
         for part in where[:-1]:
             parent = parent[part]
         key = where[-1]
         if action == "replace":
-            parent[key] = draw(_WRONG)
+            parent[key] = copy.deepcopy(draw(_WRONG))  # the samples are shared: never mutate one
         elif action == "drop":
             del parent[key]
         elif action == "nest":
             nested = parent[key]
-            for _ in range(draw(st.sampled_from([1, 60, 500]))):
-                nested = {"n": nested} if draw(st.booleans()) else [nested]
+            shape = draw(st.sampled_from(["dict", "list", "both"]))
+            for level in range(draw(st.sampled_from([1, 60, 500]))):
+                as_dict = shape == "dict" or (shape == "both" and level % 2 == 0)
+                nested = {"n": nested} if as_dict else [nested]
             parent[key] = nested
         else:
             parent[key] = [parent[key]]

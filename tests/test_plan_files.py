@@ -26,14 +26,13 @@ import plan_writers as writers
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from skyweave import plan_files
-from skyweave.cli import main
-from skyweave.offline import OfflineRun
-from skyweave.plan_files import MAX_DEPTH, PlanFileError, parse_plan, read_plan
-from skyweave.policy.check import PropertyDependencyMonitor
-from skyweave.policy.command import EXIT_VIOLATIONS
-from skyweave.preview import preview_stack, render_json
-from skyweave.project import Project
+from skyweave.cli import main, plan_files
+from skyweave.cli.check import PropertyDependencyMonitor
+from skyweave.cli.check_command import EXIT_VIOLATIONS
+from skyweave.cli.offline import OfflineRun
+from skyweave.cli.plan_files import MAX_DEPTH, PlanFileError, parse_plan, read_plan
+from skyweave.cli.preview import preview_stack, render_json
+from skyweave.estate.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "plan_files"
@@ -550,7 +549,7 @@ def test_mutated_plan_files_exit_cleanly(mutation: tuple[str, Any]) -> None:
 
 @contextlib.contextmanager
 def _stand_in_pack() -> Any:
-    from skyweave.policy import check
+    from skyweave.cli import check
 
     def run_check(for_analyze: Any, for_stack: Any, **kwargs: Any) -> check.CheckResult:
         for resource in for_analyze:
@@ -571,7 +570,7 @@ def _stand_in_pack() -> Any:
 
 
 def test_plan_file_error_is_a_config_error() -> None:
-    from skyweave.errors import ConfigError
+    from skyweave.core.errors import ConfigError
 
     with pytest.raises(ConfigError):
         parse_plan(b"{}", "x.json")

@@ -23,10 +23,10 @@ from pulumi.runtime.proto import analyzer_pb2
 
 from ..core.display import SECRET, UNKNOWN
 from ..core.errors import ConfigError, ConfigIssue
-from ..plan_files import plan_from_document, urn_name, urn_type
 from .analyzer import UNKNOWN as WIRE_UNKNOWN
 from .analyzer import Diagnostic, PolicyPackProcess, ProviderRef, StackResource, secret
 from .offline import OfflineMocks, OfflineRun, RecordingMonitor
+from .plan_files import plan_from_document, urn_name, urn_type
 
 __all__ = [
     "PACK_MAIN",
@@ -158,7 +158,7 @@ def resources_from_run(
 
 def resources_from_preview(doc: Any, label: str) -> tuple[list[StackResource], list[StackResource]]:
     """Resources of a parsed plan document: skyweave's preview JSON or any format
-    :mod:`skyweave.plan_files` reads (detected from the content).
+    :mod:`skyweave.cli.plan_files` reads (detected from the content).
 
     Raises:
         ConfigError: ``doc`` is not such a document, or is malformed (the message says where).

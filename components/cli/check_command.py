@@ -55,7 +55,7 @@ def run(args: argparse.Namespace, project_dir: Path | None) -> int:
     policy_config = load_policy_config(args.config) if args.config else None
     pack_dir: Path | None = args.pack
     if args.from_json is not None:
-        from ..plan_files import read_plan
+        from .plan_files import read_plan
 
         plan = read_plan(args.from_json)
         for_analyze, for_stack = plan.resources()

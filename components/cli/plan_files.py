@@ -47,10 +47,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .core.errors import ConfigError, ConfigIssue
+from ..core.errors import ConfigError, ConfigIssue
 
 if TYPE_CHECKING:
-    from .cli.analyzer import StackResource
+    from .analyzer import StackResource
 
 __all__ = [
     "FORMATS",
@@ -160,7 +160,7 @@ class PlanFile:
 
     def resources(self) -> tuple[list[StackResource], list[StackResource]]:
         """(for ``Analyze``, for ``AnalyzeStack``), built exactly as for ``check --stack``."""
-        from .cli.check import resources_from_rows
+        from .check import resources_from_rows
 
         return resources_from_rows(self.rows, self.component_outputs, self.property_dependencies)
 

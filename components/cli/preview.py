@@ -62,7 +62,11 @@ def ordered(run: OfflineRun) -> list[Registration]:
 
 
 def render_json(run: OfflineRun) -> str:
+    """The preview as JSON. ``component_outputs`` (what each component registered, secrets masked
+    as everywhere) lets ``skyweave check --from-json`` judge exactly what ``check --stack`` does:
+    rules read on-prem ranges and placements from them."""
     doc = {
+        "component_outputs": run.component_outputs,
         "project": run.project,
         "stack": run.stack,
         "mode": "offline preview (Pulumi mock runtime; no cloud calls)",

@@ -24,6 +24,7 @@ from ..core.errors import (
 )
 from ..core.naming import NAME_PATTERN
 from ..core.sites import SiteArgs, SiteName, Tags
+from ..core.validation import as_args
 from ..drivers.base import Capability
 from ..drivers.registry import get_driver
 from ..drivers.registry import vendors as registered_vendors
@@ -191,9 +192,7 @@ class MultiCloudAppConfig(MultiCloudAppArgs):
 
     def args(self, estate_tags: Mapping[str, str] | None = None) -> MultiCloudAppArgs:
         """The component's args; ``estate_tags`` (the stack's ``tags``) go under the app's own."""
-        data = self.model_dump(exclude={"name"})
-        data["tags"] = {**(estate_tags or {}), **self.tags}
-        return MultiCloudAppArgs.model_validate(data)
+        return as_args(self, MultiCloudAppArgs, tags={**(estate_tags or {}), **self.tags})
 
 
 @dataclass(frozen=True)

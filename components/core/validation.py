@@ -18,7 +18,14 @@ from pydantic.fields import FieldInfo
 
 from .errors import ConfigIssue, InvalidArgsError
 
-__all__ = ["FieldValueError", "check_plan", "first_duplicate", "issues_from_validation", "render_path"]
+__all__ = [
+    "FieldValueError",
+    "as_args",
+    "check_plan",
+    "first_duplicate",
+    "issues_from_validation",
+    "render_path",
+]
 
 _ABSENT = object()
 
@@ -290,3 +297,21 @@ def check_plan(plan: _P, args: BaseModel) -> _P:
             ]
         )
     return plan
+
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def as_args(entry: BaseModel, model: type[_M], **updates: Any) -> _M:
+    """A stack-file entry (a subclass of ``model`` that adds its own keys, such as ``name``) as the
+    component's ``model``, with ``updates``.
+
+    Why not dump and validate again: the entry's values were validated when the stack file was,
+    and a second pass would be the same work, done once per component per run (and a place for
+    the two to drift). ``model_construct`` takes the validated values as they are.
+    """
+    if not isinstance(entry, model):
+        raise TypeError(f"{type(entry).__name__} is not a {model.__name__}")
+    values = {name: getattr(entry, name) for name in model.model_fields}
+    values.update(updates)
+    return model.model_construct(**values)

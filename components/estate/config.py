@@ -19,7 +19,7 @@ from ..app.plan import MultiCloudAppConfig
 from ..core.errors import ConfigError
 from ..core.naming import NAME_PATTERN
 from ..core.sites import Tags
-from ..core.validation import FieldValueError, first_duplicate, issues_from_validation
+from ..core.validation import FieldValueError, as_args, first_duplicate, issues_from_validation
 from ..metal.bare_metal_pool import PoolConfig, ssh_key_issues
 from ..network.connectivity import ConnectivityArgs
 from ..network.hybrid_vpc import HybridVpcArgs, IpamArgs, Sites
@@ -99,7 +99,7 @@ class StackConfig(BaseModel):
     _plan: EstatePlan | None = PrivateAttr(default=None)
 
     def hybrid_vpc_args(self) -> HybridVpcArgs:
-        connectivity = ConnectivityArgs.model_validate(self.network.model_dump(exclude={"name"}))
+        connectivity = as_args(self.network, ConnectivityArgs)
         return HybridVpcArgs(sites=self.sites, ipam=self.ipam, tags=self.tags, connectivity=connectivity)
 
     @property

@@ -26,7 +26,7 @@ from ..core.bootstrap import BootstrapArgs
 from ..core.errors import ConfigIssue, InvalidArgsError, PlanningError
 from ..core.naming import NAME_PATTERN, check_component_name, child_name, type_token
 from ..core.sites import SiteArgs, Tags, resource_tags
-from ..core.validation import check_plan, first_duplicate, issues_from_validation
+from ..core.validation import as_args, check_plan, first_duplicate, issues_from_validation
 from ..drivers.aws.driver import AwsMetalSourceArgs
 from ..drivers.bare_metal import BareMetalNode, BareMetalRequest, BareMetalSourceArgs
 from ..drivers.base import Capability, SiteContext
@@ -121,8 +121,7 @@ class PoolConfig(BareMetalPoolArgs):
 
     def pool_args(self, estate_tags: Mapping[str, str] | None = None) -> BareMetalPoolArgs:
         """The component's args; ``estate_tags`` (``skyweave:tags``) come before the pool's own."""
-        args = BareMetalPoolArgs.model_validate(self.model_dump(exclude={"name"}))
-        return args.model_copy(update={"tags": {**(estate_tags or {}), **self.tags}})
+        return as_args(self, BareMetalPoolArgs, tags={**(estate_tags or {}), **self.tags})
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ..core.errors import ConfigIssue, InvalidArgsError
 from ..core.naming import NAME_PATTERN, check_component_name, type_token
 from ..core.sites import SiteArgs, SiteName, Tags, resource_tags
-from ..core.validation import check_plan, issues_from_validation
+from ..core.validation import as_args, check_plan, issues_from_validation
 from ..drivers.base import SiteContext
 from ..drivers.registry import get_driver
 from ..drivers.services import BucketCopyService, BucketReadService, BucketService, service
@@ -88,9 +88,7 @@ class MultiCloudBucketConfig(MultiCloudBucketArgs):
     )
 
     def args(self, estate_tags: Mapping[str, str] | None = None) -> MultiCloudBucketArgs:
-        data = self.model_dump(exclude={"name"})
-        data["tags"] = {**(estate_tags or {}), **self.tags}
-        return MultiCloudBucketArgs.model_validate(data)
+        return as_args(self, MultiCloudBucketArgs, tags={**(estate_tags or {}), **self.tags})
 
 
 @dataclass(frozen=True)

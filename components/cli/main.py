@@ -142,6 +142,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     except KeyboardInterrupt:
+        if in_main_thread and previous is not None:
+            # The command has unwound (temporary files gone, packs closed). Ending here rather than
+            # through interpreter shutdown matters: gRPC's and the mock runtime's threads can crash
+            # or hang a finalising interpreter, which would turn a clean Ctrl-C into a core dump.
+            sys.stdout.flush()
+            sys.stderr.flush()
+            _force_exit()
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         # The reader (`| head`) left: not an error of ours; keep Python from complaining at exit.

@@ -51,7 +51,7 @@ LIBIPSEC = "/usr/lib/ipsec/plugins/libstrongswan-kernel-libipsec.so"
 FRR_DIR = "/usr/lib/frr"
 FRR_DAEMONS = ("zebra", "bgpd", "staticd")
 #: Debian packages providing the above (``.ci/run`` installs them).
-PACKAGES = ("strongswan-swanctl", "charon-systemd", "libcharon-extra-plugins", "frr")
+PACKAGES = ("strongswan-swanctl", "charon-systemd", "libcharon-extra-plugins", "frr", "iproute2")
 
 # Plugins charon loads: crypto for the planner's proposals, PSK auth, userspace IPsec, vici.
 _CHARON_PLUGINS = (

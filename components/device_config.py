@@ -49,6 +49,7 @@ from .errors import PlanningError
 from .planning.vpn import CIPHERS, CipherSet, Routing
 
 __all__ = [
+    "TUNNEL_MTU",
     "Device",
     "DeviceFiles",
     "DeviceTunnel",
@@ -84,13 +85,18 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$")
 _IDENTITY = re.compile(r"^[A-Za-z0-9@._:-]{1,253}$")
 _MAX_IF_ID = 0xFFFFFFFE  # if_id 0xffffffff is strongSwan's %unique marker
 _MAX_ASN = 4294967295
-# BGP timers: AWS Site-to-Site VPN uses a 10 s keepalive / 30 s hold time; the lower hold time
-# of the two peers wins in the OPEN exchange, so these suit GCP Cloud Router (20/60) as well.
+# BGP timers: a 10 s keepalive and a hold time of three keepalives. The lower hold time of the
+# two peers wins in the OPEN exchange (as GCP's Cloud Router docs say of its 20 s / 60 s
+# default), so a dead tunnel is noticed within 30 s whatever the cloud side sets.
 _KEEPALIVE, _HOLD = 10, 30
 # How soon bgpd retries a TCP connect after a tunnel flap (FRR's default is 120 s).
 _CONNECT_RETRY = 10
-# Dead-peer detection interval (AWS's default DPD interval is 10 s).
+# Dead-peer detection: probe after 10 s without traffic from the peer, well inside AWS's DPD
+# timeout (30 s at least); with IKEv2 charon's retransmission schedule decides when it gives up.
 _DPD_DELAY = 10
+# AWS asks for a 1399-byte MTU on the tunnel interface of a route-based device (its customer
+# gateway requirements); that is below GCP's 1460 limit too.
+TUNNEL_MTU = 1399
 
 
 @dataclass(frozen=True)
@@ -195,7 +201,7 @@ class TunnelInterface:
     """The interface a tunnel's traffic is routed through, and its inside address.
 
     On an appliance this is an XFRM interface created before strongSwan starts (``ip link add
-    NAME type xfrm dev UPLINK if_id IF_ID``); the namespace tests stand a veth in for it.
+    NAME type xfrm dev UPLINK if_id IF_ID`` with ``mtu``); the namespace tests stand a veth in for it.
     """
 
     name: str
@@ -203,6 +209,7 @@ class TunnelInterface:
     tunnel: str
     address: ipaddress.IPv4Interface | None
     peer: ipaddress.IPv4Address | None
+    mtu: int = TUNNEL_MTU
 
 
 @dataclass(frozen=True)

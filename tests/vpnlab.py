@@ -332,6 +332,7 @@ swanctl {{
                 pair = ["peer", "name", theirs.name, "netns", peer.netns]
                 _run(["ip", "link", "add", mine.name, "netns", node.netns, "type", "veth", *pair])
                 for n, itf in ((node, mine), (peer, theirs)):
+                    _run(["ip", "-n", n.netns, "link", "set", itf.name, "mtu", str(itf.mtu)])
                     if itf.address is not None:
                         _run(["ip", "-n", n.netns, "addr", "add", str(itf.address), "dev", itf.name])
 

@@ -35,10 +35,12 @@ pytestmark = pytest.mark.skipif(vpnlab.missing() is not None, reason=f"VPN lab: 
 # The estate: documentation address ranges only (RFC 5737), private site ranges, private ASNs.
 AWS = SiteEnd("aws-use1", "aws", 64512, ("10.10.0.0/16",))
 GCP = SiteEnd("gcp-euw1", "gcp", 64514, ("10.20.0.0/16",))
-# Two router instances with BGP: the appliance pair's shape (two devices, two addresses).
+# Two router instances with BGP: the appliance pair's shape (two devices, two addresses). On
+# OpenStack each sits on a port with a fixed address behind its floating IP (1:1 NAT).
 APPLIANCE = SiteEnd(
     "os-dc1", "onprem", 65020, ("10.30.0.0/16",), devices=("192.0.2.30", "192.0.2.31"), bgp=True
 )
+FIXED_IPS = {"192.0.2.30": "10.30.255.30", "192.0.2.31": "10.30.255.31"}
 RACK_BGP = SiteEnd("rack7", "onprem", 65010, ("10.50.0.0/16",), devices=("192.0.2.10",), bgp=True)
 RACK_STATIC = SiteEnd("rack8", "onprem", 65011, ("10.60.0.0/16",), devices=("192.0.2.11",))
 
@@ -83,6 +85,7 @@ def link_tunnels(link: LinkPlan, if_ids: IfIds) -> list[Tunnel]:
                 b=TunnelSide(
                     device=device,
                     outside=link.b.devices[t.b_gateway],
+                    bind=FIXED_IPS.get(link.b.devices[t.b_gateway]),
                     asn=link.b.asn,
                     prefixes=link.b.ipv4_cidrs,
                     inside=t.b_inside_ip,
@@ -174,8 +177,10 @@ def test_appliance_pair_joins_aws_and_gcp_without_becoming_a_transit(
     lab_for: Callable[..., vpnlab.Lab],
 ) -> None:
     """AWS: two customer gateways x two tunnels = 4 BGP tunnels; GCP HA VPN: one tunnel to each
-    of the pair's two addresses. Each appliance learns both clouds' ranges; each cloud learns only
-    the site's — the appliance's export policy keeps AWS's routes from reaching GCP and back."""
+    of the pair's two addresses. The appliances run IKE from their fixed addresses behind 1:1 NAT
+    to their floating IPs, which the clouds know them by. Each appliance learns both clouds'
+    ranges; each cloud learns only the site's — the appliance's export policy keeps AWS's routes
+    from reaching GCP and back."""
     if_ids = IfIds()
     aws_link, gcp_link = plan_link(AWS, APPLIANCE, block(101)), plan_link(GCP, APPLIANCE, block(101, 32))
     assert (len(aws_link.tunnels), len(gcp_link.tunnels)) == (4, 2)
@@ -184,7 +189,15 @@ def test_appliance_pair_joins_aws_and_gcp_without_becoming_a_transit(
     files = render_devices(tunnels, psks_for(tunnels))
     assert set(files) == {"aws-use1", "gcp-euw1", "os-dc1-dev0", "os-dc1-dev1"}
     assert [len(files[d].device.tunnels) for d in ("os-dc1-dev0", "os-dc1-dev1")] == [3, 3]
-    bgp = run_bgp_scenario(lab_for(files), tunnels)
+    lab = lab_for(files)
+    bgp = run_bgp_scenario(lab, tunnels)
+    # The clouds saw the floating IPs; the appliances know they are behind NAT.
+    ike = lab.wait_ike()
+    for (device, _), sa in ike.sas.items():
+        if device.startswith("os-dc1"):
+            assert sa["local-host"] in FIXED_IPS.values() and sa.get("nat-local") == "yes", sa
+        else:
+            assert sa["remote-host"] in FIXED_IPS and sa["remote-id"] == sa["remote-host"], sa
     gcp_learned = {p for (device, _), ps in bgp.learned.items() if device == "gcp-euw1" for p in ps}
     appliance_learned = {p for (device, _), ps in bgp.learned.items() if device == "os-dc1-dev0" for p in ps}
     assert gcp_learned == {"10.30.0.0/16"}

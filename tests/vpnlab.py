@@ -21,6 +21,9 @@ What carries what (this machine has no kernel ESP, XFRM interfaces, VTI or GRE):
   strongswan.conf puts charon's routing table after the main table (``routing_table_prio``) so
   libipsec's 0.0.0.0/0 routes do not capture the per-tunnel links.
 
+A device whose sides have a ``bind`` address (an OpenStack port behind its floating IP) gets a
+namespace in front of it doing 1:1 NAT with nftables, fixed address <-> public address.
+
 Every step is bounded by a deadline, the daemons are stopped and the namespaces deleted in
 :meth:`Lab.close` whatever happened, and the temporary directory holding the PSKs (mode 0700,
 removed at the end) is the only place they are written.
@@ -51,13 +54,15 @@ LIBIPSEC = "/usr/lib/ipsec/plugins/libstrongswan-kernel-libipsec.so"
 FRR_DIR = "/usr/lib/frr"
 FRR_DAEMONS = ("zebra", "bgpd", "staticd")
 #: Debian packages providing the above (``.ci/run`` installs them).
-PACKAGES = ("strongswan-swanctl", "charon-systemd", "libcharon-extra-plugins", "frr", "iproute2")
+PACKAGES = ("strongswan-swanctl", "charon-systemd", "libcharon-extra-plugins", "frr", "iproute2", "nftables")
 
 # Plugins charon loads: crypto for the planner's proposals, PSK auth, userspace IPsec, vici.
 _CHARON_PLUGINS = (
     "random nonce aes sha1 sha2 hmac gmp kdf pem pkcs1 x509 pubkey "
     "kernel-libipsec kernel-netlink socket-default vici"
 )
+# A NAT namespace forwards, and answers ARP for the peers' addresses on the device's side.
+_NAT_SYSCTLS = "echo 1 > /proc/sys/net/ipv4/ip_forward && echo 1 > /proc/sys/net/ipv4/conf/lan/proxy_arp"
 # charon's logs name these when a negotiation fails for good; the lab stops waiting then.
 _LOG_NAME = re.compile(r"<([A-Za-z0-9_-]+)\|\d+>")
 _IKE_FATAL = re.compile(
@@ -77,6 +82,7 @@ def missing() -> str | None:
         "ip": shutil.which("ip"),
         "swanctl": shutil.which("swanctl"),
         "vtysh": shutil.which("vtysh"),
+        "nft": shutil.which("nft"),
         CHARON: CHARON if os.access(CHARON, os.X_OK) else None,
         LIBIPSEC: LIBIPSEC if os.path.exists(LIBIPSEC) else None,
         **{d: f"{FRR_DIR}/{d}" if os.access(f"{FRR_DIR}/{d}", os.X_OK) else None for d in FRR_DAEMONS},
@@ -293,31 +299,50 @@ swanctl {{
 """
 
     def _outside(self, i: int, node: _Node, wan: str) -> None:
-        """The device's public addresses on the lab's bridge, and on-link routes to its peers'."""
-        _run(
+        """The device's public addresses on the lab's bridge, and on-link routes to its peers'.
+
+        A device whose sides have a ``bind`` address (an OpenStack port behind its floating IP)
+        sits behind a namespace of its own doing 1:1 NAT, bind <-> public, as Neutron does."""
+        tunnels = node.files.device.tunnels
+        remotes = list(dict.fromkeys(t.remote.outside for t in tunnels))
+        nat = {
+            t.local.bind: t.local.outside for t in tunnels if t.local.bind and t.local.bind != t.local.outside
+        }
+        if nat and len(nat) != len({t.local.local_address for t in tunnels}):
+            raise LabError(f"{node.name}: the lab NATs all of a device's addresses or none")
+        upstream = self._netns(f"n{i}") if nat else node.netns
+        _veth("wan", upstream, f"d{i}", wan)
+        _run(["ip", "-n", wan, "link", "set", f"d{i}", "master", "br0", "up"])
+        public = nat.values() if nat else dict.fromkeys(t.local.local_address for t in tunnels)
+        for address in public:
+            _run(["ip", "-n", upstream, "addr", "add", f"{address}/32", "dev", "wan"])
+        _run(["ip", "-n", upstream, "link", "set", "wan", "up"])
+        for address in remotes:
+            _run(["ip", "-n", upstream, "route", "add", f"{address}/32", "dev", "wan"])
+        if not nat:
+            return
+        _veth("wan", node.netns, "lan", upstream)
+        for n, dev in ((node.netns, "wan"), (upstream, "lan")):
+            _run(["ip", "-n", n, "link", "set", dev, "up"])
+        for address in nat:
+            _run(["ip", "-n", node.netns, "addr", "add", f"{address}/32", "dev", "wan"])
+            _run(["ip", "-n", upstream, "route", "add", f"{address}/32", "dev", "lan"])
+        for address in remotes:  # on-link: the NAT namespace answers ARP for them (proxy_arp)
+            _run(["ip", "-n", node.netns, "route", "add", f"{address}/32", "dev", "wan"])
+        _run(["ip", "netns", "exec", upstream, "sh", "-c", _NAT_SYSCTLS])
+        rules = "\n".join(
             [
-                "ip",
-                "link",
-                "add",
-                "wan",
-                "netns",
-                node.netns,
-                "type",
-                "veth",
-                "peer",
-                "name",
-                f"d{i}",
-                "netns",
-                wan,
+                "table ip lab_nat {",
+                "  chain pre { type nat hook prerouting priority dstnat; policy accept;",
+                *(f"    ip daddr {pub} dnat to {bind}" for bind, pub in nat.items()),
+                "  }",
+                "  chain post { type nat hook postrouting priority srcnat; policy accept;",
+                *(f"    ip saddr {bind} snat to {pub}" for bind, pub in nat.items()),
+                "  }",
+                "}",
             ]
         )
-        _run(["ip", "-n", wan, "link", "set", f"d{i}", "master", "br0", "up"])
-        tunnels = node.files.device.tunnels
-        for address in dict.fromkeys(t.local.local_address for t in tunnels):
-            _run(["ip", "-n", node.netns, "addr", "add", f"{address}/32", "dev", "wan"])
-        _run(["ip", "-n", node.netns, "link", "set", "wan", "up"])
-        for address in dict.fromkeys(t.remote.outside for t in tunnels):
-            _run(["ip", "-n", node.netns, "route", "add", f"{address}/32", "dev", "wan"])
+        _run(["ip", "netns", "exec", upstream, "nft", "-f", "-"], stdin=rules + "\n")
 
     def _tunnel_links(self) -> None:
         """One veth per tunnel between its two devices, down until IKE has established it."""
@@ -644,8 +669,16 @@ def _write(path: Path, text: str) -> None:
         f.write(text)
 
 
-def _run(argv: Sequence[str]) -> None:
-    done = subprocess.run(list(argv), capture_output=True, timeout=15, check=False)
+def _veth(name: str, netns: str, peer: str, peer_netns: str) -> None:
+    _run(
+        ["ip", "link", "add", name, "netns", netns, "type", "veth", "peer", "name", peer, "netns", peer_netns]
+    )
+
+
+def _run(argv: Sequence[str], stdin: str | None = None) -> None:
+    done = subprocess.run(
+        list(argv), input=stdin.encode() if stdin else None, capture_output=True, timeout=15, check=False
+    )
     if done.returncode != 0:
         raise LabError(f"{' '.join(argv)}: {done.stderr.decode().strip()}")
 

@@ -94,9 +94,10 @@ _CONNECT_RETRY = 10
 # Dead-peer detection: probe after 10 s without traffic from the peer, well inside AWS's DPD
 # timeout (30 s at least); with IKEv2 charon's retransmission schedule decides when it gives up.
 _DPD_DELAY = 10
-# AWS asks for a 1399-byte MTU on the tunnel interface of a route-based device (its customer
-# gateway requirements); that is below GCP's 1460 limit too.
-TUNNEL_MTU = 1399
+# The tunnel interface's MTU: AWS asks for 1399 bytes (customer gateway requirements); GCP's
+# payload MTU is 1406 bytes on IPv4 and 8 less with NAT-T (its "MTU considerations"), which an
+# appliance behind a floating IP uses. 1390 fits under both.
+TUNNEL_MTU = 1390
 
 
 @dataclass(frozen=True)

@@ -164,6 +164,7 @@ def test_interfaces_carry_the_inside_address_and_peer() -> None:
         "169.254.10.1",
     )
     assert i1.name == "xfrm2"
+    assert i0.mtu == i1.mtu == 1390  # under AWS's 1399 and GCP's NAT-T payload MTU (1398)
 
 
 def test_rendering_is_deterministic_whatever_the_order_of_the_plans() -> None:

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from ...core.bootstrap import node_environment
 from ...core.naming import NAME_PATTERN
-from ...core.sites import SiteArgs
+from ...core.sites import AnyNetwork, SiteArgs
 from ...core.validation import FieldValueError
 from ...planning.ipam import SitePlan, SubnetSlot
 from ...planning.placement import Domain
@@ -43,7 +43,7 @@ class OnPremSiteArgs(SiteArgs):
     VENDOR = "onprem"
 
     vendor: Literal["onprem"] = "onprem"
-    cidrs: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = Field(
+    cidrs: tuple[AnyNetwork, ...] = Field(
         min_length=1,
         description="Ranges the site already routes (required: at least one). No cloud block may "
         "overlap them.",

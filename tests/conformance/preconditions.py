@@ -256,6 +256,18 @@ def _is_bootstrap(estate: Estate, command: Registration) -> bool:
 
 PRECONDITIONS: tuple[Precondition, ...] = (
     Precondition(
+        key="gcp-peerings-on-a-network-are-serial",
+        dependent=("gcp:compute/networkPeering:NetworkPeering",),
+        rule="GCP runs one peering operation per network at a time; a concurrent one fails with 'There is "
+        "a peering operation in progress on the local or peer network'. The provider's lock is per "
+        "provider process, and Pulumi runs one process per provider configuration.",
+        source="terraform-google-modules/terraform-google-network modules/network-peering/README.md "
+        '("It is not currently possible to create more than one peering connection for a VPC Network at '
+        'the same time") and main.tf (the reverse peering depends_on the first) '
+        "(https://github.com/terraform-google-modules/terraform-google-network/tree/master/modules/network-peering)",
+        serial_key=_peering_networks,
+    ),
+    Precondition(
         key="gcp-bgp-peer-needs-router-interface",
         dependent=("gcp:compute/routerPeer:RouterPeer",),
         rule="A Cloud Router BGP peer names an existing interface of its router.",

@@ -318,11 +318,15 @@ def _aws_peering(builder: LinkBuilder, link: LinkPlan, parent: VpnLink) -> None:
 
 
 def _gcp_peering(builder: LinkBuilder, link: LinkPlan, parent: VpnLink) -> None:
+    """Peering operations on one GCP network run one at a time: each link's peerings come after
+    the last peering made on either network, so all operations on a network form one chain."""
     driver = _driver(GcpDriver)
     a, b = link.a.site, link.b.site
-    driver.peering(
-        builder.context(a, parent), builder.context(b, parent), builder.networks[a], builder.networks[b]
-    )
+    last: dict[str, pulumi.Resource] = builder.once("gcp-peering:last", dict)
+    after = list({id(r): r for r in (last.get(a), last.get(b)) if r is not None}.values())
+    ctx_a, ctx_b = builder.context(a, parent), builder.context(b, parent)
+    done = driver.peering(ctx_a, ctx_b, builder.networks[a], builder.networks[b], after)
+    last[a] = last[b] = done
 
 
 def _aws_gcp(builder: LinkBuilder, link: LinkPlan, parent: VpnLink) -> None:

@@ -256,6 +256,26 @@ def _is_bootstrap(estate: Estate, command: Registration) -> bool:
 
 PRECONDITIONS: tuple[Precondition, ...] = (
     Precondition(
+        key="vpnaas-connection-needs-router-port",
+        dependent=("openstack:vpnaas/siteConnection:SiteConnection",),
+        rule="Neutron VPNaaS refuses a site connection whose local endpoint-group subnets have no port "
+        "on the VPN service's router (SubnetIsNotConnectedToRouter).",
+        source="openstack/neutron-vpnaas neutron_vpnaas/db/vpn/vpn_validator.py: "
+        "VpnReferenceValidator.validate_ipsec_site_connection -> _check_local_subnets_on_router "
+        "(https://opendev.org/openstack/neutron-vpnaas/src/branch/master/neutron_vpnaas/db/vpn/vpn_validator.py)",
+        find=_site_connection,
+    ),
+    Precondition(
+        key="floating-ip-needs-router-port",
+        dependent=("openstack:networking/floatingIp:FloatingIp",),
+        rule="Neutron associates a floating IP with a port only if the port's subnet has an interface on a "
+        "router whose gateway is the floating IP's external network (ExternalGatewayForFloatingIPNotFound).",
+        source="openstack/neutron neutron/db/l3_db.py: L3_NAT_dbonly_mixin._get_router_for_floatingip "
+        "(https://opendev.org/openstack/neutron/src/branch/master/neutron/db/l3_db.py); message in "
+        "neutron_lib/exceptions/l3.py",
+        find=_floating_ip,
+    ),
+    Precondition(
         key="gcp-peerings-on-a-network-are-serial",
         dependent=("gcp:compute/networkPeering:NetworkPeering",),
         rule="GCP runs one peering operation per network at a time; a concurrent one fails with 'There is "

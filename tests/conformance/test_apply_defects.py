@@ -25,3 +25,22 @@ def test_peerings_of_three_gcp_networks_run_one_at_a_time_per_network() -> None:
     gen = estate("gen-1")
     assert len(gen.of_type("gcp:compute/networkPeering:NetworkPeering")) == 6
     assert not list(violations(gen, (_ROWS["gcp-peerings-on-a-network-are-serial"],)))
+
+
+def test_every_vpnaas_site_connection_comes_after_its_subnets_router_port() -> None:
+    """Defect 4: neutron-vpnaas refuses a connection whose local subnet has no router port."""
+    prod = estate("prod")
+    (port,) = [
+        r
+        for r in prod.of_type("openstack:networking/routerInterface:RouterInterface")
+        if r.name == "core-router-if-os-dc1-main"
+    ]
+    connections = prod.of_type("openstack:vpnaas/siteConnection:SiteConnection")
+    assert connections and all(prod.ordered(port.urn, c.urn) for c in connections)
+
+
+def test_the_octavia_floating_ip_comes_after_the_router_port_of_its_vip_subnet() -> None:
+    """Defect 4: Neutron cannot reach the external network from the VIP subnet until then."""
+    prod = estate("prod")
+    (fip,) = prod.of_type("openstack:networking/floatingIp:FloatingIp")
+    assert not list(violations(prod, (_ROWS["floating-ip-needs-router-port"],))), fip.name

@@ -282,7 +282,9 @@ class OpenStackDriver(CloudDriver):
                 tags=tags,
                 opts=ctx.opts(),
             )
-            openstack.networking.RouterInterface(
+            # Kept for later layers: Neutron refuses what needs the subnet routed (a VPNaaS site
+            # connection, a floating IP on a port in it) until this port exists.
+            resources[f"router-if:{key}"] = openstack.networking.RouterInterface(
                 ctx.name("router-if", key), router_id=router.id, subnet_id=subnet.id, opts=ctx.opts()
             )
             subnet_ids[key] = subnet.id
@@ -299,7 +301,7 @@ class OpenStackDriver(CloudDriver):
                     tags=tags,
                     opts=ctx.opts(),
                 )
-                openstack.networking.RouterInterface(
+                resources[f"router-if6:{key}"] = openstack.networking.RouterInterface(
                     ctx.name("router-if6", key), router_id=router.id, subnet_id=subnet6.id, opts=ctx.opts()
                 )
                 resources[f"subnet6:{key}"] = subnet6
@@ -342,11 +344,15 @@ class OpenStackDriver(CloudDriver):
             admin_state_up=True,
             opts=ctx.opts(),
         )
+        # neutron-vpnaas refuses a site connection whose local subnets have no port on the
+        # service's router (SubnetIsNotConnectedToRouter, vpn_validator.py): the group that names
+        # those subnets — and so every connection using it — waits for their router interfaces.
+        ports = [network.resources[f"router-if:{key}"] for key in network.subnet_ids]
         local = openstack.vpnaas.EndpointGroup(
             ctx.name("vpn-local"),
             type="subnet",
             endpoints=list(network.subnet_ids.values()),
-            opts=ctx.opts(),
+            opts=ctx.opts(depends_on=ports),
         )
         return VpnaasEndpoint(service=service, ike=ike, ipsec=ipsec, local=local)
 

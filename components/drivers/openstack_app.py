@@ -126,13 +126,15 @@ def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -
                 opts=ctx.opts(),
             )
             servers.append(server)
+    # Neutron associates a floating IP with the VIP port only once the VIP subnet has a port on
+    # a router to the external network (ExternalGatewayForFloatingIPNotFound otherwise).
     floating_ip = openstack.networking.FloatingIp(
         ctx.name("fip"),
         pool=external_network,
         port_id=lb.vip_port_id,
         description=f"{ctx.component} on {site.name}",
         tags=tags,
-        opts=ctx.opts(),
+        opts=ctx.opts(depends_on=[network.resources["router-if:main"]]),
     )
     resources: dict[str, pulumi.Resource] = {
         "security_group": group,

@@ -335,6 +335,16 @@ PRECONDITIONS: tuple[Precondition, ...] = (
         find=_transfer_sink,
     ),
     Precondition(
+        key="ssh-copy-needs-a-writable-directory",
+        dependent=("command:remote:CopyToRemote",),
+        rule="CopyToRemote writes over SFTP with the connection user's rights (no sudo); the directory it "
+        "writes into must be one that user owns, made before the copy.",
+        source="pulumi/pulumi-command provider/pkg/provider/remote/copyController.go (sftp.NewClient on the "
+        "connection; Create/Mkdir as that user) "
+        "(https://github.com/pulumi/pulumi-command/blob/master/provider/pkg/provider/remote/copyController.go)",
+        find=_copy_target_dir,
+    ),
+    Precondition(
         key="ssh-bootstrap-needs-its-files",
         dependent=("command:remote:Command",),
         rule="The bootstrap command reads the files and script the copies put on the same host.",

@@ -44,3 +44,40 @@ def test_the_octavia_floating_ip_comes_after_the_router_port_of_its_vip_subnet()
     prod = estate("prod")
     (fip,) = prod.of_type("openstack:networking/floatingIp:FloatingIp")
     assert not list(violations(prod, (_ROWS["floating-ip-needs-router-port"],))), fip.name
+
+
+def test_byon_files_are_copied_only_into_a_private_staging_directory() -> None:
+    """Defect 1 (and issue 16's fixed /tmp path): SFTP writes as the SSH user, who cannot
+    write /etc; a fixed /tmp name can be pre-created by another local user."""
+    prod = estate("prod")
+    copies = prod.of_type("command:remote:CopyToRemote")
+    assert copies
+    for copy in copies:
+        path = str(prod.inputs(copy.urn)["remotePath"])
+        assert not path.startswith("/etc/") and "skyweave-bootstrap-" not in path, path
+    assert not list(violations(prod, (_ROWS["ssh-copy-needs-a-writable-directory"],)))
+    stages = [
+        c for c in prod.of_type("command:remote:Command") if "mktemp -d" in prod.inputs(c.urn)["create"]
+    ]
+    assert len(stages) == len({prod.inputs(c.urn)["connection"]["host"] for c in copies})
+    for stage in stages:
+        create = prod.inputs(stage.urn)["create"]
+        assert "umask 077" in create  # mktemp -d makes it 0700; the umask keeps it so
+        assert "rm -rf" in prod.inputs(stage.urn)["delete"]
+
+
+def test_byon_bootstrap_installs_each_file_with_sudo_runs_the_script_and_removes_the_stage() -> None:
+    prod = estate("prod")
+    boots = [c for c in prod.of_type("command:remote:Command") if c.name.startswith("metal-bootstrap-")]
+    assert boots
+    for boot in boots:
+        create = prod.inputs(boot.urn)["create"]
+        stage = next(
+            str(prod.state[c.urn]["stdout"])
+            for c in prod.of_type("command:remote:Command")
+            if c.name == boot.name.replace("-bootstrap-", "-stage-")
+        )
+        assert f"sudo -n install -m 0644 -o root -g root {stage}/file-0 /etc/skyweave/pool.env" in create
+        assert f"sh {stage}/bootstrap.sh" in create
+        assert create.endswith(f"rm -rf -- {stage}")
+        assert "SKYWEAVE_NODE=" in create

@@ -16,6 +16,7 @@ import gc
 import hashlib
 import logging
 import os
+import re
 import runpy
 import sys
 from collections.abc import Callable, Iterator, Mapping
@@ -215,6 +216,7 @@ class OfflineMocks(pulumi.runtime.Mocks):
             "openstack:networking/floatingIp:FloatingIp": _public_ip,
             "random:index/randomPassword:RandomPassword": _random_string,
             "random:index/randomString:RandomString": _random_string,
+            "command:remote:Command": _remote_command,
         }
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
@@ -273,6 +275,15 @@ def _aws_role(args: pulumi.runtime.MockResourceArgs, state: dict[str, Any]) -> N
 def _public_ip(args: pulumi.runtime.MockResourceArgs, state: dict[str, Any]) -> None:
     """An address from 203.0.113.0/24 (RFC 5737 documentation range), stable per resource name."""
     state["address"] = f"203.0.113.{int(_digest('ip', args.name)[:4], 16) % 254 + 1}"
+
+
+def _remote_command(args: pulumi.runtime.MockResourceArgs, state: dict[str, Any]) -> None:
+    """A command's output: for a bare-metal staging command (``mktemp -d .../skyweave-<pool>.X…``)
+    the directory it would print, stable per resource; nothing for any other command."""
+    create = str(args.inputs.get("create") or "")
+    match = re.search(r"/(skyweave-[a-z0-9-]+)\.X+", create)
+    state["stdout"] = f"/tmp/{match.group(1)}.{_digest('stage', args.name)[:10]}" if match else ""
+    state["stderr"] = ""
 
 
 def _random_string(args: pulumi.runtime.MockResourceArgs, state: dict[str, Any]) -> None:

@@ -224,13 +224,24 @@ def test_byon_copies_files_and_script_and_runs_it_with_a_secret_key_and_a_script
     assert [c.name for c in commands] == [
         "metal-bootstrap-onprem-fra-fra-01",
         "metal-bootstrap-onprem-fra-fra-02",
+        "metal-stage-onprem-fra-fra-01",
+        "metal-stage-onprem-fra-fra-02",
     ]
+    boots, stages = commands[:2], commands[2:]
     for c in [*copies, *commands]:
         assert c.inputs["connection"] == "[secret]"
+    for c in [*copies, *boots]:
         assert c.inputs["triggers"] == [digest]
-    assert "SKYWEAVE_NODE=fra-01" in commands[0].inputs["create"]
-    assert "SKYWEAVE_FAILURE_DOMAIN=r1" in commands[0].inputs["create"]
-    assert {c.urn for c in copies if "fra-01" in c.name} <= set(commands[0].dependencies)
+    # A stage re-runs on anything the bootstrap does (its digest and the node's environment).
+    assert all(s.inputs["triggers"][0] == digest and len(s.inputs["triggers"]) == 2 for s in stages)
+    assert stages[0].inputs["triggers"] != stages[1].inputs["triggers"]
+    assert "SKYWEAVE_NODE=fra-01" in boots[0].inputs["create"]
+    assert "SKYWEAVE_FAILURE_DOMAIN=r1" in boots[0].inputs["create"]
+    assert {c.urn for c in copies if "fra-01" in c.name} <= set(boots[0].dependencies)
+    # Every copy of a server goes into the directory its stage made (an output of the stage).
+    for copy in copies:
+        stage = next(s for s in stages if s.name.endswith(copy.name.split("-onprem-fra-")[1][:6]))
+        assert stage.urn in copy.dependencies
 
 
 def test_the_ssh_key_never_appears_in_the_preview() -> None:
@@ -279,11 +290,14 @@ def test_every_source_gets_the_same_script_and_files() -> None:
         assert files["/var/lib/skyweave/bootstrap.sh"] == BOOT["script"]
         assert doc["runcmd"][0][-2:] == ["sh", "/var/lib/skyweave/bootstrap.sh"]
     copied = {
-        str(r.inputs["remotePath"]): r.inputs["source"]["text"]
+        str(r.inputs["remotePath"]).rsplit("/", 1)[1]: r.inputs["source"]["text"]
         for r in of_type(run, "command:remote:CopyToRemote")
     }
-    assert copied["/etc/pool.conf"] == BOOT["files"]["/etc/pool.conf"]
-    assert copied["/tmp/skyweave-bootstrap-metal.sh"] == BOOT["script"]
+    # Staged under neutral names in a private directory; the bootstrap installs them with sudo.
+    assert copied["file-0"] == BOOT["files"]["/etc/pool.conf"]
+    assert copied["bootstrap.sh"] == BOOT["script"]
+    boots = [r for r in of_type(run, "command:remote:Command") if "-bootstrap-" in r.name]
+    assert boots and all("/file-0 /etc/pool.conf &&" in b.inputs["create"] for b in boots)
 
 
 def test_no_bootstrap_means_no_user_data_and_no_remote_commands() -> None:

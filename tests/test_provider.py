@@ -381,7 +381,12 @@ def test_construct_bare_metal_pool_with_a_secret_key(provider: ComponentProvider
     assert [n["name"] for n in nodes] == ["fra-01", "fra-02"]
     assert {n["role"] for n in nodes} == {"db"}
     commands = {r.name: r for r in result.resources if r.type == "command:remote:Command"}
-    assert set(commands) == {"fra-bootstrap-onprem-fra-fra-01", "fra-bootstrap-onprem-fra-fra-02"}
+    assert set(commands) == {
+        "fra-bootstrap-onprem-fra-fra-01",
+        "fra-bootstrap-onprem-fra-fra-02",
+        "fra-stage-onprem-fra-fra-01",
+        "fra-stage-onprem-fra-fra-02",
+    }
     # The connection carries the key, so the whole connection stays secret.
     assert all(c.inputs["connection"] == "[secret]" for c in commands.values())
     assert "SKYWEAVE_ROLE=db" in commands["fra-bootstrap-onprem-fra-fra-01"].inputs["create"]

@@ -7,6 +7,8 @@ failure domains the operator has (rooms, racks), used for placement only.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import ipaddress
 import re
 from typing import Literal
@@ -15,7 +17,14 @@ import pulumi
 import pulumi_command as command
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ..bootstrap import node_environment
+from ..bootstrap import (
+    STAGE_CLEANUP,
+    STAGED_SCRIPT,
+    BootstrapArgs,
+    node_environment,
+    stage_command,
+    staged_file,
+)
 from ..naming import NAME_PATTERN
 from ..planning.ipam import SitePlan, SubnetSlot
 from ..planning.placement import Domain
@@ -235,18 +244,33 @@ def _byon_domains(driver: CloudDriver, site: SiteArgs, source: BareMetalSourceAr
     )
 
 
+def _inside(directory: pulumi.Output[str], name: str) -> pulumi.Output[str]:
+    return directory.apply(lambda d: f"{d}/{name}")
+
+
+def _install_and_run(bootstrap: BootstrapArgs, stage: str, *, env: dict[str, str]) -> str:
+    return bootstrap.ssh_install_command(stage, env)
+
+
 def _byon_bootstrap(ctx: SiteContext, request: BareMetalRequest) -> list[BareMetalNode]:
-    """Copy the files and the script to each placed server and run it; re-run when they change.
+    """Stage the files and the script on each placed server, install and run them; re-run when
+    anything they do changes.
+
+    Per server: a ``stage`` command makes a private directory (``mktemp -d``, see
+    :mod:`skyweave.bootstrap`) and prints its path; the copies write into it (SFTP runs as the SSH
+    user, who may not write the files' real paths); the ``bootstrap`` command installs the files
+    with ``sudo``, runs the script and removes the directory. The stage's triggers hold everything
+    the bootstrap does (files, script, environment, where it connects), so any change makes a new
+    directory, copies again and runs again — never a run against a directory already removed.
 
     The connection's private key is the stack's secret (never plain text in state or preview);
-    the triggers hold only the bootstrap's digest, so a new script runs again and nothing else does.
+    the triggers hold only digests, so a new script runs again and nothing else does.
     """
     source = request.source
     assert isinstance(source, ByonSourceArgs) and request.ssh_private_key is not None
     by_zone = source.servers_by_zone()
     bootstrap = request.bootstrap
     digest = bootstrap.digest()
-    script_path = f"/tmp/skyweave-bootstrap-{request.pool}.sh"
     nodes: list[BareMetalNode] = []
     for placed in request.nodes:
         server = by_zone[placed.domain.zone][placed.ordinal]
@@ -258,36 +282,48 @@ def _byon_bootstrap(ctx: SiteContext, request: BareMetalRequest) -> list[BareMet
         )
         resources: list[pulumi.Resource] = []
         if bootstrap.enabled:
+            env = node_environment(request.pool, server.name, request.role, ctx.site.name, server.zone)
+            run_digest = hashlib.sha256(
+                repr((sorted(env.items()), str(server.address), server.ssh_port, source.ssh_user)).encode()
+            ).hexdigest()
+            stage = command.remote.Command(
+                ctx.name("stage", server.name),
+                connection=connection,
+                create=stage_command(request.pool),
+                delete=STAGE_CLEANUP,
+                triggers=[digest, run_digest],
+                opts=ctx.opts(),
+            )
+            stage_dir: pulumi.Output[str] = stage.stdout.apply(lambda out: out.strip())
             copies: list[pulumi.Resource] = [
                 command.remote.CopyToRemote(
                     ctx.name("file", server.name, str(i)),
                     connection=connection,
                     source=pulumi.StringAsset(content),
-                    remote_path=path,
+                    remote_path=_inside(stage_dir, staged_file(i)),
                     triggers=[digest],
                     opts=ctx.opts(),
                 )
-                for i, (path, content) in enumerate(sorted(bootstrap.files.items()))
+                for i, (_, content) in enumerate(sorted(bootstrap.files.items()))
             ]
             copies.append(
                 command.remote.CopyToRemote(
                     ctx.name("script", server.name),
                     connection=connection,
                     source=pulumi.StringAsset(bootstrap.script),
-                    remote_path=script_path,
+                    remote_path=_inside(stage_dir, STAGED_SCRIPT),
                     triggers=[digest],
                     opts=ctx.opts(),
                 )
             )
-            env = node_environment(request.pool, server.name, request.role, ctx.site.name, server.zone)
             run = command.remote.Command(
                 ctx.name("bootstrap", server.name),
                 connection=connection,
-                create=bootstrap.ssh_command(script_path, env),
+                create=stage_dir.apply(functools.partial(_install_and_run, bootstrap, env=env)),
                 triggers=[digest],
                 opts=ctx.opts(depends_on=copies),
             )
-            resources = [*copies, run]
+            resources = [stage, *copies, run]
         detail = {k: v for k, v in (("room", server.room), ("rack", server.rack)) if v is not None}
         nodes.append(
             BareMetalNode(

@@ -158,6 +158,31 @@ def test_ironic_with_a_named_flavor_creates_no_flavor_and_uses_it() -> None:
     )
 
 
+def test_ironic_nodes_share_a_soft_anti_affinity_group_by_default() -> None:
+    """Nova's anti-affinity filter compares nova-compute services, and one serves many Ironic
+    nodes: a hard anti-affinity group of several nodes fails with NoValidHost (issue 13)."""
+    run = pool_run({"count": 4, "sources": [IRONIC]})
+    (group,) = of_type(run, "openstack:compute/serverGroup:ServerGroup")
+    assert group.inputs["policies"] == "soft-anti-affinity"
+
+
+def test_hard_anti_affinity_is_refused_for_more_than_one_ironic_node() -> None:
+    source = {**IRONIC, "server_group_policy": "anti-affinity"}
+    policy = r"sources\[0\]\.server_group_policy: 'anti-affinity': .*2 nodes"
+    with pytest.raises(InvalidArgsError, match=policy):
+        pool_run({"count": 2, "sources": [source]})
+    one = pool_run({"count": 1, "sources": [source]})
+    assert of_type(one, "openstack:compute/serverGroup:ServerGroup")[0].inputs["policies"] == "anti-affinity"
+
+
+def test_server_group_policy_none_spreads_by_zone_only() -> None:
+    run = pool_run({"count": 2, "sources": [{**IRONIC, "server_group_policy": "none"}]})
+    assert of_type(run, "openstack:compute/serverGroup:ServerGroup") == []
+    servers = of_type(run, "openstack:compute/instance:Instance")
+    assert [s.inputs["availabilityZone"] for s in servers] == ["az1", "az2"]
+    assert all("schedulerHints" not in s.inputs for s in servers)
+
+
 # --- AWS metal ----------------------------------------------------------------------------------
 
 

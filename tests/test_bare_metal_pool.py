@@ -120,7 +120,7 @@ def test_ironic_creates_a_bare_metal_flavor_a_server_group_and_servers_per_zone(
         "resources:DISK_GB": "0",
     }
     (group,) = of_type(run, "openstack:compute/serverGroup:ServerGroup")
-    assert group.inputs["policies"] == "anti-affinity"
+    assert group.inputs["policies"] == "soft-anti-affinity"
     servers = of_type(run, "openstack:compute/instance:Instance")
     assert [s.name for s in servers] == [f"metal-server-os-dc1-{i}" for i in range(4)]
     assert [s.inputs["availabilityZone"] for s in servers] == ["az1", "az2", "az1", "az2"]

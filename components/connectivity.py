@@ -249,6 +249,28 @@ class LinkBuilder:
             ),
         )
 
+    def random_provider(self) -> pulumi.ProviderResource:
+        """The component's ``random`` provider: the one it was given (``opts.providers``), else one
+        it creates as its child, ``{component}-provider-random``, on first use.
+
+        Never the default provider (a stack may disable them all). Not one per site: random has no
+        configuration, so nothing ties it to a site, and one per component keeps the component
+        whole wherever it runs (in a stack, or for another language through the component
+        provider) and its name derived from the component's.
+        """
+
+        def make() -> pulumi.ProviderResource:
+            given = self.parent.get_provider("random:index/randomPassword:RandomPassword")
+            if given is not None:
+                return given
+            name = child_name(self.component, "provider", "random")
+            provider: pulumi.ProviderResource = random.Provider(
+                name, opts=pulumi.ResourceOptions(parent=self.parent)
+            )
+            return provider
+
+        return self.once("provider:random", make)
+
     def _psks(self, link: LinkPlan, parent: pulumi.Resource, count: int) -> list[pulumi.Output[str]]:
         """One generated pre-shared key per tunnel: 40 characters AWS accepts, secret throughout."""
         out = []
@@ -258,7 +280,7 @@ class LinkBuilder:
                 length=40,
                 special=True,
                 override_special="._",
-                opts=pulumi.ResourceOptions(parent=parent),
+                opts=pulumi.ResourceOptions(parent=parent, provider=self.random_provider()),
             )
             out.append(pulumi.Output.secret(password.result.apply(safe_psk)))
         self.psks[link.id] = out

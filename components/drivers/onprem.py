@@ -11,7 +11,8 @@ import functools
 import hashlib
 import ipaddress
 import re
-from typing import Literal
+import weakref
+from typing import Any, Literal
 
 import pulumi
 import pulumi_command as command
@@ -25,7 +26,7 @@ from ..bootstrap import (
     stage_command,
     staged_file,
 )
-from ..naming import NAME_PATTERN
+from ..naming import NAME_PATTERN, child_name
 from ..planning.ipam import SitePlan, SubnetSlot
 from ..planning.placement import Domain
 from ..sites import SiteArgs
@@ -244,6 +245,29 @@ def _byon_domains(driver: CloudDriver, site: SiteArgs, source: BareMetalSourceAr
     )
 
 
+#: Each component's ``command`` provider (see :func:`command_provider`), by component.
+_COMMAND_PROVIDERS: weakref.WeakKeyDictionary[pulumi.Resource, pulumi.ProviderResource] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def command_provider(ctx: SiteContext) -> pulumi.ProviderResource:
+    """The component's ``command`` provider: the one it was given (``opts.providers``), else one it
+    creates as its child, ``{component}-provider-command``, shared by all its on-prem sources.
+
+    Never the default provider (a stack may disable them all). Not per site: pulumi-command's
+    provider has no site configuration (each resource carries its own connection), so one per
+    component keeps it whole wherever it runs and named from the component.
+    """
+    component = ctx.parent
+    if component not in _COMMAND_PROVIDERS:
+        given = component.get_provider("command:remote:Command")
+        _COMMAND_PROVIDERS[component] = given or command.Provider(
+            child_name(ctx.component, "provider", "command"), opts=pulumi.ResourceOptions(parent=component)
+        )
+    return _COMMAND_PROVIDERS[component]
+
+
 def _inside(directory: pulumi.Output[str], name: str) -> pulumi.Output[str]:
     return directory.apply(lambda d: f"{d}/{name}")
 
@@ -271,6 +295,11 @@ def _byon_bootstrap(ctx: SiteContext, request: BareMetalRequest) -> list[BareMet
     by_zone = source.servers_by_zone()
     bootstrap = request.bootstrap
     digest = bootstrap.digest()
+    provider = command_provider(ctx) if bootstrap.enabled else None
+
+    def opts(**kwargs: Any) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(parent=ctx.parent, provider=provider, **kwargs)
+
     nodes: list[BareMetalNode] = []
     for placed in request.nodes:
         server = by_zone[placed.domain.zone][placed.ordinal]
@@ -292,7 +321,7 @@ def _byon_bootstrap(ctx: SiteContext, request: BareMetalRequest) -> list[BareMet
                 create=stage_command(request.pool),
                 delete=STAGE_CLEANUP,
                 triggers=[digest, run_digest],
-                opts=ctx.opts(),
+                opts=opts(),
             )
             stage_dir: pulumi.Output[str] = stage.stdout.apply(lambda out: out.strip())
             copies: list[pulumi.Resource] = [
@@ -302,7 +331,7 @@ def _byon_bootstrap(ctx: SiteContext, request: BareMetalRequest) -> list[BareMet
                     source=pulumi.StringAsset(content),
                     remote_path=_inside(stage_dir, staged_file(i)),
                     triggers=[digest],
-                    opts=ctx.opts(),
+                    opts=opts(),
                 )
                 for i, (_, content) in enumerate(sorted(bootstrap.files.items()))
             ]
@@ -313,7 +342,7 @@ def _byon_bootstrap(ctx: SiteContext, request: BareMetalRequest) -> list[BareMet
                     source=pulumi.StringAsset(bootstrap.script),
                     remote_path=_inside(stage_dir, STAGED_SCRIPT),
                     triggers=[digest],
-                    opts=ctx.opts(),
+                    opts=opts(),
                 )
             )
             run = command.remote.Command(
@@ -321,7 +350,7 @@ def _byon_bootstrap(ctx: SiteContext, request: BareMetalRequest) -> list[BareMet
                 connection=connection,
                 create=stage_dir.apply(functools.partial(_install_and_run, bootstrap, env=env)),
                 triggers=[digest],
-                opts=ctx.opts(depends_on=copies),
+                opts=opts(depends_on=copies),
             )
             resources = [stage, *copies, run]
         detail = {k: v for k, v in (("room", server.room), ("rack", server.rack)) if v is not None}

@@ -72,3 +72,45 @@ def test_random_and_command_providers_are_one_per_component_named_from_it(name: 
                 ancestors.append(parent)
                 parent = e.by_urn[parent].parent
             assert component.urn in ancestors, (reg.name, component.name)
+
+
+def test_a_component_uses_the_random_and_command_providers_it_is_given() -> None:
+    import pulumi_command as command
+    from skyweave.bare_metal_pool import BareMetalPool
+    from skyweave.hybrid_vpc import HybridVpc
+
+    sites = [
+        {"name": "aws-use1", "vendor": "aws", "region": "us-east-1", "cidr": "10.1.0.0/16"},
+        {"name": "gcp-euw1", "vendor": "gcp", "region": "europe-west1", "project": "p-123456"},
+        {"name": "dc", "vendor": "onprem", "region": "fra", "cidrs": ["10.200.0.0/16"]},
+    ]
+    byon = {
+        "kind": "byon",
+        "site": "dc",
+        "ssh_user": "ops",
+        "ssh_private_key_config": "byon:key",
+        "servers": [{"name": "s1", "address": "10.200.0.5"}],
+    }
+
+    def program() -> None:
+        mine = random.Provider("my-random")
+        ssh = command.Provider("my-command")
+        network = HybridVpc(
+            "core",
+            {"sites": sites, "connectivity": {"exclude": [["dc", "aws-use1"], ["dc", "gcp-euw1"]]}},
+            opts=pulumi.ResourceOptions(providers=[mine]),
+        )
+        BareMetalPool(
+            "metal",
+            {"count": 1, "sources": [byon], "bootstrap": {"script": "true\n"}},
+            opts=pulumi.ResourceOptions(providers=[ssh]),
+            network=network,
+            ssh_keys={"byon:key": "k"},
+        )
+
+    run = run_program(program, project="p", stack="s", config={DISABLE_DEFAULT_PROVIDERS: '["*"]'})
+    providers = {r.urn: r.name for r in run.resources if r.type.startswith("pulumi:providers:")}
+    assert "core-provider-random" not in providers.values()
+    assert "metal-provider-command" not in providers.values()
+    assert {providers[r.provider or ""] for r in run.resources if r.package == "random"} == {"my-random"}
+    assert {providers[r.provider or ""] for r in run.resources if r.package == "command"} == {"my-command"}

@@ -81,3 +81,22 @@ def test_byon_bootstrap_installs_each_file_with_sudo_runs_the_script_and_removes
         assert f"sh {stage}/bootstrap.sh" in create
         assert create.endswith(f"rm -rf -- {stage}")
         assert "SKYWEAVE_NODE=" in create
+
+
+def test_the_preview_states_the_swift_preconditions_the_container_needs() -> None:
+    """Defect 6: versioning needs Swift >= 2.24 with allow_object_versioning, and the named
+    storage policy must exist — nothing in the API checks either before `pulumi up`."""
+    prod = estate("prod")
+    (container,) = prod.of_type("openstack:objectstorage/container:Container")
+    warnings = [w for w in prod.run.warnings if container.name in w]
+    assert len(warnings) == 1, prod.run.warnings
+    (warning,) = warnings
+    for needed in ("Swift 2.24", "allow_object_versioning = true", "storage policy 'ec42'"):
+        assert needed in warning, warning
+
+
+def test_the_docs_state_the_swift_preconditions() -> None:
+    from conftest import ROOT
+
+    text = (ROOT / "docs" / "resilience.md").read_text()
+    assert "allow_object_versioning" in text and "2.24" in text and "X-Storage-Policy" in text

@@ -276,6 +276,15 @@ PRECONDITIONS: tuple[Precondition, ...] = (
         find=_floating_ip,
     ),
     Precondition(
+        key="nova-server-needs-subnet",
+        dependent=("openstack:compute/instance:Instance",),
+        rule="Nova refuses to boot a server on a network without a subnet (NetworkRequiresSubnet, HTTP 400).",
+        source="openstack/nova nova/network/neutron.py: API.validate_networks raises "
+        "exception.NetworkRequiresSubnet (nova/exception.py) "
+        "(https://opendev.org/openstack/nova/src/branch/master/nova/network/neutron.py)",
+        find=_nova_instance,
+    ),
+    Precondition(
         key="gcp-peerings-on-a-network-are-serial",
         dependent=("gcp:compute/networkPeering:NetworkPeering",),
         rule="GCP runs one peering operation per network at a time; a concurrent one fails with 'There is "
@@ -326,6 +335,17 @@ PRECONDITIONS: tuple[Precondition, ...] = (
         find=_public_nat,
     ),
     Precondition(
+        key="aws-internet-facing-lb-needs-igw",
+        dependent=("aws:lb/loadBalancer:LoadBalancer",),
+        rule="CreateLoadBalancer for an internet-facing ALB/NLB fails with 'InvalidSubnet: VPC ... has no "
+        "internet gateway' until the VPC's internet gateway is attached.",
+        source="CloudFormation DependsOn, 'When a DependsOn attribute is required' (Elastic Load Balancing "
+        "load balancers) "
+        "(https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html); "
+        "hashicorp/terraform-provider-aws PR #3494 and #4587 (InvalidSubnet without depends_on the IGW)",
+        find=_public_lb,
+    ),
+    Precondition(
         key="transfer-job-needs-sink-grants",
         dependent=("gcp:storage/transferJob:TransferJob",),
         rule="A Storage Transfer job writes to its sink bucket as the project's transfer agent, which needs "
@@ -333,6 +353,15 @@ PRECONDITIONS: tuple[Precondition, ...] = (
         source="Storage Transfer Service docs, 'Configure access to a sink: Cloud Storage' — Required "
         "permissions (https://cloud.google.com/storage-transfer/docs/sink-cloud-storage)",
         find=_transfer_sink,
+    ),
+    Precondition(
+        key="transfer-job-needs-source-policy",
+        dependent=("gcp:storage/transferJob:TransferJob",),
+        rule="The federated role the job assumes must already grant s3:ListBucket and s3:GetObject on the "
+        "source bucket; a role without its policy fails the first run.",
+        source="Storage Transfer Service docs, 'Configure access to a source: Amazon S3' — Required "
+        "permissions (https://cloud.google.com/storage-transfer/docs/source-amazon-s3)",
+        find=_transfer_source,
     ),
     Precondition(
         key="ssh-copy-needs-a-writable-directory",

@@ -100,3 +100,36 @@ def test_the_docs_state_the_swift_preconditions() -> None:
 
     text = (ROOT / "docs" / "resilience.md").read_text()
     assert "allow_object_versioning" in text and "2.24" in text and "X-Storage-Policy" in text
+
+
+# --- found by the conformance tests, beyond the issue's list --------------------------------------------
+
+
+def test_the_apps_openstack_servers_wait_for_a_subnet_on_their_network() -> None:
+    """Nova refuses a server on a network without a subnet (NetworkRequiresSubnet); the app's
+    servers named only the network, so nothing ordered them after core-subnet-os-dc1-main."""
+    prod = estate("prod")
+    subnets = prod.of_type("openstack:networking/subnet:Subnet")
+    (subnet,) = [r for r in subnets if r.name == "core-subnet-os-dc1-main"]
+    servers = [r for r in prod.of_type("openstack:compute/instance:Instance") if r.name.startswith("shop-")]
+    assert servers and all(prod.ordered(subnet.urn, s.urn) for s in servers)
+
+
+def test_an_internet_facing_alb_waits_for_its_vpcs_internet_gateway() -> None:
+    """ELB refuses an internet-facing load balancer in a VPC without an internet gateway
+    (InvalidSubnet: VPC ... has no internet gateway); the ALB depended on its subnets only."""
+    for name in ("dev", "prod"):
+        e = estate(name)
+        for alb in e.of_type("aws:lb/loadBalancer:LoadBalancer"):
+            site = alb.name.removeprefix(alb.name.split("-alb-")[0] + "-alb-")
+            igws = e.of_type("aws:ec2/internetGateway:InternetGateway")
+            (igw,) = [g for g in igws if g.name.endswith(site)]
+            assert e.ordered(igw.urn, alb.urn), (name, alb.name)
+
+
+def test_the_transfer_job_waits_for_the_s3_read_policy_of_the_role_it_assumes() -> None:
+    """The job starts on creation (its start date is past); the role's policy came later."""
+    prod = estate("prod")
+    (job,) = prod.of_type("gcp:storage/transferJob:TransferJob")
+    (policy,) = prod.of_type("aws:iam/rolePolicy:RolePolicy")
+    assert prod.ordered(policy.urn, job.urn)

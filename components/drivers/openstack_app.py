@@ -101,6 +101,9 @@ def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -
         opts=ctx.opts(),
     )
     servers: list[openstack.compute.Instance] = []
+    # The servers name only the network; Nova refuses to boot on a network that has no subnet yet
+    # (NetworkRequiresSubnet), so they also wait for the site's subnets.
+    subnets = [r for key, r in network.resources.items() if key.startswith("subnet:")]
     for zone, count in spec.zone_counts.items():
         for number in range(1, count + 1):
             name = ctx.name("server", zone, str(number))
@@ -115,7 +118,7 @@ def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -
                 user_data=spec.user_data,
                 metadata={**ctx.tags, "skyweave-app": ctx.component},
                 tags=tags,
-                opts=ctx.opts(depends_on=rules),
+                opts=ctx.opts(depends_on=[*rules, *subnets]),
             )
             openstack.loadbalancer.Member(
                 ctx.name("member", zone, str(number)),

@@ -20,10 +20,12 @@ on-prem devices with and without BGP, same-region AWS peering, pools of every ki
 
 from __future__ import annotations
 
+import atexit
 import copy
 import functools
 import hashlib
 import random
+import shutil
 import tempfile
 from collections import deque
 from collections.abc import Iterable
@@ -227,6 +229,7 @@ def project_for(name: str) -> Project:
 @functools.cache
 def _generated_project(name: str) -> Project:
     folder = Path(tempfile.mkdtemp(prefix=f"skyweave-{name}-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
     return write_stack(folder, "prod", generated_raw(name))
 
 

@@ -191,11 +191,16 @@ class CloudDriver(abc.ABC):
     every link's shape (:mod:`skyweave.planning.vpn`). ``None``: the vendor has no VPN."""
     vpn_product: ClassVar[str] = ""
     """What the vendor calls that endpoint, for messages (e.g. "GCP HA VPN")."""
+    packages: ClassVar[tuple[str, ...]] = ()
+    """The provider packages (type-token prefixes) whose resources this driver creates; default:
+    the vendor's own name. The offline preview asks this driver for those resources' stand-ins."""
     compute_sla: ClassVar[ComputeSla | None] = None
     """The published compute SLA the availability model starts from; ``None``: none published."""
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
+        if "vendor" in cls.__dict__ and "packages" not in cls.__dict__:
+            cls.packages = (cls.vendor,)
         if "capabilities" in cls.__dict__:
             from .services import SERVICES
 

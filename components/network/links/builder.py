@@ -20,7 +20,7 @@ from ...core.naming import child_name, type_token
 from ...core.sites import SiteArgs
 from ...drivers.base import Capability, SiteContext, SiteNetwork
 from ...drivers.registry import get_driver
-from ...drivers.secrets import tunnel_psks
+from ...drivers.secrets import random_provider, tunnel_psks
 from ...drivers.vpn import GatewayVpnService, HaVpnService, PolicyVpnService
 from ...planning.topology import LinkId
 from ...planning.vpn import LinkPlan, Routing, SiteEnd, VpnEndpoint
@@ -160,7 +160,8 @@ class LinkBuilder:
 
     def psks_for(self, link: LinkPlan, parent: pulumi.Resource, count: int) -> list[pulumi.Output[str]]:
         """One generated pre-shared key per tunnel, recorded for the component's outputs."""
-        out = tunnel_psks(self.component, link.a.site, link.b.site, parent, count)
+        provider = random_provider(self.parent, self.component)
+        out = tunnel_psks(self.component, link.a.site, link.b.site, parent, count, provider)
         self.psks[link.id] = out
         return out
 

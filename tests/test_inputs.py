@@ -84,7 +84,7 @@ def test_policy_config_not_utf8(tmp_path: Path, capsys: pytest.CaptureFixture[st
 def test_plan_file_not_utf8(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     plan = tmp_path / "plan.json"
     plan.write_bytes(b'{"resources": [], "x": "\xff"}')
-    _fails_cleanly(capsys, ["check", "--from-json", str(plan)], str(plan), "not UTF-8", "offset 26")
+    _fails_cleanly(capsys, ["check", "--from-json", str(plan)], str(plan), "not UTF-8", "offset 24")
 
 
 # --- YAML that is not plain data ------------------------------------------------------------
@@ -92,11 +92,11 @@ def test_plan_file_not_utf8(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
 
 def test_timestamp_is_kept_as_the_string_written(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """`created: 2024-01-01` means the text 2024-01-01, as the Pulumi CLI passes it."""
-    project = _project(tmp_path, _tags(DEV, "    created: 2024-01-01\n    at: 2024-01-01T10:00:00Z\n"), "dev")
+    project = _project(tmp_path, _tags(DEV, "    created: 2024-01-01\n"), "dev")
     assert main(["-C", str(project), "preview", "--stack", "dev", "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     tagged = [r["inputs"]["tags"] for r in doc["resources"] if isinstance(r["inputs"].get("tags"), dict)]
-    assert tagged and all(t["created"] == "2024-01-01" and t["at"] == "2024-01-01T10:00:00Z" for t in tagged)
+    assert tagged and all(t["created"] == "2024-01-01" for t in tagged)
 
 
 @pytest.mark.parametrize(
@@ -182,7 +182,7 @@ def test_deep_nesting_is_refused_naming_the_key(tmp_path: Path, capsys: pytest.C
         _fails_cleanly(
             capsys,
             ["-C", str(project), *command, "--stack", "prod"],
-            "skyweave:tags.deep" + "[0]" * 61,
+            "skyweave:tags.deep[0][0][0][0][0][0]…(53 more levels)…[0][0]: line 9",
             "nested deeper than 64 levels",
         )
 
@@ -333,7 +333,7 @@ def test_misspelled_namespace_is_an_error_naming_the_key(
             capsys,
             ["-C", str(project), *command, "--stack", "prod"],
             f"{key}: the namespace",
-            f"write skyweave:{key.split(':')[1]}",
+            "write skyweave:tags",
         )
 
 
@@ -374,10 +374,10 @@ def test_load_yaml_positions_and_shared_aliases() -> None:
 
 
 def test_yaml_scalars_are_resolved_like_pyyaml_except_timestamps() -> None:
-    text = "i: 12\nh: 0x1f\nf: 1.5\nb: true\nn: ~\ne:\ns: '12'\nt: 2024-01-01\nv: =\nm: <<\n"
+    text = "i: 12\nh: 0x1f\nf: 1.5\nb: true\nn: ~\ne:\ns: '12'\nt: 2024-01-01\nu: 2024-01-01T10:00:00Z\nv: =\nm: <<\n"
     data, _ = inputs.load_yaml(text, "t.yaml")
     assert data == {"i": 12, "h": 31, "f": 1.5, "b": True, "n": None, "e": None, "s": "12",
-                    "t": "2024-01-01", "v": "=", "m": "<<"}
+                    "t": "2024-01-01", "u": "2024-01-01T10:00:00Z", "v": "=", "m": "<<"}
 
 
 def test_errors_are_config_errors() -> None:

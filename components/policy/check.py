@@ -21,6 +21,7 @@ from typing import Any
 
 from pulumi.runtime.proto import analyzer_pb2
 
+from .. import inputs
 from ..errors import ConfigError, ConfigIssue
 from ..offline import SECRET, UNKNOWN, OfflineMocks, OfflineRun, RecordingMonitor
 from .engine import UNKNOWN as WIRE_UNKNOWN
@@ -160,15 +161,10 @@ def _issue(path: str, message: str) -> ConfigError:
     return ConfigError([ConfigIssue(path, message, has_value=False)])
 
 
-def read_json(path: Path) -> Any:
-    """Parse a JSON file; a missing or malformed file is a :class:`ConfigError` naming it."""
-    label = str(path)
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise _issue(label, f"cannot read: {exc.strerror}") from None
-    except json.JSONDecodeError as exc:
-        raise _issue(label, f"not valid JSON at line {exc.lineno}: {exc.msg}") from None
+def read_json(path: Path, *, limit: int = inputs.MAX_PLAN_BYTES) -> Any:
+    """Parse a JSON file through the input boundary (:func:`skyweave.inputs.read_json`: UTF-8,
+    bounded size, depth and numbers); a missing or malformed file is a :class:`ConfigError`."""
+    return inputs.read_json(path, str(path), limit=limit)
 
 
 def load_policy_config(path: Path) -> dict[str, dict[str, Any]]:
@@ -181,7 +177,7 @@ def load_policy_config(path: Path) -> dict[str, dict[str, Any]]:
         ConfigError: the file is missing, not JSON, or not shaped like that.
     """
     label = str(path)
-    raw = read_json(path)
+    raw = read_json(path, limit=inputs.MAX_DOCUMENT_BYTES)
     if not isinstance(raw, dict):
         raise _issue(label, "must be a JSON object: policy name → level or settings")
     config: dict[str, dict[str, Any]] = {}

@@ -144,7 +144,9 @@ def test_duplicate_key_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[
 
 def test_second_document_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     project = _project(tmp_path, PROD + "---\nconfig: {}\n")
-    _fails_cleanly(capsys, ["-C", str(project), "graph", "--stack", "prod"], LABEL, "more than one YAML document")
+    _fails_cleanly(
+        capsys, ["-C", str(project), "graph", "--stack", "prod"], LABEL, "more than one YAML document"
+    )
 
 
 @pytest.mark.parametrize(
@@ -157,7 +159,9 @@ def test_second_document_is_refused(tmp_path: Path, capsys: pytest.CaptureFixtur
         ("    d: [unclosed\n", "not valid YAML"),
     ],
 )
-def test_broken_yaml_shapes(tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: str, needle: str) -> None:
+def test_broken_yaml_shapes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: str, needle: str
+) -> None:
     project = _project(tmp_path, _tags(PROD, extra))
     _fails_cleanly(capsys, ["-C", str(project), "ipam", "show", "--stack", "prod"], needle)
 
@@ -237,7 +241,9 @@ def test_billion_laughs_fails_fast(tmp_path: Path, capsys: pytest.CaptureFixture
 
 def test_oversized_stack_file_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     project = _project(tmp_path, PROD + "#" * (inputs.MAX_DOCUMENT_BYTES + 1))
-    _fails_cleanly(capsys, ["-C", str(project), "ipam", "show", "--stack", "prod"], LABEL, "larger than 8 MiB")
+    _fails_cleanly(
+        capsys, ["-C", str(project), "ipam", "show", "--stack", "prod"], LABEL, "larger than 8 MiB"
+    )
 
 
 # --- plan files and policy configs ------------------------------------------------------------
@@ -265,14 +271,18 @@ def test_policy_config_bounds(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     config.write_text('{"all": ' + "[" * 300 + "]" * 300 + "}")
     plan = tmp_path / "plan.json"
     plan.write_text("{}")
-    _fails_cleanly(capsys, ["check", "--from-json", str(plan), "--config", str(config)], "nested deeper than 64")
+    _fails_cleanly(
+        capsys, ["check", "--from-json", str(plan), "--config", str(config)], "nested deeper than 64"
+    )
 
 
 def test_missing_policy_config(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     plan = tmp_path / "plan.json"
     plan.write_text("{}")
     missing = tmp_path / "nope.json"
-    _fails_cleanly(capsys, ["check", "--from-json", str(plan), "--config", str(missing)], str(missing), "does not exist")
+    _fails_cleanly(
+        capsys, ["check", "--from-json", str(plan), "--config", str(missing)], str(missing), "does not exist"
+    )
 
 
 def test_directory_as_plan_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -311,13 +321,17 @@ def test_program_directory_missing(tmp_path: Path, capsys: pytest.CaptureFixture
 def test_program_directory_without_main_py(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     project = _project(tmp_path, PROD)
     (project / "stacks" / "__main__.py").unlink()
-    _fails_cleanly(capsys, ["-C", str(project), "preview", "--stack", "prod"], "Pulumi.yaml", "no __main__.py")
+    _fails_cleanly(
+        capsys, ["-C", str(project), "preview", "--stack", "prod"], "Pulumi.yaml", "no __main__.py"
+    )
 
 
 def test_project_file_not_utf8(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     project = _project(tmp_path, PROD)
     (project / "Pulumi.yaml").write_bytes(b"name: caf\xe9\n")
-    _fails_cleanly(capsys, ["-C", str(project), "ipam", "show", "--stack", "prod"], "Pulumi.yaml", "not UTF-8")
+    _fails_cleanly(
+        capsys, ["-C", str(project), "ipam", "show", "--stack", "prod"], "Pulumi.yaml", "not UTF-8"
+    )
 
 
 # --- namespaces -----------------------------------------------------------------------------
@@ -346,13 +360,17 @@ def test_other_namespaces_are_left_alone(tmp_path: Path, capsys: pytest.CaptureF
 def test_key_written_with_and_without_namespace(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     project = _project(tmp_path, PROD + "  tags:\n    env: other\n")
     _fails_cleanly(
-        capsys, ["-C", str(project), "ipam", "show", "--stack", "prod"], "tags: is the same key as 'skyweave:tags'"
+        capsys,
+        ["-C", str(project), "ipam", "show", "--stack", "prod"],
+        "tags: is the same key as 'skyweave:tags'",
     )
 
 
 def test_bare_key_in_another_project_is_a_warning(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     project = _project(tmp_path, PROD.replace("  skyweave:tags:", "  tags:", 1))
-    (project / "Pulumi.yaml").write_text((project / "Pulumi.yaml").read_text().replace("name: skyweave", "name: shop"))
+    (project / "Pulumi.yaml").write_text(
+        (project / "Pulumi.yaml").read_text().replace("name: skyweave", "name: shop")
+    )
     assert main(["-C", str(project), "ipam", "show", "--stack", "prod"]) == 0
     err = capsys.readouterr().err
     assert err.startswith("warning: ") and "'tags'" in err and "shop:tags" in err and "skyweave:tags" in err
@@ -374,10 +392,24 @@ def test_load_yaml_positions_and_shared_aliases() -> None:
 
 
 def test_yaml_scalars_are_resolved_like_pyyaml_except_timestamps() -> None:
-    text = "i: 12\nh: 0x1f\nf: 1.5\nb: true\nn: ~\ne:\ns: '12'\nt: 2024-01-01\nu: 2024-01-01T10:00:00Z\nv: =\nm: <<\n"
+    text = (
+        "i: 12\nh: 0x1f\nf: 1.5\nb: true\nn: ~\ne:\ns: '12'\n"
+        "t: 2024-01-01\nu: 2024-01-01T10:00:00Z\nv: =\nm: <<\n"
+    )
     data, _ = inputs.load_yaml(text, "t.yaml")
-    assert data == {"i": 12, "h": 31, "f": 1.5, "b": True, "n": None, "e": None, "s": "12",
-                    "t": "2024-01-01", "u": "2024-01-01T10:00:00Z", "v": "=", "m": "<<"}
+    assert data == {
+        "i": 12,
+        "h": 31,
+        "f": 1.5,
+        "b": True,
+        "n": None,
+        "e": None,
+        "s": "12",
+        "t": "2024-01-01",
+        "u": "2024-01-01T10:00:00Z",
+        "v": "=",
+        "m": "<<",
+    }
 
 
 def test_errors_are_config_errors() -> None:

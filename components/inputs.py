@@ -68,7 +68,9 @@ __all__ = [
     "MAX_VALUES",
     "MIN_INT",
     "Node",
+    "TextEdit",
     "YamlDocument",
+    "YamlText",
     "check_namespaces",
     "check_program",
     "check_stack_name",
@@ -156,7 +158,9 @@ def _os_problem(exc: OSError) -> str:
     return reasons.get(exc.errno or 0) or f"cannot be read: {exc.strerror or exc}"
 
 
-def read_bytes(path: Path, label: str, *, limit: int = MAX_DOCUMENT_BYTES, error: ErrorType = ConfigError) -> bytes:
+def read_bytes(
+    path: Path, label: str, *, limit: int = MAX_DOCUMENT_BYTES, error: ErrorType = ConfigError
+) -> bytes:
     """The file's bytes, refusing anything larger than ``limit`` before reading it all."""
     try:
         with path.open("rb") as handle:
@@ -217,7 +221,9 @@ def check_program(main: Path, label: str) -> None:
             what = "does not exist" if not main.exists() else "is not a directory"
             raise _issue(ProjectError, label, "", f"its program directory {main} (`main:`) {what}")
         if not (main / "__main__.py").is_file():
-            raise _issue(ProjectError, label, "", f"its program directory {main} (`main:`) has no __main__.py")
+            raise _issue(
+                ProjectError, label, "", f"its program directory {main} (`main:`) has no __main__.py"
+            )
     except OSError as exc:
         raise _issue(ProjectError, label, "", f"its program directory {main}: {_os_problem(exc)}") from None
 
@@ -340,7 +346,10 @@ def load_yaml(
         column = exc.position - max(text.rfind("\n", 0, exc.position), text.rfind("\r", 0, exc.position))
         what = f"the character U+{exc.character:04X}" if isinstance(exc.character, int) else "a character"
         raise _issue(
-            error, label, "", f"not valid YAML at line {line}, column {column}: {what} is not allowed ({exc.reason})"
+            error,
+            label,
+            "",
+            f"not valid YAML at line {line}, column {column}: {what} is not allowed ({exc.reason})",
         ) from None
     except yaml.YAMLError as exc:
         raise _issue(error, label, "", f"not valid YAML: {exc}") from None
@@ -366,7 +375,7 @@ class _Frame:
 
 
 def _short_tag(tag: str) -> str:
-    return f"!!{tag[len(_Y):]}" if tag.startswith(_Y) else tag
+    return f"!!{tag[len(_Y) :]}" if tag.startswith(_Y) else tag
 
 
 class _Builder:
@@ -419,12 +428,13 @@ class _Builder:
         elif isinstance(event, ev.DocumentStartEvent):
             self.documents += 1
             if self.documents > 1:
+                line = event.start_mark.line + 1 if event.start_mark is not None else "?"
                 raise _issue(
                     self.error,
                     self.label,
                     "",
-                    f"holds more than one YAML document (the second starts at line "
-                    f"{event.start_mark.line + 1}); a configuration file is one document",
+                    f"holds more than one YAML document (the second starts at line {line}); a "
+                    "configuration file is one document",
                 )
 
     def _count(self, n: int, mark: Any) -> None:
@@ -446,7 +456,7 @@ class _Builder:
         value_text: str = event.value
         if tag is None or tag == "!":
             plain = tag is None and event.implicit[0]
-            tag = _RESOLVER.resolve(yaml.ScalarNode, value_text, (True, False)) if plain else _STR
+            tag = _RESOLVER.resolve(yaml.ScalarNode, value_text, (True, False)) if plain else _STR  # type: ignore[no-untyped-call]
         if tag == _MERGE and not self._expecting_key():
             tag = _STR  # `<<` is a merge key only as a key
         if tag == _MERGE:
@@ -462,7 +472,9 @@ class _Builder:
             value = self._construct(tag, value_text, event.start_mark)
         node = None
         if self.positions:
-            node = Node("scalar", _mark(event.start_mark), _mark(event.end_mark), style=event.style, value=value)
+            node = Node(
+                "scalar", _mark(event.start_mark), _mark(event.end_mark), style=event.style, value=value
+            )
         self._add(value, node, 1, 0, event.anchor, event.start_mark)
 
     def _expecting_key(self) -> bool:
@@ -541,7 +553,9 @@ class _Builder:
     def _alias(self, event: Any) -> None:
         name = event.anchor
         if name not in self.anchors:
-            why = "refers to a value that contains it" if name in self.open_anchors else "is not defined above"
+            why = (
+                "refers to a value that contains it" if name in self.open_anchors else "is not defined above"
+            )
             raise self.fail(event.start_mark, f"the alias *{name} {why}")
         value, target, size, height = self.anchors[name]
         if self._expecting_key() and (isinstance(value, (dict, list))):
@@ -563,7 +577,9 @@ class _Builder:
             )
         self._add(value, node, size, height, None, event.start_mark)
 
-    def _add(self, value: Any, node: Node | None, size: int, height: int, anchor: str | None, mark: Any) -> None:
+    def _add(
+        self, value: Any, node: Node | None, size: int, height: int, anchor: str | None, mark: Any
+    ) -> None:
         if anchor:
             self.anchors[anchor] = (value, node, size, height)
         if not self.stack:
@@ -639,6 +655,157 @@ def _mark(mark: Any) -> Mark:
 
 
 # --------------------------------------------------------------------------------------------
+# Editing YAML as text
+
+
+@dataclass(frozen=True)
+class TextEdit:
+    """Insert ``text`` at character ``offset`` (nothing is ever removed)."""
+
+    offset: int
+    text: str
+
+
+class YamlText:
+    """A YAML text and the offsets of its lines, for inserting keys at a node's position.
+
+    Why text and not a re-dump: a YAML round trip (ruamel included) re-indents lists, moves
+    ``secure:`` values, drops header comments before ``---``, unused anchors and CRLF line
+    endings, and can attach a comment to the wrong entry. Inserting lines where the positions
+    from :func:`load_yaml` say a mapping's content ends changes nothing but what is inserted.
+    New lines use the line ending of the line they follow; values are written plain when that
+    reads back as the same value, else double-quoted.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = [0, *(m.end() for m in _BREAK.finditer(text))]
+        first = _BREAK.search(text)
+        self.newline = first.group() if first else "\n"
+
+    def offset(self, mark: Mark) -> int:
+        if mark.line >= len(self.starts):
+            return len(self.text)
+        return min(self.starts[mark.line] + mark.column, len(self.text))
+
+    def add_to_mapping(
+        self, node: Node, items: Sequence[tuple[str, Any]], *, label: str, path: str, step: int = 2
+    ) -> TextEdit:
+        """The edit adding ``items`` (key, plain value) at the end of the mapping ``node``.
+
+        Block mappings get new lines after the line where their last value ends (before any
+        blank line or comment that follows, which belongs to what comes next), indented like
+        their first key; flow mappings get ``, key: value`` after their last value.
+
+        Raises:
+            ProjectError: the mapping is an alias (the edit would change its anchor elsewhere),
+                or has no key written in it to align with (only ``<<`` merges).
+        """
+
+        def refuse(why: str) -> ProjectError:
+            keys = ", ".join(k for k, _ in items)
+            return ProjectError(
+                [ConfigIssue(path, f"cannot add {keys} here: {why}; add them by hand", has_value=False)],
+                source=label,
+            )
+
+        if node.kind != "mapping":
+            raise refuse("it is not a mapping")
+        if node.alias:
+            raise refuse("it is an alias of a value written elsewhere")
+        if node.flow:
+            body = ", ".join(f"{_key_text(k)}: {_flow_text(v)}" for k, v in items)
+            if node.pairs:
+                return TextEdit(self.offset(node.pairs[-1][1].end), ", " + body)
+            start, close = self.offset(node.start), self.offset(node.end) - 1
+            braces = self.text[start : start + 1] + self.text[close : close + 1]
+            if braces == "{}" and not self.text[start + 1 : close].strip():
+                return TextEdit(start + 1, body)
+            raise refuse("it has no key written in it")
+        if not node.pairs:
+            raise refuse("it has no key written in it")
+        indent = node.pairs[0][0].start.column
+        _, end = node.content_end()
+        offset, lead = self._line_after(end)
+        newline = self._newline_before(offset)
+        lines = _block_lines(items, indent, step)
+        return TextEdit(offset, lead + "".join(line + newline for line in lines))
+
+    def _line_after(self, end: Mark) -> tuple[int, str]:
+        """Where a new line goes after content ending at ``end`` (and a break to write first)."""
+        at = self.offset(end)
+        line_start = self.starts[end.line] if end.line < len(self.starts) else len(self.text)
+        if not self.text[line_start:at].strip(" \t"):
+            return line_start, ""  # a block scalar ends at the start of the next line
+        if end.line + 1 < len(self.starts):
+            return self.starts[end.line + 1], ""
+        return len(self.text), self.newline  # the last line, without a line break
+
+    def _newline_before(self, offset: int) -> str:
+        if self.text[max(offset - 2, 0) : offset] == "\r\n":
+            return "\r\n"
+        if offset and _BREAK.fullmatch(self.text[offset - 1]):
+            return self.text[offset - 1]
+        return self.newline
+
+    def apply(self, edits: Sequence[TextEdit]) -> str:
+        """The text with every edit made (edits at one offset keep their order)."""
+        out: list[str] = []
+        at = 0
+        for edit in sorted(edits, key=lambda e: e.offset):
+            out += [self.text[at : edit.offset], edit.text]
+            at = edit.offset
+        out.append(self.text[at:])
+        return "".join(out)
+
+
+def _scalar_text(value: Any, *, flow: bool) -> str:
+    if value is None or isinstance(value, (bool, int, float)):
+        return json.dumps(value)
+    text = str(value)
+    probe = f"{{k: {text}}}" if flow else f"k: {text}"
+    try:
+        if text and load_yaml(probe, "")[0] == {"k": text}:
+            return text
+    except ConfigError:
+        pass
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _key_text(key: str) -> str:
+    try:
+        if key and load_yaml(f"{key}: 0", "")[0] == {key: 0}:
+            return key
+    except ConfigError:
+        pass
+    return json.dumps(key, ensure_ascii=False)
+
+
+def _flow_text(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_key_text(str(k))}: {_flow_text(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_flow_text(v) for v in value) + "]"
+    return _scalar_text(value, flow=True)
+
+
+def _block_lines(items: Sequence[tuple[str, Any]] | Any, indent: int, step: int) -> list[str]:
+    pad = " " * indent
+    lines: list[str] = []
+    for key, value in items:
+        if isinstance(value, dict) and value:
+            lines.append(f"{pad}{_key_text(key)}:")
+            lines += _block_lines(list(value.items()), indent + step, step)
+        elif isinstance(value, list) and value:
+            lines.append(f"{pad}{_key_text(key)}:")
+            lines += [f"{pad}{' ' * step}- {_flow_text(v)}" for v in value]
+        else:
+            text = _flow_text(value) if isinstance(value, (dict, list)) else _scalar_text(value, flow=False)
+            lines.append(f"{pad}{_key_text(key)}: {text}")
+    return lines
+
+
+# --------------------------------------------------------------------------------------------
 # JSON
 
 
@@ -682,16 +849,22 @@ def read_json(
             parse_constant=_json_constant,
         )
     except json.JSONDecodeError as exc:
-        raise _issue(error, label, "", f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+        raise _issue(
+            error, label, "", f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        ) from None
     except _JsonBound as exc:
         offset = text.find(exc.literal)
         where = f"line {text.count(chr(10), 0, offset) + 1}: " if offset >= 0 else ""
         raise _issue(error, label, "", where + exc.message) from None
     except RecursionError:
-        raise _issue(error, label, "", f"nested deeper than {MAX_DEPTH} levels of lists and objects") from None
+        raise _issue(
+            error, label, "", f"nested deeper than {MAX_DEPTH} levels of lists and objects"
+        ) from None
     path_too_deep = _too_deep(data)
     if path_too_deep is not None:
-        raise _issue(error, label, path_too_deep, f"nested deeper than {MAX_DEPTH} levels of lists and objects")
+        raise _issue(
+            error, label, path_too_deep, f"nested deeper than {MAX_DEPTH} levels of lists and objects"
+        )
     return data
 
 
@@ -701,7 +874,9 @@ def _too_deep(data: Any) -> str | None:
     while todo:
         value, depth, where = todo.pop()
         if isinstance(value, dict):
-            children: Iterator[tuple[Any, str]] = ((v, f"{where}.{k}" if where else str(k)) for k, v in value.items())
+            children: Iterator[tuple[Any, str]] = (
+                (v, f"{where}.{k}" if where else str(k)) for k, v in value.items()
+            )
         elif isinstance(value, list):
             children = ((v, f"{where}[{i}]") for i, v in enumerate(value))
         else:
@@ -815,7 +990,12 @@ def write_atomically(path: Path, label: str, data: bytes, *, expected: bytes) ->
     if not info.st_mode & 0o222 or not os.access(target, os.W_OK):
         raise _issue(ProjectError, label, "", "is read-only; make it writable (chmod u+w) to record the pins")
     if current != expected:
-        raise _issue(ProjectError, label, "", "changed while skyweave was working on it; nothing was written, run again")
+        raise _issue(
+            ProjectError,
+            label,
+            "",
+            "changed while skyweave was working on it; nothing was written, run again",
+        )
     directory = target.parent
     tmp: str | None = None
     try:
@@ -867,7 +1047,9 @@ def exclusive(path: Path, label: str) -> Iterator[None]:
     except FileExistsError:
         raise _issue(ProjectError, label, "", _lock_owner(lock, lock_label)) from None
     except OSError as exc:
-        raise _issue(ProjectError, lock_label, "", f"cannot create the lock file: {_os_problem(exc)}") from None
+        raise _issue(
+            ProjectError, lock_label, "", f"cannot create the lock file: {_os_problem(exc)}"
+        ) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(f"{socket.gethostname()} {os.getpid()}\n")

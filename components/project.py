@@ -163,7 +163,9 @@ class Project:
     def read_stack_document(self, stack: str, *, positions: bool = False) -> inputs.YamlDocument:
         """The stack file through the input boundary (UTF-8, plain data, bounded)."""
         path = self.stack_path(stack)
-        return inputs.read_yaml(path, self.label(path), error=ProjectError, positions=positions, strip=("config",))
+        return inputs.read_yaml(
+            path, self.label(path), error=ProjectError, positions=positions, strip=("config",)
+        )
 
 
 def _skyweave_keys() -> frozenset[str]:

@@ -137,7 +137,7 @@ def test_adding_a_site_to_prod_preview_dry_run_lock_preview(
     assert inputs.unified_diff(LABEL, text, after) == dry.out
     removed, added = _diff(text, after)
     assert removed == []
-    assert "      cidr: 10.5.0.0/16\n" in added  # the first free /16 (10.5 was never used)
+    assert "      cidr: 10.0.0.0/16\n" in added  # the first free /16 of the supernet
 
     assert main([*argv, "ipam", "lock", "--stack", "prod", "--check"]) == 0
     capsys.readouterr()
@@ -157,7 +157,7 @@ config:
   tags: &estate_tags
     env: 'dev'
     owner: "platform"
-  unused: &never_used {x: 1}
+  other:unused: &never_used {x: 1}
   ipam:
     supernet: 10.0.0.0/8
   sites:
@@ -197,7 +197,7 @@ def test_lock_keeps_comments_quotes_anchors_secrets_and_line_endings(
     block = [line for line in added if not line.startswith("    - {")]
     asn_line = next(line for line in block if "asn" in line)
     assert block[:2] == [f"      cidr: 10.0.0.0/16{newline}", asn_line]
-    assert block[2:4] == [f"  skyweave:network:{newline}", f"    tunnel_blocks:{newline}"]
+    assert block[2:4] == [f"  network:{newline}", f"    tunnel_blocks:{newline}"]  # like `sites:`
     assert len(block) == 5 and block[4].startswith("      aws-use1/gcp-euw1: 169.254.")
     assert all(line.endswith(newline) for line in added)
     if newline == "\r\n":

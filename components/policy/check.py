@@ -11,7 +11,6 @@ plain text, and unknown values (``[unknown]``) as the engine's unknown sentinel.
 
 from __future__ import annotations
 
-import json
 import tempfile
 import time
 from collections.abc import Mapping, Sequence

@@ -500,7 +500,7 @@ class _Builder:
                     raise self.fail(mark, "integer outside the 64-bit range skyweave accepts")
                 return number
             real = _CONSTRUCTOR.construct_yaml_float(node)
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, IndexError) as exc:
             if isinstance(exc, ConfigError):
                 raise
             raise self.fail(mark, f"{text!r} is not a valid {_short_tag(tag)}") from None

@@ -415,3 +415,12 @@ def test_yaml_scalars_are_resolved_like_pyyaml_except_timestamps() -> None:
 def test_errors_are_config_errors() -> None:
     with pytest.raises(ConfigError, match="x: line 1, column 4: the YAML tag !!binary"):
         inputs.load_yaml("x: !!binary aGk=\n", "t.yaml")
+
+
+@pytest.mark.parametrize(
+    "text", ["x: !!int\n", "x: !!int ''\n", "x: !!float ''\n", "x: !!bool maybe\n", "x: !!int 1.5\n"]
+)
+def test_explicit_scalar_tags_with_bad_values(text: str) -> None:
+    """Found by the fuzz test: `!!int` on an empty value was an IndexError inside PyYAML."""
+    with pytest.raises(ConfigError, match="x: line 1, column 4: .* is not a valid !!"):
+        inputs.load_yaml(text, "t.yaml")

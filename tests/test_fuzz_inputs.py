@@ -19,7 +19,16 @@ from skyweave.cli import main
 
 TEXTS = {stack: (ROOT / "stacks" / f"Pulumi.{stack}.yaml").read_bytes() for stack in ("dev", "prod")}
 
-TAGS = ["!!binary ", "!!set ", "!!omap ", "!!timestamp ", "!!python/object:os.system ", "!vault ", "!!str ", "!!int "]
+TAGS = [
+    "!!binary ",
+    "!!set ",
+    "!!omap ",
+    "!!timestamp ",
+    "!!python/object:os.system ",
+    "!vault ",
+    "!!str ",
+    "!!int ",
+]
 SCALARS = [
     "2024-01-01",
     "2024-01-01T10:00:00Z",
@@ -46,7 +55,10 @@ SCALARS = [
 
 
 def _bomb(levels: int) -> bytes:
-    lines = ["  skyweave:tags:", '    a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines = [
+        "  skyweave:tags:",
+        '    a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]',
+    ]
     for i in range(1, levels):
         lines.append(f"    a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]")
     return ("\n".join(lines) + "\n").encode()
@@ -93,7 +105,9 @@ def mutated(draw: st.DrawFn) -> tuple[str, bytes]:
             lines[i], lines[k] = lines[k], lines[i]
         elif kind == "indent":
             shift = draw(st.integers(-4, 4))
-            lines[i] = b" " * shift + line if shift >= 0 else line[-shift:] if line[:-shift].isspace() else line
+            lines[i] = (
+                b" " * shift + line if shift >= 0 else line[-shift:] if line[:-shift].isspace() else line
+            )
         elif kind in ("tag", "scalar", "deep") and b": " in line:
             key, _, _value = line.partition(b": ")
             if kind == "tag":

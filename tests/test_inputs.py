@@ -422,5 +422,5 @@ def test_errors_are_config_errors() -> None:
 )
 def test_explicit_scalar_tags_with_bad_values(text: str) -> None:
     """Found by the fuzz test: `!!int` on an empty value was an IndexError inside PyYAML."""
-    with pytest.raises(ConfigError, match="x: line 1, column 4: .* is not a valid !!"):
+    with pytest.raises(ConfigError, match=r"x: line 1, column 4: .* is not a valid !!"):
         inputs.load_yaml(text, "t.yaml")

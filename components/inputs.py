@@ -146,16 +146,26 @@ def file_exists(path: Path, label: str, *, error: ErrorType = ProjectError) -> b
         raise _issue(error, label, "", _os_problem(exc)) from None
 
 
-def _os_problem(exc: OSError) -> str:
-    reasons = {
+def _os_problem(exc: OSError, doing: str = "read") -> str:
+    """What went wrong, in words: "does not exist", "cannot be read: permission denied" …"""
+    about_the_name = {
         errno.ENOENT: "does not exist",
         errno.EISDIR: "is a directory, not a file",
-        errno.EACCES: "cannot be read: permission denied",
+        errno.ENOTDIR: "is not under a directory (a part of the path is a file)",
         errno.ENAMETOOLONG: "the file name is longer than the file system allows",
+    }
+    reasons = {
+        errno.EACCES: "permission denied",
+        errno.EPERM: "permission denied",
         errno.ENOSPC: "no space left on the device",
+        errno.EDQUOT: "the disk quota is exhausted",
+        errno.EFBIG: "larger than the file-size limit (ulimit -f)",
         errno.EROFS: "the file system is read-only",
     }
-    return reasons.get(exc.errno or 0) or f"cannot be read: {exc.strerror or exc}"
+    code = exc.errno or 0
+    if code in about_the_name:
+        return about_the_name[code]
+    return f"cannot be {doing}: {reasons.get(code) or exc.strerror or exc}"
 
 
 def read_bytes(
@@ -1013,7 +1023,7 @@ def write_atomically(path: Path, label: str, data: bytes, *, expected: bytes) ->
         _fsync_directory(directory)
     except OSError as exc:
         raise _issue(
-            ProjectError, label, "", f"could not be written ({_os_problem(exc)}); it was not changed"
+            ProjectError, label, "", f"{_os_problem(exc, 'written')}; the file was not changed"
         ) from None
     finally:
         if tmp is not None:
@@ -1047,9 +1057,7 @@ def exclusive(path: Path, label: str) -> Iterator[None]:
     except FileExistsError:
         raise _issue(ProjectError, label, "", _lock_owner(lock, lock_label)) from None
     except OSError as exc:
-        raise _issue(
-            ProjectError, lock_label, "", f"cannot create the lock file: {_os_problem(exc)}"
-        ) from None
+        raise _issue(ProjectError, lock_label, "", f"the lock file {_os_problem(exc, 'created')}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(f"{socket.gethostname()} {os.getpid()}\n")

@@ -329,7 +329,10 @@ def test_a_failed_write_leaves_the_file_as_it_was(
     monkeypatch.setattr(inputs.os, "fsync", disk_full)
     assert _lock(project) == 1
     out, err = capsys.readouterr()
-    assert out == "" and "no space left" in err and "it was not changed" in err and LABEL in err
+    assert (
+        out == ""
+        and f"{LABEL}: cannot be written: no space left on the device; the file was not changed" in err
+    )
     assert _stack_file(project).read_text(encoding="utf-8") == PROD
     assert _leftovers(project) == []
 
@@ -347,7 +350,8 @@ def test_a_file_size_limit_leaves_the_file_as_it_was(tmp_path: Path) -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 1, done.stderr
-    assert "could not be written" in done.stderr and "Traceback" not in done.stderr and done.stdout == ""
+    assert "cannot be written: larger than the file-size limit" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""
     assert _stack_file(project).read_text(encoding="utf-8") == PROD
     assert _leftovers(project) == []
 
@@ -379,7 +383,7 @@ def test_permission_denied_on_rename_is_a_message(
 
     monkeypatch.setattr(inputs.os, "replace", denied)
     assert _lock(project) == 1
-    assert "permission denied" in capsys.readouterr().err
+    assert "cannot be written: permission denied; the file was not changed" in capsys.readouterr().err
     assert _stack_file(project).read_text(encoding="utf-8") == PROD
     assert _leftovers(project) == []
 

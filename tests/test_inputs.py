@@ -10,10 +10,10 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
 import skyweave.graph
 import skyweave.ipam_cli
 import skyweave.preview  # noqa: F401 - imported here so the timed tests time the reading, not imports
+from conftest import ROOT
 from skyweave import inputs
 from skyweave.cli import main
 from skyweave.errors import ConfigError

@@ -692,11 +692,14 @@ class YamlText:
         self.starts = [0, *(m.end() for m in _BREAK.finditer(text))]
         first = _BREAK.search(text)
         self.newline = first.group() if first else "\n"
+        #: Both parsers skip a byte-order mark without counting it in line 0's columns.
+        self.bom = 1 if text.startswith("\ufeff") else 0
 
     def offset(self, mark: Mark) -> int:
         if mark.line >= len(self.starts):
             return len(self.text)
-        return min(self.starts[mark.line] + mark.column, len(self.text))
+        column = mark.column + (self.bom if mark.line == 0 else 0)
+        return min(self.starts[mark.line] + column, len(self.text))
 
     def add_to_mapping(
         self, node: Node, items: Sequence[tuple[str, Any]], *, label: str, path: str, step: int = 2
@@ -745,7 +748,7 @@ class YamlText:
         """Where a new line goes after content ending at ``end`` (and a break to write first)."""
         at = self.offset(end)
         line_start = self.starts[end.line] if end.line < len(self.starts) else len(self.text)
-        if not self.text[line_start:at].strip(" \t"):
+        if not self.text[line_start:at].strip(" \t\ufeff"):
             return line_start, ""  # a block scalar ends at the start of the next line
         if end.line + 1 < len(self.starts):
             return self.starts[end.line + 1], ""

@@ -251,6 +251,28 @@ def test_lock_fills_existing_tunnel_blocks_and_flow_networks(
     assert yaml.safe_load(after)["config"]["skyweave:network"]["name"] == "core"
 
 
+@pytest.mark.parametrize("bom", ["", "\ufeff"])
+def test_a_one_line_flow_file_with_or_without_a_byte_order_mark(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], bom: str
+) -> None:
+    text = (
+        f"{bom}config: {{skyweave:sites: [{{name: aws-use1, vendor: aws, region: us-east-1}}, "
+        "{name: gcp-euw1, vendor: gcp, region: europe-west1, project: sw-dev-001}]}"
+    )
+    project = _project(tmp_path, text)
+    assert _lock(project) == 0, capsys.readouterr().err
+    after = _stack_file(project).read_bytes().decode("utf-8")
+    assert after.startswith(
+        f"{bom}config: {{skyweave:sites: [{{name: aws-use1, vendor: aws, region: us-east-1, cidr: "
+    )
+    assert after.endswith(
+        "}]" + ", skyweave:network: {tunnel_blocks: {aws-use1/gcp-euw1: 169.254.19.96/27}}}"
+    )
+    assert (
+        yaml.safe_load(after.removeprefix("\ufeff"))["config"]["skyweave:sites"][1]["cidr"] == "10.1.0.0/16"
+    )
+
+
 def test_an_aliased_site_entry_is_not_edited(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Pinning into an alias would edit its anchor, elsewhere in the file: refused, nothing written."""
     text = (

@@ -182,3 +182,72 @@ def test_mutated_stack_files_give_one_clean_message_in_ipam_show_and_graph(case:
 def test_mutated_stack_files_give_one_clean_message_in_preview(case: tuple[str, bytes]) -> None:
     stack, data = case
     _check(stack, data, [["preview"]])
+
+
+# --- ipam lock on any layout of the same estate ---------------------------------------------
+
+
+def _unpinned_prod() -> dict[str, object]:
+    import yaml
+
+    data = yaml.safe_load(TEXTS["prod"])
+    for site in data["config"]["skyweave:sites"]:
+        site.pop("cidr", None)
+        site.pop("ipv6_cidr", None)
+    return data  # type: ignore[no-any-return]
+
+
+@st.composite
+def layouts(draw: st.DrawFn) -> str:
+    """The unpinned prod estate, dumped by ruamel with a random flow/block style per list and
+    mapping, random indentation, end-of-line comments, CRLF or not."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    def build(value: object) -> object:
+        if isinstance(value, dict):
+            node = CommentedMap((k, build(v)) for k, v in value.items())
+            node.fa.set_flow_style() if draw(st.integers(0, 4)) == 0 else node.fa.set_block_style()
+            for key in list(node)[: draw(st.integers(0, 2))]:
+                if not isinstance(node[key], (dict, list)):
+                    node.yaml_add_eol_comment(f"note on {key}", key)
+            return node
+        if isinstance(value, list):
+            seq = CommentedSeq(build(v) for v in value)
+            seq.fa.set_flow_style() if draw(st.integers(0, 3)) == 0 else seq.fa.set_block_style()
+            return seq
+        return value
+
+    dumper = YAML()
+    mapping = draw(st.sampled_from([2, 4]))
+    offset = draw(st.sampled_from([0, 2]))
+    dumper.indent(mapping=mapping, sequence=offset + 2, offset=offset)
+    dumper.width = 4096
+    buffer = io.StringIO()
+    dumper.dump(build(_unpinned_prod()), buffer)
+    text = draw(st.sampled_from(["", "# header\n---\n"])) + buffer.getvalue()
+    return text.replace("\n", "\r\n") if draw(st.booleans()) else text
+
+
+@settings(max_examples=40, **FUZZ)
+@given(layouts())
+def test_lock_on_any_layout_inserts_exactly_the_pins(text: str) -> None:
+    import difflib
+
+    import yaml
+
+    with tempfile.TemporaryDirectory() as tmp:
+        project = _project(Path(tmp), "prod", text.encode("utf-8"))
+        code, out, err = _run(["-C", str(project), "ipam", "lock", "--stack", "prod"])
+        assert code == 0, err
+        after = (project / "stacks" / "Pulumi.prod.yaml").read_bytes().decode("utf-8")
+        before_lines, after_lines = text.splitlines(keepends=True), after.splitlines(keepends=True)
+        for line in difflib.unified_diff(before_lines, after_lines, n=0):
+            if line.startswith("-") and not line.startswith("---"):
+                assert "{" in line or "[" in line, line  # only a flow collection's line changes
+        pinned = yaml.safe_load(after)["config"]
+        assert all("cidr" in s or s["vendor"] == "onprem" for s in pinned["skyweave:sites"])
+        assert all("asn" in s for s in pinned["skyweave:sites"])
+        assert len(pinned["skyweave:network"]["tunnel_blocks"]) == 10
+        code, out, err = _run(["-C", str(project), "ipam", "lock", "--stack", "prod", "--check"])
+        assert code == 0, out + err

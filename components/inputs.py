@@ -350,6 +350,8 @@ def load_yaml(
         if "nesting depth" in problem:  # libyaml's own bound (1,000), met while scanning ahead
             raise builder.fail(mark, f"nested deeper than {MAX_DEPTH} levels of lists and mappings") from None
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        inside = builder._path(slot=False)  # the key being read when the syntax broke, if any
+        where += f" (inside {inside})" if inside else ""
         raise _issue(error, label, "", f"not valid YAML{where}: {problem}") from None
     except yaml.reader.ReaderError as exc:  # a control character: positioned by index only
         line = len(_BREAK.findall(text, 0, exc.position)) + 1
@@ -406,14 +408,17 @@ class _Builder:
 
     # -- errors -------------------------------------------------------------------------------
 
-    def _path(self, extra: str | int | None = None) -> str:
+    def _path(self, extra: str | int | None = None, *, slot: bool = True) -> str:
+        """The key path being read; ``slot=False`` leaves out the next list index (for a syntax
+        error, which may lie between two items)."""
         parts: list[str | int] = [f.part for f in self.stack if f.part is not None]
         if self.stack:
             top = self.stack[-1]
             if extra is not None:
                 parts.append(extra)
             elif top.kind == "sequence":
-                parts.append(len(top.value))
+                if slot:
+                    parts.append(len(top.value))
             elif top.has_key:
                 parts.append(_part(top.key))
         if tuple(str(p) for p in parts[: len(self.strip)]) == self.strip:

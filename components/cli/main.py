@@ -3,8 +3,8 @@
 Run from the project root (like ``pulumi``). Exit codes: 0 success; 1 the configuration or
 project is wrong (the message says where and how to fix it); 2 the command line is wrong;
 3 an internal error (a bug: please report it with the traceback shown); 4 the estate is not
-what it must be: ``simulate`` found a required failure it does not survive, or ``check`` found a
-mandatory policy violation.
+what it must be: ``simulate`` found a required failure it does not survive, ``check`` found a
+mandatory policy violation, or ``ipam lock --check`` found a site or link not pinned.
 """
 
 from __future__ import annotations
@@ -21,7 +21,13 @@ from .. import __version__
 
 __all__ = ["main"]
 
-from .exit_codes import EXIT_CONFIG, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE  # noqa: F401 - re-exported
+from .exit_codes import (  # noqa: F401 - re-exported
+    EXIT_CONFIG,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    EXIT_REQUIREMENT,
+    EXIT_USAGE,
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -70,6 +76,15 @@ def _parser() -> argparse.ArgumentParser:
         help="record every site's planned block in the stack file, so no later edit can renumber it",
     )
     lock.add_argument("--stack", "-s", required=True)
+    lock_mode = lock.add_mutually_exclusive_group()
+    lock_mode.add_argument(
+        "--dry-run", action="store_true", help="print the change as a unified diff; write nothing"
+    )
+    lock_mode.add_argument(
+        "--check",
+        action="store_true",
+        help=f"write nothing; exit {EXIT_REQUIREMENT} if any site or link is not pinned (for CI)",
+    )
 
     graph = sub.add_parser(
         "graph",
@@ -157,7 +172,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         if args.ipam_command == "show":
             return ipam_cli.show(project, args.stack, args.format)
-        return ipam_cli.lock(project, args.stack)
+        return ipam_cli.lock(project, args.stack, dry_run=args.dry_run, check=args.check)
     if args.command == "graph":
         from . import graph
         from .ipam import load_plan

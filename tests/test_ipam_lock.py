@@ -327,16 +327,23 @@ def _leftovers(project: Path) -> list[str]:
     return sorted(n for n in os.listdir(project / "stacks") if n not in ("Pulumi.prod.yaml", "__main__.py"))
 
 
-def test_ctrl_c_during_the_write_leaves_the_file_as_it_was(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_ctrl_c_during_the_write_leaves_the_file_as_it_was(tmp_path: Path) -> None:
+    """A real SIGINT, delivered while the new file is being fsynced (the slow part of the write)."""
     project = _project(tmp_path, PROD)
-
-    def interrupted(fd: int) -> None:
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(inputs.os, "fsync", interrupted)
-    assert _lock(project) == 130
+    code = (
+        "import os, signal, sys\n"
+        f"import {inputs.__name__} as inputs\n"
+        "real = os.fsync\n"
+        "def fsync(fd):\n"
+        "    os.kill(os.getpid(), signal.SIGINT)\n"
+        "    real(fd)\n"
+        "inputs.os.fsync = fsync\n"
+        "from skyweave.cli import main\n"
+        f"sys.exit(main(['-C', {str(project)!r}, 'ipam', 'lock', '--stack', 'prod']))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 130, done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""
     assert _stack_file(project).read_text(encoding="utf-8") == PROD
     assert _leftovers(project) == []
 

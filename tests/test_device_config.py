@@ -9,7 +9,8 @@ import re
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from skyweave.device_config import (
+from skyweave.core.errors import PlanningError
+from skyweave.network.device_config import (
     Tunnel,
     TunnelSide,
     device,
@@ -20,7 +21,6 @@ from skyweave.device_config import (
     render_swanctl,
     tunnel_interfaces,
 )
-from skyweave.errors import PlanningError
 from skyweave.planning.vpn import CipherSet, Routing
 
 AWS0 = TunnelSide("aws", "198.51.100.10", 64512, ("10.10.0.0/16",), "169.254.10.1", 1)

@@ -27,22 +27,68 @@ from collections.abc import Callable, Iterator
 
 import pytest
 import vpnlab
-from skyweave.device_config import DeviceFiles, Tunnel, TunnelSide, render_device, render_devices
+from skyweave.network.device_config import DeviceFiles, Tunnel, TunnelSide, render_device, render_devices
 from skyweave.planning.vpn import CipherSet, LinkPlan, Routing, Shape, SiteEnd, TunnelPlan, plan_link
 
 pytestmark = pytest.mark.skipif(vpnlab.missing() is not None, reason=f"VPN lab: {vpnlab.missing()}")
 
 # The estate: documentation address ranges only (RFC 5737), private site ranges, private ASNs.
-AWS = SiteEnd("aws-use1", "aws", 64512, ("10.10.0.0/16",))
-GCP = SiteEnd("gcp-euw1", "gcp", 64514, ("10.20.0.0/16",))
+
+
+def _end(site: dict[str, object], asn: int, cidrs: tuple[str, ...]) -> SiteEnd:
+    """A link end as production builds it: from the site's model, through its driver's facts."""
+    from skyweave.drivers import get_driver
+    from skyweave.network.connectivity import site_end
+
+    model = get_driver(str(site["vendor"])).site_model.model_validate(site)
+    return site_end(model, asn, cidrs)
+
+
+AWS = _end({"name": "aws-use1", "vendor": "aws", "region": "us-east-1"}, 64512, ("10.10.0.0/16",))
+GCP = _end(
+    {"name": "gcp-euw1", "vendor": "gcp", "region": "europe-west1", "project": "p-123456"},
+    64514,
+    ("10.20.0.0/16",),
+)
 # Two router instances with BGP: the appliance pair's shape (two devices, two addresses). On
 # OpenStack each sits on a port with a fixed address behind its floating IP (1:1 NAT).
-APPLIANCE = SiteEnd(
-    "os-dc1", "onprem", 65020, ("10.30.0.0/16",), devices=("192.0.2.30", "192.0.2.31"), bgp=True
+APPLIANCE = _end(
+    {
+        "name": "os-dc1",
+        "vendor": "onprem",
+        "region": "dc1",
+        "cidrs": ["10.30.0.0/16"],
+        "bgp": True,
+        "vpn_peer_ip": "192.0.2.30",
+        "vpn_secondary_peer_ip": "192.0.2.31",
+    },
+    65020,
+    ("10.30.0.0/16",),
 )
 FIXED_IPS = {"192.0.2.30": "10.30.255.30", "192.0.2.31": "10.30.255.31"}
-RACK_BGP = SiteEnd("rack7", "onprem", 65010, ("10.50.0.0/16",), devices=("192.0.2.10",), bgp=True)
-RACK_STATIC = SiteEnd("rack8", "onprem", 65011, ("10.60.0.0/16",), devices=("192.0.2.11",))
+RACK_BGP = _end(
+    {
+        "name": "rack7",
+        "vendor": "onprem",
+        "region": "r7",
+        "cidrs": ["10.50.0.0/16"],
+        "bgp": True,
+        "vpn_peer_ip": "192.0.2.10",
+    },
+    65010,
+    ("10.50.0.0/16",),
+)
+RACK_STATIC = _end(
+    {
+        "name": "rack8",
+        "vendor": "onprem",
+        "region": "r8",
+        "cidrs": ["10.60.0.0/16"],
+        "vpn_peer_ip": "192.0.2.11",
+    },
+    65011,
+    ("10.60.0.0/16",),
+)
 
 # Each cloud gateway's public addresses, per (gateway, tunnel) of its side of the plan.
 CLOUD_OUTSIDE: dict[str, Callable[[TunnelPlan], str]] = {

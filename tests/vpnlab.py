@@ -4,7 +4,7 @@ Why: a configuration that only a unit test has read is a guess about what strong
 accept. Here every device of a scenario (an appliance, an on-prem router, and the AWS or GCP
 gateway standing in for its vendor, each rendered from its own side of the plans) gets its own
 network namespace, its own charon (IKE) and its own zebra + bgpd + staticd, with exactly the files
-:mod:`skyweave.device_config` rendered. Nothing leaves the namespaces: the outside addresses live
+:mod:`skyweave.network.device_config` rendered. Nothing leaves the namespaces: the outside addresses live
 on a bridge in a namespace of the lab's own, and the lab deletes all of it on the way out.
 
 What carries what (this machine has no kernel ESP, XFRM interfaces, VTI or GRE):
@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from skyweave.device_config import DeviceFiles, DeviceTunnel
+from skyweave.network.device_config import DeviceFiles, DeviceTunnel
 from skyweave.planning.vpn import Routing
 
 CHARON = "/usr/sbin/charon-systemd"

@@ -45,8 +45,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
-from .errors import PlanningError
-from .planning.vpn import CIPHERS, CipherSet, Routing
+from ..core.errors import PlanningError
+from ..planning.vpn import CIPHERS, CipherSet, Routing
 
 __all__ = [
     "TUNNEL_MTU",

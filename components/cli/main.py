@@ -3,8 +3,8 @@
 Run from the project root (like ``pulumi``). Exit codes: 0 success; 1 the configuration or
 project is wrong (the message says where and how to fix it); 2 the command line is wrong;
 3 an internal error (a bug: please report it with the traceback shown); 4 the estate is not
-what it must be: ``simulate`` found a required failure it does not survive, or ``check`` found a
-mandatory policy violation.
+what it must be: ``simulate`` found a required failure it does not survive, ``check`` found a
+mandatory policy violation, or ``ipam lock --check`` found a site or link not pinned.
 """
 
 from __future__ import annotations
@@ -19,12 +19,20 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from .. import __version__
 
 __all__ = ["main"]
 
-from .exit_codes import EXIT_CONFIG, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE  # noqa: F401
+from .exit_codes import (  # noqa: F401 - re-exported
+    EXIT_CONFIG,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_REQUIREMENT,
+    EXIT_USAGE,
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -73,6 +81,15 @@ def _parser() -> argparse.ArgumentParser:
         help="record every site's planned block in the stack file, so no later edit can renumber it",
     )
     lock.add_argument("--stack", "-s", required=True)
+    lock_mode = lock.add_mutually_exclusive_group()
+    lock_mode.add_argument(
+        "--dry-run", action="store_true", help="print the change as a unified diff; write nothing"
+    )
+    lock_mode.add_argument(
+        "--check",
+        action="store_true",
+        help=f"write nothing; exit {EXIT_REQUIREMENT} if any site or link is not pinned (for CI)",
+    )
 
     graph = sub.add_parser(
         "graph",
@@ -115,11 +132,29 @@ def _on_interrupt(signum: int, frame: FrameType | None) -> None:
     """Ctrl-C stops any command within a second: unwind normally (temporary files, the policy
     pack's process), and if something is stuck in a call that does not return (a gRPC wait, the
     mock runtime's event loop), end the process anyway."""
+    _INTERRUPTED.set()
     print("interrupted", file=sys.stderr, flush=True)
     stopper = threading.Timer(INTERRUPT_GRACE, _force_exit)
     stopper.daemon = True
     stopper.start()
     raise KeyboardInterrupt
+
+
+#: Set by Ctrl-C: the KeyboardInterrupt it raises can land where Python swallows it (a weakref
+#: or finaliser callback), so the command also checks this when it returns.
+_INTERRUPTED = threading.Event()
+
+
+def _quiet_interrupts(unraisable: Any) -> None:
+    """Ctrl-C's KeyboardInterrupt raised inside a callback Python cannot raise from (a weakref or
+    finaliser) is honoured through ``_INTERRUPTED``; do not print it as an ignored exception."""
+    if not isinstance(unraisable.exc_value, KeyboardInterrupt):
+        sys.__unraisablehook__(unraisable)
+
+
+def _late_interrupt(signum: int, frame: FrameType | None) -> None:
+    """Ctrl-C after the command finished: end quietly with the interrupt's exit code."""
+    os._exit(EXIT_INTERRUPTED)
 
 
 def _force_exit() -> None:
@@ -136,8 +171,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGINT, _on_interrupt) if in_main_thread else None
+    previous_hook = sys.unraisablehook
+    sys.unraisablehook = _quiet_interrupts
     try:
-        return _dispatch(args)
+        code = _dispatch(args)
+        if _INTERRUPTED.is_set() and previous is not None:
+            raise KeyboardInterrupt  # the interrupt was swallowed on its way; honour it now
+        return code
     except SkyweaveError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
@@ -160,7 +200,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
     finally:
         if previous is not None:
-            signal.signal(signal.SIGINT, previous)
+            # Python's own handler would print a traceback for a Ctrl-C between here and the exit.
+            late = _late_interrupt if previous is signal.default_int_handler else previous
+            signal.signal(signal.SIGINT, late)
+            sys.unraisablehook = previous_hook
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -194,7 +237,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         if args.ipam_command == "show":
             return ipam_cli.show(project, args.stack, args.format)
-        return ipam_cli.lock(project, args.stack)
+        return ipam_cli.lock(project, args.stack, dry_run=args.dry_run, check=args.check)
     if args.command == "graph":
         from . import graph
         from .ipam import load_plan

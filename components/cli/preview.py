@@ -8,6 +8,7 @@ import json
 from collections import Counter, defaultdict
 from typing import Any
 
+from ..core.inputs import check_program
 from ..estate.project import Project, StackFile
 from .offline import OfflineRun, RecordingMonitor, Registration, run_program
 
@@ -21,6 +22,7 @@ def preview_stack(project: Project, stack: str, *, monitor: RecordingMonitor | N
     """Run the project's program for ``stack`` offline, with that stack file's configuration."""
 
     stack_file: StackFile = project.read_stack(stack)
+    check_program(project.main, project.label(project.root / "Pulumi.yaml"))
     return run_program(
         project.main,
         project=project.name,

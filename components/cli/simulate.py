@@ -21,7 +21,7 @@ def run(project: Project, stack: str, fmt: str, *, strict_dns: bool = False) -> 
     stack_file = project.read_stack(stack)
     prefix = f"{NAMESPACE}:"
     raw = {k[len(prefix) :]: v for k, v in stack_file.values.items() if k.startswith(prefix)}
-    config = parse_stack_config(raw, source=stack_file.label)
+    config = parse_stack_config(raw, source=stack_file.label, stack=stack)
     report = simulate(config, stack=stack, strict_dns=strict_dns)
     print(render_json(report) if fmt == "json" else render_text(report), end="" if fmt != "json" else "\n")
     return EXIT_OK if report.survived else EXIT_NOT_SURVIVED

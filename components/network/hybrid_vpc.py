@@ -160,11 +160,14 @@ class HybridVpcPlan:
         return {"supernet": str(self.addresses.supernet), "sites": sites}
 
 
-def plan_hybrid_vpc(args: HybridVpcArgs, *, connectivity_path: str = "connectivity") -> HybridVpcPlan:
+def plan_hybrid_vpc(
+    args: HybridVpcArgs, *, connectivity_path: str = "connectivity", stack: str | None = None
+) -> HybridVpcPlan:
     """Plan the network without Pulumi; raise :class:`InvalidArgsError` listing every problem.
 
     ``connectivity_path`` is where the connectivity arguments live in the caller's input (the
-    stack file calls them ``network``), so errors name the key the user wrote.
+    stack file calls them ``network``), so errors name the key the user wrote. ``stack``: the
+    stack being planned, so the ``require_pins`` hint is a command the user can paste.
     """
     issues: list[ConfigIssue] = []
     specs: list[SiteSpec] = []
@@ -236,7 +239,7 @@ def plan_hybrid_vpc(args: HybridVpcArgs, *, connectivity_path: str = "connectivi
                         ConfigIssue(
                             f"{path}.{key}",
                             f"site {site.name!r} has no pinned block and ipam.require_pins is true; "
-                            "run `skyweave ipam lock --stack <stack>` to record it",
+                            f"run `skyweave ipam lock --stack {stack or '<stack>'}` to record it",
                             has_value=False,
                         )
                     )
@@ -310,7 +313,9 @@ class HybridVpc(pulumi.ComponentResource):
     ) -> None:
         args = _coerce_args(args)
         check_component_name(name, 24)
-        self.plan = check_plan(plan, args) if plan is not None else plan_hybrid_vpc(args)
+        self.plan = (
+            check_plan(plan, args) if plan is not None else plan_hybrid_vpc(args, stack=pulumi.get_stack())
+        )
         if providers is not None:
             require_providers(providers, (s.name for s in args.sites))
         super().__init__(type_token("network", "HybridVpc"), name, None, opts)

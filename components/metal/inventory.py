@@ -14,15 +14,22 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import yaml
 
 from ..cli.offline import UNKNOWN, OfflineRun
-from ..core.errors import ConfigError, ConfigIssue
 
-__all__ = ["ansible_inventory", "ansible_list", "inventory_command", "pool_nodes", "render"]
+__all__ = [
+    "ansible_inventory",
+    "ansible_list",
+    "inventory_command",
+    "pool_nodes",
+    "print_inventory",
+    "render",
+]
 
 POOL_TYPE = "skyweave:compute:BareMetalPool"
 
@@ -131,21 +138,22 @@ def pool_nodes(run: OfflineRun) -> dict[str, list[dict[str, Any]]]:
 
 
 def inventory_command(project: Any, stack: str, fmt: str) -> int:
-    """``skyweave inventory``: preview the stack offline and print its pools' inventory."""
+    """``skyweave inventory``: preview the stack offline and print its pools' inventory.
+
+    A stack without pools has an empty inventory, not an error: a pipeline that runs the command
+    on every stack must not fail on the ones without servers (the note goes to stderr).
+    """
     from ..cli.preview import preview_stack
 
-    run = preview_stack(project, stack)
-    pools = pool_nodes(run)
+    return print_inventory(pool_nodes(preview_stack(project, stack)), fmt)
+
+
+def print_inventory(pools: Nodes, fmt: str) -> int:
+    """Print ``pools`` as an inventory (an empty one, with a note on stderr, when there are none)."""
     if not pools:
-        raise ConfigError(
-            [
-                ConfigIssue(
-                    "skyweave:pools",
-                    "the stack has no bare-metal pools; see docs/bare-metal.md",
-                    has_value=False,
-                )
-            ],
-            source=project.label(project.stack_path(stack)),
+        print(
+            "note: the stack has no bare-metal pools (see docs/bare-metal.md): empty inventory",
+            file=sys.stderr,
         )
     print(render(pools, fmt), end="" if fmt == "yaml" else "\n")
     return 0

@@ -21,13 +21,42 @@ from .. import __version__
 
 __all__ = ["main"]
 
-from .exit_codes import EXIT_CONFIG, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE  # noqa: F401 - re-exported
+from .exit_codes import EXIT_CONFIG, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, epilog
+from .stacks import STACK_ENV, StackNotGiven
+
+
+def _formatter(prog: str) -> argparse.HelpFormatter:
+    return argparse.RawDescriptionHelpFormatter(prog, max_help_position=32)
+
+
+def _command(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], name: str, *, help: str, description: str
+) -> argparse.ArgumentParser:
+    """A subcommand whose ``--help`` has a description and ends with its exit codes."""
+    return sub.add_parser(
+        name.rsplit(" ", 1)[-1],
+        help=help,
+        description=description,
+        epilog=epilog(name),
+        formatter_class=_formatter,
+    )
+
+
+def _stack_option(parser: argparse.ArgumentParser | argparse._MutuallyExclusiveGroup) -> None:
+    parser.add_argument(
+        "--stack",
+        "-s",
+        default=None,
+        help=f"stack name: reads Pulumi.<stack>.yaml (default: ${STACK_ENV}, else the only stack file)",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="skyweave",
         description="Multi-vendor estates with Pulumi: preview offline, plan addresses, check policy.",
+        epilog="Every command's exit codes: `skyweave COMMAND --help`, or docs/cli.md#exit-codes.",
+        formatter_class=_formatter,
     )
     parser.add_argument("--version", action="version", version=f"skyweave {__version__}")
     parser.add_argument(
@@ -39,62 +68,95 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    preview = sub.add_parser(
+    preview = _command(
+        sub,
         "preview",
         help="show what `pulumi up` would create, offline (no CLI, no credentials)",
         description="Run the stack's program in-process under Pulumi's mock runtime and print "
         "every resource it would create.",
     )
-    preview.add_argument("--stack", "-s", required=True, help="stack name (reads Pulumi.<stack>.yaml)")
+    _stack_option(preview)
     preview.add_argument("--format", choices=("text", "json"), default="text")
 
-    schema = sub.add_parser("schema", help="print the JSON Schema of a stack file's skyweave config")
+    schema = _command(
+        sub,
+        "schema",
+        help="print the JSON Schema of a stack file (Pulumi.<stack>.yaml)",
+        description="The JSON Schema of a whole stack file, for editors (docs/cli.md shows the "
+        "yaml-language-server modeline), or the Markdown reference of its skyweave keys.",
+    )
     schema.add_argument(
         "--format",
         choices=("json", "markdown"),
         default="json",
         help="markdown: the reference in docs/config.md",
     )
+    schema.add_argument(
+        "--config-block",
+        action="store_true",
+        help="the schema of the `config:` block alone (skyweave.config_schema()), not of the whole file",
+    )
 
     from .check_command import add_parser as add_check_parser
 
     add_check_parser(sub)  # `skyweave check` (exit 4 on a mandatory policy violation)
 
-    ipam = sub.add_parser("ipam", help="show or pin the address plan")
-    ipam_sub = ipam.add_subparsers(dest="ipam_command", required=True, metavar="ACTION")
-    show = ipam_sub.add_parser("show", help="print the stack's address plan")
-    show.add_argument("--stack", "-s", required=True)
-    show.add_argument("--format", choices=("text", "json"), default="text")
-    lock = ipam_sub.add_parser(
-        "lock",
-        help="record every site's planned block in the stack file, so no later edit can renumber it",
+    ipam = sub.add_parser(
+        "ipam",
+        help="show or pin the address plan",
+        description="The estate's address plan: every site's block and subnets, and the pins that "
+        "keep them where they are.",
+        epilog="Actions: `skyweave ipam show --help`, `skyweave ipam lock --help`.",
+        formatter_class=_formatter,
     )
-    lock.add_argument("--stack", "-s", required=True)
+    ipam_sub = ipam.add_subparsers(dest="ipam_command", required=True, metavar="ACTION")
+    show = _command(
+        ipam_sub,
+        "ipam show",
+        help="print the stack's address plan",
+        description="Every site's planned block, subnets (zone, tier, IPv6) and whether it is pinned.",
+    )
+    _stack_option(show)
+    show.add_argument("--format", choices=("text", "json"), default="text")
+    lock = _command(
+        ipam_sub,
+        "ipam lock",
+        help="record every site's planned block in the stack file, so no later edit can renumber it",
+        description="Write each unpinned site's planned cidr (and ipv6_cidr), its BGP asn and each "
+        "link's tunnel block into the stack file, so adding or removing other sites never renumbers them.",
+    )
+    _stack_option(lock)
 
-    graph = sub.add_parser(
+    graph = _command(
+        sub,
         "graph",
         help="print the site graph (links, tunnels) and who can still reach whom after an outage",
+        description="Sites and the links between them (shape, routing, tunnels), and the groups the "
+        "surviving sites form when any one vendor or site is lost. DOT and Mermaid draw it.",
     )
-    graph.add_argument("--stack", "-s", required=True)
+    _stack_option(graph)
     graph.add_argument("--format", choices=("text", "dot", "mermaid", "json"), default="text")
-    inventory = sub.add_parser(
+    inventory = _command(
+        sub,
         "inventory",
         help="print the bare-metal pools' nodes as an Ansible inventory",
         description="Every node of every BareMetalPool (source, failure domain, address, role), from "
         "an offline preview. Addresses the cloud assigns at deploy time show as [unknown].",
     )
-    inventory.add_argument("--stack", "-s", required=True)
+    _stack_option(inventory)
     inventory.add_argument(
         "--format", choices=("yaml", "json"), default="yaml", help="yaml: inventory file; json: --list form"
     )
-    simulate = sub.add_parser(
+    simulate = _command(
+        sub,
         "simulate",
         help="fail every vendor, region and zone in turn and report what survives",
-        description="For every vendor, region and zone of the stack: the capacity each app keeps, "
-        "whether DNS has a healthy target and whether the network stays connected. Exits 4 if a "
-        "required failure (an app's `survive` kind or narrower) is not survived.",
+        description="For every vendor, region and zone of the stack: the capacity each app and "
+        "bare-metal pool keeps, whether DNS has a healthy target and whether the network stays "
+        "connected. Exits 4 if a required failure (an app's or pool's `survive` kind or narrower) is "
+        "not survived.",
     )
-    simulate.add_argument("--stack", "-s", required=True)
+    _stack_option(simulate)
     simulate.add_argument("--format", choices=("text", "json"), default="text")
     simulate.add_argument(
         "--strict-dns",
@@ -114,6 +176,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SkyweaveError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+    except StackNotGiven as exc:
+        print(f"skyweave {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -144,8 +209,11 @@ def _dispatch(args: argparse.Namespace) -> int:
         return run_check(args, args.project_dir)
 
     from .project import Project
+    from .stacks import resolve_stack
 
     project = Project.find(args.project_dir)
+    if hasattr(args, "stack"):
+        args.stack = resolve_stack(args.stack, project)
     if args.command == "preview":
         from .preview import preview_stack, render_json, render_text
 

@@ -197,10 +197,14 @@ def _dispatch(args: argparse.Namespace) -> int:
             from ..estate.reference import config_reference
 
             print(config_reference(), end="")
-        else:
+        elif args.config_block:
             from ..estate.config import config_schema
 
             print(json.dumps(config_schema(), indent=2))
+        else:
+            from ..estate.stack_schema import stack_file_schema
+
+            print(json.dumps(stack_file_schema(), indent=2))
         return EXIT_OK
 
     if args.command == "check":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -135,3 +136,14 @@ def test_after_deploy_the_component_output_has_every_address() -> None:
         "metal-node-4": "10.1.128.14",
     }
     assert ansible_list({"metal": []}) == {"_meta": {"hostvars": {}}, "all": {"children": []}}
+
+
+def test_from_json_is_the_same_inventory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["preview", "--stack", "prod", "--format", "json"]) == 0
+    plan = tmp_path / "prod.json"
+    plan.write_text(capsys.readouterr().out)
+    for fmt in ("yaml", "json"):
+        assert main(["inventory", "--stack", "prod", "--format", fmt]) == 0
+        from_stack = capsys.readouterr().out
+        assert main(["inventory", "--from-json", str(plan), "--format", fmt]) == 0
+        assert capsys.readouterr().out == from_stack

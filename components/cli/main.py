@@ -16,6 +16,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from .. import __version__
 
@@ -48,6 +49,18 @@ def _stack_option(parser: argparse.ArgumentParser | argparse._MutuallyExclusiveG
         "-s",
         default=None,
         help=f"stack name: reads Pulumi.<stack>.yaml (default: ${STACK_ENV}, else the only stack file)",
+    )
+
+
+def _source_options(parser: argparse.ArgumentParser) -> None:
+    """``--stack`` or ``--from-json``: a stack file's estate, or the one a preview recorded."""
+    source = parser.add_mutually_exclusive_group()
+    _stack_option(source)
+    source.add_argument(
+        "--from-json",
+        type=Path,
+        metavar="PREVIEW_JSON",
+        help="read the estate from `skyweave preview --format json` output (its component outputs)",
     )
 
 
@@ -134,7 +147,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Sites and the links between them (shape, routing, tunnels), and the groups the "
         "surviving sites form when any one vendor or site is lost. DOT and Mermaid draw it.",
     )
-    _stack_option(graph)
+    _source_options(graph)
     graph.add_argument("--format", choices=("text", "dot", "mermaid", "json"), default="text")
     inventory = _command(
         sub,
@@ -143,7 +156,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Every node of every BareMetalPool (source, failure domain, address, role), from "
         "an offline preview. Addresses the cloud assigns at deploy time show as [unknown].",
     )
-    _stack_option(inventory)
+    _source_options(inventory)
     inventory.add_argument(
         "--format", choices=("yaml", "json"), default="yaml", help="yaml: inventory file; json: --list form"
     )
@@ -156,8 +169,10 @@ def _parser() -> argparse.ArgumentParser:
         "connected. Exits 4 if a required failure (an app's or pool's `survive` kind or narrower) is "
         "not survived.",
     )
-    _stack_option(simulate)
-    simulate.add_argument("--format", choices=("text", "json"), default="text")
+    _source_options(simulate)
+    simulate.add_argument(
+        "--format", choices=("text", "json", "markdown"), default="text", help="markdown: for a PR comment"
+    )
     simulate.add_argument(
         "--strict-dns",
         action="store_true",
@@ -212,6 +227,10 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return run_check(args, args.project_dir)
 
+    from_json: Path | None = getattr(args, "from_json", None)
+    if from_json is not None:
+        return _from_json(args, from_json)
+
     from .project import Project
     from .stacks import resolve_stack
 
@@ -231,18 +250,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             return ipam_cli.show(project, args.stack, args.format)
         return ipam_cli.lock(project, args.stack)
     if args.command == "graph":
-        from . import graph
-        from .ipam import load_plan
-
-        _, plan, _ = load_plan(project, args.stack)
-        render = {
-            "text": graph.render_text,
-            "dot": graph.render_dot,
-            "mermaid": graph.render_mermaid,
-            "json": graph.render_json,
-        }[args.format]
-        print(render(plan.connectivity))
-        return EXIT_OK
+        return _print_graph(args.format, _stack_graph(project, args.stack))
     if args.command == "inventory":
         from ..metal.inventory import inventory_command
 
@@ -252,6 +260,55 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return simulate.run(project, args.stack, args.format, strict_dns=args.strict_dns)
     raise AssertionError(f"unhandled command {args.command}")
+
+
+def _from_json(args: argparse.Namespace, path: Path) -> int:
+    """``graph``, ``simulate`` and ``inventory`` from a ``skyweave preview --format json`` file."""
+    from .preview_json import read_preview
+
+    if args.command == "simulate":
+        from ..estate import simulate
+
+        return simulate.run(None, None, args.format, strict_dns=args.strict_dns, from_json=path)
+    doc = read_preview(path, need_component_outputs=True)
+    if args.command == "graph":
+        return _print_graph(args.format, doc.graph())
+    if args.command == "inventory":
+        from ..metal.inventory import print_inventory
+
+        return print_inventory(doc.pool_nodes(), args.format)
+    raise AssertionError(f"--from-json on {args.command}")
+
+
+def _stack_graph(project: Any, stack: str) -> Any:
+    """The stack's site graph: planned from its ``skyweave:`` keys, or, for an estate built in
+    code (no ``skyweave:sites``), from the HybridVpc outputs of an offline run of its program."""
+    from ..estate.config import NAMESPACE
+    from .graph import GraphView
+
+    stack_file = project.read_stack(stack)
+    if f"{NAMESPACE}:sites" not in stack_file.values:
+        from .preview import preview_stack
+        from .preview_json import graph_of_run
+
+        return graph_of_run(preview_stack(project, stack), stack_file.label)
+    from .ipam import load_plan
+
+    _, plan, _ = load_plan(project, stack)
+    return GraphView.from_plan(plan.connectivity)
+
+
+def _print_graph(fmt: str, view: Any) -> int:
+    from . import graph
+
+    render = {
+        "text": graph.render_text,
+        "dot": graph.render_dot,
+        "mermaid": graph.render_mermaid,
+        "json": graph.render_json,
+    }[fmt]
+    print(render(view))
+    return EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover

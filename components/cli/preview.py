@@ -68,6 +68,9 @@ def render_json(run: OfflineRun) -> str:
         "mode": "offline preview (Pulumi mock runtime; no cloud calls)",
         "resources": [r.as_dict() for r in ordered(run)],
         "outputs": run.outputs,
+        # What graph, simulate and inventory --from-json read (an estate built in code has no
+        # stack-file keys to plan from): each component's registered outputs, by URN.
+        "component_outputs": run.component_outputs,
         "summary": summary(run),
         "warnings": run.warnings,
     }

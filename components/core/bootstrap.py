@@ -17,7 +17,9 @@ import shlex
 from collections.abc import Mapping
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
+
+from .validation import ArgsModel
 
 __all__ = ["CLOUD_SCRIPT_PATH", "BootstrapArgs", "node_environment"]
 
@@ -25,7 +27,7 @@ __all__ = ["CLOUD_SCRIPT_PATH", "BootstrapArgs", "node_environment"]
 CLOUD_SCRIPT_PATH = "/var/lib/skyweave/bootstrap.sh"
 
 
-class BootstrapArgs(BaseModel):
+class BootstrapArgs(ArgsModel):
     """What runs on every node of a pool once it exists."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -12,9 +12,10 @@ import ipaddress
 from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from .naming import NAME_PATTERN
+from .validation import ArgsModel
 
 __all__ = ["ZONE_SLOTS", "CloudSiteArgs", "SiteArgs", "SiteName", "Tags"]
 
@@ -43,7 +44,7 @@ Tags = dict[
 ]
 
 
-class SiteArgs(BaseModel):
+class SiteArgs(ArgsModel):
     """Fields every site has, whatever its vendor."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -20,13 +20,13 @@ from typing import Annotated, Any
 
 import pulumi
 from pulumi.runtime.config import get_config, is_config_secret
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, ConfigDict, Field, ValidationError
 
 from ..core.bootstrap import BootstrapArgs
 from ..core.errors import ConfigIssue, InvalidArgsError, PlanningError
 from ..core.naming import NAME_PATTERN, check_component_name, child_name, type_token
 from ..core.sites import SiteArgs, Tags, resource_tags
-from ..core.validation import first_duplicate, issues_from_validation
+from ..core.validation import ArgsModel, first_duplicate, issues_from_validation
 from ..drivers.aws.driver import AwsMetalSourceArgs
 from ..drivers.bare_metal import BareMetalNode, BareMetalRequest, BareMetalSourceArgs
 from ..drivers.base import Capability, SiteContext
@@ -68,7 +68,7 @@ AnyBareMetalSource = Annotated[
 ]
 
 
-class BareMetalPoolArgs(BaseModel):
+class BareMetalPoolArgs(ArgsModel):
     """Arguments of :class:`BareMetalPool`."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 import pulumi
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, ConfigDict, Field, ValidationError, field_validator
 
 from ..core.errors import ConfigIssue, InvalidArgsError, PlanningError
 from ..core.naming import check_component_name, child_name, type_token
 from ..core.sites import CloudSiteArgs, SiteArgs, Tags, resource_tags
-from ..core.validation import first_duplicate, issues_from_validation
+from ..core.validation import ArgsModel, first_duplicate, issues_from_validation
 from ..drivers.base import Capability, SiteContext, SiteNetwork
 from ..drivers.providers import SiteProviders, require_providers
 from ..drivers.registry import get_driver
@@ -38,7 +38,7 @@ _PRIVATE_V4 = tuple(
 )
 
 
-class IpamArgs(BaseModel):
+class IpamArgs(ArgsModel):
     """How the estate's addresses are planned."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -110,7 +110,7 @@ def _unique_names(sites: tuple[SiteArgs, ...]) -> tuple[SiteArgs, ...]:
 Sites = Annotated[tuple[AnySite, ...], Field(min_length=1), AfterValidator(_unique_names)]
 
 
-class HybridVpcArgs(BaseModel):
+class HybridVpcArgs(ArgsModel):
     """Arguments of :class:`HybridVpc`."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")

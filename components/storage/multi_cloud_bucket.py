@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import pulumi
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 
 from ..core.errors import ConfigIssue, InvalidArgsError
 from ..core.naming import NAME_PATTERN, check_component_name, type_token
 from ..core.sites import SiteArgs, SiteName, Tags, resource_tags
-from ..core.validation import issues_from_validation
+from ..core.validation import ArgsModel, issues_from_validation
 from ..drivers.base import SiteContext
 from ..drivers.registry import get_driver
 from ..drivers.workloads import BucketHandle, BucketSpec
@@ -45,7 +45,7 @@ MIN_INTERVAL = 3600
 MAX_INTERVAL = 30 * 24 * 3600
 
 
-class MultiCloudBucketArgs(BaseModel):
+class MultiCloudBucketArgs(ArgsModel):
     """Arguments of :class:`MultiCloudBucket`."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -13,12 +13,12 @@ from typing import Literal
 
 import pulumi
 import pulumi_command as command
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from ...core.bootstrap import node_environment
 from ...core.naming import NAME_PATTERN
 from ...core.sites import SiteArgs
-from ...core.validation import FieldValueError
+from ...core.validation import ArgsModel, FieldValueError
 from ...planning.ipam import SitePlan, SubnetSlot
 from ...planning.placement import Domain
 from ..bare_metal import BareMetalNode, BareMetalRequest, BareMetalSourceArgs, SourceIssue
@@ -106,7 +106,7 @@ def _is_documentation(ip: ipaddress.IPv4Address) -> bool:
     )
 
 
-class ByonServerArgs(BaseModel):
+class ByonServerArgs(ArgsModel):
     """One server you already run, reached over SSH."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")

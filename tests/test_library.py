@@ -18,7 +18,9 @@ AWS = {"name": "aws-use1", "vendor": "aws", "region": "us-east-1", "zones": ["us
         (lambda: skyweave.HybridVpcArgs(sites=[AWS], ipam={"site_prefix": 40}), "ipam.site_prefix"),
         (lambda: skyweave.IpamArgs(supernet="8.0.0.0/8"), "supernet"),
         (
-            lambda: skyweave.MultiCloudAppArgs(sites=["aws-use1"], images={"aws": "ami-1"}, sizes={"aws": "t3.micro"}, min_healthy=-1),
+            lambda: skyweave.MultiCloudAppArgs(
+                sites=["aws-use1"], images={"aws": "ami-1"}, sizes={"aws": "t3.micro"}, min_healthy=-1
+            ),
             "min_healthy",
         ),
         (lambda: skyweave.BareMetalPoolArgs(count=2, sources=[], role="worker"), "sources"),

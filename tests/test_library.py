@@ -40,3 +40,31 @@ def test_args_built_directly_raise_invalid_args_error(build: Callable[[], Any], 
 def test_valid_args_built_directly_are_still_models() -> None:
     args = skyweave.HybridVpcArgs(sites=[{**AWS, "cidr": "10.1.0.0/16"}])
     assert str(args.sites[0].cidr) == "10.1.0.0/16" and args.ipam.site_prefix == 16
+
+
+def test_the_network_shares_its_providers_with_apps_and_pools() -> None:
+    from conftest import run
+
+    def program() -> None:
+        net = skyweave.HybridVpc("core", {"sites": [{**AWS, "cidr": "10.1.0.0/16"}]})
+        assert set(net.providers) == {"aws-use1"}
+        skyweave.MultiCloudApp(
+            "web",
+            {
+                "sites": ["aws-use1"],
+                "images": {"aws": "ami-1"},
+                "sizes": {"aws": "t3.micro"},
+                "min_healthy": 1,
+                "survive": "zone",
+            },
+            network=net,
+        )
+
+    result = run(program)
+    providers = [r for r in result.resources if r.type.startswith("pulumi:providers:")]
+    assert [p.name for p in providers] == ["core-provider-aws-use1"]
+    assert all(
+        r.provider == providers[0].urn
+        for r in result.resources
+        if r.custom and r.package == "aws" and not r.type.startswith("pulumi:providers:")
+    )

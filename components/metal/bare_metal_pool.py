@@ -24,7 +24,7 @@ from pydantic import AfterValidator, ConfigDict, Field, ValidationError
 
 from ..core.bootstrap import BootstrapArgs
 from ..core.errors import ConfigIssue, InvalidArgsError, PlanningError
-from ..core.naming import NAME_PATTERN, check_component_name, child_name, type_token
+from ..core.naming import NAME_PATTERN, check_component_name, type_token
 from ..core.sites import SiteArgs, Tags, resource_tags
 from ..core.validation import ArgsModel, first_duplicate, issues_from_validation
 from ..drivers.aws.driver import AwsMetalSourceArgs
@@ -32,7 +32,7 @@ from ..drivers.bare_metal import BareMetalNode, BareMetalRequest, BareMetalSourc
 from ..drivers.base import Capability, SiteContext
 from ..drivers.onprem.driver import ByonSourceArgs
 from ..drivers.openstack.driver import IronicSourceArgs
-from ..drivers.providers import SiteProviders, require_providers
+from ..drivers.providers import require_providers
 from ..drivers.registry import get_driver
 from ..network.hybrid_vpc import HybridVpc
 from ..planning.failure import FailureKind
@@ -236,7 +236,8 @@ class BareMetalPool(pulumi.ComponentResource):
         args: a :class:`BareMetalPoolArgs` (or a mapping validated into one).
         opts: resource options for the component.
         network: the estate's :class:`~skyweave.network.hybrid_vpc.HybridVpc`: its sites and their networks.
-        providers: the sites' providers. Omitted: the pool creates one per source site as its child.
+        providers: the sites' providers. Omitted: the network's (``network.providers``), so a site
+            keeps one provider whichever component builds on it.
         ssh_keys: SSH private keys by config key (``byon:ssh-key``) for servers you bring. Omitted:
             each is read from the stack's configuration, where it must be a secret.
 
@@ -258,19 +259,13 @@ class BareMetalPool(pulumi.ComponentResource):
         args = _coerce_args(args)
         check_component_name(name, 24)
         self.plan = plan_pool(args, network.plan.args.sites, name)
-        if providers is not None:
-            require_providers(providers, (s.site for s in args.sources))
+        if providers is None:
+            providers = network.providers
+        require_providers(providers, (s.site for s in args.sources))
         keys = _ssh_keys(args, ssh_keys or {})
         props = self.plan.as_dict()
         super().__init__(type_token("compute", "BareMetalPool"), name, props, opts)
 
-        used = [self.plan.sites[s.site] for s in args.sources]
-        if providers is None:
-            providers = SiteProviders(
-                used,
-                name=lambda site: child_name(name, "provider", site.name),
-                opts=pulumi.ResourceOptions(parent=self),
-            )
         nodes: list[BareMetalNode] = []
         for source in args.sources:
             site = self.plan.sites[source.site]

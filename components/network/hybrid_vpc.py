@@ -273,6 +273,9 @@ class HybridVpc(pulumi.ComponentResource):
 
     Attributes:
         plan: the plan the network was built from (pure data).
+        providers: site name → the provider every resource of that site uses: the ``providers``
+            given, or the ones the component created. MultiCloudApp and BareMetalPool built on this
+            network use them too unless given others, so one site has one provider.
         site_networks: per site, what the driver built (for connectivity and apps).
         networks: output, per site: vendor, region, network id, CIDRs, subnets (id, cidr, zone).
         cidrs: output, per site: the ranges it routes.
@@ -319,6 +322,7 @@ class HybridVpc(pulumi.ComponentResource):
                 name=lambda site: child_name(name, "provider", site.name),
                 opts=pulumi.ResourceOptions(parent=self),
             )
+        self.providers: Mapping[str, pulumi.ProviderResource | None] = providers
         tags = {site.name: resource_tags(site, args.tags, site.tags) for site in args.sites}
         self.site_networks: dict[str, SiteNetwork] = {}
         for site in args.sites:

@@ -68,3 +68,34 @@ def test_the_network_shares_its_providers_with_apps_and_pools() -> None:
         for r in result.resources
         if r.custom and r.package == "aws" and not r.type.startswith("pulumi:providers:")
     )
+
+
+def test_a_bucket_takes_sites_and_providers_from_the_network() -> None:
+    from conftest import run
+
+    gcp = {
+        "name": "gcp-euw1",
+        "vendor": "gcp",
+        "region": "europe-west1",
+        "project": "my-project",
+        "cidr": "10.2.0.0/16",
+    }
+
+    def program() -> None:
+        net = skyweave.HybridVpc("core", {"sites": [{**AWS, "cidr": "10.1.0.0/16"}, gcp]})
+        skyweave.MultiCloudBucket("assets", {"s3_site": "aws-use1", "gcs_site": "gcp-euw1"}, network=net)
+
+    result = run(program)
+    providers = {r.urn for r in result.resources if r.type.startswith("pulumi:providers:")}
+    assert len(providers) == 2
+    bucket_children = [
+        r for r in result.resources if r.custom and r.parent and "MultiCloudBucket" in r.parent
+    ]
+    assert bucket_children and all(r.provider in providers for r in bucket_children)
+
+
+def test_a_bucket_without_network_needs_sites_and_providers() -> None:
+    from conftest import run
+
+    with pytest.raises(skyweave.InvalidArgsError, match="providers: required without network="):
+        run(lambda: skyweave.MultiCloudBucket("assets", {"s3_site": "aws-use1"}, sites=[]))

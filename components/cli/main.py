@@ -26,6 +26,10 @@ from .exit_codes import EXIT_CONFIG, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, epilog
 from .stacks import STACK_ENV, StackNotGiven
 
 
+class UsageError(Exception):
+    """The options given do not go together (exit 2, like an argparse error)."""
+
+
 def _formatter(prog: str) -> argparse.HelpFormatter:
     return argparse.RawDescriptionHelpFormatter(prog, max_help_position=32)
 
@@ -89,7 +93,26 @@ def _parser() -> argparse.ArgumentParser:
         "every resource it would create.",
     )
     _stack_option(preview)
-    preview.add_argument("--format", choices=("text", "json"), default="text")
+    preview.add_argument(
+        "--format",
+        choices=("text", "json", "markdown"),
+        default="text",
+        help="text: for a terminal; json: one object per resource; markdown: with --diff, for a PR comment",
+    )
+    preview.add_argument(
+        "--show-outputs", action="store_true", help="text: also print the stack outputs (as YAML)"
+    )
+    preview.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="text: colour (auto: on a terminal, unless NO_COLOR is set; FORCE_COLOR forces it)",
+    )
+    preview.add_argument(
+        "--progress",
+        action="store_true",
+        help="report registrations on stderr even when it is not a terminal (e.g. a CI log)",
+    )
 
     schema = _command(
         sub,
@@ -191,7 +214,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SkyweaveError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    except StackNotGiven as exc:
+    except (StackNotGiven, UsageError) as exc:
         print(f"skyweave {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
@@ -238,11 +261,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if hasattr(args, "stack"):
         args.stack = resolve_stack(args.stack, project)
     if args.command == "preview":
-        from .preview import preview_stack, render_json, render_text
-
-        run = preview_stack(project, args.stack)
-        print(render_json(run) if args.format == "json" else render_text(run))
-        return EXIT_OK
+        return _preview(args, project)
     if args.command == "ipam":
         from . import ipam as ipam_cli
 
@@ -260,6 +279,23 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return simulate.run(project, args.stack, args.format, strict_dns=args.strict_dns)
     raise AssertionError(f"unhandled command {args.command}")
+
+
+def _preview(args: argparse.Namespace, project: Any) -> int:
+    from .preview import preview_stack, render_json, render_text
+    from .style import Progress, Style, use_color
+
+    if args.format == "markdown":
+        raise UsageError("--format markdown is the diff's format: add --diff BASE")
+    # Progress on stderr: redrawn on a terminal; with --progress elsewhere, a line now and then.
+    progress = Progress() if args.progress or sys.stderr.isatty() else None
+    run = preview_stack(project, args.stack, progress=progress)
+    if args.format == "json":
+        print(render_json(run))
+    else:
+        style = Style(color=use_color(sys.stdout, args.color))
+        print(render_text(run, show_outputs=args.show_outputs, style=style))
+    return EXIT_OK
 
 
 def _from_json(args: argparse.Namespace, path: Path) -> int:

@@ -138,6 +138,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         super().__init__(mocks)
         self.registrations: list[Registration] = []
         self.outputs: dict[str, dict[str, Any]] = {}
+        #: Called after each registration is recorded (progress reporting on long runs).
+        self.on_register: Callable[[], None] | None = None
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         """The URN the Pulumi engine gives, not the SDK mock's shortcut.
@@ -170,6 +172,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 aliases=[json_format.MessageToDict(a) for a in request.aliases],
             )
         )
+        if self.on_register is not None:
+            self.on_register()
         if request.type == "pulumi:pulumi:Stack":
             return resource_pb2.RegisterResourceResponse(urn=urn)
         _ensure_event_loop()  # type: ignore[no-untyped-call]

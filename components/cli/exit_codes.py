@@ -38,7 +38,7 @@ COMMANDS: dict[str, tuple[tuple[int, str], ...]] = {
     "preview": (
         (EXIT_OK, "printed; with `--diff --detailed-exitcode`: no changes"),
         (EXIT_CONFIG, "also: the `--diff` base file is wrong"),
-        (EXIT_USAGE, "with `--diff --detailed-exitcode`: changes present (errors are then all 1)"),
+        (EXIT_USAGE, "with `--diff --detailed-exitcode`: changes present (a usage error then exits 1)"),
         (EXIT_INTERNAL, ""),
     ),
     "schema": ((EXIT_OK, "printed"), (EXIT_USAGE, ""), (EXIT_INTERNAL, "")),

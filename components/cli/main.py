@@ -22,7 +22,7 @@ from .. import __version__
 
 __all__ = ["main"]
 
-from .exit_codes import EXIT_CONFIG, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, epilog
+from .exit_codes import EXIT_CHANGES, EXIT_CONFIG, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, epilog
 from .stacks import STACK_ENV, StackNotGiven
 
 
@@ -98,6 +98,19 @@ def _parser() -> argparse.ArgumentParser:
         choices=("text", "json", "markdown"),
         default="text",
         help="text: for a terminal; json: one object per resource; markdown: with --diff, for a PR comment",
+    )
+    preview.add_argument(
+        "--diff",
+        type=Path,
+        metavar="BASE",
+        help="show what changes against BASE: an earlier `skyweave preview --format json`, a "
+        "`pulumi stack export` or a `pulumi preview --json` (docs/cli.md#diffs)",
+    )
+    preview.add_argument(
+        "--detailed-exitcode",
+        action="store_true",
+        help="with --diff: exit 0 when nothing changes, 2 when something does, 1 on any error "
+        "(like terraform plan -detailed-exitcode)",
     )
     preview.add_argument(
         "--show-outputs", action="store_true", help="text: also print the stack outputs (as YAML)"
@@ -206,7 +219,15 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``skyweave`` console script; returns the exit code."""
-    args = _parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # With --detailed-exitcode, 2 means "changes" (terraform's convention): every error exits 1.
+    usage = EXIT_CONFIG if "--detailed-exitcode" in argv else EXIT_USAGE
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:
+        if exc.code == EXIT_USAGE and usage != EXIT_USAGE:
+            return usage
+        raise
     from ..core.errors import SkyweaveError
 
     try:
@@ -216,7 +237,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG
     except (StackNotGiven, UsageError) as exc:
         print(f"skyweave {args.command}: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return usage
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -285,10 +306,27 @@ def _preview(args: argparse.Namespace, project: Any) -> int:
     from .preview import preview_stack, render_json, render_text
     from .style import Progress, Style, use_color
 
-    if args.format == "markdown":
-        raise UsageError("--format markdown is the diff's format: add --diff BASE")
+    if args.diff is None and (args.format == "markdown" or args.detailed_exitcode):
+        option = "--format markdown" if args.format == "markdown" else "--detailed-exitcode"
+        raise UsageError(f"{option} goes with --diff BASE")
     # Progress on stderr: redrawn on a terminal; with --progress elsewhere, a line now and then.
     progress = Progress() if args.progress or sys.stderr.isatty() else None
+    if args.diff is not None:
+        from . import diff as diff_mod
+
+        base = diff_mod.load_base(args.diff)  # a bad base fails before the program runs
+        monitor = diff_mod.DiffMonitor()
+        run = preview_stack(project, args.stack, monitor=monitor, progress=progress)
+        result = diff_mod.diff_run(run, monitor, base)
+        if args.format == "json":
+            print(diff_mod.render_json(result))
+        elif args.format == "markdown":
+            print(diff_mod.render_markdown(result), end="")
+        else:
+            print(diff_mod.render_text(result, style=Style(color=use_color(sys.stdout, args.color))))
+        if args.detailed_exitcode:
+            return EXIT_CHANGES if result.has_changes else EXIT_OK
+        return EXIT_OK
     run = preview_stack(project, args.stack, progress=progress)
     if args.format == "json":
         print(render_json(run))

@@ -164,7 +164,7 @@ def test_secrets_from_a_preview_are_sent_as_secrets_not_plain_text(
 def test_offline_run_records_property_dependencies_as_the_engine_sends_them(project: object) -> None:
     from skyweave.cli.check import PropertyDependencyMonitor
     from skyweave.cli.preview import preview_stack
-    from skyweave.cli.project import Project
+    from skyweave.estate.project import Project
 
     assert isinstance(project, Project)
     monitor = PropertyDependencyMonitor()

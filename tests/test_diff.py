@@ -15,7 +15,7 @@ from conftest import stack_raw, write_stack
 from skyweave.cli import main
 from skyweave.cli.diff import DiffMonitor, diff_run, load_base, read_base
 from skyweave.cli.preview import preview_stack, render_json
-from skyweave.cli.project import Project
+from skyweave.estate.project import Project
 
 SIG = "4dabf18193072939515e22adb298388d"
 

@@ -10,9 +10,10 @@ import pulumi
 import pytest
 import yaml
 from skyweave.cli import main
+from skyweave.cli.inventory import pool_nodes
 from skyweave.cli.offline import OfflineMocks, OfflineRun, run_program
 from skyweave.metal.bare_metal_pool import BareMetalPool
-from skyweave.metal.inventory import ansible_inventory, ansible_list, pool_nodes
+from skyweave.metal.inventory import ansible_inventory, ansible_list
 from skyweave.network.hybrid_vpc import HybridVpc
 from test_bare_metal_pool import BYON, IRONIC, KEY_CONFIG, METAL, SITES
 

@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 from conftest import stack_raw, write_stack
 from skyweave.cli import main
+from skyweave.cli.simulate import EXIT_NOT_SURVIVED
 from skyweave.estate.config import parse_stack_config
-from skyweave.estate.simulate import EXIT_NOT_SURVIVED, simulate
+from skyweave.estate.simulate import simulate
 
 
 def test_prod_survives_every_required_failure(capsys: pytest.CaptureFixture[str]) -> None:

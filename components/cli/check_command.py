@@ -36,7 +36,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "--from-json",
         type=Path,
         metavar="PREVIEW_JSON",
-        help="check a plan made elsewhere: the output of `skyweave preview --format json`",
+        help="check a plan made elsewhere, detected from its content: `skyweave preview --format json`, "
+        "`pulumi preview --json --show-sames`, `pulumi stack export` (or its .deployment) or a "
+        "`pulumi preview --save-plan` file (docs/ci.md)",
     )
     check.add_argument("--format", choices=tuple(FORMATS), default="text")
     check.add_argument(
@@ -55,28 +57,20 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def run(args: argparse.Namespace, project_dir: Path | None) -> int:
-    from .check import (
-        PropertyDependencyMonitor,
-        load_policy_config,
-        read_json,
-        resources_from_preview,
-        resources_from_run,
-        run_check,
-    )
+    from .check import PropertyDependencyMonitor, load_policy_config, resources_from_run, run_check
 
     policy_config = load_policy_config(args.config) if args.config else None
     pack_dir: Path | None = args.pack
     if args.from_json is not None:
-        label = str(args.from_json)
-        doc = read_json(args.from_json)
-        for_analyze, for_stack = resources_from_preview(doc, label)
-        stack = str(doc.get("stack") or "stack")
-        project_name = str(doc.get("project") or "project")
-        source = label
+        from .plan_files import read_plan
+
+        plan = read_plan(args.from_json)
+        for_analyze, for_stack = plan.resources()
+        stack, project_name, source = plan.stack, plan.project, plan.label
         engine_config: dict[str, str] = {}
     else:
+        from ..estate.project import Project
         from .preview import preview_stack
-        from .project import Project
         from .stacks import resolve_stack
 
         project = Project.find(project_dir)

@@ -35,8 +35,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from ..core.display import UNKNOWN
 from ..core.errors import ConfigError, ConfigIssue
-from .offline import SECRET, UNKNOWN, OfflineMocks, OfflineRun, RecordingMonitor
+from .offline import SECRET, OfflineMocks, OfflineRun, RecordingMonitor
 from .replacements import REPLACEMENTS, forces_replacement
 
 __all__ = [

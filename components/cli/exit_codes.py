@@ -3,7 +3,8 @@
 0 success; 1 the configuration or project is wrong (the message says where and how to fix it);
 2 the command line is wrong; 3 an internal error (a bug); 4 the command ran fine and found the
 estate is not what it must be (``simulate``: a required failure is not survived; ``check``: a
-mandatory policy rule is violated). CI gates can tell "fix the estate" (4) from "fix the input" (1).
+mandatory policy rule is violated). CI gates can tell "fix the estate" (4) from "fix the input" (1);
+130 the user pressed Ctrl-C.
 
 ``preview --diff --detailed-exitcode`` follows ``terraform plan -detailed-exitcode`` instead:
 0 no changes, 2 changes, 1 any error (a usage error too, so 2 means only "changes").
@@ -21,6 +22,8 @@ EXIT_INTERNAL = 3
 EXIT_REQUIREMENT = 4
 #: ``preview --diff --detailed-exitcode``: the diff is not empty (terraform's convention).
 EXIT_CHANGES = 2
+#: Ctrl-C: 128 + SIGINT, as shells report it; the command stops within a second, no traceback.
+EXIT_INTERRUPTED = 130
 
 #: What each code means, whichever command returns it.
 MEANINGS: dict[int, str] = {
@@ -29,9 +32,11 @@ MEANINGS: dict[int, str] = {
     EXIT_USAGE: "the command line is wrong",
     EXIT_INTERNAL: "internal error: a bug in skyweave (please report it with the traceback)",
     EXIT_REQUIREMENT: "the estate is not what it must be",
+    EXIT_INTERRUPTED: "interrupted (Ctrl-C)",
 }
 
 _STANDARD = (EXIT_CONFIG, EXIT_USAGE, EXIT_INTERNAL)
+_ALWAYS = ((EXIT_INTERRUPTED, ""),)
 
 #: command → (code, what it means for that command; "" for the general meaning), in order.
 COMMANDS: dict[str, tuple[tuple[int, str], ...]] = {
@@ -57,6 +62,8 @@ COMMANDS: dict[str, tuple[tuple[int, str], ...]] = {
     ),
     "inventory": ((EXIT_OK, "printed (empty without pools)"), *((code, "") for code in _STANDARD)),
 }
+# Every command stops on Ctrl-C the same way.
+COMMANDS = {command: (*rows, *_ALWAYS) for command, rows in COMMANDS.items()}
 
 
 def epilog(command: str) -> str:

@@ -15,8 +15,8 @@ from ruamel.yaml import YAML
 
 from ..core.errors import ConfigIssue, ProjectError
 from ..estate.config import NAMESPACE, StackConfig, parse_stack_config
+from ..estate.project import Project
 from ..network.hybrid_vpc import HybridVpcPlan, plan_hybrid_vpc
-from .project import Project
 
 __all__ = ["load_plan", "lock", "show"]
 

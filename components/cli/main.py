@@ -12,17 +12,28 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from .. import __version__
 
 __all__ = ["main"]
 
-from .exit_codes import EXIT_CHANGES, EXIT_CONFIG, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, epilog
+from .exit_codes import (
+    EXIT_CHANGES,
+    EXIT_CONFIG,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    epilog,
+)
 from .stacks import STACK_ENV, StackNotGiven
 
 
@@ -217,6 +228,28 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Seconds a command may take to unwind after Ctrl-C before the process ends regardless.
+INTERRUPT_GRACE = 1.0
+
+
+def _on_interrupt(signum: int, frame: FrameType | None) -> None:
+    """Ctrl-C stops any command within a second: unwind normally (temporary files, the policy
+    pack's process), and if something is stuck in a call that does not return (a gRPC wait, the
+    mock runtime's event loop), end the process anyway."""
+    print("interrupted", file=sys.stderr, flush=True)
+    stopper = threading.Timer(INTERRUPT_GRACE, _force_exit)
+    stopper.daemon = True
+    stopper.start()
+    raise KeyboardInterrupt
+
+
+def _force_exit() -> None:
+    analyzer = sys.modules.get("skyweave.cli.analyzer")  # only if a check started packs
+    if analyzer is not None:
+        analyzer.stop_all_packs()
+    os._exit(EXIT_INTERRUPTED)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``skyweave`` console script; returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -230,6 +263,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise
     from ..core.errors import SkyweaveError
 
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, _on_interrupt) if in_main_thread else None
     try:
         return _dispatch(args)
     except SkyweaveError as exc:
@@ -239,7 +274,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"skyweave {args.command}: error: {exc}", file=sys.stderr)
         return usage
     except KeyboardInterrupt:
-        return 130
+        if in_main_thread and previous is not None:
+            # The command has unwound (temporary files gone, packs closed). Ending here rather than
+            # through interpreter shutdown matters: gRPC's and the mock runtime's threads can crash
+            # or hang a finalising interpreter, which would turn a clean Ctrl-C into a core dump.
+            sys.stdout.flush()
+            sys.stderr.flush()
+            _force_exit()
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         # The reader (`| head`) left: not an error of ours; keep Python from complaining at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -248,6 +290,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("internal error (a bug in skyweave; please report it):", file=sys.stderr)
         traceback.print_exc()
         return EXIT_INTERNAL
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -275,7 +320,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if from_json is not None:
         return _from_json(args, from_json)
 
-    from .project import Project
+    from ..estate.project import Project
     from .stacks import resolve_stack
 
     project = Project.find(args.project_dir)
@@ -292,11 +337,11 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "graph":
         return _print_graph(args.format, _stack_graph(project, args.stack))
     if args.command == "inventory":
-        from ..metal.inventory import inventory_command
+        from .inventory import inventory_command
 
         return inventory_command(project, args.stack, args.format)
     if args.command == "simulate":
-        from ..estate import simulate
+        from . import simulate
 
         return simulate.run(project, args.stack, args.format, strict_dns=args.strict_dns)
     raise AssertionError(f"unhandled command {args.command}")
@@ -341,14 +386,14 @@ def _from_json(args: argparse.Namespace, path: Path) -> int:
     from .preview_json import read_preview
 
     if args.command == "simulate":
-        from ..estate import simulate
+        from . import simulate
 
         return simulate.run(None, None, args.format, strict_dns=args.strict_dns, from_json=path)
     doc = read_preview(path, need_component_outputs=True)
     if args.command == "graph":
         return _print_graph(args.format, doc.graph())
     if args.command == "inventory":
-        from ..metal.inventory import print_inventory
+        from .inventory import print_inventory
 
         return print_inventory(doc.pool_nodes(), args.format)
     raise AssertionError(f"--from-json on {args.command}")

@@ -33,11 +33,14 @@ from pulumi.runtime.settings import configure, set_root_resource
 from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
+from ..core.display import SECRET, UNKNOWN
+from ..drivers import secrets
+from ..drivers.base import CloudDriver
+from ..drivers.registry import get_driver, vendors
+
 __all__ = ["SECRET", "OfflineMocks", "OfflineRun", "RecordingMonitor", "Registration", "run_program"]
 
 #: How a secret value is shown in every offline output.
-SECRET = "[secret]"
-UNKNOWN = "[unknown]"
 
 #: Collector thresholds during a run (generation 0 allocations, then generations 1 and 2). The
 #: mock runtime keeps every resource's outputs and tasks alive until the end, so most collections
@@ -208,96 +211,35 @@ class OfflineMocks(pulumi.runtime.Mocks):
     name, so every run of the same program produces the same preview.
     """
 
-    def __init__(self) -> None:
-        self._handlers: dict[str, Callable[[pulumi.runtime.MockResourceArgs, dict[str, Any]], None]] = {
-            "aws:ec2/vpc:Vpc": _aws_vpc,
-            "aws:lb/loadBalancer:LoadBalancer": _aws_load_balancer,
-            "aws:s3/bucket:Bucket": _autonamed("bucket"),
-            "aws:iam/role:Role": _aws_role,
-            "gcp:storage/bucket:Bucket": _autonamed("name"),
-            "gcp:compute/address:Address": _public_ip,
-            "openstack:networking/floatingIp:FloatingIp": _public_ip,
-            "random:index/randomPassword:RandomPassword": _random_string,
-            "random:index/randomString:RandomString": _random_string,
-        }
-
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         state = dict(args.inputs)
-        handler = self._handlers.get(args.typ)
-        if handler is not None:
-            handler(args, state)
+        state.update(_computed(args.typ, args.name, args.inputs))
         resource_id = args.resource_id or f"{args.name}-{_digest(args.typ, args.name)[:8]}"
         state.setdefault("id", resource_id)
         return resource_id, state
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
-        if args.token == "openstack:networking/getNetwork:getNetwork":
-            name = args.args.get("name") or "network"
-            return {"id": f"{name}-{_digest(args.token, name)[:12]}", "name": name, "external": True}
-        if args.token == "gcp:storage/getTransferProjectServiceAccount:getTransferProjectServiceAccount":
-            project = args.args.get("project") or "project"
-            number = int(_digest(args.token, project)[:10], 16) % 10**12
-            email = f"project-{number}@storage-transfer-service.iam.gserviceaccount.com"
-            return {"email": email, "member": f"serviceAccount:{email}", "subjectId": str(10**20 + number)}
-        if args.token == "aws:index/getAvailabilityZones:getAvailabilityZones":
-            return {"names": [], "zoneIds": []}
-        return {}
+        driver = _driver_of(args.token)
+        answer = driver.preview_call(args.token, args.args) if driver is not None else None
+        return dict(answer or {})
+
+
+def _driver_of(token: str) -> CloudDriver | None:
+    """The driver of the vendor whose package a type token names (``aws:ec2/vpc:Vpc`` → aws)."""
+    package = token.split(":", 1)[0]
+    return get_driver(package) if package in vendors() else None
+
+
+def _computed(type_token: str, name: str, inputs: Mapping[str, Any]) -> Mapping[str, Any]:
+    """What the resource's provider computes on create, as its driver stands it in offline."""
+    if type_token.startswith("random:"):
+        return secrets.preview_outputs(type_token, name, inputs)
+    driver = _driver_of(type_token)
+    return driver.preview_outputs(type_token, name, inputs) if driver is not None else {}
 
 
 def _digest(*parts: str) -> str:
     return hashlib.sha256("/".join(parts).encode()).hexdigest()
-
-
-def _aws_vpc(args: pulumi.runtime.MockResourceArgs, state: dict[str, Any]) -> None:
-    if args.inputs.get("assignGeneratedIpv6CidrBlock"):
-        h = _digest("ipv6", args.name)
-        state["ipv6CidrBlock"] = f"2600:1f18:{h[:4]}:{h[4:6]}00::/56"
-
-
-def _aws_load_balancer(args: pulumi.runtime.MockResourceArgs, state: dict[str, Any]) -> None:
-    h = _digest("alb", args.name)
-    state.setdefault("arn", f"arn:aws:elasticloadbalancing:mock:123456789012:loadbalancer/app/{h[:16]}")
-    state["dnsName"] = f"{args.name}-{int(h[:8], 16) % 10**9}.elb.amazonaws.com"
-    state["zoneId"] = "Z35SXDOTRQ7X7K"  # the shape of an ELB hosted zone id
-
-
-def _autonamed(key: str) -> Callable[[pulumi.runtime.MockResourceArgs, dict[str, Any]], None]:
-    """A provider-assigned name like Pulumi's auto-naming: the resource name plus a suffix."""
-
-    def handler(args: pulumi.runtime.MockResourceArgs, state: dict[str, Any]) -> None:
-        state.setdefault(key, f"{args.name}-{_digest('name', args.name)[:7]}")
-
-    return handler
-
-
-def _aws_role(args: pulumi.runtime.MockResourceArgs, state: dict[str, Any]) -> None:
-    state.setdefault("arn", f"arn:aws:iam::123456789012:role/{args.name}-{_digest('role', args.name)[:7]}")
-
-
-def _public_ip(args: pulumi.runtime.MockResourceArgs, state: dict[str, Any]) -> None:
-    """An address from 203.0.113.0/24 (RFC 5737 documentation range), stable per resource name."""
-    state["address"] = f"203.0.113.{int(_digest('ip', args.name)[:4], 16) % 254 + 1}"
-
-
-def _random_string(args: pulumi.runtime.MockResourceArgs, state: dict[str, Any]) -> None:
-    """A deterministic value honouring length, the character classes and ``overrideSpecial``."""
-    length = int(args.inputs.get("length", 16))
-    alphabet = ""
-    if args.inputs.get("upper", True):
-        alphabet += "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    if args.inputs.get("lower", True):
-        alphabet += "abcdefghijklmnopqrstuvwxyz"
-    if args.inputs.get("numeric", True):
-        alphabet += "0123456789"
-    if args.inputs.get("special", True):
-        alphabet += args.inputs.get("overrideSpecial") or "!@#$%&*()-_=+[]{}<>:?"
-    alphabet = alphabet or "abcdefghijklmnopqrstuvwxyz"
-    stream = b""
-    counter = 0
-    while len(stream) < length:
-        stream += hashlib.sha256(f"{args.name}/{counter}".encode()).digest()
-        counter += 1
-    state["result"] = "".join(alphabet[b % len(alphabet)] for b in stream[:length])
 
 
 @contextlib.contextmanager

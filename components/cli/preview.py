@@ -10,8 +10,8 @@ from typing import Any
 
 import yaml
 
+from ..estate.project import Project, StackFile
 from .offline import OfflineMocks, OfflineRun, RecordingMonitor, Registration, run_program
-from .project import Project, StackFile
 from .style import Progress, Style, fit, plain_number, terminal_width
 
 __all__ = ["preview_stack", "render_json", "render_text", "summary"]
@@ -83,15 +83,17 @@ def ordered(run: OfflineRun) -> list[Registration]:
 
 
 def render_json(run: OfflineRun) -> str:
+    """The preview as JSON. ``component_outputs`` (what each component registered, secrets masked
+    as everywhere) lets ``skyweave check --from-json`` judge exactly what ``check --stack`` does
+    (rules read on-prem ranges and placements from them), and ``graph``, ``simulate`` and
+    ``inventory --from-json`` read an estate built in code from them."""
     doc = {
+        "component_outputs": run.component_outputs,
         "project": run.project,
         "stack": run.stack,
         "mode": "offline preview (Pulumi mock runtime; no cloud calls)",
         "resources": [r.as_dict() for r in ordered(run)],
         "outputs": run.outputs,
-        # What graph, simulate and inventory --from-json read (an estate built in code has no
-        # stack-file keys to plan from): each component's registered outputs, by URN.
-        "component_outputs": run.component_outputs,
         "summary": summary(run),
         "warnings": run.warnings,
     }

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 
-from .project import Project
+from ..estate.project import Project
 
 __all__ = ["STACK_ENV", "StackNotGiven", "resolve_stack"]
 

@@ -22,21 +22,18 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 from ..app.plan import estate_ranges, plan_multi_cloud_app
-from ..cli.exit_codes import EXIT_OK, EXIT_REQUIREMENT
-from ..cli.project import Project
 from ..drivers.onprem.driver import ByonSourceArgs
 from ..metal.bare_metal_pool import plan_pool
 from ..network.hybrid_vpc import plan_hybrid_vpc
 from ..planning.failure import FailureKind, Placement, domain_key
 from ..planning.topology import SiteGraph
-from .config import NAMESPACE, StackConfig, parse_stack_config
+from .config import StackConfig
 
 __all__ = [
-    "EXIT_NOT_SURVIVED",
+    "REPORT_HEADER",
     "AppOutcome",
     "Estate",
     "FailureOutcome",
@@ -47,15 +44,12 @@ __all__ = [
     "estate_from_components",
     "estate_from_config",
     "render_json",
-    "render_markdown",
     "render_text",
-    "run",
+    "report_rows",
+    "report_verdict",
     "simulate",
     "simulate_estate",
 ]
-
-#: Exit code when a required failure is not survived.
-EXIT_NOT_SURVIVED = EXIT_REQUIREMENT
 
 #: The failures simulated, widest first.
 KINDS = (FailureKind.VENDOR, FailureKind.REGION, FailureKind.ZONE)
@@ -433,10 +427,12 @@ def render_json(report: SimulationReport) -> str:
     return json.dumps(report.as_dict(), indent=2, sort_keys=False)
 
 
-_HEADER = ("failure", "app / pool", "left/need", "dns targets", "network", "result")
+#: The columns of the report's table (text and Markdown).
+REPORT_HEADER = ("failure", "app / pool", "left/need", "dns targets", "network", "result")
 
 
-def _rows(report: SimulationReport) -> list[tuple[str, ...]]:
+def report_rows(report: SimulationReport) -> list[tuple[str, ...]]:
+    """One row per failure and app or pool, in :data:`REPORT_HEADER`'s columns."""
     rows: list[tuple[str, ...]] = []
     for failure in report.failures:
         network = failure.as_dict()["network"]
@@ -458,7 +454,8 @@ def _rows(report: SimulationReport) -> list[tuple[str, ...]]:
     return rows
 
 
-def _verdict(report: SimulationReport) -> tuple[list[str], str]:
+def report_verdict(report: SimulationReport) -> tuple[list[str], str]:
+    """The required failures not survived, and the one-line verdict."""
     failed = [
         f"{a.app}{' (pool)' if a.kind == 'pool' else ''} under {f.kind.value} {f.domain} "
         f"({a.remaining}/{a.min_healthy})"
@@ -476,76 +473,15 @@ def _verdict(report: SimulationReport) -> tuple[list[str], str]:
 
 
 def render_text(report: SimulationReport) -> str:
-    rows = _rows(report)
-    widths = [max(len(str(r[i])) for r in [_HEADER, *rows]) for i in range(len(_HEADER))]
+    rows = report_rows(report)
+    widths = [max(len(str(r[i])) for r in [REPORT_HEADER, *rows]) for i in range(len(REPORT_HEADER))]
     lines = [f"skyweave simulate: stack {report.stack}", ""]
-    lines.append("  ".join(h.ljust(w) for h, w in zip(_HEADER, widths, strict=True)).rstrip())
+    lines.append("  ".join(h.ljust(w) for h, w in zip(REPORT_HEADER, widths, strict=True)).rstrip())
     lines.append("  ".join("-" * w for w in widths))
     for row in rows:
         lines.append("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
     lines.append("")
     for note in report.notes:
         lines.append(f"note: {note}")
-    lines.append(_verdict(report)[1])
+    lines.append(report_verdict(report)[1])
     return "\n".join(lines) + "\n"
-
-
-def render_markdown(report: SimulationReport) -> str:
-    """For a pull-request comment: the verdict first, the failures that matter, the rest folded."""
-    from ..cli.markdown import details, escape, table
-
-    failed, verdict = _verdict(report)
-    icon = "❌" if failed else "✅"
-    lines = [
-        f"### skyweave simulate: stack `{escape(report.stack)}`",
-        "",
-        f"{icon} **{escape(verdict)}**",
-        "",
-    ]
-    rows = _rows(report)
-    bad = [r for r in rows if r[5].startswith("NOT SURVIVED") or r[4] == "partitioned"]
-    if bad:
-        lines += [table(_HEADER, bad), ""]
-    lines += [details(f"every failure ({len(rows)} rows)", table(_HEADER, rows)), ""]
-    lines += [f"> {escape(note)}" for note in report.notes]
-    return "\n".join(lines).rstrip("\n") + "\n"
-
-
-def run(
-    project: Project | None,
-    stack: str | None,
-    fmt: str,
-    *,
-    strict_dns: bool = False,
-    from_json: Path | None = None,
-) -> int:
-    """The CLI command: print the report; 0 when every required failure is survived, else 4.
-
-    The estate comes from the stack file's ``skyweave:`` keys when it has them; an estate built in
-    code (a program that builds the components itself) is run offline and simulated from its
-    components' outputs; ``from_json`` reads those outputs from ``skyweave preview --format json``.
-    """
-    if from_json is not None:
-        from ..cli.preview_json import read_preview
-
-        doc = read_preview(from_json, need_component_outputs=True)
-        estate = doc.estate()
-        stack = doc.stack
-    else:
-        assert project is not None and stack is not None
-        stack_file = project.read_stack(stack)
-        prefix = f"{NAMESPACE}:"
-        raw = {k[len(prefix) :]: v for k, v in stack_file.values.items() if k.startswith(prefix)}
-        if "sites" in raw:
-            estate = estate_from_config(parse_stack_config(raw, source=stack_file.label))
-        else:
-            from ..cli.preview import preview_stack
-            from ..cli.preview_json import estate_of_run
-
-            estate = estate_of_run(preview_stack(project, stack), stack_file.label)
-    report = simulate_estate(estate, stack=stack, strict_dns=strict_dns)
-    if fmt == "json":
-        print(render_json(report))
-    else:
-        print(render_markdown(report) if fmt == "markdown" else render_text(report), end="")
-    return EXIT_OK if report.survived else EXIT_NOT_SURVIVED

@@ -26,7 +26,7 @@ from ..core.bootstrap import BootstrapArgs
 from ..core.errors import ConfigIssue, InvalidArgsError, PlanningError
 from ..core.naming import NAME_PATTERN, check_component_name, type_token
 from ..core.sites import SiteArgs, Tags, resource_tags
-from ..core.validation import ArgsModel, first_duplicate, issues_from_validation
+from ..core.validation import ArgsModel, as_args, check_plan, first_duplicate, issues_from_validation
 from ..drivers.aws.driver import AwsMetalSourceArgs
 from ..drivers.bare_metal import BareMetalNode, BareMetalRequest, BareMetalSourceArgs
 from ..drivers.base import Capability, SiteContext
@@ -34,6 +34,7 @@ from ..drivers.onprem.driver import ByonSourceArgs
 from ..drivers.openstack.driver import IronicSourceArgs
 from ..drivers.providers import require_providers
 from ..drivers.registry import get_driver
+from ..drivers.services import BareMetalService, service
 from ..network.hybrid_vpc import HybridVpc
 from ..planning.failure import FailureKind
 from ..planning.placement import PlacementPlan, interleave, plan_placement
@@ -120,8 +121,7 @@ class PoolConfig(BareMetalPoolArgs):
 
     def pool_args(self, estate_tags: Mapping[str, str] | None = None) -> BareMetalPoolArgs:
         """The component's args; ``estate_tags`` (``skyweave:tags``) come before the pool's own."""
-        args = BareMetalPoolArgs.model_validate(self.model_dump(exclude={"name"}))
-        return args.model_copy(update={"tags": {**(estate_tags or {}), **self.tags}})
+        return as_args(self, BareMetalPoolArgs, tags={**(estate_tags or {}), **self.tags})
 
 
 @dataclass(frozen=True)
@@ -195,7 +195,9 @@ def plan_pool(args: BareMetalPoolArgs, sites: Sequence[SiteArgs], name: str | No
             )
             continue
         issues += [ConfigIssue(f"{path}.{x.path}", x.message, x.value) for x in source.check(site)]
-        groups.append(driver.bare_metal_domains(site, source))
+        groups.append(
+            service(driver, BareMetalService, needed_for="a bare-metal pool").bare_metal_domains(site, source)
+        )
     if issues:
         raise InvalidArgsError(issues)
     try:
@@ -255,10 +257,13 @@ class BareMetalPool(pulumi.ComponentResource):
         network: HybridVpc,
         providers: Mapping[str, pulumi.ProviderResource | None] | None = None,
         ssh_keys: Mapping[str, pulumi.Input[str]] | None = None,
+        plan: PoolPlan | None = None,
     ) -> None:
         args = _coerce_args(args)
         check_component_name(name, 24)
-        self.plan = plan_pool(args, network.plan.args.sites, name)
+        self.plan = (
+            check_plan(plan, args) if plan is not None else plan_pool(args, network.plan.args.sites, name)
+        )
         if providers is None:
             providers = network.providers
         require_providers(providers, (s.site for s in args.sources))
@@ -286,7 +291,8 @@ class BareMetalPool(pulumi.ComponentResource):
                 network=network.site_networks.get(site.name),
                 ssh_private_key=keys.get(source.site),
             )
-            nodes += get_driver(site.vendor).create_bare_metal(ctx, request)
+            metal = service(get_driver(site.vendor), BareMetalService, needed_for="a bare-metal pool")
+            nodes += metal.create_bare_metal(ctx, request)
         self.node_list = sorted(nodes, key=lambda n: n.index)
         #: The ``nodes`` output as plain data with Output leaves: export this (not ``nodes``) to
         #: keep each known address visible in a preview while the cloud ones are still unknown.

@@ -14,22 +14,14 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import yaml
 
-from ..cli.offline import UNKNOWN, OfflineRun
+from ..core.display import UNKNOWN
 
-__all__ = [
-    "ansible_inventory",
-    "ansible_list",
-    "inventory_command",
-    "pool_nodes",
-    "print_inventory",
-    "render",
-]
+__all__ = ["POOL_TYPE", "ansible_inventory", "ansible_list", "render"]
 
 POOL_TYPE = "skyweave:compute:BareMetalPool"
 
@@ -126,34 +118,3 @@ def render(pools: Nodes, fmt: str) -> str:
     )
     body: str = yaml.safe_dump(ansible_inventory(pools), sort_keys=False, default_flow_style=False)
     return header + body
-
-
-def pool_nodes(run: OfflineRun) -> dict[str, list[dict[str, Any]]]:
-    """Each BareMetalPool's ``nodes`` output from a run, by pool name."""
-    out: dict[str, list[dict[str, Any]]] = {}
-    for reg in sorted(run.resources, key=lambda r: r.name):
-        if reg.type == POOL_TYPE:
-            out[reg.name] = list(run.component_outputs.get(reg.urn, {}).get("nodes", []))
-    return out
-
-
-def inventory_command(project: Any, stack: str, fmt: str) -> int:
-    """``skyweave inventory``: preview the stack offline and print its pools' inventory.
-
-    A stack without pools has an empty inventory, not an error: a pipeline that runs the command
-    on every stack must not fail on the ones without servers (the note goes to stderr).
-    """
-    from ..cli.preview import preview_stack
-
-    return print_inventory(pool_nodes(preview_stack(project, stack)), fmt)
-
-
-def print_inventory(pools: Nodes, fmt: str) -> int:
-    """Print ``pools`` as an inventory (an empty one, with a note on stderr, when there are none)."""
-    if not pools:
-        print(
-            "note: the stack has no bare-metal pools (see docs/bare-metal.md): empty inventory",
-            file=sys.stderr,
-        )
-    print(render(pools, fmt), end="" if fmt == "yaml" else "\n")
-    return 0

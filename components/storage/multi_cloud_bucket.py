@@ -25,9 +25,10 @@ from pydantic import ConfigDict, Field, ValidationError
 from ..core.errors import ConfigIssue, InvalidArgsError
 from ..core.naming import NAME_PATTERN, check_component_name, type_token
 from ..core.sites import SiteArgs, SiteName, Tags, resource_tags
-from ..core.validation import ArgsModel, issues_from_validation
+from ..core.validation import ArgsModel, as_args, check_plan, issues_from_validation
 from ..drivers.base import SiteContext
 from ..drivers.registry import get_driver
+from ..drivers.services import BucketCopyService, BucketReadService, BucketService, service
 from ..drivers.workloads import BucketHandle, BucketSpec
 
 if TYPE_CHECKING:  # only its attributes are read: the storage layer needs no network import
@@ -90,15 +91,14 @@ class MultiCloudBucketConfig(MultiCloudBucketArgs):
     )
 
     def args(self, estate_tags: Mapping[str, str] | None = None) -> MultiCloudBucketArgs:
-        data = self.model_dump(exclude={"name"})
-        data["tags"] = {**(estate_tags or {}), **self.tags}
-        return MultiCloudBucketArgs.model_validate(data)
+        return as_args(self, MultiCloudBucketArgs, tags={**(estate_tags or {}), **self.tags})
 
 
 @dataclass(frozen=True)
 class BucketPlan:
     """The sites of each copy, checked against the estate."""
 
+    args: MultiCloudBucketArgs
     s3: SiteArgs
     gcs: SiteArgs | None
     swift: SiteArgs | None
@@ -146,7 +146,7 @@ def plan_multi_cloud_bucket(args: MultiCloudBucketArgs, estate: Sequence[SiteArg
         raise InvalidArgsError(issues)
     s3 = found["s3_site"]
     assert s3 is not None
-    return BucketPlan(s3=s3, gcs=found["gcs_site"], swift=found["swift_site"])
+    return BucketPlan(args=args, s3=s3, gcs=found["gcs_site"], swift=found["swift_site"])
 
 
 class MultiCloudBucket(pulumi.ComponentResource):
@@ -176,6 +176,7 @@ class MultiCloudBucket(pulumi.ComponentResource):
         sites: Sequence[SiteArgs] | None = None,
         providers: Mapping[str, pulumi.ProviderResource | None] | None = None,
         network: HybridVpc | None = None,
+        plan: BucketPlan | None = None,
     ) -> None:
         args = _coerce_args(args)
         if network is not None:
@@ -190,7 +191,7 @@ class MultiCloudBucket(pulumi.ComponentResource):
                 ]
             )
         check_component_name(name, 16, why="bucket names are limited to 63 characters")
-        self.plan = plan_multi_cloud_bucket(args, sites)
+        self.plan = check_plan(plan, args) if plan is not None else plan_multi_cloud_bucket(args, sites)
         super().__init__(type_token("storage", "MultiCloudBucket"), name, None, opts)
 
         def ctx(site: SiteArgs) -> SiteContext:
@@ -201,18 +202,24 @@ class MultiCloudBucket(pulumi.ComponentResource):
         spec = BucketSpec(storage_policy=args.swift_storage_policy, kms_key_id=args.kms_key_id)
         handles: dict[str, BucketHandle] = {}
         s3_ctx = ctx(self.plan.s3)
-        s3 = get_driver("aws").create_bucket(s3_ctx, spec)
+        needed = "a MultiCloudBucket copy"
+        aws = get_driver("aws")
+        s3 = service(aws, BucketService, needed_for=needed).create_bucket(s3_ctx, spec)
         handles[s3.site] = s3
         if self.plan.gcs is not None:
             gcs_ctx = ctx(self.plan.gcs)
             gcp = get_driver("gcp")
-            gcs = gcp.create_bucket(gcs_ctx, spec)
+            gcs = service(gcp, BucketService, needed_for=needed).create_bucket(gcs_ctx, spec)
             handles[gcs.site] = gcs
-            identity = gcp.copy_identity(gcs_ctx)
-            role_arn = get_driver("aws").grant_bucket_read(s3_ctx, s3, identity)
-            gcp.create_bucket_copy(gcs_ctx, gcs, s3, role_arn, args.copy_interval_seconds, identity)
+            copier = service(gcp, BucketCopyService, needed_for=needed)
+            identity = copier.copy_identity(gcs_ctx)
+            role_arn = service(aws, BucketReadService, needed_for=needed).grant_bucket_read(
+                s3_ctx, s3, identity
+            )
+            copier.create_bucket_copy(gcs_ctx, gcs, s3, role_arn, args.copy_interval_seconds, identity)
         if self.plan.swift is not None:
-            swift = get_driver("openstack").create_bucket(ctx(self.plan.swift), spec)
+            swift_driver = service(get_driver("openstack"), BucketService, needed_for=needed)
+            swift = swift_driver.create_bucket(ctx(self.plan.swift), spec)
             handles[swift.site] = swift
         self.handles = handles
         self.buckets = pulumi.Output.all(**{site: h.name for site, h in handles.items()})

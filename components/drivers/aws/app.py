@@ -23,13 +23,19 @@ from __future__ import annotations
 import base64
 import ipaddress
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import pulumi
-import pulumi_aws as aws
 
 from ...core.naming import child_name
 from ..base import SiteContext, SiteNetwork
+from ..sdk import lazy_sdk
 from ..workloads import AppEndpoint, AppSiteSpec, DnsRouting, DnsSpec, EndpointKind
+
+if TYPE_CHECKING:
+    import pulumi_aws as aws
+else:
+    aws = lazy_sdk("pulumi_aws")
 
 __all__ = ["ROUTE53_INTERVALS", "create_app_site", "create_dns", "route53_problems"]
 

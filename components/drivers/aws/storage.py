@@ -11,12 +11,18 @@ SSE-S3 (AES-256) unless a KMS key is given. The reader role trusts one OIDC subj
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import pulumi
-import pulumi_aws as aws
 
 from ..base import SiteContext
+from ..sdk import lazy_sdk
 from ..workloads import BucketHandle, BucketSpec, FederatedIdentity
+
+if TYPE_CHECKING:
+    import pulumi_aws as aws
+else:
+    aws = lazy_sdk("pulumi_aws")
 
 __all__ = ["create_bucket", "grant_bucket_read"]
 

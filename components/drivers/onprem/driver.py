@@ -9,20 +9,26 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import pulumi
-import pulumi_command as command
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from ...core.bootstrap import node_environment
 from ...core.naming import NAME_PATTERN
-from ...core.sites import SiteArgs
+from ...core.sites import AnyNetwork, SiteArgs
 from ...core.validation import ArgsModel, FieldValueError
 from ...planning.ipam import SitePlan, SubnetSlot
 from ...planning.placement import Domain
+from ...planning.vpn import VpnEndpoint
 from ..bare_metal import BareMetalNode, BareMetalRequest, BareMetalSourceArgs, SourceIssue
 from ..base import Capability, CloudDriver, SiteContext, SiteNetwork
+from ..sdk import lazy_sdk
+
+if TYPE_CHECKING:
+    import pulumi_command as command
+else:
+    command = lazy_sdk("pulumi_command")
 
 __all__ = ["ByonServerArgs", "ByonSourceArgs", "OnPremDriver", "OnPremSiteArgs"]
 
@@ -37,7 +43,7 @@ class OnPremSiteArgs(SiteArgs):
     VENDOR = "onprem"
 
     vendor: Literal["onprem"] = "onprem"
-    cidrs: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = Field(
+    cidrs: tuple[AnyNetwork, ...] = Field(
         min_length=1,
         description="Ranges the site already routes (required: at least one). No cloud block may "
         "overlap them.",
@@ -312,8 +318,15 @@ class OnPremDriver(CloudDriver):
     display_name = "On-prem"
     site_model = OnPremSiteArgs
     example = {"name": "onprem-fra", "vendor": "onprem", "region": "fra", "cidrs": ["10.200.0.0/16"]}
-    capabilities = frozenset({Capability.NETWORK, Capability.STATIC_VPN, Capability.BARE_METAL})
+    capabilities = frozenset({Capability.STATIC_VPN})
     bare_metal_source = ByonSourceArgs
+    # The operator's own VPN devices, configured from the `onprem_devices` output.
+    vpn_endpoint = VpnEndpoint.DEVICE
+    vpn_product = "an on-prem VPN device"
+
+    def site_capabilities(self, site: SiteArgs) -> frozenset[Capability]:
+        """A site's devices route with BGP when the site says they speak it (``bgp: true``)."""
+        return self.capabilities | ({Capability.BGP_VPN} if site.speaks_bgp() else set())
 
     def subnet_slots(self, site: SiteArgs, subnet_prefixlen: int) -> tuple[SubnetSlot, ...]:
         return ()

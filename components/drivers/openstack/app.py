@@ -18,12 +18,18 @@ operator's); the instances get no floating IP of their own.
 from __future__ import annotations
 
 import ipaddress
+from typing import TYPE_CHECKING
 
 import pulumi
-import pulumi_openstack as openstack
 
 from ..base import SiteContext, SiteNetwork
+from ..sdk import lazy_sdk
 from ..workloads import AppEndpoint, AppSiteSpec, EndpointKind
+
+if TYPE_CHECKING:
+    import pulumi_openstack as openstack
+else:
+    openstack = lazy_sdk("pulumi_openstack")
 
 __all__ = ["create_app_site"]
 

@@ -10,24 +10,30 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import pulumi
-import pulumi_openstack as openstack
 from pydantic import AnyHttpUrl, Field, field_validator, model_validator
 
 from ...core.sites import CloudSiteArgs, SiteArgs
 from ...core.validation import FieldValueError
 from ...planning.ipam import SitePlan, SubnetSlot
 from ...planning.placement import Domain
-from ...planning.vpn import CipherSet
+from ...planning.vpn import CipherSet, VpnEndpoint
 from ..bare_metal import BareMetalNode, BareMetalRequest, BareMetalSourceArgs, SourceIssue, zone_issues
 from ..base import Capability, CloudDriver, SiteContext, SiteNetwork, regional_subnets
+from ..sdk import lazy_sdk
 from ..workloads import AppEndpoint, AppSiteSpec, BucketHandle, BucketSpec, EndpointKind
 from . import app as openstack_app
+from . import preview
 from . import storage as openstack_storage
+
+if TYPE_CHECKING:
+    import pulumi_openstack as openstack
+else:
+    openstack = lazy_sdk("pulumi_openstack")
 
 __all__ = ["IronicSourceArgs", "OpenStackDriver", "OpenStackSiteArgs", "resource_class_spec"]
 
@@ -157,20 +163,20 @@ class OpenStackDriver(CloudDriver):
     display_name = "OpenStack"
     site_model = OpenStackSiteArgs
     example = {"name": "os-dc1", "vendor": "openstack", "region": "RegionOne", "cloud": "dc1"}
-    capabilities = frozenset(
-        {
-            Capability.NETWORK,
-            Capability.ZONES,
-            Capability.IPV6,
-            Capability.STATIC_VPN,
-            Capability.LOAD_BALANCER,
-            Capability.BARE_METAL,
-            Capability.OBJECT_STORAGE,
-            Capability.INSTANCE_GROUP,
-        }
-    )
+    capabilities = frozenset({Capability.IPV6, Capability.STATIC_VPN})
+    # Neutron VPNaaS: policy-based IPsec on the router's public address, static routes only.
+    # https://docs.openstack.org/neutron/latest/admin/vpnaas-scenario.html
+    vpn_endpoint = VpnEndpoint.POLICY
+    vpn_product = "Neutron VPNaaS"
+    # No SLA is published: the operator states the figure (apps' `availability` overrides).
 
     bare_metal_source = IronicSourceArgs
+
+    def preview_outputs(self, type_token: str, name: str, inputs: Mapping[str, object]) -> dict[str, object]:
+        return preview.preview_outputs(type_token, name, inputs)
+
+    def preview_call(self, token: str, args: Mapping[str, object]) -> dict[str, object] | None:
+        return preview.preview_call(token, args)
 
     def subnet_slots(self, site: SiteArgs, subnet_prefixlen: int) -> tuple[SubnetSlot, ...]:
         return regional_subnets(subnet_prefixlen)
@@ -351,6 +357,12 @@ class OpenStackDriver(CloudDriver):
         )
         return VpnaasEndpoint(service=service, ike=ike, ipsec=ipsec, local=local)
 
+    @staticmethod
+    def endpoint_address(endpoint: VpnaasEndpoint) -> pulumi.Output[str]:
+        """The router's external IPv4 address, where the VPN service answers."""
+        address: pulumi.Output[str] = endpoint.service.external_v4_ip
+        return address
+
     def site_connection(
         self,
         ctx: SiteContext,
@@ -384,6 +396,9 @@ class OpenStackDriver(CloudDriver):
 
     def app_endpoint_kind(self, site: SiteArgs) -> EndpointKind:
         return EndpointKind.IP  # a floating IP on the Octavia VIP
+
+    def app_site_problems(self, site: SiteArgs) -> list[str]:
+        return []
 
     def create_app_site(self, ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -> AppEndpoint:
         return openstack_app.create_app_site(ctx, network, spec)

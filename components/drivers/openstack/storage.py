@@ -9,10 +9,16 @@ speaks Swift), and says so in the docs.
 
 from __future__ import annotations
 
-import pulumi_openstack as openstack
+from typing import TYPE_CHECKING
 
 from ..base import SiteContext
+from ..sdk import lazy_sdk
 from ..workloads import BucketHandle, BucketSpec
+
+if TYPE_CHECKING:
+    import pulumi_openstack as openstack
+else:
+    openstack = lazy_sdk("pulumi_openstack")
 
 __all__ = ["create_bucket"]
 

@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 import pulumi
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, ConfigDict, Field, ValidationError, field_validator
 
 from ..core.errors import ConfigIssue, InvalidArgsError, PlanningError
 from ..core.naming import check_component_name, child_name, type_token
 from ..core.sites import AnyNetwork, CloudSiteArgs, IPv4Block, IPv6Block, SiteArgs, Tags, resource_tags
-from ..core.validation import check_plan, first_duplicate, issues_from_validation
+from ..core.validation import ArgsModel, check_plan, first_duplicate, issues_from_validation
 from ..drivers.base import Capability, SiteContext, SiteNetwork
 from ..drivers.providers import SiteProviders, require_providers
 from ..drivers.registry import get_driver
@@ -38,7 +38,7 @@ _PRIVATE_V4 = tuple(
 )
 
 
-class IpamArgs(BaseModel):
+class IpamArgs(ArgsModel):
     """How the estate's addresses are planned."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -110,7 +110,7 @@ def _unique_names(sites: tuple[SiteArgs, ...]) -> tuple[SiteArgs, ...]:
 Sites = Annotated[tuple[AnySite, ...], Field(min_length=1), AfterValidator(_unique_names)]
 
 
-class HybridVpcArgs(BaseModel):
+class HybridVpcArgs(ArgsModel):
     """Arguments of :class:`HybridVpc`."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -284,6 +284,9 @@ class HybridVpc(pulumi.ComponentResource):
 
     Attributes:
         plan: the plan the network was built from (pure data).
+        providers: site name → the provider every resource of that site uses: the ``providers``
+            given, or the ones the component created. MultiCloudApp and BareMetalPool built on this
+            network use them too unless given others, so one site has one provider.
         site_networks: per site, what the driver built (for connectivity and apps).
         networks: output, per site: vendor, region, network id, CIDRs, subnets (id, cidr, zone).
         cidrs: output, per site: the ranges it routes.
@@ -333,6 +336,7 @@ class HybridVpc(pulumi.ComponentResource):
                 name=lambda site: child_name(name, "provider", site.name),
                 opts=pulumi.ResourceOptions(parent=self),
             )
+        self.providers: Mapping[str, pulumi.ProviderResource | None] = providers
         tags = {site.name: resource_tags(site, args.tags, site.tags) for site in args.sites}
         self.site_networks: dict[str, SiteNetwork] = {}
         for site in args.sites:

@@ -146,6 +146,29 @@ def test_adding_a_site_to_prod_preview_dry_run_lock_preview(
     doc = json.loads(capsys.readouterr().out)
     assert any(r["name"].endswith("aws-euc1") and r["type"] == "aws:ec2/vpc:Vpc" for r in doc["resources"])
 
+    # Against what was there before the site was added, the change is creates only: the new site
+    # and its links; nothing that exists is updated, replaced or deleted.
+    (tmp_path / "before").mkdir()
+    before = _project(tmp_path / "before", PROD)
+    assert main(["-C", str(before), "preview", "--stack", "prod", "--format", "json"]) == 0
+    base = tmp_path / "before.json"
+    base.write_text(capsys.readouterr().out)
+    diff_args = [
+        *argv,
+        "preview",
+        "--stack",
+        "prod",
+        "--diff",
+        str(base),
+        "--format",
+        "json",
+        "--detailed-exitcode",
+    ]
+    assert main(diff_args) == 2
+    changes = json.loads(capsys.readouterr().out)["changes"]
+    assert changes and {c["op"] for c in changes} == {"create"}
+    assert any("aws-euc1" in c["urn"] for c in changes)
+
 
 # --- every other byte stays -----------------------------------------------------------------
 

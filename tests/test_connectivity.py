@@ -231,7 +231,8 @@ def test_openstack_pairs_use_vpnaas_and_single_tunnels_are_flagged() -> None:
     assert link_types(device) == {"EndpointGroup": 1, "SiteConnection": 2, "RandomPassword": 2}
     peers = {sc.inputs["peerAddress"] for sc in by_type(device, "SiteConnection")}
     assert peers == {"203.0.113.10", "203.0.113.11"}
-    assert device.outputs["links"]["links"]["onprem/os-dc1"]["redundant"] is True
+    # Two devices, but one policy-based end: one active path (tests/test_single_path.py).
+    assert device.outputs["links"]["links"]["onprem/os-dc1"]["redundant"] is False
 
 
 def test_same_vendor_links_use_peering() -> None:

@@ -26,7 +26,9 @@ from skyweave.policy import rule_by_name
 
 TUNNELS = rule_by_name("skyweave-redundancy-vpn-tunnels")
 
-AWS_END = SiteEnd("aws-use1", "aws", 64512, ("10.1.0.0/16",), endpoint=VpnEndpoint.GATEWAY, bgp=True, static=True)
+AWS_END = SiteEnd(
+    "aws-use1", "aws", 64512, ("10.1.0.0/16",), endpoint=VpnEndpoint.GATEWAY, bgp=True, static=True
+)
 GCP_END = SiteEnd("gcp-euw1", "gcp", 64513, ("10.3.0.0/16",), endpoint=VpnEndpoint.HA_GATEWAY, bgp=True)
 OS_END = SiteEnd("os-dc1", "openstack", 64514, ("10.4.0.0/16",), endpoint=VpnEndpoint.POLICY, static=True)
 OS2_END = SiteEnd("os-dc2", "openstack", 64515, ("10.5.0.0/16",), endpoint=VpnEndpoint.POLICY, static=True)
@@ -87,7 +89,7 @@ def test_the_vpn_link_component_says_how_many_paths_it_has() -> None:
     links = _links(AWS, OS, ONPREM2)
     vpnaas = links["core-link-aws-use1-os-dc1"].inputs
     assert (vpnaas["tunnels"], vpnaas["activePaths"], vpnaas["redundant"]) == (2, 1, False)
-    device = links["core-link-onprem-os-dc1"].inputs
+    device = links["core-link-os-dc1-onprem"].inputs
     assert (device["tunnels"], device["activePaths"], device["redundant"]) == (2, 1, False)
     aws_device = links["core-link-aws-use1-onprem"].inputs
     assert (aws_device["activePaths"], aws_device["redundant"]) == (4, True)
@@ -112,7 +114,9 @@ def test_graph_counts_one_path_and_marks_the_link() -> None:
 
 
 def test_losing_a_single_path_can_partition_the_graph() -> None:
-    graph = SiteGraph({"a": "aws", "b": "openstack", "c": "gcp"}, [("a", "b"), ("a", "c")], single_path=[("a", "b")])
+    graph = SiteGraph(
+        {"a": "aws", "b": "openstack", "c": "gcp"}, [("a", "b"), ("a", "c")], single_path=[("a", "b")]
+    )
     (path,) = [p for p in graph.failures() if p.lost.startswith("path")]
     assert path.lost == "path a/b" and path.groups == (("a", "c"), ("b",)) and not path.connected
     assert graph.cut_sites() == ["a"]  # sites are still judged as before
@@ -150,3 +154,36 @@ def test_vpnaas_site_connections_under_a_link_count_as_one_path() -> None:
     [finding] = check_stack(TUNNELS, [link, *conns])
     assert "1 active path" in finding.message
     assert check_stack(TUNNELS, [link]) == []  # two tunnels and nothing saying otherwise
+
+
+def test_simulate_counts_the_vpnaas_link_as_one_path_and_fails_a_partition() -> None:
+    from skyweave.estate.config import parse_stack_config
+    from skyweave.estate.simulate import render_text, simulate
+
+    app = {
+        "name": "web",
+        "sites": ["aws-use1", "gcp-euw1"],
+        "images": {
+            "aws": "ami-0a1b2c3d4e5f60718",
+            "gcp": "projects/debian-cloud/global/images/family/debian-12",
+        },
+        "sizes": {"aws": "m6i.large", "gcp": "n2-standard-2"},
+        "min_healthy": 2,
+        "survive": "zone",
+    }
+    gcp = {"name": "gcp-euw1", "vendor": "gcp", "region": "europe-west1", "project": "proj-12345"}
+    raw = {
+        "network": {"name": "core", "exclude": [["gcp-euw1", "os-dc1"]]},
+        "sites": [AWS, OS, gcp],
+        "apps": [app],
+    }
+    report = simulate(parse_stack_config(raw, source="test"))
+    (path,) = report.single_paths
+    assert (path.link, path.tunnels, path.active_paths) == ("aws-use1/os-dc1", 2, 1)
+    assert not path.network_connected and not report.survived  # os-dc1 hangs on that one path
+    text = render_text(report)
+    assert (
+        "single path aws-use1/os-dc1: 2 tunnel(s), 1 active; losing it leaves the network PARTITIONED" in text
+    )
+    assert "when the one path of aws-use1/os-dc1 fails (partitioned)" in text
+    assert report.as_dict()["single_path_links"][0]["network"] == "partitioned"

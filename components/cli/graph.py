@@ -20,7 +20,11 @@ __all__ = ["render_dot", "render_json", "render_mermaid", "render_text"]
 def _label(link: LinkPlan) -> str:
     if not link.tunnels:
         return str(link.shape)
-    return f"{link.shape}, {len(link.tunnels)} tunnel{'s' if len(link.tunnels) != 1 else ''}"
+    label = f"{link.shape}, {len(link.tunnels)} tunnel{'s' if len(link.tunnels) != 1 else ''}"
+    paths = link.active_paths
+    if paths is not None and paths < len(link.tunnels):  # a policy-based end: say what carries traffic
+        label += f", {paths} active path{'s' if paths != 1 else ''}"
+    return label
 
 
 def _partition_dict(partition: Partition) -> dict[str, Any]:

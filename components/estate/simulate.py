@@ -33,6 +33,7 @@ from .config import StackConfig
 __all__ = [
     "AppOutcome",
     "FailureOutcome",
+    "PathOutcome",
     "SimulationReport",
     "render_json",
     "render_text",
@@ -115,21 +116,51 @@ class FailureOutcome:
 
 
 @dataclass(frozen=True)
+class PathOutcome:
+    """The one active path of a single-path link (a policy-based end) lost.
+
+    Narrower than any zone, so every app's ``survive`` covers it: a partition here is not survived
+    whenever the estate runs an app at all.
+    """
+
+    link: str
+    tunnels: int
+    active_paths: int
+    network_connected: bool
+    required: bool
+
+    @property
+    def survived(self) -> bool:
+        return self.network_connected or not self.required
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "link": self.link,
+            "tunnels": self.tunnels,
+            "active_paths": self.active_paths,
+            "network": "connected" if self.network_connected else "partitioned",
+            "required": self.required,
+        }
+
+
+@dataclass(frozen=True)
 class SimulationReport:
     stack: str
     failures: tuple[FailureOutcome, ...]
     links: tuple[tuple[str, str], ...]
     notes: tuple[str, ...] = field(default=())
+    single_paths: tuple[PathOutcome, ...] = field(default=())
 
     @property
     def survived(self) -> bool:
-        return all(f.survived for f in self.failures)
+        return all(f.survived for f in self.failures) and all(p.survived for p in self.single_paths)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "stack": self.stack,
             "survived": self.survived,
             "network_links": [list(link) for link in self.links],
+            "single_path_links": [p.as_dict() for p in self.single_paths],
             "notes": list(self.notes),
             "failures": [f.as_dict() for f in self.failures],
         }
@@ -158,7 +189,14 @@ def simulate(
     link_list = (
         [(link.a.site, link.b.site) for link in network.connectivity.links] if links is None else list(links)
     )
-    graph = SiteGraph({s.name: s.vendor for s in config.sites}, link_list)
+    # A link with one active path (a policy-based end) loses that path on its own: it is counted
+    # as one path, and its loss is a failure of its own (judged only on the links HybridVpc plans).
+    single = [link for link in network.connectivity.links if not link.redundant] if links is None else []
+    graph = SiteGraph(
+        {s.name: s.vendor for s in config.sites},
+        link_list,
+        single_path=[(x.a.site, x.b.site) for x in single],
+    )
     ranges = estate_ranges(network)
     plans: list[tuple[str, AppPlan]] = [
         (app.name, plan_multi_cloud_app(app.args(), config.sites, ranges)) for app in config.apps
@@ -193,7 +231,17 @@ def simulate(
             "DNS providers (Route 53, Cloud DNS) publish a 100% query SLA, so DNS is assumed to outlive "
             "its vendor's compute; use --strict-dns to count it as lost with the vendor"
         )
-    return SimulationReport(stack, tuple(outcomes), tuple(link_list), tuple(notes))
+    paths = tuple(
+        PathOutcome(
+            link=link.id,
+            tunnels=len(link.tunnels),
+            active_paths=link.active_paths or 0,
+            network_connected=graph.lose_path(link.id).connected,
+            required=bool(plans),
+        )
+        for link in single
+    )
+    return SimulationReport(stack, tuple(outcomes), tuple(link_list), tuple(notes), paths)
 
 
 def _app_outcome(name: str, plan: AppPlan, kind: FailureKind, domain: str, strict_dns: bool) -> AppOutcome:
@@ -254,6 +302,12 @@ def render_text(report: SimulationReport) -> str:
     lines.append("  ".join("-" * w for w in widths))
     for row in rows:
         lines.append("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    for path in report.single_paths:
+        network = "connected" if path.network_connected else "PARTITIONED"
+        lines.append(
+            f"single path {path.link}: {path.tunnels} tunnel(s), {path.active_paths} active; "
+            f"losing it leaves the network {network}"
+        )
     lines.append("")
     for note in report.notes:
         lines.append(f"note: {note}")
@@ -266,6 +320,11 @@ def render_text(report: SimulationReport) -> str:
         f"the network under {f.kind.value} {f.domain} (partitioned)"
         for f in report.failures
         if f.required and not f.network_connected
+    ]
+    failed += [
+        f"the network when the one path of {p.link} fails (partitioned)"
+        for p in report.single_paths
+        if not p.survived
     ]
     if failed:
         lines.append(f"NOT SURVIVED: {len(failed)} required failure(s): " + "; ".join(failed))

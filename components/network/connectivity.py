@@ -135,7 +135,11 @@ def plan_connectivity(
     need_block = [link.id for link in shaped if link.needs_inside_addresses]
     blocks = plan_tunnel_blocks(need_block, args.tunnel_blocks, path=f"{path}.tunnel_blocks")
     links = tuple(with_tunnel_block(link, blocks.get(link.id)) for link in shaped)
-    graph = SiteGraph({n: by_name[n].vendor for n in names}, [(link.a.site, link.b.site) for link in links])
+    graph = SiteGraph(
+        {n: by_name[n].vendor for n in names},
+        [(link.a.site, link.b.site) for link in links],
+        single_path=[(link.a.site, link.b.site) for link in links if not link.redundant],
+    )
     return ConnectivityPlan(asns=asns, links=links, graph=graph)
 
 

@@ -34,6 +34,7 @@ from .tunnels import tunnel_cidrs
 __all__ = [
     "CIPHERS",
     "SIDE_ORDER",
+    "SINGLE_SA_ENDPOINTS",
     "CipherSet",
     "Layout",
     "LinkPlan",
@@ -62,6 +63,10 @@ class VpnEndpoint(StrEnum):
     DEVICE = "device"
     """Devices the site's operator runs and configures from skyweave's output (on-prem)."""
 
+
+#: Endpoint kinds whose tunnels share one pair of traffic selectors (policy-based IPsec): a link
+#: with such an end has one active path however many tunnels it has (:attr:`LinkPlan.active_paths`).
+SINGLE_SA_ENDPOINTS: frozenset[VpnEndpoint] = frozenset({VpnEndpoint.POLICY})
 
 #: Which endpoint kind is side ``a`` of a link (then the site name).
 SIDE_ORDER: tuple[VpnEndpoint, ...] = (
@@ -195,9 +200,43 @@ class LinkPlan:
     ciphers: CipherSet = field(default=CIPHERS)
 
     @property
+    def active_paths(self) -> int | None:
+        """How many of the link's tunnels can carry traffic at the same time (``None``: peering,
+        the vendor's own fabric, which has no tunnels to count).
+
+        A route-based tunnel is its own path: routing (BGP, or static routes into its interface)
+        moves traffic to another tunnel when it fails. A policy-based end
+        (:data:`SINGLE_SA_ENDPOINTS`) is not: Neutron VPNaaS writes one strongSwan ``conn`` per
+        site connection with the *same* local and peer subnets, and the kernel holds one IPsec
+        policy per pair of selectors, so however many site connections it has, one carries the
+        traffic and the others stand by until dead-peer detection restarts them
+        (docs/connectivity.md, "How many paths a link has").
+        """
+        if self.routing is Routing.PEERING:
+            return None
+        if self.a.endpoint in SINGLE_SA_ENDPOINTS or self.b.endpoint in SINGLE_SA_ENDPOINTS:
+            return min(1, len(self.tunnels))
+        return len(self.tunnels)
+
+    @property
     def redundant(self) -> bool:
-        """Peering is the vendor's own redundant fabric; a VPN link needs two tunnels or more."""
-        return self.routing is Routing.PEERING or len(self.tunnels) >= 2
+        """Peering is the vendor's own redundant fabric; a VPN link needs two *active* paths."""
+        paths = self.active_paths
+        return paths is None or paths >= 2
+
+    @property
+    def single_path_reason(self) -> str | None:
+        """Why the link is not redundant, in words for warnings and reports (``None``: it is)."""
+        if self.redundant:
+            return None
+        policy = next((e for e in (self.a, self.b) if e.endpoint in SINGLE_SA_ENDPOINTS), None)
+        if policy is not None:
+            return (
+                f"{policy.site!r} is policy-based ({policy.product or policy.endpoint}): its "
+                f"{len(self.tunnels)} tunnel(s) share one pair of traffic selectors, so one is active "
+                "and the others stand by until dead-peer detection restarts them"
+            )
+        return f"it has {len(self.tunnels)} tunnel(s)"
 
     @property
     def needs_inside_addresses(self) -> bool:
@@ -215,6 +254,7 @@ class LinkPlan:
             "shape": str(self.shape),
             "routing": self.routing.value,
             "tunnels": len(self.tunnels),
+            "active_paths": self.active_paths,
             "redundant": self.redundant,
             "inside_cidrs": list(self.inside_cidrs),
             **({"tunnel_block": str(self.block)} if self.block else {}),

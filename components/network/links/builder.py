@@ -57,6 +57,10 @@ class VpnLink(pulumi.ComponentResource):
             "shape": str(link.shape),
             "routing": link.routing.value,
             "tunnels": len(link.tunnels),
+            # Tunnels that carry traffic at once (a policy-based end: one, whatever "tunnels" says)
+            # and the verdict, so policy and people need not re-derive either from the shape.
+            "activePaths": link.active_paths,
+            "redundant": link.redundant,
             "insideCidrs": list(link.inside_cidrs),
         }
         super().__init__(type_token("network", "VpnLink"), name, props, opts)
@@ -102,9 +106,10 @@ class LinkBuilder:
             build(self, link, component)
             if not link.redundant:
                 pulumi.log.warn(
-                    f"link {link.id} has {len(link.tunnels)} tunnel(s): a single point of failure "
-                    f"({link.shape}). Give the on-prem site a second device (vpn_secondary_peer_ip) "
-                    "or join the sites through others; the policy pack rejects it.",
+                    f"link {link.id} has one active path, a single point of failure ({link.shape}): "
+                    f"{link.single_path_reason}. Use a route-based end (an OpenStack site's "
+                    "`vpn: appliance`, a second on-prem device) or join the sites through others; the "
+                    "policy pack rejects it unless allowSinglePathLinks lists it.",
                     resource=component,
                 )
 

@@ -154,8 +154,8 @@ def site_end(site: SiteArgs, asn: int, cidrs: Sequence[str]) -> SiteEnd:
         cidrs=tuple(cidrs),
         devices=site.vpn_devices(),
         bgp=Capability.BGP_VPN in capabilities,
-        endpoint=driver.vpn_endpoint,
-        product=driver.vpn_product,
+        endpoint=driver.site_vpn_endpoint(site),
+        product=driver.site_vpn_product(site),
         static=Capability.STATIC_VPN in capabilities,
         peering=Capability.PEERING in capabilities,
     )

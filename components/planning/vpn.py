@@ -32,6 +32,7 @@ from .topology import LinkId, link_id
 from .tunnels import tunnel_cidrs
 
 __all__ = [
+    "APPLIANCE_INSTANCES",
     "CIPHERS",
     "SIDE_ORDER",
     "SINGLE_SA_ENDPOINTS",
@@ -62,6 +63,10 @@ class VpnEndpoint(StrEnum):
     """Policy-based IPsec on one public address, static routes only (Neutron VPNaaS)."""
     DEVICE = "device"
     """Devices the site's operator runs and configures from skyweave's output (on-prem)."""
+    APPLIANCE = "appliance"
+    """A pair of route-based router instances skyweave builds and configures itself (strongSwan
+    + FRR, BGP), each with its own public address known only once it exists (an OpenStack site's
+    ``vpn: appliance``)."""
 
 
 #: Endpoint kinds whose tunnels share one pair of traffic selectors (policy-based IPsec): a link
@@ -69,12 +74,18 @@ class VpnEndpoint(StrEnum):
 SINGLE_SA_ENDPOINTS: frozenset[VpnEndpoint] = frozenset({VpnEndpoint.POLICY})
 
 #: Which endpoint kind is side ``a`` of a link (then the site name).
+#: An appliance comes before a device: skyweave configures both of its ends, and the device's
+#: operator gets the far end's settings as for any other cloud (``b`` is the device, as elsewhere).
 SIDE_ORDER: tuple[VpnEndpoint, ...] = (
     VpnEndpoint.GATEWAY,
     VpnEndpoint.HA_GATEWAY,
     VpnEndpoint.POLICY,
+    VpnEndpoint.APPLIANCE,
     VpnEndpoint.DEVICE,
 )
+
+#: How many instances (public addresses) an appliance endpoint has: an HA pair.
+APPLIANCE_INSTANCES = 2
 
 
 class Shape(StrEnum):
@@ -393,7 +404,8 @@ def _ha_policy(a: SiteEnd, b: SiteEnd) -> tuple[str, Routing, Layout]:
         f"{a.site!r} and {b.site!r} cannot be joined: {a.product} requires BGP "
         f"and {b.product} has none, and a classic single-tunnel VPN would be a single point of "
         "failure. Exclude the pair (network.exclude) and let both reach a site that joins them, "
-        "e.g. an AWS hub, or run a BGP-capable router VM on the OpenStack side",
+        "e.g. an AWS hub, or give the policy-based site a route-based BGP appliance pair "
+        "(an OpenStack site's `vpn: appliance`)",
         value=link_id(a.site, b.site),
     )
 

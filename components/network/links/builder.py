@@ -86,6 +86,7 @@ class LinkBuilder:
     devices: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     peer_ips: dict[str, dict[str, pulumi.Input[str]]] = field(default_factory=dict)
     _shared: dict[str, Any] = field(default_factory=dict)
+    _at_end: list[Callable[[], None]] = field(default_factory=list)
 
     def context(self, site: str, parent: pulumi.Resource | None = None) -> SiteContext:
         return SiteContext(
@@ -112,6 +113,12 @@ class LinkBuilder:
                     "policy pack rejects it unless allowSinglePathLinks lists it.",
                     resource=component,
                 )
+        for finish in self._at_end:  # what needs every link's part (an appliance's instances)
+            finish()
+
+    def at_end(self, finish: Callable[[], None]) -> None:
+        """Run ``finish`` once every link is built (in the order asked)."""
+        self._at_end.append(finish)
 
     # --- the drivers' VPN services ------------------------------------------------------------
 

@@ -202,8 +202,13 @@ def instances(
                 user_data=data,
                 metadata={"skyweave-role": "vpn-appliance", "skyweave-appliance": str(i)},
                 tags=[f"{k}={v}" for k, v in sorted(ctx.tags.items())],
+                # The user data holds the PSKs: secret. A change of it (a link added) would replace
+                # both instances at once; it is ignored instead and applied by replacing them one at
+                # a time (docs/connectivity.md, "Changing an appliance's links").
                 opts=ctx.opts(
-                    depends_on=[port, pair.floating_ips[i]], additional_secret_outputs=["userData"]
+                    depends_on=[port, pair.floating_ips[i]],
+                    additional_secret_outputs=["user_data"],
+                    ignore_changes=["user_data"],
                 ),
             )
         )

@@ -53,9 +53,9 @@ def pair(builder: LinkBuilder, site: str) -> AppliancePending:
 
     def make() -> AppliancePending:
         driver = builder.service(site, ApplianceVpnService)
-        # The ranges the pair forwards for: every other site's (the estate's, not just today's
-        # links, so a new link needs no change to the ports).
-        transit = [
+        # The ranges the pair forwards for: the estate's address space, not just today's links',
+        # so adding a site changes nothing on the ports.
+        transit = list(builder.estate_cidrs) or [
             c for s, n in sorted(builder.networks.items()) if s != site for c in n.cidrs if ":" not in c
         ]
         pending = AppliancePending(

@@ -82,6 +82,9 @@ class LinkBuilder:
     networks: Mapping[str, SiteNetwork]
     providers: Mapping[str, pulumi.ProviderResource | None]
     tags: Mapping[str, Mapping[str, str]]
+    #: The estate's IPv4 address space (IPAM supernet, ranges outside it): what a forwarding end
+    #: (an appliance's ports) must accept, stable when a cloud site is added.
+    estate_cidrs: tuple[str, ...] = ()
     psks: dict[LinkId, list[pulumi.Output[str]]] = field(default_factory=dict)
     devices: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     peer_ips: dict[str, dict[str, pulumi.Input[str]]] = field(default_factory=dict)

@@ -259,8 +259,8 @@ def test_the_user_data_is_rendered_in_a_preview_and_no_key_shows_anywhere(
 
 
 def test_the_pair_renders_ibgp_keepalived_and_one_interface_per_tunnel() -> None:
-    from skyweave.network.connectivity import site_end
     from skyweave.drivers import get_driver
+    from skyweave.network.connectivity import site_end
 
     def end(site: dict[str, Any], asn: int, cidrs: tuple[str, ...]) -> Any:
         return site_end(get_driver(str(site["vendor"])).site_model.model_validate(site), asn, cidrs)

@@ -196,8 +196,13 @@ class BgpResult:
 class Lab:
     """The namespaces and daemons for one scenario: ``with Lab(files) as lab: lab.wait_ike()…``."""
 
-    def __init__(self, files: Mapping[str, DeviceFiles]) -> None:
+    def __init__(
+        self, files: Mapping[str, DeviceFiles], lans: Sequence[tuple[str, str, str, str]] = ()
+    ) -> None:
+        """``lans``: (device, address, device, address) joined by a site network of their own
+        (an appliance pair's two instances, whose addresses are their ``bind`` addresses)."""
         self.files = dict(files)
+        self.lans = tuple(lans)
         self.tag = secrets.token_hex(3)
         self.root: Path | None = None
         self.nodes: dict[str, _Node] = {}
@@ -230,6 +235,7 @@ class Lab:
             self.nodes[name] = node
             self._outside(i, node, wan)
         self._tunnel_links()
+        self._lans()
         self.timings["namespaces"] = time.monotonic() - t0
         t1 = time.monotonic()
         for node in self.nodes.values():
@@ -360,6 +366,35 @@ swanctl {{
                     _run(["ip", "-n", n.netns, "link", "set", itf.name, "mtu", str(itf.mtu)])
                     if itf.address is not None:
                         _run(["ip", "-n", n.netns, "addr", "add", str(itf.address), "dev", itf.name])
+
+    def _lans(self) -> None:
+        """A veth per pair standing in for the site network; each address reached through it."""
+        for i, (a, a_address, b, b_address) in enumerate(self.lans):
+            name = f"site{i}"
+            node_a, node_b = self.nodes[a], self.nodes[b]
+            pair = ["peer", "name", name, "netns", node_b.netns]
+            _run(["ip", "link", "add", name, "netns", node_a.netns, "type", "veth", *pair])
+            for node, other in ((node_a, b_address), (node_b, a_address)):
+                _run(["ip", "-n", node.netns, "link", "set", name, "up"])
+                _run(["ip", "-n", node.netns, "route", "add", f"{other}/32", "dev", name])
+
+    def pair_session(self, device: str, peer: str, timeout: float = 30.0) -> tuple[str, frozenset[str]]:
+        """(state, prefixes learned) of ``device``'s BGP session with ``peer`` (an iBGP pair),
+        once Established with routes, or at ``timeout``."""
+        node = self.nodes[device]
+        deadline = time.monotonic() + timeout
+        while True:
+            peers = self.vtysh(node, "show bgp summary json").get("ipv4Unicast", {}).get("peers", {})
+            state = peers.get(peer, {}).get("state", "NONE")
+            routes = self.vtysh(node, "show ip bgp json").get("routes", {})
+            learned = frozenset(
+                prefix
+                for prefix, paths in routes.items()
+                if any(path.get("peerId") == peer and path.get("valid") for path in paths)
+            )
+            if (state == "Established" and learned) or time.monotonic() > deadline:
+                return state, learned
+            time.sleep(0.25)
 
     def _peer(self, t: DeviceTunnel) -> _Node:
         try:

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 from ..core.errors import PlanningError
 from ..planning.vpn import APPLIANCE_INSTANCES, LinkPlan, Routing, TunnelPlan, VpnEndpoint
-from .device_config import PairPeer, Side, Tunnel, TunnelSide, render_device, tunnel_interfaces
+from .device_config import DeviceFiles, PairPeer, Side, Tunnel, TunnelSide, render_device, tunnel_interfaces
 
 __all__ = [
     "ApplianceAddress",
@@ -160,13 +160,23 @@ def appliance_tunnels(
 
 @dataclass(frozen=True)
 class ApplianceFiles:
-    """What one instance boots with. ``user_data`` holds the PSKs: left out of ``repr``."""
+    """What one instance boots with: its device files (swanctl.conf, frr.conf, interfaces, as
+    the namespace lab runs them), keepalived.conf, and the user data carrying all of them.
+    ``user_data`` and the files hold the PSKs: left out of ``repr``."""
 
     device: str
-    swanctl_conf: str = ""
-    frr_conf: str = ""
+    files: DeviceFiles
     keepalived_conf: str = ""
     user_data: str = ""
+    pair: PairPeer | None = None
+
+    @property
+    def swanctl_conf(self) -> str:
+        return self.files.swanctl_conf
+
+    @property
+    def frr_conf(self) -> str:
+        return self.files.frr_conf
 
     def __repr__(self) -> str:
         return f"ApplianceFiles(device={self.device!r})"
@@ -301,14 +311,8 @@ def render_appliance(
             + (f"ip addr add {x.address} dev {x.name}\n" if x.address else "")
             for x in tunnel_interfaces(files.device)
         )
-        partial = ApplianceFiles(name, files.swanctl_conf, files.frr_conf, keepalived)
+        partial = ApplianceFiles(name, files, keepalived)
         result.append(
-            ApplianceFiles(
-                name,
-                files.swanctl_conf,
-                files.frr_conf,
-                keepalived,
-                render_user_data(site, i, partial, script),
-            )
+            ApplianceFiles(name, files, keepalived, render_user_data(site, i, partial, script), pair)
         )
     return result

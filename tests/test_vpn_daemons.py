@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import json
+import os
 import re
 from collections.abc import Callable, Iterator
 
@@ -84,6 +85,7 @@ OS_APPLIANCE = _end(
 )
 PAIR = (ApplianceAddress("192.0.2.30", "10.30.255.30"), ApplianceAddress("192.0.2.31", "10.30.255.31"))
 FIXED_IPS = {a.public: a.private for a in PAIR}
+NEXT_HOP = "10.30.255.5"  # the Neutron router's next hop for remote ranges (keepalived's address)
 RACK_BGP = _end(
     {
         "name": "rack7",
@@ -339,6 +341,25 @@ def test_appliance_pair_joins_aws_and_gcp_without_becoming_a_transit(
     assert gcp_learned == {"10.30.0.0/16"}
     assert appliance_learned == {"10.10.0.0/16", "10.20.0.0/16"}
     assert_pair_relays(lab, appliances, {"10.10.0.0/16", "10.20.0.0/16"})
+
+
+@pytest.mark.skipif(not os.access(vpnlab.KEEPALIVED, os.X_OK), reason="keepalived is not installed")
+def test_the_next_hop_moves_to_the_other_instance_when_one_fails(lab_for: Callable[..., vpnlab.Lab]) -> None:
+    """keepalived on the rendered keepalived.conf (the site LAN as @UPLINK@, as the boot script
+    substitutes it): instance 0 (priority 150) holds the Neutron router's next hop, instance 1
+    takes it over when instance 0's keepalived stops, and 0 takes it back when it returns."""
+    link = plan_link(GCP, OS_APPLIANCE, block(105))
+    files, lans, tunnels, appliances = appliance_lab([link])
+    lab = lab_for(files, lans)
+    run_bgp_scenario(lab, tunnels)  # charon and bgpd run, so the track scripts pass
+    names = [a.device for a in appliances]
+    for appliance in appliances:
+        lab.start_keepalived(appliance.device, appliance.keepalived_conf.replace("@UPLINK@", "site0"))
+    assert lab.holder(NEXT_HOP, names, names[0]) == names[0], lab.diagnostics()
+    lab.stop_keepalived(names[0])
+    assert lab.holder(NEXT_HOP, names, names[1]) == names[1]
+    lab.start_keepalived(names[0], appliances[0].keepalived_conf.replace("@UPLINK@", "site0"))
+    assert lab.holder(NEXT_HOP, names, names[0]) == names[0]
 
 
 def test_static_device_and_aws_route_over_one_tunnel_with_the_other_standing_by(

@@ -53,8 +53,18 @@ CHARON = "/usr/sbin/charon-systemd"
 LIBIPSEC = "/usr/lib/ipsec/plugins/libstrongswan-kernel-libipsec.so"
 FRR_DIR = "/usr/lib/frr"
 FRR_DAEMONS = ("zebra", "bgpd", "staticd")
+#: keepalived (VRRP) for the appliance pair's next hop; its test skips without it.
+KEEPALIVED = "/usr/sbin/keepalived"
 #: Debian packages providing the above (``.ci/run`` installs them).
-PACKAGES = ("strongswan-swanctl", "charon-systemd", "libcharon-extra-plugins", "frr", "iproute2", "nftables")
+PACKAGES = (
+    "strongswan-swanctl",
+    "charon-systemd",
+    "libcharon-extra-plugins",
+    "frr",
+    "iproute2",
+    "nftables",
+    "keepalived",
+)
 
 # Plugins charon loads: crypto for the planner's proposals, PSK auth, userspace IPsec, vici.
 _CHARON_PLUGINS = (
@@ -116,6 +126,7 @@ class _Node:
     frr_dir: Path
     charon: subprocess.Popen[bytes] | None = None
     frr: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    keepalived: subprocess.Popen[bytes] | None = None
 
     @property
     def initiates(self) -> bool:
@@ -396,6 +407,58 @@ swanctl {{
                 return state, learned
             time.sleep(0.25)
 
+    def start_keepalived(self, device: str, conf: str) -> None:
+        """Run keepalived (VRRP only) in ``device``'s namespace on the rendered ``conf``."""
+        node = self.nodes[device]
+        d = node.ipsec_dir
+        (d / "keepalived.conf").unlink(missing_ok=True)  # a restart rewrites it
+        _write(d / "keepalived.conf", conf)
+        out = (d / "keepalived.out").open("wb")
+        node.keepalived = subprocess.Popen(
+            [
+                *("ip", "netns", "exec", node.netns, KEEPALIVED, "--dont-fork", "--log-console", "--vrrp"),
+                *(
+                    "-f",
+                    str(d / "keepalived.conf"),
+                    "-p",
+                    str(d / "keepalived.pid"),
+                    "-r",
+                    str(d / "vrrp.pid"),
+                ),
+            ],
+            env=_base_env(),
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        out.close()
+
+    def stop_keepalived(self, device: str) -> None:
+        node = self.nodes[device]
+        if node.keepalived is not None:
+            _stop([node.keepalived], grace=3.0)
+            node.keepalived = None
+
+    def holder(self, address: str, devices: Sequence[str], want: str, timeout: float = 15.0) -> str | None:
+        """Which of ``devices`` holds ``address``: ``want`` once it alone does, else (at
+        ``timeout``) the one that alone does, or ``None``."""
+        deadline = time.monotonic() + timeout
+        while True:
+            holding = [
+                d
+                for d in devices
+                if f" {address}/" in subprocess.run(
+                    ["ip", "-n", self.nodes[d].netns, "-o", "-4", "addr", "show"],
+                    capture_output=True, text=True, timeout=15, check=False,
+                ).stdout
+            ]  # fmt: skip
+            if holding == [want]:
+                return want
+            if time.monotonic() > deadline:
+                return holding[0] if len(holding) == 1 else None
+            time.sleep(0.25)
+
     def _peer(self, t: DeviceTunnel) -> _Node:
         try:
             return self.nodes[t.remote.device]
@@ -665,8 +728,10 @@ swanctl {{
         _stop([n.charon for n in nodes if n.charon and n.initiates], grace=3.0)
         _stop([n.charon for n in nodes if n.charon and not n.initiates], grace=3.0)
         _stop([p for n in nodes for p in n.frr], grace=3.0)
+        _stop([n.keepalived for n in nodes if n.keepalived], grace=3.0)
         for node in nodes:
             node.charon = None
+            node.keepalived = None
             node.frr.clear()
         for name in reversed(self.namespaces):
             subprocess.run(["ip", "netns", "delete", name], capture_output=True, timeout=15, check=False)

@@ -291,3 +291,40 @@ def test_the_pair_renders_ibgp_keepalived_and_one_interface_per_tunnel() -> None
     boot = json.loads(first.user_data.split("\n", 1)[1])["write_files"][-1]["content"]
     assert 'ip link add xfrm2 type xfrm dev "$uplink" if_id 2' in boot
     assert "Key." not in repr(first)
+
+
+def test_the_on_prem_operator_gets_an_entry_per_tunnel_from_the_pair(estate: OfflineRun) -> None:
+    entries = [e for e in estate.outputs["devices"]["onprem"] if e["remote_site"] == "os-dc1"]
+    assert len(entries) == 4  # each instance to each of the two devices
+    assert {(e["device"], e["routing"], e["remote_vendor"]) for e in entries} == {
+        ("203.0.113.10", "bgp", "openstack"),
+        ("203.0.113.11", "bgp", "openstack"),
+    }
+    for entry in entries:
+        inside = ipaddress.IPv4Network(entry["inside_cidr"])
+        assert ipaddress.IPv4Address(entry["local_inside_ip"]) == inside.network_address + 2
+        assert ipaddress.IPv4Address(entry["remote_inside_ip"]) == inside.network_address + 1
+        assert entry["psk"].startswith("vpn_psks[") and entry["remote_public_ip"].startswith(
+            "onprem_peer_ips["
+        )
+
+
+def test_an_ibgp_pair_is_checked_before_anything_is_rendered() -> None:
+    from skyweave.core.errors import PlanningError
+    from skyweave.network.device_config import PairPeer, Tunnel, TunnelSide, render_device
+
+    tunnel = Tunnel(
+        "t0",
+        TunnelSide("cloud", "198.51.100.1", 64512, ("10.1.0.0/16",), "169.254.10.1"),
+        TunnelSide("box", "192.0.2.1", 65020, ("10.4.0.0/16",), "169.254.10.2"),
+        inside_cidr="169.254.10.0/30",
+    )
+    psks = {"t0": "Key.12345678"}
+    with pytest.raises(PlanningError, match="pair's two addresses are equal") as info:
+        render_device("box", [tunnel], psks, pair=PairPeer("10.4.0.10", "10.4.0.10"))
+    assert info.value.path == "devices['box'].pair"
+    with pytest.raises(PlanningError, match=r"pair\.address must be an IPv4 address"):
+        render_device("box", [tunnel], psks, pair=PairPeer("box-b", "10.4.0.10"))
+    frr = render_device("box", [tunnel], psks, pair=PairPeer("10.4.0.11", "10.4.0.10")).frr_conf
+    assert " neighbor 10.4.0.11 update-source 10.4.0.10" in frr
+    assert "  neighbor 10.4.0.11 route-map SW-PAIR out" in frr

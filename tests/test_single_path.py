@@ -187,3 +187,22 @@ def test_simulate_counts_the_vpnaas_link_as_one_path_and_fails_a_partition() -> 
     )
     assert "when the one path of aws-use1/os-dc1 fails (partitioned)" in text
     assert report.as_dict()["single_path_links"][0]["network"] == "partitioned"
+
+
+def test_through_the_real_analyzer_protocol_the_setting_allows_a_listed_link() -> None:
+    """The pack started as the engine starts it: a one-path link fails the tunnel rule, and the
+    ``allowSinglePathLinks`` setting, sent through Configure, accepts it."""
+    from pathlib import Path
+
+    from policy_helpers import wire
+    from skyweave.cli.analyzer import PolicyPackProcess
+
+    single = _link({"tunnels": 2.0, "activePaths": 1.0, "redundant": False})
+    pack_dir = Path(__file__).resolve().parent.parent / "policies"
+    with PolicyPackProcess(pack_dir, project="proj", stack="test") as pack:
+        pack.configure({})
+        names = {d.policy_name for d in pack.analyze_stack([wire(single)]) if d.mandatory}
+        assert "skyweave-redundancy-vpn-tunnels" in names
+        pack.configure({"skyweave-redundancy-vpn-tunnels": {"allowSinglePathLinks": ["os-dc1/aws-use1"]}})
+        names = {d.policy_name for d in pack.analyze_stack([wire(single)]) if d.mandatory}
+        assert "skyweave-redundancy-vpn-tunnels" not in names

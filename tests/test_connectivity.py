@@ -231,7 +231,8 @@ def test_openstack_pairs_use_vpnaas_and_single_tunnels_are_flagged() -> None:
     assert link_types(device) == {"EndpointGroup": 1, "SiteConnection": 2, "RandomPassword": 2}
     peers = {sc.inputs["peerAddress"] for sc in by_type(device, "SiteConnection")}
     assert peers == {"203.0.113.10", "203.0.113.11"}
-    assert device.outputs["links"]["links"]["onprem/os-dc1"]["redundant"] is True
+    # Two devices, but one policy-based end: one active path (tests/test_single_path.py).
+    assert device.outputs["links"]["links"]["onprem/os-dc1"]["redundant"] is False
 
 
 def test_same_vendor_links_use_peering() -> None:
@@ -275,7 +276,9 @@ def test_prod_has_a_link_of_every_supported_pair_in_prod(prod_run: OfflineRun) -
         "aws-gcp-ha-vpn",
         "aws-site-vpn",
         "gcp-ha-vpn-device",
-        "openstack-vpnaas",
+        "aws-vpn-appliance",  # os-dc1's VPN is an appliance pair (vpn: appliance)
+        "gcp-ha-vpn-appliance",
+        "appliance-device",
     }
     pairs = {tuple(sorted(link["vendors"])) for link in prod_run.outputs["links"]["links"].values()}
     assert pairs == {
@@ -285,6 +288,7 @@ def test_prod_has_a_link_of_every_supported_pair_in_prod(prod_run: OfflineRun) -
         ("aws", "openstack"),
         ("aws", "onprem"),
         ("gcp", "onprem"),
+        ("gcp", "openstack"),
         ("onprem", "openstack"),
     }
     assert all(link["redundant"] for link in prod_run.outputs["links"]["links"].values())
@@ -308,8 +312,8 @@ def test_prod_tunnel_addresses_are_distinct_and_allowed(prod_run: OfflineRun) ->
         for c in (r.inputs["tunnel1InsideCidr"], r.inputs["tunnel2InsideCidr"])
     ]
     assert (
-        len(aws_cidrs) == len(set(aws_cidrs)) == 2 * (4 + 4 + 2 + 4)
-    )  # use1, usw2 x (gcp-euw1, gcp-usc1, os, 2 devices)
+        len(aws_cidrs) == len(set(aws_cidrs)) == 2 * (4 + 4 + 4 + 4)
+    )  # use1, usw2 x (gcp-euw1, gcp-usc1, os-dc1's two appliances, 2 devices)
     assert all(inside_cidr_problem(c) is None for c in _inside_cidrs(prod_run))
     planned = [c for link in prod_run.outputs["links"]["links"].values() for c in link["inside_cidrs"]]
     assert len(planned) == len(set(planned)) and set(_inside_cidrs(prod_run)) <= set(planned)
@@ -328,7 +332,9 @@ def _psk_values(run_: OfflineRun) -> list[str]:
 
 def test_no_psk_value_appears_in_any_preview_output(prod_run: OfflineRun) -> None:
     values = _psk_values(prod_run)
-    assert len(values) == 4 + 4 + 2 + 4 + 4 + 2 + 2 + 2 + (4 + 4 + 2)  # the last: gcp-usc1's links
+    # Each AWS region: both GCP regions, onprem-fra, os-dc1 (4 each); each GCP region: onprem-fra
+    # and os-dc1 (2 each); os-dc1's appliances to onprem-fra's two devices (4).
+    assert len(values) == 2 * (4 + 4 + 4 + 4) + 2 * (2 + 2) + 4
     assert all(
         8 <= len(v) <= 64
         and not v.startswith("0")
@@ -359,7 +365,8 @@ def test_config_errors_name_the_stack_file_and_key(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     raw = copy.deepcopy(stack_raw("prod"))
-    raw["network"]["exclude"] = []
+    for key in ("vpn", "vpn_appliance"):  # os-dc1 back on VPNaaS: GCP cannot reach it
+        del raw["sites"][3][key]
     project = write_stack(tmp_path, "prod", raw)
     with pytest.raises(ConfigError) as info:
         preview_stack(project, "prod")

@@ -32,8 +32,9 @@ def test_lock_pins_every_site_and_keeps_the_plan(tmp_path: Path, capsys: pytest.
 
     assert main(["-C", str(tmp_path), "ipam", "lock", "--stack", "prod"]) == 0
     out = capsys.readouterr().out
-    # 5 IPv4 + 1 IPv6 site blocks, 6 ASNs, one tunnel block per VPN link of the mesh (10)
-    assert "pinned 22 value(s)" in out and "skyweave:sites[3].ipv6_cidr" in out
+    # 5 IPv4 + 1 IPv6 site blocks, 6 ASNs, one tunnel block per VPN link of the mesh (13: 15 links,
+    # 2 of them peering; os-dc1's appliance pair joins GCP too)
+    assert "pinned 25 value(s)" in out and "skyweave:sites[3].ipv6_cidr" in out
     assert (
         "skyweave:sites[4].asn = " in out
         and "skyweave:network.tunnel_blocks.aws-use1/gcp-euw1 = 169.254." in out
@@ -53,7 +54,8 @@ def test_lock_pins_every_site_and_keeps_the_plan(tmp_path: Path, capsys: pytest.
     assert sites[3]["ipv6_cidr"] == "fd5c:7a3e:41b0::/56"
     assert len({s["asn"] for s in sites}) == 6
     config = yaml.safe_load(text)["config"]
-    assert config["skyweave:network"]["exclude"] == [["gcp-euw1", "os-dc1"], ["gcp-usc1", "os-dc1"]]
+    assert config["skyweave:network"]["topology"] == "full-mesh"  # the other keys are kept
+    assert sites[3]["vpn"] == "appliance" and sites[3]["vpn_appliance"]["flavor"] == "m1.small"
 
     assert main(["-C", str(tmp_path), "ipam", "show", "--stack", "prod", "--format", "json"]) == 0
     after = json.loads(capsys.readouterr().out)

@@ -44,6 +44,7 @@ TYPE_NAMES: dict[str, str] = {
     "AppDnsArgs": "AppDns",
     "BootstrapArgs": "Bootstrap",
     "ByonServerArgs": "ByonServer",
+    "VpnApplianceArgs": "VpnAppliance",
     "AwsSiteArgs": "Site",
     "GcpSiteArgs": "Site",
     "OnPremSiteArgs": "Site",

@@ -6,13 +6,27 @@ protocols. A new pair of endpoint kinds is a new module: its shape rule
 (``planning.vpn.register_shape``) and its builder (:func:`register_builder`).
 """
 
-from . import gateway_ha, ha_device, peering, policy_vpn, site_vpn
+from . import (
+    appliance_device,
+    appliance_pair,
+    gateway_appliance,
+    gateway_ha,
+    ha_appliance,
+    ha_device,
+    peering,
+    policy_vpn,
+    site_vpn,
+)
 from .builder import LinkBuilder, VpnLink, register_builder
 
 __all__ = [
     "LinkBuilder",
     "VpnLink",
+    "appliance_device",
+    "appliance_pair",
+    "gateway_appliance",
     "gateway_ha",
+    "ha_appliance",
     "ha_device",
     "peering",
     "policy_vpn",

@@ -21,7 +21,7 @@ from ...core.sites import SiteArgs
 from ...drivers.base import Capability, SiteContext, SiteNetwork
 from ...drivers.registry import get_driver
 from ...drivers.secrets import random_provider, tunnel_psks
-from ...drivers.vpn import GatewayVpnService, HaVpnService, PolicyVpnService
+from ...drivers.vpn import GatewayVpnService, HaVpnService, PeeringService, PolicyVpnService
 from ...planning.topology import LinkId
 from ...planning.vpn import LinkPlan, Routing, SiteEnd, VpnEndpoint
 
@@ -135,9 +135,8 @@ class LinkBuilder:
             )
         return driver
 
-    def peering_service(self, site: str) -> Any:
-        from ...drivers.vpn import PeeringService
-
+    def peering_service(self, site: str) -> PeeringService:
+        """The site's driver as its peering service (the vendor must declare PEERING)."""
         driver = get_driver(self.sites[site].vendor)
         driver.require(Capability.PEERING, needed_for=f"peering {site!r}")
         return self.service(site, PeeringService)

@@ -23,6 +23,7 @@ from ...planning.vpn import (
 from ..appliance import peer_key
 from . import appliance_pair
 from .builder import LinkBuilder, VpnLink, register_builder
+from .ha_device import bgp_tunnels
 
 SHAPE = "gcp-ha-vpn-appliance"
 
@@ -40,24 +41,10 @@ def build(builder: LinkBuilder, link: LinkPlan, parent: VpnLink) -> None:
     pending = appliance_pair.pair(builder, b.site)
     addresses = [appliance_pair.public_ip(builder, pending, i) for i in range(APPLIANCE_INSTANCES)]
     external = ha_driver.external_gateway(ha_ctx, b.site, addresses)
-    peers: dict[str, pulumi.Input[str]] = {}
-    for tunnel in link.tunnels:
-        assert tunnel.a_inside_ip is not None and tunnel.b_inside_ip is not None
-        ha_driver.bgp_tunnel(
-            ha_ctx,
-            f"{b.site}-{tunnel.index}",
-            gateway,
-            router,
-            tunnel.a_gateway,
-            external,
-            tunnel.b_gateway,
-            psks[tunnel.index],
-            tunnel.a_inside_ip,
-            tunnel.b_inside_ip,
-            b.asn,
-            link.ciphers,
-        )
-        peers[peer_key(link, tunnel)] = ha_driver.interface_ip(gateway, tunnel.a_gateway)
+    peers: dict[str, pulumi.Input[str]] = {
+        peer_key(link, tunnel): address
+        for tunnel, address in bgp_tunnels(builder, link, parent, gateway, router, external, psks)
+    }
     appliance_pair.add_link(builder, link, parent, pending, peers, psks)
 
 

@@ -659,12 +659,13 @@ class EstateFacts:
 
     @cached_property
     def edges(self) -> list[Edge]:
+        sites = self.sites
         by_pair: dict[tuple[str, str, str], Edge] = {}
         paths: dict[tuple[str, str, str, str], set[str]] = defaultdict(set)
         for c in self.contributions:
             if c.local == c.remote:
                 continue
-            a, b = sorted((c.local, c.remote))
+            a, b = sorted((c.local, c.remote), key=lambda n: (n not in sites, n))  # sites first
             key = (a, b, c.kind)
             edge = by_pair.get(key)
             if edge is None:

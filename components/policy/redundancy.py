@@ -32,8 +32,8 @@ def _check_min_vendors(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Fi
     if len(vendors) < wanted:
         listed = ", ".join(sorted(vendors)) or "none"
         yield Finding(
-            f"the estate's resources span {len(vendors)} vendor(s) ({listed}); at least {wanted} are "
-            "required so losing one vendor does not take everything down"
+            f"the estate spans {len(vendors)} vendor(s) ({listed}); at least {wanted} are required so "
+            "losing one vendor does not take everything down"
         )
 
 
@@ -142,7 +142,7 @@ def _check_zones(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]
         if unit.unknown:
             yield Finding(f"can't check {unit.urn} during preview: {unit.unknown}", unit.urn, unknown=True)
             continue
-        per_site[unit.site].update(zone for zone, count in unit.zones if count > 0)
+        per_site[unit.site].update(zone for zone, _ in unit.zones)  # where it is configured to run
         witness.setdefault(unit.site, unit.urn)
     for site, zones in sorted(per_site.items()):
         if len(zones) < wanted:

@@ -36,7 +36,21 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "--config",
         type=Path,
         metavar="POLICY_CONFIG_JSON",
-        help="per-policy levels and settings, as for `pulumi preview --policy-pack-config`",
+        help="per-policy levels, settings and waivers, as for `pulumi preview --policy-pack-config` "
+        "(default with --stack: Pulumi.<stack>.policy.json beside the stack file, if it exists)",
+    )
+    baseline = check.add_mutually_exclusive_group()
+    baseline.add_argument(
+        "--create-baseline",
+        type=Path,
+        metavar="FILE",
+        help="record every mandatory finding in FILE and exit 0 (adopt the gate on an existing estate)",
+    )
+    baseline.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="FILE",
+        help="findings recorded in FILE are reported as advisory (status baseline): only new ones fail",
     )
     check.add_argument(
         "--pack",
@@ -47,17 +61,40 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     check.add_argument("--output", "-o", type=Path, default=None, help="write the report here, not stdout")
 
 
+def _policy_config(path: Path | None) -> tuple[dict[str, dict[str, object]] | None, str | None]:
+    """The policy config (read and validated before the pack starts) and where it came from."""
+    from .check import load_policy_config
+    from .policy_config import validate_policy_config
+
+    if path is None:
+        return None, None
+    config = load_policy_config(path)
+    validate_policy_config(config, str(path))
+    return config, str(path)
+
+
 def run(args: argparse.Namespace, project_dir: Path | None) -> int:
     from .check import (
         PropertyDependencyMonitor,
-        load_policy_config,
         read_json,
         resources_from_preview,
         resources_from_run,
         run_check,
     )
 
-    policy_config = load_policy_config(args.config) if args.config else None
+    config_path: Path | None = args.config
+    if config_path is None and args.stack is not None:
+        from .policy_config import default_config_path
+        from .project import Project
+
+        candidate = default_config_path(Project.find(project_dir).stack_config_dir, args.stack)
+        config_path = candidate if candidate.is_file() else None
+    policy_config, config_label = _policy_config(config_path)
+    baseline = None
+    if args.baseline is not None:
+        from .baseline import read_baseline
+
+        baseline = read_baseline(args.baseline)
     pack_dir: Path | None = args.pack
     if args.from_json is not None:
         label = str(args.from_json)
@@ -90,6 +127,29 @@ def run(args: argparse.Namespace, project_dir: Path | None) -> int:
         policy_config=policy_config,
         config=engine_config,
     )
+    if config_label is not None:
+        result.notes.append(f"policy config: {config_label}")
+    if args.create_baseline is not None:
+        from .baseline import write_baseline
+
+        count = write_baseline(
+            args.create_baseline, result.diagnostics, stack=result.stack, source=result.source
+        )
+        print(f"baseline of {count} mandatory finding(s) written to {args.create_baseline}", file=sys.stderr)
+        return 0
+    if baseline is not None:
+        from .baseline import apply_baseline
+
+        result.diagnostics, gone = apply_baseline(result.diagnostics, baseline)
+        held = sum(d.baselined for d in result.diagnostics)
+        result.notes.append(
+            f"baseline {args.baseline}: {held} finding(s) held as advisory"
+            + (
+                f"; {gone} recorded finding(s) no longer occur (refresh it with --create-baseline)"
+                if gone
+                else ""
+            )
+        )
     text = render(result, args.format)
     if args.output is not None:
         args.output.write_text(text + "\n", encoding="utf-8")

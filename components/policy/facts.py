@@ -83,6 +83,18 @@ GCP_PEERING = "gcp:compute/networkPeering:NetworkPeering"
 GCP_NETWORK = "gcp:compute/network:Network"
 OS_SITE_CONNECTION = "openstack:vpnaas/siteConnection:SiteConnection"
 VPN_TYPES = (AWS_VPN, GCP_TUNNEL, OS_SITE_CONNECTION)
+OS_VPN_SERVICE = "openstack:vpnaas/service:Service"
+#: What each peer property may come from, for plans without property dependencies.
+_PEER_SOURCES: dict[str, frozenset[str]] = {
+    "customerGatewayId": frozenset({AWS_CGW}),
+    "ipAddress": frozenset(
+        {GCP_HA_GATEWAY, OS_VPN_SERVICE, "aws:ec2/eip:Eip", "openstack:networking/router:Router"}
+    ),
+    "peerAddress": frozenset({AWS_VPN, OS_VPN_SERVICE}),
+    "peerGcpGateway": frozenset({GCP_HA_GATEWAY}),
+    "peerVpcId": frozenset({AWS_VPC}),
+    "peerNetwork": frozenset({GCP_NETWORK}),
+}
 PEERING_TYPES = (AWS_PEERING, GCP_PEERING)
 
 R53_RECORD = "aws:route53/record:Record"
@@ -555,8 +567,22 @@ class EstateFacts:
         return peers
 
     def _resolve(self, res: Resource, prop: str, literal: Any = None) -> str:
-        """The node ``res.prop`` points at: the site of the resource it came from, or a peer address."""
-        for urn in res.property_dependencies.get(prop, ()):
+        """The node ``res.prop`` points at: the site of the resource it came from, or a peer address.
+
+        The engine says which resource a property came from (property dependencies). Without
+        them (a plan format that keeps only ``dependencies``), a dependency of the kind that
+        property refers to, on another site, stands in.
+        """
+        sources = list(res.property_dependencies.get(prop, ()))
+        if not sources and prop in _PEER_SOURCES:
+            local = self.node(res)
+            by_urn = self.index.by_urn
+            sources = [
+                u
+                for u in res.dependencies
+                if u in by_urn and by_urn[u].type in _PEER_SOURCES[prop] and self.node(by_urn[u]) != local
+            ][:1]
+        for urn in sources:
             target = self.index.by_urn.get(urn)
             if target is None:
                 return f"{urn.rsplit('::', 1)[-1]} (not in this plan)"

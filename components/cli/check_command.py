@@ -87,9 +87,12 @@ def run(args: argparse.Namespace, project_dir: Path | None) -> int:
         from .policy_config import default_config_path
         from .project import Project
 
-        candidate = default_config_path(Project.find(project_dir).stack_config_dir, args.stack)
+        found = Project.find(project_dir)
+        candidate = default_config_path(found.stack_config_dir, args.stack)
         config_path = candidate if candidate.is_file() else None
     policy_config, config_label = _policy_config(config_path)
+    if config_path is not None and args.config is None:
+        config_label = found.label(config_path)
     baseline = None
     if args.baseline is not None:
         from .baseline import read_baseline

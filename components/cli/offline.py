@@ -237,6 +237,12 @@ class OfflineMocks(pulumi.runtime.Mocks):
             return {"email": email, "member": f"serviceAccount:{email}", "subjectId": str(10**20 + number)}
         if args.token == "aws:index/getAvailabilityZones:getAvailabilityZones":
             return {"names": [], "zoneIds": []}
+        if args.token == "aws:ec2/getAmi:getAmi":
+            # The root device of Amazon Linux and most current AMIs; a real lookup says per AMI.
+            image = next(
+                (f["values"][0] for f in args.args.get("filters", []) if f.get("name") == "image-id"), "ami"
+            )
+            return {"id": image, "imageId": image, "rootDeviceName": "/dev/xvda", "rootDeviceType": "ebs"}
         return {}
 
 

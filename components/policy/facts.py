@@ -314,6 +314,8 @@ class EstateFacts:
             if current.urn in memo:
                 found = memo[current.urn]
                 break
+            if current.urn in chain:
+                break  # a parent cycle (only hand-made input has one): no ancestor
             chain.append(current.urn)
             if current is not res and current.type in types:
                 found = current.urn
@@ -327,9 +329,13 @@ class EstateFacts:
         """Every resource whose parent chain passes through ``urn``."""
         children = self.children
         found: list[Resource] = []
+        seen = {urn}
         todo = list(children.get(urn, ()))
         while todo:
             res = todo.pop()
+            if res.urn in seen:
+                continue
+            seen.add(res.urn)
             found.append(res)
             todo.extend(children.get(res.urn, ()))
         return found
@@ -566,7 +572,7 @@ class EstateFacts:
                 peers.union(addresses[0], a)
         return peers
 
-    def _resolve(self, res: Resource, prop: str, literal: Any = None) -> str:
+    def _resolve(self, res: Resource, prop: str, literal: Any = None, depth: int = 0) -> str:
         """The node ``res.prop`` points at: the site of the resource it came from, or a peer address.
 
         The engine says which resource a property came from (property dependencies). Without
@@ -586,8 +592,8 @@ class EstateFacts:
             target = self.index.by_urn.get(urn)
             if target is None:
                 return f"{urn.rsplit('::', 1)[-1]} (not in this plan)"
-            if target.type == AWS_CGW:
-                return self._resolve(target, "ipAddress")
+            if target.type == AWS_CGW and depth == 0:
+                return self._resolve(target, "ipAddress", depth=1)
             if target.type == GCP_EXTERNAL_GATEWAY:
                 continue
             return self.node(target)

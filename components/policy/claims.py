@@ -28,7 +28,7 @@ from typing import Any
 from ..planning.failure import Placement
 from .facts import BUCKET_KINDS, BUCKET_TYPES, UNSPECIFIED, EstateFacts, facts, vendor_name
 from .index import APP_TYPES, CLOUD_PACKAGES, VPN_LINK_TYPE, StackIndex
-from .rule import Finding, Kind, Level, Resource, Rule, Severity, UnknownValue, as_int, get, items
+from .rule import Finding, Kind, Level, Resource, Rule, Severity, UnknownValue, as_int, get
 
 __all__ = ["RULES"]
 
@@ -49,12 +49,9 @@ def _unknown(res: Resource, exc: UnknownValue) -> Finding:
 
 
 def _check_placements(estate: EstateFacts, res: Resource) -> Iterator[Finding]:
-    try:
-        rows = [
-            Placement.from_mapping(row) for row in items(res.props, "placements") if isinstance(row, Mapping)
-        ]
-    except UnknownValue as exc:
-        yield _unknown(res, exc)
+    rows: list[Placement] | None = estate.index.placements.get(res.urn)
+    if rows is None:
+        yield Finding(f"can't check {res.urn} during preview: placements unknown", res.urn, unknown=True)
         return
     word = "nodes" if res.type.endswith("BareMetalPool") else "instances"
     units = estate.units_by_owner.get(res.urn, [])

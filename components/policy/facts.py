@@ -458,13 +458,17 @@ class EstateFacts:
         return sorted(set(zones))
 
     def _autoscaled_floor(self, res: Resource) -> int | None:
-        for other in self.dependents.get(res.urn, ()):
-            if other.type in (
-                GCP_REGION_AUTOSCALER,
-                GCP_AUTOSCALER,
-            ) and res.urn in other.property_dependencies.get("target", other.dependencies):
-                return as_int(get(other.props, "autoscalingPolicy", "minReplicas"))
-        return None
+        return self._autoscalers.get(res.urn)
+
+    @cached_property
+    def _autoscalers(self) -> dict[str, int | None]:
+        """MIG URN → the minimum replicas of the autoscaler that targets it."""
+        found: dict[str, int | None] = {}
+        for scaler in self.index.of_type(GCP_REGION_AUTOSCALER, GCP_AUTOSCALER):
+            floor = as_int(_safe_get(scaler.props, "autoscalingPolicy", "minReplicas"))
+            for urn in scaler.property_dependencies.get("target") or scaler.dependencies:
+                found.setdefault(urn, floor)
+        return found
 
     def _affinity_group(self, res: Resource) -> str | None:
         for group in self.index.linked(res, "schedulerHints", frozenset({OS_SERVER_GROUP})):
@@ -674,15 +678,28 @@ class EstateFacts:
 
     @cached_property
     def site_vendor(self) -> dict[str, str]:
-        """Every node some cloud resource of the plan lives on → its vendor."""
+        """Every site of the plan (an explicit provider, or a vendor's default one) → its vendor.
+
+        Read from the provider resources the engine sends with the stack, plus the default-provider
+        node of any VPN resource registered without an explicit provider — not from every resource.
+        """
         found: dict[str, str] = {}
         for type_name, members in self.index.by_type.items():
-            if type_name.startswith("pulumi:") or not members:
+            if not type_name.startswith("pulumi:providers:"):
                 continue
-            for res in members:
-                vendor = self.index.vendor(res)
-                if vendor is not None:
-                    found.setdefault(self.node(res), vendor)
+            vendor = type_name.removeprefix("pulumi:providers:")
+            if vendor not in CLOUD_PACKAGES:
+                continue
+            for provider in members:
+                name = provider.urn.rsplit("::", 1)[-1]
+                found.setdefault(
+                    name if not name.startswith("default") else f"{vendor} (default provider)", vendor
+                )
+        for res in (r for t in (*VPN_TYPES, *PEERING_TYPES) for r in self.index.of_type(t)):
+            if res.provider_urn is None or res.provider_urn not in self.index.by_urn:
+                own = self.index.vendor(res)
+                if own is not None:
+                    found.setdefault(self.node(res), own)
         return found
 
     @property

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections import defaultdict, deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -893,16 +893,5 @@ def _is_ip(text: str) -> bool:
     return True
 
 
-def cloud_vendor(vendor: str) -> bool:
-    return vendor in CLOUD_PACKAGES
-
-
 def placements_of(units: Iterable[Unit]) -> list[Placement]:
     return [p for unit in units if unit.unknown is None for p in unit.placements()]
-
-
-def count_by_site(units: Iterable[Unit]) -> Mapping[tuple[str, str], int]:
-    result: dict[tuple[str, str], int] = defaultdict(int)
-    for unit in units:
-        result[(unit.vendor, unit.site)] += unit.count
-    return result

@@ -192,7 +192,7 @@ def _check_tunnels(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Findin
         if need == aws_gcp:
             why.append("GCP HA VPN to AWS needs 4 tunnels for its 99.99% SLA")
         if edge.classic:
-            why.append("a GCP Classic VPN gateway has one interface (a tunnel is one path; 99.9% SLA): use HA VPN")
+            why.append("a GCP Classic VPN gateway has one interface (99.9% SLA): use HA VPN")
         if edge.policy_based:
             why.append(
                 "Neutron VPNaaS site connections are policy-based: each is one path, so a second "

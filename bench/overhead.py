@@ -38,7 +38,7 @@ def prepare(project_dir: Path, stack: str, out: Path) -> dict[str, Any]:
     """Record a skyweave run of ``stack`` and write the raw and flat programs under ``out``."""
     from skyweave.cli.offline import OfflineMocks, RecordingMonitor
     from skyweave.cli.preview import preview_stack
-    from skyweave.cli.project import Project
+    from skyweave.estate.project import Project
 
     from .handwritten import write_program
 
@@ -52,7 +52,7 @@ def prepare(project_dir: Path, stack: str, out: Path) -> dict[str, Any]:
 
 def _child(kind: str, gc_mode: str, project_dir: Path, stack: str, programs: Path) -> dict[str, Any]:
     from skyweave.cli.offline import run_program
-    from skyweave.cli.project import Project
+    from skyweave.estate.project import Project
 
     project = Project.find(project_dir)
     stack_file = project.read_stack(stack)

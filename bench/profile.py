@@ -47,7 +47,7 @@ def _group(filename: str) -> str:
 
 def _runner(project_dir: Path, stack: str, tune_gc: bool) -> Callable[[], Any]:
     from skyweave.cli.offline import run_program
-    from skyweave.cli.project import Project
+    from skyweave.estate.project import Project
 
     project = Project.find(project_dir)
     stack_file = project.read_stack(stack)

@@ -35,7 +35,7 @@ def _status_mib(key: str) -> float:
 
 def _child(sites: int) -> dict[str, Any]:
     from skyweave.cli.preview import preview_stack, summary
-    from skyweave.cli.project import Project
+    from skyweave.estate.project import Project
 
     from .estate import write_project
 

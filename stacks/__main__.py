@@ -13,7 +13,11 @@ config = skyweave.load_stack_config()
 # One explicit provider per site, shared by every component on that site.
 providers = skyweave.SiteProviders(config.sites)
 
-network = skyweave.HybridVpc(config.network.name, config.hybrid_vpc_args(), providers=providers)
+# Each component gets its part of the plan made while validating, so nothing is planned twice.
+plan = config.plan
+network = skyweave.HybridVpc(
+    config.network.name, config.hybrid_vpc_args(), providers=providers, plan=plan.network
+)
 
 pulumi.export("networks", network.networks)
 pulumi.export("ipam", network.layout)
@@ -26,7 +30,13 @@ pulumi.export("vpn_psks", network.vpn_psks)
 # Bare-metal pools (docs/bare-metal.md): whole servers from Ironic, AWS metal and servers you bring,
 # on the same sites, providers and networks; their inventory is `skyweave inventory --stack <stack>`.
 pools = [
-    skyweave.BareMetalPool(pool.name, pool.pool_args(config.tags), network=network, providers=providers)
+    skyweave.BareMetalPool(
+        pool.name,
+        pool.pool_args(config.tags),
+        network=network,
+        providers=providers,
+        plan=plan.pools[pool.name],
+    )
     for pool in config.pools
 ]
 if pools:
@@ -44,7 +54,11 @@ if pools:
 # (zone, region or vendor) still leaves min_healthy instances, behind health-checked DNS.
 apps = {
     app.name: skyweave.MultiCloudApp(
-        app.name, app.args(estate_tags=config.tags), network=network, providers=providers
+        app.name,
+        app.args(estate_tags=config.tags),
+        network=network,
+        providers=providers,
+        plan=plan.apps[app.name],
     )
     for app in config.apps
 }
@@ -65,7 +79,11 @@ pulumi.export(
 # Swift container. A storage-level copy: the application's data consistency stays its own job.
 buckets = {
     bucket.name: skyweave.MultiCloudBucket(
-        bucket.name, bucket.args(estate_tags=config.tags), sites=config.sites, providers=providers
+        bucket.name,
+        bucket.args(estate_tags=config.tags),
+        sites=config.sites,
+        providers=providers,
+        plan=plan.buckets[bucket.name],
     )
     for bucket in config.buckets
 }

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from skyweave.cli.offline import OfflineRun, run_program
 from skyweave.cli.preview import preview_stack
-from skyweave.cli.project import Project
+from skyweave.estate.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -235,7 +235,7 @@ def test_secrets_from_a_preview_are_sent_as_secrets_not_plain_text(
 def test_offline_run_records_property_dependencies_as_the_engine_sends_them(project: object) -> None:
     from skyweave.cli.check import PropertyDependencyMonitor
     from skyweave.cli.preview import preview_stack
-    from skyweave.cli.project import Project
+    from skyweave.estate.project import Project
 
     assert isinstance(project, Project)
     monitor = PropertyDependencyMonitor()
@@ -258,7 +258,7 @@ def test_policy_config_naming_an_unknown_rule_is_an_error(
     assert "skyweave-redundancy-min-vendor," in err and "skyweave-redundancy-min-vendors" in err
     missing = tmp_path / "absent.json"
     assert main(["-C", str(ROOT), "check", "--stack", "dev", "--config", str(missing)]) == 1
-    assert capsys.readouterr().err.strip().endswith(f"{missing}: cannot read: No such file or directory")
+    assert capsys.readouterr().err.strip().endswith(f"{missing}: does not exist")
 
 
 def test_pack_option_runs_another_pack(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

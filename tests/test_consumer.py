@@ -32,7 +32,7 @@ import pytest
 import skyweave
 import yaml
 from skyweave.cli.preview import preview_stack, render_json
-from skyweave.cli.project import Project
+from skyweave.estate.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent
 CONSUMER = ROOT / "examples" / "consumer"

@@ -91,33 +91,44 @@ def test_builds_a_network_on_its_own_provider_under_the_parent(driver: CloudDriv
 
 
 def test_bare_metal_is_offered_exactly_by_drivers_with_the_capability(driver: CloudDriver) -> None:
-    site = driver.site_model.model_validate(driver.example)
+    from skyweave.drivers.services import BareMetalService, service
+
     if Capability.BARE_METAL not in driver.capabilities:
         assert driver.bare_metal_source is None
-        from skyweave.drivers.bare_metal import BareMetalSourceArgs
-
+        assert not isinstance(driver, BareMetalService)
         with pytest.raises(UnsupportedCapabilityError, match="which a bare-metal pool needs"):
-            driver.bare_metal_domains(site, BareMetalSourceArgs(kind="any", site=site.name))
+            service(driver, BareMetalService, needed_for="a bare-metal pool")
         return
+    assert isinstance(driver, BareMetalService)
     source_model = driver.bare_metal_source
     assert source_model is not None and driver.vendor == source_model.VENDOR
     assert source_model.model_fields["kind"].default, "each source model names its kind"
 
 
-#: What a driver must implement once it declares a capability (the base class only refuses).
-CAPABILITY_METHODS = {
-    Capability.INSTANCE_GROUP: ("app_endpoint_kind", "create_app_site"),
-    Capability.DNS: ("dns_problems", "create_dns"),
-    Capability.OBJECT_STORAGE: ("create_bucket",),
-    Capability.BARE_METAL: ("bare_metal_domains", "create_bare_metal"),
-}
+def test_a_service_capability_is_exactly_an_implemented_protocol(driver: CloudDriver) -> None:
+    """A service capability is had by implementing the service, so declaring one without the
+    code (or the reverse) cannot happen; the base class offers none of them."""
+    from skyweave.drivers.services import SERVICES
+
+    for protocol, capability in SERVICES.items():
+        assert isinstance(driver, protocol) == driver.supports(capability), (driver.vendor, capability)
+        for method in (m for m in vars(protocol) if not m.startswith("_")):
+            assert not hasattr(CloudDriver, method), f"the base class must not offer {method}"
 
 
-def test_a_declared_capability_is_implemented(driver: CloudDriver) -> None:
-    """The base methods' ``NotImplementedError`` stays unreachable: declaring means overriding."""
-    for capability, methods in CAPABILITY_METHODS.items():
-        if driver.supports(capability):
-            for method in methods:
-                assert getattr(type(driver), method) is not getattr(CloudDriver, method), (
-                    f"{driver.vendor} declares {capability} but does not implement {method}"
-                )
+def test_a_capability_nobody_reads_does_not_exist() -> None:
+    """Each capability decides something: a planner or component outside the drivers (which only
+    declare them) reads every one, or it is a service's (read through the protocol)."""
+    import re
+
+    from conftest import ROOT
+    from skyweave.drivers.services import SERVICES
+
+    source = "\n".join(
+        p.read_text()
+        for p in (ROOT / "components").rglob("*.py")
+        if "drivers" not in p.relative_to(ROOT).parts
+    )
+    for capability in Capability:
+        read = re.search(rf"Capability\.{capability.name}\b", source) is not None
+        assert read or capability in SERVICES.values(), f"{capability} is declared but nothing decides on it"

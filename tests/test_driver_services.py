@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from skyweave.core.errors import UnsupportedCapabilityError
 from skyweave.drivers import Capability, CloudDriver, all_drivers
-from skyweave.drivers.base import CloudDriver as Base
+from skyweave.drivers.services import AppService, DnsService, service
 from skyweave.drivers.workloads import DnsRouting, DnsSpec, EndpointKind, HealthCheckSpec
 
 DRIVERS = {d.vendor: d for d in all_drivers()}
@@ -20,26 +20,24 @@ def driver(request: pytest.FixtureRequest) -> CloudDriver:
 
 def test_instance_group_capability_matches_the_methods(driver: CloudDriver) -> None:
     site = driver.site_model.model_validate(driver.example)
-    overrides = type(driver).create_app_site is not Base.create_app_site
-    assert overrides == driver.supports(Capability.INSTANCE_GROUP)
+    assert isinstance(driver, AppService) == driver.supports(Capability.INSTANCE_GROUP)
     if driver.supports(Capability.INSTANCE_GROUP):
-        assert isinstance(driver.app_endpoint_kind(site), EndpointKind)
-        assert driver.app_site_problems(site) == []  # the example site can run an app
+        app = service(driver, AppService, needed_for="a MultiCloudApp site")
+        assert isinstance(app.app_endpoint_kind(site), EndpointKind)
+        assert app.app_site_problems(site) == []  # the example site can run an app
     else:
         with pytest.raises(UnsupportedCapabilityError, match="instance_group"):
-            driver.app_endpoint_kind(site)
-        with pytest.raises(UnsupportedCapabilityError, match="instance_group"):
-            driver.app_site_problems(site)
+            service(driver, AppService, needed_for="a MultiCloudApp site")
 
 
 def test_dns_capability_matches_the_methods(driver: CloudDriver) -> None:
-    overrides = type(driver).create_dns is not Base.create_dns
-    assert overrides == driver.supports(Capability.DNS)
+    assert isinstance(driver, DnsService) == driver.supports(Capability.DNS)
     if driver.supports(Capability.DNS):
-        assert isinstance(driver.dns_problems(DNS, {"s": EndpointKind.IP}), list)
+        dns = service(driver, DnsService, needed_for="health-checked DNS")
+        assert isinstance(dns.dns_problems(DNS, {"s": EndpointKind.IP}), list)
     else:
         with pytest.raises(UnsupportedCapabilityError, match="'dns'"):
-            driver.dns_problems(DNS, {})
+            service(driver, DnsService, needed_for="health-checked DNS")
 
 
 def test_failover_time_is_interval_times_threshold_plus_ttl() -> None:

@@ -29,10 +29,11 @@ from pydantic import ValidationError
 from ..core.errors import ConfigIssue, InvalidArgsError
 from ..core.naming import check_component_name, type_token
 from ..core.sites import SiteArgs, resource_tags
-from ..core.validation import issues_from_validation
+from ..core.validation import check_plan, issues_from_validation
 from ..drivers.base import SiteContext
 from ..drivers.providers import require_providers
 from ..drivers.registry import get_driver
+from ..drivers.services import AppService, DnsService, service
 from ..drivers.workloads import AppEndpoint, AppSiteSpec
 from ..network.hybrid_vpc import HybridVpc
 from .plan import (
@@ -64,7 +65,8 @@ class MultiCloudApp(pulumi.ComponentResource):
         opts: resource options for the component.
         network: the estate's :class:`~skyweave.HybridVpc`; the app runs in its subnets and
             opens admin ports to its ranges only.
-        providers: each site's provider (the same :class:`~skyweave.SiteProviders` the network used).
+        providers: each site's provider. Omitted: the network's (``network.providers``), which is
+            what sharing one provider per site needs; pass others only to deploy the app elsewhere.
 
     Attributes:
         plan: the plan (pure data): capacity, availability, DNS.
@@ -82,11 +84,17 @@ class MultiCloudApp(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
         *,
         network: HybridVpc,
-        providers: Mapping[str, pulumi.ProviderResource | None],
+        providers: Mapping[str, pulumi.ProviderResource | None] | None = None,
+        plan: AppPlan | None = None,
     ) -> None:
         args = _coerce_args(args)
+        if providers is None:
+            providers = network.providers
         check_component_name(name, 16, why="AWS load balancer names are limited to 32")
-        self.plan = plan_multi_cloud_app(args, network.plan.args.sites, estate_ranges(network.plan))
+        if plan is not None:
+            self.plan = check_plan(plan, args)
+        else:
+            self.plan = plan_multi_cloud_app(args, network.plan.args.sites, estate_ranges(network.plan))
         require_providers(providers, (s.name for s in self.plan.sites))
         planned = self.plan.as_dict()
         props = {k: planned[k] for k in ("placements", "minHealthy", "survive")}
@@ -115,9 +123,8 @@ class MultiCloudApp(pulumi.ComponentResource):
                 https_port=args.https_port,
                 redirect_host=self.plan.dns.record_name if self.plan.dns else None,
             )
-            self.endpoints[site.name] = get_driver(site.vendor).create_app_site(
-                ctx, network.site_networks[site.name], spec
-            )
+            app = service(get_driver(site.vendor), AppService, needed_for="a MultiCloudApp site")
+            self.endpoints[site.name] = app.create_app_site(ctx, network.site_networks[site.name], spec)
         self.dns_resources: Mapping[str, pulumi.Resource] = {}
         if self.plan.dns is not None and self.plan.dns_site is not None:
             dns_site = self.plan.dns_site
@@ -138,9 +145,8 @@ class MultiCloudApp(pulumi.ComponentResource):
                 provider=providers[dns_site.name],
                 tags=_tags(name, dns_site, args),
             )
-            self.dns_resources = get_driver(dns_site.vendor).create_dns(
-                ctx, self.plan.dns, list(self.endpoints.values())
-            )
+            dns = service(get_driver(dns_site.vendor), DnsService, needed_for="the app's DNS")
+            self.dns_resources = dns.create_dns(ctx, self.plan.dns, list(self.endpoints.values()))
         self.placements = pulumi.Output.from_input(planned["placements"])
         self.min_healthy = pulumi.Output.from_input(planned["minHealthy"])
         self.survive = pulumi.Output.from_input(planned["survive"])

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from ..core.errors import (
     ConfigIssue,
@@ -24,16 +24,17 @@ from ..core.errors import (
 )
 from ..core.naming import NAME_PATTERN
 from ..core.sites import SiteArgs, SiteName, Tags
+from ..core.validation import ArgsModel, as_args
 from ..drivers.base import Capability
 from ..drivers.registry import get_driver
 from ..drivers.registry import vendors as registered_vendors
+from ..drivers.services import AppService, DnsService, service
 from ..drivers.workloads import DnsRouting, DnsSpec, HealthCheckSpec
 from ..network.hybrid_vpc import HybridVpcPlan
 from ..planning.availability import (
     DEFAULT_BETA,
     AvailabilityReport,
     SiteAvailability,
-    published_sla,
     service_availability,
 )
 from ..planning.capacity import CapacityPlan, SiteZones, plan_capacity
@@ -49,7 +50,7 @@ __all__ = [
 ]
 
 
-class AppDnsArgs(BaseModel):
+class AppDnsArgs(ArgsModel):
     """Health-checked DNS in front of every site of the app."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -103,7 +104,7 @@ def _unique(names: tuple[str, ...]) -> tuple[str, ...]:
     return names
 
 
-class MultiCloudAppArgs(BaseModel):
+class MultiCloudAppArgs(ArgsModel):
     """Arguments of :class:`MultiCloudApp`."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -202,9 +203,7 @@ class MultiCloudAppConfig(MultiCloudAppArgs):
 
     def args(self, estate_tags: Mapping[str, str] | None = None) -> MultiCloudAppArgs:
         """The component's args; ``estate_tags`` (the stack's ``tags``) go under the app's own."""
-        data = self.model_dump(exclude={"name"})
-        data["tags"] = {**(estate_tags or {}), **self.tags}
-        return MultiCloudAppArgs.model_validate(data)
+        return as_args(self, MultiCloudAppArgs, tags={**(estate_tags or {}), **self.tags})
 
 
 @dataclass(frozen=True)
@@ -264,7 +263,7 @@ def plan_multi_cloud_app(
                 )
             )
             continue
-        for problem in driver.app_site_problems(site):
+        for problem in service(driver, AppService, needed_for="a MultiCloudApp site").app_site_problems(site):
             issues.append(ConfigIssue(f"sites[{i}]", problem, name))
         sites.append(site)
     names = {s.name for s in sites}
@@ -341,7 +340,8 @@ def plan_multi_cloud_app(
     for s in sites:
         zones_used = sum(1 for count in capacity.site_zones(s.name).values() if count > 0)
         override = args.availability.get(s.name)
-        sla = published_sla(s.vendor, zones_used)
+        published = get_driver(s.vendor).compute_sla
+        sla = published.for_zones(zones_used) if published is not None else None
         if override is not None:
             site_availability.append(
                 SiteAvailability(s.name, s.vendor, override, capacity.per_site()[s.name], "override")
@@ -461,8 +461,7 @@ def _plan_dns(
         return None, None
     d = args.dns
     try:
-        driver = get_driver(d.vendor)
-        driver.require(Capability.DNS, needed_for="the app's DNS")
+        dns_service = service(get_driver(d.vendor), DnsService, needed_for="the app's DNS")
     except (UnknownDriverError, UnsupportedCapabilityError) as exc:
         issues.append(ConfigIssue("dns.vendor", str(exc), d.vendor))
         return None, None
@@ -498,8 +497,12 @@ def _plan_dns(
         ),
         source_regions=d.source_regions,
     )
-    kinds = {s.name: get_driver(s.vendor).app_endpoint_kind(s) for s in sites}
-    for problem in driver.dns_problems(spec, kinds):
+    needed = "a MultiCloudApp site"
+    kinds = {
+        s.name: service(get_driver(s.vendor), AppService, needed_for=needed).app_endpoint_kind(s)
+        for s in sites
+    }
+    for problem in dns_service.dns_problems(spec, kinds):
         issues.append(ConfigIssue("dns", problem, has_value=False))
     return spec, dns_site
 

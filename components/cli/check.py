@@ -11,7 +11,6 @@ plain text, and unknown values (``[unknown]``) as the engine's unknown sentinel.
 
 from __future__ import annotations
 
-import json
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
@@ -21,10 +20,13 @@ from typing import Any
 
 from pulumi.runtime.proto import analyzer_pb2
 
+from ..core import inputs
+from ..core.display import SECRET, UNKNOWN
 from ..core.errors import ConfigError, ConfigIssue
 from .analyzer import UNKNOWN as WIRE_UNKNOWN
 from .analyzer import Diagnostic, PolicyPackProcess, ProviderRef, StackResource, secret
-from .offline import SECRET, UNKNOWN, OfflineMocks, OfflineRun, RecordingMonitor
+from .offline import OfflineMocks, OfflineRun, RecordingMonitor
+from .plan_files import plan_from_document, urn_name, urn_type
 
 __all__ = [
     "PACK_MAIN",
@@ -36,6 +38,7 @@ __all__ = [
     "load_policy_config",
     "read_json",
     "resources_from_preview",
+    "resources_from_rows",
     "resources_from_run",
     "run_check",
 ]
@@ -96,12 +99,18 @@ def _wire(value: Any) -> Any:
     return value
 
 
-def _resources(
+def resources_from_rows(
     rows: Sequence[Mapping[str, Any]],
     component_outputs: Mapping[str, Mapping[str, Any]],
     property_dependencies: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
 ) -> tuple[list[StackResource], list[StackResource]]:
-    """(for Analyze: inputs, for AnalyzeStack: outputs) of every registration."""
+    """(for Analyze: inputs, for AnalyzeStack: outputs) of every registration.
+
+    ``rows`` are skyweave's preview rows (``Registration.as_dict``); a row may also carry
+    ``outputs`` (a Pulumi file records them; the offline run's are its inputs) and
+    ``additionalSecretOutputs``. A provider the rows do not hold (a default provider, which
+    ``pulumi preview --json`` never lists) is still named by its URN, as the engine names it.
+    """
     by_urn = {str(row["urn"]): row for row in rows}
     for_analyze: list[StackResource] = []
     for_stack: list[StackResource] = []
@@ -113,9 +122,13 @@ def _resources(
             provider = ProviderRef(
                 urn=p["urn"], type=p["type"], name=p["name"], properties=_wire(p.get("inputs") or {})
             )
+        elif provider_urn:
+            provider = ProviderRef(urn=provider_urn, type=urn_type(provider_urn), name=urn_name(provider_urn))
         inputs = _wire(row.get("inputs") or {})
         outputs = inputs
-        if not row.get("custom", True) and row["urn"] in component_outputs:
+        if "outputs" in row:
+            outputs = _wire(row["outputs"] or {})
+        elif not row.get("custom", True) and row["urn"] in component_outputs:
             outputs = _wire(component_outputs[row["urn"]])
         common: dict[str, Any] = {
             "urn": row["urn"],
@@ -126,6 +139,7 @@ def _resources(
             "dependencies": tuple(row.get("dependencies") or ()),
             "protect": bool(row.get("protect")),
             "property_dependencies": dict((property_dependencies or {}).get(row["urn"], {})),
+            "additional_secret_outputs": tuple(row.get("additionalSecretOutputs") or ()),
         }
         for_analyze.append(StackResource(properties=inputs, **common))
         for_stack.append(StackResource(properties=outputs, **common))
@@ -137,38 +151,29 @@ def resources_from_run(
 ) -> tuple[list[StackResource], list[StackResource]]:
     """(for Analyze, for AnalyzeStack) of an offline run; pass the property dependencies a
     :class:`PropertyDependencyMonitor` recorded to send them as the engine does."""
-    return _resources([r.as_dict() for r in run.resources], run.component_outputs, property_dependencies)
+    return resources_from_rows(
+        [r.as_dict() for r in run.resources], run.component_outputs, property_dependencies
+    )
 
 
 def resources_from_preview(doc: Any, label: str) -> tuple[list[StackResource], list[StackResource]]:
-    """Resources of a ``skyweave preview --format json`` document.
+    """Resources of a parsed plan document: skyweave's preview JSON or any format
+    :mod:`skyweave.cli.plan_files` reads (detected from the content).
 
     Raises:
-        ConfigError: ``doc`` is not such a document.
+        ConfigError: ``doc`` is not such a document, or is malformed (the message says where).
     """
-    rows = doc.get("resources") if isinstance(doc, dict) else None
-    if not isinstance(rows, list):
-        raise _issue(label, "not a preview: expected the JSON of `skyweave preview --format json`")
-    for i, row in enumerate(rows):
-        missing = [k for k in ("urn", "type", "name") if not isinstance(row, dict) or k not in row]
-        if missing:
-            raise _issue(f"{label}: resources[{i}]", f"missing {', '.join(missing)}")
-    return _resources(rows, doc.get("component_outputs") or {})
+    return plan_from_document(doc, label).resources()
 
 
 def _issue(path: str, message: str) -> ConfigError:
     return ConfigError([ConfigIssue(path, message, has_value=False)])
 
 
-def read_json(path: Path) -> Any:
-    """Parse a JSON file; a missing or malformed file is a :class:`ConfigError` naming it."""
-    label = str(path)
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise _issue(label, f"cannot read: {exc.strerror}") from None
-    except json.JSONDecodeError as exc:
-        raise _issue(label, f"not valid JSON at line {exc.lineno}: {exc.msg}") from None
+def read_json(path: Path, *, limit: int = inputs.MAX_DOCUMENT_BYTES) -> Any:
+    """Parse a JSON file through the input boundary (:func:`skyweave.core.inputs.read_json`: UTF-8,
+    bounded size, depth and numbers); a missing or malformed file is a :class:`ConfigError`."""
+    return inputs.read_json(path, str(path), limit=limit)
 
 
 def load_policy_config(path: Path) -> dict[str, dict[str, Any]]:

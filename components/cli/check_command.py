@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .exit_codes import EXIT_REQUIREMENT
+from .exit_codes import EXIT_REQUIREMENT, epilog
 from .report import FORMATS, render
 
 __all__ = ["EXIT_VIOLATIONS", "add_parser", "run"]
@@ -22,14 +22,23 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         description="Run the stack under Pulumi's mock runtime (or read a preview JSON) and send every "
         "resource to the policy pack through the Analyzer protocol, as `pulumi preview --policy-pack` "
         f"would. Exit code {EXIT_VIOLATIONS} when a mandatory rule is violated.",
+        epilog=epilog("check"),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    source = check.add_mutually_exclusive_group(required=True)
-    source.add_argument("--stack", "-s", help="stack name (reads Pulumi.<stack>.yaml)")
+    source = check.add_mutually_exclusive_group()
+    source.add_argument(
+        "--stack",
+        "-s",
+        default=None,
+        help="stack name: reads Pulumi.<stack>.yaml (default: $PULUMI_STACK, else the only stack file)",
+    )
     source.add_argument(
         "--from-json",
         type=Path,
         metavar="PREVIEW_JSON",
-        help="check a plan made elsewhere: the output of `skyweave preview --format json`",
+        help="check a plan made elsewhere, detected from its content: `skyweave preview --format json`, "
+        "`pulumi preview --json --show-sames`, `pulumi stack export` (or its .deployment) or a "
+        "`pulumi preview --save-plan` file (docs/ci.md)",
     )
     check.add_argument("--format", choices=tuple(FORMATS), default="text")
     check.add_argument(
@@ -74,22 +83,18 @@ def _policy_config(path: Path | None) -> tuple[dict[str, dict[str, object]] | No
 
 
 def run(args: argparse.Namespace, project_dir: Path | None) -> int:
-    from .check import (
-        PropertyDependencyMonitor,
-        read_json,
-        resources_from_preview,
-        resources_from_run,
-        run_check,
-    )
+    from .check import PropertyDependencyMonitor, resources_from_run, run_check
 
     config_path: Path | None = args.config
-    if config_path is None and args.stack is not None:
+    if config_path is None and args.from_json is None:
+        from ..estate.project import Project
         from .policy_config import default_config_path
-        from .project import Project
+        from .stacks import resolve_stack
 
         found = Project.find(project_dir)
-        candidate = default_config_path(found.stack_config_dir, args.stack)
-        config_path = candidate if candidate.is_file() else None
+        candidate = default_config_path(found.stack_config_dir, resolve_stack(args.stack, found))
+        if candidate.is_file():
+            config_path = candidate
     policy_config, config_label = _policy_config(config_path)
     if config_path is not None and args.config is None:
         config_label = found.label(config_path)
@@ -100,18 +105,19 @@ def run(args: argparse.Namespace, project_dir: Path | None) -> int:
         baseline = read_baseline(args.baseline)
     pack_dir: Path | None = args.pack
     if args.from_json is not None:
-        label = str(args.from_json)
-        doc = read_json(args.from_json)
-        for_analyze, for_stack = resources_from_preview(doc, label)
-        stack = str(doc.get("stack") or "stack")
-        project_name = str(doc.get("project") or "project")
-        source = label
+        from .plan_files import read_plan
+
+        plan = read_plan(args.from_json)
+        for_analyze, for_stack = plan.resources()
+        stack, project_name, source = plan.stack, plan.project, plan.label
         engine_config: dict[str, str] = {}
     else:
+        from ..estate.project import Project
         from .preview import preview_stack
-        from .project import Project
+        from .stacks import resolve_stack
 
         project = Project.find(project_dir)
+        args.stack = resolve_stack(args.stack, project)
         stack_file = project.read_stack(args.stack)
         monitor = PropertyDependencyMonitor()
         run_result = preview_stack(project, args.stack, monitor=monitor)

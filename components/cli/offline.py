@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import gc
 import hashlib
+import json
 import logging
 import os
 import runpy
@@ -33,11 +34,25 @@ from pulumi.runtime.settings import configure, set_root_resource
 from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
-__all__ = ["SECRET", "OfflineMocks", "OfflineRun", "RecordingMonitor", "Registration", "run_program"]
+from ..core.display import SECRET, UNKNOWN
+from ..core.errors import SkyweaveError
+from ..drivers import secrets
+from ..drivers.base import CloudDriver
+from ..drivers.registry import get_driver, vendors
+
+__all__ = [
+    "DISABLE_DEFAULT_PROVIDERS",
+    "SECRET",
+    "DefaultProviderError",
+    "OfflineMocks",
+    "OfflineRun",
+    "RecordingMonitor",
+    "Registration",
+    "disabled_default_providers",
+    "run_program",
+]
 
 #: How a secret value is shown in every offline output.
-SECRET = "[secret]"
-UNKNOWN = "[unknown]"
 
 #: Collector thresholds during a run (generation 0 allocations, then generations 1 and 2). The
 #: mock runtime keeps every resource's outputs and tasks alive until the end, so most collections
@@ -131,13 +146,52 @@ def _provider_urn(reference: str) -> str | None:
 _ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
 
 
+#: The stack config key that turns default providers off (``["*"]`` or package names), as in
+#: ``pulumi config set --path 'pulumi:disable-default-providers[0]' '*'`` (pulumi/pulumi#8829).
+DISABLE_DEFAULT_PROVIDERS = "pulumi:disable-default-providers"
+
+
+class DefaultProviderError(SkyweaveError):
+    """Registrations or invokes that would use a default provider the stack disabled."""
+
+
+def disabled_default_providers(config: Mapping[str, str]) -> frozenset[str]:
+    """The packages whose default provider the stack config disables (``*``: all)."""
+    raw = config.get(DISABLE_DEFAULT_PROVIDERS)
+    if not raw:
+        return frozenset()
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        value = [raw]
+    return frozenset(str(v) for v in (value if isinstance(value, list) else [value]))
+
+
 class RecordingMonitor(pulumi_mocks.MockMonitor):
-    """The SDK's mock monitor, recording each registration and honouring secret outputs."""
+    """The SDK's mock monitor, recording each registration and honouring secret outputs.
+
+    Like the engine, it refuses a custom resource (or an invoke) without an explicit provider when
+    the stack disables that package's default provider (``pulumi:disable-default-providers``).
+    Each refusal is collected in ``errors`` with the engine's message ("Default provider for
+    '<pkg>' disabled. '<urn>' must use an explicit provider.") and the run goes on, so one run
+    names every such resource; :func:`run_program` then raises :class:`DefaultProviderError`.
+    """
 
     def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
         super().__init__(mocks)
         self.registrations: list[Registration] = []
         self.outputs: dict[str, dict[str, Any]] = {}
+        self.disabled_defaults: frozenset[str] = frozenset()
+        self.errors: list[str] = []
+
+        #: Called after each registration is recorded (progress reporting on long runs).
+        self.on_register: Callable[[], None] | None = None
+
+    def _refuse_default(self, package: str, what: str) -> None:
+        if "*" in self.disabled_defaults or package in self.disabled_defaults:
+            self.errors.append(
+                f"Default provider for '{package}' disabled. '{what}' must use an explicit provider."
+            )
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         """The URN the Pulumi engine gives, not the SDK mock's shortcut.
@@ -156,6 +210,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
 
     def RegisterResource(self, request: Any) -> Any:
         urn = self.make_urn(request.parent, request.type, request.name)
+        if request.custom and not request.provider and not request.type.startswith("pulumi:providers:"):
+            self._refuse_default(request.type.split(":", 1)[0], urn)
         self.registrations.append(
             Registration(
                 urn=urn,
@@ -170,6 +226,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 aliases=[json_format.MessageToDict(a) for a in request.aliases],
             )
         )
+        if self.on_register is not None:
+            self.on_register()
         if request.type == "pulumi:pulumi:Stack":
             return resource_pb2.RegisterResourceResponse(urn=urn)
         _ensure_event_loop()  # type: ignore[no-untyped-call]
@@ -195,6 +253,11 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         self.outputs[request.urn] = mask(json_format.MessageToDict(request.outputs))
         return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
 
+    def Invoke(self, request: Any) -> Any:
+        if not request.provider:
+            self._refuse_default(request.tok.split(":", 1)[0], request.tok)
+        return super().Invoke(request)  # type: ignore[no-untyped-call]
+
 
 class OfflineMocks(pulumi.runtime.Mocks):
     """Deterministic stand-ins for what providers compute on create.
@@ -204,102 +267,40 @@ class OfflineMocks(pulumi.runtime.Mocks):
     name, so every run of the same program produces the same preview.
     """
 
-    def __init__(self) -> None:
-        self._handlers: dict[str, Callable[[pulumi.runtime.MockResourceArgs, dict[str, Any]], None]] = {
-            "aws:ec2/vpc:Vpc": _aws_vpc,
-            "aws:lb/loadBalancer:LoadBalancer": _aws_load_balancer,
-            "aws:s3/bucket:Bucket": _autonamed("bucket"),
-            "aws:iam/role:Role": _aws_role,
-            "gcp:storage/bucket:Bucket": _autonamed("name"),
-            "gcp:compute/address:Address": _public_ip,
-            "openstack:networking/floatingIp:FloatingIp": _public_ip,
-            "random:index/randomPassword:RandomPassword": _random_string,
-            "random:index/randomString:RandomString": _random_string,
-        }
-
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         state = dict(args.inputs)
-        handler = self._handlers.get(args.typ)
-        if handler is not None:
-            handler(args, state)
+        state.update(_computed(args.typ, args.name, args.inputs))
         resource_id = args.resource_id or f"{args.name}-{_digest(args.typ, args.name)[:8]}"
         state.setdefault("id", resource_id)
         return resource_id, state
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
-        if args.token == "openstack:networking/getNetwork:getNetwork":
-            name = args.args.get("name") or "network"
-            return {"id": f"{name}-{_digest(args.token, name)[:12]}", "name": name, "external": True}
-        if args.token == "gcp:storage/getTransferProjectServiceAccount:getTransferProjectServiceAccount":
-            project = args.args.get("project") or "project"
-            number = int(_digest(args.token, project)[:10], 16) % 10**12
-            email = f"project-{number}@storage-transfer-service.iam.gserviceaccount.com"
-            return {"email": email, "member": f"serviceAccount:{email}", "subjectId": str(10**20 + number)}
-        if args.token == "aws:index/getAvailabilityZones:getAvailabilityZones":
-            return {"names": [], "zoneIds": []}
-        if args.token == "aws:ec2/getAmi:getAmi":
-            # The root device of Amazon Linux and most current AMIs; a real lookup says per AMI.
-            image = next(
-                (f["values"][0] for f in args.args.get("filters", []) if f.get("name") == "image-id"), "ami"
-            )
-            return {"id": image, "imageId": image, "rootDeviceName": "/dev/xvda", "rootDeviceType": "ebs"}
-        return {}
+        driver = _driver_of(args.token)
+        answer = driver.preview_call(args.token, args.args) if driver is not None else None
+        return dict(answer or {})
+
+
+def _driver_of(token: str) -> CloudDriver | None:
+    """The driver whose provider package a type token names (``aws:ec2/vpc:Vpc`` → aws;
+    ``command:remote:Command`` → on-prem, whose servers it runs on)."""
+    package = token.split(":", 1)[0]
+    for vendor in vendors():
+        driver = get_driver(vendor)
+        if package in driver.packages:
+            return driver
+    return None
+
+
+def _computed(type_token: str, name: str, inputs: Mapping[str, Any]) -> Mapping[str, Any]:
+    """What the resource's provider computes on create, as its driver stands it in offline."""
+    if type_token.startswith("random:"):
+        return secrets.preview_outputs(type_token, name, inputs)
+    driver = _driver_of(type_token)
+    return driver.preview_outputs(type_token, name, inputs) if driver is not None else {}
 
 
 def _digest(*parts: str) -> str:
     return hashlib.sha256("/".join(parts).encode()).hexdigest()
-
-
-def _aws_vpc(args: pulumi.runtime.MockResourceArgs, state: dict[str, Any]) -> None:
-    if args.inputs.get("assignGeneratedIpv6CidrBlock"):
-        h = _digest("ipv6", args.name)
-        state["ipv6CidrBlock"] = f"2600:1f18:{h[:4]}:{h[4:6]}00::/56"
-
-
-def _aws_load_balancer(args: pulumi.runtime.MockResourceArgs, state: dict[str, Any]) -> None:
-    h = _digest("alb", args.name)
-    state.setdefault("arn", f"arn:aws:elasticloadbalancing:mock:123456789012:loadbalancer/app/{h[:16]}")
-    state["dnsName"] = f"{args.name}-{int(h[:8], 16) % 10**9}.elb.amazonaws.com"
-    state["zoneId"] = "Z35SXDOTRQ7X7K"  # the shape of an ELB hosted zone id
-
-
-def _autonamed(key: str) -> Callable[[pulumi.runtime.MockResourceArgs, dict[str, Any]], None]:
-    """A provider-assigned name like Pulumi's auto-naming: the resource name plus a suffix."""
-
-    def handler(args: pulumi.runtime.MockResourceArgs, state: dict[str, Any]) -> None:
-        state.setdefault(key, f"{args.name}-{_digest('name', args.name)[:7]}")
-
-    return handler
-
-
-def _aws_role(args: pulumi.runtime.MockResourceArgs, state: dict[str, Any]) -> None:
-    state.setdefault("arn", f"arn:aws:iam::123456789012:role/{args.name}-{_digest('role', args.name)[:7]}")
-
-
-def _public_ip(args: pulumi.runtime.MockResourceArgs, state: dict[str, Any]) -> None:
-    """An address from 203.0.113.0/24 (RFC 5737 documentation range), stable per resource name."""
-    state["address"] = f"203.0.113.{int(_digest('ip', args.name)[:4], 16) % 254 + 1}"
-
-
-def _random_string(args: pulumi.runtime.MockResourceArgs, state: dict[str, Any]) -> None:
-    """A deterministic value honouring length, the character classes and ``overrideSpecial``."""
-    length = int(args.inputs.get("length", 16))
-    alphabet = ""
-    if args.inputs.get("upper", True):
-        alphabet += "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    if args.inputs.get("lower", True):
-        alphabet += "abcdefghijklmnopqrstuvwxyz"
-    if args.inputs.get("numeric", True):
-        alphabet += "0123456789"
-    if args.inputs.get("special", True):
-        alphabet += args.inputs.get("overrideSpecial") or "!@#$%&*()-_=+[]{}<>:?"
-    alphabet = alphabet or "abcdefghijklmnopqrstuvwxyz"
-    stream = b""
-    counter = 0
-    while len(stream) < length:
-        stream += hashlib.sha256(f"{args.name}/{counter}".encode()).digest()
-        counter += 1
-    state["result"] = "".join(alphabet[b % len(alphabet)] for b in stream[:length])
 
 
 @contextlib.contextmanager
@@ -347,6 +348,7 @@ def run_program(
     garbage-collector thresholds (the benchmarks measure both).
     """
     monitor = monitor or RecordingMonitor(mocks or OfflineMocks())
+    monitor.disabled_defaults = disabled_default_providers(config or {})
     handler = _CollectingHandler()
     logger = logging.getLogger(f"skyweave.cli.offline.{stack}")
     logger.propagate = False
@@ -400,6 +402,9 @@ def run_program(
         set_root_resource(None)  # type: ignore[arg-type]
         set_all_config({}, [])
         gc.set_threshold(*thresholds)
+    if monitor.errors:
+        # The engine fails the deployment at the first of these; name them all.
+        raise DefaultProviderError("\n".join(sorted(set(monitor.errors))))
 
     root = next((r.urn for r in monitor.registrations if r.type == "pulumi:pulumi:Stack"), "")
     return OfflineRun(

@@ -15,8 +15,12 @@ __all__ = ["add_parser", "render_json", "render_text", "run"]
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from .exit_codes import epilog
+
     rules = sub.add_parser(
         "rules",
+        epilog=epilog("rules"),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         help="list every policy rule with its level, severity, settings and defaults",
         description="Every rule of skyweave's policy pack: name, default enforcement level, severity, kind, "
         "settings (type and default; every rule also takes `waivers`), how to comply, and the comparable "

@@ -2,10 +2,11 @@
 
 The tree::
 
-    SkyweaveError (pulumi.RunError: a real `pulumi up` prints the message without a traceback)
+    SkyweaveError (a pulumi.RunError once Pulumi is loaded: `pulumi up` prints the message, no traceback)
     ├── ConfigError (also ValueError)          the stack configuration or component args are wrong
     │   ├── InvalidArgsError                   a component's args model failed validation
-    │   └── ProjectError                       no Pulumi project, stack file or readable YAML
+    │   ├── ProjectError                       no Pulumi project, stack file or readable YAML
+    │   └── PlanFileError (cli.plan_files)     a file for `check --from-json` is not a readable plan
     ├── PlanningError                          a pure planner cannot satisfy the request
     │   ├── AddressSpaceExhaustedError         the supernet has no room for what is asked
     │   └── OverlappingCidrError               two ranges that must be disjoint overlap
@@ -20,11 +21,10 @@ Only the CLI catches these, mapping them to exit codes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-
-from pulumi import RunError
 
 __all__ = [
     "AddressSpaceExhaustedError",
@@ -41,7 +41,11 @@ __all__ = [
 ]
 
 
-class SkyweaveError(RunError):
+class _WithoutPulumi(Exception):
+    """SkyweaveError's base until Pulumi is loaded (see :func:`adopt_run_error`)."""
+
+
+class SkyweaveError(_WithoutPulumi):
     """Root of every error skyweave raises deliberately."""
 
     def __init__(self, message: str) -> None:
@@ -71,7 +75,43 @@ class ConfigIssue:
     def render(self) -> str:
         if not self.has_value:
             return f"{self.path}: {self.message}"
+        hidden = secret_description(self.value, self.path)
+        if hidden is not None:
+            message = (
+                self.message.replace(str(self.value), hidden) if len(str(self.value)) >= 8 else self.message
+            )
+            return f"{self.path}: {hidden}: {message}"
         return f"{self.path}: {_show(self.value)}: {self.message}"
+
+
+#: Key names whose values are secrets whatever they look like.
+_SECRET_KEY = re.compile(
+    r"(^|[_.\-\[])(psk|pre_?shared_?key|password|passwd|secret|token|private_key)$", re.I
+)
+#: A long run of base64/hex/url-safe characters: what key material and ciphertext look like.
+_ENCODED = re.compile(r"[A-Za-z0-9+/=_\-]{40,}")
+
+
+def secret_description(value: Any, path: str = "") -> str | None:
+    """How to show ``value`` when it may be key material: its kind and length, never its text.
+
+    Why: a user who pastes a private key or a key's ciphertext where a key *name* belongs must not
+    find it echoed in a terminal, a CI log or a pull-request comment. ``None``: the value is safe
+    to show as it is.
+    """
+    if isinstance(value, Mapping) and "secure" in value:
+        return "an encrypted value (secure:), not shown"
+    text = value if isinstance(value, str) else None
+    key = path.rsplit(".", 1)[-1].rstrip("]").split("[")[-1] if path else ""
+    if text is None:
+        return "a value of a secret key, not shown" if key and _SECRET_KEY.search(key) and value else None
+    if "-----BEGIN" in text:
+        return f"a PEM block ({len(text)} characters), not shown"
+    if key and _SECRET_KEY.search(key):
+        return f"a secret ({len(text)} characters), not shown"
+    if _ENCODED.search(text) and any(c.isdigit() for c in text) and any(c.isalpha() for c in text):
+        return f"a long encoded string ({len(text)} characters), not shown"
+    return None
 
 
 def _show(value: Any) -> str:
@@ -190,3 +230,18 @@ class UnsupportedCapabilityError(DriverError):
         self.vendor = vendor
         self.capability = capability
         super().__init__(f"vendor {vendor!r} does not support {capability!r}, which {needed_for} needs")
+
+
+def adopt_run_error(run_error: type[Exception]) -> None:
+    """Make every skyweave error a ``pulumi.RunError`` (which ``pulumi up`` prints without a traceback).
+
+    Why not inherit from it directly: this module is the vocabulary of the pure layers (planners,
+    config models), which must import without Pulumi (about 140 ms and gRPC). So the root starts
+    on a stand-in base of the same layout, and the first module that imports Pulumi anyway
+    (:mod:`skyweave.drivers.base`, under every component and driver) swaps the base in. A Pulumi
+    program always loads it before it can raise, so ``except pulumi.RunError`` and the engine's
+    own handling see every skyweave error; code that never loads Pulumi catches
+    :class:`SkyweaveError` as before.
+    """
+    if SkyweaveError.__bases__ != (run_error,):
+        SkyweaveError.__bases__ = (run_error,)

@@ -11,14 +11,22 @@ from __future__ import annotations
 import difflib
 import types
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from .errors import ConfigIssue
+from .errors import ConfigIssue, InvalidArgsError
 
-__all__ = ["FieldValueError", "first_duplicate", "issues_from_validation", "render_path"]
+__all__ = [
+    "ArgsModel",
+    "FieldValueError",
+    "as_args",
+    "check_plan",
+    "first_duplicate",
+    "issues_from_validation",
+    "render_path",
+]
 
 _ABSENT = object()
 
@@ -34,6 +42,33 @@ class FieldValueError(ValueError):
         self.field = field
         self.message = message
         self.value = value
+
+
+class ArgsModel(BaseModel):
+    """Base of the public argument models: building one with a bad value raises
+    :class:`~skyweave.core.errors.InvalidArgsError`, as passing the same mapping to a component does.
+
+    Why: a library user who writes ``HybridVpcArgs(sites=[...])`` should read the same message a
+    stack-file user does (the key path, the value, what would be valid), not pydantic's raw report
+    — which also echoes every failed item as its container being "too short". Only direct
+    construction is converted; ``model_validate`` keeps raising ``ValidationError`` for the code
+    (the stack loader, the component provider) that turns it into a message with its own prefix.
+    Type checkers keep seeing pydantic's typed ``__init__``.
+    """
+
+    if not TYPE_CHECKING:
+
+        def __init__(self, /, **data: Any) -> None:
+            __tracebackhide__ = True
+            try:
+                super().__init__(**data)
+            except ValidationError as exc:
+                raise InvalidArgsError(issues_from_validation(exc, data, type(self))) from None
+
+        # Pydantic calls a model's own __init__ for nested values too, unless marked as its base
+        # init: nested models must keep failing with ValidationError, so the outermost one can
+        # report each problem at its full path, once.
+        __init__.__pydantic_base_init__ = True
 
 
 def first_duplicate(values: Iterable[Hashable]) -> tuple[int, int] | None:
@@ -159,17 +194,12 @@ def _explain(error: Mapping[str, Any], keys: list[str | int], model: type[BaseMo
         return f"unknown key {last!r}; valid keys here: {', '.join(valid)}{did_you_mean}"
     if kind == "union_tag_invalid":
         return f"unknown {last}; valid: {ctx.get('expected_tags', '').replace(chr(39), '')}"
-    if kind == "union_tag_not_found" and last == "kind":
-        from ..drivers.registry import all_drivers
-
-        kinds = [
-            d.bare_metal_source.model_fields["kind"].default for d in all_drivers() if d.bare_metal_source
-        ]
-        return f"required key 'kind' is missing; valid kinds: {', '.join(kinds)}"
     if kind == "union_tag_not_found":
-        from ..drivers.registry import vendors
-
-        return f"required key 'vendor' is missing; valid vendors: {', '.join(vendors())}"
+        # The valid tags come from the union the model declares at this key (built from the
+        # registered drivers), so core needs no registry and a plugin vendor is listed too.
+        tags = _union_tags(model, keys[:-1], raw, str(last))
+        noun = "kinds" if last == "kind" else "vendors"
+        return f"required key {last!r} is missing; valid {noun}: {', '.join(tags)}"
     if kind == "value_error":
         err = ctx.get("error")
         return str(err) if err is not None else str(error["msg"]).removeprefix("Value error, ")
@@ -229,6 +259,30 @@ def _model_at(model: type[BaseModel], keys: Sequence[str | int], raw: Any) -> An
     return _resolve(tp, node)
 
 
+def _union_tags(model: type[BaseModel], keys: Sequence[str | int], raw: Any, tag: str) -> list[str]:
+    """The values ``tag`` may take where the schema expects a tagged union (``keys`` ends at the item)."""
+    tp: Any = model
+    node: Any = raw
+    for key in keys:
+        tp = _resolve(tp, node)
+        if isinstance(key, int):
+            args = get_args(tp)
+            tp = args[0] if get_origin(tp) in (tuple, list) and args else None
+        elif isinstance(tp, type) and issubclass(tp, BaseModel) and key in tp.model_fields:
+            tp = tp.model_fields[key].annotation
+        else:
+            return []
+        node = _lookup(node, [key])
+    while get_origin(tp) is Annotated:
+        tp = get_args(tp)[0]
+    members = get_args(tp) if get_origin(tp) in (Union, types.UnionType) else (tp,)
+    return sorted(
+        str(m.model_fields[tag].default)
+        for m in members
+        if isinstance(m, type) and issubclass(m, BaseModel) and tag in m.model_fields
+    )
+
+
 def _resolve(tp: Any, node: Any) -> Any:
     origin = get_origin(tp)
     if origin is Annotated:
@@ -246,3 +300,46 @@ def _resolve(tp: Any, node: Any) -> Any:
         if len(members) == 1:
             return _resolve(members[0], node)
     return tp
+
+
+class _Planned(Protocol):
+    @property
+    def args(self) -> Any: ...
+
+
+_P = TypeVar("_P", bound=_Planned)
+
+
+def check_plan(plan: _P, args: BaseModel) -> _P:
+    """``plan`` if it was made from ``args``; else a clear error (a plan for other arguments would
+    build something other than what was asked). Plans come from ``estate.plan_estate``."""
+    if plan.args != args:
+        raise InvalidArgsError(
+            [
+                ConfigIssue(
+                    "plan",
+                    "was made for other arguments than the component was given; pass the plan made "
+                    "from these arguments (StackConfig.plan) or none, and the component plans itself",
+                    has_value=False,
+                )
+            ]
+        )
+    return plan
+
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def as_args(entry: BaseModel, model: type[_M], **updates: Any) -> _M:
+    """A stack-file entry (a subclass of ``model`` that adds its own keys, such as ``name``) as the
+    component's ``model``, with ``updates``.
+
+    Why not dump and validate again: the entry's values were validated when the stack file was,
+    and a second pass would be the same work, done once per component per run (and a place for
+    the two to drift). ``model_construct`` takes the validated values as they are.
+    """
+    if not isinstance(entry, model):
+        raise TypeError(f"{type(entry).__name__} is not a {model.__name__}")
+    values = {name: getattr(entry, name) for name in model.model_fields}
+    values.update(updates)
+    return model.model_construct(**values)

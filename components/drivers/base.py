@@ -16,27 +16,21 @@ from typing import TYPE_CHECKING, ClassVar
 
 import pulumi
 
-from ..core.errors import UnsupportedCapabilityError
+from ..core.errors import UnsupportedCapabilityError, adopt_run_error
 from ..core.naming import child_name
 from ..core.sites import SiteArgs
 from ..planning.ipam import SitePlan, SubnetSlot
-from .workloads import (
-    AppEndpoint,
-    AppSiteSpec,
-    BucketHandle,
-    BucketSpec,
-    DnsSpec,
-    EndpointKind,
-    FederatedIdentity,
-)
+from ..planning.vpn import VpnEndpoint
 
 if TYPE_CHECKING:
-    from ..planning.placement import Domain
-    from .bare_metal import BareMetalNode, BareMetalRequest, BareMetalSourceArgs
+    from .bare_metal import BareMetalSourceArgs
+
+adopt_run_error(pulumi.RunError)
 
 __all__ = [
     "Capability",
     "CloudDriver",
+    "ComputeSla",
     "NetworkLimits",
     "SiteContext",
     "SiteNetwork",
@@ -45,31 +39,45 @@ __all__ = [
 
 
 class Capability(StrEnum):
-    """Something a vendor can do. A driver lists what it supports in ``capabilities``."""
+    """Something a vendor can do; each one decides something (docs/architecture.md).
 
-    NETWORK = "network"
-    """Creates networks and subnets (on-prem records existing ranges instead)."""
-    ZONES = "zones"
-    """Has several independent failure zones per region."""
+    The first four a driver declares in ``capabilities``; the planners read them. The service
+    capabilities a driver has by implementing the service's protocol (:mod:`.services`), so
+    declaring one without the code, or the reverse, cannot happen.
+    """
+
     IPV6 = "ipv6"
-    """Dual-stack networks."""
+    """Dual-stack networks (HybridVpc refuses ``ipv6: true`` on a site without it)."""
     PEERING = "peering"
-    """Native private peering between two networks of this vendor."""
+    """Native private peering between two networks of this vendor (chosen over a VPN)."""
     BGP_VPN = "bgp_vpn"
-    """Site-to-site IPsec VPN with BGP dynamic routing."""
+    """Its VPN endpoint routes with BGP (a BGP-only peer such as GCP HA VPN needs it)."""
     STATIC_VPN = "static_vpn"
-    """Site-to-site IPsec VPN with static routes."""
-    LOAD_BALANCER = "load_balancer"
-    """A managed, health-checked load balancer."""
+    """Its VPN endpoint routes with static routes."""
     DNS = "dns"
-    """Managed DNS with health-checked failover or weighted records."""
+    """Managed DNS with health-checked failover or weighted records (service: DnsService)."""
     BARE_METAL = "bare_metal"
-    """Whole physical servers."""
+    """Whole physical servers (service: BareMetalService)."""
     OBJECT_STORAGE = "object_storage"
-    """An object store."""
+    """An object store (service: BucketService)."""
     INSTANCE_GROUP = "instance_group"
     """A self-healing group of instances over several zones behind a health-checked load
-    balancer (what MultiCloudApp runs on a site)."""
+    balancer, what MultiCloudApp runs on a site (service: AppService)."""
+
+
+@dataclass(frozen=True)
+class ComputeSla:
+    """A vendor's published monthly uptime commitment for compute, and where it is published.
+
+    ``multi_zone``: the service runs in two or more zones of a region; ``single``: one instance.
+    """
+
+    multi_zone: float
+    single: float
+    source: str
+
+    def for_zones(self, zones: int) -> float:
+        return self.multi_zone if zones >= 2 else self.single
 
 
 @dataclass(frozen=True)
@@ -178,9 +186,43 @@ class CloudDriver(abc.ABC):
     capabilities: ClassVar[frozenset[Capability]]
     limits: ClassVar[NetworkLimits] = NetworkLimits()
     example: ClassVar[Mapping[str, object]]
+    vpn_endpoint: ClassVar[VpnEndpoint | None] = None
+    """What the vendor's end of a site-to-site VPN is; with the VPN capabilities it decides
+    every link's shape (:mod:`skyweave.planning.vpn`). ``None``: the vendor has no VPN."""
+    vpn_product: ClassVar[str] = ""
+    """What the vendor calls that endpoint, for messages (e.g. "GCP HA VPN")."""
+    packages: ClassVar[tuple[str, ...]] = ()
+    """The provider packages (type-token prefixes) whose resources this driver creates; default:
+    the vendor's own name. The offline preview asks this driver for those resources' stand-ins."""
+    compute_sla: ClassVar[ComputeSla | None] = None
+    """The published compute SLA the availability model starts from; ``None``: none published."""
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if "vendor" in cls.__dict__ and "packages" not in cls.__dict__:
+            cls.packages = (cls.vendor,)
+        if "capabilities" in cls.__dict__:
+            from .services import SERVICES
+
+            offered = {cap for protocol, cap in SERVICES.items() if _implements(cls, protocol)}
+            cls.capabilities = frozenset(cls.capabilities) | offered
 
     def supports(self, capability: Capability) -> bool:
         return capability in self.capabilities
+
+    def preview_outputs(self, type_token: str, name: str, inputs: Mapping[str, object]) -> dict[str, object]:
+        """What the provider would compute on create that skyweave reads back, for an offline
+        preview (``skyweave preview`` has no cloud): deterministic stand-ins. Default: nothing."""
+        return {}
+
+    def preview_call(self, token: str, args: Mapping[str, object]) -> dict[str, object] | None:
+        """An offline preview's answer to a provider function (data source), or ``None``."""
+        return None
+
+    def site_capabilities(self, site: SiteArgs) -> frozenset[Capability]:
+        """What the vendor can do for this site; a vendor whose abilities depend on the site's
+        configuration (an on-prem device that may or may not speak BGP) narrows or adds here."""
+        return self.capabilities
 
     def require(self, capability: Capability, *, needed_for: str) -> None:
         """Raise :class:`UnsupportedCapabilityError` unless the vendor has ``capability``."""
@@ -205,84 +247,11 @@ class CloudDriver(abc.ABC):
     def create_network(self, ctx: SiteContext, plan: SitePlan) -> SiteNetwork:
         """Create (or, on-prem, record) the site's network from its address plan."""
 
-    # Bare metal (BareMetalPool). Vendors with Capability.BARE_METAL override all three.
-
     bare_metal_source: ClassVar[type[BareMetalSourceArgs] | None] = None
     """The model of this vendor's bare-metal source (its ``kind``), ``None`` without bare metal."""
 
-    def bare_metal_domains(self, site: SiteArgs, source: BareMetalSourceArgs) -> tuple[Domain, ...]:
-        """The failure domains ``source`` offers on ``site``, in a stable order. Pure."""
-        raise UnsupportedCapabilityError(
-            self.vendor, Capability.BARE_METAL.value, needed_for="a bare-metal pool"
-        )
 
-    def create_bare_metal(self, ctx: SiteContext, request: BareMetalRequest) -> list[BareMetalNode]:
-        """Create (or, for servers you bring, bootstrap) the request's nodes; one record each."""
-        raise UnsupportedCapabilityError(
-            self.vendor, Capability.BARE_METAL.value, needed_for="a bare-metal pool"
-        )
-
-    # -- services (MultiCloudApp). Defaults refuse with UnsupportedCapabilityError, so a vendor
-    # -- without them fails before anything is registered (components call the pure checks first).
-
-    def app_endpoint_kind(self, site: SiteArgs) -> EndpointKind:
-        """How the site's load balancer is reached (pure; a component validates DNS with it)."""
-        self.require(Capability.INSTANCE_GROUP, needed_for="a MultiCloudApp site")
-        raise NotImplementedError(f"{type(self).__name__}.app_endpoint_kind")  # pragma: no cover
-
-    def app_site_problems(self, site: SiteArgs) -> list[str]:
-        """Why ``site`` cannot run a MultiCloudApp as configured (pure; empty when it can)."""
-        self.require(Capability.INSTANCE_GROUP, needed_for="a MultiCloudApp site")
-        return []
-
-    def create_app_site(self, ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -> AppEndpoint:
-        """Run ``spec`` on the site: instances over its zones behind a health-checked load balancer."""
-        self.require(Capability.INSTANCE_GROUP, needed_for="a MultiCloudApp site")
-        raise NotImplementedError(f"{type(self).__name__}.create_app_site")  # pragma: no cover
-
-    def dns_problems(self, dns: DnsSpec, endpoints: Mapping[str, EndpointKind]) -> list[str]:
-        """Why this vendor's DNS cannot serve ``dns`` over sites reached as ``endpoints`` (pure).
-
-        An empty list means it can. Each string says what is wrong and what would work.
-        """
-        self.require(Capability.DNS, needed_for="health-checked DNS")
-        raise NotImplementedError(f"{type(self).__name__}.dns_problems")  # pragma: no cover
-
-    def create_dns(
-        self, ctx: SiteContext, dns: DnsSpec, endpoints: list[AppEndpoint]
-    ) -> Mapping[str, pulumi.Resource]:
-        """Health checks and records sending ``dns.record_name`` to the healthy endpoints."""
-        self.require(Capability.DNS, needed_for="health-checked DNS")
-        raise NotImplementedError(f"{type(self).__name__}.create_dns")  # pragma: no cover
-
-    # -- object storage (MultiCloudBucket).
-
-    def create_bucket(self, ctx: SiteContext, spec: BucketSpec) -> BucketHandle:
-        """A versioned, encrypted, private bucket (or container), protected from deletion."""
-        self.require(Capability.OBJECT_STORAGE, needed_for="a MultiCloudBucket copy")
-        raise NotImplementedError(f"{type(self).__name__}.create_bucket")  # pragma: no cover
-
-    def grant_bucket_read(
-        self, ctx: SiteContext, bucket: BucketHandle, reader: FederatedIdentity
-    ) -> pulumi.Output[str]:
-        """Let another vendor's identity list and read ``bucket``; returns what it presents (a role)."""
-        raise UnsupportedCapabilityError(
-            self.vendor, "federated_bucket_read", needed_for="a MultiCloudBucket copy source"
-        )
-
-    def copy_identity(self, ctx: SiteContext) -> FederatedIdentity:
-        """The identity this vendor's copy service uses to read another vendor's bucket."""
-        raise UnsupportedCapabilityError(self.vendor, "bucket_copy", needed_for="a MultiCloudBucket copy")
-
-    def create_bucket_copy(
-        self,
-        ctx: SiteContext,
-        sink: BucketHandle,
-        source: BucketHandle,
-        source_access: pulumi.Output[str],
-        interval_seconds: int,
-        identity: FederatedIdentity,
-    ) -> Mapping[str, pulumi.Resource]:
-        """A scheduled copy of ``source`` (another vendor's bucket) into ``sink``, run as
-        ``identity`` (from :meth:`copy_identity`) presenting ``source_access``."""
-        raise UnsupportedCapabilityError(self.vendor, "bucket_copy", needed_for="a MultiCloudBucket copy")
+def _implements(cls: type, protocol: type) -> bool:
+    """Whether ``cls`` defines every method of ``protocol`` (its own or inherited, not the base's)."""
+    methods = [m for m in protocol.__dict__ if not m.startswith("_") and callable(getattr(protocol, m))]
+    return all(callable(getattr(cls, m, None)) for m in methods)

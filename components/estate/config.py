@@ -13,17 +13,18 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
-from ..app.plan import MultiCloudAppConfig, estate_ranges, plan_multi_cloud_app
-from ..core.errors import ConfigError, ConfigIssue
+from ..app.plan import MultiCloudAppConfig
+from ..core.errors import ConfigError
 from ..core.naming import NAME_PATTERN
 from ..core.sites import Tags
-from ..core.validation import FieldValueError, first_duplicate, issues_from_validation
-from ..metal.bare_metal_pool import PoolConfig, plan_pool, ssh_key_issues
+from ..core.validation import FieldValueError, as_args, first_duplicate, issues_from_validation
+from ..metal.bare_metal_pool import PoolConfig, ssh_key_issues
 from ..network.connectivity import ConnectivityArgs
-from ..network.hybrid_vpc import HybridVpcArgs, IpamArgs, Sites, plan_hybrid_vpc
-from ..storage.multi_cloud_bucket import MultiCloudBucketConfig, plan_multi_cloud_bucket
+from ..network.hybrid_vpc import HybridVpcArgs, IpamArgs, Sites
+from ..storage.multi_cloud_bucket import MultiCloudBucketConfig
+from .plan import EstatePlan, plan_estate
 
 __all__ = [
     "NAMESPACE",
@@ -95,16 +96,29 @@ class StackConfig(BaseModel):
                 )
         return self
 
+    _plan: EstatePlan | None = PrivateAttr(default=None)
+
     def hybrid_vpc_args(self) -> HybridVpcArgs:
-        connectivity = ConnectivityArgs.model_validate(self.network.model_dump(exclude={"name"}))
+        connectivity = as_args(self.network, ConnectivityArgs)
         return HybridVpcArgs(sites=self.sites, ipam=self.ipam, tags=self.tags, connectivity=connectivity)
 
+    @property
+    def plan(self) -> EstatePlan:
+        """The estate's plan: made once, when the configuration was validated; give each
+        component its part (``plan=config.plan.network``) so nothing is planned twice."""
+        if self._plan is None:
+            self._plan = plan_estate(self, source="the stack configuration", prefix=f"{NAMESPACE}:")
+        return self._plan
 
-def parse_stack_config(raw: Mapping[str, Any], *, source: str, namespace: str = NAMESPACE) -> StackConfig:
+
+def parse_stack_config(
+    raw: Mapping[str, Any], *, source: str, namespace: str = NAMESPACE, stack: str | None = None
+) -> StackConfig:
     """Validate ``raw`` (key without namespace → value) and plan it; raise :class:`ConfigError`.
 
     Both schema problems and planning problems (overlaps, a full supernet) are reported with
-    the stack file, the full key path, the value and what would be valid.
+    the stack file, the full key path, the value and what would be valid; ``stack`` names the
+    stack in hints that are commands (``skyweave ipam lock --stack prod``).
     """
     prefix = f"{namespace}:"
     try:
@@ -113,30 +127,7 @@ def parse_stack_config(raw: Mapping[str, Any], *, source: str, namespace: str = 
         raise ConfigError(
             issues_from_validation(exc, dict(raw), StackConfig, prefix=prefix), source=source
         ) from None
-    try:
-        network = plan_hybrid_vpc(config.hybrid_vpc_args(), connectivity_path="network")
-    except ConfigError as exc:
-        raise exc.with_source(source, prefix) from None
-    # Every app and bucket is planned, and every problem of all of them reported at once.
-    estate_cidrs = estate_ranges(network)
-    issues: list[ConfigIssue] = []
-    for i, app in enumerate(config.apps):
-        try:
-            plan_multi_cloud_app(app.args(), config.sites, estate_cidrs)
-        except ConfigError as exc:
-            issues += exc.with_source(source, f"{prefix}apps[{i}]").issues
-    for i, bucket in enumerate(config.buckets):
-        try:
-            plan_multi_cloud_bucket(bucket.args(), config.sites)
-        except ConfigError as exc:
-            issues += exc.with_source(source, f"{prefix}buckets[{i}]").issues
-    if issues:
-        raise ConfigError(issues, source=source)
-    for i, pool in enumerate(config.pools):
-        try:
-            plan_pool(pool.pool_args(), config.sites, pool.name)
-        except ConfigError as exc:
-            raise exc.with_source(source, f"{prefix}pools[{i}]") from None
+    config._plan = plan_estate(config, source=source, prefix=prefix, stack=stack)
     return config
 
 
@@ -145,7 +136,7 @@ def load_stack_config(namespace: str = NAMESPACE) -> StackConfig:
     import pulumi
     from pulumi.runtime import config as runtime_config
 
-    from ..cli.project import find_stack_file_label
+    from .project import find_stack_file_label
 
     prefix = f"{namespace}:"
     keys = {*runtime_config.CONFIG.get(), *runtime_config.get_config_env()}
@@ -155,7 +146,7 @@ def load_stack_config(namespace: str = NAMESPACE) -> StackConfig:
             value = runtime_config.get_config(key)
             raw[key[len(prefix) :]] = _decode(value)
     source = find_stack_file_label(pulumi.get_stack())
-    config = parse_stack_config(raw, source=source, namespace=namespace)
+    config = parse_stack_config(raw, source=source, namespace=namespace, stack=pulumi.get_stack())
     for i, pool in enumerate(config.pools):
         issues = ssh_key_issues(pool.pool_args())
         if issues:

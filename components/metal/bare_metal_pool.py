@@ -20,20 +20,21 @@ from typing import Annotated, Any
 
 import pulumi
 from pulumi.runtime.config import get_config, is_config_secret
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, ConfigDict, Field, ValidationError
 
 from ..core.bootstrap import BootstrapArgs
 from ..core.errors import ConfigIssue, InvalidArgsError, PlanningError
-from ..core.naming import NAME_PATTERN, check_component_name, child_name, type_token
+from ..core.naming import NAME_PATTERN, check_component_name, type_token
 from ..core.sites import SiteArgs, Tags, resource_tags
-from ..core.validation import first_duplicate, issues_from_validation
+from ..core.validation import ArgsModel, as_args, check_plan, first_duplicate, issues_from_validation
 from ..drivers.aws.driver import AwsMetalSourceArgs
 from ..drivers.bare_metal import BareMetalNode, BareMetalRequest, BareMetalSourceArgs
 from ..drivers.base import Capability, SiteContext
 from ..drivers.onprem.driver import ByonSourceArgs
 from ..drivers.openstack.driver import IronicSourceArgs
-from ..drivers.providers import SiteProviders, require_providers
+from ..drivers.providers import require_providers
 from ..drivers.registry import get_driver
+from ..drivers.services import BareMetalService, service
 from ..network.hybrid_vpc import HybridVpc
 from ..planning.failure import FailureKind
 from ..planning.placement import PlacementPlan, interleave, plan_placement
@@ -68,7 +69,7 @@ AnyBareMetalSource = Annotated[
 ]
 
 
-class BareMetalPoolArgs(BaseModel):
+class BareMetalPoolArgs(ArgsModel):
     """Arguments of :class:`BareMetalPool`."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -120,8 +121,7 @@ class PoolConfig(BareMetalPoolArgs):
 
     def pool_args(self, estate_tags: Mapping[str, str] | None = None) -> BareMetalPoolArgs:
         """The component's args; ``estate_tags`` (``skyweave:tags``) come before the pool's own."""
-        args = BareMetalPoolArgs.model_validate(self.model_dump(exclude={"name"}))
-        return args.model_copy(update={"tags": {**(estate_tags or {}), **self.tags}})
+        return as_args(self, BareMetalPoolArgs, tags={**(estate_tags or {}), **self.tags})
 
 
 @dataclass(frozen=True)
@@ -195,7 +195,9 @@ def plan_pool(args: BareMetalPoolArgs, sites: Sequence[SiteArgs], name: str | No
             )
             continue
         issues += [ConfigIssue(f"{path}.{x.path}", x.message, x.value) for x in source.check(site)]
-        groups.append(driver.bare_metal_domains(site, source))
+        groups.append(
+            service(driver, BareMetalService, needed_for="a bare-metal pool").bare_metal_domains(site, source)
+        )
     if issues:
         raise InvalidArgsError(issues)
     try:
@@ -204,6 +206,12 @@ def plan_pool(args: BareMetalPoolArgs, sites: Sequence[SiteArgs], name: str | No
         )
     except PlanningError as exc:
         raise InvalidArgsError([exc.as_issue()]) from exc
+    for i, source in enumerate(args.sources):
+        placed = sum(1 for n in placement.nodes if n.domain.source == source.site)
+        found = source.check_placed(placed)
+        issues += [ConfigIssue(f"sources[{i}].{x.path}", x.message, x.value) for x in found]
+    if issues:
+        raise InvalidArgsError(issues)
     return PoolPlan(args=args, sites=by_name, placement=placement)
 
 
@@ -236,7 +244,8 @@ class BareMetalPool(pulumi.ComponentResource):
         args: a :class:`BareMetalPoolArgs` (or a mapping validated into one).
         opts: resource options for the component.
         network: the estate's :class:`~skyweave.network.hybrid_vpc.HybridVpc`: its sites and their networks.
-        providers: the sites' providers. Omitted: the pool creates one per source site as its child.
+        providers: the sites' providers. Omitted: the network's (``network.providers``), so a site
+            keeps one provider whichever component builds on it.
         ssh_keys: SSH private keys by config key (``byon:ssh-key``) for servers you bring. Omitted:
             each is read from the stack's configuration, where it must be a secret.
 
@@ -254,23 +263,20 @@ class BareMetalPool(pulumi.ComponentResource):
         network: HybridVpc,
         providers: Mapping[str, pulumi.ProviderResource | None] | None = None,
         ssh_keys: Mapping[str, pulumi.Input[str]] | None = None,
+        plan: PoolPlan | None = None,
     ) -> None:
         args = _coerce_args(args)
         check_component_name(name, 24)
-        self.plan = plan_pool(args, network.plan.args.sites, name)
-        if providers is not None:
-            require_providers(providers, (s.site for s in args.sources))
+        self.plan = (
+            check_plan(plan, args) if plan is not None else plan_pool(args, network.plan.args.sites, name)
+        )
+        if providers is None:
+            providers = network.providers
+        require_providers(providers, (s.site for s in args.sources))
         keys = _ssh_keys(args, ssh_keys or {})
         props = self.plan.as_dict()
         super().__init__(type_token("compute", "BareMetalPool"), name, props, opts)
 
-        used = [self.plan.sites[s.site] for s in args.sources]
-        if providers is None:
-            providers = SiteProviders(
-                used,
-                name=lambda site: child_name(name, "provider", site.name),
-                opts=pulumi.ResourceOptions(parent=self),
-            )
         nodes: list[BareMetalNode] = []
         for source in args.sources:
             site = self.plan.sites[source.site]
@@ -291,7 +297,8 @@ class BareMetalPool(pulumi.ComponentResource):
                 network=network.site_networks.get(site.name),
                 ssh_private_key=keys.get(source.site),
             )
-            nodes += get_driver(site.vendor).create_bare_metal(ctx, request)
+            metal = service(get_driver(site.vendor), BareMetalService, needed_for="a bare-metal pool")
+            nodes += metal.create_bare_metal(ctx, request)
         self.node_list = sorted(nodes, key=lambda n: n.index)
         #: The ``nodes`` output as plain data with Output leaves: export this (not ``nodes``) to
         #: keep each known address visible in a preview while the cloud ones are still unknown.

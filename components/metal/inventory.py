@@ -19,10 +19,9 @@ from typing import Any
 
 import yaml
 
-from ..cli.offline import UNKNOWN, OfflineRun
-from ..core.errors import ConfigError, ConfigIssue
+from ..core.display import UNKNOWN
 
-__all__ = ["ansible_inventory", "ansible_list", "inventory_command", "pool_nodes", "render"]
+__all__ = ["POOL_TYPE", "ansible_inventory", "ansible_list", "render"]
 
 POOL_TYPE = "skyweave:compute:BareMetalPool"
 
@@ -119,33 +118,3 @@ def render(pools: Nodes, fmt: str) -> str:
     )
     body: str = yaml.safe_dump(ansible_inventory(pools), sort_keys=False, default_flow_style=False)
     return header + body
-
-
-def pool_nodes(run: OfflineRun) -> dict[str, list[dict[str, Any]]]:
-    """Each BareMetalPool's ``nodes`` output from a run, by pool name."""
-    out: dict[str, list[dict[str, Any]]] = {}
-    for reg in sorted(run.resources, key=lambda r: r.name):
-        if reg.type == POOL_TYPE:
-            out[reg.name] = list(run.component_outputs.get(reg.urn, {}).get("nodes", []))
-    return out
-
-
-def inventory_command(project: Any, stack: str, fmt: str) -> int:
-    """``skyweave inventory``: preview the stack offline and print its pools' inventory."""
-    from ..cli.preview import preview_stack
-
-    run = preview_stack(project, stack)
-    pools = pool_nodes(run)
-    if not pools:
-        raise ConfigError(
-            [
-                ConfigIssue(
-                    "skyweave:pools",
-                    "the stack has no bare-metal pools; see docs/bare-metal.md",
-                    has_value=False,
-                )
-            ],
-            source=project.label(project.stack_path(stack)),
-        )
-    print(render(pools, fmt), end="" if fmt == "yaml" else "\n")
-    return 0

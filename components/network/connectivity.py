@@ -1,9 +1,10 @@
-"""Site-to-site connectivity for :class:`~skyweave.HybridVpc`: arguments, plan, resources.
+"""Site-to-site connectivity for :class:`~skyweave.HybridVpc`: arguments and plan.
 
 Order, as everywhere in skyweave: validate (:class:`ConnectivityArgs`) → plan everything without
-Pulumi (:func:`plan_connectivity`: topology → pairs → each pair's documented shape → ASNs and
-tunnel /30s) → only then register resources (:class:`LinkBuilder`). A pair that cannot be joined
-redundantly is refused at planning time, naming the pair, why, and what to do.
+Pulumi (:func:`plan_connectivity`: topology → pairs → each pair's documented shape, decided from
+what each site's driver says its VPN endpoint is and can do → ASNs and tunnel /30s) → only then
+register resources (:class:`~skyweave.network.links.LinkBuilder`, one module per shape). A pair
+that cannot be joined redundantly is refused at planning time, naming the pair, why, and what to do.
 
 Each link is a ``skyweave:network:VpnLink`` component whose properties (sites, vendors, kind,
 tunnel count, inside CIDRs) let the policy pack check redundancy from the plan itself. Gateways a
@@ -13,36 +14,26 @@ service) are created once per site, under the HybridVpc.
 
 from __future__ import annotations
 
-import ipaddress
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
-import pulumi
-import pulumi_aws as aws
-import pulumi_gcp as gcp
-import pulumi_random as random
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..core.errors import PlanningError
-from ..core.naming import child_name, type_token
-from ..core.sites import SiteArgs, SiteName
+from ..core.sites import IPv4Block, SiteArgs, SiteName
 from ..core.validation import FieldValueError
-from ..drivers.aws.driver import AwsDriver
-from ..drivers.base import CloudDriver, SiteContext, SiteNetwork
-from ..drivers.gcp.driver import GcpDriver
-from ..drivers.openstack.driver import OpenStackDriver, VpnaasEndpoint
+from ..drivers.base import Capability
 from ..drivers.registry import get_driver
 from ..planning.asn import AsnRequest, assign_asns
-from ..planning.topology import LinkId, SiteGraph, Topology, link_id, plan_links
+from ..planning.topology import SiteGraph, Topology, link_id, plan_links
 from ..planning.tunnels import plan_tunnel_blocks
-from ..planning.vpn import LinkPlan, Routing, Shape, SiteEnd, plan_link, safe_psk, uses_inside_addresses
+from ..planning.vpn import LinkPlan, SiteEnd, plan_link, with_tunnel_block
+from .links import LinkBuilder, VpnLink
 
-__all__ = ["ConnectivityArgs", "ConnectivityPlan", "LinkBuilder", "VpnLink", "plan_connectivity"]
+__all__ = ["ConnectivityArgs", "ConnectivityPlan", "LinkBuilder", "VpnLink", "plan_connectivity", "site_end"]
 
 Pair = tuple[SiteName, SiteName]
-_T = TypeVar("_T")
-_D = TypeVar("_D", bound=CloudDriver)
 
 
 class ConnectivityArgs(BaseModel):
@@ -66,7 +57,7 @@ class ConnectivityArgs(BaseModel):
         description="Pairs the topology leaves out, e.g. a GCP and an OpenStack site (HA VPN needs BGP, "
         "VPNaaS has none). Default none.",
     )
-    tunnel_blocks: dict[str, ipaddress.IPv4Network] = Field(
+    tunnel_blocks: dict[str, IPv4Block] = Field(
         default_factory=dict,
         description="Pinned /27 of tunnel inside addresses per link id (`site-a/site-b`, sorted). "
         "Written by `skyweave ipam lock`; omitted links get a block derived from their id.",
@@ -127,363 +118,71 @@ def plan_connectivity(
                         path=where,
                         value=site,
                     )
+    excluded = {link_id(a, b): j for j, (a, b) in enumerate(args.exclude)}
+    for i, (a, b) in enumerate(args.links):
+        if link_id(a, b) in excluded:
+            raise PlanningError(
+                f"the link {link_id(a, b)} is also excluded (network.exclude[{excluded[link_id(a, b)]}]); "
+                "list it in one place: keep it in links to build it, or drop it",
+                path=f"{path}.links[{i}]",
+                value=[a, b],
+            )
     asns = assign_asns([AsnRequest(s.name, f"sites[{i}].asn", s.asn) for i, s in enumerate(sites)])
     by_name = {s.name: s for s in sites}
-    ends = {
-        s.name: SiteEnd(
-            site=s.name,
-            vendor=s.vendor,
-            asn=asns[s.name],
-            cidrs=tuple(cidrs[s.name]),
-            devices=s.vpn_devices(),
-            bgp=s.speaks_bgp(),
-        )
-        for s in sites
-    }
+    ends = {s.name: site_end(s, asns[s.name], cidrs[s.name]) for s in sites}
     pairs = plan_links(names, args.topology, hubs=args.hubs, explicit=args.links, exclude=args.exclude)
     explicit_index = {link_id(a, b): i for i, (a, b) in enumerate(args.links)}
-    for a, b in pairs:
+    shaped: list[LinkPlan] = []
+    for a, b in pairs:  # each pair's shape is decided once, here
         try:
-            plan_link(ends[a], ends[b])
+            shaped.append(plan_link(ends[a], ends[b]))
         except PlanningError as exc:
             lid = link_id(a, b)
             where = f"{path}.links[{explicit_index[lid]}]" if lid in explicit_index else f"{path}.topology"
             raise PlanningError(exc.message, path=where, value=[a, b]) from None
-    need_block = [link_id(a, b) for a, b in pairs if uses_inside_addresses(ends[a], ends[b])]
+    _check_pins(args.tunnel_blocks, shaped, names, path=f"{path}.tunnel_blocks")
+    need_block = [link.id for link in shaped if link.needs_inside_addresses]
     blocks = plan_tunnel_blocks(need_block, args.tunnel_blocks, path=f"{path}.tunnel_blocks")
-    links = tuple(plan_link(ends[a], ends[b], blocks.get(link_id(a, b))) for a, b in pairs)
+    links = tuple(with_tunnel_block(link, blocks.get(link.id)) for link in shaped)
     graph = SiteGraph({n: by_name[n].vendor for n in names}, [(link.a.site, link.b.site) for link in links])
     return ConnectivityPlan(asns=asns, links=links, graph=graph)
 
 
-class VpnLink(pulumi.ComponentResource):
-    """One link between two sites; its properties describe it for policy and people."""
-
-    def __init__(self, name: str, link: LinkPlan, opts: pulumi.ResourceOptions | None = None) -> None:
-        props = {
-            "siteA": link.a.site,
-            "siteB": link.b.site,
-            "vendorA": link.a.vendor,
-            "vendorB": link.b.vendor,
-            "kind": "peering" if link.routing is Routing.PEERING else "vpn",
-            "shape": link.shape.value,
-            "routing": link.routing.value,
-            "tunnels": len(link.tunnels),
-            "insideCidrs": list(link.inside_cidrs),
-        }
-        super().__init__(type_token("network", "VpnLink"), name, props, opts)
-        self.link = link
-        self.register_outputs(props)
-
-
-@dataclass
-class LinkBuilder:
-    """Turns a :class:`ConnectivityPlan` into resources, one link at a time.
-
-    Site gateways are created the first time a link needs them and reused by the site's other
-    links. ``psks`` (secret outputs, by link id) and ``devices`` (per on-prem site, what its
-    operator must configure) are collected for the component's outputs.
-    """
-
-    component: str
-    parent: pulumi.Resource
-    sites: Mapping[str, SiteArgs]
-    networks: Mapping[str, SiteNetwork]
-    providers: Mapping[str, pulumi.ProviderResource | None]
-    tags: Mapping[str, Mapping[str, str]]
-    psks: dict[LinkId, list[pulumi.Output[str]]] = field(default_factory=dict)
-    devices: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    peer_ips: dict[str, dict[str, pulumi.Input[str]]] = field(default_factory=dict)
-    _shared: dict[str, Any] = field(default_factory=dict)
-
-    def context(self, site: str, parent: pulumi.Resource | None = None) -> SiteContext:
-        return SiteContext(
-            component=self.component,
-            parent=parent or self.parent,
-            site=self.sites[site],
-            provider=self.providers[site],
-            tags=self.tags[site],
-        )
-
-    def build(self, plan: ConnectivityPlan) -> None:
-        for link in plan.links:
-            a, b = link.a.site, link.b.site
-            component = VpnLink(
-                child_name(self.component, "link", a, b), link, pulumi.ResourceOptions(parent=self.parent)
-            )
-            _BUILDERS[link.shape](self, link, component)
-            if not link.redundant:
-                pulumi.log.warn(
-                    f"link {link.id} has {len(link.tunnels)} tunnel(s): a single point of failure "
-                    f"({link.shape.value}). Give the on-prem site a second device (vpn_secondary_peer_ip) "
-                    "or join the sites through others; the policy pack rejects it.",
-                    resource=component,
-                )
-
-    # --- things created once and shared: site gateways, a link's peer ranges -------------------
-
-    def once(self, key: str, make: Callable[[], _T]) -> _T:
-        """``make()`` the first time ``key`` is asked for; the same object after that."""
-        if key not in self._shared:
-            self._shared[key] = make()
-        value: _T = self._shared[key]
-        return value
-
-    def _aws_gateway(self, site: str, asn: int) -> aws.ec2.VpnGateway:
-        return self.once(
-            f"aws:{site}",
-            lambda: _driver(AwsDriver).vpn_gateway(self.context(site), self.networks[site], asn),
-        )
-
-    def _gcp_gateway(self, site: str, asn: int) -> tuple[gcp.compute.HaVpnGateway, gcp.compute.Router]:
-        return self.once(
-            f"gcp:{site}",
-            lambda: _driver(GcpDriver).ha_vpn_gateway(self.context(site), self.networks[site], asn),
-        )
-
-    def _vpnaas(self, link: LinkPlan, site: str) -> VpnaasEndpoint:
-        return self.once(
-            f"openstack:{site}",
-            lambda: _driver(OpenStackDriver).vpn_service(
-                self.context(site), self.networks[site], link.ciphers
-            ),
-        )
-
-    def _psks(self, link: LinkPlan, parent: pulumi.Resource, count: int) -> list[pulumi.Output[str]]:
-        """One generated pre-shared key per tunnel: 40 characters AWS accepts, secret throughout."""
-        out = []
-        for index in range(count):
-            password = random.RandomPassword(
-                child_name(self.component, "psk", link.a.site, link.b.site, str(index)),
-                length=40,
-                special=True,
-                override_special="._",
-                opts=pulumi.ResourceOptions(parent=parent),
-            )
-            out.append(pulumi.Output.secret(password.result.apply(safe_psk)))
-        self.psks[link.id] = out
-        return out
-
-    def _device_entries(
-        self,
-        link: LinkPlan,
-        onprem: SiteEnd,
-        remote: SiteEnd,
-        rows: Sequence[tuple[int, pulumi.Input[str], str | None, str | None]],
-    ) -> None:
-        """What the on-prem operator configures: one entry per tunnel ending on their device.
-
-        ``rows``: (tunnel index, remote public address, local inside ip, remote inside ip). The
-        entries are plain data, known at preview; the cloud's public addresses exist only once its
-        gateways do, so they go to ``peer_ips`` (by ``link#tunnel``) instead of hiding the rest.
-        """
-        for index, remote_ip, local_inside, remote_inside in rows:
-            tunnel = link.tunnels[index]
-            self.peer_ips.setdefault(onprem.site, {})[f"{link.id}#{index}"] = remote_ip
-            self.devices.setdefault(onprem.site, []).append(
-                {
-                    "link": link.id,
-                    "tunnel": index,
-                    "device": onprem.devices[tunnel.b_gateway],
-                    "remote_site": remote.site,
-                    "remote_vendor": remote.vendor,
-                    "remote_public_ip": f"onprem_peer_ips[{onprem.site!r}][{link.id + '#' + str(index)!r}]",
-                    "inside_cidr": str(tunnel.inside_cidr) if tunnel.inside_cidr else None,
-                    "local_inside_ip": local_inside,
-                    "remote_inside_ip": remote_inside,
-                    "routing": link.routing.value,
-                    "local_asn": onprem.asn,
-                    "remote_asn": remote.asn,
-                    "remote_cidrs": list(remote.ipv4_cidrs),
-                    "psk": f"vpn_psks[{link.id!r}][{index}]",
-                    "ciphers": link.ciphers.as_dict(),
-                }
-            )
-
-
-def _driver(cls: type[_D]) -> _D:
-    """The registered driver of ``cls``'s vendor, typed as that driver (for its VPN methods)."""
-    driver = get_driver(cls.vendor)
-    if not isinstance(driver, cls):
-        raise TypeError(f"the {cls.vendor!r} driver is {type(driver).__name__}, not {cls.__name__}")
-    return driver
-
-
-def _aws_peering(builder: LinkBuilder, link: LinkPlan, parent: VpnLink) -> None:
-    driver = _driver(AwsDriver)
-    a, b = link.a.site, link.b.site
-    driver.peering(
-        builder.context(a, parent), builder.context(b, parent), builder.networks[a], builder.networks[b]
+def site_end(site: SiteArgs, asn: int, cidrs: Sequence[str]) -> SiteEnd:
+    """One end of a link as the planner sees it: what the site's driver says it is and can do."""
+    driver = get_driver(site.vendor)
+    capabilities = driver.site_capabilities(site)
+    return SiteEnd(
+        site=site.name,
+        vendor=site.vendor,
+        asn=asn,
+        cidrs=tuple(cidrs),
+        devices=site.vpn_devices(),
+        bgp=Capability.BGP_VPN in capabilities,
+        endpoint=driver.vpn_endpoint,
+        product=driver.vpn_product,
+        static=Capability.STATIC_VPN in capabilities,
+        peering=Capability.PEERING in capabilities,
     )
 
 
-def _gcp_peering(builder: LinkBuilder, link: LinkPlan, parent: VpnLink) -> None:
-    driver = _driver(GcpDriver)
-    a, b = link.a.site, link.b.site
-    driver.peering(
-        builder.context(a, parent), builder.context(b, parent), builder.networks[a], builder.networks[b]
-    )
-
-
-def _aws_gcp(builder: LinkBuilder, link: LinkPlan, parent: VpnLink) -> None:
-    """GCP HA VPN interface c ↔ AWS customer gateway c ↔ VPN connection c (tunnels 2c, 2c+1)."""
-    aws_driver, gcp_driver = _driver(AwsDriver), _driver(GcpDriver)
-    a, b = link.a, link.b
-    vgw = builder._aws_gateway(a.site, a.asn)
-    gateway, router = builder._gcp_gateway(b.site, b.asn)
-    psks = builder._psks(link, parent, len(link.tunnels))
-    aws_ctx, gcp_ctx = builder.context(a.site, parent), builder.context(b.site, parent)
-    connections = []
-    for c in (0, 1):
-        cgw = aws_driver.customer_gateway(
-            aws_ctx, f"{b.site}-{c}", gcp_driver.interface_ip(gateway, c), b.asn
-        )
-        tunnels = [t for t in link.tunnels if t.a_gateway == c]
-        connections.append(
-            aws_driver.vpn_connection(
-                aws_ctx,
-                f"{b.site}-{c}",
-                vgw,
-                cgw,
-                tunnels,
-                [psks[t.index] for t in tunnels],
-                link.ciphers,
-                None,
-            )
-        )
-    outside = [addr for conn in connections for addr in (conn.tunnel1_address, conn.tunnel2_address)]
-    external = gcp_driver.external_gateway(gcp_ctx, a.site, outside)
-    for tunnel in link.tunnels:
-        assert tunnel.a_inside_ip is not None and tunnel.b_inside_ip is not None
-        gcp_driver.bgp_tunnel(
-            gcp_ctx,
-            f"{a.site}-{tunnel.index}",
-            gateway,
-            router,
-            tunnel.b_gateway,
-            external,
-            2 * tunnel.a_gateway + tunnel.a_tunnel,
-            psks[tunnel.index],
-            tunnel.b_inside_ip,
-            tunnel.a_inside_ip,
-            a.asn,
-            link.ciphers,
-        )
-
-
-def _aws_site_vpn(builder: LinkBuilder, link: LinkPlan, parent: VpnLink) -> None:
-    """AWS VPN gateway ↔ a Neutron VPN service or on-prem device(s): a connection per device."""
-    aws_driver = _driver(AwsDriver)
-    a, b = link.a, link.b
-    vgw = builder._aws_gateway(a.site, a.asn)
-    psks = builder._psks(link, parent, len(link.tunnels))
-    aws_ctx = builder.context(a.site, parent)
-    static = None if link.routing is Routing.BGP else list(b.ipv4_cidrs)
-    vpnaas = None
-    if b.vendor == "openstack":
-        vpnaas = builder._vpnaas(link, b.site)
-        addresses: list[pulumi.Input[str]] = [vpnaas.service.external_v4_ip]
-    else:
-        addresses = list(b.devices)
-    device_rows = []
-    for d, address in enumerate(addresses):
-        key = f"{b.site}-{d}"
-        cgw = aws_driver.customer_gateway(aws_ctx, key, address, b.asn)
-        tunnels = [t for t in link.tunnels if t.a_gateway == d]
-        connection = aws_driver.vpn_connection(
-            aws_ctx, key, vgw, cgw, tunnels, [psks[t.index] for t in tunnels], link.ciphers, static
-        )
-        for tunnel, outside in zip(
-            tunnels, (connection.tunnel1_address, connection.tunnel2_address), strict=True
-        ):
-            if vpnaas is not None:
-                _vpnaas_connection(
-                    builder, link, parent, b.site, a, vpnaas, outside, psks[tunnel.index], tunnel.index
-                )
-            else:
-                device_rows.append((tunnel.index, outside, tunnel.b_inside_ip, tunnel.a_inside_ip))
-    if device_rows:
-        builder._device_entries(link, b, a, device_rows)
-
-
-def _gcp_device(builder: LinkBuilder, link: LinkPlan, parent: VpnLink) -> None:
-    """GCP HA VPN (both interfaces) ↔ a BGP-capable on-prem device (or two)."""
-    gcp_driver = _driver(GcpDriver)
-    a, b = link.a, link.b
-    gateway, router = builder._gcp_gateway(a.site, a.asn)
-    psks = builder._psks(link, parent, len(link.tunnels))
-    gcp_ctx = builder.context(a.site, parent)
-    external = gcp_driver.external_gateway(gcp_ctx, b.site, list(b.devices))
-    rows = []
-    for tunnel in link.tunnels:
-        assert tunnel.a_inside_ip is not None and tunnel.b_inside_ip is not None
-        gcp_driver.bgp_tunnel(
-            gcp_ctx,
-            f"{b.site}-{tunnel.index}",
-            gateway,
-            router,
-            tunnel.a_gateway,
-            external,
-            tunnel.b_gateway,
-            psks[tunnel.index],
-            tunnel.a_inside_ip,
-            tunnel.b_inside_ip,
-            b.asn,
-            link.ciphers,
-        )
-        rows.append(
-            (
-                tunnel.index,
-                gcp_driver.interface_ip(gateway, tunnel.a_gateway),
-                tunnel.b_inside_ip,
-                tunnel.a_inside_ip,
-            )
-        )
-    builder._device_entries(link, b, a, rows)
-
-
-def _vpnaas_connection(
-    builder: LinkBuilder,
-    link: LinkPlan,
-    parent: VpnLink,
-    site: str,
-    peer: SiteEnd,
-    endpoint: VpnaasEndpoint,
-    peer_address: pulumi.Input[str],
-    psk: pulumi.Output[str],
-    index: int,
+def _check_pins(
+    pins: Mapping[str, Any], links: Sequence[LinkPlan], sites: Sequence[str], *, path: str
 ) -> None:
-    driver = _driver(OpenStackDriver)
-    ctx = builder.context(site, parent)
-    group = builder.once(
-        f"openstack-peer:{link.id}:{site}", lambda: driver.peer_group(ctx, peer.site, list(peer.ipv4_cidrs))
-    )
-    driver.site_connection(ctx, f"{peer.site}-{index}", endpoint, group, peer_address, psk)
-
-
-def _vpnaas(builder: LinkBuilder, link: LinkPlan, parent: VpnLink) -> None:
-    """Neutron VPNaaS ↔ Neutron VPNaaS (one tunnel, a site connection at each end) or ↔ devices."""
-    a, b = link.a, link.b
-    psks = builder._psks(link, parent, len(link.tunnels))
-    a_end = builder._vpnaas(link, a.site)
-    if b.vendor == "openstack":
-        b_end = builder._vpnaas(link, b.site)
-        _vpnaas_connection(builder, link, parent, a.site, b, a_end, b_end.service.external_v4_ip, psks[0], 0)
-        _vpnaas_connection(builder, link, parent, b.site, a, b_end, a_end.service.external_v4_ip, psks[0], 0)
-        return
-    for tunnel in link.tunnels:
-        device = b.devices[tunnel.b_gateway]
-        _vpnaas_connection(builder, link, parent, a.site, b, a_end, device, psks[tunnel.index], tunnel.index)
-    builder._device_entries(
-        link, b, a, [(t.index, a_end.service.external_v4_ip, None, None) for t in link.tunnels]
-    )
-
-
-_BUILDERS = {
-    Shape.AWS_PEERING: _aws_peering,
-    Shape.GCP_PEERING: _gcp_peering,
-    Shape.AWS_GCP_HA_VPN: _aws_gcp,
-    Shape.AWS_SITE_VPN: _aws_site_vpn,
-    Shape.GCP_HA_VPN_DEVICE: _gcp_device,
-    Shape.VPNAAS: _vpnaas,
-}
+    """A pinned tunnel block must name a link this plan builds, by its id (``a/b``, names sorted);
+    a pin under any other key would be ignored, and the link it was meant for renumbered."""
+    planned = {link.id: link for link in links}
+    for key in pins:
+        if key in planned and planned[key].needs_inside_addresses:
+            continue
+        parts = key.split("/")
+        if len(parts) == 2 and link_id(*parts) in planned and link_id(*parts) != key:
+            why = f"link ids list the two sites in sorted order: did you mean {link_id(*parts)!r}?"
+        elif key in planned:
+            why = f"link {key} ({planned[key].shape}) has no tunnel inside addresses to pin; remove the pin"
+        elif len(parts) == 2 and set(parts) <= set(sites):
+            why = "the topology does not build this link (excluded, or not in it); remove the pin"
+        else:
+            known = ", ".join(sorted(k for k, link in planned.items() if link.needs_inside_addresses))
+            why = f"no link has this id; links with tunnel blocks: {known or 'none'}"
+        raise PlanningError(why, path=f"{path}.{key}", value=str(pins[key]))

@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 import pulumi
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, ConfigDict, Field, ValidationError, field_validator
 
 from ..core.errors import ConfigIssue, InvalidArgsError, PlanningError
 from ..core.naming import check_component_name, child_name, type_token
-from ..core.sites import CloudSiteArgs, SiteArgs, Tags, resource_tags
-from ..core.validation import first_duplicate, issues_from_validation
+from ..core.sites import AnyNetwork, CloudSiteArgs, IPv4Block, IPv6Block, SiteArgs, Tags, resource_tags
+from ..core.validation import ArgsModel, check_plan, first_duplicate, issues_from_validation
 from ..drivers.base import Capability, SiteContext, SiteNetwork
 from ..drivers.providers import SiteProviders, require_providers
 from ..drivers.registry import get_driver
@@ -38,12 +38,12 @@ _PRIVATE_V4 = tuple(
 )
 
 
-class IpamArgs(BaseModel):
+class IpamArgs(ArgsModel):
     """How the estate's addresses are planned."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    supernet: ipaddress.IPv4Network = Field(
+    supernet: IPv4Block = Field(
         default=ipaddress.IPv4Network("10.0.0.0/8"),
         description="The private IPv4 range every cloud site's block comes from. Default 10.0.0.0/8.",
     )
@@ -60,11 +60,11 @@ class IpamArgs(BaseModel):
         description="Prefix length of each subnet. Default 20: in a /16 that leaves a slot for "
         "2 tiers × 8 zones on AWS.",
     )
-    reserved: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = Field(
+    reserved: tuple[AnyNetwork, ...] = Field(
         default=(),
         description="Ranges never to allocate (e.g. a partner's network, a future site). Default none.",
     )
-    ipv6_supernet: ipaddress.IPv6Network | None = Field(
+    ipv6_supernet: IPv6Block | None = Field(
         default=None,
         description="IPv6 range (e.g. a ULA /48) for sites whose vendor does not assign IPv6 "
         "(OpenStack). Required only when such a site sets ipv6: true.",
@@ -110,7 +110,7 @@ def _unique_names(sites: tuple[SiteArgs, ...]) -> tuple[SiteArgs, ...]:
 Sites = Annotated[tuple[AnySite, ...], Field(min_length=1), AfterValidator(_unique_names)]
 
 
-class HybridVpcArgs(BaseModel):
+class HybridVpcArgs(ArgsModel):
     """Arguments of :class:`HybridVpc`."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -160,11 +160,14 @@ class HybridVpcPlan:
         return {"supernet": str(self.addresses.supernet), "sites": sites}
 
 
-def plan_hybrid_vpc(args: HybridVpcArgs, *, connectivity_path: str = "connectivity") -> HybridVpcPlan:
+def plan_hybrid_vpc(
+    args: HybridVpcArgs, *, connectivity_path: str = "connectivity", stack: str | None = None
+) -> HybridVpcPlan:
     """Plan the network without Pulumi; raise :class:`InvalidArgsError` listing every problem.
 
     ``connectivity_path`` is where the connectivity arguments live in the caller's input (the
-    stack file calls them ``network``), so errors name the key the user wrote.
+    stack file calls them ``network``), so errors name the key the user wrote. ``stack``: the
+    stack being planned, so the ``require_pins`` hint is a command the user can paste.
     """
     issues: list[ConfigIssue] = []
     specs: list[SiteSpec] = []
@@ -199,14 +202,22 @@ def plan_hybrid_vpc(args: HybridVpcArgs, *, connectivity_path: str = "connectivi
                     )
                 )
             if ipam.subnet_prefix < prefixlen:
-                issues.append(
-                    ConfigIssue(
+                # Blame what the user wrote: a pinned block that is too small, or the two sizes.
+                if site.cidr is not None:
+                    issue = ConfigIssue(
+                        f"{path}.cidr",
+                        f"site {site.name!r}'s block (/{prefixlen}) is smaller than one subnet "
+                        f"(ipam.subnet_prefix /{ipam.subnet_prefix}); give the site a larger block",
+                        str(site.cidr),
+                    )
+                else:
+                    issue = ConfigIssue(
                         "ipam.subnet_prefix",
-                        f"subnets (/{ipam.subnet_prefix}) cannot be larger than site {site.name!r}'s "
-                        f"block (/{prefixlen})",
+                        f"subnets (/{ipam.subnet_prefix}) cannot be larger than a site block "
+                        f"(ipam.site_prefix /{prefixlen})",
                         ipam.subnet_prefix,
                     )
-                )
+                issues.append(issue)
                 continue
             ipv6_prefixlen = driver.ipv6_prefixlen(site)
             if site.ipv6_cidr is not None and ipv6_prefixlen is None:
@@ -228,7 +239,7 @@ def plan_hybrid_vpc(args: HybridVpcArgs, *, connectivity_path: str = "connectivi
                         ConfigIssue(
                             f"{path}.{key}",
                             f"site {site.name!r} has no pinned block and ipam.require_pins is true; "
-                            "run `skyweave ipam lock --stack <stack>` to record it",
+                            f"run `skyweave ipam lock --stack {stack or '<stack>'}` to record it",
                             has_value=False,
                         )
                     )
@@ -273,6 +284,9 @@ class HybridVpc(pulumi.ComponentResource):
 
     Attributes:
         plan: the plan the network was built from (pure data).
+        providers: site name → the provider every resource of that site uses: the ``providers``
+            given, or the ones the component created. MultiCloudApp and BareMetalPool built on this
+            network use them too unless given others, so one site has one provider.
         site_networks: per site, what the driver built (for connectivity and apps).
         networks: output, per site: vendor, region, network id, CIDRs, subnets (id, cidr, zone).
         cidrs: output, per site: the ranges it routes.
@@ -298,10 +312,13 @@ class HybridVpc(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
         *,
         providers: Mapping[str, pulumi.ProviderResource | None] | None = None,
+        plan: HybridVpcPlan | None = None,
     ) -> None:
         args = _coerce_args(args)
         check_component_name(name, 24)
-        self.plan = plan_hybrid_vpc(args)
+        self.plan = (
+            check_plan(plan, args) if plan is not None else plan_hybrid_vpc(args, stack=pulumi.get_stack())
+        )
         if providers is not None:
             require_providers(providers, (s.name for s in args.sites))
         super().__init__(type_token("network", "HybridVpc"), name, None, opts)
@@ -319,6 +336,7 @@ class HybridVpc(pulumi.ComponentResource):
                 name=lambda site: child_name(name, "provider", site.name),
                 opts=pulumi.ResourceOptions(parent=self),
             )
+        self.providers: Mapping[str, pulumi.ProviderResource | None] = providers
         tags = {site.name: resource_tags(site, args.tags, site.tags) for site in args.sites}
         self.site_networks: dict[str, SiteNetwork] = {}
         for site in args.sites:
@@ -336,7 +354,7 @@ class HybridVpc(pulumi.ComponentResource):
             providers={site.name: providers[site.name] for site in args.sites},
             tags=tags,
         )
-        links.build(self.plan.connectivity)
+        links.build(self.plan.connectivity.links)
         self.links = pulumi.Output.from_input(self.plan.connectivity.as_dict())
         self.onprem_devices = pulumi.Output.from_input(links.devices)
         self.onprem_peer_ips = pulumi.Output.from_input(links.peer_ips)

@@ -1,7 +1,8 @@
 """Availability model: how often a service spread over sites has enough of them up.
 
 Inputs are the sites a service runs on, each with an availability (by default the vendor's
-published SLA for that shape, see :data:`PUBLISHED_SLA`; the user may override any of them) and
+published SLA for that shape, which its driver declares — ``CloudDriver.compute_sla``; the user may
+override any of them) and
 the capacity it holds. The service is up when the sites that are up hold at least ``need`` —
 "any k of n sites" is the case where every site holds 1 and ``need = k``.
 
@@ -30,25 +31,11 @@ from ..core.errors import PlanningError
 
 __all__ = [
     "DEFAULT_BETA",
-    "PUBLISHED_SLA",
     "AvailabilityReport",
     "SingleFailure",
     "SiteAvailability",
-    "published_sla",
     "service_availability",
 ]
-
-#: Monthly uptime commitments the vendors publish, by vendor and shape (``multi_zone`` = the
-#: service runs in ≥ 2 zones of the region, ``single`` = one instance / one zone).
-#: - AWS: Amazon Compute Service Level Agreement — 99.99% Region-Level SLA for EC2 deployed in
-#:   two or more AZs, 99.5% Instance-Level SLA. https://aws.amazon.com/compute/sla/
-#: - Google Cloud: Compute Engine SLA — 99.99% for instances in multiple zones, 99.9% for a
-#:   single instance (general-purpose machine types). https://cloud.google.com/compute/sla
-#: OpenStack and on-prem publish nothing: the operator must state a figure (an override).
-PUBLISHED_SLA: Mapping[str, Mapping[str, float]] = {
-    "aws": {"multi_zone": 0.9999, "single": 0.995},
-    "gcp": {"multi_zone": 0.9999, "single": 0.999},
-}
 
 #: Default share of a site's unavailability that is common to its whole vendor. The beta factors
 #: IEC 61508-6 Annex D derives run from under 1% (well-separated channels) to about 10% (poorly
@@ -59,14 +46,6 @@ DEFAULT_BETA = 0.1
 #: Vendors above which the exact enumeration (2^V) would be slow; a service across more vendors
 #: than this is out of scope of the model.
 MAX_VENDORS = 16
-
-
-def published_sla(vendor: str, zones: int) -> float | None:
-    """The vendor's published figure for a deployment over ``zones`` zones, or ``None``."""
-    table = PUBLISHED_SLA.get(vendor)
-    if table is None:
-        return None
-    return table["multi_zone" if zones >= 2 else "single"]
 
 
 @dataclass(frozen=True)

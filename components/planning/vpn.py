@@ -1,23 +1,29 @@
-"""Links between sites: for each pair of vendors, the documented high-availability shape.
+"""Links between sites: for each pair of VPN endpoint kinds, the documented high-availability shape.
 
-Why one planner per vendor pair: the redundant shape is not symmetric or generic. AWS ↔ GCP is
-GCP HA VPN (two interfaces) against two AWS VPN connections — four tunnels, four BGP sessions;
-AWS ↔ a device is one VPN connection with two tunnels to two AWS endpoints; OpenStack VPNaaS has
-no BGP, so anything it joins routes statically and GCP HA VPN (BGP only) cannot reach it. Each
-shape is decided here, without Pulumi, down to every tunnel's gateway, interface and inside /30,
-so it can be tested exhaustively and a refused pair fails before anything is registered.
-The vendor drivers only spell each decision in their own API (docs/connectivity.md cites the
-reference for every shape).
+Why shapes are decided per *pair*: the redundant shape is not symmetric or generic. A managed
+gateway that makes a two-tunnel connection per peer address (AWS) against a two-interface
+BGP-only gateway (GCP HA VPN) is four tunnels and four BGP sessions; the same gateway against a
+device is one connection (two tunnels) per device; a policy-based VPN (Neutron VPNaaS) has no
+BGP, so anything it joins routes statically and a BGP-only gateway cannot reach it. Each shape is
+decided here, without Pulumi, down to every tunnel's gateway, interface and inside /30, so it can
+be tested exhaustively and a refused pair fails before anything is registered.
 
-Sides are ordered by :data:`SIDE_ORDER` (AWS first, then GCP, OpenStack, on-prem), so side ``a``
-of an AWS link is always AWS — it owns the tunnel's first inside address, as AWS requires.
+Nothing here names a vendor: each site's driver says what its VPN endpoint *is*
+(:class:`VpnEndpoint`), whether it routes by BGP or statically and whether it peers natively
+(its capabilities), and what to call its product in messages. A vendor whose endpoint is of a
+known kind therefore links to every other site with no edit here; a new *kind* of endpoint adds
+its pairs with :func:`register_shape` (docs/architecture.md). The drivers only spell each
+decision in their own API (docs/connectivity.md cites the reference for every shape).
+
+Sides are ordered by endpoint kind (:data:`SIDE_ORDER`): a managed gateway is side ``a`` of its
+links — it owns each tunnel's first inside address, as AWS requires.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -29,21 +35,46 @@ __all__ = [
     "CIPHERS",
     "SIDE_ORDER",
     "CipherSet",
+    "Layout",
     "LinkPlan",
     "Routing",
     "Shape",
     "SiteEnd",
     "TunnelPlan",
+    "VpnEndpoint",
     "plan_link",
+    "register_shape",
     "safe_psk",
+    "with_tunnel_block",
 ]
 
-#: Which vendor is side ``a`` of a link.
-SIDE_ORDER: tuple[str, ...] = ("aws", "gcp", "openstack", "onprem")
+
+class VpnEndpoint(StrEnum):
+    """What a site's end of a VPN is, whatever the vendor calls it (a driver declares it)."""
+
+    GATEWAY = "gateway"
+    """A managed gateway that makes one connection — two tunnels to two provider endpoints — per
+    peer address, routing by BGP or statically (AWS virtual private gateway)."""
+    HA_GATEWAY = "ha-gateway"
+    """A managed gateway with two interfaces that routes only by BGP (GCP HA VPN + Cloud Router)."""
+    POLICY = "policy"
+    """Policy-based IPsec on one public address, static routes only (Neutron VPNaaS)."""
+    DEVICE = "device"
+    """Devices the site's operator runs and configures from skyweave's output (on-prem)."""
+
+
+#: Which endpoint kind is side ``a`` of a link (then the site name).
+SIDE_ORDER: tuple[VpnEndpoint, ...] = (
+    VpnEndpoint.GATEWAY,
+    VpnEndpoint.HA_GATEWAY,
+    VpnEndpoint.POLICY,
+    VpnEndpoint.DEVICE,
+)
 
 
 class Shape(StrEnum):
-    """The documented shape a link is built in."""
+    """The documented shapes a link is built in (their names predate endpoint kinds; they are
+    read by the policy pack and stay as they are). Native peering is ``<vendor>-vpc-peering``."""
 
     AWS_PEERING = "aws-vpc-peering"
     GCP_PEERING = "gcp-vpc-peering"
@@ -94,10 +125,15 @@ CIPHERS = CipherSet()
 
 @dataclass(frozen=True)
 class SiteEnd:
-    """One end of a link, as the planner needs it.
+    """One end of a link, as the planner needs it: what its site's driver says it can do.
 
-    ``devices`` are an on-prem site's VPN device addresses (one or two); ``bgp`` says whether
-    those devices speak BGP. Cloud sites leave both empty.
+    Attributes:
+        endpoint: the kind of VPN endpoint the site has, ``None`` when it has no VPN.
+        product: what the vendor calls that endpoint, for messages ("GCP HA VPN").
+        bgp: the endpoint routes by BGP (for a device: the site says its device speaks BGP).
+        static: the endpoint routes by static routes.
+        peering: the vendor peers two of its own networks natively.
+        devices: a device endpoint's public addresses (one or two).
     """
 
     site: str
@@ -106,6 +142,10 @@ class SiteEnd:
     cidrs: tuple[str, ...]
     devices: tuple[str, ...] = ()
     bgp: bool = False
+    endpoint: VpnEndpoint | None = None
+    product: str = ""
+    static: bool = False
+    peering: bool = False
 
     @property
     def ipv4_cidrs(self) -> tuple[str, ...]:
@@ -148,7 +188,7 @@ class LinkPlan:
     id: LinkId
     a: SiteEnd
     b: SiteEnd
-    shape: Shape
+    shape: str
     routing: Routing
     tunnels: tuple[TunnelPlan, ...] = ()
     block: ipaddress.IPv4Network | None = None
@@ -160,6 +200,11 @@ class LinkPlan:
         return self.routing is Routing.PEERING or len(self.tunnels) >= 2
 
     @property
+    def needs_inside_addresses(self) -> bool:
+        """Its tunnels need inside /30s: BGP shapes, and every managed-gateway tunnel."""
+        return _needs_inside(self.a, self.b, self.routing)
+
+    @property
     def inside_cidrs(self) -> tuple[str, ...]:
         return tuple(str(t.inside_cidr) for t in self.tunnels if t.inside_cidr is not None)
 
@@ -167,7 +212,7 @@ class LinkPlan:
         return {
             "sites": [self.a.site, self.b.site],
             "vendors": [self.a.vendor, self.b.vendor],
-            "shape": self.shape.value,
+            "shape": str(self.shape),
             "routing": self.routing.value,
             "tunnels": len(self.tunnels),
             "redundant": self.redundant,
@@ -178,12 +223,31 @@ class LinkPlan:
 
 
 def uses_inside_addresses(a: SiteEnd, b: SiteEnd) -> bool:
-    """Whether the pair's tunnels need inside /30s: BGP shapes, and every AWS tunnel."""
+    """Whether the pair's tunnels need inside /30s: BGP shapes, and every gateway tunnel."""
     try:
-        shape, routing, _ = _shape(*_orient(a, b))
+        _, routing, _ = _shape(*_orient(a, b))
     except PlanningError:
         return False
-    return routing is Routing.BGP or shape is Shape.AWS_SITE_VPN
+    return _needs_inside(a, b, routing)
+
+
+def with_tunnel_block(link: LinkPlan, block: ipaddress.IPv4Network | None) -> LinkPlan:
+    """``link`` with its tunnels' inside /30s carved from ``block`` (the shape is not decided again).
+
+    Planning decides every link's shape first, then hands out blocks only to the links that need
+    them (:attr:`LinkPlan.needs_inside_addresses`); this places them.
+    """
+    if block is None or not link.needs_inside_addresses:
+        return link
+    cidrs = tunnel_cidrs(block, len(link.tunnels))
+    tunnels = tuple(replace(t, inside_cidr=c) for t, c in zip(link.tunnels, cidrs, strict=True))
+    return replace(link, tunnels=tunnels, block=block)
+
+
+def _needs_inside(a: SiteEnd, b: SiteEnd, routing: Routing) -> bool:
+    # A managed gateway gives every tunnel an inside /30 even when it routes statically.
+    gateway = VpnEndpoint.GATEWAY in (a.endpoint, b.endpoint)
+    return routing is Routing.BGP or (routing is Routing.STATIC and gateway)
 
 
 def plan_link(a: SiteEnd, b: SiteEnd, block: ipaddress.IPv4Network | None = None) -> LinkPlan:
@@ -192,7 +256,7 @@ def plan_link(a: SiteEnd, b: SiteEnd, block: ipaddress.IPv4Network | None = None
     a, b = _orient(a, b)
     shape, routing, layout = _shape(a, b)
     cidrs: Sequence[ipaddress.IPv4Network | None]
-    if block is not None and (routing is Routing.BGP or shape is Shape.AWS_SITE_VPN):
+    if block is not None and _needs_inside(a, b, routing):
         cidrs = tunnel_cidrs(block, len(layout))
     else:
         cidrs = [None] * len(layout)
@@ -206,7 +270,7 @@ def plan_link(a: SiteEnd, b: SiteEnd, block: ipaddress.IPv4Network | None = None
 
 def _orient(a: SiteEnd, b: SiteEnd) -> tuple[SiteEnd, SiteEnd]:
     def key(end: SiteEnd) -> tuple[int, str]:
-        rank = SIDE_ORDER.index(end.vendor) if end.vendor in SIDE_ORDER else len(SIDE_ORDER)
+        rank = SIDE_ORDER.index(end.endpoint) if end.endpoint in SIDE_ORDER else len(SIDE_ORDER)
         return (rank, end.site)
 
     return (a, b) if key(a) <= key(b) else (b, a)
@@ -223,57 +287,106 @@ def _devices(end: SiteEnd, other: SiteEnd) -> tuple[str, ...]:
     return end.devices
 
 
-def _shape(a: SiteEnd, b: SiteEnd) -> tuple[Shape, Routing, list[tuple[int, int, int]]]:
+#: Per tunnel: (side a's gateway, side a's tunnel within it, side b's gateway); see TunnelPlan.
+Layout = list[tuple[int, int, int]]
+#: Decides one pair's shape: (shape, routing, layout), or raises PlanningError saying why not.
+ShapeRule = Callable[[SiteEnd, SiteEnd], tuple[str, Routing, Layout]]
+_RULES: dict[tuple[VpnEndpoint, VpnEndpoint], ShapeRule] = {}
+
+
+def register_shape(a: VpnEndpoint, b: VpnEndpoint, rule: ShapeRule) -> None:
+    """Teach the planner a pair of endpoint kinds (``a`` comes first in :data:`SIDE_ORDER`, or is
+    a new kind, ordered after the known ones). A new pair is a new module in
+    ``skyweave.network.links`` that registers its rule here and its builder there."""
+    _RULES[(a, b)] = rule
+
+
+def _shape(a: SiteEnd, b: SiteEnd) -> tuple[str, Routing, Layout]:
     """(shape, routing, [(a_gateway, a_tunnel, b_gateway) per tunnel]) for an oriented pair."""
-    pair = (a.vendor, b.vendor)
-    if pair == ("aws", "aws"):
-        return Shape.AWS_PEERING, Routing.PEERING, []
-    if pair == ("gcp", "gcp"):
-        return Shape.GCP_PEERING, Routing.PEERING, []
-    if pair == ("aws", "gcp"):
-        # HA VPN interface c ↔ AWS customer gateway / VPN connection c, each with tunnels 1 and 2.
-        return Shape.AWS_GCP_HA_VPN, Routing.BGP, [(c, t, c) for c in (0, 1) for t in (0, 1)]
-    if pair == ("aws", "openstack"):
-        return Shape.AWS_SITE_VPN, Routing.STATIC, [(0, t, 0) for t in (0, 1)]
-    if pair == ("aws", "onprem"):
-        devices = _devices(b, a)
-        routing = Routing.BGP if b.bgp else Routing.STATIC
-        return Shape.AWS_SITE_VPN, routing, [(d, t, d) for d in range(len(devices)) for t in (0, 1)]
-    if pair == ("gcp", "onprem"):
-        devices = _devices(b, a)
-        if not b.bgp:
-            raise PlanningError(
-                f"GCP HA VPN only routes with BGP, and on-prem site {b.site!r} does not declare a "
-                f"BGP-capable device; set bgp: true on {b.site!r} if its VPN device speaks BGP, or "
-                f"reach {a.site!r} through another site (exclude the pair)",
-                value=link_id(a.site, b.site),
-            )
-        # Both HA VPN interfaces; with two devices each interface reaches its own.
-        return Shape.GCP_HA_VPN_DEVICE, Routing.BGP, [(i, 0, i % len(devices)) for i in (0, 1)]
-    if pair == ("gcp", "openstack"):
+    if a.vendor == b.vendor and a.peering and b.peering:
+        return f"{a.vendor}-vpc-peering", Routing.PEERING, []
+    if a.endpoint is None or b.endpoint is None:
         raise PlanningError(
-            f"{a.site!r} (GCP) and {b.site!r} (OpenStack) cannot be joined: GCP HA VPN requires BGP "
-            "and Neutron VPNaaS has none, and a classic single-tunnel VPN would be a single point of "
-            "failure. Exclude the pair (network.exclude) and let both reach a site that joins them, "
-            "e.g. an AWS hub, or run a BGP-capable router VM on the OpenStack side",
+            f"no link shape is known for {a.vendor} ↔ {b.vendor} ({a.site!r}, {b.site!r}): "
+            f"{(a if a.endpoint is None else b).vendor} sites have no VPN endpoint; exclude the pair",
             value=link_id(a.site, b.site),
         )
-    if pair == ("openstack", "openstack"):
-        # One VPN service per router: one tunnel, configured on both ends (two site connections).
-        return Shape.VPNAAS, Routing.STATIC, [(0, 0, 0)]
-    if pair == ("openstack", "onprem"):
-        devices = _devices(b, a)
-        return Shape.VPNAAS, Routing.STATIC, [(0, 0, d) for d in range(len(devices))]
-    if pair == ("onprem", "onprem"):
+    rule = _RULES.get((a.endpoint, b.endpoint))
+    if rule is None:
         raise PlanningError(
-            f"{a.site!r} and {b.site!r} are both on-prem: skyweave has no device to configure between "
-            "them (join them with your own WAN) — exclude the pair",
+            f"no link shape is known for {a.vendor} ↔ {b.vendor} ({a.site!r}, {b.site!r}); exclude the pair",
             value=link_id(a.site, b.site),
         )
+    return rule(a, b)
+
+
+def _gateway_ha(a: SiteEnd, b: SiteEnd) -> tuple[str, Routing, Layout]:
+    # HA interface c ↔ gateway connection c (one customer gateway per interface), tunnels 1 and 2.
+    return Shape.AWS_GCP_HA_VPN, Routing.BGP, [(c, t, c) for c in (0, 1) for t in (0, 1)]
+
+
+def _gateway_policy(a: SiteEnd, b: SiteEnd) -> tuple[str, Routing, Layout]:
+    return Shape.AWS_SITE_VPN, Routing.STATIC, [(0, t, 0) for t in (0, 1)]
+
+
+def _gateway_device(a: SiteEnd, b: SiteEnd) -> tuple[str, Routing, Layout]:
+    devices = _devices(b, a)
+    routing = Routing.BGP if b.bgp and a.bgp else Routing.STATIC
+    return Shape.AWS_SITE_VPN, routing, [(d, t, d) for d in range(len(devices)) for t in (0, 1)]
+
+
+def _ha_device(a: SiteEnd, b: SiteEnd) -> tuple[str, Routing, Layout]:
+    devices = _devices(b, a)
+    if not b.bgp:
+        raise PlanningError(
+            f"{a.product} only routes with BGP, and on-prem site {b.site!r} does not declare a "
+            f"BGP-capable device; set bgp: true on {b.site!r} if its VPN device speaks BGP, or "
+            f"reach {a.site!r} through another site (exclude the pair)",
+            value=link_id(a.site, b.site),
+        )
+    # Both HA interfaces; with two devices each interface reaches its own.
+    return Shape.GCP_HA_VPN_DEVICE, Routing.BGP, [(i, 0, i % len(devices)) for i in (0, 1)]
+
+
+def _ha_policy(a: SiteEnd, b: SiteEnd) -> tuple[str, Routing, Layout]:
     raise PlanningError(
-        f"no link shape is known for {a.vendor} ↔ {b.vendor} ({a.site!r}, {b.site!r}); exclude the pair",
+        f"{a.site!r} and {b.site!r} cannot be joined: {a.product} requires BGP "
+        f"and {b.product} has none, and a classic single-tunnel VPN would be a single point of "
+        "failure. Exclude the pair (network.exclude) and let both reach a site that joins them, "
+        "e.g. an AWS hub, or run a BGP-capable router VM on the OpenStack side",
         value=link_id(a.site, b.site),
     )
+
+
+def _policy_policy(a: SiteEnd, b: SiteEnd) -> tuple[str, Routing, Layout]:
+    # One VPN service per router: one tunnel, configured on both ends (two site connections).
+    return Shape.VPNAAS, Routing.STATIC, [(0, 0, 0)]
+
+
+def _policy_device(a: SiteEnd, b: SiteEnd) -> tuple[str, Routing, Layout]:
+    devices = _devices(b, a)
+    return Shape.VPNAAS, Routing.STATIC, [(0, 0, d) for d in range(len(devices))]
+
+
+def _device_device(a: SiteEnd, b: SiteEnd) -> tuple[str, Routing, Layout]:
+    raise PlanningError(
+        f"{a.site!r} and {b.site!r} are both on-prem: skyweave has no device to configure between "
+        "them (join them with your own WAN) — exclude the pair",
+        value=link_id(a.site, b.site),
+    )
+
+
+for _a, _b, _rule in (
+    (VpnEndpoint.GATEWAY, VpnEndpoint.HA_GATEWAY, _gateway_ha),
+    (VpnEndpoint.GATEWAY, VpnEndpoint.POLICY, _gateway_policy),
+    (VpnEndpoint.GATEWAY, VpnEndpoint.DEVICE, _gateway_device),
+    (VpnEndpoint.HA_GATEWAY, VpnEndpoint.POLICY, _ha_policy),
+    (VpnEndpoint.HA_GATEWAY, VpnEndpoint.DEVICE, _ha_device),
+    (VpnEndpoint.POLICY, VpnEndpoint.POLICY, _policy_policy),
+    (VpnEndpoint.POLICY, VpnEndpoint.DEVICE, _policy_device),
+    (VpnEndpoint.DEVICE, VpnEndpoint.DEVICE, _device_device),
+):
+    register_shape(_a, _b, _rule)
 
 
 _PSK_FIRST = "0"

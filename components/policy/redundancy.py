@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ..planning.failure import FailureKind, worst_loss
+from ..planning.topology import SiteGraph
 from .facts import Service, facts, placements_of, vendor_name
 from .index import StackIndex
 from .rule import Finding, Kind, Level, Rule, Setting, Severity, UnknownValue, as_int, get, items
@@ -262,44 +263,11 @@ TUNNELS = Rule(
 
 
 def articulation_points(adjacency: Mapping[str, set[str]]) -> set[str]:
-    """Nodes whose removal disconnects their part of the graph (iterative Tarjan, O(V + E))."""
-    discovered: dict[str, int] = {}
-    low: dict[str, int] = {}
-    result: set[str] = set()
-    counter = 0
-    for root in sorted(adjacency):
-        if root in discovered:
-            continue
-        discovered[root] = low[root] = counter
-        counter += 1
-        root_children = 0
-        stack: list[tuple[str, str | None, Iterator[str]]] = [(root, None, iter(sorted(adjacency[root])))]
-        while stack:
-            node, parent, neighbours = stack[-1]
-            advanced = False
-            for nxt in neighbours:
-                if nxt == parent:
-                    continue
-                if nxt in discovered:
-                    low[node] = min(low[node], discovered[nxt])
-                    continue
-                discovered[nxt] = low[nxt] = counter
-                counter += 1
-                if node == root:
-                    root_children += 1
-                stack.append((nxt, node, iter(sorted(adjacency[nxt]))))
-                advanced = True
-                break
-            if advanced:
-                continue
-            stack.pop()
-            if parent is not None:
-                low[parent] = min(low[parent], low[node])
-                if parent != root and low[node] >= discovered[parent]:
-                    result.add(parent)
-        if root_children > 1:
-            result.add(root)
-    return result
+    """Nodes whose removal disconnects their part of the graph: the planner's own
+    :meth:`~skyweave.planning.topology.SiteGraph.cut_sites` (one implementation of the idea)."""
+    edges = sorted({(min(a, b), max(a, b)) for a, peers in adjacency.items() for b in peers if a != b})
+    nodes = dict.fromkeys([*adjacency, *(b for peers in adjacency.values() for b in peers)], "")
+    return set(SiteGraph(nodes, edges).cut_sites())
 
 
 def _check_partition(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:

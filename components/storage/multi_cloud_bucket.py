@@ -17,18 +17,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 
 from ..core.errors import ConfigIssue, InvalidArgsError
 from ..core.naming import NAME_PATTERN, check_component_name, type_token
 from ..core.sites import SiteArgs, SiteName, Tags, resource_tags
-from ..core.validation import issues_from_validation
+from ..core.validation import ArgsModel, as_args, check_plan, issues_from_validation
 from ..drivers.base import SiteContext
 from ..drivers.registry import get_driver
+from ..drivers.services import BucketCopyService, BucketReadService, BucketService, service
 from ..drivers.workloads import BucketHandle, BucketSpec
+
+if TYPE_CHECKING:  # only its attributes are read: the storage layer needs no network import
+    from ..network.hybrid_vpc import HybridVpc
 
 __all__ = [
     "BucketPlan",
@@ -45,7 +49,7 @@ MIN_INTERVAL = 3600
 MAX_INTERVAL = 30 * 24 * 3600
 
 
-class MultiCloudBucketArgs(BaseModel):
+class MultiCloudBucketArgs(ArgsModel):
     """Arguments of :class:`MultiCloudBucket`."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -87,15 +91,14 @@ class MultiCloudBucketConfig(MultiCloudBucketArgs):
     )
 
     def args(self, estate_tags: Mapping[str, str] | None = None) -> MultiCloudBucketArgs:
-        data = self.model_dump(exclude={"name"})
-        data["tags"] = {**(estate_tags or {}), **self.tags}
-        return MultiCloudBucketArgs.model_validate(data)
+        return as_args(self, MultiCloudBucketArgs, tags={**(estate_tags or {}), **self.tags})
 
 
 @dataclass(frozen=True)
 class BucketPlan:
     """The sites of each copy, checked against the estate."""
 
+    args: MultiCloudBucketArgs
     s3: SiteArgs
     gcs: SiteArgs | None
     swift: SiteArgs | None
@@ -143,7 +146,7 @@ def plan_multi_cloud_bucket(args: MultiCloudBucketArgs, estate: Sequence[SiteArg
         raise InvalidArgsError(issues)
     s3 = found["s3_site"]
     assert s3 is not None
-    return BucketPlan(s3=s3, gcs=found["gcs_site"], swift=found["swift_site"])
+    return BucketPlan(args=args, s3=s3, gcs=found["gcs_site"], swift=found["swift_site"])
 
 
 class MultiCloudBucket(pulumi.ComponentResource):
@@ -153,8 +156,11 @@ class MultiCloudBucket(pulumi.ComponentResource):
         name: the component's name; every child's name starts with it.
         args: a :class:`MultiCloudBucketArgs` (or a mapping validated into one).
         opts: resource options for the component.
-        sites: the estate's sites (the args name some of them).
-        providers: each site's provider.
+        sites: the estate's sites (the args name some of them). Omitted: the network's.
+        providers: each site's provider. Omitted: the network's (``network.providers``).
+        network: the estate's :class:`~skyweave.HybridVpc`, for its sites and providers (the
+            buckets themselves live outside any network). Needed unless ``sites`` and
+            ``providers`` are both given.
 
     Attributes:
         buckets: output, per site, the bucket / container name.
@@ -167,12 +173,25 @@ class MultiCloudBucket(pulumi.ComponentResource):
         args: MultiCloudBucketArgs | Mapping[str, Any],
         opts: pulumi.ResourceOptions | None = None,
         *,
-        sites: Sequence[SiteArgs],
-        providers: Mapping[str, pulumi.ProviderResource | None],
+        sites: Sequence[SiteArgs] | None = None,
+        providers: Mapping[str, pulumi.ProviderResource | None] | None = None,
+        network: HybridVpc | None = None,
+        plan: BucketPlan | None = None,
     ) -> None:
         args = _coerce_args(args)
+        if network is not None:
+            sites = network.plan.args.sites if sites is None else sites
+            providers = network.providers if providers is None else providers
+        if sites is None or providers is None:
+            missing = [k for k, v in (("sites", sites), ("providers", providers)) if v is None]
+            raise InvalidArgsError(
+                [
+                    ConfigIssue(k, "required without network= (pass the estate's HybridVpc)", has_value=False)
+                    for k in missing
+                ]
+            )
         check_component_name(name, 16, why="bucket names are limited to 63 characters")
-        self.plan = plan_multi_cloud_bucket(args, sites)
+        self.plan = check_plan(plan, args) if plan is not None else plan_multi_cloud_bucket(args, sites)
         super().__init__(type_token("storage", "MultiCloudBucket"), name, None, opts)
 
         def ctx(site: SiteArgs) -> SiteContext:
@@ -183,18 +202,24 @@ class MultiCloudBucket(pulumi.ComponentResource):
         spec = BucketSpec(storage_policy=args.swift_storage_policy, kms_key_id=args.kms_key_id)
         handles: dict[str, BucketHandle] = {}
         s3_ctx = ctx(self.plan.s3)
-        s3 = get_driver("aws").create_bucket(s3_ctx, spec)
+        needed = "a MultiCloudBucket copy"
+        aws = get_driver("aws")
+        s3 = service(aws, BucketService, needed_for=needed).create_bucket(s3_ctx, spec)
         handles[s3.site] = s3
         if self.plan.gcs is not None:
             gcs_ctx = ctx(self.plan.gcs)
             gcp = get_driver("gcp")
-            gcs = gcp.create_bucket(gcs_ctx, spec)
+            gcs = service(gcp, BucketService, needed_for=needed).create_bucket(gcs_ctx, spec)
             handles[gcs.site] = gcs
-            identity = gcp.copy_identity(gcs_ctx)
-            role_arn = get_driver("aws").grant_bucket_read(s3_ctx, s3, identity)
-            gcp.create_bucket_copy(gcs_ctx, gcs, s3, role_arn, args.copy_interval_seconds, identity)
+            copier = service(gcp, BucketCopyService, needed_for=needed)
+            identity = copier.copy_identity(gcs_ctx)
+            role_arn = service(aws, BucketReadService, needed_for=needed).grant_bucket_read(
+                s3_ctx, s3, identity
+            )
+            copier.create_bucket_copy(gcs_ctx, gcs, s3, role_arn, args.copy_interval_seconds, identity)
         if self.plan.swift is not None:
-            swift = get_driver("openstack").create_bucket(ctx(self.plan.swift), spec)
+            swift_driver = service(get_driver("openstack"), BucketService, needed_for=needed)
+            swift = swift_driver.create_bucket(ctx(self.plan.swift), spec)
             handles[swift.site] = swift
         self.handles = handles
         self.buckets = pulumi.Output.all(**{site: h.name for site, h in handles.items()})

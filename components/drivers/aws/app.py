@@ -26,13 +26,19 @@ from __future__ import annotations
 import base64
 import ipaddress
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import pulumi
-import pulumi_aws as aws
 
 from ...core.naming import child_name
 from ..base import SiteContext, SiteNetwork
+from ..sdk import lazy_sdk
 from ..workloads import AppEndpoint, AppSiteSpec, DnsRouting, DnsSpec, EndpointKind
+
+if TYPE_CHECKING:
+    import pulumi_aws as aws
+else:
+    aws = lazy_sdk("pulumi_aws")
 
 __all__ = ["ROUTE53_INTERVALS", "create_app_site", "create_dns", "route53_problems"]
 
@@ -205,7 +211,9 @@ def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -
         subnets=[network.subnet_ids[f"public-{letter}"] for letter in letters],
         drop_invalid_header_fields=True,
         tags=tags(alb_name),
-        opts=ctx.opts(),
+        # An internet-facing ALB is refused ("InvalidSubnet: VPC ... has no internet gateway")
+        # until the VPC's internet gateway is attached; its subnets alone do not order that.
+        opts=ctx.opts(depends_on=[network.resources["igw"]]),
     )
     forward = aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=target_group.arn)
     redirect = aws.lb.ListenerDefaultActionArgs(

@@ -13,19 +13,19 @@ import ipaddress
 import re
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import pulumi
-import pulumi_aws as aws
 from pydantic import Field, field_validator, model_validator
 
 from ...core.sites import ZONE_SLOTS, CloudSiteArgs, SiteArgs
 from ...core.validation import FieldValueError
 from ...planning.ipam import SitePlan, SubnetSlot, carve
 from ...planning.placement import Domain
-from ...planning.vpn import CipherSet, TunnelPlan
+from ...planning.vpn import CipherSet, TunnelPlan, VpnEndpoint
 from ..bare_metal import BareMetalNode, BareMetalRequest, BareMetalSourceArgs, SourceIssue, zone_issues
-from ..base import Capability, CloudDriver, NetworkLimits, SiteContext, SiteNetwork
+from ..base import Capability, CloudDriver, ComputeSla, NetworkLimits, SiteContext, SiteNetwork
+from ..sdk import lazy_sdk, sdk_enum_values
 from ..workloads import (
     AppEndpoint,
     AppSiteSpec,
@@ -36,7 +36,13 @@ from ..workloads import (
     FederatedIdentity,
 )
 from . import app as aws_app
+from . import preview
 from . import storage as aws_storage
+
+if TYPE_CHECKING:
+    import pulumi_aws as aws
+else:
+    aws = lazy_sdk("pulumi_aws")
 
 __all__ = [
     "METAL_INSTANCE_TYPES",
@@ -46,9 +52,6 @@ __all__ = [
     "AwsSiteArgs",
     "NatStrategy",
 ]
-
-#: Regions the installed pulumi-aws knows (its ``Region`` enum), so the list follows the SDK.
-AWS_REGIONS: frozenset[str] = frozenset(r.value for r in aws.Region)
 
 #: Tiers of subnets per zone, and their slot row in the site block (see ``sites.ZONE_SLOTS``).
 TIERS: dict[str, int] = {"public": 0, "private": 1}
@@ -103,10 +106,11 @@ class AwsSiteArgs(CloudSiteArgs):
 
     @model_validator(mode="after")
     def _region_and_zones(self) -> AwsSiteArgs:
-        if not self.skip_region_check and self.region not in AWS_REGIONS:
+        regions = sdk_enum_values("pulumi_aws", "_enums", "Region")  # the SDK's own list
+        if not self.skip_region_check and self.region not in regions:
             raise FieldValueError(
                 "region",
-                f"not an AWS region; valid: {', '.join(sorted(AWS_REGIONS))} "
+                f"not an AWS region; valid: {', '.join(sorted(regions))} "
                 "(set skip_region_check: true for a region newer than the installed pulumi-aws)",
             )
         letters = "".join(chr(ord("a") + i) for i in range(ZONE_SLOTS))
@@ -126,7 +130,9 @@ class AwsSiteArgs(CloudSiteArgs):
 #: Bare-metal instance types the installed pulumi-aws knows (its ``InstanceType`` enum): names
 #: ``<family>.metal`` or ``<family>.metal-<size>``, so the list follows the SDK.
 METAL_INSTANCE_TYPES: frozenset[str] = frozenset(
-    t.value for t in aws.ec2.InstanceType if re.fullmatch(r"[a-z0-9-]+\.metal(-[a-z0-9]+)?", t.value)
+    t
+    for t in sdk_enum_values("pulumi_aws", "ec2._enums", "InstanceType")
+    if re.fullmatch(r"[a-z0-9-]+\.metal(-[a-z0-9]+)?", t)
 )
 _METAL_PATTERN = r"[a-z][a-z0-9-]*\.metal(-[0-9]+xl)?"
 
@@ -192,25 +198,24 @@ class AwsDriver(CloudDriver):
     display_name = "Amazon Web Services"
     site_model = AwsSiteArgs
     example = {"name": "aws-use1", "vendor": "aws", "region": "us-east-1"}
-    capabilities = frozenset(
-        {
-            Capability.NETWORK,
-            Capability.ZONES,
-            Capability.IPV6,
-            Capability.PEERING,
-            Capability.BGP_VPN,
-            Capability.STATIC_VPN,
-            Capability.LOAD_BALANCER,
-            Capability.DNS,
-            Capability.BARE_METAL,
-            Capability.OBJECT_STORAGE,
-            Capability.INSTANCE_GROUP,
-        }
-    )
+    capabilities = frozenset({Capability.IPV6, Capability.PEERING, Capability.BGP_VPN, Capability.STATIC_VPN})
+    # A virtual private gateway: one VPN connection (two tunnels, two AWS endpoints) per peer.
+    # https://docs.aws.amazon.com/vpn/latest/s2svpn/VPNTunnels.html
+    vpn_endpoint = VpnEndpoint.GATEWAY
+    vpn_product = "AWS Site-to-Site VPN"
+    # Amazon Compute Service Level Agreement: 99.99% Region-Level SLA for EC2 deployed in two or
+    # more AZs, 99.5% Instance-Level SLA.
+    compute_sla = ComputeSla(0.9999, 0.995, "https://aws.amazon.com/compute/sla/")
     bare_metal_source = AwsMetalSourceArgs
     # VPC and subnet IPv4 blocks: /16 to /28.
     # https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html
     limits = NetworkLimits(network_min=16, network_max=28, subnet_min=16, subnet_max=28)
+
+    def preview_outputs(self, type_token: str, name: str, inputs: Mapping[str, object]) -> dict[str, object]:
+        return preview.preview_outputs(type_token, name, inputs)
+
+    def preview_call(self, token: str, args: Mapping[str, object]) -> dict[str, object] | None:
+        return preview.preview_call(token, args)
 
     def subnet_slots(self, site: SiteArgs, subnet_prefixlen: int) -> tuple[SubnetSlot, ...]:
         slots = []
@@ -521,14 +526,22 @@ class AwsDriver(CloudDriver):
             )
         return connection
 
+    @staticmethod
+    def tunnel_addresses(connection: aws.ec2.VpnConnection) -> tuple[pulumi.Output[str], pulumi.Output[str]]:
+        """AWS's two tunnel endpoints of a connection (two devices in two AZs)."""
+        return connection.tunnel1_address, connection.tunnel2_address
+
     def peering(
         self,
         ctx: SiteContext,
         peer: SiteContext,
         network: SiteNetwork,
         peer_network: SiteNetwork,
+        after: Sequence[pulumi.Resource] = (),
     ) -> aws.ec2.VpcPeeringConnection:
-        """VPC peering (also across regions), accepted on the peer side, routes in every route table."""
+        """VPC peering (also across regions), accepted on the peer side, routes in every route table.
+
+        AWS takes concurrent peering requests on one VPC: ``after`` is not waited on."""
         same_region = ctx.site.region == peer.site.region
         request = aws.ec2.VpcPeeringConnection(
             ctx.name("peering", peer.site.name),

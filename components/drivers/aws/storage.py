@@ -11,12 +11,18 @@ SSE-S3 (AES-256) unless a KMS key is given. The reader role trusts one OIDC subj
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import pulumi
-import pulumi_aws as aws
 
 from ..base import SiteContext
+from ..sdk import lazy_sdk
 from ..workloads import BucketHandle, BucketSpec, FederatedIdentity
+
+if TYPE_CHECKING:
+    import pulumi_aws as aws
+else:
+    aws = lazy_sdk("pulumi_aws")
 
 __all__ = ["create_bucket", "grant_bucket_read"]
 
@@ -110,6 +116,8 @@ def grant_bucket_read(
             }
         )
     )
-    aws.iam.RolePolicy(ctx.name("bucket-reader-policy"), role=role.id, policy=policy, opts=ctx.opts())
-    arn: pulumi.Output[str] = role.arn
+    grant = aws.iam.RolePolicy(ctx.name("bucket-reader-policy"), role=role.id, policy=policy, opts=ctx.opts())
+    # The reader presents the role's ARN; carrying the policy as a dependency makes whatever uses
+    # the ARN (a transfer job that starts on creation) wait until the role may read the bucket.
+    arn: pulumi.Output[str] = pulumi.Output.all(role.arn, grant.id).apply(lambda values: str(values[0]))
     return arn

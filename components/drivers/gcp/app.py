@@ -21,13 +21,19 @@ regions. Cloud DNS can only health-check IP targets, so it cannot front an AWS A
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import pulumi
-import pulumi_gcp as gcp
 
 from ...core.naming import child_name
 from ..base import SiteContext, SiteNetwork
+from ..sdk import lazy_sdk
 from ..workloads import AppEndpoint, AppSiteSpec, DnsRouting, DnsSpec, EndpointKind
+
+if TYPE_CHECKING:
+    import pulumi_gcp as gcp
+else:
+    gcp = lazy_sdk("pulumi_gcp")
 
 __all__ = ["cloud_dns_problems", "create_app_site", "create_dns"]
 

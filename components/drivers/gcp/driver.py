@@ -9,17 +9,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import pulumi
-import pulumi_gcp as gcp
 from pydantic import Field, model_validator
 
 from ...core.sites import CloudSiteArgs, SiteArgs
 from ...core.validation import FieldValueError
 from ...planning.ipam import SitePlan, SubnetSlot
-from ...planning.vpn import CipherSet
-from ..base import Capability, CloudDriver, NetworkLimits, SiteContext, SiteNetwork, regional_subnets
+from ...planning.vpn import CipherSet, VpnEndpoint
+from ..base import (
+    Capability,
+    CloudDriver,
+    ComputeSla,
+    NetworkLimits,
+    SiteContext,
+    SiteNetwork,
+    regional_subnets,
+)
+from ..sdk import lazy_sdk
 from ..workloads import (
     AppEndpoint,
     AppSiteSpec,
@@ -30,7 +38,13 @@ from ..workloads import (
     FederatedIdentity,
 )
 from . import app as gcp_app
+from . import preview
 from . import storage as gcp_storage
+
+if TYPE_CHECKING:
+    import pulumi_gcp as gcp
+else:
+    gcp = lazy_sdk("pulumi_gcp")
 
 __all__ = ["GCP_ZONES", "GcpDriver", "GcpSiteArgs"]
 
@@ -128,22 +142,22 @@ class GcpDriver(CloudDriver):
     display_name = "Google Cloud"
     site_model = GcpSiteArgs
     example = {"name": "gcp-euw1", "vendor": "gcp", "region": "europe-west1", "project": "my-project-123"}
-    capabilities = frozenset(
-        {
-            Capability.NETWORK,
-            Capability.ZONES,
-            Capability.IPV6,
-            Capability.PEERING,
-            Capability.BGP_VPN,
-            Capability.LOAD_BALANCER,
-            Capability.DNS,
-            Capability.OBJECT_STORAGE,
-            Capability.INSTANCE_GROUP,
-        }
-    )
+    capabilities = frozenset({Capability.IPV6, Capability.PEERING, Capability.BGP_VPN})
+    # HA VPN: two interfaces, BGP only (Cloud Router). https://cloud.google.com/network-connectivity/docs/vpn/concepts/topologies
+    vpn_endpoint = VpnEndpoint.HA_GATEWAY
+    vpn_product = "GCP HA VPN"
+    # Compute Engine SLA: 99.99% for instances in multiple zones, 99.9% for a single instance
+    # (general-purpose machine types).
+    compute_sla = ComputeSla(0.9999, 0.999, "https://cloud.google.com/compute/sla")
     # Primary IPv4 ranges of a subnetwork: /8 to /29.
     # https://cloud.google.com/vpc/docs/subnets#valid-ranges
     limits = NetworkLimits(network_min=8, network_max=29, subnet_min=8, subnet_max=29)
+
+    def preview_outputs(self, type_token: str, name: str, inputs: Mapping[str, object]) -> dict[str, object]:
+        return preview.preview_outputs(type_token, name, inputs)
+
+    def preview_call(self, token: str, args: Mapping[str, object]) -> dict[str, object] | None:
+        return preview.preview_call(token, args)
 
     def subnet_slots(self, site: SiteArgs, subnet_prefixlen: int) -> tuple[SubnetSlot, ...]:
         return regional_subnets(subnet_prefixlen)
@@ -313,24 +327,42 @@ class GcpDriver(CloudDriver):
         return tunnel
 
     def peering(
-        self, ctx: SiteContext, peer: SiteContext, network: SiteNetwork, peer_network: SiteNetwork
-    ) -> None:
-        """VPC network peering: one peering per direction, each in its own project/provider."""
+        self,
+        ctx: SiteContext,
+        peer: SiteContext,
+        network: SiteNetwork,
+        peer_network: SiteNetwork,
+        after: Sequence[pulumi.Resource] = (),
+    ) -> gcp.compute.NetworkPeering:
+        """VPC network peering: one peering per direction, each in its own project/provider.
+
+        GCP runs one peering operation per network at a time and refuses a second ("There is a
+        peering operation in progress on the local or peer network"). The provider serialises its
+        own operations, but each direction uses its site's provider — a separate process — so the
+        reverse peering depends on the first, and the first on ``after``: the last peering already
+        made on either network (the caller keeps that per network). Returns the last of the two.
+        """
+        previous: list[pulumi.Resource] = list(after)
         for here, there, net, other in (
             (ctx, peer, network, peer_network),
             (peer, ctx, peer_network, network),
         ):
-            gcp.compute.NetworkPeering(
+            peering = gcp.compute.NetworkPeering(
                 here.name("peering", there.site.name),
                 network=net.network_id,
                 peer_network=other.network_id,
                 export_custom_routes=True,
                 import_custom_routes=True,
-                opts=here.opts(),
+                opts=here.opts(depends_on=previous) if previous else here.opts(),
             )
+            previous = [peering]
+        return peering
 
     def app_endpoint_kind(self, site: SiteArgs) -> EndpointKind:
         return EndpointKind.IP  # the forwarding rule's static address
+
+    def app_site_problems(self, site: SiteArgs) -> list[str]:
+        return []
 
     def create_app_site(self, ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -> AppEndpoint:
         return gcp_app.create_app_site(ctx, network, spec)

@@ -11,11 +11,18 @@ replicate a mistaken delete.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pulumi
-import pulumi_gcp as gcp
 
 from ..base import SiteContext
+from ..sdk import lazy_sdk
 from ..workloads import BucketHandle, BucketSpec, FederatedIdentity
+
+if TYPE_CHECKING:
+    import pulumi_gcp as gcp
+else:
+    gcp = lazy_sdk("pulumi_gcp")
 
 __all__ = ["copy_identity", "create_bucket", "create_bucket_copy"]
 

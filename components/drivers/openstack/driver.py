@@ -10,24 +10,30 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import pulumi
-import pulumi_openstack as openstack
 from pydantic import AnyHttpUrl, Field, field_validator, model_validator
 
 from ...core.sites import CloudSiteArgs, SiteArgs
 from ...core.validation import FieldValueError
 from ...planning.ipam import SitePlan, SubnetSlot
 from ...planning.placement import Domain
-from ...planning.vpn import CipherSet
+from ...planning.vpn import CipherSet, VpnEndpoint
 from ..bare_metal import BareMetalNode, BareMetalRequest, BareMetalSourceArgs, SourceIssue, zone_issues
 from ..base import Capability, CloudDriver, SiteContext, SiteNetwork, regional_subnets
+from ..sdk import lazy_sdk
 from ..workloads import AppEndpoint, AppSiteSpec, BucketHandle, BucketSpec, EndpointKind
 from . import app as openstack_app
+from . import preview
 from . import storage as openstack_storage
+
+if TYPE_CHECKING:
+    import pulumi_openstack as openstack
+else:
+    openstack = lazy_sdk("pulumi_openstack")
 
 __all__ = ["IronicSourceArgs", "OpenStackDriver", "OpenStackSiteArgs", "resource_class_spec"]
 
@@ -125,10 +131,12 @@ class IronicSourceArgs(BareMetalSourceArgs):
         default=(), description="Availability zones to spread over. Omitted: all the site's zones."
     )
     key_pair: str | None = Field(default=None, description="Nova key pair to inject. Omitted: none.")
-    server_group_policy: Literal["anti-affinity", "soft-anti-affinity"] = Field(
-        default="anti-affinity",
-        description="Policy of the pool's server group on this site: anti-affinity (default; each "
-        "node on its own host, which Ironic always satisfies) or soft-anti-affinity.",
+    server_group_policy: Literal["soft-anti-affinity", "anti-affinity", "none"] = Field(
+        default="soft-anti-affinity",
+        description="Policy of the pool's server group on this site: soft-anti-affinity (default; "
+        "spread when the scheduler can), anti-affinity (only for a single node: Nova compares "
+        "nova-compute services, and one serves many Ironic nodes) or none (no group; the zones "
+        "still spread the nodes).",
     )
 
     @model_validator(mode="after")
@@ -151,26 +159,48 @@ class IronicSourceArgs(BareMetalSourceArgs):
     def check(self, site: SiteArgs) -> list[SourceIssue]:
         return zone_issues(self.zones, site)
 
+    def check_placed(self, count: int) -> list[SourceIssue]:
+        """Refuse hard anti-affinity over several Ironic nodes.
+
+        Nova's ServerGroupAntiAffinityFilter compares the candidate's nova-compute *service* host
+        with the group's hosts (nova/scheduler/filters/affinity_filter.py). Ironic nodes are
+        served by a few nova-compute services, each managing many nodes, so the second node of a
+        hard anti-affinity group usually finds no host (NoValidHost). skyweave cannot know a
+        cloud's node-to-service mapping, so it allows the hard policy for one node only.
+        """
+        if self.server_group_policy != "anti-affinity" or count <= 1:
+            return []
+        return [
+            SourceIssue(
+                "server_group_policy",
+                f"hard anti-affinity over {count} nodes: Nova compares nova-compute services, and "
+                "one service usually serves many Ironic nodes, so the second node would find no "
+                "valid host; use soft-anti-affinity (the default) or none (the zones still spread "
+                "the nodes)",
+                self.server_group_policy,
+            )
+        ]
+
 
 class OpenStackDriver(CloudDriver):
     vendor = "openstack"
     display_name = "OpenStack"
     site_model = OpenStackSiteArgs
     example = {"name": "os-dc1", "vendor": "openstack", "region": "RegionOne", "cloud": "dc1"}
-    capabilities = frozenset(
-        {
-            Capability.NETWORK,
-            Capability.ZONES,
-            Capability.IPV6,
-            Capability.STATIC_VPN,
-            Capability.LOAD_BALANCER,
-            Capability.BARE_METAL,
-            Capability.OBJECT_STORAGE,
-            Capability.INSTANCE_GROUP,
-        }
-    )
+    capabilities = frozenset({Capability.IPV6, Capability.STATIC_VPN})
+    # Neutron VPNaaS: policy-based IPsec on the router's public address, static routes only.
+    # https://docs.openstack.org/neutron/latest/admin/vpnaas-scenario.html
+    vpn_endpoint = VpnEndpoint.POLICY
+    vpn_product = "Neutron VPNaaS"
+    # No SLA is published: the operator states the figure (apps' `availability` overrides).
 
     bare_metal_source = IronicSourceArgs
+
+    def preview_outputs(self, type_token: str, name: str, inputs: Mapping[str, object]) -> dict[str, object]:
+        return preview.preview_outputs(type_token, name, inputs)
+
+    def preview_call(self, token: str, args: Mapping[str, object]) -> dict[str, object] | None:
+        return preview.preview_call(token, args)
 
     def subnet_slots(self, site: SiteArgs, subnet_prefixlen: int) -> tuple[SubnetSlot, ...]:
         return regional_subnets(subnet_prefixlen)
@@ -181,7 +211,8 @@ class OpenStackDriver(CloudDriver):
         return tuple(Domain(source.site, site.name, self.vendor, site.region, z) for z in zones)
 
     def create_bare_metal(self, ctx: SiteContext, request: BareMetalRequest) -> list[BareMetalNode]:
-        """A flavor (unless named), one server group, and a Nova server per node on the site network."""
+        """A flavor (unless named), one server group (soft anti-affinity by default, see
+        :meth:`IronicSourceArgs.check_placed`), and a Nova server per node in its zone."""
         source = request.source
         network = request.network
         assert isinstance(source, IronicSourceArgs) and network is not None
@@ -204,10 +235,15 @@ class OpenStackDriver(CloudDriver):
                 opts=ctx.opts(),
             )
             flavor_id = flavor.id
-        group = openstack.compute.ServerGroup(
-            ctx.name("group"), policies=source.server_group_policy, opts=ctx.opts()
+        group = (
+            None
+            if source.server_group_policy == "none"
+            else openstack.compute.ServerGroup(
+                ctx.name("group"), policies=source.server_group_policy, opts=ctx.opts()
+            )
         )
         depends = [r for k, r in network.resources.items() if k.startswith("subnet:")]
+        hints = [openstack.compute.InstanceSchedulerHintArgs(group=group.id)] if group else None
         nodes: list[BareMetalNode] = []
         for placed in request.nodes:
             name = request.node_name(placed)
@@ -222,7 +258,7 @@ class OpenStackDriver(CloudDriver):
                 key_pair=source.key_pair,
                 config_drive=True,
                 networks=[openstack.compute.InstanceNetworkArgs(uuid=network.network_id)],
-                scheduler_hints=[openstack.compute.InstanceSchedulerHintArgs(group=group.id)],
+                scheduler_hints=hints,
                 user_data=request.user_data(placed, ctx.site.name),
                 metadata={"skyweave-pool": request.pool, "skyweave-role": request.role},
                 tags=[f"{k}={v}" for k, v in sorted(ctx.tags.items())],
@@ -283,7 +319,9 @@ class OpenStackDriver(CloudDriver):
                 tags=tags,
                 opts=ctx.opts(),
             )
-            openstack.networking.RouterInterface(
+            # Kept for later layers: Neutron refuses what needs the subnet routed (a VPNaaS site
+            # connection, a floating IP on a port in it) until this port exists.
+            resources[f"router-if:{key}"] = openstack.networking.RouterInterface(
                 ctx.name("router-if", key), router_id=router.id, subnet_id=subnet.id, opts=ctx.opts()
             )
             subnet_ids[key] = subnet.id
@@ -300,7 +338,7 @@ class OpenStackDriver(CloudDriver):
                     tags=tags,
                     opts=ctx.opts(),
                 )
-                openstack.networking.RouterInterface(
+                resources[f"router-if6:{key}"] = openstack.networking.RouterInterface(
                     ctx.name("router-if6", key), router_id=router.id, subnet_id=subnet6.id, opts=ctx.opts()
                 )
                 resources[f"subnet6:{key}"] = subnet6
@@ -343,13 +381,23 @@ class OpenStackDriver(CloudDriver):
             admin_state_up=True,
             opts=ctx.opts(),
         )
+        # neutron-vpnaas refuses a site connection whose local subnets have no port on the
+        # service's router (SubnetIsNotConnectedToRouter, vpn_validator.py): the group that names
+        # those subnets — and so every connection using it — waits for their router interfaces.
+        ports = [network.resources[f"router-if:{key}"] for key in network.subnet_ids]
         local = openstack.vpnaas.EndpointGroup(
             ctx.name("vpn-local"),
             type="subnet",
             endpoints=list(network.subnet_ids.values()),
-            opts=ctx.opts(),
+            opts=ctx.opts(depends_on=ports),
         )
         return VpnaasEndpoint(service=service, ike=ike, ipsec=ipsec, local=local)
+
+    @staticmethod
+    def endpoint_address(endpoint: VpnaasEndpoint) -> pulumi.Output[str]:
+        """The router's external IPv4 address, where the VPN service answers."""
+        address: pulumi.Output[str] = endpoint.service.external_v4_ip
+        return address
 
     def site_connection(
         self,
@@ -384,6 +432,9 @@ class OpenStackDriver(CloudDriver):
 
     def app_endpoint_kind(self, site: SiteArgs) -> EndpointKind:
         return EndpointKind.IP  # a floating IP on the Octavia VIP
+
+    def app_site_problems(self, site: SiteArgs) -> list[str]:
+        return []
 
     def create_app_site(self, ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -> AppEndpoint:
         return openstack_app.create_app_site(ctx, network, spec)

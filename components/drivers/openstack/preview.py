@@ -1,0 +1,32 @@
+"""What the OpenStack provider computes on create, stood in for an offline preview (no cloud, no plugin).
+
+Only the values skyweave's own code or a policy reads back are given; everything else stays as
+the inputs (the SDK mock's default). Values derive from the resource's name, so every preview of
+the same program is the same. :class:`~skyweave.cli.offline.OfflineMocks` asks each driver.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["preview_call", "preview_outputs"]
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("/".join(parts).encode()).hexdigest()
+
+
+def preview_outputs(type_token: str, name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+    if type_token == "openstack:networking/floatingIp:FloatingIp":
+        # An address from 203.0.113.0/24 (RFC 5737 documentation range), stable per resource name.
+        return {"address": f"203.0.113.{int(_digest('ip', name)[:4], 16) % 254 + 1}"}
+    return {}
+
+
+def preview_call(token: str, args: Mapping[str, Any]) -> dict[str, Any] | None:
+    if token == "openstack:networking/getNetwork:getNetwork":
+        name = args.get("name") or "network"
+        return {"id": f"{name}-{_digest(token, name)[:12]}", "name": name, "external": True}
+    return None

@@ -1,0 +1,156 @@
+"""The services a driver may offer beyond networks, one protocol each (Libcloud's shape).
+
+Why protocols and not base-class methods that refuse: a driver *offers* a service by
+implementing its methods, so the capability a component checks and the code it then calls can
+never disagree, and there is no ``NotImplementedError`` default to reach. A component asks
+:func:`service` for the protocol it needs; a vendor without it fails with
+:class:`~skyweave.core.errors.UnsupportedCapabilityError` before anything is registered, naming
+the capability. :class:`~skyweave.drivers.base.CloudDriver` adds each implemented service's
+:class:`~skyweave.drivers.base.Capability` to the driver's ``capabilities``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Protocol, TypeVar, runtime_checkable
+
+import pulumi
+
+from ..core.errors import UnsupportedCapabilityError
+from ..core.sites import SiteArgs
+from .base import Capability, CloudDriver, SiteContext, SiteNetwork
+from .workloads import (
+    AppEndpoint,
+    AppSiteSpec,
+    BucketHandle,
+    BucketSpec,
+    DnsSpec,
+    EndpointKind,
+    FederatedIdentity,
+)
+
+if TYPE_CHECKING:
+    from ..planning.placement import Domain
+    from .bare_metal import BareMetalNode, BareMetalRequest, BareMetalSourceArgs
+
+__all__ = [
+    "SERVICES",
+    "AppService",
+    "BareMetalService",
+    "BucketCopyService",
+    "BucketReadService",
+    "BucketService",
+    "DnsService",
+    "service",
+]
+
+
+@runtime_checkable
+class AppService(Protocol):
+    """Runs a MultiCloudApp site: instances over the site's zones behind a health-checked LB."""
+
+    def app_endpoint_kind(self, site: SiteArgs) -> EndpointKind:
+        """How the site's load balancer is reached (pure; a component validates DNS with it)."""
+        ...
+
+    def app_site_problems(self, site: SiteArgs) -> list[str]:
+        """Why ``site`` cannot run a MultiCloudApp as configured (pure; empty when it can)."""
+        ...
+
+    def create_app_site(self, ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -> AppEndpoint:
+        """Run ``spec`` on the site: instances over its zones behind a health-checked load balancer."""
+        ...
+
+
+@runtime_checkable
+class DnsService(Protocol):
+    """Managed DNS with health-checked failover or weighted records."""
+
+    def dns_problems(self, dns: DnsSpec, endpoints: Mapping[str, EndpointKind]) -> list[str]:
+        """Why this vendor's DNS cannot serve ``dns`` over sites reached as ``endpoints`` (pure).
+
+        An empty list means it can. Each string says what is wrong and what would work.
+        """
+        ...
+
+    def create_dns(
+        self, ctx: SiteContext, dns: DnsSpec, endpoints: list[AppEndpoint]
+    ) -> Mapping[str, pulumi.Resource]:
+        """Health checks and records sending ``dns.record_name`` to the healthy endpoints."""
+        ...
+
+
+@runtime_checkable
+class BucketService(Protocol):
+    """An object store: one copy of a MultiCloudBucket."""
+
+    def create_bucket(self, ctx: SiteContext, spec: BucketSpec) -> BucketHandle:
+        """A versioned, encrypted, private bucket (or container), protected from deletion."""
+        ...
+
+
+@runtime_checkable
+class BucketReadService(Protocol):
+    """Lets another vendor's copy service read this vendor's bucket (the copy's source side)."""
+
+    def grant_bucket_read(
+        self, ctx: SiteContext, bucket: BucketHandle, reader: FederatedIdentity
+    ) -> pulumi.Output[str]:
+        """Let another vendor's identity list and read ``bucket``; returns what it presents (a role)."""
+        ...
+
+
+@runtime_checkable
+class BucketCopyService(Protocol):
+    """A scheduled copy from another vendor's bucket into this vendor's (the copy's sink side)."""
+
+    def copy_identity(self, ctx: SiteContext) -> FederatedIdentity:
+        """The identity this vendor's copy service uses to read another vendor's bucket."""
+        ...
+
+    def create_bucket_copy(
+        self,
+        ctx: SiteContext,
+        sink: BucketHandle,
+        source: BucketHandle,
+        source_access: pulumi.Output[str],
+        interval_seconds: int,
+        identity: FederatedIdentity,
+    ) -> Mapping[str, pulumi.Resource]:
+        """A scheduled copy of ``source`` into ``sink``, run as ``identity`` presenting ``source_access``."""
+        ...
+
+
+@runtime_checkable
+class BareMetalService(Protocol):
+    """Whole physical servers (the driver's ``bare_metal_source`` is the model of its source)."""
+
+    def bare_metal_domains(self, site: SiteArgs, source: BareMetalSourceArgs) -> tuple[Domain, ...]:
+        """The failure domains ``source`` offers on ``site``, in a stable order. Pure."""
+        ...
+
+    def create_bare_metal(self, ctx: SiteContext, request: BareMetalRequest) -> list[BareMetalNode]:
+        """Create (or, for servers you bring, bootstrap) the request's nodes; one record each."""
+        ...
+
+
+#: Each service and the capability a driver gains by implementing it.
+SERVICES: Mapping[type, Capability] = {
+    AppService: Capability.INSTANCE_GROUP,
+    DnsService: Capability.DNS,
+    BucketService: Capability.OBJECT_STORAGE,
+    BareMetalService: Capability.BARE_METAL,
+}
+#: Services that refine another (no capability of their own): what they need for messages.
+_NEEDS: Mapping[type, str] = {BucketReadService: "federated_bucket_read", BucketCopyService: "bucket_copy"}
+
+_S = TypeVar("_S")
+
+
+def service(driver: CloudDriver, protocol: type[_S], *, needed_for: str) -> _S:
+    """``driver`` as the service ``protocol``, or :class:`UnsupportedCapabilityError` naming it."""
+    if isinstance(driver, protocol):
+        return driver
+    capability = SERVICES.get(protocol)
+    name = capability.value if capability is not None else _NEEDS.get(protocol, protocol.__name__)
+    raise UnsupportedCapabilityError(driver.vendor, name, needed_for=needed_for)

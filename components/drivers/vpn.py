@@ -1,0 +1,141 @@
+"""The VPN half of the driver contract: one protocol per kind of VPN endpoint, plus peering.
+
+A driver says what its site's end of a VPN *is* (``CloudDriver.vpn_endpoint``, a
+:class:`~skyweave.planning.vpn.VpnEndpoint`) and implements that kind's protocol here; the link
+builders in :mod:`skyweave.network.links` call only these methods, never a vendor's class, so a
+new vendor whose endpoint is of a known kind needs no edit outside its own folder. A device
+endpoint (on-prem) has no protocol: skyweave configures nothing in a cloud for it and exports
+what its operator must set instead.
+
+Handles (a gateway, a connection) are the vendor's own resources, opaque to the builders: they
+only pass them back to the driver that made them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol, runtime_checkable
+
+import pulumi
+
+from ..planning.vpn import CipherSet, TunnelPlan
+from .base import SiteContext, SiteNetwork
+
+__all__ = ["GatewayVpnService", "HaVpnService", "PeeringService", "PolicyVpnService"]
+
+
+@runtime_checkable
+class PeeringService(Protocol):
+    """Native private peering between two networks of one vendor (``Capability.PEERING``)."""
+
+    def peering(
+        self,
+        ctx: SiteContext,
+        peer: SiteContext,
+        network: SiteNetwork,
+        peer_network: SiteNetwork,
+        after: Sequence[pulumi.Resource] = (),
+    ) -> Any:
+        """Peer ``network`` (on ``ctx``'s site) with ``peer_network``, both directions, routes included.
+
+        ``after``: the last peering made on either network. A vendor that runs one peering
+        operation per network at a time (GCP) makes its first peering depend on them; every
+        vendor returns its last peering resource for the next link's ``after``; a vendor without
+        that limit (AWS) ignores them.
+        """
+        ...
+
+
+@runtime_checkable
+class GatewayVpnService(Protocol):
+    """``VpnEndpoint.GATEWAY``: a managed gateway making one two-tunnel connection per peer address."""
+
+    def vpn_gateway(self, ctx: SiteContext, network: SiteNetwork, asn: int) -> Any:
+        """The site's gateway, shared by all its links (created once per site)."""
+        ...
+
+    def customer_gateway(self, ctx: SiteContext, key: str, ip_address: pulumi.Input[str], asn: int) -> Any:
+        """The gateway's record of one peer address."""
+        ...
+
+    def vpn_connection(
+        self,
+        ctx: SiteContext,
+        key: str,
+        vgw: Any,
+        cgw: Any,
+        tunnels: Sequence[TunnelPlan],
+        psks: Sequence[pulumi.Output[str]],
+        ciphers: CipherSet,
+        static_cidrs: Sequence[str] | None,
+    ) -> Any:
+        """One connection (two tunnels) to ``cgw``; ``static_cidrs`` ``None`` means BGP."""
+        ...
+
+    def tunnel_addresses(self, connection: Any) -> tuple[pulumi.Output[str], pulumi.Output[str]]:
+        """The provider's outside addresses of the connection's two tunnels (known after apply)."""
+        ...
+
+
+@runtime_checkable
+class HaVpnService(Protocol):
+    """``VpnEndpoint.HA_GATEWAY``: a two-interface gateway with a BGP router."""
+
+    def ha_vpn_gateway(self, ctx: SiteContext, network: SiteNetwork, asn: int) -> tuple[Any, Any]:
+        """The site's (gateway, router), shared by all its links."""
+        ...
+
+    def interface_ip(self, gateway: Any, interface: int) -> pulumi.Output[str]:
+        """The public address of one interface."""
+        ...
+
+    def external_gateway(self, ctx: SiteContext, key: str, addresses: Sequence[pulumi.Input[str]]) -> Any:
+        """The gateway's record of the far end's public addresses."""
+        ...
+
+    def bgp_tunnel(
+        self,
+        ctx: SiteContext,
+        key: str,
+        gateway: Any,
+        router: Any,
+        interface: int,
+        external: Any,
+        external_interface: int,
+        psk: pulumi.Output[str],
+        inside_ip: str,
+        peer_inside_ip: str,
+        peer_asn: int,
+        ciphers: CipherSet,
+    ) -> Any:
+        """One tunnel with its router interface and BGP session."""
+        ...
+
+
+@runtime_checkable
+class PolicyVpnService(Protocol):
+    """``VpnEndpoint.POLICY``: policy-based IPsec on one public address, static routes."""
+
+    def vpn_service(self, ctx: SiteContext, network: SiteNetwork, ciphers: CipherSet) -> Any:
+        """The site's VPN service with an explicit IKE/IPsec policy, shared by all its links."""
+        ...
+
+    def endpoint_address(self, endpoint: Any) -> pulumi.Output[str]:
+        """The service's public address (what peers connect to)."""
+        ...
+
+    def peer_group(self, ctx: SiteContext, key: str, cidrs: Sequence[str]) -> Any:
+        """The ranges one peer routes (the static routes of one link)."""
+        ...
+
+    def site_connection(
+        self,
+        ctx: SiteContext,
+        key: str,
+        endpoint: Any,
+        peer_group: Any,
+        peer_address: pulumi.Input[str],
+        psk: pulumi.Output[str],
+    ) -> Any:
+        """One IPsec connection from the site's service to a peer address."""
+        ...

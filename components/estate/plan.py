@@ -1,0 +1,72 @@
+"""The whole estate, planned once: the network, every app, bucket and pool of a stack.
+
+Why one plan: validating a stack must run every planner (a full supernet or an app that cannot
+survive its failure is a config error, reported before anything registers), and the components
+need exactly those plans to build. Planning once and handing each component its own part keeps
+the two from ever disagreeing, and a preview from paying for every planner twice
+(tests/test_plan_once.py counts the calls). Each part carries the arguments it was made from;
+a component given a plan checks it was made for its arguments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..app.plan import AppPlan, estate_ranges, plan_multi_cloud_app
+from ..core.errors import ConfigError, ConfigIssue
+from ..metal.bare_metal_pool import BareMetalPoolArgs, PoolPlan, plan_pool
+from ..network.hybrid_vpc import HybridVpcPlan, plan_hybrid_vpc
+from ..storage.multi_cloud_bucket import BucketPlan, plan_multi_cloud_bucket
+
+if TYPE_CHECKING:
+    from .config import StackConfig
+
+__all__ = ["EstatePlan", "plan_estate"]
+
+
+@dataclass(frozen=True)
+class EstatePlan:
+    """Every plan of a stack, by component name (apps, buckets and pools keep the file's order)."""
+
+    network: HybridVpcPlan
+    apps: Mapping[str, AppPlan]
+    buckets: Mapping[str, BucketPlan]
+    pools: Mapping[str, PoolPlan]
+
+
+def plan_estate(config: StackConfig, *, source: str, prefix: str, stack: str | None = None) -> EstatePlan:
+    """Plan ``config``; raise :class:`ConfigError` naming ``source`` and each key (under ``prefix``).
+
+    Every app and bucket is planned and every problem of all of them reported at once; a pool's
+    problems follow (they name servers, which only make sense once the sites are sound).
+    """
+    try:
+        network = plan_hybrid_vpc(config.hybrid_vpc_args(), connectivity_path="network", stack=stack)
+    except ConfigError as exc:
+        raise exc.with_source(source, prefix) from None
+    cidrs = estate_ranges(network)
+    issues: list[ConfigIssue] = []
+    apps: dict[str, AppPlan] = {}
+    for i, app in enumerate(config.apps):
+        try:
+            apps[app.name] = plan_multi_cloud_app(app.args(estate_tags=config.tags), config.sites, cidrs)
+        except ConfigError as exc:
+            issues += exc.with_source(source, f"{prefix}apps[{i}]").issues
+    buckets: dict[str, BucketPlan] = {}
+    for i, bucket in enumerate(config.buckets):
+        try:
+            buckets[bucket.name] = plan_multi_cloud_bucket(bucket.args(estate_tags=config.tags), config.sites)
+        except ConfigError as exc:
+            issues += exc.with_source(source, f"{prefix}buckets[{i}]").issues
+    if issues:
+        raise ConfigError(issues, source=source)
+    pools: dict[str, PoolPlan] = {}
+    for i, pool in enumerate(config.pools):
+        pool_args: BareMetalPoolArgs = pool.pool_args(config.tags)
+        try:
+            pools[pool.name] = plan_pool(pool_args, config.sites, pool.name)
+        except ConfigError as exc:
+            raise exc.with_source(source, f"{prefix}pools[{i}]") from None
+    return EstatePlan(network=network, apps=apps, buckets=buckets, pools=pools)

@@ -1,0 +1,216 @@
+"""What every link builder shares: the link component, site contexts, per-site gateways, keys.
+
+A builder (one module per shape in this package) turns one :class:`~skyweave.planning.vpn.LinkPlan`
+into resources by calling the two sites' drivers through the VPN protocols of
+:mod:`skyweave.drivers.vpn` — never a vendor's class. Gateways a site shares between links (a
+managed gateway, an HA gateway and its router, a VPN service) are made the first time a link
+needs them and reused by the site's other links.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import pulumi
+
+from ...core.errors import UnsupportedCapabilityError
+from ...core.naming import child_name, type_token
+from ...core.sites import SiteArgs
+from ...drivers.base import Capability, SiteContext, SiteNetwork
+from ...drivers.registry import get_driver
+from ...drivers.secrets import random_provider, tunnel_psks
+from ...drivers.vpn import GatewayVpnService, HaVpnService, PolicyVpnService
+from ...planning.topology import LinkId
+from ...planning.vpn import LinkPlan, Routing, SiteEnd, VpnEndpoint
+
+__all__ = ["Build", "LinkBuilder", "VpnLink", "register_builder"]
+
+_T = TypeVar("_T")
+_S = TypeVar("_S")
+
+#: Builds one link's resources under its VpnLink component.
+Build = Callable[["LinkBuilder", LinkPlan, "VpnLink"], None]
+_BUILDERS: dict[str, Build] = {}
+_PEERING: list[Build] = []
+
+
+def register_builder(shape: str, build: Build) -> None:
+    """Build links of ``shape`` with ``build`` (``"peering"``: every native peering shape)."""
+    if shape == "peering":
+        _PEERING[:] = [build]
+    else:
+        _BUILDERS[shape] = build
+
+
+class VpnLink(pulumi.ComponentResource):
+    """One link between two sites; its properties describe it for policy and people."""
+
+    def __init__(self, name: str, link: LinkPlan, opts: pulumi.ResourceOptions | None = None) -> None:
+        props = {
+            "siteA": link.a.site,
+            "siteB": link.b.site,
+            "vendorA": link.a.vendor,
+            "vendorB": link.b.vendor,
+            "kind": "peering" if link.routing is Routing.PEERING else "vpn",
+            "shape": str(link.shape),
+            "routing": link.routing.value,
+            "tunnels": len(link.tunnels),
+            "insideCidrs": list(link.inside_cidrs),
+        }
+        super().__init__(type_token("network", "VpnLink"), name, props, opts)
+        self.link = link
+        self.register_outputs(props)
+
+
+@dataclass
+class LinkBuilder:
+    """Turns a connectivity plan's links into resources, one link at a time.
+
+    ``psks`` (secret outputs, by link id) and ``devices`` (per device site, what its operator
+    must configure) are collected for the component's outputs.
+    """
+
+    component: str
+    parent: pulumi.Resource
+    sites: Mapping[str, SiteArgs]
+    networks: Mapping[str, SiteNetwork]
+    providers: Mapping[str, pulumi.ProviderResource | None]
+    tags: Mapping[str, Mapping[str, str]]
+    psks: dict[LinkId, list[pulumi.Output[str]]] = field(default_factory=dict)
+    devices: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    peer_ips: dict[str, dict[str, pulumi.Input[str]]] = field(default_factory=dict)
+    _shared: dict[str, Any] = field(default_factory=dict)
+
+    def context(self, site: str, parent: pulumi.Resource | None = None) -> SiteContext:
+        return SiteContext(
+            component=self.component,
+            parent=parent or self.parent,
+            site=self.sites[site],
+            provider=self.providers[site],
+            tags=self.tags[site],
+        )
+
+    def build(self, links: Sequence[LinkPlan]) -> None:
+        for link in links:
+            a, b = link.a.site, link.b.site
+            component = VpnLink(
+                child_name(self.component, "link", a, b), link, pulumi.ResourceOptions(parent=self.parent)
+            )
+            build = _PEERING[0] if link.routing is Routing.PEERING else _BUILDERS[str(link.shape)]
+            build(self, link, component)
+            if not link.redundant:
+                pulumi.log.warn(
+                    f"link {link.id} has {len(link.tunnels)} tunnel(s): a single point of failure "
+                    f"({link.shape}). {_remedy(link)}; the policy pack rejects it.",
+                    resource=component,
+                )
+
+    # --- the drivers' VPN services ------------------------------------------------------------
+
+    def service(self, site: str, protocol: type[_S]) -> _S:
+        """The site's driver as the VPN service its endpoint kind needs."""
+        driver = get_driver(self.sites[site].vendor)
+        if not isinstance(driver, protocol):
+            raise UnsupportedCapabilityError(
+                driver.vendor,
+                f"{protocol.__name__} ({driver.vpn_endpoint})",
+                needed_for=f"a link of {site!r}",
+            )
+        return driver
+
+    def peering_service(self, site: str) -> Any:
+        from ...drivers.vpn import PeeringService
+
+        driver = get_driver(self.sites[site].vendor)
+        driver.require(Capability.PEERING, needed_for=f"peering {site!r}")
+        return self.service(site, PeeringService)
+
+    # --- things created once and shared: site gateways, a link's peer ranges -------------------
+
+    def once(self, key: str, make: Callable[[], _T]) -> _T:
+        """``make()`` the first time ``key`` is asked for; the same object after that."""
+        if key not in self._shared:
+            self._shared[key] = make()
+        value: _T = self._shared[key]
+        return value
+
+    def gateway(self, site: str, asn: int) -> Any:
+        """The site's managed gateway (``VpnEndpoint.GATEWAY``)."""
+        driver = self.service(site, GatewayVpnService)
+        return self.once(
+            f"gateway:{site}", lambda: driver.vpn_gateway(self.context(site), self.networks[site], asn)
+        )
+
+    def ha_gateway(self, site: str, asn: int) -> tuple[Any, Any]:
+        """The site's HA gateway and its router (``VpnEndpoint.HA_GATEWAY``)."""
+        driver = self.service(site, HaVpnService)
+        return self.once(
+            f"ha-gateway:{site}", lambda: driver.ha_vpn_gateway(self.context(site), self.networks[site], asn)
+        )
+
+    def policy_endpoint(self, link: LinkPlan, site: str) -> Any:
+        """The site's policy-based VPN service (``VpnEndpoint.POLICY``)."""
+        driver = self.service(site, PolicyVpnService)
+        return self.once(
+            f"policy:{site}",
+            lambda: driver.vpn_service(self.context(site), self.networks[site], link.ciphers),
+        )
+
+    def psks_for(self, link: LinkPlan, parent: pulumi.Resource, count: int) -> list[pulumi.Output[str]]:
+        """One generated pre-shared key per tunnel, recorded for the component's outputs."""
+        provider = random_provider(self.parent, self.component)
+        out = tunnel_psks(self.component, link.a.site, link.b.site, parent, count, provider)
+        self.psks[link.id] = out
+        return out
+
+    def device_entries(
+        self,
+        link: LinkPlan,
+        device: SiteEnd,
+        remote: SiteEnd,
+        rows: Sequence[tuple[int, pulumi.Input[str], str | None, str | None]],
+    ) -> None:
+        """What the device site's operator configures: one entry per tunnel ending on their device.
+
+        ``rows``: (tunnel index, remote public address, local inside ip, remote inside ip). The
+        entries are plain data, known at preview; the cloud's public addresses exist only once its
+        gateways do, so they go to ``peer_ips`` (by ``link#tunnel``) instead of hiding the rest.
+        """
+        for index, remote_ip, local_inside, remote_inside in rows:
+            tunnel = link.tunnels[index]
+            self.peer_ips.setdefault(device.site, {})[f"{link.id}#{index}"] = remote_ip
+            self.devices.setdefault(device.site, []).append(
+                {
+                    "link": link.id,
+                    "tunnel": index,
+                    "device": device.devices[tunnel.b_gateway],
+                    "remote_site": remote.site,
+                    "remote_vendor": remote.vendor,
+                    "remote_public_ip": f"onprem_peer_ips[{device.site!r}][{link.id + '#' + str(index)!r}]",
+                    "inside_cidr": str(tunnel.inside_cidr) if tunnel.inside_cidr else None,
+                    "local_inside_ip": local_inside,
+                    "remote_inside_ip": remote_inside,
+                    "routing": link.routing.value,
+                    "local_asn": device.asn,
+                    "remote_asn": remote.asn,
+                    "remote_cidrs": list(remote.ipv4_cidrs),
+                    "psk": f"vpn_psks[{link.id!r}][{index}]",
+                    "ciphers": link.ciphers.as_dict(),
+                }
+            )
+
+
+def _remedy(link: LinkPlan) -> str:
+    """What would make ``link`` redundant, in terms of the ends it actually has."""
+    device = next((end for end in (link.a, link.b) if end.endpoint is VpnEndpoint.DEVICE), None)
+    if device is not None and len(device.devices) < 2:
+        return (
+            f"Give {device.site!r} a second VPN device (vpn_secondary_peer_ip) or join the sites "
+            "through others"
+        )
+    return (
+        f"{link.a.product or link.a.vendor} and {link.b.product or link.b.vendor} make one tunnel "
+        f"between {link.a.site!r} and {link.b.site!r}; join them through other sites instead"
+    )

@@ -1,0 +1,52 @@
+"""Managed gateway (AWS) ↔ a policy-based VPN service or device(s): one connection per peer address.
+
+Each connection is two tunnels to two AWS endpoints (AWS Site-to-Site VPN); a device site with
+two devices gets two connections. A policy-based peer (Neutron VPNaaS) gets one site connection
+per AWS tunnel; static routes either way unless the devices speak BGP.
+"""
+
+from __future__ import annotations
+
+import pulumi
+
+from ...drivers.vpn import GatewayVpnService, PolicyVpnService
+from ...planning.vpn import LinkPlan, Routing, Shape, VpnEndpoint
+from .builder import LinkBuilder, VpnLink, register_builder
+from .policy_vpn import site_connection
+
+
+def build(builder: LinkBuilder, link: LinkPlan, parent: VpnLink) -> None:
+    a, b = link.a, link.b
+    gw_driver = builder.service(a.site, GatewayVpnService)
+    vgw = builder.gateway(a.site, a.asn)
+    psks = builder.psks_for(link, parent, len(link.tunnels))
+    gw_ctx = builder.context(a.site, parent)
+    static = None if link.routing is Routing.BGP else list(b.ipv4_cidrs)
+    endpoint = None
+    if b.endpoint is VpnEndpoint.POLICY:
+        endpoint = builder.policy_endpoint(link, b.site)
+        addresses: list[pulumi.Input[str]] = [
+            builder.service(b.site, PolicyVpnService).endpoint_address(endpoint)
+        ]
+    else:
+        addresses = list(b.devices)
+    device_rows = []
+    for d, address in enumerate(addresses):
+        key = f"{b.site}-{d}"
+        cgw = gw_driver.customer_gateway(gw_ctx, key, address, b.asn)
+        tunnels = [t for t in link.tunnels if t.a_gateway == d]
+        connection = gw_driver.vpn_connection(
+            gw_ctx, key, vgw, cgw, tunnels, [psks[t.index] for t in tunnels], link.ciphers, static
+        )
+        for tunnel, outside in zip(tunnels, gw_driver.tunnel_addresses(connection), strict=True):
+            if endpoint is not None:
+                site_connection(
+                    builder, link, parent, b.site, a, endpoint, outside, psks[tunnel.index], tunnel.index
+                )
+            else:
+                device_rows.append((tunnel.index, outside, tunnel.b_inside_ip, tunnel.a_inside_ip))
+    if device_rows:
+        builder.device_entries(link, b, a, device_rows)
+
+
+register_builder(Shape.AWS_SITE_VPN, build)

@@ -44,7 +44,7 @@ def broken_json(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
 def prod_with_dependencies(project: object) -> tuple[list[StackResource], list[StackResource]]:
     """prod's offline run as `skyweave check --stack prod` sends it (with property dependencies)."""
     from skyweave.cli.preview import preview_stack
-    from skyweave.cli.project import Project
+    from skyweave.estate.project import Project
 
     assert isinstance(project, Project)
     monitor = PropertyDependencyMonitor()

@@ -16,7 +16,7 @@ import pytest
 from skyweave.cli.analyzer import Diagnostic, PolicyPackProcess, StackResource
 from skyweave.cli.check import PropertyDependencyMonitor, resources_from_run
 from skyweave.cli.preview import preview_stack
-from skyweave.cli.project import Project
+from skyweave.estate.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "hand-written"

@@ -91,7 +91,7 @@ def test_cli_preview_formats(capsys: pytest.CaptureFixture[str]) -> None:
     assert doc["summary"]["by_vendor"] == {"aws": 22 + 8, "gcp": 17 + 8, "random": 4}
     assert doc["summary"]["providers"] == 3
     assert main(["preview", "--stack", "dev"]) == 0
-    assert "Resources: 64 to create" in capsys.readouterr().out
+    assert "Resources: 65 to create" in capsys.readouterr().out
 
 
 def _secret_program() -> None:

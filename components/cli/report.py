@@ -269,13 +269,17 @@ def render_markdown(result: CheckResult) -> str:
         f"{len(result.policies)} rules, {result.resources} resources ({escape(result.source)})",
         "",
     ]
-    header = ("level", "rule", "resource", "what")
+    header = ("level", "severity", "rule", "resource", "what")
+    info = _info(result)
 
-    def rows(found: list[Any]) -> list[tuple[str, str, str, str]]:
+    def rows(found: list[Any]) -> list[tuple[str, str, str, str, str]]:
         return [
             (
-                d.enforcement_level,
-                f"`{d.policy_name}`",
+                d.enforcement_level + (f" ({d.status})" if d.status else ""),
+                d.severity,
+                f"[`{d.policy_name}`]({_docs(info.get(d.policy_name), d.policy_name)})"
+                if _docs(info.get(d.policy_name), d.policy_name)
+                else f"`{d.policy_name}`",
                 f"`{d.urn.rsplit('::', 1)[-1]}`" if d.urn else "stack",
                 d.detail,
             )
@@ -286,8 +290,16 @@ def render_markdown(result: CheckResult) -> str:
         lines += [table(header, rows(mandatory)), ""]
     if advisory:
         lines += [details(f"{len(advisory)} advisory finding(s)", table(header, rows(advisory))), ""]
+    violated = sorted({d.policy_name for d in result.diagnostics})
+    if violated:
+        fixes = table(
+            ("rule", "how to comply"),
+            ((f"`{name}`", info[name].remediation if name in info else "") for name in violated),
+        )
+        lines += [details("how to comply", fixes), ""]
     rules = table(
-        ("rule", "level", "description"), ((f"`{p.name}`", p.level, p.description) for p in result.policies)
+        ("rule", "level", "severity", "description"),
+        ((f"`{p.name}`", p.level, p.severity, p.description) for p in result.policies),
     )
     lines.append(details(f"the {len(result.policies)} rules", rules))
     return "\n".join(lines) + "\n"

@@ -33,8 +33,13 @@ def test_check_markdown_leads_with_the_verdict_and_the_violations(capsys: pytest
     heading, blank, verdict = text.splitlines()[:3]
     assert heading == "### skyweave check: stack `broken`" and blank == ""
     assert verdict.startswith("❌ **") and "mandatory violation(s): FAILED" in verdict
-    assert "| mandatory | `skyweave-redundancy-min-vendors` |" in text
-    assert "<details><summary>the 15 rules</summary>" in text
+    docs = "https://github.com/skyweave/skyweave/blob/main/docs/policies.md"
+    assert (
+        f"| mandatory | high | [`skyweave-redundancy-min-vendors`]({docs}#skyweave-redundancy-min-vendors) |"
+        in text
+    )
+    assert "<details><summary>how to comply</summary>" in text
+    assert "<details><summary>the 27 rules</summary>" in text
     _tables_are_well_formed(text)
     assert main(["check", "--stack", "prod", "--format", "markdown"]) == 0
     assert "✅ **no mandatory violation: passed**" in capsys.readouterr().out

@@ -782,6 +782,9 @@ class _Reader:
         if "aliases" in row and row["aliases"] is not None and not isinstance(row["aliases"], list):
             self.wrong((*path, "aliases"), row["aliases"], "a list")
         inputs = self.obj(row.get("inputs"), (*path, "inputs"))
+        prop_deps = self.property_dependencies(
+            row.get("propertyDependencies"), (*path, "propertyDependencies")
+        )
         if urn is None or type_ is None or name is None or inputs is None:
             return None
         return {
@@ -794,6 +797,7 @@ class _Reader:
             "dependencies": sorted(set(dependencies)),
             "protect": protect,
             "inputs": self.value(inputs, (*path, "inputs")),
+            "propertyDependencies": {k: list(v) for k, v in prop_deps.items()},
         }
 
     def preview(self, doc: dict[str, Any]) -> PlanFile | None:

@@ -217,6 +217,8 @@ _CASES = st.deferred(lambda: st.sampled_from(sorted(PLANS)).flatmap(_unknowns_of
 )
 # an Octavia L7 policy's action (its listener counted as serving plain HTTP)
 @example(case=("prod", (("shop-https-redirect-os-dc1", ("action",)),), True))
+# a provider's region (every rule built on the estate's units raised)
+@example(case=("hand-written", (("gcp-euw1", ("region",)),), True))
 # an environment entry's name (the SDK's proxy raised out of the plaintext-secrets rule)
 @example(case=("prod", (("shop-mig-gcp-euw1", ("namedPorts", 0, "name")),), True))
 @example(case=("hand-written", (("web-aws-use1", ("aliases", 0, "name")),), True))

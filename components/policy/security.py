@@ -300,7 +300,11 @@ def _walk(value: Any, path: str, key: str, depth: int) -> Iterator[tuple[str, st
                 return
         yield path, key, value
     elif isinstance(value, Mapping):
-        pair_name = value.get("name") if "name" in value and "value" in value else None
+        keys = set(value)  # not `"name" in value`: an SDK proxy raises on an unknown value there
+        try:
+            pair_name = get(value, "name") if {"name", "value"} <= keys else None
+        except UnknownValue:  # a pair whose name is unknown: its value is read under "value"
+            pair_name = None
         for inner_key in value:
             try:
                 inner = get(value, inner_key)

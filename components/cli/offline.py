@@ -36,7 +36,7 @@ from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 from ..core.display import SECRET, UNKNOWN
 from ..drivers import secrets
 from ..drivers.base import CloudDriver
-from ..drivers.registry import get_driver, vendors
+from ..drivers.registry import all_drivers, get_driver, vendors
 
 __all__ = ["SECRET", "OfflineMocks", "OfflineRun", "RecordingMonitor", "Registration", "run_program"]
 
@@ -221,9 +221,12 @@ class OfflineMocks(pulumi.runtime.Mocks):
 
 
 def _driver_of(token: str) -> CloudDriver | None:
-    """The driver of the vendor whose package a type token names (``aws:ec2/vpc:Vpc`` → aws)."""
+    """The driver of the vendor whose package a type token names (``aws:ec2/vpc:Vpc`` → aws,
+    ``azure-native:network:VirtualNetwork`` → azure)."""
     package = token.split(":", 1)[0]
-    return get_driver(package) if package in vendors() else None
+    if package in vendors():
+        return get_driver(package)
+    return next((d for d in all_drivers() if d.package() == package), None)
 
 
 def _computed(type_token: str, name: str, inputs: Mapping[str, Any]) -> Mapping[str, Any]:

@@ -61,6 +61,10 @@ class VpnEndpoint(StrEnum):
     """Policy-based IPsec on one public address, static routes only (Neutron VPNaaS)."""
     DEVICE = "device"
     """Devices the site's operator runs and configures from skyweave's output (on-prem)."""
+    ACTIVE_ACTIVE = "active-active"
+    """A managed gateway of two instances, each with its own public address, routing only by BGP
+    from custom link-local (APIPA) addresses; one local gateway and one connection per peer
+    address, each connection terminating on both instances (Azure VPN gateway, active-active)."""
 
 
 #: Which endpoint kind is side ``a`` of a link (then the site name).

@@ -6,13 +6,27 @@ protocols. A new pair of endpoint kinds is a new module: its shape rule
 (``planning.vpn.register_shape``) and its builder (:func:`register_builder`).
 """
 
-from . import gateway_ha, ha_device, peering, policy_vpn, site_vpn
+from . import (
+    active_active,
+    device_active,
+    gateway_active,
+    gateway_ha,
+    ha_active,
+    ha_device,
+    peering,
+    policy_vpn,
+    site_vpn,
+)
 from .builder import LinkBuilder, VpnLink, register_builder
 
 __all__ = [
     "LinkBuilder",
     "VpnLink",
+    "active_active",
+    "device_active",
+    "gateway_active",
     "gateway_ha",
+    "ha_active",
     "ha_device",
     "peering",
     "policy_vpn",

@@ -276,6 +276,9 @@ def test_prod_has_a_link_of_every_supported_pair_in_prod(prod_run: OfflineRun) -
         "aws-site-vpn",
         "gcp-ha-vpn-device",
         "openstack-vpnaas",
+        "aws-azure-vpn",
+        "gcp-azure-ha-vpn",
+        "azure-vpn-device",
     }
     pairs = {tuple(sorted(link["vendors"])) for link in prod_run.outputs["links"]["links"].values()}
     assert pairs == {
@@ -286,6 +289,9 @@ def test_prod_has_a_link_of_every_supported_pair_in_prod(prod_run: OfflineRun) -
         ("aws", "onprem"),
         ("gcp", "onprem"),
         ("onprem", "openstack"),
+        ("aws", "azure"),
+        ("azure", "gcp"),
+        ("azure", "onprem"),
     }
     assert all(link["redundant"] for link in prod_run.outputs["links"]["links"].values())
 
@@ -308,8 +314,8 @@ def test_prod_tunnel_addresses_are_distinct_and_allowed(prod_run: OfflineRun) ->
         for c in (r.inputs["tunnel1InsideCidr"], r.inputs["tunnel2InsideCidr"])
     ]
     assert (
-        len(aws_cidrs) == len(set(aws_cidrs)) == 2 * (4 + 4 + 2 + 4)
-    )  # use1, usw2 x (gcp-euw1, gcp-usc1, os, 2 devices)
+        len(aws_cidrs) == len(set(aws_cidrs)) == 2 * (4 + 4 + 2 + 4 + 4)
+    )  # use1, usw2 x (gcp-euw1, gcp-usc1, os, 2 devices, azure-weu1)
     assert all(inside_cidr_problem(c) is None for c in _inside_cidrs(prod_run))
     planned = [c for link in prod_run.outputs["links"]["links"].values() for c in link["inside_cidrs"]]
     assert len(planned) == len(set(planned)) and set(_inside_cidrs(prod_run)) <= set(planned)
@@ -328,7 +334,8 @@ def _psk_values(run_: OfflineRun) -> list[str]:
 
 def test_no_psk_value_appears_in_any_preview_output(prod_run: OfflineRun) -> None:
     values = _psk_values(prod_run)
-    assert len(values) == 4 + 4 + 2 + 4 + 4 + 2 + 2 + 2 + (4 + 4 + 2)  # the last: gcp-usc1's links
+    # The last: gcp-usc1's links, then azure-weu1's (AWS 4 each, GCP 2 each, one per on-prem device).
+    assert len(values) == 4 + 4 + 2 + 4 + 4 + 2 + 2 + 2 + (4 + 4 + 2) + (4 + 4 + 2 + 2 + 2)
     assert all(
         8 <= len(v) <= 64
         and not v.startswith("0")
@@ -365,7 +372,7 @@ def test_config_errors_name_the_stack_file_and_key(
         preview_stack(project, "prod")
     message = str(info.value)
     assert "Pulumi.prod.yaml" in message and "skyweave:network.topology" in message
-    assert "['gcp-euw1', 'os-dc1']" in message
+    assert "['azure-weu1', 'os-dc1']" in message and "Neutron VPNaaS has none" in message
     raw["network"] = {"topology": "hub-spoke"}
     write_stack(tmp_path, "prod", raw)
     assert main(["-C", str(tmp_path), "preview", "--stack", "prod"]) == EXIT_CONFIG
@@ -397,6 +404,7 @@ def test_hub_spoke_through_one_vendor_partitions_when_that_vendor_is_lost(
     doc = json.loads(capsys.readouterr().out)
     lost_aws = next(f for f in doc["failures"] if f["lost"] == "vendor aws")
     assert not lost_aws["connected"] and lost_aws["groups"] == [
+        ["azure-weu1"],
         ["gcp-euw1"],
         ["gcp-usc1"],
         ["onprem-fra"],
@@ -404,7 +412,7 @@ def test_hub_spoke_through_one_vendor_partitions_when_that_vendor_is_lost(
     ]
     assert next(f for f in doc["failures"] if f["lost"] == "site aws-use1")["connected"]
     assert main(["-C", str(tmp_path), "graph", "--stack", "prod"]) == 0
-    assert "vendor aws" in (text := capsys.readouterr().out) and "PARTITIONED into 4" in text
+    assert "vendor aws" in (text := capsys.readouterr().out) and "PARTITIONED into 5" in text
 
 
 def test_graph_formats_show_tunnel_counts(capsys: pytest.CaptureFixture[str]) -> None:

@@ -298,8 +298,8 @@ def _plan(sites: list[dict[str, Any]], app: dict[str, Any]) -> None:
         ),
         (
             [AWS, GCP],
-            {"sites": ["aws-use1", "gcp-euw1"], "sizes": {**BASE["sizes"], "azure": "x"}},
-            "sizes.azure",
+            {"sites": ["aws-use1", "gcp-euw1"], "sizes": {**BASE["sizes"], "oracle": "x"}},
+            "sizes.oracle",
             "neither a vendor nor a site of the estate",
         ),
         (

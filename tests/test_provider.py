@@ -393,7 +393,7 @@ def test_construct_bare_metal_pool_with_a_secret_key(provider: ComponentProvider
     [
         ("HybridVpc", {"sites": [AWS], "ipam": {"supernet": "10.0.0.0/33"}}, "ipam.supernet", "10.0.0.0/33"),
         ("HybridVpc", {"sites": [{**GCP, "project": None}]}, "sites[0].project", "project"),
-        ("HybridVpc", {"sites": [{**AWS, "vendor": "azure"}]}, "sites[0].vendor", "azure"),
+        ("HybridVpc", {"sites": [{**AWS, "vendor": "oracle"}]}, "sites[0].vendor", "oracle"),
         (
             "MultiCloudApp",
             {

@@ -38,7 +38,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from . import addresses, redundancy, security, storage
+from . import addresses, azure, redundancy, security, storage
 from .index import StackIndex
 from .rule import Finding, Kind, Resource, Rule
 
@@ -53,7 +53,13 @@ __all__ = [
     "rule_by_name",
 ]
 
-ALL_RULES: tuple[Rule, ...] = (*security.RULES, *storage.RULES, *addresses.RULES, *redundancy.RULES)
+ALL_RULES: tuple[Rule, ...] = (
+    *security.RULES,
+    *storage.RULES,
+    *addresses.RULES,
+    *redundancy.RULES,
+    *azure.RULES,
+)
 RESOURCE_RUNNER = "skyweave-run-resource-rules"
 STACK_RUNNER = "skyweave-run-stack-rules"
 

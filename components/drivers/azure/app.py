@@ -9,7 +9,7 @@ Per site (see :func:`create_app_site`), in the site network's resource group:
   ports from the estate's ranges only; nothing else inbound (Azure's default rules deny it);
 * a Standard, zone-redundant public address and a Standard load balancer: a frontend on that
   address, a backend pool, an HTTP health probe and a TCP rule for the service port (outbound
-  SNAT off: egress is the site's NAT gateway, ``nat: true``);
+  SNAT off: egress is the site's NAT gateway, ``nat_gateway: true``);
 * a Uniform VM scale set over the site's zones with ``zoneBalance`` (Azure keeps the zones within
   one instance of each other, as the capacity plan does), its size pinned to the plan, automatic
   repairs on the load balancer's probe, rolling upgrades that surge rather than drop below plan;

@@ -5,7 +5,7 @@ Azure subnets are regional (they span the region's availability zones), so a sit
 sets and the load balancers' zone-redundant addresses. A second slot is the ``GatewaySubnet`` a
 VPN gateway must live in (that exact name; /27 or larger recommended for active-active with BGP).
 Dual-stack uses an IPv6 block skyweave plans from ``ipam.ipv6_supernet`` (Azure does not assign
-one). ``nat: true`` puts a NAT gateway on the main subnet: Azure's Standard NAT gateway is zonal,
+one). ``nat_gateway: true`` puts a NAT gateway on the main subnet: Azure's Standard NAT gateway is zonal,
 so losing that zone takes the site's egress (not its inbound traffic) with it.
 
 Connectivity (docs/connectivity.md): the site's end of a VPN is an active-active, BGP-enabled
@@ -134,7 +134,7 @@ class AzureSiteArgs(CloudSiteArgs):
     tenant_id: str | None = Field(
         default=None, pattern=_UUID, description="The Microsoft Entra tenant. Omitted: the environment's."
     )
-    nat: bool = Field(
+    nat_gateway: bool = Field(
         default=False,
         description="A NAT gateway for the main subnet's egress (zonal: in the site's first zone). "
         "Default false: instances reach only the estate.",
@@ -285,7 +285,7 @@ class AzureDriver(CloudDriver):
         )
         resources: dict[str, pulumi.Resource] = {"resource_group": rg, "vnet": vnet}
         nat_ref = None
-        if site.nat:
+        if site.nat_gateway:
             nat_ip = azure.network.PublicIPAddress(
                 ctx.name("nat-ip"),
                 resource_group_name=rg.name,
@@ -396,7 +396,8 @@ class AzureDriver(CloudDriver):
                 asn=asn,
                 bgp_peering_addresses=[
                     azure.network.IPConfigurationBgpPeeringAddressArgs(
-                        ipconfiguration_id=config_ids[i], custom_bgp_ip_addresses=sorted(bgp_addresses[i], key=ipaddress.ip_address)
+                        ipconfiguration_id=config_ids[i],
+                        custom_bgp_ip_addresses=sorted(bgp_addresses[i], key=ipaddress.ip_address),
                     )
                     for i in (0, 1)
                 ],

@@ -120,7 +120,7 @@ def test_ironic_creates_a_bare_metal_flavor_a_server_group_and_servers_per_zone(
         "resources:DISK_GB": "0",
     }
     (group,) = of_type(run, "openstack:compute/serverGroup:ServerGroup")
-    assert group.inputs["policies"] == "anti-affinity"
+    assert group.inputs["policies"] == "soft-anti-affinity"
     servers = of_type(run, "openstack:compute/instance:Instance")
     assert [s.name for s in servers] == [f"metal-server-os-dc1-{i}" for i in range(4)]
     assert [s.inputs["availabilityZone"] for s in servers] == ["az1", "az2", "az1", "az2"]
@@ -156,6 +156,31 @@ def test_ironic_with_a_named_flavor_creates_no_flavor_and_uses_it() -> None:
         of_type(run, "openstack:compute/serverGroup:ServerGroup")[0].inputs["policies"]
         == "soft-anti-affinity"
     )
+
+
+def test_ironic_nodes_share_a_soft_anti_affinity_group_by_default() -> None:
+    """Nova's anti-affinity filter compares nova-compute services, and one serves many Ironic
+    nodes: a hard anti-affinity group of several nodes fails with NoValidHost (issue 13)."""
+    run = pool_run({"count": 4, "sources": [IRONIC]})
+    (group,) = of_type(run, "openstack:compute/serverGroup:ServerGroup")
+    assert group.inputs["policies"] == "soft-anti-affinity"
+
+
+def test_hard_anti_affinity_is_refused_for_more_than_one_ironic_node() -> None:
+    source = {**IRONIC, "server_group_policy": "anti-affinity"}
+    policy = r"sources\[0\]\.server_group_policy: 'anti-affinity': .*2 nodes"
+    with pytest.raises(InvalidArgsError, match=policy):
+        pool_run({"count": 2, "sources": [source]})
+    one = pool_run({"count": 1, "sources": [source]})
+    assert of_type(one, "openstack:compute/serverGroup:ServerGroup")[0].inputs["policies"] == "anti-affinity"
+
+
+def test_server_group_policy_none_spreads_by_zone_only() -> None:
+    run = pool_run({"count": 2, "sources": [{**IRONIC, "server_group_policy": "none"}]})
+    assert of_type(run, "openstack:compute/serverGroup:ServerGroup") == []
+    servers = of_type(run, "openstack:compute/instance:Instance")
+    assert [s.inputs["availabilityZone"] for s in servers] == ["az1", "az2"]
+    assert all("schedulerHints" not in s.inputs for s in servers)
 
 
 # --- AWS metal ----------------------------------------------------------------------------------
@@ -224,13 +249,24 @@ def test_byon_copies_files_and_script_and_runs_it_with_a_secret_key_and_a_script
     assert [c.name for c in commands] == [
         "metal-bootstrap-onprem-fra-fra-01",
         "metal-bootstrap-onprem-fra-fra-02",
+        "metal-stage-onprem-fra-fra-01",
+        "metal-stage-onprem-fra-fra-02",
     ]
+    boots, stages = commands[:2], commands[2:]
     for c in [*copies, *commands]:
         assert c.inputs["connection"] == "[secret]"
+    for c in [*copies, *boots]:
         assert c.inputs["triggers"] == [digest]
-    assert "SKYWEAVE_NODE=fra-01" in commands[0].inputs["create"]
-    assert "SKYWEAVE_FAILURE_DOMAIN=r1" in commands[0].inputs["create"]
-    assert {c.urn for c in copies if "fra-01" in c.name} <= set(commands[0].dependencies)
+    # A stage re-runs on anything the bootstrap does (its digest and the node's environment).
+    assert all(s.inputs["triggers"][0] == digest and len(s.inputs["triggers"]) == 2 for s in stages)
+    assert stages[0].inputs["triggers"] != stages[1].inputs["triggers"]
+    assert "SKYWEAVE_NODE=fra-01" in boots[0].inputs["create"]
+    assert "SKYWEAVE_FAILURE_DOMAIN=r1" in boots[0].inputs["create"]
+    assert {c.urn for c in copies if "fra-01" in c.name} <= set(boots[0].dependencies)
+    # Every copy of a server goes into the directory its stage made (an output of the stage).
+    for copy in copies:
+        stage = next(s for s in stages if s.name.endswith(copy.name.split("-onprem-fra-")[1][:6]))
+        assert stage.urn in copy.dependencies
 
 
 def test_the_ssh_key_never_appears_in_the_preview() -> None:
@@ -279,11 +315,14 @@ def test_every_source_gets_the_same_script_and_files() -> None:
         assert files["/var/lib/skyweave/bootstrap.sh"] == BOOT["script"]
         assert doc["runcmd"][0][-2:] == ["sh", "/var/lib/skyweave/bootstrap.sh"]
     copied = {
-        str(r.inputs["remotePath"]): r.inputs["source"]["text"]
+        str(r.inputs["remotePath"]).rsplit("/", 1)[1]: r.inputs["source"]["text"]
         for r in of_type(run, "command:remote:CopyToRemote")
     }
-    assert copied["/etc/pool.conf"] == BOOT["files"]["/etc/pool.conf"]
-    assert copied["/tmp/skyweave-bootstrap-metal.sh"] == BOOT["script"]
+    # Staged under neutral names in a private directory; the bootstrap installs them with sudo.
+    assert copied["file-0"] == BOOT["files"]["/etc/pool.conf"]
+    assert copied["bootstrap.sh"] == BOOT["script"]
+    boots = [r for r in of_type(run, "command:remote:Command") if "-bootstrap-" in r.name]
+    assert boots and all("/file-0 /etc/pool.conf &&" in b.inputs["create"] for b in boots)
 
 
 def test_no_bootstrap_means_no_user_data_and_no_remote_commands() -> None:

@@ -50,3 +50,19 @@ def test_files_need_absolute_paths() -> None:
 def test_an_empty_script_is_no_bootstrap() -> None:
     assert not BootstrapArgs().enabled and not BootstrapArgs(script="  \n").enabled
     assert BootstrapArgs(script="true").enabled
+
+
+def test_the_ssh_install_command_installs_with_sudo_runs_then_removes_the_stage() -> None:
+    from skyweave.core.bootstrap import stage_command
+
+    boot = BootstrapArgs(script="echo hi\n", files={"/etc/b.conf": "b", "/opt/my app/a.conf": "a"})
+    line = boot.ssh_install_command("/tmp/skyweave-p.AbC123", {"SKYWEAVE_NODE": "n1"})
+    assert line.split(" && ") == [
+        "sudo -n mkdir -p -- /etc",
+        "sudo -n mkdir -p -- '/opt/my app'",
+        "sudo -n install -m 0644 -o root -g root /tmp/skyweave-p.AbC123/file-0 /etc/b.conf",
+        "sudo -n install -m 0644 -o root -g root /tmp/skyweave-p.AbC123/file-1 '/opt/my app/a.conf'",
+        "SKYWEAVE_NODE=n1 sh /tmp/skyweave-p.AbC123/bootstrap.sh",
+        "rm -rf -- /tmp/skyweave-p.AbC123",
+    ]
+    assert stage_command("p") == 'umask 077 && mktemp -d "${TMPDIR:-/tmp}/skyweave-p.XXXXXXXXXX"'

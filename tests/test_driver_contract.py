@@ -80,14 +80,14 @@ def test_builds_a_network_on_its_own_provider_under_the_parent(driver: CloudDriv
     providers = [r for r in result.resources if r.type.startswith("pulumi:providers:")]
     children = [r for r in result.resources if r.parent == parent.urn and r not in providers]
     if isinstance(site, CloudSiteArgs):
-        assert len(providers) == 1 and providers[0].type == f"pulumi:providers:{driver.package()}"
+        assert len(providers) == 1 and providers[0].type == f"pulumi:providers:{driver.packages[0]}"
         assert children, "a cloud driver creates the site's network"
     else:
         assert not providers and not children, "a driver without a cloud creates nothing"
     for child in children:
         assert child.provider == providers[0].urn
         assert child.name.startswith("net-") and site.name in child.name
-        assert child.package == driver.package()
+        assert child.package in driver.packages
 
 
 def test_bare_metal_is_offered_exactly_by_drivers_with_the_capability(driver: CloudDriver) -> None:

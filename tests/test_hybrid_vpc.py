@@ -177,12 +177,19 @@ def test_children_parented_named_and_on_explicit_providers() -> None:
 
 def test_shared_providers_are_used_not_duplicated() -> None:
     result = build({"sites": [AWS, GCP]}, shared_providers=True)
-    providers = [r for r in result.resources if r.type.startswith("pulumi:providers:")]
+    providers = [
+        r
+        for r in result.resources
+        if r.type.startswith("pulumi:providers:") and r.type != "pulumi:providers:random"
+    ]
     assert sorted(p.name for p in providers) == ["aws-use1", "gcp-euw1"]
     assert all(
         p.parent == next(r.urn for r in result.resources if r.type == "pulumi:pulumi:Stack")
         for p in providers
     )
+    # random is not site-bound: one per component, its child, for the link's pre-shared keys.
+    (own,) = [r for r in result.resources if r.type == "pulumi:providers:random"]
+    assert own.name == "core-provider-random" and own.parent == component(result).urn
     aws_provider = next(p for p in providers if p.name == "aws-use1")
     assert aws_provider.inputs["region"] == "us-east-1"
 

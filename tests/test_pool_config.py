@@ -31,6 +31,7 @@ def test_prod_pool_uses_all_three_sources(prod_run: OfflineRun) -> None:
         "aws:ec2/instance:Instance",
         "command:remote:CopyToRemote",
         "command:remote:Command",
+        "pulumi:providers:command",
     } == types
     assert {p["vendor"] for p in pool.inputs["placements"]} == {"aws", "openstack", "onprem"}
     assert sum(p["count"] for p in pool.inputs["placements"]) == 11
@@ -40,10 +41,11 @@ def test_prod_pool_uses_all_three_sources(prod_run: OfflineRun) -> None:
     ]
     assert all(r.inputs["tags"]["env"] == "prod" for r in servers if r.package == "aws")
     assert all("env=prod" in r.inputs["tags"] for r in servers if r.package == "openstack")
-    # The pool reuses the estate's providers; it makes none of its own.
+    # The pool reuses the estate's site providers; its only own is command's (not site-bound).
     providers = {r.urn for r in prod_run.resources if r.type.startswith("pulumi:providers:")}
-    assert all(r.provider in providers for r in children if r.package in ("aws", "openstack"))
-    assert not any(r.parent == pool.urn for r in prod_run.resources if r.urn in providers)
+    assert all(r.provider in providers for r in children if r.package in ("aws", "openstack", "command"))
+    own = [r for r in prod_run.resources if r.urn in providers and r.parent == pool.urn]
+    assert [(r.type, r.name) for r in own] == [("pulumi:providers:command", "metal-provider-command")]
     nodes = prod_run.outputs["pools"]["metal"]
     assert len(nodes) == 11
     byon = [n for n in nodes if n["source"] == "byon"]
@@ -192,6 +194,7 @@ def test_growing_the_prod_pool_keeps_every_node(tmp_path: Path, prod_run: Offlin
         "metal-file-onprem-fra-fra-r2-02-0",
         "metal-script-onprem-fra-fra-r2-02",
         "metal-server-aws-use1-11",
+        "metal-stage-onprem-fra-fra-r2-02",
     ]
 
 

@@ -278,8 +278,10 @@ def test_construct_hybrid_vpc(provider: ComponentProvider) -> None:
     (inner,) = [r for r in result.resources if r.type == "skyweave:network:HybridVpc"]
     assert outer.name == inner.name == "core" and inner.parent == outer.urn
     providers = {r.name: r for r in result.resources if r.type.startswith("pulumi:providers:")}
-    assert set(providers) == {"core-provider-aws-use1", "core-provider-gcp-euw1"}
-    assert all(p.parent == outer.urn for p in providers.values())
+    assert set(providers) == {"core-provider-aws-use1", "core-provider-gcp-euw1", "core-provider-random"}
+    # Site providers are the outer component's; random (not site-bound) is the HybridVpc's own.
+    assert all(p.parent == outer.urn for n, p in providers.items() if n != "core-provider-random")
+    assert providers["core-provider-random"].parent == inner.urn
     vpc = next(r for r in result.resources if r.type == "aws:ec2/vpc:Vpc")
     assert vpc.provider == providers["core-provider-aws-use1"].urn
     assert vpc.inputs["cidrBlock"].startswith(("10.32.", "10.33.", "10.4")) and vpc.inputs[
@@ -382,7 +384,12 @@ def test_construct_bare_metal_pool_with_a_secret_key(provider: ComponentProvider
     assert [n["name"] for n in nodes] == ["fra-01", "fra-02"]
     assert {n["role"] for n in nodes} == {"db"}
     commands = {r.name: r for r in result.resources if r.type == "command:remote:Command"}
-    assert set(commands) == {"fra-bootstrap-onprem-fra-fra-01", "fra-bootstrap-onprem-fra-fra-02"}
+    assert set(commands) == {
+        "fra-bootstrap-onprem-fra-fra-01",
+        "fra-bootstrap-onprem-fra-fra-02",
+        "fra-stage-onprem-fra-fra-01",
+        "fra-stage-onprem-fra-fra-02",
+    }
     # The connection carries the key, so the whole connection stays secret.
     assert all(c.inputs["connection"] == "[secret]" for c in commands.values())
     assert "SKYWEAVE_ROLE=db" in commands["fra-bootstrap-onprem-fra-fra-01"].inputs["create"]

@@ -191,7 +191,7 @@ class PoolSource(TypedDict):
     key_pair: NotRequired[str]
     """[ironic] Nova key pair to inject. Omitted: none."""
     server_group_policy: NotRequired[str]
-    """[ironic] Policy of the pool's server group on this site: anti-affinity (default; each node on its own host, which Ironic always satisfies) or soft-anti-affinity."""
+    """[ironic] Policy of the pool's server group on this site: soft-anti-affinity (default; spread when the scheduler can), anti-affinity (only for a single node: Nova compares nova-compute services, and one serves many Ironic nodes) or none (no group; the zones still spread the nodes)."""
     instance_type: NotRequired[str]
     """[aws_metal] A bare-metal instance type, e.g. m5.metal or c7i.metal-24xl."""
     key_name: NotRequired[str]

@@ -25,6 +25,7 @@ property dependencies.
 
 from __future__ import annotations
 
+import collections
 import json
 import os
 import queue
@@ -36,7 +37,7 @@ from concurrent import futures
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import IO, Any
 
 import grpc
 import yaml
@@ -240,6 +241,21 @@ class EngineRecorder(engine_pb2_grpc.EngineServicer):
         return engine_pb2.RequirePulumiVersionResponse()
 
 
+#: Bytes of a pack's stdout (after its port) and stderr kept for messages.
+OUTPUT_KEPT = 1 << 20
+#: Largest ``PULUMI_CONFIG`` passed in the environment (Linux: 128 KiB per string, with margin).
+ENV_CONFIG_LIMIT = 96 * 1024
+#: Every pack process running, so an interrupted command can stop them on its way out.
+_LIVE: set[subprocess.Popen[bytes]] = set()
+
+
+def stop_all_packs() -> None:
+    """Kill every pack process this one started (Ctrl-C's last resort; see ``cli.main``)."""
+    for process in list(_LIVE):
+        if process.poll() is None:
+            process.kill()
+
+
 class PolicyPackProcess:
     """A running policy pack and a client for its ``Analyzer`` service (a context manager).
 
@@ -251,6 +267,12 @@ class PolicyPackProcess:
         python: the interpreter the language host would use (default: this one).
         start_timeout: seconds to wait for the pack to print its port.
         stack_tags: the stack's tags, sent with ``ConfigureStack`` as the engine does.
+        call_timeout: seconds any one Analyzer call may take (a rule that never returns ends the
+            check with a message naming the call, not a hang).
+
+    A pack's stdout after the port and its stderr are drained as it writes them, keeping the last
+    :data:`OUTPUT_KEPT` bytes of each for messages: a pack that prints a lot cannot block on a
+    full pipe, nor fill memory.
     """
 
     def __init__(
@@ -265,18 +287,22 @@ class PolicyPackProcess:
         python: str | None = None,
         start_timeout: float = 60.0,
         stack_tags: Mapping[str, str] | None = None,
+        call_timeout: float = 300.0,
     ) -> None:
         self.pack_dir = Path(pack_dir).resolve()
         if not (self.pack_dir / "PulumiPolicy.yaml").is_file():
             raise PolicyEngineError(f"{self.pack_dir} is not a policy pack: it has no PulumiPolicy.yaml")
         self.engine = EngineRecorder()
+        config_json = json.dumps(dict(config or {}))
         self._env = {
             **os.environ,
             "PULUMI_ORGANIZATION": organization,
             "PULUMI_PROJECT": project,
             "PULUMI_STACK": stack,
             "PULUMI_DRY_RUN": "true" if dry_run else "false",
-            "PULUMI_CONFIG": json.dumps(dict(config or {})),
+            # Linux refuses one environment string over 128 KiB (MAX_ARG_STRLEN) at exec; a larger
+            # configuration reaches the pack only through ConfigureStack, as the engine also sends it.
+            "PULUMI_CONFIG": config_json if len(config_json) < ENV_CONFIG_LIMIT else "{}",
         }
         self._stack_request = analyzer_pb2.AnalyzerStackConfigureRequest(
             stack=stack,
@@ -291,11 +317,13 @@ class PolicyPackProcess:
         #: The engine reports the version in PulumiPolicy.yaml over the one the pack answers with.
         self.manifest_version = str(manifest.get("version", "")) if isinstance(manifest, dict) else ""
         self._timeout = start_timeout
+        self._call_timeout = call_timeout
         self._server: grpc.Server | None = None
         self._process: subprocess.Popen[bytes] | None = None
         self._channel: grpc.Channel | None = None
         self._stub: analyzer_pb2_grpc.AnalyzerStub | None = None
-        self._stderr: list[bytes] = []
+        self._stderr: collections.deque[bytes] = collections.deque()
+        self._stdout_tail: collections.deque[bytes] = collections.deque()
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -325,8 +353,12 @@ class PolicyPackProcess:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
-        threading.Thread(target=self._drain_stderr, daemon=True).start()
+        _LIVE.add(self._process)
+        threading.Thread(target=self._drain, args=(self._process.stderr, self._stderr), daemon=True).start()
         port = self._read_port()
+        threading.Thread(
+            target=self._drain, args=(self._process.stdout, self._stdout_tail), daemon=True
+        ).start()
         self._channel = grpc.insecure_channel(f"127.0.0.1:{port}", options=_CHANNEL_OPTIONS)
         try:
             grpc.channel_ready_future(self._channel).result(timeout=self._timeout)
@@ -361,10 +393,21 @@ class PolicyPackProcess:
                     f"policy pack {self.pack_dir}: {method} failed: {exc.details()}"
                 ) from exc
 
-    def _drain_stderr(self) -> None:
-        assert self._process is not None and self._process.stderr is not None
-        for line in self._process.stderr:
-            self._stderr.append(line)
+    @staticmethod
+    def _drain(stream: IO[bytes] | None, kept: collections.deque[bytes]) -> None:
+        """Read ``stream`` to its end as the pack writes it, keeping only its last bytes."""
+        if stream is None:
+            return
+        size = 0
+        try:
+            descriptor = stream.fileno()
+            for chunk in iter(lambda: os.read(descriptor, 65536), b""):
+                kept.append(chunk)
+                size += len(chunk)
+                while size > OUTPUT_KEPT and len(kept) > 1:
+                    size -= len(kept.popleft())
+        except (OSError, ValueError):  # the stream was closed under us: the pack is gone
+            return
 
     @property
     def stderr(self) -> str:
@@ -375,7 +418,7 @@ class PolicyPackProcess:
         assert self._process is not None and self._process.stdout is not None
         lines: queue.Queue[bytes] = queue.Queue()
         stdout = self._process.stdout
-        threading.Thread(target=lambda: lines.put(stdout.readline()), daemon=True).start()
+        threading.Thread(target=lambda: lines.put(stdout.readline(1024)), daemon=True).start()
         try:
             first = lines.get(timeout=self._timeout)
         except queue.Empty:
@@ -409,6 +452,7 @@ class PolicyPackProcess:
             for stream in (self._process.stdout, self._process.stderr):
                 if stream is not None:
                     stream.close()
+            _LIVE.discard(self._process)
             self._process = None
         if self._server is not None:
             self._server.stop(None)
@@ -424,8 +468,13 @@ class PolicyPackProcess:
 
     def _call(self, method: str, request: Any) -> Any:
         try:
-            return getattr(self.stub, method)(request)
+            return getattr(self.stub, method)(request, timeout=self._call_timeout)
         except grpc.RpcError as exc:
+            if exc.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
+                raise PolicyEngineError(
+                    f"policy pack {self.pack_dir}: {method} did not answer within {self._call_timeout:.0f} s "
+                    "(a rule that never returns?); the check was stopped"
+                ) from None
             raise PolicyEngineError(
                 f"policy pack {self.pack_dir}: {method} failed: {exc.details()}"
                 + (f"\n{self.stderr.strip()}" if self.stderr.strip() else "")

@@ -12,16 +12,19 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from types import FrameType
 
 from .. import __version__
 
 __all__ = ["main"]
 
-from .exit_codes import EXIT_CONFIG, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE  # noqa: F401 - re-exported
+from .exit_codes import EXIT_CONFIG, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE  # noqa: F401
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -104,18 +107,49 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Seconds a command may take to unwind after Ctrl-C before the process ends regardless.
+INTERRUPT_GRACE = 1.0
+
+
+def _on_interrupt(signum: int, frame: FrameType | None) -> None:
+    """Ctrl-C stops any command within a second: unwind normally (temporary files, the policy
+    pack's process), and if something is stuck in a call that does not return (a gRPC wait, the
+    mock runtime's event loop), end the process anyway."""
+    print("interrupted", file=sys.stderr, flush=True)
+    stopper = threading.Timer(INTERRUPT_GRACE, _force_exit)
+    stopper.daemon = True
+    stopper.start()
+    raise KeyboardInterrupt
+
+
+def _force_exit() -> None:
+    analyzer = sys.modules.get("skyweave.cli.analyzer")  # only if a check started packs
+    if analyzer is not None:
+        analyzer.stop_all_packs()
+    os._exit(EXIT_INTERRUPTED)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``skyweave`` console script; returns the exit code."""
     args = _parser().parse_args(argv)
     from ..core.errors import SkyweaveError
 
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, _on_interrupt) if in_main_thread else None
     try:
         return _dispatch(args)
     except SkyweaveError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     except KeyboardInterrupt:
-        return 130
+        if in_main_thread and previous is not None:
+            # The command has unwound (temporary files gone, packs closed). Ending here rather than
+            # through interpreter shutdown matters: gRPC's and the mock runtime's threads can crash
+            # or hang a finalising interpreter, which would turn a clean Ctrl-C into a core dump.
+            sys.stdout.flush()
+            sys.stderr.flush()
+            _force_exit()
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         # The reader (`| head`) left: not an error of ours; keep Python from complaining at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -124,6 +158,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("internal error (a bug in skyweave; please report it):", file=sys.stderr)
         traceback.print_exc()
         return EXIT_INTERNAL
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
 
 
 def _dispatch(args: argparse.Namespace) -> int:

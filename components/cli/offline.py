@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import gc
 import hashlib
+import json
 import logging
 import os
 import runpy
@@ -34,11 +35,22 @@ from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from ..core.display import SECRET, UNKNOWN
+from ..core.errors import SkyweaveError
 from ..drivers import secrets
 from ..drivers.base import CloudDriver
-from ..drivers.registry import all_drivers, get_driver, vendors
+from ..drivers.registry import get_driver, vendors
 
-__all__ = ["SECRET", "OfflineMocks", "OfflineRun", "RecordingMonitor", "Registration", "run_program"]
+__all__ = [
+    "DISABLE_DEFAULT_PROVIDERS",
+    "SECRET",
+    "DefaultProviderError",
+    "OfflineMocks",
+    "OfflineRun",
+    "RecordingMonitor",
+    "Registration",
+    "disabled_default_providers",
+    "run_program",
+]
 
 #: How a secret value is shown in every offline output.
 
@@ -134,13 +146,49 @@ def _provider_urn(reference: str) -> str | None:
 _ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
 
 
+#: The stack config key that turns default providers off (``["*"]`` or package names), as in
+#: ``pulumi config set --path 'pulumi:disable-default-providers[0]' '*'`` (pulumi/pulumi#8829).
+DISABLE_DEFAULT_PROVIDERS = "pulumi:disable-default-providers"
+
+
+class DefaultProviderError(SkyweaveError):
+    """Registrations or invokes that would use a default provider the stack disabled."""
+
+
+def disabled_default_providers(config: Mapping[str, str]) -> frozenset[str]:
+    """The packages whose default provider the stack config disables (``*``: all)."""
+    raw = config.get(DISABLE_DEFAULT_PROVIDERS)
+    if not raw:
+        return frozenset()
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        value = [raw]
+    return frozenset(str(v) for v in (value if isinstance(value, list) else [value]))
+
+
 class RecordingMonitor(pulumi_mocks.MockMonitor):
-    """The SDK's mock monitor, recording each registration and honouring secret outputs."""
+    """The SDK's mock monitor, recording each registration and honouring secret outputs.
+
+    Like the engine, it refuses a custom resource (or an invoke) without an explicit provider when
+    the stack disables that package's default provider (``pulumi:disable-default-providers``).
+    Each refusal is collected in ``errors`` with the engine's message ("Default provider for
+    '<pkg>' disabled. '<urn>' must use an explicit provider.") and the run goes on, so one run
+    names every such resource; :func:`run_program` then raises :class:`DefaultProviderError`.
+    """
 
     def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
         super().__init__(mocks)
         self.registrations: list[Registration] = []
         self.outputs: dict[str, dict[str, Any]] = {}
+        self.disabled_defaults: frozenset[str] = frozenset()
+        self.errors: list[str] = []
+
+    def _refuse_default(self, package: str, what: str) -> None:
+        if "*" in self.disabled_defaults or package in self.disabled_defaults:
+            self.errors.append(
+                f"Default provider for '{package}' disabled. '{what}' must use an explicit provider."
+            )
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         """The URN the Pulumi engine gives, not the SDK mock's shortcut.
@@ -159,6 +207,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
 
     def RegisterResource(self, request: Any) -> Any:
         urn = self.make_urn(request.parent, request.type, request.name)
+        if request.custom and not request.provider and not request.type.startswith("pulumi:providers:"):
+            self._refuse_default(request.type.split(":", 1)[0], urn)
         self.registrations.append(
             Registration(
                 urn=urn,
@@ -198,6 +248,11 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         self.outputs[request.urn] = mask(json_format.MessageToDict(request.outputs))
         return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
 
+    def Invoke(self, request: Any) -> Any:
+        if not request.provider:
+            self._refuse_default(request.tok.split(":", 1)[0], request.tok)
+        return super().Invoke(request)  # type: ignore[no-untyped-call]
+
 
 class OfflineMocks(pulumi.runtime.Mocks):
     """Deterministic stand-ins for what providers compute on create.
@@ -221,12 +276,14 @@ class OfflineMocks(pulumi.runtime.Mocks):
 
 
 def _driver_of(token: str) -> CloudDriver | None:
-    """The driver of the vendor whose package a type token names (``aws:ec2/vpc:Vpc`` → aws,
-    ``azure-native:network:VirtualNetwork`` → azure)."""
+    """The driver whose provider package a type token names (``aws:ec2/vpc:Vpc`` → aws;
+    ``command:remote:Command`` → on-prem, whose servers it runs on)."""
     package = token.split(":", 1)[0]
-    if package in vendors():
-        return get_driver(package)
-    return next((d for d in all_drivers() if d.package() == package), None)
+    for vendor in vendors():
+        driver = get_driver(vendor)
+        if package in driver.packages:
+            return driver
+    return None
 
 
 def _computed(type_token: str, name: str, inputs: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -286,6 +343,7 @@ def run_program(
     garbage-collector thresholds (the benchmarks measure both).
     """
     monitor = monitor or RecordingMonitor(mocks or OfflineMocks())
+    monitor.disabled_defaults = disabled_default_providers(config or {})
     handler = _CollectingHandler()
     logger = logging.getLogger(f"skyweave.cli.offline.{stack}")
     logger.propagate = False
@@ -339,6 +397,9 @@ def run_program(
         set_root_resource(None)  # type: ignore[arg-type]
         set_all_config({}, [])
         gc.set_threshold(*thresholds)
+    if monitor.errors:
+        # The engine fails the deployment at the first of these; name them all.
+        raise DefaultProviderError("\n".join(sorted(set(monitor.errors))))
 
     root = next((r.urn for r in monitor.registrations if r.type == "pulumi:pulumi:Stack"), "")
     return OfflineRun(

@@ -6,6 +6,14 @@ on first boot. Servers someone brought themselves receive the same files and scr
 (``pulumi_command.remote.CopyToRemote`` + ``remote.Command``). Either way the script sees the
 same ``SKYWEAVE_*`` environment, so it cannot tell (and need not care) where it runs.
 
+Over SSH the copies are *staged*: ``CopyToRemote`` writes over SFTP with the SSH user's rights
+(no sudo), so it can neither write ``/etc`` nor safely use a fixed name in ``/tmp`` (another local
+user could create it first). Each server gets a private staging directory from ``mktemp -d``
+(:func:`stage_command`: mode 0700, owned by the SSH user, an unpredictable name); the copies go
+there under neutral names, and the bootstrap command installs each file to its path with
+``sudo -n install`` (root-owned, 0644, as cloud-init writes them), runs the staged script and
+removes the directory (:meth:`BootstrapArgs.ssh_install_command`).
+
 The bootstrap's digest (script + files) is what re-runs it: a changed script changes the
 user-data (a new cloud server) or the remote command's ``triggers`` (the script runs again).
 """
@@ -13,16 +21,50 @@ user-data (a new cloud server) or the remote command's ``triggers`` (the script 
 from __future__ import annotations
 
 import hashlib
+import posixpath
 import shlex
 from collections.abc import Mapping
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-__all__ = ["CLOUD_SCRIPT_PATH", "BootstrapArgs", "node_environment"]
+__all__ = [
+    "CLOUD_SCRIPT_PATH",
+    "STAGED_SCRIPT",
+    "STAGE_CLEANUP",
+    "BootstrapArgs",
+    "node_environment",
+    "stage_command",
+    "staged_file",
+]
 
 #: Where cloud-init writes the script on cloud nodes (root-owned, survives reboots for inspection).
 CLOUD_SCRIPT_PATH = "/var/lib/skyweave/bootstrap.sh"
+
+#: The script's name inside a server's staging directory.
+STAGED_SCRIPT = "bootstrap.sh"
+
+#: The staging command's ``delete``: remove the directory it made (its path is the command's
+#: previous stdout, which pulumi-command passes as ``PULUMI_COMMAND_STDOUT``), and only a
+#: directory of the shape :func:`stage_command` makes.
+STAGE_CLEANUP = (
+    'd=$(printf %s "$PULUMI_COMMAND_STDOUT" | head -n 1); '
+    'case "$d" in /*/skyweave-*.*) rm -rf -- "$d" ;; esac'
+)
+
+
+def staged_file(index: int) -> str:
+    """The staged name of the ``index``-th file (files in path order): never its final path."""
+    return f"file-{index}"
+
+
+def stage_command(pool: str) -> str:
+    """Make a private staging directory for ``pool`` and print its path (the command's stdout).
+
+    ``mktemp -d`` creates it with mode 0700, owned by the SSH user, under an unpredictable name;
+    ``umask 077`` keeps whatever SFTP creates inside it private too.
+    """
+    return f'umask 077 && mktemp -d "${{TMPDIR:-/tmp}}/skyweave-{pool}.XXXXXXXXXX"'
 
 
 class BootstrapArgs(BaseModel):
@@ -80,6 +122,25 @@ class BootstrapArgs(BaseModel):
         """The command line that runs the copied script over SSH with the same ``env``."""
         assigns = " ".join(f"{k}={shlex.quote(v)}" for k, v in sorted(env.items()))
         return f"{assigns} sh {shlex.quote(script_path)}"
+
+    def ssh_install_command(self, stage: str, env: Mapping[str, str]) -> str:
+        """What runs over SSH once the files and script are staged in ``stage``.
+
+        Install every file to its path as root (``sudo -n``: fail rather than wait for a password),
+        mode 0644 like cloud-init's ``write_files``; run the staged script as the SSH user with
+        ``env``; then remove the staging directory. Steps are joined with ``&&``: a failed step
+        stops the rest and leaves the staged files for the retry.
+        """
+        quote = shlex.quote
+        parents = sorted({posixpath.dirname(path) for path in self.files})
+        steps = [f"sudo -n mkdir -p -- {quote(parent)}" for parent in parents]
+        steps += [
+            f"sudo -n install -m 0644 -o root -g root {quote(f'{stage}/{staged_file(i)}')} {quote(path)}"
+            for i, path in enumerate(sorted(self.files))
+        ]
+        steps.append(self.ssh_command(f"{stage}/{STAGED_SCRIPT}", env))
+        steps.append(f"rm -rf -- {quote(stage)}")
+        return " && ".join(steps)
 
 
 class _LiteralDumper(yaml.SafeDumper):

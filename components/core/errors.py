@@ -21,7 +21,8 @@ Only the CLI catches these, mapping them to exit codes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,7 +75,43 @@ class ConfigIssue:
     def render(self) -> str:
         if not self.has_value:
             return f"{self.path}: {self.message}"
+        hidden = secret_description(self.value, self.path)
+        if hidden is not None:
+            message = (
+                self.message.replace(str(self.value), hidden) if len(str(self.value)) >= 8 else self.message
+            )
+            return f"{self.path}: {hidden}: {message}"
         return f"{self.path}: {_show(self.value)}: {self.message}"
+
+
+#: Key names whose values are secrets whatever they look like.
+_SECRET_KEY = re.compile(
+    r"(^|[_.\-\[])(psk|pre_?shared_?key|password|passwd|secret|token|private_key)$", re.I
+)
+#: A long run of base64/hex/url-safe characters: what key material and ciphertext look like.
+_ENCODED = re.compile(r"[A-Za-z0-9+/=_\-]{40,}")
+
+
+def secret_description(value: Any, path: str = "") -> str | None:
+    """How to show ``value`` when it may be key material: its kind and length, never its text.
+
+    Why: a user who pastes a private key or a key's ciphertext where a key *name* belongs must not
+    find it echoed in a terminal, a CI log or a pull-request comment. ``None``: the value is safe
+    to show as it is.
+    """
+    if isinstance(value, Mapping) and "secure" in value:
+        return "an encrypted value (secure:), not shown"
+    text = value if isinstance(value, str) else None
+    key = path.rsplit(".", 1)[-1].rstrip("]").split("[")[-1] if path else ""
+    if text is None:
+        return "a value of a secret key, not shown" if key and _SECRET_KEY.search(key) and value else None
+    if "-----BEGIN" in text:
+        return f"a PEM block ({len(text)} characters), not shown"
+    if key and _SECRET_KEY.search(key):
+        return f"a secret ({len(text)} characters), not shown"
+    if _ENCODED.search(text) and any(c.isdigit() for c in text) and any(c.isalpha() for c in text):
+        return f"a long encoded string ({len(text)} characters), not shown"
+    return None
 
 
 def _show(value: Any) -> str:

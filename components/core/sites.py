@@ -12,11 +12,36 @@ import ipaddress
 from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from .naming import NAME_PATTERN
 
-__all__ = ["ZONE_SLOTS", "CloudSiteArgs", "SiteArgs", "SiteName", "Tags"]
+__all__ = [
+    "ZONE_SLOTS",
+    "AnyNetwork",
+    "CloudSiteArgs",
+    "IPv4Block",
+    "IPv6Block",
+    "SiteArgs",
+    "SiteName",
+    "Tags",
+]
+
+
+def _require_prefix(value: Any) -> Any:
+    """A range must say its size: ``10.2.0.0`` alone would silently be the single host 10.2.0.0/32."""
+    if isinstance(value, str) and "/" not in value:
+        raise ValueError(
+            f"no prefix length: write the range as a network, e.g. {value}/16 "
+            "(a bare address would be a single host, /32 or /128)"
+        )
+    return value
+
+
+#: IPv4 / IPv6 ranges as the configuration writes them: CIDR form, the prefix length required.
+IPv4Block = Annotated[ipaddress.IPv4Network, BeforeValidator(_require_prefix)]
+IPv6Block = Annotated[ipaddress.IPv6Network, BeforeValidator(_require_prefix)]
+AnyNetwork = Annotated[ipaddress.IPv4Network | ipaddress.IPv6Network, BeforeValidator(_require_prefix)]
 
 #: Zone slots per tier in a site's address block: a zone's subnets sit at a slot fixed by the
 #: zone's own identity (AWS zone letter a-h), so adding a zone never renumbers another.
@@ -108,7 +133,7 @@ class SiteArgs(BaseModel):
 class CloudSiteArgs(SiteArgs):
     """A site where skyweave creates the network, and so plans its address block."""
 
-    cidr: ipaddress.IPv4Network | None = Field(
+    cidr: IPv4Block | None = Field(
         default=None,
         description="The site's IPv4 block, pinned. Omitted: IPAM places it first-fit in the "
         "supernet; run `skyweave ipam lock` to record it so no later edit can renumber it.",
@@ -118,7 +143,7 @@ class CloudSiteArgs(SiteArgs):
         description="Dual-stack: give the network and every subnet an IPv6 range too "
         "(vendor-assigned on AWS and GCP, planned from ipam.ipv6_supernet on OpenStack).",
     )
-    ipv6_cidr: ipaddress.IPv6Network | None = Field(
+    ipv6_cidr: IPv6Block | None = Field(
         default=None,
         description="The site's IPv6 block, pinned, for vendors where skyweave plans IPv6 "
         "(OpenStack). Omitted: IPAM places it; `skyweave ipam lock` records it.",

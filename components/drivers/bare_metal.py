@@ -51,6 +51,10 @@ class BareMetalSourceArgs(BaseModel):
         """Problems only visible with the site at hand (zones, address ranges). Pure."""
         return []
 
+    def check_placed(self, count: int) -> list[SourceIssue]:
+        """Problems only visible once placement gave this source ``count`` nodes. Pure."""
+        return []
+
 
 def zone_issues(zones: Sequence[str], site: SiteArgs) -> list[SourceIssue]:
     """A source's ``zones`` must be zones of its site."""

@@ -191,20 +191,16 @@ class CloudDriver(abc.ABC):
     every link's shape (:mod:`skyweave.planning.vpn`). ``None``: the vendor has no VPN."""
     vpn_product: ClassVar[str] = ""
     """What the vendor calls that endpoint, for messages (e.g. "GCP HA VPN")."""
+    packages: ClassVar[tuple[str, ...]] = ()
+    """The provider packages (type-token prefixes) whose resources this driver creates; default:
+    the vendor's own name. The offline preview asks this driver for those resources' stand-ins."""
     compute_sla: ClassVar[ComputeSla | None] = None
     """The published compute SLA the availability model starts from; ``None``: none published."""
-    sdk_package: ClassVar[str | None] = None
-    """The Pulumi package whose type tokens are this vendor's resources (``azure-native`` for
-    ``vendor: azure``); ``None``: the vendor's own name. The offline preview asks this driver
-    for stand-ins of that package's values."""
-
-    @classmethod
-    def package(cls) -> str:
-        """The Pulumi package of the vendor's resources and provider (``pulumi:providers:<package>``)."""
-        return cls.sdk_package or cls.vendor
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
+        if "vendor" in cls.__dict__ and "packages" not in cls.__dict__:
+            cls.packages = (cls.vendor,)
         if "capabilities" in cls.__dict__:
             from .services import SERVICES
 

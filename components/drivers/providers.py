@@ -7,15 +7,17 @@ same whatever ``aws:region`` the shell happens to have.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
 import pulumi
 
 from ..core.errors import ConfigIssue, InvalidArgsError
+from ..core.naming import child_name
 from ..core.sites import SiteArgs
 from .registry import get_driver
 
-__all__ = ["SiteProviders", "require_providers"]
+__all__ = ["SiteProviders", "component_provider", "require_providers"]
 
 
 class SiteProviders(Mapping[str, pulumi.ProviderResource | None]):
@@ -56,3 +58,34 @@ def require_providers(providers: Mapping[str, pulumi.ProviderResource | None], s
         raise InvalidArgsError(
             [ConfigIssue("providers", f"no provider given for site(s) {', '.join(missing)}", list(providers))]
         )
+
+
+#: Each component's providers of site-less packages (random, command), by component and package.
+_COMPONENT_PROVIDERS: weakref.WeakKeyDictionary[pulumi.Resource, dict[str, pulumi.ProviderResource]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def component_provider(
+    component: pulumi.Resource,
+    component_name: str,
+    resource_type: str,
+    make: Callable[[str, pulumi.ResourceOptions], pulumi.ProviderResource],
+) -> pulumi.ProviderResource:
+    """The component's provider for ``resource_type``'s package: the one it was given
+    (``opts.providers``), else one it creates as its child, ``{component}-provider-{package}``, on
+    first use and shares after.
+
+    Why per component and not per site or per stack: these packages (random, command) have no
+    site configuration, so nothing ties them to a site; one per component keeps the component
+    whole wherever it runs (a stack, or another language through the component provider) and the
+    provider named from the component. Never the default provider: a stack may disable them all.
+    """
+    package = resource_type.split(":", 1)[0]
+    made = _COMPONENT_PROVIDERS.setdefault(component, {})
+    if package not in made:
+        given = component.get_provider(resource_type)
+        made[package] = given or make(
+            child_name(component_name, "provider", package), pulumi.ResourceOptions(parent=component)
+        )
+    return made[package]

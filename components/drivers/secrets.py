@@ -14,15 +14,26 @@ import pulumi
 
 from ..core.naming import child_name
 from ..planning.vpn import safe_psk
+from .providers import component_provider
 from .sdk import lazy_sdk
 
 random = lazy_sdk("pulumi_random")
 
-__all__ = ["preview_outputs", "tunnel_psks"]
+__all__ = ["preview_outputs", "random_provider", "tunnel_psks"]
+
+
+def random_provider(component: pulumi.Resource, component_name: str) -> pulumi.ProviderResource:
+    """The component's ``random`` provider (see :func:`~skyweave.drivers.providers.component_provider`)."""
+    return component_provider(
+        component,
+        component_name,
+        "random:index/randomPassword:RandomPassword",
+        lambda name, opts: random.Provider(name, opts=opts),
+    )
 
 
 def tunnel_psks(
-    component: str, a: str, b: str, parent: pulumi.Resource, count: int
+    component: str, a: str, b: str, parent: pulumi.Resource, count: int, provider: pulumi.ProviderResource
 ) -> list[pulumi.Output[str]]:
     """``count`` generated keys for the link ``a``/``b``: 40 characters AWS accepts, never shown.
 
@@ -36,7 +47,7 @@ def tunnel_psks(
             length=40,
             special=True,
             override_special="._",
-            opts=pulumi.ResourceOptions(parent=parent),
+            opts=pulumi.ResourceOptions(parent=parent, provider=provider),
         )
         out.append(pulumi.Output.secret(password.result.apply(safe_psk)))
     return out

@@ -35,9 +35,20 @@ class PeeringService(Protocol):
     """Native private peering between two networks of one vendor (``Capability.PEERING``)."""
 
     def peering(
-        self, ctx: SiteContext, peer: SiteContext, network: SiteNetwork, peer_network: SiteNetwork
+        self,
+        ctx: SiteContext,
+        peer: SiteContext,
+        network: SiteNetwork,
+        peer_network: SiteNetwork,
+        after: Sequence[pulumi.Resource] = (),
     ) -> Any:
-        """Peer ``network`` (on ``ctx``'s site) with ``peer_network``, both directions, routes included."""
+        """Peer ``network`` (on ``ctx``'s site) with ``peer_network``, both directions, routes included.
+
+        ``after``: the last peering made on either network. A vendor that runs one peering
+        operation per network at a time (GCP) makes its first peering depend on them; every
+        vendor returns its last peering resource for the next link's ``after``; a vendor without
+        that limit (AWS) ignores them.
+        """
         ...
 
 

@@ -206,6 +206,12 @@ def plan_pool(args: BareMetalPoolArgs, sites: Sequence[SiteArgs], name: str | No
         )
     except PlanningError as exc:
         raise InvalidArgsError([exc.as_issue()]) from exc
+    for i, source in enumerate(args.sources):
+        placed = sum(1 for n in placement.nodes if n.domain.source == source.site)
+        found = source.check_placed(placed)
+        issues += [ConfigIssue(f"sources[{i}].{x.path}", x.message, x.value) for x in found]
+    if issues:
+        raise InvalidArgsError(issues)
     return PoolPlan(args=args, sites=by_name, placement=placement)
 
 

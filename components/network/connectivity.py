@@ -14,7 +14,6 @@ service) are created once per site, under the HybridVpc.
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +21,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..core.errors import PlanningError
-from ..core.sites import SiteArgs, SiteName
+from ..core.sites import IPv4Block, SiteArgs, SiteName
 from ..core.validation import FieldValueError
 from ..drivers.base import Capability
 from ..drivers.registry import get_driver
@@ -58,7 +57,7 @@ class ConnectivityArgs(BaseModel):
         description="Pairs the topology leaves out, e.g. a GCP and an OpenStack site (HA VPN needs BGP, "
         "VPNaaS has none). Default none.",
     )
-    tunnel_blocks: dict[str, ipaddress.IPv4Network] = Field(
+    tunnel_blocks: dict[str, IPv4Block] = Field(
         default_factory=dict,
         description="Pinned /27 of tunnel inside addresses per link id (`site-a/site-b`, sorted). "
         "Written by `skyweave ipam lock`; omitted links get a block derived from their id.",
@@ -119,6 +118,15 @@ def plan_connectivity(
                         path=where,
                         value=site,
                     )
+    excluded = {link_id(a, b): j for j, (a, b) in enumerate(args.exclude)}
+    for i, (a, b) in enumerate(args.links):
+        if link_id(a, b) in excluded:
+            raise PlanningError(
+                f"the link {link_id(a, b)} is also excluded (network.exclude[{excluded[link_id(a, b)]}]); "
+                "list it in one place: keep it in links to build it, or drop it",
+                path=f"{path}.links[{i}]",
+                value=[a, b],
+            )
     asns = assign_asns([AsnRequest(s.name, f"sites[{i}].asn", s.asn) for i, s in enumerate(sites)])
     by_name = {s.name: s for s in sites}
     ends = {s.name: site_end(s, asns[s.name], cidrs[s.name]) for s in sites}
@@ -132,6 +140,7 @@ def plan_connectivity(
             lid = link_id(a, b)
             where = f"{path}.links[{explicit_index[lid]}]" if lid in explicit_index else f"{path}.topology"
             raise PlanningError(exc.message, path=where, value=[a, b]) from None
+    _check_pins(args.tunnel_blocks, shaped, names, path=f"{path}.tunnel_blocks")
     need_block = [link.id for link in shaped if link.needs_inside_addresses]
     # Some endpoint kinds accept inside addresses from part of 169.254.0.0/16 only (Azure: APIPA).
     narrow = {link.id: inside_range(link.a.endpoint, link.b.endpoint) for link in shaped}
@@ -158,3 +167,25 @@ def site_end(site: SiteArgs, asn: int, cidrs: Sequence[str]) -> SiteEnd:
         static=Capability.STATIC_VPN in capabilities,
         peering=Capability.PEERING in capabilities,
     )
+
+
+def _check_pins(
+    pins: Mapping[str, Any], links: Sequence[LinkPlan], sites: Sequence[str], *, path: str
+) -> None:
+    """A pinned tunnel block must name a link this plan builds, by its id (``a/b``, names sorted);
+    a pin under any other key would be ignored, and the link it was meant for renumbered."""
+    planned = {link.id: link for link in links}
+    for key in pins:
+        if key in planned and planned[key].needs_inside_addresses:
+            continue
+        parts = key.split("/")
+        if len(parts) == 2 and link_id(*parts) in planned and link_id(*parts) != key:
+            why = f"link ids list the two sites in sorted order: did you mean {link_id(*parts)!r}?"
+        elif key in planned:
+            why = f"link {key} ({planned[key].shape}) has no tunnel inside addresses to pin; remove the pin"
+        elif len(parts) == 2 and set(parts) <= set(sites):
+            why = "the topology does not build this link (excluded, or not in it); remove the pin"
+        else:
+            known = ", ".join(sorted(k for k, link in planned.items() if link.needs_inside_addresses))
+            why = f"no link has this id; links with tunnel blocks: {known or 'none'}"
+        raise PlanningError(why, path=f"{path}.{key}", value=str(pins[key]))

@@ -22,7 +22,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from ..core.errors import ConfigIssue, InvalidArgsError, PlanningError
 from ..core.naming import check_component_name, child_name, type_token
-from ..core.sites import CloudSiteArgs, SiteArgs, Tags, resource_tags
+from ..core.sites import AnyNetwork, CloudSiteArgs, IPv4Block, IPv6Block, SiteArgs, Tags, resource_tags
 from ..core.validation import check_plan, first_duplicate, issues_from_validation
 from ..drivers.base import Capability, SiteContext, SiteNetwork
 from ..drivers.providers import SiteProviders, require_providers
@@ -43,7 +43,7 @@ class IpamArgs(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    supernet: ipaddress.IPv4Network = Field(
+    supernet: IPv4Block = Field(
         default=ipaddress.IPv4Network("10.0.0.0/8"),
         description="The private IPv4 range every cloud site's block comes from. Default 10.0.0.0/8.",
     )
@@ -60,11 +60,11 @@ class IpamArgs(BaseModel):
         description="Prefix length of each subnet. Default 20: in a /16 that leaves a slot for "
         "2 tiers × 8 zones on AWS.",
     )
-    reserved: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = Field(
+    reserved: tuple[AnyNetwork, ...] = Field(
         default=(),
         description="Ranges never to allocate (e.g. a partner's network, a future site). Default none.",
     )
-    ipv6_supernet: ipaddress.IPv6Network | None = Field(
+    ipv6_supernet: IPv6Block | None = Field(
         default=None,
         description="IPv6 range (e.g. a ULA /48) for sites whose vendor does not assign IPv6 "
         "(OpenStack). Required only when such a site sets ipv6: true.",
@@ -199,14 +199,22 @@ def plan_hybrid_vpc(args: HybridVpcArgs, *, connectivity_path: str = "connectivi
                     )
                 )
             if ipam.subnet_prefix < prefixlen:
-                issues.append(
-                    ConfigIssue(
+                # Blame what the user wrote: a pinned block that is too small, or the two sizes.
+                if site.cidr is not None:
+                    issue = ConfigIssue(
+                        f"{path}.cidr",
+                        f"site {site.name!r}'s block (/{prefixlen}) is smaller than one subnet "
+                        f"(ipam.subnet_prefix /{ipam.subnet_prefix}); give the site a larger block",
+                        str(site.cidr),
+                    )
+                else:
+                    issue = ConfigIssue(
                         "ipam.subnet_prefix",
-                        f"subnets (/{ipam.subnet_prefix}) cannot be larger than site {site.name!r}'s "
-                        f"block (/{prefixlen})",
+                        f"subnets (/{ipam.subnet_prefix}) cannot be larger than a site block "
+                        f"(ipam.site_prefix /{prefixlen})",
                         ipam.subnet_prefix,
                     )
-                )
+                issues.append(issue)
                 continue
             ipv6_prefixlen = driver.ipv6_prefixlen(site)
             if site.ipv6_cidr is not None and ipv6_prefixlen is None:

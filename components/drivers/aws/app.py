@@ -188,7 +188,9 @@ def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -
         subnets=[network.subnet_ids[f"public-{letter}"] for letter in letters],
         drop_invalid_header_fields=True,
         tags=tags(alb_name),
-        opts=ctx.opts(),
+        # An internet-facing ALB is refused ("InvalidSubnet: VPC ... has no internet gateway")
+        # until the VPC's internet gateway is attached; its subnets alone do not order that.
+        opts=ctx.opts(depends_on=[network.resources["igw"]]),
     )
     listener = aws.lb.Listener(
         ctx.name("listener"),

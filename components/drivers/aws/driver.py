@@ -537,8 +537,11 @@ class AwsDriver(CloudDriver):
         peer: SiteContext,
         network: SiteNetwork,
         peer_network: SiteNetwork,
+        after: Sequence[pulumi.Resource] = (),
     ) -> aws.ec2.VpcPeeringConnection:
-        """VPC peering (also across regions), accepted on the peer side, routes in every route table."""
+        """VPC peering (also across regions), accepted on the peer side, routes in every route table.
+
+        AWS takes concurrent peering requests on one VPC: ``after`` is not waited on."""
         same_region = ctx.site.region == peer.site.region
         request = aws.ec2.VpcPeeringConnection(
             ctx.name("peering", peer.site.name),

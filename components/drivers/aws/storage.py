@@ -116,6 +116,8 @@ def grant_bucket_read(
             }
         )
     )
-    aws.iam.RolePolicy(ctx.name("bucket-reader-policy"), role=role.id, policy=policy, opts=ctx.opts())
-    arn: pulumi.Output[str] = role.arn
+    grant = aws.iam.RolePolicy(ctx.name("bucket-reader-policy"), role=role.id, policy=policy, opts=ctx.opts())
+    # The reader presents the role's ARN; carrying the policy as a dependency makes whatever uses
+    # the ARN (a transfer job that starts on creation) wait until the role may read the bucket.
+    arn: pulumi.Output[str] = pulumi.Output.all(role.arn, grant.id).apply(lambda values: str(values[0]))
     return arn

@@ -220,7 +220,7 @@ class AzureDriver(CloudDriver):
     vendor = "azure"
     display_name = "Microsoft Azure"
     site_model = AzureSiteArgs
-    sdk_package = "azure-native"
+    packages = ("azure-native",)  # pulumi-azure-native's type tokens: azure-native:<module>:<Type>
     example = {
         "name": "azure-weu1",
         "vendor": "azure",
@@ -483,11 +483,19 @@ class AzureDriver(CloudDriver):
         )
 
     def peering(
-        self, ctx: SiteContext, peer: SiteContext, network: SiteNetwork, peer_network: SiteNetwork
-    ) -> None:
-        """Global VNet peering, one peering per direction (each on its own site's provider); the
-        second waits for the first, since Azure updates a VNet's peerings one at a time."""
-        first: list[pulumi.Resource] = []
+        self,
+        ctx: SiteContext,
+        peer: SiteContext,
+        network: SiteNetwork,
+        peer_network: SiteNetwork,
+        after: Sequence[pulumi.Resource] = (),
+    ) -> Any:
+        """Global VNet peering (also across regions), one peering per direction, each on its own
+        site's provider. Azure changes one VNet's peerings one operation at a time, so the reverse
+        peering waits for the first and the first for ``after`` (the last peering already made on
+        either network). Returns the last of the two."""
+        previous: list[pulumi.Resource] = list(after)
+        peering: Any = None
         for here, there, net, other in (
             (ctx, peer, network, peer_network),
             (peer, ctx, peer_network, network),
@@ -501,9 +509,10 @@ class AzureDriver(CloudDriver):
                 allow_forwarded_traffic=True,
                 allow_gateway_transit=False,
                 use_remote_gateways=False,
-                opts=here.opts(depends_on=first),
+                opts=here.opts(depends_on=previous) if previous else here.opts(),
             )
-            first = [peering]
+            previous = [peering]
+        return peering
 
     # --- services ----------------------------------------------------------------------------
 

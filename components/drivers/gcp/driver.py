@@ -327,21 +327,36 @@ class GcpDriver(CloudDriver):
         return tunnel
 
     def peering(
-        self, ctx: SiteContext, peer: SiteContext, network: SiteNetwork, peer_network: SiteNetwork
-    ) -> None:
-        """VPC network peering: one peering per direction, each in its own project/provider."""
+        self,
+        ctx: SiteContext,
+        peer: SiteContext,
+        network: SiteNetwork,
+        peer_network: SiteNetwork,
+        after: Sequence[pulumi.Resource] = (),
+    ) -> gcp.compute.NetworkPeering:
+        """VPC network peering: one peering per direction, each in its own project/provider.
+
+        GCP runs one peering operation per network at a time and refuses a second ("There is a
+        peering operation in progress on the local or peer network"). The provider serialises its
+        own operations, but each direction uses its site's provider — a separate process — so the
+        reverse peering depends on the first, and the first on ``after``: the last peering already
+        made on either network (the caller keeps that per network). Returns the last of the two.
+        """
+        previous: list[pulumi.Resource] = list(after)
         for here, there, net, other in (
             (ctx, peer, network, peer_network),
             (peer, ctx, peer_network, network),
         ):
-            gcp.compute.NetworkPeering(
+            peering = gcp.compute.NetworkPeering(
                 here.name("peering", there.site.name),
                 network=net.network_id,
                 peer_network=other.network_id,
                 export_custom_routes=True,
                 import_custom_routes=True,
-                opts=here.opts(),
+                opts=here.opts(depends_on=previous) if previous else here.opts(),
             )
+            previous = [peering]
+        return peering
 
     def app_endpoint_kind(self, site: SiteArgs) -> EndpointKind:
         return EndpointKind.IP  # the forwarding rule's static address

@@ -7,23 +7,35 @@ failure domains the operator has (rooms, racks), used for placement only.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import ipaddress
 import re
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Literal
 
 import pulumi
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ...core.bootstrap import node_environment
+from ...core.bootstrap import (
+    STAGE_CLEANUP,
+    STAGED_SCRIPT,
+    BootstrapArgs,
+    node_environment,
+    stage_command,
+    staged_file,
+)
 from ...core.naming import NAME_PATTERN
-from ...core.sites import SiteArgs
+from ...core.sites import AnyNetwork, SiteArgs
 from ...core.validation import FieldValueError
 from ...planning.ipam import SitePlan, SubnetSlot
 from ...planning.placement import Domain
 from ...planning.vpn import VpnEndpoint
 from ..bare_metal import BareMetalNode, BareMetalRequest, BareMetalSourceArgs, SourceIssue
 from ..base import Capability, CloudDriver, SiteContext, SiteNetwork
+from ..providers import component_provider
 from ..sdk import lazy_sdk
+from . import preview
 
 if TYPE_CHECKING:
     import pulumi_command as command
@@ -43,7 +55,7 @@ class OnPremSiteArgs(SiteArgs):
     VENDOR = "onprem"
 
     vendor: Literal["onprem"] = "onprem"
-    cidrs: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = Field(
+    cidrs: tuple[AnyNetwork, ...] = Field(
         min_length=1,
         description="Ranges the site already routes (required: at least one). No cloud block may "
         "overlap them.",
@@ -241,18 +253,48 @@ def _byon_domains(driver: CloudDriver, site: SiteArgs, source: BareMetalSourceAr
     )
 
 
+def command_provider(ctx: SiteContext) -> pulumi.ProviderResource:
+    """The component's ``command`` provider (see :func:`~skyweave.drivers.providers.component_provider`)."""
+    return component_provider(
+        ctx.parent,
+        ctx.component,
+        "command:remote:Command",
+        lambda name, opts: command.Provider(name, opts=opts),
+    )
+
+
+def _inside(directory: pulumi.Output[str], name: str) -> pulumi.Output[str]:
+    return directory.apply(lambda d: f"{d}/{name}")
+
+
+def _install_and_run(bootstrap: BootstrapArgs, stage: str, *, env: dict[str, str]) -> str:
+    return bootstrap.ssh_install_command(stage, env)
+
+
 def _byon_bootstrap(ctx: SiteContext, request: BareMetalRequest) -> list[BareMetalNode]:
-    """Copy the files and the script to each placed server and run it; re-run when they change.
+    """Stage the files and the script on each placed server, install and run them; re-run when
+    anything they do changes.
+
+    Per server: a ``stage`` command makes a private directory (``mktemp -d``, see
+    :mod:`skyweave.bootstrap`) and prints its path; the copies write into it (SFTP runs as the SSH
+    user, who may not write the files' real paths); the ``bootstrap`` command installs the files
+    with ``sudo``, runs the script and removes the directory. The stage's triggers hold everything
+    the bootstrap does (files, script, environment, where it connects), so any change makes a new
+    directory, copies again and runs again — never a run against a directory already removed.
 
     The connection's private key is the stack's secret (never plain text in state or preview);
-    the triggers hold only the bootstrap's digest, so a new script runs again and nothing else does.
+    the triggers hold only digests, so a new script runs again and nothing else does.
     """
     source = request.source
     assert isinstance(source, ByonSourceArgs) and request.ssh_private_key is not None
     by_zone = source.servers_by_zone()
     bootstrap = request.bootstrap
     digest = bootstrap.digest()
-    script_path = f"/tmp/skyweave-bootstrap-{request.pool}.sh"
+    provider = command_provider(ctx) if bootstrap.enabled else None
+
+    def opts(**kwargs: Any) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(parent=ctx.parent, provider=provider, **kwargs)
+
     nodes: list[BareMetalNode] = []
     for placed in request.nodes:
         server = by_zone[placed.domain.zone][placed.ordinal]
@@ -264,36 +306,48 @@ def _byon_bootstrap(ctx: SiteContext, request: BareMetalRequest) -> list[BareMet
         )
         resources: list[pulumi.Resource] = []
         if bootstrap.enabled:
+            env = node_environment(request.pool, server.name, request.role, ctx.site.name, server.zone)
+            run_digest = hashlib.sha256(
+                repr((sorted(env.items()), str(server.address), server.ssh_port, source.ssh_user)).encode()
+            ).hexdigest()
+            stage = command.remote.Command(
+                ctx.name("stage", server.name),
+                connection=connection,
+                create=stage_command(request.pool),
+                delete=STAGE_CLEANUP,
+                triggers=[digest, run_digest],
+                opts=opts(),
+            )
+            stage_dir: pulumi.Output[str] = stage.stdout.apply(lambda out: out.strip())
             copies: list[pulumi.Resource] = [
                 command.remote.CopyToRemote(
                     ctx.name("file", server.name, str(i)),
                     connection=connection,
                     source=pulumi.StringAsset(content),
-                    remote_path=path,
+                    remote_path=_inside(stage_dir, staged_file(i)),
                     triggers=[digest],
-                    opts=ctx.opts(),
+                    opts=opts(),
                 )
-                for i, (path, content) in enumerate(sorted(bootstrap.files.items()))
+                for i, (_, content) in enumerate(sorted(bootstrap.files.items()))
             ]
             copies.append(
                 command.remote.CopyToRemote(
                     ctx.name("script", server.name),
                     connection=connection,
                     source=pulumi.StringAsset(bootstrap.script),
-                    remote_path=script_path,
+                    remote_path=_inside(stage_dir, STAGED_SCRIPT),
                     triggers=[digest],
-                    opts=ctx.opts(),
+                    opts=opts(),
                 )
             )
-            env = node_environment(request.pool, server.name, request.role, ctx.site.name, server.zone)
             run = command.remote.Command(
                 ctx.name("bootstrap", server.name),
                 connection=connection,
-                create=bootstrap.ssh_command(script_path, env),
+                create=stage_dir.apply(functools.partial(_install_and_run, bootstrap, env=env)),
                 triggers=[digest],
-                opts=ctx.opts(depends_on=copies),
+                opts=opts(depends_on=copies),
             )
-            resources = [*copies, run]
+            resources = [stage, *copies, run]
         detail = {k: v for k, v in (("room", server.room), ("rack", server.rack)) if v is not None}
         nodes.append(
             BareMetalNode(
@@ -323,6 +377,11 @@ class OnPremDriver(CloudDriver):
     # The operator's own VPN devices, configured from the `onprem_devices` output.
     vpn_endpoint = VpnEndpoint.DEVICE
     vpn_product = "an on-prem VPN device"
+
+    packages = ("command",)  # the servers it runs on are reached with pulumi-command
+
+    def preview_outputs(self, type_token: str, name: str, inputs: Mapping[str, object]) -> dict[str, object]:
+        return preview.preview_outputs(type_token, name, inputs)
 
     def site_capabilities(self, site: SiteArgs) -> frozenset[Capability]:
         """A site's devices route with BGP when the site says they speak it (``bgp: true``)."""

@@ -107,6 +107,9 @@ def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -
         opts=ctx.opts(),
     )
     servers: list[openstack.compute.Instance] = []
+    # The servers name only the network; Nova refuses to boot on a network that has no subnet yet
+    # (NetworkRequiresSubnet), so they also wait for the site's subnets.
+    subnets = [r for key, r in network.resources.items() if key.startswith("subnet:")]
     for zone, count in spec.zone_counts.items():
         for number in range(1, count + 1):
             name = ctx.name("server", zone, str(number))
@@ -121,7 +124,7 @@ def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -
                 user_data=spec.user_data,
                 metadata={**ctx.tags, "skyweave-app": ctx.component},
                 tags=tags,
-                opts=ctx.opts(depends_on=rules),
+                opts=ctx.opts(depends_on=[*rules, *subnets]),
             )
             openstack.loadbalancer.Member(
                 ctx.name("member", zone, str(number)),
@@ -132,13 +135,15 @@ def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -
                 opts=ctx.opts(),
             )
             servers.append(server)
+    # Neutron associates a floating IP with the VIP port only once the VIP subnet has a port on
+    # a router to the external network (ExternalGatewayForFloatingIPNotFound otherwise).
     floating_ip = openstack.networking.FloatingIp(
         ctx.name("fip"),
         pool=external_network,
         port_id=lb.vip_port_id,
         description=f"{ctx.component} on {site.name}",
         tags=tags,
-        opts=ctx.opts(),
+        opts=ctx.opts(depends_on=[network.resources["router-if:main"]]),
     )
     resources: dict[str, pulumi.Resource] = {
         "security_group": group,

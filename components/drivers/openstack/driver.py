@@ -131,10 +131,12 @@ class IronicSourceArgs(BareMetalSourceArgs):
         default=(), description="Availability zones to spread over. Omitted: all the site's zones."
     )
     key_pair: str | None = Field(default=None, description="Nova key pair to inject. Omitted: none.")
-    server_group_policy: Literal["anti-affinity", "soft-anti-affinity"] = Field(
-        default="anti-affinity",
-        description="Policy of the pool's server group on this site: anti-affinity (default; each "
-        "node on its own host, which Ironic always satisfies) or soft-anti-affinity.",
+    server_group_policy: Literal["soft-anti-affinity", "anti-affinity", "none"] = Field(
+        default="soft-anti-affinity",
+        description="Policy of the pool's server group on this site: soft-anti-affinity (default; "
+        "spread when the scheduler can), anti-affinity (only for a single node: Nova compares "
+        "nova-compute services, and one serves many Ironic nodes) or none (no group; the zones "
+        "still spread the nodes).",
     )
 
     @model_validator(mode="after")
@@ -156,6 +158,28 @@ class IronicSourceArgs(BareMetalSourceArgs):
 
     def check(self, site: SiteArgs) -> list[SourceIssue]:
         return zone_issues(self.zones, site)
+
+    def check_placed(self, count: int) -> list[SourceIssue]:
+        """Refuse hard anti-affinity over several Ironic nodes.
+
+        Nova's ServerGroupAntiAffinityFilter compares the candidate's nova-compute *service* host
+        with the group's hosts (nova/scheduler/filters/affinity_filter.py). Ironic nodes are
+        served by a few nova-compute services, each managing many nodes, so the second node of a
+        hard anti-affinity group usually finds no host (NoValidHost). skyweave cannot know a
+        cloud's node-to-service mapping, so it allows the hard policy for one node only.
+        """
+        if self.server_group_policy != "anti-affinity" or count <= 1:
+            return []
+        return [
+            SourceIssue(
+                "server_group_policy",
+                f"hard anti-affinity over {count} nodes: Nova compares nova-compute services, and "
+                "one service usually serves many Ironic nodes, so the second node would find no "
+                "valid host; use soft-anti-affinity (the default) or none (the zones still spread "
+                "the nodes)",
+                self.server_group_policy,
+            )
+        ]
 
 
 class OpenStackDriver(CloudDriver):
@@ -187,7 +211,8 @@ class OpenStackDriver(CloudDriver):
         return tuple(Domain(source.site, site.name, self.vendor, site.region, z) for z in zones)
 
     def create_bare_metal(self, ctx: SiteContext, request: BareMetalRequest) -> list[BareMetalNode]:
-        """A flavor (unless named), one server group, and a Nova server per node on the site network."""
+        """A flavor (unless named), one server group (soft anti-affinity by default, see
+        :meth:`IronicSourceArgs.check_placed`), and a Nova server per node in its zone."""
         source = request.source
         network = request.network
         assert isinstance(source, IronicSourceArgs) and network is not None
@@ -210,10 +235,15 @@ class OpenStackDriver(CloudDriver):
                 opts=ctx.opts(),
             )
             flavor_id = flavor.id
-        group = openstack.compute.ServerGroup(
-            ctx.name("group"), policies=source.server_group_policy, opts=ctx.opts()
+        group = (
+            None
+            if source.server_group_policy == "none"
+            else openstack.compute.ServerGroup(
+                ctx.name("group"), policies=source.server_group_policy, opts=ctx.opts()
+            )
         )
         depends = [r for k, r in network.resources.items() if k.startswith("subnet:")]
+        hints = [openstack.compute.InstanceSchedulerHintArgs(group=group.id)] if group else None
         nodes: list[BareMetalNode] = []
         for placed in request.nodes:
             name = request.node_name(placed)
@@ -228,7 +258,7 @@ class OpenStackDriver(CloudDriver):
                 key_pair=source.key_pair,
                 config_drive=True,
                 networks=[openstack.compute.InstanceNetworkArgs(uuid=network.network_id)],
-                scheduler_hints=[openstack.compute.InstanceSchedulerHintArgs(group=group.id)],
+                scheduler_hints=hints,
                 user_data=request.user_data(placed, ctx.site.name),
                 metadata={"skyweave-pool": request.pool, "skyweave-role": request.role},
                 tags=[f"{k}={v}" for k, v in sorted(ctx.tags.items())],
@@ -289,7 +319,9 @@ class OpenStackDriver(CloudDriver):
                 tags=tags,
                 opts=ctx.opts(),
             )
-            openstack.networking.RouterInterface(
+            # Kept for later layers: Neutron refuses what needs the subnet routed (a VPNaaS site
+            # connection, a floating IP on a port in it) until this port exists.
+            resources[f"router-if:{key}"] = openstack.networking.RouterInterface(
                 ctx.name("router-if", key), router_id=router.id, subnet_id=subnet.id, opts=ctx.opts()
             )
             subnet_ids[key] = subnet.id
@@ -306,7 +338,7 @@ class OpenStackDriver(CloudDriver):
                     tags=tags,
                     opts=ctx.opts(),
                 )
-                openstack.networking.RouterInterface(
+                resources[f"router-if6:{key}"] = openstack.networking.RouterInterface(
                     ctx.name("router-if6", key), router_id=router.id, subnet_id=subnet6.id, opts=ctx.opts()
                 )
                 resources[f"subnet6:{key}"] = subnet6
@@ -349,11 +381,15 @@ class OpenStackDriver(CloudDriver):
             admin_state_up=True,
             opts=ctx.opts(),
         )
+        # neutron-vpnaas refuses a site connection whose local subnets have no port on the
+        # service's router (SubnetIsNotConnectedToRouter, vpn_validator.py): the group that names
+        # those subnets — and so every connection using it — waits for their router interfaces.
+        ports = [network.resources[f"router-if:{key}"] for key in network.subnet_ids]
         local = openstack.vpnaas.EndpointGroup(
             ctx.name("vpn-local"),
             type="subnet",
             endpoints=list(network.subnet_ids.values()),
-            opts=ctx.opts(),
+            opts=ctx.opts(depends_on=ports),
         )
         return VpnaasEndpoint(service=service, ike=ike, ipsec=ipsec, local=local)
 

@@ -20,10 +20,10 @@ from ...core.naming import child_name, type_token
 from ...core.sites import SiteArgs
 from ...drivers.base import Capability, SiteContext, SiteNetwork
 from ...drivers.registry import get_driver
-from ...drivers.secrets import tunnel_psks
+from ...drivers.secrets import random_provider, tunnel_psks
 from ...drivers.vpn import GatewayVpnService, HaVpnService, PolicyVpnService
 from ...planning.topology import LinkId
-from ...planning.vpn import LinkPlan, Routing, SiteEnd
+from ...planning.vpn import LinkPlan, Routing, SiteEnd, VpnEndpoint
 
 __all__ = ["Build", "LinkBuilder", "VpnLink", "register_builder"]
 
@@ -106,8 +106,7 @@ class LinkBuilder:
             if not link.redundant:
                 pulumi.log.warn(
                     f"link {link.id} has {len(link.tunnels)} tunnel(s): a single point of failure "
-                    f"({link.shape}). Give the on-prem site a second device (vpn_secondary_peer_ip) "
-                    "or join the sites through others; the policy pack rejects it.",
+                    f"({link.shape}). {_remedy(link)}; the policy pack rejects it.",
                     resource=component,
                 )
 
@@ -164,7 +163,8 @@ class LinkBuilder:
 
     def psks_for(self, link: LinkPlan, parent: pulumi.Resource, count: int) -> list[pulumi.Output[str]]:
         """One generated pre-shared key per tunnel, recorded for the component's outputs."""
-        out = tunnel_psks(self.component, link.a.site, link.b.site, parent, count)
+        provider = random_provider(self.parent, self.component)
+        out = tunnel_psks(self.component, link.a.site, link.b.site, parent, count, provider)
         self.psks[link.id] = out
         return out
 
@@ -205,3 +205,17 @@ class LinkBuilder:
                     "ciphers": link.ciphers.as_dict(),
                 }
             )
+
+
+def _remedy(link: LinkPlan) -> str:
+    """What would make ``link`` redundant, in terms of the ends it actually has."""
+    device = next((end for end in (link.a, link.b) if end.endpoint is VpnEndpoint.DEVICE), None)
+    if device is not None and len(device.devices) < 2:
+        return (
+            f"Give {device.site!r} a second VPN device (vpn_secondary_peer_ip) or join the sites "
+            "through others"
+        )
+    return (
+        f"{link.a.product or link.a.vendor} and {link.b.product or link.b.vendor} make one tunnel "
+        f"between {link.a.site!r} and {link.b.site!r}; join them through other sites instead"
+    )

@@ -1,0 +1,28 @@
+"""What pulumi-command's resources compute, stood in for an offline preview (no servers to reach).
+
+A bare-metal staging command (``mktemp -d .../skyweave-<pool>.X…``) prints the private directory
+it made; the copies and the bootstrap read that path back, so the preview gives a stable one per
+resource. Any other command prints nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["preview_call", "preview_outputs"]
+
+
+def preview_outputs(type_token: str, name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+    if type_token != "command:remote:Command":
+        return {}
+    create = str(inputs.get("create") or "")
+    match = re.search(r"/(skyweave-[a-z0-9-]+)\.X+", create)
+    digest = hashlib.sha256(f"stage/{name}".encode()).hexdigest()[:10]
+    return {"stdout": f"/tmp/{match.group(1)}.{digest}" if match else "", "stderr": ""}
+
+
+def preview_call(token: str, args: Mapping[str, Any]) -> dict[str, Any] | None:
+    return None

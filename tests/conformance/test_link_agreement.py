@@ -1,0 +1,93 @@
+"""(d) Both ends of every link agree: key, proposal, lifetimes, addresses, /30s, ASNs, routes and
+the on-prem device entries skyweave exports (see ``link_agreement``)."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from collections.abc import Callable
+
+import pytest
+from conformance_harness import GENERATED, STACKS, Estate, estate
+from link_agreement import disagreements
+
+
+@pytest.mark.parametrize("name", (*STACKS, *GENERATED))
+def test_both_ends_of_every_link_agree(name: str) -> None:
+    problems = list(disagreements(estate(name)))
+    assert not problems, "\n".join(problems)
+
+
+def _tampered(change: Callable[[Estate], None]) -> list[str]:
+    """The prod recording with one value changed, as if one end had been configured differently."""
+    original = estate("prod")
+    copy_ = dataclasses.replace(
+        original,
+        recorded=copy.deepcopy(original.recorded),
+        raw_outputs=copy.deepcopy(original.raw_outputs),
+        _closure={},
+    )
+    change(copy_)
+    return list(disagreements(copy_))
+
+
+def _first(e: Estate, type_: str) -> dict[str, object]:
+    return e.inputs(e.of_type(type_)[0].urn)
+
+
+def _peer_group(e: Estate) -> dict[str, object]:
+    groups = [e.inputs(r.urn) for r in e.of_type("openstack:vpnaas/endpointGroup:EndpointGroup")]
+    return next(g for g in groups if g["type"] == "cidr")
+
+
+def _device_entry(e: Estate) -> dict[str, object]:
+    root = next(r.urn for r in e.run.resources if r.type == "pulumi:pulumi:Stack")
+    devices: dict[str, list[dict[str, object]]] = e.raw_outputs[root]["onprem_devices"]
+    return next(iter(devices.values()))[0]
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            lambda e: _first(e, "gcp:compute/vPNTunnel:VPNTunnel").update(sharedSecret="other"),
+            "PSK values differ",
+        ),
+        (lambda e: _first(e, "gcp:compute/routerPeer:RouterPeer").update(peerAsn=65001), "peer ASN"),
+        (
+            lambda e: _first(e, "gcp:compute/routerPeer:RouterPeer").update(peerIpAddress="169.254.0.1"),
+            "do not match AWS",
+        ),
+        (
+            lambda e: _first(e, "aws:ec2/vpnConnection:VpnConnection").update(tunnel1IkeVersions=["ikev1"]),
+            "ike: ",
+        ),
+        (
+            lambda e: _first(e, "openstack:vpnaas/ikePolicy:IkePolicy").update(
+                lifetimes=[{"units": "seconds", "value": 3600}]
+            ),
+            "p1_life",
+        ),
+        (lambda e: _device_entry(e).update(inside_cidr="169.254.200.0/30"), "inside_cidr"),
+        (lambda e: _device_entry(e).update(psk="vpn_psks['x/y'][0]"), "PSK is not"),
+        (
+            lambda e: _peer_group(e).update(endpoints=["10.9.0.0/16"]),
+            "endpoint group",
+        ),
+    ],
+    ids=[
+        "psk",
+        "asn",
+        "bgp-address",
+        "ike-version",
+        "lifetime",
+        "device-inside-cidr",
+        "device-psk",
+        "routes",
+    ],
+)
+def test_the_check_catches_an_end_configured_differently(
+    change: Callable[[Estate], None], expected: str
+) -> None:
+    problems = _tampered(change)
+    assert any(expected in p for p in problems), problems

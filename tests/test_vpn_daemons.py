@@ -1,0 +1,327 @@
+"""The rendered device configs, proven by the real daemons: strongSwan negotiates IKEv2 and FRR's
+bgpd brings up eBGP between the configurations of both ends of each tunnel, each rendered from
+its own side of a link plan made by skyweave's planner.
+
+How (details in tests/vpnlab.py and docs/vpn-devices.md): one network namespace per device, a
+bridge for the outside addresses (documentation ranges, inside the lab's namespaces only),
+charon with strongSwan's userspace IPsec (kernel-libipsec: this machine has no kernel ESP or XFRM
+interfaces) for IKE and ESP, and zebra + bgpd + staticd per device. BGP runs over one veth per
+tunnel — the stand-in for that tunnel's XFRM interface, with the rendered interface name and
+inside /30 address — which the lab brings up only once IKE has established that tunnel at both
+ends. So a session can only come up where the IPsec configuration agrees too.
+
+The negative cases change one thing on one side of one tunnel and check that exactly that
+tunnel fails while its sibling, rendered from the same plans, comes up — the lab can fail, and
+it fails for the reason given.
+
+The tests skip (with the reason) where the daemons are not installed or the user is not root;
+``.ci/run`` installs them. Each step waits with a deadline; the lab is torn down in a ``finally``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+import re
+from collections.abc import Callable, Iterator
+
+import pytest
+import vpnlab
+from skyweave.network.device_config import DeviceFiles, Tunnel, TunnelSide, render_device, render_devices
+from skyweave.planning.vpn import CipherSet, LinkPlan, Routing, Shape, SiteEnd, TunnelPlan, plan_link
+
+pytestmark = pytest.mark.skipif(vpnlab.missing() is not None, reason=f"VPN lab: {vpnlab.missing()}")
+
+# The estate: documentation address ranges only (RFC 5737), private site ranges, private ASNs.
+
+
+def _end(site: dict[str, object], asn: int, cidrs: tuple[str, ...]) -> SiteEnd:
+    """A link end as production builds it: from the site's model, through its driver's facts."""
+    from skyweave.drivers import get_driver
+    from skyweave.network.connectivity import site_end
+
+    model = get_driver(str(site["vendor"])).site_model.model_validate(site)
+    return site_end(model, asn, cidrs)
+
+
+AWS = _end({"name": "aws-use1", "vendor": "aws", "region": "us-east-1"}, 64512, ("10.10.0.0/16",))
+GCP = _end(
+    {"name": "gcp-euw1", "vendor": "gcp", "region": "europe-west1", "project": "p-123456"},
+    64514,
+    ("10.20.0.0/16",),
+)
+# Two router instances with BGP: the appliance pair's shape (two devices, two addresses). On
+# OpenStack each sits on a port with a fixed address behind its floating IP (1:1 NAT).
+APPLIANCE = _end(
+    {
+        "name": "os-dc1",
+        "vendor": "onprem",
+        "region": "dc1",
+        "cidrs": ["10.30.0.0/16"],
+        "bgp": True,
+        "vpn_peer_ip": "192.0.2.30",
+        "vpn_secondary_peer_ip": "192.0.2.31",
+    },
+    65020,
+    ("10.30.0.0/16",),
+)
+FIXED_IPS = {"192.0.2.30": "10.30.255.30", "192.0.2.31": "10.30.255.31"}
+RACK_BGP = _end(
+    {
+        "name": "rack7",
+        "vendor": "onprem",
+        "region": "r7",
+        "cidrs": ["10.50.0.0/16"],
+        "bgp": True,
+        "vpn_peer_ip": "192.0.2.10",
+    },
+    65010,
+    ("10.50.0.0/16",),
+)
+RACK_STATIC = _end(
+    {
+        "name": "rack8",
+        "vendor": "onprem",
+        "region": "r8",
+        "cidrs": ["10.60.0.0/16"],
+        "vpn_peer_ip": "192.0.2.11",
+    },
+    65011,
+    ("10.60.0.0/16",),
+)
+
+# Each cloud gateway's public addresses, per (gateway, tunnel) of its side of the plan.
+CLOUD_OUTSIDE: dict[str, Callable[[TunnelPlan], str]] = {
+    "aws": lambda t: f"198.51.100.{10 + 2 * t.a_gateway + t.a_tunnel}",  # one per AWS tunnel endpoint
+    "gcp": lambda t: f"198.51.100.{40 + t.a_gateway}",  # one per HA VPN interface
+}
+
+
+class IfIds:
+    """Each device numbers its tunnels' XFRM interfaces 1, 2, … in plan order."""
+
+    def __init__(self) -> None:
+        self.used: dict[str, int] = {}
+
+    def next(self, device: str) -> int:
+        self.used[device] = self.used.get(device, 0) + 1
+        return self.used[device]
+
+
+def link_tunnels(link: LinkPlan, if_ids: IfIds) -> list[Tunnel]:
+    """The device-config tunnels of one link plan: field for field what ``LinkPlan`` and
+    ``TunnelPlan`` hold (ASNs, prefixes, inside /30 and addresses, ciphers, routing), plus the
+    outside addresses a real estate gets from its gateways (here: fixed documentation ones)."""
+    assert link.b.vendor == "onprem", "these scenarios end on devices"
+    result = []
+    for t in link.tunnels:
+        cloud = link.a.site
+        device = f"{link.b.site}-dev{t.b_gateway}"
+        result.append(
+            Tunnel(
+                name=f"{link.b.site}-{cloud}-{t.index}",
+                a=TunnelSide(
+                    device=cloud,
+                    outside=CLOUD_OUTSIDE[link.a.vendor](t),
+                    asn=link.a.asn,
+                    prefixes=link.a.ipv4_cidrs,
+                    inside=t.a_inside_ip,
+                    if_id=if_ids.next(cloud),
+                ),
+                b=TunnelSide(
+                    device=device,
+                    outside=link.b.devices[t.b_gateway],
+                    bind=FIXED_IPS.get(link.b.devices[t.b_gateway]),
+                    asn=link.b.asn,
+                    prefixes=link.b.ipv4_cidrs,
+                    inside=t.b_inside_ip,
+                    if_id=if_ids.next(device),
+                ),
+                routing=link.routing,
+                inside_cidr=str(t.inside_cidr) if t.inside_cidr else None,
+                ciphers=link.ciphers,
+            )
+        )
+    return result
+
+
+def psks_for(tunnels: list[Tunnel]) -> dict[str, str]:
+    # Test keys in AWS's alphabet; distinct per tunnel so a mixed-up key cannot pass.
+    return {t.name: f"Lab.{i}_{t.name.replace('-', '_')}"[:64] for i, t in enumerate(tunnels)}
+
+
+def block(third: int, fourth: int = 0) -> ipaddress.IPv4Network:
+    return ipaddress.IPv4Network(f"169.254.{third}.{fourth}/27")
+
+
+@pytest.fixture
+def lab_for() -> Iterator[Callable[[dict[str, DeviceFiles]], vpnlab.Lab]]:
+    """Start a lab for some devices' files; every lab started is torn down after the test."""
+    labs: list[vpnlab.Lab] = []
+
+    def start(files: dict[str, DeviceFiles]) -> vpnlab.Lab:
+        lab = vpnlab.Lab(files)
+        labs.append(lab)
+        lab.start()
+        return lab
+
+    try:
+        yield start
+    finally:
+        for lab in labs:
+            lab.close()
+
+
+NEGOTIATED_IKE = {
+    "version": "2",
+    "encr-alg": "AES_CBC",
+    "encr-keysize": "256",
+    "integ-alg": "HMAC_SHA2_256_128",
+    "prf-alg": "PRF_HMAC_SHA2_256",
+    "dh-group": "MODP_2048",
+}
+NEGOTIATED_ESP = {"encr-alg": "AES_CBC", "encr-keysize": "256", "integ-alg": "HMAC_SHA2_256_128"}
+
+
+def assert_ike_as_planned(lab: vpnlab.Lab, ike: vpnlab.IkeResult, tunnels: list[Tunnel]) -> None:
+    assert ike.up, f"IKE: {ike.states} {ike.fatal}\n{lab.diagnostics()}"
+    for (device, name), sa in ike.sas.items():
+        assert {k: sa.get(k) for k in NEGOTIATED_IKE} == NEGOTIATED_IKE, (device, name)
+        assert {k: sa["child"].get(k) for k in NEGOTIATED_ESP} == NEGOTIATED_ESP, (device, name)
+        # The rendered XFRM interface id is what charon bound the CHILD_SA to.
+        if_id = next(t.local.if_id for t in lab.nodes[device].files.device.tunnels if t.name == name)
+        assert int(sa["child"]["if-id-in"], 16) == int(sa["child"]["if-id-out"], 16) == if_id
+        assert sa["child"]["local-ts"] == sa["child"]["remote-ts"] == ["0.0.0.0/0"]
+    assert ike.tunnels == {t.name for t in tunnels}
+
+
+def run_bgp_scenario(lab: vpnlab.Lab, tunnels: list[Tunnel]) -> vpnlab.BgpResult:
+    ike = lab.wait_ike()
+    assert_ike_as_planned(lab, ike, tunnels)
+    lab.links_up(ike)
+    bgp = lab.wait_bgp()
+    assert bgp.as_planned, (
+        f"BGP: {bgp.states}\nlearned {bgp.learned}\nadvertised {bgp.advertised}\n{bgp.notes}\n"
+        + lab.diagnostics()
+    )
+    rekeyed = lab.rekey_children()
+    assert rekeyed.up, f"CHILD_SA rekey with PFS: {rekeyed.states} {rekeyed.fatal}\n{lab.diagnostics()}"
+    assert {sa["child"].get("dh-group") for sa in rekeyed.sas.values()} == {"MODP_2048"}
+    return bgp
+
+
+def test_onprem_device_and_aws_bring_up_two_bgp_tunnels(lab_for: Callable[..., vpnlab.Lab]) -> None:
+    link = plan_link(AWS, RACK_BGP, block(100))
+    assert (link.shape, link.routing, len(link.tunnels)) == (Shape.AWS_SITE_VPN, Routing.BGP, 2)
+    tunnels = link_tunnels(link, IfIds())
+    files = render_devices(tunnels, psks_for(tunnels))
+    assert set(files) == {"aws-use1", "rack7-dev0"}
+    run_bgp_scenario(lab_for(files), tunnels)
+
+
+def test_appliance_pair_joins_aws_and_gcp_without_becoming_a_transit(
+    lab_for: Callable[..., vpnlab.Lab],
+) -> None:
+    """AWS: two customer gateways x two tunnels = 4 BGP tunnels; GCP HA VPN: one tunnel to each
+    of the pair's two addresses. The appliances run IKE from their fixed addresses behind 1:1 NAT
+    to their floating IPs, which the clouds know them by. Each appliance learns both clouds'
+    ranges; each cloud learns only the site's — the appliance's export policy keeps AWS's routes
+    from reaching GCP and back."""
+    if_ids = IfIds()
+    aws_link, gcp_link = plan_link(AWS, APPLIANCE, block(101)), plan_link(GCP, APPLIANCE, block(101, 32))
+    assert (len(aws_link.tunnels), len(gcp_link.tunnels)) == (4, 2)
+    assert gcp_link.shape is Shape.GCP_HA_VPN_DEVICE
+    tunnels = link_tunnels(aws_link, if_ids) + link_tunnels(gcp_link, if_ids)
+    files = render_devices(tunnels, psks_for(tunnels))
+    assert set(files) == {"aws-use1", "gcp-euw1", "os-dc1-dev0", "os-dc1-dev1"}
+    assert [len(files[d].device.tunnels) for d in ("os-dc1-dev0", "os-dc1-dev1")] == [3, 3]
+    lab = lab_for(files)
+    bgp = run_bgp_scenario(lab, tunnels)
+    # The clouds saw the floating IPs; the appliances know they are behind NAT.
+    ike = lab.wait_ike()
+    for (device, _), sa in ike.sas.items():
+        if device.startswith("os-dc1"):
+            assert sa["local-host"] in FIXED_IPS.values() and sa.get("nat-local") == "yes", sa
+        else:
+            assert sa["remote-host"] in FIXED_IPS and sa["remote-id"] == sa["remote-host"], sa
+    gcp_learned = {p for (device, _), ps in bgp.learned.items() if device == "gcp-euw1" for p in ps}
+    appliance_learned = {p for (device, _), ps in bgp.learned.items() if device == "os-dc1-dev0" for p in ps}
+    assert gcp_learned == {"10.30.0.0/16"}
+    assert appliance_learned == {"10.10.0.0/16", "10.20.0.0/16"}
+
+
+def test_static_device_and_aws_route_over_one_tunnel_with_the_other_standing_by(
+    lab_for: Callable[..., vpnlab.Lab],
+) -> None:
+    link = plan_link(AWS, RACK_STATIC, block(102))
+    assert (link.shape, link.routing, len(link.tunnels)) == (Shape.AWS_SITE_VPN, Routing.STATIC, 2)
+    tunnels = link_tunnels(link, IfIds())
+    lab = lab_for(render_devices(tunnels, psks_for(tunnels)))
+    ike = lab.wait_ike()
+    assert_ike_as_planned(lab, ike, tunnels)
+    lab.links_up(ike)
+    routes = lab.static_routes()
+    # zebra holds a route through each tunnel's interface; the first tunnel's is the one in use.
+    assert routes == {
+        "aws-use1": {"10.60.0.0/16": [("xfrm1", 1, True), ("xfrm2", 11, False)]},
+        "rack8-dev0": {"10.10.0.0/16": [("xfrm1", 1, True), ("xfrm2", 11, False)]},
+    }, f"{routes}\n{lab.diagnostics()}"
+
+
+# -- one side changed, one tunnel: that tunnel must fail, its sibling must come up ---------------
+
+
+def _other_inside(tunnel: Tunnel) -> Tunnel:
+    """The tunnel as a plan would read with another /30 (e.g. renumbered on one side only)."""
+    assert tunnel.inside_cidr is not None
+    moved = ipaddress.IPv4Network(tunnel.inside_cidr)
+    moved = ipaddress.IPv4Network((int(moved.network_address) + 16, moved.prefixlen))
+    return dataclasses.replace(
+        tunnel,
+        inside_cidr=str(moved),
+        a=dataclasses.replace(tunnel.a, inside=str(moved.network_address + 1)),
+        b=dataclasses.replace(tunnel.b, inside=str(moved.network_address + 2)),
+    )
+
+
+ONE_SIDED: dict[str, tuple[Callable[[Tunnel], Tunnel], bool, str]] = {
+    # name: (change to the device's copy of tunnel 0, PSK changed too, where it must fail)
+    "psk": (lambda t: t, True, "ike"),
+    "proposal": (lambda t: dataclasses.replace(t, ciphers=CipherSet(dh_group=15)), False, "ike"),
+    "asn": (lambda t: dataclasses.replace(t, a=dataclasses.replace(t.a, asn=t.a.asn + 1)), False, "bgp"),
+    "inside-address": (_other_inside, False, "bgp"),
+}
+
+
+@pytest.mark.parametrize("change", sorted(ONE_SIDED))
+def test_a_one_sided_change_fails_that_tunnel_only(change: str, lab_for: Callable[..., vpnlab.Lab]) -> None:
+    link = plan_link(GCP, RACK_BGP, block(103))
+    tunnels = link_tunnels(link, IfIds())
+    assert len(tunnels) == 2  # both HA VPN interfaces reach the one device
+    broken, sibling = tunnels
+    mutate, psk_differs, stage = ONE_SIDED[change]
+    psks = psks_for(tunnels)
+    device_psks = {**psks, broken.name: psks[broken.name] + "x"} if psk_differs else psks
+    # GCP's side from the plan as is; the device's from the plan with one thing changed.
+    files = {
+        "gcp-euw1": render_devices(tunnels, psks)["gcp-euw1"],
+        "rack7-dev0": render_device("rack7-dev0", [mutate(broken), sibling], device_psks),
+    }
+    lab = lab_for(files)
+    ike = lab.wait_ike()
+    assert ike.tunnel_up(sibling.name), f"{ike.states}\n{lab.diagnostics()}"
+    if stage == "ike":
+        assert not ike.tunnel_up(broken.name), ike.states
+        assert broken.name in ike.fatal, f"expected a permanent IKE failure: {ike.states}"
+        expected = "AUTHENTICATION_FAILED" if change == "psk" else "NO_PROPOSAL_CHOSEN"
+        assert any(expected in line for line in ike.fatal[broken.name]), ike.fatal
+        return
+    assert ike.up, f"{ike.states}\n{lab.diagnostics()}"
+    lab.links_up(ike)
+    # The sibling comes up in about 5 s here; three times that is long enough to call it a failure.
+    bgp = lab.wait_bgp(timeout=15)
+    assert bgp.tunnel_as_planned(sibling.name), f"{bgp.states} {bgp.notes}\n{lab.diagnostics()}"
+    assert not any(bgp.states[(d, t)] == "Established" for d, t in bgp.states if t == broken.name), bgp.states
+    if change == "asn":
+        assert bgp.refused(broken.name), bgp.notes
+        assert any(re.search("Bad Peer AS", n) for n in bgp.notes.values()), bgp.notes

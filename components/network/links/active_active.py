@@ -20,7 +20,7 @@ The endpoint kind's facts, used by its three shape modules (``gateway_active``, 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable
+from collections.abc import Sequence
 from typing import Any
 
 from ...core.errors import PlanningError
@@ -103,12 +103,11 @@ def gateway(builder: LinkBuilder, site: str, asn: int) -> Any:
     )
 
 
-def instance_bgp(pick: Callable[[int], TunnelPlan]) -> list[str]:
-    """The address each instance (0, 1) speaks from on one connection: the gateway side of the
-    tunnel ``pick(instance)`` names."""
+def instance_bgp(tunnels: Sequence[TunnelPlan]) -> list[str]:
+    """The address each instance speaks BGP from on one connection: the gateway side of
+    ``tunnels[i]``, the tunnel of that connection which instance ``i`` terminates."""
     out = []
-    for instance in (0, 1):
-        tunnel = pick(instance)
+    for tunnel in tunnels:
         assert tunnel.b_inside_ip is not None
         out.append(tunnel.b_inside_ip)
     return out

@@ -64,7 +64,7 @@ def build(builder: LinkBuilder, link: LinkPlan, parent: VpnLink) -> None:
             local,
             keys[d],
             link.ciphers,
-            active_active.instance_bgp(lambda i, d=d: by_position[d, i]),
+            active_active.instance_bgp([by_position[d, i] for i in (0, 1)]),
         )
         for instance in (0, 1):
             tunnel = by_position[d, instance]

@@ -62,7 +62,7 @@ def build(builder: LinkBuilder, link: LinkPlan, parent: VpnLink) -> None:
                 local,
                 psks[tunnel.index],
                 link.ciphers,
-                active_active.instance_bgp(lambda i, t=tunnel.a_tunnel: by_position[i, t]),
+                active_active.instance_bgp([by_position[i, tunnel.a_tunnel] for i in (0, 1)]),
             )
 
 

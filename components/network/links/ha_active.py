@@ -66,7 +66,7 @@ def build(builder: LinkBuilder, link: LinkPlan, parent: VpnLink) -> None:
             local,
             psks[tunnel.index],
             link.ciphers,
-            active_active.instance_bgp(lambda i: by_instance[i]),
+            active_active.instance_bgp([by_instance[i] for i in (0, 1)]),
         )
 
 

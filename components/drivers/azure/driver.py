@@ -279,7 +279,9 @@ class AzureDriver(CloudDriver):
             ctx.name("vnet"),
             resource_group_name=rg.name,
             location=site.region,
-            address_space=azure.network.AddressSpaceArgs(address_prefixes=[str(c) for c in plan.cidrs]),
+            address_space=azure.network.AddressSpaceArgs(
+                address_prefixes=[str(c) for c in (*plan.cidrs, plan.ipv6_cidr) if c is not None]
+            ),
             tags=tags,
             opts=ctx.opts(),
         )

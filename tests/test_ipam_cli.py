@@ -32,8 +32,8 @@ def test_lock_pins_every_site_and_keeps_the_plan(tmp_path: Path, capsys: pytest.
 
     assert main(["-C", str(tmp_path), "ipam", "lock", "--stack", "prod"]) == 0
     out = capsys.readouterr().out
-    # 5 IPv4 + 1 IPv6 site blocks, 6 ASNs, one tunnel block per VPN link of the mesh (10)
-    assert "pinned 22 value(s)" in out and "skyweave:sites[3].ipv6_cidr" in out
+    # 6 IPv4 + 2 IPv6 site blocks, 7 ASNs, one tunnel block per VPN link of the mesh (15)
+    assert "pinned 30 value(s)" in out and "skyweave:sites[3].ipv6_cidr" in out
     assert (
         "skyweave:sites[4].asn = " in out
         and "skyweave:network.tunnel_blocks.aws-use1/gcp-euw1 = 169.254." in out
@@ -49,11 +49,16 @@ def test_lock_pins_every_site_and_keeps_the_plan(tmp_path: Path, capsys: pytest.
         "10.3.0.0/16",
         None,
         "10.4.0.0/16",
+        "10.5.0.0/16",
     ]
     assert sites[3]["ipv6_cidr"] == "fd5c:7a3e:41b0::/56"
-    assert len({s["asn"] for s in sites}) == 6
+    assert len({s["asn"] for s in sites}) == 7
     config = yaml.safe_load(text)["config"]
-    assert config["skyweave:network"]["exclude"] == [["gcp-euw1", "os-dc1"], ["gcp-usc1", "os-dc1"]]
+    assert config["skyweave:network"]["exclude"] == [
+        ["gcp-euw1", "os-dc1"],
+        ["gcp-usc1", "os-dc1"],
+        ["azure-weu1", "os-dc1"],
+    ]
 
     assert main(["-C", str(tmp_path), "ipam", "show", "--stack", "prod", "--format", "json"]) == 0
     after = json.loads(capsys.readouterr().out)

@@ -226,6 +226,7 @@ class AzureDriver(CloudDriver):
         "vendor": "azure",
         "region": "westeurope",
         "subscription_id": "00000000-0000-0000-0000-000000000000",
+        "admin_ssh_public_key": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExampleKeyOfAnAzureSite00000000 ops@x",
     }
     capabilities = frozenset({Capability.IPV6, Capability.PEERING, Capability.BGP_VPN})
     # An active-active VPN gateway: two instances, BGP from custom APIPA addresses.

@@ -229,8 +229,12 @@ class AzureDriver(CloudDriver):
         "admin_ssh_public_key": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExampleKeyOfAnAzureSite00000000 ops@x",
     }
     capabilities = frozenset({Capability.IPV6, Capability.PEERING, Capability.BGP_VPN})
-    # An active-active VPN gateway: two instances, BGP from custom APIPA addresses.
-    # https://learn.microsoft.com/azure/vpn-gateway/active-active-portal
+    # An active-active VPN gateway: two instances, each with its own address, "two IPsec tunnels, one
+    # from each instance per connection" (PSRule for Azure, Azure.VNG.VPNActiveActive,
+    # https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.VNG.VPNActiveActive/), BGP from
+    # custom APIPA addresses, on a zone-redundant AZ SKU
+    # (https://learn.microsoft.com/azure/vpn-gateway/about-zone-redundant-vnet-gateways).
+    # VPN Gateway SLA: 99.95% for the VpnGw SKUs (https://www.azure.cn/support/sla/vpn-gateway/).
     vpn_endpoint = VpnEndpoint.ACTIVE_ACTIVE
     vpn_product = "Azure VPN Gateway (active-active)"
     # SLA for Virtual Machines: 99.99% for two or more instances across two or more availability

@@ -2,7 +2,8 @@
 
 Microsoft's active-active topologies (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-highlyavailable):
 one local network gateway per device address and one connection to it, which both gateway
-instances terminate — so each device has a tunnel to each instance (two devices: the "dual
+instances terminate ("two IPsec tunnels, one from each instance per connection": PSRule for Azure,
+Azure.VNG.VPNActiveActive) — so each device has a tunnel to each instance (two devices: the "dual
 redundancy" full mesh of four). BGP over custom APIPA /30s in 169.254.21.0-169.254.22.255: a
 device's BGP address is the first address of its first tunnel's /30, and it peers from there
 with both instances (each the second address of its own tunnel's /30), so the device needs eBGP

@@ -125,7 +125,9 @@ def test_ironic_creates_a_bare_metal_flavor_a_server_group_and_servers_per_zone(
     assert [s.name for s in servers] == [f"metal-server-os-dc1-{i}" for i in range(4)]
     assert [s.inputs["availabilityZone"] for s in servers] == ["az1", "az2", "az1", "az2"]
     pool_urn = next(r.urn for r in run.resources if r.type == "skyweave:compute:BareMetalPool")
-    provider = next(r.urn for r in run.resources if r.name == "metal-provider-os-dc1")
+    # the pool builds on the network's providers (network.providers): one provider per site
+    provider = next(r.urn for r in run.resources if r.name == "core-provider-os-dc1")
+    assert not [r for r in run.resources if r.name.startswith("metal-provider-")]
     network = next(r for r in run.resources if r.name == "core-network-os-dc1")
     for server in servers:
         assert server.parent == pool_urn and server.provider == provider

@@ -8,8 +8,8 @@ import pytest
 import yaml
 from hypothesis import given
 from hypothesis import strategies as st
-from pydantic import ValidationError
 from skyweave.core.bootstrap import CLOUD_SCRIPT_PATH, BootstrapArgs, node_environment
+from skyweave.core.errors import InvalidArgsError
 
 TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\r\x85\u2028\u2029"))
 PATHS = st.from_regex(r"/[a-z]{1,8}(/[a-z0-9._-]{1,8}){0,3}", fullmatch=True)
@@ -43,7 +43,8 @@ def test_the_ssh_command_quotes_the_environment() -> None:
 
 
 def test_files_need_absolute_paths() -> None:
-    with pytest.raises(ValidationError, match="must be an absolute path on the node"):
+    # built directly, a model reports like a component does: InvalidArgsError naming the key
+    with pytest.raises(InvalidArgsError, match=r"files: .*must be an absolute path on the node"):
         BootstrapArgs(script="x", files={"etc/app.conf": "x"})
 
 

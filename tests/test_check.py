@@ -187,7 +187,7 @@ def test_policy_config_naming_an_unknown_rule_is_an_error(
     assert "skyweave-redundancy-min-vendor," in err and "skyweave-redundancy-min-vendors" in err
     missing = tmp_path / "absent.json"
     assert main(["-C", str(ROOT), "check", "--stack", "dev", "--config", str(missing)]) == 1
-    assert capsys.readouterr().err.strip().endswith(f"{missing}: cannot read: No such file or directory")
+    assert capsys.readouterr().err.strip().endswith(f"{missing}: does not exist")
 
 
 def test_pack_option_runs_another_pack(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -418,10 +418,8 @@ def test_hub_spoke_through_one_vendor_partitions_when_that_vendor_is_lost(
 def test_graph_formats_show_tunnel_counts(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["graph", "--stack", "prod", "--format", "dot"]) == 0
     dot = capsys.readouterr().out
-    assert (
-        dot.startswith("graph estate {")
-        and '"aws-use1" -- "gcp-euw1" [label="aws-gcp-ha-vpn, 4 tunnels"]' in dot
-    )
+    assert dot.startswith("graph estate {")
+    assert '"aws-use1" -- "gcp-euw1" [label="BGP VPN\\naws-gcp-ha-vpn, 4 tunnels"' in dot
     assert main(["graph", "--stack", "prod", "--format", "mermaid"]) == 0
     assert 'aws_use1 ---|"aws-gcp-ha-vpn, 4 tunnels"| gcp_euw1' in capsys.readouterr().out
     assert main(["graph", "--stack", "prod"]) == 0

@@ -22,7 +22,7 @@ def test_ctrl_c_stops_the_command_within_a_second(argv: list[str]) -> None:
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     try:
-        time.sleep(2.5)  # inside the run: the program is registering resources / the pack is starting
+        time.sleep(1.5)  # inside the run: the program is registering resources / the pack is starting
         assert process.poll() is None, "the command finished before it could be interrupted"
         sent = time.monotonic()
         process.send_signal(signal.SIGINT)

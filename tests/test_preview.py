@@ -47,10 +47,10 @@ def test_text_is_a_tree_by_component_and_site_with_counts(prod_run: OfflineRun) 
     assert "+ skyweave:network:HybridVpc" in text
     for site in ("aws-use1", "aws-usw2", "gcp-euw1", "os-dc1"):
         assert f"site {site}:" in text
-    assert re.search(r"^    aws +\d+$", text, re.M) and re.search(r"^    openstack +\d+$", text, re.M)
-    assert re.search(r"aws:ec2/subnet:Subnet +10$", text, re.M)
+    assert re.search(r"^ +\d+  aws$", text, re.M) and re.search(r"^ +\d+  openstack$", text, re.M)
+    assert re.search(r"^ +10  aws:ec2/subnet:Subnet$", text, re.M)
     # a resource is indented under its site, which is under its component
-    assert re.search(r"site os-dc1:\n( {12}\+ .*\n)+", text)
+    assert re.search(r"site os-dc1:\n( {6}\+ .*\n)+", text)
 
 
 def test_json_has_one_object_per_resource(prod_run: OfflineRun) -> None:
@@ -136,7 +136,7 @@ def test_secrets_never_appear_in_any_output() -> None:
         )
     )[1]["result"]
     assert len(value) == 32
-    for rendered in (render_json(result), render_text(result)):
+    for rendered in (render_json(result), render_text(result, show_outputs=True)):
         assert value not in rendered and "tok-PLAINTEXT-123" not in rendered
         assert SECRET in rendered
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import copy
 import json
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import stack_raw
+from conftest import stack_raw, write_stack
 from skyweave.cli import main
 from skyweave.cli.simulate import EXIT_NOT_SURVIVED
 from skyweave.estate.config import parse_stack_config
@@ -25,7 +27,8 @@ def test_prod_survives_every_required_failure(capsys: pytest.CaptureFixture[str]
     # Every vendor, region and zone of the stack is failed once.
     assert {k for k, _ in rows} == {"vendor", "region", "zone"}
     assert {d for k, d in rows if k == "vendor"} == {"aws", "gcp", "openstack", "onprem", "azure"}
-    assert len([1 for k, _ in rows if k == "zone"]) == 3 + 2 + 3 + 2 + 2 + 2 + 3  # gcp-usc1, azure-weu1
+    # every site's zones (gcp-usc1, then azure-weu1), and the two racks of the pool's own servers
+    assert len([1 for k, _ in rows if k == "zone"]) == 3 + 2 + 3 + 2 + 2 + 2 + 3 + 2
     aws = rows[("vendor", "aws")]
     assert aws["lost_sites"] == ["aws-use1", "aws-usw2"]
     assert aws["network"] == "connected"  # GCP, Azure, OpenStack and on-prem still reach each other
@@ -87,3 +90,80 @@ def test_network_connectivity_once_links_are_given() -> None:
     assert report.links == tuple(hub)
     mesh = [(a, b) for i, a in enumerate(sites) for b in sites[i + 1 :]]
     assert all(f.network_connected for f in simulate(config, links=mesh).failures)
+
+
+def test_bare_metal_pools_are_simulated_too(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["simulate", "--stack", "prod", "--format", "json"]) == 0
+    rows = {(f["kind"], f["domain"]): f for f in json.loads(capsys.readouterr().out)["failures"]}
+    # 11 nodes: 4 on OpenStack, 4 on AWS, 3 on our servers; min_healthy 7 through a vendor loss.
+    (metal,) = rows[("vendor", "aws")]["pools"]
+    assert metal == {
+        "pool": "metal",
+        "remaining": 7,
+        "total": 11,
+        "min_healthy": 7,
+        "required": True,
+        "survived": True,
+        "healthy_sites": ["os-dc1", "onprem-fra"],
+    }
+    assert rows[("vendor", "onprem")]["pools"][0]["remaining"] == 8
+    # A room takes its racks with it: room-a holds rack r1 (fra-r1-01, fra-r1-02).
+    assert rows[("zone", "onprem/fra-dc2/room-a")]["pools"][0]["remaining"] == 9
+    assert rows[("zone", "onprem/fra-dc2/r1")]["pools"][0]["remaining"] == 9
+    assert rows[("zone", "onprem/fra-dc2/room-b")]["pools"][0]["remaining"] == 10
+    # apps are not pools: the shop's rows stay where they were
+    assert [a["app"] for a in rows[("vendor", "aws")]["apps"]] == ["shop"]
+
+
+def test_a_pool_short_of_a_wider_failure_is_reported_but_not_required(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    raw = copy.deepcopy(stack_raw("prod"))
+    raw["pools"][0].update(survive="zone", min_healthy=8)  # a zone loss leaves >= 9; AWS leaves 7
+    write_stack(tmp_path, "prod", raw)
+    assert main(["-C", str(tmp_path), "simulate", "--stack", "prod"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"vendor aws +metal \(pool\) +7/8 .* not survived \(not required\)", out)
+
+
+def _preview_json(tmp_path: Path, capsys: pytest.CaptureFixture[str], stack: str = "prod") -> Path:
+    assert main(["preview", "--stack", stack, "--format", "json"]) == 0
+    path = tmp_path / f"{stack}.json"
+    path.write_text(capsys.readouterr().out)
+    return path
+
+
+def test_from_json_gives_the_same_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    plan = _preview_json(tmp_path, capsys)
+    assert main(["simulate", "--stack", "prod", "--format", "json"]) == 0
+    from_stack = json.loads(capsys.readouterr().out)
+    assert main(["simulate", "--from-json", str(plan), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == from_stack
+
+
+def test_from_json_fails_a_pool_below_its_minimum(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    plan = _preview_json(tmp_path, capsys)
+    doc = json.loads(plan.read_text())
+    (pool,) = [u for u in doc["component_outputs"] if u.endswith("BareMetalPool::metal")]
+    doc["component_outputs"][pool]["minHealthy"] = 8
+    plan.write_text(json.dumps(doc))
+    assert main(["simulate", "--from-json", str(plan)]) == EXIT_NOT_SURVIVED
+    assert "NOT SURVIVED" in (out := capsys.readouterr().out) and "metal (pool) under vendor aws (7/8)" in out
+
+
+def test_from_json_names_the_file_and_key_it_cannot_use(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan = _preview_json(tmp_path, capsys, "dev")
+    doc = json.loads(plan.read_text())
+    del doc["component_outputs"]
+    plan.write_text(json.dumps(doc))
+    assert main(["simulate", "--from-json", str(plan)]) == 1
+    err = capsys.readouterr().err
+    assert f"{plan}: component_outputs: missing" in err and "Traceback" not in err
+    plan.write_text('{"resources": [{"urn": 1}]}')
+    assert main(["graph", "--from-json", str(plan)]) == 1
+    assert f"{plan}: resources[0].urn" in capsys.readouterr().err
+    plan.write_text("{not json")
+    assert main(["inventory", "--from-json", str(plan)]) == 1
+    assert "not valid JSON at line 1" in capsys.readouterr().err

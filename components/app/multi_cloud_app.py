@@ -65,7 +65,8 @@ class MultiCloudApp(pulumi.ComponentResource):
         opts: resource options for the component.
         network: the estate's :class:`~skyweave.HybridVpc`; the app runs in its subnets and
             opens admin ports to its ranges only.
-        providers: each site's provider (the same :class:`~skyweave.SiteProviders` the network used).
+        providers: each site's provider. Omitted: the network's (``network.providers``), which is
+            what sharing one provider per site needs; pass others only to deploy the app elsewhere.
 
     Attributes:
         plan: the plan (pure data): capacity, availability, DNS.
@@ -83,10 +84,12 @@ class MultiCloudApp(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
         *,
         network: HybridVpc,
-        providers: Mapping[str, pulumi.ProviderResource | None],
+        providers: Mapping[str, pulumi.ProviderResource | None] | None = None,
         plan: AppPlan | None = None,
     ) -> None:
         args = _coerce_args(args)
+        if providers is None:
+            providers = network.providers
         check_component_name(name, 16, why="AWS load balancer names are limited to 32")
         if plan is not None:
             self.plan = check_plan(plan, args)

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from ..core.errors import (
     ConfigIssue,
@@ -24,7 +24,7 @@ from ..core.errors import (
 )
 from ..core.naming import NAME_PATTERN
 from ..core.sites import SiteArgs, SiteName, Tags
-from ..core.validation import as_args
+from ..core.validation import ArgsModel, as_args
 from ..drivers.base import Capability
 from ..drivers.registry import get_driver
 from ..drivers.registry import vendors as registered_vendors
@@ -50,7 +50,7 @@ __all__ = [
 ]
 
 
-class AppDnsArgs(BaseModel):
+class AppDnsArgs(ArgsModel):
     """Health-checked DNS in front of every site of the app."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -106,7 +106,7 @@ def _unique(names: tuple[str, ...]) -> tuple[str, ...]:
     return names
 
 
-class MultiCloudAppArgs(BaseModel):
+class MultiCloudAppArgs(ArgsModel):
     """Arguments of :class:`MultiCloudApp`."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")

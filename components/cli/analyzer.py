@@ -40,10 +40,10 @@ from types import TracebackType
 from typing import IO, Any
 
 import grpc
-import yaml
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, engine_pb2, engine_pb2_grpc, plugin_pb2
 
+from ..core import inputs
 from ..core.errors import SkyweaveError
 
 __all__ = [
@@ -313,7 +313,8 @@ class PolicyPackProcess:
             tags=dict(stack_tags or {}),
         )
         self._python = python or sys.executable
-        manifest = yaml.safe_load((self.pack_dir / "PulumiPolicy.yaml").read_text(encoding="utf-8")) or {}
+        manifest_path = self.pack_dir / "PulumiPolicy.yaml"
+        manifest = inputs.read_yaml(manifest_path, str(manifest_path)).data or {}
         #: The engine reports the version in PulumiPolicy.yaml over the one the pack answers with.
         self.manifest_version = str(manifest.get("version", "")) if isinstance(manifest, dict) else ""
         self._timeout = start_timeout

@@ -11,7 +11,6 @@ plain text, and unknown values (``[unknown]``) as the engine's unknown sentinel.
 
 from __future__ import annotations
 
-import json
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
@@ -21,6 +20,7 @@ from typing import Any
 
 from pulumi.runtime.proto import analyzer_pb2
 
+from ..core import inputs
 from ..core.display import SECRET, UNKNOWN
 from ..core.errors import ConfigError, ConfigIssue
 from .analyzer import UNKNOWN as WIRE_UNKNOWN
@@ -170,15 +170,10 @@ def _issue(path: str, message: str) -> ConfigError:
     return ConfigError([ConfigIssue(path, message, has_value=False)])
 
 
-def read_json(path: Path) -> Any:
-    """Parse a JSON file; a missing or malformed file is a :class:`ConfigError` naming it."""
-    label = str(path)
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise _issue(label, f"cannot read: {exc.strerror}") from None
-    except json.JSONDecodeError as exc:
-        raise _issue(label, f"not valid JSON at line {exc.lineno}: {exc.msg}") from None
+def read_json(path: Path, *, limit: int = inputs.MAX_DOCUMENT_BYTES) -> Any:
+    """Parse a JSON file through the input boundary (:func:`skyweave.core.inputs.read_json`: UTF-8,
+    bounded size, depth and numbers); a missing or malformed file is a :class:`ConfigError`."""
+    return inputs.read_json(path, str(path), limit=limit)
 
 
 def load_policy_config(path: Path) -> dict[str, dict[str, Any]]:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .exit_codes import EXIT_REQUIREMENT
+from .exit_codes import EXIT_REQUIREMENT, epilog
 from .report import FORMATS, render
 
 __all__ = ["EXIT_VIOLATIONS", "add_parser", "run"]
@@ -22,9 +22,16 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         description="Run the stack under Pulumi's mock runtime (or read a preview JSON) and send every "
         "resource to the policy pack through the Analyzer protocol, as `pulumi preview --policy-pack` "
         f"would. Exit code {EXIT_VIOLATIONS} when a mandatory rule is violated.",
+        epilog=epilog("check"),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    source = check.add_mutually_exclusive_group(required=True)
-    source.add_argument("--stack", "-s", help="stack name (reads Pulumi.<stack>.yaml)")
+    source = check.add_mutually_exclusive_group()
+    source.add_argument(
+        "--stack",
+        "-s",
+        default=None,
+        help="stack name: reads Pulumi.<stack>.yaml (default: $PULUMI_STACK, else the only stack file)",
+    )
     source.add_argument(
         "--from-json",
         type=Path,
@@ -64,8 +71,10 @@ def run(args: argparse.Namespace, project_dir: Path | None) -> int:
     else:
         from ..estate.project import Project
         from .preview import preview_stack
+        from .stacks import resolve_stack
 
         project = Project.find(project_dir)
+        args.stack = resolve_stack(args.stack, project)
         stack_file = project.read_stack(args.stack)
         monitor = PropertyDependencyMonitor()
         run_result = preview_stack(project, args.stack, monitor=monitor)

@@ -3,24 +3,105 @@
 Text for a terminal, DOT (Graphviz) and Mermaid for a picture in docs, JSON for tools. Every
 format carries each link's shape and tunnel count; text and JSON also answer the outage question
 for every single vendor and single site (:meth:`~skyweave.planning.topology.SiteGraph.failures`).
+
+The renderers read a :class:`GraphView`: plain data built from a connectivity plan (a stack file's
+estate) or from HybridVpc's ``layout`` and ``links`` outputs (an estate built in code, or a preview
+JSON), so both give the same picture.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from ..network.connectivity import ConnectivityPlan
-from ..planning.topology import Partition
-from ..planning.vpn import LinkPlan
+from ..planning.topology import Partition, SiteGraph
 
-__all__ = ["render_dot", "render_json", "render_mermaid", "render_text"]
+__all__ = ["GraphView", "LinkView", "render_dot", "render_json", "render_mermaid", "render_text"]
+
+#: How each routing kind is named and drawn (DOT edge attributes); non-redundant links are red.
+KINDS: dict[str, tuple[str, str]] = {
+    "peering": ("peering", 'color="#1f5fa8", penwidth=3'),
+    "bgp": ("BGP VPN", 'color="#2b7a0b", penwidth=2'),
+    "static": ("static VPN", 'color="#7a5a00", penwidth=2, style=dashed'),
+}
+_NOT_REDUNDANT = "color=red, fontcolor=red, style=dashed, penwidth=2"
 
 
-def _label(link: LinkPlan) -> str:
+@dataclass(frozen=True)
+class LinkView:
+    """One link as the pictures need it."""
+
+    id: str
+    a: str
+    b: str
+    shape: str
+    routing: str
+    tunnels: int
+    redundant: bool
+    data: Mapping[str, Any]
+
+    @property
+    def kind(self) -> str:
+        return KINDS.get(self.routing, (self.routing, ""))[0]
+
+
+@dataclass(frozen=True)
+class GraphView:
+    """Sites (vendor, ASN) and links: everything ``skyweave graph`` prints."""
+
+    vendors: Mapping[str, str]
+    asns: Mapping[str, int]
+    links: tuple[LinkView, ...]
+
+    @property
+    def graph(self) -> SiteGraph:
+        return SiteGraph(self.vendors, [(link.a, link.b) for link in self.links])
+
+    @classmethod
+    def from_plan(cls, plan: ConnectivityPlan) -> GraphView:
+        return cls(
+            vendors=dict(plan.graph.vendors),
+            asns=dict(plan.asns),
+            links=tuple(_link(link.id, link.as_dict()) for link in plan.links),
+        )
+
+    @classmethod
+    def from_outputs(cls, layout: Mapping[str, Any], links: Mapping[str, Any]) -> GraphView:
+        """From a HybridVpc's ``layout`` and ``links`` outputs (as a preview records them)."""
+        vendors = {name: str(site["vendor"]) for name, site in (layout.get("sites") or {}).items()}
+        asns = {name: int(asn) for name, asn in (links.get("asns") or {}).items()}
+        return cls(
+            vendors=vendors,
+            asns=asns,
+            links=tuple(_link(str(i), data) for i, data in (links.get("links") or {}).items()),
+        )
+
+
+def _link(link_id: str, data: Mapping[str, Any]) -> LinkView:
+    a, b = data["sites"]
+    return LinkView(
+        id=link_id,
+        a=str(a),
+        b=str(b),
+        shape=str(data["shape"]),
+        routing=str(data["routing"]),
+        tunnels=int(data.get("tunnels") or 0),
+        redundant=bool(data.get("redundant", True)),
+        data=data,
+    )
+
+
+def _view(plan: ConnectivityPlan | GraphView) -> GraphView:
+    return plan if isinstance(plan, GraphView) else GraphView.from_plan(plan)
+
+
+def _label(link: LinkView) -> str:
     if not link.tunnels:
-        return str(link.shape)
-    return f"{link.shape}, {len(link.tunnels)} tunnel{'s' if len(link.tunnels) != 1 else ''}"
+        return link.shape
+    return f"{link.shape}, {link.tunnels} tunnel{'s' if link.tunnels != 1 else ''}"
 
 
 def _partition_dict(partition: Partition) -> dict[str, Any]:
@@ -32,31 +113,32 @@ def _partition_dict(partition: Partition) -> dict[str, Any]:
     }
 
 
-def render_json(plan: ConnectivityPlan) -> str:
-    graph = plan.graph
+def render_json(plan: ConnectivityPlan | GraphView) -> str:
+    view = _view(plan)
+    graph = view.graph
     doc = {
         "sites": {
-            site: {"vendor": vendor, "asn": plan.asns[site]} for site, vendor in sorted(graph.vendors.items())
+            site: {"vendor": vendor, "asn": view.asns.get(site)}
+            for site, vendor in sorted(view.vendors.items())
         },
-        "links": {link.id: link.as_dict() for link in plan.links},
+        "links": {link.id: dict(link.data) for link in view.links},
         "cut_sites": graph.cut_sites(),
         "failures": [_partition_dict(p) for p in graph.failures()],
     }
     return json.dumps(doc, indent=2)
 
 
-def render_text(plan: ConnectivityPlan) -> str:
-    graph = plan.graph
-    lines = [f"Sites ({len(graph.vendors)}):"]
-    for site, vendor in sorted(graph.vendors.items()):
-        lines.append(f"  {site:<18} {vendor:<10} ASN {plan.asns[site]}")
-    lines.append(f"Links ({len(plan.links)}):")
-    for link in plan.links:
+def render_text(plan: ConnectivityPlan | GraphView) -> str:
+    view = _view(plan)
+    graph = view.graph
+    lines = [f"Sites ({len(view.vendors)}):"]
+    for site, vendor in sorted(view.vendors.items()):
+        lines.append(f"  {site:<18} {vendor:<10} ASN {view.asns.get(site, '-')}")
+    lines.append(f"Links ({len(view.links)}):")
+    for link in view.links:
         note = "" if link.redundant else "  NOT REDUNDANT"
-        lines.append(
-            f"  {link.a.site:<16} <-> {link.b.site:<16} {link.routing.value:<8} {_label(link)}{note}"
-        )
-    if not plan.links:
+        lines.append(f"  {link.a:<16} <-> {link.b:<16} {link.routing:<8} {_label(link)}{note}")
+    if not view.links:
         lines.append("  (none)")
     lines.append("If one of these fails, the surviving sites form:")
     for partition in graph.failures():
@@ -68,37 +150,64 @@ def render_text(plan: ConnectivityPlan) -> str:
     return "\n".join(lines)
 
 
-def _sites_by_vendor(plan: ConnectivityPlan) -> list[tuple[str, list[str]]]:
+def _sites_by_vendor(view: GraphView) -> list[tuple[str, list[str]]]:
     """Vendors in name order, each with its sites in name order: the pictures group by vendor."""
     groups: dict[str, list[str]] = {}
-    for site, vendor in sorted(plan.graph.vendors.items()):
+    for site, vendor in sorted(view.vendors.items()):
         groups.setdefault(vendor, []).append(site)
     return sorted(groups.items())
 
 
-def render_dot(plan: ConnectivityPlan) -> str:
-    lines = ["graph estate {", "  node [shape=box];"]
-    for vendor, sites in _sites_by_vendor(plan):
-        lines += [f'  subgraph "cluster_{vendor}" {{', f'    label="{vendor}";']
-        lines += [f'    "{site}";' for site in sites]
+def _dot(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def render_dot(plan: ConnectivityPlan | GraphView) -> str:
+    """Graphviz: one cluster per vendor; each link drawn by kind (peering, BGP VPN, static VPN),
+    red and dashed when not redundant, its label tied to its edge (``decorate``), and a legend."""
+    view = _view(plan)
+    lines = [
+        "graph estate {",
+        '  graph [fontname="Helvetica", nodesep=0.6, ranksep=1.1, splines=true];',
+        '  node [shape=box, style="rounded,filled", fillcolor="#f4f4f4", fontname="Helvetica"];',
+        '  edge [fontname="Helvetica", fontsize=10, decorate=true];',
+    ]
+    for vendor, sites in _sites_by_vendor(view):
+        lines += [f'  subgraph "cluster_{_dot(vendor)}" {{', f'    label="{_dot(vendor)}";']
+        lines += [f'    "{_dot(site)}";' for site in sites]
         lines.append("  }")
-    for link in plan.links:
-        style = "" if link.redundant else ", style=dashed, color=red"
-        lines.append(f'  "{link.a.site}" -- "{link.b.site}" [label="{_label(link)}"{style}];')
-    lines.append("}")
+    for link in view.links:
+        style = KINDS.get(link.routing, (link.routing, ""))[1]
+        parts = [link.kind, _label(link)]
+        if not link.redundant:
+            style = _NOT_REDUNDANT
+            parts.append("NOT REDUNDANT")
+        label = "\\n".join(_dot(part) for part in parts)  # DOT's \n: a line break in the label
+        lines.append(f'  "{_dot(link.a)}" -- "{_dot(link.b)}" [label="{label}", {style}];')
+    lines += [
+        '  subgraph "cluster_legend" {',
+        '    label="links"; fontsize=10; style=dashed; color="#999999";',
+        '    node [shape=plaintext, style="", fontsize=10];',
+    ]
+    for i, (name, style) in enumerate([*KINDS.values(), ("not redundant", _NOT_REDUNDANT)]):
+        lines.append(f'    "legend_{i}_a" [label=""]; "legend_{i}_b" [label="{name}"];')
+        lines.append(f'    "legend_{i}_a" -- "legend_{i}_b" [{style}];')
+    lines += ["  }", "}"]
     return "\n".join(lines)
 
 
-def render_mermaid(plan: ConnectivityPlan) -> str:
+def render_mermaid(plan: ConnectivityPlan | GraphView) -> str:
+    view = _view(plan)
+
     def node(site: str) -> str:
         return site.replace("-", "_")
 
     lines = ["flowchart LR"]
-    for vendor, sites in _sites_by_vendor(plan):
+    for vendor, sites in _sites_by_vendor(view):
         lines.append(f"  subgraph {vendor}")
         lines += [f'    {node(site)}["{site}"]' for site in sites]
         lines.append("  end")
-    for link in plan.links:
+    for link in view.links:
         arrow = "---" if link.redundant else "-.-"
-        lines.append(f'  {node(link.a.site)} {arrow}|"{_label(link)}"| {node(link.b.site)}')
+        lines.append(f'  {node(link.a)} {arrow}|"{_label(link)}"| {node(link.b)}')
     return "\n".join(lines)

@@ -1,18 +1,22 @@
 """``skyweave inventory``: preview a stack offline and print its bare-metal pools' inventory.
 
 The inventory itself (groups, host variables, formats) is :mod:`skyweave.metal.inventory`; this
-command reads the pools' ``nodes`` outputs from an offline run.
+command reads the pools' ``nodes`` outputs from an offline run (or from a preview JSON).
+
+A stack without pools has an inventory: an empty one, not an error, so a pipeline that runs the
+command on every stack does not fail on the ones without servers (a note goes to stderr).
 """
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..core.errors import ConfigError, ConfigIssue
 from ..metal.inventory import POOL_TYPE, render
 from .offline import OfflineRun
 
-__all__ = ["inventory_command", "pool_nodes"]
+__all__ = ["inventory_command", "pool_nodes", "print_inventory"]
 
 
 def pool_nodes(run: OfflineRun) -> dict[str, list[dict[str, Any]]]:
@@ -26,20 +30,17 @@ def pool_nodes(run: OfflineRun) -> dict[str, list[dict[str, Any]]]:
 
 def inventory_command(project: Any, stack: str, fmt: str) -> int:
     """``skyweave inventory``: preview the stack offline and print its pools' inventory."""
-    from ..cli.preview import preview_stack
+    from .preview import preview_stack
 
-    run = preview_stack(project, stack)
-    pools = pool_nodes(run)
+    return print_inventory(pool_nodes(preview_stack(project, stack)), fmt)
+
+
+def print_inventory(pools: Mapping[str, Sequence[Mapping[str, Any]]], fmt: str) -> int:
+    """Print ``pools`` as an inventory (an empty one, with a note on stderr, when there are none)."""
     if not pools:
-        raise ConfigError(
-            [
-                ConfigIssue(
-                    "skyweave:pools",
-                    "the stack has no bare-metal pools; see docs/bare-metal.md",
-                    has_value=False,
-                )
-            ],
-            source=project.label(project.stack_path(stack)),
+        print(
+            "note: the stack has no bare-metal pools (see docs/bare-metal.md): empty inventory",
+            file=sys.stderr,
         )
     print(render(pools, fmt), end="" if fmt == "yaml" else "\n")
     return 0

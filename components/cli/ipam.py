@@ -2,42 +2,67 @@
 
 Pinning is how a site's block survives later edits (see ``planning/ipam.py``): ``lock`` writes
 each unpinned site's planned ``cidr`` (and ``ipv6_cidr``) and BGP ``asn`` into its entry, and each
-link's tunnel block into ``network.tunnel_blocks``, in ``Pulumi.<stack>.yaml`` — editing the file in
-place so comments and layout stay as they were.
+link's tunnel block into ``network.tunnel_blocks``, in ``Pulumi.<stack>.yaml``.
+
+Both commands work on a stack whose sites are not pinned yet even when ``ipam.require_pins`` is
+true: ``lock`` is that rule's remedy, so the rule cannot refuse it. ``lock`` inserts the pins as
+text at the positions the YAML parser reports (:class:`skyweave.core.inputs.YamlText`), so every other
+byte of the file — comments, header comments, quoting, ``secure:`` values, anchors, line endings —
+stays as it was, then re-reads the result and refuses to write unless it is exactly the old data
+plus the pins. ``--dry-run`` prints the diff, ``--check`` exits 4 when anything is unpinned (for
+CI); a real write holds ``Pulumi.<stack>.yaml.lock`` and replaces the file atomically
+(:func:`skyweave.core.inputs.write_atomically`), so Ctrl-C, a full disk or a second run never leaves a
+truncated or clobbered stack file.
 """
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import json
+import sys
 from typing import Any
 
-from ruamel.yaml import YAML
-
+from ..core import inputs
 from ..core.errors import ConfigIssue, ProjectError
 from ..estate.config import NAMESPACE, StackConfig, parse_stack_config
 from ..estate.project import Project
-from ..network.hybrid_vpc import HybridVpcPlan, plan_hybrid_vpc
+from ..network.hybrid_vpc import HybridVpcPlan
+from .exit_codes import EXIT_OK, EXIT_REQUIREMENT
 
 __all__ = ["load_plan", "lock", "show"]
 
 
-def load_plan(project: Project, stack: str) -> tuple[StackConfig, HybridVpcPlan, str]:
-    stack_file = project.read_stack(stack)
+def load_plan(
+    project: Project,
+    stack: str,
+    *,
+    for_pinning: bool = False,
+    document: inputs.YamlDocument | None = None,
+) -> tuple[StackConfig, HybridVpcPlan, str]:
+    """The stack's configuration and network plan.
+
+    ``for_pinning``: plan as if ``ipam.require_pins`` were false, for ``ipam show`` and ``ipam
+    lock`` (which show and record what the rule asks for); everything else is checked as ever.
+    """
+    stack_file = project.read_stack(stack, document)
     prefix = f"{NAMESPACE}:"
     raw = {k[len(prefix) :]: v for k, v in stack_file.values.items() if k.startswith(prefix)}
-    config = parse_stack_config(raw, source=stack_file.label)
-    return config, plan_hybrid_vpc(config.hybrid_vpc_args(), connectivity_path="network"), stack_file.label
+    if for_pinning and isinstance(raw.get("ipam"), dict):
+        raw["ipam"] = {**raw["ipam"], "require_pins": False}
+    config = parse_stack_config(raw, source=stack_file.label, stack=stack)
+    return config, config.plan.network, stack_file.label
 
 
 def show(project: Project, stack: str, fmt: str) -> int:
-    _, plan, label = load_plan(project, stack)
+    _, plan, label = load_plan(project, stack, for_pinning=True)
     data = plan.as_dict()
     if fmt == "json":
         print(json.dumps(data, indent=2))
         return 0
     print(f"Address plan of {label} (supernet {data['supernet']})")
     for name, site in data["sites"].items():
-        pin = "pinned" if site["pinned"] else "NOT PINNED (run `skyweave ipam lock`)"
+        pin = "pinned" if site["pinned"] else f"NOT PINNED (run `skyweave ipam lock --stack {stack}`)"
         print(f"  {name:<16} {site['vendor']:<10} {', '.join(site['cidrs']):<34} {pin}")
         for key, sub in site["subnets"].items():
             zone = f"  {sub['zone']}" if sub["zone"] else ""
@@ -46,52 +71,132 @@ def show(project: Project, stack: str, fmt: str) -> int:
     return 0
 
 
-def lock(project: Project, stack: str) -> int:
-    """Pin every planned block that is not pinned yet; report what was written."""
-    _, plan, label = load_plan(project, stack)
+def lock(project: Project, stack: str, *, dry_run: bool = False, check: bool = False) -> int:
+    """Pin every planned block that is not pinned yet; report what was (or would be) written."""
     path = project.stack_path(stack)
-    yaml = YAML()
-    yaml.preserve_quotes = True
-    with path.open(encoding="utf-8") as handle:
-        document: Any = yaml.load(handle)
-    entries = document["config"][f"{NAMESPACE}:sites"]
-    pins = plan.addresses.pins()
-    written: list[str] = []
-    for index, entry in enumerate(entries):
-        name = str(entry.get("name"))
-        site_pins: dict[str, Any] = {**pins.get(name, {}), "asn": plan.connectivity.asns[name]}
-        for key, value in site_pins.items():
-            if key not in entry:
-                entry[key] = value
-                written.append(f"{NAMESPACE}:sites[{index}].{key} = {value} ({entry['name']})")
-            elif str(entry[key]) != str(value):
-                raise ProjectError(
-                    [
-                        ConfigIssue(
-                            f"{NAMESPACE}:sites[{index}].{key}",
-                            f"pinned, but the plan says {value}",
-                            entry[key],
-                        )
-                    ],
-                    source=label,
-                )
-    blocks = {link.id: str(link.block) for link in plan.connectivity.links if link.block is not None}
-    network = document["config"].setdefault(f"{NAMESPACE}:network", {})
-    recorded = network.setdefault("tunnel_blocks", {})
-    for link, block in blocks.items():
-        if link not in recorded:
-            recorded[link] = block
-            written.append(f"{NAMESPACE}:network.tunnel_blocks.{link} = {block}")
-    if not recorded:
-        del network["tunnel_blocks"]
-    if not network:
-        del document["config"][f"{NAMESPACE}:network"]
-    if not written:
-        print(f"{label}: every site and link is already pinned; nothing to write")
-        return 0
-    with path.open("w", encoding="utf-8") as handle:
-        yaml.dump(document, handle)
+    if not inputs.file_exists(path, project.label(path)):
+        project.read_stack(stack)  # raises the "no stack file" error, listing the stacks there
+    writing = not (dry_run or check)
+    with inputs.exclusive(path, project.label(path)) if writing else contextlib.nullcontext():
+        document = project.read_stack_document(stack, positions=True)
+        _, plan, label = load_plan(project, stack, for_pinning=True, document=document)
+        edits, written, expected = _pin_edits(document, project.name, plan)
+        if not written:
+            message = f"{label}: every site and link is already pinned; nothing to write"
+            print(message, file=sys.stderr if dry_run else sys.stdout)
+            return EXIT_OK
+        text = inputs.YamlText(document.text)
+        after = text.apply(edits)
+        reread, _ = inputs.load_yaml(after, label, error=ProjectError, strip=("config",))
+        if reread != expected:
+            raise ProjectError(
+                [
+                    ConfigIssue(
+                        label,
+                        "could not insert the pins without changing anything else (please report "
+                        "this); nothing was written. Pin by hand: " + "; ".join(written),
+                        has_value=False,
+                    )
+                ]
+            )
+        if check:
+            print(f"{label}: {len(written)} value(s) not pinned (run `skyweave ipam lock --stack {stack}`):")
+            for line in written:
+                print(f"  {line}")
+            return EXIT_REQUIREMENT
+        if dry_run:
+            print(inputs.unified_diff(label, document.text, after), end="")
+            print(
+                f"{label}: dry run: {len(written)} value(s) would be pinned; nothing written", file=sys.stderr
+            )
+            return EXIT_OK
+        inputs.write_atomically(path, label, after.encode("utf-8"), expected=document.raw)
     print(f"{label}: pinned {len(written)} value(s):")
     for line in written:
         print(f"  {line}")
-    return 0
+    return EXIT_OK
+
+
+def _pin_edits(
+    document: inputs.YamlDocument, project_name: str, plan: HybridVpcPlan
+) -> tuple[list[inputs.TextEdit], list[str], Any]:
+    """(the text edits, a line per pinned value, the document's data once pinned)."""
+    label = document.label
+    text = inputs.YamlText(document.text)
+    data = copy.deepcopy(document.data)
+    config = data["config"]
+    config_node = document.root.get("config") if document.root is not None else None
+    if config_node is None:
+        raise ProjectError([ConfigIssue(label, "has no `config:` mapping to pin into", has_value=False)])
+
+    def find(full: str) -> tuple[Any, inputs.Node | None]:
+        """The key (as written) whose full name is ``full``, and its value's node."""
+        assert config_node is not None
+        for key_node, value_node in config_node.pairs:
+            key = str(key_node.value)
+            if (key if ":" in key else f"{project_name}:{key}") == full:
+                return key_node.value, value_node
+        for key in config:
+            name = str(key)
+            if (name if ":" in name else f"{project_name}:{name}") == full:
+                return key, None  # from a `<<` merge: not written in this mapping
+        return None, None
+
+    def refuse(where: str, why: str) -> ProjectError:
+        return ProjectError(
+            [ConfigIssue(where, f"{why}; add the pins by hand", has_value=False)], source=label
+        )
+
+    edits: list[inputs.TextEdit] = []
+    written: list[str] = []
+    sites_key, sites_node = find(f"{NAMESPACE}:sites")
+    pins = plan.addresses.pins()
+    for index, entry in enumerate(config[sites_key]):
+        name = str(entry.get("name"))
+        where = f"{NAMESPACE}:sites[{index}]"
+        missing: list[tuple[str, Any]] = []
+        for key, value in {**pins.get(name, {}), "asn": plan.connectivity.asns[name]}.items():
+            if key not in entry:
+                missing.append((key, value))
+                written.append(f"{where}.{key} = {value} ({name})")
+            elif str(entry[key]) != str(value):
+                raise ProjectError(
+                    [ConfigIssue(f"{where}.{key}", f"pinned, but the plan says {value}", entry[key])],
+                    source=label,
+                )
+        if not missing:
+            continue
+        if sites_node is None or sites_node.alias or index >= len(sites_node.items):
+            raise refuse(f"{NAMESPACE}:sites", "the list is an alias or comes from a merge key (<<)")
+        edits.append(text.add_to_mapping(sites_node.items[index], missing, label=label, path=where))
+        entry.update(missing)
+
+    blocks = {link.id: str(link.block) for link in plan.connectivity.links if link.block is not None}
+    network_key, network_node = find(f"{NAMESPACE}:network")
+    network = config.get(network_key) if network_key is not None else None
+    recorded = network.get("tunnel_blocks") if isinstance(network, dict) else None
+    links = [(link, block) for link, block in blocks.items() if link not in (recorded or {})]
+    for link, block in links:
+        written.append(f"{NAMESPACE}:network.tunnel_blocks.{link} = {block}")
+    if links and network_key is None:
+        new = {"tunnel_blocks": dict(links)}
+        # written like the file's own sites key: `network` if it says `sites`, else namespaced
+        key = "network" if ":" not in str(sites_key) else f"{NAMESPACE}:network"
+        edits.append(text.add_to_mapping(config_node, [(key, new)], label=label, path="config"))
+        config[key] = new
+    elif links:
+        where = f"{NAMESPACE}:network"
+        if network_node is None or not isinstance(network, dict):
+            raise refuse(where, "it comes from a merge key (<<) or is not a mapping")
+        if recorded is None:
+            edits.append(
+                text.add_to_mapping(network_node, [("tunnel_blocks", dict(links))], label=label, path=where)
+            )
+            network["tunnel_blocks"] = dict(links)
+        else:
+            blocks_node = network_node.get("tunnel_blocks")
+            if blocks_node is None or not isinstance(recorded, dict):
+                raise refuse(f"{where}.tunnel_blocks", "it comes from a merge key (<<) or is not a mapping")
+            edits.append(text.add_to_mapping(blocks_node, links, label=label, path=f"{where}.tunnel_blocks"))
+            recorded.update(links)
+    return edits, written, data

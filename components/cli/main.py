@@ -3,8 +3,8 @@
 Run from the project root (like ``pulumi``). Exit codes: 0 success; 1 the configuration or
 project is wrong (the message says where and how to fix it); 2 the command line is wrong;
 3 an internal error (a bug: please report it with the traceback shown); 4 the estate is not
-what it must be: ``simulate`` found a required failure it does not survive, or ``check`` found a
-mandatory policy violation.
+what it must be: ``simulate`` found a required failure it does not survive, ``check`` found a
+mandatory policy violation, or ``ipam lock --check`` found a site or link not pinned.
 """
 
 from __future__ import annotations
@@ -19,18 +19,73 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from .. import __version__
 
 __all__ = ["main"]
 
-from .exit_codes import EXIT_CONFIG, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE  # noqa: F401
+from .exit_codes import (
+    EXIT_CHANGES,
+    EXIT_CONFIG,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_REQUIREMENT,
+    EXIT_USAGE,
+    epilog,
+)
+from .stacks import STACK_ENV, StackNotGiven
+
+
+class UsageError(Exception):
+    """The options given do not go together (exit 2, like an argparse error)."""
+
+
+def _formatter(prog: str) -> argparse.HelpFormatter:
+    return argparse.RawDescriptionHelpFormatter(prog, max_help_position=32)
+
+
+def _command(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], name: str, *, help: str, description: str
+) -> argparse.ArgumentParser:
+    """A subcommand whose ``--help`` has a description and ends with its exit codes."""
+    return sub.add_parser(
+        name.rsplit(" ", 1)[-1],
+        help=help,
+        description=description,
+        epilog=epilog(name),
+        formatter_class=_formatter,
+    )
+
+
+def _stack_option(parser: argparse.ArgumentParser | argparse._MutuallyExclusiveGroup) -> None:
+    parser.add_argument(
+        "--stack",
+        "-s",
+        default=None,
+        help=f"stack name: reads Pulumi.<stack>.yaml (default: ${STACK_ENV}, else the only stack file)",
+    )
+
+
+def _source_options(parser: argparse.ArgumentParser) -> None:
+    """``--stack`` or ``--from-json``: a stack file's estate, or the one a preview recorded."""
+    source = parser.add_mutually_exclusive_group()
+    _stack_option(source)
+    source.add_argument(
+        "--from-json",
+        type=Path,
+        metavar="PREVIEW_JSON",
+        help="read the estate from `skyweave preview --format json` output (its component outputs)",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="skyweave",
         description="Multi-vendor estates with Pulumi: preview offline, plan addresses, check policy.",
+        epilog="Every command's exit codes: `skyweave COMMAND --help`, or docs/cli.md#exit-codes.",
+        formatter_class=_formatter,
     )
     parser.add_argument("--version", action="version", version=f"skyweave {__version__}")
     parser.add_argument(
@@ -42,63 +97,139 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    preview = sub.add_parser(
+    preview = _command(
+        sub,
         "preview",
         help="show what `pulumi up` would create, offline (no CLI, no credentials)",
         description="Run the stack's program in-process under Pulumi's mock runtime and print "
         "every resource it would create.",
     )
-    preview.add_argument("--stack", "-s", required=True, help="stack name (reads Pulumi.<stack>.yaml)")
-    preview.add_argument("--format", choices=("text", "json"), default="text")
+    _stack_option(preview)
+    preview.add_argument(
+        "--format",
+        choices=("text", "json", "markdown"),
+        default="text",
+        help="text: for a terminal; json: one object per resource; markdown: with --diff, for a PR comment",
+    )
+    preview.add_argument(
+        "--diff",
+        type=Path,
+        metavar="BASE",
+        help="show what changes against BASE: an earlier `skyweave preview --format json`, a "
+        "`pulumi stack export` or a `pulumi preview --json` (docs/cli.md#diffs)",
+    )
+    preview.add_argument(
+        "--detailed-exitcode",
+        action="store_true",
+        help="with --diff: exit 0 when nothing changes, 2 when something does, 1 on any error "
+        "(like terraform plan -detailed-exitcode)",
+    )
+    preview.add_argument(
+        "--show-outputs", action="store_true", help="text: also print the stack outputs (as YAML)"
+    )
+    preview.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="text: colour (auto: on a terminal, unless NO_COLOR is set; FORCE_COLOR forces it)",
+    )
+    preview.add_argument(
+        "--progress",
+        action="store_true",
+        help="report registrations on stderr even when it is not a terminal (e.g. a CI log)",
+    )
 
-    schema = sub.add_parser("schema", help="print the JSON Schema of a stack file's skyweave config")
+    schema = _command(
+        sub,
+        "schema",
+        help="print the JSON Schema of a stack file (Pulumi.<stack>.yaml)",
+        description="The JSON Schema of a whole stack file, for editors (docs/cli.md shows the "
+        "yaml-language-server modeline), or the Markdown reference of its skyweave keys.",
+    )
     schema.add_argument(
         "--format",
         choices=("json", "markdown"),
         default="json",
         help="markdown: the reference in docs/config.md",
     )
+    schema.add_argument(
+        "--config-block",
+        action="store_true",
+        help="the schema of the `config:` block alone (skyweave.config_schema()), not of the whole file",
+    )
 
     from .check_command import add_parser as add_check_parser
 
     add_check_parser(sub)  # `skyweave check` (exit 4 on a mandatory policy violation)
 
-    ipam = sub.add_parser("ipam", help="show or pin the address plan")
-    ipam_sub = ipam.add_subparsers(dest="ipam_command", required=True, metavar="ACTION")
-    show = ipam_sub.add_parser("show", help="print the stack's address plan")
-    show.add_argument("--stack", "-s", required=True)
-    show.add_argument("--format", choices=("text", "json"), default="text")
-    lock = ipam_sub.add_parser(
-        "lock",
-        help="record every site's planned block in the stack file, so no later edit can renumber it",
+    ipam = sub.add_parser(
+        "ipam",
+        help="show or pin the address plan",
+        description="The estate's address plan: every site's block and subnets, and the pins that "
+        "keep them where they are.",
+        epilog="Actions: `skyweave ipam show --help`, `skyweave ipam lock --help`.",
+        formatter_class=_formatter,
     )
-    lock.add_argument("--stack", "-s", required=True)
+    ipam_sub = ipam.add_subparsers(dest="ipam_command", required=True, metavar="ACTION")
+    show = _command(
+        ipam_sub,
+        "ipam show",
+        help="print the stack's address plan",
+        description="Every site's planned block, subnets (zone, tier, IPv6) and whether it is pinned.",
+    )
+    _stack_option(show)
+    show.add_argument("--format", choices=("text", "json"), default="text")
+    lock = _command(
+        ipam_sub,
+        "ipam lock",
+        help="record every site's planned block in the stack file, so no later edit can renumber it",
+        description="Write each unpinned site's planned cidr (and ipv6_cidr), its BGP asn and each "
+        "link's tunnel block into the stack file, so adding or removing other sites never renumbers them.",
+    )
+    _stack_option(lock)
+    lock_mode = lock.add_mutually_exclusive_group()
+    lock_mode.add_argument(
+        "--dry-run", action="store_true", help="print the change as a unified diff; write nothing"
+    )
+    lock_mode.add_argument(
+        "--check",
+        action="store_true",
+        help=f"write nothing; exit {EXIT_REQUIREMENT} if any site or link is not pinned (for CI)",
+    )
 
-    graph = sub.add_parser(
+    graph = _command(
+        sub,
         "graph",
         help="print the site graph (links, tunnels) and who can still reach whom after an outage",
+        description="Sites and the links between them (shape, routing, tunnels), and the groups the "
+        "surviving sites form when any one vendor or site is lost. DOT and Mermaid draw it.",
     )
-    graph.add_argument("--stack", "-s", required=True)
+    _source_options(graph)
     graph.add_argument("--format", choices=("text", "dot", "mermaid", "json"), default="text")
-    inventory = sub.add_parser(
+    inventory = _command(
+        sub,
         "inventory",
         help="print the bare-metal pools' nodes as an Ansible inventory",
         description="Every node of every BareMetalPool (source, failure domain, address, role), from "
         "an offline preview. Addresses the cloud assigns at deploy time show as [unknown].",
     )
-    inventory.add_argument("--stack", "-s", required=True)
+    _source_options(inventory)
     inventory.add_argument(
         "--format", choices=("yaml", "json"), default="yaml", help="yaml: inventory file; json: --list form"
     )
-    simulate = sub.add_parser(
+    simulate = _command(
+        sub,
         "simulate",
         help="fail every vendor, region and zone in turn and report what survives",
-        description="For every vendor, region and zone of the stack: the capacity each app keeps, "
-        "whether DNS has a healthy target and whether the network stays connected. Exits 4 if a "
-        "required failure (an app's `survive` kind or narrower) is not survived.",
+        description="For every vendor, region and zone of the stack: the capacity each app and "
+        "bare-metal pool keeps, whether DNS has a healthy target and whether the network stays "
+        "connected. Exits 4 if a required failure (an app's or pool's `survive` kind or narrower) is "
+        "not survived.",
     )
-    simulate.add_argument("--stack", "-s", required=True)
-    simulate.add_argument("--format", choices=("text", "json"), default="text")
+    _source_options(simulate)
+    simulate.add_argument(
+        "--format", choices=("text", "json", "markdown"), default="text", help="markdown: for a PR comment"
+    )
     simulate.add_argument(
         "--strict-dns",
         action="store_true",
@@ -115,11 +246,29 @@ def _on_interrupt(signum: int, frame: FrameType | None) -> None:
     """Ctrl-C stops any command within a second: unwind normally (temporary files, the policy
     pack's process), and if something is stuck in a call that does not return (a gRPC wait, the
     mock runtime's event loop), end the process anyway."""
+    _INTERRUPTED.set()
     print("interrupted", file=sys.stderr, flush=True)
     stopper = threading.Timer(INTERRUPT_GRACE, _force_exit)
     stopper.daemon = True
     stopper.start()
     raise KeyboardInterrupt
+
+
+#: Set by Ctrl-C: the KeyboardInterrupt it raises can land where Python swallows it (a weakref
+#: or finaliser callback), so the command also checks this when it returns.
+_INTERRUPTED = threading.Event()
+
+
+def _quiet_interrupts(unraisable: Any) -> None:
+    """Ctrl-C's KeyboardInterrupt raised inside a callback Python cannot raise from (a weakref or
+    finaliser) is honoured through ``_INTERRUPTED``; do not print it as an ignored exception."""
+    if not isinstance(unraisable.exc_value, KeyboardInterrupt):
+        sys.__unraisablehook__(unraisable)
+
+
+def _late_interrupt(signum: int, frame: FrameType | None) -> None:
+    """Ctrl-C after the command finished: end quietly with the interrupt's exit code."""
+    os._exit(EXIT_INTERRUPTED)
 
 
 def _force_exit() -> None:
@@ -131,16 +280,32 @@ def _force_exit() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``skyweave`` console script; returns the exit code."""
-    args = _parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # With --detailed-exitcode, 2 means "changes" (terraform's convention): every error exits 1.
+    usage = EXIT_CONFIG if "--detailed-exitcode" in argv else EXIT_USAGE
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:
+        if exc.code == EXIT_USAGE and usage != EXIT_USAGE:
+            return usage
+        raise
     from ..core.errors import SkyweaveError
 
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGINT, _on_interrupt) if in_main_thread else None
+    previous_hook = sys.unraisablehook
+    sys.unraisablehook = _quiet_interrupts
     try:
-        return _dispatch(args)
+        code = _dispatch(args)
+        if _INTERRUPTED.is_set() and previous is not None:
+            raise KeyboardInterrupt  # the interrupt was swallowed on its way; honour it now
+        return code
     except SkyweaveError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+    except (StackNotGiven, UsageError) as exc:
+        print(f"skyweave {args.command}: error: {exc}", file=sys.stderr)
+        return usage
     except KeyboardInterrupt:
         if in_main_thread and previous is not None:
             # The command has unwound (temporary files gone, packs closed). Ending here rather than
@@ -160,7 +325,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
     finally:
         if previous is not None:
-            signal.signal(signal.SIGINT, previous)
+            # Python's own handler would print a traceback for a Ctrl-C between here and the exit.
+            late = _late_interrupt if previous is signal.default_int_handler else previous
+            signal.signal(signal.SIGINT, late)
+            sys.unraisablehook = previous_hook
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -169,10 +337,14 @@ def _dispatch(args: argparse.Namespace) -> int:
             from ..estate.reference import config_reference
 
             print(config_reference(), end="")
-        else:
+        elif args.config_block:
             from ..estate.config import config_schema
 
             print(json.dumps(config_schema(), indent=2))
+        else:
+            from ..estate.stack_schema import stack_file_schema
+
+            print(json.dumps(stack_file_schema(), indent=2))
         return EXIT_OK
 
     if args.command == "check":
@@ -180,34 +352,26 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return run_check(args, args.project_dir)
 
+    from_json: Path | None = getattr(args, "from_json", None)
+    if from_json is not None:
+        return _from_json(args, from_json)
+
     from ..estate.project import Project
+    from .stacks import resolve_stack
 
     project = Project.find(args.project_dir)
+    if hasattr(args, "stack"):
+        args.stack = resolve_stack(args.stack, project)
     if args.command == "preview":
-        from .preview import preview_stack, render_json, render_text
-
-        run = preview_stack(project, args.stack)
-        print(render_json(run) if args.format == "json" else render_text(run))
-        return EXIT_OK
+        return _preview(args, project)
     if args.command == "ipam":
         from . import ipam as ipam_cli
 
         if args.ipam_command == "show":
             return ipam_cli.show(project, args.stack, args.format)
-        return ipam_cli.lock(project, args.stack)
+        return ipam_cli.lock(project, args.stack, dry_run=args.dry_run, check=args.check)
     if args.command == "graph":
-        from . import graph
-        from .ipam import load_plan
-
-        _, plan, _ = load_plan(project, args.stack)
-        render = {
-            "text": graph.render_text,
-            "dot": graph.render_dot,
-            "mermaid": graph.render_mermaid,
-            "json": graph.render_json,
-        }[args.format]
-        print(render(plan.connectivity))
-        return EXIT_OK
+        return _print_graph(args.format, _stack_graph(project, args.stack))
     if args.command == "inventory":
         from .inventory import inventory_command
 
@@ -217,6 +381,90 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return simulate.run(project, args.stack, args.format, strict_dns=args.strict_dns)
     raise AssertionError(f"unhandled command {args.command}")
+
+
+def _preview(args: argparse.Namespace, project: Any) -> int:
+    from .preview import preview_stack, render_json, render_text
+    from .style import Progress, Style, use_color
+
+    if args.diff is None and (args.format == "markdown" or args.detailed_exitcode):
+        option = "--format markdown" if args.format == "markdown" else "--detailed-exitcode"
+        raise UsageError(f"{option} goes with --diff BASE")
+    # Progress on stderr: redrawn on a terminal; with --progress elsewhere, a line now and then.
+    # Asked for with --progress: report even a short run; on a terminal only runs that take a while.
+    progress = Progress(delay=0.0) if args.progress else Progress() if sys.stderr.isatty() else None
+    if args.diff is not None:
+        from . import diff as diff_mod
+
+        base = diff_mod.load_base(args.diff)  # a bad base fails before the program runs
+        monitor = diff_mod.DiffMonitor()
+        run = preview_stack(project, args.stack, monitor=monitor, progress=progress)
+        result = diff_mod.diff_run(run, monitor, base)
+        if args.format == "json":
+            print(diff_mod.render_json(result))
+        elif args.format == "markdown":
+            print(diff_mod.render_markdown(result), end="")
+        else:
+            print(diff_mod.render_text(result, style=Style(color=use_color(sys.stdout, args.color))))
+        if args.detailed_exitcode:
+            return EXIT_CHANGES if result.has_changes else EXIT_OK
+        return EXIT_OK
+    run = preview_stack(project, args.stack, progress=progress)
+    if args.format == "json":
+        print(render_json(run))
+    else:
+        style = Style(color=use_color(sys.stdout, args.color))
+        print(render_text(run, show_outputs=args.show_outputs, style=style))
+    return EXIT_OK
+
+
+def _from_json(args: argparse.Namespace, path: Path) -> int:
+    """``graph``, ``simulate`` and ``inventory`` from a ``skyweave preview --format json`` file."""
+    from .preview_json import read_preview
+
+    if args.command == "simulate":
+        from . import simulate
+
+        return simulate.run(None, None, args.format, strict_dns=args.strict_dns, from_json=path)
+    doc = read_preview(path, need_component_outputs=True)
+    if args.command == "graph":
+        return _print_graph(args.format, doc.graph())
+    if args.command == "inventory":
+        from .inventory import print_inventory
+
+        return print_inventory(doc.pool_nodes(), args.format)
+    raise AssertionError(f"--from-json on {args.command}")
+
+
+def _stack_graph(project: Any, stack: str) -> Any:
+    """The stack's site graph: planned from its ``skyweave:`` keys, or, for an estate built in
+    code (no ``skyweave:sites``), from the HybridVpc outputs of an offline run of its program."""
+    from ..estate.config import NAMESPACE
+    from .graph import GraphView
+
+    stack_file = project.read_stack(stack)
+    if f"{NAMESPACE}:sites" not in stack_file.values:
+        from .preview import preview_stack
+        from .preview_json import graph_of_run
+
+        return graph_of_run(preview_stack(project, stack), stack_file.label)
+    from .ipam import load_plan
+
+    _, plan, _ = load_plan(project, stack)
+    return GraphView.from_plan(plan.connectivity)
+
+
+def _print_graph(fmt: str, view: Any) -> int:
+    from . import graph
+
+    render = {
+        "text": graph.render_text,
+        "dot": graph.render_dot,
+        "mermaid": graph.render_mermaid,
+        "json": graph.render_json,
+    }[fmt]
+    print(render(view))
+    return EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover

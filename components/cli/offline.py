@@ -184,6 +184,9 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         self.disabled_defaults: frozenset[str] = frozenset()
         self.errors: list[str] = []
 
+        #: Called after each registration is recorded (progress reporting on long runs).
+        self.on_register: Callable[[], None] | None = None
+
     def _refuse_default(self, package: str, what: str) -> None:
         if "*" in self.disabled_defaults or package in self.disabled_defaults:
             self.errors.append(
@@ -223,6 +226,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 aliases=[json_format.MessageToDict(a) for a in request.aliases],
             )
         )
+        if self.on_register is not None:
+            self.on_register()
         if request.type == "pulumi:pulumi:Stack":
             return resource_pb2.RegisterResourceResponse(urn=urn)
         _ensure_event_loop()  # type: ignore[no-untyped-call]

@@ -8,27 +8,50 @@ import json
 from collections import Counter, defaultdict
 from typing import Any
 
+import yaml
+
+from ..core.inputs import check_program
 from ..estate.project import Project, StackFile
-from .offline import OfflineRun, RecordingMonitor, Registration, run_program
+from .offline import OfflineMocks, OfflineRun, RecordingMonitor, Registration, run_program
+from .style import Progress, Style, fit, plain_number, terminal_width
 
 __all__ = ["preview_stack", "render_json", "render_text", "summary"]
 
 STACK_TYPE = "pulumi:pulumi:Stack"
+_NBSP = "\u00a0"
 PROVIDER_PREFIX = "pulumi:providers:"
 
 
-def preview_stack(project: Project, stack: str, *, monitor: RecordingMonitor | None = None) -> OfflineRun:
-    """Run the project's program for ``stack`` offline, with that stack file's configuration."""
+def preview_stack(
+    project: Project,
+    stack: str,
+    *,
+    monitor: RecordingMonitor | None = None,
+    progress: Progress | None = None,
+) -> OfflineRun:
+    """Run the project's program for ``stack`` offline, with that stack file's configuration.
+
+    ``progress`` is told of every registration (a 1,000-site estate takes minutes: say so on
+    stderr instead of running in silence).
+    """
 
     stack_file: StackFile = project.read_stack(stack)
-    return run_program(
-        project.main,
-        project=project.name,
-        stack=stack,
-        config=stack_file.engine_config(),
-        secret_keys=stack_file.secret_keys,
-        monitor=monitor,
-    )
+    check_program(project.main, project.label(project.root / "Pulumi.yaml"))
+    if progress is not None:
+        monitor = monitor or RecordingMonitor(OfflineMocks())
+        monitor.on_register = progress.tick
+    try:
+        return run_program(
+            project.main,
+            project=project.name,
+            stack=stack,
+            config=stack_file.engine_config(),
+            secret_keys=stack_file.secret_keys,
+            monitor=monitor,
+        )
+    finally:
+        if progress is not None:
+            progress.done()
 
 
 def _vendor(reg: Registration) -> str:
@@ -63,8 +86,9 @@ def ordered(run: OfflineRun) -> list[Registration]:
 
 def render_json(run: OfflineRun) -> str:
     """The preview as JSON. ``component_outputs`` (what each component registered, secrets masked
-    as everywhere) lets ``skyweave check --from-json`` judge exactly what ``check --stack`` does:
-    rules read on-prem ranges and placements from them."""
+    as everywhere) lets ``skyweave check --from-json`` judge exactly what ``check --stack`` does
+    (rules read on-prem ranges and placements from them), and ``graph``, ``simulate`` and
+    ``inventory --from-json`` read an estate built in code from them."""
     doc = {
         "component_outputs": run.component_outputs,
         "project": run.project,
@@ -78,31 +102,56 @@ def render_json(run: OfflineRun) -> str:
     return json.dumps(doc, indent=2, sort_keys=True)
 
 
-def render_text(run: OfflineRun) -> str:
+def render_text(
+    run: OfflineRun,
+    *,
+    width: int | None = None,
+    show_outputs: bool = False,
+    style: Style | None = None,
+) -> str:
+    """The preview for a person: the tree by component and site, warnings, then the counts.
+
+    Every line fits ``width`` columns (default: the terminal's; long lines wrap under their
+    type, nothing is cut silently); the summary comes last, where a terminal leaves the eye;
+    stack outputs only with ``show_outputs`` (a hint otherwise), as YAML with plain numbers and
+    unescaped text; colour only when ``style`` says so.
+    """
+    width = width or terminal_width()
+    style = style or Style()
     by_urn = run.by_urn()
     children: dict[str | None, list[Registration]] = defaultdict(list)
     for reg in ordered(run):
         children[reg.parent].append(reg)
-    width = max((len(r.type) for r in run.resources), default=40) + 2
-    lines = [
+    out: list[str] = []
+
+    def emit(line: str, *, marker: str = "", color: str = "", paint: str = "") -> None:
+        """Fit ``line`` (plain text, so widths are right), then colour its marker or all of it."""
+        for i, part in enumerate(fit(line, width)):
+            part = part.replace(_NBSP, " ")
+            if paint:
+                part = style.paint(part, paint)
+            elif i == 0 and marker and color and style.color:
+                at = part.index(marker)
+                part = part[:at] + style.paint(marker, color) + part[at + len(marker) :]
+            out.append(part)
+
+    emit(
         f"Previewing stack '{run.stack}' of project '{run.project}' offline "
-        "(Pulumi mock runtime: no credentials, no cloud calls)",
-        "",
-    ]
+        "(Pulumi mock runtime: no credentials, no cloud calls)"
+    )
+    out.append("")
 
     def site_of(reg: Registration) -> str:
         provider = by_urn.get(reg.provider or "")
         return provider.name if provider is not None else ""
 
-    def walk(reg: Registration, depth: int) -> None:
-        pad = "    " * depth
-        protect = "  [protected]" if reg.protect else ""
-        if _is_provider(reg):
-            lines.append(f"{pad}+ {reg.type:<{width}} {reg.name}{_provider_detail(reg)}")
-            return
-        lines.append(f"{pad}+ {reg.type:<{width}} {reg.name}{protect}")
+    def walk(reg: Registration, depth: int, column: int) -> None:
+        pad = "  " * depth
+        detail = _provider_detail(reg) if _is_provider(reg) else ("  [protected]" if reg.protect else "")
+        # the marker stays with its type when a narrow terminal wraps the line
+        emit(f"{pad}+{_NBSP}{reg.type:<{column}}  {reg.name}{detail}".rstrip(), marker="+", color="green")
         kids = children.get(reg.urn, [])
-        if not kids:
+        if not kids or _is_provider(reg):
             return
         groups: dict[str, list[Registration]] = defaultdict(list)
         for kid in sorted(kids, key=lambda k: (not _is_provider(k), site_of(k), k.custom, k.name)):
@@ -110,32 +159,58 @@ def render_text(run: OfflineRun) -> str:
         for site, members in groups.items():
             inner = depth + 1
             if site and reg.type != STACK_TYPE and not all(_is_provider(m) for m in members):
-                lines.append(f"{'    ' * inner}site {site}:")
+                emit(f"{'  ' * inner}site {site}:")
                 inner += 1
             for kid in members:
-                walk(kid, inner)
+                walk(kid, inner, _column(members, inner, width))
 
-    for root in children.get(None, []):
-        walk(root, 0)
+    roots = children.get(None, [])
+    for root in roots:
+        walk(root, 0, _column(roots, 0, width))
+
+    if run.warnings:
+        out.append("")
+        emit("Warnings:", paint="yellow")
+        for warning in run.warnings:
+            emit(f"  - {warning}")
+    out.append("")
+    if run.outputs and show_outputs:
+        out.append("Outputs:")
+        body = yaml.safe_dump(
+            plain_number(run.outputs),
+            allow_unicode=True,
+            default_flow_style=False,
+            sort_keys=True,
+            width=max(40, width - 4),
+        )
+        for line in body.splitlines():
+            emit(f"  {line}")
+        out.append("")
+    elif run.outputs:
+        emit(f"Outputs: {len(run.outputs)} (shown with --show-outputs: {', '.join(sorted(run.outputs))})")
+        out.append("")
 
     info = summary(run)
-    lines += [
-        "",
+    emit("  per type:")
+    for typ, count in info["by_type"].items():
+        emit(f"    {count:>5}  {typ}")
+    emit("  cloud resources per vendor:")
+    for vendor, count in info["by_vendor"].items():
+        emit(f"    {count:>5}  {vendor}")
+    total = (
         f"Resources: {info['total']} to create: {info['resources']} cloud resources, "
-        f"{info['providers']} providers, {info['components']} components",
-        "  cloud resources per vendor:",
-    ]
-    lines += [f"    {vendor:<12} {count:>5}" for vendor, count in info["by_vendor"].items()]
-    lines.append("  per type:")
-    lines += [f"    {typ:<{width}} {count:>5}" for typ, count in info["by_type"].items()]
-    if run.outputs:
-        lines += ["", "Outputs:"]
-        for key, value in run.outputs.items():
-            rendered = json.dumps(value, indent=2, sort_keys=True)
-            lines.append(f"  {key}: " + rendered.replace("\n", "\n  "))
-    if run.warnings:
-        lines += ["", "Warnings:"] + [f"  - {w}" for w in run.warnings]
-    return "\n".join(lines)
+        f"{info['providers']} providers, {info['components']} components"
+    )
+    emit(total, paint="bold")
+    return "\n".join(out)
+
+
+def _column(members: list[Registration], depth: int, width: int) -> int:
+    """The type column's width for one group of siblings: as wide as its longest type, narrowed
+    so that its longest name still fits the line (a longer type then just takes its room)."""
+    longest_name = max(len(m.name) + len(_provider_detail(m)) + (13 if m.protect else 0) for m in members)
+    room = width - 2 * depth - 4 - longest_name
+    return max(0, min(max(len(m.type) for m in members), room))
 
 
 def _provider_detail(reg: Registration) -> str:

@@ -1,4 +1,5 @@
-"""Render a :class:`~skyweave.cli.check.CheckResult` as text, JSON, SARIF 2.1.0 or JUnit XML.
+"""Render a :class:`~skyweave.cli.check.CheckResult` as text, JSON, SARIF 2.1.0, JUnit XML or
+Markdown (for a pull-request comment).
 
 SARIF is what code-scanning UIs ingest (GitHub's ``upload-sarif``); a violation has no source
 line, so each result names the resource's URN as a logical location and the stack file as its
@@ -155,7 +156,55 @@ def render_junit(result: CheckResult) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ElementTree.tostring(suites, encoding="unicode")
 
 
-FORMATS = {"text": render_text, "json": render_json, "sarif": render_sarif, "junit": render_junit}
+def render_markdown(result: CheckResult) -> str:
+    """For a pull-request comment: the verdict, the mandatory violations as a table, the
+    advisory ones folded away, and the rules that ran."""
+    from .markdown import details, escape, table
+
+    mandatory = result.mandatory
+    advisory = [d for d in result.diagnostics if not d.mandatory]
+    icon = "❌" if mandatory else "✅"
+    verdict = (
+        f"{len(mandatory)} mandatory violation(s): FAILED" if mandatory else "no mandatory violation: passed"
+    )
+    lines = [
+        f"### skyweave check: stack `{escape(result.stack)}`",
+        "",
+        f"{icon} **{verdict}** — {len(advisory)} advisory; policy pack {escape(result.pack)}, "
+        f"{len(result.policies)} rules, {result.resources} resources ({escape(result.source)})",
+        "",
+    ]
+    header = ("level", "rule", "resource", "what")
+
+    def rows(found: list[Any]) -> list[tuple[str, str, str, str]]:
+        return [
+            (
+                d.enforcement_level,
+                f"`{d.policy_name}`",
+                f"`{d.urn.rsplit('::', 1)[-1]}`" if d.urn else "stack",
+                d.detail,
+            )
+            for d in found
+        ]
+
+    if mandatory:
+        lines += [table(header, rows(mandatory)), ""]
+    if advisory:
+        lines += [details(f"{len(advisory)} advisory finding(s)", table(header, rows(advisory))), ""]
+    rules = table(
+        ("rule", "level", "description"), ((f"`{p.name}`", p.level, p.description) for p in result.policies)
+    )
+    lines.append(details(f"the {len(result.policies)} rules", rules))
+    return "\n".join(lines) + "\n"
+
+
+FORMATS = {
+    "text": render_text,
+    "json": render_json,
+    "sarif": render_sarif,
+    "junit": render_junit,
+    "markdown": render_markdown,
+}
 
 
 def render(result: CheckResult, fmt: str) -> str:

@@ -1,27 +1,86 @@
-"""``skyweave simulate``: read a stack file, fail every vendor, region and zone, print the report.
+"""``skyweave simulate``: fail every vendor, region and zone of an estate, print the report.
 
 The model and its report live in :mod:`skyweave.estate.simulate`; this is the command around it.
+The estate comes from the stack file's ``skyweave:`` keys when it has them; an estate built in code
+(a program that builds the components itself, no ``skyweave:sites``) is run offline and simulated
+from its components' outputs; ``--from-json`` reads those outputs from a saved preview.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ..estate.config import NAMESPACE, parse_stack_config
 from ..estate.project import Project
-from ..estate.simulate import render_json, render_text, simulate
+from ..estate.simulate import (
+    REPORT_HEADER,
+    SimulationReport,
+    estate_from_config,
+    render_json,
+    render_text,
+    report_rows,
+    report_verdict,
+    simulate_estate,
+)
 from .exit_codes import EXIT_OK, EXIT_REQUIREMENT
 
-__all__ = ["EXIT_NOT_SURVIVED", "run"]
+__all__ = ["EXIT_NOT_SURVIVED", "render_markdown", "run"]
 
 #: Exit code when a required failure is not survived (the simulation itself ran fine).
 EXIT_NOT_SURVIVED = EXIT_REQUIREMENT
 
 
-def run(project: Project, stack: str, fmt: str, *, strict_dns: bool = False) -> int:
+def render_markdown(report: SimulationReport) -> str:
+    """For a pull-request comment: the verdict first, the failures that matter, the rest folded."""
+    from .markdown import details, escape, table
+
+    failed, verdict = report_verdict(report)
+    icon = "❌" if failed else "✅"
+    lines = [
+        f"### skyweave simulate: stack `{escape(report.stack)}`",
+        "",
+        f"{icon} **{escape(verdict)}**",
+        "",
+    ]
+    rows = report_rows(report)
+    bad = [r for r in rows if r[5].startswith("NOT SURVIVED") or r[4] == "partitioned"]
+    if bad:
+        lines += [table(REPORT_HEADER, bad), ""]
+    lines += [details(f"every failure ({len(rows)} rows)", table(REPORT_HEADER, rows)), ""]
+    lines += [f"> {escape(note)}" for note in report.notes]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def run(
+    project: Project | None,
+    stack: str | None,
+    fmt: str,
+    *,
+    strict_dns: bool = False,
+    from_json: Path | None = None,
+) -> int:
     """The CLI command: print the report; 0 when every required failure is survived, else 4."""
-    stack_file = project.read_stack(stack)
-    prefix = f"{NAMESPACE}:"
-    raw = {k[len(prefix) :]: v for k, v in stack_file.values.items() if k.startswith(prefix)}
-    config = parse_stack_config(raw, source=stack_file.label)
-    report = simulate(config, stack=stack, strict_dns=strict_dns)
-    print(render_json(report) if fmt == "json" else render_text(report), end="" if fmt != "json" else "\n")
+    if from_json is not None:
+        from .preview_json import read_preview
+
+        doc = read_preview(from_json, need_component_outputs=True)
+        estate = doc.estate()
+        stack = doc.stack
+    else:
+        assert project is not None and stack is not None
+        stack_file = project.read_stack(stack)
+        prefix = f"{NAMESPACE}:"
+        raw = {k[len(prefix) :]: v for k, v in stack_file.values.items() if k.startswith(prefix)}
+        if "sites" in raw:
+            estate = estate_from_config(parse_stack_config(raw, source=stack_file.label, stack=stack))
+        else:
+            from .preview import preview_stack
+            from .preview_json import estate_of_run
+
+            estate = estate_of_run(preview_stack(project, stack), stack_file.label)
+    report = simulate_estate(estate, stack=stack, strict_dns=strict_dns)
+    if fmt == "json":
+        print(render_json(report))
+    else:
+        print(render_markdown(report) if fmt == "markdown" else render_text(report), end="")
     return EXIT_OK if report.survived else EXIT_NOT_SURVIVED

@@ -26,7 +26,9 @@ import shlex
 from collections.abc import Mapping
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
+
+from .validation import ArgsModel
 
 __all__ = [
     "CLOUD_SCRIPT_PATH",
@@ -67,7 +69,7 @@ def stage_command(pool: str) -> str:
     return f'umask 077 && mktemp -d "${{TMPDIR:-/tmp}}/skyweave-{pool}.XXXXXXXXXX"'
 
 
-class BootstrapArgs(BaseModel):
+class BootstrapArgs(ArgsModel):
     """What runs on every node of a pool once it exists."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -12,9 +12,10 @@ import ipaddress
 from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BeforeValidator, ConfigDict, Field, field_validator
 
 from .naming import NAME_PATTERN
+from .validation import ArgsModel
 
 __all__ = [
     "ZONE_SLOTS",
@@ -68,7 +69,7 @@ Tags = dict[
 ]
 
 
-class SiteArgs(BaseModel):
+class SiteArgs(ArgsModel):
     """Fields every site has, whatever its vendor."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")

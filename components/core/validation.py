@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import types
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from typing import Annotated, Any, Protocol, TypeVar, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
@@ -19,6 +19,7 @@ from pydantic.fields import FieldInfo
 from .errors import ConfigIssue, InvalidArgsError
 
 __all__ = [
+    "ArgsModel",
     "FieldValueError",
     "as_args",
     "check_plan",
@@ -41,6 +42,33 @@ class FieldValueError(ValueError):
         self.field = field
         self.message = message
         self.value = value
+
+
+class ArgsModel(BaseModel):
+    """Base of the public argument models: building one with a bad value raises
+    :class:`~skyweave.core.errors.InvalidArgsError`, as passing the same mapping to a component does.
+
+    Why: a library user who writes ``HybridVpcArgs(sites=[...])`` should read the same message a
+    stack-file user does (the key path, the value, what would be valid), not pydantic's raw report
+    — which also echoes every failed item as its container being "too short". Only direct
+    construction is converted; ``model_validate`` keeps raising ``ValidationError`` for the code
+    (the stack loader, the component provider) that turns it into a message with its own prefix.
+    Type checkers keep seeing pydantic's typed ``__init__``.
+    """
+
+    if not TYPE_CHECKING:
+
+        def __init__(self, /, **data: Any) -> None:
+            __tracebackhide__ = True
+            try:
+                super().__init__(**data)
+            except ValidationError as exc:
+                raise InvalidArgsError(issues_from_validation(exc, data, type(self))) from None
+
+        # Pydantic calls a model's own __init__ for nested values too, unless marked as its base
+        # init: nested models must keep failing with ValidationError, so the outermost one can
+        # report each problem at its full path, once.
+        __init__.__pydantic_base_init__ = True
 
 
 def first_duplicate(values: Iterable[Hashable]) -> tuple[int, int] | None:

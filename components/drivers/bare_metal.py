@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import pulumi
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from ..core.bootstrap import BootstrapArgs, node_environment
 from ..core.naming import NAME_PATTERN, child_name
 from ..core.sites import SiteArgs
+from ..core.validation import ArgsModel
 from ..planning.placement import PlacedNode
 from .base import SiteContext, SiteNetwork
 
@@ -33,7 +34,7 @@ class SourceIssue:
     value: Any = None
 
 
-class BareMetalSourceArgs(BaseModel):
+class BareMetalSourceArgs(ArgsModel):
     """Where a pool's servers come from: one site, and how that vendor provides whole machines."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -111,11 +111,14 @@ class StackConfig(BaseModel):
         return self._plan
 
 
-def parse_stack_config(raw: Mapping[str, Any], *, source: str, namespace: str = NAMESPACE) -> StackConfig:
+def parse_stack_config(
+    raw: Mapping[str, Any], *, source: str, namespace: str = NAMESPACE, stack: str | None = None
+) -> StackConfig:
     """Validate ``raw`` (key without namespace → value) and plan it; raise :class:`ConfigError`.
 
     Both schema problems and planning problems (overlaps, a full supernet) are reported with
-    the stack file, the full key path, the value and what would be valid.
+    the stack file, the full key path, the value and what would be valid; ``stack`` names the
+    stack in hints that are commands (``skyweave ipam lock --stack prod``).
     """
     prefix = f"{namespace}:"
     try:
@@ -124,7 +127,7 @@ def parse_stack_config(raw: Mapping[str, Any], *, source: str, namespace: str = 
         raise ConfigError(
             issues_from_validation(exc, dict(raw), StackConfig, prefix=prefix), source=source
         ) from None
-    config._plan = plan_estate(config, source=source, prefix=prefix)
+    config._plan = plan_estate(config, source=source, prefix=prefix, stack=stack)
     return config
 
 
@@ -143,7 +146,7 @@ def load_stack_config(namespace: str = NAMESPACE) -> StackConfig:
             value = runtime_config.get_config(key)
             raw[key[len(prefix) :]] = _decode(value)
     source = find_stack_file_label(pulumi.get_stack())
-    config = parse_stack_config(raw, source=source, namespace=namespace)
+    config = parse_stack_config(raw, source=source, namespace=namespace, stack=pulumi.get_stack())
     for i, pool in enumerate(config.pools):
         issues = ssh_key_issues(pool.pool_args())
         if issues:

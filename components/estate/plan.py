@@ -36,14 +36,14 @@ class EstatePlan:
     pools: Mapping[str, PoolPlan]
 
 
-def plan_estate(config: StackConfig, *, source: str, prefix: str) -> EstatePlan:
+def plan_estate(config: StackConfig, *, source: str, prefix: str, stack: str | None = None) -> EstatePlan:
     """Plan ``config``; raise :class:`ConfigError` naming ``source`` and each key (under ``prefix``).
 
     Every app and bucket is planned and every problem of all of them reported at once; a pool's
     problems follow (they name servers, which only make sense once the sites are sound).
     """
     try:
-        network = plan_hybrid_vpc(config.hybrid_vpc_args(), connectivity_path="network")
+        network = plan_hybrid_vpc(config.hybrid_vpc_args(), connectivity_path="network", stack=stack)
     except ConfigError as exc:
         raise exc.with_source(source, prefix) from None
     cidrs = estate_ranges(network)

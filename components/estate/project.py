@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from ..core import inputs
 from ..core.errors import ConfigIssue, ProjectError
 
 __all__ = ["Project", "StackFile", "find_stack_file_label"]
@@ -102,7 +101,7 @@ class Project:
 
     @classmethod
     def load(cls, project_file: Path) -> Project:
-        data = _read_yaml(project_file, project_file.name)
+        data = inputs.read_yaml(project_file, project_file.name, error=ProjectError).data
         if not isinstance(data, dict) or not isinstance(data.get("name"), str):
             raise _issue(f"{project_file.name}: name", "a Pulumi project file needs a `name`")
         root = project_file.parent
@@ -119,9 +118,10 @@ class Project:
         return names
 
     def stack_path(self, stack: str) -> Path:
+        inputs.check_stack_name(stack)
         for ext in ("yaml", "yml"):
             path = self.stack_config_dir / f"Pulumi.{stack}.{ext}"
-            if path.is_file():
+            if inputs.file_exists(path, self.label(path)):
                 return path
         return self.stack_config_dir / f"Pulumi.{stack}.yaml"
 
@@ -131,19 +131,26 @@ class Project:
         except ValueError:
             return str(path)
 
-    def read_stack(self, stack: str) -> StackFile:
-        """Read ``Pulumi.<stack>.yaml``; keys without a namespace belong to the project."""
+    def read_stack(self, stack: str, document: inputs.YamlDocument | None = None) -> StackFile:
+        """Read ``Pulumi.<stack>.yaml``; keys without a namespace belong to the project.
+
+        ``document``: the file already read through :func:`skyweave.core.inputs.read_yaml` (``ipam
+        lock`` reads it once, with positions, and edits exactly what it planned from).
+        """
         path = self.stack_path(stack)
         label = self.label(path)
-        if not path.is_file():
-            known = ", ".join(self.stacks()) or "none"
-            raise _issue("--stack", f"no stack file {label}; stacks with a file here: {known}", stack)
-        data = _read_yaml(path, label) or {}
+        if document is None:
+            if not inputs.file_exists(path, label):
+                known = ", ".join(self.stacks()) or "none"
+                raise _issue("--stack", f"no stack file {label}; stacks with a file here: {known}", stack)
+            document = self.read_stack_document(stack)
+        data = document.data or {}
         if not isinstance(data, dict):
             raise _issue(label, "a stack file must be a mapping with a `config:` key")
         config = data.get("config") or {}
         if not isinstance(config, dict):
             raise _issue(f"{label}: config", "`config:` must be a mapping of keys to values")
+        inputs.check_namespaces(config, project=self.name, label=label, known_keys=_skyweave_keys())
         values: dict[str, Any] = {}
         secret: set[str] = set()
         for key, value in config.items():
@@ -153,18 +160,19 @@ class Project:
                 secret.add(full)
         return StackFile(path=path, label=label, values=values, secret_keys=frozenset(secret))
 
+    def read_stack_document(self, stack: str, *, positions: bool = False) -> inputs.YamlDocument:
+        """The stack file through the input boundary (UTF-8, plain data, bounded)."""
+        path = self.stack_path(stack)
+        return inputs.read_yaml(
+            path, self.label(path), error=ProjectError, positions=positions, strip=("config",)
+        )
 
-def _read_yaml(path: Path, label: str) -> Any:
-    try:
-        with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise _issue(label, f"not valid YAML{where}: {problem}") from None
-    except OSError as exc:
-        raise _issue(label, f"cannot read: {exc.strerror}") from None
+
+def _skyweave_keys() -> frozenset[str]:
+    """skyweave's top-level keys (for the namespace checks' suggestions and warnings)."""
+    from .config import StackConfig
+
+    return frozenset(StackConfig.model_fields)
 
 
 def find_stack_file_label(stack: str) -> str:

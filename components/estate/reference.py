@@ -19,7 +19,7 @@ from ..network.hybrid_vpc import IpamArgs
 from ..storage.multi_cloud_bucket import MultiCloudBucketConfig
 from .config import NAMESPACE, NetworkConfig, StackConfig
 
-__all__ = ["config_reference"]
+__all__ = ["API_COMPONENTS", "api_arguments", "config_reference"]
 
 
 def _type(prop: dict[str, Any], defs: dict[str, Any]) -> str:
@@ -143,3 +143,65 @@ def config_reference() -> str:
         ]
     lines += ["", "#### `servers` entries of a `byon` source", "", *_table(ByonServerArgs)]
     return "\n".join(lines) + "\n"
+
+
+#: The components with a Python API page in docs/api/ (page file stem → class name).
+API_COMPONENTS = {
+    "hybrid-vpc": "HybridVpc",
+    "multi-cloud-app": "MultiCloudApp",
+    "bare-metal-pool": "BareMetalPool",
+    "multi-cloud-bucket": "MultiCloudBucket",
+}
+
+
+def api_arguments(component: str) -> str:
+    """The arguments section of ``component``'s page in docs/api/, generated from its models.
+
+    The same models validate the stack file and the Python arguments, so the tables are those
+    of docs/config.md with the Python names (``HybridVpcArgs.ipam`` …) as headings.
+    """
+    from ..app.plan import MultiCloudAppArgs
+    from ..metal.bare_metal_pool import BareMetalPoolArgs
+    from ..network.connectivity import ConnectivityArgs
+    from ..network.hybrid_vpc import HybridVpcArgs
+    from ..storage.multi_cloud_bucket import MultiCloudBucketArgs
+
+    lines: list[str] = []
+
+    def section(title: str, model: type[BaseModel], intro: str = "") -> None:
+        lines.extend(["", f"### {title}", ""])
+        if intro:
+            lines.extend([intro, ""])
+        lines.extend(_table(model))
+
+    if component == "HybridVpc":
+        section("`HybridVpcArgs`", HybridVpcArgs)
+        section("`HybridVpcArgs.ipam` (`skyweave.IpamArgs`)", IpamArgs)
+        section("`HybridVpcArgs.connectivity`", ConnectivityArgs)
+        for driver in all_drivers():
+            section(
+                f"`sites[]` with `vendor: {driver.vendor}` ({driver.display_name})",
+                driver.site_model,
+                " ".join((driver.site_model.__doc__ or "").split()),
+            )
+    elif component == "MultiCloudApp":
+        section("`MultiCloudAppArgs`", MultiCloudAppArgs)
+        section("`MultiCloudAppArgs.dns` (`skyweave.AppDnsArgs`)", AppDnsArgs)
+    elif component == "BareMetalPool":
+        section("`BareMetalPoolArgs`", BareMetalPoolArgs)
+        section("`BareMetalPoolArgs.bootstrap` (`skyweave.BootstrapArgs`)", BootstrapArgs)
+        for driver in all_drivers():
+            source = driver.bare_metal_source
+            if source is not None:
+                kind = source.model_fields["kind"].default
+                section(
+                    f"`sources[]` with `kind: {kind}` (sites with `vendor: {driver.vendor}`)",
+                    source,
+                    " ".join((source.__doc__ or "").split()),
+                )
+        section("`servers[]` of a `byon` source", ByonServerArgs)
+    elif component == "MultiCloudBucket":
+        section("`MultiCloudBucketArgs`", MultiCloudBucketArgs)
+    else:
+        raise KeyError(component)
+    return "\n".join(lines).lstrip("\n") + "\n"

@@ -20,36 +20,88 @@ during a required failure is not survived either.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..app.plan import AppPlan, estate_ranges, plan_multi_cloud_app
+from ..app.plan import estate_ranges, plan_multi_cloud_app
+from ..drivers.onprem.driver import ByonSourceArgs
+from ..metal.bare_metal_pool import plan_pool
 from ..network.hybrid_vpc import plan_hybrid_vpc
 from ..planning.failure import FailureKind, Placement, domain_key
 from ..planning.topology import SiteGraph
 from .config import StackConfig
 
 __all__ = [
+    "REPORT_HEADER",
     "AppOutcome",
+    "Estate",
     "FailureOutcome",
     "SimulationReport",
+    "SiteRow",
+    "Workload",
+    "WorkloadOutcome",
+    "estate_from_components",
+    "estate_from_config",
     "render_json",
     "render_text",
+    "report_rows",
+    "report_verdict",
     "simulate",
+    "simulate_estate",
 ]
-
-#: Exit code when a required failure is not survived.
 
 #: The failures simulated, widest first.
 KINDS = (FailureKind.VENDOR, FailureKind.REGION, FailureKind.ZONE)
 #: Nesting order used to decide which failures an app is required to survive.
 _ORDER = (FailureKind.VENDOR, FailureKind.SITE, FailureKind.REGION, FailureKind.ZONE)
 
+APP_TYPE = "skyweave:app:MultiCloudApp"
+POOL_TYPE = "skyweave:compute:BareMetalPool"
+NETWORK_TYPE = "skyweave:network:HybridVpc"
+
 
 @dataclass(frozen=True)
-class AppOutcome:
-    """One app under one failure."""
+class SiteRow:
+    """One site as the simulation sees it: its vendor, region and zones (its narrowest domains)."""
+
+    name: str
+    vendor: str
+    region: str
+    zones: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Workload:
+    """Something that must keep ``min_healthy`` units through a ``survive`` failure: an app's
+    instances or a bare-metal pool's nodes, as :class:`~skyweave.planning.failure.Placement` rows.
+
+    ``within`` maps a placement zone that is not one of its site's zones to the site zone holding
+    it (a rack of servers you bring → its room), so losing the room loses the rack too.
+    """
+
+    kind: str
+    name: str
+    placements: tuple[Placement, ...]
+    min_healthy: int
+    survive: FailureKind
+    dns_record: str | None = None
+    dns_vendor: str | None = None
+    within: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Estate:
+    """What ``simulate`` needs, whichever way the estate was described (stack file or preview)."""
+
+    sites: tuple[SiteRow, ...]
+    links: tuple[tuple[str, str], ...]
+    workloads: tuple[Workload, ...]
+
+
+@dataclass(frozen=True)
+class WorkloadOutcome:
+    """One app or pool under one failure."""
 
     app: str
     remaining: int
@@ -60,8 +112,19 @@ class AppOutcome:
     dns_record: str | None
     dns_provider_failed: bool
     survived: bool
+    kind: str = "app"
 
     def as_dict(self) -> dict[str, Any]:
+        if self.kind == "pool":
+            return {
+                "pool": self.app,
+                "remaining": self.remaining,
+                "total": self.total,
+                "min_healthy": self.min_healthy,
+                "required": self.required,
+                "survived": self.survived,
+                "healthy_sites": list(self.healthy_targets),
+            }
         return {
             "app": self.app,
             "remaining": self.remaining,
@@ -81,6 +144,10 @@ class AppOutcome:
         }
 
 
+#: The name this outcome had before pools were simulated too.
+AppOutcome = WorkloadOutcome
+
+
 @dataclass(frozen=True)
 class FailureOutcome:
     """One failure domain lost."""
@@ -89,16 +156,21 @@ class FailureOutcome:
     domain: str
     lost_sites: tuple[str, ...]
     network_connected: bool
-    apps: tuple[AppOutcome, ...]
+    apps: tuple[WorkloadOutcome, ...]
+    pools: tuple[WorkloadOutcome, ...] = ()
 
     @property
-    def failed_required(self) -> list[AppOutcome]:
-        return [a for a in self.apps if a.required and not a.survived]
+    def workloads(self) -> tuple[WorkloadOutcome, ...]:
+        return self.apps + self.pools
+
+    @property
+    def failed_required(self) -> list[WorkloadOutcome]:
+        return [a for a in self.workloads if a.required and not a.survived]
 
     @property
     def required(self) -> bool:
-        """Some app must survive this failure."""
-        return any(a.required for a in self.apps)
+        """Some app or pool must survive this failure."""
+        return any(a.required for a in self.workloads)
 
     @property
     def survived(self) -> bool:
@@ -111,6 +183,7 @@ class FailureOutcome:
             "lost_sites": list(self.lost_sites),
             "network": "connected" if self.network_connected else "partitioned",
             "apps": [a.as_dict() for a in self.apps],
+            "pools": [p.as_dict() for p in self.pools],
         }
 
 
@@ -139,6 +212,120 @@ def _required(survive: FailureKind, kind: FailureKind) -> bool:
     return _ORDER.index(kind) >= _ORDER.index(survive)
 
 
+def estate_from_config(config: StackConfig, *, links: Iterable[tuple[str, str]] | None = None) -> Estate:
+    """The estate a validated stack configuration describes: its sites, the links HybridVpc plans
+    (or ``links``), every app's capacity plan and every pool's placement."""
+    network = plan_hybrid_vpc(config.hybrid_vpc_args(), connectivity_path="network")
+    link_list = (
+        [(link.a.site, link.b.site) for link in network.connectivity.links] if links is None else list(links)
+    )
+    ranges = estate_ranges(network)
+    workloads: list[Workload] = []
+    for app in config.apps:
+        plan = plan_multi_cloud_app(app.args(), config.sites, ranges)
+        workloads.append(
+            Workload(
+                kind="app",
+                name=app.name,
+                placements=tuple(plan.capacity.placements),
+                min_healthy=plan.capacity.min_healthy,
+                survive=plan.capacity.survive,
+                dns_record=plan.dns.record_name if plan.dns is not None else None,
+                dns_vendor=plan.dns_site.vendor if plan.dns_site is not None else None,
+            )
+        )
+    for pool in config.pools:
+        args = pool.pool_args(config.tags)
+        pool_plan = plan_pool(args, config.sites, pool.name)
+        within = {
+            server.rack: server.room
+            for source in args.sources
+            if isinstance(source, ByonSourceArgs)
+            for server in source.servers
+            if server.rack and server.room
+        }
+        workloads.append(
+            Workload(
+                kind="pool",
+                name=pool.name,
+                placements=tuple(pool_plan.placement.placements()),
+                min_healthy=args.min_healthy,
+                survive=args.survive,
+                within=within,
+            )
+        )
+    sites = tuple(SiteRow(s.name, s.vendor, s.region, tuple(s.zones)) for s in config.sites)
+    return Estate(sites, tuple(link_list), tuple(workloads))
+
+
+def estate_from_components(
+    resources: Sequence[Mapping[str, Any]], component_outputs: Mapping[str, Mapping[str, Any]]
+) -> Estate:
+    """The estate a preview recorded: from HybridVpc's ``layout`` and ``links`` outputs, each
+    MultiCloudApp's and BareMetalPool's ``placements`` / ``minHealthy`` / ``survive``.
+
+    This is how an estate built in code (no ``skyweave:`` keys in its stack file) is simulated:
+    from ``run.component_outputs`` in-process, or the ``component_outputs`` of a preview JSON.
+
+    Raises:
+        ValueError: the resources hold no HybridVpc with outputs (nothing to simulate).
+    """
+    sites: dict[str, SiteRow] = {}
+    links: list[tuple[str, str]] = []
+    workloads: list[Workload] = []
+    children: dict[str, list[Mapping[str, Any]]] = {}
+    for res in resources:
+        children.setdefault(str(res.get("parent") or ""), []).append(res)
+    for res in sorted(resources, key=lambda r: (str(r.get("type")), str(r.get("name")))):
+        urn, kind = str(res.get("urn")), res.get("type")
+        outputs = component_outputs.get(urn, {})
+        if kind == NETWORK_TYPE and outputs:
+            for name, site in (outputs.get("layout") or {}).get("sites", {}).items():
+                sites[name] = SiteRow(
+                    name, str(site.get("vendor")), str(site.get("region")), tuple(site.get("zones") or ())
+                )
+            for link in (outputs.get("links") or {}).get("links", {}).values():
+                a, b = link["sites"]
+                links.append((str(a), str(b)))
+        elif kind in (APP_TYPE, POOL_TYPE):
+            props = {**(res.get("inputs") or {}), **outputs}
+            placements = tuple(Placement.from_mapping(p) for p in props.get("placements") or ())
+            base = Workload(
+                kind="app" if kind == APP_TYPE else "pool",
+                name=str(res.get("name")),
+                placements=placements,
+                min_healthy=int(props.get("minHealthy") or 0),
+                survive=FailureKind(str(props.get("survive") or FailureKind.ZONE.value)),
+            )
+            if kind == APP_TYPE:
+                dns_vendor = next(
+                    (
+                        str(child["type"]).split(":", 1)[0]
+                        for child in children.get(urn, [])
+                        if str(child.get("type", "")).startswith(("aws:route53/record", "gcp:dns/"))
+                    ),
+                    None,
+                )
+                record = props.get("dnsName")
+                workloads.append(
+                    replace(base, dns_record=str(record) if record else None, dns_vendor=dns_vendor)
+                )
+            else:
+                within = {
+                    str(domain["rack"]): str(domain["room"])
+                    for node in outputs.get("nodes") or ()
+                    if isinstance(domain := node.get("failure_domain"), Mapping)
+                    and domain.get("rack")
+                    and domain.get("room")
+                }
+                workloads.append(replace(base, within=within))
+    if not sites:
+        raise ValueError("no HybridVpc outputs: nothing to simulate")
+    order = {kind: i for i, kind in enumerate(("app", "pool"))}
+    workloads.sort(key=lambda w: (order[w.kind], w.name))
+    return Estate(tuple(sites.values()), tuple(links), tuple(workloads))
+
+
 def simulate(
     config: StackConfig,
     *,
@@ -154,74 +341,85 @@ def simulate(
         links: site-to-site links to judge connectivity by; ``None``: the links HybridVpc plans.
         strict_dns: count a failure of the DNS provider's vendor as losing DNS.
     """
-    network = plan_hybrid_vpc(config.hybrid_vpc_args(), connectivity_path="network")
-    link_list = (
-        [(link.a.site, link.b.site) for link in network.connectivity.links] if links is None else list(links)
-    )
-    graph = SiteGraph({s.name: s.vendor for s in config.sites}, link_list)
-    ranges = estate_ranges(network)
-    plans: list[tuple[str, AppPlan]] = [
-        (app.name, plan_multi_cloud_app(app.args(), config.sites, ranges)) for app in config.apps
-    ]
-    # Every domain of the estate, apps or not: a site's zones are its narrowest domain.
-    estate_rows = [Placement(s.name, s.vendor, s.region, z, 0) for s in config.sites for z in s.zones]
+    return simulate_estate(estate_from_config(config, links=links), stack=stack, strict_dns=strict_dns)
+
+
+def simulate_estate(estate: Estate, *, stack: str = "", strict_dns: bool = False) -> SimulationReport:
+    """Fail every vendor, region and zone of ``estate`` in turn (see the module docstring)."""
+    # Sites in name order: a preview's outputs keep no stack-file order, and the report of a stack
+    # must not depend on where its estate was read from.
+    estate = Estate(tuple(sorted(estate.sites, key=lambda s: s.name)), estate.links, estate.workloads)
+    graph = SiteGraph({s.name: s.vendor for s in estate.sites}, estate.links)
+    # Every domain of the estate, workloads or not: a site's zones are its narrowest domain, and a
+    # pool's racks (inside a site's room) are failure domains of their own.
+    rows = [Placement(s.name, s.vendor, s.region, z, 0) for s in estate.sites for z in s.zones]
+    rows += [p for w in estate.workloads for p in w.placements]
     outcomes: list[FailureOutcome] = []
     for kind in KINDS:
-        domains = list(dict.fromkeys(domain_key(p, kind) for p in estate_rows))
+        domains = list(dict.fromkeys(domain_key(p, kind) for p in rows))
         for domain in domains:
             # A site is lost when every one of its zones is; otherwise it is degraded.
             lost_sites = tuple(
                 s.name
-                for s in config.sites
-                if all(
+                for s in estate.sites
+                if s.zones
+                and all(
                     domain_key(Placement(s.name, s.vendor, s.region, z, 0), kind) == domain for z in s.zones
                 )
             )
-            apps = tuple(_app_outcome(name, plan, kind, domain, strict_dns) for name, plan in plans)
+            results = [_outcome(w, kind, domain, strict_dns) for w in estate.workloads]
             outcomes.append(
                 FailureOutcome(
                     kind=kind,
                     domain=domain,
                     lost_sites=lost_sites,
                     network_connected=len(graph.groups(lost_sites)) <= 1,
-                    apps=apps,
+                    apps=tuple(r for r in results if r.kind == "app"),
+                    pools=tuple(r for r in results if r.kind == "pool"),
                 )
             )
     notes = []
-    if any(plan.dns is not None for _, plan in plans) and not strict_dns:
+    if any(w.dns_record is not None for w in estate.workloads) and not strict_dns:
         notes.append(
             "DNS providers (Route 53, Cloud DNS) publish a 100% query SLA, so DNS is assumed to outlive "
             "its vendor's compute; use --strict-dns to count it as lost with the vendor"
         )
-    return SimulationReport(stack, tuple(outcomes), tuple(link_list), tuple(notes))
+    return SimulationReport(stack, tuple(outcomes), estate.links, tuple(notes))
 
 
-def _app_outcome(name: str, plan: AppPlan, kind: FailureKind, domain: str, strict_dns: bool) -> AppOutcome:
-    placements = plan.capacity.placements
-    total = sum(p.count for p in placements)
+def _lost(placement: Placement, workload: Workload, kind: FailureKind, domain: str) -> bool:
+    if domain_key(placement, kind) == domain:
+        return True
+    outer = workload.within.get(placement.zone)
+    return (
+        kind is FailureKind.ZONE
+        and outer is not None
+        and domain_key(Placement(placement.site, placement.vendor, placement.region, outer, 0), kind)
+        == domain
+    )
+
+
+def _outcome(workload: Workload, kind: FailureKind, domain: str, strict_dns: bool) -> WorkloadOutcome:
+    total = sum(p.count for p in workload.placements)
     remaining_by_site: dict[str, int] = {}
-    for p in placements:
-        kept = 0 if domain_key(p, kind) == domain else p.count
+    for p in workload.placements:
+        kept = 0 if _lost(p, workload, kind, domain) else p.count
         remaining_by_site[p.site] = remaining_by_site.get(p.site, 0) + kept
     remaining = sum(remaining_by_site.values())
     healthy = tuple(site for site, count in remaining_by_site.items() if count > 0)
-    dns_record = plan.dns.record_name if plan.dns is not None else None
-    provider_failed = False
-    if plan.dns_site is not None:
-        dns_row = Placement(plan.dns_site.name, plan.dns_site.vendor, plan.dns_site.region, "", 0)
-        provider_failed = kind is FailureKind.VENDOR and domain_key(dns_row, kind) == domain
-    dns_ok = dns_record is None or (bool(healthy) and not (strict_dns and provider_failed))
-    survived = remaining >= plan.capacity.min_healthy and dns_ok
-    return AppOutcome(
-        app=name,
+    provider_failed = kind is FailureKind.VENDOR and workload.dns_vendor == domain
+    dns_ok = workload.dns_record is None or (bool(healthy) and not (strict_dns and provider_failed))
+    return WorkloadOutcome(
+        app=workload.name,
         remaining=remaining,
         total=total,
-        min_healthy=plan.capacity.min_healthy,
-        required=_required(plan.capacity.survive, kind),
+        min_healthy=workload.min_healthy,
+        required=_required(workload.survive, kind),
         healthy_targets=healthy,
-        dns_record=dns_record,
+        dns_record=workload.dns_record,
         dns_provider_failed=provider_failed,
-        survived=survived,
+        survived=remaining >= workload.min_healthy and dns_ok,
+        kind=workload.kind,
     )
 
 
@@ -229,36 +427,38 @@ def render_json(report: SimulationReport) -> str:
     return json.dumps(report.as_dict(), indent=2, sort_keys=False)
 
 
-def render_text(report: SimulationReport) -> str:
-    header = ("failure", "app", "left/need", "dns targets", "network", "result")
-    rows: list[Sequence[str]] = []
+#: The columns of the report's table (text and Markdown).
+REPORT_HEADER = ("failure", "app / pool", "left/need", "dns targets", "network", "result")
+
+
+def report_rows(report: SimulationReport) -> list[tuple[str, ...]]:
+    """One row per failure and app or pool, in :data:`REPORT_HEADER`'s columns."""
+    rows: list[tuple[str, ...]] = []
     for failure in report.failures:
         network = failure.as_dict()["network"]
         label = f"{failure.kind.value} {failure.domain}"
-        if not failure.apps:
-            rows.append((label, "-", "-", "-", network, "no apps"))
-        for app in failure.apps:
-            if app.survived:
-                result = "survived" + (" (required)" if app.required else "")
+        if not failure.workloads:
+            rows.append((label, "-", "-", "-", network, "no apps or pools"))
+        for item in failure.workloads:
+            if item.survived:
+                result = "survived" + (" (required)" if item.required else "")
             else:
-                result = "NOT SURVIVED (required)" if app.required else "not survived (not required)"
-            targets = ", ".join(app.healthy_targets) or "none"
-            if app.dns_record is None:
+                result = "NOT SURVIVED (required)" if item.required else "not survived (not required)"
+            targets = ", ".join(item.healthy_targets) or "none"
+            if item.dns_record is None:
                 targets = f"(no dns) {targets}"
-            elif app.dns_provider_failed:
+            elif item.dns_provider_failed:
                 targets += " [dns vendor down]"
-            rows.append((label, app.app, f"{app.remaining}/{app.min_healthy}", targets, network, result))
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    lines = [f"skyweave simulate: stack {report.stack}", ""]
-    lines.append("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip())
-    lines.append("  ".join("-" * w for w in widths))
-    for row in rows:
-        lines.append("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
-    lines.append("")
-    for note in report.notes:
-        lines.append(f"note: {note}")
+            name = item.app if item.kind == "app" else f"{item.app} (pool)"
+            rows.append((label, name, f"{item.remaining}/{item.min_healthy}", targets, network, result))
+    return rows
+
+
+def report_verdict(report: SimulationReport) -> tuple[list[str], str]:
+    """The required failures not survived, and the one-line verdict."""
     failed = [
-        f"{a.app} under {f.kind.value} {f.domain} ({a.remaining}/{a.min_healthy})"
+        f"{a.app}{' (pool)' if a.kind == 'pool' else ''} under {f.kind.value} {f.domain} "
+        f"({a.remaining}/{a.min_healthy})"
         for f in report.failures
         for a in f.failed_required
     ]
@@ -268,7 +468,20 @@ def render_text(report: SimulationReport) -> str:
         if f.required and not f.network_connected
     ]
     if failed:
-        lines.append(f"NOT SURVIVED: {len(failed)} required failure(s): " + "; ".join(failed))
-    else:
-        lines.append("every required failure is survived")
+        return failed, f"NOT SURVIVED: {len(failed)} required failure(s): " + "; ".join(failed)
+    return failed, "every required failure is survived"
+
+
+def render_text(report: SimulationReport) -> str:
+    rows = report_rows(report)
+    widths = [max(len(str(r[i])) for r in [REPORT_HEADER, *rows]) for i in range(len(REPORT_HEADER))]
+    lines = [f"skyweave simulate: stack {report.stack}", ""]
+    lines.append("  ".join(h.ljust(w) for h, w in zip(REPORT_HEADER, widths, strict=True)).rstrip())
+    lines.append("  ".join("-" * w for w in widths))
+    for row in rows:
+        lines.append("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    lines.append("")
+    for note in report.notes:
+        lines.append(f"note: {note}")
+    lines.append(report_verdict(report)[1])
     return "\n".join(lines) + "\n"

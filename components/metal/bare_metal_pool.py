@@ -20,19 +20,19 @@ from typing import Annotated, Any
 
 import pulumi
 from pulumi.runtime.config import get_config, is_config_secret
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, ConfigDict, Field, ValidationError
 
 from ..core.bootstrap import BootstrapArgs
 from ..core.errors import ConfigIssue, InvalidArgsError, PlanningError
-from ..core.naming import NAME_PATTERN, check_component_name, child_name, type_token
+from ..core.naming import NAME_PATTERN, check_component_name, type_token
 from ..core.sites import SiteArgs, Tags, resource_tags
-from ..core.validation import as_args, check_plan, first_duplicate, issues_from_validation
+from ..core.validation import ArgsModel, as_args, check_plan, first_duplicate, issues_from_validation
 from ..drivers.aws.driver import AwsMetalSourceArgs
 from ..drivers.bare_metal import BareMetalNode, BareMetalRequest, BareMetalSourceArgs
 from ..drivers.base import Capability, SiteContext
 from ..drivers.onprem.driver import ByonSourceArgs
 from ..drivers.openstack.driver import IronicSourceArgs
-from ..drivers.providers import SiteProviders, require_providers
+from ..drivers.providers import require_providers
 from ..drivers.registry import get_driver
 from ..drivers.services import BareMetalService, service
 from ..network.hybrid_vpc import HybridVpc
@@ -69,7 +69,7 @@ AnyBareMetalSource = Annotated[
 ]
 
 
-class BareMetalPoolArgs(BaseModel):
+class BareMetalPoolArgs(ArgsModel):
     """Arguments of :class:`BareMetalPool`."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -244,7 +244,8 @@ class BareMetalPool(pulumi.ComponentResource):
         args: a :class:`BareMetalPoolArgs` (or a mapping validated into one).
         opts: resource options for the component.
         network: the estate's :class:`~skyweave.network.hybrid_vpc.HybridVpc`: its sites and their networks.
-        providers: the sites' providers. Omitted: the pool creates one per source site as its child.
+        providers: the sites' providers. Omitted: the network's (``network.providers``), so a site
+            keeps one provider whichever component builds on it.
         ssh_keys: SSH private keys by config key (``byon:ssh-key``) for servers you bring. Omitted:
             each is read from the stack's configuration, where it must be a secret.
 
@@ -269,19 +270,13 @@ class BareMetalPool(pulumi.ComponentResource):
         self.plan = (
             check_plan(plan, args) if plan is not None else plan_pool(args, network.plan.args.sites, name)
         )
-        if providers is not None:
-            require_providers(providers, (s.site for s in args.sources))
+        if providers is None:
+            providers = network.providers
+        require_providers(providers, (s.site for s in args.sources))
         keys = _ssh_keys(args, ssh_keys or {})
         props = self.plan.as_dict()
         super().__init__(type_token("compute", "BareMetalPool"), name, props, opts)
 
-        used = [self.plan.sites[s.site] for s in args.sources]
-        if providers is None:
-            providers = SiteProviders(
-                used,
-                name=lambda site: child_name(name, "provider", site.name),
-                opts=pulumi.ResourceOptions(parent=self),
-            )
         nodes: list[BareMetalNode] = []
         for source in args.sources:
             site = self.plan.sites[source.site]

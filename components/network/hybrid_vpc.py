@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 import pulumi
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, ConfigDict, Field, ValidationError, field_validator
 
 from ..core.errors import ConfigIssue, InvalidArgsError, PlanningError
 from ..core.naming import check_component_name, child_name, type_token
 from ..core.sites import AnyNetwork, CloudSiteArgs, IPv4Block, IPv6Block, SiteArgs, Tags, resource_tags
-from ..core.validation import check_plan, first_duplicate, issues_from_validation
+from ..core.validation import ArgsModel, check_plan, first_duplicate, issues_from_validation
 from ..drivers.base import Capability, SiteContext, SiteNetwork
 from ..drivers.providers import SiteProviders, require_providers
 from ..drivers.registry import get_driver
@@ -38,7 +38,7 @@ _PRIVATE_V4 = tuple(
 )
 
 
-class IpamArgs(BaseModel):
+class IpamArgs(ArgsModel):
     """How the estate's addresses are planned."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -110,7 +110,7 @@ def _unique_names(sites: tuple[SiteArgs, ...]) -> tuple[SiteArgs, ...]:
 Sites = Annotated[tuple[AnySite, ...], Field(min_length=1), AfterValidator(_unique_names)]
 
 
-class HybridVpcArgs(BaseModel):
+class HybridVpcArgs(ArgsModel):
     """Arguments of :class:`HybridVpc`."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -160,11 +160,14 @@ class HybridVpcPlan:
         return {"supernet": str(self.addresses.supernet), "sites": sites}
 
 
-def plan_hybrid_vpc(args: HybridVpcArgs, *, connectivity_path: str = "connectivity") -> HybridVpcPlan:
+def plan_hybrid_vpc(
+    args: HybridVpcArgs, *, connectivity_path: str = "connectivity", stack: str | None = None
+) -> HybridVpcPlan:
     """Plan the network without Pulumi; raise :class:`InvalidArgsError` listing every problem.
 
     ``connectivity_path`` is where the connectivity arguments live in the caller's input (the
-    stack file calls them ``network``), so errors name the key the user wrote.
+    stack file calls them ``network``), so errors name the key the user wrote. ``stack``: the
+    stack being planned, so the ``require_pins`` hint is a command the user can paste.
     """
     issues: list[ConfigIssue] = []
     specs: list[SiteSpec] = []
@@ -236,7 +239,7 @@ def plan_hybrid_vpc(args: HybridVpcArgs, *, connectivity_path: str = "connectivi
                         ConfigIssue(
                             f"{path}.{key}",
                             f"site {site.name!r} has no pinned block and ipam.require_pins is true; "
-                            "run `skyweave ipam lock --stack <stack>` to record it",
+                            f"run `skyweave ipam lock --stack {stack or '<stack>'}` to record it",
                             has_value=False,
                         )
                     )
@@ -281,6 +284,9 @@ class HybridVpc(pulumi.ComponentResource):
 
     Attributes:
         plan: the plan the network was built from (pure data).
+        providers: site name → the provider every resource of that site uses: the ``providers``
+            given, or the ones the component created. MultiCloudApp and BareMetalPool built on this
+            network use them too unless given others, so one site has one provider.
         site_networks: per site, what the driver built (for connectivity and apps).
         networks: output, per site: vendor, region, network id, CIDRs, subnets (id, cidr, zone).
         cidrs: output, per site: the ranges it routes.
@@ -310,7 +316,9 @@ class HybridVpc(pulumi.ComponentResource):
     ) -> None:
         args = _coerce_args(args)
         check_component_name(name, 24)
-        self.plan = check_plan(plan, args) if plan is not None else plan_hybrid_vpc(args)
+        self.plan = (
+            check_plan(plan, args) if plan is not None else plan_hybrid_vpc(args, stack=pulumi.get_stack())
+        )
         if providers is not None:
             require_providers(providers, (s.name for s in args.sites))
         super().__init__(type_token("network", "HybridVpc"), name, None, opts)
@@ -328,6 +336,7 @@ class HybridVpc(pulumi.ComponentResource):
                 name=lambda site: child_name(name, "provider", site.name),
                 opts=pulumi.ResourceOptions(parent=self),
             )
+        self.providers: Mapping[str, pulumi.ProviderResource | None] = providers
         tags = {site.name: resource_tags(site, args.tags, site.tags) for site in args.sites}
         self.site_networks: dict[str, SiteNetwork] = {}
         for site in args.sites:

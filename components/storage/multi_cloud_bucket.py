@@ -18,19 +18,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 
 from ..core.errors import ConfigIssue, InvalidArgsError
 from ..core.naming import NAME_PATTERN, check_component_name, type_token
 from ..core.sites import SiteArgs, SiteName, Tags, resource_tags
-from ..core.validation import as_args, check_plan, issues_from_validation
+from ..core.validation import ArgsModel, as_args, check_plan, issues_from_validation
 from ..drivers.base import SiteContext
 from ..drivers.registry import get_driver
 from ..drivers.services import BucketCopyService, BucketReadService, BucketService, service
 from ..drivers.workloads import BucketHandle, BucketSpec
+
+if TYPE_CHECKING:  # only its attributes are read: the storage layer needs no network import
+    from ..network.hybrid_vpc import HybridVpc
 
 __all__ = [
     "BucketPlan",
@@ -47,7 +50,7 @@ MIN_INTERVAL = 3600
 MAX_INTERVAL = 30 * 24 * 3600
 
 
-class MultiCloudBucketArgs(BaseModel):
+class MultiCloudBucketArgs(ArgsModel):
     """Arguments of :class:`MultiCloudBucket`."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -164,8 +167,11 @@ class MultiCloudBucket(pulumi.ComponentResource):
         name: the component's name; every child's name starts with it.
         args: a :class:`MultiCloudBucketArgs` (or a mapping validated into one).
         opts: resource options for the component.
-        sites: the estate's sites (the args name some of them).
-        providers: each site's provider.
+        sites: the estate's sites (the args name some of them). Omitted: the network's.
+        providers: each site's provider. Omitted: the network's (``network.providers``).
+        network: the estate's :class:`~skyweave.HybridVpc`, for its sites and providers (the
+            buckets themselves live outside any network). Needed unless ``sites`` and
+            ``providers`` are both given.
 
     Attributes:
         buckets: output, per site, the bucket / container name.
@@ -178,11 +184,23 @@ class MultiCloudBucket(pulumi.ComponentResource):
         args: MultiCloudBucketArgs | Mapping[str, Any],
         opts: pulumi.ResourceOptions | None = None,
         *,
-        sites: Sequence[SiteArgs],
-        providers: Mapping[str, pulumi.ProviderResource | None],
+        sites: Sequence[SiteArgs] | None = None,
+        providers: Mapping[str, pulumi.ProviderResource | None] | None = None,
+        network: HybridVpc | None = None,
         plan: BucketPlan | None = None,
     ) -> None:
         args = _coerce_args(args)
+        if network is not None:
+            sites = network.plan.args.sites if sites is None else sites
+            providers = network.providers if providers is None else providers
+        if sites is None or providers is None:
+            missing = [k for k, v in (("sites", sites), ("providers", providers)) if v is None]
+            raise InvalidArgsError(
+                [
+                    ConfigIssue(k, "required without network= (pass the estate's HybridVpc)", has_value=False)
+                    for k in missing
+                ]
+            )
         check_component_name(name, 16, why="bucket names are limited to 63 characters")
         self.plan = check_plan(plan, args) if plan is not None else plan_multi_cloud_bucket(args, sites)
         super().__init__(type_token("storage", "MultiCloudBucket"), name, None, opts)

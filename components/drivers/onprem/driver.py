@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 import pulumi
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from ...core.bootstrap import (
     STAGE_CLEANUP,
@@ -27,7 +27,7 @@ from ...core.bootstrap import (
 )
 from ...core.naming import NAME_PATTERN
 from ...core.sites import AnyNetwork, SiteArgs
-from ...core.validation import FieldValueError
+from ...core.validation import ArgsModel, FieldValueError
 from ...planning.ipam import SitePlan, SubnetSlot
 from ...planning.placement import Domain
 from ...planning.vpn import VpnEndpoint
@@ -124,7 +124,7 @@ def _is_documentation(ip: ipaddress.IPv4Address) -> bool:
     )
 
 
-class ByonServerArgs(BaseModel):
+class ByonServerArgs(ArgsModel):
     """One server you already run, reached over SSH."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -1,0 +1,136 @@
+"""Read a ``skyweave preview --format json`` document back: for ``graph``, ``simulate`` and
+``inventory --from-json``, and for an estate built in code (its components' outputs, in-process).
+
+Why from component outputs: a program that builds HybridVpc, MultiCloudApp and BareMetalPool
+itself has no ``skyweave:`` keys to plan from, but every component registers what these commands
+need as outputs (HybridVpc's ``layout`` and ``links``; each app's and pool's ``placements``,
+``minHealthy`` and ``survive``; a pool's ``nodes``). A preview records them — ``run.component_outputs``
+in-process, the ``component_outputs`` key (URN → outputs) of the preview JSON on disk.
+
+Every problem with a file is a :class:`~skyweave.core.errors.ConfigError` naming the file and the
+JSON path (``plan.json: resources[3].urn``), so the command exits 1 with one message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..core.errors import ConfigError, ConfigIssue
+
+if TYPE_CHECKING:
+    from ..estate.simulate import Estate
+    from .graph import GraphView
+    from .offline import OfflineRun
+
+__all__ = ["PreviewDoc", "estate_of_run", "graph_of_run", "read_preview"]
+
+NETWORK_TYPE = "skyweave:network:HybridVpc"
+
+
+def _issue(path: str, message: str) -> ConfigError:
+    return ConfigError([ConfigIssue(path, message, has_value=False)])
+
+
+@dataclass(frozen=True)
+class PreviewDoc:
+    """The parts of a preview these commands read."""
+
+    label: str
+    project: str
+    stack: str
+    resources: Sequence[Mapping[str, Any]]
+    component_outputs: Mapping[str, Mapping[str, Any]]
+
+    def estate(self) -> Estate:
+        from ..estate.simulate import estate_from_components
+
+        try:
+            return estate_from_components(self.resources, self.component_outputs)
+        except ValueError:
+            raise _issue(self.label, _NO_NETWORK) from None
+
+    def graph(self) -> GraphView:
+        return _graph(self.resources, self.component_outputs, self.label)
+
+    def pool_nodes(self) -> dict[str, list[dict[str, Any]]]:
+        from ..metal.inventory import POOL_TYPE
+
+        out: dict[str, list[dict[str, Any]]] = {}
+        for res in sorted(self.resources, key=lambda r: str(r.get("name"))):
+            if res.get("type") == POOL_TYPE:
+                nodes = self.component_outputs.get(str(res["urn"]), {}).get("nodes", [])
+                out[str(res["name"])] = [dict(n) for n in nodes]
+        return out
+
+
+_NO_NETWORK = (
+    "no HybridVpc with outputs in this preview: graph and simulate need the estate's network "
+    "(a program that builds a skyweave.HybridVpc)"
+)
+
+
+def _graph(
+    resources: Sequence[Mapping[str, Any]], component_outputs: Mapping[str, Mapping[str, Any]], label: str
+) -> GraphView:
+    from .graph import GraphView
+
+    networks = [
+        r for r in resources if r.get("type") == NETWORK_TYPE and component_outputs.get(str(r["urn"]))
+    ]
+    if not networks:
+        raise _issue(label, _NO_NETWORK)
+    if len(networks) > 1:
+        names = ", ".join(sorted(str(r.get("name")) for r in networks))
+        raise _issue(label, f"several HybridVpcs ({names}): a site graph is drawn for one network")
+    outputs = component_outputs[str(networks[0]["urn"])]
+    return GraphView.from_outputs(outputs.get("layout") or {}, outputs.get("links") or {})
+
+
+def read_preview(path: Path, *, need_component_outputs: bool = False) -> PreviewDoc:
+    """Parse and check ``path``, the output of ``skyweave preview --format json``."""
+    from .check import read_json
+
+    label = str(path)
+    doc = read_json(path)
+    if not isinstance(doc, dict) or not isinstance(doc.get("resources"), list):
+        raise _issue(label, "not a preview: expected the JSON of `skyweave preview --format json`")
+    for i, row in enumerate(doc["resources"]):
+        if not isinstance(row, dict):
+            raise _issue(f"{label}: resources[{i}]", "must be an object")
+        for key in ("urn", "type", "name"):
+            if not isinstance(row.get(key), str):
+                raise _issue(f"{label}: resources[{i}].{key}", "missing (a string is required)")
+    outputs = doc.get("component_outputs")
+    if outputs is None and need_component_outputs:
+        raise _issue(
+            f"{label}: component_outputs",
+            "missing: this preview was written by an older skyweave; run `skyweave preview "
+            "--format json` again",
+        )
+    if outputs is not None and not (
+        isinstance(outputs, dict) and all(isinstance(v, dict) for v in outputs.values())
+    ):
+        raise _issue(f"{label}: component_outputs", "must map each component's URN to its outputs")
+    return PreviewDoc(
+        label=label,
+        project=str(doc.get("project") or "project"),
+        stack=str(doc.get("stack") or "stack"),
+        resources=doc["resources"],
+        component_outputs=outputs or {},
+    )
+
+
+def estate_of_run(run: OfflineRun, label: str) -> Estate:
+    """The estate an offline run built (for an estate built in code)."""
+    doc = PreviewDoc(
+        label, run.project, run.stack, [r.as_dict() for r in run.resources], run.component_outputs
+    )
+    return doc.estate()
+
+
+def graph_of_run(run: OfflineRun, label: str) -> GraphView:
+    """The site graph an offline run built (for an estate built in code)."""
+    return _graph([r.as_dict() for r in run.resources], run.component_outputs, label)

@@ -1,0 +1,53 @@
+"""Markdown for pull-request comments: `check`, `simulate` and `preview --diff` put the verdict
+first, what needs attention as a table, the rest folded; cells never break the table."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import ROOT
+from skyweave.cli import main
+from skyweave.cli.markdown import cell, details, escape, table
+
+BROKEN = ROOT / "examples" / "single-vendor"
+
+
+def _tables_are_well_formed(text: str) -> None:
+    for block in re.findall(r"((?:^\|.*\|\n)+)", text, re.M):
+        rows = block.splitlines()
+        columns = {len(re.split(r"(?<!\\)\|", row)) for row in rows}
+        assert len(columns) == 1, block
+
+
+def test_helpers_keep_cells_and_prose_intact() -> None:
+    assert cell("a|b\nc") == "a\\|b<br>c"
+    assert escape("*x* `y` <z>") == "\\*x\\* \\`y\\` \\<z\\>"
+    assert table(("a", "b"), [("1|2", "3")]) == "| a | b |\n|---|---|\n| 1\\|2 | 3 |"
+    assert details("s", "body").startswith("<details><summary>s</summary>\n\nbody")
+
+
+def test_check_markdown_leads_with_the_verdict_and_the_violations(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["-C", str(BROKEN), "check", "--stack", "broken", "--format", "markdown"]) == 4
+    text = capsys.readouterr().out
+    heading, blank, verdict = text.splitlines()[:3]
+    assert heading == "### skyweave check: stack `broken`" and blank == ""
+    assert verdict.startswith("❌ **") and "mandatory violation(s): FAILED" in verdict
+    assert "| mandatory | `skyweave-redundancy-min-vendors` |" in text
+    assert "<details><summary>the 15 rules</summary>" in text
+    _tables_are_well_formed(text)
+    assert main(["check", "--stack", "prod", "--format", "markdown"]) == 0
+    assert "✅ **no mandatory violation: passed**" in capsys.readouterr().out
+
+
+def test_simulate_markdown(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["simulate", "--stack", "prod", "--format", "markdown"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("### skyweave simulate: stack `prod`\n\n✅ **every required failure is survived**")
+    assert "<details><summary>every failure (" in text and "| vendor aws | shop |" in text
+    _tables_are_well_formed(text)
+    assert main(["simulate", "--stack", "prod", "--format", "markdown", "--strict-dns"]) == 4
+    text = capsys.readouterr().out
+    assert "❌ **NOT SURVIVED: 1 required failure(s): shop under vendor aws (8/8)**" in text
+    # the failing row is shown before the fold, not only inside it
+    assert text.index("NOT SURVIVED (required)") < text.index("<details>")

@@ -86,7 +86,7 @@ def test_lock_on_the_shipped_prod_file_inserts_only_the_pins(
 
     assert _lock(project) == 0
     out = capsys.readouterr().out
-    assert "pinned 16 value(s)" in out
+    assert "pinned 22 value(s)" in out  # 7 ASNs, 15 tunnel blocks
     after = _stack_file(project).read_text(encoding="utf-8")
     removed, added = _diff(PROD, after)
     assert removed == []
@@ -117,7 +117,7 @@ def test_adding_a_site_to_prod_preview_dry_run_lock_preview(
     assert main([*argv, "preview", "--stack", "prod"]) == 1
     err = capsys.readouterr().err
     assert (
-        "skyweave:sites[6].cidr" in err and "skyweave ipam lock --stack prod" in err and "<stack>" not in err
+        "skyweave:sites[7].cidr" in err and "skyweave ipam lock --stack prod" in err and "<stack>" not in err
     )
 
     assert main([*argv, "ipam", "show", "--stack", "prod"]) == 0
@@ -126,7 +126,7 @@ def test_adding_a_site_to_prod_preview_dry_run_lock_preview(
 
     assert main([*argv, "ipam", "lock", "--stack", "prod", "--check"]) == EXIT_REQUIREMENT
     checked = capsys.readouterr().out
-    assert "skyweave:sites[6].cidr" in checked
+    assert "skyweave:sites[7].cidr" in checked
     assert main([*argv, "ipam", "lock", "--stack", "prod", "--dry-run"]) == 0
     dry = capsys.readouterr()
     assert _stack_file(project).read_text(encoding="utf-8") == text  # nothing written
@@ -146,8 +146,10 @@ def test_adding_a_site_to_prod_preview_dry_run_lock_preview(
     doc = json.loads(capsys.readouterr().out)
     assert any(r["name"].endswith("aws-euc1") and r["type"] == "aws:ec2/vpc:Vpc" for r in doc["resources"])
 
-    # Against what was there before the site was added, the change is creates only: the new site
-    # and its links; nothing that exists is updated, replaced or deleted.
+    # Against what was there before the site was added, the change is creates: the new site and its
+    # links; nothing that exists is replaced or deleted, and the one update is the Azure VPN
+    # gateway's BGP list, which names every link's custom addresses (docs/azure.md) and so gains
+    # the new link's.
     (tmp_path / "before").mkdir()
     before = _project(tmp_path / "before", PROD)
     assert main(["-C", str(before), "preview", "--stack", "prod", "--format", "json"]) == 0
@@ -166,7 +168,11 @@ def test_adding_a_site_to_prod_preview_dry_run_lock_preview(
     ]
     assert main(diff_args) == 2
     changes = json.loads(capsys.readouterr().out)["changes"]
-    assert changes and {c["op"] for c in changes} == {"create"}
+    assert changes and {c["op"] for c in changes} == {"create", "update"}
+    updates = [c for c in changes if c["op"] == "update"]
+    assert [(c["type"], [k["key"] for k in c["keys"]]) for c in updates] == [
+        ("azure-native:network:VirtualNetworkGateway", ["bgpSettings"])
+    ], updates
     assert any("aws-euc1" in c["urn"] for c in changes)
 
 
@@ -249,7 +255,7 @@ def test_lock_fills_existing_tunnel_blocks_and_flow_networks(
     project = _project(tmp_path, text)
     assert _lock(project) == 0
     out = capsys.readouterr().out
-    assert "pinned 15 value(s)" in out and "aws-use1/gcp-euw1" not in out
+    assert "pinned 21 value(s)" in out and "aws-use1/gcp-euw1" not in out
     removed, added = _diff(text, _stack_file(project).read_text(encoding="utf-8"))
     assert removed == [] and sorted(added) == sorted(_pinned_lines(out))
 
@@ -335,7 +341,7 @@ def test_check_exits_4_when_anything_is_unpinned(tmp_path: Path, capsys: pytest.
     project = _project(tmp_path, PROD)
     assert _lock(project, "--check") == EXIT_REQUIREMENT
     out = capsys.readouterr().out
-    assert "16 value(s) not pinned" in out and "skyweave:sites[0].asn" in out
+    assert "22 value(s) not pinned" in out and "skyweave:sites[0].asn" in out
     assert _stack_file(project).read_text(encoding="utf-8") == PROD
     assert _lock(project) == 0
     capsys.readouterr()
@@ -500,7 +506,7 @@ def test_two_concurrent_lock_runs_never_clobber(tmp_path: Path) -> None:
     assert any(code == 0 for code, _, _ in results)
     after = _stack_file(project).read_text(encoding="utf-8")
     removed, added = _diff(PROD, after)
-    assert removed == [] and len(added) == 17  # one run's pins, once
+    assert removed == [] and len(added) == 23  # one run's pins, once
     assert _leftovers(project) == []
 
 
@@ -515,4 +521,4 @@ def test_a_symlinked_stack_file_is_written_through(
     assert _lock(project) == 0
     assert _stack_file(project).is_symlink()
     removed, added = _diff(PROD, real.read_text(encoding="utf-8"))
-    assert removed == [] and len(added) == 17
+    assert removed == [] and len(added) == 23

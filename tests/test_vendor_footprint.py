@@ -59,6 +59,7 @@ def _pattern(token: str) -> re.Pattern[str] | None:
         re.escape(token)
         .replace(re.escape("<vendor>"), "(" + "|".join(VENDORS) + ")")
         .replace(re.escape("<shape>"), "[a-z0-9_]+")
+        .replace(re.escape("<page>"), "[a-z0-9-]+")
     )
     if token.endswith("/"):
         regex += ".*"

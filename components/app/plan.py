@@ -76,7 +76,7 @@ class AppDnsArgs(ArgsModel):
         default=DnsRouting.WEIGHTED,
         description="weighted (default): every healthy site answers in proportion to its "
         "capacity; failover: the first site, the second only when the first is unhealthy "
-        "(Route 53, exactly two sites).",
+        "(Route 53, exactly two sites; Traffic Manager: priority in site order, two or more).",
     )
     ttl_seconds: int = Field(
         default=60, ge=0, le=86_400, description="TTL of the records. Default 60 s (part of failover time)."

@@ -141,7 +141,7 @@ class AppDns(TypedDict):
     site: NotRequired[str]
     """The site whose provider (account/project) manages the zone. Omitted: the first of the app's sites with the DNS vendor, else the estate's first."""
     routing: NotRequired[DnsRouting]
-    """weighted (default): every healthy site answers in proportion to its capacity; failover: the first site, the second only when the first is unhealthy (Route 53, exactly two sites)."""
+    """weighted (default): every healthy site answers in proportion to its capacity; failover: the first site, the second only when the first is unhealthy (Route 53, exactly two sites; Traffic Manager: priority in site order, two or more)."""
     ttl_seconds: NotRequired[int]
     """TTL of the records. Default 60 s (part of failover time)."""
     check_interval_seconds: NotRequired[int]

@@ -231,7 +231,8 @@ def test_openstack_pairs_use_vpnaas_and_single_tunnels_are_flagged() -> None:
     assert link_types(device) == {"EndpointGroup": 1, "SiteConnection": 2, "RandomPassword": 2}
     peers = {sc.inputs["peerAddress"] for sc in by_type(device, "SiteConnection")}
     assert peers == {"203.0.113.10", "203.0.113.11"}
-    assert device.outputs["links"]["links"]["onprem/os-dc1"]["redundant"] is True
+    # Two devices, but one policy-based end: one active path (tests/test_single_path.py).
+    assert device.outputs["links"]["links"]["onprem/os-dc1"]["redundant"] is False
 
 
 def test_same_vendor_links_use_peering() -> None:
@@ -275,10 +276,13 @@ def test_prod_has_a_link_of_every_supported_pair_in_prod(prod_run: OfflineRun) -
         "aws-gcp-ha-vpn",
         "aws-site-vpn",
         "gcp-ha-vpn-device",
-        "openstack-vpnaas",
+        "aws-vpn-appliance",  # os-dc1's VPN is an appliance pair (vpn: appliance)
+        "gcp-ha-vpn-appliance",
+        "appliance-device",
         "aws-azure-vpn",
         "gcp-azure-ha-vpn",
         "azure-vpn-device",
+        "azure-vpn-appliance",
     }
     pairs = {tuple(sorted(link["vendors"])) for link in prod_run.outputs["links"]["links"].values()}
     assert pairs == {
@@ -288,10 +292,12 @@ def test_prod_has_a_link_of_every_supported_pair_in_prod(prod_run: OfflineRun) -
         ("aws", "openstack"),
         ("aws", "onprem"),
         ("gcp", "onprem"),
+        ("gcp", "openstack"),
         ("onprem", "openstack"),
         ("aws", "azure"),
         ("azure", "gcp"),
         ("azure", "onprem"),
+        ("azure", "openstack"),
     }
     assert all(link["redundant"] for link in prod_run.outputs["links"]["links"].values())
 
@@ -306,6 +312,15 @@ def _inside_cidrs(run_: OfflineRun) -> list[str]:
     return cidrs
 
 
+def _aws_tunnels(run_: OfflineRun) -> int:
+    """Every tunnel of the plan's VPN links with an AWS end (each is one tunnel of a VPN connection)."""
+    return sum(
+        link["tunnels"]
+        for link in run_.outputs["links"]["links"].values()
+        if "aws" in link["vendors"] and link["routing"] != "peering"
+    )
+
+
 def test_prod_tunnel_addresses_are_distinct_and_allowed(prod_run: OfflineRun) -> None:
     aws_cidrs = [
         c
@@ -314,8 +329,8 @@ def test_prod_tunnel_addresses_are_distinct_and_allowed(prod_run: OfflineRun) ->
         for c in (r.inputs["tunnel1InsideCidr"], r.inputs["tunnel2InsideCidr"])
     ]
     assert (
-        len(aws_cidrs) == len(set(aws_cidrs)) == 2 * (4 + 4 + 2 + 4 + 4)
-    )  # use1, usw2 x (gcp-euw1, gcp-usc1, os, 2 devices, azure-weu1)
+        len(aws_cidrs) == len(set(aws_cidrs)) == _aws_tunnels(prod_run)
+    )  # use1, usw2 x (gcp-euw1, gcp-usc1, os-dc1's two appliances, 2 devices, azure-weu1): 4 each
     assert all(inside_cidr_problem(c) is None for c in _inside_cidrs(prod_run))
     planned = [c for link in prod_run.outputs["links"]["links"].values() for c in link["inside_cidrs"]]
     assert len(planned) == len(set(planned)) and set(_inside_cidrs(prod_run)) <= set(planned)
@@ -334,8 +349,15 @@ def _psk_values(run_: OfflineRun) -> list[str]:
 
 def test_no_psk_value_appears_in_any_preview_output(prod_run: OfflineRun) -> None:
     values = _psk_values(prod_run)
-    # The last: gcp-usc1's links, then azure-weu1's (AWS 4 each, GCP 2 each, one per on-prem device).
-    assert len(values) == 4 + 4 + 2 + 4 + 4 + 2 + 2 + 2 + (4 + 4 + 2) + (4 + 4 + 2 + 2 + 2)
+    # One key per tunnel of every VPN link, except a device's connection to an Azure gateway: both
+    # of its tunnels (one per Azure instance) share the connection's key.
+    links = prod_run.outputs["links"]["links"].values()
+    expected = sum(
+        link["tunnels"] // 2 if link["shape"] == "azure-vpn-device" else link["tunnels"]
+        for link in links
+        if link["routing"] != "peering"
+    )
+    assert len(values) == expected
     assert all(
         8 <= len(v) <= 64
         and not v.startswith("0")
@@ -366,7 +388,8 @@ def test_config_errors_name_the_stack_file_and_key(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     raw = copy.deepcopy(stack_raw("prod"))
-    raw["network"]["exclude"] = []
+    for key in ("vpn", "vpn_appliance"):  # os-dc1 back on VPNaaS: GCP cannot reach it
+        del raw["sites"][3][key]
     project = write_stack(tmp_path, "prod", raw)
     with pytest.raises(ConfigError) as info:
         preview_stack(project, "prod")

@@ -257,13 +257,38 @@ def test_lock_on_any_layout_inserts_exactly_the_pins(text: str) -> None:
         assert code == 0, err
         after = (project / "stacks" / "Pulumi.prod.yaml").read_bytes().decode("utf-8")
         before_lines, after_lines = text.splitlines(keepends=True), after.splitlines(keepends=True)
+        inside_flow = _flow_lines(before_lines)
         for line in difflib.unified_diff(before_lines, after_lines, n=0):
             if line.startswith("-") and not line.startswith("---"):
-                assert "{" in line or "[" in line, line  # only a flow collection's line changes
+                # only a flow collection's line changes (the pins go inside its braces)
+                assert "{" in line or "[" in line or line[1:] in inside_flow, line
         pinned = yaml.safe_load(after)["config"]
         assert all("cidr" in s or s["vendor"] == "onprem" for s in pinned["skyweave:sites"])
         assert all("asn" in s for s in pinned["skyweave:sites"])
-        # one block per BGP link, and the same blocks whatever the layout
+        # one block per link that needs inside addresses, and the same blocks whatever the layout
+        vpn_links = [link for link in parse_prod_links() if link.inside_cidrs]
+        assert set(pinned["skyweave:network"]["tunnel_blocks"]) == {link.id for link in vpn_links}
         assert pinned["skyweave:network"]["tunnel_blocks"] == _shipped_prod_blocks()
         code, out, err = _run(["-C", str(project), "ipam", "lock", "--stack", "prod", "--check"])
         assert code == 0, out + err
+
+
+def parse_prod_links() -> tuple:  # type: ignore[type-arg]
+    """The shipped prod file's planned links (the independent count of tunnel blocks to pin)."""
+    from conftest import stack_raw
+    from skyweave.estate.config import parse_stack_config
+
+    raw = stack_raw("prod")
+    raw["ipam"] = {**raw.get("ipam", {}), "require_pins": False}
+    return parse_stack_config(raw, source="prod").plan.network.connectivity.links
+
+
+def _flow_lines(lines: list[str]) -> set[str]:
+    """The lines that lie inside a multi-line flow collection (``{…}`` or ``[…]`` spanning lines)."""
+    depth, inside = 0, set()
+    for line in lines:
+        if depth > 0:
+            inside.add(line)
+        code = line.split(" #", 1)[0]
+        depth += code.count("{") + code.count("[") - code.count("}") - code.count("]")
+    return inside

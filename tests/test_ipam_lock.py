@@ -34,6 +34,26 @@ NEW_SITE = """\
 """
 
 
+def _planned_pins(text: str) -> set[str]:
+    """What must be pinned in ``text`` for nothing to move, from the plan (not from lock's output):
+    every site's ``asn`` and the tunnel block of every link whose tunnels have inside addresses."""
+    import yaml
+    from skyweave.estate.config import parse_stack_config
+
+    data = yaml.safe_load(text)["config"]
+    raw = {k.split(":", 1)[1]: v for k, v in data.items() if k.startswith("skyweave:")}
+    raw["ipam"] = {**raw.get("ipam", {}), "require_pins": False}
+    plan = parse_stack_config(raw, source="count").plan.network
+    sites = {f"skyweave:sites[{i}].asn" for i, site in enumerate(raw["sites"]) if "asn" not in site}
+    pins = (raw.get("network") or {}).get("tunnel_blocks") or {}
+    links = {
+        f"skyweave:network.tunnel_blocks.{link.id}"
+        for link in plan.connectivity.links
+        if link.inside_cidrs and link.id not in pins
+    }
+    return sites | links
+
+
 def _project(tmp_path: Path, stack_text: str | bytes, stack: str = "prod") -> Path:
     (tmp_path / "stacks").mkdir(exist_ok=True)
     shutil.copy(ROOT / "Pulumi.yaml", tmp_path / "Pulumi.yaml")
@@ -86,11 +106,13 @@ def test_lock_on_the_shipped_prod_file_inserts_only_the_pins(
 
     assert _lock(project) == 0
     out = capsys.readouterr().out
-    assert "pinned 22 value(s)" in out  # 7 ASNs, 15 tunnel blocks
+    pinned = {line.split(" = ")[0].strip() for line in out.splitlines()[1:] if " = " in line}
+    assert pinned == _planned_pins(PROD), sorted(pinned ^ _planned_pins(PROD))
+    assert f"pinned {len(pinned)} value(s)" in out
     after = _stack_file(project).read_text(encoding="utf-8")
     removed, added = _diff(PROD, after)
     assert removed == []
-    # 6 ASNs inside their site entries, then the network's new tunnel_blocks with 10 links
+    # the ASNs inside their site entries, then the network's new tunnel_blocks
     assert sorted(added) == sorted([*_pinned_lines(out), "    tunnel_blocks:\n"])
     assert [line for line in added if "asn" in line] == [line for line in _pinned_lines(out) if "asn" in line]
 
@@ -255,7 +277,7 @@ def test_lock_fills_existing_tunnel_blocks_and_flow_networks(
     project = _project(tmp_path, text)
     assert _lock(project) == 0
     out = capsys.readouterr().out
-    assert "pinned 21 value(s)" in out and "aws-use1/gcp-euw1" not in out
+    assert f"pinned {len(_planned_pins(text))} value(s)" in out and "aws-use1/gcp-euw1" not in out
     removed, added = _diff(text, _stack_file(project).read_text(encoding="utf-8"))
     assert removed == [] and sorted(added) == sorted(_pinned_lines(out))
 
@@ -341,7 +363,7 @@ def test_check_exits_4_when_anything_is_unpinned(tmp_path: Path, capsys: pytest.
     project = _project(tmp_path, PROD)
     assert _lock(project, "--check") == EXIT_REQUIREMENT
     out = capsys.readouterr().out
-    assert "22 value(s) not pinned" in out and "skyweave:sites[0].asn" in out
+    assert f"{len(_planned_pins(PROD))} value(s) not pinned" in out and "skyweave:sites[0].asn" in out
     assert _stack_file(project).read_text(encoding="utf-8") == PROD
     assert _lock(project) == 0
     capsys.readouterr()
@@ -506,7 +528,7 @@ def test_two_concurrent_lock_runs_never_clobber(tmp_path: Path) -> None:
     assert any(code == 0 for code, _, _ in results)
     after = _stack_file(project).read_text(encoding="utf-8")
     removed, added = _diff(PROD, after)
-    assert removed == [] and len(added) == 23  # one run's pins, once
+    assert removed == [] and len(added) == len(_planned_pins(PROD)) + 1  # one run's pins (+ the key), once
     assert _leftovers(project) == []
 
 
@@ -521,4 +543,4 @@ def test_a_symlinked_stack_file_is_written_through(
     assert _lock(project) == 0
     assert _stack_file(project).is_symlink()
     removed, added = _diff(PROD, real.read_text(encoding="utf-8"))
-    assert removed == [] and len(added) == 23
+    assert removed == [] and len(added) == len(_planned_pins(PROD)) + 1  # the pins and `tunnel_blocks:`

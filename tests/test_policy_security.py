@@ -344,3 +344,14 @@ def test_no_resource_rule_crashes_on_odd_or_missing_properties(props: dict[str, 
                 rule.run_resource(res(type_, "x", props))
             except (ValueError, TypeError) as exc:  # pragma: no cover - the assertion explains
                 pytest.fail(f"{rule.name} crashed on {type_} {props!r}: {exc!r}")
+
+
+def test_an_unknown_encryption_setting_is_not_a_mandatory_finding() -> None:
+    """Issue 16: in a preview the encryption resource exists but its rules are unknown until apply;
+    that is "can't check during preview", never "no encryption"."""
+    unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+    bucket, versioning, sse = _bucket_settings()
+    sse = res(sse.type, sse.name, {"bucket": "data-1234", "rules": unknown}, deps=[bucket.urn])
+    findings = check_stack(ENCRYPTED, [bucket, versioning, sse])
+    assert findings and all(f.unknown for f in findings), findings
+    assert all(f.urn == sse.urn for f in findings)

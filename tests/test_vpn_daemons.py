@@ -22,13 +22,31 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
+import json
+import os
 import re
 from collections.abc import Callable, Iterator
 
 import pytest
 import vpnlab
+from skyweave.network.appliance import (
+    ApplianceAddress,
+    ApplianceFiles,
+    appliance_tunnels,
+    peer_key,
+    render_appliance,
+)
 from skyweave.network.device_config import DeviceFiles, Tunnel, TunnelSide, render_device, render_devices
-from skyweave.planning.vpn import CipherSet, LinkPlan, Routing, Shape, SiteEnd, TunnelPlan, plan_link
+from skyweave.planning.vpn import (
+    CipherSet,
+    LinkPlan,
+    Routing,
+    Shape,
+    SiteEnd,
+    TunnelPlan,
+    VpnEndpoint,
+    plan_link,
+)
 
 pytestmark = pytest.mark.skipif(vpnlab.missing() is not None, reason=f"VPN lab: {vpnlab.missing()}")
 
@@ -50,22 +68,24 @@ GCP = _end(
     64514,
     ("10.20.0.0/16",),
 )
-# Two router instances with BGP: the appliance pair's shape (two devices, two addresses). On
-# OpenStack each sits on a port with a fixed address behind its floating IP (1:1 NAT).
-APPLIANCE = _end(
+# An OpenStack site whose VPN end is the appliance pair (vpn: appliance), as the component builds
+# it: each instance on a port with a fixed address behind its floating IP (1:1 NAT).
+OS_APPLIANCE = _end(
     {
         "name": "os-dc1",
-        "vendor": "onprem",
-        "region": "dc1",
-        "cidrs": ["10.30.0.0/16"],
-        "bgp": True,
-        "vpn_peer_ip": "192.0.2.30",
-        "vpn_secondary_peer_ip": "192.0.2.31",
+        "vendor": "openstack",
+        "region": "RegionOne",
+        "cloud": "dc1",
+        "cidr": "10.30.0.0/16",
+        "vpn": "appliance",
+        "vpn_appliance": {"image": "debian-12-genericcloud", "flavor": "m1.small"},
     },
     65020,
     ("10.30.0.0/16",),
 )
-FIXED_IPS = {"192.0.2.30": "10.30.255.30", "192.0.2.31": "10.30.255.31"}
+PAIR = (ApplianceAddress("192.0.2.30", "10.30.255.30"), ApplianceAddress("192.0.2.31", "10.30.255.31"))
+FIXED_IPS = {a.public: a.private for a in PAIR}
+NEXT_HOP = "10.30.255.5"  # the Neutron router's next hop for remote ranges (keepalived's address)
 RACK_BGP = _end(
     {
         "name": "rack7",
@@ -145,6 +165,40 @@ def link_tunnels(link: LinkPlan, if_ids: IfIds) -> list[Tunnel]:
     return result
 
 
+Lan = tuple[str, str, str, str]
+
+
+def appliance_lab(
+    links: list[LinkPlan],
+) -> tuple[dict[str, DeviceFiles], list[Lan], list[Tunnel], list[ApplianceFiles]]:
+    """The lab for os-dc1's appliance pair and its peers, rendered as the component renders it:
+    ``appliance_tunnels`` / ``render_appliance`` over the link plans (the user data carries exactly
+    these files); the far ends from their own side of the same tunnels; the pair joined by a LAN."""
+    peers = {}
+    for link in links:
+        far = link.b if link.a.site == OS_APPLIANCE.site else link.a
+        for t in link.tunnels:
+            device = far.endpoint is VpnEndpoint.DEVICE
+            peers[peer_key(link, t)] = far.devices[t.b_gateway] if device else CLOUD_OUTSIDE[far.vendor](t)
+    tunnels = appliance_tunnels(OS_APPLIANCE.site, links, PAIR, peers)
+    psks = psks_for(tunnels)
+    appliances = render_appliance(
+        OS_APPLIANCE.site, links, PAIR, peers, psks, "10.30.255.5", "10.30.240.0/20"
+    )
+    files = {a.device: a.files for a in appliances}
+    files |= {name: f for name, f in render_devices(tunnels, psks).items() if name not in files}
+    lans: list[Lan] = [(appliances[0].device, PAIR[0].private, appliances[1].device, PAIR[1].private)]
+    return files, lans, tunnels, appliances
+
+
+def assert_user_data_carries(appliance: ApplianceFiles) -> None:
+    """What the lab runs is byte for byte what the instance's cloud-init writes."""
+    config = json.loads(appliance.user_data.split("\n", 1)[1])
+    written = {f["path"]: f["content"] for f in config["write_files"]}
+    assert written["/etc/swanctl/conf.d/skyweave.conf"] == appliance.files.swanctl_conf
+    assert written["/etc/frr/frr.conf"] == appliance.files.frr_conf
+
+
 def psks_for(tunnels: list[Tunnel]) -> dict[str, str]:
     # Test keys in AWS's alphabet; distinct per tunnel so a mixed-up key cannot pass.
     return {t.name: f"Lab.{i}_{t.name.replace('-', '_')}"[:64] for i, t in enumerate(tunnels)}
@@ -155,12 +209,12 @@ def block(third: int, fourth: int = 0) -> ipaddress.IPv4Network:
 
 
 @pytest.fixture
-def lab_for() -> Iterator[Callable[[dict[str, DeviceFiles]], vpnlab.Lab]]:
+def lab_for() -> Iterator[Callable[..., vpnlab.Lab]]:
     """Start a lab for some devices' files; every lab started is torn down after the test."""
     labs: list[vpnlab.Lab] = []
 
-    def start(files: dict[str, DeviceFiles]) -> vpnlab.Lab:
-        lab = vpnlab.Lab(files)
+    def start(files: dict[str, DeviceFiles], lans: list[Lan] | None = None) -> vpnlab.Lab:
+        lab = vpnlab.Lab(files, lans or ())
         labs.append(lab)
         lab.start()
         return lab
@@ -219,6 +273,44 @@ def test_onprem_device_and_aws_bring_up_two_bgp_tunnels(lab_for: Callable[..., v
     run_bgp_scenario(lab_for(files), tunnels)
 
 
+def assert_pair_relays(lab: vpnlab.Lab, appliances: list[ApplianceFiles], remote: set[str]) -> None:
+    """iBGP between the two instances: each learns the remote ranges from the other too (its
+    fallback when its own tunnels to a cloud are down)."""
+    for i, appliance in enumerate(appliances):
+        state, learned = lab.pair_session(appliance.device, PAIR[1 - i].private)
+        assert (state, set(learned)) == ("Established", remote), f"{appliance.device}\n{lab.diagnostics()}"
+
+
+APPLIANCE_SHAPES = {
+    # peer: (its end, the shape, tunnels)
+    "aws": (AWS, "aws-vpn-appliance", 4),  # two customer gateways x two tunnels
+    "gcp": (GCP, "gcp-ha-vpn-appliance", 2),  # HA interface i <-> instance i
+    "onprem": (RACK_BGP, "appliance-device", 2),  # each instance to the device
+}
+
+
+@pytest.mark.parametrize("peer", sorted(APPLIANCE_SHAPES))
+def test_each_appliance_shape_brings_up_ike_and_bgp_with_the_user_datas_configs(
+    peer: str, lab_for: Callable[..., vpnlab.Lab]
+) -> None:
+    """The appliance pair's configs as its user data carries them, against the peer rendered
+    from its own side of the same plan: every tunnel's IKE and BGP, and the pair's iBGP."""
+    end, shape, count = APPLIANCE_SHAPES[peer]
+    link = plan_link(end, OS_APPLIANCE, block(104))
+    assert (link.shape, link.routing, len(link.tunnels), link.active_paths) == (
+        shape,
+        Routing.BGP,
+        count,
+        count,
+    )
+    files, lans, tunnels, appliances = appliance_lab([link])
+    for appliance in appliances:
+        assert_user_data_carries(appliance)
+    lab = lab_for(files, lans)
+    run_bgp_scenario(lab, tunnels)
+    assert_pair_relays(lab, appliances, set(end.ipv4_cidrs))
+
+
 def test_appliance_pair_joins_aws_and_gcp_without_becoming_a_transit(
     lab_for: Callable[..., vpnlab.Lab],
 ) -> None:
@@ -226,16 +318,14 @@ def test_appliance_pair_joins_aws_and_gcp_without_becoming_a_transit(
     of the pair's two addresses. The appliances run IKE from their fixed addresses behind 1:1 NAT
     to their floating IPs, which the clouds know them by. Each appliance learns both clouds'
     ranges; each cloud learns only the site's — the appliance's export policy keeps AWS's routes
-    from reaching GCP and back."""
-    if_ids = IfIds()
-    aws_link, gcp_link = plan_link(AWS, APPLIANCE, block(101)), plan_link(GCP, APPLIANCE, block(101, 32))
+    from reaching GCP and back, iBGP between the two notwithstanding."""
+    aws_link = plan_link(AWS, OS_APPLIANCE, block(101))
+    gcp_link = plan_link(GCP, OS_APPLIANCE, block(101, 32))
     assert (len(aws_link.tunnels), len(gcp_link.tunnels)) == (4, 2)
-    assert gcp_link.shape is Shape.GCP_HA_VPN_DEVICE
-    tunnels = link_tunnels(aws_link, if_ids) + link_tunnels(gcp_link, if_ids)
-    files = render_devices(tunnels, psks_for(tunnels))
-    assert set(files) == {"aws-use1", "gcp-euw1", "os-dc1-dev0", "os-dc1-dev1"}
-    assert [len(files[d].device.tunnels) for d in ("os-dc1-dev0", "os-dc1-dev1")] == [3, 3]
-    lab = lab_for(files)
+    files, lans, tunnels, appliances = appliance_lab([aws_link, gcp_link])
+    assert set(files) == {"aws-use1", "gcp-euw1", "os-dc1-appliance0", "os-dc1-appliance1"}
+    assert [len(files[a.device].device.tunnels) for a in appliances] == [3, 3]
+    lab = lab_for(files, lans)
     bgp = run_bgp_scenario(lab, tunnels)
     # The clouds saw the floating IPs; the appliances know they are behind NAT.
     ike = lab.wait_ike()
@@ -245,9 +335,31 @@ def test_appliance_pair_joins_aws_and_gcp_without_becoming_a_transit(
         else:
             assert sa["remote-host"] in FIXED_IPS and sa["remote-id"] == sa["remote-host"], sa
     gcp_learned = {p for (device, _), ps in bgp.learned.items() if device == "gcp-euw1" for p in ps}
-    appliance_learned = {p for (device, _), ps in bgp.learned.items() if device == "os-dc1-dev0" for p in ps}
+    appliance_learned = {
+        p for (device, _), ps in bgp.learned.items() if device == "os-dc1-appliance0" for p in ps
+    }
     assert gcp_learned == {"10.30.0.0/16"}
     assert appliance_learned == {"10.10.0.0/16", "10.20.0.0/16"}
+    assert_pair_relays(lab, appliances, {"10.10.0.0/16", "10.20.0.0/16"})
+
+
+@pytest.mark.skipif(not os.access(vpnlab.KEEPALIVED, os.X_OK), reason="keepalived is not installed")
+def test_the_next_hop_moves_to_the_other_instance_when_one_fails(lab_for: Callable[..., vpnlab.Lab]) -> None:
+    """keepalived on the rendered keepalived.conf (the site LAN as @UPLINK@, as the boot script
+    substitutes it): instance 0 (priority 150) holds the Neutron router's next hop, instance 1
+    takes it over when instance 0's keepalived stops, and 0 takes it back when it returns."""
+    link = plan_link(GCP, OS_APPLIANCE, block(105))
+    files, lans, tunnels, appliances = appliance_lab([link])
+    lab = lab_for(files, lans)
+    run_bgp_scenario(lab, tunnels)  # charon and bgpd run, so the track scripts pass
+    names = [a.device for a in appliances]
+    for appliance in appliances:
+        lab.start_keepalived(appliance.device, appliance.keepalived_conf.replace("@UPLINK@", "site0"))
+    assert lab.holder(NEXT_HOP, names, names[0]) == names[0], lab.diagnostics()
+    lab.stop_keepalived(names[0])
+    assert lab.holder(NEXT_HOP, names, names[1]) == names[1]
+    lab.start_keepalived(names[0], appliances[0].keepalived_conf.replace("@UPLINK@", "site0"))
+    assert lab.holder(NEXT_HOP, names, names[0]) == names[0]
 
 
 def test_static_device_and_aws_route_over_one_tunnel_with_the_other_standing_by(

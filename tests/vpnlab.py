@@ -53,8 +53,18 @@ CHARON = "/usr/sbin/charon-systemd"
 LIBIPSEC = "/usr/lib/ipsec/plugins/libstrongswan-kernel-libipsec.so"
 FRR_DIR = "/usr/lib/frr"
 FRR_DAEMONS = ("zebra", "bgpd", "staticd")
+#: keepalived (VRRP) for the appliance pair's next hop; its test skips without it.
+KEEPALIVED = "/usr/sbin/keepalived"
 #: Debian packages providing the above (``.ci/run`` installs them).
-PACKAGES = ("strongswan-swanctl", "charon-systemd", "libcharon-extra-plugins", "frr", "iproute2", "nftables")
+PACKAGES = (
+    "strongswan-swanctl",
+    "charon-systemd",
+    "libcharon-extra-plugins",
+    "frr",
+    "iproute2",
+    "nftables",
+    "keepalived",
+)
 
 # Plugins charon loads: crypto for the planner's proposals, PSK auth, userspace IPsec, vici.
 _CHARON_PLUGINS = (
@@ -116,6 +126,7 @@ class _Node:
     frr_dir: Path
     charon: subprocess.Popen[bytes] | None = None
     frr: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    keepalived: subprocess.Popen[bytes] | None = None
 
     @property
     def initiates(self) -> bool:
@@ -196,8 +207,13 @@ class BgpResult:
 class Lab:
     """The namespaces and daemons for one scenario: ``with Lab(files) as lab: lab.wait_ike()…``."""
 
-    def __init__(self, files: Mapping[str, DeviceFiles]) -> None:
+    def __init__(
+        self, files: Mapping[str, DeviceFiles], lans: Sequence[tuple[str, str, str, str]] = ()
+    ) -> None:
+        """``lans``: (device, address, device, address) joined by a site network of their own
+        (an appliance pair's two instances, whose addresses are their ``bind`` addresses)."""
         self.files = dict(files)
+        self.lans = tuple(lans)
         self.tag = secrets.token_hex(3)
         self.root: Path | None = None
         self.nodes: dict[str, _Node] = {}
@@ -230,6 +246,7 @@ class Lab:
             self.nodes[name] = node
             self._outside(i, node, wan)
         self._tunnel_links()
+        self._lans()
         self.timings["namespaces"] = time.monotonic() - t0
         t1 = time.monotonic()
         for node in self.nodes.values():
@@ -360,6 +377,87 @@ swanctl {{
                     _run(["ip", "-n", n.netns, "link", "set", itf.name, "mtu", str(itf.mtu)])
                     if itf.address is not None:
                         _run(["ip", "-n", n.netns, "addr", "add", str(itf.address), "dev", itf.name])
+
+    def _lans(self) -> None:
+        """A veth per pair standing in for the site network; each address reached through it."""
+        for i, (a, a_address, b, b_address) in enumerate(self.lans):
+            name = f"site{i}"
+            node_a, node_b = self.nodes[a], self.nodes[b]
+            pair = ["peer", "name", name, "netns", node_b.netns]
+            _run(["ip", "link", "add", name, "netns", node_a.netns, "type", "veth", *pair])
+            for node, other in ((node_a, b_address), (node_b, a_address)):
+                _run(["ip", "-n", node.netns, "link", "set", name, "up"])
+                _run(["ip", "-n", node.netns, "route", "add", f"{other}/32", "dev", name])
+
+    def pair_session(self, device: str, peer: str, timeout: float = 30.0) -> tuple[str, frozenset[str]]:
+        """(state, prefixes learned) of ``device``'s BGP session with ``peer`` (an iBGP pair),
+        once Established with routes, or at ``timeout``."""
+        node = self.nodes[device]
+        deadline = time.monotonic() + timeout
+        while True:
+            peers = self.vtysh(node, "show bgp summary json").get("ipv4Unicast", {}).get("peers", {})
+            state = peers.get(peer, {}).get("state", "NONE")
+            routes = self.vtysh(node, "show ip bgp json").get("routes", {})
+            learned = frozenset(
+                prefix
+                for prefix, paths in routes.items()
+                if any(path.get("peerId") == peer and path.get("valid") for path in paths)
+            )
+            if (state == "Established" and learned) or time.monotonic() > deadline:
+                return state, learned
+            time.sleep(0.25)
+
+    def start_keepalived(self, device: str, conf: str) -> None:
+        """Run keepalived (VRRP only) in ``device``'s namespace on the rendered ``conf``."""
+        node = self.nodes[device]
+        d = node.ipsec_dir
+        (d / "keepalived.conf").unlink(missing_ok=True)  # a restart rewrites it
+        _write(d / "keepalived.conf", conf)
+        out = (d / "keepalived.out").open("wb")
+        node.keepalived = subprocess.Popen(
+            [
+                *("ip", "netns", "exec", node.netns, KEEPALIVED, "--dont-fork", "--log-console", "--vrrp"),
+                *(
+                    "-f",
+                    str(d / "keepalived.conf"),
+                    "-p",
+                    str(d / "keepalived.pid"),
+                    "-r",
+                    str(d / "vrrp.pid"),
+                ),
+            ],
+            env=_base_env(),
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        out.close()
+
+    def stop_keepalived(self, device: str) -> None:
+        node = self.nodes[device]
+        if node.keepalived is not None:
+            _stop([node.keepalived], grace=3.0)
+            node.keepalived = None
+
+    def holder(self, address: str, devices: Sequence[str], want: str, timeout: float = 15.0) -> str | None:
+        """Which of ``devices`` holds ``address``: ``want`` once it alone does, else (at
+        ``timeout``) the one that alone does, or ``None``."""
+        deadline = time.monotonic() + timeout
+        while True:
+            holding = [
+                d
+                for d in devices
+                if f" {address}/" in subprocess.run(
+                    ["ip", "-n", self.nodes[d].netns, "-o", "-4", "addr", "show"],
+                    capture_output=True, text=True, timeout=15, check=False,
+                ).stdout
+            ]  # fmt: skip
+            if holding == [want]:
+                return want
+            if time.monotonic() > deadline:
+                return holding[0] if len(holding) == 1 else None
+            time.sleep(0.25)
 
     def _peer(self, t: DeviceTunnel) -> _Node:
         try:
@@ -630,8 +728,10 @@ swanctl {{
         _stop([n.charon for n in nodes if n.charon and n.initiates], grace=3.0)
         _stop([n.charon for n in nodes if n.charon and not n.initiates], grace=3.0)
         _stop([p for n in nodes for p in n.frr], grace=3.0)
+        _stop([n.keepalived for n in nodes if n.keepalived], grace=3.0)
         for node in nodes:
             node.charon = None
+            node.keepalived = None
             node.frr.clear()
         for name in reversed(self.namespaces):
             subprocess.run(["ip", "netns", "delete", name], capture_output=True, timeout=15, check=False)

@@ -27,7 +27,19 @@ __all__ = [
     "Network",
     "PoolSource",
     "Site",
+    "VpnAppliance",
 ]
+
+
+class VpnAppliance(TypedDict):
+    """The instances of an OpenStack site's VPN appliance pair (``vpn: appliance``)."""
+
+    image: str
+    """Glance image name of a Debian 12 (bookworm) cloud image with cloud-init; the instances install strongSwan, FRR and keepalived from its packages at first boot. Required."""
+    flavor: str
+    """Nova flavor name of the instances, e.g. m1.small. Required."""
+    key_pair: NotRequired[str]
+    """Nova key pair to inject. Omitted: none."""
 
 
 class Site(TypedDict):
@@ -95,6 +107,10 @@ class Site(TypedDict):
     """[openstack] Name of the operator's external network the router uses for egress and floating IPs. Default: public (DevStack's and many distributions' name)."""
     dns_nameservers: NotRequired[list[str]]
     """[openstack] DNS servers handed out by DHCP. Omitted: the cloud's default."""
+    vpn: NotRequired[str]
+    """[openstack] The site's VPN end: vpnaas (Neutron VPNaaS: policy-based, static routes, one active tunnel per link) or appliance (an HA pair of router instances skyweave builds, route-based with BGP: redundant links, and the only way to reach GCP HA VPN). Default vpnaas."""
+    vpn_appliance: NotRequired[VpnAppliance]
+    """[openstack] The appliance instances' image and flavor. Required with vpn: appliance."""
 
 
 class Ipam(TypedDict):

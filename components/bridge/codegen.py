@@ -48,6 +48,7 @@ TYPE_NAMES: dict[str, str] = {
     "AppDnsArgs": "AppDns",
     "BootstrapArgs": "Bootstrap",
     "ByonServerArgs": "ByonServer",
+    "VpnApplianceArgs": "VpnAppliance",
 }
 
 

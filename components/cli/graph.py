@@ -58,7 +58,13 @@ class GraphView:
 
     @property
     def graph(self) -> SiteGraph:
-        return SiteGraph(self.vendors, [(link.a, link.b) for link in self.links])
+        return SiteGraph(
+            self.vendors,
+            [(link.a, link.b) for link in self.links],
+            single_path=[
+                (link.a, link.b) for link in self.links if not link.redundant and link.routing != "peering"
+            ],
+        )
 
     @classmethod
     def from_plan(cls, plan: ConnectivityPlan) -> GraphView:
@@ -101,7 +107,11 @@ def _view(plan: ConnectivityPlan | GraphView) -> GraphView:
 def _label(link: LinkView) -> str:
     if not link.tunnels:
         return link.shape
-    return f"{link.shape}, {link.tunnels} tunnel{'s' if link.tunnels != 1 else ''}"
+    label = f"{link.shape}, {link.tunnels} tunnel{'s' if link.tunnels != 1 else ''}"
+    paths = link.data.get("active_paths")
+    if isinstance(paths, int) and paths < link.tunnels:  # a policy-based end: say what carries traffic
+        label += f", {paths} active path{'s' if paths != 1 else ''}"
+    return label
 
 
 def _partition_dict(partition: Partition) -> dict[str, Any]:

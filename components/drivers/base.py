@@ -224,6 +224,15 @@ class CloudDriver(abc.ABC):
         configuration (an on-prem device that may or may not speak BGP) narrows or adds here."""
         return self.capabilities
 
+    def site_vpn_endpoint(self, site: SiteArgs) -> VpnEndpoint | None:
+        """What this site's end of a VPN is; a vendor that offers a choice per site (OpenStack:
+        VPNaaS or an appliance pair) answers from the site's model. Default: ``vpn_endpoint``."""
+        return self.vpn_endpoint
+
+    def site_vpn_product(self, site: SiteArgs) -> str:
+        """What to call this site's VPN endpoint in messages. Default: ``vpn_product``."""
+        return self.vpn_product
+
     def require(self, capability: Capability, *, needed_for: str) -> None:
         """Raise :class:`UnsupportedCapabilityError` unless the vendor has ``capability``."""
         if capability not in self.capabilities:

@@ -23,6 +23,7 @@ from .base import SiteContext, SiteNetwork
 
 __all__ = [
     "ActiveActiveVpnService",
+    "ApplianceVpnService",
     "GatewayVpnService",
     "HaVpnService",
     "PeeringService",
@@ -182,4 +183,51 @@ class ActiveActiveVpnService(Protocol):
     ) -> Any:
         """One BGP connection from both instances to ``local``, with an explicit IPsec/IKE policy;
         instance ``i`` speaks BGP from ``instance_bgp_addresses[i]`` on it."""
+        ...
+
+
+@runtime_checkable
+class ApplianceVpnService(Protocol):
+    """``VpnEndpoint.APPLIANCE``: an HA pair of route-based router instances the driver builds.
+
+    The order is the API's: the pair's addresses first (:meth:`vpn_appliances`: ports and
+    floating IPs, so peers' gateways can be given the addresses), then each link's firewall
+    openings and routes, and the instances last (:meth:`appliance_instances`), once every link
+    has added its tunnels to the configuration their user data carries.
+    """
+
+    def vpn_appliances(self, ctx: SiteContext, network: SiteNetwork, transit_cidrs: Sequence[str]) -> Any:
+        """The site's pair before its instances (shared by all its links): a security group, a
+        port and a public address per instance, and the site-side next hop both may hold.
+        ``transit_cidrs``: the ranges the appliances forward for (the ports must allow them)."""
+        ...
+
+    def appliance_public_ip(self, pair: Any, index: int) -> pulumi.Output[str]:
+        """Instance ``index``'s public address: its IKE identity, what peers connect to."""
+        ...
+
+    def appliance_private_ip(self, pair: Any, index: int) -> pulumi.Output[str]:
+        """Instance ``index``'s address on the site network (IKE runs from it, behind the NAT)."""
+        ...
+
+    def appliance_next_hop(self, pair: Any) -> pulumi.Output[str]:
+        """The address the site's router sends remote ranges to (held by one instance at a time)."""
+        ...
+
+    def allow_appliance_peers(
+        self, ctx: SiteContext, pair: Any, key: str, addresses: Sequence[pulumi.Input[str]]
+    ) -> None:
+        """Open IKE (UDP 500, 4500) and ESP to the pair from one link's peer addresses."""
+        ...
+
+    def appliance_routes(
+        self, ctx: SiteContext, pair: Any, network: SiteNetwork, key: str, cidrs: Sequence[str]
+    ) -> None:
+        """Route ``cidrs`` (one remote site's ranges) from the site's router to the pair."""
+        ...
+
+    def appliance_instances(
+        self, ctx: SiteContext, pair: Any, user_data: Sequence[pulumi.Output[str]]
+    ) -> Any:
+        """The two instances, each booted with its user data (secret: it holds the PSKs)."""
         ...

@@ -24,10 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..app.plan import estate_ranges, plan_multi_cloud_app
 from ..drivers.onprem.driver import ByonSourceArgs
-from ..metal.bare_metal_pool import plan_pool
-from ..network.hybrid_vpc import plan_hybrid_vpc
 from ..planning.failure import FailureKind, Placement, domain_key
 from ..planning.topology import SiteGraph
 from .config import StackConfig
@@ -37,6 +34,7 @@ __all__ = [
     "AppOutcome",
     "Estate",
     "FailureOutcome",
+    "PathOutcome",
     "SimulationReport",
     "SiteRow",
     "Workload",
@@ -97,6 +95,18 @@ class Estate:
     sites: tuple[SiteRow, ...]
     links: tuple[tuple[str, str], ...]
     workloads: tuple[Workload, ...]
+    single_paths: tuple[SinglePath, ...] = ()
+
+
+@dataclass(frozen=True)
+class SinglePath:
+    """A link with one active path whatever its tunnel count (a policy-based end)."""
+
+    link: str
+    a: str
+    b: str
+    tunnels: int
+    active_paths: int
 
 
 @dataclass(frozen=True)
@@ -188,21 +198,51 @@ class FailureOutcome:
 
 
 @dataclass(frozen=True)
+class PathOutcome:
+    """The one active path of a single-path link (a policy-based end) lost.
+
+    Narrower than any zone, so every app's ``survive`` covers it: a partition here is not survived
+    whenever the estate runs an app at all.
+    """
+
+    link: str
+    tunnels: int
+    active_paths: int
+    network_connected: bool
+    required: bool
+
+    @property
+    def survived(self) -> bool:
+        return self.network_connected or not self.required
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "link": self.link,
+            "tunnels": self.tunnels,
+            "active_paths": self.active_paths,
+            "network": "connected" if self.network_connected else "partitioned",
+            "required": self.required,
+        }
+
+
+@dataclass(frozen=True)
 class SimulationReport:
     stack: str
     failures: tuple[FailureOutcome, ...]
     links: tuple[tuple[str, str], ...]
     notes: tuple[str, ...] = field(default=())
+    single_paths: tuple[PathOutcome, ...] = field(default=())
 
     @property
     def survived(self) -> bool:
-        return all(f.survived for f in self.failures)
+        return all(f.survived for f in self.failures) and all(p.survived for p in self.single_paths)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "stack": self.stack,
             "survived": self.survived,
             "network_links": [list(link) for link in self.links],
+            "single_path_links": [p.as_dict() for p in self.single_paths],
             "notes": list(self.notes),
             "failures": [f.as_dict() for f in self.failures],
         }
@@ -215,14 +255,18 @@ def _required(survive: FailureKind, kind: FailureKind) -> bool:
 def estate_from_config(config: StackConfig, *, links: Iterable[tuple[str, str]] | None = None) -> Estate:
     """The estate a validated stack configuration describes: its sites, the links HybridVpc plans
     (or ``links``), every app's capacity plan and every pool's placement."""
-    network = plan_hybrid_vpc(config.hybrid_vpc_args(), connectivity_path="network")
+    network = config.plan.network  # planned once, when the stack file was validated
     link_list = (
         [(link.a.site, link.b.site) for link in network.connectivity.links] if links is None else list(links)
     )
-    ranges = estate_ranges(network)
+    single = tuple(
+        SinglePath(link.id, link.a.site, link.b.site, len(link.tunnels), link.active_paths or 0)
+        for link in (network.connectivity.links if links is None else ())
+        if not link.redundant
+    )
     workloads: list[Workload] = []
     for app in config.apps:
-        plan = plan_multi_cloud_app(app.args(), config.sites, ranges)
+        plan = config.plan.apps[app.name]
         workloads.append(
             Workload(
                 kind="app",
@@ -235,8 +279,8 @@ def estate_from_config(config: StackConfig, *, links: Iterable[tuple[str, str]] 
             )
         )
     for pool in config.pools:
-        args = pool.pool_args(config.tags)
-        pool_plan = plan_pool(args, config.sites, pool.name)
+        pool_plan = config.plan.pools[pool.name]
+        args = pool_plan.args
         within = {
             server.rack: server.room
             for source in args.sources
@@ -255,7 +299,7 @@ def estate_from_config(config: StackConfig, *, links: Iterable[tuple[str, str]] 
             )
         )
     sites = tuple(SiteRow(s.name, s.vendor, s.region, tuple(s.zones)) for s in config.sites)
-    return Estate(sites, tuple(link_list), tuple(workloads))
+    return Estate(sites, tuple(link_list), tuple(workloads), single)
 
 
 def estate_from_components(
@@ -272,6 +316,7 @@ def estate_from_components(
     """
     sites: dict[str, SiteRow] = {}
     links: list[tuple[str, str]] = []
+    single: list[SinglePath] = []
     workloads: list[Workload] = []
     children: dict[str, list[Mapping[str, Any]]] = {}
     for res in resources:
@@ -284,9 +329,12 @@ def estate_from_components(
                 sites[name] = SiteRow(
                     name, str(site.get("vendor")), str(site.get("region")), tuple(site.get("zones") or ())
                 )
-            for link in (outputs.get("links") or {}).get("links", {}).values():
+            for lid, link in (outputs.get("links") or {}).get("links", {}).items():
                 a, b = link["sites"]
                 links.append((str(a), str(b)))
+                if link.get("redundant") is False and link.get("routing") != "peering":
+                    tunnels, active = int(link.get("tunnels") or 0), int(link.get("active_paths") or 0)
+                    single.append(SinglePath(str(lid), str(a), str(b), tunnels, active))
         elif kind in (APP_TYPE, POOL_TYPE):
             props = {**(res.get("inputs") or {}), **outputs}
             placements = tuple(Placement.from_mapping(p) for p in props.get("placements") or ())
@@ -323,7 +371,7 @@ def estate_from_components(
         raise ValueError("no HybridVpc outputs: nothing to simulate")
     order = {kind: i for i, kind in enumerate(("app", "pool"))}
     workloads.sort(key=lambda w: (order[w.kind], w.name))
-    return Estate(tuple(sites.values()), tuple(links), tuple(workloads))
+    return Estate(tuple(sites.values()), tuple(links), tuple(workloads), tuple(single))
 
 
 def simulate(
@@ -348,8 +396,12 @@ def simulate_estate(estate: Estate, *, stack: str = "", strict_dns: bool = False
     """Fail every vendor, region and zone of ``estate`` in turn (see the module docstring)."""
     # Sites in name order: a preview's outputs keep no stack-file order, and the report of a stack
     # must not depend on where its estate was read from.
-    estate = Estate(tuple(sorted(estate.sites, key=lambda s: s.name)), estate.links, estate.workloads)
-    graph = SiteGraph({s.name: s.vendor for s in estate.sites}, estate.links)
+    estate = replace(estate, sites=tuple(sorted(estate.sites, key=lambda s: s.name)))
+    graph = SiteGraph(
+        {s.name: s.vendor for s in estate.sites},
+        estate.links,
+        single_path=[(p.a, p.b) for p in estate.single_paths],
+    )
     # Every domain of the estate, workloads or not: a site's zones are its narrowest domain, and a
     # pool's racks (inside a site's room) are failure domains of their own.
     rows = [Placement(s.name, s.vendor, s.region, z, 0) for s in estate.sites for z in s.zones]
@@ -384,7 +436,19 @@ def simulate_estate(estate: Estate, *, stack: str = "", strict_dns: bool = False
             "DNS providers (Route 53, Cloud DNS) publish a 100% query SLA, so DNS is assumed to outlive "
             "its vendor's compute; use --strict-dns to count it as lost with the vendor"
         )
-    return SimulationReport(stack, tuple(outcomes), estate.links, tuple(notes))
+    # A link with one active path (a policy-based end) loses that path on its own: a failure
+    # narrower than any zone, so every workload's survive covers it.
+    paths = tuple(
+        PathOutcome(
+            link=p.link,
+            tunnels=p.tunnels,
+            active_paths=p.active_paths,
+            network_connected=graph.lose_path(p.link).connected,
+            required=bool(estate.workloads),
+        )
+        for p in estate.single_paths
+    )
+    return SimulationReport(stack, tuple(outcomes), estate.links, tuple(notes), paths)
 
 
 def _lost(placement: Placement, workload: Workload, kind: FailureKind, domain: str) -> bool:
@@ -467,6 +531,11 @@ def report_verdict(report: SimulationReport) -> tuple[list[str], str]:
         for f in report.failures
         if f.required and not f.network_connected
     ]
+    failed += [
+        f"the network when the one path of {p.link} fails (partitioned)"
+        for p in report.single_paths
+        if not p.survived
+    ]
     if failed:
         return failed, f"NOT SURVIVED: {len(failed)} required failure(s): " + "; ".join(failed)
     return failed, "every required failure is survived"
@@ -480,6 +549,12 @@ def render_text(report: SimulationReport) -> str:
     lines.append("  ".join("-" * w for w in widths))
     for row in rows:
         lines.append("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    for path in report.single_paths:
+        network = "connected" if path.network_connected else "PARTITIONED"
+        lines.append(
+            f"single path {path.link}: {path.tunnels} tunnel(s), {path.active_paths} active; "
+            f"losing it leaves the network {network}"
+        )
     lines.append("")
     for note in report.notes:
         lines.append(f"note: {note}")

@@ -147,7 +147,11 @@ def plan_connectivity(
     ranges = {lid: r for lid, r in narrow.items() if r is not None and lid in need_block}
     blocks = plan_tunnel_blocks(need_block, args.tunnel_blocks, path=f"{path}.tunnel_blocks", ranges=ranges)
     links = tuple(with_tunnel_block(link, blocks.get(link.id)) for link in shaped)
-    graph = SiteGraph({n: by_name[n].vendor for n in names}, [(link.a.site, link.b.site) for link in links])
+    graph = SiteGraph(
+        {n: by_name[n].vendor for n in names},
+        [(link.a.site, link.b.site) for link in links],
+        single_path=[(link.a.site, link.b.site) for link in links if not link.redundant],
+    )
     return ConnectivityPlan(asns=asns, links=links, graph=graph)
 
 
@@ -162,8 +166,8 @@ def site_end(site: SiteArgs, asn: int, cidrs: Sequence[str]) -> SiteEnd:
         cidrs=tuple(cidrs),
         devices=site.vpn_devices(),
         bgp=Capability.BGP_VPN in capabilities,
-        endpoint=driver.vpn_endpoint,
-        product=driver.vpn_product,
+        endpoint=driver.site_vpn_endpoint(site),
+        product=driver.site_vpn_product(site),
         static=Capability.STATIC_VPN in capabilities,
         peering=Capability.PEERING in capabilities,
     )

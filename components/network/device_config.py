@@ -53,6 +53,7 @@ __all__ = [
     "Device",
     "DeviceFiles",
     "DeviceTunnel",
+    "PairPeer",
     "Tunnel",
     "TunnelInterface",
     "TunnelSide",
@@ -211,6 +212,27 @@ class TunnelInterface:
     address: ipaddress.IPv4Interface | None
     peer: ipaddress.IPv4Address | None
     mtu: int = TUNNEL_MTU
+
+
+@dataclass(frozen=True)
+class PairPeer:
+    """The other instance of an HA pair, reached over the site network by iBGP.
+
+    Why: each instance of an appliance pair has its own tunnels; when one instance's tunnels to a
+    cloud are down but the other's are up, the instance holding the site's next hop must still
+    reach that cloud. Over iBGP each learns the remote ranges the other learned (with the other as
+    next hop: ``next-hop-self``, the tunnels' inside addresses mean nothing on the LAN) and uses
+    them only when its own eBGP routes are gone (BGP prefers eBGP). Only remote ranges cross
+    (``SW-PAIR``), so neither re-announces the site's own range, and the eBGP export policy keeps
+    iBGP-learned routes away from the clouds as before.
+
+    Attributes:
+        address: the other instance's address on the site network.
+        local: this instance's address on the site network (the session's source).
+    """
+
+    address: str
+    local: str
 
 
 @dataclass(frozen=True)
@@ -587,10 +609,14 @@ def _connection(t: DeviceTunnel) -> list[str]:
     ]
 
 
-def render_frr(device: Device) -> str:
+def render_frr(device: Device, pair: PairPeer | None = None) -> str:
     """``frr.conf`` for ``device``: bgpd neighbours with their policies, static routes for static
-    tunnels. Loaded by ``vtysh -f`` or at boot as the integrated config."""
+    tunnels, and the iBGP session to the other instance of a ``pair``. Loaded by ``vtysh -f`` or
+    at boot as the integrated config."""
     bgp = [t for t in device.tunnels if t.routing is Routing.BGP]
+    remote = tuple(dict.fromkeys(p for t in bgp for p in t.remote.prefixes))
+    if pair is not None:
+        _check_pair(device, pair)
     static = [t for t in device.tunnels if t.routing is Routing.STATIC]
     lines = [
         f"! frr.conf for {device.name}, rendered by skyweave from its link plans; do not edit.",
@@ -612,8 +638,12 @@ def render_frr(device: Device) -> str:
         ]
         if not t.remote.prefixes:
             lines.append(f"ip prefix-list SW-IN-{t.name} seq 10 deny any")
+    if pair is not None:
+        lines += [f"ip prefix-list SW-PAIR seq {10 * i} permit {p} le 32" for i, p in enumerate(remote, 1)]
     if bgp:
         lines.append("!")
+    if pair is not None:
+        lines += ["route-map SW-PAIR permit 10", " match ip address prefix-list SW-PAIR", "exit"]
     for t in bgp:
         for direction in ("IN", "OUT"):
             lines += [
@@ -637,12 +667,26 @@ def render_frr(device: Device) -> str:
                 f" neighbor {peer} timers {_KEEPALIVE} {_HOLD}",
                 f" neighbor {peer} timers connect {_CONNECT_RETRY}",
             ]
+        if pair is not None:
+            lines += [
+                f" neighbor {pair.address} remote-as {device.asn}",
+                f" neighbor {pair.address} description pair",
+                f" neighbor {pair.address} update-source {pair.local}",
+                f" neighbor {pair.address} timers {_KEEPALIVE} {_HOLD}",
+                f" neighbor {pair.address} timers connect {_CONNECT_RETRY}",
+            ]
         lines += [" !", " address-family ipv4 unicast"]
         lines += [f"  network {p}" for p in device.prefixes if any(p in t.local.prefixes for t in bgp)]
         for t in bgp:
             lines += [
                 f"  neighbor {t.remote.inside} route-map SW-IN-{t.name} in",
                 f"  neighbor {t.remote.inside} route-map SW-OUT-{t.name} out",
+            ]
+        if pair is not None:
+            lines += [
+                f"  neighbor {pair.address} next-hop-self",
+                f"  neighbor {pair.address} route-map SW-PAIR in",
+                f"  neighbor {pair.address} route-map SW-PAIR out",
             ]
         lines += [" exit-address-family", "exit"]
     if static:
@@ -659,10 +703,29 @@ def render_frr(device: Device) -> str:
     return "\n".join(lines)
 
 
-def render_device(name: str, tunnels: Iterable[Tunnel], psks: Mapping[str, str]) -> DeviceFiles:
+def _check_pair(device: Device, pair: PairPeer) -> None:
+    where = f"devices[{device.name!r}].pair"
+    for key in ("address", "local"):
+        value = getattr(pair, key)
+        try:
+            ipaddress.IPv4Address(value)
+        except ValueError:
+            raise PlanningError(
+                f"{where}.{key} must be an IPv4 address, got {value!r}", path=f"{where}.{key}"
+            ) from None
+    if pair.address == pair.local:
+        raise PlanningError(f"{where}: the pair's two addresses are equal ({pair.address})", path=where)
+    if not any(t.routing is Routing.BGP for t in device.tunnels):
+        raise PlanningError(f"{where}: an iBGP pair needs BGP tunnels on the device", path=where)
+
+
+def render_device(
+    name: str, tunnels: Iterable[Tunnel], psks: Mapping[str, str], *, pair: PairPeer | None = None
+) -> DeviceFiles:
     """The files of the one device ``name`` (an appliance or on-prem router), from the plans of
-    its tunnels; ``psks`` needs the keys of this device's tunnels only."""
-    return _files(device(name, tunnels), psks)
+    its tunnels; ``psks`` needs the keys of this device's tunnels only; ``pair``: the other
+    instance of an HA pair, joined by iBGP."""
+    return _files(device(name, tunnels), psks, pair)
 
 
 def render_devices(tunnels: Iterable[Tunnel], psks: Mapping[str, str]) -> dict[str, DeviceFiles]:
@@ -674,10 +737,10 @@ def render_devices(tunnels: Iterable[Tunnel], psks: Mapping[str, str]) -> dict[s
     return {name: _files(found, psks) for name, found in devices(tunnels).items()}
 
 
-def _files(found: Device, psks: Mapping[str, str]) -> DeviceFiles:
+def _files(found: Device, psks: Mapping[str, str], pair: PairPeer | None = None) -> DeviceFiles:
     return DeviceFiles(
         device=found,
         swanctl_conf=render_swanctl(found, psks),
-        frr_conf=render_frr(found),
+        frr_conf=render_frr(found, pair),
         interfaces=tunnel_interfaces(found),
     )

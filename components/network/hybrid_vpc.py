@@ -353,6 +353,7 @@ class HybridVpc(pulumi.ComponentResource):
             networks=self.site_networks,
             providers={site.name: providers[site.name] for site in args.sites},
             tags=tags,
+            estate_cidrs=_estate_ipv4(self.plan),
         )
         links.build(self.plan.connectivity.links)
         self.links = pulumi.Output.from_input(self.plan.connectivity.as_dict())
@@ -392,6 +393,15 @@ class HybridVpc(pulumi.ComponentResource):
                 "vpnPsks": self.vpn_psks,
             }
         )
+
+
+def _estate_ipv4(plan: HybridVpcPlan) -> tuple[str, ...]:
+    """The IPAM supernet plus every site range outside it (on-prem), IPv4 only."""
+    supernet = plan.args.ipam.supernet
+    ranges = [str(supernet)]
+    for site in plan.addresses.sites.values():
+        ranges += [str(c) for c in site.cidrs if c.version == 4 and not c.subnet_of(supernet)]
+    return tuple(dict.fromkeys(ranges))
 
 
 def _coerce_args(args: HybridVpcArgs | Mapping[str, Any]) -> HybridVpcArgs:

@@ -100,9 +100,18 @@ class Partition:
 class SiteGraph:
     """Sites (with their vendors) and the links between them."""
 
-    def __init__(self, vendors: Mapping[str, str], links: Iterable[tuple[str, str]]) -> None:
+    def __init__(
+        self,
+        vendors: Mapping[str, str],
+        links: Iterable[tuple[str, str]],
+        *,
+        single_path: Iterable[tuple[str, str]] = (),
+    ) -> None:
+        """``single_path``: the links with one active path (a policy-based VPN end): losing that
+        one path is a failure of its own, narrower than any site, which :meth:`failures` lists."""
         self.vendors: dict[str, str] = dict(vendors)
         self.links: list[tuple[str, str]] = list(links)
+        self.single_path: list[LinkId] = sorted({link_id(a, b) for a, b in single_path})
         self._adjacent: dict[str, list[str]] = {site: [] for site in self.vendors}
         for a, b in self.links:
             self._adjacent[a].append(b)
@@ -136,10 +145,20 @@ class SiteGraph:
     def lose_site(self, site: str) -> Partition:
         return Partition(f"site {site}", (site,), self.groups((site,)))
 
+    def lose_path(self, link: LinkId) -> Partition:
+        """The estate after the one active path of ``link`` fails: the link is gone, its sites stay."""
+        kept = [(a, b) for a, b in self.links if link_id(a, b) != link]
+        return Partition(f"path {link}", (), SiteGraph(self.vendors, kept).groups())
+
     def failures(self) -> list[Partition]:
-        """Every single-vendor and single-site failure, vendors first, each sorted by name."""
+        """Every single-vendor and single-site failure, then the loss of each single-path link's
+        one path; vendors first, each sorted by name."""
         vendors = sorted(set(self.vendors.values()))
-        return [self.lose_vendor(v) for v in vendors] + [self.lose_site(s) for s in sorted(self.vendors)]
+        return (
+            [self.lose_vendor(v) for v in vendors]
+            + [self.lose_site(s) for s in sorted(self.vendors)]
+            + [self.lose_path(link) for link in self.single_path]
+        )
 
     def cut_sites(self) -> list[str]:
         """Sites whose loss alone splits a connected group of the others (articulation points).

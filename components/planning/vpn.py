@@ -32,8 +32,10 @@ from .topology import LinkId, link_id
 from .tunnels import tunnel_cidrs
 
 __all__ = [
+    "APPLIANCE_INSTANCES",
     "CIPHERS",
     "SIDE_ORDER",
+    "SINGLE_SA_ENDPOINTS",
     "CipherSet",
     "Layout",
     "LinkPlan",
@@ -65,15 +67,31 @@ class VpnEndpoint(StrEnum):
     """A managed gateway of two instances, each with its own public address, routing only by BGP
     from custom link-local (APIPA) addresses; one local gateway and one connection per peer
     address, each connection terminating on both instances (Azure VPN gateway, active-active)."""
+    APPLIANCE = "appliance"
+    """A pair of route-based router instances skyweave builds and configures itself (strongSwan
+    + FRR, BGP), each with its own public address known only once it exists (an OpenStack site's
+    ``vpn: appliance``)."""
 
+
+#: Endpoint kinds whose tunnels share one pair of traffic selectors (policy-based IPsec): a link
+#: with such an end has one active path however many tunnels it has (:attr:`LinkPlan.active_paths`).
+SINGLE_SA_ENDPOINTS: frozenset[VpnEndpoint] = frozenset({VpnEndpoint.POLICY})
 
 #: Which endpoint kind is side ``a`` of a link (then the site name).
+#: An appliance comes before a device: skyweave configures both of its ends, and the device's
+#: operator gets the far end's settings as for any other cloud (``b`` is the device, as elsewhere).
+#: An active-active gateway is not listed: kinds outside the tuple come after every listed one, so
+#: it is side ``b`` of all its links and takes each /30's second address (Azure's custom BGP rules).
 SIDE_ORDER: tuple[VpnEndpoint, ...] = (
     VpnEndpoint.GATEWAY,
     VpnEndpoint.HA_GATEWAY,
     VpnEndpoint.POLICY,
+    VpnEndpoint.APPLIANCE,
     VpnEndpoint.DEVICE,
 )
+
+#: How many instances (public addresses) an appliance endpoint has: an HA pair.
+APPLIANCE_INSTANCES = 2
 
 
 class Shape(StrEnum):
@@ -199,9 +217,43 @@ class LinkPlan:
     ciphers: CipherSet = field(default=CIPHERS)
 
     @property
+    def active_paths(self) -> int | None:
+        """How many of the link's tunnels can carry traffic at the same time (``None``: peering,
+        the vendor's own fabric, which has no tunnels to count).
+
+        A route-based tunnel is its own path: routing (BGP, or static routes into its interface)
+        moves traffic to another tunnel when it fails. A policy-based end
+        (:data:`SINGLE_SA_ENDPOINTS`) is not: Neutron VPNaaS writes one strongSwan ``conn`` per
+        site connection with the *same* local and peer subnets, and the kernel holds one IPsec
+        policy per pair of selectors, so however many site connections it has, one carries the
+        traffic and the others stand by until dead-peer detection restarts them
+        (docs/connectivity.md, "How many paths a link has").
+        """
+        if self.routing is Routing.PEERING:
+            return None
+        if self.a.endpoint in SINGLE_SA_ENDPOINTS or self.b.endpoint in SINGLE_SA_ENDPOINTS:
+            return min(1, len(self.tunnels))
+        return len(self.tunnels)
+
+    @property
     def redundant(self) -> bool:
-        """Peering is the vendor's own redundant fabric; a VPN link needs two tunnels or more."""
-        return self.routing is Routing.PEERING or len(self.tunnels) >= 2
+        """Peering is the vendor's own redundant fabric; a VPN link needs two *active* paths."""
+        paths = self.active_paths
+        return paths is None or paths >= 2
+
+    @property
+    def single_path_reason(self) -> str | None:
+        """Why the link is not redundant, in words for warnings and reports (``None``: it is)."""
+        if self.redundant:
+            return None
+        policy = next((e for e in (self.a, self.b) if e.endpoint in SINGLE_SA_ENDPOINTS), None)
+        if policy is not None:
+            return (
+                f"{policy.site!r} is policy-based ({policy.product or policy.endpoint}): its "
+                f"{len(self.tunnels)} tunnel(s) share one pair of traffic selectors, so one is active "
+                "and the others stand by until dead-peer detection restarts them"
+            )
+        return f"it has {len(self.tunnels)} tunnel(s)"
 
     @property
     def needs_inside_addresses(self) -> bool:
@@ -219,6 +271,7 @@ class LinkPlan:
             "shape": str(self.shape),
             "routing": self.routing.value,
             "tunnels": len(self.tunnels),
+            "active_paths": self.active_paths,
             "redundant": self.redundant,
             "inside_cidrs": list(self.inside_cidrs),
             **({"tunnel_block": str(self.block)} if self.block else {}),
@@ -357,7 +410,8 @@ def _ha_policy(a: SiteEnd, b: SiteEnd) -> tuple[str, Routing, Layout]:
         f"{a.site!r} and {b.site!r} cannot be joined: {a.product} requires BGP "
         f"and {b.product} has none, and a classic single-tunnel VPN would be a single point of "
         "failure. Exclude the pair (network.exclude) and let both reach a site that joins them, "
-        "e.g. an AWS hub, or run a BGP-capable router VM on the OpenStack side",
+        "e.g. an AWS hub, or give the policy-based site a route-based BGP appliance pair "
+        "(an OpenStack site's `vpn: appliance`)",
         value=link_id(a.site, b.site),
     )
 

@@ -184,9 +184,33 @@ ZONES = Rule(
 # -- VPN tunnels --------------------------------------------------------------------------------
 
 
+VPNAAS_SITE_CONNECTION = "openstack:vpnaas/siteConnection:SiteConnection"
+
+
+def _active_paths(res: Resource, policy_based: set[str], tunnels: int) -> int:
+    """How many of a link's tunnels carry traffic at once.
+
+    A Neutron VPNaaS site connection is policy-based: all of a link's site connections share one
+    pair of traffic selectors, so however many there are they are one active path (the others
+    stand by until dead-peer detection restarts them; docs/connectivity.md). The link says so
+    itself (``activePaths``); a link whose resources hold site connections is one path either way.
+    """
+    declared = get(res.props, "activePaths")
+    paths = int(declared) if isinstance(declared, int | float) else tunnels
+    return min(paths, 1) if res.urn in policy_based else paths
+
+
+def _allowed_single_path(res: Resource, allowed: set[frozenset[str]]) -> bool:
+    sites = frozenset({str(get(res.props, "siteA")), str(get(res.props, "siteB"))})
+    return sites in allowed
+
+
 def _check_tunnels(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
     minimum = int(cfg["minTunnels"])
     aws_gcp = int(cfg["awsGcpTunnels"])
+    # "a/b" link ids (either order): the user accepts these links with one active path.
+    allowed = {frozenset(str(entry).split("/", 1)) for entry in cfg.get("allowSinglePathLinks") or ()}
+    policy_based = {str(r.parent) for r in index.of_type(VPNAAS_SITE_CONNECTION) if r.parent}
     for res in index.of_type(VPN_LINK_TYPE):
         try:
             kind = get(res.props, "kind", default="vpn")
@@ -202,6 +226,21 @@ def _check_tunnels(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Findin
         if count < need:
             why = " (GCP HA VPN to AWS needs 4 tunnels for its 99.99% SLA)" if need == aws_gcp else ""
             yield Finding(f"VPN link {res.name!r} has {count} tunnel(s); it needs {need}{why}", res.urn)
+            continue
+        try:
+            paths = _active_paths(res, policy_based, count)
+            accepted = _allowed_single_path(res, allowed)
+        except UnknownValue as exc:
+            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
+            continue
+        if paths < 2 and not accepted:
+            yield Finding(
+                f"VPN link {res.name!r} has {count} tunnel(s) but {paths} active path: a policy-based "
+                "end (Neutron VPNaaS) carries traffic over one tunnel, the others only stand by. Use a "
+                "route-based end (OpenStack `vpn: appliance`) or list the link's sites in "
+                "allowSinglePathLinks (e.g. site-a/site-b) to accept it",
+                res.urn,
+            )
 
 
 GCP_HA_GATEWAY = "gcp:compute/haVpnGateway:HaVpnGateway"
@@ -244,15 +283,23 @@ def _check_all_tunnels(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Fi
 
 TUNNELS = Rule(
     name="skyweave-redundancy-vpn-tunnels",
-    description="Every VPN link has at least minTunnels tunnels, and links between AWS and GCP have "
-    "awsGcpTunnels (the HA VPN shape with four tunnels); a plain GCP HA VPN gateway has a tunnel per "
-    "interface its peer offers.",
+    description="Every VPN link has at least minTunnels tunnels and two active paths (a policy-based end "
+    "such as a Neutron VPNaaS site connection is one path, unless allowSinglePathLinks lists the link), "
+    "and links between AWS and GCP have awsGcpTunnels (the HA VPN shape with four tunnels); a plain GCP "
+    "HA VPN gateway has a tunnel per interface its peer offers.",
     level=Level.MANDATORY,
     kind=Kind.STACK,
     check=_check_all_tunnels,
     settings=(
         Setting("minTunnels", {"type": "integer", "minimum": 1}, 2, "Fewest tunnels of any VPN link."),
         Setting("awsGcpTunnels", {"type": "integer", "minimum": 1}, 4, "Tunnels an AWS-GCP link needs."),
+        Setting(
+            "allowSinglePathLinks",
+            {"type": "array", "items": {"type": "string"}},
+            [],
+            "Links accepted with one active path (a policy-based end such as Neutron VPNaaS), as "
+            "site-a/site-b in either order.",
+        ),
     ),
     remediation="Use the vendor's HA shape (two tunnels per AWS connection; four for GCP HA VPN to AWS).",
 )

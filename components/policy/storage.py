@@ -29,7 +29,9 @@ _SSE_DEFAULT = "applyServerSideEncryptionByDefault"
 
 
 def _buckets_configured(index: StackIndex, types: tuple[str, ...], ok: Any) -> tuple[set[str], list[Finding]]:
-    """URNs of S3 buckets that a separate resource of ``types`` configures so that ``ok(res)``."""
+    """URNs of S3 buckets that a separate resource of ``types`` configures so that ``ok(res)``, or
+    may: a configuring resource whose values are unknown in a preview counts for its buckets, and
+    says it cannot be checked yet — an unknown never becomes a mandatory finding (issue 16)."""
     done: set[str] = set()
     notes: list[Finding] = []
     for res in index.of_type(*types):
@@ -37,6 +39,7 @@ def _buckets_configured(index: StackIndex, types: tuple[str, ...], ok: Any) -> t
             good = ok(res)
         except UnknownValue as exc:
             notes.append(Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True))
+            done.update(t.urn for t in index.linked(res, "bucket", S3_BUCKETS))  # linked by dependency
             continue
         if good:
             done.update(t.urn for t in index.linked(res, "bucket", S3_BUCKETS))

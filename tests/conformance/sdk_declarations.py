@@ -341,7 +341,9 @@ def _check_documented(prop: Prop, value: Any, where: str) -> list[str]:
     for item in items:
         if isinstance(item, dict) and item.get("__unknown__"):
             continue
-        if prop.allowed is not None and not isinstance(item, dict | list) and str(item) not in prop.allowed:
+        # A boolean is documented in prose as `true`/`false`: compare it as the docs write it.
+        shown = str(item).lower() if isinstance(item, bool) else str(item)
+        if prop.allowed is not None and not isinstance(item, dict | list) and shown not in prop.allowed:
             out.append(f"{where}: {item!r} is not a documented value ({', '.join(sorted(prop.allowed))})")
         if isinstance(item, str) and item.isdigit():
             item = int(item)  # pulumi-aws passes ASNs as strings with a numeric range

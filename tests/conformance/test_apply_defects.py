@@ -28,22 +28,28 @@ def test_peerings_of_three_gcp_networks_run_one_at_a_time_per_network() -> None:
 
 
 def test_every_vpnaas_site_connection_comes_after_its_subnets_router_port() -> None:
-    """Defect 4: neutron-vpnaas refuses a connection whose local subnet has no router port."""
-    prod = estate("prod")
-    (port,) = [
-        r
-        for r in prod.of_type("openstack:networking/routerInterface:RouterInterface")
-        if r.name == "core-router-if-os-dc1-main"
-    ]
-    connections = prod.of_type("openstack:vpnaas/siteConnection:SiteConnection")
-    assert connections and all(prod.ordered(port.urn, c.urn) for c in connections)
+    """Defect 4: neutron-vpnaas refuses a connection whose local subnet has no router port.
+
+    prod's OpenStack site now uses the VPN appliance; gen-2 keeps two VPNaaS sites."""
+    gen = estate("gen-2")
+    connections = gen.of_type("openstack:vpnaas/siteConnection:SiteConnection")
+    assert connections
+    for connection in connections:
+        site = next(s for s in ("os-a", "os-b") if f"-vpn-conn-{s}-" in connection.name)
+        (port,) = [
+            r
+            for r in gen.of_type("openstack:networking/routerInterface:RouterInterface")
+            if r.name == f"core-router-if-{site}-main"
+        ]
+        assert gen.ordered(port.urn, connection.urn), connection.name
 
 
 def test_the_octavia_floating_ip_comes_after_the_router_port_of_its_vip_subnet() -> None:
     """Defect 4: Neutron cannot reach the external network from the VIP subnet until then."""
     prod = estate("prod")
-    (fip,) = prod.of_type("openstack:networking/floatingIp:FloatingIp")
-    assert not list(violations(prod, (_ROWS["floating-ip-needs-router-port"],))), fip.name
+    fips = prod.of_type("openstack:networking/floatingIp:FloatingIp")  # the app's, the appliances'
+    assert any(f.name.startswith("shop-") for f in fips), [f.name for f in fips]
+    assert not list(violations(prod, (_ROWS["floating-ip-needs-router-port"],)))
 
 
 def test_byon_files_are_copied_only_into_a_private_staging_directory() -> None:

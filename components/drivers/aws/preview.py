@@ -30,11 +30,20 @@ def preview_outputs(type_token: str, name: str, inputs: Mapping[str, Any]) -> di
             "dnsName": f"{name}-{int(h[:8], 16) % 10**9}.elb.amazonaws.com",
             "zoneId": "Z35SXDOTRQ7X7K",  # the shape of an ELB hosted zone id
         }
+    if type_token == "aws:ec2/vpnConnection:VpnConnection":
+        # AWS's two tunnel endpoints: distinct per connection and tunnel (an appliance's rendered
+        # configuration needs them), from 198.18.0.0/15 (RFC 2544 benchmarking range).
+        return {f"tunnel{n}Address": _benchmark_ip(name, str(n)) for n in (1, 2)}
     if type_token == "aws:s3/bucket:Bucket":  # auto-named like Pulumi: the name plus a suffix
         return _unless_given(inputs, bucket=f"{name}-{_digest('name', name)[:7]}")
     if type_token == "aws:iam/role:Role":
         return _unless_given(inputs, arn=f"arn:aws:iam::123456789012:role/{name}-{_digest('role', name)[:7]}")
     return {}
+
+
+def _benchmark_ip(*parts: str) -> str:
+    n = int(_digest("ip", *parts)[:8], 16) % (2 * 65536 - 2) + 1
+    return f"198.{18 + n // 65536}.{n // 256 % 256}.{n % 256}"
 
 
 def _unless_given(inputs: Mapping[str, Any], **values: str) -> dict[str, Any]:

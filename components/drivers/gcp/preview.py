@@ -26,6 +26,9 @@ def _public_ip(name: str) -> str:
 def preview_outputs(type_token: str, name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
     if type_token == "gcp:storage/bucket:Bucket":
         return {} if "name" in inputs else {"name": f"{name}-{_digest('name', name)[:7]}"}
+    if type_token == "gcp:compute/haVpnGateway:HaVpnGateway":
+        # The two interfaces' public addresses (an appliance's rendered configuration needs them).
+        return {"vpnInterfaces": [{"id": i, "ipAddress": _public_ip(f"{name}-{i}")} for i in (0, 1)]}
     if type_token == "gcp:compute/address:Address":
         return {"address": _public_ip(name)}
     return {}

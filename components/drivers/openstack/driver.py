@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 import pulumi
-from pydantic import AnyHttpUrl, Field, field_validator, model_validator
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ...core.sites import CloudSiteArgs, SiteArgs
 from ...core.validation import FieldValueError
@@ -27,6 +27,7 @@ from ..base import Capability, CloudDriver, SiteContext, SiteNetwork, regional_s
 from ..sdk import lazy_sdk
 from ..workloads import AppEndpoint, AppSiteSpec, BucketHandle, BucketSpec, EndpointKind
 from . import app as openstack_app
+from . import appliance as openstack_appliance
 from . import preview
 from . import storage as openstack_storage
 
@@ -35,9 +36,31 @@ if TYPE_CHECKING:
 else:
     openstack = lazy_sdk("pulumi_openstack")
 
-__all__ = ["IronicSourceArgs", "OpenStackDriver", "OpenStackSiteArgs", "resource_class_spec"]
+__all__ = [
+    "IronicSourceArgs",
+    "OpenStackDriver",
+    "OpenStackSiteArgs",
+    "VpnApplianceArgs",
+    "resource_class_spec",
+]
 
 _ZONE_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,62}$"
+
+
+class VpnApplianceArgs(BaseModel):
+    """The instances of an OpenStack site's VPN appliance pair (``vpn: appliance``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    image: str = Field(
+        min_length=1,
+        description="Glance image name of a Debian 12 (bookworm) cloud image with cloud-init; the "
+        "instances install strongSwan, FRR and keepalived from its packages at first boot. Required.",
+    )
+    flavor: str = Field(
+        min_length=1, description="Nova flavor name of the instances, e.g. m1.small. Required."
+    )
+    key_pair: str | None = Field(default=None, description="Nova key pair to inject. Omitted: none.")
 
 
 class OpenStackSiteArgs(CloudSiteArgs):
@@ -64,6 +87,15 @@ class OpenStackSiteArgs(CloudSiteArgs):
     dns_nameservers: tuple[ipaddress.IPv4Address, ...] = Field(
         default=(), description="DNS servers handed out by DHCP. Omitted: the cloud's default."
     )
+    vpn: Literal["vpnaas", "appliance"] = Field(
+        default="vpnaas",
+        description="The site's VPN end: vpnaas (Neutron VPNaaS: policy-based, static routes, one "
+        "active tunnel per link) or appliance (an HA pair of router instances skyweave builds, "
+        "route-based with BGP: redundant links, and the only way to reach GCP HA VPN). Default vpnaas.",
+    )
+    vpn_appliance: VpnApplianceArgs | None = Field(
+        default=None, description="The appliance instances' image and flavor. Required with vpn: appliance."
+    )
 
     @field_validator("zones")
     @classmethod
@@ -75,6 +107,19 @@ class OpenStackSiteArgs(CloudSiteArgs):
                     "(letters, digits, '_', '.', ':', '-'; at most 63 characters)"
                 )
         return zones
+
+    @model_validator(mode="after")
+    def _appliance_settings(self) -> OpenStackSiteArgs:
+        if self.vpn == "appliance" and self.vpn_appliance is None:
+            raise FieldValueError(
+                "vpn_appliance",
+                "vpn: appliance needs the instances' image and flavor, e.g. "
+                "{image: debian-12, flavor: m1.small}",
+                None,
+            )
+        if self.vpn != "appliance" and self.vpn_appliance is not None:
+            raise FieldValueError("vpn_appliance", "only applies with vpn: appliance; set vpn or remove it")
+        return self
 
     def default_zones(self) -> tuple[str, ...]:
         return ("nova",)
@@ -195,6 +240,62 @@ class OpenStackDriver(CloudDriver):
     # No SLA is published: the operator states the figure (apps' `availability` overrides).
 
     bare_metal_source = IronicSourceArgs
+
+    # --- the site's VPN end: VPNaaS, or the appliance pair (docs/connectivity.md) -------------
+
+    def site_vpn_endpoint(self, site: SiteArgs) -> VpnEndpoint:
+        return VpnEndpoint.APPLIANCE if _appliance(site) else VpnEndpoint.POLICY
+
+    def site_vpn_product(self, site: SiteArgs) -> str:
+        return "a skyweave VPN appliance pair" if _appliance(site) else self.vpn_product
+
+    def site_capabilities(self, site: SiteArgs) -> frozenset[Capability]:
+        """The appliance pair routes with BGP (FRR); VPNaaS only statically."""
+        return self.capabilities | ({Capability.BGP_VPN} if _appliance(site) else set())
+
+    def vpn_appliances(
+        self, ctx: SiteContext, network: SiteNetwork, transit_cidrs: Sequence[str]
+    ) -> openstack_appliance.AppliancePair:
+        return openstack_appliance.vpn_appliances(ctx, network, transit_cidrs)
+
+    @staticmethod
+    def appliance_public_ip(pair: openstack_appliance.AppliancePair, index: int) -> pulumi.Output[str]:
+        return pair.public_ip(index)
+
+    @staticmethod
+    def appliance_private_ip(pair: openstack_appliance.AppliancePair, index: int) -> pulumi.Output[str]:
+        return pair.private_ip(index)
+
+    @staticmethod
+    def appliance_next_hop(pair: openstack_appliance.AppliancePair) -> pulumi.Output[str]:
+        return pair.next_hop()
+
+    def allow_appliance_peers(
+        self,
+        ctx: SiteContext,
+        pair: openstack_appliance.AppliancePair,
+        key: str,
+        addresses: Sequence[pulumi.Input[str]],
+    ) -> None:
+        openstack_appliance.allow_peers(ctx, pair, key, addresses)
+
+    def appliance_routes(
+        self,
+        ctx: SiteContext,
+        pair: openstack_appliance.AppliancePair,
+        network: SiteNetwork,
+        key: str,
+        cidrs: Sequence[str],
+    ) -> None:
+        openstack_appliance.routes(ctx, pair, network, key, cidrs)
+
+    def appliance_instances(
+        self,
+        ctx: SiteContext,
+        pair: openstack_appliance.AppliancePair,
+        user_data: Sequence[pulumi.Output[str]],
+    ) -> list[openstack.compute.Instance]:
+        return openstack_appliance.instances(ctx, pair, user_data)
 
     def preview_outputs(self, type_token: str, name: str, inputs: Mapping[str, object]) -> dict[str, object]:
         return preview.preview_outputs(type_token, name, inputs)
@@ -455,3 +556,7 @@ class VpnaasEndpoint:
 
 #: Neutral cipher words in Neutron's spelling.
 _OS_ENCRYPTION = {"aes256": "aes-256", "aes128": "aes-128"}
+
+
+def _appliance(site: SiteArgs) -> bool:
+    return isinstance(site, OpenStackSiteArgs) and site.vpn == "appliance"

@@ -19,6 +19,10 @@ def _digest(*parts: str) -> str:
 
 
 def preview_outputs(type_token: str, name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+    if type_token == "openstack:networking/port:Port" and "allFixedIps" not in inputs:
+        # The address Neutron allocates on the port's subnet: a stand-in from 192.0.2.0/24
+        # (RFC 5737), stable per resource name.
+        return {"allFixedIps": [f"192.0.2.{int(_digest('port', name)[:4], 16) % 254 + 1}"]}
     if type_token == "openstack:networking/floatingIp:FloatingIp":
         # An address from 203.0.113.0/24 (RFC 5737 documentation range), stable per resource name.
         return {"address": f"203.0.113.{int(_digest('ip', name)[:4], 16) % 254 + 1}"}

@@ -1,7 +1,7 @@
 """What every link to an active-active BGP gateway (``VpnEndpoint.ACTIVE_ACTIVE``, Azure) shares.
 
-The endpoint kind's facts, used by its three shape modules (``gateway_active``, ``ha_active``,
-``device_active``) and registered with the planners here:
+The endpoint kind's facts, used by its four shape modules (``gateway_active``, ``ha_active``,
+``appliance_active``, ``device_active``) and registered with the planners here:
 
 * **Inside addresses**: the gateway speaks BGP from *custom APIPA* addresses, which Azure accepts
   only in 169.254.21.0-169.254.22.255 ("How to connect AWS and Azure using a BGP-enabled VPN
@@ -14,7 +14,8 @@ The endpoint kind's facts, used by its three shape modules (``gateway_active``, 
   of them and the gateway none but its default 65515 ("What ASNs can I use?" in the VPN Gateway
   FAQ, https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq).
 * **No static peer**: a policy-based VPN (Neutron VPNaaS) has no BGP, and both gateway instances
-  would offer it the same traffic selectors — not two usable paths — so the pair is refused.
+  would offer it the same traffic selectors — not two usable paths — so the pair is refused; an
+  OpenStack site with ``vpn: appliance`` is joined instead (:mod:`.appliance_active`).
 """
 
 from __future__ import annotations
@@ -71,8 +72,8 @@ def _policy_active(a: SiteEnd, b: SiteEnd) -> tuple[str, Routing, Layout]:
         f"{a.site!r} and {b.site!r} cannot be joined: {b.product} routes with BGP and {a.product} has "
         "none (policy-based, static routes only), and both gateway instances would offer it the same "
         "traffic selectors, which a policy-based VPN cannot use as two paths. Exclude the pair "
-        "(network.exclude) and let both reach a site that joins them (an AWS hub), or run a "
-        "BGP-capable router VM on the OpenStack side",
+        "(network.exclude) and let both reach a site that joins them (an AWS hub), or give the "
+        "OpenStack site a route-based BGP appliance pair (`vpn: appliance`), which Azure joins",
         value=link_id(a.site, b.site),
     )
 

@@ -21,7 +21,7 @@ from ...core.sites import SiteArgs
 from ...drivers.base import Capability, SiteContext, SiteNetwork
 from ...drivers.registry import get_driver
 from ...drivers.secrets import random_provider, tunnel_psks
-from ...drivers.vpn import GatewayVpnService, HaVpnService, PolicyVpnService
+from ...drivers.vpn import GatewayVpnService, HaVpnService, PeeringService, PolicyVpnService
 from ...planning.topology import LinkId
 from ...planning.vpn import LinkPlan, Routing, SiteEnd, VpnEndpoint
 
@@ -57,6 +57,10 @@ class VpnLink(pulumi.ComponentResource):
             "shape": str(link.shape),
             "routing": link.routing.value,
             "tunnels": len(link.tunnels),
+            # Tunnels that carry traffic at once (a policy-based end: one, whatever "tunnels" says)
+            # and the verdict, so policy and people need not re-derive either from the shape.
+            "activePaths": link.active_paths,
+            "redundant": link.redundant,
             "insideCidrs": list(link.inside_cidrs),
         }
         super().__init__(type_token("network", "VpnLink"), name, props, opts)
@@ -78,12 +82,16 @@ class LinkBuilder:
     networks: Mapping[str, SiteNetwork]
     providers: Mapping[str, pulumi.ProviderResource | None]
     tags: Mapping[str, Mapping[str, str]]
+    #: Every link being built (a gateway shared by several links may need all their plans).
     links: tuple[LinkPlan, ...] = ()
-    """Every link being built (a gateway shared by several links may need all their plans)."""
+    #: The estate's IPv4 address space (IPAM supernet, ranges outside it): what a forwarding end
+    #: (an appliance's ports) must accept, stable when a cloud site is added.
+    estate_cidrs: tuple[str, ...] = ()
     psks: dict[LinkId, list[pulumi.Output[str]]] = field(default_factory=dict)
     devices: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     peer_ips: dict[str, dict[str, pulumi.Input[str]]] = field(default_factory=dict)
     _shared: dict[str, Any] = field(default_factory=dict)
+    _at_end: list[Callable[[], None]] = field(default_factory=list)
 
     def context(self, site: str, parent: pulumi.Resource | None = None) -> SiteContext:
         return SiteContext(
@@ -105,10 +113,17 @@ class LinkBuilder:
             build(self, link, component)
             if not link.redundant:
                 pulumi.log.warn(
-                    f"link {link.id} has {len(link.tunnels)} tunnel(s): a single point of failure "
-                    f"({link.shape}). {_remedy(link)}; the policy pack rejects it.",
+                    f"link {link.id} has one active path, a single point of failure ({link.shape}): "
+                    f"{link.single_path_reason}. {_remedy(link)}; the policy pack rejects it unless "
+                    "allowSinglePathLinks lists it.",
                     resource=component,
                 )
+        for finish in self._at_end:  # what needs every link's part (an appliance's instances)
+            finish()
+
+    def at_end(self, finish: Callable[[], None]) -> None:
+        """Run ``finish`` once every link is built (in the order asked)."""
+        self._at_end.append(finish)
 
     # --- the drivers' VPN services ------------------------------------------------------------
 
@@ -123,9 +138,8 @@ class LinkBuilder:
             )
         return driver
 
-    def peering_service(self, site: str) -> Any:
-        from ...drivers.vpn import PeeringService
-
+    def peering_service(self, site: str) -> PeeringService:
+        """The site's driver as its peering service (the vendor must declare PEERING)."""
         driver = get_driver(self.sites[site].vendor)
         driver.require(Capability.PEERING, needed_for=f"peering {site!r}")
         return self.service(site, PeeringService)
@@ -215,7 +229,11 @@ def _remedy(link: LinkPlan) -> str:
             f"Give {device.site!r} a second VPN device (vpn_secondary_peer_ip) or join the sites "
             "through others"
         )
-    return (
-        f"{link.a.product or link.a.vendor} and {link.b.product or link.b.vendor} make one tunnel "
-        f"between {link.a.site!r} and {link.b.site!r}; join them through other sites instead"
-    )
+    policy = [end.site for end in (link.a, link.b) if end.endpoint is VpnEndpoint.POLICY]
+    if policy:
+        return (
+            f"{link.a.product or link.a.vendor} and {link.b.product or link.b.vendor} make one tunnel "
+            f"between {link.a.site!r} and {link.b.site!r}: give {' and '.join(repr(p) for p in policy)} "
+            "`vpn: appliance` (route-based, BGP) or join the sites through others"
+        )
+    return f"Join {link.a.site!r} and {link.b.site!r} through other sites"

@@ -15,6 +15,7 @@ from ...drivers.vpn import ActiveActiveVpnService, HaVpnService
 from ...planning.vpn import Layout, LinkPlan, Routing, SiteEnd, VpnEndpoint, register_shape
 from . import active_active
 from .builder import LinkBuilder, VpnLink, register_builder
+from .ha_device import bgp_tunnels
 
 SHAPE = "gcp-azure-ha-vpn"
 
@@ -31,33 +32,15 @@ def build(builder: LinkBuilder, link: LinkPlan, parent: VpnLink) -> None:
     ha_gateway, router = builder.ha_gateway(a.site, a.asn)
     gateway = active_active.gateway(builder, b.site, b.asn)
     psks = builder.psks_for(link, parent, len(link.tunnels))
-    ha_ctx, aa_ctx = builder.context(a.site, parent), builder.context(b.site, parent)
-    external = ha_driver.external_gateway(ha_ctx, b.site, [aa_driver.instance_ip(gateway, i) for i in (0, 1)])
+    aa_ctx = builder.context(b.site, parent)
+    external = ha_driver.external_gateway(
+        builder.context(a.site, parent), b.site, [aa_driver.instance_ip(gateway, i) for i in (0, 1)]
+    )
     by_instance = {t.b_gateway: t for t in link.tunnels}
-    for tunnel in link.tunnels:
-        assert tunnel.a_inside_ip is not None and tunnel.b_inside_ip is not None
-        key = f"{b.site}-{tunnel.index}"
-        ha_driver.bgp_tunnel(
-            ha_ctx,
-            key,
-            ha_gateway,
-            router,
-            tunnel.a_gateway,
-            external,
-            tunnel.b_gateway,
-            psks[tunnel.index],
-            tunnel.a_inside_ip,
-            tunnel.b_inside_ip,
-            b.asn,
-            link.ciphers,
-        )
+    for tunnel, interface_ip in bgp_tunnels(builder, link, parent, ha_gateway, router, external, psks):
+        assert tunnel.a_inside_ip is not None
         local = aa_driver.local_gateway(
-            aa_ctx,
-            f"{a.site}-{tunnel.index}",
-            gateway,
-            ha_driver.interface_ip(ha_gateway, tunnel.a_gateway),
-            a.asn,
-            tunnel.a_inside_ip,
+            aa_ctx, f"{a.site}-{tunnel.index}", gateway, interface_ip, a.asn, tunnel.a_inside_ip
         )
         aa_driver.gateway_connection(
             aa_ctx,

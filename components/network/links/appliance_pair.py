@@ -1,0 +1,149 @@
+"""An appliance site's pair, shared by its links: made by the first, finished after the last.
+
+Why a module of its own: the three appliance shapes (:mod:`.gateway_appliance`,
+:mod:`.ha_appliance`, :mod:`.appliance_device`) each add tunnels to the *same* two instances,
+whose user data must hold every tunnel. So the pair's addresses (ports, floating IPs) are made
+the first time a link asks (peers' gateways need them), each link records its plan, far-end
+addresses and keys here and opens the pair's firewall to its peers and routes its ranges, and
+the instances are created once every link is built (:meth:`LinkBuilder.at_end`), their user data
+rendered by :func:`skyweave.network.appliance.render_appliance` inside ``Output.all(...).apply``:
+the pre-shared keys stay Pulumi secrets up to the user data, which is secret itself.
+
+It also refuses the pairs of endpoint kinds an appliance cannot be joined to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+
+from ...core.errors import PlanningError
+from ...drivers.vpn import ApplianceVpnService
+from ...planning.topology import link_id
+from ...planning.vpn import (
+    APPLIANCE_INSTANCES,
+    Layout,
+    LinkPlan,
+    Routing,
+    SiteEnd,
+    VpnEndpoint,
+    register_shape,
+)
+from ..appliance import ApplianceAddress, peer_key, render_appliance, tunnel_name
+from .builder import LinkBuilder, VpnLink
+
+__all__ = ["AppliancePending", "add_link", "pair"]
+
+
+@dataclass
+class AppliancePending:
+    """One appliance site's pair while its links are being built."""
+
+    site: str
+    handle: Any
+    links: list[LinkPlan] = field(default_factory=list)
+    peers: dict[str, pulumi.Input[str]] = field(default_factory=dict)
+    psks: dict[str, pulumi.Output[str]] = field(default_factory=dict)
+
+
+def pair(builder: LinkBuilder, site: str) -> AppliancePending:
+    """``site``'s pair: its addresses made on first use, its instances scheduled for the end."""
+
+    def make() -> AppliancePending:
+        driver = builder.service(site, ApplianceVpnService)
+        # The ranges the pair forwards for: the estate's address space, not just today's links',
+        # so adding a site changes nothing on the ports.
+        transit = list(builder.estate_cidrs) or [
+            c for s, n in sorted(builder.networks.items()) if s != site for c in n.cidrs if ":" not in c
+        ]
+        pending = AppliancePending(
+            site, driver.vpn_appliances(builder.context(site), builder.networks[site], transit)
+        )
+        builder.at_end(lambda: _instances(builder, pending))
+        return pending
+
+    found: AppliancePending = builder.once(f"appliance:{site}", make)
+    return found
+
+
+def public_ip(builder: LinkBuilder, pending: AppliancePending, index: int) -> pulumi.Output[str]:
+    return builder.service(pending.site, ApplianceVpnService).appliance_public_ip(pending.handle, index)
+
+
+def add_link(
+    builder: LinkBuilder,
+    link: LinkPlan,
+    parent: VpnLink,
+    pending: AppliancePending,
+    peers: dict[str, pulumi.Input[str]],
+    psks: list[pulumi.Output[str]],
+) -> None:
+    """Record one link's tunnels for the instances; open the pair to its peers; route its ranges."""
+    site = pending.site
+    far = link.b if link.a.site == site else link.a
+    driver = builder.service(site, ApplianceVpnService)
+    ctx = builder.context(site, parent)
+    pending.links.append(link)
+    pending.peers.update(peers)
+    for t in link.tunnels:
+        pending.psks[tunnel_name(link, site, t)] = psks[t.index]
+    addresses = list({peer_key(link, t): peers[peer_key(link, t)] for t in link.tunnels}.values())
+    driver.allow_appliance_peers(ctx, pending.handle, far.site, addresses)
+    driver.appliance_routes(ctx, pending.handle, builder.networks[site], far.site, list(far.ipv4_cidrs))
+
+
+def _instances(builder: LinkBuilder, pending: AppliancePending) -> None:
+    site = pending.site
+    driver = builder.service(site, ApplianceVpnService)
+    network = builder.networks[site]
+    subnet = next(iter(network.subnet_cidrs.values()))
+    handle = pending.handle
+    values = pulumi.Output.all(
+        public=pulumi.Output.all(
+            *(driver.appliance_public_ip(handle, i) for i in range(APPLIANCE_INSTANCES))
+        ),
+        private=pulumi.Output.all(
+            *(driver.appliance_private_ip(handle, i) for i in range(APPLIANCE_INSTANCES))
+        ),
+        next_hop=driver.appliance_next_hop(handle),
+        peers=pulumi.Output.all(**pending.peers),
+        psks=pulumi.Output.all(**pending.psks),
+    )
+    links = tuple(pending.links)
+
+    def render(v: dict[str, Any]) -> list[str]:
+        instances = [ApplianceAddress(pub, priv) for pub, priv in zip(v["public"], v["private"], strict=True)]
+        files = render_appliance(site, links, instances, v["peers"], v["psks"], v["next_hop"], subnet)
+        return [f.user_data for f in files]
+
+    rendered: pulumi.Output[list[str]] = pulumi.Output.secret(values.apply(render))
+    user_data: list[pulumi.Output[str]] = [
+        rendered.apply(lambda texts, i=i: texts[i])  # type: ignore[misc]
+        for i in range(APPLIANCE_INSTANCES)
+    ]
+    driver.appliance_instances(builder.context(site), handle, user_data)
+
+
+# -- pairs an appliance cannot be joined to ------------------------------------------------------
+
+
+def _policy_appliance(a: SiteEnd, b: SiteEnd) -> tuple[str, Routing, Layout]:
+    raise PlanningError(
+        f"{a.site!r} ({a.product}) is policy-based and {b.site!r} ({b.product}) route-based with BGP; "
+        f"skyweave does not join the two. Give {a.site!r} `vpn: appliance` too, or exclude the pair",
+        value=link_id(a.site, b.site),
+    )
+
+
+def _appliance_appliance(a: SiteEnd, b: SiteEnd) -> tuple[str, Routing, Layout]:
+    raise PlanningError(
+        f"{a.site!r} and {b.site!r} both have VPN appliance pairs; appliance-to-appliance links are "
+        "not built yet — exclude the pair and let both reach a cloud site that joins them",
+        value=link_id(a.site, b.site),
+    )
+
+
+register_shape(VpnEndpoint.POLICY, VpnEndpoint.APPLIANCE, _policy_appliance)
+register_shape(VpnEndpoint.APPLIANCE, VpnEndpoint.APPLIANCE, _appliance_appliance)

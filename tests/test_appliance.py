@@ -1,0 +1,330 @@
+"""An OpenStack site's VPN appliance pair (``vpn: appliance``): shapes, resources, order, secrets.
+
+The pair is route-based with BGP, so every link to it is redundant and GCP HA VPN can reach it;
+the instances are booted with configurations rendered from the same link plans the namespace
+lab proves (tests/test_vpn_daemons.py), and the pre-shared keys in them stay secrets.
+"""
+
+from __future__ import annotations
+
+import copy
+import ipaddress
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pytest
+from conftest import run, stack_raw, write_stack
+from skyweave import HybridVpc, HybridVpcArgs, InvalidArgsError
+from skyweave.cli.offline import OfflineMocks, OfflineRun
+from skyweave.cli.preview import preview_stack, render_json, render_text
+from skyweave.network.appliance import ApplianceAddress, appliance_tunnels, peer_key, render_appliance
+from skyweave.planning.vpn import Routing, plan_link, safe_psk
+
+AWS = {"name": "aws-use1", "vendor": "aws", "region": "us-east-1", "zones": ["us-east-1a", "us-east-1b"]}
+GCP = {"name": "gcp-euw1", "vendor": "gcp", "region": "europe-west1", "project": "proj-12345"}
+APPLIANCE = {"image": "debian-12-genericcloud", "flavor": "m1.small"}
+OS = {
+    "name": "os-dc1",
+    "vendor": "openstack",
+    "region": "RegionOne",
+    "auth_url": "https://k.example:5000/v3",
+    "zones": ["az1", "az2"],
+    "external_network": "ext-net",
+    "vpn": "appliance",
+    "vpn_appliance": APPLIANCE,
+}
+OS_VPNAAS = {k: v for k, v in OS.items() if k not in ("vpn", "vpn_appliance")} | {"name": "os-dc2"}
+ONPREM = {
+    "name": "onprem",
+    "vendor": "onprem",
+    "region": "fra",
+    "cidrs": ["10.200.0.0/16"],
+    "vpn_peer_ip": "203.0.113.10",
+    "vpn_secondary_peer_ip": "203.0.113.11",
+    "bgp": True,
+}
+
+
+def build(*sites: dict[str, Any], **connectivity: Any) -> OfflineRun:
+    args = {"sites": list(sites), "connectivity": connectivity}
+
+    def program() -> None:
+        net = HybridVpc("core", HybridVpcArgs.model_validate(args))
+        pulumi.export("links", net.links)
+        pulumi.export("devices", net.onprem_devices)
+
+    return run(program)
+
+
+def of(result: OfflineRun, name: str) -> list[Any]:
+    return sorted((r for r in result.resources if r.type.split(":")[-1] == name), key=lambda r: r.name)
+
+
+def named(result: OfflineRun, name: str) -> Any:
+    return next(r for r in result.resources if r.name == name)
+
+
+# -- the site model --------------------------------------------------------------------------------
+
+
+def test_the_appliance_needs_its_image_and_flavor_and_vpnaas_stays_the_default() -> None:
+    def network(site: dict[str, Any]) -> None:
+        run(lambda: HybridVpc("core", {"sites": [site]}) and None)
+
+    with pytest.raises(InvalidArgsError) as info:
+        network({**OS, "vpn_appliance": None})
+    assert "sites[0].vpn_appliance" in str(info.value) and "image and flavor" in str(info.value)
+    with pytest.raises(
+        InvalidArgsError, match=r"sites\[0\]\.vpn_appliance.*only applies with vpn: appliance"
+    ):
+        network({**OS_VPNAAS, "vpn_appliance": APPLIANCE})
+    site = HybridVpcArgs.model_validate({"sites": [OS_VPNAAS]}).sites[0]
+    assert site.vpn == "vpnaas"  # type: ignore[attr-defined]
+
+
+# -- shapes ----------------------------------------------------------------------------------------
+
+
+def test_each_appliance_shape_is_route_based_bgp_and_redundant() -> None:
+    result = build(AWS, GCP, OS, ONPREM)
+    links = result.outputs["links"]["links"]
+    expect = {
+        "aws-use1/os-dc1": ("aws-vpn-appliance", 4),  # two customer gateways x two tunnels
+        "gcp-euw1/os-dc1": ("gcp-ha-vpn-appliance", 2),  # HA interface i <-> instance i
+        "onprem/os-dc1": ("appliance-device", 4),  # each instance to each device
+        "aws-use1/gcp-euw1": ("aws-gcp-ha-vpn", 4),  # unchanged
+    }
+    for lid, (shape, tunnels) in expect.items():
+        link = links[lid]
+        assert (link["shape"], link["routing"], link["tunnels"]) == (shape, "bgp", tunnels), lid
+        assert link["active_paths"] == tunnels and link["redundant"] is True, lid
+
+
+def test_pairs_an_appliance_cannot_join_are_refused_with_a_reason() -> None:
+    with pytest.raises(InvalidArgsError, match="Give 'os-dc2' `vpn: appliance` too"):
+        build(OS, OS_VPNAAS)
+    with pytest.raises(InvalidArgsError, match="does not declare a BGP-capable device"):
+        build(OS, {**ONPREM, "bgp": False})
+    with pytest.raises(InvalidArgsError, match="both have VPN appliance pairs"):
+        build(OS, {**OS, "name": "os-dc3"})
+
+
+# -- what is built, and in which order -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def estate() -> OfflineRun:
+    return build(AWS, GCP, OS, ONPREM)
+
+
+def test_aws_gets_a_customer_gateway_per_instance_with_its_floating_ip(estate: OfflineRun) -> None:
+    fips = {r.urn: r for r in of(estate, "FloatingIp")}
+    cgws = [c for c in of(estate, "CustomerGateway") if "os-dc1" in c.name]
+    assert [c.name for c in cgws] == ["core-cgw-aws-use1-os-dc1-0", "core-cgw-aws-use1-os-dc1-1"]
+    for cgw in cgws:
+        assert any(u in fips for u in cgw.dependencies)  # the address comes from a floating IP
+    conns = [c for c in of(estate, "VpnConnection") if "os-dc1" in c.name]
+    assert len(conns) == 2 and all(c.inputs["staticRoutesOnly"] is False for c in conns)
+
+
+def test_gcp_ha_vpn_reaches_the_pair_as_a_two_address_external_gateway(estate: OfflineRun) -> None:
+    (external,) = [g for g in of(estate, "ExternalVpnGateway") if g.name.endswith("os-dc1")]
+    assert external.inputs["redundancyType"] == "TWO_IPS_REDUNDANCY"
+    tunnels = [t for t in of(estate, "VPNTunnel") if "os-dc1" in t.name]
+    assert [(t.inputs["vpnGatewayInterface"], t.inputs["peerExternalGatewayInterface"]) for t in tunnels] == [
+        (0, 0),
+        (1, 1),
+    ]
+    assert all(t.inputs["sharedSecret"] == "[secret]" for t in tunnels)
+
+
+def test_the_pair_its_ports_addresses_and_firewall(estate: OfflineRun) -> None:
+    (group,) = of(estate, "SecGroup")
+    rules = [r for r in of(estate, "SecGroupRule") if group.urn in r.dependencies]
+    by_role = Counter(r.name.split("-")[2] for r in rules)
+    # IKE, NAT-T and ESP from every peer address: AWS 4, GCP 2, the two devices (each twice: once
+    # per instance, so the rule names the address once per tunnel of the link).
+    assert by_role == {"ike": 10, "natt": 10, "esp": 10, "vrrp": 1, "ibgp": 1, "site": 1}
+    esp = [r for r in rules if "-esp-" in r.name]
+    assert {r.inputs["protocol"] for r in esp} == {"esp"}
+    assert {r.inputs["remoteIpPrefix"] for r in esp if "onprem" in r.name} == {
+        "203.0.113.10/32",
+        "203.0.113.11/32",
+    }
+    ike = named(estate, "core-appliance-ike-os-dc1-aws-use1-0").inputs
+    assert (ike["protocol"], ike["portRangeMin"], ike["portRangeMax"], ike["direction"]) == (
+        "udp",
+        500,
+        500,
+        "ingress",
+    )
+    natt = named(estate, "core-appliance-natt-os-dc1-aws-use1-0").inputs
+    assert (natt["portRangeMin"], natt["portRangeMax"]) == (4500, 4500)
+    assert named(estate, "core-appliance-vrrp-os-dc1").inputs["protocol"] == "vrrp"
+    ports = [p for p in of(estate, "Port") if p.name.startswith("core-appliance-port")]
+    vip = named(estate, "core-appliance-vip-os-dc1")
+    assert len(ports) == 2
+    for port in ports:
+        assert port.inputs["portSecurityEnabled"] is True
+        assert len(port.inputs["securityGroupIds"]) == 1 and group.urn in port.dependencies
+        pairs = [p["ipAddress"] for p in port.inputs["allowedAddressPairs"]]
+        # The estate's address space (the IPAM supernet, ranges outside it) and the next hop.
+        assert pairs[:-1] == ["10.0.0.0/8"] and ipaddress.IPv4Address(pairs[-1])
+        assert vip.urn in port.dependencies
+    fips = of(estate, "FloatingIp")
+    router_if = next(r for r in estate.resources if r.type.endswith("RouterInterface") and "os-dc1" in r.name)
+    for i, fip in enumerate(fips):
+        assert fip.inputs["pool"] == "ext-net"
+        # Neutron refuses a floating IP on a subnet the router does not reach: after the interface.
+        assert router_if.urn in fip.dependencies and ports[i].urn in fip.dependencies
+
+
+def test_routes_send_each_remote_range_to_the_next_hop(estate: OfflineRun) -> None:
+    routes = [r for r in of(estate, "RouterRoute")]
+    assert {r.inputs["destinationCidr"] for r in routes} == {"10.0.0.0/16", "10.1.0.0/16", "10.200.0.0/16"}
+    vip = named(estate, "core-appliance-vip-os-dc1")
+    (next_hop,) = {r.inputs["nextHop"] for r in routes}
+    assert ipaddress.IPv4Address(next_hop) and all(vip.urn in r.dependencies for r in routes)
+
+
+def test_the_instances_come_last_spread_booted_from_their_ports_with_secret_user_data(
+    estate: OfflineRun,
+) -> None:
+    instances = of(estate, "Instance")
+    order = [r.urn for r in estate.resources]
+    (group,) = of(estate, "ServerGroup")
+    assert group.inputs["policies"] == "soft-anti-affinity"
+    ports = [p for p in of(estate, "Port") if p.name.startswith("core-appliance-port")]
+    last_link_part = max(
+        order.index(r.urn) for r in estate.resources if r.type.endswith(("RouterRoute", "SecGroupRule"))
+    )
+    for i, instance in enumerate(instances):
+        assert instance.inputs["availabilityZone"] == ["az1", "az2"][i]
+        assert instance.inputs["networks"] == [{"port": instance.inputs["networks"][0]["port"]}]
+        assert ports[i].urn in instance.dependencies
+        assert instance.inputs["userData"] == "[secret]"
+        assert (instance.inputs["flavorName"], instance.inputs["imageName"]) == (
+            "m1.small",
+            "debian-12-genericcloud",
+        )
+        assert order.index(instance.urn) > last_link_part  # after every link added its part
+    one_zone = build(AWS, {**OS, "zones": ["nova"]})
+    assert all("availabilityZone" not in i.inputs for i in of(one_zone, "Instance"))
+
+
+# -- the rendered configuration, and its keys ------------------------------------------------------
+
+
+def _psk_values(result: OfflineRun) -> list[str]:
+    mocks = OfflineMocks()
+    values = []
+    for r in result.resources:
+        if r.type == "random:index/randomPassword:RandomPassword":
+            args = pulumi.runtime.MockResourceArgs(r.type, r.name, dict(r.inputs), None, None)
+            values.append(safe_psk(mocks.new_resource(args)[1]["result"]))
+    return values
+
+
+def test_the_user_data_is_rendered_in_a_preview_and_no_key_shows_anywhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The user data is really rendered from the keys (captured inside the program), and neither
+    the keys nor their hex form appear in the preview's text or JSON: the user data is secret."""
+    from skyweave.drivers.openstack import appliance
+
+    seen: list[str] = []
+    real = appliance.instances
+
+    def spy(ctx: Any, pair: Any, user_data: Any) -> Any:
+        for data in user_data:
+            data.apply(seen.append)
+        return real(ctx, pair, user_data)
+
+    monkeypatch.setattr(appliance, "instances", spy)
+    result = preview_stack(write_stack(tmp_path, "prod", copy.deepcopy(stack_raw("prod"))), "prod")
+    keys = _psk_values(result)
+    assert len(seen) == 2 and all(text.startswith("#cloud-config\n") for text in seen)
+    config = json.loads(seen[0].split("\n", 1)[1])
+    swanctl = next(f["content"] for f in config["write_files"] if f["path"].endswith("skyweave.conf"))
+    used = [k for k in keys if f"0x{k.encode().hex()}" in swanctl]
+    assert len(used) == 2 + 2 + 1 + 1 + 2  # instance 0: 2 per AWS region, 1 per GCP region, 2 devices
+    rendered = render_json(result) + render_text(result)
+    for key in keys:
+        assert key not in rendered and key.encode().hex() not in rendered
+    assert "secret = 0x" not in rendered
+    assert "skyweave-appliance-up" not in rendered  # the user data is shown as [secret] only
+
+
+def test_the_pair_renders_ibgp_keepalived_and_one_interface_per_tunnel() -> None:
+    from skyweave.drivers import get_driver
+    from skyweave.network.connectivity import site_end
+
+    def end(site: dict[str, Any], asn: int, cidrs: tuple[str, ...]) -> Any:
+        return site_end(get_driver(str(site["vendor"])).site_model.model_validate(site), asn, cidrs)
+
+    aws, osa = end(AWS, 64512, ("10.1.0.0/16",)), end(OS, 65020, ("10.4.0.0/16",))
+    link = plan_link(aws, osa, ipaddress.IPv4Network("169.254.40.0/27"))
+    assert link.routing is Routing.BGP
+    peers = {peer_key(link, t): f"198.51.100.{10 + t.index}" for t in link.tunnels}
+    pair = [ApplianceAddress("192.0.2.30", "10.4.0.10"), ApplianceAddress("192.0.2.31", "10.4.0.11")]
+    tunnels = appliance_tunnels("os-dc1", [link], pair, peers)
+    assert [(t.b.device, t.b.if_id, t.initiator) for t in tunnels] == [
+        ("os-dc1-appliance0", 1, "b"),
+        ("os-dc1-appliance0", 2, "b"),
+        ("os-dc1-appliance1", 1, "b"),
+        ("os-dc1-appliance1", 2, "b"),
+    ]
+    psks = {t.name: f"Key.{t.name}.123" for t in tunnels}
+    files = render_appliance("os-dc1", [link], pair, peers, psks, "10.4.0.5", "10.4.0.0/20")
+    first = files[0]
+    assert "neighbor 10.4.0.11 remote-as 65020" in first.frr_conf
+    assert "neighbor 10.4.0.11 next-hop-self" in first.frr_conf
+    assert "ip prefix-list SW-PAIR seq 10 permit 10.1.0.0/16 le 32" in first.frr_conf
+    assert (
+        "10.4.0.5/20 dev @UPLINK@" in first.keepalived_conf
+        and "unicast_peer {\n        10.4.0.11" in first.keepalived_conf
+    )
+    assert "priority 150" in first.keepalived_conf and "priority 100" in files[1].keepalived_conf
+    boot = json.loads(first.user_data.split("\n", 1)[1])["write_files"][-1]["content"]
+    assert 'ip link add xfrm2 type xfrm dev "$uplink" if_id 2' in boot
+    assert "Key." not in repr(first)
+
+
+def test_the_on_prem_operator_gets_an_entry_per_tunnel_from_the_pair(estate: OfflineRun) -> None:
+    entries = [e for e in estate.outputs["devices"]["onprem"] if e["remote_site"] == "os-dc1"]
+    assert len(entries) == 4  # each instance to each of the two devices
+    assert {(e["device"], e["routing"], e["remote_vendor"]) for e in entries} == {
+        ("203.0.113.10", "bgp", "openstack"),
+        ("203.0.113.11", "bgp", "openstack"),
+    }
+    for entry in entries:
+        inside = ipaddress.IPv4Network(entry["inside_cidr"])
+        assert ipaddress.IPv4Address(entry["local_inside_ip"]) == inside.network_address + 2
+        assert ipaddress.IPv4Address(entry["remote_inside_ip"]) == inside.network_address + 1
+        assert entry["psk"].startswith("vpn_psks[") and entry["remote_public_ip"].startswith(
+            "onprem_peer_ips["
+        )
+
+
+def test_an_ibgp_pair_is_checked_before_anything_is_rendered() -> None:
+    from skyweave.core.errors import PlanningError
+    from skyweave.network.device_config import PairPeer, Tunnel, TunnelSide, render_device
+
+    tunnel = Tunnel(
+        "t0",
+        TunnelSide("cloud", "198.51.100.1", 64512, ("10.1.0.0/16",), "169.254.10.1"),
+        TunnelSide("box", "192.0.2.1", 65020, ("10.4.0.0/16",), "169.254.10.2"),
+        inside_cidr="169.254.10.0/30",
+    )
+    psks = {"t0": "Key.12345678"}
+    with pytest.raises(PlanningError, match="pair's two addresses are equal") as info:
+        render_device("box", [tunnel], psks, pair=PairPeer("10.4.0.10", "10.4.0.10"))
+    assert info.value.path == "devices['box'].pair"
+    with pytest.raises(PlanningError, match=r"pair\.address must be an IPv4 address"):
+        render_device("box", [tunnel], psks, pair=PairPeer("box-b", "10.4.0.10"))
+    frr = render_device("box", [tunnel], psks, pair=PairPeer("10.4.0.11", "10.4.0.10")).frr_conf
+    assert " neighbor 10.4.0.11 update-source 10.4.0.10" in frr
+    assert "  neighbor 10.4.0.11 route-map SW-PAIR out" in frr

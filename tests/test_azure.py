@@ -313,14 +313,64 @@ def test_bgp_devices_get_two_tunnels_each_and_complete_entries() -> None:
     assert all(len(refs) == 2 for refs in psk_refs.values())  # two entries, one key each (same value)
 
 
+OS_APPLIANCE = {
+    **OS,
+    "vpn": "appliance",
+    "vpn_appliance": {"image": "debian-12-genericcloud", "flavor": "m1.small"},
+}
+
+
+def test_an_openstack_appliance_pair_gets_a_tunnel_from_each_instance_to_its_azure_instance() -> None:
+    """vpn: appliance: one local network gateway and one connection per appliance instance (its
+    floating IP, its BGP address), instance i <-> Azure instance i, each BGP session inside one
+    APIPA /30 (the appliance the first host, the Azure instance the second)."""
+    from skyweave.drivers.openstack import preview as os_preview
+
+    result = build(OS_APPLIANCE, AZ)
+    link = _link(result)
+    assert (link["shape"], link["routing"], link["tunnels"]) == ("azure-vpn-appliance", "bgp", 2)
+    assert link["sites"] == ["os-dc1", "azure-weu1"] and link["active_paths"] == 2 and link["redundant"]
+    cidrs = [ipaddress.ip_network(c) for c in link["inside_cidrs"]]
+    assert all(in_apipa(str(c)) for c in cidrs)
+    names = by_name(result)
+    fips = [names[f"core-appliance-fip-os-dc1-{i}"] for i in (0, 1)]
+    fip_addresses = [os_preview.preview_outputs(f.type, f.name, f.inputs)["address"] for f in fips]
+    azure_ips = [stand_in(names[f"core-vpn-ip-azure-weu1-{i}"], "ipAddress") for i in (0, 1)]
+    asns = result.outputs["links"]["asns"]
+    for i, cidr in enumerate(cidrs):
+        first, second = str(cidr.network_address + 1), str(cidr.network_address + 2)
+        lng = names[f"core-lng-azure-weu1-os-dc1-{i}"].inputs
+        assert lng["gatewayIpAddress"] == fip_addresses[i]
+        assert lng["bgpSettings"] == {"asn": asns["os-dc1"], "bgpPeeringAddress": first}
+        conn = names[f"core-vpn-azure-weu1-os-dc1-{i}"].inputs
+        assert conn["enableBgp"] is True and conn["sharedKey"] == "[secret]"
+        custom = [e["customBgpIpAddress"] for e in conn["gatewayCustomBgpIpAddresses"]]
+        assert custom[i] == second  # Azure instance i speaks from the second host of tunnel i
+    (gateway,) = of_type(result, GATEWAY)
+    lists = [p["customBgpIpAddresses"] for p in gateway.inputs["bgpSettings"]["bgpPeeringAddresses"]]
+    assert lists == [[str(c.network_address + 2)] for c in cidrs]
+    # The appliance pair opens IKE, NAT-T and ESP to both Azure instances and routes Azure's range.
+    for kind in ("ike", "natt", "esp"):
+        opened = {
+            names[f"core-appliance-{kind}-os-dc1-azure-weu1-{i}"].inputs["remoteIpPrefix"] for i in (0, 1)
+        }
+        assert opened == {f"{ip}/32" for ip in azure_ips}
+    route = names["core-appliance-route-os-dc1-azure-weu1-0"].inputs
+    vnet = names["core-vnet-azure-weu1"].inputs["addressSpace"]["addressPrefixes"]
+    assert [route["destinationCidr"]] == [c for c in vnet if ":" not in c]
+    assert len(of_type(result, "openstack:compute/instance:Instance")) == 2
+
+
 @pytest.mark.parametrize(
     ("peer", "text"),
     [
         ({**PREM, "bgp": False}, "does not declare a BGP-capable device"),
         (OS, "Neutron VPNaaS has none"),
+        (OS, "give the OpenStack site a route-based BGP appliance pair"),
+        ({**OS_APPLIANCE, "asn": 65515}, "which Azure reserves"),
         ({**AWS, "asn": 65515}, "which Azure reserves"),
     ],
-    ids=["static-device", "openstack", "reserved-asn"],
+    ids=["static-device", "openstack", "openstack-remedy", "appliance-reserved-asn", "reserved-asn"],
 )
 def test_pairs_azure_cannot_join_are_refused_with_the_reason(peer: dict[str, Any], text: str) -> None:
     with pytest.raises(InvalidArgsError, match=text):

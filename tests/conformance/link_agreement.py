@@ -772,6 +772,77 @@ def _azure_peering(estate: Estate, link: Registration, props: dict[str, Any]) ->
         yield f"{link.name}: peerings {sorted(pairs, key=str)} are not one per direction"
 
 
+def _azure_appliance(estate: Estate, link: Registration, props: dict[str, Any]) -> Iterator[str]:
+    """The Azure end of a link to an appliance pair, against what the pair's side records: its
+    floating IPs, its firewall and routes, the link's /30s and ASNs. The appliance's own
+    configuration is in its (secret) user data: tests/test_vpn_daemons.py brings it up against an
+    end rendered from the same plan with the real daemons."""
+    appliance, azure = props["siteA"], props["siteB"]
+    ends = _azure_ends(estate, link)
+    if len(ends) != props["tunnels"]:
+        yield f"{link.name}: {len(ends)} Azure connections for {props['tunnels']} tunnels"
+    fips = [
+        estate.state[r.urn].get("address")
+        for r in estate.of_type("openstack:networking/floatingIp:FloatingIp")
+        if r.name.startswith(f"core-appliance-fip-{appliance}-")
+    ]
+    asns = estate.stack_outputs().get("links", {}).get("links", {}).get(link_id(appliance, azure), {})
+    asns = asns.get("asns", {})
+    cidrs = {
+        h[0]: h for h in (_hosts(c) for c in props.get("insideCidrs", [])) if h is not None
+    }  # the far end's (the appliance's) address → both hosts of its /30
+    speakers: set[int] = set()
+    for end in ends:
+        where = end.conn.name
+        outside = end.local.get("gatewayIpAddress")
+        if outside not in fips:
+            yield f"{where}: local network gateway address {outside} is no appliance floating IP {fips}"
+        hosts = cidrs.get(end.local.get("bgpSettings", {}).get("bgpPeeringAddress"))
+        if hosts is None:
+            yield f"{where}: the local network gateway's BGP address is no tunnel's first host"
+            continue
+        speaking = [i for i, address in end.custom.items() if address == hosts[1]]
+        if len(speaking) != 1:
+            yield f"{where}: {len(speaking)} instances speak BGP from {hosts[1]}"
+            continue
+        speakers.add(speaking[0])
+        yield from _azure_bgp(end, end.instance_ips[speaking[0]], hosts, where)
+        feeds, _ = _psk(estate, end.conn, "sharedKey")
+        if len(feeds) != 1 or estate.by_urn[next(iter(feeds))].parent != link.urn:
+            yield f"{where}: the connection's key is not one of this link's generated keys"
+        yield from (
+            f"{where}: {m}" for m in proposal_mismatches(azure_proposal(estate, end.conn), _plan_proposal())
+        )
+        if _asn(end.local.get("bgpSettings", {}).get("asn")) != _asn(asns.get(appliance)):
+            yield f"{where}: local network gateway ASN is not {appliance}'s"
+        if _asn(end.gateway.get("bgpSettings", {}).get("asn")) != _asn(asns.get(azure)):
+            yield f"{where}: the Azure gateway's ASN is not {azure}'s"
+    if len(speakers) != len(ends):
+        yield f"{link.name}: the connections' BGP sessions do not use both Azure instances"
+    instance_ips = {ip for end in ends for ip in end.instance_ips}
+    for kind in ("ike", "natt", "esp"):
+        opened = {
+            str(estate.inputs(r.urn).get("remoteIpPrefix", "")).removesuffix("/32")
+            for r in _children(estate, link.urn, "openstack:networking/secGroupRule:SecGroupRule")
+            if r.name.startswith(f"core-appliance-{kind}-{appliance}-{azure}-")
+        }
+        if opened != instance_ips:
+            yield f"{link.name}: the appliance opens {kind} to {sorted(opened)}, not the Azure instances"
+    routes = {
+        estate.inputs(r.urn).get("destinationCidr")
+        for r in _children(estate, link.urn, "openstack:networking/routerRoute:RouterRoute")
+    }
+    if routes != _site_cidrs(estate, azure):
+        yield f"{link.name}: {appliance} routes {sorted(routes)} to the pair, not {azure}'s ranges"
+
+
+def _plan_proposal() -> Proposal:
+    """What the planner gives both ends of every tunnel (the appliance renders exactly this)."""
+    from skyweave.planning.vpn import CIPHERS
+
+    return device_proposal({"ciphers": CIPHERS.as_dict()})
+
+
 _SHAPES = {
     "aws-gcp-ha-vpn": _aws_gcp,
     "aws-site-vpn": _aws_site,
@@ -782,6 +853,7 @@ _SHAPES = {
     "aws-azure-vpn": _aws_azure,
     "gcp-azure-ha-vpn": _gcp_azure,
     "azure-vpn-device": _azure_device,
+    "azure-vpn-appliance": _azure_appliance,
     "azure-vpc-peering": _azure_peering,
 }
 

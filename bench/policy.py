@@ -75,7 +75,14 @@ def _urn(type_: str, name: str, parent_type: str | None = None) -> str:
 
 
 def synthetic_estate(n: int) -> list[StackResource]:
-    """About ``n`` resources of a compliant estate spread over four sites and three vendors."""
+    """About ``n`` resources of a compliant estate spread over four sites and three vendors.
+
+    Each service (a MultiCloudApp) has compute, networks and data on every site, and its claimed
+    placements are exactly what its resources provide, so the claims check, the capacity rules
+    and the security rules all do their full work and find nothing. The sites are joined by real
+    VPN and peering resources (inside VpnLink components whose claims they back) in a shape with
+    no hub.
+    """
     stack_urn = _urn("pulumi:pulumi:Stack", f"{PROJECT}-{STACK}")
     out: list[StackResource] = [
         StackResource(urn=stack_urn, type="pulumi:pulumi:Stack", name=f"{PROJECT}-{STACK}")
@@ -93,13 +100,15 @@ def synthetic_estate(n: int) -> list[StackResource]:
     tags = {"env": "bench", "owner": "platform", "cost-center": "1234", "managed-by": "skyweave"}
     i = 0
     while len(out) < n:
-        site, vendor, zones = SITES[i % len(SITES)]
-        provider = providers[site]
         app_name = f"app{i}"
         app_urn = _urn("skyweave:app:MultiCloudApp", app_name)
-        placements = [
-            {"site": s, "vendor": v, "region": s, "zone": z[0], "count": 2.0} for s, v, z in SITES
-        ] + [{"site": s, "vendor": v, "region": s, "zone": z[1], "count": 2.0} for s, v, z in SITES]
+        placements = []
+        for site, vendor, zones in SITES:
+            counts = {"aws": (2, 1), "gcp": (1, 1), "openstack": (1, 1)}[vendor]
+            placements += [
+                {"site": site, "vendor": vendor, "region": site, "zone": z, "count": float(c)}
+                for z, c in zip(zones, counts, strict=False)
+            ]
         props = {"placements": placements, "minHealthy": 4.0, "survive": "zone"}
         out.append(
             StackResource(
@@ -110,188 +119,369 @@ def synthetic_estate(n: int) -> list[StackResource]:
                 parent=stack_urn,
             )
         )
+        data_buckets: list[str] = []
+        for site, vendor, zones in SITES:
+            provider = providers[site]
 
-        def add(
-            type_: str,
-            name: str,
-            props: dict,
-            deps: tuple[str, ...] = (),
-            protect: bool = False,
-            prop_deps: dict | None = None,
-            parent: str = app_urn,
-            app_name: str = app_name,
-            provider: ProviderRef = provider,
-        ) -> str:
-            urn = _urn(type_, f"{app_name}-{name}", "skyweave:app:MultiCloudApp")
-            out.append(
-                StackResource(
-                    urn=urn,
-                    type=type_,
-                    name=f"{app_name}-{name}",
-                    properties={**props, "tags": tags},
-                    parent=parent,
-                    provider=provider,
-                    dependencies=deps,
-                    property_dependencies=prop_deps or {},
-                    protect=protect,
+            def add(
+                type_: str,
+                name: str,
+                props: dict,
+                deps: tuple[str, ...] = (),
+                protect: bool = False,
+                prop_deps: dict | None = None,
+                app_name: str = app_name,
+                app_urn: str = app_urn,
+                site: str = site,
+                provider: ProviderRef = provider,
+            ) -> str:
+                full = f"{app_name}-{name}-{site}"
+                urn = _urn(type_, full, "skyweave:app:MultiCloudApp")
+                out.append(
+                    StackResource(
+                        urn=urn,
+                        type=type_,
+                        name=full,
+                        properties={**props, "tags": tags},
+                        parent=app_urn,
+                        provider=provider,
+                        dependencies=deps,
+                        property_dependencies=prop_deps or {},
+                        protect=protect,
+                    )
                 )
-            )
-            return urn
+                return urn
 
-        if vendor == "aws":
-            vpc = add(
-                "aws:ec2/vpc:Vpc", "vpc", {"cidrBlock": str(next(networks)), "enableDnsHostnames": True}
-            )
-            subnets = [
-                add(
-                    "aws:ec2/subnet:Subnet",
-                    f"sn-{z}",
-                    {"availabilityZone": z, "cidrBlock": "10.255.0.0/28", "vpcId": "vpc-123"},
+            if vendor == "aws":
+                vpc = add(
+                    "aws:ec2/vpc:Vpc", "vpc", {"cidrBlock": str(next(networks)), "enableDnsHostnames": True}
+                )
+                subnets = [
+                    add(
+                        "aws:ec2/subnet:Subnet",
+                        f"sn-{z}",
+                        {"availabilityZone": z, "cidrBlock": "10.255.0.0/28", "vpcId": "vpc-123"},
+                        deps=(vpc,),
+                        prop_deps={"vpcId": (vpc,)},
+                    )
+                    for z in zones[:2]
+                ]
+                sg = add(
+                    "aws:ec2/securityGroup:SecurityGroup",
+                    "sg",
+                    {
+                        "vpcId": "vpc-123",
+                        "ingress": [
+                            {
+                                "protocol": "tcp",
+                                "fromPort": 443.0,
+                                "toPort": 443.0,
+                                "cidrBlocks": ["0.0.0.0/0"],
+                            },
+                            {
+                                "protocol": "tcp",
+                                "fromPort": 22.0,
+                                "toPort": 22.0,
+                                "cidrBlocks": ["10.0.0.0/8"],
+                            },
+                        ],
+                    },
                     deps=(vpc,),
-                    prop_deps={"vpcId": (vpc,)},
                 )
-                for z in zones[:2]
-            ]
-            sg = add(
-                "aws:ec2/securityGroup:SecurityGroup",
-                "sg",
-                {
-                    "vpcId": "vpc-123",
-                    "ingress": [
-                        {"protocol": "tcp", "fromPort": 443.0, "toPort": 443.0, "cidrBlocks": ["0.0.0.0/0"]},
-                        {"protocol": "tcp", "fromPort": 22.0, "toPort": 22.0, "cidrBlocks": ["10.0.0.0/8"]},
-                    ],
-                },
-                deps=(vpc,),
-            )
-            add(
-                "aws:ec2/launchTemplate:LaunchTemplate",
-                "lt",
-                {
-                    "imageId": "ami-1",
-                    "instanceType": "m5.large",
-                    "metadataOptions": {"httpTokens": "required", "httpEndpoint": "enabled"},
-                },
-                deps=(sg,),
-            )
-            add(
-                "aws:autoscaling/group:Group",
-                "asg",
-                {"minSize": 2.0, "maxSize": 6.0, "vpcZoneIdentifiers": ["s-1", "s-2"]},
-                deps=tuple(subnets),
-                prop_deps={"vpcZoneIdentifiers": tuple(subnets)},
-            )
-            add(
-                "aws:ec2/instance:Instance",
-                "vm",
-                {
-                    "ami": "ami-1",
-                    "instanceType": "t3.micro",
-                    "availabilityZone": zones[0],
-                    "metadataOptions": {"httpTokens": "required"},
-                },
-                deps=(sg,),
-            )
-            bucket = add("aws:s3/bucket:Bucket", "data", {"bucket": f"data-{i}"}, protect=True)
-            add(
-                "aws:s3/bucketVersioning:BucketVersioning",
-                "data-ver",
-                {"bucket": f"data-{i}", "versioningConfiguration": {"status": "Enabled"}},
-                deps=(bucket,),
-                prop_deps={"bucket": (bucket,)},
-            )
-            add(
-                "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-                "data-sse",
-                {
-                    "bucket": f"data-{i}",
-                    "rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms"}}],
-                },
-                deps=(bucket,),
-                prop_deps={"bucket": (bucket,)},
-            )
-        elif vendor == "gcp":
-            net = add("gcp:compute/network:Network", "net", {"autoCreateSubnetworks": False})
-            add(
-                "gcp:compute/subnetwork:Subnetwork",
-                "sn",
-                {"ipCidrRange": str(next(networks)), "region": "europe-west1", "network": "net"},
-                deps=(net,),
-            )
-            add(
-                "gcp:compute/firewall:Firewall",
-                "fw",
-                {
-                    "network": "net",
-                    "sourceRanges": ["0.0.0.0/0"],
-                    "allows": [{"protocol": "tcp", "ports": ["443"]}],
-                },
-                deps=(net,),
-            )
-            add(
-                "gcp:compute/regionInstanceGroupManager:RegionInstanceGroupManager",
-                "mig",
-                {"baseInstanceName": "web", "region": "europe-west1", "distributionPolicyZones": zones},
-                deps=(net,),
-            )
-            add(
-                "gcp:storage/bucket:Bucket",
-                "gcs",
-                {"location": "EU", "versioning": {"enabled": True}},
-                protect=True,
-            )
-        else:
-            net = add("openstack:networking/network:Network", "net", {"adminStateUp": True})
-            add(
-                "openstack:networking/subnet:Subnet",
-                "sn",
-                {"cidr": str(next(networks)), "networkId": "n"},
-                deps=(net,),
-            )
-            add(
-                "openstack:networking/secGroupRule:SecGroupRule",
-                "rule",
-                {
-                    "direction": "ingress",
-                    "protocol": "tcp",
-                    "portRangeMin": 443.0,
-                    "portRangeMax": 443.0,
-                    "remoteIpPrefix": "0.0.0.0/0",
-                    "ethertype": "IPv4",
-                },
-            )
-            for z in zones:
                 add(
-                    "openstack:compute/instance:Instance",
-                    f"vm-{z}",
-                    {"availabilityZone": z, "flavorName": "m1.small", "imageName": "ubuntu"},
+                    "aws:ec2/launchTemplate:LaunchTemplate",
+                    "lt",
+                    {
+                        "imageId": "ami-1",
+                        "instanceType": "m5.large",
+                        "metadataOptions": {"httpTokens": "required", "httpEndpoint": "enabled"},
+                        "blockDeviceMappings": [{"deviceName": "/dev/xvda", "ebs": {"encrypted": "true"}}],
+                    },
+                    deps=(sg,),
+                )
+                add(
+                    "aws:autoscaling/group:Group",
+                    "asg",
+                    {"minSize": 2.0, "maxSize": 6.0, "vpcZoneIdentifiers": ["s-1", "s-2"]},
+                    deps=tuple(subnets),
+                    prop_deps={"vpcZoneIdentifiers": tuple(subnets)},
+                )
+                add(
+                    "aws:ec2/instance:Instance",
+                    "vm",
+                    {
+                        "ami": "ami-1",
+                        "instanceType": "t3.micro",
+                        "availabilityZone": zones[0],
+                        "metadataOptions": {"httpTokens": "required"},
+                        "rootBlockDevice": {"encrypted": True},
+                    },
+                    deps=(sg,),
+                )
+                bucket = add("aws:s3/bucket:Bucket", "data", {"bucket": f"data-{i}-{site}"}, protect=True)
+                data_buckets.append(bucket)
+                for kind, extra in (
+                    ("ver", {"versioningConfiguration": {"status": "Enabled"}}),
+                    ("sse", {"rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms"}}]}),
+                    (
+                        "pab",
+                        {
+                            "blockPublicAcls": True,
+                            "blockPublicPolicy": True,
+                            "ignorePublicAcls": True,
+                            "restrictPublicBuckets": True,
+                        },
+                    ),
+                ):
+                    type_ = {
+                        "ver": "aws:s3/bucketVersioning:BucketVersioning",
+                        "sse": "aws:s3/bucketServerSideEncryptionConfiguration:"
+                        "BucketServerSideEncryptionConfiguration",
+                        "pab": "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+                    }[kind]
+                    add(
+                        type_,
+                        f"data-{kind}",
+                        {"bucket": f"data-{i}", **extra},
+                        deps=(bucket,),
+                        prop_deps={"bucket": (bucket,)},
+                    )
+            elif vendor == "gcp":
+                net = add("gcp:compute/network:Network", "net", {"autoCreateSubnetworks": False})
+                add(
+                    "gcp:compute/subnetwork:Subnetwork",
+                    "sn",
+                    {"ipCidrRange": str(next(networks)), "region": "europe-west1", "network": "net"},
                     deps=(net,),
                 )
+                add(
+                    "gcp:compute/firewall:Firewall",
+                    "fw",
+                    {
+                        "network": "net",
+                        "sourceRanges": ["0.0.0.0/0"],
+                        "allows": [{"protocol": "tcp", "ports": ["443"]}],
+                    },
+                    deps=(net,),
+                )
+                add(
+                    "gcp:compute/regionInstanceGroupManager:RegionInstanceGroupManager",
+                    "mig",
+                    {
+                        "baseInstanceName": "web",
+                        "region": "europe-west1",
+                        "targetSize": 2.0,
+                        "distributionPolicyZones": zones,
+                    },
+                    deps=(net,),
+                )
+                gcs = add(
+                    "gcp:storage/bucket:Bucket",
+                    "gcs",
+                    {
+                        "location": "EU",
+                        "versioning": {"enabled": True},
+                        "uniformBucketLevelAccess": True,
+                        "publicAccessPrevention": "enforced",
+                    },
+                    protect=True,
+                )
+                for b, source in enumerate(data_buckets):  # the AWS sites come first in SITES
+                    add(
+                        "gcp:storage/transferJob:TransferJob",
+                        f"copy-{b}",
+                        {
+                            "transferSpec": {
+                                "awsS3DataSource": {"bucketName": "b"},
+                                "gcsDataSink": {"bucketName": "g"},
+                            }
+                        },
+                        deps=(source, gcs),
+                        prop_deps={"transferSpec": (source, gcs)},
+                    )
+            else:
+                net = add("openstack:networking/network:Network", "net", {"adminStateUp": True})
+                add(
+                    "openstack:networking/subnet:Subnet",
+                    "sn",
+                    {"cidr": str(next(networks)), "networkId": "n"},
+                    deps=(net,),
+                )
+                add(
+                    "openstack:networking/secGroupRule:SecGroupRule",
+                    "rule",
+                    {
+                        "direction": "ingress",
+                        "protocol": "tcp",
+                        "portRangeMin": 443.0,
+                        "portRangeMax": 443.0,
+                        "remoteIpPrefix": "0.0.0.0/0",
+                        "ethertype": "IPv4",
+                    },
+                )
+                for z in zones:
+                    add(
+                        "openstack:compute/instance:Instance",
+                        f"vm-{z}",
+                        {"availabilityZone": z, "flavorName": "m1.small", "imageName": "ubuntu"},
+                        deps=(net,),
+                    )
         i += 1
-    # a ring of VPN links between the sites
-    for k, (site, vendor, _) in enumerate(SITES):
-        other, other_vendor, _ = SITES[(k + 1) % len(SITES)]
-        pair = {vendor, other_vendor}
-        tunnels = 4.0 if pair == {"aws", "gcp"} else 2.0
-        inside = [f"169.254.{100 + k}.{4 * t}/30" for t in range(int(tunnels))]
+    out += _site_links(stack_urn, providers)
+    return out
+
+
+def _site_links(stack_urn: str, providers: dict[str, ProviderRef]) -> list[StackResource]:
+    """VPN and peering resources between the sites, each inside a VpnLink whose claims they back:
+    aws-use1 = aws-usw2 (peering), both AWS sites to GCP (HA, four tunnels) and to OpenStack (two)."""
+    out: list[StackResource] = []
+
+    def add(type_: str, name: str, site: str, props: dict, parent: str, prop_deps: dict | None = None) -> str:
+        urn = _urn(type_, name, "skyweave:network:VpnLink")
+        deps = tuple(u for urns in (prop_deps or {}).values() for u in urns)
         out.append(
             StackResource(
-                urn=_urn("skyweave:network:VpnLink", f"{site}-{other}"),
-                type="skyweave:network:VpnLink",
-                name=f"{site}-{other}",
-                parent=stack_urn,
-                properties={
-                    "siteA": site,
-                    "siteB": other,
-                    "vendorA": vendor,
-                    "vendorB": other_vendor,
-                    "kind": "vpn",
-                    "tunnels": tunnels,
-                    "insideCidrs": inside,
-                },
+                urn=urn,
+                type=type_,
+                name=name,
+                properties=props,
+                parent=parent,
+                provider=providers[site],
+                dependencies=deps,
+                property_dependencies=prop_deps or {},
             )
         )
+        return urn
+
+    def link(a: str, b: str, va: str, vb: str, kind: str, tunnels: int) -> str:
+        urn = _urn("skyweave:network:VpnLink", f"{a}-{b}")
+        props = {
+            "siteA": a,
+            "siteB": b,
+            "vendorA": va,
+            "vendorB": vb,
+            "kind": kind,
+            "tunnels": float(tunnels),
+            "insideCidrs": [],
+        }
+        out.append(
+            StackResource(
+                urn=urn, type="skyweave:network:VpnLink", name=f"{a}-{b}", properties=props, parent=stack_urn
+            )
+        )
+        return urn
+
+    parent = link("aws-use1", "aws-usw2", "aws", "aws", "peering", 0)
+    vpc_a = add("aws:ec2/vpc:Vpc", "peer-vpc-a", "aws-use1", {"cidrBlock": "172.16.0.0/24"}, parent)
+    vpc_b = add("aws:ec2/vpc:Vpc", "peer-vpc-b", "aws-usw2", {"cidrBlock": "172.16.1.0/24"}, parent)
+    add(
+        "aws:ec2/vpcPeeringConnection:VpcPeeringConnection",
+        "peering",
+        "aws-use1",
+        {},
+        parent,
+        {"vpcId": (vpc_a,), "peerVpcId": (vpc_b,)},
+    )
+    for k, aws_site in enumerate(("aws-use1", "aws-usw2")):
+        parent = link(aws_site, "gcp-euw1", "aws", "gcp", "vpn", 4)
+        gateway = add("gcp:compute/haVpnGateway:HaVpnGateway", f"ha-{k}", "gcp-euw1", {}, parent)
+        conns = []
+        for c in range(2):
+            cgw = add(
+                "aws:ec2/customerGateway:CustomerGateway",
+                f"cgw-{k}-{c}",
+                aws_site,
+                {},
+                parent,
+                {"ipAddress": (gateway,)},
+            )
+            strong = {
+                f"tunnel{t}{key}": value
+                for t in (1, 2)
+                for key, value in (
+                    ("IkeVersions", ["ikev2"]),
+                    ("Phase1IntegrityAlgorithms", ["SHA2-256"]),
+                    ("Phase2IntegrityAlgorithms", ["SHA2-256"]),
+                    ("Phase1DhGroupNumbers", [14.0]),
+                    ("Phase2DhGroupNumbers", [14.0]),
+                )
+            }
+            conns.append(
+                add(
+                    "aws:ec2/vpnConnection:VpnConnection",
+                    f"conn-{k}-{c}",
+                    aws_site,
+                    {
+                        "type": "ipsec.1",
+                        "tunnel1InsideCidr": f"169.254.{10 + k}.{8 * c}/30",
+                        "tunnel2InsideCidr": f"169.254.{10 + k}.{8 * c + 4}/30",
+                        **strong,
+                    },
+                    parent,
+                    {"customerGatewayId": (cgw,)},
+                )
+            )
+        peer = add(
+            "gcp:compute/externalVpnGateway:ExternalVpnGateway",
+            f"peer-{k}",
+            "gcp-euw1",
+            {"redundancyType": "FOUR_IPS_REDUNDANCY"},
+            parent,
+            {"interfaces": tuple(conns)},
+        )
+        for t in range(4):
+            add(
+                "gcp:compute/vPNTunnel:VPNTunnel",
+                f"tunnel-{k}-{t}",
+                "gcp-euw1",
+                {
+                    "vpnGatewayInterface": float(t // 2),
+                    "peerExternalGatewayInterface": float(t),
+                    "ikeVersion": 2.0,
+                },
+                parent,
+                {"vpnGateway": (gateway,), "peerExternalGateway": (peer,)},
+            )
+        parent = link(aws_site, "os-dc1", "aws", "openstack", "vpn", 2)
+        service = add("openstack:vpnaas/service:Service", f"vpn-{k}", "os-dc1", {}, parent)
+        cgw = add(
+            "aws:ec2/customerGateway:CustomerGateway",
+            f"cgw-os-{k}",
+            aws_site,
+            {},
+            parent,
+            {"ipAddress": (service,)},
+        )
+        conn = add(
+            "aws:ec2/vpnConnection:VpnConnection",
+            f"conn-os-{k}",
+            aws_site,
+            {
+                "type": "ipsec.1",
+                "tunnel1InsideCidr": f"169.254.{20 + k}.0/30",
+                "tunnel2InsideCidr": f"169.254.{20 + k}.4/30",
+                **strong,
+            },
+            parent,
+            {"customerGatewayId": (cgw,)},
+        )
+        for t in range(2):
+            add(
+                "openstack:vpnaas/siteConnection:SiteConnection",
+                f"site-conn-{k}-{t}",
+                "os-dc1",
+                {"initiator": "bi-directional"},
+                parent,
+                {"peerAddress": (conn,)},
+            )
     return out
+
+
+#: The estate's AWS-OpenStack links end on Neutron VPNaaS (one active path each): accepted, as a
+#: team with such a site would accept them, so the estate is compliant (every rule still runs).
+POLICY_CONFIG = {
+    "skyweave-redundancy-vpn-tunnels": {"allowSinglePathLinks": ["aws-use1/os-dc1", "aws-usw2/os-dc1"]}
+}
 
 
 def _time_stack(
@@ -354,7 +544,7 @@ def main() -> int:
             packs["naive (1 SDK policy per rule)"] = naive
         for label, directory in packs.items():
             with PolicyPackProcess(directory, project=PROJECT, stack=STACK) as pack:
-                pack.configure({})
+                pack.configure(POLICY_CONFIG)
                 results[label] = {n: _time_stack(pack, requests[n], args.repeat) for n in sizes}
                 if args.analyze and label == "skyweave pack":
                     results["Analyze x every resource"] = {n: _time_analyze(pack, estates[n]) for n in sizes}

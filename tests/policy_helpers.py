@@ -44,6 +44,7 @@ def res(
     deps: Sequence[str] = (),
     prop_deps: Mapping[str, Sequence[str]] | None = None,
     secret_outputs: Iterable[str] = (),
+    parent: str = STACK,
 ) -> Resource:
     vendor = type_.split(":", 1)[0]
     return Resource(
@@ -52,7 +53,7 @@ def res(
         name=name,
         props=dict(props or {}),
         protect=protect,
-        parent=STACK,
+        parent=parent,
         provider_type=f"pulumi:providers:{vendor}" if site else None,
         provider_urn=provider_urn(vendor, site) if site else None,
         dependencies=tuple(deps),

@@ -24,6 +24,9 @@ def _canonical(run: OfflineRun, *, drop_parent: bool = False) -> list[str]:
     rows = []
     for reg in run.resources:
         row: dict[str, Any] = reg.as_dict()
+        # The generated program passes literal ids where the component passed outputs, so which
+        # property came from which resource differs; the resources and their inputs do not.
+        row.pop("propertyDependencies", None)
         if drop_parent:
             row = {k: v for k, v in row.items() if k not in ("urn", "parent", "dependencies")}
         rows.append(json.dumps(row, sort_keys=True))

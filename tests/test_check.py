@@ -9,14 +9,17 @@ from xml.etree import ElementTree
 import jsonschema
 import pytest
 from skyweave.cli import main
-from skyweave.cli.check import resources_from_run, run_check
+from skyweave.cli.analyzer import StackResource
+from skyweave.cli.check import PropertyDependencyMonitor, load_policy_config, resources_from_run, run_check
 from skyweave.cli.check_command import EXIT_VIOLATIONS
-from skyweave.cli.offline import OfflineRun
 
 ROOT = Path(__file__).resolve().parent.parent
 BROKEN = ROOT / "examples" / "single-vendor"
 SARIF_SCHEMA = json.loads((ROOT / "tests" / "schemas" / "sarif-schema-2.1.0.json").read_text())
 EXPECTED_BROKEN = {
+    "skyweave-redundancy-bucket-copied-to-another-vendor",
+    "skyweave-security-s3-public-access-blocked",
+    "skyweave-security-volumes-encrypted",
     "skyweave-redundancy-min-vendors",
     "skyweave-redundancy-survives-vendor-loss",
     "skyweave-redundancy-zone-spread",
@@ -37,13 +40,76 @@ def broken_json(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     return doc
 
 
-def test_prod_example_passes_through_the_real_protocol(prod_run: OfflineRun) -> None:
-    for_analyze, for_stack = resources_from_run(prod_run)
+@pytest.fixture(scope="module")
+def prod_with_dependencies(project: object) -> tuple[list[StackResource], list[StackResource]]:
+    """prod's offline run as `skyweave check --stack prod` sends it (with property dependencies)."""
+    from skyweave.cli.preview import preview_stack
+    from skyweave.estate.project import Project
+
+    assert isinstance(project, Project)
+    monitor = PropertyDependencyMonitor()
+    run = preview_stack(project, "prod", monitor=monitor)
+    return resources_from_run(run, monitor.property_dependencies)
+
+
+def test_prod_example_passes_through_the_real_protocol(
+    prod_with_dependencies: tuple[list[StackResource], list[StackResource]],
+) -> None:
+    for_analyze, for_stack = prod_with_dependencies
+    config = load_policy_config(ROOT / "stacks" / "Pulumi.prod.policy.json")
     result = run_check(
-        for_analyze, for_stack, stack="prod", project="skyweave", source="stacks/Pulumi.prod.yaml"
+        for_analyze,
+        for_stack,
+        stack="prod",
+        project="skyweave",
+        source="stacks/Pulumi.prod.yaml",
+        policy_config=config,
     )
-    assert result.resources == len(prod_run.resources) > 50
+    assert result.resources == len(for_stack) > 50
     assert result.mandatory == [], [d.detail for d in result.mandatory]
+    # Nothing is silently excepted: the one waiver and the advisory DNS finding are reported.
+    assert sorted((d.policy_name, d.status) for d in result.diagnostics) == [
+        ("skyweave-redundancy-bucket-copied-to-another-vendor", "waived"),
+        ("skyweave-redundancy-dns-survives-vendor-loss", ""),
+    ]
+
+
+def test_prod_without_its_waiver_fails_on_the_app_written_swift_copy(
+    prod_with_dependencies: tuple[list[StackResource], list[StackResource]],
+) -> None:
+    _, for_stack = prod_with_dependencies
+    result = run_check([], for_stack, stack="prod", project="skyweave", source="stacks/Pulumi.prod.yaml")
+    assert [d.urn.rsplit("::", 1)[-1] for d in result.mandatory] == ["assets-container-os-dc1"]
+
+
+def test_the_aws_only_plan_fails_with_a_claim_mismatch(
+    prod_with_dependencies: tuple[list[StackResource], list[StackResource]],
+) -> None:
+    """prod's plan with every GCP and OpenStack resource dropped and the components kept: the
+    components still claim three vendors, the resources say one (plus the on-prem servers)."""
+    _, for_stack = prod_with_dependencies
+
+    def foreign(r: StackResource) -> bool:
+        package = r.type.removeprefix("pulumi:providers:").split(":", 1)[0]
+        return package in ("gcp", "openstack")
+
+    aws_only = [r for r in for_stack if not foreign(r)]
+    assert any(r.type == "skyweave:app:MultiCloudApp" for r in aws_only)
+    config = load_policy_config(ROOT / "stacks" / "Pulumi.prod.policy.json")
+    result = run_check(
+        [], aws_only, stack="prod", project="skyweave", source="aws-only", policy_config=config
+    )
+    mandatory = {(d.policy_name, d.detail) for d in result.mandatory}
+    assert (
+        "skyweave-redundancy-claims-backed",
+        "MultiCloudApp 'shop' places 4 on gcp-euw1 but the plan has no GCP instances for it",
+    ) in mandatory
+    assert (
+        "skyweave-redundancy-survives-vendor-loss",
+        "MultiCloudApp 'shop': losing vendor 'aws' leaves 0 of 4 instance(s) the plan's resources provide, "
+        "below minHealthy 8",
+    ) in mandatory
+    assert not result.passed
 
 
 def test_prod_check_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
@@ -96,7 +162,12 @@ def test_text_format_and_exit_code(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["-C", str(BROKEN), "check", "--stack", "broken"]) == EXIT_VIOLATIONS
     out = capsys.readouterr().out
     assert "MANDATORY skyweave-security-imdsv2-required" in out
-    assert "8 mandatory, 0 advisory violation(s)" in out and "FAILED" in out
+    assert "11 mandatory, 0 advisory violation(s)" in out and "FAILED" in out
+    assert (
+        "How to comply:" in out
+        and "docs: https://github.com/skyweave/skyweave/blob/main/docs/policies.md#" in out
+    )
+    assert "MANDATORY skyweave-security-no-open-admin-ports [critical]" in out
 
 
 def test_policy_config_can_downgrade_rules_to_advisory(
@@ -105,7 +176,7 @@ def test_policy_config_can_downgrade_rules_to_advisory(
     config = tmp_path / "policy-config.json"
     config.write_text(json.dumps({"all": "advisory"}))
     assert main(["-C", str(BROKEN), "check", "--stack", "broken", "--config", str(config)]) == 0
-    assert "0 mandatory, 8 advisory" in capsys.readouterr().out
+    assert "0 mandatory, 11 advisory" in capsys.readouterr().out
 
 
 def test_bad_policy_config_is_reported_without_a_traceback(

@@ -34,7 +34,12 @@ def test_check_markdown_leads_with_the_verdict_and_the_violations(capsys: pytest
     heading, blank, verdict = text.splitlines()[:3]
     assert heading == "### skyweave check: stack `broken`" and blank == ""
     assert verdict.startswith("❌ **") and "mandatory violation(s): FAILED" in verdict
-    assert "| mandatory | `skyweave-redundancy-min-vendors` |" in text
+    docs = "https://github.com/skyweave/skyweave/blob/main/docs/policies.md"
+    assert (
+        f"| mandatory | high | [`skyweave-redundancy-min-vendors`]({docs}#skyweave-redundancy-min-vendors) |"
+        in text
+    )
+    assert "<details><summary>how to comply</summary>" in text
     assert f"<details><summary>the {len(ALL_RULES)} rules</summary>" in text
     _tables_are_well_formed(text)
     assert main(["check", "--stack", "prod", "--format", "markdown"]) == 0

@@ -23,6 +23,7 @@ ZONES = rule_by_name("skyweave-redundancy-zone-spread")
 TUNNELS = rule_by_name("skyweave-redundancy-vpn-tunnels")
 HUB = rule_by_name("skyweave-redundancy-no-hub-site")
 DNS = rule_by_name("skyweave-redundancy-dns-health-checks")
+CLAIMS = rule_by_name("skyweave-redundancy-claims-backed")
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
 VPC = "aws:ec2/vpc:Vpc"
@@ -138,8 +139,13 @@ def test_reserved_and_reused_inside_cidrs_fail() -> None:
 
 # -- vendors ------------------------------------------------------------------------------------
 
+COMMAND = "command:remote:Command"
+ASG = "aws:autoscaling/group:Group"
+MIG = "gcp:compute/regionInstanceGroupManager:RegionInstanceGroupManager"
+OS_VM = "openstack:compute/instance:Instance"
 
-def test_min_vendors_counts_clouds_and_placements_but_not_the_engine() -> None:
+
+def test_min_vendors_counts_cloud_resources_and_on_prem_nodes_not_claims() -> None:
     only_aws = [
         res(VPC, "v", {"cidrBlock": "10.0.0.0/16"}, site="aws-use1"),
         res("pulumi:providers:gcp", "gcp-euw1"),
@@ -147,40 +153,195 @@ def test_min_vendors_counts_clouds_and_placements_but_not_the_engine() -> None:
     ]
     [finding] = check_stack(VENDORS, only_aws)
     assert "spans 1 vendor(s) (aws)" in finding.message
-    onprem = res(APP, "app", {"placements": [{"site": "fra", "vendor": "onprem", "zone": "a", "count": 1}]})
-    assert check_stack(VENDORS, [*only_aws, onprem]) == []
-    assert check_stack(VENDORS, [*only_aws, onprem], minVendors=3.0)
+    # A component's placements are a claim: they add no vendor.
+    claim = res(APP, "app", {"placements": [{"site": "fra", "vendor": "onprem", "zone": "a", "count": 1}]})
+    assert check_stack(VENDORS, [*only_aws, claim])
+    # A remote command to a host outside the clouds is a server someone brought: on-prem.
+    node = res(COMMAND, "bootstrap-fra-1", {"connection": {"host": "10.200.0.11"}, "create": "true"})
+    assert check_stack(VENDORS, [*only_aws, node]) == []
+    assert check_stack(VENDORS, [*only_aws, node], minVendors=3.0)
+    # ... but one that configures a cloud instance is not.
+    vm = res("aws:ec2/instance:Instance", "vm", {}, site="aws-use1")
+    configure = res(
+        COMMAND, "configure-vm", {"create": "true"}, prop_deps={"connection": [vm.urn]}, deps=[vm.urn]
+    )
+    assert check_stack(VENDORS, [*only_aws, vm, configure])
 
 
-# -- survives vendor loss -----------------------------------------------------------------------
+# -- survives vendor loss (counted from the resources) ------------------------------------------
 
 
-def _app(placements: list[dict[str, Any]], min_healthy: float, survive: str = "vendor") -> Any:
-    return res(APP, "web", {"placements": placements, "minHealthy": min_healthy, "survive": survive})
+def _app(min_healthy: float, survive: str = "vendor", placements: list[dict[str, Any]] | None = None) -> Any:
+    props = {"placements": placements or [], "minHealthy": min_healthy, "survive": survive}
+    return res(APP, "web", props)
 
 
-def _place(site: str, vendor: str, zone: str, count: float) -> dict[str, Any]:
-    return {"site": site, "vendor": vendor, "region": f"{site}-r", "zone": zone, "count": count}
+def _asg(app: Any, site: str, zones: list[str], size: float) -> list[Any]:
+    subnets = [res(SUBNET, f"{site}-{z}", {"availabilityZone": z}, site=site) for z in zones]
+    group = res(
+        ASG,
+        f"web-asg-{site}",
+        {"minSize": size, "desiredCapacity": size, "vpcZoneIdentifiers": [f"s-{z}" for z in zones]},
+        site=site,
+        parent=app.urn,
+        prop_deps={"vpcZoneIdentifiers": [s.urn for s in subnets]},
+    )
+    return [*subnets, group]
 
 
-def test_app_that_survives_a_vendor_loss_passes() -> None:
-    app = _app([_place("aws-use1", "aws", "a", 2.0), _place("gcp-euw1", "gcp", "b", 2.0)], 2.0)
-    assert check_stack(SURVIVES, [app]) == []
+def _mig(app: Any, site: str, zones: list[str], size: float) -> Any:
+    props = {"targetSize": size, "distributionPolicyZones": zones, "region": site}
+    return res(MIG, f"web-mig-{site}", props, site=site, parent=app.urn)
 
 
-def test_app_on_one_vendor_fails_with_the_numbers() -> None:
-    app = _app([_place("aws-use1", "aws", "a", 2), _place("aws-usw2", "aws", "b", 2)], 2)
-    [finding] = check_stack(SURVIVES, [app])
-    assert "losing vendor 'aws' leaves 0 of 4 healthy, below minHealthy 2" in finding.message
+def test_capacity_is_counted_from_groups_not_from_placements() -> None:
+    app = _app(2.0)
+    estate = [
+        app,
+        *_asg(app, "aws-use1", ["us-east-1a", "us-east-1b"], 2.0),
+        _mig(app, "gcp-euw1", ["b", "c"], 2.0),
+    ]
+    assert check_stack(SURVIVES, estate) == []
+    # The same app claiming four sites but with compute on AWS only fails, on the resources' numbers.
+    only_aws = [app, *_asg(app, "aws-use1", ["us-east-1a", "us-east-1b"], 4.0)]
+    [finding] = check_stack(SURVIVES, only_aws)
+    assert (
+        "losing vendor 'aws' leaves 0 of 4 instance(s) the plan's resources provide, below minHealthy 2"
+        in (finding.message)
+    )
 
 
 def test_declared_survive_kind_is_checked_too() -> None:
-    placements = [_place("aws-use1", "aws", "a", 3), _place("gcp-euw1", "gcp", "b", 3)]
-    assert check_stack(SURVIVES, [_app(placements, 3, survive="zone")]) == []
-    many = [*placements, _place("aws-use1", "aws", "c", 1)]
-    assert check_stack(SURVIVES, [_app(many, 4, survive="zone")])
+    app = _app(2.0, survive="zone")
+    estate = [app, *_asg(app, "aws-use1", ["a", "b"], 2.0), _mig(app, "gcp-euw1", ["b", "c"], 2.0)]
+    assert check_stack(SURVIVES, estate) == []  # losing a vendor leaves 2, a zone 3
+    # mustSurvive is the floor every service gets; an app declaring a wider kind is held to it too.
+    wide = _app(2.0, survive="vendor")
+    estate = [wide, *_asg(wide, "aws-use1", ["a", "b"], 3.0), _mig(wide, "gcp-euw1", ["b", "c"], 1.0)]
+    [finding] = check_stack(SURVIVES, estate, mustSurvive="zone")
+    assert "losing vendor 'aws' leaves 1 of 4" in finding.message
     pool = res("skyweave:compute:BareMetalPool", "metal", {"placements": [], "minHealthy": 1})
-    assert "no placements" in check_stack(SURVIVES, [pool])[0].message
+    assert "has no compute in the plan" in check_stack(SURVIVES, [pool])[0].message
+
+
+def test_an_autoscaler_floor_and_an_affinity_group_are_what_count() -> None:
+    app = _app(2.0, survive="zone")
+    mig = _mig(app, "gcp-euw1", ["b", "c"], 6.0)
+    scaler = res(
+        "gcp:compute/regionAutoscaler:RegionAutoscaler",
+        "scaler",
+        {"autoscalingPolicy": {"minReplicas": 2.0, "maxReplicas": 10.0}},
+        site="gcp-euw1",
+        prop_deps={"target": [mig.urn]},
+        deps=[mig.urn],
+    )
+    # The group may scale in to 2 (one per zone): losing a zone leaves 1 < 2.
+    assert "leaves 1 of 2" in check_stack(SURVIVES, [app, mig, scaler], mustSurvive="zone")[0].message
+    group = res("openstack:compute/serverGroup:ServerGroup", "g", {"policies": ["affinity"]}, site="os-dc1")
+    vms = [
+        res(
+            OS_VM,
+            f"vm{i}",
+            {"availabilityZone": "az1"},
+            site="os-dc1",
+            parent=app.urn,
+            prop_deps={"schedulerHints": [group.urn]},
+        )
+        for i in range(3)
+    ]
+    [finding] = check_stack(SURVIVES, [app, group, *vms], mustSurvive="zone")
+    assert "one host: affinity server group g" in finding.message
+
+
+def test_bare_metal_nodes_and_on_prem_commands_count_for_a_pool() -> None:
+    pool = res(
+        "skyweave:compute:BareMetalPool", "metal", {"placements": [], "minHealthy": 2.0, "survive": "vendor"}
+    )
+    servers = [
+        res(OS_VM, f"os{i}", {"availabilityZone": f"az{i}"}, site="os-dc1", parent=pool.urn) for i in (1, 2)
+    ]
+    nodes = [
+        res(COMMAND, f"bootstrap-{i}", {"connection": {"host": f"10.200.0.{i}"}}, parent=pool.urn)
+        for i in (1, 2)
+    ]
+    assert check_stack(SURVIVES, [pool, *servers, *nodes]) == []
+    assert "losing vendor" in check_stack(SURVIVES, [pool, *servers])[0].message
+
+
+def _fronted_service(name: str, *sites: tuple[str, str]) -> list[Any]:
+    """A hand-written service: per site an ALB or an address in front of compute, one DNS name."""
+    out: list[Any] = []
+    for site, vendor in sites:
+        if vendor == "aws":
+            lb = res("aws:lb/loadBalancer:LoadBalancer", f"{name}-alb-{site}", {}, site=site)
+            tg = res("aws:lb/targetGroup:TargetGroup", f"{name}-tg-{site}", {}, site=site)
+            listener = res(
+                "aws:lb/listener:Listener",
+                f"{name}-l-{site}",
+                {"protocol": "HTTPS"},
+                site=site,
+                prop_deps={"loadBalancerArn": [lb.urn], "defaultActions": [tg.urn]},
+                deps=[lb.urn, tg.urn],
+            )
+            group = res(
+                ASG,
+                f"{name}-asg-{site}",
+                {"minSize": 2.0, "availabilityZones": ["a", "b"]},
+                site=site,
+                prop_deps={"targetGroupArns": [tg.urn]},
+                deps=[tg.urn],
+            )
+            target, more = lb, [tg, listener, group]
+        else:
+            address = res("gcp:compute/address:Address", f"{name}-ip-{site}", {}, site=site)
+            mig = res(
+                MIG,
+                f"{name}-mig-{site}",
+                {"targetSize": 2.0, "distributionPolicyZones": ["b", "c"]},
+                site=site,
+            )
+            backend = res(
+                "gcp:compute/regionBackendService:RegionBackendService",
+                f"{name}-be-{site}",
+                {},
+                site=site,
+                prop_deps={"backends": [mig.urn]},
+                deps=[mig.urn],
+            )
+            rule = res(
+                "gcp:compute/forwardingRule:ForwardingRule",
+                f"{name}-fr-{site}",
+                {},
+                site=site,
+                prop_deps={"ipAddress": [address.urn], "backendService": [backend.urn]},
+                deps=[address.urn, backend.urn],
+            )
+            target, more = address, [mig, backend, rule]
+        record = res(
+            "aws:route53/record:Record",
+            f"{name}-rec-{site}",
+            {
+                "name": f"{name}.example.com",
+                "type": "A",
+                "setIdentifier": site,
+                "healthCheckId": "hc",
+                "weightedRoutingPolicies": [{"weight": 1}],
+            },
+            site="aws-use1",
+            prop_deps={"records": [target.urn]},
+            deps=[target.urn],
+        )
+        out += [target, *more, record]
+    return out
+
+
+def test_a_dns_name_in_front_of_plain_resources_is_a_service() -> None:
+    both = _fronted_service("web", ("aws-use1", "aws"), ("gcp-euw1", "gcp"))
+    assert check_stack(SURVIVES, both) == []
+    one = _fronted_service("web", ("aws-use1", "aws"), ("aws-usw2", "aws"))
+    [finding] = check_stack(SURVIVES, one)
+    assert finding.message.startswith("DNS name 'web.example.com': losing vendor 'aws' leaves 0 of 4")
+    assert check_stack(SURVIVES, one, minHealthy=3.0)  # a stricter floor for services without a component
 
 
 # -- zones --------------------------------------------------------------------------------------
@@ -192,9 +353,8 @@ def _subnet(name: str, zone: str) -> Any:
 
 def test_asg_over_two_zones_passes_and_one_zone_fails() -> None:
     a, b = _subnet("a", "us-east-1a"), _subnet("b", "us-east-1b")
-    asg = "aws:autoscaling/group:Group"
     spread = res(
-        asg,
+        ASG,
         "web",
         {"vpcZoneIdentifiers": ["s-a", "s-b"]},
         site="aws-use1",
@@ -202,7 +362,7 @@ def test_asg_over_two_zones_passes_and_one_zone_fails() -> None:
     )
     assert check_stack(ZONES, [a, b, spread]) == []
     narrow = res(
-        asg,
+        ASG,
         "web",
         {"vpcZoneIdentifiers": ["s-a"]},
         site="aws-use1",
@@ -212,57 +372,159 @@ def test_asg_over_two_zones_passes_and_one_zone_fails() -> None:
     assert "site 'aws-use1' runs compute in 1 zone(s) (us-east-1a)" in finding.message
 
 
-def test_zones_are_counted_per_site_over_instances_and_migs() -> None:
-    vm = "openstack:compute/instance:Instance"
+def test_zones_are_counted_per_site_over_instances_and_migs_not_placements() -> None:
     two = [
-        res(vm, "a", {"availabilityZone": "az1"}, site="os-dc1"),
-        res(vm, "b", {"availabilityZone": "az2"}, site="os-dc1"),
+        res(OS_VM, "a", {"availabilityZone": "az1"}, site="os-dc1"),
+        res(OS_VM, "b", {"availabilityZone": "az2"}, site="os-dc1"),
     ]
     assert check_stack(ZONES, two) == []
-    mig = "gcp:compute/regionInstanceGroupManager:RegionInstanceGroupManager"
-    assert check_stack(ZONES, [res(mig, "m", {}, site="gcp-euw1")]) == []
+    assert check_stack(ZONES, [res(MIG, "m", {}, site="gcp-euw1")]) == []  # GCP spreads over 3 zones
     assert check_stack(
-        ZONES, [res(mig, "m", {"distributionPolicyZones": ["europe-west1-b"]}, site="gcp-euw1")]
+        ZONES, [res(MIG, "m", {"distributionPolicyZones": ["europe-west1-b"]}, site="gcp-euw1")]
     )
     same = [
         res("aws:ec2/instance:Instance", n, {"availabilityZone": "us-east-1a"}, site="aws-use1") for n in "xy"
     ]
     assert check_stack(ZONES, same)
     assert check_stack(ZONES, same, minZones=1) == []
+    claim = _app(1.0, placements=[_place("aws-use1", "aws", "us-east-1b", 1)])
+    assert check_stack(ZONES, [*same, claim])  # a claimed zone is no zone
 
 
-# -- VPN tunnels --------------------------------------------------------------------------------
+def _place(site: str, vendor: str, zone: str, count: float) -> dict[str, Any]:
+    return {"site": site, "vendor": vendor, "region": f"{site}-r", "zone": zone, "count": count}
 
 
-def _link(name: str, a: str, b: str, vendors: tuple[str, str], tunnels: float, kind: str = "vpn") -> Any:
-    props = {
-        "siteA": a,
-        "siteB": b,
-        "vendorA": vendors[0],
-        "vendorB": vendors[1],
-        "tunnels": tunnels,
-        "kind": kind,
-    }
-    return res(LINK, name, props)
+# -- VPN tunnels (counted from the VPN resources of both ends) ----------------------------------
+
+AWS_CGW = "aws:ec2/customerGateway:CustomerGateway"
+GCP_TUNNEL = "gcp:compute/vPNTunnel:VPNTunnel"
+HA_GATEWAY = "gcp:compute/haVpnGateway:HaVpnGateway"
+EXT_GATEWAY = "gcp:compute/externalVpnGateway:ExternalVpnGateway"
+SITE_CONNECTION = "openstack:vpnaas/siteConnection:SiteConnection"
+VPN_SERVICE = "openstack:vpnaas/service:Service"
 
 
-def test_tunnel_counts() -> None:
-    assert check_stack(TUNNELS, [_link("ag", "aws", "gcp", ("aws", "gcp"), 4.0)]) == []
-    assert "needs 4" in check_stack(TUNNELS, [_link("ag", "aws", "gcp", ("gcp", "aws"), 2)])[0].message
-    assert check_stack(TUNNELS, [_link("ao", "aws", "os", ("aws", "openstack"), 2)]) == []
-    assert check_stack(TUNNELS, [_link("ao", "aws", "os", ("aws", "openstack"), 1)])
-    assert check_stack(TUNNELS, [_link("p", "a1", "a2", ("aws", "aws"), 0, kind="peering")]) == []
+def _aws_to_gcp(connections: int, tunnels: int) -> list[Any]:
+    """AWS aws-use1 ↔ GCP HA VPN gcp-euw1, as the GCP guide builds it, with the counts given."""
+    gateway = res(HA_GATEWAY, "ha", {"region": "europe-west1"}, site="gcp-euw1")
+    out: list[Any] = [gateway]
+    conns = []
+    for c in range(connections):
+        cgw = res(
+            AWS_CGW, f"cgw{c}", {"type": "ipsec.1"}, site="aws-use1", prop_deps={"ipAddress": [gateway.urn]}
+        )
+        conn = res(
+            AWS_VPN,
+            f"conn{c}",
+            {"type": "ipsec.1"},
+            site="aws-use1",
+            prop_deps={"customerGatewayId": [cgw.urn]},
+        )
+        out += [cgw, conn]
+        conns.append(conn)
+    peer = res(
+        EXT_GATEWAY,
+        "aws-peer",
+        {"redundancyType": "FOUR_IPS_REDUNDANCY"},
+        site="gcp-euw1",
+        prop_deps={"interfaces": [c.urn for c in conns]},
+    )
+    out.append(peer)
+    for t in range(tunnels):
+        out.append(
+            res(
+                GCP_TUNNEL,
+                f"t{t}",
+                {"vpnGatewayInterface": t // 2, "peerExternalGatewayInterface": t},
+                site="gcp-euw1",
+                prop_deps={"vpnGateway": [gateway.urn], "peerExternalGateway": [peer.urn]},
+            )
+        )
+    return out
+
+
+def test_aws_to_gcp_needs_four_tunnels_at_both_ends() -> None:
+    assert check_stack(TUNNELS, _aws_to_gcp(2, 4)) == []
+    messages = [f.message for f in check_stack(TUNNELS, _aws_to_gcp(1, 4))]
+    assert any(
+        "the VPN between aws-use1 and gcp-euw1 has 2 tunnel(s); it needs 4" in m
+        and "aws-use1 configures 2" in m
+        for m in messages
+    )
+    messages = [f.message for f in check_stack(TUNNELS, _aws_to_gcp(2, 2))]
+    assert any("has 2 tunnel(s); it needs 4" in m for m in messages)
+
+
+def test_a_single_openstack_site_connection_is_not_redundant() -> None:
+    service = res(VPN_SERVICE, "vpn", {}, site="os-dc1")
+    one = res(SITE_CONNECTION, "c0", {"peerAddress": "203.0.113.10"}, site="os-dc1")
+    [finding] = check_stack(TUNNELS, [service, one])
+    assert "between os-dc1 and external peer 203.0.113.10 has 1 tunnel(s); it needs 2" in finding.message
+    assert "policy-based" in finding.message
+    same_peer = res(SITE_CONNECTION, "c1", {"peerAddress": "203.0.113.10"}, site="os-dc1")
+    assert check_stack(TUNNELS, [service, one, same_peer])  # one path twice is still one path
+    # A second device: the external gateway GCP knows it by groups both addresses into one peer.
+    second = res(SITE_CONNECTION, "c1", {"peerAddress": "203.0.113.11"}, site="os-dc1")
+    device = res(
+        EXT_GATEWAY,
+        "fra",
+        {"interfaces": [{"id": 0, "ipAddress": "203.0.113.10"}, {"id": 1, "ipAddress": "203.0.113.11"}]},
+        site="gcp-euw1",
+    )
+    # Two devices are two connections, but still one active path: VPNaaS is policy-based.
+    [single] = check_stack(TUNNELS, [service, one, second, device])
+    assert "has 2 tunnel(s) but one active path" in single.message
+    allowed = ["os-dc1/onprem-fra"]  # the on-prem end is an external peer: its site id names it
+    assert check_stack(TUNNELS, [service, one, second, device], allowSinglePathLinks=allowed) == []
+    by_address = ["203.0.113.11/os-dc1"]
+    assert check_stack(TUNNELS, [service, one, second, device], allowSinglePathLinks=by_address) == []
+    other_site = ["os-dc2/onprem-fra"]
+    assert check_stack(TUNNELS, [service, one, second, device], allowSinglePathLinks=other_site)
+
+
+def test_a_gcp_classic_vpn_tunnel_is_not_redundant() -> None:
+    classic = res("gcp:compute/vPNGateway:VPNGateway", "classic", {}, site="gcp-euw1")
+    tunnel = res(
+        GCP_TUNNEL,
+        "t",
+        {"peerIp": "198.51.100.7"},
+        site="gcp-euw1",
+        prop_deps={"targetVpnGateway": [classic.urn]},
+    )
+    [finding] = check_stack(TUNNELS, [classic, tunnel])
+    assert "has 1 tunnel(s); it needs 2" in finding.message and "Classic VPN" in finding.message
+
+
+def test_vpn_link_components_alone_are_claims_not_tunnels() -> None:
+    link = res(
+        LINK,
+        "ag",
+        {
+            "siteA": "aws-use1",
+            "siteB": "gcp-euw1",
+            "vendorA": "aws",
+            "vendorB": "gcp",
+            "tunnels": 4.0,
+            "kind": "vpn",
+        },
+    )
+    assert check_stack(TUNNELS, [link]) == []
+    messages = [f.message for f in check_stack(CLAIMS, [link])]
+    assert messages == [
+        f"VpnLink 'ag' claims 4 tunnel(s) between aws-use1 and gcp-euw1 but the plan has no {v} VPN "
+        f"resources for it on {site}'s side"
+        for v, site in (("AWS", "aws-use1"), ("GCP", "gcp-euw1"))
+    ]
 
 
 def test_plain_gcp_ha_vpn_gateways_need_a_tunnel_per_peer_interface() -> None:
-    gateway = res("gcp:compute/haVpnGateway:HaVpnGateway", "ha", {"region": "europe-west1"})
-    aws_peer = res(
-        "gcp:compute/externalVpnGateway:ExternalVpnGateway", "aws", {"redundancyType": "FOUR_IPS_REDUNDANCY"}
-    )
+    gateway = res(HA_GATEWAY, "ha", {"region": "europe-west1"})
+    aws_peer = res(EXT_GATEWAY, "aws", {"redundancyType": "FOUR_IPS_REDUNDANCY"})
 
     def tunnel(n: int) -> Any:
         return res(
-            "gcp:compute/vPNTunnel:VPNTunnel",
+            GCP_TUNNEL,
             f"t{n}",
             {"vpnGatewayInterface": n % 2, "peerExternalGatewayInterface": n},
             deps=[gateway.urn, aws_peer.urn],
@@ -270,26 +532,40 @@ def test_plain_gcp_ha_vpn_gateways_need_a_tunnel_per_peer_interface() -> None:
         )
 
     two = [gateway, aws_peer, tunnel(0), tunnel(1)]
-    [finding] = check_stack(TUNNELS, two)
-    assert "has 2 tunnel(s); its peers need 4" in finding.message
-    assert check_stack(TUNNELS, [*two, tunnel(2), tunnel(3)]) == []
-    alone = [
-        gateway,
-        res("gcp:compute/vPNTunnel:VPNTunnel", "t", {}, prop_deps={"vpnGateway": [gateway.urn]}),
-    ]
-    assert "has 1 tunnel(s); its peers need 2" in check_stack(TUNNELS, alone)[0].message
+    assert any("has 2 tunnel(s); its peers need 4" in f.message for f in check_stack(TUNNELS, two))
+    assert not any("its peers need" in f.message for f in check_stack(TUNNELS, [*two, tunnel(2), tunnel(3)]))
+    alone = [gateway, res(GCP_TUNNEL, "t", {}, prop_deps={"vpnGateway": [gateway.urn]})]
+    assert any("has 1 tunnel(s); its peers need 2" in f.message for f in check_stack(TUNNELS, alone))
 
 
-# -- hub sites ----------------------------------------------------------------------------------
+# -- hub sites (the graph the VPN and peering resources form) -----------------------------------
+
+
+def _peering(a: str, b: str) -> list[Any]:
+    va = res(VPC, f"vpc-{a}-{b}", {}, site=a)
+    vb = res(VPC, f"vpc-{b}-{a}", {}, site=b)
+    peer = res(
+        "aws:ec2/vpcPeeringConnection:VpcPeeringConnection",
+        f"peer-{a}-{b}",
+        {},
+        site=a,
+        prop_deps={"vpcId": [va.urn], "peerVpcId": [vb.urn]},
+    )
+    return [va, vb, peer]
 
 
 def test_a_hub_site_fails_unless_allowed_and_a_ring_passes() -> None:
-    star = [_link("ab", "a", "hub", ("aws", "aws"), 2), _link("bc", "hub", "c", ("aws", "aws"), 2)]
+    star = [*_peering("a", "hub"), *_peering("hub", "c")]
     [finding] = check_stack(HUB, star)
     assert "site 'hub' is a hub" in finding.message
     assert check_stack(HUB, star, allowedHubs=["hub"]) == []
-    ring = [*star, _link("ca", "c", "a", ("aws", "aws"), 2)]
+    ring = [*star, *_peering("c", "a")]
     assert check_stack(HUB, ring) == []
+    # Components' link claims draw no edges: a ring of VpnLinks over the star is still a star.
+    claimed = [
+        res(LINK, "ca", {"siteA": "c", "siteB": "a", "vendorA": "aws", "vendorB": "aws", "kind": "peering"})
+    ]
+    assert check_stack(HUB, [*star, *claimed])
 
 
 def _brute_cut_vertices(adjacency: dict[str, set[str]]) -> set[str]:
@@ -354,21 +630,51 @@ def test_cloud_dns_routing_policy_needs_health_checked_targets() -> None:
 # -- any estate ---------------------------------------------------------------------------------
 
 _TYPES = [
-    VPC, SUBNET, GCP_SUBNET, OS_SUBNET, LINK, APP, AWS_VPN, "aws:autoscaling/group:Group",
-    "gcp:compute/regionInstanceGroupManager:RegionInstanceGroupManager", "aws:route53/record:Record",
-    "gcp:dns/recordSet:RecordSet", "aws:s3/bucket:Bucket", "aws:s3/bucketVersioning:BucketVersioning",
-    "gcp:compute/routerInterface:RouterInterface", "openstack:compute/instance:Instance",
-]  # fmt: skip
+    VPC,
+    SUBNET,
+    GCP_SUBNET,
+    OS_SUBNET,
+    LINK,
+    APP,
+    AWS_VPN,
+    "aws:autoscaling/group:Group",
+    "gcp:compute/regionInstanceGroupManager:RegionInstanceGroupManager",
+    "aws:route53/record:Record",
+    "gcp:dns/recordSet:RecordSet",
+    "aws:s3/bucket:Bucket",
+    "aws:s3/bucketVersioning:BucketVersioning",
+    "gcp:compute/routerInterface:RouterInterface",
+    "openstack:compute/instance:Instance",
+]
 _value = st.recursive(
     st.none() | st.booleans() | st.integers(-5, 70000) | st.text(max_size=20) | st.just(UNKNOWN),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=3),
     max_leaves=10,
 )
 _KEYS = st.sampled_from(
-    ["cidrBlock", "ipCidrRange", "cidr", "placements", "minHealthy", "survive", "siteA", "siteB", "tunnels",
-     "vendorA", "kind", "insideCidrs", "tunnel1InsideCidr", "ipRange", "availabilityZones", "routingPolicy",
-     "failoverRoutingPolicies", "versioning", "secondaryIpRanges", "distributionPolicyZones"]
-)  # fmt: skip
+    [
+        "cidrBlock",
+        "ipCidrRange",
+        "cidr",
+        "placements",
+        "minHealthy",
+        "survive",
+        "siteA",
+        "siteB",
+        "tunnels",
+        "vendorA",
+        "kind",
+        "insideCidrs",
+        "tunnel1InsideCidr",
+        "ipRange",
+        "availabilityZones",
+        "routingPolicy",
+        "failoverRoutingPolicies",
+        "versioning",
+        "secondaryIpRanges",
+        "distributionPolicyZones",
+    ]
+)
 
 
 @settings(max_examples=150, deadline=None)
@@ -382,3 +688,60 @@ def test_no_stack_rule_crashes_on_odd_or_missing_properties(rows: list[tuple[str
                 rule.run_stack(index)
             except (ValueError, TypeError, AttributeError) as exc:  # pragma: no cover
                 pytest.fail(f"{rule.name} crashed on {rows!r}: {exc!r}")
+
+
+# -- an instance-hosted VPN router (skyweave's `vpn: appliance`, or one built by hand) ------------
+
+SEC_GROUP = "openstack:networking/secGroup:SecGroup"
+SEC_RULE = "openstack:networking/secGroupRule:SecGroupRule"
+PORT = "openstack:networking/port:Port"
+FLOATING_IP = "openstack:networking/floatingIp:FloatingIp"
+
+
+def _router_estate(openings: int, *, address_pairs: bool = True) -> list[Any]:
+    """Two router instances on os-dc1 (ports forwarding other addresses, floating IPs) and an AWS
+    VPN connection to each; the routers' tunnels are in secret user data, their security group
+    admits IKE from each AWS tunnel address it serves (``openings`` of the four)."""
+    group = res(SEC_GROUP, "router-sg", {}, site="os-dc1")
+    pairs = {"allowedAddressPairs": [{"ipAddress": "10.0.0.0/8"}]} if address_pairs else {}
+    providers = [res("pulumi:providers:openstack", "os-dc1"), res("pulumi:providers:aws", "aws-use1")]
+    estate: list[Any] = [*providers, group]
+    vpns = []
+    for i in (0, 1):
+        port = res(PORT, f"router-port-{i}", {**pairs, "securityGroupIds": ["sg-id"]}, site="os-dc1",
+                   prop_deps={"securityGroupIds": [group.urn]})  # fmt: skip
+        fip = res(
+            FLOATING_IP, f"router-fip-{i}", {"portId": "p"}, site="os-dc1", prop_deps={"portId": [port.urn]}
+        )
+        vm_props = {"availabilityZone": f"az{i + 1}", "userData": "[secret]"}
+        vm = res(OS_VM, f"router-{i}", vm_props, site="os-dc1", prop_deps={"networks": [port.urn]})
+        cgw = res(AWS_CGW, f"cgw-{i}", {"ipAddress": f"203.0.113.{i + 1}"}, site="aws-use1",
+                  prop_deps={"ipAddress": [fip.urn]})  # fmt: skip
+        vpn = res(AWS_VPN, f"vpn-{i}", {}, site="aws-use1", prop_deps={"customerGatewayId": [cgw.urn]})
+        estate += [port, fip, vm, cgw, vpn]
+        vpns.append(vpn)
+    for n in range(openings):
+        ike = {"direction": "ingress", "protocol": "udp", "portRangeMin": 500, "portRangeMax": 500,
+               "remoteIpPrefix": UNKNOWN, "securityGroupId": "sg-id"}  # fmt: skip
+        deps = {"securityGroupId": [group.urn], "remoteIpPrefix": [vpns[n // 2].urn]}
+        estate.append(res(SEC_RULE, f"ike-{n}", ike, site="os-dc1", prop_deps=deps))
+    return estate
+
+
+def test_an_instance_hosted_router_counts_one_tunnel_per_peer_address_it_admits_ike_from() -> None:
+    assert check_stack(TUNNELS, _router_estate(4)) == []
+    [short] = check_stack(TUNNELS, _router_estate(1))
+    assert "between aws-use1 and os-dc1 has 1 tunnel(s)" in short.message
+    assert "aws-use1 configures 4, os-dc1 configures 1" in short.message
+    # Without ports that forward other addresses, an IKE opening is just a firewall rule.
+    [none] = check_stack(TUNNELS, _router_estate(4, address_pairs=False))
+    assert "os-dc1 configures 0" in none.message
+
+
+def test_router_instances_are_not_compute_that_serves() -> None:
+    from skyweave.policy.facts import facts
+
+    estate = facts(StackIndex.build(_router_estate(4)))
+    assert estate.units == []
+    plain = facts(StackIndex.build(_router_estate(4, address_pairs=False)))
+    assert len(plain.units) == 2

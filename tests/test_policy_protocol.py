@@ -57,7 +57,7 @@ def test_analyzer_info_declares_every_rule_with_level_and_schema(pack: PolicyPac
         policy = declared[rule.name]
         assert policy.description == rule.description
         assert analyzer_pb2.EnforcementLevel.Name(policy.enforcementLevel).lower() == rule.level.value
-        assert set(policy.configSchema.properties.keys()) == {s.name for s in rule.settings}
+        assert set(policy.configSchema.properties.keys()) == {s.name for s in rule.settings} | {"waivers"}
     schema = declared["skyweave-redundancy-min-vendors"].configSchema.properties["minVendors"]
     assert schema["default"] == 2 and schema["type"] == "integer"
     assert declared[STACK_RUNNER].policy_type == analyzer_pb2.POLICY_TYPE_STACK
@@ -103,7 +103,11 @@ def test_configure_changes_level_settings_and_can_disable(pack: PolicyPackProces
 
 
 def test_unknown_values_give_an_advisory_cant_check(fresh: PolicyPackProcess) -> None:
-    vm = res("aws:ec2/instance:Instance", "vm", {"metadataOptions": {"httpTokens": UNKNOWN}})
+    vm = res(
+        "aws:ec2/instance:Instance",
+        "vm",
+        {"metadataOptions": {"httpTokens": UNKNOWN}, "rootBlockDevice": {"encrypted": True}},
+    )
     [diag] = fresh.analyze(wire(vm))
     assert diag.policy_name == "skyweave-security-imdsv2-required"
     assert diag.enforcement_level == "advisory" and "not known until the update runs" in diag.detail
@@ -150,6 +154,12 @@ def test_analyze_stack_hand_built_broken_estate(fresh: PolicyPackProcess) -> Non
             "region": "us-east-1", "zone": "us-east-1a", "count": 2.0}], "minHealthy": 2.0,
             "survive": "vendor"}),
     ]  # fmt: skip
+    # The links' tunnel counts are claims (no VPN resources back them); one real site connection
+    # to a single peer address is the tunnel-count failure.
+    estate.append(
+        res("openstack:vpnaas/siteConnection:SiteConnection", "lone", {"peerAddress": "203.0.113.9"},
+            site="os-dc1", secret_outputs=["psk"])
+    )  # fmt: skip
     names = {d.policy_name for d in fresh.analyze_stack([wire(r) for r in estate]) if d.mandatory}
     assert names == {
         "skyweave-addresses-no-overlap",
@@ -157,7 +167,7 @@ def test_analyze_stack_hand_built_broken_estate(fresh: PolicyPackProcess) -> Non
         "skyweave-redundancy-survives-vendor-loss",
         "skyweave-redundancy-zone-spread",
         "skyweave-redundancy-vpn-tunnels",
-        "skyweave-redundancy-no-hub-site",
+        "skyweave-redundancy-claims-backed",
     }
 
 

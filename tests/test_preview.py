@@ -15,6 +15,7 @@ from skyweave.cli.preview import render_json, render_text, summary
 
 RESOURCE_KEYS = {
     "urn",
+    "propertyDependencies",
     "type",
     "name",
     "custom",
@@ -86,12 +87,12 @@ def test_cli_preview_formats(capsys: pytest.CaptureFixture[str]) -> None:
     # 14 AWS + 2 GCP network resources; the AWS <-> GCP link adds 8 AWS (VPN gateway, 3 route
     # propagations, 2 customer gateways, 2 VPN connections), 15 GCP (HA VPN gateway, Cloud Router,
     # external gateway, 4 tunnels, 4 BGP interfaces, 4 BGP peers), 4 keys and the link component.
-    # The dev app "hello" adds aws 7, gcp 8 and its component; the keys' random provider is the
-    # HybridVpc's own (no default providers: the stack disables them).
-    assert doc["summary"]["by_vendor"] == {"aws": 22 + 7, "gcp": 17 + 8, "random": 4}
+    # The dev app "hello" adds aws 8 (with its HTTPS listener), gcp 8 and its component; the keys'
+    # random provider is the HybridVpc's own (no default providers: the stack disables them).
+    assert doc["summary"]["by_vendor"] == {"aws": 22 + 8, "gcp": 17 + 8, "random": 4}
     assert doc["summary"]["providers"] == 3
     assert main(["preview", "--stack", "dev"]) == 0
-    assert "Resources: 64 to create" in capsys.readouterr().out
+    assert "Resources: 65 to create" in capsys.readouterr().out
 
 
 def _secret_program() -> None:

@@ -52,6 +52,17 @@ def test_strict_dns_fails_the_vendor_that_serves_dns(capsys: pytest.CaptureFixtu
     assert "NOT SURVIVED: 1 required failure(s): shop under vendor aws (12/12)" in out
 
 
+def test_simulate_and_the_dns_rule_agree_by_default(capsys: pytest.CaptureFixture[str]) -> None:
+    """prod's DNS lives in Route 53 only: simulate flags it and survives (--strict-dns fails), and
+    the pack's DNS rule reports it as advisory at its default level (tests/test_check.py)."""
+    from skyweave.policy import rule_by_name
+
+    assert rule_by_name("skyweave-redundancy-dns-survives-vendor-loss").level.value == "advisory"
+    assert main(["simulate", "--stack", "prod", "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert any("skyweave-redundancy-dns-survives-vendor-loss" in note for note in doc["notes"])
+
+
 def test_dev_text_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["simulate", "--stack", "dev"]) == 0
     out = capsys.readouterr().out

@@ -25,6 +25,9 @@ from skyweave.planning.vpn import Routing, SiteEnd, VpnEndpoint, plan_link
 from skyweave.policy import rule_by_name
 
 TUNNELS = rule_by_name("skyweave-redundancy-vpn-tunnels")
+AWS_VPN = "aws:ec2/vpnConnection:VpnConnection"
+AWS_CGW = "aws:ec2/customerGateway:CustomerGateway"
+VPN_SERVICE = "openstack:vpnaas/service:Service"
 
 AWS_END = SiteEnd(
     "aws-use1", "aws", 64512, ("10.1.0.0/16",), endpoint=VpnEndpoint.GATEWAY, bgp=True, static=True
@@ -128,32 +131,41 @@ LINK = "skyweave:network:VpnLink"
 SITE_CONNECTION = "openstack:vpnaas/siteConnection:SiteConnection"
 
 
-def _link(props: dict[str, Any], name: str = "core-link-aws-use1-os-dc1") -> Any:
-    base = {"siteA": "aws-use1", "siteB": "os-dc1", "vendorA": "aws", "vendorB": "openstack", "kind": "vpn"}
-    return res(LINK, name, {**base, **props})
+def _vpnaas_link() -> list[Any]:
+    """AWS ↔ OpenStack as the resources have it: one AWS VPN connection (two tunnels) to a Neutron
+    VPN service, and a site connection back to each AWS tunnel address."""
+    service = res(VPN_SERVICE, "os-vpn", {}, site="os-dc1")
+    cgw = res(
+        AWS_CGW, "cgw", {"ipAddress": "198.51.100.1"}, site="aws-use1", prop_deps={"ipAddress": [service.urn]}
+    )
+    vpn = res(AWS_VPN, "aws-os", {}, site="aws-use1", prop_deps={"customerGatewayId": [cgw.urn]})
+    conns = [
+        res(SITE_CONNECTION, f"sc{i}", {"peerAddress": f"198.18.0.{i}"}, site="os-dc1",
+            prop_deps={"peerAddress": [vpn.urn]})
+        for i in (1, 2)
+    ]  # fmt: skip
+    return [service, cgw, vpn, *conns]
 
 
-def test_a_link_with_one_active_path_fails_the_tunnel_rule_unless_allowed() -> None:
-    single = [_link({"tunnels": 2, "activePaths": 1, "redundant": False})]
+def test_a_vpnaas_link_fails_the_tunnel_rule_unless_allowed() -> None:
+    """Two tunnels at both ends, but the Neutron end is policy-based: one active path."""
+    single = _vpnaas_link()
     [finding] = check_stack(TUNNELS, single)
-    assert "1 active path" in finding.message and "allowSinglePathLinks" in finding.message
+    assert "has 2 tunnel(s) but one active path" in finding.message
+    assert "allowSinglePathLinks" in finding.message
     assert check_stack(TUNNELS, single, allowSinglePathLinks=["aws-use1/os-dc1"]) == []
     assert check_stack(TUNNELS, single, allowSinglePathLinks=["os-dc1/aws-use1"]) == []
     assert check_stack(TUNNELS, single, allowSinglePathLinks=["aws-use1/gcp-euw1"])
-    assert check_stack(TUNNELS, [_link({"tunnels": 4, "activePaths": 4, "redundant": True})]) == []
 
 
-def test_vpnaas_site_connections_under_a_link_count_as_one_path() -> None:
-    """A link described only by its resources (no activePaths): its VPNaaS site connections are
-    one policy-based path however many there are."""
-    link = _link({"tunnels": 2})
-    conns = [
-        res(SITE_CONNECTION, f"sc{i}", {"peerAddress": f"198.51.100.{i}"}, site="os-dc1") for i in (1, 2)
-    ]
-    conns = [dataclasses.replace(c, parent=link.urn) for c in conns]
+def test_a_component_saying_one_path_does_not_decide_the_rule() -> None:
+    """The rule judges resources: a VpnLink's ``activePaths`` is a claim, not evidence either way."""
+    claims = {"siteA": "aws-use1", "siteB": "os-dc1", "vendorA": "aws", "vendorB": "openstack", "kind": "vpn",
+              "tunnels": 2, "activePaths": 4, "redundant": True}  # fmt: skip
+    link = res(LINK, "core-link-aws-use1-os-dc1", claims)
+    conns = [dataclasses.replace(r, parent=link.urn) for r in _vpnaas_link()]
     [finding] = check_stack(TUNNELS, [link, *conns])
-    assert "1 active path" in finding.message
-    assert check_stack(TUNNELS, [link]) == []  # two tunnels and nothing saying otherwise
+    assert "one active path" in finding.message
 
 
 def test_simulate_counts_the_vpnaas_link_as_one_path_and_fails_a_partition() -> None:
@@ -190,19 +202,19 @@ def test_simulate_counts_the_vpnaas_link_as_one_path_and_fails_a_partition() -> 
 
 
 def test_through_the_real_analyzer_protocol_the_setting_allows_a_listed_link() -> None:
-    """The pack started as the engine starts it: a one-path link fails the tunnel rule, and the
+    """The pack started as the engine starts it: a VPNaaS link fails the tunnel rule, and the
     ``allowSinglePathLinks`` setting, sent through Configure, accepts it."""
     from pathlib import Path
 
     from policy_helpers import wire
     from skyweave.cli.analyzer import PolicyPackProcess
 
-    single = _link({"tunnels": 2.0, "activePaths": 1.0, "redundant": False})
+    single = [wire(r) for r in _vpnaas_link()]
     pack_dir = Path(__file__).resolve().parent.parent / "policies"
     with PolicyPackProcess(pack_dir, project="proj", stack="test") as pack:
         pack.configure({})
-        names = {d.policy_name for d in pack.analyze_stack([wire(single)]) if d.mandatory}
+        names = {d.policy_name for d in pack.analyze_stack(single) if d.mandatory}
         assert "skyweave-redundancy-vpn-tunnels" in names
         pack.configure({"skyweave-redundancy-vpn-tunnels": {"allowSinglePathLinks": ["os-dc1/aws-use1"]}})
-        names = {d.policy_name for d in pack.analyze_stack([wire(single)]) if d.mandatory}
+        names = {d.policy_name for d in pack.analyze_stack(single) if d.mandatory}
         assert "skyweave-redundancy-vpn-tunnels" not in names

@@ -118,6 +118,10 @@ class MultiCloudApp(pulumi.ComponentResource):
                 estate_cidrs=self.plan.estate_cidrs,
                 admin_ports=args.admin_ports,
                 user_data=args.user_data,
+                tls=self.plan.tls,
+                tls_certificate=self.plan.certificates.get(site.name),
+                https_port=args.https_port,
+                redirect_host=self.plan.dns.record_name if self.plan.dns else None,
             )
             app = service(get_driver(site.vendor), AppService, needed_for="a MultiCloudApp site")
             self.endpoints[site.name] = app.create_app_site(ctx, network.site_networks[site.name], spec)

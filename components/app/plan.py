@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ConfigDict, Field, field_validator
@@ -168,6 +168,17 @@ class MultiCloudAppArgs(ArgsModel):
         "the beta-factor estimate (e.g. from your own incident history). Default: estimated.",
     )
     dns: AppDnsArgs | None = Field(default=None, description="Health-checked DNS. Omitted: no DNS records.")
+    tls_certificates: dict[str, str] = Field(
+        default_factory=dict,
+        description="Serve HTTPS: the certificate per vendor or site name for load balancers that "
+        "terminate TLS (aws: ACM certificate ARN, openstack: Barbican container ref); then every "
+        "site serves https_port and the service port only redirects to it. GCP's passthrough load "
+        "balancer forwards https_port to the instances, which terminate TLS themselves. Default: "
+        "plain HTTP on the service port.",
+    )
+    https_port: int = Field(
+        default=443, ge=1, le=65535, description="The HTTPS port with tls_certificates. Default 443."
+    )
     tags: Tags = Field(default_factory=dict, description="Tags on every resource of the app. Default none.")
 
     @field_validator("sites")
@@ -212,6 +223,12 @@ class AppPlan:
     dns: DnsSpec | None
     dns_site: SiteArgs | None
     estate_cidrs: tuple[str, ...]
+    #: The certificate per site whose load balancer terminates TLS (empty: no TLS).
+    certificates: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def tls(self) -> bool:
+        return bool(self.args.tls_certificates)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -257,6 +274,9 @@ def plan_multi_cloud_app(
     known_vendors = set(registered_vendors())
     images: dict[str, str] = {}
     sizes: dict[str, str] = {}
+    certificates: dict[str, str] = {}
+    if args.tls_certificates:
+        issues.extend(_tls_issues(args, sites, by_name, known_vendors, certificates))
     for key, table, resolved in (("images", args.images, images), ("sizes", args.sizes, sizes)):
         for entry in table:
             if entry not in by_name and entry not in known_vendors:
@@ -377,7 +397,64 @@ def plan_multi_cloud_app(
         dns=dns,
         dns_site=dns_site,
         estate_cidrs=tuple(estate_cidrs),
+        certificates=certificates,
     )
+
+
+#: Vendors whose app load balancer terminates TLS (and so needs a certificate).
+TLS_TERMINATING = frozenset({"aws", "openstack"})
+
+
+def _tls_issues(
+    args: MultiCloudAppArgs,
+    sites: list[SiteArgs],
+    by_name: Mapping[str, SiteArgs],
+    known_vendors: set[str],
+    resolved: dict[str, str],
+) -> list[ConfigIssue]:
+    """Every site whose load balancer terminates TLS has a certificate; redirects have a target."""
+    issues = []
+    table = args.tls_certificates
+    for entry in table:
+        if entry not in by_name and entry not in known_vendors:
+            issues.append(
+                ConfigIssue(
+                    f"tls_certificates.{entry}", "neither a vendor nor a site of the estate", table[entry]
+                )
+            )
+    for site in sites:
+        if site.vendor not in TLS_TERMINATING:
+            continue
+        certificate = table.get(site.name, table.get(site.vendor))
+        if certificate is None:
+            issues.append(
+                ConfigIssue(
+                    "tls_certificates",
+                    f"no certificate for site {site.name!r} ({site.vendor}), whose load balancer terminates "
+                    f"TLS; add tls_certificates.{site.vendor} or tls_certificates.{site.name}",
+                    dict(table),
+                )
+            )
+        else:
+            resolved[site.name] = certificate
+    if args.https_port == args.port:
+        issues.append(
+            ConfigIssue(
+                "https_port",
+                f"must differ from port ({args.port}), which then only redirects",
+                args.https_port,
+            )
+        )
+    if args.dns is None and any(s.vendor == "openstack" for s in sites):
+        issues.append(
+            ConfigIssue(
+                "dns",
+                "an OpenStack site redirects HTTP to https://<dns.record_name>; give the app a dns "
+                "block (or drop tls_certificates)",
+                has_value=False,
+            )
+        )
+    return issues
 
 
 def _plan_dns(

@@ -285,6 +285,10 @@ class MultiCloudAppInputs(TypedDict):
     """Per vendor, the probability that all of its sites are down at once, overriding the beta-factor estimate (e.g. from your own incident history). Default: estimated."""
     dns: NotRequired[AppDns]
     """Health-checked DNS. Omitted: no DNS records."""
+    tls_certificates: NotRequired[dict[str, str]]
+    """Serve HTTPS: the certificate per vendor or site name for load balancers that terminate TLS (aws: ACM certificate ARN, openstack: Barbican container ref); then every site serves https_port and the service port only redirects to it. GCP's passthrough load balancer forwards https_port to the instances, which terminate TLS themselves. Default: plain HTTP on the service port."""
+    https_port: NotRequired[int]
+    """The HTTPS port with tls_certificates. Default 443."""
     tags: NotRequired[dict[str, str]]
     """Tags on every resource of the app. Default none."""
     network: Network

@@ -77,6 +77,14 @@ _LEVELS = {
     analyzer_pb2.DISABLED: "disabled",
 }
 _LEVEL_VALUES = {name: value for value, name in _LEVELS.items()}
+_SEVERITIES = {
+    analyzer_pb2.POLICY_SEVERITY_LOW: "low",
+    analyzer_pb2.POLICY_SEVERITY_MEDIUM: "medium",
+    analyzer_pb2.POLICY_SEVERITY_HIGH: "high",
+    analyzer_pb2.POLICY_SEVERITY_CRITICAL: "critical",
+}
+#: How the skyweave pack marks a finding a waiver covers (skyweave.policy.waivers.WAIVED_PREFIX).
+_WAIVED = "[waived"
 
 
 class PolicyEngineError(SkyweaveError):
@@ -180,10 +188,23 @@ class Diagnostic:
     description: str
     urn: str
     enforcement_level: str
+    severity: str = ""
+    #: Set by ``skyweave check --baseline`` for a finding the baseline already holds.
+    baselined: bool = False
 
     @property
     def mandatory(self) -> bool:
         return self.enforcement_level == "mandatory"
+
+    @property
+    def waived(self) -> bool:
+        """A waiver in the policy config covers it (the pack reported it as advisory)."""
+        return self.detail.startswith(_WAIVED)
+
+    @property
+    def status(self) -> str:
+        """``waived``, ``baseline`` or ``""`` (a finding counted at its level)."""
+        return "waived" if self.waived else "baseline" if self.baselined else ""
 
     @property
     def detail(self) -> str:
@@ -201,6 +222,7 @@ class Diagnostic:
             description=diag.description,
             urn=diag.urn,
             enforcement_level=_LEVELS.get(diag.enforcementLevel, "advisory"),
+            severity=_SEVERITIES.get(diag.severity, ""),
         )
 
     def as_dict(self) -> dict[str, str]:
@@ -208,6 +230,8 @@ class Diagnostic:
             "policy": self.policy_name,
             "pack": self.policy_pack_name,
             "level": self.enforcement_level,
+            "severity": self.severity,
+            "status": self.status,
             "urn": self.urn,
             "description": self.description,
             "message": self.detail,

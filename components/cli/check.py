@@ -138,7 +138,9 @@ def resources_from_rows(
             "provider": provider,
             "dependencies": tuple(row.get("dependencies") or ()),
             "protect": bool(row.get("protect")),
-            "property_dependencies": dict((property_dependencies or {}).get(row["urn"], {})),
+            "property_dependencies": dict(
+                (property_dependencies or {}).get(row["urn"]) or row.get("propertyDependencies") or {}
+            ),
             "additional_secret_outputs": tuple(row.get("additionalSecretOutputs") or ()),
         }
         for_analyze.append(StackResource(properties=inputs, **common))
@@ -210,6 +212,8 @@ class PolicyInfo:
     description: str
     level: str
     remediation: str
+    severity: str = ""
+    url: str = ""
 
 
 @dataclass
@@ -223,6 +227,8 @@ class CheckResult:
     resources: int
     seconds: float
     timings: dict[str, float] = field(default_factory=dict)
+    #: Notes for the report: the policy config used, baseline entries that no longer occur.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def mandatory(self) -> list[Diagnostic]:
@@ -238,6 +244,14 @@ _LEVEL_NAMES = {
     analyzer_pb2.MANDATORY: "mandatory",
     analyzer_pb2.REMEDIATE: "remediate",
     analyzer_pb2.DISABLED: "disabled",
+}
+
+
+_SEVERITY_NAMES = {
+    analyzer_pb2.POLICY_SEVERITY_LOW: "low",
+    analyzer_pb2.POLICY_SEVERITY_MEDIUM: "medium",
+    analyzer_pb2.POLICY_SEVERITY_HIGH: "high",
+    analyzer_pb2.POLICY_SEVERITY_CRITICAL: "critical",
 }
 
 
@@ -277,7 +291,12 @@ def run_check(
             done = time.perf_counter()
     policies = [
         PolicyInfo(
-            p.name, p.description, _LEVEL_NAMES.get(p.enforcementLevel, "advisory"), p.remediation_steps
+            p.name,
+            p.description,
+            _LEVEL_NAMES.get(p.enforcementLevel, "advisory"),
+            p.remediation_steps,
+            _SEVERITY_NAMES.get(p.severity, ""),
+            p.url,
         )
         for p in info.policies
         if not p.name.startswith("skyweave-run-")

@@ -45,7 +45,21 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "--config",
         type=Path,
         metavar="POLICY_CONFIG_JSON",
-        help="per-policy levels and settings, as for `pulumi preview --policy-pack-config`",
+        help="per-policy levels, settings and waivers, as for `pulumi preview --policy-pack-config` "
+        "(default with --stack: Pulumi.<stack>.policy.json beside the stack file, if it exists)",
+    )
+    baseline = check.add_mutually_exclusive_group()
+    baseline.add_argument(
+        "--create-baseline",
+        type=Path,
+        metavar="FILE",
+        help="record every mandatory finding in FILE and exit 0 (adopt the gate on an existing estate)",
+    )
+    baseline.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="FILE",
+        help="findings recorded in FILE are reported as advisory (status baseline): only new ones fail",
     )
     check.add_argument(
         "--pack",
@@ -56,11 +70,36 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     check.add_argument("--output", "-o", type=Path, default=None, help="write the report here, not stdout")
 
 
-def run(args: argparse.Namespace, project_dir: Path | None) -> int:
-    from .check import PropertyDependencyMonitor, load_policy_config, resources_from_run, run_check
+def _policy_config(path: Path | None) -> tuple[dict[str, dict[str, object]] | None, str | None]:
+    """The policy config (read and validated before the pack starts) and where it came from."""
+    from .check import load_policy_config
+    from .policy_config import validate_policy_config
 
-    policy_config = load_policy_config(args.config) if args.config else None
+    if path is None:
+        return None, None
+    config = load_policy_config(path)
+    validate_policy_config(config, str(path))
+    return config, str(path)
+
+
+def _is_file(path: Path) -> bool:
+    """Whether ``path`` is a file; a name the file system refuses is simply not one."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
+def run(args: argparse.Namespace, project_dir: Path | None) -> int:
+    from ..core.errors import SkyweaveError
+    from ..estate.project import Project
+    from .check import PropertyDependencyMonitor, resources_from_run, run_check
+    from .policy_config import default_config_path
+
+    project: Project | None = None
     pack_dir: Path | None = args.pack
+    if args.config is not None:  # a config given is refused before anything else is read
+        _policy_config(args.config)
     if args.from_json is not None:
         from .plan_files import read_plan
 
@@ -68,21 +107,39 @@ def run(args: argparse.Namespace, project_dir: Path | None) -> int:
         for_analyze, for_stack = plan.resources()
         stack, project_name, source = plan.stack, plan.project, plan.label
         engine_config: dict[str, str] = {}
+        try:  # a plan read inside its project is judged with that stack's policy config too
+            project = Project.find(project_dir)
+        except SkyweaveError:
+            project = None
     else:
-        from ..estate.project import Project
         from .preview import preview_stack
         from .stacks import resolve_stack
 
         project = Project.find(project_dir)
         args.stack = resolve_stack(args.stack, project)
-        stack_file = project.read_stack(args.stack)
-        monitor = PropertyDependencyMonitor()
-        run_result = preview_stack(project, args.stack, monitor=monitor)
-        for_analyze, for_stack = resources_from_run(run_result, monitor.property_dependencies)
+        stack_file = project.read_stack(args.stack)  # checks the stack name before any file use
         stack, project_name, source = args.stack, project.name, stack_file.label
         engine_config = stack_file.engine_config()
         if pack_dir is None and (project.root / "policies" / "PulumiPolicy.yaml").is_file():
             pack_dir = project.root / "policies"
+    config_path: Path | None = args.config
+    if config_path is None and project is not None:
+        candidate = default_config_path(project.stack_config_dir, stack)
+        if _is_file(candidate):
+            config_path = candidate
+    policy_config, config_label = _policy_config(config_path)
+    if config_path is not None and args.config is None and project is not None:
+        config_label = project.label(config_path)
+    baseline = None
+    if args.baseline is not None:
+        from .baseline import read_baseline
+
+        baseline = read_baseline(args.baseline)
+    if args.from_json is None:
+        assert project is not None
+        monitor = PropertyDependencyMonitor()
+        run_result = preview_stack(project, args.stack, monitor=monitor)
+        for_analyze, for_stack = resources_from_run(run_result, monitor.property_dependencies)
     result = run_check(
         for_analyze,
         for_stack,
@@ -93,6 +150,29 @@ def run(args: argparse.Namespace, project_dir: Path | None) -> int:
         policy_config=policy_config,
         config=engine_config,
     )
+    if config_label is not None:
+        result.notes.append(f"policy config: {config_label}")
+    if args.create_baseline is not None:
+        from .baseline import write_baseline
+
+        count = write_baseline(
+            args.create_baseline, result.diagnostics, stack=result.stack, source=result.source
+        )
+        print(f"baseline of {count} mandatory finding(s) written to {args.create_baseline}", file=sys.stderr)
+        return 0
+    if baseline is not None:
+        from .baseline import apply_baseline
+
+        result.diagnostics, gone = apply_baseline(result.diagnostics, baseline)
+        held = sum(d.baselined for d in result.diagnostics)
+        result.notes.append(
+            f"baseline {args.baseline}: {held} finding(s) held as advisory"
+            + (
+                f"; {gone} recorded finding(s) no longer occur (refresh it with --create-baseline)"
+                if gone
+                else ""
+            )
+        )
     text = render(result, args.format)
     if args.output is not None:
         args.output.write_text(text + "\n", encoding="utf-8")

@@ -48,10 +48,11 @@ COMMANDS: dict[str, tuple[tuple[int, str], ...]] = {
     ),
     "schema": ((EXIT_OK, "printed"), (EXIT_USAGE, ""), (EXIT_INTERNAL, "")),
     "check": (
-        (EXIT_OK, "no mandatory violation"),
+        (EXIT_OK, "no mandatory violation (with `--baseline`: no new one); `--create-baseline`: written"),
         *((code, "") for code in _STANDARD),
         (EXIT_REQUIREMENT, "a mandatory policy rule is violated"),
     ),
+    "rules": ((EXIT_OK, "printed"), (EXIT_USAGE, ""), (EXIT_INTERNAL, "")),
     "ipam show": ((EXIT_OK, "printed"), *((code, "") for code in _STANDARD)),
     "ipam lock": ((EXIT_OK, "everything pinned"), *((code, "") for code in _STANDARD)),
     "graph": ((EXIT_OK, "printed"), *((code, "") for code in _STANDARD)),

@@ -162,6 +162,10 @@ def _parser() -> argparse.ArgumentParser:
 
     add_check_parser(sub)  # `skyweave check` (exit 4 on a mandatory policy violation)
 
+    from .rules_command import add_parser as add_rules_parser
+
+    add_rules_parser(sub)  # `skyweave rules`
+
     ipam = sub.add_parser(
         "ipam",
         help="show or pin the address plan",
@@ -351,6 +355,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from .check_command import run as run_check
 
         return run_check(args, args.project_dir)
+    if args.command == "rules":
+        from .rules_command import run as run_rules
+
+        return run_rules(args)
 
     from_json: Path | None = getattr(args, "from_json", None)
     if from_json is not None:

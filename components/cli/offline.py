@@ -79,6 +79,9 @@ class Registration:
     protect: bool
     inputs: dict[str, Any]
     aliases: list[Any] = field(default_factory=list)
+    #: Which property came from which resources (the engine sends these to ``AnalyzeStack``;
+    #: rules link resources by them: a customer gateway's ``ipAddress`` from a floating IP).
+    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def package(self) -> str:
@@ -97,6 +100,7 @@ class Registration:
             "protect": self.protect,
             "aliases": self.aliases,
             "inputs": self.inputs,
+            "propertyDependencies": self.property_dependencies,
         }
 
 
@@ -224,6 +228,11 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 protect=bool(request.protect),
                 inputs=mask(json_format.MessageToDict(request.object)),
                 aliases=[json_format.MessageToDict(a) for a in request.aliases],
+                property_dependencies={
+                    key: sorted(set(deps.urns))
+                    for key, deps in request.propertyDependencies.items()
+                    if deps.urns
+                },
             )
         )
         if self.on_register is not None:

@@ -1,10 +1,16 @@
 """Render a :class:`~skyweave.cli.check.CheckResult` as text, JSON, SARIF 2.1.0, JUnit XML or
 Markdown (for a pull-request comment).
 
+Every format carries, for each finding, its rule's severity, how to comply (remediation) and a
+link to the rule's documentation, and says whether a waiver or the baseline holds it — so a
+failed CI run tells the reader what to change without opening the repository.
+
 SARIF is what code-scanning UIs ingest (GitHub's ``upload-sarif``); a violation has no source
 line, so each result names the resource's URN as a logical location and the stack file as its
-physical location. JUnit is what most CI systems render as a test report: one test case per
-rule, failed when the rule has a mandatory violation; advisory findings go to ``system-out``.
+physical location; a waived or baselined finding carries a SARIF ``suppression`` (GitHub then
+shows it as dismissed) and, with a baseline, ``baselineState``. JUnit is what most CI systems
+render as a test report: one test case per rule, failed when the rule has a mandatory
+violation; advisory findings go to ``system-out``.
 """
 
 from __future__ import annotations
@@ -14,39 +20,79 @@ from collections import defaultdict
 from typing import Any
 from xml.etree import ElementTree
 
-from .check import CheckResult
+from ..policy.rule import DOCS_URL
+from .check import CheckResult, PolicyInfo
 
 __all__ = ["FORMATS", "render"]
 
-INFORMATION_URI = "https://github.com/skyweave/skyweave/blob/main/docs/policies.md"
+INFORMATION_URI = DOCS_URL
 _SARIF_LEVEL = {"mandatory": "error", "remediate": "error", "advisory": "warning", "disabled": "none"}
+#: GitHub code scanning reads a rule's ``security-severity`` (0-10) to rank alerts.
+_SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
+
+
+def _info(result: CheckResult) -> dict[str, PolicyInfo]:
+    return {p.name: p for p in result.policies}
+
+
+def _docs(policy: PolicyInfo | None, name: str) -> str:
+    return (policy.url if policy is not None and policy.url else "") or (
+        f"{DOCS_URL}#{name}" if name.startswith("skyweave-") else ""
+    )
 
 
 def render_text(result: CheckResult) -> str:
+    info = _info(result)
     lines = [
         f"Policy pack {result.pack} on stack '{result.stack}' ({result.source}): "
         f"{result.resources} resources, {len(result.policies)} rules",
+        *(f"  {note}" for note in result.notes),
         "",
     ]
     if not result.diagnostics:
         lines.append("No violations.")
     for diag in result.diagnostics:
-        lines.append(f"{diag.enforcement_level.upper():<9} {diag.policy_name}")
+        tags = [t for t in (diag.severity, diag.status) if t]
+        lines.append(
+            f"{diag.enforcement_level.upper():<9} {diag.policy_name}"
+            + (f" [{', '.join(tags)}]" if tags else "")
+        )
         if diag.urn:
             lines.append(f"          resource: {diag.urn}")
         for part in diag.detail.splitlines():
             lines.append(f"          {part}")
+    violated = sorted({d.policy_name for d in result.diagnostics})
+    if violated:
+        lines += ["", "How to comply:"]
+        for name in violated:
+            policy = info.get(name)
+            remediation = policy.remediation if policy is not None else ""
+            lines.append(f"  {name}: {remediation or '(see the docs)'}")
+            docs = _docs(policy, name)
+            if docs:
+                lines.append(f"    docs: {docs}")
     mandatory = len(result.mandatory)
     advisory = len(result.diagnostics) - mandatory
-    lines += [
-        "",
-        f"{mandatory} mandatory, {advisory} advisory violation(s) — "
-        + ("FAILED (a mandatory rule is violated)" if mandatory else "passed"),
-    ]
+    held = [d for d in result.diagnostics if d.status]
+    counts = f"{mandatory} mandatory, {advisory} advisory violation(s)"
+    if held:
+        waived = sum(d.waived for d in held)
+        counts += f" ({waived} waived, {len(held) - waived} in the baseline)"
+    lines += ["", counts + " — " + ("FAILED (a mandatory rule is violated)" if mandatory else "passed")]
     return "\n".join(lines)
 
 
+def _violation(diag: Any, info: dict[str, PolicyInfo]) -> dict[str, Any]:
+    policy = info.get(diag.policy_name)
+    return {
+        **diag.as_dict(),
+        "remediation": policy.remediation if policy is not None else "",
+        "docs": _docs(policy, diag.policy_name),
+    }
+
+
 def render_json(result: CheckResult) -> str:
+    info = _info(result)
     doc = {
         "pack": result.pack,
         "version": result.version,
@@ -57,28 +103,49 @@ def render_json(result: CheckResult) -> str:
         "summary": {
             "mandatory": len(result.mandatory),
             "advisory": len(result.diagnostics) - len(result.mandatory),
+            "waived": sum(d.waived for d in result.diagnostics),
+            "baseline": sum(d.baselined for d in result.diagnostics),
         },
-        "violations": [d.as_dict() for d in result.diagnostics],
+        "violations": [_violation(d, info) for d in result.diagnostics],
         "seconds": {k: round(v, 3) for k, v in {"total": result.seconds, **result.timings}.items()},
-        "rules": [{"name": p.name, "level": p.level, "description": p.description} for p in result.policies],
+        "notes": list(result.notes),
+        "rules": [
+            {
+                "name": p.name,
+                "level": p.level,
+                "severity": p.severity,
+                "description": p.description,
+                "remediation": p.remediation,
+                "docs": _docs(p, p.name),
+            }
+            for p in result.policies
+        ],
     }
     return json.dumps(doc, indent=2, sort_keys=True)
 
 
 def render_sarif(result: CheckResult) -> str:
     rule_ids = {p.name: i for i, p in enumerate(result.policies)}
-    rules = [
-        {
+    rules = []
+    for p in result.policies:
+        rule: dict[str, Any] = {
             "id": p.name,
             "name": p.name,
             "shortDescription": {"text": p.description},
             "fullDescription": {"text": p.description},
             "help": {"text": p.remediation or p.description},
-            "helpUri": f"{INFORMATION_URI}#{p.name}",
             "defaultConfiguration": {"level": _SARIF_LEVEL.get(p.level, "warning")},
         }
-        for p in result.policies
-    ]
+        docs = _docs(p, p.name)
+        if docs:
+            rule["helpUri"] = docs
+        if p.severity:
+            rule["properties"] = {
+                "security-severity": _SECURITY_SEVERITY[p.severity],
+                "tags": ["security", p.severity],
+            }
+        rules.append(rule)
+    baselined = any(d.baselined for d in result.diagnostics)
     results: list[dict[str, Any]] = []
     for diag in result.diagnostics:
         entry: dict[str, Any] = {
@@ -93,10 +160,20 @@ def render_sarif(result: CheckResult) -> str:
                     ],
                 }
             ],
-            "properties": {"enforcementLevel": diag.enforcement_level, "urn": diag.urn},
+            "properties": {
+                "enforcementLevel": diag.enforcement_level,
+                "urn": diag.urn,
+                "severity": diag.severity,
+                "status": diag.status,
+            },
         }
         if diag.policy_name in rule_ids:
             entry["ruleIndex"] = rule_ids[diag.policy_name]
+        if diag.status:
+            why = diag.detail.split("] ", 1)[0].removeprefix("[") if diag.waived else "in the baseline"
+            entry["suppressions"] = [{"kind": "external", "justification": why}]
+        if baselined:
+            entry["baselineState"] = "unchanged" if diag.baselined else "new"
         results.append(entry)
     doc = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
@@ -120,6 +197,7 @@ def render_sarif(result: CheckResult) -> str:
 
 
 def render_junit(result: CheckResult) -> str:
+    info = _info(result)
     by_rule: dict[str, list[Any]] = defaultdict(list)
     for diag in result.diagnostics:
         by_rule[diag.policy_name].append(diag)
@@ -143,15 +221,32 @@ def render_junit(result: CheckResult) -> str:
         case = ElementTree.SubElement(suite, "testcase", classname=f"skyweave.{area}", name=name, time="0")
         found = by_rule.get(name, [])
         mandatory = [d for d in found if d.mandatory]
+        policy = info.get(name)
+        severity = policy.severity if policy is not None and policy.severity else ""
+        fix = []
+        if policy is not None and policy.remediation:
+            fix.append(f"How to comply: {policy.remediation}")
+        docs = _docs(policy, name)
+        if docs:
+            fix.append(f"Docs: {docs}")
         if mandatory:
             failure = ElementTree.SubElement(
-                case, "failure", type="mandatory", message=f"{len(mandatory)} mandatory violation(s)"
+                case,
+                "failure",
+                type="mandatory",
+                message=f"{len(mandatory)} mandatory violation(s)"
+                + (f", severity {severity}" if severity else ""),
             )
-            failure.text = "\n\n".join(f"{d.urn or 'stack'}\n{d.detail}" for d in mandatory)
+            failure.text = "\n\n".join([*(f"{d.urn or 'stack'}\n{d.detail}" for d in mandatory), *fix])
         advisory = [d for d in found if not d.mandatory]
         if advisory:
             out = ElementTree.SubElement(case, "system-out")
-            out.text = "\n\n".join(f"advisory: {d.urn or 'stack'}\n{d.detail}" for d in advisory)
+            out.text = "\n\n".join(
+                [
+                    *(f"{d.status or 'advisory'}: {d.urn or 'stack'}\n{d.detail}" for d in advisory),
+                    *([] if mandatory else fix),
+                ]
+            )
     ElementTree.indent(suites)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ElementTree.tostring(suites, encoding="unicode")
 
@@ -174,13 +269,17 @@ def render_markdown(result: CheckResult) -> str:
         f"{len(result.policies)} rules, {result.resources} resources ({escape(result.source)})",
         "",
     ]
-    header = ("level", "rule", "resource", "what")
+    header = ("level", "severity", "rule", "resource", "what")
+    info = _info(result)
 
-    def rows(found: list[Any]) -> list[tuple[str, str, str, str]]:
+    def rows(found: list[Any]) -> list[tuple[str, str, str, str, str]]:
         return [
             (
-                d.enforcement_level,
-                f"`{d.policy_name}`",
+                d.enforcement_level + (f" ({d.status})" if d.status else ""),
+                d.severity,
+                f"[`{d.policy_name}`]({_docs(info.get(d.policy_name), d.policy_name)})"
+                if _docs(info.get(d.policy_name), d.policy_name)
+                else f"`{d.policy_name}`",
                 f"`{d.urn.rsplit('::', 1)[-1]}`" if d.urn else "stack",
                 d.detail,
             )
@@ -191,8 +290,16 @@ def render_markdown(result: CheckResult) -> str:
         lines += [table(header, rows(mandatory)), ""]
     if advisory:
         lines += [details(f"{len(advisory)} advisory finding(s)", table(header, rows(advisory))), ""]
+    violated = sorted({d.policy_name for d in result.diagnostics})
+    if violated:
+        fixes = table(
+            ("rule", "how to comply"),
+            ((f"`{name}`", info[name].remediation if name in info else "") for name in violated),
+        )
+        lines += [details("how to comply", fixes), ""]
     rules = table(
-        ("rule", "level", "description"), ((f"`{p.name}`", p.level, p.description) for p in result.policies)
+        ("rule", "level", "severity", "description"),
+        ((f"`{p.name}`", p.level, p.severity, p.description) for p in result.policies),
     )
     lines.append(details(f"the {len(result.policies)} rules", rules))
     return "\n".join(lines) + "\n"

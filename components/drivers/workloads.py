@@ -80,6 +80,12 @@ class AppSiteSpec:
         estate_cidrs: every range of the estate; the only sources allowed besides the service port.
         admin_ports: ports reachable only from ``estate_cidrs`` (e.g. SSH).
         user_data: the boot script (cloud-init), or ``None``.
+        tls: serve HTTPS on ``https_port`` and make ``port`` only redirect to it.
+        tls_certificate: the certificate a load balancer that terminates TLS presents (an ACM
+            ARN, a Barbican container ref); ``None`` where the instances terminate TLS.
+        https_port: the HTTPS port when ``tls``.
+        redirect_host: the name HTTP requests are redirected to where the load balancer needs
+            one (Octavia L7 policies redirect to a fixed URL prefix).
     """
 
     image: str
@@ -90,6 +96,10 @@ class AppSiteSpec:
     estate_cidrs: tuple[str, ...]
     admin_ports: tuple[int, ...] = ()
     user_data: str | None = None
+    tls: bool = False
+    tls_certificate: str | None = None
+    https_port: int = 443
+    redirect_host: str | None = None
 
     @property
     def total(self) -> int:
@@ -108,6 +118,8 @@ class AppEndpoint:
         weight: the site's planned capacity (DNS weights follow it).
         alias_zone_id: for a vendor-managed hostname, the hosted zone of that name (AWS ALBs),
             so DNS of the same vendor can alias it.
+        health_protocol, health_port: how DNS health checks should probe this site (``None``:
+            the service's own port over HTTP); HTTPS where the site only redirects HTTP.
         resources: the main resources created (by role), for outputs and tests.
     """
 
@@ -118,6 +130,8 @@ class AppEndpoint:
     weight: int
     alias_zone_id: pulumi.Output[str] | None = None
     resources: Mapping[str, pulumi.Resource] = field(default_factory=dict)
+    health_protocol: str = "HTTP"
+    health_port: int | None = None
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ failure leaves an app below ``min_healthy`` or without a healthy DNS target.
 DNS providers: Route 53 and Cloud DNS both publish a 100% availability SLA for answering
 queries, so the DNS service itself is assumed to outlive a failure of its vendor's compute; the
 report still flags it (``dns.provider_failed``), and ``--strict-dns`` counts it as not survived.
+This is the policy pack's ``skyweave-redundancy-dns-survives-vendor-loss`` at its default level:
+advisory (reported, not failed); ``--strict-dns`` is that rule at mandatory.
 
 The network: the links HybridVpc plans (docs/connectivity.md) form the site graph
 (:class:`~skyweave.planning.topology.SiteGraph`, the same one ``skyweave graph`` prints); a failure
@@ -434,7 +436,9 @@ def simulate_estate(estate: Estate, *, stack: str = "", strict_dns: bool = False
     if any(w.dns_record is not None for w in estate.workloads) and not strict_dns:
         notes.append(
             "DNS providers (Route 53, Cloud DNS) publish a 100% query SLA, so DNS is assumed to outlive "
-            "its vendor's compute; use --strict-dns to count it as lost with the vendor"
+            "its vendor's compute; use --strict-dns to count it as lost with the vendor (the policy "
+            "rule skyweave-redundancy-dns-survives-vendor-loss judges the same way: advisory by "
+            "default, --strict-dns is the rule at mandatory)"
         )
     # A link with one active path (a policy-based end) loses that path on its own: a failure
     # narrower than any zone, so every workload's survive covers it.

@@ -7,8 +7,9 @@ only its own types: building it is linear, and no rule needs more than O(n log n
 
 Vendor and site: a resource's vendor is its package when that is a cloud (``aws:``, ``gcp:``,
 ``openstack:`` …), else the package of its provider; its site is the name of its explicit
-provider (skyweave names each site's provider after the site). Placements inside MultiCloudApp /
-BareMetalPool components add the vendors and sites they declare (on-prem has no provider).
+provider (skyweave names each site's provider after the site). What components say about
+themselves (a MultiCloudApp's placements) is kept apart as *claims*; what the resources show is
+derived in :mod:`skyweave.policy.facts`.
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ class StackIndex:
     resources: list[Resource]
     by_urn: dict[str, Resource] = field(default_factory=dict)
     by_type: dict[str, list[Resource]] = field(default_factory=lambda: defaultdict(list))
+    #: Derived views rules share within one call (see facts.py), keyed by name.
+    memo: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def build(cls, resources: Iterable[Resource]) -> StackIndex:
@@ -98,7 +101,11 @@ class StackIndex:
 
     @cached_property
     def vendors(self) -> dict[str, str]:
-        """Every vendor of the estate → one resource URN that proves it."""
+        """Every vendor the plan's cloud resources are on → one resource URN that proves it.
+
+        Component outputs (placements) are claims, not vendors: the on-prem vendor is proven by
+        its nodes (:attr:`skyweave.policy.facts.EstateFacts.vendors`).
+        """
         found: dict[str, str] = {}
         for type_name, members in self.by_type.items():
             if type_name.startswith("pulumi:"):
@@ -109,10 +116,6 @@ class StackIndex:
                     found[vendor] = res.urn
                 if vendor is not None and _PACKAGE_VENDOR.get(res.package, res.package) == vendor:
                     break  # every resource of this type has the same vendor
-        for urn, rows in self.placements.items():
-            for placement in rows:
-                if placement.vendor and placement.vendor not in found:
-                    found[placement.vendor] = urn
         return found
 
     def linked(self, res: Resource, prop: str, types: frozenset[str]) -> list[Resource]:

@@ -34,13 +34,15 @@ from pulumi_policy import (
     ReportViolation,
     ResourceValidationArgs,
     ResourceValidationPolicy,
+    Severity,
     StackValidationArgs,
     StackValidationPolicy,
 )
 
-from . import addresses, azure, redundancy, security, storage
+from . import addresses, azure, claims, data, redundancy, security, storage, workloads
 from .index import StackIndex
 from .rule import Finding, Kind, Resource, Rule
+from .waivers import Waiver, apply_waivers, parse_waivers
 
 __all__ = [
     "ALL_RULES",
@@ -55,9 +57,12 @@ __all__ = [
 
 ALL_RULES: tuple[Rule, ...] = (
     *security.RULES,
+    *workloads.RULES,
+    *data.RULES,
     *storage.RULES,
     *addresses.RULES,
     *redundancy.RULES,
+    *claims.RULES,
     *azure.RULES,
 )
 RESOURCE_RUNNER = "skyweave-run-resource-rules"
@@ -86,6 +91,8 @@ class DeclaredRule(Policy):
             enforcement_level=EnforcementLevel(rule.level.value),
             config_schema=PolicyConfigSchema(properties=schema) if schema else None,
             remediation_steps=rule.remediation or None,
+            severity=Severity(rule.severity.value),
+            url=rule.url,
         )
         self.rule = rule
 
@@ -150,22 +157,24 @@ def _warn_fallback() -> None:
 def _report(
     context: _Servicer | None,
     fallback: ReportViolation,
-    declared: DeclaredRule,
-    level: EnforcementLevel,
+    active: _Active,
     finding: Finding,
 ) -> None:
+    declared, level, _, waivers = active
     if context is None:
         _warn_fallback()
         fallback(f"[{declared.name}] {finding.message}", finding.urn)
         return
-    effective = EnforcementLevel.ADVISORY if finding.unknown else level
-    context.reporter(declared, effective)(finding.message, finding.urn)
+    waived, message = apply_waivers(finding.message, finding.urn, waivers)
+    effective = EnforcementLevel.ADVISORY if finding.unknown or waived else level
+    context.reporter(declared, effective)(message, finding.urn)
 
 
-def _active(
-    context: _Servicer | None, declared: Sequence[DeclaredRule]
-) -> list[tuple[DeclaredRule, EnforcementLevel, Mapping[str, Any] | None]]:
-    active: list[tuple[DeclaredRule, EnforcementLevel, Mapping[str, Any] | None]] = []
+_Active = tuple[DeclaredRule, EnforcementLevel, Mapping[str, Any] | None, list[Waiver]]
+
+
+def _active(context: _Servicer | None, declared: Sequence[DeclaredRule]) -> list[_Active]:
+    active: list[_Active] = []
     for policy in declared:
         if context is None:
             level = EnforcementLevel(policy.rule.level.value)
@@ -174,7 +183,8 @@ def _active(
             level = context.level(policy)
             config = context.config(policy.name)
         if level is not EnforcementLevel.DISABLED:
-            active.append((policy, level, config))
+            waivers = parse_waivers(config.get("waivers")) if config else []
+            active.append((policy, level, config, waivers))
     return active
 
 
@@ -223,9 +233,9 @@ def _resource_runner(declared: Sequence[DeclaredRule]) -> ResourceRunner:
             return
         context = _Servicer.behind(report)
         resource = resource_from_args(args)
-        for policy, level, config in _active(context, relevant):
-            for finding in policy.rule.run_resource(resource, config):
-                _report(context, report, policy, level, finding)
+        for active in _active(context, relevant):
+            for finding in active[0].rule.run_resource(resource, active[2]):
+                _report(context, report, active, finding)
 
     return validate
 
@@ -237,9 +247,9 @@ def _stack_runner(declared: Sequence[DeclaredRule]) -> StackRunner:
         if not active:
             return
         index = StackIndex.build(resource_from_policy_resource(r) for r in args.resources)
-        for policy, level, config in active:
-            for finding in policy.rule.run_stack(index, config):
-                _report(context, report, policy, level, finding)
+        for entry in active:
+            for finding in entry[0].rule.run_stack(index, entry[2]):
+                _report(context, report, entry, finding)
 
     return validate
 

@@ -1,7 +1,10 @@
 """Redundancy rules: the estate survives losing a vendor, a site or a zone.
 
-The failure model is :mod:`skyweave.planning.failure` — the same one the components size their
-capacity with — so the pack and the components cannot disagree about what "survives" means.
+Every rule here judges what the plan's provider resources will build (:mod:`skyweave.policy.facts`),
+so it works on an estate with no skyweave component at all; what components say about
+themselves is checked separately (:mod:`skyweave.policy.claims`). The failure model is
+:mod:`skyweave.planning.failure` — the same one the components size their capacity with — so the
+pack and the components cannot disagree about what "survives" means.
 """
 
 from __future__ import annotations
@@ -12,8 +15,9 @@ from typing import Any
 
 from ..planning.failure import FailureKind, worst_loss
 from ..planning.topology import SiteGraph
-from .index import APP_TYPES, VPN_LINK_TYPE, StackIndex
-from .rule import Finding, Kind, Level, Resource, Rule, Setting, UnknownValue, get, items
+from .facts import Edge, Service, facts, placements_of, vendor_name
+from .index import StackIndex
+from .rule import Finding, Kind, Level, Rule, Setting, Severity, UnknownValue, as_int, get, items
 
 __all__ = ["RULES", "articulation_points"]
 
@@ -25,7 +29,7 @@ _FAILURE_KINDS = [k.value for k in FailureKind]
 
 def _check_min_vendors(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
     wanted = int(cfg["minVendors"])
-    vendors = index.vendors
+    vendors = facts(index).vendors
     if len(vendors) < wanted:
         listed = ", ".join(sorted(vendors)) or "none"
         yield Finding(
@@ -36,7 +40,8 @@ def _check_min_vendors(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Fi
 
 MIN_VENDORS = Rule(
     name="skyweave-redundancy-min-vendors",
-    description="The estate spans at least minVendors vendors (clouds, OpenStack, on-prem).",
+    description="The estate's resources span at least minVendors vendors (clouds, OpenStack, on-prem "
+    "nodes); what components say about themselves does not count.",
     level=Level.MANDATORY,
     kind=Kind.STACK,
     check=_check_min_vendors,
@@ -44,46 +49,65 @@ MIN_VENDORS = Rule(
         Setting("minVendors", {"type": "integer", "minimum": 1}, 2, "Fewest vendors the estate may use."),
     ),
     remediation="Add a site on another vendor to the stack's `sites`.",
+    severity=Severity.HIGH,
 )
 
 # -- capacity after a loss ----------------------------------------------------------------------
 
 
+def _units_word(service: Service) -> str:
+    if service.component is not None and service.component.type == "skyweave:compute:BareMetalPool":
+        return "node(s)"
+    return "instance(s)"
+
+
 def _check_survives(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
     always = FailureKind(cfg["mustSurvive"])
-    for res in index.of_type(*APP_TYPES):
-        try:
-            declared = get(res.props, "survive")
-            min_healthy = get(res.props, "minHealthy", default=0)
-        except UnknownValue as exc:
-            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
-            continue
-        placements = index.placements.get(res.urn)
-        if placements is None:
-            yield Finding(f"can't check {res.urn} during preview: placements unknown", res.urn, unknown=True)
-            continue
+    default_floor = max(int(cfg["minHealthy"]), 1)
+    for service in facts(index).services:
         kinds = [always]
-        if declared in _FAILURE_KINDS and FailureKind(declared) is not always:
-            kinds.append(FailureKind(declared))
-        required = int(min_healthy) if isinstance(min_healthy, int | float) else 0
+        required = default_floor
+        if service.component is not None:
+            try:
+                declared = get(service.component.props, "survive")
+                min_healthy = get(service.component.props, "minHealthy", default=0)
+            except UnknownValue as exc:
+                yield Finding(f"can't check {service.urn} during preview: {exc}", service.urn, unknown=True)
+                continue
+            if declared in _FAILURE_KINDS and FailureKind(declared) is not always:
+                kinds.append(FailureKind(declared))
+            required = max(as_int(min_healthy) or 0, 1)
+        unknown = [u for u in service.units if u.unknown]
+        if unknown:
+            yield Finding(
+                f"can't check {service.label} during preview: {unknown[0].name}: {unknown[0].unknown}",
+                service.urn,
+                unknown=True,
+            )
+            continue
+        placements = placements_of(service.units)
         if not placements:
-            yield Finding(f"{res.type.rsplit(':', 1)[-1]} {res.name!r} has no placements", res.urn)
+            yield Finding(
+                f"{service.label} has no compute in the plan (no instances, groups or nodes)", service.urn
+            )
             continue
         for kind in kinds:
             worst = worst_loss(placements, kind)
-            if worst is not None and worst.remaining < max(required, 1):
+            if worst is not None and worst.remaining < required:
                 yield Finding(
-                    f"{res.type.rsplit(':', 1)[-1]} {res.name!r}: losing {kind.value} {worst.domain!r} "
-                    f"leaves {worst.remaining} of {worst.lost + worst.remaining} healthy, "
-                    f"below minHealthy {max(required, 1)}",
-                    res.urn,
+                    f"{service.label}: losing {kind.value} {worst.domain!r} leaves {worst.remaining} of "
+                    f"{worst.lost + worst.remaining} {_units_word(service)} the plan's resources provide, "
+                    f"below {'minHealthy ' if service.component is not None else ''}{required}",
+                    service.urn,
                 )
 
 
 SURVIVES = Rule(
     name="skyweave-redundancy-survives-vendor-loss",
-    description="Every MultiCloudApp and BareMetalPool keeps minHealthy units after losing any one vendor "
-    "(and any one domain of the kind it declares in `survive`).",
+    description="Every service keeps enough capacity after losing any one vendor (and any one domain of "
+    "the kind it declares in `survive`), counted from the plan's instances, groups and nodes: each "
+    "MultiCloudApp and BareMetalPool keeps its minHealthy, and each DNS name in front of compute no "
+    "component owns keeps minHealthy.",
     level=Level.MANDATORY,
     kind=Kind.STACK,
     check=_check_survives,
@@ -94,72 +118,33 @@ SURVIVES = Rule(
             FailureKind.VENDOR.value,
             "The failure every service must survive, whatever it declares itself.",
         ),
+        Setting(
+            "minHealthy",
+            {"type": "integer", "minimum": 1},
+            1,
+            "Units a service without a component (a DNS name in front of plain resources) must keep.",
+        ),
     ),
-    remediation="Place enough units on another vendor that the rest still meet minHealthy.",
+    remediation="Place enough units on another vendor that the rest still meet minHealthy (an auto "
+    "scaling group counts its minSize, a managed instance group its targetSize or autoscaler minimum).",
+    severity=Severity.HIGH,
 )
 
 # -- zones --------------------------------------------------------------------------------------
-
-ASG = "aws:autoscaling/group:Group"
-AWS_SUBNET = "aws:ec2/subnet:Subnet"
-AWS_INSTANCE = "aws:ec2/instance:Instance"
-GCP_REGIONAL_MIG = "gcp:compute/regionInstanceGroupManager:RegionInstanceGroupManager"
-GCP_ZONAL_MIG = "gcp:compute/instanceGroupManager:InstanceGroupManager"
-GCP_INSTANCE = "gcp:compute/instance:Instance"
-OS_INSTANCE = "openstack:compute/instance:Instance"
-UNSPECIFIED = "(zone chosen by the vendor)"
-
-
-def _subnet_zones(index: StackIndex, res: Resource, prop: str) -> list[str]:
-    zones = []
-    for subnet in index.linked(res, prop, frozenset({AWS_SUBNET})):
-        zone = get(subnet.props, "availabilityZone") or get(subnet.props, "availabilityZoneId")
-        if zone:
-            zones.append(str(zone))
-    return zones
-
-
-def _compute_zones(index: StackIndex, res: Resource) -> list[str]:
-    """The zones ``res`` runs in (one entry per zone; empty when it says nothing)."""
-    if res.type == ASG:
-        zones = [str(z) for z in items(res.props, "availabilityZones")]
-        return zones or _subnet_zones(index, res, "vpcZoneIdentifiers") or [UNSPECIFIED]
-    if res.type == GCP_REGIONAL_MIG:
-        zones = [str(z) for z in items(res.props, "distributionPolicyZones")]
-        return zones or ["(every zone of the region)", "(spread by GCP)"]
-    if res.type in (GCP_ZONAL_MIG, GCP_INSTANCE):
-        return [str(get(res.props, "zone") or UNSPECIFIED)]
-    if res.type == AWS_INSTANCE:
-        zone = get(res.props, "availabilityZone")
-        if zone:
-            return [str(zone)]
-        return _subnet_zones(index, res, "subnetId")[:1] or [UNSPECIFIED]
-    if res.type == OS_INSTANCE:
-        return [str(get(res.props, "availabilityZone") or UNSPECIFIED)]
-    return []
-
-
-COMPUTE_TYPES = (ASG, GCP_REGIONAL_MIG, GCP_ZONAL_MIG, GCP_INSTANCE, AWS_INSTANCE, OS_INSTANCE)
 
 
 def _check_zones(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
     wanted = int(cfg["minZones"])
     per_site: dict[str, set[str]] = defaultdict(set)
     witness: dict[str, str] = {}
-    for res in index.of_type(*COMPUTE_TYPES):
-        site = index.site(res) or f"(default {res.package} provider)"
-        try:
-            found = _compute_zones(index, res)
-        except UnknownValue as exc:
-            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
+    for unit in facts(index).units:
+        if unit.vendor == "onprem":
+            continue  # the plan cannot see which rack a server someone brought sits in
+        if unit.unknown:
+            yield Finding(f"can't check {unit.urn} during preview: {unit.unknown}", unit.urn, unknown=True)
             continue
-        per_site[site].update(found)
-        witness.setdefault(site, res.urn)
-    for urn, placements in index.placements.items():
-        for placement in placements:
-            if placement.count > 0:
-                per_site[placement.site].add(placement.zone or UNSPECIFIED)
-                witness.setdefault(placement.site, urn)
+        per_site[unit.site].update(zone for zone, _ in unit.zones)  # where it is configured to run
+        witness.setdefault(unit.site, unit.urn)
     for site, zones in sorted(per_site.items()):
         if len(zones) < wanted:
             yield Finding(
@@ -172,81 +157,82 @@ def _check_zones(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]
 ZONES = Rule(
     name="skyweave-redundancy-zone-spread",
     description="Within each site, compute (auto scaling groups, managed instance groups, instances, "
-    "placements) is spread over at least minZones zones.",
+    "servers) is spread over at least minZones zones.",
     level=Level.MANDATORY,
     kind=Kind.STACK,
     check=_check_zones,
     settings=(Setting("minZones", {"type": "integer", "minimum": 1}, 2, "Fewest zones per site."),),
     remediation="Give the group subnets in two or more zones (AWS), use a regional MIG (GCP) or "
-    "spread instances over availability zones (OpenStack).",
+    "spread instances over availability zones (OpenStack; an affinity server group is one host).",
+    severity=Severity.MEDIUM,
 )
 
 # -- VPN tunnels --------------------------------------------------------------------------------
-
-
-VPNAAS_SITE_CONNECTION = "openstack:vpnaas/siteConnection:SiteConnection"
-
-
-def _active_paths(res: Resource, policy_based: set[str], tunnels: int) -> int:
-    """How many of a link's tunnels carry traffic at once.
-
-    A Neutron VPNaaS site connection is policy-based: all of a link's site connections share one
-    pair of traffic selectors, so however many there are they are one active path (the others
-    stand by until dead-peer detection restarts them; docs/connectivity.md). The link says so
-    itself (``activePaths``); a link whose resources hold site connections is one path either way.
-    """
-    declared = get(res.props, "activePaths")
-    paths = int(declared) if isinstance(declared, int | float) else tunnels
-    return min(paths, 1) if res.urn in policy_based else paths
-
-
-def _allowed_single_path(res: Resource, allowed: set[frozenset[str]]) -> bool:
-    sites = frozenset({str(get(res.props, "siteA")), str(get(res.props, "siteB"))})
-    return sites in allowed
-
-
-def _check_tunnels(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
-    minimum = int(cfg["minTunnels"])
-    aws_gcp = int(cfg["awsGcpTunnels"])
-    # "a/b" link ids (either order): the user accepts these links with one active path.
-    allowed = {frozenset(str(entry).split("/", 1)) for entry in cfg.get("allowSinglePathLinks") or ()}
-    policy_based = {str(r.parent) for r in index.of_type(VPNAAS_SITE_CONNECTION) if r.parent}
-    for res in index.of_type(VPN_LINK_TYPE):
-        try:
-            kind = get(res.props, "kind", default="vpn")
-            tunnels = get(res.props, "tunnels", default=0)
-            pair = {str(get(res.props, "vendorA")), str(get(res.props, "vendorB"))}
-        except UnknownValue as exc:
-            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
-            continue
-        if kind != "vpn":
-            continue
-        need = aws_gcp if pair == {"aws", "gcp"} else minimum
-        count = int(tunnels) if isinstance(tunnels, int | float) else 0
-        if count < need:
-            why = " (GCP HA VPN to AWS needs 4 tunnels for its 99.99% SLA)" if need == aws_gcp else ""
-            yield Finding(f"VPN link {res.name!r} has {count} tunnel(s); it needs {need}{why}", res.urn)
-            continue
-        try:
-            paths = _active_paths(res, policy_based, count)
-            accepted = _allowed_single_path(res, allowed)
-        except UnknownValue as exc:
-            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
-            continue
-        if paths < 2 and not accepted:
-            yield Finding(
-                f"VPN link {res.name!r} has {count} tunnel(s) but {paths} active path: a policy-based "
-                "end (Neutron VPNaaS) carries traffic over one tunnel, the others only stand by. Use a "
-                "route-based end (OpenStack `vpn: appliance`) or list the link's sites in "
-                "allowSinglePathLinks (e.g. site-a/site-b) to accept it",
-                res.urn,
-            )
-
 
 GCP_HA_GATEWAY = "gcp:compute/haVpnGateway:HaVpnGateway"
 GCP_EXTERNAL_GATEWAY = "gcp:compute/externalVpnGateway:ExternalVpnGateway"
 GCP_TUNNEL = "gcp:compute/vPNTunnel:VPNTunnel"
 _REDUNDANCY_TUNNELS = {"FOUR_IPS_REDUNDANCY": 4, "TWO_IPS_REDUNDANCY": 2, "SINGLE_IP_INTERNALLY_REDUNDANT": 2}
+
+
+def _check_tunnels(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
+    """Every VPN between two nodes of the site graph, counted from the VPN resources of both ends."""
+    minimum = int(cfg["minTunnels"])
+    aws_gcp = int(cfg["awsGcpTunnels"])
+    allowed = [tuple(str(entry).split("/", 1)) for entry in cfg.get("allowSinglePathLinks") or ()]
+    estate = facts(index)
+    sites = estate.sites
+    for edge in estate.edges:
+        if edge.kind != "vpn":
+            continue
+        vendors = {estate.node_vendor(edge.a), estate.node_vendor(edge.b)}
+        need = aws_gcp if vendors == {"aws", "gcp"} else minimum
+        count = edge.tunnels(sites)
+        if count >= need:
+            if edge.policy_based and not any(_names_edge(entry, edge, sites) for entry in allowed):
+                yield Finding(
+                    f"the VPN between {edge.a} and {edge.b} has {count} tunnel(s) but one active path: "
+                    "a policy-based end (Neutron VPNaaS) carries traffic over one tunnel, the others "
+                    "only stand by. Use a route-based end (OpenStack `vpn: appliance`) or list the "
+                    "link in allowSinglePathLinks (site-a/site-b) to accept it",
+                    edge.witness,
+                )
+            continue
+        why = []
+        if need == aws_gcp:
+            why.append("GCP HA VPN to AWS needs 4 tunnels for its 99.99% SLA")
+        if edge.classic:
+            why.append("a GCP Classic VPN gateway has one interface (99.9% SLA): use HA VPN")
+        if edge.policy_based:
+            why.append(
+                "Neutron VPNaaS site connections are policy-based: however many, they are one active "
+                "path; a route-based end (OpenStack `vpn: appliance`) gives the link redundant paths"
+            )
+        ends = [n for n in (edge.a, edge.b) if n in sites]
+        if len(ends) == 2 and edge.sides.get(ends[0], 0) != edge.sides.get(ends[1], 0):
+            why.append(", ".join(f"{n} configures {edge.sides.get(n, 0)}" for n in ends))
+        detail = f" ({'; '.join(why)})" if why else ""
+        yield Finding(
+            f"the VPN between {edge.a} and {edge.b} has {count} tunnel(s); it needs {need}{detail}",
+            edge.witness,
+        )
+
+
+def _names_edge(entry: tuple[str, ...], edge: Edge, sites: set[str]) -> bool:
+    """Whether an allowSinglePathLinks entry (``site-a/site-b``) names ``edge``.
+
+    An on-prem end is an external peer in the plan (its addresses, not its site id), so a site
+    id the plan does not hold matches it, as does one of its addresses.
+    """
+    if len(entry) != 2:
+        return False
+    for mine, other in (entry, entry[::-1]):
+        if mine not in (edge.a, edge.b):
+            continue
+        far = edge.b if mine == edge.a else edge.a
+        if other == far or (far not in sites and (other not in sites or other in far.split())):
+            return True
+    return False
 
 
 def _check_ha_vpn(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
@@ -283,25 +269,31 @@ def _check_all_tunnels(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Fi
 
 TUNNELS = Rule(
     name="skyweave-redundancy-vpn-tunnels",
-    description="Every VPN link has at least minTunnels tunnels and two active paths (a policy-based end "
-    "such as a Neutron VPNaaS site connection is one path, unless allowSinglePathLinks lists the link), "
-    "and links between AWS and GCP have awsGcpTunnels (the HA VPN shape with four tunnels); a plain GCP "
-    "HA VPN gateway has a tunnel per interface its peer offers.",
+    description="Every VPN between two sites (or a site and an external peer) has at least minTunnels "
+    "tunnels configured at each end, and AWS-GCP VPNs have awsGcpTunnels, counted from the VPN "
+    "resources of every vendor (an AWS VPN connection is two tunnels, a GCP VPN tunnel or a Neutron "
+    "site connection one, an instance-hosted router one per peer address it admits IKE from); a VPN "
+    "with a policy-based end (Neutron VPNaaS) is one active path and fails unless "
+    "allowSinglePathLinks lists it; a plain GCP HA VPN gateway has a tunnel per interface its peer "
+    "offers.",
     level=Level.MANDATORY,
     kind=Kind.STACK,
     check=_check_all_tunnels,
     settings=(
-        Setting("minTunnels", {"type": "integer", "minimum": 1}, 2, "Fewest tunnels of any VPN link."),
-        Setting("awsGcpTunnels", {"type": "integer", "minimum": 1}, 4, "Tunnels an AWS-GCP link needs."),
+        Setting("minTunnels", {"type": "integer", "minimum": 1}, 2, "Fewest tunnels of any VPN."),
+        Setting("awsGcpTunnels", {"type": "integer", "minimum": 1}, 4, "Tunnels an AWS-GCP VPN needs."),
         Setting(
             "allowSinglePathLinks",
             {"type": "array", "items": {"type": "string"}},
             [],
             "Links accepted with one active path (a policy-based end such as Neutron VPNaaS), as "
-            "site-a/site-b in either order.",
+            "site-a/site-b in either order; an on-prem end may be named by its site id or an address.",
         ),
     ),
-    remediation="Use the vendor's HA shape (two tunnels per AWS connection; four for GCP HA VPN to AWS).",
+    remediation="Use the vendor's HA shape (two tunnels per AWS connection; four for GCP HA VPN to "
+    "AWS; HA VPN, not Classic VPN; a route-based end instead of Neutron VPNaaS, e.g. OpenStack "
+    "`vpn: appliance`, or list a link accepted with one path in allowSinglePathLinks).",
+    severity=Severity.HIGH,
 )
 
 # -- no hub site --------------------------------------------------------------------------------
@@ -317,32 +309,30 @@ def articulation_points(adjacency: Mapping[str, set[str]]) -> set[str]:
 
 def _check_partition(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
     allowed = set(cfg["allowedHubs"])
+    estate = facts(index)
+    sites = estate.sites
     adjacency: dict[str, set[str]] = defaultdict(set)
     witness: dict[str, str] = {}
-    for res in index.of_type(VPN_LINK_TYPE):
-        try:
-            a, b = get(res.props, "siteA"), get(res.props, "siteB")
-        except UnknownValue as exc:
-            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
+    for edge in estate.edges:
+        if edge.kind == "vpn" and edge.tunnels(sites) < 1:
             continue
-        if not a or not b or a == b:
-            continue
-        adjacency[str(a)].add(str(b))
-        adjacency[str(b)].add(str(a))
-        witness.setdefault(str(a), res.urn)
-        witness.setdefault(str(b), res.urn)
+        adjacency[edge.a].add(edge.b)
+        adjacency[edge.b].add(edge.a)
+        witness.setdefault(edge.a, edge.witness)
+        witness.setdefault(edge.b, edge.witness)
     for hub in sorted(articulation_points(adjacency) - allowed):
         yield Finding(
-            f"site {hub!r} is a hub: losing it cuts the estate's site-to-site network in two; link its "
-            "neighbours to each other (or list it in allowedHubs)",
+            f"{'site ' if hub in sites else ''}{hub!r} is a hub: losing it cuts the estate's site-to-site "
+            "network in two; link its neighbours to each other (or list it in allowedHubs)",
             witness[hub],
         )
 
 
 PARTITION = Rule(
     name="skyweave-redundancy-no-hub-site",
-    description="No single site is a hub whose loss splits the site-to-site network (no articulation "
-    "point in the graph of VPN/peering links), unless listed in allowedHubs.",
+    description="No single site (or external peer) is a hub whose loss splits the site-to-site network: "
+    "no articulation point in the graph the plan's VPN and peering resources form, unless listed in "
+    "allowedHubs.",
     level=Level.MANDATORY,
     kind=Kind.STACK,
     check=_check_partition,
@@ -355,6 +345,7 @@ PARTITION = Rule(
         ),
     ),
     remediation="Add a link between the hub's neighbours so traffic can go around it.",
+    severity=Severity.HIGH,
 )
 
 # -- DNS failover has health checks -------------------------------------------------------------
@@ -415,6 +406,52 @@ DNS = Rule(
     kind=Kind.STACK,
     check=_check_dns,
     remediation="Attach a Route 53 health check (health_check_id) or Cloud DNS health-checked targets.",
+    severity=Severity.HIGH,
 )
 
-RULES: tuple[Rule, ...] = (MIN_VENDORS, SURVIVES, ZONES, TUNNELS, PARTITION, DNS)
+# -- DNS survives a vendor ----------------------------------------------------------------------
+
+_DNS_SERVICE = {"aws": "Route 53", "gcp": "Cloud DNS", "openstack": "Designate"}
+
+
+def _check_dns_vendor(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
+    estate = facts(index)
+    for name, dns in sorted(estate.dns.items()):
+        witness = min(r.urn for r in dns.records)  # the same whatever order the plan file lists them in
+        if dns.unknown:
+            yield Finding(f"can't check {witness} during preview: {dns.unknown}", witness, unknown=True)
+            continue
+        if len(dns.dns_vendors) == 1:
+            (vendor,) = dns.dns_vendors
+            yield Finding(
+                f"{name} is served by {_DNS_SERVICE.get(vendor, vendor)} ({vendor_name(vendor)}) only: "
+                f"losing {vendor} loses the name. Serve the zone from a second DNS provider too, or accept "
+                "the provider's SLA (Route 53 and Cloud DNS publish 100%; `skyweave simulate` counts the "
+                "name as surviving unless --strict-dns, like this rule at its default, advisory level)",
+                witness,
+            )
+        targets = estate.target_vendors(dns)
+        if len(targets) == 1 and "external" not in targets:
+            (vendor,) = targets
+            yield Finding(
+                f"every target of {name} is on {vendor_name(vendor)}: losing {vendor} leaves the name "
+                "with no healthy answer; add records for sites on another vendor",
+                witness,
+            )
+
+
+DNS_VENDOR = Rule(
+    name="skyweave-redundancy-dns-survives-vendor-loss",
+    description="Every DNS name the plan serves (A, AAAA, CNAME and alias records of Route 53, Cloud DNS "
+    "or Designate) keeps answering after losing any one vendor: it is served by more than one DNS "
+    "vendor and its targets are on more than one vendor.",
+    level=Level.ADVISORY,
+    kind=Kind.STACK,
+    check=_check_dns_vendor,
+    remediation="Host the zone on two DNS providers (secondary DNS, or the same records in Route 53 and "
+    "Cloud DNS with both in the registrar's NS set), and give the name targets on two vendors. Raise "
+    "this rule to mandatory to require it; `skyweave simulate --strict-dns` judges the same way.",
+    severity=Severity.MEDIUM,
+)
+
+RULES: tuple[Rule, ...] = (MIN_VENDORS, SURVIVES, ZONES, TUNNELS, PARTITION, DNS, DNS_VENDOR)

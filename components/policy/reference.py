@@ -26,6 +26,7 @@ _AREAS = {
 def _rule(rule: Rule) -> list[str]:
     lines = [f"### `{rule.name}`", "", rule.description, ""]
     lines.append(f"* **Default level:** {rule.level.value}")
+    lines.append(f"* **Severity:** {rule.severity.value}")
     lines.append(
         f"* **Kind:** {rule.kind.value} rule"
         + (" (runs on every resource)" if rule.kind is Kind.RESOURCE and rule.types is None else "")
@@ -34,12 +35,18 @@ def _rule(rule: Rule) -> list[str]:
         lines.append("* **Checks:** " + ", ".join(f"`{t}`" for t in sorted(rule.types)))
     if rule.remediation:
         lines.append(f"* **To comply:** {rule.remediation}")
+    lines.append(
+        "* **Comparable scanner checks:** "
+        + ("; ".join(rule.equivalents) if rule.equivalents else "none known")
+    )
     if rule.settings:
         lines += ["", "| setting | type | default | meaning |", "|---|---|---|---|"]
         for setting in rule.settings:
             kind = str(setting.schema.get("type", ""))
             if kind == "array":
                 kind = f"list of {setting.schema.get('items', {}).get('type', 'value')}"
+                if setting.extendable:
+                    kind += " (or `{add, remove}`)"
             if "enum" in setting.schema:
                 kind = " \\| ".join(f"`{v}`" for v in setting.schema["enum"])
             default = json.dumps(setting.default)

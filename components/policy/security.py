@@ -13,7 +13,10 @@ Vendor facts the defaults rest on (cited in docs/policies.md):
 
 from __future__ import annotations
 
+import base64
+import binascii
 import ipaddress
+import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
@@ -25,6 +28,7 @@ from .rule import (
     Resource,
     Rule,
     Setting,
+    Severity,
     UnknownValue,
     as_int,
     get,
@@ -170,6 +174,13 @@ OPEN_PORTS = Rule(
     ),
     remediation="Restrict the source to known ranges (a VPN, a bastion's address) or use a "
     "session manager instead of an open port.",
+    severity=Severity.CRITICAL,
+    equivalents=(
+        "checkov CKV_AWS_24, CKV_AWS_25, CKV_AWS_277, CKV_GCP_2, CKV_GCP_3, CKV_OPENSTACK_2, CKV_OPENSTACK_3",
+        "trivy AVD-AWS-0107 (aws-ec2-no-public-ingress-sgr), "
+        "AVD-GCP-0027 (google-compute-no-public-ingress), "
+        "AVD-OPNSTK-0003 (openstack-networking-no-public-ingress)",
+    ),
 )
 
 # -- stateful resources protected ---------------------------------------------------------------
@@ -215,51 +226,119 @@ PROTECTED = Rule(
         ),
     ),
     remediation="Pass opts=pulumi.ResourceOptions(protect=True); unprotect deliberately before deleting.",
+    severity=Severity.MEDIUM,
 )
 
 # -- secrets in plain text ----------------------------------------------------------------------
 
 _PEM_KEY = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")
+#: AWS access key ids: long-term (AKIA) and temporary (ASIA) ones.
+_AWS_KEY_ID = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[0-9A-Z]{16}(?![A-Z0-9])")
 _SECRET_NAMES = re.compile(
-    r"(?:^|_)(psk|pre_?shared_?key|shared_?secret|private_?key|password|admin_?pass|secret_?key|client_?secret)$"
+    r"(?:^|_)(psk|pre_?shared_?key|shared_?secret|private_?key|password|passwd|admin_?pass|secret|"
+    r"secret_?key|secret_?access_?key|client_?secret|api_?key|auth_?token|access_?token)$"
 )
+#: A value that refers to a secret kept elsewhere (or a variable) is not a secret itself.
+_REFERENCE = re.compile(
+    r"^(?:\$|\{\{|%\(|<|arn:aws:(?:secretsmanager|ssm|kms):|projects/[^/]+/secrets/|vault:)"
+)
+#: ``NAME=value`` / ``name: value`` lines of a script or cloud-config.
+_ASSIGNMENT = re.compile(
+    r"""^\s*(?:-\s+)?(?:export\s+|set\s+|ENV\s+)?["']?([A-Za-z_][A-Za-z0-9_.-]*)["']?\s*[:=]\s*["']?([^\s"'#]+)""",
+    re.MULTILINE,
+)
+#: Properties that carry a script or user data (text the rule reads line by line).
+_SCRIPT_KEYS = frozenset(
+    {
+        "userData",
+        "userDataBase64",
+        "metadataStartupScript",
+        "startup-script",
+        "user-data",
+        "windows-startup-script-ps1",
+        "sysprep-specialize-script-ps1",
+    }
+)
+_COMMAND_TYPES = frozenset({"command:remote:Command", "command:local:Command"})
+_BASE64 = re.compile(r"^[A-Za-z0-9+/\s]+={0,2}\s*$")
 _MAX_DEPTH = 8
+_MAX_TEXT = 200_000
+
+
+def _snake(key: str) -> str:
+    """``dbPassword`` → ``db_password``; ``DB_PASSWORD`` and ``db-password`` keep their words."""
+    if key.isupper() or "_" in key or "-" in key:
+        return key.lower().replace("-", "_").replace(".", "_")
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower()
 
 
 def _secret_name(key: str) -> bool:
-    snake = re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower()
-    return bool(_SECRET_NAMES.search(snake))
+    return bool(_SECRET_NAMES.search(_snake(key)))
 
 
-def _walk(value: Any, path: str, depth: int) -> Iterator[tuple[str, str, str]]:
+def _walk(value: Any, path: str, key: str, depth: int) -> Iterator[tuple[str, str, str]]:
     """(path, key, string value) for every known string under ``value``.
 
-    A value unknown in this preview is skipped: it is computed by a provider, so the program
-    did not write a secret into it.
+    A ``{"name": …, "value": …}`` pair (ECS, Cloud Run and Kubernetes environment entries) is
+    read as ``name = value``; a string holding JSON (ECS ``containerDefinitions``) is parsed. A
+    value unknown in this preview is skipped: a provider computes it, so the program did not
+    write a secret into it.
     """
     if depth > _MAX_DEPTH:
         return
     if isinstance(value, str):
-        if not is_unknown(value):
-            yield path, path.rsplit(".", 1)[-1].split("[", 1)[0], value
-    elif isinstance(value, Mapping):
-        for key in value:
+        if is_unknown(value):
+            return
+        stripped = value.lstrip()
+        if stripped[:1] in ("[", "{") and len(value) < _MAX_TEXT:
             try:
-                inner = get(value, key)
+                parsed = json.loads(value)
+            except ValueError:
+                parsed = None
+            if isinstance(parsed, dict | list):
+                yield from _walk(parsed, path, key, depth + 1)
+                return
+        yield path, key, value
+    elif isinstance(value, Mapping):
+        pair_name = value.get("name") if "name" in value and "value" in value else None
+        for inner_key in value:
+            try:
+                inner = get(value, inner_key)
             except UnknownValue:
                 continue
-            yield from _walk(inner, f"{path}.{key}" if path else key, depth + 1)
+            leaf = str(inner_key)
+            if isinstance(pair_name, str) and inner_key == "value":
+                leaf = pair_name
+            yield from _walk(inner, f"{path}.{inner_key}" if path else str(inner_key), leaf, depth + 1)
     elif isinstance(value, Sequence) and not isinstance(value, bytes):
         for i in range(len(value)):
             try:
                 inner = get(value, i)
             except UnknownValue:
                 continue
-            yield from _walk(inner, f"{path}[{i}]", depth + 1)
+            yield from _walk(inner, f"{path}[{i}]", key, depth + 1)
+
+
+def _script_text(key: str, text: str, res_type: str) -> str:
+    """User data as the instance sees it: decoded when the property carries base64."""
+    encoded = key == "userDataBase64" or (
+        res_type == "aws:ec2/launchTemplate:LaunchTemplate" and key == "userData"
+    )
+    if encoded and _BASE64.match(text) and len(text.strip()) % 4 == 0:
+        try:
+            return base64.b64decode(text, validate=False).decode("utf-8", errors="replace")
+        except (ValueError, binascii.Error):
+            return text
+    return text
+
+
+def _secret_value(text: str) -> bool:
+    return len(text) >= 4 and not _REFERENCE.match(text) and text != SECRET_MASK and not is_unknown(text)
 
 
 def _check_plaintext_secrets(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
     allowed = frozenset(cfg["allowedProperties"])
+    where = f"{res.type} {res.name!r}"
     for key in res.props:
         if key in res.secret_outputs or key in allowed:
             continue
@@ -267,19 +346,36 @@ def _check_plaintext_secrets(res: Resource, cfg: Mapping[str, Any]) -> Iterator[
             value = get(res.props, key)
         except UnknownValue:
             continue
-        for path, leaf, text in _walk(value, key, 0):
+        for path, leaf, text in _walk(value, key, key, 0):
             if not text or text == SECRET_MASK:
                 continue
             if _PEM_KEY.search(text):
-                yield f"{res.type} {res.name!r}: {path} holds a private key in plain text"
-            elif _secret_name(leaf):
-                yield f"{res.type} {res.name!r}: {path} looks like a key or password and is not a secret"
+                yield f"{where}: {path} holds a private key in plain text"
+            elif _AWS_KEY_ID.search(text):
+                yield f"{where}: {path} holds an AWS access key id (AKIA…/ASIA…) in plain text"
+            elif _secret_name(leaf) and _secret_value(text):
+                yield f"{where}: {path} looks like a key or password and is not a secret"
+            elif leaf in _SCRIPT_KEYS or (
+                res.type in _COMMAND_TYPES and leaf in ("create", "update", "delete")
+            ):
+                script = _script_text(leaf, text, res.type)
+                if script is not text and (_PEM_KEY.search(script) or _AWS_KEY_ID.search(script)):
+                    yield f"{where}: {path} (decoded) holds a private key or an AWS access key id"
+                    continue
+                named = sorted(
+                    {m.group(1) for m in _ASSIGNMENT.finditer(script[:_MAX_TEXT]) if _secret_name(m.group(1))
+                     and _secret_value(m.group(2))}
+                )  # fmt: skip
+                if named:
+                    yield f"{where}: {path} sets {', '.join(named)} in plain text"
 
 
 PLAINTEXT_SECRETS = Rule(
     name="skyweave-security-no-plaintext-secrets",
-    description="No pre-shared key, password or private key is passed in plain text: such values are "
-    "Pulumi secrets, so they are encrypted in state and masked in output.",
+    description="No pre-shared key, password, API key, private key or AWS access key is passed in plain "
+    "text — not as a property, not in user data or a startup script, not in an environment variable: "
+    "such values are Pulumi secrets (or live in a secret store), so they are encrypted in state and "
+    "masked in output.",
     level=Level.MANDATORY,
     kind=Kind.RESOURCE,
     check=_check_plaintext_secrets,
@@ -292,15 +388,24 @@ PLAINTEXT_SECRETS = Rule(
         ),
     ),
     remediation="Wrap the value with pulumi.Output.secret(...) or generate it (pulumi_random) and, for a "
-    "property the provider does not mark secret, add it to additional_secret_outputs. The engine hands "
-    "a pack secret values unwrapped, so the pack trusts a property only when the provider or the "
-    "program lists it in additional_secret_outputs.",
+    "property the provider does not mark secret, add it to additional_secret_outputs; in user data and "
+    "environment variables, fetch the secret at boot from a secret store (Secrets Manager, Secret "
+    "Manager, Barbican) instead of writing it in. The engine hands a pack secret values unwrapped, so "
+    "the pack trusts a property only when the provider or the program lists it in "
+    "additional_secret_outputs.",
+    severity=Severity.CRITICAL,
+    equivalents=(
+        "checkov CKV_AWS_46, CKV_AWS_45, CKV_AWS_41, CKV_OPENSTACK_4",
+        "trivy AVD-AWS-0029 (aws-ec2-no-secrets-in-user-data), AVD-AWS-0129, AVD-AWS-0036 "
+        "(aws-ecs-no-plaintext-secrets), AVD-OPNSTK-0001",
+    ),
 )
 
 # -- IMDSv2 -------------------------------------------------------------------------------------
 
 EC2_INSTANCE = "aws:ec2/instance:Instance"
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+LAUNCH_CONFIGURATION = "aws:ec2/launchConfiguration:LaunchConfiguration"
 
 
 def _check_imdsv2(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
@@ -314,13 +419,20 @@ def _check_imdsv2(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
 
 IMDSV2 = Rule(
     name="skyweave-security-imdsv2-required",
-    description="AWS instances and launch templates require IMDSv2 (metadataOptions.httpTokens = "
-    "'required'), so a server-side request forgery cannot read instance credentials.",
+    description="AWS instances, launch templates and launch configurations require IMDSv2 "
+    "(metadataOptions.httpTokens = 'required'), so a server-side request forgery cannot read instance "
+    "credentials.",
     level=Level.MANDATORY,
     kind=Kind.RESOURCE,
     check=_check_imdsv2,
-    types=frozenset({EC2_INSTANCE, LAUNCH_TEMPLATE}),
+    types=frozenset({EC2_INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION}),
     remediation="Set metadata_options={'http_tokens': 'required', 'http_endpoint': 'enabled'}.",
+    severity=Severity.HIGH,
+    equivalents=(
+        "checkov CKV_AWS_79",
+        "trivy AVD-AWS-0028 (aws-ec2-enforce-http-token-imds), AVD-AWS-0130 "
+        "(aws-ec2-enforce-launch-config-http-token-imds)",
+    ),
 )
 
 # -- weak IKE / IPsec ---------------------------------------------------------------------------
@@ -419,6 +531,7 @@ WEAK_IKE = Rule(
         ),
     ),
     remediation="Give both ends the same explicit set, e.g. IKEv2, AES-256, SHA-256 and DH group 14.",
+    severity=Severity.HIGH,
 )
 
 RULES: tuple[Rule, ...] = (OPEN_PORTS, PROTECTED, PLAINTEXT_SECRETS, IMDSV2, WEAK_IKE)

@@ -1,4 +1,4 @@
-"""Storage rules (area "security"): buckets are encrypted and versioned.
+"""Storage rules: buckets are encrypted, versioned, not public, and copied to another vendor.
 
 A stack rule, not a resource rule: with pulumi-aws 7 a bucket's versioning and encryption are
 usually separate resources (``s3.BucketVersioning``, ``s3.BucketServerSideEncryptionConfiguration``
@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from .facts import BUCKET_KINDS, facts, vendor_name
 from .index import StackIndex
-from .rule import Finding, Kind, Level, Resource, Rule, UnknownValue, get, items
+from .rule import Finding, Kind, Level, Resource, Rule, Severity, UnknownValue, get, items
 
 __all__ = ["RULES"]
 
@@ -119,6 +120,8 @@ ENCRYPTED = Rule(
     check=_check_encrypted,
     remediation="Add aws.s3.BucketServerSideEncryptionConfiguration(bucket=bucket.id, rules=[...]) with "
     "sse_algorithm 'aws:kms' or 'AES256'. (GCS encrypts every object at rest and needs nothing.)",
+    severity=Severity.HIGH,
+    equivalents=("checkov CKV_AWS_19", "trivy AVD-AWS-0088 (aws-s3-enable-bucket-encryption)"),
 )
 VERSIONED = Rule(
     name="skyweave-security-storage-versioned",
@@ -129,6 +132,111 @@ VERSIONED = Rule(
     check=_check_versioned,
     remediation="Add aws.s3.BucketVersioning(bucket=bucket.id, versioning_configuration={'status': "
     "'Enabled'}); for GCS set versioning={'enabled': True}; for Swift versioning=True.",
+    severity=Severity.MEDIUM,
+    equivalents=(
+        "checkov CKV_AWS_21, CKV_GCP_78",
+        "trivy AVD-AWS-0090 (aws-s3-enable-versioning), "
+        "AVD-GCP-0078 (google-storage-enable-bucket-versioning)",
+    ),
 )
 
-RULES: tuple[Rule, ...] = (ENCRYPTED, VERSIONED)
+# -- S3 public access block ---------------------------------------------------------------------
+
+S3_PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+S3_ACCOUNT_PUBLIC_ACCESS_BLOCK = "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock"
+_BLOCK_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+
+
+def _check_public_access_block(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
+    def blocks(res: Resource) -> bool:
+        return all(get(res.props, flag) is True for flag in _BLOCK_FLAGS)
+
+    done, notes = _buckets_configured(index, (S3_PUBLIC_ACCESS_BLOCK,), blocks)
+    yield from notes
+    partial: dict[str, list[str]] = {}
+    for res in index.of_type(S3_PUBLIC_ACCESS_BLOCK):
+        try:
+            off = [flag for flag in _BLOCK_FLAGS if get(res.props, flag) is not True]
+        except UnknownValue:
+            continue
+        for bucket in index.linked(res, "bucket", S3_BUCKETS):
+            partial.setdefault(bucket.urn, off)
+    account_wide = False
+    for res in index.of_type(S3_ACCOUNT_PUBLIC_ACCESS_BLOCK):
+        try:
+            account_wide = account_wide or blocks(res)
+        except UnknownValue as exc:
+            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
+    if account_wide:
+        return
+    for bucket in index.of_type(*S3_BUCKETS):
+        if bucket.urn in done:
+            continue
+        left_off = partial.get(bucket.urn)
+        if left_off:
+            yield Finding(
+                f"S3 bucket {bucket.name!r}: its public access block leaves {', '.join(left_off)} off",
+                bucket.urn,
+            )
+        else:
+            yield Finding(
+                f"S3 bucket {bucket.name!r} has no public access block (add an s3.BucketPublicAccessBlock "
+                "with all four settings true, or an s3.AccountPublicAccessBlock)",
+                bucket.urn,
+            )
+
+
+PUBLIC_ACCESS_BLOCK = Rule(
+    name="skyweave-security-s3-public-access-blocked",
+    description="Every S3 bucket has a public access block with blockPublicAcls, blockPublicPolicy, "
+    "ignorePublicAcls and restrictPublicBuckets all true (its own, or the account's in the plan), so no "
+    "ACL or policy can make it public later.",
+    level=Level.MANDATORY,
+    kind=Kind.STACK,
+    check=_check_public_access_block,
+    remediation="Add aws.s3.BucketPublicAccessBlock(bucket=bucket.id, block_public_acls=True, "
+    "block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True).",
+    severity=Severity.HIGH,
+    equivalents=(
+        "checkov CKV2_AWS_6, CKV_AWS_53, CKV_AWS_54, CKV_AWS_55, CKV_AWS_56",
+        "trivy AVD-AWS-0094 (aws-s3-specify-public-access-block), AVD-AWS-0086, AVD-AWS-0087, "
+        "AVD-AWS-0091, AVD-AWS-0093",
+    ),
+)
+
+# -- a copy on another vendor -------------------------------------------------------------------
+
+
+def _check_cross_vendor_copy(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
+    estate = facts(index)
+    for members in estate.datasets.values():
+        vendors = {index.vendor(b) or b.package for b in members}
+        if len(vendors) > 1:
+            continue
+        for bucket in members:
+            vendor = index.vendor(bucket) or bucket.package
+            others = [b.name for b in members if b is not bucket]
+            copies = f" (its copies, {', '.join(others)}, are on {vendor_name(vendor)} too)" if others else ""
+            yield Finding(
+                f"{BUCKET_KINDS.get(bucket.type, 'bucket')} {bucket.name!r} on {estate.node(bucket)} has no "
+                f"copy on another vendor{copies}: nothing in the plan (a GCS transfer job, a DataSync task, "
+                f"a replication to another vendor) copies its objects out of {vendor_name(vendor)}",
+                bucket.urn,
+            )
+
+
+CROSS_VENDOR_COPY = Rule(
+    name="skyweave-redundancy-bucket-copied-to-another-vendor",
+    description="Every bucket's data has a copy on another vendor: an S3 bucket, GCS bucket or Swift "
+    "container is joined by a copy in the plan (a GCS Storage Transfer job, an AWS DataSync task, a "
+    "replication) to a bucket of a different vendor.",
+    level=Level.MANDATORY,
+    kind=Kind.STACK,
+    check=_check_cross_vendor_copy,
+    remediation="Use skyweave.MultiCloudBucket, or add a gcp.storage.TransferJob from the S3 bucket into a "
+    "GCS bucket (or an AWS DataSync task the other way). A copy the application writes itself is not in "
+    "the plan: waive the rule for that bucket with the reason.",
+    severity=Severity.MEDIUM,
+)
+
+RULES: tuple[Rule, ...] = (ENCRYPTED, VERSIONED, PUBLIC_ACCESS_BLOCK, CROSS_VENDOR_COPY)

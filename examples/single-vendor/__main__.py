@@ -1,5 +1,6 @@
-"""A deliberately broken estate: one vendor, one zone, SSH open to the world, an unencrypted and
-unversioned bucket, an instance without IMDSv2 and a service that cannot survive losing AWS.
+"""A deliberately broken estate: one vendor, one zone, SSH open to the world, an unencrypted,
+unversioned, unblocked and uncopied bucket, an instance without IMDSv2 or an encrypted root volume,
+and a service that cannot survive losing AWS.
 
 `skyweave check --stack broken` (run in this directory) must fail with every one of those; the
 test suite holds it to that. Do not copy anything here.
@@ -40,11 +41,21 @@ aws.ec2.Instance(
 
 
 class Service(pulumi.ComponentResource):
-    """Stands in for a MultiCloudApp: the properties the pack reads, all on one vendor."""
+    """Stands in for a MultiCloudApp: the properties the pack reads, and the compute behind them —
+    an auto scaling group of ``count`` in one zone, all on one vendor."""
 
     def __init__(self, name: str, placements: list[dict[str, object]], min_healthy: int) -> None:
         props = {"placements": placements, "minHealthy": min_healthy, "survive": "vendor"}
         super().__init__("skyweave:app:MultiCloudApp", name, props)
+        count = sum(int(str(p["count"])) for p in placements)
+        aws.autoscaling.Group(
+            f"{name}-asg",
+            min_size=count,
+            max_size=count,
+            availability_zones=[str(placements[0]["zone"])],
+            launch_template={"id": "lt-0123456789abcdef0", "version": "$Latest"},
+            opts=pulumi.ResourceOptions(parent=self, provider=providers[site.name]),
+        )
         self.register_outputs(props)
 
 

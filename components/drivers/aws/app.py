@@ -7,12 +7,15 @@ Per site (see :func:`create_app_site`):
 * a security group for the instances: the service port from the ALB's group and from the
   estate's ranges, admin ports only from the estate's ranges;
 * a launch template with IMDSv2 required (``http_tokens = "required"``, hop limit 1), so a
-  server-side request forgery cannot read instance credentials with a plain GET;
+  server-side request forgery cannot read instance credentials with a plain GET, and the AMI's
+  root device mapped encrypted (the device name is looked up, so the mapping encrypts the root
+  volume instead of attaching a second one; AWS's default is unencrypted);
 * an Auto Scaling group over the private subnet of every zone of the site (≥ 2 AZs), its size
   pinned to the planned capacity (min = desired = planned, so scale-in never goes below what
   the capacity plan counted on), replacing instances the ALB reports unhealthy;
 * an internet-facing ALB in the public subnets, a target group with the health check, and a
-  listener forwarding the service port.
+  listener forwarding the service port — or, with a TLS certificate, an HTTPS listener (TLS 1.2+
+  policy) forwarding ``https_port`` while the service port only redirects to HTTPS.
 
 Route 53 (see :func:`create_dns`): one health check per site and one record per site in one
 weighted (or failover) set; an ALB is aliased (it has no fixed IP), other sites get A records.
@@ -46,6 +49,9 @@ ROUTE53_INTERVALS = (10, 30)
 ROUTE53_THRESHOLDS = range(1, 11)
 #: Weights of a weighted record: 0-255.
 ROUTE53_MAX_WEIGHT = 255
+#: The ALB security policy for HTTPS listeners: TLS 1.3 and 1.2 only, forward-secret ciphers.
+#: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html
+TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 
 
 def _split(cidrs: tuple[str, ...]) -> tuple[list[str], list[str]]:
@@ -67,6 +73,10 @@ def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -
     site_v4, site_v6 = _split(network.cidrs)
     estate_v4, estate_v6 = _split(spec.estate_cidrs)
     lb_sg_name = ctx.name("lb-sg")
+    tls = spec.tls and spec.tls_certificate is not None
+    public_ports = [(spec.port, "service port, public")]
+    if tls:
+        public_ports.append((spec.https_port, "HTTPS, public"))
     lb_sg = aws.ec2.SecurityGroup(
         lb_sg_name,
         vpc_id=vpc_id,
@@ -74,12 +84,13 @@ def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -
         ingress=[
             aws.ec2.SecurityGroupIngressArgs(
                 protocol="tcp",
-                from_port=spec.port,
-                to_port=spec.port,
+                from_port=port,
+                to_port=port,
                 cidr_blocks=["0.0.0.0/0"],
                 ipv6_cidr_blocks=["::/0"],
-                description="service port, public",
+                description=description,
             )
+            for port, description in public_ports
         ],
         egress=[
             aws.ec2.SecurityGroupEgressArgs(
@@ -137,11 +148,23 @@ def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -
         opts=ctx.opts(),
     )
     lt_name = ctx.name("lt")
+    root_device = aws.ec2.get_ami_output(
+        filters=[aws.ec2.GetAmiFilterArgs(name="image-id", values=[spec.image])],
+        opts=pulumi.InvokeOutputOptions(parent=ctx.parent, provider=ctx.provider),
+    ).root_device_name
     template = aws.ec2.LaunchTemplate(
         lt_name,
         image_id=spec.image,
         instance_type=spec.size,
         vpc_security_group_ids=[app_sg.id],
+        block_device_mappings=[
+            aws.ec2.LaunchTemplateBlockDeviceMappingArgs(
+                device_name=root_device,
+                ebs=aws.ec2.LaunchTemplateBlockDeviceMappingEbsArgs(
+                    encrypted="true", volume_type="gp3", delete_on_termination="true"
+                ),
+            )
+        ],
         metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(
             http_endpoint="enabled",
             http_tokens="required",
@@ -192,15 +215,35 @@ def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -
         # until the VPC's internet gateway is attached; its subnets alone do not order that.
         opts=ctx.opts(depends_on=[network.resources["igw"]]),
     )
+    forward = aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=target_group.arn)
+    redirect = aws.lb.ListenerDefaultActionArgs(
+        type="redirect",
+        redirect=aws.lb.ListenerDefaultActionRedirectArgs(
+            protocol="HTTPS", port=str(spec.https_port), status_code="HTTP_301"
+        ),
+    )
     listener = aws.lb.Listener(
         ctx.name("listener"),
         load_balancer_arn=alb.arn,
         port=spec.port,
         protocol="HTTP",
-        default_actions=[aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=target_group.arn)],
+        default_actions=[redirect if tls else forward],
         tags=tags(ctx.name("listener")),
         opts=ctx.opts(),
     )
+    extra: dict[str, pulumi.Resource] = {}
+    if tls:
+        extra["https_listener"] = aws.lb.Listener(
+            ctx.name("https-listener"),
+            load_balancer_arn=alb.arn,
+            port=spec.https_port,
+            protocol="HTTPS",
+            certificate_arn=spec.tls_certificate,
+            ssl_policy=TLS_POLICY,
+            default_actions=[forward],
+            tags=tags(ctx.name("https-listener")),
+            opts=ctx.opts(),
+        )
     largest_zone = max(spec.zone_counts.values(), default=0)
     asg = aws.autoscaling.Group(
         ctx.name("asg"),
@@ -236,7 +279,10 @@ def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -
             "load_balancer": alb,
             "listener": listener,
             "group": asg,
+            **extra,
         },
+        health_protocol="HTTPS" if tls else "HTTP",
+        health_port=spec.https_port if tls else None,
     )
 
 
@@ -269,10 +315,10 @@ def create_dns(ctx: SiteContext, dns: DnsSpec, endpoints: list[AppEndpoint]) -> 
         check_name = child_name(ctx.component, "dns-check", endpoint.site)
         check = aws.route53.HealthCheck(
             check_name,
-            type="HTTP",
+            type=endpoint.health_protocol,
             fqdn=endpoint.address if endpoint.kind is EndpointKind.HOSTNAME else None,
             ip_address=endpoint.address if endpoint.kind is EndpointKind.IP else None,
-            port=dns.health.port,
+            port=endpoint.health_port or dns.health.port,
             resource_path=dns.health.path,
             request_interval=dns.health.interval_seconds,
             failure_threshold=dns.health.unhealthy_threshold,

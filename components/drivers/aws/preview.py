@@ -53,4 +53,11 @@ def _unless_given(inputs: Mapping[str, Any], **values: str) -> dict[str, Any]:
 def preview_call(token: str, args: Mapping[str, Any]) -> dict[str, Any] | None:
     if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
         return {"names": [], "zoneIds": []}
+    if token == "aws:ec2/getAmi:getAmi":
+        # The root device of Amazon Linux and most current AMIs; a real lookup says per AMI.
+        filters = args.get("filters") or []
+        image = next(
+            (f["values"][0] for f in filters if isinstance(f, Mapping) and f.get("name") == "image-id"), "ami"
+        )
+        return {"id": image, "imageId": image, "rootDeviceName": "/dev/xvda", "rootDeviceType": "ebs"}
     return None

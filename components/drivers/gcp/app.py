@@ -54,12 +54,14 @@ def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -
     assert network_id is not None
     tag = ctx.name("vm")
     labels = dict(ctx.tags)
+    # The passthrough load balancer cannot terminate TLS: with tls the instances serve https_port.
+    service_ports = [str(spec.port), *([str(spec.https_port)] if spec.tls else [])]
     service_fw = gcp.compute.Firewall(
         ctx.name("fw-service"),
         project=project,
         network=network_id,
         direction="INGRESS",
-        allows=[gcp.compute.FirewallAllowArgs(protocol="tcp", ports=[str(spec.port)])],
+        allows=[gcp.compute.FirewallAllowArgs(protocol="tcp", ports=service_ports)],
         source_ranges=["0.0.0.0/0"],
         target_tags=[tag],
         description=f"{ctx.component}: service port {spec.port} from anywhere (load balancer passthrough)",
@@ -168,7 +170,7 @@ def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -
         region=site.region,
         load_balancing_scheme="EXTERNAL",
         ip_protocol="TCP",
-        ports=[str(spec.port)],
+        ports=service_ports,
         ip_address=address.address,
         backend_service=backend.id,
         labels=labels,

@@ -9,7 +9,10 @@ Per site (see :func:`create_app_site`):
 * the planned number of instances in each availability zone, named by zone and a number within
   it (scaling a zone down removes its highest numbers; no other instance is renamed);
 * an Octavia load balancer on the site's subnet with a listener, a pool, an HTTP health monitor
-  and a member per instance, and a floating IP from the external network on its VIP port.
+  and a member per instance, and a floating IP from the external network on its VIP port; with a
+  TLS certificate (a Barbican container), a TERMINATED_HTTPS listener on ``https_port`` holds
+  the pool and the service port's listener only redirects to ``https://<dns name>`` (an L7
+  policy: Octavia redirects to a fixed URL prefix).
 
 Nova offers no instance-metadata hardening to set from the API (the metadata service is the
 operator's); the instances get no floating IP of their own.
@@ -84,9 +87,33 @@ def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -
         tags=tags,
         opts=ctx.opts(),
     )
+    tls = spec.tls and spec.tls_certificate is not None
+    extra: dict[str, pulumi.Resource] = {}
+    serving = listener
+    if tls:
+        serving = extra["https_listener"] = openstack.loadbalancer.Listener(
+            ctx.name("https-listener"),
+            loadbalancer_id=lb.id,
+            protocol="TERMINATED_HTTPS",
+            protocol_port=spec.https_port,
+            default_tls_container_ref=spec.tls_certificate,
+            tls_versions=["TLSv1.2", "TLSv1.3"],
+            tags=tags,
+            opts=ctx.opts(),
+        )
+        suffix = "" if spec.https_port == 443 else f":{spec.https_port}"
+        extra["https_redirect"] = openstack.loadbalancer.L7PolicyV2(
+            ctx.name("https-redirect"),
+            listener_id=listener.id,
+            action="REDIRECT_PREFIX",
+            redirect_prefix=f"https://{spec.redirect_host}{suffix}",
+            redirect_http_code=301,
+            position=1,
+            opts=ctx.opts(),
+        )
     pool = openstack.loadbalancer.Pool(
         ctx.name("pool"),
-        listener_id=listener.id,
+        listener_id=serving.id,
         protocol="HTTP",
         lb_method="ROUND_ROBIN",
         tags=tags,
@@ -153,6 +180,7 @@ def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -
         "pool": pool,
         "monitor": monitor,
         "floating_ip": floating_ip,
+        **extra,
     }
     return AppEndpoint(
         site=site.name,
@@ -161,4 +189,6 @@ def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -
         address=floating_ip.address,
         weight=spec.total,
         resources=resources,
+        health_protocol="HTTPS" if tls else "HTTP",
+        health_port=spec.https_port if tls else None,
     )

@@ -1,0 +1,101 @@
+"""Baselines for ``skyweave check``: adopt the gate on an existing estate, fail only on new findings.
+
+``--create-baseline FILE`` records every mandatory finding of the run; ``--baseline FILE`` then
+reports the findings it holds as advisory (status ``baseline`` in every report format) so only
+new ones fail. A finding is identified by rule, resource URN and message: a changed message (a
+new port, other numbers) is a new finding. Findings the baseline holds that no longer occur are
+counted, so the baseline can be refreshed as debt is paid down.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import json
+from pathlib import Path
+from typing import Any
+
+from ..core.errors import ConfigError, ConfigIssue
+from .analyzer import Diagnostic
+
+__all__ = ["BASELINE_VERSION", "apply_baseline", "read_baseline", "write_baseline"]
+
+BASELINE_VERSION = 1
+
+
+def _key(policy: str, urn: str, message: str) -> tuple[str, str, str]:
+    return (policy, urn, message)
+
+
+def _message(diag: Diagnostic) -> str:
+    """The finding's own message (a waiver's prefix is not part of what it is)."""
+    detail = diag.detail
+    if diag.waived and "] " in detail:
+        return detail.split("] ", 1)[1]
+    return detail
+
+
+def write_baseline(path: Path, diagnostics: list[Diagnostic], *, stack: str, source: str) -> int:
+    rows = sorted(
+        {_key(d.policy_name, d.urn, _message(d)) for d in diagnostics if d.mandatory},
+    )
+    doc = {
+        "skyweaveBaseline": BASELINE_VERSION,
+        "stack": stack,
+        "source": source,
+        "created": datetime.date.today().isoformat(),
+        "findings": [{"policy": p, "urn": u, "message": m} for p, u, m in rows],
+    }
+    path.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+    return len(rows)
+
+
+def read_baseline(path: Path) -> set[tuple[str, str, str]]:
+    label = str(path)
+    try:
+        doc: Any = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError([ConfigIssue(label, f"cannot read: {exc.strerror}", has_value=False)]) from None
+    except json.JSONDecodeError as exc:
+        raise ConfigError(
+            [ConfigIssue(label, f"not valid JSON at line {exc.lineno}: {exc.msg}", has_value=False)]
+        ) from None
+    if (
+        not isinstance(doc, dict)
+        or doc.get("skyweaveBaseline") != BASELINE_VERSION
+        or not isinstance(doc.get("findings"), list)
+    ):
+        raise ConfigError(
+            [
+                ConfigIssue(
+                    label,
+                    "not a skyweave baseline (write one with `skyweave check --create-baseline FILE`)",
+                    has_value=False,
+                )
+            ]
+        )
+    found = set()
+    for i, row in enumerate(doc["findings"]):
+        if not isinstance(row, dict) or not all(
+            isinstance(row.get(k), str) for k in ("policy", "urn", "message")
+        ):
+            raise ConfigError(
+                [ConfigIssue(f"{label}: findings[{i}]", "needs policy, urn and message strings", row)]
+            )
+        found.add(_key(row["policy"], row["urn"], row["message"]))
+    return found
+
+
+def apply_baseline(
+    diagnostics: list[Diagnostic], baseline: set[tuple[str, str, str]]
+) -> tuple[list[Diagnostic], int]:
+    """(the diagnostics with baselined ones downgraded, how many baseline entries no longer occur)."""
+    seen: set[tuple[str, str, str]] = set()
+    result = []
+    for diag in diagnostics:
+        key = _key(diag.policy_name, diag.urn, _message(diag))
+        if diag.mandatory and key in baseline:
+            seen.add(key)
+            diag = dataclasses.replace(diag, enforcement_level="advisory", baselined=True)
+        result.append(diag)
+    return result, len(baseline - seen)

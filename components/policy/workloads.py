@@ -1,0 +1,304 @@
+"""Security rules for compute and load balancers: encrypted volumes, no public addresses on
+instances, a bounded metadata hop limit, no project-wide SSH keys, no plain-HTTP listeners.
+
+Property names are the providers' wire names (camelCase), read from the installed SDKs
+(``pulumi_aws.ec2.LaunchTemplateBlockDeviceMappingEbsArgs`` …). Where a vendor's default is the
+weak choice, *omitting* the property fails too, and the message says what the default does.
+
+Each rule names the comparable check of common scanners (``equivalents``; docs/policies.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from .index import StackIndex
+from .rule import Finding, Kind, Level, Resource, Rule, Setting, Severity, UnknownValue, as_int, get, items
+
+__all__ = ["RULES"]
+
+EBS_VOLUME = "aws:ebs/volume:Volume"
+EC2_INSTANCE = "aws:ec2/instance:Instance"
+LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+LAUNCH_CONFIGURATION = "aws:ec2/launchConfiguration:LaunchConfiguration"
+GCP_INSTANCE = "gcp:compute/instance:Instance"
+GCP_TEMPLATE = "gcp:compute/instanceTemplate:InstanceTemplate"
+GCP_REGION_TEMPLATE = "gcp:compute/regionInstanceTemplate:RegionInstanceTemplate"
+
+
+def _true(value: Any) -> bool:
+    """A boolean property; the launch template's ``ebs.encrypted`` is the string "true"."""
+    return value is True or (isinstance(value, str) and value.lower() == "true")
+
+
+def _false(value: Any) -> bool:
+    return value is False or (isinstance(value, str) and value.lower() == "false")
+
+
+# -- volumes encrypted --------------------------------------------------------------------------
+
+
+def _check_volumes(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
+    trust_default = bool(cfg["accountDefaultEncryption"])
+    props = res.props
+    where = f"{res.type} {res.name!r}"
+    unset = "unset (AWS then encrypts only if the account enables EBS encryption by default)"
+
+    def judge(path: str, value: Any) -> Iterator[str]:
+        if _true(value) or (value is None and trust_default):
+            return
+        yield f"{where}: {path} is {unset if value is None else repr(value)}; set it to true"
+
+    if res.type == EBS_VOLUME:
+        yield from judge("encrypted", get(props, "encrypted"))
+        return
+    if res.type == LAUNCH_TEMPLATE:
+        mappings = items(props, "blockDeviceMappings")
+        if not mappings and not trust_default:
+            yield (
+                f"{where}: blockDeviceMappings is unset, so the root volume's encryption is whatever the "
+                "AMI's snapshot and the account default say; map the AMI's root device with "
+                "ebs.encrypted = true"
+            )
+        for i, mapping in enumerate(mappings):
+            if get(mapping, "noDevice") or get(mapping, "virtualName"):
+                continue
+            yield from judge(f"blockDeviceMappings[{i}].ebs.encrypted", get(mapping, "ebs", "encrypted"))
+        return
+    # Instance and launch configuration: the root device and every extra EBS device.
+    yield from judge("rootBlockDevice.encrypted", get(props, "rootBlockDevice", "encrypted"))
+    for i, device in enumerate(items(props, "ebsBlockDevices")):
+        if get(device, "noDevice"):
+            continue
+        yield from judge(f"ebsBlockDevices[{i}].encrypted", get(device, "encrypted"))
+
+
+VOLUMES_ENCRYPTED = Rule(
+    name="skyweave-security-volumes-encrypted",
+    description="Every EBS volume is encrypted: standalone volumes, instances' root and EBS devices, launch "
+    "templates' block device mappings and launch configurations' devices, including when `encrypted` is "
+    "omitted (AWS's default is unencrypted).",
+    level=Level.MANDATORY,
+    kind=Kind.RESOURCE,
+    check=_check_volumes,
+    types=frozenset({EBS_VOLUME, EC2_INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION}),
+    settings=(
+        Setting(
+            "accountDefaultEncryption",
+            {"type": "boolean"},
+            False,
+            "Every account of the estate enables EBS encryption by default (aws.ebs.EncryptionByDefault), "
+            "so an omitted `encrypted` counts as encrypted; an explicit false still fails.",
+        ),
+    ),
+    remediation="Set encrypted=True on aws.ebs.Volume, root_block_device / ebs_block_devices; in a launch "
+    "template map the AMI's root device: block_device_mappings=[{'device_name': <root device>, 'ebs': "
+    "{'encrypted': 'true'}}].",
+    severity=Severity.HIGH,
+    equivalents=(
+        "checkov CKV_AWS_3, CKV_AWS_8",
+        "trivy AVD-AWS-0026 (aws-ec2-enable-volume-encryption), "
+        "AVD-AWS-0131 (aws-ec2-enable-at-rest-encryption), "
+        "AVD-AWS-0008 (aws-ec2-enable-launch-config-at-rest-encryption)",
+    ),
+)
+
+# -- public addresses on instances --------------------------------------------------------------
+
+
+def _check_public_ips(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
+    props = res.props
+    where = f"{res.type} {res.name!r}"
+    if res.type in (EC2_INSTANCE, LAUNCH_CONFIGURATION):
+        if _true(get(props, "associatePublicIpAddress")):
+            yield f"{where}: associatePublicIpAddress is true; reach it through a load balancer or a VPN"
+    elif res.type == LAUNCH_TEMPLATE:
+        for i, nic in enumerate(items(props, "networkInterfaces")):
+            if _true(get(nic, "associatePublicIpAddress")):
+                yield f"{where}: networkInterfaces[{i}].associatePublicIpAddress is true"
+    else:
+        for i, nic in enumerate(items(props, "networkInterfaces")):
+            if items(nic, "accessConfigs"):
+                yield (
+                    f"{where}: networkInterfaces[{i}].accessConfigs gives it an external IP; leave it empty "
+                    "and use a load balancer or Cloud NAT"
+                )
+
+
+PUBLIC_IPS = Rule(
+    name="skyweave-security-no-public-ip-on-instances",
+    description="Instances and instance templates get no public address of their own (AWS "
+    "associatePublicIpAddress, GCP accessConfigs): they are reached through load balancers, VPNs or NAT.",
+    level=Level.MANDATORY,
+    kind=Kind.RESOURCE,
+    check=_check_public_ips,
+    types=frozenset(
+        {EC2_INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION, GCP_INSTANCE, GCP_TEMPLATE, GCP_REGION_TEMPLATE}
+    ),
+    remediation="Drop associate_public_ip_address / access_configs; put the service behind a load balancer "
+    "and give instances outbound access through a NAT gateway (AWS) or Cloud NAT (GCP).",
+    severity=Severity.HIGH,
+    equivalents=(
+        "checkov CKV_AWS_88, CKV_GCP_40",
+        "trivy AVD-AWS-0009 (aws-ec2-no-public-ip), AVD-GCP-0031 (google-compute-no-public-ip)",
+    ),
+)
+
+# -- IMDS hop limit -----------------------------------------------------------------------------
+
+
+def _check_hop_limit(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
+    limit = int(cfg["maxHopLimit"])
+    hops = as_int(get(res.props, "metadataOptions", "httpPutResponseHopLimit"))
+    if hops is not None and hops > limit:
+        yield (
+            f"{res.type} {res.name!r}: metadataOptions.httpPutResponseHopLimit is {hops}; above {limit} a "
+            "container or a forwarded request on the instance can fetch a metadata token"
+        )
+
+
+IMDS_HOP_LIMIT = Rule(
+    name="skyweave-security-imds-hop-limit",
+    description="AWS instances, launch templates and launch configurations keep the metadata response hop "
+    "limit at maxHopLimit or less, so only the instance itself can obtain an IMDSv2 token.",
+    level=Level.ADVISORY,
+    kind=Kind.RESOURCE,
+    check=_check_hop_limit,
+    types=frozenset({EC2_INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION}),
+    settings=(
+        Setting(
+            "maxHopLimit",
+            {"type": "integer", "minimum": 1, "maximum": 64},
+            1,
+            "Largest httpPutResponseHopLimit allowed (2 where containers must reach the metadata service).",
+        ),
+    ),
+    remediation="Set metadata_options http_put_response_hop_limit=1 (2 only where containers on the host "
+    "need instance credentials).",
+    severity=Severity.LOW,
+    equivalents=("checkov CKV_AWS_341", "AWS Config EC2_TOKEN_HOP_LIMIT_CHECK"),
+)
+
+# -- project-wide SSH keys ----------------------------------------------------------------------
+
+
+def _check_project_ssh_keys(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
+    value = get(res.props, "metadata", "block-project-ssh-keys")
+    if not _true(value):
+        shown = "unset (GCP then accepts every project-wide key)" if value is None else repr(value)
+        yield f"{res.type} {res.name!r}: metadata.block-project-ssh-keys is {shown}; set it to 'TRUE'"
+
+
+PROJECT_SSH_KEYS = Rule(
+    name="skyweave-security-gcp-no-project-ssh-keys",
+    description="GCP instances and instance templates block project-wide SSH keys (metadata "
+    "block-project-ssh-keys), so one leaked project key does not open every VM.",
+    level=Level.MANDATORY,
+    kind=Kind.RESOURCE,
+    check=_check_project_ssh_keys,
+    types=frozenset({GCP_INSTANCE, GCP_TEMPLATE, GCP_REGION_TEMPLATE}),
+    remediation="Set metadata={'block-project-ssh-keys': 'TRUE'} (and prefer OS Login: enable-oslogin).",
+    severity=Severity.MEDIUM,
+    equivalents=("checkov CKV_GCP_32", "trivy AVD-GCP-0030 (google-compute-no-project-wide-ssh-keys)"),
+)
+
+# -- plain-HTTP listeners -----------------------------------------------------------------------
+
+AWS_LISTENERS = ("aws:lb/listener:Listener", "aws:alb/listener:Listener")
+AWS_CLASSIC_ELB = "aws:elb/loadBalancer:LoadBalancer"
+GCP_HTTP_PROXIES = (
+    "gcp:compute/targetHttpProxy:TargetHttpProxy",
+    "gcp:compute/regionTargetHttpProxy:RegionTargetHttpProxy",
+)
+GCP_URL_MAPS = frozenset({"gcp:compute/uRLMap:URLMap", "gcp:compute/regionUrlMap:RegionUrlMap"})
+OS_LISTENER = "openstack:loadbalancer/listener:Listener"
+OS_L7_POLICY = "openstack:loadbalancer/l7PolicyV2:L7PolicyV2"
+
+
+def _redirects_to_https(action: Any) -> bool:
+    return (
+        str(get(action, "type") or "").lower() == "redirect"
+        and str(get(action, "redirect", "protocol") or "").upper() == "HTTPS"
+    )
+
+
+def _check_plain_http(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
+    for res in index.of_type(*AWS_LISTENERS):
+        try:
+            protocol = str(get(res.props, "protocol") or "").upper()
+            actions = items(res.props, "defaultActions")
+            if protocol != "HTTP" or (actions and all(_redirects_to_https(a) for a in actions)):
+                continue
+        except UnknownValue as exc:
+            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
+            continue
+        port = as_int(get(res.props, "port"))
+        yield Finding(
+            f"load balancer listener {res.name!r} serves plain HTTP{f' on port {port}' if port else ''}: "
+            "serve HTTPS and make this listener's only action a redirect to HTTPS",
+            res.urn,
+        )
+    for res in index.of_type(AWS_CLASSIC_ELB):
+        try:
+            plain = [
+                i
+                for i, lst in enumerate(items(res.props, "listeners"))
+                if str(get(lst, "lbProtocol")).lower() == "http"
+            ]
+        except UnknownValue as exc:
+            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
+            continue
+        for i in plain:
+            yield Finding(f"classic load balancer {res.name!r}: listeners[{i}] serves plain HTTP", res.urn)
+    for res in index.of_type(*GCP_HTTP_PROXIES):
+        maps = index.linked(res, "urlMap", GCP_URL_MAPS)
+        try:
+            if maps and all(get(m.props, "defaultUrlRedirect", "httpsRedirect") is True for m in maps):
+                continue
+        except UnknownValue as exc:
+            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
+            continue
+        yield Finding(
+            f"target HTTP proxy {res.name!r} serves plain HTTP: serve HTTPS (a target HTTPS proxy) and give "
+            "this proxy a URL map whose defaultUrlRedirect has httpsRedirect = true",
+            res.urn,
+        )
+    redirecting: set[str] = set()
+    for policy in index.of_type(OS_L7_POLICY):
+        try:
+            action = str(get(policy.props, "action") or "").upper()
+            target = str(get(policy.props, "redirectUrl") or get(policy.props, "redirectPrefix") or "")
+        except UnknownValue:
+            continue
+        if action in ("REDIRECT_TO_URL", "REDIRECT_PREFIX") and target.lower().startswith("https://"):
+            redirecting.update(policy.property_dependencies.get("listenerId", policy.dependencies))
+    for res in index.of_type(OS_LISTENER):
+        try:
+            protocol = str(get(res.props, "protocol") or "").upper()
+        except UnknownValue as exc:
+            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
+            continue
+        if protocol == "HTTP" and res.urn not in redirecting:
+            yield Finding(
+                f"Octavia listener {res.name!r} serves plain HTTP: serve TERMINATED_HTTPS and redirect this "
+                "listener to https:// with an L7 policy",
+                res.urn,
+            )
+
+
+PLAIN_HTTP = Rule(
+    name="skyweave-security-no-plain-http-listeners",
+    description="No load balancer serves plain HTTP: an AWS HTTP listener only redirects to HTTPS, a GCP "
+    "target HTTP proxy only redirects (URL map httpsRedirect), an Octavia HTTP listener has an L7 policy "
+    "redirecting to https://.",
+    level=Level.MANDATORY,
+    kind=Kind.STACK,
+    check=_check_plain_http,
+    remediation="Serve HTTPS (an ACM certificate on an HTTPS listener, a target HTTPS proxy, a "
+    "TERMINATED_HTTPS listener) and turn the HTTP listener into a redirect to HTTPS.",
+    severity=Severity.HIGH,
+    equivalents=("checkov CKV_AWS_2, CKV2_AWS_20", "trivy AVD-AWS-0054 (aws-elb-http-not-used)"),
+)
+
+RULES: tuple[Rule, ...] = (VOLUMES_ENCRYPTED, PUBLIC_IPS, IMDS_HOP_LIMIT, PROJECT_SSH_KEYS, PLAIN_HTTP)

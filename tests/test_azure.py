@@ -1,5 +1,5 @@
 """Azure (docs/azure.md): the site model and network, each link shape, the APIPA tunnel addresses,
-MultiCloudApp, Traffic Manager, Blob storage, and the Azure rules through the real Analyzer."""
+MultiCloudApp, Traffic Manager and Blob storage (the policy pack on Azure: test_policy_azure.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import ipaddress
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +15,8 @@ import pytest
 from conftest import run
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from policy_helpers import res, wire
 from skyweave import HybridVpc, HybridVpcArgs, InvalidArgsError, SiteProviders
 from skyweave.app.multi_cloud_app import MultiCloudApp, MultiCloudAppArgs, plan_multi_cloud_app
-from skyweave.cli.analyzer import PolicyPackProcess
 from skyweave.cli.offline import OfflineRun, Registration
 from skyweave.core.errors import PlanningError
 from skyweave.drivers.azure import preview
@@ -586,153 +583,3 @@ def test_gzrs_and_a_blob_site_of_another_vendor() -> None:
     assert by_name(run(program))["assets-storage-azure-weu1"].inputs["sku"]["name"] == "Standard_GZRS"
     with pytest.raises(InvalidArgsError, match="must be a azure site"):
         build_bucket({"s3_site": "aws-use1", "blob_site": "gcp-euw1"})
-
-
-# --- the Azure rules through the real Analyzer protocol ------------------------------------------------
-
-PACK = ROOT / "policies"
-
-
-@pytest.fixture(scope="module")
-def pack() -> Iterator[PolicyPackProcess]:
-    with PolicyPackProcess(PACK, project="proj", stack="test") as process:
-        process.configure({})
-        yield process
-
-
-def _names(diagnostics: list[Any]) -> set[str]:
-    return {d.policy_name for d in diagnostics}
-
-
-def _nsg(rule: dict[str, Any]) -> Any:
-    base = {"name": "r", "direction": "Inbound", "access": "Allow", "protocol": "Tcp", "priority": 100}
-    return res("azure-native:network:NetworkSecurityGroup", "nsg", {"securityRules": [{**base, **rule}]})
-
-
-def test_nsg_rules_open_to_the_world(pack: PolicyPackProcess) -> None:
-    [diag] = pack.analyze(wire(_nsg({"sourceAddressPrefix": "Internet", "destinationPortRange": "22"})))
-    assert diag.policy_name == "skyweave-security-azure-nsg-no-open-admin-ports" and diag.mandatory
-    assert "opens port(s) 22 to Internet" in diag.detail
-    star = _nsg({"sourceAddressPrefix": "*", "destinationPortRange": "*"})
-    assert _names(pack.analyze(wire(star))) == {"skyweave-security-azure-nsg-no-open-admin-ports"}
-    for harmless in (
-        {"sourceAddressPrefix": "Internet", "destinationPortRange": "443"},
-        {"sourceAddressPrefixes": ["10.0.0.0/8"], "destinationPortRange": "22"},
-        {"sourceAddressPrefix": "Internet", "destinationPortRange": "22", "access": "Deny"},
-    ):
-        assert pack.analyze(wire(_nsg(harmless))) == [], harmless
-
-
-GOOD_POLICY = {
-    "ikeEncryption": "AES256",
-    "ikeIntegrity": "SHA256",
-    "dhGroup": "DHGroup14",
-    "ipsecEncryption": "AES256",
-    "ipsecIntegrity": "SHA256",
-    "pfsGroup": "PFS2048",
-    "saLifeTimeSeconds": 3600.0,
-}
-
-
-def _conn(**props: Any) -> Any:
-    return res(
-        CONNECTION,
-        "vpn",
-        {"connectionType": "IPsec", "connectionProtocol": "IKEv2", **props},
-        secret_outputs=["sharedKey"],
-    )
-
-
-def test_weak_or_default_ike_on_connections(pack: PolicyPackProcess) -> None:
-    assert pack.analyze(wire(_conn(ipsecPolicies=[GOOD_POLICY]))) == []
-    [default] = pack.analyze(wire(_conn()))
-    assert (
-        default.policy_name == "skyweave-security-azure-no-weak-ike"
-        and "ipsecPolicies is unset" in default.detail
-    )
-    weak = pack.analyze(
-        wire(_conn(ipsecPolicies=[{**GOOD_POLICY, "dhGroup": "DHGroup2", "ikeIntegrity": "SHA1"}]))
-    )
-    details = " ".join(d.detail for d in weak)
-    assert "dhGroup is DHGroup2 (group 2 < 14)" in details and "ikeIntegrity is SHA1" in details
-    assert pack.analyze(wire(_conn(ipsecPolicies=[GOOD_POLICY], connectionProtocol="IKEv1")))
-
-
-def test_public_blob_access(pack: PolicyPackProcess) -> None:
-    account = "azure-native:storage:StorageAccount"
-    [diag] = pack.analyze(wire(res(account, "st", {"allowBlobPublicAccess": True}, protect=True)))
-    assert diag.policy_name == "skyweave-security-azure-no-public-blobs"
-    assert pack.analyze(wire(res(account, "st", {"allowBlobPublicAccess": False}, protect=True))) == []
-    container = "azure-native:storage:BlobContainer"
-    assert _names(pack.analyze(wire(res(container, "c", {"publicAccess": "Blob"})))) == {
-        "skyweave-security-azure-no-public-blobs"
-    }
-    assert pack.analyze(wire(res(container, "c", {"publicAccess": "None"}))) == []
-
-
-def test_disks_encrypted_at_host(pack: PolicyPackProcess) -> None:
-    vmss = "azure-native:compute:VirtualMachineScaleSet"
-    [diag] = pack.analyze(wire(res(vmss, "ss", {"virtualMachineProfile": {"securityProfile": {}}})))
-    assert diag.policy_name == "skyweave-security-azure-encrypted-disks"
-    ok = {"virtualMachineProfile": {"securityProfile": {"encryptionAtHost": True}}}
-    assert pack.analyze(wire(res(vmss, "ss", ok))) == []
-
-
-def test_stack_rules_zone_spread_tunnel_counts_and_gateways(pack: PolicyPackProcess) -> None:
-    vmss = "azure-native:compute:VirtualMachineScaleSet"
-    ok_vmss = {
-        "zones": ["1", "2"],
-        "zoneBalance": True,
-        "virtualMachineProfile": {"securityProfile": {"encryptionAtHost": True}},
-    }
-    link = {"siteA": "aws-use1", "siteB": "azure-weu1", "vendorA": "aws", "vendorB": "azure", "kind": "vpn"}
-    gateway = {"gatewayType": "Vpn", "activeActive": True, "sku": {"name": "VpnGw1AZ"}}
-    good = [
-        res("pulumi:pulumi:Stack", "proj-test"),
-        res(vmss, "ss", ok_vmss, site="azure-weu1"),
-        res("skyweave:network:VpnLink", "l", {**link, "tunnels": 4.0}),
-        res(GATEWAY, "gw", gateway, site="azure-weu1"),
-    ]
-    azure_rules = {"skyweave-redundancy-azure-scale-set-zones", "skyweave-redundancy-azure-vpn"}
-    assert not _names(pack.analyze_stack([wire(r) for r in good])) & azure_rules
-    bad = [
-        res("pulumi:pulumi:Stack", "proj-test"),
-        res(vmss, "ss", {**ok_vmss, "zones": ["1"]}, site="azure-weu1"),
-        res("skyweave:network:VpnLink", "l", {**link, "tunnels": 2.0}),
-        res(GATEWAY, "gw", {**gateway, "activeActive": False, "sku": {"name": "VpnGw1"}}, site="azure-weu1"),
-    ]
-    found = [d for d in pack.analyze_stack([wire(r) for r in bad]) if d.policy_name in azure_rules]
-    details = " ".join(d.detail for d in found)
-    assert "runs in 1 zone(s)" in details and "has 2 tunnel(s); it needs 4" in details
-    assert "is not active-active" in details and "not zone-redundant" in details
-
-
-def test_azure_counts_once_however_its_resources_and_placements_spell_it(pack: PolicyPackProcess) -> None:
-    placements = [{"site": "azure-weu1", "vendor": "azure", "region": "westeurope", "zone": "1", "count": 2}]
-    estate = [
-        res("pulumi:pulumi:Stack", "proj-test"),
-        res("azure-native:network:VirtualNetwork", "vnet", {}, site="azure-weu1"),
-        res(
-            "skyweave:app:MultiCloudApp",
-            "web",
-            {"placements": placements, "minHealthy": 1, "survive": "zone"},
-        ),
-    ]
-    [diag] = [
-        d
-        for d in pack.analyze_stack([wire(r) for r in estate])
-        if d.policy_name == "skyweave-redundancy-min-vendors"
-    ]
-    assert "spans 1 vendor(s) (azure)" in diag.detail
-
-
-def test_the_prod_preview_passes_every_azure_rule(pack: PolicyPackProcess, prod_run: OfflineRun) -> None:
-    from skyweave.cli.check import resources_from_run
-    from skyweave.policy.azure import RULES
-
-    for_analyze, for_stack = resources_from_run(prod_run)
-    azure = [r for r in for_analyze if r.type.startswith("azure-native:")]
-    assert len(azure) > 40
-    names = {r.name for r in RULES}
-    assert not [d for r in azure for d in pack.analyze(r) if d.policy_name in names]
-    assert not [d for d in pack.analyze_stack(for_stack) if d.policy_name in names]

@@ -194,7 +194,10 @@ def test_rules_lists_every_rule_with_level_settings_and_defaults(capsys: pytest.
     assert vendors["level"] == "mandatory" and vendors["severity"] == "high"
     assert {s["name"]: s["default"] for s in vendors["settings"]} == {"minVendors": 2, "waivers": []}
     assert by_name["skyweave-redundancy-dns-survives-vendor-loss"]["level"] == "advisory"
-    assert "checkov CKV_AWS_3, CKV_AWS_8" in by_name["skyweave-security-volumes-encrypted"]["equivalents"]
+    assert (
+        "checkov CKV_AWS_3, CKV_AWS_8, CKV_AZURE_97"
+        in by_name["skyweave-security-volumes-encrypted"]["equivalents"]
+    )
     assert main(["rules"]) == 0
     text = capsys.readouterr().out
     assert "skyweave-security-no-open-admin-ports  [mandatory, critical, resource rule]" in text

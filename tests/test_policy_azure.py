@@ -1,5 +1,5 @@
-"""Azure in the policy pack: the resource-derived facts of an Azure estate, judged by the rules
-built on them, passing and failing (through the real Analyzer protocol too).
+"""Azure in the policy pack: the resource-derived facts of an Azure estate, the Azure branches of the
+shared rules and the Azure-only rules, each passing and failing through the real Analyzer protocol.
 
 A hand-built estate (plain pulumi-azure-native and pulumi-aws resources, as the engine describes
 them, property dependencies included) is judged as the pack judges a plan: scale sets are compute
@@ -505,7 +505,16 @@ def test_a_blob_container_is_a_bucket_a_component_may_claim() -> None:
     assert "Blob container" in finding.message
 
 
-# -- the stack rules on Azure through the real Analyzer protocol ---------------------------------------
+def test_blob_versioning_is_the_accounts_blob_service() -> None:
+    assert check_stack(VERSIONED, [*providers(), *_blob()]) == []
+    [finding] = check_stack(VERSIONED, [*providers(), *_blob(versioned=False)])
+    assert finding.message.startswith("Blob container 'assets' is not versioned")
+    account, _, container = _blob()
+    [alone] = check_stack(VERSIONED, [*providers(), account, container])
+    assert alone.urn == container.urn
+
+
+# -- every Azure rule through the real Analyzer protocol ------------------------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -517,6 +526,108 @@ def pack() -> Iterator[PolicyPackProcess]:
 
 def _names(diagnostics: list[Any]) -> set[str]:
     return {d.policy_name for d in diagnostics}
+
+
+def _nsg(rule: dict[str, Any]) -> Resource:
+    base = {"name": "r", "direction": "Inbound", "access": "Allow", "protocol": "Tcp", "priority": 100}
+    return azure("azure-native:network:NetworkSecurityGroup", "nsg", {"securityRules": [{**base, **rule}]})
+
+
+def test_nsg_rules_open_to_the_world(pack: PolicyPackProcess) -> None:
+    [diag] = pack.analyze(wire(_nsg({"sourceAddressPrefix": "Internet", "destinationPortRange": "22"})))
+    assert diag.policy_name == OPEN and diag.mandatory
+    assert "securityRules[0] (r) opens port(s) 22 to Internet" in diag.detail
+    star = _nsg({"sourceAddressPrefix": "*", "destinationPortRange": "*"})
+    assert _names(pack.analyze(wire(star))) == {OPEN}
+    rule = azure(
+        "azure-native:network:SecurityRule",
+        "rdp",
+        {
+            "direction": "Inbound",
+            "access": "Allow",
+            "protocol": "*",
+            "sourceAddressPrefixes": ["0.0.0.0/0"],
+            "destinationPortRanges": ["3000-3400"],
+        },
+    )
+    [rdp] = pack.analyze(wire(rule))
+    assert rdp.policy_name == OPEN and "opens port(s) 3306, 3389 to 0.0.0.0/0" in rdp.detail
+    for harmless in (
+        {"sourceAddressPrefix": "Internet", "destinationPortRange": "443"},
+        {"sourceAddressPrefixes": ["10.0.0.0/8"], "destinationPortRange": "22"},
+        {"sourceAddressPrefix": "Internet", "destinationPortRange": "22", "access": "Deny"},
+        {"sourceAddressPrefix": "Internet", "destinationPortRange": "22", "direction": "Outbound"},
+    ):
+        assert pack.analyze(wire(_nsg(harmless))) == [], harmless
+
+
+def _conn(**props: Any) -> Resource:
+    base = {"connectionType": "IPsec", "connectionProtocol": "IKEv2"}
+    return azure(CONNECTION, "vpn", {**base, **props}, secret_outputs=["sharedKey"])
+
+
+def test_weak_or_default_ike_on_connections(pack: PolicyPackProcess) -> None:
+    assert pack.analyze(wire(_conn(ipsecPolicies=[GOOD_POLICY]))) == []
+    [default] = pack.analyze(wire(_conn()))
+    assert default.policy_name == IKE and "ipsecPolicies is unset" in default.detail
+    weak = pack.analyze(
+        wire(_conn(ipsecPolicies=[{**GOOD_POLICY, "dhGroup": "DHGroup2", "ikeIntegrity": "SHA1"}]))
+    )
+    details = " ".join(d.detail for d in weak)
+    assert _names(weak) == {IKE}
+    assert "dhGroup is DHGroup2 (group 2 < 14)" in details and "ikeIntegrity is SHA1" in details
+    [v1] = pack.analyze(wire(_conn(ipsecPolicies=[GOOD_POLICY], connectionProtocol="IKEv1")))
+    assert "connectionProtocol is IKEv1" in v1.detail
+    assert pack.analyze(wire(_conn(connectionType="ExpressRoute"))) == []
+
+
+def test_public_blob_access(pack: PolicyPackProcess) -> None:
+    [diag] = pack.analyze(wire(azure(ACCOUNT, "st", {"allowBlobPublicAccess": True}, protect=True)))
+    assert diag.policy_name == PUBLIC and "allowBlobPublicAccess is true" in diag.detail
+    assert pack.analyze(wire(azure(ACCOUNT, "st", {"allowBlobPublicAccess": False}, protect=True))) == []
+    public = azure(CONTAINER, "c", {"publicAccess": "Blob"}, protect=True)
+    assert _names(pack.analyze(wire(public))) == {PUBLIC}
+    assert pack.analyze(wire(azure(CONTAINER, "c", {"publicAccess": "None"}, protect=True))) == []
+
+
+def test_storage_accounts_take_https_and_modern_tls_only(pack: PolicyPackProcess) -> None:
+    plain = azure(
+        ACCOUNT, "st", {"enableHttpsTrafficOnly": False, "minimumTlsVersion": "TLS1_0"}, protect=True
+    )
+    diagnostics = pack.analyze(wire(plain))
+    assert _names(diagnostics) == {TRANSPORT}
+    assert len(diagnostics) == 2 and all(d.mandatory for d in diagnostics)
+    strict = {"enableHttpsTrafficOnly": True, "minimumTlsVersion": "TLS1_2"}
+    assert pack.analyze(wire(azure(ACCOUNT, "st", strict, protect=True))) == []
+
+
+def test_unprotected_storage_is_refused_like_every_stateful_resource(pack: PolicyPackProcess) -> None:
+    assert _names(pack.analyze(wire(azure(CONTAINER, "c", {"publicAccess": "None"})))) == {
+        "skyweave-security-stateful-protected"
+    }
+
+
+def test_disks_encrypted_at_host(pack: PolicyPackProcess) -> None:
+    [diag] = pack.analyze(wire(azure(VMSS, "ss", {"virtualMachineProfile": {"securityProfile": {}}})))
+    assert diag.policy_name == VOLUMES
+    assert "virtualMachineProfile.securityProfile.encryptionAtHost is unset" in diag.detail
+    ok = {"virtualMachineProfile": {"securityProfile": {"encryptionAtHost": True}}}
+    assert pack.analyze(wire(azure(VMSS, "ss", ok))) == []
+    [vm] = pack.analyze(wire(azure(VM, "vm", {"securityProfile": {"encryptionAtHost": False}})))
+    assert vm.policy_name == VOLUMES and "securityProfile.encryptionAtHost is False" in vm.detail
+    assert pack.analyze(wire(azure(VM, "vm", {"securityProfile": {"encryptionAtHost": True}}))) == []
+
+
+def test_vpn_gateways_are_active_active_on_a_zone_redundant_sku(pack: PolicyPackProcess) -> None:
+    assert pack.analyze(wire(gateway())) == []
+    bad = gateway({**GOOD_GATEWAY, "activeActive": False, "sku": {"name": "VpnGw1", "tier": "VpnGw1"}})
+    diagnostics = pack.analyze(wire(bad))
+    assert _names(diagnostics) == {GATEWAY_HA}
+    details = " ".join(d.detail for d in diagnostics)
+    assert (
+        "activeActive is not true" in details and "sku.name is VpnGw1, which is not zone-redundant" in details
+    )
+    assert pack.analyze(wire(gateway({"gatewayType": "ExpressRoute", "sku": {"name": "Standard"}}))) == []
 
 
 def _stack(pack: PolicyPackProcess, resources: Iterable[Resource]) -> list[Any]:

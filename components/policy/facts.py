@@ -2,24 +2,36 @@
 
 Why: a component's outputs (a MultiCloudApp's ``placements``, a VpnLink's ``tunnels``) say what
 it *meant* to build. A plan edited by hand, a component with a bug, or an estate written with
-plain ``pulumi_aws`` / ``pulumi_gcp`` / ``pulumi_openstack`` resources must be judged by what
-will actually exist. This module derives, from the resources of one ``AnalyzeStack`` call:
+plain ``pulumi_aws`` / ``pulumi_gcp`` / ``pulumi_openstack`` / ``pulumi_azure_native`` resources
+must be judged by what will actually exist. This module derives, from the resources of one
+``AnalyzeStack`` call:
 
-* **compute units** — every auto scaling group, managed instance group, instance, bare-metal
-  server and on-prem node (a ``command:remote:Command`` to a host outside the clouds), with
-  its vendor, site, region and capacity per zone;
+* **sites** — every explicit provider of a cloud package (``pulumi:providers:azure-native`` is
+  an Azure site: the vendor is ``azure`` however its package is spelt);
+* **compute units** — every auto scaling group, managed instance group, Azure VM scale set
+  (``sku.capacity``, or its autoscale setting's smallest minimum, over its ``zones``), instance,
+  Azure VM, bare-metal server and on-prem node (a ``command:remote:Command`` to a host outside
+  the clouds), with its vendor, site, region and capacity per zone;
 * **services** — each MultiCloudApp / BareMetalPool (its descendants' units), and each DNS name
   whose records lead to compute no component owns (a DNS name is what users call a service);
 * **links** — site-to-site VPN tunnels and peerings of every vendor, with the tunnel count each
-  side configures and external peers (on-prem devices) merged by the addresses they share. A
-  VPN router that runs on instances (skyweave's OpenStack ``vpn: appliance``, or any hand-built
-  one) keeps its tunnels in its boot configuration, which is secret user data the pack cannot
-  read; what the plan does show is its security group admitting IKE (UDP 500) from each peer
-  tunnel address, on ports that forward other addresses (``allowedAddressPairs``). Each such
-  opening counts as one tunnel that router's site configures towards the peer the address comes
-  from, and the router instances are not counted as compute that serves;
-* **DNS** — record sets by name, the vendor serving each and the vendors of its targets;
-* **data sets** — buckets joined by the transfers and replications that copy between them.
+  side configures and external peers (on-prem devices) merged by the addresses they share. An
+  Azure gateway connection leads, through its local network gateway's ``gatewayIpAddress``, to the
+  resource that address came from (as an AWS connection does through its customer gateway): it is
+  one tunnel towards a resource of the plan, which counts its own side, and two towards an
+  external peer from an active-active gateway (both instances terminate it); VNet peerings are
+  peerings. A VPN router that runs on instances (skyweave's OpenStack ``vpn: appliance``, or any
+  hand-built one) keeps its tunnels in its boot configuration, which is secret user data the
+  pack cannot read; what the plan does show is its security group admitting IKE (UDP 500) from
+  each peer tunnel address, on ports that forward other addresses (``allowedAddressPairs``).
+  Each such opening counts as one tunnel that router's site configures towards the peer the
+  address comes from, and the router instances are not counted as compute that serves;
+* **DNS** — record sets by name (Route 53, Cloud DNS, Designate, Azure DNS) and Traffic Manager
+  profiles (``<relativeName>.trafficmanager.net``, their endpoints' targets as targets; a record
+  naming a profile answers with those), the vendor and service serving each and the vendors of
+  its targets;
+* **data sets** — buckets (S3, GCS, Swift, Blob containers) joined by the transfers and
+  replications that copy between them.
 
 Claims (component outputs) are checked against these facts by :mod:`skyweave.policy.claims`.
 Everything is built once per call (memoised on the :class:`StackIndex`) and linear in the
@@ -36,7 +48,7 @@ from functools import cached_property
 from typing import Any
 
 from ..planning.failure import Placement
-from .index import APP_TYPES, CLOUD_PACKAGES, StackIndex
+from .index import APP_TYPES, CLOUD_PACKAGES, StackIndex, package_vendor
 from .rule import Resource, UnknownValue, as_int, get, is_unknown, items
 
 __all__ = [
@@ -75,7 +87,20 @@ GCP_AUTOSCALER = "gcp:compute/autoscaler:Autoscaler"
 OS_INSTANCE = "openstack:compute/instance:Instance"
 OS_SERVER_GROUP = "openstack:compute/serverGroup:ServerGroup"
 REMOTE_COMMAND = "command:remote:Command"
-COMPUTE_TYPES = (ASG, GCP_REGIONAL_MIG, GCP_ZONAL_MIG, GCP_INSTANCE, AWS_INSTANCE, OS_INSTANCE)
+AZ_SCALE_SET = "azure-native:compute:VirtualMachineScaleSet"
+AZ_VM = "azure-native:compute:VirtualMachine"
+#: Azure Monitor autoscale settings (``insights`` is the module's name before pulumi-azure-native 3).
+AZ_AUTOSCALE = ("azure-native:monitor:AutoscaleSetting", "azure-native:insights:AutoscaleSetting")
+COMPUTE_TYPES = (
+    ASG,
+    GCP_REGIONAL_MIG,
+    GCP_ZONAL_MIG,
+    GCP_INSTANCE,
+    AWS_INSTANCE,
+    OS_INSTANCE,
+    AZ_SCALE_SET,
+    AZ_VM,
+)
 
 AWS_VPN = "aws:ec2/vpnConnection:VpnConnection"
 AWS_CGW = "aws:ec2/customerGateway:CustomerGateway"
@@ -88,7 +113,13 @@ GCP_EXTERNAL_GATEWAY = "gcp:compute/externalVpnGateway:ExternalVpnGateway"
 GCP_PEERING = "gcp:compute/networkPeering:NetworkPeering"
 GCP_NETWORK = "gcp:compute/network:Network"
 OS_SITE_CONNECTION = "openstack:vpnaas/siteConnection:SiteConnection"
-VPN_TYPES = (AWS_VPN, GCP_TUNNEL, OS_SITE_CONNECTION)
+AZ_CONNECTION = "azure-native:network:VirtualNetworkGatewayConnection"
+AZ_GATEWAY = "azure-native:network:VirtualNetworkGateway"
+AZ_LOCAL_GATEWAY = "azure-native:network:LocalNetworkGateway"
+AZ_PEERING = "azure-native:network:VirtualNetworkPeering"
+AZ_VNET = "azure-native:network:VirtualNetwork"
+AZ_PUBLIC_IP = "azure-native:network:PublicIPAddress"
+VPN_TYPES = (AWS_VPN, GCP_TUNNEL, OS_SITE_CONNECTION, AZ_CONNECTION)
 OS_VPN_SERVICE = "openstack:vpnaas/service:Service"
 OS_PORT = "openstack:networking/port:Port"
 OS_SECGROUP = "openstack:networking/secGroup:SecGroup"
@@ -98,31 +129,59 @@ IKE_PORT = 500
 _PEER_SOURCES: dict[str, frozenset[str]] = {
     "customerGatewayId": frozenset({AWS_CGW}),
     "ipAddress": frozenset(
-        {GCP_HA_GATEWAY, OS_VPN_SERVICE, "aws:ec2/eip:Eip", "openstack:networking/router:Router"}
+        {
+            GCP_HA_GATEWAY,
+            OS_VPN_SERVICE,
+            AZ_PUBLIC_IP,
+            "aws:ec2/eip:Eip",
+            "openstack:networking/router:Router",
+        }
     ),
     "peerAddress": frozenset({AWS_VPN, OS_VPN_SERVICE}),
     "peerGcpGateway": frozenset({GCP_HA_GATEWAY}),
     "peerVpcId": frozenset({AWS_VPC}),
     "peerNetwork": frozenset({GCP_NETWORK}),
-    "remoteIpPrefix": frozenset({AWS_VPN, GCP_HA_GATEWAY, GCP_CLASSIC_GATEWAY}),
+    "remoteIpPrefix": frozenset({AWS_VPN, GCP_HA_GATEWAY, GCP_CLASSIC_GATEWAY, AZ_PUBLIC_IP}),
+    # An Azure local network gateway's address: an AWS tunnel, a GCP HA VPN interface, a floating IP.
+    "gatewayIpAddress": frozenset(
+        {AWS_VPN, GCP_HA_GATEWAY, OS_VPN_SERVICE, AZ_PUBLIC_IP, "openstack:networking/floatingIp:FloatingIp"}
+    ),
+    "virtualNetworkGateway2": frozenset({AZ_GATEWAY}),
+    "remoteVirtualNetwork": frozenset({AZ_VNET}),
 }
-PEERING_TYPES = (AWS_PEERING, GCP_PEERING)
+PEERING_TYPES = (AWS_PEERING, GCP_PEERING, AZ_PEERING)
 
 R53_RECORD = "aws:route53/record:Record"
 R53_ZONE = "aws:route53/zone:Zone"
 GCP_RECORD_SET = "gcp:dns/recordSet:RecordSet"
 OS_RECORD_SET = "openstack:dns/recordSet:RecordSet"
-DNS_TYPES = (R53_RECORD, GCP_RECORD_SET, OS_RECORD_SET)
+AZ_RECORD_SET = "azure-native:dns:RecordSet"
+DNS_TYPES = (R53_RECORD, GCP_RECORD_SET, OS_RECORD_SET, AZ_RECORD_SET)
+#: Azure Traffic Manager (``network`` is the module's name before pulumi-azure-native 3): a
+#: profile answers for ``<dnsConfig.relativeName>.trafficmanager.net`` with its endpoints.
+TM_PROFILES = ("azure-native:trafficmanager:Profile", "azure-native:network:Profile")
+TM_ENDPOINTS = ("azure-native:trafficmanager:Endpoint", "azure-native:network:Endpoint")
+TM_DOMAIN = "trafficmanager.net"
+#: The DNS service each record type is (what a name is served by).
+DNS_SERVICES = {
+    R53_RECORD: "Route 53",
+    GCP_RECORD_SET: "Cloud DNS",
+    OS_RECORD_SET: "Designate",
+    AZ_RECORD_SET: "Azure DNS",
+    **dict.fromkeys(TM_PROFILES, "Traffic Manager"),
+}
 _ADDRESS_RECORDS = frozenset({"A", "AAAA", "CNAME", "ALIAS"})
 
 S3_BUCKETS = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
 GCS_BUCKET = "gcp:storage/bucket:Bucket"
 SWIFT_CONTAINER = "openstack:objectstorage/container:Container"
-BUCKET_TYPES = (*S3_BUCKETS, GCS_BUCKET, SWIFT_CONTAINER)
+BLOB_CONTAINER = "azure-native:storage:BlobContainer"
+BUCKET_TYPES = (*S3_BUCKETS, GCS_BUCKET, SWIFT_CONTAINER, BLOB_CONTAINER)
 BUCKET_KINDS = {
     **dict.fromkeys(S3_BUCKETS, "S3 bucket"),
     GCS_BUCKET: "GCS bucket",
     SWIFT_CONTAINER: "Swift container",
+    BLOB_CONTAINER: "Blob container",
 }
 #: Resources that copy objects between the buckets they reference (directly or through a location).
 COPY_TYPES = frozenset(
@@ -172,6 +231,10 @@ SERVING_TYPES = frozenset(
         "openstack:networking/floatingIp:FloatingIp",
         "openstack:networking/floatingIpAssociate:FloatingIpAssociate",
         "openstack:networking/port:Port",
+        AZ_PUBLIC_IP,
+        "azure-native:network:LoadBalancer",
+        "azure-native:network:NetworkInterface",
+        "azure-native:network:ApplicationGateway",
         *COMPUTE_TYPES,
     }
 )
@@ -183,6 +246,7 @@ _ADDRESS_PROPS = {
     "gcp:compute/globalAddress:GlobalAddress": ("address",),
     "openstack:networking/floatingIp:FloatingIp": ("address",),
     OS_INSTANCE: ("accessIpV4",),
+    AZ_PUBLIC_IP: ("ipAddress",),
 }
 
 
@@ -271,6 +335,8 @@ class DnsName:
     name: str
     records: list[Resource] = field(default_factory=list)
     dns_vendors: set[str] = field(default_factory=set)
+    #: The DNS services that answer for it (Route 53, Cloud DNS, Traffic Manager …).
+    services: set[str] = field(default_factory=set)
     targets: list[Resource] = field(default_factory=list)
     external_targets: set[str] = field(default_factory=set)
     unknown: str | None = None
@@ -382,14 +448,19 @@ class EstateFacts:
         return f"{res.package} (default provider)"
 
     def region(self, res: Resource, zone: str | None = None) -> str:
+        """The region of ``res``: its provider's (``region``; Azure's ``location``), else its own."""
         if res.provider_urn:
             provider = self.index.by_urn.get(res.provider_urn)
             if provider is not None:
-                region = _known_str(get(provider.props, "region"))
+                region = _known_str(_safe_get(provider.props, "region")) or _known_str(
+                    _safe_get(provider.props, "location")
+                )
                 if region:
                     return region
         try:
             region = _known_str(get(res.props, "region"))
+            if region is None and res.package == "azure-native":
+                region = _known_str(get(res.props, "location"))
         except UnknownValue:
             region = None
         if region:
@@ -458,6 +529,15 @@ class EstateFacts:
             zone = get(props, "availabilityZone")
             zones = [str(zone)] if zone else self._subnet_zones(res, "subnetId")[:1]
             return "instance", 1, zones or [UNSPECIFIED]
+        if res.type == AZ_SCALE_SET:
+            # Its floor is the autoscale setting's smallest minimum, else sku.capacity; without
+            # `zones` it is regional: Azure picks fault domains, not zones.
+            count = self._autoscaled_floor(res)
+            if count is None:
+                count = as_int(get(props, "sku", "capacity")) or 0
+            return "scale set", count, [str(z) for z in items(props, "zones")] or [UNSPECIFIED]
+        if res.type == AZ_VM:
+            return "virtual machine", 1, [str(z) for z in items(props, "zones")][:1] or [UNSPECIFIED]
         zone = str(get(props, "availabilityZone") or UNSPECIFIED)
         group = self._affinity_group(res)
         if group:
@@ -477,12 +557,22 @@ class EstateFacts:
 
     @cached_property
     def _autoscalers(self) -> dict[str, int | None]:
-        """MIG URN → the minimum replicas of the autoscaler that targets it."""
+        """MIG / scale set URN → the minimum of the autoscaler that targets it."""
         found: dict[str, int | None] = {}
         for scaler in self.index.of_type(GCP_REGION_AUTOSCALER, GCP_AUTOSCALER):
             floor = as_int(_safe_get(scaler.props, "autoscalingPolicy", "minReplicas"))
             for urn in scaler.property_dependencies.get("target") or scaler.dependencies:
                 found.setdefault(urn, floor)
+        for setting in self.index.of_type(*AZ_AUTOSCALE):
+            if _safe_get(setting.props, "enabled") is False:
+                continue
+            # Every profile (the default one and scheduled ones) may be in force: the smallest wins.
+            minima = [
+                as_int(_safe_get(p, "capacity", "minimum")) for p in _safe_items(setting.props, "profiles")
+            ]
+            known = [m for m in minima if m is not None]
+            for urn in setting.property_dependencies.get("targetResourceUri") or setting.dependencies:
+                found.setdefault(urn, min(known) if known else None)
         return found
 
     def _affinity_group(self, res: Resource) -> str | None:
@@ -613,6 +703,8 @@ class EstateFacts:
                 return f"{urn.rsplit('::', 1)[-1]} (not in this plan)"
             if target.type == AWS_CGW and depth == 0:
                 return self._resolve(target, "ipAddress", depth=1)
+            if target.type == AZ_LOCAL_GATEWAY and depth == 0:
+                return self._local_gateway_peer(target)
             if target.type == GCP_EXTERNAL_GATEWAY:
                 continue
             return self.node(target)
@@ -621,6 +713,11 @@ class EstateFacts:
         if ip:
             return self._peer_name(ip)
         return f"the peer of {res.name} (address not known)"
+
+    def _local_gateway_peer(self, gateway: Resource) -> str:
+        """The node an Azure local network gateway stands for: where its address came from."""
+        literal = _safe_get(gateway.props, "gatewayIpAddress") or _safe_get(gateway.props, "fqdn")
+        return self._resolve(gateway, "gatewayIpAddress", literal=literal, depth=1)
 
     def _peer_name(self, ip: str) -> str:
         key = f"ip:{ip}"
@@ -661,7 +758,48 @@ class EstateFacts:
             a = self._resolve(res, "network") if "network" in res.property_dependencies else self.node(res)
             b = self._resolve(res, "peerNetwork")
             found.append(Contribution(res.urn, a, b, "peering", 0, res.urn))
+        for res in self.index.of_type(AZ_CONNECTION):
+            contribution = self._azure_connection(res)
+            if contribution is not None:
+                found.append(contribution)
+        for res in self.index.of_type(AZ_PEERING):
+            deps = res.property_dependencies
+            a = self._resolve(res, "virtualNetworkName") if "virtualNetworkName" in deps else self.node(res)
+            b = self._resolve(res, "remoteVirtualNetwork")
+            found.append(Contribution(res.urn, a, b, "peering", 0, res.urn))
         return found
+
+    def _azure_connection(self, res: Resource) -> Contribution | None:
+        """An Azure VPN connection's tunnels from its gateway towards the peer.
+
+        An IPsec connection names a local network gateway, whose address (``gatewayIpAddress``)
+        comes from the far end's resource — an AWS tunnel, a GCP HA VPN interface, an appliance's
+        floating IP — or is a device's literal address. Towards a resource of the plan the
+        connection is one tunnel: each of those far ends peers with one gateway instance per
+        address (an AWS customer gateway, an external-gateway interface, an IKE opening), and
+        counts its own side. Towards an external peer both instances of an active-active gateway
+        terminate the connection ("two IPsec tunnels, one from each instance", Microsoft's
+        active-active topologies), so it is two. A VNet-to-VNet connection is one tunnel per side.
+        ExpressRoute and point-to-site connections are not site-to-site VPNs.
+        """
+        kind = str(_safe_get(res.props, "connectionType") or "IPsec").lower()
+        if kind not in ("ipsec", "vnet2vnet"):
+            return None
+        local = self.node(res)
+        gateways = self.index.linked(res, "virtualNetworkGateway1", frozenset({AZ_GATEWAY}))
+        gateway = gateways[0].props if gateways else {}
+        policy_based = str(_safe_get(gateway, "vpnType") or "").lower() == "policybased"
+        if kind == "vnet2vnet":
+            remote = self._resolve(res, "virtualNetworkGateway2")
+            return Contribution(res.urn, local, remote, "vpn", 1, res.urn, policy_based=policy_based)
+        locals_ = self.index.linked(res, "localNetworkGateway2", frozenset({AZ_LOCAL_GATEWAY}))
+        remote = (
+            self._local_gateway_peer(locals_[0]) if locals_ else self._resolve(res, "localNetworkGateway2")
+        )
+        tunnels = 1
+        if remote not in self.site_vendor and _safe_get(gateway, "activeActive") is True:
+            tunnels = 2
+        return Contribution(res.urn, local, remote, "vpn", tunnels, res.urn, policy_based=policy_based)
 
     @cached_property
     def _router_ports(self) -> dict[str, list[str]]:
@@ -758,13 +896,14 @@ class EstateFacts:
         for type_name, members in self.index.by_type.items():
             if not type_name.startswith("pulumi:providers:"):
                 continue
-            vendor = type_name.removeprefix("pulumi:providers:")
-            if vendor not in CLOUD_PACKAGES:
+            package = type_name.removeprefix("pulumi:providers:")
+            if package not in CLOUD_PACKAGES:
                 continue
             for provider in members:
                 name = provider.urn.rsplit("::", 1)[-1]
                 found.setdefault(
-                    name if not name.startswith("default") else f"{vendor} (default provider)", vendor
+                    name if not name.startswith("default") else f"{package} (default provider)",
+                    package_vendor(package),
                 )
         for res in (r for t in (*VPN_TYPES, *PEERING_TYPES) for r in self.index.of_type(t)):
             if res.provider_urn is None or res.provider_urn not in self.index.by_urn:
@@ -807,10 +946,10 @@ class EstateFacts:
 
     @cached_property
     def dns(self) -> dict[str, DnsName]:
-        names: dict[str, DnsName] = {}
+        names: dict[str, DnsName] = dict(self._traffic_manager)
         for res in self.index.of_type(*DNS_TYPES):
             try:
-                kind = str(get(res.props, "type") or "").upper()
+                kind = str(get(res.props, "type") or get(res.props, "recordType") or "").upper()
                 name = self._record_name(res)
             except UnknownValue as exc:
                 entry = names.setdefault(
@@ -823,11 +962,51 @@ class EstateFacts:
                 continue
             entry = names.setdefault(name, DnsName(name))
             entry.records.append(res)
-            entry.dns_vendors.add(res.package)
+            entry.dns_vendors.add(self.index.vendor(res) or res.package)
+            entry.services.add(DNS_SERVICES.get(res.type, res.package))
             self._record_targets(res, entry)
         return names
 
+    @cached_property
+    def _traffic_manager(self) -> dict[str, DnsName]:
+        """Each Traffic Manager profile as the name it answers for, its endpoints' targets as targets."""
+        names: dict[str, DnsName] = {}
+        endpoints: dict[str, list[Resource]] = defaultdict(list)
+        profile_types = frozenset(TM_PROFILES)
+        for endpoint in self.index.of_type(*TM_ENDPOINTS):
+            for profile in self.index.linked(endpoint, "profileName", profile_types):
+                endpoints[profile.urn].append(endpoint)
+        for profile in self.index.of_type(*TM_PROFILES):
+            try:
+                relative = _known_str(get(profile.props, "dnsConfig", "relativeName"))
+            except UnknownValue as exc:
+                key = f"(unknown name of {profile.name})"
+                entry = names.setdefault(key, DnsName(key))
+                entry.records.append(profile)
+                entry.unknown = str(exc)
+                continue
+            if not relative:
+                continue
+            name = f"{relative.rstrip('.').lower()}.{TM_DOMAIN}"
+            entry = names.setdefault(name, DnsName(name))
+            entry.records.append(profile)
+            entry.dns_vendors.add("azure")
+            entry.services.add(DNS_SERVICES[profile.type])
+            self._link_targets(profile, ("endpoints",), entry, profiles=False)
+            for inline in _safe_items(profile.props, "endpoints"):
+                self._literal_target(_safe_get(inline, "target"), entry, profiles=False)
+            for endpoint in endpoints.get(profile.urn, ()):
+                if not self._link_targets(endpoint, ("target", "targetResourceId"), entry, profiles=False):
+                    self._literal_target(_safe_get(endpoint.props, "target"), entry, profiles=False)
+        return names
+
     def _record_name(self, res: Resource) -> str:
+        if res.type == AZ_RECORD_SET:
+            relative = str(get(res.props, "relativeRecordSetName") or "").strip().rstrip(".").lower()
+            zone_name = str(get(res.props, "zoneName") or "").strip().rstrip(".").lower()
+            if relative in ("", "@"):
+                return zone_name
+            return f"{relative}.{zone_name}" if zone_name else relative
         name = str(get(res.props, "name") or "").strip().rstrip(".").lower()
         if res.type == R53_RECORD:
             for zone in self.index.linked(res, "zoneId", frozenset({R53_ZONE})):
@@ -837,28 +1016,64 @@ class EstateFacts:
         return name
 
     def _record_targets(self, res: Resource, entry: DnsName) -> None:
-        props = ("aliases", "records") if res.type == R53_RECORD else ("rrdatas", "routingPolicy", "records")
-        linked = False
-        for prop in props:
-            for urn in res.property_dependencies.get(prop, ()):
-                target = self.index.by_urn.get(urn)
-                if target is not None:
-                    entry.targets.append(target)
-                    linked = True
-        if linked:
+        if res.type == R53_RECORD:
+            props: tuple[str, ...] = ("aliases", "records")
+        elif res.type == AZ_RECORD_SET:
+            props = ("aRecords", "aaaaRecords", "cnameRecord", "targetResource", "trafficManagementProfile")
+        else:
+            props = ("rrdatas", "routingPolicy", "records")
+        if self._link_targets(res, props, entry):
             return
         literals = [*_safe_items(res.props, "records"), *_safe_items(res.props, "rrdatas")]
         for alias in _safe_items(res.props, "aliases"):
             literals.append(_safe_get(alias, "name"))
+        literals += [_safe_get(a, "ipv4Address") for a in _safe_items(res.props, "aRecords")]
+        literals += [_safe_get(a, "ipv6Address") for a in _safe_items(res.props, "aaaaRecords")]
+        literals.append(_safe_get(res.props, "cnameRecord", "cname"))
         for value in literals:
-            text = _known_str(value)
-            if not text:
-                continue
-            target = self.address_owner.get(text)
-            if target is not None:
-                entry.targets.append(target)
-            else:
-                entry.external_targets.add(text)
+            self._literal_target(value, entry)
+
+    def _link_targets(
+        self, res: Resource, props: Iterable[str], entry: DnsName, profiles: bool = True
+    ) -> bool:
+        """Add the resources ``res``'s ``props`` came from; whether there were any. A Traffic
+        Manager profile among them stands for its endpoints' targets (unless building those)."""
+        linked = False
+        for prop in props:
+            for urn in res.property_dependencies.get(prop, ()):
+                target = self.index.by_urn.get(urn)
+                if target is None:
+                    continue
+                linked = True
+                if profiles and target.type in TM_PROFILES:
+                    self._through_profile(target, entry)
+                else:
+                    entry.targets.append(target)
+        return linked
+
+    def _literal_target(self, value: Any, entry: DnsName, profiles: bool = True) -> None:
+        """A record value written out: one of the plan's addresses or (``profiles``) Traffic
+        Manager names, else an external target."""
+        text = _known_str(value)
+        if not text:
+            return
+        target = self.address_owner.get(text)
+        if target is not None:
+            entry.targets.append(target)
+            return
+        profile = self._traffic_manager.get(text.rstrip(".").lower()) if profiles else None
+        if profile is not None:
+            entry.targets.extend(profile.targets)
+            entry.external_targets |= profile.external_targets
+            return
+        entry.external_targets.add(text)
+
+    def _through_profile(self, profile: Resource, entry: DnsName) -> None:
+        """A record that points at a Traffic Manager profile answers with its endpoints."""
+        for tm in self._traffic_manager.values():
+            if profile in tm.records:
+                entry.targets.extend(tm.targets)
+                entry.external_targets |= tm.external_targets
 
     @cached_property
     def address_owner(self) -> dict[str, Resource]:

@@ -10,8 +10,10 @@ Per site (see :func:`create_app_site`), in the site network's resource group:
 * a Standard, zone-redundant public address and a Standard load balancer: a frontend on that
   address, a backend pool, an HTTP health probe and a TCP rule for the service port (outbound
   SNAT off: egress is the site's NAT gateway, ``nat_gateway: true``);
-* a Uniform VM scale set over the site's zones with ``zoneBalance`` (Azure keeps the zones within
-  one instance of each other, as the capacity plan does), its size pinned to the plan, automatic
+* a Uniform VM scale set over the site's zones with best-effort zone balance (``zoneBalance``
+  false: Azure still spreads instances evenly, as the capacity plan does, but a scale-out during a
+  zone's outage goes on in the other zones instead of failing — strict balance would refuse it;
+  PSRule Azure.VMSS.ZoneBalance, Azure Proactive Resiliency Library), its size pinned to the plan, automatic
   repairs on the load balancer's probe, rolling upgrades that surge rather than drop below plan;
   Trusted Launch (secure boot, vTPM), encryption at host, Premium SSD OS disks (what the
   single-instance SLA needs), SSH keys only.
@@ -226,7 +228,9 @@ def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -
         location=location,
         sku=azure.compute.SkuArgs(name=spec.size, tier="Standard", capacity=spec.total),
         zones=zones,
-        zone_balance=len(zones) > 1,
+        # Best effort, not strict: strict balance fails a scale-out while a zone is down, which
+        # is when the other zones need the instances (module docstring).
+        zone_balance=False,
         platform_fault_domain_count=1,
         orchestration_mode="Uniform",
         overprovision=False,

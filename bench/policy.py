@@ -477,6 +477,13 @@ def _site_links(stack_urn: str, providers: dict[str, ProviderRef]) -> list[Stack
     return out
 
 
+#: The estate's AWS-OpenStack links end on Neutron VPNaaS (one active path each): accepted, as a
+#: team with such a site would accept them, so the estate is compliant (every rule still runs).
+POLICY_CONFIG = {
+    "skyweave-redundancy-vpn-tunnels": {"allowSinglePathLinks": ["aws-use1/os-dc1", "aws-usw2/os-dc1"]}
+}
+
+
 def _time_stack(
     pack: PolicyPackProcess, request: analyzer_pb2.AnalyzeStackRequest, repeat: int
 ) -> tuple[float, int]:
@@ -537,7 +544,7 @@ def main() -> int:
             packs["naive (1 SDK policy per rule)"] = naive
         for label, directory in packs.items():
             with PolicyPackProcess(directory, project=PROJECT, stack=STACK) as pack:
-                pack.configure({})
+                pack.configure(POLICY_CONFIG)
                 results[label] = {n: _time_stack(pack, requests[n], args.repeat) for n in sizes}
                 if args.analyze and label == "skyweave pack":
                     results["Analyze x every resource"] = {n: _time_analyze(pack, estates[n]) for n in sizes}

@@ -228,6 +228,20 @@ def _psk_values(result: OfflineRun) -> list[str]:
     return values
 
 
+def _instance_tunnels(site: str, instance: int) -> int:
+    """How many tunnels of prod's plan end on instance ``instance`` of ``site``'s appliance pair."""
+    from skyweave.estate.config import parse_stack_config
+
+    plan = parse_stack_config(copy.deepcopy(stack_raw("prod")), source="prod").plan.network
+    return sum(
+        1
+        for link in plan.connectivity.links
+        if site in (link.a.site, link.b.site)
+        for t in link.tunnels
+        if (t.a_gateway if link.a.site == site else t.b_gateway) == instance
+    )
+
+
 def test_the_user_data_is_rendered_in_a_preview_and_no_key_shows_anywhere(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -250,7 +264,8 @@ def test_the_user_data_is_rendered_in_a_preview_and_no_key_shows_anywhere(
     config = json.loads(seen[0].split("\n", 1)[1])
     swanctl = next(f["content"] for f in config["write_files"] if f["path"].endswith("skyweave.conf"))
     used = [k for k in keys if f"0x{k.encode().hex()}" in swanctl]
-    assert len(used) == 2 + 2 + 1 + 1 + 2  # instance 0: 2 per AWS region, 1 per GCP region, 2 devices
+    # instance 0's tunnels, from the plan: 2 per AWS region, 1 per GCP region, 1 to Azure, 2 devices
+    assert len(used) == _instance_tunnels("os-dc1", 0)
     rendered = render_json(result) + render_text(result)
     for key in keys:
         assert key not in rendered and key.encode().hex() not in rendered

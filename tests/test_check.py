@@ -67,31 +67,40 @@ def test_prod_example_passes_through_the_real_protocol(
     )
     assert result.resources == len(for_stack) > 50
     assert result.mandatory == [], [d.detail for d in result.mandatory]
-    # Nothing is silently excepted: the one waiver and the advisory DNS finding are reported.
+    # Nothing is silently excepted: the two waivers and the advisory DNS finding are reported.
     assert sorted((d.policy_name, d.status) for d in result.diagnostics) == [
+        ("skyweave-redundancy-bucket-copied-to-another-vendor", "waived"),
         ("skyweave-redundancy-bucket-copied-to-another-vendor", "waived"),
         ("skyweave-redundancy-dns-survives-vendor-loss", ""),
     ]
 
 
-def test_prod_without_its_waiver_fails_on_the_app_written_swift_copy(
+def test_prod_without_its_waivers_fails_on_the_app_written_copies(
     prod_with_dependencies: tuple[list[StackResource], list[StackResource]],
 ) -> None:
+    """The Swift and Blob containers hold copies the shop writes itself: nothing in the plan copies
+    into them, so only the waivers in Pulumi.prod.policy.json let prod pass."""
     _, for_stack = prod_with_dependencies
     result = run_check([], for_stack, stack="prod", project="skyweave", source="stacks/Pulumi.prod.yaml")
-    assert [d.urn.rsplit("::", 1)[-1] for d in result.mandatory] == ["assets-container-os-dc1"]
+    assert sorted(d.urn.rsplit("::", 1)[-1] for d in result.mandatory) == [
+        "assets-container-azure-weu1",
+        "assets-container-os-dc1",
+    ]
+    assert {d.policy_name for d in result.mandatory} == {
+        "skyweave-redundancy-bucket-copied-to-another-vendor"
+    }
 
 
 def test_the_aws_only_plan_fails_with_a_claim_mismatch(
     prod_with_dependencies: tuple[list[StackResource], list[StackResource]],
 ) -> None:
-    """prod's plan with every GCP and OpenStack resource dropped and the components kept: the
-    components still claim three vendors, the resources say one (plus the on-prem servers)."""
+    """prod's plan with every GCP, OpenStack and Azure resource dropped and the components kept: the
+    components still claim four vendors, the resources say one (plus the on-prem servers)."""
     _, for_stack = prod_with_dependencies
 
     def foreign(r: StackResource) -> bool:
         package = r.type.removeprefix("pulumi:providers:").split(":", 1)[0]
-        return package in ("gcp", "openstack")
+        return package in ("gcp", "openstack", "azure-native")
 
     aws_only = [r for r in for_stack if not foreign(r)]
     assert any(r.type == "skyweave:app:MultiCloudApp" for r in aws_only)
@@ -107,7 +116,11 @@ def test_the_aws_only_plan_fails_with_a_claim_mismatch(
     assert (
         "skyweave-redundancy-survives-vendor-loss",
         "MultiCloudApp 'shop': losing vendor 'aws' leaves 0 of 4 instance(s) the plan's resources provide, "
-        "below minHealthy 8",
+        "below minHealthy 12",
+    ) in mandatory
+    assert (
+        "skyweave-redundancy-claims-backed",
+        "MultiCloudApp 'shop' places 4 on azure-weu1 but the plan has no Azure instances for it",
     ) in mandatory
     assert not result.passed
 

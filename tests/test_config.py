@@ -40,15 +40,15 @@ def test_examples_are_valid() -> None:
 
 
 def test_unknown_vendor(raw_prod: dict[str, Any]) -> None:
-    raw_prod["sites"][1]["vendor"] = "azure"
+    raw_prod["sites"][1]["vendor"] = "oracle"
     line = _issue(_error(raw_prod), "skyweave:sites[1].vendor")
-    assert "'azure'" in line and "aws, gcp, onprem, openstack" in line
+    assert "'oracle'" in line and "aws, azure, gcp, onprem, openstack" in line
 
 
 def test_missing_vendor(raw_prod: dict[str, Any]) -> None:
     del raw_prod["sites"][1]["vendor"]
     line = _issue(_error(raw_prod), "skyweave:sites[1].vendor")
-    assert "missing" in line and "aws, gcp, onprem, openstack" in line
+    assert "missing" in line and "aws, azure, gcp, onprem, openstack" in line
 
 
 def test_bad_aws_region(raw_prod: dict[str, Any]) -> None:
@@ -115,7 +115,7 @@ def test_exhausted_supernet(raw_prod: dict[str, Any]) -> None:
     assert (
         "'10.0.0.0/15'" in line
         and "is full" in line
-        and "need 196608 addresses" in line
+        and "need 262144 addresses" in line
         and "only 0 are left" in line
     )
 
@@ -140,7 +140,7 @@ def test_unknown_site_key_suggests(raw_prod: dict[str, Any]) -> None:
 
 def test_every_problem_is_reported_at_once(raw_prod: dict[str, Any]) -> None:
     raw_prod["sites"][0]["region"] = "mars-1"
-    raw_prod["sites"][2]["vendor"] = "azure"
+    raw_prod["sites"][2]["vendor"] = "oracle"
     raw_prod["ipam"]["site_prefix"] = 99
     err = _error(raw_prod)
     assert {i.path for i in err.issues} >= {
@@ -176,7 +176,7 @@ def bad_configs(draw: st.DrawFn) -> tuple[dict[str, Any], str, Any]:
     site = raw["sites"][i]
     junk = draw(st.from_regex(r"[A-Za-z0-9_.:/-]{1,12}", fullmatch=True))
     if kind == "vendor":
-        value = draw(st.sampled_from(["azure", "AWS", "ibm", "", "gcp2"]))
+        value = draw(st.sampled_from(["oracle", "AWS", "ibm", "", "gcp2"]))
         site["vendor"] = value
         return raw, f"skyweave:sites[{i}].vendor", value
     if kind == "region" and site["vendor"] in ("aws", "gcp"):
@@ -247,13 +247,13 @@ def test_generated_bad_configs_register_nothing(
 def test_cli_reports_bad_config_without_traceback(
     tmp_path: Path, raw_prod: dict[str, Any], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    raw_prod["sites"][1]["vendor"] = "azure"
+    raw_prod["sites"][1]["vendor"] = "oracle"
     write_stack(tmp_path, "prod", raw_prod)
     code = main(["-C", str(tmp_path), "preview", "--stack", "prod"])
     out, err = capsys.readouterr()
     assert code == 1 and out == ""
     assert err.startswith("error: invalid configuration in stacks/Pulumi.prod.yaml (1 problem):")
-    assert "skyweave:sites[1].vendor: 'azure': unknown vendor" in err
+    assert "skyweave:sites[1].vendor: 'oracle': unknown vendor" in err
     assert "Traceback" not in err
 
 
@@ -283,7 +283,7 @@ def test_schema_validates_the_example_stack_files(capsys: pytest.CaptureFixture[
         config = yaml.safe_load((root / "stacks" / f"Pulumi.{stack}.yaml").read_text())["config"]
         jsonschema.validate(config, schema)
     with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate({"skyweave:sites": [{"name": "x", "vendor": "azure", "region": "r"}]}, schema)
+        jsonschema.validate({"skyweave:sites": [{"name": "x", "vendor": "oracle", "region": "r"}]}, schema)
 
 
 def test_docs_reference_is_generated_from_the_models() -> None:

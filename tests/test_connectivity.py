@@ -279,6 +279,10 @@ def test_prod_has_a_link_of_every_supported_pair_in_prod(prod_run: OfflineRun) -
         "aws-vpn-appliance",  # os-dc1's VPN is an appliance pair (vpn: appliance)
         "gcp-ha-vpn-appliance",
         "appliance-device",
+        "aws-azure-vpn",
+        "gcp-azure-ha-vpn",
+        "azure-vpn-device",
+        "azure-vpn-appliance",
     }
     pairs = {tuple(sorted(link["vendors"])) for link in prod_run.outputs["links"]["links"].values()}
     assert pairs == {
@@ -290,6 +294,10 @@ def test_prod_has_a_link_of_every_supported_pair_in_prod(prod_run: OfflineRun) -
         ("gcp", "onprem"),
         ("gcp", "openstack"),
         ("onprem", "openstack"),
+        ("aws", "azure"),
+        ("azure", "gcp"),
+        ("azure", "onprem"),
+        ("azure", "openstack"),
     }
     assert all(link["redundant"] for link in prod_run.outputs["links"]["links"].values())
 
@@ -304,6 +312,15 @@ def _inside_cidrs(run_: OfflineRun) -> list[str]:
     return cidrs
 
 
+def _aws_tunnels(run_: OfflineRun) -> int:
+    """Every tunnel of the plan's VPN links with an AWS end (each is one tunnel of a VPN connection)."""
+    return sum(
+        link["tunnels"]
+        for link in run_.outputs["links"]["links"].values()
+        if "aws" in link["vendors"] and link["routing"] != "peering"
+    )
+
+
 def test_prod_tunnel_addresses_are_distinct_and_allowed(prod_run: OfflineRun) -> None:
     aws_cidrs = [
         c
@@ -312,8 +329,8 @@ def test_prod_tunnel_addresses_are_distinct_and_allowed(prod_run: OfflineRun) ->
         for c in (r.inputs["tunnel1InsideCidr"], r.inputs["tunnel2InsideCidr"])
     ]
     assert (
-        len(aws_cidrs) == len(set(aws_cidrs)) == 2 * (4 + 4 + 4 + 4)
-    )  # use1, usw2 x (gcp-euw1, gcp-usc1, os-dc1's two appliances, 2 devices)
+        len(aws_cidrs) == len(set(aws_cidrs)) == _aws_tunnels(prod_run)
+    )  # use1, usw2 x (gcp-euw1, gcp-usc1, os-dc1's two appliances, 2 devices, azure-weu1): 4 each
     assert all(inside_cidr_problem(c) is None for c in _inside_cidrs(prod_run))
     planned = [c for link in prod_run.outputs["links"]["links"].values() for c in link["inside_cidrs"]]
     assert len(planned) == len(set(planned)) and set(_inside_cidrs(prod_run)) <= set(planned)
@@ -332,9 +349,15 @@ def _psk_values(run_: OfflineRun) -> list[str]:
 
 def test_no_psk_value_appears_in_any_preview_output(prod_run: OfflineRun) -> None:
     values = _psk_values(prod_run)
-    # Each AWS region: both GCP regions, onprem-fra, os-dc1 (4 each); each GCP region: onprem-fra
-    # and os-dc1 (2 each); os-dc1's appliances to onprem-fra's two devices (4).
-    assert len(values) == 2 * (4 + 4 + 4 + 4) + 2 * (2 + 2) + 4
+    # One key per tunnel of every VPN link, except a device's connection to an Azure gateway: both
+    # of its tunnels (one per Azure instance) share the connection's key.
+    links = prod_run.outputs["links"]["links"].values()
+    expected = sum(
+        link["tunnels"] // 2 if link["shape"] == "azure-vpn-device" else link["tunnels"]
+        for link in links
+        if link["routing"] != "peering"
+    )
+    assert len(values) == expected
     assert all(
         8 <= len(v) <= 64
         and not v.startswith("0")
@@ -372,7 +395,7 @@ def test_config_errors_name_the_stack_file_and_key(
         preview_stack(project, "prod")
     message = str(info.value)
     assert "Pulumi.prod.yaml" in message and "skyweave:network.topology" in message
-    assert "['gcp-euw1', 'os-dc1']" in message
+    assert "['azure-weu1', 'os-dc1']" in message and "Neutron VPNaaS has none" in message
     raw["network"] = {"topology": "hub-spoke"}
     write_stack(tmp_path, "prod", raw)
     assert main(["-C", str(tmp_path), "preview", "--stack", "prod"]) == EXIT_CONFIG
@@ -404,6 +427,7 @@ def test_hub_spoke_through_one_vendor_partitions_when_that_vendor_is_lost(
     doc = json.loads(capsys.readouterr().out)
     lost_aws = next(f for f in doc["failures"] if f["lost"] == "vendor aws")
     assert not lost_aws["connected"] and lost_aws["groups"] == [
+        ["azure-weu1"],
         ["gcp-euw1"],
         ["gcp-usc1"],
         ["onprem-fra"],
@@ -411,7 +435,7 @@ def test_hub_spoke_through_one_vendor_partitions_when_that_vendor_is_lost(
     ]
     assert next(f for f in doc["failures"] if f["lost"] == "site aws-use1")["connected"]
     assert main(["-C", str(tmp_path), "graph", "--stack", "prod"]) == 0
-    assert "vendor aws" in (text := capsys.readouterr().out) and "PARTITIONED into 4" in text
+    assert "vendor aws" in (text := capsys.readouterr().out) and "PARTITIONED into 5" in text
 
 
 def test_graph_formats_show_tunnel_counts(capsys: pytest.CaptureFixture[str]) -> None:

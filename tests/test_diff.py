@@ -41,10 +41,14 @@ def _state(project: Project, stack: str) -> tuple[list[dict[str, Any]], dict[str
     """Resources as a real deployment records them: real ids where the offline run has stand-ins,
     secrets encrypted, provider references with ids, inputs the provider filled in."""
     run, monitor = _run(project, stack)
+    inputs_of = run.by_urn()
     real = {
         value: (_real(urn) if key == "id" else _real(urn, key))
         for urn, values in monitor.computed().items()
         for key, value in values.items()
+        # an output that echoes the resource's own input (azure-native's `name` is its
+        # `<thing>Name`) is what the provider records too, not a stand-in for something else
+        if value not in inputs_of[urn].inputs.values()
     }
 
     def swap(value: Any) -> Any:
@@ -66,7 +70,7 @@ def _state(project: Project, stack: str) -> tuple[list[dict[str, Any]], dict[str
         inputs = swap(reg.inputs)
         if reg.custom and not reg.type.startswith("pulumi:providers:"):
             inputs = {**inputs, "__defaults": [], "filledByTheProvider": "default-value"}
-        outputs = {**inputs, **{k: real[v] for k, v in computed.get(reg.urn, {}).items()}}
+        outputs = {**inputs, **{k: real.get(v, v) for k, v in computed.get(reg.urn, {}).items()}}
         rows.append(
             {
                 "urn": reg.urn,

@@ -19,12 +19,12 @@ def driver(request: pytest.FixtureRequest) -> CloudDriver:
 
 
 def test_builtin_vendors_are_registered() -> None:
-    assert set(vendors()) >= {"aws", "gcp", "openstack", "onprem"}
+    assert set(vendors()) >= {"aws", "azure", "gcp", "openstack", "onprem"}
 
 
 def test_unknown_vendor_lists_the_known_ones() -> None:
-    with pytest.raises(UnknownDriverError, match="registered vendors: aws, gcp, onprem, openstack"):
-        get_driver("azure")
+    with pytest.raises(UnknownDriverError, match="registered vendors: aws, azure, gcp, onprem, openstack"):
+        get_driver("oracle")
 
 
 def test_declares_identity_and_capabilities(driver: CloudDriver) -> None:
@@ -80,14 +80,14 @@ def test_builds_a_network_on_its_own_provider_under_the_parent(driver: CloudDriv
     providers = [r for r in result.resources if r.type.startswith("pulumi:providers:")]
     children = [r for r in result.resources if r.parent == parent.urn and r not in providers]
     if isinstance(site, CloudSiteArgs):
-        assert len(providers) == 1 and providers[0].type == f"pulumi:providers:{driver.vendor}"
+        assert len(providers) == 1 and providers[0].type == f"pulumi:providers:{driver.packages[0]}"
         assert children, "a cloud driver creates the site's network"
     else:
         assert not providers and not children, "a driver without a cloud creates nothing"
     for child in children:
         assert child.provider == providers[0].urn
         assert child.name.startswith("net-") and site.name in child.name
-        assert child.package == driver.vendor
+        assert child.package in driver.packages
 
 
 def test_bare_metal_is_offered_exactly_by_drivers_with_the_capability(driver: CloudDriver) -> None:

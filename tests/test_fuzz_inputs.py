@@ -7,6 +7,7 @@ stdout. Bounded and derandomized, so it is deterministic and cheap enough for ev
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import shutil
 import tempfile
@@ -187,6 +188,20 @@ def test_mutated_stack_files_give_one_clean_message_in_preview(case: tuple[str, 
 # --- ipam lock on any layout of the same estate ---------------------------------------------
 
 
+@functools.cache
+def _shipped_prod_blocks() -> dict[str, str]:
+    """The tunnel blocks `ipam lock` pins in the shipped prod file, as laid out there."""
+    import yaml
+
+    with tempfile.TemporaryDirectory() as tmp:
+        project = _project(Path(tmp), "prod", TEXTS["prod"])
+        code, _, err = _run(["-C", str(project), "ipam", "lock", "--stack", "prod"])
+        assert code == 0, err
+        text = (project / "stacks" / "Pulumi.prod.yaml").read_text()
+    blocks: dict[str, str] = yaml.safe_load(text)["config"]["skyweave:network"]["tunnel_blocks"]
+    return blocks
+
+
 def _unpinned_prod() -> dict[str, object]:
     import yaml
 
@@ -250,8 +265,10 @@ def test_lock_on_any_layout_inserts_exactly_the_pins(text: str) -> None:
         pinned = yaml.safe_load(after)["config"]
         assert all("cidr" in s or s["vendor"] == "onprem" for s in pinned["skyweave:sites"])
         assert all("asn" in s for s in pinned["skyweave:sites"])
+        # one block per link that needs inside addresses, and the same blocks whatever the layout
         vpn_links = [link for link in parse_prod_links() if link.inside_cidrs]
         assert set(pinned["skyweave:network"]["tunnel_blocks"]) == {link.id for link in vpn_links}
+        assert pinned["skyweave:network"]["tunnel_blocks"] == _shipped_prod_blocks()
         code, out, err = _run(["-C", str(project), "ipam", "lock", "--stack", "prod", "--check"])
         assert code == 0, out + err
 

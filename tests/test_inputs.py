@@ -435,3 +435,28 @@ def test_explicit_scalar_tags_with_bad_values(text: str) -> None:
     """Found by the fuzz test: `!!int` on an empty value was an IndexError inside PyYAML."""
     with pytest.raises(ConfigError, match=r"x: line 1, column 4: .* is not a valid !!"):
         inputs.load_yaml(text, "t.yaml")
+
+
+def test_environment_faults_are_one_line_naming_the_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A missing program, a read-only stack file, an over-long name, a missing file: the
+    environment is at fault, so the message is one line that names the path (issue 16)."""
+    project = _project(tmp_path, PROD)
+    faults: list[tuple[list[str], str]] = [
+        (["-C", str(project), "preview", "--stack", "x" * 300], "--stack: "),
+        (["check", "--from-json", str(tmp_path / "nope.json")], f"{tmp_path / 'nope.json'}: does not exist"),
+        (["check", "--from-json", str(tmp_path)], f"{tmp_path}: is a directory"),
+    ]
+    for argv, start in faults:
+        err = _fails_cleanly(capsys, argv, start)
+        assert err == f"error: {err.removeprefix('error: ').splitlines()[0]}\n", err
+        assert err.startswith(f"error: {start}"), err
+    (project / "stacks" / "Pulumi.prod.yaml").chmod(0o444)
+    err = _fails_cleanly(capsys, ["-C", str(project), "ipam", "lock", "--stack", "prod"], LABEL)
+    assert err == f"error: {LABEL}: is read-only; make it writable (chmod u+w) to record the pins\n", err
+    (project / "Pulumi.yaml").write_text(
+        (project / "Pulumi.yaml").read_text().replace("main: stacks/", "main: gone/")
+    )
+    err = _fails_cleanly(capsys, ["-C", str(project), "preview", "--stack", "prod"], "Pulumi.yaml")
+    assert err.count("\n") == 1 and err.startswith("error: Pulumi.yaml: its program directory"), err

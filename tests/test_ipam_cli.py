@@ -24,6 +24,25 @@ def _unpinned(tmp_path: Path) -> Path:
     return path
 
 
+def _expected_pins() -> set[str]:
+    """What lock must pin in the unpinned prod file, from the plan (not from lock's output)."""
+    from skyweave.estate.config import parse_stack_config
+
+    raw = copy.deepcopy(stack_raw("prod"))
+    raw["ipam"]["require_pins"] = False
+    plan = parse_stack_config(raw, source="count").plan.network
+    pins = {f"skyweave:sites[{i}].asn" for i in range(len(raw["sites"]))}
+    for i, site in enumerate(raw["sites"]):
+        if site["vendor"] == "onprem":
+            continue
+        pins.add(f"skyweave:sites[{i}].cidr")
+        if "ipv6_cidr" in site:
+            pins.add(f"skyweave:sites[{i}].ipv6_cidr")
+    return pins | {
+        f"skyweave:network.tunnel_blocks.{link.id}" for link in plan.connectivity.links if link.inside_cidrs
+    }
+
+
 def test_lock_pins_every_site_and_keeps_the_plan(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = _unpinned(tmp_path)
     assert main(["-C", str(tmp_path), "ipam", "show", "--stack", "prod", "--format", "json"]) == 0
@@ -32,9 +51,11 @@ def test_lock_pins_every_site_and_keeps_the_plan(tmp_path: Path, capsys: pytest.
 
     assert main(["-C", str(tmp_path), "ipam", "lock", "--stack", "prod"]) == 0
     out = capsys.readouterr().out
-    # 5 IPv4 + 1 IPv6 site blocks, 6 ASNs, one tunnel block per VPN link of the mesh (13: 15 links,
-    # 2 of them peering; os-dc1's appliance pair joins GCP too)
-    assert "pinned 25 value(s)" in out and "skyweave:sites[3].ipv6_cidr" in out
+    # Each cloud site's IPv4 block, the IPv6 blocks, every site's ASN and one tunnel block per VPN
+    # link of the mesh (os-dc1's appliance pair joins GCP and Azure too): counted from the plan.
+    pinned = {line.split(" = ")[0].strip() for line in out.splitlines()[1:] if " = " in line}
+    assert pinned == _expected_pins(), sorted(pinned ^ _expected_pins())
+    assert f"pinned {len(pinned)} value(s)" in out and "skyweave:sites[3].ipv6_cidr" in out
     assert (
         "skyweave:sites[4].asn = " in out
         and "skyweave:network.tunnel_blocks.aws-use1/gcp-euw1 = 169.254." in out
@@ -50,11 +71,13 @@ def test_lock_pins_every_site_and_keeps_the_plan(tmp_path: Path, capsys: pytest.
         "10.3.0.0/16",
         None,
         "10.4.0.0/16",
+        "10.5.0.0/16",
     ]
     assert sites[3]["ipv6_cidr"] == "fd5c:7a3e:41b0::/56"
-    assert len({s["asn"] for s in sites}) == 6
+    assert len({s["asn"] for s in sites}) == 7
     config = yaml.safe_load(text)["config"]
     assert config["skyweave:network"]["topology"] == "full-mesh"  # the other keys are kept
+    assert "exclude" not in config["skyweave:network"]
     assert sites[3]["vpn"] == "appliance" and sites[3]["vpn_appliance"]["flavor"] == "m1.small"
 
     assert main(["-C", str(tmp_path), "ipam", "show", "--stack", "prod", "--format", "json"]) == 0

@@ -139,7 +139,7 @@ def test_adding_a_site_to_prod_preview_dry_run_lock_preview(
     assert main([*argv, "preview", "--stack", "prod"]) == 1
     err = capsys.readouterr().err
     assert (
-        "skyweave:sites[6].cidr" in err and "skyweave ipam lock --stack prod" in err and "<stack>" not in err
+        "skyweave:sites[7].cidr" in err and "skyweave ipam lock --stack prod" in err and "<stack>" not in err
     )
 
     assert main([*argv, "ipam", "show", "--stack", "prod"]) == 0
@@ -148,7 +148,7 @@ def test_adding_a_site_to_prod_preview_dry_run_lock_preview(
 
     assert main([*argv, "ipam", "lock", "--stack", "prod", "--check"]) == EXIT_REQUIREMENT
     checked = capsys.readouterr().out
-    assert "skyweave:sites[6].cidr" in checked
+    assert "skyweave:sites[7].cidr" in checked
     assert main([*argv, "ipam", "lock", "--stack", "prod", "--dry-run"]) == 0
     dry = capsys.readouterr()
     assert _stack_file(project).read_text(encoding="utf-8") == text  # nothing written
@@ -168,8 +168,10 @@ def test_adding_a_site_to_prod_preview_dry_run_lock_preview(
     doc = json.loads(capsys.readouterr().out)
     assert any(r["name"].endswith("aws-euc1") and r["type"] == "aws:ec2/vpc:Vpc" for r in doc["resources"])
 
-    # Against what was there before the site was added, the change is creates only: the new site
-    # and its links; nothing that exists is updated, replaced or deleted.
+    # Against what was there before the site was added, the change is creates: the new site and its
+    # links; nothing that exists is replaced or deleted, and the one update is the Azure VPN
+    # gateway's BGP list, which names every link's custom addresses (docs/azure.md) and so gains
+    # the new link's.
     (tmp_path / "before").mkdir()
     before = _project(tmp_path / "before", PROD)
     assert main(["-C", str(before), "preview", "--stack", "prod", "--format", "json"]) == 0
@@ -188,7 +190,11 @@ def test_adding_a_site_to_prod_preview_dry_run_lock_preview(
     ]
     assert main(diff_args) == 2
     changes = json.loads(capsys.readouterr().out)["changes"]
-    assert changes and {c["op"] for c in changes} == {"create"}
+    assert changes and {c["op"] for c in changes} == {"create", "update"}
+    updates = [c for c in changes if c["op"] == "update"]
+    assert [(c["type"], [k["key"] for k in c["keys"]]) for c in updates] == [
+        ("azure-native:network:VirtualNetworkGateway", ["bgpSettings"])
+    ], updates
     assert any("aws-euc1" in c["urn"] for c in changes)
 
 

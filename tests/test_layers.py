@@ -30,7 +30,14 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "components"
 
-PROVIDER_SDKS = ("pulumi_aws", "pulumi_gcp", "pulumi_openstack", "pulumi_random", "pulumi_command")
+PROVIDER_SDKS = (
+    "pulumi_aws",
+    "pulumi_azure_native",
+    "pulumi_gcp",
+    "pulumi_openstack",
+    "pulumi_random",
+    "pulumi_command",
+)
 PULUMI = ("pulumi", "pulumi_policy", "grpc", "google.protobuf")
 
 COMPONENTS = ("network", "app", "metal", "storage")

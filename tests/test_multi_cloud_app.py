@@ -298,8 +298,8 @@ def _plan(sites: list[dict[str, Any]], app: dict[str, Any]) -> None:
         ),
         (
             [AWS, GCP],
-            {"sites": ["aws-use1", "gcp-euw1"], "sizes": {**BASE["sizes"], "azure": "x"}},
-            "sizes.azure",
+            {"sites": ["aws-use1", "gcp-euw1"], "sizes": {**BASE["sizes"], "oracle": "x"}},
+            "sizes.oracle",
             "neither a vendor nor a site of the estate",
         ),
         (
@@ -433,17 +433,20 @@ def test_nothing_registered_when_invalid() -> None:
         run(program)
 
 
-def test_prod_shop_availability_is_the_hand_computed_two_of_three(prod_run: OfflineRun) -> None:
+def test_prod_shop_availability_is_the_hand_computed_three_of_four(prod_run: OfflineRun) -> None:
     shop = prod_run.outputs["apps"]["shop"]
-    a = b = 0.9999  # AWS and GCP multi-zone SLAs
+    a = b = d = 0.9999  # AWS, GCP and Azure multi-zone SLAs
     c = 0.995  # os-dc1, stated in the stack file
-    # Three sites of 4, need 8: any two of three up; three vendors, so common cause changes nothing.
-    expected = a * b * c + a * b * (1 - c) + a * (1 - b) * c + (1 - a) * b * c
+    # Four sites of 4, need 12: any three of four up; one site per vendor, so common cause changes
+    # nothing.
+    expected = (
+        a * b * c * d + (1 - a) * b * c * d + a * (1 - b) * c * d + a * b * (1 - c) * d + a * b * c * (1 - d)
+    )
     assert shop["availability"]["availability"] == pytest.approx(expected, abs=1e-12)
     assert shop["availability"]["worst_single_failure"] == {
         "kind": "vendor",
         "domain": "aws",
-        "availability": pytest.approx(b * c, abs=1e-12),
+        "availability": pytest.approx(b * c * d, abs=1e-12),
     }
     assert shop["failoverSeconds"] == 30 * 3 + 60
 
@@ -458,7 +461,7 @@ def test_prod_props_satisfy_the_policy_rule_the_way_the_pack_reads_them(prod_run
     kind = FailureKind(shop.inputs["survive"])
     worst = worst_loss(placements, kind)
     assert kind is FailureKind.VENDOR
-    assert worst is not None and worst.remaining >= int(shop.inputs["minHealthy"]) == 8
+    assert worst is not None and worst.remaining >= int(shop.inputs["minHealthy"]) == 12
     # One row per site and zone of the app, counts as planned.
-    assert sum(p.count for p in placements) == 12
-    assert len(placements) == 3 + 3 + 2
+    assert sum(p.count for p in placements) == 16
+    assert len(placements) == 3 + 3 + 2 + 3  # aws-use1, gcp-euw1, os-dc1, azure-weu1

@@ -45,10 +45,10 @@ from skyweave.bridge import codegen as provider_codegen
 from skyweave.bridge.provider import COMPONENTS, PACKAGE, schema_path
 from skyweave.cli.offline import OfflineMocks, OfflineRun, RecordingMonitor
 from skyweave.core.bootstrap import BootstrapArgs
-from skyweave.drivers.aws.driver import AwsMetalSourceArgs, AwsSiteArgs
-from skyweave.drivers.gcp.driver import GcpSiteArgs
-from skyweave.drivers.onprem.driver import ByonServerArgs, ByonSourceArgs, OnPremSiteArgs
-from skyweave.drivers.openstack.driver import IronicSourceArgs, OpenStackSiteArgs
+from skyweave.drivers.aws.driver import AwsMetalSourceArgs
+from skyweave.drivers.onprem.driver import ByonServerArgs, ByonSourceArgs
+from skyweave.drivers.openstack.driver import IronicSourceArgs
+from skyweave.drivers.site_models import site_models
 from skyweave.metal.bare_metal_pool import BareMetalPoolArgs
 from skyweave.network.connectivity import ConnectivityArgs
 from skyweave.network.hybrid_vpc import HybridVpcArgs, IpamArgs
@@ -146,7 +146,7 @@ def test_every_input_and_output_is_in_the_schema(schema: dict[str, Any], compone
 
 # Each nested type holds every field of the model(s) it stands for.
 TYPES = {
-    "Site": fields(AwsSiteArgs, GcpSiteArgs, OpenStackSiteArgs, OnPremSiteArgs),
+    "Site": fields(*site_models()),  # every registered vendor's
     "Ipam": fields(IpamArgs),
     "Connectivity": fields(ConnectivityArgs),
     "AppDns": fields(AppDnsArgs),
@@ -190,7 +190,9 @@ def test_input_types_are_the_ones_a_user_writes(schema: dict[str, Any]) -> None:
     assert site["properties"]["ipv6"]["type"] == "boolean"
     assert site["properties"]["cidrs"]["items"]["type"] == "string"
     assert "[onprem]" in site["properties"]["cidrs"]["description"]
-    assert site["properties"]["vendor"]["description"] == "One of: aws, gcp, onprem, openstack. Required."
+    assert (
+        site["properties"]["vendor"]["description"] == "One of: aws, azure, gcp, onprem, openstack. Required."
+    )
     source = schema["types"]["skyweave:index:PoolSource"]
     assert set(source["required"]) == {"kind", "site"}
     assert source["properties"]["servers"]["items"]["$ref"] == "#/types/skyweave:index:ByonServer"
@@ -400,7 +402,7 @@ def test_construct_bare_metal_pool_with_a_secret_key(provider: ComponentProvider
     [
         ("HybridVpc", {"sites": [AWS], "ipam": {"supernet": "10.0.0.0/33"}}, "ipam.supernet", "10.0.0.0/33"),
         ("HybridVpc", {"sites": [{**GCP, "project": None}]}, "sites[0].project", "project"),
-        ("HybridVpc", {"sites": [{**AWS, "vendor": "azure"}]}, "sites[0].vendor", "azure"),
+        ("HybridVpc", {"sites": [{**AWS, "vendor": "oracle"}]}, "sites[0].vendor", "oracle"),
         (
             "MultiCloudApp",
             {

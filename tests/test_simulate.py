@@ -21,34 +21,35 @@ def test_prod_survives_every_required_failure(capsys: pytest.CaptureFixture[str]
     assert main(["simulate", "--stack", "prod", "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["survived"] is True
-    # the links HybridVpc plans: the full mesh of 6 sites (os-dc1's appliance pair reaches GCP)
-    assert len(doc["network_links"]) == 15
+    # the links HybridVpc plans: the full mesh of 7 sites (os-dc1's appliance pair reaches GCP and
+    # Azure too)
+    assert len(doc["network_links"]) == 7 * 6 // 2
     assert doc["single_path_links"] == []  # every link has two active paths or more
     rows = {(f["kind"], f["domain"]): f for f in doc["failures"]}
     # Every vendor, region and zone of the stack is failed once.
     assert {k for k, _ in rows} == {"vendor", "region", "zone"}
-    assert {d for k, d in rows if k == "vendor"} == {"aws", "gcp", "openstack", "onprem"}
-    # every site's zones (the last: gcp-usc1), and the two racks of the pool's own servers
-    assert len([1 for k, _ in rows if k == "zone"]) == 3 + 2 + 3 + 2 + 2 + 2 + 2
+    assert {d for k, d in rows if k == "vendor"} == {"aws", "gcp", "openstack", "onprem", "azure"}
+    # every site's zones (gcp-usc1, then azure-weu1), and the two racks of the pool's own servers
+    assert len([1 for k, _ in rows if k == "zone"]) == 3 + 2 + 3 + 2 + 2 + 2 + 3 + 2
     aws = rows[("vendor", "aws")]
     assert aws["lost_sites"] == ["aws-use1", "aws-usw2"]
-    assert aws["network"] == "connected"  # GCP, OpenStack and on-prem still reach each other
+    assert aws["network"] == "connected"  # GCP, Azure, OpenStack and on-prem still reach each other
     (shop,) = aws["apps"]
-    assert (shop["remaining"], shop["total"], shop["min_healthy"]) == (8, 12, 8)
+    assert (shop["remaining"], shop["total"], shop["min_healthy"]) == (12, 16, 12)
     assert shop["dns"] == {
         "record": "shop.example.com",
-        "healthy_targets": ["gcp-euw1", "os-dc1"],
+        "healthy_targets": ["gcp-euw1", "os-dc1", "azure-weu1"],
         "healthy": True,
         "provider_failed": True,
     }
     zone = rows[("zone", "aws/us-east-1/us-east-1a")]["apps"][0]
-    assert zone["remaining"] == 10 and zone["required"] is True
+    assert zone["remaining"] == 14 and zone["required"] is True
 
 
 def test_strict_dns_fails_the_vendor_that_serves_dns(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["simulate", "--stack", "prod", "--strict-dns"]) == EXIT_NOT_SURVIVED
     out = capsys.readouterr().out
-    assert "NOT SURVIVED: 1 required failure(s): shop under vendor aws (8/8)" in out
+    assert "NOT SURVIVED: 1 required failure(s): shop under vendor aws (12/12)" in out
 
 
 def test_simulate_and_the_dns_rule_agree_by_default(capsys: pytest.CaptureFixture[str]) -> None:
@@ -82,16 +83,16 @@ def test_a_narrower_plan_does_not_survive_a_vendor_but_that_is_not_required() ->
     report = simulate(config, stack="prod")
     by = {(f.kind.value, f.domain): f for f in report.failures}
     (shop,) = by[("vendor", "gcp")].apps
-    # survive zone with 8 over 8 zones: ceil(8 * 8 / 7) = 10 instances, gcp holds 3 of them.
-    assert shop.total == 10 and shop.remaining == 7
+    # survive zone with 12 over 11 zones: ceil(12 * 11 / 10) = 14 instances, gcp holds 3 of them.
+    assert shop.total == 14 and shop.remaining == 11
     assert not shop.survived and not shop.required
     assert report.survived
 
 
 def test_network_connectivity_once_links_are_given() -> None:
     config = parse_stack_config(stack_raw("prod"), source="prod")
-    sites = ["aws-use1", "aws-usw2", "gcp-euw1", "os-dc1", "onprem-fra", "gcp-usc1"]
-    # A hub at aws-use1: losing aws (both AWS sites) leaves gcp, openstack and onprem apart.
+    sites = ["aws-use1", "aws-usw2", "gcp-euw1", "os-dc1", "onprem-fra", "gcp-usc1", "azure-weu1"]
+    # A hub at aws-use1: losing aws (both AWS sites) leaves gcp, azure, openstack and onprem apart.
     hub = [("aws-use1", other) for other in sites[1:]]
     report = simulate(config, stack="prod", links=hub)
     by = {(f.kind.value, f.domain): f for f in report.failures}

@@ -37,6 +37,7 @@ from skyweave.network.appliance import (
     render_appliance,
 )
 from skyweave.network.device_config import DeviceFiles, Tunnel, TunnelSide, render_device, render_devices
+from skyweave.planning.tunnels import inside_range
 from skyweave.planning.vpn import (
     CipherSet,
     LinkPlan,
@@ -67,6 +68,17 @@ GCP = _end(
     {"name": "gcp-euw1", "vendor": "gcp", "region": "europe-west1", "project": "p-123456"},
     64514,
     ("10.20.0.0/16",),
+)
+# Azure's active-active gateway, as its driver declares it (links to it take APIPA /30s).
+AZURE = _end(
+    {
+        "name": "azure-weu1",
+        "vendor": "azure",
+        "region": "westeurope",
+        "subscription_id": "6b1f3c2a-8d4e-4f5a-9c7b-1e2d3f4a5b6c",
+    },
+    64516,
+    ("10.70.0.0/16",),
 )
 # An OpenStack site whose VPN end is the appliance pair (vpn: appliance), as the component builds
 # it: each instance on a port with a fixed address behind its floating IP (1:1 NAT).
@@ -114,6 +126,8 @@ RACK_STATIC = _end(
 CLOUD_OUTSIDE: dict[str, Callable[[TunnelPlan], str]] = {
     "aws": lambda t: f"198.51.100.{10 + 2 * t.a_gateway + t.a_tunnel}",  # one per AWS tunnel endpoint
     "gcp": lambda t: f"198.51.100.{40 + t.a_gateway}",  # one per HA VPN interface
+    # one per gateway instance; Azure is side b of its links (ordered after every other kind)
+    "azure": lambda t: f"198.51.100.{50 + t.b_gateway}",
 }
 
 
@@ -286,6 +300,7 @@ APPLIANCE_SHAPES = {
     "aws": (AWS, "aws-vpn-appliance", 4),  # two customer gateways x two tunnels
     "gcp": (GCP, "gcp-ha-vpn-appliance", 2),  # HA interface i <-> instance i
     "onprem": (RACK_BGP, "appliance-device", 2),  # each instance to the device
+    "azure": (AZURE, "azure-vpn-appliance", 2),  # instance i <-> Azure gateway instance i
 }
 
 
@@ -296,7 +311,10 @@ def test_each_appliance_shape_brings_up_ike_and_bgp_with_the_user_datas_configs(
     """The appliance pair's configs as its user data carries them, against the peer rendered
     from its own side of the same plan: every tunnel's IKE and BGP, and the pair's iBGP."""
     end, shape, count = APPLIANCE_SHAPES[peer]
-    link = plan_link(end, OS_APPLIANCE, block(104))
+    # A /27 where the pair's endpoint kinds take inside addresses from (Azure: its APIPA range).
+    narrow = inside_range(end.endpoint, OS_APPLIANCE.endpoint)
+    where = next(narrow.networks[0].subnets(new_prefix=27)) if narrow else block(104)
+    link = plan_link(end, OS_APPLIANCE, where)
     assert (link.shape, link.routing, len(link.tunnels), link.active_paths) == (
         shape,
         Routing.BGP,

@@ -55,11 +55,13 @@ class AppDnsArgs(ArgsModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    vendor: str = Field(description="Whose DNS serves the record: aws (Route 53) or gcp (Cloud DNS).")
+    vendor: str = Field(
+        description="Whose DNS serves the record: aws (Route 53), gcp (Cloud DNS) or azure (Traffic Manager)."
+    )
     zone: str = Field(
         min_length=1,
-        description="The zone holding the record: a Route 53 hosted zone id (Z…) or a Cloud DNS "
-        "managed zone name.",
+        description="The zone holding the record: a Route 53 hosted zone id (Z…), a Cloud DNS "
+        "managed zone name, or for Traffic Manager the Azure DNS zone as <resource group>/<zone>.",
     )
     record_name: str = Field(
         pattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$",
@@ -74,7 +76,7 @@ class AppDnsArgs(ArgsModel):
         default=DnsRouting.WEIGHTED,
         description="weighted (default): every healthy site answers in proportion to its "
         "capacity; failover: the first site, the second only when the first is unhealthy "
-        "(Route 53, exactly two sites).",
+        "(Route 53, exactly two sites; Traffic Manager: priority in site order, two or more).",
     )
     ttl_seconds: int = Field(
         default=60, ge=0, le=86_400, description="TTL of the records. Default 60 s (part of failover time)."
@@ -114,12 +116,13 @@ class MultiCloudAppArgs(ArgsModel):
     )
     images: dict[str, str] = Field(
         description="Boot image per vendor (aws: AMI id, gcp: image self link or family, openstack: "
-        "Glance image id) or per site name; a site's own entry wins. AMIs are regional, so AWS "
-        "sites in different regions usually need per-site entries. Required for every site."
+        "Glance image id, azure: publisher:offer:sku:version or an image id) or per site name; a "
+        "site's own entry wins. AMIs are regional, so AWS sites in different regions usually need "
+        "per-site entries. Required for every site."
     )
     sizes: dict[str, str] = Field(
         description="Instance size per vendor or site name (aws: instance type, gcp: machine type, "
-        "openstack: flavor name); a site's own entry wins. Required for every site."
+        "openstack: flavor name, azure: VM size); a site's own entry wins. Required for every site."
     )
     port: int = Field(default=80, ge=1, le=65535, description="The service port. Default 80.")
     health_check_path: str = Field(

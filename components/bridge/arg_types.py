@@ -48,7 +48,7 @@ class Site(TypedDict):
     name: str
     """Unique name of the site, used in every child resource name: lowercase letters, digits and '-', starting with a letter, at most 24 characters. Renaming a site replaces its resources."""
     vendor: str
-    """One of: aws, gcp, onprem, openstack. Required."""
+    """One of: aws, azure, gcp, onprem, openstack. Required."""
     region: str
     """The vendor's region (AWS/GCP region name; for OpenStack the Keystone region; for on-prem a free-form location name)."""
     zones: NotRequired[list[str]]
@@ -58,11 +58,11 @@ class Site(TypedDict):
     asn: NotRequired[int]
     """The site's private BGP ASN (64512–65534 or 4200000000–4294967294), unique in the estate. Omitted: derived from the site name; `skyweave ipam lock` records it."""
     cidr: NotRequired[str]
-    """[aws, gcp, openstack] The site's IPv4 block, pinned. Omitted: IPAM places it first-fit in the supernet; run `skyweave ipam lock` to record it so no later edit can renumber it."""
+    """[aws, azure, gcp, openstack] The site's IPv4 block, pinned. Omitted: IPAM places it first-fit in the supernet; run `skyweave ipam lock` to record it so no later edit can renumber it."""
     ipv6: NotRequired[bool]
-    """[aws, gcp, openstack] Dual-stack: give the network and every subnet an IPv6 range too (vendor-assigned on AWS and GCP, planned from ipam.ipv6_supernet on OpenStack)."""
+    """[aws, azure, gcp, openstack] Dual-stack: give the network and every subnet an IPv6 range too (vendor-assigned on AWS and GCP, planned from ipam.ipv6_supernet on OpenStack)."""
     ipv6_cidr: NotRequired[str]
-    """[aws, gcp, openstack] The site's IPv6 block, pinned, for vendors where skyweave plans IPv6 (OpenStack). Omitted: IPAM places it; `skyweave ipam lock` records it."""
+    """[aws, azure, gcp, openstack] The site's IPv6 block, pinned, for vendors where skyweave plans IPv6 (OpenStack). Omitted: IPAM places it; `skyweave ipam lock` records it."""
     profile: NotRequired[str]
     """[aws] AWS shared-config profile. Omitted: the environment's default."""
     assume_role_arn: NotRequired[str]
@@ -72,7 +72,23 @@ class Site(TypedDict):
     nat: NotRequired[NatStrategy]
     """[aws] Egress for private subnets: none (default), single, or one_per_zone."""
     skip_region_check: NotRequired[bool]
-    """[aws] Accept a region the installed pulumi-aws does not list yet (new regions). [gcp] Accept a region (and zones) missing from skyweave's table of GCP regions."""
+    """[aws] Accept a region the installed pulumi-aws does not list yet (new regions). [azure] Accept a region missing from skyweave's table of Azure regions with availability zones. [gcp] Accept a region (and zones) missing from skyweave's table of GCP regions."""
+    subscription_id: NotRequired[str]
+    """[azure] The Azure subscription id (required: there is no sensible default)."""
+    tenant_id: NotRequired[str]
+    """[azure] The Microsoft Entra tenant. Omitted: the environment's."""
+    nat_gateway: NotRequired[bool]
+    """[azure] A NAT gateway for the main subnet's egress (zonal: in the site's first zone). Default false: instances reach only the estate."""
+    vpn_gateway_sku: NotRequired[str]
+    """[azure] SKU of the site's VPN gateway: a zone-redundant AZ SKU, VpnGw1AZ (default) to VpnGw5AZ."""
+    admin_username: NotRequired[str]
+    """[azure] Linux admin user of the site's scale sets. Default skyweave."""
+    admin_ssh_public_key: NotRequired[str]
+    """[azure] SSH public key of that user (password login stays off). Required for a MultiCloudApp on the site."""
+    encryption_at_host: NotRequired[bool]
+    """[azure] Encrypt the scale sets' temp disks and disk caches at the host too (managed disks are always encrypted at rest). Needs the subscription's EncryptionAtHost feature registered. Default true."""
+    storage_redundancy: NotRequired[str]
+    """[azure] Replication of Blob storage accounts on the site: ZRS (three zones, default) or GZRS (three zones plus the paired region)."""
     project: NotRequired[str]
     """[gcp] The GCP project id (required: there is no sensible default)."""
     cidrs: NotRequired[list[str]]
@@ -133,15 +149,15 @@ class AppDns(TypedDict):
     """Health-checked DNS in front of every site of the app."""
 
     vendor: str
-    """Whose DNS serves the record: aws (Route 53) or gcp (Cloud DNS)."""
+    """Whose DNS serves the record: aws (Route 53), gcp (Cloud DNS) or azure (Traffic Manager)."""
     zone: str
-    """The zone holding the record: a Route 53 hosted zone id (Z…) or a Cloud DNS managed zone name."""
+    """The zone holding the record: a Route 53 hosted zone id (Z…), a Cloud DNS managed zone name, or for Traffic Manager the Azure DNS zone as <resource group>/<zone>."""
     record_name: str
     """The fully qualified name clients use, e.g. shop.example.com (no trailing dot)."""
     site: NotRequired[str]
     """The site whose provider (account/project) manages the zone. Omitted: the first of the app's sites with the DNS vendor, else the estate's first."""
     routing: NotRequired[DnsRouting]
-    """weighted (default): every healthy site answers in proportion to its capacity; failover: the first site, the second only when the first is unhealthy (Route 53, exactly two sites)."""
+    """weighted (default): every healthy site answers in proportion to its capacity; failover: the first site, the second only when the first is unhealthy (Route 53, exactly two sites; Traffic Manager: priority in site order, two or more)."""
     ttl_seconds: NotRequired[int]
     """TTL of the records. Default 60 s (part of failover time)."""
     check_interval_seconds: NotRequired[int]
@@ -238,9 +254,9 @@ class MultiCloudAppInputs(TypedDict):
     sites: list[str]
     """Names of the estate's sites to run on (at least one, each once)."""
     images: dict[str, str]
-    """Boot image per vendor (aws: AMI id, gcp: image self link or family, openstack: Glance image id) or per site name; a site's own entry wins. AMIs are regional, so AWS sites in different regions usually need per-site entries. Required for every site."""
+    """Boot image per vendor (aws: AMI id, gcp: image self link or family, openstack: Glance image id, azure: publisher:offer:sku:version or an image id) or per site name; a site's own entry wins. AMIs are regional, so AWS sites in different regions usually need per-site entries. Required for every site."""
     sizes: dict[str, str]
-    """Instance size per vendor or site name (aws: instance type, gcp: machine type, openstack: flavor name); a site's own entry wins. Required for every site."""
+    """Instance size per vendor or site name (aws: instance type, gcp: machine type, openstack: flavor name, azure: VM size); a site's own entry wins. Required for every site."""
     port: NotRequired[int]
     """The service port. Default 80."""
     health_check_path: NotRequired[str]
@@ -288,6 +304,8 @@ class MultiCloudBucketInputs(TypedDict):
     """The GCP site of the GCS copy, filled from S3 by Storage Transfer. Omitted: no GCS copy."""
     swift_site: NotRequired[str]
     """The OpenStack site of a Swift container. Omitted: no container."""
+    blob_site: NotRequired[str]
+    """The Azure site of a Blob container (versioned, encrypted, no public access, ZRS or GZRS per the site's storage_redundancy) the application writes its copy to. Omitted: none."""
     swift_storage_policy: NotRequired[str]
     """Swift storage policy of the container (the operator's name for a replicated or erasure-coded policy). Omitted: the cluster's default policy."""
     kms_key_id: NotRequired[str]

@@ -29,6 +29,8 @@ from typing import Any
 from pydantic import AnyHttpUrl, BaseModel
 
 from ..app.plan import MultiCloudAppArgs
+from ..core.sites import SiteArgs
+from ..drivers.bare_metal import BareMetalSourceArgs
 from ..metal.bare_metal_pool import BareMetalPoolArgs
 from ..network.hybrid_vpc import HybridVpcArgs
 from ..storage.multi_cloud_bucket import MultiCloudBucketArgs
@@ -37,7 +39,9 @@ __all__ = ["INPUTS", "TYPE_NAMES", "render"]
 
 TARGET = Path(__file__).with_name("arg_types.py")
 
-#: Each nested model's name in the schema (``skyweave:index:<name>``).
+#: Each nested model's name in the schema (``skyweave:index:<name>``). Every vendor's site model
+#: is a ``Site`` and every bare-metal source a ``PoolSource`` (merged, tagged by ``vendor`` /
+#: ``kind``), whichever vendors are registered: a new vendor needs no entry here.
 TYPE_NAMES: dict[str, str] = {
     "IpamArgs": "Ipam",
     "ConnectivityArgs": "Connectivity",
@@ -45,14 +49,15 @@ TYPE_NAMES: dict[str, str] = {
     "BootstrapArgs": "Bootstrap",
     "ByonServerArgs": "ByonServer",
     "VpnApplianceArgs": "VpnAppliance",
-    "AwsSiteArgs": "Site",
-    "GcpSiteArgs": "Site",
-    "OnPremSiteArgs": "Site",
-    "OpenStackSiteArgs": "Site",
-    "IronicSourceArgs": "PoolSource",
-    "AwsMetalSourceArgs": "PoolSource",
-    "ByonSourceArgs": "PoolSource",
 }
+
+
+def _type_name(model: type[BaseModel]) -> str:
+    if issubclass(model, SiteArgs):
+        return "Site"
+    if issubclass(model, BareMetalSourceArgs):
+        return "PoolSource"
+    return TYPE_NAMES[model.__name__]
 
 
 @dataclass(frozen=True)
@@ -186,7 +191,7 @@ class _Renderer:
         return isinstance(ann, type) and issubclass(ann, _STRINGS)
 
     def model(self, model: type[BaseModel]) -> str:
-        name = TYPE_NAMES[model.__name__]
+        name = _type_name(model)
         merged = self.types.setdefault(name, _Type(name, ""))
         discriminator = {"Site": "vendor", "PoolSource": "kind"}.get(name)
         if not discriminator:

@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import ConfigError, ConfigIssue
+from ..core.inputs import os_problem
 
 if TYPE_CHECKING:
     from .analyzer import StackResource
@@ -131,8 +132,13 @@ class PlanFileError(ConfigError):
     A :class:`~skyweave.errors.ConfigError`, so the CLI reports it as one message, exit code 1.
     """
 
-    def __init__(self, issues: Sequence[ConfigIssue], *, source: str | None = None) -> None:
-        super().__init__(issues, source=source)
+    def __init__(
+        self, issues: Sequence[ConfigIssue], *, source: str | None = None, fault: bool = False
+    ) -> None:
+        super().__init__(issues, source=source, fault=fault)
+        if fault and len(self.issues) == 1 and source is None:
+            self.message = self.issues[0].render()  # the file itself cannot be read: one line
+            return
         noun = "problem" if len(self.issues) == 1 else "problems"
         where = f" {source}" if source else ""
         lines = [f"invalid plan file{where} ({len(self.issues)} {noun}):"]
@@ -180,8 +186,8 @@ def read_plan(path: Path) -> PlanFile:
             if os.fstat(handle.fileno()).st_size > MAX_BYTES:
                 raise _too_large(label)
             data = handle.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise _error(label, "", f"cannot read: {exc.strerror or exc}") from None
+    except OSError as exc:  # the environment's fault: one line naming the file
+        raise PlanFileError([ConfigIssue(label, os_problem(exc), has_value=False)], fault=True) from None
     return parse_plan(data, label)
 
 

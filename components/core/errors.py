@@ -127,11 +127,20 @@ class ConfigError(SkyweaveError, ValueError):
         issues: every problem found, not only the first.
     """
 
-    def __init__(self, issues: Sequence[ConfigIssue], *, source: str | None = None) -> None:
+    def __init__(
+        self, issues: Sequence[ConfigIssue], *, source: str | None = None, fault: bool = False
+    ) -> None:
+        """``fault``: the environment, not the configuration, is at fault (a file missing,
+        unreadable or read-only, a name the file system refuses): one issue is said in one line
+        naming the path, with no "invalid configuration" header over it."""
         if not issues:
             raise ValueError("ConfigError needs at least one issue")
         self.source = source
         self.issues = tuple(issues)
+        self.fault = fault
+        if fault and len(self.issues) == 1 and source is None:
+            super().__init__(self.issues[0].render())
+            return
         where = f" in {source}" if source else ""
         noun = "problem" if len(self.issues) == 1 else "problems"
         lines = [f"invalid configuration{where} ({len(self.issues)} {noun}):"]
@@ -143,7 +152,7 @@ class ConfigError(SkyweaveError, ValueError):
         issues = [
             ConfigIssue(_join_path(prefix, i.path), i.message, i.value, i.has_value) for i in self.issues
         ]
-        return type(self)(issues, source=source)
+        return type(self)(issues, source=source, fault=self.fault)
 
 
 class InvalidArgsError(ConfigError):

@@ -130,7 +130,7 @@ def _issue(error: ErrorType, label: str, path: str, message: str) -> ConfigError
     """One problem: at ``path`` inside ``label`` (a key), or about ``label`` itself (``path=""``)."""
     if path:
         return error([ConfigIssue(path, message, has_value=False)], source=label)
-    return error([ConfigIssue(label, message, has_value=False)])
+    return error([ConfigIssue(label, message, has_value=False)], fault=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -142,10 +142,10 @@ def file_exists(path: Path, label: str, *, error: ErrorType = ProjectError) -> b
     try:
         return path.is_file()
     except OSError as exc:
-        raise _issue(error, label, "", _os_problem(exc)) from None
+        raise _issue(error, label, "", os_problem(exc)) from None
 
 
-def _os_problem(exc: OSError, doing: str = "read") -> str:
+def os_problem(exc: OSError, doing: str = "read") -> str:
     """What went wrong, in words: "does not exist", "cannot be read: permission denied" …"""
     about_the_name = {
         errno.ENOENT: "does not exist",
@@ -175,7 +175,7 @@ def read_bytes(
         with path.open("rb") as handle:
             data = handle.read(limit + 1)
     except OSError as exc:
-        raise _issue(error, label, "", _os_problem(exc)) from None
+        raise _issue(error, label, "", os_problem(exc)) from None
     if len(data) > limit:
         raise _issue(
             error, label, "", f"is larger than {_size(limit)}, the most skyweave reads from such a file"
@@ -219,7 +219,8 @@ def check_stack_name(stack: str) -> None:
                     "letters, digits, '-', '_' or '.'",
                     has_value=False,
                 )
-            ]
+            ],
+            fault=True,
         )
 
 
@@ -234,7 +235,7 @@ def check_program(main: Path, label: str) -> None:
                 ProjectError, label, "", f"its program directory {main} (`main:`) has no __main__.py"
             )
     except OSError as exc:
-        raise _issue(ProjectError, label, "", f"its program directory {main}: {_os_problem(exc)}") from None
+        raise _issue(ProjectError, label, "", f"its program directory {main}: {os_problem(exc)}") from None
 
 
 # --------------------------------------------------------------------------------------------
@@ -1003,7 +1004,7 @@ def write_atomically(path: Path, label: str, data: bytes, *, expected: bytes) ->
         info = target.stat()
         current = target.read_bytes()
     except OSError as exc:
-        raise _issue(ProjectError, label, "", _os_problem(exc)) from None
+        raise _issue(ProjectError, label, "", os_problem(exc)) from None
     if not info.st_mode & 0o222 or not os.access(target, os.W_OK):
         raise _issue(ProjectError, label, "", "is read-only; make it writable (chmod u+w) to record the pins")
     if current != expected:
@@ -1030,7 +1031,7 @@ def write_atomically(path: Path, label: str, data: bytes, *, expected: bytes) ->
         _fsync_directory(directory)
     except OSError as exc:
         raise _issue(
-            ProjectError, label, "", f"{_os_problem(exc, 'written')}; the file was not changed"
+            ProjectError, label, "", f"{os_problem(exc, 'written')}; the file was not changed"
         ) from None
     finally:
         if tmp is not None:
@@ -1064,7 +1065,7 @@ def exclusive(path: Path, label: str) -> Iterator[None]:
     except FileExistsError:
         raise _issue(ProjectError, label, "", _lock_owner(lock, lock_label)) from None
     except OSError as exc:
-        raise _issue(ProjectError, lock_label, "", f"the lock file {_os_problem(exc, 'created')}") from None
+        raise _issue(ProjectError, lock_label, "", f"the lock file {os_problem(exc, 'created')}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(f"{socket.gethostname()} {os.getpid()}\n")

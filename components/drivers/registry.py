@@ -17,6 +17,8 @@ __all__ = ["all_drivers", "get_driver", "register_driver", "vendors"]
 
 _BUILTIN: dict[str, tuple[str, str]] = {
     "aws": ("skyweave.drivers.aws.driver", "AwsDriver"),
+    # Its SDK is the optional extra skyweave[azure]; the site model says so when it is missing.
+    "azure": ("skyweave.drivers.azure.driver", "AzureDriver"),
     "gcp": ("skyweave.drivers.gcp.driver", "GcpDriver"),
     "openstack": ("skyweave.drivers.openstack.driver", "OpenStackDriver"),
     "onprem": ("skyweave.drivers.onprem.driver", "OnPremDriver"),

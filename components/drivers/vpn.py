@@ -21,7 +21,14 @@ import pulumi
 from ..planning.vpn import CipherSet, TunnelPlan
 from .base import SiteContext, SiteNetwork
 
-__all__ = ["ApplianceVpnService", "GatewayVpnService", "HaVpnService", "PeeringService", "PolicyVpnService"]
+__all__ = [
+    "ActiveActiveVpnService",
+    "ApplianceVpnService",
+    "GatewayVpnService",
+    "HaVpnService",
+    "PeeringService",
+    "PolicyVpnService",
+]
 
 
 @runtime_checkable
@@ -138,6 +145,44 @@ class PolicyVpnService(Protocol):
         psk: pulumi.Output[str],
     ) -> Any:
         """One IPsec connection from the site's service to a peer address."""
+        ...
+
+
+@runtime_checkable
+class ActiveActiveVpnService(Protocol):
+    """``VpnEndpoint.ACTIVE_ACTIVE``: a gateway of two instances with a public address each,
+    speaking BGP from custom link-local addresses; one local gateway and one connection per peer
+    address, each connection terminating on both instances (Azure VPN gateway, active-active)."""
+
+    def active_active_gateway(
+        self, ctx: SiteContext, network: SiteNetwork, asn: int, bgp_addresses: Sequence[Sequence[str]]
+    ) -> Any:
+        """The site's gateway, shared by all its links. ``bgp_addresses[i]``: every address instance
+        ``i`` speaks BGP from, over all the site's links (the gateway must list them all)."""
+        ...
+
+    def instance_ip(self, gateway: Any, instance: int) -> pulumi.Output[str]:
+        """The public address of one instance (0 or 1)."""
+        ...
+
+    def local_gateway(
+        self, ctx: SiteContext, key: str, gateway: Any, address: pulumi.Input[str], asn: int, bgp_address: str
+    ) -> Any:
+        """The gateway's record of one peer address and of the BGP speaker behind it."""
+        ...
+
+    def gateway_connection(
+        self,
+        ctx: SiteContext,
+        key: str,
+        gateway: Any,
+        local: Any,
+        psk: pulumi.Output[str],
+        ciphers: CipherSet,
+        instance_bgp_addresses: Sequence[str],
+    ) -> Any:
+        """One BGP connection from both instances to ``local``, with an explicit IPsec/IKE policy;
+        instance ``i`` speaks BGP from ``instance_bgp_addresses[i]`` on it."""
         ...
 
 

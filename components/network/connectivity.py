@@ -27,7 +27,7 @@ from ..drivers.base import Capability
 from ..drivers.registry import get_driver
 from ..planning.asn import AsnRequest, assign_asns
 from ..planning.topology import SiteGraph, Topology, link_id, plan_links
-from ..planning.tunnels import plan_tunnel_blocks
+from ..planning.tunnels import inside_range, plan_tunnel_blocks
 from ..planning.vpn import LinkPlan, SiteEnd, plan_link, with_tunnel_block
 from .links import LinkBuilder, VpnLink
 
@@ -142,7 +142,10 @@ def plan_connectivity(
             raise PlanningError(exc.message, path=where, value=[a, b]) from None
     _check_pins(args.tunnel_blocks, shaped, names, path=f"{path}.tunnel_blocks")
     need_block = [link.id for link in shaped if link.needs_inside_addresses]
-    blocks = plan_tunnel_blocks(need_block, args.tunnel_blocks, path=f"{path}.tunnel_blocks")
+    # Some endpoint kinds accept inside addresses from part of 169.254.0.0/16 only (Azure: APIPA).
+    narrow = {link.id: inside_range(link.a.endpoint, link.b.endpoint) for link in shaped}
+    ranges = {lid: r for lid, r in narrow.items() if r is not None and lid in need_block}
+    blocks = plan_tunnel_blocks(need_block, args.tunnel_blocks, path=f"{path}.tunnel_blocks", ranges=ranges)
     links = tuple(with_tunnel_block(link, blocks.get(link.id)) for link in shaped)
     graph = SiteGraph(
         {n: by_name[n].vendor for n in names},

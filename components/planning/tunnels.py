@@ -11,6 +11,12 @@ Why: BGP over IPsec needs a point-to-point link-local /30 per tunnel. AWS only a
 your Site-to-Site VPN connection" and the EC2 API's ``VpnTunnelOptionsSpecification``). Reusing a
 /30 on two tunnels that meet one router breaks BGP there, so every tunnel of the estate gets its
 own. The policy pack checks the same rule with :func:`inside_cidr_problem`.
+
+Some endpoints take inside addresses from only part of the /16 (an Azure VPN gateway accepts custom
+BGP addresses only in 169.254.21.0-169.254.22.255). The link module of such an endpoint kind
+registers that range (:func:`register_inside_range`, beside its shape rules); a link touching the
+kind then gets its block inside the range, hashed over the range's blocks the same way, and a pin
+outside it is refused.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from ..core.errors import PlanningError
 from .ipam import BlockRequest, Reservation, allocate_blocks
@@ -26,8 +33,11 @@ __all__ = [
     "INSIDE_RANGE",
     "LINK_BLOCK_PREFIX",
     "RESERVED_INSIDE_CIDRS",
+    "InsideRange",
     "inside_cidr_problem",
+    "inside_range",
     "plan_tunnel_blocks",
+    "register_inside_range",
     "tunnel_cidrs",
 ]
 
@@ -36,6 +46,7 @@ LINK_BLOCK_PREFIX = 27
 _BLOCKS = 2 ** (LINK_BLOCK_PREFIX - 16)
 
 INSIDE_RANGE = ipaddress.IPv4Network("169.254.0.0/16")
+_ALL_BLOCKS = range(_BLOCKS)
 
 #: /30s AWS refuses as tunnel inside CIDRs (the EC2 API reference lists exactly these).
 RESERVED_INSIDE_CIDRS: tuple[ipaddress.IPv4Network, ...] = (
@@ -60,6 +71,54 @@ def inside_cidr_problem(value: str) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class InsideRange:
+    """The part of 169.254.0.0/16 an endpoint kind takes tunnel inside addresses from, and why."""
+
+    networks: tuple[ipaddress.IPv4Network, ...]
+    why: str
+
+    def blocks(self) -> tuple[int, ...]:
+        """The indices of the /27 blocks lying wholly inside the range, in address order."""
+        found: set[int] = set()
+        for net in self.networks:
+            if net.prefixlen <= LINK_BLOCK_PREFIX:
+                found.update(_index(b) for b in net.subnets(new_prefix=LINK_BLOCK_PREFIX))
+        return tuple(sorted(found))
+
+    def holds(self, block: ipaddress.IPv4Network) -> bool:
+        return any(block.subnet_of(net) for net in self.networks)
+
+    def __str__(self) -> str:
+        return " or ".join(str(n) for n in self.networks)
+
+
+#: Endpoint kind → the narrower range its tunnels' inside addresses must come from.
+_KIND_RANGES: dict[str, InsideRange] = {}
+
+
+def register_inside_range(kind: str, networks: Sequence[ipaddress.IPv4Network], why: str) -> None:
+    """Links touching an endpoint of ``kind`` take their /30s from ``networks`` only (``why``
+    says whose rule that is). Called by the kind's link module, as it registers its shapes."""
+    for net in networks:
+        if not net.subnet_of(INSIDE_RANGE) or net.prefixlen > LINK_BLOCK_PREFIX:
+            raise ValueError(f"{net} must be a /{LINK_BLOCK_PREFIX} or larger inside {INSIDE_RANGE}")
+    _KIND_RANGES[str(kind)] = InsideRange(tuple(networks), why)
+
+
+def inside_range(*kinds: str | None) -> InsideRange | None:
+    """The range a link between endpoints of ``kinds`` must take its /30s from; ``None``: anywhere."""
+    found = [_KIND_RANGES[str(k)] for k in kinds if k is not None and str(k) in _KIND_RANGES]
+    if not found:
+        return None
+    first = found[0]
+    if all(r == first for r in found):
+        return first
+    # Two different narrow kinds: only the blocks both accept.
+    common = set(first.blocks()).intersection(*(r.blocks() for r in found[1:]))
+    return InsideRange(tuple(_block(i) for i in sorted(common)), "; ".join(r.why for r in found))
+
+
 def _block(index: int) -> ipaddress.IPv4Network:
     base = int(INSIDE_RANGE.network_address) + index * 2 ** (32 - LINK_BLOCK_PREFIX)
     return ipaddress.IPv4Network((base, LINK_BLOCK_PREFIX))
@@ -74,17 +133,29 @@ def plan_tunnel_blocks(
     pins: Mapping[str, ipaddress.IPv4Network],
     *,
     path: str = "network.tunnel_blocks",
+    ranges: Mapping[str, InsideRange] | None = None,
 ) -> dict[str, ipaddress.IPv4Network]:
     """A /27 per link id: pinned blocks as recorded, the others at their hashed place.
 
+    ``ranges`` narrows some links (by id) to part of the /16 (:func:`inside_range`): their blocks
+    are hashed over that part's blocks only, and a pin outside it is refused.
+
     Raises:
-        PlanningError: a pin is not a /27 inside 169.254.0.0/16, or two pins overlap or hit a
-            reserved /30, or the range is full.
+        PlanningError: a pin is not a /27 inside 169.254.0.0/16 (or inside its link's range), or
+            two pins overlap or hit a reserved /30, or the range is full.
     """
+    ranges = ranges or {}
     for link, pin in pins.items():
         if pin.prefixlen != LINK_BLOCK_PREFIX or not pin.subnet_of(INSIDE_RANGE):
             raise PlanningError(
                 f"the tunnel block of link {link!r} must be a /{LINK_BLOCK_PREFIX} inside {INSIDE_RANGE}",
+                path=f"{path}.{link}",
+                value=str(pin),
+            )
+        narrow = ranges.get(link)
+        if link in links and narrow is not None and not narrow.holds(pin):
+            raise PlanningError(
+                f"the tunnel block of link {link!r} must lie inside {narrow}: {narrow.why}",
                 path=f"{path}.{link}",
                 value=str(pin),
             )
@@ -95,17 +166,19 @@ def plan_tunnel_blocks(
     taken.update(_index(pin) for link, pin in pins.items() if link in links)
     soft: dict[str, ipaddress.IPv4Network] = {}
     for link in sorted(set(links) - set(pins)):
-        start = int.from_bytes(hashlib.sha256(link.encode()).digest()[:4], "big") % _BLOCKS
-        for step in range(_BLOCKS):
-            index = (start + step) % _BLOCKS
+        narrow = ranges.get(link)
+        allowed: Sequence[int] = narrow.blocks() if narrow is not None else _ALL_BLOCKS
+        count = len(allowed)
+        start = int.from_bytes(hashlib.sha256(link.encode()).digest()[:4], "big") % max(count, 1)
+        for step in range(count):
+            index = allowed[(start + step) % count]
             if index not in taken:
                 taken.add(index)
                 soft[link] = _block(index)
                 break
         else:
-            raise PlanningError(
-                f"169.254.0.0/16 has no free /{LINK_BLOCK_PREFIX} left for link {link!r}", path=path
-            )
+            where = f"{narrow} ({narrow.why})" if narrow is not None else str(INSIDE_RANGE)
+            raise PlanningError(f"{where} has no free /{LINK_BLOCK_PREFIX} left for link {link!r}", path=path)
     requests = [
         BlockRequest(
             key=link, path=f"{path}.{link}", prefixlen=LINK_BLOCK_PREFIX, pin=pins.get(link) or soft[link]

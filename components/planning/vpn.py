@@ -63,6 +63,10 @@ class VpnEndpoint(StrEnum):
     """Policy-based IPsec on one public address, static routes only (Neutron VPNaaS)."""
     DEVICE = "device"
     """Devices the site's operator runs and configures from skyweave's output (on-prem)."""
+    ACTIVE_ACTIVE = "active-active"
+    """A managed gateway of two instances, each with its own public address, routing only by BGP
+    from custom link-local (APIPA) addresses; one local gateway and one connection per peer
+    address, each connection terminating on both instances (Azure VPN gateway, active-active)."""
     APPLIANCE = "appliance"
     """A pair of route-based router instances skyweave builds and configures itself (strongSwan
     + FRR, BGP), each with its own public address known only once it exists (an OpenStack site's
@@ -76,6 +80,8 @@ SINGLE_SA_ENDPOINTS: frozenset[VpnEndpoint] = frozenset({VpnEndpoint.POLICY})
 #: Which endpoint kind is side ``a`` of a link (then the site name).
 #: An appliance comes before a device: skyweave configures both of its ends, and the device's
 #: operator gets the far end's settings as for any other cloud (``b`` is the device, as elsewhere).
+#: An active-active gateway is not listed: kinds outside the tuple come after every listed one, so
+#: it is side ``b`` of all its links and takes each /30's second address (Azure's custom BGP rules).
 SIDE_ORDER: tuple[VpnEndpoint, ...] = (
     VpnEndpoint.GATEWAY,
     VpnEndpoint.HA_GATEWAY,

@@ -24,6 +24,8 @@ AWS_VPC_CIDR = "aws:ec2/vpcIpv4CidrBlockAssociation:VpcIpv4CidrBlockAssociation"
 AWS_SUBNET = "aws:ec2/subnet:Subnet"
 GCP_SUBNET = "gcp:compute/subnetwork:Subnetwork"
 OS_SUBNET = "openstack:networking/subnet:Subnet"
+AZ_VNET = "azure-native:network:VirtualNetwork"
+AZ_SUBNET = "azure-native:network:Subnet"
 AWS_VPN = "aws:ec2/vpnConnection:VpnConnection"
 HYBRID_VPC = "skyweave:network:HybridVpc"
 GCP_ROUTER_INTERFACE = "gcp:compute/routerInterface:RouterInterface"
@@ -74,6 +76,7 @@ def _interval(cidr: Any, res: Resource, label: str) -> Interval | None:
 def _check_overlap(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
     ranges: list[Interval] = []
     in_stack_vpcs = {r.urn for r in index.of_type(AWS_VPC)}
+    in_stack_vnets = {r.urn for r in index.of_type(AZ_VNET)}
 
     def add(res: Resource, *path: str | int) -> Iterator[Finding]:
         try:
@@ -106,6 +109,27 @@ def _check_overlap(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Findin
             yield from add(res, "secondaryIpRanges", i, "ipCidrRange")
     for res in index.of_type(OS_SUBNET):
         yield from add(res, "cidr")
+    for res in index.of_type(AZ_VNET):
+        try:
+            prefixes = items(res.props, "addressSpace", "addressPrefixes")
+        except UnknownValue as exc:
+            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
+            prefixes = []
+        for i in range(len(prefixes)):
+            yield from add(res, "addressSpace", "addressPrefixes", i)
+    for res in index.of_type(AZ_SUBNET):
+        # A subnet of a VNet in this stack lies inside that VNet's address space, checked itself.
+        deps = res.property_dependencies.get("virtualNetworkName", res.dependencies)
+        if any(urn in in_stack_vnets for urn in deps):
+            continue
+        yield from add(res, "addressPrefix")
+        try:
+            prefixes = items(res.props, "addressPrefixes")
+        except UnknownValue as exc:
+            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
+            prefixes = []
+        for i in range(len(prefixes)):
+            yield from add(res, "addressPrefixes", i)
     # Sites with no cloud resources of their own (on-prem) exist only in a HybridVpc's outputs:
     # `networks.<site>.cidrs`. Cloud sites are already counted through their VPCs and subnets.
     for res in index.of_type(HYBRID_VPC):
@@ -138,8 +162,8 @@ def _check_overlap(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Findin
 CIDR_OVERLAP = Rule(
     name="skyweave-addresses-no-overlap",
     description="No two networks anywhere in the estate overlap (AWS VPCs and their extra CIDRs, subnets "
-    "of VPCs outside the stack, GCP subnetworks and their secondary ranges, OpenStack subnets, on-prem "
-    "ranges of a HybridVpc).",
+    "of VPCs outside the stack, GCP subnetworks and their secondary ranges, OpenStack subnets, Azure "
+    "VNets' address spaces and subnets of VNets outside the stack, on-prem ranges of a HybridVpc).",
     level=Level.MANDATORY,
     kind=Kind.STACK,
     check=_check_overlap,

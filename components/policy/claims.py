@@ -35,7 +35,12 @@ __all__ = ["RULES"]
 HYBRID_VPC = "skyweave:network:HybridVpc"
 BUCKET_COMPONENT = "skyweave:storage:MultiCloudBucket"
 _NETWORK_TYPES = frozenset(
-    {"aws:ec2/vpc:Vpc", "gcp:compute/network:Network", "openstack:networking/network:Network"}
+    {
+        "aws:ec2/vpc:Vpc",
+        "gcp:compute/network:Network",
+        "openstack:networking/network:Network",
+        "azure-native:network:VirtualNetwork",
+    }
 )
 _PLACEHOLDER_ZONES = ("(GCP zone", UNSPECIFIED)
 

@@ -30,6 +30,8 @@ GCS_ACCESS_CONTROLS = (
 )
 GCS_ACL = "gcp:storage/bucketACL:BucketACL"
 SWIFT_CONTAINER = "openstack:objectstorage/container:Container"
+AZ_STORAGE_ACCOUNT = "azure-native:storage:StorageAccount"
+AZ_BLOB_CONTAINER = "azure-native:storage:BlobContainer"
 RDS_INSTANCE = "aws:rds/instance:Instance"
 RDS_CLUSTER = "aws:rds/cluster:Cluster"
 CLOUD_SQL = "gcp:sql/databaseInstance:DatabaseInstance"
@@ -124,13 +126,21 @@ def _check_public_buckets(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str
         read = str(get(props, "containerRead") or "")
         if ".r:*" in read.replace(" ", ""):
             yield f"{where}: containerRead {read!r} lets anyone read it"
+    elif res.type == AZ_STORAGE_ACCOUNT:
+        if get(props, "allowBlobPublicAccess") is True:
+            yield f"{where}: allowBlobPublicAccess is true, so any container may be made public; set false"
+    elif res.type == AZ_BLOB_CONTAINER:
+        access = get(props, "publicAccess")
+        if access is not None and str(access).lower() != "none":
+            yield f"{where}: publicAccess is {access}: anyone on the internet can read it; set None"
 
 
 PUBLIC_BUCKETS = Rule(
     name="skyweave-security-no-public-buckets",
     description="No bucket is readable or writable by anyone: no public canned ACL or AllUsers grant on "
     'S3, no bucket policy allowing Principal "*" without a Condition, no allUsers / '
-    "allAuthenticatedUsers binding or ACL on GCS, no `.r:*` read ACL on a Swift container.",
+    "allAuthenticatedUsers binding or ACL on GCS, no `.r:*` read ACL on a Swift container, no Azure "
+    "storage account allowing public blob access and no Blob container with a public access level.",
     level=Level.MANDATORY,
     kind=Kind.RESOURCE,
     check=_check_public_buckets,
@@ -145,15 +155,20 @@ PUBLIC_BUCKETS = Rule(
             *GCS_ACCESS_CONTROLS,
             GCS_ACL,
             SWIFT_CONTAINER,
+            AZ_STORAGE_ACCOUNT,
+            AZ_BLOB_CONTAINER,
         }
     ),
-    remediation="Grant access to named principals (roles, service accounts) only; serve public content "
-    "through a CDN with an origin identity rather than a public bucket.",
+    remediation="Grant access to named principals (roles, service accounts, Entra ID roles or SAS on "
+    "Azure) only; serve public content through a CDN with an origin identity rather than a public "
+    "bucket. On Azure set allowBlobPublicAccess: false on the account and publicAccess: None on every "
+    "container.",
     severity=Severity.CRITICAL,
     equivalents=(
-        "checkov CKV_AWS_20, CKV_AWS_57, CKV_AWS_70, CKV_GCP_28",
+        "checkov CKV_AWS_20, CKV_AWS_57, CKV_AWS_70, CKV_GCP_28, CKV_AZURE_34, CKV_AZURE_190",
         "trivy AVD-AWS-0092 (aws-s3-no-public-access-with-acl), "
-        "AVD-GCP-0001 (google-storage-no-public-access)",
+        "AVD-GCP-0001 (google-storage-no-public-access), "
+        "AVD-AZU-0007 (azure-storage-no-public-access)",
     ),
 )
 

@@ -2,24 +2,36 @@
 
 Why: a component's outputs (a MultiCloudApp's ``placements``, a VpnLink's ``tunnels``) say what
 it *meant* to build. A plan edited by hand, a component with a bug, or an estate written with
-plain ``pulumi_aws`` / ``pulumi_gcp`` / ``pulumi_openstack`` resources must be judged by what
-will actually exist. This module derives, from the resources of one ``AnalyzeStack`` call:
+plain ``pulumi_aws`` / ``pulumi_gcp`` / ``pulumi_openstack`` / ``pulumi_azure_native`` resources
+must be judged by what will actually exist. This module derives, from the resources of one
+``AnalyzeStack`` call:
 
-* **compute units** — every auto scaling group, managed instance group, instance, bare-metal
-  server and on-prem node (a ``command:remote:Command`` to a host outside the clouds), with
-  its vendor, site, region and capacity per zone;
+* **sites** — every explicit provider of a cloud package (``pulumi:providers:azure-native`` is
+  an Azure site: the vendor is ``azure`` however its package is spelt);
+* **compute units** — every auto scaling group, managed instance group, Azure VM scale set
+  (``sku.capacity``, or its autoscale setting's smallest minimum, over its ``zones``), instance,
+  Azure VM, bare-metal server and on-prem node (a ``command:remote:Command`` to a host outside
+  the clouds), with its vendor, site, region and capacity per zone;
 * **services** — each MultiCloudApp / BareMetalPool (its descendants' units), and each DNS name
   whose records lead to compute no component owns (a DNS name is what users call a service);
 * **links** — site-to-site VPN tunnels and peerings of every vendor, with the tunnel count each
-  side configures and external peers (on-prem devices) merged by the addresses they share. A
-  VPN router that runs on instances (skyweave's OpenStack ``vpn: appliance``, or any hand-built
-  one) keeps its tunnels in its boot configuration, which is secret user data the pack cannot
-  read; what the plan does show is its security group admitting IKE (UDP 500) from each peer
-  tunnel address, on ports that forward other addresses (``allowedAddressPairs``). Each such
-  opening counts as one tunnel that router's site configures towards the peer the address comes
-  from, and the router instances are not counted as compute that serves;
-* **DNS** — record sets by name, the vendor serving each and the vendors of its targets;
-* **data sets** — buckets joined by the transfers and replications that copy between them.
+  side configures and external peers (on-prem devices) merged by the addresses they share. An
+  Azure gateway connection leads, through its local network gateway's ``gatewayIpAddress``, to the
+  resource that address came from (as an AWS connection does through its customer gateway): it is
+  one tunnel towards a resource of the plan, which counts its own side, and two towards an
+  external peer from an active-active gateway (both instances terminate it); VNet peerings are
+  peerings. A VPN router that runs on instances (skyweave's OpenStack ``vpn: appliance``, or any
+  hand-built one) keeps its tunnels in its boot configuration, which is secret user data the
+  pack cannot read; what the plan does show is its security group admitting IKE (UDP 500) from
+  each peer tunnel address, on ports that forward other addresses (``allowedAddressPairs``).
+  Each such opening counts as one tunnel that router's site configures towards the peer the
+  address comes from, and the router instances are not counted as compute that serves;
+* **DNS** — record sets by name (Route 53, Cloud DNS, Designate, Azure DNS) and Traffic Manager
+  profiles (``<relativeName>.trafficmanager.net``, their endpoints' targets as targets; a record
+  naming a profile answers with those), the vendor and service serving each and the vendors of
+  its targets;
+* **data sets** — buckets (S3, GCS, Swift, Blob containers) joined by the transfers and
+  replications that copy between them.
 
 Claims (component outputs) are checked against these facts by :mod:`skyweave.policy.claims`.
 Everything is built once per call (memoised on the :class:`StackIndex`) and linear in the
@@ -29,24 +41,26 @@ Values unknown in a preview (issue 16): an unknown value is *set* — to what, t
 — never absent, so the facts never read one as missing. What they cannot know they keep, with
 the reason: a unit of unknown size, zones or role (:attr:`Unit.unknown`); a VPN resource whose
 peer is unknown, or that may or may not be a tunnel (:attr:`Contribution.unknown`; it then counts
-as the tunnel it may be), and what may change the site graph (:attr:`EstateFacts.link_doubts`); a
-DNS record whose name or targets are unknown (:attr:`DnsName.unknown`,
+as the tunnel it may be — an Azure connection from a gateway that may be active-active as two),
+and what may change the site graph (:attr:`EstateFacts.link_doubts`); a DNS record or Traffic
+Manager profile whose name or targets are unknown (:attr:`DnsName.unknown`,
 :attr:`DnsName.targets_unknown`) and the services it may add units to (:attr:`Service.unknown`).
 The rules report a check those leave open as "can't check during preview", never as a violation.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import ipaddress
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 from ..planning.failure import Placement
-from .index import APP_TYPES, CLOUD_PACKAGES, StackIndex
+from .index import APP_TYPES, CLOUD_PACKAGES, StackIndex, package_vendor
 from .rule import Resource, UnknownValue, as_int, get, is_unknown, items
 
 __all__ = [
@@ -86,7 +100,20 @@ GCP_AUTOSCALER = "gcp:compute/autoscaler:Autoscaler"
 OS_INSTANCE = "openstack:compute/instance:Instance"
 OS_SERVER_GROUP = "openstack:compute/serverGroup:ServerGroup"
 REMOTE_COMMAND = "command:remote:Command"
-COMPUTE_TYPES = (ASG, GCP_REGIONAL_MIG, GCP_ZONAL_MIG, GCP_INSTANCE, AWS_INSTANCE, OS_INSTANCE)
+AZ_SCALE_SET = "azure-native:compute:VirtualMachineScaleSet"
+AZ_VM = "azure-native:compute:VirtualMachine"
+#: Azure Monitor autoscale settings (``insights`` is the module's name before pulumi-azure-native 3).
+AZ_AUTOSCALE = ("azure-native:monitor:AutoscaleSetting", "azure-native:insights:AutoscaleSetting")
+COMPUTE_TYPES = (
+    ASG,
+    GCP_REGIONAL_MIG,
+    GCP_ZONAL_MIG,
+    GCP_INSTANCE,
+    AWS_INSTANCE,
+    OS_INSTANCE,
+    AZ_SCALE_SET,
+    AZ_VM,
+)
 
 AWS_VPN = "aws:ec2/vpnConnection:VpnConnection"
 AWS_CGW = "aws:ec2/customerGateway:CustomerGateway"
@@ -99,7 +126,13 @@ GCP_EXTERNAL_GATEWAY = "gcp:compute/externalVpnGateway:ExternalVpnGateway"
 GCP_PEERING = "gcp:compute/networkPeering:NetworkPeering"
 GCP_NETWORK = "gcp:compute/network:Network"
 OS_SITE_CONNECTION = "openstack:vpnaas/siteConnection:SiteConnection"
-VPN_TYPES = (AWS_VPN, GCP_TUNNEL, OS_SITE_CONNECTION)
+AZ_CONNECTION = "azure-native:network:VirtualNetworkGatewayConnection"
+AZ_GATEWAY = "azure-native:network:VirtualNetworkGateway"
+AZ_LOCAL_GATEWAY = "azure-native:network:LocalNetworkGateway"
+AZ_PEERING = "azure-native:network:VirtualNetworkPeering"
+AZ_VNET = "azure-native:network:VirtualNetwork"
+AZ_PUBLIC_IP = "azure-native:network:PublicIPAddress"
+VPN_TYPES = (AWS_VPN, GCP_TUNNEL, OS_SITE_CONNECTION, AZ_CONNECTION)
 OS_VPN_SERVICE = "openstack:vpnaas/service:Service"
 OS_PORT = "openstack:networking/port:Port"
 OS_SECGROUP = "openstack:networking/secGroup:SecGroup"
@@ -109,31 +142,67 @@ IKE_PORT = 500
 _PEER_SOURCES: dict[str, frozenset[str]] = {
     "customerGatewayId": frozenset({AWS_CGW}),
     "ipAddress": frozenset(
-        {GCP_HA_GATEWAY, OS_VPN_SERVICE, "aws:ec2/eip:Eip", "openstack:networking/router:Router"}
+        {
+            GCP_HA_GATEWAY,
+            OS_VPN_SERVICE,
+            AZ_PUBLIC_IP,
+            "aws:ec2/eip:Eip",
+            "openstack:networking/router:Router",
+        }
     ),
     "peerAddress": frozenset({AWS_VPN, OS_VPN_SERVICE}),
     "peerGcpGateway": frozenset({GCP_HA_GATEWAY}),
     "peerVpcId": frozenset({AWS_VPC}),
     "peerNetwork": frozenset({GCP_NETWORK}),
-    "remoteIpPrefix": frozenset({AWS_VPN, GCP_HA_GATEWAY, GCP_CLASSIC_GATEWAY}),
+    "remoteIpPrefix": frozenset({AWS_VPN, GCP_HA_GATEWAY, GCP_CLASSIC_GATEWAY, AZ_PUBLIC_IP}),
+    # An Azure local network gateway's address: an AWS tunnel, a GCP HA VPN interface, a floating IP.
+    "gatewayIpAddress": frozenset(
+        {AWS_VPN, GCP_HA_GATEWAY, OS_VPN_SERVICE, AZ_PUBLIC_IP, "openstack:networking/floatingIp:FloatingIp"}
+    ),
+    "virtualNetworkGateway2": frozenset({AZ_GATEWAY}),
+    "remoteVirtualNetwork": frozenset({AZ_VNET}),
 }
-PEERING_TYPES = (AWS_PEERING, GCP_PEERING)
+PEERING_TYPES = (AWS_PEERING, GCP_PEERING, AZ_PEERING)
 
 R53_RECORD = "aws:route53/record:Record"
 R53_ZONE = "aws:route53/zone:Zone"
 GCP_RECORD_SET = "gcp:dns/recordSet:RecordSet"
 OS_RECORD_SET = "openstack:dns/recordSet:RecordSet"
-DNS_TYPES = (R53_RECORD, GCP_RECORD_SET, OS_RECORD_SET)
+AZ_RECORD_SET = "azure-native:dns:RecordSet"
+DNS_TYPES = (R53_RECORD, GCP_RECORD_SET, OS_RECORD_SET, AZ_RECORD_SET)
+#: Azure Traffic Manager (``network`` is the module's name before pulumi-azure-native 3): a
+#: profile answers for ``<dnsConfig.relativeName>.trafficmanager.net`` with its endpoints.
+TM_PROFILES = ("azure-native:trafficmanager:Profile", "azure-native:network:Profile")
+TM_ENDPOINTS = ("azure-native:trafficmanager:Endpoint", "azure-native:network:Endpoint")
+TM_DOMAIN = "trafficmanager.net"
+#: The DNS service each record type is (what a name is served by).
+DNS_SERVICES = {
+    R53_RECORD: "Route 53",
+    GCP_RECORD_SET: "Cloud DNS",
+    OS_RECORD_SET: "Designate",
+    AZ_RECORD_SET: "Azure DNS",
+    **dict.fromkeys(TM_PROFILES, "Traffic Manager"),
+}
 _ADDRESS_RECORDS = frozenset({"A", "AAAA", "CNAME", "ALIAS"})
+#: A record's literal targets: (list property, the key of each item's value; ``None``: the item).
+_LITERAL_TARGETS: tuple[tuple[str, str | None], ...] = (
+    ("records", None),
+    ("rrdatas", None),
+    ("aliases", "name"),
+    ("aRecords", "ipv4Address"),
+    ("aaaaRecords", "ipv6Address"),
+)
 
 S3_BUCKETS = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
 GCS_BUCKET = "gcp:storage/bucket:Bucket"
 SWIFT_CONTAINER = "openstack:objectstorage/container:Container"
-BUCKET_TYPES = (*S3_BUCKETS, GCS_BUCKET, SWIFT_CONTAINER)
+BLOB_CONTAINER = "azure-native:storage:BlobContainer"
+BUCKET_TYPES = (*S3_BUCKETS, GCS_BUCKET, SWIFT_CONTAINER, BLOB_CONTAINER)
 BUCKET_KINDS = {
     **dict.fromkeys(S3_BUCKETS, "S3 bucket"),
     GCS_BUCKET: "GCS bucket",
     SWIFT_CONTAINER: "Swift container",
+    BLOB_CONTAINER: "Blob container",
 }
 #: Resources that copy objects between the buckets they reference (directly or through a location).
 COPY_TYPES = frozenset(
@@ -183,6 +252,10 @@ SERVING_TYPES = frozenset(
         "openstack:networking/floatingIp:FloatingIp",
         "openstack:networking/floatingIpAssociate:FloatingIpAssociate",
         "openstack:networking/port:Port",
+        AZ_PUBLIC_IP,
+        "azure-native:network:LoadBalancer",
+        "azure-native:network:NetworkInterface",
+        "azure-native:network:ApplicationGateway",
         *COMPUTE_TYPES,
     }
 )
@@ -194,6 +267,7 @@ _ADDRESS_PROPS = {
     "gcp:compute/globalAddress:GlobalAddress": ("address",),
     "openstack:networking/floatingIp:FloatingIp": ("address",),
     OS_INSTANCE: ("accessIpV4",),
+    AZ_PUBLIC_IP: ("ipAddress",),
 }
 
 
@@ -307,6 +381,8 @@ class DnsName:
     name: str
     records: list[Resource] = field(default_factory=list)
     dns_vendors: set[str] = field(default_factory=set)
+    #: The DNS services that answer for it (Route 53, Cloud DNS, Traffic Manager …).
+    services: set[str] = field(default_factory=set)
     targets: list[Resource] = field(default_factory=list)
     external_targets: set[str] = field(default_factory=set)
     #: Why its name (or record type) is not known in this preview: its records may belong to any name.
@@ -421,19 +497,27 @@ class EstateFacts:
         return f"{res.package} (default provider)"
 
     def region(self, res: Resource, zone: str | None = None) -> str:
-        """The region of ``res``: its provider's, its own, or its zone's.
+        """The region of ``res``: its provider's (``region``; Azure's ``location``), its own, or its
+        zone's.
 
         Raises:
-            UnknownValue: its provider's region is not known in this preview.
+            UnknownValue: its provider's region (location) is not known in this preview.
         """
         if res.provider_urn:
             provider = self.index.by_urn.get(res.provider_urn)
             if provider is not None:
-                region = _known_str(get(provider.props, "region"))
+                try:
+                    region = _known_str(get(provider.props, "region")) or _known_str(
+                        get(provider.props, "location")
+                    )
+                except UnknownValue as exc:  # named after the provider: the site's region is unknown
+                    raise UnknownValue([provider.name, *exc.path.split(".")]) from None
                 if region:
                     return region
         try:
             region = _known_str(get(res.props, "region"))
+            if region is None and res.package == "azure-native":
+                region = _known_str(get(res.props, "location"))
         except UnknownValue:
             region = None
         if region:
@@ -506,6 +590,15 @@ class EstateFacts:
             zone = get(props, "availabilityZone")
             zones = [str(zone)] if zone else self._subnet_zones(res, "subnetId")[:1]
             return "instance", 1, zones or [UNSPECIFIED]
+        if res.type == AZ_SCALE_SET:
+            # Its floor is the autoscale setting's smallest minimum, else sku.capacity; without
+            # `zones` it is regional: Azure picks fault domains, not zones.
+            count = self._autoscaled_floor(res)
+            if count is None:
+                count = as_int(get(props, "sku", "capacity")) or 0
+            return "scale set", count, [str(z) for z in items(props, "zones")] or [UNSPECIFIED]
+        if res.type == AZ_VM:
+            return "virtual machine", 1, [str(z) for z in items(props, "zones")][:1] or [UNSPECIFIED]
         zone = str(get(props, "availabilityZone") or UNSPECIFIED)
         group = self._affinity_group(res)
         if group:
@@ -528,7 +621,7 @@ class EstateFacts:
 
     @cached_property
     def _autoscalers(self) -> dict[str, int | tuple[str, ...] | None]:
-        """MIG URN → the minimum replicas of the autoscaler that targets it (its path, naming the
+        """MIG / scale set URN → the minimum of the autoscaler that targets it (its path, naming the
         autoscaler, when unknown in a preview: the group's target size is then no floor to count)."""
         found: dict[str, int | tuple[str, ...] | None] = {}
         for scaler in self.index.of_type(GCP_REGION_AUTOSCALER, GCP_AUTOSCALER):
@@ -538,6 +631,20 @@ class EstateFacts:
             except UnknownValue as exc:
                 floor = (scaler.name, exc.path)
             for urn in scaler.property_dependencies.get("target") or scaler.dependencies:
+                found.setdefault(urn, floor)
+        for setting in self.index.of_type(*AZ_AUTOSCALE):
+            # Every profile (the default one and scheduled ones) may be in force: the smallest wins.
+            # Whether it is enabled, or any profile's minimum, unknown: no floor is known (neither
+            # the smallest minimum nor the scale set's sku.capacity).
+            try:
+                if get(setting.props, "enabled") is False:
+                    continue
+                minima = [_profile_minimum(p, i) for i, p in enumerate(items(setting.props, "profiles"))]
+                known = [m for m in minima if m is not None]
+                floor = min(known) if known else None
+            except UnknownValue as exc:
+                floor = (setting.name, exc.path)
+            for urn in setting.property_dependencies.get("targetResourceUri") or setting.dependencies:
                 found.setdefault(urn, floor)
         return found
 
@@ -685,6 +792,22 @@ class EstateFacts:
             UnknownValue: the address is not known in this preview and nothing says where it comes
                 from (it is not "no address": the update will tell).
         """
+        node = self._source_node(res, prop, depth)
+        if node is not None:
+            return node
+        try:
+            value = literal if literal is not None else get(res.props, prop)
+            if isinstance(value, Mapping):  # an Azure reference ({id}): unknown if its id is
+                get(value, "id")
+        except UnknownValue as exc:
+            raise UnknownValue([res.name, *exc.path.split(".")]) from None
+        ip = _known_str(value)
+        if ip:
+            return self._peer_name(ip)
+        return f"the peer of {res.name} (address not known)"
+
+    def _source_node(self, res: Resource, prop: str, depth: int = 0) -> str | None:
+        """The node of the resource ``res.prop`` came from (see :meth:`_resolve`); ``None``: none."""
         sources = list(res.property_dependencies.get(prop, ()))
         if not sources and prop in _PEER_SOURCES:
             local = self.node(res)
@@ -700,17 +823,28 @@ class EstateFacts:
                 return f"{urn.rsplit('::', 1)[-1]} (not in this plan)"
             if target.type == AWS_CGW and depth == 0:
                 return self._resolve(target, "ipAddress", depth=1)
+            if target.type == AZ_LOCAL_GATEWAY and depth == 0:
+                return self._local_gateway_peer(target)
             if target.type == GCP_EXTERNAL_GATEWAY:
                 continue
             return self.node(target)
+        return None
+
+    def _local_gateway_peer(self, gateway: Resource) -> str:
+        """The node an Azure local network gateway stands for: where its address came from.
+
+        Raises:
+            UnknownValue: its ``gatewayIpAddress`` (or, without one, its ``fqdn``) is not known in
+                this preview and no property dependency says where it comes from.
+        """
+        node = self._source_node(gateway, "gatewayIpAddress", depth=1)
+        if node is not None:
+            return node
         try:
-            value = literal if literal is not None else get(res.props, prop)
+            address = _known_str(get(gateway.props, "gatewayIpAddress") or get(gateway.props, "fqdn"))
         except UnknownValue as exc:
-            raise UnknownValue([res.name, *exc.path.split(".")]) from None
-        ip = _known_str(value)
-        if ip:
-            return self._peer_name(ip)
-        return f"the peer of {res.name} (address not known)"
+            raise UnknownValue([gateway.name, *exc.path.split(".")]) from None
+        return self._peer_name(address) if address else f"the peer of {gateway.name} (address not known)"
 
     def _peer_name(self, ip: str) -> str:
         key = f"ip:{ip}"
@@ -767,6 +901,12 @@ class EstateFacts:
             add(self._peering(res, "vpcId", "peerVpcId"))
         for res in self.index.of_type(GCP_PEERING):
             add(self._peering(res, "network", "peerNetwork"))
+        for res in self.index.of_type(AZ_CONNECTION):
+            contribution = self._azure_connection(res)
+            if contribution is not None:
+                add(contribution)
+        for res in self.index.of_type(AZ_PEERING):
+            add(self._peering(res, "virtualNetworkName", "remoteVirtualNetwork"))
         return found
 
     def _peering(self, res: Resource, own: str, peer: str) -> Contribution:
@@ -783,6 +923,72 @@ class EstateFacts:
                 res.urn, self.node(res), remote, "peering", 0, res.urn, unknown=why, remote_known=False
             )
         return Contribution(res.urn, a, b, "peering", 0, res.urn)
+
+    def _azure_connection(self, res: Resource) -> Contribution | None:
+        """An Azure VPN connection's tunnels from its gateway towards the peer.
+
+        An IPsec connection names a local network gateway, whose address (``gatewayIpAddress``)
+        comes from the far end's resource — an AWS tunnel, a GCP HA VPN interface, an appliance's
+        floating IP — or is a device's literal address. Towards a resource of the plan the
+        connection is one tunnel: each of those far ends peers with one gateway instance per
+        address (an AWS customer gateway, an external-gateway interface, an IKE opening), and
+        counts its own side. Towards an external peer both instances of an active-active gateway
+        terminate the connection ("two IPsec tunnels, one from each instance", Microsoft's
+        active-active topologies), so it is two. A VNet-to-VNet connection is one tunnel per side.
+        ExpressRoute and point-to-site connections are not site-to-site VPNs.
+
+        Values unknown in a preview: a connection whose ``connectionType`` is unknown but that names
+        a peer gateway may be a site-to-site VPN, and counts as the one it may be; a gateway whose
+        ``activeActive`` is unknown counts as the two tunnels it may terminate towards an external
+        peer, one whose ``vpnType`` is unknown as route-based — each saying why
+        (:attr:`Contribution.unknown`), so a rule reports "can't check" rather than a count or a
+        shape the update may not have. A gateway reference that names no
+        resource of the plan and is unknown is a gateway whose settings are unknown.
+        """
+        props, deps = res.props, res.property_dependencies
+        why: str | None = None
+        try:
+            kind = str(get(props, "connectionType") or "IPsec").lower()
+        except UnknownValue as exc:
+            why = f"{res.name}.{exc}"
+            if deps.get("localNetworkGateway2") or _present(props, "localNetworkGateway2"):
+                kind = "ipsec"
+            elif deps.get("virtualNetworkGateway2") or _present(props, "virtualNetworkGateway2"):
+                kind = "vnet2vnet"
+            else:
+                return None  # no peer gateway: whatever it is, not a site-to-site VPN
+        if kind not in ("ipsec", "vnet2vnet"):
+            return None
+        gateways = self.index.linked(res, "virtualNetworkGateway1", frozenset({AZ_GATEWAY}))
+        # A gateway reference a preview cannot resolve is some gateway: its settings are unknown.
+        unresolved = None if gateways else _unknown_at(props, "virtualNetworkGateway1", "id")
+
+        def setting(key: str) -> tuple[Any, str | None]:
+            """The gateway's ``key``, or why a preview cannot know it."""
+            if not gateways:
+                return None, None if unresolved is None else f"{res.name}.{unresolved}"
+            try:
+                return get(gateways[0].props, key), None
+            except UnknownValue as exc:
+                return None, f"{gateways[0].name}.{exc}"
+
+        vpn_type, doubt = setting("vpnType")  # unknown: route-based (Azure's default) meanwhile
+        shape = {"policy_based": str(vpn_type or "").lower() == "policybased", "unknown": why or doubt}
+        if kind == "vnet2vnet":
+            resolve = functools.partial(self._resolve, res, "virtualNetworkGateway2")
+            return self._contribution(res, resolve, 1, res.urn, **shape)
+        locals_ = self.index.linked(res, "localNetworkGateway2", frozenset({AZ_LOCAL_GATEWAY}))
+        if locals_:
+            resolve = functools.partial(self._local_gateway_peer, locals_[0])
+        else:
+            resolve = functools.partial(self._resolve, res, "localNetworkGateway2")
+        contribution = self._contribution(res, resolve, 1, res.urn, **shape)
+        if contribution.remote_known and contribution.remote in self.site_vendor:
+            return contribution  # one tunnel towards a resource of the plan, which counts its side
+        active, doubt = setting("activeActive")
+        if doubt is not None:  # counted as the two tunnels it may terminate: a shortfall is then certain
+            return dataclasses.replace(contribution, tunnels=2, unknown=contribution.unknown or doubt)
+        return dataclasses.replace(contribution, tunnels=2) if active is True else contribution
 
     @cached_property
     def link_doubts(self) -> list[LinkDoubt]:
@@ -937,13 +1143,14 @@ class EstateFacts:
         for type_name, members in self.index.by_type.items():
             if not type_name.startswith("pulumi:providers:"):
                 continue
-            vendor = type_name.removeprefix("pulumi:providers:")
-            if vendor not in CLOUD_PACKAGES:
+            package = type_name.removeprefix("pulumi:providers:")
+            if package not in CLOUD_PACKAGES:
                 continue
             for provider in members:
                 name = provider.urn.rsplit("::", 1)[-1]
                 found.setdefault(
-                    name if not name.startswith("default") else f"{vendor} (default provider)", vendor
+                    name if not name.startswith("default") else f"{package} (default provider)",
+                    package_vendor(package),
                 )
         for res in (r for t in (*VPN_TYPES, *PEERING_TYPES) for r in self.index.of_type(t)):
             if res.provider_urn is None or res.provider_urn not in self.index.by_urn:
@@ -988,10 +1195,10 @@ class EstateFacts:
 
     @cached_property
     def dns(self) -> dict[str, DnsName]:
-        names: dict[str, DnsName] = {}
+        names: dict[str, DnsName] = dict(self._traffic_manager)
         for res in self.index.of_type(*DNS_TYPES):
             try:
-                kind = str(get(res.props, "type") or "").upper()
+                kind = str(get(res.props, "type") or get(res.props, "recordType") or "").upper()
                 name = self._record_name(res)
             except UnknownValue as exc:
                 # It may be an address record of any name: kept with the vendor and targets it
@@ -1001,18 +1208,78 @@ class EstateFacts:
                 )
                 entry.records.append(res)
                 entry.unknown = str(exc)
-                entry.dns_vendors.add(res.package)
+                entry.dns_vendors.add(self.index.vendor(res) or res.package)
+                entry.services.add(DNS_SERVICES.get(res.type, res.package))
                 self._record_targets(res, entry)
                 continue
             if not name or (kind and kind not in _ADDRESS_RECORDS):
                 continue
             entry = names.setdefault(name, DnsName(name))
             entry.records.append(res)
-            entry.dns_vendors.add(res.package)
+            entry.dns_vendors.add(self.index.vendor(res) or res.package)
+            entry.services.add(DNS_SERVICES.get(res.type, res.package))
             self._record_targets(res, entry)
         return names
 
+    @cached_property
+    def _traffic_manager(self) -> dict[str, DnsName]:
+        """Each Traffic Manager profile as the name it answers for, its endpoints' targets as targets."""
+        names: dict[str, DnsName] = {}
+        endpoints: dict[str, list[Resource]] = defaultdict(list)
+        profile_types = frozenset(TM_PROFILES)
+        for endpoint in self.index.of_type(*TM_ENDPOINTS):
+            for profile in self.index.linked(endpoint, "profileName", profile_types):
+                endpoints[profile.urn].append(endpoint)
+        for profile in self.index.of_type(*TM_PROFILES):
+            try:
+                relative, unknown = _known_str(get(profile.props, "dnsConfig", "relativeName")), None
+            except UnknownValue as exc:
+                # It may answer for any name: kept with the vendor and targets it would add.
+                relative, unknown = None, str(exc)
+            if unknown is None and not relative:
+                continue
+            name = (
+                f"(unknown name of {profile.name})"
+                if relative is None
+                else f"{relative.rstrip('.').lower()}.{TM_DOMAIN}"
+            )
+            entry = names.setdefault(name, DnsName(name))
+            entry.records.append(profile)
+            entry.unknown = entry.unknown or unknown
+            entry.dns_vendors.add("azure")
+            entry.services.add(DNS_SERVICES[profile.type])
+            self._link_targets(profile, ("endpoints",), entry, profiles=False)
+            try:
+                inline = items(profile.props, "endpoints")
+            except UnknownValue as exc:
+                entry.targets_unknown = entry.targets_unknown or f"{profile.name}.{exc}"
+                inline = []
+            for i, endpoint_props in enumerate(inline):
+                self._endpoint_target(f"{profile.name}.endpoints.{i}", endpoint_props, entry)
+            for endpoint in endpoints.get(profile.urn, ()):
+                if not self._link_targets(endpoint, ("target", "targetResourceId"), entry, profiles=False):
+                    self._endpoint_target(endpoint.name, endpoint.props, entry)
+        return names
+
+    def _endpoint_target(self, where: str, props: Any, entry: DnsName) -> None:
+        """A Traffic Manager endpoint's literal ``target``; one a preview does not know (or an
+        unknown ``targetResourceId`` in its place) is a target the update will tell."""
+        try:
+            target = get(props, "target")
+            if not target:
+                get(props, "targetResourceId")  # a resource the update names
+        except UnknownValue as exc:
+            entry.targets_unknown = entry.targets_unknown or f"{where}.{exc}"
+            return
+        self._literal_target(target, entry, profiles=False)
+
     def _record_name(self, res: Resource) -> str:
+        if res.type == AZ_RECORD_SET:
+            relative = str(get(res.props, "relativeRecordSetName") or "").strip().rstrip(".").lower()
+            zone_name = str(get(res.props, "zoneName") or "").strip().rstrip(".").lower()
+            if relative in ("", "@"):
+                return zone_name
+            return f"{relative}.{zone_name}" if zone_name else relative
         name = str(get(res.props, "name") or "").strip().rstrip(".").lower()
         if res.type == R53_RECORD:
             for zone in self.index.linked(res, "zoneId", frozenset({R53_ZONE})):
@@ -1022,37 +1289,91 @@ class EstateFacts:
         return name
 
     def _record_targets(self, res: Resource, entry: DnsName) -> None:
-        props = ("aliases", "records") if res.type == R53_RECORD else ("rrdatas", "routingPolicy", "records")
+        if res.type == R53_RECORD:
+            props: tuple[str, ...] = ("aliases", "records")
+        elif res.type == AZ_RECORD_SET:
+            props = ("aRecords", "aaaaRecords", "cnameRecord", "targetResource", "trafficManagementProfile")
+        else:
+            props = ("rrdatas", "routingPolicy", "records")
+        if self._link_targets(res, props, entry):
+            return
+        literals: list[Any] = []
+        for prop, key in _LITERAL_TARGETS:
+            try:
+                values = items(res.props, prop)
+                literals += [get(value, key) for value in values] if key else values
+            except UnknownValue as exc:  # a target the update will tell: not "no target"
+                entry.targets_unknown = entry.targets_unknown or f"{res.name}.{exc}"
+        try:
+            literals.append(get(res.props, "cnameRecord", "cname"))
+        except UnknownValue as exc:
+            entry.targets_unknown = entry.targets_unknown or f"{res.name}.{exc}"
+        for prop in ("targetResource", "trafficManagementProfile"):  # an alias record set's resource
+            unknown = _unknown_at(res.props, prop, "id")
+            if unknown is not None:
+                entry.targets_unknown = entry.targets_unknown or f"{res.name}.{unknown}"
+        for value in literals:
+            self._literal_target(value, entry)
+
+    def _link_targets(
+        self, res: Resource, props: Iterable[str], entry: DnsName, profiles: bool = True
+    ) -> bool:
+        """Add the resources ``res``'s ``props`` came from; whether there were any. A Traffic
+        Manager profile among them stands for its endpoints' targets (unless building those)."""
         linked = False
         for prop in props:
             for urn in res.property_dependencies.get(prop, ()):
                 target = self.index.by_urn.get(urn)
-                if target is not None:
+                if target is None:
+                    continue
+                linked = True
+                if profiles and target.type in TM_PROFILES:
+                    self._through_profile(target, entry)
+                else:
                     entry.targets.append(target)
-                    linked = True
-        if linked:
+        return linked
+
+    def _literal_target(self, value: Any, entry: DnsName, profiles: bool = True) -> None:
+        """A record value written out: one of the plan's addresses or (``profiles``) Traffic
+        Manager names, else an external target — which may be a resource address, or a profile's
+        name, that a preview does not know yet (:attr:`DnsName.targets_unknown`)."""
+        text = _known_str(value)
+        if not text:
             return
-        literals: list[Any] = []
-        for prop in ("records", "rrdatas", "aliases"):
-            try:
-                values = items(res.props, prop)
-                literals += [get(alias, "name") for alias in values] if prop == "aliases" else values
-            except UnknownValue as exc:  # a target the update will tell: not "no target"
-                entry.targets_unknown = entry.targets_unknown or f"{res.name}.{exc}"
         owners, unknown_address = self._addresses
-        for value in literals:
-            text = _known_str(value)
-            if not text:
-                continue
-            target = owners.get(text)
-            if target is not None:
-                entry.targets.append(target)
-            else:
-                entry.external_targets.add(text)
-                if unknown_address is not None and _is_ip(text):
-                    entry.targets_unknown = entry.targets_unknown or (
-                        f"{text} may be the address of {unknown_address}"
-                    )
+        target = owners.get(text)
+        if target is not None:
+            entry.targets.append(target)
+            return
+        name = text.rstrip(".").lower()
+        profile = self._traffic_manager.get(name) if profiles else None
+        if profile is not None:
+            self._answer_with(profile, entry)
+            return
+        entry.external_targets.add(text)
+        if entry.targets_unknown is not None:
+            return
+        if unknown_address is not None and _is_ip(text):
+            entry.targets_unknown = f"{text} may be the address of {unknown_address}"
+        elif profiles and name.endswith(f".{TM_DOMAIN}"):
+            maybe = next((tm for tm in self._traffic_manager.values() if tm.unknown), None)
+            if maybe is not None:
+                entry.targets_unknown = (
+                    f"{text} may be Traffic Manager profile {maybe.records[0].name!r}'s name: {maybe.unknown}"
+                )
+
+    def _through_profile(self, profile: Resource, entry: DnsName) -> None:
+        """A record that points at a Traffic Manager profile answers with its endpoints."""
+        for tm in self._traffic_manager.values():
+            if profile in tm.records:
+                self._answer_with(tm, entry)
+
+    @staticmethod
+    def _answer_with(profile: DnsName, entry: DnsName) -> None:
+        """``entry`` answers with a Traffic Manager profile's targets (and its doubts about them)."""
+        entry.targets.extend(profile.targets)
+        entry.external_targets |= profile.external_targets
+        entry.targets_unknown = entry.targets_unknown or profile.targets_unknown
 
     @property
     def address_owner(self) -> dict[str, Resource]:
@@ -1137,6 +1458,8 @@ _KIND = {
     GCP_INSTANCE: "instance",
     AWS_INSTANCE: "instance",
     OS_INSTANCE: "server",
+    AZ_SCALE_SET: "scale set",
+    AZ_VM: "virtual machine",
 }
 
 
@@ -1154,6 +1477,27 @@ def _present(container: Any, *path: str | int) -> bool:
         return bool(get(container, *path))
     except UnknownValue:
         return True
+
+
+def _profile_minimum(profile: Any, i: int) -> int | None:
+    """An autoscale profile's ``capacity.minimum``.
+
+    Raises:
+        UnknownValue: it is not known in this preview (the path names the profile).
+    """
+    try:
+        return as_int(get(profile, "capacity", "minimum"))
+    except UnknownValue as exc:
+        raise UnknownValue(["profiles", i, *exc.path.split(".")]) from None
+
+
+def _unknown_at(container: Any, *path: str | int) -> UnknownValue | None:
+    """Why the value at ``path`` is not known in this preview (``None``: it is known, or absent)."""
+    try:
+        get(container, *path)
+    except UnknownValue as exc:
+        return exc
+    return None
 
 
 def _known_address(container: Any, *path: str | int) -> str | None:

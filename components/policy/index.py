@@ -30,6 +30,7 @@ __all__ = [
     "CLOUD_PACKAGES",
     "VPN_LINK_TYPE",
     "StackIndex",
+    "package_vendor",
 ]
 
 #: Packages whose resources live in a vendor's cloud (the others — random, command, tls, the
@@ -37,6 +38,16 @@ __all__ = [
 CLOUD_PACKAGES = frozenset(
     {"aws", "gcp", "google-native", "openstack", "azure", "azure-native", "oci", "digitalocean", "equinix"}
 )
+#: Packages named unlike the vendor whose sites use them (``vendor: azure`` builds with
+#: pulumi-azure-native): one vendor, however its resources and placements spell it.
+_PACKAGE_VENDOR = {"azure-native": "azure"}
+
+
+def package_vendor(package: str) -> str:
+    """The vendor a cloud package builds on (``azure-native`` → ``azure``; the others are their own)."""
+    return _PACKAGE_VENDOR.get(package, package)
+
+
 APP_TYPES = frozenset({"skyweave:app:MultiCloudApp", "skyweave:compute:BareMetalPool"})
 VPN_LINK_TYPE = "skyweave:network:VpnLink"
 _PROVIDER_PREFIX = "pulumi:providers:"
@@ -71,11 +82,11 @@ class StackIndex:
         """The vendor whose cloud holds ``res`` (``None`` for components and non-cloud packages)."""
         package = res.package
         if package in CLOUD_PACKAGES:
-            return package
+            return package_vendor(package)
         if res.provider_type and res.provider_type.startswith(_PROVIDER_PREFIX):
             provider_package = res.provider_type[len(_PROVIDER_PREFIX) :]
             if provider_package in CLOUD_PACKAGES:
-                return provider_package
+                return package_vendor(provider_package)
         return None
 
     def site(self, res: Resource) -> str | None:
@@ -111,7 +122,7 @@ class StackIndex:
                 vendor = self.vendor(res)
                 if vendor is not None and vendor not in found:
                     found[vendor] = res.urn
-                if vendor is not None and res.package == vendor:
+                if vendor is not None and package_vendor(res.package) == vendor:
                     break  # every resource of this type has the same vendor
         return found
 

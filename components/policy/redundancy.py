@@ -196,7 +196,10 @@ _REDUNDANCY_TUNNELS = {"FOUR_IPS_REDUNDANCY": 4, "TWO_IPS_REDUNDANCY": 2, "SINGL
 def _check_tunnels(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
     """Every VPN between two nodes of the site graph, counted from the VPN resources of both ends."""
     minimum = int(cfg["minTunnels"])
-    aws_gcp = int(cfg["awsGcpTunnels"])
+    shapes = {
+        frozenset({"aws", "gcp"}): int(cfg["awsGcpTunnels"]),
+        frozenset({"aws", "azure"}): int(cfg["awsAzureTunnels"]),
+    }
     allowed = [tuple(str(entry).split("/", 1)) for entry in cfg.get("allowSinglePathLinks") or ()]
     estate = facts(index)
     sites = estate.sites
@@ -204,8 +207,8 @@ def _check_tunnels(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Findin
     for edge in estate.edges:
         if edge.kind != "vpn":
             continue
-        vendors = {estate.node_vendor(edge.a), estate.node_vendor(edge.b)}
-        need = aws_gcp if vendors == {"aws", "gcp"} else minimum
+        vendors = frozenset(v for v in (estate.node_vendor(edge.a), estate.node_vendor(edge.b)) if v)
+        need = shapes.get(vendors, minimum)
         count = edge.tunnels(sites)
         if count >= need:
             if edge.policy_based and not any(_names_edge(entry, edge, sites) for entry in allowed):
@@ -218,8 +221,13 @@ def _check_tunnels(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Findin
                 )
             continue
         why = []
-        if need == aws_gcp:
+        if vendors == {"aws", "gcp"}:
             why.append("GCP HA VPN to AWS needs 4 tunnels for its 99.99% SLA")
+        elif vendors == {"aws", "azure"}:
+            why.append(
+                "AWS to an active-active Azure gateway is 4 tunnels: an AWS connection to each Azure "
+                "instance, two tunnels each"
+            )
         if edge.classic:
             why.append("a GCP Classic VPN gateway has one interface (99.9% SLA): use HA VPN")
         if edge.policy_based:
@@ -322,9 +330,10 @@ def _check_all_tunnels(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Fi
 TUNNELS = Rule(
     name="skyweave-redundancy-vpn-tunnels",
     description="Every VPN between two sites (or a site and an external peer) has at least minTunnels "
-    "tunnels configured at each end, and AWS-GCP VPNs have awsGcpTunnels, counted from the VPN "
-    "resources of every vendor (an AWS VPN connection is two tunnels, a GCP VPN tunnel or a Neutron "
-    "site connection one, an instance-hosted router one per peer address it admits IKE from); a VPN "
+    "tunnels configured at each end, AWS-GCP VPNs awsGcpTunnels and AWS-Azure VPNs awsAzureTunnels, "
+    "counted from the VPN resources of every vendor (an AWS VPN connection is two tunnels, a GCP VPN "
+    "tunnel or a Neutron site connection one, an instance-hosted router one per peer address it admits "
+    "IKE from, an Azure connection one — two to an external peer from an active-active gateway); a VPN "
     "with a policy-based end (Neutron VPNaaS) is one active path and fails unless "
     "allowSinglePathLinks lists it; a plain GCP HA VPN gateway has a tunnel per interface its peer "
     "offers.",
@@ -335,6 +344,13 @@ TUNNELS = Rule(
         Setting("minTunnels", {"type": "integer", "minimum": 1}, 2, "Fewest tunnels of any VPN."),
         Setting("awsGcpTunnels", {"type": "integer", "minimum": 1}, 4, "Tunnels an AWS-GCP VPN needs."),
         Setting(
+            "awsAzureTunnels",
+            {"type": "integer", "minimum": 1},
+            4,
+            "Tunnels an AWS-Azure VPN needs (Microsoft's BGP shape: two AWS connections, one to each "
+            "instance of the active-active gateway).",
+        ),
+        Setting(
             "allowSinglePathLinks",
             {"type": "array", "items": {"type": "string"}},
             [],
@@ -342,9 +358,10 @@ TUNNELS = Rule(
             "site-a/site-b in either order; an on-prem end may be named by its site id or an address.",
         ),
     ),
-    remediation="Use the vendor's HA shape (two tunnels per AWS connection; four for GCP HA VPN to "
-    "AWS; HA VPN, not Classic VPN; a route-based end instead of Neutron VPNaaS, e.g. OpenStack "
-    "`vpn: appliance`, or list a link accepted with one path in allowSinglePathLinks).",
+    remediation="Use the vendor's HA shape (two tunnels per AWS connection; four for GCP HA VPN or an "
+    "Azure active-active gateway to AWS; HA VPN, not Classic VPN; a route-based end instead of "
+    "Neutron VPNaaS, e.g. OpenStack `vpn: appliance`, or list a link accepted with one path in "
+    "allowSinglePathLinks).",
     severity=Severity.HIGH,
 )
 
@@ -476,8 +493,6 @@ DNS = Rule(
 
 # -- DNS survives a vendor ----------------------------------------------------------------------
 
-_DNS_SERVICE = {"aws": "Route 53", "gcp": "Cloud DNS", "openstack": "Designate"}
-
 
 def _check_dns_vendor(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
     estate = facts(index)
@@ -494,7 +509,8 @@ def _check_dns_vendor(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Fin
             continue
         if len(dns.dns_vendors) == 1:
             (vendor,) = dns.dns_vendors
-            served = f"{name} is served by {_DNS_SERVICE.get(vendor, vendor)} ({vendor_name(vendor)}) only"
+            services = " and ".join(sorted(dns.services)) or vendor
+            served = f"{name} is served by {services} ({vendor_name(vendor)}) only"
             other = next((o for o in maybe if o.dns_vendors - dns.dns_vendors), None)
             if other is not None:
                 why = could_join(dns, other)
@@ -533,9 +549,9 @@ def _check_dns_vendor(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Fin
 
 DNS_VENDOR = Rule(
     name="skyweave-redundancy-dns-survives-vendor-loss",
-    description="Every DNS name the plan serves (A, AAAA, CNAME and alias records of Route 53, Cloud DNS "
-    "or Designate) keeps answering after losing any one vendor: it is served by more than one DNS "
-    "vendor and its targets are on more than one vendor.",
+    description="Every DNS name the plan serves (A, AAAA, CNAME and alias records of Route 53, Cloud DNS, "
+    "Designate or Azure DNS, and Traffic Manager profiles) keeps answering after losing any one "
+    "vendor: it is served by more than one DNS vendor and its targets are on more than one vendor.",
     level=Level.ADVISORY,
     kind=Kind.STACK,
     check=_check_dns_vendor,

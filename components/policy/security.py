@@ -9,6 +9,13 @@ Vendor facts the defaults rest on (cited in docs/policies.md):
   algorithms and DH group 2 among the groups — leaving them unset permits a weak proposal.
 * Neutron VPNaaS defaults to IKEv1, ``sha1`` and PFS ``group5``.
 * GCP Cloud VPN tunnels default to IKEv2.
+* An Azure VPN connection without ``ipsecPolicies`` offers Azure's default proposals, which
+  include SHA1 and DH group 2
+  (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-compliance-crypto); Azure's
+  ``DHGroup2048`` and ``PFS2048`` are group 14.
+* An Azure NSG rule's source ``*``, ``Internet`` or ``Any`` is the whole internet, as 0.0.0.0/0
+  is. azure-native flattens ARM's ``properties``: a rule's ``sourceAddressPrefix`` is a top-level
+  key of the rule.
 """
 
 from __future__ import annotations
@@ -48,6 +55,10 @@ SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
 SG_INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 GCP_FIREWALL = "gcp:compute/firewall:Firewall"
 OS_SG_RULE = "openstack:networking/secGroupRule:SecGroupRule"
+AZ_NSG = "azure-native:network:NetworkSecurityGroup"
+AZ_NSG_RULE = "azure-native:network:SecurityRule"
+#: Azure's names for every source address, besides the /0 networks.
+_AZ_WORLD = frozenset({"*", "internet", "any", "0.0.0.0", "::"})
 
 
 def _world(cidr: Any) -> bool:
@@ -92,6 +103,40 @@ def _gcp_ports(spec: Any) -> list[tuple[int, int]] | None:
         if lo is not None and hi is not None:
             ranges.append((lo, hi))
     return ranges
+
+
+def _nsg_port_ranges(rule: Any) -> list[tuple[int, int]] | None:
+    """The destination ports of an Azure NSG rule as ranges; ``None`` means every port (``*``)."""
+    values = [get(rule, "destinationPortRange"), *items(rule, "destinationPortRanges")]
+    ranges: list[tuple[int, int]] = []
+    for value in values:
+        if value is None:
+            continue
+        text = str(value).strip()
+        if text in ("*", "0-65535"):
+            return None
+        low, _, high = text.partition("-")
+        lo, hi = as_int(low), as_int(high or low)
+        if lo is not None and hi is not None:
+            ranges.append((lo, hi))
+    return ranges or None
+
+
+def _nsg_opened(rule: Any, ports: Sequence[int]) -> tuple[list[int], str] | None:
+    """The admin ports an inbound Allow NSG rule opens to the internet, and the source it names."""
+    if str(get(rule, "direction", default="")).lower() != "inbound":
+        return None
+    if str(get(rule, "access", default="")).lower() != "allow":
+        return None
+    if str(get(rule, "protocol", default="*")).lower() in ("icmp", "esp", "ah"):
+        return None
+    sources = [get(rule, "sourceAddressPrefix"), *items(rule, "sourceAddressPrefixes")]
+    world = [str(s) for s in sources if s is not None and (str(s).strip().lower() in _AZ_WORLD or _world(s))]
+    if not world:
+        return None
+    ranges = _nsg_port_ranges(rule)
+    opened = [p for p in ports if ranges is None or any(lo <= p <= hi for lo, hi in ranges)]
+    return (opened, world[0]) if opened else None
 
 
 def _check_open_ports(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
@@ -155,15 +200,25 @@ def _check_open_ports(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
             )
             if opened:
                 yield report("the rule", opened, str(prefix))
+    elif res.type == AZ_NSG:
+        for i, rule in enumerate(items(props, "securityRules")):
+            found = _nsg_opened(rule, ports)
+            if found:
+                yield report(f"securityRules[{i}] ({get(rule, 'name', default=i)})", *found)
+    elif res.type == AZ_NSG_RULE:
+        found = _nsg_opened(props, ports)
+        if found:
+            yield report("the rule", *found)
 
 
 OPEN_PORTS = Rule(
     name="skyweave-security-no-open-admin-ports",
-    description="No SSH, RDP or database port is open to the whole internet (0.0.0.0/0 or ::/0).",
+    description="No SSH, RDP or database port is open to the whole internet (0.0.0.0/0 or ::/0; for an "
+    "Azure NSG rule also the sources *, Internet and Any).",
     level=Level.MANDATORY,
     kind=Kind.RESOURCE,
     check=_check_open_ports,
-    types=frozenset({SG, SG_RULE, SG_INGRESS, GCP_FIREWALL, OS_SG_RULE}),
+    types=frozenset({SG, SG_RULE, SG_INGRESS, GCP_FIREWALL, OS_SG_RULE, AZ_NSG, AZ_NSG_RULE}),
     settings=(
         Setting(
             "ports",
@@ -173,13 +228,15 @@ OPEN_PORTS = Rule(
         ),
     ),
     remediation="Restrict the source to known ranges (a VPN, a bastion's address) or use a "
-    "session manager instead of an open port.",
+    "session manager (Azure Bastion) instead of an open port.",
     severity=Severity.CRITICAL,
     equivalents=(
-        "checkov CKV_AWS_24, CKV_AWS_25, CKV_AWS_277, CKV_GCP_2, CKV_GCP_3, CKV_OPENSTACK_2, CKV_OPENSTACK_3",
+        "checkov CKV_AWS_24, CKV_AWS_25, CKV_AWS_277, CKV_GCP_2, CKV_GCP_3, CKV_OPENSTACK_2, "
+        "CKV_OPENSTACK_3, CKV_AZURE_9, CKV_AZURE_10",
         "trivy AVD-AWS-0107 (aws-ec2-no-public-ingress-sgr), "
         "AVD-GCP-0027 (google-compute-no-public-ingress), "
-        "AVD-OPNSTK-0003 (openstack-networking-no-public-ingress)",
+        "AVD-OPNSTK-0003 (openstack-networking-no-public-ingress), "
+        "AVD-AZU-0047 (azure-network-no-public-ingress)",
     ),
 )
 
@@ -200,6 +257,9 @@ STATEFUL_TYPES: frozenset[str] = frozenset(
         "gcp:compute/regionDisk:RegionDisk",
         "openstack:blockstorage/volume:Volume",
         "openstack:objectstorage/container:Container",
+        "azure-native:storage:StorageAccount",
+        "azure-native:storage:BlobContainer",
+        "azure-native:compute:Disk",
     }
 )
 
@@ -445,12 +505,61 @@ AWS_VPN = "aws:ec2/vpnConnection:VpnConnection"
 GCP_TUNNEL = "gcp:compute/vPNTunnel:VPNTunnel"
 OS_IKE = "openstack:vpnaas/ikePolicy:IkePolicy"
 OS_IPSEC = "openstack:vpnaas/ipSecPolicy:IpSecPolicy"
+AZ_CONNECTION = "azure-native:network:VirtualNetworkGatewayConnection"
 _WEAK_INTEGRITY = {"sha1", "md5", "sha-1"}
+#: Azure's group names → the Diffie-Hellman group they are (DHGroup2048 and PFS2048 are group 14).
+_AZ_GROUPS = {
+    "dhgroup1": 1,
+    "dhgroup2": 2,
+    "dhgroup14": 14,
+    "dhgroup2048": 14,
+    "dhgroup24": 24,
+    "ecp256": 19,
+    "ecp384": 20,
+    "pfs1": 1,
+    "pfs2": 2,
+    "pfs14": 14,
+    "pfs2048": 14,
+    "pfs24": 24,
+}
+_AZ_WEAK_ENCRYPTION = {"des", "des3", "none"}
 
 
 def _group_number(value: Any) -> int | None:
     match = re.search(r"\d+", str(value))
     return int(match.group()) if match else None
+
+
+def _check_azure_ike(res: Resource, min_group: int) -> Iterator[str]:
+    props = res.props
+    where = f"{res.type} {res.name!r}"
+    if str(get(props, "connectionType", default="IPsec")).lower() not in ("ipsec", "vnet2vnet"):
+        return
+    if str(get(props, "connectionProtocol", default="")).lower() == "ikev1":
+        yield f"{where}: connectionProtocol is IKEv1; use IKEv2"
+    policies = items(props, "ipsecPolicies")
+    if not policies:
+        yield (
+            f"{where}: ipsecPolicies is unset (Azure then offers its default proposals, which include "
+            "SHA1 and DH group 2); set one explicit policy matching the other end"
+        )
+    for i, policy in enumerate(policies):
+        at = f"{where}: ipsecPolicies[{i}]"
+        for key in ("ikeEncryption", "ipsecEncryption"):
+            value = str(get(policy, key, default=""))
+            if value.lower() in _AZ_WEAK_ENCRYPTION:
+                yield f"{at}.{key} is {value}; use AES256 or GCMAES256"
+        for key in ("ikeIntegrity", "ipsecIntegrity"):
+            value = str(get(policy, key, default=""))
+            if value.lower() in _WEAK_INTEGRITY:
+                yield f"{at}.{key} is {value}; use SHA256 or stronger"
+        for key in ("dhGroup", "pfsGroup"):
+            value = str(get(policy, key, default="None"))
+            group = _AZ_GROUPS.get(value.lower())
+            if group is None:
+                yield f"{at}.{key} is {value}: no Diffie-Hellman group this rule accepts (>= {min_group})"
+            elif group < min_group:
+                yield f"{at}.{key} is {value} (group {group} < {min_group})"
 
 
 def _check_weak_ike(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
@@ -516,25 +625,29 @@ def _check_weak_ike(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
         if group is None or group < min_group:
             shown = "unset (Neutron defaults to group5)" if pfs is None else repr(pfs)
             yield f"{where}: pfs is {shown}; use group{min_group} or stronger"
+    elif res.type == AZ_CONNECTION:
+        yield from _check_azure_ike(res, min_group)
 
 
 WEAK_IKE = Rule(
     name="skyweave-security-no-weak-ike",
     description="VPN tunnels negotiate only strong proposals: IKEv2 (not IKEv1 alone), no SHA1/MD5 "
-    "integrity and Diffie-Hellman groups of at least minDhGroup.",
+    "integrity and Diffie-Hellman groups of at least minDhGroup; an Azure connection names its "
+    "policy explicitly (ipsecPolicies: Azure's defaults include SHA1 and DH group 2) and no DES/3DES.",
     level=Level.MANDATORY,
     kind=Kind.RESOURCE,
     check=_check_weak_ike,
-    types=frozenset({AWS_VPN, GCP_TUNNEL, OS_IKE, OS_IPSEC}),
+    types=frozenset({AWS_VPN, GCP_TUNNEL, OS_IKE, OS_IPSEC, AZ_CONNECTION}),
     settings=(
         Setting(
             "minDhGroup",
             {"type": "integer", "minimum": 1},
             14,
-            "The smallest Diffie-Hellman group allowed (14 = 2048-bit MODP).",
+            "The smallest Diffie-Hellman group allowed (14 = 2048-bit MODP; Azure's DHGroup2048/PFS2048).",
         ),
     ),
-    remediation="Give both ends the same explicit set, e.g. IKEv2, AES-256, SHA-256 and DH group 14.",
+    remediation="Give both ends the same explicit set, e.g. IKEv2, AES-256, SHA-256 and DH group 14 (on "
+    "Azure: ipsecPolicies AES256/SHA256/DHGroup14 with pfsGroup PFS2048).",
     severity=Severity.HIGH,
 )
 

@@ -26,6 +26,9 @@ S3_ENCRYPTION = (
 )
 GCS_BUCKET = "gcp:storage/bucket:Bucket"
 SWIFT_CONTAINER = "openstack:objectstorage/container:Container"
+AZ_STORAGE_ACCOUNT = frozenset({"azure-native:storage:StorageAccount"})
+AZ_BLOB_SERVICE = "azure-native:storage:BlobServiceProperties"
+AZ_BLOB_CONTAINER = "azure-native:storage:BlobContainer"
 _SSE_DEFAULT = "applyServerSideEncryptionByDefault"
 
 
@@ -110,6 +113,28 @@ def _check_versioned(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Find
             continue
         if not enabled:
             yield Finding(f"Swift container {container.name!r} is not versioned (versioning)", container.urn)
+    yield from _blob_versioning(index)
+
+
+def _blob_versioning(index: StackIndex) -> Iterator[Finding]:
+    """Blob versioning is the storage account's: its blob service properties (``default``)."""
+    versioned: set[str] = set()
+    for service in index.of_type(AZ_BLOB_SERVICE):
+        try:
+            enabled = get(service.props, "isVersioningEnabled") is True
+        except UnknownValue as exc:
+            yield Finding(f"can't check {service.urn} during preview: {exc}", service.urn, unknown=True)
+            enabled = True  # an unknown never becomes a mandatory finding (issue 16)
+        if enabled:
+            versioned.update(a.urn for a in index.linked(service, "accountName", AZ_STORAGE_ACCOUNT))
+    for container in index.of_type(AZ_BLOB_CONTAINER):
+        accounts = index.linked(container, "accountName", AZ_STORAGE_ACCOUNT)
+        if not any(a.urn in versioned for a in accounts):
+            yield Finding(
+                f"Blob container {container.name!r} is not versioned (no BlobServiceProperties with "
+                "isVersioningEnabled on its storage account)",
+                container.urn,
+            )
 
 
 ENCRYPTED = Rule(
@@ -126,13 +151,15 @@ ENCRYPTED = Rule(
 )
 VERSIONED = Rule(
     name="skyweave-security-storage-versioned",
-    description="Every S3 bucket, GCS bucket and Swift container keeps object versions, so an overwrite "
-    "or delete can be undone.",
+    description="Every S3 bucket, GCS bucket, Swift container and Blob container keeps object versions, "
+    "so an overwrite or delete can be undone.",
     level=Level.MANDATORY,
     kind=Kind.STACK,
     check=_check_versioned,
     remediation="Add aws.s3.BucketVersioning(bucket=bucket.id, versioning_configuration={'status': "
-    "'Enabled'}); for GCS set versioning={'enabled': True}; for Swift versioning=True.",
+    "'Enabled'}); for GCS set versioning={'enabled': True}; for Swift versioning=True; for Blob "
+    "containers azure_native.storage.BlobServiceProperties(account_name=account.name, "
+    "resource_group_name=group.name, blob_services_name='default', is_versioning_enabled=True).",
     severity=Severity.MEDIUM,
     equivalents=(
         "checkov CKV_AWS_21, CKV_GCP_78",

@@ -25,6 +25,8 @@ LAUNCH_CONFIGURATION = "aws:ec2/launchConfiguration:LaunchConfiguration"
 GCP_INSTANCE = "gcp:compute/instance:Instance"
 GCP_TEMPLATE = "gcp:compute/instanceTemplate:InstanceTemplate"
 GCP_REGION_TEMPLATE = "gcp:compute/regionInstanceTemplate:RegionInstanceTemplate"
+AZ_SCALE_SET = "azure-native:compute:VirtualMachineScaleSet"
+AZ_VM = "azure-native:compute:VirtualMachine"
 
 
 def _true(value: Any) -> bool:
@@ -53,6 +55,18 @@ def _check_volumes(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
     if res.type == EBS_VOLUME:
         yield from judge("encrypted", get(props, "encrypted"))
         return
+    if res.type in (AZ_SCALE_SET, AZ_VM):
+        # Managed disks are always encrypted at rest; temp disks and disk caches only at the host.
+        path: tuple[str, ...] = ("virtualMachineProfile",) if res.type == AZ_SCALE_SET else ()
+        at_host = get(props, *path, "securityProfile", "encryptionAtHost")
+        if at_host is not True:
+            shown = "unset" if at_host is None else repr(at_host)
+            yield (
+                f"{where}: {'.'.join((*path, 'securityProfile', 'encryptionAtHost'))} is {shown}: temp "
+                "disks and disk caches stay unencrypted (Azure encrypts only the managed disks at rest); "
+                "set true"
+            )
+        return
     if res.type == LAUNCH_TEMPLATE:
         mappings = items(props, "blockDeviceMappings")
         if not mappings and not trust_default:
@@ -78,11 +92,12 @@ VOLUMES_ENCRYPTED = Rule(
     name="skyweave-security-volumes-encrypted",
     description="Every EBS volume is encrypted: standalone volumes, instances' root and EBS devices, launch "
     "templates' block device mappings and launch configurations' devices, including when `encrypted` is "
-    "omitted (AWS's default is unencrypted).",
+    "omitted (AWS's default is unencrypted); Azure VMs and scale sets encrypt at host, so their temp "
+    "disks and disk caches are encrypted too (Azure's default encrypts only the managed disks).",
     level=Level.MANDATORY,
     kind=Kind.RESOURCE,
     check=_check_volumes,
-    types=frozenset({EBS_VOLUME, EC2_INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION}),
+    types=frozenset({EBS_VOLUME, EC2_INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION, AZ_SCALE_SET, AZ_VM}),
     settings=(
         Setting(
             "accountDefaultEncryption",
@@ -94,10 +109,11 @@ VOLUMES_ENCRYPTED = Rule(
     ),
     remediation="Set encrypted=True on aws.ebs.Volume, root_block_device / ebs_block_devices; in a launch "
     "template map the AMI's root device: block_device_mappings=[{'device_name': <root device>, 'ebs': "
-    "{'encrypted': 'true'}}].",
+    "{'encrypted': 'true'}}]. On Azure set securityProfile.encryptionAtHost: true (register the "
+    "subscription's Microsoft.Compute/EncryptionAtHost feature first).",
     severity=Severity.HIGH,
     equivalents=(
-        "checkov CKV_AWS_3, CKV_AWS_8",
+        "checkov CKV_AWS_3, CKV_AWS_8, CKV_AZURE_97",
         "trivy AVD-AWS-0026 (aws-ec2-enable-volume-encryption), "
         "AVD-AWS-0131 (aws-ec2-enable-at-rest-encryption), "
         "AVD-AWS-0008 (aws-ec2-enable-launch-config-at-rest-encryption)",

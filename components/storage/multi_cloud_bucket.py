@@ -4,12 +4,13 @@ What it is: an S3 bucket (versioned, encrypted, private, protected) that the app
 to; a GCS bucket (versioned, protected) that Storage Transfer Service fills from S3 on a fixed
 interval, reading through a role that trusts only this project's transfer agent; and, if asked,
 a Swift container with the storage policy you choose (replicated or erasure-coded) for a third
-copy on your own cloud.
+copy on your own cloud; and, if asked, an Azure Blob container (versioned, encrypted, private, in
+a zone- or geo-zone-redundant account) for a copy on Azure.
 
 What it is not: replication of the application's *data consistency*. The GCS copy lags S3 by up
 to ``copy_interval_seconds`` plus the transfer's duration, objects are copied one by one (a set
 of objects written together can be seen half-copied), deletes are not propagated (on purpose),
-and nothing is copied into Swift — the application (or an operator's sync job) writes there.
+and nothing is copied into Swift or Blob — the application (or an operator's sync job) writes there.
 Deciding what a consistent snapshot of the application's data is stays the application's job.
 """
 
@@ -62,6 +63,11 @@ class MultiCloudBucketArgs(ArgsModel):
     swift_site: SiteName | None = Field(
         default=None, description="The OpenStack site of a Swift container. Omitted: no container."
     )
+    blob_site: SiteName | None = Field(
+        default=None,
+        description="The Azure site of a Blob container (versioned, encrypted, no public access, ZRS "
+        "or GZRS per the site's storage_redundancy) the application writes its copy to. Omitted: none.",
+    )
     swift_storage_policy: str | None = Field(
         default=None,
         min_length=1,
@@ -102,10 +108,11 @@ class BucketPlan:
     s3: SiteArgs
     gcs: SiteArgs | None
     swift: SiteArgs | None
+    blob: SiteArgs | None = None
 
     @property
     def vendors(self) -> list[str]:
-        return [s.vendor for s in (self.s3, self.gcs, self.swift) if s is not None]
+        return [s.vendor for s in (self.s3, self.gcs, self.swift, self.blob) if s is not None]
 
 
 def plan_multi_cloud_bucket(args: MultiCloudBucketArgs, estate: Sequence[SiteArgs]) -> BucketPlan:
@@ -117,6 +124,7 @@ def plan_multi_cloud_bucket(args: MultiCloudBucketArgs, estate: Sequence[SiteArg
         ("s3_site", "aws", args.s3_site),
         ("gcs_site", "gcp", args.gcs_site),
         ("swift_site", "openstack", args.swift_site),
+        ("blob_site", "azure", args.blob_site),
     ):
         found[key] = None
         if name is None:
@@ -130,11 +138,12 @@ def plan_multi_cloud_bucket(args: MultiCloudBucketArgs, estate: Sequence[SiteArg
             issues.append(ConfigIssue(key, f"must be a {vendor} site, and {name!r} is {site.vendor}", name))
         else:
             found[key] = site
-    if args.gcs_site is None and args.swift_site is None:
+    if args.gcs_site is None and args.swift_site is None and args.blob_site is None:
         issues.append(
             ConfigIssue(
                 "gcs_site",
-                "a bucket on one vendor does not survive that vendor; add gcs_site and/or swift_site",
+                "a bucket on one vendor does not survive that vendor; add gcs_site, swift_site and/or "
+                "blob_site",
                 has_value=False,
             )
         )
@@ -146,11 +155,13 @@ def plan_multi_cloud_bucket(args: MultiCloudBucketArgs, estate: Sequence[SiteArg
         raise InvalidArgsError(issues)
     s3 = found["s3_site"]
     assert s3 is not None
-    return BucketPlan(args=args, s3=s3, gcs=found["gcs_site"], swift=found["swift_site"])
+    return BucketPlan(
+        args=args, s3=s3, gcs=found["gcs_site"], swift=found["swift_site"], blob=found["blob_site"]
+    )
 
 
 class MultiCloudBucket(pulumi.ComponentResource):
-    """A protected S3 bucket, a GCS copy fed by Storage Transfer, an optional Swift container.
+    """A protected S3 bucket, a GCS copy fed by Storage Transfer, optional Swift and Blob containers.
 
     Args:
         name: the component's name; every child's name starts with it.
@@ -221,6 +232,10 @@ class MultiCloudBucket(pulumi.ComponentResource):
             swift_driver = service(get_driver("openstack"), BucketService, needed_for=needed)
             swift = swift_driver.create_bucket(ctx(self.plan.swift), spec)
             handles[swift.site] = swift
+        if self.plan.blob is not None:
+            blob_driver = service(get_driver("azure"), BucketService, needed_for=needed)
+            blob = blob_driver.create_bucket(ctx(self.plan.blob), spec)
+            handles[blob.site] = blob
         self.handles = handles
         self.buckets = pulumi.Output.all(**{site: h.name for site, h in handles.items()})
         self.copy_interval_seconds = pulumi.Output.from_input(

@@ -15,7 +15,8 @@ engine did not return as unknown during a dry run).
 
 Estates: the two example stacks, and :data:`GENERATED` — estates built from a seed to reach the
 shapes the examples do not (three GCP networks peering with each other, OpenStack ↔ OpenStack,
-on-prem devices with and without BGP, same-region AWS peering, pools of every kind).
+on-prem devices with and without BGP, same-region AWS peering, two Azure VNets peering, pools of
+every kind).
 """
 
 from __future__ import annotations
@@ -108,6 +109,8 @@ class ConformanceMocks(OfflineMocks):
             state["externalV4Ip"] = _stand_in_ip(args.name)
         elif args.typ == "openstack:loadbalancer/loadBalancer:LoadBalancer":
             state["vipPortId"] = f"{resource_id}-vip-port"
+        elif args.typ == "azure-native:network:PublicIPAddress":
+            state["ipAddress"] = _stand_in_ip(args.name)
         return resource_id, state
 
 
@@ -277,6 +280,17 @@ _SITE_POOL: list[dict[str, Any]] = [
         "cidrs": ["10.220.0.0/16"],
         "vpn_peer_ip": "203.0.113.30",
     },
+    # Last, so the draws for the sites above stay what they were before Azure joined the pool.
+    *(
+        {
+            "name": f"azure-{letter}",
+            "vendor": "azure",
+            "region": region,
+            "subscription_id": "00000000-0000-4000-8000-00000000000" + str(i),
+            "admin_ssh_public_key": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGenerateDConformanceEstate0 gen",
+        }
+        for i, (letter, region) in enumerate((("a", "westeurope"), ("b", "northeurope")))
+    ),
 ]
 
 
@@ -286,16 +300,16 @@ _SITE_POOL: list[dict[str, Any]] = [
 _ALWAYS = {
     "gen-1": {"aws-a", "gcp-a", "gcp-b", "gcp-c", "os-a", "prem-bgp"},
     "gen-2": {"aws-c", "gcp-a", "os-a", "os-b", "prem-static"},
-    "gen-3": {"aws-a", "aws-b"},
+    "gen-3": {"aws-a", "aws-b", "azure-a", "azure-b"},
 }
 
 
 def _refused(a: dict[str, Any], b: dict[str, Any]) -> bool:
     """Pairs skyweave refuses to join (docs/connectivity.md), left out of a generated mesh."""
     vendors = {a["vendor"], b["vendor"]}
-    if vendors == {"gcp", "openstack"} or vendors == {"onprem"}:
+    if vendors in ({"gcp", "openstack"}, {"azure", "openstack"}, {"onprem"}):
         return True
-    return vendors == {"gcp", "onprem"} and not (a.get("bgp") or b.get("bgp"))
+    return bool(vendors & {"gcp", "azure"}) and "onprem" in vendors and not (a.get("bgp") or b.get("bgp"))
 
 
 def generated_raw(name: str) -> dict[str, Any]:
@@ -321,7 +335,7 @@ def generated_raw(name: str) -> dict[str, Any]:
     by_vendor: dict[str, str] = {}
     for site in sites:
         by_vendor.setdefault(site["vendor"], site["name"])
-    app_sites = [by_vendor[v] for v in ("aws", "gcp", "openstack") if v in by_vendor]
+    app_sites = [by_vendor[v] for v in ("aws", "gcp", "openstack", "azure") if v in by_vendor]
     if len(app_sites) >= 2:
         raw["apps"] = [
             {
@@ -331,8 +345,14 @@ def generated_raw(name: str) -> dict[str, Any]:
                     "aws": "ami-0a1b2c3d4e5f60718",
                     "gcp": "projects/debian-cloud/global/images/family/debian-12",
                     "openstack": "6f1c8a52-3e1b-4c4e-9a7d-2b3c4d5e6f70",
+                    "azure": "Canonical:ubuntu-24_04-lts:server:latest",
                 },
-                "sizes": {"aws": "t3.small", "gcp": "e2-small", "openstack": "m1.small"},
+                "sizes": {
+                    "aws": "t3.small",
+                    "gcp": "e2-small",
+                    "openstack": "m1.small",
+                    "azure": "Standard_D2s_v5",
+                },
                 "min_healthy": 2,
                 "survive": "vendor",
                 **({"availability": {by_vendor["openstack"]: 0.995}} if "openstack" in by_vendor else {}),
@@ -342,6 +362,8 @@ def generated_raw(name: str) -> dict[str, Any]:
         bucket: dict[str, Any] = {"name": "data", "s3_site": by_vendor["aws"], "gcs_site": by_vendor["gcp"]}
         if "openstack" in by_vendor:
             bucket["swift_site"] = by_vendor["openstack"]
+        if "azure" in by_vendor:
+            bucket["blob_site"] = by_vendor["azure"]
         raw["buckets"] = [bucket]
     sources: list[dict[str, Any]] = []
     if "openstack" in by_vendor:

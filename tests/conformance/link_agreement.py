@@ -16,6 +16,12 @@ reports each disagreement:
 * **ASNs**: each BGP peer's remote ASN is the other end's local ASN;
 * **routes**: static routes / endpoint groups on each end list the other end's ranges;
 * **device entries**: every field of an exported on-prem device entry matches the cloud end.
+
+Azure's end (an active-active gateway) is one local network gateway and one connection per far
+address; each connection names, per gateway instance, the custom APIPA address that instance
+speaks BGP from. The instance whose public address the far end expects must speak from the
+second host of the tunnel's /30 (the far end the first), the gateway must list that address
+for that instance, and every such address lies in 169.254.21.0-169.254.22.255.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from conformance_harness import Estate
@@ -44,6 +51,26 @@ _AWS_INT = {"SHA1": "sha1", "SHA2-256": "sha256", "SHA2-384": "sha384", "SHA2-51
 _GCP_ENC = {"AES-CBC-256": "aes256", "AES-CBC-128": "aes128"}
 _GCP_INT = {"HMAC-SHA2-256-128": "sha256", "HMAC-SHA2-384-192": "sha384", "HMAC-SHA2-512-256": "sha512"}
 _OS_ENC = {"aes-256": "aes256", "aes-128": "aes128"}
+_AZ_ENC = {"AES256": "aes256", "AES128": "aes128", "GCMAES256": "aes256gcm16", "GCMAES128": "aes128gcm16"}
+_AZ_INT = {"SHA256": "sha256", "SHA384": "sha384", "SHA1": "sha1", "MD5": "md5"}
+#: Azure's group names: DHGroup2048 and PFS2048 are group 14.
+_AZ_GROUP = {
+    "DHGroup1": 1,
+    "DHGroup2": 2,
+    "DHGroup14": 14,
+    "DHGroup2048": 14,
+    "DHGroup24": 24,
+    "ECP256": 19,
+    "ECP384": 20,
+    "PFS1": 1,
+    "PFS2": 2,
+    "PFS14": 14,
+    "PFS2048": 14,
+    "PFS24": 24,
+}
+#: Azure's IKE SA lifetime is fixed at 28,800 s.
+_AZ_IKE_LIFETIME = 28800
+_APIPA = (ipaddress.ip_network("169.254.21.0/24"), ipaddress.ip_network("169.254.22.0/24"))
 
 Proposal = dict[str, Any]
 
@@ -106,6 +133,30 @@ def openstack_proposal(estate: Estate, conn: Registration) -> Proposal:
         "p2_dh": {_group(s.get("pfs", "group5"))},
         "p1_life": life(k),
         "p2_life": life(s),
+    }
+
+
+def azure_proposal(estate: Estate, conn: Registration) -> Proposal:
+    i = estate.inputs(conn.urn)
+    policies = i.get("ipsecPolicies") or []
+    if len(policies) != 1:  # Azure's defaults are a list of its own: never a match to check
+        return {
+            k: {"azure default"} for k in ("ike", "p1_enc", "p1_int", "p1_dh", "p2_enc", "p2_int", "p2_dh")
+        } | {
+            "p1_life": None,
+            "p2_life": None,
+        }
+    (p,) = policies
+    return {
+        "ike": {2 if i.get("connectionProtocol", "IKEv2") == "IKEv2" else 1},
+        "p1_enc": {_AZ_ENC.get(p.get("ikeEncryption"), p.get("ikeEncryption"))},
+        "p1_int": {_AZ_INT.get(p.get("ikeIntegrity"), p.get("ikeIntegrity"))},
+        "p1_dh": {_AZ_GROUP.get(p.get("dhGroup"), p.get("dhGroup"))},
+        "p2_enc": {_AZ_ENC.get(p.get("ipsecEncryption"), p.get("ipsecEncryption"))},
+        "p2_int": {_AZ_INT.get(p.get("ipsecIntegrity"), p.get("ipsecIntegrity"))},
+        "p2_dh": {_AZ_GROUP.get(p.get("pfsGroup"), p.get("pfsGroup"))},
+        "p1_life": _AZ_IKE_LIFETIME,
+        "p2_life": p.get("saLifeTimeSeconds"),
     }
 
 
@@ -515,6 +566,283 @@ def _gcp_peering(estate: Estate, link: Registration, props: dict[str, Any]) -> I
         yield f"{link.name}: custom routes exported/imported {flags} differ between the two directions"
 
 
+# --- Azure's end ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _AzureEnd:
+    """One Azure connection with what it refers to, resolved from the recording."""
+
+    conn: Registration
+    inputs: dict[str, Any]
+    local: dict[str, Any]
+    gateway: dict[str, Any]
+    instance_ips: tuple[Any, ...]
+    custom: dict[int, str]  # instance → the address it speaks BGP from on this connection
+
+    def address_for(self, public_ip: Any) -> str | None:
+        """The custom BGP address of the instance whose public address is ``public_ip``."""
+        for instance, ip in enumerate(self.instance_ips):
+            if ip == public_ip:
+                return self.custom.get(instance)
+        return None
+
+
+def _azure_ends(estate: Estate, link: Registration) -> list[_AzureEnd]:
+    ends = []
+    for conn in _children(estate, link.urn, "azure-native:network:VirtualNetworkGatewayConnection"):
+        i = estate.inputs(conn.urn)
+        local_reg = estate.resolve((i.get("localNetworkGateway2") or {}).get("id"))
+        gateway_reg = estate.resolve((i.get("virtualNetworkGateway1") or {}).get("id"))
+        gateway = estate.inputs(gateway_reg.urn) if gateway_reg else {}
+        configs = [c.get("name") for c in gateway.get("ipConfigurations", [])]
+        ips = []
+        for config in gateway.get("ipConfigurations", []):
+            pip = estate.resolve((config.get("publicIPAddress") or {}).get("id"))
+            ips.append(estate.state[pip.urn].get("ipAddress") if pip else None)
+        custom = {}
+        for entry in i.get("gatewayCustomBgpIpAddresses", []):
+            name = str(entry.get("ipConfigurationId", "")).rsplit("/ipConfigurations/", 1)[-1]
+            if name in configs:
+                custom[configs.index(name)] = entry.get("customBgpIpAddress")
+        ends.append(
+            _AzureEnd(conn, i, estate.inputs(local_reg.urn) if local_reg else {}, gateway, tuple(ips), custom)
+        )
+    return ends
+
+
+def _azure_listed(end: _AzureEnd, instance: int, address: Any) -> bool:
+    """Whether the gateway lists ``address`` among instance ``instance``'s custom BGP addresses."""
+    configs = end.gateway.get("ipConfigurations", [])
+    if instance >= len(configs):
+        return False
+    name = configs[instance].get("name")
+    for peering in end.gateway.get("bgpSettings", {}).get("bgpPeeringAddresses", []):
+        if str(peering.get("ipconfigurationId", "")).endswith(f"/ipConfigurations/{name}"):
+            return address in peering.get("customBgpIpAddresses", [])
+    return False
+
+
+def _azure_bgp(end: _AzureEnd, far_ip: Any, hosts: tuple[str, str] | None, where: str) -> Iterator[str]:
+    """The instance the far end expects speaks from the /30's second host, the far end from the
+    first; the gateway lists that address; all inside Azure's APIPA range."""
+    if hosts is None:
+        yield f"{where}: no /30 to compare the BGP addresses with"
+        return
+    if end.local.get("bgpSettings", {}).get("bgpPeeringAddress") != hosts[0]:
+        yield f"{where}: local network gateway's BGP address is not the far end's {hosts[0]}"
+    if far_ip not in end.instance_ips:
+        yield f"{where}: the far end expects {far_ip}, which is no instance of the Azure gateway"
+        return
+    instance = end.instance_ips.index(far_ip)
+    if end.address_for(far_ip) != hosts[1]:
+        yield f"{where}: instance {instance} speaks BGP from {end.address_for(far_ip)}, not {hosts[1]}"
+    if not _azure_listed(end, instance, hosts[1]):
+        yield f"{where}: the gateway does not list {hosts[1]} for instance {instance}"
+    for address in end.custom.values():
+        if not any(ipaddress.ip_address(address) in net for net in _APIPA):
+            yield f"{where}: custom BGP address {address} is outside Azure's 169.254.21.0-169.254.22.255"
+    if end.inputs.get("enableBgp") is not True:
+        yield f"{where}: BGP is not enabled on the connection"
+
+
+def _aws_azure(estate: Estate, link: Registration, props: dict[str, Any]) -> Iterator[str]:
+    aws = {addr: (conn, n) for conn, n, addr in _aws_tunnels(estate, link.urn)}
+    ends = _azure_ends(estate, link)
+    if len(aws) != props["tunnels"] or len(ends) != props["tunnels"]:
+        yield f"{link.name}: {len(aws)} AWS tunnels and {len(ends)} Azure connections for {props['tunnels']}"
+    used = set()
+    for end in ends:
+        where = end.conn.name
+        outside = end.local.get("gatewayIpAddress")
+        if outside not in aws:
+            yield f"{where}: local network gateway address {outside} is no AWS tunnel's outside address"
+            continue
+        conn, n = aws[outside]
+        used.add((conn.urn, n))
+        yield from _same_key(
+            estate, where, _psk(estate, end.conn, "sharedKey"), _psk(estate, conn, f"tunnel{n}PresharedKey")
+        )
+        yield from (
+            f"{where}: {m}"
+            for m in proposal_mismatches(azure_proposal(estate, end.conn), aws_proposal(estate, conn, n))
+        )
+        cgw = estate.resolve(estate.inputs(conn.urn).get("customerGatewayId"))
+        vgw = estate.resolve(estate.inputs(conn.urn).get("vpnGatewayId"))
+        if cgw is None or vgw is None:
+            yield f"{conn.name}: gateways not found"
+            continue
+        if estate.inputs(conn.urn).get("staticRoutesOnly"):
+            yield f"{conn.name}: static routes on a BGP link"
+        hosts = _hosts(estate.inputs(conn.urn).get(f"tunnel{n}InsideCidr"))
+        yield from _azure_bgp(end, estate.inputs(cgw.urn).get("ipAddress"), hosts, where)
+        if _asn(end.local.get("bgpSettings", {}).get("asn")) != _asn(
+            estate.inputs(vgw.urn).get("amazonSideAsn")
+        ):
+            yield f"{where}: local network gateway ASN is not the AWS gateway's"
+        if _asn(estate.inputs(cgw.urn).get("bgpAsn")) != _asn(end.gateway.get("bgpSettings", {}).get("asn")):
+            yield f"{where}: AWS customer gateway ASN is not the Azure gateway's"
+    if len(used) != len(ends):
+        yield f"{link.name}: two Azure connections end on one AWS tunnel"
+
+
+def _gcp_azure(estate: Estate, link: Registration, props: dict[str, Any]) -> Iterator[str]:
+    tunnels = _children(estate, link.urn, "gcp:compute/vPNTunnel:VPNTunnel")
+    ends = _azure_ends(estate, link)
+    if len(tunnels) != props["tunnels"] or len(ends) != props["tunnels"]:
+        yield f"{link.name}: {len(tunnels)} GCP tunnels, {len(ends)} Azure connections for {props['tunnels']}"
+    for tunnel in tunnels:
+        where = tunnel.name
+        interface_ip = _gcp_interface_ip(estate, tunnel)
+        matching = [e for e in ends if e.local.get("gatewayIpAddress") == interface_ip]
+        if len(matching) != 1:
+            yield f"{where}: {len(matching)} Azure connections to this HA VPN interface's address"
+            continue
+        (end,) = matching
+        yield from _same_key(
+            estate, where, _psk(estate, tunnel, "sharedSecret"), _psk(estate, end.conn, "sharedKey")
+        )
+        yield from (
+            f"{where}: {m}"
+            for m in proposal_mismatches(gcp_proposal(estate, tunnel), azure_proposal(estate, end.conn))
+        )
+        iface, peer = _bgp_of_gcp_tunnel(estate, tunnel)
+        net = ipaddress.ip_interface(iface.get("ipRange", "0.0.0.0/0")).network
+        hosts = _hosts(net)
+        if hosts is None or (peer.get("ipAddress"), peer.get("peerIpAddress")) != hosts:
+            yield f"{where}: BGP {peer.get('ipAddress')}->{peer.get('peerIpAddress')} are not {net}'s hosts"
+        yield from _azure_bgp(end, _gcp_peer_ip(estate, tunnel), hosts, where)
+        if _asn(peer.get("peerAsn")) != _asn(end.gateway.get("bgpSettings", {}).get("asn")):
+            yield f"{where}: peer ASN {peer.get('peerAsn')} is not the Azure gateway's ASN"
+        if _asn(end.local.get("bgpSettings", {}).get("asn")) != _asn(_gcp_router_asn(estate, tunnel)):
+            yield f"{where}: local network gateway ASN is not the Cloud Router's"
+
+
+def _azure_device(estate: Estate, link: Registration, props: dict[str, Any]) -> Iterator[str]:
+    entries = _entries(estate, props)
+    ends = _azure_ends(estate, link)
+    if len(entries) != props["tunnels"]:
+        yield f"{link.name}: {len(entries)} device entries for {props['tunnels']} tunnels"
+    for index, entry in sorted(entries.items()):
+        where = f"{link.name}#{index}"
+        matching = [e for e in ends if e.local.get("gatewayIpAddress") == entry["device"]]
+        if len(matching) != 1:
+            yield f"{where}: {len(matching)} Azure connections to device {entry['device']}"
+            continue
+        (end,) = matching
+        remote = _lookup(estate, entry["remote_public_ip"])
+        checks = {
+            "local_inside_ip": (
+                entry["local_inside_ip"],
+                end.local.get("bgpSettings", {}).get("bgpPeeringAddress"),
+            ),
+            "remote_inside_ip": (entry["remote_inside_ip"], end.address_for(remote)),
+            "local_asn": (_asn(entry["local_asn"]), _asn(end.local.get("bgpSettings", {}).get("asn"))),
+            "remote_asn": (_asn(entry["remote_asn"]), _asn(end.gateway.get("bgpSettings", {}).get("asn"))),
+            "routing": (entry["routing"], "bgp"),
+        }
+        for key, (have, want) in checks.items():
+            if have != want:
+                yield f"{where}: device entry {key}={have!r}, the Azure end says {want!r}"
+        hosts = _hosts(entry["inside_cidr"])
+        if hosts is None or entry["remote_inside_ip"] != hosts[1]:
+            yield f"{where}: the Azure instance's address is not the second host of {entry['inside_cidr']}"
+        if remote not in end.instance_ips:
+            yield f"{where}: remote public address {remote} is no instance of the Azure gateway"
+        elif not _azure_listed(end, end.instance_ips.index(remote), entry["remote_inside_ip"]):
+            yield f"{where}: the gateway does not list {entry['remote_inside_ip']} for that instance"
+        if _lookup(estate, entry["psk"]) != estate.inputs(end.conn.urn).get("sharedKey"):
+            yield f"{where}: device entry's PSK is not the connection's"
+        yield from (
+            f"{where}: {m}"
+            for m in proposal_mismatches(azure_proposal(estate, end.conn), device_proposal(entry))
+        )
+
+
+def _azure_peering(estate: Estate, link: Registration, props: dict[str, Any]) -> Iterator[str]:
+    peerings = _children(estate, link.urn, "azure-native:network:VirtualNetworkPeering")
+    pairs = set()
+    for peering in peerings:
+        i = estate.inputs(peering.urn)
+        remote = estate.resolve((i.get("remoteVirtualNetwork") or {}).get("id"))
+        pairs.add((i.get("virtualNetworkName"), estate.state[remote.urn].get("name") if remote else None))
+        if not i.get("allowVirtualNetworkAccess"):
+            yield f"{peering.name}: allowVirtualNetworkAccess is off"
+    if len(peerings) != 2 or {(b, a) for a, b in pairs} != pairs:
+        yield f"{link.name}: peerings {sorted(pairs, key=str)} are not one per direction"
+
+
+def _azure_appliance(estate: Estate, link: Registration, props: dict[str, Any]) -> Iterator[str]:
+    """The Azure end of a link to an appliance pair, against what the pair's side records: its
+    floating IPs, its firewall and routes, the link's /30s and ASNs. The appliance's own
+    configuration is in its (secret) user data: tests/test_vpn_daemons.py brings it up against an
+    end rendered from the same plan with the real daemons."""
+    appliance, azure = props["siteA"], props["siteB"]
+    ends = _azure_ends(estate, link)
+    if len(ends) != props["tunnels"]:
+        yield f"{link.name}: {len(ends)} Azure connections for {props['tunnels']} tunnels"
+    fips = [
+        estate.state[r.urn].get("address")
+        for r in estate.of_type("openstack:networking/floatingIp:FloatingIp")
+        if r.name.startswith(f"core-appliance-fip-{appliance}-")
+    ]
+    asns = estate.stack_outputs().get("links", {}).get("links", {}).get(link_id(appliance, azure), {})
+    asns = asns.get("asns", {})
+    cidrs = {
+        h[0]: h for h in (_hosts(c) for c in props.get("insideCidrs", [])) if h is not None
+    }  # the far end's (the appliance's) address → both hosts of its /30
+    speakers: set[int] = set()
+    for end in ends:
+        where = end.conn.name
+        outside = end.local.get("gatewayIpAddress")
+        if outside not in fips:
+            yield f"{where}: local network gateway address {outside} is no appliance floating IP {fips}"
+        hosts = cidrs.get(end.local.get("bgpSettings", {}).get("bgpPeeringAddress"))
+        if hosts is None:
+            yield f"{where}: the local network gateway's BGP address is no tunnel's first host"
+            continue
+        speaking = [i for i, address in end.custom.items() if address == hosts[1]]
+        if len(speaking) != 1:
+            yield f"{where}: {len(speaking)} instances speak BGP from {hosts[1]}"
+            continue
+        speakers.add(speaking[0])
+        yield from _azure_bgp(end, end.instance_ips[speaking[0]], hosts, where)
+        feeds, _ = _psk(estate, end.conn, "sharedKey")
+        if len(feeds) != 1 or estate.by_urn[next(iter(feeds))].parent != link.urn:
+            yield f"{where}: the connection's key is not one of this link's generated keys"
+        yield from (
+            f"{where}: {m}" for m in proposal_mismatches(azure_proposal(estate, end.conn), _plan_proposal())
+        )
+        if _asn(end.local.get("bgpSettings", {}).get("asn")) != _asn(asns.get(appliance)):
+            yield f"{where}: local network gateway ASN is not {appliance}'s"
+        if _asn(end.gateway.get("bgpSettings", {}).get("asn")) != _asn(asns.get(azure)):
+            yield f"{where}: the Azure gateway's ASN is not {azure}'s"
+    if len(speakers) != len(ends):
+        yield f"{link.name}: the connections' BGP sessions do not use both Azure instances"
+    instance_ips = {ip for end in ends for ip in end.instance_ips}
+    for kind in ("ike", "natt", "esp"):
+        opened = {
+            str(estate.inputs(r.urn).get("remoteIpPrefix", "")).removesuffix("/32")
+            for r in _children(estate, link.urn, "openstack:networking/secGroupRule:SecGroupRule")
+            if r.name.startswith(f"core-appliance-{kind}-{appliance}-{azure}-")
+        }
+        if opened != instance_ips:
+            yield f"{link.name}: the appliance opens {kind} to {sorted(opened)}, not the Azure instances"
+    routes = {
+        estate.inputs(r.urn).get("destinationCidr")
+        for r in _children(estate, link.urn, "openstack:networking/routerRoute:RouterRoute")
+    }
+    if routes != _site_cidrs(estate, azure):
+        yield f"{link.name}: {appliance} routes {sorted(routes)} to the pair, not {azure}'s ranges"
+
+
+def _plan_proposal() -> Proposal:
+    """What the planner gives both ends of every tunnel (the appliance renders exactly this)."""
+    from skyweave.planning.vpn import CIPHERS
+
+    return device_proposal({"ciphers": CIPHERS.as_dict()})
+
+
 _SHAPES = {
     "aws-gcp-ha-vpn": _aws_gcp,
     "aws-site-vpn": _aws_site,
@@ -522,6 +850,11 @@ _SHAPES = {
     "openstack-vpnaas": _vpnaas,
     "aws-vpc-peering": _aws_peering,
     "gcp-vpc-peering": _gcp_peering,
+    "aws-azure-vpn": _aws_azure,
+    "gcp-azure-ha-vpn": _gcp_azure,
+    "azure-vpn-device": _azure_device,
+    "azure-vpn-appliance": _azure_appliance,
+    "azure-vpc-peering": _azure_peering,
 }
 
 

@@ -254,6 +254,50 @@ def _is_bootstrap(estate: Estate, command: Registration) -> bool:
     )
 
 
+# --- Azure -------------------------------------------------------------------------------------------------
+
+
+def _gateway_subnet(estate: Estate, gateway: Registration) -> Groups:
+    out: Groups = []
+    for config in estate.inputs(gateway.urn).get("ipConfigurations", []):
+        subnet = estate.resolve((config.get("subnet") or {}).get("id"))
+        named = subnet is not None and estate.inputs(subnet.urn).get("subnetName") == "GatewaySubnet"
+        out.append(
+            (
+                f"the subnet named GatewaySubnet of ip configuration {config.get('name')}",
+                [subnet.urn] if named and subnet else [],
+            )
+        )
+    return out
+
+
+def _subnet_vnet(estate: Estate, subnet: Registration) -> set[str]:
+    inputs = estate.inputs(subnet.urn)
+    return {f"{inputs.get('resourceGroupName')}/{inputs.get('virtualNetworkName')}"}
+
+
+def _peering_vnets(estate: Estate, peering: Registration) -> set[str]:
+    inputs = estate.inputs(peering.urn)
+    remote = estate.resolve((inputs.get("remoteVirtualNetwork") or {}).get("id"))
+    names = {str(inputs.get("virtualNetworkName"))}
+    if remote is not None:
+        names.add(str(estate.state[remote.urn].get("name")))
+    return names
+
+
+def _scale_set_probe(estate: Estate, vmss: Registration) -> Groups:
+    profile = estate.inputs(vmss.urn).get("virtualMachineProfile", {})
+    probe = str((profile.get("networkProfile", {}).get("healthProbe") or {}).get("id", ""))
+    if (
+        estate.inputs(vmss.urn).get("upgradePolicy", {}).get("mode") != "Rolling"
+        or "/loadBalancers/" not in probe
+    ):
+        return []
+    lb_name = probe.split("/loadBalancers/", 1)[1].split("/", 1)[0]
+    lbs = [lb.urn for lb in _of(estate, "azure-native:network:LoadBalancer", loadBalancerName=lb_name)]
+    return [(f"load balancer {lb_name}, whose probe the rolling upgrades watch", lbs)]
+
+
 PRECONDITIONS: tuple[Precondition, ...] = (
     Precondition(
         key="vpnaas-connection-needs-router-port",
@@ -379,6 +423,46 @@ PRECONDITIONS: tuple[Precondition, ...] = (
         rule="The bootstrap command reads the files and script the copies put on the same host.",
         source="skyweave's own contract (docs/bare-metal.md): files are staged, then installed and run",
         find=lambda estate, reg: _bootstrap(estate, reg) if _is_bootstrap(estate, reg) else [],
+    ),
+    Precondition(
+        key="azure-vpn-gateway-needs-gateway-subnet",
+        dependent=("azure-native:network:VirtualNetworkGateway",),
+        rule="A VPN gateway's ip configurations sit in the VNet's subnet named exactly GatewaySubnet, "
+        "which must exist first.",
+        source="Azure VPN Gateway docs, 'About VPN Gateway configuration settings' - Gateway subnet "
+        "(https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings#gwsub)",
+        find=_gateway_subnet,
+    ),
+    Precondition(
+        key="azure-subnets-of-a-vnet-are-serial",
+        dependent=("azure-native:network:Subnet",),
+        rule="Azure updates one subnet of a VNet at a time; a concurrent change fails with "
+        "AnotherOperationInProgress (the VNet is the unit of update).",
+        source="hashicorp/terraform-provider-azurerm internal/services/network/subnet_resource.go (creates "
+        "and deletes a subnet under locks.ByName on its virtual network's name) "
+        "(https://github.com/hashicorp/terraform-provider-azurerm/blob/main/internal/services/network/subnet_resource.go)",
+        serial_key=_subnet_vnet,
+    ),
+    Precondition(
+        key="azure-peerings-of-a-vnet-are-serial",
+        dependent=("azure-native:network:VirtualNetworkPeering",),
+        rule="A VNet's peerings change one at a time (the peering is a child of the VNet); each site's "
+        "provider is a separate process, so the two directions and a VNet's links must be chained.",
+        source="hashicorp/terraform-provider-azurerm "
+        "internal/services/network/virtual_network_peering_resource.go "
+        "(locks.ByName on the virtual network name around create and delete) "
+        "(https://github.com/hashicorp/terraform-provider-azurerm/blob/main/internal/services/network/virtual_network_peering_resource.go)",
+        serial_key=_peering_vnets,
+    ),
+    Precondition(
+        key="azure-rolling-scale-set-needs-lb-probe",
+        dependent=("azure-native:compute:VirtualMachineScaleSet",),
+        rule="A scale set with rolling upgrades names a load balancer health probe (networkProfile."
+        "healthProbe) that must exist, with a rule using it, when the scale set is created.",
+        source="Azure docs, 'Configure rolling upgrades on Virtual Machine Scale Sets' (a rolling upgrade "
+        "policy requires a health probe or the Application Health extension) "
+        "(https://learn.microsoft.com/azure/virtual-machine-scale-sets/virtual-machine-scale-sets-configure-rolling-upgrades)",
+        find=_scale_set_probe,
     ),
 )
 

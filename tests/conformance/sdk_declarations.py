@@ -3,8 +3,8 @@
 The conformance tests check every recorded registration against these declarations rather than
 against a list kept by hand, so an SDK upgrade that renames, retypes or restricts an input is
 caught by the same test that checks skyweave's own code. Everything here is introspection of the
-installed packages (``pulumi_aws``, ``pulumi_gcp``, ``pulumi_openstack``, ``pulumi_random``,
-``pulumi_command``):
+installed packages (``pulumi_aws``, ``pulumi_azure_native``, ``pulumi_gcp``, ``pulumi_openstack``,
+``pulumi_random``, ``pulumi_command``):
 
 * **type token → class**: the ``resource_modules`` / ``resource_packages`` tables each SDK's
   ``__init__.py`` hands to ``pulumi.runtime`` (the same tables the engine's resource references
@@ -31,6 +31,7 @@ installed packages (``pulumi_aws``, ``pulumi_gcp``, ``pulumi_openstack``, ``pulu
     (``aes-KKK-ctr``) or a remark in parentheses is not a closed list and is not checked.
 
   A list-typed input must have every element in the set.
+* **azure-native enums**: an input typed ``Union[str, <Enum>]`` must be one of the enum's values.
 """
 
 from __future__ import annotations
@@ -55,7 +56,14 @@ from pulumi import _types as pulumi_types
 __all__ = ["SDK_PACKAGES", "InputSchema", "Prop", "check_inputs", "resource_class", "resource_schema"]
 
 #: The provider SDKs skyweave registers resources of.
-SDK_PACKAGES = ("pulumi_aws", "pulumi_gcp", "pulumi_openstack", "pulumi_random", "pulumi_command")
+SDK_PACKAGES = (
+    "pulumi_aws",
+    "pulumi_azure_native",
+    "pulumi_gcp",
+    "pulumi_openstack",
+    "pulumi_random",
+    "pulumi_command",
+)
 
 _NO_DEFAULT = inspect.Parameter.empty
 
@@ -244,6 +252,12 @@ def check_value(annotation: Any, value: Any, path: str, module: str) -> list[str
     members = _members(annotation, module)
     if not members:
         return [f"{path}: the SDK declares no type for it"]
+    enums = [m for m in members if isinstance(m, type) and issubclass(m, enum.Enum)]
+    if module.startswith("pulumi_azure_native") and enums and str in members and isinstance(value, str):
+        # azure-native types an ARM enum as ``Union[str, Enum]`` (room for values newer than the
+        # SDK); a value outside the enum is one this SDK's API version does not know.
+        allowed = {str(e.value) for cls in enums for e in cls}
+        return [] if value in allowed else [f"{path}: {value!r} is not one of {sorted(allowed)}"]
     problems: list[list[str]] = []
     for member in members:
         found = _check_member(member, value, path, module)

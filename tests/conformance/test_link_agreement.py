@@ -46,6 +46,15 @@ def _peer_group(e: Estate) -> dict[str, object]:
     return next(g for g in groups if g["type"] == "cidr")
 
 
+AZURE_CONNECTION = "azure-native:network:VirtualNetworkGatewayConnection"
+
+
+def _azure_custom_bgp(e: Estate, address: str) -> None:
+    """Every instance of the first Azure connection speaks BGP from ``address`` (a wrong one)."""
+    for entry in _first(e, AZURE_CONNECTION)["gatewayCustomBgpIpAddresses"]:  # type: ignore[attr-defined]
+        entry["customBgpIpAddress"] = address
+
+
 def _device_entry(e: Estate) -> dict[str, object]:
     root = next(r.urn for r in e.run.resources if r.type == "pulumi:pulumi:Stack")
     devices: dict[str, list[dict[str, object]]] = e.raw_outputs[root]["onprem_devices"]
@@ -80,6 +89,12 @@ def _device_entry(e: Estate) -> dict[str, object]:
             lambda e: _peer_group(e).update(endpoints=["10.9.0.0/16"]),
             "endpoint group",
         ),
+        (lambda e: _azure_custom_bgp(e, "169.254.21.250"), "speaks BGP from 169.254.21.250"),
+        (
+            lambda e: _first(e, AZURE_CONNECTION)["ipsecPolicies"][0].update(dhGroup="DHGroup2"),  # type: ignore[index]
+            "p1_dh",
+        ),
+        (lambda e: _first(e, AZURE_CONNECTION).update(sharedKey="other"), "PSK"),
     ],
     ids=[
         "psk",
@@ -90,6 +105,9 @@ def _device_entry(e: Estate) -> dict[str, object]:
         "device-inside-cidr",
         "device-psk",
         "routes",
+        "azure-bgp-address",
+        "azure-ike",
+        "azure-psk",
     ],
 )
 def test_the_check_catches_an_end_configured_differently(

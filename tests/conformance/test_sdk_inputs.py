@@ -30,7 +30,15 @@ def test_every_input_matches_the_sdk_declarations(name: str) -> None:
 
 def test_every_recorded_type_has_an_sdk_class() -> None:
     types = {r.type for name in ESTATES for r in estate(name).run.resources if r.custom}
-    assert {t.split(":")[0] for t in types} >= {"aws", "gcp", "openstack", "random", "command", "pulumi"}
+    assert {t.split(":")[0] for t in types} >= {
+        "aws",
+        "azure-native",
+        "gcp",
+        "openstack",
+        "random",
+        "command",
+        "pulumi",
+    }
     for token in types:
         # random's and command's providers take no configuration: an empty schema is theirs.
         assert resource_schema(token).props or token.startswith("pulumi:providers:"), token
@@ -62,6 +70,15 @@ GOOD_VPN = {"customerGatewayId": "cgw-1", "type": "ipsec.1", "vpnGatewayId": "vg
             "'loud' is not one of",
         ),
         ("openstack:vpnaas/siteConnection:SiteConnection", {"initiator": "both"}, "not a documented value"),
+        (
+            "azure-native:network:VirtualNetworkGatewayConnection",
+            {
+                "resourceGroupName": "rg",
+                "connectionType": "IPsec",
+                "ipsecPolicies": [{"dhGroup": "DHGroup5"}],
+            },
+            "ipsecPolicies[0].dhGroup: 'DHGroup5' is not one of",
+        ),
     ],
     ids=[
         "unknown-key",
@@ -75,6 +92,7 @@ GOOD_VPN = {"customerGatewayId": "cgw-1", "type": "ipsec.1", "vpnGatewayId": "vg
         "gcp-possible-values",
         "enum",
         "openstack-plain-list",
+        "azure-native-enum",
     ],
 )
 def test_the_checker_catches(token: str, inputs: dict[str, object], expected: str) -> None:

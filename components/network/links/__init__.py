@@ -7,10 +7,15 @@ protocols. A new pair of endpoint kinds is a new module: its shape rule
 """
 
 from . import (
+    active_active,
+    appliance_active,
     appliance_device,
     appliance_pair,
+    device_active,
+    gateway_active,
     gateway_appliance,
     gateway_ha,
+    ha_active,
     ha_appliance,
     ha_device,
     peering,
@@ -22,10 +27,15 @@ from .builder import LinkBuilder, VpnLink, register_builder
 __all__ = [
     "LinkBuilder",
     "VpnLink",
+    "active_active",
+    "appliance_active",
     "appliance_device",
     "appliance_pair",
+    "device_active",
+    "gateway_active",
     "gateway_appliance",
     "gateway_ha",
+    "ha_active",
     "ha_appliance",
     "ha_device",
     "peering",

@@ -82,6 +82,8 @@ class LinkBuilder:
     networks: Mapping[str, SiteNetwork]
     providers: Mapping[str, pulumi.ProviderResource | None]
     tags: Mapping[str, Mapping[str, str]]
+    #: Every link being built (a gateway shared by several links may need all their plans).
+    links: tuple[LinkPlan, ...] = ()
     #: The estate's IPv4 address space (IPAM supernet, ranges outside it): what a forwarding end
     #: (an appliance's ports) must accept, stable when a cloud site is added.
     estate_cidrs: tuple[str, ...] = ()
@@ -101,6 +103,7 @@ class LinkBuilder:
         )
 
     def build(self, links: Sequence[LinkPlan]) -> None:
+        self.links = tuple(links)
         for link in links:
             a, b = link.a.site, link.b.site
             component = VpnLink(
@@ -194,12 +197,14 @@ class LinkBuilder:
         """
         for index, remote_ip, local_inside, remote_inside in rows:
             tunnel = link.tunnels[index]
+            # The device is usually side b; before a newer endpoint kind (ordered last) it is a.
+            device_index = tunnel.b_gateway if device.site == link.b.site else tunnel.a_gateway
             self.peer_ips.setdefault(device.site, {})[f"{link.id}#{index}"] = remote_ip
             self.devices.setdefault(device.site, []).append(
                 {
                     "link": link.id,
                     "tunnel": index,
-                    "device": device.devices[tunnel.b_gateway],
+                    "device": device.devices[device_index],
                     "remote_site": remote.site,
                     "remote_vendor": remote.vendor,
                     "remote_public_ip": f"onprem_peer_ips[{device.site!r}][{link.id + '#' + str(index)!r}]",

@@ -1,0 +1,103 @@
+"""Azure rules with no counterpart on other vendors: the VPN gateway's own high availability and
+a storage account's transport security.
+
+What Azure shares with the other vendors is judged by the same rules as theirs: NSG rules by
+``skyweave-security-no-open-admin-ports``, connections' IPsec/IKE policies by
+``skyweave-security-no-weak-ike``, public blob access by ``skyweave-security-no-public-buckets``,
+encryption at host by ``skyweave-security-volumes-encrypted``, Blob versioning by
+``skyweave-security-storage-versioned``; scale sets' zones, Azure tunnel counts and the Traffic
+Manager and Blob copies through the resource-derived facts (:mod:`skyweave.policy.facts`) of the
+redundancy rules.
+
+Vendor facts the rules rest on (cited in docs/policies.md and docs/azure.md):
+
+* a VPN gateway that is not active-active runs one instance at a time: a planned maintenance or
+  an unplanned failover drops every tunnel until the standby takes over
+  (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-highlyavailable); only the ``…AZ``
+  SKUs are zone-redundant (https://learn.microsoft.com/azure/vpn-gateway/about-zone-redundant-vnet-gateways);
+* ``enableHttpsTrafficOnly: false`` serves blobs over plain HTTP; TLS 1.0 and 1.1 are retired.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from .rule import Kind, Level, Resource, Rule, Severity, get
+
+__all__ = ["RULES"]
+
+GATEWAY = "azure-native:network:VirtualNetworkGateway"
+STORAGE_ACCOUNT = "azure-native:storage:StorageAccount"
+
+# -- the VPN gateway itself -------------------------------------------------------------------------
+
+_AZ_SKU = re.compile(r"^VpnGw\d+AZ$")
+
+
+def _check_gateway(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
+    if str(get(res.props, "gatewayType", default="Vpn")).lower() != "vpn":
+        return  # an ExpressRoute gateway
+    where = f"{res.type} {res.name!r}"
+    if get(res.props, "activeActive") is not True:
+        yield (
+            f"{where}: activeActive is not true: one instance carries every tunnel and a failover "
+            "drops them all; set activeActive: true with two public addresses"
+        )
+    sku = str(get(res.props, "sku", "name", default=""))
+    if not _AZ_SKU.match(sku):
+        yield (
+            f"{where}: sku.name is {sku or 'unset'}, which is not zone-redundant; use an AZ SKU "
+            "(VpnGw1AZ-VpnGw5AZ)"
+        )
+
+
+VPN_GATEWAY = Rule(
+    name="skyweave-redundancy-azure-vpn-gateway",
+    description="Every Azure VPN gateway is active-active (both instances carry tunnels, so one "
+    "instance's maintenance or failure drops none) on a zone-redundant AZ SKU. How many tunnels each "
+    "link has is skyweave-redundancy-vpn-tunnels'.",
+    level=Level.MANDATORY,
+    kind=Kind.RESOURCE,
+    check=_check_gateway,
+    types=frozenset({GATEWAY}),
+    remediation="Set activeActive: true with two ipConfigurations (a Standard public address each) and "
+    "an AZ SKU (sku.name and sku.tier VpnGw1AZ-VpnGw5AZ); links then take one connection per peer "
+    "address (four to AWS, two to GCP HA VPN, one per on-prem device).",
+    severity=Severity.HIGH,
+    equivalents=("PSRule for Azure Azure.VNG.VPNActiveActive, Azure.VNG.VPNAvailabilityZoneSKU",),
+)
+
+# -- storage accounts: HTTPS and TLS ----------------------------------------------------------------
+
+_OLD_TLS = frozenset({"tls1_0", "tls1_1"})
+
+
+def _check_transport(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
+    where = f"{res.type} {res.name!r}"
+    if get(res.props, "enableHttpsTrafficOnly") is False:
+        yield f"{where}: enableHttpsTrafficOnly is false, so blobs may be served over plain HTTP; set true"
+    tls = get(res.props, "minimumTlsVersion")
+    if tls is not None and str(tls).lower() in _OLD_TLS:
+        yield f"{where}: minimumTlsVersion is {tls}; set TLS1_2"
+
+
+STORAGE_TRANSPORT = Rule(
+    name="skyweave-security-azure-storage-secure-transfer",
+    description="Azure storage accounts accept HTTPS only (enableHttpsTrafficOnly is not false) and no "
+    "TLS older than 1.2.",
+    level=Level.MANDATORY,
+    kind=Kind.RESOURCE,
+    check=_check_transport,
+    types=frozenset({STORAGE_ACCOUNT}),
+    remediation="Set enableHttpsTrafficOnly: true and minimumTlsVersion: TLS1_2 on the storage account.",
+    severity=Severity.HIGH,
+    equivalents=(
+        "checkov CKV_AZURE_3, CKV_AZURE_44",
+        "trivy AVD-AZU-0008 (azure-storage-enforce-https), "
+        "AVD-AZU-0011 (azure-storage-use-secure-tls-policy)",
+    ),
+)
+
+RULES: tuple[Rule, ...] = (STORAGE_TRANSPORT, VPN_GATEWAY)

@@ -987,6 +987,18 @@ def test_an_azure_gateway_whose_active_active_is_unknown_counts_the_two_tunnels_
     assert any("azure-weu1 and external peer 203.0.113.10 has 2 tunnel(s); it needs 3" in m for m in short)
 
 
+def test_an_azure_gateway_whose_vpn_type_is_unknown_may_be_one_active_path() -> None:
+    policy_based = _with_props(
+        _azure_estate(), "vpngw-azure-weu1", {**GOOD_AZURE_GATEWAY, "vpnType": "PolicyBased"}
+    )
+    assert any("one active path" in m for m in _mandatory(check_stack(TUNNELS, policy_based)))
+    estate = _unknown_in(_azure_estate(), "vpngw-azure-weu1", ("vpnType",))
+    assert _contribution(estate, "vpn-azure-weu1-onprem-0").unknown is None  # its tunnels are certain
+    findings = check_stack(TUNNELS, estate)
+    assert _only_unknown(findings) and any("whether an end is policy-based" in f.message for f in findings)
+    assert check_stack(CLAIMS, estate) == []
+
+
 def test_an_azure_connection_whose_type_is_unknown_counts_as_the_vpn_it_may_be() -> None:
     estate = _unknown_in(_azure_estate(), "vpn-azure-weu1-onprem-0", ("connectionType",))
     found = _contribution(estate, "vpn-azure-weu1-onprem-0")

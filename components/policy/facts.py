@@ -42,10 +42,11 @@ Values unknown in a preview (issue 16): an unknown value is *set* — to what, t
 the reason: a unit of unknown size, zones or role (:attr:`Unit.unknown`); a VPN resource whose
 peer is unknown, or that may or may not be a tunnel (:attr:`Contribution.unknown`; it then counts
 as the tunnel it may be — an Azure connection from a gateway that may be active-active as two),
-and what may change the site graph (:attr:`EstateFacts.link_doubts`); a DNS record or Traffic
-Manager profile whose name or targets are unknown (:attr:`DnsName.unknown`,
-:attr:`DnsName.targets_unknown`) and the services it may add units to (:attr:`Service.unknown`).
-The rules report a check those leave open as "can't check during preview", never as a violation.
+one that may be policy-based (:attr:`Contribution.policy_unknown`), and what may change the site
+graph (:attr:`EstateFacts.link_doubts`); a DNS record or Traffic Manager profile whose name or
+targets are unknown (:attr:`DnsName.unknown`, :attr:`DnsName.targets_unknown`) and the services it
+may add units to (:attr:`Service.unknown`). The rules report a check those leave open as "can't
+check during preview", never as a violation.
 """
 
 from __future__ import annotations
@@ -336,6 +337,9 @@ class Contribution:
     unknown: str | None = None
     #: ``False``: the peer is not known until the update runs; the contribution is in no edge.
     remote_known: bool = True
+    #: Why whether it is policy-based (one active path) is not known in this preview; it counts as
+    #: route-based meanwhile (its tunnel count is not in doubt).
+    policy_unknown: str | None = None
 
 
 @dataclass(frozen=True)
@@ -365,6 +369,8 @@ class Edge:
     witness: str = ""
     classic: bool = False
     policy_based: bool = False
+    #: Why a preview cannot say whether an end is policy-based (see :attr:`Contribution.policy_unknown`).
+    policy_unknown: str | None = None
 
     def tunnels(self, sites: set[str]) -> int:
         """The tunnels both ends configure: the smaller side among ends that are sites."""
@@ -940,9 +946,9 @@ class EstateFacts:
         Values unknown in a preview: a connection whose ``connectionType`` is unknown but that names
         a peer gateway may be a site-to-site VPN, and counts as the one it may be; a gateway whose
         ``activeActive`` is unknown counts as the two tunnels it may terminate towards an external
-        peer, one whose ``vpnType`` is unknown as route-based — each saying why
-        (:attr:`Contribution.unknown`), so a rule reports "can't check" rather than a count or a
-        shape the update may not have. A gateway reference that names no
+        peer (:attr:`Contribution.unknown` says why), one whose ``vpnType`` is unknown as
+        route-based (:attr:`Contribution.policy_unknown`) — so a rule reports "can't check" rather
+        than a count or a shape the update may not have. A gateway reference that names no
         resource of the plan and is unknown is a gateway whose settings are unknown.
         """
         props, deps = res.props, res.property_dependencies
@@ -972,8 +978,12 @@ class EstateFacts:
             except UnknownValue as exc:
                 return None, f"{gateways[0].name}.{exc}"
 
-        vpn_type, doubt = setting("vpnType")  # unknown: route-based (Azure's default) meanwhile
-        shape = {"policy_based": str(vpn_type or "").lower() == "policybased", "unknown": why or doubt}
+        vpn_type, policy_unknown = setting("vpnType")  # unknown: route-based (Azure's default) meanwhile
+        shape = {
+            "policy_based": str(vpn_type or "").lower() == "policybased",
+            "policy_unknown": policy_unknown,
+            "unknown": why,
+        }
         if kind == "vnet2vnet":
             resolve = functools.partial(self._resolve, res, "virtualNetworkGateway2")
             return self._contribution(res, resolve, 1, res.urn, **shape)
@@ -1180,6 +1190,7 @@ class EstateFacts:
                 edge = by_pair[key] = Edge(a, b, c.kind, witness=c.urn)
             edge.classic = edge.classic or c.classic
             edge.policy_based = edge.policy_based or c.policy_based
+            edge.policy_unknown = edge.policy_unknown or c.policy_unknown
             if c.kind == "vpn":
                 distinct = paths[(a, b, c.kind, c.local)]
                 if c.path in distinct:

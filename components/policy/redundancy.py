@@ -211,13 +211,22 @@ def _check_tunnels(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Findin
         need = shapes.get(vendors, minimum)
         count = edge.tunnels(sites)
         if count >= need:
-            if edge.policy_based and not any(_names_edge(entry, edge, sites) for entry in allowed):
+            single_path_allowed = any(_names_edge(entry, edge, sites) for entry in allowed)
+            if edge.policy_based and not single_path_allowed:
                 yield Finding(
                     f"the VPN between {edge.a} and {edge.b} has {count} tunnel(s) but one active path: "
                     "a policy-based end (Neutron VPNaaS) carries traffic over one tunnel, the others "
                     "only stand by. Use a route-based end (OpenStack `vpn: appliance`) or list the "
                     "link in allowSinglePathLinks (site-a/site-b) to accept it",
                     edge.witness,
+                )
+            elif edge.policy_unknown and not single_path_allowed:  # it may be one active path
+                yield Finding(
+                    f"can't check {edge.witness} during preview: the VPN between {edge.a} and {edge.b} "
+                    f"has {count} tunnel(s), and whether an end is policy-based (one active path) is not "
+                    f"known: {edge.policy_unknown}",
+                    edge.witness,
+                    unknown=True,
                 )
             continue
         why = []

@@ -1036,6 +1036,20 @@ def test_an_autoscale_setting_whose_floor_is_unknown_is_not_the_scale_sets_capac
         assert f"{scaler}." in str(unit(_unknown_in(_azure_estate(), scaler, path)).unknown), path
 
 
+def test_a_region_a_preview_cannot_know_is_unknown_and_names_where_it_is_read() -> None:
+    estate = _unknown_in(_azure_estate(), "azure-neu1", ("location",))
+    reason = next(u for u in facts(StackIndex.build(estate)).units if u.name == "web-azure-neu1").unknown
+    assert reason == "azure-neu1.location is not known until the update runs"
+    # A resource's own region: its zone still says which it is; without a zone the update will.
+    mig = res(
+        REGIONAL_MIG, "m", {"region": UNKNOWN, "targetSize": 2, "distributionPolicyZones": ["europe-west1-b"]}
+    )
+    vm = res(AZ_VM, "vm", {"location": UNKNOWN, "zones": ["1"]})
+    units = {u.name: u for u in facts(StackIndex.build([mig, vm])).units}
+    assert units["m"].region == "europe-west1" and units["m"].unknown is None
+    assert units["vm"].unknown == "vm.location is not known until the update runs"
+
+
 def test_a_traffic_manager_endpoint_a_preview_cannot_know_may_answer_from_another_vendor() -> None:
     profile = next(r for r in _azure_estate() if r.name == "tm")
     azure_only = _with_props(_azure_estate(), "tm", {**profile.props, "endpoints": []})

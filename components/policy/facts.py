@@ -507,7 +507,8 @@ class EstateFacts:
         zone's.
 
         Raises:
-            UnknownValue: its provider's region (location) is not known in this preview.
+            UnknownValue: its provider's region (location) is not known in this preview, or its own
+                is and no zone says which it is.
         """
         if res.provider_urn:
             provider = self.index.by_urn.get(res.provider_urn)
@@ -520,18 +521,21 @@ class EstateFacts:
                     raise UnknownValue([provider.name, *exc.path.split(".")]) from None
                 if region:
                     return region
+        unknown: UnknownValue | None = None
         try:
             region = _known_str(get(res.props, "region"))
             if region is None and res.package == "azure-native":
                 region = _known_str(get(res.props, "location"))
-        except UnknownValue:
-            region = None
+        except UnknownValue as exc:
+            region, unknown = None, exc  # its zone may still say (a zone is in one region)
         if region:
             return region
         if zone and zone != UNSPECIFIED and zone[-1:].isalpha() and zone[-2:-1].isdigit():
             return zone[:-1]  # AWS: us-east-1a
         if zone and zone.count("-") >= 2:
             return zone.rsplit("-", 1)[0]  # GCP: europe-west1-b
+        if unknown is not None:  # not its site's name: the update will tell which region it is
+            raise UnknownValue([res.name, *unknown.path.split(".")])
         return self.node(res)
 
     # -- compute -----------------------------------------------------------------------------

@@ -937,6 +937,9 @@ def test_a_rule_keeps_the_violations_it_found_before_an_unknown_value() -> None:
 
 # -- Azure: each read of an Azure value a preview may not know -----------------------------------
 
+OPEN_PORTS = rule_by_name("skyweave-security-no-open-admin-ports")
+NSG = "azure-native:network:NetworkSecurityGroup"
+
 
 def _unknown_in(estate: list[Resource], name: str, *paths: Path_) -> list[Resource]:
     """``estate`` with the values at ``paths`` of the resource ``name`` unknown."""
@@ -1103,3 +1106,16 @@ def test_an_azure_record_set_whose_targets_are_unknown_may_answer_elsewhere() ->
         dns = facts(StackIndex.build(_unknown_in(_azure_estate(), "api-a-azure", (name,)))).dns
         maybe = dns["(unknown name of api-a-azure)"]
         assert maybe.dns_vendors == {"azure"} and maybe.services == {"Azure DNS"}, name
+
+
+def test_an_nsg_rule_a_preview_cannot_judge_leaves_the_others_judged() -> None:
+    base = {"direction": "Inbound", "access": "Allow", "protocol": "Tcp", "sourceAddressPrefix": "Internet"}
+    rules = [
+        {**base, "name": "web", "destinationPortRange": UNKNOWN},
+        {**base, "name": UNKNOWN, "destinationPortRange": "22"},
+    ]
+    for props in ({"securityRules": rules}, unknown_checking_proxy({"securityRules": rules})):
+        findings = check_resource(OPEN_PORTS, res(NSG, "nsg", props, site="azure-weu1"))
+        assert [f.unknown for f in findings] == [False, True], findings
+        assert "securityRules[1] (1) opens port(s) 22 to Internet" in findings[0].message
+        assert "securityRules.0.destinationPortRange" in findings[1].message

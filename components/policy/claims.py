@@ -110,6 +110,15 @@ def _check_dns_name(estate: EstateFacts, res: Resource) -> Iterator[Finding]:
         yield _unknown(res, exc)
         return
     if isinstance(name, str) and name and name.rstrip(".").lower() not in estate.dns:
+        maybe = next((dns for dns in estate.dns.values() if dns.unknown), None)
+        if maybe is not None:  # a record whose name a preview cannot know may be this one
+            yield Finding(
+                f"can't check {res.urn} during preview: {_short(res)} answers at {name}, and DNS record "
+                f"{maybe.records[0].name!r} may be its record: {maybe.unknown}",
+                res.urn,
+                unknown=True,
+            )
+            return
         yield Finding(f"{_short(res)} answers at {name} but the plan has no DNS record of that name", res.urn)
 
 
@@ -134,8 +143,21 @@ def _check_link(estate: EstateFacts, res: Resource) -> Iterator[Finding]:
     for site, vendor in ends:
         if vendor not in CLOUD_PACKAGES:
             continue  # a device someone else configures: nothing in the plan to count
-        paths = {c.path: c.tunnels for c in contributions if c.kind == "vpn" and c.local == site}
+        mine_here = [c for c in contributions if c.kind == "vpn" and c.local == site]
+        paths = {c.path: c.tunnels for c in mine_here}
         have = sum(paths.values())
+        # A resource that may be a tunnel (a value unknown in the preview) counts as the one it may
+        # be: a shortfall is certain; enough tunnels only with it is "can't check".
+        certain = sum({c.path: c.tunnels for c in mine_here if not c.unknown}.values())
+        doubtful = next((c for c in mine_here if c.unknown), None)
+        if have >= claimed > certain and doubtful is not None:
+            yield Finding(
+                f"can't check {res.urn} during preview: {_short(res)} claims {claimed} tunnel(s) on "
+                f"{site}'s side, {certain} of them certain; {doubtful.urn.rsplit('::', 1)[-1]}: "
+                f"{doubtful.unknown}",
+                res.urn,
+                unknown=True,
+            )
         if have < claimed:
             what = f"only {have}" if have else f"no {vendor_name(vendor)} VPN resources"
             yield Finding(

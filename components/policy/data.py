@@ -49,14 +49,18 @@ def _principal_is_anyone(principal: Any) -> bool:
     if principal == "*":
         return True
     if isinstance(principal, Mapping):
-        return any(_principal_is_anyone(v) for v in principal.values())
+        return any(_principal_is_anyone(get(principal, key)) for key in principal)
     if isinstance(principal, Sequence) and not isinstance(principal, str):
-        return any(p == "*" for p in principal)
+        return any(p == "*" for p in items(principal))
     return False
 
 
 def _public_statements(policy: Any) -> list[int]:
-    """Indexes of Allow statements granting ``Principal: "*"`` with no Condition to narrow them."""
+    """Indexes of Allow statements granting ``Principal: "*"`` with no Condition to narrow them.
+
+    A policy given as an object (not a JSON string) is read through :func:`get`: a part unknown in
+    the preview raises :class:`~skyweave.policy.rule.UnknownValue` rather than passing for absent.
+    """
     if isinstance(policy, str):
         try:
             policy = json.loads(policy)
@@ -64,14 +68,11 @@ def _public_statements(policy: Any) -> list[int]:
             return []
     if not isinstance(policy, Mapping):
         return []
-    statements = policy.get("Statement")
-    if isinstance(statements, Mapping):
-        statements = [statements]
     found = []
-    for i, statement in enumerate(statements if isinstance(statements, list) else []):
-        if not isinstance(statement, Mapping) or statement.get("Effect") != "Allow":
+    for i, statement in enumerate(items(policy, "Statement")):
+        if not isinstance(statement, Mapping) or get(statement, "Effect") != "Allow":
             continue
-        if _principal_is_anyone(statement.get("Principal")) and not statement.get("Condition"):
+        if _principal_is_anyone(get(statement, "Principal")) and not get(statement, "Condition"):
             found.append(i)
     return found
 

@@ -36,13 +36,26 @@ must be judged by what will actually exist. This module derives, from the resour
 Claims (component outputs) are checked against these facts by :mod:`skyweave.policy.claims`.
 Everything is built once per call (memoised on the :class:`StackIndex`) and linear in the
 number of resources and dependencies.
+
+Values unknown in a preview (issue 16): an unknown value is *set* — to what, the update will say
+— never absent, so the facts never read one as missing. What they cannot know they keep, with
+the reason: a unit of unknown size, zones or role (:attr:`Unit.unknown`); a VPN resource whose
+peer is unknown, or that may or may not be a tunnel (:attr:`Contribution.unknown`; it then counts
+as the tunnel it may be — an Azure connection from a gateway that may be active-active as two),
+one that may be policy-based (:attr:`Contribution.policy_unknown`), and what may change the site
+graph (:attr:`EstateFacts.link_doubts`); a DNS record or Traffic Manager profile whose name or
+targets are unknown (:attr:`DnsName.unknown`, :attr:`DnsName.targets_unknown`) and the services it
+may add units to (:attr:`Service.unknown`). The rules report a check those leave open as "can't
+check during preview", never as a violation.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import ipaddress
 from collections import defaultdict, deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -58,6 +71,7 @@ __all__ = [
     "DnsName",
     "Edge",
     "EstateFacts",
+    "LinkDoubt",
     "Service",
     "Unit",
     "facts",
@@ -171,6 +185,14 @@ DNS_SERVICES = {
     **dict.fromkeys(TM_PROFILES, "Traffic Manager"),
 }
 _ADDRESS_RECORDS = frozenset({"A", "AAAA", "CNAME", "ALIAS"})
+#: A record's literal targets: (list property, the key of each item's value; ``None``: the item).
+_LITERAL_TARGETS: tuple[tuple[str, str | None], ...] = (
+    ("records", None),
+    ("rrdatas", None),
+    ("aliases", "name"),
+    ("aRecords", "ipv4Address"),
+    ("aaaaRecords", "ipv6Address"),
+)
 
 S3_BUCKETS = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
 GCS_BUCKET = "gcp:storage/bucket:Bucket"
@@ -272,6 +294,7 @@ class Unit:
     region: str
     zones: tuple[tuple[str, int], ...]
     owner: str | None
+    #: Why its capacity, zones or role cannot be known in this preview (``None``: known).
     unknown: str | None = None
 
     @property
@@ -290,6 +313,9 @@ class Service:
     urn: str | None
     units: list[Unit]
     component: Resource | None = None
+    #: Why a value unknown in this preview may add units to it (a DNS record whose name or targets
+    #: are unknown): a shortfall is then "can't check", never a violation.
+    unknown: str | None = None
 
 
 @dataclass(frozen=True)
@@ -306,6 +332,30 @@ class Contribution:
     policy_based: bool = False
     #: Counted from an instance-hosted router's IKE opening (its tunnels are in secret user data).
     hosted: bool = False
+    #: Why a value unknown in this preview leaves it open whether this is a tunnel (counted as one)
+    #: or where it leads (see ``remote_known``); ``None``: known.
+    unknown: str | None = None
+    #: ``False``: the peer is not known until the update runs; the contribution is in no edge.
+    remote_known: bool = True
+    #: Why whether it is policy-based (one active path) is not known in this preview; it counts as
+    #: route-based meanwhile (its tunnel count is not in doubt).
+    policy_unknown: str | None = None
+
+
+@dataclass(frozen=True)
+class LinkDoubt:
+    """A value unknown in this preview that may change the site graph.
+
+    ``site``: the site whose links it may add tunnels to (a VPN resource whose peer is unknown);
+    ``None``: it may merge any external peers (an external VPN gateway whose interfaces are
+    unknown). ``counted``: already counted, as the tunnel it may be, so it cannot make a link short.
+    """
+
+    urn: str
+    reason: str
+    site: str | None
+    counted: bool = False
+    kind: str = "vpn"  # "vpn" | "peering": the kind of edge it may add to
 
 
 @dataclass
@@ -319,6 +369,8 @@ class Edge:
     witness: str = ""
     classic: bool = False
     policy_based: bool = False
+    #: Why a preview cannot say whether an end is policy-based (see :attr:`Contribution.policy_unknown`).
+    policy_unknown: str | None = None
 
     def tunnels(self, sites: set[str]) -> int:
         """The tunnels both ends configure: the smaller side among ends that are sites."""
@@ -339,7 +391,10 @@ class DnsName:
     services: set[str] = field(default_factory=set)
     targets: list[Resource] = field(default_factory=list)
     external_targets: set[str] = field(default_factory=set)
+    #: Why its name (or record type) is not known in this preview: its records may belong to any name.
     unknown: str | None = None
+    #: Why some of its targets are not known in this preview.
+    targets_unknown: str | None = None
 
 
 class _UnionFind:
@@ -448,27 +503,39 @@ class EstateFacts:
         return f"{res.package} (default provider)"
 
     def region(self, res: Resource, zone: str | None = None) -> str:
-        """The region of ``res``: its provider's (``region``; Azure's ``location``), else its own."""
+        """The region of ``res``: its provider's (``region``; Azure's ``location``), its own, or its
+        zone's.
+
+        Raises:
+            UnknownValue: its provider's region (location) is not known in this preview, or its own
+                is and no zone says which it is.
+        """
         if res.provider_urn:
             provider = self.index.by_urn.get(res.provider_urn)
             if provider is not None:
-                region = _known_str(_safe_get(provider.props, "region")) or _known_str(
-                    _safe_get(provider.props, "location")
-                )
+                try:
+                    region = _known_str(get(provider.props, "region")) or _known_str(
+                        get(provider.props, "location")
+                    )
+                except UnknownValue as exc:  # named after the provider: the site's region is unknown
+                    raise UnknownValue([provider.name, *exc.path.split(".")]) from None
                 if region:
                     return region
+        unknown: UnknownValue | None = None
         try:
             region = _known_str(get(res.props, "region"))
             if region is None and res.package == "azure-native":
                 region = _known_str(get(res.props, "location"))
-        except UnknownValue:
-            region = None
+        except UnknownValue as exc:
+            region, unknown = None, exc  # its zone may still say (a zone is in one region)
         if region:
             return region
         if zone and zone != UNSPECIFIED and zone[-1:].isalpha() and zone[-2:-1].isdigit():
             return zone[:-1]  # AWS: us-east-1a
         if zone and zone.count("-") >= 2:
             return zone.rsplit("-", 1)[0]  # GCP: europe-west1-b
+        if unknown is not None:  # not its site's name: the update will tell which region it is
+            raise UnknownValue([res.name, *unknown.path.split(".")])
         return self.node(res)
 
     # -- compute -----------------------------------------------------------------------------
@@ -480,6 +547,8 @@ class EstateFacts:
         for res in self.index.of_type(*COMPUTE_TYPES):
             if res.urn not in routers:
                 found.append(self._unit(res))
+            elif routers[res.urn] is not None:  # a VPN router or compute: the preview cannot say
+                found.append(self._unknown_unit(res, f"whether it is a VPN router: {routers[res.urn]}"))
         found.extend(self._on_prem_nodes())
         return found
 
@@ -491,18 +560,20 @@ class EstateFacts:
         return result
 
     def _unit(self, res: Resource) -> Unit:
-        vendor = self.index.vendor(res) or res.package
-        site = self.node(res)
-        owner = self.owner(res)
         try:
             kind, count, zones = self._capacity(res)
+            region = self.region(res, zones[0] if zones else None)
         except UnknownValue as exc:
-            return Unit(
-                res.urn, res.name, _KIND.get(res.type, "compute"), vendor, site, site, (), owner, str(exc)
-            )
+            return self._unknown_unit(res, str(exc))
+        vendor = self.index.vendor(res) or res.package
         spread = _spread(count, zones)
-        region = self.region(res, zones[0] if zones else None)
-        return Unit(res.urn, res.name, kind, vendor, site, region, spread, owner)
+        return Unit(res.urn, res.name, kind, vendor, self.node(res), region, spread, self.owner(res))
+
+    def _unknown_unit(self, res: Resource, reason: str) -> Unit:
+        vendor = self.index.vendor(res) or res.package
+        site = self.node(res)
+        kind = _KIND.get(res.type, "compute")
+        return Unit(res.urn, res.name, kind, vendor, site, site, (), self.owner(res), reason)
 
     def _capacity(self, res: Resource) -> tuple[str, int, list[str]]:
         props = res.props
@@ -515,7 +586,7 @@ class EstateFacts:
             ]
             return "auto scaling group", count, zones or [UNSPECIFIED]
         if res.type in (GCP_REGIONAL_MIG, GCP_ZONAL_MIG):
-            count = self._autoscaled_floor(res)
+            count = self._autoscaled_floor(res)  # raises when the autoscaler's floor is unknown
             if count is None:
                 count = as_int(get(props, "targetSize")) or 0
             if res.type == GCP_ZONAL_MIG:
@@ -553,26 +624,38 @@ class EstateFacts:
         return sorted(set(zones))
 
     def _autoscaled_floor(self, res: Resource) -> int | None:
-        return self._autoscalers.get(res.urn)
+        floor = self._autoscalers.get(res.urn)
+        if isinstance(floor, tuple):  # the autoscaler's minimum is not known in this preview
+            raise UnknownValue(floor)
+        return floor
 
     @cached_property
-    def _autoscalers(self) -> dict[str, int | None]:
-        """MIG / scale set URN → the minimum of the autoscaler that targets it."""
-        found: dict[str, int | None] = {}
+    def _autoscalers(self) -> dict[str, int | tuple[str, ...] | None]:
+        """MIG / scale set URN → the minimum of the autoscaler that targets it (its path, naming the
+        autoscaler, when unknown in a preview: the group's target size is then no floor to count)."""
+        found: dict[str, int | tuple[str, ...] | None] = {}
         for scaler in self.index.of_type(GCP_REGION_AUTOSCALER, GCP_AUTOSCALER):
-            floor = as_int(_safe_get(scaler.props, "autoscalingPolicy", "minReplicas"))
+            floor: int | tuple[str, ...] | None
+            try:
+                floor = as_int(get(scaler.props, "autoscalingPolicy", "minReplicas"))
+            except UnknownValue as exc:
+                floor = (scaler.name, exc.path)
             for urn in scaler.property_dependencies.get("target") or scaler.dependencies:
                 found.setdefault(urn, floor)
         for setting in self.index.of_type(*AZ_AUTOSCALE):
-            if _safe_get(setting.props, "enabled") is False:
-                continue
             # Every profile (the default one and scheduled ones) may be in force: the smallest wins.
-            minima = [
-                as_int(_safe_get(p, "capacity", "minimum")) for p in _safe_items(setting.props, "profiles")
-            ]
-            known = [m for m in minima if m is not None]
+            # Whether it is enabled, or any profile's minimum, unknown: no floor is known (neither
+            # the smallest minimum nor the scale set's sku.capacity).
+            try:
+                if get(setting.props, "enabled") is False:
+                    continue
+                minima = [_profile_minimum(p, i) for i, p in enumerate(items(setting.props, "profiles"))]
+                known = [m for m in minima if m is not None]
+                floor = min(known) if known else None
+            except UnknownValue as exc:
+                floor = (setting.name, exc.path)
             for urn in setting.property_dependencies.get("targetResourceUri") or setting.dependencies:
-                found.setdefault(urn, min(known) if known else None)
+                found.setdefault(urn, floor)
         return found
 
     def _affinity_group(self, res: Resource) -> str | None:
@@ -629,12 +712,24 @@ class EstateFacts:
                 Service(f"{kind} {res.name!r}", res.urn, list(self.units_by_owner.get(res.urn, [])), res)
             )
         unit_by_urn = {u.urn: u for u in self.units}
-        for name, dns in sorted(self.dns.items()):
+        free: dict[str, list[Unit]] = {}
+        for name, dns in self.dns.items():
             behind = self.behind([t.urn for t in dns.targets])
-            units = [unit_by_urn[u] for u in behind if u in unit_by_urn]
-            free = [u for u in units if u.owner is None]
-            if free:
-                result.append(Service(f"DNS name {name!r}", dns.records[0].urn, free))
+            free[name] = [unit_by_urn[u] for u in behind if u in unit_by_urn and unit_by_urn[u].owner is None]
+        unknown_names = [(name, dns) for name, dns in sorted(self.dns.items()) if dns.unknown]
+        for name, dns in sorted(self.dns.items()):
+            if not free[name]:
+                continue
+            doubt = dns.unknown or dns.targets_unknown
+            if doubt is None:  # a record of unknown name may be one of this name's, adding units
+                mine = {u.urn for u in free[name]}
+                for other_name, other in unknown_names:
+                    if other.targets_unknown or not {u.urn for u in free[other_name]} <= mine:
+                        doubt = (
+                            f"DNS record {other.records[0].name!r} may be one of {name}'s: {other.unknown}"
+                        )
+                        break
+            result.append(Service(f"DNS name {name!r}", dns.records[0].urn, free[name], unknown=doubt))
         return result
 
     def behind(self, start: Iterable[str]) -> list[str]:
@@ -668,18 +763,33 @@ class EstateFacts:
     # -- links -------------------------------------------------------------------------------
 
     @cached_property
-    def _peers(self) -> _UnionFind:
-        """External peer addresses that belong together (one GCP external gateway's interfaces)."""
+    def _gateway_peers(self) -> tuple[_UnionFind, list[LinkDoubt]]:
+        """External peer addresses that belong together (one GCP external gateway's interfaces),
+        and the gateways whose interfaces are not known in this preview (they may merge others)."""
         peers = _UnionFind()
+        doubts: list[LinkDoubt] = []
         for gateway in self.index.of_type(GCP_EXTERNAL_GATEWAY):
             addresses = []
-            for interface in _safe_items(gateway.props, "interfaces"):
-                ip = _known_str(_safe_get(interface, "ipAddress"))
+            try:
+                interfaces = items(gateway.props, "interfaces")
+            except UnknownValue as exc:
+                doubts.append(LinkDoubt(gateway.urn, f"{gateway.name}.{exc}", None))
+                continue
+            for interface in interfaces:
+                try:
+                    ip = _known_str(get(interface, "ipAddress"))
+                except UnknownValue as exc:
+                    doubts.append(LinkDoubt(gateway.urn, f"{gateway.name}.interfaces.{exc}", None))
+                    continue
                 if ip:
                     addresses.append(f"ip:{ip}")
             for a in addresses[1:]:
                 peers.union(addresses[0], a)
-        return peers
+        return peers, doubts
+
+    @property
+    def _peers(self) -> _UnionFind:
+        return self._gateway_peers[0]
 
     def _resolve(self, res: Resource, prop: str, literal: Any = None, depth: int = 0) -> str:
         """The node ``res.prop`` points at: the site of the resource it came from, or a peer address.
@@ -687,7 +797,27 @@ class EstateFacts:
         The engine says which resource a property came from (property dependencies). Without
         them (a plan format that keeps only ``dependencies``), a dependency of the kind that
         property refers to, on another site, stands in.
+
+        Raises:
+            UnknownValue: the address is not known in this preview and nothing says where it comes
+                from (it is not "no address": the update will tell).
         """
+        node = self._source_node(res, prop, depth)
+        if node is not None:
+            return node
+        try:
+            value = literal if literal is not None else get(res.props, prop)
+            if isinstance(value, Mapping):  # an Azure reference ({id}): unknown if its id is
+                get(value, "id")
+        except UnknownValue as exc:
+            raise UnknownValue([res.name, *exc.path.split(".")]) from None
+        ip = _known_str(value)
+        if ip:
+            return self._peer_name(ip)
+        return f"the peer of {res.name} (address not known)"
+
+    def _source_node(self, res: Resource, prop: str, depth: int = 0) -> str | None:
+        """The node of the resource ``res.prop`` came from (see :meth:`_resolve`); ``None``: none."""
         sources = list(res.property_dependencies.get(prop, ()))
         if not sources and prop in _PEER_SOURCES:
             local = self.node(res)
@@ -708,16 +838,23 @@ class EstateFacts:
             if target.type == GCP_EXTERNAL_GATEWAY:
                 continue
             return self.node(target)
-        value = literal if literal is not None else _safe_get(res.props, prop)
-        ip = _known_str(value)
-        if ip:
-            return self._peer_name(ip)
-        return f"the peer of {res.name} (address not known)"
+        return None
 
     def _local_gateway_peer(self, gateway: Resource) -> str:
-        """The node an Azure local network gateway stands for: where its address came from."""
-        literal = _safe_get(gateway.props, "gatewayIpAddress") or _safe_get(gateway.props, "fqdn")
-        return self._resolve(gateway, "gatewayIpAddress", literal=literal, depth=1)
+        """The node an Azure local network gateway stands for: where its address came from.
+
+        Raises:
+            UnknownValue: its ``gatewayIpAddress`` (or, without one, its ``fqdn``) is not known in
+                this preview and no property dependency says where it comes from.
+        """
+        node = self._source_node(gateway, "gatewayIpAddress", depth=1)
+        if node is not None:
+            return node
+        try:
+            address = _known_str(get(gateway.props, "gatewayIpAddress") or get(gateway.props, "fqdn"))
+        except UnknownValue as exc:
+            raise UnknownValue([gateway.name, *exc.path.split(".")]) from None
+        return self._peer_name(address) if address else f"the peer of {gateway.name} (address not known)"
 
     def _peer_name(self, ip: str) -> str:
         key = f"ip:{ip}"
@@ -731,43 +868,71 @@ class EstateFacts:
             groups[self._peers.find(key)].append(key[3:])
         return {root: sorted(members) for root, members in groups.items()}
 
+    def _contribution(
+        self, res: Resource, resolve: Callable[[], str], tunnels: int, path: str, **flags: Any
+    ) -> Contribution:
+        """``res``'s VPN tunnels towards the node ``resolve()`` names; a peer unknown in this
+        preview leaves them out of the site graph (``remote_known=False``), saying why."""
+        try:
+            remote = resolve()
+        except UnknownValue as exc:
+            remote = f"the peer of {res.name} (not known until the update runs)"
+            flags.update(unknown=f"its peer is not known until the update runs ({exc})", remote_known=False)
+        return Contribution(res.urn, self.node(res), remote, "vpn", tunnels, path, **flags)
+
     @cached_property
     def contributions(self) -> list[Contribution]:
         found: list[Contribution] = []
+        add = found.append
         for res in self.index.of_type(AWS_VPN):
-            local = self.node(res)
-            remote = self._resolve(res, "customerGatewayId")
-            found.append(Contribution(res.urn, local, remote, "vpn", 2, res.urn))
+            add(
+                self._contribution(
+                    res, functools.partial(self._resolve, res, "customerGatewayId"), 2, res.urn
+                )
+            )
         for res in self.index.of_type(GCP_TUNNEL):
-            found.append(self._gcp_tunnel(res))
+            add(self._gcp_tunnel(res))
         for res in self.index.of_type(OS_SITE_CONNECTION):
-            local = self.node(res)
-            remote = self._resolve(res, "peerAddress")
-            path = _known_str(_safe_get(res.props, "peerAddress")) or res.urn
-            found.append(Contribution(res.urn, local, remote, "vpn", 1, path, policy_based=True))
-        for rule in self._router_ike[0]:
-            local = self.node(rule)
-            prefix = _known_str(_safe_get(rule.props, "remoteIpPrefix")) or ""
-            remote = self._resolve(rule, "remoteIpPrefix", literal=prefix.split("/", 1)[0] or None)
-            found.append(Contribution(rule.urn, local, remote, "vpn", 1, rule.urn, hosted=True))
+            try:  # policy-based connections to one peer address are one path
+                path, why = _known_str(get(res.props, "peerAddress")) or res.urn, None
+            except UnknownValue as exc:
+                path, why = res.urn, f"{res.name}.{exc}"  # counted as a path of its own
+            resolve = functools.partial(self._resolve, res, "peerAddress")
+            add(self._contribution(res, resolve, 1, path, policy_based=True, unknown=why))
+        for rule, why in self._router_ike[0]:
+            try:
+                prefix = _known_str(get(rule.props, "remoteIpPrefix")) or ""
+            except UnknownValue:
+                prefix = ""  # then its property dependency says where it comes from, or nothing does
+            literal = prefix.split("/", 1)[0] or None
+            resolve = functools.partial(self._resolve, rule, "remoteIpPrefix", literal)
+            add(self._contribution(rule, resolve, 1, rule.urn, hosted=True, unknown=why))
         for res in self.index.of_type(AWS_PEERING):
-            a = self._resolve(res, "vpcId") if "vpcId" in res.property_dependencies else self.node(res)
-            b = self._resolve(res, "peerVpcId")
-            found.append(Contribution(res.urn, a, b, "peering", 0, res.urn))
+            add(self._peering(res, "vpcId", "peerVpcId"))
         for res in self.index.of_type(GCP_PEERING):
-            a = self._resolve(res, "network") if "network" in res.property_dependencies else self.node(res)
-            b = self._resolve(res, "peerNetwork")
-            found.append(Contribution(res.urn, a, b, "peering", 0, res.urn))
+            add(self._peering(res, "network", "peerNetwork"))
         for res in self.index.of_type(AZ_CONNECTION):
             contribution = self._azure_connection(res)
             if contribution is not None:
-                found.append(contribution)
+                add(contribution)
         for res in self.index.of_type(AZ_PEERING):
-            deps = res.property_dependencies
-            a = self._resolve(res, "virtualNetworkName") if "virtualNetworkName" in deps else self.node(res)
-            b = self._resolve(res, "remoteVirtualNetwork")
-            found.append(Contribution(res.urn, a, b, "peering", 0, res.urn))
+            add(self._peering(res, "virtualNetworkName", "remoteVirtualNetwork"))
         return found
+
+    def _peering(self, res: Resource, own: str, peer: str) -> Contribution:
+        def ends() -> tuple[str, str]:
+            a = self._resolve(res, own) if own in res.property_dependencies else self.node(res)
+            return a, self._resolve(res, peer)
+
+        try:
+            a, b = ends()
+        except UnknownValue as exc:
+            why = f"its peer is not known until the update runs ({exc})"
+            remote = f"the peer of {res.name} (not known until the update runs)"
+            return Contribution(
+                res.urn, self.node(res), remote, "peering", 0, res.urn, unknown=why, remote_known=False
+            )
+        return Contribution(res.urn, a, b, "peering", 0, res.urn)
 
     def _azure_connection(self, res: Resource) -> Contribution | None:
         """An Azure VPN connection's tunnels from its gateway towards the peer.
@@ -781,91 +946,168 @@ class EstateFacts:
         terminate the connection ("two IPsec tunnels, one from each instance", Microsoft's
         active-active topologies), so it is two. A VNet-to-VNet connection is one tunnel per side.
         ExpressRoute and point-to-site connections are not site-to-site VPNs.
+
+        Values unknown in a preview: a connection whose ``connectionType`` is unknown but that names
+        a peer gateway may be a site-to-site VPN, and counts as the one it may be; a gateway whose
+        ``activeActive`` is unknown counts as the two tunnels it may terminate towards an external
+        peer (:attr:`Contribution.unknown` says why), one whose ``vpnType`` is unknown as
+        route-based (:attr:`Contribution.policy_unknown`) — so a rule reports "can't check" rather
+        than a count or a shape the update may not have. A gateway reference that names no
+        resource of the plan and is unknown is a gateway whose settings are unknown.
         """
-        kind = str(_safe_get(res.props, "connectionType") or "IPsec").lower()
+        props, deps = res.props, res.property_dependencies
+        why: str | None = None
+        try:
+            kind = str(get(props, "connectionType") or "IPsec").lower()
+        except UnknownValue as exc:
+            why = f"{res.name}.{exc}"
+            if deps.get("localNetworkGateway2") or _present(props, "localNetworkGateway2"):
+                kind = "ipsec"
+            elif deps.get("virtualNetworkGateway2") or _present(props, "virtualNetworkGateway2"):
+                kind = "vnet2vnet"
+            else:
+                return None  # no peer gateway: whatever it is, not a site-to-site VPN
         if kind not in ("ipsec", "vnet2vnet"):
             return None
-        local = self.node(res)
         gateways = self.index.linked(res, "virtualNetworkGateway1", frozenset({AZ_GATEWAY}))
-        gateway = gateways[0].props if gateways else {}
-        policy_based = str(_safe_get(gateway, "vpnType") or "").lower() == "policybased"
+        # A gateway reference a preview cannot resolve is some gateway: its settings are unknown.
+        unresolved = None if gateways else _unknown_at(props, "virtualNetworkGateway1", "id")
+
+        def setting(key: str) -> tuple[Any, str | None]:
+            """The gateway's ``key``, or why a preview cannot know it."""
+            if not gateways:
+                return None, None if unresolved is None else f"{res.name}.{unresolved}"
+            try:
+                return get(gateways[0].props, key), None
+            except UnknownValue as exc:
+                return None, f"{gateways[0].name}.{exc}"
+
+        vpn_type, policy_unknown = setting("vpnType")  # unknown: route-based (Azure's default) meanwhile
+        shape = {
+            "policy_based": str(vpn_type or "").lower() == "policybased",
+            "policy_unknown": policy_unknown,
+            "unknown": why,
+        }
         if kind == "vnet2vnet":
-            remote = self._resolve(res, "virtualNetworkGateway2")
-            return Contribution(res.urn, local, remote, "vpn", 1, res.urn, policy_based=policy_based)
+            resolve = functools.partial(self._resolve, res, "virtualNetworkGateway2")
+            return self._contribution(res, resolve, 1, res.urn, **shape)
         locals_ = self.index.linked(res, "localNetworkGateway2", frozenset({AZ_LOCAL_GATEWAY}))
-        remote = (
-            self._local_gateway_peer(locals_[0]) if locals_ else self._resolve(res, "localNetworkGateway2")
-        )
-        tunnels = 1
-        if remote not in self.site_vendor and _safe_get(gateway, "activeActive") is True:
-            tunnels = 2
-        return Contribution(res.urn, local, remote, "vpn", tunnels, res.urn, policy_based=policy_based)
+        if locals_:
+            resolve = functools.partial(self._local_gateway_peer, locals_[0])
+        else:
+            resolve = functools.partial(self._resolve, res, "localNetworkGateway2")
+        contribution = self._contribution(res, resolve, 1, res.urn, **shape)
+        if contribution.remote_known and contribution.remote in self.site_vendor:
+            return contribution  # one tunnel towards a resource of the plan, which counts its side
+        active, doubt = setting("activeActive")
+        if doubt is not None:  # counted as the two tunnels it may terminate: a shortfall is then certain
+            return dataclasses.replace(contribution, tunnels=2, unknown=contribution.unknown or doubt)
+        return dataclasses.replace(contribution, tunnels=2) if active is True else contribution
 
     @cached_property
-    def _router_ports(self) -> dict[str, list[str]]:
-        """Ports that forward addresses not their own (a router's), by URN → their security groups."""
-        found: dict[str, list[str]] = {}
-        for port in self.index.of_type(OS_PORT):
-            if not _safe_items(port.props, "allowedAddressPairs"):
+    def link_doubts(self) -> list[LinkDoubt]:
+        """Values unknown in this preview that may change the site graph (see :class:`LinkDoubt`)."""
+        doubts = [
+            LinkDoubt(c.urn, c.unknown, c.local, counted=c.remote_known, kind=c.kind)
+            for c in self.contributions
+            if c.unknown is not None
+        ]
+        return doubts + self._gateway_peers[1]
+
+    def link_doubt(self, edge: Edge) -> LinkDoubt | None:
+        """A doubt that may add tunnels to ``edge`` (a VPN at one of its ends whose peer is unknown)
+        or make its external end another peer (an external gateway's unknown interfaces)."""
+        sites = self.sites
+        external = edge.a not in sites or edge.b not in sites
+        for doubt in self.link_doubts:
+            if doubt.counted or doubt.kind != edge.kind:
                 continue
-            found[port.urn] = [
-                g.urn for g in self.index.linked(port, "securityGroupIds", frozenset({OS_SECGROUP}))
-            ]
+            if doubt.site in (edge.a, edge.b) or (doubt.site is None and external):
+                return doubt
+        return None
+
+    @cached_property
+    def _router_ports(self) -> dict[str, tuple[list[str], str | None]]:
+        """Ports that forward addresses not their own (a router's), by URN → their security groups,
+        and why that is not known (a port whose address pairs are unknown in a preview may be one)."""
+        found: dict[str, tuple[list[str], str | None]] = {}
+        for port in self.index.of_type(OS_PORT):
+            why = None
+            try:
+                if not items(port.props, "allowedAddressPairs"):
+                    continue
+            except UnknownValue as exc:
+                why = f"{port.name}.{exc}"
+            groups = [g.urn for g in self.index.linked(port, "securityGroupIds", frozenset({OS_SECGROUP}))]
+            found[port.urn] = (groups, why)
         return found
 
     @cached_property
-    def _router_instances(self) -> set[str]:
-        """Instances on a router port whose security group admits IKE: VPN routers, not compute."""
+    def _router_instances(self) -> dict[str, str | None]:
+        """Instances on a router port whose security group admits IKE: VPN routers, not compute
+        (→ ``None``; → why, when a value unknown in a preview leaves it open)."""
         groups = self._router_ike[1]
-        found: set[str] = set()
+        found: dict[str, str | None] = {}
         for instance in self.index.of_type(OS_INSTANCE):
             for port in self.index.linked(instance, "networks", frozenset({OS_PORT})):
-                if groups.intersection(self._router_ports.get(port.urn, ())):
-                    found.add(instance.urn)
+                port_groups, port_why = self._router_ports.get(port.urn, ([], None))
+                for group in port_groups:
+                    if group in groups:
+                        _keep_surest(found, instance.urn, port_why or groups[group])
         return found
 
     @cached_property
-    def _router_ike(self) -> tuple[list[Resource], set[str]]:
+    def _router_ike(self) -> tuple[list[tuple[Resource, str | None]], dict[str, str | None]]:
         """Security group rules admitting IKE from one address into a router port's group, and
-        the groups that have them."""
-        router_groups = {g for groups in self._router_ports.values() for g in groups}
-        rules: list[Resource] = []
-        groups: set[str] = set()
+        the groups that have them — each with why that is not known (``None``: known): a rule whose
+        direction, protocol or ports are unknown in a preview may admit IKE, so it counts as the
+        tunnel it may be, and says so."""
+        router_groups: dict[str, str | None] = {}
+        for port_groups, port_why in self._router_ports.values():
+            for group in port_groups:
+                _keep_surest(router_groups, group, port_why)
+        rules: list[tuple[Resource, str | None]] = []
+        groups: dict[str, str | None] = {}
         for rule in self.index.of_type(OS_SECGROUP_RULE):
-            props = rule.props
-            if _safe_get(props, "direction") != "ingress" or _safe_get(props, "protocol") != "udp":
-                continue
-            low, high = as_int(_safe_get(props, "portRangeMin")), as_int(_safe_get(props, "portRangeMax"))
-            if low is None or high is None or not low <= IKE_PORT <= high:
+            admits, why = _admits_ike(rule)
+            if not admits:
                 continue
             try:  # a peer's tunnel address is often known only after apply
-                prefix = get(props, "remoteIpPrefix")
+                prefix = get(rule.props, "remoteIpPrefix")
             except UnknownValue:
                 prefix = "/32"
             if not (isinstance(prefix, str) and prefix.endswith(("/32", "/128"))):
                 continue
-            mine = router_groups.intersection(
-                rule.property_dependencies.get("securityGroupId") or rule.dependencies
-            )
-            if mine:
-                rules.append(rule)
-                groups |= mine
+            sources = rule.property_dependencies.get("securityGroupId") or rule.dependencies
+            mine = [g for g in sources if g in router_groups]
+            if not mine:
+                continue
+            group_whys = [router_groups[g] for g in mine]
+            rules.append((rule, why or (None if None in group_whys else group_whys[0])))
+            for group in mine:
+                _keep_surest(groups, group, why or router_groups[group])
         return rules, groups
 
     def _gcp_tunnel(self, res: Resource) -> Contribution:
-        local = self.node(res)
         props = res.property_dependencies
-        classic = bool(props.get("targetVpnGateway")) or bool(_safe_get(res.props, "targetVpnGateway"))
+        # A reference unknown in a preview is set (the update fills it in), never absent.
+        classic = bool(props.get("targetVpnGateway")) or _present(res.props, "targetVpnGateway")
         if props.get("peerGcpGateway"):
-            remote = self._resolve(res, "peerGcpGateway")
-        elif props.get("peerExternalGateway") or _safe_get(res.props, "peerExternalGateway"):
-            remote = self._external_gateway_peer(res)
+            resolve = functools.partial(self._resolve, res, "peerGcpGateway")
+        elif props.get("peerExternalGateway") or _present(res.props, "peerExternalGateway"):
+            resolve = functools.partial(self._external_gateway_peer, res)
         else:
-            remote = self._resolve(res, "peerIp")
-            classic = classic or not (props.get("vpnGateway") or _safe_get(res.props, "vpnGateway"))
-        return Contribution(res.urn, local, remote, "vpn", 1, res.urn, classic=classic)
+            resolve = functools.partial(self._resolve, res, "peerIp")
+            classic = classic or not (props.get("vpnGateway") or _present(res.props, "vpnGateway"))
+        return self._contribution(res, resolve, 1, res.urn, classic=classic)
 
     def _external_gateway_peer(self, res: Resource) -> str:
+        """The peer an HA VPN tunnel reaches through its external gateway.
+
+        Raises:
+            UnknownValue: which interface, or its address, is not known in this preview and no
+                other interface of the gateway (the same peer) has a known address.
+        """
         gateways = self.index.linked(res, "peerExternalGateway", frozenset({GCP_EXTERNAL_GATEWAY}))
         if not gateways:
             return self._resolve(res, "peerExternalGateway")
@@ -876,13 +1118,32 @@ class EstateFacts:
             if target is None:
                 return f"{urn.rsplit('::', 1)[-1]} (not in this plan)"
             return self.node(target)
-        interfaces = _safe_items(gateway.props, "interfaces")
-        wanted = as_int(_safe_get(res.props, "peerExternalGatewayInterface")) or 0
+        try:
+            interfaces = items(gateway.props, "interfaces")
+        except UnknownValue as exc:
+            raise UnknownValue([gateway.name, *exc.path.split(".")]) from None
+        unknown: UnknownValue | None = None
+        try:
+            wanted = as_int(get(res.props, "peerExternalGatewayInterface")) or 0
+        except UnknownValue as exc:
+            wanted, unknown = -1, exc
         for interface in interfaces:
-            if as_int(_safe_get(interface, "id")) == wanted or len(interfaces) == 1:
-                ip = _known_str(_safe_get(interface, "ipAddress"))
+            try:
+                if as_int(get(interface, "id")) != wanted and len(interfaces) != 1:
+                    continue
+                ip = _known_str(get(interface, "ipAddress"))
+            except UnknownValue as exc:
+                unknown = unknown or UnknownValue([gateway.name, "interfaces", *exc.path.split(".")])
+                continue
+            if ip:
+                return self._peer_name(ip)
+        if unknown is not None:
+            # One gateway is one peer (its addresses are merged): any known address of it names it.
+            for interface in interfaces:
+                ip = _known_address(interface, "ipAddress")
                 if ip:
                     return self._peer_name(ip)
+            raise unknown
         return f"the peer of {gateway.name} (address not known)"
 
     @cached_property
@@ -918,11 +1179,13 @@ class EstateFacts:
 
     @cached_property
     def edges(self) -> list[Edge]:
+        """The site graph's edges; a contribution whose peer is unknown in this preview is in none
+        (it is a :class:`LinkDoubt` of its site)."""
         sites = self.sites
         by_pair: dict[tuple[str, str, str], Edge] = {}
         paths: dict[tuple[str, str, str, str], set[str]] = defaultdict(set)
         for c in self.contributions:
-            if c.local == c.remote:
+            if c.local == c.remote or not c.remote_known:
                 continue
             a, b = sorted((c.local, c.remote), key=lambda n: (n not in sites, n))  # sites first
             key = (a, b, c.kind)
@@ -931,6 +1194,7 @@ class EstateFacts:
                 edge = by_pair[key] = Edge(a, b, c.kind, witness=c.urn)
             edge.classic = edge.classic or c.classic
             edge.policy_based = edge.policy_based or c.policy_based
+            edge.policy_unknown = edge.policy_unknown or c.policy_unknown
             if c.kind == "vpn":
                 distinct = paths[(a, b, c.kind, c.local)]
                 if c.path in distinct:
@@ -952,11 +1216,16 @@ class EstateFacts:
                 kind = str(get(res.props, "type") or get(res.props, "recordType") or "").upper()
                 name = self._record_name(res)
             except UnknownValue as exc:
+                # It may be an address record of any name: kept with the vendor and targets it
+                # would add, so each name can tell whether it might answer for it.
                 entry = names.setdefault(
                     f"(unknown name of {res.name})", DnsName(f"(unknown name of {res.name})")
                 )
                 entry.records.append(res)
                 entry.unknown = str(exc)
+                entry.dns_vendors.add(self.index.vendor(res) or res.package)
+                entry.services.add(DNS_SERVICES.get(res.type, res.package))
+                self._record_targets(res, entry)
                 continue
             if not name or (kind and kind not in _ADDRESS_RECORDS):
                 continue
@@ -978,27 +1247,46 @@ class EstateFacts:
                 endpoints[profile.urn].append(endpoint)
         for profile in self.index.of_type(*TM_PROFILES):
             try:
-                relative = _known_str(get(profile.props, "dnsConfig", "relativeName"))
+                relative, unknown = _known_str(get(profile.props, "dnsConfig", "relativeName")), None
             except UnknownValue as exc:
-                key = f"(unknown name of {profile.name})"
-                entry = names.setdefault(key, DnsName(key))
-                entry.records.append(profile)
-                entry.unknown = str(exc)
+                # It may answer for any name: kept with the vendor and targets it would add.
+                relative, unknown = None, str(exc)
+            if unknown is None and not relative:
                 continue
-            if not relative:
-                continue
-            name = f"{relative.rstrip('.').lower()}.{TM_DOMAIN}"
+            name = (
+                f"(unknown name of {profile.name})"
+                if relative is None
+                else f"{relative.rstrip('.').lower()}.{TM_DOMAIN}"
+            )
             entry = names.setdefault(name, DnsName(name))
             entry.records.append(profile)
+            entry.unknown = entry.unknown or unknown
             entry.dns_vendors.add("azure")
             entry.services.add(DNS_SERVICES[profile.type])
             self._link_targets(profile, ("endpoints",), entry, profiles=False)
-            for inline in _safe_items(profile.props, "endpoints"):
-                self._literal_target(_safe_get(inline, "target"), entry, profiles=False)
+            try:
+                inline = items(profile.props, "endpoints")
+            except UnknownValue as exc:
+                entry.targets_unknown = entry.targets_unknown or f"{profile.name}.{exc}"
+                inline = []
+            for i, endpoint_props in enumerate(inline):
+                self._endpoint_target(f"{profile.name}.endpoints.{i}", endpoint_props, entry)
             for endpoint in endpoints.get(profile.urn, ()):
                 if not self._link_targets(endpoint, ("target", "targetResourceId"), entry, profiles=False):
-                    self._literal_target(_safe_get(endpoint.props, "target"), entry, profiles=False)
+                    self._endpoint_target(endpoint.name, endpoint.props, entry)
         return names
+
+    def _endpoint_target(self, where: str, props: Any, entry: DnsName) -> None:
+        """A Traffic Manager endpoint's literal ``target``; one a preview does not know (or an
+        unknown ``targetResourceId`` in its place) is a target the update will tell."""
+        try:
+            target = get(props, "target")
+            if not target:
+                get(props, "targetResourceId")  # a resource the update names
+        except UnknownValue as exc:
+            entry.targets_unknown = entry.targets_unknown or f"{where}.{exc}"
+            return
+        self._literal_target(target, entry, profiles=False)
 
     def _record_name(self, res: Resource) -> str:
         if res.type == AZ_RECORD_SET:
@@ -1024,12 +1312,21 @@ class EstateFacts:
             props = ("rrdatas", "routingPolicy", "records")
         if self._link_targets(res, props, entry):
             return
-        literals = [*_safe_items(res.props, "records"), *_safe_items(res.props, "rrdatas")]
-        for alias in _safe_items(res.props, "aliases"):
-            literals.append(_safe_get(alias, "name"))
-        literals += [_safe_get(a, "ipv4Address") for a in _safe_items(res.props, "aRecords")]
-        literals += [_safe_get(a, "ipv6Address") for a in _safe_items(res.props, "aaaaRecords")]
-        literals.append(_safe_get(res.props, "cnameRecord", "cname"))
+        literals: list[Any] = []
+        for prop, key in _LITERAL_TARGETS:
+            try:
+                values = items(res.props, prop)
+                literals += [get(value, key) for value in values] if key else values
+            except UnknownValue as exc:  # a target the update will tell: not "no target"
+                entry.targets_unknown = entry.targets_unknown or f"{res.name}.{exc}"
+        try:
+            literals.append(get(res.props, "cnameRecord", "cname"))
+        except UnknownValue as exc:
+            entry.targets_unknown = entry.targets_unknown or f"{res.name}.{exc}"
+        for prop in ("targetResource", "trafficManagementProfile"):  # an alias record set's resource
+            unknown = _unknown_at(res.props, prop, "id")
+            if unknown is not None:
+                entry.targets_unknown = entry.targets_unknown or f"{res.name}.{unknown}"
         for value in literals:
             self._literal_target(value, entry)
 
@@ -1053,39 +1350,68 @@ class EstateFacts:
 
     def _literal_target(self, value: Any, entry: DnsName, profiles: bool = True) -> None:
         """A record value written out: one of the plan's addresses or (``profiles``) Traffic
-        Manager names, else an external target."""
+        Manager names, else an external target — which may be a resource address, or a profile's
+        name, that a preview does not know yet (:attr:`DnsName.targets_unknown`)."""
         text = _known_str(value)
         if not text:
             return
-        target = self.address_owner.get(text)
+        owners, unknown_address = self._addresses
+        target = owners.get(text)
         if target is not None:
             entry.targets.append(target)
             return
-        profile = self._traffic_manager.get(text.rstrip(".").lower()) if profiles else None
+        name = text.rstrip(".").lower()
+        profile = self._traffic_manager.get(name) if profiles else None
         if profile is not None:
-            entry.targets.extend(profile.targets)
-            entry.external_targets |= profile.external_targets
+            self._answer_with(profile, entry)
             return
         entry.external_targets.add(text)
+        if entry.targets_unknown is not None:
+            return
+        if unknown_address is not None and _is_ip(text):
+            entry.targets_unknown = f"{text} may be the address of {unknown_address}"
+        elif profiles and name.endswith(f".{TM_DOMAIN}"):
+            maybe = next((tm for tm in self._traffic_manager.values() if tm.unknown), None)
+            if maybe is not None:
+                entry.targets_unknown = (
+                    f"{text} may be Traffic Manager profile {maybe.records[0].name!r}'s name: {maybe.unknown}"
+                )
 
     def _through_profile(self, profile: Resource, entry: DnsName) -> None:
         """A record that points at a Traffic Manager profile answers with its endpoints."""
         for tm in self._traffic_manager.values():
             if profile in tm.records:
-                entry.targets.extend(tm.targets)
-                entry.external_targets |= tm.external_targets
+                self._answer_with(tm, entry)
 
-    @cached_property
+    @staticmethod
+    def _answer_with(profile: DnsName, entry: DnsName) -> None:
+        """``entry`` answers with a Traffic Manager profile's targets (and its doubts about them)."""
+        entry.targets.extend(profile.targets)
+        entry.external_targets |= profile.external_targets
+        entry.targets_unknown = entry.targets_unknown or profile.targets_unknown
+
+    @property
     def address_owner(self) -> dict[str, Resource]:
         """Literal addresses of the plan's own resources (to resolve a record written with an IP)."""
+        return self._addresses[0]
+
+    @cached_property
+    def _addresses(self) -> tuple[dict[str, Resource], str | None]:
+        """:attr:`address_owner`, and a resource address unknown in this preview (a literal IP of a
+        record may be it) as ``"<name>, whose <prop> is not known until the update runs"``."""
         owners: dict[str, Resource] = {}
+        unknown: str | None = None
         for type_, props in _ADDRESS_PROPS.items():
             for res in self.index.of_type(type_):
                 for prop in props:
-                    ip = _known_str(_safe_get(res.props, prop))
+                    try:
+                        ip = _known_str(get(res.props, prop))
+                    except UnknownValue:
+                        unknown = unknown or f"{res.name}, whose {prop} is not known until the update runs"
+                        continue
                     if ip and _is_ip(ip):
                         owners.setdefault(ip, res)
-        return owners
+        return owners, unknown
 
     def target_vendors(self, dns: DnsName) -> set[str]:
         vendors = {self.index.vendor(t) or t.package for t in dns.targets}
@@ -1147,6 +1473,8 @@ _KIND = {
     GCP_INSTANCE: "instance",
     AWS_INSTANCE: "instance",
     OS_INSTANCE: "server",
+    AZ_SCALE_SET: "scale set",
+    AZ_VM: "virtual machine",
 }
 
 
@@ -1157,18 +1485,75 @@ def _spread(count: int, zones: list[str]) -> tuple[tuple[str, int], ...]:
     return tuple((zone, base + (1 if i < extra else 0)) for i, zone in enumerate(zones))
 
 
-def _safe_get(container: Any, *path: str | int) -> Any:
+def _present(container: Any, *path: str | int) -> bool:
+    """Whether a reference property is set. A value unknown in a preview is set: the update fills
+    it in (reading it as absent would turn "unknown" into "missing")."""
     try:
-        return get(container, *path)
+        return bool(get(container, *path))
+    except UnknownValue:
+        return True
+
+
+def _profile_minimum(profile: Any, i: int) -> int | None:
+    """An autoscale profile's ``capacity.minimum``.
+
+    Raises:
+        UnknownValue: it is not known in this preview (the path names the profile).
+    """
+    try:
+        return as_int(get(profile, "capacity", "minimum"))
+    except UnknownValue as exc:
+        raise UnknownValue(["profiles", i, *exc.path.split(".")]) from None
+
+
+def _unknown_at(container: Any, *path: str | int) -> UnknownValue | None:
+    """Why the value at ``path`` is not known in this preview (``None``: it is known, or absent)."""
+    try:
+        get(container, *path)
+    except UnknownValue as exc:
+        return exc
+    return None
+
+
+def _known_address(container: Any, *path: str | int) -> str | None:
+    """The address at ``path`` when it is known (for picking *any* known address of a gateway)."""
+    try:
+        return _known_str(get(container, *path))
     except UnknownValue:
         return None
 
 
-def _safe_items(container: Any, *path: str | int) -> list[Any]:
-    try:
-        return items(container, *path)
-    except UnknownValue:
-        return []
+def _keep_surest(found: dict[str, str | None], key: str, why: str | None) -> None:
+    """Record ``key`` with why it is in doubt, unless it is already recorded as certain (``None``)."""
+    if key not in found or why is None:
+        found[key] = why
+
+
+def _admits_ike(rule: Resource) -> tuple[bool, str | None]:
+    """Whether a security group rule admits IKE (UDP 500) inbound: (False, None) when a known value
+    rules it out; (True, why) when what rules it out is not known in this preview."""
+    why: str | None = None
+
+    def read(key: str) -> tuple[Any, bool]:
+        nonlocal why
+        try:
+            return get(rule.props, key), True
+        except UnknownValue as exc:
+            why = why or f"{rule.name}.{exc}"
+            return None, False
+
+    direction, known = read("direction")
+    if known and direction != "ingress":
+        return False, None
+    protocol, known = read("protocol")
+    if known and protocol != "udp":
+        return False, None
+    low, low_known = read("portRangeMin")
+    high, high_known = read("portRangeMax")
+    low, high = as_int(low), as_int(high)
+    if (low_known and (low is None or low > IKE_PORT)) or (high_known and (high is None or high < IKE_PORT)):
+        return False, None
+    return True, why
 
 
 def _is_ip(text: str) -> bool:

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..planning.failure import FailureKind, worst_loss
 from ..planning.topology import SiteGraph
-from .facts import Edge, Service, facts, placements_of, vendor_name
+from .facts import DnsName, Edge, LinkDoubt, Service, Unit, facts, placements_of, vendor_name
 from .index import StackIndex
 from .rule import Finding, Kind, Level, Rule, Setting, Severity, UnknownValue, as_int, get, items
 
@@ -94,12 +94,19 @@ def _check_survives(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Findi
         for kind in kinds:
             worst = worst_loss(placements, kind)
             if worst is not None and worst.remaining < required:
-                yield Finding(
+                shortfall = (
                     f"{service.label}: losing {kind.value} {worst.domain!r} leaves {worst.remaining} of "
                     f"{worst.lost + worst.remaining} {_units_word(service)} the plan's resources provide, "
-                    f"below {'minHealthy ' if service.component is not None else ''}{required}",
-                    service.urn,
+                    f"below {'minHealthy ' if service.component is not None else ''}{required}"
                 )
+                if service.unknown:  # a value unknown in this preview may add units to it
+                    yield Finding(
+                        f"can't check {service.urn} during preview: {shortfall} so far; {service.unknown}",
+                        service.urn,
+                        unknown=True,
+                    )
+                    break
+                yield Finding(shortfall, service.urn)
 
 
 SURVIVES = Rule(
@@ -137,19 +144,30 @@ def _check_zones(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]
     wanted = int(cfg["minZones"])
     per_site: dict[str, set[str]] = defaultdict(set)
     witness: dict[str, str] = {}
+    pending: dict[str, Unit] = {}  # per site, a unit whose zones a preview cannot know
     for unit in facts(index).units:
         if unit.vendor == "onprem":
             continue  # the plan cannot see which rack a server someone brought sits in
         if unit.unknown:
             yield Finding(f"can't check {unit.urn} during preview: {unit.unknown}", unit.urn, unknown=True)
+            pending.setdefault(unit.site, unit)
             continue
         per_site[unit.site].update(zone for zone, _ in unit.zones)  # where it is configured to run
         witness.setdefault(unit.site, unit.urn)
     for site, zones in sorted(per_site.items()):
         if len(zones) < wanted:
+            spread = f"site {site!r} runs compute in {len(zones)} zone(s) ({', '.join(sorted(zones))})"
+            other = pending.get(site)
+            if other is not None:  # it may run in another zone
+                yield Finding(
+                    f"can't check {witness[site]} during preview: {spread} so far; "
+                    f"{other.name}: {other.unknown}",
+                    witness[site],
+                    unknown=True,
+                )
+                continue
             yield Finding(
-                f"site {site!r} runs compute in {len(zones)} zone(s) ({', '.join(sorted(zones))}); "
-                f"spread it over at least {wanted} so one zone's failure leaves the site up",
+                f"{spread}; spread it over at least {wanted} so one zone's failure leaves the site up",
                 witness[site],
             )
 
@@ -185,6 +203,7 @@ def _check_tunnels(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Findin
     allowed = [tuple(str(entry).split("/", 1)) for entry in cfg.get("allowSinglePathLinks") or ()]
     estate = facts(index)
     sites = estate.sites
+    yield from _doubt_notes(estate.link_doubts)
     for edge in estate.edges:
         if edge.kind != "vpn":
             continue
@@ -192,13 +211,22 @@ def _check_tunnels(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Findin
         need = shapes.get(vendors, minimum)
         count = edge.tunnels(sites)
         if count >= need:
-            if edge.policy_based and not any(_names_edge(entry, edge, sites) for entry in allowed):
+            single_path_allowed = any(_names_edge(entry, edge, sites) for entry in allowed)
+            if edge.policy_based and not single_path_allowed:
                 yield Finding(
                     f"the VPN between {edge.a} and {edge.b} has {count} tunnel(s) but one active path: "
                     "a policy-based end (Neutron VPNaaS) carries traffic over one tunnel, the others "
                     "only stand by. Use a route-based end (OpenStack `vpn: appliance`) or list the "
                     "link in allowSinglePathLinks (site-a/site-b) to accept it",
                     edge.witness,
+                )
+            elif edge.policy_unknown and not single_path_allowed:  # it may be one active path
+                yield Finding(
+                    f"can't check {edge.witness} during preview: the VPN between {edge.a} and {edge.b} "
+                    f"has {count} tunnel(s), and whether an end is policy-based (one active path) is not "
+                    f"known: {edge.policy_unknown}",
+                    edge.witness,
+                    unknown=True,
                 )
             continue
         why = []
@@ -220,10 +248,33 @@ def _check_tunnels(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Findin
         if len(ends) == 2 and edge.sides.get(ends[0], 0) != edge.sides.get(ends[1], 0):
             why.append(", ".join(f"{n} configures {edge.sides.get(n, 0)}" for n in ends))
         detail = f" ({'; '.join(why)})" if why else ""
+        doubt = estate.link_doubt(edge)
+        if doubt is not None:  # a VPN whose peer is unknown in this preview may be one of its tunnels
+            yield Finding(
+                f"can't check {edge.witness} during preview: the VPN between {edge.a} and {edge.b} has "
+                f"{count} tunnel(s) so far; it needs {need}, and {_name(doubt.urn)} may add to them: "
+                f"{doubt.reason}",
+                edge.witness,
+                unknown=True,
+            )
+            continue
         yield Finding(
             f"the VPN between {edge.a} and {edge.b} has {count} tunnel(s); it needs {need}{detail}",
             edge.witness,
         )
+
+
+def _name(urn: str) -> str:
+    return urn.rsplit("::", 1)[-1]
+
+
+def _doubt_notes(doubts: list[LinkDoubt]) -> Iterator[Finding]:
+    """One "can't check" per resource whose part in the site graph a preview cannot know."""
+    seen: set[str] = set()
+    for doubt in doubts:
+        if doubt.urn not in seen:
+            seen.add(doubt.urn)
+            yield Finding(f"can't check {doubt.urn} during preview: {doubt.reason}", doubt.urn, unknown=True)
 
 
 def _names_edge(entry: tuple[str, ...], edge: Edge, sites: set[str]) -> bool:
@@ -251,22 +302,32 @@ def _check_ha_vpn(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding
         return
     tunnels: dict[str, int] = defaultdict(int)
     needed: dict[str, int] = defaultdict(lambda: minimum)
+    unknown_shape: dict[str, str] = {}  # gateway → a peer whose shape a preview cannot know
     for tunnel in index.of_type(GCP_TUNNEL):
         for gateway in index.linked(tunnel, "vpnGateway", frozenset({GCP_HA_GATEWAY})):
             tunnels[gateway.urn] += 1
             for peer in index.linked(tunnel, "peerExternalGateway", frozenset({GCP_EXTERNAL_GATEWAY})):
                 try:
                     shape = str(get(peer.props, "redundancyType") or "")
-                except UnknownValue:
+                except UnknownValue as exc:
+                    unknown_shape.setdefault(gateway.urn, f"{peer.name}.{exc}")
                     continue
                 needed[gateway.urn] = max(needed[gateway.urn], _REDUNDANCY_TUNNELS.get(shape, minimum))
+    most = max(minimum, *_REDUNDANCY_TUNNELS.values())
     for gateway in gateways:
         have, need = tunnels[gateway.urn], needed[gateway.urn]
-        if have < need:
+        if have < need:  # an unknown peer shape could only need more
             yield Finding(
                 f"HA VPN gateway {gateway.name!r} has {have} tunnel(s); its peers need {need} "
                 "(one per interface pair, four for a FOUR_IPS_REDUNDANCY peer such as AWS)",
                 gateway.urn,
+            )
+        elif gateway.urn in unknown_shape and have < most:
+            yield Finding(
+                f"can't check {gateway.urn} during preview: HA VPN gateway {gateway.name!r} has {have} "
+                f"tunnel(s), and how many its peer needs is not known: {unknown_shape[gateway.urn]}",
+                gateway.urn,
+                unknown=True,
             )
 
 
@@ -337,9 +398,22 @@ def _check_partition(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Find
         adjacency[edge.b].add(edge.a)
         witness.setdefault(edge.a, edge.witness)
         witness.setdefault(edge.b, edge.witness)
+    yield from _doubt_notes(estate.link_doubts)
+    # A link whose peer is unknown in this preview may join any two parts (or add a leaf): a hub of
+    # the links known so far is then "can't check", never a violation.
+    doubt = next((d for d in estate.link_doubts if not d.counted), None)
     for hub in sorted(articulation_points(adjacency) - allowed):
+        where = f"{'site ' if hub in sites else ''}{hub!r}"
+        if doubt is not None:
+            yield Finding(
+                f"can't check {witness[hub]} during preview: {where} is a hub of the links known so far, "
+                f"and {_name(doubt.urn)} may change them: {doubt.reason}",
+                witness[hub],
+                unknown=True,
+            )
+            continue
         yield Finding(
-            f"{'site ' if hub in sites else ''}{hub!r} is a hub: losing it cuts the estate's site-to-site "
+            f"{where} is a hub: losing it cuts the estate's site-to-site "
             "network in two; link its neighbours to each other (or list it in allowedHubs)",
             witness[hub],
         )
@@ -431,6 +505,12 @@ DNS = Rule(
 
 def _check_dns_vendor(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
     estate = facts(index)
+    # Records whose name (or type) a preview cannot know: each may be one of any name's.
+    maybe = [dns for dns in estate.dns.values() if dns.unknown]
+
+    def could_join(dns: DnsName, other: DnsName) -> str:
+        return f"DNS record {other.records[0].name!r} may be one of {dns.name}'s: {other.unknown}"
+
     for name, dns in sorted(estate.dns.items()):
         witness = min(r.urn for r in dns.records)  # the same whatever order the plan file lists them in
         if dns.unknown:
@@ -439,16 +519,36 @@ def _check_dns_vendor(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Fin
         if len(dns.dns_vendors) == 1:
             (vendor,) = dns.dns_vendors
             services = " and ".join(sorted(dns.services)) or vendor
-            yield Finding(
-                f"{name} is served by {services} ({vendor_name(vendor)}) only: "
-                f"losing {vendor} loses the name. Serve the zone from a second DNS provider too, or accept "
-                "the provider's SLA (Route 53 and Cloud DNS publish 100%; `skyweave simulate` counts the "
-                "name as surviving unless --strict-dns, like this rule at its default, advisory level)",
-                witness,
-            )
+            served = f"{name} is served by {services} ({vendor_name(vendor)}) only"
+            other = next((o for o in maybe if o.dns_vendors - dns.dns_vendors), None)
+            if other is not None:
+                why = could_join(dns, other)
+                yield Finding(
+                    f"can't check {witness} during preview: {served} so far; {why}", witness, unknown=True
+                )
+            else:
+                yield Finding(
+                    f"{served}: losing {vendor} loses the name. Serve the zone from a second DNS provider "
+                    "too, or accept the provider's SLA (Route 53 and Cloud DNS publish 100%; `skyweave "
+                    "simulate` counts the name as surviving unless --strict-dns, like this rule at its "
+                    "default, advisory level)",
+                    witness,
+                )
         targets = estate.target_vendors(dns)
         if len(targets) == 1 and "external" not in targets:
             (vendor,) = targets
+            doubt = dns.targets_unknown
+            for other in maybe:
+                if doubt is None and (other.targets_unknown or estate.target_vendors(other) - targets):
+                    doubt = could_join(dns, other)
+            if doubt is not None:
+                yield Finding(
+                    f"can't check {witness} during preview: every target of {name} known so far is on "
+                    f"{vendor_name(vendor)}; {doubt}",
+                    witness,
+                    unknown=True,
+                )
+                continue
             yield Finding(
                 f"every target of {name} is on {vendor_name(vendor)}: losing {vendor} leaves the name "
                 "with no healthy answer; add records for sites on another vendor",

@@ -477,16 +477,48 @@ class Rule:
         return self.types is None or resource_type in self.types
 
     def run_resource(self, resource: Resource, config: Mapping[str, Any] | None = None) -> list[Finding]:
-        """Run a resource rule on one resource; an unknown value yields one ``unknown`` finding."""
+        """Run a resource rule on one resource.
+
+        A value unknown in this preview (:class:`UnknownValue` from :func:`get`, or the SDK's own
+        ``UnknownValueError`` from a proxy read directly) ends the check with one ``unknown``
+        finding; what the check found before it, from known values, is kept.
+        """
         if resource.engine_internal or not self.applies_to(resource.type):
             return []
+        found: list[Finding] = []
         try:
-            return [
-                f if isinstance(f, Finding) else Finding(f, resource.urn)
-                for f in self.check(resource, self.config(config))
-            ]
-        except UnknownValue as exc:
-            return [Finding(f"can't check {resource.urn} during preview: {exc}", resource.urn, unknown=True)]
+            for f in self.check(resource, self.config(config)):
+                found.append(f if isinstance(f, Finding) else Finding(f, resource.urn))
+        except (UnknownValue, UnknownValueError) as exc:
+            found.append(
+                Finding(
+                    f"can't check {resource.urn} during preview: {_unknown_text(exc)}",
+                    resource.urn,
+                    unknown=True,
+                )
+            )
+        return found
 
     def run_stack(self, index: StackIndex, config: Mapping[str, Any] | None = None) -> list[Finding]:
-        return [f for f in self.check(index, self.config(config)) if isinstance(f, Finding)]
+        """Run a stack rule over the index.
+
+        A stack check reports each value it cannot know itself, naming the resource; should one
+        escape all the same, the findings so far are kept and one estate-wide ``unknown`` finding
+        says the rule stopped — a preview never fails on it.
+        """
+        found: list[Finding] = []
+        try:
+            for f in self.check(index, self.config(config)):
+                if isinstance(f, Finding):
+                    found.append(f)
+        except (UnknownValue, UnknownValueError) as exc:
+            found.append(
+                Finding(
+                    f"can't check the rest of the estate during preview: {_unknown_text(exc)}", unknown=True
+                )
+            )
+        return found
+
+
+def _unknown_text(exc: UnknownValue | UnknownValueError) -> str:
+    return exc.message if isinstance(exc, UnknownValueError) else str(exc)

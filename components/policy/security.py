@@ -201,10 +201,21 @@ def _check_open_ports(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
             if opened:
                 yield report("the rule", opened, str(prefix))
     elif res.type == AZ_NSG:
+        unknown: UnknownValue | None = None  # a rule a preview cannot judge: the others still are
         for i, rule in enumerate(items(props, "securityRules")):
-            found = _nsg_opened(rule, ports)
+            try:
+                found = _nsg_opened(rule, ports)
+            except UnknownValue as exc:
+                unknown = unknown or UnknownValue(["securityRules", i, *exc.path.split(".")])
+                continue
             if found:
-                yield report(f"securityRules[{i}] ({get(rule, 'name', default=i)})", *found)
+                try:
+                    label = get(rule, "name", default=i)
+                except UnknownValue:
+                    label = i  # only the message names it
+                yield report(f"securityRules[{i}] ({label})", *found)
+        if unknown is not None:
+            raise unknown
     elif res.type == AZ_NSG_RULE:
         found = _nsg_opened(props, ports)
         if found:
@@ -360,7 +371,11 @@ def _walk(value: Any, path: str, key: str, depth: int) -> Iterator[tuple[str, st
                 return
         yield path, key, value
     elif isinstance(value, Mapping):
-        pair_name = value.get("name") if "name" in value and "value" in value else None
+        keys = set(value)  # not `"name" in value`: an SDK proxy raises on an unknown value there
+        try:
+            pair_name = get(value, "name") if {"name", "value"} <= keys else None
+        except UnknownValue:  # a pair whose name is unknown: its value is read under "value"
+            pair_name = None
         for inner_key in value:
             try:
                 inner = get(value, inner_key)

@@ -62,10 +62,11 @@ def _check_encrypted(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Find
             continue
         try:
             inline = get(bucket.props, "serverSideEncryptionConfiguration", "rule", _SSE_DEFAULT)
+            algorithm = get(inline, "sseAlgorithm")
         except UnknownValue as exc:
             yield Finding(f"can't check {bucket.urn} during preview: {exc}", bucket.urn, unknown=True)
             continue
-        if not get(inline, "sseAlgorithm"):
+        if not algorithm:
             yield Finding(
                 f"S3 bucket {bucket.name!r} has no server-side encryption configuration "
                 "(add an s3.BucketServerSideEncryptionConfiguration for it)",
@@ -189,15 +190,26 @@ def _check_public_access_block(index: StackIndex, cfg: Mapping[str, Any]) -> Ite
         for bucket in index.linked(res, "bucket", S3_BUCKETS):
             partial.setdefault(bucket.urn, off)
     account_wide = False
+    account_unknown: Resource | None = None  # an account block whose settings a preview cannot know
     for res in index.of_type(S3_ACCOUNT_PUBLIC_ACCESS_BLOCK):
         try:
             account_wide = account_wide or blocks(res)
         except UnknownValue as exc:
+            account_unknown = account_unknown or res
             yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
     if account_wide:
         return
     for bucket in index.of_type(*S3_BUCKETS):
         if bucket.urn in done:
+            continue
+        if account_unknown is not None:  # it may block every bucket's public access (issue 16)
+            yield Finding(
+                f"can't check {bucket.urn} during preview: the account public access block "
+                f"{account_unknown.name!r} may cover it, and its settings are not known until the update "
+                "runs",
+                bucket.urn,
+                unknown=True,
+            )
             continue
         left_off = partial.get(bucket.urn)
         if left_off:

@@ -249,7 +249,10 @@ def _check_plain_http(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Fin
         except UnknownValue as exc:
             yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
             continue
-        port = as_int(get(res.props, "port"))
+        try:
+            port = as_int(get(res.props, "port"))
+        except UnknownValue:
+            port = None  # only the message names it: an HTTP listener serves plain HTTP on any port
         yield Finding(
             f"load balancer listener {res.name!r} serves plain HTTP{f' on port {port}' if port else ''}: "
             "serve HTTPS and make this listener's only action a redirect to HTTPS",
@@ -282,13 +285,18 @@ def _check_plain_http(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Fin
         )
     redirecting: set[str] = set()
     for policy in index.of_type(OS_L7_POLICY):
+        listeners = policy.property_dependencies.get("listenerId", policy.dependencies)
         try:
             action = str(get(policy.props, "action") or "").upper()
             target = str(get(policy.props, "redirectUrl") or get(policy.props, "redirectPrefix") or "")
-        except UnknownValue:
+        except UnknownValue as exc:
+            # It may be the redirect its listener needs: it counts for the listener, and says it
+            # cannot be checked yet (an unknown never becomes a mandatory finding; issue 16).
+            yield Finding(f"can't check {policy.urn} during preview: {exc}", policy.urn, unknown=True)
+            redirecting.update(listeners)
             continue
         if action in ("REDIRECT_TO_URL", "REDIRECT_PREFIX") and target.lower().startswith("https://"):
-            redirecting.update(policy.property_dependencies.get("listenerId", policy.dependencies))
+            redirecting.update(listeners)
     for res in index.of_type(OS_LISTENER):
         try:
             protocol = str(get(res.props, "protocol") or "").upper()

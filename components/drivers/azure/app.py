@@ -84,53 +84,53 @@ def _families(cidrs: tuple[str, ...]) -> list[tuple[str, list[str]]]:
     return [(tag, members) for tag, members in (("v4", v4), ("v6", v6)) if members]
 
 
+def _inbound_tcp(name: str, priority: int, description: str, **ports_and_sources: Any) -> Any:
+    """One inbound TCP allow rule to any address of the site (the fields every rule shares)."""
+    return azure.network.SecurityRuleArgs(
+        name=name,
+        priority=priority,
+        direction="Inbound",
+        access="Allow",
+        protocol="Tcp",
+        source_port_range="*",
+        destination_address_prefix="*",
+        description=description,
+        **ports_and_sources,
+    )
+
+
 def _nsg_rules(spec: AppSiteSpec) -> list[Any]:
     """Inbound rules: the service port from the internet, service and admin ports from the estate.
 
     An NSG rule holds one address family, so each estate rule comes once per family.
     """
     rules = [
-        azure.network.SecurityRuleArgs(
-            name="service-internet",
-            priority=100,
-            direction="Inbound",
-            access="Allow",
-            protocol="Tcp",
+        _inbound_tcp(
+            "service-internet",
+            100,
+            f"service port {spec.port} from the internet (through the load balancer)",
             source_address_prefix="Internet",
-            source_port_range="*",
-            destination_address_prefix="*",
             destination_port_range=str(spec.port),
-            description=f"service port {spec.port} from the internet (through the load balancer)",
         )
     ]
     for offset, (family, cidrs) in enumerate(_families(spec.estate_cidrs)):
         rules.append(
-            azure.network.SecurityRuleArgs(
-                name=f"service-estate-{family}",
-                priority=110 + offset,
-                direction="Inbound",
-                access="Allow",
-                protocol="Tcp",
+            _inbound_tcp(
+                f"service-estate-{family}",
+                110 + offset,
+                "service port from the estate",
                 source_address_prefixes=cidrs,
-                source_port_range="*",
-                destination_address_prefix="*",
                 destination_port_range=str(spec.port),
-                description="service port from the estate",
             )
         )
         if spec.admin_ports:
             rules.append(
-                azure.network.SecurityRuleArgs(
-                    name=f"admin-estate-{family}",
-                    priority=120 + offset,
-                    direction="Inbound",
-                    access="Allow",
-                    protocol="Tcp",
+                _inbound_tcp(
+                    f"admin-estate-{family}",
+                    120 + offset,
+                    "admin ports from the estate only",
                     source_address_prefixes=cidrs,
-                    source_port_range="*",
-                    destination_address_prefix="*",
                     destination_port_ranges=[str(p) for p in spec.admin_ports],
-                    description="admin ports from the estate only",
                 )
             )
     return rules

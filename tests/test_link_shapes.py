@@ -310,3 +310,17 @@ def test_a_driver_missing_its_kinds_protocol_is_a_config_error_before_anything_r
     assert f"{__name__}.HalfVpnDriver does not implement it" in message
     assert "missing: bgp_tunnel, external_gateway, ha_vpn_gateway, interface_ip" in message
     assert [r.type for r in monitor.registrations] == ["pulumi:pulumi:Stack"], "nothing but the stack"
+
+
+def test_a_shape_nobody_builds_is_refused_while_planning() -> None:
+    from skyweave.planning.topology import link_id
+    from skyweave.planning.vpn import LinkPlan
+
+    a = _end("aws-x", "aws", VpnEndpoint.GATEWAY, bgp=True)
+    b = _end("aws-y", "other", VpnEndpoint.GATEWAY, bgp=True)
+    orphan = LinkPlan(link_id("aws-x", "aws-y"), a, b, kind_shape(a.endpoint, b.endpoint), Routing.BGP)  # type: ignore[arg-type]
+    with pytest.raises(
+        PlanningError, match=r"link aws-x/aws-y has shape 'gateway-gateway'.*which no module builds"
+    ):
+        links.builder_for(orphan)
+    assert links.builder_for(plan_link(a, _end("gcp-x", "gcp", VpnEndpoint.HA_GATEWAY, bgp=True))) is not None

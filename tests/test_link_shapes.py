@@ -11,23 +11,19 @@ from __future__ import annotations
 import ast
 import ipaddress
 from collections.abc import Iterator
-from typing import Any, Literal
+from typing import Any
 
-import pulumi
 import pytest
 from conftest import ROOT, run
 from skyweave.cli.offline import OfflineMocks, RecordingMonitor, run_program
 from skyweave.core.errors import InvalidArgsError, PlanningError, RegistrationError
-from skyweave.core.sites import CloudSiteArgs, SiteArgs
-from skyweave.drivers import Capability, CloudDriver, SiteContext, SiteNetwork, get_driver
-from skyweave.drivers.base import NetworkLimits, regional_subnets
+from skyweave.drivers import CloudDriver, get_driver
 from skyweave.drivers.registry import driver_registered
 from skyweave.drivers.vpn import ENDPOINT_PROTOCOLS, PeeringService
 from skyweave.network import links
 from skyweave.network.hybrid_vpc import HybridVpc, HybridVpcArgs
 from skyweave.network.links.builder import LinkBuilder, register_builder
 from skyweave.planning import tunnels
-from skyweave.planning.ipam import SitePlan, SubnetSlot
 from skyweave.planning.vpn import (
     Routing,
     Shape,
@@ -40,6 +36,7 @@ from skyweave.planning.vpn import (
     registered_pairs,
     shape_rule,
 )
+from skyweave.testing import FakeDriver, FakeSiteArgs
 
 LINKS = ROOT / "components" / "network" / "links"
 
@@ -247,43 +244,10 @@ def test_the_table_says_what_the_builders_call_at_each_end(monkeypatch: pytest.M
     assert set(ENDPOINT_PROTOCOLS) == set(VpnEndpoint), "every endpoint kind has its row"
 
 
-class HalfSite(CloudSiteArgs):
-    VENDOR = "halfvpn"
+class HalfVpnDriver(FakeDriver):
+    """The fake vendor, still declaring its HA gateway kind, without its HaVpnService: the mistake."""
 
-    vendor: Literal["halfvpn"] = "halfvpn"
-
-    def default_zones(self) -> tuple[str, ...]:
-        return (f"{self.region}-1",)
-
-
-class HalfVpnDriver(CloudDriver):
-    """Declares an HA gateway (GCP's kind) but implements no HaVpnService: the mistake to catch."""
-
-    vendor = "halfvpn"
-    display_name = "Half VPN Cloud"
-    site_model = HalfSite
-    example: dict[str, Any] = {"name": "half-one", "vendor": "halfvpn", "region": "north"}
-    capabilities = frozenset({Capability.BGP_VPN})
-    limits = NetworkLimits(network_min=8, network_max=28, subnet_min=8, subnet_max=28)
-    vpn_endpoint = VpnEndpoint.HA_GATEWAY
-    vpn_product = "Half VPN"
-
-    def subnet_slots(self, site: SiteArgs, subnet_prefixlen: int) -> tuple[SubnetSlot, ...]:
-        return regional_subnets(subnet_prefixlen)
-
-    def ipv6_prefixlen(self, site: SiteArgs) -> int | None:
-        return None
-
-    def create_provider(
-        self, site: SiteArgs, name: str, opts: pulumi.ResourceOptions | None = None
-    ) -> pulumi.ProviderResource:
-        return pulumi.ProviderResource("halfvpn", name, {"region": site.region}, opts)
-
-    def create_network(self, ctx: SiteContext, plan: SitePlan) -> SiteNetwork:
-        net = pulumi.CustomResource(
-            "halfvpn:index:Network", ctx.name("net"), {"cidr": str(plan.cidr)}, ctx.opts()
-        )
-        return SiteNetwork.from_plan(self.vendor, plan, net.id, {}, {"network": net})
+    ha_vpn_gateway = interface_ip = external_gateway = bgp_tunnel = None  # type: ignore[assignment]
 
 
 @pytest.fixture
@@ -296,15 +260,15 @@ def test_a_driver_missing_its_kinds_protocol_is_a_config_error_before_anything_r
     half_vpn: CloudDriver,
 ) -> None:
     aws = get_driver("aws").site_model.model_validate(get_driver("aws").example)
-    half = HalfSite.model_validate(HalfVpnDriver.example)
+    half = FakeSiteArgs.model_validate(HalfVpnDriver.example)
     # The site union is built when skyweave is imported, before this driver was registered.
     args = HybridVpcArgs.model_construct(sites=(aws, half))
     monitor = RecordingMonitor(OfflineMocks())
     with pytest.raises(InvalidArgsError) as raised:
         run_program(lambda: HybridVpc("core", args), project="t", stack="t", monitor=monitor)
     message = str(raised.value)
-    assert "sites[1].vendor: 'halfvpn'" in message
-    assert "site 'half-one' cannot be an end of link aws-use1/half-one" in message
+    assert "sites[1].vendor: 'fake'" in message
+    assert "site 'fake-one' cannot be an end of link aws-use1/fake-one" in message
     assert "declares VPN endpoint kind 'ha-gateway'" in message
     assert "skyweave.drivers.vpn.HaVpnService" in message
     assert f"{__name__}.HalfVpnDriver does not implement it" in message

@@ -23,13 +23,13 @@ from ..core.errors import UnknownDriverError, UnsupportedCapabilityError
 from ..core.sites import CloudSiteArgs, SiteArgs
 from ..drivers import services as _services
 from ..drivers import vpn as _vpn
-from ..drivers.base import Capability, CloudDriver
+from ..drivers.base import Capability, CloudDriver, missing_methods
 from ..drivers.registry import driver_registered, get_driver
 from ..drivers.services import SERVICES, BareMetalService, service
 from ..drivers.site_models import AnySite
 from ..drivers.vpn import ENDPOINT_PROTOCOLS, link_end_problem
 from ..network.hybrid_vpc import HybridVpc, HybridVpcArgs
-from ..planning.vpn import is_shape_name
+from ..planning.vpn import VpnEndpoint, is_shape_name
 
 __all__ = [
     "COMPONENT",
@@ -237,7 +237,7 @@ def capability_problems(driver: CloudDriver) -> list[str]:
     return out
 
 
-def endpoint_kinds(driver: CloudDriver) -> list[Any]:
+def endpoint_kinds(driver: CloudDriver) -> list[VpnEndpoint]:
     """The VPN endpoint kinds the driver declares: its own and its example site's."""
     kinds = [driver.vpn_endpoint, driver.site_vpn_endpoint(example_site(driver))]
     return [k for k in dict.fromkeys(kinds) if k is not None]
@@ -285,7 +285,7 @@ def signature_problems(driver: CloudDriver) -> list[str]:
         if not name.startswith("_") and inspect.isfunction(member) and getattr(cls, name) is not member:
             expected[name] = ("CloudDriver", member)
     for protocol in _protocols():
-        if isinstance(driver, protocol):
+        if not missing_methods(cls, protocol):
             for name, member in vars(protocol).items():
                 if not name.startswith("_") and inspect.isfunction(member):
                     expected[name] = (protocol.__name__, member)
@@ -353,15 +353,15 @@ def site_build_problems(driver: CloudDriver, build: OfflineBuild) -> list[str]:
 
 
 def build_differences(first: OfflineBuild, second: OfflineBuild) -> list[str]:
-    """What differs between two builds of the same sites (a driver's names and inputs, and its
-    offline stand-ins, are functions of its input: nothing may)."""
-    a = [(r.urn, r.inputs) for r in first.run.resources]
-    b = [(r.urn, r.inputs) for r in second.run.resources]
-    if a == b:
-        return []
-    return [f"{x[0]}: {x[1]} then {y[1]}" for x, y in zip(a, b, strict=False) if x != y] or [
-        f"{len(a)} resources, then {len(b)}"
+    """What differs between two builds of the same sites: a driver's names, inputs and offline
+    stand-ins are functions of its input, so nothing may (the order resources are registered in
+    may: it follows when each one's inputs resolve)."""
+    a = {r.urn: r.inputs for r in first.run.resources}
+    b = {r.urn: r.inputs for r in second.run.resources}
+    out = [
+        f"{urn} only in the {'first' if urn in a else 'second'} build" for urn in sorted(a.keys() ^ b.keys())
     ]
+    return out + [f"{urn}: {a[urn]} then {b[urn]}" for urn in sorted(a.keys() & b.keys()) if a[urn] != b[urn]]
 
 
 def link_build_problems(driver: CloudDriver, build: OfflineBuild, alone: OfflineBuild) -> list[str]:

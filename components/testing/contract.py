@@ -35,7 +35,7 @@ from typing import ClassVar
 
 import pytest
 
-from ..core.errors import InvalidArgsError
+from ..core.errors import InvalidArgsError, UnsupportedCapabilityError
 from ..drivers.base import Capability, CloudDriver
 from ..network.hybrid_vpc import plan_hybrid_vpc
 from .checks import (
@@ -92,7 +92,9 @@ class DriverContract:
         missing = [c for c in Capability if c not in contract_driver.capabilities]
         if not missing:
             pytest.skip(f"{contract_driver.vendor} declares every capability")
-        with pytest.raises(Exception, match=f"vendor '{contract_driver.vendor}' does not support"):
+        with pytest.raises(
+            UnsupportedCapabilityError, match=f"vendor '{contract_driver.vendor}' does not support"
+        ):
             contract_driver.require(missing[0], needed_for="the contract")
 
     def test_every_declared_endpoint_kind_has_its_protocol(self, contract_driver: CloudDriver) -> None:

@@ -30,13 +30,16 @@ from collections.abc import Callable, Iterator
 
 import pytest
 import vpnlab
+from skyweave.drivers.base import BgpTimers
 from skyweave.network.appliance import (
     ApplianceAddress,
     ApplianceFiles,
     appliance_tunnels,
     peer_key,
     render_appliance,
+    tunnel_name,
 )
+from skyweave.network.appliance_boot import CHECK_SCRIPT
 from skyweave.network.device_config import DeviceFiles, Tunnel, TunnelSide, render_device, render_devices
 from skyweave.planning.tunnels import inside_range
 from skyweave.planning.vpn import (
@@ -182,6 +185,28 @@ def link_tunnels(link: LinkPlan, if_ids: IfIds) -> list[Tunnel]:
 
 SUBNET = "10.30.240.0/20"  # the site subnet the pair's ports and the next hop are on
 
+# Each far end's BGP timers (keepalive, hold), as its vendor documents its gateway — read from the
+# vendors' pages, not from skyweave's drivers: AWS's customer-gateway configurations ("Neighbor
+# Hold Time : 30", "timers 10 30 30"), Google Cloud Router's default keepalive of 20 s with a hold
+# time three times that (RouterBgp.keepaliveInterval), Azure VPN Gateway's fixed 60 s / 180 s
+# (VPN Gateway FAQ). The on-prem device stands in for a router as shipped: FRR's "traditional"
+# defaults, 60 s / 180 s.
+FAR_END_TIMERS = {
+    vendor: BgpTimers(keepalive, hold, "the vendor's documents")
+    for vendor, (keepalive, hold) in {
+        "aws": (10, 30),
+        "gcp": (20, 60),
+        "azure": (60, 180),
+        "onprem": (60, 180),
+    }.items()
+}
+# What the appliance must be configured with: each cloud's own timers (matched, not negotiated);
+# with a device, which documents none, skyweave's 10 s / 30 s.
+APPLIANCE_TIMERS = {"aws": (10, 30), "gcp": (20, 60), "azure": (60, 180), "onprem": (10, 30)}
+# The hold time each session must run with: the vendor's own (the appliance matches it; Azure
+# does not negotiate down), and skyweave's 30 s with a device, the lower of the two (RFC 4271 4.2).
+NEGOTIATED_HOLD = {"aws": 30, "gcp": 60, "azure": 180, "onprem": 30}
+
 
 def appliance_lab(
     links: list[LinkPlan],
@@ -190,17 +215,20 @@ def appliance_lab(
     ``appliance_tunnels`` / ``render_appliance`` over the link plans (the user data carries exactly
     these files); the far ends from their own side of the same tunnels; the pair on the site
     network, whose router sends the far ends' ranges to the next hop (Neutron's routes)."""
-    peers = {}
+    peers, vendors = {}, {}
     for link in links:
         far = link.b if link.a.site == OS_APPLIANCE.site else link.a
         for t in link.tunnels:
             device = far.endpoint is VpnEndpoint.DEVICE
             peers[peer_key(link, t)] = far.devices[t.b_gateway] if device else CLOUD_OUTSIDE[far.vendor](t)
+            vendors[tunnel_name(link, OS_APPLIANCE.site, t)] = far.vendor
     tunnels = appliance_tunnels(OS_APPLIANCE.site, links, PAIR, peers)
     psks = psks_for(tunnels)
     appliances = render_appliance(OS_APPLIANCE.site, links, PAIR, peers, psks, NEXT_HOP, SUBNET)
     files = {a.device: a.files for a in appliances}
-    files |= {name: f for name, f in render_devices(tunnels, psks).items() if name not in files}
+    # The far ends keep their own vendor's BGP timers, whatever the appliance was given.
+    far_ends = [dataclasses.replace(t, timers=FAR_END_TIMERS[vendors[t.name]]) for t in tunnels]
+    files |= {name: f for name, f in render_devices(far_ends, psks).items() if name not in files}
     remote = tuple(
         p
         for link in links
@@ -345,6 +373,23 @@ def test_each_appliance_shape_brings_up_ike_and_bgp_with_the_user_datas_configs(
     lab = lab_for(files, lans, booting(appliances))
     run_bgp_scenario(lab, tunnels)
     assert_pair_relays(lab, appliances, set(end.ipv4_cidrs))
+    assert_timers(lab, appliances, peer)
+
+
+def assert_timers(lab: vpnlab.Lab, appliances: list[ApplianceFiles], vendor: str) -> None:
+    """Every eBGP session of the pair with ``vendor`` 's end runs with the hold time that vendor
+    documents (the negotiated one, as bgpd reports it), and the appliance was configured with the
+    vendor's own keepalive and hold (it matches rather than relies on negotiation)."""
+    for appliance in appliances:
+        neighbors = lab.vtysh(lab.nodes[appliance.device], "show bgp neighbors json")
+        for t in appliance.files.device.tunnels:
+            info = neighbors[str(t.remote.inside)]
+            assert info["bgpState"] == "Established", (appliance.device, t.name)
+            assert info["bgpTimerHoldTimeMsecs"] == NEGOTIATED_HOLD[vendor] * 1000, (t.name, info)
+            assert (
+                info["bgpTimerConfiguredKeepAliveIntervalMsecs"] // 1000,
+                info["bgpTimerConfiguredHoldTimeMsecs"] // 1000,
+            ) == APPLIANCE_TIMERS[vendor], (t.name, info)
 
 
 def test_appliance_pair_joins_aws_and_gcp_without_becoming_a_transit(
@@ -437,6 +482,10 @@ def test_a_rebooted_instance_takes_the_next_hop_back_only_once_it_carries_traffi
 
     vpnlab.until(not_ready_window, 30, "30 probes while instance 0 is not ready")
     assert all(ok for _, ok in lab.probes(up)), "traffic stopped while instance 0 was booting"
+    # Why: the rendered check (keepalived's track scripts) says it can forward but is not ready.
+    assert lab.run_in(first, [CHECK_SCRIPT, "forwarding"]).returncode == 0
+    not_ready = lab.run_in(first, [CHECK_SCRIPT, "ready"])
+    assert not_ready.returncode == 1 and "no tunnel to gcp-euw1" in not_ready.stdout, not_ready
     # What boots every boot made the instance's state again: forwarding, the tunnel interfaces.
     assert lab.sysctl(first, "net.ipv4.ip_forward") == "1"
     for itf in files[first].interfaces:
@@ -449,9 +498,22 @@ def test_a_rebooted_instance_takes_the_next_hop_back_only_once_it_carries_traffi
     assert bgp.as_planned, f"{bgp.states}\n{lab.diagnostics()}"
     assert lab.holder(NEXT_HOP, names, first, timeout=30) == first, lab.keepalived_log(first)[mark:]
     back = time.time()
+    ready = lab.run_in(first, [CHECK_SCRIPT, "ready"])
+    assert ready.returncode == 0, ready
     answered(lab, back, 10, "traffic through instance 0 again")
     lost = [at for at, ok in lab.probes(down) if not ok]
     assert all(at < up or at >= back - 2 for at in lost), f"probes lost while instance 0 was down: {lost}"
+
+    # TCP MSS clamping, measured on the wire: a SYN from the site network reaches the instance
+    # holding the next hop with the MSS of a 1500-byte link, and leaves through the tunnel with
+    # the tunnel's: MTU 1390 - 20 (IPv4) - 20 (TCP) = 1350.
+    assert lab.syn_mss(first, PROBE_PORT, "site0") == 1500 - 40
+    assert lab.syn_mss("gcp-euw1", PROBE_PORT) == 1390 - 40
+    rules = [
+        r["rule"] for r in lab.nft(first, "list", "table", "ip", "skyweave_mss")["nftables"] if "rule" in r
+    ]
+    counted = [e["counter"]["packets"] for r in rules for e in r["expr"] if "counter" in e]
+    assert len(rules) == 2 and counted[0] > 0, rules  # out through the tunnels (and in)
 
 
 def test_static_device_and_aws_route_over_one_tunnel_with_the_other_standing_by(

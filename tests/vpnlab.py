@@ -135,20 +135,21 @@ with open(out, "a", buffering=1) as log:
         log.write(f"{at:.3f} {int(ok)}\\n")
         time.sleep(max(0.0, 0.2 - (time.time() - at)))
 """
-# The MSS option of the next TCP SYN (not SYN-ACK) to a port, from a packet socket (what is on
-# the wire, before netfilter): the MSS, 0 without the option, -1 if none came in time.
+# The MSS option of the next TCP SYN (not SYN-ACK) to a port arriving on an interface, from a
+# packet socket (what is on the wire, before netfilter): the MSS, 0 without the option, -1 if none
+# came in time. Packets the device sends (PACKET_OUTGOING, 4) are skipped.
 _SYN_MSS = """
 import socket, sys, time
-port, seconds = int(sys.argv[1]), float(sys.argv[2])
+port, interface, seconds = int(sys.argv[1]), sys.argv[2], float(sys.argv[3])
 s = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(0x0800))
 s.settimeout(0.5)
 end = time.monotonic() + seconds
 while time.monotonic() < end:
     try:
-        ip = s.recv(65535)
+        ip, (name, _, kind, *_) = s.recvfrom(65535)
     except TimeoutError:
         continue
-    if ip[9] != 6:
+    if kind == 4 or (interface and name != interface) or ip[9] != 6:
         continue
     tcp = ip[(ip[0] & 15) * 4:]
     if int.from_bytes(tcp[2:4], "big") != port or tcp[13] & 0x12 != 0x02:
@@ -738,6 +739,16 @@ swanctl {{
             raise LabError(f"sysctl {key}: {done.stderr.strip()}")
         return done.stdout.strip()
 
+    def nft(self, device: str, *args: str) -> Any:
+        """``nft -j ARGS`` in ``device``'s network namespace, parsed."""
+        done = subprocess.run(
+            ["ip", "netns", "exec", self.nodes[device].netns, "nft", "-j", *args],
+            capture_output=True, text=True, timeout=15, check=False,
+        )  # fmt: skip
+        if done.returncode != 0:
+            raise LabError(f"{device}: nft {' '.join(args)}: {done.stderr.strip()}")
+        return json.loads(done.stdout)
+
     def keepalived_log(self, device: str) -> str:
         path = self.nodes[device].ipsec_dir / "keepalived.out"
         return path.read_text(errors="replace") if path.exists() else ""
@@ -802,9 +813,9 @@ swanctl {{
                 found.append((float(at), ok == "1"))
         return found
 
-    def syn_mss(self, device: str, port: int, timeout: float = 10.0) -> int | None:
-        """The MSS option of the next TCP SYN to ``port`` arriving at ``device`` (any interface,
-        as the wire has it, before its own netfilter hooks); ``None`` if none came."""
+    def syn_mss(self, device: str, port: int, interface: str = "", timeout: float = 10.0) -> int | None:
+        """The MSS option of the next TCP SYN to ``port`` arriving at ``device`` (on ``interface``,
+        or any), as the wire has it, before its own netfilter hooks; ``None`` if none came."""
         done = subprocess.run(
             [
                 "ip",
@@ -815,6 +826,7 @@ swanctl {{
                 "-c",
                 _SYN_MSS,
                 str(port),
+                interface,
                 str(timeout),
             ],
             capture_output=True,
@@ -1076,10 +1088,12 @@ swanctl {{
 
     def static_routes(self, timeout: float = 10.0) -> dict[str, dict[str, list[tuple[str, int, bool]]]]:
         """Per device, per planned remote prefix: (interface, distance, selected) of each static
-        route zebra holds for it, once every prefix has a selected route (or at ``timeout``)."""
+        route zebra holds for it, once every prefix has a route through each of its tunnels and
+        one selected (or at ``timeout``: zebra lists a standby's route a moment after the first)."""
         deadline = time.monotonic() + timeout
         while True:
             table: dict[str, dict[str, list[tuple[str, int, bool]]]] = {}
+            expected: dict[tuple[str, str], int] = {}
             for node in self.nodes.values():
                 static = [t for t in node.files.device.tunnels if t.routing is Routing.STATIC]
                 if not static:
@@ -1094,8 +1108,13 @@ swanctl {{
                     for t in static
                     for prefix in t.remote.prefixes
                 }
+                for t in static:
+                    for prefix in t.remote.prefixes:
+                        expected[(node.name, prefix)] = expected.get((node.name, prefix), 0) + 1
             complete = all(
-                any(sel for *_, sel in hops) for routes in table.values() for hops in routes.values()
+                len(hops) == expected[(name, prefix)] and any(sel for *_, sel in hops)
+                for name, routes in table.items()
+                for prefix, hops in routes.items()
             )
             if complete or time.monotonic() > deadline:
                 return table

@@ -143,8 +143,9 @@ class UserData:
 
     def first_boot_commands(self) -> list[tuple[str, ...]]:
         """The runcmd entries the lab executes: those running a file the user data wrote. The
-        others must be ones whose effect the lab's daemons already have (enabling or restarting
-        a unit, loading swanctl, turning bgpd on in FRR's daemons file)."""
+        others must be ones whose effect the lab already replays (enabling, starting or
+        restarting a unit, loading swanctl, applying a sysctl.d file, turning bgpd on in FRR's
+        daemons file)."""
         run = []
         for command in self.runcmd:
             if command[0] in self.files:
@@ -167,6 +168,8 @@ def _replayed(command: tuple[str, ...], data: UserData) -> bool:
             return all(_unit(u) in known for u in units if not u.startswith("-"))
         case ("swanctl", "--load-all", *_):
             return True
+        case ("sysctl", "-p", path):
+            return path in {f.path for f in data.sysctl_files()}
         case ("sed", "-i", expression, "/etc/frr/daemons"):
             return expression == "s/^bgpd=no/bgpd=yes/"
     return False

@@ -218,6 +218,30 @@ def test_the_instances_come_last_spread_booted_from_their_ports_with_secret_user
     assert all("availabilityZone" not in i.inputs for i in of(one_zone, "Instance"))
 
 
+def test_an_instance_is_replaced_one_at_a_time_and_by_deleting_it_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A user-data change must not replace both instances (it is ignored; the operator replaces
+    one at a time); and a replacement must delete the old instance first: each boots from its own
+    fixed port, which Nova refuses to a second server (PortInUse), while Pulumi's default
+    replacement creates the new one before deleting the old."""
+    import pulumi_openstack as openstack
+
+    seen: dict[str, pulumi.ResourceOptions] = {}
+    real = openstack.compute.Instance.__init__
+
+    def spy(self: Any, resource_name: str, *args: Any, **kwargs: Any) -> None:
+        seen[resource_name] = kwargs["opts"]
+        real(self, resource_name, *args, **kwargs)
+
+    monkeypatch.setattr(openstack.compute.Instance, "__init__", spy)
+    build(AWS, OS)
+    assert sorted(seen) == ["core-appliance-os-dc1-0", "core-appliance-os-dc1-1"]
+    for opts in seen.values():
+        assert opts.delete_before_replace is True
+        assert opts.ignore_changes == ["user_data"] and opts.additional_secret_outputs == ["user_data"]
+
+
 # -- the rendered configuration, and its keys ------------------------------------------------------
 
 

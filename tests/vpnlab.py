@@ -75,6 +75,7 @@ FRR_DAEMONS = ("zebra", "bgpd", "staticd")
 KEEPALIVED = "/usr/sbin/keepalived"
 #: Debian packages providing the above (``.ci/run`` installs them).
 PACKAGES = (
+    "python3",  # /usr/bin/python3: the appliance's readiness check (its shebang), as on the instance
     "strongswan-swanctl",
     "charon-systemd",
     "libcharon-extra-plugins",
@@ -177,6 +178,8 @@ def missing() -> str | None:
         "swanctl": shutil.which("swanctl"),
         "vtysh": shutil.which("vtysh"),
         "nft": shutil.which("nft"),
+        "unshare": shutil.which("unshare"),
+        "/usr/bin/python3": "/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK) else None,
         CHARON: CHARON if os.access(CHARON, os.X_OK) else None,
         LIBIPSEC: LIBIPSEC if os.path.exists(LIBIPSEC) else None,
         **{d: f"{FRR_DIR}/{d}" if os.access(f"{FRR_DIR}/{d}", os.X_OK) else None for d in FRR_DAEMONS},

@@ -25,6 +25,7 @@ import ipaddress
 import json
 import os
 import re
+import signal
 import time
 from collections.abc import Callable, Iterator
 
@@ -264,10 +265,22 @@ def block(third: int, fourth: int = 0) -> ipaddress.IPv4Network:
     return ipaddress.IPv4Network(f"169.254.{third}.{fourth}/27")
 
 
+#: A bound on each lab test (every step waits with a deadline of its own; this one catches the
+#: sum): the slowest scenario, the reboot, takes about 35 s on two busy shared cores.
+LAB_TEST_SECONDS = 240
+
+
+def _over_time(signum: int, frame: object) -> None:
+    raise TimeoutError(f"the lab test ran over {LAB_TEST_SECONDS} s")
+
+
 @pytest.fixture
 def lab_for() -> Iterator[Callable[..., vpnlab.Lab]]:
-    """Start a lab for some devices' files; every lab started is torn down after the test."""
+    """Start a lab for some devices' files; every lab started is torn down after the test, which
+    is stopped after ``LAB_TEST_SECONDS`` whatever it waits on."""
     labs: list[vpnlab.Lab] = []
+    previous = signal.signal(signal.SIGALRM, _over_time)
+    signal.alarm(LAB_TEST_SECONDS)
 
     def start(
         files: dict[str, DeviceFiles],
@@ -282,6 +295,8 @@ def lab_for() -> Iterator[Callable[..., vpnlab.Lab]]:
     try:
         yield start
     finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
         for lab in labs:
             lab.close()
 

@@ -7,6 +7,7 @@ lab proves (tests/test_vpn_daemons.py), and the pre-shared keys in them stay sec
 
 from __future__ import annotations
 
+import base64
 import copy
 import ipaddress
 import json
@@ -540,3 +541,19 @@ def test_the_readiness_check_needs_every_site_reached_by_a_tunnel_that_carries_b
         "bgpd does not answer",
     ]
     assert ready(tunnels, off) == forwarding(tunnels, off)
+
+
+def test_a_pair_whose_user_data_nova_would_refuse_is_refused_with_the_reason() -> None:
+    """Nova takes at most 65535 bytes of base64-encoded user data; a pair with too many tunnels
+    is refused while rendering (the offline preview renders it) rather than by Nova at apply."""
+    from skyweave.core.errors import PlanningError
+
+    sizes = [len(base64.b64encode(f.user_data.encode())) for f in _pair_files(AWS, GCP, ONPREM)]
+    assert max(sizes) < 65535
+    racks = [{**ONPREM, "name": f"rack{i}"} for i in range(12)]  # 24 tunnels per instance
+    with pytest.raises(
+        PlanningError, match=r"would be \d+ bytes base64-encoded; Nova accepts at most 65535"
+    ) as caught:
+        _pair_files(*racks)
+    assert caught.value.path == "devices['os-dc1-appliance0'].user_data"
+    assert "Key." not in str(caught.value)

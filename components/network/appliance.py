@@ -27,6 +27,7 @@ Failover (docs/connectivity.md, "The VPN appliance"):
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ from ..core.errors import PlanningError
 from ..drivers import get_driver
 from ..drivers.base import BgpTimers
 from ..planning.vpn import APPLIANCE_INSTANCES, LinkPlan, Routing, TunnelPlan, VpnEndpoint
-from .appliance_boot import render_boot_script, render_keepalived, render_user_data
+from .appliance_boot import USER_DATA_LIMIT, render_boot_script, render_keepalived, render_user_data
 from .appliance_check import Tunnel as CheckedTunnel
 from .device_config import (
     DEFAULT_BGP_TIMERS,
@@ -241,5 +242,14 @@ def render_appliance(
         keepalived = render_keepalived(name, site, i, private, next_hop, prefixlen)
         boot = render_boot_script(name, private[1 - i], files.interfaces)
         user_data = render_user_data(files.swanctl_conf, files.frr_conf, keepalived, boot, checked)
+        encoded = len(base64.b64encode(user_data.encode()))
+        if encoded > USER_DATA_LIMIT:
+            raise PlanningError(
+                f"the user data of {name} ({len(files.device.tunnels)} tunnels) would be {encoded} bytes "
+                f"base64-encoded; Nova accepts at most {USER_DATA_LIMIT}. Join fewer sites to {site!r} "
+                "directly (reach the others through a site it links to)",
+                path=f"devices[{name!r}].user_data",
+                value=encoded,
+            )
         result.append(ApplianceFiles(name, files, keepalived, boot, user_data, pair))
     return result

@@ -76,6 +76,7 @@ KEEPALIVED = "/usr/sbin/keepalived"
 #: Debian packages providing the above (``.ci/run`` installs them).
 PACKAGES = (
     "python3",  # /usr/bin/python3: the appliance's readiness check (its shebang), as on the instance
+    "procps",  # sysctl: what systemd-sysctl applies at boot, and the reset a reboot makes
     "strongswan-swanctl",
     "charon-systemd",
     "libcharon-extra-plugins",
@@ -179,6 +180,7 @@ def missing() -> str | None:
         "vtysh": shutil.which("vtysh"),
         "nft": shutil.which("nft"),
         "unshare": shutil.which("unshare"),
+        "sysctl": shutil.which("sysctl"),
         "/usr/bin/python3": "/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK) else None,
         CHARON: CHARON if os.access(CHARON, os.X_OK) else None,
         LIBIPSEC: LIBIPSEC if os.path.exists(LIBIPSEC) else None,
@@ -567,11 +569,6 @@ swanctl {{
         disk = self.root / f"d{i}-disk"
         disk.mkdir(mode=0o700)
         for path, f in data.files.items():
-            parent = Path(path).parent
-            if not parent.is_dir():
-                raise LabError(
-                    f"{path}: the lab mounts the device's {parent} over the host's, which has none"
-                )
             target = disk / path.lstrip("/")
             target.parent.mkdir(parents=True, exist_ok=True, mode=0o755)
             _write(target, f.content)
@@ -592,7 +589,10 @@ swanctl {{
 
     def _in_root(self, node: _Node, argv: Sequence[str]) -> list[str]:
         """``argv`` in the device's namespaces: its network namespace, and a mount namespace where
-        its disk's directories cover the real ones and /run holds its daemons' sockets."""
+        its disk's directories cover the host's and /run holds its daemons' sockets. A directory
+        the host lacks is not mounted (the lab reads those files — sysctl.d, units — from the disk
+        itself); the ones the device's processes read at their paths, /usr/local/sbin and
+        /etc/keepalived, are there wherever keepalived is installed."""
         assert node.boot is not None and node.disk is not None
         q = shlex.quote
         interfaces = node.files.interfaces
@@ -603,6 +603,7 @@ swanctl {{
             *(
                 f"mount --bind {q(str(node.disk) + d)} {q(d)}"
                 for d in sorted({str(Path(p).parent) for p in node.boot.files})
+                if Path(d).is_dir()
             ),
             f"printf '%s\\n' {' '.join(q(f'{i.name}={i.if_id}') for i in interfaces)} > /run/lab-xfrm",
         ]

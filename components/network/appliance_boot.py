@@ -142,8 +142,9 @@ def render_boot_script(device: str, other: str, interfaces: Sequence[TunnelInter
     """``skyweave-appliance-up``: what the kernel loses on a reboot, made again (idempotent)."""
     lines = [
         "#!/bin/sh",
-        f"# {BOOT_SCRIPT} for {device}, rendered by skyweave; do not edit. Run at every boot by",
-        f"# {UNIT}, before strongSwan, FRR and keepalived. (Forwarding: {SYSCTL}.)",
+        f"# {BOOT_SCRIPT.rsplit('/', 1)[1]} for {device}, rendered by skyweave; do not edit.",
+        f"# Run at every boot by {UNIT}, before strongSwan, FRR and keepalived:",
+        f"# what the kernel loses on a reboot. (Forwarding: {SYSCTL}.)",
         "set -eu",
         "# The site-network interface: the one the other instance of the pair is reached through.",
         f"uplink=$(ip -o -4 route get {other} | sed -n 's/.* dev \\([^ ]*\\).*/\\1/p')",

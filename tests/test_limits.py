@@ -124,7 +124,7 @@ def test_a_declared_quota_below_the_need_names_the_declared_figure() -> None:
     }
     message = _error(raw)
     assert "skyweave:network.quotas.aws-use1.vpn_connections_per_gateway" in message
-    assert "declared 10" in message
+    assert "the declared quota is 10" in message
 
 
 @pytest.mark.parametrize(
@@ -209,3 +209,20 @@ def test_65516_is_allowed_on_a_site_no_azure_gateway_peers_with() -> None:
     raw["sites"][0]["asn"] = 65516
     raw["network"]["exclude"] = [["aws-use1", "azure-weu1"]]
     assert _plan(raw).plan.network.connectivity.asns["aws-use1"] == 65516
+
+
+def test_the_aws_region_limits_add_up_the_region() -> None:
+    """Six AWS sites of one account in us-east-1, each with a VPN link: six virtual private
+    gateways, over the five per Region AWS documents; sites reached with another role are another
+    account and add up apart."""
+    raw = stack_raw("dev")
+    raw["sites"] += [
+        {"name": f"aws-x{i}", "vendor": "aws", "region": "us-east-1", "cidr": f"10.{30 + i}.0.0/16"}
+        for i in range(5)
+    ]
+    message = _error(raw)
+    assert "virtual private gateways per Region" in message and "6" in message and "5" in message
+    assert "skyweave:network.quotas." in message and "virtual_private_gateways_per_region" in message
+    role = "arn:aws:iam::123456789012:role/deploy"
+    raw["sites"][-1]["assume_role_arn"] = role
+    assert _plan(raw).plan.network.connectivity.usage["aws-use1"]["virtual_private_gateways_per_region"] == 5

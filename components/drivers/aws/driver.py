@@ -198,42 +198,38 @@ def zone_letter(zone: str) -> str:
 #: Quotas): virtual private gateways per Region 5, Site-to-Site VPN connections per Region 50,
 #: customer gateways per Region 50, Site-to-Site VPN connections per virtual private gateway 10.
 _VPN_QUOTAS = "https://docs.aws.amazon.com/vpn/latest/s2svpn/vpn-limits.html"
-VPN_LIMITS: tuple[VpnLimit, ...] = (
-    VpnLimit(
-        "vpn_connections_per_gateway",
-        "Site-to-Site VPN connections per virtual private gateway",
-        10,
-        Counted.PEER_ADDRESSES,
-        _VPN_QUOTAS,
-        adjustable=True,
-    ),
-    VpnLimit(
-        "vpn_connections_per_region",
-        "Site-to-Site VPN connections per Region",
-        50,
-        Counted.PEER_ADDRESSES,
-        _VPN_QUOTAS,
-        scope=Scope.REGION,
-        adjustable=True,
-    ),
-    VpnLimit(
-        "customer_gateways_per_region",
-        "customer gateways per Region",
-        50,
-        Counted.PEER_ADDRESSES,
-        _VPN_QUOTAS,
-        scope=Scope.REGION,
-        adjustable=True,
-    ),
-    VpnLimit(
-        "virtual_private_gateways_per_region",
-        "virtual private gateways per Region",
-        5,
-        Counted.GATEWAYS,
-        _VPN_QUOTAS,
-        scope=Scope.REGION,
-        adjustable=True,
-    ),
+VPN_LIMITS: tuple[VpnLimit, ...] = tuple(
+    VpnLimit(key, what, figure, counted, _VPN_QUOTAS, scope=scope, adjustable=True)
+    for key, what, figure, counted, scope in (
+        (
+            "vpn_connections_per_gateway",
+            "Site-to-Site VPN connections per virtual private gateway",
+            10,
+            Counted.PEER_ADDRESSES,
+            Scope.GATEWAY,
+        ),
+        (
+            "vpn_connections_per_region",
+            "Site-to-Site VPN connections per Region",
+            50,
+            Counted.PEER_ADDRESSES,
+            Scope.REGION,
+        ),
+        (
+            "customer_gateways_per_region",
+            "customer gateways per Region",
+            50,
+            Counted.PEER_ADDRESSES,
+            Scope.REGION,
+        ),
+        (
+            "virtual_private_gateways_per_region",
+            "virtual private gateways per Region",
+            5,
+            Counted.GATEWAYS,
+            Scope.REGION,
+        ),
+    )
 )
 
 

@@ -177,3 +177,13 @@ def test_the_limits_table_is_the_drivers(prod: StackConfig) -> None:
     assert f"prod's gateway is at {usage['azure-weu1']['s2s_tunnels_per_gateway']} of 30" in " ".join(
         LIMITS.split()
     )
+
+
+def test_the_quota_error_in_config_md_is_the_plans() -> None:
+    from skyweave.core.errors import ConfigError
+
+    raw = stack_raw("prod")
+    raw["network"]["quotas"] = {"azure-weu1": {"s2s_tunnels_per_gateway": 40}}
+    with pytest.raises(ConfigError) as info:
+        parse_stack_config(raw, source="stacks/Pulumi.prod.yaml", stack="prod")
+    assert f"error: {info.value}" in (ROOT / "docs" / "config.md").read_text()

@@ -29,7 +29,7 @@ __all__ = [
     "VpnLimit",
     "check_limits",
     "check_quotas",
-    "count",
+    "tally",
 ]
 
 
@@ -115,20 +115,19 @@ class LimitExceededError(PlanningError):
         return ConfigIssue(issue.path, issue.message, issue.value, has_value=self.has_value)
 
 
-def count(counted: Counted, site: str, links: Sequence[LinkPlan]) -> dict[str, int]:
-    """What ``site``'s links need of ``counted``, by the site at each link's other end."""
-    out: dict[str, int] = {}
+def tally(links: Sequence[LinkPlan]) -> dict[tuple[str, Counted], dict[str, int]]:
+    """Per (site, unit), what the site's links need, by the site at each link's other end (for
+    :attr:`Counted.GATEWAYS`, by the site itself). One pass over the links."""
+    out: dict[tuple[str, Counted], dict[str, int]] = defaultdict(dict)
     for link in links:
-        if site not in (link.a.site, link.b.site) or not link.tunnels:
+        if not link.tunnels:
             continue
-        other = link.b.site if link.a.site == site else link.a.site
-        if counted is Counted.PEER_ADDRESSES:
-            out[other] = link.peer_addresses(site)
-        elif counted is Counted.BGP_SESSIONS:
-            out[other] = link.bgp_sessions(site)
-        else:
-            out[site] = 1
-    return {k: v for k, v in out.items() if v}
+        for site, other in ((link.a.site, link.b.site), (link.b.site, link.a.site)):
+            out[(site, Counted.PEER_ADDRESSES)][other] = link.peer_addresses(site)
+            if link.bgp_sessions(site):
+                out[(site, Counted.BGP_SESSIONS)][other] = link.bgp_sessions(site)
+            out[(site, Counted.GATEWAYS)][site] = 1
+    return out
 
 
 def check_quotas(sites: Sequence[LimitedSite], quotas: Mapping[str, Mapping[str, int]], *, path: str) -> None:
@@ -208,6 +207,7 @@ def check_limits(
     site's limits in the order its driver declares them.
     """
     regions = _regions(sites)
+    counts = tally(links)
     usage: dict[str, dict[str, int]] = {}
     for site in sites:
         usage[site.name] = {}
@@ -219,7 +219,7 @@ def check_limits(
                 (member.name, other): n
                 for member in group
                 if any(lim.key == limit.key for lim in member.limits)
-                for other, n in count(limit.counted, member.name, links).items()
+                for other, n in counts.get((member.name, limit.counted), {}).items()
             }
             need = sum(parts.values())
             usage[site.name][limit.key] = need

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..planning.tunnels import inside_cidr_problem
-from .index import CLOUD_PACKAGES, VPN_LINK_TYPE, StackIndex
+from . import readers
+from .index import VPN_LINK_TYPE, StackIndex
 from .rule import Finding, Kind, Level, Resource, Rule, UnknownValue, get, items
 
 __all__ = ["RULES", "Interval", "overlaps"]
@@ -140,7 +141,7 @@ def _check_overlap(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Findin
             yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
             continue
         for site, vendor in sites:
-            if vendor in CLOUD_PACKAGES:
+            if str(vendor) in readers.cloud_vendors():
                 continue
             try:
                 cidrs = items(networks, site, "cidrs")

@@ -26,22 +26,15 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ..planning.failure import Placement
-from .facts import BUCKET_KINDS, BUCKET_TYPES, UNSPECIFIED, EstateFacts, facts, vendor_name
-from .index import APP_TYPES, CLOUD_PACKAGES, VPN_LINK_TYPE, StackIndex
+from . import readers
+from .facts import UNSPECIFIED, EstateFacts, facts, vendor_name
+from .index import APP_TYPES, VPN_LINK_TYPE, StackIndex
 from .rule import Finding, Kind, Level, Resource, Rule, Severity, UnknownValue, as_int, get
 
 __all__ = ["RULES"]
 
 HYBRID_VPC = "skyweave:network:HybridVpc"
 BUCKET_COMPONENT = "skyweave:storage:MultiCloudBucket"
-_NETWORK_TYPES = frozenset(
-    {
-        "aws:ec2/vpc:Vpc",
-        "gcp:compute/network:Network",
-        "openstack:networking/network:Network",
-        "azure-native:network:VirtualNetwork",
-    }
-)
 _PLACEHOLDER_ZONES = ("(GCP zone", UNSPECIFIED)
 
 
@@ -141,8 +134,11 @@ def _check_link(estate: EstateFacts, res: Resource) -> Iterator[Finding]:
             )
         return
     for site, vendor in ends:
-        if vendor not in CLOUD_PACKAGES:
-            continue  # a device someone else configures: nothing in the plan to count
+        reader = readers.reader_for_vendor(vendor)
+        if reader is None:
+            continue  # not judged: skyweave-coverage-unjudged names the site (never silently accepted)
+        if reader.device_links:
+            continue  # its reader says: a device someone else configures, nothing in the plan to count
         mine_here = [c for c in contributions if c.kind == "vpn" and c.local == site]
         paths = {c.path: c.tunnels for c in mine_here}
         have = sum(paths.values())
@@ -174,13 +170,13 @@ def _check_bucket(estate: EstateFacts, res: Resource) -> Iterator[Finding]:
     except UnknownValue as exc:
         yield _unknown(res, exc)
         return
-    types = frozenset(BUCKET_TYPES)
-    held = {estate.node(d) for d in estate.descendants(res.urn) if d.type in types}
+    kinds = estate.bucket_kinds
+    held = {estate.node(d) for d in estate.descendants(res.urn) if d.type in kinds}
     for site in sorted(sites):
         if site not in held:
             yield Finding(
                 f"{_short(res)} keeps a copy on {site} but the plan has no bucket or container for it there "
-                f"(looked for: {', '.join(sorted(set(BUCKET_KINDS.values())))})",
+                f"(looked for: {', '.join(sorted(set(kinds.values())))})",
                 res.urn,
             )
 
@@ -196,9 +192,11 @@ def _check_networks(estate: EstateFacts, res: Resource) -> Iterator[Finding]:
     except UnknownValue as exc:
         yield _unknown(res, exc)
         return
-    held = {estate.node(d) for d in estate.descendants(res.urn) if d.type in _NETWORK_TYPES}
+    networks = frozenset(t for reader in estate.readers for t in reader.networks)
+    held = {estate.node(d) for d in estate.descendants(res.urn) if d.type in networks}
     for site, vendor in sorted(sites):
-        if vendor in CLOUD_PACKAGES and site not in held:
+        reader = readers.reader_for_vendor(vendor)
+        if reader is not None and reader.networks and site not in held:
             yield Finding(
                 f"{_short(res)} has a network on {site} but the plan has no {vendor_name(vendor)} VPC or "
                 "network for it",

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from .facts import BUCKET_KINDS, facts, vendor_name
+from .facts import facts, vendor_name
 from .index import StackIndex
 from .rule import Finding, Kind, Level, Resource, Rule, Severity, UnknownValue, get, items
 
@@ -256,8 +256,9 @@ def _check_cross_vendor_copy(index: StackIndex, cfg: Mapping[str, Any]) -> Itera
             vendor = index.vendor(bucket) or bucket.package
             others = [b.name for b in members if b is not bucket]
             copies = f" (its copies, {', '.join(others)}, are on {vendor_name(vendor)} too)" if others else ""
+            kind = estate.bucket_kinds.get(bucket.type, "bucket")
             yield Finding(
-                f"{BUCKET_KINDS.get(bucket.type, 'bucket')} {bucket.name!r} on {estate.node(bucket)} has no "
+                f"{kind} {bucket.name!r} on {estate.node(bucket)} has no "
                 f"copy on another vendor{copies}: nothing in the plan (a GCS transfer job, a DataSync task, "
                 f"a replication to another vendor) copies its objects out of {vendor_name(vendor)}",
                 bucket.urn,

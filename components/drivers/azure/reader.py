@@ -1,0 +1,266 @@
+"""The Azure policy reader: what the pack reads from pulumi-azure-native resources (every
+``azure-native:`` token the pack judges is written here, once).
+
+Compute is a VM scale set (its autoscale setting's smallest minimum, else ``sku.capacity``, over
+its ``zones``; without zones Azure picks fault domains, not zones) or a VM. An IPsec connection
+names a local network gateway, whose address (``gatewayIpAddress``) comes from the far end's
+resource — an AWS tunnel, a GCP HA VPN interface, an appliance's floating IP — or is a device's
+literal address: the local gateway stands for that peer. Towards a resource of the plan the
+connection is one tunnel (each far end peers with one gateway instance per address, and counts
+its own side); towards an external peer both instances of an active-active gateway terminate it
+("two IPsec tunnels, one from each instance", Microsoft's active-active topologies), so it is two.
+A Traffic Manager profile answers for ``<dnsConfig.relativeName>.trafficmanager.net`` with its
+endpoints' targets. Imports no provider SDK.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from ...policy.model import UNSPECIFIED, Contribution, DnsName, known_str, present, unknown_at
+from ...policy.reading import Floor, Reader
+from ...policy.rule import Resource, UnknownValue, as_int, get, items
+
+if TYPE_CHECKING:
+    from ...policy.facts import EstateFacts
+
+__all__ = ["AzureReader"]
+
+SCALE_SET = "azure-native:compute:VirtualMachineScaleSet"
+VM = "azure-native:compute:VirtualMachine"
+#: Azure Monitor autoscale settings (``insights`` is the module's name before pulumi-azure-native 3).
+AUTOSCALE = ("azure-native:monitor:AutoscaleSetting", "azure-native:insights:AutoscaleSetting")
+CONNECTION = "azure-native:network:VirtualNetworkGatewayConnection"
+GATEWAY = "azure-native:network:VirtualNetworkGateway"
+LOCAL_GATEWAY = "azure-native:network:LocalNetworkGateway"
+PEERING = "azure-native:network:VirtualNetworkPeering"
+VNET = "azure-native:network:VirtualNetwork"
+PUBLIC_IP = "azure-native:network:PublicIPAddress"
+RECORD_SET = "azure-native:dns:RecordSet"
+#: Traffic Manager (``network`` is the module's name before pulumi-azure-native 3).
+TM_PROFILES = ("azure-native:trafficmanager:Profile", "azure-native:network:Profile")
+TM_ENDPOINTS = ("azure-native:trafficmanager:Endpoint", "azure-native:network:Endpoint")
+TM_DOMAIN = "trafficmanager.net"
+
+
+class AzureReader(Reader):
+    vendor = "azure"
+    display_name = "Azure"
+    packages = frozenset({"azure-native"})
+    region_props = ("region", "location")
+    compute = {SCALE_SET: "scale set", VM: "virtual machine"}
+    serving = frozenset(
+        {
+            PUBLIC_IP,
+            "azure-native:network:LoadBalancer",
+            "azure-native:network:NetworkInterface",
+            "azure-native:network:ApplicationGateway",
+        }
+    )
+    addresses = {PUBLIC_IP: ("ipAddress",)}
+    peer_sources = {
+        "ipAddress": frozenset({PUBLIC_IP}),
+        "remoteIpPrefix": frozenset({PUBLIC_IP}),
+        "gatewayIpAddress": frozenset({PUBLIC_IP}),
+        "virtualNetworkGateway2": frozenset({GATEWAY}),
+        "remoteVirtualNetwork": frozenset({VNET}),
+    }
+    stand_ins = {LOCAL_GATEWAY: ("gatewayIpAddress", "fqdn")}
+    links = frozenset({CONNECTION, PEERING})
+    networks = frozenset({VNET})
+    buckets = {"azure-native:storage:BlobContainer": "Blob container"}
+    dns_records = {RECORD_SET: "Azure DNS"}
+    profile_types = frozenset(TM_PROFILES)
+    profile_domains = (TM_DOMAIN,)
+    also_reads = frozenset({*AUTOSCALE, *TM_ENDPOINTS})
+
+    # -- compute -----------------------------------------------------------------------------
+
+    def capacity(self, estate: EstateFacts, res: Resource) -> tuple[str, int, list[str]]:
+        props = res.props
+        if res.type == VM:
+            return "virtual machine", 1, [str(z) for z in items(props, "zones")][:1] or [UNSPECIFIED]
+        # Its floor is the autoscale setting's smallest minimum, else sku.capacity; without
+        # `zones` it is regional: Azure picks fault domains, not zones.
+        count = estate.autoscaled_floor(res)
+        if count is None:
+            count = as_int(get(props, "sku", "capacity")) or 0
+        return "scale set", count, [str(z) for z in items(props, "zones")] or [UNSPECIFIED]
+
+    def floors(self, estate: EstateFacts) -> Iterator[tuple[str, Floor]]:
+        """Every profile (the default one and scheduled ones) may be in force: the smallest minimum
+        wins. Whether it is enabled, or any profile's minimum, unknown: no floor is known (neither
+        the smallest minimum nor the scale set's sku.capacity)."""
+        for setting in estate.index.of_type(*AUTOSCALE):
+            floor: Floor
+            try:
+                if get(setting.props, "enabled") is False:
+                    continue
+                minima = [_profile_minimum(p, i) for i, p in enumerate(items(setting.props, "profiles"))]
+                known = [m for m in minima if m is not None]
+                floor = min(known) if known else None
+            except UnknownValue as exc:
+                floor = (setting.name, exc.path)
+            for urn in setting.property_dependencies.get("targetResourceUri") or setting.dependencies:
+                yield urn, floor
+
+    # -- links -------------------------------------------------------------------------------
+
+    def contributions(self, estate: EstateFacts) -> Iterator[Contribution]:
+        for res in estate.index.of_type(CONNECTION):
+            contribution = self._connection(estate, res)
+            if contribution is not None:
+                yield contribution
+        for res in estate.index.of_type(PEERING):
+            yield estate.peering(res, "virtualNetworkName", "remoteVirtualNetwork")
+
+    @staticmethod
+    def _connection(estate: EstateFacts, res: Resource) -> Contribution | None:
+        """A VPN connection's tunnels from its gateway towards the peer (see the module docstring).
+
+        A VNet-to-VNet connection is one tunnel per side. ExpressRoute and point-to-site
+        connections are not site-to-site VPNs. Values unknown in a preview: a connection whose
+        ``connectionType`` is unknown but that names a peer gateway may be a site-to-site VPN, and
+        counts as the one it may be; a gateway whose ``activeActive`` is unknown counts as the two
+        tunnels it may terminate towards an external peer (:attr:`Contribution.unknown` says why),
+        one whose ``vpnType`` is unknown as route-based (:attr:`Contribution.policy_unknown`) — so
+        a rule reports "can't check" rather than a count or a shape the update may not have. A
+        gateway reference that names no resource of the plan and is unknown is a gateway whose
+        settings are unknown.
+        """
+        props, deps = res.props, res.property_dependencies
+        why: str | None = None
+        try:
+            kind = str(get(props, "connectionType") or "IPsec").lower()
+        except UnknownValue as exc:
+            why = f"{res.name}.{exc}"
+            if deps.get("localNetworkGateway2") or present(props, "localNetworkGateway2"):
+                kind = "ipsec"
+            elif deps.get("virtualNetworkGateway2") or present(props, "virtualNetworkGateway2"):
+                kind = "vnet2vnet"
+            else:
+                return None  # no peer gateway: whatever it is, not a site-to-site VPN
+        if kind not in ("ipsec", "vnet2vnet"):
+            return None
+        gateways = estate.index.linked(res, "virtualNetworkGateway1", frozenset({GATEWAY}))
+        # A gateway reference a preview cannot resolve is some gateway: its settings are unknown.
+        unresolved = None if gateways else unknown_at(props, "virtualNetworkGateway1", "id")
+
+        def setting(key: str) -> tuple[Any, str | None]:
+            """The gateway's ``key``, or why a preview cannot know it."""
+            if not gateways:
+                return None, None if unresolved is None else f"{res.name}.{unresolved}"
+            try:
+                return get(gateways[0].props, key), None
+            except UnknownValue as exc:
+                return None, f"{gateways[0].name}.{exc}"
+
+        vpn_type, policy_unknown = setting("vpnType")  # unknown: route-based (Azure's default) meanwhile
+        shape = {
+            "policy_based": str(vpn_type or "").lower() == "policybased",
+            "policy_unknown": policy_unknown,
+            "unknown": why,
+        }
+        if kind == "vnet2vnet":
+            resolve = functools.partial(estate.resolve, res, "virtualNetworkGateway2")
+            return estate.contribution(res, resolve, 1, res.urn, **shape)
+        locals_ = estate.index.linked(res, "localNetworkGateway2", frozenset({LOCAL_GATEWAY}))
+        if locals_:
+            resolve = functools.partial(estate.stand_in_peer, locals_[0])
+        else:
+            resolve = functools.partial(estate.resolve, res, "localNetworkGateway2")
+        contribution = estate.contribution(res, resolve, 1, res.urn, **shape)
+        if contribution.remote_known and contribution.remote in estate.site_vendor:
+            return contribution  # one tunnel towards a resource of the plan, which counts its side
+        active, doubt = setting("activeActive")
+        if doubt is not None:  # counted as the two tunnels it may terminate: a shortfall is then certain
+            return dataclasses.replace(contribution, tunnels=2, unknown=contribution.unknown or doubt)
+        return dataclasses.replace(contribution, tunnels=2) if active is True else contribution
+
+    # -- DNS ---------------------------------------------------------------------------------
+
+    def record_name(self, estate: EstateFacts, res: Resource) -> str:
+        relative = str(get(res.props, "relativeRecordSetName") or "").strip().rstrip(".").lower()
+        zone_name = str(get(res.props, "zoneName") or "").strip().rstrip(".").lower()
+        if relative in ("", "@"):
+            return zone_name
+        return f"{relative}.{zone_name}" if zone_name else relative
+
+    def record_targets(self, estate: EstateFacts, res: Resource, entry: DnsName) -> None:
+        linking = ("aRecords", "aaaaRecords", "cnameRecord", "targetResource", "trafficManagementProfile")
+        if estate.link_targets(res, linking, entry):
+            return
+        estate.literal_targets(
+            res,
+            entry,
+            (("aRecords", "ipv4Address"), ("aaaaRecords", "ipv6Address")),
+            singles=(("cnameRecord", "cname"),),
+            references=("targetResource", "trafficManagementProfile"),  # an alias record set's resource
+        )
+
+    def profiles(self, estate: EstateFacts) -> dict[str, DnsName]:
+        """Each Traffic Manager profile as the name it answers for, its endpoints' targets as targets."""
+        names: dict[str, DnsName] = {}
+        endpoints: dict[str, list[Resource]] = defaultdict(list)
+        for endpoint in estate.index.of_type(*TM_ENDPOINTS):
+            for profile in estate.index.linked(endpoint, "profileName", self.profile_types):
+                endpoints[profile.urn].append(endpoint)
+        for profile in estate.index.of_type(*TM_PROFILES):
+            try:
+                relative, unknown = known_str(get(profile.props, "dnsConfig", "relativeName")), None
+            except UnknownValue as exc:
+                # It may answer for any name: kept with the vendor and targets it would add.
+                relative, unknown = None, str(exc)
+            if unknown is None and not relative:
+                continue
+            name = (
+                f"(unknown name of {profile.name})"
+                if relative is None
+                else f"{relative.rstrip('.').lower()}.{TM_DOMAIN}"
+            )
+            entry = names.setdefault(name, DnsName(name))
+            entry.records.append(profile)
+            entry.unknown = entry.unknown or unknown
+            entry.dns_vendors.add(self.vendor)
+            entry.services.add("Traffic Manager")
+            estate.link_targets(profile, ("endpoints",), entry, profiles=False)
+            try:
+                inline = items(profile.props, "endpoints")
+            except UnknownValue as exc:
+                entry.targets_unknown = entry.targets_unknown or f"{profile.name}.{exc}"
+                inline = []
+            for i, endpoint_props in enumerate(inline):
+                _endpoint_target(estate, f"{profile.name}.endpoints.{i}", endpoint_props, entry)
+            for endpoint in endpoints.get(profile.urn, ()):
+                if not estate.link_targets(endpoint, ("target", "targetResourceId"), entry, profiles=False):
+                    _endpoint_target(estate, endpoint.name, endpoint.props, entry)
+        return names
+
+
+def _endpoint_target(estate: EstateFacts, where: str, props: Any, entry: DnsName) -> None:
+    """A Traffic Manager endpoint's literal ``target``; one a preview does not know (or an
+    unknown ``targetResourceId`` in its place) is a target the update will tell."""
+    try:
+        target = get(props, "target")
+        if not target:
+            get(props, "targetResourceId")  # a resource the update names
+    except UnknownValue as exc:
+        entry.targets_unknown = entry.targets_unknown or f"{where}.{exc}"
+        return
+    estate.literal_target(target, entry, profiles=False)
+
+
+def _profile_minimum(profile: Any, i: int) -> int | None:
+    """An autoscale profile's ``capacity.minimum``.
+
+    Raises:
+        UnknownValue: it is not known in this preview (the path names the profile).
+    """
+    try:
+        return as_int(get(profile, "capacity", "minimum"))
+    except UnknownValue as exc:
+        raise UnknownValue(["profiles", i, *exc.path.split(".")]) from None

@@ -1,0 +1,212 @@
+"""The GCP policy reader: what the pack reads from pulumi-gcp (and google-native) resources
+(every ``gcp:`` token the pack judges is written here, once).
+
+Compute is a managed instance group (its autoscaler's minimum, else ``targetSize``; a regional
+one without zones spreads over three, GCP's default) or an instance; a VPN tunnel is one tunnel
+— towards the HA VPN gateway it peers with, an external gateway's interface (the interfaces of
+one external gateway are one peer), or a Classic VPN's peer address. Imports no provider SDK.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from ...policy.model import (
+    UNSPECIFIED,
+    Contribution,
+    DnsName,
+    LinkDoubt,
+    UnionFind,
+    known_address,
+    known_str,
+    present,
+)
+from ...policy.reading import Floor, Reader
+from ...policy.rule import Resource, UnknownValue, as_int, get, items
+
+if TYPE_CHECKING:
+    from ...policy.facts import EstateFacts
+
+__all__ = ["GcpReader"]
+
+REGIONAL_MIG = "gcp:compute/regionInstanceGroupManager:RegionInstanceGroupManager"
+ZONAL_MIG = "gcp:compute/instanceGroupManager:InstanceGroupManager"
+INSTANCE = "gcp:compute/instance:Instance"
+AUTOSCALERS = ("gcp:compute/regionAutoscaler:RegionAutoscaler", "gcp:compute/autoscaler:Autoscaler")
+TUNNEL = "gcp:compute/vPNTunnel:VPNTunnel"
+HA_GATEWAY = "gcp:compute/haVpnGateway:HaVpnGateway"
+CLASSIC_GATEWAY = "gcp:compute/vPNGateway:VPNGateway"
+EXTERNAL_GATEWAY = "gcp:compute/externalVpnGateway:ExternalVpnGateway"
+PEERING = "gcp:compute/networkPeering:NetworkPeering"
+NETWORK = "gcp:compute/network:Network"
+RECORD_SET = "gcp:dns/recordSet:RecordSet"
+BUCKET = "gcp:storage/bucket:Bucket"
+_MIG = "managed instance group"
+
+
+class GcpReader(Reader):
+    vendor = "gcp"
+    display_name = "GCP"
+    packages = frozenset({"gcp", "google-native"})
+    compute = {REGIONAL_MIG: _MIG, ZONAL_MIG: _MIG, INSTANCE: "instance"}
+    serving = frozenset(
+        {
+            "gcp:compute/address:Address",
+            "gcp:compute/globalAddress:GlobalAddress",
+            "gcp:compute/forwardingRule:ForwardingRule",
+            "gcp:compute/globalForwardingRule:GlobalForwardingRule",
+            "gcp:compute/regionBackendService:RegionBackendService",
+            "gcp:compute/backendService:BackendService",
+            "gcp:compute/targetPool:TargetPool",
+            "gcp:compute/targetInstance:TargetInstance",
+            "gcp:compute/targetHttpProxy:TargetHttpProxy",
+            "gcp:compute/targetHttpsProxy:TargetHttpsProxy",
+            "gcp:compute/regionTargetHttpProxy:RegionTargetHttpProxy",
+            "gcp:compute/regionTargetHttpsProxy:RegionTargetHttpsProxy",
+            "gcp:compute/uRLMap:URLMap",
+            "gcp:compute/regionUrlMap:RegionUrlMap",
+            "gcp:compute/instanceGroup:InstanceGroup",
+        }
+    )
+    addresses = {
+        "gcp:compute/address:Address": ("address",),
+        "gcp:compute/globalAddress:GlobalAddress": ("address",),
+    }
+    peer_sources = {
+        "ipAddress": frozenset({HA_GATEWAY}),
+        "peerGcpGateway": frozenset({HA_GATEWAY}),
+        "peerNetwork": frozenset({NETWORK}),
+        "remoteIpPrefix": frozenset({HA_GATEWAY, CLASSIC_GATEWAY}),
+        "gatewayIpAddress": frozenset({HA_GATEWAY}),
+    }
+    opaque_peers = frozenset({EXTERNAL_GATEWAY})
+    links = frozenset({TUNNEL, PEERING})
+    networks = frozenset({NETWORK})
+    buckets = {BUCKET: "GCS bucket"}
+    copiers = frozenset({"gcp:storage/transferJob:TransferJob"})
+    dns_records = {RECORD_SET: "Cloud DNS"}
+    also_reads = frozenset(AUTOSCALERS)
+
+    # -- compute -----------------------------------------------------------------------------
+
+    def capacity(self, estate: EstateFacts, res: Resource) -> tuple[str, int, list[str]]:
+        props = res.props
+        if res.type == INSTANCE:
+            return "instance", 1, [str(get(props, "zone") or UNSPECIFIED)]
+        count = estate.autoscaled_floor(res)  # raises when the autoscaler's floor is unknown
+        if count is None:
+            count = as_int(get(props, "targetSize")) or 0
+        if res.type == ZONAL_MIG:
+            return _MIG, count, [str(get(props, "zone") or UNSPECIFIED)]
+        zones = [str(z) for z in items(props, "distributionPolicyZones")]
+        # Without zones a regional MIG spreads over three zones of its region (GCP's default).
+        return _MIG, count, zones or ["(GCP zone 1)", "(GCP zone 2)", "(GCP zone 3)"]
+
+    def floors(self, estate: EstateFacts) -> Iterator[tuple[str, Floor]]:
+        """Each autoscaler's ``minReplicas`` for the group it targets."""
+        for scaler in estate.index.of_type(*AUTOSCALERS):
+            floor: Floor
+            try:
+                floor = as_int(get(scaler.props, "autoscalingPolicy", "minReplicas"))
+            except UnknownValue as exc:
+                floor = (scaler.name, exc.path)
+            for urn in scaler.property_dependencies.get("target") or scaler.dependencies:
+                yield urn, floor
+
+    # -- links -------------------------------------------------------------------------------
+
+    def contributions(self, estate: EstateFacts) -> Iterator[Contribution]:
+        for res in estate.index.of_type(TUNNEL):
+            yield self._tunnel(estate, res)
+        for res in estate.index.of_type(PEERING):
+            yield estate.peering(res, "network", "peerNetwork")
+
+    def _tunnel(self, estate: EstateFacts, res: Resource) -> Contribution:
+        props = res.property_dependencies
+        # A reference unknown in a preview is set (the update fills it in), never absent.
+        classic = bool(props.get("targetVpnGateway")) or present(res.props, "targetVpnGateway")
+        if props.get("peerGcpGateway"):
+            resolve = functools.partial(estate.resolve, res, "peerGcpGateway")
+        elif props.get("peerExternalGateway") or present(res.props, "peerExternalGateway"):
+            resolve = functools.partial(self._external_gateway_peer, estate, res)
+        else:
+            resolve = functools.partial(estate.resolve, res, "peerIp")
+            classic = classic or not (props.get("vpnGateway") or present(res.props, "vpnGateway"))
+        return estate.contribution(res, resolve, 1, res.urn, classic=classic)
+
+    @staticmethod
+    def _external_gateway_peer(estate: EstateFacts, res: Resource) -> str:
+        """The peer an HA VPN tunnel reaches through its external gateway.
+
+        Raises:
+            UnknownValue: which interface, or its address, is not known in this preview and no
+                other interface of the gateway (the same peer) has a known address.
+        """
+        gateways = estate.index.linked(res, "peerExternalGateway", frozenset({EXTERNAL_GATEWAY}))
+        if not gateways:
+            return estate.resolve(res, "peerExternalGateway")
+        gateway = gateways[0]
+        for urn in gateway.property_dependencies.get("interfaces", ()):
+            target = estate.index.by_urn.get(urn)
+            if target is None:
+                return f"{urn.rsplit('::', 1)[-1]} (not in this plan)"
+            return estate.node(target)
+        try:
+            interfaces = items(gateway.props, "interfaces")
+        except UnknownValue as exc:
+            raise UnknownValue([gateway.name, *exc.path.split(".")]) from None
+        unknown: UnknownValue | None = None
+        try:
+            wanted = as_int(get(res.props, "peerExternalGatewayInterface")) or 0
+        except UnknownValue as exc:
+            wanted, unknown = -1, exc
+        for interface in interfaces:
+            try:
+                if as_int(get(interface, "id")) != wanted and len(interfaces) != 1:
+                    continue
+                ip = known_str(get(interface, "ipAddress"))
+            except UnknownValue as exc:
+                unknown = unknown or UnknownValue([gateway.name, "interfaces", *exc.path.split(".")])
+                continue
+            if ip:
+                return estate.peer_name(ip)
+        if unknown is not None:
+            # One gateway is one peer (its addresses are merged): any known address of it names it.
+            for interface in interfaces:
+                ip = known_address(interface, "ipAddress")
+                if ip:
+                    return estate.peer_name(ip)
+            raise unknown
+        return f"the peer of {gateway.name} (address not known)"
+
+    def peer_groups(self, estate: EstateFacts, peers: UnionFind) -> Iterator[LinkDoubt]:
+        """An external gateway's interfaces are one peer; unknown interfaces may merge others."""
+        for gateway in estate.index.of_type(EXTERNAL_GATEWAY):
+            addresses = []
+            try:
+                interfaces = items(gateway.props, "interfaces")
+            except UnknownValue as exc:
+                yield LinkDoubt(gateway.urn, f"{gateway.name}.{exc}", None)
+                continue
+            for interface in interfaces:
+                try:
+                    ip = known_str(get(interface, "ipAddress"))
+                except UnknownValue as exc:
+                    yield LinkDoubt(gateway.urn, f"{gateway.name}.interfaces.{exc}", None)
+                    continue
+                if ip:
+                    addresses.append(f"ip:{ip}")
+            for a in addresses[1:]:
+                peers.union(addresses[0], a)
+
+    # -- DNS ---------------------------------------------------------------------------------
+
+    def record_name(self, estate: EstateFacts, res: Resource) -> str:
+        return str(get(res.props, "name") or "").strip().rstrip(".").lower()
+
+    def record_targets(self, estate: EstateFacts, res: Resource, entry: DnsName) -> None:
+        if estate.link_targets(res, ("rrdatas", "routingPolicy", "records"), entry):
+            return
+        estate.literal_targets(res, entry, (("rrdatas", None),))

@@ -1,0 +1,212 @@
+"""The OpenStack policy reader: what the pack reads from pulumi-openstack resources (every
+``openstack:`` token the pack judges is written here, once).
+
+Compute is a Nova server (one host when its server group is an affinity group); a Neutron VPNaaS
+site connection is one policy-based tunnel (connections to one peer address are one path). A VPN
+router that runs on instances (skyweave's ``vpn: appliance``, or any hand-built one) keeps its
+tunnels in its boot configuration, which is secret user data the pack cannot read; what the plan
+does show is its security group admitting IKE (UDP 500) from each peer tunnel address, on ports
+that forward other addresses (``allowedAddressPairs``). Each such opening counts as one tunnel
+that router's site configures towards the peer the address comes from, and the router instances
+are not counted as compute that serves. Imports no provider SDK.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator, Mapping
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from ...policy.model import UNSPECIFIED, Contribution, DnsName, keep_surest, known_str
+from ...policy.reading import Reader
+from ...policy.rule import Resource, UnknownValue, as_int, get, items
+
+if TYPE_CHECKING:
+    from ...policy.facts import EstateFacts
+
+__all__ = ["OpenStackReader"]
+
+INSTANCE = "openstack:compute/instance:Instance"
+SERVER_GROUP = "openstack:compute/serverGroup:ServerGroup"
+SITE_CONNECTION = "openstack:vpnaas/siteConnection:SiteConnection"
+VPN_SERVICE = "openstack:vpnaas/service:Service"
+PORT = "openstack:networking/port:Port"
+SECGROUP = "openstack:networking/secGroup:SecGroup"
+SECGROUP_RULE = "openstack:networking/secGroupRule:SecGroupRule"
+FLOATING_IP = "openstack:networking/floatingIp:FloatingIp"
+RECORD_SET = "openstack:dns/recordSet:RecordSet"
+IKE_PORT = 500
+
+
+class OpenStackReader(Reader):
+    vendor = "openstack"
+    display_name = "OpenStack"
+    packages = frozenset({"openstack"})
+    compute = {INSTANCE: "server"}
+    serving = frozenset(
+        {
+            "openstack:loadbalancer/loadBalancer:LoadBalancer",
+            "openstack:loadbalancer/listener:Listener",
+            "openstack:loadbalancer/pool:Pool",
+            "openstack:loadbalancer/member:Member",
+            FLOATING_IP,
+            "openstack:networking/floatingIpAssociate:FloatingIpAssociate",
+            PORT,
+        }
+    )
+    addresses = {FLOATING_IP: ("address",), INSTANCE: ("accessIpV4",)}
+    peer_sources = {
+        "ipAddress": frozenset({VPN_SERVICE, "openstack:networking/router:Router"}),
+        "peerAddress": frozenset({VPN_SERVICE}),
+        "gatewayIpAddress": frozenset({VPN_SERVICE, FLOATING_IP}),
+    }
+    links = frozenset({SITE_CONNECTION})
+    networks = frozenset({"openstack:networking/network:Network"})
+    buckets = {"openstack:objectstorage/container:Container": "Swift container"}
+    dns_records = {RECORD_SET: "Designate"}
+    also_reads = frozenset({SERVER_GROUP, SECGROUP, SECGROUP_RULE})
+
+    # -- compute -----------------------------------------------------------------------------
+
+    def capacity(self, estate: EstateFacts, res: Resource) -> tuple[str, int, list[str]]:
+        zone = str(get(res.props, "availabilityZone") or UNSPECIFIED)
+        for group in estate.index.linked(res, "schedulerHints", frozenset({SERVER_GROUP})):
+            policies = [str(p).lower() for p in items(group.props, "policies")]
+            if any(p in ("affinity", "soft-affinity") for p in policies):
+                zone = f"{zone} (one host: affinity server group {group.name})"
+                break
+        return "server", 1, [zone]
+
+    def not_compute(self, estate: EstateFacts) -> Mapping[str, str | None]:
+        """Instances on a router port whose security group admits IKE: VPN routers, not compute
+        (→ ``None``; → why, when a value unknown in a preview leaves it open)."""
+        routing = _Routers(estate)
+        groups = routing.ike[1]
+        found: dict[str, str | None] = {}
+        for instance in estate.index.of_type(INSTANCE):
+            for port in estate.index.linked(instance, "networks", frozenset({PORT})):
+                port_groups, port_why = routing.ports.get(port.urn, ([], None))
+                for group in port_groups:
+                    if group in groups:
+                        keep_surest(found, instance.urn, port_why or groups[group])
+        return found
+
+    # -- links -------------------------------------------------------------------------------
+
+    def contributions(self, estate: EstateFacts) -> Iterator[Contribution]:
+        for res in estate.index.of_type(SITE_CONNECTION):
+            try:  # policy-based connections to one peer address are one path
+                path, why = known_str(get(res.props, "peerAddress")) or res.urn, None
+            except UnknownValue as exc:
+                path, why = res.urn, f"{res.name}.{exc}"  # counted as a path of its own
+            resolve = functools.partial(estate.resolve, res, "peerAddress")
+            yield estate.contribution(res, resolve, 1, path, policy_based=True, unknown=why)
+        for rule, why in _Routers(estate).ike[0]:
+            try:
+                prefix = known_str(get(rule.props, "remoteIpPrefix")) or ""
+            except UnknownValue:
+                prefix = ""  # then its property dependency says where it comes from, or nothing does
+            literal = prefix.split("/", 1)[0] or None
+            resolve = functools.partial(estate.resolve, rule, "remoteIpPrefix", literal)
+            yield estate.contribution(rule, resolve, 1, rule.urn, hosted=True, unknown=why)
+
+    # -- DNS ---------------------------------------------------------------------------------
+
+    def record_name(self, estate: EstateFacts, res: Resource) -> str:
+        return str(get(res.props, "name") or "").strip().rstrip(".").lower()
+
+    def record_targets(self, estate: EstateFacts, res: Resource, entry: DnsName) -> None:
+        if estate.link_targets(res, ("rrdatas", "routingPolicy", "records"), entry):
+            return
+        estate.literal_targets(res, entry, (("records", None),))
+
+
+class _Routers:
+    """The instance-hosted VPN routers of one estate (memoised on its index: read once per call)."""
+
+    def __new__(cls, estate: EstateFacts) -> _Routers:
+        cached = estate.index.memo.get("openstack:routers")
+        if cached is None:
+            cached = estate.index.memo["openstack:routers"] = super().__new__(cls)
+            cached.estate = estate
+        assert isinstance(cached, _Routers)
+        return cached
+
+    estate: EstateFacts
+
+    @cached_property
+    def ports(self) -> dict[str, tuple[list[str], str | None]]:
+        """Ports that forward addresses not their own (a router's), by URN → their security groups,
+        and why that is not known (a port whose address pairs are unknown in a preview may be one)."""
+        index = self.estate.index
+        found: dict[str, tuple[list[str], str | None]] = {}
+        for port in index.of_type(PORT):
+            why = None
+            try:
+                if not items(port.props, "allowedAddressPairs"):
+                    continue
+            except UnknownValue as exc:
+                why = f"{port.name}.{exc}"
+            groups = [g.urn for g in index.linked(port, "securityGroupIds", frozenset({SECGROUP}))]
+            found[port.urn] = (groups, why)
+        return found
+
+    @cached_property
+    def ike(self) -> tuple[list[tuple[Resource, str | None]], dict[str, str | None]]:
+        """Security group rules admitting IKE from one address into a router port's group, and
+        the groups that have them — each with why that is not known (``None``: known): a rule whose
+        direction, protocol or ports are unknown in a preview may admit IKE, so it counts as the
+        tunnel it may be, and says so."""
+        router_groups: dict[str, str | None] = {}
+        for port_groups, port_why in self.ports.values():
+            for group in port_groups:
+                keep_surest(router_groups, group, port_why)
+        rules: list[tuple[Resource, str | None]] = []
+        groups: dict[str, str | None] = {}
+        for rule in self.estate.index.of_type(SECGROUP_RULE):
+            admits, why = _admits_ike(rule)
+            if not admits:
+                continue
+            try:  # a peer's tunnel address is often known only after apply
+                prefix = get(rule.props, "remoteIpPrefix")
+            except UnknownValue:
+                prefix = "/32"
+            if not (isinstance(prefix, str) and prefix.endswith(("/32", "/128"))):
+                continue
+            sources = rule.property_dependencies.get("securityGroupId") or rule.dependencies
+            mine = [g for g in sources if g in router_groups]
+            if not mine:
+                continue
+            group_whys = [router_groups[g] for g in mine]
+            rules.append((rule, why or (None if None in group_whys else group_whys[0])))
+            for group in mine:
+                keep_surest(groups, group, why or router_groups[group])
+        return rules, groups
+
+
+def _admits_ike(rule: Resource) -> tuple[bool, str | None]:
+    """Whether a security group rule admits IKE (UDP 500) inbound: (False, None) when a known value
+    rules it out; (True, why) when what rules it out is not known in this preview."""
+    why: str | None = None
+
+    def read(key: str) -> tuple[Any, bool]:
+        nonlocal why
+        try:
+            return get(rule.props, key), True
+        except UnknownValue as exc:
+            why = why or f"{rule.name}.{exc}"
+            return None, False
+
+    direction, known = read("direction")
+    if known and direction != "ingress":
+        return False, None
+    protocol, known = read("protocol")
+    if known and protocol != "udp":
+        return False, None
+    low, low_known = read("portRangeMin")
+    high, high_known = read("portRangeMax")
+    low, high = as_int(low), as_int(high)
+    if (low_known and (low is None or low > IKE_PORT)) or (high_known and (high is None or high < IKE_PORT)):
+        return False, None
+    return True, why

@@ -19,6 +19,7 @@ site graph (:class:`LinkDoubt`); a DNS record whose name or targets are unknown
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,11 +38,14 @@ __all__ = [
     "Service",
     "UnionFind",
     "Unit",
+    "group_number",
     "is_ip",
+    "is_world",
     "keep_surest",
     "known_address",
     "known_str",
     "placements_of",
+    "ports_admitted",
     "present",
     "spread",
     "unknown_at",
@@ -192,21 +196,33 @@ class Ingress:
 class IkeOffer:
     """One negotiable setting of a VPN resource, as the shared IKE rule judges it.
 
-    ``setting`` is what it decides (``version``, ``integrity``, ``dh``, ``encryption``);
-    ``path`` the property that holds it; ``values`` what the resource offers — for a setting left
-    unset, what the vendor then offers (``unset`` says so, in the vendor's words, e.g. "AWS then
-    also accepts IKEv1"); ``single`` whether the property holds one value (``ikeVersion``) or a
-    list (``tunnel1IkeVersions``); ``advice`` what to set instead (the vendor's spelling).
+    Attributes:
+        setting: what it decides: ``version``, ``integrity``, ``encryption``, ``dh`` (a
+            Diffie-Hellman group: key exchange or PFS) or ``proposal`` (a whole policy).
+        path: the property that holds it, as messages name it (``tunnel1IkeVersions``).
+        values: what the resource sets; ``None`` when it leaves it unset.
+        unset: for an unset setting whose vendor default is weak, what the vendor then offers, in
+            its words ("AWS then also accepts IKEv1"); ``None``: the default is strong.
+        single: the property holds one value (``ikeVersion``), not a list.
+        groups: for ``dh``, the group number of each value (``None``: not a group the rule knows).
+        advice: what to set instead ("use IKEv2"; ``{min}`` is the rule's smallest group).
+        shown: how a message shows the single value (default: as written).
     """
 
     setting: str
     path: str
-    values: tuple[str, ...]
+    values: tuple[str, ...] | None
     unset: str | None = None
     single: bool = False
+    groups: tuple[int | None, ...] = ()
     advice: str = ""
-    #: How the message shows the value (``repr`` of what the resource wrote, or as written).
     shown: str | None = None
+
+
+def group_number(value: Any) -> int | None:
+    """The first number in a group's name (``group14``, ``modp2048``'s 2048 is its own)."""
+    match = re.search(r"\d+", str(value))
+    return int(match.group()) if match else None
 
 
 class UnionFind:
@@ -287,9 +303,29 @@ def spread(count: int, zones: list[str]) -> tuple[tuple[str, int], ...]:
     return tuple((zone, base + (1 if i < extra else 0)) for i, zone in enumerate(zones))
 
 
-def port_range(low: Any, high: Any) -> tuple[int, int] | None:
-    """``low``..``high`` as integers (a missing end is the other); ``None`` when neither is one."""
+def ports_admitted(low: Any, high: Any, protocol: Any) -> tuple[tuple[int, int], ...] | None:
+    """The ports a from/to pair admits for ``protocol``: ``None`` for every port (all protocols,
+    no bounds, or 0/-1 to 65535), ``()`` for ICMP (no ports), else the one range."""
+    if protocol is None or str(protocol).lower() in {"-1", "all"}:
+        return None
+    if str(protocol).lower() in {"icmp", "icmpv6", "1", "58"}:
+        return ()
     lo, hi = as_int(low), as_int(high)
     if lo is None and hi is None:
         return None
-    return (lo if lo is not None else hi, hi if hi is not None else lo)  # type: ignore[return-value]
+    lo = lo if lo is not None else hi
+    hi = hi if hi is not None else lo
+    assert lo is not None and hi is not None
+    if lo in (0, -1) and hi in (0, -1, 65535):
+        return None
+    return ((lo, hi),)
+
+
+def is_world(cidr: Any) -> bool:
+    """Whether an address range is the whole internet (0.0.0.0/0, ::/0)."""
+    if not isinstance(cidr, str):
+        return False
+    try:
+        return ipaddress.ip_network(cidr, strict=False).prefixlen == 0
+    except ValueError:
+        return False

@@ -15,6 +15,8 @@ that contributes to it) is stable.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from importlib.metadata import entry_points
 from typing import Any
 
@@ -23,6 +25,7 @@ from .reading import Reader
 __all__ = [
     "ENTRY_POINT_GROUP",
     "UTILITY_PACKAGES",
+    "ReaderTypes",
     "all_readers",
     "cloud_packages",
     "cloud_vendors",
@@ -165,3 +168,27 @@ def is_utility(resource_type: str) -> bool:
     """Whether ``resource_type`` is of a package that needs no reader (:data:`UTILITY_PACKAGES`)."""
     package, _, rest = resource_type.partition(":")
     return package in UTILITY_PACKAGES or f"{package}:{rest.partition(':')[0]}" in UTILITY_PACKAGES
+
+
+class ReaderTypes(AbstractSet[str]):
+    """The types every reader lists in one of its tables (``ingress_types`` …), looked up when
+    first asked: a shared rule runs on exactly what the readers — built-in or plugged in — claim,
+    and declaring the rule loads no reader."""
+
+    def __init__(self, role: str) -> None:
+        self.role = role
+
+    def __contains__(self, item: object) -> bool:
+        return item in types_of(self.role)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(types_of(self.role))
+
+    def __len__(self) -> int:
+        return len(types_of(self.role))
+
+    def __repr__(self) -> str:
+        return f"ReaderTypes({self.role!r})"
+
+    def __hash__(self) -> int:
+        return hash(self.role)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -407,7 +408,8 @@ class Rule:
         kind: resource or stack rule.
         check: the pure function. A resource check takes ``(resource, config)``; a stack check
             ``(index, config)``. Both yield findings (a resource check may yield plain messages).
-        types: the resource types a resource check reads (it never sees others); ``None`` = all.
+        types: the resource types a resource check reads (it never sees others); ``None`` = all;
+            a shared rule's are what the readers claim for it (:class:`~skyweave.policy.readers.ReaderTypes`).
         settings: its thresholds (every rule also takes :data:`WAIVERS`).
         remediation: what to change to comply.
         severity: how bad a violation is, for reports.
@@ -420,7 +422,7 @@ class Rule:
     level: Level
     kind: Kind
     check: Callable[..., Iterable[Finding | str]]
-    types: frozenset[str] | None = None
+    types: AbstractSet[str] | None = None
     settings: tuple[Setting, ...] = ()
     remediation: str = ""
     severity: Severity = Severity.MEDIUM

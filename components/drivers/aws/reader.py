@@ -10,10 +10,20 @@ stands for the peer by its ``ipAddress``; buckets are joined by replication and 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
-from ...policy.model import UNSPECIFIED, Contribution, DnsName
+from ...policy.model import (
+    UNSPECIFIED,
+    Contribution,
+    DnsName,
+    IkeOffer,
+    Ingress,
+    group_number,
+    is_world,
+    ports_admitted,
+)
 from ...policy.reading import Reader
 from ...policy.rule import Resource, as_int, get, items
 
@@ -33,6 +43,16 @@ PEERING = "aws:ec2/vpcPeeringConnection:VpcPeeringConnection"
 RECORD = "aws:route53/record:Record"
 ZONE = "aws:route53/zone:Zone"
 BUCKETS = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
+SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
+SECURITY_GROUP_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
+INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+BUCKET_ACLS = ("aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2")
+BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+_PUBLIC_CANNED = {"public-read", "public-read-write", "authenticated-read"}
+_PUBLIC_GRANTEES = (
+    "http://acs.amazonaws.com/groups/global/AllUsers",
+    "http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
+)
 
 
 class AwsReader(Reader):
@@ -72,6 +92,9 @@ class AwsReader(Reader):
     copiers = frozenset({"aws:s3/bucketReplicationConfig:BucketReplicationConfig", "aws:datasync/task:Task"})
     relays = ("aws:datasync/location",)
     dns_records = {RECORD: "Route 53"}
+    ingress_types = frozenset({SECURITY_GROUP, SECURITY_GROUP_RULE, INGRESS_RULE})
+    ike_types = frozenset({VPN})
+    exposure_types = frozenset({*BUCKETS, *BUCKET_ACLS, BUCKET_POLICY})
     also_reads = frozenset({SUBNET, ZONE})
 
     # -- compute -----------------------------------------------------------------------------
@@ -131,3 +154,109 @@ class AwsReader(Reader):
             for urn in res.property_dependencies.get("replicationConfiguration", ()):
                 if urn in estate.index.by_urn:
                     yield res.urn, urn
+
+    # -- what the shared security rules judge ------------------------------------------------
+
+    def ingress(self, res: Resource) -> Iterator[Ingress]:
+        """Security group ingress blocks, rules and ingress rules, per source range."""
+        props = res.props
+        if res.type == SECURITY_GROUP:
+            for i, rule in enumerate(items(props, "ingress")):
+                cidrs = [*items(rule, "cidrBlocks"), *items(rule, "ipv6CidrBlocks")]
+                for cidr in filter(is_world, cidrs):
+                    ports = ports_admitted(get(rule, "fromPort"), get(rule, "toPort"), get(rule, "protocol"))
+                    yield Ingress(f"ingress[{i}]", cidr, ports)
+            return
+        if res.type == SECURITY_GROUP_RULE:
+            if get(props, "type") != "ingress":
+                return
+            cidrs = [*items(props, "cidrBlocks"), *items(props, "ipv6CidrBlocks")]
+            protocol_key = "protocol"
+        else:
+            cidrs = [get(props, "cidrIpv4"), get(props, "cidrIpv6")]
+            protocol_key = "ipProtocol"
+        for cidr in filter(is_world, cidrs):
+            ports = ports_admitted(get(props, "fromPort"), get(props, "toPort"), get(props, protocol_key))
+            yield Ingress("the rule", cidr, ports)
+
+    def ike(self, res: Resource) -> Iterator[IkeOffer]:
+        """Each tunnel's IKE versions and, per phase, integrity algorithms and DH groups. Left
+        unset, AWS offers IKEv1 and IKEv2, SHA1 among the integrity algorithms and DH group 2
+        among the groups (Site-to-Site VPN tunnel options), so unset is weak."""
+        props = res.props
+        for t in (1, 2):
+            versions = [str(v).lower() for v in items(props, f"tunnel{t}IkeVersions")]
+            yield IkeOffer(
+                "version",
+                f"tunnel{t}IkeVersions",
+                tuple(versions) or None,
+                unset="AWS then also accepts IKEv1",
+                advice="set ['ikev2']",
+            )
+            for phase in (1, 2):
+                at = f"tunnel{t}Phase{phase}"
+                integrity = tuple(str(v) for v in items(props, f"{at}IntegrityAlgorithms"))
+                yield IkeOffer(
+                    "integrity",
+                    f"{at}IntegrityAlgorithms",
+                    integrity or None,
+                    unset="AWS then also accepts SHA1",
+                )
+                raw = [str(g) for g in items(props, f"{at}DhGroupNumbers")]
+                yield IkeOffer(
+                    "dh",
+                    f"{at}DhGroupNumbers",
+                    tuple(raw) or None,
+                    unset="AWS then also accepts DH group 2",
+                    groups=tuple(group_number(g) for g in raw),
+                    advice="allow only groups >= {min}",
+                )
+
+    def exposure(self, res: Resource) -> Iterator[str]:
+        """A public canned ACL or AllUsers grant, a policy statement allowing ``Principal: "*"``
+        with no Condition."""
+        props = res.props
+        if res.type in BUCKETS or res.type in BUCKET_ACLS:
+            acl = get(props, "acl")
+            if isinstance(acl, str) and acl in _PUBLIC_CANNED:
+                yield f"acl is {acl!r}, which makes the bucket readable by anyone"
+            grants = [*items(props, "grants"), *items(props, "accessControlPolicy", "grants")]
+            for grant in grants:
+                uri = get(grant, "uri") or get(grant, "grantee", "uri")
+                if isinstance(uri, str) and uri in _PUBLIC_GRANTEES:
+                    yield f"a grant gives {uri.rsplit('/', 1)[-1]} access"
+        if res.type in BUCKETS or res.type == BUCKET_POLICY:
+            for i in _public_statements(get(props, "policy")):
+                yield f'policy Statement[{i}] allows Principal "*" with no Condition'
+
+
+def _principal_is_anyone(principal: Any) -> bool:
+    if principal == "*":
+        return True
+    if isinstance(principal, Mapping):
+        return any(_principal_is_anyone(get(principal, key)) for key in principal)
+    if isinstance(principal, Sequence) and not isinstance(principal, str):
+        return any(p == "*" for p in items(principal))
+    return False
+
+
+def _public_statements(policy: Any) -> list[int]:
+    """Indexes of Allow statements granting ``Principal: "*"`` with no Condition to narrow them.
+
+    A policy given as an object (not a JSON string) is read through ``get``: a part unknown in
+    the preview raises ``UnknownValue`` rather than passing for absent.
+    """
+    if isinstance(policy, str):
+        try:
+            policy = json.loads(policy)
+        except ValueError:
+            return []
+    if not isinstance(policy, Mapping):
+        return []
+    found = []
+    for i, statement in enumerate(items(policy, "Statement")):
+        if not isinstance(statement, Mapping) or get(statement, "Effect") != "Allow":
+            continue
+        if _principal_is_anyone(get(statement, "Principal")) and not get(statement, "Condition"):
+            found.append(i)
+    return found

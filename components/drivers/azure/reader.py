@@ -21,7 +21,17 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from ...policy.model import UNSPECIFIED, Contribution, DnsName, known_str, present, unknown_at
+from ...policy.model import (
+    UNSPECIFIED,
+    Contribution,
+    DnsName,
+    IkeOffer,
+    Ingress,
+    is_world,
+    known_str,
+    present,
+    unknown_at,
+)
 from ...policy.reading import Floor, Reader
 from ...policy.rule import Resource, UnknownValue, as_int, get, items
 
@@ -45,6 +55,27 @@ RECORD_SET = "azure-native:dns:RecordSet"
 TM_PROFILES = ("azure-native:trafficmanager:Profile", "azure-native:network:Profile")
 TM_ENDPOINTS = ("azure-native:trafficmanager:Endpoint", "azure-native:network:Endpoint")
 TM_DOMAIN = "trafficmanager.net"
+NSG = "azure-native:network:NetworkSecurityGroup"
+NSG_RULE = "azure-native:network:SecurityRule"
+STORAGE_ACCOUNT = "azure-native:storage:StorageAccount"
+BLOB_CONTAINER = "azure-native:storage:BlobContainer"
+#: Azure's names for every source address, besides the /0 networks.
+_WORLD = frozenset({"*", "internet", "any", "0.0.0.0", "::"})
+#: Azure's group names → the Diffie-Hellman group they are (DHGroup2048 and PFS2048 are group 14).
+_GROUPS = {
+    "dhgroup1": 1,
+    "dhgroup2": 2,
+    "dhgroup14": 14,
+    "dhgroup2048": 14,
+    "dhgroup24": 24,
+    "ecp256": 19,
+    "ecp384": 20,
+    "pfs1": 1,
+    "pfs2": 2,
+    "pfs14": 14,
+    "pfs2048": 14,
+    "pfs24": 24,
+}
 
 
 class AzureReader(Reader):
@@ -72,10 +103,13 @@ class AzureReader(Reader):
     stand_ins = {LOCAL_GATEWAY: ("gatewayIpAddress", "fqdn")}
     links = frozenset({CONNECTION, PEERING})
     networks = frozenset({VNET})
-    buckets = {"azure-native:storage:BlobContainer": "Blob container"}
+    buckets = {BLOB_CONTAINER: "Blob container"}
     dns_records = {RECORD_SET: "Azure DNS"}
     profile_types = frozenset(TM_PROFILES)
     profile_domains = (TM_DOMAIN,)
+    ingress_types = frozenset({NSG, NSG_RULE})
+    ike_types = frozenset({CONNECTION})
+    exposure_types = frozenset({STORAGE_ACCOUNT, BLOB_CONTAINER})
     also_reads = frozenset({*AUTOSCALE, *TM_ENDPOINTS})
 
     # -- compute -----------------------------------------------------------------------------
@@ -239,6 +273,115 @@ class AzureReader(Reader):
                 if not estate.link_targets(endpoint, ("target", "targetResourceId"), entry, profiles=False):
                     _endpoint_target(estate, endpoint.name, endpoint.props, entry)
         return names
+
+    # -- what the shared security rules judge ------------------------------------------------
+
+    def ingress(self, res: Resource) -> Iterator[Ingress]:
+        """Inbound Allow NSG rules from the internet (``*``, ``Internet``, ``Any`` or a /0).
+        azure-native flattens ARM's ``properties``: a rule's ``sourceAddressPrefix`` is a
+        top-level key. A rule a preview cannot judge leaves the group's other rules judged."""
+        if res.type == NSG_RULE:
+            found = _nsg_ingress(res.props)
+            if found is not None:
+                yield Ingress("the rule", found[1], found[0])
+            return
+        unknown: UnknownValue | None = None
+        for i, rule in enumerate(items(res.props, "securityRules")):
+            try:
+                found = _nsg_ingress(rule)
+            except UnknownValue as exc:
+                unknown = unknown or UnknownValue(["securityRules", i, *exc.path.split(".")])
+                continue
+            if found is not None:
+                try:
+                    label = get(rule, "name", default=i)
+                except UnknownValue:
+                    label = i  # only the message names it
+                yield Ingress(f"securityRules[{i}] ({label})", found[1], found[0])
+        if unknown is not None:
+            raise unknown
+
+    def ike(self, res: Resource) -> Iterator[IkeOffer]:
+        """A site-to-site or VNet-to-VNet connection's protocol and IPsec policies. Without
+        ``ipsecPolicies`` Azure offers its default proposals, which include SHA1 and DH group 2
+        (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-compliance-crypto)."""
+        props = res.props
+        if str(get(props, "connectionType", default="IPsec")).lower() not in ("ipsec", "vnet2vnet"):
+            return
+        protocol = str(get(props, "connectionProtocol", default=""))
+        if protocol:
+            yield IkeOffer(
+                "version", "connectionProtocol", (protocol,), single=True, shown="IKEv1", advice="use IKEv2"
+            )
+        policies = items(props, "ipsecPolicies")
+        if not policies:
+            yield IkeOffer(
+                "proposal",
+                "ipsecPolicies",
+                None,
+                unset="Azure then offers its default proposals, which include SHA1 and DH group 2",
+                advice="set one explicit policy matching the other end",
+            )
+        for i, policy in enumerate(policies):
+            at = f"ipsecPolicies[{i}]"
+            for key in ("ikeEncryption", "ipsecEncryption"):
+                value = str(get(policy, key, default=""))
+                yield IkeOffer(
+                    "encryption", f"{at}.{key}", (value,), single=True, advice="use AES256 or GCMAES256"
+                )
+            for key in ("ikeIntegrity", "ipsecIntegrity"):
+                value = str(get(policy, key, default=""))
+                yield IkeOffer(
+                    "integrity", f"{at}.{key}", (value,), single=True, advice="use SHA256 or stronger"
+                )
+            for key in ("dhGroup", "pfsGroup"):
+                value = str(get(policy, key, default="None"))
+                yield IkeOffer(
+                    "dh", f"{at}.{key}", (value,), single=True, groups=(_GROUPS.get(value.lower()),)
+                )
+
+    def exposure(self, res: Resource) -> Iterator[str]:
+        """An account allowing public blob access, a container with a public access level."""
+        props = res.props
+        if res.type == STORAGE_ACCOUNT:
+            if get(props, "allowBlobPublicAccess") is True:
+                yield "allowBlobPublicAccess is true, so any container may be made public; set false"
+            return
+        access = get(props, "publicAccess")
+        if access is not None and str(access).lower() != "none":
+            yield f"publicAccess is {access}: anyone on the internet can read it; set None"
+
+
+def _nsg_port_ranges(rule: Any) -> tuple[tuple[int, int], ...] | None:
+    """The destination ports of an NSG rule as ranges; ``None`` means every port (``*``)."""
+    values = [get(rule, "destinationPortRange"), *items(rule, "destinationPortRanges")]
+    ranges: list[tuple[int, int]] = []
+    for value in values:
+        if value is None:
+            continue
+        text = str(value).strip()
+        if text in ("*", "0-65535"):
+            return None
+        low, _, high = text.partition("-")
+        lo, hi = as_int(low), as_int(high or low)
+        if lo is not None and hi is not None:
+            ranges.append((lo, hi))
+    return tuple(ranges) or None
+
+
+def _nsg_ingress(rule: Any) -> tuple[tuple[tuple[int, int], ...] | None, str] | None:
+    """(ports, the internet source it names) of an inbound Allow NSG rule from the internet."""
+    if str(get(rule, "direction", default="")).lower() != "inbound":
+        return None
+    if str(get(rule, "access", default="")).lower() != "allow":
+        return None
+    if str(get(rule, "protocol", default="*")).lower() in ("icmp", "esp", "ah"):
+        return None
+    sources = [get(rule, "sourceAddressPrefix"), *items(rule, "sourceAddressPrefixes")]
+    world = [str(s) for s in sources if s is not None and (str(s).strip().lower() in _WORLD or is_world(s))]
+    if not world:
+        return None
+    return _nsg_port_ranges(rule), world[0]
 
 
 def _endpoint_target(estate: EstateFacts, where: str, props: Any, entry: DnsName) -> None:

@@ -10,17 +10,23 @@ one external gateway are one peer), or a Classic VPN's peer address. Imports no 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+import json
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 from ...policy.model import (
     UNSPECIFIED,
     Contribution,
     DnsName,
+    IkeOffer,
+    Ingress,
     LinkDoubt,
     UnionFind,
+    group_number,
+    is_world,
     known_address,
     known_str,
+    ports_admitted,
     present,
 )
 from ...policy.reading import Floor, Reader
@@ -43,6 +49,18 @@ PEERING = "gcp:compute/networkPeering:NetworkPeering"
 NETWORK = "gcp:compute/network:Network"
 RECORD_SET = "gcp:dns/recordSet:RecordSet"
 BUCKET = "gcp:storage/bucket:Bucket"
+FIREWALL = "gcp:compute/firewall:Firewall"
+IAM_MEMBER = "gcp:storage/bucketIAMMember:BucketIAMMember"
+IAM_BINDING = "gcp:storage/bucketIAMBinding:BucketIAMBinding"
+IAM_POLICY = "gcp:storage/bucketIAMPolicy:BucketIAMPolicy"
+ACCESS_CONTROLS = (
+    "gcp:storage/bucketAccessControl:BucketAccessControl",
+    "gcp:storage/defaultObjectAccessControl:DefaultObjectAccessControl",
+    "gcp:storage/objectAccessControl:ObjectAccessControl",
+)
+BUCKET_ACL = "gcp:storage/bucketACL:BucketACL"
+_PUBLIC_MEMBERS = {"allusers", "allauthenticatedusers"}
+_PUBLIC_ACLS = {"publicread", "publicreadwrite", "authenticatedread"}
 _MIG = "managed instance group"
 
 
@@ -87,6 +105,9 @@ class GcpReader(Reader):
     buckets = {BUCKET: "GCS bucket"}
     copiers = frozenset({"gcp:storage/transferJob:TransferJob"})
     dns_records = {RECORD_SET: "Cloud DNS"}
+    ingress_types = frozenset({FIREWALL})
+    ike_types = frozenset({TUNNEL})
+    exposure_types = frozenset({IAM_MEMBER, IAM_BINDING, IAM_POLICY, *ACCESS_CONTROLS, BUCKET_ACL})
     also_reads = frozenset(AUTOSCALERS)
 
     # -- compute -----------------------------------------------------------------------------
@@ -210,3 +231,93 @@ class GcpReader(Reader):
         if estate.link_targets(res, ("rrdatas", "routingPolicy", "records"), entry):
             return
         estate.literal_targets(res, entry, (("rrdatas", None),))
+
+    # -- what the shared security rules judge ------------------------------------------------
+
+    def ingress(self, res: Resource) -> Iterator[Ingress]:
+        """An enabled ingress firewall's ``allows`` per source range. GCP applies an ingress rule
+        without any source to every IPv4 source (hashicorp/terraform-provider-google#6789:
+        "source_ranges defaults to 0.0.0.0/0")."""
+        props = res.props
+        if str(get(props, "direction", default="INGRESS")).upper() != "INGRESS" or get(props, "disabled"):
+            return
+        sources = items(props, "sourceRanges")
+        if not sources and not items(props, "sourceTags") and not items(props, "sourceServiceAccounts"):
+            sources = ["0.0.0.0/0"]
+        for cidr in filter(is_world, sources):
+            for i, allow in enumerate(items(props, "allows")):
+                protocol = get(allow, "protocol")
+                ranges = _firewall_ports(allow)
+                if ranges is None:
+                    admitted = ports_admitted(None, None, protocol)
+                elif str(protocol).lower() in {"tcp", "udp", "sctp", "all"}:
+                    admitted = tuple(ranges)
+                else:
+                    admitted = ()
+                yield Ingress(f"allows[{i}]", cidr, admitted)
+
+    def ike(self, res: Resource) -> Iterator[IkeOffer]:
+        """The tunnel's IKE version (GCP defaults to IKEv2) and, when it narrows GCP's defaults
+        with an explicit cipher suite, what that suite re-admits."""
+        props = res.props
+        version = get(props, "ikeVersion")
+        if version is not None:
+            number = str(as_int(version))
+            yield IkeOffer("version", "ikeVersion", (number,), single=True, shown=number, advice="use IKEv2")
+        for suite_phase, groups_key in (("phase1", "dhs"), ("phase2", "pfs")):
+            integrities = tuple(str(v) for v in items(props, "cipherSuite", suite_phase, "integrities"))
+            yield IkeOffer("integrity", f"cipherSuite.{suite_phase}.integrities", integrities)
+            raw = tuple(str(g) for g in items(props, "cipherSuite", suite_phase, groups_key))
+            groups = tuple(group_number(g) for g in raw)
+            yield IkeOffer("dh", f"cipherSuite.{suite_phase}.{groups_key}", raw, groups=groups)
+
+    def exposure(self, res: Resource) -> Iterator[str]:
+        """An ``allUsers`` / ``allAuthenticatedUsers`` binding, access control or ACL entry."""
+        props = res.props
+        if res.type == IAM_MEMBER:
+            member = str(get(props, "member") or "")
+            if member.lower() in _PUBLIC_MEMBERS:
+                yield f"grants {get(props, 'role')} to {member}"
+        elif res.type == IAM_BINDING:
+            public = [str(m) for m in items(props, "members") if str(m).lower() in _PUBLIC_MEMBERS]
+            if public:
+                yield f"grants {get(props, 'role')} to {', '.join(public)}"
+        elif res.type == IAM_POLICY:
+            yield from _public_policy_data(get(props, "policyData"))
+        elif res.type in ACCESS_CONTROLS:
+            entity = str(get(props, "entity") or "")
+            if entity.lower() in _PUBLIC_MEMBERS:
+                yield f"entity {entity} gets {get(props, 'role')}"
+        else:
+            predefined = str(get(props, "predefinedAcl") or "")
+            if predefined.lower() in _PUBLIC_ACLS:
+                yield f"predefinedAcl is {predefined!r}"
+            for entry in items(props, "roleEntities"):
+                if str(entry).split(":", 1)[-1].lower() in _PUBLIC_MEMBERS:
+                    yield f"roleEntities grants {entry}"
+
+
+def _public_policy_data(data: Any) -> Iterator[str]:
+    try:
+        bindings = json.loads(data).get("bindings", []) if isinstance(data, str) else []
+    except (ValueError, AttributeError):
+        bindings = []
+    for binding in bindings if isinstance(bindings, list) else []:
+        members = binding.get("members", []) if isinstance(binding, Mapping) else []
+        public = [m for m in members if isinstance(m, str) and m.lower() in _PUBLIC_MEMBERS]
+        if public:
+            yield f"policyData grants {binding.get('role')} to {', '.join(public)}"
+
+
+def _firewall_ports(spec: Any) -> list[tuple[int, int]] | None:
+    """``allows[].ports``: ``["22", "8000-8080"]``; ``None`` means every port."""
+    ports = items(spec, "ports")
+    if not ports:
+        return None
+    ranges = []
+    for port in ports:
+        low, _, high = str(port).partition("-")
+        lo, hi = as_int(low), as_int(high or low)
+        if lo is not None and hi is not None:
+            ranges.append((lo, hi))
+    return ranges

@@ -18,7 +18,18 @@ from collections.abc import Iterator, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from ...policy.model import UNSPECIFIED, Contribution, DnsName, keep_surest, known_str
+from ...policy.model import (
+    UNSPECIFIED,
+    Contribution,
+    DnsName,
+    IkeOffer,
+    Ingress,
+    group_number,
+    is_world,
+    keep_surest,
+    known_str,
+    ports_admitted,
+)
 from ...policy.reading import Reader
 from ...policy.rule import Resource, UnknownValue, as_int, get, items
 
@@ -36,6 +47,9 @@ SECGROUP = "openstack:networking/secGroup:SecGroup"
 SECGROUP_RULE = "openstack:networking/secGroupRule:SecGroupRule"
 FLOATING_IP = "openstack:networking/floatingIp:FloatingIp"
 RECORD_SET = "openstack:dns/recordSet:RecordSet"
+IKE_POLICY = "openstack:vpnaas/ikePolicy:IkePolicy"
+IPSEC_POLICY = "openstack:vpnaas/ipSecPolicy:IpSecPolicy"
+CONTAINER = "openstack:objectstorage/container:Container"
 IKE_PORT = 500
 
 
@@ -63,9 +77,12 @@ class OpenStackReader(Reader):
     }
     links = frozenset({SITE_CONNECTION})
     networks = frozenset({"openstack:networking/network:Network"})
-    buckets = {"openstack:objectstorage/container:Container": "Swift container"}
+    buckets = {CONTAINER: "Swift container"}
     dns_records = {RECORD_SET: "Designate"}
-    also_reads = frozenset({SERVER_GROUP, SECGROUP, SECGROUP_RULE})
+    ingress_types = frozenset({SECGROUP_RULE})
+    ike_types = frozenset({IKE_POLICY, IPSEC_POLICY})
+    exposure_types = frozenset({CONTAINER})
+    also_reads = frozenset({SERVER_GROUP, SECGROUP})
 
     # -- compute -----------------------------------------------------------------------------
 
@@ -120,6 +137,67 @@ class OpenStackReader(Reader):
         if estate.link_targets(res, ("rrdatas", "routingPolicy", "records"), entry):
             return
         estate.literal_targets(res, entry, (("records", None),))
+
+    # -- what the shared security rules judge ------------------------------------------------
+
+    def ingress(self, res: Resource) -> Iterator[Ingress]:
+        """An ingress rule's ports from its ``remoteIpPrefix`` (none, and no remote group: every
+        address of its ether type)."""
+        props = res.props
+        if get(props, "direction") != "ingress":
+            return
+        prefix = get(props, "remoteIpPrefix")
+        remote_group = get(props, "remoteGroupId") or get(props, "remoteAddressGroupId")
+        if prefix is None and remote_group is None:
+            prefix = "::/0" if get(props, "ethertype") == "IPv6" else "0.0.0.0/0"
+        if is_world(prefix):
+            ports = ports_admitted(
+                get(props, "portRangeMin"), get(props, "portRangeMax"), get(props, "protocol")
+            )
+            yield Ingress("the rule", str(prefix), ports)
+
+    def ike(self, res: Resource) -> Iterator[IkeOffer]:
+        """An IKE policy's version, and either policy's auth algorithm and PFS group. Neutron
+        VPNaaS defaults to IKEv1, ``sha1`` and PFS ``group5``, so unset is weak."""
+        props = res.props
+        if res.type == IKE_POLICY:
+            version = get(props, "ikeVersion")
+            yield IkeOffer(
+                "version",
+                "ikeVersion",
+                None if version is None else (str(version),),
+                unset="Neutron defaults to v1",
+                single=True,
+                shown=repr(version),
+                advice="use 'v2'",
+            )
+        auth = get(props, "authAlgorithm")
+        yield IkeOffer(
+            "integrity",
+            "authAlgorithm",
+            None if auth is None else (str(auth),),
+            unset="Neutron defaults to sha1",
+            single=True,
+            shown=repr(auth),
+            advice="use sha256 or stronger",
+        )
+        pfs = get(props, "pfs")
+        yield IkeOffer(
+            "dh",
+            "pfs",
+            None if pfs is None else (str(pfs),),
+            unset="Neutron defaults to group5",
+            single=True,
+            groups=(None if pfs is None else group_number(pfs),),
+            shown=repr(pfs),
+            advice="use group{min} or stronger",
+        )
+
+    def exposure(self, res: Resource) -> Iterator[str]:
+        """A ``.r:*`` read ACL lets anyone read a container."""
+        read = str(get(res.props, "containerRead") or "")
+        if ".r:*" in read.replace(" ", ""):
+            yield f"containerRead {read!r} lets anyone read it"
 
 
 class _Routers:

@@ -39,7 +39,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from . import addresses, azure, claims, data, redundancy, security, storage, workloads
+from . import addresses, azure, claims, coverage, data, redundancy, security, storage, workloads
 from .index import StackIndex
 from .rule import Finding, Kind, Resource, Rule
 from .waivers import Waiver, apply_waivers, parse_waivers
@@ -64,6 +64,7 @@ ALL_RULES: tuple[Rule, ...] = (
     *redundancy.RULES,
     *claims.RULES,
     *azure.RULES,
+    *coverage.RULES,
 )
 RESOURCE_RUNNER = "skyweave-run-resource-rules"
 STACK_RUNNER = "skyweave-run-stack-rules"

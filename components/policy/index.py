@@ -20,11 +20,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from pulumi_policy.proxy import _DictProxy
-
 from ..planning.failure import Placement
 from . import readers
-from .rule import Resource, UnknownValue, is_unknown, items
+from .rule import Resource, UnknownValue, get, is_unknown, items
 
 __all__ = [
     "APP_TYPES",
@@ -46,10 +44,12 @@ class StackIndex:
     by_type: dict[str, list[Resource]] = field(default_factory=lambda: defaultdict(list))
     #: Derived views rules share within one call (see facts.py), keyed by name.
     memo: dict[str, Any] = field(default_factory=dict)
+    #: Read placement rows through the SDK proxy's own dict (the fast path's; see :func:`_plain`).
+    unwrap_proxies: bool = False
 
     @classmethod
-    def build(cls, resources: Iterable[Resource]) -> StackIndex:
-        index = cls(list(resources))
+    def build(cls, resources: Iterable[Resource], *, unwrap_proxies: bool = False) -> StackIndex:
+        index = cls(list(resources), unwrap_proxies=unwrap_proxies)
         by_urn = index.by_urn
         by_type = index.by_type
         for res in index.resources:
@@ -82,7 +82,7 @@ class StackIndex:
         for res in self.of_type(*APP_TYPES):
             try:
                 rows = items(res.props, "placements")
-                result[res.urn] = [Placement.from_mapping(_plain(row)) for row in rows]
+                result[res.urn] = [Placement.from_mapping(_plain(row, self.unwrap_proxies)) for row in rows]
             except UnknownValue:
                 continue
         return result
@@ -117,14 +117,20 @@ class StackIndex:
         return found
 
 
-def _plain(value: Any) -> Mapping[str, Any]:
+def _plain(value: Any, unwrap: bool) -> Mapping[str, Any]:
     """A placement row as a plain dict; an unknown value in it raises :class:`UnknownValue`.
 
-    Reads the SDK proxy's underlying dict directly (``proxy["__target"]``, the SDK's own way
-    to unwrap) rather than key by key through the proxy: a large estate has many rows.
+    The public way reads it key by key (:func:`~skyweave.policy.rule.get` sees every unknown). The
+    fast path (``unwrap``) reads the SDK proxy's underlying dict directly (``proxy["__target"]``,
+    the SDK's own way to unwrap, an internal) and checks the values itself: a large estate has
+    many rows, and each proxied read costs.
     """
     if not isinstance(value, Mapping):
         return {}
+    if not unwrap:
+        return {key: get(value, key) for key in value}
+    from pulumi_policy.proxy import _DictProxy
+
     raw = value["__target"] if isinstance(value, _DictProxy) else value
     for key, inner in raw.items():
         if is_unknown(inner):

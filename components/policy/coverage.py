@@ -23,8 +23,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from . import readers
-from .index import APP_TYPES, VPN_LINK_TYPE, StackIndex
-from .rule import Finding, Kind, Level, Rule, Setting, Severity, UnknownValue, get, items
+from .index import VPN_LINK_TYPE, StackIndex
+from .rule import Finding, Kind, Level, Rule, Setting, Severity, UnknownValue, get
 
 __all__ = ["RULES"]
 
@@ -39,14 +39,14 @@ def _unjudged_packages(index: StackIndex, ignored: frozenset[str]) -> Iterator[F
     for type_name, members in index.by_type.items():
         if type_name.startswith(_PROVIDER):
             package = type_name.removeprefix(_PROVIDER)
-            utility = readers.is_utility(f"{package}:index:Provider")
-        elif type_name.startswith("pulumi:") or all(r.provider_urn is None for r in members):
-            continue  # the engine's own, or components: they build nothing themselves
+            if package in known or package in ignored or readers.is_utility(f"{package}:index:Provider"):
+                continue
         else:
             package = type_name.split(":", 1)[0]
-            utility = readers.is_utility(type_name)
-        if utility or package in known or package in ignored:
-            continue
+            if package in known or package in ignored or type_name.startswith("pulumi:"):
+                continue
+            if readers.is_utility(type_name) or all(r.provider_urn is None for r in members):
+                continue  # builds nothing in a cloud, or components: they build nothing themselves
         types[package].add(type_name)
         first = min(r.urn for r in members)
         witness[package] = min(witness.get(package, first), first)
@@ -75,14 +75,9 @@ def _claimed_sites(index: StackIndex) -> Iterator[tuple[str, str, str]]:
             continue
         for site, vendor in ends:
             yield site, vendor, res.urn
-    for res in index.of_type(*APP_TYPES):
-        try:
-            rows = items(res.props, "placements")
-            placed = [(str(get(row, "site")), str(get(row, "vendor"))) for row in rows]
-        except UnknownValue:
-            continue
-        for site, vendor in placed:
-            yield site, vendor, res.urn
+    for urn, rows in index.placements.items():  # unknown ones are left out
+        for row in rows:
+            yield row.site, row.vendor, urn
 
 
 def _unjudged_sites(index: StackIndex) -> Iterator[Finding]:

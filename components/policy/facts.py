@@ -22,11 +22,10 @@ the resources of one ``AnalyzeStack`` call and through every vendor's policy rea
   serving types);
 * **data sets** — buckets joined by the copies between them.
 
-Claims (component outputs) are checked against these facts by :mod:`skyweave.policy.claims`.
-Everything is built once per call (memoised on the :class:`StackIndex`) and linear in the
-number of resources and dependencies. What a preview cannot know is kept with the reason
-(:mod:`skyweave.policy.model`); the rules report a check those leave open as "can't check during
-preview", never as a violation.
+Claims are checked against these facts by :mod:`skyweave.policy.claims`. Everything is built
+once per call (memoised on the :class:`StackIndex`), linear in resources and dependencies. What a
+preview cannot know is kept with the reason (:mod:`skyweave.policy.model`): "can't check", never
+a violation.
 """
 
 from __future__ import annotations
@@ -776,7 +775,7 @@ class EstateFacts:
     def _buckets_near(self, res: Resource, bucket_types: frozenset[str]) -> list[str]:
         """Buckets ``res`` depends on, directly or through one relay (an AWS DataSync location)."""
         by_urn = self.index.by_urn
-        relays = tuple(p for reader in self.readers for p in reader.relays)
+        relays = self._relays
         found: set[str] = set()
         for urn in {*res.dependencies, *(u for deps in res.property_dependencies.values() for u in deps)}:
             target = by_urn.get(urn)
@@ -787,6 +786,10 @@ class EstateFacts:
             elif relays and target.type.startswith(relays):
                 found.update(u for u in target.dependencies if u in by_urn and by_urn[u].type in bucket_types)
         return sorted(found)
+
+    @cached_property
+    def _relays(self) -> tuple[str, ...]:
+        return tuple(p for reader in self.readers for p in reader.relays)
 
     @cached_property
     def vendors(self) -> dict[str, str]:

@@ -120,18 +120,20 @@ class StackIndex:
 def _plain(value: Any, unwrap: bool) -> Mapping[str, Any]:
     """A placement row as a plain dict; an unknown value in it raises :class:`UnknownValue`.
 
-    The public way reads it key by key (:func:`~skyweave.policy.rule.get` sees every unknown). The
-    fast path (``unwrap``) reads the SDK proxy's underlying dict directly (``proxy["__target"]``,
-    the SDK's own way to unwrap, an internal) and checks the values itself: a large estate has
-    many rows, and each proxied read costs.
+    A plain dict (a plan read from a file, a test) and, on the fast path (``unwrap``), the SDK
+    proxy's underlying dict (``proxy["__target"]``, the SDK's own way to unwrap, an internal) are
+    checked value by value here: a large estate has many rows, and each proxied read costs. The
+    public path reads a proxy key by key (:func:`~skyweave.policy.rule.get` sees every unknown).
     """
     if not isinstance(value, Mapping):
         return {}
-    if not unwrap:
-        return {key: get(value, key) for key in value}
-    from pulumi_policy.proxy import _DictProxy
+    raw: Mapping[str, Any] = value
+    if type(value) is not dict:
+        if not unwrap:
+            return {key: get(value, key) for key in value}
+        from pulumi_policy.proxy import _DictProxy
 
-    raw = value["__target"] if isinstance(value, _DictProxy) else value
+        raw = value["__target"] if isinstance(value, _DictProxy) else value
     for key, inner in raw.items():
         if is_unknown(inner):
             raise UnknownValue(["placements", key])

@@ -110,7 +110,10 @@ def reader_for_package(package: str) -> Reader | None:
 
 
 def reader_for_vendor(vendor: str) -> Reader | None:
-    return next((r for r in all_readers() if r.vendor == vendor), None)
+    found = _DERIVED.get("by_vendor")
+    if found is None:
+        found = _DERIVED["by_vendor"] = {r.vendor: r for r in all_readers()}
+    return found.get(vendor)
 
 
 def cloud_packages() -> frozenset[str]:

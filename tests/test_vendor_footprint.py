@@ -86,10 +86,15 @@ def _git(*args: str) -> str:
 
 
 def _changed() -> list[str]:
-    """What the vendor branch changed: ``main...HEAD`` on the branch; on main, the Azure merge's diff."""
+    """What the vendor branch changed: ``main...HEAD`` on a branch that adds a vendor (a new
+    ``drivers/<vendor>/driver.py``); on main, the Azure merge's diff; nothing on another branch."""
     try:
         base = _git("merge-base", "main", "HEAD").strip()
         out = _git("diff", "--name-only", f"{base}...HEAD")
+        added = _git("diff", "--name-only", "--diff-filter=A", f"{base}...HEAD").splitlines()
+        new_vendor = any(re.fullmatch(r"components/drivers/[a-z0-9_]+/driver\.py", f) for f in added)
+        if out.strip() and not new_vendor:
+            return []  # a branch that adds no vendor: the rows' footprint is not what it is held to
         if not out.strip():
             merge = _git(
                 "log", "--merges", "--first-parent", "-1", "--format=%H", f"--grep=^{AZURE_MERGE}"

@@ -7,19 +7,15 @@ every S3 bucket *has* a public access block needs both ends: storage.py.)
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from . import readers
-from .rule import Kind, Level, Resource, Rule, Severity, get, items
+from .rule import Kind, Level, Resource, Rule, Severity, get
 
 __all__ = ["RULES"]
 
 GCS_BUCKET = "gcp:storage/bucket:Bucket"
-RDS_INSTANCE = "aws:rds/instance:Instance"
-RDS_CLUSTER = "aws:rds/cluster:Cluster"
-CLOUD_SQL = "gcp:sql/databaseInstance:DatabaseInstance"
 
 
 def _check_public_buckets(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
@@ -90,30 +86,13 @@ GCS_ACCESS = Rule(
 # -- databases ----------------------------------------------------------------------------------
 
 
-def _world(cidr: Any) -> bool:
-    try:
-        return ipaddress.ip_network(str(cidr), strict=False).prefixlen == 0
-    except ValueError:
-        return False
-
-
 def _check_databases(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
-    props = res.props
-    where = f"{res.type} {res.name!r}"
-    if res.type in (RDS_INSTANCE, RDS_CLUSTER):
-        serverless_v1 = res.type == RDS_CLUSTER and str(get(props, "engineMode") or "") == "serverless"
-        encrypted = get(props, "storageEncrypted")
-        replica = res.type == RDS_INSTANCE and get(props, "replicateSourceDb")
-        if encrypted is not True and not serverless_v1 and not replica:
-            shown = "unset (RDS then stores the data unencrypted)" if encrypted is None else repr(encrypted)
-            yield f"{where}: storageEncrypted is {shown}; set it to true"
-        if get(props, "publiclyAccessible") is True:
-            yield f"{where}: publiclyAccessible is true; keep the database on private subnets"
-    elif res.type == CLOUD_SQL:
-        for i, network in enumerate(items(props, "settings", "ipConfiguration", "authorizedNetworks")):
-            value = get(network, "value")
-            if _world(value):
-                yield f"{where}: settings.ipConfiguration.authorizedNetworks[{i}] is {value}: the world"
+    """Each reader says what leaves its managed databases unencrypted or open to the internet."""
+    reader = readers.reader_of(res.type, "database_types")
+    if reader is None:
+        return
+    for clause in reader.databases(res):
+        yield f"{res.type} {res.name!r}: {clause}"
 
 
 DATABASES = Rule(
@@ -124,7 +103,7 @@ DATABASES = Rule(
     level=Level.MANDATORY,
     kind=Kind.RESOURCE,
     check=_check_databases,
-    types=frozenset({RDS_INSTANCE, RDS_CLUSTER, CLOUD_SQL}),
+    types=readers.ReaderTypes("database_types"),
     remediation="Set storage_encrypted=True and publicly_accessible=False (RDS); list only your own ranges "
     "in authorized_networks, or use private IP / the Cloud SQL Auth Proxy (Cloud SQL).",
     severity=Severity.CRITICAL,

@@ -40,6 +40,7 @@ __all__ = [
     "Unit",
     "group_number",
     "is_ip",
+    "is_true",
     "is_world",
     "keep_surest",
     "known_address",
@@ -329,3 +330,8 @@ def is_world(cidr: Any) -> bool:
         return ipaddress.ip_network(cidr, strict=False).prefixlen == 0
     except ValueError:
         return False
+
+
+def is_true(value: Any) -> bool:
+    """A boolean property; some are the strings "true"/"TRUE" (a launch template's ``ebs.encrypted``)."""
+    return value is True or (isinstance(value, str) and value.lower() == "true")

@@ -65,8 +65,12 @@ class Reader:
         dns_records: DNS record types → the DNS service that answers them (``Route 53``).
         profile_types: types that answer for a name with their endpoints (Azure Traffic Manager).
         profile_domains: the domain such profiles answer under (``trafficmanager.net``).
-        ingress_types, ike_types, exposure_types: what :meth:`ingress`, :meth:`ike` and
-            :meth:`exposure` read (the shared security rules run on exactly these).
+        ingress_types, ike_types, exposure_types, volume_types, public_address_types,
+            database_types: what :meth:`ingress`, :meth:`ike`, :meth:`exposure`, :meth:`volumes`,
+            :meth:`public_addresses` and :meth:`databases` read (the shared security rules run
+            on exactly these).
+        stateful_types: resources that hold data (databases, buckets, volumes): they must be
+            protected from deletion.
     """
 
     vendor: ClassVar[str] = ""
@@ -90,6 +94,10 @@ class Reader:
     ingress_types: ClassVar[frozenset[str]] = _NO_TYPES
     ike_types: ClassVar[frozenset[str]] = _NO_TYPES
     exposure_types: ClassVar[frozenset[str]] = _NO_TYPES
+    stateful_types: ClassVar[frozenset[str]] = _NO_TYPES
+    volume_types: ClassVar[frozenset[str]] = _NO_TYPES
+    public_address_types: ClassVar[frozenset[str]] = _NO_TYPES
+    database_types: ClassVar[frozenset[str]] = _NO_TYPES
     #: Its sites' ends of a VPN link are devices someone else configures: nothing in the plan
     #: counts their tunnels (on-prem; a vendor whose appliances its operator sets up).
     device_links: ClassVar[bool] = False
@@ -116,6 +124,10 @@ class Reader:
             cls.ingress_types,
             cls.ike_types,
             cls.exposure_types,
+            cls.stateful_types,
+            cls.volume_types,
+            cls.public_address_types,
+            cls.database_types,
             cls.also_reads,
             *cls.peer_sources.values(),
         ]
@@ -197,4 +209,17 @@ class Reader:
     def exposure(self, res: Resource) -> Iterator[str]:
         """What makes one of :attr:`exposure_types` readable or writable by anyone, each a clause
         following the resource's name (``acl is 'public-read', which …``)."""
+        return iter(())
+
+    def volumes(self, res: Resource, account_default: bool) -> Iterator[str]:
+        """What leaves one of :attr:`volume_types`' disks unencrypted, each a clause following the
+        resource's name; ``account_default``: the account encrypts new volumes by default."""
+        return iter(())
+
+    def public_addresses(self, res: Resource) -> Iterator[str]:
+        """What gives one of :attr:`public_address_types` a public address of its own."""
+        return iter(())
+
+    def databases(self, res: Resource) -> Iterator[str]:
+        """What leaves one of :attr:`database_types` unencrypted at rest or open to the internet."""
         return iter(())

@@ -96,31 +96,12 @@ OPEN_PORTS = Rule(
 
 # -- stateful resources protected ---------------------------------------------------------------
 
-STATEFUL_TYPES: frozenset[str] = frozenset(
-    {
-        "aws:rds/instance:Instance",
-        "aws:rds/cluster:Cluster",
-        "aws:dynamodb/table:Table",
-        "aws:ebs/volume:Volume",
-        "aws:efs/fileSystem:FileSystem",
-        "aws:s3/bucket:Bucket",
-        "aws:s3/bucketV2:BucketV2",
-        "gcp:sql/databaseInstance:DatabaseInstance",
-        "gcp:storage/bucket:Bucket",
-        "gcp:compute/disk:Disk",
-        "gcp:compute/regionDisk:RegionDisk",
-        "openstack:blockstorage/volume:Volume",
-        "openstack:objectstorage/container:Container",
-        "azure-native:storage:StorageAccount",
-        "azure-native:storage:BlobContainer",
-        "azure-native:compute:Disk",
-    }
-)
+#: Resources that hold data: every reader's ``stateful_types`` (an RDS instance, a bucket, a volume).
+STATEFUL_TYPES = readers.ReaderTypes("stateful_types")
 
 
 def _check_protected(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
-    wanted = STATEFUL_TYPES | frozenset(cfg["extraTypes"])
-    if res.type in wanted and not res.protect:
+    if (res.type in STATEFUL_TYPES or res.type in cfg["extraTypes"]) and not res.protect:
         yield f"{res.type} {res.name!r} holds data but is not protected (protect=True)"
 
 

@@ -13,79 +13,32 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from . import readers
 from .index import StackIndex
+from .model import is_true
 from .rule import Finding, Kind, Level, Resource, Rule, Setting, Severity, UnknownValue, as_int, get, items
 
 __all__ = ["RULES"]
 
-EBS_VOLUME = "aws:ebs/volume:Volume"
 EC2_INSTANCE = "aws:ec2/instance:Instance"
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 LAUNCH_CONFIGURATION = "aws:ec2/launchConfiguration:LaunchConfiguration"
 GCP_INSTANCE = "gcp:compute/instance:Instance"
 GCP_TEMPLATE = "gcp:compute/instanceTemplate:InstanceTemplate"
 GCP_REGION_TEMPLATE = "gcp:compute/regionInstanceTemplate:RegionInstanceTemplate"
-AZ_SCALE_SET = "azure-native:compute:VirtualMachineScaleSet"
-AZ_VM = "azure-native:compute:VirtualMachine"
-
-
-def _true(value: Any) -> bool:
-    """A boolean property; the launch template's ``ebs.encrypted`` is the string "true"."""
-    return value is True or (isinstance(value, str) and value.lower() == "true")
-
-
-def _false(value: Any) -> bool:
-    return value is False or (isinstance(value, str) and value.lower() == "false")
 
 
 # -- volumes encrypted --------------------------------------------------------------------------
 
 
 def _check_volumes(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
-    trust_default = bool(cfg["accountDefaultEncryption"])
-    props = res.props
-    where = f"{res.type} {res.name!r}"
-    unset = "unset (AWS then encrypts only if the account enables EBS encryption by default)"
-
-    def judge(path: str, value: Any) -> Iterator[str]:
-        if _true(value) or (value is None and trust_default):
-            return
-        yield f"{where}: {path} is {unset if value is None else repr(value)}; set it to true"
-
-    if res.type == EBS_VOLUME:
-        yield from judge("encrypted", get(props, "encrypted"))
+    """Each reader says what leaves its disks unencrypted (an omitted flag whose default is
+    unencrypted, a host that keeps temp disks in the clear)."""
+    reader = readers.reader_of(res.type, "volume_types")
+    if reader is None:
         return
-    if res.type in (AZ_SCALE_SET, AZ_VM):
-        # Managed disks are always encrypted at rest; temp disks and disk caches only at the host.
-        path: tuple[str, ...] = ("virtualMachineProfile",) if res.type == AZ_SCALE_SET else ()
-        at_host = get(props, *path, "securityProfile", "encryptionAtHost")
-        if at_host is not True:
-            shown = "unset" if at_host is None else repr(at_host)
-            yield (
-                f"{where}: {'.'.join((*path, 'securityProfile', 'encryptionAtHost'))} is {shown}: temp "
-                "disks and disk caches stay unencrypted (Azure encrypts only the managed disks at rest); "
-                "set true"
-            )
-        return
-    if res.type == LAUNCH_TEMPLATE:
-        mappings = items(props, "blockDeviceMappings")
-        if not mappings and not trust_default:
-            yield (
-                f"{where}: blockDeviceMappings is unset, so the root volume's encryption is whatever the "
-                "AMI's snapshot and the account default say; map the AMI's root device with "
-                "ebs.encrypted = true"
-            )
-        for i, mapping in enumerate(mappings):
-            if get(mapping, "noDevice") or get(mapping, "virtualName"):
-                continue
-            yield from judge(f"blockDeviceMappings[{i}].ebs.encrypted", get(mapping, "ebs", "encrypted"))
-        return
-    # Instance and launch configuration: the root device and every extra EBS device.
-    yield from judge("rootBlockDevice.encrypted", get(props, "rootBlockDevice", "encrypted"))
-    for i, device in enumerate(items(props, "ebsBlockDevices")):
-        if get(device, "noDevice"):
-            continue
-        yield from judge(f"ebsBlockDevices[{i}].encrypted", get(device, "encrypted"))
+    for clause in reader.volumes(res, bool(cfg["accountDefaultEncryption"])):
+        yield f"{res.type} {res.name!r}: {clause}"
 
 
 VOLUMES_ENCRYPTED = Rule(
@@ -97,7 +50,7 @@ VOLUMES_ENCRYPTED = Rule(
     level=Level.MANDATORY,
     kind=Kind.RESOURCE,
     check=_check_volumes,
-    types=frozenset({EBS_VOLUME, EC2_INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION, AZ_SCALE_SET, AZ_VM}),
+    types=readers.ReaderTypes("volume_types"),
     settings=(
         Setting(
             "accountDefaultEncryption",
@@ -124,22 +77,12 @@ VOLUMES_ENCRYPTED = Rule(
 
 
 def _check_public_ips(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
-    props = res.props
-    where = f"{res.type} {res.name!r}"
-    if res.type in (EC2_INSTANCE, LAUNCH_CONFIGURATION):
-        if _true(get(props, "associatePublicIpAddress")):
-            yield f"{where}: associatePublicIpAddress is true; reach it through a load balancer or a VPN"
-    elif res.type == LAUNCH_TEMPLATE:
-        for i, nic in enumerate(items(props, "networkInterfaces")):
-            if _true(get(nic, "associatePublicIpAddress")):
-                yield f"{where}: networkInterfaces[{i}].associatePublicIpAddress is true"
-    else:
-        for i, nic in enumerate(items(props, "networkInterfaces")):
-            if items(nic, "accessConfigs"):
-                yield (
-                    f"{where}: networkInterfaces[{i}].accessConfigs gives it an external IP; leave it empty "
-                    "and use a load balancer or Cloud NAT"
-                )
+    """Each reader says what gives its instances a public address of their own."""
+    reader = readers.reader_of(res.type, "public_address_types")
+    if reader is None:
+        return
+    for clause in reader.public_addresses(res):
+        yield f"{res.type} {res.name!r}: {clause}"
 
 
 PUBLIC_IPS = Rule(
@@ -149,9 +92,7 @@ PUBLIC_IPS = Rule(
     level=Level.MANDATORY,
     kind=Kind.RESOURCE,
     check=_check_public_ips,
-    types=frozenset(
-        {EC2_INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION, GCP_INSTANCE, GCP_TEMPLATE, GCP_REGION_TEMPLATE}
-    ),
+    types=readers.ReaderTypes("public_address_types"),
     remediation="Drop associate_public_ip_address / access_configs; put the service behind a load balancer "
     "and give instances outbound access through a NAT gateway (AWS) or Cloud NAT (GCP).",
     severity=Severity.HIGH,
@@ -201,7 +142,7 @@ IMDS_HOP_LIMIT = Rule(
 
 def _check_project_ssh_keys(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
     value = get(res.props, "metadata", "block-project-ssh-keys")
-    if not _true(value):
+    if not is_true(value):
         shown = "unset (GCP then accepts every project-wide key)" if value is None else repr(value)
         yield f"{res.type} {res.name!r}: metadata.block-project-ssh-keys is {shown}; set it to 'TRUE'"
 

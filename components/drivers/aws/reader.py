@@ -21,6 +21,7 @@ from ...policy.model import (
     IkeOffer,
     Ingress,
     group_number,
+    is_true,
     is_world,
     ports_admitted,
 )
@@ -48,6 +49,12 @@ SECURITY_GROUP_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
 INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 BUCKET_ACLS = ("aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2")
 BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+EBS_VOLUME = "aws:ebs/volume:Volume"
+LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+LAUNCH_CONFIGURATION = "aws:ec2/launchConfiguration:LaunchConfiguration"
+RDS_INSTANCE = "aws:rds/instance:Instance"
+RDS_CLUSTER = "aws:rds/cluster:Cluster"
+_UNSET_ENCRYPTION = "unset (AWS then encrypts only if the account enables EBS encryption by default)"
 _PUBLIC_CANNED = {"public-read", "public-read-write", "authenticated-read"}
 _PUBLIC_GRANTEES = (
     "http://acs.amazonaws.com/groups/global/AllUsers",
@@ -95,6 +102,19 @@ class AwsReader(Reader):
     ingress_types = frozenset({SECURITY_GROUP, SECURITY_GROUP_RULE, INGRESS_RULE})
     ike_types = frozenset({VPN})
     exposure_types = frozenset({*BUCKETS, *BUCKET_ACLS, BUCKET_POLICY})
+    stateful_types = frozenset(
+        {
+            RDS_INSTANCE,
+            RDS_CLUSTER,
+            "aws:dynamodb/table:Table",
+            EBS_VOLUME,
+            "aws:efs/fileSystem:FileSystem",
+            *BUCKETS,
+        }
+    )
+    volume_types = frozenset({EBS_VOLUME, INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION})
+    public_address_types = frozenset({INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION})
+    database_types = frozenset({RDS_INSTANCE, RDS_CLUSTER})
     also_reads = frozenset({SUBNET, ZONE})
 
     # -- compute -----------------------------------------------------------------------------
@@ -228,6 +248,61 @@ class AwsReader(Reader):
         if res.type in BUCKETS or res.type == BUCKET_POLICY:
             for i in _public_statements(get(props, "policy")):
                 yield f'policy Statement[{i}] allows Principal "*" with no Condition'
+
+    def volumes(self, res: Resource, account_default: bool) -> Iterator[str]:
+        """EBS volumes, instances' root and EBS devices, launch templates' block device mappings
+        and launch configurations' devices; an omitted ``encrypted`` is AWS's default, unencrypted
+        (unless every account encrypts new volumes by default)."""
+        props = res.props
+
+        def judge(path: str, value: Any) -> Iterator[str]:
+            if is_true(value) or (value is None and account_default):
+                return
+            yield f"{path} is {_UNSET_ENCRYPTION if value is None else repr(value)}; set it to true"
+
+        if res.type == EBS_VOLUME:
+            yield from judge("encrypted", get(props, "encrypted"))
+            return
+        if res.type == LAUNCH_TEMPLATE:
+            mappings = items(props, "blockDeviceMappings")
+            if not mappings and not account_default:
+                yield (
+                    "blockDeviceMappings is unset, so the root volume's encryption is whatever the AMI's "
+                    "snapshot and the account default say; map the AMI's root device with "
+                    "ebs.encrypted = true"
+                )
+            for i, mapping in enumerate(mappings):
+                if get(mapping, "noDevice") or get(mapping, "virtualName"):
+                    continue
+                yield from judge(f"blockDeviceMappings[{i}].ebs.encrypted", get(mapping, "ebs", "encrypted"))
+            return
+        # Instance and launch configuration: the root device and every extra EBS device.
+        yield from judge("rootBlockDevice.encrypted", get(props, "rootBlockDevice", "encrypted"))
+        for i, device in enumerate(items(props, "ebsBlockDevices")):
+            if get(device, "noDevice"):
+                continue
+            yield from judge(f"ebsBlockDevices[{i}].encrypted", get(device, "encrypted"))
+
+    def public_addresses(self, res: Resource) -> Iterator[str]:
+        if res.type == LAUNCH_TEMPLATE:
+            for i, nic in enumerate(items(res.props, "networkInterfaces")):
+                if is_true(get(nic, "associatePublicIpAddress")):
+                    yield f"networkInterfaces[{i}].associatePublicIpAddress is true"
+        elif is_true(get(res.props, "associatePublicIpAddress")):
+            yield "associatePublicIpAddress is true; reach it through a load balancer or a VPN"
+
+    def databases(self, res: Resource) -> Iterator[str]:
+        """RDS: ``storageEncrypted`` (the default is unencrypted; a read replica and Aurora
+        Serverless v1 follow their source) and ``publiclyAccessible``."""
+        props = res.props
+        serverless_v1 = res.type == RDS_CLUSTER and str(get(props, "engineMode") or "") == "serverless"
+        encrypted = get(props, "storageEncrypted")
+        replica = res.type == RDS_INSTANCE and get(props, "replicateSourceDb")
+        if encrypted is not True and not serverless_v1 and not replica:
+            shown = "unset (RDS then stores the data unencrypted)" if encrypted is None else repr(encrypted)
+            yield f"storageEncrypted is {shown}; set it to true"
+        if get(props, "publiclyAccessible") is True:
+            yield "publiclyAccessible is true; keep the database on private subnets"
 
 
 def _principal_is_anyone(principal: Any) -> bool:

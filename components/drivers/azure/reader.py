@@ -110,6 +110,8 @@ class AzureReader(Reader):
     ingress_types = frozenset({NSG, NSG_RULE})
     ike_types = frozenset({CONNECTION})
     exposure_types = frozenset({STORAGE_ACCOUNT, BLOB_CONTAINER})
+    stateful_types = frozenset({STORAGE_ACCOUNT, BLOB_CONTAINER, "azure-native:compute:Disk"})
+    volume_types = frozenset({SCALE_SET, VM})
     also_reads = frozenset({*AUTOSCALE, *TM_ENDPOINTS})
 
     # -- compute -----------------------------------------------------------------------------
@@ -350,6 +352,17 @@ class AzureReader(Reader):
         access = get(props, "publicAccess")
         if access is not None and str(access).lower() != "none":
             yield f"publicAccess is {access}: anyone on the internet can read it; set None"
+
+    def volumes(self, res: Resource, account_default: bool) -> Iterator[str]:
+        """Managed disks are always encrypted at rest; temp disks and disk caches only at the host."""
+        path: tuple[str, ...] = ("virtualMachineProfile",) if res.type == SCALE_SET else ()
+        at_host = get(res.props, *path, "securityProfile", "encryptionAtHost")
+        if at_host is not True:
+            shown = "unset" if at_host is None else repr(at_host)
+            yield (
+                f"{'.'.join((*path, 'securityProfile', 'encryptionAtHost'))} is {shown}: temp disks and disk "
+                "caches stay unencrypted (Azure encrypts only the managed disks at rest); set true"
+            )
 
 
 def _nsg_port_ranges(rule: Any) -> tuple[tuple[int, int], ...] | None:

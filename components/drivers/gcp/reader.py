@@ -59,6 +59,11 @@ ACCESS_CONTROLS = (
     "gcp:storage/objectAccessControl:ObjectAccessControl",
 )
 BUCKET_ACL = "gcp:storage/bucketACL:BucketACL"
+CLOUD_SQL = "gcp:sql/databaseInstance:DatabaseInstance"
+TEMPLATES = (
+    "gcp:compute/instanceTemplate:InstanceTemplate",
+    "gcp:compute/regionInstanceTemplate:RegionInstanceTemplate",
+)
 _PUBLIC_MEMBERS = {"allusers", "allauthenticatedusers"}
 _PUBLIC_ACLS = {"publicread", "publicreadwrite", "authenticatedread"}
 _MIG = "managed instance group"
@@ -108,6 +113,11 @@ class GcpReader(Reader):
     ingress_types = frozenset({FIREWALL})
     ike_types = frozenset({TUNNEL})
     exposure_types = frozenset({IAM_MEMBER, IAM_BINDING, IAM_POLICY, *ACCESS_CONTROLS, BUCKET_ACL})
+    stateful_types = frozenset(
+        {CLOUD_SQL, BUCKET, "gcp:compute/disk:Disk", "gcp:compute/regionDisk:RegionDisk"}
+    )
+    public_address_types = frozenset({INSTANCE, *TEMPLATES})
+    database_types = frozenset({CLOUD_SQL})
     also_reads = frozenset(AUTOSCALERS)
 
     # -- compute -----------------------------------------------------------------------------
@@ -295,6 +305,21 @@ class GcpReader(Reader):
             for entry in items(props, "roleEntities"):
                 if str(entry).split(":", 1)[-1].lower() in _PUBLIC_MEMBERS:
                     yield f"roleEntities grants {entry}"
+
+    def public_addresses(self, res: Resource) -> Iterator[str]:
+        for i, nic in enumerate(items(res.props, "networkInterfaces")):
+            if items(nic, "accessConfigs"):
+                yield (
+                    f"networkInterfaces[{i}].accessConfigs gives it an external IP; leave it empty and use a "
+                    "load balancer or Cloud NAT"
+                )
+
+    def databases(self, res: Resource) -> Iterator[str]:
+        """Cloud SQL: no authorised network that is the whole internet."""
+        for i, network in enumerate(items(res.props, "settings", "ipConfiguration", "authorizedNetworks")):
+            value = get(network, "value")
+            if is_world(str(value)):
+                yield f"settings.ipConfiguration.authorizedNetworks[{i}] is {value}: the world"
 
 
 def _public_policy_data(data: Any) -> Iterator[str]:

@@ -82,6 +82,7 @@ class OpenStackReader(Reader):
     ingress_types = frozenset({SECGROUP_RULE})
     ike_types = frozenset({IKE_POLICY, IPSEC_POLICY})
     exposure_types = frozenset({CONTAINER})
+    stateful_types = frozenset({"openstack:blockstorage/volume:Volume", CONTAINER})
     also_reads = frozenset({SERVER_GROUP, SECGROUP})
 
     # -- compute -----------------------------------------------------------------------------

@@ -11,11 +11,9 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from . import readers
-from .rule import Kind, Level, Resource, Rule, Severity, get
+from .rule import Kind, Level, Resource, Rule, Severity
 
 __all__ = ["RULES"]
-
-GCS_BUCKET = "gcp:storage/bucket:Bucket"
 
 
 def _check_public_buckets(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
@@ -55,16 +53,7 @@ PUBLIC_BUCKETS = Rule(
 
 
 def _check_gcs_access(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
-    where = f"{res.type} {res.name!r}"
-    if get(res.props, "uniformBucketLevelAccess") is not True:
-        yield (
-            f"{where}: uniformBucketLevelAccess is not true, so per-object ACLs can grant access the "
-            "bucket's IAM policy does not show"
-        )
-    prevention = get(res.props, "publicAccessPrevention")
-    if prevention != "enforced":
-        shown = "unset ('inherited' from the organisation policy)" if prevention is None else repr(prevention)
-        yield f"{where}: publicAccessPrevention is {shown}; set it to 'enforced'"
+    yield from readers.check_topic("security-gcs-access-controlled", res, cfg)
 
 
 GCS_ACCESS = Rule(
@@ -74,7 +63,7 @@ GCS_ACCESS = Rule(
     level=Level.MANDATORY,
     kind=Kind.RESOURCE,
     check=_check_gcs_access,
-    types=frozenset({GCS_BUCKET}),
+    types=readers.ReaderTypes("topic:security-gcs-access-controlled"),
     remediation="Set uniform_bucket_level_access=True and public_access_prevention='enforced'.",
     severity=Severity.HIGH,
     equivalents=(

@@ -15,18 +15,24 @@ that contributes to it) is stable.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from importlib.metadata import entry_points
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .reading import Reader
+from .rule import Finding, Resource
+
+if TYPE_CHECKING:
+    from .facts import EstateFacts
 
 __all__ = [
     "ENTRY_POINT_GROUP",
     "UTILITY_PACKAGES",
     "ReaderTypes",
     "all_readers",
+    "check_stack_topic",
+    "check_topic",
     "cloud_packages",
     "cloud_vendors",
     "is_utility",
@@ -149,12 +155,20 @@ def known_packages() -> frozenset[str]:
     return found
 
 
+def _table(reader: Reader, role: str) -> Any:
+    """One of a reader's tables: an attribute (``ingress_types``) or a topic (``topic:imdsv2``)."""
+    if role.startswith("topic:"):
+        return reader.topics.get(role.removeprefix("topic:"), frozenset())
+    return getattr(reader, role)
+
+
 def types_of(role: str) -> frozenset[str]:
-    """Every reader's types of one role (``ingress_types`` …): what a shared rule runs on."""
+    """Every reader's types of one role (``ingress_types``, ``topic:imdsv2`` …): what a shared
+    rule runs on."""
     key = f"role:{role}"
     found = _DERIVED.get(key)
     if found is None:
-        found = _DERIVED[key] = frozenset(t for r in all_readers() for t in getattr(r, role))
+        found = _DERIVED[key] = frozenset(t for r in all_readers() for t in _table(r, role))
     return found
 
 
@@ -163,7 +177,7 @@ def reader_of(resource_type: str, role: str) -> Reader | None:
     key = f"by:{role}"
     table = _DERIVED.get(key)
     if table is None:
-        table = _DERIVED[key] = {t: r for r in all_readers() for t in getattr(r, role)}
+        table = _DERIVED[key] = {t: r for r in all_readers() for t in _table(r, role)}
     return table.get(resource_type)
 
 
@@ -195,3 +209,18 @@ class ReaderTypes(AbstractSet[str]):
 
     def __hash__(self) -> int:
         return hash(self.role)
+
+
+def check_topic(topic: str, res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
+    """A resource rule's vendor part: ``<type> '<name>': <clause>`` for each clause the reader of
+    ``res`` gives for ``topic``."""
+    reader = reader_of(res.type, f"topic:{topic}")
+    if reader is not None:
+        for clause in reader.check(topic, res, cfg):
+            yield f"{res.type} {res.name!r}: {clause}"
+
+
+def check_stack_topic(topic: str, estate: EstateFacts, cfg: Mapping[str, Any]) -> Iterator[Finding]:
+    """A stack rule's vendor parts: every reader's findings for ``topic``."""
+    for reader in all_readers():
+        yield from reader.check_stack(topic, estate, cfg)

@@ -23,7 +23,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .model import Contribution, DnsName, IkeOffer, Ingress, LinkDoubt, UnionFind, Unit
-from .rule import Resource, get
+from .rule import Finding, Resource, get
 
 if TYPE_CHECKING:
     from .facts import EstateFacts
@@ -101,6 +101,10 @@ class Reader:
     #: Its sites' ends of a VPN link are devices someone else configures: nothing in the plan
     #: counts their tunnels (on-prem; a vendor whose appliances its operator sets up).
     device_links: ClassVar[bool] = False
+    #: A vendor's part of a rule that reads properties only its resources have (IMDSv2, a GCS
+    #: bucket's access controls, an HTTP listener's redirect …): topic (the rule's name less
+    #: ``skyweave-``) → the types its :meth:`check` / :meth:`check_stack` reads.
+    topics: ClassVar[Mapping[str, frozenset[str]]] = {}
     #: Other types a hook reads (a subnet for its zone, an autoscaler for its floor).
     also_reads: ClassVar[frozenset[str]] = _NO_TYPES
 
@@ -130,6 +134,7 @@ class Reader:
             cls.database_types,
             cls.also_reads,
             *cls.peer_sources.values(),
+            *cls.topics.values(),
         ]
         return frozenset(t for table in tables for t in table)
 
@@ -222,4 +227,15 @@ class Reader:
 
     def databases(self, res: Resource) -> Iterator[str]:
         """What leaves one of :attr:`database_types` unencrypted at rest or open to the internet."""
+        return iter(())
+
+    # -- a vendor's part of a rule -----------------------------------------------------------
+
+    def check(self, topic: str, res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
+        """What is wrong with one of ``topics[topic]``'s resources, each a clause following its
+        name; ``cfg`` is the rule's effective settings."""
+        return iter(())
+
+    def check_stack(self, topic: str, estate: EstateFacts, cfg: Mapping[str, Any]) -> Iterator[Finding]:
+        """The findings of this vendor's part of a stack rule over the whole estate."""
         return iter(())

@@ -302,18 +302,9 @@ PLAINTEXT_SECRETS = Rule(
 
 # -- IMDSv2 -------------------------------------------------------------------------------------
 
-EC2_INSTANCE = "aws:ec2/instance:Instance"
-LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
-LAUNCH_CONFIGURATION = "aws:ec2/launchConfiguration:LaunchConfiguration"
-
 
 def _check_imdsv2(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
-    if get(res.props, "metadataOptions", "httpEndpoint") == "disabled":
-        return
-    tokens = get(res.props, "metadataOptions", "httpTokens")
-    if tokens != "required":
-        shown = "unset (AWS then accepts IMDSv1)" if tokens is None else repr(tokens)
-        yield f"{res.type} {res.name!r}: metadataOptions.httpTokens is {shown}; it must be 'required'"
+    yield from readers.check_topic("security-imdsv2-required", res, cfg)
 
 
 IMDSV2 = Rule(
@@ -324,7 +315,7 @@ IMDSV2 = Rule(
     level=Level.MANDATORY,
     kind=Kind.RESOURCE,
     check=_check_imdsv2,
-    types=frozenset({EC2_INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION}),
+    types=readers.ReaderTypes("topic:security-imdsv2-required"),
     remediation="Set metadata_options={'http_tokens': 'required', 'http_endpoint': 'enabled'}.",
     severity=Severity.HIGH,
     equivalents=(

@@ -15,17 +15,9 @@ from typing import Any
 
 from . import readers
 from .index import StackIndex
-from .model import is_true
 from .rule import Finding, Kind, Level, Resource, Rule, Setting, Severity, UnknownValue, as_int, get, items
 
 __all__ = ["RULES"]
-
-EC2_INSTANCE = "aws:ec2/instance:Instance"
-LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
-LAUNCH_CONFIGURATION = "aws:ec2/launchConfiguration:LaunchConfiguration"
-GCP_INSTANCE = "gcp:compute/instance:Instance"
-GCP_TEMPLATE = "gcp:compute/instanceTemplate:InstanceTemplate"
-GCP_REGION_TEMPLATE = "gcp:compute/regionInstanceTemplate:RegionInstanceTemplate"
 
 
 # -- volumes encrypted --------------------------------------------------------------------------
@@ -106,13 +98,7 @@ PUBLIC_IPS = Rule(
 
 
 def _check_hop_limit(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
-    limit = int(cfg["maxHopLimit"])
-    hops = as_int(get(res.props, "metadataOptions", "httpPutResponseHopLimit"))
-    if hops is not None and hops > limit:
-        yield (
-            f"{res.type} {res.name!r}: metadataOptions.httpPutResponseHopLimit is {hops}; above {limit} a "
-            "container or a forwarded request on the instance can fetch a metadata token"
-        )
+    yield from readers.check_topic("security-imds-hop-limit", res, cfg)
 
 
 IMDS_HOP_LIMIT = Rule(
@@ -122,7 +108,7 @@ IMDS_HOP_LIMIT = Rule(
     level=Level.ADVISORY,
     kind=Kind.RESOURCE,
     check=_check_hop_limit,
-    types=frozenset({EC2_INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION}),
+    types=readers.ReaderTypes("topic:security-imds-hop-limit"),
     settings=(
         Setting(
             "maxHopLimit",
@@ -141,10 +127,7 @@ IMDS_HOP_LIMIT = Rule(
 
 
 def _check_project_ssh_keys(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
-    value = get(res.props, "metadata", "block-project-ssh-keys")
-    if not is_true(value):
-        shown = "unset (GCP then accepts every project-wide key)" if value is None else repr(value)
-        yield f"{res.type} {res.name!r}: metadata.block-project-ssh-keys is {shown}; set it to 'TRUE'"
+    yield from readers.check_topic("security-gcp-no-project-ssh-keys", res, cfg)
 
 
 PROJECT_SSH_KEYS = Rule(
@@ -154,7 +137,7 @@ PROJECT_SSH_KEYS = Rule(
     level=Level.MANDATORY,
     kind=Kind.RESOURCE,
     check=_check_project_ssh_keys,
-    types=frozenset({GCP_INSTANCE, GCP_TEMPLATE, GCP_REGION_TEMPLATE}),
+    types=readers.ReaderTypes("topic:security-gcp-no-project-ssh-keys"),
     remediation="Set metadata={'block-project-ssh-keys': 'TRUE'} (and prefer OS Login: enable-oslogin).",
     severity=Severity.MEDIUM,
     equivalents=("checkov CKV_GCP_32", "trivy AVD-GCP-0030 (google-compute-no-project-wide-ssh-keys)"),

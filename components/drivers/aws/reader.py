@@ -115,6 +115,10 @@ class AwsReader(Reader):
     volume_types = frozenset({EBS_VOLUME, INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION})
     public_address_types = frozenset({INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION})
     database_types = frozenset({RDS_INSTANCE, RDS_CLUSTER})
+    topics = {
+        "security-imdsv2-required": frozenset({INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION}),
+        "security-imds-hop-limit": frozenset({INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION}),
+    }
     also_reads = frozenset({SUBNET, ZONE})
 
     # -- compute -----------------------------------------------------------------------------
@@ -303,6 +307,25 @@ class AwsReader(Reader):
             yield f"storageEncrypted is {shown}; set it to true"
         if get(props, "publiclyAccessible") is True:
             yield "publiclyAccessible is true; keep the database on private subnets"
+
+    def check(self, topic: str, res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
+        """The instance metadata service: IMDSv2 required, and a response hop limit of at most
+        maxHopLimit."""
+        if topic == "security-imdsv2-required":
+            if get(res.props, "metadataOptions", "httpEndpoint") == "disabled":
+                return
+            tokens = get(res.props, "metadataOptions", "httpTokens")
+            if tokens != "required":
+                shown = "unset (AWS then accepts IMDSv1)" if tokens is None else repr(tokens)
+                yield f"metadataOptions.httpTokens is {shown}; it must be 'required'"
+        elif topic == "security-imds-hop-limit":
+            limit = int(cfg["maxHopLimit"])
+            hops = as_int(get(res.props, "metadataOptions", "httpPutResponseHopLimit"))
+            if hops is not None and hops > limit:
+                yield (
+                    f"metadataOptions.httpPutResponseHopLimit is {hops}; above {limit} a container or a "
+                    "forwarded request on the instance can fetch a metadata token"
+                )
 
 
 def _principal_is_anyone(principal: Any) -> bool:

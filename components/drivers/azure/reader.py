@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ...policy.model import (
@@ -59,6 +60,8 @@ NSG = "azure-native:network:NetworkSecurityGroup"
 NSG_RULE = "azure-native:network:SecurityRule"
 STORAGE_ACCOUNT = "azure-native:storage:StorageAccount"
 BLOB_CONTAINER = "azure-native:storage:BlobContainer"
+_AZ_SKU = re.compile(r"^VpnGw\d+AZ$")
+_OLD_TLS = frozenset({"tls1_0", "tls1_1"})
 #: Azure's names for every source address, besides the /0 networks.
 _WORLD = frozenset({"*", "internet", "any", "0.0.0.0", "::"})
 #: Azure's group names → the Diffie-Hellman group they are (DHGroup2048 and PFS2048 are group 14).
@@ -112,6 +115,10 @@ class AzureReader(Reader):
     exposure_types = frozenset({STORAGE_ACCOUNT, BLOB_CONTAINER})
     stateful_types = frozenset({STORAGE_ACCOUNT, BLOB_CONTAINER, "azure-native:compute:Disk"})
     volume_types = frozenset({SCALE_SET, VM})
+    topics = {
+        "redundancy-azure-vpn-gateway": frozenset({GATEWAY}),
+        "security-azure-storage-secure-transfer": frozenset({STORAGE_ACCOUNT}),
+    }
     also_reads = frozenset({*AUTOSCALE, *TM_ENDPOINTS})
 
     # -- compute -----------------------------------------------------------------------------
@@ -363,6 +370,32 @@ class AzureReader(Reader):
                 f"{'.'.join((*path, 'securityProfile', 'encryptionAtHost'))} is {shown}: temp disks and disk "
                 "caches stay unencrypted (Azure encrypts only the managed disks at rest); set true"
             )
+
+    def check(self, topic: str, res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
+        """A VPN gateway that is not active-active runs one instance at a time (a maintenance or a
+        failover drops every tunnel until the standby takes over); only the ``…AZ`` SKUs are
+        zone-redundant. A storage account must not serve blobs over plain HTTP or old TLS."""
+        props = res.props
+        if topic == "redundancy-azure-vpn-gateway":
+            if str(get(props, "gatewayType", default="Vpn")).lower() != "vpn":
+                return  # an ExpressRoute gateway
+            if get(props, "activeActive") is not True:
+                yield (
+                    "activeActive is not true: one instance carries every tunnel and a failover drops them "
+                    "all; set activeActive: true with two public addresses"
+                )
+            sku = str(get(props, "sku", "name", default=""))
+            if not _AZ_SKU.match(sku):
+                yield (
+                    f"sku.name is {sku or 'unset'}, which is not zone-redundant; use an AZ SKU "
+                    "(VpnGw1AZ-VpnGw5AZ)"
+                )
+        elif topic == "security-azure-storage-secure-transfer":
+            if get(props, "enableHttpsTrafficOnly") is False:
+                yield "enableHttpsTrafficOnly is false, so blobs may be served over plain HTTP; set true"
+            tls = get(props, "minimumTlsVersion")
+            if tls is not None and str(tls).lower() in _OLD_TLS:
+                yield f"minimumTlsVersion is {tls}; set TLS1_2"
 
 
 def _nsg_port_ranges(rule: Any) -> tuple[tuple[int, int], ...] | None:

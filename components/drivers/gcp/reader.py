@@ -23,6 +23,7 @@ from ...policy.model import (
     LinkDoubt,
     UnionFind,
     group_number,
+    is_true,
     is_world,
     known_address,
     known_str,
@@ -118,6 +119,10 @@ class GcpReader(Reader):
     )
     public_address_types = frozenset({INSTANCE, *TEMPLATES})
     database_types = frozenset({CLOUD_SQL})
+    topics = {
+        "security-gcp-no-project-ssh-keys": frozenset({INSTANCE, *TEMPLATES}),
+        "security-gcs-access-controlled": frozenset({BUCKET}),
+    }
     also_reads = frozenset(AUTOSCALERS)
 
     # -- compute -----------------------------------------------------------------------------
@@ -320,6 +325,29 @@ class GcpReader(Reader):
             value = get(network, "value")
             if is_world(str(value)):
                 yield f"settings.ipConfiguration.authorizedNetworks[{i}] is {value}: the world"
+
+    def check(self, topic: str, res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
+        """Project-wide SSH keys blocked on instances and templates; uniform bucket-level access
+        and enforced public access prevention on buckets."""
+        if topic == "security-gcp-no-project-ssh-keys":
+            value = get(res.props, "metadata", "block-project-ssh-keys")
+            if not is_true(value):
+                shown = "unset (GCP then accepts every project-wide key)" if value is None else repr(value)
+                yield f"metadata.block-project-ssh-keys is {shown}; set it to 'TRUE'"
+        elif topic == "security-gcs-access-controlled":
+            if get(res.props, "uniformBucketLevelAccess") is not True:
+                yield (
+                    "uniformBucketLevelAccess is not true, so per-object ACLs can grant access the bucket's "
+                    "IAM policy does not show"
+                )
+            prevention = get(res.props, "publicAccessPrevention")
+            if prevention != "enforced":
+                shown = (
+                    "unset ('inherited' from the organisation policy)"
+                    if prevention is None
+                    else repr(prevention)
+                )
+                yield f"publicAccessPrevention is {shown}; set it to 'enforced'"
 
 
 def _public_policy_data(data: Any) -> Iterator[str]:

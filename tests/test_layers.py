@@ -58,7 +58,13 @@ ALLOWED: dict[str, set[str]] = {
 }
 #: What a vendor's policy reader (``skyweave.drivers.<vendor>.reader``) may import of ``policy``.
 READER_VOCABULARY = frozenset(
-    {"skyweave.policy.model", "skyweave.policy.reading", "skyweave.policy.rule", "skyweave.policy.facts"}
+    {
+        "skyweave.policy.model",
+        "skyweave.policy.reading",
+        "skyweave.policy.rule",
+        "skyweave.policy.facts",
+        "skyweave.policy.index",
+    }
 )
 
 

@@ -26,10 +26,11 @@ from ...policy.model import (
     ports_admitted,
 )
 from ...policy.reading import Reader
-from ...policy.rule import Resource, as_int, get, items
+from ...policy.rule import Finding, Resource, UnknownValue, as_int, get, items
 
 if TYPE_CHECKING:
     from ...policy.facts import EstateFacts
+    from ...policy.index import StackIndex
 
 __all__ = ["AwsReader"]
 
@@ -54,6 +55,19 @@ LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 LAUNCH_CONFIGURATION = "aws:ec2/launchConfiguration:LaunchConfiguration"
 RDS_INSTANCE = "aws:rds/instance:Instance"
 RDS_CLUSTER = "aws:rds/cluster:Cluster"
+VERSIONING_CONFIGS = (
+    "aws:s3/bucketVersioning:BucketVersioning",
+    "aws:s3/bucketVersioningV2:BucketVersioningV2",
+)
+ENCRYPTION_CONFIGS = (
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+)
+PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+ACCOUNT_PUBLIC_ACCESS_BLOCK = "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock"
+_S3 = frozenset(BUCKETS)
+_SSE_DEFAULT = "applyServerSideEncryptionByDefault"
+_BLOCK_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
 _UNSET_ENCRYPTION = "unset (AWS then encrypts only if the account enables EBS encryption by default)"
 _PUBLIC_CANNED = {"public-read", "public-read-write", "authenticated-read"}
 _PUBLIC_GRANTEES = (
@@ -118,6 +132,11 @@ class AwsReader(Reader):
     topics = {
         "security-imdsv2-required": frozenset({INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION}),
         "security-imds-hop-limit": frozenset({INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION}),
+        "security-storage-encrypted": frozenset({*BUCKETS, *ENCRYPTION_CONFIGS}),
+        "security-storage-versioned": frozenset({*BUCKETS, *VERSIONING_CONFIGS}),
+        "security-s3-public-access-blocked": frozenset(
+            {*BUCKETS, PUBLIC_ACCESS_BLOCK, ACCOUNT_PUBLIC_ACCESS_BLOCK}
+        ),
     }
     also_reads = frozenset({SUBNET, ZONE})
 
@@ -327,6 +346,19 @@ class AwsReader(Reader):
                     "forwarded request on the instance can fetch a metadata token"
                 )
 
+    def check_stack(self, topic: str, estate: EstateFacts, cfg: Mapping[str, Any]) -> Iterator[Finding]:
+        """S3 buckets' encryption, versioning and public access blocks. With pulumi-aws 7 a
+        bucket's versioning and encryption are usually separate resources
+        (``s3.BucketVersioning``, ``s3.BucketServerSideEncryptionConfiguration`` and their older
+        ``…V2`` names) that point at the bucket, linked through the engine's (property)
+        dependencies, which hold even when the bucket's name is unknown in a preview."""
+        if topic == "security-storage-encrypted":
+            yield from _s3_encrypted(estate.index)
+        elif topic == "security-storage-versioned":
+            yield from _s3_versioned(estate.index)
+        elif topic == "security-s3-public-access-blocked":
+            yield from _s3_public_access_block(estate.index)
+
 
 def _principal_is_anyone(principal: Any) -> bool:
     if principal == "*":
@@ -358,3 +390,117 @@ def _public_statements(policy: Any) -> list[int]:
         if _principal_is_anyone(get(statement, "Principal")) and not get(statement, "Condition"):
             found.append(i)
     return found
+
+
+def _buckets_configured(index: StackIndex, types: tuple[str, ...], ok: Any) -> tuple[set[str], list[Finding]]:
+    """URNs of S3 buckets that a separate resource of ``types`` configures so that ``ok(res)``, or
+    may: a configuring resource whose values are unknown in a preview counts for its buckets, and
+    says it cannot be checked yet — an unknown never becomes a mandatory finding (issue 16)."""
+    done: set[str] = set()
+    notes: list[Finding] = []
+    for res in index.of_type(*types):
+        try:
+            good = ok(res)
+        except UnknownValue as exc:
+            notes.append(Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True))
+            done.update(t.urn for t in index.linked(res, "bucket", _S3))  # linked by dependency
+            continue
+        if good:
+            done.update(t.urn for t in index.linked(res, "bucket", _S3))
+    return done, notes
+
+
+def _s3_encrypted(index: StackIndex) -> Iterator[Finding]:
+    def encrypts(res: Resource) -> bool:
+        rules = items(res.props, "rules")
+        return any(get(rule, _SSE_DEFAULT, "sseAlgorithm") for rule in rules)
+
+    done, notes = _buckets_configured(index, ENCRYPTION_CONFIGS, encrypts)
+    yield from notes
+    for bucket in index.of_type(*_S3):
+        if bucket.urn in done:
+            continue
+        try:
+            inline = get(bucket.props, "serverSideEncryptionConfiguration", "rule", _SSE_DEFAULT)
+            algorithm = get(inline, "sseAlgorithm")
+        except UnknownValue as exc:
+            yield Finding(f"can't check {bucket.urn} during preview: {exc}", bucket.urn, unknown=True)
+            continue
+        if not algorithm:
+            yield Finding(
+                f"S3 bucket {bucket.name!r} has no server-side encryption configuration "
+                "(add an s3.BucketServerSideEncryptionConfiguration for it)",
+                bucket.urn,
+            )
+
+
+def _s3_versioned(index: StackIndex) -> Iterator[Finding]:
+    def versions(res: Resource) -> bool:
+        return bool(get(res.props, "versioningConfiguration", "status") == "Enabled")
+
+    done, notes = _buckets_configured(index, VERSIONING_CONFIGS, versions)
+    yield from notes
+    for bucket in index.of_type(*_S3):
+        if bucket.urn in done:
+            continue
+        try:
+            enabled = get(bucket.props, "versioning", "enabled")
+        except UnknownValue as exc:
+            yield Finding(f"can't check {bucket.urn} during preview: {exc}", bucket.urn, unknown=True)
+            continue
+        if enabled is not True:
+            yield Finding(
+                f"S3 bucket {bucket.name!r} is not versioned "
+                "(add an s3.BucketVersioning with status 'Enabled')",
+                bucket.urn,
+            )
+
+
+def _s3_public_access_block(index: StackIndex) -> Iterator[Finding]:
+    def blocks(res: Resource) -> bool:
+        return all(get(res.props, flag) is True for flag in _BLOCK_FLAGS)
+
+    done, notes = _buckets_configured(index, (PUBLIC_ACCESS_BLOCK,), blocks)
+    yield from notes
+    partial: dict[str, list[str]] = {}
+    for res in index.of_type(PUBLIC_ACCESS_BLOCK):
+        try:
+            off = [flag for flag in _BLOCK_FLAGS if get(res.props, flag) is not True]
+        except UnknownValue:
+            continue
+        for bucket in index.linked(res, "bucket", _S3):
+            partial.setdefault(bucket.urn, off)
+    account_wide = False
+    account_unknown: Resource | None = None  # an account block whose settings a preview cannot know
+    for res in index.of_type(ACCOUNT_PUBLIC_ACCESS_BLOCK):
+        try:
+            account_wide = account_wide or blocks(res)
+        except UnknownValue as exc:
+            account_unknown = account_unknown or res
+            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
+    if account_wide:
+        return
+    for bucket in index.of_type(*_S3):
+        if bucket.urn in done:
+            continue
+        if account_unknown is not None:  # it may block every bucket's public access (issue 16)
+            yield Finding(
+                f"can't check {bucket.urn} during preview: the account public access block "
+                f"{account_unknown.name!r} may cover it, and its settings are not known until the update "
+                "runs",
+                bucket.urn,
+                unknown=True,
+            )
+            continue
+        left_off = partial.get(bucket.urn)
+        if left_off:
+            yield Finding(
+                f"S3 bucket {bucket.name!r}: its public access block leaves {', '.join(left_off)} off",
+                bucket.urn,
+            )
+        else:
+            yield Finding(
+                f"S3 bucket {bucket.name!r} has no public access block (add an s3.BucketPublicAccessBlock "
+                "with all four settings true, or an s3.AccountPublicAccessBlock)",
+                bucket.urn,
+            )

@@ -34,10 +34,11 @@ from ...policy.model import (
     unknown_at,
 )
 from ...policy.reading import Floor, Reader
-from ...policy.rule import Resource, UnknownValue, as_int, get, items
+from ...policy.rule import Finding, Resource, UnknownValue, as_int, get, items
 
 if TYPE_CHECKING:
     from ...policy.facts import EstateFacts
+    from ...policy.index import StackIndex
 
 __all__ = ["AzureReader"]
 
@@ -59,6 +60,7 @@ TM_DOMAIN = "trafficmanager.net"
 NSG = "azure-native:network:NetworkSecurityGroup"
 NSG_RULE = "azure-native:network:SecurityRule"
 STORAGE_ACCOUNT = "azure-native:storage:StorageAccount"
+BLOB_SERVICE = "azure-native:storage:BlobServiceProperties"
 BLOB_CONTAINER = "azure-native:storage:BlobContainer"
 _AZ_SKU = re.compile(r"^VpnGw\d+AZ$")
 _OLD_TLS = frozenset({"tls1_0", "tls1_1"})
@@ -118,6 +120,7 @@ class AzureReader(Reader):
     topics = {
         "redundancy-azure-vpn-gateway": frozenset({GATEWAY}),
         "security-azure-storage-secure-transfer": frozenset({STORAGE_ACCOUNT}),
+        "security-storage-versioned": frozenset({BLOB_SERVICE, STORAGE_ACCOUNT, BLOB_CONTAINER}),
     }
     also_reads = frozenset({*AUTOSCALE, *TM_ENDPOINTS})
 
@@ -397,6 +400,11 @@ class AzureReader(Reader):
             if tls is not None and str(tls).lower() in _OLD_TLS:
                 yield f"minimumTlsVersion is {tls}; set TLS1_2"
 
+    def check_stack(self, topic: str, estate: EstateFacts, cfg: Mapping[str, Any]) -> Iterator[Finding]:
+        """Blob versioning is the storage account's: its blob service properties (``default``)."""
+        if topic == "security-storage-versioned":
+            yield from _blob_versioning(estate.index)
+
 
 def _nsg_port_ranges(rule: Any) -> tuple[tuple[int, int], ...] | None:
     """The destination ports of an NSG rule as ranges; ``None`` means every port (``*``)."""
@@ -453,3 +461,26 @@ def _profile_minimum(profile: Any, i: int) -> int | None:
         return as_int(get(profile, "capacity", "minimum"))
     except UnknownValue as exc:
         raise UnknownValue(["profiles", i, *exc.path.split(".")]) from None
+
+
+def _blob_versioning(index: StackIndex) -> Iterator[Finding]:
+    """Blob versioning is the storage account's: its blob service properties (``default``)."""
+    versioned: set[str] = set()
+    for service in index.of_type(BLOB_SERVICE):
+        try:
+            enabled = get(service.props, "isVersioningEnabled") is True
+        except UnknownValue as exc:
+            yield Finding(f"can't check {service.urn} during preview: {exc}", service.urn, unknown=True)
+            enabled = True  # an unknown never becomes a mandatory finding (issue 16)
+        if enabled:
+            versioned.update(
+                a.urn for a in index.linked(service, "accountName", frozenset({STORAGE_ACCOUNT}))
+            )
+    for container in index.of_type(BLOB_CONTAINER):
+        accounts = index.linked(container, "accountName", frozenset({STORAGE_ACCOUNT}))
+        if not any(a.urn in versioned for a in accounts):
+            yield Finding(
+                f"Blob container {container.name!r} is not versioned (no BlobServiceProperties with "
+                "isVersioningEnabled on its storage account)",
+                container.urn,
+            )

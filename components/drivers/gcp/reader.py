@@ -31,7 +31,7 @@ from ...policy.model import (
     present,
 )
 from ...policy.reading import Floor, Reader
-from ...policy.rule import Resource, UnknownValue, as_int, get, items
+from ...policy.rule import Finding, Resource, UnknownValue, as_int, get, items
 
 if TYPE_CHECKING:
     from ...policy.facts import EstateFacts
@@ -122,6 +122,7 @@ class GcpReader(Reader):
     topics = {
         "security-gcp-no-project-ssh-keys": frozenset({INSTANCE, *TEMPLATES}),
         "security-gcs-access-controlled": frozenset({BUCKET}),
+        "security-storage-versioned": frozenset({BUCKET}),
     }
     also_reads = frozenset(AUTOSCALERS)
 
@@ -348,6 +349,20 @@ class GcpReader(Reader):
                     else repr(prevention)
                 )
                 yield f"publicAccessPrevention is {shown}; set it to 'enforced'"
+
+    def check_stack(self, topic: str, estate: EstateFacts, cfg: Mapping[str, Any]) -> Iterator[Finding]:
+        """A GCS bucket keeps object versions (``versioning.enabled``)."""
+        if topic != "security-storage-versioned":
+            return
+        index = estate.index
+        for bucket in index.of_type(BUCKET):
+            try:
+                enabled = get(bucket.props, "versioning", "enabled")
+            except UnknownValue as exc:
+                yield Finding(f"can't check {bucket.urn} during preview: {exc}", bucket.urn, unknown=True)
+                continue
+            if enabled is not True:
+                yield Finding(f"GCS bucket {bucket.name!r} is not versioned (versioning.enabled)", bucket.urn)
 
 
 def _public_policy_data(data: Any) -> Iterator[str]:

@@ -31,7 +31,7 @@ from ...policy.model import (
     ports_admitted,
 )
 from ...policy.reading import Reader
-from ...policy.rule import Resource, UnknownValue, as_int, get, items
+from ...policy.rule import Finding, Resource, UnknownValue, as_int, get, items
 
 if TYPE_CHECKING:
     from ...policy.facts import EstateFacts
@@ -83,6 +83,7 @@ class OpenStackReader(Reader):
     ike_types = frozenset({IKE_POLICY, IPSEC_POLICY})
     exposure_types = frozenset({CONTAINER})
     stateful_types = frozenset({"openstack:blockstorage/volume:Volume", CONTAINER})
+    topics = {"security-storage-versioned": frozenset({CONTAINER})}
     also_reads = frozenset({SERVER_GROUP, SECGROUP})
 
     # -- compute -----------------------------------------------------------------------------
@@ -199,6 +200,27 @@ class OpenStackReader(Reader):
         read = str(get(res.props, "containerRead") or "")
         if ".r:*" in read.replace(" ", ""):
             yield f"containerRead {read!r} lets anyone read it"
+
+    def check_stack(self, topic: str, estate: EstateFacts, cfg: Mapping[str, Any]) -> Iterator[Finding]:
+        """A Swift container keeps object versions."""
+        if topic != "security-storage-versioned":
+            return
+        index = estate.index
+        for container in index.of_type(CONTAINER):
+            try:
+                # `versioning` (Swift >= 2.24) or the legacy X-Versions-Location style.
+                enabled = get(container.props, "versioning") is True or bool(
+                    get(container.props, "versioningLegacy")
+                )
+            except UnknownValue as exc:
+                yield Finding(
+                    f"can't check {container.urn} during preview: {exc}", container.urn, unknown=True
+                )
+                continue
+            if not enabled:
+                yield Finding(
+                    f"Swift container {container.name!r} is not versioned (versioning)", container.urn
+                )
 
 
 class _Routers:

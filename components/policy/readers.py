@@ -37,6 +37,7 @@ __all__ = [
     "cloud_vendors",
     "is_utility",
     "known_packages",
+    "merged",
     "package_vendor",
     "reader_for_package",
     "reader_for_vendor",
@@ -169,6 +170,15 @@ def types_of(role: str) -> frozenset[str]:
     found = _DERIVED.get(key)
     if found is None:
         found = _DERIVED[key] = frozenset(t for r in all_readers() for t in _table(r, role))
+    return found
+
+
+def merged(table: str) -> dict[str, Any]:
+    """One of every reader's mapping tables, merged (``scripts``, ``encoded_scripts`` …)."""
+    key = f"merged:{table}"
+    found = _DERIVED.get(key)
+    if found is None:
+        found = _DERIVED[key] = {k: v for r in all_readers() for k, v in getattr(r, table).items()}
     return found
 
 

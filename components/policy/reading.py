@@ -101,6 +101,11 @@ class Reader:
     #: Its sites' ends of a VPN link are devices someone else configures: nothing in the plan
     #: counts their tunnels (on-prem; a vendor whose appliances its operator sets up).
     device_links: ClassVar[bool] = False
+    #: Types → properties holding a script run on a host (a remote command's ``create``): the
+    #: plaintext-secrets rule reads them line by line.
+    scripts: ClassVar[Mapping[str, frozenset[str]]] = {}
+    #: Types → properties holding base64-encoded user data (decoded before they are read).
+    encoded_scripts: ClassVar[Mapping[str, frozenset[str]]] = {}
     #: A vendor's part of a rule that reads properties only its resources have (IMDSv2, a GCS
     #: bucket's access controls, an HTTP listener's redirect …): topic (the rule's name less
     #: ``skyweave-``) → the types its :meth:`check` / :meth:`check_stack` reads.
@@ -135,6 +140,8 @@ class Reader:
             cls.also_reads,
             *cls.peer_sources.values(),
             *cls.topics.values(),
+            cls.scripts,
+            cls.encoded_scripts,
         ]
         return frozenset(t for table in tables for t in table)
 
@@ -238,4 +245,17 @@ class Reader:
 
     def check_stack(self, topic: str, estate: EstateFacts, cfg: Mapping[str, Any]) -> Iterator[Finding]:
         """The findings of this vendor's part of a stack rule over the whole estate."""
+        return iter(())
+
+    # -- addresses ---------------------------------------------------------------------------
+
+    def ranges(self, estate: EstateFacts) -> Iterator[tuple[Resource, tuple[str | int, ...]] | Finding]:
+        """Every address range this vendor's networks hold, as (resource, property path) for the
+        overlap rule to read, or a "can't check" for a list of them a preview cannot read. A range
+        inside another the plan holds (a subnet of an in-stack VPC) is left out: its parent counts."""
+        return iter(())
+
+    def inside_cidrs(self, estate: EstateFacts) -> Iterator[tuple[str, Resource, str, Any] | Finding]:
+        """Every tunnel inside address this vendor's resources configure, as (kind, resource, where,
+        value): uniqueness is checked among one kind (one end of each tunnel), never across ends."""
         return iter(())

@@ -154,7 +154,8 @@ _SCRIPT_KEYS = frozenset(
         "sysprep-specialize-script-ps1",
     }
 )
-_COMMAND_TYPES = frozenset({"command:remote:Command", "command:local:Command"})
+#: A command run where the deployment runs (a utility type, no vendor's): its scripts.
+_LOCAL_COMMAND_SCRIPTS = {"command:local:Command": frozenset({"create", "update", "delete"})}
 _BASE64 = re.compile(r"^[A-Za-z0-9+/\s]+={0,2}\s*$")
 _MAX_DEPTH = 8
 _MAX_TEXT = 200_000
@@ -218,11 +219,17 @@ def _walk(value: Any, path: str, key: str, depth: int) -> Iterator[tuple[str, st
             yield from _walk(inner, f"{path}[{i}]", key, depth + 1)
 
 
+def _scripts(res_type: str) -> frozenset[str]:
+    """Properties of ``res_type`` that hold a script run on a host (a command's ``create``)."""
+    found: frozenset[str] = readers.merged("scripts").get(res_type) or _LOCAL_COMMAND_SCRIPTS.get(
+        res_type, frozenset()
+    )
+    return found
+
+
 def _script_text(key: str, text: str, res_type: str) -> str:
     """User data as the instance sees it: decoded when the property carries base64."""
-    encoded = key == "userDataBase64" or (
-        res_type == "aws:ec2/launchTemplate:LaunchTemplate" and key == "userData"
-    )
+    encoded = key == "userDataBase64" or key in readers.merged("encoded_scripts").get(res_type, ())
     if encoded and _BASE64.match(text) and len(text.strip()) % 4 == 0:
         try:
             return base64.b64decode(text, validate=False).decode("utf-8", errors="replace")
@@ -254,9 +261,7 @@ def _check_plaintext_secrets(res: Resource, cfg: Mapping[str, Any]) -> Iterator[
                 yield f"{where}: {path} holds an AWS access key id (AKIA…/ASIA…) in plain text"
             elif _secret_name(leaf) and _secret_value(text):
                 yield f"{where}: {path} looks like a key or password and is not a secret"
-            elif leaf in _SCRIPT_KEYS or (
-                res.type in _COMMAND_TYPES and leaf in ("create", "update", "delete")
-            ):
+            elif leaf in _SCRIPT_KEYS or (leaf in _scripts(res.type)):
                 script = _script_text(leaf, text, res.type)
                 if script is not text and (_PEM_KEY.search(script) or _AWS_KEY_ID.search(script)):
                     yield f"{where}: {path} (decoded) holds a private key or an AWS access key id"

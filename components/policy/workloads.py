@@ -14,8 +14,9 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from . import readers
+from .facts import facts
 from .index import StackIndex
-from .rule import Finding, Kind, Level, Resource, Rule, Setting, Severity, UnknownValue, as_int, get, items
+from .rule import Finding, Kind, Level, Resource, Rule, Setting, Severity
 
 __all__ = ["RULES"]
 
@@ -145,94 +146,9 @@ PROJECT_SSH_KEYS = Rule(
 
 # -- plain-HTTP listeners -----------------------------------------------------------------------
 
-AWS_LISTENERS = ("aws:lb/listener:Listener", "aws:alb/listener:Listener")
-AWS_CLASSIC_ELB = "aws:elb/loadBalancer:LoadBalancer"
-GCP_HTTP_PROXIES = (
-    "gcp:compute/targetHttpProxy:TargetHttpProxy",
-    "gcp:compute/regionTargetHttpProxy:RegionTargetHttpProxy",
-)
-GCP_URL_MAPS = frozenset({"gcp:compute/uRLMap:URLMap", "gcp:compute/regionUrlMap:RegionUrlMap"})
-OS_LISTENER = "openstack:loadbalancer/listener:Listener"
-OS_L7_POLICY = "openstack:loadbalancer/l7PolicyV2:L7PolicyV2"
-
-
-def _redirects_to_https(action: Any) -> bool:
-    return (
-        str(get(action, "type") or "").lower() == "redirect"
-        and str(get(action, "redirect", "protocol") or "").upper() == "HTTPS"
-    )
-
 
 def _check_plain_http(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
-    for res in index.of_type(*AWS_LISTENERS):
-        try:
-            protocol = str(get(res.props, "protocol") or "").upper()
-            actions = items(res.props, "defaultActions")
-            if protocol != "HTTP" or (actions and all(_redirects_to_https(a) for a in actions)):
-                continue
-        except UnknownValue as exc:
-            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
-            continue
-        try:
-            port = as_int(get(res.props, "port"))
-        except UnknownValue:
-            port = None  # only the message names it: an HTTP listener serves plain HTTP on any port
-        yield Finding(
-            f"load balancer listener {res.name!r} serves plain HTTP{f' on port {port}' if port else ''}: "
-            "serve HTTPS and make this listener's only action a redirect to HTTPS",
-            res.urn,
-        )
-    for res in index.of_type(AWS_CLASSIC_ELB):
-        try:
-            plain = [
-                i
-                for i, lst in enumerate(items(res.props, "listeners"))
-                if str(get(lst, "lbProtocol")).lower() == "http"
-            ]
-        except UnknownValue as exc:
-            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
-            continue
-        for i in plain:
-            yield Finding(f"classic load balancer {res.name!r}: listeners[{i}] serves plain HTTP", res.urn)
-    for res in index.of_type(*GCP_HTTP_PROXIES):
-        maps = index.linked(res, "urlMap", GCP_URL_MAPS)
-        try:
-            if maps and all(get(m.props, "defaultUrlRedirect", "httpsRedirect") is True for m in maps):
-                continue
-        except UnknownValue as exc:
-            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
-            continue
-        yield Finding(
-            f"target HTTP proxy {res.name!r} serves plain HTTP: serve HTTPS (a target HTTPS proxy) and give "
-            "this proxy a URL map whose defaultUrlRedirect has httpsRedirect = true",
-            res.urn,
-        )
-    redirecting: set[str] = set()
-    for policy in index.of_type(OS_L7_POLICY):
-        listeners = policy.property_dependencies.get("listenerId", policy.dependencies)
-        try:
-            action = str(get(policy.props, "action") or "").upper()
-            target = str(get(policy.props, "redirectUrl") or get(policy.props, "redirectPrefix") or "")
-        except UnknownValue as exc:
-            # It may be the redirect its listener needs: it counts for the listener, and says it
-            # cannot be checked yet (an unknown never becomes a mandatory finding; issue 16).
-            yield Finding(f"can't check {policy.urn} during preview: {exc}", policy.urn, unknown=True)
-            redirecting.update(listeners)
-            continue
-        if action in ("REDIRECT_TO_URL", "REDIRECT_PREFIX") and target.lower().startswith("https://"):
-            redirecting.update(listeners)
-    for res in index.of_type(OS_LISTENER):
-        try:
-            protocol = str(get(res.props, "protocol") or "").upper()
-        except UnknownValue as exc:
-            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
-            continue
-        if protocol == "HTTP" and res.urn not in redirecting:
-            yield Finding(
-                f"Octavia listener {res.name!r} serves plain HTTP: serve TERMINATED_HTTPS and redirect this "
-                "listener to https:// with an L7 policy",
-                res.urn,
-            )
+    yield from readers.check_stack_topic("security-no-plain-http-listeners", facts(index), cfg)
 
 
 PLAIN_HTTP = Rule(

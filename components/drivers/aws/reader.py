@@ -68,6 +68,17 @@ ACCOUNT_PUBLIC_ACCESS_BLOCK = "aws:s3/accountPublicAccessBlock:AccountPublicAcce
 _S3 = frozenset(BUCKETS)
 _SSE_DEFAULT = "applyServerSideEncryptionByDefault"
 _BLOCK_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+VPC_CIDR = "aws:ec2/vpcIpv4CidrBlockAssociation:VpcIpv4CidrBlockAssociation"
+LISTENERS = ("aws:lb/listener:Listener", "aws:alb/listener:Listener")
+CLASSIC_ELB = "aws:elb/loadBalancer:LoadBalancer"
+_R53_POLICIES = (
+    "failoverRoutingPolicies",
+    "weightedRoutingPolicies",
+    "latencyRoutingPolicies",
+    "geolocationRoutingPolicies",
+    "geoproximityRoutingPolicy",
+    "cidrRoutingPolicy",
+)
 _UNSET_ENCRYPTION = "unset (AWS then encrypts only if the account enables EBS encryption by default)"
 _PUBLIC_CANNED = {"public-read", "public-read-write", "authenticated-read"}
 _PUBLIC_GRANTEES = (
@@ -85,9 +96,8 @@ class AwsReader(Reader):
         {
             "aws:lb/loadBalancer:LoadBalancer",
             "aws:alb/loadBalancer:LoadBalancer",
-            "aws:elb/loadBalancer:LoadBalancer",
-            "aws:lb/listener:Listener",
-            "aws:alb/listener:Listener",
+            CLASSIC_ELB,
+            *LISTENERS,
             "aws:lb/listenerRule:ListenerRule",
             "aws:lb/targetGroup:TargetGroup",
             "aws:alb/targetGroup:TargetGroup",
@@ -129,10 +139,15 @@ class AwsReader(Reader):
     volume_types = frozenset({EBS_VOLUME, INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION})
     public_address_types = frozenset({INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION})
     database_types = frozenset({RDS_INSTANCE, RDS_CLUSTER})
+    encoded_scripts = {LAUNCH_TEMPLATE: frozenset({"userData"})}  # EC2 launch templates take base64
     topics = {
         "security-imdsv2-required": frozenset({INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION}),
         "security-imds-hop-limit": frozenset({INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION}),
         "security-storage-encrypted": frozenset({*BUCKETS, *ENCRYPTION_CONFIGS}),
+        "security-no-plain-http-listeners": frozenset({*LISTENERS, CLASSIC_ELB}),
+        "redundancy-dns-health-checks": frozenset({RECORD}),
+        "addresses-no-overlap": frozenset({VPC, VPC_CIDR, SUBNET}),
+        "addresses-tunnel-inside-cidrs": frozenset({VPN}),
         "security-storage-versioned": frozenset({*BUCKETS, *VERSIONING_CONFIGS}),
         "security-s3-public-access-blocked": frozenset(
             {*BUCKETS, PUBLIC_ACCESS_BLOCK, ACCOUNT_PUBLIC_ACCESS_BLOCK}
@@ -188,6 +203,32 @@ class AwsReader(Reader):
         if estate.link_targets(res, ("aliases", "records"), entry):
             return
         estate.literal_targets(res, entry, (("records", None), ("aliases", "name")))
+
+    # -- addresses ---------------------------------------------------------------------------
+
+    def ranges(self, estate: EstateFacts) -> Iterator[tuple[Resource, tuple[str | int, ...]] | Finding]:
+        """VPCs, their extra CIDRs, and subnets of VPCs outside the stack (one inside a VPC of the
+        stack lies inside that VPC's range, which is checked itself)."""
+        index = estate.index
+        in_stack = {r.urn for r in index.of_type(VPC)}
+        for res in index.of_type(VPC):
+            yield res, ("cidrBlock",)
+        for res in index.of_type(VPC_CIDR):
+            yield res, ("cidrBlock",)
+        for res in index.of_type(SUBNET):
+            if not any(urn in in_stack for urn in res.property_dependencies.get("vpcId", res.dependencies)):
+                yield res, ("cidrBlock",)
+
+    def inside_cidrs(self, estate: EstateFacts) -> Iterator[tuple[str, Resource, str, Any] | Finding]:
+        """Each VPN connection's two tunnels' inside CIDRs."""
+        for res in estate.index.of_type(VPN):
+            for t in (1, 2):
+                try:
+                    value = get(res.props, f"tunnel{t}InsideCidr")
+                except UnknownValue as exc:
+                    yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
+                    continue
+                yield "aws", res, f"tunnel{t}InsideCidr", value
 
     # -- data --------------------------------------------------------------------------------
 
@@ -358,6 +399,10 @@ class AwsReader(Reader):
             yield from _s3_versioned(estate.index)
         elif topic == "security-s3-public-access-blocked":
             yield from _s3_public_access_block(estate.index)
+        elif topic == "security-no-plain-http-listeners":
+            yield from _plain_http(estate.index)
+        elif topic == "redundancy-dns-health-checks":
+            yield from _dns_health_checks(estate.index)
 
 
 def _principal_is_anyone(principal: Any) -> bool:
@@ -503,4 +548,65 @@ def _s3_public_access_block(index: StackIndex) -> Iterator[Finding]:
                 f"S3 bucket {bucket.name!r} has no public access block (add an s3.BucketPublicAccessBlock "
                 "with all four settings true, or an s3.AccountPublicAccessBlock)",
                 bucket.urn,
+            )
+
+
+def _redirects_to_https(action: Any) -> bool:
+    return (
+        str(get(action, "type") or "").lower() == "redirect"
+        and str(get(action, "redirect", "protocol") or "").upper() == "HTTPS"
+    )
+
+
+def _plain_http(index: StackIndex) -> Iterator[Finding]:
+    """An HTTP listener's only action is a redirect to HTTPS; a classic ELB serves no HTTP."""
+    for res in index.of_type(*LISTENERS):
+        try:
+            protocol = str(get(res.props, "protocol") or "").upper()
+            actions = items(res.props, "defaultActions")
+            if protocol != "HTTP" or (actions and all(_redirects_to_https(a) for a in actions)):
+                continue
+        except UnknownValue as exc:
+            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
+            continue
+        try:
+            port = as_int(get(res.props, "port"))
+        except UnknownValue:
+            port = None  # only the message names it: an HTTP listener serves plain HTTP on any port
+        yield Finding(
+            f"load balancer listener {res.name!r} serves plain HTTP{f' on port {port}' if port else ''}: "
+            "serve HTTPS and make this listener's only action a redirect to HTTPS",
+            res.urn,
+        )
+    for res in index.of_type(CLASSIC_ELB):
+        try:
+            plain = [
+                i
+                for i, lst in enumerate(items(res.props, "listeners"))
+                if str(get(lst, "lbProtocol")).lower() == "http"
+            ]
+        except UnknownValue as exc:
+            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
+            continue
+        for i in plain:
+            yield Finding(f"classic load balancer {res.name!r}: listeners[{i}] serves plain HTTP", res.urn)
+
+
+def _dns_health_checks(index: StackIndex) -> Iterator[Finding]:
+    """A record with a routing policy is health checked (a failover secondary need not be)."""
+    for res in index.of_type(RECORD):
+        try:
+            policies = [p for p in _R53_POLICIES if get(res.props, p)]
+            health = get(res.props, "healthCheckId")
+            failover = [str(get(f, "type")).upper() for f in items(res.props, "failoverRoutingPolicies")]
+        except UnknownValue as exc:
+            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
+            continue
+        if failover and all(kind == "SECONDARY" for kind in failover):
+            continue  # Route 53 treats a secondary without a health check as healthy: that is the point
+        if policies and not health:
+            yield Finding(
+                f"Route 53 record {res.name!r} uses {policies[0]} but has no healthCheckId, so it never "
+                "fails over",
+                res.urn,
             )

@@ -51,6 +51,7 @@ GATEWAY = "azure-native:network:VirtualNetworkGateway"
 LOCAL_GATEWAY = "azure-native:network:LocalNetworkGateway"
 PEERING = "azure-native:network:VirtualNetworkPeering"
 VNET = "azure-native:network:VirtualNetwork"
+SUBNET = "azure-native:network:Subnet"
 PUBLIC_IP = "azure-native:network:PublicIPAddress"
 RECORD_SET = "azure-native:dns:RecordSet"
 #: Traffic Manager (``network`` is the module's name before pulumi-azure-native 3).
@@ -121,6 +122,7 @@ class AzureReader(Reader):
         "redundancy-azure-vpn-gateway": frozenset({GATEWAY}),
         "security-azure-storage-secure-transfer": frozenset({STORAGE_ACCOUNT}),
         "security-storage-versioned": frozenset({BLOB_SERVICE, STORAGE_ACCOUNT, BLOB_CONTAINER}),
+        "addresses-no-overlap": frozenset({VNET, SUBNET}),
     }
     also_reads = frozenset({*AUTOSCALE, *TM_ENDPOINTS})
 
@@ -226,6 +228,34 @@ class AzureReader(Reader):
         if doubt is not None:  # counted as the two tunnels it may terminate: a shortfall is then certain
             return dataclasses.replace(contribution, tunnels=2, unknown=contribution.unknown or doubt)
         return dataclasses.replace(contribution, tunnels=2) if active is True else contribution
+
+    # -- addresses ---------------------------------------------------------------------------
+
+    def ranges(self, estate: EstateFacts) -> Iterator[tuple[Resource, tuple[str | int, ...]] | Finding]:
+        """VNets' address spaces, and subnets of VNets outside the stack (one of a VNet in the
+        stack lies inside that VNet's address space, checked itself)."""
+        index = estate.index
+        in_stack = {r.urn for r in index.of_type(VNET)}
+        for res in index.of_type(VNET):
+            try:
+                prefixes = items(res.props, "addressSpace", "addressPrefixes")
+            except UnknownValue as exc:
+                yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
+                prefixes = []
+            for i in range(len(prefixes)):
+                yield res, ("addressSpace", "addressPrefixes", i)
+        for res in index.of_type(SUBNET):
+            deps = res.property_dependencies.get("virtualNetworkName", res.dependencies)
+            if any(urn in in_stack for urn in deps):
+                continue
+            yield res, ("addressPrefix",)
+            try:
+                prefixes = items(res.props, "addressPrefixes")
+            except UnknownValue as exc:
+                yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
+                prefixes = []
+            for i in range(len(prefixes)):
+                yield res, ("addressPrefixes", i)
 
     # -- DNS ---------------------------------------------------------------------------------
 

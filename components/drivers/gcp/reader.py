@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +36,7 @@ from ...policy.rule import Finding, Resource, UnknownValue, as_int, get, items
 
 if TYPE_CHECKING:
     from ...policy.facts import EstateFacts
+    from ...policy.index import StackIndex
 
 __all__ = ["GcpReader"]
 
@@ -49,6 +51,9 @@ EXTERNAL_GATEWAY = "gcp:compute/externalVpnGateway:ExternalVpnGateway"
 PEERING = "gcp:compute/networkPeering:NetworkPeering"
 NETWORK = "gcp:compute/network:Network"
 RECORD_SET = "gcp:dns/recordSet:RecordSet"
+ADDRESSES = ("gcp:compute/address:Address", "gcp:compute/globalAddress:GlobalAddress")
+SUBNETWORK = "gcp:compute/subnetwork:Subnetwork"
+ROUTER_INTERFACE = "gcp:compute/routerInterface:RouterInterface"
 BUCKET = "gcp:storage/bucket:Bucket"
 FIREWALL = "gcp:compute/firewall:Firewall"
 IAM_MEMBER = "gcp:storage/bucketIAMMember:BucketIAMMember"
@@ -65,6 +70,12 @@ TEMPLATES = (
     "gcp:compute/instanceTemplate:InstanceTemplate",
     "gcp:compute/regionInstanceTemplate:RegionInstanceTemplate",
 )
+HTTP_PROXIES = (
+    "gcp:compute/targetHttpProxy:TargetHttpProxy",
+    "gcp:compute/regionTargetHttpProxy:RegionTargetHttpProxy",
+)
+URL_MAPS = frozenset({"gcp:compute/uRLMap:URLMap", "gcp:compute/regionUrlMap:RegionUrlMap"})
+_REDUNDANCY_TUNNELS = {"FOUR_IPS_REDUNDANCY": 4, "TWO_IPS_REDUNDANCY": 2, "SINGLE_IP_INTERNALLY_REDUNDANT": 2}
 _PUBLIC_MEMBERS = {"allusers", "allauthenticatedusers"}
 _PUBLIC_ACLS = {"publicread", "publicreadwrite", "authenticatedread"}
 _MIG = "managed instance group"
@@ -77,27 +88,21 @@ class GcpReader(Reader):
     compute = {REGIONAL_MIG: _MIG, ZONAL_MIG: _MIG, INSTANCE: "instance"}
     serving = frozenset(
         {
-            "gcp:compute/address:Address",
-            "gcp:compute/globalAddress:GlobalAddress",
+            *ADDRESSES,
             "gcp:compute/forwardingRule:ForwardingRule",
             "gcp:compute/globalForwardingRule:GlobalForwardingRule",
             "gcp:compute/regionBackendService:RegionBackendService",
             "gcp:compute/backendService:BackendService",
             "gcp:compute/targetPool:TargetPool",
             "gcp:compute/targetInstance:TargetInstance",
-            "gcp:compute/targetHttpProxy:TargetHttpProxy",
+            *HTTP_PROXIES,
             "gcp:compute/targetHttpsProxy:TargetHttpsProxy",
-            "gcp:compute/regionTargetHttpProxy:RegionTargetHttpProxy",
             "gcp:compute/regionTargetHttpsProxy:RegionTargetHttpsProxy",
-            "gcp:compute/uRLMap:URLMap",
-            "gcp:compute/regionUrlMap:RegionUrlMap",
+            *URL_MAPS,
             "gcp:compute/instanceGroup:InstanceGroup",
         }
     )
-    addresses = {
-        "gcp:compute/address:Address": ("address",),
-        "gcp:compute/globalAddress:GlobalAddress": ("address",),
-    }
+    addresses = dict.fromkeys(ADDRESSES, ("address",))
     peer_sources = {
         "ipAddress": frozenset({HA_GATEWAY}),
         "peerGcpGateway": frozenset({HA_GATEWAY}),
@@ -123,6 +128,11 @@ class GcpReader(Reader):
         "security-gcp-no-project-ssh-keys": frozenset({INSTANCE, *TEMPLATES}),
         "security-gcs-access-controlled": frozenset({BUCKET}),
         "security-storage-versioned": frozenset({BUCKET}),
+        "security-no-plain-http-listeners": frozenset({*HTTP_PROXIES, *URL_MAPS}),
+        "redundancy-dns-health-checks": frozenset({RECORD_SET}),
+        "redundancy-vpn-tunnels": frozenset({HA_GATEWAY, TUNNEL, EXTERNAL_GATEWAY}),
+        "addresses-no-overlap": frozenset({SUBNETWORK}),
+        "addresses-tunnel-inside-cidrs": frozenset({ROUTER_INTERFACE}),
     }
     also_reads = frozenset(AUTOSCALERS)
 
@@ -238,6 +248,30 @@ class GcpReader(Reader):
             for a in addresses[1:]:
                 peers.union(addresses[0], a)
 
+    # -- addresses ---------------------------------------------------------------------------
+
+    def ranges(self, estate: EstateFacts) -> Iterator[tuple[Resource, tuple[str | int, ...]] | Finding]:
+        """Subnetworks and their secondary ranges."""
+        for res in estate.index.of_type(SUBNETWORK):
+            yield res, ("ipCidrRange",)
+            try:
+                secondaries = items(res.props, "secondaryIpRanges")
+            except UnknownValue as exc:
+                yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
+                secondaries = []
+            for i in range(len(secondaries)):
+                yield res, ("secondaryIpRanges", i, "ipCidrRange")
+
+    def inside_cidrs(self, estate: EstateFacts) -> Iterator[tuple[str, Resource, str, Any] | Finding]:
+        """Each Cloud Router interface's ``ipRange`` (a host address with its prefix)."""
+        for res in estate.index.of_type(ROUTER_INTERFACE):
+            try:
+                value = get(res.props, "ipRange")
+            except UnknownValue as exc:
+                yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
+                continue
+            yield "gcp", res, "ipRange", value
+
     # -- DNS ---------------------------------------------------------------------------------
 
     def record_name(self, estate: EstateFacts, res: Resource) -> str:
@@ -351,18 +385,17 @@ class GcpReader(Reader):
                 yield f"publicAccessPrevention is {shown}; set it to 'enforced'"
 
     def check_stack(self, topic: str, estate: EstateFacts, cfg: Mapping[str, Any]) -> Iterator[Finding]:
-        """A GCS bucket keeps object versions (``versioning.enabled``)."""
-        if topic != "security-storage-versioned":
-            return
+        """GCS versioning; HTTP proxies that only redirect; routing policies with health-checked
+        targets; plain HA VPN gateways with a tunnel per interface their peer offers."""
         index = estate.index
-        for bucket in index.of_type(BUCKET):
-            try:
-                enabled = get(bucket.props, "versioning", "enabled")
-            except UnknownValue as exc:
-                yield Finding(f"can't check {bucket.urn} during preview: {exc}", bucket.urn, unknown=True)
-                continue
-            if enabled is not True:
-                yield Finding(f"GCS bucket {bucket.name!r} is not versioned (versioning.enabled)", bucket.urn)
+        if topic == "security-storage-versioned":
+            yield from _gcs_versioned(index)
+        elif topic == "security-no-plain-http-listeners":
+            yield from _plain_http(index)
+        elif topic == "redundancy-dns-health-checks":
+            yield from _dns_health_checks(index)
+        elif topic == "redundancy-vpn-tunnels":
+            yield from _check_ha_vpn(index, cfg)
 
 
 def _public_policy_data(data: Any) -> Iterator[str]:
@@ -389,3 +422,89 @@ def _firewall_ports(spec: Any) -> list[tuple[int, int]] | None:
         if lo is not None and hi is not None:
             ranges.append((lo, hi))
     return ranges
+
+
+def _gcs_versioned(index: StackIndex) -> Iterator[Finding]:
+    for bucket in index.of_type(BUCKET):
+        try:
+            enabled = get(bucket.props, "versioning", "enabled")
+        except UnknownValue as exc:
+            yield Finding(f"can't check {bucket.urn} during preview: {exc}", bucket.urn, unknown=True)
+            continue
+        if enabled is not True:
+            yield Finding(f"GCS bucket {bucket.name!r} is not versioned (versioning.enabled)", bucket.urn)
+
+
+def _plain_http(index: StackIndex) -> Iterator[Finding]:
+    """A target HTTP proxy only redirects to HTTPS (its URL map's httpsRedirect)."""
+    for res in index.of_type(*HTTP_PROXIES):
+        maps = index.linked(res, "urlMap", URL_MAPS)
+        try:
+            if maps and all(get(m.props, "defaultUrlRedirect", "httpsRedirect") is True for m in maps):
+                continue
+        except UnknownValue as exc:
+            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
+            continue
+        yield Finding(
+            f"target HTTP proxy {res.name!r} serves plain HTTP: serve HTTPS (a target HTTPS proxy) and give "
+            "this proxy a URL map whose defaultUrlRedirect has httpsRedirect = true",
+            res.urn,
+        )
+
+
+def _dns_health_checks(index: StackIndex) -> Iterator[Finding]:
+    """A record set's routing policy has health-checked targets."""
+    for res in index.of_type(RECORD_SET):
+        try:
+            policy = get(res.props, "routingPolicy")
+            if not policy:
+                continue
+            checked = bool(get(policy, "healthCheck")) or bool(get(policy, "primaryBackup"))
+            targets = [*items(policy, "wrrs"), *items(policy, "geos")]
+            if targets and all(get(t, "healthCheckedTargets") for t in targets):
+                checked = True
+        except UnknownValue as exc:
+            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
+            continue
+        if not checked:
+            yield Finding(
+                f"Cloud DNS record set {res.name!r} has a routing policy without health-checked targets",
+                res.urn,
+            )
+
+
+def _check_ha_vpn(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
+    """Plain GCP HA VPN gateways: enough tunnels for the shape of the peer they connect to."""
+    minimum = int(cfg["minTunnels"])
+    gateways = index.of_type(HA_GATEWAY)
+    if not gateways:
+        return
+    tunnels: dict[str, int] = defaultdict(int)
+    needed: dict[str, int] = defaultdict(lambda: minimum)
+    unknown_shape: dict[str, str] = {}  # gateway → a peer whose shape a preview cannot know
+    for tunnel in index.of_type(TUNNEL):
+        for gateway in index.linked(tunnel, "vpnGateway", frozenset({HA_GATEWAY})):
+            tunnels[gateway.urn] += 1
+            for peer in index.linked(tunnel, "peerExternalGateway", frozenset({EXTERNAL_GATEWAY})):
+                try:
+                    shape = str(get(peer.props, "redundancyType") or "")
+                except UnknownValue as exc:
+                    unknown_shape.setdefault(gateway.urn, f"{peer.name}.{exc}")
+                    continue
+                needed[gateway.urn] = max(needed[gateway.urn], _REDUNDANCY_TUNNELS.get(shape, minimum))
+    most = max(minimum, *_REDUNDANCY_TUNNELS.values())
+    for gateway in gateways:
+        have, need = tunnels[gateway.urn], needed[gateway.urn]
+        if have < need:  # an unknown peer shape could only need more
+            yield Finding(
+                f"HA VPN gateway {gateway.name!r} has {have} tunnel(s); its peers need {need} "
+                "(one per interface pair, four for a FOUR_IPS_REDUNDANCY peer such as AWS)",
+                gateway.urn,
+            )
+        elif gateway.urn in unknown_shape and have < most:
+            yield Finding(
+                f"can't check {gateway.urn} during preview: HA VPN gateway {gateway.name!r} has {have} "
+                f"tunnel(s), and how many its peer needs is not known: {unknown_shape[gateway.urn]}",
+                gateway.urn,
+                unknown=True,
+            )

@@ -28,7 +28,7 @@ class OnPremReader(Reader):
     vendor = "onprem"
     display_name = "on-prem"
     device_links = True  # its VPN devices are configured by their operator (HybridVpc's onpremDevices)
-    also_reads = frozenset({REMOTE_COMMAND})
+    scripts = {REMOTE_COMMAND: frozenset({"create", "update", "delete"})}
 
     def extra_units(self, estate: EstateFacts) -> Iterator[Unit]:
         """Remote commands to hosts outside every cloud of the plan (see the module docstring)."""

@@ -35,6 +35,7 @@ from ...policy.rule import Finding, Resource, UnknownValue, as_int, get, items
 
 if TYPE_CHECKING:
     from ...policy.facts import EstateFacts
+    from ...policy.index import StackIndex
 
 __all__ = ["OpenStackReader"]
 
@@ -50,6 +51,9 @@ RECORD_SET = "openstack:dns/recordSet:RecordSet"
 IKE_POLICY = "openstack:vpnaas/ikePolicy:IkePolicy"
 IPSEC_POLICY = "openstack:vpnaas/ipSecPolicy:IpSecPolicy"
 CONTAINER = "openstack:objectstorage/container:Container"
+LISTENER = "openstack:loadbalancer/listener:Listener"
+L7_POLICY = "openstack:loadbalancer/l7PolicyV2:L7PolicyV2"
+SUBNET = "openstack:networking/subnet:Subnet"
 IKE_PORT = 500
 
 
@@ -61,7 +65,7 @@ class OpenStackReader(Reader):
     serving = frozenset(
         {
             "openstack:loadbalancer/loadBalancer:LoadBalancer",
-            "openstack:loadbalancer/listener:Listener",
+            LISTENER,
             "openstack:loadbalancer/pool:Pool",
             "openstack:loadbalancer/member:Member",
             FLOATING_IP,
@@ -83,7 +87,11 @@ class OpenStackReader(Reader):
     ike_types = frozenset({IKE_POLICY, IPSEC_POLICY})
     exposure_types = frozenset({CONTAINER})
     stateful_types = frozenset({"openstack:blockstorage/volume:Volume", CONTAINER})
-    topics = {"security-storage-versioned": frozenset({CONTAINER})}
+    topics = {
+        "security-storage-versioned": frozenset({CONTAINER}),
+        "security-no-plain-http-listeners": frozenset({LISTENER, L7_POLICY}),
+        "addresses-no-overlap": frozenset({SUBNET}),
+    }
     also_reads = frozenset({SERVER_GROUP, SECGROUP})
 
     # -- compute -----------------------------------------------------------------------------
@@ -129,6 +137,12 @@ class OpenStackReader(Reader):
             literal = prefix.split("/", 1)[0] or None
             resolve = functools.partial(estate.resolve, rule, "remoteIpPrefix", literal)
             yield estate.contribution(rule, resolve, 1, rule.urn, hosted=True, unknown=why)
+
+    # -- addresses ---------------------------------------------------------------------------
+
+    def ranges(self, estate: EstateFacts) -> Iterator[tuple[Resource, tuple[str | int, ...]] | Finding]:
+        for res in estate.index.of_type(SUBNET):
+            yield res, ("cidr",)
 
     # -- DNS ---------------------------------------------------------------------------------
 
@@ -202,25 +216,11 @@ class OpenStackReader(Reader):
             yield f"containerRead {read!r} lets anyone read it"
 
     def check_stack(self, topic: str, estate: EstateFacts, cfg: Mapping[str, Any]) -> Iterator[Finding]:
-        """A Swift container keeps object versions."""
-        if topic != "security-storage-versioned":
-            return
-        index = estate.index
-        for container in index.of_type(CONTAINER):
-            try:
-                # `versioning` (Swift >= 2.24) or the legacy X-Versions-Location style.
-                enabled = get(container.props, "versioning") is True or bool(
-                    get(container.props, "versioningLegacy")
-                )
-            except UnknownValue as exc:
-                yield Finding(
-                    f"can't check {container.urn} during preview: {exc}", container.urn, unknown=True
-                )
-                continue
-            if not enabled:
-                yield Finding(
-                    f"Swift container {container.name!r} is not versioned (versioning)", container.urn
-                )
+        """Swift containers keep object versions; an Octavia HTTP listener only redirects."""
+        if topic == "security-storage-versioned":
+            yield from _swift_versioned(estate.index)
+        elif topic == "security-no-plain-http-listeners":
+            yield from _plain_http(estate.index)
 
 
 class _Routers:
@@ -311,3 +311,47 @@ def _admits_ike(rule: Resource) -> tuple[bool, str | None]:
     if (low_known and (low is None or low > IKE_PORT)) or (high_known and (high is None or high < IKE_PORT)):
         return False, None
     return True, why
+
+
+def _swift_versioned(index: StackIndex) -> Iterator[Finding]:
+    for container in index.of_type(CONTAINER):
+        try:
+            # `versioning` (Swift >= 2.24) or the legacy X-Versions-Location style.
+            enabled = get(container.props, "versioning") is True or bool(
+                get(container.props, "versioningLegacy")
+            )
+        except UnknownValue as exc:
+            yield Finding(f"can't check {container.urn} during preview: {exc}", container.urn, unknown=True)
+            continue
+        if not enabled:
+            yield Finding(f"Swift container {container.name!r} is not versioned (versioning)", container.urn)
+
+
+def _plain_http(index: StackIndex) -> Iterator[Finding]:
+    """An HTTP listener has an L7 policy redirecting to https://."""
+    redirecting: set[str] = set()
+    for policy in index.of_type(L7_POLICY):
+        listeners = policy.property_dependencies.get("listenerId", policy.dependencies)
+        try:
+            action = str(get(policy.props, "action") or "").upper()
+            target = str(get(policy.props, "redirectUrl") or get(policy.props, "redirectPrefix") or "")
+        except UnknownValue as exc:
+            # It may be the redirect its listener needs: it counts for the listener, and says it
+            # cannot be checked yet (an unknown never becomes a mandatory finding; issue 16).
+            yield Finding(f"can't check {policy.urn} during preview: {exc}", policy.urn, unknown=True)
+            redirecting.update(listeners)
+            continue
+        if action in ("REDIRECT_TO_URL", "REDIRECT_PREFIX") and target.lower().startswith("https://"):
+            redirecting.update(listeners)
+    for res in index.of_type(LISTENER):
+        try:
+            protocol = str(get(res.props, "protocol") or "").upper()
+        except UnknownValue as exc:
+            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
+            continue
+        if protocol == "HTTP" and res.urn not in redirecting:
+            yield Finding(
+                f"Octavia listener {res.name!r} serves plain HTTP: serve TERMINATED_HTTPS and redirect this "
+                "listener to https:// with an L7 policy",
+                res.urn,
+            )

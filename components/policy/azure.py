@@ -6,8 +6,8 @@ What Azure shares with the other vendors is judged by the same rules as theirs: 
 ``skyweave-security-no-weak-ike``, public blob access by ``skyweave-security-no-public-buckets``,
 encryption at host by ``skyweave-security-volumes-encrypted``, Blob versioning by
 ``skyweave-security-storage-versioned``; scale sets' zones, Azure tunnel counts and the Traffic
-Manager and Blob copies through the resource-derived facts (:mod:`skyweave.policy.facts`) of the
-redundancy rules.
+Manager and Blob copies through the Azure reader (``drivers/azure/reader.py``) of the redundancy
+rules. The properties these two rules read are the Azure reader's part of them (its ``check``).
 
 Vendor facts the rules rest on (cited in docs/policies.md and docs/azure.md):
 

@@ -1,21 +1,14 @@
 """Security rules: what must hold for each resource on its own (storage settings: storage.py).
 
-Each check recognises the plain provider resources — a user's own ``aws.ec2.SecurityGroup`` is
-checked exactly like one a skyweave component created — reads properties with :func:`get` (a
-missing property is ``None``, never a crash) and names the property path it objects to.
-
-Vendor facts the defaults rest on (cited in docs/policies.md):
-* AWS Site-to-Site VPN tunnel options default to IKEv1 *and* IKEv2, SHA1 among the integrity
-  algorithms and DH group 2 among the groups — leaving them unset permits a weak proposal.
-* Neutron VPNaaS defaults to IKEv1, ``sha1`` and PFS ``group5``.
-* GCP Cloud VPN tunnels default to IKEv2.
-* An Azure VPN connection without ``ipsecPolicies`` offers Azure's default proposals, which
-  include SHA1 and DH group 2
-  (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-compliance-crypto); Azure's
-  ``DHGroup2048`` and ``PFS2048`` are group 14.
-* An Azure NSG rule's source ``*``, ``Internet`` or ``Any`` is the whole internet, as 0.0.0.0/0
-  is. azure-native flattens ARM's ``properties``: a rule's ``sourceAddressPrefix`` is a top-level
-  key of the rule.
+Each rule is vendor-neutral: what a vendor's resources admit (firewall rules), offer to negotiate
+(VPN proposals) or hold (stateful types) is its policy reader's part
+(:mod:`skyweave.policy.readers`; e.g. ``drivers/aws/reader.py``), so a user's own
+``aws.ec2.SecurityGroup`` is checked exactly like one a skyweave component created, and a new
+vendor's reader joins every rule. Properties are read with :func:`get` (a missing property is
+``None``, never a crash) and messages name the property path they object to. The vendor facts
+the defaults rest on (AWS tunnel options and Neutron VPNaaS default to IKEv1 and SHA1; Azure's
+default proposals include SHA1 and DH group 2; an Azure NSG source ``*``/``Internet``/``Any`` is
+the whole internet) are cited in the readers and docs/policies.md.
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """Security rules for compute and load balancers: encrypted volumes, no public addresses on
 instances, a bounded metadata hop limit, no project-wide SSH keys, no plain-HTTP listeners.
 
-Property names are the providers' wire names (camelCase), read from the installed SDKs
-(``pulumi_aws.ec2.LaunchTemplateBlockDeviceMappingEbsArgs`` …). Where a vendor's default is the
-weak choice, *omitting* the property fails too, and the message says what the default does.
+What each vendor's resources say is its policy reader's part of the rule (wire names, camelCase,
+read from the installed SDKs: ``pulumi_aws.ec2.LaunchTemplateBlockDeviceMappingEbsArgs`` …).
+Where a vendor's default is the weak choice, *omitting* the property fails too, and the message
+says what the default does.
 
 Each rule names the comparable check of common scanners (``equivalents``; docs/policies.md).
 """

@@ -17,7 +17,7 @@ from ..planning.tunnels import inside_cidr_problem
 from . import readers
 from .facts import facts
 from .index import VPN_LINK_TYPE, StackIndex
-from .rule import Finding, Kind, Level, Resource, Rule, UnknownValue, get, items
+from .rule import Finding, Kind, Level, Resource, Rule, UnknownValue, cant_check, get, items
 
 __all__ = ["RULES", "Interval", "overlaps"]
 
@@ -73,7 +73,7 @@ def _check_overlap(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Findin
         try:
             value = get(res.props, *path)
         except UnknownValue as exc:
-            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
+            yield cant_check(res, exc)
             return
         site = index.site(res)
         label = f"{res.type.rsplit(':', 1)[-1]} {res.name!r}" + (f" (site {site})" if site else "")
@@ -95,7 +95,7 @@ def _check_overlap(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Findin
             networks = get(res.props, "networks")
             sites = [(site, get(networks, site, "vendor")) for site in (networks or {})]
         except UnknownValue as exc:
-            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
+            yield cant_check(res, exc)
             continue
         for site, vendor in sites:
             if str(vendor) in readers.cloud_vendors():
@@ -103,7 +103,7 @@ def _check_overlap(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Findin
             try:
                 cidrs = items(networks, site, "cidrs")
             except UnknownValue as exc:
-                yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
+                yield cant_check(res, exc)
                 continue
             for cidr in cidrs:
                 interval = _interval(cidr, res, f"{vendor} site {site!r} of HybridVpc {res.name!r}")
@@ -169,7 +169,7 @@ def _check_inside(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding
         try:
             cidrs = items(res.props, "insideCidrs")
         except UnknownValue as exc:
-            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
+            yield cant_check(res, exc)
             continue
         for i, value in enumerate(cidrs):
             yield from use("link", res, f"insideCidrs[{i}]", value)

@@ -29,7 +29,7 @@ from ..planning.failure import Placement
 from . import readers
 from .facts import UNSPECIFIED, EstateFacts, facts, vendor_name
 from .index import APP_TYPES, VPN_LINK_TYPE, StackIndex
-from .rule import Finding, Kind, Level, Resource, Rule, Severity, UnknownValue, as_int, get
+from .rule import Finding, Kind, Level, Resource, Rule, Severity, UnknownValue, as_int, cant_check, get
 
 __all__ = ["RULES"]
 
@@ -40,10 +40,6 @@ _PLACEHOLDER_ZONES = ("(GCP zone", UNSPECIFIED)
 
 def _short(res: Resource) -> str:
     return f"{res.type.rsplit(':', 1)[-1]} {res.name!r}"
-
-
-def _unknown(res: Resource, exc: UnknownValue) -> Finding:
-    return Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
 
 
 def _check_placements(estate: EstateFacts, res: Resource) -> Iterator[Finding]:
@@ -102,7 +98,7 @@ def _check_dns_name(estate: EstateFacts, res: Resource) -> Iterator[Finding]:
     try:
         name = get(res.props, "dnsName")
     except UnknownValue as exc:
-        yield _unknown(res, exc)
+        yield cant_check(res, exc)
         return
     if isinstance(name, str) and name and name.rstrip(".").lower() not in estate.dns:
         maybe = next((dns for dns in estate.dns.values() if dns.unknown), None)
@@ -123,7 +119,7 @@ def _check_link(estate: EstateFacts, res: Resource) -> Iterator[Finding]:
         claimed = as_int(get(res.props, "tunnels", default=0)) or 0
         ends = [(str(get(res.props, f"site{x}")), str(get(res.props, f"vendor{x}"))) for x in "AB"]
     except UnknownValue as exc:
-        yield _unknown(res, exc)
+        yield cant_check(res, exc)
         return
     mine = {d.urn for d in estate.descendants(res.urn)}
     contributions = [c for c in estate.contributions if c.urn in mine]
@@ -170,7 +166,7 @@ def _check_bucket(estate: EstateFacts, res: Resource) -> Iterator[Finding]:
         buckets = get(res.props, "buckets") or {}
         sites = [str(site) for site in buckets] if isinstance(buckets, Mapping) else []
     except UnknownValue as exc:
-        yield _unknown(res, exc)
+        yield cant_check(res, exc)
         return
     kinds = estate.bucket_kinds
     held = {estate.node(d) for d in estate.descendants(res.urn) if d.type in kinds}
@@ -192,7 +188,7 @@ def _check_networks(estate: EstateFacts, res: Resource) -> Iterator[Finding]:
             else []
         )
     except UnknownValue as exc:
-        yield _unknown(res, exc)
+        yield cant_check(res, exc)
         return
     networks = frozenset(t for reader in estate.readers for t in reader.networks)
     held = {estate.node(d) for d in estate.descendants(res.urn) if d.type in networks}

@@ -38,6 +38,7 @@ __all__ = [
     "Severity",
     "UnknownValue",
     "as_int",
+    "cant_check",
     "get",
     "is_unknown",
     "items",
@@ -199,6 +200,11 @@ class Finding:
     message: str
     urn: str | None = None
     unknown: bool = False
+
+
+def cant_check(res: Resource, exc: UnknownValue) -> Finding:
+    """The advisory "can't check during preview" finding for a value of ``res`` a preview cannot know."""
+    return Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
 
 
 @dataclass(frozen=True)

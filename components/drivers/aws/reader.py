@@ -26,7 +26,7 @@ from ...policy.model import (
     ports_admitted,
 )
 from ...policy.reading import Reader
-from ...policy.rule import Finding, Resource, UnknownValue, as_int, get, items
+from ...policy.rule import Finding, Resource, UnknownValue, as_int, cant_check, get, items
 
 if TYPE_CHECKING:
     from ...policy.facts import EstateFacts
@@ -226,7 +226,7 @@ class AwsReader(Reader):
                 try:
                     value = get(res.props, f"tunnel{t}InsideCidr")
                 except UnknownValue as exc:
-                    yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
+                    yield cant_check(res, exc)
                     continue
                 yield "aws", res, f"tunnel{t}InsideCidr", value
 
@@ -447,7 +447,7 @@ def _buckets_configured(index: StackIndex, types: tuple[str, ...], ok: Any) -> t
         try:
             good = ok(res)
         except UnknownValue as exc:
-            notes.append(Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True))
+            notes.append(cant_check(res, exc))
             done.update(t.urn for t in index.linked(res, "bucket", _S3))  # linked by dependency
             continue
         if good:
@@ -469,7 +469,7 @@ def _s3_encrypted(index: StackIndex) -> Iterator[Finding]:
             inline = get(bucket.props, "serverSideEncryptionConfiguration", "rule", _SSE_DEFAULT)
             algorithm = get(inline, "sseAlgorithm")
         except UnknownValue as exc:
-            yield Finding(f"can't check {bucket.urn} during preview: {exc}", bucket.urn, unknown=True)
+            yield cant_check(bucket, exc)
             continue
         if not algorithm:
             yield Finding(
@@ -491,7 +491,7 @@ def _s3_versioned(index: StackIndex) -> Iterator[Finding]:
         try:
             enabled = get(bucket.props, "versioning", "enabled")
         except UnknownValue as exc:
-            yield Finding(f"can't check {bucket.urn} during preview: {exc}", bucket.urn, unknown=True)
+            yield cant_check(bucket, exc)
             continue
         if enabled is not True:
             yield Finding(
@@ -522,7 +522,7 @@ def _s3_public_access_block(index: StackIndex) -> Iterator[Finding]:
             account_wide = account_wide or blocks(res)
         except UnknownValue as exc:
             account_unknown = account_unknown or res
-            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
+            yield cant_check(res, exc)
     if account_wide:
         return
     for bucket in index.of_type(*_S3):
@@ -567,7 +567,7 @@ def _plain_http(index: StackIndex) -> Iterator[Finding]:
             if protocol != "HTTP" or (actions and all(_redirects_to_https(a) for a in actions)):
                 continue
         except UnknownValue as exc:
-            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
+            yield cant_check(res, exc)
             continue
         try:
             port = as_int(get(res.props, "port"))
@@ -586,7 +586,7 @@ def _plain_http(index: StackIndex) -> Iterator[Finding]:
                 if str(get(lst, "lbProtocol")).lower() == "http"
             ]
         except UnknownValue as exc:
-            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
+            yield cant_check(res, exc)
             continue
         for i in plain:
             yield Finding(f"classic load balancer {res.name!r}: listeners[{i}] serves plain HTTP", res.urn)
@@ -600,7 +600,7 @@ def _dns_health_checks(index: StackIndex) -> Iterator[Finding]:
             health = get(res.props, "healthCheckId")
             failover = [str(get(f, "type")).upper() for f in items(res.props, "failoverRoutingPolicies")]
         except UnknownValue as exc:
-            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
+            yield cant_check(res, exc)
             continue
         if failover and all(kind == "SECONDARY" for kind in failover):
             continue  # Route 53 treats a secondary without a health check as healthy: that is the point

@@ -34,7 +34,7 @@ from ...policy.model import (
     unknown_at,
 )
 from ...policy.reading import Floor, Reader
-from ...policy.rule import Finding, Resource, UnknownValue, as_int, get, items
+from ...policy.rule import Finding, Resource, UnknownValue, as_int, cant_check, get, items
 
 if TYPE_CHECKING:
     from ...policy.facts import EstateFacts
@@ -240,7 +240,7 @@ class AzureReader(Reader):
             try:
                 prefixes = items(res.props, "addressSpace", "addressPrefixes")
             except UnknownValue as exc:
-                yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
+                yield cant_check(res, exc)
                 prefixes = []
             for i in range(len(prefixes)):
                 yield res, ("addressSpace", "addressPrefixes", i)
@@ -252,7 +252,7 @@ class AzureReader(Reader):
             try:
                 prefixes = items(res.props, "addressPrefixes")
             except UnknownValue as exc:
-                yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
+                yield cant_check(res, exc)
                 prefixes = []
             for i in range(len(prefixes)):
                 yield res, ("addressPrefixes", i)
@@ -500,7 +500,7 @@ def _blob_versioning(index: StackIndex) -> Iterator[Finding]:
         try:
             enabled = get(service.props, "isVersioningEnabled") is True
         except UnknownValue as exc:
-            yield Finding(f"can't check {service.urn} during preview: {exc}", service.urn, unknown=True)
+            yield cant_check(service, exc)
             enabled = True  # an unknown never becomes a mandatory finding (issue 16)
         if enabled:
             versioned.update(

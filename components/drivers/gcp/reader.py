@@ -32,7 +32,7 @@ from ...policy.model import (
     present,
 )
 from ...policy.reading import Floor, Reader
-from ...policy.rule import Finding, Resource, UnknownValue, as_int, get, items
+from ...policy.rule import Finding, Resource, UnknownValue, as_int, cant_check, get, items
 
 if TYPE_CHECKING:
     from ...policy.facts import EstateFacts
@@ -257,7 +257,7 @@ class GcpReader(Reader):
             try:
                 secondaries = items(res.props, "secondaryIpRanges")
             except UnknownValue as exc:
-                yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
+                yield cant_check(res, exc)
                 secondaries = []
             for i in range(len(secondaries)):
                 yield res, ("secondaryIpRanges", i, "ipCidrRange")
@@ -268,7 +268,7 @@ class GcpReader(Reader):
             try:
                 value = get(res.props, "ipRange")
             except UnknownValue as exc:
-                yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
+                yield cant_check(res, exc)
                 continue
             yield "gcp", res, "ipRange", value
 
@@ -429,7 +429,7 @@ def _gcs_versioned(index: StackIndex) -> Iterator[Finding]:
         try:
             enabled = get(bucket.props, "versioning", "enabled")
         except UnknownValue as exc:
-            yield Finding(f"can't check {bucket.urn} during preview: {exc}", bucket.urn, unknown=True)
+            yield cant_check(bucket, exc)
             continue
         if enabled is not True:
             yield Finding(f"GCS bucket {bucket.name!r} is not versioned (versioning.enabled)", bucket.urn)
@@ -443,7 +443,7 @@ def _plain_http(index: StackIndex) -> Iterator[Finding]:
             if maps and all(get(m.props, "defaultUrlRedirect", "httpsRedirect") is True for m in maps):
                 continue
         except UnknownValue as exc:
-            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
+            yield cant_check(res, exc)
             continue
         yield Finding(
             f"target HTTP proxy {res.name!r} serves plain HTTP: serve HTTPS (a target HTTPS proxy) and give "
@@ -464,7 +464,7 @@ def _dns_health_checks(index: StackIndex) -> Iterator[Finding]:
             if targets and all(get(t, "healthCheckedTargets") for t in targets):
                 checked = True
         except UnknownValue as exc:
-            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
+            yield cant_check(res, exc)
             continue
         if not checked:
             yield Finding(

@@ -31,7 +31,7 @@ from ...policy.model import (
     ports_admitted,
 )
 from ...policy.reading import Reader
-from ...policy.rule import Finding, Resource, UnknownValue, as_int, get, items
+from ...policy.rule import Finding, Resource, UnknownValue, as_int, cant_check, get, items
 
 if TYPE_CHECKING:
     from ...policy.facts import EstateFacts
@@ -321,7 +321,7 @@ def _swift_versioned(index: StackIndex) -> Iterator[Finding]:
                 get(container.props, "versioningLegacy")
             )
         except UnknownValue as exc:
-            yield Finding(f"can't check {container.urn} during preview: {exc}", container.urn, unknown=True)
+            yield cant_check(container, exc)
             continue
         if not enabled:
             yield Finding(f"Swift container {container.name!r} is not versioned (versioning)", container.urn)
@@ -338,7 +338,7 @@ def _plain_http(index: StackIndex) -> Iterator[Finding]:
         except UnknownValue as exc:
             # It may be the redirect its listener needs: it counts for the listener, and says it
             # cannot be checked yet (an unknown never becomes a mandatory finding; issue 16).
-            yield Finding(f"can't check {policy.urn} during preview: {exc}", policy.urn, unknown=True)
+            yield cant_check(policy, exc)
             redirecting.update(listeners)
             continue
         if action in ("REDIRECT_TO_URL", "REDIRECT_PREFIX") and target.lower().startswith("https://"):
@@ -347,7 +347,7 @@ def _plain_http(index: StackIndex) -> Iterator[Finding]:
         try:
             protocol = str(get(res.props, "protocol") or "").upper()
         except UnknownValue as exc:
-            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
+            yield cant_check(res, exc)
             continue
         if protocol == "HTTP" and res.urn not in redirecting:
             yield Finding(

@@ -22,7 +22,7 @@ from __future__ import annotations
 import gc
 import sys
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from pulumi_policy import (
@@ -141,34 +141,35 @@ def _public_policy(rule: Rule, position: int, notes: _Notes) -> Policy:
     return StackValidationPolicy(validate=validate_stack, **declaration(rule))
 
 
+def _drainer(notes: _Notes) -> Callable[[Any, ReportViolation], None]:
+    def drain(args: Any, report: ReportViolation) -> None:
+        notes.drain(report)
+
+    return drain
+
+
 def _public_policies(rules: list[Rule]) -> list[Policy]:
-    resource_notes, stack_notes = _Notes(), _Notes()
-    policies: list[Policy] = []
-    for position, rule in enumerate(rules):
-        notes = resource_notes if rule.kind is Kind.RESOURCE else stack_notes
-        policies.append(_public_policy(rule, position, notes))
+    notes = {Kind.RESOURCE: _Notes(), Kind.STACK: _Notes()}
+    policies: list[Policy] = [_public_policy(r, i, notes[r.kind]) for i, r in enumerate(rules)]
     about = (
         "Findings of skyweave's {} rules that are advisory whatever the rule's level — a value not known "
         "until the update runs, or a finding a waiver covers; each message names its rule."
     )
-    if any(r.kind is Kind.RESOURCE for r in rules):
-        policies.append(
-            ResourceValidationPolicy(
-                name=ADVISORY_RESOURCE_NOTES,
-                description=about.format("resource"),
-                validate=lambda args, report: resource_notes.drain(report),
-                enforcement_level=EnforcementLevel.ADVISORY,
+    kinds: tuple[tuple[Kind, str, type[ResourceValidationPolicy] | type[StackValidationPolicy]], ...] = (
+        (Kind.RESOURCE, ADVISORY_RESOURCE_NOTES, ResourceValidationPolicy),
+        (Kind.STACK, ADVISORY_NOTES, StackValidationPolicy),
+    )
+    for kind, name, policy_type in kinds:
+        if any(r.kind is kind for r in rules):
+            drain = _drainer(notes[kind])
+            policies.append(
+                policy_type(
+                    name=name,
+                    description=about.format(kind.value),
+                    validate=drain,
+                    enforcement_level=EnforcementLevel.ADVISORY,
+                )
             )
-        )
-    if any(r.kind is Kind.STACK for r in rules):
-        policies.append(
-            StackValidationPolicy(
-                name=ADVISORY_NOTES,
-                description=about.format("stack"),
-                validate=lambda args, report: stack_notes.drain(report),
-                enforcement_level=EnforcementLevel.ADVISORY,
-            )
-        )
     return policies
 
 

@@ -12,14 +12,11 @@ the resources of one ``AnalyzeStack`` call and through every vendor's policy rea
   zones, an instance, a server), and the units no resource type holds (on-prem nodes);
 * **services** — each MultiCloudApp / BareMetalPool (its descendants' units), and each DNS name
   whose records lead to compute no component owns (a DNS name is what users call a service);
-* **links** — the tunnels and peerings each reader's resources contribute, resolved here to the
-  node each one reaches: the site of the resource a peer property came from (property
-  dependencies), the peer a stand-in stands for (an AWS customer gateway, an Azure local network
-  gateway: through their address), or an external peer by address, peers that are one merged
-  (union-find);
-* **DNS** — record sets by name and the names profiles answer for (Traffic Manager), the vendors
-  and services serving each and the resources behind its targets (a walk through the readers'
-  serving types);
+* **links** — each reader's tunnels and peerings, resolved here to the node each reaches: the
+  site a peer property came from (property dependencies), the peer a stand-in stands for (an AWS
+  customer gateway, an Azure local network gateway), or an external peer (union-find merged);
+* **DNS** — names of record sets and profiles (Traffic Manager), who serves each and the compute
+  behind its targets (a walk through the readers' serving types);
 * **data sets** — buckets joined by the copies between them.
 
 Claims are checked against these facts by :mod:`skyweave.policy.claims`. Everything is built

@@ -85,16 +85,6 @@ class EstateFacts:
         self.index = index
         self.readers = readers.all_readers()
 
-    def _merged(self, table: str) -> dict[str, Any]:
-        """One table of every reader, merged (``compute``, ``addresses`` …)."""
-        merged: dict[str, Any] = {}
-        for reader in self.readers:
-            merged.update(getattr(reader, table))
-        return merged
-
-    def _union(self, table: str) -> frozenset[str]:
-        return frozenset(t for reader in self.readers for t in getattr(reader, table))
-
     # -- structure ---------------------------------------------------------------------------
 
     def owner(self, res: Resource) -> str | None:
@@ -309,7 +299,7 @@ class EstateFacts:
 
     @cached_property
     def _serving(self) -> frozenset[str]:
-        return self._union("serving") | frozenset(self.compute_types)
+        return readers.types_of("serving") | frozenset(self.compute_types)
 
     def behind(self, start: Iterable[str]) -> list[str]:
         """URNs of the compute units that serve the resources ``start`` (a DNS name's targets)."""
@@ -362,11 +352,11 @@ class EstateFacts:
 
     @cached_property
     def _stand_ins(self) -> dict[str, tuple[str, ...]]:
-        return self._merged("stand_ins")
+        return readers.merged("stand_ins")
 
     @cached_property
     def _opaque_peers(self) -> frozenset[str]:
-        return self._union("opaque_peers")
+        return readers.types_of("opaque_peers")
 
     def resolve(self, res: Resource, prop: str, literal: Any = None, depth: int = 0) -> str:
         """The node ``res.prop`` points at: the site of the resource it came from, or a peer address.
@@ -583,7 +573,7 @@ class EstateFacts:
 
     @cached_property
     def _profile_types(self) -> frozenset[str]:
-        return self._union("profile_types")
+        return readers.types_of("profile_types")
 
     @cached_property
     def _profile_domains(self) -> tuple[str, ...]:
@@ -711,7 +701,7 @@ class EstateFacts:
 
     @cached_property
     def addresses_by_type(self) -> dict[str, tuple[str, ...]]:
-        return self._merged("addresses")
+        return readers.merged("addresses")
 
     @property
     def address_owner(self) -> dict[str, Resource]:
@@ -747,7 +737,7 @@ class EstateFacts:
     @cached_property
     def bucket_kinds(self) -> dict[str, str]:
         """Every reader's bucket types → the word for each (``S3 bucket``)."""
-        return self._merged("buckets")
+        return readers.merged("buckets")
 
     @cached_property
     def datasets(self) -> dict[str, list[Resource]]:
@@ -757,7 +747,7 @@ class EstateFacts:
         bucket_types = frozenset(self.bucket_kinds)
         for res in buckets:
             joined.find(res.urn)
-        for copier in (r for t in self._union("copiers") for r in self.index.of_type(t)):
+        for copier in (r for t in readers.types_of("copiers") for r in self.index.of_type(t)):
             reached = self._buckets_near(copier, bucket_types)
             for urn in reached[1:]:
                 joined.union(reached[0], urn)

@@ -17,7 +17,9 @@ draws them):
 * a vendor's policy reader (``drivers/<vendor>/reader.py``) lives with the vendor and imports
   the policy vocabulary it fills (:data:`READER_VOCABULARY`), nothing else of ``policy`` and no
   provider SDK;
-* ``cli`` may use everything, and nothing outside ``cli`` imports it.
+* ``cli`` may use everything, and nothing outside ``cli`` imports it;
+* ``testing`` (the driver contract and the fake vendor, for vendors' own tests) may use every
+  layer it exercises, and nothing imports it: it is a test suite shipped in the package.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ ALLOWED: dict[str, set[str]] = {
     "policy": {"core", "planning"},
     "bridge": {"core", "planning", "drivers", "estate", *COMPONENTS},
     "cli": {"core", "planning", "drivers", "estate", "policy", "bridge", *COMPONENTS},
+    "testing": {"core", "planning", "drivers", "policy", "cli", *COMPONENTS},
 }
 #: What a vendor's policy reader (``skyweave.drivers.<vendor>.reader``) may import of ``policy``.
 READER_VOCABULARY = frozenset(

@@ -14,6 +14,7 @@ that contributes to it) is stable.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 from collections.abc import Iterator, Mapping
 from collections.abc import Set as AbstractSet
@@ -36,12 +37,14 @@ __all__ = [
     "cloud_packages",
     "cloud_vendors",
     "is_utility",
+    "judges",
     "known_packages",
     "merged",
     "package_vendor",
     "reader_for_package",
     "reader_for_vendor",
     "reader_of",
+    "reader_registered",
     "register_reader",
     "types_of",
     "vendor_name",
@@ -189,6 +192,29 @@ def reader_of(resource_type: str, role: str) -> Reader | None:
     if table is None:
         table = _DERIVED[key] = {t: r for r in all_readers() for t in _table(r, role)}
     return table.get(resource_type)
+
+
+def judges(resource_type: str) -> bool:
+    """Whether the pack judges resources of ``resource_type``: its package is one some reader reads
+    (not every type of it need be claimed), or one that builds nothing in a cloud."""
+    return is_utility(resource_type) or resource_type.split(":", 1)[0] in known_packages()
+
+
+@contextlib.contextmanager
+def reader_registered(reader: type[Reader]) -> Iterator[Reader]:
+    """``reader`` serves its vendor for the block (a vendor's reader under test, the fake's)."""
+    previous = _EXTRA.get(reader.vendor)
+    register_reader(reader)
+    try:
+        found = reader_for_vendor(reader.vendor)
+        assert found is not None
+        yield found
+    finally:
+        if previous is None:
+            _EXTRA.pop(reader.vendor, None)
+        else:
+            _EXTRA[reader.vendor] = previous
+        _DERIVED.clear()
 
 
 def is_utility(resource_type: str) -> bool:

@@ -57,10 +57,8 @@ class _Sky(Reader):
 
 @pytest.fixture
 def sky() -> Iterator[None]:
-    readers.register_reader(_Sky)
-    yield
-    readers._EXTRA.pop("skycloud", None)
-    readers._DERIVED.clear()
+    with readers.reader_registered(_Sky):
+        yield
 
 
 def test_a_registered_reader_makes_its_package_a_judged_cloud(sky: None) -> None:
@@ -73,6 +71,7 @@ def test_a_registered_reader_makes_its_package_a_judged_cloud(sky: None) -> None
 
 
 def test_without_it_the_package_is_not_judged() -> None:
+    assert not readers.judges("skycloud:index:Server") and readers.judges("random:index/randomId:RandomId")
     server = res("skycloud:index:Server", "s1", site="sky-1")
     (finding,) = check_stack(rule_by_name("skyweave-coverage-unjudged"), [server])
     assert "no policy reader for package skycloud" in finding.message

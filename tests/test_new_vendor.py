@@ -24,7 +24,7 @@ from importlib.metadata import entry_points
 
 assert [ep.name for ep in entry_points(group="skyweave.drivers")] == ["dummy"]
 import skyweave
-from skyweave.cli.offline import run_program
+from skyweave.engine.offline import run_program
 
 assert "dummy" in skyweave.vendors()
 

@@ -26,12 +26,13 @@ import plan_writers as writers
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from skyweave.cli import main, plan_files
-from skyweave.cli.check import PropertyDependencyMonitor
+from skyweave.cli import main
 from skyweave.cli.check_command import EXIT_VIOLATIONS
-from skyweave.cli.offline import OfflineRun
-from skyweave.cli.plan_files import MAX_DEPTH, PlanFileError, parse_plan, read_plan
-from skyweave.cli.preview import preview_stack, render_json
+from skyweave.engine import plan_files
+from skyweave.engine.check import PropertyDependencyMonitor
+from skyweave.engine.offline import OfflineRun
+from skyweave.engine.plan_files import MAX_DEPTH, PlanFileError, parse_plan, read_plan
+from skyweave.engine.preview import preview_stack, render_json
 from skyweave.estate.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -556,7 +557,7 @@ def test_mutated_plan_files_exit_cleanly(mutation: tuple[str, Any]) -> None:
 
 @contextlib.contextmanager
 def _stand_in_pack() -> Any:
-    from skyweave.cli import check
+    from skyweave.engine import check
 
     def run_check(for_analyze: Any, for_stack: Any, **kwargs: Any) -> check.CheckResult:
         for resource in for_analyze:

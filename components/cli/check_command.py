@@ -72,8 +72,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def _policy_config(path: Path | None) -> tuple[dict[str, dict[str, object]] | None, str | None]:
     """The policy config (read and validated before the pack starts) and where it came from."""
-    from .check import load_policy_config
-    from .policy_config import validate_policy_config
+    from ..engine.check import load_policy_config
+    from ..engine.policy_config import validate_policy_config
 
     if path is None:
         return None, None
@@ -92,16 +92,16 @@ def _is_file(path: Path) -> bool:
 
 def run(args: argparse.Namespace, project_dir: Path | None) -> int:
     from ..core.errors import SkyweaveError
+    from ..engine.check import PropertyDependencyMonitor, resources_from_run, run_check
+    from ..engine.policy_config import default_config_path
     from ..estate.project import Project
-    from .check import PropertyDependencyMonitor, resources_from_run, run_check
-    from .policy_config import default_config_path
 
     project: Project | None = None
     pack_dir: Path | None = args.pack
     if args.config is not None:  # a config given is refused before anything else is read
         _policy_config(args.config)
     if args.from_json is not None:
-        from .plan_files import read_plan
+        from ..engine.plan_files import read_plan
 
         plan = read_plan(args.from_json)
         for_analyze, for_stack = plan.resources()
@@ -112,7 +112,7 @@ def run(args: argparse.Namespace, project_dir: Path | None) -> int:
         except SkyweaveError:
             project = None
     else:
-        from .preview import preview_stack
+        from ..engine.preview import preview_stack
         from .stacks import resolve_stack
 
         project = Project.find(project_dir)

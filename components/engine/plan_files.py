@@ -7,7 +7,7 @@ one message that names the file, the JSON path and what would be valid. So the f
 detected from the content; every field the check uses is validated for type and shape before
 anything reaches the pack (a wrong type would otherwise surface as a traceback in protobuf or in
 the pack); and every format becomes the same neutral rows skyweave's own preview has, which
-:func:`skyweave.cli.check.resources_from_rows` turns into Analyzer requests — one path from
+:func:`skyweave.engine.check.resources_from_rows` turns into Analyzer requests — one path from
 rows to the wire for every format, the one ``check --stack`` uses.
 
 The shapes, from the Go types in pulumi/pulumi (read at commit 1b59498, Aug 2026):
@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import ConfigError, ConfigIssue
-from ..core.inputs import os_problem
+from ..files import os_problem
 
 if TYPE_CHECKING:
     from .analyzer import StackResource

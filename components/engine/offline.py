@@ -359,7 +359,7 @@ def run_program(
     monitor = monitor or RecordingMonitor(mocks or OfflineMocks())
     monitor.disabled_defaults = disabled_default_providers(config or {})
     handler = _CollectingHandler()
-    logger = logging.getLogger(f"skyweave.cli.offline.{stack}")
+    logger = logging.getLogger(f"skyweave.engine.offline.{stack}")
     logger.propagate = False
     logger.handlers[:] = [handler]
     logger.setLevel(logging.INFO)

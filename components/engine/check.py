@@ -20,7 +20,7 @@ from typing import Any
 
 from pulumi.runtime.proto import analyzer_pb2
 
-from ..core import inputs
+from .. import files
 from ..core.display import SECRET, UNKNOWN
 from ..core.errors import ConfigError, ConfigIssue
 from .analyzer import UNKNOWN as WIRE_UNKNOWN
@@ -160,7 +160,7 @@ def resources_from_run(
 
 def resources_from_preview(doc: Any, label: str) -> tuple[list[StackResource], list[StackResource]]:
     """Resources of a parsed plan document: skyweave's preview JSON or any format
-    :mod:`skyweave.cli.plan_files` reads (detected from the content).
+    :mod:`skyweave.engine.plan_files` reads (detected from the content).
 
     Raises:
         ConfigError: ``doc`` is not such a document, or is malformed (the message says where).
@@ -172,10 +172,10 @@ def _issue(path: str, message: str) -> ConfigError:
     return ConfigError([ConfigIssue(path, message, has_value=False)])
 
 
-def read_json(path: Path, *, limit: int = inputs.MAX_DOCUMENT_BYTES) -> Any:
-    """Parse a JSON file through the input boundary (:func:`skyweave.core.inputs.read_json`: UTF-8,
+def read_json(path: Path, *, limit: int = files.MAX_DOCUMENT_BYTES) -> Any:
+    """Parse a JSON file through the input boundary (:func:`skyweave.core.files.read_json`: UTF-8,
     bounded size, depth and numbers); a missing or malformed file is a :class:`ConfigError`."""
-    return inputs.read_json(path, str(path), limit=limit)
+    return files.read_json(path, str(path), limit=limit)
 
 
 def load_policy_config(path: Path) -> dict[str, dict[str, Any]]:

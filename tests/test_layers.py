@@ -71,6 +71,11 @@ class Import:
     module: str  # the importing module, e.g. skyweave.network.hybrid_vpc
     target: str  # the absolute name imported, e.g. skyweave.core.errors or pulumi_aws.ec2
     line: int
+    names: tuple[str, ...] = ()  # `from target import a, b`: a and b (each a submodule or a name)
+
+    def targets(self) -> list[str]:
+        """What the statement may load: ``target``, and ``target.a`` for each name (a submodule?)."""
+        return [self.target, *(f"{self.target}.{name}" for name in self.names)]
 
 
 def _module_name(path: Path) -> str:
@@ -94,10 +99,7 @@ def _imports(path: Path) -> list[Import]:
                 target = ".".join([*base, *([node.module] if node.module else [])])
             else:
                 target = node.module or ""
-            # `from . import x` may name a submodule: count each name as target.x too.
-            out.append(Import(name, target, node.lineno))
-            if node.module is None:
-                out += [Import(name, f"{target}.{alias.name}", node.lineno) for alias in node.names]
+            out.append(Import(name, target, node.lineno, tuple(alias.name for alias in node.names)))
     return out
 
 
@@ -112,7 +114,8 @@ def _all_imports() -> list[Import]:
 
 def _violations(imports: list[Import]) -> list[str]:
     found = []
-    for imp in imports:
+    # `from . import x` may name a submodule: each name counts as target.x too.
+    for imp in (Import(i.module, target, i.line) for i in imports for target in i.targets()):
         layer = _layer(imp.module)
         if layer is None or layer not in ALLOWED:
             continue  # the package root (the public API table) may name anything, lazily

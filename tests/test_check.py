@@ -11,7 +11,8 @@ import pytest
 from skyweave.cli import main
 from skyweave.cli.check_command import EXIT_VIOLATIONS
 from skyweave.engine.analyzer import StackResource
-from skyweave.engine.check import PropertyDependencyMonitor, load_policy_config, resources_from_run, run_check
+from skyweave.engine.check import PropertyDependencyMonitor, load_policy_config, run_check
+from skyweave.engine.requests import resources_from_run
 
 ROOT = Path(__file__).resolve().parent.parent
 BROKEN = ROOT / "examples" / "single-vendor"

@@ -270,7 +270,7 @@ def test_oversized_stack_file_is_refused(tmp_path: Path, capsys: pytest.CaptureF
     ],
 )
 def test_plan_file_bounds(tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str) -> None:
-    """Plan files have their own reader (skyweave.engine.plan_files, tested in test_plan_files);
+    """Plan files have their own reader (skyweave.engine.plans, tested in test_plan_files);
     here only: the shapes that broke the old reader give one clean message naming the file."""
     plan = tmp_path / "plan.json"
     plan.write_text(text)

@@ -28,11 +28,12 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from skyweave.cli import main
 from skyweave.cli.check_command import EXIT_VIOLATIONS
-from skyweave.engine import plan_files
+from skyweave.engine import plans as plan_files
 from skyweave.engine.check import PropertyDependencyMonitor
 from skyweave.engine.offline import OfflineRun
-from skyweave.engine.plan_files import MAX_DEPTH, PlanFileError, parse_plan, read_plan
+from skyweave.engine.plans import MAX_DEPTH, PlanFileError, parse_plan, read_plan
 from skyweave.engine.preview import preview_stack, render_json
+from skyweave.engine.requests import resources_from_plan
 from skyweave.estate.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -228,7 +229,7 @@ def test_stack_export_secrets_reach_the_pack_masked_and_never_in_output(
         text = json.dumps(doc)
         assert writers.SECRET_SIG in text
         plan = parse_plan(text.encode(), "export.json")
-        for_analyze, for_stack = plan.resources()
+        for_analyze, for_stack = resources_from_plan(plan)
         wire = json.dumps([dict(r.properties) for r in [*for_analyze, *for_stack]])
         assert "not-the-real-value" not in wire and "ciphertext" not in wire
         assert '"value": "[secret]"' in wire
@@ -242,7 +243,7 @@ def test_provider_references_keep_sites_even_for_providers_not_in_the_file() -> 
     """`pulumi preview --json` never lists default providers; a resource still names its provider
     (and so its site) by the reference's URN, as the engine does."""
     plan = read_plan(FIXTURES / "pulumi-preview.json")
-    for_analyze, _ = plan.resources()
+    for_analyze, _ = resources_from_plan(plan)
     bucket = next(r for r in for_analyze if r.type == "aws:s3/bucket:Bucket")
     assert bucket.provider is not None
     assert bucket.provider.type == "pulumi:providers:aws" and bucket.provider.name == "default_6_66_0"
@@ -605,7 +606,7 @@ def test_a_save_plan_judges_creates_on_their_inputs_and_updates_on_planned_state
     assert "old-bucket" not in rows  # steps ["delete"], no goal
     assert rows["core-vpc"]["inputs"] == {"cidrBlock": "10.1.0.0/16", "enableDnsHostnames": True, "tags": {
         "env": "prod", "owner": "platform"}}  # fmt: skip
-    assert rows["core-vpc"]["outputs"]["arn"] == plan_files.UNKNOWN
+    assert rows["core-vpc"]["outputs"]["arn"] == plan_files.model.UNKNOWN
     subnet = rows["core-subnet-a"]
     assert subnet["inputs"]["cidrBlock"] == "10.1.16.0/20" and subnet["outputs"]["cidrBlock"] == "10.1.0.0/20"
     assert subnet["inputs"]["availabilityZone"] == "us-east-1a"  # from the planned state

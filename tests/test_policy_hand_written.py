@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 from skyweave.engine.analyzer import Diagnostic, PolicyPackProcess, StackResource
-from skyweave.engine.check import PropertyDependencyMonitor, load_policy_config, resources_from_run
+from skyweave.engine.check import PropertyDependencyMonitor, load_policy_config
 from skyweave.engine.preview import preview_stack
+from skyweave.engine.requests import resources_from_run
 from skyweave.estate.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -92,8 +92,9 @@ def _is_file(path: Path) -> bool:
 
 def run(args: argparse.Namespace, project_dir: Path | None) -> int:
     from ..core.errors import SkyweaveError
-    from ..engine.check import PropertyDependencyMonitor, resources_from_run, run_check
+    from ..engine.check import PropertyDependencyMonitor, run_check
     from ..engine.policy_config import default_config_path
+    from ..engine.requests import resources_from_plan, resources_from_run
     from ..estate.project import Project
 
     project: Project | None = None
@@ -101,10 +102,10 @@ def run(args: argparse.Namespace, project_dir: Path | None) -> int:
     if args.config is not None:  # a config given is refused before anything else is read
         _policy_config(args.config)
     if args.from_json is not None:
-        from ..engine.plan_files import read_plan
+        from ..engine.plans import read_plan
 
         plan = read_plan(args.from_json)
-        for_analyze, for_stack = plan.resources()
+        for_analyze, for_stack = resources_from_plan(plan)
         stack, project_name, source = plan.stack, plan.project, plan.label
         engine_config: dict[str, str] = {}
         try:  # a plan read inside its project is judged with that stack's policy config too

@@ -10,7 +10,8 @@ from collections import defaultdict
 import yaml
 
 from ..engine.offline import OfflineRun, Registration
-from ..engine.preview import STACK_TYPE, is_provider, ordered, summary
+from ..engine.preview import is_provider, ordered, summary
+from ..engine.urn import STACK_TYPE
 from .style import Style, fit, plain_number, terminal_width
 
 __all__ = ["render_text"]

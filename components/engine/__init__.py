@@ -1,6 +1,6 @@
 """What the Pulumi engine does, offline: run a program under the SDK's mock runtime and record every
 registration (:mod:`.offline`), write the preview (:mod:`.preview`) and read previews, stack
-exports and plans back (:mod:`.plan_files`, :mod:`.preview_json`), drive a policy pack over the
+exports and plans back (:mod:`.plans`, :mod:`.preview_json`), drive a policy pack over the
 Analyzer protocol (:mod:`.analyzer`, :mod:`.check`, :mod:`.policy_config`), and decide what
 ``pulumi up`` would change against an earlier state (:mod:`.diff`, :mod:`.replacements`).
 

@@ -51,7 +51,6 @@ __all__ = [
     "read_base",
 ]
 
-STACK_TYPE = "pulumi:pulumi:Stack"
 #: Pulumi's secret envelope in a state file: the signature key and its value.
 _SIG, _SECRET_SIG = "4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270"
 #: The engine's stand-in for an unknown string in ``pulumi preview --json``.

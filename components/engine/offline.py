@@ -39,6 +39,7 @@ from ..core.errors import SkyweaveError
 from ..drivers import secrets
 from ..drivers.base import CloudDriver
 from ..drivers.registry import get_driver, vendors
+from .urn import PROVIDER_PREFIX, STACK_TYPE
 
 __all__ = [
     "DISABLE_DEFAULT_PROVIDERS",
@@ -147,9 +148,6 @@ def _provider_urn(reference: str) -> str | None:
     return urn or reference
 
 
-_ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
-
-
 #: The stack config key that turns default providers off (``["*"]`` or package names), as in
 #: ``pulumi config set --path 'pulumi:disable-default-providers[0]' '*'`` (pulumi/pulumi#8829).
 DISABLE_DEFAULT_PROVIDERS = "pulumi:disable-default-providers"
@@ -208,13 +206,13 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         qualified = type_
         if parent:
             parent_type = parent.split("::")[2]
-            if parent_type != _ROOT_STACK_TYPE:
+            if parent_type != STACK_TYPE:
                 qualified = f"{parent_type}${type_}"
         return "urn:pulumi:" + "::".join([pulumi.get_stack(), pulumi.get_project(), qualified, name])
 
     def RegisterResource(self, request: Any) -> Any:
         urn = self.make_urn(request.parent, request.type, request.name)
-        if request.custom and not request.provider and not request.type.startswith("pulumi:providers:"):
+        if request.custom and not request.provider and not request.type.startswith(PROVIDER_PREFIX):
             self._refuse_default(request.type.split(":", 1)[0], urn)
         self.registrations.append(
             Registration(
@@ -237,7 +235,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         )
         if self.on_register is not None:
             self.on_register()
-        if request.type == "pulumi:pulumi:Stack":
+        if request.type == STACK_TYPE:
             return resource_pb2.RegisterResourceResponse(urn=urn)
         _ensure_event_loop()  # type: ignore[no-untyped-call]
         inputs = rpc.deserialize_properties(request.object)
@@ -415,7 +413,7 @@ def run_program(
         # The engine fails the deployment at the first of these; name them all.
         raise DefaultProviderError("\n".join(sorted(set(monitor.errors))))
 
-    root = next((r.urn for r in monitor.registrations if r.type == "pulumi:pulumi:Stack"), "")
+    root = next((r.urn for r in monitor.registrations if r.type == STACK_TYPE), "")
     return OfflineRun(
         project=project,
         stack=stack,

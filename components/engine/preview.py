@@ -12,11 +12,9 @@ from typing import Any, Protocol
 from ..estate.project import Project, StackFile
 from ..files import check_program
 from .offline import OfflineMocks, OfflineRun, RecordingMonitor, Registration, run_program
+from .urn import PROVIDER_PREFIX, STACK_TYPE
 
 __all__ = ["Progress", "is_provider", "ordered", "preview_stack", "render_json", "summary"]
-
-STACK_TYPE = "pulumi:pulumi:Stack"
-PROVIDER_PREFIX = "pulumi:providers:"
 
 
 class Progress(Protocol):

@@ -1,7 +1,7 @@
 """The one boundary user files cross: stack files, ``Pulumi.yaml``, policy configs, pack manifests.
 
 (Plan files for ``check --from-json`` have their own reader with the same bounds, which also
-validates their structure: :mod:`skyweave.engine.plan_files`.)
+validates their structure: :mod:`skyweave.engine.plans`.)
 
 Everything past this module may assume plain, bounded data — strings, numbers, booleans, null,
 lists and string-keyed mappings, nested at most :data:`MAX_DEPTH` deep — so no later step can

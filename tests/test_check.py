@@ -11,7 +11,8 @@ import pytest
 from skyweave.cli import main
 from skyweave.cli.check_command import EXIT_VIOLATIONS
 from skyweave.engine.analyzer import StackResource
-from skyweave.engine.check import PropertyDependencyMonitor, load_policy_config, run_check
+from skyweave.engine.check import PropertyDependencyMonitor, run_check
+from skyweave.engine.policy_config import load_policy_config
 from skyweave.engine.requests import resources_from_run
 
 ROOT = Path(__file__).resolve().parent.parent

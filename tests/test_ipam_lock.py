@@ -388,7 +388,7 @@ def test_ctrl_c_during_the_write_leaves_the_file_as_it_was(tmp_path: Path) -> No
         "def fsync(fd):\n"
         "    os.kill(os.getpid(), signal.SIGINT)\n"
         "    real(fd)\n"
-        "files.os.fsync = fsync\n"
+        "files.writing.os.fsync = fsync\n"
         "from skyweave.cli import main\n"
         f"sys.exit(main(['-C', {str(project)!r}, 'ipam', 'lock', '--stack', 'prod']))\n"
     )
@@ -407,7 +407,7 @@ def test_a_failed_write_leaves_the_file_as_it_was(
     def disk_full(fd: int) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(files.os, "fsync", disk_full)
+    monkeypatch.setattr(files.writing.os, "fsync", disk_full)
     assert _lock(project) == 1
     out, err = capsys.readouterr()
     assert (
@@ -462,7 +462,7 @@ def test_permission_denied_on_rename_is_a_message(
     def denied(src: str, dst: str) -> None:
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr(files.os, "replace", denied)
+    monkeypatch.setattr(files.writing.os, "replace", denied)
     assert _lock(project) == 1
     assert "cannot be written: permission denied; the file was not changed" in capsys.readouterr().err
     assert _stack_file(project).read_text(encoding="utf-8") == PROD

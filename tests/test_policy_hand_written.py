@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 from skyweave.engine.analyzer import Diagnostic, PolicyPackProcess, StackResource
-from skyweave.engine.check import PropertyDependencyMonitor, load_policy_config
+from skyweave.engine.check import PropertyDependencyMonitor
+from skyweave.engine.policy_config import load_policy_config
 from skyweave.engine.preview import preview_stack
 from skyweave.engine.requests import resources_from_run
 from skyweave.estate.project import Project

@@ -39,7 +39,8 @@ from policy_helpers import check_resource, check_stack, res, wire
 from pulumi_policy.deserialize import deserialize_properties
 from pulumi_policy.proxy import unknown_checking_proxy
 from skyweave.engine.analyzer import SIG_KEY, StackResource
-from skyweave.engine.check import PropertyDependencyMonitor, load_policy_config
+from skyweave.engine.check import PropertyDependencyMonitor
+from skyweave.engine.policy_config import load_policy_config
 from skyweave.engine.preview import preview_stack
 from skyweave.engine.requests import resources_from_run
 from skyweave.estate.project import Project

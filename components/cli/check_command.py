@@ -72,8 +72,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def _policy_config(path: Path | None) -> tuple[dict[str, dict[str, object]] | None, str | None]:
     """The policy config (read and validated before the pack starts) and where it came from."""
-    from ..engine.check import load_policy_config
-    from ..engine.policy_config import validate_policy_config
+    from ..engine.policy_config import load_policy_config, validate_policy_config
 
     if path is None:
         return None, None

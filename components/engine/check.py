@@ -20,8 +20,6 @@ from typing import Any
 
 from pulumi.runtime.proto import analyzer_pb2
 
-from .. import files
-from ..core.errors import ConfigError, ConfigIssue
 from .analyzer import Diagnostic, PolicyPackProcess, StackResource
 from .offline import OfflineMocks, RecordingMonitor
 
@@ -32,8 +30,6 @@ __all__ = [
     "PolicyInfo",
     "PropertyDependencyMonitor",
     "builtin_pack",
-    "load_policy_config",
-    "read_json",
     "run_check",
 ]
 
@@ -78,42 +74,6 @@ class PropertyDependencyMonitor(RecordingMonitor):
         by_key = request.propertyDependencies.items()
         self.property_dependencies[urn] = {k: tuple(sorted(set(d.urns))) for k, d in by_key if d.urns}
         return super().RegisterResource(request)
-
-
-def _issue(path: str, message: str) -> ConfigError:
-    return ConfigError([ConfigIssue(path, message, has_value=False)])
-
-
-def read_json(path: Path, *, limit: int = files.MAX_DOCUMENT_BYTES) -> Any:
-    """Parse a JSON file through the input boundary (:func:`skyweave.core.files.read_json`: UTF-8,
-    bounded size, depth and numbers); a missing or malformed file is a :class:`ConfigError`."""
-    return files.read_json(path, str(path), limit=limit)
-
-
-def load_policy_config(path: Path) -> dict[str, dict[str, Any]]:
-    """A policy config file as ``pulumi preview --policy-pack-config`` takes it.
-
-    Each key is a policy name (or ``all``); its value is an enforcement level or an object with
-    ``enforcementLevel`` and the policy's settings.
-
-    Raises:
-        ConfigError: the file is missing, not JSON, or not shaped like that.
-    """
-    label = str(path)
-    raw = read_json(path)
-    if not isinstance(raw, dict):
-        raise _issue(label, "must be a JSON object: policy name → level or settings")
-    config: dict[str, dict[str, Any]] = {}
-    for name, value in raw.items():
-        if isinstance(value, str):
-            config[name] = {"enforcementLevel": value}
-        elif isinstance(value, dict):
-            config[name] = dict(value)
-        else:
-            raise ConfigError(
-                [ConfigIssue(f"{label}: {name}", "must be an enforcement level or an object", value)]
-            )
-    return config
 
 
 @dataclass(frozen=True)

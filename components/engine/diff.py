@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from .. import files
 from ..core.display import UNKNOWN
 from ..core.errors import ConfigError, ConfigIssue
 from .offline import SECRET, OfflineMocks, OfflineRun, RecordingMonitor
@@ -151,10 +152,8 @@ def _add(base: Base, row: dict[str, Any], *, state: bool) -> None:
 def load_base(path: Path) -> Base:
     """Read and check ``path``; every problem is a :class:`ConfigError` naming the file and the
     JSON path (``base.json: deployment.resources[3].urn``)."""
-    from .check import read_json
-
     label = str(path)
-    doc = read_json(path)
+    doc = files.read_json(path, label)
     if not isinstance(doc, dict):
         raise _error(label, _WHAT)
     if "deployment" in doc or "checkpoint" in doc:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .. import files
 from ..core.errors import ConfigError, ConfigIssue
 
 if TYPE_CHECKING:
@@ -89,10 +90,8 @@ def network_outputs(
 
 def read_preview(path: Path, *, need_component_outputs: bool = False) -> PreviewDoc:
     """Parse and check ``path``, the output of ``skyweave preview --format json``."""
-    from .check import read_json
-
     label = str(path)
-    doc = read_json(path)
+    doc = files.read_json(path, label)
     if not isinstance(doc, dict) or not isinstance(doc.get("resources"), list):
         raise _issue(label, "not a preview: expected the JSON of `skyweave preview --format json`")
     for i, row in enumerate(doc["resources"]):

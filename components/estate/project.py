@@ -16,6 +16,7 @@ from typing import Any
 
 from .. import files
 from ..core.errors import ConfigIssue, ProjectError
+from .namespaces import check_namespaces
 
 __all__ = ["Project", "StackFile", "find_stack_file_label"]
 
@@ -150,7 +151,7 @@ class Project:
         config = data.get("config") or {}
         if not isinstance(config, dict):
             raise _issue(f"{label}: config", "`config:` must be a mapping of keys to values")
-        files.check_namespaces(config, project=self.name, label=label, known_keys=_skyweave_keys())
+        check_namespaces(config, project=self.name, label=label, known_keys=_skyweave_keys())
         values: dict[str, Any] = {}
         secret: set[str] = set()
         for key, value in config.items():

@@ -37,14 +37,11 @@ provider resource the reference names. Every secret, whether ciphertext, plainte
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ...core.errors import ConfigIssue
-from ...files import os_problem
+from ... import files
 from ..urn import urn_name, urn_type
 from . import export, preview, saved, skyweave
 from .model import (
@@ -52,11 +49,9 @@ from .model import (
     FORMATS,
     MAX_BYTES,
     MAX_DEPTH,
-    MAX_NUMBER_DIGITS,
     PlanFile,
     PlanFileError,
     _error,
-    _HugeNumber,
     _kind,
 )
 from .reader import Reader
@@ -86,76 +81,19 @@ _FORMATS: dict[str, Callable[[Reader, dict[str, Any]], PlanFile | None]] = {
 
 
 def read_plan(path: Path) -> PlanFile:
-    """Read, decode, parse and validate a plan file.
+    """Read, decode, parse and validate a plan file (bounded as every JSON file is:
+    :func:`skyweave.files.read_json`, with :data:`MAX_BYTES` as the size bound).
 
     Raises:
         PlanFileError: the file is missing, too large, not UTF-8, not JSON, or not a plan.
     """
     label = str(path)
-    try:
-        with open(path, "rb") as handle:
-            if os.fstat(handle.fileno()).st_size > MAX_BYTES:
-                raise _too_large(label)
-            data = handle.read(MAX_BYTES + 1)
-    except OSError as exc:  # the environment's fault: one line naming the file
-        raise PlanFileError([ConfigIssue(label, os_problem(exc), has_value=False)], fault=True) from None
-    return parse_plan(data, label)
+    return plan_from_document(files.read_json(path, label, limit=MAX_BYTES, error=PlanFileError), label)
 
 
 def parse_plan(data: bytes, label: str) -> PlanFile:
     """:func:`read_plan` of bytes already read (``label`` names them in messages)."""
-    if len(data) > MAX_BYTES:
-        raise _too_large(label)
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        raise _error(
-            label,
-            "",
-            "is UTF-16 (PowerShell's `>` writes that); save it as UTF-8, e.g. "
-            "`pulumi preview --json | Out-File -Encoding utf8 plan.json`",
-        )
-    bom = 3 if data[:3] == b"\xef\xbb\xbf" else 0
-    try:
-        text = data[bom:].decode("utf-8")
-    except UnicodeDecodeError as exc:
-        offset = bom + exc.start
-        raise _error(
-            label,
-            "",
-            f"not UTF-8: byte {offset} (0x{data[offset]:02x}) cannot be decoded; JSON files are UTF-8",
-        ) from None
-    try:
-        doc = json.loads(text, parse_constant=_refuse_constant, parse_int=_bounded_int)
-    except json.JSONDecodeError as exc:
-        raise _error(
-            label, "", f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
-        ) from None
-    except _NotJson as exc:
-        raise _error(label, "", f"not valid JSON: {exc}") from None
-    except RecursionError:
-        raise _error(
-            label, "", f"nested too deeply to read; plan files nest at most {MAX_DEPTH} levels"
-        ) from None
-    return plan_from_document(doc, label)
-
-
-def _too_large(label: str) -> PlanFileError:
-    return _error(
-        label, "", f"larger than {MAX_BYTES // (1024 * 1024)} MiB; skyweave reads plan files up to that"
-    )
-
-
-class _NotJson(ValueError):
-    pass
-
-
-def _refuse_constant(name: str) -> Any:
-    raise _NotJson(f"{name} is not a JSON value (Pulumi never writes it)")
-
-
-def _bounded_int(literal: str) -> Any:
-    if len(literal) > MAX_NUMBER_DIGITS:
-        return _HugeNumber(len(literal))
-    return int(literal)
+    return plan_from_document(files.parse_json(data, label, limit=MAX_BYTES, error=PlanFileError), label)
 
 
 def plan_from_document(doc: Any, label: str) -> PlanFile:

@@ -20,8 +20,6 @@ MAX_BYTES = 256 * 1024 * 1024
 #: Deepest nesting of JSON values (counted from the top of the file). Real property values nest a
 #: few levels; far deeper ones blow Python's recursion limit in protobuf and the pack.
 MAX_DEPTH = 64
-#: Longest integer literal parsed (a float64 holds at most 309 integer digits).
-MAX_NUMBER_DIGITS = 400
 #: At most this many problems are listed; the rest are counted.
 MAX_ISSUES = 10
 
@@ -111,13 +109,6 @@ class PlanFile:
     property_dependencies: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class _HugeNumber:
-    """An integer literal too long to be a number: reported with its JSON path if it is used."""
-
-    digits: int
-
-
 # -- messages --------------------------------------------------------------------------------------
 
 _Path = tuple[str | int, ...]
@@ -142,8 +133,6 @@ def _kind(value: Any) -> str:
         return "null"
     if isinstance(value, bool):
         return "a boolean"
-    if isinstance(value, _HugeNumber):
-        return f"an integer of {value.digits} digits"
     if isinstance(value, int):
         return "an integer"
     if isinstance(value, float):

@@ -36,7 +36,6 @@ from .model import (
     PlanFile,
     PlanFileError,
     _clean,
-    _HugeNumber,
     _kind,
     _Path,
     _render,
@@ -229,9 +228,6 @@ class Reader:
             if not math.isfinite(src):
                 self.wrong(tuple(trail), "", "a number a 64-bit float can hold (at most about 1.8e308)")
             return src
-        if isinstance(src, _HugeNumber):
-            self.wrong(tuple(trail), src, "a number a 64-bit float can hold (at most 309 digits)")
-            return None
         self.wrong(tuple(trail), src, "a JSON value")  # pragma: no cover - json.loads makes nothing else
         return None
 

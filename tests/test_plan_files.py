@@ -26,6 +26,7 @@ import plan_writers as writers
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from pulumi.runtime import rpc
 from skyweave.cli import main
 from skyweave.cli.check_command import EXIT_VIOLATIONS
 from skyweave.engine import plans as plan_files
@@ -650,7 +651,7 @@ def test_a_save_plan_judges_creates_on_their_inputs_and_updates_on_planned_state
     assert "old-bucket" not in rows  # steps ["delete"], no goal
     assert rows["core-vpc"]["inputs"] == {"cidrBlock": "10.1.0.0/16", "enableDnsHostnames": True, "tags": {
         "env": "prod", "owner": "platform"}}  # fmt: skip
-    assert rows["core-vpc"]["outputs"]["arn"] == plan_files.model.UNKNOWN
+    assert rows["core-vpc"]["outputs"]["arn"] == rpc.UNKNOWN
     subnet = rows["core-subnet-a"]
     assert subnet["inputs"]["cidrBlock"] == "10.1.16.0/20" and subnet["outputs"]["cidrBlock"] == "10.1.0.0/20"
     assert subnet["inputs"]["availabilityZone"] == "us-east-1a"  # from the planned state

@@ -44,7 +44,9 @@ from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, engine_pb2, engine_pb2_grpc, plugin_pb2
 
 from .. import files
+from ..core.display import ENGINE_UNKNOWN as UNKNOWN
 from ..core.errors import SkyweaveError
+from .wire import SECRET_SIG, SIG_KEY
 
 __all__ = [
     "SECRET_SIG",
@@ -59,11 +61,6 @@ __all__ = [
     "secret",
 ]
 
-#: The property-map signature key and the secret signature (sdk/go/common/resource/properties.go).
-SIG_KEY = "4dabf18193072939515e22adb298388d"
-SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
-#: What the engine sends for a string whose value is not known until the update runs.
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
 _MAX_MESSAGE = 1024 * 1024 * 400  # the pack raises its limit to 400 MiB; match it
 _CHANNEL_OPTIONS = [

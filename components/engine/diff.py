@@ -35,10 +35,11 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from .. import files
-from ..core.display import UNKNOWN
+from ..core.display import ENGINE_UNKNOWN, UNKNOWN
 from ..core.errors import ConfigError, ConfigIssue
 from .offline import SECRET, OfflineMocks, OfflineRun, RecordingMonitor
 from .replacements import REPLACEMENTS, forces_replacement
+from .wire import SECRET_SIG, SIG_KEY
 
 __all__ = [
     "Base",
@@ -52,10 +53,6 @@ __all__ = [
     "read_base",
 ]
 
-#: Pulumi's secret envelope in a state file: the signature key and its value.
-_SIG, _SECRET_SIG = "4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270"
-#: The engine's stand-in for an unknown string in ``pulumi preview --json``.
-_PREVIEW_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 _MISSING: Any = object()
 
 KIND_SKYWEAVE = "skyweave preview"
@@ -104,12 +101,12 @@ def _error(path: str, message: str) -> ConfigError:
 def _unwrap(value: Any) -> Any:
     """A state's property value as plain JSON: secrets as ``[secret]`` (never their value)."""
     if isinstance(value, dict):
-        if value.get(_SIG) == _SECRET_SIG:
+        if value.get(SIG_KEY) == SECRET_SIG:
             return SECRET
         return {k: _unwrap(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_unwrap(v) for v in value]
-    if value == _PREVIEW_UNKNOWN:
+    if value == ENGINE_UNKNOWN:
         return UNKNOWN
     return value
 

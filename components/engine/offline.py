@@ -34,12 +34,13 @@ from pulumi.runtime.settings import configure, set_root_resource
 from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
-from ..core.display import SECRET, UNKNOWN
+from ..core.display import ENGINE_UNKNOWN, SECRET, UNKNOWN
 from ..core.errors import SkyweaveError
 from ..drivers import secrets
 from ..drivers.base import CloudDriver
 from ..drivers.registry import get_driver, vendors
 from .urn import PROVIDER_PREFIX, STACK_TYPE
+from .wire import RESOURCE_REFERENCE_SIG, SECRET_SIG, SIG_KEY
 
 __all__ = [
     "DISABLE_DEFAULT_PROVIDERS",
@@ -60,10 +61,6 @@ __all__ = [
 #: only rescan live objects; 1,000,000 was ~20-25% faster than 100,000 on a 3,118-resource estate
 #: for ~1% more peak memory (bench/, docs/benchmarks.md).
 GC_THRESHOLDS = (1_000_000, 100, 100)
-
-_SIG = rpc._special_sig_key
-_SECRET_SIG = rpc._special_secret_sig
-_RESOURCE_SIG = rpc._special_resource_sig
 
 
 @dataclass
@@ -123,17 +120,17 @@ class OfflineRun:
 def mask(value: Any) -> Any:
     """Plain JSON of a property value, with secrets as ``[secret]`` and unknowns as ``[unknown]``."""
     if isinstance(value, dict):
-        sig = value.get(_SIG)
-        if sig == _SECRET_SIG:
+        sig = value.get(SIG_KEY)
+        if sig == SECRET_SIG:
             return SECRET
-        if sig == _RESOURCE_SIG:
+        if sig == RESOURCE_REFERENCE_SIG:
             return value.get("urn")
         if sig is not None:
-            return {k: mask(v) for k, v in value.items() if k != _SIG}
+            return {k: mask(v) for k, v in value.items() if k != SIG_KEY}
         return {k: mask(v) for k, v in value.items()}
     if isinstance(value, list):
         return [mask(v) for v in value]
-    if value == rpc.UNKNOWN:
+    if value == ENGINE_UNKNOWN:
         return UNKNOWN
     if isinstance(value, float) and value.is_integer():
         return int(value)
@@ -251,7 +248,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         # The engine, not the SDK, marks additional secret outputs as secret: do the same.
         for key in request.additionalSecretOutputs:
             if key in state:
-                state[key] = {_SIG: _SECRET_SIG, "value": state[key]}
+                state[key] = {SIG_KEY: SECRET_SIG, "value": state[key]}
         obj_proto = _sync_await(rpc.serialize_properties(state, {}))
         self.resources[urn] = pulumi_mocks.MockMonitor.ResourceRegistration(urn, id_ or "", state)
         return resource_pb2.RegisterResourceResponse(urn=urn, id=id_ or "", object=obj_proto)

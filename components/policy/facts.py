@@ -62,7 +62,7 @@ from typing import Any
 
 from ..planning.failure import Placement
 from .index import APP_TYPES, CLOUD_PACKAGES, StackIndex, package_vendor
-from .rule import Resource, UnknownValue, as_int, get, is_unknown, items
+from .rule import SECRET_MASK, Resource, UnknownValue, as_int, get, is_unknown, items
 
 __all__ = [
     "UNSPECIFIED",
@@ -278,7 +278,7 @@ def vendor_name(vendor: str) -> str:
 
 def _known_str(value: Any) -> str | None:
     return (
-        value if isinstance(value, str) and value and not is_unknown(value) and value != "[secret]" else None
+        value if isinstance(value, str) and value and not is_unknown(value) and value != SECRET_MASK else None
     )
 
 

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from pulumi_policy.proxy import UnknownValueError
 
+from ..core.display import ENGINE_UNKNOWN, SECRET, UNKNOWN
+
 if TYPE_CHECKING:
     from .index import StackIndex
 
@@ -47,7 +49,7 @@ __all__ = [
 DOCS_URL = "https://github.com/skyweave/skyweave/blob/main/docs/policies.md"
 
 #: How an offline preview (``skyweave preview --format json``) shows a secret.
-SECRET_MASK = "[secret]"
+SECRET_MASK = SECRET
 
 #: The engine's markers for values not known until the update runs (pulumi_policy/proxy.py),
 #: plus the offline preview's own rendering of one.
@@ -55,12 +57,12 @@ UNKNOWN_SENTINELS = frozenset(
     {
         "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7",
         "3eeb2bf0-c639-47a8-9e75-3b44932eb421",
-        "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
+        ENGINE_UNKNOWN,
         "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2",
         "030794c1-ac77-496b-92df-f27374a8bd58",
         "e48ece36-62e2-4504-bad9-02848725956a",
         "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",
-        "[unknown]",
+        UNKNOWN,
     }
 )
 

@@ -32,19 +32,6 @@ FORMATS = {
     "plan": "pulumi preview --save-plan",
 }
 
-# Property-value signatures (sdk/go/common/resource/sig/sig.go, pkg/resource/stack/deployment.go).
-SIG_KEY = "4dabf18193072939515e22adb298388d"
-SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
-RESOURCE_REFERENCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
-OUTPUT_VALUE_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4"
-BYTE_STRING_SIG = "803fd3297a5875dc03ca845dda5d2a98"
-ASSET_SIG = "c44067f5952c0a294b673a41bacd8c17"
-ARCHIVE_SIG = "0def7320c3a5731c473e5ecbe6d01bc7"
-FLOAT_SIG = "8ad145fe-0d11-4827-bfd7-1abcbf086f5c"
-#: ``computedValuePlaceholder``: a value not known until the update runs.
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-#: How every secret reaches the pack (skyweave's offline convention; check.py sends it as a secret).
-SECRET = "[secret]"
 
 # Step ops (pkg/resource/deploy/step.go; apitype.OpType in sdk/go/common/apitype/history.go).
 #: The resource exists after the update: its new state is judged.

@@ -12,8 +12,20 @@ import struct
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ...core.display import ENGINE_UNKNOWN as UNKNOWN
+from ...core.display import SECRET
 from ...core.errors import ConfigIssue
 from ..urn import PROVIDER_PREFIX, STACK_TYPE, urn_name, urn_parts, urn_type, valid_urn
+from ..wire import (
+    ARCHIVE_SIG,
+    ASSET_SIG,
+    BYTE_STRING_SIG,
+    FLOAT_SIG,
+    OUTPUT_VALUE_SIG,
+    RESOURCE_REFERENCE_SIG,
+    SECRET_SIG,
+    SIG_KEY,
+)
 from .model import (
     _BOOL_FIELDS,
     _LIST_FIELDS,
@@ -21,18 +33,8 @@ from .model import (
     _OBJECT_FIELDS,
     _STRING_FIELDS,
     _STRING_LIST_FIELDS,
-    ARCHIVE_SIG,
-    ASSET_SIG,
-    BYTE_STRING_SIG,
-    FLOAT_SIG,
     MAX_DEPTH,
     MAX_ISSUES,
-    OUTPUT_VALUE_SIG,
-    RESOURCE_REFERENCE_SIG,
-    SECRET,
-    SECRET_SIG,
-    SIG_KEY,
-    UNKNOWN,
     PlanFile,
     PlanFileError,
     _clean,

@@ -23,7 +23,7 @@ from typing import Any
 from pulumi_policy.proxy import _DictProxy
 
 from ..planning.failure import Placement
-from .rule import Resource, UnknownValue, is_unknown, items
+from .values import Resource, UnknownValue, is_unknown, items
 
 __all__ = [
     "APP_TYPES",

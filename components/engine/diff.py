@@ -37,7 +37,7 @@ from typing import Any, NamedTuple
 from .. import files
 from ..core.display import ENGINE_UNKNOWN, UNKNOWN
 from ..core.errors import ConfigError, ConfigIssue
-from .offline import SECRET, OfflineMocks, OfflineRun, RecordingMonitor
+from .offline import SECRET, OfflineMocks, OfflineRun, RecordingMonitor, Registration
 from .replacements import REPLACEMENTS, forces_replacement
 from .wire import SECRET_SIG, SIG_KEY
 
@@ -429,93 +429,16 @@ def _substitute(value: Any, replacements: Mapping[str, str]) -> Any:
 def diff_run(run: OfflineRun, monitor: DiffMonitor, base: Base) -> Diff:
     """Compare what ``run`` registered with ``base``; see the module docstring for the rules."""
     current = run.by_urn()
-    computed = monitor.computed()
-    deps = monitor.property_dependencies
-    renamed: dict[str, str] = {}  # base URN → current URN, through aliases
-    for reg in run.resources:
-        if reg.urn not in base.resources:
-            for alias in _alias_urns(reg.urn, reg.type, reg.aliases):
-                if alias in base.resources and alias not in current:
-                    renamed[alias] = reg.urn
-    old_of = {current_urn: base_urn for base_urn, current_urn in renamed.items()}
-    status: dict[str, str] = {}
+    renamed = _renamed(run, base, current)
+    walk = _Walk(base, monitor.computed(), monitor.property_dependencies, {v: k for k, v in renamed.items()})
     changes: list[Change] = []
     unchanged = 0
     for urn in _order(run):
-        reg = current[urn]
-        base_urn = old_of.get(urn, urn)
-        old = base.resources.get(base_urn)
-        if old is None:
-            status[urn] = "create"
-            changes.append(Change("create", urn, reg.type, reg.name, reg.protect))
-            continue
-        keys: list[KeyChange] = []
-        reasons: list[str] = []
-        # The provider: a resource moved to a provider that is itself new or replaced goes with it.
-        old_provider = base.states.get(base_urn, BaseState(None, {}, None)).provider
-        new_provider = reg.provider
-        moved = new_provider and (old_provider != new_provider or status.get(new_provider) == "replace")
-        if reg.custom and new_provider and moved and status.get(new_provider) in ("create", "replace"):
-            reasons.append(f"its provider {_name(new_provider)} is {status[new_provider]}d")
-        for key in sorted(set(reg.inputs) | (set(old.inputs) if not base.is_state else set())):
-            if key.startswith("__"):
-                continue
-            new_value = reg.inputs.get(key, _MISSING)
-            old_value = old.inputs.get(key, _MISSING)
-            sources = deps.get(urn, {}).get(key) or tuple(reg.dependencies)
-            moving = [s for s in sources if status.get(s) in ("create", "replace")]
-            refers = [
-                s for s in sources if any(_contains(new_value, v) for v in computed.get(s, {}).values())
-            ]
-            if new_value is not _MISSING and (moving and (refers or _contains(new_value, UNKNOWN))):
-                why = f"known after {_name(moving[0])} is {status[moving[0]]}d"
-                rule = forces_replacement(reg.type, key, old_value, new_value, reg.inputs)
-                keys.append(KeyChange(key, old_value, UNKNOWN, rule is not None, why))
-                continue
-            if new_value is not _MISSING and _contains(new_value, UNKNOWN):
-                continue  # computed by a provider from unchanged resources: the engine knows it
-            if new_value is not _MISSING and refers and base.is_state:
-                stand_ins = {
-                    value: real
-                    for s in refers
-                    for k, value in computed.get(s, {}).items()
-                    if (real := _real(base, old_of.get(s, s), k)) is not None
-                }
-                if not stand_ins:
-                    continue  # refers to an unchanged resource whose state we cannot see
-                new_value = _substitute(new_value, stand_ins)
-            if (
-                old_value is _MISSING
-                and new_value is not _MISSING
-                and base.is_state
-                and new_value in (None, [], {})
-            ):
-                continue
-            if old_value is not _MISSING and new_value is not _MISSING and _same(old_value, new_value):
-                continue
-            rule = forces_replacement(reg.type, key, old_value, new_value, reg.inputs)
-            keys.append(KeyChange(key, old_value, new_value, rule is not None, rule.source if rule else ""))
-        if reg.protect != old.protect:
-            keys.append(KeyChange("protect", old.protect, reg.protect))
-        replace = bool(reasons) or any(k.replaces for k in keys)
-        if replace:
-            reasons += [f"{k.key} changes" for k in keys if k.replaces]
-        if not keys and not reasons:
-            status[urn] = "same"
+        change = walk.change(current[urn])
+        if change is None:
             unchanged += 1
-            continue
-        op = "replace" if replace else "update"
-        status[urn] = op
-        note = ""
-        if urn != base_urn:
-            note = f"renamed from {base_urn} (an alias keeps it)"
-        elif op == "update" and reg.custom and reg.type not in REPLACEMENTS:
-            note = "not in the replacement table: the provider decides whether this updates in place"
-        if not reg.custom:
-            note = "a component: its inputs change, nothing in the cloud does by that alone"
-        changes.append(
-            Change(op, urn, reg.type, reg.name, reg.protect or old.protect, tuple(keys), tuple(reasons), note)
-        )
+        else:
+            changes.append(change)
     for urn, old in sorted(base.resources.items()):
         if urn in current or urn in renamed:
             continue
@@ -529,6 +452,109 @@ def diff_run(run: OfflineRun, monitor: DiffMonitor, base: Base) -> Diff:
             "only the inputs the program sets are compared"
         )
     return Diff(base, run.stack, run.project, tuple(changes), unchanged, tuple(notes))
+
+
+def _renamed(run: OfflineRun, base: Base, current: Mapping[str, Registration]) -> dict[str, str]:
+    """Base URN → current URN, for resources the base knows under an alias of their new name."""
+    renamed: dict[str, str] = {}
+    for reg in run.resources:
+        if reg.urn not in base.resources:
+            for alias in _alias_urns(reg.urn, reg.type, reg.aliases):
+                if alias in base.resources and alias not in current:
+                    renamed[alias] = reg.urn
+    return renamed
+
+
+@dataclass
+class _Walk:
+    """The comparison in registration order: what happened to each resource so far (``status``)
+    decides whether a value that refers to it is known (a replaced VPC's id is not)."""
+
+    base: Base
+    computed: Mapping[str, Mapping[str, str]]
+    deps: Mapping[str, Mapping[str, tuple[str, ...]]]
+    old_of: Mapping[str, str]  # current URN → its URN in the base (an alias)
+    status: dict[str, str] = field(default_factory=dict)
+
+    def change(self, reg: Registration) -> Change | None:
+        """The resource's change, or ``None`` when it is the same."""
+        urn = reg.urn
+        base_urn = self.old_of.get(urn, urn)
+        old = self.base.resources.get(base_urn)
+        if old is None:
+            self.status[urn] = "create"
+            return Change("create", urn, reg.type, reg.name, reg.protect)
+        reasons = self._provider_reasons(reg, base_urn)
+        keys = [k for k in (self._key_change(reg, old, key) for key in self._keys(reg, old)) if k is not None]
+        if reg.protect != old.protect:
+            keys.append(KeyChange("protect", old.protect, reg.protect))
+        replace = bool(reasons) or any(k.replaces for k in keys)
+        if replace:
+            reasons += [f"{k.key} changes" for k in keys if k.replaces]
+        if not keys and not reasons:
+            self.status[urn] = "same"
+            return None
+        op = "replace" if replace else "update"
+        self.status[urn] = op
+        note = ""
+        if urn != base_urn:
+            note = f"renamed from {base_urn} (an alias keeps it)"
+        elif op == "update" and reg.custom and reg.type not in REPLACEMENTS:
+            note = "not in the replacement table: the provider decides whether this updates in place"
+        if not reg.custom:
+            note = "a component: its inputs change, nothing in the cloud does by that alone"
+        return Change(
+            op, urn, reg.type, reg.name, reg.protect or old.protect, tuple(keys), tuple(reasons), note
+        )
+
+    def _provider_reasons(self, reg: Registration, base_urn: str) -> list[str]:
+        """A resource moved to a provider that is itself new or replaced goes with it."""
+        old_provider = self.base.states.get(base_urn, BaseState(None, {}, None)).provider
+        new_provider = reg.provider
+        moved = new_provider and (old_provider != new_provider or self.status.get(new_provider) == "replace")
+        if reg.custom and new_provider and moved and self.status.get(new_provider) in ("create", "replace"):
+            return [f"its provider {_name(new_provider)} is {self.status[new_provider]}d"]
+        return []
+
+    def _keys(self, reg: Registration, old: BaseResource) -> list[str]:
+        keys = set(reg.inputs) | (set(old.inputs) if not self.base.is_state else set())
+        return [key for key in sorted(keys) if not key.startswith("__")]
+
+    def _key_change(self, reg: Registration, old: BaseResource, key: str) -> KeyChange | None:
+        new_value = reg.inputs.get(key, _MISSING)
+        old_value = old.inputs.get(key, _MISSING)
+        sources = self.deps.get(reg.urn, {}).get(key) or tuple(reg.dependencies)
+        moving = [s for s in sources if self.status.get(s) in ("create", "replace")]
+        refers = [
+            s for s in sources if any(_contains(new_value, v) for v in self.computed.get(s, {}).values())
+        ]
+        if new_value is not _MISSING and (moving and (refers or _contains(new_value, UNKNOWN))):
+            why = f"known after {_name(moving[0])} is {self.status[moving[0]]}d"
+            rule = forces_replacement(reg.type, key, old_value, new_value, reg.inputs)
+            return KeyChange(key, old_value, UNKNOWN, rule is not None, why)
+        if new_value is not _MISSING and _contains(new_value, UNKNOWN):
+            return None  # computed by a provider from unchanged resources: the engine knows it
+        if new_value is not _MISSING and refers and self.base.is_state:
+            stand_ins = {
+                value: real
+                for s in refers
+                for k, value in self.computed.get(s, {}).items()
+                if (real := _real(self.base, self.old_of.get(s, s), k)) is not None
+            }
+            if not stand_ins:
+                return None  # refers to an unchanged resource whose state we cannot see
+            new_value = _substitute(new_value, stand_ins)
+        if (
+            old_value is _MISSING
+            and new_value is not _MISSING
+            and self.base.is_state
+            and new_value in (None, [], {})
+        ):
+            return None
+        if old_value is not _MISSING and new_value is not _MISSING and _same(old_value, new_value):
+            return None
+        rule = forces_replacement(reg.type, key, old_value, new_value, reg.inputs)
+        return KeyChange(key, old_value, new_value, rule is not None, rule.source if rule else "")
 
 
 def _real(base: Base, urn: str, key: str) -> str | None:

@@ -1,6 +1,7 @@
 """What every plan-file format becomes: neutral rows (:class:`PlanFile`), and the one error a
-file that cannot be judged raises (:class:`PlanFileError`), with the bounds, Pulumi's value
-signatures and step ops the readers share. The formats themselves: :mod:`skyweave.engine.plans`.
+file that cannot be judged raises (:class:`PlanFileError`), with the bounds and step ops the
+readers share. The formats themselves: :mod:`skyweave.engine.plans`; the value signatures:
+:mod:`skyweave.engine.wire`.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ from typing import Any
 
 from ...core.errors import ConfigError, ConfigIssue
 
+# Deepest nesting of JSON values, counted from the top of the file: every JSON file's bound (the
+# reader refuses deeper files; a parsed document handed in directly is held to it value by value).
+from ...files import MAX_DEPTH
+
 __all__ = ["FORMATS", "MAX_BYTES", "MAX_DEPTH", "PlanFile", "PlanFileError"]
 
 #: Largest plan file read (a 50,000-resource stack export is well under this).
 MAX_BYTES = 256 * 1024 * 1024
-#: Deepest nesting of JSON values (counted from the top of the file). Real property values nest a
-#: few levels; far deeper ones blow Python's recursion limit in protobuf and the pack.
-MAX_DEPTH = 64
 #: At most this many problems are listed; the rest are counted.
 MAX_ISSUES = 10
 

@@ -41,7 +41,8 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time each name load
         vendors,
     )
     from .drivers.providers import SiteProviders
-    from .estate.config import StackConfig, config_schema, load_stack_config, parse_stack_config
+    from .estate.config import StackConfig, config_schema, parse_stack_config
+    from .estate.stack import load_stack_config
     from .metal.bare_metal_pool import BareMetalPool, BareMetalPoolArgs, PoolConfig, plan_pool
     from .metal.inventory import ansible_inventory
     from .network.hybrid_vpc import HybridVpc, HybridVpcArgs, HybridVpcPlan, IpamArgs, plan_hybrid_vpc
@@ -87,7 +88,7 @@ _EXPORTS: dict[str, str] = {
     "ansible_inventory": "metal.inventory",
     "config_schema": "estate.config",
     "get_driver": "drivers",
-    "load_stack_config": "estate.config",
+    "load_stack_config": "estate.stack",
     "parse_stack_config": "estate.config",
     "plan_hybrid_vpc": "network.hybrid_vpc",
     "plan_multi_cloud_app": "app.multi_cloud_app",

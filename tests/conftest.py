@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 import yaml
-from skyweave.cli.offline import OfflineRun, run_program
-from skyweave.cli.preview import preview_stack
+from skyweave.engine.offline import OfflineRun, run_program
+from skyweave.engine.preview import preview_stack
 from skyweave.estate.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,10 +8,11 @@ from typing import Any
 import pulumi
 import pytest
 import yaml
-from skyweave.cli.offline import OfflineMocks, OfflineRun, RecordingMonitor, run_program
-from skyweave.cli.preview import render_json, render_text
+from skyweave.cli.preview import render_text
 from skyweave.core.bootstrap import BootstrapArgs
 from skyweave.core.errors import InvalidArgsError
+from skyweave.engine.offline import OfflineMocks, OfflineRun, RecordingMonitor, run_program
+from skyweave.engine.preview import render_json
 from skyweave.metal.bare_metal_pool import BareMetalPool
 from skyweave.network.hybrid_vpc import HybridVpc
 

@@ -11,12 +11,16 @@ draws them):
   SDK, and they never import a component;
 * the components (``network``, ``app``, ``metal``, ``storage``) use ``core``, ``planning``,
   ``drivers`` and each other (an app builds on a network), never a provider SDK;
+* ``files`` is the boundary user files cross (bounded YAML/JSON readers, YAML text edits,
+  atomic writes, locks): ``core`` only, no Pulumi, so every layer that reads a file may use it;
 * ``estate`` reads a stack: everything below it; ``policy`` judges resources: ``core`` and
   ``planning`` only — it finds each vendor's policy reader by module path or entry point, never
   by import; ``bridge`` serves the components to other languages;
 * a vendor's policy reader (``drivers/<vendor>/reader.py``) lives with the vendor and imports
   the policy vocabulary it fills (:data:`READER_VOCABULARY`), nothing else of ``policy`` and no
   provider SDK;
+* ``engine`` does what the Pulumi engine would (the offline runtime, the Analyzer client, plan
+  files, diffs): everything below it but ``bridge``; only ``cli`` and ``testing`` import it;
 * ``cli`` may use everything, and nothing outside ``cli`` imports it;
 * ``testing`` (the driver contract and the fake vendor, for vendors' own tests) may use every
   layer it exercises, and nothing imports it: it is a test suite shipped in the package.
@@ -53,11 +57,13 @@ ALLOWED: dict[str, set[str]] = {
     "planning": {"core"},
     "drivers": {"core", "planning"},
     **{c: {"core", "planning", "drivers", *COMPONENTS} for c in COMPONENTS},
-    "estate": {"core", "planning", "drivers", *COMPONENTS},
+    "files": {"core"},
+    "estate": {"core", "planning", "drivers", "files", *COMPONENTS},
     "policy": {"core", "planning"},
     "bridge": {"core", "planning", "drivers", "estate", *COMPONENTS},
-    "cli": {"core", "planning", "drivers", "estate", "policy", "bridge", *COMPONENTS},
-    "testing": {"core", "planning", "drivers", "policy", "cli", *COMPONENTS},
+    "engine": {"core", "planning", "drivers", "files", "estate", "policy", *COMPONENTS},
+    "cli": {"core", "planning", "drivers", "files", "estate", "policy", "bridge", "engine", *COMPONENTS},
+    "testing": {"core", "planning", "drivers", "policy", "engine", *COMPONENTS},
 }
 #: What a vendor's policy reader (``skyweave.drivers.<vendor>.reader``) may import of ``policy``.
 READER_VOCABULARY = frozenset(
@@ -65,8 +71,7 @@ READER_VOCABULARY = frozenset(
         "skyweave.policy.model",
         "skyweave.policy.reading",
         "skyweave.policy.rule",
-        "skyweave.policy.facts",
-        "skyweave.policy.index",
+        "skyweave.policy.values",
     }
 )
 
@@ -78,7 +83,7 @@ def _is_reader(module: str) -> bool:
 
 #: layers that must not import Pulumi, gRPC or any provider SDK at all (policy may use
 #: pulumi_policy: it is the pack adapter).
-PULUMI_FREE = {"core", "planning"}
+PULUMI_FREE = {"core", "planning", "files"}
 
 
 @dataclass(frozen=True)
@@ -86,6 +91,11 @@ class Import:
     module: str  # the importing module, e.g. skyweave.network.hybrid_vpc
     target: str  # the absolute name imported, e.g. skyweave.core.errors or pulumi_aws.ec2
     line: int
+    names: tuple[str, ...] = ()  # `from target import a, b`: a and b (each a submodule or a name)
+
+    def targets(self) -> list[str]:
+        """What the statement may load: ``target``, and ``target.a`` for each name (a submodule?)."""
+        return [self.target, *(f"{self.target}.{name}" for name in self.names)]
 
 
 def _module_name(path: Path) -> str:
@@ -109,10 +119,7 @@ def _imports(path: Path) -> list[Import]:
                 target = ".".join([*base, *([node.module] if node.module else [])])
             else:
                 target = node.module or ""
-            # `from . import x` may name a submodule: count each name as target.x too.
-            out.append(Import(name, target, node.lineno))
-            if node.module is None:
-                out += [Import(name, f"{target}.{alias.name}", node.lineno) for alias in node.names]
+            out.append(Import(name, target, node.lineno, tuple(alias.name for alias in node.names)))
     return out
 
 
@@ -127,14 +134,16 @@ def _all_imports() -> list[Import]:
 
 def _violations(imports: list[Import]) -> list[str]:
     found = []
-    for imp in imports:
+    # `from . import x` may name a submodule: each name counts as target.x too.
+    for imp in (Import(i.module, target, i.line) for i in imports for target in i.targets()):
         layer = _layer(imp.module)
         if layer is None or layer not in ALLOWED:
             continue  # the package root (the public API table) may name anything, lazily
         where = f"{imp.module}:{imp.line} imports {imp.target}"
         target_layer = _layer(imp.target)
         if _is_reader(imp.module) and target_layer == "policy":
-            if imp.target not in READER_VOCABULARY:
+            # `from skyweave.policy.model import Unit` counts as the target ...model.Unit too
+            if not any(imp.target == v or imp.target.startswith(v + ".") for v in READER_VOCABULARY):
                 found.append(f"{where}: a policy reader imports only {', '.join(sorted(READER_VOCABULARY))}")
         elif (
             target_layer is not None
@@ -170,7 +179,7 @@ def test_the_checker_sees_function_level_and_relative_imports(tmp_path: Path) ->
     tree_imports = _imports(planner)
     assert any(i.target == "skyweave.core.errors" for i in tree_imports)
     hidden = [
-        Import("skyweave.planning.x", "skyweave.cli.offline", 3),
+        Import("skyweave.planning.x", "skyweave.engine.offline", 3),
         Import("skyweave.core.y", "pulumi", 9),
     ]
     assert len(_violations(hidden)) == 2
@@ -179,9 +188,7 @@ def test_the_checker_sees_function_level_and_relative_imports(tmp_path: Path) ->
     ]
 
 
-PLANNERS = sorted(
-    _module_name(p) for p in (PACKAGE / "planning").glob("*.py") if p.name != "__init__.py"
-) + sorted(_module_name(p) for p in (PACKAGE / "core").glob("*.py") if p.name != "__init__.py")
+PLANNERS = sorted(_module_name(p) for layer in sorted(PULUMI_FREE) for p in (PACKAGE / layer).rglob("*.py"))
 
 
 def _loaded_after(statement: str) -> list[str]:

@@ -10,7 +10,7 @@ import pulumi
 import pytest
 from conftest import run
 from skyweave import HybridVpcArgs, InvalidArgsError, SiteProviders
-from skyweave.cli.offline import OfflineRun
+from skyweave.engine.offline import OfflineRun
 from skyweave.storage.multi_cloud_bucket import (
     MultiCloudBucket,
     MultiCloudBucketArgs,

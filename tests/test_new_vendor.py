@@ -28,7 +28,7 @@ from importlib.metadata import entry_points
 
 assert [ep.name for ep in entry_points(group="skyweave.drivers")] == ["dummy"]
 import skyweave
-from skyweave.cli.offline import run_program
+from skyweave.engine.offline import run_program
 
 assert "dummy" in skyweave.vendors()
 
@@ -55,8 +55,9 @@ print(json.dumps(out, default=str))
 CHECK_PROGRAM = r"""
 import json
 import skyweave
-from skyweave.cli.check import PropertyDependencyMonitor, resources_from_run, run_check
-from skyweave.cli.offline import run_program
+from skyweave.engine.check import PropertyDependencyMonitor, run_check
+from skyweave.engine.requests import resources_from_run
+from skyweave.engine.offline import run_program
 
 def program():
     sites = [

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from policy_helpers import check_stack, res
 from skyweave.cli import main
-from skyweave.cli.offline import OfflineRun
-from skyweave.cli.preview import render_json
+from skyweave.engine.offline import OfflineRun
+from skyweave.engine.preview import render_json
 from skyweave.policy import rule_by_name
 from skyweave.policy.readers import UTILITY_PACKAGES, all_readers, cloud_packages, known_packages
 

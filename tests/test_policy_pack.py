@@ -103,15 +103,10 @@ def _findings(result: Any) -> list[tuple[str, str, str, str]]:
 def test_both_paths_give_prod_the_same_findings(project: Any, tmp_path: Path) -> None:
     """Through the real Analyzer protocol, prod with its policy config (waivers, levels): the
     public path and the fast path report the same findings at the same levels."""
-    from skyweave.cli.check import (
-        PACK_MAIN,
-        PACK_MANIFEST,
-        PropertyDependencyMonitor,
-        load_policy_config,
-        resources_from_run,
-        run_check,
-    )
-    from skyweave.cli.preview import preview_stack
+    from skyweave.engine.check import PACK_MAIN, PACK_MANIFEST, PropertyDependencyMonitor, run_check
+    from skyweave.engine.policy_config import load_policy_config
+    from skyweave.engine.preview import preview_stack
+    from skyweave.engine.requests import resources_from_run
 
     monitor = PropertyDependencyMonitor()
     run = preview_stack(project, "prod", monitor=monitor)

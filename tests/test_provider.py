@@ -43,12 +43,12 @@ from skyweave.app.plan import AppDnsArgs, MultiCloudAppArgs
 from skyweave.bridge import arg_types as provider_types
 from skyweave.bridge import codegen as provider_codegen
 from skyweave.bridge.provider import COMPONENTS, PACKAGE, schema_path
-from skyweave.cli.offline import OfflineMocks, OfflineRun, RecordingMonitor
 from skyweave.core.bootstrap import BootstrapArgs
 from skyweave.drivers.aws.driver import AwsMetalSourceArgs
 from skyweave.drivers.onprem.driver import ByonServerArgs, ByonSourceArgs
 from skyweave.drivers.openstack.driver import IronicSourceArgs
 from skyweave.drivers.site_models import site_models
+from skyweave.engine.offline import OfflineMocks, OfflineRun, RecordingMonitor
 from skyweave.metal.bare_metal_pool import BareMetalPoolArgs
 from skyweave.network.connectivity import ConnectivityArgs
 from skyweave.network.hybrid_vpc import HybridVpcArgs, IpamArgs
@@ -468,7 +468,7 @@ def test_bad_input_is_skyweaves_error_in_schema_names_before_anything_is_registe
 
 
 def test_bad_input_registers_nothing(provider: ComponentProvider) -> None:
-    from skyweave.cli.offline import OfflineMocks, RecordingMonitor, run_program
+    from skyweave.engine.offline import OfflineMocks, RecordingMonitor, run_program
 
     monitor = RecordingMonitor(OfflineMocks())
 

@@ -20,7 +20,7 @@ from ..core.naming import NAME_PATTERN, child_name
 from ..core.sites import SiteArgs
 from ..core.validation import ArgsModel
 from ..planning.placement import PlacedNode
-from .base import SiteContext, SiteNetwork
+from .site import SiteContext, SiteNetwork
 
 __all__ = ["BareMetalNode", "BareMetalRequest", "BareMetalSourceArgs", "SourceIssue", "zone_issues"]
 

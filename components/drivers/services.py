@@ -6,7 +6,7 @@ never disagree, and there is no ``NotImplementedError`` default to reach. A comp
 :func:`service` for the protocol it needs; a vendor without it fails with
 :class:`~skyweave.core.errors.UnsupportedCapabilityError` before anything is registered, naming
 the capability. :class:`~skyweave.drivers.base.CloudDriver` adds each implemented service's
-:class:`~skyweave.drivers.base.Capability` to the driver's ``capabilities``.
+:class:`~skyweave.drivers.capability.Capability` to the driver's ``capabilities``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ import pulumi
 
 from ..core.errors import UnsupportedCapabilityError
 from ..core.sites import SiteArgs
-from .base import Capability, CloudDriver, SiteContext, SiteNetwork
+from .capability import Capability
+from .site import SiteContext, SiteNetwork
 from .workloads import (
     AppEndpoint,
     AppSiteSpec,
@@ -147,7 +148,16 @@ _NEEDS: Mapping[type, str] = {BucketReadService: "federated_bucket_read", Bucket
 _S = TypeVar("_S")
 
 
-def service(driver: CloudDriver, protocol: type[_S], *, needed_for: str) -> _S:
+class Vendor(Protocol):
+    """What :func:`service` needs of a driver besides the protocol: its name, for the message
+    (a :class:`~skyweave.drivers.base.CloudDriver`; named structurally so this module, which the
+    base class reads, does not import it back)."""
+
+    @property
+    def vendor(self) -> str: ...
+
+
+def service(driver: Vendor, protocol: type[_S], *, needed_for: str) -> _S:
     """``driver`` as the service ``protocol``, or :class:`UnsupportedCapabilityError` naming it."""
     if isinstance(driver, protocol):
         return driver

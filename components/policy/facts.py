@@ -28,7 +28,7 @@ a violation.
 from __future__ import annotations
 
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cached_property
 from typing import Any
 
@@ -50,7 +50,8 @@ from .model import (
     unknown_at,
 )
 from .reading import Floor, Reader
-from .rule import Resource, UnknownValue, get, items
+from .rule import Finding
+from .values import Resource, UnknownValue, get, items
 
 __all__ = [
     "UNSPECIFIED",
@@ -84,6 +85,11 @@ class EstateFacts:
     def __init__(self, index: StackIndex) -> None:
         self.index = index
         self.readers = readers.all_readers()
+
+    def check_topic(self, topic: str, cfg: Mapping[str, Any]) -> Iterator[Finding]:
+        """A stack rule's vendor parts: every reader's findings for ``topic``, in reader order."""
+        for reader in self.readers:
+            yield from reader.check_stack(topic, self, cfg)
 
     # -- structure ---------------------------------------------------------------------------
 

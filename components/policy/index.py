@@ -22,7 +22,7 @@ from typing import Any
 
 from ..planning.failure import Placement
 from . import readers
-from .rule import Resource, UnknownValue, get, is_unknown, items
+from .values import Resource, UnknownValue, get, is_unknown, items
 
 __all__ = [
     "APP_TYPES",

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..planning.failure import Placement
-from .rule import SECRET_MASK, Resource, UnknownValue, as_int, get, is_unknown
+from .values import SECRET_MASK, Resource, UnknownValue, as_int, get, is_unknown
 
 __all__ = [
     "UNSPECIFIED",

@@ -19,20 +19,16 @@ import importlib
 from collections.abc import Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from importlib.metadata import entry_points
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .reading import Reader
-from .rule import Finding, Resource
-
-if TYPE_CHECKING:
-    from .facts import EstateFacts
+from .values import Resource
 
 __all__ = [
     "ENTRY_POINT_GROUP",
     "UTILITY_PACKAGES",
     "ReaderTypes",
     "all_readers",
-    "check_stack_topic",
     "check_topic",
     "cloud_packages",
     "cloud_vendors",
@@ -254,9 +250,3 @@ def check_topic(topic: str, res: Resource, cfg: Mapping[str, Any]) -> Iterator[s
     if reader is not None:
         for clause in reader.check(topic, res, cfg):
             yield f"{res.type} {res.name!r}: {clause}"
-
-
-def check_stack_topic(topic: str, estate: EstateFacts, cfg: Mapping[str, Any]) -> Iterator[Finding]:
-    """A stack rule's vendor parts: every reader's findings for ``topic``."""
-    for reader in all_readers():
-        yield from reader.check_stack(topic, estate, cfg)

@@ -19,16 +19,78 @@ Each table is keyed by type token, and each vendor's tokens are written once, in
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, ClassVar, Protocol
 
 from .model import Contribution, DnsName, IkeOffer, Ingress, LinkDoubt, UnionFind, Unit
-from .rule import Finding, Resource, get
+from .values import Finding, Resource, get
 
-if TYPE_CHECKING:
-    from .facts import EstateFacts
+__all__ = ["Estate", "Floor", "Index", "Reader"]
 
-__all__ = ["Floor", "Reader"]
+
+class Index(Protocol):
+    """What a reader may ask of the stack's index (:class:`skyweave.policy.index.StackIndex`).
+
+    Why a protocol: the index and the estate call the readers, so the readers' side of that
+    conversation is written here, as the contract a vendor's reader is typed against — which also
+    keeps this module (and every reader) free of an import back into the modules that call it.
+    """
+
+    by_urn: dict[str, Resource]
+    #: Views a reader derives once per call and shares between its hooks, keyed by name.
+    memo: dict[str, Any]
+
+    def of_type(self, *types: str) -> list[Resource]: ...
+
+    def linked(self, res: Resource, prop: str, types: frozenset[str]) -> list[Resource]: ...
+
+
+class Estate(Protocol):
+    """What a reader may ask of the estate (:class:`skyweave.policy.facts.EstateFacts`): the
+    cross-vendor resolution its hooks lean on (peers through property dependencies, DNS targets)."""
+
+    @property
+    def index(self) -> Index: ...
+
+    @property
+    def site_vendor(self) -> dict[str, str]: ...
+
+    @property
+    def cloud_addresses(self) -> frozenset[str]: ...
+
+    def owner(self, res: Resource) -> str | None: ...
+
+    def node(self, res: Resource) -> str: ...
+
+    def autoscaled_floor(self, res: Resource) -> int | None: ...
+
+    def resolve(self, res: Resource, prop: str, literal: Any = None, depth: int = 0) -> str: ...
+
+    def peer_name(self, ip: str) -> str: ...
+
+    def stand_in_peer(self, stand_in: Resource) -> str: ...
+
+    def contribution(
+        self, res: Resource, resolve: Callable[[], str], tunnels: int, path: str, **flags: Any
+    ) -> Contribution: ...
+
+    def peering(self, res: Resource, own: str, peer: str) -> Contribution: ...
+
+    def link_targets(
+        self, res: Resource, props: Iterable[str], entry: DnsName, profiles: bool = True
+    ) -> bool: ...
+
+    def literal_target(self, value: Any, entry: DnsName, profiles: bool = True) -> None: ...
+
+    def literal_targets(
+        self,
+        res: Resource,
+        entry: DnsName,
+        lists: Iterable[tuple[str, str | None]],
+        singles: Iterable[tuple[str, ...]] = (),
+        references: Iterable[str] = (),
+    ) -> None: ...
+
 
 #: An autoscaler's smallest size for its target: a count, ``None`` (no floor), or, when a preview
 #: cannot know it, the path naming the value (``(autoscaler name, property path)``).
@@ -147,7 +209,7 @@ class Reader:
 
     # -- compute -----------------------------------------------------------------------------
 
-    def capacity(self, estate: EstateFacts, res: Resource) -> tuple[str, int, list[str]]:
+    def capacity(self, estate: Estate, res: Resource) -> tuple[str, int, list[str]]:
         """(kind, floor capacity, zones) of one of :attr:`compute`'s resources.
 
         Raises:
@@ -155,37 +217,37 @@ class Reader:
         """
         raise NotImplementedError(f"{type(self).__name__} declares compute but reads no capacity")
 
-    def floors(self, estate: EstateFacts) -> Iterator[tuple[str, Floor]]:
+    def floors(self, estate: Estate) -> Iterator[tuple[str, Floor]]:
         """(target URN, floor) for each autoscaler of a group (its smallest size)."""
         return iter(())
 
-    def not_compute(self, estate: EstateFacts) -> Mapping[str, str | None]:
+    def not_compute(self, estate: Estate) -> Mapping[str, str | None]:
         """Compute resources that serve nothing (a VPN router on an instance) → ``None``, or why a
         preview cannot tell (then they count as units of unknown role)."""
         return {}
 
-    def extra_units(self, estate: EstateFacts) -> Iterator[Unit]:
+    def extra_units(self, estate: Estate) -> Iterator[Unit]:
         """Units that are not resources of :attr:`compute` (on-prem nodes reached by command)."""
         return iter(())
 
     # -- links -------------------------------------------------------------------------------
 
-    def contributions(self, estate: EstateFacts) -> Iterator[Contribution]:
+    def contributions(self, estate: Estate) -> Iterator[Contribution]:
         """The tunnels and peerings this vendor's resources configure (VPN ones first)."""
         return iter(())
 
-    def peer_groups(self, estate: EstateFacts, peers: UnionFind) -> Iterator[LinkDoubt]:
+    def peer_groups(self, estate: Estate, peers: UnionFind) -> Iterator[LinkDoubt]:
         """Merge external peer addresses that are one peer (``peers.union("ip:a", "ip:b")``);
         yield the doubts a preview leaves about them."""
         return iter(())
 
     # -- DNS ---------------------------------------------------------------------------------
 
-    def profiles(self, estate: EstateFacts) -> dict[str, DnsName]:
+    def profiles(self, estate: Estate) -> dict[str, DnsName]:
         """Names that :attr:`profile_types` answer for, with their endpoints' targets."""
         return {}
 
-    def record_name(self, estate: EstateFacts, res: Resource) -> str:
+    def record_name(self, estate: Estate, res: Resource) -> str:
         """The full name one of :attr:`dns_records` answers for (lower case, no final dot)."""
         raise NotImplementedError(f"{type(self).__name__} declares DNS records but reads no name")
 
@@ -197,13 +259,13 @@ class Reader:
         """
         return str(get(res.props, "type") or get(res.props, "recordType") or "").upper()
 
-    def record_targets(self, estate: EstateFacts, res: Resource, entry: DnsName) -> None:
+    def record_targets(self, estate: Estate, res: Resource, entry: DnsName) -> None:
         """Add what a record answers with to ``entry`` (``estate.link_targets`` /
         ``estate.literal_target``)."""
 
     # -- data --------------------------------------------------------------------------------
 
-    def copies(self, estate: EstateFacts) -> Iterator[tuple[str, str]]:
+    def copies(self, estate: Estate) -> Iterator[tuple[str, str]]:
         """Pairs of bucket URNs one of this vendor's resources copies between, besides
         :attr:`copiers` (an S3 bucket's inline replication)."""
         return iter(())
@@ -243,19 +305,19 @@ class Reader:
         name; ``cfg`` is the rule's effective settings."""
         return iter(())
 
-    def check_stack(self, topic: str, estate: EstateFacts, cfg: Mapping[str, Any]) -> Iterator[Finding]:
+    def check_stack(self, topic: str, estate: Estate, cfg: Mapping[str, Any]) -> Iterator[Finding]:
         """The findings of this vendor's part of a stack rule over the whole estate."""
         return iter(())
 
     # -- addresses ---------------------------------------------------------------------------
 
-    def ranges(self, estate: EstateFacts) -> Iterator[tuple[Resource, tuple[str | int, ...]] | Finding]:
+    def ranges(self, estate: Estate) -> Iterator[tuple[Resource, tuple[str | int, ...]] | Finding]:
         """Every address range this vendor's networks hold, as (resource, property path) for the
         overlap rule to read, or a "can't check" for a list of them a preview cannot read. A range
         inside another the plan holds (a subnet of an in-stack VPC) is left out: its parent counts."""
         return iter(())
 
-    def inside_cidrs(self, estate: EstateFacts) -> Iterator[tuple[str, Resource, str, Any] | Finding]:
+    def inside_cidrs(self, estate: Estate) -> Iterator[tuple[str, Resource, str, Any] | Finding]:
         """Every tunnel inside address this vendor's resources configure, as (kind, resource, where,
         value): uniqueness is checked among one kind (one end of each tunnel), never across ends."""
         return iter(())

@@ -15,7 +15,6 @@ from typing import Any
 
 from ..planning.failure import FailureKind, worst_loss
 from ..planning.topology import SiteGraph
-from . import readers
 from .facts import DnsName, Edge, LinkDoubt, Service, Unit, facts, placements_of, vendor_name
 from .index import StackIndex
 from .rule import Finding, Kind, Level, Rule, Setting, Severity, UnknownValue, as_int, get
@@ -292,7 +291,7 @@ def _names_edge(entry: tuple[str, ...], edge: Edge, sites: set[str]) -> bool:
 
 def _check_all_tunnels(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
     yield from _check_tunnels(index, cfg)
-    yield from readers.check_stack_topic("redundancy-vpn-tunnels", facts(index), cfg)
+    yield from facts(index).check_topic("redundancy-vpn-tunnels", cfg)
 
 
 TUNNELS = Rule(
@@ -402,7 +401,7 @@ PARTITION = Rule(
 
 
 def _check_dns(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
-    yield from readers.check_stack_topic("redundancy-dns-health-checks", facts(index), cfg)
+    yield from facts(index).check_topic("redundancy-dns-health-checks", cfg)
 
 
 DNS = Rule(

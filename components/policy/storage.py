@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from . import readers
 from .facts import facts, vendor_name
 from .index import StackIndex
 from .rule import Finding, Kind, Level, Rule, Severity
@@ -21,11 +20,11 @@ __all__ = ["RULES"]
 
 
 def _check_encrypted(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
-    yield from readers.check_stack_topic("security-storage-encrypted", facts(index), cfg)
+    yield from facts(index).check_topic("security-storage-encrypted", cfg)
 
 
 def _check_versioned(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
-    yield from readers.check_stack_topic("security-storage-versioned", facts(index), cfg)
+    yield from facts(index).check_topic("security-storage-versioned", cfg)
 
 
 ENCRYPTED = Rule(
@@ -63,7 +62,7 @@ VERSIONED = Rule(
 
 
 def _check_public_access_block(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
-    yield from readers.check_stack_topic("security-s3-public-access-blocked", facts(index), cfg)
+    yield from facts(index).check_topic("security-s3-public-access-blocked", cfg)
 
 
 PUBLIC_ACCESS_BLOCK = Rule(

@@ -149,7 +149,7 @@ PROJECT_SSH_KEYS = Rule(
 
 
 def _check_plain_http(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
-    yield from readers.check_stack_topic("security-no-plain-http-listeners", facts(index), cfg)
+    yield from facts(index).check_topic("security-no-plain-http-listeners", cfg)
 
 
 PLAIN_HTTP = Rule(

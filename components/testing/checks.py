@@ -16,9 +16,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, get_args, get_origin
 
-# The offline runtime: `skyweave preview` runs programs under it. (It lives in cli/ today; when it
-# moves to its own layer, this import follows it.)
-from ..cli.offline import OfflineRun, run_program
 from ..core.errors import UnknownDriverError, UnsupportedCapabilityError
 from ..core.sites import CloudSiteArgs, SiteArgs
 from ..drivers import services as _services
@@ -28,6 +25,10 @@ from ..drivers.registry import driver_registered, get_driver
 from ..drivers.services import SERVICES, BareMetalService, service
 from ..drivers.site_models import AnySite
 from ..drivers.vpn import ENDPOINT_PROTOCOLS, link_end_problem
+
+# The offline runtime: `skyweave preview` runs programs under it. (It lives in cli/ today; when it
+# moves to its own layer, this import follows it.)
+from ..engine.offline import OfflineRun, run_program
 from ..network.hybrid_vpc import HybridVpc, HybridVpcArgs
 from ..planning.vpn import VpnEndpoint, is_shape_name
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ...policy.model import (
     UNSPECIFIED,
@@ -25,12 +25,8 @@ from ...policy.model import (
     is_world,
     ports_admitted,
 )
-from ...policy.reading import Reader
-from ...policy.rule import Finding, Resource, UnknownValue, as_int, cant_check, get, items
-
-if TYPE_CHECKING:
-    from ...policy.facts import EstateFacts
-    from ...policy.index import StackIndex
+from ...policy.reading import Estate, Index, Reader
+from ...policy.values import Finding, Resource, UnknownValue, as_int, cant_check, get, items
 
 __all__ = ["AwsReader"]
 
@@ -157,7 +153,7 @@ class AwsReader(Reader):
 
     # -- compute -----------------------------------------------------------------------------
 
-    def capacity(self, estate: EstateFacts, res: Resource) -> tuple[str, int, list[str]]:
+    def capacity(self, estate: Estate, res: Resource) -> tuple[str, int, list[str]]:
         props = res.props
         if res.type == ASG:
             count = as_int(get(props, "minSize"))
@@ -172,7 +168,7 @@ class AwsReader(Reader):
         return "instance", 1, zones or [UNSPECIFIED]
 
     @staticmethod
-    def _subnet_zones(estate: EstateFacts, res: Resource, prop: str) -> list[str]:
+    def _subnet_zones(estate: Estate, res: Resource, prop: str) -> list[str]:
         zones = []
         for subnet in estate.index.linked(res, prop, frozenset({SUBNET})):
             zone = get(subnet.props, "availabilityZone") or get(subnet.props, "availabilityZoneId")
@@ -182,7 +178,7 @@ class AwsReader(Reader):
 
     # -- links -------------------------------------------------------------------------------
 
-    def contributions(self, estate: EstateFacts) -> Iterator[Contribution]:
+    def contributions(self, estate: Estate) -> Iterator[Contribution]:
         for res in estate.index.of_type(VPN):
             resolve = functools.partial(estate.resolve, res, "customerGatewayId")
             yield estate.contribution(res, resolve, 2, res.urn)
@@ -191,7 +187,7 @@ class AwsReader(Reader):
 
     # -- DNS ---------------------------------------------------------------------------------
 
-    def record_name(self, estate: EstateFacts, res: Resource) -> str:
+    def record_name(self, estate: Estate, res: Resource) -> str:
         name = str(get(res.props, "name") or "").strip().rstrip(".").lower()
         for zone in estate.index.linked(res, "zoneId", frozenset({ZONE})):
             zone_name = str(get(zone.props, "name") or "").rstrip(".").lower()
@@ -199,14 +195,14 @@ class AwsReader(Reader):
                 name = f"{name}.{zone_name}" if name else zone_name
         return name
 
-    def record_targets(self, estate: EstateFacts, res: Resource, entry: DnsName) -> None:
+    def record_targets(self, estate: Estate, res: Resource, entry: DnsName) -> None:
         if estate.link_targets(res, ("aliases", "records"), entry):
             return
         estate.literal_targets(res, entry, (("records", None), ("aliases", "name")))
 
     # -- addresses ---------------------------------------------------------------------------
 
-    def ranges(self, estate: EstateFacts) -> Iterator[tuple[Resource, tuple[str | int, ...]] | Finding]:
+    def ranges(self, estate: Estate) -> Iterator[tuple[Resource, tuple[str | int, ...]] | Finding]:
         """VPCs, their extra CIDRs, and subnets of VPCs outside the stack (one inside a VPC of the
         stack lies inside that VPC's range, which is checked itself)."""
         index = estate.index
@@ -219,7 +215,7 @@ class AwsReader(Reader):
             if not any(urn in in_stack for urn in res.property_dependencies.get("vpcId", res.dependencies)):
                 yield res, ("cidrBlock",)
 
-    def inside_cidrs(self, estate: EstateFacts) -> Iterator[tuple[str, Resource, str, Any] | Finding]:
+    def inside_cidrs(self, estate: Estate) -> Iterator[tuple[str, Resource, str, Any] | Finding]:
         """Each VPN connection's two tunnels' inside CIDRs."""
         for res in estate.index.of_type(VPN):
             for t in (1, 2):
@@ -232,7 +228,7 @@ class AwsReader(Reader):
 
     # -- data --------------------------------------------------------------------------------
 
-    def copies(self, estate: EstateFacts) -> Iterator[tuple[str, str]]:
+    def copies(self, estate: Estate) -> Iterator[tuple[str, str]]:
         """An S3 bucket's inline ``replicationConfiguration`` copies it to the buckets it names."""
         for res in estate.index.of_type(*BUCKETS):
             for urn in res.property_dependencies.get("replicationConfiguration", ()):
@@ -387,7 +383,7 @@ class AwsReader(Reader):
                     "forwarded request on the instance can fetch a metadata token"
                 )
 
-    def check_stack(self, topic: str, estate: EstateFacts, cfg: Mapping[str, Any]) -> Iterator[Finding]:
+    def check_stack(self, topic: str, estate: Estate, cfg: Mapping[str, Any]) -> Iterator[Finding]:
         """S3 buckets' encryption, versioning and public access blocks. With pulumi-aws 7 a
         bucket's versioning and encryption are usually separate resources
         (``s3.BucketVersioning``, ``s3.BucketServerSideEncryptionConfiguration`` and their older
@@ -437,7 +433,7 @@ def _public_statements(policy: Any) -> list[int]:
     return found
 
 
-def _buckets_configured(index: StackIndex, types: tuple[str, ...], ok: Any) -> tuple[set[str], list[Finding]]:
+def _buckets_configured(index: Index, types: tuple[str, ...], ok: Any) -> tuple[set[str], list[Finding]]:
     """URNs of S3 buckets that a separate resource of ``types`` configures so that ``ok(res)``, or
     may: a configuring resource whose values are unknown in a preview counts for its buckets, and
     says it cannot be checked yet — an unknown never becomes a mandatory finding (issue 16)."""
@@ -455,7 +451,7 @@ def _buckets_configured(index: StackIndex, types: tuple[str, ...], ok: Any) -> t
     return done, notes
 
 
-def _s3_encrypted(index: StackIndex) -> Iterator[Finding]:
+def _s3_encrypted(index: Index) -> Iterator[Finding]:
     def encrypts(res: Resource) -> bool:
         rules = items(res.props, "rules")
         return any(get(rule, _SSE_DEFAULT, "sseAlgorithm") for rule in rules)
@@ -479,7 +475,7 @@ def _s3_encrypted(index: StackIndex) -> Iterator[Finding]:
             )
 
 
-def _s3_versioned(index: StackIndex) -> Iterator[Finding]:
+def _s3_versioned(index: Index) -> Iterator[Finding]:
     def versions(res: Resource) -> bool:
         return bool(get(res.props, "versioningConfiguration", "status") == "Enabled")
 
@@ -501,7 +497,7 @@ def _s3_versioned(index: StackIndex) -> Iterator[Finding]:
             )
 
 
-def _s3_public_access_block(index: StackIndex) -> Iterator[Finding]:
+def _s3_public_access_block(index: Index) -> Iterator[Finding]:
     def blocks(res: Resource) -> bool:
         return all(get(res.props, flag) is True for flag in _BLOCK_FLAGS)
 
@@ -558,7 +554,7 @@ def _redirects_to_https(action: Any) -> bool:
     )
 
 
-def _plain_http(index: StackIndex) -> Iterator[Finding]:
+def _plain_http(index: Index) -> Iterator[Finding]:
     """An HTTP listener's only action is a redirect to HTTPS; a classic ELB serves no HTTP."""
     for res in index.of_type(*LISTENERS):
         try:
@@ -592,7 +588,7 @@ def _plain_http(index: StackIndex) -> Iterator[Finding]:
             yield Finding(f"classic load balancer {res.name!r}: listeners[{i}] serves plain HTTP", res.urn)
 
 
-def _dns_health_checks(index: StackIndex) -> Iterator[Finding]:
+def _dns_health_checks(index: Index) -> Iterator[Finding]:
     """A record with a routing policy is health checked (a failover secondary need not be)."""
     for res in index.of_type(RECORD):
         try:

@@ -42,6 +42,7 @@ from ...core.naming import child_name
 from ..base import SiteContext, SiteNetwork
 from ..sdk import lazy_sdk
 from ..workloads import AppEndpoint, AppSiteSpec, DnsRouting, DnsSpec, EndpointKind
+from .site import AzureSiteArgs
 
 if TYPE_CHECKING:
     import pulumi_azure_native as azure
@@ -137,8 +138,6 @@ def _nsg_rules(spec: AppSiteSpec) -> list[Any]:
 
 
 def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -> AppEndpoint:
-    from .driver import AzureSiteArgs  # the driver module imports this one
-
     site = ctx.site
     assert isinstance(site, AzureSiteArgs)
     key = site.admin_ssh_public_key

@@ -20,7 +20,7 @@ import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ...policy.model import (
     UNSPECIFIED,
@@ -33,12 +33,8 @@ from ...policy.model import (
     present,
     unknown_at,
 )
-from ...policy.reading import Floor, Reader
-from ...policy.rule import Finding, Resource, UnknownValue, as_int, cant_check, get, items
-
-if TYPE_CHECKING:
-    from ...policy.facts import EstateFacts
-    from ...policy.index import StackIndex
+from ...policy.reading import Estate, Floor, Index, Reader
+from ...policy.values import Finding, Resource, UnknownValue, as_int, cant_check, get, items
 
 __all__ = ["AzureReader"]
 
@@ -128,7 +124,7 @@ class AzureReader(Reader):
 
     # -- compute -----------------------------------------------------------------------------
 
-    def capacity(self, estate: EstateFacts, res: Resource) -> tuple[str, int, list[str]]:
+    def capacity(self, estate: Estate, res: Resource) -> tuple[str, int, list[str]]:
         props = res.props
         if res.type == VM:
             return "virtual machine", 1, [str(z) for z in items(props, "zones")][:1] or [UNSPECIFIED]
@@ -139,7 +135,7 @@ class AzureReader(Reader):
             count = as_int(get(props, "sku", "capacity")) or 0
         return "scale set", count, [str(z) for z in items(props, "zones")] or [UNSPECIFIED]
 
-    def floors(self, estate: EstateFacts) -> Iterator[tuple[str, Floor]]:
+    def floors(self, estate: Estate) -> Iterator[tuple[str, Floor]]:
         """Every profile (the default one and scheduled ones) may be in force: the smallest minimum
         wins. Whether it is enabled, or any profile's minimum, unknown: no floor is known (neither
         the smallest minimum nor the scale set's sku.capacity)."""
@@ -158,7 +154,7 @@ class AzureReader(Reader):
 
     # -- links -------------------------------------------------------------------------------
 
-    def contributions(self, estate: EstateFacts) -> Iterator[Contribution]:
+    def contributions(self, estate: Estate) -> Iterator[Contribution]:
         for res in estate.index.of_type(CONNECTION):
             contribution = self._connection(estate, res)
             if contribution is not None:
@@ -167,7 +163,7 @@ class AzureReader(Reader):
             yield estate.peering(res, "virtualNetworkName", "remoteVirtualNetwork")
 
     @staticmethod
-    def _connection(estate: EstateFacts, res: Resource) -> Contribution | None:
+    def _connection(estate: Estate, res: Resource) -> Contribution | None:
         """A VPN connection's tunnels from its gateway towards the peer (see the module docstring).
 
         A VNet-to-VNet connection is one tunnel per side. ExpressRoute and point-to-site
@@ -231,7 +227,7 @@ class AzureReader(Reader):
 
     # -- addresses ---------------------------------------------------------------------------
 
-    def ranges(self, estate: EstateFacts) -> Iterator[tuple[Resource, tuple[str | int, ...]] | Finding]:
+    def ranges(self, estate: Estate) -> Iterator[tuple[Resource, tuple[str | int, ...]] | Finding]:
         """VNets' address spaces, and subnets of VNets outside the stack (one of a VNet in the
         stack lies inside that VNet's address space, checked itself)."""
         index = estate.index
@@ -259,14 +255,14 @@ class AzureReader(Reader):
 
     # -- DNS ---------------------------------------------------------------------------------
 
-    def record_name(self, estate: EstateFacts, res: Resource) -> str:
+    def record_name(self, estate: Estate, res: Resource) -> str:
         relative = str(get(res.props, "relativeRecordSetName") or "").strip().rstrip(".").lower()
         zone_name = str(get(res.props, "zoneName") or "").strip().rstrip(".").lower()
         if relative in ("", "@"):
             return zone_name
         return f"{relative}.{zone_name}" if zone_name else relative
 
-    def record_targets(self, estate: EstateFacts, res: Resource, entry: DnsName) -> None:
+    def record_targets(self, estate: Estate, res: Resource, entry: DnsName) -> None:
         linking = ("aRecords", "aaaaRecords", "cnameRecord", "targetResource", "trafficManagementProfile")
         if estate.link_targets(res, linking, entry):
             return
@@ -278,7 +274,7 @@ class AzureReader(Reader):
             references=("targetResource", "trafficManagementProfile"),  # an alias record set's resource
         )
 
-    def profiles(self, estate: EstateFacts) -> dict[str, DnsName]:
+    def profiles(self, estate: Estate) -> dict[str, DnsName]:
         """Each Traffic Manager profile as the name it answers for, its endpoints' targets as targets."""
         names: dict[str, DnsName] = {}
         endpoints: dict[str, list[Resource]] = defaultdict(list)
@@ -430,7 +426,7 @@ class AzureReader(Reader):
             if tls is not None and str(tls).lower() in _OLD_TLS:
                 yield f"minimumTlsVersion is {tls}; set TLS1_2"
 
-    def check_stack(self, topic: str, estate: EstateFacts, cfg: Mapping[str, Any]) -> Iterator[Finding]:
+    def check_stack(self, topic: str, estate: Estate, cfg: Mapping[str, Any]) -> Iterator[Finding]:
         """Blob versioning is the storage account's: its blob service properties (``default``)."""
         if topic == "security-storage-versioned":
             yield from _blob_versioning(estate.index)
@@ -468,7 +464,7 @@ def _nsg_ingress(rule: Any) -> tuple[tuple[tuple[int, int], ...] | None, str] | 
     return _nsg_port_ranges(rule), world[0]
 
 
-def _endpoint_target(estate: EstateFacts, where: str, props: Any, entry: DnsName) -> None:
+def _endpoint_target(estate: Estate, where: str, props: Any, entry: DnsName) -> None:
     """A Traffic Manager endpoint's literal ``target``; one a preview does not know (or an
     unknown ``targetResourceId`` in its place) is a target the update will tell."""
     try:
@@ -493,7 +489,7 @@ def _profile_minimum(profile: Any, i: int) -> int | None:
         raise UnknownValue(["profiles", i, *exc.path.split(".")]) from None
 
 
-def _blob_versioning(index: StackIndex) -> Iterator[Finding]:
+def _blob_versioning(index: Index) -> Iterator[Finding]:
     """Blob versioning is the storage account's: its blob service properties (``default``)."""
     versioned: set[str] = set()
     for service in index.of_type(BLOB_SERVICE):

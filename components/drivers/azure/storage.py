@@ -25,6 +25,7 @@ import pulumi
 from ..base import SiteContext
 from ..sdk import lazy_sdk
 from ..workloads import BucketHandle, BucketSpec
+from .site import AzureSiteArgs
 
 if TYPE_CHECKING:
     import pulumi_azure_native as azure
@@ -46,8 +47,6 @@ def account_name(ctx: SiteContext) -> str:
 
 
 def create_bucket(ctx: SiteContext, spec: BucketSpec) -> BucketHandle:
-    from .driver import AzureSiteArgs  # the driver module imports this one
-
     site = ctx.site
     assert isinstance(site, AzureSiteArgs)
     tags = dict(ctx.tags)

@@ -13,7 +13,7 @@ import functools
 import json
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ...policy.model import (
     UNSPECIFIED,
@@ -31,12 +31,8 @@ from ...policy.model import (
     ports_admitted,
     present,
 )
-from ...policy.reading import Floor, Reader
-from ...policy.rule import Finding, Resource, UnknownValue, as_int, cant_check, get, items
-
-if TYPE_CHECKING:
-    from ...policy.facts import EstateFacts
-    from ...policy.index import StackIndex
+from ...policy.reading import Estate, Floor, Index, Reader
+from ...policy.values import Finding, Resource, UnknownValue, as_int, cant_check, get, items
 
 __all__ = ["GcpReader"]
 
@@ -138,7 +134,7 @@ class GcpReader(Reader):
 
     # -- compute -----------------------------------------------------------------------------
 
-    def capacity(self, estate: EstateFacts, res: Resource) -> tuple[str, int, list[str]]:
+    def capacity(self, estate: Estate, res: Resource) -> tuple[str, int, list[str]]:
         props = res.props
         if res.type == INSTANCE:
             return "instance", 1, [str(get(props, "zone") or UNSPECIFIED)]
@@ -151,7 +147,7 @@ class GcpReader(Reader):
         # Without zones a regional MIG spreads over three zones of its region (GCP's default).
         return _MIG, count, zones or ["(GCP zone 1)", "(GCP zone 2)", "(GCP zone 3)"]
 
-    def floors(self, estate: EstateFacts) -> Iterator[tuple[str, Floor]]:
+    def floors(self, estate: Estate) -> Iterator[tuple[str, Floor]]:
         """Each autoscaler's ``minReplicas`` for the group it targets."""
         for scaler in estate.index.of_type(*AUTOSCALERS):
             floor: Floor
@@ -164,13 +160,13 @@ class GcpReader(Reader):
 
     # -- links -------------------------------------------------------------------------------
 
-    def contributions(self, estate: EstateFacts) -> Iterator[Contribution]:
+    def contributions(self, estate: Estate) -> Iterator[Contribution]:
         for res in estate.index.of_type(TUNNEL):
             yield self._tunnel(estate, res)
         for res in estate.index.of_type(PEERING):
             yield estate.peering(res, "network", "peerNetwork")
 
-    def _tunnel(self, estate: EstateFacts, res: Resource) -> Contribution:
+    def _tunnel(self, estate: Estate, res: Resource) -> Contribution:
         props = res.property_dependencies
         # A reference unknown in a preview is set (the update fills it in), never absent.
         classic = bool(props.get("targetVpnGateway")) or present(res.props, "targetVpnGateway")
@@ -184,7 +180,7 @@ class GcpReader(Reader):
         return estate.contribution(res, resolve, 1, res.urn, classic=classic)
 
     @staticmethod
-    def _external_gateway_peer(estate: EstateFacts, res: Resource) -> str:
+    def _external_gateway_peer(estate: Estate, res: Resource) -> str:
         """The peer an HA VPN tunnel reaches through its external gateway.
 
         Raises:
@@ -228,7 +224,7 @@ class GcpReader(Reader):
             raise unknown
         return f"the peer of {gateway.name} (address not known)"
 
-    def peer_groups(self, estate: EstateFacts, peers: UnionFind) -> Iterator[LinkDoubt]:
+    def peer_groups(self, estate: Estate, peers: UnionFind) -> Iterator[LinkDoubt]:
         """An external gateway's interfaces are one peer; unknown interfaces may merge others."""
         for gateway in estate.index.of_type(EXTERNAL_GATEWAY):
             addresses = []
@@ -250,7 +246,7 @@ class GcpReader(Reader):
 
     # -- addresses ---------------------------------------------------------------------------
 
-    def ranges(self, estate: EstateFacts) -> Iterator[tuple[Resource, tuple[str | int, ...]] | Finding]:
+    def ranges(self, estate: Estate) -> Iterator[tuple[Resource, tuple[str | int, ...]] | Finding]:
         """Subnetworks and their secondary ranges."""
         for res in estate.index.of_type(SUBNETWORK):
             yield res, ("ipCidrRange",)
@@ -262,7 +258,7 @@ class GcpReader(Reader):
             for i in range(len(secondaries)):
                 yield res, ("secondaryIpRanges", i, "ipCidrRange")
 
-    def inside_cidrs(self, estate: EstateFacts) -> Iterator[tuple[str, Resource, str, Any] | Finding]:
+    def inside_cidrs(self, estate: Estate) -> Iterator[tuple[str, Resource, str, Any] | Finding]:
         """Each Cloud Router interface's ``ipRange`` (a host address with its prefix)."""
         for res in estate.index.of_type(ROUTER_INTERFACE):
             try:
@@ -274,10 +270,10 @@ class GcpReader(Reader):
 
     # -- DNS ---------------------------------------------------------------------------------
 
-    def record_name(self, estate: EstateFacts, res: Resource) -> str:
+    def record_name(self, estate: Estate, res: Resource) -> str:
         return str(get(res.props, "name") or "").strip().rstrip(".").lower()
 
-    def record_targets(self, estate: EstateFacts, res: Resource, entry: DnsName) -> None:
+    def record_targets(self, estate: Estate, res: Resource, entry: DnsName) -> None:
         if estate.link_targets(res, ("rrdatas", "routingPolicy", "records"), entry):
             return
         estate.literal_targets(res, entry, (("rrdatas", None),))
@@ -384,7 +380,7 @@ class GcpReader(Reader):
                 )
                 yield f"publicAccessPrevention is {shown}; set it to 'enforced'"
 
-    def check_stack(self, topic: str, estate: EstateFacts, cfg: Mapping[str, Any]) -> Iterator[Finding]:
+    def check_stack(self, topic: str, estate: Estate, cfg: Mapping[str, Any]) -> Iterator[Finding]:
         """GCS versioning; HTTP proxies that only redirect; routing policies with health-checked
         targets; plain HA VPN gateways with a tunnel per interface their peer offers."""
         index = estate.index
@@ -424,7 +420,7 @@ def _firewall_ports(spec: Any) -> list[tuple[int, int]] | None:
     return ranges
 
 
-def _gcs_versioned(index: StackIndex) -> Iterator[Finding]:
+def _gcs_versioned(index: Index) -> Iterator[Finding]:
     for bucket in index.of_type(BUCKET):
         try:
             enabled = get(bucket.props, "versioning", "enabled")
@@ -435,7 +431,7 @@ def _gcs_versioned(index: StackIndex) -> Iterator[Finding]:
             yield Finding(f"GCS bucket {bucket.name!r} is not versioned (versioning.enabled)", bucket.urn)
 
 
-def _plain_http(index: StackIndex) -> Iterator[Finding]:
+def _plain_http(index: Index) -> Iterator[Finding]:
     """A target HTTP proxy only redirects to HTTPS (its URL map's httpsRedirect)."""
     for res in index.of_type(*HTTP_PROXIES):
         maps = index.linked(res, "urlMap", URL_MAPS)
@@ -452,7 +448,7 @@ def _plain_http(index: StackIndex) -> Iterator[Finding]:
         )
 
 
-def _dns_health_checks(index: StackIndex) -> Iterator[Finding]:
+def _dns_health_checks(index: Index) -> Iterator[Finding]:
     """A record set's routing policy has health-checked targets."""
     for res in index.of_type(RECORD_SET):
         try:
@@ -473,7 +469,7 @@ def _dns_health_checks(index: StackIndex) -> Iterator[Finding]:
             )
 
 
-def _check_ha_vpn(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
+def _check_ha_vpn(index: Index, cfg: Mapping[str, Any]) -> Iterator[Finding]:
     """Plain GCP HA VPN gateways: enough tunnels for the shape of the peer they connect to."""
     minimum = int(cfg["minTunnels"])
     gateways = index.of_type(HA_GATEWAY)

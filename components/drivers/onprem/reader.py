@@ -10,14 +10,10 @@ site or rack such a server belongs to: the nodes are the vendor's, in one domain
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from ...policy.model import Unit, known_str
-from ...policy.reading import Reader
-from ...policy.rule import UnknownValue, get
-
-if TYPE_CHECKING:
-    from ...policy.facts import EstateFacts
+from ...policy.reading import Estate, Reader
+from ...policy.values import UnknownValue, get
 
 __all__ = ["OnPremReader"]
 
@@ -30,7 +26,7 @@ class OnPremReader(Reader):
     device_links = True  # its VPN devices are configured by their operator (HybridVpc's onpremDevices)
     scripts = {REMOTE_COMMAND: frozenset({"create", "update", "delete"})}
 
-    def extra_units(self, estate: EstateFacts) -> Iterator[Unit]:
+    def extra_units(self, estate: Estate) -> Iterator[Unit]:
         """Remote commands to hosts outside every cloud of the plan (see the module docstring)."""
         cloud_addresses = estate.cloud_addresses
         seen: set[str] = set()

@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator, Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ...policy.model import (
     UNSPECIFIED,
@@ -30,12 +30,8 @@ from ...policy.model import (
     known_str,
     ports_admitted,
 )
-from ...policy.reading import Reader
-from ...policy.rule import Finding, Resource, UnknownValue, as_int, cant_check, get, items
-
-if TYPE_CHECKING:
-    from ...policy.facts import EstateFacts
-    from ...policy.index import StackIndex
+from ...policy.reading import Estate, Index, Reader
+from ...policy.values import Finding, Resource, UnknownValue, as_int, cant_check, get, items
 
 __all__ = ["OpenStackReader"]
 
@@ -96,7 +92,7 @@ class OpenStackReader(Reader):
 
     # -- compute -----------------------------------------------------------------------------
 
-    def capacity(self, estate: EstateFacts, res: Resource) -> tuple[str, int, list[str]]:
+    def capacity(self, estate: Estate, res: Resource) -> tuple[str, int, list[str]]:
         zone = str(get(res.props, "availabilityZone") or UNSPECIFIED)
         for group in estate.index.linked(res, "schedulerHints", frozenset({SERVER_GROUP})):
             policies = [str(p).lower() for p in items(group.props, "policies")]
@@ -105,7 +101,7 @@ class OpenStackReader(Reader):
                 break
         return "server", 1, [zone]
 
-    def not_compute(self, estate: EstateFacts) -> Mapping[str, str | None]:
+    def not_compute(self, estate: Estate) -> Mapping[str, str | None]:
         """Instances on a router port whose security group admits IKE: VPN routers, not compute
         (→ ``None``; → why, when a value unknown in a preview leaves it open)."""
         routing = _Routers(estate)
@@ -121,7 +117,7 @@ class OpenStackReader(Reader):
 
     # -- links -------------------------------------------------------------------------------
 
-    def contributions(self, estate: EstateFacts) -> Iterator[Contribution]:
+    def contributions(self, estate: Estate) -> Iterator[Contribution]:
         for res in estate.index.of_type(SITE_CONNECTION):
             try:  # policy-based connections to one peer address are one path
                 path, why = known_str(get(res.props, "peerAddress")) or res.urn, None
@@ -140,16 +136,16 @@ class OpenStackReader(Reader):
 
     # -- addresses ---------------------------------------------------------------------------
 
-    def ranges(self, estate: EstateFacts) -> Iterator[tuple[Resource, tuple[str | int, ...]] | Finding]:
+    def ranges(self, estate: Estate) -> Iterator[tuple[Resource, tuple[str | int, ...]] | Finding]:
         for res in estate.index.of_type(SUBNET):
             yield res, ("cidr",)
 
     # -- DNS ---------------------------------------------------------------------------------
 
-    def record_name(self, estate: EstateFacts, res: Resource) -> str:
+    def record_name(self, estate: Estate, res: Resource) -> str:
         return str(get(res.props, "name") or "").strip().rstrip(".").lower()
 
-    def record_targets(self, estate: EstateFacts, res: Resource, entry: DnsName) -> None:
+    def record_targets(self, estate: Estate, res: Resource, entry: DnsName) -> None:
         if estate.link_targets(res, ("rrdatas", "routingPolicy", "records"), entry):
             return
         estate.literal_targets(res, entry, (("records", None),))
@@ -215,7 +211,7 @@ class OpenStackReader(Reader):
         if ".r:*" in read.replace(" ", ""):
             yield f"containerRead {read!r} lets anyone read it"
 
-    def check_stack(self, topic: str, estate: EstateFacts, cfg: Mapping[str, Any]) -> Iterator[Finding]:
+    def check_stack(self, topic: str, estate: Estate, cfg: Mapping[str, Any]) -> Iterator[Finding]:
         """Swift containers keep object versions; an Octavia HTTP listener only redirects."""
         if topic == "security-storage-versioned":
             yield from _swift_versioned(estate.index)
@@ -226,7 +222,7 @@ class OpenStackReader(Reader):
 class _Routers:
     """The instance-hosted VPN routers of one estate (memoised on its index: read once per call)."""
 
-    def __new__(cls, estate: EstateFacts) -> _Routers:
+    def __new__(cls, estate: Estate) -> _Routers:
         cached = estate.index.memo.get("openstack:routers")
         if cached is None:
             cached = estate.index.memo["openstack:routers"] = super().__new__(cls)
@@ -234,7 +230,7 @@ class _Routers:
         assert isinstance(cached, _Routers)
         return cached
 
-    estate: EstateFacts
+    estate: Estate
 
     @cached_property
     def ports(self) -> dict[str, tuple[list[str], str | None]]:
@@ -313,7 +309,7 @@ def _admits_ike(rule: Resource) -> tuple[bool, str | None]:
     return True, why
 
 
-def _swift_versioned(index: StackIndex) -> Iterator[Finding]:
+def _swift_versioned(index: Index) -> Iterator[Finding]:
     for container in index.of_type(CONTAINER):
         try:
             # `versioning` (Swift >= 2.24) or the legacy X-Versions-Location style.
@@ -327,7 +323,7 @@ def _swift_versioned(index: StackIndex) -> Iterator[Finding]:
             yield Finding(f"Swift container {container.name!r} is not versioned (versioning)", container.urn)
 
 
-def _plain_http(index: StackIndex) -> Iterator[Finding]:
+def _plain_http(index: Index) -> Iterator[Finding]:
     """An HTTP listener has an L7 policy redirecting to https://."""
     redirecting: set[str] = set()
     for policy in index.of_type(L7_POLICY):

@@ -23,6 +23,7 @@ __all__ = [
     "FieldValueError",
     "as_args",
     "check_plan",
+    "coerce_args",
     "first_duplicate",
     "issues_from_validation",
     "render_path",
@@ -328,6 +329,18 @@ def check_plan(plan: _P, args: BaseModel) -> _P:
 
 
 _M = TypeVar("_M", bound=BaseModel)
+
+
+def coerce_args(model: type[_M], args: _M | Mapping[str, Any]) -> _M:
+    """``args`` as ``model``: a component takes its args model or a plain mapping (a library
+    user's dict, another language's inputs), and a bad mapping fails as
+    :class:`~skyweave.core.errors.InvalidArgsError` naming each key, before anything registers."""
+    if isinstance(args, model):
+        return args
+    try:
+        return model.model_validate(args)
+    except ValidationError as exc:
+        raise InvalidArgsError(issues_from_validation(exc, args, model)) from None
 
 
 def as_args(entry: BaseModel, model: type[_M], **updates: Any) -> _M:

@@ -20,19 +20,19 @@ from typing import Annotated, Any
 
 import pulumi
 from pulumi.runtime.config import get_config, is_config_secret
-from pydantic import AfterValidator, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, ConfigDict, Field
 
 from ..core.bootstrap import BootstrapArgs
 from ..core.errors import ConfigIssue, InvalidArgsError, PlanningError
-from ..core.naming import NAME_PATTERN, check_component_name, type_token
+from ..core.naming import NAME_PATTERN, type_token
 from ..core.sites import SiteArgs, Tags, resource_tags
-from ..core.validation import ArgsModel, as_args, check_plan, first_duplicate, issues_from_validation
+from ..core.validation import ArgsModel, as_args, first_duplicate
 from ..drivers.aws.driver import AwsMetalSourceArgs
 from ..drivers.bare_metal import BareMetalNode, BareMetalRequest, BareMetalSourceArgs
-from ..drivers.base import Capability, SiteContext
+from ..drivers.base import Capability
+from ..drivers.component import Component, network_providers
 from ..drivers.onprem.driver import ByonSourceArgs
 from ..drivers.openstack.driver import IronicSourceArgs
-from ..drivers.providers import require_providers
 from ..drivers.registry import get_driver
 from ..drivers.services import BareMetalService, service
 from ..network.hybrid_vpc import HybridVpc
@@ -236,7 +236,9 @@ def node_records(nodes: Sequence[BareMetalNode], pool: str, role: str) -> list[d
     ]
 
 
-class BareMetalPool(pulumi.ComponentResource):
+class BareMetalPool(
+    Component[BareMetalPoolArgs, PoolPlan], token=type_token("compute", "BareMetalPool"), name_limit=24
+):
     """A pool of whole servers spread over failure domains of one or more sources.
 
     Args:
@@ -265,28 +267,18 @@ class BareMetalPool(pulumi.ComponentResource):
         ssh_keys: Mapping[str, pulumi.Input[str]] | None = None,
         plan: PoolPlan | None = None,
     ) -> None:
-        args = _coerce_args(args)
-        check_component_name(name, 24)
-        self.plan = (
-            check_plan(plan, args) if plan is not None else plan_pool(args, network.plan.args.sites, name)
+        args = self.prepare(
+            name, BareMetalPoolArgs, args, plan, lambda a: plan_pool(a, network.plan.args.sites, name)
         )
-        if providers is None:
-            providers = network.providers
-        require_providers(providers, (s.site for s in args.sources))
+        providers = network_providers(providers, network, (s.site for s in args.sources))
         keys = _ssh_keys(args, ssh_keys or {})
         props = self.plan.as_dict()
-        super().__init__(type_token("compute", "BareMetalPool"), name, props, opts)
+        self.register(name, props, opts, providers)
 
         nodes: list[BareMetalNode] = []
         for source in args.sources:
             site = self.plan.sites[source.site]
-            ctx = SiteContext(
-                component=name,
-                parent=self,
-                site=site,
-                provider=providers[site.name],
-                tags=resource_tags(site, args.tags, site.tags),
-            )
+            ctx = self.site_context(site, resource_tags(site, args.tags, site.tags))
             placed = [n for n in self.plan.placement.nodes if n.domain.source == source.site]
             request = BareMetalRequest(
                 pool=name,
@@ -358,12 +350,3 @@ def _ssh_keys(
                 namespace, _, name = key.partition(":")
                 out[source.site] = pulumi.Config(namespace).require_secret(name)
     return out
-
-
-def _coerce_args(args: BareMetalPoolArgs | Mapping[str, Any]) -> BareMetalPoolArgs:
-    if isinstance(args, BareMetalPoolArgs):
-        return args
-    try:
-        return BareMetalPoolArgs.model_validate(args)
-    except ValidationError as exc:
-        raise InvalidArgsError(issues_from_validation(exc, args, BareMetalPoolArgs)) from None

@@ -21,13 +21,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pulumi
-from pydantic import ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field
 
 from ..core.errors import ConfigIssue, InvalidArgsError
-from ..core.naming import NAME_PATTERN, check_component_name, type_token
+from ..core.naming import NAME_PATTERN, type_token
 from ..core.sites import SiteArgs, SiteName, Tags, resource_tags
-from ..core.validation import ArgsModel, as_args, check_plan, issues_from_validation
+from ..core.validation import ArgsModel, as_args
 from ..drivers.base import SiteContext
+from ..drivers.component import Component, Providers, network_providers
 from ..drivers.registry import get_driver
 from ..drivers.services import BucketCopyService, BucketReadService, BucketService, service
 from ..drivers.workloads import BucketHandle, BucketSpec
@@ -111,8 +112,12 @@ class BucketPlan:
     blob: SiteArgs | None = None
 
     @property
+    def sites(self) -> list[SiteArgs]:
+        return [s for s in (self.s3, self.gcs, self.swift, self.blob) if s is not None]
+
+    @property
     def vendors(self) -> list[str]:
-        return [s.vendor for s in (self.s3, self.gcs, self.swift, self.blob) if s is not None]
+        return [s.vendor for s in self.sites]
 
 
 def plan_multi_cloud_bucket(args: MultiCloudBucketArgs, estate: Sequence[SiteArgs]) -> BucketPlan:
@@ -160,7 +165,12 @@ def plan_multi_cloud_bucket(args: MultiCloudBucketArgs, estate: Sequence[SiteArg
     )
 
 
-class MultiCloudBucket(pulumi.ComponentResource):
+class MultiCloudBucket(
+    Component[MultiCloudBucketArgs, BucketPlan],
+    token=type_token("storage", "MultiCloudBucket"),
+    name_limit=16,
+    why="bucket names are limited to 63 characters",
+):
     """A protected S3 bucket, a GCS copy fed by Storage Transfer, optional Swift and Blob containers.
 
     Args:
@@ -189,26 +199,18 @@ class MultiCloudBucket(pulumi.ComponentResource):
         network: HybridVpc | None = None,
         plan: BucketPlan | None = None,
     ) -> None:
-        args = _coerce_args(args)
-        if network is not None:
-            sites = network.plan.args.sites if sites is None else sites
-            providers = network.providers if providers is None else providers
-        if sites is None or providers is None:
-            missing = [k for k, v in (("sites", sites), ("providers", providers)) if v is None]
-            raise InvalidArgsError(
-                [
-                    ConfigIssue(k, "required without network= (pass the estate's HybridVpc)", has_value=False)
-                    for k in missing
-                ]
-            )
-        check_component_name(name, 16, why="bucket names are limited to 63 characters")
-        self.plan = check_plan(plan, args) if plan is not None else plan_multi_cloud_bucket(args, sites)
-        super().__init__(type_token("storage", "MultiCloudBucket"), name, None, opts)
+        args = self.prepare(
+            name,
+            MultiCloudBucketArgs,
+            args,
+            plan,
+            lambda a: plan_multi_cloud_bucket(a, _estate_sites(sites, providers, network)),
+        )
+        providers = network_providers(providers, network, (s.name for s in self.plan.sites))
+        self.register(name, None, opts, providers)
 
         def ctx(site: SiteArgs) -> SiteContext:
-            return SiteContext(
-                name, self, site, providers[site.name], resource_tags(site, site.tags, args.tags)
-            )
+            return self.site_context(site, resource_tags(site, site.tags, args.tags))
 
         spec = BucketSpec(storage_policy=args.swift_storage_policy, kms_key_id=args.kms_key_id)
         handles: dict[str, BucketHandle] = {}
@@ -250,10 +252,18 @@ class MultiCloudBucket(pulumi.ComponentResource):
         )
 
 
-def _coerce_args(args: MultiCloudBucketArgs | Mapping[str, Any]) -> MultiCloudBucketArgs:
-    if isinstance(args, MultiCloudBucketArgs):
-        return args
-    try:
-        return MultiCloudBucketArgs.model_validate(args)
-    except ValidationError as exc:
-        raise InvalidArgsError(issues_from_validation(exc, args, MultiCloudBucketArgs)) from None
+def _estate_sites(
+    sites: Sequence[SiteArgs] | None, providers: Providers | None, network: HybridVpc | None
+) -> Sequence[SiteArgs]:
+    """The sites a bucket plans over: those given, else the network's."""
+    if network is not None:
+        return network.plan.args.sites if sites is None else sites
+    if sites is None or providers is None:
+        missing = [k for k, v in (("sites", sites), ("providers", providers)) if v is None]
+        raise InvalidArgsError(
+            [
+                ConfigIssue(k, "required without network= (pass the estate's HybridVpc)", has_value=False)
+                for k in missing
+            ]
+        )
+    return sites

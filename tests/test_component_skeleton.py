@@ -23,12 +23,12 @@ from skyweave import (
 AWS = {"name": "aws-use1", "vendor": "aws", "region": "us-east-1", "zones": ["us-east-1a", "us-east-1b"]}
 GCP = {"name": "gcp-euw1", "vendor": "gcp", "region": "europe-west1", "project": "proj-12345"}
 APP: dict[str, Any] = {
-    "sites": ["aws-use1"],
-    "images": {"aws": "ami-0123456789abcdef0"},
-    "sizes": {"aws": "t3.small"},
+    "sites": ["gcp-euw1"],
+    "images": {"gcp": "debian-cloud/debian-12"},
+    "sizes": {"gcp": "e2-small"},
     "min_healthy": 1,
     "survive": "zone",
-    "dns": {"vendor": "gcp", "zone": "example-zone", "record_name": "app.example.com"},
+    "dns": {"vendor": "aws", "zone": "Z0123456789EXAMPLE", "record_name": "app.example.com"},
 }
 
 
@@ -52,12 +52,12 @@ def test_an_app_without_a_provider_for_its_dns_site_registers_nothing() -> None:
         parsed = HybridVpcArgs.model_validate({"sites": [AWS, GCP], "connectivity": {"topology": "none"}})
         providers = SiteProviders(parsed.sites)
         net = HybridVpc("core", parsed, providers=providers)
-        only_aws = {"aws-use1": providers["aws-use1"]}
-        MultiCloudApp("web", APP, network=net, providers=only_aws)
+        only_gcp = {"gcp-euw1": providers["gcp-euw1"]}
+        MultiCloudApp("web", APP, network=net, providers=only_gcp)
 
     names, error = _registered_under("web", build)
     assert error is not None and error.issues[0].path == "providers"
-    assert "no provider given for the DNS site 'gcp-euw1'" in str(error)
+    assert "no provider given for the DNS site 'aws-use1'" in str(error)
     assert names == [], f"registered before refusing: {names}"
 
 

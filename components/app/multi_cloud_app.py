@@ -8,10 +8,11 @@ failure it must survive (``survive``: zone, region or vendor). The component
    the composite availability (:mod:`skyweave.planning.availability`), the DNS shape and its
    failover time — any problem is an :class:`~skyweave.core.errors.InvalidArgsError` naming the key,
    raised before anything is registered;
-2. asks each site's driver for its vendor's shape (ASG + ALB, regional MIG + load balancer,
-   anti-affinity server group + Octavia) through the vendor-neutral
-   :class:`~skyweave.drivers.workloads.AppSiteSpec`;
-3. puts health-checked DNS (Route 53 or Cloud DNS) in front of every site.
+2. asks each site's driver (its :class:`~skyweave.drivers.services.AppService`) for its vendor's
+   shape through the vendor-neutral :class:`~skyweave.drivers.workloads.AppSiteSpec`; what each
+   vendor's sites take and how they serve HTTPS are the service's declared
+   :class:`~skyweave.drivers.workloads.AppTerms`;
+3. puts the DNS vendor's health-checked DNS (its ``DnsService``) in front of every site.
 
 The policy pack reads the component's ``placements`` / ``minHealthy`` / ``survive`` properties
 and re-checks them with :func:`skyweave.planning.failure.worst_loss`, the same function the
@@ -57,7 +58,7 @@ class MultiCloudApp(
     Component[MultiCloudAppArgs, AppPlan],
     token=type_token("app", "MultiCloudApp"),
     name_limit=16,
-    why="AWS load balancer names are limited to 32",
+    why="load balancer names are limited to 32 characters on some vendors",
 ):
     """One service on several sites, each sized by the capacity plan, behind health-checked DNS.
 

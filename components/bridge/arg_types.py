@@ -149,23 +149,23 @@ class AppDns(TypedDict):
     """Health-checked DNS in front of every site of the app."""
 
     vendor: str
-    """Whose DNS serves the record: aws (Route 53), gcp (Cloud DNS) or azure (Traffic Manager)."""
+    """Whose DNS serves the record (aws: Route 53; azure: Traffic Manager; gcp: Cloud DNS)."""
     zone: str
-    """The zone holding the record: a Route 53 hosted zone id (Z…), a Cloud DNS managed zone name, or for Traffic Manager the Azure DNS zone as <resource group>/<zone>."""
+    """The zone holding the record, in the DNS vendor's terms (aws: a Route 53 hosted zone id (Z…); azure: the Azure DNS zone holding the record, as <resource group>/<zone>; gcp: a Cloud DNS managed zone name)."""
     record_name: str
     """The fully qualified name clients use, e.g. shop.example.com (no trailing dot)."""
     site: NotRequired[str]
     """The site whose provider (account/project) manages the zone. Omitted: the first of the app's sites with the DNS vendor, else the estate's first."""
     routing: NotRequired[DnsRouting]
-    """weighted (default): every healthy site answers in proportion to its capacity; failover: the first site, the second only when the first is unhealthy (Route 53, exactly two sites; Traffic Manager: priority in site order, two or more)."""
+    """weighted (default): every healthy site answers in proportion to its capacity; failover: the first site, the next only when the first is unhealthy (aws: exactly two sites, a primary and a secondary; azure: priority in site order, two or more sites; gcp: not built (weighted routing only))."""
     ttl_seconds: NotRequired[int]
     """TTL of the records. Default 60 s (part of failover time)."""
     check_interval_seconds: NotRequired[int]
-    """Seconds between DNS health checks. Default 30 (Route 53: 10 or 30; Cloud DNS: ≥ 30)."""
+    """Seconds between DNS health checks. Default 30 (aws: 10 or 30; azure: 10 or 30; gcp: 30 or more)."""
     failure_threshold: NotRequired[int]
     """Failed checks before a site leaves DNS. Default 3."""
     source_regions: NotRequired[list[str]]
-    """Cloud DNS only: the three regions health checks probe from. Omitted: us-east4, europe-west1, asia-southeast1."""
+    """Where the DNS health checks probe from, for a DNS vendor that lets you choose (gcp: exactly 3 regions; omitted: us-east4, europe-west1, asia-southeast1); leave it out for the others."""
 
 
 class ByonServer(TypedDict):
@@ -254,9 +254,9 @@ class MultiCloudAppInputs(TypedDict):
     sites: list[str]
     """Names of the estate's sites to run on (at least one, each once)."""
     images: dict[str, str]
-    """Boot image per vendor (aws: AMI id, gcp: image self link or family, openstack: Glance image id, azure: publisher:offer:sku:version or an image id) or per site name; a site's own entry wins. AMIs are regional, so AWS sites in different regions usually need per-site entries. Required for every site."""
+    """Boot image per vendor (aws: AMI id, regional: AWS sites in different regions usually need per-site entries; azure: publisher:offer:sku:version or an image id; gcp: image self link or family; openstack: Glance image id) or per site name; a site's own entry wins. Required for every site."""
     sizes: dict[str, str]
-    """Instance size per vendor or site name (aws: instance type, gcp: machine type, openstack: flavor name, azure: VM size); a site's own entry wins. Required for every site."""
+    """Instance size per vendor or site name (aws: instance type; azure: VM size; gcp: machine type; openstack: flavor name); a site's own entry wins. Required for every site."""
     port: NotRequired[int]
     """The service port. Default 80."""
     health_check_path: NotRequired[str]
@@ -278,7 +278,7 @@ class MultiCloudAppInputs(TypedDict):
     user_data: NotRequired[str]
     """Boot script (cloud-init). Default none."""
     availability: NotRequired[dict[str, float]]
-    """Availability per site name, overriding the vendor's published SLA; required for vendors that publish none (OpenStack, on-prem). Default: the published figures."""
+    """Availability per site name, overriding the vendor's published SLA; required for vendors that publish none (OpenStack). Default: the published figures."""
     availability_beta: NotRequired[float]
     """Share of a site's unavailability common to its whole vendor (beta factor). Default 0.1; 0 treats sites as independent."""
     vendor_common_cause: NotRequired[dict[str, float]]
@@ -286,7 +286,7 @@ class MultiCloudAppInputs(TypedDict):
     dns: NotRequired[AppDns]
     """Health-checked DNS. Omitted: no DNS records."""
     tls_certificates: NotRequired[dict[str, str]]
-    """Serve HTTPS: the certificate per vendor or site name for load balancers that terminate TLS (aws: ACM certificate ARN, openstack: Barbican container ref); then every site serves https_port and the service port only redirects to it. GCP's passthrough load balancer forwards https_port to the instances, which terminate TLS themselves. Default: plain HTTP on the service port."""
+    """Serve HTTPS: the certificate per vendor or site name for load balancers that terminate TLS (aws: ACM certificate ARN; openstack: Barbican container ref), whose service port then only redirects to https_port; load balancers that pass https_port through leave TLS to the instances (gcp); sites that serve no HTTPS keep the service port only (azure). Default: plain HTTP on the service port."""
     https_port: NotRequired[int]
     """The HTTPS port with tls_certificates. Default 443."""
     tags: NotRequired[dict[str, str]]

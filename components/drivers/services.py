@@ -11,7 +11,7 @@ the capability. :class:`~skyweave.drivers.base.CloudDriver` adds each implemente
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Protocol, TypeVar, runtime_checkable
 
 import pulumi
@@ -22,9 +22,11 @@ from .base import Capability, CloudDriver, SiteContext, SiteNetwork
 from .workloads import (
     AppEndpoint,
     AppSiteSpec,
+    AppTerms,
     BucketHandle,
     BucketSpec,
     DnsSpec,
+    DnsTerms,
     EndpointKind,
     FederatedIdentity,
 )
@@ -41,6 +43,8 @@ __all__ = [
     "BucketReadService",
     "BucketService",
     "DnsService",
+    "offering",
+    "per_vendor",
     "service",
 ]
 
@@ -48,6 +52,10 @@ __all__ = [
 @runtime_checkable
 class AppService(Protocol):
     """Runs a MultiCloudApp site: instances over the site's zones behind a health-checked LB."""
+
+    def app_terms(self) -> AppTerms:
+        """What the vendor's sites take (image, size, certificate) and how they serve HTTPS."""
+        ...
 
     def app_endpoint_kind(self, site: SiteArgs) -> EndpointKind:
         """How the site's load balancer is reached (pure; a component validates DNS with it)."""
@@ -65,6 +73,10 @@ class AppService(Protocol):
 @runtime_checkable
 class DnsService(Protocol):
     """Managed DNS with health-checked failover or weighted records."""
+
+    def dns_terms(self) -> DnsTerms:
+        """What the vendor's DNS is called and what its zone, routing and checks take."""
+        ...
 
     def dns_problems(self, dns: DnsSpec, endpoints: Mapping[str, EndpointKind]) -> list[str]:
         """Why this vendor's DNS cannot serve ``dns`` over sites reached as ``endpoints`` (pure).
@@ -154,3 +166,22 @@ def service(driver: CloudDriver, protocol: type[_S], *, needed_for: str) -> _S:
     capability = SERVICES.get(protocol)
     name = capability.value if capability is not None else _NEEDS.get(protocol, protocol.__name__)
     raise UnsupportedCapabilityError(driver.vendor, name, needed_for=needed_for)
+
+
+
+def offering(protocol: type[_S]) -> list[tuple[CloudDriver, _S]]:
+    """Every registered driver that offers ``protocol``, with it as that service, in vendor order."""
+    from .registry import all_drivers
+
+    return [(driver, driver) for driver in all_drivers() if isinstance(driver, protocol)]
+
+
+def per_vendor(protocol: type[_S], words: Callable[[_S], str]) -> str:
+    """``aws: …; gcp: …`` over every registered driver offering ``protocol`` (empty words left out).
+
+    What a field's description lists per vendor (an image is an AMI id on AWS …), built from the
+    drivers' declarations when the model is defined, as the site union is: the text then names
+    exactly the vendors whose sites validate, and no component spells a vendor out.
+    """
+    said = ((driver.vendor, words(offered)) for driver, offered in offering(protocol))
+    return "; ".join(f"{vendor}: {text}" for vendor, text in said if text)

@@ -29,9 +29,11 @@ from ..sdk import lazy_sdk, sdk_enum_values
 from ..workloads import (
     AppEndpoint,
     AppSiteSpec,
+    AppTerms,
     BucketHandle,
     BucketSpec,
     DnsSpec,
+    DnsTerms,
     EndpointKind,
     FederatedIdentity,
 )
@@ -578,6 +580,12 @@ class AwsDriver(CloudDriver):
                         opts=here.opts(),
                     )
         return request
+
+    def app_terms(self) -> AppTerms:
+        return aws_app.APP_TERMS
+
+    def dns_terms(self) -> DnsTerms:
+        return aws_app.DNS_TERMS
 
     def app_endpoint_kind(self, site: SiteArgs) -> EndpointKind:
         return EndpointKind.HOSTNAME  # an ALB has a DNS name, not a fixed address

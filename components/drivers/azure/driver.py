@@ -36,7 +36,16 @@ from ...planning.ipam import SitePlan, SubnetSlot
 from ...planning.vpn import CipherSet, VpnEndpoint
 from ..base import Capability, CloudDriver, ComputeSla, NetworkLimits, SiteContext, SiteNetwork
 from ..sdk import lazy_sdk, sdk_enum_values
-from ..workloads import AppEndpoint, AppSiteSpec, BucketHandle, BucketSpec, DnsSpec, EndpointKind
+from ..workloads import (
+    AppEndpoint,
+    AppSiteSpec,
+    AppTerms,
+    BucketHandle,
+    BucketSpec,
+    DnsSpec,
+    DnsTerms,
+    EndpointKind,
+)
 from . import app as azure_app
 from . import preview
 from . import storage as azure_storage
@@ -522,6 +531,12 @@ class AzureDriver(CloudDriver):
         return peering
 
     # --- services ----------------------------------------------------------------------------
+
+    def app_terms(self) -> AppTerms:
+        return azure_app.APP_TERMS
+
+    def dns_terms(self) -> DnsTerms:
+        return azure_app.DNS_TERMS
 
     def app_endpoint_kind(self, site: SiteArgs) -> EndpointKind:
         return EndpointKind.IP  # the load balancer's static zone-redundant address

@@ -31,9 +31,11 @@ from ..sdk import lazy_sdk
 from ..workloads import (
     AppEndpoint,
     AppSiteSpec,
+    AppTerms,
     BucketHandle,
     BucketSpec,
     DnsSpec,
+    DnsTerms,
     EndpointKind,
     FederatedIdentity,
 )
@@ -357,6 +359,12 @@ class GcpDriver(CloudDriver):
             )
             previous = [peering]
         return peering
+
+    def app_terms(self) -> AppTerms:
+        return gcp_app.APP_TERMS
+
+    def dns_terms(self) -> DnsTerms:
+        return gcp_app.DNS_TERMS
 
     def app_endpoint_kind(self, site: SiteArgs) -> EndpointKind:
         return EndpointKind.IP  # the forwarding rule's static address

@@ -25,7 +25,7 @@ from ...planning.vpn import CipherSet, VpnEndpoint
 from ..bare_metal import BareMetalNode, BareMetalRequest, BareMetalSourceArgs, SourceIssue, zone_issues
 from ..base import Capability, CloudDriver, SiteContext, SiteNetwork, regional_subnets
 from ..sdk import lazy_sdk
-from ..workloads import AppEndpoint, AppSiteSpec, BucketHandle, BucketSpec, EndpointKind
+from ..workloads import AppEndpoint, AppSiteSpec, AppTerms, BucketHandle, BucketSpec, EndpointKind
 from . import app as openstack_app
 from . import appliance as openstack_appliance
 from . import preview
@@ -530,6 +530,9 @@ class OpenStackDriver(CloudDriver):
         return openstack.vpnaas.EndpointGroup(
             ctx.name("vpn-peer", key), type="cidr", endpoints=list(cidrs), opts=ctx.opts()
         )
+
+    def app_terms(self) -> AppTerms:
+        return openstack_app.APP_TERMS
 
     def app_endpoint_kind(self, site: SiteArgs) -> EndpointKind:
         return EndpointKind.IP  # a floating IP on the Octavia VIP

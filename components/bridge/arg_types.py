@@ -6,14 +6,10 @@ Rendered from the pydantic models by ``python -m skyweave.bridge.codegen``;
 
 # ruff: noqa: E501 (each description is one docstring line, as the schema analyser reads it)
 
+from enum import StrEnum
 from typing import NotRequired, TypedDict
 
 import pulumi
-
-from ..drivers.aws.driver import NatStrategy
-from ..drivers.workloads import DnsRouting
-from ..planning.failure import FailureKind
-from ..planning.topology import Topology
 
 __all__ = [
     "AppDns",
@@ -21,14 +17,60 @@ __all__ = [
     "Bootstrap",
     "ByonServer",
     "Connectivity",
+    "DnsRouting",
+    "FailureKind",
     "Ipam",
     "MultiCloudAppInputs",
     "MultiCloudBucketInputs",
+    "NatStrategy",
     "Network",
     "PoolSource",
     "Site",
+    "Topology",
     "VpnAppliance",
 ]
+
+
+class DnsRouting(StrEnum):
+    """How DNS spreads clients over the sites."""
+
+    WEIGHTED = "weighted"
+    """Every healthy site answers, in proportion to its planned capacity (the default)."""
+    FAILOVER = "failover"
+    """The first site answers while healthy, the second only when it is not (exactly two sites)."""
+
+
+class FailureKind(StrEnum):
+    """A kind of failure a service may be required to survive, from the widest to the narrowest."""
+
+    VENDOR = "vendor"
+    SITE = "site"
+    REGION = "region"
+    ZONE = "zone"
+
+
+class NatStrategy(StrEnum):
+    """How private subnets reach the internet (IPv4)."""
+
+    NONE = "none"
+    """No NAT gateway: private subnets reach only the estate (cheapest; the default)."""
+    SINGLE = "single"
+    """One NAT gateway in the first zone: cheap, but that zone is a single point of egress."""
+    ONE_PER_ZONE = "one_per_zone"
+    """A NAT gateway per zone: losing a zone keeps the others' egress."""
+
+
+class Topology(StrEnum):
+    """How :class:`~skyweave.HybridVpc` joins its sites."""
+
+    NONE = "none"
+    """No links: every site stands alone."""
+    FULL_MESH = "full-mesh"
+    """Every pair of sites is joined (pairs listed in ``exclude`` are left out)."""
+    HUB_SPOKE = "hub-spoke"
+    """Every other site is joined to every hub; hubs are joined to each other."""
+    EXPLICIT = "explicit"
+    """Exactly the pairs in ``links``."""
 
 
 class VpnAppliance(TypedDict):
@@ -190,26 +232,12 @@ class PoolSource(TypedDict):
     """One of: aws_metal, byon, ironic. Required."""
     site: str
     """Name of the site (under `sites`) the servers are in. Required."""
-    image: NotRequired[str]
-    """[ironic] Glance image name to deploy. Required. [aws_metal] AMI id to boot. Required."""
-    flavor: NotRequired[str]
-    """[ironic] Name of an existing bare-metal flavor. Omitted: the pool creates one that requests `resource_class` (needs admin rights on the cloud)."""
-    resource_class: NotRequired[str]
-    """[ironic] Ironic resource class of the nodes (e.g. baremetal-gold); the created flavor requests resources:CUSTOM_<CLASS>=1 and zero VCPU/MEMORY_MB/DISK_GB. Required when `flavor` is omitted; not allowed with it."""
-    flavor_vcpus: NotRequired[int]
-    """[ironic] vCPUs shown on a created flavor (informational; Nova schedules by resource class). Default 1."""
-    flavor_ram_mb: NotRequired[int]
-    """[ironic] RAM (MiB) shown on a created flavor (informational). Default 1024."""
-    flavor_disk_gb: NotRequired[int]
-    """[ironic] Root partition size (GiB) of a created flavor, used for partition images. Default 100."""
-    zones: NotRequired[list[str]]
-    """[ironic, aws_metal] Availability zones to spread over. Omitted: all the site's zones."""
-    key_pair: NotRequired[str]
-    """[ironic] Nova key pair to inject. Omitted: none."""
-    server_group_policy: NotRequired[str]
-    """[ironic] Policy of the pool's server group on this site: soft-anti-affinity (default; spread when the scheduler can), anti-affinity (only for a single node: Nova compares nova-compute services, and one serves many Ironic nodes) or none (no group; the zones still spread the nodes)."""
     instance_type: NotRequired[str]
     """[aws_metal] A bare-metal instance type, e.g. m5.metal or c7i.metal-24xl."""
+    image: NotRequired[str]
+    """[aws_metal] AMI id to boot. Required. [ironic] Glance image name to deploy. Required."""
+    zones: NotRequired[list[str]]
+    """[aws_metal, ironic] Availability zones to spread over. Omitted: all the site's zones."""
     key_name: NotRequired[str]
     """[aws_metal] EC2 key pair name. Omitted: none."""
     security_group_ids: NotRequired[list[str]]
@@ -224,6 +252,20 @@ class PoolSource(TypedDict):
     """[byon] Stack config key (namespace:key, outside `skyweave:`) holding the SSH private key; it must be a secret (`pulumi config set --secret`). Required."""
     servers: NotRequired[list[ByonServer]]
     """[byon] The servers (at least one), each with name and address."""
+    flavor: NotRequired[str]
+    """[ironic] Name of an existing bare-metal flavor. Omitted: the pool creates one that requests `resource_class` (needs admin rights on the cloud)."""
+    resource_class: NotRequired[str]
+    """[ironic] Ironic resource class of the nodes (e.g. baremetal-gold); the created flavor requests resources:CUSTOM_<CLASS>=1 and zero VCPU/MEMORY_MB/DISK_GB. Required when `flavor` is omitted; not allowed with it."""
+    flavor_vcpus: NotRequired[int]
+    """[ironic] vCPUs shown on a created flavor (informational; Nova schedules by resource class). Default 1."""
+    flavor_ram_mb: NotRequired[int]
+    """[ironic] RAM (MiB) shown on a created flavor (informational). Default 1024."""
+    flavor_disk_gb: NotRequired[int]
+    """[ironic] Root partition size (GiB) of a created flavor, used for partition images. Default 100."""
+    key_pair: NotRequired[str]
+    """[ironic] Nova key pair to inject. Omitted: none."""
+    server_group_policy: NotRequired[str]
+    """[ironic] Policy of the pool's server group on this site: soft-anti-affinity (default; spread when the scheduler can), anti-affinity (only for a single node: Nova compares nova-compute services, and one serves many Ironic nodes) or none (no group; the zones still spread the nodes)."""
 
 
 class Bootstrap(TypedDict):
@@ -324,7 +366,7 @@ class BareMetalPoolInputs(TypedDict):
     count: int
     """Number of servers in the pool. Required."""
     sources: list[PoolSource]
-    """Where servers come from (at least one; one per site), each with `kind` ironic, aws_metal or byon and `site`."""
+    """Where servers come from (at least one; one per site), each with `kind` aws_metal, byon or ironic and `site`."""
     role: NotRequired[str]
     """Role of every node (an Ansible group, and SKYWEAVE_ROLE for the bootstrap). Default: worker."""
     min_healthy: NotRequired[int]

@@ -135,7 +135,7 @@ class BucketCopyService(Protocol):
 
 @runtime_checkable
 class BareMetalService(Protocol):
-    """Whole physical servers (the driver's ``bare_metal_source`` is the model of its source)."""
+    """Whole physical servers (the driver's ``bare_metal_sources`` are the models of its sources)."""
 
     def bare_metal_domains(self, site: SiteArgs, source: BareMetalSourceArgs) -> tuple[Domain, ...]:
         """The failure domains ``source`` offers on ``site``, in a stable order. Pure."""
@@ -166,7 +166,6 @@ def service(driver: CloudDriver, protocol: type[_S], *, needed_for: str) -> _S:
     capability = SERVICES.get(protocol)
     name = capability.value if capability is not None else _NEEDS.get(protocol, protocol.__name__)
     raise UnsupportedCapabilityError(driver.vendor, name, needed_for=needed_for)
-
 
 
 def offering(protocol: type[_S]) -> list[tuple[CloudDriver, _S]]:

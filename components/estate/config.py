@@ -20,7 +20,8 @@ from ..core.errors import ConfigError
 from ..core.naming import NAME_PATTERN
 from ..core.sites import Tags
 from ..core.validation import FieldValueError, as_args, first_duplicate, issues_from_validation
-from ..metal.bare_metal_pool import PoolConfig, ssh_key_issues
+from ..drivers.bare_metal import secret_issues
+from ..metal.bare_metal_pool import PoolConfig
 from ..network.connectivity import ConnectivityArgs
 from ..network.hybrid_vpc import HybridVpcArgs, IpamArgs, Sites
 from ..storage.multi_cloud_bucket import MultiCloudBucketConfig
@@ -69,8 +70,9 @@ class StackConfig(BaseModel):
     tags: Tags = Field(default_factory=dict, description="Tags/labels on every resource. Default none.")
     pools: tuple[PoolConfig, ...] = Field(
         default=(),
-        description="Bare-metal pools (docs/bare-metal.md): servers from OpenStack Ironic, AWS "
-        "metal and servers you bring, spread over failure domains. Default none.",
+        description="Bare-metal pools (docs/bare-metal.md): whole servers from the vendors' "
+        "bare-metal sources (clouds' bare-metal servers, servers you bring), spread over failure "
+        "domains. Default none.",
     )
     apps: tuple[MultiCloudAppConfig, ...] = Field(
         default=(),
@@ -148,7 +150,7 @@ def load_stack_config(namespace: str = NAMESPACE) -> StackConfig:
     source = find_stack_file_label(pulumi.get_stack())
     config = parse_stack_config(raw, source=source, namespace=namespace, stack=pulumi.get_stack())
     for i, pool in enumerate(config.pools):
-        issues = ssh_key_issues(pool.pool_args())
+        issues = secret_issues(pool.sources)
         if issues:
             raise ConfigError(issues, source=source).with_source(source, f"{prefix}pools[{i}]")
     return config

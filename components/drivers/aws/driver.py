@@ -208,7 +208,7 @@ class AwsDriver(CloudDriver):
     # Amazon Compute Service Level Agreement: 99.99% Region-Level SLA for EC2 deployed in two or
     # more AZs, 99.5% Instance-Level SLA.
     compute_sla = ComputeSla(0.9999, 0.995, "https://aws.amazon.com/compute/sla/")
-    bare_metal_source = AwsMetalSourceArgs
+    bare_metal_sources = (AwsMetalSourceArgs,)
     # VPC and subnet IPv4 blocks: /16 to /28.
     # https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html
     limits = NetworkLimits(network_min=16, network_max=28, subnet_min=16, subnet_max=28)

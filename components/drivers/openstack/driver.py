@@ -239,7 +239,7 @@ class OpenStackDriver(CloudDriver):
     vpn_product = "Neutron VPNaaS"
     # No SLA is published: the operator states the figure (apps' `availability` overrides).
 
-    bare_metal_source = IronicSourceArgs
+    bare_metal_sources = (IronicSourceArgs,)
 
     # --- the site's VPN end: VPNaaS, or the appliance pair (docs/connectivity.md) -------------
 

@@ -15,8 +15,10 @@ __all__ = [
     "AppDns",
     "BareMetalPoolInputs",
     "Bootstrap",
+    "BucketCopy",
     "ByonServer",
     "Connectivity",
+    "CopyFill",
     "DnsRouting",
     "FailureKind",
     "Ipam",
@@ -29,6 +31,15 @@ __all__ = [
     "Topology",
     "VpnAppliance",
 ]
+
+
+class CopyFill(StrEnum):
+    """Who fills a copy."""
+
+    TRANSFER = "transfer"
+    """The copy vendor's transfer service, from the primary, every ``copy_interval_seconds``."""
+    APPLICATION = "application"
+    """The application (or an operator's sync job) writes it; skyweave copies nothing into it."""
 
 
 class DnsRouting(StrEnum):
@@ -210,6 +221,17 @@ class AppDns(TypedDict):
     """Where the DNS health checks probe from, for a DNS vendor that lets you choose (gcp: exactly 3 regions; omitted: us-east4, europe-west1, asia-southeast1); leave it out for the others."""
 
 
+class BucketCopy(TypedDict):
+    """One copy of a :class:`MultiCloudBucket`: its site and who fills it."""
+
+    site: str
+    """The site holding the copy (not the primary's). Required."""
+    filled_by: NotRequired[CopyFill]
+    """transfer: the copy vendor's transfer service refreshes it from the primary every copy_interval_seconds (gcp: Storage Transfer Service, from aws); application: the application (or an operator's sync job) writes it. Omitted: transfer where the site's vendor can copy from the primary's, else application."""
+    storage_policy: NotRequired[str]
+    """The copy's storage policy, where its vendor has them (openstack: a Swift storage policy, the operator's name for a replicated or erasure-coded policy). Omitted: the store's default."""
+
+
 class ByonServer(TypedDict):
     """One server you already run, reached over SSH."""
 
@@ -340,22 +362,26 @@ class MultiCloudAppInputs(TypedDict):
 class MultiCloudBucketInputs(TypedDict):
     """Arguments of MultiCloudBucket, and the sites its buckets are on."""
 
-    s3_site: str
-    """The AWS site of the primary S3 bucket (the copy's source)."""
-    gcs_site: NotRequired[str]
-    """The GCP site of the GCS copy, filled from S3 by Storage Transfer. Omitted: no GCS copy."""
-    swift_site: NotRequired[str]
-    """The OpenStack site of a Swift container. Omitted: no container."""
-    blob_site: NotRequired[str]
-    """The Azure site of a Blob container (versioned, encrypted, no public access, ZRS or GZRS per the site's storage_redundancy) the application writes its copy to. Omitted: none."""
-    swift_storage_policy: NotRequired[str]
-    """Swift storage policy of the container (the operator's name for a replicated or erasure-coded policy). Omitted: the cluster's default policy."""
+    primary: NotRequired[str]
+    """The site of the bucket the application writes (the copies' source); its vendor offers object storage (aws: S3 bucket; azure: Blob container; gcp: GCS bucket; openstack: Swift container). Required."""
+    copies: NotRequired[list[BucketCopy]]
+    """The copies, each on another site, at least one on another vendor than the primary's (a bucket on one vendor does not survive that vendor); at most one filled by transfer. Required."""
     kms_key_id: NotRequired[str]
-    """KMS key for S3 encryption (SSE-KMS). Omitted: SSE-S3 (AES-256)."""
+    """The primary's customer-managed encryption key, where its vendor takes one (aws: a KMS key id, ARN or alias (SSE-KMS; omitted: SSE-S3, AES-256)). Omitted: the vendor's own encryption."""
     copy_interval_seconds: NotRequired[int]
-    """How often Storage Transfer copies S3 into GCS (the copy's recovery point). Default 3600 (hourly, the service's shortest)."""
+    """How often a transfer-filled copy is refreshed from the primary (the copy's recovery point), at least as long as its transfer service allows (gcp: 3600 s). Default 3600 (hourly)."""
     tags: NotRequired[dict[str, str]]
     """Tags on every resource. Default none."""
+    s3_site: NotRequired[str]
+    """Deprecated: write `primary: <site>` (an AWS site)."""
+    gcs_site: NotRequired[str]
+    """Deprecated: write a copy `{site: <site>, filled_by: transfer}` (a GCP site, filled from S3 by Storage Transfer)."""
+    swift_site: NotRequired[str]
+    """Deprecated: write a copy `{site: <site>, filled_by: application}` (an OpenStack site)."""
+    blob_site: NotRequired[str]
+    """Deprecated: write a copy `{site: <site>, filled_by: application}` (an Azure site)."""
+    swift_storage_policy: NotRequired[str]
+    """Deprecated: write the Swift copy's `storage_policy`."""
     sites: list[Site]
     """The estate's sites; the arguments name some of them."""
 

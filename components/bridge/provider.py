@@ -255,12 +255,12 @@ class MultiCloudApp(pulumi.ComponentResource):
 
 
 class MultiCloudBucket(pulumi.ComponentResource):
-    """A protected S3 bucket copied to GCS by Storage Transfer, and optionally to a Swift container."""
+    """A protected primary bucket and its copies on other vendors' sites."""
 
     buckets: pulumi.Output[dict[str, str]]
     """Per site, the bucket or container name."""
     copy_interval_seconds: pulumi.Output[int | None]
-    """How stale the GCS copy may be (plus the transfer's own time); absent without a GCS copy."""
+    """How stale the transfer-filled copy may be (plus the transfer's own time); absent without one."""
 
     def __init__(
         self, name: str, args: MultiCloudBucketInputs, opts: pulumi.ResourceOptions | None = None
@@ -277,16 +277,19 @@ class MultiCloudBucket(pulumi.ComponentResource):
         )
         sites = network_args.sites
         try:
-            plan_multi_cloud_bucket(bucket_args, sites)
+            plan = plan_multi_cloud_bucket(bucket_args, sites)
         except ConfigError as exc:
             raise _reraise(exc, "MultiCloudBucket", name) from None
         super().__init__(_token("MultiCloudBucket"), name, None, opts)
-        providers = _site_providers(
-            self, name, [site for site in sites if site.name in _bucket_sites(bucket_args)]
-        )
+        providers = _site_providers(self, name, plan.sites)  # only the sites the bucket uses
         try:
             inner = _MultiCloudBucket(
-                name, bucket_args, pulumi.ResourceOptions(parent=self), sites=sites, providers=providers
+                name,
+                bucket_args,
+                pulumi.ResourceOptions(parent=self),
+                sites=sites,
+                providers=providers,
+                plan=plan,
             )
         except ConfigError as exc:
             raise _reraise(exc, "MultiCloudBucket", name) from None
@@ -296,7 +299,7 @@ class MultiCloudBucket(pulumi.ComponentResource):
 
 
 class BareMetalPool(pulumi.ComponentResource):
-    """Whole servers from OpenStack Ironic, AWS *.metal and servers you bring, spread over failure domains."""
+    """Whole servers from the vendors' bare-metal sources, spread over failure domains."""
 
     nodes: pulumi.Output[list[dict[str, Any]]]
     """Per node: name, source, site, zone or rack, address and role."""
@@ -363,10 +366,6 @@ def _pick_key(key: str, kind: str, keys: Mapping[str, str]) -> str:
 
 def _missing(key: str) -> ConfigIssue:
     return ConfigIssue(key, "required", has_value=False)
-
-
-def _bucket_sites(args: MultiCloudBucketArgs) -> set[str]:
-    return {s for s in (args.s3_site, args.gcs_site, args.swift_site) if s is not None}
 
 
 #: What the provider hosts, in the order the schema lists them.

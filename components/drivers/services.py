@@ -25,6 +25,8 @@ from .workloads import (
     AppTerms,
     BucketHandle,
     BucketSpec,
+    BucketTerms,
+    CopyTerms,
     DnsSpec,
     DnsTerms,
     EndpointKind,
@@ -94,7 +96,11 @@ class DnsService(Protocol):
 
 @runtime_checkable
 class BucketService(Protocol):
-    """An object store: one copy of a MultiCloudBucket."""
+    """An object store: the primary or a copy of a MultiCloudBucket."""
+
+    def bucket_terms(self) -> BucketTerms:
+        """What one bucket is called there and which options (encryption key, policy) it takes."""
+        ...
 
     def create_bucket(self, ctx: SiteContext, spec: BucketSpec) -> BucketHandle:
         """A versioned, encrypted, private bucket (or container), protected from deletion."""
@@ -115,6 +121,10 @@ class BucketReadService(Protocol):
 @runtime_checkable
 class BucketCopyService(Protocol):
     """A scheduled copy from another vendor's bucket into this vendor's (the copy's sink side)."""
+
+    def copy_terms(self) -> CopyTerms:
+        """Whose buckets the vendor's transfer service reads, and how often it may run."""
+        ...
 
     def copy_identity(self, ctx: SiteContext) -> FederatedIdentity:
         """The identity this vendor's copy service uses to read another vendor's bucket."""

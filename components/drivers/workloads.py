@@ -21,6 +21,8 @@ __all__ = [
     "AppTerms",
     "BucketHandle",
     "BucketSpec",
+    "BucketTerms",
+    "CopyTerms",
     "DnsRouting",
     "DnsSpec",
     "DnsTerms",
@@ -232,6 +234,40 @@ class BucketSpec:
 
     storage_policy: str | None = None
     kms_key_id: str | None = None
+
+
+@dataclass(frozen=True)
+class BucketTerms:
+    """What a vendor's object store is called and which :class:`BucketSpec` options it honours,
+    declared by its :class:`~skyweave.drivers.services.BucketService` (see :class:`AppTerms`).
+
+    Attributes:
+        product: what one bucket is called there (e.g. an S3 bucket).
+        encryption_key: what ``kms_key_id`` is there (a customer-managed key), or ``""`` where
+            the store takes none (the bucket is refused one rather than silently ignoring it).
+        storage_policy: what ``storage_policy`` is there, or ``""`` where the store has none.
+    """
+
+    product: str
+    encryption_key: str = ""
+    storage_policy: str = ""
+
+
+@dataclass(frozen=True)
+class CopyTerms:
+    """What a vendor's transfer service copies, declared by its
+    :class:`~skyweave.drivers.services.BucketCopyService`.
+
+    Attributes:
+        product: the service's name (e.g. Storage Transfer Service).
+        sources: the vendors whose buckets it reads (those vendors' drivers grant it read access
+            through their ``BucketReadService``).
+        min_interval_seconds: the shortest interval it repeats a copy at.
+    """
+
+    product: str
+    sources: frozenset[str]
+    min_interval_seconds: int
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from ..workloads import (
     AppTerms,
     BucketHandle,
     BucketSpec,
+    BucketTerms,
     DnsSpec,
     DnsTerms,
     EndpointKind,
@@ -608,6 +609,9 @@ class AwsDriver(CloudDriver):
         self, ctx: SiteContext, dns: DnsSpec, endpoints: list[AppEndpoint]
     ) -> Mapping[str, pulumi.Resource]:
         return aws_app.create_dns(ctx, dns, endpoints)
+
+    def bucket_terms(self) -> BucketTerms:
+        return aws_storage.BUCKET_TERMS
 
     def create_bucket(self, ctx: SiteContext, spec: BucketSpec) -> BucketHandle:
         return aws_storage.create_bucket(ctx, spec)

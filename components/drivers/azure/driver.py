@@ -42,6 +42,7 @@ from ..workloads import (
     AppTerms,
     BucketHandle,
     BucketSpec,
+    BucketTerms,
     DnsSpec,
     DnsTerms,
     EndpointKind,
@@ -566,6 +567,9 @@ class AzureDriver(CloudDriver):
         self, ctx: SiteContext, dns: DnsSpec, endpoints: list[AppEndpoint]
     ) -> Mapping[str, pulumi.Resource]:
         return azure_app.create_dns(ctx, dns, endpoints)
+
+    def bucket_terms(self) -> BucketTerms:
+        return azure_storage.BUCKET_TERMS
 
     def create_bucket(self, ctx: SiteContext, spec: BucketSpec) -> BucketHandle:
         return azure_storage.create_bucket(ctx, spec)

@@ -34,6 +34,8 @@ from ..workloads import (
     AppTerms,
     BucketHandle,
     BucketSpec,
+    BucketTerms,
+    CopyTerms,
     DnsSpec,
     DnsTerms,
     EndpointKind,
@@ -382,6 +384,12 @@ class GcpDriver(CloudDriver):
         self, ctx: SiteContext, dns: DnsSpec, endpoints: list[AppEndpoint]
     ) -> Mapping[str, pulumi.Resource]:
         return gcp_app.create_dns(ctx, dns, endpoints)
+
+    def bucket_terms(self) -> BucketTerms:
+        return gcp_storage.BUCKET_TERMS
+
+    def copy_terms(self) -> CopyTerms:
+        return gcp_storage.COPY_TERMS
 
     def create_bucket(self, ctx: SiteContext, spec: BucketSpec) -> BucketHandle:
         return gcp_storage.create_bucket(ctx, spec)

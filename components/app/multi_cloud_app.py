@@ -34,30 +34,15 @@ from ..drivers.registry import get_driver
 from ..drivers.services import AppService, DnsService, service
 from ..drivers.workloads import AppEndpoint, AppSiteSpec
 from ..network.hybrid_vpc import HybridVpc
-from .plan import (
-    AppDnsArgs,
-    AppPlan,
-    MultiCloudAppArgs,
-    MultiCloudAppConfig,
-    estate_ranges,
-    plan_multi_cloud_app,
-)
+from .plan import NAME_LIMIT, AppPlan, MultiCloudAppArgs, estate_ranges, plan_multi_cloud_app
 
-__all__ = [
-    "AppDnsArgs",
-    "AppPlan",
-    "MultiCloudApp",
-    "MultiCloudAppArgs",
-    "MultiCloudAppConfig",
-    "estate_ranges",
-    "plan_multi_cloud_app",
-]
+__all__ = ["MultiCloudApp"]
 
 
 class MultiCloudApp(
     Component[MultiCloudAppArgs, AppPlan],
     token=type_token("app", "MultiCloudApp"),
-    name_limit=16,
+    name_limit=NAME_LIMIT,
     why="load balancer names are limited to 32 characters on some vendors",
 ):
     """One service on several sites, each sized by the capacity plan, behind health-checked DNS.

@@ -22,9 +22,8 @@ from ..core.errors import (
     UnknownDriverError,
     UnsupportedCapabilityError,
 )
-from ..core.naming import NAME_PATTERN
 from ..core.sites import SiteArgs, SiteName, Tags
-from ..core.validation import ArgsModel, as_args
+from ..core.validation import ArgsModel, entry_args, name_field
 from ..drivers.base import Capability
 from ..drivers.registry import get_driver
 from ..drivers.registry import vendors as registered_vendors
@@ -41,6 +40,7 @@ from ..planning.capacity import CapacityPlan, SiteZones, plan_capacity
 from ..planning.failure import FailureKind
 
 __all__ = [
+    "NAME_LIMIT",
     "AppDnsArgs",
     "AppPlan",
     "MultiCloudAppArgs",
@@ -48,6 +48,10 @@ __all__ = [
     "estate_ranges",
     "plan_multi_cloud_app",
 ]
+
+
+#: An app's name prefixes its children's, and AWS load balancer names are limited to 32 characters.
+NAME_LIMIT = 16
 
 
 def _tls_description() -> str:
@@ -219,15 +223,13 @@ class MultiCloudAppArgs(ArgsModel):
 class MultiCloudAppConfig(MultiCloudAppArgs):
     """An app in the stack configuration (``skyweave:apps``): a name plus the app's args."""
 
-    name: str = Field(
-        pattern=NAME_PATTERN,
-        max_length=16,
-        description="Name of the app; prefixes every resource of it. Renaming replaces them all.",
+    name: str = name_field(
+        NAME_LIMIT, "Name of the app; prefixes every resource of it. Renaming replaces them all."
     )
 
     def args(self, estate_tags: Mapping[str, str] | None = None) -> MultiCloudAppArgs:
         """The component's args; ``estate_tags`` (the stack's ``tags``) go under the app's own."""
-        return as_args(self, MultiCloudAppArgs, tags={**(estate_tags or {}), **self.tags})
+        return entry_args(self, MultiCloudAppArgs, estate_tags)
 
 
 @dataclass(frozen=True)

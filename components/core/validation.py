@@ -13,10 +13,11 @@ import types
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeVar, Union, get_args, get_origin
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from pydantic.fields import FieldInfo
 
 from .errors import ConfigIssue, InvalidArgsError
+from .naming import NAME_PATTERN
 
 __all__ = [
     "ArgsModel",
@@ -24,8 +25,10 @@ __all__ = [
     "as_args",
     "check_plan",
     "coerce_args",
+    "entry_args",
     "first_duplicate",
     "issues_from_validation",
+    "name_field",
     "render_path",
 ]
 
@@ -356,3 +359,15 @@ def as_args(entry: BaseModel, model: type[_M], **updates: Any) -> _M:
     values = {name: getattr(entry, name) for name in model.model_fields}
     values.update(updates)
     return model.model_construct(**values)
+
+
+def name_field(max_length: int, description: str, **field: Any) -> Any:
+    """The ``name`` of a component's entry in a stack file: it prefixes every child's name, so it
+    follows the names' pattern and the component's own length limit (its ``check_component_name``)."""
+    return Field(pattern=NAME_PATTERN, max_length=max_length, description=description, **field)
+
+
+def entry_args(entry: BaseModel, model: type[_M], estate_tags: Mapping[str, str] | None) -> _M:
+    """A stack-file entry (``skyweave:apps[]`` …) as its component's ``model``, with the estate's
+    tags (``skyweave:tags``) under the entry's own."""
+    return as_args(entry, model, tags={**(estate_tags or {}), **getattr(entry, "tags", {})})

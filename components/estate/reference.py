@@ -17,7 +17,7 @@ from ..drivers.bare_metal import BareMetalSourceArgs
 from ..drivers.registry import all_drivers
 from ..metal.bare_metal_pool import PoolConfig
 from ..network.hybrid_vpc import IpamArgs
-from ..storage.multi_cloud_bucket import MultiCloudBucketConfig
+from ..storage.multi_cloud_bucket import BucketCopyArgs, MultiCloudBucketConfig
 from .config import NAMESPACE, NetworkConfig, StackConfig
 
 __all__ = ["API_COMPONENTS", "api_arguments", "config_reference"]
@@ -106,6 +106,10 @@ def config_reference() -> str:
         f"### `{NAMESPACE}:buckets[]` (MultiCloudBucket)",
         "",
         *_table(MultiCloudBucketConfig),
+        "",
+        f"### `{NAMESPACE}:buckets[].copies[]`",
+        "",
+        *_table(BucketCopyArgs),
     ]
     for driver in all_drivers():
         model = driver.site_model
@@ -223,6 +227,7 @@ def api_arguments(component: str) -> str:
                 section(f"`{key}[]` of a `{_kind(source)}` source", entry)
     elif component == "MultiCloudBucket":
         section("`MultiCloudBucketArgs`", MultiCloudBucketArgs)
+        section("`MultiCloudBucketArgs.copies[]`", BucketCopyArgs)
     else:
         raise KeyError(component)
     return "\n".join(lines).lstrip("\n") + "\n"

@@ -26,7 +26,7 @@ from ..core.bootstrap import BootstrapArgs
 from ..core.errors import ConfigIssue, InvalidArgsError, PlanningError
 from ..core.naming import NAME_PATTERN, type_token
 from ..core.sites import SiteArgs, Tags, resource_tags
-from ..core.validation import ArgsModel, as_args, first_duplicate
+from ..core.validation import ArgsModel, entry_args, first_duplicate, name_field
 from ..drivers.bare_metal import BareMetalNode, BareMetalRequest, BareMetalSourceArgs, read_secrets
 from ..drivers.base import Capability
 from ..drivers.component import Component, network_providers
@@ -58,6 +58,10 @@ def _one_source_per_site(sources: tuple[BareMetalSourceArgs, ...]) -> tuple[Bare
             "a pool takes at most one source per site"
         )
     return sources
+
+
+#: A pool's name prefixes its children's and its cloud nodes' host names.
+NAME_LIMIT = 24
 
 
 def _or(words: tuple[str, ...]) -> str:
@@ -107,16 +111,15 @@ class BareMetalPoolArgs(ArgsModel):
 class PoolConfig(BareMetalPoolArgs):
     """A pool in the stack configuration (``skyweave:pools``): its name plus its args."""
 
-    name: str = Field(
-        pattern=NAME_PATTERN,
-        max_length=24,
-        description="Name of the BareMetalPool component; prefixes every resource and node name "
-        "of the pool. Required. Renaming it replaces every server.",
+    name: str = name_field(
+        NAME_LIMIT,
+        "Name of the BareMetalPool component; prefixes every resource and node name of the pool. "
+        "Required. Renaming it replaces every server.",
     )
 
     def pool_args(self, estate_tags: Mapping[str, str] | None = None) -> BareMetalPoolArgs:
         """The component's args; ``estate_tags`` (``skyweave:tags``) come before the pool's own."""
-        return as_args(self, BareMetalPoolArgs, tags={**(estate_tags or {}), **self.tags})
+        return entry_args(self, BareMetalPoolArgs, estate_tags)
 
 
 @dataclass(frozen=True)
@@ -226,7 +229,9 @@ def node_records(nodes: Sequence[BareMetalNode], pool: str, role: str) -> list[d
 
 
 class BareMetalPool(
-    Component[BareMetalPoolArgs, PoolPlan], token=type_token("compute", "BareMetalPool"), name_limit=24
+    Component[BareMetalPoolArgs, PoolPlan],
+    token=type_token("compute", "BareMetalPool"),
+    name_limit=NAME_LIMIT,
 ):
     """A pool of whole servers spread over failure domains of one or more sources.
 

@@ -32,7 +32,15 @@ from ..drivers.site_models import AnySite
 from ..planning.ipam import AddressPlan, Reservation, SiteSpec, plan_addresses
 from .connectivity import ConnectivityArgs, ConnectivityPlan, LinkBuilder, plan_connectivity
 
-__all__ = ["HybridVpc", "HybridVpcArgs", "HybridVpcPlan", "IpamArgs", "Sites", "plan_hybrid_vpc"]
+__all__ = [
+    "NAME_LIMIT",
+    "HybridVpc",
+    "HybridVpcArgs",
+    "HybridVpcPlan",
+    "IpamArgs",
+    "Sites",
+    "plan_hybrid_vpc",
+]
 
 _PRIVATE_V4 = tuple(
     ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
@@ -273,8 +281,12 @@ def plan_hybrid_vpc(
     return HybridVpcPlan(args=args, addresses=addresses, connectivity=connectivity)
 
 
+#: The network's name prefixes every network resource's name.
+NAME_LIMIT = 24
+
+
 class HybridVpc(
-    Component[HybridVpcArgs, HybridVpcPlan], token=type_token("network", "HybridVpc"), name_limit=24
+    Component[HybridVpcArgs, HybridVpcPlan], token=type_token("network", "HybridVpc"), name_limit=NAME_LIMIT
 ):
     """One logical network over every site, addressed from one plan.
 

@@ -37,9 +37,9 @@ import pulumi
 from pydantic import ConfigDict, Field, model_validator
 
 from ..core.errors import ConfigIssue, InvalidArgsError, UnsupportedCapabilityError
-from ..core.naming import NAME_PATTERN, type_token
+from ..core.naming import type_token
 from ..core.sites import SiteArgs, SiteName, Tags, resource_tags
-from ..core.validation import ArgsModel, FieldValueError, as_args
+from ..core.validation import ArgsModel, FieldValueError, entry_args, name_field
 from ..drivers.base import CloudDriver, SiteContext
 from ..drivers.component import Component, Providers, network_providers
 from ..drivers.registry import get_driver
@@ -70,6 +70,8 @@ __all__ = [
 #: skyweave's own bound: a copy more than 30 days old is no disaster-recovery copy. The shortest
 #: interval is each transfer service's (its ``CopyTerms.min_interval_seconds``).
 MAX_INTERVAL = 30 * 24 * 3600
+#: A bucket's name prefixes its children's (bucket names are limited to 63 characters).
+NAME_LIMIT = 16
 #: The default interval: hourly.
 DEFAULT_INTERVAL = 3600
 
@@ -256,14 +258,10 @@ class MultiCloudBucketArgs(ArgsModel):
 class MultiCloudBucketConfig(MultiCloudBucketArgs):
     """A bucket in the stack configuration (``skyweave:buckets``)."""
 
-    name: str = Field(
-        pattern=NAME_PATTERN,
-        max_length=16,
-        description="Name of the bucket component; prefixes its resources.",
-    )
+    name: str = name_field(NAME_LIMIT, "Name of the bucket component; prefixes its resources.")
 
     def args(self, estate_tags: Mapping[str, str] | None = None) -> MultiCloudBucketArgs:
-        return as_args(self, MultiCloudBucketArgs, tags={**(estate_tags or {}), **self.tags})
+        return entry_args(self, MultiCloudBucketArgs, estate_tags)
 
 
 @dataclass(frozen=True)
@@ -454,7 +452,7 @@ def _shape_issues(
 class MultiCloudBucket(
     Component[MultiCloudBucketArgs, BucketPlan],
     token=type_token("storage", "MultiCloudBucket"),
-    name_limit=16,
+    name_limit=NAME_LIMIT,
     why="bucket names are limited to 63 characters",
 ):
     """A protected primary bucket and its copies on other vendors' sites.

@@ -8,13 +8,9 @@ as it sees an installed package: through ``importlib.metadata``.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from typing import Any
 
-from conftest import ROOT
+from conftest import ROOT, run_with_distribution
 
 FIXTURE = ROOT / "tests" / "fixtures" / "dummy_vendor"
 
@@ -49,13 +45,7 @@ print(json.dumps(out, default=str))
 
 
 def _run() -> dict[str, Any]:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(FIXTURE), os.environ.get("PYTHONPATH", "")])}
-    done = subprocess.run(
-        [sys.executable, "-c", PROGRAM], capture_output=True, text=True, env=env, cwd=ROOT, timeout=300
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    result: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
-    return result
+    return run_with_distribution(FIXTURE, PROGRAM)
 
 
 def test_a_plugin_vendor_gets_networks_and_a_bgp_link_to_aws() -> None:

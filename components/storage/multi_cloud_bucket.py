@@ -414,39 +414,37 @@ def _shape_issues(
     copies: list[tuple[_Role, BucketCopy]],
 ) -> list[ConfigIssue]:
     """A primary, a copy on another vendor, one transfer at most, options only where they apply."""
-    issues = []
     legacy = any(r.vendor is not None for r in roles) or args.swift_storage_policy is not None
-    if not any(r.primary for r in roles):
-        where = "s3_site" if legacy else "primary"
-        issues.append(
-            ConfigIssue(where, "required: the site of the bucket the application writes", has_value=False)
-        )
-    if not [r for r in roles if not r.primary]:
-        keys = "gcs_site, swift_site and/or blob_site" if legacy else "copies on other vendors' sites"
-        where = "gcs_site" if legacy else "copies"
-        issues.append(
-            ConfigIssue(
-                where, f"a bucket on one vendor does not survive that vendor; add {keys}", has_value=False
-            )
-        )
-    elif primary is not None and copies and all(c.site.vendor == primary.vendor for _, c in copies):
-        message = (
-            f"every copy is on {primary.vendor}, the primary's vendor: add a copy on another vendor's site"
-        )
-        issues.append(ConfigIssue("copies", message, [c.site.name for _, c in copies]))
+    issues = _survival_issues(roles, primary, copies, legacy)
     transfers = [r for r, c in copies if c.filled_by is CopyFill.TRANSFER]
     if len(transfers) > 1:
-        issues.append(
-            ConfigIssue(
-                transfers[1].path,
-                f"a bucket has one copy filled by transfer (the primary grants one reader); "
-                f"{transfers[0].site!r} is already; set filled_by: application here",
-                transfers[1].site,
-            )
+        message = (
+            f"a bucket has one copy filled by transfer (the primary grants one reader); "
+            f"{transfers[0].site!r} is already; set filled_by: application here"
         )
+        issues.append(ConfigIssue(transfers[1].path, message, transfers[1].site))
     if args.swift_storage_policy is not None and args.swift_site is None:
         issues.append(ConfigIssue(_LEGACY_POLICY, "applies only with swift_site", args.swift_storage_policy))
     return issues
+
+
+def _survival_issues(
+    roles: list[_Role], primary: SiteArgs | None, copies: list[tuple[_Role, BucketCopy]], legacy: bool
+) -> list[ConfigIssue]:
+    """A primary and a copy on another vendor; blamed on the keys of the form the user wrote."""
+    if not any(r.primary for r in roles):
+        missing = "required: the site of the bucket the application writes"
+        return [ConfigIssue("s3_site" if legacy else "primary", missing, has_value=False)]
+    if len(roles) == 1:
+        keys = "gcs_site, swift_site and/or blob_site" if legacy else "copies on other vendors' sites"
+        message = f"a bucket on one vendor does not survive that vendor; add {keys}"
+        return [ConfigIssue("gcs_site" if legacy else "copies", message, has_value=False)]
+    if primary is not None and copies and all(c.site.vendor == primary.vendor for _, c in copies):
+        message = (
+            f"every copy is on {primary.vendor}, the primary's vendor: add a copy on another vendor's site"
+        )
+        return [ConfigIssue("copies", message, [c.site.name for _, c in copies])]
+    return []
 
 
 class MultiCloudBucket(

@@ -14,6 +14,8 @@ draws them):
 * ``estate`` reads a stack: everything below it; ``policy`` judges resources: ``core`` and
   ``planning`` only; ``bridge`` serves the components to other languages;
 * ``cli`` may use everything, and nothing outside ``cli`` imports it;
+* ``testing`` (the driver contract and the fake vendor, for vendors' own tests) may use every
+  layer it exercises, and nothing imports it: it is a test suite shipped in the package;
 * a vendor's folder (``drivers/<vendor>/``) is imported only inside ``drivers``: everywhere else
   (the other layers, and the stack program, examples, provider plugin, policy pack and benchmarks
   outside the package) reaches a vendor through the registry and the contract, so a vendor
@@ -56,6 +58,7 @@ ALLOWED: dict[str, set[str]] = {
     "policy": {"core", "planning"},
     "bridge": {"core", "planning", "drivers", "estate", *COMPONENTS},
     "cli": {"core", "planning", "drivers", "estate", "policy", "bridge", *COMPONENTS},
+    "testing": {"core", "planning", "drivers", "policy", "cli", *COMPONENTS},
 }
 #: layers that must not import Pulumi, gRPC or any provider SDK at all (policy may use
 #: pulumi_policy: it is the pack adapter).

@@ -34,6 +34,7 @@ __all__ = [
     "NetworkLimits",
     "SiteContext",
     "SiteNetwork",
+    "missing_methods",
     "regional_subnets",
 ]
 
@@ -270,7 +271,12 @@ class CloudDriver(abc.ABC):
     then ``bare_metal_sources`` too, and a driver declaring one ``bare_metal_sources`` has it here."""
 
 
+def missing_methods(cls: type, protocol: type) -> tuple[str, ...]:
+    """The methods of ``protocol`` that ``cls`` does not define (its own or inherited), sorted."""
+    methods = [m for m in protocol.__dict__ if not m.startswith("_") and callable(getattr(protocol, m))]
+    return tuple(sorted(m for m in methods if not callable(getattr(cls, m, None))))
+
+
 def _implements(cls: type, protocol: type) -> bool:
     """Whether ``cls`` defines every method of ``protocol`` (its own or inherited, not the base's)."""
-    methods = [m for m in protocol.__dict__ if not m.startswith("_") and callable(getattr(protocol, m))]
-    return all(callable(getattr(cls, m, None)) for m in methods)
+    return not missing_methods(cls, protocol)

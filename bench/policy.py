@@ -66,7 +66,9 @@ PolicyPack(
 """
 
 
-UNTUNED_MAIN = PACK_MAIN.replace("build_policies()", "build_policies(tune_collector=False)")
+UNTUNED_MAIN = PACK_MAIN.replace(
+    "build_policies(fast_path=True)", "build_policies(fast_path=True, tune_collector=False)"
+)
 
 
 def _urn(type_: str, name: str, parent_type: str | None = None) -> str:

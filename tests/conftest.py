@@ -76,7 +76,7 @@ def run_with_distribution(distribution: Path, program: str) -> dict[str, Any]:
     finds an installed package: through its ``skyweave.drivers`` entry point."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(distribution), os.environ.get("PYTHONPATH", "")])}
     done = subprocess.run(
-        [sys.executable, "-c", program], capture_output=True, text=True, env=env, cwd=ROOT, timeout=300
+        [sys.executable, "-c", program], capture_output=True, text=True, env=env, cwd=ROOT, timeout=600
     )
     assert done.returncode == 0, done.stderr[-3000:]
     result: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])

@@ -12,7 +12,11 @@ draws them):
 * the components (``network``, ``app``, ``metal``, ``storage``) use ``core``, ``planning``,
   ``drivers`` and each other (an app builds on a network), never a provider SDK;
 * ``estate`` reads a stack: everything below it; ``policy`` judges resources: ``core`` and
-  ``planning`` only; ``bridge`` serves the components to other languages;
+  ``planning`` only — it finds each vendor's policy reader by module path or entry point, never
+  by import; ``bridge`` serves the components to other languages;
+* a vendor's policy reader (``drivers/<vendor>/reader.py``) lives with the vendor and imports
+  the policy vocabulary it fills (:data:`READER_VOCABULARY`), nothing else of ``policy`` and no
+  provider SDK;
 * ``cli`` may use everything, and nothing outside ``cli`` imports it;
 * ``testing`` (the driver contract and the fake vendor, for vendors' own tests) may use every
   layer it exercises, and nothing imports it: it is a test suite shipped in the package;
@@ -60,6 +64,23 @@ ALLOWED: dict[str, set[str]] = {
     "cli": {"core", "planning", "drivers", "estate", "policy", "bridge", *COMPONENTS},
     "testing": {"core", "planning", "drivers", "policy", "cli", *COMPONENTS},
 }
+#: What a vendor's policy reader (``skyweave.drivers.<vendor>.reader``) may import of ``policy``.
+READER_VOCABULARY = frozenset(
+    {
+        "skyweave.policy.model",
+        "skyweave.policy.reading",
+        "skyweave.policy.rule",
+        "skyweave.policy.facts",
+        "skyweave.policy.index",
+    }
+)
+
+
+def _is_reader(module: str) -> bool:
+    parts = module.split(".")
+    return len(parts) == 4 and parts[1] == "drivers" and parts[3] == "reader"
+
+
 #: layers that must not import Pulumi, gRPC or any provider SDK at all (policy may use
 #: pulumi_policy: it is the pack adapter).
 PULUMI_FREE = {"core", "planning"}
@@ -136,7 +157,10 @@ def _violations(imports: list[Import]) -> list[str]:
             continue  # the package root (the public API table) may name anything, lazily
         where = f"{imp.module}:{imp.line} imports {imp.target}"
         target_layer = _layer(imp.target)
-        if (
+        if _is_reader(imp.module) and target_layer == "policy":
+            if imp.target not in READER_VOCABULARY:
+                found.append(f"{where}: a policy reader imports only {', '.join(sorted(READER_VOCABULARY))}")
+        elif (
             target_layer is not None
             and not target_layer.startswith("__")  # `from .. import __version__`
             and target_layer != layer
@@ -218,6 +242,27 @@ def test_planners_and_core_load_no_pulumi(module: str) -> None:
     loaded = _loaded_after(f"import {module}")
     heavy = [m for m in loaded if m.split(".")[0] in {"pulumi", "grpc", *PROVIDER_SDKS}]
     assert heavy == [], f"importing {module} loads {heavy[:5]}"
+
+
+READERS = sorted(_module_name(p) for p in (PACKAGE / "drivers").glob("*/reader.py"))
+
+
+def test_the_checker_holds_readers_to_the_policy_vocabulary() -> None:
+    assert READERS, "no policy reader found"
+    assert _violations([Import("skyweave.drivers.aws.reader", "skyweave.policy.model", 1)]) == []
+    assert _violations([Import("skyweave.drivers.aws.reader", "skyweave.policy.pack", 2)]) == [
+        "skyweave.drivers.aws.reader:2 imports skyweave.policy.pack: a policy reader imports only "
+        + ", ".join(sorted(READER_VOCABULARY))
+    ]
+    assert _violations([Import("skyweave.drivers.aws.driver", "skyweave.policy.model", 3)]) != []
+
+
+@pytest.mark.parametrize("module", READERS)
+def test_policy_readers_load_no_provider_sdk(module: str) -> None:
+    """The pack loads every reader: none may cost a provider SDK import."""
+    loaded = _loaded_after(f"import {module}")
+    sdks = sorted({m.split(".")[0] for m in loaded} & set(PROVIDER_SDKS))
+    assert sdks == [], f"importing {module} loads {sdks}"
 
 
 @pytest.mark.parametrize(

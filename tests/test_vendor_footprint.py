@@ -3,10 +3,11 @@
 The files a branch that adds a vendor changed (``git diff --name-only main...HEAD``) must each be
 named by one of the doc's rows for *a new vendor*, *a new kind of VPN endpoint / a new vendor pair*
 and *a new policy rule*, or by its list of what adding Azure touched once. A branch that adds no
-vendor (a refactor) is not judged by those rows: main's newest vendor merge is checked instead. Paths in the rows are read from their
-backticks: ``drivers/<vendor>/`` is a vendor's folder, ``network/links/<shape>.py`` any link
-module; package paths are relative to ``components/``. Tests are the change's own and always
-allowed. On a checkout without ``main`` (or with nothing changed) there is nothing to check.
+vendor (a refactor) is not judged by those rows: main's newest vendor merge is checked instead.
+Paths in the rows are read from their backticks: ``drivers/<vendor>/`` is a vendor's folder,
+``network/links/<shape>.py`` any link module; package paths are relative to ``components/``.
+Tests are the change's own and always allowed. On a checkout without ``main`` (or with nothing
+changed) there is nothing to check.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -37,6 +38,7 @@ __all__ = [
     "Severity",
     "UnknownValue",
     "as_int",
+    "cant_check",
     "get",
     "is_unknown",
     "items",
@@ -198,6 +200,11 @@ class Finding:
     message: str
     urn: str | None = None
     unknown: bool = False
+
+
+def cant_check(res: Resource, exc: UnknownValue) -> Finding:
+    """The advisory "can't check during preview" finding for a value of ``res`` a preview cannot know."""
+    return Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
 
 
 @dataclass(frozen=True)
@@ -407,7 +414,8 @@ class Rule:
         kind: resource or stack rule.
         check: the pure function. A resource check takes ``(resource, config)``; a stack check
             ``(index, config)``. Both yield findings (a resource check may yield plain messages).
-        types: the resource types a resource check reads (it never sees others); ``None`` = all.
+        types: the resource types a resource check reads (it never sees others); ``None`` = all;
+            a shared rule's are what the readers claim for it (:class:`~skyweave.policy.readers.ReaderTypes`).
         settings: its thresholds (every rule also takes :data:`WAIVERS`).
         remediation: what to change to comply.
         severity: how bad a violation is, for reports.
@@ -420,7 +428,7 @@ class Rule:
     level: Level
     kind: Kind
     check: Callable[..., Iterable[Finding | str]]
-    types: frozenset[str] | None = None
+    types: AbstractSet[str] | None = None
     settings: tuple[Setting, ...] = ()
     remediation: str = ""
     severity: Severity = Severity.MEDIUM

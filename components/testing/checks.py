@@ -63,12 +63,12 @@ ReaderClaim = Callable[[str], bool]
 
 
 def policy_reader_claim() -> ReaderClaim | None:
-    """The policy pack's answer to "does a reader claim this type?", or ``None`` while skyweave
-    has no registry of readers (the contract's reader check then skips, saying why).
+    """The policy pack's answer to "does a reader claim this type?": whether the pack judges it —
+    its package is one some policy reader reads (:func:`skyweave.policy.readers.judges`; not every
+    type of a known package need be claimed), so ``skyweave check`` reports nothing as not judged."""
+    from ..policy.readers import judges
 
-    The one place the pack's reader registry plugs in: return its lookup here.
-    """
-    return None
+    return judges
 
 
 # --- serving and building a driver -----------------------------------------------------------

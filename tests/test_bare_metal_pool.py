@@ -484,12 +484,13 @@ def test_a_key_passed_to_the_component_is_kept_secret_without_config() -> None:
 @pytest.mark.parametrize("passed", [False, True], ids=["from-config", "passed-in"])
 def test_the_key_handed_to_the_driver_is_itself_a_secret(passed: bool) -> None:
     # pulumi-command also marks the whole `connection` secret; the pool must not rely on that.
-    from skyweave.metal.bare_metal_pool import BareMetalPoolArgs, _ssh_keys
+    from skyweave.drivers.bare_metal import read_secrets
+    from skyweave.metal.bare_metal_pool import BareMetalPoolArgs
 
     def program() -> None:
         args = BareMetalPoolArgs.model_validate({"count": 1, "sources": [BYON]})
-        keys = _ssh_keys(args, {"byon:fra-key": KEY} if passed else {})
-        pulumi.export("key", keys["onprem-fra"])
+        keys = read_secrets(args.sources, {"byon:fra-key": KEY} if passed else {})
+        pulumi.export("key", keys["byon:fra-key"])
 
     config = {} if passed else KEY_CONFIG
     run = run_program(

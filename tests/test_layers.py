@@ -23,7 +23,12 @@ draws them):
   files, diffs): everything below it but ``bridge``; only ``cli`` and ``testing`` import it;
 * ``cli`` may use everything, and nothing outside ``cli`` imports it;
 * ``testing`` (the driver contract and the fake vendor, for vendors' own tests) may use every
-  layer it exercises, and nothing imports it: it is a test suite shipped in the package.
+  layer it exercises, and nothing imports it: it is a test suite shipped in the package;
+* a vendor's folder (``drivers/<vendor>/``) is imported only inside ``drivers``: everywhere else
+  (the other layers, and the stack program, examples, provider plugin, policy pack and benchmarks
+  outside the package) reaches a vendor through the registry and the contract, so a vendor
+  shipped as its own distribution is used the same way. Tests may import a vendor's module to
+  test it.
 """
 
 from __future__ import annotations
@@ -132,10 +137,29 @@ def _all_imports() -> list[Import]:
     return [imp for path in sorted(PACKAGE.rglob("*.py")) for imp in _imports(path)]
 
 
+#: Each vendor's folder under drivers/ (``skyweave.drivers.aws`` …), found on disk.
+VENDOR_PACKAGES = sorted(
+    f"skyweave.drivers.{p.parent.name}" for p in (PACKAGE / "drivers").glob("*/__init__.py")
+)
+#: Code outside the package that imports skyweave the way a user's does: vendor folders are the
+#: drivers' own business there too.
+OUTSIDE = ("stacks", "examples", "provider", "policies", "bench")
+
+
+def _vendor_folder(target: str) -> str | None:
+    return next((v for v in VENDOR_PACKAGES if target == v or target.startswith(v + ".")), None)
+
+
 def _violations(imports: list[Import]) -> list[str]:
     found = []
     # `from . import x` may name a submodule: each name counts as target.x too.
     for imp in (Import(i.module, target, i.line) for i in imports for target in i.targets()):
+        vendor = _vendor_folder(imp.target)
+        if vendor is not None and _layer(imp.module) != "drivers":
+            found.append(
+                f"{imp.module}:{imp.line} imports {imp.target}: only drivers import a vendor's folder "
+                f"({vendor.removeprefix('skyweave.').replace('.', '/')}/); use the registry and the contract"
+            )
         layer = _layer(imp.module)
         if layer is None or layer not in ALLOWED:
             continue  # the package root (the public API table) may name anything, lazily
@@ -173,6 +197,22 @@ def test_imports_follow_the_layers() -> None:
     assert _violations(_all_imports()) == []
 
 
+def test_no_program_outside_the_package_imports_a_vendor_folder() -> None:
+    imports = []
+    for folder in OUTSIDE:
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            tree = ast.parse(path.read_text(), str(path))
+            where = str(path.relative_to(ROOT))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    imports += [Import(where, a.name, node.lineno) for a in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    imports.append(Import(where, node.module, node.lineno))
+                    imports += [Import(where, f"{node.module}.{a.name}", node.lineno) for a in node.names]
+    assert VENDOR_PACKAGES, "no vendor folder found under drivers/"
+    assert _violations(imports) == []
+
+
 def test_the_checker_sees_function_level_and_relative_imports(tmp_path: Path) -> None:
     """The rule is only as good as its parser: an import hidden in a function must count."""
     planner = PACKAGE / "planning" / "ipam.py"
@@ -186,6 +226,12 @@ def test_the_checker_sees_function_level_and_relative_imports(tmp_path: Path) ->
     assert _violations([Import("skyweave.network.z", "pulumi_aws.ec2", 1)]) == [
         "skyweave.network.z:1 imports pulumi_aws.ec2: only drivers import a provider SDK"
     ]
+    # A vendor's folder, from another layer or from a program outside the package; the drivers'
+    # own imports of it (the registry's table, one vendor's module using another) are allowed.
+    assert len(_violations([Import("skyweave.estate.x", "skyweave.drivers.onprem.driver", 1)])) == 1
+    assert len(_violations([Import("stacks/__main__.py", "skyweave.drivers.aws", 1)])) == 1
+    assert _violations([Import("skyweave.drivers.registry", "skyweave.drivers.aws.driver", 1)]) == []
+    assert _violations([Import("skyweave.metal.x", "skyweave.drivers.bare_metal", 1)]) == []
 
 
 PLANNERS = sorted(_module_name(p) for layer in sorted(PULUMI_FREE) for p in (PACKAGE / layer).rglob("*.py"))

@@ -9,7 +9,8 @@ import pulumi
 import pytest
 from conftest import run
 from skyweave import HybridVpc, HybridVpcArgs, InvalidArgsError, SiteProviders
-from skyweave.app.multi_cloud_app import MultiCloudApp, MultiCloudAppArgs, plan_multi_cloud_app
+from skyweave.app.multi_cloud_app import MultiCloudApp
+from skyweave.app.plan import MultiCloudAppArgs, plan_multi_cloud_app
 from skyweave.engine.offline import OfflineRun, Registration
 from skyweave.planning.failure import FailureKind, Placement, worst_loss
 

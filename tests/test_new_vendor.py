@@ -10,7 +10,6 @@ as it sees an installed package: through ``importlib.metadata``.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -18,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from conftest import ROOT
+from conftest import ROOT, run_with_distribution
 
 FIXTURE = ROOT / "tests" / "fixtures" / "dummy_vendor"
 
@@ -100,13 +99,7 @@ print(json.dumps(out, default=str))
 
 def _run(program: str = PROGRAM, fixture: Path = FIXTURE) -> dict[str, Any]:
     """Run ``program`` where ``fixture``'s distribution is installed (the pack it starts, too)."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(fixture), os.environ.get("PYTHONPATH", "")])}
-    done = subprocess.run(
-        [sys.executable, "-c", program], capture_output=True, text=True, env=env, cwd=ROOT, timeout=600
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    result: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
-    return result
+    return run_with_distribution(fixture, program)
 
 
 def test_a_plugin_vendor_gets_networks_and_a_bgp_link_to_aws() -> None:

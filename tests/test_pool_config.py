@@ -129,7 +129,7 @@ BAD: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
     (
         "unknown-kind",
         lambda raw: _pool(raw)["sources"][0].update(kind="metal"),
-        "skyweave:pools[0].sources[0].kind: 'metal': unknown kind; valid: ironic, aws_metal, byon",
+        "skyweave:pools[0].sources[0].kind: 'metal': unknown kind; valid: aws_metal, byon, ironic",
     ),
     (
         "misspelt-key",

@@ -121,7 +121,7 @@ EXPECTED = {
     ),
     "MultiCloudBucket": (
         fields(MultiCloudBucketArgs) | {"sites"},
-        {"s3Site", "sites"},
+        {"sites"},  # and `primary` or the deprecated `s3Site` (the models say which is missing)
         {"buckets", "copyIntervalSeconds"},
     ),
     "BareMetalPool": (
@@ -346,6 +346,26 @@ def test_construct_multi_cloud_bucket(provider: ComponentProvider) -> None:
     providers = {r.name for r in result.resources if r.type.startswith("pulumi:providers:")}
     assert providers == {"assets-provider-aws-use1", "assets-provider-gcp-euw1"}
     assert result.outputs["state"]["copyIntervalSeconds"] == 7200
+
+
+def test_construct_multi_cloud_bucket_with_a_blob_copy(provider: ComponentProvider) -> None:
+    """Every site the bucket uses gets a provider, whichever key names it (blob_site had none)."""
+    azure = {
+        "name": "azure-weu1",
+        "vendor": "azure",
+        "region": "westeurope",
+        "subscriptionId": "6b1f3c2a-8d4e-4f5a-9c7b-1e2d3f4a5b6c",
+    }
+    result = construct(
+        provider,
+        "MultiCloudBucket",
+        "assets",
+        {"sites": [AWS, azure], "s3Site": "aws-use1", "blobSite": "azure-weu1"},
+    )
+    providers = {r.name for r in result.resources if r.type.startswith("pulumi:providers:")}
+    assert providers == {"assets-provider-aws-use1", "assets-provider-azure-weu1"}
+    (container,) = [r for r in result.resources if r.type == "azure-native:storage:BlobContainer"]
+    assert container.provider and "assets-provider-azure-weu1" in container.provider
 
 
 def test_construct_bare_metal_pool_with_a_secret_key(provider: ComponentProvider) -> None:

@@ -118,6 +118,12 @@ class CloudDriver(abc.ABC):
         super().__init_subclass__(**kwargs)
         if "vendor" in cls.__dict__ and "packages" not in cls.__dict__:
             cls.packages = (cls.vendor,)
+        if "bare_metal_sources" in cls.__dict__:
+            sources = cls.bare_metal_sources
+            cls.bare_metal_source = sources[0] if len(sources) == 1 else None
+        elif "bare_metal_source" in cls.__dict__:
+            one = cls.bare_metal_source
+            cls.bare_metal_sources = (one,) if one is not None else ()
         if "capabilities" in cls.__dict__:
             from .services import SERVICES
 
@@ -173,8 +179,12 @@ class CloudDriver(abc.ABC):
     def create_network(self, ctx: SiteContext, plan: SitePlan) -> SiteNetwork:
         """Create (or, on-prem, record) the site's network from its address plan."""
 
+    bare_metal_sources: ClassVar[tuple[type[BareMetalSourceArgs], ...]] = ()
+    """The models of this vendor's bare-metal sources, one per ``kind`` (empty without bare
+    metal). A pool's ``sources`` accept exactly the registered drivers' models."""
     bare_metal_source: ClassVar[type[BareMetalSourceArgs] | None] = None
-    """The model of this vendor's bare-metal source (its ``kind``), ``None`` without bare metal."""
+    """A vendor with one source kind may declare it here instead (the earlier spelling); it is
+    then ``bare_metal_sources`` too, and a driver declaring one ``bare_metal_sources`` has it here."""
 
 
 def missing_methods(cls: type, protocol: type) -> tuple[str, ...]:

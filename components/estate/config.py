@@ -16,12 +16,11 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from ..app.plan import MultiCloudAppConfig
 from ..core.errors import ConfigError
-from ..core.naming import NAME_PATTERN
 from ..core.sites import Tags
-from ..core.validation import FieldValueError, as_args, first_duplicate, issues_from_validation
+from ..core.validation import FieldValueError, as_args, first_duplicate, issues_from_validation, name_field
 from ..metal.bare_metal_pool import PoolConfig
 from ..network.connectivity import ConnectivityArgs
-from ..network.hybrid_vpc import HybridVpcArgs, IpamArgs, Sites
+from ..network.hybrid_vpc import NAME_LIMIT, HybridVpcArgs, IpamArgs, Sites
 from ..storage.multi_cloud_bucket import MultiCloudBucketConfig
 from .plan import EstatePlan, plan_estate
 
@@ -42,12 +41,11 @@ class NetworkConfig(ConnectivityArgs):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    name: str = Field(
+    name: str = name_field(
+        NAME_LIMIT,
+        "Name of the HybridVpc component; prefixes every network resource's name. Default: core. "
+        "Renaming it replaces every network resource.",
         default="core",
-        pattern=NAME_PATTERN,
-        max_length=24,
-        description="Name of the HybridVpc component; prefixes every network resource's name. "
-        "Default: core. Renaming it replaces every network resource.",
     )
 
 
@@ -67,8 +65,9 @@ class StackConfig(BaseModel):
     tags: Tags = Field(default_factory=dict, description="Tags/labels on every resource. Default none.")
     pools: tuple[PoolConfig, ...] = Field(
         default=(),
-        description="Bare-metal pools (docs/bare-metal.md): servers from OpenStack Ironic, AWS "
-        "metal and servers you bring, spread over failure domains. Default none.",
+        description="Bare-metal pools (docs/bare-metal.md): whole servers from the vendors' "
+        "bare-metal sources (clouds' bare-metal servers, servers you bring), spread over failure "
+        "domains. Default none.",
     )
     apps: tuple[MultiCloudAppConfig, ...] = Field(
         default=(),

@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from ..core.errors import ConfigError
-from ..metal.bare_metal_pool import ssh_key_issues
+from ..drivers.bare_metal import secret_issues
 from .config import NAMESPACE, StackConfig, parse_stack_config
 from .project import find_stack_file_label
 
@@ -33,7 +33,7 @@ def load_stack_config(namespace: str = NAMESPACE) -> StackConfig:
     source = find_stack_file_label(pulumi.get_stack())
     config = parse_stack_config(raw, source=source, namespace=namespace, stack=pulumi.get_stack())
     for i, pool in enumerate(config.pools):
-        issues = ssh_key_issues(pool.pool_args())
+        issues = secret_issues(pool.sources)
         if issues:
             raise ConfigError(issues, source=source).with_source(source, f"{prefix}pools[{i}]")
     return config

@@ -202,7 +202,7 @@ def identity_problems(driver: CloudDriver) -> list[str]:
 
 def capability_problems(driver: CloudDriver) -> list[str]:
     """Every capability it declares is honoured: a service capability is exactly an implemented
-    service protocol (none offered by the base class), bare metal comes with its source model,
+    service protocol (none offered by the base class), bare metal comes with its source models,
     and ``require`` accepts what it declares and refuses what it lacks."""
     out = []
     for protocol, capability in SERVICES.items():
@@ -216,15 +216,18 @@ def capability_problems(driver: CloudDriver) -> list[str]:
                 out.append(
                     f"the base class offers {method}, so every driver would seem to offer {protocol.__name__}"
                 )
+    sources = driver.bare_metal_sources
     if driver.supports(Capability.BARE_METAL):
-        source = driver.bare_metal_source
-        if source is None or driver.vendor != source.VENDOR or not source.model_fields["kind"].default:
+        if not sources or any(
+            driver.vendor != source.VENDOR or not source.model_fields["kind"].default for source in sources
+        ):
             out.append(
-                "bare metal is declared but bare_metal_source is missing, of another vendor or unnamed"
+                "bare metal is declared but bare_metal_sources is empty, or a source is of another "
+                "vendor or unnamed"
             )
     else:
-        if driver.bare_metal_source is not None:
-            out.append("bare_metal_source is set but BARE_METAL is not declared")
+        if sources:
+            out.append("bare_metal_sources is set but BARE_METAL is not declared")
         try:
             service(driver, BareMetalService, needed_for="a bare-metal pool")
             out.append("service() offers bare metal without the capability")

@@ -32,7 +32,17 @@ from ...planning.ipam import SitePlan, SubnetSlot
 from ...planning.vpn import CipherSet, VpnEndpoint
 from ..base import BgpTimers, Capability, CloudDriver, ComputeSla, NetworkLimits, SiteContext, SiteNetwork
 from ..sdk import lazy_sdk
-from ..workloads import AppEndpoint, AppSiteSpec, BucketHandle, BucketSpec, DnsSpec, EndpointKind
+from ..workloads import (
+    AppEndpoint,
+    AppSiteSpec,
+    AppTerms,
+    BucketHandle,
+    BucketSpec,
+    BucketTerms,
+    DnsSpec,
+    DnsTerms,
+    EndpointKind,
+)
 from . import app as azure_app
 from . import preview
 from . import storage as azure_storage
@@ -376,6 +386,12 @@ class AzureDriver(CloudDriver):
 
     # --- services ----------------------------------------------------------------------------
 
+    def app_terms(self) -> AppTerms:
+        return azure_app.APP_TERMS
+
+    def dns_terms(self) -> DnsTerms:
+        return azure_app.DNS_TERMS
+
     def app_endpoint_kind(self, site: SiteArgs) -> EndpointKind:
         return EndpointKind.IP  # the load balancer's static zone-redundant address
 
@@ -404,6 +420,9 @@ class AzureDriver(CloudDriver):
         self, ctx: SiteContext, dns: DnsSpec, endpoints: list[AppEndpoint]
     ) -> Mapping[str, pulumi.Resource]:
         return azure_app.create_dns(ctx, dns, endpoints)
+
+    def bucket_terms(self) -> BucketTerms:
+        return azure_storage.BUCKET_TERMS
 
     def create_bucket(self, ctx: SiteContext, spec: BucketSpec) -> BucketHandle:
         return azure_storage.create_bucket(ctx, spec)

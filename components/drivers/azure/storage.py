@@ -24,7 +24,7 @@ import pulumi
 
 from ..base import SiteContext
 from ..sdk import lazy_sdk
-from ..workloads import BucketHandle, BucketSpec
+from ..workloads import BucketHandle, BucketSpec, BucketTerms
 from .site import AzureSiteArgs
 
 if TYPE_CHECKING:
@@ -32,9 +32,10 @@ if TYPE_CHECKING:
 else:
     azure = lazy_sdk("pulumi_azure_native")
 
-__all__ = ["SOFT_DELETE_DAYS", "account_name", "create_bucket"]
+__all__ = ["BUCKET_TERMS", "SOFT_DELETE_DAYS", "account_name", "create_bucket"]
 
 SOFT_DELETE_DAYS = 30
+BUCKET_TERMS = BucketTerms(product="Blob container")
 
 
 def account_name(ctx: SiteContext) -> str:

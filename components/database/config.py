@@ -347,6 +347,10 @@ def render_etcd(
         "initial-cluster": cluster,
         "initial-cluster-token": f"{plan.scope}-etcd",
         "initial-cluster-state": "new",
+        # Patroni's etcd3 client speaks the JSON gRPC gateway (/v3/...). etcd 3.4 turns the
+        # gateway on by default only on its command line: read from a file, the key's absence
+        # is false and every /v3 call is a 404 (measured with Debian's 3.4.23; etcd-io/etcd#18290).
+        "enable-grpc-gateway": True,
         # Patroni rewrites its keys every loop: keep an hour of history, not all of it.
         "auto-compaction-mode": "periodic",
         "auto-compaction-retention": "1",

@@ -315,9 +315,13 @@ class DbLab:
     def patroni_status(self, name: str, ns: str | None = None) -> dict[str, Any] | None:
         """``GET /patroni`` of a member's REST API (from the client namespace unless ``ns``)."""
         m = self.members[name]
+        # A member whose PostgreSQL is not running answers 503, with the same JSON body.
         script = (
-            "import json,sys,urllib.request\n"
-            f"r=urllib.request.urlopen('http://{m.address}:{PATRONI_PORT}/patroni',timeout=1.5)\n"
+            "import urllib.error,urllib.request\n"
+            "try:\n"
+            f"    r=urllib.request.urlopen('http://{m.address}:{PATRONI_PORT}/patroni',timeout=1.5)\n"
+            "except urllib.error.HTTPError as e:\n"
+            "    r=e\n"
             "print(r.read().decode())\n"
         )
         try:
@@ -325,7 +329,6 @@ class DbLab:
         except subprocess.TimeoutExpired:
             return None
         if done.returncode != 0:
-            # urllib raises on 503, which a healthy replica's /patroni never returns
             return None
         try:
             parsed: dict[str, Any] = json.loads(done.stdout)
@@ -400,7 +403,9 @@ class DbLab:
         """Lose a vendor: its hosts' links down (and, with ``kill``, every daemon there killed).
         Returns the monotonic time of the cut."""
         for host in sorted(h for h, v in self.vendors.items() if v == vendor):
-            _run(["ip", "-n", self.ns(host), "link", "set", "eth0", "down"])
+            # The bridge's end: the host's own interface stays up (carrier lost), so its
+            # daemons can still be asked, from inside, what they make of being cut off.
+            _run(["ip", "-n", self.ns("wan"), "link", "set", host, "down"])
         at = time.monotonic()
         if kill:
             for m in self.members.values():

@@ -24,6 +24,7 @@ namespaces.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pwd
@@ -205,10 +206,14 @@ class DbLab:
         for host in hosts:
             here = [m.role is MemberRole.POSTGRES for m in self.members.values() if m.host == host]
             if here.count(True) > 1 or here.count(False) > 1:
-                raise LabError(f"host {host}: at most one etcd and one PostgreSQL member (they share its ports)")
+                raise LabError(
+                    f"host {host}: at most one etcd and one PostgreSQL member (they share its ports)"
+                )
         for host, address in [*((h, addresses[h]) for h in hosts), ("client", CLIENT)]:
             ns = self._netns(host)
-            _run(["ip", "link", "add", "eth0", "netns", ns, "type", "veth", "peer", "name", host, "netns", wan])
+            _run(
+                ["ip", "link", "add", "eth0", "netns", ns, "type", "veth", "peer", "name", host, "netns", wan]
+            )
             _run(["ip", "-n", wan, "link", "set", host, "master", "br0", "up"])
             _run(["ip", "-n", ns, "addr", "add", f"{address}/24", "dev", "eth0"])
             _run(["ip", "-n", ns, "link", "set", "eth0", "up"])
@@ -220,16 +225,62 @@ class DbLab:
         d = self.root / "ca"
         d.mkdir(mode=0o700)
         ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-        _run(["openssl", "req", "-x509", *ec, "-subj", "/CN=skyweave-dblab-ca", "-days", "1",
-              "-keyout", str(d / "ca.key"), "-out", str(d / "ca.crt")])  # fmt: skip
+        _run(
+            [
+                "openssl",
+                "req",
+                "-x509",
+                *ec,
+                "-subj",
+                "/CN=skyweave-dblab-ca",
+                "-days",
+                "1",
+                "-keyout",
+                str(d / "ca.key"),
+                "-out",
+                str(d / "ca.crt"),
+            ]
+        )
         pairs = {}
         for m in self.members.values():
             key, csr, crt = d / f"{m.name}.key", d / f"{m.name}.csr", d / f"{m.name}.crt"
-            _run(["openssl", "req", *ec, "-subj", f"/CN={m.name}", "-keyout", str(key), "-out", str(csr),
-                  "-addext", f"subjectAltName=IP:{m.address}",
-                  "-addext", "extendedKeyUsage=serverAuth,clientAuth"])  # fmt: skip
-            _run(["openssl", "x509", "-req", "-in", str(csr), "-CA", str(d / "ca.crt"), "-CAkey", str(d / "ca.key"),
-                  "-CAcreateserial", "-days", "1", "-copy_extensions", "copyall", "-out", str(crt)])  # fmt: skip
+            _run(
+                [
+                    "openssl",
+                    "req",
+                    *ec,
+                    "-subj",
+                    f"/CN={m.name}",
+                    "-keyout",
+                    str(key),
+                    "-out",
+                    str(csr),
+                    "-addext",
+                    f"subjectAltName=IP:{m.address}",
+                    "-addext",
+                    "extendedKeyUsage=serverAuth,clientAuth",
+                ]
+            )
+            _run(
+                [
+                    "openssl",
+                    "x509",
+                    "-req",
+                    "-in",
+                    str(csr),
+                    "-CA",
+                    str(d / "ca.crt"),
+                    "-CAkey",
+                    str(d / "ca.key"),
+                    "-CAcreateserial",
+                    "-days",
+                    "1",
+                    "-copy_extensions",
+                    "copyall",
+                    "-out",
+                    str(crt),
+                ]
+            )
             pairs[m.name] = TlsPair(crt.read_text(), key.read_text())
         return DatabaseTls((d / "ca.crt").read_text(), pairs)
 
@@ -287,8 +338,19 @@ class DbLab:
         """``patroni --validate-config`` on a member's rendered file, in its namespace, as postgres."""
         m = self.members[name]
         return subprocess.run(
-            ["ip", "netns", "exec", self.ns(m.host), "runuser", "-u", "postgres", "--",
-             PATRONI, "--validate-config", f"{m.home}/patroni.yml"],  # fmt: skip
+            [
+                "ip",
+                "netns",
+                "exec",
+                self.ns(m.host),
+                "runuser",
+                "-u",
+                "postgres",
+                "--",
+                PATRONI,
+                "--validate-config",
+                f"{m.home}/patroni.yml",
+            ],
             env=_base_env(),
             capture_output=True,
             timeout=30,
@@ -490,8 +552,18 @@ while True:
         out = self.out_path.open("wb")
         try:
             self.proc = subprocess.Popen(
-                ["ip", "netns", "exec", lab.ns("client"), SYSTEM_PYTHON, "-c", self.SCRIPT,
-                 lab.members[leader].address, str(POSTGRES_PORT), SUPERUSER],  # fmt: skip
+                [
+                    "ip",
+                    "netns",
+                    "exec",
+                    lab.ns("client"),
+                    SYSTEM_PYTHON,
+                    "-c",
+                    self.SCRIPT,
+                    lab.members[leader].address,
+                    str(POSTGRES_PORT),
+                    SUPERUSER,
+                ],
                 env={**_base_env(), "PGPASSWORD": lab.secrets.superuser_password},
                 stdin=subprocess.DEVNULL,
                 stdout=out,
@@ -532,10 +604,8 @@ def _alive(pid: int) -> bool:
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
     """SIGKILL the process group the lab started (``start_new_session``), then reap it."""
     if proc.poll() is None:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
     proc.wait(timeout=10)
 
 
@@ -543,10 +613,8 @@ def _stop(procs: Sequence[subprocess.Popen[bytes]], grace: float) -> None:
     """SIGTERM each process group, then SIGKILL whatever has not exited after ``grace`` seconds."""
     for p in procs:
         if p.poll() is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(p.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
     stop_by = time.monotonic() + grace
     for p in procs:
         try:

@@ -118,10 +118,14 @@ def test_etcd_reads_every_rendered_key_and_refuses_a_client_without_a_certificat
         for m in lab.etcd_members:
             assert m.files is not None
             rendered = yaml.safe_load(Path(m.home / "etcd.conf.yml").read_text())
-            lines = [json.loads(x) for x in (m.home / "daemon.log").read_text().splitlines() if x.startswith("{")]
+            lines = [
+                json.loads(x) for x in (m.home / "daemon.log").read_text().splitlines() if x.startswith("{")
+            ]
             started = next(x for x in lines if x.get("msg") == "starting an etcd server")
             # etcd logs the initial cluster sorted by name
-            assert sorted(started["initial-cluster"].split(",")) == sorted(rendered["initial-cluster"].split(","))
+            assert sorted(started["initial-cluster"].split(",")) == sorted(
+                rendered["initial-cluster"].split(",")
+            )
             for key in (
                 "name",
                 "data-dir",
@@ -130,7 +134,12 @@ def test_etcd_reads_every_rendered_key_and_refuses_a_client_without_a_certificat
                 "auto-compaction-mode",
             ):
                 assert started[key] == rendered[key], key
-            for key in ("listen-peer-urls", "listen-client-urls", "initial-advertise-peer-urls", "advertise-client-urls"):
+            for key in (
+                "listen-peer-urls",
+                "listen-client-urls",
+                "initial-advertise-peer-urls",
+                "advertise-client-urls",
+            ):
                 assert started[key] == [rendered[key]], key
             assert started["auto-compaction-retention"] == f"{rendered['auto-compaction-retention']}h0m0s"
             for side, kind in (("peer", "peer-transport-security"), ("client", "client-transport-security")):
@@ -176,11 +185,15 @@ def test_failover_under_rpo_zero_loses_no_acknowledged_commit() -> None:
                     new = (leader, time.monotonic() - cut)
                 if demoted is None:
                     status = lab.patroni_status(first, ns=lab.ns(old.host))
-                    if status is not None and (status.get("role") not in PRIMARY or status.get("state") != "running"):
+                    if status is not None and (
+                        status.get("role") not in PRIMARY or status.get("state") != "running"
+                    ):
                         demoted = time.monotonic() - cut
                 time.sleep(0.25)
             acked = writer.stop()
-            assert new is not None, f"no new leader within {TIMING.failover_bound + 10} s:\n{lab.diagnostics()}"
+            assert new is not None, (
+                f"no new leader within {TIMING.failover_bound + 10} s:\n{lab.diagnostics()}"
+            )
             leader, seconds = new
             lab.timings["failover"] = seconds
             lab.timings["old leader demoted"] = demoted if demoted is not None else float("nan")
@@ -199,7 +212,9 @@ def test_failover_under_rpo_zero_loses_no_acknowledged_commit() -> None:
             # The model agrees: losing that vendor is a failover that keeps taking writes.
             outcome = database_outcome(plan, FailureKind.VENDOR, VENDORS[old.vendor], leader=first)
             assert outcome.state is DatabaseState.FAILOVER and outcome.writable
-            dblab._until(lambda: sync_standbys(lab, leader) or None, 30, "a synchronous standby of the new leader")
+            dblab._until(
+                lambda: sync_standbys(lab, leader) or None, 30, "a synchronous standby of the new leader"
+            )
             assert lab.sql(leader, "INSERT INTO acked (id) VALUES (-1) RETURNING id") == "-1"
         except BaseException:
             print(lab.diagnostics())
@@ -215,13 +230,21 @@ def test_losing_the_vendor_holding_the_etcd_majority_promotes_no_one() -> None:
         member("aws", "a", MemberRole.POSTGRES),
         member("gcp", "a", MemberRole.POSTGRES),
     ]
-    with pytest.raises(PlanningError, match=r"etcd has 3 members: 2 on aws; losing aws leaves 1 of 3, a majority needs 2"):
+    with pytest.raises(
+        PlanningError, match=r"etcd has 3 members: 2 on aws; losing aws leaves 1 of 3, a majority needs 2"
+    ):
         plan_database("shop", members, rpo=Rpo.ZERO, timing=TIMING)
     # Built by hand, as a plan the checks never saw, it runs — and shows why it was refused.
     plan = DatabasePlan("shop", tuple(name_members(members)), Rpo.ZERO, TIMING, 1048576, 1)
     outcome = database_outcome(plan, FailureKind.VENDOR, "aws")
     assert outcome.state is DatabaseState.QUORUM_LOST and (outcome.etcd_left, outcome.quorum) == (1, 2)
-    hosts = {"etcd-aws-site-a": "a1", "pg-aws-site-a": "a1", "etcd-aws-site-b": "a2", "etcd-gcp-site-a": "g1", "pg-gcp-site-a": "g1"}
+    hosts = {
+        "etcd-aws-site-a": "a1",
+        "pg-aws-site-a": "a1",
+        "etcd-aws-site-b": "a2",
+        "etcd-gcp-site-a": "g1",
+        "pg-gcp-site-a": "g1",
+    }
     with dblab.DbLab(plan, hosts, {"a1": 0, "a2": 0, "g1": 1}) as lab:
         try:
             bring_up(lab, "pg-aws-site-a")
@@ -229,7 +252,9 @@ def test_losing_the_vendor_holding_the_etcd_majority_promotes_no_one() -> None:
             watched = 0
             while time.monotonic() < cut + TIMING.failover_bound + 5:
                 status = lab.patroni_status("pg-gcp-site-a")
-                assert status is None or status.get("role") not in PRIMARY, "promoted without an etcd majority"
+                assert status is None or status.get("role") not in PRIMARY, (
+                    "promoted without an etcd majority"
+                )
                 assert lab.sql("pg-gcp-site-a", "SELECT pg_is_in_recovery()") in ("t", None)
                 watched += 1
                 time.sleep(0.5)

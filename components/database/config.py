@@ -179,7 +179,9 @@ def render_cluster(
     return out
 
 
-def _check(plan: DatabasePlan, addresses: Mapping[str, str], secrets: DatabaseSecrets, tls: DatabaseTls) -> None:
+def _check(
+    plan: DatabasePlan, addresses: Mapping[str, str], secrets: DatabaseSecrets, tls: DatabaseTls
+) -> None:
     for m in plan.members:
         if m.name not in addresses:
             raise PlanningError(f"member {m.name} has no address", path=f"addresses.{m.name}")
@@ -220,7 +222,8 @@ def _single(address: str) -> str:
 
 def _dump(data: Mapping[str, Any], header: str) -> str:
     body = yaml.safe_dump(dict(data), sort_keys=False, default_flow_style=False, width=1000)
-    return f"# {header}\n# Rendered by skyweave (skyweave.database.config); edit the stack, not this file.\n{body}"
+    note = "# Rendered by skyweave (skyweave.database.config); edit the stack, not this file."
+    return f"# {header}\n{note}\n{body}"
 
 
 def _tls_files(pair: TlsPair, ca: str, directory: str, owner: str) -> tuple[RenderedFile, ...]:
@@ -364,7 +367,7 @@ def render_etcd(
         RenderedFile(config_path, _dump(config, f"etcd {name} ({plan.scope})"), 0o644, "etcd", secret=False),
         RenderedFile(
             layout.path("etcd_default", plan, name),
-            f'# Read by etcd.service (Debian): the flags etcd starts with.\nDAEMON_ARGS="--config-file {config_path}"\n',
+            f'# Read by etcd.service (Debian): the flags etcd starts with.\nDAEMON_ARGS="--config-file {config_path}"\n',  # noqa: E501
             0o644,
             "root",
             secret=False,

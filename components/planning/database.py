@@ -395,7 +395,9 @@ def database_outcome(
     lost = {m.name for m in plan.members if domain_key(m.member.placement(), kind) == domain}
     etcd_left = sum(1 for m in plan.etcd if m.name not in lost)
     pg_left = tuple(m.name for m in plan.postgres if m.name not in lost)
-    head = f"losing {domain} leaves {etcd_left} of {len(plan.etcd)} etcd members (a majority is {plan.quorum})"
+    head = (
+        f"losing {domain} leaves {etcd_left} of {len(plan.etcd)} etcd members (a majority is {plan.quorum})"
+    )
 
     def outcome(state: DatabaseState, writable: bool, reason: str) -> DatabaseOutcome:
         return DatabaseOutcome(
@@ -414,13 +416,17 @@ def database_outcome(
         candidates = _candidates(plan, p, lost)
         if not candidates:
             why = "synchronous standby" if plan.rpo is Rpo.ZERO else "PostgreSQL member"
-            reason = f"; if {p.name} leads, no {why} Patroni may promote is left: writes stop until it returns"
+            reason = (
+                f"; if {p.name} leads, no {why} Patroni may promote is left: writes stop until it returns"
+            )
             return outcome(DatabaseState.NO_CANDIDATE, False, reason)
         promoted += candidates
     kept = [p.name for p in leaders if p not in hit]
     alone = sorted({c for c in promoted + kept if not _standby_left(plan, c, lost)})
     reason = f"; a standby outside {domain} is promoted within {plan.timing.failover_bound} s"
-    return outcome(DatabaseState.FAILOVER, not alone, reason + (_blocked(alone) and f", but{_blocked(alone)[1:]}"))
+    return outcome(
+        DatabaseState.FAILOVER, not alone, reason + (_blocked(alone) and f", but{_blocked(alone)[1:]}")
+    )
 
 
 def _standby_left(plan: DatabasePlan, leader: str, lost: set[str]) -> bool:

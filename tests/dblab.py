@@ -39,6 +39,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from labkit import LabError, run
+from labkit import until as _labkit_until
 from skyweave.database.config import (
     PATRONI_PORT,
     POSTGRES_PORT,
@@ -92,10 +94,6 @@ def missing() -> str | None:
     if probe.returncode != 0:
         return "the system python3 has no psycopg2 (python3-psycopg2, which patroni depends on)"
     return None
-
-
-class LabError(AssertionError):
-    """The lab itself could not be set up (not a verdict on the configs under test)."""
 
 
 def new_secrets() -> DatabaseSecrets:
@@ -193,15 +191,15 @@ class DbLab:
 
     def _netns(self, role: str) -> str:
         name = self.ns(role)
-        _run(["ip", "netns", "add", name])
+        run(["ip", "netns", "add", name])
         self.namespaces.append(name)
-        _run(["ip", "-n", name, "link", "set", "lo", "up"])
+        run(["ip", "-n", name, "link", "set", "lo", "up"])
         return name
 
     def _network(self, hosts: Sequence[str]) -> None:
         wan = self._netns("wan")
-        _run(["ip", "-n", wan, "link", "add", "br0", "type", "bridge"])
-        _run(["ip", "-n", wan, "link", "set", "br0", "up"])
+        run(["ip", "-n", wan, "link", "add", "br0", "type", "bridge"])
+        run(["ip", "-n", wan, "link", "set", "br0", "up"])
         addresses = {m.host: m.address for m in self.members.values()}
         for host in hosts:
             here = [m.role is MemberRole.POSTGRES for m in self.members.values() if m.host == host]
@@ -211,12 +209,12 @@ class DbLab:
                 )
         for host, address in [*((h, addresses[h]) for h in hosts), ("client", CLIENT)]:
             ns = self._netns(host)
-            _run(
+            run(
                 ["ip", "link", "add", "eth0", "netns", ns, "type", "veth", "peer", "name", host, "netns", wan]
             )
-            _run(["ip", "-n", wan, "link", "set", host, "master", "br0", "up"])
-            _run(["ip", "-n", ns, "addr", "add", f"{address}/24", "dev", "eth0"])
-            _run(["ip", "-n", ns, "link", "set", "eth0", "up"])
+            run(["ip", "-n", wan, "link", "set", host, "master", "br0", "up"])
+            run(["ip", "-n", ns, "addr", "add", f"{address}/24", "dev", "eth0"])
+            run(["ip", "-n", ns, "link", "set", "eth0", "up"])
 
     def _certificates(self) -> DatabaseTls:
         """A throw-away CA and one certificate per member (its address as IP SAN, usable as
@@ -225,7 +223,7 @@ class DbLab:
         d = self.root / "ca"
         d.mkdir(mode=0o700)
         ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-        _run(
+        run(
             [
                 "openssl",
                 "req",
@@ -244,7 +242,7 @@ class DbLab:
         pairs = {}
         for m in self.members.values():
             key, csr, crt = d / f"{m.name}.key", d / f"{m.name}.csr", d / f"{m.name}.crt"
-            _run(
+            run(
                 [
                     "openssl",
                     "req",
@@ -261,7 +259,7 @@ class DbLab:
                     "extendedKeyUsage=serverAuth,clientAuth",
                 ]
             )
-            _run(
+            run(
                 [
                     "openssl",
                     "x509",
@@ -316,19 +314,8 @@ class DbLab:
             shutil.chown(f.path, f.owner, f.owner)
 
     def _daemon(self, m: _Member, user: str, argv: Sequence[str]) -> subprocess.Popen[bytes]:
-        out = (m.home / "daemon.log").open("ab")
-        try:
-            return subprocess.Popen(
-                ["ip", "netns", "exec", self.ns(m.host), "runuser", "-u", user, "--", *argv],
-                env=_base_env(),
-                cwd=m.home,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        finally:
-            out.close()
+        command = ["ip", "netns", "exec", self.ns(m.host), "runuser", "-u", user, "--", *argv]
+        return _spawn(command, _base_env(), m.home / "daemon.log", cwd=m.home)
 
     def _start_etcd(self, m: _Member) -> None:
         assert m.files is not None
@@ -433,7 +420,7 @@ class DbLab:
                 done = self.in_ns(self.ns(m.host), [SYSTEM_PYTHON, "-c", script], timeout=5)
                 return True if done.returncode == 0 else None
 
-            _until(healthy, timeout - (time.monotonic() - t0), f"etcd {m.name} healthy")
+            until(healthy, timeout - (time.monotonic() - t0), f"etcd {m.name} healthy")
         return time.monotonic() - t0
 
     def wait_role(self, name: str, roles: Sequence[str], timeout: float, ns: str | None = None) -> float:
@@ -448,7 +435,7 @@ class DbLab:
             ok = status is not None and status.get("role") in roles and status.get("state") == "running"
             return True if ok else None
 
-        _until(probe, timeout, f"{name} to run as {'/'.join(roles)}")
+        until(probe, timeout, f"{name} to run as {'/'.join(roles)}")
         return time.monotonic() - t0
 
     def leader(self, among: Sequence[str] | None = None) -> str | None:
@@ -467,7 +454,7 @@ class DbLab:
         for host in sorted(h for h, v in self.vendors.items() if v == vendor):
             # The bridge's end: the host's own interface stays up (carrier lost), so its
             # daemons can still be asked, from inside, what they make of being cut off.
-            _run(["ip", "-n", self.ns("wan"), "link", "set", host, "down"])
+            run(["ip", "-n", self.ns("wan"), "link", "set", host, "down"])
         at = time.monotonic()
         if kill:
             for m in self.members.values():
@@ -549,29 +536,12 @@ while True:
         self.lab = lab
         assert lab.root is not None
         self.out_path = lab.root / f"writer-{secrets.token_hex(2)}.out"
-        out = self.out_path.open("wb")
-        try:
-            self.proc = subprocess.Popen(
-                [
-                    "ip",
-                    "netns",
-                    "exec",
-                    lab.ns("client"),
-                    SYSTEM_PYTHON,
-                    "-c",
-                    self.SCRIPT,
-                    lab.members[leader].address,
-                    str(POSTGRES_PORT),
-                    SUPERUSER,
-                ],
-                env={**_base_env(), "PGPASSWORD": lab.secrets.superuser_password},
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        finally:
-            out.close()
+        command = [
+            *("ip", "netns", "exec", lab.ns("client"), SYSTEM_PYTHON, "-c", self.SCRIPT),
+            *(lab.members[leader].address, str(POSTGRES_PORT), SUPERUSER),
+        ]
+        env = {**_base_env(), "PGPASSWORD": lab.secrets.superuser_password}
+        self.proc = _spawn(command, env, self.out_path)
 
     def acked(self) -> list[int]:
         lines = self.out_path.read_text(errors="replace").splitlines()
@@ -584,7 +554,7 @@ while True:
             n = len(self.acked())
             return n if n >= count else None
 
-        return _until(enough, timeout, f"{count} acknowledged commits")
+        return until(enough, timeout, f"{count} acknowledged commits")
 
     def stop(self) -> list[int]:
         _kill_group(self.proc)
@@ -627,18 +597,26 @@ def _base_env() -> dict[str, str]:
     return {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
 
 
-def _run(argv: Sequence[str]) -> None:
-    done = subprocess.run(list(argv), capture_output=True, timeout=15, check=False)
-    if done.returncode != 0:
-        raise LabError(f"{' '.join(argv)}: {done.stderr.decode().strip()}")
+def _spawn(
+    argv: Sequence[str], env: Mapping[str, str], log: Path, cwd: Path | None = None
+) -> subprocess.Popen[bytes]:
+    """Start a process in a session of its own (so the lab can signal its whole group), its
+    output appended to ``log``."""
+    out = log.open("ab")
+    try:
+        return subprocess.Popen(
+            list(argv),
+            env=dict(env),
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    finally:
+        out.close()
 
 
-def _until(probe: Callable[[], T | None], timeout: float, what: str) -> T:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value is not None:
-            return value
-        if time.monotonic() > deadline:
-            raise LabError(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(0.25)
+def until(probe: Callable[[], T | None], timeout: float, what: str) -> T:
+    """:func:`labkit.until` at a pace for probes that each start a process."""
+    return _labkit_until(probe, timeout, what, interval=0.25)

@@ -169,7 +169,7 @@ def test_failover_under_rpo_zero_loses_no_acknowledged_commit() -> None:
                 assert checked.returncode == 0, checked.stderr.decode()[-800:]
             first = lab.pg_members[0].name
             bring_up(lab, first)
-            sync = dblab._until(lambda: sync_standbys(lab, first) or None, 30, "a synchronous standby")
+            sync = dblab.until(lambda: sync_standbys(lab, first) or None, 30, "a synchronous standby")
             assert len(sync) == plan.synchronous_node_count
 
             writer = dblab.Writer(lab, first)
@@ -212,7 +212,7 @@ def test_failover_under_rpo_zero_loses_no_acknowledged_commit() -> None:
             # The model agrees: losing that vendor is a failover that keeps taking writes.
             outcome = database_outcome(plan, FailureKind.VENDOR, VENDORS[old.vendor], leader=first)
             assert outcome.state is DatabaseState.FAILOVER and outcome.writable
-            dblab._until(
+            dblab.until(
                 lambda: sync_standbys(lab, leader) or None, 30, "a synchronous standby of the new leader"
             )
             assert lab.sql(leader, "INSERT INTO acked (id) VALUES (-1) RETURNING id") == "-1"

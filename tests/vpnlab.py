@@ -41,11 +41,14 @@ import signal
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
+from labkit import LabError
+from labkit import run as _run
+from labkit import until as _until
 from skyweave.network.device_config import DeviceFiles, DeviceTunnel
 from skyweave.planning.vpn import Routing
 
@@ -81,8 +84,6 @@ _IKE_FATAL = re.compile(
     r"(IKE|CHILD_SA) proposals? .*(unacceptable|mismatch)|no acceptable proposal found"
 )
 
-T = TypeVar("T")
-
 
 def missing() -> str | None:
     """Why the lab cannot run here, or ``None`` when it can."""
@@ -109,10 +110,6 @@ def missing() -> str | None:
     except KeyError:
         return "no 'frr' user (the frr package creates it)"
     return None
-
-
-class LabError(AssertionError):
-    """The lab itself could not be set up (not a verdict on the configs under test)."""
 
 
 @dataclass
@@ -773,25 +770,6 @@ def _veth(name: str, netns: str, peer: str, peer_netns: str) -> None:
     _run(
         ["ip", "link", "add", name, "netns", netns, "type", "veth", "peer", "name", peer, "netns", peer_netns]
     )
-
-
-def _run(argv: Sequence[str], stdin: str | None = None) -> None:
-    done = subprocess.run(
-        list(argv), input=stdin.encode() if stdin else None, capture_output=True, timeout=15, check=False
-    )
-    if done.returncode != 0:
-        raise LabError(f"{' '.join(argv)}: {done.stderr.decode().strip()}")
-
-
-def _until(probe: Callable[[], T | None], timeout: float, what: str) -> T:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value is not None:
-            return value
-        if time.monotonic() > deadline:
-            raise LabError(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(0.05)
 
 
 def _parse_pretty(text: str) -> list[tuple[str, dict[str, Any]]]:

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from labkit import LabError, run
+from labkit import LabError, NamespaceLab, run
 from labkit import until as _labkit_until
 from skyweave.database.config import (
     PATRONI_PORT,
@@ -114,7 +114,7 @@ class _Member:
 
 
 @dataclass
-class DbLab:
+class DbLab(NamespaceLab):
     """The namespaces and daemons for one plan: ``with DbLab(plan, hosts, vendors) as lab: …``.
 
     ``hosts`` maps each member name to the host it runs on (at most one etcd and one PostgreSQL
@@ -132,17 +132,6 @@ class DbLab:
     timings: dict[str, float] = field(default_factory=dict)
 
     # -- setting up -------------------------------------------------------------------------
-
-    def __enter__(self) -> DbLab:
-        try:
-            self.start()
-        except BaseException:
-            self.close()
-            raise
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def ns(self, host: str) -> str:
         return f"sdb-{self.tag}-{host}"
@@ -188,13 +177,6 @@ class DbLab:
     @property
     def pg_members(self) -> list[_Member]:
         return [m for m in self.members.values() if m.role is MemberRole.POSTGRES]
-
-    def _netns(self, role: str) -> str:
-        name = self.ns(role)
-        run(["ip", "netns", "add", name])
-        self.namespaces.append(name)
-        run(["ip", "-n", name, "link", "set", "lo", "up"])
-        return name
 
     def _network(self, hosts: Sequence[str]) -> None:
         wan = self._netns("wan")
@@ -483,9 +465,7 @@ class DbLab:
         for m in self.members.values():
             m.proc = None
         self._reap_postgres()
-        for name in reversed(self.namespaces):
-            subprocess.run(["ip", "netns", "delete", name], capture_output=True, timeout=15, check=False)
-        self.namespaces.clear()
+        self._delete_namespaces()
         if self.root is not None:
             shutil.rmtree(self.root, ignore_errors=True)
             self.root = None

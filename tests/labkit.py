@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 import time
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Self, TypeVar
 
 T = TypeVar("T")
 
@@ -34,3 +34,44 @@ def until(probe: Callable[[], T | None], timeout: float, what: str, interval: fl
         if time.monotonic() > deadline:
             raise LabError(f"timed out after {timeout:.0f} s waiting for {what}")
         time.sleep(interval)
+
+
+class NamespaceLab:
+    """The part of a lab that owns network namespaces: ``with SomeLab(…) as lab:`` starts it and
+    closes it whatever happens (a failed start closes what it made). A subclass names its
+    namespaces (``ns``), sets ``self.namespaces = []`` and starts and closes its daemons."""
+
+    namespaces: list[str]
+
+    def ns(self, role: str) -> str:
+        raise NotImplementedError
+
+    def start(self) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        try:
+            self.start()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _netns(self, role: str) -> str:
+        """A new namespace with its loopback up, deleted by :meth:`_delete_namespaces`."""
+        name = self.ns(role)
+        run(["ip", "netns", "add", name])
+        self.namespaces.append(name)
+        run(["ip", "-n", name, "link", "set", "lo", "up"])
+        return name
+
+    def _delete_namespaces(self) -> None:
+        for name in reversed(self.namespaces):
+            subprocess.run(["ip", "netns", "delete", name], capture_output=True, timeout=15, check=False)
+        self.namespaces.clear()

@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from labkit import LabError
+from labkit import LabError, NamespaceLab
 from labkit import run as _run
 from labkit import until as _until
 from skyweave.network.device_config import DeviceFiles, DeviceTunnel
@@ -201,7 +201,7 @@ class BgpResult:
         return bool(self.states) and all(self.tunnel_as_planned(t) for t in self.tunnels)
 
 
-class Lab:
+class Lab(NamespaceLab):
     """The namespaces and daemons for one scenario: ``with Lab(files) as lab: lab.wait_ike()…``."""
 
     def __init__(
@@ -219,16 +219,8 @@ class Lab:
 
     # -- setting up -------------------------------------------------------------------------
 
-    def __enter__(self) -> Lab:
-        try:
-            self.start()
-        except BaseException:
-            self.close()
-            raise
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def ns(self, role: str) -> str:
+        return f"swl-{self.tag}-{role}"
 
     def start(self) -> None:
         t0 = time.monotonic()
@@ -258,13 +250,6 @@ class Lab:
         for node in self.nodes.values():
             self._load_frr(node)
         self.timings["frr"] = time.monotonic() - t2
-
-    def _netns(self, role: str) -> str:
-        name = f"swl-{self.tag}-{role}"
-        _run(["ip", "netns", "add", name])
-        self.namespaces.append(name)
-        _run(["ip", "-n", name, "link", "set", "lo", "up"])
-        return name
 
     def _node(self, i: int, name: str, files: DeviceFiles) -> _Node:
         assert self.root is not None
@@ -730,9 +715,7 @@ swanctl {{
             node.charon = None
             node.keepalived = None
             node.frr.clear()
-        for name in reversed(self.namespaces):
-            subprocess.run(["ip", "netns", "delete", name], capture_output=True, timeout=15, check=False)
-        self.namespaces.clear()
+        self._delete_namespaces()
         if self.root is not None:
             shutil.rmtree(self.root, ignore_errors=True)
             self.root = None

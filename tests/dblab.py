@@ -345,12 +345,16 @@ class DbLab(NamespaceLab):
 
     def patroni_status(self, name: str, ns: str | None = None) -> dict[str, Any] | None:
         """``GET /patroni`` of a member's REST API (from the client namespace unless ``ns``)."""
+        return self.patroni_get(name, "patroni", ns)
+
+    def patroni_get(self, name: str, endpoint: str, ns: str | None = None) -> dict[str, Any] | None:
+        """``GET /<endpoint>`` of a member's REST API, parsed; ``None`` when it did not answer."""
         m = self.members[name]
         # A member whose PostgreSQL is not running answers 503, with the same JSON body.
         script = (
             "import urllib.error,urllib.request\n"
             "try:\n"
-            f"    r=urllib.request.urlopen('http://{m.address}:{PATRONI_PORT}/patroni',timeout=1.5)\n"
+            f"    r=urllib.request.urlopen('http://{m.address}:{PATRONI_PORT}/{endpoint}',timeout=1.5)\n"
             "except urllib.error.HTTPError as e:\n"
             "    r=e\n"
             "print(r.read().decode())\n"
@@ -453,7 +457,17 @@ class DbLab(NamespaceLab):
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
     def diagnostics(self) -> str:
-        return "\n".join(f"--- {name}\n{self.log_tail(name)}" for name in self.members)
+        """Each daemon's last lines, and every line where Patroni or PostgreSQL speaks of
+        synchronous replication or promotion (the history a failover assertion needs)."""
+        parts = []
+        for name, m in self.members.items():
+            parts.append(f"--- {name}\n{self.log_tail(name)}")
+            log = m.home / "daemon.log"
+            if m.role is MemberRole.POSTGRES and log.exists():
+                lines = log.read_text(errors="replace").splitlines()
+                keep = [x for x in lines if any(w in x for w in ("ynchronous", "promot", "Lock owner: None"))]
+                parts.append(f"--- {name}: synchronous / promotion history\n" + "\n".join(keep[-60:]))
+        return "\n".join(parts)
 
     # -- tearing down ------------------------------------------------------------------------
 

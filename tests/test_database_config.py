@@ -163,6 +163,22 @@ def test_every_member_points_at_every_etcd_member_over_tls() -> None:
         assert {e3["cacert"], e3["cert"], e3["key"]} <= {f.path for f in files[m.name].files}
 
 
+def test_each_member_asks_its_own_vendors_etcd_first() -> None:
+    """A replica watches the leader key through the first host (``use_proxies``: no shuffled
+    discovery), so it is the member a loss elsewhere leaves alone."""
+    p = plan()
+    a = addresses(p)
+    files = render(p)
+    for m in p.postgres:
+        e3 = patroni(files[m.name])["etcd3"]
+        assert e3["use_proxies"] is True
+        first = next(e for e in p.etcd if f"{a[e.name]}:2379" == e3["hosts"][0])
+        assert first.member.vendor == m.member.vendor, (m.name, e3["hosts"])
+    # the witness (on-prem, no data there) comes last for everyone
+    witness = next(e for e in p.etcd if e.member.role is MemberRole.WITNESS)
+    assert all(patroni(files[m.name])["etcd3"]["hosts"][-1] == f"{a[witness.name]}:2379" for m in p.postgres)
+
+
 def test_ipv6_addresses_are_bracketed_before_a_port() -> None:
     p = plan()
     v6 = {m.name: f"2001:db8::{i + 1}" for i, m in enumerate(p.members)}

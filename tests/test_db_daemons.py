@@ -107,8 +107,10 @@ def bring_up(lab: dblab.DbLab, first: str) -> None:
 
 
 def sync_standbys(lab: dblab.DbLab, leader: str) -> set[str]:
-    status = lab.patroni_status(leader) or {}
-    return {r["application_name"] for r in status.get("replication", []) if r.get("sync_state") == "sync"}
+    """The members etcd's ``/sync`` key lists: the only ones Patroni lets promote themselves
+    (``GET /cluster`` shows them as ``sync_standby``)."""
+    cluster = lab.patroni_get(leader, "cluster") or {}
+    return {m["name"] for m in cluster.get("members", []) if m.get("role") == "sync_standby"}
 
 
 def test_etcd_reads_every_rendered_key_and_refuses_a_client_without_a_certificate() -> None:
@@ -179,7 +181,7 @@ def test_failover_under_rpo_zero_loses_no_acknowledged_commit() -> None:
             cut = lab.cut(old.vendor)
             new, demoted = None, None
             others = [m.name for m in lab.pg_members if m.vendor != old.vendor]
-            deadline = cut + TIMING.failover_bound + 10
+            deadline = cut + plan.failover_bound + 10
             while (new is None or demoted is None) and time.monotonic() < deadline:
                 if new is None and (leader := lab.leader(others)) is not None:
                     new = (leader, time.monotonic() - cut)
@@ -192,22 +194,22 @@ def test_failover_under_rpo_zero_loses_no_acknowledged_commit() -> None:
                 time.sleep(0.25)
             acked = writer.stop()
             assert new is not None, (
-                f"no new leader within {TIMING.failover_bound + 10} s:\n{lab.diagnostics()}"
+                f"no new leader within {plan.failover_bound + 10} s:\n{lab.diagnostics()}"
             )
             leader, seconds = new
             lab.timings["failover"] = seconds
             lab.timings["old leader demoted"] = demoted if demoted is not None else float("nan")
             print(f"\nlab timings (s): {lab.timings}; commits acknowledged before the cut: {len(acked)}")
-            assert seconds <= TIMING.failover_bound, f"failover took {seconds:.1f} s"
-            assert leader in sync, f"{leader} was promoted but the synchronous standby was {sync}"
-            assert lab.members[leader].vendor != old.vendor
-            assert demoted is not None and demoted <= TIMING.ttl, "the cut-off leader did not demote itself"
-
             rows = lab.sql(leader, "SELECT id FROM acked ORDER BY id")
             assert rows is not None
             stored = {int(x) for x in rows.split()}
             lost = sorted(set(acked) - stored)
             assert not lost, f"{len(lost)} acknowledged commits lost: {lost[:20]}"
+
+            assert seconds <= plan.failover_bound, f"failover took {seconds:.1f} s"
+            assert leader in sync, f"{leader} was promoted but /sync named {sync}"
+            assert lab.members[leader].vendor != old.vendor
+            assert demoted is not None and demoted <= TIMING.ttl, "the cut-off leader did not demote itself"
 
             # The model agrees: losing that vendor is a failover that keeps taking writes.
             outcome = database_outcome(plan, FailureKind.VENDOR, VENDORS[old.vendor], leader=first)
@@ -250,7 +252,7 @@ def test_losing_the_vendor_holding_the_etcd_majority_promotes_no_one() -> None:
             bring_up(lab, "pg-aws-site-a")
             cut = lab.cut(0, kill=True)  # aws is gone: links down, its daemons killed
             watched = 0
-            while time.monotonic() < cut + TIMING.failover_bound + 5:
+            while time.monotonic() < cut + plan.failover_bound + 5:
                 status = lab.patroni_status("pg-gcp-site-a")
                 assert status is None or status.get("role") not in PRIMARY, (
                     "promoted without an etcd majority"

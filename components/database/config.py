@@ -291,7 +291,14 @@ def render_patroni(
             "authentication": {"username": RESTAPI_USER, "password": secrets.restapi_password},
         },
         "etcd3": {
-            "hosts": [f"{_host(addresses[e.name])}:{ETCD_CLIENT_PORT}" for e in plan.etcd],
+            "hosts": [
+                f"{_host(addresses[e.name])}:{ETCD_CLIENT_PORT}"
+                for e in _nearest_first(plan, member, addresses)
+            ],
+            # Take the hosts in this order (nearest first) instead of a shuffled discovery: the
+            # replica then watches the leader key through its own vendor's etcd member, which a
+            # loss elsewhere leaves alone (docs/database.md, "Failover time").
+            "use_proxies": True,
             "protocol": "https",
             "cacert": f"{tls_dir}/ca.crt",
             "cert": f"{tls_dir}/member.crt",
@@ -324,6 +331,22 @@ def render_patroni(
         RenderedFile(path, text, 0o600, "postgres", secret=True),
         *_tls_files(tls.members[name], tls.ca, tls_dir, "postgres"),
     )
+
+
+def _nearest_first(
+    plan: DatabasePlan, member: PlannedMember, addresses: Mapping[str, str]
+) -> list[PlannedMember]:
+    """The etcd members from the one on ``member``'s host, then its zone, region and vendor, to
+    the others, in plan order within each."""
+    me = member.member
+
+    def distance(e: PlannedMember) -> int:
+        if addresses[e.name] == addresses[member.name]:
+            return 0
+        same = (e.member.vendor == me.vendor, e.member.region == me.region, e.member.zone == me.zone)
+        return {(True, True, True): 1, (True, True, False): 2}.get(same, 3 if same[0] else 4)
+
+    return sorted(plan.etcd, key=distance)
 
 
 def render_etcd(

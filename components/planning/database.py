@@ -41,6 +41,7 @@ from .failure import FailureKind, Placement, domain_key, losses
 
 __all__ = [
     "DEFAULT_TIMING",
+    "STALE_WATCH_SECONDS",
     "DatabaseMember",
     "DatabaseOutcome",
     "DatabasePlan",
@@ -124,21 +125,15 @@ class PatroniTiming:
     loop_wait: int = 10
     retry_timeout: int = 10
 
-    @property
-    def failover_bound(self) -> int:
-        """Seconds from losing the leader's vendor to a new leader, at most.
-
-        The leader's lock lives ``ttl`` seconds past its last renewal ("the length of time
-        before initiation of the automatic failover process", Patroni's settings); a replica
-        notices within one HA loop (``loop_wait``); the leader race's DCS writes and member
-        checks are bounded by ``retry_timeout``. Losing etcd's own raft leader with the vendor
-        delays expiry by an etcd election (about a second by default), which the slack of the
-        last two terms covers (``loop_wait + retry_timeout >= 4`` by the minimums below).
-        """
-        return self.ttl + self.loop_wait + self.retry_timeout
-
 
 DEFAULT_TIMING = PatroniTiming()
+#: How long a Patroni 3.0 replica may keep a dead etcd watch when the etcd member it watches is
+#: lost: the watch connection is opened at start-up, before the cluster's timing is read from etcd,
+#: so its TCP keepalive comes from Patroni's defaults (TCP_USER_TIMEOUT = ttl 30 s, probes every
+#: (30 - 20) / 3 s after loop_wait + retry_timeout = 20 s idle; patroni/utils.py
+#: keepalive_socket_options, dcs/etcd3.py set_socket_options): the watch dies at most 33 s after
+#: the cut. Measured in the lab: 31.5 s.
+STALE_WATCH_SECONDS = 33
 #: Patroni's documented minimums and rule (its dynamic configuration page): ttl >= 20,
 #: loop_wait >= 1, retry_timeout >= 3, and loop_wait + 2 * retry_timeout <= ttl — so a leader
 #: that cannot reach etcd demotes itself before its lock can expire under it.
@@ -198,6 +193,25 @@ class DatabasePlan:
     def quorum(self) -> int:
         """etcd's majority: the members that must be reachable for it to act."""
         return len(self.etcd) // 2 + 1
+
+    @property
+    def failover_bound(self) -> int:
+        """Seconds from losing the leader's vendor to a new leader, at most.
+
+        The leader's lock lives ``ttl`` seconds past its last renewal ("the length of time
+        before initiation of the automatic failover process", Patroni's settings); a replica
+        notices within one HA loop (``loop_wait``); the leader race's DCS writes and member
+        checks are bounded by ``retry_timeout``. Losing etcd's own raft leader with the vendor
+        delays expiry by an etcd election (about a second by default), inside the slack of the
+        last two terms. A replica learns of the lock's expiry through its watch on the etcd
+        member listed first for it (the renderer lists its own vendor's first): a PostgreSQL
+        member with no etcd member on its vendor may be watching the lost one, and notices only
+        when that watch dies (``STALE_WATCH_SECONDS``), so then that replaces ``ttl``.
+        """
+        t = self.timing
+        local = {m.member.vendor for m in self.etcd}
+        stale = any(p.member.vendor not in local for p in self.postgres)
+        return max(t.ttl, STALE_WATCH_SECONDS if stale else 0) + t.loop_wait + t.retry_timeout
 
     @property
     def expected_loss(self) -> ExpectedLoss | None:
@@ -423,7 +437,7 @@ def database_outcome(
         promoted += candidates
     kept = [p.name for p in leaders if p not in hit]
     alone = sorted({c for c in promoted + kept if not _standby_left(plan, c, lost)})
-    reason = f"; a standby outside {domain} is promoted within {plan.timing.failover_bound} s"
+    reason = f"; a standby outside {domain} is promoted within {plan.failover_bound} s"
     return outcome(
         DatabaseState.FAILOVER, not alone, reason + (_blocked(alone) and f", but{_blocked(alone)[1:]}")
     )

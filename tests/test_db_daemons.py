@@ -8,7 +8,7 @@ CA), etcd run as ``etcd`` and Patroni — which runs PostgreSQL — as ``postgre
   client commits one row per transaction through the leader; the leader's vendor is cut off (its
   link down: a partition, the daemons there still running); a standby on another vendor leads
   within the bound the plan derives from Patroni's ``ttl``/``loop_wait``/``retry_timeout``, it
-  is the one Patroni had made synchronous, every commit the client saw acknowledged is there,
+  is one etcd's ``/sync`` key named, every commit the client saw acknowledged is there,
   and the cut-off leader demotes itself. The planner's outcome for that loss says the same.
 * Quorum lost: two of three etcd members on one vendor (a layout the planner refuses, with the
   arithmetic); that vendor is lost (cut and its daemons killed) and for longer than the failover

@@ -36,6 +36,7 @@ import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -449,6 +450,24 @@ class DbLab(NamespaceLab):
         return at
 
     # -- reading -----------------------------------------------------------------------------
+
+    def logged_at(self, name: str, needle: str, after: float) -> float | None:
+        """When (epoch seconds) a member's daemon first logged ``needle`` at or after ``after``:
+        the daemon's own clock for an event, not the lab's polling. Patroni stamps each line
+        with local time to the millisecond (``%(asctime)s``)."""
+        path = self.members[name].home / "daemon.log"
+        if not path.exists():
+            return None
+        for line in path.read_text(errors="replace").splitlines():
+            if needle not in line:
+                continue
+            try:
+                at = datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S,%f").timestamp()
+            except ValueError:
+                continue
+            if at >= after:
+                return at
+        return None
 
     def log_tail(self, name: str, lines: int = 25) -> str:
         path = self.members[name].home / "daemon.log"

@@ -50,7 +50,7 @@ pytestmark = pytest.mark.skipif(dblab.missing() is not None, reason=f"database l
 #: Every test here finishes within this many seconds or fails.
 BOUND = 120
 #: Patroni's lock timing for the lab: its documented minimum ttl, a short loop (the failover bound
-#: is ttl + loop_wait + retry_timeout = 27 s).
+#: is ttl + an etcd leader change + loop_wait + retry_timeout = 20 + 3 + 2 + 5 = 30 s).
 TIMING = PatroniTiming(ttl=20, loop_wait=2, retry_timeout=5)
 PRIMARY = ("master", "primary")  # Patroni 3.0's REST API still says "master"
 VENDORS = ("aws", "gcp", "azure")

@@ -41,6 +41,7 @@ from .failure import FailureKind, Placement, domain_key, losses
 
 __all__ = [
     "DEFAULT_TIMING",
+    "ETCD_LEADER_CHANGE_SECONDS",
     "STALE_WATCH_SECONDS",
     "DatabaseMember",
     "DatabaseOutcome",
@@ -134,6 +135,11 @@ DEFAULT_TIMING = PatroniTiming()
 #: keepalive_socket_options, dcs/etcd3.py set_socket_options): the watch dies at most 33 s after
 #: the cut. Measured in the lab: 31.5 s.
 STALE_WATCH_SECONDS = 33
+#: What losing etcd's own raft leader with the vendor adds before the lock can expire: up to two
+#: election timeouts (1 s each, etcd's default, which the renderer keeps) for the survivors to elect
+#: a leader, and one more by which the new leader extends every lease ("The new leader extends
+#: timeouts automatically for all leases", etcd's failure modes guide; etcd-io/etcd#9395).
+ETCD_LEADER_CHANGE_SECONDS = 3
 #: Patroni's documented minimums and rule (its dynamic configuration page): ttl >= 20,
 #: loop_wait >= 1, retry_timeout >= 3, and loop_wait + 2 * retry_timeout <= ttl — so a leader
 #: that cannot reach etcd demotes itself before its lock can expire under it.
@@ -199,19 +205,19 @@ class DatabasePlan:
         """Seconds from losing the leader's vendor to a new leader, at most.
 
         The leader's lock lives ``ttl`` seconds past its last renewal ("the length of time
-        before initiation of the automatic failover process", Patroni's settings); a replica
-        notices within one HA loop (``loop_wait``); the leader race's DCS writes and member
-        checks are bounded by ``retry_timeout``. Losing etcd's own raft leader with the vendor
-        delays expiry by an etcd election (about a second by default), inside the slack of the
-        last two terms. A replica learns of the lock's expiry through its watch on the etcd
-        member listed first for it (the renderer lists its own vendor's first): a PostgreSQL
-        member with no etcd member on its vendor may be watching the lost one, and notices only
-        when that watch dies (``STALE_WATCH_SECONDS``), so then that replaces ``ttl``.
+        before initiation of the automatic failover process", Patroni's settings), plus an etcd
+        leader change when etcd's raft leader was lost too (``ETCD_LEADER_CHANGE_SECONDS``); a
+        replica notices within one HA loop (``loop_wait``); the leader race's member checks and
+        DCS writes are bounded by ``retry_timeout``. A replica learns of the lock's expiry
+        through its watch on the etcd member listed first for it (the renderer lists its own
+        vendor's first): a PostgreSQL member with no etcd member on its vendor may be watching
+        the lost one, and then notices only when that watch dies (``STALE_WATCH_SECONDS``).
         """
         t = self.timing
         local = {m.member.vendor for m in self.etcd}
         stale = any(p.member.vendor not in local for p in self.postgres)
-        return max(t.ttl, STALE_WATCH_SECONDS if stale else 0) + t.loop_wait + t.retry_timeout
+        expiry = t.ttl + ETCD_LEADER_CHANGE_SECONDS
+        return max(expiry, STALE_WATCH_SECONDS if stale else 0) + t.loop_wait + t.retry_timeout
 
     @property
     def expected_loss(self) -> ExpectedLoss | None:

@@ -7,9 +7,11 @@ lab proves (tests/test_vpn_daemons.py), and the pre-shared keys in them stay sec
 
 from __future__ import annotations
 
+import base64
 import copy
 import ipaddress
 import json
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,9 @@ from skyweave import HybridVpc, HybridVpcArgs, InvalidArgsError
 from skyweave.cli.offline import OfflineMocks, OfflineRun
 from skyweave.cli.preview import preview_stack, render_json, render_text
 from skyweave.network.appliance import ApplianceAddress, appliance_tunnels, peer_key, render_appliance
+from skyweave.network.appliance_boot import BOOT_SCRIPT, CHECK_SCRIPT
 from skyweave.planning.vpn import Routing, plan_link, safe_psk
+from vpnlab_boot import UserData
 
 AWS = {"name": "aws-use1", "vendor": "aws", "region": "us-east-1", "zones": ["us-east-1a", "us-east-1b"]}
 GCP = {"name": "gcp-euw1", "vendor": "gcp", "region": "europe-west1", "project": "proj-12345"}
@@ -215,6 +219,30 @@ def test_the_instances_come_last_spread_booted_from_their_ports_with_secret_user
     assert all("availabilityZone" not in i.inputs for i in of(one_zone, "Instance"))
 
 
+def test_an_instance_is_replaced_one_at_a_time_and_by_deleting_it_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A user-data change must not replace both instances (it is ignored; the operator replaces
+    one at a time); and a replacement must delete the old instance first: each boots from its own
+    fixed port, which Nova refuses to a second server (PortInUse), while Pulumi's default
+    replacement creates the new one before deleting the old."""
+    import pulumi_openstack as openstack
+
+    seen: dict[str, pulumi.ResourceOptions] = {}
+    real = openstack.compute.Instance.__init__
+
+    def spy(self: Any, resource_name: str, *args: Any, **kwargs: Any) -> None:
+        seen[resource_name] = kwargs["opts"]
+        real(self, resource_name, *args, **kwargs)
+
+    monkeypatch.setattr(openstack.compute.Instance, "__init__", spy)
+    build(AWS, OS)
+    assert sorted(seen) == ["core-appliance-os-dc1-0", "core-appliance-os-dc1-1"]
+    for opts in seen.values():
+        assert opts.delete_before_replace is True
+        assert opts.ignore_changes == ["user_data"] and opts.additional_secret_outputs == ["user_data"]
+
+
 # -- the rendered configuration, and its keys ------------------------------------------------------
 
 
@@ -303,7 +331,7 @@ def test_the_pair_renders_ibgp_keepalived_and_one_interface_per_tunnel() -> None
         and "unicast_peer {\n        10.4.0.11" in first.keepalived_conf
     )
     assert "priority 150" in first.keepalived_conf and "priority 100" in files[1].keepalived_conf
-    boot = json.loads(first.user_data.split("\n", 1)[1])["write_files"][-1]["content"]
+    boot = UserData.parse(first.user_data).files[BOOT_SCRIPT].content
     assert 'ip link add xfrm2 type xfrm dev "$uplink" if_id 2' in boot
     assert "Key." not in repr(first)
 
@@ -343,3 +371,189 @@ def test_an_ibgp_pair_is_checked_before_anything_is_rendered() -> None:
     frr = render_device("box", [tunnel], psks, pair=PairPeer("10.4.0.11", "10.4.0.10")).frr_conf
     assert " neighbor 10.4.0.11 update-source 10.4.0.10" in frr
     assert "  neighbor 10.4.0.11 route-map SW-PAIR out" in frr
+
+
+# -- what comes back at every boot, and what keepalived tracks (issue 25) ---------------------------
+
+AZURE = {
+    "name": "azure-weu1",
+    "vendor": "azure",
+    "region": "westeurope",
+    "subscription_id": "6b1f3c2a-8d4e-4f5a-9c7b-1e2d3f4a5b6c",
+}
+
+
+def _pair_files(*far: dict[str, Any]) -> list[Any]:
+    """The pair's files with a link to each of ``far`` (distinct far-end addresses per tunnel)."""
+    from skyweave.drivers import get_driver
+    from skyweave.network.connectivity import site_end
+    from skyweave.planning.tunnels import inside_range
+
+    def end(site: dict[str, Any], asn: int, cidr: str) -> Any:
+        return site_end(get_driver(str(site["vendor"])).site_model.model_validate(site), asn, (cidr,))
+
+    osa = end(OS, 65020, "10.4.0.0/16")
+    links = []
+    for i, site in enumerate(far):
+        other = end(site, 64600 + i, f"10.{10 + i}.0.0/16")
+        narrow = inside_range(other.endpoint, osa.endpoint)
+        block = (
+            next(narrow.networks[0].subnets(new_prefix=27))
+            if narrow
+            else ipaddress.IPv4Network(f"169.254.{40 + i}.0/27")
+        )
+        links.append(plan_link(other, osa, block))
+    keys = [peer_key(link, t) for link in links for t in link.tunnels]
+    peers = {key: f"198.51.100.{10 + n}" for n, key in enumerate(keys)}
+    pair = [ApplianceAddress("192.0.2.30", "10.4.0.10"), ApplianceAddress("192.0.2.31", "10.4.0.11")]
+    names = [t.name for t in appliance_tunnels("os-dc1", links, pair, peers)]
+    return render_appliance(
+        "os-dc1", links, pair, peers, {n: f"Key.{n}.1234" for n in names}, "10.4.0.5", "10.4.0.0/20"
+    )
+
+
+def test_what_the_tunnels_need_comes_back_at_every_boot() -> None:
+    """cloud-init's runcmd runs once per instance; the state the tunnels need (forwarding, one
+    interface per tunnel, keepalived's interface, the MSS clamp) must come from what runs at
+    every boot: sysctl.d and an enabled unit ordered before the daemons. Read back from the user
+    data as the lab's replay reads it (tests/vpnlab_boot.py)."""
+    for appliance in _pair_files(AWS, GCP):
+        data = UserData.parse(appliance.user_data)
+        assert data.first_boot_commands() == []  # no state made by runcmd alone
+        (sysctl,) = data.sysctl_files()
+        assert re.findall(r"^([a-z0-9_.]+) = (\d+)$", sysctl.content, re.M) == [
+            ("net.ipv4.ip_forward", "1"),
+            ("net.ipv4.conf.all.rp_filter", "2"),
+            ("net.ipv4.conf.default.rp_filter", "2"),
+        ]
+        (unit,) = data.units()
+        assert unit.exec_start == ((BOOT_SCRIPT,),)
+        assert {"strongswan.service", "frr.service", "keepalived.service"} <= unit.before
+        assert data.daemons() == ["strongswan.service", "frr.service", "keepalived.service"]
+        boot = data.files[BOOT_SCRIPT]
+        assert boot.mode == 0o755 and boot.content == appliance.boot_script
+        other = "10.4.0.11" if appliance.device.endswith("0") else "10.4.0.10"
+        assert f"uplink=$(ip -o -4 route get {other} |" in boot.content
+        for x in appliance.files.interfaces:
+            assert (
+                f"ip link show {x.name} >/dev/null 2>&1 ||"
+                f' ip link add {x.name} type xfrm dev "$uplink" if_id {x.if_id}\n'
+                f"ip link set {x.name} mtu 1390 up\nip addr replace {x.address} dev {x.name}\n"
+            ) in boot.content
+        # 1390-byte tunnels carry TCP segments of 1390 - 20 (IPv4) - 20 (TCP) = 1350 bytes.
+        assert (
+            boot.content.count("tcp option maxseg size > 1350 counter tcp option maxseg size set 1350") == 2
+        )
+        assert 'oifname "xfrm*"' in boot.content and 'iifname "xfrm*"' in boot.content
+
+
+def test_keepalived_tracks_what_carries_traffic_and_a_rebooted_instance_waits() -> None:
+    from skyweave.network import appliance_check
+
+    first, second = _pair_files(AWS, GCP)
+    data = UserData.parse(first.user_data)
+    conf = data.files["/etc/keepalived/skyweave.conf.in"].content
+    assert conf == first.keepalived_conf
+    scripts = dict(re.findall(r"vrrp_script (\w+) \{(.*?)\n\}", conf, re.S))
+    assert f'script "{CHECK_SCRIPT} forwarding"' in scripts["skyweave_forwarding"]
+    assert "weight" not in scripts["skyweave_forwarding"]  # no weight: FAULT while it fails
+    assert f'script "{CHECK_SCRIPT} ready"' in scripts["skyweave_ready"]
+    weight = int(re.search(r"weight (-\d+)", scripts["skyweave_ready"]).group(1))  # type: ignore[union-attr]
+    assert all("init_fail" in body for body in scripts.values())  # failed until proven otherwise
+    assert "track_script {\n        skyweave_forwarding\n        skyweave_ready\n    }" in conf
+    assert "nopreempt" not in conf and "preempt_delay" not in conf
+    high, low = (int(re.search(r"priority (\d+)", f.keepalived_conf).group(1)) for f in (first, second))  # type: ignore[union-attr]
+    assert high + weight < low and low + weight >= 1  # a not-ready instance 0 ranks below instance 1
+    assert data.files[CHECK_SCRIPT].content == Path(appliance_check.__file__).read_text()
+    assert data.files[CHECK_SCRIPT].mode == 0o755
+    table = json.loads(data.files["/etc/keepalived/skyweave-appliance.json"].content)["tunnels"]
+    assert {(t["site"], t["interface"]) for t in table} == {
+        (t.name.rsplit("-", 1)[0], t.interface) for t in first.files.device.tunnels
+    }
+    assert {t["neighbor"] for t in table} == {str(t.remote.inside) for t in first.files.device.tunnels}
+
+
+def test_each_bgp_session_gets_the_timers_its_far_end_documents() -> None:
+    """AWS's customer-gateway configurations use keepalive 10 s / hold 30 s; Cloud Router keeps
+    alive every 20 s by default with a hold time three times that; Azure's gateway is fixed at
+    60 s / 180 s and asks peers to match; an on-prem device documents nothing (skyweave: 10 / 30),
+    and neither does the pair's own iBGP."""
+    documented = {"aws-use1": (10, 30), "gcp-euw1": (20, 60), "azure-weu1": (60, 180), "onprem": (10, 30)}
+    for appliance in _pair_files(AWS, GCP, AZURE, ONPREM):
+        frr = appliance.frr_conf
+        names = dict(re.findall(r"^ neighbor (\S+) description (\S+)$", frr, re.M))
+        timers = {
+            n: (int(k), int(h)) for n, k, h in re.findall(r"^ neighbor (\S+) timers (\d+) (\d+)$", frr, re.M)
+        }
+        assert set(timers) == set(names)
+        for neighbor, name in names.items():
+            want = (10, 30) if name == "pair" else documented[name.rsplit("-", 1)[0]]
+            assert timers[neighbor] == want, (appliance.device, name)
+        assert {n.rsplit("-", 1)[0] for n in names.values()} == {*documented, "pair"}
+
+
+SWANCTL_LIST_SAS = """\
+gcp-euw1-0: #1, ESTABLISHED, IKEv2, 1829e2fcec017b7b_i* ac210f5a585ac55f_r
+  local  '192.0.2.30' @ 10.30.255.30[4500]
+  remote '198.51.100.40' @ 198.51.100.40[4500]
+  AES_CBC-256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048
+  established 6s ago, rekeying in 26185s
+  gcp-euw1-0: #1, reqid 1, INSTALLED, TUNNEL-in-UDP, ESP:AES_CBC-256/HMAC_SHA2_256_128
+    installed 6s ago, rekeying in 3355s, expires in 3954s
+    in  08e293db (-|0x00000001),      0 bytes,     0 packets
+    out b72cee35 (-|0x00000001),      0 bytes,     0 packets
+    local  0.0.0.0/0
+    remote 0.0.0.0/0
+aws-use1-1: #2, CONNECTING, IKEv2, 1829e2fcec017b7c_i* 0000000000000000_r
+"""  # as strongSwan 5.9.8's swanctl --list-sas printed it in the namespace lab
+
+
+def test_the_readiness_check_needs_every_site_reached_by_a_tunnel_that_carries_bgp() -> None:
+    from skyweave.network.appliance_check import _INSTALLED, State, Tunnel, forwarding, ready
+
+    assert _INSTALLED.findall(SWANCTL_LIST_SAS) == ["gcp-euw1-0"]
+    tunnels = [
+        Tunnel("gcp-euw1-0", "gcp-euw1", "xfrm1", "169.254.1.1"),
+        Tunnel("aws-use1-0", "aws-use1", "xfrm2", "169.254.2.1"),
+        Tunnel("aws-use1-1", "aws-use1", "xfrm3", "169.254.2.5"),
+    ]
+    interfaces = frozenset({"xfrm1", "xfrm2", "xfrm3"})
+    good = State(
+        True,
+        interfaces,
+        frozenset({"gcp-euw1-0", "aws-use1-1"}),
+        {"169.254.1.1": ("Established", 1), "169.254.2.1": ("Active", 0), "169.254.2.5": ("Established", 2)},
+    )
+    assert forwarding(tunnels, good) == [] and ready(tunnels, good) == []  # one AWS tunnel suffices
+    rebooted = State(True, interfaces, frozenset(), {"169.254.1.1": ("Active", 0)})
+    assert forwarding(tunnels, rebooted) == []
+    assert ready(tunnels, rebooted) == [
+        "no tunnel to aws-use1 with its CHILD_SA installed and BGP routes received",
+        "no tunnel to gcp-euw1 with its CHILD_SA installed and BGP routes received",
+    ]
+    no_routes = State(True, interfaces, frozenset({"gcp-euw1-0"}), {"169.254.1.1": ("Established", 0)})
+    assert "gcp-euw1" in " ".join(ready(tunnels[:1], no_routes))
+    off = State(False, frozenset({"xfrm1"}), None, None)
+    assert forwarding(tunnels, off) == [
+        "IP forwarding is off",
+        "tunnel interfaces missing or down: xfrm2, xfrm3",
+        "charon does not answer",
+        "bgpd does not answer",
+    ]
+    assert ready(tunnels, off) == forwarding(tunnels, off)
+
+
+def test_a_pair_whose_user_data_nova_would_refuse_is_refused_with_the_reason() -> None:
+    """Nova takes at most 65535 bytes of base64-encoded user data; a pair with too many tunnels
+    is refused while rendering (the offline preview renders it) rather than by Nova at apply."""
+    from skyweave.core.errors import PlanningError
+
+    sizes = [len(base64.b64encode(f.user_data.encode())) for f in _pair_files(AWS, GCP, ONPREM)]
+    assert max(sizes) < 65535
+    racks = [{**ONPREM, "name": f"rack{i}"} for i in range(12)]  # 24 tunnels per instance
+    with pytest.raises(
+        PlanningError, match=r"would be \d+ bytes base64-encoded; Nova accepts at most 65535"
+    ) as caught:
+        _pair_files(*racks)
+    assert caught.value.path == "devices['os-dc1-appliance0'].user_data"
+    assert "Key." not in str(caught.value)

@@ -10,7 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from skyweave.core.errors import PlanningError
+from skyweave.drivers.base import BgpTimers
 from skyweave.network.device_config import (
+    PairPeer,
     Tunnel,
     TunnelSide,
     device,
@@ -142,6 +144,28 @@ def test_frr_exports_only_its_own_ranges_and_accepts_only_the_planned_ones() -> 
     ):
         assert line in conf.splitlines()
     assert conf.count("  network ") == 2  # once per own range, not once per tunnel
+
+
+def test_each_session_is_given_its_tunnels_timers_and_the_pair_keeps_skyweaves() -> None:
+    """Azure's gateway keeps 60 s / 180 s whatever the peer offers: a tunnel to it is given those,
+    and only that tunnel's session; the pair's iBGP keeps 10 s / 30 s."""
+    azure = dataclasses.replace(T1, timers=BgpTimers(60, 180, "Azure VPN Gateway FAQ"))
+    conf = render_device("dev", [T0, azure], PSKS, pair=PairPeer("10.4.0.11", "10.4.0.10")).frr_conf
+    assert re.findall(r"^ neighbor (\S+) timers (\d+ \d+)$", conf, re.M) == [
+        ("169.254.10.1", "10 30"),
+        ("169.254.10.5", "60 180"),
+        ("10.4.0.11", "10 30"),
+    ]
+
+
+@pytest.mark.parametrize(("keepalive", "hold"), [(10, 2), (20, 30), (0, 30), (10, 70000)])
+def test_bgp_timers_bgp_would_refuse_or_that_lose_a_session_to_one_lost_keepalive_are_refused(
+    keepalive: int, hold: int
+) -> None:
+    tunnel = dataclasses.replace(T0, timers=BgpTimers(keepalive, hold, "test"))
+    with pytest.raises(PlanningError, match=rf"keepalive {keepalive} s / hold {hold} s") as caught:
+        render_devices([tunnel], PSKS)
+    assert caught.value.path == "tunnels['t0'].timers"
 
 
 def test_static_tunnels_route_through_the_first_interface_and_keep_the_others_standing_by() -> None:

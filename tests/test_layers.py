@@ -13,7 +13,9 @@ draws them):
   ``planning``, ``drivers`` and each other (an app builds on a network), never a provider SDK;
 * ``estate`` reads a stack: everything below it; ``policy`` judges resources: ``core`` and
   ``planning`` only; ``bridge`` serves the components to other languages;
-* ``cli`` may use everything, and nothing outside ``cli`` imports it.
+* ``cli`` may use everything, and nothing outside ``cli`` imports it;
+* ``testing`` (the driver contract and the fake vendor, for vendors' own tests) may use every
+  layer it exercises, and nothing imports it: it is a test suite shipped in the package.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ ALLOWED: dict[str, set[str]] = {
     "policy": {"core", "planning"},
     "bridge": {"core", "planning", "drivers", "estate", *COMPONENTS},
     "cli": {"core", "planning", "drivers", "estate", "policy", "bridge", *COMPONENTS},
+    "testing": {"core", "planning", "drivers", "policy", "cli", *COMPONENTS},
 }
 #: layers that must not import Pulumi, gRPC or any provider SDK at all (policy may use
 #: pulumi_policy: it is the pack adapter).

@@ -97,3 +97,46 @@ def test_without_the_plugin_the_vendor_is_unknown() -> None:
     from skyweave.drivers import vendors
 
     assert "dummy" not in vendors()
+
+
+def _docs_example() -> str:
+    text = (ROOT / "docs" / "vendors.md").read_text()
+    section = text.split("## Run the contract in your own tests", 1)[1]
+    return section.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_dummy_vendor_keeps_the_shipped_contract_as_docs_vendors_md_shows(tmp_path: Any) -> None:
+    """The plugin vendor's own test module, as docs/vendors.md prints it, run by pytest in a fresh
+    interpreter that finds the vendor only through its distribution (the fixture on the path)."""
+    (tmp_path / "test_contract.py").write_text(_docs_example())
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(FIXTURE), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", "test_contract.py"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=600,
+    )
+    out = done.stdout
+    assert done.returncode == 0, out[-4000:] + done.stderr[-2000:]
+    summary = out.strip().splitlines()[-1]
+    assert "failed" not in summary and "error" not in summary, summary
+    passed = int(summary.split(" passed")[0].split()[-1])
+    assert passed >= 8, summary  # identity, capabilities, require, endpoint, signatures, builds, link
+    # The only check skipped is the policy readers' (no registry yet), with its reason.
+    skipped = [line for line in out.splitlines() if line.startswith("SKIPPED")]
+    assert len(skipped) == 1 and "no registry of policy readers yet" in skipped[0], skipped
+
+
+def test_the_vendor_docs_table_is_the_protocol_table() -> None:
+    import re
+
+    from skyweave.drivers.vpn import ENDPOINT_PROTOCOLS
+
+    text = (ROOT / "docs" / "vendors.md").read_text()
+    rows = dict(re.findall(r"^\| `([a-z-]+)` \| (`\w+`|none)", text, re.M))
+    assert rows == {
+        str(kind): (f"`{protocol.__name__}`" if protocol is not None else "none")
+        for kind, protocol in ENDPOINT_PROTOCOLS.items()
+    }

@@ -10,9 +10,11 @@ The tree::
     ├── PlanningError                          a pure planner cannot satisfy the request
     │   ├── AddressSpaceExhaustedError         the supernet has no room for what is asked
     │   └── OverlappingCidrError               two ranges that must be disjoint overlap
-    └── DriverError                            a vendor driver cannot do what is asked
-        ├── UnknownDriverError                 no driver is registered for a vendor name
-        └── UnsupportedCapabilityError         the driver lacks a capability a component needs
+    ├── DriverError                            a vendor driver cannot do what is asked
+    │   ├── UnknownDriverError                 no driver is registered for a vendor name
+    │   └── UnsupportedCapabilityError         the driver lacks a capability a component needs
+    └── RegistrationError                      two modules register the same link shape rule,
+                                               builder or inside range (core.registry)
 
 Messages always say which input is wrong, the value given and what would be valid. Context
 that a program may want to inspect lives in keyword-only attributes, never only in the text.
@@ -35,6 +37,7 @@ __all__ = [
     "OverlappingCidrError",
     "PlanningError",
     "ProjectError",
+    "RegistrationError",
     "SkyweaveError",
     "UnknownDriverError",
     "UnsupportedCapabilityError",
@@ -239,6 +242,21 @@ class UnsupportedCapabilityError(DriverError):
         self.vendor = vendor
         self.capability = capability
         super().__init__(f"vendor {vendor!r} does not support {capability!r}, which {needed_for} needs")
+
+
+class RegistrationError(SkyweaveError):
+    """A module registers something skyweave refuses: an entry another module already holds
+    (a link shape's rule or builder, an endpoint kind's inside range), or a badly named one.
+
+    Attributes:
+        key: the entry, as words.
+        registrants: who registered it (``module.function`` or the module), in order.
+    """
+
+    def __init__(self, message: str, *, key: str, registrants: Sequence[str]) -> None:
+        super().__init__(message)
+        self.key = key
+        self.registrants = tuple(registrants)
 
 
 def adopt_run_error(run_error: type[Exception]) -> None:

@@ -28,12 +28,14 @@ if TYPE_CHECKING:
 adopt_run_error(pulumi.RunError)
 
 __all__ = [
+    "BgpTimers",
     "Capability",
     "CloudDriver",
     "ComputeSla",
     "NetworkLimits",
     "SiteContext",
     "SiteNetwork",
+    "missing_methods",
     "regional_subnets",
 ]
 
@@ -78,6 +80,18 @@ class ComputeSla:
 
     def for_zones(self, zones: int) -> float:
         return self.multi_zone if zones >= 2 else self.single
+
+
+@dataclass(frozen=True)
+class BgpTimers:
+    """The BGP keepalive interval and hold time (seconds) a vendor's VPN gateway uses, and the
+    document saying so: what a BGP speaker skyweave configures itself (the VPN appliance) gives
+    its sessions with that gateway, so both ends agree rather than negotiate down.
+    """
+
+    keepalive: int
+    hold: int
+    source: str
 
 
 @dataclass(frozen=True)
@@ -196,6 +210,9 @@ class CloudDriver(abc.ABC):
     the vendor's own name. The offline preview asks this driver for those resources' stand-ins."""
     compute_sla: ClassVar[ComputeSla | None] = None
     """The published compute SLA the availability model starts from; ``None``: none published."""
+    bgp_timers: ClassVar[BgpTimers | None] = None
+    """The BGP timers its VPN gateway uses (documented), which a skyweave-configured peer matches;
+    ``None``: nothing documented, the peer uses skyweave's own (``device_config.DEFAULT_BGP_TIMERS``)."""
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
@@ -260,7 +277,12 @@ class CloudDriver(abc.ABC):
     """The model of this vendor's bare-metal source (its ``kind``), ``None`` without bare metal."""
 
 
+def missing_methods(cls: type, protocol: type) -> tuple[str, ...]:
+    """The methods of ``protocol`` that ``cls`` does not define (its own or inherited), sorted."""
+    methods = [m for m in protocol.__dict__ if not m.startswith("_") and callable(getattr(protocol, m))]
+    return tuple(sorted(m for m in methods if not callable(getattr(cls, m, None))))
+
+
 def _implements(cls: type, protocol: type) -> bool:
     """Whether ``cls`` defines every method of ``protocol`` (its own or inherited, not the base's)."""
-    methods = [m for m in protocol.__dict__ if not m.startswith("_") and callable(getattr(protocol, m))]
-    return all(callable(getattr(cls, m, None)) for m in methods)
+    return not missing_methods(cls, protocol)

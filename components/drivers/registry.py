@@ -7,13 +7,15 @@ register with :func:`register_driver` or through the ``skyweave.drivers`` entry-
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+from collections.abc import Iterator
 from importlib.metadata import entry_points
 
 from ..core.errors import UnknownDriverError
 from .base import CloudDriver
 
-__all__ = ["all_drivers", "get_driver", "register_driver", "vendors"]
+__all__ = ["all_drivers", "driver_registered", "get_driver", "register_driver", "vendors"]
 
 _BUILTIN: dict[str, tuple[str, str]] = {
     "aws": ("skyweave.drivers.aws.driver", "AwsDriver"),
@@ -32,6 +34,28 @@ def register_driver(driver: type[CloudDriver]) -> None:
     """Make ``driver`` serve sites whose ``vendor`` is ``driver.vendor``."""
     _EXTRA[driver.vendor] = driver
     _INSTANCES.pop(driver.vendor, None)
+
+
+@contextlib.contextmanager
+def driver_registered(driver: type[CloudDriver]) -> Iterator[CloudDriver]:
+    """``driver`` serves its vendor inside the block, and whatever served it before after it.
+
+    For tests (``skyweave.testing`` builds a driver that is not installed, such as its fake): a
+    driver registered for good would change every later ``vendors()`` and error message.
+    """
+    _load_entry_points()
+    vendor = driver.vendor
+    saved_class, saved_instance = _EXTRA.get(vendor), _INSTANCES.get(vendor)
+    register_driver(driver)
+    try:
+        yield get_driver(vendor)
+    finally:
+        _EXTRA.pop(vendor, None)
+        _INSTANCES.pop(vendor, None)
+        if saved_class is not None:
+            _EXTRA[vendor] = saved_class
+        if saved_instance is not None:
+            _INSTANCES[vendor] = saved_instance
 
 
 def _load_entry_points() -> None:

@@ -1,11 +1,16 @@
 """The VPN half of the driver contract: one protocol per kind of VPN endpoint, plus peering.
 
 A driver says what its site's end of a VPN *is* (``CloudDriver.vpn_endpoint``, a
-:class:`~skyweave.planning.vpn.VpnEndpoint`) and implements that kind's protocol here; the link
-builders in :mod:`skyweave.network.links` call only these methods, never a vendor's class, so a
-new vendor whose endpoint is of a known kind needs no edit outside its own folder. A device
-endpoint (on-prem) has no protocol: skyweave configures nothing in a cloud for it and exports
-what its operator must set instead.
+:class:`~skyweave.planning.vpn.VpnEndpoint`) and implements that kind's protocol here
+(:data:`ENDPOINT_PROTOCOLS`); the link builders in :mod:`skyweave.network.links` call only these
+methods, never a vendor's class, so a new vendor whose endpoint is of a known kind needs no edit
+outside its own folder. A device endpoint (on-prem) has no protocol: skyweave configures nothing
+in a cloud for it and exports what its operator must set instead.
+
+A driver that declares a kind without its protocol would plan cleanly and fail half-way through
+building (after a few dozen resources); so planning checks both ends of every link against
+:data:`ENDPOINT_PROTOCOLS` (:func:`link_end_problem`) and refuses the configuration before anything
+is registered, and ``skyweave.testing``'s driver contract checks every driver's declaration.
 
 Handles (a gateway, a connection) are the vendor's own resources, opaque to the builders: they
 only pass them back to the driver that made them.
@@ -13,21 +18,25 @@ only pass them back to the driver that made them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 from typing import Any, Protocol, runtime_checkable
 
 import pulumi
 
-from ..planning.vpn import CipherSet, TunnelPlan
-from .base import SiteContext, SiteNetwork
+from ..core.registry import qualified_name
+from ..planning.vpn import CipherSet, TunnelPlan, VpnEndpoint
+from .base import CloudDriver, SiteContext, SiteNetwork, missing_methods
 
 __all__ = [
+    "ENDPOINT_PROTOCOLS",
     "ActiveActiveVpnService",
     "ApplianceVpnService",
     "GatewayVpnService",
     "HaVpnService",
     "PeeringService",
     "PolicyVpnService",
+    "link_end_problem",
 ]
 
 
@@ -231,3 +240,47 @@ class ApplianceVpnService(Protocol):
     ) -> Any:
         """The two instances, each booted with its user data (secret: it holds the PSKs)."""
         ...
+
+
+#: Endpoint kind → the protocol the site's driver must implement: every shape with an end of that
+#: kind builds it through these methods. ``None``: skyweave builds nothing at that end (a device,
+#: configured by its operator from the ``onprem_devices`` output). A new kind adds its row.
+ENDPOINT_PROTOCOLS: Mapping[VpnEndpoint, type | None] = MappingProxyType(
+    {
+        VpnEndpoint.GATEWAY: GatewayVpnService,
+        VpnEndpoint.HA_GATEWAY: HaVpnService,
+        VpnEndpoint.POLICY: PolicyVpnService,
+        VpnEndpoint.DEVICE: None,
+        VpnEndpoint.ACTIVE_ACTIVE: ActiveActiveVpnService,
+        VpnEndpoint.APPLIANCE: ApplianceVpnService,
+    }
+)
+
+
+def link_end_problem(driver: CloudDriver, kind: VpnEndpoint | None, *, peering: bool = False) -> str | None:
+    """Why ``driver`` cannot build its end of a link (``None``: it can): a peering end needs
+    :class:`PeeringService`, a VPN end the protocol of its endpoint ``kind``; the words name the
+    vendor, the kind, the protocol and the methods the driver lacks."""
+    if peering:
+        protocol: type | None = PeeringService
+        what = f"declares {driver.vendor} networks peer natively (Capability.PEERING)"
+    elif kind is None:
+        return None
+    elif kind not in ENDPOINT_PROTOCOLS:
+        return (
+            f"vendor {driver.vendor!r} declares VPN endpoint kind {str(kind)!r}, which has no row in "
+            "skyweave.drivers.vpn.ENDPOINT_PROTOCOLS (a new kind adds its protocol there)"
+        )
+    else:
+        protocol = ENDPOINT_PROTOCOLS[kind]
+        what = f"declares VPN endpoint kind {str(kind)!r}"
+    if protocol is None:
+        return None
+    missing = missing_methods(type(driver), protocol)
+    if not missing:
+        return None
+    return (
+        f"vendor {driver.vendor!r} {what}, whose links are built through "
+        f"{qualified_name(protocol)}, and its driver {qualified_name(type(driver))} does not "
+        f"implement it (missing: {', '.join(missing)})"
+    )

@@ -10,12 +10,16 @@ Failover (docs/connectivity.md, "The VPN appliance"):
 * **Cloud side, by BGP.** Every instance has its own tunnels and BGP sessions (AWS: one customer
   gateway per instance, two tunnels each; GCP HA VPN: one interface per instance; an on-prem
   device: a tunnel from each instance) and both announce the site's ranges, so when an instance
-  or a tunnel dies its sessions' hold timers (30 s) withdraw its routes and the peers send to
-  the other.
+  or a tunnel dies its sessions' hold timers withdraw its routes and the peers send to the
+  other. Each session gets the timers its far end's vendor documents (``CloudDriver.bgp_timers``:
+  AWS 10 s / 30 s, GCP 20 s / 60 s, Azure's fixed 60 s / 180 s; skyweave's 10 s / 30 s where
+  there is no document).
 * **Site side, by keepalived (VRRP).** The Neutron router cannot speak BGP and its static routes
   have no health check, so it sends remote ranges to one next-hop address that keepalived keeps
   on a live instance (unicast VRRP, the other instance as peer: tenant networks need not carry
-  multicast). An instance whose strongSwan or FRR has stopped gives the address up.
+  multicast). An instance holds it only while it carries traffic — forwarding on, tunnels up,
+  BGP established (:mod:`.appliance_boot`, :mod:`.appliance_check`); one that reboots takes it
+  back only once it does.
 * **Between the two, by iBGP.** The instance holding the next hop may have lost its own tunnels
   to one cloud while the other still has them; iBGP over the site network (``PairPeer``) gives it
   the other's routes as a fallback, so traffic is relayed rather than dropped.
@@ -23,14 +27,26 @@ Failover (docs/connectivity.md, "The VPN appliance"):
 
 from __future__ import annotations
 
+import base64
 import ipaddress
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..core.errors import PlanningError
+from ..drivers import get_driver
+from ..drivers.base import BgpTimers
 from ..planning.vpn import APPLIANCE_INSTANCES, LinkPlan, Routing, TunnelPlan, VpnEndpoint
-from .device_config import DeviceFiles, PairPeer, Side, Tunnel, TunnelSide, render_device, tunnel_interfaces
+from .appliance_boot import USER_DATA_LIMIT, render_boot_script, render_keepalived, render_user_data
+from .appliance_check import Tunnel as CheckedTunnel
+from .device_config import (
+    DEFAULT_BGP_TIMERS,
+    DeviceFiles,
+    PairPeer,
+    Side,
+    Tunnel,
+    TunnelSide,
+    render_device,
+)
 
 __all__ = [
     "ApplianceAddress",
@@ -38,14 +54,10 @@ __all__ = [
     "appliance_device",
     "appliance_tunnels",
     "peer_key",
+    "peer_timers",
     "render_appliance",
-    "render_keepalived",
-    "render_user_data",
     "tunnel_name",
 ]
-
-#: The packages the instances install at first boot (Debian 12): IKE, BGP, VRRP.
-PACKAGES = ("strongswan-swanctl", "charon-systemd", "frr", "keepalived")
 
 
 @dataclass(frozen=True)
@@ -73,6 +85,12 @@ def peer_key(link: LinkPlan, tunnel: TunnelPlan) -> str:
     return f"{link.id}#{tunnel.index}"
 
 
+def peer_timers(vendor: str) -> BgpTimers:
+    """The BGP timers of a session with ``vendor`` 's VPN endpoint: what the vendor documents
+    for its gateway, or skyweave's own where it documents none (an on-prem device)."""
+    return get_driver(vendor).bgp_timers or DEFAULT_BGP_TIMERS
+
+
 def _peer_device(link: LinkPlan, site: str, tunnel: TunnelPlan) -> str:
     far = link.b if link.a.site == site else link.a
     if far.endpoint is VpnEndpoint.DEVICE:
@@ -97,7 +115,8 @@ def appliance_tunnels(
 
     Each instance numbers its tunnels' XFRM interfaces 1, 2, … in link-id then tunnel order, and
     so does each far end; the appliance side always initiates (AWS waits for its customer
-    gateway; the other end only responds, so the two never race).
+    gateway; the other end only responds, so the two never race). Each tunnel's BGP timers are
+    its far end's vendor's (:func:`peer_timers`).
     """
     if len(instances) != APPLIANCE_INSTANCES:
         raise PlanningError(
@@ -153,6 +172,7 @@ def appliance_tunnels(
                     inside_cidr=str(t.inside_cidr) if t.inside_cidr else None,
                     ciphers=link.ciphers,
                     initiator=ours,
+                    timers=peer_timers(far_end.vendor),
                 )
             )
     return result
@@ -161,12 +181,14 @@ def appliance_tunnels(
 @dataclass(frozen=True)
 class ApplianceFiles:
     """What one instance boots with: its device files (swanctl.conf, frr.conf, interfaces, as
-    the namespace lab runs them), keepalived.conf, and the user data carrying all of them.
-    ``user_data`` and the files hold the PSKs: left out of ``repr``."""
+    the namespace lab runs them), its keepalived.conf (``@UPLINK@`` filled in at boot), the boot
+    script, and the user data carrying all of them. ``user_data`` and the files hold the PSKs:
+    left out of ``repr``."""
 
     device: str
     files: DeviceFiles
     keepalived_conf: str = ""
+    boot_script: str = ""
     user_data: str = ""
     pair: PairPeer | None = None
 
@@ -180,104 +202,6 @@ class ApplianceFiles:
 
     def __repr__(self) -> str:
         return f"ApplianceFiles(device={self.device!r})"
-
-
-def _vrid(site: str) -> int:
-    """A VRRP router id (1-255) of the site's pair, stable per site name."""
-    return sum(site.encode()) % 255 + 1
-
-
-def render_keepalived(
-    site: str, index: int, instances: Sequence[ApplianceAddress], next_hop: str, prefixlen: int
-) -> str:
-    """keepalived.conf for instance ``index``: VRRP over unicast to the other instance, holding
-    ``next_hop`` (the Neutron router's next hop for remote ranges) while charon and bgpd run.
-
-    ``@UPLINK@`` is the site-network interface, found at boot by its address (cloud images name
-    it differently: eth0, ens3).
-    """
-    me, other = instances[index], instances[1 - index]
-    return "\n".join(
-        [
-            f"# keepalived.conf for {appliance_device(site, index)}, rendered by skyweave; do not edit.",
-            "global_defs {",
-            "    script_user root",
-            "    enable_script_security",
-            "}",
-            "vrrp_script skyweave_daemons {",
-            '    script "/usr/bin/pgrep -x charon-systemd"',
-            "    interval 2",
-            "    fall 2",
-            "    rise 2",
-            "}",
-            "vrrp_script skyweave_bgpd {",
-            '    script "/usr/bin/pgrep -x bgpd"',
-            "    interval 2",
-            "    fall 2",
-            "    rise 2",
-            "}",
-            "vrrp_instance skyweave {",
-            "    state BACKUP",
-            "    interface @UPLINK@",
-            f"    virtual_router_id {_vrid(site)}",
-            f"    priority {150 if index == 0 else 100}",
-            "    advert_int 1",
-            f"    unicast_src_ip {me.private}",
-            "    unicast_peer {",
-            f"        {other.private}",
-            "    }",
-            "    virtual_ipaddress {",
-            f"        {next_hop}/{prefixlen} dev @UPLINK@",
-            "    }",
-            "    track_script {",
-            "        skyweave_daemons",
-            "        skyweave_bgpd",
-            "    }",
-            "}",
-            "",
-        ]
-    )
-
-
-_BOOT_SCRIPT = """\
-#!/bin/sh
-# Rendered by skyweave: the site-network interface, forwarding, one XFRM interface per tunnel.
-set -eu
-uplink=$(ip -o -4 addr show | awk -v a="@PRIVATE@" '{split($4, p, "/"); if (p[1] == a) print $2}')
-[ -n "$uplink" ] || { echo "skyweave: no interface holds @PRIVATE@" >&2; exit 1; }
-sed -i "s/@UPLINK@/$uplink/g" /etc/keepalived/keepalived.conf
-sysctl -q -w net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=2 "net.ipv4.conf.$uplink.rp_filter=2"
-"""
-
-
-def render_user_data(site: str, index: int, files: ApplianceFiles, interfaces: str) -> str:
-    """The cloud-init user data: the rendered files (written after the packages are installed:
-    ``defer``), a boot script creating the XFRM interfaces, then strongSwan, FRR and keepalived."""
-
-    def entry(path: str, content: str, mode: str, owner: str = "root:root") -> dict[str, object]:
-        return {"path": path, "content": content, "permissions": mode, "owner": owner, "defer": True}
-
-    config = {
-        "package_update": True,
-        "packages": list(PACKAGES),
-        "write_files": [
-            entry("/etc/swanctl/conf.d/skyweave.conf", files.swanctl_conf, "0600"),
-            entry("/etc/frr/frr.conf", files.frr_conf, "0640", "frr:frr"),
-            entry("/etc/keepalived/keepalived.conf", files.keepalived_conf, "0600"),
-            entry("/usr/local/sbin/skyweave-appliance-up", interfaces, "0755"),
-        ],
-        "runcmd": [
-            ["/usr/local/sbin/skyweave-appliance-up"],
-            ["sed", "-i", "s/^bgpd=no/bgpd=yes/", "/etc/frr/daemons"],
-            ["systemctl", "restart", "frr"],
-            ["systemctl", "enable", "--now", "strongswan"],
-            ["swanctl", "--load-all", "--noprompt"],
-            ["systemctl", "enable", "--now", "keepalived"],
-            ["systemctl", "restart", "keepalived"],
-        ],
-    }
-    # JSON is YAML: no quoting rules to get wrong for a config file's content.
-    return "#cloud-config\n" + json.dumps(config, indent=1) + "\n"
 
 
 def render_appliance(
@@ -295,24 +219,37 @@ def render_appliance(
     network the next hop belongs to.
     """
     tunnels = appliance_tunnels(site, links, instances, peers)
+    far_sites = {
+        tunnel_name(link, site, t): (link.b if link.a.site == site else link.a).site
+        for link in links
+        for t in link.tunnels
+    }
     prefixlen = ipaddress.IPv4Network(subnet).prefixlen
+    private = [a.private for a in instances]
     result = []
     for i in range(APPLIANCE_INSTANCES):
         name = appliance_device(site, i)
         mine = [t for t in tunnels if name in (t.a.device, t.b.device)]
         if not mine:
             raise PlanningError(f"appliance {name!r} terminates no tunnel", path=f"devices[{name!r}]")
-        pair = PairPeer(address=instances[1 - i].private, local=instances[i].private)
+        pair = PairPeer(address=private[1 - i], local=private[i])
         files = render_device(name, mine, psks, pair=pair)
-        keepalived = render_keepalived(site, i, instances, next_hop, prefixlen)
-        script = _BOOT_SCRIPT.replace("@PRIVATE@", instances[i].private) + "".join(
-            f'ip link add {x.name} type xfrm dev "$uplink" if_id {x.if_id}\n'
-            f"ip link set {x.name} mtu {x.mtu} up\n"
-            + (f"ip addr add {x.address} dev {x.name}\n" if x.address else "")
-            for x in tunnel_interfaces(files.device)
-        )
-        partial = ApplianceFiles(name, files, keepalived)
-        result.append(
-            ApplianceFiles(name, files, keepalived, render_user_data(site, i, partial, script), pair)
-        )
+        checked = [
+            CheckedTunnel(t.name, far_sites[t.name], t.interface, str(t.remote.inside))
+            for t in files.device.tunnels
+            if t.routing is Routing.BGP
+        ]
+        keepalived = render_keepalived(name, site, i, private, next_hop, prefixlen)
+        boot = render_boot_script(name, private[1 - i], files.interfaces)
+        user_data = render_user_data(files.swanctl_conf, files.frr_conf, keepalived, boot, checked)
+        encoded = len(base64.b64encode(user_data.encode()))
+        if encoded > USER_DATA_LIMIT:
+            raise PlanningError(
+                f"the user data of {name} ({len(files.device.tunnels)} tunnels) would be {encoded} bytes "
+                f"base64-encoded; Nova accepts at most {USER_DATA_LIMIT}. Join fewer sites to {site!r} "
+                "directly (reach the others through a site it links to)",
+                path=f"devices[{name!r}].user_data",
+                value=encoded,
+            )
+        result.append(ApplianceFiles(name, files, keepalived, boot, user_data, pair))
     return result

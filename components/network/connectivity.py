@@ -25,11 +25,12 @@ from ..core.sites import IPv4Block, SiteArgs, SiteName
 from ..core.validation import FieldValueError
 from ..drivers.base import Capability
 from ..drivers.registry import get_driver
+from ..drivers.vpn import link_end_problem
 from ..planning.asn import AsnRequest, assign_asns
 from ..planning.topology import SiteGraph, Topology, link_id, plan_links
 from ..planning.tunnels import inside_range, plan_tunnel_blocks
-from ..planning.vpn import LinkPlan, SiteEnd, plan_link, with_tunnel_block
-from .links import LinkBuilder, VpnLink
+from ..planning.vpn import LinkPlan, Routing, SiteEnd, plan_link, with_tunnel_block
+from .links import LinkBuilder, VpnLink, builder_for
 
 __all__ = ["ConnectivityArgs", "ConnectivityPlan", "LinkBuilder", "VpnLink", "plan_connectivity", "site_end"]
 
@@ -140,6 +141,7 @@ def plan_connectivity(
             lid = link_id(a, b)
             where = f"{path}.links[{explicit_index[lid]}]" if lid in explicit_index else f"{path}.topology"
             raise PlanningError(exc.message, path=where, value=[a, b]) from None
+    _check_link_ends(sites, shaped, path=path, explicit_index=explicit_index)
     _check_pins(args.tunnel_blocks, shaped, names, path=f"{path}.tunnel_blocks")
     need_block = [link.id for link in shaped if link.needs_inside_addresses]
     # Some endpoint kinds accept inside addresses from part of 169.254.0.0/16 only (Azure: APIPA).
@@ -171,6 +173,39 @@ def site_end(site: SiteArgs, asn: int, cidrs: Sequence[str]) -> SiteEnd:
         static=Capability.STATIC_VPN in capabilities,
         peering=Capability.PEERING in capabilities,
     )
+
+
+def _check_link_ends(
+    sites: Sequence[SiteArgs], links: Sequence[LinkPlan], *, path: str, explicit_index: Mapping[str, int]
+) -> None:
+    """Every link can be built: its shape has a builder, and both ends' drivers implement what the
+    shape calls at their end (the protocol of their endpoint kind, or peering). Checked here, so a
+    driver that declares a kind without its protocol is a configuration error naming the site,
+    vendor, kind and protocol before anything is registered — not an exception half-way through."""
+    index = {s.name: i for i, s in enumerate(sites)}
+    by_name = {s.name: s for s in sites}
+    for link in links:
+        try:
+            builder_for(link)
+        except PlanningError as exc:
+            where = (
+                f"{path}.links[{explicit_index[link.id]}]"
+                if link.id in explicit_index
+                else f"{path}.topology"
+            )
+            raise PlanningError(exc.message, path=where, value=[link.a.site, link.b.site]) from None
+        for end in (link.a, link.b):
+            site = by_name[end.site]
+            problem = link_end_problem(
+                get_driver(site.vendor), end.endpoint, peering=link.routing is Routing.PEERING
+            )
+            if problem is not None:
+                raise PlanningError(
+                    f"site {end.site!r} cannot be an end of link {link.id}: {problem}. Implement it in "
+                    f"the vendor's driver, or leave {end.site!r}'s links out (network.exclude)",
+                    path=f"sites[{index[end.site]}].vendor",
+                    value=site.vendor,
+                )
 
 
 def _check_pins(

@@ -46,9 +46,12 @@ from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
 from ..core.errors import PlanningError
+from ..drivers.base import BgpTimers
 from ..planning.vpn import CIPHERS, CipherSet, Routing
 
 __all__ = [
+    "DEFAULT_BGP_TIMERS",
+    "TUNNEL_MSS",
     "TUNNEL_MTU",
     "Device",
     "DeviceFiles",
@@ -86,10 +89,12 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$")
 _IDENTITY = re.compile(r"^[A-Za-z0-9@._:-]{1,253}$")
 _MAX_IF_ID = 0xFFFFFFFE  # if_id 0xffffffff is strongSwan's %unique marker
 _MAX_ASN = 4294967295
-# BGP timers: a 10 s keepalive and a hold time of three keepalives. The lower hold time of the
-# two peers wins in the OPEN exchange (as GCP's Cloud Router docs say of its 20 s / 60 s
-# default), so a dead tunnel is noticed within 30 s whatever the cloud side sets.
-_KEEPALIVE, _HOLD = 10, 30
+#: BGP timers where the far end documents none (an on-prem device, the pair's own iBGP): a 10 s
+#: keepalive and a hold time of three, AWS's values. A tunnel to a vendor's gateway takes that
+#: vendor's instead (``CloudDriver.bgp_timers``): the lower hold time of two peers wins in the OPEN
+#: exchange (RFC 4271 4.2), but Azure's gateway keeps its fixed 60 s / 180 s and asks peers to
+#: match, so each session is given what its far end documents.
+DEFAULT_BGP_TIMERS = BgpTimers(10, 30, "skyweave: no vendor document; AWS's keepalive and hold time")
 # How soon bgpd retries a TCP connect after a tunnel flap (FRR's default is 120 s).
 _CONNECT_RETRY = 10
 # Dead-peer detection: probe after 10 s without traffic from the peer, well inside AWS's DPD
@@ -99,6 +104,9 @@ _DPD_DELAY = 10
 # payload MTU is 1406 bytes on IPv4 and 8 less with NAT-T (its "MTU considerations"), which an
 # appliance behind a floating IP uses. 1390 fits under both.
 TUNNEL_MTU = 1390
+#: The TCP MSS a tunnel carries without fragmenting (RFC 9293 3.7.1: the MSS counts the payload
+#: only): 1390-byte MTU - 20 (IPv4 header without options) - 20 (TCP header without options).
+TUNNEL_MSS = TUNNEL_MTU - 20 - 20
 
 
 @dataclass(frozen=True)
@@ -151,6 +159,7 @@ class Tunnel:
         inside_cidr: the /30 (or other block) both inside addresses belong to; BGP needs one.
         ciphers: the IKE/ESP proposal both ends are given.
         initiator: which end starts the tunnel and keeps it up; the other only responds.
+        timers: the BGP keepalive and hold time both ends are given.
     """
 
     name: str
@@ -160,6 +169,7 @@ class Tunnel:
     inside_cidr: str | None = None
     ciphers: CipherSet = field(default=CIPHERS)
     initiator: Side = "b"
+    timers: BgpTimers = DEFAULT_BGP_TIMERS
 
     def side(self, which: Side) -> TunnelSide:
         return self.a if which == "a" else self.b
@@ -176,6 +186,7 @@ class DeviceTunnel:
     inside_cidr: ipaddress.IPv4Network | None
     ciphers: CipherSet
     initiates: bool
+    timers: BgpTimers = DEFAULT_BGP_TIMERS
 
     @property
     def interface(self) -> str:
@@ -259,6 +270,7 @@ def tunnel_end(tunnel: Tunnel, which: Side) -> DeviceTunnel:
         inside_cidr=cidr,
         ciphers=tunnel.ciphers,
         initiates=tunnel.initiator == which,
+        timers=tunnel.timers,
     )
 
 
@@ -382,6 +394,16 @@ def _check_tunnel(tunnel: Tunnel) -> None:
                 f"{where}: a BGP tunnel needs inside_cidr and both inside addresses",
                 path=f"{where}.inside_cidr",
                 value=tunnel.inside_cidr,
+            )
+        timers = tunnel.timers
+        # RFC 4271 4.2: a hold time of at least 3 s (0 would turn liveness off); keepalives at
+        # most a third of it, so two can be lost before the session is.
+        if not (3 <= timers.hold <= 65535 and 1 <= timers.keepalive <= timers.hold // 3):
+            raise PlanningError(
+                f"{where}: BGP timers keepalive {timers.keepalive} s / hold {timers.hold} s: the hold "
+                "time must be 3-65535 s and the keepalive 1 s to a third of it",
+                path=f"{where}.timers",
+                value=(timers.keepalive, timers.hold),
             )
     if tunnel.routing is Routing.STATIC and not (tunnel.a.prefixes and tunnel.b.prefixes):
         raise PlanningError(
@@ -664,7 +686,7 @@ def render_frr(device: Device, pair: PairPeer | None = None) -> str:
             lines += [
                 f" neighbor {peer} remote-as {t.remote.asn}",
                 f" neighbor {peer} description {t.name}",
-                f" neighbor {peer} timers {_KEEPALIVE} {_HOLD}",
+                f" neighbor {peer} timers {t.timers.keepalive} {t.timers.hold}",
                 f" neighbor {peer} timers connect {_CONNECT_RETRY}",
             ]
         if pair is not None:
@@ -672,7 +694,7 @@ def render_frr(device: Device, pair: PairPeer | None = None) -> str:
                 f" neighbor {pair.address} remote-as {device.asn}",
                 f" neighbor {pair.address} description pair",
                 f" neighbor {pair.address} update-source {pair.local}",
-                f" neighbor {pair.address} timers {_KEEPALIVE} {_HOLD}",
+                f" neighbor {pair.address} timers {DEFAULT_BGP_TIMERS.keepalive} {DEFAULT_BGP_TIMERS.hold}",
                 f" neighbor {pair.address} timers connect {_CONNECT_RETRY}",
             ]
         lines += [" !", " address-family ipv4 unicast"]

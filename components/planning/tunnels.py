@@ -27,6 +27,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..core.errors import PlanningError
+from ..core.registry import Registry, caller
 from .ipam import BlockRequest, Reservation, allocate_blocks
 
 __all__ = [
@@ -94,21 +95,25 @@ class InsideRange:
 
 
 #: Endpoint kind → the narrower range its tunnels' inside addresses must come from.
-_KIND_RANGES: dict[str, InsideRange] = {}
+_KIND_RANGES: Registry[str, InsideRange] = Registry("the tunnel inside range of endpoint kind")
 
 
 def register_inside_range(kind: str, networks: Sequence[ipaddress.IPv4Network], why: str) -> None:
     """Links touching an endpoint of ``kind`` take their /30s from ``networks`` only (``why``
-    says whose rule that is). Called by the kind's link module, as it registers its shapes."""
+    says whose rule that is). Called by the kind's link module, as it registers its shapes.
+
+    Raises:
+        RegistrationError: ``kind`` already has a range (both registering modules are named).
+    """
     for net in networks:
         if not net.subnet_of(INSIDE_RANGE) or net.prefixlen > LINK_BLOCK_PREFIX:
             raise ValueError(f"{net} must be a /{LINK_BLOCK_PREFIX} or larger inside {INSIDE_RANGE}")
-    _KIND_RANGES[str(kind)] = InsideRange(tuple(networks), why)
+    _KIND_RANGES.register(str(kind), InsideRange(tuple(networks), why), caller())
 
 
 def inside_range(*kinds: str | None) -> InsideRange | None:
     """The range a link between endpoints of ``kinds`` must take its /30s from; ``None``: anywhere."""
-    found = [_KIND_RANGES[str(k)] for k in kinds if k is not None and str(k) in _KIND_RANGES]
+    found = [r for k in kinds if k is not None and (r := _KIND_RANGES.get(str(k))) is not None]
     if not found:
         return None
     first = found[0]

@@ -5,14 +5,19 @@ gateway that makes a two-tunnel connection per peer address (AWS) against a two-
 BGP-only gateway (GCP HA VPN) is four tunnels and four BGP sessions; the same gateway against a
 device is one connection (two tunnels) per device; a policy-based VPN (Neutron VPNaaS) has no
 BGP, so anything it joins routes statically and a BGP-only gateway cannot reach it. Each shape is
-decided here, without Pulumi, down to every tunnel's gateway, interface and inside /30, so it can
-be tested exhaustively and a refused pair fails before anything is registered.
+decided by a pure rule over the two ends, down to every tunnel's gateway, interface and inside
+/30, so it can be tested exhaustively and a refused pair fails before anything is registered.
 
 Nothing here names a vendor: each site's driver says what its VPN endpoint *is*
 (:class:`VpnEndpoint`), whether it routes by BGP or statically and whether it peers natively
 (its capabilities), and what to call its product in messages. A vendor whose endpoint is of a
-known kind therefore links to every other site with no edit here; a new *kind* of endpoint adds
-its pairs with :func:`register_shape` (docs/architecture.md). The drivers only spell each
+known kind therefore links to every other site with no edit here. This module is the mechanism
+— the ends, the plan, :func:`plan_link` and the table of pair rules — and holds no pair's rule:
+each pair's rule is registered (:func:`register_shape`, once per pair) by the module of the shape
+it decides, ``skyweave.network.links.<shape>``, beside that shape's builder, because the rule's
+tunnel layout is what the builder reads and the two change together; the pairs that have no
+redundant shape are refused by ``skyweave.network.links.refused``. The rules stay pure functions
+of two ends (:class:`SiteEnd`); tests call :func:`plan_link` directly. The drivers only spell each
 decision in their own API (docs/connectivity.md cites the reference for every shape).
 
 Sides are ordered by endpoint kind (:data:`SIDE_ORDER`): a managed gateway is side ``a`` of its
@@ -28,6 +33,7 @@ from enum import StrEnum
 from typing import Any
 
 from ..core.errors import PlanningError
+from ..core.registry import Registry, qualified_name
 from .topology import LinkId, link_id
 from .tunnels import tunnel_cidrs
 
@@ -41,12 +47,18 @@ __all__ = [
     "LinkPlan",
     "Routing",
     "Shape",
+    "ShapeRule",
     "SiteEnd",
     "TunnelPlan",
     "VpnEndpoint",
+    "device_addresses",
+    "is_shape_name",
+    "kind_shape",
     "plan_link",
     "register_shape",
+    "registered_pairs",
     "safe_psk",
+    "shape_rule",
     "with_tunnel_block",
 ]
 
@@ -95,19 +107,38 @@ APPLIANCE_INSTANCES = 2
 
 
 class Shape(StrEnum):
-    """The documented shapes a link is built in (their names predate endpoint kinds; they are
-    read by the policy pack and stay as they are). Native peering is ``<vendor>-vpc-peering``."""
+    """The names of the shapes built before shapes were named by endpoint kind, frozen.
+
+    They name vendors, which is wrong for the next vendor of the same kind, but they are in every
+    recorded plan (each ``VpnLink``'s ``shape``) and the policy pack reads them, so they stay as
+    they are. No member is added: a new shape is named :func:`kind_shape` (its two kinds), as
+    ``appliance-device`` already is. Native peering is ``<vendor>-vpc-peering``."""
 
     AWS_PEERING = "aws-vpc-peering"
     GCP_PEERING = "gcp-vpc-peering"
     AWS_GCP_HA_VPN = "aws-gcp-ha-vpn"
-    """GCP HA VPN + Cloud Router ↔ 2 AWS customer gateways / VPN connections: 4 tunnels, BGP."""
+    """gateway ↔ ha-gateway: 4 tunnels, BGP (``network/links/gateway_ha.py``)."""
     AWS_SITE_VPN = "aws-site-vpn"
-    """AWS VPN gateway ↔ OpenStack VPNaaS or an on-prem device: 2 tunnels per device."""
+    """gateway ↔ policy or device: 2 tunnels per peer address (``site_vpn.py``)."""
     GCP_HA_VPN_DEVICE = "gcp-ha-vpn-device"
-    """GCP HA VPN + Cloud Router ↔ a BGP-capable on-prem device: 2 tunnels, BGP."""
+    """ha-gateway ↔ device: 2 tunnels, BGP (``ha_device.py``)."""
     VPNAAS = "openstack-vpnaas"
-    """Neutron VPNaaS ↔ Neutron VPNaaS or an on-prem device: static routes."""
+    """policy ↔ policy or device: static routes (``policy_vpn.py``)."""
+    AWS_VPN_APPLIANCE = "aws-vpn-appliance"
+    """gateway ↔ appliance: 4 BGP tunnels (``gateway_appliance.py``)."""
+    GCP_HA_VPN_APPLIANCE = "gcp-ha-vpn-appliance"
+    """ha-gateway ↔ appliance: 2 BGP tunnels (``ha_appliance.py``)."""
+    AWS_AZURE_VPN = "aws-azure-vpn"
+    """gateway ↔ active-active: 4 BGP tunnels (``gateway_active.py``)."""
+    GCP_AZURE_HA_VPN = "gcp-azure-ha-vpn"
+    """ha-gateway ↔ active-active: 2 BGP tunnels (``ha_active.py``)."""
+    AZURE_VPN_APPLIANCE = "azure-vpn-appliance"
+    """appliance ↔ active-active: 2 BGP tunnels (``appliance_active.py``)."""
+    AZURE_VPN_DEVICE = "azure-vpn-device"
+    """device ↔ active-active: 2 BGP tunnels per device (``device_active.py``)."""
+
+
+_LEGACY_NAMES = frozenset(s.value for s in Shape)
 
 
 class Routing(StrEnum):
@@ -279,15 +310,6 @@ class LinkPlan:
         }
 
 
-def uses_inside_addresses(a: SiteEnd, b: SiteEnd) -> bool:
-    """Whether the pair's tunnels need inside /30s: BGP shapes, and every gateway tunnel."""
-    try:
-        _, routing, _ = _shape(*_orient(a, b))
-    except PlanningError:
-        return False
-    return _needs_inside(a, b, routing)
-
-
 def with_tunnel_block(link: LinkPlan, block: ipaddress.IPv4Network | None) -> LinkPlan:
     """``link`` with its tunnels' inside /30s carved from ``block`` (the shape is not decided again).
 
@@ -333,7 +355,9 @@ def _orient(a: SiteEnd, b: SiteEnd) -> tuple[SiteEnd, SiteEnd]:
     return (a, b) if key(a) <= key(b) else (b, a)
 
 
-def _devices(end: SiteEnd, other: SiteEnd) -> tuple[str, ...]:
+def device_addresses(end: SiteEnd, other: SiteEnd) -> tuple[str, ...]:
+    """A device end's public addresses, or the :class:`PlanningError` saying the site has none
+    (``other`` is the site that cannot reach it). Shared by every shape with a device end."""
     if not end.devices:
         raise PlanningError(
             f"on-prem site {end.site!r} has no vpn_peer_ip, so {other.site!r} cannot reach it by VPN; "
@@ -348,14 +372,51 @@ def _devices(end: SiteEnd, other: SiteEnd) -> tuple[str, ...]:
 Layout = list[tuple[int, int, int]]
 #: Decides one pair's shape: (shape, routing, layout), or raises PlanningError saying why not.
 ShapeRule = Callable[[SiteEnd, SiteEnd], tuple[str, Routing, Layout]]
-_RULES: dict[tuple[VpnEndpoint, VpnEndpoint], ShapeRule] = {}
+Pair = tuple[VpnEndpoint, VpnEndpoint]
+_RULES: Registry[Pair, ShapeRule] = Registry("the link shape rule for", lambda p: f"{p[0]} ↔ {p[1]}")
 
 
 def register_shape(a: VpnEndpoint, b: VpnEndpoint, rule: ShapeRule) -> None:
     """Teach the planner a pair of endpoint kinds (``a`` comes first in :data:`SIDE_ORDER`, or is
-    a new kind, ordered after the known ones). A new pair is a new module in
-    ``skyweave.network.links`` that registers its rule here and its builder there."""
-    _RULES[(a, b)] = rule
+    a new kind, ordered after the known ones). A pair's rule lives in the module of the shape it
+    decides (``skyweave.network.links.<shape>``, beside its builder), or in
+    ``skyweave.network.links.refused`` when the pair has no redundant shape.
+
+    Raises:
+        RegistrationError: the pair already has a rule (both registrants are named).
+    """
+    _RULES.register((a, b), rule, qualified_name(rule))
+
+
+def shape_rule(a: VpnEndpoint, b: VpnEndpoint) -> tuple[ShapeRule, str] | None:
+    """The rule registered for the ordered pair and who registered it (``None``: no rule)."""
+    rule = _RULES.get((a, b))
+    return None if rule is None else (rule, _RULES.registrant((a, b)))
+
+
+def registered_pairs() -> tuple[Pair, ...]:
+    """Every ordered pair of endpoint kinds a rule is registered for, in registration order."""
+    return tuple(_RULES)
+
+
+def kind_shape(a: VpnEndpoint, b: VpnEndpoint) -> str:
+    """The name of a shape added from now on: its two endpoint kinds, side ``a`` first.
+
+    >>> kind_shape(VpnEndpoint.APPLIANCE, VpnEndpoint.DEVICE)
+    'appliance-device'
+
+    Why: a shape is chosen by the kinds of its ends, so naming it by vendor (``aws-gcp-ha-vpn``)
+    is wrong for the next vendor with the same kind. The names in :class:`Shape` predate this and
+    stay (they are in every recorded plan and read by the policy pack).
+    """
+    return f"{a.value}-{b.value}"
+
+
+def is_shape_name(name: str) -> bool:
+    """Whether ``name`` may name a link shape: one of :class:`Shape` or a :func:`kind_shape`."""
+    if name in _LEGACY_NAMES:
+        return True
+    return any(name == kind_shape(a, b) for a in VpnEndpoint for b in VpnEndpoint)
 
 
 def _shape(a: SiteEnd, b: SiteEnd) -> tuple[str, Routing, Layout]:
@@ -375,76 +436,6 @@ def _shape(a: SiteEnd, b: SiteEnd) -> tuple[str, Routing, Layout]:
             value=link_id(a.site, b.site),
         )
     return rule(a, b)
-
-
-def _gateway_ha(a: SiteEnd, b: SiteEnd) -> tuple[str, Routing, Layout]:
-    # HA interface c ↔ gateway connection c (one customer gateway per interface), tunnels 1 and 2.
-    return Shape.AWS_GCP_HA_VPN, Routing.BGP, [(c, t, c) for c in (0, 1) for t in (0, 1)]
-
-
-def _gateway_policy(a: SiteEnd, b: SiteEnd) -> tuple[str, Routing, Layout]:
-    return Shape.AWS_SITE_VPN, Routing.STATIC, [(0, t, 0) for t in (0, 1)]
-
-
-def _gateway_device(a: SiteEnd, b: SiteEnd) -> tuple[str, Routing, Layout]:
-    devices = _devices(b, a)
-    routing = Routing.BGP if b.bgp and a.bgp else Routing.STATIC
-    return Shape.AWS_SITE_VPN, routing, [(d, t, d) for d in range(len(devices)) for t in (0, 1)]
-
-
-def _ha_device(a: SiteEnd, b: SiteEnd) -> tuple[str, Routing, Layout]:
-    devices = _devices(b, a)
-    if not b.bgp:
-        raise PlanningError(
-            f"{a.product} only routes with BGP, and on-prem site {b.site!r} does not declare a "
-            f"BGP-capable device; set bgp: true on {b.site!r} if its VPN device speaks BGP, or "
-            f"reach {a.site!r} through another site (exclude the pair)",
-            value=link_id(a.site, b.site),
-        )
-    # Both HA interfaces; with two devices each interface reaches its own.
-    return Shape.GCP_HA_VPN_DEVICE, Routing.BGP, [(i, 0, i % len(devices)) for i in (0, 1)]
-
-
-def _ha_policy(a: SiteEnd, b: SiteEnd) -> tuple[str, Routing, Layout]:
-    raise PlanningError(
-        f"{a.site!r} and {b.site!r} cannot be joined: {a.product} requires BGP "
-        f"and {b.product} has none, and a classic single-tunnel VPN would be a single point of "
-        "failure. Exclude the pair (network.exclude) and let both reach a site that joins them, "
-        "e.g. an AWS hub, or give the policy-based site a route-based BGP appliance pair "
-        "(an OpenStack site's `vpn: appliance`)",
-        value=link_id(a.site, b.site),
-    )
-
-
-def _policy_policy(a: SiteEnd, b: SiteEnd) -> tuple[str, Routing, Layout]:
-    # One VPN service per router: one tunnel, configured on both ends (two site connections).
-    return Shape.VPNAAS, Routing.STATIC, [(0, 0, 0)]
-
-
-def _policy_device(a: SiteEnd, b: SiteEnd) -> tuple[str, Routing, Layout]:
-    devices = _devices(b, a)
-    return Shape.VPNAAS, Routing.STATIC, [(0, 0, d) for d in range(len(devices))]
-
-
-def _device_device(a: SiteEnd, b: SiteEnd) -> tuple[str, Routing, Layout]:
-    raise PlanningError(
-        f"{a.site!r} and {b.site!r} are both on-prem: skyweave has no device to configure between "
-        "them (join them with your own WAN) — exclude the pair",
-        value=link_id(a.site, b.site),
-    )
-
-
-for _a, _b, _rule in (
-    (VpnEndpoint.GATEWAY, VpnEndpoint.HA_GATEWAY, _gateway_ha),
-    (VpnEndpoint.GATEWAY, VpnEndpoint.POLICY, _gateway_policy),
-    (VpnEndpoint.GATEWAY, VpnEndpoint.DEVICE, _gateway_device),
-    (VpnEndpoint.HA_GATEWAY, VpnEndpoint.POLICY, _ha_policy),
-    (VpnEndpoint.HA_GATEWAY, VpnEndpoint.DEVICE, _ha_device),
-    (VpnEndpoint.POLICY, VpnEndpoint.POLICY, _policy_policy),
-    (VpnEndpoint.POLICY, VpnEndpoint.DEVICE, _policy_device),
-    (VpnEndpoint.DEVICE, VpnEndpoint.DEVICE, _device_device),
-):
-    register_shape(_a, _b, _rule)
 
 
 _PSK_FIRST = "0"

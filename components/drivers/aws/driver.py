@@ -24,7 +24,7 @@ from ...planning.ipam import SitePlan, SubnetSlot, carve
 from ...planning.placement import Domain
 from ...planning.vpn import CipherSet, TunnelPlan, VpnEndpoint
 from ..bare_metal import BareMetalNode, BareMetalRequest, BareMetalSourceArgs, SourceIssue, zone_issues
-from ..base import Capability, CloudDriver, ComputeSla, NetworkLimits, SiteContext, SiteNetwork
+from ..base import BgpTimers, Capability, CloudDriver, ComputeSla, NetworkLimits, SiteContext, SiteNetwork
 from ..sdk import lazy_sdk, sdk_enum_values
 from ..workloads import (
     AppEndpoint,
@@ -206,6 +206,16 @@ class AwsDriver(CloudDriver):
     # Amazon Compute Service Level Agreement: 99.99% Region-Level SLA for EC2 deployed in two or
     # more AZs, 99.5% Instance-Level SLA.
     compute_sla = ComputeSla(0.9999, 0.995, "https://aws.amazon.com/compute/sla/")
+    # AWS's customer-gateway configurations: "Neighbor Hold Time : 30", and ``timers 10 30 30`` in
+    # its BGP device examples ("The BGP timers are adjusted to provide more rapid detection of
+    # outages"): Network Administrator Guide, "Example: Generic Customer Gateway Using BGP" and the
+    # Cisco IOS example (awsdocs/amazon-vpc-network-administrator-guide, merged into the AWS
+    # Site-to-Site VPN User Guide).
+    bgp_timers = BgpTimers(
+        10,
+        30,
+        "https://github.com/awsdocs/amazon-vpc-network-administrator-guide/blob/master/doc_source/GenericConfig.md",
+    )
     bare_metal_source = AwsMetalSourceArgs
     # VPC and subnet IPv4 blocks: /16 to /28.
     # https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html

@@ -34,7 +34,7 @@ from ...core.sites import CloudSiteArgs, SiteArgs
 from ...core.validation import FieldValueError
 from ...planning.ipam import SitePlan, SubnetSlot
 from ...planning.vpn import CipherSet, VpnEndpoint
-from ..base import Capability, CloudDriver, ComputeSla, NetworkLimits, SiteContext, SiteNetwork
+from ..base import BgpTimers, Capability, CloudDriver, ComputeSla, NetworkLimits, SiteContext, SiteNetwork
 from ..sdk import lazy_sdk, sdk_enum_values
 from ..workloads import AppEndpoint, AppSiteSpec, BucketHandle, BucketSpec, DnsSpec, EndpointKind
 from . import app as azure_app
@@ -244,6 +244,10 @@ class AzureDriver(CloudDriver):
         0.999,
         "https://www.microsoft.com/licensing/docs/view/Service-Level-Agreements-SLA-for-Online-Services",
     )
+    # Azure VPN Gateway's BGP timers are fixed — keepalive 60 s, hold 180 s — and Microsoft asks
+    # peers to match them (VPN Gateway FAQ, BGP section; Microsoft Tech Community, "Azure VPN
+    # Gateway BGP Timer Mismatches").
+    bgp_timers = BgpTimers(60, 180, "https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq")
     # VNet and subnet IPv4 blocks: the smallest supported subnet is /29.
     # https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq
     limits = NetworkLimits(network_min=8, network_max=29, subnet_min=8, subnet_max=29)

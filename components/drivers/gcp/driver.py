@@ -19,6 +19,7 @@ from ...core.validation import FieldValueError
 from ...planning.ipam import SitePlan, SubnetSlot
 from ...planning.vpn import CipherSet, VpnEndpoint
 from ..base import (
+    BgpTimers,
     Capability,
     CloudDriver,
     ComputeSla,
@@ -149,6 +150,12 @@ class GcpDriver(CloudDriver):
     # Compute Engine SLA: 99.99% for instances in multiple zones, 99.9% for a single instance
     # (general-purpose machine types).
     compute_sla = ComputeSla(0.9999, 0.999, "https://cloud.google.com/compute/sla")
+    # Cloud Router's BGP keepalive interval: 20 s by default (skyweave leaves it so), hold time
+    # three times it; "BGP will use the smaller of either the local hold time value or the peer's"
+    # (Compute API, ``RouterBgp.keepaliveInterval``).
+    bgp_timers = BgpTimers(
+        20, 60, "https://cloud.google.com/compute/docs/reference/rest/v1/routers (bgp.keepaliveInterval)"
+    )
     # Primary IPv4 ranges of a subnetwork: /8 to /29.
     # https://cloud.google.com/vpc/docs/subnets#valid-ranges
     limits = NetworkLimits(network_min=8, network_max=29, subnet_min=8, subnet_max=29)

@@ -202,13 +202,18 @@ def instances(
                 user_data=data,
                 metadata={"skyweave-role": "vpn-appliance", "skyweave-appliance": str(i)},
                 tags=[f"{k}={v}" for k, v in sorted(ctx.tags.items())],
-                # The user data holds the PSKs: secret. A change of it (a link added) would replace
-                # both instances at once; it is ignored instead and applied by replacing them one at
-                # a time (docs/connectivity.md, "Changing an appliance's links").
+                # The user data holds the PSKs: secret. A change of it (a link added, a new
+                # skyweave's boot configuration) forces a new server (terraform-provider-openstack:
+                # user_data is ForceNew) and would replace both instances at once; it is ignored
+                # instead and applied by replacing them one at a time (docs/connectivity.md,
+                # "Changing an appliance's user data"). Replacing deletes first: each instance boots
+                # from its own fixed port, and Nova refuses a port another server holds
+                # (PortInUse, nova/network/neutron.py), so Pulumi's default create-then-delete fails.
                 opts=ctx.opts(
                     depends_on=[port, pair.floating_ips[i]],
                     additional_secret_outputs=["user_data"],
                     ignore_changes=["user_data"],
+                    delete_before_replace=True,
                 ),
             )
         )

@@ -14,8 +14,9 @@ The endpoint kind's facts, used by its four shape modules (``gateway_active``, `
   of them and the gateway none but its default 65515 ("What ASNs can I use?" in the VPN Gateway
   FAQ, https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq).
 * **No static peer**: a policy-based VPN (Neutron VPNaaS) has no BGP, and both gateway instances
-  would offer it the same traffic selectors — not two usable paths — so the pair is refused; an
-  OpenStack site with ``vpn: appliance`` is joined instead (:mod:`.appliance_active`).
+  would offer it the same traffic selectors — not two usable paths — so the pair is refused
+  (:mod:`.refused`); an OpenStack site with ``vpn: appliance`` is joined instead
+  (:mod:`.appliance_active`).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from ...core.errors import PlanningError
 from ...drivers.vpn import ActiveActiveVpnService
 from ...planning.topology import link_id
 from ...planning.tunnels import register_inside_range
-from ...planning.vpn import Layout, Routing, SiteEnd, TunnelPlan, VpnEndpoint, register_shape
+from ...planning.vpn import SiteEnd, TunnelPlan, VpnEndpoint
 from .builder import LinkBuilder
 
 __all__ = [
@@ -65,20 +66,6 @@ def check_asns(peer: SiteEnd, gateway: SiteEnd) -> None:
                 f"on {end.site!r}",
                 value=link_id(peer.site, gateway.site),
             )
-
-
-def _policy_active(a: SiteEnd, b: SiteEnd) -> tuple[str, Routing, Layout]:
-    raise PlanningError(
-        f"{a.site!r} and {b.site!r} cannot be joined: {b.product} routes with BGP and {a.product} has "
-        "none (policy-based, static routes only), and both gateway instances would offer it the same "
-        "traffic selectors, which a policy-based VPN cannot use as two paths. Exclude the pair "
-        "(network.exclude) and let both reach a site that joins them (an AWS hub), or give the "
-        "OpenStack site a route-based BGP appliance pair (`vpn: appliance`), which Azure joins",
-        value=link_id(a.site, b.site),
-    )
-
-
-register_shape(VpnEndpoint.POLICY, KIND, _policy_active)
 
 
 def instance_addresses(builder: LinkBuilder, site: str) -> list[list[str]]:

@@ -26,6 +26,7 @@ from ...planning.vpn import (
     Layout,
     LinkPlan,
     Routing,
+    Shape,
     SiteEnd,
     VpnEndpoint,
     register_shape,
@@ -34,7 +35,7 @@ from ..appliance import peer_key
 from . import active_active, appliance_pair
 from .builder import LinkBuilder, VpnLink, register_builder
 
-SHAPE = "azure-vpn-appliance"
+SHAPE = Shape.AZURE_VPN_APPLIANCE
 
 
 def rule(a: SiteEnd, b: SiteEnd) -> tuple[str, Routing, Layout]:

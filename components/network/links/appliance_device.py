@@ -16,13 +16,14 @@ from ...planning.vpn import (
     Routing,
     SiteEnd,
     VpnEndpoint,
+    kind_shape,
     register_shape,
 )
 from ..appliance import peer_key
 from . import appliance_pair
 from .builder import LinkBuilder, VpnLink, register_builder
 
-SHAPE = "appliance-device"
+SHAPE = kind_shape(VpnEndpoint.APPLIANCE, VpnEndpoint.DEVICE)
 
 
 def rule(a: SiteEnd, b: SiteEnd) -> tuple[str, Routing, Layout]:

@@ -8,8 +8,6 @@ addresses and keys here and opens the pair's firewall to its peers and routes it
 the instances are created once every link is built (:meth:`LinkBuilder.at_end`), their user data
 rendered by :func:`skyweave.network.appliance.render_appliance` inside ``Output.all(...).apply``:
 the pre-shared keys stay Pulumi secrets up to the user data, which is secret itself.
-
-It also refuses the pairs of endpoint kinds an appliance cannot be joined to.
 """
 
 from __future__ import annotations
@@ -19,18 +17,8 @@ from typing import Any
 
 import pulumi
 
-from ...core.errors import PlanningError
 from ...drivers.vpn import ApplianceVpnService
-from ...planning.topology import link_id
-from ...planning.vpn import (
-    APPLIANCE_INSTANCES,
-    Layout,
-    LinkPlan,
-    Routing,
-    SiteEnd,
-    VpnEndpoint,
-    register_shape,
-)
+from ...planning.vpn import APPLIANCE_INSTANCES, LinkPlan
 from ..appliance import ApplianceAddress, peer_key, render_appliance, tunnel_name
 from .builder import LinkBuilder, VpnLink
 
@@ -124,26 +112,3 @@ def _instances(builder: LinkBuilder, pending: AppliancePending) -> None:
         for i in range(APPLIANCE_INSTANCES)
     ]
     driver.appliance_instances(builder.context(site), handle, user_data)
-
-
-# -- pairs an appliance cannot be joined to ------------------------------------------------------
-
-
-def _policy_appliance(a: SiteEnd, b: SiteEnd) -> tuple[str, Routing, Layout]:
-    raise PlanningError(
-        f"{a.site!r} ({a.product}) is policy-based and {b.site!r} ({b.product}) route-based with BGP; "
-        f"skyweave does not join the two. Give {a.site!r} `vpn: appliance` too, or exclude the pair",
-        value=link_id(a.site, b.site),
-    )
-
-
-def _appliance_appliance(a: SiteEnd, b: SiteEnd) -> tuple[str, Routing, Layout]:
-    raise PlanningError(
-        f"{a.site!r} and {b.site!r} both have VPN appliance pairs; appliance-to-appliance links are "
-        "not built yet — exclude the pair and let both reach a cloud site that joins them",
-        value=link_id(a.site, b.site),
-    )
-
-
-register_shape(VpnEndpoint.POLICY, VpnEndpoint.APPLIANCE, _policy_appliance)
-register_shape(VpnEndpoint.APPLIANCE, VpnEndpoint.APPLIANCE, _appliance_appliance)

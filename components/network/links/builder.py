@@ -15,33 +15,72 @@ from typing import Any, TypeVar
 
 import pulumi
 
-from ...core.errors import UnsupportedCapabilityError
+from ...core.errors import PlanningError, RegistrationError, UnsupportedCapabilityError
 from ...core.naming import child_name, type_token
+from ...core.registry import Registry, qualified_name
 from ...core.sites import SiteArgs
 from ...drivers.base import Capability, SiteContext, SiteNetwork
 from ...drivers.registry import get_driver
 from ...drivers.secrets import random_provider, tunnel_psks
 from ...drivers.vpn import GatewayVpnService, HaVpnService, PeeringService, PolicyVpnService
 from ...planning.topology import LinkId
-from ...planning.vpn import LinkPlan, Routing, SiteEnd, VpnEndpoint
+from ...planning.vpn import (
+    LinkPlan,
+    Routing,
+    SiteEnd,
+    VpnEndpoint,
+    is_shape_name,
+    kind_shape,
+    shape_rule,
+)
 
-__all__ = ["Build", "LinkBuilder", "VpnLink", "register_builder"]
+__all__ = ["PEERING", "Build", "LinkBuilder", "VpnLink", "builder_for", "register_builder"]
 
 _T = TypeVar("_T")
 _S = TypeVar("_S")
 
 #: Builds one link's resources under its VpnLink component.
 Build = Callable[["LinkBuilder", LinkPlan, "VpnLink"], None]
-_BUILDERS: dict[str, Build] = {}
-_PEERING: list[Build] = []
+#: What :func:`register_builder` is given for every native peering shape (``<vendor>-vpc-peering``).
+PEERING = "peering"
+_EXAMPLE_NAME = kind_shape(VpnEndpoint.APPLIANCE, VpnEndpoint.DEVICE)
+_BUILDERS: Registry[str, Build] = Registry("the builder of link shape")
 
 
 def register_builder(shape: str, build: Build) -> None:
-    """Build links of ``shape`` with ``build`` (``"peering"``: every native peering shape)."""
-    if shape == "peering":
-        _PEERING[:] = [build]
-    else:
-        _BUILDERS[shape] = build
+    """Build links of ``shape`` with ``build`` (:data:`PEERING`: every native peering shape).
+
+    Raises:
+        RegistrationError: ``shape`` already has a builder (both registrants are named), or its
+            name is neither one of :class:`~skyweave.planning.vpn.Shape` (the names that predate
+            kinds) nor named by its two endpoint kinds (:func:`~skyweave.planning.vpn.kind_shape`).
+    """
+    if shape != PEERING and not is_shape_name(shape):
+        raise RegistrationError(
+            f"{qualified_name(build)} registers a builder for link shape {shape!r}, which is not a "
+            "shape name: a new shape is named by its two endpoint kinds, side a first "
+            f"(skyweave.planning.vpn.kind_shape, e.g. {_EXAMPLE_NAME!r}); "
+            "the vendor-named ones in skyweave.planning.vpn.Shape are frozen",
+            key=shape,
+            registrants=(qualified_name(build),),
+        )
+    _BUILDERS.register(shape, build, qualified_name(build))
+
+
+def builder_for(link: LinkPlan) -> Build:
+    """The builder of ``link``'s shape, or the :class:`PlanningError` saying none is registered
+    (asked while planning, so a rule whose shape nobody builds fails before anything exists)."""
+    key = PEERING if link.routing is Routing.PEERING else str(link.shape)
+    build = _BUILDERS.get(key)
+    if build is None:
+        found = shape_rule(link.a.endpoint, link.b.endpoint) if link.a.endpoint and link.b.endpoint else None
+        decided = f" (decided by {found[1]})" if found is not None else ""
+        raise PlanningError(
+            f"link {link.id} has shape {key!r}{decided}, which no module builds; register its "
+            "builder with skyweave.network.links.register_builder beside the rule",
+            value=link.id,
+        )
+    return build
 
 
 class VpnLink(pulumi.ComponentResource):
@@ -109,8 +148,7 @@ class LinkBuilder:
             component = VpnLink(
                 child_name(self.component, "link", a, b), link, pulumi.ResourceOptions(parent=self.parent)
             )
-            build = _PEERING[0] if link.routing is Routing.PEERING else _BUILDERS[str(link.shape)]
-            build(self, link, component)
+            builder_for(link)(self, link, component)
             if not link.redundant:
                 pulumi.log.warn(
                     f"link {link.id} has one active path, a single point of failure ({link.shape}): "

@@ -19,21 +19,24 @@ import pulumi
 from ...core.errors import PlanningError
 from ...drivers.vpn import ActiveActiveVpnService
 from ...planning.topology import link_id
-from ...planning.vpn import Layout, LinkPlan, Routing, SiteEnd, VpnEndpoint, register_shape
+from ...planning.vpn import (
+    Layout,
+    LinkPlan,
+    Routing,
+    Shape,
+    SiteEnd,
+    VpnEndpoint,
+    device_addresses,
+    register_shape,
+)
 from . import active_active
 from .builder import LinkBuilder, VpnLink, register_builder
 
-SHAPE = "azure-vpn-device"
+SHAPE = Shape.AZURE_VPN_DEVICE
 
 
 def rule(a: SiteEnd, b: SiteEnd) -> tuple[str, Routing, Layout]:
-    if not a.devices:
-        raise PlanningError(
-            f"on-prem site {a.site!r} has no vpn_peer_ip, so {b.site!r} cannot reach it by VPN; set "
-            f"sites[…].vpn_peer_ip (and vpn_secondary_peer_ip for a second device) on {a.site!r}, or "
-            "leave the pair out of the topology",
-            value=a.site,
-        )
+    devices = device_addresses(a, b)
     if not a.bgp:
         raise PlanningError(
             f"{b.product} on {b.site!r} routes its two instances' tunnels with BGP, and on-prem site "
@@ -42,7 +45,7 @@ def rule(a: SiteEnd, b: SiteEnd) -> tuple[str, Routing, Layout]:
             value=link_id(a.site, b.site),
         )
     active_active.check_asns(a, b)
-    return SHAPE, Routing.BGP, [(d, 0, i) for d in range(len(a.devices)) for i in (0, 1)]
+    return SHAPE, Routing.BGP, [(d, 0, i) for d in range(len(devices)) for i in (0, 1)]
 
 
 def build(builder: LinkBuilder, link: LinkPlan, parent: VpnLink) -> None:

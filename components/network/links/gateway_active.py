@@ -16,11 +16,11 @@ from __future__ import annotations
 from ...core.errors import PlanningError
 from ...drivers.vpn import ActiveActiveVpnService, GatewayVpnService
 from ...planning.topology import link_id
-from ...planning.vpn import Layout, LinkPlan, Routing, SiteEnd, VpnEndpoint, register_shape
+from ...planning.vpn import Layout, LinkPlan, Routing, Shape, SiteEnd, VpnEndpoint, register_shape
 from . import active_active
 from .builder import LinkBuilder, VpnLink, register_builder
 
-SHAPE = "aws-azure-vpn"
+SHAPE = Shape.AWS_AZURE_VPN
 
 
 def rule(a: SiteEnd, b: SiteEnd) -> tuple[str, Routing, Layout]:

@@ -16,6 +16,7 @@ from ...planning.vpn import (
     Layout,
     LinkPlan,
     Routing,
+    Shape,
     SiteEnd,
     VpnEndpoint,
     register_shape,
@@ -24,7 +25,7 @@ from ..appliance import peer_key
 from . import appliance_pair
 from .builder import LinkBuilder, VpnLink, register_builder
 
-SHAPE = "aws-vpn-appliance"
+SHAPE = Shape.AWS_VPN_APPLIANCE
 
 
 def rule(a: SiteEnd, b: SiteEnd) -> tuple[str, Routing, Layout]:

@@ -8,8 +8,13 @@ external gateway lists the four AWS tunnel endpoints (``FOUR_IPS_REDUNDANCY``). 
 from __future__ import annotations
 
 from ...drivers.vpn import GatewayVpnService, HaVpnService
-from ...planning.vpn import LinkPlan, Shape
+from ...planning.vpn import Layout, LinkPlan, Routing, Shape, SiteEnd, VpnEndpoint, register_shape
 from .builder import LinkBuilder, VpnLink, register_builder
+
+
+def rule(a: SiteEnd, b: SiteEnd) -> tuple[str, Routing, Layout]:
+    # HA interface c ↔ gateway connection c (one customer gateway per interface), tunnels 1 and 2.
+    return Shape.AWS_GCP_HA_VPN, Routing.BGP, [(c, t, c) for c in (0, 1) for t in (0, 1)]
 
 
 def build(builder: LinkBuilder, link: LinkPlan, parent: VpnLink) -> None:
@@ -56,4 +61,5 @@ def build(builder: LinkBuilder, link: LinkPlan, parent: VpnLink) -> None:
         )
 
 
+register_shape(VpnEndpoint.GATEWAY, VpnEndpoint.HA_GATEWAY, rule)
 register_builder(Shape.AWS_GCP_HA_VPN, build)

@@ -12,12 +12,12 @@ first address, the Azure instance the second).
 from __future__ import annotations
 
 from ...drivers.vpn import ActiveActiveVpnService, HaVpnService
-from ...planning.vpn import Layout, LinkPlan, Routing, SiteEnd, VpnEndpoint, register_shape
+from ...planning.vpn import Layout, LinkPlan, Routing, Shape, SiteEnd, VpnEndpoint, register_shape
 from . import active_active
 from .builder import LinkBuilder, VpnLink, register_builder
 from .ha_device import bgp_tunnels
 
-SHAPE = "gcp-azure-ha-vpn"
+SHAPE = Shape.GCP_AZURE_HA_VPN
 
 
 def rule(a: SiteEnd, b: SiteEnd) -> tuple[str, Routing, Layout]:

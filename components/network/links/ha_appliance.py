@@ -16,6 +16,7 @@ from ...planning.vpn import (
     Layout,
     LinkPlan,
     Routing,
+    Shape,
     SiteEnd,
     VpnEndpoint,
     register_shape,
@@ -25,7 +26,7 @@ from . import appliance_pair
 from .builder import LinkBuilder, VpnLink, register_builder
 from .ha_device import bgp_tunnels
 
-SHAPE = "gcp-ha-vpn-appliance"
+SHAPE = Shape.GCP_HA_VPN_APPLIANCE
 
 
 def rule(a: SiteEnd, b: SiteEnd) -> tuple[str, Routing, Layout]:

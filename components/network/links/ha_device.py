@@ -11,9 +11,34 @@ from typing import Any
 
 import pulumi
 
+from ...core.errors import PlanningError
 from ...drivers.vpn import HaVpnService
-from ...planning.vpn import LinkPlan, Shape, TunnelPlan
+from ...planning.topology import link_id
+from ...planning.vpn import (
+    Layout,
+    LinkPlan,
+    Routing,
+    Shape,
+    SiteEnd,
+    TunnelPlan,
+    VpnEndpoint,
+    device_addresses,
+    register_shape,
+)
 from .builder import LinkBuilder, VpnLink, register_builder
+
+
+def rule(a: SiteEnd, b: SiteEnd) -> tuple[str, Routing, Layout]:
+    devices = device_addresses(b, a)
+    if not b.bgp:
+        raise PlanningError(
+            f"{a.product} only routes with BGP, and on-prem site {b.site!r} does not declare a "
+            f"BGP-capable device; set bgp: true on {b.site!r} if its VPN device speaks BGP, or "
+            f"reach {a.site!r} through another site (exclude the pair)",
+            value=link_id(a.site, b.site),
+        )
+    # Both HA interfaces; with two devices each interface reaches its own.
+    return Shape.GCP_HA_VPN_DEVICE, Routing.BGP, [(i, 0, i % len(devices)) for i in (0, 1)]
 
 
 def bgp_tunnels(
@@ -65,4 +90,5 @@ def build(builder: LinkBuilder, link: LinkPlan, parent: VpnLink) -> None:
     builder.device_entries(link, b, a, rows)
 
 
+register_shape(VpnEndpoint.HA_GATEWAY, VpnEndpoint.DEVICE, rule)
 register_builder(Shape.GCP_HA_VPN_DEVICE, build)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...planning.vpn import LinkPlan
-from .builder import LinkBuilder, VpnLink, register_builder
+from .builder import PEERING, LinkBuilder, VpnLink, register_builder
 
 
 def build(builder: LinkBuilder, link: LinkPlan, parent: VpnLink) -> None:
@@ -28,4 +28,4 @@ def build(builder: LinkBuilder, link: LinkPlan, parent: VpnLink) -> None:
     last[a] = last[b] = done
 
 
-register_builder("peering", build)
+register_builder(PEERING, build)

@@ -11,8 +11,27 @@ from typing import Any
 import pulumi
 
 from ...drivers.vpn import PolicyVpnService
-from ...planning.vpn import LinkPlan, Shape, SiteEnd, VpnEndpoint
+from ...planning.vpn import (
+    Layout,
+    LinkPlan,
+    Routing,
+    Shape,
+    SiteEnd,
+    VpnEndpoint,
+    device_addresses,
+    register_shape,
+)
 from .builder import LinkBuilder, VpnLink, register_builder
+
+
+def policy_policy(a: SiteEnd, b: SiteEnd) -> tuple[str, Routing, Layout]:
+    # One VPN service per router: one tunnel, configured on both ends (two site connections).
+    return Shape.VPNAAS, Routing.STATIC, [(0, 0, 0)]
+
+
+def policy_device(a: SiteEnd, b: SiteEnd) -> tuple[str, Routing, Layout]:
+    devices = device_addresses(b, a)
+    return Shape.VPNAAS, Routing.STATIC, [(0, 0, d) for d in range(len(devices))]
 
 
 def site_connection(
@@ -52,4 +71,6 @@ def build(builder: LinkBuilder, link: LinkPlan, parent: VpnLink) -> None:
     builder.device_entries(link, b, a, [(t.index, a_address, None, None) for t in link.tunnels])
 
 
+register_shape(VpnEndpoint.POLICY, VpnEndpoint.POLICY, policy_policy)
+register_shape(VpnEndpoint.POLICY, VpnEndpoint.DEVICE, policy_device)
 register_builder(Shape.VPNAAS, build)

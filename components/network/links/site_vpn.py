@@ -10,9 +10,28 @@ from __future__ import annotations
 import pulumi
 
 from ...drivers.vpn import GatewayVpnService, PolicyVpnService
-from ...planning.vpn import LinkPlan, Routing, Shape, VpnEndpoint
+from ...planning.vpn import (
+    Layout,
+    LinkPlan,
+    Routing,
+    Shape,
+    SiteEnd,
+    VpnEndpoint,
+    device_addresses,
+    register_shape,
+)
 from .builder import LinkBuilder, VpnLink, register_builder
 from .policy_vpn import site_connection
+
+
+def gateway_policy(a: SiteEnd, b: SiteEnd) -> tuple[str, Routing, Layout]:
+    return Shape.AWS_SITE_VPN, Routing.STATIC, [(0, t, 0) for t in (0, 1)]
+
+
+def gateway_device(a: SiteEnd, b: SiteEnd) -> tuple[str, Routing, Layout]:
+    devices = device_addresses(b, a)
+    routing = Routing.BGP if b.bgp and a.bgp else Routing.STATIC
+    return Shape.AWS_SITE_VPN, routing, [(d, t, d) for d in range(len(devices)) for t in (0, 1)]
 
 
 def build(builder: LinkBuilder, link: LinkPlan, parent: VpnLink) -> None:
@@ -49,4 +68,6 @@ def build(builder: LinkBuilder, link: LinkPlan, parent: VpnLink) -> None:
         builder.device_entries(link, b, a, device_rows)
 
 
+register_shape(VpnEndpoint.GATEWAY, VpnEndpoint.POLICY, gateway_policy)
+register_shape(VpnEndpoint.GATEWAY, VpnEndpoint.DEVICE, gateway_device)
 register_builder(Shape.AWS_SITE_VPN, build)

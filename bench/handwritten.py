@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from skyweave.cli.offline import SECRET, UNKNOWN, OfflineRun, Registration
+from skyweave.engine.offline import SECRET, UNKNOWN, OfflineRun, Registration
 
 __all__ = ["program_source", "sdk_class", "write_program"]
 

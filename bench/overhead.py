@@ -1,7 +1,7 @@
 """Component overhead: an estate built with skyweave vs the same resources written by hand.
 
 Three programs, each run in its own fresh interpreter under the same mock runtime
-(:func:`skyweave.cli.offline.run_program`), with the collector tuned (skyweave's default) and with
+(:func:`skyweave.engine.offline.run_program`), with the collector tuned (skyweave's default) and with
 Python's default thresholds — six variants, interleaved round by round so drift on the shared
 machine hits every variant alike:
 
@@ -36,8 +36,8 @@ GC_MODES = ("tuned", "default")
 
 def prepare(project_dir: Path, stack: str, out: Path) -> dict[str, Any]:
     """Record a skyweave run of ``stack`` and write the raw and flat programs under ``out``."""
-    from skyweave.cli.offline import OfflineMocks, RecordingMonitor
-    from skyweave.cli.preview import preview_stack
+    from skyweave.engine.offline import OfflineMocks, RecordingMonitor
+    from skyweave.engine.preview import preview_stack
     from skyweave.estate.project import Project
 
     from .handwritten import write_program
@@ -51,7 +51,7 @@ def prepare(project_dir: Path, stack: str, out: Path) -> dict[str, Any]:
 
 
 def _child(kind: str, gc_mode: str, project_dir: Path, stack: str, programs: Path) -> dict[str, Any]:
-    from skyweave.cli.offline import run_program
+    from skyweave.engine.offline import run_program
     from skyweave.estate.project import Project
 
     project = Project.find(project_dir)

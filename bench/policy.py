@@ -26,8 +26,8 @@ import time
 from pathlib import Path
 
 from pulumi.runtime.proto import analyzer_pb2
-from skyweave.cli.analyzer import PolicyPackProcess, ProviderRef, StackResource
-from skyweave.cli.check import PACK_MAIN, PACK_MANIFEST
+from skyweave.engine.analyzer import PolicyPackProcess, ProviderRef, StackResource
+from skyweave.engine.check import PACK_MAIN, PACK_MANIFEST
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT, STACK = "bench", "bench"
@@ -66,7 +66,9 @@ PolicyPack(
 """
 
 
-UNTUNED_MAIN = PACK_MAIN.replace("build_policies()", "build_policies(tune_collector=False)")
+UNTUNED_MAIN = PACK_MAIN.replace(
+    "build_policies(fast_path=True)", "build_policies(fast_path=True, tune_collector=False)"
+)
 
 
 def _urn(type_: str, name: str, parent_type: str | None = None) -> str:

@@ -46,7 +46,7 @@ def _group(filename: str) -> str:
 
 
 def _runner(project_dir: Path, stack: str, tune_gc: bool) -> Callable[[], Any]:
-    from skyweave.cli.offline import run_program
+    from skyweave.engine.offline import run_program
     from skyweave.estate.project import Project
 
     project = Project.find(project_dir)

@@ -105,7 +105,7 @@ def _reading(r: dict[str, Any]) -> str:
         f"What a user sees — `skyweave preview`, which tunes the collector, against the same estate "
         f"hand-written and run under the mock runtime as Python runs it by default — is {user:.2f}x "
         f"({verdict(user)}): `run_program` raises the collector's thresholds "
-        "(`skyweave.cli.offline.GC_THRESHOLDS`), which is most of the difference "
+        "(`skyweave.engine.offline.GC_THRESHOLDS`), which is most of the difference "
         "(see *Where the time goes*). "
         "A hand-written program could set the same thresholds; the same-settings rows are the honest "
         "measure of what the components themselves cost."

@@ -34,7 +34,7 @@ def _status_mib(key: str) -> float:
 
 
 def _child(sites: int) -> dict[str, Any]:
-    from skyweave.cli.preview import preview_stack, summary
+    from skyweave.engine.preview import preview_stack, summary
     from skyweave.estate.project import Project
 
     from .estate import write_project

@@ -9,13 +9,8 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time each name loads on first use
-    from .app.multi_cloud_app import (
-        AppDnsArgs,
-        AppPlan,
-        MultiCloudApp,
-        MultiCloudAppArgs,
-        plan_multi_cloud_app,
-    )
+    from .app.multi_cloud_app import MultiCloudApp
+    from .app.plan import AppDnsArgs, AppPlan, MultiCloudAppArgs, plan_multi_cloud_app
     from .core.bootstrap import BootstrapArgs
     from .core.errors import (
         AddressSpaceExhaustedError,
@@ -41,7 +36,8 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time each name load
         vendors,
     )
     from .drivers.providers import SiteProviders
-    from .estate.config import StackConfig, config_schema, load_stack_config, parse_stack_config
+    from .estate.config import StackConfig, config_schema, parse_stack_config
+    from .estate.stack import load_stack_config
     from .metal.bare_metal_pool import BareMetalPool, BareMetalPoolArgs, PoolConfig, plan_pool
     from .metal.inventory import ansible_inventory
     from .network.hybrid_vpc import HybridVpc, HybridVpcArgs, HybridVpcPlan, IpamArgs, plan_hybrid_vpc
@@ -52,8 +48,8 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time each name load
 #: second), so the package namespace resolves these lazily (PEP 562); docs/benchmarks.md.
 _EXPORTS: dict[str, str] = {
     "AddressSpaceExhaustedError": "core.errors",
-    "AppDnsArgs": "app.multi_cloud_app",
-    "AppPlan": "app.multi_cloud_app",
+    "AppDnsArgs": "app.plan",
+    "AppPlan": "app.plan",
     "BareMetalPool": "metal.bare_metal_pool",
     "BareMetalPoolArgs": "metal.bare_metal_pool",
     "BootstrapArgs": "core.bootstrap",
@@ -69,7 +65,7 @@ _EXPORTS: dict[str, str] = {
     "InvalidArgsError": "core.errors",
     "IpamArgs": "network.hybrid_vpc",
     "MultiCloudApp": "app.multi_cloud_app",
-    "MultiCloudAppArgs": "app.multi_cloud_app",
+    "MultiCloudAppArgs": "app.plan",
     "MultiCloudBucket": "storage.multi_cloud_bucket",
     "MultiCloudBucketArgs": "storage.multi_cloud_bucket",
     "OverlappingCidrError": "core.errors",
@@ -87,10 +83,10 @@ _EXPORTS: dict[str, str] = {
     "ansible_inventory": "metal.inventory",
     "config_schema": "estate.config",
     "get_driver": "drivers",
-    "load_stack_config": "estate.config",
+    "load_stack_config": "estate.stack",
     "parse_stack_config": "estate.config",
     "plan_hybrid_vpc": "network.hybrid_vpc",
-    "plan_multi_cloud_app": "app.multi_cloud_app",
+    "plan_multi_cloud_app": "app.plan",
     "plan_multi_cloud_bucket": "storage.multi_cloud_bucket",
     "plan_pool": "metal.bare_metal_pool",
     "register_driver": "drivers",

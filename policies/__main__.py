@@ -8,6 +8,6 @@ from skyweave.policy import build_policies
 
 PolicyPack(
     name="skyweave",
-    policies=build_policies(),
+    policies=build_policies(fast_path=True),
     enforcement_level=EnforcementLevel.MANDATORY,
 )

@@ -75,8 +75,9 @@ pulumi.export(
     },
 )
 
-# Object storage that outlives a vendor: S3 (primary), a GCS copy by Storage Transfer, and a
-# Swift container. A storage-level copy: the application's data consistency stays its own job.
+# Object storage that outlives a vendor: a primary bucket and copies on other vendors' sites, each
+# filled by the copy vendor's transfer service or by the application. A storage-level copy: the
+# application's data consistency stays its own job.
 buckets = {
     bucket.name: skyweave.MultiCloudBucket(
         bucket.name,

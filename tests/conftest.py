@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import copy
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from skyweave.cli.offline import OfflineRun, run_program
-from skyweave.cli.preview import preview_stack
+from skyweave.engine.offline import OfflineRun, run_program
+from skyweave.engine.preview import preview_stack
 from skyweave.estate.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,3 +68,16 @@ def write_stack(tmp_path: Path, stack: str, raw: dict[str, Any]) -> Project:
         yaml.safe_dump({"config": config}, sort_keys=False)
     )
     return Project.find(tmp_path)
+
+
+def run_with_distribution(distribution: Path, program: str) -> dict[str, Any]:
+    """Run ``program`` (Python source printing one JSON document last) in a fresh interpreter
+    whose path holds ``distribution``, so the driver registry finds a vendor in it exactly as it
+    finds an installed package: through its ``skyweave.drivers`` entry point."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(distribution), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, env=env, cwd=ROOT, timeout=600
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
+    return result

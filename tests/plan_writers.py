@@ -30,8 +30,8 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from skyweave.cli.offline import OfflineRun, Registration
 from skyweave.core.display import SECRET, UNKNOWN
+from skyweave.engine.offline import OfflineRun, Registration
 
 SIG_KEY = "4dabf18193072939515e22adb298388d"
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from skyweave.cli.analyzer import ProviderRef, StackResource
+from skyweave.engine.analyzer import ProviderRef, StackResource
 from skyweave.policy import Finding, Resource, Rule, StackIndex
 
 STACK = "urn:pulumi:test::proj::pulumi:pulumi:Stack::proj-test"

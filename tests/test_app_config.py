@@ -76,8 +76,11 @@ def test_cli_reports_it_without_a_traceback(
 
 def test_problems_of_every_app_and_bucket_are_reported_at_once(raw: dict[str, Any]) -> None:
     raw["apps"][0]["sites"][0] = "aws-nowhere"
-    raw["buckets"][0]["gcs_site"] = "aws-usw2"
+    raw["buckets"][0]["copies"][1]["site"] = "onprem-fra"  # no object storage on-prem
     with pytest.raises(ConfigError) as e:
         parse_stack_config(raw, source=SOURCE)
-    assert [i.path for i in e.value.issues] == ["skyweave:apps[0].sites[0]", "skyweave:buckets[0].gcs_site"]
-    assert "must be a gcp site, and 'aws-usw2' is aws" in str(e.value)
+    assert [i.path for i in e.value.issues] == [
+        "skyweave:apps[0].sites[0]",
+        "skyweave:buckets[0].copies[1].site",
+    ]
+    assert "vendor 'onprem' does not support 'object_storage'" in str(e.value)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from skyweave import InvalidArgsError
-from skyweave.cli.offline import OfflineRun, Registration
+from skyweave.engine.offline import OfflineRun, Registration
 from test_multi_cloud_app import AWS, BASE, GCP, OPENSTACK, OS_SLA, build
 
 CERTS = {

@@ -20,8 +20,9 @@ import pulumi
 import pytest
 from conftest import run, stack_raw, write_stack
 from skyweave import HybridVpc, HybridVpcArgs, InvalidArgsError
-from skyweave.cli.offline import OfflineMocks, OfflineRun
-from skyweave.cli.preview import preview_stack, render_json, render_text
+from skyweave.cli.preview import render_text
+from skyweave.engine.offline import OfflineMocks, OfflineRun
+from skyweave.engine.preview import preview_stack, render_json
 from skyweave.network.appliance import ApplianceAddress, appliance_tunnels, peer_key, render_appliance
 from skyweave.network.appliance_boot import BOOT_SCRIPT, CHECK_SCRIPT
 from skyweave.planning.vpn import Routing, plan_link, safe_psk

@@ -16,11 +16,12 @@ from conftest import run
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from skyweave import HybridVpc, HybridVpcArgs, InvalidArgsError, SiteProviders
-from skyweave.app.multi_cloud_app import MultiCloudApp, MultiCloudAppArgs, plan_multi_cloud_app
-from skyweave.cli.offline import OfflineRun, Registration
+from skyweave.app.multi_cloud_app import MultiCloudApp
+from skyweave.app.plan import MultiCloudAppArgs, plan_multi_cloud_app
 from skyweave.core.errors import PlanningError
 from skyweave.drivers.azure import preview
 from skyweave.drivers.azure.driver import AzureSiteArgs, ipsec_policy
+from skyweave.engine.offline import OfflineRun, Registration
 from skyweave.network.links import active_active
 from skyweave.planning.tunnels import (
     RESERVED_INSIDE_CIDRS,

@@ -8,10 +8,11 @@ from typing import Any
 import pulumi
 import pytest
 import yaml
-from skyweave.cli.offline import OfflineMocks, OfflineRun, RecordingMonitor, run_program
-from skyweave.cli.preview import render_json, render_text
+from skyweave.cli.preview import render_text
 from skyweave.core.bootstrap import BootstrapArgs
 from skyweave.core.errors import InvalidArgsError
+from skyweave.engine.offline import OfflineMocks, OfflineRun, RecordingMonitor, run_program
+from skyweave.engine.preview import render_json
 from skyweave.metal.bare_metal_pool import BareMetalPool
 from skyweave.network.hybrid_vpc import HybridVpc
 
@@ -483,12 +484,13 @@ def test_a_key_passed_to_the_component_is_kept_secret_without_config() -> None:
 @pytest.mark.parametrize("passed", [False, True], ids=["from-config", "passed-in"])
 def test_the_key_handed_to_the_driver_is_itself_a_secret(passed: bool) -> None:
     # pulumi-command also marks the whole `connection` secret; the pool must not rely on that.
-    from skyweave.metal.bare_metal_pool import BareMetalPoolArgs, _ssh_keys
+    from skyweave.drivers.bare_metal import read_secrets
+    from skyweave.metal.bare_metal_pool import BareMetalPoolArgs
 
     def program() -> None:
         args = BareMetalPoolArgs.model_validate({"count": 1, "sources": [BYON]})
-        keys = _ssh_keys(args, {"byon:fra-key": KEY} if passed else {})
-        pulumi.export("key", keys["onprem-fra"])
+        keys = read_secrets(args.sources, {"byon:fra-key": KEY} if passed else {})
+        pulumi.export("key", keys["byon:fra-key"])
 
     config = {} if passed else KEY_CONFIG
     run = run_program(

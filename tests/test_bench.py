@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from skyweave.cli.offline import OfflineMocks, OfflineRun, RecordingMonitor, run_program
-from skyweave.cli.preview import preview_stack, summary
+from skyweave.engine.offline import OfflineMocks, OfflineRun, RecordingMonitor, run_program
+from skyweave.engine.preview import preview_stack, summary
 from skyweave.estate.config import parse_stack_config
 from skyweave.estate.project import Project
 from skyweave.network.hybrid_vpc import plan_hybrid_vpc

@@ -9,9 +9,11 @@ from xml.etree import ElementTree
 import jsonschema
 import pytest
 from skyweave.cli import main
-from skyweave.cli.analyzer import StackResource
-from skyweave.cli.check import PropertyDependencyMonitor, load_policy_config, resources_from_run, run_check
 from skyweave.cli.check_command import EXIT_VIOLATIONS
+from skyweave.engine.analyzer import StackResource
+from skyweave.engine.check import PropertyDependencyMonitor, run_check
+from skyweave.engine.policy_config import load_policy_config
+from skyweave.engine.requests import resources_from_run
 
 ROOT = Path(__file__).resolve().parent.parent
 BROKEN = ROOT / "examples" / "single-vendor"
@@ -43,7 +45,7 @@ def broken_json(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
 @pytest.fixture(scope="module")
 def prod_with_dependencies(project: object) -> tuple[list[StackResource], list[StackResource]]:
     """prod's offline run as `skyweave check --stack prod` sends it (with property dependencies)."""
-    from skyweave.cli.preview import preview_stack
+    from skyweave.engine.preview import preview_stack
     from skyweave.estate.project import Project
 
     assert isinstance(project, Project)
@@ -246,8 +248,8 @@ def test_secrets_from_a_preview_are_sent_as_secrets_not_plain_text(
 
 
 def test_offline_run_records_property_dependencies_as_the_engine_sends_them(project: object) -> None:
-    from skyweave.cli.check import PropertyDependencyMonitor
-    from skyweave.cli.preview import preview_stack
+    from skyweave.engine.check import PropertyDependencyMonitor
+    from skyweave.engine.preview import preview_stack
     from skyweave.estate.project import Project
 
     assert isinstance(project, Project)

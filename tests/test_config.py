@@ -13,9 +13,9 @@ from conftest import stack_raw, write_stack
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from skyweave.cli import main
-from skyweave.cli.offline import OfflineMocks, RecordingMonitor
-from skyweave.cli.preview import preview_stack
 from skyweave.core.errors import ConfigError
+from skyweave.engine.offline import OfflineMocks, RecordingMonitor
+from skyweave.engine.preview import preview_stack
 from skyweave.estate.config import config_schema, parse_stack_config
 
 SOURCE = "stacks/Pulumi.prod.yaml"

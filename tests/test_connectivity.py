@@ -17,9 +17,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from skyweave import HybridVpc, HybridVpcArgs, InvalidArgsError
 from skyweave.cli import EXIT_CONFIG, main
-from skyweave.cli.offline import OfflineMocks, OfflineRun, RecordingMonitor, run_program
-from skyweave.cli.preview import preview_stack, render_json, render_text
+from skyweave.cli.preview import render_text
 from skyweave.core.errors import ConfigError, PlanningError
+from skyweave.engine.offline import OfflineMocks, OfflineRun, RecordingMonitor, run_program
+from skyweave.engine.preview import preview_stack, render_json
 from skyweave.planning.asn import AsnRequest, assign_asns, is_private_asn
 from skyweave.planning.topology import SiteGraph, Topology, link_id, plan_links
 from skyweave.planning.tunnels import (

@@ -31,7 +31,7 @@ from typing import Any
 import pytest
 import skyweave
 import yaml
-from skyweave.cli.preview import preview_stack, render_json
+from skyweave.engine.preview import preview_stack, render_json
 from skyweave.estate.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent

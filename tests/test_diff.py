@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from conftest import stack_raw, write_stack
 from skyweave.cli import main
-from skyweave.cli.diff import DiffMonitor, diff_run, load_base, read_base
-from skyweave.cli.preview import preview_stack, render_json
+from skyweave.engine.diff import DiffMonitor, diff_run, load_base, read_base
+from skyweave.engine.preview import preview_stack, render_json
 from skyweave.estate.project import Project
 
 SIG = "4dabf18193072939515e22adb298388d"
@@ -348,7 +348,7 @@ def test_a_bad_base_is_named_with_its_json_path(
 
 def test_the_docs_hold_the_replacement_table() -> None:
     from conftest import ROOT
-    from skyweave.cli.replacements import markdown_table
+    from skyweave.engine.replacements import markdown_table
 
     text = (ROOT / "docs" / "cli.md").read_text()
     begin, end = "<!-- BEGIN REPLACEMENTS -->\n", "<!-- END REPLACEMENTS -->"

@@ -13,7 +13,7 @@ import inspect
 import pytest
 from skyweave.core.errors import UnknownDriverError
 from skyweave.drivers import Capability, CloudDriver, get_driver, vendors
-from skyweave.testing import DriverContract, FakeDriver
+from skyweave.testing import DriverContract, FakeDriver, FakeReader
 from skyweave.testing import contract as contract_module
 
 
@@ -25,6 +25,7 @@ class TestEveryRegisteredDriver(DriverContract):
 
 class TestTheFakeDriver(DriverContract):
     driver_class = FakeDriver
+    reader_class = FakeReader
 
 
 def test_builtin_vendors_are_registered() -> None:

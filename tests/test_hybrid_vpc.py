@@ -9,7 +9,7 @@ import pulumi
 import pytest
 from conftest import run
 from skyweave import HybridVpc, HybridVpcArgs, InvalidArgsError, SiteProviders, plan_hybrid_vpc
-from skyweave.cli.offline import OfflineMocks, OfflineRun, RecordingMonitor, Registration, run_program
+from skyweave.engine.offline import OfflineMocks, OfflineRun, RecordingMonitor, Registration, run_program
 
 AWS = {"name": "aws-use1", "vendor": "aws", "region": "us-east-1", "zones": ["us-east-1a", "us-east-1b"]}
 GCP = {"name": "gcp-euw1", "vendor": "gcp", "region": "europe-west1", "project": "proj-12345"}

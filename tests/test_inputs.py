@@ -1,4 +1,4 @@
-"""The input boundary (skyweave.core.inputs): every user file a hostile or careless user can hand the
+"""The input boundary (skyweave.files): every user file a hostile or careless user can hand the
 CLI — stack files, Pulumi.yaml, policy configs, plan files — gives exit 1 and one message naming
 the file and key, never a traceback, a hang or a blow-up (issue 16)."""
 
@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 import skyweave.cli.graph
 import skyweave.cli.ipam
-import skyweave.cli.preview  # noqa: F401 - imported here so the timed tests time the reading, not imports
+import skyweave.engine.preview  # noqa: F401 - imported here so the timed tests time the reading, not imports
 from conftest import ROOT
+from skyweave import files
 from skyweave.cli import main
-from skyweave.core import inputs
 from skyweave.core.errors import ConfigError
 
 PROD = (ROOT / "stacks" / "Pulumi.prod.yaml").read_text(encoding="utf-8")
@@ -249,7 +249,7 @@ def test_billion_laughs_fails_fast(tmp_path: Path, capsys: pytest.CaptureFixture
 
 
 def test_oversized_stack_file_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    project = _project(tmp_path, PROD + "#" * (inputs.MAX_DOCUMENT_BYTES + 1))
+    project = _project(tmp_path, PROD + "#" * (files.MAX_DOCUMENT_BYTES + 1))
     _fails_cleanly(
         capsys, ["-C", str(project), "ipam", "show", "--stack", "prod"], LABEL, "larger than 8 MiB"
     )
@@ -270,7 +270,7 @@ def test_oversized_stack_file_is_refused(tmp_path: Path, capsys: pytest.CaptureF
     ],
 )
 def test_plan_file_bounds(tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str) -> None:
-    """Plan files have their own reader (skyweave.cli.plan_files, tested in test_plan_files);
+    """Plan files have their own reader (skyweave.engine.plans, tested in test_plan_files);
     here only: the shapes that broke the old reader give one clean message naming the file."""
     plan = tmp_path / "plan.json"
     plan.write_text(text)
@@ -392,14 +392,14 @@ def test_bare_key_in_another_project_is_a_warning(tmp_path: Path, capsys: pytest
 
 def test_load_yaml_positions_and_shared_aliases() -> None:
     text = "a: &x [1, 2]\nb: *x\nc: {d: e}\n"
-    data, root = inputs.load_yaml(text, "t.yaml", positions=True)
+    data, root = files.load_yaml(text, "t.yaml", positions=True)
     assert data == {"a": [1, 2], "b": [1, 2], "c": {"d": "e"}}
     assert data["a"] is data["b"]
     assert root is not None
     b = root.get("b")
     assert b is not None and b.alias and (b.start.line, b.start.column) == (1, 3)
     c = root.get("c")
-    assert c is not None and c.flow and c.end == inputs.Mark(2, 9)
+    assert c is not None and c.flow and c.end == files.Mark(2, 9)
 
 
 def test_yaml_scalars_are_resolved_like_pyyaml_except_timestamps() -> None:
@@ -407,7 +407,7 @@ def test_yaml_scalars_are_resolved_like_pyyaml_except_timestamps() -> None:
         "i: 12\nh: 0x1f\nf: 1.5\nb: true\nn: ~\ne:\ns: '12'\n"
         "t: 2024-01-01\nu: 2024-01-01T10:00:00Z\nv: =\nm: <<\n"
     )
-    data, _ = inputs.load_yaml(text, "t.yaml")
+    data, _ = files.load_yaml(text, "t.yaml")
     assert data == {
         "i": 12,
         "h": 31,
@@ -425,7 +425,7 @@ def test_yaml_scalars_are_resolved_like_pyyaml_except_timestamps() -> None:
 
 def test_errors_are_config_errors() -> None:
     with pytest.raises(ConfigError, match="x: line 1, column 4: the YAML tag !!binary"):
-        inputs.load_yaml("x: !!binary aGk=\n", "t.yaml")
+        files.load_yaml("x: !!binary aGk=\n", "t.yaml")
 
 
 @pytest.mark.parametrize(
@@ -434,7 +434,7 @@ def test_errors_are_config_errors() -> None:
 def test_explicit_scalar_tags_with_bad_values(text: str) -> None:
     """Found by the fuzz test: `!!int` on an empty value was an IndexError inside PyYAML."""
     with pytest.raises(ConfigError, match=r"x: line 1, column 4: .* is not a valid !!"):
-        inputs.load_yaml(text, "t.yaml")
+        files.load_yaml(text, "t.yaml")
 
 
 def test_environment_faults_are_one_line_naming_the_path(

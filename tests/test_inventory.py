@@ -11,7 +11,7 @@ import pytest
 import yaml
 from skyweave.cli import main
 from skyweave.cli.inventory import pool_nodes
-from skyweave.cli.offline import OfflineMocks, OfflineRun, run_program
+from skyweave.engine.offline import OfflineMocks, OfflineRun, run_program
 from skyweave.metal.bare_metal_pool import BareMetalPool
 from skyweave.metal.inventory import ansible_inventory, ansible_list
 from skyweave.network.hybrid_vpc import HybridVpc

@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import ROOT
+from skyweave import files
 from skyweave.cli import ipam as ipam_cli
 from skyweave.cli import main
 from skyweave.cli.exit_codes import EXIT_REQUIREMENT
-from skyweave.core import inputs
 
 PROD = (ROOT / "stacks" / "Pulumi.prod.yaml").read_text(encoding="utf-8")
 LABEL = "stacks/Pulumi.prod.yaml"
@@ -157,7 +157,7 @@ def test_adding_a_site_to_prod_preview_dry_run_lock_preview(
     assert main([*argv, "ipam", "lock", "--stack", "prod"]) == 0
     capsys.readouterr()
     after = _stack_file(project).read_text(encoding="utf-8")
-    assert inputs.unified_diff(LABEL, text, after) == dry.out
+    assert files.unified_diff(LABEL, text, after) == dry.out
     removed, added = _diff(text, after)
     assert removed == []
     assert "      cidr: 10.0.0.0/16\n" in added  # the first free /16 of the supernet
@@ -383,12 +383,12 @@ def test_ctrl_c_during_the_write_leaves_the_file_as_it_was(tmp_path: Path) -> No
     project = _project(tmp_path, PROD)
     code = (
         "import os, signal, sys\n"
-        f"import {inputs.__name__} as inputs\n"
+        f"import {files.__name__} as files\n"
         "real = os.fsync\n"
         "def fsync(fd):\n"
         "    os.kill(os.getpid(), signal.SIGINT)\n"
         "    real(fd)\n"
-        "inputs.os.fsync = fsync\n"
+        "files.writing.os.fsync = fsync\n"
         "from skyweave.cli import main\n"
         f"sys.exit(main(['-C', {str(project)!r}, 'ipam', 'lock', '--stack', 'prod']))\n"
     )
@@ -407,7 +407,7 @@ def test_a_failed_write_leaves_the_file_as_it_was(
     def disk_full(fd: int) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(inputs.os, "fsync", disk_full)
+    monkeypatch.setattr(files.writing.os, "fsync", disk_full)
     assert _lock(project) == 1
     out, err = capsys.readouterr()
     assert (
@@ -462,7 +462,7 @@ def test_permission_denied_on_rename_is_a_message(
     def denied(src: str, dst: str) -> None:
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr(inputs.os, "replace", denied)
+    monkeypatch.setattr(files.writing.os, "replace", denied)
     assert _lock(project) == 1
     assert "cannot be written: permission denied; the file was not changed" in capsys.readouterr().err
     assert _stack_file(project).read_text(encoding="utf-8") == PROD
@@ -491,7 +491,7 @@ def test_a_file_changed_since_it_was_read_is_not_overwritten(
 def test_a_second_lock_run_gets_a_clear_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     project = _project(tmp_path, PROD)
     path = _stack_file(project)
-    with inputs.exclusive(path, LABEL):
+    with files.exclusive(path, LABEL):
         assert _lock(project) == 1
         out, err = capsys.readouterr()
         assert out == "" and "is being updated by another `skyweave ipam lock`" in err

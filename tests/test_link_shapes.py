@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 from conftest import ROOT, run
-from skyweave.cli.offline import OfflineMocks, RecordingMonitor, run_program
 from skyweave.core.errors import InvalidArgsError, PlanningError, RegistrationError
 from skyweave.drivers import CloudDriver, get_driver
 from skyweave.drivers.registry import driver_registered
 from skyweave.drivers.vpn import ENDPOINT_PROTOCOLS, PeeringService
+from skyweave.engine.offline import OfflineMocks, RecordingMonitor, run_program
 from skyweave.network import links
 from skyweave.network.hybrid_vpc import HybridVpc, HybridVpcArgs
 from skyweave.network.links.builder import LinkBuilder, register_builder

@@ -9,8 +9,9 @@ import pulumi
 import pytest
 from conftest import run
 from skyweave import HybridVpc, HybridVpcArgs, InvalidArgsError, SiteProviders
-from skyweave.app.multi_cloud_app import MultiCloudApp, MultiCloudAppArgs, plan_multi_cloud_app
-from skyweave.cli.offline import OfflineRun, Registration
+from skyweave.app.multi_cloud_app import MultiCloudApp
+from skyweave.app.plan import MultiCloudAppArgs, plan_multi_cloud_app
+from skyweave.engine.offline import OfflineRun, Registration
 from skyweave.planning.failure import FailureKind, Placement, worst_loss
 
 AWS = {"name": "aws-use1", "vendor": "aws", "region": "us-east-1", "zones": ["us-east-1a", "us-east-1b"]}

@@ -10,7 +10,7 @@ import pulumi
 import pytest
 from conftest import run
 from skyweave import HybridVpcArgs, InvalidArgsError, SiteProviders
-from skyweave.cli.offline import OfflineRun
+from skyweave.engine.offline import OfflineRun
 from skyweave.storage.multi_cloud_bucket import (
     MultiCloudBucket,
     MultiCloudBucketArgs,
@@ -139,3 +139,160 @@ def test_fails_before_registering(args: dict[str, Any], path: str, match: str) -
 def test_copy_interval_is_bounded_by_storage_transfer() -> None:
     with pytest.raises(InvalidArgsError, match="copy_interval_seconds"):
         build({**FULL, "copy_interval_seconds": 600})
+
+
+# --- the primary / copies form: roles chosen by what each site's driver offers ------------------
+
+AWS2 = {"name": "aws-usw2", "vendor": "aws", "region": "us-west-2"}
+GCP2 = {"name": "gcp-usc1", "vendor": "gcp", "region": "us-central1", "project": "proj-12345"}
+ONPREM = {"name": "onprem-fra", "vendor": "onprem", "region": "fra", "cidrs": ["10.200.0.0/16"]}
+ESTATE = [*SITES, AWS2, GCP2, ONPREM]
+NEW_FULL = {
+    "primary": "aws-use1",
+    "copies": [
+        {"site": "gcp-euw1", "filled_by": "transfer"},
+        {"site": "os-dc1", "filled_by": "application", "storage_policy": "ec42"},
+    ],
+}
+
+
+def _plan(args: dict[str, Any]) -> Any:
+    sites = HybridVpcArgs.model_validate({"sites": ESTATE}).sites
+    return plan_multi_cloud_bucket(MultiCloudBucketArgs.model_validate(args), sites)
+
+
+def _registered(result: OfflineRun) -> list[tuple[str, str, str, bool, str]]:
+    """Each resource (URN, type, inputs, protection, provider), by URN: the mock runtime registers
+    resources whose inputs are outputs in the order they resolve."""
+    return sorted(
+        (r.urn, r.type, json.dumps(r.inputs, sort_keys=True, default=str), r.protect, str(r.provider))
+        for r in result.resources
+    )
+
+
+def test_the_deprecated_keys_build_exactly_what_the_new_form_builds() -> None:
+    """Same resources, same URNs, same inputs, same outputs: a stack file may move at leisure."""
+    legacy, new = build(FULL), build(NEW_FULL)
+    assert _registered(legacy) == _registered(new)
+    assert legacy.outputs == new.outputs and legacy.component_outputs == new.component_outputs
+    (warning,) = [w for w in legacy.warnings if "deprecated" in w]
+    assert "s3_site, gcs_site, swift_site, swift_storage_policy are deprecated" in warning
+    assert not [w for w in new.warnings if "deprecated" in w]
+
+
+def test_the_warning_says_what_to_write_and_that_builds_the_same() -> None:
+    import yaml
+
+    legacy = MultiCloudBucketArgs.model_validate({**FULL, "kms_key_id": "alias/k"})
+    written = yaml.safe_load("{" + legacy.replacement() + "}")
+    assert written == {
+        "primary": "aws-use1",
+        "copies": [
+            {"site": "gcp-euw1", "filled_by": "transfer"},
+            {"site": "os-dc1", "filled_by": "application", "storage_policy": "ec42"},
+        ],
+    }
+    new = MultiCloudBucketArgs.model_validate({**written, "kms_key_id": "alias/k"})
+    assert _plan(new.model_dump(exclude_none=True)).sites == _plan(legacy.model_dump(exclude_none=True)).sites
+
+
+def test_a_copy_is_filled_by_transfer_where_the_drivers_offer_it_else_by_the_application() -> None:
+    plan = _plan({"primary": "aws-use1", "copies": [{"site": "gcp-euw1"}, {"site": "os-dc1"}]})
+    assert [(c.site.name, c.filled_by.value) for c in plan.copies] == [
+        ("gcp-euw1", "transfer"),  # GCP's Storage Transfer reads S3; AWS grants it read
+        ("os-dc1", "application"),  # OpenStack offers no transfer service
+    ]
+    # The other way round no driver offers a transfer (AWS has no copy service): the application.
+    plan = _plan({"primary": "gcp-euw1", "copies": [{"site": "aws-use1"}]})
+    assert [c.filled_by.value for c in plan.copies] == ["application"]
+    assert not plan.transfer
+
+
+def test_any_vendor_with_object_storage_can_be_the_primary() -> None:
+    result = build({"primary": "gcp-euw1", "copies": [{"site": "os-dc1", "storage_policy": "ec42"}]})
+    (component,) = [r for r in result.resources if r.type == "skyweave:storage:MultiCloudBucket"]
+    types = Counter(r.type for r in result.resources if r.parent == component.urn)
+    assert types == Counter(
+        {"gcp:storage/bucket:Bucket": 1, "openstack:objectstorage/container:Container": 1}
+    )
+    assert set(result.outputs["buckets"]) == {"gcp-euw1", "os-dc1"}
+
+
+@pytest.mark.parametrize(
+    ("args", "path", "words"),
+    [
+        (  # a site whose vendor has no object store, as the primary and as a copy
+            {"primary": "onprem-fra", "copies": [{"site": "aws-use1"}]},
+            "primary",
+            ["'onprem-fra'", "vendor 'onprem'", "'object_storage'"],
+        ),
+        (
+            {"primary": "aws-use1", "copies": [{"site": "onprem-fra"}]},
+            "copies[0].site",
+            ["'onprem-fra'", "vendor 'onprem'", "'object_storage'"],
+        ),
+        (  # a transfer asked of a vendor without a transfer service
+            {"primary": "aws-use1", "copies": [{"site": "os-dc1", "filled_by": "transfer"}]},
+            "copies[0].site",
+            ["'os-dc1'", "vendor 'openstack'", "'bucket_copy'"],
+        ),
+        (  # a transfer from a vendor that cannot grant the copy service read access
+            {"primary": "gcp-euw1", "copies": [{"site": "aws-use1", "filled_by": "transfer"}]},
+            "copies[0].site",
+            ["'aws-use1'", "vendor 'aws'", "'bucket_copy'"],
+        ),
+        (  # a transfer service that does not read the primary's vendor
+            {"primary": "gcp-euw1", "copies": [{"site": "gcp-usc1", "filled_by": "transfer"}]},
+            "copies[0].site",
+            ["'gcp-usc1'", "Storage Transfer Service (gcp) copies from aws only", "'gcp-euw1' is gcp"],
+        ),
+        (
+            {"primary": "aws-use1", "kms_key_id": "k", "copies": []},
+            "copies",
+            ["a bucket on one vendor does not survive that vendor"],
+        ),
+        (
+            {"primary": "aws-use1", "copies": [{"site": "aws-usw2"}]},
+            "copies",
+            ["every copy is on aws, the primary's vendor"],
+        ),
+        (
+            {"primary": "aws-use1", "copies": [{"site": "gcp-euw1"}, {"site": "aws-use1"}]},
+            "copies[1].site",
+            ["already holds the bucket's primary"],
+        ),
+        (
+            {"primary": "aws-use1", "copies": [{"site": "gcp-euw1"}, {"site": "gcp-usc1"}]},
+            "copies[1].site",
+            ["one copy filled by transfer", "'gcp-euw1' is already"],
+        ),
+        (  # an option the vendor's store does not take is refused, never dropped
+            {"primary": "gcp-euw1", "kms_key_id": "k", "copies": [{"site": "aws-use1"}]},
+            "kms_key_id",
+            ["GCS bucket on 'gcp-euw1' (gcp) takes no customer-managed key"],
+        ),
+        (
+            {"primary": "aws-use1", "copies": [{"site": "gcp-euw1", "storage_policy": "ec42"}]},
+            "copies[0].storage_policy",
+            ["GCS bucket on 'gcp-euw1' (gcp) has no storage policies"],
+        ),
+        (  # the transfer service's own shortest interval
+            {"primary": "aws-use1", "copies": [{"site": "gcp-euw1"}], "copy_interval_seconds": 600},
+            "copy_interval_seconds",
+            ["Storage Transfer Service repeats a copy at most every 3600 s"],
+        ),
+        ({"copies": [{"site": "gcp-euw1"}]}, "primary", ["required"]),
+    ],
+)
+def test_a_site_that_cannot_play_its_role_is_named(args: dict[str, Any], path: str, words: list[str]) -> None:
+    with pytest.raises(InvalidArgsError) as e:
+        _plan(args)
+    (issue,) = [i for i in e.value.issues if i.path == path]
+    for word in words:
+        assert word in issue.message, (word, issue.message)
+
+
+def test_the_two_forms_cannot_be_mixed() -> None:
+    with pytest.raises(InvalidArgsError, match="cannot be mixed with primary/copies") as e:
+        MultiCloudBucketArgs(primary="aws-use1", gcs_site="gcp-euw1")
+    assert e.value.issues[0].path == "gcs_site"

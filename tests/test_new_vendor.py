@@ -1,6 +1,8 @@
 """A new vendor is a folder: a third-party driver, found through the ``skyweave.drivers`` entry
 point of its own distribution, gets networks and a redundant BGP VPN link to AWS with no edit to
-any skyweave module (tests/fixtures/dummy_vendor is that distribution).
+any skyweave module (tests/fixtures/dummy_vendor is that distribution); its app site runs a
+MultiCloudApp, and its policy reader, found through the ``skyweave.readers`` entry point, lets the
+pack judge it — without the reader, ``skyweave check`` names its package as not judged.
 
 Runs in a subprocess whose path holds the fixture distribution, so the registry sees it exactly
 as it sees an installed package: through ``importlib.metadata``.
@@ -8,13 +10,14 @@ as it sees an installed package: through ``importlib.metadata``.
 
 from __future__ import annotations
 
-import json
 import os
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
-from conftest import ROOT
+from conftest import ROOT, run_with_distribution
 
 FIXTURE = ROOT / "tests" / "fixtures" / "dummy_vendor"
 
@@ -24,7 +27,7 @@ from importlib.metadata import entry_points
 
 assert [ep.name for ep in entry_points(group="skyweave.drivers")] == ["dummy"]
 import skyweave
-from skyweave.cli.offline import run_program
+from skyweave.engine.offline import run_program
 
 assert "dummy" in skyweave.vendors()
 
@@ -48,14 +51,55 @@ print(json.dumps(out, default=str))
 """
 
 
-def _run() -> dict[str, Any]:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(FIXTURE), os.environ.get("PYTHONPATH", "")])}
-    done = subprocess.run(
-        [sys.executable, "-c", PROGRAM], capture_output=True, text=True, env=env, cwd=ROOT, timeout=300
+CHECK_PROGRAM = r"""
+import json
+import skyweave
+from skyweave.engine.check import PropertyDependencyMonitor, run_check
+from skyweave.engine.requests import resources_from_run
+from skyweave.engine.offline import run_program
+
+def program():
+    sites = [
+        {"name": "aws-use1", "vendor": "aws", "region": "us-east-1", "zones": ["us-east-1a", "us-east-1b"],
+         "cidr": "10.1.0.0/16"},
+        {"name": "dummy-one", "vendor": "dummy", "region": "north", "cidr": "10.9.0.0/16"},
+    ]
+    parsed = skyweave.HybridVpcArgs.model_validate({"sites": sites})
+    providers = skyweave.SiteProviders(parsed.sites)
+    net = skyweave.HybridVpc("core", parsed, providers=providers)
+    skyweave.MultiCloudApp(
+        "web",
+        {
+            "sites": ["aws-use1", "dummy-one"],
+            "images": {"aws": "ami-0123456789abcdef0", "dummy": "img-1"},
+            "sizes": {"aws": "t3.small", "dummy": "small"},
+            "port": 8080,
+            "health_check_path": "/healthz",
+            "min_healthy": 2,
+            "availability": {"dummy-one": 0.999},
+        },
+        network=net,
+        providers=providers,
     )
-    assert done.returncode == 0, done.stderr[-3000:]
-    result: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
-    return result
+
+monitor = PropertyDependencyMonitor()
+run = run_program(program, project="t", stack="t", monitor=monitor)
+for_analyze, for_stack = resources_from_run(run, monitor.property_dependencies)
+result = run_check(for_analyze, for_stack, stack="t", project="t", source="test")
+out = {
+    "resources": [{"type": r.type, "name": r.name, "inputs": r.inputs} for r in run.resources],
+    "findings": [
+        {"policy": d.policy_name, "level": d.enforcement_level, "message": d.message.splitlines()[-1]}
+        for d in result.diagnostics
+    ],
+}
+print(json.dumps(out, default=str))
+"""
+
+
+def _run(program: str = PROGRAM, fixture: Path = FIXTURE) -> dict[str, Any]:
+    """Run ``program`` where ``fixture``'s distribution is installed (the pack it starts, too)."""
+    return run_with_distribution(fixture, program)
 
 
 def test_a_plugin_vendor_gets_networks_and_a_bgp_link_to_aws() -> None:
@@ -99,6 +143,48 @@ def test_without_the_plugin_the_vendor_is_unknown() -> None:
     assert "dummy" not in vendors()
 
 
+def _policies(result: dict[str, Any]) -> set[str]:
+    return {f["policy"] for f in result["findings"]}
+
+
+def test_a_plugin_vendor_runs_an_app_site_judged_through_its_own_reader() -> None:
+    result = _run(CHECK_PROGRAM)
+    types = {r["type"] for r in result["resources"]}
+    assert {"dummy:index:LoadBalancer", "dummy:index:InstanceGroup"} <= types
+    groups = [r for r in result["resources"] if r["type"] == "dummy:index:InstanceGroup"]
+    assert sum(int(g["inputs"]["size"]) for g in groups) >= 2  # min_healthy 2 survives losing AWS
+    # Its reader (through its entry point) makes its instance groups units the claims and the
+    # redundancy rules count: nothing is "not judged", the app's placements are backed, and two
+    # vendors survive each other's loss.
+    policies = _policies(result)
+    assert "skyweave-coverage-unjudged" not in policies
+    assert {
+        "skyweave-redundancy-claims-backed",
+        "skyweave-redundancy-min-vendors",
+        "skyweave-redundancy-survives-vendor-loss",
+        "skyweave-redundancy-zone-spread",
+    }.isdisjoint(policies), result["findings"]
+
+
+def test_without_its_reader_check_names_its_package_as_not_judged(tmp_path: Path) -> None:
+    """The same distribution with the reader's entry point absent: the pack says what it cannot see."""
+    bare = tmp_path / "dummy_vendor"
+    shutil.copytree(FIXTURE, bare)
+    entry_points = next(bare.glob("*.dist-info")) / "entry_points.txt"
+    text = entry_points.read_text()
+    entry_points.write_text(text[: text.index("[skyweave.readers]")])
+    result = _run(CHECK_PROGRAM, bare)
+    unjudged = [f for f in result["findings"] if f["policy"] == "skyweave-coverage-unjudged"]
+    assert [f["level"] for f in unjudged] == ["advisory", "advisory"]
+    assert unjudged[0]["message"].startswith("not judged: no policy reader for package dummy (types: ")
+    for token in ("dummy:index:InstanceGroup", "dummy:index:LoadBalancer", "pulumi:providers:dummy"):
+        assert token in unjudged[0]["message"]
+    assert "site 'dummy-one' is on vendor dummy, which has no policy reader" in unjudged[1]["message"]
+    # What it cannot read is not claimed missing either: no claims finding blames the dummy site.
+    claims = [f for f in result["findings"] if f["policy"] == "skyweave-redundancy-claims-backed"]
+    assert not any("dummy" in f["message"] for f in claims), claims
+
+
 def _docs_example() -> str:
     text = (ROOT / "docs" / "vendors.md").read_text()
     section = text.split("## Run the contract in your own tests", 1)[1]
@@ -123,10 +209,11 @@ def test_the_dummy_vendor_keeps_the_shipped_contract_as_docs_vendors_md_shows(tm
     summary = out.strip().splitlines()[-1]
     assert "failed" not in summary and "error" not in summary, summary
     passed = int(summary.split(" passed")[0].split()[-1])
-    assert passed >= 8, summary  # identity, capabilities, require, endpoint, signatures, builds, link
-    # The only check skipped is the policy readers' (no registry yet), with its reason.
+    # identity, capabilities, require, endpoint, signatures, builds, link, and its policy reader
+    # (found through its own entry point): nothing skipped.
+    assert passed >= 9, summary
     skipped = [line for line in out.splitlines() if line.startswith("SKIPPED")]
-    assert len(skipped) == 1 and "no registry of policy readers yet" in skipped[0], skipped
+    assert skipped == [], skipped
 
 
 def test_the_vendor_docs_table_is_the_protocol_table() -> None:

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from skyweave.cli.analyzer import PolicyEngineError, PolicyPackProcess, StackResource
+from skyweave.engine.analyzer import PolicyEngineError, PolicyPackProcess, StackResource
 
 MANIFEST = "runtime: python\nversion: 0.1.0\ndescription: test pack\n"
 

@@ -26,12 +26,15 @@ import plan_writers as writers
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from skyweave.cli import main, plan_files
-from skyweave.cli.check import PropertyDependencyMonitor
+from pulumi.runtime import rpc
+from skyweave.cli import main
 from skyweave.cli.check_command import EXIT_VIOLATIONS
-from skyweave.cli.offline import OfflineRun
-from skyweave.cli.plan_files import MAX_DEPTH, PlanFileError, parse_plan, read_plan
-from skyweave.cli.preview import preview_stack, render_json
+from skyweave.engine import plans as plan_files
+from skyweave.engine.check import PropertyDependencyMonitor
+from skyweave.engine.offline import OfflineRun
+from skyweave.engine.plans import MAX_DEPTH, PlanFileError, parse_plan, read_plan
+from skyweave.engine.preview import preview_stack, render_json
+from skyweave.engine.requests import resources_from_plan
 from skyweave.estate.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -227,7 +230,7 @@ def test_stack_export_secrets_reach_the_pack_masked_and_never_in_output(
         text = json.dumps(doc)
         assert writers.SECRET_SIG in text
         plan = parse_plan(text.encode(), "export.json")
-        for_analyze, for_stack = plan.resources()
+        for_analyze, for_stack = resources_from_plan(plan)
         wire = json.dumps([dict(r.properties) for r in [*for_analyze, *for_stack]])
         assert "not-the-real-value" not in wire and "ciphertext" not in wire
         assert '"value": "[secret]"' in wire
@@ -241,7 +244,7 @@ def test_provider_references_keep_sites_even_for_providers_not_in_the_file() -> 
     """`pulumi preview --json` never lists default providers; a resource still names its provider
     (and so its site) by the reference's URN, as the engine does."""
     plan = read_plan(FIXTURES / "pulumi-preview.json")
-    for_analyze, _ = plan.resources()
+    for_analyze, _ = resources_from_plan(plan)
     bucket = next(r for r in for_analyze if r.type == "aws:s3/bucket:Bucket")
     assert bucket.provider is not None
     assert bucket.provider.type == "pulumi:providers:aws" and bucket.provider.name == "default_6_66_0"
@@ -288,7 +291,9 @@ def _refused(path: Path, capsys: pytest.CaptureFixture[str]) -> str:
     assert code == 1, captured.err
     assert captured.out == ""
     assert "Traceback" not in captured.err
-    assert captured.err.startswith(f"error: invalid plan file {path} (")
+    # A plan that is not shaped like one lists its problems; a file that is not bounded JSON at all
+    # is one line naming it, the same line any JSON file skyweave reads gets (skyweave.files).
+    assert captured.err.startswith((f"error: invalid plan file {path} (", f"error: {path}: ")), captured.err
     return captured.err
 
 
@@ -379,19 +384,22 @@ def test_raw_bytes_and_bounds_are_one_clear_message(
         "utf16.json": (good.encode("utf-16"), "is UTF-16"),
         "nan.json": (
             good.replace('"cidrBlock": "10.1.0.0/16"', '"cidrBlock": NaN', 1).encode(),
-            "NaN is not a JSON value",
+            "NaN is not a JSON number",
         ),
-        "digits.json": (good.replace('"10.1.0.0/16"', "1" * 5000, 1).encode(), "an integer of 5000 digits"),
+        "digits.json": (
+            good.replace('"10.1.0.0/16"', "1" * 5000, 1).encode(),
+            "an integer of 5,000 digits is outside 64 bits",
+        ),
         "float.json": (
             good.replace('"10.1.0.0/16"', "1e400", 1).encode(),
-            "deployment.resources[2].inputs.cidrBlock: must be a number a 64-bit float can hold",
+            "1e400 is beyond the range of a number",
         ),
         "bigint.json": (
             good.replace('"10.1.0.0/16"', str(2**1100), 1).encode(),
-            "deployment.resources[2].inputs.cidrBlock: must be a number a 64-bit float can hold",
+            "an integer of 332 digits is outside 64 bits",
         ),
         "broken.json": (good[:-20].encode(), "not valid JSON at line"),
-        "deep-parse.json": (b"[" * 200_000 + b"]" * 200_000, "nested too deeply to read"),
+        "deep-parse.json": (b"[" * 200_000 + b"]" * 200_000, f"nested deeper than {MAX_DEPTH} levels"),
         "array.json": (b"[1, 2]", "not a preview, stack export or plan"),
     }
     for name, (data, message) in cases.items():
@@ -401,6 +409,45 @@ def test_raw_bytes_and_bounds_are_one_clear_message(
     absent = tmp_path / "absent.json"  # the environment's fault: one line naming the file
     assert main(["check", "--from-json", str(absent)]) == 1
     assert capsys.readouterr().err == f"error: {absent}: does not exist\n"
+
+
+def test_plan_files_are_bounded_like_every_json_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Plan files had a reader of their own that let through what the one bounded JSON reader
+    (skyweave.files) refuses; now they go through that reader. Each case here passed before."""
+    good = (FIXTURES / "stack-export.json").read_text()
+    assert '"cidrBlock": "10.1.0.0/16"' in good and '"manifest": {' in good
+    cases = {
+        # an integer a float64 holds but 64 bits do not, in a property the pack reads
+        "int65.json": (
+            good.replace('"10.1.0.0/16"', str(2**64), 1),
+            f"line {good[: good.index('10.1.0.0/16')].count(chr(10)) + 1}: an integer of 20 digits",
+        ),
+        # too long an integer, a number out of range, nesting past the bound: in a field no check
+        # reads (the manifest), where the old reader never looked
+        "unused-digits.json": (
+            good.replace('"manifest": {', '"manifest": {"n": ' + "9" * 500 + ",", 1),
+            "an integer of 500 digits is outside 64 bits",
+        ),
+        "unused-float.json": (
+            good.replace('"manifest": {', '"manifest": {"n": 1e400,', 1),
+            "1e400 is beyond the range of a number",
+        ),
+        "unused-deep.json": (
+            good.replace('"manifest": {', '"manifest": {"n": ' + "[" * 80 + "]" * 80 + ",", 1),
+            f"deployment.manifest.n{'[0]' * (MAX_DEPTH - 3)}: nested deeper than {MAX_DEPTH} levels",
+        ),
+    }
+    for name, (text, message) in cases.items():
+        path = tmp_path / name
+        path.write_text(text)
+        assert message in _refused(path, capsys), name
+    # One reader, one message: a policy config and a plan file with the same fault read alike.
+    config = tmp_path / "policy.json"
+    config.write_bytes('{"all": "mandatory"}'.encode("utf-16"))
+    assert main(["check", "--from-json", str(FIXTURES / "stack-export.json"), "--config", str(config)]) == 1
+    assert capsys.readouterr().err.startswith(f"error: {config}: is UTF-16 (PowerShell's `>` writes that)")
 
 
 def test_deep_nesting_is_refused_at_its_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -556,7 +603,7 @@ def test_mutated_plan_files_exit_cleanly(mutation: tuple[str, Any]) -> None:
 
 @contextlib.contextmanager
 def _stand_in_pack() -> Any:
-    from skyweave.cli import check
+    from skyweave.engine import check
 
     def run_check(for_analyze: Any, for_stack: Any, **kwargs: Any) -> check.CheckResult:
         for resource in for_analyze:
@@ -604,7 +651,7 @@ def test_a_save_plan_judges_creates_on_their_inputs_and_updates_on_planned_state
     assert "old-bucket" not in rows  # steps ["delete"], no goal
     assert rows["core-vpc"]["inputs"] == {"cidrBlock": "10.1.0.0/16", "enableDnsHostnames": True, "tags": {
         "env": "prod", "owner": "platform"}}  # fmt: skip
-    assert rows["core-vpc"]["outputs"]["arn"] == plan_files.UNKNOWN
+    assert rows["core-vpc"]["outputs"]["arn"] == rpc.UNKNOWN
     subnet = rows["core-subnet-a"]
     assert subnet["inputs"]["cidrBlock"] == "10.1.16.0/20" and subnet["outputs"]["cidrBlock"] == "10.1.0.0/20"
     assert subnet["inputs"]["availabilityZone"] == "us-east-1a"  # from the planned state

@@ -48,7 +48,7 @@ PLANNERS = {
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_a_preview_plans_each_thing_once(stack: str) -> None:
-    from skyweave.cli.preview import preview_stack
+    from skyweave.engine.preview import preview_stack
 
     project = Project.find(ROOT)
     with counting(**PLANNERS) as counts:

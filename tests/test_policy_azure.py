@@ -20,9 +20,9 @@ import pytest
 from conftest import run
 from policy_helpers import check_stack, res, wire
 from skyweave import HybridVpc, HybridVpcArgs, SiteProviders
-from skyweave.cli.analyzer import PolicyPackProcess, StackResource
-from skyweave.cli.check import resources_from_run
-from skyweave.cli.offline import OfflineRun
+from skyweave.engine.analyzer import PolicyPackProcess, StackResource
+from skyweave.engine.offline import OfflineRun
+from skyweave.engine.requests import resources_from_run
 from skyweave.policy import Resource, StackIndex, rule_by_name
 from skyweave.policy.facts import UNSPECIFIED, facts
 

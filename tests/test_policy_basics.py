@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from policy_helpers import res, wire
-from skyweave.cli.analyzer import Diagnostic, PolicyPackProcess
+from skyweave.engine.analyzer import Diagnostic, PolicyPackProcess
 from skyweave.policy import Resource
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,9 +13,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from skyweave.cli.analyzer import Diagnostic, PolicyPackProcess, StackResource
-from skyweave.cli.check import PropertyDependencyMonitor, load_policy_config, resources_from_run
-from skyweave.cli.preview import preview_stack
+from skyweave.engine.analyzer import Diagnostic, PolicyPackProcess, StackResource
+from skyweave.engine.check import PropertyDependencyMonitor
+from skyweave.engine.policy_config import load_policy_config
+from skyweave.engine.preview import preview_stack
+from skyweave.engine.requests import resources_from_run
 from skyweave.estate.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,7 +1,11 @@
-"""The runners in-process: the SDK objects they are handed, and the fallback when the SDK changes."""
+"""The two ways of serving the rules: the public path (each rule its own SDK policy, the default)
+and the opt-in fast path (two runners over one decode, through SDK internals) — in-process, the
+fallback when the SDK changes, and both through the real Analyzer protocol on prod, where they
+must give the same findings."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,7 +17,9 @@ from pulumi_policy import (
 )
 from pulumi_policy.policy import PolicyCustomTimeouts, StackValidationArgs
 from skyweave.policy import ALL_RULES, build_policies
-from skyweave.policy.pack import STACK_RUNNER, DeclaredRule
+from skyweave.policy.pack import ADVISORY_NOTES, ADVISORY_RESOURCE_NOTES, STACK_RUNNER, DeclaredRule
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _resource(type_: str, name: str, props: dict[str, Any]) -> PolicyResource:
@@ -21,8 +27,8 @@ def _resource(type_: str, name: str, props: dict[str, Any]) -> PolicyResource:
     return PolicyResource(type_, props, f"urn:pulumi:s::p::{type_}::{name}", name, opts, None, None, [], {})
 
 
-def test_build_policies_declares_each_rule_once_plus_two_runners() -> None:
-    policies = build_policies(tune_collector=False)
+def test_the_fast_path_declares_each_rule_once_plus_two_runners() -> None:
+    policies = build_policies(tune_collector=False, fast_path=True)
     declared = [p for p in policies if isinstance(p, DeclaredRule)]
     assert [p.name for p in declared] == [r.name for r in ALL_RULES]
     assert sum(isinstance(p, StackValidationPolicy) for p in policies) == 1
@@ -32,11 +38,24 @@ def test_build_policies_declares_each_rule_once_plus_two_runners() -> None:
         build_policies([imds, imds], tune_collector=False)
 
 
+def test_the_public_path_serves_each_rule_as_its_own_policy_plus_the_advisory_notes() -> None:
+    policies = build_policies(tune_collector=False)
+    assert [p.name for p in policies] == [r.name for r in ALL_RULES] + [
+        ADVISORY_RESOURCE_NOTES,
+        ADVISORY_NOTES,
+    ]
+    for policy, rule in zip(policies, ALL_RULES, strict=False):
+        assert isinstance(
+            policy, ResourceValidationPolicy if rule.kind.value == "resource" else StackValidationPolicy
+        )
+        assert policy.enforcement_level.value == rule.level.value and policy.description == rule.description
+
+
 def test_without_the_sdk_servicer_the_runner_falls_back_to_prefixed_messages(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """A report callback that is not the SDK's (no servicer in its closure): still reports."""
-    runner = next(p for p in build_policies(tune_collector=False) if p.name == STACK_RUNNER)
+    runner = next(p for p in build_policies(tune_collector=False, fast_path=True) if p.name == STACK_RUNNER)
     assert isinstance(runner, StackValidationPolicy)
     reported: list[tuple[str, str | None]] = []
 
@@ -50,3 +69,69 @@ def test_without_the_sdk_servicer_the_runner_falls_back_to_prefixed_messages(
         "losing one vendor does not take everything down"
     ]
     assert "reported under the runner's name" in capsys.readouterr().err
+
+
+def test_the_public_path_reports_an_unknown_as_an_advisory_note_naming_its_rule() -> None:
+    """A value unknown in a preview never fails a mandatory rule: the public API has no
+    per-violation level, so it goes to the advisory notes policy, run last in the call."""
+    policies = {p.name: p for p in build_policies(tune_collector=False)}
+    unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+    args = StackValidationArgs([_resource("aws:ec2/vpc:Vpc", "v", {"cidrBlock": unknown})])
+    reported: dict[str, list[tuple[str, str | None]]] = {}
+    for name in ("skyweave-addresses-no-overlap", ADVISORY_NOTES):
+        policy = policies[name]
+        assert isinstance(policy, StackValidationPolicy)
+        policy.validate(args, lambda m, u=None, n=name: reported.setdefault(n, []).append((m, u)))
+    assert "skyweave-addresses-no-overlap" not in reported
+    ((message, urn),) = reported[ADVISORY_NOTES]
+    assert message.startswith("[skyweave-addresses-no-overlap] can't check ") and urn and urn.endswith("::v")
+
+
+def _findings(result: Any) -> list[tuple[str, str, str, str]]:
+    """(rule, level, message, urn) of every diagnostic; a public-path note as its rule's advisory."""
+    found = []
+    for d in result.diagnostics:
+        message = d.message.removeprefix(d.description + "\n")
+        rule, level = d.policy_name, d.enforcement_level
+        if rule in (ADVISORY_NOTES, ADVISORY_RESOURCE_NOTES):
+            rule, _, message = message[1:].partition("] ")
+            assert level == "advisory"
+        found.append((rule, level, message, d.urn))
+    return sorted(found)
+
+
+def test_both_paths_give_prod_the_same_findings(project: Any, tmp_path: Path) -> None:
+    """Through the real Analyzer protocol, prod with its policy config (waivers, levels): the
+    public path and the fast path report the same findings at the same levels."""
+    from skyweave.engine.check import PACK_MAIN, PACK_MANIFEST, PropertyDependencyMonitor, run_check
+    from skyweave.engine.policy_config import load_policy_config
+    from skyweave.engine.preview import preview_stack
+    from skyweave.engine.requests import resources_from_run
+
+    monitor = PropertyDependencyMonitor()
+    run = preview_stack(project, "prod", monitor=monitor)
+    for_analyze, for_stack = resources_from_run(run, monitor.property_dependencies)
+    config = load_policy_config(ROOT / "stacks" / "Pulumi.prod.policy.json")
+    public = tmp_path / "public"
+    public.mkdir()
+    (public / "PulumiPolicy.yaml").write_text(PACK_MANIFEST)
+    assert "build_policies(fast_path=True)" in PACK_MAIN
+    (public / "__main__.py").write_text(
+        PACK_MAIN.replace("build_policies(fast_path=True)", "build_policies()")
+    )
+    results = [
+        run_check(
+            for_analyze,
+            for_stack,
+            stack="prod",
+            project="skyweave",
+            source="t",
+            policy_config=config,
+            pack_dir=d,
+        )
+        for d in (None, public)
+    ]
+    fast_findings, public_findings = (_findings(r) for r in results)
+    assert fast_findings == public_findings
+    assert {f[1] for f in fast_findings} == {"advisory"} and len(fast_findings) == 3  # 2 of them waived
+    assert any(f[2].startswith("[waived until") for f in public_findings)

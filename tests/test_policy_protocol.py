@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from policy_helpers import USER_PACK, res, wire
 from pulumi.runtime.proto import analyzer_pb2, engine_pb2, engine_pb2_grpc
-from skyweave.cli.analyzer import UNKNOWN, EngineRecorder, PolicyEngineError, PolicyPackProcess, secret
-from skyweave.cli.check import PACK_MAIN, PACK_MANIFEST
+from skyweave.engine.analyzer import UNKNOWN, EngineRecorder, PolicyEngineError, PolicyPackProcess, secret
+from skyweave.engine.check import PACK_MAIN, PACK_MANIFEST
 from skyweave.policy import ALL_RULES
 from skyweave.policy.pack import RESOURCE_RUNNER, STACK_RUNNER
 

@@ -38,9 +38,11 @@ from hypothesis import strategies as st
 from policy_helpers import check_resource, check_stack, res, wire
 from pulumi_policy.deserialize import deserialize_properties
 from pulumi_policy.proxy import unknown_checking_proxy
-from skyweave.cli.analyzer import SIG_KEY, StackResource
-from skyweave.cli.check import PropertyDependencyMonitor, load_policy_config, resources_from_run
-from skyweave.cli.preview import preview_stack
+from skyweave.engine.analyzer import SIG_KEY, StackResource
+from skyweave.engine.check import PropertyDependencyMonitor
+from skyweave.engine.policy_config import load_policy_config
+from skyweave.engine.preview import preview_stack
+from skyweave.engine.requests import resources_from_run
 from skyweave.estate.project import Project
 from skyweave.policy import ALL_RULES, Finding, Kind, Resource, StackIndex, rule_by_name
 from skyweave.policy.facts import Unit, facts

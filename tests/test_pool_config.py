@@ -12,9 +12,10 @@ import pytest
 import yaml
 from conftest import ROOT, stack_raw, write_stack
 from skyweave.cli import main
-from skyweave.cli.offline import OfflineMocks, OfflineRun, RecordingMonitor
-from skyweave.cli.preview import preview_stack, render_json, render_text
+from skyweave.cli.preview import render_text
 from skyweave.core.errors import ConfigError
+from skyweave.engine.offline import OfflineMocks, OfflineRun, RecordingMonitor
+from skyweave.engine.preview import preview_stack, render_json
 
 STAND_IN = "offline-stand-in-for-byon:fra-ssh-key"
 
@@ -128,7 +129,7 @@ BAD: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
     (
         "unknown-kind",
         lambda raw: _pool(raw)["sources"][0].update(kind="metal"),
-        "skyweave:pools[0].sources[0].kind: 'metal': unknown kind; valid: ironic, aws_metal, byon",
+        "skyweave:pools[0].sources[0].kind: 'metal': unknown kind; valid: aws_metal, byon, ironic",
     ),
     (
         "misspelt-key",

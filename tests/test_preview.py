@@ -10,8 +10,9 @@ import pulumi_random as random
 import pytest
 from conftest import run
 from skyweave.cli import main
-from skyweave.cli.offline import SECRET, OfflineRun, run_program
-from skyweave.cli.preview import render_json, render_text, summary
+from skyweave.cli.preview import render_text
+from skyweave.engine.offline import SECRET, OfflineRun, run_program
+from skyweave.engine.preview import render_json, summary
 
 RESOURCE_KEYS = {
     "urn",
@@ -76,7 +77,7 @@ def test_json_has_one_object_per_resource(prod_run: OfflineRun) -> None:
 
 
 def test_preview_is_deterministic(project) -> None:  # type: ignore[no-untyped-def]
-    from skyweave.cli.preview import preview_stack
+    from skyweave.engine.preview import preview_stack
 
     assert render_json(preview_stack(project, "prod")) == render_json(preview_stack(project, "prod"))
 
@@ -128,7 +129,7 @@ def test_secrets_never_appear_in_any_output() -> None:
     keeper = next(r for r in result.resources if r.name == "uses-it")
     assert keeper.inputs["keepers"] == {"psk": SECRET}
     # the mock generated a real value; it must not leak anywhere
-    from skyweave.cli.offline import OfflineMocks
+    from skyweave.engine.offline import OfflineMocks
 
     mocks = OfflineMocks()
     value = mocks.new_resource(

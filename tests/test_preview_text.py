@@ -10,9 +10,10 @@ import re
 
 import pytest
 from skyweave.cli import main
-from skyweave.cli.offline import OfflineRun
-from skyweave.cli.preview import render_json, render_text
+from skyweave.cli.preview import render_text
 from skyweave.cli.style import Progress, Style, fit, plain_number, use_color
+from skyweave.engine.offline import OfflineRun
+from skyweave.engine.preview import render_json
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 

@@ -43,12 +43,12 @@ from skyweave.app.plan import AppDnsArgs, MultiCloudAppArgs
 from skyweave.bridge import arg_types as provider_types
 from skyweave.bridge import codegen as provider_codegen
 from skyweave.bridge.provider import COMPONENTS, PACKAGE, schema_path
-from skyweave.cli.offline import OfflineMocks, OfflineRun, RecordingMonitor
 from skyweave.core.bootstrap import BootstrapArgs
 from skyweave.drivers.aws.driver import AwsMetalSourceArgs
 from skyweave.drivers.onprem.driver import ByonServerArgs, ByonSourceArgs
 from skyweave.drivers.openstack.driver import IronicSourceArgs
 from skyweave.drivers.site_models import site_models
+from skyweave.engine.offline import OfflineMocks, OfflineRun, RecordingMonitor
 from skyweave.metal.bare_metal_pool import BareMetalPoolArgs
 from skyweave.network.connectivity import ConnectivityArgs
 from skyweave.network.hybrid_vpc import HybridVpcArgs, IpamArgs
@@ -121,7 +121,7 @@ EXPECTED = {
     ),
     "MultiCloudBucket": (
         fields(MultiCloudBucketArgs) | {"sites"},
-        {"s3Site", "sites"},
+        {"sites"},  # and `primary` or the deprecated `s3Site` (the models say which is missing)
         {"buckets", "copyIntervalSeconds"},
     ),
     "BareMetalPool": (
@@ -348,6 +348,26 @@ def test_construct_multi_cloud_bucket(provider: ComponentProvider) -> None:
     assert result.outputs["state"]["copyIntervalSeconds"] == 7200
 
 
+def test_construct_multi_cloud_bucket_with_a_blob_copy(provider: ComponentProvider) -> None:
+    """Every site the bucket uses gets a provider, whichever key names it (blob_site had none)."""
+    azure = {
+        "name": "azure-weu1",
+        "vendor": "azure",
+        "region": "westeurope",
+        "subscriptionId": "6b1f3c2a-8d4e-4f5a-9c7b-1e2d3f4a5b6c",
+    }
+    result = construct(
+        provider,
+        "MultiCloudBucket",
+        "assets",
+        {"sites": [AWS, azure], "s3Site": "aws-use1", "blobSite": "azure-weu1"},
+    )
+    providers = {r.name for r in result.resources if r.type.startswith("pulumi:providers:")}
+    assert providers == {"assets-provider-aws-use1", "assets-provider-azure-weu1"}
+    (container,) = [r for r in result.resources if r.type == "azure-native:storage:BlobContainer"]
+    assert container.provider and "assets-provider-azure-weu1" in container.provider
+
+
 def test_construct_bare_metal_pool_with_a_secret_key(provider: ComponentProvider) -> None:
     onprem = {
         "name": "onprem-fra",
@@ -468,7 +488,7 @@ def test_bad_input_is_skyweaves_error_in_schema_names_before_anything_is_registe
 
 
 def test_bad_input_registers_nothing(provider: ComponentProvider) -> None:
-    from skyweave.cli.offline import OfflineMocks, RecordingMonitor, run_program
+    from skyweave.engine.offline import OfflineMocks, RecordingMonitor, run_program
 
     monitor = RecordingMonitor(OfflineMocks())
 

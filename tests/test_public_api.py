@@ -167,3 +167,18 @@ def test_compatibility_lines() -> None:
     assert compatibility_line("0.3.0") != "0.2"
     assert compatibility_line("1.4.2") == compatibility_line("1.0.0") == "1"
     assert compatibility_line("2.0.0-rc.1") == "2"
+
+
+def test_the_documented_analyzer_path_still_imports_with_a_warning() -> None:
+    """docs/policies.md documented skyweave.cli.analyzer for testing a pack; it moved to the engine
+    layer and keeps working for a release (CHANGELOG), saying where it went."""
+    import importlib
+    import sys
+
+    from skyweave.engine import analyzer
+
+    sys.modules.pop("skyweave.cli.analyzer", None)
+    with pytest.warns(DeprecationWarning, match="skyweave.engine.analyzer"):
+        old = importlib.import_module("skyweave.cli.analyzer")
+    assert old.PolicyPackProcess is analyzer.PolicyPackProcess and old.StackResource is analyzer.StackResource
+    assert set(old.__all__) == set(analyzer.__all__)

@@ -207,7 +207,7 @@ def test_through_the_real_analyzer_protocol_the_setting_allows_a_listed_link() -
     from pathlib import Path
 
     from policy_helpers import wire
-    from skyweave.cli.analyzer import PolicyPackProcess
+    from skyweave.engine.analyzer import PolicyPackProcess
 
     single = [wire(r) for r in _vpnaas_link()]
     pack_dir = Path(__file__).resolve().parent.parent / "policies"

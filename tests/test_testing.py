@@ -107,7 +107,7 @@ def test_identity_and_capability_problems_are_named() -> None:
     assert identity_problems(driver) == ["display_name is empty"]
     assert capability_problems(driver) == [
         "bare_metal is declared but BareMetalService is not implemented",
-        "bare metal is declared but bare_metal_source is missing, of another vendor or unnamed",
+        "bare metal is declared but bare_metal_sources is empty, or a source is of another vendor or unnamed",
     ]
 
 

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 from conftest import stack_raw, write_stack
-from skyweave.cli.offline import OfflineRun
-from skyweave.cli.preview import preview_stack
+from skyweave.engine.offline import OfflineRun
+from skyweave.engine.preview import preview_stack
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 

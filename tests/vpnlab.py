@@ -58,11 +58,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
+from labkit import LabError, NamespaceLab, until
+from labkit import run as _run
 from skyweave.network.device_config import DeviceFiles, DeviceTunnel
 from skyweave.planning.vpn import Routing
 from vpnlab_boot import UserData
@@ -98,8 +100,6 @@ _IKE_FATAL = re.compile(
     r"tried \d+ shared keys? for .* failed|no IKE config found|"
     r"(IKE|CHILD_SA) proposals? .*(unacceptable|mismatch)|no acceptable proposal found"
 )
-
-T = TypeVar("T")
 
 # ip(8) for booting devices (no XFRM interfaces here): ``ip link add NAME type xfrm … if_id N``
 # succeeds when NAME is the tunnel interface the lab made with that if_id (listed in the device's
@@ -198,10 +198,6 @@ def missing() -> str | None:
     except KeyError:
         return "no 'frr' user (the frr package creates it)"
     return None
-
-
-class LabError(AssertionError):
-    """The lab itself could not be set up (not a verdict on the configs under test)."""
 
 
 @dataclass(frozen=True)
@@ -319,7 +315,7 @@ class BgpResult:
         return bool(self.states) and all(self.tunnel_as_planned(t) for t in self.tunnels)
 
 
-class Lab:
+class Lab(NamespaceLab):
     """The namespaces and daemons for one scenario: ``with Lab(files) as lab: lab.wait_ike()…``."""
 
     def __init__(
@@ -344,16 +340,8 @@ class Lab:
 
     # -- setting up -------------------------------------------------------------------------
 
-    def __enter__(self) -> Lab:
-        try:
-            self.start()
-        except BaseException:
-            self.close()
-            raise
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def ns(self, role: str) -> str:
+        return f"swl-{self.tag}-{role}"
 
     def start(self) -> None:
         t0 = time.monotonic()
@@ -395,13 +383,6 @@ class Lab:
             if _runs(node, "keepalived.service"):
                 self._start_keepalived(node)
         self.timings["frr"] = time.monotonic() - t2
-
-    def _netns(self, role: str) -> str:
-        name = f"swl-{self.tag}-{role}"
-        _run(["ip", "netns", "add", name])
-        self.namespaces.append(name)
-        _run(["ip", "-n", name, "link", "set", "lo", "up"])
-        return name
 
     def _node(self, i: int, name: str, files: DeviceFiles) -> _Node:
         assert self.root is not None
@@ -1151,9 +1132,7 @@ swanctl {{
             node.charon = None
             node.keepalived = None
             node.frr.clear()
-        for name in reversed(self.namespaces):
-            subprocess.run(["ip", "netns", "delete", name], capture_output=True, timeout=15, check=False)
-        self.namespaces.clear()
+        self._delete_namespaces()
         if self.root is not None:
             shutil.rmtree(self.root, ignore_errors=True)
             self.root = None
@@ -1208,25 +1187,6 @@ def _veth(name: str, netns: str, peer: str, peer_netns: str) -> None:
     _run(
         ["ip", "link", "add", name, "netns", netns, "type", "veth", "peer", "name", peer, "netns", peer_netns]
     )
-
-
-def _run(argv: Sequence[str], stdin: str | None = None) -> None:
-    done = subprocess.run(
-        list(argv), input=stdin.encode() if stdin else None, capture_output=True, timeout=15, check=False
-    )
-    if done.returncode != 0:
-        raise LabError(f"{' '.join(argv)}: {done.stderr.decode().strip()}")
-
-
-def until(probe: Callable[[], T | None], timeout: float, what: str) -> T:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value is not None:
-            return value
-        if time.monotonic() > deadline:
-            raise LabError(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(0.05)
 
 
 def _parse_pretty(text: str) -> list[tuple[str, dict[str, Any]]]:

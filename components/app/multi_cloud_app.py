@@ -8,10 +8,11 @@ failure it must survive (``survive``: zone, region or vendor). The component
    the composite availability (:mod:`skyweave.planning.availability`), the DNS shape and its
    failover time — any problem is an :class:`~skyweave.core.errors.InvalidArgsError` naming the key,
    raised before anything is registered;
-2. asks each site's driver for its vendor's shape (ASG + ALB, regional MIG + load balancer,
-   anti-affinity server group + Octavia) through the vendor-neutral
-   :class:`~skyweave.drivers.workloads.AppSiteSpec`;
-3. puts health-checked DNS (Route 53 or Cloud DNS) in front of every site.
+2. asks each site's driver (its :class:`~skyweave.drivers.services.AppService`) for its vendor's
+   shape through the vendor-neutral :class:`~skyweave.drivers.workloads.AppSiteSpec`; what each
+   vendor's sites take and how they serve HTTPS are the service's declared
+   :class:`~skyweave.drivers.workloads.AppTerms`;
+3. puts the DNS vendor's health-checked DNS (its ``DnsService``) in front of every site.
 
 The policy pack reads the component's ``placements`` / ``minHealthy`` / ``survive`` properties
 and re-checks them with :func:`skyweave.planning.failure.worst_loss`, the same function the
@@ -24,39 +25,26 @@ from collections.abc import Mapping
 from typing import Any
 
 import pulumi
-from pydantic import ValidationError
 
 from ..core.errors import ConfigIssue, InvalidArgsError
-from ..core.naming import check_component_name, type_token
+from ..core.naming import type_token
 from ..core.sites import SiteArgs, resource_tags
-from ..core.validation import check_plan, issues_from_validation
-from ..drivers.base import SiteContext
-from ..drivers.providers import require_providers
+from ..drivers.component import Component, network_providers
 from ..drivers.registry import get_driver
 from ..drivers.services import AppService, DnsService, service
 from ..drivers.workloads import AppEndpoint, AppSiteSpec
 from ..network.hybrid_vpc import HybridVpc
-from .plan import (
-    AppDnsArgs,
-    AppPlan,
-    MultiCloudAppArgs,
-    MultiCloudAppConfig,
-    estate_ranges,
-    plan_multi_cloud_app,
-)
+from .plan import NAME_LIMIT, AppPlan, MultiCloudAppArgs, estate_ranges, plan_multi_cloud_app
 
-__all__ = [
-    "AppDnsArgs",
-    "AppPlan",
-    "MultiCloudApp",
-    "MultiCloudAppArgs",
-    "MultiCloudAppConfig",
-    "estate_ranges",
-    "plan_multi_cloud_app",
-]
+__all__ = ["MultiCloudApp"]
 
 
-class MultiCloudApp(pulumi.ComponentResource):
+class MultiCloudApp(
+    Component[MultiCloudAppArgs, AppPlan],
+    token=type_token("app", "MultiCloudApp"),
+    name_limit=NAME_LIMIT,
+    why="load balancer names are limited to 32 characters on some vendors",
+):
     """One service on several sites, each sized by the capacity plan, behind health-checked DNS.
 
     Args:
@@ -87,28 +75,25 @@ class MultiCloudApp(pulumi.ComponentResource):
         providers: Mapping[str, pulumi.ProviderResource | None] | None = None,
         plan: AppPlan | None = None,
     ) -> None:
-        args = _coerce_args(args)
-        if providers is None:
-            providers = network.providers
-        check_component_name(name, 16, why="AWS load balancer names are limited to 32")
-        if plan is not None:
-            self.plan = check_plan(plan, args)
-        else:
-            self.plan = plan_multi_cloud_app(args, network.plan.args.sites, estate_ranges(network.plan))
-        require_providers(providers, (s.name for s in self.plan.sites))
+        args = self.prepare(
+            name,
+            MultiCloudAppArgs,
+            args,
+            plan,
+            lambda a: plan_multi_cloud_app(a, network.plan.args.sites, estate_ranges(network.plan)),
+        )
+        providers = network_providers(providers, network, (s.name for s in self.plan.sites))
+        dns_site = self.plan.dns_site
+        if dns_site is not None and dns_site.name not in providers:
+            message = f"no provider given for the DNS site {dns_site.name!r}"
+            raise InvalidArgsError([ConfigIssue("providers", message, list(providers))])
         planned = self.plan.as_dict()
         props = {k: planned[k] for k in ("placements", "minHealthy", "survive")}
-        super().__init__(type_token("app", "MultiCloudApp"), name, props, opts)
+        self.register(name, props, opts, providers)
 
         self.endpoints: dict[str, AppEndpoint] = {}
         for site in self.plan.sites:
-            ctx = SiteContext(
-                component=name,
-                parent=self,
-                site=site,
-                provider=providers[site.name],
-                tags=_tags(name, site, args),
-            )
+            ctx = self.site_context(site, _tags(name, site, args))
             spec = AppSiteSpec(
                 image=self.plan.images[site.name],
                 size=self.plan.sizes[site.name],
@@ -126,25 +111,8 @@ class MultiCloudApp(pulumi.ComponentResource):
             app = service(get_driver(site.vendor), AppService, needed_for="a MultiCloudApp site")
             self.endpoints[site.name] = app.create_app_site(ctx, network.site_networks[site.name], spec)
         self.dns_resources: Mapping[str, pulumi.Resource] = {}
-        if self.plan.dns is not None and self.plan.dns_site is not None:
-            dns_site = self.plan.dns_site
-            if dns_site.name not in providers:
-                raise InvalidArgsError(
-                    [
-                        ConfigIssue(
-                            "providers",
-                            f"no provider given for the DNS site {dns_site.name!r}",
-                            list(providers),
-                        )
-                    ]
-                )
-            ctx = SiteContext(
-                component=name,
-                parent=self,
-                site=dns_site,
-                provider=providers[dns_site.name],
-                tags=_tags(name, dns_site, args),
-            )
+        if self.plan.dns is not None and dns_site is not None:
+            ctx = self.site_context(dns_site, _tags(name, dns_site, args))
             dns = service(get_driver(dns_site.vendor), DnsService, needed_for="the app's DNS")
             self.dns_resources = dns.create_dns(ctx, self.plan.dns, list(self.endpoints.values()))
         self.placements = pulumi.Output.from_input(planned["placements"])
@@ -172,12 +140,3 @@ class MultiCloudApp(pulumi.ComponentResource):
 
 def _tags(name: str, site: SiteArgs, args: MultiCloudAppArgs) -> dict[str, str]:
     return resource_tags(site, site.tags, args.tags, **{"skyweave-app": name})
-
-
-def _coerce_args(args: MultiCloudAppArgs | Mapping[str, Any]) -> MultiCloudAppArgs:
-    if isinstance(args, MultiCloudAppArgs):
-        return args
-    try:
-        return MultiCloudAppArgs.model_validate(args)
-    except ValidationError as exc:
-        raise InvalidArgsError(issues_from_validation(exc, args, MultiCloudAppArgs)) from None

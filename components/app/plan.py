@@ -22,14 +22,13 @@ from ..core.errors import (
     UnknownDriverError,
     UnsupportedCapabilityError,
 )
-from ..core.naming import NAME_PATTERN
 from ..core.sites import SiteArgs, SiteName, Tags
-from ..core.validation import ArgsModel, as_args
+from ..core.validation import ArgsModel, entry_args, name_field
 from ..drivers.base import Capability
-from ..drivers.registry import get_driver
+from ..drivers.registry import get_driver, offering, per_vendor
 from ..drivers.registry import vendors as registered_vendors
 from ..drivers.services import AppService, DnsService, service
-from ..drivers.workloads import DnsRouting, DnsSpec, HealthCheckSpec
+from ..drivers.workloads import AppTerms, DnsRouting, DnsSpec, HealthCheckSpec, TlsTermination
 from ..network.hybrid_vpc import HybridVpcPlan
 from ..planning.availability import (
     DEFAULT_BETA,
@@ -41,6 +40,7 @@ from ..planning.capacity import CapacityPlan, SiteZones, plan_capacity
 from ..planning.failure import FailureKind
 
 __all__ = [
+    "NAME_LIMIT",
     "AppDnsArgs",
     "AppPlan",
     "MultiCloudAppArgs",
@@ -50,18 +50,47 @@ __all__ = [
 ]
 
 
+#: An app's name prefixes its children's, and AWS load balancer names are limited to 32 characters.
+NAME_LIMIT = 16
+
+
+def _tls_description() -> str:
+    """What ``tls_certificates`` does on each registered vendor, from their app services' terms."""
+
+    def vendors(tls: TlsTermination) -> str:
+        return ", ".join(d.vendor for d, app in offering(AppService) if app.app_terms().tls is tls)
+
+    certificates = per_vendor(AppService, lambda a: a.app_terms().certificate)
+    parts = [
+        "Serve HTTPS: the certificate per vendor or site name for load balancers that terminate TLS"
+        f" ({certificates}), whose service port then only redirects to https_port"
+    ]
+    if passthrough := vendors(TlsTermination.INSTANCES):
+        parts.append(
+            f"load balancers that pass https_port through leave TLS to the instances ({passthrough})"
+        )
+    if plain := vendors(TlsTermination.NONE):
+        parts.append(f"sites that serve no HTTPS keep the service port only ({plain})")
+    return "; ".join(parts) + ". Default: plain HTTP on the service port."
+
+
+#: The vendors whose app sites publish no compute SLA (the user states a figure for them).
+_NO_SLA = ", ".join(d.display_name for d, _ in offering(AppService) if d.compute_sla is None)
+
+
 class AppDnsArgs(ArgsModel):
     """Health-checked DNS in front of every site of the app."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     vendor: str = Field(
-        description="Whose DNS serves the record: aws (Route 53), gcp (Cloud DNS) or azure (Traffic Manager)."
+        description="Whose DNS serves the record "
+        f"({per_vendor(DnsService, lambda d: d.dns_terms().product)})."
     )
     zone: str = Field(
         min_length=1,
-        description="The zone holding the record: a Route 53 hosted zone id (Z…), a Cloud DNS "
-        "managed zone name, or for Traffic Manager the Azure DNS zone as <resource group>/<zone>.",
+        description="The zone holding the record, in the DNS vendor's terms "
+        f"({per_vendor(DnsService, lambda d: d.dns_terms().zone)}).",
     )
     record_name: str = Field(
         pattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$",
@@ -75,8 +104,8 @@ class AppDnsArgs(ArgsModel):
     routing: DnsRouting = Field(
         default=DnsRouting.WEIGHTED,
         description="weighted (default): every healthy site answers in proportion to its "
-        "capacity; failover: the first site, the second only when the first is unhealthy "
-        "(Route 53, exactly two sites; Traffic Manager: priority in site order, two or more).",
+        "capacity; failover: the first site, the next only when the first is unhealthy "
+        f"({per_vendor(DnsService, lambda d: d.dns_terms().failover)}).",
     )
     ttl_seconds: int = Field(
         default=60, ge=0, le=86_400, description="TTL of the records. Default 60 s (part of failover time)."
@@ -85,15 +114,16 @@ class AppDnsArgs(ArgsModel):
         default=30,
         ge=10,
         le=300,
-        description="Seconds between DNS health checks. Default 30 (Route 53: 10 or 30; Cloud DNS: ≥ 30).",
+        description="Seconds between DNS health checks. Default 30 "
+        f"({per_vendor(DnsService, lambda d: d.dns_terms().intervals)}).",
     )
     failure_threshold: int = Field(
         default=3, ge=1, le=10, description="Failed checks before a site leaves DNS. Default 3."
     )
     source_regions: tuple[str, ...] = Field(
         default=(),
-        description="Cloud DNS only: the three regions health checks probe from. Omitted: "
-        "us-east4, europe-west1, asia-southeast1.",
+        description="Where the DNS health checks probe from, for a DNS vendor that lets you choose "
+        f"({per_vendor(DnsService, lambda d: d.dns_terms().probe_regions)}); leave it out for the others.",
     )
 
 
@@ -115,14 +145,13 @@ class MultiCloudAppArgs(ArgsModel):
         min_length=1, description="Names of the estate's sites to run on (at least one, each once)."
     )
     images: dict[str, str] = Field(
-        description="Boot image per vendor (aws: AMI id, gcp: image self link or family, openstack: "
-        "Glance image id, azure: publisher:offer:sku:version or an image id) or per site name; a "
-        "site's own entry wins. AMIs are regional, so AWS sites in different regions usually need "
-        "per-site entries. Required for every site."
+        description=f"Boot image per vendor ({per_vendor(AppService, lambda a: a.app_terms().image)}) or "
+        "per site name; a site's own entry wins. Required for every site."
     )
     sizes: dict[str, str] = Field(
-        description="Instance size per vendor or site name (aws: instance type, gcp: machine type, "
-        "openstack: flavor name, azure: VM size); a site's own entry wins. Required for every site."
+        description="Instance size per vendor or site name "
+        f"({per_vendor(AppService, lambda a: a.app_terms().size)}); a site's own entry wins. Required "
+        "for every site."
     )
     port: int = Field(default=80, ge=1, le=65535, description="The service port. Default 80.")
     health_check_path: str = Field(
@@ -153,7 +182,7 @@ class MultiCloudAppArgs(ArgsModel):
     availability: dict[str, float] = Field(
         default_factory=dict,
         description="Availability per site name, overriding the vendor's published SLA; required for "
-        "vendors that publish none (OpenStack, on-prem). Default: the published figures.",
+        f"vendors that publish none{f' ({_NO_SLA})' if _NO_SLA else ''}. Default: the published figures.",
     )
     availability_beta: float = Field(
         default=DEFAULT_BETA,
@@ -170,11 +199,7 @@ class MultiCloudAppArgs(ArgsModel):
     dns: AppDnsArgs | None = Field(default=None, description="Health-checked DNS. Omitted: no DNS records.")
     tls_certificates: dict[str, str] = Field(
         default_factory=dict,
-        description="Serve HTTPS: the certificate per vendor or site name for load balancers that "
-        "terminate TLS (aws: ACM certificate ARN, openstack: Barbican container ref); then every "
-        "site serves https_port and the service port only redirects to it. GCP's passthrough load "
-        "balancer forwards https_port to the instances, which terminate TLS themselves. Default: "
-        "plain HTTP on the service port.",
+        description=_tls_description(),
     )
     https_port: int = Field(
         default=443, ge=1, le=65535, description="The HTTPS port with tls_certificates. Default 443."
@@ -198,15 +223,13 @@ class MultiCloudAppArgs(ArgsModel):
 class MultiCloudAppConfig(MultiCloudAppArgs):
     """An app in the stack configuration (``skyweave:apps``): a name plus the app's args."""
 
-    name: str = Field(
-        pattern=NAME_PATTERN,
-        max_length=16,
-        description="Name of the app; prefixes every resource of it. Renaming replaces them all.",
+    name: str = name_field(
+        NAME_LIMIT, "Name of the app; prefixes every resource of it. Renaming replaces them all."
     )
 
     def args(self, estate_tags: Mapping[str, str] | None = None) -> MultiCloudAppArgs:
         """The component's args; ``estate_tags`` (the stack's ``tags``) go under the app's own."""
-        return as_args(self, MultiCloudAppArgs, tags={**(estate_tags or {}), **self.tags})
+        return entry_args(self, MultiCloudAppArgs, estate_tags)
 
 
 @dataclass(frozen=True)
@@ -401,8 +424,8 @@ def plan_multi_cloud_app(
     )
 
 
-#: Vendors whose app load balancer terminates TLS (and so needs a certificate).
-TLS_TERMINATING = frozenset({"aws", "openstack"})
+def _terms(site: SiteArgs) -> AppTerms:
+    return service(get_driver(site.vendor), AppService, needed_for="a MultiCloudApp site").app_terms()
 
 
 def _tls_issues(
@@ -423,7 +446,7 @@ def _tls_issues(
                 )
             )
     for site in sites:
-        if site.vendor not in TLS_TERMINATING:
+        if _terms(site).tls is not TlsTermination.LOAD_BALANCER:
             continue
         certificate = table.get(site.name, table.get(site.vendor))
         if certificate is None:
@@ -445,12 +468,13 @@ def _tls_issues(
                 args.https_port,
             )
         )
-    if args.dns is None and any(s.vendor == "openstack" for s in sites):
+    redirecting = [s.name for s in sites if _terms(s).redirect_to_dns_name]
+    if args.dns is None and redirecting:
         issues.append(
             ConfigIssue(
                 "dns",
-                "an OpenStack site redirects HTTP to https://<dns.record_name>; give the app a dns "
-                "block (or drop tls_certificates)",
+                f"site(s) {', '.join(redirecting)} redirect HTTP to https://<dns.record_name>; give the "
+                "app a dns block (or drop tls_certificates)",
                 has_value=False,
             )
         )

@@ -6,29 +6,82 @@ Rendered from the pydantic models by ``python -m skyweave.bridge.codegen``;
 
 # ruff: noqa: E501 (each description is one docstring line, as the schema analyser reads it)
 
+from enum import StrEnum
 from typing import NotRequired, TypedDict
 
 import pulumi
-
-from ..drivers.aws.driver import NatStrategy
-from ..drivers.workloads import DnsRouting
-from ..planning.failure import FailureKind
-from ..planning.topology import Topology
 
 __all__ = [
     "AppDns",
     "BareMetalPoolInputs",
     "Bootstrap",
+    "BucketCopy",
     "ByonServer",
     "Connectivity",
+    "CopyFill",
+    "DnsRouting",
+    "FailureKind",
     "Ipam",
     "MultiCloudAppInputs",
     "MultiCloudBucketInputs",
+    "NatStrategy",
     "Network",
     "PoolSource",
     "Site",
+    "Topology",
     "VpnAppliance",
 ]
+
+
+class CopyFill(StrEnum):
+    """Who fills a copy."""
+
+    TRANSFER = "transfer"
+    """The copy vendor's transfer service, from the primary, every ``copy_interval_seconds``."""
+    APPLICATION = "application"
+    """The application (or an operator's sync job) writes it; skyweave copies nothing into it."""
+
+
+class DnsRouting(StrEnum):
+    """How DNS spreads clients over the sites."""
+
+    WEIGHTED = "weighted"
+    """Every healthy site answers, in proportion to its planned capacity (the default)."""
+    FAILOVER = "failover"
+    """The first site answers while healthy, the second only when it is not (exactly two sites)."""
+
+
+class FailureKind(StrEnum):
+    """A kind of failure a service may be required to survive, from the widest to the narrowest."""
+
+    VENDOR = "vendor"
+    SITE = "site"
+    REGION = "region"
+    ZONE = "zone"
+
+
+class NatStrategy(StrEnum):
+    """How private subnets reach the internet (IPv4)."""
+
+    NONE = "none"
+    """No NAT gateway: private subnets reach only the estate (cheapest; the default)."""
+    SINGLE = "single"
+    """One NAT gateway in the first zone: cheap, but that zone is a single point of egress."""
+    ONE_PER_ZONE = "one_per_zone"
+    """A NAT gateway per zone: losing a zone keeps the others' egress."""
+
+
+class Topology(StrEnum):
+    """How :class:`~skyweave.HybridVpc` joins its sites."""
+
+    NONE = "none"
+    """No links: every site stands alone."""
+    FULL_MESH = "full-mesh"
+    """Every pair of sites is joined (pairs listed in ``exclude`` are left out)."""
+    HUB_SPOKE = "hub-spoke"
+    """Every other site is joined to every hub; hubs are joined to each other."""
+    EXPLICIT = "explicit"
+    """Exactly the pairs in ``links``."""
 
 
 class VpnAppliance(TypedDict):
@@ -151,23 +204,34 @@ class AppDns(TypedDict):
     """Health-checked DNS in front of every site of the app."""
 
     vendor: str
-    """Whose DNS serves the record: aws (Route 53), gcp (Cloud DNS) or azure (Traffic Manager)."""
+    """Whose DNS serves the record (aws: Route 53; azure: Traffic Manager; gcp: Cloud DNS)."""
     zone: str
-    """The zone holding the record: a Route 53 hosted zone id (Z…), a Cloud DNS managed zone name, or for Traffic Manager the Azure DNS zone as <resource group>/<zone>."""
+    """The zone holding the record, in the DNS vendor's terms (aws: a Route 53 hosted zone id (Z…); azure: the Azure DNS zone holding the record, as <resource group>/<zone>; gcp: a Cloud DNS managed zone name)."""
     record_name: str
     """The fully qualified name clients use, e.g. shop.example.com (no trailing dot)."""
     site: NotRequired[str]
     """The site whose provider (account/project) manages the zone. Omitted: the first of the app's sites with the DNS vendor, else the estate's first."""
     routing: NotRequired[DnsRouting]
-    """weighted (default): every healthy site answers in proportion to its capacity; failover: the first site, the second only when the first is unhealthy (Route 53, exactly two sites; Traffic Manager: priority in site order, two or more)."""
+    """weighted (default): every healthy site answers in proportion to its capacity; failover: the first site, the next only when the first is unhealthy (aws: exactly two sites, a primary and a secondary; azure: priority in site order, two or more sites; gcp: not built (weighted routing only))."""
     ttl_seconds: NotRequired[int]
     """TTL of the records. Default 60 s (part of failover time)."""
     check_interval_seconds: NotRequired[int]
-    """Seconds between DNS health checks. Default 30 (Route 53: 10 or 30; Cloud DNS: ≥ 30)."""
+    """Seconds between DNS health checks. Default 30 (aws: 10 or 30; azure: 10 or 30; gcp: 30 or more)."""
     failure_threshold: NotRequired[int]
     """Failed checks before a site leaves DNS. Default 3."""
     source_regions: NotRequired[list[str]]
-    """Cloud DNS only: the three regions health checks probe from. Omitted: us-east4, europe-west1, asia-southeast1."""
+    """Where the DNS health checks probe from, for a DNS vendor that lets you choose (gcp: exactly 3 regions; omitted: us-east4, europe-west1, asia-southeast1); leave it out for the others."""
+
+
+class BucketCopy(TypedDict):
+    """One copy of a :class:`MultiCloudBucket`: its site and who fills it."""
+
+    site: str
+    """The site holding the copy (not the primary's). Required."""
+    filled_by: NotRequired[CopyFill]
+    """transfer: the copy vendor's transfer service refreshes it from the primary every copy_interval_seconds (gcp: Storage Transfer Service, from aws); application: the application (or an operator's sync job) writes it. Omitted: transfer where the site's vendor can copy from the primary's, else application."""
+    storage_policy: NotRequired[str]
+    """The copy's storage policy, where its vendor has them (openstack: a Swift storage policy, the operator's name for a replicated or erasure-coded policy). Omitted: the store's default."""
 
 
 class ByonServer(TypedDict):
@@ -192,26 +256,12 @@ class PoolSource(TypedDict):
     """One of: aws_metal, byon, ironic. Required."""
     site: str
     """Name of the site (under `sites`) the servers are in. Required."""
-    image: NotRequired[str]
-    """[ironic] Glance image name to deploy. Required. [aws_metal] AMI id to boot. Required."""
-    flavor: NotRequired[str]
-    """[ironic] Name of an existing bare-metal flavor. Omitted: the pool creates one that requests `resource_class` (needs admin rights on the cloud)."""
-    resource_class: NotRequired[str]
-    """[ironic] Ironic resource class of the nodes (e.g. baremetal-gold); the created flavor requests resources:CUSTOM_<CLASS>=1 and zero VCPU/MEMORY_MB/DISK_GB. Required when `flavor` is omitted; not allowed with it."""
-    flavor_vcpus: NotRequired[int]
-    """[ironic] vCPUs shown on a created flavor (informational; Nova schedules by resource class). Default 1."""
-    flavor_ram_mb: NotRequired[int]
-    """[ironic] RAM (MiB) shown on a created flavor (informational). Default 1024."""
-    flavor_disk_gb: NotRequired[int]
-    """[ironic] Root partition size (GiB) of a created flavor, used for partition images. Default 100."""
-    zones: NotRequired[list[str]]
-    """[ironic, aws_metal] Availability zones to spread over. Omitted: all the site's zones."""
-    key_pair: NotRequired[str]
-    """[ironic] Nova key pair to inject. Omitted: none."""
-    server_group_policy: NotRequired[str]
-    """[ironic] Policy of the pool's server group on this site: soft-anti-affinity (default; spread when the scheduler can), anti-affinity (only for a single node: Nova compares nova-compute services, and one serves many Ironic nodes) or none (no group; the zones still spread the nodes)."""
     instance_type: NotRequired[str]
     """[aws_metal] A bare-metal instance type, e.g. m5.metal or c7i.metal-24xl."""
+    image: NotRequired[str]
+    """[aws_metal] AMI id to boot. Required. [ironic] Glance image name to deploy. Required."""
+    zones: NotRequired[list[str]]
+    """[aws_metal, ironic] Availability zones to spread over. Omitted: all the site's zones."""
     key_name: NotRequired[str]
     """[aws_metal] EC2 key pair name. Omitted: none."""
     security_group_ids: NotRequired[list[str]]
@@ -226,6 +276,20 @@ class PoolSource(TypedDict):
     """[byon] Stack config key (namespace:key, outside `skyweave:`) holding the SSH private key; it must be a secret (`pulumi config set --secret`). Required."""
     servers: NotRequired[list[ByonServer]]
     """[byon] The servers (at least one), each with name and address."""
+    flavor: NotRequired[str]
+    """[ironic] Name of an existing bare-metal flavor. Omitted: the pool creates one that requests `resource_class` (needs admin rights on the cloud)."""
+    resource_class: NotRequired[str]
+    """[ironic] Ironic resource class of the nodes (e.g. baremetal-gold); the created flavor requests resources:CUSTOM_<CLASS>=1 and zero VCPU/MEMORY_MB/DISK_GB. Required when `flavor` is omitted; not allowed with it."""
+    flavor_vcpus: NotRequired[int]
+    """[ironic] vCPUs shown on a created flavor (informational; Nova schedules by resource class). Default 1."""
+    flavor_ram_mb: NotRequired[int]
+    """[ironic] RAM (MiB) shown on a created flavor (informational). Default 1024."""
+    flavor_disk_gb: NotRequired[int]
+    """[ironic] Root partition size (GiB) of a created flavor, used for partition images. Default 100."""
+    key_pair: NotRequired[str]
+    """[ironic] Nova key pair to inject. Omitted: none."""
+    server_group_policy: NotRequired[str]
+    """[ironic] Policy of the pool's server group on this site: soft-anti-affinity (default; spread when the scheduler can), anti-affinity (only for a single node: Nova compares nova-compute services, and one serves many Ironic nodes) or none (no group; the zones still spread the nodes)."""
 
 
 class Bootstrap(TypedDict):
@@ -256,9 +320,9 @@ class MultiCloudAppInputs(TypedDict):
     sites: list[str]
     """Names of the estate's sites to run on (at least one, each once)."""
     images: dict[str, str]
-    """Boot image per vendor (aws: AMI id, gcp: image self link or family, openstack: Glance image id, azure: publisher:offer:sku:version or an image id) or per site name; a site's own entry wins. AMIs are regional, so AWS sites in different regions usually need per-site entries. Required for every site."""
+    """Boot image per vendor (aws: AMI id, regional: AWS sites in different regions usually need per-site entries; azure: publisher:offer:sku:version or an image id; gcp: image self link or family; openstack: Glance image id) or per site name; a site's own entry wins. Required for every site."""
     sizes: dict[str, str]
-    """Instance size per vendor or site name (aws: instance type, gcp: machine type, openstack: flavor name, azure: VM size); a site's own entry wins. Required for every site."""
+    """Instance size per vendor or site name (aws: instance type; azure: VM size; gcp: machine type; openstack: flavor name); a site's own entry wins. Required for every site."""
     port: NotRequired[int]
     """The service port. Default 80."""
     health_check_path: NotRequired[str]
@@ -280,7 +344,7 @@ class MultiCloudAppInputs(TypedDict):
     user_data: NotRequired[str]
     """Boot script (cloud-init). Default none."""
     availability: NotRequired[dict[str, float]]
-    """Availability per site name, overriding the vendor's published SLA; required for vendors that publish none (OpenStack, on-prem). Default: the published figures."""
+    """Availability per site name, overriding the vendor's published SLA; required for vendors that publish none (OpenStack). Default: the published figures."""
     availability_beta: NotRequired[float]
     """Share of a site's unavailability common to its whole vendor (beta factor). Default 0.1; 0 treats sites as independent."""
     vendor_common_cause: NotRequired[dict[str, float]]
@@ -288,7 +352,7 @@ class MultiCloudAppInputs(TypedDict):
     dns: NotRequired[AppDns]
     """Health-checked DNS. Omitted: no DNS records."""
     tls_certificates: NotRequired[dict[str, str]]
-    """Serve HTTPS: the certificate per vendor or site name for load balancers that terminate TLS (aws: ACM certificate ARN, openstack: Barbican container ref); then every site serves https_port and the service port only redirects to it. GCP's passthrough load balancer forwards https_port to the instances, which terminate TLS themselves. Default: plain HTTP on the service port."""
+    """Serve HTTPS: the certificate per vendor or site name for load balancers that terminate TLS (aws: ACM certificate ARN; openstack: Barbican container ref), whose service port then only redirects to https_port; load balancers that pass https_port through leave TLS to the instances (gcp); sites that serve no HTTPS keep the service port only (azure). Default: plain HTTP on the service port."""
     https_port: NotRequired[int]
     """The HTTPS port with tls_certificates. Default 443."""
     tags: NotRequired[dict[str, str]]
@@ -300,22 +364,26 @@ class MultiCloudAppInputs(TypedDict):
 class MultiCloudBucketInputs(TypedDict):
     """Arguments of MultiCloudBucket, and the sites its buckets are on."""
 
-    s3_site: str
-    """The AWS site of the primary S3 bucket (the copy's source)."""
-    gcs_site: NotRequired[str]
-    """The GCP site of the GCS copy, filled from S3 by Storage Transfer. Omitted: no GCS copy."""
-    swift_site: NotRequired[str]
-    """The OpenStack site of a Swift container. Omitted: no container."""
-    blob_site: NotRequired[str]
-    """The Azure site of a Blob container (versioned, encrypted, no public access, ZRS or GZRS per the site's storage_redundancy) the application writes its copy to. Omitted: none."""
-    swift_storage_policy: NotRequired[str]
-    """Swift storage policy of the container (the operator's name for a replicated or erasure-coded policy). Omitted: the cluster's default policy."""
+    primary: NotRequired[str]
+    """The site of the bucket the application writes (the copies' source); its vendor offers object storage (aws: S3 bucket; azure: Blob container; gcp: GCS bucket; openstack: Swift container). Required."""
+    copies: NotRequired[list[BucketCopy]]
+    """The copies, each on another site, at least one on another vendor than the primary's (a bucket on one vendor does not survive that vendor); at most one filled by transfer. Required."""
     kms_key_id: NotRequired[str]
-    """KMS key for S3 encryption (SSE-KMS). Omitted: SSE-S3 (AES-256)."""
+    """The primary's customer-managed encryption key, where its vendor takes one (aws: a KMS key id, ARN or alias (SSE-KMS; omitted: SSE-S3, AES-256)). Omitted: the vendor's own encryption."""
     copy_interval_seconds: NotRequired[int]
-    """How often Storage Transfer copies S3 into GCS (the copy's recovery point). Default 3600 (hourly, the service's shortest)."""
+    """How often a transfer-filled copy is refreshed from the primary (the copy's recovery point), at least as long as its transfer service allows (gcp: 3600 s). Default 3600 (hourly)."""
     tags: NotRequired[dict[str, str]]
     """Tags on every resource. Default none."""
+    s3_site: NotRequired[str]
+    """Deprecated: write `primary: <site>` (an AWS site)."""
+    gcs_site: NotRequired[str]
+    """Deprecated: write a copy `{site: <site>, filled_by: transfer}` (a GCP site, filled from S3 by Storage Transfer)."""
+    swift_site: NotRequired[str]
+    """Deprecated: write a copy `{site: <site>, filled_by: application}` (an OpenStack site)."""
+    blob_site: NotRequired[str]
+    """Deprecated: write a copy `{site: <site>, filled_by: application}` (an Azure site)."""
+    swift_storage_policy: NotRequired[str]
+    """Deprecated: write the Swift copy's `storage_policy`."""
     sites: list[Site]
     """The estate's sites; the arguments name some of them."""
 
@@ -326,7 +394,7 @@ class BareMetalPoolInputs(TypedDict):
     count: int
     """Number of servers in the pool. Required."""
     sources: list[PoolSource]
-    """Where servers come from (at least one; one per site), each with `kind` ironic, aws_metal or byon and `site`."""
+    """Where servers come from (at least one; one per site), each with `kind` aws_metal, byon or ironic and `site`."""
     role: NotRequired[str]
     """Role of every node (an Ansible group, and SKYWEAVE_ROLE for the bootstrap). Default: worker."""
     min_healthy: NotRequired[int]

@@ -11,14 +11,19 @@ differs from the rendering. Regenerate with ``python -m skyweave.bridge.codegen`
 
 The mapping is lossy on purpose: addresses, networks and URLs become ``str``, ``Literal`` choices
 ``str``, and a union of site (or pool source) models one type holding every variant's fields,
-optional unless every variant requires them. Validation stays with the pydantic models: the
+optional unless every variant requires them. Enums are rendered into the file too (their values
+and docs, the schema's enum types), so it imports nothing of skyweave: a vendor's enum reaches
+the schema without the bridge importing the vendor's folder. Validation stays with the pydantic models: the
 wrappers in :mod:`skyweave.bridge.provider` validate what arrives, so a bad value gets skyweave's error.
 """
 
 from __future__ import annotations
 
+import ast
 import enum
+import inspect
 import ipaddress
+import json
 import re
 import types
 import typing
@@ -35,29 +40,21 @@ from ..metal.bare_metal_pool import BareMetalPoolArgs
 from ..network.hybrid_vpc import HybridVpcArgs
 from ..storage.multi_cloud_bucket import MultiCloudBucketArgs
 
-__all__ = ["INPUTS", "TYPE_NAMES", "render"]
+__all__ = ["INPUTS", "render"]
 
 TARGET = Path(__file__).with_name("arg_types.py")
 
-#: Each nested model's name in the schema (``skyweave:index:<name>``). Every vendor's site model
-#: is a ``Site`` and every bare-metal source a ``PoolSource`` (merged, tagged by ``vendor`` /
-#: ``kind``), whichever vendors are registered: a new vendor needs no entry here.
-TYPE_NAMES: dict[str, str] = {
-    "IpamArgs": "Ipam",
-    "ConnectivityArgs": "Connectivity",
-    "AppDnsArgs": "AppDns",
-    "BootstrapArgs": "Bootstrap",
-    "ByonServerArgs": "ByonServer",
-    "VpnApplianceArgs": "VpnAppliance",
-}
-
 
 def _type_name(model: type[BaseModel]) -> str:
+    """A nested model's name in the schema (``skyweave:index:<name>``): every vendor's site model is
+    a ``Site`` and every bare-metal source a ``PoolSource`` (merged, tagged by ``vendor`` / ``kind``),
+    whichever vendors are registered; any other model is its class name without ``Args``
+    (``IpamArgs`` → ``Ipam``), so a new vendor's nested model needs no entry here."""
     if issubclass(model, SiteArgs):
         return "Site"
     if issubclass(model, BareMetalSourceArgs):
         return "PoolSource"
-    return TYPE_NAMES[model.__name__]
+    return model.__name__.removesuffix("Args")
 
 
 @dataclass(frozen=True)
@@ -284,6 +281,37 @@ def _docstring(text: str) -> str:
     return '"""' + text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"') + '"""'
 
 
+def _member_docs(enum_type: type[enum.Enum]) -> dict[str, str]:
+    """Each member's docstring (the string under its assignment), as the schema analyser reads it."""
+    docs: dict[str, str] = {}
+    (cls,) = ast.parse(inspect.getsource(enum_type)).body
+    assert isinstance(cls, ast.ClassDef)
+    for stmt, after in zip(cls.body, cls.body[1:], strict=False):
+        if (
+            isinstance(stmt, ast.Assign)
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name)
+            and isinstance(after, ast.Expr)
+            and isinstance(after.value, ast.Constant)
+            and isinstance(after.value.value, str)
+        ):
+            docs[stmt.targets[0].id] = after.value.value
+    return docs
+
+
+def _enum_class(enum_type: type[enum.Enum]) -> list[str]:
+    if not issubclass(enum_type, enum.StrEnum):
+        raise TypeError(f"no schema type for the enum {enum_type.__name__} (only StrEnum is rendered)")
+    doc = _docstring(enum_type.__doc__ or "")
+    lines = ["", "", f"class {enum_type.__name__}(StrEnum):", f"    {doc}", ""]
+    docs = _member_docs(enum_type)
+    for member in enum_type:
+        lines.append(f"    {member.name} = {json.dumps(member.value)}")
+        if member.name in docs:
+            lines.append(f"    {_docstring(docs[member.name])}")
+    return lines
+
+
 def render() -> str:
     """The source of ``arg_types.py``."""
     renderer = _Renderer()
@@ -299,10 +327,7 @@ def render() -> str:
         for name, ann, description in inputs.extra:
             fields[name] = _Field(ann, name != "ssh_keys", description)
         tops.append((inputs, fields))
-    enum_imports = sorted(
-        (e.__module__.replace("skyweave", "..", 1).replace("...", "..", 1), e.__name__)
-        for e in renderer.enums
-    )
+    enums = sorted(renderer.enums, key=lambda e: e.__name__)
     lines = [
         '"""The components\' arguments as TypedDicts, for the Pulumi package schema. GENERATED: do not edit.',
         "",
@@ -312,16 +337,17 @@ def render() -> str:
         "",
         "# ruff: noqa: E501 (each description is one docstring line, as the schema analyser reads it)",
         "",
+        "from enum import StrEnum",
         "from typing import NotRequired, TypedDict",
         "",
         "import pulumi",
-        "",
     ]
-    lines += [f"from {module} import {name}" for module, name in enum_imports]
-    exported = sorted([i.name for i in INPUTS] + list(renderer.types))
+    exported = sorted([i.name for i in INPUTS] + list(renderer.types) + [e.__name__ for e in enums])
     lines += ["", "__all__ = [", *[f'    "{name}",' for name in exported], "]"]
     # No postponed annotations: the schema analyser reads the classes themselves, so every type
     # is defined before the first class that uses it.
+    for enum_type in enums:
+        lines += _enum_class(enum_type)
     classes = {t.name: (t.doc, t.fields) for t in renderer.types.values()}
     classes.update({i.name: (i.doc, fields) for i, fields in tops})
     for name in _in_dependency_order(classes):

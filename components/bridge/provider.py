@@ -33,10 +33,10 @@ from ..app.plan import MultiCloudAppArgs, estate_ranges, plan_multi_cloud_app
 from ..core.errors import ConfigError, ConfigIssue, InvalidArgsError
 from ..core.naming import child_name
 from ..core.validation import issues_from_validation
-from ..drivers.onprem.driver import ByonSourceArgs
+from ..drivers.bare_metal import secret_issues
 from ..drivers.providers import SiteProviders
 from ..metal.bare_metal_pool import BareMetalPool as _BareMetalPool
-from ..metal.bare_metal_pool import BareMetalPoolArgs, plan_pool, ssh_key_issues
+from ..metal.bare_metal_pool import BareMetalPoolArgs, plan_pool
 from ..network.hybrid_vpc import HybridVpc as _HybridVpc
 from ..network.hybrid_vpc import HybridVpcArgs, HybridVpcPlan, plan_hybrid_vpc
 from ..storage.multi_cloud_bucket import MultiCloudBucket as _MultiCloudBucket
@@ -255,12 +255,12 @@ class MultiCloudApp(pulumi.ComponentResource):
 
 
 class MultiCloudBucket(pulumi.ComponentResource):
-    """A protected S3 bucket copied to GCS by Storage Transfer, and optionally to a Swift container."""
+    """A protected primary bucket and its copies on other vendors' sites."""
 
     buckets: pulumi.Output[dict[str, str]]
     """Per site, the bucket or container name."""
     copy_interval_seconds: pulumi.Output[int | None]
-    """How stale the GCS copy may be (plus the transfer's own time); absent without a GCS copy."""
+    """How stale the transfer-filled copy may be (plus the transfer's own time); absent without one."""
 
     def __init__(
         self, name: str, args: MultiCloudBucketInputs, opts: pulumi.ResourceOptions | None = None
@@ -277,16 +277,19 @@ class MultiCloudBucket(pulumi.ComponentResource):
         )
         sites = network_args.sites
         try:
-            plan_multi_cloud_bucket(bucket_args, sites)
+            plan = plan_multi_cloud_bucket(bucket_args, sites)
         except ConfigError as exc:
             raise _reraise(exc, "MultiCloudBucket", name) from None
         super().__init__(_token("MultiCloudBucket"), name, None, opts)
-        providers = _site_providers(
-            self, name, [site for site in sites if site.name in _bucket_sites(bucket_args)]
-        )
+        providers = _site_providers(self, name, plan.sites)  # only the sites the bucket uses
         try:
             inner = _MultiCloudBucket(
-                name, bucket_args, pulumi.ResourceOptions(parent=self), sites=sites, providers=providers
+                name,
+                bucket_args,
+                pulumi.ResourceOptions(parent=self),
+                sites=sites,
+                providers=providers,
+                plan=plan,
             )
         except ConfigError as exc:
             raise _reraise(exc, "MultiCloudBucket", name) from None
@@ -296,7 +299,7 @@ class MultiCloudBucket(pulumi.ComponentResource):
 
 
 class BareMetalPool(pulumi.ComponentResource):
-    """Whole servers from OpenStack Ironic, AWS *.metal and servers you bring, spread over failure domains."""
+    """Whole servers from the vendors' bare-metal sources, spread over failure domains."""
 
     nodes: pulumi.Output[list[dict[str, Any]]]
     """Per node: name, source, site, zone or rack, address and role."""
@@ -322,7 +325,7 @@ class BareMetalPool(pulumi.ComponentResource):
         except ConfigError as exc:
             raise _reraise(exc, "BareMetalPool", name) from None
         ssh_keys = _ssh_keys(extra.get("ssh_keys"), pool_args)
-        key_issues = ssh_key_issues(pool_args, ssh_keys)
+        key_issues = secret_issues(pool_args.sources, ssh_keys)
         if key_issues:
             raise _reraise(InvalidArgsError(key_issues), "BareMetalPool", name)
         super().__init__(_token("BareMetalPool"), name, None, opts)
@@ -342,30 +345,27 @@ class BareMetalPool(pulumi.ComponentResource):
 
 
 def _ssh_keys(given: Any, args: BareMetalPoolArgs) -> Mapping[str, pulumi.Input[str]]:
-    """The SSH keys by config key. A map holding a secret arrives as one secret Output of the whole map
-    (the SDK lifts secretness to the top-level input), so each key the sources name is taken from it
-    by an apply; one missing from it fails the deployment with a message naming it."""
+    """The secrets the sources read (SSH keys of servers you bring) by config key. A map holding a
+    secret arrives as one secret Output of the whole map (the SDK lifts secretness to the top-level
+    input), so each key the sources name is taken from it by an apply; one missing from it fails the
+    deployment with a message naming it and the kind of source that names it."""
     if given is None:
         return {}
     if not isinstance(given, pulumi.Output):
         return dict(given)
-    wanted = [s.ssh_private_key_config for s in args.sources if isinstance(s, ByonSourceArgs)]
-    return {key: given.apply(functools.partial(_pick_key, key)) for key in wanted}
+    wanted = {key: source.kind for source in args.sources for _, key in source.secret_config_keys()}
+    return {key: given.apply(functools.partial(_pick_key, key, kind)) for key, kind in wanted.items()}
 
 
-def _pick_key(key: str, keys: Mapping[str, str]) -> str:
+def _pick_key(key: str, kind: str, keys: Mapping[str, str]) -> str:
     if key not in keys:
-        issue = ConfigIssue("sshKeys", f"no key {key!r}, which a byon source names", sorted(keys))
+        issue = ConfigIssue("sshKeys", f"no key {key!r}, which a {kind} source names", sorted(keys))
         raise InvalidArgsError([issue])
     return keys[key]
 
 
 def _missing(key: str) -> ConfigIssue:
     return ConfigIssue(key, "required", has_value=False)
-
-
-def _bucket_sites(args: MultiCloudBucketArgs) -> set[str]:
-    return {s for s in (args.s3_site, args.gcs_site, args.swift_site) if s is not None}
 
 
 #: What the provider hosts, in the order the schema lists them.

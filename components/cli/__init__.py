@@ -1,5 +1,6 @@
-"""The `skyweave` command: every subcommand, its reports, project discovery, the offline runtime
-and the Analyzer harness. Nothing outside this package imports it (tests/test_layers.py).
+"""The `skyweave` command: argument parsing, which stack a command reads, every subcommand and its
+reports. What the Pulumi engine would do (the offline runtime, plan files, the Analyzer client,
+the diff) is :mod:`skyweave.engine`. Nothing outside this package imports it (tests/test_layers.py).
 
 Importing this package stays cheap (``skyweave --help`` loads no provider SDK): each command
 imports what it needs when it runs.

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import ConfigError, ConfigIssue
-from .analyzer import Diagnostic
+from ..engine.analyzer import Diagnostic
 
 __all__ = ["BASELINE_VERSION", "apply_baseline", "read_baseline", "write_baseline"]
 

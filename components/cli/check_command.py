@@ -72,8 +72,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def _policy_config(path: Path | None) -> tuple[dict[str, dict[str, object]] | None, str | None]:
     """The policy config (read and validated before the pack starts) and where it came from."""
-    from .check import load_policy_config
-    from .policy_config import validate_policy_config
+    from ..engine.policy_config import load_policy_config, validate_policy_config
 
     if path is None:
         return None, None
@@ -92,19 +91,20 @@ def _is_file(path: Path) -> bool:
 
 def run(args: argparse.Namespace, project_dir: Path | None) -> int:
     from ..core.errors import SkyweaveError
+    from ..engine.check import PropertyDependencyMonitor, run_check
+    from ..engine.policy_config import default_config_path
+    from ..engine.requests import resources_from_plan, resources_from_run
     from ..estate.project import Project
-    from .check import PropertyDependencyMonitor, resources_from_run, run_check
-    from .policy_config import default_config_path
 
     project: Project | None = None
     pack_dir: Path | None = args.pack
     if args.config is not None:  # a config given is refused before anything else is read
         _policy_config(args.config)
     if args.from_json is not None:
-        from .plan_files import read_plan
+        from ..engine.plans import read_plan
 
         plan = read_plan(args.from_json)
-        for_analyze, for_stack = plan.resources()
+        for_analyze, for_stack = resources_from_plan(plan)
         stack, project_name, source = plan.stack, plan.project, plan.label
         engine_config: dict[str, str] = {}
         try:  # a plan read inside its project is judged with that stack's policy config too
@@ -112,7 +112,7 @@ def run(args: argparse.Namespace, project_dir: Path | None) -> int:
         except SkyweaveError:
             project = None
     else:
-        from .preview import preview_stack
+        from ..engine.preview import preview_stack
         from .stacks import resolve_stack
 
         project = Project.find(project_dir)

@@ -14,12 +14,26 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ..engine.preview_json import network_outputs
 from ..network.connectivity import ConnectivityPlan
 from ..planning.topology import Partition, SiteGraph
 
-__all__ = ["GraphView", "LinkView", "render_dot", "render_json", "render_mermaid", "render_text"]
+if TYPE_CHECKING:
+    from ..engine.offline import OfflineRun
+    from ..engine.preview_json import PreviewDoc
+
+__all__ = [
+    "GraphView",
+    "LinkView",
+    "graph_of_preview",
+    "graph_of_run",
+    "render_dot",
+    "render_json",
+    "render_mermaid",
+    "render_text",
+]
 
 #: How each routing kind is named and drawn (DOT edge attributes); non-redundant links are red.
 KINDS: dict[str, tuple[str, str]] = {
@@ -84,6 +98,20 @@ class GraphView:
             asns=asns,
             links=tuple(_link(str(i), data) for i, data in (links.get("links") or {}).items()),
         )
+
+
+def graph_of_preview(doc: PreviewDoc) -> GraphView:
+    """The site graph of a saved preview (``graph --from-json``)."""
+    return _from_network(doc.network_outputs())
+
+
+def graph_of_run(run: OfflineRun, label: str) -> GraphView:
+    """The site graph an offline run built (for an estate built in code)."""
+    return _from_network(network_outputs([r.as_dict() for r in run.resources], run.component_outputs, label))
+
+
+def _from_network(outputs: Mapping[str, Any]) -> GraphView:
+    return GraphView.from_outputs(outputs.get("layout") or {}, outputs.get("links") or {})
 
 
 def _link(link_id: str, data: Mapping[str, Any]) -> LinkView:

@@ -13,8 +13,8 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..engine.offline import OfflineRun
 from ..metal.inventory import POOL_TYPE, render
-from .offline import OfflineRun
 
 __all__ = ["inventory_command", "pool_nodes", "print_inventory"]
 
@@ -30,7 +30,7 @@ def pool_nodes(run: OfflineRun) -> dict[str, list[dict[str, Any]]]:
 
 def inventory_command(project: Any, stack: str, fmt: str) -> int:
     """``skyweave inventory``: preview the stack offline and print its pools' inventory."""
-    from .preview import preview_stack
+    from ..engine.preview import preview_stack
 
     return print_inventory(pool_nodes(preview_stack(project, stack)), fmt)
 

@@ -6,12 +6,12 @@ link's tunnel block into ``network.tunnel_blocks``, in ``Pulumi.<stack>.yaml``.
 
 Both commands work on a stack whose sites are not pinned yet even when ``ipam.require_pins`` is
 true: ``lock`` is that rule's remedy, so the rule cannot refuse it. ``lock`` inserts the pins as
-text at the positions the YAML parser reports (:class:`skyweave.core.inputs.YamlText`), so every other
+text at the positions the YAML parser reports (:class:`skyweave.core.files.YamlText`), so every other
 byte of the file — comments, header comments, quoting, ``secure:`` values, anchors, line endings —
 stays as it was, then re-reads the result and refuses to write unless it is exactly the old data
 plus the pins. ``--dry-run`` prints the diff, ``--check`` exits 4 when anything is unpinned (for
 CI); a real write holds ``Pulumi.<stack>.yaml.lock`` and replaces the file atomically
-(:func:`skyweave.core.inputs.write_atomically`), so Ctrl-C, a full disk or a second run never leaves a
+(:func:`skyweave.core.files.write_atomically`), so Ctrl-C, a full disk or a second run never leaves a
 truncated or clobbered stack file.
 """
 
@@ -23,7 +23,7 @@ import json
 import sys
 from typing import Any
 
-from ..core import inputs
+from .. import files
 from ..core.errors import ConfigIssue, ProjectError
 from ..estate.config import NAMESPACE, StackConfig, parse_stack_config
 from ..estate.project import Project
@@ -38,7 +38,7 @@ def load_plan(
     stack: str,
     *,
     for_pinning: bool = False,
-    document: inputs.YamlDocument | None = None,
+    document: files.YamlDocument | None = None,
 ) -> tuple[StackConfig, HybridVpcPlan, str]:
     """The stack's configuration and network plan.
 
@@ -74,10 +74,10 @@ def show(project: Project, stack: str, fmt: str) -> int:
 def lock(project: Project, stack: str, *, dry_run: bool = False, check: bool = False) -> int:
     """Pin every planned block that is not pinned yet; report what was (or would be) written."""
     path = project.stack_path(stack)
-    if not inputs.file_exists(path, project.label(path)):
+    if not files.file_exists(path, project.label(path)):
         project.read_stack(stack)  # raises the "no stack file" error, listing the stacks there
     writing = not (dry_run or check)
-    with inputs.exclusive(path, project.label(path)) if writing else contextlib.nullcontext():
+    with files.exclusive(path, project.label(path)) if writing else contextlib.nullcontext():
         document = project.read_stack_document(stack, positions=True)
         _, plan, label = load_plan(project, stack, for_pinning=True, document=document)
         edits, written, expected = _pin_edits(document, project.name, plan)
@@ -85,9 +85,9 @@ def lock(project: Project, stack: str, *, dry_run: bool = False, check: bool = F
             message = f"{label}: every site and link is already pinned; nothing to write"
             print(message, file=sys.stderr if dry_run else sys.stdout)
             return EXIT_OK
-        text = inputs.YamlText(document.text)
+        text = files.YamlText(document.text)
         after = text.apply(edits)
-        reread, _ = inputs.load_yaml(after, label, error=ProjectError, strip=("config",))
+        reread, _ = files.load_yaml(after, label, error=ProjectError, strip=("config",))
         if reread != expected:
             raise ProjectError(
                 [
@@ -105,12 +105,12 @@ def lock(project: Project, stack: str, *, dry_run: bool = False, check: bool = F
                 print(f"  {line}")
             return EXIT_REQUIREMENT
         if dry_run:
-            print(inputs.unified_diff(label, document.text, after), end="")
+            print(files.unified_diff(label, document.text, after), end="")
             print(
                 f"{label}: dry run: {len(written)} value(s) would be pinned; nothing written", file=sys.stderr
             )
             return EXIT_OK
-        inputs.write_atomically(path, label, after.encode("utf-8"), expected=document.raw)
+        files.write_atomically(path, label, after.encode("utf-8"), expected=document.raw)
     print(f"{label}: pinned {len(written)} value(s):")
     for line in written:
         print(f"  {line}")
@@ -118,18 +118,18 @@ def lock(project: Project, stack: str, *, dry_run: bool = False, check: bool = F
 
 
 def _pin_edits(
-    document: inputs.YamlDocument, project_name: str, plan: HybridVpcPlan
-) -> tuple[list[inputs.TextEdit], list[str], Any]:
+    document: files.YamlDocument, project_name: str, plan: HybridVpcPlan
+) -> tuple[list[files.TextEdit], list[str], Any]:
     """(the text edits, a line per pinned value, the document's data once pinned)."""
     label = document.label
-    text = inputs.YamlText(document.text)
+    text = files.YamlText(document.text)
     data = copy.deepcopy(document.data)
     config = data["config"]
     config_node = document.root.get("config") if document.root is not None else None
     if config_node is None:
         raise ProjectError([ConfigIssue(label, "has no `config:` mapping to pin into", has_value=False)])
 
-    def find(full: str) -> tuple[Any, inputs.Node | None]:
+    def find(full: str) -> tuple[Any, files.Node | None]:
         """The key (as written) whose full name is ``full``, and its value's node."""
         assert config_node is not None
         for key_node, value_node in config_node.pairs:
@@ -147,7 +147,7 @@ def _pin_edits(
             [ConfigIssue(where, f"{why}; add the pins by hand", has_value=False)], source=label
         )
 
-    edits: list[inputs.TextEdit] = []
+    edits: list[files.TextEdit] = []
     written: list[str] = []
     sites_key, sites_node = find(f"{NAMESPACE}:sites")
     pins = plan.addresses.pins()

@@ -276,7 +276,7 @@ def _late_interrupt(signum: int, frame: FrameType | None) -> None:
 
 
 def _force_exit() -> None:
-    analyzer = sys.modules.get("skyweave.cli.analyzer")  # only if a check started packs
+    analyzer = sys.modules.get("skyweave.engine.analyzer")  # only if a check started packs
     if analyzer is not None:
         analyzer.stop_all_packs()
     os._exit(EXIT_INTERRUPTED)
@@ -392,7 +392,8 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def _preview(args: argparse.Namespace, project: Any) -> int:
-    from .preview import preview_stack, render_json, render_text
+    from ..engine.preview import preview_stack, render_json
+    from .preview import render_text
     from .style import Progress, Style, use_color
 
     if args.diff is None and (args.format == "markdown" or args.detailed_exitcode):
@@ -402,18 +403,19 @@ def _preview(args: argparse.Namespace, project: Any) -> int:
     # Asked for with --progress: report even a short run; on a terminal only runs that take a while.
     progress = Progress(delay=0.0) if args.progress else Progress() if sys.stderr.isatty() else None
     if args.diff is not None:
-        from . import diff as diff_mod
+        from ..engine import diff as diff_mod
+        from . import diff as diff_report
 
         base = diff_mod.load_base(args.diff)  # a bad base fails before the program runs
         monitor = diff_mod.DiffMonitor()
         run = preview_stack(project, args.stack, monitor=monitor, progress=progress)
         result = diff_mod.diff_run(run, monitor, base)
         if args.format == "json":
-            print(diff_mod.render_json(result))
+            print(diff_report.render_json(result))
         elif args.format == "markdown":
-            print(diff_mod.render_markdown(result), end="")
+            print(diff_report.render_markdown(result), end="")
         else:
-            print(diff_mod.render_text(result, style=Style(color=use_color(sys.stdout, args.color))))
+            print(diff_report.render_text(result, style=Style(color=use_color(sys.stdout, args.color))))
         if args.detailed_exitcode:
             return EXIT_CHANGES if result.has_changes else EXIT_OK
         return EXIT_OK
@@ -428,7 +430,7 @@ def _preview(args: argparse.Namespace, project: Any) -> int:
 
 def _from_json(args: argparse.Namespace, path: Path) -> int:
     """``graph``, ``simulate`` and ``inventory`` from a ``skyweave preview --format json`` file."""
-    from .preview_json import read_preview
+    from ..engine.preview_json import read_preview
 
     if args.command == "simulate":
         from . import simulate
@@ -436,7 +438,9 @@ def _from_json(args: argparse.Namespace, path: Path) -> int:
         return simulate.run(None, None, args.format, strict_dns=args.strict_dns, from_json=path)
     doc = read_preview(path, need_component_outputs=True)
     if args.command == "graph":
-        return _print_graph(args.format, doc.graph())
+        from .graph import graph_of_preview
+
+        return _print_graph(args.format, graph_of_preview(doc))
     if args.command == "inventory":
         from .inventory import print_inventory
 
@@ -452,8 +456,8 @@ def _stack_graph(project: Any, stack: str) -> Any:
 
     stack_file = project.read_stack(stack)
     if f"{NAMESPACE}:sites" not in stack_file.values:
-        from .preview import preview_stack
-        from .preview_json import graph_of_run
+        from ..engine.preview import preview_stack
+        from .graph import graph_of_run
 
         return graph_of_run(preview_stack(project, stack), stack_file.label)
     from .ipam import load_plan

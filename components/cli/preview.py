@@ -1,105 +1,22 @@
-"""Show what ``pulumi up`` would create, from an offline run: a tree (text) or one object per
-resource (JSON). Secrets were masked when recorded, so nothing here can print one.
+"""Show what ``pulumi up`` would create, from an offline run, as a tree a person reads (the JSON
+for tools is :func:`skyweave.engine.preview.render_json`). Secrets were masked when recorded, so
+nothing here can print one.
 """
 
 from __future__ import annotations
 
-import json
-from collections import Counter, defaultdict
-from typing import Any
+from collections import defaultdict
 
 import yaml
 
-from ..core.inputs import check_program
-from ..estate.project import Project, StackFile
-from .offline import OfflineMocks, OfflineRun, RecordingMonitor, Registration, run_program
-from .style import Progress, Style, fit, plain_number, terminal_width
+from ..engine.offline import OfflineRun, Registration
+from ..engine.preview import is_provider, ordered, summary
+from ..engine.urn import STACK_TYPE
+from .style import Style, fit, plain_number, terminal_width
 
-__all__ = ["preview_stack", "render_json", "render_text", "summary"]
+__all__ = ["render_text"]
 
-STACK_TYPE = "pulumi:pulumi:Stack"
 _NBSP = "\u00a0"
-PROVIDER_PREFIX = "pulumi:providers:"
-
-
-def preview_stack(
-    project: Project,
-    stack: str,
-    *,
-    monitor: RecordingMonitor | None = None,
-    progress: Progress | None = None,
-) -> OfflineRun:
-    """Run the project's program for ``stack`` offline, with that stack file's configuration.
-
-    ``progress`` is told of every registration (a 1,000-site estate takes minutes: say so on
-    stderr instead of running in silence).
-    """
-
-    stack_file: StackFile = project.read_stack(stack)
-    check_program(project.main, project.label(project.root / "Pulumi.yaml"))
-    if progress is not None:
-        monitor = monitor or RecordingMonitor(OfflineMocks())
-        monitor.on_register = progress.tick
-    try:
-        return run_program(
-            project.main,
-            project=project.name,
-            stack=stack,
-            config=stack_file.engine_config(),
-            secret_keys=stack_file.secret_keys,
-            monitor=monitor,
-        )
-    finally:
-        if progress is not None:
-            progress.done()
-
-
-def _vendor(reg: Registration) -> str:
-    if reg.type.startswith(PROVIDER_PREFIX):
-        return reg.type[len(PROVIDER_PREFIX) :]
-    return reg.package
-
-
-def _is_provider(reg: Registration) -> bool:
-    return reg.type.startswith(PROVIDER_PREFIX)
-
-
-def summary(run: OfflineRun) -> dict[str, Any]:
-    """Counts of what would be created: in total, per vendor and per type."""
-    managed = [r for r in run.resources if r.type != STACK_TYPE]
-    cloud = [r for r in managed if r.custom and not _is_provider(r)]
-    return {
-        "total": len(managed),
-        "resources": len(cloud),
-        "providers": sum(1 for r in managed if _is_provider(r)),
-        "components": sum(1 for r in managed if not r.custom),
-        "by_vendor": dict(sorted(Counter(_vendor(r) for r in cloud).items())),
-        "by_type": dict(sorted(Counter(r.type for r in managed).items())),
-    }
-
-
-def ordered(run: OfflineRun) -> list[Registration]:
-    """Registrations in a stable order (the runtime registers concurrently): the stack first,
-    then by URN."""
-    return sorted(run.resources, key=lambda r: (r.type != STACK_TYPE, r.urn))
-
-
-def render_json(run: OfflineRun) -> str:
-    """The preview as JSON. ``component_outputs`` (what each component registered, secrets masked
-    as everywhere) lets ``skyweave check --from-json`` judge exactly what ``check --stack`` does
-    (rules read on-prem ranges and placements from them), and ``graph``, ``simulate`` and
-    ``inventory --from-json`` read an estate built in code from them."""
-    doc = {
-        "component_outputs": run.component_outputs,
-        "project": run.project,
-        "stack": run.stack,
-        "mode": "offline preview (Pulumi mock runtime; no cloud calls)",
-        "resources": [r.as_dict() for r in ordered(run)],
-        "outputs": run.outputs,
-        "summary": summary(run),
-        "warnings": run.warnings,
-    }
-    return json.dumps(doc, indent=2, sort_keys=True)
 
 
 def render_text(
@@ -147,18 +64,18 @@ def render_text(
 
     def walk(reg: Registration, depth: int, column: int) -> None:
         pad = "  " * depth
-        detail = _provider_detail(reg) if _is_provider(reg) else ("  [protected]" if reg.protect else "")
+        detail = _provider_detail(reg) if is_provider(reg) else ("  [protected]" if reg.protect else "")
         # the marker stays with its type when a narrow terminal wraps the line
         emit(f"{pad}+{_NBSP}{reg.type:<{column}}  {reg.name}{detail}".rstrip(), marker="+", color="green")
         kids = children.get(reg.urn, [])
-        if not kids or _is_provider(reg):
+        if not kids or is_provider(reg):
             return
         groups: dict[str, list[Registration]] = defaultdict(list)
-        for kid in sorted(kids, key=lambda k: (not _is_provider(k), site_of(k), k.custom, k.name)):
+        for kid in sorted(kids, key=lambda k: (not is_provider(k), site_of(k), k.custom, k.name)):
             groups[site_of(kid)].append(kid)
         for site, members in groups.items():
             inner = depth + 1
-            if site and reg.type != STACK_TYPE and not all(_is_provider(m) for m in members):
+            if site and reg.type != STACK_TYPE and not all(is_provider(m) for m in members):
                 emit(f"{'  ' * inner}site {site}:")
                 inner += 1
             for kid in members:

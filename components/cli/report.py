@@ -1,4 +1,4 @@
-"""Render a :class:`~skyweave.cli.check.CheckResult` as text, JSON, SARIF 2.1.0, JUnit XML or
+"""Render a :class:`~skyweave.engine.check.CheckResult` as text, JSON, SARIF 2.1.0, JUnit XML or
 Markdown (for a pull-request comment).
 
 Every format carries, for each finding, its rule's severity, how to comply (remediation) and a
@@ -20,8 +20,8 @@ from collections import defaultdict
 from typing import Any
 from xml.etree import ElementTree
 
+from ..engine.check import CheckResult, PolicyInfo
 from ..policy.rule import DOCS_URL
-from .check import CheckResult, PolicyInfo
 
 __all__ = ["FORMATS", "render"]
 

@@ -61,7 +61,7 @@ def run(
 ) -> int:
     """The CLI command: print the report; 0 when every required failure is survived, else 4."""
     if from_json is not None:
-        from .preview_json import read_preview
+        from ..engine.preview_json import read_preview
 
         doc = read_preview(from_json, need_component_outputs=True)
         estate = doc.estate()
@@ -74,8 +74,8 @@ def run(
         if "sites" in raw:
             estate = estate_from_config(parse_stack_config(raw, source=stack_file.label, stack=stack))
         else:
-            from .preview import preview_stack
-            from .preview_json import estate_of_run
+            from ..engine.preview import preview_stack
+            from ..engine.preview_json import estate_of_run
 
             estate = estate_of_run(preview_stack(project, stack), stack_file.label)
     report = simulate_estate(estate, stack=stack, strict_dns=strict_dns)

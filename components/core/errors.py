@@ -6,7 +6,7 @@ The tree::
     ├── ConfigError (also ValueError)          the stack configuration or component args are wrong
     │   ├── InvalidArgsError                   a component's args model failed validation
     │   ├── ProjectError                       no Pulumi project, stack file or readable YAML
-    │   └── PlanFileError (cli.plan_files)     a file for `check --from-json` is not a readable plan
+    │   └── PlanFileError (engine.plans)       a file for `check --from-json` is not a readable plan
     ├── PlanningError                          a pure planner cannot satisfy the request
     │   ├── AddressSpaceExhaustedError         the supernet has no room for what is asked
     │   └── OverlappingCidrError               two ranges that must be disjoint overlap

@@ -13,18 +13,22 @@ import types
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeVar, Union, get_args, get_origin
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from pydantic.fields import FieldInfo
 
 from .errors import ConfigIssue, InvalidArgsError
+from .naming import NAME_PATTERN
 
 __all__ = [
     "ArgsModel",
     "FieldValueError",
     "as_args",
     "check_plan",
+    "coerce_args",
+    "entry_args",
     "first_duplicate",
     "issues_from_validation",
+    "name_field",
     "render_path",
 ]
 
@@ -330,6 +334,18 @@ def check_plan(plan: _P, args: BaseModel) -> _P:
 _M = TypeVar("_M", bound=BaseModel)
 
 
+def coerce_args(model: type[_M], args: _M | Mapping[str, Any]) -> _M:
+    """``args`` as ``model``: a component takes its args model or a plain mapping (a library
+    user's dict, another language's inputs), and a bad mapping fails as
+    :class:`~skyweave.core.errors.InvalidArgsError` naming each key, before anything registers."""
+    if isinstance(args, model):
+        return args
+    try:
+        return model.model_validate(args)
+    except ValidationError as exc:
+        raise InvalidArgsError(issues_from_validation(exc, args, model)) from None
+
+
 def as_args(entry: BaseModel, model: type[_M], **updates: Any) -> _M:
     """A stack-file entry (a subclass of ``model`` that adds its own keys, such as ``name``) as the
     component's ``model``, with ``updates``.
@@ -343,3 +359,15 @@ def as_args(entry: BaseModel, model: type[_M], **updates: Any) -> _M:
     values = {name: getattr(entry, name) for name in model.model_fields}
     values.update(updates)
     return model.model_construct(**values)
+
+
+def name_field(max_length: int, description: str, **field: Any) -> Any:
+    """The ``name`` of a component's entry in a stack file: it prefixes every child's name, so it
+    follows the names' pattern and the component's own length limit (its ``check_component_name``)."""
+    return Field(pattern=NAME_PATTERN, max_length=max_length, description=description, **field)
+
+
+def entry_args(entry: BaseModel, model: type[_M], estate_tags: Mapping[str, str] | None) -> _M:
+    """A stack-file entry (``skyweave:apps[]`` …) as its component's ``model``, with the estate's
+    tags (``skyweave:tags``) under the entry's own."""
+    return as_args(entry, model, tags={**(estate_tags or {}), **getattr(entry, "tags", {})})

@@ -1,28 +1,40 @@
 """What a component and a driver exchange to build a bare-metal pool's servers.
 
 The pool (``BareMetalPool``) validates and places nodes; each vendor's driver owns its source
-model (a :class:`BareMetalSourceArgs` subclass: Ironic in ``openstack.py``, metal instances in
-``aws.py``, servers you bring in ``onprem.py``) and turns a :class:`BareMetalRequest` into
-resources, returning one :class:`BareMetalNode` per node for outputs and the inventory.
+models (:class:`BareMetalSourceArgs` subclasses, declared as the driver's ``bare_metal_sources``)
+and turns a :class:`BareMetalRequest` into resources, returning one :class:`BareMetalNode` per
+node for outputs and the inventory. What only some sources have — nodes that bring their own
+names, secrets read from the stack's configuration, failure domains inside a site's zones — each
+source declares through the methods below, so the pool handles every kind alike.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import pulumi
+from pulumi.runtime.config import get_config, is_config_secret
 from pydantic import ConfigDict, Field
 
 from ..core.bootstrap import BootstrapArgs, node_environment
+from ..core.errors import ConfigIssue, InvalidArgsError
 from ..core.naming import NAME_PATTERN, child_name
 from ..core.sites import SiteArgs
 from ..core.validation import ArgsModel
 from ..planning.placement import PlacedNode
-from .base import SiteContext, SiteNetwork
+from .site import SiteContext, SiteNetwork
 
-__all__ = ["BareMetalNode", "BareMetalRequest", "BareMetalSourceArgs", "SourceIssue", "zone_issues"]
+__all__ = [
+    "BareMetalNode",
+    "BareMetalRequest",
+    "BareMetalSourceArgs",
+    "SourceIssue",
+    "read_secrets",
+    "secret_issues",
+    "zone_issues",
+]
 
 
 @dataclass(frozen=True)
@@ -56,6 +68,22 @@ class BareMetalSourceArgs(ArgsModel):
         """Problems only visible once placement gave this source ``count`` nodes. Pure."""
         return []
 
+    def named_nodes(self) -> tuple[tuple[str, str], ...]:
+        """Nodes that bring their own host names, as (key path in the source, name): a pool names
+        the nodes it creates ``{pool}-node-<n>``, and refuses a brought name of that form."""
+        return ()
+
+    def secret_config_keys(self) -> tuple[tuple[str, str], ...]:
+        """Secrets the driver reads from the stack's configuration for this source, as (key path in
+        the source, config key): each must be set there as a secret, which the pool checks before
+        it registers anything (:func:`secret_issues`). Default: none."""
+        return ()
+
+    def zones_within(self) -> Mapping[str, str]:
+        """Failure domains narrower than a zone of the site, each → the site zone holding it (a rack
+        → its room), so losing that zone loses them too (``skyweave simulate``). Default: none."""
+        return {}
+
 
 def zone_issues(zones: Sequence[str], site: SiteArgs) -> list[SourceIssue]:
     """A source's ``zones`` must be zones of its site."""
@@ -66,6 +94,57 @@ def zone_issues(zones: Sequence[str], site: SiteArgs) -> list[SourceIssue]:
         for i, zone in enumerate(zones)
         if zone not in site.zones
     ]
+
+
+def secret_issues(
+    sources: Sequence[BareMetalSourceArgs], given: Mapping[str, object] | None = None
+) -> list[ConfigIssue]:
+    """Each secret a source reads from the stack's configuration is there, and is a secret.
+
+    Runs inside a Pulumi program (it reads the running stack's configuration); ``given`` holds
+    secrets passed to the component directly, by config key, which need no config entry.
+    """
+    issues: list[ConfigIssue] = []
+    for i, source in enumerate(sources):
+        for path, key in source.secret_config_keys():
+            if key in (given or {}):
+                continue
+            where = f"sources[{i}].{path}"
+            if get_config(key) is None:
+                hint = f"set it with `pulumi config set --secret {key} < key`"
+                issues.append(ConfigIssue(where, f"no config key {key}; {hint}", key))
+            elif not is_config_secret(key):
+                issues.append(
+                    ConfigIssue(
+                        where,
+                        f"config key {key} holds a private key in plain text; store it with "
+                        f"`pulumi config set --secret {key}` (a `secure:` value)",
+                        key,
+                    )
+                )
+    return issues
+
+
+def read_secrets(
+    sources: Sequence[BareMetalSourceArgs], given: Mapping[str, pulumi.Input[str]]
+) -> dict[str, pulumi.Output[str]]:
+    """Every secret the sources read, as a secret Output by config key; refuse (before anything
+    registers) one that is missing or stored in plain text."""
+    issues = secret_issues(sources, given)
+    if issues:
+        raise InvalidArgsError(issues)
+    out: dict[str, pulumi.Output[str]] = {}
+    for key in _keys(sources):
+        if key in given:
+            out[key] = pulumi.Output.secret(given[key])
+        else:
+            namespace, _, name = key.partition(":")
+            out[key] = pulumi.Config(namespace).require_secret(name)
+    return out
+
+
+def _keys(sources: Iterable[BareMetalSourceArgs]) -> list[str]:
+    return list(dict.fromkeys(key for source in sources for _, key in source.secret_config_keys()))
 
 
 @dataclass(frozen=True)
@@ -79,7 +158,8 @@ class BareMetalRequest:
         nodes: the nodes placed on this source, in pool order.
         bootstrap: what runs on each node.
         network: the site's network from HybridVpc (``None`` for sites without one).
-        ssh_private_key: the SSH key (a Pulumi secret) for sources reached over SSH.
+        secrets: the secrets the source reads from the stack's configuration (its
+            :meth:`~BareMetalSourceArgs.secret_config_keys`), as Pulumi secrets by config key.
     """
 
     pool: str
@@ -88,7 +168,7 @@ class BareMetalRequest:
     nodes: Sequence[PlacedNode]
     bootstrap: BootstrapArgs
     network: SiteNetwork | None
-    ssh_private_key: pulumi.Output[str] | None = None
+    secrets: Mapping[str, pulumi.Output[str]] = field(default_factory=dict)
 
     def node_name(self, placed: PlacedNode) -> str:
         """A cloud node's host name: ``{pool}-node-{index}``, stable as the pool grows."""

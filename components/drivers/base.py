@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from enum import StrEnum
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 import pulumi
 
 from ..core.errors import UnsupportedCapabilityError, adopt_run_error
-from ..core.naming import child_name
 from ..core.sites import SiteArgs
 from ..planning.ipam import SitePlan, SubnetSlot
 from ..planning.limits import VpnLimit
 from ..planning.vpn import VpnEndpoint
+from .capability import Capability
+from .site import SiteContext, SiteNetwork
 
 if TYPE_CHECKING:
     from .bare_metal import BareMetalSourceArgs
@@ -41,33 +41,6 @@ __all__ = [
     "missing_methods",
     "regional_subnets",
 ]
-
-
-class Capability(StrEnum):
-    """Something a vendor can do; each one decides something (docs/architecture.md).
-
-    The first four a driver declares in ``capabilities``; the planners read them. The service
-    capabilities a driver has by implementing the service's protocol (:mod:`.services`), so
-    declaring one without the code, or the reverse, cannot happen.
-    """
-
-    IPV6 = "ipv6"
-    """Dual-stack networks (HybridVpc refuses ``ipv6: true`` on a site without it)."""
-    PEERING = "peering"
-    """Native private peering between two networks of this vendor (chosen over a VPN)."""
-    BGP_VPN = "bgp_vpn"
-    """Its VPN endpoint routes with BGP (a BGP-only peer such as GCP HA VPN needs it)."""
-    STATIC_VPN = "static_vpn"
-    """Its VPN endpoint routes with static routes."""
-    DNS = "dns"
-    """Managed DNS with health-checked failover or weighted records (service: DnsService)."""
-    BARE_METAL = "bare_metal"
-    """Whole physical servers (service: BareMetalService)."""
-    OBJECT_STORAGE = "object_storage"
-    """An object store (service: BucketService)."""
-    INSTANCE_GROUP = "instance_group"
-    """A self-healing group of instances over several zones behind a health-checked load
-    balancer, what MultiCloudApp runs on a site (service: AppService)."""
 
 
 @dataclass(frozen=True)
@@ -105,79 +78,6 @@ class NetworkLimits:
     network_max: int = 32
     subnet_min: int = 0
     subnet_max: int = 32
-
-
-@dataclass(frozen=True)
-class SiteContext:
-    """Everything a driver needs to create one site's children of one component.
-
-    Attributes:
-        component: the component's resource name; children's names derive from it.
-        parent: the component, every child's parent.
-        site: the site's validated args.
-        provider: the site's explicit provider (``None`` only for vendors with no provider).
-        tags: estate-wide tags merged with the site's own.
-    """
-
-    component: str
-    parent: pulumi.Resource
-    site: SiteArgs
-    provider: pulumi.ProviderResource | None
-    tags: Mapping[str, str] = field(default_factory=dict)
-
-    def name(self, role: str, *keys: str) -> str:
-        """A child's name: ``{component}-{role}-{site}-{keys…}``."""
-        return child_name(self.component, role, self.site.name, *keys)
-
-    def opts(self, **kwargs: object) -> pulumi.ResourceOptions:
-        """Options with the component as parent and the site's provider, plus ``kwargs``."""
-        return pulumi.ResourceOptions(parent=self.parent, provider=self.provider, **kwargs)  # type: ignore[arg-type]
-
-
-@dataclass(frozen=True)
-class SiteNetwork:
-    """A site's network as later layers (VPN, apps) need it.
-
-    Attributes:
-        site: the site name.
-        vendor: the vendor name.
-        network_id: the vendor's network id (VPC id, network self link, Neutron id), ``None`` on-prem.
-        cidrs: the IPv4/IPv6 ranges the site routes.
-        subnet_ids: subnet ids by subnet key (e.g. ``public-a``).
-        subnet_cidrs: subnet ranges by subnet key.
-        subnet_zones: the zone of each zonal subnet, by key.
-        resources: vendor handles later layers attach to (``vpc``, ``router``, route tables …).
-    """
-
-    site: str
-    vendor: str
-    network_id: pulumi.Output[str] | None
-    cidrs: tuple[str, ...]
-    subnet_ids: Mapping[str, pulumi.Output[str]] = field(default_factory=dict)
-    subnet_cidrs: Mapping[str, str] = field(default_factory=dict)
-    subnet_zones: Mapping[str, str] = field(default_factory=dict)
-    resources: Mapping[str, pulumi.Resource] = field(default_factory=dict)
-
-    @classmethod
-    def from_plan(
-        cls,
-        vendor: str,
-        plan: SitePlan,
-        network_id: pulumi.Output[str] | None,
-        subnet_ids: Mapping[str, pulumi.Output[str]],
-        resources: Mapping[str, pulumi.Resource],
-    ) -> SiteNetwork:
-        """Build the record from the site's address plan and the ids the driver created."""
-        return cls(
-            site=plan.name,
-            vendor=vendor,
-            network_id=network_id,
-            cidrs=tuple(str(c) for c in plan.cidrs),
-            subnet_ids=subnet_ids,
-            subnet_cidrs={k: str(v) for k, v in plan.subnets.items()},
-            subnet_zones={k: s.zone for k, s in plan.slots.items() if s.zone is not None},
-            resources=resources,
-        )
 
 
 def regional_subnets(subnet_prefixlen: int) -> tuple[SubnetSlot, ...]:
@@ -224,6 +124,12 @@ class CloudDriver(abc.ABC):
         super().__init_subclass__(**kwargs)
         if "vendor" in cls.__dict__ and "packages" not in cls.__dict__:
             cls.packages = (cls.vendor,)
+        if "bare_metal_sources" in cls.__dict__:
+            sources = cls.bare_metal_sources
+            cls.bare_metal_source = sources[0] if len(sources) == 1 else None
+        elif "bare_metal_source" in cls.__dict__:
+            one = cls.bare_metal_source
+            cls.bare_metal_sources = (one,) if one is not None else ()
         if "capabilities" in cls.__dict__:
             from .services import SERVICES
 
@@ -289,8 +195,12 @@ class CloudDriver(abc.ABC):
     def create_network(self, ctx: SiteContext, plan: SitePlan) -> SiteNetwork:
         """Create (or, on-prem, record) the site's network from its address plan."""
 
+    bare_metal_sources: ClassVar[tuple[type[BareMetalSourceArgs], ...]] = ()
+    """The models of this vendor's bare-metal sources, one per ``kind`` (empty without bare
+    metal). A pool's ``sources`` accept exactly the registered drivers' models."""
     bare_metal_source: ClassVar[type[BareMetalSourceArgs] | None] = None
-    """The model of this vendor's bare-metal source (its ``kind``), ``None`` without bare metal."""
+    """A vendor with one source kind may declare it here instead (the earlier spelling); it is
+    then ``bare_metal_sources`` too, and a driver declaring one ``bare_metal_sources`` has it here."""
 
 
 def missing_methods(cls: type, protocol: type) -> tuple[str, ...]:

@@ -9,13 +9,24 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from importlib.metadata import entry_points
+from typing import TypeVar
 
 from ..core.errors import UnknownDriverError
 from .base import CloudDriver
 
-__all__ = ["all_drivers", "driver_registered", "get_driver", "register_driver", "vendors"]
+_S = TypeVar("_S")
+
+__all__ = [
+    "all_drivers",
+    "driver_registered",
+    "get_driver",
+    "offering",
+    "per_vendor",
+    "register_driver",
+    "vendors",
+]
 
 _BUILTIN: dict[str, tuple[str, str]] = {
     "aws": ("skyweave.drivers.aws.driver", "AwsDriver"),
@@ -93,3 +104,19 @@ def get_driver(vendor: str) -> CloudDriver:
 def all_drivers() -> tuple[CloudDriver, ...]:
     """One instance of every registered driver, in vendor-name order."""
     return tuple(get_driver(v) for v in vendors())
+
+
+def offering(protocol: type[_S]) -> list[tuple[CloudDriver, _S]]:
+    """Every registered driver that offers ``protocol``, with it as that service, in vendor order."""
+    return [(driver, driver) for driver in all_drivers() if isinstance(driver, protocol)]
+
+
+def per_vendor(protocol: type[_S], words: Callable[[_S], str]) -> str:
+    """``aws: …; gcp: …`` over every registered driver offering ``protocol`` (empty words left out).
+
+    What a field's description lists per vendor (an image is an AMI id on AWS …), built from the
+    drivers' declarations when the model is defined, as the site union is: the text then names
+    exactly the vendors whose sites validate, and no component spells a vendor out.
+    """
+    said = ((driver.vendor, words(offered)) for driver, offered in offering(protocol))
+    return "; ".join(f"{vendor}: {text}" for vendor, text in said if text)

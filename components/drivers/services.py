@@ -6,7 +6,7 @@ never disagree, and there is no ``NotImplementedError`` default to reach. A comp
 :func:`service` for the protocol it needs; a vendor without it fails with
 :class:`~skyweave.core.errors.UnsupportedCapabilityError` before anything is registered, naming
 the capability. :class:`~skyweave.drivers.base.CloudDriver` adds each implemented service's
-:class:`~skyweave.drivers.base.Capability` to the driver's ``capabilities``.
+:class:`~skyweave.drivers.capability.Capability` to the driver's ``capabilities``.
 """
 
 from __future__ import annotations
@@ -18,13 +18,18 @@ import pulumi
 
 from ..core.errors import UnsupportedCapabilityError
 from ..core.sites import SiteArgs
-from .base import Capability, CloudDriver, SiteContext, SiteNetwork
+from .capability import Capability
+from .site import SiteContext, SiteNetwork
 from .workloads import (
     AppEndpoint,
     AppSiteSpec,
+    AppTerms,
     BucketHandle,
     BucketSpec,
+    BucketTerms,
+    CopyTerms,
     DnsSpec,
+    DnsTerms,
     EndpointKind,
     FederatedIdentity,
 )
@@ -49,6 +54,10 @@ __all__ = [
 class AppService(Protocol):
     """Runs a MultiCloudApp site: instances over the site's zones behind a health-checked LB."""
 
+    def app_terms(self) -> AppTerms:
+        """What the vendor's sites take (image, size, certificate) and how they serve HTTPS."""
+        ...
+
     def app_endpoint_kind(self, site: SiteArgs) -> EndpointKind:
         """How the site's load balancer is reached (pure; a component validates DNS with it)."""
         ...
@@ -66,6 +75,10 @@ class AppService(Protocol):
 class DnsService(Protocol):
     """Managed DNS with health-checked failover or weighted records."""
 
+    def dns_terms(self) -> DnsTerms:
+        """What the vendor's DNS is called and what its zone, routing and checks take."""
+        ...
+
     def dns_problems(self, dns: DnsSpec, endpoints: Mapping[str, EndpointKind]) -> list[str]:
         """Why this vendor's DNS cannot serve ``dns`` over sites reached as ``endpoints`` (pure).
 
@@ -82,7 +95,11 @@ class DnsService(Protocol):
 
 @runtime_checkable
 class BucketService(Protocol):
-    """An object store: one copy of a MultiCloudBucket."""
+    """An object store: the primary or a copy of a MultiCloudBucket."""
+
+    def bucket_terms(self) -> BucketTerms:
+        """What one bucket is called there and which options (encryption key, policy) it takes."""
+        ...
 
     def create_bucket(self, ctx: SiteContext, spec: BucketSpec) -> BucketHandle:
         """A versioned, encrypted, private bucket (or container), protected from deletion."""
@@ -104,6 +121,10 @@ class BucketReadService(Protocol):
 class BucketCopyService(Protocol):
     """A scheduled copy from another vendor's bucket into this vendor's (the copy's sink side)."""
 
+    def copy_terms(self) -> CopyTerms:
+        """Whose buckets the vendor's transfer service reads, and how often it may run."""
+        ...
+
     def copy_identity(self, ctx: SiteContext) -> FederatedIdentity:
         """The identity this vendor's copy service uses to read another vendor's bucket."""
         ...
@@ -123,7 +144,7 @@ class BucketCopyService(Protocol):
 
 @runtime_checkable
 class BareMetalService(Protocol):
-    """Whole physical servers (the driver's ``bare_metal_source`` is the model of its source)."""
+    """Whole physical servers (the driver's ``bare_metal_sources`` are the models of its sources)."""
 
     def bare_metal_domains(self, site: SiteArgs, source: BareMetalSourceArgs) -> tuple[Domain, ...]:
         """The failure domains ``source`` offers on ``site``, in a stable order. Pure."""
@@ -147,7 +168,16 @@ _NEEDS: Mapping[type, str] = {BucketReadService: "federated_bucket_read", Bucket
 _S = TypeVar("_S")
 
 
-def service(driver: CloudDriver, protocol: type[_S], *, needed_for: str) -> _S:
+class Vendor(Protocol):
+    """What :func:`service` needs of a driver besides the protocol: its name, for the message
+    (a :class:`~skyweave.drivers.base.CloudDriver`; named structurally so this module, which the
+    base class reads, does not import it back)."""
+
+    @property
+    def vendor(self) -> str: ...
+
+
+def service(driver: Vendor, protocol: type[_S], *, needed_for: str) -> _S:
     """``driver`` as the service ``protocol``, or :class:`UnsupportedCapabilityError` naming it."""
     if isinstance(driver, protocol):
         return driver

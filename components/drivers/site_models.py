@@ -1,20 +1,22 @@
-"""The registered vendors' site models as one tagged union, for validating configuration.
+"""The registered vendors' models as tagged unions, for validating configuration.
 
-``AnySite`` validates a site mapping into the model of the vendor its ``vendor`` key names. It is
-built from the driver registry, so a vendor added by a plugin driver is accepted without editing
-any component.
+``AnySite`` validates a site mapping into the model of the vendor its ``vendor`` key names;
+``AnyBareMetalSource`` validates a pool's source into the model its ``kind`` names. Both are
+built from the driver registry when this module is imported, so a vendor added by a plugin
+driver (found through its entry point) is accepted without editing any component.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Union
+from typing import TYPE_CHECKING, Annotated, Any, Union
 
 from pydantic import Field
 
 from ..core.sites import SiteArgs
+from .bare_metal import BareMetalSourceArgs
 from .registry import all_drivers
 
-__all__ = ["AnySite", "site_models"]
+__all__ = ["AnyBareMetalSource", "AnySite", "site_models", "source_kinds", "source_models"]
 
 
 def site_models() -> tuple[type[SiteArgs], ...]:
@@ -22,12 +24,28 @@ def site_models() -> tuple[type[SiteArgs], ...]:
     return tuple(driver.site_model for driver in all_drivers())
 
 
+def source_models() -> tuple[type[BareMetalSourceArgs], ...]:
+    """Each registered vendor's bare-metal source models, in vendor-name order."""
+    return tuple(model for driver in all_drivers() for model in driver.bare_metal_sources)
+
+
+def source_kinds(models: tuple[type[BareMetalSourceArgs], ...] | None = None) -> tuple[str, ...]:
+    """The ``kind`` of each source model (default: every registered one)."""
+    return tuple(str(m.model_fields["kind"].default) for m in (source_models() if models is None else models))
+
+
+def _tagged(models: tuple[type[Any], ...], tag: str, empty: type[Any]) -> Any:
+    """One model, or a union of several that pydantic picks from by ``tag``."""
+    if not models:
+        return empty
+    if len(models) == 1:
+        return models[0]
+    return Annotated[Union[models], Field(discriminator=tag)]  # noqa: UP007 - a runtime tuple
+
+
 if TYPE_CHECKING:
     AnySite = SiteArgs
+    AnyBareMetalSource = BareMetalSourceArgs
 else:
-    _models = site_models()
-    AnySite = (
-        Annotated[Union[_models], Field(discriminator="vendor")]  # noqa: UP007 - a runtime tuple
-        if len(_models) > 1
-        else _models[0]
-    )
+    AnySite = _tagged(site_models(), "vendor", SiteArgs)
+    AnyBareMetalSource = _tagged(source_models(), "kind", BareMetalSourceArgs)

@@ -18,13 +18,18 @@ import pulumi
 __all__ = [
     "AppEndpoint",
     "AppSiteSpec",
+    "AppTerms",
     "BucketHandle",
     "BucketSpec",
+    "BucketTerms",
+    "CopyTerms",
     "DnsRouting",
     "DnsSpec",
+    "DnsTerms",
     "EndpointKind",
     "FederatedIdentity",
     "HealthCheckSpec",
+    "TlsTermination",
 ]
 
 
@@ -44,6 +49,63 @@ class DnsRouting(StrEnum):
     """Every healthy site answers, in proportion to its planned capacity (the default)."""
     FAILOVER = "failover"
     """The first site answers while healthy, the second only when it is not (exactly two sites)."""
+
+
+class TlsTermination(StrEnum):
+    """Where a vendor's app site ends TLS when the app serves HTTPS (``tls_certificates``)."""
+
+    LOAD_BALANCER = "load_balancer"
+    """The load balancer terminates TLS with the certificate given for the site and serves
+    ``https_port``; the service port only redirects to HTTPS. The site needs a certificate."""
+    INSTANCES = "instances"
+    """The load balancer passes ``https_port`` through to the instances, which terminate TLS
+    themselves (no certificate reaches skyweave)."""
+    NONE = "none"
+    """The site serves the service port only: no HTTPS, whatever ``tls_certificates`` says."""
+
+
+@dataclass(frozen=True)
+class AppTerms:
+    """What a vendor's app site takes, in the vendor's own words, and how it serves HTTPS.
+
+    Facts its :class:`~skyweave.drivers.services.AppService` declares, so the app's planner and the
+    generated references (the schema, docs/config.md) learn them from the driver and no component
+    spells a vendor out. Each phrase completes "the image/size/certificate is a …".
+
+    Attributes:
+        image: what an ``images`` entry is (e.g. an AMI id).
+        size: what a ``sizes`` entry is (e.g. an instance type).
+        tls: where the site ends TLS.
+        certificate: what a ``tls_certificates`` entry is, for a load balancer that terminates TLS.
+        redirect_to_dns_name: the load balancer redirects HTTP to ``https://<dns.record_name>`` (a
+            fixed URL prefix), so an app serving HTTPS there needs a ``dns`` block.
+    """
+
+    image: str
+    size: str
+    tls: TlsTermination
+    certificate: str = ""
+    redirect_to_dns_name: bool = False
+
+
+@dataclass(frozen=True)
+class DnsTerms:
+    """What a vendor's health-checked DNS takes, in its own words (see :class:`AppTerms`).
+
+    Attributes:
+        product: the service's name (e.g. Route 53).
+        zone: what ``dns.zone`` is.
+        failover: what ``routing: failover`` means there (or that it is not offered).
+        intervals: the check intervals it accepts.
+        probe_regions: what ``dns.source_regions`` is, or ``""`` where the vendor probes from
+            places of its own choosing (then the key must be left out).
+    """
+
+    product: str
+    zone: str
+    failover: str
+    intervals: str
+    probe_regions: str = ""
 
 
 @dataclass(frozen=True)
@@ -81,8 +143,8 @@ class AppSiteSpec:
         admin_ports: ports reachable only from ``estate_cidrs`` (e.g. SSH).
         user_data: the boot script (cloud-init), or ``None``.
         tls: serve HTTPS on ``https_port`` and make ``port`` only redirect to it.
-        tls_certificate: the certificate a load balancer that terminates TLS presents (an ACM
-            ARN, a Barbican container ref); ``None`` where the instances terminate TLS.
+        tls_certificate: the certificate a load balancer that terminates TLS presents (in the
+            vendor's terms, :attr:`AppTerms.certificate`); ``None`` where it does not.
         https_port: the HTTPS port when ``tls``.
         redirect_host: the name HTTP requests are redirected to where the load balancer needs
             one (Octavia L7 policies redirect to a fixed URL prefix).
@@ -172,6 +234,40 @@ class BucketSpec:
 
     storage_policy: str | None = None
     kms_key_id: str | None = None
+
+
+@dataclass(frozen=True)
+class BucketTerms:
+    """What a vendor's object store is called and which :class:`BucketSpec` options it honours,
+    declared by its :class:`~skyweave.drivers.services.BucketService` (see :class:`AppTerms`).
+
+    Attributes:
+        product: what one bucket is called there (e.g. an S3 bucket).
+        encryption_key: what ``kms_key_id`` is there (a customer-managed key), or ``""`` where
+            the store takes none (the bucket is refused one rather than silently ignoring it).
+        storage_policy: what ``storage_policy`` is there, or ``""`` where the store has none.
+    """
+
+    product: str
+    encryption_key: str = ""
+    storage_policy: str = ""
+
+
+@dataclass(frozen=True)
+class CopyTerms:
+    """What a vendor's transfer service copies, declared by its
+    :class:`~skyweave.drivers.services.BucketCopyService`.
+
+    Attributes:
+        product: the service's name (e.g. Storage Transfer Service).
+        sources: the vendors whose buckets it reads (those vendors' drivers grant it read access
+            through their ``BucketReadService``).
+        min_interval_seconds: the shortest interval it repeats a copy at.
+    """
+
+    product: str
+    sources: frozenset[str]
+    min_interval_seconds: int
 
 
 @dataclass(frozen=True)

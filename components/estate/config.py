@@ -9,7 +9,6 @@ The format is documented in ``docs/config.md``; ``skyweave schema`` prints its J
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,12 +16,11 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from ..app.plan import MultiCloudAppConfig
 from ..core.errors import ConfigError
-from ..core.naming import NAME_PATTERN
 from ..core.sites import Tags
-from ..core.validation import FieldValueError, as_args, first_duplicate, issues_from_validation
-from ..metal.bare_metal_pool import PoolConfig, ssh_key_issues
+from ..core.validation import FieldValueError, as_args, first_duplicate, issues_from_validation, name_field
+from ..metal.bare_metal_pool import PoolConfig
 from ..network.connectivity import ConnectivityArgs
-from ..network.hybrid_vpc import HybridVpcArgs, IpamArgs, Sites
+from ..network.hybrid_vpc import NAME_LIMIT, HybridVpcArgs, IpamArgs, Sites
 from ..storage.multi_cloud_bucket import MultiCloudBucketConfig
 from .plan import EstatePlan, plan_estate
 
@@ -31,7 +29,6 @@ __all__ = [
     "NetworkConfig",
     "StackConfig",
     "config_schema",
-    "load_stack_config",
     "parse_stack_config",
 ]
 
@@ -44,12 +41,11 @@ class NetworkConfig(ConnectivityArgs):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    name: str = Field(
+    name: str = name_field(
+        NAME_LIMIT,
+        "Name of the HybridVpc component; prefixes every network resource's name. Default: core. "
+        "Renaming it replaces every network resource.",
         default="core",
-        pattern=NAME_PATTERN,
-        max_length=24,
-        description="Name of the HybridVpc component; prefixes every network resource's name. "
-        "Default: core. Renaming it replaces every network resource.",
     )
 
 
@@ -69,8 +65,9 @@ class StackConfig(BaseModel):
     tags: Tags = Field(default_factory=dict, description="Tags/labels on every resource. Default none.")
     pools: tuple[PoolConfig, ...] = Field(
         default=(),
-        description="Bare-metal pools (docs/bare-metal.md): servers from OpenStack Ironic, AWS "
-        "metal and servers you bring, spread over failure domains. Default none.",
+        description="Bare-metal pools (docs/bare-metal.md): whole servers from the vendors' "
+        "bare-metal sources (clouds' bare-metal servers, servers you bring), spread over failure "
+        "domains. Default none.",
     )
     apps: tuple[MultiCloudAppConfig, ...] = Field(
         default=(),
@@ -129,39 +126,6 @@ def parse_stack_config(
         ) from None
     config._plan = plan_estate(config, source=source, prefix=prefix, stack=stack)
     return config
-
-
-def load_stack_config(namespace: str = NAMESPACE) -> StackConfig:
-    """Read the running stack's ``skyweave:`` configuration and validate it (call before any resource)."""
-    import pulumi
-    from pulumi.runtime import config as runtime_config
-
-    from .project import find_stack_file_label
-
-    prefix = f"{namespace}:"
-    keys = {*runtime_config.CONFIG.get(), *runtime_config.get_config_env()}
-    raw: dict[str, Any] = {}
-    for key in sorted(keys):
-        if key.startswith(prefix):
-            value = runtime_config.get_config(key)
-            raw[key[len(prefix) :]] = _decode(value)
-    source = find_stack_file_label(pulumi.get_stack())
-    config = parse_stack_config(raw, source=source, namespace=namespace, stack=pulumi.get_stack())
-    for i, pool in enumerate(config.pools):
-        issues = ssh_key_issues(pool.pool_args())
-        if issues:
-            raise ConfigError(issues, source=source).with_source(source, f"{prefix}pools[{i}]")
-    return config
-
-
-def _decode(value: Any) -> Any:
-    """Structured config reaches a program as JSON text; plain strings stay strings."""
-    if not isinstance(value, str):
-        return value
-    try:
-        return json.loads(value)
-    except ValueError:
-        return value
 
 
 def config_schema(namespace: str = NAMESPACE) -> dict[str, Any]:

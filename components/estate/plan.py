@@ -10,20 +10,40 @@ a component given a plan checks it was made for its arguments.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from ..app.plan import AppPlan, estate_ranges, plan_multi_cloud_app
+from ..app.plan import AppPlan, MultiCloudAppConfig, estate_ranges, plan_multi_cloud_app
 from ..core.errors import ConfigError, ConfigIssue
-from ..metal.bare_metal_pool import BareMetalPoolArgs, PoolPlan, plan_pool
-from ..network.hybrid_vpc import HybridVpcPlan, plan_hybrid_vpc
-from ..storage.multi_cloud_bucket import BucketPlan, plan_multi_cloud_bucket
+from ..metal.bare_metal_pool import BareMetalPoolArgs, PoolConfig, PoolPlan, plan_pool
+from ..network.hybrid_vpc import HybridVpcArgs, HybridVpcPlan, Sites, plan_hybrid_vpc
+from ..storage.multi_cloud_bucket import BucketPlan, MultiCloudBucketConfig, plan_multi_cloud_bucket
 
-if TYPE_CHECKING:
-    from .config import StackConfig
+__all__ = ["EstateConfig", "EstatePlan", "plan_estate"]
 
-__all__ = ["EstatePlan", "plan_estate"]
+
+class EstateConfig(Protocol):
+    """What the estate is planned from: the parts of a stack configuration
+    (:class:`~skyweave.estate.config.StackConfig`) the planners read. A protocol, so the
+    configuration's module can plan itself without this one importing it back."""
+
+    @property
+    def sites(self) -> Sites: ...
+
+    @property
+    def tags(self) -> Mapping[str, str]: ...
+
+    @property
+    def apps(self) -> Sequence[MultiCloudAppConfig]: ...
+
+    @property
+    def buckets(self) -> Sequence[MultiCloudBucketConfig]: ...
+
+    @property
+    def pools(self) -> Sequence[PoolConfig]: ...
+
+    def hybrid_vpc_args(self) -> HybridVpcArgs: ...
 
 
 @dataclass(frozen=True)
@@ -36,7 +56,7 @@ class EstatePlan:
     pools: Mapping[str, PoolPlan]
 
 
-def plan_estate(config: StackConfig, *, source: str, prefix: str, stack: str | None = None) -> EstatePlan:
+def plan_estate(config: EstateConfig, *, source: str, prefix: str, stack: str | None = None) -> EstatePlan:
     """Plan ``config``; raise :class:`ConfigError` naming ``source`` and each key (under ``prefix``).
 
     Every app and bucket is planned and every problem of all of them reported at once; a pool's

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..core import inputs
+from .. import files
 from ..core.errors import ConfigIssue, ProjectError
+from .namespaces import check_namespaces
 
 __all__ = ["Project", "StackFile", "find_stack_file_label"]
 
@@ -101,7 +102,7 @@ class Project:
 
     @classmethod
     def load(cls, project_file: Path) -> Project:
-        data = inputs.read_yaml(project_file, project_file.name, error=ProjectError).data
+        data = files.read_yaml(project_file, project_file.name, error=ProjectError).data
         if not isinstance(data, dict) or not isinstance(data.get("name"), str):
             raise _issue(f"{project_file.name}: name", "a Pulumi project file needs a `name`")
         root = project_file.parent
@@ -118,10 +119,10 @@ class Project:
         return names
 
     def stack_path(self, stack: str) -> Path:
-        inputs.check_stack_name(stack)
+        files.check_stack_name(stack)
         for ext in ("yaml", "yml"):
             path = self.stack_config_dir / f"Pulumi.{stack}.{ext}"
-            if inputs.file_exists(path, self.label(path)):
+            if files.file_exists(path, self.label(path)):
                 return path
         return self.stack_config_dir / f"Pulumi.{stack}.yaml"
 
@@ -131,16 +132,16 @@ class Project:
         except ValueError:
             return str(path)
 
-    def read_stack(self, stack: str, document: inputs.YamlDocument | None = None) -> StackFile:
+    def read_stack(self, stack: str, document: files.YamlDocument | None = None) -> StackFile:
         """Read ``Pulumi.<stack>.yaml``; keys without a namespace belong to the project.
 
-        ``document``: the file already read through :func:`skyweave.core.inputs.read_yaml` (``ipam
+        ``document``: the file already read through :func:`skyweave.core.files.read_yaml` (``ipam
         lock`` reads it once, with positions, and edits exactly what it planned from).
         """
         path = self.stack_path(stack)
         label = self.label(path)
         if document is None:
-            if not inputs.file_exists(path, label):
+            if not files.file_exists(path, label):
                 known = ", ".join(self.stacks()) or "none"
                 raise _issue("--stack", f"no stack file {label}; stacks with a file here: {known}", stack)
             document = self.read_stack_document(stack)
@@ -150,7 +151,7 @@ class Project:
         config = data.get("config") or {}
         if not isinstance(config, dict):
             raise _issue(f"{label}: config", "`config:` must be a mapping of keys to values")
-        inputs.check_namespaces(config, project=self.name, label=label, known_keys=_skyweave_keys())
+        check_namespaces(config, project=self.name, label=label, known_keys=_skyweave_keys())
         values: dict[str, Any] = {}
         secret: set[str] = set()
         for key, value in config.items():
@@ -160,10 +161,10 @@ class Project:
                 secret.add(full)
         return StackFile(path=path, label=label, values=values, secret_keys=frozenset(secret))
 
-    def read_stack_document(self, stack: str, *, positions: bool = False) -> inputs.YamlDocument:
+    def read_stack_document(self, stack: str, *, positions: bool = False) -> files.YamlDocument:
         """The stack file through the input boundary (UTF-8, plain data, bounded)."""
         path = self.stack_path(stack)
-        return inputs.read_yaml(
+        return files.read_yaml(
             path, self.label(path), error=ProjectError, positions=positions, strip=("config",)
         )
 

@@ -6,17 +6,18 @@ comments, and a test fails when the two differ.
 
 from __future__ import annotations
 
+import typing
 from typing import Any
 
 from pydantic import BaseModel
 
 from ..app.plan import AppDnsArgs, MultiCloudAppConfig
 from ..core.bootstrap import BootstrapArgs
-from ..drivers.onprem.driver import ByonServerArgs
+from ..drivers.bare_metal import BareMetalSourceArgs
 from ..drivers.registry import all_drivers
 from ..metal.bare_metal_pool import PoolConfig
 from ..network.hybrid_vpc import IpamArgs
-from ..storage.multi_cloud_bucket import MultiCloudBucketConfig
+from ..storage.multi_cloud_bucket import BucketCopyArgs, MultiCloudBucketConfig
 from .config import NAMESPACE, NetworkConfig, StackConfig
 
 __all__ = ["API_COMPONENTS", "api_arguments", "config_reference"]
@@ -105,6 +106,10 @@ def config_reference() -> str:
         f"### `{NAMESPACE}:buckets[]` (MultiCloudBucket)",
         "",
         *_table(MultiCloudBucketConfig),
+        "",
+        f"### `{NAMESPACE}:buckets[].copies[]`",
+        "",
+        *_table(BucketCopyArgs),
     ]
     for driver in all_drivers():
         model = driver.site_model
@@ -128,21 +133,42 @@ def config_reference() -> str:
         "",
         *_table(BootstrapArgs),
     ]
-    for driver in all_drivers():
-        source = driver.bare_metal_source
-        if source is None:
-            continue
-        kind = source.model_fields["kind"].default
+    for vendor, source in _sources():
         lines += [
             "",
-            f"#### Sources with `kind: {kind}` (sites with `vendor: {driver.vendor}`)",
+            f"#### Sources with `kind: {_kind(source)}` (sites with `vendor: {vendor}`)",
             "",
             " ".join((source.__doc__ or "").split()),
             "",
             *_table(source),
         ]
-    lines += ["", "#### `servers` entries of a `byon` source", "", *_table(ByonServerArgs)]
+    for _, source in _sources():
+        for key, entry in _entries(source):
+            lines += ["", f"#### `{key}` entries of a `{_kind(source)}` source", "", *_table(entry)]
     return "\n".join(lines) + "\n"
+
+
+def _sources() -> list[tuple[str, type[BareMetalSourceArgs]]]:
+    """Every registered bare-metal source model with its vendor, in vendor order."""
+    return [(d.vendor, source) for d in all_drivers() for source in d.bare_metal_sources]
+
+
+def _kind(source: type[BareMetalSourceArgs]) -> str:
+    return str(source.model_fields["kind"].default)
+
+
+def _entries(model: type[BaseModel]) -> list[tuple[str, type[BaseModel]]]:
+    """The keys of ``model`` that hold further models (a source's ``servers`` …): each gets a table."""
+    found = []
+    for key, info in model.model_fields.items():
+        pending: list[Any] = [info.annotation]
+        while pending:
+            tp = pending.pop()
+            if isinstance(tp, type) and issubclass(tp, BaseModel):
+                found.append((key, tp))
+            else:
+                pending += [a for a in typing.get_args(tp) if a is not Ellipsis]
+    return found
 
 
 #: The components with a Python API page in docs/api/ (page file stem → class name).
@@ -190,18 +216,18 @@ def api_arguments(component: str) -> str:
     elif component == "BareMetalPool":
         section("`BareMetalPoolArgs`", BareMetalPoolArgs)
         section("`BareMetalPoolArgs.bootstrap` (`skyweave.BootstrapArgs`)", BootstrapArgs)
-        for driver in all_drivers():
-            source = driver.bare_metal_source
-            if source is not None:
-                kind = source.model_fields["kind"].default
-                section(
-                    f"`sources[]` with `kind: {kind}` (sites with `vendor: {driver.vendor}`)",
-                    source,
-                    " ".join((source.__doc__ or "").split()),
-                )
-        section("`servers[]` of a `byon` source", ByonServerArgs)
+        for vendor, source in _sources():
+            section(
+                f"`sources[]` with `kind: {_kind(source)}` (sites with `vendor: {vendor}`)",
+                source,
+                " ".join((source.__doc__ or "").split()),
+            )
+        for _, source in _sources():
+            for key, entry in _entries(source):
+                section(f"`{key}[]` of a `{_kind(source)}` source", entry)
     elif component == "MultiCloudBucket":
         section("`MultiCloudBucketArgs`", MultiCloudBucketArgs)
+        section("`MultiCloudBucketArgs.copies[]`", BucketCopyArgs)
     else:
         raise KeyError(component)
     return "\n".join(lines).lstrip("\n") + "\n"

@@ -26,7 +26,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..drivers.onprem.driver import ByonSourceArgs
 from ..planning.failure import FailureKind, Placement, domain_key
 from ..planning.topology import SiteGraph
 from .config import StackConfig
@@ -283,13 +282,7 @@ def estate_from_config(config: StackConfig, *, links: Iterable[tuple[str, str]] 
     for pool in config.pools:
         pool_plan = config.plan.pools[pool.name]
         args = pool_plan.args
-        within = {
-            server.rack: server.room
-            for source in args.sources
-            if isinstance(source, ByonSourceArgs)
-            for server in source.servers
-            if server.rack and server.room
-        }
+        within = {zone: outer for source in args.sources for zone, outer in source.zones_within().items()}
         workloads.append(
             Workload(
                 kind="pool",

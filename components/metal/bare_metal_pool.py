@@ -1,10 +1,11 @@
-"""BareMetalPool: whole servers from OpenStack Ironic, AWS metal and machines you bring, as one pool.
+"""BareMetalPool: whole servers from every vendor's bare-metal sources, as one pool.
 
-Order of work, as for every skyweave component: validate the args (pydantic) → check each source
-against its site and place every node (pure, :func:`plan_pool`) → register the component →
-each source's driver builds its share (a flavor, server group and Nova servers on Ironic;
-spread placement groups and metal instances on AWS; SSH copies and commands on servers you
-bring) → ``register_outputs``. Nothing is registered unless the whole plan succeeded.
+Order of work, as for every skyweave component: validate the args (pydantic; the sources'
+models are the registered drivers' ``bare_metal_sources``, picked by ``kind``) → check each
+source against its site and place every node (pure, :func:`plan_pool`) → read the secrets the
+sources name from the stack's configuration → register the component → each source's driver
+builds its share through its ``BareMetalService`` (cloud servers, or bootstrapping servers
+already running) → ``register_outputs``. Nothing is registered unless the whole plan succeeded.
 
 The component's props and outputs carry ``placements`` (rows of the shared failure model,
 :class:`~skyweave.planning.failure.Placement`), ``minHealthy`` and ``survive``: the policy pack
@@ -19,25 +20,22 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 import pulumi
-from pulumi.runtime.config import get_config, is_config_secret
-from pydantic import AfterValidator, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, ConfigDict, Field
 
 from ..core.bootstrap import BootstrapArgs
 from ..core.errors import ConfigIssue, InvalidArgsError, PlanningError
-from ..core.naming import NAME_PATTERN, check_component_name, type_token
+from ..core.naming import NAME_PATTERN, type_token
 from ..core.sites import SiteArgs, Tags, resource_tags
-from ..core.validation import ArgsModel, as_args, check_plan, first_duplicate, issues_from_validation
-from ..drivers.aws.driver import AwsMetalSourceArgs
-from ..drivers.bare_metal import BareMetalNode, BareMetalRequest, BareMetalSourceArgs
-from ..drivers.base import Capability, SiteContext
-from ..drivers.onprem.driver import ByonSourceArgs
-from ..drivers.openstack.driver import IronicSourceArgs
-from ..drivers.providers import require_providers
+from ..core.validation import ArgsModel, entry_args, first_duplicate, name_field
+from ..drivers.bare_metal import BareMetalNode, BareMetalRequest, BareMetalSourceArgs, read_secrets
+from ..drivers.base import Capability
+from ..drivers.component import Component, network_providers
 from ..drivers.registry import get_driver
 from ..drivers.services import BareMetalService, service
+from ..drivers.site_models import AnyBareMetalSource, source_kinds
 from ..network.hybrid_vpc import HybridVpc
 from ..planning.failure import FailureKind
-from ..planning.placement import PlacementPlan, interleave, plan_placement
+from ..planning.placement import Domain, PlacementPlan, interleave, plan_placement
 from .inventory import ansible_inventory
 
 __all__ = [
@@ -48,7 +46,6 @@ __all__ = [
     "PoolPlan",
     "node_records",
     "plan_pool",
-    "ssh_key_issues",
 ]
 
 
@@ -63,10 +60,12 @@ def _one_source_per_site(sources: tuple[BareMetalSourceArgs, ...]) -> tuple[Bare
     return sources
 
 
-#: A source of any kind; ``kind`` picks the model (and so the vendor whose driver builds it).
-AnyBareMetalSource = Annotated[
-    IronicSourceArgs | AwsMetalSourceArgs | ByonSourceArgs, Field(discriminator="kind")
-]
+#: A pool's name prefixes its children's and its cloud nodes' host names.
+NAME_LIMIT = 24
+
+
+def _or(words: tuple[str, ...]) -> str:
+    return " or ".join(words) if len(words) < 3 else f"{', '.join(words[:-1])} or {words[-1]}"
 
 
 class BareMetalPoolArgs(ArgsModel):
@@ -79,7 +78,7 @@ class BareMetalPoolArgs(ArgsModel):
         tuple[AnyBareMetalSource, ...], Field(min_length=1), AfterValidator(_one_source_per_site)
     ] = Field(
         description="Where servers come from (at least one; one per site), each with `kind` "
-        "ironic, aws_metal or byon and `site`."
+        f"{_or(source_kinds())} and `site`."
     )
     role: str = Field(
         default="worker",
@@ -112,16 +111,15 @@ class BareMetalPoolArgs(ArgsModel):
 class PoolConfig(BareMetalPoolArgs):
     """A pool in the stack configuration (``skyweave:pools``): its name plus its args."""
 
-    name: str = Field(
-        pattern=NAME_PATTERN,
-        max_length=24,
-        description="Name of the BareMetalPool component; prefixes every resource and node name "
-        "of the pool. Required. Renaming it replaces every server.",
+    name: str = name_field(
+        NAME_LIMIT,
+        "Name of the BareMetalPool component; prefixes every resource and node name of the pool. "
+        "Required. Renaming it replaces every server.",
     )
 
     def pool_args(self, estate_tags: Mapping[str, str] | None = None) -> BareMetalPoolArgs:
         """The component's args; ``estate_tags`` (``skyweave:tags``) come before the pool's own."""
-        return as_args(self, BareMetalPoolArgs, tags={**(estate_tags or {}), **self.tags})
+        return entry_args(self, BareMetalPoolArgs, estate_tags)
 
 
 @dataclass(frozen=True)
@@ -144,60 +142,26 @@ def plan_pool(args: BareMetalPoolArgs, sites: Sequence[SiteArgs], name: str | No
     """Check every source against its site and place the nodes; raise :class:`InvalidArgsError`.
 
     Paths in the issues are relative to the pool's args (``sources[1].site``). With the pool's
-    ``name``, servers you bring may not take a name its cloud nodes use (``{name}-node-<n>``).
+    ``name``, nodes that bring their own names may not take one its created nodes use
+    (``{name}-node-<n>``).
     """
     by_name = {s.name: s for s in sites}
     issues: list[ConfigIssue] = []
     if name is not None:
         cloud_names = re.compile(rf"{re.escape(name)}-node-\d+")
+        taken = f"names {name}-node-<n> are the pool's cloud nodes; choose another"
         for i, source in enumerate(args.sources):
-            for j, server in enumerate(source.servers if isinstance(source, ByonSourceArgs) else ()):
-                if cloud_names.fullmatch(server.name):
-                    issues.append(
-                        ConfigIssue(
-                            f"sources[{i}].servers[{j}].name",
-                            f"names {name}-node-<n> are the pool's cloud nodes; choose another",
-                            server.name,
-                        )
-                    )
+            issues += [
+                ConfigIssue(f"sources[{i}].{path}", taken, node)
+                for path, node in source.named_nodes()
+                if cloud_names.fullmatch(node)
+            ]
     groups = []
     for i, source in enumerate(args.sources):
-        path = f"sources[{i}]"
-        site = by_name.get(source.site)
-        if site is None:
-            issues.append(
-                ConfigIssue(f"{path}.site", f"no such site; sites: {', '.join(by_name)}", source.site)
-            )
-            continue
-        driver = get_driver(site.vendor)
-        if not driver.supports(Capability.BARE_METAL):
-            able = [s.name for s in sites if get_driver(s.vendor).supports(Capability.BARE_METAL)]
-            issues.append(
-                ConfigIssue(
-                    f"{path}.site",
-                    f"{driver.display_name} has no bare-metal servers in skyweave; sites that can "
-                    f"host a pool: {', '.join(able) or 'none'}",
-                    source.site,
-                )
-            )
-            continue
-        if driver.bare_metal_source is not type(source):
-            wanted = (
-                driver.bare_metal_source.model_fields["kind"].default if driver.bare_metal_source else "-"
-            )
-            issues.append(
-                ConfigIssue(
-                    f"{path}.kind",
-                    f"kind {source.kind} needs a site of vendor {type(source).VENDOR}, but "
-                    f"{site.name!r} is {driver.display_name}, whose bare-metal source kind is {wanted}",
-                    source.kind,
-                )
-            )
-            continue
-        issues += [ConfigIssue(f"{path}.{x.path}", x.message, x.value) for x in source.check(site)]
-        groups.append(
-            service(driver, BareMetalService, needed_for="a bare-metal pool").bare_metal_domains(site, source)
-        )
+        problems, domains = _source_domains(f"sources[{i}]", source, by_name)
+        issues += problems
+        if domains is not None:
+            groups.append(domains)
     if issues:
         raise InvalidArgsError(issues)
     try:
@@ -208,11 +172,39 @@ def plan_pool(args: BareMetalPoolArgs, sites: Sequence[SiteArgs], name: str | No
         raise InvalidArgsError([exc.as_issue()]) from exc
     for i, source in enumerate(args.sources):
         placed = sum(1 for n in placement.nodes if n.domain.source == source.site)
-        found = source.check_placed(placed)
-        issues += [ConfigIssue(f"sources[{i}].{x.path}", x.message, x.value) for x in found]
+        issues += [
+            ConfigIssue(f"sources[{i}].{x.path}", x.message, x.value) for x in source.check_placed(placed)
+        ]
     if issues:
         raise InvalidArgsError(issues)
     return PoolPlan(args=args, sites=by_name, placement=placement)
+
+
+def _source_domains(
+    path: str, source: BareMetalSourceArgs, by_name: Mapping[str, SiteArgs]
+) -> tuple[list[ConfigIssue], tuple[Domain, ...] | None]:
+    """One source against its site: the problems, and the failure domains it offers (or ``None``)."""
+    site = by_name.get(source.site)
+    if site is None:
+        return [ConfigIssue(f"{path}.site", f"no such site; sites: {', '.join(by_name)}", source.site)], None
+    driver = get_driver(site.vendor)
+    if not driver.supports(Capability.BARE_METAL):
+        able = [s.name for s in by_name.values() if get_driver(s.vendor).supports(Capability.BARE_METAL)]
+        message = (
+            f"{driver.display_name} has no bare-metal servers in skyweave; sites that can host a pool: "
+            f"{', '.join(able) or 'none'}"
+        )
+        return [ConfigIssue(f"{path}.site", message, source.site)], None
+    if type(source) not in driver.bare_metal_sources:
+        wanted = " or ".join(source_kinds(driver.bare_metal_sources)) or "-"
+        message = (
+            f"kind {source.kind} needs a site of vendor {type(source).VENDOR}, but {site.name!r} is "
+            f"{driver.display_name}, whose bare-metal source kind is {wanted}"
+        )
+        return [ConfigIssue(f"{path}.kind", message, source.kind)], None
+    issues = [ConfigIssue(f"{path}.{x.path}", x.message, x.value) for x in source.check(site)]
+    metal = service(driver, BareMetalService, needed_for="a bare-metal pool")
+    return issues, metal.bare_metal_domains(site, source)
 
 
 def node_records(nodes: Sequence[BareMetalNode], pool: str, role: str) -> list[dict[str, Any]]:
@@ -236,7 +228,11 @@ def node_records(nodes: Sequence[BareMetalNode], pool: str, role: str) -> list[d
     ]
 
 
-class BareMetalPool(pulumi.ComponentResource):
+class BareMetalPool(
+    Component[BareMetalPoolArgs, PoolPlan],
+    token=type_token("compute", "BareMetalPool"),
+    name_limit=NAME_LIMIT,
+):
     """A pool of whole servers spread over failure domains of one or more sources.
 
     Args:
@@ -246,8 +242,9 @@ class BareMetalPool(pulumi.ComponentResource):
         network: the estate's :class:`~skyweave.network.hybrid_vpc.HybridVpc`: its sites and their networks.
         providers: the sites' providers. Omitted: the network's (``network.providers``), so a site
             keeps one provider whichever component builds on it.
-        ssh_keys: SSH private keys by config key (``byon:ssh-key``) for servers you bring. Omitted:
-            each is read from the stack's configuration, where it must be a secret.
+        ssh_keys: the secrets sources read from the stack's configuration (such as the SSH
+            private key of servers you bring), by config key (``byon:ssh-key``). Omitted: each is
+            read from the stack's configuration, where it must be a secret.
 
     Attributes:
         plan: the placement, decided before anything was registered.
@@ -265,28 +262,18 @@ class BareMetalPool(pulumi.ComponentResource):
         ssh_keys: Mapping[str, pulumi.Input[str]] | None = None,
         plan: PoolPlan | None = None,
     ) -> None:
-        args = _coerce_args(args)
-        check_component_name(name, 24)
-        self.plan = (
-            check_plan(plan, args) if plan is not None else plan_pool(args, network.plan.args.sites, name)
+        args = self.prepare(
+            name, BareMetalPoolArgs, args, plan, lambda a: plan_pool(a, network.plan.args.sites, name)
         )
-        if providers is None:
-            providers = network.providers
-        require_providers(providers, (s.site for s in args.sources))
-        keys = _ssh_keys(args, ssh_keys or {})
+        providers = network_providers(providers, network, (s.site for s in args.sources))
+        secrets = read_secrets(args.sources, ssh_keys or {})
         props = self.plan.as_dict()
-        super().__init__(type_token("compute", "BareMetalPool"), name, props, opts)
+        self.register(name, props, opts, providers)
 
         nodes: list[BareMetalNode] = []
         for source in args.sources:
             site = self.plan.sites[source.site]
-            ctx = SiteContext(
-                component=name,
-                parent=self,
-                site=site,
-                provider=providers[site.name],
-                tags=resource_tags(site, args.tags, site.tags),
-            )
+            ctx = self.site_context(site, resource_tags(site, args.tags, site.tags))
             placed = [n for n in self.plan.placement.nodes if n.domain.source == source.site]
             request = BareMetalRequest(
                 pool=name,
@@ -295,7 +282,7 @@ class BareMetalPool(pulumi.ComponentResource):
                 nodes=placed,
                 bootstrap=args.bootstrap,
                 network=network.site_networks.get(site.name),
-                ssh_private_key=keys.get(source.site),
+                secrets={key: secrets[key] for _, key in source.secret_config_keys()},
             )
             metal = service(get_driver(site.vendor), BareMetalService, needed_for="a bare-metal pool")
             nodes += metal.create_bare_metal(ctx, request)
@@ -309,61 +296,3 @@ class BareMetalPool(pulumi.ComponentResource):
             lambda nodes: ansible_inventory({name: nodes})
         )
         self.register_outputs({**props, "nodes": self.records, "inventory": self.inventory})
-
-
-def ssh_key_issues(args: BareMetalPoolArgs, given: Mapping[str, object] | None = None) -> list[ConfigIssue]:
-    """Each SSH source's key must be in the stack's config, and be a secret there.
-
-    Runs inside a Pulumi program (it reads the running stack's configuration); ``given`` holds
-    keys passed to the component directly, which need no config entry.
-    """
-    issues: list[ConfigIssue] = []
-    for i, source in enumerate(args.sources):
-        if not isinstance(source, ByonSourceArgs) or source.ssh_private_key_config in (given or {}):
-            continue
-        key = source.ssh_private_key_config
-        path = f"sources[{i}].ssh_private_key_config"
-        if get_config(key) is None:
-            issues.append(
-                ConfigIssue(
-                    path, f"no config key {key}; set it with `pulumi config set --secret {key} < key`", key
-                )
-            )
-        elif not is_config_secret(key):
-            issues.append(
-                ConfigIssue(
-                    path,
-                    f"config key {key} holds a private key in plain text; store it with "
-                    f"`pulumi config set --secret {key}` (a `secure:` value)",
-                    key,
-                )
-            )
-    return issues
-
-
-def _ssh_keys(
-    args: BareMetalPoolArgs, given: Mapping[str, pulumi.Input[str]]
-) -> dict[str, pulumi.Output[str]]:
-    """Each SSH source's key as a secret Output, by site; refuse a key that is missing or plain."""
-    issues = ssh_key_issues(args, given)
-    if issues:
-        raise InvalidArgsError(issues)
-    out: dict[str, pulumi.Output[str]] = {}
-    for source in args.sources:
-        if isinstance(source, ByonSourceArgs):
-            key = source.ssh_private_key_config
-            if key in given:
-                out[source.site] = pulumi.Output.secret(given[key])
-            else:
-                namespace, _, name = key.partition(":")
-                out[source.site] = pulumi.Config(namespace).require_secret(name)
-    return out
-
-
-def _coerce_args(args: BareMetalPoolArgs | Mapping[str, Any]) -> BareMetalPoolArgs:
-    if isinstance(args, BareMetalPoolArgs):
-        return args
-    try:
-        return BareMetalPoolArgs.model_validate(args)
-    except ValidationError as exc:
-        raise InvalidArgsError(issues_from_validation(exc, args, BareMetalPoolArgs)) from None

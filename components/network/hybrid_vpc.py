@@ -18,20 +18,29 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 import pulumi
-from pydantic import AfterValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, ConfigDict, Field, field_validator
 
 from ..core.errors import ConfigIssue, InvalidArgsError, PlanningError
-from ..core.naming import check_component_name, child_name, type_token
+from ..core.naming import child_name, type_token
 from ..core.sites import AnyNetwork, CloudSiteArgs, IPv4Block, IPv6Block, SiteArgs, Tags, resource_tags
-from ..core.validation import ArgsModel, check_plan, first_duplicate, issues_from_validation
-from ..drivers.base import Capability, SiteContext, SiteNetwork
+from ..core.validation import ArgsModel, first_duplicate
+from ..drivers.base import Capability, SiteNetwork
+from ..drivers.component import Component
 from ..drivers.providers import SiteProviders, require_providers
 from ..drivers.registry import get_driver
 from ..drivers.site_models import AnySite
 from ..planning.ipam import AddressPlan, Reservation, SiteSpec, plan_addresses
 from .connectivity import ConnectivityArgs, ConnectivityPlan, LinkBuilder, plan_connectivity
 
-__all__ = ["HybridVpc", "HybridVpcArgs", "HybridVpcPlan", "IpamArgs", "Sites", "plan_hybrid_vpc"]
+__all__ = [
+    "NAME_LIMIT",
+    "HybridVpc",
+    "HybridVpcArgs",
+    "HybridVpcPlan",
+    "IpamArgs",
+    "Sites",
+    "plan_hybrid_vpc",
+]
 
 _PRIVATE_V4 = tuple(
     ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
@@ -272,7 +281,13 @@ def plan_hybrid_vpc(
     return HybridVpcPlan(args=args, addresses=addresses, connectivity=connectivity)
 
 
-class HybridVpc(pulumi.ComponentResource):
+#: The network's name prefixes every network resource's name.
+NAME_LIMIT = 24
+
+
+class HybridVpc(
+    Component[HybridVpcArgs, HybridVpcPlan], token=type_token("network", "HybridVpc"), name_limit=NAME_LIMIT
+):
     """One logical network over every site, addressed from one plan.
 
     Args:
@@ -314,14 +329,12 @@ class HybridVpc(pulumi.ComponentResource):
         providers: Mapping[str, pulumi.ProviderResource | None] | None = None,
         plan: HybridVpcPlan | None = None,
     ) -> None:
-        args = _coerce_args(args)
-        check_component_name(name, 24)
-        self.plan = (
-            check_plan(plan, args) if plan is not None else plan_hybrid_vpc(args, stack=pulumi.get_stack())
+        args = self.prepare(
+            name, HybridVpcArgs, args, plan, lambda a: plan_hybrid_vpc(a, stack=pulumi.get_stack())
         )
         if providers is not None:
             require_providers(providers, (s.name for s in args.sites))
-        super().__init__(type_token("network", "HybridVpc"), name, None, opts)
+        self.register(name, None, opts)
         for site_name in self.plan.addresses.unpinned:
             site_plan = self.plan.addresses.sites[site_name]
             blocks = ", ".join(str(b) for b in (site_plan.cidr, site_plan.ipv6_cidr) if b is not None)
@@ -336,15 +349,12 @@ class HybridVpc(pulumi.ComponentResource):
                 name=lambda site: child_name(name, "provider", site.name),
                 opts=pulumi.ResourceOptions(parent=self),
             )
-        self.providers: Mapping[str, pulumi.ProviderResource | None] = providers
+        self.providers = providers
         tags = {site.name: resource_tags(site, args.tags, site.tags) for site in args.sites}
         self.site_networks: dict[str, SiteNetwork] = {}
         for site in args.sites:
-            ctx = SiteContext(
-                component=name, parent=self, site=site, provider=providers[site.name], tags=tags[site.name]
-            )
             self.site_networks[site.name] = get_driver(site.vendor).create_network(
-                ctx, self.plan.addresses.sites[site.name]
+                self.site_context(site, tags[site.name]), self.plan.addresses.sites[site.name]
             )
         links = LinkBuilder(
             component=name,
@@ -402,12 +412,3 @@ def _estate_ipv4(plan: HybridVpcPlan) -> tuple[str, ...]:
     for site in plan.addresses.sites.values():
         ranges += [str(c) for c in site.cidrs if c.version == 4 and not c.subnet_of(supernet)]
     return tuple(dict.fromkeys(ranges))
-
-
-def _coerce_args(args: HybridVpcArgs | Mapping[str, Any]) -> HybridVpcArgs:
-    if isinstance(args, HybridVpcArgs):
-        return args
-    try:
-        return HybridVpcArgs.model_validate(args)
-    except ValidationError as exc:
-        raise InvalidArgsError(issues_from_validation(exc, args, HybridVpcArgs)) from None

@@ -14,21 +14,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..planning.tunnels import inside_cidr_problem
-from .index import CLOUD_PACKAGES, VPN_LINK_TYPE, StackIndex
-from .rule import Finding, Kind, Level, Resource, Rule, UnknownValue, get, items
+from . import readers
+from .facts import facts
+from .index import VPN_LINK_TYPE, StackIndex
+from .rule import Finding, Kind, Level, Resource, Rule, UnknownValue, cant_check, get, items
 
 __all__ = ["RULES", "Interval", "overlaps"]
 
-AWS_VPC = "aws:ec2/vpc:Vpc"
-AWS_VPC_CIDR = "aws:ec2/vpcIpv4CidrBlockAssociation:VpcIpv4CidrBlockAssociation"
-AWS_SUBNET = "aws:ec2/subnet:Subnet"
-GCP_SUBNET = "gcp:compute/subnetwork:Subnetwork"
-OS_SUBNET = "openstack:networking/subnet:Subnet"
-AZ_VNET = "azure-native:network:VirtualNetwork"
-AZ_SUBNET = "azure-native:network:Subnet"
-AWS_VPN = "aws:ec2/vpnConnection:VpnConnection"
 HYBRID_VPC = "skyweave:network:HybridVpc"
-GCP_ROUTER_INTERFACE = "gcp:compute/routerInterface:RouterInterface"
 
 
 @dataclass(frozen=True)
@@ -75,14 +68,12 @@ def _interval(cidr: Any, res: Resource, label: str) -> Interval | None:
 
 def _check_overlap(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
     ranges: list[Interval] = []
-    in_stack_vpcs = {r.urn for r in index.of_type(AWS_VPC)}
-    in_stack_vnets = {r.urn for r in index.of_type(AZ_VNET)}
 
     def add(res: Resource, *path: str | int) -> Iterator[Finding]:
         try:
             value = get(res.props, *path)
         except UnknownValue as exc:
-            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
+            yield cant_check(res, exc)
             return
         site = index.site(res)
         label = f"{res.type.rsplit(':', 1)[-1]} {res.name!r}" + (f" (site {site})" if site else "")
@@ -90,46 +81,13 @@ def _check_overlap(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Findin
         if interval is not None:
             ranges.append(interval)
 
-    for res in index.of_type(AWS_VPC):
-        yield from add(res, "cidrBlock")
-    for res in index.of_type(AWS_VPC_CIDR):
-        yield from add(res, "cidrBlock")
-    for res in index.of_type(AWS_SUBNET):
-        # A subnet of a VPC in this stack lies inside that VPC's range, which is checked itself.
-        if not any(urn in in_stack_vpcs for urn in res.property_dependencies.get("vpcId", res.dependencies)):
-            yield from add(res, "cidrBlock")
-    for res in index.of_type(GCP_SUBNET):
-        yield from add(res, "ipCidrRange")
-        try:
-            secondaries = items(res.props, "secondaryIpRanges")
-        except UnknownValue as exc:
-            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
-            secondaries = []
-        for i in range(len(secondaries)):
-            yield from add(res, "secondaryIpRanges", i, "ipCidrRange")
-    for res in index.of_type(OS_SUBNET):
-        yield from add(res, "cidr")
-    for res in index.of_type(AZ_VNET):
-        try:
-            prefixes = items(res.props, "addressSpace", "addressPrefixes")
-        except UnknownValue as exc:
-            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
-            prefixes = []
-        for i in range(len(prefixes)):
-            yield from add(res, "addressSpace", "addressPrefixes", i)
-    for res in index.of_type(AZ_SUBNET):
-        # A subnet of a VNet in this stack lies inside that VNet's address space, checked itself.
-        deps = res.property_dependencies.get("virtualNetworkName", res.dependencies)
-        if any(urn in in_stack_vnets for urn in deps):
-            continue
-        yield from add(res, "addressPrefix")
-        try:
-            prefixes = items(res.props, "addressPrefixes")
-        except UnknownValue as exc:
-            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
-            prefixes = []
-        for i in range(len(prefixes)):
-            yield from add(res, "addressPrefixes", i)
+    estate = facts(index)
+    for reader in estate.readers:
+        for read in reader.ranges(estate):
+            if isinstance(read, Finding):
+                yield read
+            else:
+                yield from add(read[0], *read[1])
     # Sites with no cloud resources of their own (on-prem) exist only in a HybridVpc's outputs:
     # `networks.<site>.cidrs`. Cloud sites are already counted through their VPCs and subnets.
     for res in index.of_type(HYBRID_VPC):
@@ -137,15 +95,15 @@ def _check_overlap(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Findin
             networks = get(res.props, "networks")
             sites = [(site, get(networks, site, "vendor")) for site in (networks or {})]
         except UnknownValue as exc:
-            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
+            yield cant_check(res, exc)
             continue
         for site, vendor in sites:
-            if vendor in CLOUD_PACKAGES:
+            if str(vendor) in readers.cloud_vendors():
                 continue
             try:
                 cidrs = items(networks, site, "cidrs")
             except UnknownValue as exc:
-                yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
+                yield cant_check(res, exc)
                 continue
             for cidr in cidrs:
                 interval = _interval(cidr, res, f"{vendor} site {site!r} of HybridVpc {res.name!r}")
@@ -200,29 +158,18 @@ def _check_inside(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding
                 f"tunnel inside CIDR {cidr} is used twice: {' and '.join(seen[kind][cidr])}", res.urn
             )
 
-    def read(res: Resource, *path: str | int) -> Any:
-        return get(res.props, *path)
-
-    for res in index.of_type(AWS_VPN):
-        for t in (1, 2):
-            try:
-                value = read(res, f"tunnel{t}InsideCidr")
-            except UnknownValue as exc:
-                yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
-                continue
-            yield from use("aws", res, f"tunnel{t}InsideCidr", value)
-    for res in index.of_type(GCP_ROUTER_INTERFACE):
-        try:
-            value = read(res, "ipRange")
-        except UnknownValue as exc:
-            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
-            continue
-        yield from use("gcp", res, "ipRange", value)
+    estate = facts(index)
+    for reader in estate.readers:
+        for tunnel in reader.inside_cidrs(estate):
+            if isinstance(tunnel, Finding):
+                yield tunnel
+            else:
+                yield from use(*tunnel)
     for res in index.of_type(VPN_LINK_TYPE):
         try:
             cidrs = items(res.props, "insideCidrs")
         except UnknownValue as exc:
-            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
+            yield cant_check(res, exc)
             continue
         for i, value in enumerate(cidrs):
             yield from use("link", res, f"insideCidrs[{i}]", value)

@@ -6,8 +6,8 @@ What Azure shares with the other vendors is judged by the same rules as theirs: 
 ``skyweave-security-no-weak-ike``, public blob access by ``skyweave-security-no-public-buckets``,
 encryption at host by ``skyweave-security-volumes-encrypted``, Blob versioning by
 ``skyweave-security-storage-versioned``; scale sets' zones, Azure tunnel counts and the Traffic
-Manager and Blob copies through the resource-derived facts (:mod:`skyweave.policy.facts`) of the
-redundancy rules.
+Manager and Blob copies through the Azure reader (``drivers/azure/reader.py``) of the redundancy
+rules. The properties these two rules read are the Azure reader's part of them (its ``check``).
 
 Vendor facts the rules rest on (cited in docs/policies.md and docs/azure.md):
 
@@ -20,37 +20,17 @@ Vendor facts the rules rest on (cited in docs/policies.md and docs/azure.md):
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from .rule import Kind, Level, Resource, Rule, Severity, get
+from . import readers
+from .rule import Kind, Level, Resource, Rule, Severity
 
 __all__ = ["RULES"]
 
-GATEWAY = "azure-native:network:VirtualNetworkGateway"
-STORAGE_ACCOUNT = "azure-native:storage:StorageAccount"
-
-# -- the VPN gateway itself -------------------------------------------------------------------------
-
-_AZ_SKU = re.compile(r"^VpnGw\d+AZ$")
-
 
 def _check_gateway(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
-    if str(get(res.props, "gatewayType", default="Vpn")).lower() != "vpn":
-        return  # an ExpressRoute gateway
-    where = f"{res.type} {res.name!r}"
-    if get(res.props, "activeActive") is not True:
-        yield (
-            f"{where}: activeActive is not true: one instance carries every tunnel and a failover "
-            "drops them all; set activeActive: true with two public addresses"
-        )
-    sku = str(get(res.props, "sku", "name", default=""))
-    if not _AZ_SKU.match(sku):
-        yield (
-            f"{where}: sku.name is {sku or 'unset'}, which is not zone-redundant; use an AZ SKU "
-            "(VpnGw1AZ-VpnGw5AZ)"
-        )
+    yield from readers.check_topic("redundancy-azure-vpn-gateway", res, cfg)
 
 
 VPN_GATEWAY = Rule(
@@ -61,7 +41,7 @@ VPN_GATEWAY = Rule(
     level=Level.MANDATORY,
     kind=Kind.RESOURCE,
     check=_check_gateway,
-    types=frozenset({GATEWAY}),
+    types=readers.ReaderTypes("topic:redundancy-azure-vpn-gateway"),
     remediation="Set activeActive: true with two ipConfigurations (a Standard public address each) and "
     "an AZ SKU (sku.name and sku.tier VpnGw1AZ-VpnGw5AZ); links then take one connection per peer "
     "address (four to AWS, two to GCP HA VPN, one per on-prem device).",
@@ -71,16 +51,9 @@ VPN_GATEWAY = Rule(
 
 # -- storage accounts: HTTPS and TLS ----------------------------------------------------------------
 
-_OLD_TLS = frozenset({"tls1_0", "tls1_1"})
-
 
 def _check_transport(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
-    where = f"{res.type} {res.name!r}"
-    if get(res.props, "enableHttpsTrafficOnly") is False:
-        yield f"{where}: enableHttpsTrafficOnly is false, so blobs may be served over plain HTTP; set true"
-    tls = get(res.props, "minimumTlsVersion")
-    if tls is not None and str(tls).lower() in _OLD_TLS:
-        yield f"{where}: minimumTlsVersion is {tls}; set TLS1_2"
+    yield from readers.check_topic("security-azure-storage-secure-transfer", res, cfg)
 
 
 STORAGE_TRANSPORT = Rule(
@@ -90,7 +63,7 @@ STORAGE_TRANSPORT = Rule(
     level=Level.MANDATORY,
     kind=Kind.RESOURCE,
     check=_check_transport,
-    types=frozenset({STORAGE_ACCOUNT}),
+    types=readers.ReaderTypes("topic:security-azure-storage-secure-transfer"),
     remediation="Set enableHttpsTrafficOnly: true and minimumTlsVersion: TLS1_2 on the storage account.",
     severity=Severity.HIGH,
     equivalents=(

@@ -26,31 +26,20 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ..planning.failure import Placement
-from .facts import BUCKET_KINDS, BUCKET_TYPES, UNSPECIFIED, EstateFacts, facts, vendor_name
-from .index import APP_TYPES, CLOUD_PACKAGES, VPN_LINK_TYPE, StackIndex
-from .rule import Finding, Kind, Level, Resource, Rule, Severity, UnknownValue, as_int, get
+from . import readers
+from .facts import UNSPECIFIED, EstateFacts, facts, vendor_name
+from .index import APP_TYPES, VPN_LINK_TYPE, StackIndex
+from .rule import Finding, Kind, Level, Resource, Rule, Severity, UnknownValue, as_int, cant_check, get
 
 __all__ = ["RULES"]
 
 HYBRID_VPC = "skyweave:network:HybridVpc"
 BUCKET_COMPONENT = "skyweave:storage:MultiCloudBucket"
-_NETWORK_TYPES = frozenset(
-    {
-        "aws:ec2/vpc:Vpc",
-        "gcp:compute/network:Network",
-        "openstack:networking/network:Network",
-        "azure-native:network:VirtualNetwork",
-    }
-)
 _PLACEHOLDER_ZONES = ("(GCP zone", UNSPECIFIED)
 
 
 def _short(res: Resource) -> str:
     return f"{res.type.rsplit(':', 1)[-1]} {res.name!r}"
-
-
-def _unknown(res: Resource, exc: UnknownValue) -> Finding:
-    return Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
 
 
 def _check_placements(estate: EstateFacts, res: Resource) -> Iterator[Finding]:
@@ -79,6 +68,8 @@ def _check_placements(estate: EstateFacts, res: Resource) -> Iterator[Finding]:
         have_zones[key].update(z for z, n in unit.zones if n > 0)
     for key in sorted(claimed):
         vendor, site = key
+        if readers.reader_for_vendor(vendor) is None:
+            continue  # not judged: skyweave-coverage-unjudged names the site (never silently accepted)
         want = claimed[key]
         where = site or f"{vendor_name(vendor)} servers"
         if have[key] == 0 and want > 0:
@@ -107,7 +98,7 @@ def _check_dns_name(estate: EstateFacts, res: Resource) -> Iterator[Finding]:
     try:
         name = get(res.props, "dnsName")
     except UnknownValue as exc:
-        yield _unknown(res, exc)
+        yield cant_check(res, exc)
         return
     if isinstance(name, str) and name and name.rstrip(".").lower() not in estate.dns:
         maybe = next((dns for dns in estate.dns.values() if dns.unknown), None)
@@ -128,7 +119,7 @@ def _check_link(estate: EstateFacts, res: Resource) -> Iterator[Finding]:
         claimed = as_int(get(res.props, "tunnels", default=0)) or 0
         ends = [(str(get(res.props, f"site{x}")), str(get(res.props, f"vendor{x}"))) for x in "AB"]
     except UnknownValue as exc:
-        yield _unknown(res, exc)
+        yield cant_check(res, exc)
         return
     mine = {d.urn for d in estate.descendants(res.urn)}
     contributions = [c for c in estate.contributions if c.urn in mine]
@@ -141,8 +132,11 @@ def _check_link(estate: EstateFacts, res: Resource) -> Iterator[Finding]:
             )
         return
     for site, vendor in ends:
-        if vendor not in CLOUD_PACKAGES:
-            continue  # a device someone else configures: nothing in the plan to count
+        reader = readers.reader_for_vendor(vendor)
+        if reader is None:
+            continue  # not judged: skyweave-coverage-unjudged names the site (never silently accepted)
+        if reader.device_links:
+            continue  # its reader says: a device someone else configures, nothing in the plan to count
         mine_here = [c for c in contributions if c.kind == "vpn" and c.local == site]
         paths = {c.path: c.tunnels for c in mine_here}
         have = sum(paths.values())
@@ -172,15 +166,15 @@ def _check_bucket(estate: EstateFacts, res: Resource) -> Iterator[Finding]:
         buckets = get(res.props, "buckets") or {}
         sites = [str(site) for site in buckets] if isinstance(buckets, Mapping) else []
     except UnknownValue as exc:
-        yield _unknown(res, exc)
+        yield cant_check(res, exc)
         return
-    types = frozenset(BUCKET_TYPES)
-    held = {estate.node(d) for d in estate.descendants(res.urn) if d.type in types}
+    kinds = estate.bucket_kinds
+    held = {estate.node(d) for d in estate.descendants(res.urn) if d.type in kinds}
     for site in sorted(sites):
         if site not in held:
             yield Finding(
                 f"{_short(res)} keeps a copy on {site} but the plan has no bucket or container for it there "
-                f"(looked for: {', '.join(sorted(set(BUCKET_KINDS.values())))})",
+                f"(looked for: {', '.join(sorted(set(kinds.values())))})",
                 res.urn,
             )
 
@@ -194,11 +188,13 @@ def _check_networks(estate: EstateFacts, res: Resource) -> Iterator[Finding]:
             else []
         )
     except UnknownValue as exc:
-        yield _unknown(res, exc)
+        yield cant_check(res, exc)
         return
-    held = {estate.node(d) for d in estate.descendants(res.urn) if d.type in _NETWORK_TYPES}
+    networks = frozenset(t for reader in estate.readers for t in reader.networks)
+    held = {estate.node(d) for d in estate.descendants(res.urn) if d.type in networks}
     for site, vendor in sorted(sites):
-        if vendor in CLOUD_PACKAGES and site not in held:
+        reader = readers.reader_for_vendor(vendor)
+        if reader is not None and reader.networks and site not in held:
             yield Finding(
                 f"{_short(res)} has a network on {site} but the plan has no {vendor_name(vendor)} VPC or "
                 "network for it",

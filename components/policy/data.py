@@ -7,132 +7,23 @@ every S3 bucket *has* a public access block needs both ends: storage.py.)
 
 from __future__ import annotations
 
-import ipaddress
-import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-from .rule import Kind, Level, Resource, Rule, Severity, get, items
+from . import readers
+from .rule import Kind, Level, Resource, Rule, Severity
 
 __all__ = ["RULES"]
 
-S3_BUCKETS = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
-S3_ACLS = ("aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2")
-S3_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
-GCS_BUCKET = "gcp:storage/bucket:Bucket"
-GCS_IAM_MEMBER = "gcp:storage/bucketIAMMember:BucketIAMMember"
-GCS_IAM_BINDING = "gcp:storage/bucketIAMBinding:BucketIAMBinding"
-GCS_IAM_POLICY = "gcp:storage/bucketIAMPolicy:BucketIAMPolicy"
-GCS_ACCESS_CONTROLS = (
-    "gcp:storage/bucketAccessControl:BucketAccessControl",
-    "gcp:storage/defaultObjectAccessControl:DefaultObjectAccessControl",
-    "gcp:storage/objectAccessControl:ObjectAccessControl",
-)
-GCS_ACL = "gcp:storage/bucketACL:BucketACL"
-SWIFT_CONTAINER = "openstack:objectstorage/container:Container"
-AZ_STORAGE_ACCOUNT = "azure-native:storage:StorageAccount"
-AZ_BLOB_CONTAINER = "azure-native:storage:BlobContainer"
-RDS_INSTANCE = "aws:rds/instance:Instance"
-RDS_CLUSTER = "aws:rds/cluster:Cluster"
-CLOUD_SQL = "gcp:sql/databaseInstance:DatabaseInstance"
-
-_PUBLIC_CANNED = {"public-read", "public-read-write", "authenticated-read"}
-_PUBLIC_GRANTEES = (
-    "http://acs.amazonaws.com/groups/global/AllUsers",
-    "http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
-)
-_PUBLIC_MEMBERS = {"allusers", "allauthenticatedusers"}
-_PUBLIC_GCS_ACLS = {"publicread", "publicreadwrite", "authenticatedread"}
-
-
-def _principal_is_anyone(principal: Any) -> bool:
-    if principal == "*":
-        return True
-    if isinstance(principal, Mapping):
-        return any(_principal_is_anyone(get(principal, key)) for key in principal)
-    if isinstance(principal, Sequence) and not isinstance(principal, str):
-        return any(p == "*" for p in items(principal))
-    return False
-
-
-def _public_statements(policy: Any) -> list[int]:
-    """Indexes of Allow statements granting ``Principal: "*"`` with no Condition to narrow them.
-
-    A policy given as an object (not a JSON string) is read through :func:`get`: a part unknown in
-    the preview raises :class:`~skyweave.policy.rule.UnknownValue` rather than passing for absent.
-    """
-    if isinstance(policy, str):
-        try:
-            policy = json.loads(policy)
-        except ValueError:
-            return []
-    if not isinstance(policy, Mapping):
-        return []
-    found = []
-    for i, statement in enumerate(items(policy, "Statement")):
-        if not isinstance(statement, Mapping) or get(statement, "Effect") != "Allow":
-            continue
-        if _principal_is_anyone(get(statement, "Principal")) and not get(statement, "Condition"):
-            found.append(i)
-    return found
-
 
 def _check_public_buckets(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
-    props = res.props
-    where = f"{res.type} {res.name!r}"
-    if res.type in S3_BUCKETS or res.type in S3_ACLS:
-        acl = get(props, "acl")
-        if isinstance(acl, str) and acl in _PUBLIC_CANNED:
-            yield f"{where}: acl is {acl!r}, which makes the bucket readable by anyone"
-        grants = [*items(props, "grants"), *items(props, "accessControlPolicy", "grants")]
-        for grant in grants:
-            uri = get(grant, "uri") or get(grant, "grantee", "uri")
-            if isinstance(uri, str) and uri in _PUBLIC_GRANTEES:
-                yield f"{where}: a grant gives {uri.rsplit('/', 1)[-1]} access"
-    if res.type in S3_BUCKETS or res.type == S3_POLICY:
-        for i in _public_statements(get(props, "policy")):
-            yield f'{where}: policy Statement[{i}] allows Principal "*" with no Condition'
-    if res.type == GCS_IAM_MEMBER:
-        member = str(get(props, "member") or "")
-        if member.lower() in _PUBLIC_MEMBERS:
-            yield f"{where}: grants {get(props, 'role')} to {member}"
-    elif res.type == GCS_IAM_BINDING:
-        public = [str(m) for m in items(props, "members") if str(m).lower() in _PUBLIC_MEMBERS]
-        if public:
-            yield f"{where}: grants {get(props, 'role')} to {', '.join(public)}"
-    elif res.type == GCS_IAM_POLICY:
-        data = get(props, "policyData")
-        try:
-            bindings = json.loads(data).get("bindings", []) if isinstance(data, str) else []
-        except (ValueError, AttributeError):
-            bindings = []
-        for binding in bindings if isinstance(bindings, list) else []:
-            members = binding.get("members", []) if isinstance(binding, Mapping) else []
-            public = [m for m in members if isinstance(m, str) and m.lower() in _PUBLIC_MEMBERS]
-            if public:
-                yield f"{where}: policyData grants {binding.get('role')} to {', '.join(public)}"
-    elif res.type in GCS_ACCESS_CONTROLS:
-        entity = str(get(props, "entity") or "")
-        if entity.lower() in _PUBLIC_MEMBERS:
-            yield f"{where}: entity {entity} gets {get(props, 'role')}"
-    elif res.type == GCS_ACL:
-        predefined = str(get(props, "predefinedAcl") or "")
-        if predefined.lower() in _PUBLIC_GCS_ACLS:
-            yield f"{where}: predefinedAcl is {predefined!r}"
-        for entry in items(props, "roleEntities"):
-            if str(entry).split(":", 1)[-1].lower() in _PUBLIC_MEMBERS:
-                yield f"{where}: roleEntities grants {entry}"
-    elif res.type == SWIFT_CONTAINER:
-        read = str(get(props, "containerRead") or "")
-        if ".r:*" in read.replace(" ", ""):
-            yield f"{where}: containerRead {read!r} lets anyone read it"
-    elif res.type == AZ_STORAGE_ACCOUNT:
-        if get(props, "allowBlobPublicAccess") is True:
-            yield f"{where}: allowBlobPublicAccess is true, so any container may be made public; set false"
-    elif res.type == AZ_BLOB_CONTAINER:
-        access = get(props, "publicAccess")
-        if access is not None and str(access).lower() != "none":
-            yield f"{where}: publicAccess is {access}: anyone on the internet can read it; set None"
+    """Each reader says what makes its buckets readable or writable by anyone (ACLs, policies,
+    bindings, access levels); the rule reports each."""
+    reader = readers.reader_of(res.type, "exposure_types")
+    if reader is None:
+        return
+    for clause in reader.exposure(res):
+        yield f"{res.type} {res.name!r}: {clause}"
 
 
 PUBLIC_BUCKETS = Rule(
@@ -144,21 +35,7 @@ PUBLIC_BUCKETS = Rule(
     level=Level.MANDATORY,
     kind=Kind.RESOURCE,
     check=_check_public_buckets,
-    types=frozenset(
-        {
-            *S3_BUCKETS,
-            *S3_ACLS,
-            S3_POLICY,
-            GCS_IAM_MEMBER,
-            GCS_IAM_BINDING,
-            GCS_IAM_POLICY,
-            *GCS_ACCESS_CONTROLS,
-            GCS_ACL,
-            SWIFT_CONTAINER,
-            AZ_STORAGE_ACCOUNT,
-            AZ_BLOB_CONTAINER,
-        }
-    ),
+    types=readers.ReaderTypes("exposure_types"),
     remediation="Grant access to named principals (roles, service accounts, Entra ID roles or SAS on "
     "Azure) only; serve public content through a CDN with an origin identity rather than a public "
     "bucket. On Azure set allowBlobPublicAccess: false on the account and publicAccess: None on every "
@@ -176,16 +53,7 @@ PUBLIC_BUCKETS = Rule(
 
 
 def _check_gcs_access(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
-    where = f"{res.type} {res.name!r}"
-    if get(res.props, "uniformBucketLevelAccess") is not True:
-        yield (
-            f"{where}: uniformBucketLevelAccess is not true, so per-object ACLs can grant access the "
-            "bucket's IAM policy does not show"
-        )
-    prevention = get(res.props, "publicAccessPrevention")
-    if prevention != "enforced":
-        shown = "unset ('inherited' from the organisation policy)" if prevention is None else repr(prevention)
-        yield f"{where}: publicAccessPrevention is {shown}; set it to 'enforced'"
+    yield from readers.check_topic("security-gcs-access-controlled", res, cfg)
 
 
 GCS_ACCESS = Rule(
@@ -195,7 +63,7 @@ GCS_ACCESS = Rule(
     level=Level.MANDATORY,
     kind=Kind.RESOURCE,
     check=_check_gcs_access,
-    types=frozenset({GCS_BUCKET}),
+    types=readers.ReaderTypes("topic:security-gcs-access-controlled"),
     remediation="Set uniform_bucket_level_access=True and public_access_prevention='enforced'.",
     severity=Severity.HIGH,
     equivalents=(
@@ -207,30 +75,13 @@ GCS_ACCESS = Rule(
 # -- databases ----------------------------------------------------------------------------------
 
 
-def _world(cidr: Any) -> bool:
-    try:
-        return ipaddress.ip_network(str(cidr), strict=False).prefixlen == 0
-    except ValueError:
-        return False
-
-
 def _check_databases(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
-    props = res.props
-    where = f"{res.type} {res.name!r}"
-    if res.type in (RDS_INSTANCE, RDS_CLUSTER):
-        serverless_v1 = res.type == RDS_CLUSTER and str(get(props, "engineMode") or "") == "serverless"
-        encrypted = get(props, "storageEncrypted")
-        replica = res.type == RDS_INSTANCE and get(props, "replicateSourceDb")
-        if encrypted is not True and not serverless_v1 and not replica:
-            shown = "unset (RDS then stores the data unencrypted)" if encrypted is None else repr(encrypted)
-            yield f"{where}: storageEncrypted is {shown}; set it to true"
-        if get(props, "publiclyAccessible") is True:
-            yield f"{where}: publiclyAccessible is true; keep the database on private subnets"
-    elif res.type == CLOUD_SQL:
-        for i, network in enumerate(items(props, "settings", "ipConfiguration", "authorizedNetworks")):
-            value = get(network, "value")
-            if _world(value):
-                yield f"{where}: settings.ipConfiguration.authorizedNetworks[{i}] is {value}: the world"
+    """Each reader says what leaves its managed databases unencrypted or open to the internet."""
+    reader = readers.reader_of(res.type, "database_types")
+    if reader is None:
+        return
+    for clause in reader.databases(res):
+        yield f"{res.type} {res.name!r}: {clause}"
 
 
 DATABASES = Rule(
@@ -241,7 +92,7 @@ DATABASES = Rule(
     level=Level.MANDATORY,
     kind=Kind.RESOURCE,
     check=_check_databases,
-    types=frozenset({RDS_INSTANCE, RDS_CLUSTER, CLOUD_SQL}),
+    types=readers.ReaderTypes("database_types"),
     remediation="Set storage_encrypted=True and publicly_accessible=False (RDS); list only your own ranges "
     "in authorized_networks, or use private IP / the Cloud SQL Auth Proxy (Cloud SQL).",
     severity=Severity.CRITICAL,

@@ -5,8 +5,8 @@ re-reads properties through the SDK's proxies) for the few types it cares about.
 resources by type and URN once and resolves vendors and sites on demand, so each rule touches
 only its own types: building it is linear, and no rule needs more than O(n log n) on top.
 
-Vendor and site: a resource's vendor is its package when that is a cloud (``aws:``, ``gcp:``,
-``openstack:`` …), else the package of its provider; its site is the name of its explicit
+Vendor and site: a resource's vendor is the vendor of the policy reader whose cloud its package
+is (:mod:`skyweave.policy.readers`), else that of its provider's package; its site is the name of its explicit
 provider (skyweave names each site's provider after the site). What components say about
 themselves (a MultiCloudApp's placements) is kept apart as *claims*; what the resources show is
 derived in :mod:`skyweave.policy.facts`.
@@ -20,33 +20,15 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from pulumi_policy.proxy import _DictProxy
-
 from ..planning.failure import Placement
-from .rule import Resource, UnknownValue, is_unknown, items
+from . import readers
+from .values import Resource, UnknownValue, get, is_unknown, items
 
 __all__ = [
     "APP_TYPES",
-    "CLOUD_PACKAGES",
     "VPN_LINK_TYPE",
     "StackIndex",
-    "package_vendor",
 ]
-
-#: Packages whose resources live in a vendor's cloud (the others — random, command, tls, the
-#: engine's own ``pulumi`` — are not a vendor).
-CLOUD_PACKAGES = frozenset(
-    {"aws", "gcp", "google-native", "openstack", "azure", "azure-native", "oci", "digitalocean", "equinix"}
-)
-#: Packages named unlike the vendor whose sites use them (``vendor: azure`` builds with
-#: pulumi-azure-native): one vendor, however its resources and placements spell it.
-_PACKAGE_VENDOR = {"azure-native": "azure"}
-
-
-def package_vendor(package: str) -> str:
-    """The vendor a cloud package builds on (``azure-native`` → ``azure``; the others are their own)."""
-    return _PACKAGE_VENDOR.get(package, package)
-
 
 APP_TYPES = frozenset({"skyweave:app:MultiCloudApp", "skyweave:compute:BareMetalPool"})
 VPN_LINK_TYPE = "skyweave:network:VpnLink"
@@ -62,10 +44,12 @@ class StackIndex:
     by_type: dict[str, list[Resource]] = field(default_factory=lambda: defaultdict(list))
     #: Derived views rules share within one call (see facts.py), keyed by name.
     memo: dict[str, Any] = field(default_factory=dict)
+    #: Read placement rows through the SDK proxy's own dict (the fast path's; see :func:`_plain`).
+    unwrap_proxies: bool = False
 
     @classmethod
-    def build(cls, resources: Iterable[Resource]) -> StackIndex:
-        index = cls(list(resources))
+    def build(cls, resources: Iterable[Resource], *, unwrap_proxies: bool = False) -> StackIndex:
+        index = cls(list(resources), unwrap_proxies=unwrap_proxies)
         by_urn = index.by_urn
         by_type = index.by_type
         for res in index.resources:
@@ -80,14 +64,10 @@ class StackIndex:
 
     def vendor(self, res: Resource) -> str | None:
         """The vendor whose cloud holds ``res`` (``None`` for components and non-cloud packages)."""
-        package = res.package
-        if package in CLOUD_PACKAGES:
-            return package_vendor(package)
-        if res.provider_type and res.provider_type.startswith(_PROVIDER_PREFIX):
-            provider_package = res.provider_type[len(_PROVIDER_PREFIX) :]
-            if provider_package in CLOUD_PACKAGES:
-                return package_vendor(provider_package)
-        return None
+        reader = readers.reader_for_package(res.package)
+        if reader is None and res.provider_type and res.provider_type.startswith(_PROVIDER_PREFIX):
+            reader = readers.reader_for_package(res.provider_type[len(_PROVIDER_PREFIX) :])
+        return reader.vendor if reader is not None else None
 
     def site(self, res: Resource) -> str | None:
         """The site of ``res``: the name of its explicit provider (URN's last segment)."""
@@ -102,7 +82,7 @@ class StackIndex:
         for res in self.of_type(*APP_TYPES):
             try:
                 rows = items(res.props, "placements")
-                result[res.urn] = [Placement.from_mapping(_plain(row)) for row in rows]
+                result[res.urn] = [Placement.from_mapping(_plain(row, self.unwrap_proxies)) for row in rows]
             except UnknownValue:
                 continue
         return result
@@ -122,7 +102,7 @@ class StackIndex:
                 vendor = self.vendor(res)
                 if vendor is not None and vendor not in found:
                     found[vendor] = res.urn
-                if vendor is not None and package_vendor(res.package) == vendor:
+                if vendor is not None and readers.package_vendor(res.package) == vendor:
                     break  # every resource of this type has the same vendor
         return found
 
@@ -137,15 +117,23 @@ class StackIndex:
         return found
 
 
-def _plain(value: Any) -> Mapping[str, Any]:
+def _plain(value: Any, unwrap: bool) -> Mapping[str, Any]:
     """A placement row as a plain dict; an unknown value in it raises :class:`UnknownValue`.
 
-    Reads the SDK proxy's underlying dict directly (``proxy["__target"]``, the SDK's own way
-    to unwrap) rather than key by key through the proxy: a large estate has many rows.
+    A plain dict (a plan read from a file, a test) and, on the fast path (``unwrap``), the SDK
+    proxy's underlying dict (``proxy["__target"]``, the SDK's own way to unwrap, an internal) are
+    checked value by value here: a large estate has many rows, and each proxied read costs. The
+    public path reads a proxy key by key (:func:`~skyweave.policy.rule.get` sees every unknown).
     """
     if not isinstance(value, Mapping):
         return {}
-    raw = value["__target"] if isinstance(value, _DictProxy) else value
+    raw: Mapping[str, Any] = value
+    if type(value) is not dict:
+        if not unwrap:
+            return {key: get(value, key) for key in value}
+        from pulumi_policy.proxy import _DictProxy
+
+        raw = value["__target"] if isinstance(value, _DictProxy) else value
     for key, inner in raw.items():
         if is_unknown(inner):
             raise UnknownValue(["placements", key])

@@ -17,7 +17,7 @@ from ..planning.failure import FailureKind, worst_loss
 from ..planning.topology import SiteGraph
 from .facts import DnsName, Edge, LinkDoubt, Service, Unit, facts, placements_of, vendor_name
 from .index import StackIndex
-from .rule import Finding, Kind, Level, Rule, Setting, Severity, UnknownValue, as_int, get, items
+from .rule import Finding, Kind, Level, Rule, Setting, Severity, UnknownValue, as_int, get
 
 __all__ = ["RULES", "articulation_points"]
 
@@ -187,11 +187,6 @@ ZONES = Rule(
 
 # -- VPN tunnels --------------------------------------------------------------------------------
 
-GCP_HA_GATEWAY = "gcp:compute/haVpnGateway:HaVpnGateway"
-GCP_EXTERNAL_GATEWAY = "gcp:compute/externalVpnGateway:ExternalVpnGateway"
-GCP_TUNNEL = "gcp:compute/vPNTunnel:VPNTunnel"
-_REDUNDANCY_TUNNELS = {"FOUR_IPS_REDUNDANCY": 4, "TWO_IPS_REDUNDANCY": 2, "SINGLE_IP_INTERNALLY_REDUNDANT": 2}
-
 
 def _check_tunnels(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
     """Every VPN between two nodes of the site graph, counted from the VPN resources of both ends."""
@@ -294,46 +289,9 @@ def _names_edge(entry: tuple[str, ...], edge: Edge, sites: set[str]) -> bool:
     return False
 
 
-def _check_ha_vpn(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
-    """Plain GCP HA VPN gateways: enough tunnels for the shape of the peer they connect to."""
-    minimum = int(cfg["minTunnels"])
-    gateways = index.of_type(GCP_HA_GATEWAY)
-    if not gateways:
-        return
-    tunnels: dict[str, int] = defaultdict(int)
-    needed: dict[str, int] = defaultdict(lambda: minimum)
-    unknown_shape: dict[str, str] = {}  # gateway → a peer whose shape a preview cannot know
-    for tunnel in index.of_type(GCP_TUNNEL):
-        for gateway in index.linked(tunnel, "vpnGateway", frozenset({GCP_HA_GATEWAY})):
-            tunnels[gateway.urn] += 1
-            for peer in index.linked(tunnel, "peerExternalGateway", frozenset({GCP_EXTERNAL_GATEWAY})):
-                try:
-                    shape = str(get(peer.props, "redundancyType") or "")
-                except UnknownValue as exc:
-                    unknown_shape.setdefault(gateway.urn, f"{peer.name}.{exc}")
-                    continue
-                needed[gateway.urn] = max(needed[gateway.urn], _REDUNDANCY_TUNNELS.get(shape, minimum))
-    most = max(minimum, *_REDUNDANCY_TUNNELS.values())
-    for gateway in gateways:
-        have, need = tunnels[gateway.urn], needed[gateway.urn]
-        if have < need:  # an unknown peer shape could only need more
-            yield Finding(
-                f"HA VPN gateway {gateway.name!r} has {have} tunnel(s); its peers need {need} "
-                "(one per interface pair, four for a FOUR_IPS_REDUNDANCY peer such as AWS)",
-                gateway.urn,
-            )
-        elif gateway.urn in unknown_shape and have < most:
-            yield Finding(
-                f"can't check {gateway.urn} during preview: HA VPN gateway {gateway.name!r} has {have} "
-                f"tunnel(s), and how many its peer needs is not known: {unknown_shape[gateway.urn]}",
-                gateway.urn,
-                unknown=True,
-            )
-
-
 def _check_all_tunnels(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
     yield from _check_tunnels(index, cfg)
-    yield from _check_ha_vpn(index, cfg)
+    yield from facts(index).check_topic("redundancy-vpn-tunnels", cfg)
 
 
 TUNNELS = Rule(
@@ -441,52 +399,9 @@ PARTITION = Rule(
 
 # -- DNS failover has health checks -------------------------------------------------------------
 
-R53_RECORD = "aws:route53/record:Record"
-GCP_RECORD_SET = "gcp:dns/recordSet:RecordSet"
-_R53_POLICIES = (
-    "failoverRoutingPolicies",
-    "weightedRoutingPolicies",
-    "latencyRoutingPolicies",
-    "geolocationRoutingPolicies",
-    "geoproximityRoutingPolicy",
-    "cidrRoutingPolicy",
-)
-
 
 def _check_dns(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
-    for res in index.of_type(R53_RECORD):
-        try:
-            policies = [p for p in _R53_POLICIES if get(res.props, p)]
-            health = get(res.props, "healthCheckId")
-            failover = [str(get(f, "type")).upper() for f in items(res.props, "failoverRoutingPolicies")]
-        except UnknownValue as exc:
-            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
-            continue
-        if failover and all(kind == "SECONDARY" for kind in failover):
-            continue  # Route 53 treats a secondary without a health check as healthy: that is the point
-        if policies and not health:
-            yield Finding(
-                f"Route 53 record {res.name!r} uses {policies[0]} but has no healthCheckId, so it never "
-                "fails over",
-                res.urn,
-            )
-    for res in index.of_type(GCP_RECORD_SET):
-        try:
-            policy = get(res.props, "routingPolicy")
-            if not policy:
-                continue
-            checked = bool(get(policy, "healthCheck")) or bool(get(policy, "primaryBackup"))
-            targets = [*items(policy, "wrrs"), *items(policy, "geos")]
-            if targets and all(get(t, "healthCheckedTargets") for t in targets):
-                checked = True
-        except UnknownValue as exc:
-            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
-            continue
-        if not checked:
-            yield Finding(
-                f"Cloud DNS record set {res.name!r} has a routing policy without health-checked targets",
-                res.urn,
-            )
+    yield from facts(index).check_topic("redundancy-dns-health-checks", cfg)
 
 
 DNS = Rule(

@@ -20,6 +20,7 @@ _AREAS = {
     "redundancy": "Redundancy (stack rules: they see the whole estate)",
     "addresses": "Addresses (stack rules)",
     "security": "Security",
+    "coverage": "Coverage (a stack rule: what the pack cannot judge)",
 }
 
 

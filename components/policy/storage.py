@@ -1,10 +1,10 @@
 """Storage rules: buckets are encrypted, versioned, not public, and copied to another vendor.
 
-A stack rule, not a resource rule: with pulumi-aws 7 a bucket's versioning and encryption are
-usually separate resources (``s3.BucketVersioning``, ``s3.BucketServerSideEncryptionConfiguration``
-and their older ``…V2`` names) that point at the bucket, so the check needs both ends. They are
-linked through the engine's (property) dependencies, which hold even when the bucket's name is
-unknown in a preview.
+Stack rules, not resource rules: a bucket's versioning and encryption are often separate resources
+that point at the bucket (S3's ``BucketVersioning``; Azure's blob service properties of its storage
+account), so a check needs both ends. What each vendor's buckets need is its reader's part of the
+rule (``check_stack``, e.g. ``drivers/aws/reader.py`` for S3); the copy to another vendor is judged
+here, over the buckets every reader names and the copies between them.
 """
 
 from __future__ import annotations
@@ -12,129 +12,19 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from .facts import BUCKET_KINDS, facts, vendor_name
+from .facts import facts, vendor_name
 from .index import StackIndex
-from .rule import Finding, Kind, Level, Resource, Rule, Severity, UnknownValue, get, items
+from .rule import Finding, Kind, Level, Rule, Severity
 
 __all__ = ["RULES"]
 
-S3_BUCKETS = frozenset({"aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"})
-S3_VERSIONING = ("aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2")
-S3_ENCRYPTION = (
-    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
-)
-GCS_BUCKET = "gcp:storage/bucket:Bucket"
-SWIFT_CONTAINER = "openstack:objectstorage/container:Container"
-AZ_STORAGE_ACCOUNT = frozenset({"azure-native:storage:StorageAccount"})
-AZ_BLOB_SERVICE = "azure-native:storage:BlobServiceProperties"
-AZ_BLOB_CONTAINER = "azure-native:storage:BlobContainer"
-_SSE_DEFAULT = "applyServerSideEncryptionByDefault"
-
-
-def _buckets_configured(index: StackIndex, types: tuple[str, ...], ok: Any) -> tuple[set[str], list[Finding]]:
-    """URNs of S3 buckets that a separate resource of ``types`` configures so that ``ok(res)``, or
-    may: a configuring resource whose values are unknown in a preview counts for its buckets, and
-    says it cannot be checked yet — an unknown never becomes a mandatory finding (issue 16)."""
-    done: set[str] = set()
-    notes: list[Finding] = []
-    for res in index.of_type(*types):
-        try:
-            good = ok(res)
-        except UnknownValue as exc:
-            notes.append(Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True))
-            done.update(t.urn for t in index.linked(res, "bucket", S3_BUCKETS))  # linked by dependency
-            continue
-        if good:
-            done.update(t.urn for t in index.linked(res, "bucket", S3_BUCKETS))
-    return done, notes
-
 
 def _check_encrypted(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
-    def encrypts(res: Resource) -> bool:
-        rules = items(res.props, "rules")
-        return any(get(rule, _SSE_DEFAULT, "sseAlgorithm") for rule in rules)
-
-    done, notes = _buckets_configured(index, S3_ENCRYPTION, encrypts)
-    yield from notes
-    for bucket in index.of_type(*S3_BUCKETS):
-        if bucket.urn in done:
-            continue
-        try:
-            inline = get(bucket.props, "serverSideEncryptionConfiguration", "rule", _SSE_DEFAULT)
-            algorithm = get(inline, "sseAlgorithm")
-        except UnknownValue as exc:
-            yield Finding(f"can't check {bucket.urn} during preview: {exc}", bucket.urn, unknown=True)
-            continue
-        if not algorithm:
-            yield Finding(
-                f"S3 bucket {bucket.name!r} has no server-side encryption configuration "
-                "(add an s3.BucketServerSideEncryptionConfiguration for it)",
-                bucket.urn,
-            )
+    yield from facts(index).check_topic("security-storage-encrypted", cfg)
 
 
 def _check_versioned(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
-    def versions(res: Resource) -> bool:
-        return bool(get(res.props, "versioningConfiguration", "status") == "Enabled")
-
-    done, notes = _buckets_configured(index, S3_VERSIONING, versions)
-    yield from notes
-    for bucket in index.of_type(*S3_BUCKETS):
-        if bucket.urn in done:
-            continue
-        try:
-            enabled = get(bucket.props, "versioning", "enabled")
-        except UnknownValue as exc:
-            yield Finding(f"can't check {bucket.urn} during preview: {exc}", bucket.urn, unknown=True)
-            continue
-        if enabled is not True:
-            yield Finding(
-                f"S3 bucket {bucket.name!r} is not versioned "
-                "(add an s3.BucketVersioning with status 'Enabled')",
-                bucket.urn,
-            )
-    for bucket in index.of_type(GCS_BUCKET):
-        try:
-            enabled = get(bucket.props, "versioning", "enabled")
-        except UnknownValue as exc:
-            yield Finding(f"can't check {bucket.urn} during preview: {exc}", bucket.urn, unknown=True)
-            continue
-        if enabled is not True:
-            yield Finding(f"GCS bucket {bucket.name!r} is not versioned (versioning.enabled)", bucket.urn)
-    for container in index.of_type(SWIFT_CONTAINER):
-        try:
-            # `versioning` (Swift >= 2.24) or the legacy X-Versions-Location style.
-            enabled = get(container.props, "versioning") is True or bool(
-                get(container.props, "versioningLegacy")
-            )
-        except UnknownValue as exc:
-            yield Finding(f"can't check {container.urn} during preview: {exc}", container.urn, unknown=True)
-            continue
-        if not enabled:
-            yield Finding(f"Swift container {container.name!r} is not versioned (versioning)", container.urn)
-    yield from _blob_versioning(index)
-
-
-def _blob_versioning(index: StackIndex) -> Iterator[Finding]:
-    """Blob versioning is the storage account's: its blob service properties (``default``)."""
-    versioned: set[str] = set()
-    for service in index.of_type(AZ_BLOB_SERVICE):
-        try:
-            enabled = get(service.props, "isVersioningEnabled") is True
-        except UnknownValue as exc:
-            yield Finding(f"can't check {service.urn} during preview: {exc}", service.urn, unknown=True)
-            enabled = True  # an unknown never becomes a mandatory finding (issue 16)
-        if enabled:
-            versioned.update(a.urn for a in index.linked(service, "accountName", AZ_STORAGE_ACCOUNT))
-    for container in index.of_type(AZ_BLOB_CONTAINER):
-        accounts = index.linked(container, "accountName", AZ_STORAGE_ACCOUNT)
-        if not any(a.urn in versioned for a in accounts):
-            yield Finding(
-                f"Blob container {container.name!r} is not versioned (no BlobServiceProperties with "
-                "isVersioningEnabled on its storage account)",
-                container.urn,
-            )
+    yield from facts(index).check_topic("security-storage-versioned", cfg)
 
 
 ENCRYPTED = Rule(
@@ -170,59 +60,9 @@ VERSIONED = Rule(
 
 # -- S3 public access block ---------------------------------------------------------------------
 
-S3_PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
-S3_ACCOUNT_PUBLIC_ACCESS_BLOCK = "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock"
-_BLOCK_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
-
 
 def _check_public_access_block(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
-    def blocks(res: Resource) -> bool:
-        return all(get(res.props, flag) is True for flag in _BLOCK_FLAGS)
-
-    done, notes = _buckets_configured(index, (S3_PUBLIC_ACCESS_BLOCK,), blocks)
-    yield from notes
-    partial: dict[str, list[str]] = {}
-    for res in index.of_type(S3_PUBLIC_ACCESS_BLOCK):
-        try:
-            off = [flag for flag in _BLOCK_FLAGS if get(res.props, flag) is not True]
-        except UnknownValue:
-            continue
-        for bucket in index.linked(res, "bucket", S3_BUCKETS):
-            partial.setdefault(bucket.urn, off)
-    account_wide = False
-    account_unknown: Resource | None = None  # an account block whose settings a preview cannot know
-    for res in index.of_type(S3_ACCOUNT_PUBLIC_ACCESS_BLOCK):
-        try:
-            account_wide = account_wide or blocks(res)
-        except UnknownValue as exc:
-            account_unknown = account_unknown or res
-            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
-    if account_wide:
-        return
-    for bucket in index.of_type(*S3_BUCKETS):
-        if bucket.urn in done:
-            continue
-        if account_unknown is not None:  # it may block every bucket's public access (issue 16)
-            yield Finding(
-                f"can't check {bucket.urn} during preview: the account public access block "
-                f"{account_unknown.name!r} may cover it, and its settings are not known until the update "
-                "runs",
-                bucket.urn,
-                unknown=True,
-            )
-            continue
-        left_off = partial.get(bucket.urn)
-        if left_off:
-            yield Finding(
-                f"S3 bucket {bucket.name!r}: its public access block leaves {', '.join(left_off)} off",
-                bucket.urn,
-            )
-        else:
-            yield Finding(
-                f"S3 bucket {bucket.name!r} has no public access block (add an s3.BucketPublicAccessBlock "
-                "with all four settings true, or an s3.AccountPublicAccessBlock)",
-                bucket.urn,
-            )
+    yield from facts(index).check_topic("security-s3-public-access-blocked", cfg)
 
 
 PUBLIC_ACCESS_BLOCK = Rule(
@@ -256,8 +96,9 @@ def _check_cross_vendor_copy(index: StackIndex, cfg: Mapping[str, Any]) -> Itera
             vendor = index.vendor(bucket) or bucket.package
             others = [b.name for b in members if b is not bucket]
             copies = f" (its copies, {', '.join(others)}, are on {vendor_name(vendor)} too)" if others else ""
+            kind = estate.bucket_kinds.get(bucket.type, "bucket")
             yield Finding(
-                f"{BUCKET_KINDS.get(bucket.type, 'bucket')} {bucket.name!r} on {estate.node(bucket)} has no "
+                f"{kind} {bucket.name!r} on {estate.node(bucket)} has no "
                 f"copy on another vendor{copies}: nothing in the plan (a GCS transfer job, a DataSync task, "
                 f"a replication to another vendor) copies its objects out of {vendor_name(vendor)}",
                 bucket.urn,

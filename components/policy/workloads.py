@@ -1,9 +1,10 @@
 """Security rules for compute and load balancers: encrypted volumes, no public addresses on
 instances, a bounded metadata hop limit, no project-wide SSH keys, no plain-HTTP listeners.
 
-Property names are the providers' wire names (camelCase), read from the installed SDKs
-(``pulumi_aws.ec2.LaunchTemplateBlockDeviceMappingEbsArgs`` …). Where a vendor's default is the
-weak choice, *omitting* the property fails too, and the message says what the default does.
+What each vendor's resources say is its policy reader's part of the rule (wire names, camelCase,
+read from the installed SDKs: ``pulumi_aws.ec2.LaunchTemplateBlockDeviceMappingEbsArgs`` …).
+Where a vendor's default is the weak choice, *omitting* the property fails too, and the message
+says what the default does.
 
 Each rule names the comparable check of common scanners (``equivalents``; docs/policies.md).
 """
@@ -13,79 +14,25 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from . import readers
+from .facts import facts
 from .index import StackIndex
-from .rule import Finding, Kind, Level, Resource, Rule, Setting, Severity, UnknownValue, as_int, get, items
+from .rule import Finding, Kind, Level, Resource, Rule, Setting, Severity
 
 __all__ = ["RULES"]
-
-EBS_VOLUME = "aws:ebs/volume:Volume"
-EC2_INSTANCE = "aws:ec2/instance:Instance"
-LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
-LAUNCH_CONFIGURATION = "aws:ec2/launchConfiguration:LaunchConfiguration"
-GCP_INSTANCE = "gcp:compute/instance:Instance"
-GCP_TEMPLATE = "gcp:compute/instanceTemplate:InstanceTemplate"
-GCP_REGION_TEMPLATE = "gcp:compute/regionInstanceTemplate:RegionInstanceTemplate"
-AZ_SCALE_SET = "azure-native:compute:VirtualMachineScaleSet"
-AZ_VM = "azure-native:compute:VirtualMachine"
-
-
-def _true(value: Any) -> bool:
-    """A boolean property; the launch template's ``ebs.encrypted`` is the string "true"."""
-    return value is True or (isinstance(value, str) and value.lower() == "true")
-
-
-def _false(value: Any) -> bool:
-    return value is False or (isinstance(value, str) and value.lower() == "false")
 
 
 # -- volumes encrypted --------------------------------------------------------------------------
 
 
 def _check_volumes(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
-    trust_default = bool(cfg["accountDefaultEncryption"])
-    props = res.props
-    where = f"{res.type} {res.name!r}"
-    unset = "unset (AWS then encrypts only if the account enables EBS encryption by default)"
-
-    def judge(path: str, value: Any) -> Iterator[str]:
-        if _true(value) or (value is None and trust_default):
-            return
-        yield f"{where}: {path} is {unset if value is None else repr(value)}; set it to true"
-
-    if res.type == EBS_VOLUME:
-        yield from judge("encrypted", get(props, "encrypted"))
+    """Each reader says what leaves its disks unencrypted (an omitted flag whose default is
+    unencrypted, a host that keeps temp disks in the clear)."""
+    reader = readers.reader_of(res.type, "volume_types")
+    if reader is None:
         return
-    if res.type in (AZ_SCALE_SET, AZ_VM):
-        # Managed disks are always encrypted at rest; temp disks and disk caches only at the host.
-        path: tuple[str, ...] = ("virtualMachineProfile",) if res.type == AZ_SCALE_SET else ()
-        at_host = get(props, *path, "securityProfile", "encryptionAtHost")
-        if at_host is not True:
-            shown = "unset" if at_host is None else repr(at_host)
-            yield (
-                f"{where}: {'.'.join((*path, 'securityProfile', 'encryptionAtHost'))} is {shown}: temp "
-                "disks and disk caches stay unencrypted (Azure encrypts only the managed disks at rest); "
-                "set true"
-            )
-        return
-    if res.type == LAUNCH_TEMPLATE:
-        mappings = items(props, "blockDeviceMappings")
-        if not mappings and not trust_default:
-            yield (
-                f"{where}: blockDeviceMappings is unset, so the root volume's encryption is whatever the "
-                "AMI's snapshot and the account default say; map the AMI's root device with "
-                "ebs.encrypted = true"
-            )
-        for i, mapping in enumerate(mappings):
-            if get(mapping, "noDevice") or get(mapping, "virtualName"):
-                continue
-            yield from judge(f"blockDeviceMappings[{i}].ebs.encrypted", get(mapping, "ebs", "encrypted"))
-        return
-    # Instance and launch configuration: the root device and every extra EBS device.
-    yield from judge("rootBlockDevice.encrypted", get(props, "rootBlockDevice", "encrypted"))
-    for i, device in enumerate(items(props, "ebsBlockDevices")):
-        if get(device, "noDevice"):
-            continue
-        yield from judge(f"ebsBlockDevices[{i}].encrypted", get(device, "encrypted"))
+    for clause in reader.volumes(res, bool(cfg["accountDefaultEncryption"])):
+        yield f"{res.type} {res.name!r}: {clause}"
 
 
 VOLUMES_ENCRYPTED = Rule(
@@ -97,7 +44,7 @@ VOLUMES_ENCRYPTED = Rule(
     level=Level.MANDATORY,
     kind=Kind.RESOURCE,
     check=_check_volumes,
-    types=frozenset({EBS_VOLUME, EC2_INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION, AZ_SCALE_SET, AZ_VM}),
+    types=readers.ReaderTypes("volume_types"),
     settings=(
         Setting(
             "accountDefaultEncryption",
@@ -124,22 +71,12 @@ VOLUMES_ENCRYPTED = Rule(
 
 
 def _check_public_ips(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
-    props = res.props
-    where = f"{res.type} {res.name!r}"
-    if res.type in (EC2_INSTANCE, LAUNCH_CONFIGURATION):
-        if _true(get(props, "associatePublicIpAddress")):
-            yield f"{where}: associatePublicIpAddress is true; reach it through a load balancer or a VPN"
-    elif res.type == LAUNCH_TEMPLATE:
-        for i, nic in enumerate(items(props, "networkInterfaces")):
-            if _true(get(nic, "associatePublicIpAddress")):
-                yield f"{where}: networkInterfaces[{i}].associatePublicIpAddress is true"
-    else:
-        for i, nic in enumerate(items(props, "networkInterfaces")):
-            if items(nic, "accessConfigs"):
-                yield (
-                    f"{where}: networkInterfaces[{i}].accessConfigs gives it an external IP; leave it empty "
-                    "and use a load balancer or Cloud NAT"
-                )
+    """Each reader says what gives its instances a public address of their own."""
+    reader = readers.reader_of(res.type, "public_address_types")
+    if reader is None:
+        return
+    for clause in reader.public_addresses(res):
+        yield f"{res.type} {res.name!r}: {clause}"
 
 
 PUBLIC_IPS = Rule(
@@ -149,9 +86,7 @@ PUBLIC_IPS = Rule(
     level=Level.MANDATORY,
     kind=Kind.RESOURCE,
     check=_check_public_ips,
-    types=frozenset(
-        {EC2_INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION, GCP_INSTANCE, GCP_TEMPLATE, GCP_REGION_TEMPLATE}
-    ),
+    types=readers.ReaderTypes("public_address_types"),
     remediation="Drop associate_public_ip_address / access_configs; put the service behind a load balancer "
     "and give instances outbound access through a NAT gateway (AWS) or Cloud NAT (GCP).",
     severity=Severity.HIGH,
@@ -165,13 +100,7 @@ PUBLIC_IPS = Rule(
 
 
 def _check_hop_limit(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
-    limit = int(cfg["maxHopLimit"])
-    hops = as_int(get(res.props, "metadataOptions", "httpPutResponseHopLimit"))
-    if hops is not None and hops > limit:
-        yield (
-            f"{res.type} {res.name!r}: metadataOptions.httpPutResponseHopLimit is {hops}; above {limit} a "
-            "container or a forwarded request on the instance can fetch a metadata token"
-        )
+    yield from readers.check_topic("security-imds-hop-limit", res, cfg)
 
 
 IMDS_HOP_LIMIT = Rule(
@@ -181,7 +110,7 @@ IMDS_HOP_LIMIT = Rule(
     level=Level.ADVISORY,
     kind=Kind.RESOURCE,
     check=_check_hop_limit,
-    types=frozenset({EC2_INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION}),
+    types=readers.ReaderTypes("topic:security-imds-hop-limit"),
     settings=(
         Setting(
             "maxHopLimit",
@@ -200,10 +129,7 @@ IMDS_HOP_LIMIT = Rule(
 
 
 def _check_project_ssh_keys(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
-    value = get(res.props, "metadata", "block-project-ssh-keys")
-    if not _true(value):
-        shown = "unset (GCP then accepts every project-wide key)" if value is None else repr(value)
-        yield f"{res.type} {res.name!r}: metadata.block-project-ssh-keys is {shown}; set it to 'TRUE'"
+    yield from readers.check_topic("security-gcp-no-project-ssh-keys", res, cfg)
 
 
 PROJECT_SSH_KEYS = Rule(
@@ -213,7 +139,7 @@ PROJECT_SSH_KEYS = Rule(
     level=Level.MANDATORY,
     kind=Kind.RESOURCE,
     check=_check_project_ssh_keys,
-    types=frozenset({GCP_INSTANCE, GCP_TEMPLATE, GCP_REGION_TEMPLATE}),
+    types=readers.ReaderTypes("topic:security-gcp-no-project-ssh-keys"),
     remediation="Set metadata={'block-project-ssh-keys': 'TRUE'} (and prefer OS Login: enable-oslogin).",
     severity=Severity.MEDIUM,
     equivalents=("checkov CKV_GCP_32", "trivy AVD-GCP-0030 (google-compute-no-project-wide-ssh-keys)"),
@@ -221,94 +147,9 @@ PROJECT_SSH_KEYS = Rule(
 
 # -- plain-HTTP listeners -----------------------------------------------------------------------
 
-AWS_LISTENERS = ("aws:lb/listener:Listener", "aws:alb/listener:Listener")
-AWS_CLASSIC_ELB = "aws:elb/loadBalancer:LoadBalancer"
-GCP_HTTP_PROXIES = (
-    "gcp:compute/targetHttpProxy:TargetHttpProxy",
-    "gcp:compute/regionTargetHttpProxy:RegionTargetHttpProxy",
-)
-GCP_URL_MAPS = frozenset({"gcp:compute/uRLMap:URLMap", "gcp:compute/regionUrlMap:RegionUrlMap"})
-OS_LISTENER = "openstack:loadbalancer/listener:Listener"
-OS_L7_POLICY = "openstack:loadbalancer/l7PolicyV2:L7PolicyV2"
-
-
-def _redirects_to_https(action: Any) -> bool:
-    return (
-        str(get(action, "type") or "").lower() == "redirect"
-        and str(get(action, "redirect", "protocol") or "").upper() == "HTTPS"
-    )
-
 
 def _check_plain_http(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
-    for res in index.of_type(*AWS_LISTENERS):
-        try:
-            protocol = str(get(res.props, "protocol") or "").upper()
-            actions = items(res.props, "defaultActions")
-            if protocol != "HTTP" or (actions and all(_redirects_to_https(a) for a in actions)):
-                continue
-        except UnknownValue as exc:
-            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
-            continue
-        try:
-            port = as_int(get(res.props, "port"))
-        except UnknownValue:
-            port = None  # only the message names it: an HTTP listener serves plain HTTP on any port
-        yield Finding(
-            f"load balancer listener {res.name!r} serves plain HTTP{f' on port {port}' if port else ''}: "
-            "serve HTTPS and make this listener's only action a redirect to HTTPS",
-            res.urn,
-        )
-    for res in index.of_type(AWS_CLASSIC_ELB):
-        try:
-            plain = [
-                i
-                for i, lst in enumerate(items(res.props, "listeners"))
-                if str(get(lst, "lbProtocol")).lower() == "http"
-            ]
-        except UnknownValue as exc:
-            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
-            continue
-        for i in plain:
-            yield Finding(f"classic load balancer {res.name!r}: listeners[{i}] serves plain HTTP", res.urn)
-    for res in index.of_type(*GCP_HTTP_PROXIES):
-        maps = index.linked(res, "urlMap", GCP_URL_MAPS)
-        try:
-            if maps and all(get(m.props, "defaultUrlRedirect", "httpsRedirect") is True for m in maps):
-                continue
-        except UnknownValue as exc:
-            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
-            continue
-        yield Finding(
-            f"target HTTP proxy {res.name!r} serves plain HTTP: serve HTTPS (a target HTTPS proxy) and give "
-            "this proxy a URL map whose defaultUrlRedirect has httpsRedirect = true",
-            res.urn,
-        )
-    redirecting: set[str] = set()
-    for policy in index.of_type(OS_L7_POLICY):
-        listeners = policy.property_dependencies.get("listenerId", policy.dependencies)
-        try:
-            action = str(get(policy.props, "action") or "").upper()
-            target = str(get(policy.props, "redirectUrl") or get(policy.props, "redirectPrefix") or "")
-        except UnknownValue as exc:
-            # It may be the redirect its listener needs: it counts for the listener, and says it
-            # cannot be checked yet (an unknown never becomes a mandatory finding; issue 16).
-            yield Finding(f"can't check {policy.urn} during preview: {exc}", policy.urn, unknown=True)
-            redirecting.update(listeners)
-            continue
-        if action in ("REDIRECT_TO_URL", "REDIRECT_PREFIX") and target.lower().startswith("https://"):
-            redirecting.update(listeners)
-    for res in index.of_type(OS_LISTENER):
-        try:
-            protocol = str(get(res.props, "protocol") or "").upper()
-        except UnknownValue as exc:
-            yield Finding(f"can't check {res.urn} during preview: {exc}", res.urn, unknown=True)
-            continue
-        if protocol == "HTTP" and res.urn not in redirecting:
-            yield Finding(
-                f"Octavia listener {res.name!r} serves plain HTTP: serve TERMINATED_HTTPS and redirect this "
-                "listener to https:// with an L7 policy",
-                res.urn,
-            )
+    yield from facts(index).check_topic("security-no-plain-http-listeners", cfg)
 
 
 PLAIN_HTTP = Rule(

@@ -6,7 +6,8 @@ in the package: a vendor shipped as its own distribution could not run it. Here 
 * :class:`DriverContract` — the contract as a pytest mixin (``class TestMyDriver(DriverContract):
   driver_class = MyDriver``); docs/vendors.md shows a plugin's test module.
 * :class:`FakeDriver` — a deterministic fake vendor with the base's exact signatures, which passes
-  the contract (skyweave's suite runs it), for tests that need a vendor with known answers.
+  the contract (skyweave's suite runs it), for tests that need a vendor with known answers; and
+  :class:`FakeReader`, its policy reader (serve it with :func:`reader_registered`).
 * :mod:`skyweave.testing.checks` — the checks as plain functions, for other test runners.
 
 pytest is the optional extra ``skyweave[testing]``: a vendor's test suite has it anyway, and a
@@ -20,12 +21,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..drivers.registry import driver_registered
-from .fake import FakeDriver, FakeSiteArgs
+from ..policy.readers import reader_registered
+from .fake import FakeDriver, FakeReader, FakeSiteArgs
 
 if TYPE_CHECKING:
     from .contract import DriverContract
 
-__all__ = ["DriverContract", "FakeDriver", "FakeSiteArgs", "driver_registered"]
+__all__ = [
+    "DriverContract",
+    "FakeDriver",
+    "FakeReader",
+    "FakeSiteArgs",
+    "driver_registered",
+    "reader_registered",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -16,9 +16,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, get_args, get_origin
 
-# The offline runtime: `skyweave preview` runs programs under it. (It lives in cli/ today; when it
-# moves to its own layer, this import follows it.)
-from ..cli.offline import OfflineRun, run_program
 from ..core.errors import UnknownDriverError, UnsupportedCapabilityError
 from ..core.sites import CloudSiteArgs, SiteArgs
 from ..drivers import services as _services
@@ -28,6 +25,10 @@ from ..drivers.registry import driver_registered, get_driver
 from ..drivers.services import SERVICES, BareMetalService, service
 from ..drivers.site_models import AnySite
 from ..drivers.vpn import ENDPOINT_PROTOCOLS, link_end_problem
+
+# The offline runtime: `skyweave preview` runs programs under it. (It lives in cli/ today; when it
+# moves to its own layer, this import follows it.)
+from ..engine.offline import OfflineRun, run_program
 from ..network.hybrid_vpc import HybridVpc, HybridVpcArgs
 from ..planning.vpn import VpnEndpoint, is_shape_name
 
@@ -63,12 +64,12 @@ ReaderClaim = Callable[[str], bool]
 
 
 def policy_reader_claim() -> ReaderClaim | None:
-    """The policy pack's answer to "does a reader claim this type?", or ``None`` while skyweave
-    has no registry of readers (the contract's reader check then skips, saying why).
+    """The policy pack's answer to "does a reader claim this type?": whether the pack judges it —
+    its package is one some policy reader reads (:func:`skyweave.policy.readers.judges`; not every
+    type of a known package need be claimed), so ``skyweave check`` reports nothing as not judged."""
+    from ..policy.readers import judges
 
-    The one place the pack's reader registry plugs in: return its lookup here.
-    """
-    return None
+    return judges
 
 
 # --- serving and building a driver -----------------------------------------------------------
@@ -201,7 +202,7 @@ def identity_problems(driver: CloudDriver) -> list[str]:
 
 def capability_problems(driver: CloudDriver) -> list[str]:
     """Every capability it declares is honoured: a service capability is exactly an implemented
-    service protocol (none offered by the base class), bare metal comes with its source model,
+    service protocol (none offered by the base class), bare metal comes with its source models,
     and ``require`` accepts what it declares and refuses what it lacks."""
     out = []
     for protocol, capability in SERVICES.items():
@@ -215,15 +216,18 @@ def capability_problems(driver: CloudDriver) -> list[str]:
                 out.append(
                     f"the base class offers {method}, so every driver would seem to offer {protocol.__name__}"
                 )
+    sources = driver.bare_metal_sources
     if driver.supports(Capability.BARE_METAL):
-        source = driver.bare_metal_source
-        if source is None or driver.vendor != source.VENDOR or not source.model_fields["kind"].default:
+        if not sources or any(
+            driver.vendor != source.VENDOR or not source.model_fields["kind"].default for source in sources
+        ):
             out.append(
-                "bare metal is declared but bare_metal_source is missing, of another vendor or unnamed"
+                "bare metal is declared but bare_metal_sources is empty, or a source is of another "
+                "vendor or unnamed"
             )
     else:
-        if driver.bare_metal_source is not None:
-            out.append("bare_metal_source is set but BARE_METAL is not declared")
+        if sources:
+            out.append("bare_metal_sources is set but BARE_METAL is not declared")
         try:
             service(driver, BareMetalService, needed_for="a bare-metal pool")
             out.append("service() offers bare metal without the capability")

@@ -33,10 +33,12 @@ from ..core.sites import ZONE_SLOTS, CloudSiteArgs, SiteArgs
 from ..drivers.base import Capability, CloudDriver, NetworkLimits, SiteContext, SiteNetwork
 from ..planning.ipam import SitePlan, SubnetSlot
 from ..planning.vpn import CipherSet, VpnEndpoint
+from ..policy.reading import Reader
 
-__all__ = ["FakeDriver", "FakeSiteArgs"]
+__all__ = ["FakeDriver", "FakeReader", "FakeSiteArgs"]
 
 _GATEWAY = "fake:vpn:HaGateway"
+_NETWORK = "fake:network:Network"
 _LAST_ZONE = chr(ord("a") + ZONE_SLOTS - 1)
 #: TEST-NET-3 (RFC 5737): addresses for documentation, never routed.
 _ADDRESSES = "203.0.113"
@@ -105,7 +107,7 @@ class FakeDriver(CloudDriver):
 
     def create_network(self, ctx: SiteContext, plan: SitePlan) -> SiteNetwork:
         network = pulumi.CustomResource(
-            "fake:network:Network",
+            _NETWORK,
             ctx.name("net"),
             {"cidr": str(plan.cidr), "tags": dict(ctx.tags)},
             ctx.opts(),
@@ -198,3 +200,13 @@ class FakeDriver(CloudDriver):
 def _address(*parts: str) -> str:
     host = int(hashlib.sha256("/".join(parts).encode()).hexdigest()[:8], 16) % 254 + 1
     return f"{_ADDRESSES}.{host}"
+
+
+class FakeReader(Reader):
+    """The fake cloud's policy reader: its package is a judged cloud, its networks back a
+    HybridVpc's claims (serve it with :func:`~skyweave.policy.readers.reader_registered`)."""
+
+    vendor = "fake"
+    display_name = "Fake Cloud"
+    packages = frozenset({"fake"})
+    networks = frozenset({_NETWORK})

@@ -1,6 +1,6 @@
 """Runs of an estate as the conformance tests need them: every value, every edge, every id.
 
-The normal offline run (``skyweave.cli.offline``) masks secrets and keeps only what a preview shows.
+The normal offline run (``skyweave.engine.offline``) masks secrets and keeps only what a preview shows.
 The conformance checks need more — the value behind a secret (to see that both ends of a tunnel
 got the *same* key), which property of a resource each dependency feeds (``propertyDependencies``
 on the wire), the id the mock gave each resource (to resolve ``subnetId: <id>`` back to the
@@ -38,8 +38,8 @@ import pulumi
 from conftest import ROOT, stack_raw, write_stack
 from google.protobuf import json_format
 from pulumi.runtime import rpc
-from skyweave.cli.offline import OfflineMocks, OfflineRun, RecordingMonitor, Registration
-from skyweave.cli.preview import preview_stack
+from skyweave.engine.offline import OfflineMocks, OfflineRun, RecordingMonitor, Registration
+from skyweave.engine.preview import preview_stack
 from skyweave.estate.project import Project
 
 __all__ = [

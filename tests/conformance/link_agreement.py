@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from conformance_harness import Estate
-from skyweave.cli.offline import Registration
+from skyweave.engine.offline import Registration
 from skyweave.planning.topology import link_id
 
 __all__ = ["disagreements"]

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from conformance_harness import Estate
-from skyweave.cli.offline import Registration
+from skyweave.engine.offline import Registration
 
 __all__ = ["PRECONDITIONS", "Precondition", "Violation", "violations"]
 

@@ -1,7 +1,7 @@
 """Defect 5: nothing uses a default provider, and the example stacks say so to the engine.
 
 With ``pulumi:disable-default-providers: ["*"]`` the engine refuses any resource or invoke that
-names no provider; the offline runner does the same (``skyweave.cli.offline``), so a registration on
+names no provider; the offline runner does the same (``skyweave.engine.offline``), so a registration on
 a default provider fails every test that runs an example stack or a generated estate.
 """
 
@@ -14,7 +14,7 @@ import pytest
 import yaml
 from conformance_harness import GENERATED, STACKS, estate
 from conftest import ROOT
-from skyweave.cli.offline import DISABLE_DEFAULT_PROVIDERS, DefaultProviderError, run_program
+from skyweave.engine.offline import DISABLE_DEFAULT_PROVIDERS, DefaultProviderError, run_program
 
 
 def _default_random() -> None:

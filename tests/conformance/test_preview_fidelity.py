@@ -13,7 +13,7 @@ import pulumi
 import pulumi_random as random
 import pytest
 from conformance_harness import GENERATED, STACKS, PreviewMocks, graph, normal, preview_faithful
-from skyweave.cli.offline import RecordingMonitor, run_program
+from skyweave.engine.offline import RecordingMonitor, run_program
 
 
 @pytest.mark.parametrize("name", (*STACKS, *GENERATED))

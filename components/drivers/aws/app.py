@@ -33,14 +33,23 @@ import pulumi
 from ...core.naming import child_name
 from ..base import SiteContext, SiteNetwork
 from ..sdk import lazy_sdk
-from ..workloads import AppEndpoint, AppSiteSpec, DnsRouting, DnsSpec, EndpointKind
+from ..workloads import (
+    AppEndpoint,
+    AppSiteSpec,
+    AppTerms,
+    DnsRouting,
+    DnsSpec,
+    DnsTerms,
+    EndpointKind,
+    TlsTermination,
+)
 
 if TYPE_CHECKING:
     import pulumi_aws as aws
 else:
     aws = lazy_sdk("pulumi_aws")
 
-__all__ = ["ROUTE53_INTERVALS", "create_app_site", "create_dns", "route53_problems"]
+__all__ = ["APP_TERMS", "DNS_TERMS", "ROUTE53_INTERVALS", "create_app_site", "create_dns", "route53_problems"]
 
 #: Route 53 checks every 30 s (standard) or 10 s (fast); nothing else is accepted.
 #: https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-creating-values.html
@@ -52,6 +61,20 @@ ROUTE53_MAX_WEIGHT = 255
 #: The ALB security policy for HTTPS listeners: TLS 1.3 and 1.2 only, forward-secret ciphers.
 #: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+#: The ALB terminates TLS with an ACM certificate (its HTTPS listener) and the service port's
+#: listener only redirects.
+APP_TERMS = AppTerms(
+    image="AMI id, regional: AWS sites in different regions usually need per-site entries",
+    size="instance type",
+    tls=TlsTermination.LOAD_BALANCER,
+    certificate="ACM certificate ARN",
+)
+DNS_TERMS = DnsTerms(
+    product="Route 53",
+    zone="a Route 53 hosted zone id (Z…)",
+    failover="exactly two sites, a primary and a secondary",
+    intervals="10 or 30",
+)
 
 
 def _split(cidrs: tuple[str, ...]) -> tuple[list[str], list[str]]:

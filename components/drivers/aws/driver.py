@@ -30,9 +30,12 @@ from ..sdk import lazy_sdk, sdk_enum_values
 from ..workloads import (
     AppEndpoint,
     AppSiteSpec,
+    AppTerms,
     BucketHandle,
     BucketSpec,
+    BucketTerms,
     DnsSpec,
+    DnsTerms,
     EndpointKind,
     FederatedIdentity,
 )
@@ -256,7 +259,7 @@ class AwsDriver(CloudDriver):
         30,
         "https://github.com/awsdocs/amazon-vpc-network-administrator-guide/blob/master/doc_source/GenericConfig.md",
     )
-    bare_metal_source = AwsMetalSourceArgs
+    bare_metal_sources = (AwsMetalSourceArgs,)
     # VPC and subnet IPv4 blocks: /16 to /28.
     # https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html
     limits = NetworkLimits(network_min=16, network_max=28, subnet_min=16, subnet_max=28)
@@ -635,6 +638,12 @@ class AwsDriver(CloudDriver):
                     )
         return request
 
+    def app_terms(self) -> AppTerms:
+        return aws_app.APP_TERMS
+
+    def dns_terms(self) -> DnsTerms:
+        return aws_app.DNS_TERMS
+
     def app_endpoint_kind(self, site: SiteArgs) -> EndpointKind:
         return EndpointKind.HOSTNAME  # an ALB has a DNS name, not a fixed address
 
@@ -656,6 +665,9 @@ class AwsDriver(CloudDriver):
         self, ctx: SiteContext, dns: DnsSpec, endpoints: list[AppEndpoint]
     ) -> Mapping[str, pulumi.Resource]:
         return aws_app.create_dns(ctx, dns, endpoints)
+
+    def bucket_terms(self) -> BucketTerms:
+        return aws_storage.BUCKET_TERMS
 
     def create_bucket(self, ctx: SiteContext, spec: BucketSpec) -> BucketHandle:
         return aws_storage.create_bucket(ctx, spec)

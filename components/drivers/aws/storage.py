@@ -17,14 +17,18 @@ import pulumi
 
 from ..base import SiteContext
 from ..sdk import lazy_sdk
-from ..workloads import BucketHandle, BucketSpec, FederatedIdentity
+from ..workloads import BucketHandle, BucketSpec, BucketTerms, FederatedIdentity
 
 if TYPE_CHECKING:
     import pulumi_aws as aws
 else:
     aws = lazy_sdk("pulumi_aws")
 
-__all__ = ["create_bucket", "grant_bucket_read"]
+__all__ = ["BUCKET_TERMS", "create_bucket", "grant_bucket_read"]
+
+BUCKET_TERMS = BucketTerms(
+    product="S3 bucket", encryption_key="a KMS key id, ARN or alias (SSE-KMS; omitted: SSE-S3, AES-256)"
+)
 
 
 def create_bucket(ctx: SiteContext, spec: BucketSpec) -> BucketHandle:

@@ -41,7 +41,17 @@ import pulumi
 from ...core.naming import child_name
 from ..base import SiteContext, SiteNetwork
 from ..sdk import lazy_sdk
-from ..workloads import AppEndpoint, AppSiteSpec, DnsRouting, DnsSpec, EndpointKind
+from ..workloads import (
+    AppEndpoint,
+    AppSiteSpec,
+    AppTerms,
+    DnsRouting,
+    DnsSpec,
+    DnsTerms,
+    EndpointKind,
+    TlsTermination,
+)
+from .site import AzureSiteArgs
 
 if TYPE_CHECKING:
     import pulumi_azure_native as azure
@@ -49,6 +59,8 @@ else:
     azure = lazy_sdk("pulumi_azure_native")
 
 __all__ = [
+    "APP_TERMS",
+    "DNS_TERMS",
     "TRAFFIC_MANAGER_INTERVALS",
     "create_app_site",
     "create_dns",
@@ -59,6 +71,17 @@ __all__ = [
 #: Traffic Manager probes every 30 s (normal) or 10 s (fast), tolerates 0-9 failures, and waits
 #: 5-10 s for an answer (5-9 s at the 10 s interval); weights are 1-1000.
 TRAFFIC_MANAGER_INTERVALS = (10, 30)
+#: The Standard load balancer forwards the service port only and ignores the TLS settings: an
+#: Azure site serves no HTTPS yet (its own issue; declared as it is, so plans say so).
+APP_TERMS = AppTerms(
+    image="publisher:offer:sku:version or an image id", size="VM size", tls=TlsTermination.NONE
+)
+DNS_TERMS = DnsTerms(
+    product="Traffic Manager",
+    zone="the Azure DNS zone holding the record, as <resource group>/<zone>",
+    failover="priority in site order, two or more sites",
+    intervals="10 or 30",
+)
 TRAFFIC_MANAGER_MAX_TOLERATED = 9
 TRAFFIC_MANAGER_MIN_TIMEOUT = 5
 TRAFFIC_MANAGER_MAX_WEIGHT = 1000
@@ -137,8 +160,6 @@ def _nsg_rules(spec: AppSiteSpec) -> list[Any]:
 
 
 def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -> AppEndpoint:
-    from .driver import AzureSiteArgs  # the driver module imports this one
-
     site = ctx.site
     assert isinstance(site, AzureSiteArgs)
     key = site.admin_ssh_public_key

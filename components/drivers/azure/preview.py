@@ -2,7 +2,7 @@
 
 Only the values skyweave's own code or a policy reads back are given; everything else stays as
 the inputs (the SDK mock's default). Values derive from the resource's name, so every preview of
-the same program is the same. :class:`~skyweave.cli.offline.OfflineMocks` asks each driver.
+the same program is the same. :class:`~skyweave.engine.offline.OfflineMocks` asks each driver.
 
 * ``name``: azure-native names a resource from its own ``<thing>Name`` input when given, else
   auto-names it (the resource name plus a random suffix) — other resources refer to it by it;

@@ -24,16 +24,18 @@ import pulumi
 
 from ..base import SiteContext
 from ..sdk import lazy_sdk
-from ..workloads import BucketHandle, BucketSpec
+from ..workloads import BucketHandle, BucketSpec, BucketTerms
+from .site import AzureSiteArgs
 
 if TYPE_CHECKING:
     import pulumi_azure_native as azure
 else:
     azure = lazy_sdk("pulumi_azure_native")
 
-__all__ = ["SOFT_DELETE_DAYS", "account_name", "create_bucket"]
+__all__ = ["BUCKET_TERMS", "SOFT_DELETE_DAYS", "account_name", "create_bucket"]
 
 SOFT_DELETE_DAYS = 30
+BUCKET_TERMS = BucketTerms(product="Blob container")
 
 
 def account_name(ctx: SiteContext) -> str:
@@ -46,8 +48,6 @@ def account_name(ctx: SiteContext) -> str:
 
 
 def create_bucket(ctx: SiteContext, spec: BucketSpec) -> BucketHandle:
-    from .driver import AzureSiteArgs  # the driver module imports this one
-
     site = ctx.site
     assert isinstance(site, AzureSiteArgs)
     tags = dict(ctx.tags)

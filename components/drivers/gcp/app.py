@@ -28,14 +28,23 @@ import pulumi
 from ...core.naming import child_name
 from ..base import SiteContext, SiteNetwork
 from ..sdk import lazy_sdk
-from ..workloads import AppEndpoint, AppSiteSpec, DnsRouting, DnsSpec, EndpointKind
+from ..workloads import (
+    AppEndpoint,
+    AppSiteSpec,
+    AppTerms,
+    DnsRouting,
+    DnsSpec,
+    DnsTerms,
+    EndpointKind,
+    TlsTermination,
+)
 
 if TYPE_CHECKING:
     import pulumi_gcp as gcp
 else:
     gcp = lazy_sdk("pulumi_gcp")
 
-__all__ = ["cloud_dns_problems", "create_app_site", "create_dns"]
+__all__ = ["APP_TERMS", "DNS_TERMS", "cloud_dns_problems", "create_app_site", "create_dns"]
 
 #: Health checks with source regions run at least 30 s apart and name exactly three regions
 #: (pulumi-gcp ``compute.HealthCheck.source_regions``; Cloud DNS "health checks for external
@@ -45,6 +54,15 @@ CLOUD_DNS_SOURCE_REGIONS = 3
 #: Where Cloud DNS health checks probe from when ``dns.source_regions`` is omitted: three
 #: regions on three continents, so one region's trouble cannot mark every target down.
 DEFAULT_SOURCE_REGIONS = ("us-east4", "europe-west1", "asia-southeast1")
+#: The passthrough network load balancer cannot terminate TLS: the instances do, on https_port.
+APP_TERMS = AppTerms(image="image self link or family", size="machine type", tls=TlsTermination.INSTANCES)
+DNS_TERMS = DnsTerms(
+    product="Cloud DNS",
+    zone="a Cloud DNS managed zone name",
+    failover="not built (weighted routing only)",
+    intervals=f"{CLOUD_DNS_MIN_INTERVAL} or more",
+    probe_regions=f"exactly {CLOUD_DNS_SOURCE_REGIONS} regions; omitted: {', '.join(DEFAULT_SOURCE_REGIONS)}",
+)
 
 
 def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -> AppEndpoint:

@@ -33,9 +33,13 @@ from ..sdk import lazy_sdk
 from ..workloads import (
     AppEndpoint,
     AppSiteSpec,
+    AppTerms,
     BucketHandle,
     BucketSpec,
+    BucketTerms,
+    CopyTerms,
     DnsSpec,
+    DnsTerms,
     EndpointKind,
     FederatedIdentity,
 )
@@ -380,6 +384,12 @@ class GcpDriver(CloudDriver):
             previous = [peering]
         return peering
 
+    def app_terms(self) -> AppTerms:
+        return gcp_app.APP_TERMS
+
+    def dns_terms(self) -> DnsTerms:
+        return gcp_app.DNS_TERMS
+
     def app_endpoint_kind(self, site: SiteArgs) -> EndpointKind:
         return EndpointKind.IP  # the forwarding rule's static address
 
@@ -396,6 +406,12 @@ class GcpDriver(CloudDriver):
         self, ctx: SiteContext, dns: DnsSpec, endpoints: list[AppEndpoint]
     ) -> Mapping[str, pulumi.Resource]:
         return gcp_app.create_dns(ctx, dns, endpoints)
+
+    def bucket_terms(self) -> BucketTerms:
+        return gcp_storage.BUCKET_TERMS
+
+    def copy_terms(self) -> CopyTerms:
+        return gcp_storage.COPY_TERMS
 
     def create_bucket(self, ctx: SiteContext, spec: BucketSpec) -> BucketHandle:
         return gcp_storage.create_bucket(ctx, spec)

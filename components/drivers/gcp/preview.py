@@ -2,7 +2,7 @@
 
 Only the values skyweave's own code or a policy reads back are given; everything else stays as
 the inputs (the SDK mock's default). Values derive from the resource's name, so every preview of
-the same program is the same. :class:`~skyweave.cli.offline.OfflineMocks` asks each driver.
+the same program is the same. :class:`~skyweave.engine.offline.OfflineMocks` asks each driver.
 """
 
 from __future__ import annotations

@@ -17,14 +17,14 @@ import pulumi
 
 from ..base import SiteContext
 from ..sdk import lazy_sdk
-from ..workloads import BucketHandle, BucketSpec, FederatedIdentity
+from ..workloads import BucketHandle, BucketSpec, BucketTerms, CopyTerms, FederatedIdentity
 
 if TYPE_CHECKING:
     import pulumi_gcp as gcp
 else:
     gcp = lazy_sdk("pulumi_gcp")
 
-__all__ = ["copy_identity", "create_bucket", "create_bucket_copy"]
+__all__ = ["BUCKET_TERMS", "COPY_TERMS", "copy_identity", "create_bucket", "create_bucket_copy"]
 
 #: Storage Transfer starts a job whose start date has passed on its next run, so a fixed date in
 #: the past means "from creation" and keeps the program deterministic (no ``date.today()``).
@@ -33,6 +33,13 @@ TRANSFER_START = {"year": 2024, "month": 1, "day": 1}
 #: (Legacy Bucket Writer) and read objects (Object Viewer), per "Configure access to a sink:
 #: Cloud Storage" in the Storage Transfer Service docs.
 SINK_ROLES = ("roles/storage.legacyBucketWriter", "roles/storage.objectViewer")
+BUCKET_TERMS = BucketTerms(product="GCS bucket")
+#: Storage Transfer Service reads S3 here (``aws_s3_data_source``, through the role AWS's
+#: BucketReadService grants) and repeats a job at most hourly ("This value may not be less than 1
+#: hour", ``Schedule.repeat_interval`` in the Storage Transfer v1 API reference).
+COPY_TERMS = CopyTerms(
+    product="Storage Transfer Service", sources=frozenset({"aws"}), min_interval_seconds=3600
+)
 
 
 def _project(ctx: SiteContext) -> str | None:
@@ -70,7 +77,7 @@ def create_bucket_copy(
     interval_seconds: int,
     identity: FederatedIdentity,
 ) -> dict[str, pulumi.Resource]:
-    if source.vendor != "aws":
+    if source.vendor not in COPY_TERMS.sources:
         raise ValueError(f"Storage Transfer copies from S3 here; the source is {source.vendor}")
     grants: dict[str, pulumi.Resource] = {}
     for role in SINK_ROLES:

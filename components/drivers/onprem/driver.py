@@ -237,6 +237,18 @@ class ByonSourceArgs(BareMetalSourceArgs):
                 racks.setdefault(server.rack, server.room)
         return issues
 
+    def named_nodes(self) -> tuple[tuple[str, str], ...]:
+        """Each server keeps the host name it has."""
+        return tuple((f"servers[{j}].name", server.name) for j, server in enumerate(self.servers))
+
+    def secret_config_keys(self) -> tuple[tuple[str, str], ...]:
+        """The servers' SSH private key."""
+        return (("ssh_private_key_config", self.ssh_private_key_config),)
+
+    def zones_within(self) -> dict[str, str]:
+        """Each rack is inside the room (a site zone) its servers name."""
+        return {server.rack: server.room for server in self.servers if server.rack and server.room}
+
     def servers_by_zone(self) -> dict[str, list[ByonServerArgs]]:
         """Servers grouped by failure domain, domains in first-appearance order."""
         out: dict[str, list[ByonServerArgs]] = {}
@@ -286,7 +298,8 @@ def _byon_bootstrap(ctx: SiteContext, request: BareMetalRequest) -> list[BareMet
     the triggers hold only digests, so a new script runs again and nothing else does.
     """
     source = request.source
-    assert isinstance(source, ByonSourceArgs) and request.ssh_private_key is not None
+    assert isinstance(source, ByonSourceArgs)
+    private_key = request.secrets[source.ssh_private_key_config]
     by_zone = source.servers_by_zone()
     bootstrap = request.bootstrap
     digest = bootstrap.digest()
@@ -302,7 +315,7 @@ def _byon_bootstrap(ctx: SiteContext, request: BareMetalRequest) -> list[BareMet
             host=str(server.address),
             port=server.ssh_port,
             user=source.ssh_user,
-            private_key=request.ssh_private_key,
+            private_key=private_key,
         )
         resources: list[pulumi.Resource] = []
         if bootstrap.enabled:
@@ -373,7 +386,7 @@ class OnPremDriver(CloudDriver):
     site_model = OnPremSiteArgs
     example = {"name": "onprem-fra", "vendor": "onprem", "region": "fra", "cidrs": ["10.200.0.0/16"]}
     capabilities = frozenset({Capability.STATIC_VPN})
-    bare_metal_source = ByonSourceArgs
+    bare_metal_sources = (ByonSourceArgs,)
     # The operator's own VPN devices, configured from the `onprem_devices` output.
     vpn_endpoint = VpnEndpoint.DEVICE
     vpn_product = "an on-prem VPN device"

@@ -27,14 +27,24 @@ import pulumi
 
 from ..base import SiteContext, SiteNetwork
 from ..sdk import lazy_sdk
-from ..workloads import AppEndpoint, AppSiteSpec, EndpointKind
+from ..workloads import AppEndpoint, AppSiteSpec, AppTerms, EndpointKind, TlsTermination
 
 if TYPE_CHECKING:
     import pulumi_openstack as openstack
 else:
     openstack = lazy_sdk("pulumi_openstack")
 
-__all__ = ["create_app_site"]
+__all__ = ["APP_TERMS", "create_app_site"]
+
+#: Octavia terminates TLS with a Barbican container (a TERMINATED_HTTPS listener); its L7 policy
+#: redirects the service port to a fixed URL prefix, https://<the app's DNS name>.
+APP_TERMS = AppTerms(
+    image="Glance image id",
+    size="flavor name",
+    tls=TlsTermination.LOAD_BALANCER,
+    certificate="Barbican container ref",
+    redirect_to_dns_name=True,
+)
 
 
 def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -> AppEndpoint:

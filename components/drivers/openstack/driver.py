@@ -25,7 +25,15 @@ from ...planning.vpn import CipherSet, VpnEndpoint
 from ..bare_metal import BareMetalNode, BareMetalRequest, BareMetalSourceArgs, SourceIssue, zone_issues
 from ..base import Capability, CloudDriver, SiteContext, SiteNetwork, regional_subnets
 from ..sdk import lazy_sdk
-from ..workloads import AppEndpoint, AppSiteSpec, BucketHandle, BucketSpec, EndpointKind
+from ..workloads import (
+    AppEndpoint,
+    AppSiteSpec,
+    AppTerms,
+    BucketHandle,
+    BucketSpec,
+    BucketTerms,
+    EndpointKind,
+)
 from . import app as openstack_app
 from . import appliance as openstack_appliance
 from . import preview
@@ -242,7 +250,7 @@ class OpenStackDriver(CloudDriver):
     # cloud's own (``openstack quota show``), and the appliance pair's one bound, Nova's user-data
     # size, is checked where the pair is rendered (network/appliance.py).
 
-    bare_metal_source = IronicSourceArgs
+    bare_metal_sources = (IronicSourceArgs,)
 
     # --- the site's VPN end: VPNaaS, or the appliance pair (docs/connectivity.md) -------------
 
@@ -534,6 +542,9 @@ class OpenStackDriver(CloudDriver):
             ctx.name("vpn-peer", key), type="cidr", endpoints=list(cidrs), opts=ctx.opts()
         )
 
+    def app_terms(self) -> AppTerms:
+        return openstack_app.APP_TERMS
+
     def app_endpoint_kind(self, site: SiteArgs) -> EndpointKind:
         return EndpointKind.IP  # a floating IP on the Octavia VIP
 
@@ -542,6 +553,9 @@ class OpenStackDriver(CloudDriver):
 
     def create_app_site(self, ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -> AppEndpoint:
         return openstack_app.create_app_site(ctx, network, spec)
+
+    def bucket_terms(self) -> BucketTerms:
+        return openstack_storage.BUCKET_TERMS
 
     def create_bucket(self, ctx: SiteContext, spec: BucketSpec) -> BucketHandle:
         return openstack_storage.create_bucket(ctx, spec)

@@ -15,14 +15,19 @@ import pulumi
 
 from ..base import SiteContext
 from ..sdk import lazy_sdk
-from ..workloads import BucketHandle, BucketSpec
+from ..workloads import BucketHandle, BucketSpec, BucketTerms
 
 if TYPE_CHECKING:
     import pulumi_openstack as openstack
 else:
     openstack = lazy_sdk("pulumi_openstack")
 
-__all__ = ["create_bucket", "swift_preconditions"]
+__all__ = ["BUCKET_TERMS", "create_bucket", "swift_preconditions"]
+
+BUCKET_TERMS = BucketTerms(
+    product="Swift container",
+    storage_policy="a Swift storage policy, the operator's name for a replicated or erasure-coded policy",
+)
 
 
 def swift_preconditions(name: str, site: str, storage_policy: str | None) -> str:

@@ -34,11 +34,13 @@ from pulumi.runtime.settings import configure, set_root_resource
 from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
-from ..core.display import SECRET, UNKNOWN
+from ..core.display import ENGINE_UNKNOWN, SECRET, UNKNOWN
 from ..core.errors import SkyweaveError
 from ..drivers import secrets
 from ..drivers.base import CloudDriver
 from ..drivers.registry import get_driver, vendors
+from .urn import PROVIDER_PREFIX, STACK_TYPE
+from .wire import RESOURCE_REFERENCE_SIG, SECRET_SIG, SIG_KEY
 
 __all__ = [
     "DISABLE_DEFAULT_PROVIDERS",
@@ -59,10 +61,6 @@ __all__ = [
 #: only rescan live objects; 1,000,000 was ~20-25% faster than 100,000 on a 3,118-resource estate
 #: for ~1% more peak memory (bench/, docs/benchmarks.md).
 GC_THRESHOLDS = (1_000_000, 100, 100)
-
-_SIG = rpc._special_sig_key
-_SECRET_SIG = rpc._special_secret_sig
-_RESOURCE_SIG = rpc._special_resource_sig
 
 
 @dataclass
@@ -122,17 +120,17 @@ class OfflineRun:
 def mask(value: Any) -> Any:
     """Plain JSON of a property value, with secrets as ``[secret]`` and unknowns as ``[unknown]``."""
     if isinstance(value, dict):
-        sig = value.get(_SIG)
-        if sig == _SECRET_SIG:
+        sig = value.get(SIG_KEY)
+        if sig == SECRET_SIG:
             return SECRET
-        if sig == _RESOURCE_SIG:
+        if sig == RESOURCE_REFERENCE_SIG:
             return value.get("urn")
         if sig is not None:
-            return {k: mask(v) for k, v in value.items() if k != _SIG}
+            return {k: mask(v) for k, v in value.items() if k != SIG_KEY}
         return {k: mask(v) for k, v in value.items()}
     if isinstance(value, list):
         return [mask(v) for v in value]
-    if value == rpc.UNKNOWN:
+    if value == ENGINE_UNKNOWN:
         return UNKNOWN
     if isinstance(value, float) and value.is_integer():
         return int(value)
@@ -145,9 +143,6 @@ def _provider_urn(reference: str) -> str | None:
         return None
     urn, _, _ = reference.rpartition("::")
     return urn or reference
-
-
-_ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
 
 
 #: The stack config key that turns default providers off (``["*"]`` or package names), as in
@@ -208,13 +203,13 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         qualified = type_
         if parent:
             parent_type = parent.split("::")[2]
-            if parent_type != _ROOT_STACK_TYPE:
+            if parent_type != STACK_TYPE:
                 qualified = f"{parent_type}${type_}"
         return "urn:pulumi:" + "::".join([pulumi.get_stack(), pulumi.get_project(), qualified, name])
 
     def RegisterResource(self, request: Any) -> Any:
         urn = self.make_urn(request.parent, request.type, request.name)
-        if request.custom and not request.provider and not request.type.startswith("pulumi:providers:"):
+        if request.custom and not request.provider and not request.type.startswith(PROVIDER_PREFIX):
             self._refuse_default(request.type.split(":", 1)[0], urn)
         self.registrations.append(
             Registration(
@@ -237,7 +232,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         )
         if self.on_register is not None:
             self.on_register()
-        if request.type == "pulumi:pulumi:Stack":
+        if request.type == STACK_TYPE:
             return resource_pb2.RegisterResourceResponse(urn=urn)
         _ensure_event_loop()  # type: ignore[no-untyped-call]
         inputs = rpc.deserialize_properties(request.object)
@@ -253,7 +248,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         # The engine, not the SDK, marks additional secret outputs as secret: do the same.
         for key in request.additionalSecretOutputs:
             if key in state:
-                state[key] = {_SIG: _SECRET_SIG, "value": state[key]}
+                state[key] = {SIG_KEY: SECRET_SIG, "value": state[key]}
         obj_proto = _sync_await(rpc.serialize_properties(state, {}))
         self.resources[urn] = pulumi_mocks.MockMonitor.ResourceRegistration(urn, id_ or "", state)
         return resource_pb2.RegisterResourceResponse(urn=urn, id=id_ or "", object=obj_proto)
@@ -359,7 +354,7 @@ def run_program(
     monitor = monitor or RecordingMonitor(mocks or OfflineMocks())
     monitor.disabled_defaults = disabled_default_providers(config or {})
     handler = _CollectingHandler()
-    logger = logging.getLogger(f"skyweave.cli.offline.{stack}")
+    logger = logging.getLogger(f"skyweave.engine.offline.{stack}")
     logger.propagate = False
     logger.handlers[:] = [handler]
     logger.setLevel(logging.INFO)
@@ -415,7 +410,7 @@ def run_program(
         # The engine fails the deployment at the first of these; name them all.
         raise DefaultProviderError("\n".join(sorted(set(monitor.errors))))
 
-    root = next((r.urn for r in monitor.registrations if r.type == "pulumi:pulumi:Stack"), "")
+    root = next((r.urn for r in monitor.registrations if r.type == STACK_TYPE), "")
     return OfflineRun(
         project=project,
         stack=stack,

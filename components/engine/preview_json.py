@@ -18,14 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .. import files
 from ..core.errors import ConfigError, ConfigIssue
 
 if TYPE_CHECKING:
     from ..estate.simulate import Estate
-    from .graph import GraphView
     from .offline import OfflineRun
 
-__all__ = ["PreviewDoc", "estate_of_run", "graph_of_run", "read_preview"]
+__all__ = ["PreviewDoc", "estate_of_run", "network_outputs", "read_preview"]
 
 NETWORK_TYPE = "skyweave:network:HybridVpc"
 
@@ -52,8 +52,8 @@ class PreviewDoc:
         except ValueError:
             raise _issue(self.label, _NO_NETWORK) from None
 
-    def graph(self) -> GraphView:
-        return _graph(self.resources, self.component_outputs, self.label)
+    def network_outputs(self) -> Mapping[str, Any]:
+        return network_outputs(self.resources, self.component_outputs, self.label)
 
     def pool_nodes(self) -> dict[str, list[dict[str, Any]]]:
         from ..metal.inventory import POOL_TYPE
@@ -72,11 +72,11 @@ _NO_NETWORK = (
 )
 
 
-def _graph(
+def network_outputs(
     resources: Sequence[Mapping[str, Any]], component_outputs: Mapping[str, Mapping[str, Any]], label: str
-) -> GraphView:
-    from .graph import GraphView
-
+) -> Mapping[str, Any]:
+    """The outputs of the one HybridVpc among ``resources`` (its ``layout`` and ``links``: what a
+    site graph is drawn from)."""
     networks = [
         r for r in resources if r.get("type") == NETWORK_TYPE and component_outputs.get(str(r["urn"]))
     ]
@@ -85,16 +85,13 @@ def _graph(
     if len(networks) > 1:
         names = ", ".join(sorted(str(r.get("name")) for r in networks))
         raise _issue(label, f"several HybridVpcs ({names}): a site graph is drawn for one network")
-    outputs = component_outputs[str(networks[0]["urn"])]
-    return GraphView.from_outputs(outputs.get("layout") or {}, outputs.get("links") or {})
+    return component_outputs[str(networks[0]["urn"])]
 
 
 def read_preview(path: Path, *, need_component_outputs: bool = False) -> PreviewDoc:
     """Parse and check ``path``, the output of ``skyweave preview --format json``."""
-    from .check import read_json
-
     label = str(path)
-    doc = read_json(path)
+    doc = files.read_json(path, label)
     if not isinstance(doc, dict) or not isinstance(doc.get("resources"), list):
         raise _issue(label, "not a preview: expected the JSON of `skyweave preview --format json`")
     for i, row in enumerate(doc["resources"]):
@@ -129,8 +126,3 @@ def estate_of_run(run: OfflineRun, label: str) -> Estate:
         label, run.project, run.stack, [r.as_dict() for r in run.resources], run.component_outputs
     )
     return doc.estate()
-
-
-def graph_of_run(run: OfflineRun, label: str) -> GraphView:
-    """The site graph an offline run built (for an estate built in code)."""
-    return _graph([r.as_dict() for r in run.resources], run.component_outputs, label)

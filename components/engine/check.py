@@ -20,13 +20,8 @@ from typing import Any
 
 from pulumi.runtime.proto import analyzer_pb2
 
-from ..core import inputs
-from ..core.display import SECRET, UNKNOWN
-from ..core.errors import ConfigError, ConfigIssue
-from .analyzer import UNKNOWN as WIRE_UNKNOWN
-from .analyzer import Diagnostic, PolicyPackProcess, ProviderRef, StackResource, secret
-from .offline import OfflineMocks, OfflineRun, RecordingMonitor
-from .plan_files import plan_from_document, urn_name, urn_type
+from .analyzer import Diagnostic, PolicyPackProcess, StackResource
+from .offline import OfflineMocks, RecordingMonitor
 
 __all__ = [
     "PACK_MAIN",
@@ -35,11 +30,6 @@ __all__ = [
     "PolicyInfo",
     "PropertyDependencyMonitor",
     "builtin_pack",
-    "load_policy_config",
-    "read_json",
-    "resources_from_preview",
-    "resources_from_rows",
-    "resources_from_run",
     "run_check",
 ]
 
@@ -62,7 +52,7 @@ from skyweave.policy import build_policies
 
 PolicyPack(
     name="skyweave",
-    policies=build_policies(),
+    policies=build_policies(fast_path=True),
     enforcement_level=EnforcementLevel.MANDATORY,
 )
 '''
@@ -84,124 +74,6 @@ class PropertyDependencyMonitor(RecordingMonitor):
         by_key = request.propertyDependencies.items()
         self.property_dependencies[urn] = {k: tuple(sorted(set(d.urns))) for k, d in by_key if d.urns}
         return super().RegisterResource(request)
-
-
-def _wire(value: Any) -> Any:
-    """An offline-preview value as the engine puts it on the wire."""
-    if value == SECRET:
-        return secret(SECRET)
-    if value == UNKNOWN:
-        return WIRE_UNKNOWN
-    if isinstance(value, dict):
-        return {k: _wire(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_wire(v) for v in value]
-    return value
-
-
-def resources_from_rows(
-    rows: Sequence[Mapping[str, Any]],
-    component_outputs: Mapping[str, Mapping[str, Any]],
-    property_dependencies: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
-) -> tuple[list[StackResource], list[StackResource]]:
-    """(for Analyze: inputs, for AnalyzeStack: outputs) of every registration.
-
-    ``rows`` are skyweave's preview rows (``Registration.as_dict``); a row may also carry
-    ``outputs`` (a Pulumi file records them; the offline run's are its inputs) and
-    ``additionalSecretOutputs``. A provider the rows do not hold (a default provider, which
-    ``pulumi preview --json`` never lists) is still named by its URN, as the engine names it.
-    """
-    by_urn = {str(row["urn"]): row for row in rows}
-    for_analyze: list[StackResource] = []
-    for_stack: list[StackResource] = []
-    for row in rows:
-        provider = None
-        provider_urn = row.get("provider")
-        if provider_urn and provider_urn in by_urn:
-            p = by_urn[provider_urn]
-            provider = ProviderRef(
-                urn=p["urn"], type=p["type"], name=p["name"], properties=_wire(p.get("inputs") or {})
-            )
-        elif provider_urn:
-            provider = ProviderRef(urn=provider_urn, type=urn_type(provider_urn), name=urn_name(provider_urn))
-        inputs = _wire(row.get("inputs") or {})
-        outputs = inputs
-        if "outputs" in row:
-            outputs = _wire(row["outputs"] or {})
-        elif not row.get("custom", True) and row["urn"] in component_outputs:
-            outputs = _wire(component_outputs[row["urn"]])
-        common: dict[str, Any] = {
-            "urn": row["urn"],
-            "type": row["type"],
-            "name": row["name"],
-            "parent": row.get("parent"),
-            "provider": provider,
-            "dependencies": tuple(row.get("dependencies") or ()),
-            "protect": bool(row.get("protect")),
-            "property_dependencies": dict(
-                (property_dependencies or {}).get(row["urn"]) or row.get("propertyDependencies") or {}
-            ),
-            "additional_secret_outputs": tuple(row.get("additionalSecretOutputs") or ()),
-        }
-        for_analyze.append(StackResource(properties=inputs, **common))
-        for_stack.append(StackResource(properties=outputs, **common))
-    return for_analyze, for_stack
-
-
-def resources_from_run(
-    run: OfflineRun, property_dependencies: Mapping[str, Mapping[str, Sequence[str]]] | None = None
-) -> tuple[list[StackResource], list[StackResource]]:
-    """(for Analyze, for AnalyzeStack) of an offline run; pass the property dependencies a
-    :class:`PropertyDependencyMonitor` recorded to send them as the engine does."""
-    return resources_from_rows(
-        [r.as_dict() for r in run.resources], run.component_outputs, property_dependencies
-    )
-
-
-def resources_from_preview(doc: Any, label: str) -> tuple[list[StackResource], list[StackResource]]:
-    """Resources of a parsed plan document: skyweave's preview JSON or any format
-    :mod:`skyweave.cli.plan_files` reads (detected from the content).
-
-    Raises:
-        ConfigError: ``doc`` is not such a document, or is malformed (the message says where).
-    """
-    return plan_from_document(doc, label).resources()
-
-
-def _issue(path: str, message: str) -> ConfigError:
-    return ConfigError([ConfigIssue(path, message, has_value=False)])
-
-
-def read_json(path: Path, *, limit: int = inputs.MAX_DOCUMENT_BYTES) -> Any:
-    """Parse a JSON file through the input boundary (:func:`skyweave.core.inputs.read_json`: UTF-8,
-    bounded size, depth and numbers); a missing or malformed file is a :class:`ConfigError`."""
-    return inputs.read_json(path, str(path), limit=limit)
-
-
-def load_policy_config(path: Path) -> dict[str, dict[str, Any]]:
-    """A policy config file as ``pulumi preview --policy-pack-config`` takes it.
-
-    Each key is a policy name (or ``all``); its value is an enforcement level or an object with
-    ``enforcementLevel`` and the policy's settings.
-
-    Raises:
-        ConfigError: the file is missing, not JSON, or not shaped like that.
-    """
-    label = str(path)
-    raw = read_json(path)
-    if not isinstance(raw, dict):
-        raise _issue(label, "must be a JSON object: policy name → level or settings")
-    config: dict[str, dict[str, Any]] = {}
-    for name, value in raw.items():
-        if isinstance(value, str):
-            config[name] = {"enforcementLevel": value}
-        elif isinstance(value, dict):
-            config[name] = dict(value)
-        else:
-            raise ConfigError(
-                [ConfigIssue(f"{label}: {name}", "must be an enforcement level or an object", value)]
-            )
-    return config
 
 
 @dataclass(frozen=True)

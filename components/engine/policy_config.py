@@ -16,9 +16,10 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from .. import files
 from ..core.errors import ConfigError, ConfigIssue
 
-__all__ = ["default_config_path", "validate_policy_config"]
+__all__ = ["default_config_path", "load_policy_config", "validate_policy_config"]
 
 
 def default_config_path(stack_config_dir: Path, stack: str) -> Path:
@@ -57,3 +58,31 @@ def validate_policy_config(
             issues.append(ConfigIssue(f"{name}.{key}", problem, value))
     if issues:
         raise ConfigError(issues, source=source)
+
+
+def load_policy_config(path: Path) -> dict[str, dict[str, Any]]:
+    """A policy config file as ``pulumi preview --policy-pack-config`` takes it.
+
+    Each key is a policy name (or ``all``); its value is an enforcement level or an object with
+    ``enforcementLevel`` and the policy's settings.
+
+    Raises:
+        ConfigError: the file is missing, not JSON, or not shaped like that.
+    """
+    label = str(path)
+    raw = files.read_json(path, label)
+    if not isinstance(raw, dict):
+        raise ConfigError(
+            [ConfigIssue(label, "must be a JSON object: policy name → level or settings", has_value=False)]
+        )
+    config: dict[str, dict[str, Any]] = {}
+    for name, value in raw.items():
+        if isinstance(value, str):
+            config[name] = {"enforcementLevel": value}
+        elif isinstance(value, dict):
+            config[name] = dict(value)
+        else:
+            raise ConfigError(
+                [ConfigIssue(f"{label}: {name}", "must be an enforcement level or an object", value)]
+            )
+    return config

@@ -1,0 +1,608 @@
+"""The AWS policy reader: what the pack reads from pulumi-aws resources (every ``aws:`` token the
+pack judges is written here, once).
+
+Compute is an Auto Scaling group (its ``minSize``, else ``desiredCapacity``, over the zones of
+its subnets) or an instance; a VPN connection is two tunnels towards its customer gateway, which
+stands for the peer by its ``ipAddress``; buckets are joined by replication and DataSync tasks
+(through their locations). Imports no provider SDK: the pack reads the engine's property maps.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from ...policy.model import (
+    UNSPECIFIED,
+    Contribution,
+    DnsName,
+    IkeOffer,
+    Ingress,
+    group_number,
+    is_true,
+    is_world,
+    ports_admitted,
+)
+from ...policy.reading import Estate, Index, Reader
+from ...policy.values import Finding, Resource, UnknownValue, as_int, cant_check, get, items
+
+__all__ = ["AwsReader"]
+
+ASG = "aws:autoscaling/group:Group"
+INSTANCE = "aws:ec2/instance:Instance"
+SUBNET = "aws:ec2/subnet:Subnet"
+VPC = "aws:ec2/vpc:Vpc"
+EIP = "aws:ec2/eip:Eip"
+VPN = "aws:ec2/vpnConnection:VpnConnection"
+CUSTOMER_GATEWAY = "aws:ec2/customerGateway:CustomerGateway"
+PEERING = "aws:ec2/vpcPeeringConnection:VpcPeeringConnection"
+RECORD = "aws:route53/record:Record"
+ZONE = "aws:route53/zone:Zone"
+BUCKETS = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
+SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
+SECURITY_GROUP_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
+INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+BUCKET_ACLS = ("aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2")
+BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+EBS_VOLUME = "aws:ebs/volume:Volume"
+LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+LAUNCH_CONFIGURATION = "aws:ec2/launchConfiguration:LaunchConfiguration"
+RDS_INSTANCE = "aws:rds/instance:Instance"
+RDS_CLUSTER = "aws:rds/cluster:Cluster"
+VERSIONING_CONFIGS = (
+    "aws:s3/bucketVersioning:BucketVersioning",
+    "aws:s3/bucketVersioningV2:BucketVersioningV2",
+)
+ENCRYPTION_CONFIGS = (
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+)
+PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+ACCOUNT_PUBLIC_ACCESS_BLOCK = "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock"
+_S3 = frozenset(BUCKETS)
+_SSE_DEFAULT = "applyServerSideEncryptionByDefault"
+_BLOCK_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+VPC_CIDR = "aws:ec2/vpcIpv4CidrBlockAssociation:VpcIpv4CidrBlockAssociation"
+LISTENERS = ("aws:lb/listener:Listener", "aws:alb/listener:Listener")
+CLASSIC_ELB = "aws:elb/loadBalancer:LoadBalancer"
+_R53_POLICIES = (
+    "failoverRoutingPolicies",
+    "weightedRoutingPolicies",
+    "latencyRoutingPolicies",
+    "geolocationRoutingPolicies",
+    "geoproximityRoutingPolicy",
+    "cidrRoutingPolicy",
+)
+_UNSET_ENCRYPTION = "unset (AWS then encrypts only if the account enables EBS encryption by default)"
+_PUBLIC_CANNED = {"public-read", "public-read-write", "authenticated-read"}
+_PUBLIC_GRANTEES = (
+    "http://acs.amazonaws.com/groups/global/AllUsers",
+    "http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
+)
+
+
+class AwsReader(Reader):
+    vendor = "aws"
+    display_name = "AWS"
+    packages = frozenset({"aws"})
+    compute = {ASG: "auto scaling group", INSTANCE: "instance"}
+    serving = frozenset(
+        {
+            "aws:lb/loadBalancer:LoadBalancer",
+            "aws:alb/loadBalancer:LoadBalancer",
+            CLASSIC_ELB,
+            *LISTENERS,
+            "aws:lb/listenerRule:ListenerRule",
+            "aws:lb/targetGroup:TargetGroup",
+            "aws:alb/targetGroup:TargetGroup",
+            "aws:lb/targetGroupAttachment:TargetGroupAttachment",
+            "aws:autoscaling/attachment:Attachment",
+            EIP,
+            "aws:ec2/eipAssociation:EipAssociation",
+        }
+    )
+    addresses = {EIP: ("publicIp",), INSTANCE: ("publicIp", "privateIp")}
+    peer_sources = {
+        "customerGatewayId": frozenset({CUSTOMER_GATEWAY}),
+        "ipAddress": frozenset({EIP}),
+        "peerAddress": frozenset({VPN}),
+        "peerVpcId": frozenset({VPC}),
+        "remoteIpPrefix": frozenset({VPN}),
+        "gatewayIpAddress": frozenset({VPN}),  # an Azure local network gateway's: an AWS tunnel
+    }
+    stand_ins = {CUSTOMER_GATEWAY: ("ipAddress",)}
+    links = frozenset({VPN, PEERING})
+    networks = frozenset({VPC})
+    buckets = dict.fromkeys(BUCKETS, "S3 bucket")
+    copiers = frozenset({"aws:s3/bucketReplicationConfig:BucketReplicationConfig", "aws:datasync/task:Task"})
+    relays = ("aws:datasync/location",)
+    dns_records = {RECORD: "Route 53"}
+    ingress_types = frozenset({SECURITY_GROUP, SECURITY_GROUP_RULE, INGRESS_RULE})
+    ike_types = frozenset({VPN})
+    exposure_types = frozenset({*BUCKETS, *BUCKET_ACLS, BUCKET_POLICY})
+    stateful_types = frozenset(
+        {
+            RDS_INSTANCE,
+            RDS_CLUSTER,
+            "aws:dynamodb/table:Table",
+            EBS_VOLUME,
+            "aws:efs/fileSystem:FileSystem",
+            *BUCKETS,
+        }
+    )
+    volume_types = frozenset({EBS_VOLUME, INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION})
+    public_address_types = frozenset({INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION})
+    database_types = frozenset({RDS_INSTANCE, RDS_CLUSTER})
+    encoded_scripts = {LAUNCH_TEMPLATE: frozenset({"userData"})}  # EC2 launch templates take base64
+    topics = {
+        "security-imdsv2-required": frozenset({INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION}),
+        "security-imds-hop-limit": frozenset({INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION}),
+        "security-storage-encrypted": frozenset({*BUCKETS, *ENCRYPTION_CONFIGS}),
+        "security-no-plain-http-listeners": frozenset({*LISTENERS, CLASSIC_ELB}),
+        "redundancy-dns-health-checks": frozenset({RECORD}),
+        "addresses-no-overlap": frozenset({VPC, VPC_CIDR, SUBNET}),
+        "addresses-tunnel-inside-cidrs": frozenset({VPN}),
+        "security-storage-versioned": frozenset({*BUCKETS, *VERSIONING_CONFIGS}),
+        "security-s3-public-access-blocked": frozenset(
+            {*BUCKETS, PUBLIC_ACCESS_BLOCK, ACCOUNT_PUBLIC_ACCESS_BLOCK}
+        ),
+    }
+    also_reads = frozenset({SUBNET, ZONE})
+
+    # -- compute -----------------------------------------------------------------------------
+
+    def capacity(self, estate: Estate, res: Resource) -> tuple[str, int, list[str]]:
+        props = res.props
+        if res.type == ASG:
+            count = as_int(get(props, "minSize"))
+            if count is None:
+                count = as_int(get(props, "desiredCapacity")) or 0
+            zones = self._subnet_zones(estate, res, "vpcZoneIdentifiers") or [
+                str(z) for z in items(props, "availabilityZones")
+            ]
+            return "auto scaling group", count, zones or [UNSPECIFIED]
+        zone = get(props, "availabilityZone")
+        zones = [str(zone)] if zone else self._subnet_zones(estate, res, "subnetId")[:1]
+        return "instance", 1, zones or [UNSPECIFIED]
+
+    @staticmethod
+    def _subnet_zones(estate: Estate, res: Resource, prop: str) -> list[str]:
+        zones = []
+        for subnet in estate.index.linked(res, prop, frozenset({SUBNET})):
+            zone = get(subnet.props, "availabilityZone") or get(subnet.props, "availabilityZoneId")
+            if zone:
+                zones.append(str(zone))
+        return sorted(set(zones))
+
+    # -- links -------------------------------------------------------------------------------
+
+    def contributions(self, estate: Estate) -> Iterator[Contribution]:
+        for res in estate.index.of_type(VPN):
+            resolve = functools.partial(estate.resolve, res, "customerGatewayId")
+            yield estate.contribution(res, resolve, 2, res.urn)
+        for res in estate.index.of_type(PEERING):
+            yield estate.peering(res, "vpcId", "peerVpcId")
+
+    # -- DNS ---------------------------------------------------------------------------------
+
+    def record_name(self, estate: Estate, res: Resource) -> str:
+        name = str(get(res.props, "name") or "").strip().rstrip(".").lower()
+        for zone in estate.index.linked(res, "zoneId", frozenset({ZONE})):
+            zone_name = str(get(zone.props, "name") or "").rstrip(".").lower()
+            if zone_name and name != zone_name and not name.endswith("." + zone_name):
+                name = f"{name}.{zone_name}" if name else zone_name
+        return name
+
+    def record_targets(self, estate: Estate, res: Resource, entry: DnsName) -> None:
+        if estate.link_targets(res, ("aliases", "records"), entry):
+            return
+        estate.literal_targets(res, entry, (("records", None), ("aliases", "name")))
+
+    # -- addresses ---------------------------------------------------------------------------
+
+    def ranges(self, estate: Estate) -> Iterator[tuple[Resource, tuple[str | int, ...]] | Finding]:
+        """VPCs, their extra CIDRs, and subnets of VPCs outside the stack (one inside a VPC of the
+        stack lies inside that VPC's range, which is checked itself)."""
+        index = estate.index
+        in_stack = {r.urn for r in index.of_type(VPC)}
+        for res in index.of_type(VPC):
+            yield res, ("cidrBlock",)
+        for res in index.of_type(VPC_CIDR):
+            yield res, ("cidrBlock",)
+        for res in index.of_type(SUBNET):
+            if not any(urn in in_stack for urn in res.property_dependencies.get("vpcId", res.dependencies)):
+                yield res, ("cidrBlock",)
+
+    def inside_cidrs(self, estate: Estate) -> Iterator[tuple[str, Resource, str, Any] | Finding]:
+        """Each VPN connection's two tunnels' inside CIDRs."""
+        for res in estate.index.of_type(VPN):
+            for t in (1, 2):
+                try:
+                    value = get(res.props, f"tunnel{t}InsideCidr")
+                except UnknownValue as exc:
+                    yield cant_check(res, exc)
+                    continue
+                yield "aws", res, f"tunnel{t}InsideCidr", value
+
+    # -- data --------------------------------------------------------------------------------
+
+    def copies(self, estate: Estate) -> Iterator[tuple[str, str]]:
+        """An S3 bucket's inline ``replicationConfiguration`` copies it to the buckets it names."""
+        for res in estate.index.of_type(*BUCKETS):
+            for urn in res.property_dependencies.get("replicationConfiguration", ()):
+                if urn in estate.index.by_urn:
+                    yield res.urn, urn
+
+    # -- what the shared security rules judge ------------------------------------------------
+
+    def ingress(self, res: Resource) -> Iterator[Ingress]:
+        """Security group ingress blocks, rules and ingress rules, per source range."""
+        props = res.props
+        if res.type == SECURITY_GROUP:
+            for i, rule in enumerate(items(props, "ingress")):
+                cidrs = [*items(rule, "cidrBlocks"), *items(rule, "ipv6CidrBlocks")]
+                for cidr in filter(is_world, cidrs):
+                    ports = ports_admitted(get(rule, "fromPort"), get(rule, "toPort"), get(rule, "protocol"))
+                    yield Ingress(f"ingress[{i}]", cidr, ports)
+            return
+        if res.type == SECURITY_GROUP_RULE:
+            if get(props, "type") != "ingress":
+                return
+            cidrs = [*items(props, "cidrBlocks"), *items(props, "ipv6CidrBlocks")]
+            protocol_key = "protocol"
+        else:
+            cidrs = [get(props, "cidrIpv4"), get(props, "cidrIpv6")]
+            protocol_key = "ipProtocol"
+        for cidr in filter(is_world, cidrs):
+            ports = ports_admitted(get(props, "fromPort"), get(props, "toPort"), get(props, protocol_key))
+            yield Ingress("the rule", cidr, ports)
+
+    def ike(self, res: Resource) -> Iterator[IkeOffer]:
+        """Each tunnel's IKE versions and, per phase, integrity algorithms and DH groups. Left
+        unset, AWS offers IKEv1 and IKEv2, SHA1 among the integrity algorithms and DH group 2
+        among the groups (Site-to-Site VPN tunnel options), so unset is weak."""
+        props = res.props
+        for t in (1, 2):
+            versions = [str(v).lower() for v in items(props, f"tunnel{t}IkeVersions")]
+            yield IkeOffer(
+                "version",
+                f"tunnel{t}IkeVersions",
+                tuple(versions) or None,
+                unset="AWS then also accepts IKEv1",
+                advice="set ['ikev2']",
+            )
+            for phase in (1, 2):
+                at = f"tunnel{t}Phase{phase}"
+                integrity = tuple(str(v) for v in items(props, f"{at}IntegrityAlgorithms"))
+                yield IkeOffer(
+                    "integrity",
+                    f"{at}IntegrityAlgorithms",
+                    integrity or None,
+                    unset="AWS then also accepts SHA1",
+                )
+                raw = [str(g) for g in items(props, f"{at}DhGroupNumbers")]
+                yield IkeOffer(
+                    "dh",
+                    f"{at}DhGroupNumbers",
+                    tuple(raw) or None,
+                    unset="AWS then also accepts DH group 2",
+                    groups=tuple(group_number(g) for g in raw),
+                    advice="allow only groups >= {min}",
+                )
+
+    def exposure(self, res: Resource) -> Iterator[str]:
+        """A public canned ACL or AllUsers grant, a policy statement allowing ``Principal: "*"``
+        with no Condition."""
+        props = res.props
+        if res.type in BUCKETS or res.type in BUCKET_ACLS:
+            acl = get(props, "acl")
+            if isinstance(acl, str) and acl in _PUBLIC_CANNED:
+                yield f"acl is {acl!r}, which makes the bucket readable by anyone"
+            grants = [*items(props, "grants"), *items(props, "accessControlPolicy", "grants")]
+            for grant in grants:
+                uri = get(grant, "uri") or get(grant, "grantee", "uri")
+                if isinstance(uri, str) and uri in _PUBLIC_GRANTEES:
+                    yield f"a grant gives {uri.rsplit('/', 1)[-1]} access"
+        if res.type in BUCKETS or res.type == BUCKET_POLICY:
+            for i in _public_statements(get(props, "policy")):
+                yield f'policy Statement[{i}] allows Principal "*" with no Condition'
+
+    def volumes(self, res: Resource, account_default: bool) -> Iterator[str]:
+        """EBS volumes, instances' root and EBS devices, launch templates' block device mappings
+        and launch configurations' devices; an omitted ``encrypted`` is AWS's default, unencrypted
+        (unless every account encrypts new volumes by default)."""
+        props = res.props
+
+        def judge(path: str, value: Any) -> Iterator[str]:
+            if is_true(value) or (value is None and account_default):
+                return
+            yield f"{path} is {_UNSET_ENCRYPTION if value is None else repr(value)}; set it to true"
+
+        if res.type == EBS_VOLUME:
+            yield from judge("encrypted", get(props, "encrypted"))
+            return
+        if res.type == LAUNCH_TEMPLATE:
+            mappings = items(props, "blockDeviceMappings")
+            if not mappings and not account_default:
+                yield (
+                    "blockDeviceMappings is unset, so the root volume's encryption is whatever the AMI's "
+                    "snapshot and the account default say; map the AMI's root device with "
+                    "ebs.encrypted = true"
+                )
+            for i, mapping in enumerate(mappings):
+                if get(mapping, "noDevice") or get(mapping, "virtualName"):
+                    continue
+                yield from judge(f"blockDeviceMappings[{i}].ebs.encrypted", get(mapping, "ebs", "encrypted"))
+            return
+        # Instance and launch configuration: the root device and every extra EBS device.
+        yield from judge("rootBlockDevice.encrypted", get(props, "rootBlockDevice", "encrypted"))
+        for i, device in enumerate(items(props, "ebsBlockDevices")):
+            if get(device, "noDevice"):
+                continue
+            yield from judge(f"ebsBlockDevices[{i}].encrypted", get(device, "encrypted"))
+
+    def public_addresses(self, res: Resource) -> Iterator[str]:
+        if res.type == LAUNCH_TEMPLATE:
+            for i, nic in enumerate(items(res.props, "networkInterfaces")):
+                if is_true(get(nic, "associatePublicIpAddress")):
+                    yield f"networkInterfaces[{i}].associatePublicIpAddress is true"
+        elif is_true(get(res.props, "associatePublicIpAddress")):
+            yield "associatePublicIpAddress is true; reach it through a load balancer or a VPN"
+
+    def databases(self, res: Resource) -> Iterator[str]:
+        """RDS: ``storageEncrypted`` (the default is unencrypted; a read replica and Aurora
+        Serverless v1 follow their source) and ``publiclyAccessible``."""
+        props = res.props
+        serverless_v1 = res.type == RDS_CLUSTER and str(get(props, "engineMode") or "") == "serverless"
+        encrypted = get(props, "storageEncrypted")
+        replica = res.type == RDS_INSTANCE and get(props, "replicateSourceDb")
+        if encrypted is not True and not serverless_v1 and not replica:
+            shown = "unset (RDS then stores the data unencrypted)" if encrypted is None else repr(encrypted)
+            yield f"storageEncrypted is {shown}; set it to true"
+        if get(props, "publiclyAccessible") is True:
+            yield "publiclyAccessible is true; keep the database on private subnets"
+
+    def check(self, topic: str, res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
+        """The instance metadata service: IMDSv2 required, and a response hop limit of at most
+        maxHopLimit."""
+        if topic == "security-imdsv2-required":
+            if get(res.props, "metadataOptions", "httpEndpoint") == "disabled":
+                return
+            tokens = get(res.props, "metadataOptions", "httpTokens")
+            if tokens != "required":
+                shown = "unset (AWS then accepts IMDSv1)" if tokens is None else repr(tokens)
+                yield f"metadataOptions.httpTokens is {shown}; it must be 'required'"
+        elif topic == "security-imds-hop-limit":
+            limit = int(cfg["maxHopLimit"])
+            hops = as_int(get(res.props, "metadataOptions", "httpPutResponseHopLimit"))
+            if hops is not None and hops > limit:
+                yield (
+                    f"metadataOptions.httpPutResponseHopLimit is {hops}; above {limit} a container or a "
+                    "forwarded request on the instance can fetch a metadata token"
+                )
+
+    def check_stack(self, topic: str, estate: Estate, cfg: Mapping[str, Any]) -> Iterator[Finding]:
+        """S3 buckets' encryption, versioning and public access blocks. With pulumi-aws 7 a
+        bucket's versioning and encryption are usually separate resources
+        (``s3.BucketVersioning``, ``s3.BucketServerSideEncryptionConfiguration`` and their older
+        ``…V2`` names) that point at the bucket, linked through the engine's (property)
+        dependencies, which hold even when the bucket's name is unknown in a preview."""
+        if topic == "security-storage-encrypted":
+            yield from _s3_encrypted(estate.index)
+        elif topic == "security-storage-versioned":
+            yield from _s3_versioned(estate.index)
+        elif topic == "security-s3-public-access-blocked":
+            yield from _s3_public_access_block(estate.index)
+        elif topic == "security-no-plain-http-listeners":
+            yield from _plain_http(estate.index)
+        elif topic == "redundancy-dns-health-checks":
+            yield from _dns_health_checks(estate.index)
+
+
+def _principal_is_anyone(principal: Any) -> bool:
+    if principal == "*":
+        return True
+    if isinstance(principal, Mapping):
+        return any(_principal_is_anyone(get(principal, key)) for key in principal)
+    if isinstance(principal, Sequence) and not isinstance(principal, str):
+        return any(p == "*" for p in items(principal))
+    return False
+
+
+def _public_statements(policy: Any) -> list[int]:
+    """Indexes of Allow statements granting ``Principal: "*"`` with no Condition to narrow them.
+
+    A policy given as an object (not a JSON string) is read through ``get``: a part unknown in
+    the preview raises ``UnknownValue`` rather than passing for absent.
+    """
+    if isinstance(policy, str):
+        try:
+            policy = json.loads(policy)
+        except ValueError:
+            return []
+    if not isinstance(policy, Mapping):
+        return []
+    found = []
+    for i, statement in enumerate(items(policy, "Statement")):
+        if not isinstance(statement, Mapping) or get(statement, "Effect") != "Allow":
+            continue
+        if _principal_is_anyone(get(statement, "Principal")) and not get(statement, "Condition"):
+            found.append(i)
+    return found
+
+
+def _buckets_configured(index: Index, types: tuple[str, ...], ok: Any) -> tuple[set[str], list[Finding]]:
+    """URNs of S3 buckets that a separate resource of ``types`` configures so that ``ok(res)``, or
+    may: a configuring resource whose values are unknown in a preview counts for its buckets, and
+    says it cannot be checked yet — an unknown never becomes a mandatory finding (issue 16)."""
+    done: set[str] = set()
+    notes: list[Finding] = []
+    for res in index.of_type(*types):
+        try:
+            good = ok(res)
+        except UnknownValue as exc:
+            notes.append(cant_check(res, exc))
+            done.update(t.urn for t in index.linked(res, "bucket", _S3))  # linked by dependency
+            continue
+        if good:
+            done.update(t.urn for t in index.linked(res, "bucket", _S3))
+    return done, notes
+
+
+def _s3_encrypted(index: Index) -> Iterator[Finding]:
+    def encrypts(res: Resource) -> bool:
+        rules = items(res.props, "rules")
+        return any(get(rule, _SSE_DEFAULT, "sseAlgorithm") for rule in rules)
+
+    done, notes = _buckets_configured(index, ENCRYPTION_CONFIGS, encrypts)
+    yield from notes
+    for bucket in index.of_type(*_S3):
+        if bucket.urn in done:
+            continue
+        try:
+            inline = get(bucket.props, "serverSideEncryptionConfiguration", "rule", _SSE_DEFAULT)
+            algorithm = get(inline, "sseAlgorithm")
+        except UnknownValue as exc:
+            yield cant_check(bucket, exc)
+            continue
+        if not algorithm:
+            yield Finding(
+                f"S3 bucket {bucket.name!r} has no server-side encryption configuration "
+                "(add an s3.BucketServerSideEncryptionConfiguration for it)",
+                bucket.urn,
+            )
+
+
+def _s3_versioned(index: Index) -> Iterator[Finding]:
+    def versions(res: Resource) -> bool:
+        return bool(get(res.props, "versioningConfiguration", "status") == "Enabled")
+
+    done, notes = _buckets_configured(index, VERSIONING_CONFIGS, versions)
+    yield from notes
+    for bucket in index.of_type(*_S3):
+        if bucket.urn in done:
+            continue
+        try:
+            enabled = get(bucket.props, "versioning", "enabled")
+        except UnknownValue as exc:
+            yield cant_check(bucket, exc)
+            continue
+        if enabled is not True:
+            yield Finding(
+                f"S3 bucket {bucket.name!r} is not versioned "
+                "(add an s3.BucketVersioning with status 'Enabled')",
+                bucket.urn,
+            )
+
+
+def _s3_public_access_block(index: Index) -> Iterator[Finding]:
+    def blocks(res: Resource) -> bool:
+        return all(get(res.props, flag) is True for flag in _BLOCK_FLAGS)
+
+    done, notes = _buckets_configured(index, (PUBLIC_ACCESS_BLOCK,), blocks)
+    yield from notes
+    partial: dict[str, list[str]] = {}
+    for res in index.of_type(PUBLIC_ACCESS_BLOCK):
+        try:
+            off = [flag for flag in _BLOCK_FLAGS if get(res.props, flag) is not True]
+        except UnknownValue:
+            continue
+        for bucket in index.linked(res, "bucket", _S3):
+            partial.setdefault(bucket.urn, off)
+    account_wide = False
+    account_unknown: Resource | None = None  # an account block whose settings a preview cannot know
+    for res in index.of_type(ACCOUNT_PUBLIC_ACCESS_BLOCK):
+        try:
+            account_wide = account_wide or blocks(res)
+        except UnknownValue as exc:
+            account_unknown = account_unknown or res
+            yield cant_check(res, exc)
+    if account_wide:
+        return
+    for bucket in index.of_type(*_S3):
+        if bucket.urn in done:
+            continue
+        if account_unknown is not None:  # it may block every bucket's public access (issue 16)
+            yield Finding(
+                f"can't check {bucket.urn} during preview: the account public access block "
+                f"{account_unknown.name!r} may cover it, and its settings are not known until the update "
+                "runs",
+                bucket.urn,
+                unknown=True,
+            )
+            continue
+        left_off = partial.get(bucket.urn)
+        if left_off:
+            yield Finding(
+                f"S3 bucket {bucket.name!r}: its public access block leaves {', '.join(left_off)} off",
+                bucket.urn,
+            )
+        else:
+            yield Finding(
+                f"S3 bucket {bucket.name!r} has no public access block (add an s3.BucketPublicAccessBlock "
+                "with all four settings true, or an s3.AccountPublicAccessBlock)",
+                bucket.urn,
+            )
+
+
+def _redirects_to_https(action: Any) -> bool:
+    return (
+        str(get(action, "type") or "").lower() == "redirect"
+        and str(get(action, "redirect", "protocol") or "").upper() == "HTTPS"
+    )
+
+
+def _plain_http(index: Index) -> Iterator[Finding]:
+    """An HTTP listener's only action is a redirect to HTTPS; a classic ELB serves no HTTP."""
+    for res in index.of_type(*LISTENERS):
+        try:
+            protocol = str(get(res.props, "protocol") or "").upper()
+            actions = items(res.props, "defaultActions")
+            if protocol != "HTTP" or (actions and all(_redirects_to_https(a) for a in actions)):
+                continue
+        except UnknownValue as exc:
+            yield cant_check(res, exc)
+            continue
+        try:
+            port = as_int(get(res.props, "port"))
+        except UnknownValue:
+            port = None  # only the message names it: an HTTP listener serves plain HTTP on any port
+        yield Finding(
+            f"load balancer listener {res.name!r} serves plain HTTP{f' on port {port}' if port else ''}: "
+            "serve HTTPS and make this listener's only action a redirect to HTTPS",
+            res.urn,
+        )
+    for res in index.of_type(CLASSIC_ELB):
+        try:
+            plain = [
+                i
+                for i, lst in enumerate(items(res.props, "listeners"))
+                if str(get(lst, "lbProtocol")).lower() == "http"
+            ]
+        except UnknownValue as exc:
+            yield cant_check(res, exc)
+            continue
+        for i in plain:
+            yield Finding(f"classic load balancer {res.name!r}: listeners[{i}] serves plain HTTP", res.urn)
+
+
+def _dns_health_checks(index: Index) -> Iterator[Finding]:
+    """A record with a routing policy is health checked (a failover secondary need not be)."""
+    for res in index.of_type(RECORD):
+        try:
+            policies = [p for p in _R53_POLICIES if get(res.props, p)]
+            health = get(res.props, "healthCheckId")
+            failover = [str(get(f, "type")).upper() for f in items(res.props, "failoverRoutingPolicies")]
+        except UnknownValue as exc:
+            yield cant_check(res, exc)
+            continue
+        if failover and all(kind == "SECONDARY" for kind in failover):
+            continue  # Route 53 treats a secondary without a health check as healthy: that is the point
+        if policies and not health:
+            yield Finding(
+                f"Route 53 record {res.name!r} uses {policies[0]} but has no healthCheckId, so it never "
+                "fails over",
+                res.urn,
+            )

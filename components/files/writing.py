@@ -1,0 +1,139 @@
+"""Writing a user file back: the change as a diff, an atomic replacement (no reader ever sees a
+partial file, Ctrl-C or a full disk leaves the old one whole) and a lock file that keeps a second
+run out while it happens (``skyweave ipam lock``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import os
+import socket
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..core.errors import ProjectError
+from .reading import issue, os_problem
+
+__all__ = ["exclusive", "unified_diff", "write_atomically"]
+
+
+def unified_diff(label: str, before: str, after: str) -> str:
+    """The change as ``diff -u`` shows it (line endings kept: a CRLF file's diff shows CRLF)."""
+    lines = difflib.unified_diff(
+        before.splitlines(keepends=True), after.splitlines(keepends=True), f"a/{label}", f"b/{label}"
+    )
+    return "".join(line if line.endswith(("\n", "\r")) else line + "\n" for line in lines)
+
+
+def write_atomically(path: Path, label: str, data: bytes, *, expected: bytes) -> None:
+    """Replace ``path``'s contents with ``data`` so that no reader ever sees a partial file.
+
+    The bytes go to a temporary file in the same directory (same file system, so the rename is
+    atomic), are flushed and fsynced, get the original's mode, and ``os.replace`` the original;
+    the directory is fsynced so the rename survives a crash. An interrupt (Ctrl-C) or a failed
+    write (disk full, a file-size limit) before the rename leaves the original untouched and
+    removes the temporary file. A symlink is written through (its target is replaced). Refused:
+    a file without write permission (also for root: read-only is the owner's intent), and a file
+    whose bytes are no longer ``expected`` (someone edited it since it was read).
+    """
+    target = Path(os.path.realpath(path))
+    try:
+        info = target.stat()
+        current = target.read_bytes()
+    except OSError as exc:
+        raise issue(ProjectError, label, "", os_problem(exc)) from None
+    if not info.st_mode & 0o222 or not os.access(target, os.W_OK):
+        raise issue(ProjectError, label, "", "is read-only; make it writable (chmod u+w) to record the pins")
+    if current != expected:
+        raise issue(
+            ProjectError,
+            label,
+            "",
+            "changed while skyweave was working on it; nothing was written, run again",
+        )
+    directory = target.parent
+    tmp: str | None = None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, info.st_mode & 0o7777)
+        with contextlib.suppress(OSError, AttributeError):  # no chown on Windows
+            if (info.st_uid, info.st_gid) != (os.getuid(), os.getgid()):
+                os.chown(tmp, info.st_uid, info.st_gid)
+        os.replace(tmp, target)
+        tmp = None
+        _fsync_directory(directory)
+    except OSError as exc:
+        raise issue(
+            ProjectError, label, "", f"{os_problem(exc, 'written')}; the file was not changed"
+        ) from None
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def _fsync_directory(directory: Path) -> None:
+    with contextlib.suppress(OSError, AttributeError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+@contextlib.contextmanager
+def exclusive(path: Path, label: str) -> Iterator[None]:
+    """Hold ``<file>.lock`` next to ``path`` while it is rewritten, so two runs cannot interleave.
+
+    The lock file is created exclusively (``O_EXCL``) and holds the owner's host and pid; it is
+    removed on the way out, also after Ctrl-C. A second run gets a message naming the owner, and
+    says when that owner is no longer running (a run killed with SIGKILL leaves the file behind;
+    it is never removed behind the user's back, since only the user can tell it is stale).
+    """
+    target = Path(os.path.realpath(path))
+    lock = target.with_name(f"{target.name}.lock")
+    lock_label = f"{label}.lock"
+    try:
+        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+    except FileExistsError:
+        raise issue(ProjectError, label, "", _lock_owner(lock, lock_label)) from None
+    except OSError as exc:
+        raise issue(ProjectError, lock_label, "", f"the lock file {os_problem(exc, 'created')}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(f"{socket.gethostname()} {os.getpid()}\n")
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(lock)
+
+
+def _lock_owner(lock: Path, lock_label: str) -> str:
+    try:
+        host, pid_text = lock.read_text(encoding="utf-8").split()
+        pid = int(pid_text)
+    except (OSError, ValueError, UnicodeDecodeError):
+        return f"is being updated by another run (lock file {lock_label}); try again when it is done"
+    alive = True
+    if host == socket.gethostname():
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            alive = False
+        except PermissionError:
+            alive = True
+    if alive:
+        return (
+            f"is being updated by another `skyweave ipam lock` (pid {pid} on {host}, lock file "
+            f"{lock_label}); try again when it is done"
+        )
+    return (
+        f"has a lock file {lock_label} left by pid {pid}, which is no longer running (an interrupted "
+        "run); check the stack file, remove the lock file and run again"
+    )

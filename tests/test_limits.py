@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 from conftest import stack_raw
-from skyweave.cli.offline import OfflineRun
 from skyweave.core.errors import ConfigError
+from skyweave.engine.offline import OfflineRun
 from skyweave.estate.config import StackConfig, parse_stack_config
 
 # https://docs.aws.amazon.com/vpn/latest/s2svpn/vpn-limits.html: "Site-to-Site VPN connections

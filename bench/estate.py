@@ -28,6 +28,8 @@ _VENDORS = ("aws", "gcp", "openstack", "onprem")
 SITE_PREFIX = 20
 SUBNET_PREFIX = 24
 _TWO_BYTE_ASNS = 65534 - 64512 + 1
+#: The AWS quotas a hub's connections count against (the skyweave AWS driver's adjustable keys).
+_HUB_QUOTAS = ("vpn_connections_per_gateway", "vpn_connections_per_region", "customer_gateways_per_region")
 
 
 def site_entries(count: int) -> list[dict[str, Any]]:
@@ -85,7 +87,15 @@ def estate_config(count: int) -> dict[str, Any]:
     sites = site_entries(count)
     raw: dict[str, Any] = {
         "tags": {"env": "bench", "owner": "platform"},
-        "network": {"name": "core", "topology": "hub-spoke", "hubs": [sites[0]["name"], sites[1]["name"]]},
+        "network": {
+            "name": "core",
+            "topology": "hub-spoke",
+            "hubs": [sites[0]["name"], sites[1]["name"]],
+            # Each hub's gateway carries a connection per spoke address, far past AWS's default
+            # quotas (docs/limits.md): the estate declares them raised, as a real one would have
+            # to (or use a transit gateway, which skyweave does not build). Two per spoke bounds it.
+            "quotas": {hub["name"]: {key: max(2 * count, 50) for key in _HUB_QUOTAS} for hub in sites[:2]},
+        },
         "ipam": {"supernet": "10.0.0.0/8", "site_prefix": SITE_PREFIX, "subnet_prefix": SUBNET_PREFIX},
         "sites": sites,
     }

@@ -196,6 +196,8 @@ class Connectivity(TypedDict):
     """Pairs the topology leaves out, e.g. a GCP and an OpenStack site (HA VPN needs BGP, VPNaaS has none). Default none."""
     tunnel_blocks: NotRequired[dict[str, str]]
     """Pinned /27 of tunnel inside addresses per link id (`site-a/site-b`, sorted). Written by `skyweave ipam lock`; omitted links get a block derived from their id."""
+    quotas: NotRequired[dict[str, dict[str, int]]]
+    """Quotas your accounts have in place of a vendor's documented default, per site and limit, e.g. {aws-use1: {vpn_connections_per_gateway: 20}} once AWS has raised it. Only adjustable limits (docs/limits.md lists every limit the plan is checked against). Default none."""
 
 
 class AppDns(TypedDict):

@@ -2,8 +2,9 @@
 
 A driver turns vendor-neutral requests ("a network here, with these subnets") into one vendor's
 resources, each with the site's explicit provider. It also declares, up front, what the vendor
-can do (:class:`Capability`) and the address sizes it accepts (:class:`NetworkLimits`), so a
-component can refuse an impossible request before a single resource is registered.
+can do (:class:`Capability`), the address sizes it accepts (:class:`NetworkLimits`) and the
+documented limits of its VPN end (:class:`~skyweave.planning.limits.VpnLimit`, each with its
+source), so a component can refuse an impossible request before a single resource is registered.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pulumi
 from ..core.errors import UnsupportedCapabilityError, adopt_run_error
 from ..core.sites import SiteArgs
 from ..planning.ipam import SitePlan, SubnetSlot
+from ..planning.limits import VpnLimit
 from ..planning.vpn import VpnEndpoint
 from .capability import Capability
 from .site import SiteContext, SiteNetwork
@@ -35,6 +37,7 @@ __all__ = [
     "NetworkLimits",
     "SiteContext",
     "SiteNetwork",
+    "VpnLimit",
     "missing_methods",
     "regional_subnets",
 ]
@@ -113,6 +116,9 @@ class CloudDriver(abc.ABC):
     bgp_timers: ClassVar[BgpTimers | None] = None
     """The BGP timers its VPN gateway uses (documented), which a skyweave-configured peer matches;
     ``None``: nothing documented, the peer uses skyweave's own (``device_config.DEFAULT_BGP_TIMERS``)."""
+    vpn_limits: ClassVar[tuple[VpnLimit, ...]] = ()
+    """The vendor's documented limits on its VPN end that a plan can reach, each with its source;
+    the connectivity planner refuses a plan over one (docs/limits.md). Empty: none published."""
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
@@ -155,6 +161,16 @@ class CloudDriver(abc.ABC):
     def site_vpn_product(self, site: SiteArgs) -> str:
         """What to call this site's VPN endpoint in messages. Default: ``vpn_product``."""
         return self.vpn_product
+
+    def site_vpn_limits(self, site: SiteArgs) -> tuple[VpnLimit, ...]:
+        """The limits of this site's VPN end; a vendor whose limits depend on the site (Azure:
+        its gateway SKU) answers from its model. Default: ``vpn_limits``."""
+        return self.vpn_limits
+
+    def quota_account(self, site: SiteArgs) -> str:
+        """What tells apart the accounts sites of this vendor deploy into, so limits of an account's
+        region add up only the sites sharing one. Default: "" (one account for every site)."""
+        return ""
 
     def require(self, capability: Capability, *, needed_for: str) -> None:
         """Raise :class:`UnsupportedCapabilityError` unless the vendor has ``capability``."""

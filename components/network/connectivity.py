@@ -15,8 +15,8 @@ service) are created once per site, under the HybridVpc.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -27,6 +27,7 @@ from ..drivers.base import Capability
 from ..drivers.registry import get_driver
 from ..drivers.vpn import link_end_problem
 from ..planning.asn import AsnRequest, assign_asns
+from ..planning.limits import LimitedSite, check_limits, check_quotas
 from ..planning.topology import SiteGraph, Topology, link_id, plan_links
 from ..planning.tunnels import inside_range, plan_tunnel_blocks
 from ..planning.vpn import LinkPlan, Routing, SiteEnd, plan_link, with_tunnel_block
@@ -63,6 +64,12 @@ class ConnectivityArgs(BaseModel):
         description="Pinned /27 of tunnel inside addresses per link id (`site-a/site-b`, sorted). "
         "Written by `skyweave ipam lock`; omitted links get a block derived from their id.",
     )
+    quotas: dict[SiteName, dict[str, Annotated[int, Field(gt=0)]]] = Field(
+        default_factory=dict,
+        description="Quotas your accounts have in place of a vendor's documented default, per site "
+        "and limit, e.g. {aws-use1: {vpn_connections_per_gateway: 20}} once AWS has raised it. Only "
+        "adjustable limits (docs/limits.md lists every limit the plan is checked against). Default none.",
+    )
 
     @model_validator(mode="after")
     def _shape_fields(self) -> ConnectivityArgs:
@@ -81,11 +88,16 @@ class ConnectivityArgs(BaseModel):
 
 @dataclass(frozen=True)
 class ConnectivityPlan:
-    """Every link of the estate and every site's ASN, decided before anything is registered."""
+    """Every link of the estate and every site's ASN, decided before anything is registered.
+
+    ``usage``: per site, what the links need of each of its vendor's documented limits (by the
+    limit's key; a region limit counts the whole region), every one within its limit or quota.
+    """
 
     asns: Mapping[str, int]
     links: tuple[LinkPlan, ...]
     graph: SiteGraph
+    usage: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -128,6 +140,8 @@ def plan_connectivity(
                 path=f"{path}.links[{i}]",
                 value=[a, b],
             )
+    limited = [_limited_site(i, s, args.quotas.get(s.name, {})) for i, s in enumerate(sites)]
+    check_quotas(limited, args.quotas, path=f"{path}.quotas")
     asns = assign_asns([AsnRequest(s.name, f"sites[{i}].asn", s.asn) for i, s in enumerate(sites)])
     by_name = {s.name: s for s in sites}
     ends = {s.name: site_end(s, asns[s.name], cidrs[s.name]) for s in sites}
@@ -149,12 +163,13 @@ def plan_connectivity(
     ranges = {lid: r for lid, r in narrow.items() if r is not None and lid in need_block}
     blocks = plan_tunnel_blocks(need_block, args.tunnel_blocks, path=f"{path}.tunnel_blocks", ranges=ranges)
     links = tuple(with_tunnel_block(link, blocks.get(link.id)) for link in shaped)
+    usage = check_limits(limited, links, path=f"{path}.quotas")
     graph = SiteGraph(
         {n: by_name[n].vendor for n in names},
         [(link.a.site, link.b.site) for link in links],
         single_path=[(link.a.site, link.b.site) for link in links if not link.redundant],
     )
-    return ConnectivityPlan(asns=asns, links=links, graph=graph)
+    return ConnectivityPlan(asns=asns, links=links, graph=graph, usage=usage)
 
 
 def site_end(site: SiteArgs, asn: int, cidrs: Sequence[str]) -> SiteEnd:
@@ -172,6 +187,20 @@ def site_end(site: SiteArgs, asn: int, cidrs: Sequence[str]) -> SiteEnd:
         product=driver.site_vpn_product(site),
         static=Capability.STATIC_VPN in capabilities,
         peering=Capability.PEERING in capabilities,
+    )
+
+
+def _limited_site(index: int, site: SiteArgs, quotas: Mapping[str, int]) -> LimitedSite:
+    """A site as the limit check sees it: its driver's documented limits, its declared quotas."""
+    driver = get_driver(site.vendor)
+    return LimitedSite(
+        name=site.name,
+        vendor=driver.display_name,
+        region=site.region,
+        path=f"sites[{index}]",
+        limits=driver.site_vpn_limits(site),
+        quotas=dict(quotas),
+        account=driver.quota_account(site),
     )
 
 

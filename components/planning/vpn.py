@@ -291,6 +291,28 @@ class LinkPlan:
         """Its tunnels need inside /30s: BGP shapes, and every managed-gateway tunnel."""
         return _needs_inside(self.a, self.b, self.routing)
 
+    def peer_addresses(self, site: str) -> int:
+        """How many of the far end's public addresses ``site``'s end of the link talks to.
+
+        Why this unit: a managed gateway makes one connection (and one record of the far end) per
+        far address — AWS a VPN connection and customer gateway, Azure a local network gateway
+        and connection — so its limits count these. Side ``b`` sees side ``a``'s tunnel ends:
+        ``(a_gateway, a_tunnel)`` (each tunnel of an AWS connection has its own outside address;
+        elsewhere ``a_tunnel`` is 0); side ``a`` sees side ``b``'s gateways (interface, instance,
+        device). 0 for a site that is not an end, or for peering.
+        """
+        if site == self.a.site:
+            return len({t.b_gateway for t in self.tunnels})
+        if site == self.b.site:
+            return len({(t.a_gateway, t.a_tunnel) for t in self.tunnels})
+        return 0
+
+    def bgp_sessions(self, site: str) -> int:
+        """BGP sessions at ``site``'s end: one per tunnel of a BGP-routed link (0 otherwise)."""
+        if self.routing is not Routing.BGP or site not in (self.a.site, self.b.site):
+            return 0
+        return len(self.tunnels)
+
     @property
     def inside_cidrs(self) -> tuple[str, ...]:
         return tuple(str(t.inside_cidr) for t in self.tunnels if t.inside_cidr is not None)

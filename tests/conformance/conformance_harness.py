@@ -328,6 +328,12 @@ def generated_raw(name: str) -> dict[str, Any]:
     raw = copy.deepcopy(stack_raw("prod"))
     raw["sites"] = sites
     raw["network"] = {"name": "core", "topology": "full-mesh", "exclude": exclude}
+    # A full mesh of this many vendors needs more than AWS's default 10 VPN connections per
+    # virtual private gateway: the accounts are taken to have the quota raised, declared as a
+    # stack file declares it (docs/limits.md).
+    raw["network"]["quotas"] = {
+        s["name"]: {"vpn_connections_per_gateway": 20} for s in sites if s["vendor"] == "aws"
+    }
     raw["ipam"] = {"supernet": "10.0.0.0/8", "site_prefix": 16, "subnet_prefix": 20}
     raw.pop("apps", None)
     raw.pop("buckets", None)

@@ -21,6 +21,7 @@ from pydantic import Field, field_validator, model_validator
 from ...core.sites import ZONE_SLOTS, CloudSiteArgs, SiteArgs
 from ...core.validation import FieldValueError
 from ...planning.ipam import SitePlan, SubnetSlot, carve
+from ...planning.limits import Counted, Scope, VpnLimit
 from ...planning.placement import Domain
 from ...planning.vpn import CipherSet, TunnelPlan, VpnEndpoint
 from ..bare_metal import BareMetalNode, BareMetalRequest, BareMetalSourceArgs, SourceIssue, zone_issues
@@ -196,6 +197,45 @@ def zone_letter(zone: str) -> str:
     return zone[-1]
 
 
+#: "Site-to-Site VPN quotas" (each quota per account and Region, adjustable through Service
+#: Quotas): virtual private gateways per Region 5, Site-to-Site VPN connections per Region 50,
+#: customer gateways per Region 50, Site-to-Site VPN connections per virtual private gateway 10.
+_VPN_QUOTAS = "https://docs.aws.amazon.com/vpn/latest/s2svpn/vpn-limits.html"
+VPN_LIMITS: tuple[VpnLimit, ...] = tuple(
+    VpnLimit(key, what, figure, counted, _VPN_QUOTAS, scope=scope, adjustable=True)
+    for key, what, figure, counted, scope in (
+        (
+            "vpn_connections_per_gateway",
+            "Site-to-Site VPN connections per virtual private gateway",
+            10,
+            Counted.PEER_ADDRESSES,
+            Scope.GATEWAY,
+        ),
+        (
+            "vpn_connections_per_region",
+            "Site-to-Site VPN connections per Region",
+            50,
+            Counted.PEER_ADDRESSES,
+            Scope.REGION,
+        ),
+        (
+            "customer_gateways_per_region",
+            "customer gateways per Region",
+            50,
+            Counted.PEER_ADDRESSES,
+            Scope.REGION,
+        ),
+        (
+            "virtual_private_gateways_per_region",
+            "virtual private gateways per Region",
+            5,
+            Counted.GATEWAYS,
+            Scope.REGION,
+        ),
+    )
+)
+
+
 class AwsDriver(CloudDriver):
     vendor = "aws"
     display_name = "Amazon Web Services"
@@ -223,6 +263,12 @@ class AwsDriver(CloudDriver):
     # VPC and subnet IPv4 blocks: /16 to /28.
     # https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html
     limits = NetworkLimits(network_min=16, network_max=28, subnet_min=16, subnet_max=28)
+    vpn_limits = VPN_LIMITS
+
+    def quota_account(self, site: SiteArgs) -> str:
+        # Sites reaching AWS with the same role or profile share an account (and its quotas).
+        assert isinstance(site, AwsSiteArgs)
+        return site.assume_role_arn or site.profile or ""
 
     def preview_outputs(self, type_token: str, name: str, inputs: Mapping[str, object]) -> dict[str, object]:
         return preview.preview_outputs(type_token, name, inputs)

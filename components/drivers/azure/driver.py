@@ -29,6 +29,7 @@ import pulumi
 
 from ...core.sites import SiteArgs
 from ...planning.ipam import SitePlan, SubnetSlot
+from ...planning.limits import Counted, VpnLimit
 from ...planning.vpn import CipherSet, VpnEndpoint
 from ..base import BgpTimers, Capability, CloudDriver, ComputeSla, NetworkLimits, SiteContext, SiteNetwork
 from ..sdk import lazy_sdk
@@ -75,6 +76,57 @@ class ActiveActiveGateway:
     location: str
 
 
+#: S2S tunnels per VPN gateway by SKU ("About gateway SKUs": VpnGw1AZ-VpnGw3AZ "Max. 30",
+#: VpnGw4AZ and VpnGw5AZ 100 since 2021). Microsoft counts them per *connection*: the VPN Gateway
+#: limits table lists the same figure as "S2S connections — limit depends on the gateway SKU"
+#: (azure-subscription-service-limits#vpn-gateway-limits), and an active-active gateway's two
+#: tunnels "are actually part of the same connection" ("About active-active mode VPN gateways").
+#: So a connection is one, not one per instance; a SKU change, not a quota, raises it.
+S2S_TUNNELS_BY_SKU: dict[str, int] = {
+    "VpnGw1AZ": 30,
+    "VpnGw2AZ": 30,
+    "VpnGw3AZ": 30,
+    "VpnGw4AZ": 100,
+    "VpnGw5AZ": 100,
+}
+_SKUS = "https://learn.microsoft.com/azure/vpn-gateway/about-gateway-skus"
+_GATEWAY_LIMITS = (
+    "https://learn.microsoft.com/azure/azure-resource-manager/management/azure-subscription-service-limits"
+    "#vpn-gateway-limits"
+)
+
+
+def _sku_limit(sku: str) -> VpnLimit:
+    figure = S2S_TUNNELS_BY_SKU.get(sku, min(S2S_TUNNELS_BY_SKU.values()))
+    larger = sorted(k for k, v in S2S_TUNNELS_BY_SKU.items() if v > figure)
+    remedy = (
+        f"choose a SKU with more (sites[…].vpn_gateway_sku: {' or '.join(larger)} carry "
+        f"{max(S2S_TUNNELS_BY_SKU.values())}), or join fewer sites to it (network.exclude)"
+        if larger
+        else "no VPN gateway SKU carries more (Azure Virtual WAN does, not built by skyweave); join "
+        "fewer sites to it (network.exclude)"
+    )
+    return VpnLimit(
+        "s2s_tunnels_per_gateway",
+        f"S2S tunnels on a {sku} VPN gateway, which Microsoft counts once per connection",
+        figure,
+        Counted.PEER_ADDRESSES,
+        _SKUS,
+        remedy=remedy,
+    )
+
+
+#: "Custom APIPA BGP addresses: 32" (VPN Gateway limits): every tunnel's Azure end takes one.
+CUSTOM_BGP_ADDRESSES = VpnLimit(
+    "custom_bgp_addresses_per_gateway",
+    "custom APIPA BGP addresses per VPN gateway",
+    32,
+    Counted.BGP_SESSIONS,
+    _GATEWAY_LIMITS,
+    remedy="join fewer sites to it (network.exclude): each tunnel's Azure end speaks BGP from one",
+)
+
+
 class AzureDriver(CloudDriver):
     vendor = "azure"
     display_name = "Microsoft Azure"
@@ -93,7 +145,9 @@ class AzureDriver(CloudDriver):
     # https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.VNG.VPNActiveActive/), BGP from
     # custom APIPA addresses, on a zone-redundant AZ SKU
     # (https://learn.microsoft.com/azure/vpn-gateway/about-zone-redundant-vnet-gateways).
-    # VPN Gateway SLA: 99.95% for the VpnGw SKUs (https://www.azure.cn/support/sla/vpn-gateway/).
+    # SLA for VPN Gateway: 99.95% for every VpnGw SKU, 99.9% for Basic
+    # (https://azure.microsoft.com/support/legal/sla/vpn-gateway/, the page "About gateway SKUs"
+    # links; the current terms are in Microsoft's SLA for Online Services).
     vpn_endpoint = VpnEndpoint.ACTIVE_ACTIVE
     vpn_product = "Azure VPN Gateway (active-active)"
     # SLA for Virtual Machines: 99.99% for two or more instances across two or more availability
@@ -107,6 +161,11 @@ class AzureDriver(CloudDriver):
     # peers to match them (VPN Gateway FAQ, BGP section; Microsoft Tech Community, "Azure VPN
     # Gateway BGP Timer Mismatches").
     bgp_timers = BgpTimers(60, 180, "https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq")
+
+    def site_vpn_limits(self, site: SiteArgs) -> tuple[VpnLimit, ...]:
+        assert isinstance(site, AzureSiteArgs)
+        return (_sku_limit(site.vpn_gateway_sku), CUSTOM_BGP_ADDRESSES)
+
     # VNet and subnet IPv4 blocks: the smallest supported subnet is /29.
     # https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq
     limits = NetworkLimits(network_min=8, network_max=29, subnet_min=8, subnet_max=29)

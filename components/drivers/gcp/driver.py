@@ -17,6 +17,7 @@ from pydantic import Field, model_validator
 from ...core.sites import CloudSiteArgs, SiteArgs
 from ...core.validation import FieldValueError
 from ...planning.ipam import SitePlan, SubnetSlot
+from ...planning.limits import Counted, VpnLimit
 from ...planning.vpn import CipherSet, VpnEndpoint
 from ..base import (
     BgpTimers,
@@ -163,6 +164,20 @@ class GcpDriver(CloudDriver):
     # Primary IPv4 ranges of a subnetwork: /8 to /29.
     # https://cloud.google.com/vpc/docs/subnets#valid-ranges
     limits = NetworkLimits(network_min=8, network_max=29, subnet_min=8, subnet_max=29)
+    # Cloud Router "Limits" (system limits, not quotas): 128 BGP peers per Cloud Router; skyweave
+    # makes one router per site and one peer per tunnel. Cloud VPN documents no tunnels-per-gateway
+    # limit; its "VPN tunnels" quota is per project with no published default (the console shows
+    # it), so the plan cannot check it (https://cloud.google.com/network-connectivity/quotas).
+    vpn_limits = (
+        VpnLimit(
+            "bgp_peers_per_router",
+            "BGP peers per Cloud Router",
+            128,
+            Counted.BGP_SESSIONS,
+            "https://cloud.google.com/network-connectivity/docs/router/quotas#limits",
+            remedy="join fewer sites to it (network.exclude); skyweave makes one Cloud Router per site",
+        ),
+    )
 
     def preview_outputs(self, type_token: str, name: str, inputs: Mapping[str, object]) -> dict[str, object]:
         return preview.preview_outputs(type_token, name, inputs)

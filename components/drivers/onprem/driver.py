@@ -390,6 +390,7 @@ class OnPremDriver(CloudDriver):
     # The operator's own VPN devices, configured from the `onprem_devices` output.
     vpn_endpoint = VpnEndpoint.DEVICE
     vpn_product = "an on-prem VPN device"
+    # No VPN limits are published for a device skyweave does not know (``vpn_limits`` stays empty).
 
     packages = ("command",)  # the servers it runs on are reached with pulumi-command
 

@@ -246,6 +246,9 @@ class OpenStackDriver(CloudDriver):
     vpn_endpoint = VpnEndpoint.POLICY
     vpn_product = "Neutron VPNaaS"
     # No SLA is published: the operator states the figure (apps' `availability` overrides).
+    # No VPN limits are published either (``vpn_limits`` stays empty): Neutron's quotas are each
+    # cloud's own (``openstack quota show``), and the appliance pair's one bound, Nova's user-data
+    # size, is checked where the pair is rendered (network/appliance.py).
 
     bare_metal_sources = (IronicSourceArgs,)
 

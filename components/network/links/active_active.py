@@ -10,9 +10,19 @@ The endpoint kind's facts, used by its four shape modules (``gateway_active``, `
   the far end takes each /30's first address, the gateway instance the second.
 * **One gateway, every link's addresses**: a connection may only use custom addresses its gateway
   lists per instance, so the gateway (made once per site) is given every link's addresses.
-* **Reserved ASNs**: Azure reserves 8074, 8075, 12076, 65515 and 65517-65520; a peer may use none
-  of them and the gateway none but its default 65515 ("What ASNs can I use?" in the VPN Gateway
-  FAQ, https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq).
+* **Reserved ASNs**: Microsoft reserves 8074, 8075, 12076 and 65515-65520; a peer may use none
+  of them and the gateway none but its default 65515. The VPN Gateway FAQ ("What ASNs can I
+  use?", https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq) lists 8074, 8075,
+  12076, 65515 and 65517-65520; Microsoft's BGP documents for the same edge say 65515-65520
+  ("We have reserved ASNs from 65515 to 65520 for internal use", ExpressRoute routing
+  requirements, https://learn.microsoft.com/azure/expressroute/expressroute-routing; Route
+  Server: "any 16-bit number other than the ones in the range of 65515-65520"), so 65516 is
+  refused too. Checked on the two ends of each link to the gateway only, not estate-wide: a
+  site has one ASN for all its links, so one link to Azure rules the number out everywhere, but
+  an ASN reaches Azure only as a direct peer's — every BGP speaker skyweave configures exports
+  only its own prefixes (``device_config``), an AWS virtual private gateway does not transit and
+  a Cloud Router advertises only its own network — so a site with no link to Azure is free to
+  use it.
 * **No static peer**: a policy-based VPN (Neutron VPNaaS) has no BGP, and both gateway instances
   would offer it the same traffic selectors — not two usable paths — so the pair is refused
   (:mod:`.refused`); an OpenStack site with ``vpn: appliance`` is joined instead
@@ -44,7 +54,7 @@ __all__ = [
 KIND = VpnEndpoint.ACTIVE_ACTIVE
 #: 169.254.21.0-169.254.22.255.
 APIPA_RANGES = (ipaddress.IPv4Network("169.254.21.0/24"), ipaddress.IPv4Network("169.254.22.0/24"))
-AZURE_RESERVED_ASNS: frozenset[int] = frozenset({8074, 8075, 12076, 65515, 65517, 65518, 65519, 65520})
+AZURE_RESERVED_ASNS: frozenset[int] = frozenset({8074, 8075, 12076, *range(65515, 65521)})
 _GATEWAY_MAY_USE = frozenset({65515})
 
 register_inside_range(
@@ -56,7 +66,7 @@ register_inside_range(
 
 def check_asns(peer: SiteEnd, gateway: SiteEnd) -> None:
     """Refuse a pair where either ASN is one Azure reserves, naming the site and what to do."""
-    reserved = ", ".join(str(n) for n in sorted(AZURE_RESERVED_ASNS))
+    reserved = _spans(sorted(AZURE_RESERVED_ASNS))
     for end, allowed in ((peer, frozenset[int]()), (gateway, _GATEWAY_MAY_USE)):
         if end.asn in AZURE_RESERVED_ASNS - allowed:
             raise PlanningError(
@@ -66,6 +76,17 @@ def check_asns(peer: SiteEnd, gateway: SiteEnd) -> None:
                 f"on {end.site!r}",
                 value=link_id(peer.site, gateway.site),
             )
+
+
+def _spans(numbers: Sequence[int]) -> str:
+    """``[8074, 8075, 12076, 65515, …, 65520]`` as "8074-8075, 12076, 65515-65520"."""
+    spans: list[list[int]] = []
+    for n in numbers:
+        if spans and n == spans[-1][-1] + 1:
+            spans[-1].append(n)
+        else:
+            spans.append([n])
+    return ", ".join(str(s[0]) if len(s) == 1 else f"{s[0]}-{s[-1]}" for s in spans)
 
 
 def instance_addresses(builder: LinkBuilder, site: str) -> list[list[str]]:

@@ -29,7 +29,7 @@ import pulumi
 from pydantic import BaseModel, ValidationError
 
 from ..app.multi_cloud_app import MultiCloudApp as _MultiCloudApp
-from ..app.plan import MultiCloudAppArgs, estate_ranges, plan_multi_cloud_app
+from ..app.plan import MultiCloudAppArgs, plan_multi_cloud_app
 from ..core.errors import ConfigError, ConfigIssue, InvalidArgsError
 from ..core.naming import child_name
 from ..core.validation import issues_from_validation
@@ -221,7 +221,7 @@ class MultiCloudApp(pulumi.ComponentResource):
             lambda: _validate(MultiCloudAppArgs, own, "MultiCloudApp", name),
         )
         try:
-            plan_multi_cloud_app(app_args, net_plan.args.sites, estate_ranges(net_plan))
+            plan_multi_cloud_app(app_args, net_plan.args.sites, net_plan.estate_ranges())
         except ConfigError as exc:
             raise _reraise(exc, "MultiCloudApp", name) from None
         super().__init__(_token("MultiCloudApp"), name, None, opts)

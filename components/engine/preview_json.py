@@ -20,14 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 from .. import files
 from ..core.errors import ConfigError, ConfigIssue
+from ..core.naming import BARE_METAL_POOL, HYBRID_VPC
 
 if TYPE_CHECKING:
     from ..estate.simulate import Estate
     from .offline import OfflineRun
 
 __all__ = ["PreviewDoc", "estate_of_run", "network_outputs", "read_preview"]
-
-NETWORK_TYPE = "skyweave:network:HybridVpc"
 
 
 def _issue(path: str, message: str) -> ConfigError:
@@ -56,11 +55,9 @@ class PreviewDoc:
         return network_outputs(self.resources, self.component_outputs, self.label)
 
     def pool_nodes(self) -> dict[str, list[dict[str, Any]]]:
-        from ..metal.inventory import POOL_TYPE
-
         out: dict[str, list[dict[str, Any]]] = {}
         for res in sorted(self.resources, key=lambda r: str(r.get("name"))):
-            if res.get("type") == POOL_TYPE:
+            if res.get("type") == BARE_METAL_POOL:
                 nodes = self.component_outputs.get(str(res["urn"]), {}).get("nodes", [])
                 out[str(res["name"])] = [dict(n) for n in nodes]
         return out
@@ -77,9 +74,7 @@ def network_outputs(
 ) -> Mapping[str, Any]:
     """The outputs of the one HybridVpc among ``resources`` (its ``layout`` and ``links``: what a
     site graph is drawn from)."""
-    networks = [
-        r for r in resources if r.get("type") == NETWORK_TYPE and component_outputs.get(str(r["urn"]))
-    ]
+    networks = [r for r in resources if r.get("type") == HYBRID_VPC and component_outputs.get(str(r["urn"]))]
     if not networks:
         raise _issue(label, _NO_NETWORK)
     if len(networks) > 1:

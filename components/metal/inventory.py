@@ -21,9 +21,8 @@ import yaml
 
 from ..core.display import UNKNOWN
 
-__all__ = ["POOL_TYPE", "ansible_inventory", "ansible_list", "render"]
+__all__ = ["ansible_inventory", "ansible_list", "render"]
 
-POOL_TYPE = "skyweave:compute:BareMetalPool"
 
 Nodes = Mapping[str, Sequence[Mapping[str, Any]]]
 

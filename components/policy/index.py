@@ -20,18 +20,17 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from ..core.naming import BARE_METAL_POOL, MULTI_CLOUD_APP
 from ..planning.failure import Placement
 from . import readers
 from .values import Resource, UnknownValue, get, is_unknown, items
 
 __all__ = [
     "APP_TYPES",
-    "VPN_LINK_TYPE",
     "StackIndex",
 ]
 
-APP_TYPES = frozenset({"skyweave:app:MultiCloudApp", "skyweave:compute:BareMetalPool"})
-VPN_LINK_TYPE = "skyweave:network:VpnLink"
+APP_TYPES = frozenset({MULTI_CLOUD_APP, BARE_METAL_POOL})
 _PROVIDER_PREFIX = "pulumi:providers:"
 
 

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from ..core.naming import BARE_METAL_POOL
 from ..planning.failure import FailureKind, worst_loss
 from ..planning.topology import SiteGraph
 from .facts import DnsName, Edge, LinkDoubt, Service, Unit, facts, placements_of, vendor_name
@@ -56,7 +57,7 @@ MIN_VENDORS = Rule(
 
 
 def _units_word(service: Service) -> str:
-    if service.component is not None and service.component.type == "skyweave:compute:BareMetalPool":
+    if service.component is not None and service.component.type == BARE_METAL_POOL:
         return "node(s)"
     return "instance(s)"
 

@@ -15,7 +15,7 @@ derived in :mod:`skyweave.policy.facts`.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -43,12 +43,18 @@ class StackIndex:
     by_type: dict[str, list[Resource]] = field(default_factory=lambda: defaultdict(list))
     #: Derived views rules share within one call (see facts.py), keyed by name.
     memo: dict[str, Any] = field(default_factory=dict)
-    #: Read placement rows through the SDK proxy's own dict (the fast path's; see :func:`_plain`).
-    unwrap_proxies: bool = False
+    #: How a row that is not a plain dict (an SDK proxy) is read whole: by default key by key
+    #: through :func:`~skyweave.policy.values.get`; the fast path passes its own (see :func:`_plain`).
+    unwrap: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None
 
     @classmethod
-    def build(cls, resources: Iterable[Resource], *, unwrap_proxies: bool = False) -> StackIndex:
-        index = cls(list(resources), unwrap_proxies=unwrap_proxies)
+    def build(
+        cls,
+        resources: Iterable[Resource],
+        *,
+        unwrap: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None,
+    ) -> StackIndex:
+        index = cls(list(resources), unwrap=unwrap)
         by_urn = index.by_urn
         by_type = index.by_type
         for res in index.resources:
@@ -81,7 +87,7 @@ class StackIndex:
         for res in self.of_type(*APP_TYPES):
             try:
                 rows = items(res.props, "placements")
-                result[res.urn] = [Placement.from_mapping(_plain(row, self.unwrap_proxies)) for row in rows]
+                result[res.urn] = [Placement.from_mapping(_plain(row, self.unwrap)) for row in rows]
             except UnknownValue:
                 continue
         return result
@@ -116,23 +122,21 @@ class StackIndex:
         return found
 
 
-def _plain(value: Any, unwrap: bool) -> Mapping[str, Any]:
+def _plain(value: Any, unwrap: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None) -> Mapping[str, Any]:
     """A placement row as a plain dict; an unknown value in it raises :class:`UnknownValue`.
 
-    A plain dict (a plan read from a file, a test) and, on the fast path (``unwrap``), the SDK
-    proxy's underlying dict (``proxy["__target"]``, the SDK's own way to unwrap, an internal) are
-    checked value by value here: a large estate has many rows, and each proxied read costs. The
-    public path reads a proxy key by key (:func:`~skyweave.policy.rule.get` sees every unknown).
+    A plain dict (a plan read from a file, a test) and what ``unwrap`` makes of a proxy (the fast
+    path's: the proxy's underlying dict, :func:`skyweave.policy.fast.unwrap`) are checked value by
+    value here: a large estate has many rows, and each proxied read costs. Without ``unwrap`` (the
+    public path) a proxy is read key by key (:func:`~skyweave.policy.rule.get` sees every unknown).
     """
     if not isinstance(value, Mapping):
         return {}
     raw: Mapping[str, Any] = value
     if type(value) is not dict:
-        if not unwrap:
+        if unwrap is None:
             return {key: get(value, key) for key in value}
-        from pulumi_policy.proxy import _DictProxy
-
-        raw = value["__target"] if isinstance(value, _DictProxy) else value
+        raw = unwrap(value)
     for key, inner in raw.items():
         if is_unknown(inner):
             raise UnknownValue(["placements", key])

@@ -20,9 +20,10 @@ it as their own child ``<name>-net`` (see docs/other-languages.md for what that 
 """
 
 # No `from __future__ import annotations`: the schema analyser reads these annotations as objects.
+import contextlib
 import functools
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
 import pulumi
@@ -133,8 +134,20 @@ def _both(component: str, name: str, first: Callable[[], _A], second: Callable[[
     return results[0], results[1]
 
 
-def _reraise(exc: ConfigError, component: str, name: str) -> InvalidArgsError:
-    return _in_schema_names(exc, component, name)
+@contextlib.contextmanager
+def _in_schema(component: str, name: str) -> Iterator[None]:
+    """Report a :class:`ConfigError` raised inside in the schema's names, as this component's."""
+    try:
+        yield
+    except ConfigError as exc:
+        raise _in_schema_names(exc, component, name) from None
+
+
+def _publish(component: pulumi.ComponentResource, **outputs: Any) -> None:
+    """Set each output as an attribute of the wrapper and register them under the schema's names."""
+    for key, value in outputs.items():
+        setattr(component, key, value)
+    component.register_outputs({_camel(key): value for key, value in outputs.items()})
 
 
 class HybridVpc(pulumi.ComponentResource):
@@ -159,27 +172,17 @@ class HybridVpc(pulumi.ComponentResource):
         plan = _plan_network(args, "HybridVpc", name)
         super().__init__(_token("HybridVpc"), name, None, opts)
         providers = _site_providers(self, name, plan.args.sites)
-        try:
+        with _in_schema("HybridVpc", name):
             inner = _HybridVpc(name, plan.args, pulumi.ResourceOptions(parent=self), providers=providers)
-        except ConfigError as exc:
-            raise _reraise(exc, "HybridVpc", name) from None
-        self.networks = inner.networks
-        self.cidrs = inner.cidrs
-        self.layout = inner.layout
-        self.links = inner.links
-        self.onprem_devices = inner.onprem_devices
-        self.onprem_peer_ips = inner.onprem_peer_ips
-        self.vpn_psks = inner.vpn_psks
-        self.register_outputs(
-            {
-                "networks": self.networks,
-                "cidrs": self.cidrs,
-                "layout": self.layout,
-                "links": self.links,
-                "onpremDevices": self.onprem_devices,
-                "onpremPeerIps": self.onprem_peer_ips,
-                "vpnPsks": self.vpn_psks,
-            }
+        _publish(
+            self,
+            networks=inner.networks,
+            cidrs=inner.cidrs,
+            layout=inner.layout,
+            links=inner.links,
+            onprem_devices=inner.onprem_devices,
+            onprem_peer_ips=inner.onprem_peer_ips,
+            vpn_psks=inner.vpn_psks,
         )
 
 
@@ -220,37 +223,24 @@ class MultiCloudApp(pulumi.ComponentResource):
             lambda: _plan_network(extra["network"], "MultiCloudApp", name, "network"),
             lambda: _validate(MultiCloudAppArgs, own, "MultiCloudApp", name),
         )
-        try:
+        with _in_schema("MultiCloudApp", name):
             plan_multi_cloud_app(app_args, net_plan.args.sites, net_plan.estate_ranges())
-        except ConfigError as exc:
-            raise _reraise(exc, "MultiCloudApp", name) from None
         super().__init__(_token("MultiCloudApp"), name, None, opts)
         providers = _site_providers(self, name, net_plan.args.sites)
         child = pulumi.ResourceOptions(parent=self)
-        try:
+        with _in_schema("MultiCloudApp", name):
             network = _HybridVpc(f"{name}-net", net_plan.args, child, providers=providers)
             inner = _MultiCloudApp(name, app_args, child, network=network, providers=providers)
-        except ConfigError as exc:
-            raise _reraise(exc, "MultiCloudApp", name) from None
-        self.addresses = inner.addresses
-        self.availability = inner.availability
-        self.failover_seconds = inner.failover_seconds
-        self.sizing = inner.sizing
-        self.placements = inner.placements
-        self.min_healthy = inner.min_healthy
-        self.survive = inner.survive
-        self.networks = network.networks
-        self.register_outputs(
-            {
-                "addresses": self.addresses,
-                "availability": self.availability,
-                "failoverSeconds": self.failover_seconds,
-                "sizing": self.sizing,
-                "placements": self.placements,
-                "minHealthy": self.min_healthy,
-                "survive": self.survive,
-                "networks": self.networks,
-            }
+        _publish(
+            self,
+            addresses=inner.addresses,
+            availability=inner.availability,
+            failover_seconds=inner.failover_seconds,
+            sizing=inner.sizing,
+            placements=inner.placements,
+            min_healthy=inner.min_healthy,
+            survive=inner.survive,
+            networks=network.networks,
         )
 
 
@@ -276,13 +266,11 @@ class MultiCloudBucket(pulumi.ComponentResource):
             lambda: _validate(MultiCloudBucketArgs, own, "MultiCloudBucket", name),
         )
         sites = network_args.sites
-        try:
+        with _in_schema("MultiCloudBucket", name):
             plan = plan_multi_cloud_bucket(bucket_args, sites)
-        except ConfigError as exc:
-            raise _reraise(exc, "MultiCloudBucket", name) from None
         super().__init__(_token("MultiCloudBucket"), name, None, opts)
         providers = _site_providers(self, name, plan.sites)  # only the sites the bucket uses
-        try:
+        with _in_schema("MultiCloudBucket", name):
             inner = _MultiCloudBucket(
                 name,
                 bucket_args,
@@ -291,11 +279,7 @@ class MultiCloudBucket(pulumi.ComponentResource):
                 providers=providers,
                 plan=plan,
             )
-        except ConfigError as exc:
-            raise _reraise(exc, "MultiCloudBucket", name) from None
-        self.buckets = inner.buckets
-        self.copy_interval_seconds = inner.copy_interval_seconds
-        self.register_outputs({"buckets": self.buckets, "copyIntervalSeconds": self.copy_interval_seconds})
+        _publish(self, buckets=inner.buckets, copy_interval_seconds=inner.copy_interval_seconds)
 
 
 class BareMetalPool(pulumi.ComponentResource):
@@ -320,28 +304,21 @@ class BareMetalPool(pulumi.ComponentResource):
             lambda: _plan_network(extra["network"], "BareMetalPool", name, "network"),
             lambda: _validate(BareMetalPoolArgs, own, "BareMetalPool", name),
         )
-        try:
+        with _in_schema("BareMetalPool", name):
             plan_pool(pool_args, net_plan.args.sites, name)
-        except ConfigError as exc:
-            raise _reraise(exc, "BareMetalPool", name) from None
         ssh_keys = _ssh_keys(extra.get("ssh_keys"), pool_args)
         key_issues = secret_issues(pool_args.sources, ssh_keys)
         if key_issues:
-            raise _reraise(InvalidArgsError(key_issues), "BareMetalPool", name)
+            raise _in_schema_names(InvalidArgsError(key_issues), "BareMetalPool", name)
         super().__init__(_token("BareMetalPool"), name, None, opts)
         providers = _site_providers(self, name, net_plan.args.sites)
         child = pulumi.ResourceOptions(parent=self)
-        try:
+        with _in_schema("BareMetalPool", name):
             network = _HybridVpc(f"{name}-net", net_plan.args, child, providers=providers)
             inner = _BareMetalPool(
                 name, pool_args, child, network=network, providers=providers, ssh_keys=ssh_keys
             )
-        except ConfigError as exc:
-            raise _reraise(exc, "BareMetalPool", name) from None
-        self.nodes = inner.nodes
-        self.inventory = inner.inventory
-        self.networks = network.networks
-        self.register_outputs({"nodes": self.nodes, "inventory": self.inventory, "networks": self.networks})
+        _publish(self, nodes=inner.nodes, inventory=inner.inventory, networks=network.networks)
 
 
 def _ssh_keys(given: Any, args: BareMetalPoolArgs) -> Mapping[str, pulumi.Input[str]]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-import hashlib
 import json
 import logging
 import os
@@ -39,6 +38,7 @@ from ..core.errors import SkyweaveError
 from ..drivers import secrets
 from ..drivers.base import CloudDriver
 from ..drivers.registry import get_driver, vendors
+from ..drivers.stand_ins import digest
 from .urn import PROVIDER_PREFIX, STACK_TYPE
 from .wire import RESOURCE_REFERENCE_SIG, SECRET_SIG, SIG_KEY
 
@@ -274,7 +274,7 @@ class OfflineMocks(pulumi.runtime.Mocks):
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         state = dict(args.inputs)
         state.update(_computed(args.typ, args.name, args.inputs))
-        resource_id = args.resource_id or f"{args.name}-{_digest(args.typ, args.name)[:8]}"
+        resource_id = args.resource_id or f"{args.name}-{digest(args.typ, args.name)[:8]}"
         state.setdefault("id", resource_id)
         return resource_id, state
 
@@ -301,10 +301,6 @@ def _computed(type_token: str, name: str, inputs: Mapping[str, Any]) -> Mapping[
         return secrets.preview_outputs(type_token, name, inputs)
     driver = _driver_of(type_token)
     return driver.preview_outputs(type_token, name, inputs) if driver is not None else {}
-
-
-def _digest(*parts: str) -> str:
-    return hashlib.sha256("/".join(parts).encode()).hexdigest()
 
 
 @contextlib.contextmanager

@@ -7,23 +7,20 @@ the same program is the same. :class:`~skyweave.engine.offline.OfflineMocks` ask
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from typing import Any
+
+from ..stand_ins import digest
 
 __all__ = ["preview_call", "preview_outputs"]
 
 
-def _digest(*parts: str) -> str:
-    return hashlib.sha256("/".join(parts).encode()).hexdigest()
-
-
 def preview_outputs(type_token: str, name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
     if type_token == "aws:ec2/vpc:Vpc" and inputs.get("assignGeneratedIpv6CidrBlock"):
-        h = _digest("ipv6", name)
+        h = digest("ipv6", name)
         return {"ipv6CidrBlock": f"2600:1f18:{h[:4]}:{h[4:6]}00::/56"}
     if type_token == "aws:lb/loadBalancer:LoadBalancer":
-        h = _digest("alb", name)
+        h = digest("alb", name)
         arn = f"arn:aws:elasticloadbalancing:mock:123456789012:loadbalancer/app/{h[:16]}"
         return {
             **_unless_given(inputs, arn=arn),
@@ -35,14 +32,14 @@ def preview_outputs(type_token: str, name: str, inputs: Mapping[str, Any]) -> di
         # configuration needs them), from 198.18.0.0/15 (RFC 2544 benchmarking range).
         return {f"tunnel{n}Address": _benchmark_ip(name, str(n)) for n in (1, 2)}
     if type_token == "aws:s3/bucket:Bucket":  # auto-named like Pulumi: the name plus a suffix
-        return _unless_given(inputs, bucket=f"{name}-{_digest('name', name)[:7]}")
+        return _unless_given(inputs, bucket=f"{name}-{digest('name', name)[:7]}")
     if type_token == "aws:iam/role:Role":
-        return _unless_given(inputs, arn=f"arn:aws:iam::123456789012:role/{name}-{_digest('role', name)[:7]}")
+        return _unless_given(inputs, arn=f"arn:aws:iam::123456789012:role/{name}-{digest('role', name)[:7]}")
     return {}
 
 
 def _benchmark_ip(*parts: str) -> str:
-    n = int(_digest("ip", *parts)[:8], 16) % (2 * 65536 - 2) + 1
+    n = int(digest("ip", *parts)[:8], 16) % (2 * 65536 - 2) + 1
     return f"198.{18 + n // 65536}.{n // 256 % 256}.{n % 256}"
 
 

@@ -11,9 +11,10 @@ the same program is the same. :class:`~skyweave.engine.offline.OfflineMocks` ask
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from typing import Any
+
+from ..stand_ins import DOCUMENTATION_NET_1, digest, documentation_address
 
 __all__ = ["preview_outputs"]
 
@@ -40,16 +41,12 @@ _OWN_NAME: dict[str, str] = {
 }
 
 
-def _digest(*parts: str) -> str:
-    return hashlib.sha256("/".join(parts).encode()).hexdigest()
-
-
 def preview_outputs(type_token: str, name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
     if not type_token.startswith("azure-native:"):
         return {}
     out: dict[str, Any] = {}
     own = inputs.get(_OWN_NAME.get(type_token, ""))
-    out["name"] = own if isinstance(own, str) and own else f"{name}{_digest('name', name)[:8]}"
+    out["name"] = own if isinstance(own, str) and own else f"{name}{digest('name', name)[:8]}"
     if type_token == "azure-native:network:PublicIPAddress":
-        out["ipAddress"] = f"192.0.2.{int(_digest('ip', name)[:4], 16) % 254 + 1}"
+        out["ipAddress"] = documentation_address(DOCUMENTATION_NET_1, "ip", name)
     return out

@@ -7,25 +7,22 @@ the same program is the same. :class:`~skyweave.engine.offline.OfflineMocks` ask
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from typing import Any
+
+from ..stand_ins import DOCUMENTATION_NET_3, digest, documentation_address
 
 __all__ = ["preview_call", "preview_outputs"]
 
 
-def _digest(*parts: str) -> str:
-    return hashlib.sha256("/".join(parts).encode()).hexdigest()
-
-
 def _public_ip(name: str) -> str:
     """An address from 203.0.113.0/24 (RFC 5737 documentation range), stable per resource name."""
-    return f"203.0.113.{int(_digest('ip', name)[:4], 16) % 254 + 1}"
+    return documentation_address(DOCUMENTATION_NET_3, "ip", name)
 
 
 def preview_outputs(type_token: str, name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
     if type_token == "gcp:storage/bucket:Bucket":
-        return {} if "name" in inputs else {"name": f"{name}-{_digest('name', name)[:7]}"}
+        return {} if "name" in inputs else {"name": f"{name}-{digest('name', name)[:7]}"}
     if type_token == "gcp:compute/haVpnGateway:HaVpnGateway":
         # The two interfaces' public addresses (an appliance's rendered configuration needs them).
         return {"vpnInterfaces": [{"id": i, "ipAddress": _public_ip(f"{name}-{i}")} for i in (0, 1)]}
@@ -37,7 +34,7 @@ def preview_outputs(type_token: str, name: str, inputs: Mapping[str, Any]) -> di
 def preview_call(token: str, args: Mapping[str, Any]) -> dict[str, Any] | None:
     if token == "gcp:storage/getTransferProjectServiceAccount:getTransferProjectServiceAccount":
         project = args.get("project") or "project"
-        number = int(_digest(token, project)[:10], 16) % 10**12
+        number = int(digest(token, project)[:10], 16) % 10**12
         email = f"project-{number}@storage-transfer-service.iam.gserviceaccount.com"
         return {"email": email, "member": f"serviceAccount:{email}", "subjectId": str(10**20 + number)}
     return None

@@ -7,30 +7,27 @@ the same program is the same. :class:`~skyweave.engine.offline.OfflineMocks` ask
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from typing import Any
 
+from ..stand_ins import DOCUMENTATION_NET_1, DOCUMENTATION_NET_3, digest, documentation_address
+
 __all__ = ["preview_call", "preview_outputs"]
-
-
-def _digest(*parts: str) -> str:
-    return hashlib.sha256("/".join(parts).encode()).hexdigest()
 
 
 def preview_outputs(type_token: str, name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
     if type_token == "openstack:networking/port:Port" and "allFixedIps" not in inputs:
         # The address Neutron allocates on the port's subnet: a stand-in from 192.0.2.0/24
         # (RFC 5737), stable per resource name.
-        return {"allFixedIps": [f"192.0.2.{int(_digest('port', name)[:4], 16) % 254 + 1}"]}
+        return {"allFixedIps": [documentation_address(DOCUMENTATION_NET_1, "port", name)]}
     if type_token == "openstack:networking/floatingIp:FloatingIp":
         # An address from 203.0.113.0/24 (RFC 5737 documentation range), stable per resource name.
-        return {"address": f"203.0.113.{int(_digest('ip', name)[:4], 16) % 254 + 1}"}
+        return {"address": documentation_address(DOCUMENTATION_NET_3, "ip", name)}
     return {}
 
 
 def preview_call(token: str, args: Mapping[str, Any]) -> dict[str, Any] | None:
     if token == "openstack:networking/getNetwork:getNetwork":
         name = args.get("name") or "network"
-        return {"id": f"{name}-{_digest(token, name)[:12]}", "name": name, "external": True}
+        return {"id": f"{name}-{digest(token, name)[:12]}", "name": name, "external": True}
     return None

@@ -19,6 +19,7 @@ from ..planning.topology import SiteGraph
 from .facts import DnsName, Edge, LinkDoubt, Service, Unit, facts, placements_of, vendor_name
 from .index import StackIndex
 from .rule import Finding, Kind, Level, Rule, Setting, Severity, UnknownValue, as_int, get
+from .topics import topic_rule
 
 __all__ = ["RULES", "articulation_points"]
 
@@ -401,17 +402,12 @@ PARTITION = Rule(
 # -- DNS failover has health checks -------------------------------------------------------------
 
 
-def _check_dns(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
-    yield from facts(index).check_topic("redundancy-dns-health-checks", cfg)
-
-
-DNS = Rule(
-    name="skyweave-redundancy-dns-health-checks",
+DNS = topic_rule(
+    "redundancy-dns-health-checks",
     description="DNS records that route between endpoints (Route 53 failover/weighted/latency/geo "
     "policies, Cloud DNS routing policies) are health checked, so they actually fail over.",
     level=Level.MANDATORY,
     kind=Kind.STACK,
-    check=_check_dns,
     remediation="Attach a Route 53 health check (health_check_id) or Cloud DNS health-checked targets.",
     severity=Severity.HIGH,
 )

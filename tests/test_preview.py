@@ -79,10 +79,11 @@ def test_json_has_one_object_per_resource(prod_run: OfflineRun) -> None:
     assert doc["outputs"]["ipam"]["sites"]["os-dc1"]["ipv6_cidr"] == "fd5c:7a3e:41b0::/56"
 
 
-def test_preview_is_deterministic(project) -> None:  # type: ignore[no-untyped-def]
+def test_preview_is_deterministic(project, prod_run) -> None:  # type: ignore[no-untyped-def]
+    """A second run of prod renders exactly as the session's first one did."""
     from skyweave.engine.preview import preview_stack
 
-    assert render_json(preview_stack(project, "prod")) == render_json(preview_stack(project, "prod"))
+    assert render_json(preview_stack(project, "prod")) == render_json(prod_run)
 
 
 def test_cli_preview_formats(capsys: pytest.CaptureFixture[str]) -> None:

@@ -37,3 +37,31 @@ def test_ctrl_c_stops_the_command_within_a_second(argv: list[str]) -> None:
     assert took < 2.0, f"took {took:.2f} s to stop"
     assert "Traceback" not in text
     assert "interrupted" in text
+
+
+#: Ctrl-C at the moment the command's modules load (parsing the arguments imports each command's
+#: module, and with it Pulumi): the signal is sent from inside, so nothing depends on timing.
+CTRL_C_WHILE_PARSING = r"""
+import os, signal, sys
+import skyweave.cli
+
+cli = sys.modules["skyweave.cli.main"]
+
+real = cli._parser
+
+def parser():
+    os.kill(os.getpid(), signal.SIGINT)
+    return real()
+
+cli._parser = parser
+sys.exit(cli.main(["check", "--stack", "prod"]))
+"""
+
+
+def test_ctrl_c_while_the_command_loads_is_the_same_clean_stop() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", CTRL_C_WHILE_PARSING], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 130, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr
+    assert "interrupted" in done.stderr

@@ -287,19 +287,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     # With --detailed-exitcode, 2 means "changes" (terraform's convention): every error exits 1.
     usage = EXIT_CONFIG if "--detailed-exitcode" in argv else EXIT_USAGE
-    try:
-        args = _parser().parse_args(argv)
-    except SystemExit as exc:
-        if exc.code == EXIT_USAGE and usage != EXIT_USAGE:
-            return usage
-        raise
     from ..core.errors import SkyweaveError
 
+    # Ctrl-C is handled from the start: parsing the arguments loads every command's module (and
+    # Pulumi with it), which takes a while on a busy machine.
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGINT, _on_interrupt) if in_main_thread else None
     previous_hook = sys.unraisablehook
     sys.unraisablehook = _quiet_interrupts
     try:
+        try:
+            args = _parser().parse_args(argv)
+        except SystemExit as exc:
+            if exc.code == EXIT_USAGE and usage != EXIT_USAGE:
+                return usage
+            raise
         code = _dispatch(args)
         if _INTERRUPTED.is_set() and previous is not None:
             raise KeyboardInterrupt  # the interrupt was swallowed on its way; honour it now

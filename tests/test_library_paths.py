@@ -112,3 +112,16 @@ def test_site_providers_refuse_a_bad_mapping_naming_the_key(
     assert main(["-C", str(_project(tmp_path, program)), "preview"]) == 1
     err = capsys.readouterr().err
     assert "SiteProviders" in err and "sites[0].zone" in err and "Traceback" not in err
+
+
+def test_defaults_pass_the_default_pack_an_aws_metal_root_volume_is_encrypted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The README's pool gives no root_volume_gb: its servers still get an encrypted root volume
+    of the AMI's size (no volumeSize), so skyweave's own volumes-encrypted rule passes."""
+    _, violations = _violations(_project(tmp_path, readme_python()), capsys)
+    assert [v["message"] for v in violations if v["policy"] == "skyweave-security-volumes-encrypted"] == []
+    assert main(["-C", str(tmp_path), "preview", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["resources"]
+    servers = [r for r in rows if r["type"] == "aws:ec2/instance:Instance"]
+    assert servers and all(r["inputs"]["rootBlockDevice"] == {"encrypted": True} for r in servers)

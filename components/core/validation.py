@@ -25,6 +25,7 @@ __all__ = [
     "as_args",
     "check_plan",
     "coerce_args",
+    "did_you_mean",
     "entry_args",
     "first_duplicate",
     "issues_from_validation",
@@ -33,6 +34,12 @@ __all__ = [
 ]
 
 _ABSENT = object()
+
+
+def did_you_mean(value: object, valid: Iterable[str]) -> str:
+    """``"; did you mean 'x'?"`` for the closest of ``valid`` to ``value`` (``""`` when none is close)."""
+    guess = difflib.get_close_matches(str(value), list(valid), n=1)
+    return f"; did you mean {guess[0]!r}?" if guess else ""
 
 
 class FieldValueError(ValueError):
@@ -193,9 +200,7 @@ def _explain(error: Mapping[str, Any], keys: list[str | int], model: type[BaseMo
         return f"required key is missing{hint}"
     if kind == "extra_forbidden":
         valid = _fields_of(_model_at(model, keys[:-1], raw))
-        guess = difflib.get_close_matches(str(last), valid, n=1)
-        did_you_mean = f"; did you mean {guess[0]!r}?" if guess else ""
-        return f"unknown key {last!r}; valid keys here: {', '.join(valid)}{did_you_mean}"
+        return f"unknown key {last!r}; valid keys here: {', '.join(valid)}{did_you_mean(last, valid)}"
     if kind == "union_tag_invalid":
         return f"unknown {last}; valid: {ctx.get('expected_tags', '').replace(chr(39), '')}"
     if kind == "union_tag_not_found":

@@ -31,6 +31,7 @@ from ..workloads import (
     AppEndpoint,
     AppSiteSpec,
     AppTerms,
+    AppValue,
     BucketHandle,
     BucketSpec,
     BucketTerms,
@@ -656,6 +657,9 @@ class AwsDriver(CloudDriver):
                 "at least 2 availability zones"
             ]
         return []
+
+    def app_value_problems(self, value: AppValue) -> list[str]:
+        return aws_app.app_value_problems(value)
 
     def create_app_site(self, ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -> AppEndpoint:
         return aws_app.create_app_site(ctx, network, spec)

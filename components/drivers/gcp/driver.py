@@ -34,6 +34,7 @@ from ..workloads import (
     AppEndpoint,
     AppSiteSpec,
     AppTerms,
+    AppValue,
     BucketHandle,
     BucketSpec,
     BucketTerms,
@@ -395,6 +396,9 @@ class GcpDriver(CloudDriver):
 
     def app_site_problems(self, site: SiteArgs) -> list[str]:
         return []
+
+    def app_value_problems(self, value: AppValue) -> list[str]:
+        return []  # images (a family, a URL, project/image) and machine types: no list in the SDK
 
     def create_app_site(self, ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -> AppEndpoint:
         return gcp_app.create_app_site(ctx, network, spec)

@@ -286,3 +286,67 @@ def test_the_readme_program_passes_the_default_pack(
     code, violations = _violations(_project(tmp_path, readme_python()), capsys)
     assert [(v["policy"], v["message"]) for v in violations] == []
     assert code == 0
+
+
+# -- errors a user can act on (item 11) ---------------------------------------------------------
+
+
+def test_a_library_error_names_the_component(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    program = readme_python().replace("min_healthy=2,", "min_healthy=0,")
+    assert main(["-C", str(_project(tmp_path, program)), "preview"]) == 1
+    err = capsys.readouterr().err
+    # the README builds the args model first: its name and the program's line say which app
+    line = program.splitlines().index("    skyweave.MultiCloudAppArgs(") + 1
+    assert f"MultiCloudAppArgs (__main__.py line {line})" in err
+    assert "min_healthy: 0:" in err and "Traceback" not in err
+
+
+def test_a_library_planning_error_names_the_component_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    program = readme_python().replace(
+        '"kind": "aws_metal", "site": "aws-use1"', '"kind": "aws_metal", "site": "aws-usw2"'
+    )
+    assert main(["-C", str(_project(tmp_path, program)), "preview"]) == 1
+    err = capsys.readouterr().err
+    line = program.splitlines().index("metal = skyweave.BareMetalPool(") + 1
+    assert f"BareMetalPool 'metal' (__main__.py line {line})" in err and "sources[0].site" in err
+
+
+@pytest.mark.parametrize(
+    ("site", "typo", "guess"),
+    [(0, "us-east1", "us-east-1"), (1, "europe-wset1", "europe-west1")],
+)
+def test_a_region_typo_gets_a_did_you_mean(site: int, typo: str, guess: str) -> None:
+    raw = copy.deepcopy(stack_raw("dev"))
+    raw["sites"][site]["region"] = typo
+    (issue,) = _issues(raw).items()
+    assert issue[0] == f"skyweave:sites[{site}].region"
+    assert f"did you mean {guess!r}?" in issue[1]
+
+
+def test_an_azure_region_typo_gets_a_did_you_mean() -> None:
+    raw = copy.deepcopy(stack_raw("prod"))
+    azure = next(i for i, s in enumerate(raw["sites"]) if s["vendor"] == "azure")
+    raw["sites"][azure]["region"] = "westeurop"
+    issues = _issues(raw)
+    assert "did you mean 'westeurope'?" in issues[f"skyweave:sites[{azure}].region"]
+
+
+def test_a_duplicate_site_names_the_key_not_a_python_repr() -> None:
+    raw = copy.deepcopy(stack_raw("dev"))
+    raw["sites"].append(dict(raw["sites"][0]))
+    (issue,) = _issues(raw).items()
+    assert issue[0] == "skyweave:sites[2].name"
+    assert "{'name'" not in issue[1] and "'aws-use1': already the name of sites[0]" in issue[1]
+
+
+def test_a_policy_config_typo_gets_a_did_you_mean(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = _project(tmp_path, readme_python())
+    config = tmp_path / "typo.policy.json"
+    config.write_text(json.dumps({"skyweave-redundancy-survives-vendor-loss": {"mustSurvve": "zone"}}))
+    assert main(["-C", str(project), "check", "--config", str(config)]) == 1
+    assert "did you mean 'mustSurvive'?" in capsys.readouterr().err
+    config.write_text(json.dumps({"skyweave-redundancy-survives-vendor-los": "advisory"}))
+    assert main(["-C", str(project), "check", "--config", str(config)]) == 1
+    assert "did you mean 'skyweave-redundancy-survives-vendor-loss'?" in capsys.readouterr().err

@@ -21,9 +21,10 @@ from ..core.errors import (
     PlanningError,
     UnknownDriverError,
     UnsupportedCapabilityError,
+    did_you_mean,
 )
 from ..core.sites import SiteArgs, SiteName, Tags
-from ..core.validation import ArgsModel, did_you_mean, entry_args, name_field
+from ..core.validation import ArgsModel, entry_args, name_field
 from ..drivers.base import Capability
 from ..drivers.registry import get_driver, offering, per_vendor
 from ..drivers.registry import vendors as registered_vendors

@@ -8,7 +8,8 @@ drops pydantic's internal steps (union tags, validator names), and explains each
 
 from __future__ import annotations
 
-import difflib
+import os
+import sys
 import types
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeVar, Union, get_args, get_origin
@@ -16,16 +17,16 @@ from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeVar, Union, get_
 from pydantic import BaseModel, Field, ValidationError
 from pydantic.fields import FieldInfo
 
-from .errors import ConfigIssue, InvalidArgsError
+from .errors import ConfigIssue, InvalidArgsError, did_you_mean
 from .naming import NAME_PATTERN
 
 __all__ = [
     "ArgsModel",
     "FieldValueError",
     "as_args",
+    "called_from",
     "check_plan",
     "coerce_args",
-    "did_you_mean",
     "entry_args",
     "first_duplicate",
     "issues_from_validation",
@@ -34,12 +35,6 @@ __all__ = [
 ]
 
 _ABSENT = object()
-
-
-def did_you_mean(value: object, valid: Iterable[str]) -> str:
-    """``"; did you mean 'x'?"`` for the closest of ``valid`` to ``value`` (``""`` when none is close)."""
-    guess = difflib.get_close_matches(str(value), list(valid), n=1)
-    return f"; did you mean {guess[0]!r}?" if guess else ""
 
 
 class FieldValueError(ValueError):
@@ -74,12 +69,24 @@ class ArgsModel(BaseModel):
             try:
                 super().__init__(**data)
             except ValidationError as exc:
-                raise InvalidArgsError(issues_from_validation(exc, data, type(self))) from None
+                issues = issues_from_validation(exc, data, type(self))
+                raise InvalidArgsError(issues, source=called_from(type(self).__name__)) from None
 
         # Pydantic calls a model's own __init__ for nested values too, unless marked as its base
         # init: nested models must keep failing with ValidationError, so the outermost one can
         # report each problem at its full path, once.
         __init__.__pydantic_base_init__ = True
+
+
+def called_from(what: str, depth: int = 2) -> str:
+    """``what`` and the line of the program that asked for it, ``"MultiCloudApp 'web' (__main__.py
+    line 33)"``: the frame ``depth`` levels above this call (1: the caller's own line).
+
+    Why: a library program has no stack file whose key would say where a problem is; the line
+    that built the component or the args model does.
+    """
+    frame = sys._getframe(depth)
+    return f"{what} ({os.path.basename(frame.f_code.co_filename)} line {frame.f_lineno})"
 
 
 def first_duplicate(values: Iterable[Hashable]) -> tuple[int, int] | None:

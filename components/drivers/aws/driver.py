@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Literal
 import pulumi
 from pydantic import Field, field_validator, model_validator
 
+from ...core.errors import did_you_mean
 from ...core.sites import ZONE_SLOTS, CloudSiteArgs, SiteArgs
 from ...core.validation import FieldValueError
 from ...planning.ipam import SitePlan, SubnetSlot, carve
@@ -115,7 +116,8 @@ class AwsSiteArgs(CloudSiteArgs):
         if not self.skip_region_check and self.region not in regions:
             raise FieldValueError(
                 "region",
-                f"not an AWS region; valid: {', '.join(sorted(regions))} "
+                f"not an AWS region{did_you_mean(self.region, regions) or ';'} "
+                f"valid: {', '.join(sorted(regions))} "
                 "(set skip_region_check: true for a region newer than the installed pulumi-aws)",
             )
         letters = "".join(chr(ord("a") + i) for i in range(ZONE_SLOTS))

@@ -38,8 +38,8 @@ from typing import TYPE_CHECKING, Any
 
 import pulumi
 
+from ...core.errors import did_you_mean
 from ...core.naming import child_name
-from ...core.validation import did_you_mean
 from ..base import SiteContext, SiteNetwork
 from ..sdk import lazy_sdk, sdk_enum_values
 from ..workloads import (

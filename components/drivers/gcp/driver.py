@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Literal
 import pulumi
 from pydantic import Field, model_validator
 
+from ...core.errors import did_you_mean
 from ...core.sites import CloudSiteArgs, SiteArgs
 from ...core.validation import FieldValueError
 from ...planning.ipam import SitePlan, SubnetSlot
@@ -128,7 +129,8 @@ class GcpSiteArgs(CloudSiteArgs):
         if self.region not in GCP_ZONES:
             raise FieldValueError(
                 "region",
-                f"not a GCP region; valid: {', '.join(sorted(GCP_ZONES))} "
+                f"not a GCP region{did_you_mean(self.region, GCP_ZONES) or ';'} "
+                f"valid: {', '.join(sorted(GCP_ZONES))} "
                 "(set skip_region_check: true for a region newer than this table)",
             )
         valid = [f"{self.region}-{letter}" for letter in GCP_ZONES[self.region]]

@@ -21,7 +21,7 @@ from .. import files
 from ..core.errors import ConfigError, ConfigIssue
 from ..engine.analyzer import Diagnostic
 
-__all__ = ["BASELINE_VERSION", "apply_baseline", "read_baseline", "write_baseline"]
+__all__ = ["BASELINE_VERSION", "apply_baseline", "baseline_document", "read_baseline"]
 
 BASELINE_VERSION = 1
 
@@ -38,7 +38,8 @@ def _message(diag: Diagnostic) -> str:
     return detail
 
 
-def write_baseline(path: Path, diagnostics: list[Diagnostic], *, stack: str, source: str) -> int:
+def baseline_document(diagnostics: list[Diagnostic], *, stack: str, source: str) -> tuple[str, int]:
+    """(the baseline file's text, how many findings it records): every mandatory finding."""
     rows = sorted(
         {_key(d.policy_name, d.urn, _message(d)) for d in diagnostics if d.mandatory},
     )
@@ -49,8 +50,7 @@ def write_baseline(path: Path, diagnostics: list[Diagnostic], *, stack: str, sou
         "created": datetime.date.today().isoformat(),
         "findings": [{"policy": p, "urn": u, "message": m} for p, u, m in rows],
     }
-    path.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
-    return len(rows)
+    return json.dumps(doc, indent=2) + "\n", len(rows)
 
 
 class _Row(BaseModel):

@@ -55,7 +55,7 @@ from .reading import (
     read_bytes,
 )
 from .schema import validate
-from .writing import exclusive, unified_diff, write_atomically
+from .writing import exclusive, unified_diff, write_atomically, write_output
 from .yaml_reader import Mark, Node, YamlDocument, load_yaml, read_yaml
 from .yaml_text import TextEdit, YamlText
 
@@ -85,4 +85,5 @@ __all__ = [
     "unified_diff",
     "validate",
     "write_atomically",
+    "write_output",
 ]

@@ -28,6 +28,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .escape import terminal
+
 __all__ = [
     "AddressSpaceExhaustedError",
     "ConfigError",
@@ -76,15 +78,17 @@ class ConfigIssue:
     has_value: bool = True
 
     def render(self) -> str:
+        """``path: value: message``; control characters (from a file's keys or values) shown as
+        escapes, never sent to the terminal."""
+        path, message = terminal(self.path), terminal(self.message, newlines=True)
         if not self.has_value:
-            return f"{self.path}: {self.message}"
+            return f"{path}: {message}"
         hidden = secret_description(self.value, self.path)
         if hidden is not None:
-            message = (
-                self.message.replace(str(self.value), hidden) if len(str(self.value)) >= 8 else self.message
-            )
-            return f"{self.path}: {hidden}: {message}"
-        return f"{self.path}: {_show(self.value)}: {self.message}"
+            if len(str(self.value)) >= 8:
+                message = terminal(self.message.replace(str(self.value), hidden), newlines=True)
+            return f"{path}: {hidden}: {message}"
+        return f"{path}: {terminal(_show(self.value))}: {message}"
 
 
 #: Key names whose values are secrets whatever they look like.

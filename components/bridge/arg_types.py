@@ -267,7 +267,7 @@ class PoolSource(TypedDict):
     security_group_ids: NotRequired[list[str]]
     """[aws_metal] Security groups of the servers. Omitted: the VPC's default group."""
     root_volume_gb: NotRequired[int]
-    """[aws_metal] Root EBS volume size (GiB). Omitted: the AMI's."""
+    """[aws_metal] Root EBS volume size (GiB); the volume is encrypted either way. Omitted: the AMI's."""
     allow_unlisted_type: NotRequired[bool]
     """[aws_metal] Accept a `<family>.metal[-<n>xl]` type the installed pulumi-aws does not list yet."""
     ssh_user: NotRequired[str]

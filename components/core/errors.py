@@ -7,6 +7,7 @@ The tree::
     │   ├── InvalidArgsError                   a component's args model failed validation
     │   ├── ProjectError                       no Pulumi project, stack file or readable YAML
     │   └── PlanFileError (engine.plans)       a file for `check --from-json` is not a readable plan
+    ├── ProgramError (engine.offline)          the user's program itself failed (its file and line)
     ├── PlanningError                          a pure planner cannot satisfy the request
     │   ├── AddressSpaceExhaustedError         the supernet has no room for what is asked
     │   └── OverlappingCidrError               two ranges that must be disjoint overlap

@@ -194,9 +194,24 @@ class PlanningError(SkyweaveError):
         super().__init__(message)
         self.path = path
         self.value = value
+        #: further problems the same pass found (:meth:`together`), so all are reported at once
+        self.others: tuple[PlanningError, ...] = ()
 
     def as_issue(self, prefix: str = "") -> ConfigIssue:
         return ConfigIssue(_join_path(prefix, self.path), self.message, self.value)
+
+    def as_issues(self, prefix: str = "") -> list[ConfigIssue]:
+        """This problem and every other one found with it."""
+        return [self.as_issue(prefix), *(issue for other in self.others for issue in other.as_issues(prefix))]
+
+    @staticmethod
+    def together(errors: Sequence[PlanningError]) -> PlanningError | None:
+        """The first of ``errors`` carrying the rest (raise it), or ``None`` when there are none."""
+        if not errors:
+            return None
+        first = errors[0]
+        first.others = (*first.others, *errors[1:])
+        return first
 
 
 class AddressSpaceExhaustedError(PlanningError):

@@ -262,7 +262,7 @@ def plan_hybrid_vpc(
         cidrs = {name: [str(c) for c in plan.cidrs] for name, plan in addresses.sites.items()}
         connectivity = plan_connectivity(args.sites, cidrs, args.connectivity, path=connectivity_path)
     except PlanningError as exc:
-        raise InvalidArgsError([exc.as_issue()]) from exc
+        raise InvalidArgsError(exc.as_issues()) from exc
     return HybridVpcPlan(args=args, addresses=addresses, connectivity=connectivity)
 
 

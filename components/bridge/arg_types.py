@@ -366,9 +366,9 @@ class MultiCloudAppInputs(TypedDict):
     sites: list[str]
     """Names of the estate's sites to run on (at least one, each once)."""
     images: dict[str, str]
-    """Boot image per vendor (aws: AMI id, regional: AWS sites in different regions usually need per-site entries; azure: publisher:offer:sku:version or an image id; gcp: image self link or family; openstack: Glance image id) or per site name; a site's own entry wins. Required for every site."""
+    """Boot image per vendor (aws: AMI id (one region's: AWS sites in several regions need an entry per region or site) or resolve:ssm:<parameter>, which each region resolves to its own AMI; azure: publisher:offer:sku:version or an image id; gcp: image self link or family; openstack: Glance image id), per region or per site name; a site's own entry wins, then its region's. Required for every site."""
     sizes: dict[str, str]
-    """Instance size per vendor or site name (aws: instance type; azure: VM size; gcp: machine type; openstack: flavor name); a site's own entry wins. Required for every site."""
+    """Instance size per vendor, region or site name (aws: instance type; azure: VM size; gcp: machine type; openstack: flavor name); a site's own entry wins, then its region's. Required for every site."""
     port: NotRequired[int]
     """The service port. Default 80."""
     health_check_path: NotRequired[str]
@@ -398,7 +398,7 @@ class MultiCloudAppInputs(TypedDict):
     dns: NotRequired[AppDns]
     """Health-checked DNS. Omitted: no DNS records."""
     tls_certificates: NotRequired[dict[str, str]]
-    """Serve HTTPS: the certificate per vendor or site name for load balancers that terminate TLS (aws: ACM certificate ARN; openstack: Barbican container ref), whose service port then only redirects to https_port; load balancers that pass https_port through leave TLS to the instances (azure, gcp). Default: plain HTTP on the service port."""
+    """Serve HTTPS: the certificate per vendor, region or site name (a site's own entry wins, then its region's) for load balancers that terminate TLS (aws: ACM certificate ARN; openstack: Barbican container ref), whose service port then only redirects to https_port; load balancers that pass https_port through leave TLS to the instances (azure, gcp). Default: plain HTTP on the service port."""
     https_port: NotRequired[int]
     """The HTTPS port with tls_certificates. Default 443."""
     tags: NotRequired[dict[str, str]]

@@ -7,6 +7,7 @@ The tree::
     │   ├── InvalidArgsError                   a component's args model failed validation
     │   ├── ProjectError                       no Pulumi project, stack file or readable YAML
     │   └── PlanFileError (engine.plans)       a file for `check --from-json` is not a readable plan
+    ├── ProgramError (engine.offline)          the user's program itself failed (its file and line)
     ├── PlanningError                          a pure planner cannot satisfy the request
     │   ├── AddressSpaceExhaustedError         the supernet has no room for what is asked
     │   └── OverlappingCidrError               two ranges that must be disjoint overlap
@@ -27,6 +28,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from .escape import terminal
 
 __all__ = [
     "AddressSpaceExhaustedError",
@@ -76,15 +79,17 @@ class ConfigIssue:
     has_value: bool = True
 
     def render(self) -> str:
+        """``path: value: message``; control characters (from a file's keys or values) shown as
+        escapes, never sent to the terminal."""
+        path, message = terminal(self.path), terminal(self.message, newlines=True)
         if not self.has_value:
-            return f"{self.path}: {self.message}"
+            return f"{path}: {message}"
         hidden = secret_description(self.value, self.path)
         if hidden is not None:
-            message = (
-                self.message.replace(str(self.value), hidden) if len(str(self.value)) >= 8 else self.message
-            )
-            return f"{self.path}: {hidden}: {message}"
-        return f"{self.path}: {_show(self.value)}: {self.message}"
+            if len(str(self.value)) >= 8:
+                message = terminal(self.message.replace(str(self.value), hidden), newlines=True)
+            return f"{path}: {hidden}: {message}"
+        return f"{path}: {terminal(_show(self.value))}: {message}"
 
 
 #: Key names whose values are secrets whatever they look like.

@@ -408,3 +408,16 @@ def test_simulate_fails_each_cluster_and_the_site_and_the_app_survives() -> None
         (web,) = domains[key].apps
         assert web.survived and web.remaining >= 4, (key, web)
     assert report.survived
+
+
+def test_the_docs_example_site_is_valid() -> None:
+    """docs/vsphere.md's example site, as written, validates and plans."""
+    import re
+
+    import yaml
+
+    text = (ROOT / "docs" / "vsphere.md").read_text()
+    (block,) = re.findall(r"```yaml\n(.*?)```", text, re.S)
+    (site,) = yaml.safe_load(block)
+    config = parse_stack_config({"sites": [site, AWS]}, source="docs/vsphere.md")
+    assert {s.name for s in config.sites} == {"vs-dc1", "aws-use1"}

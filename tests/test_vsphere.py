@@ -321,12 +321,14 @@ APP: dict[str, Any] = {
 }
 
 
-def build_app(app: dict[str, Any], site: dict[str, Any] | None = None) -> OfflineRun:
+def build_app(
+    app: dict[str, Any], site: dict[str, Any] | None = None, extra: list[dict[str, Any]] | None = None
+) -> OfflineRun:
     from skyweave import MultiCloudApp, SiteProviders
 
     def program() -> None:
         parsed = HybridVpcArgs.model_validate(
-            {"sites": [AWS, site or VS_APP], "connectivity": {"topology": "none"}}
+            {"sites": [AWS, site or VS_APP, *(extra or [])], "connectivity": {"topology": "none"}}
         )
         providers = SiteProviders(parsed.sites)
         net = HybridVpc("core", parsed, providers=providers)
@@ -417,7 +419,9 @@ def test_the_docs_example_site_is_valid() -> None:
     import yaml
 
     text = (ROOT / "docs" / "vsphere.md").read_text()
-    (block,) = re.findall(r"```yaml\n(.*?)```", text, re.S)
+    block, hosted = re.findall(r"```yaml\n(.*?)```", text, re.S)
     (site,) = yaml.safe_load(block)
     config = parse_stack_config({"sites": [site, AWS]}, source="docs/vsphere.md")
     assert {s.name for s in config.sites} == {"vs-dc1", "aws-use1"}
+    config = parse_stack_config({"sites": [{**site, **yaml.safe_load(hosted)}]}, source="docs/vsphere.md")
+    assert config.sites[0].hosted_on == "aws:us-east-1"  # type: ignore[attr-defined]

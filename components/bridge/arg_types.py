@@ -208,6 +208,8 @@ class Site(TypedDict):
     """[vsphere] Accept vCenter's certificate unverified (a lab's self-signed one). Default false."""
     appliance_pair: NotRequired[VsphereAppliance]
     """[vsphere] The VPN appliance pair (template, public and private addresses, next hop). Omitted: the site cannot be joined by VPN."""
+    hosted_on: NotRequired[str]
+    """[vsphere] The other vendor's region the vSphere estate runs in, as vendor:region, for a hosted one: VMware Cloud on AWS (aws:us-east-1), Azure VMware Solution (azure:westeurope), Google Cloud VMware Engine (gcp:europe-west1). The site then fails with that vendor and region in simulate, the availability model and the pack. Omitted: your own datacenter."""
     ingress_ip: NotRequired[str]
     """[vsphere] Public IPv4 address of the load balancer you run in front of the main port group (vSphere has none of its own). Required for a MultiCloudApp on the site."""
 

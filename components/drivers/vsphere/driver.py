@@ -72,6 +72,11 @@ class VsphereDriver(CloudDriver):
 
     # --- the site's VPN end: the appliance pair, when declared ---------------------------------
 
+    def failure_hosts(self, site: SiteArgs) -> tuple[str, ...]:
+        """A hosted site (``hosted_on``) fails with its host's vendor and region."""
+        assert isinstance(site, VsphereSiteArgs)
+        return site.host()
+
     def site_vpn_endpoint(self, site: SiteArgs) -> VpnEndpoint | None:
         return VpnEndpoint.APPLIANCE if _appliance(site) else None
 

@@ -425,3 +425,33 @@ def test_the_docs_example_site_is_valid() -> None:
     assert {s.name for s in config.sites} == {"vs-dc1", "aws-use1"}
     config = parse_stack_config({"sites": [{**site, **yaml.safe_load(hosted)}]}, source="docs/vsphere.md")
     assert config.sites[0].hosted_on == "aws:us-east-1"  # type: ignore[attr-defined]
+
+
+def test_preview_diff_shows_ignored_changes_as_ignored(tmp_path: Path) -> None:
+    """A link added changes the appliances' user data (extraConfig), which the VMs ignore: the
+    diff reports it as ignored, as `pulumi up` would leave it, not as an update of the VMs."""
+    from skyweave.engine.diff import DiffMonitor, diff_run, load_base
+    from skyweave.engine.offline import run_program
+    from skyweave.engine.preview import render_json
+
+    GCP_SITE = {"name": "gcp-euw1", "vendor": "gcp", "region": "europe-west1", "project": "proj-12345"}
+
+    def program(*sites: dict[str, Any]) -> Any:
+        return lambda: HybridVpc("core", HybridVpcArgs.model_validate({"sites": list(sites)}))
+
+    base = run_program(program(VS, AWS), project="p", stack="s")
+    path = tmp_path / "base.json"
+    path.write_text(render_json(base))
+    monitor = DiffMonitor()
+    run = run_program(program(VS, AWS, GCP_SITE), project="p", stack="s", monitor=monitor)
+    # What the engine receives: the SDK's wire names of the perpetual diffs and the user data.
+    vm_urns = [r.urn for r in run.resources if r.type == VM]
+    for urn in vm_urns:
+        assert set(monitor.ignore_changes[urn]) == {"eptRviMode", "hvMode", "syncTimeWithHost", "extraConfig"}
+    diff = diff_run(run, monitor, load_base(path))
+    # The annotation (what the edge must let through now) updates in place; nothing else does.
+    pair = [c for c in diff.changes if c.name.startswith("core-appliance-vs-dc1-")]
+    assert [(c.op, [k.key for k in c.keys]) for c in pair] == [("update", ["annotation"])] * 2
+    ignored = [n for n in diff.notes if n.startswith("ignored (ignore_changes")]
+    assert {n.rsplit(": ", 2)[-2] for n in ignored} == {"core-appliance-vs-dc1-0", "core-appliance-vs-dc1-1"}
+    assert all(n.endswith(": extraConfig") for n in ignored)

@@ -315,7 +315,7 @@ class PoolSource(TypedDict):
     security_group_ids: NotRequired[list[str]]
     """[aws_metal] Security groups of the servers. Omitted: the VPC's default group."""
     root_volume_gb: NotRequired[int]
-    """[aws_metal] Root EBS volume size (GiB). Omitted: the AMI's."""
+    """[aws_metal] Root EBS volume size (GiB); the volume is encrypted either way. Omitted: the AMI's."""
     allow_unlisted_type: NotRequired[bool]
     """[aws_metal] Accept a `<family>.metal[-<n>xl]` type the installed pulumi-aws does not list yet."""
     ssh_user: NotRequired[str]
@@ -400,7 +400,7 @@ class MultiCloudAppInputs(TypedDict):
     dns: NotRequired[AppDns]
     """Health-checked DNS. Omitted: no DNS records."""
     tls_certificates: NotRequired[dict[str, str]]
-    """Serve HTTPS: the certificate per vendor or site name for load balancers that terminate TLS (aws: ACM certificate ARN; openstack: Barbican container ref), whose service port then only redirects to https_port; load balancers that pass https_port through leave TLS to the instances (gcp, vsphere); sites that serve no HTTPS keep the service port only (azure). Default: plain HTTP on the service port."""
+    """Serve HTTPS: the certificate per vendor or site name for load balancers that terminate TLS (aws: ACM certificate ARN; openstack: Barbican container ref), whose service port then only redirects to https_port; load balancers that pass https_port through leave TLS to the instances (azure, gcp, vsphere). Default: plain HTTP on the service port."""
     https_port: NotRequired[int]
     """The HTTPS port with tls_certificates. Default 443."""
     tags: NotRequired[dict[str, str]]

@@ -455,3 +455,21 @@ def test_preview_diff_shows_ignored_changes_as_ignored(tmp_path: Path) -> None:
     ignored = [n for n in diff.notes if n.startswith("ignored (ignore_changes")]
     assert {n.rsplit(": ", 2)[-2] for n in ignored} == {"core-appliance-vs-dc1-0", "core-appliance-vs-dc1-1"}
     assert all(n.endswith(": extraConfig") for n in ignored)
+
+
+def test_dns_checks_the_operators_load_balancer_over_https() -> None:
+    """With TLS the VMs terminate it (the operator's balancer passes 443 through): DNS probes the
+    site's ingress_ip with HTTPS on the https_port, never the port that only redirects."""
+    app = {
+        **APP,
+        "port": 8080,
+        "https_port": 443,
+        "tls_certificates": {
+            "aws": "arn:aws:acm:us-east-1:123456789012:certificate/2b3c4d5e-6f70-4a1b-8c2d-3e4f5a6b7c8d"
+        },
+        "dns": {"vendor": "aws", "zone": "Z0123456789EXAMPLE", "record_name": "shop.example.com"},
+    }
+    result = build_app(app)
+    checks = [r.inputs for r in of_type(result, "aws:route53/healthCheck:HealthCheck")]
+    (ours,) = [c for c in checks if c.get("ipAddress") == "203.0.113.42"]
+    assert (ours["type"], ours["port"]) == ("HTTPS", 443)

@@ -70,6 +70,10 @@ class Unit:
     owner: str | None
     #: Why its capacity, zones or role cannot be known in this preview (``None``: known).
     unknown: str | None = None
+    #: Why the plan cannot say which site and failure domain it is in, in any preview (a remote
+    #: command to a host nothing describes): it counts as a domain of its own, and the zone-spread
+    #: and claims rules do not judge its zones (``None``: its zones are what the resources say).
+    domain_unseen: str | None = None
 
     @property
     def count(self) -> int:

@@ -146,8 +146,8 @@ def _check_zones(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]
     witness: dict[str, str] = {}
     pending: dict[str, Unit] = {}  # per site, a unit whose zones a preview cannot know
     for unit in facts(index).units:
-        if unit.vendor == "onprem":
-            continue  # the plan cannot see which rack a server someone brought sits in
+        if unit.domain_unseen:
+            continue  # the plan cannot see which site or rack it is in (a host nothing describes)
         if unit.unknown:
             yield Finding(f"can't check {unit.urn} during preview: {unit.unknown}", unit.urn, unknown=True)
             pending.setdefault(unit.site, unit)

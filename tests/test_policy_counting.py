@@ -1,0 +1,141 @@
+"""Issue 24: the pack counts what is really there.
+
+* On-prem servers are counted as servers (one per server, in its rack), from the facts the
+  on-prem driver records on the resources it creates — never one node per remote command.
+* One site's VPN devices are one node of the site graph, so the pack and ``skyweave graph``
+  agree on cut sites.
+* A service's capacity counts only the compute its DNS name reaches.
+
+Expected figures come from the stack files (the servers and racks a pool lists) and from the
+resources themselves, never from the code's own constants.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import stack_raw, write_stack
+from skyweave.engine.analyzer import StackResource
+from skyweave.engine.offline import OfflineRun
+from skyweave.engine.preview import preview_stack
+from skyweave.engine.requests import resources_from_run
+from skyweave.policy import Resource, StackIndex, rule_by_name
+from skyweave.policy.facts import facts
+
+ROOT = Path(__file__).resolve().parent.parent
+POOL = "skyweave:compute:BareMetalPool"
+SURVIVES = rule_by_name("skyweave-redundancy-survives-vendor-loss")
+ZONES = rule_by_name("skyweave-redundancy-zone-spread")
+CLAIMS = rule_by_name("skyweave-redundancy-claims-backed")
+
+
+def _as_resource(r: StackResource) -> Resource:
+    return Resource(
+        urn=r.urn,
+        type=r.type,
+        name=r.name,
+        props=dict(r.properties),
+        parent=r.parent,
+        provider_type=r.provider.type if r.provider else None,
+        provider_urn=r.provider.urn if r.provider else None,
+        dependencies=tuple(r.dependencies),
+        property_dependencies={k: tuple(v) for k, v in r.property_dependencies.items()},
+    )
+
+
+def _resources(run: OfflineRun) -> list[Resource]:
+    _, for_stack = resources_from_run(run)
+    return [_as_resource(r) for r in for_stack]
+
+
+def _messages(rule: Any, resources: Iterable[Resource]) -> list[str]:
+    return [f.message for f in rule.run_stack(StackIndex.build(resources), None)]
+
+
+def _byon_servers(raw: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The servers prod's pool lists, by name (the stack file: the independent source)."""
+    (pool,) = raw["pools"]
+    (source,) = [s for s in pool["sources"] if s["kind"] == "byon"]
+    return {s["name"]: s for s in source["servers"]}
+
+
+@pytest.fixture(scope="module")
+def prod(prod_run: OfflineRun) -> list[Resource]:
+    return _resources(prod_run)
+
+
+# -- 1. on-prem servers are servers, in their racks ---------------------------------------------
+
+
+def test_prods_on_prem_servers_count_once_each_in_their_own_racks(prod: list[Resource]) -> None:
+    raw = stack_raw("prod")
+    servers = _byon_servers(raw)
+    estate = facts(StackIndex.build(prod))
+    onprem = [u for u in estate.units if u.vendor == "onprem"]
+    # The pool places 11 nodes; the stack file's other sources are clouds, so the on-prem part is
+    # what the pool's count leaves after its cloud nodes (the comment in the stack file: 3).
+    (pool,) = raw["pools"]
+    cloud_units = [u for u in estate.units if u.owner and u.vendor != "onprem" and "metal" in u.owner]
+    assert len(onprem) == pool["count"] - sum(u.count for u in cloud_units) == 3
+    for unit in onprem:
+        assert unit.name in servers, unit
+        assert unit.site == "onprem-fra"
+        assert unit.zones == ((servers[unit.name]["rack"], 1),)
+        assert unit.owner is not None and unit.owner.endswith(f"{POOL}::metal")
+
+
+def test_a_pool_short_of_a_server_after_losing_a_vendor_is_caught(prod: list[Resource]) -> None:
+    """prod keeps 7 after losing AWS (4 on OpenStack, 3 servers): without one server's resources
+    (a hand-edited plan) it really keeps 6, below min_healthy 7."""
+    dropped = [r for r in prod if not r.name.endswith("fra-r2-01")]
+    assert len(dropped) < len(prod)
+    assert _messages(SURVIVES, prod) == []
+    (message,) = _messages(SURVIVES, dropped)
+    assert "BareMetalPool 'metal': losing vendor 'aws' leaves 6 of 10 node(s)" in message
+    assert "below minHealthy 7" in message
+
+
+@pytest.fixture(scope="module")
+def one_rack_no_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> list[Resource]:
+    """prod with every server moved into rack r1 and the pool's bootstrap script removed."""
+    raw = copy.deepcopy(stack_raw("prod"))
+    (pool,) = raw["pools"]
+    del pool["bootstrap"]
+    pool["min_healthy"] = 6  # one rack is one failure domain: the planner keeps fewer there
+    for source in pool["sources"]:
+        if source["kind"] == "byon":
+            for server in source["servers"]:
+                server.update(room="room-a", rack="r1")
+    project = write_stack(tmp_path_factory.mktemp("one-rack"), "prod", raw)
+    return _resources(preview_stack(project, "prod"))
+
+
+def test_a_pool_moved_into_one_rack_is_caught(one_rack_no_bootstrap: list[Resource]) -> None:
+    messages = _messages(ZONES, one_rack_no_bootstrap)
+    assert any("site 'onprem-fra' runs compute in 1 zone(s) (r1)" in m for m in messages), messages
+
+
+def test_a_byon_pool_without_a_bootstrap_script_is_backed_by_its_servers(
+    one_rack_no_bootstrap: list[Resource], prod: list[Resource]
+) -> None:
+    assert _messages(CLAIMS, one_rack_no_bootstrap) == []
+    assert _messages(CLAIMS, prod) == []
+    onprem = [u for u in facts(StackIndex.build(one_rack_no_bootstrap)).units if u.vendor == "onprem"]
+    assert onprem and all(u.zones == (("r1", 1),) and u.site == "onprem-fra" for u in onprem)
+
+
+def test_the_server_records_run_nothing(prod: list[Resource]) -> None:
+    """What carries a server's facts is a remote command with nothing to run: the provider runs
+    nothing on create or delete without a command (pulumi-command's remote/commandController.go:
+    ``if state.Create == nil { return }``, ``if props.Delete == nil { return nil }``)."""
+    records = [r for r in prod if r.type == "command:remote:Command" and "-host-" in r.name]
+    assert len(records) == 3
+    for record in records:
+        assert not {"create", "update", "delete"} & set(record.props), record.props
+    yaml.safe_dump([r.props.get("environment") for r in records])  # plain data, no secret in it
+

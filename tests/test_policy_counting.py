@@ -138,4 +138,3 @@ def test_the_server_records_run_nothing(prod: list[Resource]) -> None:
     for record in records:
         assert not {"create", "update", "delete"} & set(record.props), record.props
     yaml.safe_dump([r.props.get("environment") for r in records])  # plain data, no secret in it
-

@@ -13,6 +13,7 @@ resources themselves, never from the code's own constants.
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -138,3 +139,49 @@ def test_the_server_records_run_nothing(prod: list[Resource]) -> None:
     for record in records:
         assert not {"create", "update", "delete"} & set(record.props), record.props
     yaml.safe_dump([r.props.get("environment") for r in records])  # plain data, no secret in it
+
+
+# -- 2. one site's VPN devices are one node ------------------------------------------------------
+
+HUB = rule_by_name("skyweave-redundancy-no-hub-site")
+
+
+def _device_estate(cloud: dict[str, Any]) -> dict[str, Any]:
+    """The simplest HA hybrid estate: one cloud site linked to an on-prem site with two devices."""
+    onprem = {
+        "name": "onprem-fra",
+        "vendor": "onprem",
+        "region": "fra-dc2",
+        "cidrs": ["10.200.0.0/16"],
+        "vpn_peer_ip": "203.0.113.10",
+        "vpn_secondary_peer_ip": "203.0.113.11",
+        "bgp": True,
+    }
+    return {"ipam": {"supernet": "10.0.0.0/8"}, "sites": [cloud, onprem]}
+
+
+AWS_SITE = {"name": "aws-use1", "vendor": "aws", "region": "us-east-1", "zones": ["us-east-1a", "us-east-1b"]}
+AZURE_SITE = {
+    "name": "azure-weu1",
+    "vendor": "azure",
+    "region": "westeurope",
+    "subscription_id": "00000000-0000-4000-8000-000000000001",
+}
+
+
+@pytest.mark.parametrize("cloud", [AWS_SITE, AZURE_SITE], ids=["aws", "azure"])
+def test_two_devices_of_one_site_are_one_node_and_the_pack_agrees_with_the_graph(
+    cloud: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from skyweave.cli.main import main
+
+    project = write_stack(tmp_path, "dev", _device_estate(dict(cloud)))
+    resources = _resources(preview_stack(project, "dev"))
+    assert _messages(HUB, resources) == []
+    estate = facts(StackIndex.build(resources))
+    # Both devices' addresses are the on-prem site's node: one edge, cloud site to on-prem site.
+    assert {(e.a, e.b) for e in estate.edges if e.kind == "vpn"} == {(cloud["name"], "onprem-fra")}
+    capsys.readouterr()
+    assert main(["-C", str(tmp_path), "graph", "--stack", "dev", "--format", "json"]) == 0
+    graph = json.loads(capsys.readouterr().out)
+    assert graph["cut_sites"] == []

@@ -44,6 +44,7 @@ from .model import (
     UnionFind,
     Unit,
     is_ip,
+    known_address,
     known_str,
     placements_of,
     spread,
@@ -346,6 +347,12 @@ class EstateFacts:
         doubts: list[LinkDoubt] = []
         for reader in self.readers:
             doubts.extend(reader.peer_groups(self, peers))
+            for type_, props in reader.stand_ins.items():  # the addresses of one site's devices
+                for stand_in in self.index.of_type(type_):
+                    site = reader.peer_site(stand_in)
+                    address = known_address(stand_in.props, props[0]) if site else None
+                    if site and address:
+                        peers.union(f"ip:{address}", f"site:{site}")
         return peers, doubts
 
     @cached_property
@@ -437,19 +444,26 @@ class EstateFacts:
         return self.peer_name(address) if address else f"the peer of {stand_in.name} (address not known)"
 
     def peer_name(self, ip: str) -> str:
-        """An external peer by its address, named by every address merged with it."""
+        """An external peer by its address: the site its stand-ins say it is (one site's devices are
+        one node), else named by every address merged with it."""
         peers = self._gateway_peers[0]
         key = f"ip:{ip}"
-        members = self._peer_groups.get(peers.find(key) if key in peers.parent else key, [ip])
-        return "external peer " + " + ".join(members)
+        root = peers.find(key) if key in peers.parent else key
+        addresses, sites = self._peer_groups.get(root, ([ip], []))
+        if sites:
+            return " + ".join(sites)
+        return "external peer " + " + ".join(addresses)
 
     @cached_property
-    def _peer_groups(self) -> dict[str, list[str]]:
+    def _peer_groups(self) -> dict[str, tuple[list[str], list[str]]]:
+        """Each group of merged peers: (its addresses, the sites its stand-ins name)."""
         peers = self._gateway_peers[0]
-        groups: dict[str, list[str]] = defaultdict(list)
+        groups: dict[str, tuple[list[str], list[str]]] = {}
         for key in list(peers.parent):
-            groups[peers.find(key)].append(key[3:])
-        return {root: sorted(members) for root, members in groups.items()}
+            addresses, sites = groups.setdefault(peers.find(key), ([], []))
+            kind, _, value = key.partition(":")
+            (sites if kind == "site" else addresses).append(value)
+        return {root: (sorted(a), sorted(s)) for root, (a, s) in groups.items()}
 
     def contribution(
         self, res: Resource, resolve: Callable[[], str], tunnels: int, path: str, **flags: Any

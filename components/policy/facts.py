@@ -278,11 +278,16 @@ class EstateFacts:
     def services(self) -> list[Service]:
         """Each MultiCloudApp / BareMetalPool, then each DNS name in front of compute no component owns."""
         result: list[Service] = []
+        reachable = self._reachable_by_owner
         for res in self.index.of_type(*APP_TYPES):
             kind = res.type.rsplit(":", 1)[-1]
-            result.append(
-                Service(f"{kind} {res.name!r}", res.urn, list(self.units_by_owner.get(res.urn, [])), res)
-            )
+            units = list(self.units_by_owner.get(res.urn, []))
+            unreached: list[Unit] = []
+            behind = reachable.get(res.urn)
+            if behind is not None:  # it answers at names of its own: what they reach serves
+                unreached = [u for u in units if u.urn not in behind]
+                units = [u for u in units if u.urn in behind]
+            result.append(Service(f"{kind} {res.name!r}", res.urn, units, res, unreached=unreached))
         unit_by_urn = {u.urn: u for u in self.units}
         free: dict[str, list[Unit]] = {}
         for name, dns in self.dns.items():
@@ -303,6 +308,28 @@ class EstateFacts:
                         break
             result.append(Service(f"DNS name {name!r}", dns.records[0].urn, free[name], unknown=doubt))
         return result
+
+    @cached_property
+    def _reachable_by_owner(self) -> dict[str, set[str]]:
+        """For each component with DNS records of its own, the units its names' records reach.
+
+        A component's instances serve only where a record of its names leads (an instance no record
+        reaches takes no traffic); a component without records of its own (a bare-metal pool) is
+        left out. A record whose targets a preview cannot know leaves the component out too: it
+        may reach any of them."""
+        found: dict[str, set[str]] = {}
+        doubtful: set[str] = set()
+        for dns in self.dns.values():
+            owners = {o for r in dns.records if (o := self.owner(r)) is not None}
+            if not owners:
+                continue
+            if dns.unknown or dns.targets_unknown:
+                doubtful |= owners
+                continue
+            behind = set(self.behind([t.urn for t in dns.targets]))
+            for owner in owners:
+                found.setdefault(owner, set()).update(behind)
+        return {owner: units for owner, units in found.items() if owner not in doubtful}
 
     @cached_property
     def _serving(self) -> frozenset[str]:

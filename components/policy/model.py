@@ -98,6 +98,9 @@ class Service:
     #: Why a value unknown in this preview may add units to it (a DNS record whose name or targets
     #: are unknown): a shortfall is then "can't check", never a violation.
     unknown: str | None = None
+    #: A component's units no record of its DNS names reaches: they take no traffic, so they are
+    #: not among :attr:`units` (what serves).
+    unreached: list[Unit] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

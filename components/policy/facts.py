@@ -283,10 +283,10 @@ class EstateFacts:
             kind = res.type.rsplit(":", 1)[-1]
             units = list(self.units_by_owner.get(res.urn, []))
             unreached: list[Unit] = []
-            behind = reachable.get(res.urn)
-            if behind is not None:  # it answers at names of its own: what they reach serves
-                unreached = [u for u in units if u.urn not in behind]
-                units = [u for u in units if u.urn in behind]
+            reached = reachable.get(res.urn)
+            if reached is not None:  # it answers at names of its own: what they reach serves
+                unreached = [u for u in units if u.urn not in reached]
+                units = [u for u in units if u.urn in reached]
             result.append(Service(f"{kind} {res.name!r}", res.urn, units, res, unreached=unreached))
         unit_by_urn = {u.urn: u for u in self.units}
         free: dict[str, list[Unit]] = {}

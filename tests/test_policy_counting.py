@@ -15,7 +15,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from skyweave.engine.analyzer import StackResource
 from skyweave.engine.offline import OfflineRun
 from skyweave.engine.preview import preview_stack
 from skyweave.engine.requests import resources_from_run
-from skyweave.policy import Resource, StackIndex, rule_by_name
+from skyweave.policy import ALL_RULES, Kind, Resource, StackIndex, rule_by_name
 from skyweave.policy.facts import facts
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -236,3 +236,101 @@ def test_a_service_whose_records_reach_none_of_its_instances_says_so(prod: list[
     assert any(
         "MultiCloudApp 'shop': no DNS record of it reaches any of its instance(s)" in m for m in messages
     )
+
+
+# -- 6. what `skyweave rules` cites, plan files, messages --------------------------------------
+
+ADMIN_PORTS = rule_by_name("skyweave-security-no-open-admin-ports")
+SECRETS = rule_by_name("skyweave-security-no-plaintext-secrets")
+
+
+def _equivalents(rule: Any) -> set[str]:
+    return {
+        check.strip()
+        for line in rule.equivalents
+        if line.startswith("checkov ")
+        for check in line[8:].split(",")
+    }
+
+
+def _flagged(resource: Resource) -> list[str]:
+    return [r.name for r in ALL_RULES if r.kind is Kind.RESOURCE and r.run_resource(resource, None)]
+
+
+def test_checkov_equivalents_are_what_the_rules_catch() -> None:
+    """Twins of what each checkov check catches (its check source: CKV_GCP_88 a firewall open to
+    the world on 3306, CKV2_GCP_12 one open on every port, CKV_AWS_260 / CKV_GCP_106 port 80 open
+    to the world, CKV_AWS_41 an AWS provider with a hard-coded key): listed exactly when caught."""
+    from policy_helpers import res
+
+    def firewall(name: str, allow: dict[str, Any]) -> Resource:
+        props = {"direction": "INGRESS", "allows": [allow], "sourceRanges": ["0.0.0.0/0"]}
+        return res("gcp:compute/firewall:Firewall", name, props, site="gcp-euw1")
+
+    mysql = firewall("mysql", {"protocol": "tcp", "ports": ["3306"]})
+    every_port = firewall("all", {"protocol": "tcp"})
+    http_gcp = firewall("http", {"protocol": "tcp", "ports": ["80"]})
+    http_aws = res(
+        "aws:ec2/securityGroup:SecurityGroup",
+        "http",
+        {"ingress": [{"protocol": "tcp", "fromPort": 80, "toPort": 80, "cidrBlocks": ["0.0.0.0/0"]}]},
+        site="aws-use1",
+    )
+    provider = res(
+        "pulumi:providers:aws",
+        "aws-use1",
+        {"region": "us-east-1", "accessKey": "AKIAIOSFODNN7EXAMPLE", "secretKey": "wJalrXUtnFEMI/K7MDENG"},
+    )
+    assert _flagged(mysql) == _flagged(every_port) == [ADMIN_PORTS.name]
+    assert {"CKV_GCP_88", "CKV2_GCP_12"} <= _equivalents(ADMIN_PORTS)
+    assert _flagged(http_gcp) == _flagged(http_aws) == []
+    cited = set().union(*(_equivalents(r) for r in ALL_RULES))
+    assert not {"CKV_AWS_260", "CKV_GCP_106"} & cited
+    assert SECRETS.name not in _flagged(provider)
+    assert "CKV_AWS_41" not in cited
+
+
+def test_a_skyweave_plan_whose_provider_is_a_reference_keeps_its_site(prod_run: OfflineRun) -> None:
+    """A provider written as Pulumi writes a reference (``<provider URN>::<id>``) names the same
+    site as its URN alone."""
+    from skyweave.engine.preview import render_json
+    from skyweave.engine.requests import resources_from_preview
+
+    doc = json.loads(render_json(prod_run))
+    _, plain = resources_from_preview(copy.deepcopy(doc), "plan.json")
+    for row in doc["resources"]:
+        if row.get("provider"):
+            row["provider"] = f"{row['provider']}::04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+    _, referenced = resources_from_preview(doc, "plan.json")
+    sites = {r.urn: r.provider.name if r.provider else None for r in plain}
+    assert {"aws-use1", "gcp-euw1", "os-dc1", "azure-weu1"} <= set(sites.values())
+    assert {r.urn: r.provider.name if r.provider else None for r in referenced} == sites
+    assert [r.provider.urn if r.provider else None for r in referenced] == [
+        r.provider.urn if r.provider else None for r in plain
+    ]
+
+
+def _all_messages(resources: list[Resource]) -> Iterator[str]:
+    index = StackIndex.build(resources)
+    for rule in ALL_RULES:
+        if rule.kind is Kind.STACK:
+            yield from (f.message for f in rule.run_stack(index, None))
+        else:
+            for resource in resources:
+                yield from (f.message for f in rule.run_resource(resource, None))
+
+
+def test_no_rule_message_has_doubled_parentheses(prod: list[Resource]) -> None:
+    """Every message of every rule over prod and over prod broken in the ways the rules catch
+    (records, servers and VPN resources gone, buckets and groups stripped of their settings)."""
+    broken = [r for r in prod if not r.name.startswith(("shop-dns-record-os", "core-vpn-conn", "metal-host"))]
+    stripped = [
+        dataclasses.replace(r, props={k: v for k, v in r.props.items() if k in ("tags", "name")})
+        if r.type.startswith(("aws:", "gcp:", "azure-native:", "openstack:"))
+        else r
+        for r in prod
+    ]
+    messages = [*_all_messages(prod), *_all_messages(broken), *_all_messages(stripped)]
+    assert len(messages) > 50
+    doubled = [m for m in messages if "((" in m or "))" in m]
+    assert doubled == []

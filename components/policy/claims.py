@@ -36,7 +36,7 @@ __all__ = ["RULES"]
 
 HYBRID_VPC = "skyweave:network:HybridVpc"
 BUCKET_COMPONENT = "skyweave:storage:MultiCloudBucket"
-_PLACEHOLDER_ZONES = ("(GCP zone", UNSPECIFIED)
+_PLACEHOLDER_ZONES = ("GCP zone ", UNSPECIFIED)
 
 
 def _short(res: Resource) -> str:

@@ -53,7 +53,7 @@ __all__ = [
 ]
 
 #: The zone of a unit whose vendor picks the zone (no zone in the plan).
-UNSPECIFIED = "(zone chosen by the vendor)"
+UNSPECIFIED = "a zone the vendor chooses"
 
 
 @dataclass(frozen=True)

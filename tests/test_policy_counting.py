@@ -334,3 +334,37 @@ def test_no_rule_message_has_doubled_parentheses(prod: list[Resource]) -> None:
     assert len(messages) > 50
     doubled = [m for m in messages if "((" in m or "))" in m]
     assert doubled == []
+
+
+def test_neutron_site_connections_to_one_peer_group_reach_one_peer() -> None:
+    """A Neutron VPNaaS end to an on-prem site with two devices: a site connection per device,
+    both with the link's one peer endpoint group (the device site's ranges) — one peer, no hub."""
+    from policy_helpers import res
+
+    group = res("openstack:vpnaas/endpointGroup:EndpointGroup", "peer", {"type": "cidr"}, site="os-dc1")
+    connections = [
+        res(
+            "openstack:vpnaas/siteConnection:SiteConnection",
+            f"conn-{i}",
+            {"peerAddress": f"203.0.113.{10 + i}", "peerEpGroupId": "id"},
+            site="os-dc1",
+            prop_deps={"peerEpGroupId": [group.urn]},
+            deps=[group.urn],
+        )
+        for i in (0, 1)
+    ]
+    provider = res("pulumi:providers:openstack", "os-dc1")
+    estate = [provider, group, *connections]
+    assert _messages(HUB, estate) == []
+    (edge,) = facts(StackIndex.build(estate)).edges
+    assert (edge.a, edge.b) == ("os-dc1", "external peer 203.0.113.10 + 203.0.113.11")
+    # Two groups (two peer networks) are two peers, and the site between them is a hub.
+    other = res("openstack:vpnaas/endpointGroup:EndpointGroup", "peer2", {"type": "cidr"}, site="os-dc1")
+    split = [
+        provider,
+        group,
+        other,
+        connections[0],
+        dataclasses.replace(connections[1], property_dependencies={"peerEpGroupId": (other.urn,)}),
+    ]
+    assert any("site 'os-dc1' is a hub" in m for m in _messages(HUB, split))

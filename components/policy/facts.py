@@ -290,8 +290,7 @@ class EstateFacts:
             result.append(Service(f"{kind} {res.name!r}", res.urn, units, res, unreached=unreached))
         unit_by_urn = {u.urn: u for u in self.units}
         free: dict[str, list[Unit]] = {}
-        for name, dns in self.dns.items():
-            behind = self.behind([t.urn for t in dns.targets])
+        for name, behind in self._dns_behind.items():
             free[name] = [unit_by_urn[u] for u in behind if u in unit_by_urn and unit_by_urn[u].owner is None]
         unknown_names = [(name, dns) for name, dns in sorted(self.dns.items()) if dns.unknown]
         for name, dns in sorted(self.dns.items()):
@@ -319,17 +318,21 @@ class EstateFacts:
         may reach any of them."""
         found: dict[str, set[str]] = {}
         doubtful: set[str] = set()
-        for dns in self.dns.values():
+        for name, dns in self.dns.items():
             owners = {o for r in dns.records if (o := self.owner(r)) is not None}
             if not owners:
                 continue
             if dns.unknown or dns.targets_unknown:
                 doubtful |= owners
                 continue
-            behind = set(self.behind([t.urn for t in dns.targets]))
             for owner in owners:
-                found.setdefault(owner, set()).update(behind)
+                found.setdefault(owner, set()).update(self._dns_behind[name])
         return {owner: units for owner, units in found.items() if owner not in doubtful}
+
+    @cached_property
+    def _dns_behind(self) -> dict[str, list[str]]:
+        """Each DNS name → the compute units its targets lead to (:meth:`behind`), walked once."""
+        return {name: self.behind([t.urn for t in dns.targets]) for name, dns in self.dns.items()}
 
     @cached_property
     def _serving(self) -> frozenset[str]:

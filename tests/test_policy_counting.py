@@ -170,9 +170,26 @@ AZURE_SITE = {
 }
 
 
-@pytest.mark.parametrize("cloud", [AWS_SITE, AZURE_SITE], ids=["aws", "azure"])
+OPENSTACK_SITE = {
+    "name": "os-dc1",
+    "vendor": "openstack",
+    "region": "RegionOne",
+    "auth_url": "https://keystone.dc1.example.net:5000/v3",
+    "external_network": "public",
+    "zones": ["az1", "az2"],
+}
+#: A Neutron site connection carries no tags: its two devices are one peer by their shared peer
+#: endpoint group, named by their addresses.
+DEVICES = "external peer 203.0.113.10 + 203.0.113.11"
+
+
+@pytest.mark.parametrize(
+    ("cloud", "far"),
+    [(AWS_SITE, "onprem-fra"), (AZURE_SITE, "onprem-fra"), (OPENSTACK_SITE, DEVICES)],
+    ids=["aws", "azure", "openstack-vpnaas"],
+)
 def test_two_devices_of_one_site_are_one_node_and_the_pack_agrees_with_the_graph(
-    cloud: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    cloud: dict[str, Any], far: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from skyweave.cli.main import main
 
@@ -181,7 +198,7 @@ def test_two_devices_of_one_site_are_one_node_and_the_pack_agrees_with_the_graph
     assert _messages(HUB, resources) == []
     estate = facts(StackIndex.build(resources))
     # Both devices' addresses are the on-prem site's node: one edge, cloud site to on-prem site.
-    assert {(e.a, e.b) for e in estate.edges if e.kind == "vpn"} == {(cloud["name"], "onprem-fra")}
+    assert {(e.a, e.b) for e in estate.edges if e.kind == "vpn"} == {(cloud["name"], far)}
     capsys.readouterr()
     assert main(["-C", str(tmp_path), "graph", "--stack", "dev", "--format", "json"]) == 0
     graph = json.loads(capsys.readouterr().out)

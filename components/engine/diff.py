@@ -23,6 +23,10 @@ How changes are decided, offline and without the providers a real preview would 
   when it is unchanged, a state's real id stands in for the offline stand-in;
 * a state holds inputs the provider filled in (defaults, auto-names); keys the program does not set
   are not changes (against an earlier skyweave preview, a key the program no longer sets is);
+* an output a provider computes anew on an in-place update (a launch template's version,
+  :data:`~skyweave.engine.replacements.RECOMPUTED`) is unknown too, so what refers to it changes;
+  an update that replaces a group's running instances (an Auto Scaling group's instance refresh,
+  :data:`~skyweave.engine.replacements.ROLLS`) says so in its note;
 * a protected resource that would be deleted or replaced is called out: ``pulumi up`` refuses.
 """
 
@@ -38,7 +42,7 @@ from .. import files
 from ..core.display import ENGINE_UNKNOWN, UNKNOWN
 from ..core.errors import ConfigError, ConfigIssue
 from .offline import SECRET, OfflineMocks, OfflineRun, RecordingMonitor, Registration
-from .replacements import REPLACEMENTS, forces_replacement
+from .replacements import REPLACEMENTS, forces_replacement, recomputed_outputs, rolls_instances
 from .wire import SECRET_SIG, SIG_KEY
 
 __all__ = [
@@ -475,6 +479,8 @@ class _Walk:
     deps: Mapping[str, Mapping[str, tuple[str, ...]]]
     old_of: Mapping[str, str]  # current URN → its URN in the base (an alias)
     status: dict[str, str] = field(default_factory=dict)
+    #: per resource updated in place, the outputs the provider computes anew (unknown until up)
+    recomputed: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def change(self, reg: Registration) -> Change | None:
         """The resource's change, or ``None`` when it is the same."""
@@ -496,9 +502,15 @@ class _Walk:
             return None
         op = "replace" if replace else "update"
         self.status[urn] = op
+        changed = {k.key for k in keys}
+        if op == "update":
+            self.recomputed[urn] = recomputed_outputs(reg.type, changed)
         note = ""
+        rolls = rolls_instances(reg.type, changed, reg.inputs) if op == "update" else ""
         if urn != base_urn:
             note = f"renamed from {base_urn} (an alias keeps it)"
+        elif rolls:
+            note = rolls
         elif op == "update" and reg.custom and reg.type not in REPLACEMENTS:
             note = "not in the replacement table: the provider decides whether this updates in place"
         if not reg.custom:
@@ -527,6 +539,16 @@ class _Walk:
         moving = [s for s in sources if self.status.get(s) in ("create", "replace")]
         refers = [
             s for s in sources if any(_contains(new_value, v) for v in self.computed.get(s, {}).values())
+        ]
+        # an output an in-place update recomputes (a new template version) is unknown as well
+        moving += [
+            s
+            for s in sources
+            if s not in moving
+            and any(
+                _contains(new_value, self.computed.get(s, {}).get(out, UNKNOWN))
+                for out in self.recomputed.get(s, ())
+            )
         ]
         if new_value is not _MISSING and (moving and (refers or _contains(new_value, UNKNOWN))):
             why = f"known after {_name(moving[0])} is {self.status[moving[0]]}d"

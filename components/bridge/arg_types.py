@@ -19,6 +19,7 @@ __all__ = [
     "ByonServer",
     "Connectivity",
     "CopyFill",
+    "DnsProvider",
     "DnsRouting",
     "FailureKind",
     "Ipam",
@@ -200,6 +201,17 @@ class Connectivity(TypedDict):
     """Quotas your accounts have in place of a vendor's documented default, per site and limit, e.g. {aws-use1: {vpn_connections_per_gateway: 20}} once AWS has raised it. Only adjustable limits (docs/limits.md lists every limit the plan is checked against). Default none."""
 
 
+class DnsProvider(TypedDict):
+    """One more DNS provider serving the app's name: the same records and health checks."""
+
+    vendor: str
+    """Whose DNS also serves the record (aws: Route 53; azure: Traffic Manager; gcp: Cloud DNS)."""
+    zone: str
+    """The same zone at that provider, in its terms (aws: a Route 53 hosted zone id (Z…); azure: the Azure DNS zone holding the record, as <resource group>/<zone>; gcp: a Cloud DNS managed zone name)."""
+    site: NotRequired[str]
+    """The site whose provider (account/project) manages that zone. Omitted: the first of the app's sites with that vendor, else the estate's first."""
+
+
 class AppDns(TypedDict):
     """Health-checked DNS in front of every site of the app."""
 
@@ -221,6 +233,8 @@ class AppDns(TypedDict):
     """Failed checks before a site leaves DNS. Default 3."""
     source_regions: NotRequired[list[str]]
     """Where the DNS health checks probe from, for a DNS vendor that lets you choose (gcp: exactly 3 regions; omitted: us-east4, europe-west1, asia-southeast1); leave it out for the others."""
+    also_served_by: NotRequired[list[DnsProvider]]
+    """More DNS providers serving the same zone (multi-provider authoritative DNS): each gets identical records and health checks, and the app's nameServers output lists every provider's name servers for the registrar, so the name outlives one DNS vendor. Default none."""
 
 
 class BucketCopy(TypedDict):

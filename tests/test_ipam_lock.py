@@ -24,6 +24,7 @@ from skyweave.cli import main
 from skyweave.cli.exit_codes import EXIT_REQUIREMENT
 
 PROD = (ROOT / "stacks" / "Pulumi.prod.yaml").read_text(encoding="utf-8")
+DEV = (ROOT / "stacks" / "Pulumi.dev.yaml").read_text(encoding="utf-8")
 LABEL = "stacks/Pulumi.prod.yaml"
 
 NEW_SITE = """\
@@ -196,6 +197,87 @@ def test_adding_a_site_to_prod_preview_dry_run_lock_preview(
         ("azure-native:network:VirtualNetworkGateway", ["bgpSettings"])
     ], updates
     assert any("aws-euc1" in c["urn"] for c in changes)
+
+
+def _without_site(text: str, name: str) -> str:
+    """``text`` without the site entry ``name`` (its lines up to the next entry or comment)."""
+    lines = text.splitlines(keepends=True)
+    start = lines.index(f"    - name: {name}\n")
+    end = next(i for i in range(start + 1, len(lines)) if not lines[i].startswith("      "))
+    return "".join(lines[:start] + lines[end:])
+
+
+def test_removing_a_site_from_a_locked_stack_then_one_lock_previews(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 23 item 6: the links of a removed site leave stale tunnel pins. The preview reports
+    all of them in one run; one `ipam lock` removes them (its diff and its report say so) and
+    touches nothing else; the stack then previews and passes `--check`."""
+    project = _project(tmp_path, PROD)
+    assert _lock(project) == 0  # fully locked, whatever the shipped file pins
+    capsys.readouterr()
+    locked = _stack_file(project).read_text(encoding="utf-8")
+    text = _without_site(locked, "gcp-usc1")
+    _stack_file(project).write_text(text, encoding="utf-8")
+    pins = yaml.safe_load(locked)["config"]["skyweave:network"]["tunnel_blocks"]
+    stale = sorted(k for k in pins if "gcp-usc1" in k.split("/"))
+    assert len(stale) >= 5  # every other site has a link to it
+
+    argv = ["-C", str(project)]
+    assert main([*argv, "preview", "--stack", "prod"]) == 1
+    err = capsys.readouterr().err
+    for key in stale:
+        assert f"skyweave:network.tunnel_blocks.{key}: " in err, err
+    assert f"({len(stale)} problems)" in err
+
+    assert main([*argv, "ipam", "lock", "--stack", "prod", "--check"]) == EXIT_REQUIREMENT
+    assert f"{len(stale)} stale pin(s) to remove" in capsys.readouterr().out
+    assert main([*argv, "ipam", "lock", "--stack", "prod", "--dry-run"]) == 0
+    dry = capsys.readouterr()
+    removed, added = _diff(text, _stack_file(project).read_text(encoding="utf-8"))
+    assert (removed, added) == ([], [])  # a dry run writes nothing
+    minus = [line[1:] for line in dry.out.splitlines() if line.startswith("-") and not line.startswith("---")]
+    assert minus == [f"      {key}: {pins[key]}" for key in stale]
+    assert f"would remove {len(stale)} stale pin(s)" in dry.err
+
+    assert main([*argv, "ipam", "lock", "--stack", "prod"]) == 0
+    out = capsys.readouterr().out
+    assert f"removed {len(stale)} stale pin(s)" in out
+    for key in stale:
+        assert f"removed: skyweave:network.tunnel_blocks.{key} = {pins[key]} (no such link)" in out
+    after = _stack_file(project).read_text(encoding="utf-8")
+    removed, added = _diff(text, after)
+    assert added == [] and removed == [f"      {key}: {pins[key]}\n" for key in stale]
+
+    assert main([*argv, "ipam", "lock", "--stack", "prod", "--check"]) == 0
+    assert main([*argv, "preview", "--stack", "prod", "--format", "json"]) == 0
+    capsys.readouterr()
+
+
+def test_a_stale_pin_in_a_flow_mapping_and_a_reversed_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Stale pins are removed from a flow mapping with their commas; a pin under a link's id
+    written the wrong way round is not stale (it names a link that exists): lock keeps it and the
+    error that says which id was meant."""
+    pins = "{aws-use1/gone: 169.254.100.0/27, aws-use1/gcp-euw1: 169.254.19.96/27, x/gone: 169.254.100.64/27}"
+    text = DEV.replace("config:\n", f"config:\n  skyweave:network: {{tunnel_blocks: {pins}}}\n", 1)
+    project = _project(tmp_path, text, stack="dev")
+    argv = ["-C", str(project), "ipam", "lock", "--stack", "dev"]
+    assert main(argv) == 0
+    after = _stack_file(project, "dev").read_text(encoding="utf-8")
+    assert "  skyweave:network: {tunnel_blocks: {aws-use1/gcp-euw1: 169.254.19.96/27}}\n" in after
+    assert "removed 2 stale pin(s)" in capsys.readouterr().out
+
+    reversed_pin = DEV.replace(
+        "config:\n",
+        "config:\n  skyweave:network:\n    tunnel_blocks:\n      gcp-euw1/aws-use1: 169.254.19.96/27\n",
+        1,
+    )
+    (tmp_path / "reversed").mkdir()
+    project = _project(tmp_path / "reversed", reversed_pin, stack="dev")
+    assert main(["-C", str(project), "ipam", "lock", "--stack", "dev"]) == 1
+    assert "did you mean 'aws-use1/gcp-euw1'" in capsys.readouterr().err
 
 
 # --- every other byte stays -----------------------------------------------------------------

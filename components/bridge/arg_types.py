@@ -28,9 +28,11 @@ __all__ = [
     "NatStrategy",
     "Network",
     "PoolSource",
+    "PortGroup",
     "Site",
     "Topology",
     "VpnAppliance",
+    "VsphereAppliance",
 ]
 
 
@@ -96,13 +98,41 @@ class VpnAppliance(TypedDict):
     """Nova key pair to inject. Omitted: none."""
 
 
+class PortGroup(TypedDict):
+    """One distributed port group: a VLAN on the site's distributed switch, one IPAM subnet."""
+
+    name: str
+    """The port group's key in the site (its subnet's key; `main` is where apps and the VPN appliance pair sit). Required."""
+    vlan_id: int
+    """The 802.1Q VLAN id the port group tags. Required."""
+    slot: NotRequired[int]
+    """The subnet's slot in the site's block (its index among blocks of ipam.subnet_prefix): fixed per port group so adding one never renumbers another. Default 0."""
+
+
+class VsphereAppliance(TypedDict):
+    """The site's VPN appliance pair: two VMs cloned from a template on the ``main`` port group."""
+
+    template: NotRequired[str]
+    """Name of the VM template to clone (a Debian 12 cloud image with cloud-init's VMware datasource); cloning needs vCenter. Required."""
+    public_ips: list[str]
+    """The two public IPv4 addresses your edge forwards (1:1 NAT) to the appliances: their IKE identities, what peers connect to. Required."""
+    hosts: NotRequired[list[int]]
+    """Host numbers of the two appliances in the main port group's subnet. Default [4, 5]."""
+    next_hop_host: int
+    """Host number, in the main port group's subnet, of the address keepalived keeps on a live appliance: your router's static routes to the other sites point to it. Required."""
+    cpus: NotRequired[int]
+    """vCPUs of each appliance. Default 2."""
+    memory_mb: NotRequired[int]
+    """Memory (MiB) of each appliance. Default 2048."""
+
+
 class Site(TypedDict):
     """A site of the estate; `vendor` selects which of the other fields apply."""
 
     name: str
     """Unique name of the site, used in every child resource name: lowercase letters, digits and '-', starting with a letter, at most 24 characters. Renaming a site replaces its resources."""
     vendor: str
-    """One of: aws, azure, gcp, onprem, openstack. Required."""
+    """One of: aws, azure, gcp, onprem, openstack, vsphere. Required."""
     region: str
     """The vendor's region (AWS/GCP region name; for OpenStack the Keystone region; for on-prem a free-form location name)."""
     zones: NotRequired[list[str]]
@@ -112,11 +142,11 @@ class Site(TypedDict):
     asn: NotRequired[int]
     """The site's private BGP ASN (64512–65534 or 4200000000–4294967294), unique in the estate. Omitted: derived from the site name; `skyweave ipam lock` records it."""
     cidr: NotRequired[str]
-    """[aws, azure, gcp, openstack] The site's IPv4 block, pinned. Omitted: IPAM places it first-fit in the supernet; run `skyweave ipam lock` to record it so no later edit can renumber it."""
+    """[aws, azure, gcp, openstack, vsphere] The site's IPv4 block, pinned. Omitted: IPAM places it first-fit in the supernet; run `skyweave ipam lock` to record it so no later edit can renumber it."""
     ipv6: NotRequired[bool]
-    """[aws, azure, gcp, openstack] Dual-stack: give the network and every subnet an IPv6 range too (vendor-assigned on AWS and GCP, planned from ipam.ipv6_supernet on OpenStack)."""
+    """[aws, azure, gcp, openstack, vsphere] Dual-stack: give the network and every subnet an IPv6 range too (vendor-assigned on AWS and GCP, planned from ipam.ipv6_supernet on OpenStack)."""
     ipv6_cidr: NotRequired[str]
-    """[aws, azure, gcp, openstack] The site's IPv6 block, pinned, for vendors where skyweave plans IPv6 (OpenStack). Omitted: IPAM places it; `skyweave ipam lock` records it."""
+    """[aws, azure, gcp, openstack, vsphere] The site's IPv6 block, pinned, for vendors where skyweave plans IPv6 (OpenStack). Omitted: IPAM places it; `skyweave ipam lock` records it."""
     profile: NotRequired[str]
     """[aws] AWS shared-config profile. Omitted: the environment's default."""
     assume_role_arn: NotRequired[str]
@@ -165,6 +195,22 @@ class Site(TypedDict):
     """[openstack] The site's VPN end: vpnaas (Neutron VPNaaS: policy-based, static routes, one active tunnel per link) or appliance (an HA pair of router instances skyweave builds, route-based with BGP: redundant links, and the only way to reach GCP HA VPN). Default vpnaas."""
     vpn_appliance: NotRequired[VpnAppliance]
     """[openstack] The appliance instances' image and flavor. Required with vpn: appliance."""
+    vcenter: NotRequired[str]
+    """[vsphere] Host name or address of the vCenter Server (not an ESXi host: cloning needs vCenter). Required."""
+    datacenter: NotRequired[str]
+    """[vsphere] The vSphere datacenter the site is, by name. Required."""
+    distributed_switch: NotRequired[str]
+    """[vsphere] Name of the existing distributed switch the port groups are created on. Required."""
+    datastore: NotRequired[str]
+    """[vsphere] Name of the datastore (shared by the clusters) the VMs' disks go on. Required."""
+    port_groups: NotRequired[list[PortGroup]]
+    """[vsphere] The site's networks: distributed port groups with their VLAN ids and subnet slots; one must be named `main`. Required."""
+    allow_unverified_ssl: NotRequired[bool]
+    """[vsphere] Accept vCenter's certificate unverified (a lab's self-signed one). Default false."""
+    appliance_pair: NotRequired[VsphereAppliance]
+    """[vsphere] The VPN appliance pair (template, public and private addresses, next hop). Omitted: the site cannot be joined by VPN."""
+    ingress_ip: NotRequired[str]
+    """[vsphere] Public IPv4 address of the load balancer you run in front of the main port group (vSphere has none of its own). Required for a MultiCloudApp on the site."""
 
 
 class Ipam(TypedDict):
@@ -281,7 +327,7 @@ class PoolSource(TypedDict):
     security_group_ids: NotRequired[list[str]]
     """[aws_metal] Security groups of the servers. Omitted: the VPC's default group."""
     root_volume_gb: NotRequired[int]
-    """[aws_metal] Root EBS volume size (GiB). Omitted: the AMI's."""
+    """[aws_metal] Root EBS volume size (GiB); the volume is encrypted either way. Omitted: the AMI's."""
     allow_unlisted_type: NotRequired[bool]
     """[aws_metal] Accept a `<family>.metal[-<n>xl]` type the installed pulumi-aws does not list yet."""
     ssh_user: NotRequired[str]

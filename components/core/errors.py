@@ -7,6 +7,7 @@ The tree::
     │   ├── InvalidArgsError                   a component's args model failed validation
     │   ├── ProjectError                       no Pulumi project, stack file or readable YAML
     │   └── PlanFileError (engine.plans)       a file for `check --from-json` is not a readable plan
+    ├── ProgramError (engine.offline)          the user's program itself failed (its file and line)
     ├── PlanningError                          a pure planner cannot satisfy the request
     │   ├── AddressSpaceExhaustedError         the supernet has no room for what is asked
     │   └── OverlappingCidrError               two ranges that must be disjoint overlap
@@ -27,6 +28,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from .escape import terminal
 
 __all__ = [
     "AddressSpaceExhaustedError",
@@ -76,15 +79,17 @@ class ConfigIssue:
     has_value: bool = True
 
     def render(self) -> str:
+        """``path: value: message``; control characters (from a file's keys or values) shown as
+        escapes, never sent to the terminal."""
+        path, message = terminal(self.path), terminal(self.message, newlines=True)
         if not self.has_value:
-            return f"{self.path}: {self.message}"
+            return f"{path}: {message}"
         hidden = secret_description(self.value, self.path)
         if hidden is not None:
-            message = (
-                self.message.replace(str(self.value), hidden) if len(str(self.value)) >= 8 else self.message
-            )
-            return f"{self.path}: {hidden}: {message}"
-        return f"{self.path}: {_show(self.value)}: {self.message}"
+            if len(str(self.value)) >= 8:
+                message = terminal(self.message.replace(str(self.value), hidden), newlines=True)
+            return f"{path}: {hidden}: {message}"
+        return f"{path}: {terminal(_show(self.value))}: {message}"
 
 
 #: Key names whose values are secrets whatever they look like.
@@ -189,9 +194,24 @@ class PlanningError(SkyweaveError):
         super().__init__(message)
         self.path = path
         self.value = value
+        #: further problems the same pass found (:meth:`together`), so all are reported at once
+        self.others: tuple[PlanningError, ...] = ()
 
     def as_issue(self, prefix: str = "") -> ConfigIssue:
         return ConfigIssue(_join_path(prefix, self.path), self.message, self.value)
+
+    def as_issues(self, prefix: str = "") -> list[ConfigIssue]:
+        """This problem and every other one found with it."""
+        return [self.as_issue(prefix), *(issue for other in self.others for issue in other.as_issues(prefix))]
+
+    @staticmethod
+    def together(errors: Sequence[PlanningError]) -> PlanningError | None:
+        """The first of ``errors`` carrying the rest (raise it), or ``None`` when there are none."""
+        if not errors:
+            return None
+        first = errors[0]
+        first.others = (*first.others, *errors[1:])
+        return first
 
 
 class AddressSpaceExhaustedError(PlanningError):

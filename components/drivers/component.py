@@ -25,7 +25,7 @@ import pulumi
 from pydantic import BaseModel
 
 from ..core.errors import ConfigIssue, InvalidArgsError
-from ..core.naming import check_component_name
+from ..core.naming import SITE_PROVIDERS, check_component_name
 from ..core.sites import SiteArgs
 from ..core.validation import check_plan, coerce_args
 from .base import SiteContext
@@ -113,6 +113,12 @@ class Component(pulumi.ComponentResource, Generic[_A, _P]):
         self._component_name = name
         if providers is not None:
             self.providers = providers
+
+    def register_outputs(self, outputs: pulumi.Inputs) -> None:
+        """Step 4: the outputs, with :data:`~skyweave.core.naming.SITE_PROVIDERS` (site → provider
+        URN), which the policy pack and the preview read a resource's site from."""
+        record = {site: p.urn for site, p in self.providers.items() if p is not None}
+        super().register_outputs({**outputs, SITE_PROVIDERS: record})
 
     def site_context(self, site: SiteArgs, tags: Mapping[str, str]) -> SiteContext:
         """Step 3: what a driver needs to build this component's children on ``site``."""

@@ -186,6 +186,27 @@ ZONES = Rule(
     severity=Severity.MEDIUM,
 )
 
+# -- hosts within a zone ------------------------------------------------------------------------
+
+
+def _check_host_spread(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
+    yield from facts(index).check_topic("redundancy-host-spread", cfg)
+
+
+HOST_SPREAD = Rule(
+    name="skyweave-redundancy-host-spread",
+    description="An app's instances that share a zone are kept on separate hosts by an anti-affinity "
+    "rule (vSphere: a DRS VM anti-affinity rule per compute cluster), so one host's failure takes "
+    "down one of them.",
+    level=Level.MANDATORY,
+    kind=Kind.STACK,
+    check=_check_host_spread,
+    remediation="Put the app's VMs of each cluster in one vsphere.ComputeClusterVmAntiAffinityRule "
+    "(compute_cluster_id=<the cluster>, virtual_machine_ids=[vm.id, ...], mandatory=True); "
+    "MultiCloudApp does this for its vSphere sites.",
+    severity=Severity.MEDIUM,
+)
+
 # -- VPN tunnels --------------------------------------------------------------------------------
 
 
@@ -641,6 +662,7 @@ RULES: tuple[Rule, ...] = (
     MIN_VENDORS,
     SURVIVES,
     ZONES,
+    HOST_SPREAD,
     TUNNELS,
     PARTITION,
     DNS,

@@ -161,7 +161,10 @@ class AwsMetalSourceArgs(BareMetalSourceArgs):
         default=(), description="Security groups of the servers. Omitted: the VPC's default group."
     )
     root_volume_gb: int | None = Field(
-        default=None, ge=8, le=16384, description="Root EBS volume size (GiB). Omitted: the AMI's."
+        default=None,
+        ge=8,
+        le=16384,
+        description="Root EBS volume size (GiB); the volume is encrypted either way. Omitted: the AMI's.",
     )
     allow_unlisted_type: bool = Field(
         default=False,
@@ -339,11 +342,10 @@ class AwsDriver(CloudDriver):
                 metadata_options=aws.ec2.InstanceMetadataOptionsArgs(
                     http_endpoint="enabled", http_tokens="required"
                 ),
+                # encrypted whatever the size: without root_volume_gb the AMI's size is kept
                 root_block_device=aws.ec2.InstanceRootBlockDeviceArgs(
                     volume_size=source.root_volume_gb, encrypted=True
-                )
-                if source.root_volume_gb
-                else None,
+                ),
                 user_data=request.user_data(placed, ctx.site.name),
                 # cloud-init runs the bootstrap once per instance: a changed bootstrap means a new
                 # instance (as on Ironic, where user-data forces a new server).

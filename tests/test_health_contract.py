@@ -153,3 +153,18 @@ def test_without_tls_every_probe_is_plain_http_on_the_service_port() -> None:
         assert (protocol, port) == ("HTTP", PORT), name
     lb = next(r for r in result.resources if r.name == "web-lb-azure-weu1").inputs
     assert [r["frontendPort"] for r in lb["loadBalancingRules"]] == [PORT]
+
+
+def test_traffic_managers_probe_follows_the_contract_too() -> None:
+    """Azure's DNS (Traffic Manager) probes the HTTPS front door of every site, like Route 53."""
+    app = {**APP, "dns": {"vendor": "azure", "zone": "dns-rg/example.com", "record_name": "shop.example.com"}}
+    result = _build(app)
+    [profile] = [r for r in result.resources if r.type == "azure-native:trafficmanager:Profile"]
+    monitor = profile.inputs["monitorConfig"]
+    assert (monitor["protocol"], monitor["port"], monitor["path"]) == ("HTTPS", HTTPS_PORT, "/healthz")
+    plain = _build({**{k: v for k, v in app.items() if k != "tls_certificates"}})
+    [profile] = [r for r in plain.resources if r.type == "azure-native:trafficmanager:Profile"]
+    assert (profile.inputs["monitorConfig"]["protocol"], profile.inputs["monitorConfig"]["port"]) == (
+        "HTTP",
+        PORT,
+    )

@@ -110,6 +110,7 @@ class MultiCloudApp(
                 https_port=args.https_port,
                 redirect_host=self.plan.dns.record_name if self.plan.dns else None,
                 fixed_addresses=self.plan.fixed_addresses,
+                plain_http=args.plain_http,
             )
             app = service(get_driver(site.vendor), AppService, needed_for="a MultiCloudApp site")
             self.endpoints[site.name] = app.create_app_site(ctx, network.site_networks[site.name], spec)

@@ -34,6 +34,7 @@ from ..drivers.workloads import (
     DnsSpec,
     EndpointKind,
     HealthCheckSpec,
+    PlainHttp,
     TlsTermination,
 )
 from ..network.hybrid_vpc import HybridVpcPlan
@@ -241,6 +242,13 @@ class MultiCloudAppArgs(ArgsModel):
     https_port: int = Field(
         default=443, ge=1, le=65535, description="The HTTPS port with tls_certificates. Default 443."
     )
+    plain_http: PlainHttp = Field(
+        default=PlainHttp.REDIRECT,
+        description="With tls_certificates, what the service port does for the public: redirect "
+        "(default: it only redirects to https_port) or closed (only https_port is open; the service "
+        "port stays the backend port behind load balancers that terminate TLS). Every vendor serves "
+        "the same contract, and every health check probes a port that answers 200.",
+    )
     tags: Tags = Field(default_factory=dict, description="Tags on every resource of the app. Default none.")
 
     @field_validator("sites")
@@ -350,6 +358,14 @@ def plan_multi_cloud_app(
     certificates: dict[str, str] = {}
     if args.tls_certificates:
         issues.extend(_tls_issues(args, sites, by_name, known_vendors, certificates))
+    elif args.plain_http is PlainHttp.CLOSED:
+        issues.append(
+            ConfigIssue(
+                "plain_http",
+                "closed needs tls_certificates: without HTTPS the service port is all the app serves",
+                args.plain_http.value,
+            )
+        )
     for key, table, resolved in (("images", args.images, images), ("sizes", args.sizes, sizes)):
         for entry in table:
             if entry not in by_name and entry not in known_vendors:
@@ -521,7 +537,11 @@ def _tls_issues(
                 args.https_port,
             )
         )
-    redirecting = [s.name for s in sites if _terms(s).redirect_to_dns_name]
+    redirecting = (
+        [s.name for s in sites if _terms(s).redirect_to_dns_name]
+        if args.plain_http is PlainHttp.REDIRECT
+        else []
+    )
     if args.dns is None and redirecting:
         issues.append(
             ConfigIssue(

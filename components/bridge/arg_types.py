@@ -27,6 +27,7 @@ __all__ = [
     "MultiCloudBucketInputs",
     "NatStrategy",
     "Network",
+    "PlainHttp",
     "PoolSource",
     "PortGroup",
     "Site",
@@ -72,6 +73,16 @@ class NatStrategy(StrEnum):
     """One NAT gateway in the first zone: cheap, but that zone is a single point of egress."""
     ONE_PER_ZONE = "one_per_zone"
     """A NAT gateway per zone: losing a zone keeps the others' egress."""
+
+
+class PlainHttp(StrEnum):
+    """What the service port does for the public when the app serves HTTPS (``tls_certificates``)."""
+
+    REDIRECT = "redirect"
+    """It only redirects to ``https://…:https_port`` (the default)."""
+    CLOSED = "closed"
+    """It is not served to the public at all: only ``https_port`` is open (the service port stays
+    the backend port behind a load balancer that terminates TLS)."""
 
 
 class Topology(StrEnum):
@@ -415,6 +426,8 @@ class MultiCloudAppInputs(TypedDict):
     """Serve HTTPS: the certificate per vendor or site name for load balancers that terminate TLS (aws: ACM certificate ARN; openstack: Barbican container ref), whose service port then only redirects to https_port; load balancers that pass https_port through leave TLS to the instances (azure, gcp). Default: plain HTTP on the service port."""
     https_port: NotRequired[int]
     """The HTTPS port with tls_certificates. Default 443."""
+    plain_http: NotRequired[PlainHttp]
+    """With tls_certificates, what the service port does for the public: redirect (default: it only redirects to https_port) or closed (only https_port is open; the service port stays the backend port behind load balancers that terminate TLS). Every vendor serves the same contract, and every health check probes a port that answers 200."""
     tags: NotRequired[dict[str, str]]
     """Tags on every resource of the app. Default none."""
     network: Network

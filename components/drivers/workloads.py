@@ -29,6 +29,7 @@ __all__ = [
     "EndpointKind",
     "FederatedIdentity",
     "HealthCheckSpec",
+    "PlainHttp",
     "TlsTermination",
     "dns_probe",
 ]
@@ -63,6 +64,16 @@ class TlsTermination(StrEnum):
     themselves (no certificate reaches skyweave)."""
     NONE = "none"
     """The site serves the service port only: no HTTPS, whatever ``tls_certificates`` says."""
+
+
+class PlainHttp(StrEnum):
+    """What the service port does for the public when the app serves HTTPS (``tls_certificates``)."""
+
+    REDIRECT = "redirect"
+    """It only redirects to ``https://…:https_port`` (the default)."""
+    CLOSED = "closed"
+    """It is not served to the public at all: only ``https_port`` is open (the service port stays
+    the backend port behind a load balancer that terminates TLS)."""
 
 
 @dataclass(frozen=True)
@@ -168,6 +179,8 @@ class AppSiteSpec:
             one (Octavia L7 policies redirect to a fixed URL prefix).
         fixed_addresses: the app's DNS reaches IP targets only: a site whose load balancer has
             no fixed address gets fixed ones in front of it (:attr:`AppTerms.fixed_addresses`).
+        plain_http: with ``tls``, whether the service port redirects to HTTPS or is closed to
+            the public.
     """
 
     image: str
@@ -183,6 +196,12 @@ class AppSiteSpec:
     https_port: int = 443
     redirect_host: str | None = None
     fixed_addresses: bool = False
+    plain_http: PlainHttp = PlainHttp.REDIRECT
+
+    @property
+    def public_http(self) -> bool:
+        """The service port is served to the public (plain, or redirecting to HTTPS)."""
+        return not self.tls or self.plain_http is PlainHttp.REDIRECT
 
     @property
     def total(self) -> int:

@@ -106,7 +106,9 @@ def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -
     estate_v4, estate_v6 = _split(spec.estate_cidrs)
     lb_sg_name = ctx.name("lb-sg")
     tls = spec.tls and spec.tls_certificate is not None
-    public_ports = [(spec.port, "service port, public")]
+    # With TLS the service port redirects, or is closed to the public (plain_http: closed).
+    public_http = not tls or spec.public_http
+    public_ports = [(spec.port, "service port, public")] if public_http else []
     if tls:
         public_ports.append((spec.https_port, "HTTPS, public"))
     lb_sg = aws.ec2.SecurityGroup(
@@ -254,16 +256,17 @@ def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -
             protocol="HTTPS", port=str(spec.https_port), status_code="HTTP_301"
         ),
     )
-    listener = aws.lb.Listener(
-        ctx.name("listener"),
-        load_balancer_arn=alb.arn,
-        port=spec.port,
-        protocol="HTTP",
-        default_actions=[redirect if tls else forward],
-        tags=tags(ctx.name("listener")),
-        opts=ctx.opts(),
-    )
     extra: dict[str, pulumi.Resource] = {}
+    if public_http:
+        extra["listener"] = aws.lb.Listener(
+            ctx.name("listener"),
+            load_balancer_arn=alb.arn,
+            port=spec.port,
+            protocol="HTTP",
+            default_actions=[redirect if tls else forward],
+            tags=tags(ctx.name("listener")),
+            opts=ctx.opts(),
+        )
     if tls:
         extra["https_listener"] = aws.lb.Listener(
             ctx.name("https-listener"),
@@ -278,7 +281,7 @@ def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -
         )
     fixed: list[aws.ec2.Eip] = []
     if spec.fixed_addresses:
-        fixed = _fixed_addresses(ctx, network, spec, alb, [listener, *extra.values()], letters, extra)
+        fixed = _fixed_addresses(ctx, network, spec, alb, list(extra.values()), letters, extra)
     largest_zone = max(spec.zone_counts.values(), default=0)
     asg = aws.autoscaling.Group(
         ctx.name("asg"),
@@ -314,7 +317,6 @@ def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -
             "launch_template": template,
             "target_group": target_group,
             "load_balancer": alb,
-            "listener": listener,
             "group": asg,
             **extra,
         },
@@ -363,7 +365,7 @@ def _fixed_addresses(
         opts=ctx.opts(depends_on=[network.resources["igw"]]),
     )
     tls = spec.tls and spec.tls_certificate is not None
-    ports = [spec.port, *([spec.https_port] if tls else [])]
+    ports = [*([spec.port] if not tls or spec.public_http else []), *([spec.https_port] if tls else [])]
     health = spec.health
     for port in ports:
         group = aws.lb.TargetGroup(

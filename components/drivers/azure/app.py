@@ -136,15 +136,17 @@ def _nsg_rules(spec: AppSiteSpec) -> list[Any]:
     rules are new rules after the existing ones (priorities 130+), so a site that turns TLS on
     keeps its rules as they were.
     """
-    rules = [
-        _inbound_tcp(
-            "service-internet",
-            100,
-            f"service port {spec.port} from the internet (through the load balancer)",
-            source_address_prefix="Internet",
-            destination_port_range=str(spec.port),
+    rules = []
+    if spec.public_http:  # plain_http: closed keeps the service port from the internet
+        rules.append(
+            _inbound_tcp(
+                "service-internet",
+                100,
+                f"service port {spec.port} from the internet (through the load balancer)",
+                source_address_prefix="Internet",
+                destination_port_range=str(spec.port),
+            )
         )
-    ]
     if spec.tls:
         rules.append(
             _inbound_tcp(
@@ -268,7 +270,10 @@ def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -
                 enable_tcp_reset=True,
                 idle_timeout_in_minutes=4,
             )
-            for name, port in (("service", spec.port), *((("https", spec.https_port),) if spec.tls else ()))
+            for name, port in (
+                *((("service", spec.port),) if spec.public_http else ()),
+                *((("https", spec.https_port),) if spec.tls else ()),
+            )
         ],
         tags=tags,
         opts=ctx.opts(),

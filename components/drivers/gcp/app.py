@@ -79,7 +79,11 @@ def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -
     tag = ctx.name("vm")
     labels = dict(ctx.tags)
     # The passthrough load balancer cannot terminate TLS: with tls the instances serve https_port.
-    service_ports = [str(spec.port), *([str(spec.https_port)] if spec.tls else [])]
+    # plain_http: closed leaves the service port closed to the public.
+    service_ports = [
+        *([str(spec.port)] if spec.public_http else []),
+        *([str(spec.https_port)] if spec.tls else []),
+    ]
     service_fw = gcp.compute.Firewall(
         ctx.name("fw-service"),
         project=project,

@@ -207,3 +207,24 @@ def test_the_dns_page_example_is_prods_dns_block() -> None:
     (shop,) = stack_raw("prod")["apps"]
     assert AppDnsArgs.model_validate(example["dns"]) == AppDnsArgs.model_validate(shop["dns"])
     assert example["survive"] == shop["survive"] == "vendor"
+
+
+def test_prods_preview_serves_the_shop_from_two_dns_vendors_and_exports_the_ns_set(
+    prod_run: OfflineRun,
+) -> None:
+    """Issue 25's "done when": the preview shows the zone on two vendors with the same records and
+    health checks (compared by the pack's agreement rule, tests/test_check.py) and exports the NS set."""
+    servers = prod_run.outputs["apps"]["shop"]["nameServers"]
+    assert len(servers) == 8 and servers == sorted(set(servers))
+    # Route 53's four and Cloud DNS's four (the offline stand-ins keep each vendor's shape).
+    assert (
+        sum(".awsdns-" in s for s in servers) == 4
+        and sum(s.endswith(".googledomains.com") for s in servers) == 4
+    )
+    records = [
+        r
+        for r in prod_run.resources
+        if r.type in ("aws:route53/record:Record", "gcp:dns/recordSet:RecordSet")
+    ]
+    assert {r.type.split(":", 1)[0] for r in records} == {"aws", "gcp"}
+    assert {r.inputs["name"].rstrip(".") for r in records} == {"shop.example.com"}

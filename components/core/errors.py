@@ -24,6 +24,7 @@ Only the CLI catches these, mapping them to exit codes.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -44,7 +45,14 @@ __all__ = [
     "SkyweaveError",
     "UnknownDriverError",
     "UnsupportedCapabilityError",
+    "did_you_mean",
 ]
+
+
+def did_you_mean(value: object, valid: Iterable[str]) -> str:
+    """``"; did you mean 'x'?"`` for the closest of ``valid`` to ``value`` (``""`` when none is close)."""
+    guess = difflib.get_close_matches(str(value), list(valid), n=1)
+    return f"; did you mean {guess[0]!r}?" if guess else ""
 
 
 class _WithoutPulumi(Exception):

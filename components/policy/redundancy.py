@@ -77,7 +77,9 @@ def _check_survives(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Findi
                 continue
             if declared in _FAILURE_KINDS and FailureKind(declared) is not always:
                 kinds.append(FailureKind(declared))
-            required = max(as_int(min_healthy) or 0, 1)
+            required = as_int(min_healthy) or 0
+            if required <= 0:  # a pool's default min_healthy 0: it needs no node after any loss
+                continue
         unknown = [u for u in service.units if u.unknown]
         if unknown:
             yield Finding(
@@ -114,8 +116,8 @@ SURVIVES = Rule(
     name="skyweave-redundancy-survives-vendor-loss",
     description="Every service keeps enough capacity after losing any one vendor (and any one domain of "
     "the kind it declares in `survive`), counted from the plan's instances, groups and nodes: each "
-    "MultiCloudApp and BareMetalPool keeps its minHealthy, and each DNS name in front of compute no "
-    "component owns keeps minHealthy.",
+    "MultiCloudApp and BareMetalPool keeps its minHealthy (a pool that declares 0 needs none), and "
+    "each DNS name in front of compute no component owns keeps minHealthy.",
     level=Level.MANDATORY,
     kind=Kind.STACK,
     check=_check_survives,

@@ -67,6 +67,9 @@ def preview_call(token: str, args: Mapping[str, Any]) -> dict[str, Any] | None:
             f"ns-{(n + i * 509) % 2048}.awsdns-{(n + i) % 64:02d}.{tld}" for i, tld in enumerate(_TLDS)
         ]
         return {"zoneId": args.get("zoneId") or "Z0", "nameServers": servers}
+    if token == "aws:ssm/getParameter:getParameter":  # an image given as resolve:ssm:<name>
+        name = str(args.get("name", ""))
+        return {"id": name, "name": name, "type": "String", "value": f"ami-resolved-from:{name}"}
     if token == "aws:ec2/getAmi:getAmi":
         # The root device of Amazon Linux and most current AMIs; a real lookup says per AMI.
         filters = args.get("filters") or []

@@ -41,13 +41,16 @@ from typing import TYPE_CHECKING, Any
 
 import pulumi
 
+from ...core.errors import did_you_mean
 from ...core.naming import child_name
 from ..base import SiteContext, SiteNetwork
-from ..sdk import lazy_sdk
+from ..sdk import lazy_sdk, sdk_enum_values
 from ..workloads import (
     AppEndpoint,
     AppSiteSpec,
     AppTerms,
+    AppValue,
+    AppValueKind,
     DnsRouting,
     DnsSpec,
     DnsTerms,
@@ -66,6 +69,7 @@ __all__ = [
     "APP_TERMS",
     "DNS_TERMS",
     "TRAFFIC_MANAGER_INTERVALS",
+    "app_value_problems",
     "create_app_site",
     "create_dns",
     "image_reference",
@@ -94,17 +98,50 @@ TRAFFIC_MANAGER_MIN_TIMEOUT = 5
 _URN = re.compile(r"^(?P<publisher>[^:\s]+):(?P<offer>[^:\s]+):(?P<sku>[^:\s]+):(?P<version>[^:\s]+)$")
 
 
+_IMAGE_FORMS = (
+    "neither publisher:offer:sku:version (e.g. Canonical:ubuntu-24_04-lts:server:latest) nor an image "
+    "resource id (/subscriptions/…)"
+)
+
+
 def image_reference(image: str) -> Any:
     """``publisher:offer:sku:version`` (a Marketplace URN) or an image's resource id."""
     if image.startswith("/subscriptions/"):
         return azure.compute.ImageReferenceArgs(id=image)
     match = _URN.match(image)
-    if match is None:
-        raise ValueError(
-            f"Azure image {image!r} is neither publisher:offer:sku:version (e.g. "
-            "Canonical:ubuntu-24_04-lts:server:latest) nor an image resource id (/subscriptions/…)"
-        )
+    if match is None:  # refused while planning (app_value_problems); kept for direct callers
+        raise ValueError(f"Azure image {image!r} is {_IMAGE_FORMS}")
     return azure.compute.ImageReferenceArgs(**match.groupdict())
+
+
+def app_value_problems(value: AppValue) -> list[str]:
+    """An image is a Marketplace URN or an image resource id; a size is spelt as the installed
+    pulumi-azure-native's ``VirtualMachineSizeTypes`` spells sizes.
+
+    Why not only that enum's values: the SDK marks it deprecated (frozen in 2023, so newer sizes
+    such as Standard_D2s_v5 are missing; the sizes a region offers come from its API), so a size
+    it lists is accepted, and another one must at least be written the way its sizes are
+    (``Standard_…``/``Basic_…``, case as listed).
+    """
+    text = value.value
+    if value.kind is AppValueKind.IMAGE:
+        if text.startswith("/subscriptions/") or _URN.match(text):
+            return []
+        return [f"not an Azure image: {_IMAGE_FORMS}"]
+    if value.kind is AppValueKind.SIZE:
+        sizes = sdk_enum_values("pulumi_azure_native", "compute._enums", "VirtualMachineSizeTypes")
+        prefixes = sorted({size.split("_", 1)[0] + "_" for size in sizes})
+        spelt = {size.lower(): size for size in sizes}
+        if text in sizes or (any(text.startswith(p) for p in prefixes) and text.lower() not in spelt):
+            return []
+        hint = (
+            f"; did you mean {spelt[text.lower()]!r}?" if text.lower() in spelt else did_you_mean(text, sizes)
+        )
+        return [
+            f"not an Azure VM size: sizes are {' or '.join(f'{p}…' for p in prefixes)}, spelt as "
+            f"pulumi-azure-native lists them (e.g. Standard_D2s_v5){hint}"
+        ]
+    return []
 
 
 def _families(cidrs: tuple[str, ...]) -> list[tuple[str, list[str]]]:

@@ -23,8 +23,32 @@ from skyweave.cli import ipam as ipam_cli
 from skyweave.cli import main
 from skyweave.cli.exit_codes import EXIT_REQUIREMENT
 
-PROD = (ROOT / "stacks" / "Pulumi.prod.yaml").read_text(encoding="utf-8")
+SHIPPED_PROD = (ROOT / "stacks" / "Pulumi.prod.yaml").read_text(encoding="utf-8")
+
+
+def _unlocked(text: str) -> str:
+    """``text`` without what `ipam lock` adds to a file whose site blocks are pinned: each site's
+    ``asn`` line and the network's ``tunnel_blocks`` (the shipped files are locked, issue 23)."""
+    lines = text.splitlines(keepends=True)
+    out: list[str] = []
+    skipping = False
+    for line in lines:
+        if line == "    tunnel_blocks:\n":
+            skipping = True
+            continue
+        if skipping and line.startswith("      "):
+            continue
+        skipping = False
+        if re.fullmatch(r"      asn: \d+\n", line):
+            continue
+        out.append(line)
+    return "".join(out)
+
+
+#: The prod file before it was locked: the cloud sites' blocks pinned, nothing else.
+PROD = _unlocked(SHIPPED_PROD)
 DEV = (ROOT / "stacks" / "Pulumi.dev.yaml").read_text(encoding="utf-8")
+DEV_NETWORK = "  skyweave:network:\n    tunnel_blocks:\n      aws-use1/gcp-euw1: 169.254.19.96/27\n"
 LABEL = "stacks/Pulumi.prod.yaml"
 
 NEW_SITE = """\
@@ -95,6 +119,17 @@ def _pinned_lines(out: str, indent: str = "      ", nl: str = "\n") -> list[str]
     return lines
 
 
+@pytest.mark.parametrize("stack", ["prod", "dev"])
+def test_the_shipped_stacks_stay_locked(stack: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 23 item 7: the gate docs/ci.md recommends passes on the shipped stacks, so a change
+    to them that needs a pin (a new site, a new link) fails here until `ipam lock` records it, and
+    the first lock on a user's change writes only what that change needs."""
+    text = (ROOT / "stacks" / f"Pulumi.{stack}.yaml").read_text(encoding="utf-8")
+    assert _planned_pins(text) == set()
+    assert main(["ipam", "lock", "--stack", stack, "--check"]) == 0
+    assert "every site and link is already pinned" in capsys.readouterr().out
+
+
 # --- the shipped prod file ------------------------------------------------------------------
 
 
@@ -121,6 +156,8 @@ def test_lock_on_the_shipped_prod_file_inserts_only_the_pins(
     plan_after = json.loads(capsys.readouterr().out)
     assert plan_after == plan_before
 
+    # Locking it again gives the shipped file, byte for byte.
+    assert after == SHIPPED_PROD
     # Everything is pinned now: a second lock is an empty diff.
     assert _lock(project) == 0
     assert "nothing to write" in capsys.readouterr().out
@@ -261,7 +298,8 @@ def test_a_stale_pin_in_a_flow_mapping_and_a_reversed_one(
     written the wrong way round is not stale (it names a link that exists): lock keeps it and the
     error that says which id was meant."""
     pins = "{aws-use1/gone: 169.254.100.0/27, aws-use1/gcp-euw1: 169.254.19.96/27, x/gone: 169.254.100.64/27}"
-    text = DEV.replace("config:\n", f"config:\n  skyweave:network: {{tunnel_blocks: {pins}}}\n", 1)
+    text = DEV.replace(DEV_NETWORK, f"  skyweave:network: {{tunnel_blocks: {pins}}}\n")
+    assert text != DEV
     project = _project(tmp_path, text, stack="dev")
     argv = ["-C", str(project), "ipam", "lock", "--stack", "dev"]
     assert main(argv) == 0
@@ -269,11 +307,8 @@ def test_a_stale_pin_in_a_flow_mapping_and_a_reversed_one(
     assert "  skyweave:network: {tunnel_blocks: {aws-use1/gcp-euw1: 169.254.19.96/27}}\n" in after
     assert "removed 2 stale pin(s)" in capsys.readouterr().out
 
-    reversed_pin = DEV.replace(
-        "config:\n",
-        "config:\n  skyweave:network:\n    tunnel_blocks:\n      gcp-euw1/aws-use1: 169.254.19.96/27\n",
-        1,
-    )
+    reversed_pin = DEV.replace(DEV_NETWORK, DEV_NETWORK.replace("aws-use1/gcp-euw1", "gcp-euw1/aws-use1"))
+    assert reversed_pin != DEV
     (tmp_path / "reversed").mkdir()
     project = _project(tmp_path / "reversed", reversed_pin, stack="dev")
     assert main(["-C", str(project), "ipam", "lock", "--stack", "dev"]) == 1

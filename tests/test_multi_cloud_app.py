@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
+import math
+import re
 from collections import Counter
 from typing import Any
 
@@ -474,3 +477,40 @@ def test_prod_props_satisfy_the_policy_rule_the_way_the_pack_reads_them(prod_run
     # One row per site and zone of the app, counts as planned.
     assert sum(p.count for p in placements) == 16
     assert len(placements) == 3 + 3 + 2 + 3  # aws-use1, gcp-euw1, os-dc1, azure-weu1
+
+
+def _sdk_docstring_of(cls: type, attribute: str) -> str:
+    """The docstring the installed pulumi_aws gives ``attribute`` of ``cls`` (its property's)."""
+    prop = getattr(cls, attribute)
+    return inspect.getdoc(prop) or ""
+
+
+def test_aws_groups_roll_their_instances_when_the_template_changes(prod_run: OfflineRun) -> None:
+    """Issue 23 item 8: an Auto Scaling group replaces its running instances when its launch
+    template changes (an instance refresh), as GCP's MIG and Azure's scale set roll theirs. Checked
+    against the installed SDK's declarations: the strategy is the one it allows, the maximum is in
+    its range, and the minimum keeps the site's whole planned count in service (instances are
+    launched before old ones stop), so the app's min_healthy holds through a refresh even with a
+    vendor down, the failure it is sized for."""
+    import pulumi_aws as aws
+
+    refresh_doc = _sdk_docstring_of(aws.autoscaling.GroupInstanceRefreshArgs, "strategy")
+    (allowed,) = re.findall(r"The only allowed value is `(\w+)`", refresh_doc)
+    prefs = aws.autoscaling.GroupInstanceRefreshPreferencesArgs
+    low, high = map(
+        int, re.findall(r"between `(\d+)` and `(\d+)`", _sdk_docstring_of(prefs, "max_healthy_percentage"))[0]
+    )
+    groups = [r for r in prod_run.resources if r.type == "aws:autoscaling/group:Group"]
+    assert groups
+    for group in groups:
+        refresh = group.inputs["instanceRefresh"]
+        assert refresh["strategy"] == allowed
+        preferences = refresh["preferences"]
+        desired = group.inputs["desiredCapacity"]
+        kept = math.ceil(preferences["minHealthyPercentage"] * desired / 100)
+        assert kept >= desired, (group.name, preferences)
+        assert low <= preferences["maxHealthyPercentage"] <= high
+        # room to launch at least one new instance before an old one stops
+        assert preferences["maxHealthyPercentage"] * desired >= 100 * (desired + 1), (group.name, preferences)
+        # The refresh starts on a new template version, which `$Latest` would never be.
+        assert group.inputs["launchTemplate"]["version"] not in ("$Latest", "$Default")

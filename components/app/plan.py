@@ -362,7 +362,12 @@ def plan_multi_cloud_app(
 
     try:
         capacity = plan_capacity(
-            [SiteZones(s.name, s.vendor, s.region, tuple(s.zones), 1) for s in sites],
+            [
+                SiteZones(
+                    s.name, s.vendor, s.region, tuple(s.zones), 1, get_driver(s.vendor).failure_hosts(s)
+                )
+                for s in sites
+            ],
             args.min_healthy,
             args.survive,
         )
@@ -371,18 +376,19 @@ def plan_multi_cloud_app(
 
     site_availability: list[SiteAvailability] = []
     for s in sites:
+        hosts = tuple(h.split("/", 1)[0] for h in get_driver(s.vendor).failure_hosts(s))
         zones_used = sum(1 for count in capacity.site_zones(s.name).values() if count > 0)
         override = args.availability.get(s.name)
         published = get_driver(s.vendor).compute_sla
         sla = published.for_zones(zones_used) if published is not None else None
         if override is not None:
             site_availability.append(
-                SiteAvailability(s.name, s.vendor, override, capacity.per_site()[s.name], "override")
+                SiteAvailability(s.name, s.vendor, override, capacity.per_site()[s.name], "override", hosts)
             )
         elif sla is not None:
             source = "published SLA, " + ("multi-zone" if zones_used >= 2 else "single instance")
             site_availability.append(
-                SiteAvailability(s.name, s.vendor, sla, capacity.per_site()[s.name], source)
+                SiteAvailability(s.name, s.vendor, sla, capacity.per_site()[s.name], source, hosts)
             )
         else:
             issues.append(

@@ -208,6 +208,8 @@ class Site(TypedDict):
     """[vsphere] Accept vCenter's certificate unverified (a lab's self-signed one). Default false."""
     appliance_pair: NotRequired[VsphereAppliance]
     """[vsphere] The VPN appliance pair (template, public and private addresses, next hop). Omitted: the site cannot be joined by VPN."""
+    hosted_on: NotRequired[str]
+    """[vsphere] The other vendor's region the vSphere estate runs in, as vendor:region, for a hosted one: VMware Cloud on AWS (aws:us-east-1), Azure VMware Solution (azure:westeurope), Google Cloud VMware Engine (gcp:europe-west1). The site then fails with that vendor and region in simulate, the availability model and the pack. Omitted: your own datacenter."""
     ingress_ip: NotRequired[str]
     """[vsphere] Public IPv4 address of the load balancer you run in front of the main port group (vSphere has none of its own). Required for a MultiCloudApp on the site."""
 
@@ -366,9 +368,9 @@ class MultiCloudAppInputs(TypedDict):
     sites: list[str]
     """Names of the estate's sites to run on (at least one, each once)."""
     images: dict[str, str]
-    """Boot image per vendor (aws: AMI id (one region's: AWS sites in several regions need an entry per region or site) or resolve:ssm:<parameter>, which each region resolves to its own AMI; azure: publisher:offer:sku:version or an image id; gcp: image self link or family; openstack: Glance image id), per region or per site name; a site's own entry wins, then its region's. Required for every site."""
+    """Boot image per vendor (aws: AMI id (one region's: AWS sites in several regions need an entry per region or site) or resolve:ssm:<parameter>, which each region resolves to its own AMI; azure: publisher:offer:sku:version or an image id; gcp: image self link or family; openstack: Glance image id; vsphere: VM template name (cloud-init with the VMware datasource; cloning needs vCenter)), per region or per site name; a site's own entry wins, then its region's. Required for every site."""
     sizes: dict[str, str]
-    """Instance size per vendor, region or site name (aws: instance type; azure: VM size; gcp: machine type; openstack: flavor name); a site's own entry wins, then its region's. Required for every site."""
+    """Instance size per vendor, region or site name (aws: instance type; azure: VM size; gcp: machine type; openstack: flavor name; vsphere: VM shape `<vCPUs>cpu-<MiB>mb`, e.g. 2cpu-4096mb); a site's own entry wins, then its region's. Required for every site."""
     port: NotRequired[int]
     """The service port. Default 80."""
     health_check_path: NotRequired[str]
@@ -390,7 +392,7 @@ class MultiCloudAppInputs(TypedDict):
     user_data: NotRequired[str]
     """Boot script (cloud-init). Default none."""
     availability: NotRequired[dict[str, float]]
-    """Availability per site name, overriding the vendor's published SLA; required for vendors that publish none (OpenStack). Default: the published figures."""
+    """Availability per site name, overriding the vendor's published SLA; required for vendors that publish none (OpenStack, VMware vSphere). Default: the published figures."""
     availability_beta: NotRequired[float]
     """Share of a site's unavailability common to its whole vendor (beta factor). Default 0.1; 0 treats sites as independent."""
     vendor_common_cause: NotRequired[dict[str, float]]
@@ -398,7 +400,7 @@ class MultiCloudAppInputs(TypedDict):
     dns: NotRequired[AppDns]
     """Health-checked DNS. Omitted: no DNS records."""
     tls_certificates: NotRequired[dict[str, str]]
-    """Serve HTTPS: the certificate per vendor, region or site name (a site's own entry wins, then its region's) for load balancers that terminate TLS (aws: ACM certificate ARN; openstack: Barbican container ref), whose service port then only redirects to https_port; load balancers that pass https_port through leave TLS to the instances (azure, gcp). Default: plain HTTP on the service port."""
+    """Serve HTTPS: the certificate per vendor, region or site name (a site's own entry wins, then its region's) for load balancers that terminate TLS (aws: ACM certificate ARN; openstack: Barbican container ref), whose service port then only redirects to https_port; load balancers that pass https_port through leave TLS to the instances (azure, gcp, vsphere). Default: plain HTTP on the service port."""
     https_port: NotRequired[int]
     """The HTTPS port with tls_certificates. Default 443."""
     tags: NotRequired[dict[str, str]]

@@ -125,6 +125,7 @@ def render_text(
     total = (
         f"Resources: {info['total']} to create: {info['resources']} cloud resources, "
         f"{info['providers']} providers, {info['components']} components"
+        + (" and the stack" if info["stack"] else "")
     )
     emit(total, paint="bold")
     return "\n".join(out)

@@ -88,6 +88,13 @@ def _check_survives(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Findi
             )
             continue
         placements = placements_of(service.units)
+        if not placements and service.unreached:
+            yield Finding(
+                f"{service.label}: no DNS record of it reaches any of its {_units_word(service)} "
+                f"({', '.join(sorted(u.name for u in service.unreached))}): nothing serves its name",
+                service.urn,
+            )
+            continue
         if not placements:
             yield Finding(
                 f"{service.label} has no compute in the plan (no instances, groups or nodes)", service.urn
@@ -101,6 +108,11 @@ def _check_survives(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Findi
                     f"{worst.lost + worst.remaining} {_units_word(service)} the plan's resources provide, "
                     f"below {'minHealthy ' if service.component is not None else ''}{required}"
                 )
+                unreached = sum(u.count for u in service.unreached if u.unknown is None)
+                if unreached:
+                    shortfall += (
+                        f" ({unreached} {_units_word(service)} no DNS record of it reaches are not counted)"
+                    )
                 if service.unknown:  # a value unknown in this preview may add units to it
                     yield Finding(
                         f"can't check {service.urn} during preview: {shortfall} so far; {service.unknown}",
@@ -116,7 +128,8 @@ SURVIVES = Rule(
     description="Every service keeps enough capacity after losing any one vendor (and any one domain of "
     "the kind it declares in `survive`), counted from the plan's instances, groups and nodes: each "
     "MultiCloudApp and BareMetalPool keeps its minHealthy (a pool that declares 0 needs none), and "
-    "each DNS name in front of compute no component owns keeps minHealthy.",
+    "each DNS name in front of compute no component owns keeps minHealthy. A component with DNS records "
+    "of its own counts only the compute they reach (an instance no record leads to takes no traffic).",
     level=Level.MANDATORY,
     kind=Kind.STACK,
     check=_check_survives,
@@ -148,8 +161,8 @@ def _check_zones(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]
     witness: dict[str, str] = {}
     pending: dict[str, Unit] = {}  # per site, a unit whose zones a preview cannot know
     for unit in facts(index).units:
-        if unit.vendor == "onprem":
-            continue  # the plan cannot see which rack a server someone brought sits in
+        if unit.domain_unseen:
+            continue  # the plan cannot see which site or rack it is in (a host nothing describes)
         if unit.unknown:
             yield Finding(f"can't check {unit.urn} during preview: {unit.unknown}", unit.urn, unknown=True)
             pending.setdefault(unit.site, unit)

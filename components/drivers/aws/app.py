@@ -12,7 +12,8 @@ Per site (see :func:`create_app_site`):
   volume instead of attaching a second one; AWS's default is unencrypted);
 * an Auto Scaling group over the private subnet of every zone of the site (≥ 2 AZs), its size
   pinned to the planned capacity (min = desired = planned, so scale-in never goes below what
-  the capacity plan counted on), replacing instances the ALB reports unhealthy;
+  the capacity plan counted on), replacing instances the ALB reports unhealthy, and rolling its
+  instances onto each new launch template version (an instance refresh: :func:`refresh_preferences`);
 * an internet-facing ALB in the public subnets, a target group with the health check, and a
   listener forwarding the service port — or, with a TLS certificate, an HTTPS listener (TLS 1.2+
   policy) forwarding ``https_port`` while the service port only redirects to HTTPS.
@@ -157,6 +158,23 @@ def _split(cidrs: tuple[str, ...]) -> tuple[list[str], list[str]]:
     v4 = [c for c in cidrs if ipaddress.ip_network(c).version == 4]
     v6 = [c for c in cidrs if ipaddress.ip_network(c).version == 6]
     return v4, v6
+
+
+def refresh_preferences(desired: int, surge: int) -> dict[str, int]:
+    """An instance refresh that never takes the site below its planned count: new instances
+    launch before old ones stop (``min_healthy_percentage`` 100), up to ``surge`` more at a time
+    (the room the group's max size keeps for a lost zone's share), as GCP's managed instance group
+    (``max_unavailable`` 0, a surge) and Azure's scale set (rolling with a surge) do. The app's
+    ``min_healthy`` is planned to hold with a vendor down; keeping every planned instance in
+    service keeps it holding during a refresh too.
+
+    AWS takes ``max_healthy_percentage`` from 100 to 200 and needs it above 100 when the minimum
+    is 100 (RefreshPreferences, Amazon EC2 Auto Scaling API Reference); the percentage is of the
+    desired capacity, so at least one more instance fits: ``ceil(100 * (desired + surge) /
+    desired)``, at most 200.
+    """
+    maximum = min(200, -(-100 * (desired + max(surge, 1)) // desired))
+    return {"min_healthy_percentage": 100, "max_healthy_percentage": maximum}
 
 
 def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -> AppEndpoint:
@@ -360,6 +378,14 @@ def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -
         target_group_arns=[target_group.arn],
         health_check_type="ELB",
         health_check_grace_period=300,
+        # A new template version (a new size or image) starts a refresh: without one the running
+        # instances would keep the old size until something replaced them.
+        instance_refresh=aws.autoscaling.GroupInstanceRefreshArgs(
+            strategy="Rolling",
+            preferences=aws.autoscaling.GroupInstanceRefreshPreferencesArgs(
+                **refresh_preferences(spec.total, largest_zone)
+            ),
+        ),
         tags=[
             aws.autoscaling.GroupTagArgs(key=k, value=v, propagate_at_launch=True)
             for k, v in sorted(tags(ctx.name("vm")).items())

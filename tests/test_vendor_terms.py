@@ -24,7 +24,8 @@ APPS = {d.vendor: d for d in all_drivers() if isinstance(d, AppService)}
 HTTPS_PORT = 8443
 CERTIFICATE = "certificate-for-the-contract-test"
 #: Values each vendor's driver takes (its app_value_problems): an AMI id and an instance type the
-#: SDK lists on AWS, a size spelt as pulumi-azure-native spells them; a Marketplace URN elsewhere.
+#: SDK lists on AWS, a size spelt as pulumi-azure-native spells them, a vSphere VM shape; a
+#: Marketplace URN elsewhere.
 IMAGES = {"aws": "ami-0a1b2c3d4e5f60718"}
 SIZES = {"aws": "t3.small", "azure": "Standard_D2s_v5", "vsphere": "2cpu-4096mb"}
 

@@ -67,7 +67,25 @@ INVOKES: list[tuple[str, str, dict[str, Any], dict[str, str]]] = [
     ("pulumi_gcp.compute", "get_zones", {}, {"gcp:project": "p1", "gcp:region": "europe-west1"}),
     ("pulumi_azure_native.authorization", "get_client_config", {}, {}),
     ("pulumi_openstack.networking", "get_sec_group", {"name": "default"}, {}),
+    (
+        "pulumi_azure_native.storage",
+        "list_storage_account_keys",
+        {"resource_group_name": "rg", "account_name": "acct"},
+        {},
+    ),
 ]
+
+
+def test_a_list_the_provider_always_returns_has_an_entry_to_read() -> None:
+    # azure-py-functions (pulumi/examples) reads `list_storage_account_keys(...).keys[0].value`:
+    # `keys` is not Optional in the SDK's result type, so it is there, with an entry.
+    keys = _invoke(
+        "pulumi_azure_native.storage",
+        "list_storage_account_keys",
+        {"resource_group_name": "rg", "account_name": "acct"},
+        {},
+    )
+    assert isinstance(keys.keys[0].value, str) and keys.keys[0].value
 
 
 def _invoke(module: str, function: str, args: dict[str, Any], config: dict[str, str]) -> Any:

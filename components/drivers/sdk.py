@@ -137,8 +137,8 @@ def _optional(hint: Any) -> bool:
 
 
 def _stand_in(hint: Any, key: str, seed: str) -> Any:
-    """A value of the declared type: empty collections, ``False``/``0``, a stable string, and an
-    output type's own required fields."""
+    """A value of the declared type: a stable string, ``False``/``0``, an empty mapping, a list of
+    one such value, and an output type's own required fields."""
     origin = typing.get_origin(hint)
     if hint is str:
         return f"{key}-{hashlib.sha256(f'{seed}/{key}'.encode()).hexdigest()[:8]}"
@@ -149,7 +149,12 @@ def _stand_in(hint: Any, key: str, seed: str) -> Any:
     if origin is not None and isinstance(origin, type) and issubclass(origin, Mapping):
         return {}
     if origin is not None and isinstance(origin, type) and issubclass(origin, Sequence):
-        return []
+        # One element: a list the provider always returns (the result type does not make it
+        # optional) has entries in the common case, and programs read the first one
+        # (`list_storage_account_keys(...).keys[0].value`).
+        (item,) = typing.get_args(hint) or (str,)
+        element = _stand_in(item, f"{key}[0]", seed)
+        return [] if element is None else [element]
     if isinstance(hint, type) and hasattr(hint, "_pulumi_output_type"):
         return fill_result(hint, {}, {}, seed=f"{seed}/{key}")
     return None

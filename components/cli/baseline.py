@@ -13,12 +13,15 @@ import dataclasses
 import datetime
 import json
 from pathlib import Path
-from typing import Any
+from typing import Literal
 
+from pydantic import BaseModel, ConfigDict, Field
+
+from .. import files
 from ..core.errors import ConfigError, ConfigIssue
 from ..engine.analyzer import Diagnostic
 
-__all__ = ["BASELINE_VERSION", "apply_baseline", "read_baseline", "write_baseline"]
+__all__ = ["BASELINE_VERSION", "apply_baseline", "baseline_document", "read_baseline"]
 
 BASELINE_VERSION = 1
 
@@ -35,7 +38,8 @@ def _message(diag: Diagnostic) -> str:
     return detail
 
 
-def write_baseline(path: Path, diagnostics: list[Diagnostic], *, stack: str, source: str) -> int:
+def baseline_document(diagnostics: list[Diagnostic], *, stack: str, source: str) -> tuple[str, int]:
+    """(the baseline file's text, how many findings it records): every mandatory finding."""
     rows = sorted(
         {_key(d.policy_name, d.urn, _message(d)) for d in diagnostics if d.mandatory},
     )
@@ -46,44 +50,39 @@ def write_baseline(path: Path, diagnostics: list[Diagnostic], *, stack: str, sou
         "created": datetime.date.today().isoformat(),
         "findings": [{"policy": p, "urn": u, "message": m} for p, u, m in rows],
     }
-    path.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
-    return len(rows)
+    return json.dumps(doc, indent=2) + "\n", len(rows)
+
+
+class _Row(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    policy: str = Field(description="the rule's name")
+    urn: str = Field(description="the resource's URN")
+    message: str = Field(description="the finding's message")
+
+
+class _Baseline(BaseModel):
+    model_config = ConfigDict(strict=True, extra="allow")
+
+    skyweaveBaseline: Literal[1] = Field(description="the format's version, 1")
+    findings: list[_Row] = Field(description="the findings recorded")
 
 
 def read_baseline(path: Path) -> set[tuple[str, str, str]]:
+    """The findings a baseline holds. Read through the input boundary (bounded, strict UTF-8,
+    regular files only); a bad row is named by its path, never echoed (a URN or message may hold
+    whatever a plan put there, key material included)."""
     label = str(path)
-    try:
-        doc: Any = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError([ConfigIssue(label, f"cannot read: {exc.strerror}", has_value=False)]) from None
-    except json.JSONDecodeError as exc:
+    doc = files.read_json(path, label)
+    if not isinstance(doc, dict) or "skyweaveBaseline" not in doc:
         raise ConfigError(
-            [ConfigIssue(label, f"not valid JSON at line {exc.lineno}: {exc.msg}", has_value=False)]
-        ) from None
-    if (
-        not isinstance(doc, dict)
-        or doc.get("skyweaveBaseline") != BASELINE_VERSION
-        or not isinstance(doc.get("findings"), list)
-    ):
-        raise ConfigError(
-            [
-                ConfigIssue(
-                    label,
-                    "not a skyweave baseline (write one with `skyweave check --create-baseline FILE`)",
-                    has_value=False,
-                )
-            ]
+            [ConfigIssue(label, f"not a skyweave baseline ({_WRITE_ONE})", has_value=False)], fault=True
         )
-    found = set()
-    for i, row in enumerate(doc["findings"]):
-        if not isinstance(row, dict) or not all(
-            isinstance(row.get(k), str) for k in ("policy", "urn", "message")
-        ):
-            raise ConfigError(
-                [ConfigIssue(f"{label}: findings[{i}]", "needs policy, urn and message strings", row)]
-            )
-        found.add(_key(row["policy"], row["urn"], row["message"]))
-    return found
+    baseline = files.validate(_Baseline, doc, label)
+    return {_key(row.policy, row.urn, row.message) for row in baseline.findings}
+
+
+_WRITE_ONE = "write one with `skyweave check --create-baseline FILE`"
 
 
 def apply_baseline(

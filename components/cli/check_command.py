@@ -89,6 +89,19 @@ def _is_file(path: Path) -> bool:
         return False
 
 
+def _write_or_print(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` (:func:`skyweave.files.write_output`); when that fails, print it to
+    stdout before the error propagates, so the run's result is not lost with the file."""
+    from .. import files
+    from ..core.errors import SkyweaveError
+
+    try:
+        files.write_output(path, str(path), text.encode("utf-8"))
+    except SkyweaveError:
+        print(text, end="" if text.endswith("\n") else "\n", flush=True)
+        raise
+
+
 def run(args: argparse.Namespace, project_dir: Path | None) -> int:
     from ..core.errors import SkyweaveError
     from ..engine.check import PropertyDependencyMonitor, run_check
@@ -153,11 +166,10 @@ def run(args: argparse.Namespace, project_dir: Path | None) -> int:
     if config_label is not None:
         result.notes.append(f"policy config: {config_label}")
     if args.create_baseline is not None:
-        from .baseline import write_baseline
+        from .baseline import baseline_document
 
-        count = write_baseline(
-            args.create_baseline, result.diagnostics, stack=result.stack, source=result.source
-        )
+        text, count = baseline_document(result.diagnostics, stack=result.stack, source=result.source)
+        _write_or_print(args.create_baseline, text)
         print(f"baseline of {count} mandatory finding(s) written to {args.create_baseline}", file=sys.stderr)
         return 0
     if baseline is not None:
@@ -175,7 +187,7 @@ def run(args: argparse.Namespace, project_dir: Path | None) -> int:
         )
     text = render(result, args.format)
     if args.output is not None:
-        args.output.write_text(text + "\n", encoding="utf-8")
+        _write_or_print(args.output, text + "\n")
         print(
             f"{len(result.mandatory)} mandatory, {len(result.diagnostics) - len(result.mandatory)} advisory "
             f"violation(s); report written to {args.output}",

@@ -24,10 +24,13 @@ Only the CLI catches these, mapping them to exit codes.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from .escape import terminal
 
 __all__ = [
     "AddressSpaceExhaustedError",
@@ -42,7 +45,14 @@ __all__ = [
     "SkyweaveError",
     "UnknownDriverError",
     "UnsupportedCapabilityError",
+    "did_you_mean",
 ]
+
+
+def did_you_mean(value: object, valid: Iterable[str]) -> str:
+    """``"; did you mean 'x'?"`` for the closest of ``valid`` to ``value`` (``""`` when none is close)."""
+    guess = difflib.get_close_matches(str(value), list(valid), n=1)
+    return f"; did you mean {guess[0]!r}?" if guess else ""
 
 
 class _WithoutPulumi(Exception):
@@ -77,15 +87,17 @@ class ConfigIssue:
     has_value: bool = True
 
     def render(self) -> str:
+        """``path: value: message``; control characters (from a file's keys or values) shown as
+        escapes, never sent to the terminal."""
+        path, message = terminal(self.path), terminal(self.message, newlines=True)
         if not self.has_value:
-            return f"{self.path}: {self.message}"
+            return f"{path}: {message}"
         hidden = secret_description(self.value, self.path)
         if hidden is not None:
-            message = (
-                self.message.replace(str(self.value), hidden) if len(str(self.value)) >= 8 else self.message
-            )
-            return f"{self.path}: {hidden}: {message}"
-        return f"{self.path}: {_show(self.value)}: {self.message}"
+            if len(str(self.value)) >= 8:
+                message = terminal(self.message.replace(str(self.value), hidden), newlines=True)
+            return f"{path}: {hidden}: {message}"
+        return f"{path}: {terminal(_show(self.value))}: {message}"
 
 
 #: Key names whose values are secrets whatever they look like.
@@ -190,9 +202,24 @@ class PlanningError(SkyweaveError):
         super().__init__(message)
         self.path = path
         self.value = value
+        #: further problems the same pass found (:meth:`together`), so all are reported at once
+        self.others: tuple[PlanningError, ...] = ()
 
     def as_issue(self, prefix: str = "") -> ConfigIssue:
         return ConfigIssue(_join_path(prefix, self.path), self.message, self.value)
+
+    def as_issues(self, prefix: str = "") -> list[ConfigIssue]:
+        """This problem and every other one found with it."""
+        return [self.as_issue(prefix), *(issue for other in self.others for issue in other.as_issues(prefix))]
+
+    @staticmethod
+    def together(errors: Sequence[PlanningError]) -> PlanningError | None:
+        """The first of ``errors`` carrying the rest (raise it), or ``None`` when there are none."""
+        if not errors:
+            return None
+        first = errors[0]
+        first.others = (*first.others, *errors[1:])
+        return first
 
 
 class AddressSpaceExhaustedError(PlanningError):

@@ -13,13 +13,20 @@ JSON path (``plan.json: resources[3].urn``), so the command exits 1 with one mes
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from .. import files
+from ..core.display import UNKNOWN
 from ..core.errors import ConfigError, ConfigIssue
+from ..core.naming import NAME_PATTERN
+from ..planning.failure import FailureKind
 
 if TYPE_CHECKING:
     from ..estate.simulate import Estate
@@ -28,6 +35,107 @@ if TYPE_CHECKING:
 __all__ = ["PreviewDoc", "estate_of_run", "network_outputs", "read_preview"]
 
 NETWORK_TYPE = "skyweave:network:HybridVpc"
+APP_TYPE = "skyweave:app:MultiCloudApp"
+POOL_TYPE = "skyweave:compute:BareMetalPool"
+
+# --- what graph, simulate and inventory read from component outputs -------------------------
+# Checked when a preview JSON is read, so a value of the wrong type is one message naming its
+# path (never a KeyError in a renderer), and only plain names, identifiers and addresses reach
+# the renderers (a site name with a newline, an address holding an Ansible template are refused).
+
+#: A site, component or node name: what the stack file and the components accept.
+_Name = Annotated[str, StringConstraints(pattern=NAME_PATTERN, max_length=63)]
+#: A vendor, region, zone, shape, role, source or link id: letters, digits and ``._:/@+-``.
+_Word = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:/@+-]{1,253}$")]
+_HOST_LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_HOSTNAME = Annotated[
+    str, StringConstraints(pattern=rf"^{_HOST_LABEL}(\.{_HOST_LABEL})*\.?$", max_length=254)
+]
+_Count = Annotated[int, Field(ge=0, le=1_000_000)]
+
+
+def _address(value: str) -> str:
+    if value == UNKNOWN:
+        return value
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        if not re.fullmatch(rf"(?=.{{1,253}}$){_HOST_LABEL}(\.{_HOST_LABEL})*", value):
+            raise ValueError(f"expected an IP address, a DNS name or {UNKNOWN}") from None
+    return value
+
+
+class _Outputs(BaseModel):
+    model_config = ConfigDict(strict=True, extra="allow")
+
+
+class _Site(_Outputs):
+    vendor: _Word
+    region: _Word
+    zones: list[_Word | None] = []
+
+
+class _Layout(_Outputs):
+    sites: dict[_Name, _Site] = {}
+
+
+class _Link(_Outputs):
+    sites: Annotated[list[_Name], Field(min_length=2, max_length=2)]
+    shape: _Word
+    routing: _Word
+    tunnels: _Count = 0
+    active_paths: _Count | None = None
+    redundant: bool = True
+
+
+class _Links(_Outputs):
+    asns: dict[_Name, Annotated[int, Field(ge=0, le=4_294_967_295)]] = {}
+    links: dict[_Word, _Link] = {}
+
+
+class _NetworkOutputs(_Outputs):
+    layout: _Layout | None = None
+    links: _Links | None = None
+
+
+class _Placement(_Outputs):
+    site: _Name
+    vendor: _Word
+    region: _Word
+    zone: _Word
+    count: _Count
+
+
+class _WorkloadOutputs(_Outputs):
+    placements: list[_Placement] = []
+    minHealthy: _Count | None = None
+    survive: FailureKind | None = Field(default=None, strict=False)
+    dnsName: _HOSTNAME | None = None
+
+
+class _Node(_Outputs):
+    name: _Name
+    pool: _Name
+    role: _Word
+    source: _Word
+    site: _Name
+    vendor: _Word
+    region: _Word
+    zone: _Word
+    address: Annotated[str, AfterValidator(_address)] = UNKNOWN
+    ssh_user: Annotated[str, StringConstraints(pattern=r"^[a-z_][a-z0-9_.-]{0,31}$")] | None = None
+    failure_domain: dict[_Word, _Word] = {}
+
+
+class _PoolOutputs(_WorkloadOutputs):
+    nodes: list[_Node] = []
+
+
+_OUTPUT_MODELS: dict[str, type[_Outputs]] = {
+    NETWORK_TYPE: _NetworkOutputs,
+    APP_TYPE: _WorkloadOutputs,
+    POOL_TYPE: _PoolOutputs,
+}
 
 
 def _issue(path: str, message: str) -> ConfigError:
@@ -111,6 +219,11 @@ def read_preview(path: Path, *, need_component_outputs: bool = False) -> Preview
         isinstance(outputs, dict) and all(isinstance(v, dict) for v in outputs.values())
     ):
         raise _issue(f"{label}: component_outputs", "must map each component's URN to its outputs")
+    types = {row["urn"]: row["type"] for row in doc["resources"]}
+    for urn, values in (outputs or {}).items():
+        model = _OUTPUT_MODELS.get(types.get(urn, ""))
+        if model is not None:
+            files.validate(model, values, label, prefix=f"component_outputs[{urn}]")
     return PreviewDoc(
         label=label,
         project=str(doc.get("project") or "project"),

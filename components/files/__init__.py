@@ -54,7 +54,8 @@ from .reading import (
     os_problem,
     read_bytes,
 )
-from .writing import exclusive, unified_diff, write_atomically
+from .schema import validate
+from .writing import exclusive, unified_diff, write_atomically, write_output
 from .yaml_reader import Mark, Node, YamlDocument, load_yaml, read_yaml
 from .yaml_text import TextEdit, YamlText
 
@@ -82,5 +83,7 @@ __all__ = [
     "read_json",
     "read_yaml",
     "unified_diff",
+    "validate",
     "write_atomically",
+    "write_output",
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import errno
 import os
 import re
+import stat
 from pathlib import Path
 
 from ..core.errors import ConfigError, ConfigIssue, ProjectError
@@ -55,9 +56,11 @@ def issue(error: ErrorType, label: str, path: str, message: str) -> ConfigError:
 
 
 def file_exists(path: Path, label: str, *, error: ErrorType = ProjectError) -> bool:
-    """``path.is_file()`` that turns "file name too long", "permission denied" … into an issue."""
+    """Whether there is something at ``path`` that is not a directory (a FIFO or a device counts,
+    so reading it says why it is refused instead of "no such file"); "file name too long",
+    "permission denied" … become an issue."""
     try:
-        return path.is_file()
+        return path.exists() and not path.is_dir()
     except OSError as exc:
         raise issue(error, label, "", os_problem(exc)) from None
 
@@ -87,17 +90,51 @@ def os_problem(exc: OSError, doing: str = "read") -> str:
 def read_bytes(
     path: Path, label: str, *, limit: int = MAX_DOCUMENT_BYTES, error: ErrorType = ConfigError
 ) -> bytes:
-    """The file's bytes, refusing anything larger than ``limit`` before reading it all."""
+    """The file's bytes, refusing anything larger than ``limit`` before reading it all.
+
+    Only a regular file is read: the file is opened without blocking (opening a FIFO for reading
+    would otherwise wait for a writer forever) and ``fstat`` decides before a byte is read, so a
+    FIFO, ``/dev/zero`` or a terminal is one message, never a hang or a read until memory runs out.
+    """
     try:
-        with path.open("rb") as handle:
-            if os.fstat(handle.fileno()).st_size > limit:  # refused unread (a pipe has no size)
-                raise issue(error, label, "", too_large(limit))
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise issue(error, label, "", os_problem(exc)) from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise issue(error, label, "", os_problem(OSError(errno.EISDIR, "")))
+        if not stat.S_ISREG(info.st_mode):
+            raise issue(error, label, "", f"is not a regular file ({_kind(info.st_mode)}); {NOT_REGULAR}")
+        if info.st_size > limit:  # refused unread
+            raise issue(error, label, "", too_large(limit))
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb") as handle:
+            fd = -1
             data = handle.read(limit + 1)
     except OSError as exc:
         raise issue(error, label, "", os_problem(exc)) from None
+    finally:
+        if fd >= 0:
+            os.close(fd)
     if len(data) > limit:
         raise issue(error, label, "", too_large(limit))
     return data
+
+
+#: What to do instead of handing skyweave a pipe or a device.
+NOT_REGULAR = "skyweave reads only regular files: save the data to a file and pass its path"
+
+
+def _kind(mode: int) -> str:
+    kinds = (
+        (stat.S_ISFIFO, "a FIFO or pipe"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    )
+    return next((name for test, name in kinds if test(mode)), "not a file")
 
 
 def too_large(limit: int) -> str:

@@ -9,14 +9,15 @@ import contextlib
 import difflib
 import os
 import socket
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..core.errors import ProjectError
-from .reading import issue, os_problem
+from ..core.errors import ConfigError, ProjectError
+from .reading import ErrorType, issue, os_problem
 
-__all__ = ["exclusive", "unified_diff", "write_atomically"]
+__all__ = ["exclusive", "unified_diff", "write_atomically", "write_output"]
 
 
 def unified_diff(label: str, before: str, after: str) -> str:
@@ -53,29 +54,76 @@ def write_atomically(path: Path, label: str, data: bytes, *, expected: bytes) ->
             "",
             "changed while skyweave was working on it; nothing was written, run again",
         )
+    _replace(target, label, data, info, ProjectError, "; the file was not changed")
+
+
+def write_output(path: Path, label: str, data: bytes, *, error: ErrorType = ConfigError) -> None:
+    """Write a file skyweave produces (``check --output``, ``--create-baseline``): atomically, so a
+    reader never sees half a report and a failed write leaves the old file whole.
+
+    A failure is one ``error`` naming ``label`` and why — its directory does not exist, it is a
+    directory, no space is left, the file system is read-only, permission denied — for the caller
+    to report (the CLI still prints the report to stdout). A device or pipe that already exists
+    (``/dev/stdout``, a process substitution) is written directly: it cannot be replaced.
+    """
+    target = Path(os.path.realpath(path))
+    try:
+        info: os.stat_result | None = target.stat()
+    except FileNotFoundError:
+        info = None
+        if not target.parent.is_dir():
+            raise issue(error, label, "", f"its directory {path.parent} does not exist") from None
+    except OSError as exc:
+        raise issue(error, label, "", os_problem(exc, "written")) from None
+    if info is not None and stat.S_ISDIR(info.st_mode):
+        raise issue(error, label, "", "is a directory, not a file; name a file to write")
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        try:
+            with target.open("wb") as handle:
+                handle.write(data)
+        except OSError as exc:
+            raise issue(error, label, "", os_problem(exc, "written")) from None
+        return
+    _replace(target, label, data, info, error, "")
+
+
+def _replace(
+    target: Path, label: str, data: bytes, info: os.stat_result | None, error: ErrorType, unchanged: str
+) -> None:
+    """Write ``data`` to a temporary file beside ``target``, fsync it, give it ``info``'s mode and
+    owner (a new file: the umask's), and rename it over ``target``; the temporary file is removed
+    on any failure, Ctrl-C included."""
     directory = target.parent
     tmp: str | None = None
     try:
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=TEMP_SUFFIX)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, info.st_mode & 0o7777)
+        os.chmod(tmp, info.st_mode & 0o7777 if info is not None else 0o666 & ~_umask())
         with contextlib.suppress(OSError, AttributeError):  # no chown on Windows
-            if (info.st_uid, info.st_gid) != (os.getuid(), os.getgid()):
+            if info is not None and (info.st_uid, info.st_gid) != (os.getuid(), os.getgid()):
                 os.chown(tmp, info.st_uid, info.st_gid)
         os.replace(tmp, target)
         tmp = None
         _fsync_directory(directory)
     except OSError as exc:
-        raise issue(
-            ProjectError, label, "", f"{os_problem(exc, 'written')}; the file was not changed"
-        ) from None
+        raise issue(error, label, "", f"{os_problem(exc, 'written')}{unchanged}") from None
     finally:
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+#: The suffix of a temporary file an atomic write renames over its target.
+TEMP_SUFFIX = ".tmp"
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _fsync_directory(directory: Path) -> None:
@@ -106,8 +154,12 @@ def exclusive(path: Path, label: str) -> Iterator[None]:
     except OSError as exc:
         raise issue(ProjectError, lock_label, "", f"the lock file {os_problem(exc, 'created')}") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(f"{socket.gethostname()} {os.getpid()}\n")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(f"{socket.gethostname()} {os.getpid()}\n")
+        except OSError as exc:
+            problem = f"the lock file {os_problem(exc, 'written')}; nothing was changed"
+            raise issue(ProjectError, lock_label, "", problem) from None
         yield
     finally:
         with contextlib.suppress(OSError):

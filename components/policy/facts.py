@@ -236,7 +236,15 @@ class EstateFacts:
             return self.unknown_unit(res, str(exc))
         vendor = self.index.vendor(res) or res.package
         return Unit(
-            res.urn, res.name, kind, vendor, self.node(res), region, spread(count, zones), self.owner(res)
+            res.urn,
+            res.name,
+            kind,
+            vendor,
+            self.node(res),
+            region,
+            spread(count, zones),
+            self.owner(res),
+            hosts=reader.hosts(res),
         )
 
     def unknown_unit(self, res: Resource, reason: str) -> Unit:

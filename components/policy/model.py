@@ -70,13 +70,19 @@ class Unit:
     owner: str | None
     #: Why its capacity, zones or role cannot be known in this preview (``None``: known).
     unknown: str | None = None
+    #: Other vendors' regions it runs on (``vendor/region``: hosted vSphere), which fail it too.
+    hosts: tuple[str, ...] = ()
 
     @property
     def count(self) -> int:
         return sum(n for _, n in self.zones)
 
     def placements(self) -> list[Placement]:
-        return [Placement(self.site, self.vendor, self.region, zone, n) for zone, n in self.zones if n > 0]
+        return [
+            Placement(self.site, self.vendor, self.region, zone, n, self.hosts)
+            for zone, n in self.zones
+            if n > 0
+        ]
 
 
 def placements_of(units: Iterable[Unit]) -> list[Placement]:

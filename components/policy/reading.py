@@ -217,6 +217,11 @@ class Reader:
         """
         raise NotImplementedError(f"{type(self).__name__} declares compute but reads no capacity")
 
+    def hosts(self, res: Resource) -> tuple[str, ...]:
+        """Other vendors' regions one of :attr:`compute`'s resources runs on (``vendor/region``),
+        which fail it with them (a hosted private cloud). Default: none."""
+        return ()
+
     def floors(self, estate: Estate) -> Iterator[tuple[str, Floor]]:
         """(target URN, floor) for each autoscaler of a group (its smallest size)."""
         return iter(())

@@ -76,7 +76,9 @@ def _check_survives(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Findi
                 continue
             if declared in _FAILURE_KINDS and FailureKind(declared) is not always:
                 kinds.append(FailureKind(declared))
-            required = max(as_int(min_healthy) or 0, 1)
+            required = as_int(min_healthy) or 0
+            if required <= 0:  # a pool's default min_healthy 0: it needs no node after any loss
+                continue
         unknown = [u for u in service.units if u.unknown]
         if unknown:
             yield Finding(
@@ -113,8 +115,8 @@ SURVIVES = Rule(
     name="skyweave-redundancy-survives-vendor-loss",
     description="Every service keeps enough capacity after losing any one vendor (and any one domain of "
     "the kind it declares in `survive`), counted from the plan's instances, groups and nodes: each "
-    "MultiCloudApp and BareMetalPool keeps its minHealthy, and each DNS name in front of compute no "
-    "component owns keeps minHealthy.",
+    "MultiCloudApp and BareMetalPool keeps its minHealthy (a pool that declares 0 needs none), and "
+    "each DNS name in front of compute no component owns keeps minHealthy.",
     level=Level.MANDATORY,
     kind=Kind.STACK,
     check=_check_survives,
@@ -182,6 +184,27 @@ ZONES = Rule(
     settings=(Setting("minZones", {"type": "integer", "minimum": 1}, 2, "Fewest zones per site."),),
     remediation="Give the group subnets in two or more zones (AWS), use a regional MIG (GCP) or "
     "spread instances over availability zones (OpenStack; an affinity server group is one host).",
+    severity=Severity.MEDIUM,
+)
+
+# -- hosts within a zone ------------------------------------------------------------------------
+
+
+def _check_host_spread(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
+    yield from facts(index).check_topic("redundancy-host-spread", cfg)
+
+
+HOST_SPREAD = Rule(
+    name="skyweave-redundancy-host-spread",
+    description="An app's instances that share a zone are kept on separate hosts by an anti-affinity "
+    "rule (vSphere: a DRS VM anti-affinity rule per compute cluster), so one host's failure takes "
+    "down one of them.",
+    level=Level.MANDATORY,
+    kind=Kind.STACK,
+    check=_check_host_spread,
+    remediation="Put the app's VMs of each cluster in one vsphere.ComputeClusterVmAntiAffinityRule "
+    "(compute_cluster_id=<the cluster>, virtual_machine_ids=[vm.id, ...], mandatory=True); "
+    "MultiCloudApp does this for its vSphere sites.",
     severity=Severity.MEDIUM,
 )
 
@@ -485,4 +508,4 @@ DNS_VENDOR = Rule(
     severity=Severity.MEDIUM,
 )
 
-RULES: tuple[Rule, ...] = (MIN_VENDORS, SURVIVES, ZONES, TUNNELS, PARTITION, DNS, DNS_VENDOR)
+RULES: tuple[Rule, ...] = (MIN_VENDORS, SURVIVES, ZONES, HOST_SPREAD, TUNNELS, PARTITION, DNS, DNS_VENDOR)

@@ -171,6 +171,9 @@ def preview_call(
             "arn": f"arn:aws:iam::{ACCOUNT}:user/{user}",
             "userId": "AIDA" + _digest("user", user)[:17].upper(),
         }
+    if token == "aws:ssm/getParameter:getParameter":  # an image given as resolve:ssm:<name>
+        name = str(args.get("name", ""))
+        return {"id": name, "name": name, "type": "String", "value": f"ami-resolved-from:{name}"}
     if token == "aws:ec2/getAmi:getAmi":
         # The root device of Amazon Linux and most current AMIs; a real lookup says per AMI.
         filters = args.get("filters") or []

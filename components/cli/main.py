@@ -305,7 +305,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise KeyboardInterrupt  # the interrupt was swallowed on its way; honour it now
         return code
     except SkyweaveError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        from ..core.escape import terminal
+
+        print(f"error: {terminal(str(exc), newlines=True)}", file=sys.stderr)
         return EXIT_CONFIG
     except (StackNotGiven, UsageError) as exc:
         print(f"skyweave {args.command}: error: {exc}", file=sys.stderr)

@@ -16,10 +16,12 @@ violation; advisory findings go to ``system-out``.
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from typing import Any
 from xml.etree import ElementTree
 
+from ..core.escape import terminal, xml_text
 from ..engine.check import CheckResult, PolicyInfo
 from ..policy.rule import DOCS_URL
 
@@ -79,7 +81,7 @@ def render_text(result: CheckResult) -> str:
         waived = sum(d.waived for d in held)
         counts += f" ({waived} waived, {len(held) - waived} in the baseline)"
     lines += ["", counts + " — " + ("FAILED (a mandatory rule is violated)" if mandatory else "passed")]
-    return "\n".join(lines)
+    return terminal("\n".join(lines), newlines=True)  # what a plan or a pack said is shown, never sent
 
 
 def _violation(diag: Any, info: dict[str, PolicyInfo]) -> dict[str, Any]:
@@ -247,6 +249,10 @@ def render_junit(result: CheckResult) -> str:
                     *([] if mandatory else fix),
                 ]
             )
+    for element in suites.iter():  # what XML 1.0 cannot hold, from a plan or a pack, as escapes
+        element.text = xml_text(element.text) if element.text else element.text
+        for name, value in element.attrib.items():
+            element.set(name, xml_text(value))
     ElementTree.indent(suites)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ElementTree.tostring(suites, encoding="unicode")
 
@@ -254,7 +260,7 @@ def render_junit(result: CheckResult) -> str:
 def render_markdown(result: CheckResult) -> str:
     """For a pull-request comment: the verdict, the mandatory violations as a table, the
     advisory ones folded away, and the rules that ran."""
-    from .markdown import details, escape, table
+    from .markdown import code, details, escape, table
 
     mandatory = result.mandatory
     advisory = [d for d in result.diagnostics if not d.mandatory]
@@ -263,7 +269,7 @@ def render_markdown(result: CheckResult) -> str:
         f"{len(mandatory)} mandatory violation(s): FAILED" if mandatory else "no mandatory violation: passed"
     )
     lines = [
-        f"### skyweave check: stack `{escape(result.stack)}`",
+        f"### skyweave check: stack {code(result.stack)}",
         "",
         f"{icon} **{verdict}** — {len(advisory)} advisory; policy pack {escape(result.pack)}, "
         f"{len(result.policies)} rules, {result.resources} resources ({escape(result.source)})",
@@ -272,16 +278,19 @@ def render_markdown(result: CheckResult) -> str:
     header = ("level", "severity", "rule", "resource", "what")
     info = _info(result)
 
+    def rule(name: str) -> str:
+        """A rule the pack declared, linked to its docs (a name only a finding carries: not)."""
+        docs = _docs(info[name], name) if name in info else ""
+        return f"[{code(name)}]({docs})" if docs and _PLAIN_URL.fullmatch(docs) else code(name)
+
     def rows(found: list[Any]) -> list[tuple[str, str, str, str, str]]:
         return [
             (
                 d.enforcement_level + (f" ({d.status})" if d.status else ""),
-                d.severity,
-                f"[`{d.policy_name}`]({_docs(info.get(d.policy_name), d.policy_name)})"
-                if _docs(info.get(d.policy_name), d.policy_name)
-                else f"`{d.policy_name}`",
-                f"`{d.urn.rsplit('::', 1)[-1]}`" if d.urn else "stack",
-                d.detail,
+                escape(d.severity),
+                rule(d.policy_name),
+                code(d.urn.rsplit("::", 1)[-1]) if d.urn else "stack",
+                escape(d.detail, lines=True),
             )
             for d in found
         ]
@@ -294,15 +303,20 @@ def render_markdown(result: CheckResult) -> str:
     if violated:
         fixes = table(
             ("rule", "how to comply"),
-            ((f"`{name}`", info[name].remediation if name in info else "") for name in violated),
+            ((code(name), escape(info[name].remediation) if name in info else "") for name in violated),
         )
         lines += [details("how to comply", fixes), ""]
     rules = table(
         ("rule", "level", "severity", "description"),
-        ((f"`{p.name}`", p.level, p.severity, p.description) for p in result.policies),
+        ((code(p.name), escape(p.level), escape(p.severity), escape(p.description)) for p in result.policies),
     )
     lines.append(details(f"the {len(result.policies)} rules", rules))
     return "\n".join(lines) + "\n"
+
+
+#: A documentation link shown as a link: https, and nothing Markdown would read as markup
+#: (no parentheses, brackets, angle brackets, quotes or spaces).
+_PLAIN_URL = re.compile(r"https://[A-Za-z0-9._~:/?#@!$&*+,;=%-]+")
 
 
 FORMATS = {

@@ -148,7 +148,7 @@ class ConfigError(SkyweaveError, ValueError):
         if fault and len(self.issues) == 1 and source is None:
             super().__init__(self.issues[0].render())
             return
-        where = f" in {source}" if source else ""
+        where = f" in {terminal(source)}" if source else ""
         noun = "problem" if len(self.issues) == 1 else "problems"
         lines = [f"invalid configuration{where} ({len(self.issues)} {noun}):"]
         lines += [f"  {issue.render()}" for issue in self.issues]

@@ -46,7 +46,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         type=Path,
         metavar="POLICY_CONFIG_JSON",
         help="per-policy levels, settings and waivers, as for `pulumi preview --policy-pack-config` "
-        "(default with --stack: Pulumi.<stack>.policy.json beside the stack file, if it exists)",
+        "(default with --stack and without --pack: Pulumi.<stack>.policy.json beside the stack file, "
+        "if it exists)",
     )
     baseline = check.add_mutually_exclusive_group()
     baseline.add_argument(
@@ -136,7 +137,9 @@ def run(args: argparse.Namespace, project_dir: Path | None) -> int:
         if pack_dir is None and (project.root / "policies" / "PulumiPolicy.yaml").is_file():
             pack_dir = project.root / "policies"
     config_path: Path | None = args.config
-    if config_path is None and project is not None:
+    # The stack's policy file configures the project's pack; a pack named with --pack is another
+    # pack (its own policy names), so it gets only a config named with --config.
+    if config_path is None and project is not None and args.pack is None:
         candidate = default_config_path(project.stack_config_dir, stack)
         if _is_file(candidate):
             config_path = candidate

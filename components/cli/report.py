@@ -25,7 +25,7 @@ from ..core.escape import terminal, xml_text
 from ..engine.check import CheckResult, PolicyInfo
 from ..policy.rule import DOCS_URL
 
-__all__ = ["FORMATS", "render"]
+__all__ = ["CONFIG_RULE", "FORMATS", "render", "render_sarif_error"]
 
 INFORMATION_URI = DOCS_URL
 _SARIF_LEVEL = {"mandatory": "error", "remediate": "error", "advisory": "warning", "disabled": "none"}
@@ -156,7 +156,11 @@ def render_sarif(result: CheckResult) -> str:
             "message": {"text": diag.detail},
             "locations": [
                 {
-                    "physicalLocation": {"artifactLocation": {"uri": result.source}},
+                    # A finding has no line of its own: the file it was checked from, at its top.
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": result.source_uri or result.source},
+                        "region": {"startLine": 1},
+                    },
                     "logicalLocations": [
                         {"fullyQualifiedName": diag.urn or f"stack:{result.stack}", "kind": "resource"}
                     ],
@@ -196,6 +200,56 @@ def render_sarif(result: CheckResult) -> str:
         ],
     }
     return json.dumps(doc, indent=2)
+
+
+def render_sarif_error(message: str, *, uri: str, version: str) -> str:
+    """A SARIF report of a check that could not run (its input is wrong): the error as one result
+    and as the invocation's notification, so a CI step that uploads the report on failure
+    (`if: always()`) finds a file and shows why."""
+    location = {"physicalLocation": {"artifactLocation": {"uri": uri}, "region": {"startLine": 1}}}
+    doc = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "skyweave",
+                        "semanticVersion": version,
+                        "informationUri": INFORMATION_URI,
+                        "rules": [
+                            {
+                                "id": CONFIG_RULE,
+                                "name": CONFIG_RULE,
+                                "shortDescription": {"text": "the check's input is wrong"},
+                                "defaultConfiguration": {"level": "error"},
+                            }
+                        ],
+                    }
+                },
+                "invocations": [
+                    {
+                        "executionSuccessful": False,
+                        "toolExecutionNotifications": [{"level": "error", "message": {"text": message}}],
+                    }
+                ],
+                "results": [
+                    {
+                        "ruleId": CONFIG_RULE,
+                        "ruleIndex": 0,
+                        "level": "error",
+                        "message": {"text": message},
+                        "locations": [location],
+                    }
+                ],
+            }
+        ],
+    }
+    return json.dumps(doc, indent=2)
+
+
+#: The SARIF rule of a check that could not run because its input is wrong.
+CONFIG_RULE = "skyweave-configuration"
 
 
 def render_junit(result: CheckResult) -> str:

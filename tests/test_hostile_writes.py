@@ -153,9 +153,9 @@ def test_a_pack_interpreter_that_cannot_be_executed_is_one_message(tmp_path: Pat
         python.chmod(0o644)
     elif make == "a directory":
         python.mkdir()
+    pack = PolicyPackProcess(ROOT / "policies", project="p", stack="s", python=str(python))
     with pytest.raises(PolicyEngineError) as caught:
-        with PolicyPackProcess(ROOT / "policies", project="p", stack="s", python=str(python)):
-            pass
+        pack.start()
     message = str(caught.value)
     assert (
         isinstance(caught.value, SkyweaveError) and str(python) in message and "cannot be started" in message

@@ -127,6 +127,54 @@ def _policy(quick: bool, repeat: int) -> dict[str, str]:
     return {"command": command, "table": done.stdout}
 
 
+#: The sections ``--only`` re-measures: the ones that run a stack (the others generate estates).
+_SECTIONS = ("overhead", "coldstart", "profile")
+
+
+def _remeasure(sections: list[str], stack: str, output: Path, overhead_repeat: int) -> int:
+    """Re-measure ``sections`` on ``stack`` and merge them into the results saved next to ``output``.
+
+    Why: a change to the example stacks (a vendor added) moves the figures measured on them, while
+    the scale and planner sections, which generate their own estates, stay what they were; the
+    report says which sections are from which run.
+    """
+    unknown = sorted(set(sections) - set(_SECTIONS))
+    if unknown:
+        print(
+            f"python -m bench: --only: unknown section(s) {', '.join(unknown)}; valid: {', '.join(_SECTIONS)}"
+        )
+        return 2
+    saved_path = output.with_suffix(".json")
+    saved = json.loads(saved_path.read_text())
+    results = saved["results"]
+    full_run = results.get("remeasured", {}).get("full_run") or results["machine"]["date"]
+    results["machine"] = machine()
+    if "overhead" in sections:
+        print("[bench] overhead ...", file=sys.stderr, flush=True)
+        results["overhead"] = overhead.measure(ROOT, stack, overhead_repeat)
+    if "coldstart" in sections:
+        print("[bench] cold start ...", file=sys.stderr, flush=True)
+        results["coldstart"] = coldstart.measure(stack, 5)
+    if "profile" in sections:
+        print("[bench] profile ...", file=sys.stderr, flush=True)
+        results["profile"] = profile.measure(stack)
+    command = f"python -m bench --only {','.join(sections)}" + (
+        f" --stack {stack}" if stack != "prod" else ""
+    )
+    results["remeasured"] = {
+        "sections": sections,
+        "stack": stack,
+        "date": results["machine"]["date"],
+        "command": command,
+        "full_run": full_run,
+    }
+    text = report.render(results, command=saved["command"])
+    output.write_text(report.keep_foreign_sections(text, output.read_text()) if output.exists() else text)
+    saved_path.write_text(json.dumps({"command": saved["command"], "results": results}, indent=2))
+    print(f"[bench] wrote {output} and {saved_path}", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="tiny sizes, one sample each (smoke test)")
@@ -147,7 +195,17 @@ def main(argv: list[str] | None = None) -> int:
         metavar="RESULTS_JSON",
         help="measure nothing: rewrite the report from a results file an earlier run saved",
     )
+    parser.add_argument(
+        "--only",
+        metavar="SECTIONS",
+        help=f"re-measure only these sections ({', '.join(_SECTIONS)}, comma-separated) on --stack and "
+        "merge them into the saved results (docs/benchmarks.json), then rewrite the report",
+    )
     args = parser.parse_args(argv)
+    if args.only is not None:
+        return _remeasure(
+            args.only.split(","), args.stack, args.output or DEFAULT_OUTPUT, args.overhead_repeat
+        )
     if args.render is not None:
         saved = json.loads(args.render.read_text())
         output = args.output or DEFAULT_OUTPUT

@@ -72,10 +72,15 @@ def sdk_class(token: str) -> tuple[str, str]:
     ('pulumi_random', 'RandomPassword')
     >>> sdk_class("pulumi:providers:gcp")
     ('pulumi_gcp', 'Provider')
+    >>> sdk_class("azure-native:network:VirtualNetwork")
+    ('pulumi_azure_native.network', 'VirtualNetwork')
+    >>> sdk_class("pulumi:providers:azure-native")
+    ('pulumi_azure_native', 'Provider')
     """
     if token.startswith(PROVIDER_PREFIX):
-        return f"pulumi_{token[len(PROVIDER_PREFIX) :]}", "Provider"
+        return f"pulumi_{token[len(PROVIDER_PREFIX) :].replace('-', '_')}", "Provider"
     package, module, cls = token.split(":")
+    package = package.replace("-", "_")  # azure-native: pulumi_azure_native
     module = module.split("/", 1)[0]
     if module == "index":
         return f"pulumi_{package}", cls
@@ -88,10 +93,24 @@ def _camel(snake: str) -> str:
 
 
 def _keywords(module: str, cls: str) -> dict[str, str]:
-    """Wire (camelCase) input name → the constructor's Python keyword."""
-    klass = getattr(importlib.import_module(module), cls)
+    """Wire (camelCase) input name → the constructor's Python keyword.
+
+    The SDK's ``<Class>Args`` declares each property's wire name (``pulumi.getter(name=...)``,
+    kept as the getter's ``_pulumi_name``), which is not always the keyword camel-cased
+    (azure-native: ``public_ip_address_version`` is ``publicIPAddressVersion``); a keyword the
+    args class does not declare is camel-cased.
+    """
+    imported = importlib.import_module(module)
+    klass = getattr(imported, cls)
     params = inspect.signature(klass._internal_init).parameters
-    return {_camel(p): p for p in params if p not in ("__self__", "resource_name", "opts", "__props__")}
+    keywords = {_camel(p): p for p in params if p not in ("__self__", "resource_name", "opts", "__props__")}
+    args = getattr(imported, f"{cls}Args", None)
+    for name, attribute in (vars(args) if isinstance(args, type) else {}).items():
+        wire = getattr(getattr(attribute, "fget", None), "_pulumi_name", None)
+        if isinstance(wire, str) and name in params:
+            keywords.pop(_camel(name), None)
+            keywords[wire] = name
+    return keywords
 
 
 class _Writer:

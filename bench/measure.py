@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 _PACKAGES = (
     "pulumi",
     "pulumi_aws",
+    "pulumi_azure_native",
     "pulumi_gcp",
     "pulumi_openstack",
     "pulumi_random",

@@ -29,9 +29,22 @@ def _machine(m: dict[str, str]) -> list[str]:
         f"| CPU | {m['cpu']} ({m['cores']} cores, shared with other work while measuring) |",
         f"| memory | {m['memory']} |",
         f"| Python | {m['python']} ({m['platform']}) |",
-        f"| SDKs | pulumi {m['pulumi']}, pulumi-aws {m['pulumi_aws']}, pulumi-gcp {m['pulumi_gcp']}, "
-        f"pulumi-openstack {m['pulumi_openstack']}, pulumi-random {m['pulumi_random']}, "
-        f"pulumi-command {m['pulumi_command']}, pydantic {m['pydantic']} |",
+        "| SDKs | "
+        + ", ".join(
+            f"{package.replace('_', '-')} {m[package]}"
+            for package in (
+                "pulumi",
+                "pulumi_aws",
+                "pulumi_azure_native",
+                "pulumi_gcp",
+                "pulumi_openstack",
+                "pulumi_random",
+                "pulumi_command",
+                "pydantic",
+            )
+            if package in m
+        )
+        + " |",
         f"| date | {m['date']} |",
         "",
         "The cores are shared with other engineers' work, so every figure is several samples: "
@@ -266,6 +279,14 @@ def render(results: dict[str, Any], *, command: str) -> str:
         "rewrites the file.",
         "",
     ]
+    again = results.get("remeasured")
+    if again:
+        lines += [
+            f"Re-measured on {again['date']} with `{again['command']}`: {', '.join(again['sections'])} "
+            f"(and the machine), on today's `{again['stack']}` stack. Every other section is from the full "
+            f"run of {again['full_run']}, whose generated estates (`bench/estate.py`) have no Azure sites.",
+            "",
+        ]
     lines += _machine(results["machine"])
     if "overhead" in results:
         lines += _overhead(results["overhead"])

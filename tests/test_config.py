@@ -89,8 +89,8 @@ def test_pin_overlapping_onprem(raw_prod: dict[str, Any]) -> None:
 
 def test_duplicate_site_name(raw_prod: dict[str, Any]) -> None:
     raw_prod["sites"][3]["name"] = "aws-use1"
-    line = _issue(_error(raw_prod), "skyweave:sites")
-    assert "'aws-use1' is used by sites[0] and sites[3]" in line
+    line = _issue(_error(raw_prod), "skyweave:sites[3].name")
+    assert "'aws-use1': already the name of sites[0]" in line
 
 
 @pytest.mark.parametrize(("index", "key"), [(0, "region"), (0, "name"), (2, "project"), (4, "cidrs")])
@@ -150,6 +150,45 @@ def test_every_problem_is_reported_at_once(raw_prod: dict[str, Any]) -> None:
     }
 
 
+def test_five_mistakes_of_every_kind_come_out_in_one_run(
+    tmp_path: Path, raw_prod: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 23 item 6: a schema mistake in one entry, two stale tunnel pins, a bucket and a pool
+    naming a site that does not exist, each found by a different stage (schema, network, bucket,
+    pool planning), are all reported by the first run, each at its key path."""
+    raw_prod["apps"][0]["port"] = 0
+    raw_prod["network"]["tunnel_blocks"] = {
+        "aws-use1/gone": "169.254.100.0/27",
+        "gcp-euw1/gone": "169.254.100.32/27",
+    }
+    raw_prod["buckets"][0]["copies"][0]["site"] = "nowhere"
+    raw_prod["pools"][0]["sources"][1]["site"] = "nowhere"
+    write_stack(tmp_path, "prod", raw_prod)
+    assert main(["-C", str(tmp_path), "preview", "--stack", "prod"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: invalid configuration in stacks/Pulumi.prod.yaml (5 problems):"), err
+    for path in (
+        "skyweave:apps[0].port: 0: ",
+        "skyweave:network.tunnel_blocks.aws-use1/gone: '169.254.100.0/27': ",
+        "skyweave:network.tunnel_blocks.gcp-euw1/gone: '169.254.100.32/27': ",
+        "skyweave:buckets[0].copies[0].site: 'nowhere': no such site",
+        "skyweave:pools[0].sources[1].site: 'nowhere': no such site",
+    ):
+        assert f"\n  {path}" in err, (path, err)
+
+
+def test_planning_problems_of_entries_after_a_bad_entry_keep_their_index(raw_prod: dict[str, Any]) -> None:
+    """An entry the schema refuses is left out of planning; the entries after it are still
+    planned, and blamed at their own index in the file."""
+    second = copy.deepcopy(raw_prod["apps"][0])
+    raw_prod["apps"][0]["port"] = 0
+    second["name"] = "shop2"
+    second["availability"] = {"nowhere": 0.99}
+    raw_prod["apps"].append(second)
+    err = _error(raw_prod)
+    assert {i.path for i in err.issues} == {"skyweave:apps[0].port", "skyweave:apps[1].availability.nowhere"}
+
+
 def test_ipv6_cidr_on_a_vendor_that_assigns_ipv6(raw_prod: dict[str, Any]) -> None:
     raw_prod["sites"][0]["ipv6_cidr"] = "fd5c:7a3e:41b0:100::/56"
     line = _issue(_error(raw_prod), "skyweave:sites[0].ipv6_cidr")
@@ -192,7 +231,7 @@ def bad_configs(draw: st.DrawFn) -> tuple[dict[str, Any], str, Any]:
     if kind == "duplicate":
         j = (i + 1) % len(raw["sites"])
         raw["sites"][j]["name"] = site["name"]
-        return raw, "skyweave:sites", None
+        return raw, f"skyweave:sites[{max(i, j)}].name", site["name"]
     if kind == "missing":
         key = draw(st.sampled_from(["name", "region", "vendor"]))
         del site[key]

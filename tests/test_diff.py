@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -353,3 +354,68 @@ def test_the_docs_hold_the_replacement_table() -> None:
     text = (ROOT / "docs" / "cli.md").read_text()
     begin, end = "<!-- BEGIN REPLACEMENTS -->\n", "<!-- END REPLACEMENTS -->"
     assert text[text.index(begin) + len(begin) : text.index(end)] == markdown_table()
+
+
+def _refresh_triggers() -> set[str]:
+    """The Auto Scaling group inputs whose change always starts an instance refresh, as the
+    installed pulumi_aws documents them (``triggers``), in the engine's camelCase."""
+    import inspect
+
+    import pulumi_aws as aws
+
+    doc = inspect.getdoc(aws.autoscaling.GroupInstanceRefreshArgs.triggers) or ""
+    sentence = re.search(r"always be triggered by a change in any of ([^.]*)\.", doc)
+    assert sentence, doc
+    names = re.findall(r"`(\w+)`", sentence[1])
+    return {re.sub(r"_(\w)", lambda m: m[1].upper(), name) for name in names}
+
+
+def test_a_size_change_rolls_the_aws_instances_and_the_text_shows_it_whole(
+    tmp_path: Path, project: Project, dev_base: Path, capsys: pytest.CaptureFixture[str], monkeypatch: Any
+) -> None:
+    """Issue 23 item 8: a new instance size is a new launch template version, which the provider
+    computes (terraform-provider-aws marks `latest_version` computed on any change), so the Auto
+    Scaling group's `launchTemplate` changes too and its instance refresh replaces the running
+    instances; the diff says both, and the text shows every value whole."""
+    raw = copy.deepcopy(stack_raw("dev"))
+    raw["apps"][0]["sizes"]["aws"] = "t3.small"
+    changed = write_stack(tmp_path, "dev", raw)
+    for base in (dev_base, _export(tmp_path, project, "dev")):
+        diff = _diff(changed, "dev", base)
+        by_name = {c.name: c for c in diff.changes}
+        assert set(by_name) == {"hello-lt-aws-use1", "hello-asg-aws-use1"}, sorted(by_name)
+        template = by_name["hello-lt-aws-use1"]
+        assert template.op == "update"
+        assert [(k.key, k.old, k.new) for k in template.keys] == [("instanceType", "t3.micro", "t3.small")]
+        group = by_name["hello-asg-aws-use1"]
+        assert group.op == "update" and [k.key for k in group.keys] == ["launchTemplate"]
+        assert {k.key for k in group.keys} <= _refresh_triggers()
+        (key,) = group.keys
+        assert key.new == "[unknown]" and "hello-lt-aws-use1 is updated" in key.why
+        if base == dev_base:
+            against_preview = key
+        assert "instance refresh" in group.note and "running instances are replaced" in group.note
+
+    monkeypatch.setenv("COLUMNS", "100")
+    assert main(["-C", str(tmp_path), "preview", "--stack", "dev", "--diff", str(dev_base)]) == 0
+    out = capsys.readouterr().out
+    assert '        instanceType: "t3.micro" => "t3.small"' in out
+    old = json.dumps(against_preview.old, ensure_ascii=False)
+    assert old in re.sub(r"\n +", " ", out), out  # wrapped at spaces, never cut
+    assert "…" not in out
+
+
+def test_the_text_diff_shows_nested_changes_by_their_path_uncut() -> None:
+    """A change inside a nested value is shown at its path, old and new whole (docs/cli.md:
+    nothing is cut), not as two copies of the whole value cut at a width."""
+    from skyweave.cli.diff import render_text
+    from skyweave.engine.diff import Base, Change, Diff, KeyChange
+
+    long_old, long_new = "a" * 90, "b" * 90
+    old = {"spec": {"image": long_old, "size": "m6i.large"}, "same": [1, 2]}
+    new = {"spec": {"image": long_new, "size": "m6i.xlarge"}, "same": [1, 2]}
+    change = Change("update", "urn:x", "t:m:T", "thing", keys=(KeyChange("template", old, new),))
+    text = render_text(Diff(Base("base.json", "skyweave preview", {}), "dev", "p", (change,), 0), width=300)
+    assert f'        template.spec.image: "{long_old}" => "{long_new}"' in text
+    assert '        template.spec.size: "m6i.large" => "m6i.xlarge"' in text
+    assert "same" not in text and "…" not in text

@@ -29,11 +29,13 @@ class TestTheFakeDriver(DriverContract):
 
 
 def test_builtin_vendors_are_registered() -> None:
-    assert set(vendors()) >= {"aws", "azure", "gcp", "openstack", "onprem"}
+    assert set(vendors()) >= {"aws", "azure", "gcp", "openstack", "onprem", "vsphere"}
 
 
 def test_unknown_vendor_lists_the_known_ones() -> None:
-    with pytest.raises(UnknownDriverError, match="registered vendors: aws, azure, gcp, onprem, openstack"):
+    with pytest.raises(
+        UnknownDriverError, match="registered vendors: aws, azure, gcp, onprem, openstack, vsphere"
+    ):
         get_driver("oracle")
 
 

@@ -205,6 +205,7 @@ def test_outputs_registered_on_the_component() -> None:
         "onpremDevices",
         "onpremPeerIps",
         "vpnPsks",
+        "siteProviders",
     }
     assert outputs["vpnPsks"] == "[secret]"
     assert outputs["cidrs"] == {"aws-use1": ["10.0.0.0/16"], "gcp-euw1": ["10.1.0.0/16"]}
@@ -215,7 +216,7 @@ def test_outputs_registered_on_the_component() -> None:
 def test_bad_args_raise_before_anything_is_registered() -> None:
     monitor = RecordingMonitor(OfflineMocks())
     with pytest.raises(
-        InvalidArgsError, match="site name 'aws-use1' is used by sites\\[0\\] and sites\\[1\\]"
+        InvalidArgsError, match=r"sites\[1\]\.name: 'aws-use1': already the name of sites\[0\]"
     ):
         run_program(
             lambda: HybridVpc("core", {"sites": [AWS, {**GCP, "name": "aws-use1"}]}) and None,

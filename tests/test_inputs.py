@@ -442,7 +442,9 @@ def test_environment_faults_are_one_line_naming_the_path(
 ) -> None:
     """A missing program, a read-only stack file, an over-long name, a missing file: the
     environment is at fault, so the message is one line that names the path (issue 16)."""
-    project = _project(tmp_path, PROD)
+    unlocked = PROD.replace("      asn: 64778\n", "", 1)  # something for `ipam lock` to write
+    assert unlocked != PROD
+    project = _project(tmp_path, unlocked)
     faults: list[tuple[list[str], str]] = [
         (["-C", str(project), "preview", "--stack", "x" * 300], "--stack: "),
         (["check", "--from-json", str(tmp_path / "nope.json")], f"{tmp_path / 'nope.json'}: does not exist"),

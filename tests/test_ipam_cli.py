@@ -15,9 +15,11 @@ from skyweave.cli import main
 def _unpinned(tmp_path: Path) -> Path:
     raw = copy.deepcopy(stack_raw("prod"))
     raw["ipam"]["require_pins"] = False
+    raw["network"].pop("tunnel_blocks", None)
     for site in raw["sites"]:
         site.pop("cidr", None)
         site.pop("ipv6_cidr", None)
+        site.pop("asn", None)
     write_stack(tmp_path, "prod", raw)
     path = tmp_path / "stacks" / "Pulumi.prod.yaml"
     path.write_text("# keep this comment\n" + path.read_text())
@@ -30,6 +32,9 @@ def _expected_pins() -> set[str]:
 
     raw = copy.deepcopy(stack_raw("prod"))
     raw["ipam"]["require_pins"] = False
+    raw["network"].pop("tunnel_blocks", None)
+    for site in raw["sites"]:
+        site.pop("asn", None)
     plan = parse_stack_config(raw, source="count").plan.network
     pins = {f"skyweave:sites[{i}].asn" for i in range(len(raw["sites"]))}
     for i, site in enumerate(raw["sites"]):

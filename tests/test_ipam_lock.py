@@ -23,7 +23,32 @@ from skyweave.cli import ipam as ipam_cli
 from skyweave.cli import main
 from skyweave.cli.exit_codes import EXIT_REQUIREMENT
 
-PROD = (ROOT / "stacks" / "Pulumi.prod.yaml").read_text(encoding="utf-8")
+SHIPPED_PROD = (ROOT / "stacks" / "Pulumi.prod.yaml").read_text(encoding="utf-8")
+
+
+def _unlocked(text: str) -> str:
+    """``text`` without what `ipam lock` adds to a file whose site blocks are pinned: each site's
+    ``asn`` line and the network's ``tunnel_blocks`` (the shipped files are locked, issue 23)."""
+    lines = text.splitlines(keepends=True)
+    out: list[str] = []
+    skipping = False
+    for line in lines:
+        if line == "    tunnel_blocks:\n":
+            skipping = True
+            continue
+        if skipping and line.startswith("      "):
+            continue
+        skipping = False
+        if re.fullmatch(r"      asn: \d+\n", line):
+            continue
+        out.append(line)
+    return "".join(out)
+
+
+#: The prod file before it was locked: the cloud sites' blocks pinned, nothing else.
+PROD = _unlocked(SHIPPED_PROD)
+DEV = (ROOT / "stacks" / "Pulumi.dev.yaml").read_text(encoding="utf-8")
+DEV_NETWORK = "  skyweave:network:\n    tunnel_blocks:\n      aws-use1/gcp-euw1: 169.254.19.96/27\n"
 LABEL = "stacks/Pulumi.prod.yaml"
 
 NEW_SITE = """\
@@ -94,6 +119,17 @@ def _pinned_lines(out: str, indent: str = "      ", nl: str = "\n") -> list[str]
     return lines
 
 
+@pytest.mark.parametrize("stack", ["prod", "dev"])
+def test_the_shipped_stacks_stay_locked(stack: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 23 item 7: the gate docs/ci.md recommends passes on the shipped stacks, so a change
+    to them that needs a pin (a new site, a new link) fails here until `ipam lock` records it, and
+    the first lock on a user's change writes only what that change needs."""
+    text = (ROOT / "stacks" / f"Pulumi.{stack}.yaml").read_text(encoding="utf-8")
+    assert _planned_pins(text) == set()
+    assert main(["ipam", "lock", "--stack", stack, "--check"]) == 0
+    assert "every site and link is already pinned" in capsys.readouterr().out
+
+
 # --- the shipped prod file ------------------------------------------------------------------
 
 
@@ -120,6 +156,8 @@ def test_lock_on_the_shipped_prod_file_inserts_only_the_pins(
     plan_after = json.loads(capsys.readouterr().out)
     assert plan_after == plan_before
 
+    # Locking it again gives the shipped file, byte for byte.
+    assert after == SHIPPED_PROD
     # Everything is pinned now: a second lock is an empty diff.
     assert _lock(project) == 0
     assert "nothing to write" in capsys.readouterr().out
@@ -196,6 +234,85 @@ def test_adding_a_site_to_prod_preview_dry_run_lock_preview(
         ("azure-native:network:VirtualNetworkGateway", ["bgpSettings"])
     ], updates
     assert any("aws-euc1" in c["urn"] for c in changes)
+
+
+def _without_site(text: str, name: str) -> str:
+    """``text`` without the site entry ``name`` (its lines up to the next entry or comment)."""
+    lines = text.splitlines(keepends=True)
+    start = lines.index(f"    - name: {name}\n")
+    end = next(i for i in range(start + 1, len(lines)) if not lines[i].startswith("      "))
+    return "".join(lines[:start] + lines[end:])
+
+
+def test_removing_a_site_from_a_locked_stack_then_one_lock_previews(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 23 item 6: the links of a removed site leave stale tunnel pins. The preview reports
+    all of them in one run; one `ipam lock` removes them (its diff and its report say so) and
+    touches nothing else; the stack then previews and passes `--check`."""
+    project = _project(tmp_path, PROD)
+    assert _lock(project) == 0  # fully locked, whatever the shipped file pins
+    capsys.readouterr()
+    locked = _stack_file(project).read_text(encoding="utf-8")
+    text = _without_site(locked, "gcp-usc1")
+    _stack_file(project).write_text(text, encoding="utf-8")
+    pins = yaml.safe_load(locked)["config"]["skyweave:network"]["tunnel_blocks"]
+    stale = sorted(k for k in pins if "gcp-usc1" in k.split("/"))
+    assert len(stale) >= 5  # every other site has a link to it
+
+    argv = ["-C", str(project)]
+    assert main([*argv, "preview", "--stack", "prod"]) == 1
+    err = capsys.readouterr().err
+    for key in stale:
+        assert f"skyweave:network.tunnel_blocks.{key}: " in err, err
+    assert f"({len(stale)} problems)" in err
+
+    assert main([*argv, "ipam", "lock", "--stack", "prod", "--check"]) == EXIT_REQUIREMENT
+    assert f"{len(stale)} stale pin(s) to remove" in capsys.readouterr().out
+    assert main([*argv, "ipam", "lock", "--stack", "prod", "--dry-run"]) == 0
+    dry = capsys.readouterr()
+    removed, added = _diff(text, _stack_file(project).read_text(encoding="utf-8"))
+    assert (removed, added) == ([], [])  # a dry run writes nothing
+    minus = [line[1:] for line in dry.out.splitlines() if line.startswith("-") and not line.startswith("---")]
+    assert minus == [f"      {key}: {pins[key]}" for key in stale]
+    assert f"would remove {len(stale)} stale pin(s)" in dry.err
+
+    assert main([*argv, "ipam", "lock", "--stack", "prod"]) == 0
+    out = capsys.readouterr().out
+    assert f"removed {len(stale)} stale pin(s)" in out
+    for key in stale:
+        assert f"removed: skyweave:network.tunnel_blocks.{key} = {pins[key]} (no such link)" in out
+    after = _stack_file(project).read_text(encoding="utf-8")
+    removed, added = _diff(text, after)
+    assert added == [] and removed == [f"      {key}: {pins[key]}\n" for key in stale]
+
+    assert main([*argv, "ipam", "lock", "--stack", "prod", "--check"]) == 0
+    assert main([*argv, "preview", "--stack", "prod", "--format", "json"]) == 0
+    capsys.readouterr()
+
+
+def test_a_stale_pin_in_a_flow_mapping_and_a_reversed_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Stale pins are removed from a flow mapping with their commas; a pin under a link's id
+    written the wrong way round is not stale (it names a link that exists): lock keeps it and the
+    error that says which id was meant."""
+    pins = "{aws-use1/gone: 169.254.100.0/27, aws-use1/gcp-euw1: 169.254.19.96/27, x/gone: 169.254.100.64/27}"
+    text = DEV.replace(DEV_NETWORK, f"  skyweave:network: {{tunnel_blocks: {pins}}}\n")
+    assert text != DEV
+    project = _project(tmp_path, text, stack="dev")
+    argv = ["-C", str(project), "ipam", "lock", "--stack", "dev"]
+    assert main(argv) == 0
+    after = _stack_file(project, "dev").read_text(encoding="utf-8")
+    assert "  skyweave:network: {tunnel_blocks: {aws-use1/gcp-euw1: 169.254.19.96/27}}\n" in after
+    assert "removed 2 stale pin(s)" in capsys.readouterr().out
+
+    reversed_pin = DEV.replace(DEV_NETWORK, DEV_NETWORK.replace("aws-use1/gcp-euw1", "gcp-euw1/aws-use1"))
+    assert reversed_pin != DEV
+    (tmp_path / "reversed").mkdir()
+    project = _project(tmp_path / "reversed", reversed_pin, stack="dev")
+    assert main(["-C", str(project), "ipam", "lock", "--stack", "dev"]) == 1
+    assert "did you mean 'aws-use1/gcp-euw1'" in capsys.readouterr().err
 
 
 # --- every other byte stays -----------------------------------------------------------------

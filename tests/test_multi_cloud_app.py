@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
+import math
+import re
 from collections import Counter
 from typing import Any
 
@@ -33,6 +36,8 @@ BASE: dict[str, Any] = {
     "health_check_path": "/healthz",
 }
 OS_SLA = {"availability": {"os-dc1": 0.999}}
+#: us-west-2's own AMI (AMI ids are regional: BASE's serves us-east-1).
+WEST_AMI = "ami-0fedcba9876543210"
 
 
 def build(sites: list[dict[str, Any]], app: dict[str, Any]) -> OfflineRun:
@@ -287,21 +292,22 @@ def _plan(sites: list[dict[str, Any]], app: dict[str, Any]) -> None:
         ),
         (
             [AWS, {**AWS, "name": "aws-usw2", "region": "us-west-2", "zones": []}],
-            {"sites": ["aws-use1", "aws-usw2"]},
+            {"sites": ["aws-use1", "aws-usw2"], "images": {**BASE["images"], "us-west-2": WEST_AMI}},
             "survive",
             "cannot survive losing a vendor",
         ),
         (
             [AWS, GCP],
-            {"sites": ["aws-use1", "gcp-euw1"], "images": {"aws": "ami-1"}},
+            {"sites": ["aws-use1", "gcp-euw1"], "images": {"aws": "ami-0123456789abcdef0"}},
             "images",
-            "no entry for site 'gcp-euw1' \\(gcp\\); add images.gcp or images.gcp-euw1",
+            "no entry for site 'gcp-euw1' \\(gcp, europe-west1\\); add images.gcp, images.europe-west1 or "
+            "images.gcp-euw1",
         ),
         (
             [AWS, GCP],
             {"sites": ["aws-use1", "gcp-euw1"], "sizes": {**BASE["sizes"], "oracle": "x"}},
             "sizes.oracle",
-            "neither a vendor nor a site of the estate",
+            "neither a vendor, a region nor a site of the estate",
         ),
         (
             [GCP, OPENSTACK],
@@ -397,7 +403,12 @@ def test_vendor_common_cause_override() -> None:
     ).sites
     # min_healthy 4 over two vendors: 4 on AWS, 2 per site, one per zone, so the multi-AZ SLA
     # applies (with one instance a site would only get the single-instance 99.5%).
-    app = {**BASE, "sites": ["aws-use1", "aws-usw2", "gcp-euw1"], "min_healthy": 4}
+    app = {
+        **BASE,
+        "images": {**BASE["images"], "us-west-2": WEST_AMI},  # an AMI id is one region's
+        "sites": ["aws-use1", "aws-usw2", "gcp-euw1"],
+        "min_healthy": 4,
+    }
     default = plan_multi_cloud_app(MultiCloudAppArgs.model_validate(app), sites).availability
     # Say AWS as a whole is down 0.005% of the time (more than beta 0.1 of 0.01% estimates).
     stated = plan_multi_cloud_app(
@@ -466,3 +477,40 @@ def test_prod_props_satisfy_the_policy_rule_the_way_the_pack_reads_them(prod_run
     # One row per site and zone of the app, counts as planned.
     assert sum(p.count for p in placements) == 16
     assert len(placements) == 3 + 3 + 2 + 3  # aws-use1, gcp-euw1, os-dc1, azure-weu1
+
+
+def _sdk_docstring_of(cls: type, attribute: str) -> str:
+    """The docstring the installed pulumi_aws gives ``attribute`` of ``cls`` (its property's)."""
+    prop = getattr(cls, attribute)
+    return inspect.getdoc(prop) or ""
+
+
+def test_aws_groups_roll_their_instances_when_the_template_changes(prod_run: OfflineRun) -> None:
+    """Issue 23 item 8: an Auto Scaling group replaces its running instances when its launch
+    template changes (an instance refresh), as GCP's MIG and Azure's scale set roll theirs. Checked
+    against the installed SDK's declarations: the strategy is the one it allows, the maximum is in
+    its range, and the minimum keeps the site's whole planned count in service (instances are
+    launched before old ones stop), so the app's min_healthy holds through a refresh even with a
+    vendor down, the failure it is sized for."""
+    import pulumi_aws as aws
+
+    refresh_doc = _sdk_docstring_of(aws.autoscaling.GroupInstanceRefreshArgs, "strategy")
+    (allowed,) = re.findall(r"The only allowed value is `(\w+)`", refresh_doc)
+    prefs = aws.autoscaling.GroupInstanceRefreshPreferencesArgs
+    low, high = map(
+        int, re.findall(r"between `(\d+)` and `(\d+)`", _sdk_docstring_of(prefs, "max_healthy_percentage"))[0]
+    )
+    groups = [r for r in prod_run.resources if r.type == "aws:autoscaling/group:Group"]
+    assert groups
+    for group in groups:
+        refresh = group.inputs["instanceRefresh"]
+        assert refresh["strategy"] == allowed
+        preferences = refresh["preferences"]
+        desired = group.inputs["desiredCapacity"]
+        kept = math.ceil(preferences["minHealthyPercentage"] * desired / 100)
+        assert kept >= desired, (group.name, preferences)
+        assert low <= preferences["maxHealthyPercentage"] <= high
+        # room to launch at least one new instance before an old one stops
+        assert preferences["maxHealthyPercentage"] * desired >= 100 * (desired + 1), (group.name, preferences)
+        # The refresh starts on a new template version, which `$Latest` would never be.
+        assert group.inputs["launchTemplate"]["version"] not in ("$Latest", "$Default")

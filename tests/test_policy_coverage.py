@@ -133,17 +133,17 @@ def test_each_unknown_package_is_one_finding_and_ignoredPackages_silences_it() -
 def test_a_site_of_a_vendor_without_a_reader_is_named() -> None:
     link = res(
         "skyweave:network:VpnLink",
-        "core-link-aws-use1-vsphere-dc",
-        {"siteA": "aws-use1", "vendorA": "aws", "siteB": "vsphere-dc", "vendorB": "vsphere", "tunnels": 4},
+        "core-link-aws-use1-oci-fra",
+        {"siteA": "aws-use1", "vendorA": "aws", "siteB": "oci-fra", "vendorB": "oracle", "tunnels": 4},
     )
     found = check_stack(COVERAGE, [link])
     assert [f.message.split(":")[1].strip() for f in found] == [
-        "site 'vsphere-dc' is on vendor vsphere, which has no policy reader"
+        "site 'oci-fra' is on vendor oracle, which has no policy reader"
     ]
 
 
 def test_the_cloud_packages_are_derived_from_the_readers() -> None:
     """What `CLOUD_PACKAGES` listed by hand is now each reader's declaration (and only theirs)."""
-    assert cloud_packages() == {"aws", "gcp", "google-native", "openstack", "azure-native"}
-    assert {r.vendor for r in all_readers()} == {"aws", "gcp", "openstack", "azure", "onprem"}
+    assert cloud_packages() == {"aws", "gcp", "google-native", "openstack", "azure-native", "vsphere"}
+    assert {r.vendor for r in all_readers()} == {"aws", "gcp", "openstack", "azure", "onprem", "vsphere"}
     assert not (known_packages() & UTILITY_PACKAGES)

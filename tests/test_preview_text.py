@@ -30,9 +30,7 @@ def test_every_line_fits_the_width_and_no_name_is_cut(prod_run: OfflineRun, widt
 
 def test_the_summary_is_the_last_thing_printed(prod_run: OfflineRun) -> None:
     lines = render_text(prod_run, width=100).splitlines()
-    assert lines[-1].startswith(
-        f"Resources: {sum(r.type != 'pulumi:pulumi:Stack' for r in prod_run.resources)} to create: "
-    )
+    assert lines[-1].startswith(f"Resources: {len(prod_run.resources)} to create: ")
     tree_end = max(i for i, line in enumerate(lines) if line.lstrip().startswith("+ "))
     assert tree_end < next(i for i, line in enumerate(lines) if line == "  per type:")
 
@@ -43,9 +41,7 @@ def test_outputs_only_behind_the_flag(prod_run: OfflineRun) -> None:
     assert "onprem_devices:" not in text
     shown = render_text(prod_run, width=100, show_outputs=True)
     assert "\nOutputs:\n" in shown and "  onprem_devices:" in shown
-    assert shown.splitlines()[-1].startswith(
-        f"Resources: {sum(r.type != 'pulumi:pulumi:Stack' for r in prod_run.resources)} to create"
-    )
+    assert shown.splitlines()[-1].startswith(f"Resources: {len(prod_run.resources)} to create")
 
 
 def test_outputs_show_plain_numbers_and_real_characters(prod_run: OfflineRun) -> None:
@@ -145,3 +141,18 @@ def test_the_command_reports_progress_on_stderr_only(capsys: pytest.CaptureFixtu
     captured = capsys.readouterr()
     json.loads(captured.out)  # stdout is still only the JSON
     assert re.search(r"skyweave: registered [\d,]+ resources in \d+ s", captured.err)
+
+
+def test_preview_and_check_count_the_same_resources(capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 23 item 12: `preview` said 516 to create where `check` said 517 resources. The one
+    between them is the root `pulumi:pulumi:Stack`, which `pulumi up` creates and counts with the
+    rest (its summary of a new stack counts it: pulumi/examples, aws-go-s3-folder's README, "5
+    changes performed" for a stack, a bucket, its policy and two objects). Both count it now."""
+
+    assert main(["preview", "--stack", "dev"]) == 0
+    preview = re.search(r"Resources: (\d+) to create: .* and the stack", capsys.readouterr().out)
+    assert preview, "no summary line"
+    main(["check", "--stack", "dev"])
+    checked = re.search(r": (\d+) resources, \d+ rules", capsys.readouterr().out)
+    assert checked, "no check header"
+    assert preview[1] == checked[1]

@@ -191,7 +191,8 @@ def test_input_types_are_the_ones_a_user_writes(schema: dict[str, Any]) -> None:
     assert site["properties"]["cidrs"]["items"]["type"] == "string"
     assert "[onprem]" in site["properties"]["cidrs"]["description"]
     assert (
-        site["properties"]["vendor"]["description"] == "One of: aws, azure, gcp, onprem, openstack. Required."
+        site["properties"]["vendor"]["description"]
+        == "One of: aws, azure, gcp, onprem, openstack, vsphere. Required."
     )
     source = schema["types"]["skyweave:index:PoolSource"]
     assert set(source["required"]) == {"kind", "site"}

@@ -9,7 +9,7 @@ reports every problem as an :class:`~skyweave.core.errors.InvalidArgsError` nami
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +21,7 @@ from ..core.errors import (
     PlanningError,
     UnknownDriverError,
     UnsupportedCapabilityError,
+    did_you_mean,
 )
 from ..core.sites import SiteArgs, SiteName, Tags
 from ..core.validation import ArgsModel, entry_args, name_field
@@ -28,7 +29,15 @@ from ..drivers.base import Capability
 from ..drivers.registry import get_driver, offering, per_vendor
 from ..drivers.registry import vendors as registered_vendors
 from ..drivers.services import AppService, DnsService, service
-from ..drivers.workloads import AppTerms, DnsRouting, DnsSpec, HealthCheckSpec, TlsTermination
+from ..drivers.workloads import (
+    AppTerms,
+    AppValue,
+    AppValueKind,
+    DnsRouting,
+    DnsSpec,
+    HealthCheckSpec,
+    TlsTermination,
+)
 from ..network.hybrid_vpc import HybridVpcPlan
 from ..planning.availability import (
     DEFAULT_BETA,
@@ -62,8 +71,9 @@ def _tls_description() -> str:
 
     certificates = per_vendor(AppService, lambda a: a.app_terms().certificate)
     parts = [
-        "Serve HTTPS: the certificate per vendor or site name for load balancers that terminate TLS"
-        f" ({certificates}), whose service port then only redirects to https_port"
+        "Serve HTTPS: the certificate per vendor, region or site name (a site's own entry wins, then "
+        f"its region's) for load balancers that terminate TLS ({certificates}), whose service port "
+        "then only redirects to https_port"
     ]
     if passthrough := vendors(TlsTermination.INSTANCES):
         parts.append(
@@ -145,13 +155,13 @@ class MultiCloudAppArgs(ArgsModel):
         min_length=1, description="Names of the estate's sites to run on (at least one, each once)."
     )
     images: dict[str, str] = Field(
-        description=f"Boot image per vendor ({per_vendor(AppService, lambda a: a.app_terms().image)}) or "
-        "per site name; a site's own entry wins. Required for every site."
+        description=f"Boot image per vendor ({per_vendor(AppService, lambda a: a.app_terms().image)}), "
+        "per region or per site name; a site's own entry wins, then its region's. Required for every site."
     )
     sizes: dict[str, str] = Field(
-        description="Instance size per vendor or site name "
-        f"({per_vendor(AppService, lambda a: a.app_terms().size)}); a site's own entry wins. Required "
-        "for every site."
+        description="Instance size per vendor, region or site name "
+        f"({per_vendor(AppService, lambda a: a.app_terms().size)}); a site's own entry wins, then its "
+        "region's. Required for every site."
     )
     port: int = Field(default=80, ge=1, le=65535, description="The service port. Default 80.")
     health_check_path: str = Field(
@@ -292,7 +302,6 @@ def plan_multi_cloud_app(
         for problem in service(driver, AppService, needed_for="a MultiCloudApp site").app_site_problems(site):
             issues.append(ConfigIssue(f"sites[{i}]", problem, name))
         sites.append(site)
-    names = {s.name for s in sites}
     vendors = {s.vendor for s in sites}
     known_vendors = set(registered_vendors())
     images: dict[str, str] = {}
@@ -300,30 +309,28 @@ def plan_multi_cloud_app(
     certificates: dict[str, str] = {}
     if args.tls_certificates:
         issues.extend(_tls_issues(args, sites, by_name, known_vendors, certificates))
-    for key, table, resolved in (("images", args.images, images), ("sizes", args.sizes, sizes)):
-        for entry in table:
-            if entry not in by_name and entry not in known_vendors:
-                issues.append(
-                    ConfigIssue(
-                        f"{key}.{entry}",
-                        "neither a vendor nor a site of the estate; use one of "
-                        + ", ".join(sorted(vendors | names)),
-                        table[entry],
-                    )
-                )
+    entries = _entries(by_name.values(), known_vendors)
+    for key, kind, table, resolved in (
+        ("images", AppValueKind.IMAGE, args.images, images),
+        ("sizes", AppValueKind.SIZE, args.sizes, sizes),
+    ):
+        issues += _unknown_entries(key, table, entries, sites)
+        chosen: dict[str, str] = {}
         for site in sites:
-            value = table.get(site.name, table.get(site.vendor))
-            if value is None:
+            entry = _entry(table, site)
+            if entry is None:
                 issues.append(
                     ConfigIssue(
                         key,
-                        f"no entry for site {site.name!r} ({site.vendor}); add {key}.{site.vendor} or "
-                        f"{key}.{site.name}",
+                        f"no entry for site {site.name!r} ({site.vendor}, {site.region}); add "
+                        f"{key}.{site.vendor}, {key}.{site.region} or {key}.{site.name}",
                         dict(table),
                     )
                 )
             else:
-                resolved[site.name] = value
+                chosen[site.name] = entry
+                resolved[site.name] = table[entry]
+        issues += _value_issues(key, kind, table, sites, chosen)
     if args.health_check_timeout_seconds >= args.health_check_interval_seconds:
         issues.append(
             ConfigIssue(
@@ -355,7 +362,12 @@ def plan_multi_cloud_app(
 
     try:
         capacity = plan_capacity(
-            [SiteZones(s.name, s.vendor, s.region, tuple(s.zones), 1) for s in sites],
+            [
+                SiteZones(
+                    s.name, s.vendor, s.region, tuple(s.zones), 1, get_driver(s.vendor).failure_hosts(s)
+                )
+                for s in sites
+            ],
             args.min_healthy,
             args.survive,
         )
@@ -364,18 +376,19 @@ def plan_multi_cloud_app(
 
     site_availability: list[SiteAvailability] = []
     for s in sites:
+        hosts = tuple(h.split("/", 1)[0] for h in get_driver(s.vendor).failure_hosts(s))
         zones_used = sum(1 for count in capacity.site_zones(s.name).values() if count > 0)
         override = args.availability.get(s.name)
         published = get_driver(s.vendor).compute_sla
         sla = published.for_zones(zones_used) if published is not None else None
         if override is not None:
             site_availability.append(
-                SiteAvailability(s.name, s.vendor, override, capacity.per_site()[s.name], "override")
+                SiteAvailability(s.name, s.vendor, override, capacity.per_site()[s.name], "override", hosts)
             )
         elif sla is not None:
             source = "published SLA, " + ("multi-zone" if zones_used >= 2 else "single instance")
             site_availability.append(
-                SiteAvailability(s.name, s.vendor, sla, capacity.per_site()[s.name], source)
+                SiteAvailability(s.name, s.vendor, sla, capacity.per_site()[s.name], source, hosts)
             )
         else:
             issues.append(
@@ -424,6 +437,52 @@ def plan_multi_cloud_app(
     )
 
 
+def _entries(estate: Iterable[SiteArgs], vendors: set[str]) -> set[str]:
+    """The keys a per-site table may use: the estate's site names and regions, and vendors."""
+    return {key for site in estate for key in (site.name, site.region)} | vendors
+
+
+def _entry(table: Mapping[str, str], site: SiteArgs) -> str | None:
+    """The key giving ``site`` its value: its own name, else its region, else its vendor."""
+    return next((key for key in (site.name, site.region, site.vendor) if key in table), None)
+
+
+def _unknown_entries(
+    key: str, table: Mapping[str, str], entries: set[str], sites: Sequence[SiteArgs]
+) -> list[ConfigIssue]:
+    usable = sorted({k for s in sites for k in (s.name, s.region, s.vendor)})
+    return [
+        ConfigIssue(
+            f"{key}.{entry}",
+            f"neither a vendor, a region nor a site of the estate; use one of {', '.join(usable)}"
+            f"{did_you_mean(entry, usable)}",
+            table[entry],
+        )
+        for entry in table
+        if entry not in entries
+    ]
+
+
+def _value_issues(
+    key: str,
+    kind: AppValueKind,
+    table: Mapping[str, str],
+    sites: Sequence[SiteArgs],
+    chosen: Mapping[str, str],
+) -> list[ConfigIssue]:
+    """Each entry's value as its vendor's driver judges it for the sites that take it."""
+    groups: dict[tuple[str, str], list[SiteArgs]] = {}
+    for site in sites:
+        if site.name in chosen:
+            groups.setdefault((chosen[site.name], site.vendor), []).append(site)
+    issues = []
+    for (entry, vendor), members in groups.items():
+        app = service(get_driver(vendor), AppService, needed_for="a MultiCloudApp site")
+        for problem in app.app_value_problems(AppValue(kind, table[entry], tuple(members))):
+            issues.append(ConfigIssue(f"{key}.{entry}", problem, table[entry]))
+    return issues
+
+
 def _terms(site: SiteArgs) -> AppTerms:
     return service(get_driver(site.vendor), AppService, needed_for="a MultiCloudApp site").app_terms()
 
@@ -438,28 +497,26 @@ def _tls_issues(
     """Every site whose load balancer terminates TLS has a certificate; redirects have a target."""
     issues = []
     table = args.tls_certificates
-    for entry in table:
-        if entry not in by_name and entry not in known_vendors:
-            issues.append(
-                ConfigIssue(
-                    f"tls_certificates.{entry}", "neither a vendor nor a site of the estate", table[entry]
-                )
-            )
+    issues += _unknown_entries("tls_certificates", table, _entries(by_name.values(), known_vendors), sites)
+    chosen: dict[str, str] = {}
     for site in sites:
         if _terms(site).tls is not TlsTermination.LOAD_BALANCER:
             continue
-        certificate = table.get(site.name, table.get(site.vendor))
-        if certificate is None:
+        entry = _entry(table, site)
+        if entry is None:
             issues.append(
                 ConfigIssue(
                     "tls_certificates",
-                    f"no certificate for site {site.name!r} ({site.vendor}), whose load balancer terminates "
-                    f"TLS; add tls_certificates.{site.vendor} or tls_certificates.{site.name}",
+                    f"no certificate for site {site.name!r} ({site.vendor}, {site.region}), whose load "
+                    f"balancer terminates TLS; add tls_certificates.{site.vendor}, "
+                    f"tls_certificates.{site.region} or tls_certificates.{site.name}",
                     dict(table),
                 )
             )
         else:
-            resolved[site.name] = certificate
+            chosen[site.name] = entry
+            resolved[site.name] = table[entry]
+    issues += _value_issues("tls_certificates", AppValueKind.CERTIFICATE, table, sites, chosen)
     if args.https_port == args.port:
         issues.append(
             ConfigIssue(

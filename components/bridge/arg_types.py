@@ -27,9 +27,11 @@ __all__ = [
     "NatStrategy",
     "Network",
     "PoolSource",
+    "PortGroup",
     "Site",
     "Topology",
     "VpnAppliance",
+    "VsphereAppliance",
 ]
 
 
@@ -95,13 +97,41 @@ class VpnAppliance(TypedDict):
     """Nova key pair to inject. Omitted: none."""
 
 
+class PortGroup(TypedDict):
+    """One distributed port group: a VLAN on the site's distributed switch, one IPAM subnet."""
+
+    name: str
+    """The port group's key in the site (its subnet's key; `main` is where apps and the VPN appliance pair sit). Required."""
+    vlan_id: int
+    """The 802.1Q VLAN id the port group tags. Required."""
+    slot: NotRequired[int]
+    """The subnet's slot in the site's block (its index among blocks of ipam.subnet_prefix): fixed per port group so adding one never renumbers another. Default 0."""
+
+
+class VsphereAppliance(TypedDict):
+    """The site's VPN appliance pair: two VMs cloned from a template on the ``main`` port group."""
+
+    template: NotRequired[str]
+    """Name of the VM template to clone (a Debian 12 cloud image with cloud-init's VMware datasource); cloning needs vCenter. Required."""
+    public_ips: list[str]
+    """The two public IPv4 addresses your edge forwards (1:1 NAT) to the appliances: their IKE identities, what peers connect to. Required."""
+    hosts: NotRequired[list[int]]
+    """Host numbers of the two appliances in the main port group's subnet. Default [4, 5]."""
+    next_hop_host: int
+    """Host number, in the main port group's subnet, of the address keepalived keeps on a live appliance: your router's static routes to the other sites point to it. Required."""
+    cpus: NotRequired[int]
+    """vCPUs of each appliance. Default 2."""
+    memory_mb: NotRequired[int]
+    """Memory (MiB) of each appliance. Default 2048."""
+
+
 class Site(TypedDict):
     """A site of the estate; `vendor` selects which of the other fields apply."""
 
     name: str
     """Unique name of the site, used in every child resource name: lowercase letters, digits and '-', starting with a letter, at most 24 characters. Renaming a site replaces its resources."""
     vendor: str
-    """One of: aws, azure, gcp, onprem, openstack. Required."""
+    """One of: aws, azure, gcp, onprem, openstack, vsphere. Required."""
     region: str
     """The vendor's region (AWS/GCP region name; for OpenStack the Keystone region; for on-prem a free-form location name)."""
     zones: NotRequired[list[str]]
@@ -111,11 +141,11 @@ class Site(TypedDict):
     asn: NotRequired[int]
     """The site's private BGP ASN (64512–65534 or 4200000000–4294967294), unique in the estate. Omitted: derived from the site name; `skyweave ipam lock` records it."""
     cidr: NotRequired[str]
-    """[aws, azure, gcp, openstack] The site's IPv4 block, pinned. Omitted: IPAM places it first-fit in the supernet; run `skyweave ipam lock` to record it so no later edit can renumber it."""
+    """[aws, azure, gcp, openstack, vsphere] The site's IPv4 block, pinned. Omitted: IPAM places it first-fit in the supernet; run `skyweave ipam lock` to record it so no later edit can renumber it."""
     ipv6: NotRequired[bool]
-    """[aws, azure, gcp, openstack] Dual-stack: give the network and every subnet an IPv6 range too (vendor-assigned on AWS and GCP, planned from ipam.ipv6_supernet on OpenStack)."""
+    """[aws, azure, gcp, openstack, vsphere] Dual-stack: give the network and every subnet an IPv6 range too (vendor-assigned on AWS and GCP, planned from ipam.ipv6_supernet on OpenStack)."""
     ipv6_cidr: NotRequired[str]
-    """[aws, azure, gcp, openstack] The site's IPv6 block, pinned, for vendors where skyweave plans IPv6 (OpenStack). Omitted: IPAM places it; `skyweave ipam lock` records it."""
+    """[aws, azure, gcp, openstack, vsphere] The site's IPv6 block, pinned, for vendors where skyweave plans IPv6 (OpenStack). Omitted: IPAM places it; `skyweave ipam lock` records it."""
     profile: NotRequired[str]
     """[aws] AWS shared-config profile. Omitted: the environment's default."""
     assume_role_arn: NotRequired[str]
@@ -164,6 +194,24 @@ class Site(TypedDict):
     """[openstack] The site's VPN end: vpnaas (Neutron VPNaaS: policy-based, static routes, one active tunnel per link) or appliance (an HA pair of router instances skyweave builds, route-based with BGP: redundant links, and the only way to reach GCP HA VPN). Default vpnaas."""
     vpn_appliance: NotRequired[VpnAppliance]
     """[openstack] The appliance instances' image and flavor. Required with vpn: appliance."""
+    vcenter: NotRequired[str]
+    """[vsphere] Host name or address of the vCenter Server (not an ESXi host: cloning needs vCenter). Required."""
+    datacenter: NotRequired[str]
+    """[vsphere] The vSphere datacenter the site is, by name. Required."""
+    distributed_switch: NotRequired[str]
+    """[vsphere] Name of the existing distributed switch the port groups are created on. Required."""
+    datastore: NotRequired[str]
+    """[vsphere] Name of the datastore (shared by the clusters) the VMs' disks go on. Required."""
+    port_groups: NotRequired[list[PortGroup]]
+    """[vsphere] The site's networks: distributed port groups with their VLAN ids and subnet slots; one must be named `main`. Required."""
+    allow_unverified_ssl: NotRequired[bool]
+    """[vsphere] Accept vCenter's certificate unverified (a lab's self-signed one). Default false."""
+    appliance_pair: NotRequired[VsphereAppliance]
+    """[vsphere] The VPN appliance pair (template, public and private addresses, next hop). Omitted: the site cannot be joined by VPN."""
+    hosted_on: NotRequired[str]
+    """[vsphere] The other vendor's region the vSphere estate runs in, as vendor:region, for a hosted one: VMware Cloud on AWS (aws:us-east-1), Azure VMware Solution (azure:westeurope), Google Cloud VMware Engine (gcp:europe-west1). The site then fails with that vendor and region in simulate, the availability model and the pack. Omitted: your own datacenter."""
+    ingress_ip: NotRequired[str]
+    """[vsphere] Public IPv4 address of the load balancer you run in front of the main port group (vSphere has none of its own). Required for a MultiCloudApp on the site."""
 
 
 class Ipam(TypedDict):
@@ -267,7 +315,7 @@ class PoolSource(TypedDict):
     security_group_ids: NotRequired[list[str]]
     """[aws_metal] Security groups of the servers. Omitted: the VPC's default group."""
     root_volume_gb: NotRequired[int]
-    """[aws_metal] Root EBS volume size (GiB). Omitted: the AMI's."""
+    """[aws_metal] Root EBS volume size (GiB); the volume is encrypted either way. Omitted: the AMI's."""
     allow_unlisted_type: NotRequired[bool]
     """[aws_metal] Accept a `<family>.metal[-<n>xl]` type the installed pulumi-aws does not list yet."""
     ssh_user: NotRequired[str]
@@ -320,9 +368,9 @@ class MultiCloudAppInputs(TypedDict):
     sites: list[str]
     """Names of the estate's sites to run on (at least one, each once)."""
     images: dict[str, str]
-    """Boot image per vendor (aws: AMI id, regional: AWS sites in different regions usually need per-site entries; azure: publisher:offer:sku:version or an image id; gcp: image self link or family; openstack: Glance image id) or per site name; a site's own entry wins. Required for every site."""
+    """Boot image per vendor (aws: AMI id (one region's: AWS sites in several regions need an entry per region or site) or resolve:ssm:<parameter>, which each region resolves to its own AMI; azure: publisher:offer:sku:version or an image id; gcp: image self link or family; openstack: Glance image id; vsphere: VM template name (cloud-init with the VMware datasource; cloning needs vCenter)), per region or per site name; a site's own entry wins, then its region's. Required for every site."""
     sizes: dict[str, str]
-    """Instance size per vendor or site name (aws: instance type; azure: VM size; gcp: machine type; openstack: flavor name); a site's own entry wins. Required for every site."""
+    """Instance size per vendor, region or site name (aws: instance type; azure: VM size; gcp: machine type; openstack: flavor name; vsphere: VM shape `<vCPUs>cpu-<MiB>mb`, e.g. 2cpu-4096mb); a site's own entry wins, then its region's. Required for every site."""
     port: NotRequired[int]
     """The service port. Default 80."""
     health_check_path: NotRequired[str]
@@ -344,7 +392,7 @@ class MultiCloudAppInputs(TypedDict):
     user_data: NotRequired[str]
     """Boot script (cloud-init). Default none."""
     availability: NotRequired[dict[str, float]]
-    """Availability per site name, overriding the vendor's published SLA; required for vendors that publish none (OpenStack). Default: the published figures."""
+    """Availability per site name, overriding the vendor's published SLA; required for vendors that publish none (OpenStack, VMware vSphere). Default: the published figures."""
     availability_beta: NotRequired[float]
     """Share of a site's unavailability common to its whole vendor (beta factor). Default 0.1; 0 treats sites as independent."""
     vendor_common_cause: NotRequired[dict[str, float]]
@@ -352,7 +400,7 @@ class MultiCloudAppInputs(TypedDict):
     dns: NotRequired[AppDns]
     """Health-checked DNS. Omitted: no DNS records."""
     tls_certificates: NotRequired[dict[str, str]]
-    """Serve HTTPS: the certificate per vendor or site name for load balancers that terminate TLS (aws: ACM certificate ARN; openstack: Barbican container ref), whose service port then only redirects to https_port; load balancers that pass https_port through leave TLS to the instances (gcp); sites that serve no HTTPS keep the service port only (azure). Default: plain HTTP on the service port."""
+    """Serve HTTPS: the certificate per vendor, region or site name (a site's own entry wins, then its region's) for load balancers that terminate TLS (aws: ACM certificate ARN; openstack: Barbican container ref), whose service port then only redirects to https_port; load balancers that pass https_port through leave TLS to the instances (azure, gcp, vsphere). Default: plain HTTP on the service port."""
     https_port: NotRequired[int]
     """The HTTPS port with tls_certificates. Default 443."""
     tags: NotRequired[dict[str, str]]

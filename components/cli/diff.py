@@ -21,7 +21,9 @@ _MARK = {"create": "+", "update": "~", "replace": "+-", "delete": "-"}
 _COLOR = {"create": "green", "update": "yellow", "replace": "magenta", "delete": "red"}
 
 
-def _value(value: Any, limit: int = 60) -> str:
+def _value(value: Any, limit: int | None = 60) -> str:
+    """A value as JSON; cut at ``limit`` characters (a table cell), or whole (``None``: the text,
+    which wraps instead)."""
     if value is _MISSING:
         return "(not set)"
     text = (
@@ -29,7 +31,27 @@ def _value(value: Any, limit: int = 60) -> str:
         if isinstance(value, str) and value in (SECRET, UNKNOWN)
         else json.dumps(value, ensure_ascii=False)
     )
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _leaves(path: str, old: Any, new: Any) -> list[tuple[str, Any, Any]]:
+    """Where two values differ, by path (``launchTemplate.version``): a nested change is shown
+    where it is, not as two copies of the whole value."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        out: list[tuple[str, Any, Any]] = []
+        for key in [*old, *(k for k in new if k not in old)]:
+            a, b = old.get(key, _MISSING), new.get(key, _MISSING)
+            if a != b:
+                out += _leaves(f"{path}.{key}", a, b)
+        return out
+    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        return [
+            leaf
+            for i, (a, b) in enumerate(zip(old, new, strict=True))
+            if a != b
+            for leaf in _leaves(f"{path}[{i}]", a, b)
+        ]
+    return [(path, old, new)]
 
 
 def _headline(diff: Diff) -> str:
@@ -65,7 +87,9 @@ def render_text(diff: Diff, *, width: int | None = None, style: Any = None) -> s
             emit(f"  {_MARK[op]} {change.type}  {change.name}{flag}", _COLOR[op])
             for key in change.keys:
                 forces = "  (forces replacement)" if key.replaces else ""
-                emit(f"        {key.key}: {_value(key.old)} => {_value(key.new)}{forces}")
+                known = f"  ({key.why})" if key.new == UNKNOWN and key.why else ""
+                for path, old, new in _leaves(key.key, key.old, key.new) or [(key.key, key.old, key.new)]:
+                    emit(f"        {path}: {_value(old, None)} => {_value(new, None)}{forces}{known}")
             if change.reasons and op == "replace":
                 emit(f"        replaced because {'; '.join(change.reasons)}")
             if change.note:

@@ -2,17 +2,18 @@
 
 Pinning is how a site's block survives later edits (see ``planning/ipam.py``): ``lock`` writes
 each unpinned site's planned ``cidr`` (and ``ipv6_cidr``) and BGP ``asn`` into its entry, and each
-link's tunnel block into ``network.tunnel_blocks``, in ``Pulumi.<stack>.yaml``.
+link's tunnel block into ``network.tunnel_blocks``, in ``Pulumi.<stack>.yaml``; it removes the
+tunnel pins of links the plan no longer builds (a site removed takes its links' pins with it).
 
 Both commands work on a stack whose sites are not pinned yet even when ``ipam.require_pins`` is
 true: ``lock`` is that rule's remedy, so the rule cannot refuse it. ``lock`` inserts the pins as
 text at the positions the YAML parser reports (:class:`skyweave.core.files.YamlText`), so every other
 byte of the file — comments, header comments, quoting, ``secure:`` values, anchors, line endings —
 stays as it was, then re-reads the result and refuses to write unless it is exactly the old data
-plus the pins. ``--dry-run`` prints the diff, ``--check`` exits 4 when anything is unpinned (for
-CI); a real write holds ``Pulumi.<stack>.yaml.lock`` and replaces the file atomically
-(:func:`skyweave.core.files.write_atomically`), so Ctrl-C, a full disk or a second run never leaves a
-truncated or clobbered stack file.
+plus the pins (less the stale ones). ``--dry-run`` prints the diff, ``--check`` exits 4 when
+anything is unpinned or stale (for CI); a real write holds ``Pulumi.<stack>.yaml.lock`` and
+replaces the file atomically (:func:`skyweave.core.files.write_atomically`), so Ctrl-C, a full
+disk or a second run never leaves a truncated or clobbered stack file.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import sys
 from typing import Any
 
 from .. import files
-from ..core.errors import ConfigIssue, ProjectError
+from ..core.errors import ConfigError, ConfigIssue, ProjectError
 from ..estate.config import NAMESPACE, StackConfig, parse_stack_config
 from ..estate.project import Project
 from ..network.hybrid_vpc import HybridVpcPlan
@@ -50,8 +51,38 @@ def load_plan(
     raw = {k[len(prefix) :]: v for k, v in stack_file.values.items() if k.startswith(prefix)}
     if for_pinning and isinstance(raw.get("ipam"), dict):
         raw["ipam"] = {**raw["ipam"], "require_pins": False}
+    if for_pinning:
+        raw = _without_stale_pins(raw, source=stack_file.label, stack=stack)
     config = parse_stack_config(raw, source=stack_file.label, stack=stack)
     return config, config.plan.network, stack_file.label
+
+
+def _without_stale_pins(raw: dict[str, Any], *, source: str, stack: str) -> dict[str, Any]:
+    """``raw`` without the tunnel pins of links the plan no longer builds: a site removed (its
+    links with it), a link left out of the topology, or one that no longer has inside addresses.
+
+    A preview refuses such a pin (it would be ignored, and silently renumber the link if the
+    site came back); ``lock`` removes it, since removing the site was the user's decision. A pin
+    under a link's id written the wrong way round is kept, so the preview's "did you mean"
+    still says which link it was meant for.
+    """
+    network = raw.get("network")
+    pins = network.get("tunnel_blocks") if isinstance(network, dict) else None
+    if not isinstance(network, dict) or not isinstance(pins, dict) or not pins:
+        return raw
+    bare = {**raw, "network": {**network, "tunnel_blocks": {}}}
+    try:
+        links = parse_stack_config(bare, source=source, stack=stack).plan.network.connectivity.links
+    except ConfigError:
+        return raw  # what else is wrong is reported with the pins as they are
+    built = {link.id for link in links if link.needs_inside_addresses}
+
+    def stale(key: object) -> bool:
+        parts = str(key).split("/")
+        return len(parts) == 2 and str(key) not in built and "/".join(reversed(parts)) not in built
+
+    kept = {k: v for k, v in pins.items() if not stale(k)}
+    return raw if len(kept) == len(pins) else {**raw, "network": {**network, "tunnel_blocks": kept}}
 
 
 def show(project: Project, stack: str, fmt: str) -> int:
@@ -83,8 +114,8 @@ def lock(project: Project, stack: str, *, dry_run: bool = False, check: bool = F
 
     with files.exclusive(path, project.label(path), note=note) if writing else contextlib.nullcontext():
         document = project.read_stack_document(stack, positions=True)
-        _, plan, label = load_plan(project, stack, for_pinning=True, document=document)
-        edits, written, expected = _pin_edits(document, project.name, plan)
+        config, plan, label = load_plan(project, stack, for_pinning=True, document=document)
+        edits, written, expected = _pin_edits(document, project.name, plan, set(config.network.tunnel_blocks))
         if not written:
             message = f"{label}: every site and link is already pinned; nothing to write"
             print(message, file=sys.stderr if dry_run else sys.stdout)
@@ -104,27 +135,44 @@ def lock(project: Project, stack: str, *, dry_run: bool = False, check: bool = F
                 ]
             )
         if check:
-            print(f"{label}: {len(written)} value(s) not pinned (run `skyweave ipam lock --stack {stack}`):")
+            print(f"{label}: {_count(written)} (run `skyweave ipam lock --stack {stack}`):")
             for line in written:
                 print(f"  {line}")
             return EXIT_REQUIREMENT
         if dry_run:
             print(files.unified_diff(label, document.text, after), end="")
-            print(
-                f"{label}: dry run: {len(written)} value(s) would be pinned; nothing written", file=sys.stderr
-            )
+            print(f"{label}: dry run: {_count(written, would=True)}; nothing written", file=sys.stderr)
             return EXIT_OK
         files.write_atomically(path, label, after.encode("utf-8"), expected=document.raw)
-    print(f"{label}: pinned {len(written)} value(s):")
+    print(f"{label}: {_count(written, done=True)}:")
     for line in written:
         print(f"  {line}")
     return EXIT_OK
 
 
+#: How a line of ``written`` says a stale pin is removed rather than a value pinned.
+_REMOVED = "removed: "
+
+
+def _count(written: list[str], *, would: bool = False, done: bool = False) -> str:
+    """``26 value(s) not pinned``, ``pinned 3 value(s), removed 2 stale pin(s)`` …"""
+    removed = sum(line.startswith(_REMOVED) for line in written)
+    pinned = len(written) - removed
+    if done or would:
+        parts = [f"pinned {pinned} value(s)"] if pinned else []
+        parts += [f"removed {removed} stale pin(s)"] if removed else []
+        text = ", ".join(parts)
+        return text.replace("pinned", "would pin", 1).replace("removed", "would remove", 1) if would else text
+    parts = [f"{pinned} value(s) not pinned"] if pinned else []
+    parts += [f"{removed} stale pin(s) to remove"] if removed else []
+    return ", ".join(parts)
+
+
 def _pin_edits(
-    document: files.YamlDocument, project_name: str, plan: HybridVpcPlan
+    document: files.YamlDocument, project_name: str, plan: HybridVpcPlan, kept_pins: set[str]
 ) -> tuple[list[files.TextEdit], list[str], Any]:
-    """(the text edits, a line per pinned value, the document's data once pinned)."""
+    """(the text edits, a line per pinned value or removed stale pin, the document's data once
+    pinned). ``kept_pins``: the recorded tunnel pins the plan keeps (the others are stale)."""
     label = document.label
     text = files.YamlText(document.text)
     data = copy.deepcopy(document.data)
@@ -180,8 +228,21 @@ def _pin_edits(
     network = config.get(network_key) if network_key is not None else None
     recorded = network.get("tunnel_blocks") if isinstance(network, dict) else None
     links = [(link, block) for link, block in blocks.items() if link not in (recorded or {})]
+    old_pins: dict[Any, Any] = recorded if isinstance(recorded, dict) else {}
+    stale = [key for key in old_pins if str(key) not in kept_pins]
+    for key in stale:
+        written.append(f"{_REMOVED}{NAMESPACE}:network.tunnel_blocks.{key} = {old_pins[key]} (no such link)")
     for link, block in links:
         written.append(f"{NAMESPACE}:network.tunnel_blocks.{link} = {block}")
+    if stale:
+        where = f"{NAMESPACE}:network.tunnel_blocks"
+        blocks_node = network_node.get("tunnel_blocks") if network_node is not None else None
+        if blocks_node is None:
+            raise refuse(where, "it comes from a merge key (<<)")
+        emptied = "" if links else "{}"
+        edits += text.remove_from_mapping(blocks_node, stale, label=label, path=where, emptied=emptied)
+        for key in stale:
+            del old_pins[key]
     if links and network_key is None:
         new = {"tunnel_blocks": dict(links)}
         # written like the file's own sites key: `network` if it says `sites`, else namespaced

@@ -9,6 +9,7 @@ from collections import defaultdict
 
 import yaml
 
+from ..core.naming import SITE_PROVIDERS, sites_by_provider
 from ..engine.offline import OfflineRun, Registration
 from ..engine.preview import is_provider, ordered, summary
 from ..engine.urn import STACK_TYPE
@@ -58,7 +59,14 @@ def render_text(
     )
     out.append("")
 
+    records = (out.get(SITE_PROVIDERS) for out in run.component_outputs.values())
+    sites = sites_by_provider(record for record in records if isinstance(record, dict))
+
     def site_of(reg: Registration) -> str:
+        """The site a component recorded for the resource's provider ("" for a provider of no site:
+        random, command); in a program without skyweave components, the provider's name."""
+        if sites:
+            return sites.get(reg.provider or "", "")
         provider = by_urn.get(reg.provider or "")
         return provider.name if provider is not None else ""
 
@@ -117,6 +125,7 @@ def render_text(
     total = (
         f"Resources: {info['total']} to create: {info['resources']} cloud resources, "
         f"{info['providers']} providers, {info['components']} components"
+        + (" and the stack" if info["stack"] else "")
     )
     emit(total, paint="bold")
     return "\n".join(out)

@@ -7,6 +7,7 @@ The tree::
     │   ├── InvalidArgsError                   a component's args model failed validation
     │   ├── ProjectError                       no Pulumi project, stack file or readable YAML
     │   └── PlanFileError (engine.plans)       a file for `check --from-json` is not a readable plan
+    ├── ProgramError (engine.offline)          the user's program itself failed (its file and line)
     ├── PlanningError                          a pure planner cannot satisfy the request
     │   ├── AddressSpaceExhaustedError         the supernet has no room for what is asked
     │   └── OverlappingCidrError               two ranges that must be disjoint overlap
@@ -23,6 +24,7 @@ Only the CLI catches these, mapping them to exit codes.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -44,7 +46,14 @@ __all__ = [
     "UnknownDriverError",
     "UnsupportedCapabilityError",
     "conceal",
+    "did_you_mean",
 ]
+
+
+def did_you_mean(value: object, valid: Iterable[str]) -> str:
+    """``"; did you mean 'x'?"`` for the closest of ``valid`` to ``value`` (``""`` when none is close)."""
+    guess = difflib.get_close_matches(str(value), list(valid), n=1)
+    return f"; did you mean {guess[0]!r}?" if guess else ""
 
 
 class _WithoutPulumi(Exception):
@@ -204,7 +213,7 @@ def conceal(error: ConfigError, secret_keys: Iterable[str]) -> ConfigError:
             issues.append(i)
             continue
         message = i.message
-        for shown in {str(i.value), repr(i.value)} if i.has_value and i.value not in (None, "") else ():
+        for shown in (repr(i.value), str(i.value)) if i.has_value and i.value not in (None, "") else ():
             message = message.replace(shown, "(the value)")
         issues.append(
             ConfigIssue(i.path, f"a value of a secret key (secure:), not shown: {message}", has_value=False)
@@ -243,9 +252,24 @@ class PlanningError(SkyweaveError):
         super().__init__(message)
         self.path = path
         self.value = value
+        #: further problems the same pass found (:meth:`together`), so all are reported at once
+        self.others: tuple[PlanningError, ...] = ()
 
     def as_issue(self, prefix: str = "") -> ConfigIssue:
         return ConfigIssue(_join_path(prefix, self.path), self.message, self.value)
+
+    def as_issues(self, prefix: str = "") -> list[ConfigIssue]:
+        """This problem and every other one found with it."""
+        return [self.as_issue(prefix), *(issue for other in self.others for issue in other.as_issues(prefix))]
+
+    @staticmethod
+    def together(errors: Sequence[PlanningError]) -> PlanningError | None:
+        """The first of ``errors`` carrying the rest (raise it), or ``None`` when there are none."""
+        if not errors:
+            return None
+        first = errors[0]
+        first.others = (*first.others, *errors[1:])
+        return first
 
 
 class AddressSpaceExhaustedError(PlanningError):

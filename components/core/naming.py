@@ -10,15 +10,45 @@ names of the example stacks; changing a rule here is a breaking change that need
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 
 from .errors import ConfigIssue, InvalidArgsError
 
-__all__ = ["NAME_PATTERN", "check_component_name", "child_name", "is_valid_name", "type_token"]
+__all__ = [
+    "NAME_PATTERN",
+    "SITE_PROVIDERS",
+    "check_component_name",
+    "child_name",
+    "is_valid_name",
+    "sites_by_provider",
+    "type_token",
+]
 
 #: What a site name, component name or key may look like: it is embedded in resource names
 #: of every vendor, and GCP's rule (RFC 1035 label, lowercase) is the strictest.
 NAME_PATTERN = r"^[a-z]([a-z0-9-]*[a-z0-9])?$"
 _NAME = re.compile(NAME_PATTERN)
+
+#: The output every skyweave component registers: site name → the URN of the provider its
+#: resources on that site use. A resource's site is read from it (the policy pack, the preview
+#: tree), never from how a provider happens to be named: a network without ``providers=`` names
+#: its own ``{component}-provider-{site}``, and a user's own providers are named as they like.
+SITE_PROVIDERS = "siteProviders"
+
+
+def sites_by_provider(records: Iterable[Mapping[str, object]]) -> dict[str, str]:
+    """Provider URN → site, from components' :data:`SITE_PROVIDERS` outputs.
+
+    A provider recorded for two different sites (one provider object passed for both) says
+    nothing about which site a resource is on, so it is left out (callers fall back to the
+    provider's name, as for a program without components).
+    """
+    found: dict[str, set[str]] = {}
+    for record in records:
+        for site, urn in record.items():
+            if isinstance(urn, str) and urn:
+                found.setdefault(urn, set()).add(site)
+    return {urn: next(iter(sites)) for urn, sites in found.items() if len(sites) == 1}
 
 
 def child_name(name: str, role: str, *keys: str) -> str:

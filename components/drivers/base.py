@@ -167,6 +167,12 @@ class CloudDriver(abc.ABC):
         its gateway SKU) answers from its model. Default: ``vpn_limits``."""
         return self.vpn_limits
 
+    def failure_hosts(self, site: SiteArgs) -> tuple[str, ...]:
+        """Other vendors' regions the site runs on (``vendor/region``), which fail it too: a
+        hosted private cloud (VMware Cloud on AWS) is lost with its host's vendor and region.
+        Default: none (the site's own vendor and region are its failure domains)."""
+        return ()
+
     def quota_account(self, site: SiteArgs) -> str:
         """What tells apart the accounts sites of this vendor deploy into, so limits of an account's
         region add up only the sites sharing one. Default: "" (one account for every site)."""

@@ -7,14 +7,18 @@ same whatever ``aws:region`` the shell happens to have.
 
 from __future__ import annotations
 
+import functools
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
 
 import pulumi
+from pydantic import ConfigDict
 
 from ..core.errors import ConfigIssue, InvalidArgsError
 from ..core.naming import child_name
 from ..core.sites import SiteArgs
+from ..core.validation import ArgsModel, coerce_args
 from .registry import get_driver
 
 __all__ = ["SiteProviders", "component_provider", "require_providers"]
@@ -24,20 +28,21 @@ class SiteProviders(Mapping[str, pulumi.ProviderResource | None]):
     """Site name → that site's provider (``None`` for vendors without one, such as on-prem).
 
     Args:
-        sites: the sites to create providers for.
+        sites: the sites to create providers for: site models, or the mappings ``HybridVpcArgs``
+            takes (validated the same way; a bad one is an ``InvalidArgsError`` naming its key).
         name: how to name each provider resource; default: the site's name.
         opts: options for every provider (e.g. ``parent`` when a component owns them).
     """
 
     def __init__(
         self,
-        sites: Iterable[SiteArgs],
+        sites: Iterable[SiteArgs | Mapping[str, Any]],
         *,
         name: Callable[[SiteArgs], str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         self._providers: dict[str, pulumi.ProviderResource | None] = {}
-        for site in sites:
+        for site in _site_models(sites):
             resource_name = name(site) if name else site.name
             self._providers[site.name] = get_driver(site.vendor).create_provider(site, resource_name, opts)
 
@@ -49,6 +54,34 @@ class SiteProviders(Mapping[str, pulumi.ProviderResource | None]):
 
     def __len__(self) -> int:
         return len(self._providers)
+
+
+@functools.cache
+def _site_list() -> type[_SiteList]:
+    # the vendors' site models are built from the registry, whose drivers import this module
+    from .site_models import Sites
+
+    class SiteList(_SiteList):
+        sites: Sites
+
+    return SiteList
+
+
+class _SiteList(ArgsModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    sites: tuple[SiteArgs, ...]
+
+
+def _site_models(sites: Iterable[SiteArgs | Mapping[str, Any]]) -> tuple[SiteArgs, ...]:
+    """``sites`` as site models; mappings are validated as ``HybridVpcArgs.sites`` are."""
+    given = tuple(sites)
+    if all(isinstance(site, SiteArgs) for site in given):
+        return given  # type: ignore[return-value]  # narrowed by the check above
+    try:
+        return coerce_args(_site_list(), {"sites": given}).sites
+    except InvalidArgsError as exc:
+        raise InvalidArgsError(exc.issues, source="SiteProviders") from None
 
 
 def require_providers(providers: Mapping[str, pulumi.ProviderResource | None], sites: Iterable[str]) -> None:

@@ -35,6 +35,8 @@ _BUILTIN: dict[str, tuple[str, str]] = {
     "gcp": ("skyweave.drivers.gcp.driver", "GcpDriver"),
     "openstack": ("skyweave.drivers.openstack.driver", "OpenStackDriver"),
     "onprem": ("skyweave.drivers.onprem.driver", "OnPremDriver"),
+    # Its SDK is the optional extra skyweave[vsphere]; the site model says so when it is missing.
+    "vsphere": ("skyweave.drivers.vsphere.driver", "VsphereDriver"),
 }
 _EXTRA: dict[str, type[CloudDriver]] = {}
 _INSTANCES: dict[str, CloudDriver] = {}

@@ -24,6 +24,7 @@ from .workloads import (
     AppEndpoint,
     AppSiteSpec,
     AppTerms,
+    AppValue,
     BucketHandle,
     BucketSpec,
     BucketTerms,
@@ -64,6 +65,12 @@ class AppService(Protocol):
 
     def app_site_problems(self, site: SiteArgs) -> list[str]:
         """Why ``site`` cannot run a MultiCloudApp as configured (pure; empty when it can)."""
+        ...
+
+    def app_value_problems(self, value: AppValue) -> list[str]:
+        """Why ``value`` (an image, size or certificate) cannot serve ``value.sites`` (pure; empty
+        when it can): a format the vendor does not take, a size its SDK does not list, a regional
+        value on a site of another region. Each string says what is wrong and what would work."""
         ...
 
     def create_app_site(self, ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -> AppEndpoint:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, Union
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from ..core.sites import SiteArgs
+from ..core.validation import FieldValueError, first_duplicate
 from .bare_metal import BareMetalSourceArgs
 from .registry import all_drivers
 
-__all__ = ["AnyBareMetalSource", "AnySite", "site_models", "source_kinds", "source_models"]
+__all__ = ["AnyBareMetalSource", "AnySite", "Sites", "site_models", "source_kinds", "source_models"]
 
 
 def site_models() -> tuple[type[SiteArgs], ...]:
@@ -49,3 +50,19 @@ if TYPE_CHECKING:
 else:
     AnySite = _tagged(site_models(), "vendor", SiteArgs)
     AnyBareMetalSource = _tagged(source_models(), "kind", BareMetalSourceArgs)
+
+
+def _unique_names(sites: tuple[SiteArgs, ...]) -> tuple[SiteArgs, ...]:
+    duplicate = first_duplicate(site.name for site in sites)
+    if duplicate is not None:
+        first, second = duplicate
+        raise FieldValueError(
+            f"[{second}].name",
+            f"already the name of sites[{first}]; site names must be unique (they name every "
+            "resource of the site)",
+        )
+    return sites
+
+
+#: A non-empty list of sites with unique names.
+Sites = Annotated[tuple[AnySite, ...], Field(min_length=1), AfterValidator(_unique_names)]

@@ -15,10 +15,14 @@ from enum import StrEnum
 
 import pulumi
 
+from ..core.sites import SiteArgs
+
 __all__ = [
     "AppEndpoint",
     "AppSiteSpec",
     "AppTerms",
+    "AppValue",
+    "AppValueKind",
     "BucketHandle",
     "BucketSpec",
     "BucketTerms",
@@ -86,6 +90,26 @@ class AppTerms:
     tls: TlsTermination
     certificate: str = ""
     redirect_to_dns_name: bool = False
+
+
+class AppValueKind(StrEnum):
+    """Which of an app's per-site tables a value comes from."""
+
+    IMAGE = "image"  #: ``images``
+    SIZE = "size"  #: ``sizes``
+    CERTIFICATE = "certificate"  #: ``tls_certificates``
+
+
+@dataclass(frozen=True)
+class AppValue:
+    """One entry of an app's ``images``, ``sizes`` or ``tls_certificates`` and the sites of one
+    vendor that take it (a vendor-wide or region entry serves several): a value can be wrong for
+    the vendor (its format, a size the SDK does not list) or for where it is used (an AMI id or an
+    ACM certificate belongs to one region)."""
+
+    kind: AppValueKind
+    value: str
+    sites: tuple[SiteArgs, ...]
 
 
 @dataclass(frozen=True)

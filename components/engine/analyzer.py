@@ -45,7 +45,7 @@ from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, engine_pb2, en
 
 from .. import files
 from ..core.display import ENGINE_UNKNOWN as UNKNOWN
-from ..core.errors import SkyweaveError
+from ..core.errors import SkyweaveError, did_you_mean
 from .wire import SECRET_SIG, SIG_KEY
 
 __all__ = [
@@ -528,9 +528,10 @@ class PolicyPackProcess:
         known = {policy.name: policy for policy in info.policies}
         unknown = sorted(set(policy_config) - set(known) - {"all"})
         if unknown:
+            guesses = "".join(did_you_mean(name, known) for name in unknown)
             raise PolicyEngineError(
-                f"policy config names {', '.join(unknown)}, which the pack {info.name!r} does not have "
-                f"(it has: {', '.join(sorted(known))})"
+                f"policy config names {', '.join(unknown)}{guesses}, which the pack {info.name!r} does not "
+                f"have (it has: {', '.join(sorted(known))})"
             )
         everyone = dict(policy_config.get("all", {}))
         request = analyzer_pb2.ConfigureAnalyzerRequest()

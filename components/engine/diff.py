@@ -23,6 +23,10 @@ How changes are decided, offline and without the providers a real preview would 
   when it is unchanged, a state's real id stands in for the offline stand-in;
 * a state holds inputs the provider filled in (defaults, auto-names); keys the program does not set
   are not changes (against an earlier skyweave preview, a key the program no longer sets is);
+* an output a provider computes anew on an in-place update (a launch template's version,
+  :data:`~skyweave.engine.replacements.RECOMPUTED`) is unknown too, so what refers to it changes;
+  an update that replaces a group's running instances (an Auto Scaling group's instance refresh,
+  :data:`~skyweave.engine.replacements.ROLLS`) says so in its note;
 * a protected resource that would be deleted or replaced is called out: ``pulumi up`` refuses.
 """
 
@@ -38,7 +42,7 @@ from .. import files
 from ..core.display import ENGINE_UNKNOWN, UNKNOWN
 from ..core.errors import ConfigError, ConfigIssue
 from .offline import SECRET, OfflineMocks, OfflineRun, RecordingMonitor, Registration
-from .replacements import REPLACEMENTS, forces_replacement
+from .replacements import REPLACEMENTS, forces_replacement, recomputed_outputs, rolls_instances
 from .wire import SECRET_SIG, SIG_KEY
 
 __all__ = [
@@ -214,12 +218,16 @@ class DiffMonitor(RecordingMonitor):
     def __init__(self) -> None:
         super().__init__(OfflineMocks())
         self.property_dependencies: dict[str, dict[str, tuple[str, ...]]] = {}
+        #: Each resource's ``ignore_changes``, as the engine receives them (wire names).
+        self.ignore_changes: dict[str, tuple[str, ...]] = {}
 
     def RegisterResource(self, request: Any) -> Any:
         urn = self.make_urn(request.parent, request.type, request.name)
         self.property_dependencies[urn] = {
             k: tuple(sorted(set(d.urns))) for k, d in request.propertyDependencies.items() if d.urns
         }
+        if request.ignoreChanges:
+            self.ignore_changes[urn] = tuple(request.ignoreChanges)
         return super().RegisterResource(request)
 
     def computed(self) -> dict[str, dict[str, str]]:
@@ -431,7 +439,13 @@ def diff_run(run: OfflineRun, monitor: DiffMonitor, base: Base) -> Diff:
     """Compare what ``run`` registered with ``base``; see the module docstring for the rules."""
     current = run.by_urn()
     renamed = _renamed(run, base, current)
-    walk = _Walk(base, monitor.computed(), monitor.property_dependencies, {v: k for k, v in renamed.items()})
+    walk = _Walk(
+        base,
+        monitor.computed(),
+        monitor.property_dependencies,
+        {v: k for k, v in renamed.items()},
+        ignores=monitor.ignore_changes,
+    )
     changes: list[Change] = []
     unchanged = 0
     for urn in _order(run):
@@ -452,6 +466,7 @@ def diff_run(run: OfflineRun, monitor: DiffMonitor, base: Base) -> Diff:
             "inputs a provider filled in (defaults, auto-names) are in the state, not the program: "
             "only the inputs the program sets are compared"
         )
+    notes += [f"ignored (ignore_changes: `pulumi up` keeps the old value): {what}" for what in walk.ignored]
     return Diff(base, run.stack, run.project, tuple(changes), unchanged, tuple(notes))
 
 
@@ -476,6 +491,12 @@ class _Walk:
     deps: Mapping[str, Mapping[str, tuple[str, ...]]]
     old_of: Mapping[str, str]  # current URN → its URN in the base (an alias)
     status: dict[str, str] = field(default_factory=dict)
+    #: per resource updated in place, the outputs the provider computes anew (unknown until up)
+    recomputed: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Each resource's ``ignore_changes`` (top-level inputs the engine leaves as they were).
+    ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: The ignored changes found, "name: key, key", for the diff's notes.
+    ignored: list[str] = field(default_factory=list)
 
     def change(self, reg: Registration) -> Change | None:
         """The resource's change, or ``None`` when it is the same."""
@@ -487,6 +508,10 @@ class _Walk:
             return Change("create", urn, reg.type, reg.name, reg.protect)
         reasons = self._provider_reasons(reg, base_urn)
         keys = [k for k in (self._key_change(reg, old, key) for key in self._keys(reg, old)) if k is not None]
+        ignore = set(self.ignores.get(urn, ()))
+        if ignore & {k.key for k in keys}:
+            self.ignored.append(f"{reg.name}: {', '.join(k.key for k in keys if k.key in ignore)}")
+            keys = [k for k in keys if k.key not in ignore]
         if reg.protect != old.protect:
             keys.append(KeyChange("protect", old.protect, reg.protect))
         replace = bool(reasons) or any(k.replaces for k in keys)
@@ -497,9 +522,15 @@ class _Walk:
             return None
         op = "replace" if replace else "update"
         self.status[urn] = op
+        changed = {k.key for k in keys}
+        if op == "update":
+            self.recomputed[urn] = recomputed_outputs(reg.type, changed)
         note = ""
+        rolls = rolls_instances(reg.type, changed, reg.inputs) if op == "update" else ""
         if urn != base_urn:
             note = f"renamed from {base_urn} (an alias keeps it)"
+        elif rolls:
+            note = rolls
         elif op == "update" and reg.custom and reg.type not in REPLACEMENTS:
             note = "not in the replacement table: the provider decides whether this updates in place"
         if not reg.custom:
@@ -528,6 +559,16 @@ class _Walk:
         moving = [s for s in sources if self.status.get(s) in ("create", "replace")]
         refers = [
             s for s in sources if any(_contains(new_value, v) for v in self.computed.get(s, {}).values())
+        ]
+        # an output an in-place update recomputes (a new template version) is unknown as well
+        moving += [
+            s
+            for s in sources
+            if s not in moving
+            and any(
+                _contains(new_value, self.computed.get(s, {}).get(out, UNKNOWN))
+                for out in self.recomputed.get(s, ())
+            )
         ]
         if new_value is not _MISSING and (moving and (refers or _contains(new_value, UNKNOWN))):
             why = f"known after {_name(moving[0])} is {self.status[moving[0]]}d"

@@ -19,6 +19,7 @@ import logging
 import os
 import runpy
 import sys
+import traceback
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,9 +49,11 @@ __all__ = [
     "DefaultProviderError",
     "OfflineMocks",
     "OfflineRun",
+    "ProgramError",
     "RecordingMonitor",
     "Registration",
     "disabled_default_providers",
+    "program_error",
     "run_program",
 ]
 
@@ -164,6 +167,93 @@ def disabled_default_providers(config: Mapping[str, str]) -> frozenset[str]:
     except ValueError:
         value = [raw]
     return frozenset(str(v) for v in (value if isinstance(value, list) else [value]))
+
+
+class ProgramError(SkyweaveError):
+    """The program itself failed: an exception it raised (or an SDK raised at its call), a syntax
+    error in it, a module it imports that is not installed. The message names the program's file
+    and line, as the Pulumi language host would; skyweave's own faults are never this."""
+
+    def __init__(self, message: str, *, file: str, line: int) -> None:
+        super().__init__(message)
+        self.file = file
+        self.line = line
+
+
+#: skyweave's own package: a frame here is skyweave's code, whatever directory the program is in.
+_PACKAGE_DIR = Path(__file__).resolve().parent.parent
+
+
+def _within(filename: str, directory: Path) -> bool:
+    try:
+        return Path(filename).resolve().is_relative_to(directory)
+    except (OSError, ValueError):
+        return False
+
+
+def _is_programs(filename: str, program_dir: Path) -> bool:
+    """A file of the program: under its directory, not skyweave's and not an installed library
+    (a virtual environment inside the project is the libraries', not the program's)."""
+    if _within(filename, _PACKAGE_DIR) or not _within(filename, program_dir):
+        return False
+    parts = Path(filename).parts
+    return "site-packages" not in parts and "dist-packages" not in parts
+
+
+def _shown(filename: str, program_dir: Path) -> str:
+    path = Path(filename).resolve()
+    return str(path.relative_to(program_dir)) if path.is_relative_to(program_dir) else str(path)
+
+
+def program_error(exc: BaseException, program_dir: Path) -> ProgramError | None:
+    """``exc`` as the program's own error, or ``None`` when it is not the program's.
+
+    It is the program's when the innermost frame that is either the program's or skyweave's is the
+    program's (an SDK raising at the program's call counts as the program's; skyweave raising
+    under it does not), or when it is a syntax error in one of the program's files. skyweave's
+    own refusals (:class:`SkyweaveError`) already say what is wrong and pass through.
+    """
+    if isinstance(exc, SkyweaveError) or not isinstance(exc, Exception):
+        return None
+    program_dir = program_dir.resolve()
+    where: tuple[str, int, str] | None = None  # file, line, function
+    if isinstance(exc, SyntaxError) and exc.filename and _is_programs(exc.filename, program_dir):
+        where = (exc.filename, exc.lineno or 0, "")
+    else:
+        for frame, line in traceback.walk_tb(exc.__traceback__):
+            filename = frame.f_code.co_filename
+            if _within(filename, _PACKAGE_DIR):
+                where = None
+            elif _is_programs(filename, program_dir):
+                where = (filename, line, frame.f_code.co_name)
+    if where is None:
+        return None
+    filename, line, function = where
+    shown = _shown(filename, program_dir)
+    if isinstance(exc, SyntaxError):
+        source = (exc.text or "").rstrip("\n")
+        column = f":{exc.offset}" if exc.offset else ""
+        detail = f"SyntaxError: {exc.msg}"
+        at = f"{shown}:{line}{column}"
+    else:
+        source = _source_line(filename, line)
+        detail = traceback.format_exception_only(type(exc), exc)[-1].rstrip("\n")
+        at = f"{shown}:{line}" + (f" (in {function})" if function and function != "<module>" else "")
+    hint = ""
+    if isinstance(exc, ModuleNotFoundError):
+        hint = f"\n(the program imports a module not installed for {sys.executable})"
+    quoted = f"\n    {source.strip()}" if source.strip() else ""
+    return ProgramError(
+        f"the program failed at {at}:{quoted}\n{detail}{hint}\n(an error in the program, not in skyweave)",
+        file=shown,
+        line=line,
+    )
+
+
+def _source_line(filename: str, line: int) -> str:
+    import linecache
+
+    return linecache.getline(filename, line)
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
@@ -395,6 +485,11 @@ def run_program(
     try:
         with env:
             loop.run_until_complete(run_in_stack(func))
+    except Exception as exc:
+        error = program_error(exc, Path(program)) if not callable(program) else None
+        if error is None:
+            raise
+        raise error from exc
     finally:
         pending = asyncio.all_tasks(loop)
         for task in pending:

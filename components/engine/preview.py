@@ -69,11 +69,16 @@ def is_provider(reg: Registration) -> bool:
 
 
 def summary(run: OfflineRun) -> dict[str, Any]:
-    """Counts of what would be created: in total, per vendor and per type."""
+    """Counts of what would be created: in total, per vendor and per type.
+
+    ``total`` counts the root ``pulumi:pulumi:Stack`` too, as ``pulumi up`` does (and as the
+    policy pack, which is sent every resource, does); ``stack`` says whether there is one.
+    """
     managed = [r for r in run.resources if r.type != STACK_TYPE]
     cloud = [r for r in managed if r.custom and not is_provider(r)]
     return {
-        "total": len(managed),
+        "total": len(run.resources),
+        "stack": len(run.resources) - len(managed),
         "resources": len(cloud),
         "providers": sum(1 for r in managed if is_provider(r)),
         "components": sum(1 for r in managed if not r.custom),

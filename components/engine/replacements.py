@@ -1,4 +1,5 @@
-"""Which input changes make the provider replace a resource, for the types skyweave builds.
+"""Which input changes make the provider replace a resource, for the types skyweave builds; and
+what an in-place update recomputes (a launch template's version) or rolls (a group's instances).
 
 Why a curated table: offline there is no provider to ask (a real ``pulumi preview`` calls each
 provider's ``Diff``), yet "this subnet will be destroyed and re-created" is the one thing a diff
@@ -17,7 +18,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["REPLACEMENTS", "Replaces", "forces_replacement", "markdown_table"]
+__all__ = [
+    "RECOMPUTED",
+    "REPLACEMENTS",
+    "ROLLS",
+    "Recomputes",
+    "Replaces",
+    "Rolls",
+    "forces_replacement",
+    "markdown_table",
+    "recomputed_outputs",
+    "rolls_instances",
+]
 
 _AWS = "hashicorp/terraform-provider-aws `internal/service/ec2/{}` (`ForceNew`)"
 _GCP = (
@@ -472,6 +484,75 @@ REPLACEMENTS: dict[str, tuple[Replaces, ...]] = {
         Replaces(("triggers",), "pulumi-command `remote.CopyToRemote` docstring of `triggers`"),
     ),
 }
+
+
+@dataclass(frozen=True)
+class Recomputes:
+    """Updating a type in place makes its ``outputs`` unknown until ``pulumi up`` (the provider
+    computes them anew: a new version number), unless only ``quiet`` inputs change. An input of
+    another resource that refers to one of them changes with it."""
+
+    outputs: tuple[str, ...]
+    quiet: tuple[str, ...]
+    source: str
+
+
+#: type token → what updating it recomputes.
+RECOMPUTED: dict[str, Recomputes] = {
+    "aws:ec2/launchTemplate:LaunchTemplate": Recomputes(
+        ("latestVersion",),
+        ("name", "namePrefix", "description", "defaultVersion", "updateDefaultVersion"),
+        "hashicorp/terraform-provider-aws `internal/service/ec2/ec2_launch_template.go` (`CustomizeDiff`: "
+        '`customdiff.ComputedIf("latest_version", …)` on any other change)',
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Rolls:
+    """A change to one of ``triggers`` of a type replaces its running instances in place, when
+    the resource sets ``setting`` (the update itself keeps the resource)."""
+
+    triggers: tuple[str, ...]
+    setting: str
+    what: str
+    source: str
+
+
+#: type token → how an update reaches the instances it runs.
+ROLLS: dict[str, Rolls] = {
+    "aws:autoscaling/group:Group": Rolls(
+        ("launchConfiguration", "launchTemplate", "mixedInstancesPolicy"),
+        "instanceRefresh",
+        "an instance refresh",
+        "pulumi_aws `autoscaling.GroupInstanceRefreshArgs` docstring of `triggers`",
+    ),
+}
+
+
+def recomputed_outputs(type_: str, changed: set[str]) -> tuple[str, ...]:
+    """The outputs of a ``type_`` that an update changing ``changed`` inputs makes unknown."""
+    rule = RECOMPUTED.get(type_)
+    if rule is None or not changed - set(rule.quiet):
+        return ()
+    return rule.outputs
+
+
+def rolls_instances(type_: str, changed: set[str], inputs: Mapping[str, Any]) -> str:
+    """What an update changing ``changed`` inputs does to a ``type_``'s running instances, or ``""``."""
+    rule = ROLLS.get(type_)
+    if rule is None or not changed & set(rule.triggers) or not inputs.get(rule.setting):
+        return ""
+    setting = inputs[rule.setting]
+    preferences = setting.get("preferences") or {} if isinstance(setting, dict) else {}
+    how = ", ".join(
+        f"{label} {preferences[key]}%"
+        for key, label in (("minHealthyPercentage", "min healthy"), ("maxHealthyPercentage", "max healthy"))
+        if key in preferences
+    )
+    strategy = setting.get("strategy", "") if isinstance(setting, dict) else ""
+    detail = ", ".join(part for part in (str(strategy), how) if part)
+    return f"running instances are replaced by {rule.what}" + (f" ({detail})" if detail else "")
 
 
 def forces_replacement(

@@ -9,13 +9,14 @@ The format is documented in ``docs/config.md``; ``skyweave schema`` prints its J
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from ..app.plan import MultiCloudAppConfig
-from ..core.errors import ConfigError, conceal
+from ..core.errors import ConfigError, ConfigIssue, conceal
 from ..core.sites import Tags
 from ..core.validation import FieldValueError, as_args, first_duplicate, issues_from_validation, name_field
 from ..metal.bare_metal_pool import PoolConfig
@@ -128,13 +129,63 @@ def parse_stack_config(
     try:
         config = StackConfig.model_validate(dict(raw))
     except ValidationError as exc:
-        error = ConfigError(issues_from_validation(exc, dict(raw), StackConfig, prefix=prefix), source=source)
+        issues = issues_from_validation(exc, dict(raw), StackConfig, prefix=prefix)
+        error = ConfigError(
+            issues + _planning_issues_beside(exc, raw, source=source, prefix=prefix, stack=stack),
+            source=source,
+        )
         raise conceal(error, hidden) from None
     try:
         config._plan = plan_estate(config, source=source, prefix=prefix, stack=stack)
     except ConfigError as exc:
         raise conceal(exc, hidden) from None
     return config
+
+
+#: The lists whose entries are planned one by one: a bad entry need not stop the others' planning.
+_ENTRY_LISTS = ("apps", "buckets", "pools")
+
+
+def _planning_issues_beside(
+    exc: ValidationError, raw: Mapping[str, Any], *, source: str, prefix: str, stack: str | None
+) -> list[ConfigIssue]:
+    """The planning problems of everything the schema accepted, so one run reports them with the
+    schema's (docs/config.md: every problem at once).
+
+    When the schema refused only whole entries of ``apps``, ``buckets`` or ``pools``, the stack
+    is planned without those entries and each problem is blamed at its entry's index in the
+    file. A problem in the sites, the addresses or the network leaves nothing sound to plan
+    against (every link and every placement depends on them): then the schema's problems are all.
+    """
+    bad: dict[str, set[int]] = {key: set() for key in _ENTRY_LISTS}
+    for error in exc.errors(include_url=False):
+        loc = error["loc"]
+        if len(loc) < 2 or loc[0] not in bad or not isinstance(loc[1], int):
+            return []
+        bad[str(loc[0])].add(loc[1])
+    kept: dict[str, list[int]] = {}
+    rest = dict(raw)
+    for key in _ENTRY_LISTS:
+        entries = raw.get(key)
+        if isinstance(entries, list):
+            kept[key] = [i for i in range(len(entries)) if i not in bad[key]]
+            rest[key] = [entries[i] for i in kept[key]]
+    try:
+        plan_estate(StackConfig.model_validate(rest), source=source, prefix=prefix, stack=stack)
+    except ValidationError:
+        return []  # what is left refers to a refused entry (a name used twice, …): fix those first
+    except ConfigError as planned:
+        entry = re.compile(rf"^{re.escape(prefix)}({'|'.join(_ENTRY_LISTS)})\[(\d+)\]")
+
+        def in_file(path: str) -> str:
+            match = entry.match(path)
+            if match is None:
+                return path
+            index = kept[match[1]][int(match[2])]
+            return f"{prefix}{match[1]}[{index}]{path[match.end() :]}"
+
+        return [ConfigIssue(in_file(i.path), i.message, i.value, i.has_value) for i in planned.issues]
+    return []
 
 
 def config_schema(namespace: str = NAMESPACE) -> dict[str, Any]:

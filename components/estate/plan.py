@@ -59,15 +59,17 @@ class EstatePlan:
 def plan_estate(config: EstateConfig, *, source: str, prefix: str, stack: str | None = None) -> EstatePlan:
     """Plan ``config``; raise :class:`ConfigError` naming ``source`` and each key (under ``prefix``).
 
-    Every app and bucket is planned and every problem of all of them reported at once; a pool's
-    problems follow (they name servers, which only make sense once the sites are sound).
+    Every part is planned and every problem of all of them reported at once: the network's, every
+    app's, bucket's and pool's (an app planned while the network has problems gets no estate
+    ranges: they only widen its admin rules, never decide whether it can be planned).
     """
+    issues: list[ConfigIssue] = []
+    network: HybridVpcPlan | None = None
     try:
         network = plan_hybrid_vpc(config.hybrid_vpc_args(), connectivity_path="network", stack=stack)
     except ConfigError as exc:
-        raise exc.with_source(source, prefix) from None
-    cidrs = estate_ranges(network)
-    issues: list[ConfigIssue] = []
+        issues += exc.with_source(source, prefix).issues
+    cidrs = estate_ranges(network) if network is not None else ()
     apps: dict[str, AppPlan] = {}
     for i, app in enumerate(config.apps):
         try:
@@ -80,13 +82,13 @@ def plan_estate(config: EstateConfig, *, source: str, prefix: str, stack: str | 
             buckets[bucket.name] = plan_multi_cloud_bucket(bucket.args(estate_tags=config.tags), config.sites)
         except ConfigError as exc:
             issues += exc.with_source(source, f"{prefix}buckets[{i}]").issues
-    if issues:
-        raise ConfigError(issues, source=source)
     pools: dict[str, PoolPlan] = {}
     for i, pool in enumerate(config.pools):
         pool_args: BareMetalPoolArgs = pool.pool_args(config.tags)
         try:
             pools[pool.name] = plan_pool(pool_args, config.sites, pool.name)
         except ConfigError as exc:
-            raise exc.with_source(source, f"{prefix}pools[{i}]") from None
+            issues += exc.with_source(source, f"{prefix}pools[{i}]").issues
+    if issues or network is None:
+        raise ConfigError(issues, source=source)
     return EstatePlan(network=network, apps=apps, buckets=buckets, pools=pools)

@@ -26,7 +26,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..planning.failure import FailureKind, Placement, domain_key
+from ..drivers import get_driver
+from ..planning.failure import FailureKind, Placement, domain_keys
 from ..planning.topology import SiteGraph
 from .config import StackConfig
 
@@ -62,12 +63,17 @@ NETWORK_TYPE = "skyweave:network:HybridVpc"
 
 @dataclass(frozen=True)
 class SiteRow:
-    """One site as the simulation sees it: its vendor, region and zones (its narrowest domains)."""
+    """One site as the simulation sees it: its vendor, region and zones (its narrowest domains),
+    and the other vendors' regions it runs on (``hosts``: hosted vSphere), which fail it too."""
 
     name: str
     vendor: str
     region: str
     zones: tuple[str, ...]
+    hosts: tuple[str, ...] = ()
+
+    def placement(self, zone: str) -> Placement:
+        return Placement(self.name, self.vendor, self.region, zone, 0, self.hosts)
 
 
 @dataclass(frozen=True)
@@ -293,7 +299,10 @@ def estate_from_config(config: StackConfig, *, links: Iterable[tuple[str, str]] 
                 within=within,
             )
         )
-    sites = tuple(SiteRow(s.name, s.vendor, s.region, tuple(s.zones)) for s in config.sites)
+    sites = tuple(
+        SiteRow(s.name, s.vendor, s.region, tuple(s.zones), get_driver(s.vendor).failure_hosts(s))
+        for s in config.sites
+    )
     return Estate(sites, tuple(link_list), tuple(workloads), single)
 
 
@@ -399,20 +408,17 @@ def simulate_estate(estate: Estate, *, stack: str = "", strict_dns: bool = False
     )
     # Every domain of the estate, workloads or not: a site's zones are its narrowest domain, and a
     # pool's racks (inside a site's room) are failure domains of their own.
-    rows = [Placement(s.name, s.vendor, s.region, z, 0) for s in estate.sites for z in s.zones]
+    rows = [s.placement(z) for s in estate.sites for z in s.zones]
     rows += [p for w in estate.workloads for p in w.placements]
     outcomes: list[FailureOutcome] = []
     for kind in KINDS:
-        domains = list(dict.fromkeys(domain_key(p, kind) for p in rows))
+        domains = list(dict.fromkeys(key for p in rows for key in domain_keys(p, kind)))
         for domain in domains:
             # A site is lost when every one of its zones is; otherwise it is degraded.
             lost_sites = tuple(
                 s.name
                 for s in estate.sites
-                if s.zones
-                and all(
-                    domain_key(Placement(s.name, s.vendor, s.region, z, 0), kind) == domain for z in s.zones
-                )
+                if s.zones and all(domain in domain_keys(s.placement(z), kind) for z in s.zones)
             )
             results = [_outcome(w, kind, domain, strict_dns) for w in estate.workloads]
             outcomes.append(
@@ -449,14 +455,13 @@ def simulate_estate(estate: Estate, *, stack: str = "", strict_dns: bool = False
 
 
 def _lost(placement: Placement, workload: Workload, kind: FailureKind, domain: str) -> bool:
-    if domain_key(placement, kind) == domain:
+    if domain in domain_keys(placement, kind):
         return True
     outer = workload.within.get(placement.zone)
     return (
         kind is FailureKind.ZONE
         and outer is not None
-        and domain_key(Placement(placement.site, placement.vendor, placement.region, outer, 0), kind)
-        == domain
+        and domain in domain_keys(replace(placement, zone=outer, count=0), kind)
     )
 
 

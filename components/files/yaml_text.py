@@ -17,14 +17,15 @@ __all__ = ["TextEdit", "YamlText"]
 
 @dataclass(frozen=True)
 class TextEdit:
-    """Insert ``text`` at character ``offset`` (nothing is ever removed)."""
+    """Replace the ``removed`` characters at ``offset`` with ``text`` (an insertion removes none)."""
 
     offset: int
     text: str
+    removed: int = 0
 
 
 class YamlText:
-    """A YAML text and the offsets of its lines, for inserting keys at a node's position.
+    """A YAML text and the offsets of its lines, for inserting (and removing) keys at a node's position.
 
     Why text and not a re-dump: a YAML round trip (ruamel included) re-indents lists, moves
     ``secure:`` values, drops header comments before ``---``, unused anchors and CRLF line
@@ -91,6 +92,77 @@ class YamlText:
         lines = _block_lines(items, indent, step)
         return TextEdit(offset, lead + "".join(line + newline for line in lines))
 
+    def remove_from_mapping(
+        self, node: Node, keys: Sequence[Any], *, label: str, path: str, emptied: str = "{}"
+    ) -> list[TextEdit]:
+        """The edits removing the pairs of ``keys`` from the mapping ``node``.
+
+        A block mapping loses each pair's whole lines (the key's line to the line where its value
+        ends, a comment on them included; comment lines between pairs stay); one left with no pair
+        gets ``emptied`` on a line of its own (``{}``, so the key still holds a mapping; ``""`` when
+        keys are being added to it in the same change). A flow mapping loses each pair and its comma.
+
+        Raises:
+            ProjectError: the mapping is an alias, or a pair shares its line with something else.
+        """
+        if node.kind != "mapping" or node.alias:
+            raise ProjectError(
+                [
+                    ConfigIssue(
+                        path,
+                        "cannot remove keys here: it is an alias or not a mapping; remove them by hand",
+                        has_value=False,
+                    )
+                ],
+                source=label,
+            )
+        gone = [i for i, (key, _) in enumerate(node.pairs) if key.value in set(keys)]
+        if not gone:
+            return []
+        pairs = node.pairs
+        if node.flow:
+            edits: list[TextEdit] = []
+            runs: list[list[int]] = []
+            for i in gone:
+                if runs and runs[-1][-1] == i - 1:
+                    runs[-1].append(i)
+                else:
+                    runs.append([i])
+            for run in runs:
+                first, last = run[0], run[-1]
+                if first > 0:
+                    start, end = self.offset(pairs[first - 1][1].end), self.offset(pairs[last][1].end)
+                elif last + 1 < len(pairs):
+                    start, end = self.offset(pairs[0][0].start), self.offset(pairs[last + 1][0].start)
+                else:
+                    start, end = self.offset(pairs[0][0].start), self.offset(pairs[last][1].end)
+                edits.append(TextEdit(start, "", end - start))
+            return edits
+        edits = []
+        for i in gone:
+            key, value = pairs[i]
+            line_start = self.starts[key.start.line]
+            if self.text[line_start : self.offset(key.start)].strip(" \t\ufeff"):
+                raise ProjectError(
+                    [
+                        ConfigIssue(
+                            f"{path}.{key.value}",
+                            "cannot remove it: it shares its line with another value; remove it by hand",
+                            has_value=False,
+                        )
+                    ],
+                    source=label,
+                )
+            _, end_mark = value.content_end() if not value.flow else (value, value.end)
+            end, lead = self._line_after(end_mark)
+            edits.append(TextEdit(line_start, lead, end - line_start))
+        if len(gone) == len(pairs) and emptied:
+            pad = " " * pairs[0][0].start.column
+            final = edits[-1]
+            newline = self._newline_before(final.offset + final.removed)
+            edits[-1] = TextEdit(final.offset, f"{pad}{emptied}{newline}", final.removed)
+        return edits
+
     def _line_after(self, end: Mark) -> tuple[int, str]:
         """Where a new line goes after content ending at ``end`` (and a break to write first)."""
         at = self.offset(end)
@@ -109,12 +181,15 @@ class YamlText:
         return self.newline
 
     def apply(self, edits: Sequence[TextEdit]) -> str:
-        """The text with every edit made (edits at one offset keep their order)."""
+        """The text with every edit made (edits at one offset keep their order; removals must
+        not overlap)."""
         out: list[str] = []
         at = 0
         for edit in sorted(edits, key=lambda e: e.offset):
+            if edit.offset < at:
+                raise ValueError(f"overlapping text edits at offset {edit.offset}")
             out += [self.text[at : edit.offset], edit.text]
-            at = edit.offset
+            at = edit.offset + edit.removed
         out.append(self.text[at:])
         return "".join(out)
 

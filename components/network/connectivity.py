@@ -117,20 +117,23 @@ def plan_connectivity(
     """Plan every link; raise :class:`PlanningError` (with the key path) for anything impossible."""
     names = [s.name for s in sites]
     known = set(names)
-    for key, groups in (
-        ("hubs", [(h,) for h in args.hubs]),
-        ("links", args.links),
-        ("exclude", args.exclude),
-    ):
-        for i, group in enumerate(groups):
-            for j, site in enumerate(group):
-                if site not in known:
-                    where = f"{path}.{key}[{i}]" + ("" if key == "hubs" else f"[{j}]")
-                    raise PlanningError(
-                        f"there is no site named {site!r}; sites are: {', '.join(names)}",
-                        path=where,
-                        value=site,
-                    )
+    unknown = [
+        PlanningError(
+            f"there is no site named {site!r}; sites are: {', '.join(names)}",
+            path=f"{path}.{key}[{i}]" + ("" if key == "hubs" else f"[{j}]"),
+            value=site,
+        )
+        for key, groups in (
+            ("hubs", [(h,) for h in args.hubs]),
+            ("links", args.links),
+            ("exclude", args.exclude),
+        )
+        for i, group in enumerate(groups)
+        for j, site in enumerate(group)
+        if site not in known
+    ]
+    if (error := PlanningError.together(unknown)) is not None:
+        raise error
     excluded = {link_id(a, b): j for j, (a, b) in enumerate(args.exclude)}
     for i, (a, b) in enumerate(args.links):
         if link_id(a, b) in excluded:
@@ -241,8 +244,10 @@ def _check_pins(
     pins: Mapping[str, Any], links: Sequence[LinkPlan], sites: Sequence[str], *, path: str
 ) -> None:
     """A pinned tunnel block must name a link this plan builds, by its id (``a/b``, names sorted);
-    a pin under any other key would be ignored, and the link it was meant for renumbered."""
+    a pin under any other key would be ignored, and the link it was meant for renumbered. Every
+    such pin is reported at once (removing a site leaves one per link it had)."""
     planned = {link.id: link for link in links}
+    errors: list[PlanningError] = []
     for key in pins:
         if key in planned and planned[key].needs_inside_addresses:
             continue
@@ -256,4 +261,6 @@ def _check_pins(
         else:
             known = ", ".join(sorted(k for k, link in planned.items() if link.needs_inside_addresses))
             why = f"no link has this id; links with tunnel blocks: {known or 'none'}"
-        raise PlanningError(why, path=f"{path}.{key}", value=str(pins[key]))
+        errors.append(PlanningError(why, path=f"{path}.{key}", value=str(pins[key])))
+    if (error := PlanningError.together(errors)) is not None:
+        raise error

@@ -15,20 +15,20 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 
 import pulumi
-from pydantic import AfterValidator, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from ..core.errors import ConfigIssue, InvalidArgsError, PlanningError
 from ..core.naming import child_name, type_token
-from ..core.sites import AnyNetwork, CloudSiteArgs, IPv4Block, IPv6Block, SiteArgs, Tags, resource_tags
-from ..core.validation import ArgsModel, first_duplicate
+from ..core.sites import AnyNetwork, CloudSiteArgs, IPv4Block, IPv6Block, Tags, resource_tags
+from ..core.validation import ArgsModel
 from ..drivers.base import Capability, SiteNetwork
 from ..drivers.component import Component
 from ..drivers.providers import SiteProviders, require_providers
 from ..drivers.registry import get_driver
-from ..drivers.site_models import AnySite
+from ..drivers.site_models import Sites
 from ..planning.ipam import AddressPlan, Reservation, SiteSpec, plan_addresses
 from .connectivity import ConnectivityArgs, ConnectivityPlan, LinkBuilder, plan_connectivity
 
@@ -102,21 +102,6 @@ class IpamArgs(ArgsModel):
                 "the IPv6 supernet must be /52 or larger to hold /56 site blocks, e.g. a ULA /48"
             )
         return net
-
-
-def _unique_names(sites: tuple[SiteArgs, ...]) -> tuple[SiteArgs, ...]:
-    duplicate = first_duplicate(site.name for site in sites)
-    if duplicate is not None:
-        first, second = duplicate
-        raise ValueError(
-            f"site name {sites[second].name!r} is used by sites[{first}] and sites[{second}]; "
-            "site names must be unique (they name every resource of the site)"
-        )
-    return sites
-
-
-#: A non-empty list of sites with unique names.
-Sites = Annotated[tuple[AnySite, ...], Field(min_length=1), AfterValidator(_unique_names)]
 
 
 class HybridVpcArgs(ArgsModel):
@@ -277,7 +262,7 @@ def plan_hybrid_vpc(
         cidrs = {name: [str(c) for c in plan.cidrs] for name, plan in addresses.sites.items()}
         connectivity = plan_connectivity(args.sites, cidrs, args.connectivity, path=connectivity_path)
     except PlanningError as exc:
-        raise InvalidArgsError([exc.as_issue()]) from exc
+        raise InvalidArgsError(exc.as_issues()) from exc
     return HybridVpcPlan(args=args, addresses=addresses, connectivity=connectivity)
 
 

@@ -6,10 +6,11 @@ resources by type and URN once and resolves vendors and sites on demand, so each
 only its own types: building it is linear, and no rule needs more than O(n log n) on top.
 
 Vendor and site: a resource's vendor is the vendor of the policy reader whose cloud its package
-is (:mod:`skyweave.policy.readers`), else that of its provider's package; its site is the name of its explicit
-provider (skyweave names each site's provider after the site). What components say about
-themselves (a MultiCloudApp's placements) is kept apart as *claims*; what the resources show is
-derived in :mod:`skyweave.policy.facts`.
+is (:mod:`skyweave.policy.readers`), else that of its provider's package; its site is the site a
+skyweave component recorded for its explicit provider (the components' ``siteProviders`` output),
+else that provider's name (a program written without components names its providers as it likes).
+What components say about themselves (a MultiCloudApp's placements) is kept apart as *claims*;
+what the resources show is derived in :mod:`skyweave.policy.facts`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from ..core.naming import SITE_PROVIDERS, sites_by_provider
 from ..planning.failure import Placement
 from . import readers
 from .values import Resource, UnknownValue, get, is_unknown, items
@@ -70,10 +72,27 @@ class StackIndex:
         return reader.vendor if reader is not None else None
 
     def site(self, res: Resource) -> str | None:
-        """The site of ``res``: the name of its explicit provider (URN's last segment)."""
+        """The site of ``res``: the one a component recorded for its explicit provider, else the
+        provider's name (the URN's last segment)."""
         if not res.provider_urn:
             return None
-        return res.provider_urn.rsplit("::", 1)[-1]
+        return self.recorded_sites.get(res.provider_urn) or res.provider_urn.rsplit("::", 1)[-1]
+
+    @cached_property
+    def recorded_sites(self) -> dict[str, str]:
+        """Provider URN → site, as skyweave's components recorded them (unknown records left out)."""
+        records = []
+        for type_name, members in self.by_type.items():
+            if not type_name.startswith("skyweave:"):
+                continue
+            for res in members:
+                try:
+                    record = get(res.props, SITE_PROVIDERS)
+                    if isinstance(record, Mapping):
+                        records.append({str(site): get(record, site) for site in record})
+                except UnknownValue:
+                    continue
+        return sites_by_provider(records)
 
     @cached_property
     def placements(self) -> dict[str, list[Placement]]:

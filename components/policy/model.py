@@ -53,7 +53,7 @@ __all__ = [
 ]
 
 #: The zone of a unit whose vendor picks the zone (no zone in the plan).
-UNSPECIFIED = "(zone chosen by the vendor)"
+UNSPECIFIED = "a zone the vendor chooses"
 
 
 @dataclass(frozen=True)
@@ -70,13 +70,23 @@ class Unit:
     owner: str | None
     #: Why its capacity, zones or role cannot be known in this preview (``None``: known).
     unknown: str | None = None
+    #: Other vendors' regions it runs on (``vendor/region``: hosted vSphere), which fail it too.
+    hosts: tuple[str, ...] = ()
+    #: Why the plan cannot say which site and failure domain it is in, in any preview (a remote
+    #: command to a host nothing describes): it counts as a domain of its own, and the zone-spread
+    #: and claims rules do not judge its zones (``None``: its zones are what the resources say).
+    domain_unseen: str | None = None
 
     @property
     def count(self) -> int:
         return sum(n for _, n in self.zones)
 
     def placements(self) -> list[Placement]:
-        return [Placement(self.site, self.vendor, self.region, zone, n) for zone, n in self.zones if n > 0]
+        return [
+            Placement(self.site, self.vendor, self.region, zone, n, self.hosts)
+            for zone, n in self.zones
+            if n > 0
+        ]
 
 
 def placements_of(units: Iterable[Unit]) -> list[Placement]:
@@ -94,6 +104,9 @@ class Service:
     #: Why a value unknown in this preview may add units to it (a DNS record whose name or targets
     #: are unknown): a shortfall is then "can't check", never a violation.
     unknown: str | None = None
+    #: A component's units no record of its DNS names reaches: they take no traffic, so they are
+    #: not among :attr:`units` (what serves).
+    unreached: list[Unit] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,7 @@ _BUILTIN: dict[str, tuple[str, str]] = {
     "openstack": ("skyweave.drivers.openstack.reader", "OpenStackReader"),
     "azure": ("skyweave.drivers.azure.reader", "AzureReader"),
     "onprem": ("skyweave.drivers.onprem.reader", "OnPremReader"),
+    "vsphere": ("skyweave.drivers.vsphere.reader", "VsphereReader"),
 }
 
 #: Packages (or ``package:module``) whose resources build nothing in anyone's cloud, so no

@@ -22,8 +22,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, ClassVar, Protocol
 
+from ..core.sites import PEER_SITE_TAG
 from .model import Contribution, DnsName, IkeOffer, Ingress, LinkDoubt, UnionFind, Unit
-from .values import Finding, Resource, get
+from .values import Finding, Resource, UnknownValue, get
 
 __all__ = ["Estate", "Floor", "Index", "Reader"]
 
@@ -217,6 +218,11 @@ class Reader:
         """
         raise NotImplementedError(f"{type(self).__name__} declares compute but reads no capacity")
 
+    def hosts(self, res: Resource) -> tuple[str, ...]:
+        """Other vendors' regions one of :attr:`compute`'s resources runs on (``vendor/region``),
+        which fail it with them (a hosted private cloud). Default: none."""
+        return ()
+
     def floors(self, estate: Estate) -> Iterator[tuple[str, Floor]]:
         """(target URN, floor) for each autoscaler of a group (its smallest size)."""
         return iter(())
@@ -240,6 +246,17 @@ class Reader:
         """Merge external peer addresses that are one peer (``peers.union("ip:a", "ip:b")``);
         yield the doubts a preview leaves about them."""
         return iter(())
+
+    def peer_site(self, res: Resource) -> str | None:
+        """The site one of :attr:`stand_ins` says it stands for (skyweave tags a device's stand-in
+        with the device site, :data:`~skyweave.core.sites.PEER_SITE_TAG`): every address standing
+        for one site is that site's node. ``None``: it does not say, or not in this preview (its
+        address is then a node of its own, as without the tag)."""
+        try:
+            site = get(res.props, "tags", PEER_SITE_TAG)
+        except UnknownValue:
+            return None
+        return site if isinstance(site, str) and site else None
 
     # -- DNS ---------------------------------------------------------------------------------
 

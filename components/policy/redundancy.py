@@ -76,7 +76,9 @@ def _check_survives(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Findi
                 continue
             if declared in _FAILURE_KINDS and FailureKind(declared) is not always:
                 kinds.append(FailureKind(declared))
-            required = max(as_int(min_healthy) or 0, 1)
+            required = as_int(min_healthy) or 0
+            if required <= 0:  # a pool's default min_healthy 0: it needs no node after any loss
+                continue
         unknown = [u for u in service.units if u.unknown]
         if unknown:
             yield Finding(
@@ -86,6 +88,13 @@ def _check_survives(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Findi
             )
             continue
         placements = placements_of(service.units)
+        if not placements and service.unreached:
+            yield Finding(
+                f"{service.label}: no DNS record of it reaches any of its {_units_word(service)} "
+                f"({', '.join(sorted(u.name for u in service.unreached))}): nothing serves its name",
+                service.urn,
+            )
+            continue
         if not placements:
             yield Finding(
                 f"{service.label} has no compute in the plan (no instances, groups or nodes)", service.urn
@@ -99,6 +108,11 @@ def _check_survives(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Findi
                     f"{worst.lost + worst.remaining} {_units_word(service)} the plan's resources provide, "
                     f"below {'minHealthy ' if service.component is not None else ''}{required}"
                 )
+                unreached = sum(u.count for u in service.unreached if u.unknown is None)
+                if unreached:
+                    shortfall += (
+                        f" ({unreached} {_units_word(service)} no DNS record of it reaches are not counted)"
+                    )
                 if service.unknown:  # a value unknown in this preview may add units to it
                     yield Finding(
                         f"can't check {service.urn} during preview: {shortfall} so far; {service.unknown}",
@@ -113,8 +127,9 @@ SURVIVES = Rule(
     name="skyweave-redundancy-survives-vendor-loss",
     description="Every service keeps enough capacity after losing any one vendor (and any one domain of "
     "the kind it declares in `survive`), counted from the plan's instances, groups and nodes: each "
-    "MultiCloudApp and BareMetalPool keeps its minHealthy, and each DNS name in front of compute no "
-    "component owns keeps minHealthy.",
+    "MultiCloudApp and BareMetalPool keeps its minHealthy (a pool that declares 0 needs none), and "
+    "each DNS name in front of compute no component owns keeps minHealthy. A component with DNS records "
+    "of its own counts only the compute they reach (an instance no record leads to takes no traffic).",
     level=Level.MANDATORY,
     kind=Kind.STACK,
     check=_check_survives,
@@ -146,8 +161,8 @@ def _check_zones(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]
     witness: dict[str, str] = {}
     pending: dict[str, Unit] = {}  # per site, a unit whose zones a preview cannot know
     for unit in facts(index).units:
-        if unit.vendor == "onprem":
-            continue  # the plan cannot see which rack a server someone brought sits in
+        if unit.domain_unseen:
+            continue  # the plan cannot see which site or rack it is in (a host nothing describes)
         if unit.unknown:
             yield Finding(f"can't check {unit.urn} during preview: {unit.unknown}", unit.urn, unknown=True)
             pending.setdefault(unit.site, unit)
@@ -182,6 +197,27 @@ ZONES = Rule(
     settings=(Setting("minZones", {"type": "integer", "minimum": 1}, 2, "Fewest zones per site."),),
     remediation="Give the group subnets in two or more zones (AWS), use a regional MIG (GCP) or "
     "spread instances over availability zones (OpenStack; an affinity server group is one host).",
+    severity=Severity.MEDIUM,
+)
+
+# -- hosts within a zone ------------------------------------------------------------------------
+
+
+def _check_host_spread(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
+    yield from facts(index).check_topic("redundancy-host-spread", cfg)
+
+
+HOST_SPREAD = Rule(
+    name="skyweave-redundancy-host-spread",
+    description="An app's instances that share a zone are kept on separate hosts by an anti-affinity "
+    "rule (vSphere: a DRS VM anti-affinity rule per compute cluster), so one host's failure takes "
+    "down one of them.",
+    level=Level.MANDATORY,
+    kind=Kind.STACK,
+    check=_check_host_spread,
+    remediation="Put the app's VMs of each cluster in one vsphere.ComputeClusterVmAntiAffinityRule "
+    "(compute_cluster_id=<the cluster>, virtual_machine_ids=[vm.id, ...], mandatory=True); "
+    "MultiCloudApp does this for its vSphere sites.",
     severity=Severity.MEDIUM,
 )
 
@@ -485,4 +521,4 @@ DNS_VENDOR = Rule(
     severity=Severity.MEDIUM,
 )
 
-RULES: tuple[Rule, ...] = (MIN_VENDORS, SURVIVES, ZONES, TUNNELS, PARTITION, DNS, DNS_VENDOR)
+RULES: tuple[Rule, ...] = (MIN_VENDORS, SURVIVES, ZONES, HOST_SPREAD, TUNNELS, PARTITION, DNS, DNS_VENDOR)

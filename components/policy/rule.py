@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from pulumi_policy.proxy import UnknownValueError
 
+from ..core.errors import did_you_mean
 from .values import (
     SECRET_MASK,
     UNKNOWN_SENTINELS,
@@ -372,7 +373,8 @@ class Rule:
             setting = by_name.get(key)
             if setting is None:
                 valid = ", ".join(["enforcementLevel", *by_name])
-                found.append((key, value, f"is not a setting of this rule (valid: {valid})"))
+                guess = did_you_mean(key, ["enforcementLevel", *by_name])
+                found.append((key, value, f"is not a setting of this rule (valid: {valid}){guess}"))
                 continue
             problem = setting.problem(value)
             if problem:

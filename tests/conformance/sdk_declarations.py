@@ -61,6 +61,7 @@ SDK_PACKAGES = (
     "pulumi_azure_native",
     "pulumi_gcp",
     "pulumi_openstack",
+    "pulumi_vsphere",
     "pulumi_random",
     "pulumi_command",
 )

@@ -12,7 +12,8 @@ Per site (see :func:`create_app_site`):
   volume instead of attaching a second one; AWS's default is unencrypted);
 * an Auto Scaling group over the private subnet of every zone of the site (≥ 2 AZs), its size
   pinned to the planned capacity (min = desired = planned, so scale-in never goes below what
-  the capacity plan counted on), replacing instances the ALB reports unhealthy;
+  the capacity plan counted on), replacing instances the ALB reports unhealthy, and rolling its
+  instances onto each new launch template version (an instance refresh: :func:`refresh_preferences`);
 * an internet-facing ALB in the public subnets, a target group with the health check, and a
   listener forwarding the service port — or, with a TLS certificate, an HTTPS listener (TLS 1.2+
   policy) forwarding ``https_port`` while the service port only redirects to HTTPS.
@@ -25,18 +26,23 @@ from __future__ import annotations
 
 import base64
 import ipaddress
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import pulumi
 
+from ...core.errors import did_you_mean
 from ...core.naming import child_name
+from ...core.sites import SiteArgs
 from ..base import SiteContext, SiteNetwork
-from ..sdk import lazy_sdk
+from ..sdk import lazy_sdk, sdk_enum_values
 from ..workloads import (
     AppEndpoint,
     AppSiteSpec,
     AppTerms,
+    AppValue,
+    AppValueKind,
     DnsRouting,
     DnsSpec,
     DnsTerms,
@@ -49,7 +55,15 @@ if TYPE_CHECKING:
 else:
     aws = lazy_sdk("pulumi_aws")
 
-__all__ = ["APP_TERMS", "DNS_TERMS", "ROUTE53_INTERVALS", "create_app_site", "create_dns", "route53_problems"]
+__all__ = [
+    "APP_TERMS",
+    "DNS_TERMS",
+    "ROUTE53_INTERVALS",
+    "app_value_problems",
+    "create_app_site",
+    "create_dns",
+    "route53_problems",
+]
 
 #: Route 53 checks every 30 s (standard) or 10 s (fast); nothing else is accepted.
 #: https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-creating-values.html
@@ -64,7 +78,8 @@ TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 #: The ALB terminates TLS with an ACM certificate (its HTTPS listener) and the service port's
 #: listener only redirects.
 APP_TERMS = AppTerms(
-    image="AMI id, regional: AWS sites in different regions usually need per-site entries",
+    image="AMI id (one region's: AWS sites in several regions need an entry per region or site) or "
+    "resolve:ssm:<parameter>, which each region resolves to its own AMI",
     size="instance type",
     tls=TlsTermination.LOAD_BALANCER,
     certificate="ACM certificate ARN",
@@ -77,10 +92,89 @@ DNS_TERMS = DnsTerms(
 )
 
 
+#: An AMI id: ``ami-`` and 8 or 17 hex digits (EC2's ``ImageId`` format).
+_AMI = re.compile(r"ami-(?:[0-9a-f]{8}|[0-9a-f]{17})")
+#: A launch template's ``ImageId`` may name a Systems Manager parameter instead, resolved in the
+#: template's own region when an instance launches (a public one per AMI family and region):
+#: https://docs.aws.amazon.com/autoscaling/ec2/userguide/using-systems-manager-parameters.html
+SSM_IMAGE = "resolve:ssm:"
+_SSM_EXAMPLE = "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
+#: An ACM certificate ARN names the one region it serves: an ALB takes only its own region's
+#: (https://docs.aws.amazon.com/acm/latest/userguide/acm-regions.html); an IAM server
+#: certificate is global.
+_ACM = re.compile(r"arn:aws(?:-cn|-us-gov)?:acm:(?P<region>[a-z0-9-]+):\d{12}:certificate/\S+")
+_IAM_CERTIFICATE = re.compile(r"arn:aws(?:-cn|-us-gov)?:iam::\d{12}:server-certificate/\S+")
+
+
+def _where(sites: tuple[SiteArgs, ...]) -> str:
+    return ", ".join(f"{s.name} ({s.region})" for s in sites)
+
+
+def app_value_problems(value: AppValue) -> list[str]:
+    """An image is an AMI id (one region's) or ``resolve:ssm:``; a size is one of the installed
+    pulumi-aws's ``InstanceType`` values; a certificate an ACM ARN of the site's region (or IAM)."""
+    text, sites = value.value, value.sites
+    if value.kind is AppValueKind.IMAGE:
+        if text.startswith(SSM_IMAGE) and len(text) > len(SSM_IMAGE):
+            return []
+        if not _AMI.fullmatch(text):
+            return [
+                "not an AMI id (ami- and 8 or 17 hex digits) nor resolve:ssm:<parameter> "
+                + f"(e.g. {_SSM_EXAMPLE})"
+            ]
+        if len({s.region for s in sites}) > 1:
+            return [
+                f"an AMI id belongs to one region, and {_where(sites)} take this one: give each region "
+                f"its own AMI (an entry per site or region) or a parameter each region resolves, e.g. "
+                f"{_SSM_EXAMPLE}"
+            ]
+        return []
+    if value.kind is AppValueKind.SIZE:
+        types = sdk_enum_values("pulumi_aws", "ec2._enums", "InstanceType")  # the SDK's own list
+        if text not in types:
+            return [
+                f"not an EC2 instance type the installed pulumi-aws lists ({len(types)} types, e.g. "
+                f"t3.small, m6i.large){did_you_mean(text, types)}"
+            ]
+        return []
+    acm = _ACM.fullmatch(text)
+    if acm is not None:
+        wrong = tuple(s for s in sites if s.region != acm["region"])
+        if wrong:
+            return [
+                f"an ACM certificate serves only its own region ({acm['region']}), and {_where(wrong)} "
+                "use it: give each region its own certificate (an entry per site or region)"
+            ]
+        return []
+    if _IAM_CERTIFICATE.fullmatch(text):
+        return []
+    return [
+        "not an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>) nor an IAM server "
+        "certificate ARN"
+    ]
+
+
 def _split(cidrs: tuple[str, ...]) -> tuple[list[str], list[str]]:
     v4 = [c for c in cidrs if ipaddress.ip_network(c).version == 4]
     v6 = [c for c in cidrs if ipaddress.ip_network(c).version == 6]
     return v4, v6
+
+
+def refresh_preferences(desired: int, surge: int) -> dict[str, int]:
+    """An instance refresh that never takes the site below its planned count: new instances
+    launch before old ones stop (``min_healthy_percentage`` 100), up to ``surge`` more at a time
+    (the room the group's max size keeps for a lost zone's share), as GCP's managed instance group
+    (``max_unavailable`` 0, a surge) and Azure's scale set (rolling with a surge) do. The app's
+    ``min_healthy`` is planned to hold with a vendor down; keeping every planned instance in
+    service keeps it holding during a refresh too.
+
+    AWS takes ``max_healthy_percentage`` from 100 to 200 and needs it above 100 when the minimum
+    is 100 (RefreshPreferences, Amazon EC2 Auto Scaling API Reference); the percentage is of the
+    desired capacity, so at least one more instance fits: ``ceil(100 * (desired + surge) /
+    desired)``, at most 200.
+    """
+    maximum = min(200, -(-100 * (desired + max(surge, 1)) // desired))
+    return {"min_healthy_percentage": 100, "max_healthy_percentage": maximum}
 
 
 def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -> AppEndpoint:
@@ -171,9 +265,12 @@ def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -
         opts=ctx.opts(),
     )
     lt_name = ctx.name("lt")
+    invoke = pulumi.InvokeOutputOptions(parent=ctx.parent, provider=ctx.provider)
+    ami: pulumi.Input[str] = spec.image
+    if spec.image.startswith(SSM_IMAGE):  # the AMI the site's region resolves the parameter to
+        ami = aws.ssm.get_parameter_output(name=spec.image.removeprefix(SSM_IMAGE), opts=invoke).value
     root_device = aws.ec2.get_ami_output(
-        filters=[aws.ec2.GetAmiFilterArgs(name="image-id", values=[spec.image])],
-        opts=pulumi.InvokeOutputOptions(parent=ctx.parent, provider=ctx.provider),
+        filters=[aws.ec2.GetAmiFilterArgs(name="image-id", values=[ami])], opts=invoke
     ).root_device_name
     template = aws.ec2.LaunchTemplate(
         lt_name,
@@ -281,6 +378,14 @@ def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -
         target_group_arns=[target_group.arn],
         health_check_type="ELB",
         health_check_grace_period=300,
+        # A new template version (a new size or image) starts a refresh: without one the running
+        # instances would keep the old size until something replaced them.
+        instance_refresh=aws.autoscaling.GroupInstanceRefreshArgs(
+            strategy="Rolling",
+            preferences=aws.autoscaling.GroupInstanceRefreshPreferencesArgs(
+                **refresh_preferences(spec.total, largest_zone)
+            ),
+        ),
         tags=[
             aws.autoscaling.GroupTagArgs(key=k, value=v, propagate_at_launch=True)
             for k, v in sorted(tags(ctx.name("vm")).items())

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Literal
 import pulumi
 from pydantic import Field, field_validator, model_validator
 
+from ...core.errors import did_you_mean
 from ...core.sites import ZONE_SLOTS, CloudSiteArgs, SiteArgs
 from ...core.validation import FieldValueError
 from ...planning.ipam import SitePlan, SubnetSlot, carve
@@ -31,6 +32,7 @@ from ..workloads import (
     AppEndpoint,
     AppSiteSpec,
     AppTerms,
+    AppValue,
     BucketHandle,
     BucketSpec,
     BucketTerms,
@@ -114,7 +116,8 @@ class AwsSiteArgs(CloudSiteArgs):
         if not self.skip_region_check and self.region not in regions:
             raise FieldValueError(
                 "region",
-                f"not an AWS region; valid: {', '.join(sorted(regions))} "
+                f"not an AWS region{did_you_mean(self.region, regions) or ';'} "
+                f"valid: {', '.join(sorted(regions))} "
                 "(set skip_region_check: true for a region newer than the installed pulumi-aws)",
             )
         letters = "".join(chr(ord("a") + i) for i in range(ZONE_SLOTS))
@@ -161,7 +164,10 @@ class AwsMetalSourceArgs(BareMetalSourceArgs):
         default=(), description="Security groups of the servers. Omitted: the VPC's default group."
     )
     root_volume_gb: int | None = Field(
-        default=None, ge=8, le=16384, description="Root EBS volume size (GiB). Omitted: the AMI's."
+        default=None,
+        ge=8,
+        le=16384,
+        description="Root EBS volume size (GiB); the volume is encrypted either way. Omitted: the AMI's.",
     )
     allow_unlisted_type: bool = Field(
         default=False,
@@ -339,11 +345,10 @@ class AwsDriver(CloudDriver):
                 metadata_options=aws.ec2.InstanceMetadataOptionsArgs(
                     http_endpoint="enabled", http_tokens="required"
                 ),
+                # encrypted whatever the size: without root_volume_gb the AMI's size is kept
                 root_block_device=aws.ec2.InstanceRootBlockDeviceArgs(
                     volume_size=source.root_volume_gb, encrypted=True
-                )
-                if source.root_volume_gb
-                else None,
+                ),
                 user_data=request.user_data(placed, ctx.site.name),
                 # cloud-init runs the bootstrap once per instance: a changed bootstrap means a new
                 # instance (as on Ironic, where user-data forces a new server).
@@ -654,6 +659,9 @@ class AwsDriver(CloudDriver):
                 "at least 2 availability zones"
             ]
         return []
+
+    def app_value_problems(self, value: AppValue) -> list[str]:
+        return aws_app.app_value_problems(value)
 
     def create_app_site(self, ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -> AppEndpoint:
         return aws_app.create_app_site(ctx, network, spec)

@@ -53,6 +53,9 @@ def _unless_given(inputs: Mapping[str, Any], **values: str) -> dict[str, Any]:
 def preview_call(token: str, args: Mapping[str, Any]) -> dict[str, Any] | None:
     if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
         return {"names": [], "zoneIds": []}
+    if token == "aws:ssm/getParameter:getParameter":  # an image given as resolve:ssm:<name>
+        name = str(args.get("name", ""))
+        return {"id": name, "name": name, "type": "String", "value": f"ami-resolved-from:{name}"}
     if token == "aws:ec2/getAmi:getAmi":
         # The root device of Amazon Linux and most current AMIs; a real lookup says per AMI.
         filters = args.get("filters") or []

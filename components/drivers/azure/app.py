@@ -8,8 +8,11 @@ Per site (see :func:`create_app_site`), in the site network's resource group:
   which Azure's default ``AllowAzureLoadBalancerInBound`` rule admits), the service and admin
   ports from the estate's ranges only; nothing else inbound (Azure's default rules deny it);
 * a Standard, zone-redundant public address and a Standard load balancer: a frontend on that
-  address, a backend pool, an HTTP health probe and a TCP rule for the service port (outbound
-  SNAT off: egress is the site's NAT gateway, ``nat_gateway: true``);
+  address, a backend pool, a health probe and a TCP rule for the service port (outbound SNAT off:
+  egress is the site's NAT gateway, ``nat_gateway: true``). With TLS the load balancer (layer 4)
+  also forwards ``https_port`` to the instances, which terminate TLS and redirect the service port;
+  the NSG opens ``https_port`` too, and the probe is HTTPS on ``https_port`` (an Http/Https probe
+  needs a 200, and the service port then only redirects);
 * a Uniform VM scale set over the site's zones with best-effort zone balance (``zoneBalance``
   false: Azure still spreads instances evenly, as the capacity plan does, but a scale-out during a
   zone's outage goes on in the other zones instead of failing — strict balance would refuse it;
@@ -38,13 +41,16 @@ from typing import TYPE_CHECKING, Any
 
 import pulumi
 
+from ...core.errors import did_you_mean
 from ...core.naming import child_name
 from ..base import SiteContext, SiteNetwork
-from ..sdk import lazy_sdk
+from ..sdk import lazy_sdk, sdk_enum_values
 from ..workloads import (
     AppEndpoint,
     AppSiteSpec,
     AppTerms,
+    AppValue,
+    AppValueKind,
     DnsRouting,
     DnsSpec,
     DnsTerms,
@@ -62,6 +68,7 @@ __all__ = [
     "APP_TERMS",
     "DNS_TERMS",
     "TRAFFIC_MANAGER_INTERVALS",
+    "app_value_problems",
     "create_app_site",
     "create_dns",
     "image_reference",
@@ -71,10 +78,10 @@ __all__ = [
 #: Traffic Manager probes every 30 s (normal) or 10 s (fast), tolerates 0-9 failures, and waits
 #: 5-10 s for an answer (5-9 s at the 10 s interval); weights are 1-1000.
 TRAFFIC_MANAGER_INTERVALS = (10, 30)
-#: The Standard load balancer forwards the service port only and ignores the TLS settings: an
-#: Azure site serves no HTTPS yet (its own issue; declared as it is, so plans say so).
+#: The Standard load balancer works at layer 4 (it cannot terminate TLS): with TLS it forwards
+#: ``https_port`` to the instances, which terminate TLS and redirect the service port themselves.
 APP_TERMS = AppTerms(
-    image="publisher:offer:sku:version or an image id", size="VM size", tls=TlsTermination.NONE
+    image="publisher:offer:sku:version or an image id", size="VM size", tls=TlsTermination.INSTANCES
 )
 DNS_TERMS = DnsTerms(
     product="Traffic Manager",
@@ -88,17 +95,50 @@ TRAFFIC_MANAGER_MAX_WEIGHT = 1000
 _URN = re.compile(r"^(?P<publisher>[^:\s]+):(?P<offer>[^:\s]+):(?P<sku>[^:\s]+):(?P<version>[^:\s]+)$")
 
 
+_IMAGE_FORMS = (
+    "neither publisher:offer:sku:version (e.g. Canonical:ubuntu-24_04-lts:server:latest) nor an image "
+    "resource id (/subscriptions/…)"
+)
+
+
 def image_reference(image: str) -> Any:
     """``publisher:offer:sku:version`` (a Marketplace URN) or an image's resource id."""
     if image.startswith("/subscriptions/"):
         return azure.compute.ImageReferenceArgs(id=image)
     match = _URN.match(image)
-    if match is None:
-        raise ValueError(
-            f"Azure image {image!r} is neither publisher:offer:sku:version (e.g. "
-            "Canonical:ubuntu-24_04-lts:server:latest) nor an image resource id (/subscriptions/…)"
-        )
+    if match is None:  # refused while planning (app_value_problems); kept for direct callers
+        raise ValueError(f"Azure image {image!r} is {_IMAGE_FORMS}")
     return azure.compute.ImageReferenceArgs(**match.groupdict())
+
+
+def app_value_problems(value: AppValue) -> list[str]:
+    """An image is a Marketplace URN or an image resource id; a size is spelt as the installed
+    pulumi-azure-native's ``VirtualMachineSizeTypes`` spells sizes.
+
+    Why not only that enum's values: the SDK marks it deprecated (frozen in 2023, so newer sizes
+    such as Standard_D2s_v5 are missing; the sizes a region offers come from its API), so a size
+    it lists is accepted, and another one must at least be written the way its sizes are
+    (``Standard_…``/``Basic_…``, case as listed).
+    """
+    text = value.value
+    if value.kind is AppValueKind.IMAGE:
+        if text.startswith("/subscriptions/") or _URN.match(text):
+            return []
+        return [f"not an Azure image: {_IMAGE_FORMS}"]
+    if value.kind is AppValueKind.SIZE:
+        sizes = sdk_enum_values("pulumi_azure_native", "compute._enums", "VirtualMachineSizeTypes")
+        prefixes = sorted({size.split("_", 1)[0] + "_" for size in sizes})
+        spelt = {size.lower(): size for size in sizes}
+        if text in sizes or (any(text.startswith(p) for p in prefixes) and text.lower() not in spelt):
+            return []
+        hint = (
+            f"; did you mean {spelt[text.lower()]!r}?" if text.lower() in spelt else did_you_mean(text, sizes)
+        )
+        return [
+            f"not an Azure VM size: sizes are {' or '.join(f'{p}…' for p in prefixes)}, spelt as "
+            f"pulumi-azure-native lists them (e.g. Standard_D2s_v5){hint}"
+        ]
+    return []
 
 
 def _families(cidrs: tuple[str, ...]) -> list[tuple[str, list[str]]]:
@@ -123,9 +163,12 @@ def _inbound_tcp(name: str, priority: int, description: str, **ports_and_sources
 
 
 def _nsg_rules(spec: AppSiteSpec) -> list[Any]:
-    """Inbound rules: the service port from the internet, service and admin ports from the estate.
+    """Inbound rules: the service port (and, with TLS, ``https_port``) from the internet, the same
+    and admin ports from the estate.
 
-    An NSG rule holds one address family, so each estate rule comes once per family.
+    An NSG rule holds one address family, so each estate rule comes once per family. The HTTPS
+    rules are new rules after the existing ones (priorities 130+), so a site that turns TLS on
+    keeps its rules as they were.
     """
     rules = [
         _inbound_tcp(
@@ -136,6 +179,16 @@ def _nsg_rules(spec: AppSiteSpec) -> list[Any]:
             destination_port_range=str(spec.port),
         )
     ]
+    if spec.tls:
+        rules.append(
+            _inbound_tcp(
+                "https-internet",
+                130,
+                f"HTTPS port {spec.https_port} from the internet (through the load balancer)",
+                source_address_prefix="Internet",
+                destination_port_range=str(spec.https_port),
+            )
+        )
     for offset, (family, cidrs) in enumerate(_families(spec.estate_cidrs)):
         rules.append(
             _inbound_tcp(
@@ -146,6 +199,16 @@ def _nsg_rules(spec: AppSiteSpec) -> list[Any]:
                 destination_port_range=str(spec.port),
             )
         )
+        if spec.tls:
+            rules.append(
+                _inbound_tcp(
+                    f"https-estate-{family}",
+                    140 + offset,
+                    "HTTPS port from the estate",
+                    source_address_prefixes=cidrs,
+                    destination_port_range=str(spec.https_port),
+                )
+            )
         if spec.admin_ports:
             rules.append(
                 _inbound_tcp(
@@ -215,10 +278,12 @@ def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -
         ],
         backend_address_pools=[azure.network.BackendAddressPoolArgs(name="instances")],
         probes=[
+            # An Http/Https probe needs a 200 from the instance: with TLS the service port only
+            # redirects, so the probe asks the HTTPS port (the VMSS's automatic repairs read it).
             azure.network.ProbeArgs(
                 name="health",
-                protocol="Http",
-                port=health.port,
+                protocol="Https" if spec.tls else "Http",
+                port=spec.https_port if spec.tls else health.port,
                 request_path=health.path,
                 interval_in_seconds=health.interval_seconds,
                 probe_threshold=health.unhealthy_threshold,
@@ -226,10 +291,10 @@ def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -
         ],
         load_balancing_rules=[
             azure.network.LoadBalancingRuleArgs(
-                name="service",
+                name=name,
                 protocol="Tcp",
-                frontend_port=spec.port,
-                backend_port=spec.port,
+                frontend_port=port,
+                backend_port=port,
                 frontend_ip_configuration=azure.network.SubResourceArgs(id=frontend_id),
                 backend_address_pool=azure.network.SubResourceArgs(id=pool_id),
                 probe=azure.network.SubResourceArgs(id=probe_id),
@@ -237,6 +302,7 @@ def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -
                 enable_tcp_reset=True,
                 idle_timeout_in_minutes=4,
             )
+            for name, port in (("service", spec.port), *((("https", spec.https_port),) if spec.tls else ()))
         ],
         tags=tags,
         opts=ctx.opts(),
@@ -338,6 +404,8 @@ def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -
             "load_balancer": lb,
             "group": vmss,
         },
+        health_protocol="HTTPS" if spec.tls else "HTTP",
+        health_port=spec.https_port if spec.tls else None,
     )
 
 

@@ -37,6 +37,7 @@ from ..workloads import (
     AppEndpoint,
     AppSiteSpec,
     AppTerms,
+    AppValue,
     BucketHandle,
     BucketSpec,
     BucketTerms,
@@ -468,6 +469,9 @@ class AzureDriver(CloudDriver):
                 "key (skyweave leaves password login off): set sites[…].admin_ssh_public_key"
             )
         return problems
+
+    def app_value_problems(self, value: AppValue) -> list[str]:
+        return azure_app.app_value_problems(value)
 
     def create_app_site(self, ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -> AppEndpoint:
         return azure_app.create_app_site(ctx, network, spec)

@@ -8,8 +8,9 @@ Per site (see :func:`create_app_site`):
   35.191.0.0/16 and 130.211.0.0/22, inside that), admin ports only from the estate's ranges;
 * an instance template: no public IP, Shielded VM (secure boot, vTPM, integrity monitoring),
   OS Login on and project-wide SSH keys blocked (GCP's metadata hardening);
-* a regional health check, a regional managed instance group spread EVENly over the site's
-  zones with the planned size and auto-healing on that check;
+* a regional health check (HTTP on the service port; with TLS, HTTPS on ``https_port``, since the
+  service port then only redirects and a check needs a 200), a regional managed instance group
+  spread EVENly over the site's zones with the planned size and auto-healing on that check;
 * a regional external passthrough network load balancer: a static address, a backend service
   with the health check, and a forwarding rule for the service port.
 
@@ -129,9 +130,16 @@ def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -
         timeout_sec=health.timeout_seconds,
         healthy_threshold=health.healthy_threshold,
         unhealthy_threshold=health.unhealthy_threshold,
-        http_health_check=gcp.compute.RegionHealthCheckHttpHealthCheckArgs(
-            port=health.port, request_path=health.path
-        ),
+        # An HTTP(S) check needs a 200: with TLS the instances only redirect the service port, so
+        # autohealing probes the HTTPS port they terminate TLS on.
+        http_health_check=None
+        if spec.tls
+        else gcp.compute.RegionHealthCheckHttpHealthCheckArgs(port=health.port, request_path=health.path),
+        https_health_check=gcp.compute.RegionHealthCheckHttpsHealthCheckArgs(
+            port=spec.https_port, request_path=health.path
+        )
+        if spec.tls
+        else None,
         opts=ctx.opts(),
     )
     zones = list(site.zones)
@@ -211,6 +219,8 @@ def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -
         address=address.address,
         weight=spec.total,
         resources=resources,
+        health_protocol="HTTPS" if spec.tls else "HTTP",
+        health_port=spec.https_port if spec.tls else None,
     )
 
 

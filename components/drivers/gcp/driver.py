@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Literal
 import pulumi
 from pydantic import Field, model_validator
 
+from ...core.errors import did_you_mean
 from ...core.sites import CloudSiteArgs, SiteArgs
 from ...core.validation import FieldValueError
 from ...planning.ipam import SitePlan, SubnetSlot
@@ -34,6 +35,7 @@ from ..workloads import (
     AppEndpoint,
     AppSiteSpec,
     AppTerms,
+    AppValue,
     BucketHandle,
     BucketSpec,
     BucketTerms,
@@ -127,7 +129,8 @@ class GcpSiteArgs(CloudSiteArgs):
         if self.region not in GCP_ZONES:
             raise FieldValueError(
                 "region",
-                f"not a GCP region; valid: {', '.join(sorted(GCP_ZONES))} "
+                f"not a GCP region{did_you_mean(self.region, GCP_ZONES) or ';'} "
+                f"valid: {', '.join(sorted(GCP_ZONES))} "
                 "(set skip_region_check: true for a region newer than this table)",
             )
         valid = [f"{self.region}-{letter}" for letter in GCP_ZONES[self.region]]
@@ -395,6 +398,9 @@ class GcpDriver(CloudDriver):
 
     def app_site_problems(self, site: SiteArgs) -> list[str]:
         return []
+
+    def app_value_problems(self, value: AppValue) -> list[str]:
+        return []  # images (a family, a URL, project/image) and machine types: no list in the SDK
 
     def create_app_site(self, ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -> AppEndpoint:
         return gcp_app.create_app_site(ctx, network, spec)

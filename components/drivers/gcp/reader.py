@@ -36,6 +36,9 @@ from ...policy.values import Finding, Resource, UnknownValue, as_int, cant_check
 
 __all__ = ["GcpReader"]
 
+#: A regional MIG without zones runs in three zones GCP picks: named by their order.
+GCP_ZONE = "GCP zone"
+
 REGIONAL_MIG = "gcp:compute/regionInstanceGroupManager:RegionInstanceGroupManager"
 ZONAL_MIG = "gcp:compute/instanceGroupManager:InstanceGroupManager"
 INSTANCE = "gcp:compute/instance:Instance"
@@ -145,7 +148,7 @@ class GcpReader(Reader):
             return _MIG, count, [str(get(props, "zone") or UNSPECIFIED)]
         zones = [str(z) for z in items(props, "distributionPolicyZones")]
         # Without zones a regional MIG spreads over three zones of its region (GCP's default).
-        return _MIG, count, zones or ["(GCP zone 1)", "(GCP zone 2)", "(GCP zone 3)"]
+        return _MIG, count, zones or [f"{GCP_ZONE} {n}" for n in (1, 2, 3)]
 
     def floors(self, estate: Estate) -> Iterator[tuple[str, Floor]]:
         """Each autoscaler's ``minReplicas`` for the group it targets."""

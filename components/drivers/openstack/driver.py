@@ -29,6 +29,7 @@ from ..workloads import (
     AppEndpoint,
     AppSiteSpec,
     AppTerms,
+    AppValue,
     BucketHandle,
     BucketSpec,
     BucketTerms,
@@ -550,6 +551,9 @@ class OpenStackDriver(CloudDriver):
 
     def app_site_problems(self, site: SiteArgs) -> list[str]:
         return []
+
+    def app_value_problems(self, value: AppValue) -> list[str]:
+        return []  # images and flavors are the cloud's own ids and names
 
     def create_app_site(self, ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -> AppEndpoint:
         return openstack_app.create_app_site(ctx, network, spec)

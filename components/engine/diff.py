@@ -165,7 +165,8 @@ def load_base(path: Path) -> Base:
         deployment = doc.get("deployment")
         if not isinstance(deployment, dict):
             raise _error(f"{label}: deployment", "must be an object")
-        rows = deployment.get("resources") or []
+        rows = deployment.get("resources")
+        rows = [] if rows is None else rows  # an empty stack's export has none
         if not isinstance(rows, list):
             raise _error(f"{label}: deployment.resources", "must be a list")
         base = Base(label, KIND_EXPORT, {})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 
@@ -123,7 +124,8 @@ def test_openstack_shape_with_router_to_external_network() -> None:
         }
     )
     router = next(r for r in result.resources if r.type == "openstack:networking/router:Router")
-    assert router.inputs["externalNetworkId"].startswith("public-")
+    # The external network's id, looked up by name (networking.getNetwork): a Neutron UUID.
+    assert re.fullmatch(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", router.inputs["externalNetworkId"])
     subnets = {
         r.inputs["ipVersion"]: r.inputs
         for r in result.resources

@@ -33,7 +33,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..app.multi_cloud_app import MultiCloudApp as _MultiCloudApp
 from ..app.plan import NAME_LIMIT as APP_NAME_LIMIT
-from ..app.plan import MultiCloudAppArgs, estate_ranges, plan_multi_cloud_app
+from ..app.plan import MultiCloudAppArgs, plan_multi_cloud_app
 from ..core.errors import ConfigError, ConfigIssue, InvalidArgsError, SkyweaveError
 from ..core.escape import terminal
 from ..core.naming import check_component_name, child_name
@@ -242,7 +242,7 @@ class MultiCloudApp(pulumi.ComponentResource):
             lambda: _validate(MultiCloudAppArgs, own, "MultiCloudApp", name),
         )
         try:
-            plan_multi_cloud_app(app_args, net_plan.args.sites, estate_ranges(net_plan))
+            plan_multi_cloud_app(app_args, net_plan.args.sites, net_plan.estate_ranges())
         except ConfigError as exc:
             raise _reraise(exc, "MultiCloudApp", name) from None
         super().__init__(_token("MultiCloudApp"), name, None, opts)

@@ -22,9 +22,8 @@ import yaml
 from ..core.display import UNKNOWN
 from ..core.errors import ConfigError, ConfigIssue
 
-__all__ = ["POOL_TYPE", "ansible_inventory", "ansible_list", "render"]
+__all__ = ["ansible_inventory", "ansible_list", "render"]
 
-POOL_TYPE = "skyweave:compute:BareMetalPool"
 
 Nodes = Mapping[str, Sequence[Mapping[str, Any]]]
 

@@ -7,10 +7,11 @@ resource. Any other command prints nothing.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Mapping
 from typing import Any
+
+from ..stand_ins import digest
 
 __all__ = ["preview_call", "preview_outputs"]
 
@@ -22,8 +23,8 @@ def preview_outputs(
         return {}
     create = str(inputs.get("create") or "")
     match = re.search(r"/(skyweave-[a-z0-9-]+)\.X+", create)
-    digest = hashlib.sha256(f"stage/{name}".encode()).hexdigest()[:10]
-    return {"stdout": f"/tmp/{match.group(1)}.{digest}" if match else "", "stderr": ""}
+    stage = digest("stage", name)[:10]
+    return {"stdout": f"/tmp/{match.group(1)}.{stage}" if match else "", "stderr": ""}
 
 
 def preview_call(

@@ -17,6 +17,7 @@ from conftest import ROOT
 from skyweave.cli import main
 from skyweave.drivers.registry import all_drivers, offering
 from skyweave.drivers.services import AppService, BareMetalService, BucketService, DnsService
+from skyweave.engine.offline import OfflineRun
 
 INDEX = (ROOT / "docs" / "index.md").read_text()
 RESILIENCE = (ROOT / "docs" / "resilience.md").read_text()
@@ -84,3 +85,20 @@ def test_the_api_table_names_the_vendors_each_component_builds_on() -> None:
         assert driver.display_name in _row("BareMetalPool"), driver.display_name
     for driver, _ in offering(BucketService):  # type: ignore[type-abstract]
         assert driver.display_name in _row("MultiCloudBucket"), driver.display_name
+
+
+def test_the_benchmarks_name_every_provider_sdk_prod_loads_and_measured_todays_prod(
+    prod_run: OfflineRun,
+) -> None:
+    """The machine row names the version of every provider SDK the measured stack runs (one per
+    provider type prod registers), and the overhead section counts today's prod."""
+    packages = {
+        r.type.removeprefix("pulumi:providers:")
+        for r in prod_run.resources
+        if r.type.startswith("pulumi:providers:")
+    }
+    (machine,) = [line for line in BENCHMARKS.splitlines() if line.startswith("| SDKs |")]
+    for package in sorted(packages):
+        assert re.search(rf"\bpulumi-{package} \d", machine), (package, machine)
+    # bench/overhead.py counts every registration but the root stack
+    assert f"The `prod` stack ({len(prod_run.resources) - 1} registrations" in BENCHMARKS

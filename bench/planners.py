@@ -101,6 +101,8 @@ def _capacity(n: int) -> Callable[[], object]:
 
 #: How many sites one app spans in the app benchmark (see APP_SITES in docs/benchmarks.md).
 APP_SITES = 100
+#: The AWS image of the app benchmark: AWS sites span regions, so an SSM parameter, not an AMI id.
+AL2023 = "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
 
 
 def _app(n: int, app_sites: int = APP_SITES) -> Callable[[], object]:
@@ -127,7 +129,8 @@ def _app(n: int, app_sites: int = APP_SITES) -> Callable[[], object]:
     chosen = [s for s in entries if s["vendor"] in ("aws", "gcp", "openstack")][:app_sites]
     args = MultiCloudAppArgs(
         sites=tuple(s["name"] for s in chosen),
-        images={"aws": "ami-0a1b2c3d4e5f60718", "gcp": "debian-12", "openstack": "image-1"},
+        # AWS sites in several regions: a parameter each region resolves (an AMI id is one region's)
+        images={"aws": AL2023, "gcp": "debian-12", "openstack": "image-1"},
         sizes={"aws": "m6i.large", "gcp": "n2-standard-2", "openstack": "m1.large"},
         min_healthy=2 * len(chosen),
         availability={s["name"]: 0.995 for s in chosen if s["vendor"] == "openstack"},

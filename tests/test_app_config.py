@@ -40,12 +40,19 @@ def test_vendor_without_an_image(raw: dict[str, Any]) -> None:
     del raw["apps"][0]["images"]["openstack"]
     path, text = _only_issue(raw)
     assert path == "skyweave:apps[0].images"
-    assert "no entry for site 'os-dc1' (openstack); add images.openstack or images.os-dc1" in text
+    assert (
+        "no entry for site 'os-dc1' (openstack, RegionOne); add images.openstack, images.RegionOne or "
+        "images.os-dc1" in text
+    )
 
 
 def test_impossible_survival(raw: dict[str, Any]) -> None:
     raw["apps"][0]["sites"] = ["aws-use1", "aws-usw2"]
     raw["apps"][0]["dns"] = None
+    raw["apps"][0]["images"]["aws-usw2"] = "ami-0fedcba9876543210"  # AMIs and certificates are regional
+    raw["apps"][0]["tls_certificates"]["aws-usw2"] = raw["apps"][0]["tls_certificates"]["aws"].replace(
+        "us-east-1", "us-west-2"
+    )
     path, text = _only_issue(raw)
     assert path == "skyweave:apps[0].survive"
     assert "'vendor': cannot survive losing a vendor: the sites span 1 vendor (aws)" in text

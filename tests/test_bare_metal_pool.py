@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pulumi
@@ -110,6 +111,9 @@ def pool_outputs(run: OfflineRun) -> dict[str, Any]:
 # --- OpenStack Ironic ---------------------------------------------------------------------------
 
 
+UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+
+
 def test_ironic_creates_a_bare_metal_flavor_a_server_group_and_servers_per_zone() -> None:
     run = pool_run({"count": 4, "sources": [IRONIC], "bootstrap": BOOT})
     (flavor,) = of_type(run, "openstack:compute/flavor:Flavor")
@@ -132,19 +136,17 @@ def test_ironic_creates_a_bare_metal_flavor_a_server_group_and_servers_per_zone(
     network = next(r for r in run.resources if r.name == "core-network-os-dc1")
     for server in servers:
         assert server.parent == pool_urn and server.provider == provider
-        assert server.inputs["schedulerHints"] == [{"group": f"metal-group-os-dc1-{_suffix(run, group)}"}]
+        # The group's and the network's ids (Nova and Neutron UUIDs), taken from those resources.
+        (hint,) = server.inputs["schedulerHints"]
+        assert set(hint) == {"group"} and re.fullmatch(UUID, hint["group"])
+        assert group.urn in server.property_dependencies["schedulerHints"]
         assert server.inputs["flavorId"].startswith("metal-flavor-os-dc1-")
-        assert server.inputs["networks"][0]["uuid"].startswith("core-network-os-dc1-")
+        assert re.fullmatch(UUID, server.inputs["networks"][0]["uuid"])
+        assert network.urn in server.property_dependencies["networks"]
         assert server.inputs["imageName"] == "ubuntu-24.04"
         assert group.urn in server.dependencies and flavor.urn in server.dependencies
         assert any("core-subnet-os-dc1-main" in d for d in server.dependencies)
     assert network.type == "openstack:networking/network:Network"
-
-
-def _suffix(run: OfflineRun, reg: Any) -> str:
-    # OfflineMocks ids are "<name>-<8 hex of sha256(type/name)>"; read one back from the server.
-    server = of_type(run, "openstack:compute/instance:Instance")[0]
-    return str(server.inputs["schedulerHints"][0]["group"]).rsplit("-", 1)[1]
 
 
 def test_ironic_with_a_named_flavor_creates_no_flavor_and_uses_it() -> None:
@@ -195,7 +197,10 @@ def test_metal_spreads_over_zones_in_private_subnets_with_imdsv2() -> None:
     assert [s.inputs["availabilityZone"] for s in servers] == ["us-east-1a", "us-east-1b", "us-east-1c"]
     for server in servers:
         letter = server.inputs["availabilityZone"][-1]
-        assert server.inputs["subnetId"].startswith(f"core-subnet-aws-use1-private-{letter}-")
+        # The id of the zone's private subnet (an EC2 subnet id), taken from that subnet.
+        subnet = next(r for r in run.resources if r.name == f"core-subnet-aws-use1-private-{letter}")
+        assert re.fullmatch(r"subnet-[0-9a-f]{17}", server.inputs["subnetId"])
+        assert subnet.urn in server.property_dependencies["subnetId"]
         assert server.inputs["metadataOptions"] == {"httpEndpoint": "enabled", "httpTokens": "required"}
         assert server.inputs["instanceType"] == "m5.metal"
     (group,) = of_type(run, "aws:ec2/placementGroup:PlacementGroup")
@@ -252,12 +257,19 @@ def test_byon_copies_files_and_script_and_runs_it_with_a_secret_key_and_a_script
     assert [c.name for c in commands] == [
         "metal-bootstrap-onprem-fra-fra-01",
         "metal-bootstrap-onprem-fra-fra-02",
+        "metal-host-onprem-fra-fra-01",
+        "metal-host-onprem-fra-fra-02",
         "metal-stage-onprem-fra-fra-01",
         "metal-stage-onprem-fra-fra-02",
     ]
-    boots, stages = commands[:2], commands[2:]
+    boots, hosts, stages = commands[:2], commands[2:4], commands[4:]
     for c in [*copies, *commands]:
         assert c.inputs["connection"] == "[secret]"
+    # Each server's record runs nothing and says which server it is; its commands depend on it.
+    assert all(not {"create", "update", "delete"} & set(h.inputs) for h in hosts)
+    assert hosts[0].inputs["environment"]["SKYWEAVE_NODE"] == "fra-01"
+    assert hosts[0].inputs["environment"]["SKYWEAVE_FAILURE_DOMAIN"] == "r1"
+    assert all(hosts[0].urn in c.dependencies for c in (boots[0], stages[0]))
     for c in [*copies, *boots]:
         assert c.inputs["triggers"] == [digest]
     # A stage re-runs on anything the bootstrap does (its digest and the node's environment).
@@ -286,7 +298,7 @@ def test_a_changed_script_changes_only_the_triggers() -> None:
     a = {r.urn: r for r in first.resources}
     b = {r.urn: r for r in changed.resources}
     assert set(a) == set(b)
-    run_a = next(r for r in a.values() if r.type == "command:remote:Command")
+    run_a = next(r for r in a.values() if r.type == "command:remote:Command" and "-bootstrap-" in r.name)
     run_b = b[run_a.urn]
     assert run_a.inputs["triggers"] != run_b.inputs["triggers"]
     assert run_a.inputs["create"] == run_b.inputs["create"]
@@ -328,9 +340,12 @@ def test_every_source_gets_the_same_script_and_files() -> None:
     assert boots and all("/file-0 /etc/pool.conf &&" in b.inputs["create"] for b in boots)
 
 
-def test_no_bootstrap_means_no_user_data_and_no_remote_commands() -> None:
+def test_no_bootstrap_means_no_user_data_and_no_remote_command_that_runs() -> None:
     run = pool_run({"count": 7, "sources": [IRONIC, METAL, BYON]})
-    assert not [r for r in run.resources if r.package == "command"]
+    commands = [r for r in run.resources if r.custom and r.package == "command"]
+    # Only each placed server's record, with nothing to run (the policy pack counts the servers).
+    assert [c.name for c in commands] == ["metal-host-onprem-fra-fra-01", "metal-host-onprem-fra-fra-02"]
+    assert all(not {"create", "update", "delete"} & set(c.inputs) for c in commands)
     assert all("userData" not in r.inputs for r in of_type(run, "aws:ec2/instance:Instance"))
 
 

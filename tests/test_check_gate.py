@@ -164,7 +164,10 @@ def test_policy_config_values_are_validated_before_the_pack_starts(
     assert "(4 problems)" in err
     assert "ports: {'add': ['http']}: add: [0]: must be an integer >= 0 and <= 65535" in err
     assert "waivers" in err and "justification: must be at least 10 characters" in err
-    assert "minZone: 2: is not a setting of this rule (valid: enforcementLevel, minZones, waivers)" in err
+    assert (
+        "minZone: 2: is not a setting of this rule (valid: enforcementLevel, minZones, waivers); did you "
+        "mean 'minZones'?" in err
+    )
     assert "all.minVendors: 3: 'all' takes only enforcementLevel" in err
 
 

@@ -89,8 +89,8 @@ def test_pin_overlapping_onprem(raw_prod: dict[str, Any]) -> None:
 
 def test_duplicate_site_name(raw_prod: dict[str, Any]) -> None:
     raw_prod["sites"][3]["name"] = "aws-use1"
-    line = _issue(_error(raw_prod), "skyweave:sites")
-    assert "'aws-use1' is used by sites[0] and sites[3]" in line
+    line = _issue(_error(raw_prod), "skyweave:sites[3].name")
+    assert "'aws-use1': already the name of sites[0]" in line
 
 
 @pytest.mark.parametrize(("index", "key"), [(0, "region"), (0, "name"), (2, "project"), (4, "cidrs")])
@@ -231,7 +231,7 @@ def bad_configs(draw: st.DrawFn) -> tuple[dict[str, Any], str, Any]:
     if kind == "duplicate":
         j = (i + 1) % len(raw["sites"])
         raw["sites"][j]["name"] = site["name"]
-        return raw, "skyweave:sites", None
+        return raw, f"skyweave:sites[{max(i, j)}].name", site["name"]
     if kind == "missing":
         key = draw(st.sampled_from(["name", "region", "vendor"]))
         del site[key]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 
@@ -123,7 +124,8 @@ def test_openstack_shape_with_router_to_external_network() -> None:
         }
     )
     router = next(r for r in result.resources if r.type == "openstack:networking/router:Router")
-    assert router.inputs["externalNetworkId"].startswith("public-")
+    # The external network's id, looked up by name (networking.getNetwork): a Neutron UUID.
+    assert re.fullmatch(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", router.inputs["externalNetworkId"])
     subnets = {
         r.inputs["ipVersion"]: r.inputs
         for r in result.resources
@@ -205,6 +207,7 @@ def test_outputs_registered_on_the_component() -> None:
         "onpremDevices",
         "onpremPeerIps",
         "vpnPsks",
+        "siteProviders",
     }
     assert outputs["vpnPsks"] == "[secret]"
     assert outputs["cidrs"] == {"aws-use1": ["10.0.0.0/16"], "gcp-euw1": ["10.1.0.0/16"]}
@@ -215,7 +218,7 @@ def test_outputs_registered_on_the_component() -> None:
 def test_bad_args_raise_before_anything_is_registered() -> None:
     monitor = RecordingMonitor(OfflineMocks())
     with pytest.raises(
-        InvalidArgsError, match="site name 'aws-use1' is used by sites\\[0\\] and sites\\[1\\]"
+        InvalidArgsError, match=r"sites\[1\]\.name: 'aws-use1': already the name of sites\[0\]"
     ):
         run_program(
             lambda: HybridVpc("core", {"sites": [AWS, {**GCP, "name": "aws-use1"}]}) and None,

@@ -19,7 +19,10 @@ AWS = {"name": "aws-use1", "vendor": "aws", "region": "us-east-1", "zones": ["us
         (lambda: skyweave.IpamArgs(supernet="8.0.0.0/8"), "supernet"),
         (
             lambda: skyweave.MultiCloudAppArgs(
-                sites=["aws-use1"], images={"aws": "ami-1"}, sizes={"aws": "t3.micro"}, min_healthy=-1
+                sites=["aws-use1"],
+                images={"aws": "ami-0a1b2c3d4e5f60718"},
+                sizes={"aws": "t3.micro"},
+                min_healthy=-1,
             ),
             "min_healthy",
         ),
@@ -52,7 +55,7 @@ def test_the_network_shares_its_providers_with_apps_and_pools() -> None:
             "web",
             {
                 "sites": ["aws-use1"],
-                "images": {"aws": "ami-1"},
+                "images": {"aws": "ami-0a1b2c3d4e5f60718"},
                 "sizes": {"aws": "t3.micro"},
                 "min_healthy": 1,
                 "survive": "zone",

@@ -36,6 +36,8 @@ BASE: dict[str, Any] = {
     "health_check_path": "/healthz",
 }
 OS_SLA = {"availability": {"os-dc1": 0.999}}
+#: us-west-2's own AMI (AMI ids are regional: BASE's serves us-east-1).
+WEST_AMI = "ami-0fedcba9876543210"
 
 
 def build(sites: list[dict[str, Any]], app: dict[str, Any]) -> OfflineRun:
@@ -290,21 +292,22 @@ def _plan(sites: list[dict[str, Any]], app: dict[str, Any]) -> None:
         ),
         (
             [AWS, {**AWS, "name": "aws-usw2", "region": "us-west-2", "zones": []}],
-            {"sites": ["aws-use1", "aws-usw2"]},
+            {"sites": ["aws-use1", "aws-usw2"], "images": {**BASE["images"], "us-west-2": WEST_AMI}},
             "survive",
             "cannot survive losing a vendor",
         ),
         (
             [AWS, GCP],
-            {"sites": ["aws-use1", "gcp-euw1"], "images": {"aws": "ami-1"}},
+            {"sites": ["aws-use1", "gcp-euw1"], "images": {"aws": "ami-0123456789abcdef0"}},
             "images",
-            "no entry for site 'gcp-euw1' \\(gcp\\); add images.gcp or images.gcp-euw1",
+            "no entry for site 'gcp-euw1' \\(gcp, europe-west1\\); add images.gcp, images.europe-west1 or "
+            "images.gcp-euw1",
         ),
         (
             [AWS, GCP],
             {"sites": ["aws-use1", "gcp-euw1"], "sizes": {**BASE["sizes"], "oracle": "x"}},
             "sizes.oracle",
-            "neither a vendor nor a site of the estate",
+            "neither a vendor, a region nor a site of the estate",
         ),
         (
             [GCP, OPENSTACK],
@@ -316,10 +319,10 @@ def _plan(sites: list[dict[str, Any]], app: dict[str, Any]) -> None:
             [AWS, GCP],
             {
                 "sites": ["aws-use1", "gcp-euw1"],
-                "dns": {"vendor": "gcp", "zone": "z", "record_name": "a.example.com"},
+                "dns": {"vendor": "gcp", "zone": "z", "record_name": "a.example.com", "routing": "failover"},
             },
             "dns",
-            "Cloud DNS health-checks IP targets only, and site\\(s\\) aws-use1",
+            "skyweave builds Cloud DNS weighted routing only",
         ),
         (
             [AWS, GCP],
@@ -400,7 +403,12 @@ def test_vendor_common_cause_override() -> None:
     ).sites
     # min_healthy 4 over two vendors: 4 on AWS, 2 per site, one per zone, so the multi-AZ SLA
     # applies (with one instance a site would only get the single-instance 99.5%).
-    app = {**BASE, "sites": ["aws-use1", "aws-usw2", "gcp-euw1"], "min_healthy": 4}
+    app = {
+        **BASE,
+        "images": {**BASE["images"], "us-west-2": WEST_AMI},  # an AMI id is one region's
+        "sites": ["aws-use1", "aws-usw2", "gcp-euw1"],
+        "min_healthy": 4,
+    }
     default = plan_multi_cloud_app(MultiCloudAppArgs.model_validate(app), sites).availability
     # Say AWS as a whole is down 0.005% of the time (more than beta 0.1 of 0.01% estimates).
     stated = plan_multi_cloud_app(

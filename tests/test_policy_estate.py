@@ -268,6 +268,27 @@ def test_bare_metal_nodes_and_on_prem_commands_count_for_a_pool() -> None:
     assert "losing vendor" in check_stack(SURVIVES, [pool, *servers])[0].message
 
 
+def test_a_pool_that_needs_no_node_after_a_loss_keeps_its_minhealthy_of_zero() -> None:
+    """BareMetalPool's min_healthy defaults to 0 ("not checked"): the rule holds each component to
+    its own minHealthy, so a single-vendor pool that asks for none passes (as simulate says), and
+    one that asks for a node still fails."""
+    servers = lambda pool: [  # noqa: E731
+        res(OS_VM, f"os{i}", {"availabilityZone": f"az{i}"}, site="os-dc1", parent=pool.urn) for i in (1, 2)
+    ]
+    none = res(
+        "skyweave:compute:BareMetalPool", "batch", {"placements": [], "minHealthy": 0.0, "survive": "zone"}
+    )
+    assert check_stack(SURVIVES, [none, *servers(none)]) == []
+    one = res(
+        "skyweave:compute:BareMetalPool", "batch", {"placements": [], "minHealthy": 1.0, "survive": "zone"}
+    )
+    [finding] = check_stack(SURVIVES, [one, *servers(one)])
+    assert (
+        "losing vendor 'openstack' leaves 0 of 2 node(s)" in finding.message
+        and "minHealthy 1" in finding.message
+    )
+
+
 def _fronted_service(name: str, *sites: tuple[str, str]) -> list[Any]:
     """A hand-written service: per site an ALB or an address in front of compute, one DNS name."""
     out: list[Any] = []

@@ -23,6 +23,18 @@ from skyweave.drivers.workloads import TlsTermination
 APPS = {d.vendor: d for d in all_drivers() if isinstance(d, AppService)}
 HTTPS_PORT = 8443
 CERTIFICATE = "certificate-for-the-contract-test"
+#: Values each vendor's driver takes (its app_value_problems): an AMI id and an instance type the
+#: SDK lists on AWS, a size spelt as pulumi-azure-native spells them, a vSphere VM shape; a
+#: Marketplace URN elsewhere.
+IMAGES = {"aws": "ami-0a1b2c3d4e5f60718"}
+SIZES = {"aws": "t3.small", "azure": "Standard_D2s_v5", "vsphere": "2cpu-4096mb"}
+
+
+def _certificate(vendor: str, region: str) -> str:
+    """A certificate the vendor's load balancer takes on a site of ``region`` (AWS: an ACM ARN of it)."""
+    return f"arn:aws:acm:{region}:123456789012:certificate/{CERTIFICATE}" if vendor == "aws" else CERTIFICATE
+
+
 RECORD = "app.example.com"
 #: Route 53 serves the record (it health-checks IPs and hostnames alike) from this AWS site.
 DNS_SITE = {"name": "dns-home", "vendor": "aws", "region": "us-east-1", "zones": ["us-east-1a", "us-east-1b"]}
@@ -40,8 +52,8 @@ def _app(driver: CloudDriver, certificates: dict[str, str]) -> dict[str, Any]:
     site = _site(driver)
     return {
         "sites": [site["name"]],
-        "images": {driver.vendor: "Canonical:ubuntu-24_04-lts:server:latest"},  # valid everywhere
-        "sizes": {driver.vendor: "size-1"},
+        "images": {driver.vendor: IMAGES.get(driver.vendor, "Canonical:ubuntu-24_04-lts:server:latest")},
+        "sizes": {driver.vendor: SIZES.get(driver.vendor, "size-1")},
         "min_healthy": 1,
         "survive": "zone",
         "availability": {site["name"]: 0.999},
@@ -66,7 +78,7 @@ def _build(driver: CloudDriver, certificates: dict[str, str]) -> list[str]:
     return [
         json.dumps(r.inputs, default=str)
         for r in result.resources
-        if r.name.startswith("web-") and r.name.endswith(site["name"]) and "dns" not in r.name
+        if r.name.startswith("web-") and site["name"] in r.name and "dns" not in r.name
     ]
 
 
@@ -76,7 +88,7 @@ def test_the_declared_tls_termination_is_what_the_driver_builds(vendor: str) -> 
     terms = driver.app_terms()  # type: ignore[attr-defined]
     if terms.tls is TlsTermination.LOAD_BALANCER:
         assert terms.certificate, "a load balancer that terminates TLS says what its certificate is"
-        inputs = _build(driver, {vendor: CERTIFICATE})
+        inputs = _build(driver, {vendor: _certificate(vendor, _site(driver)["region"])})
         assert any(CERTIFICATE in i for i in inputs), "the certificate reaches the load balancer"
         assert any(str(HTTPS_PORT) in i for i in inputs), "the load balancer serves https_port"
         redirect = any(f"https://{RECORD}" in i for i in inputs)

@@ -19,6 +19,7 @@ __all__ = [
     "ByonServer",
     "Connectivity",
     "CopyFill",
+    "DnsProvider",
     "DnsRouting",
     "FailureKind",
     "Ipam",
@@ -26,6 +27,7 @@ __all__ = [
     "MultiCloudBucketInputs",
     "NatStrategy",
     "Network",
+    "PlainHttp",
     "PoolSource",
     "PortGroup",
     "Site",
@@ -71,6 +73,16 @@ class NatStrategy(StrEnum):
     """One NAT gateway in the first zone: cheap, but that zone is a single point of egress."""
     ONE_PER_ZONE = "one_per_zone"
     """A NAT gateway per zone: losing a zone keeps the others' egress."""
+
+
+class PlainHttp(StrEnum):
+    """What the service port does for the public when the app serves HTTPS (``tls_certificates``)."""
+
+    REDIRECT = "redirect"
+    """It only redirects to ``https://…:https_port`` (the default)."""
+    CLOSED = "closed"
+    """It is not served to the public at all: only ``https_port`` is open (the service port stays
+    the backend port behind a load balancer that terminates TLS)."""
 
 
 class Topology(StrEnum):
@@ -208,6 +220,8 @@ class Site(TypedDict):
     """[vsphere] Accept vCenter's certificate unverified (a lab's self-signed one). Default false."""
     appliance_pair: NotRequired[VsphereAppliance]
     """[vsphere] The VPN appliance pair (template, public and private addresses, next hop). Omitted: the site cannot be joined by VPN."""
+    hosted_on: NotRequired[str]
+    """[vsphere] The other vendor's region the vSphere estate runs in, as vendor:region, for a hosted one: VMware Cloud on AWS (aws:us-east-1), Azure VMware Solution (azure:westeurope), Google Cloud VMware Engine (gcp:europe-west1). The site then fails with that vendor and region in simulate, the availability model and the pack. Omitted: your own datacenter."""
     ingress_ip: NotRequired[str]
     """[vsphere] Public IPv4 address of the load balancer you run in front of the main port group (vSphere has none of its own). Required for a MultiCloudApp on the site."""
 
@@ -246,6 +260,17 @@ class Connectivity(TypedDict):
     """Quotas your accounts have in place of a vendor's documented default, per site and limit, e.g. {aws-use1: {vpn_connections_per_gateway: 20}} once AWS has raised it. Only adjustable limits (docs/limits.md lists every limit the plan is checked against). Default none."""
 
 
+class DnsProvider(TypedDict):
+    """One more DNS provider serving the app's name: the same records and health checks."""
+
+    vendor: str
+    """Whose DNS also serves the record (aws: Route 53; azure: Traffic Manager; gcp: Cloud DNS)."""
+    zone: str
+    """The same zone at that provider, in its terms (aws: a Route 53 hosted zone id (Z…); azure: the Azure DNS zone holding the record, as <resource group>/<zone>; gcp: a Cloud DNS managed zone name)."""
+    site: NotRequired[str]
+    """The site whose provider (account/project) manages that zone. Omitted: the first of the app's sites with that vendor, else the estate's first."""
+
+
 class AppDns(TypedDict):
     """Health-checked DNS in front of every site of the app."""
 
@@ -267,6 +292,8 @@ class AppDns(TypedDict):
     """Failed checks before a site leaves DNS. Default 3."""
     source_regions: NotRequired[list[str]]
     """Where the DNS health checks probe from, for a DNS vendor that lets you choose (gcp: exactly 3 regions; omitted: us-east4, europe-west1, asia-southeast1); leave it out for the others."""
+    also_served_by: NotRequired[list[DnsProvider]]
+    """More DNS providers serving the same zone (multi-provider authoritative DNS): each gets identical records and health checks, and the app's nameServers output lists every provider's name servers for the registrar, so the name outlives one DNS vendor. Default none."""
 
 
 class BucketCopy(TypedDict):
@@ -366,9 +393,9 @@ class MultiCloudAppInputs(TypedDict):
     sites: list[str]
     """Names of the estate's sites to run on (at least one, each once)."""
     images: dict[str, str]
-    """Boot image per vendor (aws: AMI id, regional: AWS sites in different regions usually need per-site entries; azure: publisher:offer:sku:version or an image id; gcp: image self link or family; openstack: Glance image id) or per site name; a site's own entry wins. Required for every site."""
+    """Boot image per vendor (aws: AMI id (one region's: AWS sites in several regions need an entry per region or site) or resolve:ssm:<parameter>, which each region resolves to its own AMI; azure: publisher:offer:sku:version or an image id; gcp: image self link or family; openstack: Glance image id; vsphere: VM template name (cloud-init with the VMware datasource; cloning needs vCenter)), per region or per site name; a site's own entry wins, then its region's. Required for every site."""
     sizes: dict[str, str]
-    """Instance size per vendor or site name (aws: instance type; azure: VM size; gcp: machine type; openstack: flavor name); a site's own entry wins. Required for every site."""
+    """Instance size per vendor, region or site name (aws: instance type; azure: VM size; gcp: machine type; openstack: flavor name; vsphere: VM shape `<vCPUs>cpu-<MiB>mb`, e.g. 2cpu-4096mb); a site's own entry wins, then its region's. Required for every site."""
     port: NotRequired[int]
     """The service port. Default 80."""
     health_check_path: NotRequired[str]
@@ -390,7 +417,7 @@ class MultiCloudAppInputs(TypedDict):
     user_data: NotRequired[str]
     """Boot script (cloud-init). Default none."""
     availability: NotRequired[dict[str, float]]
-    """Availability per site name, overriding the vendor's published SLA; required for vendors that publish none (OpenStack). Default: the published figures."""
+    """Availability per site name, overriding the vendor's published SLA; required for vendors that publish none (OpenStack, VMware vSphere). Default: the published figures."""
     availability_beta: NotRequired[float]
     """Share of a site's unavailability common to its whole vendor (beta factor). Default 0.1; 0 treats sites as independent."""
     vendor_common_cause: NotRequired[dict[str, float]]
@@ -398,9 +425,11 @@ class MultiCloudAppInputs(TypedDict):
     dns: NotRequired[AppDns]
     """Health-checked DNS. Omitted: no DNS records."""
     tls_certificates: NotRequired[dict[str, str]]
-    """Serve HTTPS: the certificate per vendor or site name for load balancers that terminate TLS (aws: ACM certificate ARN; openstack: Barbican container ref), whose service port then only redirects to https_port; load balancers that pass https_port through leave TLS to the instances (azure, gcp). Default: plain HTTP on the service port."""
+    """Serve HTTPS: the certificate per vendor, region or site name (a site's own entry wins, then its region's) for load balancers that terminate TLS (aws: ACM certificate ARN; openstack: Barbican container ref), whose service port then only redirects to https_port; load balancers that pass https_port through leave TLS to the instances (azure, gcp, vsphere). Default: plain HTTP on the service port."""
     https_port: NotRequired[int]
     """The HTTPS port with tls_certificates. Default 443."""
+    plain_http: NotRequired[PlainHttp]
+    """With tls_certificates, what the service port does for the public: redirect (default: it only redirects to https_port) or closed (only https_port is open; the service port stays the backend port behind load balancers that terminate TLS). Every vendor serves the same contract, and every health check probes a port that answers 200."""
     tags: NotRequired[dict[str, str]]
     """Tags on every resource of the app. Default none."""
     network: Network

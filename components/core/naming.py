@@ -76,7 +76,7 @@ def type_token(module: str, cls: str) -> str:
 
 
 def is_valid_name(value: str, max_length: int = 40) -> bool:
-    return len(value) <= max_length and bool(_NAME.match(value))
+    return len(value) <= max_length and bool(_NAME.fullmatch(value))  # `$` alone lets "core\n" through
 
 
 def check_component_name(name: str, max_length: int, *, why: str = "") -> None:

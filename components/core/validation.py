@@ -8,7 +8,8 @@ drops pydantic's internal steps (union tags, validator names), and explains each
 
 from __future__ import annotations
 
-import difflib
+import os
+import sys
 import types
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeVar, Union, get_args, get_origin
@@ -16,13 +17,14 @@ from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeVar, Union, get_
 from pydantic import BaseModel, Field, ValidationError
 from pydantic.fields import FieldInfo
 
-from .errors import ConfigIssue, InvalidArgsError
+from .errors import ConfigIssue, InvalidArgsError, did_you_mean
 from .naming import NAME_PATTERN
 
 __all__ = [
     "ArgsModel",
     "FieldValueError",
     "as_args",
+    "called_from",
     "check_plan",
     "coerce_args",
     "entry_args",
@@ -67,12 +69,24 @@ class ArgsModel(BaseModel):
             try:
                 super().__init__(**data)
             except ValidationError as exc:
-                raise InvalidArgsError(issues_from_validation(exc, data, type(self))) from None
+                issues = issues_from_validation(exc, data, type(self))
+                raise InvalidArgsError(issues, source=called_from(type(self).__name__)) from None
 
         # Pydantic calls a model's own __init__ for nested values too, unless marked as its base
         # init: nested models must keep failing with ValidationError, so the outermost one can
         # report each problem at its full path, once.
         __init__.__pydantic_base_init__ = True
+
+
+def called_from(what: str, depth: int = 2) -> str:
+    """``what`` and the line of the program that asked for it, ``"MultiCloudApp 'web' (__main__.py
+    line 33)"``: the frame ``depth`` levels above this call (1: the caller's own line).
+
+    Why: a library program has no stack file whose key would say where a problem is; the line
+    that built the component or the args model does.
+    """
+    frame = sys._getframe(depth)
+    return f"{what} ({os.path.basename(frame.f_code.co_filename)} line {frame.f_lineno})"
 
 
 def first_duplicate(values: Iterable[Hashable]) -> tuple[int, int] | None:
@@ -193,9 +207,7 @@ def _explain(error: Mapping[str, Any], keys: list[str | int], model: type[BaseMo
         return f"required key is missing{hint}"
     if kind == "extra_forbidden":
         valid = _fields_of(_model_at(model, keys[:-1], raw))
-        guess = difflib.get_close_matches(str(last), valid, n=1)
-        did_you_mean = f"; did you mean {guess[0]!r}?" if guess else ""
-        return f"unknown key {last!r}; valid keys here: {', '.join(valid)}{did_you_mean}"
+        return f"unknown key {last!r}; valid keys here: {', '.join(valid)}{did_you_mean(last, valid)}"
     if kind == "union_tag_invalid":
         return f"unknown {last}; valid: {ctx.get('expected_tags', '').replace(chr(39), '')}"
     if kind == "union_tag_not_found":

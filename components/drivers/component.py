@@ -18,16 +18,17 @@ subclass it, drivers never import it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Generic, Protocol, TypeVar
 
 import pulumi
 from pydantic import BaseModel
 
-from ..core.errors import ConfigIssue, InvalidArgsError
+from ..core.errors import ConfigError, ConfigIssue, InvalidArgsError
 from ..core.naming import SITE_PROVIDERS, check_component_name
 from ..core.sites import SiteArgs
-from ..core.validation import check_plan, coerce_args
+from ..core.validation import called_from, check_plan, coerce_args
 from .base import SiteContext
 from .providers import require_providers
 
@@ -67,6 +68,24 @@ def network_providers(
     return providers
 
 
+def _naming_errors(kind: str, init: Callable[..., None]) -> Callable[..., None]:
+    """``init`` whose configuration errors name the component and the line that built it
+    (``MultiCloudApp 'web' (__main__.py line 33)``): a library program has no stack file to name,
+    and "min_healthy: 0" alone does not say of which app. An error that already names its source
+    (the stack file the loader read) keeps it."""
+
+    @functools.wraps(init)
+    def named(self: Any, name: str, *args: Any, **kwargs: Any) -> None:
+        try:
+            init(self, name, *args, **kwargs)
+        except ConfigError as exc:
+            if exc.source is not None:
+                raise
+            raise exc.with_source(called_from(f"{kind} {name!r}")) from None
+
+    return named
+
+
 class Component(pulumi.ComponentResource, Generic[_A, _P]):
     """A skyweave component: declare the type token and the name limit as class keywords,
     ``class HybridVpc(Component[HybridVpcArgs, HybridVpcPlan], token=..., name_limit=24)``.
@@ -86,6 +105,8 @@ class Component(pulumi.ComponentResource, Generic[_A, _P]):
         super().__init_subclass__(**kwargs)
         if token:
             cls._token, cls._name_limit, cls._name_why = token, name_limit, why
+        if "__init__" in cls.__dict__:
+            setattr(cls, "__init__", _naming_errors(cls.__name__, cls.__dict__["__init__"]))  # noqa: B010
 
     def prepare(
         self,

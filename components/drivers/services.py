@@ -24,6 +24,7 @@ from .workloads import (
     AppEndpoint,
     AppSiteSpec,
     AppTerms,
+    AppValue,
     BucketHandle,
     BucketSpec,
     BucketTerms,
@@ -66,6 +67,12 @@ class AppService(Protocol):
         """Why ``site`` cannot run a MultiCloudApp as configured (pure; empty when it can)."""
         ...
 
+    def app_value_problems(self, value: AppValue) -> list[str]:
+        """Why ``value`` (an image, size or certificate) cannot serve ``value.sites`` (pure; empty
+        when it can): a format the vendor does not take, a size its SDK does not list, a regional
+        value on a site of another region. Each string says what is wrong and what would work."""
+        ...
+
     def create_app_site(self, ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -> AppEndpoint:
         """Run ``spec`` on the site: instances over its zones behind a health-checked load balancer."""
         ...
@@ -90,6 +97,11 @@ class DnsService(Protocol):
         self, ctx: SiteContext, dns: DnsSpec, endpoints: list[AppEndpoint]
     ) -> Mapping[str, pulumi.Resource]:
         """Health checks and records sending ``dns.record_name`` to the healthy endpoints."""
+        ...
+
+    def dns_name_servers(self, ctx: SiteContext, dns: DnsSpec) -> pulumi.Output[list[str]]:
+        """The name servers of ``dns.zone`` at this vendor: what the registrar lists (with every
+        other provider's, when several serve the zone)."""
         ...
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Union
 from pydantic import AfterValidator, Field
 
 from ..core.sites import SiteArgs
-from ..core.validation import first_duplicate
+from ..core.validation import FieldValueError, first_duplicate
 from .bare_metal import BareMetalSourceArgs
 from .registry import all_drivers
 
@@ -56,9 +56,10 @@ def _unique_names(sites: tuple[SiteArgs, ...]) -> tuple[SiteArgs, ...]:
     duplicate = first_duplicate(site.name for site in sites)
     if duplicate is not None:
         first, second = duplicate
-        raise ValueError(
-            f"site name {sites[second].name!r} is used by sites[{first}] and sites[{second}]; "
-            "site names must be unique (they name every resource of the site)"
+        raise FieldValueError(
+            f"[{second}].name",
+            f"already the name of sites[{first}]; site names must be unique (they name every "
+            "resource of the site)",
         )
     return sites
 

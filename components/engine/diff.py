@@ -33,6 +33,7 @@ How changes are decided, offline and without the providers a real preview would 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -164,7 +165,8 @@ def load_base(path: Path) -> Base:
         deployment = doc.get("deployment")
         if not isinstance(deployment, dict):
             raise _error(f"{label}: deployment", "must be an object")
-        rows = deployment.get("resources") or []
+        rows = deployment.get("resources")
+        rows = [] if rows is None else rows  # an empty stack's export has none
         if not isinstance(rows, list):
             raise _error(f"{label}: deployment.resources", "must be a list")
         base = Base(label, KIND_EXPORT, {})
@@ -217,12 +219,16 @@ class DiffMonitor(RecordingMonitor):
     def __init__(self) -> None:
         super().__init__(OfflineMocks())
         self.property_dependencies: dict[str, dict[str, tuple[str, ...]]] = {}
+        #: Each resource's ``ignore_changes``, as the engine receives them (wire names).
+        self.ignore_changes: dict[str, tuple[str, ...]] = {}
 
     def RegisterResource(self, request: Any) -> Any:
         urn = self.make_urn(request.parent, request.type, request.name)
         self.property_dependencies[urn] = {
             k: tuple(sorted(set(d.urns))) for k, d in request.propertyDependencies.items() if d.urns
         }
+        if request.ignoreChanges:
+            self.ignore_changes[urn] = tuple(request.ignoreChanges)
         return super().RegisterResource(request)
 
     def computed(self) -> dict[str, dict[str, str]]:
@@ -419,14 +425,21 @@ def _contains(value: Any, needle: str) -> bool:
 
 
 def _substitute(value: Any, replacements: Mapping[str, str]) -> Any:
-    if isinstance(value, str):
-        for stand_in, real in replacements.items():
-            value = value.replace(stand_in, real)
+    """``value`` with each stand-in replaced by its real value, in one pass and longest first: a
+    stand-in may hold another (an Azure id holds its group's and its parent's names)."""
+    if not replacements:
         return value
+    pattern = re.compile("|".join(re.escape(k) for k in sorted(replacements, key=len, reverse=True)))
+    return _substitute_with(value, pattern, replacements)
+
+
+def _substitute_with(value: Any, pattern: re.Pattern[str], replacements: Mapping[str, str]) -> Any:
+    if isinstance(value, str):
+        return pattern.sub(lambda m: replacements[m.group(0)], value)
     if isinstance(value, dict):
-        return {k: _substitute(v, replacements) for k, v in value.items()}
+        return {k: _substitute_with(v, pattern, replacements) for k, v in value.items()}
     if isinstance(value, list):
-        return [_substitute(v, replacements) for v in value]
+        return [_substitute_with(v, pattern, replacements) for v in value]
     return value
 
 
@@ -434,7 +447,13 @@ def diff_run(run: OfflineRun, monitor: DiffMonitor, base: Base) -> Diff:
     """Compare what ``run`` registered with ``base``; see the module docstring for the rules."""
     current = run.by_urn()
     renamed = _renamed(run, base, current)
-    walk = _Walk(base, monitor.computed(), monitor.property_dependencies, {v: k for k, v in renamed.items()})
+    walk = _Walk(
+        base,
+        monitor.computed(),
+        monitor.property_dependencies,
+        {v: k for k, v in renamed.items()},
+        ignores=monitor.ignore_changes,
+    )
     changes: list[Change] = []
     unchanged = 0
     for urn in _order(run):
@@ -455,6 +474,7 @@ def diff_run(run: OfflineRun, monitor: DiffMonitor, base: Base) -> Diff:
             "inputs a provider filled in (defaults, auto-names) are in the state, not the program: "
             "only the inputs the program sets are compared"
         )
+    notes += [f"ignored (ignore_changes: `pulumi up` keeps the old value): {what}" for what in walk.ignored]
     return Diff(base, run.stack, run.project, tuple(changes), unchanged, tuple(notes))
 
 
@@ -481,6 +501,10 @@ class _Walk:
     status: dict[str, str] = field(default_factory=dict)
     #: per resource updated in place, the outputs the provider computes anew (unknown until up)
     recomputed: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Each resource's ``ignore_changes`` (top-level inputs the engine leaves as they were).
+    ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: The ignored changes found, "name: key, key", for the diff's notes.
+    ignored: list[str] = field(default_factory=list)
 
     def change(self, reg: Registration) -> Change | None:
         """The resource's change, or ``None`` when it is the same."""
@@ -492,6 +516,10 @@ class _Walk:
             return Change("create", urn, reg.type, reg.name, reg.protect)
         reasons = self._provider_reasons(reg, base_urn)
         keys = [k for k in (self._key_change(reg, old, key) for key in self._keys(reg, old)) if k is not None]
+        ignore = set(self.ignores.get(urn, ()))
+        if ignore & {k.key for k in keys}:
+            self.ignored.append(f"{reg.name}: {', '.join(k.key for k in keys if k.key in ignore)}")
+            keys = [k for k in keys if k.key not in ignore]
         if reg.protect != old.protect:
             keys.append(KeyChange("protect", old.protect, reg.protect))
         replace = bool(reasons) or any(k.replaces for k in keys)

@@ -7,11 +7,15 @@ DNS still has a healthy target, and whether the network stays connected. A failu
 (a vendor holds regions, a region holds zones); the command exits non-zero if any required
 failure leaves an app below ``min_healthy`` or without a healthy DNS target.
 
-DNS providers: Route 53 and Cloud DNS both publish a 100% availability SLA for answering
-queries, so the DNS service itself is assumed to outlive a failure of its vendor's compute; the
-report still flags it (``dns.provider_failed``), and ``--strict-dns`` counts it as not survived.
-This is the policy pack's ``skyweave-redundancy-dns-survives-vendor-loss`` at its default level:
-advisory (reported, not failed); ``--strict-dns`` is that rule at mandatory.
+DNS providers: a name served by several DNS vendors (``dns.also_served_by``: multi-provider
+authoritative DNS) is lost only when all of them fail. A name served by one: Route 53 and Cloud
+DNS both publish a 100% availability SLA for answering queries, so for an app that need not
+survive a vendor the DNS service itself is assumed to outlive a failure of its vendor's compute;
+the report still flags it (``dns.provider_failed``), and ``--strict-dns`` counts it as not
+survived — the policy pack's ``skyweave-redundancy-dns-survives-vendor-loss`` at its default
+level is advisory, ``--strict-dns`` is that rule at mandatory. An app with ``survive: vendor``
+always counts its name as lost with its only DNS vendor, as the mandatory
+``skyweave-redundancy-app-dns-survives-vendor-loss`` does.
 
 The network: the links HybridVpc plans (docs/connectivity.md) form the site graph
 (:class:`~skyweave.planning.topology.SiteGraph`, the same one ``skyweave graph`` prints); a failure
@@ -26,7 +30,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..planning.failure import FailureKind, Placement, domain_key
+from ..drivers import get_driver
+from ..planning.failure import FailureKind, Placement, domain_keys
 from ..planning.topology import SiteGraph
 from .config import StackConfig
 
@@ -62,12 +67,17 @@ NETWORK_TYPE = "skyweave:network:HybridVpc"
 
 @dataclass(frozen=True)
 class SiteRow:
-    """One site as the simulation sees it: its vendor, region and zones (its narrowest domains)."""
+    """One site as the simulation sees it: its vendor, region and zones (its narrowest domains),
+    and the other vendors' regions it runs on (``hosts``: hosted vSphere), which fail it too."""
 
     name: str
     vendor: str
     region: str
     zones: tuple[str, ...]
+    hosts: tuple[str, ...] = ()
+
+    def placement(self, zone: str) -> Placement:
+        return Placement(self.name, self.vendor, self.region, zone, 0, self.hosts)
 
 
 @dataclass(frozen=True)
@@ -85,7 +95,8 @@ class Workload:
     min_healthy: int
     survive: FailureKind
     dns_record: str | None = None
-    dns_vendor: str | None = None
+    #: Every vendor whose DNS serves ``dns_record`` (several: multi-provider authoritative DNS).
+    dns_vendors: tuple[str, ...] = ()
     within: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -276,7 +287,7 @@ def estate_from_config(config: StackConfig, *, links: Iterable[tuple[str, str]] 
                 min_healthy=plan.capacity.min_healthy,
                 survive=plan.capacity.survive,
                 dns_record=plan.dns.record_name if plan.dns is not None else None,
-                dns_vendor=plan.dns_site.vendor if plan.dns_site is not None else None,
+                dns_vendors=tuple(p.vendor for p in plan.dns_providers),
             )
         )
     for pool in config.pools:
@@ -293,7 +304,10 @@ def estate_from_config(config: StackConfig, *, links: Iterable[tuple[str, str]] 
                 within=within,
             )
         )
-    sites = tuple(SiteRow(s.name, s.vendor, s.region, tuple(s.zones)) for s in config.sites)
+    sites = tuple(
+        SiteRow(s.name, s.vendor, s.region, tuple(s.zones), get_driver(s.vendor).failure_hosts(s))
+        for s in config.sites
+    )
     return Estate(sites, tuple(link_list), tuple(workloads), single)
 
 
@@ -341,17 +355,23 @@ def estate_from_components(
                 survive=FailureKind(str(props.get("survive") or FailureKind.ZONE.value)),
             )
             if kind == APP_TYPE:
-                dns_vendor = next(
-                    (
-                        str(child["type"]).split(":", 1)[0]
-                        for child in children.get(urn, [])
-                        if str(child.get("type", "")).startswith(("aws:route53/record", "gcp:dns/"))
-                    ),
-                    None,
+                # The app says which vendors serve its name (dnsVendors); a preview made before
+                # it did is read from the DNS records among its children.
+                said = props.get("dnsVendors")
+                dns_vendors = (
+                    tuple(str(v) for v in said)
+                    if isinstance(said, list)
+                    else tuple(
+                        dict.fromkeys(
+                            str(child["type"]).split(":", 1)[0]
+                            for child in children.get(urn, [])
+                            if str(child.get("type", "")).startswith(("aws:route53/record", "gcp:dns/"))
+                        )
+                    )
                 )
                 record = props.get("dnsName")
                 workloads.append(
-                    replace(base, dns_record=str(record) if record else None, dns_vendor=dns_vendor)
+                    replace(base, dns_record=str(record) if record else None, dns_vendors=dns_vendors)
                 )
             else:
                 within = {
@@ -399,20 +419,17 @@ def simulate_estate(estate: Estate, *, stack: str = "", strict_dns: bool = False
     )
     # Every domain of the estate, workloads or not: a site's zones are its narrowest domain, and a
     # pool's racks (inside a site's room) are failure domains of their own.
-    rows = [Placement(s.name, s.vendor, s.region, z, 0) for s in estate.sites for z in s.zones]
+    rows = [s.placement(z) for s in estate.sites for z in s.zones]
     rows += [p for w in estate.workloads for p in w.placements]
     outcomes: list[FailureOutcome] = []
     for kind in KINDS:
-        domains = list(dict.fromkeys(domain_key(p, kind) for p in rows))
+        domains = list(dict.fromkeys(key for p in rows for key in domain_keys(p, kind)))
         for domain in domains:
             # A site is lost when every one of its zones is; otherwise it is degraded.
             lost_sites = tuple(
                 s.name
                 for s in estate.sites
-                if s.zones
-                and all(
-                    domain_key(Placement(s.name, s.vendor, s.region, z, 0), kind) == domain for z in s.zones
-                )
+                if s.zones and all(domain in domain_keys(s.placement(z), kind) for z in s.zones)
             )
             results = [_outcome(w, kind, domain, strict_dns) for w in estate.workloads]
             outcomes.append(
@@ -426,12 +443,20 @@ def simulate_estate(estate: Estate, *, stack: str = "", strict_dns: bool = False
                 )
             )
     notes = []
-    if any(w.dns_record is not None for w in estate.workloads) and not strict_dns:
+    lenient = [
+        w
+        for w in estate.workloads
+        if w.dns_record is not None and len(w.dns_vendors) == 1 and w.survive is not FailureKind.VENDOR
+    ]
+    if lenient and not strict_dns:
         notes.append(
-            "DNS providers (Route 53, Cloud DNS) publish a 100% query SLA, so DNS is assumed to outlive "
-            "its vendor's compute; use --strict-dns to count it as lost with the vendor (the policy "
-            "rule skyweave-redundancy-dns-survives-vendor-loss judges the same way: advisory by "
-            "default, --strict-dns is the rule at mandatory)"
+            "DNS providers (Route 53, Cloud DNS) publish a 100% query SLA, so the DNS of an app that "
+            "need not survive a vendor is assumed to outlive its vendor's compute; use --strict-dns to "
+            "count it as lost with the vendor (the policy rule skyweave-redundancy-dns-survives-vendor-loss "
+            "judges the same way: advisory by default, --strict-dns is the rule at mandatory). An app "
+            "with survive: vendor always counts its name as lost with its only DNS vendor (the "
+            "mandatory rule skyweave-redundancy-app-dns-survives-vendor-loss): serve it from two "
+            "(dns.also_served_by)"
         )
     # A link with one active path (a policy-based end) loses that path on its own: a failure
     # narrower than any zone, so every workload's survive covers it.
@@ -449,14 +474,13 @@ def simulate_estate(estate: Estate, *, stack: str = "", strict_dns: bool = False
 
 
 def _lost(placement: Placement, workload: Workload, kind: FailureKind, domain: str) -> bool:
-    if domain_key(placement, kind) == domain:
+    if domain in domain_keys(placement, kind):
         return True
     outer = workload.within.get(placement.zone)
     return (
         kind is FailureKind.ZONE
         and outer is not None
-        and domain_key(Placement(placement.site, placement.vendor, placement.region, outer, 0), kind)
-        == domain
+        and domain in domain_keys(replace(placement, zone=outer, count=0), kind)
     )
 
 
@@ -468,8 +492,11 @@ def _outcome(workload: Workload, kind: FailureKind, domain: str, strict_dns: boo
         remaining_by_site[p.site] = remaining_by_site.get(p.site, 0) + kept
     remaining = sum(remaining_by_site.values())
     healthy = tuple(site for site, count in remaining_by_site.items() if count > 0)
-    provider_failed = kind is FailureKind.VENDOR and workload.dns_vendor == domain
-    dns_ok = workload.dns_record is None or (bool(healthy) and not (strict_dns and provider_failed))
+    # The name is lost with its DNS only when every vendor serving it fails (one here: a vendor).
+    provider_failed = kind is FailureKind.VENDOR and workload.dns_vendors == (domain,)
+    # An app that must survive a vendor must survive its DNS vendor too: strict for it always.
+    strict = strict_dns or workload.survive is FailureKind.VENDOR
+    dns_ok = workload.dns_record is None or (bool(healthy) and not (strict and provider_failed))
     return WorkloadOutcome(
         app=workload.name,
         remaining=remaining,

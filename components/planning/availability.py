@@ -24,6 +24,7 @@ the distribution of up capacity over the sites of the up vendors (a convolution)
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -58,6 +59,8 @@ class SiteAvailability:
         availability: the probability the site is up, e.g. 0.9999.
         capacity: what the site holds (instances; 1 for "k of n sites").
         source: where ``availability`` came from (an SLA's address, or "override").
+        hosts: other vendors the site runs on (hosted vSphere on AWS: ``("aws",)``), whose
+            common-cause failure takes it down too.
     """
 
     site: str
@@ -65,6 +68,12 @@ class SiteAvailability:
     availability: float
     capacity: int = 1
     source: str = ""
+    hosts: tuple[str, ...] = ()
+
+    @property
+    def vendors(self) -> tuple[str, ...]:
+        """Every vendor whose common-cause failure takes the site down: its own, then its hosts."""
+        return tuple(dict.fromkeys((self.vendor, *self.hosts)))
 
 
 @dataclass(frozen=True)
@@ -172,7 +181,7 @@ def service_availability(
             )
         if s.capacity < 0:
             raise PlanningError(f"capacity of site {s.site!r} is negative", path=f"capacity.{s.site}")
-    vendors = list(dict.fromkeys(s.vendor for s in sites))
+    vendors = list(dict.fromkeys(v for s in sites for v in s.vendors))
     if len(vendors) > MAX_VENDORS:
         raise PlanningError(f"at most {MAX_VENDORS} vendors, got {len(vendors)}", path="sites")
     common = _common_cause(sites, vendors, beta, vendor_common_cause or {})
@@ -181,7 +190,7 @@ def service_availability(
     independent = _probability(sites, need, dict.fromkeys(vendors, 0.0))
     failures: list[SingleFailure] = []
     for vendor in vendors:
-        p = _probability([s for s in sites if s.vendor != vendor], need, common)
+        p = _probability([s for s in sites if vendor not in s.vendors], need, common)
         failures.append(SingleFailure("vendor", vendor, p, overall - p))
     for s in sites:
         p = _probability([o for o in sites if o.site != s.site], need, common)
@@ -204,7 +213,7 @@ def _common_cause(
 ) -> dict[str, float]:
     common: dict[str, float] = {}
     for vendor in vendors:
-        members = [s for s in sites if s.vendor == vendor]
+        members = [s for s in sites if vendor in s.vendors]
         strongest = min(1.0 - s.availability for s in members)
         if vendor in explicit:
             q = explicit[vendor]
@@ -224,7 +233,7 @@ def _common_cause(
 
 def _probability(sites: Sequence[SiteAvailability], need: int, common: Mapping[str, float]) -> float:
     """P(up capacity ≥ need): enumerate vendor states, convolve the up vendors' own site states."""
-    vendors = list(dict.fromkeys(s.vendor for s in sites))
+    vendors = list(dict.fromkeys(v for s in sites for v in s.vendors))
     total = 0.0
     for state in itertools.product((True, False), repeat=len(vendors)):
         weight = 1.0
@@ -236,9 +245,11 @@ def _probability(sites: Sequence[SiteAvailability], need: int, common: Mapping[s
         # dist[c] = P(the up vendors' sites hold exactly c), each site up with its own probability.
         dist = [1.0]
         for s in sites:
-            if s.vendor not in up_vendors:
+            if not up_vendors.issuperset(s.vendors):
                 continue
-            own = s.availability / (1.0 - common[s.vendor])
+            # What is left of the site's figure once every vendor it rests on is up (a hosted
+            # site's own share can reach 1: its figure is then wholly its vendors').
+            own = min(1.0, s.availability / math.prod(1.0 - common[v] for v in s.vendors))
             grown = [0.0] * (len(dist) + s.capacity)
             for c, p in enumerate(dist):
                 grown[c] += p * (1.0 - own)

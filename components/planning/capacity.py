@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..core.errors import PlanningError
-from .failure import FailureKind, Placement, domain_key, worst_loss
+from .failure import FailureKind, Placement, domain_keys, worst_loss
 
 __all__ = ["CapacityPlan", "SiteZones", "plan_capacity"]
 
@@ -49,6 +49,8 @@ class SiteZones:
         zones: its zones, in the order ties are broken (at least one).
         min_count: instances the site must run whatever the plan says (a site listed for the
             service is expected to serve it, so callers usually pass 1).
+        hosts: the other vendors' regions the site runs on (``vendor/region``: hosted vSphere),
+            which it fails with.
     """
 
     site: str
@@ -56,6 +58,7 @@ class SiteZones:
     region: str
     zones: tuple[str, ...]
     min_count: int = 0
+    hosts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -134,7 +137,7 @@ def plan_capacity(sites: Sequence[SiteZones], min_healthy: int, survive: Failure
     for site in sites:
         for zone, floor in zip(site.zones, _spread(site.min_count, len(site.zones)), strict=True):
             cells.append((site, zone, floor))
-    keys = [_key(site, zone, survive) for site, zone, _ in cells]
+    keys = _keys(cells, survive)
     domains = list(dict.fromkeys(keys))
     names = ", ".join(domains)
     if len(domains) < 2:
@@ -183,7 +186,7 @@ def plan_capacity(sites: Sequence[SiteZones], min_healthy: int, survive: Failure
     trimmed = _trim(cells, counts, keys, min_healthy)
     total -= trimmed
     placements = tuple(
-        Placement(site.site, site.vendor, site.region, zone, count)
+        Placement(site.site, site.vendor, site.region, zone, count, site.hosts)
         for (site, zone, _), count in zip(cells, counts, strict=True)
     )
     worst = worst_loss(placements, survive)
@@ -307,5 +310,30 @@ def _trim(cells: list[tuple[SiteZones, str, int]], counts: list[int], keys: list
     return removed
 
 
-def _key(site: SiteZones, zone: str, kind: FailureKind) -> str:
-    return domain_key(Placement(site.site, site.vendor, site.region, zone, 0), kind)
+def _keys(cells: list[tuple[SiteZones, str, int]], kind: FailureKind) -> list[str]:
+    """Each cell's ``kind`` domain; domains that share a site (a hosted site fails with its own
+    vendor and its host's) are sized as one, named ``a+b``: losing the union leaves the service
+    ``min_healthy``, so losing either does."""
+    parent: dict[str, str] = {}
+
+    def find(key: str) -> str:
+        while parent.setdefault(key, key) != key:
+            key = parent[key]
+        return key
+
+    per_cell = [
+        domain_keys(Placement(site.site, site.vendor, site.region, zone, 0, site.hosts), kind)
+        for site, zone, _ in cells
+    ]
+    for keys in per_cell:
+        for other in keys[1:]:
+            a, b = find(keys[0]), find(other)
+            if a != b:
+                parent[b] = a
+    members: dict[str, list[str]] = {}
+    for keys in per_cell:
+        for key in keys:
+            group = members.setdefault(find(key), [])
+            if key not in group:
+                group.append(key)
+    return ["+".join(members[find(keys[0])]) for keys in per_cell]

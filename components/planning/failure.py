@@ -10,6 +10,11 @@ keyed by (vendor, region) and a zone by (vendor, region, zone), so ``us-east-1a`
 zone that happens to share its name elsewhere are never confused. Losing a domain removes every
 placement inside it at once — correlated failure is the model, not an afterthought.
 
+A site can run on another vendor's region (hosted vSphere: VMware Cloud on AWS runs on AWS bare
+metal in an AWS region): its placements name those *hosts* (``aws/us-east-1``), and losing the
+host vendor or region loses them too (:func:`domain_keys`) — "three vendors" that are AWS twice
+fail together.
+
 Everything is pure and linear in the number of placements.
 """
 
@@ -25,6 +30,7 @@ __all__ = [
     "FailureKind",
     "Placement",
     "domain_key",
+    "domain_keys",
     "losses",
     "worst_loss",
 ]
@@ -44,7 +50,8 @@ class Placement:
     """``count`` healthy units of one service in one zone of one site.
 
     ``zone`` is the narrowest failure domain the source knows: an availability zone in a cloud, a
-    rack or room for servers someone brought themselves.
+    rack or room for servers someone brought themselves. ``hosts``: the other vendors' regions the
+    site runs on (``vendor/region``), which fail it too (hosted vSphere).
     """
 
     site: str
@@ -52,26 +59,32 @@ class Placement:
     region: str
     zone: str
     count: int
+    hosts: tuple[str, ...] = ()
 
-    def as_dict(self) -> dict[str, str | int]:
-        return {
+    def as_dict(self) -> dict[str, str | int | list[str]]:
+        row: dict[str, str | int | list[str]] = {
             "site": self.site,
             "vendor": self.vendor,
             "region": self.region,
             "zone": self.zone,
             "count": self.count,
         }
+        if self.hosts:
+            row["hosts"] = list(self.hosts)
+        return row
 
     @classmethod
     def from_mapping(cls, raw: Mapping[str, object]) -> Placement:
         """Read a placement back from JSON / a protobuf Struct (where numbers arrive as floats)."""
         count = raw.get("count", 0)
+        hosts = raw.get("hosts")
         return cls(
             site=str(raw.get("site", "")),
             vendor=str(raw.get("vendor", "")),
             region=str(raw.get("region", "")),
             zone=str(raw.get("zone", "")),
             count=int(count) if isinstance(count, int | float) else 0,
+            hosts=tuple(str(h) for h in hosts) if isinstance(hosts, list | tuple) else (),
         )
 
 
@@ -84,6 +97,19 @@ def domain_key(placement: Placement, kind: FailureKind) -> str:
     if kind is FailureKind.REGION:
         return f"{placement.vendor}/{placement.region}"
     return f"{placement.vendor}/{placement.region}/{placement.zone}"
+
+
+def domain_keys(placement: Placement, kind: FailureKind) -> tuple[str, ...]:
+    """Every ``kind`` domain whose loss loses ``placement``: its own, and for a vendor or a region
+    the vendors and regions it is hosted on."""
+    own = domain_key(placement, kind)
+    if kind is FailureKind.VENDOR:
+        hosted = [h.split("/", 1)[0] for h in placement.hosts]
+    elif kind is FailureKind.REGION:
+        hosted = list(placement.hosts)
+    else:
+        return (own,)
+    return tuple(dict.fromkeys([own, *hosted]))
 
 
 @dataclass(frozen=True)
@@ -106,7 +132,8 @@ def losses(placements: Iterable[Placement], kind: FailureKind) -> list[DomainLos
     total = sum(p.count for p in rows)
     per_domain: dict[str, int] = defaultdict(int)
     for placement in rows:
-        per_domain[domain_key(placement, kind)] += placement.count
+        for key in domain_keys(placement, kind):
+            per_domain[key] += placement.count
     result = [DomainLoss(kind, domain, lost, total - lost) for domain, lost in per_domain.items()]
     result.sort(key=lambda loss: (loss.remaining, loss.domain))
     return result

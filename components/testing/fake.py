@@ -83,7 +83,13 @@ class FakeDriver(CloudDriver):
     vpn_endpoint = VpnEndpoint.HA_GATEWAY
     vpn_product = "Fake HA VPN"
 
-    def preview_outputs(self, type_token: str, name: str, inputs: Mapping[str, object]) -> dict[str, object]:
+    def preview_outputs(
+        self,
+        type_token: str,
+        name: str,
+        inputs: Mapping[str, object],
+        provider: Mapping[str, object] | None = None,
+    ) -> dict[str, object]:
         if type_token == _GATEWAY:
             return {"interfaceIps": [_address(name, str(i)) for i in (0, 1)]}
         return {}

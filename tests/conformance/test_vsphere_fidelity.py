@@ -170,3 +170,24 @@ def test_the_user_data_is_secret_on_the_wire() -> None:
     for reg in run.resources:
         if reg.type == "vsphere:index/virtualMachine:VirtualMachine":
             assert "extraConfig.guestinfo.userdata" in monitor.recorded[reg.urn].secret_paths
+
+
+def test_the_vsphere_pairs_shapes_are_the_ones_the_daemon_lab_proves() -> None:
+    """The pair's configs are render_appliance's for these shapes, which tests/test_vpn_daemons.py
+    runs in namespaces. Azure's shape is not among them: its gateway's addresses are checked against
+    the pair's above (link_agreement's Azure-appliance rule reads OpenStack's floating IPs only)."""
+    from link_agreement import PROVEN_BY_DAEMONS
+    from skyweave.network.hybrid_vpc import plan_hybrid_vpc
+
+    sites = ESTATES["mesh"]
+    names = [s["name"] for s in sites]
+    exclude = [[a, b] for a in names[1:] for b in names[1:] if a < b]
+    plan = plan_hybrid_vpc(
+        HybridVpcArgs.model_validate({"sites": sites, "connectivity": {"exclude": exclude}})
+    )
+    shapes = {
+        (link.b.vendor if link.a.site == "vs-dc1" else link.a.vendor): str(link.shape)
+        for link in plan.connectivity.links
+    }
+    assert {shapes["aws"], shapes["gcp"], shapes["onprem"]} <= PROVEN_BY_DAEMONS, shapes
+    assert shapes["azure"] == "azure-vpn-appliance"

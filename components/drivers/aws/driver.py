@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Literal
 import pulumi
 from pydantic import Field, field_validator, model_validator
 
+from ...core.errors import did_you_mean
 from ...core.sites import ZONE_SLOTS, CloudSiteArgs, SiteArgs
 from ...core.validation import FieldValueError
 from ...planning.ipam import SitePlan, SubnetSlot, carve
@@ -31,6 +32,7 @@ from ..workloads import (
     AppEndpoint,
     AppSiteSpec,
     AppTerms,
+    AppValue,
     BucketHandle,
     BucketSpec,
     BucketTerms,
@@ -114,7 +116,8 @@ class AwsSiteArgs(CloudSiteArgs):
         if not self.skip_region_check and self.region not in regions:
             raise FieldValueError(
                 "region",
-                f"not an AWS region; valid: {', '.join(sorted(regions))} "
+                f"not an AWS region{did_you_mean(self.region, regions) or ';'} "
+                f"valid: {', '.join(sorted(regions))} "
                 "(set skip_region_check: true for a region newer than the installed pulumi-aws)",
             )
         letters = "".join(chr(ord("a") + i) for i in range(ZONE_SLOTS))
@@ -273,11 +276,19 @@ class AwsDriver(CloudDriver):
         assert isinstance(site, AwsSiteArgs)
         return site.assume_role_arn or site.profile or ""
 
-    def preview_outputs(self, type_token: str, name: str, inputs: Mapping[str, object]) -> dict[str, object]:
-        return preview.preview_outputs(type_token, name, inputs)
+    def preview_outputs(
+        self,
+        type_token: str,
+        name: str,
+        inputs: Mapping[str, object],
+        provider: Mapping[str, object] | None = None,
+    ) -> dict[str, object]:
+        return preview.preview_outputs(type_token, name, inputs, provider)
 
-    def preview_call(self, token: str, args: Mapping[str, object]) -> dict[str, object] | None:
-        return preview.preview_call(token, args)
+    def preview_call(
+        self, token: str, args: Mapping[str, object], provider: Mapping[str, object] | None = None
+    ) -> dict[str, object] | None:
+        return preview.preview_call(token, args, provider)
 
     def subnet_slots(self, site: SiteArgs, subnet_prefixlen: int) -> tuple[SubnetSlot, ...]:
         slots = []
@@ -657,6 +668,9 @@ class AwsDriver(CloudDriver):
             ]
         return []
 
+    def app_value_problems(self, value: AppValue) -> list[str]:
+        return aws_app.app_value_problems(value)
+
     def create_app_site(self, ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -> AppEndpoint:
         return aws_app.create_app_site(ctx, network, spec)
 
@@ -667,6 +681,9 @@ class AwsDriver(CloudDriver):
         self, ctx: SiteContext, dns: DnsSpec, endpoints: list[AppEndpoint]
     ) -> Mapping[str, pulumi.Resource]:
         return aws_app.create_dns(ctx, dns, endpoints)
+
+    def dns_name_servers(self, ctx: SiteContext, dns: DnsSpec) -> pulumi.Output[list[str]]:
+        return aws_app.name_servers(ctx, dns)
 
     def bucket_terms(self) -> BucketTerms:
         return aws_storage.BUCKET_TERMS

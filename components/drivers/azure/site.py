@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from ...core.errors import did_you_mean
 from ...core.sites import CloudSiteArgs
 from ...core.validation import FieldValueError
 from ..sdk import sdk_enum_values
@@ -147,8 +148,9 @@ class AzureSiteArgs(CloudSiteArgs):
         if not self.skip_region_check and self.region not in AZURE_ZONES:
             raise FieldValueError(
                 "region",
-                "not an Azure region with availability zones (programmatic name, e.g. westeurope); "
-                f"valid: {', '.join(sorted(AZURE_ZONES))} (set skip_region_check: true for a newer one)",
+                "not an Azure region with availability zones (programmatic name, e.g. westeurope)"
+                f"{did_you_mean(self.region, AZURE_ZONES) or ';'} valid: {', '.join(sorted(AZURE_ZONES))} "
+                "(set skip_region_check: true for a newer one)",
             )
         letters = AZURE_ZONES.get(self.region, "123")
         for i, zone in enumerate(self.zones):

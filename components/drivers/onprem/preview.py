@@ -15,7 +15,9 @@ from typing import Any
 __all__ = ["preview_call", "preview_outputs"]
 
 
-def preview_outputs(type_token: str, name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+def preview_outputs(
+    type_token: str, name: str, inputs: Mapping[str, Any], provider: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
     if type_token != "command:remote:Command":
         return {}
     create = str(inputs.get("create") or "")
@@ -24,5 +26,7 @@ def preview_outputs(type_token: str, name: str, inputs: Mapping[str, Any]) -> di
     return {"stdout": f"/tmp/{match.group(1)}.{digest}" if match else "", "stderr": ""}
 
 
-def preview_call(token: str, args: Mapping[str, Any]) -> dict[str, Any] | None:
+def preview_call(
+    token: str, args: Mapping[str, Any], provider: Mapping[str, Any] | None = None
+) -> dict[str, Any] | None:
     return None

@@ -29,6 +29,7 @@ from ..workloads import (
     AppEndpoint,
     AppSiteSpec,
     AppTerms,
+    AppValue,
     BucketHandle,
     BucketSpec,
     BucketTerms,
@@ -308,11 +309,19 @@ class OpenStackDriver(CloudDriver):
     ) -> list[openstack.compute.Instance]:
         return openstack_appliance.instances(ctx, pair, user_data)
 
-    def preview_outputs(self, type_token: str, name: str, inputs: Mapping[str, object]) -> dict[str, object]:
-        return preview.preview_outputs(type_token, name, inputs)
+    def preview_outputs(
+        self,
+        type_token: str,
+        name: str,
+        inputs: Mapping[str, object],
+        provider: Mapping[str, object] | None = None,
+    ) -> dict[str, object]:
+        return preview.preview_outputs(type_token, name, inputs, provider)
 
-    def preview_call(self, token: str, args: Mapping[str, object]) -> dict[str, object] | None:
-        return preview.preview_call(token, args)
+    def preview_call(
+        self, token: str, args: Mapping[str, object], provider: Mapping[str, object] | None = None
+    ) -> dict[str, object] | None:
+        return preview.preview_call(token, args, provider)
 
     def subnet_slots(self, site: SiteArgs, subnet_prefixlen: int) -> tuple[SubnetSlot, ...]:
         return regional_subnets(subnet_prefixlen)
@@ -550,6 +559,9 @@ class OpenStackDriver(CloudDriver):
 
     def app_site_problems(self, site: SiteArgs) -> list[str]:
         return []
+
+    def app_value_problems(self, value: AppValue) -> list[str]:
+        return []  # images and flavors are the cloud's own ids and names
 
     def create_app_site(self, ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -> AppEndpoint:
         return openstack_app.create_app_site(ctx, network, spec)

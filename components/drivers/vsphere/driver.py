@@ -26,6 +26,8 @@ from ...planning.ipam import SitePlan, SubnetSlot
 from ...planning.vpn import VpnEndpoint
 from ..base import Capability, CloudDriver, SiteContext, SiteNetwork
 from ..sdk import lazy_sdk
+from ..workloads import AppEndpoint, AppSiteSpec, AppTerms, AppValue, EndpointKind
+from . import app as vsphere_app
 from . import appliance as vsphere_appliance
 from . import preview
 from .inventory import Inventory
@@ -53,6 +55,7 @@ class VsphereDriver(CloudDriver):
         "datastore": "vsan-dc1",
         "zones": ["cluster-a", "cluster-b"],
         "port_groups": [{"name": "main", "vlan_id": 110, "slot": 0}],
+        "ingress_ip": "203.0.113.42",
         "appliance_pair": {
             "template": "debian-12-cloud",
             "public_ips": ["203.0.113.40", "203.0.113.41"],
@@ -68,6 +71,11 @@ class VsphereDriver(CloudDriver):
     # checked where it is rendered (network/appliance.py).
 
     # --- the site's VPN end: the appliance pair, when declared ---------------------------------
+
+    def failure_hosts(self, site: SiteArgs) -> tuple[str, ...]:
+        """A hosted site (``hosted_on``) fails with its host's vendor and region."""
+        assert isinstance(site, VsphereSiteArgs)
+        return site.host()
 
     def site_vpn_endpoint(self, site: SiteArgs) -> VpnEndpoint | None:
         return VpnEndpoint.APPLIANCE if _appliance(site) else None
@@ -119,11 +127,37 @@ class VsphereDriver(CloudDriver):
     ) -> list[vsphere.VirtualMachine]:
         return vsphere_appliance.instances(ctx, pair, user_data)
 
-    def preview_outputs(self, type_token: str, name: str, inputs: Mapping[str, object]) -> dict[str, object]:
-        return preview.preview_outputs(type_token, name, inputs)
+    def preview_outputs(
+        self,
+        type_token: str,
+        name: str,
+        inputs: Mapping[str, object],
+        provider: Mapping[str, object] | None = None,
+    ) -> dict[str, object]:
+        return preview.preview_outputs(type_token, name, inputs, provider)
 
-    def preview_call(self, token: str, args: Mapping[str, object]) -> dict[str, object] | None:
-        return preview.preview_call(token, args)
+    def preview_call(
+        self, token: str, args: Mapping[str, object], provider: Mapping[str, object] | None = None
+    ) -> dict[str, object] | None:
+        return preview.preview_call(token, args, provider)
+
+    # --- MultiCloudApp: VMs per cluster, a DRS anti-affinity rule per cluster (see .app) ------
+
+    def app_terms(self) -> AppTerms:
+        return vsphere_app.APP_TERMS
+
+    def app_endpoint_kind(self, site: SiteArgs) -> EndpointKind:
+        return EndpointKind.IP  # the operator's load balancer (`ingress_ip`)
+
+    def app_site_problems(self, site: SiteArgs) -> list[str]:
+        assert isinstance(site, VsphereSiteArgs)
+        return vsphere_app.app_site_problems(site)
+
+    def app_value_problems(self, value: AppValue) -> list[str]:
+        return vsphere_app.app_value_problems(value)
+
+    def create_app_site(self, ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -> AppEndpoint:
+        return vsphere_app.create_app_site(ctx, network, spec)
 
     # --- the network: one port group per declared VLAN, one IPAM subnet each -------------------
 

@@ -38,6 +38,8 @@ __all__ = ["CLUSTER_KEY", "PERPETUAL_DIFFS", "Inventory", "clone_vm", "guest_met
 
 #: The guestinfo key naming the compute cluster a VM was cloned into (the policy reader's zone).
 CLUSTER_KEY = "guestinfo.skyweave.cluster"
+#: The guestinfo key naming a hosted site's host (``aws:us-east-1``): it fails with that region.
+HOSTED_KEY = "guestinfo.skyweave.hosted-on"
 
 #: The VM inputs the provider reports changed on every preview after create (see the module doc).
 PERPETUAL_DIFFS = ("ept_rvi_mode", "hv_mode", "sync_time_with_host")
@@ -145,6 +147,7 @@ def clone_vm(
         "guestinfo.metadata": pulumi.Output.from_input(metadata).apply(_b64),
         "guestinfo.metadata.encoding": "base64",
         CLUSTER_KEY: cluster,
+        **({HOSTED_KEY: inventory.site.hosted_on} if inventory.site.hosted_on else {}),
         **(guestinfo or {}),
     }
     if user_data is not None:

@@ -28,7 +28,9 @@ def _uuid(*parts: str) -> str:
     return f"{d[:8]}-{d[8:12]}-{d[12:16]}-{d[16:20]}-{d[20:32]}"
 
 
-def preview_outputs(type_token: str, name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+def preview_outputs(
+    type_token: str, name: str, inputs: Mapping[str, Any], provider: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
     if type_token == "vsphere:index/virtualMachine:VirtualMachine":
         # The address VMware Tools reports: a stand-in from 192.0.2.0/24 (RFC 5737).
         return {
@@ -39,7 +41,9 @@ def preview_outputs(type_token: str, name: str, inputs: Mapping[str, Any]) -> di
     return {}
 
 
-def preview_call(token: str, args: Mapping[str, Any]) -> dict[str, Any] | None:
+def preview_call(
+    token: str, args: Mapping[str, Any], provider: Mapping[str, Any] | None = None
+) -> dict[str, Any] | None:
     name = str(args.get("name") or "")
     if token == "vsphere:index/getDatacenter:getDatacenter":
         return {"id": _moref("datacenter", name), "name": name}

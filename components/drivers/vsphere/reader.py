@@ -1,6 +1,8 @@
 """The vSphere policy reader: what the pack reads from pulumi-vsphere resources (every ``vsphere:``
 token the pack judges is written here, once).
 
+A VM of a hosted site (VMware Cloud on AWS …) carries its host's region
+(``guestinfo.skyweave.hosted-on``), so the redundancy rules fail it with that vendor and region.
 Compute is a VM cloned into a compute cluster: its zone is that cluster (the site's zone), which
 skyweave writes on the VM as ``guestinfo.skyweave.cluster`` since its resource pool id names no
 cluster a plan can read. A VM carrying ``guestinfo.skyweave.role: vpn-appliance`` is the site's
@@ -32,6 +34,7 @@ ANTI_AFFINITY = "vsphere:index/computeClusterVmAntiAffinityRule:ComputeClusterVm
 CLUSTER_KEY = "guestinfo.skyweave.cluster"
 ROLE_KEY = "guestinfo.skyweave.role"
 INGRESS_KEY = "guestinfo.skyweave.ingress"
+HOSTED_KEY = "guestinfo.skyweave.hosted-on"
 HOST_SPREAD = "redundancy-host-spread"
 
 
@@ -57,6 +60,11 @@ class VsphereReader(Reader):
     def capacity(self, estate: Estate, res: Resource) -> tuple[str, int, list[str]]:
         cluster = _extra(res, CLUSTER_KEY)
         return "VM", 1, [str(cluster) if cluster else UNSPECIFIED]
+
+    def hosts(self, res: Resource) -> tuple[str, ...]:
+        """A hosted site's VMs (``hosted_on``) carry their host's vendor and region."""
+        hosted = _extra(res, HOSTED_KEY)
+        return (str(hosted).replace(":", "/", 1),) if hosted else ()
 
     def not_compute(self, estate: Estate) -> Mapping[str, str | None]:
         found: dict[str, str | None] = {}

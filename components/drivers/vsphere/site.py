@@ -49,6 +49,12 @@ _HOSTNAME = rf"^{_LABEL}(\.{_LABEL})*$"
 #: vSphere inventory names (clusters, datastores, switches, templates): up to 80 characters; no
 #: '/', '\' or '%', which the inventory path syntax reserves.
 _INVENTORY_NAME = r"^[^/\\%]{1,80}$"
+#: The clouds that sell vSphere in their own regions, and what they call it.
+HOSTS = {
+    "aws": "VMware Cloud on AWS",
+    "azure": "Azure VMware Solution",
+    "gcp": "Google Cloud VMware Engine",
+}
 
 
 def sdk_installed() -> bool:
@@ -207,6 +213,13 @@ class VsphereSiteArgs(CloudSiteArgs):
         description="The VPN appliance pair (template, public and private addresses, next hop). "
         "Omitted: the site cannot be joined by VPN.",
     )
+    hosted_on: str | None = Field(
+        default=None,
+        description="The other vendor's region the vSphere estate runs in, as vendor:region, for a "
+        "hosted one: VMware Cloud on AWS (aws:us-east-1), Azure VMware Solution (azure:westeurope), "
+        "Google Cloud VMware Engine (gcp:europe-west1). The site then fails with that vendor and "
+        "region in simulate, the availability model and the pack. Omitted: your own datacenter.",
+    )
     ingress_ip: ipaddress.IPv4Address | None = Field(
         default=None,
         description="Public IPv4 address of the load balancer you run in front of the main port "
@@ -229,6 +242,19 @@ class VsphereSiteArgs(CloudSiteArgs):
             raise ValueError(
                 f"{value!r} is not a host name or address: give the vCenter Server's name alone, "
                 "without scheme, port or path, e.g. vcenter.dc1.example.net"
+            )
+        return value
+
+    @field_validator("hosted_on")
+    @classmethod
+    def _host(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        vendor, _, region = value.partition(":")
+        if vendor not in HOSTS or not re.fullmatch(r"[a-z][a-z0-9-]{1,40}[0-9a-z]", region):
+            raise ValueError(
+                f"{value!r} is not vendor:region of a cloud that hosts vSphere; write one of "
+                + ", ".join(f"{v}:<region> ({product})" for v, product in HOSTS.items())
             )
         return value
 
@@ -277,6 +303,10 @@ class VsphereSiteArgs(CloudSiteArgs):
                 f"declared: {names}",
             )
         return self
+
+    def host(self) -> tuple[str, ...]:
+        """The hosting cloud's region as a failure domain (``aws/us-east-1``), or none."""
+        return () if self.hosted_on is None else (self.hosted_on.replace(":", "/", 1),)
 
     def main_port_group(self) -> PortGroupArgs:
         return next(g for g in self.port_groups if g.name == MAIN)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-import hashlib
 import json
 import logging
 import os
@@ -41,6 +40,7 @@ from ..drivers import secrets
 from ..drivers.base import CloudDriver
 from ..drivers.registry import get_driver, vendors
 from ..drivers.sdk import fill_result, invoke_result_type
+from ..drivers.stand_ins import digest as _digest
 from .urn import PROVIDER_PREFIX, STACK_TYPE
 from .wire import RESOURCE_REFERENCE_SIG, SECRET_SIG, SIG_KEY
 
@@ -426,10 +426,6 @@ def _computed(
         return secrets.preview_outputs(type_token, name, inputs)
     driver = _driver_of(type_token)
     return driver.preview_outputs(type_token, name, inputs, provider) if driver is not None else {}
-
-
-def _digest(*parts: str) -> str:
-    return hashlib.sha256("/".join(parts).encode()).hexdigest()
 
 
 @contextlib.contextmanager

@@ -14,9 +14,10 @@ by name (a bucket, a role) have.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from typing import Any
+
+from ..stand_ins import digest as _digest
 
 __all__ = ["ACCOUNT", "ID_PREFIXES", "availability_zones", "preview_call", "preview_outputs"]
 
@@ -79,10 +80,6 @@ _AZ_WORDS = {
 #: Availability Zones" and codes them as the Region code plus a letter (same page), so a region
 #: answers with its first three.
 ZONES_PER_REGION = 3
-
-
-def _digest(*parts: str) -> str:
-    return hashlib.sha256("/".join(parts).encode()).hexdigest()
 
 
 def _hex_id(prefix: str, *parts: str) -> str:

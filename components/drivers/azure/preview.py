@@ -16,10 +16,11 @@ the same program is the same. :class:`~skyweave.engine.offline.OfflineMocks` ask
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections.abc import Mapping
 from typing import Any
+
+from ..stand_ins import digest as _digest
 
 __all__ = ["ARM_PATHS", "NAMESPACES", "arm_id", "preview_call", "preview_outputs", "subscription"]
 
@@ -103,10 +104,6 @@ _OWN_NAME: dict[str, str] = {
     "azure-native:storage:BlobServiceProperties": "blobServicesName",
     "azure-native:dns:RecordSet": "relativeRecordSetName",
 }
-
-
-def _digest(*parts: str) -> str:
-    return hashlib.sha256("/".join(parts).encode()).hexdigest()
 
 
 def _lower_first(text: str) -> str:

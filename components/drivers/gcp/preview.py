@@ -12,10 +12,10 @@ and a compute resource's ``selfLink`` is that path under the Compute Engine API'
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from typing import Any
 
+from ..stand_ins import digest as _digest
 from .zones import GCP_ZONES
 
 __all__ = ["COMPUTE_API", "ID_FORMATS", "preview_call", "preview_outputs"]
@@ -65,10 +65,6 @@ ID_FORMATS: dict[str, str] = {
 
 #: The project offline resources live in when neither the resource nor the provider names one.
 PROJECT = "project"
-
-
-def _digest(*parts: str) -> str:
-    return hashlib.sha256("/".join(parts).encode()).hexdigest()
 
 
 def _public_ip(name: str) -> str:

@@ -10,10 +10,11 @@ the runtime's name-based id (a key pair, a Swift container are identified by nam
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections.abc import Mapping
 from typing import Any
+
+from ..stand_ins import digest as _digest
 
 __all__ = ["UUID_IDS", "preview_call", "preview_outputs"]
 
@@ -43,10 +44,6 @@ UUID_IDS: frozenset[str] = frozenset(
         "openstack:loadbalancer/pool:Pool",
     }
 )
-
-
-def _digest(*parts: str) -> str:
-    return hashlib.sha256("/".join(parts).encode()).hexdigest()
 
 
 def _uuid(*parts: str) -> str:

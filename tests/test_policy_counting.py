@@ -191,7 +191,7 @@ DEVICES = "external peer 203.0.113.10 + 203.0.113.11"
 def test_two_devices_of_one_site_are_one_node_and_the_pack_agrees_with_the_graph(
     cloud: dict[str, Any], far: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from skyweave.cli.main import main
+    from skyweave.cli import main
 
     project = write_stack(tmp_path, "dev", _device_estate(dict(cloud)))
     resources = _resources(preview_stack(project, "dev"))

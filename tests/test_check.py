@@ -26,7 +26,6 @@ EXPECTED_BROKEN = {
     "skyweave-redundancy-survives-vendor-loss",
     "skyweave-redundancy-zone-spread",
     "skyweave-security-no-open-admin-ports",
-    "skyweave-security-storage-encrypted",
     "skyweave-security-storage-versioned",
     "skyweave-security-stateful-protected",
     "skyweave-security-imdsv2-required",
@@ -177,7 +176,7 @@ def test_text_format_and_exit_code(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["-C", str(BROKEN), "check", "--stack", "broken"]) == EXIT_VIOLATIONS
     out = capsys.readouterr().out
     assert "MANDATORY skyweave-security-imdsv2-required" in out
-    assert "11 mandatory, 0 advisory violation(s)" in out and "FAILED" in out
+    assert "10 mandatory, 0 advisory violation(s)" in out and "FAILED" in out
     assert (
         "How to comply:" in out
         and "docs: https://github.com/skyweave/skyweave/blob/main/docs/policies.md#" in out
@@ -191,7 +190,7 @@ def test_policy_config_can_downgrade_rules_to_advisory(
     config = tmp_path / "policy-config.json"
     config.write_text(json.dumps({"all": "advisory"}))
     assert main(["-C", str(BROKEN), "check", "--stack", "broken", "--config", str(config)]) == 0
-    assert "0 mandatory, 11 advisory" in capsys.readouterr().out
+    assert "0 mandatory, 10 advisory" in capsys.readouterr().out
 
 
 def test_bad_policy_config_is_reported_without_a_traceback(

@@ -616,7 +616,6 @@ DNS_VENDOR = rule_by_name("skyweave-redundancy-dns-survives-vendor-loss")
 PLAIN_HTTP = rule_by_name("skyweave-security-no-plain-http-listeners")
 SECRETS = rule_by_name("skyweave-security-no-plaintext-secrets")
 PUBLIC_BUCKETS = rule_by_name("skyweave-security-no-public-buckets")
-ENCRYPTED = rule_by_name("skyweave-security-storage-encrypted")
 ACCESS_BLOCK = rule_by_name("skyweave-security-s3-public-access-blocked")
 
 AWS_VPN = "aws:ec2/vpnConnection:VpnConnection"
@@ -896,14 +895,6 @@ def test_a_bucket_policy_statement_with_an_unknown_condition_is_unknown_not_a_cr
     for props in ({"policy": policy}, unknown_checking_proxy({"policy": policy})):
         [finding] = check_resource(PUBLIC_BUCKETS, res("aws:s3/bucketPolicy:BucketPolicy", "p", props))
         assert finding.unknown and "Condition" in finding.message
-
-
-def test_an_inline_encryption_algorithm_that_is_unknown_is_unknown_not_a_crash() -> None:
-    sse = {"rule": {"applyServerSideEncryptionByDefault": {"sseAlgorithm": UNKNOWN}}}
-    [finding] = check_stack(
-        ENCRYPTED, [res("aws:s3/bucket:Bucket", "b", {"serverSideEncryptionConfiguration": sse})]
-    )
-    assert finding.unknown and "sseAlgorithm" in finding.message
 
 
 def test_an_account_public_access_block_that_is_unknown_may_cover_every_bucket() -> None:

@@ -55,14 +55,9 @@ VERSIONING_CONFIGS = (
     "aws:s3/bucketVersioning:BucketVersioning",
     "aws:s3/bucketVersioningV2:BucketVersioningV2",
 )
-ENCRYPTION_CONFIGS = (
-    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
-)
 PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
 ACCOUNT_PUBLIC_ACCESS_BLOCK = "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock"
 _S3 = frozenset(BUCKETS)
-_SSE_DEFAULT = "applyServerSideEncryptionByDefault"
 _BLOCK_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
 VPC_CIDR = "aws:ec2/vpcIpv4CidrBlockAssociation:VpcIpv4CidrBlockAssociation"
 LISTENERS = ("aws:lb/listener:Listener", "aws:alb/listener:Listener")
@@ -139,7 +134,6 @@ class AwsReader(Reader):
     topics = {
         "security-imdsv2-required": frozenset({INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION}),
         "security-imds-hop-limit": frozenset({INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION}),
-        "security-storage-encrypted": frozenset({*BUCKETS, *ENCRYPTION_CONFIGS}),
         "security-no-plain-http-listeners": frozenset({*LISTENERS, CLASSIC_ELB}),
         "redundancy-dns-health-checks": frozenset({RECORD}),
         "addresses-no-overlap": frozenset({VPC, VPC_CIDR, SUBNET}),
@@ -384,14 +378,11 @@ class AwsReader(Reader):
                 )
 
     def check_stack(self, topic: str, estate: Estate, cfg: Mapping[str, Any]) -> Iterator[Finding]:
-        """S3 buckets' encryption, versioning and public access blocks. With pulumi-aws 7 a
-        bucket's versioning and encryption are usually separate resources
-        (``s3.BucketVersioning``, ``s3.BucketServerSideEncryptionConfiguration`` and their older
-        ``…V2`` names) that point at the bucket, linked through the engine's (property)
+        """S3 buckets' versioning and public access blocks. With pulumi-aws 7 a bucket's
+        versioning is usually a separate resource (``s3.BucketVersioning`` and its older
+        ``…V2`` name) that points at the bucket, linked through the engine's (property)
         dependencies, which hold even when the bucket's name is unknown in a preview."""
-        if topic == "security-storage-encrypted":
-            yield from _s3_encrypted(estate.index)
-        elif topic == "security-storage-versioned":
+        if topic == "security-storage-versioned":
             yield from _s3_versioned(estate.index)
         elif topic == "security-s3-public-access-blocked":
             yield from _s3_public_access_block(estate.index)
@@ -449,30 +440,6 @@ def _buckets_configured(index: Index, types: tuple[str, ...], ok: Any) -> tuple[
         if good:
             done.update(t.urn for t in index.linked(res, "bucket", _S3))
     return done, notes
-
-
-def _s3_encrypted(index: Index) -> Iterator[Finding]:
-    def encrypts(res: Resource) -> bool:
-        rules = items(res.props, "rules")
-        return any(get(rule, _SSE_DEFAULT, "sseAlgorithm") for rule in rules)
-
-    done, notes = _buckets_configured(index, ENCRYPTION_CONFIGS, encrypts)
-    yield from notes
-    for bucket in index.of_type(*_S3):
-        if bucket.urn in done:
-            continue
-        try:
-            inline = get(bucket.props, "serverSideEncryptionConfiguration", "rule", _SSE_DEFAULT)
-            algorithm = get(inline, "sseAlgorithm")
-        except UnknownValue as exc:
-            yield cant_check(bucket, exc)
-            continue
-        if not algorithm:
-            yield Finding(
-                f"S3 bucket {bucket.name!r} has no server-side encryption configuration "
-                "(add an s3.BucketServerSideEncryptionConfiguration for it)",
-                bucket.urn,
-            )
 
 
 def _s3_versioned(index: Index) -> Iterator[Finding]:

@@ -154,7 +154,8 @@ def _check_plain_http(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Fin
 
 PLAIN_HTTP = Rule(
     name="skyweave-security-no-plain-http-listeners",
-    description="No load balancer serves plain HTTP: an AWS HTTP listener only redirects to HTTPS, a GCP "
+    description="No load balancer serves plain HTTP: an AWS HTTP listener (or one without a protocol on "
+    "an application load balancer, whose default is HTTP) only redirects to HTTPS, a GCP "
     "target HTTP proxy only redirects (URL map httpsRedirect), an Octavia HTTP listener has an L7 policy "
     "redirecting to https://.",
     level=Level.MANDATORY,

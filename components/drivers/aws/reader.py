@@ -61,6 +61,7 @@ _S3 = frozenset(BUCKETS)
 _BLOCK_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
 VPC_CIDR = "aws:ec2/vpcIpv4CidrBlockAssociation:VpcIpv4CidrBlockAssociation"
 LISTENERS = ("aws:lb/listener:Listener", "aws:alb/listener:Listener")
+LOAD_BALANCERS = frozenset({"aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"})
 CLASSIC_ELB = "aws:elb/loadBalancer:LoadBalancer"
 _R53_POLICIES = (
     "failoverRoutingPolicies",
@@ -85,8 +86,7 @@ class AwsReader(Reader):
     compute = {ASG: "auto scaling group", INSTANCE: "instance"}
     serving = frozenset(
         {
-            "aws:lb/loadBalancer:LoadBalancer",
-            "aws:alb/loadBalancer:LoadBalancer",
+            *LOAD_BALANCERS,
             CLASSIC_ELB,
             *LISTENERS,
             "aws:lb/listenerRule:ListenerRule",
@@ -134,7 +134,7 @@ class AwsReader(Reader):
     topics = {
         "security-imdsv2-required": frozenset({INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION}),
         "security-imds-hop-limit": frozenset({INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION}),
-        "security-no-plain-http-listeners": frozenset({*LISTENERS, CLASSIC_ELB}),
+        "security-no-plain-http-listeners": frozenset({*LISTENERS, *LOAD_BALANCERS, CLASSIC_ELB}),
         "redundancy-dns-health-checks": frozenset({RECORD}),
         "addresses-no-overlap": frozenset({VPC, VPC_CIDR, SUBNET}),
         "addresses-tunnel-inside-cidrs": frozenset({VPN}),
@@ -521,11 +521,26 @@ def _redirects_to_https(action: Any) -> bool:
     )
 
 
+def _default_protocol(index: Index, listener: Resource) -> str:
+    """What a listener without ``protocol`` serves: HTTP on an application load balancer (the
+    SDK's ``Listener.protocol``: "for Application Load Balancers ... a default of HTTP"; the
+    provider sends HTTP when the load balancer's ARN is an ALB's), nothing the rule judges on a
+    network or gateway load balancer, or on one outside the plan whose ARN does not say."""
+    for lb in index.linked(listener, "loadBalancerArn", LOAD_BALANCERS):
+        kind = get(lb.props, "loadBalancerType")
+        return "HTTP" if kind is None or str(kind).lower() == "application" else ""
+    arn = get(listener.props, "loadBalancerArn")
+    return "HTTP" if isinstance(arn, str) and ":loadbalancer/app/" in arn else ""
+
+
 def _plain_http(index: Index) -> Iterator[Finding]:
     """An HTTP listener's only action is a redirect to HTTPS; a classic ELB serves no HTTP."""
     for res in index.of_type(*LISTENERS):
         try:
             protocol = str(get(res.props, "protocol") or "").upper()
+            unset = not protocol
+            if unset:
+                protocol = _default_protocol(index, res)
             actions = items(res.props, "defaultActions")
             if protocol != "HTTP" or (actions and all(_redirects_to_https(a) for a in actions)):
                 continue
@@ -536,8 +551,10 @@ def _plain_http(index: Index) -> Iterator[Finding]:
             port = as_int(get(res.props, "port"))
         except UnknownValue:
             port = None  # only the message names it: an HTTP listener serves plain HTTP on any port
+        why = " (its protocol is unset, and an application load balancer's default is HTTP)" if unset else ""
+        on_port = f" on port {port}" if port else ""
         yield Finding(
-            f"load balancer listener {res.name!r} serves plain HTTP{f' on port {port}' if port else ''}: "
+            f"load balancer listener {res.name!r} serves plain HTTP{on_port}{why}: "
             "serve HTTPS and make this listener's only action a redirect to HTTPS",
             res.urn,
         )

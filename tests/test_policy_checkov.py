@@ -91,3 +91,199 @@ def test_an_alb_listener_without_a_protocol_that_redirects_to_https_passes(pack:
         {"type": "redirect", "redirect": {"protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"}}
     ]
     assert _named(_stack(pack, [lb, _listener(lb, defaultActions=redirect)]), HTTP) == []
+
+
+# -- security groups: egress to the world, descriptions, FTP ---------------------------------------
+
+OPEN = "skyweave-security-no-open-admin-ports"
+EGRESS = "skyweave-security-aws-egress-restricted"
+DESCRIBED = "skyweave-security-aws-firewall-rules-described"
+SG = "aws:ec2/securityGroup:SecurityGroup"
+SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
+EGRESS_RULE = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+SG_ID = "sg-0123456789abcdef0"
+HTTPS_IN = {
+    "description": "https",
+    "protocol": "tcp",
+    "fromPort": 443,
+    "toPort": 443,
+    "cidrBlocks": ["10.0.0.0/8"],
+}
+ALL_OUT = {"description": "all", "protocol": "-1", "fromPort": 0, "toPort": 0, "cidrBlocks": ["0.0.0.0/0"]}
+
+
+def _hits(pack: PolicyPackProcess, resource: Resource) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for diag in pack.analyze(wire(resource)):
+        found.setdefault(diag.policy_name, []).append(diag.detail)
+    return found
+
+
+def test_egress_on_every_protocol_to_the_world_is_advised_against(pack: PolicyPackProcess) -> None:
+    """checkov CKV_AWS_382 fails the group and the rule (protocol -1 to 0.0.0.0/0); the pack
+    advises against each, and against the VPC egress rule that checkov lets through."""
+    group = res(SG, "allout", {"description": "web", "ingress": [HTTPS_IN], "egress": [ALL_OUT]})
+    rule = res(SG_RULE, "eg", {"type": "egress", "securityGroupId": SG_ID, **ALL_OUT})
+    vpc_rule = res(
+        EGRESS_RULE,
+        "v",
+        {"securityGroupId": SG_ID, "ipProtocol": "-1", "cidrIpv6": "::/0", "description": "all"},
+    )
+    for resource, where in ((group, "egress[0]"), (rule, "the rule"), (vpc_rule, "the rule")):
+        diagnostics = [d for d in pack.analyze(wire(resource)) if d.policy_name == EGRESS]
+        assert [d.mandatory for d in diagnostics] == [False], resource.name
+        assert f"{where} allows every protocol to" in diagnostics[0].detail
+    https_out = {**ALL_OUT, "protocol": "tcp", "fromPort": 443, "toPort": 443}
+    assert EGRESS not in _hits(pack, res(SG, "httpsout", {"description": "web", "egress": [https_out]}))
+    private = {**ALL_OUT, "cidrBlocks": ["10.0.0.0/8"]}
+    assert EGRESS not in _hits(pack, res(SG, "inside", {"description": "web", "egress": [private]}))
+    ingress = res(SG_RULE, "in", {"type": "ingress", "securityGroupId": SG_ID, **HTTPS_IN})
+    assert EGRESS not in _hits(pack, ingress)
+
+
+def test_groups_and_rules_without_a_description_are_advised_against(pack: PolicyPackProcess) -> None:
+    """checkov CKV_AWS_23 fails a group without a description and rules without one; the SDK's
+    SecurityGroup.description "Defaults to `Managed by Pulumi`", which describes nothing."""
+    bare_in = {k: v for k, v in HTTPS_IN.items() if k != "description"}
+    group = res(SG, "nodesc", {"vpcId": "vpc-0123456789abcdef0", "ingress": [bare_in]})
+    details = " ".join(_hits(pack, group)[DESCRIBED])
+    assert "description is unset" in details and "ingress[0] has no description" in details
+    pulumi_default = res(SG, "default", {"description": "Managed by Pulumi", "ingress": [HTTPS_IN]})
+    assert "'Managed by Pulumi'" in _hits(pack, pulumi_default)[DESCRIBED][0]
+    bare_out = {k: v for k, v in ALL_OUT.items() if k != "description"}
+    rule = res(SG_RULE, "eg", {"type": "egress", "securityGroupId": SG_ID, **bare_out})
+    vpc_rule = res(EGRESS_RULE, "v", {"securityGroupId": SG_ID, "ipProtocol": "-1", "cidrIpv4": "0.0.0.0/0"})
+    vpc_in = res(
+        INGRESS_RULE, "i", {"securityGroupId": SG_ID, "ipProtocol": "tcp", "fromPort": 443, "toPort": 443}
+    )
+    for resource in (rule, vpc_rule, vpc_in):
+        [diag] = [d for d in pack.analyze(wire(resource)) if d.policy_name == DESCRIBED]
+        assert not diag.mandatory and "description is unset" in diag.detail
+    described = res(SG, "allout", {"description": "web", "ingress": [HTTPS_IN], "egress": [ALL_OUT]})
+    assert DESCRIBED not in _hits(pack, described)
+
+
+def test_ftp_open_to_the_world_is_an_open_admin_port(pack: PolicyPackProcess) -> None:
+    """FTP (21) sends credentials in clear text: it joins the default ports (no checkov check
+    catches the twin; trivy neither: not an equivalent)."""
+    ftp = {**HTTPS_IN, "fromPort": 21, "toPort": 21, "cidrBlocks": ["0.0.0.0/0"]}
+    [detail] = _hits(pack, res(SG, "ftp", {"description": "ftp", "ingress": [ftp]}))[OPEN]
+    assert "opens port(s) 21 to 0.0.0.0/0" in detail
+
+
+# -- databases: multi-AZ RDS, DynamoDB point-in-time recovery, Redshift encryption -----------------
+
+MULTI_ZONE = "skyweave-redundancy-databases-multi-zone"
+PITR = "skyweave-redundancy-aws-dynamodb-point-in-time-recovery"
+DATABASES = "skyweave-security-databases-private-encrypted"
+RDS = "aws:rds/instance:Instance"
+TABLE = "aws:dynamodb/table:Table"
+REDSHIFT = "aws:redshift/cluster:Cluster"
+POSTGRES = {
+    "engine": "postgres",
+    "instanceClass": "db.t3.micro",
+    "allocatedStorage": 20,
+    "storageEncrypted": True,
+    "username": "app",
+    "manageMasterUserPassword": True,
+}
+
+
+def test_a_single_az_rds_instance_fails(pack: PolicyPackProcess) -> None:
+    """checkov CKV_AWS_157 fails the same twin; pulumi-aws's Instance.multi_az: "Specifies if the
+    RDS instance is multi-AZ" (unset: a single instance in one zone)."""
+    [detail] = _hits(pack, res(RDS, "single", POSTGRES, protect=True))[MULTI_ZONE]
+    assert "multiAz is unset" in detail
+    assert MULTI_ZONE not in _hits(pack, res(RDS, "multi", {**POSTGRES, "multiAz": True}, protect=True))
+    replica = {
+        "instanceClass": "db.t3.micro",
+        "replicateSourceDb": "arn:aws:rds:us-east-1:123456789012:db:multi",
+    }
+    assert MULTI_ZONE not in _hits(pack, res(RDS, "replica", replica, protect=True))
+
+
+def test_a_dynamodb_table_without_point_in_time_recovery_fails(pack: PolicyPackProcess) -> None:
+    """checkov CKV_AWS_28; the SDK: "If the point_in_time_recovery block is not provided, this
+    defaults to false"."""
+    table = {"hashKey": "id", "billingMode": "PAY_PER_REQUEST", "attributes": [{"name": "id", "type": "S"}]}
+    [detail] = _hits(pack, res(TABLE, "nopitr", table, protect=True))[PITR]
+    assert "pointInTimeRecovery.enabled is unset" in detail
+    on = {**table, "pointInTimeRecovery": {"enabled": True}}
+    assert PITR not in _hits(pack, res(TABLE, "pitr", on, protect=True))
+
+
+def test_an_unencrypted_redshift_cluster_fails_and_the_default_is_encrypted(pack: PolicyPackProcess) -> None:
+    """pulumi-aws 7's migration guide: Redshift's `encrypted` "now defaults to true" and
+    `publiclyAccessible` to false. checkov CKV_AWS_64 fails both twins (it reads the old
+    default); the pack fails only what is unencrypted."""
+    cluster = {
+        "clusterIdentifier": "plain",
+        "nodeType": "ra3.large",
+        "masterUsername": "app",
+        "manageMasterPassword": True,
+    }
+    [detail] = _hits(pack, res(REDSHIFT, "plain", {**cluster, "encrypted": "false"}, protect=True))[DATABASES]
+    assert "encrypted is 'false'" in detail
+    [public] = _hits(pack, res(REDSHIFT, "open", {**cluster, "publiclyAccessible": True}, protect=True))[
+        DATABASES
+    ]
+    assert "publiclyAccessible is true" in public
+    assert _hits(pack, res(REDSHIFT, "unset", cluster, protect=True)) == {}
+
+
+# -- Cloud SQL: a public address, connections without TLS -------------------------------------------
+
+CLOUD_SQL = "gcp:sql/databaseInstance:DatabaseInstance"
+PRIVATE_NETWORK = "projects/proj-12345/global/networks/default"
+
+
+def _sql(name: str, ip: dict[str, Any] | None = None) -> Resource:
+    settings: dict[str, Any] = {"tier": "db-f1-micro"}
+    if ip is not None:
+        settings["ipConfiguration"] = ip
+    props = {"databaseVersion": "POSTGRES_15", "region": "europe-west1", "settings": settings}
+    return res(CLOUD_SQL, name, props, protect=True)
+
+
+def test_cloud_sql_with_a_public_address_or_without_tls_fails(pack: PolicyPackProcess) -> None:
+    """checkov CKV_GCP_60 fails ipv4Enabled true, CKV_GCP_6 an sslMode that accepts unencrypted
+    connections (and an unset one: the API's default, ALLOW_UNENCRYPTED_AND_ENCRYPTED). With no
+    private network the SDK's rule ("at least ipv4_enabled must be enabled or a private_network
+    must be configured") leaves only a public address: checkov passes that twin, the pack fails it."""
+    details = " ".join(
+        _hits(pack, _sql("public", {"ipv4Enabled": True, "sslMode": "ALLOW_UNENCRYPTED_AND_ENCRYPTED"}))[
+            DATABASES
+        ]
+    )
+    assert "settings.ipConfiguration.ipv4Enabled is true" in details
+    assert "settings.ipConfiguration.sslMode is 'ALLOW_UNENCRYPTED_AND_ENCRYPTED'" in details
+    unset = " ".join(_hits(pack, _sql("unset"))[DATABASES])
+    assert "ipv4Enabled is unset and there is no privateNetwork" in unset and "sslMode is unset" in unset
+    private = {"ipv4Enabled": False, "privateNetwork": PRIVATE_NETWORK, "sslMode": "ENCRYPTED_ONLY"}
+    assert _hits(pack, _sql("private", private)) == {}
+    certs = {**private, "sslMode": "TRUSTED_CLIENT_CERTIFICATE_REQUIRED"}
+    assert _hits(pack, _sql("certs", certs)) == {}
+
+
+# -- EKS: the public API endpoint open to the world ------------------------------------------------
+
+EKS = "aws:eks/cluster:Cluster"
+EKS_ENDPOINT = "skyweave-security-aws-eks-endpoint-not-public"
+ROLE = "arn:aws:iam::123456789012:role/eks"
+SUBNETS = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
+
+
+def test_an_eks_endpoint_open_to_the_world_fails(pack: PolicyPackProcess) -> None:
+    """pulumi-aws's VPC config: endpoint_public_access "Default is true", public_access_cidrs
+    "EKS defaults this to a list with 0.0.0.0/0". checkov CKV_AWS_38 fails the explicit twin."""
+    default = res(EKS, "default", {"roleArn": ROLE, "vpcConfig": {"subnetIds": SUBNETS}})
+    [detail] = _hits(pack, default)[EKS_ENDPOINT]
+    assert "vpcConfig.endpointPublicAccess is unset" in detail and "0.0.0.0/0" in detail
+    world = {"subnetIds": SUBNETS, "endpointPublicAccess": True, "publicAccessCidrs": ["0.0.0.0/0"]}
+    [detail] = _hits(pack, res(EKS, "world", {"roleArn": ROLE, "vpcConfig": world}))[EKS_ENDPOINT]
+    assert "publicAccessCidrs" in detail
+    office = {**world, "publicAccessCidrs": ["198.51.100.0/24"]}
+    assert EKS_ENDPOINT not in _hits(pack, res(EKS, "office", {"roleArn": ROLE, "vpcConfig": office}))
+    private = {"subnetIds": SUBNETS, "endpointPublicAccess": False, "endpointPrivateAccess": True}
+    assert EKS_ENDPOINT not in _hits(pack, res(EKS, "private", {"roleArn": ROLE, "vpcConfig": private}))

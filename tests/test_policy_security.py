@@ -80,7 +80,7 @@ def test_gcp_firewall() -> None:
     fw = "gcp:compute/firewall:Firewall"
     bad = {"sourceRanges": ["0.0.0.0/0"], "allows": [{"protocol": "tcp", "ports": ["80", "20-25"]}]}
     [finding] = check_resource(OPEN, res(fw, "fw", bad))
-    assert "allows[0] opens port(s) 22" in finding.message
+    assert "allows[0] opens port(s) 21, 22" in finding.message
     assert (
         check_resource(OPEN, res(fw, "web", {**bad, "allows": [{"protocol": "tcp", "ports": ["443"]}]})) == []
     )

@@ -38,8 +38,23 @@ from .rule import (
 
 __all__ = ["ADMIN_PORTS", "RULES", "STATEFUL_TYPES"]
 
-#: SSH, RDP and the default ports of common databases / data stores.
-ADMIN_PORTS: tuple[int, ...] = (22, 3389, 3306, 5432, 1433, 1521, 27017, 6379, 9200, 9300, 5984, 11211, 9042)
+#: SSH, RDP, FTP (credentials in clear text) and the default ports of common databases / data stores.
+ADMIN_PORTS: tuple[int, ...] = (
+    21,
+    22,
+    3389,
+    3306,
+    5432,
+    1433,
+    1521,
+    27017,
+    6379,
+    9200,
+    9300,
+    5984,
+    11211,
+    9042,
+)
 
 # -- open ports ---------------------------------------------------------------------------------
 
@@ -60,7 +75,7 @@ def _check_open_ports(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
 
 OPEN_PORTS = Rule(
     name="skyweave-security-no-open-admin-ports",
-    description="No SSH, RDP or database port is open to the whole internet (0.0.0.0/0 or ::/0; for an "
+    description="No SSH, RDP, FTP or database port is open to the whole internet (0.0.0.0/0 or ::/0; for an "
     "Azure NSG rule also the sources *, Internet and Any).",
     level=Level.MANDATORY,
     kind=Kind.RESOURCE,

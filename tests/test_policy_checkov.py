@@ -6,6 +6,7 @@ installed provider SDK's declarations.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -287,3 +288,123 @@ def test_an_eks_endpoint_open_to_the_world_fails(pack: PolicyPackProcess) -> Non
     assert EKS_ENDPOINT not in _hits(pack, res(EKS, "office", {"roleArn": ROLE, "vpcConfig": office}))
     private = {"subnetIds": SUBNETS, "endpointPublicAccess": False, "endpointPrivateAccess": True}
     assert EKS_ENDPOINT not in _hits(pack, res(EKS, "private", {"roleArn": ROLE, "vpcConfig": private}))
+
+
+# -- Azure: secrets in customData, password SSH login ----------------------------------------------
+
+SECRETS = "skyweave-security-no-plaintext-secrets"
+PASSWORD_SSH = "skyweave-security-azure-no-password-ssh"
+AZ_VM = "azure-native:compute:VirtualMachine"
+AZ_VMSS = "azure-native:compute:VirtualMachineScaleSet"
+SSH_KEY = {"path": "/home/app/.ssh/authorized_keys", "keyData": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB app"}
+
+
+def _vm(os_profile: dict[str, Any]) -> Resource:
+    props = {
+        "resourceGroupName": "rg",
+        "hardwareProfile": {"vmSize": "Standard_D2s_v5"},
+        "osProfile": {"computerName": "vm", "adminUsername": "app", **os_profile},
+        "securityProfile": {"encryptionAtHost": True},
+    }
+    return res(AZ_VM, "vm", props, site="azure-weu1")
+
+
+def test_a_password_in_a_vms_custom_data_fails(pack: PolicyPackProcess) -> None:
+    """The SDK's osProfile.custom_data: "a base-64 encoded string ... Do not pass any secrets or
+    passwords in customData"; the pack decodes it as it decodes EC2 user data."""
+    script = "#!/bin/sh\nexport DB_PASSWORD=hunter2-prod\n"
+    encoded = base64.b64encode(script.encode()).decode()
+    ssh = {"linuxConfiguration": {"disablePasswordAuthentication": True, "ssh": {"publicKeys": [SSH_KEY]}}}
+    [detail] = _hits(pack, _vm({**ssh, "customData": encoded}))[SECRETS]
+    assert "DB_PASSWORD" in detail and "hunter2-prod" not in detail
+    harmless = base64.b64encode(b"#!/bin/sh\napt-get install -y nginx\n").decode()
+    assert _hits(pack, _vm({**ssh, "customData": harmless})) == {}
+
+
+def test_password_ssh_login_fails(pack: PolicyPackProcess) -> None:
+    """checkov CKV_AZURE_149 fails a VM whose Linux configuration does not disable password
+    authentication (the SDK's linux_configuration.disable_password_authentication, unset: allowed)."""
+    [detail] = _hits(pack, _vm({"linuxConfiguration": {"ssh": {"publicKeys": [SSH_KEY]}}}))[PASSWORD_SSH]
+    assert "osProfile.linuxConfiguration.disablePasswordAuthentication is unset" in detail
+    scale_set = {
+        "sku": {"name": "Standard_D2s_v5", "capacity": 2},
+        "virtualMachineProfile": {
+            "osProfile": {
+                "adminUsername": "app",
+                "linuxConfiguration": {"disablePasswordAuthentication": False},
+            },
+            "securityProfile": {"encryptionAtHost": True},
+        },
+    }
+    [detail] = _hits(pack, res(AZ_VMSS, "ss", scale_set, site="azure-weu1"))[PASSWORD_SSH]
+    assert (
+        "virtualMachineProfile.osProfile.linuxConfiguration.disablePasswordAuthentication is False" in detail
+    )
+    keys_only = {
+        "linuxConfiguration": {"disablePasswordAuthentication": True, "ssh": {"publicKeys": [SSH_KEY]}}
+    }
+    assert _hits(pack, _vm(keys_only)) == {}
+    windows = {"windowsConfiguration": {"provisionVMAgent": True}}
+    assert PASSWORD_SSH not in _hits(pack, _vm(windows))
+
+
+# -- Azure: Synapse open to every address, Traffic Manager ignoring health -----------------------
+
+SYNAPSE_RULE = "azure-native:synapse:IpFirewallRule"
+TM_PROFILE = "azure-native:trafficmanager:Profile"
+TM_ENDPOINT = "azure-native:trafficmanager:Endpoint"
+DNS_HEALTH = "skyweave-redundancy-dns-health-checks"
+
+
+def test_a_synapse_firewall_rule_for_every_address_opens_its_sql_endpoint(pack: PolicyPackProcess) -> None:
+    """A Synapse workspace firewall rule from 0.0.0.0 to 255.255.255.255 admits the whole
+    internet to the workspace's endpoints, SQL (1433) among them."""
+    props = {
+        "resourceGroupName": "rg",
+        "workspaceName": "ws",
+        "startIpAddress": "0.0.0.0",
+        "endIpAddress": "255.255.255.255",
+    }
+    [detail] = _hits(pack, res(SYNAPSE_RULE, "all", props, site="azure-weu1"))[OPEN]
+    assert "opens port(s) 1433 to 0.0.0.0-255.255.255.255" in detail
+    office = {**props, "startIpAddress": "198.51.100.0", "endIpAddress": "198.51.100.255"}
+    assert _hits(pack, res(SYNAPSE_RULE, "office", office, site="azure-weu1")) == {}
+
+
+def test_a_traffic_manager_endpoint_that_always_serves_ignores_health(pack: PolicyPackProcess) -> None:
+    """The SDK's Endpoint.always_serve: "If Always Serve is enabled, probing for endpoint health
+    will be disabled and endpoints will be included in the traffic routing method"."""
+    profile = res(
+        TM_PROFILE,
+        "shop",
+        {
+            "resourceGroupName": "rg",
+            "trafficRoutingMethod": "Priority",
+            "dnsConfig": {"relativeName": "shop", "ttl": 30},
+            "monitorConfig": {"protocol": "HTTPS", "port": 443, "path": "/healthz"},
+        },
+        site="azure-weu1",
+    )
+    endpoint = {
+        "resourceGroupName": "rg",
+        "profileName": "shop",
+        "endpointType": "ExternalEndpoints",
+        "target": "shop-aws.example.com",
+        "priority": 1,
+    }
+
+    def ep(**more: Any) -> Resource:
+        props = {**endpoint, **more}
+        return res(
+            TM_ENDPOINT,
+            "aws",
+            props,
+            site="azure-weu1",
+            deps=[profile.urn],
+            prop_deps={"profileName": [profile.urn]},
+        )
+
+    [diag] = _named(_stack(pack, [profile, ep(alwaysServe="Enabled")]), DNS_HEALTH)
+    assert diag.mandatory and "alwaysServe is 'Enabled'" in diag.detail
+    assert _named(_stack(pack, [profile, ep(alwaysServe="Disabled")]), DNS_HEALTH) == []
+    assert _named(_stack(pack, [profile, ep()]), DNS_HEALTH) == []

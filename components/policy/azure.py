@@ -1,5 +1,5 @@
-"""Azure rules with no counterpart on other vendors: the VPN gateway's own high availability and
-a storage account's transport security.
+"""Azure rules with no counterpart on other vendors: the VPN gateway's own high availability, a
+storage account's transport security and password SSH login on Linux VMs.
 
 What Azure shares with the other vendors is judged by the same rules as theirs: NSG rules by
 ``skyweave-security-no-open-admin-ports``, connections' IPsec/IKE policies by
@@ -73,4 +73,25 @@ STORAGE_TRANSPORT = Rule(
     ),
 )
 
-RULES: tuple[Rule, ...] = (STORAGE_TRANSPORT, VPN_GATEWAY)
+# -- Linux VMs: SSH keys only ------------------------------------------------------------------------
+
+
+def _check_password_ssh(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
+    yield from readers.check_topic("security-azure-no-password-ssh", res, cfg)
+
+
+PASSWORD_SSH = Rule(
+    name="skyweave-security-azure-no-password-ssh",
+    description="Linux VMs and scale sets disable password authentication "
+    "(linuxConfiguration.disablePasswordAuthentication), so SSH accepts keys only.",
+    level=Level.MANDATORY,
+    kind=Kind.RESOURCE,
+    check=_check_password_ssh,
+    types=readers.ReaderTypes("topic:security-azure-no-password-ssh"),
+    remediation="Set os_profile.linux_configuration.disable_password_authentication=True with "
+    "ssh.public_keys, and drop admin_password.",
+    severity=Severity.HIGH,
+    equivalents=("checkov CKV_AZURE_149",),
+)
+
+RULES: tuple[Rule, ...] = (STORAGE_TRANSPORT, VPN_GATEWAY, PASSWORD_SSH)

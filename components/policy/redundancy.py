@@ -443,11 +443,13 @@ def _check_dns(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
 DNS = Rule(
     name="skyweave-redundancy-dns-health-checks",
     description="DNS records that route between endpoints (Route 53 failover/weighted/latency/geo "
-    "policies, Cloud DNS routing policies) are health checked, so they actually fail over.",
+    "policies, Cloud DNS routing policies) are health checked, and no Traffic Manager endpoint is "
+    "served regardless of its health (alwaysServe), so they actually fail over.",
     level=Level.MANDATORY,
     kind=Kind.STACK,
     check=_check_dns,
-    remediation="Attach a Route 53 health check (health_check_id) or Cloud DNS health-checked targets.",
+    remediation="Attach a Route 53 health check (health_check_id) or Cloud DNS health-checked targets; "
+    "leave Traffic Manager endpoints' always_serve unset or 'Disabled'.",
     severity=Severity.HIGH,
 )
 

@@ -228,11 +228,13 @@ def _walk(value: Any, path: str, key: str, depth: int) -> Iterator[tuple[str, st
 
 
 def _scripts(res_type: str) -> frozenset[str]:
-    """Properties of ``res_type`` that hold a script run on a host (a command's ``create``)."""
+    """Properties of ``res_type`` that hold a script run on a host (a command's ``create``), in
+    plain text or base64 (an Azure VM's ``customData``)."""
     found: frozenset[str] = readers.merged("scripts").get(res_type) or _LOCAL_COMMAND_SCRIPTS.get(
         res_type, frozenset()
     )
-    return found
+    encoded: frozenset[str] | None = readers.merged("encoded_scripts").get(res_type)
+    return found | encoded if encoded else found
 
 
 def _script_text(key: str, text: str, res_type: str) -> str:

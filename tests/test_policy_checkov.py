@@ -408,3 +408,22 @@ def test_a_traffic_manager_endpoint_that_always_serves_ignores_health(pack: Poli
     assert diag.mandatory and "alwaysServe is 'Enabled'" in diag.detail
     assert _named(_stack(pack, [profile, ep(alwaysServe="Disabled")]), DNS_HEALTH) == []
     assert _named(_stack(pack, [profile, ep()]), DNS_HEALTH) == []
+
+
+# -- Azure: a network interface with a public address -------------------------------------------------
+
+PUBLIC_IPS = "skyweave-security-no-public-ip-on-instances"
+NIC = "azure-native:network:NetworkInterface"
+SUB = "/subscriptions/11111111-2222-4333-8444-555555555555/resourceGroups/rg/providers/Microsoft.Network"
+
+
+def test_a_network_interface_with_a_public_address_fails(pack: PolicyPackProcess) -> None:
+    """A NIC whose IP configuration references a public IP address (checkov 3.3.30's CKV_AZURE_119
+    passed its Terraform twin by hand: not an equivalent)."""
+    subnet = {"id": f"{SUB}/virtualNetworks/vnet/subnets/app"}
+    public = {"name": "ip", "subnet": subnet, "publicIPAddress": {"id": f"{SUB}/publicIPAddresses/vm-ip"}}
+    nic = {"resourceGroupName": "rg", "ipConfigurations": [public]}
+    [detail] = _hits(pack, res(NIC, "vm-nic", nic, site="azure-weu1"))[PUBLIC_IPS]
+    assert "ipConfigurations[0].publicIPAddress is set" in detail
+    private = {"resourceGroupName": "rg", "ipConfigurations": [{"name": "ip", "subnet": subnet}]}
+    assert _hits(pack, res(NIC, "vm-nic", private, site="azure-weu1")) == {}

@@ -82,7 +82,8 @@ def _check_public_ips(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
 PUBLIC_IPS = Rule(
     name="skyweave-security-no-public-ip-on-instances",
     description="Instances and instance templates get no public address of their own (AWS "
-    "associatePublicIpAddress, GCP accessConfigs): they are reached through load balancers, VPNs or NAT.",
+    "associatePublicIpAddress, GCP accessConfigs, an Azure network interface's publicIPAddress): they "
+    "are reached through load balancers, VPNs or NAT.",
     level=Level.MANDATORY,
     kind=Kind.RESOURCE,
     check=_check_public_ips,

@@ -58,6 +58,7 @@ TM_DOMAIN = "trafficmanager.net"
 NSG = "azure-native:network:NetworkSecurityGroup"
 NSG_RULE = "azure-native:network:SecurityRule"
 SYNAPSE_FIREWALL = "azure-native:synapse:IpFirewallRule"
+NIC = "azure-native:network:NetworkInterface"
 #: What a Synapse workspace answers on: its SQL endpoints (1433) and its web endpoints (443).
 _SYNAPSE_PORTS = ((1433, 1433), (443, 443))
 STORAGE_ACCOUNT = "azure-native:storage:StorageAccount"
@@ -94,7 +95,7 @@ class AzureReader(Reader):
         {
             PUBLIC_IP,
             "azure-native:network:LoadBalancer",
-            "azure-native:network:NetworkInterface",
+            NIC,
             "azure-native:network:ApplicationGateway",
         }
     )
@@ -118,6 +119,7 @@ class AzureReader(Reader):
     exposure_types = frozenset({STORAGE_ACCOUNT, BLOB_CONTAINER})
     stateful_types = frozenset({STORAGE_ACCOUNT, BLOB_CONTAINER, "azure-native:compute:Disk"})
     volume_types = frozenset({SCALE_SET, VM})
+    public_address_types = frozenset({NIC})
     #: osProfile.customData: "a base-64 encoded string" (the SDK's OSProfile.custom_data).
     encoded_scripts = {VM: frozenset({"customData"}), SCALE_SET: frozenset({"customData"})}
     topics = {
@@ -351,6 +353,15 @@ class AzureReader(Reader):
                 yield Ingress(f"securityRules[{i}] ({label})", found[1], found[0])
         if unknown is not None:
             raise unknown
+
+    def public_addresses(self, res: Resource) -> Iterator[str]:
+        """A network interface's IP configuration that references a public IP address."""
+        for i, config in enumerate(items(res.props, "ipConfigurations")):
+            if get(config, "publicIPAddress") is not None:
+                yield (
+                    f"ipConfigurations[{i}].publicIPAddress is set; reach the VM through a load balancer, "
+                    "Azure Bastion or the VPN"
+                )
 
     def ike(self, res: Resource) -> Iterator[IkeOffer]:
         """A site-to-site or VNet-to-VNet connection's protocol and IPsec policies. Without

@@ -10,27 +10,18 @@ fetches packages from the internet needs egress to it, and a description is an a
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any
-
-from . import readers
-from .rule import Kind, Level, Resource, Rule, Severity
+from .rule import Kind, Level, Rule, Severity
+from .topics import topic_rule
 
 __all__ = ["RULES"]
 
 
-def _check_egress(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
-    yield from readers.check_topic("security-aws-egress-restricted", res, cfg)
-
-
-EGRESS = Rule(
-    name="skyweave-security-aws-egress-restricted",
+EGRESS = topic_rule(
+    "security-aws-egress-restricted",
     description="No security group allows egress on every protocol to the whole internet (0.0.0.0/0 or "
     "::/0): inline egress blocks, egress security group rules and VPC egress rules.",
     level=Level.ADVISORY,
     kind=Kind.RESOURCE,
-    check=_check_egress,
-    types=readers.ReaderTypes("topic:security-aws-egress-restricted"),
     remediation="List the protocols, ports and destinations the instances need (HTTPS to package "
     "mirrors, the estate's ranges), or route egress through a proxy or NAT with its own controls.",
     severity=Severity.LOW,
@@ -38,18 +29,12 @@ EGRESS = Rule(
 )
 
 
-def _check_described(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
-    yield from readers.check_topic("security-aws-firewall-rules-described", res, cfg)
-
-
-DESCRIBED = Rule(
-    name="skyweave-security-aws-firewall-rules-described",
+DESCRIBED = topic_rule(
+    "security-aws-firewall-rules-described",
     description="Every security group has a description of its own (not the SDK's default 'Managed by "
     "Pulumi'), and every inline rule, security group rule and VPC ingress/egress rule has one.",
     level=Level.ADVISORY,
     kind=Kind.RESOURCE,
-    check=_check_described,
-    types=readers.ReaderTypes("topic:security-aws-firewall-rules-described"),
     remediation="Set description= on the group and on each rule: what it admits and why. (A group's "
     "description cannot change without replacing the group: waive the rule for an existing one.)",
     severity=Severity.LOW,
@@ -57,36 +42,24 @@ DESCRIBED = Rule(
 )
 
 
-def _check_pitr(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
-    yield from readers.check_topic("redundancy-aws-dynamodb-point-in-time-recovery", res, cfg)
-
-
-PITR = Rule(
-    name="skyweave-redundancy-aws-dynamodb-point-in-time-recovery",
+PITR = topic_rule(
+    "redundancy-aws-dynamodb-point-in-time-recovery",
     description="Every DynamoDB table keeps point-in-time recovery on (the SDK's default is off), so a "
     "bad write or delete can be rolled back to any second of the recovery window.",
     level=Level.MANDATORY,
     kind=Kind.RESOURCE,
-    check=_check_pitr,
-    types=readers.ReaderTypes("topic:redundancy-aws-dynamodb-point-in-time-recovery"),
     remediation="Set point_in_time_recovery={'enabled': True} on the table.",
     severity=Severity.MEDIUM,
     equivalents=("checkov CKV_AWS_28",),
 )
 
 
-def _check_eks_endpoint(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
-    yield from readers.check_topic("security-aws-eks-endpoint-not-public", res, cfg)
-
-
-EKS_ENDPOINT = Rule(
-    name="skyweave-security-aws-eks-endpoint-not-public",
+EKS_ENDPOINT = topic_rule(
+    "security-aws-eks-endpoint-not-public",
     description="No EKS cluster's Kubernetes API endpoint answers the whole internet: the public "
     "endpoint (on by default) is off, or admits only listed ranges (its default is 0.0.0.0/0).",
     level=Level.MANDATORY,
     kind=Kind.RESOURCE,
-    check=_check_eks_endpoint,
-    types=readers.ReaderTypes("topic:security-aws-eks-endpoint-not-public"),
     remediation="Set vpc_config endpoint_private_access=True and endpoint_public_access=False (reach "
     "the API over the VPN), or public_access_cidrs to your own ranges.",
     severity=Severity.HIGH,

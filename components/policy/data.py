@@ -12,6 +12,7 @@ from typing import Any
 
 from . import readers
 from .rule import Kind, Level, Resource, Rule, Severity
+from .topics import topic_rule
 
 __all__ = ["RULES"]
 
@@ -52,18 +53,12 @@ PUBLIC_BUCKETS = Rule(
 # -- GCS bucket access controls -----------------------------------------------------------------
 
 
-def _check_gcs_access(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
-    yield from readers.check_topic("security-gcs-access-controlled", res, cfg)
-
-
-GCS_ACCESS = Rule(
-    name="skyweave-security-gcs-access-controlled",
+GCS_ACCESS = topic_rule(
+    "security-gcs-access-controlled",
     description="Every GCS bucket uses uniform bucket-level access and enforces public access prevention, "
     "so only its IAM policy grants access and nothing can make it public.",
     level=Level.MANDATORY,
     kind=Kind.RESOURCE,
-    check=_check_gcs_access,
-    types=readers.ReaderTypes("topic:security-gcs-access-controlled"),
     remediation="Set uniform_bucket_level_access=True and public_access_prevention='enforced'.",
     severity=Severity.HIGH,
     equivalents=(
@@ -108,18 +103,12 @@ DATABASES = Rule(
 # -- databases in more than one zone -------------------------------------------------------------
 
 
-def _check_multi_zone(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
-    yield from readers.check_topic("redundancy-databases-multi-zone", res, cfg)
-
-
-MULTI_ZONE = Rule(
-    name="skyweave-redundancy-databases-multi-zone",
+MULTI_ZONE = topic_rule(
+    "redundancy-databases-multi-zone",
     description="Every managed database instance has a standby in another zone (RDS multiAz), so a "
     "zone's loss does not take the data offline. A read replica needs none.",
     level=Level.MANDATORY,
     kind=Kind.RESOURCE,
-    check=_check_multi_zone,
-    types=readers.ReaderTypes("topic:redundancy-databases-multi-zone"),
     remediation="Set multi_az=True on the RDS instance (or run an Aurora cluster with instances in two "
     "zones).",
     severity=Severity.MEDIUM,

@@ -30,6 +30,8 @@ from .values import SECRET_MASK, Resource, UnknownValue, as_int, get, is_unknown
 __all__ = [
     "UNSPECIFIED",
     "Contribution",
+    "DnsAnswer",
+    "DnsCheck",
     "DnsName",
     "Edge",
     "IkeOffer",
@@ -169,6 +171,49 @@ class Edge:
         if not ends:
             return max(self.sides.values(), default=0)
         return min(self.sides.get(n, 0) for n in ends)
+
+
+@dataclass(frozen=True)
+class DnsCheck:
+    """What decides whether an answer is given: a DNS health check, in any vendor's terms.
+
+    ``interval`` and ``failure_threshold`` (consecutive failures before a target is left out)
+    with the probe's ``protocol``, ``port`` and ``path`` (``""`` for a check without one).
+    """
+
+    protocol: str
+    port: int
+    path: str
+    interval: int
+    failure_threshold: int
+
+    def __str__(self) -> str:
+        return (
+            f"{self.protocol} :{self.port}{self.path} every {self.interval} s, "
+            f"out after {self.failure_threshold} failures"
+        )
+
+
+@dataclass(frozen=True)
+class DnsAnswer:
+    """One answer a DNS provider may give for a name: one weighted (or failover, or plain)
+    record's addresses, as a reader describes its vendor's record (:meth:`Reader.dns_answers`).
+
+    Attributes:
+        record_type: ``A``, ``AAAA``, ``CNAME`` …
+        ttl: seconds (``None``: the record has none of its own, an alias).
+        routing: ``weighted``, ``failover-primary``, ``failover-secondary`` or ``simple``.
+        weight: the weight within its weighted set (``None`` unless weighted).
+        targets: what it answers with, sorted (addresses; ``alias:<name>`` for an alias).
+        check: the health check deciding whether it is given (``None``: always given).
+    """
+
+    record_type: str
+    ttl: int | None
+    routing: str
+    weight: float | None
+    targets: tuple[str, ...]
+    check: DnsCheck | None
 
 
 @dataclass

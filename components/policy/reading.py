@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, ClassVar, Protocol
 
 from ..core.sites import PEER_SITE_TAG
-from .model import Contribution, DnsName, IkeOffer, Ingress, LinkDoubt, UnionFind, Unit
+from .model import Contribution, DnsAnswer, DnsName, IkeOffer, Ingress, LinkDoubt, UnionFind, Unit
 from .values import Finding, Resource, UnknownValue, get
 
 __all__ = ["Estate", "Floor", "Index", "Reader"]
@@ -279,6 +279,18 @@ class Reader:
     def record_targets(self, estate: Estate, res: Resource, entry: DnsName) -> None:
         """Add what a record answers with to ``entry`` (``estate.link_targets`` /
         ``estate.literal_target``)."""
+
+    def dns_answers(self, estate: Estate, res: Resource) -> list[DnsAnswer] | None:
+        """What one of :attr:`dns_records` answers with, in vendor-neutral terms (type, TTL,
+        routing, weight, targets and the health check deciding each answer): what
+        ``skyweave-redundancy-dns-providers-agree`` compares between the providers of one name.
+        ``None``: this reader does not describe its records (the rule then says it cannot
+        compare them, never that they agree).
+
+        Raises:
+            UnknownValue: a value it needs is not known in this preview.
+        """
+        return None
 
     # -- data --------------------------------------------------------------------------------
 

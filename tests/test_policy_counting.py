@@ -290,7 +290,18 @@ def test_checkov_equivalents_are_what_the_rules_catch() -> None:
     http_aws = res(
         "aws:ec2/securityGroup:SecurityGroup",
         "http",
-        {"ingress": [{"protocol": "tcp", "fromPort": 80, "toPort": 80, "cidrBlocks": ["0.0.0.0/0"]}]},
+        {
+            "description": "web",
+            "ingress": [
+                {
+                    "protocol": "tcp",
+                    "fromPort": 80,
+                    "toPort": 80,
+                    "cidrBlocks": ["0.0.0.0/0"],
+                    "description": "http",
+                }
+            ],
+        },
         site="aws-use1",
     )
     provider = res(

@@ -70,6 +70,8 @@ pulumi.export(
             "availability": app.availability,
             "failoverSeconds": app.failover_seconds,
             "sizing": app.sizing,
+            # What the registrar lists for the zone: every DNS provider's name servers.
+            "nameServers": app.name_servers,
         }
         for name, app in apps.items()
     },

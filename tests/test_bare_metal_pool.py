@@ -252,12 +252,19 @@ def test_byon_copies_files_and_script_and_runs_it_with_a_secret_key_and_a_script
     assert [c.name for c in commands] == [
         "metal-bootstrap-onprem-fra-fra-01",
         "metal-bootstrap-onprem-fra-fra-02",
+        "metal-host-onprem-fra-fra-01",
+        "metal-host-onprem-fra-fra-02",
         "metal-stage-onprem-fra-fra-01",
         "metal-stage-onprem-fra-fra-02",
     ]
-    boots, stages = commands[:2], commands[2:]
+    boots, hosts, stages = commands[:2], commands[2:4], commands[4:]
     for c in [*copies, *commands]:
         assert c.inputs["connection"] == "[secret]"
+    # Each server's record runs nothing and says which server it is; its commands depend on it.
+    assert all(not {"create", "update", "delete"} & set(h.inputs) for h in hosts)
+    assert hosts[0].inputs["environment"]["SKYWEAVE_NODE"] == "fra-01"
+    assert hosts[0].inputs["environment"]["SKYWEAVE_FAILURE_DOMAIN"] == "r1"
+    assert all(hosts[0].urn in c.dependencies for c in (boots[0], stages[0]))
     for c in [*copies, *boots]:
         assert c.inputs["triggers"] == [digest]
     # A stage re-runs on anything the bootstrap does (its digest and the node's environment).
@@ -286,7 +293,7 @@ def test_a_changed_script_changes_only_the_triggers() -> None:
     a = {r.urn: r for r in first.resources}
     b = {r.urn: r for r in changed.resources}
     assert set(a) == set(b)
-    run_a = next(r for r in a.values() if r.type == "command:remote:Command")
+    run_a = next(r for r in a.values() if r.type == "command:remote:Command" and "-bootstrap-" in r.name)
     run_b = b[run_a.urn]
     assert run_a.inputs["triggers"] != run_b.inputs["triggers"]
     assert run_a.inputs["create"] == run_b.inputs["create"]
@@ -328,9 +335,12 @@ def test_every_source_gets_the_same_script_and_files() -> None:
     assert boots and all("/file-0 /etc/pool.conf &&" in b.inputs["create"] for b in boots)
 
 
-def test_no_bootstrap_means_no_user_data_and_no_remote_commands() -> None:
+def test_no_bootstrap_means_no_user_data_and_no_remote_command_that_runs() -> None:
     run = pool_run({"count": 7, "sources": [IRONIC, METAL, BYON]})
-    assert not [r for r in run.resources if r.package == "command"]
+    commands = [r for r in run.resources if r.custom and r.package == "command"]
+    # Only each placed server's record, with nothing to run (the policy pack counts the servers).
+    assert [c.name for c in commands] == ["metal-host-onprem-fra-fra-01", "metal-host-onprem-fra-fra-02"]
+    assert all(not {"create", "update", "delete"} & set(c.inputs) for c in commands)
     assert all("userData" not in r.inputs for r in of_type(run, "aws:ec2/instance:Instance"))
 
 

@@ -153,3 +153,70 @@ def test_without_tls_every_probe_is_plain_http_on_the_service_port() -> None:
         assert (protocol, port) == ("HTTP", PORT), name
     lb = next(r for r in result.resources if r.name == "web-lb-azure-weu1").inputs
     assert [r["frontendPort"] for r in lb["loadBalancingRules"]] == [PORT]
+
+
+def test_traffic_managers_probe_follows_the_contract_too() -> None:
+    """Azure's DNS (Traffic Manager) probes the HTTPS front door of every site, like Route 53."""
+    app = {**APP, "dns": {"vendor": "azure", "zone": "dns-rg/example.com", "record_name": "shop.example.com"}}
+    result = _build(app)
+    [profile] = [r for r in result.resources if r.type == "azure-native:trafficmanager:Profile"]
+    monitor = profile.inputs["monitorConfig"]
+    assert (monitor["protocol"], monitor["port"], monitor["path"]) == ("HTTPS", HTTPS_PORT, "/healthz")
+    plain = _build({**{k: v for k, v in app.items() if k != "tls_certificates"}})
+    [profile] = [r for r in plain.resources if r.type == "azure-native:trafficmanager:Profile"]
+    assert (profile.inputs["monitorConfig"]["protocol"], profile.inputs["monitorConfig"]["port"]) == (
+        "HTTP",
+        PORT,
+    )
+
+
+def _public_ports(result: OfflineRun) -> dict[str, set[int]]:
+    """Per site, the ports its load balancer serves to the internet, read from what it registered."""
+    ports: dict[str, set[int]] = {s["name"]: set() for s in SITES}
+    for r in result.resources:
+        i = r.inputs
+        if r.type == "aws:lb/listener:Listener" and not r.name.startswith("web-nlb"):
+            ports[_site(r)].add(i["port"])
+        elif r.type == "gcp:compute/forwardingRule:ForwardingRule":
+            ports[_site(r)] |= {int(p) for p in i["ports"]}
+        elif r.type == "azure-native:network:LoadBalancer":
+            ports[_site(r)] |= {rule["frontendPort"] for rule in i["loadBalancingRules"]}
+        elif r.type == "openstack:loadbalancer/listener:Listener":
+            ports[_site(r)].add(i["protocolPort"])
+    return ports
+
+
+def test_the_service_port_redirects_by_default_on_every_vendor(tls_run: OfflineRun) -> None:
+    assert _public_ports(tls_run) == {s["name"]: {PORT, HTTPS_PORT} for s in SITES}
+
+
+def test_plain_http_closed_leaves_only_https_open_on_every_vendor() -> None:
+    """plain_http: closed — the same contract everywhere: only https_port reaches the internet, and
+    every probe still targets a port that answers 200."""
+    result = _build({**APP, "plain_http": "closed"})
+    assert _public_ports(result) == {s["name"]: {HTTPS_PORT} for s in SITES}
+    res = {r.name: r for r in result.resources}
+    aws_world = {rule["fromPort"] for rule in res["web-lb-sg-aws-use1"].inputs["ingress"]}
+    assert aws_world == {HTTPS_PORT}
+    azure_world = [
+        r
+        for r in res["web-nsg-azure-weu1"].inputs["securityRules"]
+        if r.get("sourceAddressPrefix") == "Internet"
+    ]
+    assert [r["destinationPortRange"] for r in azure_world] == [str(HTTPS_PORT)]
+    assert res["web-fw-service-gcp-euw1"].inputs["allows"] == [
+        {"protocol": "tcp", "ports": [str(HTTPS_PORT)]}
+    ]
+    assert "web-https-redirect-os-dc1" not in res
+    for site, what, protocol, port, _ in _instance_probes(result):
+        serves_200 = {("HTTP", PORT)} if _terminates_tls(result, site) else {("HTTPS", HTTPS_PORT)}
+        assert (protocol, port) in serves_200, (site, what)
+
+
+def test_plain_http_closed_needs_https() -> None:
+    from skyweave import InvalidArgsError
+
+    app = {k: v for k, v in APP.items() if k != "tls_certificates"}
+    with pytest.raises(InvalidArgsError) as info:
+        _build({**app, "plain_http": "closed"})
+    assert "plain_http" in str(info.value) and "needs tls_certificates" in str(info.value)

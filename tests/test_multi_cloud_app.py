@@ -319,10 +319,10 @@ def _plan(sites: list[dict[str, Any]], app: dict[str, Any]) -> None:
             [AWS, GCP],
             {
                 "sites": ["aws-use1", "gcp-euw1"],
-                "dns": {"vendor": "gcp", "zone": "z", "record_name": "a.example.com"},
+                "dns": {"vendor": "gcp", "zone": "z", "record_name": "a.example.com", "routing": "failover"},
             },
             "dns",
-            "Cloud DNS health-checks IP targets only, and site\\(s\\) aws-use1",
+            "skyweave builds Cloud DNS weighted routing only",
         ),
         (
             [AWS, GCP],

@@ -193,6 +193,7 @@ def test_growing_the_prod_pool_keeps_every_node(tmp_path: Path, prod_run: Offlin
     assert added == [
         "metal-bootstrap-onprem-fra-fra-r2-02",
         "metal-file-onprem-fra-fra-r2-02-0",
+        "metal-host-onprem-fra-fra-r2-02",
         "metal-script-onprem-fra-fra-r2-02",
         "metal-server-aws-use1-11",
         "metal-stage-onprem-fra-fra-r2-02",

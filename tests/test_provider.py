@@ -113,6 +113,7 @@ EXPECTED = {
             "availability",
             "failoverSeconds",
             "sizing",
+            "nameServers",
             "placements",
             "minHealthy",
             "survive",

@@ -24,9 +24,10 @@ APPS = {d.vendor: d for d in all_drivers() if isinstance(d, AppService)}
 HTTPS_PORT = 8443
 CERTIFICATE = "certificate-for-the-contract-test"
 #: Values each vendor's driver takes (its app_value_problems): an AMI id and an instance type the
-#: SDK lists on AWS, a size spelt as pulumi-azure-native spells them; a Marketplace URN elsewhere.
+#: SDK lists on AWS, a size spelt as pulumi-azure-native spells them, a vSphere VM shape; a
+#: Marketplace URN elsewhere.
 IMAGES = {"aws": "ami-0a1b2c3d4e5f60718"}
-SIZES = {"aws": "t3.small", "azure": "Standard_D2s_v5"}
+SIZES = {"aws": "t3.small", "azure": "Standard_D2s_v5", "vsphere": "2cpu-4096mb"}
 
 
 def _certificate(vendor: str, region: str) -> str:
@@ -77,7 +78,7 @@ def _build(driver: CloudDriver, certificates: dict[str, str]) -> list[str]:
     return [
         json.dumps(r.inputs, default=str)
         for r in result.resources
-        if r.name.startswith("web-") and r.name.endswith(site["name"]) and "dns" not in r.name
+        if r.name.startswith("web-") and site["name"] in r.name and "dns" not in r.name
     ]
 
 

@@ -63,6 +63,8 @@ class MultiCloudApp(
         addresses: output, per site, the public address of its load balancer.
         availability: output, the composite availability and the single failure that hurts most.
         failover_seconds: output, DNS failover estimate (interval * threshold + TTL), or None.
+        name_servers: output, every DNS provider's name servers for the zone (sorted, no final
+            dot): the NS set the registrar must list so the name outlives one DNS vendor.
     """
 
     def __init__(
@@ -83,10 +85,10 @@ class MultiCloudApp(
             lambda a: plan_multi_cloud_app(a, network.plan.args.sites, estate_ranges(network.plan)),
         )
         providers = network_providers(providers, network, (s.name for s in self.plan.sites))
-        dns_site = self.plan.dns_site
-        if dns_site is not None and dns_site.name not in providers:
-            message = f"no provider given for the DNS site {dns_site.name!r}"
-            raise InvalidArgsError([ConfigIssue("providers", message, list(providers))])
+        for provider in self.plan.dns_providers:
+            if provider.site.name not in providers:
+                message = f"no provider given for the DNS site {provider.site.name!r}"
+                raise InvalidArgsError([ConfigIssue("providers", message, list(providers))])
         planned = self.plan.as_dict()
         props = {k: planned[k] for k in ("placements", "minHealthy", "survive")}
         self.register(name, props, opts, providers)
@@ -107,14 +109,24 @@ class MultiCloudApp(
                 tls_certificate=self.plan.certificates.get(site.name),
                 https_port=args.https_port,
                 redirect_host=self.plan.dns.record_name if self.plan.dns else None,
+                fixed_addresses=self.plan.fixed_addresses,
+                plain_http=args.plain_http,
             )
             app = service(get_driver(site.vendor), AppService, needed_for="a MultiCloudApp site")
             self.endpoints[site.name] = app.create_app_site(ctx, network.site_networks[site.name], spec)
-        self.dns_resources: Mapping[str, pulumi.Resource] = {}
-        if self.plan.dns is not None and dns_site is not None:
-            ctx = self.site_context(dns_site, _tags(name, dns_site, args))
-            dns = service(get_driver(dns_site.vendor), DnsService, needed_for="the app's DNS")
-            self.dns_resources = dns.create_dns(ctx, self.plan.dns, list(self.endpoints.values()))
+        # Every DNS provider serves the same records and health checks (multi-provider
+        # authoritative DNS); the first's resources keep their keys, the others' are prefixed.
+        self.dns_resources: dict[str, pulumi.Resource] = {}
+        servers: list[pulumi.Output[list[str]]] = []
+        for number, provider in enumerate(self.plan.dns_providers):
+            ctx = self.site_context(provider.site, _tags(name, provider.site, args))
+            dns = service(get_driver(provider.vendor), DnsService, needed_for="the app's DNS")
+            created = dns.create_dns(ctx, provider.spec, list(self.endpoints.values()))
+            prefix = f"{provider.vendor}:" if number else ""
+            self.dns_resources.update({prefix + key: res for key, res in created.items()})
+            servers.append(dns.dns_name_servers(ctx, provider.spec))
+        #: Every provider's name servers for the zone, for the registrar's NS set.
+        self.name_servers: pulumi.Output[list[str]] = pulumi.Output.all(*servers).apply(_name_servers)
         self.placements = pulumi.Output.from_input(planned["placements"])
         self.min_healthy = pulumi.Output.from_input(planned["minHealthy"])
         self.survive = pulumi.Output.from_input(planned["survive"])
@@ -134,8 +146,15 @@ class MultiCloudApp(
                 "failoverSeconds": self.failover_seconds,
                 "sizing": self.sizing,
                 "dnsName": self.plan.dns.record_name if self.plan.dns else None,
+                "dnsVendors": [p.vendor for p in self.plan.dns_providers],
+                "nameServers": self.name_servers,
             }
         )
+
+
+def _name_servers(sets: list[list[str]]) -> list[str]:
+    """One sorted NS set: every provider's servers, lower case, without the final dot."""
+    return sorted({str(server).rstrip(".").lower() for servers in sets for server in servers or ()})
 
 
 def _tags(name: str, site: SiteArgs, args: MultiCloudAppArgs) -> dict[str, str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pydantic import ConfigDict, Field, field_validator
@@ -35,7 +35,9 @@ from ..drivers.workloads import (
     AppValueKind,
     DnsRouting,
     DnsSpec,
+    EndpointKind,
     HealthCheckSpec,
+    PlainHttp,
     TlsTermination,
 )
 from ..network.hybrid_vpc import HybridVpcPlan
@@ -52,6 +54,8 @@ __all__ = [
     "NAME_LIMIT",
     "AppDnsArgs",
     "AppPlan",
+    "DnsProvider",
+    "DnsProviderArgs",
     "MultiCloudAppArgs",
     "MultiCloudAppConfig",
     "estate_ranges",
@@ -86,6 +90,27 @@ def _tls_description() -> str:
 
 #: The vendors whose app sites publish no compute SLA (the user states a figure for them).
 _NO_SLA = ", ".join(d.display_name for d, _ in offering(AppService) if d.compute_sla is None)
+
+
+class DnsProviderArgs(ArgsModel):
+    """One more DNS provider serving the app's name: the same records and health checks."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    vendor: str = Field(
+        description="Whose DNS also serves the record "
+        f"({per_vendor(DnsService, lambda d: d.dns_terms().product)})."
+    )
+    zone: str = Field(
+        min_length=1,
+        description="The same zone at that provider, in its terms "
+        f"({per_vendor(DnsService, lambda d: d.dns_terms().zone)}).",
+    )
+    site: SiteName | None = Field(
+        default=None,
+        description="The site whose provider (account/project) manages that zone. Omitted: the "
+        "first of the app's sites with that vendor, else the estate's first.",
+    )
 
 
 class AppDnsArgs(ArgsModel):
@@ -134,6 +159,13 @@ class AppDnsArgs(ArgsModel):
         default=(),
         description="Where the DNS health checks probe from, for a DNS vendor that lets you choose "
         f"({per_vendor(DnsService, lambda d: d.dns_terms().probe_regions)}); leave it out for the others.",
+    )
+    also_served_by: tuple[DnsProviderArgs, ...] = Field(
+        default=(),
+        description="More DNS providers serving the same zone (multi-provider authoritative DNS): "
+        "each gets identical records and health checks, and the app's nameServers output lists "
+        "every provider's name servers for the registrar, so the name outlives one DNS vendor. "
+        "Default none.",
     )
 
 
@@ -214,6 +246,13 @@ class MultiCloudAppArgs(ArgsModel):
     https_port: int = Field(
         default=443, ge=1, le=65535, description="The HTTPS port with tls_certificates. Default 443."
     )
+    plain_http: PlainHttp = Field(
+        default=PlainHttp.REDIRECT,
+        description="With tls_certificates, what the service port does for the public: redirect "
+        "(default: it only redirects to https_port) or closed (only https_port is open; the service "
+        "port stays the backend port behind load balancers that terminate TLS). Every vendor serves "
+        "the same contract, and every health check probes a port that answers 200.",
+    )
     tags: Tags = Field(default_factory=dict, description="Tags on every resource of the app. Default none.")
 
     @field_validator("sites")
@@ -243,6 +282,15 @@ class MultiCloudAppConfig(MultiCloudAppArgs):
 
 
 @dataclass(frozen=True)
+class DnsProvider:
+    """One DNS provider of the app's name: its vendor, its zone's spec and the site managing it."""
+
+    vendor: str
+    spec: DnsSpec
+    site: SiteArgs
+
+
+@dataclass(frozen=True)
 class AppPlan:
     """Everything :class:`MultiCloudApp` will build, decided before it registers anything."""
 
@@ -258,6 +306,10 @@ class AppPlan:
     estate_cidrs: tuple[str, ...]
     #: The certificate per site whose load balancer terminates TLS (empty: no TLS).
     certificates: Mapping[str, str] = field(default_factory=dict)
+    #: Every DNS provider of the name, the first being ``dns`` on ``dns_site``.
+    dns_providers: tuple[DnsProvider, ...] = ()
+    #: The DNS reaches IP targets only: sites reached by a hostname get fixed addresses.
+    fixed_addresses: bool = False
 
     @property
     def tls(self) -> bool:
@@ -309,6 +361,14 @@ def plan_multi_cloud_app(
     certificates: dict[str, str] = {}
     if args.tls_certificates:
         issues.extend(_tls_issues(args, sites, by_name, known_vendors, certificates))
+    elif args.plain_http is PlainHttp.CLOSED:
+        issues.append(
+            ConfigIssue(
+                "plain_http",
+                "closed needs tls_certificates: without HTTPS the service port is all the app serves",
+                args.plain_http.value,
+            )
+        )
     entries = _entries(by_name.values(), known_vendors)
     for key, kind, table, resolved in (
         ("images", AppValueKind.IMAGE, args.images, images),
@@ -419,9 +479,10 @@ def plan_multi_cloud_app(
         healthy_threshold=args.healthy_threshold,
         unhealthy_threshold=args.unhealthy_threshold,
     )
-    dns, dns_site = _plan_dns(args, sites, estate, issues)
+    providers, fixed = _plan_dns(args, sites, estate, capacity.per_site(), issues)
     if issues:
         raise InvalidArgsError(issues)
+    dns, dns_site = (providers[0].spec, providers[0].site) if providers else (None, None)
     return AppPlan(
         args=args,
         sites=tuple(sites),
@@ -434,6 +495,8 @@ def plan_multi_cloud_app(
         dns_site=dns_site,
         estate_cidrs=tuple(estate_cidrs),
         certificates=certificates,
+        dns_providers=providers,
+        fixed_addresses=fixed,
     )
 
 
@@ -525,7 +588,11 @@ def _tls_issues(
                 args.https_port,
             )
         )
-    redirecting = [s.name for s in sites if _terms(s).redirect_to_dns_name]
+    redirecting = (
+        [s.name for s in sites if _terms(s).redirect_to_dns_name]
+        if args.plain_http is PlainHttp.REDIRECT
+        else []
+    )
     if args.dns is None and redirecting:
         issues.append(
             ConfigIssue(
@@ -539,56 +606,135 @@ def _tls_issues(
 
 
 def _plan_dns(
-    args: MultiCloudAppArgs, sites: list[SiteArgs], estate: Sequence[SiteArgs], issues: list[ConfigIssue]
-) -> tuple[DnsSpec | None, SiteArgs | None]:
+    args: MultiCloudAppArgs,
+    sites: list[SiteArgs],
+    estate: Sequence[SiteArgs],
+    capacity: Mapping[str, int],
+    issues: list[ConfigIssue],
+) -> tuple[tuple[DnsProvider, ...], bool]:
+    """Every DNS provider of the name (``dns`` first, then ``dns.also_served_by``), and whether
+    the sites must be reachable at fixed addresses; problems go to ``issues`` under their keys."""
     if args.dns is None:
-        return None, None
+        return (), False
     d = args.dns
-    try:
-        dns_service = service(get_driver(d.vendor), DnsService, needed_for="the app's DNS")
-    except (UnknownDriverError, UnsupportedCapabilityError) as exc:
-        issues.append(ConfigIssue("dns.vendor", str(exc), d.vendor))
-        return None, None
-    if d.site is not None:
-        dns_site = next((s for s in estate if s.name == d.site), None)
-        if dns_site is None or dns_site.vendor != d.vendor:
-            issues.append(ConfigIssue("dns.site", f"not a {d.vendor} site of the estate", d.site))
-            return None, None
-    else:
-        candidates = [s for s in sites if s.vendor == d.vendor] + [s for s in estate if s.vendor == d.vendor]
-        if not candidates:
+    asked = [
+        ("dns", d.vendor, d.zone, d.site),
+        *((f"dns.also_served_by[{i}]", p.vendor, p.zone, p.site) for i, p in enumerate(d.also_served_by)),
+    ]
+    found: list[tuple[str, DnsService, DnsProvider]] = []
+    for key, vendor, zone, site_name in asked:
+        try:
+            dns_service = service(get_driver(vendor), DnsService, needed_for="the app's DNS")
+        except (UnknownDriverError, UnsupportedCapabilityError) as exc:
+            issues.append(ConfigIssue(f"{key}.vendor", str(exc), vendor))
+            continue
+        if any(p.vendor == vendor for _, _, p in found):
+            where = "dns.vendor" if found[0][2].vendor == vendor else "an earlier entry"
             issues.append(
                 ConfigIssue(
-                    "dns.vendor",
-                    f"the estate has no {d.vendor} site whose account can hold the zone",
-                    d.vendor,
+                    f"{key}.vendor",
+                    f"{vendor} already serves the name ({where}); each provider serves it once",
+                    vendor,
                 )
             )
-            return None, None
-        dns_site = candidates[0]
-    spec = DnsSpec(
-        zone=d.zone,
-        record_name=d.record_name,
-        ttl_seconds=d.ttl_seconds,
-        routing=d.routing,
-        health=HealthCheckSpec(
-            path=args.health_check_path,
-            port=args.port,
-            interval_seconds=d.check_interval_seconds,
-            timeout_seconds=min(args.health_check_timeout_seconds, d.check_interval_seconds - 1),
-            healthy_threshold=args.healthy_threshold,
-            unhealthy_threshold=d.failure_threshold,
-        ),
-        source_regions=d.source_regions,
-    )
-    needed = "a MultiCloudApp site"
-    kinds = {
-        s.name: service(get_driver(s.vendor), AppService, needed_for=needed).app_endpoint_kind(s)
-        for s in sites
-    }
-    for problem in dns_service.dns_problems(spec, kinds):
-        issues.append(ConfigIssue("dns", problem, has_value=False))
-    return spec, dns_site
+            continue
+        dns_site = _dns_site(key, vendor, site_name, sites, estate, issues)
+        if dns_site is None:
+            continue
+        spec = DnsSpec(
+            zone=zone,
+            record_name=d.record_name,
+            ttl_seconds=d.ttl_seconds,
+            routing=d.routing,
+            health=HealthCheckSpec(
+                path=args.health_check_path,
+                port=args.port,
+                interval_seconds=d.check_interval_seconds,
+                timeout_seconds=min(args.health_check_timeout_seconds, d.check_interval_seconds - 1),
+                healthy_threshold=args.healthy_threshold,
+                unhealthy_threshold=d.failure_threshold,
+            ),
+            source_regions=d.source_regions,
+        )
+        found.append((key, dns_service, DnsProvider(vendor, spec, dns_site)))
+    if not found:
+        return (), False
+    first = found[0][1]
+    for key, other, provider in found[1:]:
+        if other.dns_terms().answers != first.dns_terms().answers:
+            issues.append(
+                ConfigIssue(
+                    f"{key}.vendor",
+                    f"{other.dns_terms().product} answers with {other.dns_terms().answers} and "
+                    f"{first.dns_terms().product} with {first.dns_terms().answers}: providers of one name "
+                    "must answer alike; pick providers that answer with addresses",
+                    provider.vendor,
+                )
+            )
+    # One set of weights for every provider: capacity, scaled under the smallest largest weight.
+    bounds = [b for _, svc, _ in found if (b := svc.dns_terms().max_weight) is not None]
+    weights = _weights(capacity, min(bounds) if bounds else None)
+    found = [(key, svc, replace(p, spec=replace(p.spec, weights=weights))) for key, svc, p in found]
+    # Probe regions are for the providers that take them; the others probe from their own places.
+    if any(svc.dns_terms().probe_regions for _, svc, _ in found):
+        found = [
+            (
+                key,
+                svc,
+                p if svc.dns_terms().probe_regions else replace(p, spec=replace(p.spec, source_regions=())),
+            )
+            for key, svc, p in found
+        ]
+    fixed = any(svc.dns_terms().address_targets_only for _, svc, _ in found)
+    kinds = {s.name: _endpoint_kind(s, fixed) for s in sites}
+    for key, dns_service, provider in found:
+        for problem in dns_service.dns_problems(provider.spec, kinds):
+            issues.append(ConfigIssue(key, problem, has_value=False))
+    return tuple(p for _, _, p in found), fixed
+
+
+def _weights(capacity: Mapping[str, int], bound: int | None) -> dict[str, int]:
+    """Each site's weight: its capacity, scaled into ``1..bound`` when the total exceeds it."""
+    total = sum(capacity.values()) or 1
+    if bound is None or total <= bound:
+        return dict(capacity)
+    return {site: max(1, round(count * bound / total)) for site, count in capacity.items()}
+
+
+def _dns_site(
+    key: str,
+    vendor: str,
+    site_name: str | None,
+    sites: list[SiteArgs],
+    estate: Sequence[SiteArgs],
+    issues: list[ConfigIssue],
+) -> SiteArgs | None:
+    """The site whose provider manages ``vendor``'s zone (named, or the first of that vendor)."""
+    if site_name is not None:
+        site = next((s for s in estate if s.name == site_name), None)
+        if site is None or site.vendor != vendor:
+            issues.append(ConfigIssue(f"{key}.site", f"not a {vendor} site of the estate", site_name))
+            return None
+        return site
+    candidates = [s for s in sites if s.vendor == vendor] + [s for s in estate if s.vendor == vendor]
+    if not candidates:
+        issues.append(
+            ConfigIssue(
+                f"{key}.vendor", f"the estate has no {vendor} site whose account can hold the zone", vendor
+            )
+        )
+        return None
+    return candidates[0]
+
+
+def _endpoint_kind(site: SiteArgs, fixed: bool) -> EndpointKind:
+    """How DNS reaches the site: its load balancer's kind, or an IP where the site is given fixed
+    addresses (its vendor declares how, :attr:`AppTerms.fixed_addresses`)."""
+    app = service(get_driver(site.vendor), AppService, needed_for="a MultiCloudApp site")
+    kind = app.app_endpoint_kind(site)
+    if fixed and kind is EndpointKind.HOSTNAME and app.app_terms().fixed_addresses:
+        return EndpointKind.IP
+    return kind
 
 
 def estate_ranges(network: HybridVpcPlan) -> tuple[str, ...]:

@@ -19,6 +19,7 @@ __all__ = [
     "ByonServer",
     "Connectivity",
     "CopyFill",
+    "DnsProvider",
     "DnsRouting",
     "FailureKind",
     "Ipam",
@@ -26,6 +27,7 @@ __all__ = [
     "MultiCloudBucketInputs",
     "NatStrategy",
     "Network",
+    "PlainHttp",
     "PoolSource",
     "PortGroup",
     "Site",
@@ -71,6 +73,16 @@ class NatStrategy(StrEnum):
     """One NAT gateway in the first zone: cheap, but that zone is a single point of egress."""
     ONE_PER_ZONE = "one_per_zone"
     """A NAT gateway per zone: losing a zone keeps the others' egress."""
+
+
+class PlainHttp(StrEnum):
+    """What the service port does for the public when the app serves HTTPS (``tls_certificates``)."""
+
+    REDIRECT = "redirect"
+    """It only redirects to ``https://…:https_port`` (the default)."""
+    CLOSED = "closed"
+    """It is not served to the public at all: only ``https_port`` is open (the service port stays
+    the backend port behind a load balancer that terminates TLS)."""
 
 
 class Topology(StrEnum):
@@ -248,6 +260,17 @@ class Connectivity(TypedDict):
     """Quotas your accounts have in place of a vendor's documented default, per site and limit, e.g. {aws-use1: {vpn_connections_per_gateway: 20}} once AWS has raised it. Only adjustable limits (docs/limits.md lists every limit the plan is checked against). Default none."""
 
 
+class DnsProvider(TypedDict):
+    """One more DNS provider serving the app's name: the same records and health checks."""
+
+    vendor: str
+    """Whose DNS also serves the record (aws: Route 53; azure: Traffic Manager; gcp: Cloud DNS)."""
+    zone: str
+    """The same zone at that provider, in its terms (aws: a Route 53 hosted zone id (Z…); azure: the Azure DNS zone holding the record, as <resource group>/<zone>; gcp: a Cloud DNS managed zone name)."""
+    site: NotRequired[str]
+    """The site whose provider (account/project) manages that zone. Omitted: the first of the app's sites with that vendor, else the estate's first."""
+
+
 class AppDns(TypedDict):
     """Health-checked DNS in front of every site of the app."""
 
@@ -269,6 +292,8 @@ class AppDns(TypedDict):
     """Failed checks before a site leaves DNS. Default 3."""
     source_regions: NotRequired[list[str]]
     """Where the DNS health checks probe from, for a DNS vendor that lets you choose (gcp: exactly 3 regions; omitted: us-east4, europe-west1, asia-southeast1); leave it out for the others."""
+    also_served_by: NotRequired[list[DnsProvider]]
+    """More DNS providers serving the same zone (multi-provider authoritative DNS): each gets identical records and health checks, and the app's nameServers output lists every provider's name servers for the registrar, so the name outlives one DNS vendor. Default none."""
 
 
 class BucketCopy(TypedDict):
@@ -403,6 +428,8 @@ class MultiCloudAppInputs(TypedDict):
     """Serve HTTPS: the certificate per vendor, region or site name (a site's own entry wins, then its region's) for load balancers that terminate TLS (aws: ACM certificate ARN; openstack: Barbican container ref), whose service port then only redirects to https_port; load balancers that pass https_port through leave TLS to the instances (azure, gcp, vsphere). Default: plain HTTP on the service port."""
     https_port: NotRequired[int]
     """The HTTPS port with tls_certificates. Default 443."""
+    plain_http: NotRequired[PlainHttp]
+    """With tls_certificates, what the service port does for the public: redirect (default: it only redirects to https_port) or closed (only https_port is open; the service port stays the backend port behind load balancers that terminate TLS). Every vendor serves the same contract, and every health check probes a port that answers 200."""
     tags: NotRequired[dict[str, str]]
     """Tags on every resource of the app. Default none."""
     network: Network

@@ -199,6 +199,8 @@ class MultiCloudApp(pulumi.ComponentResource):
     """DNS failover estimate (check interval × threshold + TTL); absent without DNS."""
     sizing: pulumi.Output[dict[str, Any]]
     """Per site, the instances planned and why."""
+    name_servers: pulumi.Output[list[str]]
+    """Every DNS provider's name servers for the zone: the NS set the registrar lists."""
     placements: pulumi.Output[list[dict[str, Any]]]
     """The capacity plan as failure-domain rows (what the policy pack re-checks)."""
     min_healthy: pulumi.Output[int]
@@ -236,6 +238,7 @@ class MultiCloudApp(pulumi.ComponentResource):
         self.availability = inner.availability
         self.failover_seconds = inner.failover_seconds
         self.sizing = inner.sizing
+        self.name_servers = inner.name_servers
         self.placements = inner.placements
         self.min_healthy = inner.min_healthy
         self.survive = inner.survive
@@ -246,6 +249,7 @@ class MultiCloudApp(pulumi.ComponentResource):
                 "availability": self.availability,
                 "failoverSeconds": self.failover_seconds,
                 "sizing": self.sizing,
+                "nameServers": self.name_servers,
                 "placements": self.placements,
                 "minHealthy": self.min_healthy,
                 "survive": self.survive,

@@ -151,6 +151,12 @@ class CloudSiteArgs(SiteArgs):
     )
 
 
+#: The tag a VPN resource standing for another site's device (an AWS customer gateway, an Azure
+#: local network gateway) carries with that site's name: the policy pack merges the device
+#: addresses of one site into that site's node of the site graph (docs/policies.md).
+PEER_SITE_TAG = "skyweave-peer-site"
+
+
 def resource_tags(site: SiteArgs, *layers: Mapping[str, str], **extra: str) -> dict[str, str]:
     """The tags/labels of a resource a component builds on ``site``.
 

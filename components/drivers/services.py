@@ -99,6 +99,11 @@ class DnsService(Protocol):
         """Health checks and records sending ``dns.record_name`` to the healthy endpoints."""
         ...
 
+    def dns_name_servers(self, ctx: SiteContext, dns: DnsSpec) -> pulumi.Output[list[str]]:
+        """The name servers of ``dns.zone`` at this vendor: what the registrar lists (with every
+        other provider's, when several serve the zone)."""
+        ...
+
 
 @runtime_checkable
 class BucketService(Protocol):

@@ -33,7 +33,9 @@ __all__ = [
     "EndpointKind",
     "FederatedIdentity",
     "HealthCheckSpec",
+    "PlainHttp",
     "TlsTermination",
+    "dns_probe",
 ]
 
 
@@ -68,6 +70,16 @@ class TlsTermination(StrEnum):
     """The site serves the service port only: no HTTPS, whatever ``tls_certificates`` says."""
 
 
+class PlainHttp(StrEnum):
+    """What the service port does for the public when the app serves HTTPS (``tls_certificates``)."""
+
+    REDIRECT = "redirect"
+    """It only redirects to ``https://…:https_port`` (the default)."""
+    CLOSED = "closed"
+    """It is not served to the public at all: only ``https_port`` is open (the service port stays
+    the backend port behind a load balancer that terminates TLS)."""
+
+
 @dataclass(frozen=True)
 class AppTerms:
     """What a vendor's app site takes, in the vendor's own words, and how it serves HTTPS.
@@ -83,6 +95,9 @@ class AppTerms:
         certificate: what a ``tls_certificates`` entry is, for a load balancer that terminates TLS.
         redirect_to_dns_name: the load balancer redirects HTTP to ``https://<dns.record_name>`` (a
             fixed URL prefix), so an app serving HTTPS there needs a ``dns`` block.
+        fixed_addresses: for a site reached by a vendor-managed hostname, what the driver puts in
+            front of it when DNS needs fixed addresses (:attr:`AppSiteSpec.fixed_addresses`);
+            ``""`` where the site already has a fixed address or cannot be given one.
     """
 
     image: str
@@ -90,6 +105,7 @@ class AppTerms:
     tls: TlsTermination
     certificate: str = ""
     redirect_to_dns_name: bool = False
+    fixed_addresses: str = ""
 
 
 class AppValueKind(StrEnum):
@@ -123,6 +139,15 @@ class DnsTerms:
         intervals: the check intervals it accepts.
         probe_regions: what ``dns.source_regions`` is, or ``""`` where the vendor probes from
             places of its own choosing (then the key must be left out).
+        answers: how the name is answered: ``"addresses"`` (address records whose targets are
+            the sites' addresses, each health checked: what several providers can serve alike)
+            or another word for a shape of the vendor's own (``"alias to a profile"``); several
+            providers of one name must answer the same way.
+        address_targets_only: health checks reach IP targets only (a site reached by a
+            vendor-managed hostname must be given fixed addresses).
+        name_servers: what the name servers exported for the registrar are (the zone's NS set).
+        max_weight: the largest weight a weighted record takes (``None``: no bound below the
+            capacities planned); the plan scales every provider's weights under the smallest.
     """
 
     product: str
@@ -130,6 +155,10 @@ class DnsTerms:
     failover: str
     intervals: str
     probe_regions: str = ""
+    answers: str = "addresses"
+    address_targets_only: bool = False
+    name_servers: str = ""
+    max_weight: int | None = None
 
 
 @dataclass(frozen=True)
@@ -172,6 +201,10 @@ class AppSiteSpec:
         https_port: the HTTPS port when ``tls``.
         redirect_host: the name HTTP requests are redirected to where the load balancer needs
             one (Octavia L7 policies redirect to a fixed URL prefix).
+        fixed_addresses: the app's DNS reaches IP targets only: a site whose load balancer has
+            no fixed address gets fixed ones in front of it (:attr:`AppTerms.fixed_addresses`).
+        plain_http: with ``tls``, whether the service port redirects to HTTPS or is closed to
+            the public.
     """
 
     image: str
@@ -186,6 +219,13 @@ class AppSiteSpec:
     tls_certificate: str | None = None
     https_port: int = 443
     redirect_host: str | None = None
+    fixed_addresses: bool = False
+    plain_http: PlainHttp = PlainHttp.REDIRECT
+
+    @property
+    def public_http(self) -> bool:
+        """The service port is served to the public (plain, or redirecting to HTTPS)."""
+        return not self.tls or self.plain_http is PlainHttp.REDIRECT
 
     @property
     def total(self) -> int:
@@ -207,6 +247,8 @@ class AppEndpoint:
         health_protocol, health_port: how DNS health checks should probe this site (``None``:
             the service's own port over HTTP); HTTPS where the site only redirects HTTP.
         resources: the main resources created (by role), for outputs and tests.
+        addresses: every fixed public address of an IP endpoint when it has more than one (a
+            load balancer with one address per zone); ``None``: ``address`` alone.
     """
 
     site: str
@@ -218,6 +260,13 @@ class AppEndpoint:
     resources: Mapping[str, pulumi.Resource] = field(default_factory=dict)
     health_protocol: str = "HTTP"
     health_port: int | None = None
+    addresses: pulumi.Output[list[str]] | None = None
+
+    def all_addresses(self) -> pulumi.Output[list[str]]:
+        """Every address DNS answers with for this site (IP endpoints)."""
+        if self.addresses is not None:
+            return self.addresses
+        return self.address.apply(lambda a: [a])
 
 
 @dataclass(frozen=True)
@@ -231,6 +280,8 @@ class DnsSpec:
         routing: weighted or failover.
         health: path, port, interval and failure threshold of the DNS health checks.
         source_regions: where the vendor probes from (Cloud DNS: exactly three regions).
+        weights: per site, its weight in a weighted set: its capacity, scaled under every
+            provider's largest weight, so each provider answers in the same proportions.
     """
 
     zone: str
@@ -239,6 +290,11 @@ class DnsSpec:
     routing: DnsRouting
     health: HealthCheckSpec
     source_regions: tuple[str, ...] = ()
+    weights: Mapping[str, int] = field(default_factory=dict)
+
+    def weight(self, endpoint: AppEndpoint) -> int:
+        """The endpoint's planned weight (its capacity where the plan gave none)."""
+        return self.weights.get(endpoint.site, endpoint.weight)
 
     @property
     def failover_seconds(self) -> int:
@@ -317,3 +373,16 @@ class FederatedIdentity:
     issuer: str
     subject: pulumi.Output[str]
     principal: pulumi.Output[str]
+
+
+def dns_probe(dns: DnsSpec, endpoints: list[AppEndpoint]) -> tuple[str, int]:
+    """The protocol and port a DNS provider with one check for every target probes with.
+
+    Every site of an app serves the same contract (HTTPS on ``https_port`` when the app serves
+    HTTPS), so they agree; a disagreement is a driver's bug, raised rather than probing one
+    site where it only redirects.
+    """
+    probes = {(e.health_protocol, e.health_port or dns.health.port) for e in endpoints}
+    if len(probes) > 1:
+        raise ValueError(f"the sites of {dns.record_name} are probed differently: {sorted(probes)}")
+    return next(iter(probes), ("HTTP", dns.health.port))

@@ -523,8 +523,8 @@ class PolicyPackProcess:
         if unknown:
             guesses = "".join(did_you_mean(name, known) for name in unknown)
             raise PolicyEngineError(
-                f"policy config names {', '.join(unknown)}{guesses}, which the pack {info.name!r} does not "
-                f"have (it has: {', '.join(sorted(known))})"
+                f"policy config names {', '.join(unknown)}, which the pack {info.name!r} does not have"
+                f"{guesses} (it has: {', '.join(sorted(known))})"
             )
         everyone = dict(policy_config.get("all", {}))
         request = analyzer_pb2.ConfigureAnalyzerRequest()

@@ -7,11 +7,15 @@ DNS still has a healthy target, and whether the network stays connected. A failu
 (a vendor holds regions, a region holds zones); the command exits non-zero if any required
 failure leaves an app below ``min_healthy`` or without a healthy DNS target.
 
-DNS providers: Route 53 and Cloud DNS both publish a 100% availability SLA for answering
-queries, so the DNS service itself is assumed to outlive a failure of its vendor's compute; the
-report still flags it (``dns.provider_failed``), and ``--strict-dns`` counts it as not survived.
-This is the policy pack's ``skyweave-redundancy-dns-survives-vendor-loss`` at its default level:
-advisory (reported, not failed); ``--strict-dns`` is that rule at mandatory.
+DNS providers: a name served by several DNS vendors (``dns.also_served_by``: multi-provider
+authoritative DNS) is lost only when all of them fail. A name served by one: Route 53 and Cloud
+DNS both publish a 100% availability SLA for answering queries, so for an app that need not
+survive a vendor the DNS service itself is assumed to outlive a failure of its vendor's compute;
+the report still flags it (``dns.provider_failed``), and ``--strict-dns`` counts it as not
+survived — the policy pack's ``skyweave-redundancy-dns-survives-vendor-loss`` at its default
+level is advisory, ``--strict-dns`` is that rule at mandatory. An app with ``survive: vendor``
+always counts its name as lost with its only DNS vendor, as the mandatory
+``skyweave-redundancy-app-dns-survives-vendor-loss`` does.
 
 The network: the links HybridVpc plans (docs/connectivity.md) form the site graph
 (:class:`~skyweave.planning.topology.SiteGraph`, the same one ``skyweave graph`` prints); a failure
@@ -91,7 +95,8 @@ class Workload:
     min_healthy: int
     survive: FailureKind
     dns_record: str | None = None
-    dns_vendor: str | None = None
+    #: Every vendor whose DNS serves ``dns_record`` (several: multi-provider authoritative DNS).
+    dns_vendors: tuple[str, ...] = ()
     within: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -282,7 +287,7 @@ def estate_from_config(config: StackConfig, *, links: Iterable[tuple[str, str]] 
                 min_healthy=plan.capacity.min_healthy,
                 survive=plan.capacity.survive,
                 dns_record=plan.dns.record_name if plan.dns is not None else None,
-                dns_vendor=plan.dns_site.vendor if plan.dns_site is not None else None,
+                dns_vendors=tuple(p.vendor for p in plan.dns_providers),
             )
         )
     for pool in config.pools:
@@ -350,17 +355,23 @@ def estate_from_components(
                 survive=FailureKind(str(props.get("survive") or FailureKind.ZONE.value)),
             )
             if kind == APP_TYPE:
-                dns_vendor = next(
-                    (
-                        str(child["type"]).split(":", 1)[0]
-                        for child in children.get(urn, [])
-                        if str(child.get("type", "")).startswith(("aws:route53/record", "gcp:dns/"))
-                    ),
-                    None,
+                # The app says which vendors serve its name (dnsVendors); a preview made before
+                # it did is read from the DNS records among its children.
+                said = props.get("dnsVendors")
+                dns_vendors = (
+                    tuple(str(v) for v in said)
+                    if isinstance(said, list)
+                    else tuple(
+                        dict.fromkeys(
+                            str(child["type"]).split(":", 1)[0]
+                            for child in children.get(urn, [])
+                            if str(child.get("type", "")).startswith(("aws:route53/record", "gcp:dns/"))
+                        )
+                    )
                 )
                 record = props.get("dnsName")
                 workloads.append(
-                    replace(base, dns_record=str(record) if record else None, dns_vendor=dns_vendor)
+                    replace(base, dns_record=str(record) if record else None, dns_vendors=dns_vendors)
                 )
             else:
                 within = {
@@ -432,12 +443,20 @@ def simulate_estate(estate: Estate, *, stack: str = "", strict_dns: bool = False
                 )
             )
     notes = []
-    if any(w.dns_record is not None for w in estate.workloads) and not strict_dns:
+    lenient = [
+        w
+        for w in estate.workloads
+        if w.dns_record is not None and len(w.dns_vendors) == 1 and w.survive is not FailureKind.VENDOR
+    ]
+    if lenient and not strict_dns:
         notes.append(
-            "DNS providers (Route 53, Cloud DNS) publish a 100% query SLA, so DNS is assumed to outlive "
-            "its vendor's compute; use --strict-dns to count it as lost with the vendor (the policy "
-            "rule skyweave-redundancy-dns-survives-vendor-loss judges the same way: advisory by "
-            "default, --strict-dns is the rule at mandatory)"
+            "DNS providers (Route 53, Cloud DNS) publish a 100% query SLA, so the DNS of an app that "
+            "need not survive a vendor is assumed to outlive its vendor's compute; use --strict-dns to "
+            "count it as lost with the vendor (the policy rule skyweave-redundancy-dns-survives-vendor-loss "
+            "judges the same way: advisory by default, --strict-dns is the rule at mandatory). An app "
+            "with survive: vendor always counts its name as lost with its only DNS vendor (the "
+            "mandatory rule skyweave-redundancy-app-dns-survives-vendor-loss): serve it from two "
+            "(dns.also_served_by)"
         )
     # A link with one active path (a policy-based end) loses that path on its own: a failure
     # narrower than any zone, so every workload's survive covers it.
@@ -473,8 +492,11 @@ def _outcome(workload: Workload, kind: FailureKind, domain: str, strict_dns: boo
         remaining_by_site[p.site] = remaining_by_site.get(p.site, 0) + kept
     remaining = sum(remaining_by_site.values())
     healthy = tuple(site for site, count in remaining_by_site.items() if count > 0)
-    provider_failed = kind is FailureKind.VENDOR and workload.dns_vendor == domain
-    dns_ok = workload.dns_record is None or (bool(healthy) and not (strict_dns and provider_failed))
+    # The name is lost with its DNS only when every vendor serving it fails (one here: a vendor).
+    provider_failed = kind is FailureKind.VENDOR and workload.dns_vendors == (domain,)
+    # An app that must survive a vendor must survive its DNS vendor too: strict for it always.
+    strict = strict_dns or workload.survive is FailureKind.VENDOR
+    dns_ok = workload.dns_record is None or (bool(healthy) and not (strict and provider_failed))
     return WorkloadOutcome(
         app=workload.name,
         remaining=remaining,

@@ -10,8 +10,9 @@ trusted the claim would pass. The redundancy rules therefore judge resources onl
 What is compared (a claim is backed by the component's own descendants):
 
 * MultiCloudApp / BareMetalPool ``placements``: per site, the units (groups count their floor
-  capacity) must reach the claimed count, in the claimed zones; on-prem nodes are compared per
-  vendor (the plan cannot see which site a server someone brought belongs to).
+  capacity) must reach the claimed count, in the claimed zones (a BYON server is in the site and
+  rack its record names); a vendor with a host the plan cannot place (a remote command no server
+  record describes) is compared per vendor.
 * MultiCloudApp ``dnsName``: an address record of that name.
 * VpnLink ``kind`` / ``tunnels``: a peering resource, or as many tunnels configured at each cloud
   end as claimed.
@@ -35,7 +36,7 @@ __all__ = ["RULES"]
 
 HYBRID_VPC = "skyweave:network:HybridVpc"
 BUCKET_COMPONENT = "skyweave:storage:MultiCloudBucket"
-_PLACEHOLDER_ZONES = ("(GCP zone", UNSPECIFIED)
+_PLACEHOLDER_ZONES = ("GCP zone ", UNSPECIFIED)
 
 
 def _short(res: Resource) -> str:
@@ -53,17 +54,19 @@ def _check_placements(estate: EstateFacts, res: Resource) -> Iterator[Finding]:
     if pending:
         yield Finding(f"can't check {res.urn} during preview: {pending[0].unknown}", res.urn, unknown=True)
         return
+    # A vendor with a unit whose site and rack the plan cannot see is compared per vendor.
+    vague = {u.vendor for u in units if u.domain_unseen}
     claimed: dict[tuple[str, str], int] = defaultdict(int)
     claimed_zones: dict[tuple[str, str], set[str]] = defaultdict(set)
     for row in rows:
-        key = (row.vendor, "" if row.vendor == "onprem" else row.site)
+        key = (row.vendor, "" if row.vendor in vague else row.site)
         claimed[key] += row.count
         if row.count > 0 and row.zone:
             claimed_zones[key].add(row.zone)
     have: dict[tuple[str, str], int] = defaultdict(int)
     have_zones: dict[tuple[str, str], set[str]] = defaultdict(set)
     for unit in units:
-        key = (unit.vendor, "" if unit.vendor == "onprem" else unit.site)
+        key = (unit.vendor, "" if unit.vendor in vague else unit.site)
         have[key] += unit.count
         have_zones[key].update(z for z, n in unit.zones if n > 0)
     for key in sorted(claimed):
@@ -84,7 +87,7 @@ def _check_placements(estate: EstateFacts, res: Resource) -> Iterator[Finding]:
                 f"provide only {have[key]}",
                 res.urn,
             )
-        elif vendor != "onprem" and not any(z.startswith(_PLACEHOLDER_ZONES) for z in have_zones[key]):
+        elif vendor not in vague and not any(z.startswith(_PLACEHOLDER_ZONES) for z in have_zones[key]):
             missing = sorted(claimed_zones[key] - have_zones[key])
             if missing:
                 yield Finding(

@@ -44,6 +44,7 @@ from .model import (
     UnionFind,
     Unit,
     is_ip,
+    known_address,
     known_str,
     placements_of,
     spread,
@@ -285,15 +286,19 @@ class EstateFacts:
     def services(self) -> list[Service]:
         """Each MultiCloudApp / BareMetalPool, then each DNS name in front of compute no component owns."""
         result: list[Service] = []
+        reachable = self._reachable_by_owner
         for res in self.index.of_type(*APP_TYPES):
             kind = res.type.rsplit(":", 1)[-1]
-            result.append(
-                Service(f"{kind} {res.name!r}", res.urn, list(self.units_by_owner.get(res.urn, [])), res)
-            )
+            units = list(self.units_by_owner.get(res.urn, []))
+            unreached: list[Unit] = []
+            reached = reachable.get(res.urn)
+            if reached is not None:  # it answers at names of its own: what they reach serves
+                unreached = [u for u in units if u.urn not in reached]
+                units = [u for u in units if u.urn in reached]
+            result.append(Service(f"{kind} {res.name!r}", res.urn, units, res, unreached=unreached))
         unit_by_urn = {u.urn: u for u in self.units}
         free: dict[str, list[Unit]] = {}
-        for name, dns in self.dns.items():
-            behind = self.behind([t.urn for t in dns.targets])
+        for name, behind in self._dns_behind.items():
             free[name] = [unit_by_urn[u] for u in behind if u in unit_by_urn and unit_by_urn[u].owner is None]
         unknown_names = [(name, dns) for name, dns in sorted(self.dns.items()) if dns.unknown]
         for name, dns in sorted(self.dns.items()):
@@ -310,6 +315,32 @@ class EstateFacts:
                         break
             result.append(Service(f"DNS name {name!r}", dns.records[0].urn, free[name], unknown=doubt))
         return result
+
+    @cached_property
+    def _reachable_by_owner(self) -> dict[str, set[str]]:
+        """For each component with DNS records of its own, the units its names' records reach.
+
+        A component's instances serve only where a record of its names leads (an instance no record
+        reaches takes no traffic); a component without records of its own (a bare-metal pool) is
+        left out. A record whose targets a preview cannot know leaves the component out too: it
+        may reach any of them."""
+        found: dict[str, set[str]] = {}
+        doubtful: set[str] = set()
+        for name, dns in self.dns.items():
+            owners = {o for r in dns.records if (o := self.owner(r)) is not None}
+            if not owners:
+                continue
+            if dns.unknown or dns.targets_unknown:
+                doubtful |= owners
+                continue
+            for owner in owners:
+                found.setdefault(owner, set()).update(self._dns_behind[name])
+        return {owner: units for owner, units in found.items() if owner not in doubtful}
+
+    @cached_property
+    def _dns_behind(self) -> dict[str, list[str]]:
+        """Each DNS name → the compute units its targets lead to (:meth:`behind`), walked once."""
+        return {name: self.behind([t.urn for t in dns.targets]) for name, dns in self.dns.items()}
 
     @cached_property
     def _serving(self) -> frozenset[str]:
@@ -354,6 +385,12 @@ class EstateFacts:
         doubts: list[LinkDoubt] = []
         for reader in self.readers:
             doubts.extend(reader.peer_groups(self, peers))
+            for type_, props in reader.stand_ins.items():  # the addresses of one site's devices
+                for stand_in in self.index.of_type(type_):
+                    site = reader.peer_site(stand_in)
+                    address = known_address(stand_in.props, props[0]) if site else None
+                    if site and address:
+                        peers.union(f"ip:{address}", f"site:{site}")
         return peers, doubts
 
     @cached_property
@@ -445,19 +482,26 @@ class EstateFacts:
         return self.peer_name(address) if address else f"the peer of {stand_in.name} (address not known)"
 
     def peer_name(self, ip: str) -> str:
-        """An external peer by its address, named by every address merged with it."""
+        """An external peer by its address: the site its stand-ins say it is (one site's devices are
+        one node), else named by every address merged with it."""
         peers = self._gateway_peers[0]
         key = f"ip:{ip}"
-        members = self._peer_groups.get(peers.find(key) if key in peers.parent else key, [ip])
-        return "external peer " + " + ".join(members)
+        root = peers.find(key) if key in peers.parent else key
+        addresses, sites = self._peer_groups.get(root, ([ip], []))
+        if sites:
+            return " + ".join(sites)
+        return "external peer " + " + ".join(addresses)
 
     @cached_property
-    def _peer_groups(self) -> dict[str, list[str]]:
+    def _peer_groups(self) -> dict[str, tuple[list[str], list[str]]]:
+        """Each group of merged peers: (its addresses, the sites its stand-ins name)."""
         peers = self._gateway_peers[0]
-        groups: dict[str, list[str]] = defaultdict(list)
+        groups: dict[str, tuple[list[str], list[str]]] = {}
         for key in list(peers.parent):
-            groups[peers.find(key)].append(key[3:])
-        return {root: sorted(members) for root, members in groups.items()}
+            addresses, sites = groups.setdefault(peers.find(key), ([], []))
+            kind, _, value = key.partition(":")
+            (sites if kind == "site" else addresses).append(value)
+        return {root: (sorted(a), sorted(s)) for root, (a, s) in groups.items()}
 
     def contribution(
         self, res: Resource, resolve: Callable[[], str], tunnels: int, path: str, **flags: Any

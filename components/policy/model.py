@@ -30,6 +30,8 @@ from .values import SECRET_MASK, Resource, UnknownValue, as_int, get, is_unknown
 __all__ = [
     "UNSPECIFIED",
     "Contribution",
+    "DnsAnswer",
+    "DnsCheck",
     "DnsName",
     "Edge",
     "IkeOffer",
@@ -53,7 +55,7 @@ __all__ = [
 ]
 
 #: The zone of a unit whose vendor picks the zone (no zone in the plan).
-UNSPECIFIED = "(zone chosen by the vendor)"
+UNSPECIFIED = "a zone the vendor chooses"
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,10 @@ class Unit:
     unknown: str | None = None
     #: Other vendors' regions it runs on (``vendor/region``: hosted vSphere), which fail it too.
     hosts: tuple[str, ...] = ()
+    #: Why the plan cannot say which site and failure domain it is in, in any preview (a remote
+    #: command to a host nothing describes): it counts as a domain of its own, and the zone-spread
+    #: and claims rules do not judge its zones (``None``: its zones are what the resources say).
+    domain_unseen: str | None = None
 
     @property
     def count(self) -> int:
@@ -100,6 +106,9 @@ class Service:
     #: Why a value unknown in this preview may add units to it (a DNS record whose name or targets
     #: are unknown): a shortfall is then "can't check", never a violation.
     unknown: str | None = None
+    #: A component's units no record of its DNS names reaches: they take no traffic, so they are
+    #: not among :attr:`units` (what serves).
+    unreached: list[Unit] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -162,6 +171,49 @@ class Edge:
         if not ends:
             return max(self.sides.values(), default=0)
         return min(self.sides.get(n, 0) for n in ends)
+
+
+@dataclass(frozen=True)
+class DnsCheck:
+    """What decides whether an answer is given: a DNS health check, in any vendor's terms.
+
+    ``interval`` and ``failure_threshold`` (consecutive failures before a target is left out)
+    with the probe's ``protocol``, ``port`` and ``path`` (``""`` for a check without one).
+    """
+
+    protocol: str
+    port: int
+    path: str
+    interval: int
+    failure_threshold: int
+
+    def __str__(self) -> str:
+        return (
+            f"{self.protocol} :{self.port}{self.path} every {self.interval} s, "
+            f"out after {self.failure_threshold} failures"
+        )
+
+
+@dataclass(frozen=True)
+class DnsAnswer:
+    """One answer a DNS provider may give for a name: one weighted (or failover, or plain)
+    record's addresses, as a reader describes its vendor's record (:meth:`Reader.dns_answers`).
+
+    Attributes:
+        record_type: ``A``, ``AAAA``, ``CNAME`` …
+        ttl: seconds (``None``: the record has none of its own, an alias).
+        routing: ``weighted``, ``failover-primary``, ``failover-secondary`` or ``simple``.
+        weight: the weight within its weighted set (``None`` unless weighted).
+        targets: what it answers with, sorted (addresses; ``alias:<name>`` for an alias).
+        check: the health check deciding whether it is given (``None``: always given).
+    """
+
+    record_type: str
+    ttl: int | None
+    routing: str
+    weight: float | None
+    targets: tuple[str, ...]
+    check: DnsCheck | None
 
 
 @dataclass

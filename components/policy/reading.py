@@ -22,8 +22,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, ClassVar, Protocol
 
-from .model import Contribution, DnsName, IkeOffer, Ingress, LinkDoubt, UnionFind, Unit
-from .values import Finding, Resource, get
+from ..core.sites import PEER_SITE_TAG
+from .model import Contribution, DnsAnswer, DnsName, IkeOffer, Ingress, LinkDoubt, UnionFind, Unit
+from .values import Finding, Resource, UnknownValue, get
 
 __all__ = ["Estate", "Floor", "Index", "Reader"]
 
@@ -246,6 +247,17 @@ class Reader:
         yield the doubts a preview leaves about them."""
         return iter(())
 
+    def peer_site(self, res: Resource) -> str | None:
+        """The site one of :attr:`stand_ins` says it stands for (skyweave tags a device's stand-in
+        with the device site, :data:`~skyweave.core.sites.PEER_SITE_TAG`): every address standing
+        for one site is that site's node. ``None``: it does not say, or not in this preview (its
+        address is then a node of its own, as without the tag)."""
+        try:
+            site = get(res.props, "tags", PEER_SITE_TAG)
+        except UnknownValue:
+            return None
+        return site if isinstance(site, str) and site else None
+
     # -- DNS ---------------------------------------------------------------------------------
 
     def profiles(self, estate: Estate) -> dict[str, DnsName]:
@@ -267,6 +279,18 @@ class Reader:
     def record_targets(self, estate: Estate, res: Resource, entry: DnsName) -> None:
         """Add what a record answers with to ``entry`` (``estate.link_targets`` /
         ``estate.literal_target``)."""
+
+    def dns_answers(self, estate: Estate, res: Resource) -> list[DnsAnswer] | None:
+        """What one of :attr:`dns_records` answers with, in vendor-neutral terms (type, TTL,
+        routing, weight, targets and the health check deciding each answer): what
+        ``skyweave-redundancy-dns-providers-agree`` compares between the providers of one name.
+        ``None``: this reader does not describe its records (the rule then says it cannot
+        compare them, never that they agree).
+
+        Raises:
+            UnknownValue: a value it needs is not known in this preview.
+        """
+        return None
 
     # -- data --------------------------------------------------------------------------------
 

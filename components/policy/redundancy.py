@@ -10,14 +10,15 @@ pack and the components cannot disagree about what "survives" means.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from ..planning.failure import FailureKind, worst_loss
 from ..planning.topology import SiteGraph
 from .facts import DnsName, Edge, LinkDoubt, Service, Unit, facts, placements_of, vendor_name
 from .index import StackIndex
-from .rule import Finding, Kind, Level, Rule, Setting, Severity, UnknownValue, as_int, get
+from .model import DnsAnswer
+from .rule import Finding, Kind, Level, Rule, Setting, Severity, UnknownValue, as_int, cant_check, get
 
 __all__ = ["RULES", "articulation_points"]
 
@@ -88,6 +89,13 @@ def _check_survives(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Findi
             )
             continue
         placements = placements_of(service.units)
+        if not placements and service.unreached:
+            yield Finding(
+                f"{service.label}: no DNS record of it reaches any of its {_units_word(service)} "
+                f"({', '.join(sorted(u.name for u in service.unreached))}): nothing serves its name",
+                service.urn,
+            )
+            continue
         if not placements:
             yield Finding(
                 f"{service.label} has no compute in the plan (no instances, groups or nodes)", service.urn
@@ -101,6 +109,11 @@ def _check_survives(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Findi
                     f"{worst.lost + worst.remaining} {_units_word(service)} the plan's resources provide, "
                     f"below {'minHealthy ' if service.component is not None else ''}{required}"
                 )
+                unreached = sum(u.count for u in service.unreached if u.unknown is None)
+                if unreached:
+                    shortfall += (
+                        f" ({unreached} {_units_word(service)} no DNS record of it reaches are not counted)"
+                    )
                 if service.unknown:  # a value unknown in this preview may add units to it
                     yield Finding(
                         f"can't check {service.urn} during preview: {shortfall} so far; {service.unknown}",
@@ -116,7 +129,8 @@ SURVIVES = Rule(
     description="Every service keeps enough capacity after losing any one vendor (and any one domain of "
     "the kind it declares in `survive`), counted from the plan's instances, groups and nodes: each "
     "MultiCloudApp and BareMetalPool keeps its minHealthy (a pool that declares 0 needs none), and "
-    "each DNS name in front of compute no component owns keeps minHealthy.",
+    "each DNS name in front of compute no component owns keeps minHealthy. A component with DNS records "
+    "of its own counts only the compute they reach (an instance no record leads to takes no traffic).",
     level=Level.MANDATORY,
     kind=Kind.STACK,
     check=_check_survives,
@@ -148,8 +162,8 @@ def _check_zones(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]
     witness: dict[str, str] = {}
     pending: dict[str, Unit] = {}  # per site, a unit whose zones a preview cannot know
     for unit in facts(index).units:
-        if unit.vendor == "onprem":
-            continue  # the plan cannot see which rack a server someone brought sits in
+        if unit.domain_unseen:
+            continue  # the plan cannot see which site or rack it is in (a host nothing describes)
         if unit.unknown:
             yield Finding(f"can't check {unit.urn} during preview: {unit.unknown}", unit.urn, unknown=True)
             pending.setdefault(unit.site, unit)
@@ -441,7 +455,38 @@ DNS = Rule(
 # -- DNS survives a vendor ----------------------------------------------------------------------
 
 
+#: The component whose ``survive: vendor`` makes its DNS name's survival mandatory.
+APP_TYPE = "skyweave:app:MultiCloudApp"
+
+
+def _vendor_survivors(index: StackIndex) -> tuple[set[str], list[Finding]]:
+    """The DNS names of apps that say ``survive: vendor``, and what a preview leaves unknown."""
+    names: set[str] = set()
+    doubts: list[Finding] = []
+    for res in index.of_type(APP_TYPE):
+        try:
+            survive, name = get(res.props, "survive"), get(res.props, "dnsName")
+        except UnknownValue as exc:
+            doubts.append(cant_check(res, exc))
+            continue
+        if str(survive) == "vendor" and isinstance(name, str) and name:
+            names.add(name.rstrip(".").lower())
+    return names, doubts
+
+
 def _check_dns_vendor(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
+    mandatory, _ = _vendor_survivors(index)
+    yield from _dns_vendor_findings(index, lambda name: name not in mandatory)
+
+
+def _check_app_dns_vendor(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
+    mandatory, doubts = _vendor_survivors(index)
+    yield from doubts
+    yield from _dns_vendor_findings(index, lambda name: name in mandatory)
+
+
+def _dns_vendor_findings(index: StackIndex, judged: Callable[[str], bool]) -> Iterator[Finding]:
+    """Names ``judged`` picks that are served by one DNS vendor only, or whose targets are."""
     estate = facts(index)
     # Records whose name (or type) a preview cannot know: each may be one of any name's.
     maybe = [dns for dns in estate.dns.values() if dns.unknown]
@@ -450,6 +495,8 @@ def _check_dns_vendor(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Fin
         return f"DNS record {other.records[0].name!r} may be one of {dns.name}'s: {other.unknown}"
 
     for name, dns in sorted(estate.dns.items()):
+        if not judged(name):
+            continue
         witness = min(r.urn for r in dns.records)  # the same whatever order the plan file lists them in
         if dns.unknown:
             yield Finding(f"can't check {witness} during preview: {dns.unknown}", witness, unknown=True)
@@ -467,9 +514,10 @@ def _check_dns_vendor(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Fin
             else:
                 yield Finding(
                     f"{served}: losing {vendor} loses the name. Serve the zone from a second DNS provider "
-                    "too, or accept the provider's SLA (Route 53 and Cloud DNS publish 100%; `skyweave "
-                    "simulate` counts the name as surviving unless --strict-dns, like this rule at its "
-                    "default, advisory level)",
+                    "too (dns.also_served_by), or, for an app that need not survive a vendor, accept the "
+                    "provider's SLA (Route 53 and Cloud DNS publish 100%; `skyweave simulate` counts the "
+                    "name as surviving unless --strict-dns, like skyweave-redundancy-dns-survives-vendor-"
+                    "loss at its default, advisory level)",
                     witness,
                 )
         targets = estate.target_vendors(dns)
@@ -498,7 +546,9 @@ DNS_VENDOR = Rule(
     name="skyweave-redundancy-dns-survives-vendor-loss",
     description="Every DNS name the plan serves (A, AAAA, CNAME and alias records of Route 53, Cloud DNS, "
     "Designate or Azure DNS, and Traffic Manager profiles) keeps answering after losing any one "
-    "vendor: it is served by more than one DNS vendor and its targets are on more than one vendor.",
+    "vendor: it is served by more than one DNS vendor and its targets are on more than one vendor. "
+    "The names of apps that say survive: vendor are judged by the mandatory "
+    "skyweave-redundancy-app-dns-survives-vendor-loss instead.",
     level=Level.ADVISORY,
     kind=Kind.STACK,
     check=_check_dns_vendor,
@@ -508,4 +558,130 @@ DNS_VENDOR = Rule(
     severity=Severity.MEDIUM,
 )
 
-RULES: tuple[Rule, ...] = (MIN_VENDORS, SURVIVES, ZONES, HOST_SPREAD, TUNNELS, PARTITION, DNS, DNS_VENDOR)
+APP_DNS_VENDOR = Rule(
+    name="skyweave-redundancy-app-dns-survives-vendor-loss",
+    description="The DNS name of a MultiCloudApp that says survive: vendor keeps answering after losing "
+    "any one vendor: it is served by more than one DNS vendor (multi-provider authoritative DNS) and "
+    "its targets are on more than one vendor. An app that must outlive a vendor must outlive its DNS "
+    "vendor too.",
+    level=Level.MANDATORY,
+    kind=Kind.STACK,
+    check=_check_app_dns_vendor,
+    remediation="Serve the app's zone from a second DNS provider with the same records "
+    "(dns.also_served_by: Route 53 and Cloud DNS), list both providers' name servers at the registrar "
+    "(the app's nameServers output), or lower the app's survive.",
+    severity=Severity.HIGH,
+)
+
+# -- the providers of one name answer alike --------------------------------------------------
+
+
+def _check_dns_agree(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
+    estate = facts(index)
+    # Records whose name a preview cannot know: each may be one of a name's, on its vendor.
+    maybe = [dns for dns in estate.dns.values() if dns.unknown]
+    for name, dns in sorted(estate.dns.items()):
+        if dns.unknown or len(dns.dns_vendors) < 2:
+            continue
+        witness = min(r.urn for r in dns.records)
+        other = next((o for o in maybe if o.dns_vendors & dns.dns_vendors), None)
+        if other is not None:
+            yield Finding(
+                f"can't check {witness} during preview: DNS record {other.records[0].name!r} may be one of "
+                f"{name}'s: {other.unknown}",
+                witness,
+                unknown=True,
+            )
+            continue
+        served: dict[str, tuple[str, list[DnsAnswer]]] = {}
+        doubt = False
+        for res in sorted(dns.records, key=lambda r: r.urn):
+            reader = next(r for r in estate.readers if res.type in r.dns_records)
+            vendor = index.vendor(res) or res.package
+            who = f"{reader.dns_records[res.type]} ({vendor_name(vendor)})"
+            try:
+                answers = reader.dns_answers(estate, res)
+            except UnknownValue as exc:
+                yield cant_check(res, exc)
+                doubt = True
+                continue
+            if answers is None:
+                # Never "they agree": reported as not judged, like a package no reader reads.
+                yield Finding(
+                    f"can't check {res.urn}: {name} is served by {len(dns.dns_vendors)} DNS vendors, but "
+                    f"what {who} record {res.name!r} answers is not described by its reader, so nothing "
+                    "shows the providers answer alike",
+                    res.urn,
+                    unknown=True,
+                )
+                doubt = True
+                continue
+            served.setdefault(vendor, (who, []))[1].extend(answers)
+        if doubt or len(served) < 2:
+            continue
+        (_, (who_a, a)), *others = sorted(served.items())
+        view_a = _answer_view(a)
+        for _, (who_b, b) in others:
+            view_b = _answer_view(b)
+            for aspect, left, right in zip(_ASPECTS, view_a, view_b, strict=True):
+                if left != right:
+                    yield Finding(
+                        f"{name}: {who_a} and {who_b} serve different {aspect}: {left} against {right}; "
+                        "the registrar sends resolvers to either, so both must answer the same",
+                        witness,
+                    )
+
+
+def _share(answer: DnsAnswer, total: float) -> str:
+    return f"{(answer.weight or 0.0) / total:.4f}" if answer.routing == "weighted" else "-"
+
+
+_ASPECTS = ("record types", "TTLs", "answers (routing, share of the weight, targets)", "health checks")
+
+
+def _answer_view(answers: list[DnsAnswer]) -> tuple[str, str, str, str]:
+    """What must stay identical, as text: types, TTLs, each answer's share and targets, checks."""
+    total = sum(a.weight or 0.0 for a in answers if a.routing == "weighted") or 1.0
+    rows = sorted(
+        (
+            a.routing,
+            f"{(a.weight or 0.0) / total:.4f}" if a.routing == "weighted" else "-",
+            ", ".join(a.targets),
+        )
+        for a in answers
+    )
+    checks = sorted({(", ".join(a.targets), str(a.check) if a.check else "no check") for a in answers})
+    return (
+        ", ".join(sorted({a.record_type for a in answers})),
+        ", ".join(sorted({str(a.ttl) for a in answers})),
+        "; ".join(f"{routing} {share} [{targets}]" for routing, share, targets in rows),
+        "; ".join(f"[{targets}] {check}" for targets, check in checks),
+    )
+
+
+DNS_AGREE = Rule(
+    name="skyweave-redundancy-dns-providers-agree",
+    description="A DNS name served by more than one DNS vendor (multi-provider authoritative DNS) gets "
+    "the same answers from each: the same record types, TTLs, routing, weights (as shares) and targets, "
+    "and the same health checks (protocol, port, path, interval, failure threshold) deciding each "
+    "answer. Resolvers ask whichever provider the registrar's NS set sends them to.",
+    level=Level.MANDATORY,
+    kind=Kind.STACK,
+    check=_check_dns_agree,
+    remediation="Give every provider the same records and checks (MultiCloudApp's dns.also_served_by "
+    "builds them from one plan); an alias at one provider and addresses at another cannot agree.",
+    severity=Severity.HIGH,
+)
+
+RULES: tuple[Rule, ...] = (
+    MIN_VENDORS,
+    SURVIVES,
+    ZONES,
+    HOST_SPREAD,
+    TUNNELS,
+    PARTITION,
+    DNS,
+    DNS_VENDOR,
+    APP_DNS_VENDOR,
+    DNS_AGREE,
+)

@@ -4,8 +4,9 @@ What it is, so the policy pack has something real to judge (``skyweave check --s
 this directory; tests/test_policy_hand_written.py holds it to the verdicts in README.md):
 
 * ``web.example.com`` served from AWS (an auto scaling group of 2 behind an HTTPS ALB, HTTP only
-  redirects) and GCP (a regional managed instance group of 2 behind a passthrough load balancer),
-  weighted and health-checked in Route 53 *and* in Cloud DNS, so neither DNS vendor is alone;
+  redirects, with a Network Load Balancer's Elastic IPs in front for fixed addresses) and GCP (a
+  regional managed instance group of 2 behind a passthrough load balancer), weighted and
+  health-checked alike in Route 53 *and* in Cloud DNS, so neither DNS vendor is alone;
 * a VPN mesh: AWS ↔ GCP in the HA shape (two AWS connections, four HA VPN tunnels), AWS ↔
   OpenStack (one AWS connection, two Neutron site connections), and an on-prem pair of devices
   (203.0.113.10/.11) reached from all three, so no site is a hub;
@@ -102,7 +103,7 @@ alb = aws.lb.LoadBalancer(
     subnets=[s.id for s in public],
     opts=on_aws,
 )
-aws.lb.Listener(
+https_listener = aws.lb.Listener(
     "web-https",
     load_balancer_arn=alb.arn,
     port=443,
@@ -120,6 +121,41 @@ aws.lb.Listener(
     default_actions=[
         {"type": "redirect", "redirect": {"protocol": "HTTPS", "port": "443", "status_code": "HTTP_301"}}
     ],
+    opts=on_aws,
+)
+# Fixed addresses for the ALB (Cloud DNS health-checks IP targets only): a Network Load Balancer
+# with an Elastic IP per zone, forwarding 443 to the ALB registered as a target of type alb.
+nlb_ips = [aws.ec2.Eip(f"web-nlb-ip-{z[-1]}", domain="vpc", opts=on_aws) for z in zones]
+nlb = aws.lb.LoadBalancer(
+    "web-nlb",
+    load_balancer_type="network",
+    subnet_mappings=[
+        {"subnet_id": s.id, "allocation_id": ip.allocation_id} for s, ip in zip(public, nlb_ips, strict=True)
+    ],
+    opts=on_aws,
+)
+nlb_group = aws.lb.TargetGroup(
+    "web-nlb-tg",
+    port=443,
+    protocol="TCP",
+    target_type="alb",
+    vpc_id=vpc.id,
+    health_check={"protocol": "HTTPS", "path": "/healthz"},
+    opts=on_aws,
+)
+aws.lb.TargetGroupAttachment(
+    "web-nlb-target",
+    target_group_arn=nlb_group.arn,
+    target_id=alb.arn,
+    port=443,
+    opts=pulumi.ResourceOptions(provider=aws_use1, depends_on=[https_listener]),
+)
+aws.lb.Listener(
+    "web-nlb-443",
+    load_balancer_arn=nlb.arn,
+    port=443,
+    protocol="TCP",
+    default_actions=[{"type": "forward", "target_group_arn": nlb_group.arn}],
     opts=on_aws,
 )
 aws.autoscaling.Group(
@@ -192,13 +228,15 @@ gcp.compute.ForwardingRule(
 )
 
 # -- DNS: the same weighted, health-checked name in Route 53 and Cloud DNS ------------------------
+# Both providers answer alike (the registrar lists both): the same addresses, weights, TTL and
+# HTTPS checks, so skyweave-redundancy-dns-providers-agree has nothing to say.
 
-for site, target in (("aws-use1", None), ("gcp-euw1", address)):
+answers = {"aws-use1": [ip.public_ip for ip in nlb_ips], "gcp-euw1": [address.address]}
+for site, addresses in answers.items():
     check = aws.route53.HealthCheck(
         f"web-check-{site}",
         type="HTTPS",
-        fqdn=alb.dns_name if target is None else None,
-        ip_address=target.address if target is not None else None,
+        ip_address=addresses[0],
         port=443,
         resource_path="/healthz",
         request_interval=30,
@@ -213,20 +251,31 @@ for site, target in (("aws-use1", None), ("gcp-euw1", address)):
         set_identifier=site,
         health_check_id=check.id,
         weighted_routing_policies=[{"weight": 1}],
-        aliases=[{"name": alb.dns_name, "zone_id": alb.zone_id, "evaluate_target_health": True}]
-        if target is None
-        else None,
-        records=[target.address] if target is not None else None,
-        ttl=60 if target is not None else None,
+        records=addresses,
+        ttl=60,
         opts=on_aws,
     )
+dns_check = gcp.compute.HealthCheck(
+    "web-dns-check",
+    check_interval_sec=30,
+    unhealthy_threshold=3,
+    source_regions=["us-east4", "europe-west1", "asia-southeast1"],
+    https_health_check={"port": 443, "request_path": "/healthz"},
+    opts=on_gcp,
+)
 gcp.dns.RecordSet(
     "web-cloud-dns",
     managed_zone="example-com",
     name="web.example.com.",
     type="A",
     ttl=60,
-    rrdatas=[address.address],
+    routing_policy={
+        "health_check": dns_check.id,
+        "wrrs": [
+            {"weight": 1, "rrdatas": addresses, "health_checked_targets": {"external_endpoints": addresses}}
+            for addresses in answers.values()
+        ],
+    },
     opts=on_gcp,
 )
 

@@ -174,6 +174,28 @@ def _public_lb(estate: Estate, lb: Registration) -> Groups:
     )
 
 
+def _alb_target(estate: Estate, attachment: Registration) -> Groups:
+    """An ALB registered in a target group of type ``alb`` needs its listener on the group's port.
+    ARNs are outputs (unknown in a preview): the resources are read from property dependencies."""
+
+    def fed(reg: Registration, prop: str, type_: str) -> list[Registration]:
+        urns = estate.recorded[reg.urn].property_deps.get(prop, [])
+        return [estate.by_urn[u] for u in urns if estate.by_urn[u].type == type_]
+
+    groups = fed(attachment, "targetGroupArn", "aws:lb/targetGroup:TargetGroup")
+    if not groups or estate.inputs(groups[0].urn).get("targetType") != "alb":
+        return []
+    albs = {r.urn for r in fed(attachment, "targetId", "aws:lb/loadBalancer:LoadBalancer")}
+    port = estate.inputs(groups[0].urn).get("port")
+    listeners = [
+        r.urn
+        for r in estate.of_type("aws:lb/listener:Listener")
+        if estate.inputs(r.urn).get("port") == port
+        and {lb.urn for lb in fed(r, "loadBalancerArn", "aws:lb/loadBalancer:LoadBalancer")} & albs
+    ]
+    return [(f"the ALB's listener on port {port}", listeners)]
+
+
 # --- GCP ------------------------------------------------------------------------------------------------
 
 
@@ -388,6 +410,16 @@ PRECONDITIONS: tuple[Precondition, ...] = (
         "(https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html); "
         "hashicorp/terraform-provider-aws PR #3494 and #4587 (InvalidSubnet without depends_on the IGW)",
         find=_public_lb,
+    ),
+    Precondition(
+        key="aws-alb-target-needs-listener",
+        dependent=("aws:lb/targetGroupAttachment:TargetGroupAttachment",),
+        rule="An Application Load Balancer is registered as a Network Load Balancer's target (a target group "
+        "of type alb) only once it has a listener on the target group's port.",
+        source="Elastic Load Balancing, 'Use an Application Load Balancer as a target of a Network Load "
+        "Balancer' — prerequisites "
+        "(https://docs.aws.amazon.com/elasticloadbalancing/latest/network/application-load-balancer-target.html)",
+        find=_alb_target,
     ),
     Precondition(
         key="transfer-job-needs-sink-grants",

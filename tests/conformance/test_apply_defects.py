@@ -63,7 +63,9 @@ def test_byon_files_are_copied_only_into_a_private_staging_directory() -> None:
         assert not path.startswith("/etc/") and "skyweave-bootstrap-" not in path, path
     assert not list(violations(prod, (_ROWS["ssh-copy-needs-a-writable-directory"],)))
     stages = [
-        c for c in prod.of_type("command:remote:Command") if "mktemp -d" in prod.inputs(c.urn)["create"]
+        c
+        for c in prod.of_type("command:remote:Command")
+        if "mktemp -d" in prod.inputs(c.urn).get("create", "")
     ]
     assert len(stages) == len({prod.inputs(c.urn)["connection"]["host"] for c in copies})
     for stage in stages:

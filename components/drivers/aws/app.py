@@ -18,8 +18,14 @@ Per site (see :func:`create_app_site`):
   listener forwarding the service port — or, with a TLS certificate, an HTTPS listener (TLS 1.2+
   policy) forwarding ``https_port`` while the service port only redirects to HTTPS.
 
+When the app's DNS health-checks IP targets only (Cloud DNS serving the name too), the site gets
+fixed addresses: an internet-facing Network Load Balancer with an Elastic IP per zone, forwarding
+the service port and ``https_port`` (TCP) to the ALB registered as a target of type ``alb``
+(https://docs.aws.amazon.com/elasticloadbalancing/latest/network/application-load-balancer-target.html).
+
 Route 53 (see :func:`create_dns`): one health check per site and one record per site in one
-weighted (or failover) set; an ALB is aliased (it has no fixed IP), other sites get A records.
+weighted (or failover) set; an ALB is aliased (it has no fixed IP), other sites — and an AWS site
+with fixed addresses — get A records listing its addresses (the health check probes the first).
 """
 
 from __future__ import annotations
@@ -83,12 +89,15 @@ APP_TERMS = AppTerms(
     size="instance type",
     tls=TlsTermination.LOAD_BALANCER,
     certificate="ACM certificate ARN",
+    fixed_addresses="a Network Load Balancer with an Elastic IP per zone forwarding to the ALB",
 )
 DNS_TERMS = DnsTerms(
     product="Route 53",
     zone="a Route 53 hosted zone id (Z…)",
     failover="exactly two sites, a primary and a secondary",
     intervals="10 or 30",
+    max_weight=ROUTE53_MAX_WEIGHT,
+    name_servers="the hosted zone's four name servers",
 )
 
 
@@ -191,7 +200,9 @@ def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -
     estate_v4, estate_v6 = _split(spec.estate_cidrs)
     lb_sg_name = ctx.name("lb-sg")
     tls = spec.tls and spec.tls_certificate is not None
-    public_ports = [(spec.port, "service port, public")]
+    # With TLS the service port redirects, or is closed to the public (plain_http: closed).
+    public_http = not tls or spec.public_http
+    public_ports = [(spec.port, "service port, public")] if public_http else []
     if tls:
         public_ports.append((spec.https_port, "HTTPS, public"))
     lb_sg = aws.ec2.SecurityGroup(
@@ -342,16 +353,17 @@ def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -
             protocol="HTTPS", port=str(spec.https_port), status_code="HTTP_301"
         ),
     )
-    listener = aws.lb.Listener(
-        ctx.name("listener"),
-        load_balancer_arn=alb.arn,
-        port=spec.port,
-        protocol="HTTP",
-        default_actions=[redirect if tls else forward],
-        tags=tags(ctx.name("listener")),
-        opts=ctx.opts(),
-    )
     extra: dict[str, pulumi.Resource] = {}
+    if public_http:
+        extra["listener"] = aws.lb.Listener(
+            ctx.name("listener"),
+            load_balancer_arn=alb.arn,
+            port=spec.port,
+            protocol="HTTP",
+            default_actions=[redirect if tls else forward],
+            tags=tags(ctx.name("listener")),
+            opts=ctx.opts(),
+        )
     if tls:
         extra["https_listener"] = aws.lb.Listener(
             ctx.name("https-listener"),
@@ -364,6 +376,9 @@ def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -
             tags=tags(ctx.name("https-listener")),
             opts=ctx.opts(),
         )
+    fixed: list[aws.ec2.Eip] = []
+    if spec.fixed_addresses:
+        fixed = _fixed_addresses(ctx, network, spec, alb, list(extra.values()), letters, extra)
     largest_zone = max(spec.zone_counts.values(), default=0)
     asg = aws.autoscaling.Group(
         ctx.name("asg"),
@@ -392,26 +407,124 @@ def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -
         ],
         opts=ctx.opts(),
     )
+    addresses = [eip.public_ip for eip in fixed]
     return AppEndpoint(
         site=site.name,
         vendor="aws",
-        kind=EndpointKind.HOSTNAME,
-        address=alb.dns_name,
+        kind=EndpointKind.IP if fixed else EndpointKind.HOSTNAME,
+        address=addresses[0] if fixed else alb.dns_name,
+        addresses=pulumi.Output.all(*addresses) if fixed else None,
         weight=spec.total,
-        alias_zone_id=alb.zone_id,
+        alias_zone_id=None if fixed else alb.zone_id,
         resources={
             "lb_security_group": lb_sg,
             "security_group": app_sg,
             "launch_template": template,
             "target_group": target_group,
             "load_balancer": alb,
-            "listener": listener,
             "group": asg,
             **extra,
         },
         health_protocol="HTTPS" if tls else "HTTP",
         health_port=spec.https_port if tls else None,
     )
+
+
+def _fixed_addresses(
+    ctx: SiteContext,
+    network: SiteNetwork,
+    spec: AppSiteSpec,
+    alb: aws.lb.LoadBalancer,
+    alb_listeners: list[pulumi.Resource],
+    letters: list[str],
+    resources: dict[str, pulumi.Resource],
+) -> list[aws.ec2.Eip]:
+    """An internet-facing Network Load Balancer with an Elastic IP per zone, forwarding the
+    service port and ``https_port`` (TCP) to the ALB, registered as a target of type ``alb``: the
+    site's fixed addresses, for DNS that health-checks IP targets only. The ALB, its listeners and
+    its TLS stay as they are; the NLB passes bytes through.
+    """
+    vpc_id = network.network_id
+    eips = [
+        aws.ec2.Eip(
+            ctx.name("nlb-ip", letter),
+            domain="vpc",
+            tags={**ctx.tags, "Name": ctx.name("nlb-ip", letter)},
+            opts=ctx.opts(depends_on=[network.resources["igw"]]),
+        )
+        for letter in letters
+    ]
+    nlb_name = ctx.name("nlb")
+    nlb = aws.lb.LoadBalancer(
+        nlb_name,
+        load_balancer_type="network",
+        internal=False,
+        subnet_mappings=[
+            aws.lb.LoadBalancerSubnetMappingArgs(
+                subnet_id=network.subnet_ids[f"public-{letter}"], allocation_id=eip.allocation_id
+            )
+            for letter, eip in zip(letters, eips, strict=True)
+        ],
+        enable_cross_zone_load_balancing=True,
+        tags={**ctx.tags, "Name": nlb_name},
+        opts=ctx.opts(depends_on=[network.resources["igw"]]),
+    )
+    tls = spec.tls and spec.tls_certificate is not None
+    ports = [*([spec.port] if not tls or spec.public_http else []), *([spec.https_port] if tls else [])]
+    health = spec.health
+    for port in ports:
+        group = aws.lb.TargetGroup(
+            ctx.name("nlb-tg", str(port)),
+            port=port,
+            protocol="TCP",
+            target_type="alb",
+            vpc_id=vpc_id,
+            # The ALB is healthy when it serves the app: HTTPS on https_port where the service
+            # port only redirects, else HTTP on the service port.
+            health_check=aws.lb.TargetGroupHealthCheckArgs(
+                enabled=True,
+                protocol="HTTPS" if tls else "HTTP",
+                port=str(spec.https_port if tls else spec.port),
+                path=health.path,
+                interval=health.interval_seconds,
+                healthy_threshold=health.healthy_threshold,
+                unhealthy_threshold=health.unhealthy_threshold,
+                matcher="200-399",
+            ),
+            tags={**ctx.tags, "Name": ctx.name("nlb-tg", str(port))},
+            opts=ctx.opts(),
+        )
+        # An ALB is registered as a target only once it has a listener on the group's port.
+        resources[f"nlb_attachment:{port}"] = aws.lb.TargetGroupAttachment(
+            ctx.name("nlb-target", str(port)),
+            target_group_arn=group.arn,
+            target_id=alb.arn,
+            port=port,
+            opts=ctx.opts(depends_on=alb_listeners),
+        )
+        resources[f"nlb_listener:{port}"] = aws.lb.Listener(
+            ctx.name("nlb-listener", str(port)),
+            load_balancer_arn=nlb.arn,
+            port=port,
+            protocol="TCP",
+            default_actions=[aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=group.arn)],
+            tags={**ctx.tags, "Name": ctx.name("nlb-listener", str(port))},
+            opts=ctx.opts(),
+        )
+        resources[f"nlb_target_group:{port}"] = group
+    resources["nlb"] = nlb
+    for letter, eip in zip(letters, eips, strict=True):
+        resources[f"nlb_ip:{letter}"] = eip
+    return eips
+
+
+def name_servers(ctx: SiteContext, dns: DnsSpec) -> pulumi.Output[list[str]]:
+    """The hosted zone's name servers (Route 53's delegation set), for the registrar."""
+    zone = aws.route53.get_zone_output(
+        zone_id=dns.zone, opts=pulumi.InvokeOutputOptions(parent=ctx.parent, provider=ctx.provider)
+    )
+    servers: pulumi.Output[list[str]] = zone.name_servers
+    return servers
 
 
 def route53_problems(dns: DnsSpec, endpoints: Mapping[str, EndpointKind]) -> list[str]:
@@ -438,7 +551,6 @@ def route53_problems(dns: DnsSpec, endpoints: Mapping[str, EndpointKind]) -> lis
 
 def create_dns(ctx: SiteContext, dns: DnsSpec, endpoints: list[AppEndpoint]) -> dict[str, pulumi.Resource]:
     resources: dict[str, pulumi.Resource] = {}
-    total = sum(e.weight for e in endpoints) or 1
     for index, endpoint in enumerate(endpoints):
         check_name = child_name(ctx.component, "dns-check", endpoint.site)
         check = aws.route53.HealthCheck(
@@ -455,12 +567,8 @@ def create_dns(ctx: SiteContext, dns: DnsSpec, endpoints: list[AppEndpoint]) -> 
         )
         alias = endpoint.kind is EndpointKind.HOSTNAME
         if dns.routing is DnsRouting.WEIGHTED:
-            # Route 53 weights are 0-255: scale capacity into that range, never to 0.
-            weight = (
-                max(1, round(endpoint.weight * ROUTE53_MAX_WEIGHT / total))
-                if total > ROUTE53_MAX_WEIGHT
-                else endpoint.weight
-            )
+            # The plan scales capacity into Route 53's 0-255 (DnsTerms.max_weight), never to 0.
+            weight = dns.weight(endpoint)
             routing: dict[str, object] = {
                 "weighted_routing_policies": [aws.route53.RecordWeightedRoutingPolicyArgs(weight=weight)]
             }
@@ -478,7 +586,7 @@ def create_dns(ctx: SiteContext, dns: DnsSpec, endpoints: list[AppEndpoint]) -> 
             set_identifier=endpoint.site,
             health_check_id=check.id,
             ttl=None if alias else dns.ttl_seconds,
-            records=None if alias else [endpoint.address],
+            records=None if alias else endpoint.all_addresses(),
             aliases=[
                 aws.route53.RecordAliasArgs(
                     name=endpoint.address,

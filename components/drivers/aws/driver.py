@@ -674,6 +674,9 @@ class AwsDriver(CloudDriver):
     ) -> Mapping[str, pulumi.Resource]:
         return aws_app.create_dns(ctx, dns, endpoints)
 
+    def dns_name_servers(self, ctx: SiteContext, dns: DnsSpec) -> pulumi.Output[list[str]]:
+        return aws_app.name_servers(ctx, dns)
+
     def bucket_terms(self) -> BucketTerms:
         return aws_storage.BUCKET_TERMS
 

@@ -30,6 +30,10 @@ def preview_outputs(type_token: str, name: str, inputs: Mapping[str, Any]) -> di
             "dnsName": f"{name}-{int(h[:8], 16) % 10**9}.elb.amazonaws.com",
             "zoneId": "Z35SXDOTRQ7X7K",  # the shape of an ELB hosted zone id
         }
+    if type_token == "aws:ec2/eip:Eip":
+        # An Elastic IP's address: from 198.51.100.0/24 (RFC 5737 documentation range).
+        h = _digest("eip", name)
+        return {"publicIp": f"198.51.100.{int(h[:4], 16) % 254 + 1}", "allocationId": f"eipalloc-{h[:17]}"}
     if type_token == "aws:ec2/vpnConnection:VpnConnection":
         # AWS's two tunnel endpoints: distinct per connection and tunnel (an appliance's rendered
         # configuration needs them), from 198.18.0.0/15 (RFC 2544 benchmarking range).
@@ -50,9 +54,19 @@ def _unless_given(inputs: Mapping[str, Any], **values: str) -> dict[str, Any]:
     return {k: v for k, v in values.items() if k not in inputs}
 
 
+_TLDS = ("com", "net", "org", "co.uk")
+
+
 def preview_call(token: str, args: Mapping[str, Any]) -> dict[str, Any] | None:
     if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
         return {"names": [], "zoneIds": []}
+    if token == "aws:route53/getZone:getZone":
+        # A delegation set's shape: four servers in four top-level domains, numbered per zone.
+        n = int(_digest("zone", str(args.get("zoneId") or args.get("name") or ""))[:6], 16)
+        servers = [
+            f"ns-{(n + i * 509) % 2048}.awsdns-{(n + i) % 64:02d}.{tld}" for i, tld in enumerate(_TLDS)
+        ]
+        return {"zoneId": args.get("zoneId") or "Z0", "nameServers": servers}
     if token == "aws:ssm/getParameter:getParameter":  # an image given as resolve:ssm:<name>
         name = str(args.get("name", ""))
         return {"id": name, "name": name, "type": "String", "value": f"ami-resolved-from:{name}"}

@@ -17,6 +17,8 @@ from typing import Any
 from ...policy.model import (
     UNSPECIFIED,
     Contribution,
+    DnsAnswer,
+    DnsCheck,
     DnsName,
     IkeOffer,
     Ingress,
@@ -40,6 +42,7 @@ CUSTOMER_GATEWAY = "aws:ec2/customerGateway:CustomerGateway"
 PEERING = "aws:ec2/vpcPeeringConnection:VpcPeeringConnection"
 RECORD = "aws:route53/record:Record"
 ZONE = "aws:route53/zone:Zone"
+HEALTH_CHECK = "aws:route53/healthCheck:HealthCheck"
 BUCKETS = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
 SECURITY_GROUP_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
@@ -149,7 +152,7 @@ class AwsReader(Reader):
             {*BUCKETS, PUBLIC_ACCESS_BLOCK, ACCOUNT_PUBLIC_ACCESS_BLOCK}
         ),
     }
-    also_reads = frozenset({SUBNET, ZONE})
+    also_reads = frozenset({SUBNET, ZONE, HEALTH_CHECK})
 
     # -- compute -----------------------------------------------------------------------------
 
@@ -199,6 +202,33 @@ class AwsReader(Reader):
         if estate.link_targets(res, ("aliases", "records"), entry):
             return
         estate.literal_targets(res, entry, (("records", None), ("aliases", "name")))
+
+    def dns_answers(self, estate: Estate, res: Resource) -> list[DnsAnswer]:
+        """A Route 53 record: its own TTL and records (an alias answers with its target's), its
+        routing policy, and the health check its ``healthCheckId`` names."""
+        weighted = items(res.props, "weightedRoutingPolicies")
+        failover = items(res.props, "failoverRoutingPolicies")
+        if weighted:
+            routing, weight = "weighted", float(get(weighted[0], "weight") or 0)
+        elif failover:
+            routing, weight = f"failover-{str(get(failover[0], 'type')).lower()}", None
+        else:
+            routing, weight = "simple", None
+        aliases = [f"alias:{str(get(a, 'name')).rstrip('.').lower()}" for a in items(res.props, "aliases")]
+        targets = tuple(sorted(aliases or [str(r) for r in items(res.props, "records")]))
+        check = None
+        if get(res.props, "healthCheckId"):
+            for found in estate.index.linked(res, "healthCheckId", frozenset({HEALTH_CHECK})):
+                p = found.props
+                check = DnsCheck(
+                    protocol=str(get(p, "type")).upper().removesuffix("_STR_MATCH"),
+                    port=as_int(get(p, "port")) or 0,
+                    path=str(get(p, "resourcePath") or ""),
+                    interval=as_int(get(p, "requestInterval")) or 30,
+                    failure_threshold=as_int(get(p, "failureThreshold")) or 3,
+                )
+        ttl = None if aliases else as_int(get(res.props, "ttl"))
+        return [DnsAnswer(self.record_kind(res), ttl, routing, weight, targets, check)]
 
     # -- addresses ---------------------------------------------------------------------------
 

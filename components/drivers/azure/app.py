@@ -56,6 +56,7 @@ from ..workloads import (
     DnsTerms,
     EndpointKind,
     TlsTermination,
+    dns_probe,
 )
 from .site import AzureSiteArgs
 
@@ -88,10 +89,12 @@ DNS_TERMS = DnsTerms(
     zone="the Azure DNS zone holding the record, as <resource group>/<zone>",
     failover="priority in site order, two or more sites",
     intervals="10 or 30",
+    answers="an alias (CNAME) to a Traffic Manager profile",
+    max_weight=1000,
+    name_servers="the Azure DNS zone's name servers",
 )
 TRAFFIC_MANAGER_MAX_TOLERATED = 9
 TRAFFIC_MANAGER_MIN_TIMEOUT = 5
-TRAFFIC_MANAGER_MAX_WEIGHT = 1000
 _URN = re.compile(r"^(?P<publisher>[^:\s]+):(?P<offer>[^:\s]+):(?P<sku>[^:\s]+):(?P<version>[^:\s]+)$")
 
 
@@ -170,15 +173,17 @@ def _nsg_rules(spec: AppSiteSpec) -> list[Any]:
     rules are new rules after the existing ones (priorities 130+), so a site that turns TLS on
     keeps its rules as they were.
     """
-    rules = [
-        _inbound_tcp(
-            "service-internet",
-            100,
-            f"service port {spec.port} from the internet (through the load balancer)",
-            source_address_prefix="Internet",
-            destination_port_range=str(spec.port),
+    rules = []
+    if spec.public_http:  # plain_http: closed keeps the service port from the internet
+        rules.append(
+            _inbound_tcp(
+                "service-internet",
+                100,
+                f"service port {spec.port} from the internet (through the load balancer)",
+                source_address_prefix="Internet",
+                destination_port_range=str(spec.port),
+            )
         )
-    ]
     if spec.tls:
         rules.append(
             _inbound_tcp(
@@ -302,7 +307,10 @@ def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -
                 enable_tcp_reset=True,
                 idle_timeout_in_minutes=4,
             )
-            for name, port in (("service", spec.port), *((("https", spec.https_port),) if spec.tls else ()))
+            for name, port in (
+                *((("service", spec.port),) if spec.public_http else ()),
+                *((("https", spec.https_port),) if spec.tls else ()),
+            )
         ],
         tags=tags,
         opts=ctx.opts(),
@@ -460,6 +468,19 @@ def traffic_manager_problems(dns: DnsSpec, endpoints: Mapping[str, EndpointKind]
     return problems
 
 
+def name_servers(ctx: SiteContext, dns: DnsSpec) -> pulumi.Output[list[str]]:
+    """The Azure DNS zone's name servers, for the registrar."""
+    zone = _zone(dns)
+    assert zone is not None  # traffic_manager_problems refused it first
+    found = azure.dns.get_zone_output(
+        resource_group_name=zone[0],
+        zone_name=zone[1],
+        opts=pulumi.InvokeOutputOptions(parent=ctx.parent, provider=ctx.provider),
+    )
+    servers: pulumi.Output[list[str]] = found.name_servers
+    return servers
+
+
 def traffic_manager_name(record_name: str) -> str:
     """The profile's name in trafficmanager.net (global): the record's name, dots as dashes."""
     return record_name.replace(".", "-")[:63].strip("-")
@@ -472,6 +493,7 @@ def create_dns(ctx: SiteContext, dns: DnsSpec, endpoints: list[AppEndpoint]) -> 
     relative = traffic_manager_name(dns.record_name)
     weighted = dns.routing is DnsRouting.WEIGHTED
     health = dns.health
+    protocol, port = dns_probe(dns, endpoints)
     profile = azure.trafficmanager.Profile(
         child_name(ctx.component, "dns-tm"),
         resource_group_name=group,
@@ -480,8 +502,8 @@ def create_dns(ctx: SiteContext, dns: DnsSpec, endpoints: list[AppEndpoint]) -> 
         traffic_routing_method="Weighted" if weighted else "Priority",
         dns_config=azure.trafficmanager.DnsConfigArgs(relative_name=relative, ttl=dns.ttl_seconds),
         monitor_config=azure.trafficmanager.MonitorConfigArgs(
-            protocol="HTTP",
-            port=health.port,
+            protocol=protocol,
+            port=port,
             path=health.path,
             interval_in_seconds=health.interval_seconds,
             timeout_in_seconds=health.timeout_seconds,
@@ -495,14 +517,9 @@ def create_dns(ctx: SiteContext, dns: DnsSpec, endpoints: list[AppEndpoint]) -> 
         opts=ctx.opts(),
     )
     resources: dict[str, pulumi.Resource] = {"profile": profile}
-    total = sum(e.weight for e in endpoints) or 1
     for index, endpoint in enumerate(endpoints):
-        # Weights are 1-1000: scale capacity into that range, never to 0.
-        weight = (
-            max(1, round(endpoint.weight * TRAFFIC_MANAGER_MAX_WEIGHT / total))
-            if total > TRAFFIC_MANAGER_MAX_WEIGHT
-            else max(1, endpoint.weight)
-        )
+        # Weights are 1-1000: the plan scales capacity into that range (DnsTerms.max_weight).
+        weight = max(1, dns.weight(endpoint))
         resources[f"endpoint:{endpoint.site}"] = azure.trafficmanager.Endpoint(
             child_name(ctx.component, "dns-endpoint", endpoint.site),
             resource_group_name=group,

@@ -174,6 +174,9 @@ class AzureDriver(CloudDriver):
     def preview_outputs(self, type_token: str, name: str, inputs: Mapping[str, object]) -> dict[str, object]:
         return preview.preview_outputs(type_token, name, inputs)
 
+    def preview_call(self, token: str, args: Mapping[str, object]) -> dict[str, object] | None:
+        return preview.preview_call(token, args)
+
     def subnet_slots(self, site: SiteArgs, subnet_prefixlen: int) -> tuple[SubnetSlot, ...]:
         # The gateway's subnet: /27 recommended for active-active with BGP, never smaller.
         return (
@@ -483,6 +486,9 @@ class AzureDriver(CloudDriver):
         self, ctx: SiteContext, dns: DnsSpec, endpoints: list[AppEndpoint]
     ) -> Mapping[str, pulumi.Resource]:
         return azure_app.create_dns(ctx, dns, endpoints)
+
+    def dns_name_servers(self, ctx: SiteContext, dns: DnsSpec) -> pulumi.Output[list[str]]:
+        return azure_app.name_servers(ctx, dns)
 
     def bucket_terms(self) -> BucketTerms:
         return azure_storage.BUCKET_TERMS

@@ -15,7 +15,7 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["preview_outputs"]
+__all__ = ["preview_call", "preview_outputs"]
 
 #: Each type's input that holds its own name (the rest are auto-named).
 _OWN_NAME: dict[str, str] = {
@@ -53,3 +53,15 @@ def preview_outputs(type_token: str, name: str, inputs: Mapping[str, Any]) -> di
     if type_token == "azure-native:network:PublicIPAddress":
         out["ipAddress"] = f"192.0.2.{int(_digest('ip', name)[:4], 16) % 254 + 1}"
     return out
+
+
+def preview_call(token: str, args: Mapping[str, Any]) -> dict[str, Any] | None:
+    if token == "azure-native:dns:getZone":
+        # Azure DNS's shape: four servers ns1-NN.azure-dns.com/.net/.org/.info per zone.
+        n = int(_digest(token, str(args.get("zoneName")))[:4], 16) % 10 + 1
+        tlds = ("com", "net", "org", "info")
+        return {
+            "name": args.get("zoneName"),
+            "nameServers": [f"ns{i}-{n:02d}.azure-dns.{t}." for i, t in enumerate(tlds, 1)],
+        }
+    return None

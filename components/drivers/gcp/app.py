@@ -16,7 +16,9 @@ Per site (see :func:`create_app_site`):
 
 Cloud DNS (see :func:`create_dns`): one record set with a weighted round-robin routing policy
 whose targets are the sites' IPs, health-checked by a global health check probing from three
-regions. Cloud DNS can only health-check IP targets, so it cannot front an AWS ALB.
+regions. Cloud DNS can only health-check IP targets ("externalEndpoints: the Internet IP addresses
+to be health checked", Cloud DNS API ``RRSetRoutingPolicyHealthCheckTargets``), so a site reached
+by a hostname (an AWS ALB) is given fixed addresses by its driver (``AppTerms.fixed_addresses``).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from ..workloads import (
     DnsTerms,
     EndpointKind,
     TlsTermination,
+    dns_probe,
 )
 
 if TYPE_CHECKING:
@@ -63,6 +66,8 @@ DNS_TERMS = DnsTerms(
     failover="not built (weighted routing only)",
     intervals=f"{CLOUD_DNS_MIN_INTERVAL} or more",
     probe_regions=f"exactly {CLOUD_DNS_SOURCE_REGIONS} regions; omitted: {', '.join(DEFAULT_SOURCE_REGIONS)}",
+    address_targets_only=True,
+    name_servers="the managed zone's name servers",
 )
 
 
@@ -74,7 +79,11 @@ def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -
     tag = ctx.name("vm")
     labels = dict(ctx.tags)
     # The passthrough load balancer cannot terminate TLS: with tls the instances serve https_port.
-    service_ports = [str(spec.port), *([str(spec.https_port)] if spec.tls else [])]
+    # plain_http: closed leaves the service port closed to the public.
+    service_ports = [
+        *([str(spec.port)] if spec.public_http else []),
+        *([str(spec.https_port)] if spec.tls else []),
+    ]
     service_fw = gcp.compute.Firewall(
         ctx.name("fw-service"),
         project=project,
@@ -224,13 +233,24 @@ def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -
     )
 
 
+def name_servers(ctx: SiteContext, dns: DnsSpec) -> pulumi.Output[list[str]]:
+    """The managed zone's name servers (its delegation), for the registrar."""
+    zone = gcp.dns.get_managed_zone_output(
+        name=dns.zone,
+        project=getattr(ctx.site, "project", None),
+        opts=pulumi.InvokeOutputOptions(parent=ctx.parent, provider=ctx.provider),
+    )
+    servers: pulumi.Output[list[str]] = zone.name_servers
+    return servers
+
+
 def cloud_dns_problems(dns: DnsSpec, endpoints: Mapping[str, EndpointKind]) -> list[str]:
     problems = []
     hostnames = sorted(site for site, kind in endpoints.items() if kind is EndpointKind.HOSTNAME)
     if hostnames:
         problems.append(
             f"Cloud DNS health-checks IP targets only, and site(s) {', '.join(hostnames)} are reached by "
-            "a vendor-managed hostname (an AWS ALB); use dns.vendor: aws"
+            "a vendor-managed hostname whose vendor gives no fixed addresses; use another DNS vendor"
         )
     if dns.routing is not DnsRouting.WEIGHTED:
         problems.append("skyweave builds Cloud DNS weighted routing only; use routing: weighted")
@@ -249,6 +269,9 @@ def cloud_dns_problems(dns: DnsSpec, endpoints: Mapping[str, EndpointKind]) -> l
 
 def create_dns(ctx: SiteContext, dns: DnsSpec, endpoints: list[AppEndpoint]) -> dict[str, pulumi.Resource]:
     project = getattr(ctx.site, "project", None)
+    # One check for every target: HTTPS on https_port where the sites only redirect HTTP.
+    protocol, port = dns_probe(dns, endpoints)
+    https = protocol == "HTTPS"
     check = gcp.compute.HealthCheck(
         child_name(ctx.component, "dns-check"),
         project=project,
@@ -257,9 +280,14 @@ def create_dns(ctx: SiteContext, dns: DnsSpec, endpoints: list[AppEndpoint]) -> 
         healthy_threshold=dns.health.healthy_threshold,
         unhealthy_threshold=dns.health.unhealthy_threshold,
         source_regions=list(dns.source_regions or DEFAULT_SOURCE_REGIONS),
-        http_health_check=gcp.compute.HealthCheckHttpHealthCheckArgs(
-            port=dns.health.port, request_path=dns.health.path
-        ),
+        http_health_check=None
+        if https
+        else gcp.compute.HealthCheckHttpHealthCheckArgs(port=port, request_path=dns.health.path),
+        https_health_check=gcp.compute.HealthCheckHttpsHealthCheckArgs(
+            port=port, request_path=dns.health.path
+        )
+        if https
+        else None,
         opts=ctx.opts(),
     )
     record = gcp.dns.RecordSet(
@@ -273,10 +301,10 @@ def create_dns(ctx: SiteContext, dns: DnsSpec, endpoints: list[AppEndpoint]) -> 
             health_check=check.id,
             wrrs=[
                 gcp.dns.RecordSetRoutingPolicyWrrArgs(
-                    weight=float(endpoint.weight),
-                    rrdatas=[endpoint.address],
+                    weight=float(dns.weight(endpoint)),
+                    rrdatas=endpoint.all_addresses(),
                     health_checked_targets=gcp.dns.RecordSetRoutingPolicyWrrHealthCheckedTargetsArgs(
-                        external_endpoints=[endpoint.address]
+                        external_endpoints=endpoint.all_addresses()
                     ),
                 )
                 for endpoint in endpoints

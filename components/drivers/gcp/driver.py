@@ -413,6 +413,9 @@ class GcpDriver(CloudDriver):
     ) -> Mapping[str, pulumi.Resource]:
         return gcp_app.create_dns(ctx, dns, endpoints)
 
+    def dns_name_servers(self, ctx: SiteContext, dns: DnsSpec) -> pulumi.Output[list[str]]:
+        return gcp_app.name_servers(ctx, dns)
+
     def bucket_terms(self) -> BucketTerms:
         return gcp_storage.BUCKET_TERMS
 

@@ -35,6 +35,13 @@ def preview_outputs(type_token: str, name: str, inputs: Mapping[str, Any]) -> di
 
 
 def preview_call(token: str, args: Mapping[str, Any]) -> dict[str, Any] | None:
+    if token == "gcp:dns/getManagedZone:getManagedZone":
+        # Cloud DNS's shape: four ns-cloud-<letter><1-4>.googledomains.com. servers per zone.
+        letter = "abcde"[int(_digest(token, str(args.get("name")))[:4], 16) % 5]
+        return {
+            "name": args.get("name"),
+            "nameServers": [f"ns-cloud-{letter}{i}.googledomains.com." for i in range(1, 5)],
+        }
     if token == "gcp:storage/getTransferProjectServiceAccount:getTransferProjectServiceAccount":
         project = args.get("project") or "project"
         number = int(_digest(token, project)[:10], 16) % 10**12

@@ -18,6 +18,8 @@ from typing import Any
 from ...policy.model import (
     UNSPECIFIED,
     Contribution,
+    DnsAnswer,
+    DnsCheck,
     DnsName,
     IkeOffer,
     Ingress,
@@ -36,6 +38,9 @@ from ...policy.values import Finding, Resource, UnknownValue, as_int, cant_check
 
 __all__ = ["GcpReader"]
 
+#: A regional MIG without zones runs in three zones GCP picks: named by their order.
+GCP_ZONE = "GCP zone"
+
 REGIONAL_MIG = "gcp:compute/regionInstanceGroupManager:RegionInstanceGroupManager"
 ZONAL_MIG = "gcp:compute/instanceGroupManager:InstanceGroupManager"
 INSTANCE = "gcp:compute/instance:Instance"
@@ -47,6 +52,7 @@ EXTERNAL_GATEWAY = "gcp:compute/externalVpnGateway:ExternalVpnGateway"
 PEERING = "gcp:compute/networkPeering:NetworkPeering"
 NETWORK = "gcp:compute/network:Network"
 RECORD_SET = "gcp:dns/recordSet:RecordSet"
+HEALTH_CHECK = "gcp:compute/healthCheck:HealthCheck"
 ADDRESSES = ("gcp:compute/address:Address", "gcp:compute/globalAddress:GlobalAddress")
 SUBNETWORK = "gcp:compute/subnetwork:Subnetwork"
 ROUTER_INTERFACE = "gcp:compute/routerInterface:RouterInterface"
@@ -130,7 +136,7 @@ class GcpReader(Reader):
         "addresses-no-overlap": frozenset({SUBNETWORK}),
         "addresses-tunnel-inside-cidrs": frozenset({ROUTER_INTERFACE}),
     }
-    also_reads = frozenset(AUTOSCALERS)
+    also_reads = frozenset({*AUTOSCALERS, HEALTH_CHECK})
 
     # -- compute -----------------------------------------------------------------------------
 
@@ -145,7 +151,7 @@ class GcpReader(Reader):
             return _MIG, count, [str(get(props, "zone") or UNSPECIFIED)]
         zones = [str(z) for z in items(props, "distributionPolicyZones")]
         # Without zones a regional MIG spreads over three zones of its region (GCP's default).
-        return _MIG, count, zones or ["(GCP zone 1)", "(GCP zone 2)", "(GCP zone 3)"]
+        return _MIG, count, zones or [f"{GCP_ZONE} {n}" for n in (1, 2, 3)]
 
     def floors(self, estate: Estate) -> Iterator[tuple[str, Floor]]:
         """Each autoscaler's ``minReplicas`` for the group it targets."""
@@ -277,6 +283,29 @@ class GcpReader(Reader):
         if estate.link_targets(res, ("rrdatas", "routingPolicy", "records"), entry):
             return
         estate.literal_targets(res, entry, (("rrdatas", None),))
+
+    def dns_answers(self, estate: Estate, res: Resource) -> list[DnsAnswer] | None:
+        """A Cloud DNS record set: one answer per weighted item of its routing policy (or its
+        ``rrdatas``), health checked by the policy's global health check where the item has
+        health-checked targets. Geo and primary-backup policies are not described (``None``)."""
+        kind, ttl = self.record_kind(res), as_int(get(res.props, "ttl"))
+        policy = get(res.props, "routingPolicy")
+        if policy and (get(policy, "geos") or get(policy, "primaryBackup")):
+            return None
+        if not policy:
+            targets = tuple(sorted(str(r) for r in items(res.props, "rrdatas")))
+            return [DnsAnswer(kind, ttl, "simple", None, targets, None)]
+        check = None
+        if get(policy, "healthCheck"):
+            for found in estate.index.linked(res, "routingPolicy", frozenset({HEALTH_CHECK})):
+                check = _dns_check(found)
+        answers = []
+        for item in items(policy, "wrrs"):
+            checked = bool(items(item, "healthCheckedTargets", "externalEndpoints"))
+            targets = tuple(sorted(str(r) for r in items(item, "rrdatas")))
+            weight = float(get(item, "weight") or 0)
+            answers.append(DnsAnswer(kind, ttl, "weighted", weight, targets, check if checked else None))
+        return answers
 
     # -- what the shared security rules judge ------------------------------------------------
 
@@ -504,3 +533,26 @@ def _check_ha_vpn(index: Index, cfg: Mapping[str, Any]) -> Iterator[Finding]:
                 gateway.urn,
                 unknown=True,
             )
+
+
+def _dns_check(res: Resource) -> DnsCheck:
+    """A global health check as DNS uses it: its HTTP(S)/TCP probe, interval and threshold."""
+    for key, protocol in (
+        ("httpsHealthCheck", "HTTPS"),
+        ("httpHealthCheck", "HTTP"),
+        ("tcpHealthCheck", "TCP"),
+    ):
+        probe = get(res.props, key)
+        if probe:
+            port = as_int(get(probe, "port")) or 0
+            path = str(get(probe, "requestPath") or ("" if protocol == "TCP" else "/"))
+            break
+    else:
+        protocol, port, path = "", 0, ""
+    return DnsCheck(
+        protocol=protocol,
+        port=port,
+        path=path,
+        interval=as_int(get(res.props, "checkIntervalSec")) or 5,
+        failure_threshold=as_int(get(res.props, "unhealthyThreshold")) or 2,
+    )

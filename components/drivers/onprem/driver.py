@@ -36,6 +36,7 @@ from ..base import Capability, CloudDriver, SiteContext, SiteNetwork
 from ..providers import component_provider
 from ..sdk import lazy_sdk
 from . import preview
+from .server import server_environment
 
 if TYPE_CHECKING:
     import pulumi_command as command
@@ -287,7 +288,10 @@ def _byon_bootstrap(ctx: SiteContext, request: BareMetalRequest) -> list[BareMet
     """Stage the files and the script on each placed server, install and run them; re-run when
     anything they do changes.
 
-    Per server: a ``stage`` command makes a private directory (``mktemp -d``, see
+    Per server, with or without a script: a ``server`` record, a remote command with nothing to
+    run whose environment holds the server's facts (its name, address, site, region, room and
+    rack: :mod:`.server`), which is what the policy pack counts; the commands below depend on it.
+    With a script, per server: a ``stage`` command makes a private directory (``mktemp -d``, see
     :mod:`skyweave.bootstrap`) and prints its path; the copies write into it (SFTP runs as the SSH
     user, who may not write the files' real paths); the ``bootstrap`` command installs the files
     with ``sudo``, runs the script and removes the directory. The stage's triggers hold everything
@@ -303,7 +307,7 @@ def _byon_bootstrap(ctx: SiteContext, request: BareMetalRequest) -> list[BareMet
     by_zone = source.servers_by_zone()
     bootstrap = request.bootstrap
     digest = bootstrap.digest()
-    provider = command_provider(ctx) if bootstrap.enabled else None
+    provider = command_provider(ctx)
 
     def opts(**kwargs: Any) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(parent=ctx.parent, provider=provider, **kwargs)
@@ -317,7 +321,25 @@ def _byon_bootstrap(ctx: SiteContext, request: BareMetalRequest) -> list[BareMet
             user=source.ssh_user,
             private_key=private_key,
         )
-        resources: list[pulumi.Resource] = []
+        # The server itself, as the policy pack reads it: a command with nothing to run whose
+        # environment says which server, site and rack it is (see server.py).
+        record = command.remote.Command(
+            ctx.name("host", server.name),
+            connection=connection,
+            environment=server_environment(
+                request.pool,
+                server.name,
+                request.role,
+                ctx.site.name,
+                ctx.site.region,
+                server.zone,
+                str(server.address),
+                server.room,
+                server.rack,
+            ),
+            opts=opts(),
+        )
+        resources: list[pulumi.Resource] = [record]
         if bootstrap.enabled:
             env = node_environment(request.pool, server.name, request.role, ctx.site.name, server.zone)
             run_digest = hashlib.sha256(
@@ -329,7 +351,7 @@ def _byon_bootstrap(ctx: SiteContext, request: BareMetalRequest) -> list[BareMet
                 create=stage_command(request.pool),
                 delete=STAGE_CLEANUP,
                 triggers=[digest, run_digest],
-                opts=opts(),
+                opts=opts(depends_on=[record]),
             )
             stage_dir: pulumi.Output[str] = stage.stdout.apply(lambda out: out.strip())
             copies: list[pulumi.Resource] = [
@@ -358,9 +380,9 @@ def _byon_bootstrap(ctx: SiteContext, request: BareMetalRequest) -> list[BareMet
                 connection=connection,
                 create=stage_dir.apply(functools.partial(_install_and_run, bootstrap, env=env)),
                 triggers=[digest],
-                opts=opts(depends_on=copies),
+                opts=opts(depends_on=[record, *copies]),
             )
-            resources = [stage, *copies, run]
+            resources += [stage, *copies, run]
         detail = {k: v for k, v in (("room", server.room), ("rack", server.rack)) if v is not None}
         nodes.append(
             BareMetalNode(

@@ -1,10 +1,16 @@
-"""The on-prem policy reader: servers someone brought, seen through the commands that configure
-them (``command:remote:Command``); the vendor has no cloud package of its own.
+"""The on-prem policy reader: servers someone brought, seen through the resources the on-prem
+driver registers for them; the vendor has no cloud package of its own.
 
-A remote command whose connection comes from a cloud instance or address configures that
-instance, not an on-prem node. Two commands to one known host are one node; a host the pack
-cannot see (a secret connection offline) counts once per command. The plan cannot say which
-site or rack such a server belongs to: the nodes are the vendor's, in one domain ``on-prem``.
+Each server of a BYON pool has a record (:mod:`skyweave.drivers.onprem.server`): a remote command
+with nothing to run whose environment names the server, its address, site, region and rack. One
+record is one server, in its rack (its failure domain); a remote command that depends on a record
+configures that server and is no server of its own.
+
+Any other remote command (a program skyweave did not write) whose connection does not come from
+a cloud instance or address configures a host outside the clouds: two commands to one known host
+are one node, and a host the pack cannot see (a secret connection) counts once per command. The
+plan cannot say which site or rack such a host belongs to: it is a domain of its own, in the
+vendor's site ``on-prem`` (:attr:`Unit.domain_unseen`).
 """
 
 from __future__ import annotations
@@ -13,11 +19,22 @@ from collections.abc import Iterator
 
 from ...policy.model import Unit, known_str
 from ...policy.reading import Estate, Reader
-from ...policy.values import UnknownValue, get
+from ...policy.values import Resource, UnknownValue, get
+from . import server
 
 __all__ = ["OnPremReader"]
 
 REMOTE_COMMAND = "command:remote:Command"
+_UNSEEN = (
+    "a host reached by a remote command no server record describes: its site and rack are not in the plan"
+)
+
+
+def _fact(res: Resource, key: str) -> str | None:
+    try:
+        return known_str(get(res.props, "environment", key))
+    except UnknownValue:
+        return None
 
 
 class OnPremReader(Reader):
@@ -27,23 +44,45 @@ class OnPremReader(Reader):
     scripts = {REMOTE_COMMAND: frozenset({"create", "update", "delete"})}
 
     def extra_units(self, estate: Estate) -> Iterator[Unit]:
-        """Remote commands to hosts outside every cloud of the plan (see the module docstring)."""
+        """One unit per server record, then per host other remote commands reach outside every
+        cloud of the plan (see the module docstring)."""
+        commands = estate.index.of_type(REMOTE_COMMAND)
+        records: dict[str, Resource] = {}
+        for res in commands:
+            if "create" not in res.props and _fact(res, server.NODE) and _fact(res, server.SITE):
+                records[res.urn] = res
+        servers: set[tuple[str | None, str, str]] = set()
+        for res in records.values():
+            name, site = _fact(res, server.NODE), _fact(res, server.SITE)
+            assert name is not None and site is not None
+            owner = estate.owner(res)
+            identity = (owner, site, _fact(res, server.ADDRESS) or name)
+            if identity in servers:
+                continue
+            servers.add(identity)
+            zone = _fact(res, server.FAILURE_DOMAIN) or site
+            region = _fact(res, server.REGION) or site
+            yield Unit(res.urn, name, "on-prem server", self.vendor, site, region, ((zone, 1),), owner)
         cloud_addresses = estate.cloud_addresses
-        seen: set[str] = set()
-        for res in estate.index.of_type(REMOTE_COMMAND):
+        hosts: set[str] = set()
+        for res in commands:
+            if res.urn in records:
+                continue
+            if any(u in records for u in res.dependencies):
+                continue  # it configures a server that has a record
             sources = res.property_dependencies.get("connection") or res.dependencies
             if any(
                 (t := estate.index.by_urn.get(u)) is not None and t.type in cloud_addresses for u in sources
             ):
-                continue
+                continue  # it configures a cloud instance
             try:
                 host = known_str(get(res.props, "connection", "host"))
             except UnknownValue:
                 host = None
             key = host or res.urn
-            if key in seen:
+            if key in hosts:
                 continue
-            seen.add(key)
+            hosts.add(key)
             label = host or res.name
             yield Unit(
                 res.urn,
@@ -54,4 +93,5 @@ class OnPremReader(Reader):
                 "on-prem",
                 ((label, 1),),
                 estate.owner(res),
+                domain_unseen=_UNSEEN,
             )

@@ -89,16 +89,19 @@ def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -
         tags=tags,
         opts=ctx.opts(),
     )
-    listener = openstack.loadbalancer.Listener(
-        ctx.name("listener"),
-        loadbalancer_id=lb.id,
-        protocol="HTTP",
-        protocol_port=spec.port,
-        tags=tags,
-        opts=ctx.opts(),
-    )
     tls = spec.tls and spec.tls_certificate is not None
     extra: dict[str, pulumi.Resource] = {}
+    # plain_http: closed leaves the service port without a listener (HTTPS only).
+    listener = None
+    if not tls or spec.public_http:
+        listener = extra["listener"] = openstack.loadbalancer.Listener(
+            ctx.name("listener"),
+            loadbalancer_id=lb.id,
+            protocol="HTTP",
+            protocol_port=spec.port,
+            tags=tags,
+            opts=ctx.opts(),
+        )
     serving = listener
     if tls:
         serving = extra["https_listener"] = openstack.loadbalancer.Listener(
@@ -111,6 +114,7 @@ def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -
             tags=tags,
             opts=ctx.opts(),
         )
+    if tls and listener is not None:
         suffix = "" if spec.https_port == 443 else f":{spec.https_port}"
         extra["https_redirect"] = openstack.loadbalancer.L7PolicyV2(
             ctx.name("https-redirect"),
@@ -121,6 +125,7 @@ def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -
             position=1,
             opts=ctx.opts(),
         )
+    assert serving is not None  # a listener on the service port, or the HTTPS one
     pool = openstack.loadbalancer.Pool(
         ctx.name("pool"),
         listener_id=serving.id,
@@ -186,7 +191,6 @@ def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -
         "security_group": group,
         "server_group": server_group,
         "load_balancer": lb,
-        "listener": listener,
         "pool": pool,
         "monitor": monitor,
         "floating_ip": floating_ip,

@@ -24,9 +24,13 @@ from ...policy.model import (
     DnsName,
     IkeOffer,
     Ingress,
+    LinkDoubt,
+    UnionFind,
     group_number,
+    is_ip,
     is_world,
     keep_surest,
+    known_address,
     known_str,
     ports_admitted,
 )
@@ -116,6 +120,23 @@ class OpenStackReader(Reader):
         return found
 
     # -- links -------------------------------------------------------------------------------
+
+    def peer_groups(self, estate: Estate, peers: UnionFind) -> Iterator[LinkDoubt]:
+        """Site connections that name one peer endpoint group (the peer network's ranges) reach one
+        peer: the literal addresses they connect to are one node (an on-prem site's two devices)."""
+        by_group: dict[str, list[str]] = {}
+        for res in estate.index.of_type(SITE_CONNECTION):
+            if res.property_dependencies.get("peerAddress"):
+                continue  # its address comes from a resource of the plan: that resource's site
+            sources = res.property_dependencies.get("peerEpGroupId") or ()
+            group = sources[0] if sources else known_address(res.props, "peerEpGroupId")
+            address = known_address(res.props, "peerAddress")
+            if group and address and is_ip(address):
+                by_group.setdefault(group, []).append(f"ip:{address}")
+        for members in by_group.values():
+            for other in members[1:]:
+                peers.union(members[0], other)
+        return iter(())
 
     def contributions(self, estate: Estate) -> Iterator[Contribution]:
         for res in estate.index.of_type(SITE_CONNECTION):

@@ -89,6 +89,19 @@ def app_value_problems(value: AppValue) -> list[str]:
     return []
 
 
+def service_ports(spec: AppSiteSpec) -> dict[str, str]:
+    """The ports the VM must serve, in guestinfo for its cloud-init and the operator's load balancer.
+
+    vSphere has no load balancer or firewall of skyweave's to carry the contract (instances
+    terminate TLS on ``https_port``; ``port`` redirects or is closed), so the VM itself is told.
+    """
+    ports = {"guestinfo.skyweave.port": str(spec.port)}
+    if spec.tls:
+        ports["guestinfo.skyweave.https_port"] = str(spec.https_port)
+        ports["guestinfo.skyweave.plain_http"] = str(spec.plain_http)
+    return ports
+
+
 def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -> AppEndpoint:
     site = ctx.site
     assert isinstance(site, VsphereSiteArgs) and site.ingress_ip is not None
@@ -118,7 +131,7 @@ def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -
                     metadata=guest_metadata(name),
                     user_data=spec.user_data,
                     annotation=f"{ctx.component} on {site.name} ({cluster})",
-                    guestinfo={ROLE_KEY: "app"},
+                    guestinfo={ROLE_KEY: "app", **service_ports(spec)},
                     depends_on=[port_group],
                 )
             )

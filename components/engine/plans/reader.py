@@ -167,18 +167,17 @@ class Reader:
         expected = (
             "a provider reference (<provider URN>::<id>, the URN of type pulumi:providers:<package>)"
             if reference
-            else "a provider URN (of type pulumi:providers:<package>)"
+            else "a provider URN (of type pulumi:providers:<package>), or a reference <provider URN>::<id>"
         )
         if not isinstance(value, str):
             self.wrong(path, value, expected)
             return None
         # providers.ParseReference: split at the last "::"; the part before must be a provider URN.
-        urn = value.rpartition("::")[0] if reference else value
-        if (
-            not valid_urn(urn)
-            or not urn_type(urn).startswith(PROVIDER_PREFIX)
-            or urn_type(urn) == PROVIDER_PREFIX
-        ):
+        # skyweave's own rows name a URN, but a reference written there means the same provider:
+        # its part before the last "::" is a whole provider URN (a URN alone is not: no name).
+        before = value.rpartition("::")[0]
+        urn = before if reference or _provider_urn(before) else value
+        if not _provider_urn(urn):
             self.wrong(path, value, expected)
             return None
         return _clean(urn)
@@ -374,3 +373,10 @@ class Reader:
                     (*where[i], "urn"), f"the same URN as {_render(where[seen[row['urn']]])}; URNs are unique"
                 )
             seen.setdefault(row["urn"], i)
+
+
+def _provider_urn(text: str) -> bool:
+    """Whether ``text`` is a whole provider URN (of type ``pulumi:providers:<package>``)."""
+    return (
+        valid_urn(text) and urn_type(text).startswith(PROVIDER_PREFIX) and urn_type(text) != PROVIDER_PREFIX
+    )

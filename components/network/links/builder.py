@@ -9,6 +9,7 @@ needs them and reused by the site's other links.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -18,7 +19,7 @@ import pulumi
 from ...core.errors import PlanningError, RegistrationError, UnsupportedCapabilityError
 from ...core.naming import child_name, type_token
 from ...core.registry import Registry, qualified_name
-from ...core.sites import SiteArgs
+from ...core.sites import PEER_SITE_TAG, SiteArgs
 from ...drivers.base import Capability, SiteContext, SiteNetwork
 from ...drivers.registry import get_driver
 from ...drivers.secrets import random_provider, tunnel_psks
@@ -140,6 +141,15 @@ class LinkBuilder:
             provider=self.providers[site],
             tags=self.tags[site],
         )
+
+    def device_context(
+        self, site: str, device_site: str, parent: pulumi.Resource | None = None
+    ) -> SiteContext:
+        """``site``'s context for the resources that stand for ``device_site``'s devices: their tags
+        name the device site (:data:`~skyweave.core.sites.PEER_SITE_TAG`), so the policy pack sees
+        that every device address is the one site."""
+        ctx = self.context(site, parent)
+        return dataclasses.replace(ctx, tags={**ctx.tags, PEER_SITE_TAG: device_site})
 
     def build(self, links: Sequence[LinkPlan]) -> None:
         self.links = tuple(links)

@@ -54,13 +54,16 @@ def build(builder: LinkBuilder, link: LinkPlan, parent: VpnLink) -> None:
     gateway = active_active.gateway(builder, b.site, b.asn)
     keys = builder.psks_for(link, parent, len(a.devices))
     aa_ctx = builder.context(b.site, parent)
+    device_ctx = builder.device_context(b.site, a.site, parent)  # its local gateways name the device site
     by_position = {(t.a_gateway, t.b_gateway): t for t in link.tunnels}
     per_tunnel: list[pulumi.Output[str]] = []
     rows = []
     for d, address in enumerate(a.devices):
         first = by_position[d, 0]
         assert first.a_inside_ip is not None
-        local = aa_driver.local_gateway(aa_ctx, f"{a.site}-{d}", gateway, address, a.asn, first.a_inside_ip)
+        local = aa_driver.local_gateway(
+            device_ctx, f"{a.site}-{d}", gateway, address, a.asn, first.a_inside_ip
+        )
         aa_driver.gateway_connection(
             aa_ctx,
             f"{a.site}-{d}",

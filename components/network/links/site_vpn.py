@@ -49,10 +49,12 @@ def build(builder: LinkBuilder, link: LinkPlan, parent: VpnLink) -> None:
         ]
     else:
         addresses = list(b.devices)
+    # A device's customer gateway names the device site: both devices are that one site.
+    cgw_ctx = gw_ctx if endpoint is not None else builder.device_context(a.site, b.site, parent)
     device_rows = []
     for d, address in enumerate(addresses):
         key = f"{b.site}-{d}"
-        cgw = gw_driver.customer_gateway(gw_ctx, key, address, b.asn)
+        cgw = gw_driver.customer_gateway(cgw_ctx, key, address, b.asn)
         tunnels = [t for t in link.tunnels if t.a_gateway == d]
         connection = gw_driver.vpn_connection(
             gw_ctx, key, vgw, cgw, tunnels, [psks[t.index] for t in tunnels], link.ciphers, static

@@ -696,6 +696,10 @@ class EstateFacts:
         if target is not None:
             entry.targets.append(target)
             return
+        behind_door = self._front_doors.get(text)
+        if behind_door:  # the operator's load balancer: the compute it forwards to
+            entry.targets.extend(behind_door)
+            return
         name = text.rstrip(".").lower()
         profile = self.profiles.get(name) if profiles else None
         if profile is not None:
@@ -756,6 +760,18 @@ class EstateFacts:
         entry.targets.extend(profile.targets)
         entry.external_targets |= profile.external_targets
         entry.targets_unknown = entry.targets_unknown or profile.targets_unknown
+
+    @cached_property
+    def _front_doors(self) -> dict[str, list[Resource]]:
+        """Each reader's front doors outside the plan (:meth:`Reader.front_doors`) → what is behind."""
+        doors: dict[str, list[Resource]] = {}
+        for reader in self.readers:
+            try:
+                for address, res in reader.front_doors(self):
+                    doors.setdefault(address, []).append(res)
+            except UnknownValue:
+                continue  # its records' targets stay external: counted as unreached, never as reached
+        return doors
 
     @cached_property
     def addresses_by_type(self) -> dict[str, tuple[str, ...]]:

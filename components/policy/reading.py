@@ -276,6 +276,16 @@ class Reader:
         """
         return str(get(res.props, "type") or get(res.props, "recordType") or "").upper()
 
+    def front_doors(self, estate: Estate) -> Iterator[tuple[str, Resource]]:
+        """Addresses of front doors outside the plan (a load balancer its operator runs, as on a
+        vSphere site) with each compute resource behind one: a record naming the address reaches
+        them, as it would reach what a load balancer of the plan forwards to.
+
+        Raises:
+            UnknownValue: an address is not known in this preview.
+        """
+        return iter(())
+
     def record_targets(self, estate: Estate, res: Resource, entry: DnsName) -> None:
         """Add what a record answers with to ``entry`` (``estate.link_targets`` /
         ``estate.literal_target``)."""

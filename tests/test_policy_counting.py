@@ -261,6 +261,19 @@ def test_a_service_whose_records_reach_none_of_its_instances_says_so(prod: list[
     )
 
 
+def test_cloud_dns_alone_reaches_the_vsphere_vms_at_their_front_door(prod: list[Resource]) -> None:
+    """prod's Cloud DNS record set answers for every site: the sites' load balancers (linked
+    resources) and vs-dc1's front door, the operator's load balancer at ``ingress_ip`` (an address
+    written out). With the Route 53 records gone, it alone must still reach the vSphere VMs."""
+    route53 = {f"shop-dns-record-{s}" for s in ("aws-use1", "gcp-euw1", "azure-weu1", "os-dc1", "vs-dc1")}
+    only_cloud_dns = [r for r in prod if r.name not in route53]
+    (shop,) = [
+        s for s in facts(StackIndex.build(only_cloud_dns)).services if s.label == "MultiCloudApp 'shop'"
+    ]
+    assert [u for u in shop.units if u.site == "vs-dc1"], "the front door reaches the VMs"
+    assert not shop.unreached, [u.urn for u in shop.unreached]
+
+
 # -- 6. what `skyweave rules` cites, plan files, messages --------------------------------------
 
 ADMIN_PORTS = rule_by_name("skyweave-security-no-open-admin-ports")

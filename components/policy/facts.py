@@ -696,9 +696,7 @@ class EstateFacts:
         if target is not None:
             entry.targets.append(target)
             return
-        behind_door = self._front_doors.get(text)
-        if behind_door:  # the operator's load balancer: the compute it forwards to
-            entry.targets.extend(behind_door)
+        if self.front_door_target(text, entry):
             return
         name = text.rstrip(".").lower()
         profile = self.profiles.get(name) if profiles else None
@@ -716,6 +714,15 @@ class EstateFacts:
                 entry.targets_unknown = (
                     f"{text} may be Traffic Manager profile {maybe.records[0].name!r}'s name: {maybe.unknown}"
                 )
+
+    def front_door_target(self, value: Any, entry: DnsName) -> bool:
+        """A record value that is a front door outside the plan (:meth:`Reader.front_doors`, the
+        operator's load balancer) reaches the compute behind it; whether it was one."""
+        text = known_str(value)
+        behind = self._front_doors.get(text) if text else None
+        if behind:
+            entry.targets.extend(behind)
+        return bool(behind)
 
     def literal_targets(
         self,

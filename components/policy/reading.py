@@ -83,6 +83,8 @@ class Estate(Protocol):
 
     def literal_target(self, value: Any, entry: DnsName, profiles: bool = True) -> None: ...
 
+    def front_door_target(self, value: Any, entry: DnsName) -> bool: ...
+
     def literal_targets(
         self,
         res: Resource,

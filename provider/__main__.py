@@ -5,9 +5,7 @@ the components' types, and constructs HybridVpc, MultiCloudApp, MultiCloudBucket
 for programs in other languages. The components live in the skyweave package (skyweave.bridge.provider).
 """
 
-import skyweave
-from pulumi.provider.experimental import component_provider_host
-from skyweave.bridge.provider import COMPONENTS, PACKAGE
+from skyweave.bridge.provider import host
 
 if __name__ == "__main__":
-    component_provider_host(COMPONENTS, name=PACKAGE, version=skyweave.__version__)
+    host()  # the SDK's component_provider_host, answering refusals as one message

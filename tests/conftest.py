@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import io
 import json
 import os
 import subprocess
@@ -44,6 +46,31 @@ def prod_run(project: Project) -> OfflineRun:
 @pytest.fixture(scope="session")
 def dev_run(project: Project) -> OfflineRun:
     return preview_stack(project, "dev")
+
+
+#: ``cli_once(*argv)``: the exit code and output of ``skyweave <argv>``, run once per session.
+CliOnce = Callable[..., tuple[int, str]]
+
+
+@pytest.fixture(scope="session")
+def cli_once() -> CliOnce:
+    """``skyweave <argv>`` in this process, once per session for each command line: its exit code
+    and what it printed. For tests that only read what a command says about an example stack,
+    which nothing changes during the session: each distinct command runs the stack's program
+    once, not once per test (a prod preview is the suite's most repeated cost)."""
+    from skyweave.cli import main
+
+    done: dict[tuple[str, ...], tuple[int, str]] = {}
+
+    def once(*argv: str) -> tuple[int, str]:
+        if argv not in done:
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                code = main(list(argv))
+            done[argv] = (code, out.getvalue())
+        return done[argv]
+
+    return once
 
 
 def run(fn: Callable[[], None], stack: str = "test") -> OfflineRun:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pulumi
@@ -110,6 +111,9 @@ def pool_outputs(run: OfflineRun) -> dict[str, Any]:
 # --- OpenStack Ironic ---------------------------------------------------------------------------
 
 
+UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+
+
 def test_ironic_creates_a_bare_metal_flavor_a_server_group_and_servers_per_zone() -> None:
     run = pool_run({"count": 4, "sources": [IRONIC], "bootstrap": BOOT})
     (flavor,) = of_type(run, "openstack:compute/flavor:Flavor")
@@ -132,19 +136,17 @@ def test_ironic_creates_a_bare_metal_flavor_a_server_group_and_servers_per_zone(
     network = next(r for r in run.resources if r.name == "core-network-os-dc1")
     for server in servers:
         assert server.parent == pool_urn and server.provider == provider
-        assert server.inputs["schedulerHints"] == [{"group": f"metal-group-os-dc1-{_suffix(run, group)}"}]
+        # The group's and the network's ids (Nova and Neutron UUIDs), taken from those resources.
+        (hint,) = server.inputs["schedulerHints"]
+        assert set(hint) == {"group"} and re.fullmatch(UUID, hint["group"])
+        assert group.urn in server.property_dependencies["schedulerHints"]
         assert server.inputs["flavorId"].startswith("metal-flavor-os-dc1-")
-        assert server.inputs["networks"][0]["uuid"].startswith("core-network-os-dc1-")
+        assert re.fullmatch(UUID, server.inputs["networks"][0]["uuid"])
+        assert network.urn in server.property_dependencies["networks"]
         assert server.inputs["imageName"] == "ubuntu-24.04"
         assert group.urn in server.dependencies and flavor.urn in server.dependencies
         assert any("core-subnet-os-dc1-main" in d for d in server.dependencies)
     assert network.type == "openstack:networking/network:Network"
-
-
-def _suffix(run: OfflineRun, reg: Any) -> str:
-    # OfflineMocks ids are "<name>-<8 hex of sha256(type/name)>"; read one back from the server.
-    server = of_type(run, "openstack:compute/instance:Instance")[0]
-    return str(server.inputs["schedulerHints"][0]["group"]).rsplit("-", 1)[1]
 
 
 def test_ironic_with_a_named_flavor_creates_no_flavor_and_uses_it() -> None:
@@ -195,7 +197,10 @@ def test_metal_spreads_over_zones_in_private_subnets_with_imdsv2() -> None:
     assert [s.inputs["availabilityZone"] for s in servers] == ["us-east-1a", "us-east-1b", "us-east-1c"]
     for server in servers:
         letter = server.inputs["availabilityZone"][-1]
-        assert server.inputs["subnetId"].startswith(f"core-subnet-aws-use1-private-{letter}-")
+        # The id of the zone's private subnet (an EC2 subnet id), taken from that subnet.
+        subnet = next(r for r in run.resources if r.name == f"core-subnet-aws-use1-private-{letter}")
+        assert re.fullmatch(r"subnet-[0-9a-f]{17}", server.inputs["subnetId"])
+        assert subnet.urn in server.property_dependencies["subnetId"]
         assert server.inputs["metadataOptions"] == {"httpEndpoint": "enabled", "httpTokens": "required"}
         assert server.inputs["instanceType"] == "m5.metal"
     (group,) = of_type(run, "aws:ec2/placementGroup:PlacementGroup")

@@ -156,7 +156,9 @@ def test_sarif_validates_against_the_sarif_2_1_0_schema(tmp_path: Path) -> None:
     assert {r["ruleId"] for r in run["results"]} == EXPECTED_BROKEN
     for result in run["results"]:
         assert result["level"] == "error" and rules[result["ruleIndex"]] == result["ruleId"]
-        assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "Pulumi.broken.yaml"
+        # relative to the repository (code scanning resolves it there), not to -C's project
+        uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        assert uri == "examples/single-vendor/Pulumi.broken.yaml"
 
 
 def test_sarif_schema_really_rejects_a_broken_log() -> None:

@@ -167,10 +167,11 @@ def test_aws_openstack_is_static_vpn_with_vpnaas_on_an_explicit_policy() -> None
     assert (ipsec.inputs["pfs"], ipsec.inputs["authAlgorithm"]) == ("group14", "sha256")
     peer_group = next(g for g in by_type(result, "EndpointGroup") if g.inputs["type"] == "cidr")
     assert peer_group.inputs["endpoints"] == ["10.0.0.0/16"]
+    (ike,) = by_type(result, "IkePolicy")
+    assert ike.name.startswith("core-ike-policy-os-dc1")
     for sc in by_type(result, "SiteConnection"):
-        assert sc.inputs["psk"] == "[secret]" and sc.inputs["ikepolicyId"].startswith(
-            "core-ike-policy-os-dc1"
-        )
+        # the explicit policy: its id (a Neutron UUID offline) comes from that IkePolicy
+        assert sc.inputs["psk"] == "[secret]" and sc.property_dependencies["ikepolicyId"] == [ike.urn]
 
 
 def test_aws_onprem_one_device_static_two_devices_bgp() -> None:

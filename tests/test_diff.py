@@ -38,13 +38,24 @@ def _real(urn: str, what: str = "id") -> str:
     return f"real-{what}-{hashlib.sha256(urn.encode()).hexdigest()[:10]}"
 
 
+#: An Azure id is a path (a child's id extends its parent's): the real one is the same path in the
+#: real subscription, so a value built from a parent's id stays the child's id after the swap.
+REAL_SUBSCRIPTION = "/subscriptions/5f1b0c7e-3d2a-4c1b-9e8f-7a6b5c4d3e2f/"
+
+
+def _real_value(urn: str, key: str, value: str) -> str:
+    if value.startswith("/subscriptions/"):
+        return re.sub(r"^/subscriptions/[^/]+/", REAL_SUBSCRIPTION, value)
+    return _real(urn) if key == "id" else _real(urn, key)
+
+
 def _state(project: Project, stack: str) -> tuple[list[dict[str, Any]], dict[str, str]]:
     """Resources as a real deployment records them: real ids where the offline run has stand-ins,
     secrets encrypted, provider references with ids, inputs the provider filled in."""
     run, monitor = _run(project, stack)
     inputs_of = run.by_urn()
     real = {
-        value: (_real(urn) if key == "id" else _real(urn, key))
+        value: _real_value(urn, key, value)
         for urn, values in monitor.computed().items()
         for key, value in values.items()
         # an output that echoes the resource's own input (azure-native's `name` is its
@@ -52,13 +63,15 @@ def _state(project: Project, stack: str) -> tuple[list[dict[str, Any]], dict[str
         if value not in inputs_of[urn].inputs.values()
     }
 
+    pattern = re.compile("|".join(re.escape(k) for k in sorted(real, key=len, reverse=True)))
+
     def swap(value: Any) -> Any:
         if isinstance(value, str):
             if value == "[secret]":
                 return {SIG: "1b47061264138c4ac30d75fd1eb44270", "ciphertext": "v1:abcd"}
-            for stand_in, actual in real.items():
-                value = value.replace(stand_in, actual)
-            return value
+            # in one pass, longest first: a stand-in may hold another (an Azure id holds its
+            # group's name), and what replaced it is not searched again
+            return pattern.sub(lambda m: real[m.group(0)], value)
         if isinstance(value, dict):
             return {k: swap(v) for k, v in value.items()}
         if isinstance(value, list):
@@ -77,7 +90,11 @@ def _state(project: Project, stack: str) -> tuple[list[dict[str, Any]], dict[str
                 "urn": reg.urn,
                 "custom": reg.custom,
                 "type": reg.type,
-                **({"id": _real(reg.urn)} if reg.custom else {}),
+                **(
+                    {"id": real.get(computed.get(reg.urn, {}).get("id", ""), _real(reg.urn))}
+                    if reg.custom
+                    else {}
+                ),
                 "inputs": inputs,
                 "outputs": outputs,
                 **({"parent": reg.parent} if reg.parent else {}),

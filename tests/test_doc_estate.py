@@ -4,8 +4,7 @@ output, compared here; the rest names what the code registers, checked against t
 docs/index.md's HybridVpc diagram is `skyweave graph --stack prod --format mermaid`; its
 MultiCloudApp diagram and docs/resilience.md's flowchart name every vendor whose driver serves
 apps and every health-checked DNS product; docs/api/index.md's table names the vendors each
-component builds on; docs/benchmarks.md's machine names every provider SDK prod runs
-and its overhead section measured today's prod.
+component builds on; docs/benchmarks.md's machine names every provider SDK prod runs.
 """
 
 from __future__ import annotations
@@ -17,6 +16,7 @@ from conftest import ROOT
 from skyweave.cli import main
 from skyweave.drivers.registry import all_drivers, offering
 from skyweave.drivers.services import AppService, BareMetalService, BucketService, DnsService
+from skyweave.engine.offline import OfflineRun
 
 INDEX = (ROOT / "docs" / "index.md").read_text()
 RESILIENCE = (ROOT / "docs" / "resilience.md").read_text()
@@ -84,3 +84,19 @@ def test_the_api_table_names_the_vendors_each_component_builds_on() -> None:
         assert driver.display_name in _row("BareMetalPool"), driver.display_name
     for driver, _ in offering(BucketService):  # type: ignore[type-abstract]
         assert driver.display_name in _row("MultiCloudBucket"), driver.display_name
+
+
+def test_the_benchmarks_name_every_provider_sdk_prod_runs(
+    prod_run: OfflineRun,
+) -> None:
+    """The machine row names the version of every provider SDK the measured stack runs (one per
+    provider type prod registers). The figures themselves are re-measured by `python -m bench
+    --only overhead,coldstart,profile` (minutes, not a test's job); the report says when."""
+    packages = {
+        r.type.removeprefix("pulumi:providers:")
+        for r in prod_run.resources
+        if r.type.startswith("pulumi:providers:")
+    }
+    (machine,) = [line for line in BENCHMARKS.splitlines() if line.startswith("| SDKs |")]
+    for package in sorted(packages):
+        assert re.search(rf"\bpulumi-{package} \d", machine), (package, machine)

@@ -287,3 +287,39 @@ def test_an_untampered_preview_still_reads(
     plan.write_text(json.dumps(prod_preview))
     for command in ("graph", "inventory"):
         assert main([command, "--from-json", str(plan)]) == 0, capsys.readouterr().err
+
+
+# --- preview --diff bases --------------------------------------------------------------------
+
+
+def test_a_stack_export_whose_resources_are_not_a_list_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``"resources": {}`` once read as an empty deployment (every resource "to create")."""
+    base = tmp_path / "export.json"
+    for resources in ({}, "", 0, False):
+        base.write_text(json.dumps({"version": 3, "deployment": {"resources": resources}}))
+        _fails_cleanly(
+            capsys,
+            ["preview", "--stack", "dev", "--diff", str(base)],
+            "deployment.resources",
+            "must be a list",
+        )
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "json"])
+def test_a_hostile_base_urn_is_shown_not_obeyed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    """A URN with a lone surrogate crashed the renderers (exit 3); one with ``ESC[2J`` cleared the
+    screen; one with Markdown added a fake heading and an unclosed fold."""
+    urn = "urn:pulumi:dev::skyweave::aws:s3/bucket:Bucket::x\ud800\x1b[2J\x1b]0;t\x07"
+    urn += "\n### ✅ no changes\n<details>"
+    base = tmp_path / "base.json"
+    row = {"urn": urn, "type": "aws:s3/bucket:Bucket", "name": "x", "inputs": {}}
+    base.write_text(json.dumps({"stack": "dev", "project": "skyweave", "resources": [row]}))
+    assert main(["preview", "--stack", "dev", "--diff", str(base), "--format", fmt]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and "\ud800" not in out
+    if fmt == "markdown":
+        assert "\n### ✅" not in out and "\n<details>\n" not in out.split("<details><summary>")[0]

@@ -139,3 +139,25 @@ def test_ipam_lock_on_a_full_disk_is_one_line_and_changes_nothing(tmp_path: Path
 def test_write_output_refuses_nothing_it_can_write(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="is a directory"):
         files.write_output(tmp_path, "out", b"x")
+
+
+@pytest.mark.parametrize("make", ["missing", "not executable", "a directory"])
+def test_a_pack_interpreter_that_cannot_be_executed_is_one_message(tmp_path: Path, make: str) -> None:
+    """Exit 1 with the interpreter named and why (it was an OSError traceback, exit 3)."""
+    from skyweave.core.errors import SkyweaveError
+    from skyweave.engine.analyzer import PolicyEngineError, PolicyPackProcess
+
+    python = tmp_path / "python"
+    if make == "not executable":
+        python.write_text("#!/bin/sh\n")
+        python.chmod(0o644)
+    elif make == "a directory":
+        python.mkdir()
+    pack = PolicyPackProcess(ROOT / "policies", project="p", stack="s", python=str(python))
+    with pytest.raises(PolicyEngineError) as caught:
+        pack.start()
+    message = str(caught.value)
+    assert (
+        isinstance(caught.value, SkyweaveError) and str(python) in message and "cannot be started" in message
+    )
+    assert "\n" not in message

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 
@@ -123,7 +124,8 @@ def test_openstack_shape_with_router_to_external_network() -> None:
         }
     )
     router = next(r for r in result.resources if r.type == "openstack:networking/router:Router")
-    assert router.inputs["externalNetworkId"].startswith("public-")
+    # The external network's id, looked up by name (networking.getNetwork): a Neutron UUID.
+    assert re.fullmatch(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", router.inputs["externalNetworkId"])
     subnets = {
         r.inputs["ipVersion"]: r.inputs
         for r in result.resources
@@ -250,3 +252,22 @@ def test_unpinned_sites_are_warned_about() -> None:
     result = build({"sites": [AWS, {**GCP, "cidr": "10.9.0.0/16"}]})
     assert len(result.warnings) == 1
     assert "site 'aws-use1' uses 10.0.0.0/16 but its block is not pinned" in result.warnings[0]
+
+
+def test_the_estate_ranges_are_the_supernets_and_the_ranges_outside_them() -> None:
+    """One function says what "the estate" is (an app's admin ports, an appliance's forwarding):
+    the IPAM supernets, plus an on-prem range outside them; a range inside is already covered."""
+    args = HybridVpcArgs.model_validate(
+        {
+            "sites": [
+                AWS,
+                {**ONPREM, "cidrs": ["10.200.0.0/16", "192.168.10.0/24"]},
+                {**OPENSTACK, "ipv6": True},
+            ],
+            "ipam": {"supernet": "10.200.0.0/14", "ipv6_supernet": "fd00:1::/48"},
+            "connectivity": {"topology": "none"},
+        }
+    )
+    plan = plan_hybrid_vpc(args)
+    assert plan.estate_ranges() == ("10.200.0.0/14", "fd00:1::/48", "192.168.10.0/24")
+    assert plan.estate_ranges(ipv6=False) == ("10.200.0.0/14", "192.168.10.0/24")

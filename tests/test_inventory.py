@@ -9,6 +9,7 @@ from typing import Any
 import pulumi
 import pytest
 import yaml
+from conftest import CliOnce
 from skyweave.cli import main
 from skyweave.cli.inventory import pool_nodes
 from skyweave.engine.offline import OfflineMocks, OfflineRun, run_program
@@ -20,11 +21,10 @@ from test_bare_metal_pool import BYON, IRONIC, KEY_CONFIG, METAL, SITES
 BYON_HOSTS = {"fra-r1-01": "10.200.10.11", "fra-r2-01": "10.200.20.11", "fra-r1-02": "10.200.10.12"}
 
 
-def test_cli_yaml_lists_every_node_with_source_domain_address_and_role(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    assert main(["inventory", "--stack", "prod"]) == 0
-    doc = yaml.safe_load(capsys.readouterr().out)
+def test_cli_yaml_lists_every_node_with_source_domain_address_and_role(cli_once: CliOnce) -> None:
+    code, out = cli_once("inventory", "--stack", "prod", "--format", "yaml")
+    assert code == 0
+    doc = yaml.safe_load(out)
     children = doc["all"]["children"]
     hosts = children["metal"]["hosts"]
     assert len(hosts) == 11
@@ -54,9 +54,10 @@ def test_cli_yaml_lists_every_node_with_source_domain_address_and_role(
     }
 
 
-def test_cli_json_is_the_list_form(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["inventory", "--stack", "prod", "--format", "json"]) == 0
-    doc = json.loads(capsys.readouterr().out)
+def test_cli_json_is_the_list_form(cli_once: CliOnce) -> None:
+    code, out = cli_once("inventory", "--stack", "prod", "--format", "json")
+    assert code == 0
+    doc = json.loads(out)
     assert len(doc["_meta"]["hostvars"]) == 11
     assert set(doc["all"]["children"]) == {
         "metal",
@@ -139,12 +140,15 @@ def test_after_deploy_the_component_output_has_every_address() -> None:
     assert ansible_list({"metal": []}) == {"_meta": {"hostvars": {}}, "all": {"children": []}}
 
 
-def test_from_json_is_the_same_inventory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["preview", "--stack", "prod", "--format", "json"]) == 0
+def test_from_json_is_the_same_inventory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], cli_once: CliOnce
+) -> None:
+    code, preview = cli_once("preview", "--stack", "prod", "--format", "json")
+    assert code == 0
     plan = tmp_path / "prod.json"
-    plan.write_text(capsys.readouterr().out)
+    plan.write_text(preview)
     for fmt in ("yaml", "json"):
-        assert main(["inventory", "--stack", "prod", "--format", fmt]) == 0
-        from_stack = capsys.readouterr().out
+        code, from_stack = cli_once("inventory", "--stack", "prod", "--format", fmt)
+        assert code == 0
         assert main(["inventory", "--from-json", str(plan), "--format", fmt]) == 0
         assert capsys.readouterr().out == from_stack

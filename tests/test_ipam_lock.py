@@ -630,17 +630,63 @@ def test_a_second_lock_run_gets_a_clear_message(tmp_path: Path, capsys: pytest.C
     assert _lock(project) == 0
 
 
-def test_a_stale_lock_file_is_named_not_removed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_lock_left_by_a_dead_run_is_taken_over_and_its_temporary_file_removed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What SIGKILL (a cancelled CI job) leaves: the lock file naming a pid that no longer runs and
+    the temporary file of the write it interrupted. The next run takes over and says so (issue 29,
+    item 6: every later lock used to refuse until a person deleted the file)."""
     project = _project(tmp_path, PROD)
     finished = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
     )
+    dead = int(finished.stdout)
     lock = project / "stacks" / "Pulumi.prod.yaml.lock"
-    lock.write_text(f"{socket.gethostname()} {int(finished.stdout)}\n")
-    assert _lock(project) == 1
+    lock.write_text(f"{socket.gethostname()} {dead}\n")
+    partial = project / "stacks" / ".Pulumi.prod.yaml.k3j_9x2a.tmp"
+    partial.write_text("config:\n  skyweave:sit")
+    unrelated = project / "stacks" / ".Pulumi.dev.yaml.k3j_9x2a.tmp"  # another file's: left alone
+    unrelated.write_text("x")
+    assert _lock(project) == 0
+    out, err = capsys.readouterr()
+    assert f"took over the lock file stacks/Pulumi.prod.yaml.lock left by pid {dead}" in err, err
+    assert "no longer running" in err and ".Pulumi.prod.yaml.k3j_9x2a.tmp" in err, err
+    assert "pinned" in out
+    assert _leftovers(project) == [unrelated.name]
+
+
+def test_a_lock_held_by_a_run_killed_with_sigkill_does_not_block_the_next_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A real holder: refused while it runs (naming its pid), taken over once SIGKILL ends it."""
+    project = _project(tmp_path, PROD)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\nfrom pathlib import Path\nfrom skyweave import files\n"
+            "with files.exclusive(Path(sys.argv[1]), 'stacks/Pulumi.prod.yaml'):\n"
+            "    print('locked', flush=True)\n    time.sleep(600)\n",
+            str(_stack_file(project)),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "locked\n"  # readiness
+        assert _lock(project) == 1
+        err = capsys.readouterr().err
+        assert f"is being updated by another `skyweave ipam lock` (pid {holder.pid}" in err, err
+        holder.kill()
+        holder.wait(timeout=30)
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+            holder.wait()
+    assert _lock(project) == 0
     err = capsys.readouterr().err
-    assert "no longer running" in err and "remove the lock file" in err
-    assert lock.exists() and _stack_file(project).read_text(encoding="utf-8") == PROD
+    assert f"took over the lock file stacks/Pulumi.prod.yaml.lock left by pid {holder.pid}" in err, err
+    assert _leftovers(project) == []
 
 
 def test_two_concurrent_lock_runs_never_clobber(tmp_path: Path) -> None:

@@ -8,10 +8,11 @@ SDK's own values (``pulumi.runtime.rpc``), not against a copy.
 from __future__ import annotations
 
 import ast
+import re
 from collections import Counter
 
 from pulumi.runtime import rpc
-from skyweave.core import display
+from skyweave.core import display, naming
 from skyweave.engine import wire
 from test_layers import PACKAGE
 
@@ -50,3 +51,30 @@ def test_each_marker_is_written_once() -> None:
                 written[(node.value, module)] += 1
     assert {marker: module for marker, module in written} == MARKERS
     assert all(count == 1 for count in written.values()), written
+
+
+#: The components' type tokens, as the URN snapshots (tests/snapshots/*.urns) pin them.
+TOKENS = {
+    "skyweave:network:HybridVpc": "HYBRID_VPC",
+    "skyweave:network:VpnLink": "VPN_LINK",
+    "skyweave:app:MultiCloudApp": "MULTI_CLOUD_APP",
+    "skyweave:storage:MultiCloudBucket": "MULTI_CLOUD_BUCKET",
+    "skyweave:compute:BareMetalPool": "BARE_METAL_POOL",
+}
+
+
+def test_each_component_type_token_is_written_once() -> None:
+    """A component's type token is made in core/naming.py only; everything that registers or
+    recognises a component reads it from there (a copy that drifts is a component no rule sees)."""
+    snapshots = "".join(p.read_text() for p in (PACKAGE.parent / "tests" / "snapshots").glob("*.urns"))
+    for token, constant in TOKENS.items():
+        assert getattr(naming, constant) == token
+        assert re.search(rf"[:$]{re.escape(token)}::", snapshots), f"{token} is in no snapshot"
+    made: list[str] = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Constant) and node.value in TOKENS:
+                raise AssertionError(f"{path}: the type token {node.value!r} written out; use core.naming")
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "type_token":
+                made.append(path.relative_to(PACKAGE).as_posix())
+    assert set(made) == {"core/naming.py"}, made

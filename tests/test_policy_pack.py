@@ -135,3 +135,41 @@ def test_both_paths_give_prod_the_same_findings(project: Any, tmp_path: Path) ->
     assert fast_findings == public_findings
     assert {f[1] for f in fast_findings} == {"advisory"} and len(fast_findings) == 3  # 2 of them waived
     assert any(f[2].startswith("[waived until") for f in public_findings)
+
+
+def test_the_sdks_internals_are_reached_only_on_the_fast_path() -> None:
+    """A private name of pulumi-policy (``_DictProxy``, ``_PolicyAnalyzerServicer``, a servicer's
+    ``_get_policy_config``) appears in policy/fast.py only, so the default (public) path keeps
+    working when the SDK reshuffles what it never promised."""
+    import ast
+
+    from test_layers import PACKAGE
+
+    reached: dict[str, set[str]] = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        tree = ast.parse(path.read_text())
+        sdk_names = {"pulumi_policy"}
+        private: set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("pulumi_policy"):
+                private |= {a.name for a in node.names if a.name.startswith("_")}
+                sdk_names |= {a.asname or a.name for a in node.names}
+            elif _private_attribute(node, sdk_names):
+                private.add(node.attr)
+        if private:
+            reached[path.relative_to(PACKAGE).as_posix()] = private
+    assert set(reached) == {"policy/fast.py"}, reached
+    assert {"_DictProxy", "_PolicyAnalyzerServicer"} <= reached["policy/fast.py"]
+
+
+def _private_attribute(node: Any, sdk_names: set[str]) -> bool:
+    """``name._x`` where ``name`` came from pulumi-policy."""
+    import ast
+
+    return (
+        isinstance(node, ast.Attribute)
+        and node.attr.startswith("_")
+        and not node.attr.startswith("__")
+        and isinstance(node.value, ast.Name)
+        and node.value.id in sdk_names
+    )

@@ -50,6 +50,7 @@ from skyweave.policy.facts import Unit, facts
 ROOT = Path(__file__).resolve().parent.parent
 HAND_WRITTEN = ROOT / "examples" / "hand-written"
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+SECRET = "[secret]"
 
 #: plan name → (project directory, stack, policy config)
 PLANS = {
@@ -367,8 +368,8 @@ def _paths(value: Any, prefix: Path_ = ()) -> Iterator[Path_]:
             yield from _paths(inner, (*prefix, i))
 
 
-def _with_unknown(props: Any, paths: list[Path_]) -> dict[str, Any]:
-    """``props`` with the value at each of ``paths`` (that it has) unknown."""
+def _with_unknown(props: Any, paths: list[Path_], marker: str = UNKNOWN) -> dict[str, Any]:
+    """``props`` with the value at each of ``paths`` (that it has) unknown (or ``marker``)."""
     result: dict[str, Any] = copy.deepcopy(dict(props))
     for path in sorted(paths, key=len):
         container: Any = result
@@ -383,7 +384,7 @@ def _with_unknown(props: Any, paths: list[Path_]) -> dict[str, Any]:
             if (isinstance(container, dict) and last in container) or (
                 isinstance(container, list) and isinstance(last, int) and last < len(container)
             ):
-                container[last] = UNKNOWN  # type: ignore[index]
+                container[last] = marker  # type: ignore[index]
     return result
 
 
@@ -420,7 +421,9 @@ class _Plan:
     #: proxy → each resource's resource-rule findings in the fully-known plan
     resource_findings: dict[bool, list[list[tuple[str, Finding]]]] = dataclasses.field(default_factory=dict)
 
-    def resources(self, proxy: bool, unknowns: Unknowns) -> tuple[list[Resource], list[Resource]]:
+    def resources(
+        self, proxy: bool, unknowns: Unknowns, marker: str = UNKNOWN
+    ) -> tuple[list[Resource], list[Resource]]:
         if proxy not in self.decoded:
             self.decoded[proxy] = (
                 [_decode(r, proxy) for r in self.for_analyze],
@@ -433,7 +436,9 @@ class _Plan:
         for name, paths in by_name.items():
             i = self.position[name]
             for side, on_wire in ((analyze, self.for_analyze[i]), (stack, self.for_stack[i])):
-                changed = dataclasses.replace(on_wire, properties=_with_unknown(on_wire.properties, paths))
+                changed = dataclasses.replace(
+                    on_wire, properties=_with_unknown(on_wire.properties, paths, marker)
+                )
                 side[i] = _decode(changed, proxy)
         return analyze, stack
 
@@ -468,12 +473,14 @@ def _resource_findings(plan: _Plan, resource: Resource) -> list[tuple[str, Findi
     ]
 
 
-def _findings(name: str, proxy: bool, unknowns: Unknowns = ()) -> list[tuple[str, Finding]]:
+def _findings(
+    name: str, proxy: bool, unknowns: Unknowns = (), marker: str = UNKNOWN
+) -> list[tuple[str, Finding]]:
     """Every rule's findings for the plan with ``unknowns``, as the pack runs them (a resource
     rule's findings on a resource ``unknowns`` leaves alone are the fully-known plan's: it sees
     that one resource only)."""
     plan = _plan(name)
-    analyze, stack = plan.resources(proxy, unknowns)
+    analyze, stack = plan.resources(proxy, unknowns, marker)
     if proxy not in plan.resource_findings:
         plan.resource_findings[proxy] = [_resource_findings(plan, r) for r in analyze]
     changed = {plan.position[res_name] for res_name, _ in unknowns}
@@ -555,6 +562,29 @@ def test_an_unknown_value_never_adds_a_violation(case: tuple[str, Unknowns, bool
     assert not unnamed, f"can't-check findings that name no resource: {unnamed}"
     new = sorted({(rule, f.message) for rule, f in found if not f.unknown} - _known_violations(name, proxy))
     assert not new, f"{name} with {unknowns} unknown: {new}"
+
+
+@settings(
+    max_examples=int(os.environ.get("SKYWEAVE_SECRETS_EXAMPLES", "80")),
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(case=_CASES)
+# Azure's container access level as a secret: "publicAccess is [secret]: anyone on the internet
+# can read it" was a false mandatory finding (issue 29, item 7)
+@example(case=("prod", (("assets-container-azure-weu1", ("publicAccess",)),), True))
+@example(case=("prod", (("assets-container-azure-weu1", ("publicAccess",)),), False))
+def test_a_secret_value_is_never_judged_as_its_placeholder(case: tuple[str, Unknowns, bool]) -> None:
+    """The same property with values made secrets as a plan shows them (``[secret]``): a secret is
+    "can't check here", like an unknown, never a violation about the text ``[secret]``."""
+    name, secrets, proxy = case
+    found = _findings(name, proxy, secrets, marker=SECRET)
+    new = sorted({(rule, f.message) for rule, f in found if not f.unknown} - _known_violations(name, proxy))
+    assert not new, f"{name} with {secrets} secret: {new}"
+    judged = [(rule, f.message) for rule, f in found if SECRET in f.message and not f.unknown]
+    assert not judged, judged
 
 
 def test_the_plans_pass_as_the_examples_say() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 
@@ -9,6 +10,8 @@ import pulumi
 import pulumi_random as random
 import pytest
 from conftest import run
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from skyweave.cli import main
 from skyweave.cli.preview import render_text
 from skyweave.engine.offline import SECRET, OfflineRun, run_program
@@ -76,10 +79,11 @@ def test_json_has_one_object_per_resource(prod_run: OfflineRun) -> None:
     assert doc["outputs"]["ipam"]["sites"]["os-dc1"]["ipv6_cidr"] == "fd5c:7a3e:41b0::/56"
 
 
-def test_preview_is_deterministic(project) -> None:  # type: ignore[no-untyped-def]
+def test_preview_is_deterministic(project, prod_run) -> None:  # type: ignore[no-untyped-def]
+    """A second run of prod renders exactly as the session's first one did."""
     from skyweave.engine.preview import preview_stack
 
-    assert render_json(preview_stack(project, "prod")) == render_json(preview_stack(project, "prod"))
+    assert render_json(preview_stack(project, "prod")) == render_json(prod_run)
 
 
 def test_cli_preview_formats(capsys: pytest.CaptureFixture[str]) -> None:
@@ -162,3 +166,15 @@ def test_secure_stack_config_is_secret(tmp_path, capsys: pytest.CaptureFixture[s
 def test_program_warnings_are_reported() -> None:
     result = run(lambda: pulumi.log.warn("heads up"))
     assert result.warnings == ["heads up"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(min_size=1, max_size=40))
+def test_a_stand_in_address_is_a_host_of_an_rfc_5737_documentation_range(name: str) -> None:
+    """What the offline preview makes up for a provider's address is never a routable one."""
+    from skyweave.drivers.stand_ins import DOCUMENTATION_NET_1, DOCUMENTATION_NET_3, documentation_address
+
+    for net, rfc_5737 in ((DOCUMENTATION_NET_1, "192.0.2.0/24"), (DOCUMENTATION_NET_3, "203.0.113.0/24")):
+        address = ipaddress.ip_address(documentation_address(net, "ip", name))
+        block = ipaddress.ip_network(rfc_5737)
+        assert address in block and address not in (block.network_address, block.broadcast_address)

@@ -413,6 +413,9 @@ def test_construct_bare_metal_pool_with_a_secret_key(provider: ComponentProvider
         "fra-bootstrap-onprem-fra-fra-02",
         "fra-stage-onprem-fra-fra-01",
         "fra-stage-onprem-fra-fra-02",
+        # each server's host record (nothing to run: the pack counts servers and racks from it)
+        "fra-host-onprem-fra-fra-01",
+        "fra-host-onprem-fra-fra-02",
     }
     # The connection carries the key, so the whole connection stays secret.
     assert all(c.inputs["connection"] == "[secret]" for c in commands.values())
@@ -683,3 +686,100 @@ def test_the_guides_schema_command_prints_the_schema(schema: dict[str, Any]) -> 
     )
     assert printed.returncode == 0, printed.stderr
     assert json.loads(printed.stdout) == schema
+
+
+# -- refusals, as other languages get them (issue 29, item 9) ----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def refusing() -> Any:
+    from skyweave.bridge.provider import Provider
+
+    return Provider(COMPONENTS, PACKAGE, version=skyweave.__version__)
+
+
+def _refused(provider: Any, component: str, name: str, inputs: dict[str, Any]) -> str:
+    """The one message a refusal carries; nothing may have been registered but the stack."""
+    from pulumi.errors import InputPropertiesError
+    from skyweave.engine.offline import OfflineMocks, RecordingMonitor, run_program
+
+    monitor = RecordingMonitor(OfflineMocks())
+
+    def program() -> None:
+        provider.construct(name, f"skyweave:index:{component}", inputs, None)
+
+    with pytest.raises(InputPropertiesError) as info:
+        run_program(program, project="p", stack="s", monitor=monitor)
+    assert [r.type for r in monitor.registrations] == ["pulumi:pulumi:Stack"]
+    message = info.value.message
+    assert "Traceback" not in message and "Unexpected" not in message and 'File "' not in message
+    return message
+
+
+_ONPREM = {
+    "name": "onprem-fra",
+    "vendor": "onprem",
+    "region": "fra",
+    "zones": ["room-a"],
+    "cidrs": ["10.200.0.0/16"],
+}
+_POOL = {
+    "network": {"sites": [_ONPREM], "connectivity": {"topology": "none"}},
+    "count": 1,
+    "sources": [
+        {
+            "kind": "byon",
+            "site": "onprem-fra",
+            "sshUser": "ops",
+            "sshPrivateKeyConfig": "byon:fra-key",
+            "servers": [{"name": "fra-01", "address": "10.200.1.10"}],
+        }
+    ],
+}
+
+
+def test_a_name_with_a_trailing_newline_is_refused(refusing: Any) -> None:
+    message = _refused(refusing, "HybridVpc", "core\n", {"sites": [AWS]})
+    assert "skyweave:index:HybridVpc" in message and "name" in message
+
+
+def test_unknown_input_keys_are_refused_naming_them(refusing: Any) -> None:
+    message = _refused(refusing, "HybridVpc", "core", {"sites": [AWS], "sitez": [], "ipamm": {}})
+    assert "sitez" in message and "ipamm" in message and "sites" in message
+
+
+@pytest.mark.parametrize("keys", [["-----BEGIN OPENSSH PRIVATE KEY-----"], "a key", 7, {"ops:key": 5}])
+def test_ssh_keys_of_the_wrong_type_are_one_message(refusing: Any, keys: Any) -> None:
+    message = _refused(refusing, "BareMetalPool", "metal", {**_POOL, "sshKeys": keys})
+    assert "sshKeys" in message and "BEGIN" not in message
+
+
+@pytest.mark.parametrize("component", ["MultiCloudApp", "BareMetalPool"])
+def test_a_name_too_long_for_the_network_built_inside_is_refused_first(refusing: Any, component: str) -> None:
+    """The component builds its network as `<name>-net`: a name that fits the component but not its
+    network was refused only after its providers had registered."""
+    inputs: dict[str, Any] = dict(_POOL)
+    if component == "MultiCloudApp":
+        inputs = {
+            "network": {"sites": [AWS], "connectivity": {"topology": "none"}},
+            "sites": ["aws-use1"],
+            "images": {"aws": "ami-0123456789abcdef0"},
+            "sizes": {"aws": "t3.small"},
+            "minHealthy": 1,
+        }
+    message = _refused(refusing, component, "a" * 23, inputs)
+    assert "name" in message
+
+
+def test_plugin_refusals_are_one_message_without_a_traceback(plugin: Plugin) -> None:
+    for component, name, inputs in [
+        ("HybridVpc", "core", {"sites": [AWS], "ipam": {"supernet": "10.0.0.0/33"}}),
+        ("HybridVpc", "core", {"sites": [AWS], "bogus": 1}),
+        ("HybridVpc", "core\n", {"sites": [AWS]}),
+    ]:
+        with pytest.raises(grpc.RpcError) as info:
+            plugin.construct(component, name, inputs)
+        details = info.value.details() or ""
+        assert "Unexpected" not in details and "Traceback" not in details and 'File "' not in details, details
+        assert "skyweave:index:HybridVpc" in details, details
+        assert plugin.monitor.recording.registrations == []

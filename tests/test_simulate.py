@@ -10,16 +10,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import stack_raw, write_stack
+from conftest import CliOnce, stack_raw, write_stack
 from skyweave.cli import main
 from skyweave.cli.simulate import EXIT_NOT_SURVIVED
 from skyweave.estate.config import parse_stack_config
 from skyweave.estate.simulate import simulate
 
 
-def test_prod_survives_every_required_failure(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["simulate", "--stack", "prod", "--format", "json"]) == 0
-    doc = json.loads(capsys.readouterr().out)
+def test_prod_survives_every_required_failure(cli_once: CliOnce) -> None:
+    code, out = cli_once("simulate", "--stack", "prod", "--format", "json")
+    assert code == 0
+    doc = json.loads(out)
     assert doc["survived"] is True
     # the links HybridVpc plans: the full mesh of 8 sites (os-dc1's appliance pair reaches GCP and
     # Azure too) but the one prod excludes, os-dc1/vs-dc1 (appliance to appliance is not built)
@@ -144,9 +145,10 @@ def test_network_connectivity_once_links_are_given() -> None:
     assert all(f.network_connected for f in simulate(config, links=mesh).failures)
 
 
-def test_bare_metal_pools_are_simulated_too(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["simulate", "--stack", "prod", "--format", "json"]) == 0
-    rows = {(f["kind"], f["domain"]): f for f in json.loads(capsys.readouterr().out)["failures"]}
+def test_bare_metal_pools_are_simulated_too(cli_once: CliOnce) -> None:
+    code, out = cli_once("simulate", "--stack", "prod", "--format", "json")
+    assert code == 0
+    rows = {(f["kind"], f["domain"]): f for f in json.loads(out)["failures"]}
     # 11 nodes: 4 on OpenStack, 4 on AWS, 3 on our servers; min_healthy 7 through a vendor loss.
     (metal,) = rows[("vendor", "aws")]["pools"]
     assert metal == {
@@ -178,23 +180,28 @@ def test_a_pool_short_of_a_wider_failure_is_reported_but_not_required(
     assert re.search(r"vendor aws +metal \(pool\) +7/8 .* not survived \(not required\)", out)
 
 
-def _preview_json(tmp_path: Path, capsys: pytest.CaptureFixture[str], stack: str = "prod") -> Path:
-    assert main(["preview", "--stack", stack, "--format", "json"]) == 0
+def _preview_json(tmp_path: Path, cli_once: CliOnce, stack: str = "prod") -> Path:
+    code, out = cli_once("preview", "--stack", stack, "--format", "json")
+    assert code == 0
     path = tmp_path / f"{stack}.json"
-    path.write_text(capsys.readouterr().out)
+    path.write_text(out)
     return path
 
 
-def test_from_json_gives_the_same_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    plan = _preview_json(tmp_path, capsys)
-    assert main(["simulate", "--stack", "prod", "--format", "json"]) == 0
-    from_stack = json.loads(capsys.readouterr().out)
+def test_from_json_gives_the_same_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], cli_once: CliOnce
+) -> None:
+    plan = _preview_json(tmp_path, cli_once)
+    code, out = cli_once("simulate", "--stack", "prod", "--format", "json")
+    assert code == 0
     assert main(["simulate", "--from-json", str(plan), "--format", "json"]) == 0
-    assert json.loads(capsys.readouterr().out) == from_stack
+    assert json.loads(capsys.readouterr().out) == json.loads(out)
 
 
-def test_from_json_fails_a_pool_below_its_minimum(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    plan = _preview_json(tmp_path, capsys)
+def test_from_json_fails_a_pool_below_its_minimum(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], cli_once: CliOnce
+) -> None:
+    plan = _preview_json(tmp_path, cli_once)
     doc = json.loads(plan.read_text())
     (pool,) = [u for u in doc["component_outputs"] if u.endswith("BareMetalPool::metal")]
     doc["component_outputs"][pool]["minHealthy"] = 8
@@ -204,9 +211,9 @@ def test_from_json_fails_a_pool_below_its_minimum(tmp_path: Path, capsys: pytest
 
 
 def test_from_json_names_the_file_and_key_it_cannot_use(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], cli_once: CliOnce
 ) -> None:
-    plan = _preview_json(tmp_path, capsys, "dev")
+    plan = _preview_json(tmp_path, cli_once, "dev")
     doc = json.loads(plan.read_text())
     del doc["component_outputs"]
     plan.write_text(json.dumps(doc))

@@ -27,21 +27,21 @@ from typing import Any
 import pulumi
 
 from ..core.errors import ConfigIssue, InvalidArgsError
-from ..core.naming import type_token
+from ..core.naming import MULTI_CLOUD_APP
 from ..core.sites import SiteArgs, resource_tags
 from ..drivers.component import Component, network_providers
 from ..drivers.registry import get_driver
 from ..drivers.services import AppService, DnsService, service
 from ..drivers.workloads import AppEndpoint, AppSiteSpec
 from ..network.hybrid_vpc import HybridVpc
-from .plan import NAME_LIMIT, AppPlan, MultiCloudAppArgs, estate_ranges, plan_multi_cloud_app
+from .plan import NAME_LIMIT, AppPlan, MultiCloudAppArgs, plan_multi_cloud_app
 
 __all__ = ["MultiCloudApp"]
 
 
 class MultiCloudApp(
     Component[MultiCloudAppArgs, AppPlan],
-    token=type_token("app", "MultiCloudApp"),
+    token=MULTI_CLOUD_APP,
     name_limit=NAME_LIMIT,
     why="load balancer names are limited to 32 characters on some vendors",
 ):
@@ -82,7 +82,7 @@ class MultiCloudApp(
             MultiCloudAppArgs,
             args,
             plan,
-            lambda a: plan_multi_cloud_app(a, network.plan.args.sites, estate_ranges(network.plan)),
+            lambda a: plan_multi_cloud_app(a, network.plan.args.sites, network.plan.estate_ranges()),
         )
         providers = network_providers(providers, network, (s.name for s in self.plan.sites))
         for provider in self.plan.dns_providers:

@@ -8,7 +8,6 @@ reports every problem as an :class:`~skyweave.core.errors.InvalidArgsError` nami
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -40,7 +39,6 @@ from ..drivers.workloads import (
     PlainHttp,
     TlsTermination,
 )
-from ..network.hybrid_vpc import HybridVpcPlan
 from ..planning.availability import (
     DEFAULT_BETA,
     AvailabilityReport,
@@ -58,7 +56,6 @@ __all__ = [
     "DnsProviderArgs",
     "MultiCloudAppArgs",
     "MultiCloudAppConfig",
-    "estate_ranges",
     "plan_multi_cloud_app",
 ]
 
@@ -735,23 +732,3 @@ def _endpoint_kind(site: SiteArgs, fixed: bool) -> EndpointKind:
     if fixed and kind is EndpointKind.HOSTNAME and app.app_terms().fixed_addresses:
         return EndpointKind.IP
     return kind
-
-
-def estate_ranges(network: HybridVpcPlan) -> tuple[str, ...]:
-    """The estate's address space: the IPAM supernets plus every site range outside them.
-
-    Admin ports open to this, not to each site's block, so adding a cloud site (whose block
-    comes from the supernet) changes no existing firewall rule; an on-prem range outside the
-    supernet is listed itself. Vendor-assigned IPv6 (AWS, GCP) is not known before deployment
-    and is not included.
-    """
-    ipam = network.args.ipam
-    supernets: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = [ipam.supernet]
-    if ipam.ipv6_supernet is not None:
-        supernets.append(ipam.ipv6_supernet)
-    ranges = [str(n) for n in supernets]
-    for plan in network.addresses.sites.values():
-        for cidr in plan.cidrs:
-            if not any(cidr.version == n.version and cidr.subnet_of(n) for n in supernets):  # type: ignore[arg-type]
-                ranges.append(str(cidr))
-    return tuple(dict.fromkeys(ranges))

@@ -26,25 +26,42 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import pulumi
+from pulumi.errors import InputPropertiesError, InputPropertyErrorDetails
+from pulumi.provider.experimental.component import ComponentProvider
+from pulumi.provider.server import ComponentInitError
 from pydantic import BaseModel, ValidationError
 
 from ..app.multi_cloud_app import MultiCloudApp as _MultiCloudApp
-from ..app.plan import MultiCloudAppArgs, estate_ranges, plan_multi_cloud_app
-from ..core.errors import ConfigError, ConfigIssue, InvalidArgsError
-from ..core.naming import child_name
+from ..app.plan import NAME_LIMIT as APP_NAME_LIMIT
+from ..app.plan import MultiCloudAppArgs, plan_multi_cloud_app
+from ..core.errors import ConfigError, ConfigIssue, InvalidArgsError, SkyweaveError
+from ..core.escape import terminal
+from ..core.naming import check_component_name, child_name
 from ..core.validation import issues_from_validation
 from ..drivers.bare_metal import secret_issues
 from ..drivers.providers import SiteProviders
+from ..metal.bare_metal_pool import NAME_LIMIT as POOL_NAME_LIMIT
 from ..metal.bare_metal_pool import BareMetalPool as _BareMetalPool
 from ..metal.bare_metal_pool import BareMetalPoolArgs, plan_pool
+from ..network.hybrid_vpc import NAME_LIMIT as NETWORK_NAME_LIMIT
 from ..network.hybrid_vpc import HybridVpc as _HybridVpc
 from ..network.hybrid_vpc import HybridVpcArgs, HybridVpcPlan, plan_hybrid_vpc
+from ..storage.multi_cloud_bucket import NAME_LIMIT as BUCKET_NAME_LIMIT
 from ..storage.multi_cloud_bucket import MultiCloudBucket as _MultiCloudBucket
 from ..storage.multi_cloud_bucket import MultiCloudBucketArgs, plan_multi_cloud_bucket
 from . import arg_types as provider_types
 from .arg_types import BareMetalPoolInputs, MultiCloudAppInputs, MultiCloudBucketInputs, Network
 
-__all__ = ["COMPONENTS", "PACKAGE", "BareMetalPool", "HybridVpc", "MultiCloudApp", "MultiCloudBucket"]
+__all__ = [
+    "COMPONENTS",
+    "PACKAGE",
+    "BareMetalPool",
+    "HybridVpc",
+    "MultiCloudApp",
+    "MultiCloudBucket",
+    "Provider",
+    "host",
+]
 
 #: The package name other languages import (``@pulumi/skyweave``-style SDKs are generated from it).
 PACKAGE = "skyweave"
@@ -156,6 +173,7 @@ class HybridVpc(pulumi.ComponentResource):
     """Secret: the pre-shared keys by link id."""
 
     def __init__(self, name: str, args: Network, opts: pulumi.ResourceOptions | None = None) -> None:
+        _check_name("HybridVpc", name, NETWORK_NAME_LIMIT)
         plan = _plan_network(args, "HybridVpc", name)
         super().__init__(_token("HybridVpc"), name, None, opts)
         providers = _site_providers(self, name, plan.args.sites)
@@ -213,6 +231,7 @@ class MultiCloudApp(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: MultiCloudAppInputs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
+        _check_name("MultiCloudApp", name, APP_NAME_LIMIT, network=True)
         own, extra = _split(args, "network")
         if "network" not in extra:
             raise InvalidArgsError([_missing("network")], source=f"{_token('MultiCloudApp')} {name!r}")
@@ -223,7 +242,7 @@ class MultiCloudApp(pulumi.ComponentResource):
             lambda: _validate(MultiCloudAppArgs, own, "MultiCloudApp", name),
         )
         try:
-            plan_multi_cloud_app(app_args, net_plan.args.sites, estate_ranges(net_plan))
+            plan_multi_cloud_app(app_args, net_plan.args.sites, net_plan.estate_ranges())
         except ConfigError as exc:
             raise _reraise(exc, "MultiCloudApp", name) from None
         super().__init__(_token("MultiCloudApp"), name, None, opts)
@@ -269,6 +288,7 @@ class MultiCloudBucket(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: MultiCloudBucketInputs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
+        _check_name("MultiCloudBucket", name, BUCKET_NAME_LIMIT)
         own, extra = _split(args, "sites")
         if "sites" not in extra:
             raise InvalidArgsError([_missing("sites")], source=f"{_token('MultiCloudBucket')} {name!r}")
@@ -315,6 +335,7 @@ class BareMetalPool(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: BareMetalPoolInputs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
+        _check_name("BareMetalPool", name, POOL_NAME_LIMIT, network=True)
         own, extra = _split(args, "network", "ssh_keys")
         if "network" not in extra:
             raise InvalidArgsError([_missing("network")], source=f"{_token('BareMetalPool')} {name!r}")
@@ -356,6 +377,16 @@ def _ssh_keys(given: Any, args: BareMetalPoolArgs) -> Mapping[str, pulumi.Input[
     if given is None:
         return {}
     if not isinstance(given, pulumi.Output):
+        if not isinstance(given, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, str | pulumi.Output) for k, v in given.items()
+        ):
+            kind = "a map" if isinstance(given, Mapping) else type(given).__name__
+            issue = ConfigIssue(
+                "sshKeys",
+                f"must be a map of config key → private key (strings, secret), not {kind}",
+                has_value=False,
+            )
+            raise InvalidArgsError([issue])
         return dict(given)
     wanted = {key: source.kind for source in args.sources for _, key in source.secret_config_keys()}
     return {key: given.apply(functools.partial(_pick_key, key, kind)) for key, kind in wanted.items()}
@@ -366,6 +397,68 @@ def _pick_key(key: str, kind: str, keys: Mapping[str, str]) -> str:
         issue = ConfigIssue("sshKeys", f"no key {key!r}, which a {kind} source names", sorted(keys))
         raise InvalidArgsError([issue])
     return keys[key]
+
+
+def _check_name(component: str, name: str, limit: int, *, network: bool = False) -> None:
+    """The component's name, checked before anything registers (the Python component checks it
+    too, but only once its providers exist). ``network``: it also names the network built inside,
+    ``<name>-net``, which HybridVpc's limit bounds."""
+    try:
+        check_component_name(name, limit)
+        if network:
+            check_component_name(f"{name}-net", NETWORK_NAME_LIMIT, why=f"the network inside is {name!r}-net")
+    except ConfigError as exc:
+        raise _reraise(exc, component, terminal(repr(name))) from None
+
+
+class Provider(ComponentProvider):
+    """The SDK's component provider, answering a refusal as other languages should get it: one
+    message, the problems in the schema's names, no Python traceback ("Unexpected <class
+    'Exception'>" and the provider's stack were what a TypeScript user saw), and unknown input keys
+    refused (the SDK drops them silently) — all before anything registers."""
+
+    def construct(self, name: str, resource_type: str, inputs: Any, options: Any = None) -> Any:
+        component = resource_type.rsplit(":", maxsplit=1)[-1]
+        definition = self._component_defs.get(component)
+        if definition is not None and isinstance(inputs, Mapping):
+            unknown = sorted(str(k) for k in inputs if k not in definition.inputs)
+            if unknown:
+                valid = ", ".join(sorted(definition.inputs))
+                message = (
+                    f"{_token(component)} {terminal(repr(name))}: unknown input(s) "
+                    f"{', '.join(map(repr, unknown))}; valid inputs: {valid}"
+                )
+                raise InputPropertiesError(
+                    terminal(message),
+                    [InputPropertyErrorDetails(property_path=k, reason="unknown input") for k in unknown],
+                )
+        try:
+            return super().construct(name, resource_type, inputs, options)
+        except ComponentInitError as exc:
+            inner = exc.inner
+            if not isinstance(inner, SkyweaveError):
+                raise
+            errors = (
+                [
+                    InputPropertyErrorDetails(property_path=i.path, reason=terminal(i.message))
+                    for i in inner.issues
+                ]
+                if isinstance(inner, ConfigError)
+                else None
+            )
+            raise InputPropertiesError(terminal(str(inner), newlines=True), errors) from None
+
+
+def host() -> None:
+    """Serve the components (``provider/__main__.py``): ``component_provider_host`` with
+    :class:`Provider`."""
+    import sys
+
+    from pulumi.provider import main
+
+    from .. import __version__
+
+    main(Provider(COMPONENTS, PACKAGE, None, __version__), sys.argv[1:])
 
 
 def _missing(key: str) -> ConfigIssue:

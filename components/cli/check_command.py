@@ -46,7 +46,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         type=Path,
         metavar="POLICY_CONFIG_JSON",
         help="per-policy levels, settings and waivers, as for `pulumi preview --policy-pack-config` "
-        "(default with --stack: Pulumi.<stack>.policy.json beside the stack file, if it exists)",
+        "(default with --stack and without --pack: Pulumi.<stack>.policy.json beside the stack file, "
+        "if it exists)",
     )
     baseline = check.add_mutually_exclusive_group()
     baseline.add_argument(
@@ -102,7 +103,60 @@ def _write_or_print(path: Path, text: str) -> None:
         raise
 
 
+def repository_uri(path: Path) -> str:
+    """``path`` relative to the root of the git repository holding it, with ``/`` (what a SARIF
+    artifact location means to code scanning, which resolves it against the checkout's root:
+    ``-C DIR`` or a run from a subdirectory must not change it); ``""`` outside a repository."""
+    try:
+        absolute = path.resolve()
+        for directory in absolute.parents:
+            if (directory / ".git").exists():
+                return absolute.relative_to(directory).as_posix()
+    except (OSError, ValueError):
+        pass
+    return ""
+
+
+def _checked_file(args: argparse.Namespace, project_dir: Path | None) -> Path | None:
+    """The file a check reads its estate from (best effort: for a report of an error)."""
+    if args.from_json is not None:
+        return Path(args.from_json)
+    try:
+        from ..estate.project import Project
+        from .stacks import resolve_stack
+
+        project = Project.find(project_dir)
+        return project.stack_path(resolve_stack(args.stack, project))
+    except Exception:
+        return None
+
+
 def run(args: argparse.Namespace, project_dir: Path | None) -> int:
+    """``skyweave check``. With ``--format sarif``, an error that stops the check (a wrong stack
+    file, policy config, plan …) is still a SARIF report — the error as its one result — written
+    where the report goes, so a CI step that uploads it on failure finds a file."""
+    from ..core.errors import SkyweaveError
+
+    try:
+        return _run(args, project_dir)
+    except SkyweaveError as exc:
+        if args.format != "sarif" or args.create_baseline is not None:
+            raise
+        from .. import __version__
+        from ..core.escape import terminal
+        from .report import render_sarif_error
+
+        checked = _checked_file(args, project_dir)
+        uri = (repository_uri(checked) or str(checked)) if checked is not None else "."
+        text = render_sarif_error(terminal(str(exc), newlines=True), uri=uri, version=__version__)
+        if args.output is not None:
+            _write_or_print(args.output, text + "\n")
+        else:
+            print(text)
+        raise
+
+
+def _run(args: argparse.Namespace, project_dir: Path | None) -> int:
     from ..core.errors import SkyweaveError
     from ..engine.check import PropertyDependencyMonitor, run_check
     from ..engine.policy_config import default_config_path
@@ -136,7 +190,9 @@ def run(args: argparse.Namespace, project_dir: Path | None) -> int:
         if pack_dir is None and (project.root / "policies" / "PulumiPolicy.yaml").is_file():
             pack_dir = project.root / "policies"
     config_path: Path | None = args.config
-    if config_path is None and project is not None:
+    # The stack's policy file configures the project's pack; a pack named with --pack is another
+    # pack (its own policy names), so it gets only a config named with --config.
+    if config_path is None and project is not None and args.pack is None:
         candidate = default_config_path(project.stack_config_dir, stack)
         if _is_file(candidate):
             config_path = candidate
@@ -165,6 +221,14 @@ def run(args: argparse.Namespace, project_dir: Path | None) -> int:
     )
     if config_label is not None:
         result.notes.append(f"policy config: {config_label}")
+    checked = (
+        Path(args.from_json)
+        if args.from_json is not None
+        else project.stack_path(args.stack)
+        if project
+        else None
+    )
+    result.source_uri = repository_uri(checked) if checked is not None else ""
     if args.create_baseline is not None:
         from .baseline import baseline_document
 

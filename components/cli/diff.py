@@ -10,8 +10,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..core.display import SECRET, UNKNOWN
+from ..core.escape import terminal
 from ..engine.diff import _MISSING, Change, Diff
-from .markdown import details, escape, table
+from .markdown import code, details, escape, table
 from .style import Style, fit, terminal_width
 
 __all__ = ["render_json", "render_markdown", "render_text"]
@@ -68,6 +69,7 @@ def render_text(diff: Diff, *, width: int | None = None, style: Any = None) -> s
     out: list[str] = []
 
     def emit(line: str, paint: str = "") -> None:
+        line = terminal(line)  # a base's strings are shown, never sent to the terminal
         for part in fit(line, width):
             out.append(style.paint(part, paint) if paint else part)
 
@@ -125,30 +127,30 @@ def render_json(diff: Diff) -> str:
 def render_markdown(diff: Diff) -> str:
     """For a pull-request comment: the counts and protected resources first, then the
     replacements and deletes as tables, updates and creates folded."""
-    lines = [f"### skyweave preview --diff: stack `{escape(diff.stack)}`", ""]
+    lines = [f"### skyweave preview --diff: stack {code(diff.stack)}", ""]
     icon = "❌" if diff.refused else ("⚠️" if diff.count("replace") or diff.count("delete") else "✅")
-    lines += [f"{icon} **{_headline(diff)}** (against `{escape(diff.base.label)}`, {diff.base.kind})", ""]
+    lines += [f"{icon} **{_headline(diff)}** (against {code(diff.base.label)}, {escape(diff.base.kind)})", ""]
     if diff.refused:
         lines += [
             f"> **{len(diff.refused)} protected resource(s) would be deleted or replaced** — "
             "`pulumi up` will refuse:",
             ">",
         ]
-        lines += [f"> - {c.op} `{c.urn}`" for c in diff.refused]
+        lines += [f"> - {c.op} {code(c.urn)}" for c in diff.refused]
         lines.append("")
 
     def rows(changes: Iterable[Change]) -> list[tuple[str, ...]]:
         return [
             (
                 change.op + (" (protected)" if change.protect else ""),
-                f"`{change.name}`",
-                f"`{change.type}`",
+                code(change.name),
+                code(change.type),
                 "\n".join(
-                    f"`{k.key}`: {_value(k.old, 40)} → {_value(k.new, 40)}"
+                    f"{code(k.key)}: {code(_value(k.old, 40))} → {code(_value(k.new, 40))}"
                     + (" **(replaces)**" if k.replaces else "")
                     for k in change.keys
                 )
-                or "; ".join(change.reasons),
+                or escape("; ".join(change.reasons)),
             )
             for change in changes
         ]

@@ -15,6 +15,10 @@ can tell "fix the estate" (4) from "fix the input" (1); 130 the user pressed Ctr
 
 from __future__ import annotations
 
+import os
+import sys
+from types import FrameType
+
 EXIT_OK = 0
 EXIT_CONFIG = 1
 EXIT_USAGE = 2
@@ -24,6 +28,18 @@ EXIT_REQUIREMENT = 4
 EXIT_CHANGES = 2
 #: Ctrl-C: 128 + SIGINT, as shells report it; the command stops within a second, no traceback.
 EXIT_INTERRUPTED = 130
+
+
+def early_interrupt(signum: int, frame: FrameType | None) -> None:
+    """Ctrl-C before a command has started anything (while Python imports what the command needs):
+    nothing to unwind, so say so and end with the interrupt's exit code, never a traceback. The
+    console script installs it first thing; :func:`skyweave.cli.main.main` replaces it."""
+    try:
+        sys.stderr.write("interrupted\n")
+        sys.stderr.flush()
+    finally:
+        os._exit(EXIT_INTERRUPTED)
+
 
 #: What each code means, whichever command returns it.
 MEANINGS: dict[int, str] = {

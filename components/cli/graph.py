@@ -12,10 +12,12 @@ JSON), so both give the same picture.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..core.escape import terminal
 from ..engine.preview_json import network_outputs
 from ..network.connectivity import ConnectivityPlan
 from ..planning.topology import Partition, SiteGraph
@@ -185,7 +187,7 @@ def render_text(plan: ConnectivityPlan | GraphView) -> str:
         lines.append(f"  {partition.lost:<26} {verdict:<24} {groups}")
     cuts = graph.cut_sites()
     lines.append("Cut sites (their loss alone splits the rest): " + (", ".join(cuts) if cuts else "none"))
-    return "\n".join(lines)
+    return terminal("\n".join(lines), newlines=True)
 
 
 def _sites_by_vendor(view: GraphView) -> list[tuple[str, list[str]]]:
@@ -197,7 +199,11 @@ def _sites_by_vendor(view: GraphView) -> list[tuple[str, list[str]]]:
 
 
 def _dot(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"')
+    """The inside of a quoted DOT string. Graphviz knows one escape there, ``\\"``
+    (https://graphviz.org/doc/info/lang.html): a backslash is kept as it is, so a label ending in
+    one would escape the closing quote and swallow the statements after it. A backslash is drawn as
+    U+2216 (set minus), control characters as escapes, quotes escaped."""
+    return terminal(text.replace("\\", "\u2216")).replace('"', '\\"')
 
 
 def render_dot(plan: ConnectivityPlan | GraphView) -> str:
@@ -234,18 +240,57 @@ def render_dot(plan: ConnectivityPlan | GraphView) -> str:
     return "\n".join(lines)
 
 
+_MERMAID_PLAIN_ID = re.compile(r"[a-z][a-z0-9_-]*")
+#: Words Mermaid's flowchart grammar reads as keywords wherever they stand (``end`` closes a
+#: subgraph, ``click`` binds a link): a site so named gets a generated id.
+_MERMAID_KEYWORDS = frozenset(
+    {
+        "end",
+        "click",
+        "call",
+        "href",
+        "style",
+        "class",
+        "classdef",
+        "linkstyle",
+        "subgraph",
+        "graph",
+        "flowchart",
+        "direction",
+        "default",
+        "interpolate",
+    }
+)
+_MERMAID_PLAIN_LABEL = re.compile(r"[A-Za-z0-9 ._:/,()+-]")
+
+
+def _mermaid_label(text: str) -> str:
+    """A Mermaid label: every character but letters, digits and ``._:/,()+-`` and space as an
+    entity code (``#35;``), Mermaid's documented escape (https://mermaid.js.org/syntax/flowchart.html,
+    "Entity codes to escape characters"), so no quote, newline or markup leaves the label."""
+    return "".join(c if _MERMAID_PLAIN_LABEL.fullmatch(c) else f"#{ord(c)};" for c in text)
+
+
 def render_mermaid(plan: ConnectivityPlan | GraphView) -> str:
+    """Mermaid: a subgraph per vendor, a node per site, an edge per link. Identifiers are generated
+    (a plain site name keeps its readable id, ``aws_use1``; any other gets ``S<n>``, which no site
+    name can produce), labels are escaped: a name read from a file cannot add a directive."""
     view = _view(plan)
+    ids: dict[str, str] = {}
 
     def node(site: str) -> str:
-        return site.replace("-", "_")
+        if site not in ids:
+            plain = _MERMAID_PLAIN_ID.fullmatch(site) and site.replace("-", "_") not in _MERMAID_KEYWORDS
+            ids[site] = site.replace("-", "_") if plain else f"S{len(ids)}"
+        return ids[site]
 
     lines = ["flowchart LR"]
-    for vendor, sites in _sites_by_vendor(view):
-        lines.append(f"  subgraph {vendor}")
-        lines += [f'    {node(site)}["{site}"]' for site in sites]
+    for i, (vendor, sites) in enumerate(_sites_by_vendor(view)):
+        plain = _MERMAID_PLAIN_ID.fullmatch(vendor) and "-" not in vendor and vendor not in _MERMAID_KEYWORDS
+        lines.append(f"  subgraph {vendor}" if plain else f'  subgraph V{i}["{_mermaid_label(vendor)}"]')
+        lines += [f'    {node(site)}["{_mermaid_label(site)}"]' for site in sites]
         lines.append("  end")
     for link in view.links:
         arrow = "---" if link.redundant else "-.-"
-        lines.append(f'  {node(link.a)} {arrow}|"{_label(link)}"| {node(link.b)}')
+        lines.append(f'  {node(link.a)} {arrow}|"{_mermaid_label(_label(link))}"| {node(link.b)}')
     return "\n".join(lines)

@@ -13,8 +13,9 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..core.naming import BARE_METAL_POOL
 from ..engine.offline import OfflineRun
-from ..metal.inventory import POOL_TYPE, render
+from ..metal.inventory import render
 
 __all__ = ["inventory_command", "pool_nodes", "print_inventory"]
 
@@ -23,7 +24,7 @@ def pool_nodes(run: OfflineRun) -> dict[str, list[dict[str, Any]]]:
     """Each BareMetalPool's ``nodes`` output from a run, by pool name."""
     out: dict[str, list[dict[str, Any]]] = {}
     for reg in sorted(run.resources, key=lambda r: r.name):
-        if reg.type == POOL_TYPE:
+        if reg.type == BARE_METAL_POOL:
             out[reg.name] = list(run.component_outputs.get(reg.urn, {}).get("nodes", []))
     return out
 

@@ -108,7 +108,11 @@ def lock(project: Project, stack: str, *, dry_run: bool = False, check: bool = F
     if not files.file_exists(path, project.label(path)):
         project.read_stack(stack)  # raises the "no stack file" error, listing the stacks there
     writing = not (dry_run or check)
-    with files.exclusive(path, project.label(path)) if writing else contextlib.nullcontext():
+
+    def note(text: str) -> None:
+        print(f"note: {text}", file=sys.stderr)
+
+    with files.exclusive(path, project.label(path), note=note) if writing else contextlib.nullcontext():
         document = project.read_stack_document(stack, positions=True)
         config, plan, label = load_plan(project, stack, for_pinning=True, document=document)
         edits, written, expected = _pin_edits(document, project.name, plan, set(config.network.tunnel_blocks))

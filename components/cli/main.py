@@ -25,6 +25,8 @@ from .. import __version__
 
 __all__ = ["main"]
 
+from ..core.errors import SkyweaveError
+from ..core.escape import terminal
 from .exit_codes import (
     EXIT_CHANGES,
     EXIT_CONFIG,
@@ -33,6 +35,7 @@ from .exit_codes import (
     EXIT_OK,
     EXIT_REQUIREMENT,
     EXIT_USAGE,
+    early_interrupt,
     epilog,
 )
 from .stacks import STACK_ENV, StackNotGiven
@@ -283,33 +286,31 @@ def _force_exit() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``skyweave`` console script; returns the exit code."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    # With --detailed-exitcode, 2 means "changes" (terraform's convention): every error exits 1.
-    usage = EXIT_CONFIG if "--detailed-exitcode" in argv else EXIT_USAGE
-    try:
-        args = _parser().parse_args(argv)
-    except SystemExit as exc:
-        if exc.code == EXIT_USAGE and usage != EXIT_USAGE:
-            return usage
-        raise
-    from ..core.errors import SkyweaveError
+    """Run one command; returns the exit code (the console script is :func:`skyweave.cli.main`).
 
+    The interrupt handler goes in first, before the parser imports the commands' modules: Ctrl-C
+    while Python is still importing is exit 130 and one line, like Ctrl-C at any later instant.
+    """
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGINT, _on_interrupt) if in_main_thread else None
     previous_hook = sys.unraisablehook
     sys.unraisablehook = _quiet_interrupts
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # With --detailed-exitcode, 2 means "changes" (terraform's convention): every error exits 1.
+    usage = EXIT_CONFIG if "--detailed-exitcode" in argv else EXIT_USAGE
+    command = "?"
     try:
+        try:
+            args = _parser().parse_args(argv)
+        except SystemExit as exc:
+            if exc.code == EXIT_USAGE and usage != EXIT_USAGE:
+                return usage
+            raise
+        command = args.command
         code = _dispatch(args)
         if _INTERRUPTED.is_set() and previous is not None:
             raise KeyboardInterrupt  # the interrupt was swallowed on its way; honour it now
         return code
-    except SkyweaveError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_CONFIG
-    except (StackNotGiven, UsageError) as exc:
-        print(f"skyweave {args.command}: error: {exc}", file=sys.stderr)
-        return usage
     except KeyboardInterrupt:
         if in_main_thread and previous is not None:
             # The command has unwound (temporary files gone, packs closed). Ending here rather than
@@ -319,6 +320,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stderr.flush()
             _force_exit()
         return EXIT_INTERRUPTED
+    except SkyweaveError as exc:
+        print(f"error: {terminal(str(exc), newlines=True)}", file=sys.stderr)
+        return EXIT_CONFIG
+    except (StackNotGiven, UsageError) as exc:
+        print(f"skyweave {command}: error: {exc}", file=sys.stderr)
+        return usage
     except BrokenPipeError:
         # The reader (`| head`) left: not an error of ours; keep Python from complaining at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -330,8 +337,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if previous is not None:
             # Python's own handler would print a traceback for a Ctrl-C between here and the exit.
-            late = _late_interrupt if previous is signal.default_int_handler else previous
-            signal.signal(signal.SIGINT, late)
+            quiet = previous is signal.default_int_handler or previous is early_interrupt
+            signal.signal(signal.SIGINT, _late_interrupt if quiet else previous)
             sys.unraisablehook = previous_hook
 
 

@@ -16,14 +16,16 @@ violation; advisory findings go to ``system-out``.
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from typing import Any
 from xml.etree import ElementTree
 
+from ..core.escape import terminal, xml_text
 from ..engine.check import CheckResult, PolicyInfo
 from ..policy.rule import DOCS_URL
 
-__all__ = ["FORMATS", "render"]
+__all__ = ["CONFIG_RULE", "FORMATS", "render", "render_sarif_error"]
 
 INFORMATION_URI = DOCS_URL
 _SARIF_LEVEL = {"mandatory": "error", "remediate": "error", "advisory": "warning", "disabled": "none"}
@@ -79,7 +81,7 @@ def render_text(result: CheckResult) -> str:
         waived = sum(d.waived for d in held)
         counts += f" ({waived} waived, {len(held) - waived} in the baseline)"
     lines += ["", counts + " — " + ("FAILED (a mandatory rule is violated)" if mandatory else "passed")]
-    return "\n".join(lines)
+    return terminal("\n".join(lines), newlines=True)  # what a plan or a pack said is shown, never sent
 
 
 def _violation(diag: Any, info: dict[str, PolicyInfo]) -> dict[str, Any]:
@@ -154,7 +156,11 @@ def render_sarif(result: CheckResult) -> str:
             "message": {"text": diag.detail},
             "locations": [
                 {
-                    "physicalLocation": {"artifactLocation": {"uri": result.source}},
+                    # A finding has no line of its own: the file it was checked from, at its top.
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": result.source_uri or result.source},
+                        "region": {"startLine": 1},
+                    },
                     "logicalLocations": [
                         {"fullyQualifiedName": diag.urn or f"stack:{result.stack}", "kind": "resource"}
                     ],
@@ -194,6 +200,56 @@ def render_sarif(result: CheckResult) -> str:
         ],
     }
     return json.dumps(doc, indent=2)
+
+
+def render_sarif_error(message: str, *, uri: str, version: str) -> str:
+    """A SARIF report of a check that could not run (its input is wrong): the error as one result
+    and as the invocation's notification, so a CI step that uploads the report on failure
+    (`if: always()`) finds a file and shows why."""
+    location = {"physicalLocation": {"artifactLocation": {"uri": uri}, "region": {"startLine": 1}}}
+    doc = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "skyweave",
+                        "semanticVersion": version,
+                        "informationUri": INFORMATION_URI,
+                        "rules": [
+                            {
+                                "id": CONFIG_RULE,
+                                "name": CONFIG_RULE,
+                                "shortDescription": {"text": "the check's input is wrong"},
+                                "defaultConfiguration": {"level": "error"},
+                            }
+                        ],
+                    }
+                },
+                "invocations": [
+                    {
+                        "executionSuccessful": False,
+                        "toolExecutionNotifications": [{"level": "error", "message": {"text": message}}],
+                    }
+                ],
+                "results": [
+                    {
+                        "ruleId": CONFIG_RULE,
+                        "ruleIndex": 0,
+                        "level": "error",
+                        "message": {"text": message},
+                        "locations": [location],
+                    }
+                ],
+            }
+        ],
+    }
+    return json.dumps(doc, indent=2)
+
+
+#: The SARIF rule of a check that could not run because its input is wrong.
+CONFIG_RULE = "skyweave-configuration"
 
 
 def render_junit(result: CheckResult) -> str:
@@ -247,6 +303,10 @@ def render_junit(result: CheckResult) -> str:
                     *([] if mandatory else fix),
                 ]
             )
+    for element in suites.iter():  # what XML 1.0 cannot hold, from a plan or a pack, as escapes
+        element.text = xml_text(element.text) if element.text else element.text
+        for name, value in element.attrib.items():
+            element.set(name, xml_text(value))
     ElementTree.indent(suites)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ElementTree.tostring(suites, encoding="unicode")
 
@@ -254,7 +314,7 @@ def render_junit(result: CheckResult) -> str:
 def render_markdown(result: CheckResult) -> str:
     """For a pull-request comment: the verdict, the mandatory violations as a table, the
     advisory ones folded away, and the rules that ran."""
-    from .markdown import details, escape, table
+    from .markdown import code, details, escape, table
 
     mandatory = result.mandatory
     advisory = [d for d in result.diagnostics if not d.mandatory]
@@ -263,7 +323,7 @@ def render_markdown(result: CheckResult) -> str:
         f"{len(mandatory)} mandatory violation(s): FAILED" if mandatory else "no mandatory violation: passed"
     )
     lines = [
-        f"### skyweave check: stack `{escape(result.stack)}`",
+        f"### skyweave check: stack {code(result.stack)}",
         "",
         f"{icon} **{verdict}** — {len(advisory)} advisory; policy pack {escape(result.pack)}, "
         f"{len(result.policies)} rules, {result.resources} resources ({escape(result.source)})",
@@ -272,16 +332,19 @@ def render_markdown(result: CheckResult) -> str:
     header = ("level", "severity", "rule", "resource", "what")
     info = _info(result)
 
+    def rule(name: str) -> str:
+        """A rule the pack declared, linked to its docs (a name only a finding carries: not)."""
+        docs = _docs(info[name], name) if name in info else ""
+        return f"[{code(name)}]({docs})" if docs and _PLAIN_URL.fullmatch(docs) else code(name)
+
     def rows(found: list[Any]) -> list[tuple[str, str, str, str, str]]:
         return [
             (
                 d.enforcement_level + (f" ({d.status})" if d.status else ""),
-                d.severity,
-                f"[`{d.policy_name}`]({_docs(info.get(d.policy_name), d.policy_name)})"
-                if _docs(info.get(d.policy_name), d.policy_name)
-                else f"`{d.policy_name}`",
-                f"`{d.urn.rsplit('::', 1)[-1]}`" if d.urn else "stack",
-                d.detail,
+                escape(d.severity),
+                rule(d.policy_name),
+                code(d.urn.rsplit("::", 1)[-1]) if d.urn else "stack",
+                escape(d.detail, lines=True),
             )
             for d in found
         ]
@@ -294,15 +357,20 @@ def render_markdown(result: CheckResult) -> str:
     if violated:
         fixes = table(
             ("rule", "how to comply"),
-            ((f"`{name}`", info[name].remediation if name in info else "") for name in violated),
+            ((code(name), escape(info[name].remediation) if name in info else "") for name in violated),
         )
         lines += [details("how to comply", fixes), ""]
     rules = table(
         ("rule", "level", "severity", "description"),
-        ((f"`{p.name}`", p.level, p.severity, p.description) for p in result.policies),
+        ((code(p.name), escape(p.level), escape(p.severity), escape(p.description)) for p in result.policies),
     )
     lines.append(details(f"the {len(result.policies)} rules", rules))
     return "\n".join(lines) + "\n"
+
+
+#: A documentation link shown as a link: https, and nothing Markdown would read as markup
+#: (no parentheses, brackets, angle brackets, quotes or spaces).
+_PLAIN_URL = re.compile(r"https://[A-Za-z0-9._~:/?#@!$&*+,;=%-]+")
 
 
 FORMATS = {

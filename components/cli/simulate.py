@@ -32,12 +32,12 @@ EXIT_NOT_SURVIVED = EXIT_REQUIREMENT
 
 def render_markdown(report: SimulationReport) -> str:
     """For a pull-request comment: the verdict first, the failures that matter, the rest folded."""
-    from .markdown import details, escape, table
+    from .markdown import code, details, escape, table
 
     failed, verdict = report_verdict(report)
     icon = "❌" if failed else "✅"
     lines = [
-        f"### skyweave simulate: stack `{escape(report.stack)}`",
+        f"### skyweave simulate: stack {code(report.stack)}",
         "",
         f"{icon} **{escape(verdict)}**",
         "",

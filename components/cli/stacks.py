@@ -10,8 +10,10 @@ line is incomplete (exit 2), and the message lists the stacks there are.
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
-from ..estate.project import Project
+if TYPE_CHECKING:
+    from ..estate.project import Project
 
 __all__ = ["STACK_ENV", "StackNotGiven", "resolve_stack"]
 

@@ -45,6 +45,7 @@ __all__ = [
     "SkyweaveError",
     "UnknownDriverError",
     "UnsupportedCapabilityError",
+    "conceal",
     "did_you_mean",
 ]
 
@@ -117,6 +118,11 @@ def secret_description(value: Any, path: str = "") -> str | None:
     """
     if isinstance(value, Mapping) and "secure" in value:
         return "an encrypted value (secure:), not shown"
+    if isinstance(value, Mapping | list | tuple):  # a mapping of files, a list of keys …
+        inner = _strings_in(value)
+        if any(secret_description(text) for text in inner):
+            kind = "mapping" if isinstance(value, Mapping) else "list"
+            return f"a {kind} holding what looks like key material, not shown"
     text = value if isinstance(value, str) else None
     key = path.rsplit(".", 1)[-1].rstrip("]").split("[")[-1] if path else ""
     if text is None:
@@ -128,6 +134,22 @@ def secret_description(value: Any, path: str = "") -> str | None:
     if _ENCODED.search(text) and any(c.isdigit() for c in text) and any(c.isalpha() for c in text):
         return f"a long encoded string ({len(text)} characters), not shown"
     return None
+
+
+def _strings_in(value: Any, limit: int = 10_000) -> list[str]:
+    """The strings inside ``value`` (keys and values, at any depth; at most ``limit``)."""
+    found: list[str] = []
+    todo = [value]
+    while todo and len(found) < limit:
+        item = todo.pop()
+        if isinstance(item, str):
+            found.append(item)
+        elif isinstance(item, Mapping):
+            todo.extend(item.keys())
+            todo.extend(item.values())
+        elif isinstance(item, list | tuple):
+            todo.extend(item)
+    return found
 
 
 def _show(value: Any) -> str:
@@ -157,7 +179,7 @@ class ConfigError(SkyweaveError, ValueError):
         if fault and len(self.issues) == 1 and source is None:
             super().__init__(self.issues[0].render())
             return
-        where = f" in {source}" if source else ""
+        where = f" in {terminal(source)}" if source else ""
         noun = "problem" if len(self.issues) == 1 else "problems"
         lines = [f"invalid configuration{where} ({len(self.issues)} {noun}):"]
         lines += [f"  {issue.render()}" for issue in self.issues]
@@ -169,6 +191,34 @@ class ConfigError(SkyweaveError, ValueError):
             ConfigIssue(_join_path(prefix, i.path), i.message, i.value, i.has_value) for i in self.issues
         ]
         return type(self)(issues, source=source, fault=self.fault)
+
+
+def conceal(error: ConfigError, secret_keys: Iterable[str]) -> ConfigError:
+    """``error`` with every issue under one of ``secret_keys`` (full key paths, e.g.
+    ``skyweave:sites``) told without its value.
+
+    Why: Pulumi marks a whole key secret when any part of it is ``secure:``, and a program reads it
+    decrypted (offline: a stand-in), so an issue's value — or a message quoting it — may be the
+    secret itself. The path and what is wrong are enough to fix it."""
+    keys = tuple(secret_keys)
+
+    def under(path: str) -> bool:
+        return any(path == k or path.startswith((f"{k}.", f"{k}[")) for k in keys)
+
+    if not keys or not any(under(i.path) for i in error.issues):
+        return error
+    issues = []
+    for i in error.issues:
+        if not under(i.path):
+            issues.append(i)
+            continue
+        message = i.message
+        for shown in (repr(i.value), str(i.value)) if i.has_value and i.value not in (None, "") else ():
+            message = message.replace(shown, "(the value)")
+        issues.append(
+            ConfigIssue(i.path, f"a value of a secret key (secure:), not shown: {message}", has_value=False)
+        )
+    return type(error)(issues, source=error.source, fault=error.fault)
 
 
 class InvalidArgsError(ConfigError):

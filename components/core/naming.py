@@ -15,8 +15,13 @@ from collections.abc import Iterable, Mapping
 from .errors import ConfigIssue, InvalidArgsError
 
 __all__ = [
+    "BARE_METAL_POOL",
+    "HYBRID_VPC",
+    "MULTI_CLOUD_APP",
+    "MULTI_CLOUD_BUCKET",
     "NAME_PATTERN",
     "SITE_PROVIDERS",
+    "VPN_LINK",
     "check_component_name",
     "child_name",
     "is_valid_name",
@@ -75,8 +80,18 @@ def type_token(module: str, cls: str) -> str:
     return f"skyweave:{module}:{cls}"
 
 
+# The type tokens of skyweave's components, frozen (part of every child's URN). Written here only
+# (tests/test_markers.py): the components register under them, and whatever recognises a component
+# in a plan or a state (the policy pack, simulate, inventory, the preview JSON) reads them from here.
+HYBRID_VPC = type_token("network", "HybridVpc")
+VPN_LINK = type_token("network", "VpnLink")
+MULTI_CLOUD_APP = type_token("app", "MultiCloudApp")
+MULTI_CLOUD_BUCKET = type_token("storage", "MultiCloudBucket")
+BARE_METAL_POOL = type_token("compute", "BareMetalPool")
+
+
 def is_valid_name(value: str, max_length: int = 40) -> bool:
-    return len(value) <= max_length and bool(_NAME.match(value))
+    return len(value) <= max_length and bool(_NAME.fullmatch(value))  # `$` alone lets "core\n" through
 
 
 def check_component_name(name: str, max_length: int, *, why: str = "") -> None:

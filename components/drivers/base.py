@@ -139,13 +139,25 @@ class CloudDriver(abc.ABC):
     def supports(self, capability: Capability) -> bool:
         return capability in self.capabilities
 
-    def preview_outputs(self, type_token: str, name: str, inputs: Mapping[str, object]) -> dict[str, object]:
-        """What the provider would compute on create that skyweave reads back, for an offline
-        preview (``skyweave preview`` has no cloud): deterministic stand-ins. Default: nothing."""
+    def preview_outputs(
+        self,
+        type_token: str,
+        name: str,
+        inputs: Mapping[str, object],
+        provider: Mapping[str, object] | None = None,
+    ) -> dict[str, object]:
+        """What the provider would compute on create that skyweave or a program reads back, for an
+        offline preview (``skyweave preview`` has no cloud): deterministic stand-ins, ``id`` shaped
+        as the vendor shapes it included (the runtime's name-based id otherwise). ``provider`` is
+        the provider configuration that applies: the stack's ``<package>:`` keys under an explicit
+        provider's inputs (wire names: ``region``, ``project``, ``subscriptionId``). Default: nothing."""
         return {}
 
-    def preview_call(self, token: str, args: Mapping[str, object]) -> dict[str, object] | None:
-        """An offline preview's answer to a provider function (data source), or ``None``."""
+    def preview_call(
+        self, token: str, args: Mapping[str, object], provider: Mapping[str, object] | None = None
+    ) -> dict[str, object] | None:
+        """An offline preview's answer to a provider function (data source), or ``None``; the
+        runtime completes it to the SDK's result type (``provider`` as for :meth:`preview_outputs`)."""
         return None
 
     def site_capabilities(self, site: SiteArgs) -> frozenset[Capability]:

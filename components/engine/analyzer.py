@@ -368,13 +368,20 @@ class PolicyPackProcess:
         # directory is the working directory).
         self._engine_address = f"127.0.0.1:{engine_port}"
         command = [self._python, "-u", "-m", "pulumi.policy", self._engine_address, "."]
-        self._process = subprocess.Popen(
-            command,
-            cwd=self.pack_dir,
-            env=self._env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
+        try:
+            self._process = subprocess.Popen(
+                command,
+                cwd=self.pack_dir,
+                env=self._env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+        except OSError as exc:  # the interpreter is missing, not executable, a directory …
+            self.close()
+            raise PolicyEngineError(
+                f"policy pack {self.pack_dir} cannot be started: the interpreter {self._python} "
+                f"{files.os_problem(exc, 'executed')}"
+            ) from None
         _LIVE.add(self._process)
         threading.Thread(target=self._drain, args=(self._process.stderr, self._stderr), daemon=True).start()
         port = self._read_port()

@@ -101,6 +101,8 @@ class CheckResult:
     timings: dict[str, float] = field(default_factory=dict)
     #: Notes for the report: the policy config used, baseline entries that no longer occur.
     notes: list[str] = field(default_factory=list)
+    #: The checked file relative to the repository root (SARIF's artifact location), when known.
+    source_uri: str = ""
 
     @property
     def mandatory(self) -> list[Diagnostic]:

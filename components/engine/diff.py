@@ -33,6 +33,7 @@ How changes are decided, offline and without the providers a real preview would 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -164,7 +165,8 @@ def load_base(path: Path) -> Base:
         deployment = doc.get("deployment")
         if not isinstance(deployment, dict):
             raise _error(f"{label}: deployment", "must be an object")
-        rows = deployment.get("resources") or []
+        rows = deployment.get("resources")
+        rows = [] if rows is None else rows  # an empty stack's export has none
         if not isinstance(rows, list):
             raise _error(f"{label}: deployment.resources", "must be a list")
         base = Base(label, KIND_EXPORT, {})
@@ -423,14 +425,21 @@ def _contains(value: Any, needle: str) -> bool:
 
 
 def _substitute(value: Any, replacements: Mapping[str, str]) -> Any:
-    if isinstance(value, str):
-        for stand_in, real in replacements.items():
-            value = value.replace(stand_in, real)
+    """``value`` with each stand-in replaced by its real value, in one pass and longest first: a
+    stand-in may hold another (an Azure id holds its group's and its parent's names)."""
+    if not replacements:
         return value
+    pattern = re.compile("|".join(re.escape(k) for k in sorted(replacements, key=len, reverse=True)))
+    return _substitute_with(value, pattern, replacements)
+
+
+def _substitute_with(value: Any, pattern: re.Pattern[str], replacements: Mapping[str, str]) -> Any:
+    if isinstance(value, str):
+        return pattern.sub(lambda m: replacements[m.group(0)], value)
     if isinstance(value, dict):
-        return {k: _substitute(v, replacements) for k, v in value.items()}
+        return {k: _substitute_with(v, pattern, replacements) for k, v in value.items()}
     if isinstance(value, list):
-        return [_substitute(v, replacements) for v in value]
+        return [_substitute_with(v, pattern, replacements) for v in value]
     return value
 
 

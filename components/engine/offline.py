@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-import hashlib
 import json
 import logging
 import os
@@ -40,6 +39,8 @@ from ..core.errors import SkyweaveError
 from ..drivers import secrets
 from ..drivers.base import CloudDriver
 from ..drivers.registry import get_driver, vendors
+from ..drivers.sdk import fill_result, invoke_result_type
+from ..drivers.stand_ins import digest as _digest
 from .urn import PROVIDER_PREFIX, STACK_TYPE
 from .wire import RESOURCE_REFERENCE_SIG, SECRET_SIG, SIG_KEY
 
@@ -354,24 +355,56 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
 
 
 class OfflineMocks(pulumi.runtime.Mocks):
-    """Deterministic stand-ins for what providers compute on create.
+    """Deterministic stand-ins for what providers compute on create and answer to invokes.
 
-    Outputs are the inputs plus the few computed values programs read back (ids, an AWS VPC's
-    Amazon-provided IPv6 block, a random password's result). Values derive from the resource's
-    name, so every run of the same program produces the same preview.
+    Outputs are the inputs plus the computed values programs read back (ids shaped as the vendor
+    shapes them, an AWS VPC's Amazon-provided IPv6 block, a random password's result), from each
+    resource's driver. An invoke's answer is the driver's, completed to the result type the
+    provider's SDK declares (every field it declares without ``Optional`` is there, of its type).
+    Values derive from names and arguments, so every run of the same program is the same. Drivers
+    are told the provider configuration that applies: the stack's ``<package>:`` keys
+    (:attr:`stack_config`, set by :func:`run_program`) under an explicit provider's inputs.
     """
+
+    def __init__(self) -> None:
+        self.stack_config: dict[str, str] = {}
+        self._providers: dict[str, dict[str, Any]] = {}  # an explicit provider's id → its inputs
+
+    def provider_config(self, package: str, reference: str | None) -> dict[str, Any]:
+        """The configuration of ``package``'s provider for a resource or invoke that names
+        ``reference`` (``<urn>::<id>``; empty: the default provider, which reads the stack)."""
+        prefix = f"{package}:"
+        config: dict[str, Any] = {
+            k[len(prefix) :]: v for k, v in self.stack_config.items() if k.startswith(prefix)
+        }
+        if reference:
+            config.update(self._providers.get(reference.rpartition("::")[2], {}))
+        return config
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         state = dict(args.inputs)
-        state.update(_computed(args.typ, args.name, args.inputs))
-        resource_id = args.resource_id or f"{args.name}-{_digest(args.typ, args.name)[:8]}"
+        package = args.typ.split(":", 1)[0]
+        computed = dict(
+            _computed(args.typ, args.name, args.inputs, self.provider_config(package, args.provider))
+        )
+        shaped = computed.pop("id", None)
+        state.update(computed)
+        resource_id = args.resource_id or (shaped if isinstance(shaped, str) and shaped else None)
+        resource_id = resource_id or f"{args.name}-{_digest(args.typ, args.name)[:8]}"
         state.setdefault("id", resource_id)
+        if args.typ.startswith(PROVIDER_PREFIX):
+            self._providers[resource_id] = dict(args.inputs)
         return resource_id, state
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
         driver = _driver_of(args.token)
-        answer = driver.preview_call(args.token, args.args) if driver is not None else None
-        return dict(answer or {})
+        provider = self.provider_config(args.token.split(":", 1)[0], args.provider)
+        answer = driver.preview_call(args.token, args.args, provider) if driver is not None else None
+        result_type = invoke_result_type(args.token)
+        if result_type is None:
+            return dict(answer or {})
+        seed = json.dumps([args.token, mask(args.args)], sort_keys=True, default=str)
+        return fill_result(result_type, args.args, answer or {}, seed=seed)
 
 
 def _driver_of(token: str) -> CloudDriver | None:
@@ -385,16 +418,14 @@ def _driver_of(token: str) -> CloudDriver | None:
     return None
 
 
-def _computed(type_token: str, name: str, inputs: Mapping[str, Any]) -> Mapping[str, Any]:
+def _computed(
+    type_token: str, name: str, inputs: Mapping[str, Any], provider: Mapping[str, Any]
+) -> Mapping[str, Any]:
     """What the resource's provider computes on create, as its driver stands it in offline."""
     if type_token.startswith("random:"):
         return secrets.preview_outputs(type_token, name, inputs)
     driver = _driver_of(type_token)
-    return driver.preview_outputs(type_token, name, inputs) if driver is not None else {}
-
-
-def _digest(*parts: str) -> str:
-    return hashlib.sha256("/".join(parts).encode()).hexdigest()
+    return driver.preview_outputs(type_token, name, inputs, provider) if driver is not None else {}
 
 
 @contextlib.contextmanager
@@ -442,6 +473,8 @@ def run_program(
     garbage-collector thresholds (the benchmarks measure both).
     """
     monitor = monitor or RecordingMonitor(mocks or OfflineMocks())
+    if isinstance(monitor.mocks, OfflineMocks):
+        monitor.mocks.stack_config = dict(config or {})
     monitor.disabled_defaults = disabled_default_providers(config or {})
     handler = _CollectingHandler()
     logger = logging.getLogger(f"skyweave.engine.offline.{stack}")

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import files
-from ..core.errors import ConfigError, ConfigIssue
+from ..core.errors import ConfigError, ConfigIssue, secret_description
 
 __all__ = ["default_config_path", "load_policy_config", "validate_policy_config"]
 
@@ -53,6 +53,16 @@ def validate_policy_config(
             continue
         rule = by_name.get(name)
         if rule is None:
+            hidden = secret_description(name)
+            if hidden is not None:  # never echoed, here or by the pack that would refuse it
+                issues.append(
+                    ConfigIssue(
+                        "(a policy name)",
+                        f"{hidden}: the keys of a policy config are policy names (or `all`); "
+                        "was a key pasted where a name belongs?",
+                        has_value=False,
+                    )
+                )
             continue
         for key, value, problem in rule.problems(values):
             issues.append(ConfigIssue(f"{name}.{key}", problem, value))

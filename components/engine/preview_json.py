@@ -25,7 +25,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from .. import files
 from ..core.display import UNKNOWN
 from ..core.errors import ConfigError, ConfigIssue
-from ..core.naming import NAME_PATTERN
+from ..core.naming import BARE_METAL_POOL, HYBRID_VPC, MULTI_CLOUD_APP, NAME_PATTERN
 from ..planning.failure import FailureKind
 
 if TYPE_CHECKING:
@@ -33,10 +33,6 @@ if TYPE_CHECKING:
     from .offline import OfflineRun
 
 __all__ = ["PreviewDoc", "estate_of_run", "network_outputs", "read_preview"]
-
-NETWORK_TYPE = "skyweave:network:HybridVpc"
-APP_TYPE = "skyweave:app:MultiCloudApp"
-POOL_TYPE = "skyweave:compute:BareMetalPool"
 
 # --- what graph, simulate and inventory read from component outputs -------------------------
 # Checked when a preview JSON is read, so a value of the wrong type is one message naming its
@@ -132,9 +128,9 @@ class _PoolOutputs(_WorkloadOutputs):
 
 
 _OUTPUT_MODELS: dict[str, type[_Outputs]] = {
-    NETWORK_TYPE: _NetworkOutputs,
-    APP_TYPE: _WorkloadOutputs,
-    POOL_TYPE: _PoolOutputs,
+    HYBRID_VPC: _NetworkOutputs,
+    MULTI_CLOUD_APP: _WorkloadOutputs,
+    BARE_METAL_POOL: _PoolOutputs,
 }
 
 
@@ -164,11 +160,9 @@ class PreviewDoc:
         return network_outputs(self.resources, self.component_outputs, self.label)
 
     def pool_nodes(self) -> dict[str, list[dict[str, Any]]]:
-        from ..metal.inventory import POOL_TYPE
-
         out: dict[str, list[dict[str, Any]]] = {}
         for res in sorted(self.resources, key=lambda r: str(r.get("name"))):
-            if res.get("type") == POOL_TYPE:
+            if res.get("type") == BARE_METAL_POOL:
                 nodes = self.component_outputs.get(str(res["urn"]), {}).get("nodes", [])
                 out[str(res["name"])] = [dict(n) for n in nodes]
         return out
@@ -185,9 +179,7 @@ def network_outputs(
 ) -> Mapping[str, Any]:
     """The outputs of the one HybridVpc among ``resources`` (its ``layout`` and ``links``: what a
     site graph is drawn from)."""
-    networks = [
-        r for r in resources if r.get("type") == NETWORK_TYPE and component_outputs.get(str(r["urn"]))
-    ]
+    networks = [r for r in resources if r.get("type") == HYBRID_VPC and component_outputs.get(str(r["urn"]))]
     if not networks:
         raise _issue(label, _NO_NETWORK)
     if len(networks) > 1:

@@ -10,13 +10,13 @@ The format is documented in ``docs/config.md``; ``skyweave schema`` prints its J
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from ..app.plan import MultiCloudAppConfig
-from ..core.errors import ConfigError, ConfigIssue
+from ..core.errors import ConfigError, ConfigIssue, conceal
 from ..core.sites import Tags
 from ..core.validation import FieldValueError, as_args, first_duplicate, issues_from_validation, name_field
 from ..metal.bare_metal_pool import PoolConfig
@@ -110,24 +110,35 @@ class StackConfig(BaseModel):
 
 
 def parse_stack_config(
-    raw: Mapping[str, Any], *, source: str, namespace: str = NAMESPACE, stack: str | None = None
+    raw: Mapping[str, Any],
+    *,
+    source: str,
+    namespace: str = NAMESPACE,
+    stack: str | None = None,
+    secret_keys: Iterable[str] = (),
 ) -> StackConfig:
     """Validate ``raw`` (key without namespace → value) and plan it; raise :class:`ConfigError`.
 
     Both schema problems and planning problems (overlaps, a full supernet) are reported with
     the stack file, the full key path, the value and what would be valid; ``stack`` names the
-    stack in hints that are commands (``skyweave ipam lock --stack prod``).
+    stack in hints that are commands (``skyweave ipam lock --stack prod``). ``secret_keys`` (without
+    the namespace): keys Pulumi holds as secrets, whose values no message shows.
     """
     prefix = f"{namespace}:"
+    hidden = [f"{prefix}{key}" for key in secret_keys]
     try:
         config = StackConfig.model_validate(dict(raw))
     except ValidationError as exc:
         issues = issues_from_validation(exc, dict(raw), StackConfig, prefix=prefix)
-        raise ConfigError(
+        error = ConfigError(
             issues + _planning_issues_beside(exc, raw, source=source, prefix=prefix, stack=stack),
             source=source,
-        ) from None
-    config._plan = plan_estate(config, source=source, prefix=prefix, stack=stack)
+        )
+        raise conceal(error, hidden) from None
+    try:
+        config._plan = plan_estate(config, source=source, prefix=prefix, stack=stack)
+    except ConfigError as exc:
+        raise conceal(exc, hidden) from None
     return config
 
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from ..app.plan import AppPlan, MultiCloudAppConfig, estate_ranges, plan_multi_cloud_app
+from ..app.plan import AppPlan, MultiCloudAppConfig, plan_multi_cloud_app
 from ..core.errors import ConfigError, ConfigIssue
 from ..metal.bare_metal_pool import BareMetalPoolArgs, PoolConfig, PoolPlan, plan_pool
 from ..network.hybrid_vpc import HybridVpcArgs, HybridVpcPlan, Sites, plan_hybrid_vpc
@@ -69,7 +69,7 @@ def plan_estate(config: EstateConfig, *, source: str, prefix: str, stack: str | 
         network = plan_hybrid_vpc(config.hybrid_vpc_args(), connectivity_path="network", stack=stack)
     except ConfigError as exc:
         issues += exc.with_source(source, prefix).issues
-    cidrs = estate_ranges(network) if network is not None else ()
+    cidrs = network.estate_ranges() if network is not None else ()
     apps: dict[str, AppPlan] = {}
     for i, app in enumerate(config.apps):
         try:

@@ -30,6 +30,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ..core.naming import BARE_METAL_POOL, HYBRID_VPC, MULTI_CLOUD_APP
 from ..drivers import get_driver
 from ..planning.failure import FailureKind, Placement, domain_keys
 from ..planning.topology import SiteGraph
@@ -59,10 +60,6 @@ __all__ = [
 KINDS = (FailureKind.VENDOR, FailureKind.REGION, FailureKind.ZONE)
 #: Nesting order used to decide which failures an app is required to survive.
 _ORDER = (FailureKind.VENDOR, FailureKind.SITE, FailureKind.REGION, FailureKind.ZONE)
-
-APP_TYPE = "skyweave:app:MultiCloudApp"
-POOL_TYPE = "skyweave:compute:BareMetalPool"
-NETWORK_TYPE = "skyweave:network:HybridVpc"
 
 
 @dataclass(frozen=True)
@@ -333,7 +330,7 @@ def estate_from_components(
     for res in sorted(resources, key=lambda r: (str(r.get("type")), str(r.get("name")))):
         urn, kind = str(res.get("urn")), res.get("type")
         outputs = component_outputs.get(urn, {})
-        if kind == NETWORK_TYPE and outputs:
+        if kind == HYBRID_VPC and outputs:
             for name, site in (outputs.get("layout") or {}).get("sites", {}).items():
                 sites[name] = SiteRow(
                     name, str(site.get("vendor")), str(site.get("region")), tuple(site.get("zones") or ())
@@ -344,17 +341,17 @@ def estate_from_components(
                 if link.get("redundant") is False and link.get("routing") != "peering":
                     tunnels, active = int(link.get("tunnels") or 0), int(link.get("active_paths") or 0)
                     single.append(SinglePath(str(lid), str(a), str(b), tunnels, active))
-        elif kind in (APP_TYPE, POOL_TYPE):
+        elif kind in (MULTI_CLOUD_APP, BARE_METAL_POOL):
             props = {**(res.get("inputs") or {}), **outputs}
             placements = tuple(Placement.from_mapping(p) for p in props.get("placements") or ())
             base = Workload(
-                kind="app" if kind == APP_TYPE else "pool",
+                kind="app" if kind == MULTI_CLOUD_APP else "pool",
                 name=str(res.get("name")),
                 placements=placements,
                 min_healthy=int(props.get("minHealthy") or 0),
                 survive=FailureKind(str(props.get("survive") or FailureKind.ZONE.value)),
             )
-            if kind == APP_TYPE:
+            if kind == MULTI_CLOUD_APP:
                 # The app says which vendors serve its name (dnsVendors); a preview made before
                 # it did is read from the DNS records among its children.
                 said = props.get("dnsVendors")

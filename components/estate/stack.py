@@ -26,12 +26,17 @@ def load_stack_config(namespace: str = NAMESPACE) -> StackConfig:
     prefix = f"{namespace}:"
     keys = {*runtime_config.CONFIG.get(), *runtime_config.get_config_env()}
     raw: dict[str, Any] = {}
+    secret: set[str] = set()
     for key in sorted(keys):
         if key.startswith(prefix):
             value = runtime_config.get_config(key)
             raw[key[len(prefix) :]] = _decode(value)
+            if runtime_config.is_config_secret(key):  # decrypted here: never in a message
+                secret.add(key[len(prefix) :])
     source = find_stack_file_label(pulumi.get_stack())
-    config = parse_stack_config(raw, source=source, namespace=namespace, stack=pulumi.get_stack())
+    config = parse_stack_config(
+        raw, source=source, namespace=namespace, stack=pulumi.get_stack(), secret_keys=secret
+    )
     for i, pool in enumerate(config.pools):
         issues = secret_issues(pool.sources)
         if issues:

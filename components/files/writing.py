@@ -8,11 +8,13 @@ from __future__ import annotations
 import contextlib
 import difflib
 import os
+import re
 import socket
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from ..core.errors import ConfigError, ProjectError
 from .reading import ErrorType, issue, os_problem
@@ -136,56 +138,112 @@ def _fsync_directory(directory: Path) -> None:
 
 
 @contextlib.contextmanager
-def exclusive(path: Path, label: str) -> Iterator[None]:
+def exclusive(path: Path, label: str, *, note: Callable[[str], None] | None = None) -> Iterator[None]:
     """Hold ``<file>.lock`` next to ``path`` while it is rewritten, so two runs cannot interleave.
 
-    The lock file is created exclusively (``O_EXCL``) and holds the owner's host and pid; it is
-    removed on the way out, also after Ctrl-C. A second run gets a message naming the owner, and
-    says when that owner is no longer running (a run killed with SIGKILL leaves the file behind;
-    it is never removed behind the user's back, since only the user can tell it is stale).
+    The lock is the kernel's (``flock`` on the lock file), so it ends with the process that holds
+    it however that process ends — Ctrl-C, SIGTERM or SIGKILL, what CI sends to cancel a job. The
+    file holds the owner's host and pid, for messages: a second run while the owner lives gets one
+    naming it; a run that finds the file but no live lock on it takes over and says so through
+    ``note`` (the owner ended without cleaning up), and removes the temporary files of a write
+    such a run interrupted (``.<file>.<random>.tmp``: while the lock is held no other writer can be
+    making one). The file is removed on the way out. Where ``flock`` does not exist (Windows) the
+    file is created exclusively instead, and a file left behind must be removed by hand.
     """
     target = Path(os.path.realpath(path))
     lock = target.with_name(f"{target.name}.lock")
     lock_label = f"{label}.lock"
     try:
-        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-    except FileExistsError:
-        raise issue(ProjectError, label, "", _lock_owner(lock, lock_label)) from None
-    except OSError as exc:
-        raise issue(ProjectError, lock_label, "", f"the lock file {os_problem(exc, 'created')}") from None
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        with _exclusive_file(lock, label, lock_label):
+            yield
+        return
+    fd = _flock(fcntl, lock, label, lock_label)
     try:
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(f"{socket.gethostname()} {os.getpid()}\n")
+            left = os.read(fd, 4096).decode("utf-8", errors="replace").split()
+            os.lseek(fd, 0, os.SEEK_SET)
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{socket.gethostname()} {os.getpid()}\n".encode())  # for messages only
         except OSError as exc:
             problem = f"the lock file {os_problem(exc, 'written')}; nothing was changed"
             raise issue(ProjectError, lock_label, "", problem) from None
+        if note is not None and len(left) == 2:
+            note(
+                f"took over the lock file {lock_label} left by pid {left[1]} on {left[0]}, which is no "
+                "longer running (an interrupted run)"
+            )
+        for leftover in _temporary_files(target):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+                if note is not None:
+                    note(f"removed {leftover.name}, the temporary file of an interrupted write")
         yield
     finally:
         with contextlib.suppress(OSError):
             os.unlink(lock)
+        os.close(fd)
 
 
-def _lock_owner(lock: Path, lock_label: str) -> str:
-    try:
-        host, pid_text = lock.read_text(encoding="utf-8").split()
-        pid = int(pid_text)
-    except (OSError, ValueError, UnicodeDecodeError):
-        return f"is being updated by another run (lock file {lock_label}); try again when it is done"
-    alive = True
-    if host == socket.gethostname():
+def _flock(fcntl: Any, lock: Path, label: str, lock_label: str) -> int:
+    """An open descriptor of ``lock`` holding its exclusive ``flock`` (the file at the path, not one
+    another run removed in between: then it tries again)."""
+    while True:
         try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            alive = False
-        except PermissionError:
-            alive = True
-    if alive:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+        except OSError as exc:
+            raise issue(ProjectError, lock_label, "", f"the lock file {os_problem(exc, 'created')}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            owner = os.read(fd, 4096).decode("utf-8", errors="replace").split()
+            os.close(fd)
+            raise issue(ProjectError, label, "", _held_by(owner, lock_label)) from None
+        try:
+            held, current = os.fstat(fd), os.stat(lock)
+        except FileNotFoundError:
+            os.close(fd)
+            continue
+        if (held.st_dev, held.st_ino) == (current.st_dev, current.st_ino):
+            return fd
+        os.close(fd)
+
+
+def _held_by(owner: list[str], lock_label: str) -> str:
+    if len(owner) == 2:
+        host, pid = owner
         return (
             f"is being updated by another `skyweave ipam lock` (pid {pid} on {host}, lock file "
             f"{lock_label}); try again when it is done"
         )
-    return (
-        f"has a lock file {lock_label} left by pid {pid}, which is no longer running (an interrupted "
-        "run); check the stack file, remove the lock file and run again"
-    )
+    return f"is being updated by another run (lock file {lock_label}); try again when it is done"
+
+
+def _temporary_files(target: Path) -> list[Path]:
+    """The temporary files :func:`write_atomically` makes for ``target`` (``tempfile.mkstemp``:
+    eight characters of ``[a-z0-9_]`` between its prefix and suffix)."""
+    pattern = re.compile(rf"\.{re.escape(target.name)}\.[a-z0-9_]{{8}}{re.escape(TEMP_SUFFIX)}")
+    try:
+        names = os.listdir(target.parent)
+    except OSError:
+        return []
+    return [target.parent / name for name in sorted(names) if pattern.fullmatch(name)]
+
+
+@contextlib.contextmanager
+def _exclusive_file(lock: Path, label: str, lock_label: str) -> Iterator[None]:  # pragma: no cover
+    """Without ``flock``: the lock file created exclusively (``O_EXCL``), removed on the way out."""
+    try:
+        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+    except FileExistsError:
+        raise issue(ProjectError, label, "", _held_by([], lock_label)) from None
+    except OSError as exc:
+        raise issue(ProjectError, lock_label, "", f"the lock file {os_problem(exc, 'created')}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(f"{socket.gethostname()} {os.getpid()}\n")
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(lock)

@@ -24,7 +24,7 @@ from pydantic import AfterValidator, ConfigDict, Field
 
 from ..core.bootstrap import BootstrapArgs
 from ..core.errors import ConfigIssue, InvalidArgsError, PlanningError
-from ..core.naming import NAME_PATTERN, type_token
+from ..core.naming import BARE_METAL_POOL, NAME_PATTERN
 from ..core.sites import SiteArgs, Tags, resource_tags
 from ..core.validation import ArgsModel, entry_args, first_duplicate, name_field
 from ..drivers.bare_metal import BareMetalNode, BareMetalRequest, BareMetalSourceArgs, read_secrets
@@ -230,7 +230,7 @@ def node_records(nodes: Sequence[BareMetalNode], pool: str, role: str) -> list[d
 
 class BareMetalPool(
     Component[BareMetalPoolArgs, PoolPlan],
-    token=type_token("compute", "BareMetalPool"),
+    token=BARE_METAL_POOL,
     name_limit=NAME_LIMIT,
 ):
     """A pool of whole servers spread over failure domains of one or more sources.

@@ -20,10 +20,10 @@ from typing import Any
 import yaml
 
 from ..core.display import UNKNOWN
+from ..core.errors import ConfigError, ConfigIssue
 
-__all__ = ["POOL_TYPE", "ansible_inventory", "ansible_list", "render"]
+__all__ = ["ansible_inventory", "ansible_list", "render"]
 
-POOL_TYPE = "skyweave:compute:BareMetalPool"
 
 Nodes = Mapping[str, Sequence[Mapping[str, Any]]]
 
@@ -109,12 +109,84 @@ def ansible_list(pools: Nodes) -> dict[str, Any]:
     return doc
 
 
+#: What Ansible would template in an inventory variable (Jinja2's delimiters start with ``{``) —
+#: and ``%`` for good measure.
+_TEMPLATING = re.compile(r"[{%]")
+#: A host name as an inventory names a host: what node names are (a template there is refused).
+_PLAIN_HOST = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,252}")
+
+
+class _Unsafe(str):
+    """A value Ansible must never template: written with Ansible's ``!unsafe`` tag."""
+
+
+class _InventoryDumper(yaml.SafeDumper):
+    pass
+
+
+_InventoryDumper.add_representer(
+    _Unsafe, lambda dumper, value: dumper.represent_scalar("!unsafe", str(value), style="'")
+)
+
+
+def _plain_hosts(pools: Nodes) -> None:
+    for pool, nodes in pools.items():
+        for i, node in enumerate(nodes):
+            if not _PLAIN_HOST.fullmatch(str(node.get("name"))):
+                raise _not_plain(
+                    f"{pool}.nodes[{i}].name", "a host name is letters, digits, '.', '_' and '-'"
+                )
+
+
+def _not_plain(path: str, why: str) -> ConfigError:
+    return ConfigError(
+        [ConfigIssue(path, f"not plain data for an Ansible inventory: {why}", has_value=False)]
+    )
+
+
+def _mark_unsafe(value: Any) -> Any:
+    """Every string Ansible could template, tagged ``!unsafe``, as Ansible documents for values
+    that must never be templated
+    (https://docs.ansible.com/ansible/latest/playbooks_advanced_syntax.html#unsafe-or-raw-strings)."""
+    if isinstance(value, dict):
+        return {k: _mark_unsafe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mark_unsafe(v) for v in value]
+    if isinstance(value, str) and _TEMPLATING.search(value):
+        return _Unsafe(value)
+    return value
+
+
+def _templates(value: Any, path: str) -> str | None:
+    """The path of the first string Ansible would template, or ``None``."""
+    if isinstance(value, dict):
+        return next((p for k, v in value.items() if (p := _templates(v, f"{path}.{k}"))), None)
+    if isinstance(value, list):
+        return next((p for i, v in enumerate(value) if (p := _templates(v, f"{path}[{i}]"))), None)
+    return path if isinstance(value, str) and _TEMPLATING.search(value) else None
+
+
 def render(pools: Nodes, fmt: str) -> str:
+    """The inventory as YAML (an inventory file) or JSON (``--list``). Values from a plan are data:
+    a host name that is not a plain name is refused; in YAML a value holding ``{`` or ``%`` is
+    tagged ``!unsafe``; JSON has no tag, so there such a value is refused, naming where it is."""
+    _plain_hosts(pools)
     if fmt == "json":
-        return json.dumps(ansible_list(pools), indent=2, sort_keys=True)
+        doc = ansible_list(pools)
+        found = _templates(doc["_meta"]["hostvars"], "hostvars")
+        if found is not None:
+            raise _not_plain(
+                found, "it would be templated by Ansible (use the YAML form, which tags it !unsafe)"
+            )
+        return json.dumps(doc, indent=2, sort_keys=True)
     header = (
         "# Ansible inventory of the stack's bare-metal pools (skyweave inventory).\n"
         f"# Hosts without ansible_host have no address yet (skyweave_address: {UNKNOWN}).\n"
     )
-    body: str = yaml.safe_dump(ansible_inventory(pools), sort_keys=False, default_flow_style=False)
+    body: str = yaml.dump(
+        _mark_unsafe(ansible_inventory(pools)),
+        Dumper=_InventoryDumper,
+        sort_keys=False,
+        default_flow_style=False,
+    )
     return header + body

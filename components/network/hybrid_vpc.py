@@ -21,7 +21,7 @@ import pulumi
 from pydantic import ConfigDict, Field, field_validator
 
 from ..core.errors import ConfigIssue, InvalidArgsError, PlanningError
-from ..core.naming import child_name, type_token
+from ..core.naming import HYBRID_VPC, child_name
 from ..core.sites import AnyNetwork, CloudSiteArgs, IPv4Block, IPv6Block, Tags, resource_tags
 from ..core.validation import ArgsModel
 from ..drivers.base import Capability, SiteNetwork
@@ -153,6 +153,28 @@ class HybridVpcPlan:
             }
         return {"supernet": str(self.addresses.supernet), "sites": sites}
 
+    def estate_ranges(self, *, ipv6: bool = True) -> tuple[str, ...]:
+        """The estate's address space: the IPAM supernets plus every site range outside them.
+
+        What admin ports open to and what a forwarding end (an appliance's ports) accepts, rather
+        than each site's block, so adding a cloud site (whose block comes from the supernet)
+        changes no existing rule; an on-prem range outside the supernet is listed itself.
+        Vendor-assigned IPv6 (AWS, GCP) is not known before deployment and is not included;
+        ``ipv6=False``: the IPv4 ranges only.
+        """
+        ipam = self.args.ipam
+        supernets: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = [ipam.supernet]
+        if ipv6 and ipam.ipv6_supernet is not None:
+            supernets.append(ipam.ipv6_supernet)
+        ranges = [str(n) for n in supernets]
+        for plan in self.addresses.sites.values():
+            for cidr in plan.cidrs:
+                if not ipv6 and cidr.version != 4:
+                    continue
+                if not any(cidr.version == n.version and cidr.subnet_of(n) for n in supernets):  # type: ignore[arg-type]
+                    ranges.append(str(cidr))
+        return tuple(dict.fromkeys(ranges))
+
 
 def plan_hybrid_vpc(
     args: HybridVpcArgs, *, connectivity_path: str = "connectivity", stack: str | None = None
@@ -270,9 +292,7 @@ def plan_hybrid_vpc(
 NAME_LIMIT = 24
 
 
-class HybridVpc(
-    Component[HybridVpcArgs, HybridVpcPlan], token=type_token("network", "HybridVpc"), name_limit=NAME_LIMIT
-):
+class HybridVpc(Component[HybridVpcArgs, HybridVpcPlan], token=HYBRID_VPC, name_limit=NAME_LIMIT):
     """One logical network over every site, addressed from one plan.
 
     Args:
@@ -348,7 +368,7 @@ class HybridVpc(
             networks=self.site_networks,
             providers={site.name: providers[site.name] for site in args.sites},
             tags=tags,
-            estate_cidrs=_estate_ipv4(self.plan),
+            estate_cidrs=self.plan.estate_ranges(ipv6=False),
         )
         links.build(self.plan.connectivity.links)
         self.links = pulumi.Output.from_input(self.plan.connectivity.as_dict())
@@ -388,12 +408,3 @@ class HybridVpc(
                 "vpnPsks": self.vpn_psks,
             }
         )
-
-
-def _estate_ipv4(plan: HybridVpcPlan) -> tuple[str, ...]:
-    """The IPAM supernet plus every site range outside it (on-prem), IPv4 only."""
-    supernet = plan.args.ipam.supernet
-    ranges = [str(supernet)]
-    for site in plan.addresses.sites.values():
-        ranges += [str(c) for c in site.cidrs if c.version == 4 and not c.subnet_of(supernet)]
-    return tuple(dict.fromkeys(ranges))

@@ -7,7 +7,7 @@ description, a default enforcement level and a config schema (see docs/policies.
 
 from .index import StackIndex
 from .pack import ALL_RULES, DeclaredRule, build_policies, rule_by_name
-from .rule import Finding, Kind, Level, Resource, Rule, Setting, UnknownValue
+from .rule import Finding, Kind, Level, Resource, Rule, SecretValue, Setting, UnknownValue
 
 __all__ = [
     "ALL_RULES",
@@ -17,6 +17,7 @@ __all__ = [
     "Level",
     "Resource",
     "Rule",
+    "SecretValue",
     "Setting",
     "StackIndex",
     "UnknownValue",

@@ -13,15 +13,14 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..core.naming import HYBRID_VPC, VPN_LINK
 from ..planning.tunnels import inside_cidr_problem
 from . import readers
 from .facts import facts
-from .index import VPN_LINK_TYPE, StackIndex
+from .index import StackIndex
 from .rule import Finding, Kind, Level, Resource, Rule, UnknownValue, cant_check, get, items
 
 __all__ = ["RULES", "Interval", "overlaps"]
-
-HYBRID_VPC = "skyweave:network:HybridVpc"
 
 
 @dataclass(frozen=True)
@@ -165,7 +164,7 @@ def _check_inside(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding
                 yield tunnel
             else:
                 yield from use(*tunnel)
-    for res in index.of_type(VPN_LINK_TYPE):
+    for res in index.of_type(VPN_LINK):
         try:
             cidrs = items(res.props, "insideCidrs")
         except UnknownValue as exc:

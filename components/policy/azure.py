@@ -20,28 +20,19 @@ Vendor facts the rules rest on (cited in docs/policies.md and docs/azure.md):
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any
-
-from . import readers
-from .rule import Kind, Level, Resource, Rule, Severity
+from .rule import Kind, Level, Rule, Severity
+from .topics import topic_rule
 
 __all__ = ["RULES"]
 
 
-def _check_gateway(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
-    yield from readers.check_topic("redundancy-azure-vpn-gateway", res, cfg)
-
-
-VPN_GATEWAY = Rule(
-    name="skyweave-redundancy-azure-vpn-gateway",
+VPN_GATEWAY = topic_rule(
+    "redundancy-azure-vpn-gateway",
     description="Every Azure VPN gateway is active-active (both instances carry tunnels, so one "
     "instance's maintenance or failure drops none) on a zone-redundant AZ SKU. How many tunnels each "
     "link has is skyweave-redundancy-vpn-tunnels'.",
     level=Level.MANDATORY,
     kind=Kind.RESOURCE,
-    check=_check_gateway,
-    types=readers.ReaderTypes("topic:redundancy-azure-vpn-gateway"),
     remediation="Set activeActive: true with two ipConfigurations (a Standard public address each) and "
     "an AZ SKU (sku.name and sku.tier VpnGw1AZ-VpnGw5AZ); links then take one connection per peer "
     "address (four to AWS, two to GCP HA VPN, one per on-prem device).",
@@ -52,18 +43,12 @@ VPN_GATEWAY = Rule(
 # -- storage accounts: HTTPS and TLS ----------------------------------------------------------------
 
 
-def _check_transport(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
-    yield from readers.check_topic("security-azure-storage-secure-transfer", res, cfg)
-
-
-STORAGE_TRANSPORT = Rule(
-    name="skyweave-security-azure-storage-secure-transfer",
+STORAGE_TRANSPORT = topic_rule(
+    "security-azure-storage-secure-transfer",
     description="Azure storage accounts accept HTTPS only (enableHttpsTrafficOnly is not false) and no "
     "TLS older than 1.2.",
     level=Level.MANDATORY,
     kind=Kind.RESOURCE,
-    check=_check_transport,
-    types=readers.ReaderTypes("topic:security-azure-storage-secure-transfer"),
     remediation="Set enableHttpsTrafficOnly: true and minimumTlsVersion: TLS1_2 on the storage account.",
     severity=Severity.HIGH,
     equivalents=(

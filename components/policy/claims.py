@@ -26,16 +26,15 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from ..core.naming import HYBRID_VPC, MULTI_CLOUD_APP, MULTI_CLOUD_BUCKET, VPN_LINK
 from ..planning.failure import Placement
 from . import readers
 from .facts import UNSPECIFIED, EstateFacts, facts, vendor_name
-from .index import APP_TYPES, VPN_LINK_TYPE, StackIndex
+from .index import APP_TYPES, StackIndex
 from .rule import Finding, Kind, Level, Resource, Rule, Severity, UnknownValue, as_int, cant_check, get
 
 __all__ = ["RULES"]
 
-HYBRID_VPC = "skyweave:network:HybridVpc"
-BUCKET_COMPONENT = "skyweave:storage:MultiCloudBucket"
 _PLACEHOLDER_ZONES = ("GCP zone ", UNSPECIFIED)
 
 
@@ -209,11 +208,11 @@ def _check_claims(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding
     estate = facts(index)
     for res in index.of_type(*APP_TYPES):
         yield from _check_placements(estate, res)
-        if res.type == "skyweave:app:MultiCloudApp":
+        if res.type == MULTI_CLOUD_APP:
             yield from _check_dns_name(estate, res)
-    for res in index.of_type(VPN_LINK_TYPE):
+    for res in index.of_type(VPN_LINK):
         yield from _check_link(estate, res)
-    for res in index.of_type(BUCKET_COMPONENT):
+    for res in index.of_type(MULTI_CLOUD_BUCKET):
         yield from _check_bucket(estate, res)
     for res in index.of_type(HYBRID_VPC):
         yield from _check_networks(estate, res)

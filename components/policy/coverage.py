@@ -22,14 +22,14 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from ..core.naming import HYBRID_VPC, VPN_LINK
 from . import readers
-from .index import VPN_LINK_TYPE, StackIndex
+from .index import StackIndex
 from .rule import Finding, Kind, Level, Rule, Setting, Severity, UnknownValue, get
 
 __all__ = ["RULES"]
 
 _PROVIDER = "pulumi:providers:"
-HYBRID_VPC = "skyweave:network:HybridVpc"
 
 
 def _unjudged_packages(index: StackIndex, ignored: frozenset[str]) -> Iterator[Finding]:
@@ -68,7 +68,7 @@ def _claimed_sites(index: StackIndex) -> Iterator[tuple[str, str, str]]:
                 yield str(site), str(get(networks, site, "vendor")), res.urn
         except UnknownValue:
             continue  # skyweave-redundancy-claims-backed says it cannot check it
-    for res in index.of_type(VPN_LINK_TYPE):
+    for res in index.of_type(VPN_LINK):
         try:
             ends = [(str(get(res.props, f"site{x}")), str(get(res.props, f"vendor{x}"))) for x in "AB"]
         except UnknownValue:

@@ -12,6 +12,7 @@ from typing import Any
 
 from . import readers
 from .rule import Kind, Level, Resource, Rule, Severity
+from .topics import topic_rule
 
 __all__ = ["RULES"]
 
@@ -52,18 +53,12 @@ PUBLIC_BUCKETS = Rule(
 # -- GCS bucket access controls -----------------------------------------------------------------
 
 
-def _check_gcs_access(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
-    yield from readers.check_topic("security-gcs-access-controlled", res, cfg)
-
-
-GCS_ACCESS = Rule(
-    name="skyweave-security-gcs-access-controlled",
+GCS_ACCESS = topic_rule(
+    "security-gcs-access-controlled",
     description="Every GCS bucket uses uniform bucket-level access and enforces public access prevention, "
     "so only its IAM policy grants access and nothing can make it public.",
     level=Level.MANDATORY,
     kind=Kind.RESOURCE,
-    check=_check_gcs_access,
-    types=readers.ReaderTypes("topic:security-gcs-access-controlled"),
     remediation="Set uniform_bucket_level_access=True and public_access_prevention='enforced'.",
     severity=Severity.HIGH,
     equivalents=(

@@ -43,7 +43,7 @@ from .index import StackIndex
 from .rule import Finding
 from .waivers import Waiver
 
-__all__ = ["RESOURCE_RUNNER", "STACK_RUNNER", "available", "resource_runner", "stack_runner"]
+__all__ = ["RESOURCE_RUNNER", "STACK_RUNNER", "available", "resource_runner", "stack_runner", "unwrap"]
 
 RESOURCE_RUNNER = "skyweave-run-resource-rules"
 STACK_RUNNER = "skyweave-run-stack-rules"
@@ -171,11 +171,18 @@ def stack_runner(declared: Sequence[DeclaredRule]) -> StackRunner:
         active = _active(context, declared)
         if not active:
             return
-        index = StackIndex.build(
-            (resource_from_policy_resource(r) for r in args.resources), unwrap_proxies=True
-        )
+        index = StackIndex.build((resource_from_policy_resource(r) for r in args.resources), unwrap=unwrap)
         for entry in active:
             for finding in entry[0].rule.run_stack(index, entry[2]):
                 _report(context, report, entry, finding)
 
     return validate
+
+
+def unwrap(row: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A placement row's underlying dict when the SDK handed an unknown-checking proxy
+    (``proxy["__target"]``, the SDK's own way to unwrap one, an internal): the stack index checks
+    its values itself, once, instead of paying a proxied read per key."""
+    from pulumi_policy.proxy import _DictProxy
+
+    return row["__target"] if isinstance(row, _DictProxy) else row

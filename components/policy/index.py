@@ -16,24 +16,22 @@ what the resources show is derived in :mod:`skyweave.policy.facts`.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from ..core.naming import SITE_PROVIDERS, sites_by_provider
+from ..core.naming import BARE_METAL_POOL, MULTI_CLOUD_APP, SITE_PROVIDERS, sites_by_provider
 from ..planning.failure import Placement
 from . import readers
 from .values import Resource, UnknownValue, get, is_unknown, items
 
 __all__ = [
     "APP_TYPES",
-    "VPN_LINK_TYPE",
     "StackIndex",
 ]
 
-APP_TYPES = frozenset({"skyweave:app:MultiCloudApp", "skyweave:compute:BareMetalPool"})
-VPN_LINK_TYPE = "skyweave:network:VpnLink"
+APP_TYPES = frozenset({MULTI_CLOUD_APP, BARE_METAL_POOL})
 _PROVIDER_PREFIX = "pulumi:providers:"
 
 
@@ -46,12 +44,18 @@ class StackIndex:
     by_type: dict[str, list[Resource]] = field(default_factory=lambda: defaultdict(list))
     #: Derived views rules share within one call (see facts.py), keyed by name.
     memo: dict[str, Any] = field(default_factory=dict)
-    #: Read placement rows through the SDK proxy's own dict (the fast path's; see :func:`_plain`).
-    unwrap_proxies: bool = False
+    #: How a row that is not a plain dict (an SDK proxy) is read whole: by default key by key
+    #: through :func:`~skyweave.policy.values.get`; the fast path passes its own (see :func:`_plain`).
+    unwrap: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None
 
     @classmethod
-    def build(cls, resources: Iterable[Resource], *, unwrap_proxies: bool = False) -> StackIndex:
-        index = cls(list(resources), unwrap_proxies=unwrap_proxies)
+    def build(
+        cls,
+        resources: Iterable[Resource],
+        *,
+        unwrap: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None,
+    ) -> StackIndex:
+        index = cls(list(resources), unwrap=unwrap)
         by_urn = index.by_urn
         by_type = index.by_type
         for res in index.resources:
@@ -101,7 +105,7 @@ class StackIndex:
         for res in self.of_type(*APP_TYPES):
             try:
                 rows = items(res.props, "placements")
-                result[res.urn] = [Placement.from_mapping(_plain(row, self.unwrap_proxies)) for row in rows]
+                result[res.urn] = [Placement.from_mapping(_plain(row, self.unwrap)) for row in rows]
             except UnknownValue:
                 continue
         return result
@@ -136,23 +140,21 @@ class StackIndex:
         return found
 
 
-def _plain(value: Any, unwrap: bool) -> Mapping[str, Any]:
+def _plain(value: Any, unwrap: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None) -> Mapping[str, Any]:
     """A placement row as a plain dict; an unknown value in it raises :class:`UnknownValue`.
 
-    A plain dict (a plan read from a file, a test) and, on the fast path (``unwrap``), the SDK
-    proxy's underlying dict (``proxy["__target"]``, the SDK's own way to unwrap, an internal) are
-    checked value by value here: a large estate has many rows, and each proxied read costs. The
-    public path reads a proxy key by key (:func:`~skyweave.policy.rule.get` sees every unknown).
+    A plain dict (a plan read from a file, a test) and what ``unwrap`` makes of a proxy (the fast
+    path's: the proxy's underlying dict, :func:`skyweave.policy.fast.unwrap`) are checked value by
+    value here: a large estate has many rows, and each proxied read costs. Without ``unwrap`` (the
+    public path) a proxy is read key by key (:func:`~skyweave.policy.rule.get` sees every unknown).
     """
     if not isinstance(value, Mapping):
         return {}
     raw: Mapping[str, Any] = value
     if type(value) is not dict:
-        if not unwrap:
+        if unwrap is None:
             return {key: get(value, key) for key in value}
-        from pulumi_policy.proxy import _DictProxy
-
-        raw = value["__target"] if isinstance(value, _DictProxy) else value
+        raw = unwrap(value)
     for key, inner in raw.items():
         if is_unknown(inner):
             raise UnknownValue(["placements", key])

@@ -13,12 +13,14 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from ..core.naming import BARE_METAL_POOL, MULTI_CLOUD_APP
 from ..planning.failure import FailureKind, worst_loss
 from ..planning.topology import SiteGraph
 from .facts import DnsName, Edge, LinkDoubt, Service, Unit, facts, placements_of, vendor_name
 from .index import StackIndex
 from .model import DnsAnswer
 from .rule import Finding, Kind, Level, Rule, Setting, Severity, UnknownValue, as_int, cant_check, get
+from .topics import topic_rule
 
 __all__ = ["RULES", "articulation_points"]
 
@@ -57,7 +59,7 @@ MIN_VENDORS = Rule(
 
 
 def _units_word(service: Service) -> str:
-    if service.component is not None and service.component.type == "skyweave:compute:BareMetalPool":
+    if service.component is not None and service.component.type == BARE_METAL_POOL:
         return "node(s)"
     return "instance(s)"
 
@@ -437,17 +439,12 @@ PARTITION = Rule(
 # -- DNS failover has health checks -------------------------------------------------------------
 
 
-def _check_dns(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
-    yield from facts(index).check_topic("redundancy-dns-health-checks", cfg)
-
-
-DNS = Rule(
-    name="skyweave-redundancy-dns-health-checks",
+DNS = topic_rule(
+    "redundancy-dns-health-checks",
     description="DNS records that route between endpoints (Route 53 failover/weighted/latency/geo "
     "policies, Cloud DNS routing policies) are health checked, so they actually fail over.",
     level=Level.MANDATORY,
     kind=Kind.STACK,
-    check=_check_dns,
     remediation="Attach a Route 53 health check (health_check_id) or Cloud DNS health-checked targets.",
     severity=Severity.HIGH,
 )
@@ -456,14 +453,13 @@ DNS = Rule(
 
 
 #: The component whose ``survive: vendor`` makes its DNS name's survival mandatory.
-APP_TYPE = "skyweave:app:MultiCloudApp"
 
 
 def _vendor_survivors(index: StackIndex) -> tuple[set[str], list[Finding]]:
     """The DNS names of apps that say ``survive: vendor``, and what a preview leaves unknown."""
     names: set[str] = set()
     doubts: list[Finding] = []
-    for res in index.of_type(APP_TYPE):
+    for res in index.of_type(MULTI_CLOUD_APP):
         try:
             survive, name = get(res.props, "survive"), get(res.props, "dnsName")
         except UnknownValue as exc:

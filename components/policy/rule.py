@@ -12,6 +12,7 @@ both plain JSON and the SDK's unknown-checking proxies, treat a missing key as `
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
@@ -27,6 +28,7 @@ from .values import (
     UNKNOWN_SENTINELS,
     Finding,
     Resource,
+    SecretValue,
     UnknownValue,
     as_int,
     cant_check,
@@ -48,6 +50,7 @@ __all__ = [
     "Level",
     "Resource",
     "Rule",
+    "SecretValue",
     "Setting",
     "Severity",
     "UnknownValue",
@@ -214,8 +217,13 @@ def schema_problem(schema: Mapping[str, Any], value: Any, path: str = "") -> str
     if kind == "string":
         if len(value) < int(schema.get("minLength", 0)):
             return f"{where}must be at least {schema['minLength']} characters"
-        if "pattern" in schema and not re.search(schema["pattern"], value):
+        if "pattern" in schema and not _ecma_search(schema["pattern"], value):
             return f"{where}must match {schema.get('patternDescription', schema['pattern'])}"
+        if schema.get("format") == "date":
+            try:
+                datetime.date.fromisoformat(value)
+            except ValueError:
+                return f"{where}must be a date that exists, YYYY-MM-DD ({value!r} is not one)"
     if kind == "array" and "items" in schema:
         for i, inner in enumerate(value):
             problem = schema_problem(schema["items"], inner, f"{path}[{i}]")
@@ -236,6 +244,15 @@ def schema_problem(schema: Mapping[str, Any], value: Any, path: str = "") -> str
                 if problem:
                     return problem
     return None
+
+
+def _ecma_search(pattern: str, value: str) -> bool:
+    """``pattern`` searched as JSON Schema means it (ECMA-262, as the engine checks a config):
+    ``\\d`` is an ASCII digit, and ``$`` only the end (Python's also matches before a final
+    newline, so ``2027-01-01\\n`` passed a date pattern)."""
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1] + r"\Z"
+    return re.search(pattern, value, re.ASCII) is not None
 
 
 def _describe(schema: Mapping[str, Any]) -> str:
@@ -260,7 +277,8 @@ _WAIVER_SCHEMA: dict[str, Any] = {
         "justification": {"type": "string", "minLength": 10},
         "expires": {
             "type": "string",
-            "pattern": r"^\d{4}-\d{2}-\d{2}$",
+            "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+            "format": "date",
             "patternDescription": "a date, YYYY-MM-DD",
         },
     },

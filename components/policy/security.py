@@ -35,6 +35,7 @@ from .rule import (
     get,
     is_unknown,
 )
+from .topics import topic_rule
 
 __all__ = ["ADMIN_PORTS", "RULES", "STATEFUL_TYPES"]
 
@@ -301,19 +302,13 @@ PLAINTEXT_SECRETS = Rule(
 # -- IMDSv2 -------------------------------------------------------------------------------------
 
 
-def _check_imdsv2(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
-    yield from readers.check_topic("security-imdsv2-required", res, cfg)
-
-
-IMDSV2 = Rule(
-    name="skyweave-security-imdsv2-required",
+IMDSV2 = topic_rule(
+    "security-imdsv2-required",
     description="AWS instances, launch templates and launch configurations require IMDSv2 "
     "(metadataOptions.httpTokens = 'required'), so a server-side request forgery cannot read instance "
     "credentials.",
     level=Level.MANDATORY,
     kind=Kind.RESOURCE,
-    check=_check_imdsv2,
-    types=readers.ReaderTypes("topic:security-imdsv2-required"),
     remediation="Set metadata_options={'http_tokens': 'required', 'http_endpoint': 'enabled'}.",
     severity=Severity.HIGH,
     equivalents=(

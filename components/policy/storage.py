@@ -15,37 +15,28 @@ from typing import Any
 from .facts import facts, vendor_name
 from .index import StackIndex
 from .rule import Finding, Kind, Level, Rule, Severity
+from .topics import topic_rule
 
 __all__ = ["RULES"]
 
 
-def _check_encrypted(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
-    yield from facts(index).check_topic("security-storage-encrypted", cfg)
-
-
-def _check_versioned(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
-    yield from facts(index).check_topic("security-storage-versioned", cfg)
-
-
-ENCRYPTED = Rule(
-    name="skyweave-security-storage-encrypted",
+ENCRYPTED = topic_rule(
+    "security-storage-encrypted",
     description="Every S3 bucket declares server-side encryption (inline or with a "
     "BucketServerSideEncryptionConfiguration), so its encryption is explicit and auditable.",
     level=Level.MANDATORY,
     kind=Kind.STACK,
-    check=_check_encrypted,
     remediation="Add aws.s3.BucketServerSideEncryptionConfiguration(bucket=bucket.id, rules=[...]) with "
     "sse_algorithm 'aws:kms' or 'AES256'. (GCS encrypts every object at rest and needs nothing.)",
     severity=Severity.HIGH,
     equivalents=("checkov CKV_AWS_19", "trivy AVD-AWS-0088 (aws-s3-enable-bucket-encryption)"),
 )
-VERSIONED = Rule(
-    name="skyweave-security-storage-versioned",
+VERSIONED = topic_rule(
+    "security-storage-versioned",
     description="Every S3 bucket, GCS bucket, Swift container and Blob container keeps object versions, "
     "so an overwrite or delete can be undone.",
     level=Level.MANDATORY,
     kind=Kind.STACK,
-    check=_check_versioned,
     remediation="Add aws.s3.BucketVersioning(bucket=bucket.id, versioning_configuration={'status': "
     "'Enabled'}); for GCS set versioning={'enabled': True}; for Swift versioning=True; for Blob "
     "containers azure_native.storage.BlobServiceProperties(account_name=account.name, "
@@ -61,18 +52,13 @@ VERSIONED = Rule(
 # -- S3 public access block ---------------------------------------------------------------------
 
 
-def _check_public_access_block(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
-    yield from facts(index).check_topic("security-s3-public-access-blocked", cfg)
-
-
-PUBLIC_ACCESS_BLOCK = Rule(
-    name="skyweave-security-s3-public-access-blocked",
+PUBLIC_ACCESS_BLOCK = topic_rule(
+    "security-s3-public-access-blocked",
     description="Every S3 bucket has a public access block with blockPublicAcls, blockPublicPolicy, "
     "ignorePublicAcls and restrictPublicBuckets all true (its own, or the account's in the plan), so no "
     "ACL or policy can make it public later.",
     level=Level.MANDATORY,
     kind=Kind.STACK,
-    check=_check_public_access_block,
     remediation="Add aws.s3.BucketPublicAccessBlock(bucket=bucket.id, block_public_acls=True, "
     "block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True).",
     severity=Severity.HIGH,

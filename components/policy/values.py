@@ -22,6 +22,7 @@ __all__ = [
     "UNKNOWN_SENTINELS",
     "Finding",
     "Resource",
+    "SecretValue",
     "UnknownValue",
     "as_int",
     "cant_check",
@@ -57,6 +58,18 @@ class UnknownValue(Exception):
         super().__init__(f"{self.path} is not known until the update runs")
 
 
+class SecretValue(UnknownValue):
+    """A check needed a value that is a secret: a plan shows it as ``[secret]``, and a rule must not
+    judge the placeholder as if it were the value (``publicAccess is [secret]``)."""
+
+    def __init__(self, path: Sequence[str | int]) -> None:
+        super().__init__(path)
+        self.args = (f"{self.path} is a secret: its value is not shown to a check of a plan",)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
 def is_unknown(value: Any) -> bool:
     return isinstance(value, str) and value in UNKNOWN_SENTINELS
 
@@ -79,6 +92,8 @@ def get(container: Any, *path: str | int, default: Any = None) -> Any:
 
     Raises:
         UnknownValue: a step (or the result) is unknown in this preview.
+        SecretValue: a step (or the result) is a secret's placeholder: "can't check here", like
+            an unknown value, never judged as the text ``[secret]``.
     """
     value = container
     for depth, key in enumerate(path):
@@ -97,6 +112,8 @@ def get(container: Any, *path: str | int, default: Any = None) -> Any:
             raise UnknownValue(path[: depth + 1]) from None
         if is_unknown(value):
             raise UnknownValue(path[: depth + 1])
+        if value == SECRET_MASK:
+            raise SecretValue(path[: depth + 1])
     return default if value is None else value
 
 

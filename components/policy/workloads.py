@@ -15,9 +15,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from . import readers
-from .facts import facts
-from .index import StackIndex
-from .rule import Finding, Kind, Level, Resource, Rule, Setting, Severity
+from .rule import Kind, Level, Resource, Rule, Setting, Severity
+from .topics import topic_rule
 
 __all__ = ["RULES"]
 
@@ -99,18 +98,12 @@ PUBLIC_IPS = Rule(
 # -- IMDS hop limit -----------------------------------------------------------------------------
 
 
-def _check_hop_limit(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
-    yield from readers.check_topic("security-imds-hop-limit", res, cfg)
-
-
-IMDS_HOP_LIMIT = Rule(
-    name="skyweave-security-imds-hop-limit",
+IMDS_HOP_LIMIT = topic_rule(
+    "security-imds-hop-limit",
     description="AWS instances, launch templates and launch configurations keep the metadata response hop "
     "limit at maxHopLimit or less, so only the instance itself can obtain an IMDSv2 token.",
     level=Level.ADVISORY,
     kind=Kind.RESOURCE,
-    check=_check_hop_limit,
-    types=readers.ReaderTypes("topic:security-imds-hop-limit"),
     settings=(
         Setting(
             "maxHopLimit",
@@ -128,18 +121,12 @@ IMDS_HOP_LIMIT = Rule(
 # -- project-wide SSH keys ----------------------------------------------------------------------
 
 
-def _check_project_ssh_keys(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
-    yield from readers.check_topic("security-gcp-no-project-ssh-keys", res, cfg)
-
-
-PROJECT_SSH_KEYS = Rule(
-    name="skyweave-security-gcp-no-project-ssh-keys",
+PROJECT_SSH_KEYS = topic_rule(
+    "security-gcp-no-project-ssh-keys",
     description="GCP instances and instance templates block project-wide SSH keys (metadata "
     "block-project-ssh-keys), so one leaked project key does not open every VM.",
     level=Level.MANDATORY,
     kind=Kind.RESOURCE,
-    check=_check_project_ssh_keys,
-    types=readers.ReaderTypes("topic:security-gcp-no-project-ssh-keys"),
     remediation="Set metadata={'block-project-ssh-keys': 'TRUE'} (and prefer OS Login: enable-oslogin).",
     severity=Severity.MEDIUM,
     equivalents=("checkov CKV_GCP_32", "trivy AVD-GCP-0030 (google-compute-no-project-wide-ssh-keys)"),
@@ -148,18 +135,13 @@ PROJECT_SSH_KEYS = Rule(
 # -- plain-HTTP listeners -----------------------------------------------------------------------
 
 
-def _check_plain_http(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
-    yield from facts(index).check_topic("security-no-plain-http-listeners", cfg)
-
-
-PLAIN_HTTP = Rule(
-    name="skyweave-security-no-plain-http-listeners",
+PLAIN_HTTP = topic_rule(
+    "security-no-plain-http-listeners",
     description="No load balancer serves plain HTTP: an AWS HTTP listener only redirects to HTTPS, a GCP "
     "target HTTP proxy only redirects (URL map httpsRedirect), an Octavia HTTP listener has an L7 policy "
     "redirecting to https://.",
     level=Level.MANDATORY,
     kind=Kind.STACK,
-    check=_check_plain_http,
     remediation="Serve HTTPS (an ACM certificate on an HTTPS listener, a target HTTPS proxy, a "
     "TERMINATED_HTTPS listener) and turn the HTTP listener into a redirect to HTTPS.",
     severity=Severity.HIGH,

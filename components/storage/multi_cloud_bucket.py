@@ -37,7 +37,7 @@ import pulumi
 from pydantic import ConfigDict, Field, model_validator
 
 from ..core.errors import ConfigIssue, InvalidArgsError, UnsupportedCapabilityError
-from ..core.naming import type_token
+from ..core.naming import MULTI_CLOUD_BUCKET
 from ..core.sites import SiteArgs, SiteName, Tags, resource_tags
 from ..core.validation import ArgsModel, FieldValueError, entry_args, name_field
 from ..drivers.base import CloudDriver, SiteContext
@@ -447,7 +447,7 @@ def _survival_issues(
 
 class MultiCloudBucket(
     Component[MultiCloudBucketArgs, BucketPlan],
-    token=type_token("storage", "MultiCloudBucket"),
+    token=MULTI_CLOUD_BUCKET,
     name_limit=NAME_LIMIT,
     why="bucket names are limited to 63 characters",
 ):

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, get_args, get_origin
 
 from ..core.errors import UnknownDriverError, UnsupportedCapabilityError
+from ..core.naming import HYBRID_VPC, VPN_LINK
 from ..core.sites import CloudSiteArgs, SiteArgs
 from ..drivers import services as _services
 from ..drivers import vpn as _vpn
@@ -138,7 +139,7 @@ class OfflineBuild:
 
     @property
     def outputs(self) -> Mapping[str, Any]:
-        (urn,) = [r.urn for r in self.run.resources if r.type == "skyweave:network:HybridVpc"]
+        (urn,) = [r.urn for r in self.run.resources if r.type == HYBRID_VPC]
         return self.run.component_outputs[urn]
 
 
@@ -321,7 +322,7 @@ def site_build_problems(driver: CloudDriver, build: OfflineBuild) -> list[str]:
     out = []
     (site,) = build.vpc.plan.args.sites
     run = build.run
-    (component,) = [r.urn for r in run.resources if r.type == "skyweave:network:HybridVpc"]
+    (component,) = [r.urn for r in run.resources if r.type == HYBRID_VPC]
     providers = [r for r in run.resources if r.type.startswith("pulumi:providers:")]
     if isinstance(site, CloudSiteArgs):
         if len(providers) != 1 or providers[0].type.removeprefix("pulumi:providers:") not in driver.packages:
@@ -375,7 +376,7 @@ def link_build_problems(driver: CloudDriver, build: OfflineBuild, alone: Offline
     out = []
     site = alone.vpc.plan.args.sites[0]
     (link,) = build.vpc.plan.connectivity.links
-    links = [r for r in build.run.resources if r.type == "skyweave:network:VpnLink"]
+    links = [r for r in build.run.resources if r.type == VPN_LINK]
     if len(links) != 1:
         out.append(f"one link was planned, {len(links)} VpnLink components registered")
     if not (is_shape_name(str(link.shape)) or str(link.shape).endswith("-vpc-peering")):

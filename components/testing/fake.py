@@ -21,7 +21,6 @@ only under skyweave's offline runtime with the driver registered — use it insi
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
@@ -31,6 +30,7 @@ from pydantic import field_validator
 
 from ..core.sites import ZONE_SLOTS, CloudSiteArgs, SiteArgs
 from ..drivers.base import Capability, CloudDriver, NetworkLimits, SiteContext, SiteNetwork
+from ..drivers.stand_ins import DOCUMENTATION_NET_3, digest
 from ..planning.ipam import SitePlan, SubnetSlot
 from ..planning.vpn import CipherSet, VpnEndpoint
 from ..policy.reading import Reader
@@ -40,8 +40,6 @@ __all__ = ["FakeDriver", "FakeReader", "FakeSiteArgs"]
 _GATEWAY = "fake:vpn:HaGateway"
 _NETWORK = "fake:network:Network"
 _LAST_ZONE = chr(ord("a") + ZONE_SLOTS - 1)
-#: TEST-NET-3 (RFC 5737): addresses for documentation, never routed.
-_ADDRESSES = "203.0.113"
 
 
 class FakeSiteArgs(CloudSiteArgs):
@@ -83,7 +81,13 @@ class FakeDriver(CloudDriver):
     vpn_endpoint = VpnEndpoint.HA_GATEWAY
     vpn_product = "Fake HA VPN"
 
-    def preview_outputs(self, type_token: str, name: str, inputs: Mapping[str, object]) -> dict[str, object]:
+    def preview_outputs(
+        self,
+        type_token: str,
+        name: str,
+        inputs: Mapping[str, object],
+        provider: Mapping[str, object] | None = None,
+    ) -> dict[str, object]:
         if type_token == _GATEWAY:
             return {"interfaceIps": [_address(name, str(i)) for i in (0, 1)]}
         return {}
@@ -198,8 +202,8 @@ class FakeDriver(CloudDriver):
 
 
 def _address(*parts: str) -> str:
-    host = int(hashlib.sha256("/".join(parts).encode()).hexdigest()[:8], 16) % 254 + 1
-    return f"{_ADDRESSES}.{host}"
+    host = int(digest(*parts)[:8], 16) % 254 + 1
+    return f"{DOCUMENTATION_NET_3}.{host}"
 
 
 class FakeReader(Reader):

@@ -6,6 +6,8 @@ the specific cases the issue names, in the example stacks, so a regression names
 
 from __future__ import annotations
 
+import re
+
 from conformance_harness import estate
 from preconditions import PRECONDITIONS, violations
 
@@ -125,11 +127,12 @@ def test_the_apps_openstack_servers_wait_for_a_subnet_on_their_network() -> None
 
 def test_an_internet_facing_alb_waits_for_its_vpcs_internet_gateway() -> None:
     """ELB refuses an internet-facing load balancer in a VPC without an internet gateway
-    (InvalidSubnet: VPC ... has no internet gateway); the ALB depended on its subnets only."""
+    (InvalidSubnet: VPC ... has no internet gateway); the ALB depended on its subnets only.
+    The NLB with Elastic IPs in front of an ALB (a fixed address for Cloud DNS) is internet-facing too."""
     for name in ("dev", "prod"):
         e = estate(name)
         for alb in e.of_type("aws:lb/loadBalancer:LoadBalancer"):
-            site = alb.name.removeprefix(alb.name.split("-alb-")[0] + "-alb-")
+            site = re.split(r"-[an]lb-", alb.name, maxsplit=1)[1]
             igws = e.of_type("aws:ec2/internetGateway:InternetGateway")
             (igw,) = [g for g in igws if g.name.endswith(site)]
             assert e.ordered(igw.urn, alb.urn), (name, alb.name)

@@ -171,11 +171,19 @@ class AzureDriver(CloudDriver):
     # https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq
     limits = NetworkLimits(network_min=8, network_max=29, subnet_min=8, subnet_max=29)
 
-    def preview_outputs(self, type_token: str, name: str, inputs: Mapping[str, object]) -> dict[str, object]:
-        return preview.preview_outputs(type_token, name, inputs)
+    def preview_outputs(
+        self,
+        type_token: str,
+        name: str,
+        inputs: Mapping[str, object],
+        provider: Mapping[str, object] | None = None,
+    ) -> dict[str, object]:
+        return preview.preview_outputs(type_token, name, inputs, provider)
 
-    def preview_call(self, token: str, args: Mapping[str, object]) -> dict[str, object] | None:
-        return preview.preview_call(token, args)
+    def preview_call(
+        self, token: str, args: Mapping[str, object], provider: Mapping[str, object] | None = None
+    ) -> dict[str, object] | None:
+        return preview.preview_call(token, args, provider)
 
     def subnet_slots(self, site: SiteArgs, subnet_prefixlen: int) -> tuple[SubnetSlot, ...]:
         # The gateway's subnet: /27 recommended for active-active with BGP, never smaller.

@@ -48,6 +48,7 @@ from ..workloads import (
 from . import app as gcp_app
 from . import preview
 from . import storage as gcp_storage
+from .zones import GCP_ZONES
 
 if TYPE_CHECKING:
     import pulumi_gcp as gcp
@@ -55,53 +56,6 @@ else:
     gcp = lazy_sdk("pulumi_gcp")
 
 __all__ = ["GCP_ZONES", "GcpDriver", "GcpSiteArgs"]
-
-#: Compute Engine regions and their zone letters.
-#: Source: https://cloud.google.com/compute/docs/regions-zones (table "Available regions and zones").
-GCP_ZONES: dict[str, str] = {
-    "africa-south1": "abc",
-    "asia-east1": "abc",
-    "asia-east2": "abc",
-    "asia-northeast1": "abc",
-    "asia-northeast2": "abc",
-    "asia-northeast3": "abc",
-    "asia-south1": "abc",
-    "asia-south2": "abc",
-    "asia-southeast1": "abc",
-    "asia-southeast2": "abc",
-    "australia-southeast1": "abc",
-    "australia-southeast2": "abc",
-    "europe-central2": "abc",
-    "europe-north1": "abc",
-    "europe-north2": "abc",
-    "europe-southwest1": "abc",
-    "europe-west1": "bcd",
-    "europe-west2": "abc",
-    "europe-west3": "abc",
-    "europe-west4": "abc",
-    "europe-west6": "abc",
-    "europe-west8": "abc",
-    "europe-west9": "abc",
-    "europe-west10": "abc",
-    "europe-west12": "abc",
-    "me-central1": "abc",
-    "me-central2": "abc",
-    "me-west1": "abc",
-    "northamerica-northeast1": "abc",
-    "northamerica-northeast2": "abc",
-    "northamerica-south1": "abc",
-    "southamerica-east1": "abc",
-    "southamerica-west1": "abc",
-    "us-central1": "abcf",
-    "us-east1": "bcd",
-    "us-east4": "abc",
-    "us-east5": "abc",
-    "us-south1": "abc",
-    "us-west1": "abc",
-    "us-west2": "abc",
-    "us-west3": "abc",
-    "us-west4": "abc",
-}
 
 
 class GcpSiteArgs(CloudSiteArgs):
@@ -182,11 +136,19 @@ class GcpDriver(CloudDriver):
         ),
     )
 
-    def preview_outputs(self, type_token: str, name: str, inputs: Mapping[str, object]) -> dict[str, object]:
-        return preview.preview_outputs(type_token, name, inputs)
+    def preview_outputs(
+        self,
+        type_token: str,
+        name: str,
+        inputs: Mapping[str, object],
+        provider: Mapping[str, object] | None = None,
+    ) -> dict[str, object]:
+        return preview.preview_outputs(type_token, name, inputs, provider)
 
-    def preview_call(self, token: str, args: Mapping[str, object]) -> dict[str, object] | None:
-        return preview.preview_call(token, args)
+    def preview_call(
+        self, token: str, args: Mapping[str, object], provider: Mapping[str, object] | None = None
+    ) -> dict[str, object] | None:
+        return preview.preview_call(token, args, provider)
 
     def subnet_slots(self, site: SiteArgs, subnet_prefixlen: int) -> tuple[SubnetSlot, ...]:
         return regional_subnets(subnet_prefixlen)

@@ -416,8 +416,14 @@ class OnPremDriver(CloudDriver):
 
     packages = ("command",)  # the servers it runs on are reached with pulumi-command
 
-    def preview_outputs(self, type_token: str, name: str, inputs: Mapping[str, object]) -> dict[str, object]:
-        return preview.preview_outputs(type_token, name, inputs)
+    def preview_outputs(
+        self,
+        type_token: str,
+        name: str,
+        inputs: Mapping[str, object],
+        provider: Mapping[str, object] | None = None,
+    ) -> dict[str, object]:
+        return preview.preview_outputs(type_token, name, inputs, provider)
 
     def site_capabilities(self, site: SiteArgs) -> frozenset[Capability]:
         """A site's devices route with BGP when the site says they speak it (``bgp: true``)."""

@@ -7,22 +7,27 @@ resource. Any other command prints nothing.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Mapping
 from typing import Any
 
+from ..stand_ins import digest
+
 __all__ = ["preview_call", "preview_outputs"]
 
 
-def preview_outputs(type_token: str, name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+def preview_outputs(
+    type_token: str, name: str, inputs: Mapping[str, Any], provider: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
     if type_token != "command:remote:Command":
         return {}
     create = str(inputs.get("create") or "")
     match = re.search(r"/(skyweave-[a-z0-9-]+)\.X+", create)
-    digest = hashlib.sha256(f"stage/{name}".encode()).hexdigest()[:10]
-    return {"stdout": f"/tmp/{match.group(1)}.{digest}" if match else "", "stderr": ""}
+    stage = digest("stage", name)[:10]
+    return {"stdout": f"/tmp/{match.group(1)}.{stage}" if match else "", "stderr": ""}
 
 
-def preview_call(token: str, args: Mapping[str, Any]) -> dict[str, Any] | None:
+def preview_call(
+    token: str, args: Mapping[str, Any], provider: Mapping[str, Any] | None = None
+) -> dict[str, Any] | None:
     return None

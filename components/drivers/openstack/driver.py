@@ -317,11 +317,19 @@ class OpenStackDriver(CloudDriver):
     ) -> list[openstack.compute.Instance]:
         return openstack_appliance.instances(ctx, pair, user_data)
 
-    def preview_outputs(self, type_token: str, name: str, inputs: Mapping[str, object]) -> dict[str, object]:
-        return preview.preview_outputs(type_token, name, inputs)
+    def preview_outputs(
+        self,
+        type_token: str,
+        name: str,
+        inputs: Mapping[str, object],
+        provider: Mapping[str, object] | None = None,
+    ) -> dict[str, object]:
+        return preview.preview_outputs(type_token, name, inputs, provider)
 
-    def preview_call(self, token: str, args: Mapping[str, object]) -> dict[str, object] | None:
-        return preview.preview_call(token, args)
+    def preview_call(
+        self, token: str, args: Mapping[str, object], provider: Mapping[str, object] | None = None
+    ) -> dict[str, object] | None:
+        return preview.preview_call(token, args, provider)
 
     def subnet_slots(self, site: SiteArgs, subnet_prefixlen: int) -> tuple[SubnetSlot, ...]:
         return regional_subnets(subnet_prefixlen)

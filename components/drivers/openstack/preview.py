@@ -3,22 +3,63 @@
 Only the values skyweave's own code or a policy reads back are given; everything else stays as
 the inputs (the SDK mock's default). Values derive from the resource's name, so every preview of
 the same program is the same. :class:`~skyweave.engine.offline.OfflineMocks` asks each driver.
+
+Ids: OpenStack's services identify most resources by a UUID (:data:`UUID_IDS`); other types keep
+the runtime's name-based id (a key pair, a Swift container are identified by name).
 """
 
 from __future__ import annotations
 
-import hashlib
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["preview_call", "preview_outputs"]
+from ..stand_ins import digest as _digest
+
+__all__ = ["UUID_IDS", "preview_call", "preview_outputs"]
+
+#: Types whose id is a UUID: each one's import example in pulumi-openstack shows one
+#: (`pulumi import openstack:networking/network:Network network_1 d90ce693-…`;
+#: tests/test_offline_shapes.py reads them), and Nova's server ids are UUIDs
+#: (https://docs.openstack.org/api-ref/compute/#servers-servers).
+UUID_IDS: frozenset[str] = frozenset(
+    {
+        "openstack:networking/network:Network",
+        "openstack:networking/subnet:Subnet",
+        "openstack:networking/router:Router",
+        "openstack:networking/port:Port",
+        "openstack:networking/secGroup:SecGroup",
+        "openstack:networking/secGroupRule:SecGroupRule",
+        "openstack:networking/floatingIp:FloatingIp",
+        "openstack:networking/floatingIpAssociate:FloatingIpAssociate",
+        "openstack:vpnaas/service:Service",
+        "openstack:vpnaas/ikePolicy:IkePolicy",
+        "openstack:vpnaas/siteConnection:SiteConnection",
+        "openstack:vpnaas/endpointGroup:EndpointGroup",
+        "openstack:blockstorage/volume:Volume",
+        "openstack:compute/serverGroup:ServerGroup",
+        "openstack:compute/instance:Instance",
+        "openstack:loadbalancer/loadBalancer:LoadBalancer",
+        "openstack:loadbalancer/listener:Listener",
+        "openstack:loadbalancer/pool:Pool",
+    }
+)
 
 
-def _digest(*parts: str) -> str:
-    return hashlib.sha256("/".join(parts).encode()).hexdigest()
+def _uuid(*parts: str) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, "https://skyweave.invalid/offline/" + "/".join(parts)))
 
 
-def preview_outputs(type_token: str, name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+def preview_outputs(
+    type_token: str, name: str, inputs: Mapping[str, Any], provider: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    out = _outputs(type_token, name, inputs)
+    if type_token in UUID_IDS:
+        out["id"] = _uuid(type_token, name)
+    return out
+
+
+def _outputs(type_token: str, name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
     if type_token == "openstack:networking/port:Port" and "allFixedIps" not in inputs:
         # The address Neutron allocates on the port's subnet: a stand-in from 192.0.2.0/24
         # (RFC 5737), stable per resource name.
@@ -29,8 +70,13 @@ def preview_outputs(type_token: str, name: str, inputs: Mapping[str, Any]) -> di
     return {}
 
 
-def preview_call(token: str, args: Mapping[str, Any]) -> dict[str, Any] | None:
+def preview_call(
+    token: str, args: Mapping[str, Any], provider: Mapping[str, Any] | None = None
+) -> dict[str, Any] | None:
     if token == "openstack:networking/getNetwork:getNetwork":
-        name = args.get("name") or "network"
-        return {"id": f"{name}-{_digest(token, name)[:12]}", "name": name, "external": True}
+        name = str(args.get("name") or "network")
+        return {"id": _uuid(token, name), "name": name, "external": True}
+    if token == "openstack:networking/getSecGroup:getSecGroup":
+        name = str(args.get("name") or "default")
+        return {"id": _uuid(token, name), "name": name}
     return None

@@ -8,38 +8,39 @@ resource's name, so every preview of the same program is the same.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from typing import Any
+
+from ..stand_ins import DOCUMENTATION_NET_1, digest, documentation_address
 
 __all__ = ["preview_call", "preview_outputs"]
 
 
-def _digest(*parts: str) -> str:
-    return hashlib.sha256("/".join(parts).encode()).hexdigest()
-
-
 def _moref(kind: str, name: str) -> str:
-    return f"{kind}-{int(_digest(kind, name)[:6], 16) % 10000}"
+    return f"{kind}-{int(digest(kind, name)[:6], 16) % 10000}"
 
 
 def _uuid(*parts: str) -> str:
-    d = _digest(*parts)
+    d = digest(*parts)
     return f"{d[:8]}-{d[8:12]}-{d[12:16]}-{d[16:20]}-{d[20:32]}"
 
 
-def preview_outputs(type_token: str, name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+def preview_outputs(
+    type_token: str, name: str, inputs: Mapping[str, Any], provider: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
     if type_token == "vsphere:index/virtualMachine:VirtualMachine":
         # The address VMware Tools reports: a stand-in from 192.0.2.0/24 (RFC 5737).
         return {
-            "defaultIpAddress": f"192.0.2.{int(_digest('vm', name)[:4], 16) % 254 + 1}",
+            "defaultIpAddress": documentation_address(DOCUMENTATION_NET_1, "vm", name),
             "uuid": _uuid("vm", name),
             "moid": _moref("vm", name),
         }
     return {}
 
 
-def preview_call(token: str, args: Mapping[str, Any]) -> dict[str, Any] | None:
+def preview_call(
+    token: str, args: Mapping[str, Any], provider: Mapping[str, Any] | None = None
+) -> dict[str, Any] | None:
     name = str(args.get("name") or "")
     if token == "vsphere:index/getDatacenter:getDatacenter":
         return {"id": _moref("datacenter", name), "name": name}

@@ -160,6 +160,25 @@ class Reader:
                 out[_clean(key)] = tuple(sorted(set(found)))
         return out
 
+    def references(self, res: Mapping[str, Any], path: _Path) -> dict[str, Any]:
+        """What a ``ResourceV3`` and a plan's ``GoalV1`` both say about a resource's place, read
+        alike: parent, provider (a reference), dependencies, property dependencies and additional
+        secret outputs, under a row's keys (``_property_dependencies`` until :meth:`finish`)."""
+        parent = self.urn(res.get("parent"), (*path, "parent"))
+        dependencies = self.urns(res.get("dependencies"), (*path, "dependencies"))
+        provider = self.provider_urn(res.get("provider"), (*path, "provider"), reference=True)
+        prop_deps = self.property_dependencies(
+            res.get("propertyDependencies"), (*path, "propertyDependencies")
+        )
+        secret_outputs = self.strings(res.get("additionalSecretOutputs"), (*path, "additionalSecretOutputs"))
+        return {
+            "parent": parent,
+            "provider": provider,
+            "dependencies": sorted(set(dependencies)),
+            "additionalSecretOutputs": secret_outputs,
+            "_property_dependencies": prop_deps,
+        }
+
     def provider_urn(self, value: Any, path: _Path, *, reference: bool) -> str | None:
         """A provider: a reference ``<provider URN>::<id>`` (Pulumi files) or a URN (skyweave's)."""
         if value is None or value == "":
@@ -316,13 +335,7 @@ class Reader:
                 self.wrong((*path, key), res[key], "a list")
         inputs = self.obj(res.get("inputs"), (*path, "inputs"))
         outputs = self.obj(res.get("outputs"), (*path, "outputs"))
-        parent = self.urn(res.get("parent"), (*path, "parent"))
-        dependencies = self.urns(res.get("dependencies"), (*path, "dependencies"))
-        provider = self.provider_urn(res.get("provider"), (*path, "provider"), reference=True)
-        prop_deps = self.property_dependencies(
-            res.get("propertyDependencies"), (*path, "propertyDependencies")
-        )
-        secret_outputs = self.strings(res.get("additionalSecretOutputs"), (*path, "additionalSecretOutputs"))
+        refs = self.references(res, path)
         custom = self.flag(res.get("custom"), (*path, "custom"))
         if urn is None or type_ is None or inputs is None or outputs is None:
             return None
@@ -336,15 +349,15 @@ class Reader:
             "type": type_,
             "name": urn_name(urn),
             "custom": custom,
-            "parent": parent,
-            "provider": provider,
-            "dependencies": sorted(set(dependencies)),
+            "parent": refs["parent"],
+            "provider": refs["provider"],
+            "dependencies": refs["dependencies"],
             "protect": protect,
             "inputs": converted_inputs,
             "outputs": converted_outputs,
-            "additionalSecretOutputs": secret_outputs,
+            "additionalSecretOutputs": refs["additionalSecretOutputs"],
             "delete": delete,
-            "_property_dependencies": prop_deps,
+            "_property_dependencies": refs["_property_dependencies"],
         }
 
     def finish(self, kind: str, rows: list[dict[str, Any]], where: Sequence[_Path]) -> PlanFile:

@@ -78,13 +78,7 @@ def _goal(
         reader.issue((*path, "name"), "must be the name in its URN")
     custom = reader.flag(goal.get("custom"), (*path, "custom"))
     protect = reader.flag(goal.get("protect"), (*path, "protect"))
-    parent = reader.urn(goal.get("parent"), (*path, "parent"))
-    dependencies = reader.urns(goal.get("dependencies"), (*path, "dependencies"))
-    provider = reader.provider_urn(goal.get("provider"), (*path, "provider"), reference=True)
-    prop_deps = reader.property_dependencies(
-        goal.get("propertyDependencies"), (*path, "propertyDependencies")
-    )
-    secret_outputs = reader.strings(goal.get("additionalSecretOutputs"), (*path, "additionalSecretOutputs"))
+    refs = reader.references(goal, path)
     reader.urns(goal.get("aliases"), (*path, "aliases"))
     for key in ("ignoreChanges",):
         if key in goal:
@@ -117,12 +111,12 @@ def _goal(
         "type": type_,
         "name": urn_name(urn),
         "custom": custom,
-        "parent": parent,
-        "provider": provider,
-        "dependencies": sorted(set(dependencies)),
+        "parent": refs["parent"],
+        "provider": refs["provider"],
+        "dependencies": refs["dependencies"],
         "protect": protect,
         "inputs": inputs,
         "outputs": state if (state or not custom) else inputs,
-        "additionalSecretOutputs": secret_outputs,
-        "_property_dependencies": prop_deps,
+        "additionalSecretOutputs": refs["additionalSecretOutputs"],
+        "_property_dependencies": refs["_property_dependencies"],
     }

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import pulumi
 
 from ...core.errors import PlanningError, RegistrationError, UnsupportedCapabilityError
-from ...core.naming import child_name, type_token
+from ...core.naming import VPN_LINK, child_name
 from ...core.registry import Registry, qualified_name
 from ...core.sites import PEER_SITE_TAG, SiteArgs
 from ...drivers.base import Capability, SiteContext, SiteNetwork
@@ -103,7 +103,7 @@ class VpnLink(pulumi.ComponentResource):
             "redundant": link.redundant,
             "insideCidrs": list(link.inside_cidrs),
         }
-        super().__init__(type_token("network", "VpnLink"), name, props, opts)
+        super().__init__(VPN_LINK, name, props, opts)
         self.link = link
         self.register_outputs(props)
 

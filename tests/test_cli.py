@@ -89,3 +89,13 @@ def test_the_docs_hold_the_exit_code_table() -> None:
     text = (ROOT / "docs" / "cli.md").read_text()
     begin, end = "<!-- BEGIN EXIT CODES -->\n", "<!-- END EXIT CODES -->"
     assert text[text.index(begin) + len(begin) : text.index(end)] == markdown_table()
+
+
+def test_the_entry_point_is_still_a_function_after_a_command_ran(capsys: pytest.CaptureFixture[str]) -> None:
+    """Importing the command dispatcher must not rebind ``skyweave.cli.main`` to a submodule
+    (a submodule named ``main`` did: every later ``from skyweave.cli import main`` got a module)."""
+    import skyweave.cli as cli
+
+    assert cli.main(["rules"]) == 0
+    capsys.readouterr()
+    assert callable(cli.main) and cli.main.__module__ == "skyweave.cli"

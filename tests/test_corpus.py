@@ -24,9 +24,13 @@ ONE_VENDOR = ("skyweave-redundancy-min-vendors", "-")
 FINDINGS: dict[str, set[tuple[str, str]]] = {
     "aws-py-fargate": {
         ONE_VENDOR,
-        # Nothing else: the ECS service runs behind an ALB in the default VPC; the open ingress is
-        # HTTP (80), not an admin port. Known miss (issue 24 item 4): the listener has no
-        # `protocol`, which checkov flags as HTTP (CKV_AWS_2).
+        # The ALB's listener sets no `protocol`: an application load balancer's default is HTTP,
+        # and it forwards (checkov CKV_AWS_2 catches the same).
+        ("skyweave-security-no-plain-http-listeners", "web"),
+        # Advisory: its security group lets every protocol out to 0.0.0.0/0 (CKV_AWS_382) and
+        # describes neither itself nor its rules (CKV_AWS_23).
+        ("skyweave-security-aws-egress-restricted", "web-secgrp"),
+        ("skyweave-security-aws-firewall-rules-described", "web-secgrp"),
     },
     "aws-py-s3-folder": {
         ONE_VENDOR,
@@ -38,9 +42,8 @@ FINDINGS: dict[str, set[tuple[str, str]]] = {
         ("skyweave-security-s3-public-access-blocked", "s3-website-bucket"),
         # A bucket holds data and is registered without protect=True.
         ("skyweave-security-stateful-protected", "s3-website-bucket"),
-        # False positive (issue 24 item 4): S3 encrypts new objects with SSE-S3 by default since
-        # 2023-01-05 and checkov passes the bucket; remove this pin when the rule learns that.
-        ("skyweave-security-storage-encrypted", "s3-website-bucket"),
+        # No encryption finding: S3 encrypts every bucket with SSE-S3 by default since 2023-01-05
+        # (the retired skyweave-security-storage-encrypted's false positive); checkov passes it too.
         # No BucketVersioning for the bucket.
         ("skyweave-security-storage-versioned", "s3-website-bucket"),
     },
@@ -52,6 +55,8 @@ FINDINGS: dict[str, set[tuple[str, str]]] = {
         ("skyweave-security-imdsv2-required", "web-server-www"),
         # No root_block_device.encrypted: unencrypted unless the account encrypts by default.
         ("skyweave-security-volumes-encrypted", "web-server-www"),
+        # Advisory: the security group's rules carry no description (CKV_AWS_23).
+        ("skyweave-security-aws-firewall-rules-described", "web-secgrp"),
     },
     "aws-py-wordpress-fargate-rds": {
         ONE_VENDOR,
@@ -61,6 +66,16 @@ FINDINGS: dict[str, set[tuple[str, str]]] = {
         ("skyweave-security-no-open-admin-ports", "wp-example-net-rds-sg"),
         # The database is registered without protect=True.
         ("skyweave-security-stateful-protected", "wp-example-be-rds"),
+        # No multi_az: one RDS instance in one zone (checkov CKV_AWS_157).
+        ("skyweave-redundancy-databases-multi-zone", "wp-example-be-rds"),
+        # The front end's listener sets no `protocol` on an ALB: HTTP (checkov CKV_AWS_2).
+        ("skyweave-security-no-plain-http-listeners", "wp-example-fe-listener"),
+        # Advisory: both security groups let every protocol out to 0.0.0.0/0 (CKV_AWS_382) and
+        # leave descriptions unset (CKV_AWS_23).
+        ("skyweave-security-aws-egress-restricted", "wp-example-net-fe-sg"),
+        ("skyweave-security-aws-egress-restricted", "wp-example-net-rds-sg"),
+        ("skyweave-security-aws-firewall-rules-described", "wp-example-net-fe-sg"),
+        ("skyweave-security-aws-firewall-rules-described", "wp-example-net-rds-sg"),
     },
     "azure-py-webserver": {
         ONE_VENDOR,
@@ -71,6 +86,10 @@ FINDINGS: dict[str, set[tuple[str, str]]] = {
         ("skyweave-security-no-plaintext-secrets", "server-vm"),
         # No securityProfile.encryptionAtHost: temp disks and caches stay unencrypted.
         ("skyweave-security-volumes-encrypted", "server-vm"),
+        # The Linux VM logs in with a password (disable_password_authentication=False; CKV_AZURE_149).
+        ("skyweave-security-azure-no-password-ssh", "server-vm"),
+        # Its network interface takes a public IP address.
+        ("skyweave-security-no-public-ip-on-instances", "server-nic"),
     },
     "gcp-py-instance-nginx": {
         ONE_VENDOR,

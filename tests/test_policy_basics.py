@@ -258,7 +258,12 @@ RESOURCE_CASES: list[tuple[str, str, dict[str, Any], str, dict[str, Any]]] = [
         "authorizedNetworks[0] is 0.0.0.0/0",
         {
             "settings": {
-                "ipConfiguration": {"authorizedNetworks": [{"name": "office", "value": "198.51.100.0/24"}]}
+                "ipConfiguration": {
+                    "authorizedNetworks": [{"name": "office", "value": "198.51.100.0/24"}],
+                    "ipv4Enabled": False,
+                    "privateNetwork": "projects/proj-12345/global/networks/default",
+                    "sslMode": "ENCRYPTED_ONLY",
+                }
             }
         },
     ),

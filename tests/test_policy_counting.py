@@ -191,7 +191,7 @@ DEVICES = "external peer 203.0.113.10 + 203.0.113.11"
 def test_two_devices_of_one_site_are_one_node_and_the_pack_agrees_with_the_graph(
     cloud: dict[str, Any], far: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from skyweave.cli.main import main
+    from skyweave.cli import main
 
     project = write_stack(tmp_path, "dev", _device_estate(dict(cloud)))
     resources = _resources(preview_stack(project, "dev"))
@@ -208,39 +208,48 @@ def test_two_devices_of_one_site_are_one_node_and_the_pack_agrees_with_the_graph
 # -- 5. capacity counts what DNS reaches ----------------------------------------------------------
 
 
-#: prod's Cloud DNS record set (dns.also_served_by): it answers for every site at once, so these
-#: tests, about the Route 53 records of some sites, leave it out (Route 53 alone serves the name).
-CLOUD_DNS_RECORD = "shop-dns-record"
+@pytest.fixture(scope="module")
+def route53_only(tmp_path_factory: pytest.TempPathFactory) -> list[Resource]:
+    """prod with its name served by Route 53 alone (no Cloud DNS copy): each site's reach is then
+    one record, which the tests below remove (with Cloud DNS too, its record set still reaches)."""
+    raw = copy.deepcopy(stack_raw("prod"))
+    (shop,) = raw["apps"]
+    del shop["dns"]["also_served_by"]
+    project = write_stack(tmp_path_factory.mktemp("route53-only"), "prod", raw)
+    return _resources(preview_stack(project, "prod"))
 
 
 def _without_records(prod: list[Resource], *sites: str) -> list[Resource]:
-    gone = {f"shop-dns-record-{site}" for site in sites} | {CLOUD_DNS_RECORD}
+    gone = {f"shop-dns-record-{site}" for site in sites}
     assert gone <= {r.name for r in prod}
     return [r for r in prod if r.name not in gone]
 
 
-def test_a_single_vendor_dns_name_fails_a_service_that_must_survive_a_vendor(prod: list[Resource]) -> None:
+def test_a_single_vendor_dns_name_fails_a_service_that_must_survive_a_vendor(
+    route53_only: list[Resource],
+) -> None:
     """prod's shop answers at shop.example.com from records on five vendors' sites; with only the
     AWS record left, losing AWS leaves the name nothing to answer with, whatever runs elsewhere."""
     raw = stack_raw("prod")
     (shop,) = raw["apps"]
     assert shop["survive"] == "vendor" and SURVIVES.level.value == "mandatory"
-    only_aws = _without_records(prod, "gcp-euw1", "azure-weu1", "os-dc1", "vs-dc1")
+    only_aws = _without_records(route53_only, "gcp-euw1", "azure-weu1", "os-dc1", "vs-dc1")
     (message,) = _messages(SURVIVES, only_aws)
     assert "MultiCloudApp 'shop': losing vendor 'aws' leaves 0 of 4 instance(s)" in message
     assert f"below minHealthy {shop['min_healthy']}" in message
     assert "16 instance(s) no DNS record of it reaches are not counted" in message
 
 
-def test_instances_no_dns_record_reaches_do_not_count(prod: list[Resource]) -> None:
+def test_instances_no_dns_record_reaches_do_not_count(route53_only: list[Resource]) -> None:
     """Without the OpenStack record the shop's 4 OpenStack servers serve nobody: 16 are reachable,
     and losing any vendor leaves 12, below its min_healthy 16."""
-    (message,) = _messages(SURVIVES, _without_records(prod, "os-dc1"))
+    (message,) = _messages(SURVIVES, _without_records(route53_only, "os-dc1"))
     assert "leaves 12 of 16 instance(s)" in message
     assert "4 instance(s) no DNS record of it reaches are not counted" in message
 
 
-def test_a_service_whose_records_reach_none_of_its_instances_says_so(prod: list[Resource]) -> None:
+def test_a_service_whose_records_reach_none_of_its_instances_says_so(route53_only: list[Resource]) -> None:
+    prod = route53_only
     records = {f"shop-dns-record-{s}" for s in ("aws-use1", "gcp-euw1", "azure-weu1", "os-dc1", "vs-dc1")}
     targets = {
         urn for r in prod if r.name in records for urns in r.property_dependencies.values() for urn in urns
@@ -252,7 +261,6 @@ def test_a_service_whose_records_reach_none_of_its_instances_says_so(prod: list[
         if r.name in records
         else r
         for r in prod
-        if r.name != CLOUD_DNS_RECORD
     ]
     assert targets
     messages = _messages(SURVIVES, cut)
@@ -309,7 +317,18 @@ def test_checkov_equivalents_are_what_the_rules_catch() -> None:
     http_aws = res(
         "aws:ec2/securityGroup:SecurityGroup",
         "http",
-        {"ingress": [{"protocol": "tcp", "fromPort": 80, "toPort": 80, "cidrBlocks": ["0.0.0.0/0"]}]},
+        {
+            "description": "web",
+            "ingress": [
+                {
+                    "protocol": "tcp",
+                    "fromPort": 80,
+                    "toPort": 80,
+                    "cidrBlocks": ["0.0.0.0/0"],
+                    "description": "http",
+                }
+            ],
+        },
         site="aws-use1",
     )
     provider = res(

@@ -72,13 +72,24 @@ def test_analyze_reports_under_the_rules_own_name_and_level(fresh: PolicyPackPro
     sg = res(
         "aws:ec2/securityGroup:SecurityGroup",
         "web",
-        {"ingress": [{"protocol": "tcp", "fromPort": 22.0, "toPort": 22.0, "cidrBlocks": ["0.0.0.0/0"]}]},
+        {
+            "description": "web",
+            "ingress": [
+                {
+                    "protocol": "tcp",
+                    "fromPort": 22.0,
+                    "toPort": 22.0,
+                    "cidrBlocks": ["0.0.0.0/0"],
+                    "description": "ssh",
+                }
+            ],
+        },
     )
     [diag] = fresh.analyze(wire(sg))
     assert diag.policy_name == "skyweave-security-no-open-admin-ports"
     assert diag.enforcement_level == "mandatory" and diag.urn == sg.urn
     assert "ingress[0] opens port(s) 22 to 0.0.0.0/0" in diag.detail
-    closed = res("aws:ec2/securityGroup:SecurityGroup", "web", {"ingress": []})
+    closed = res("aws:ec2/securityGroup:SecurityGroup", "web", {"description": "web", "ingress": []})
     assert fresh.analyze(wire(closed)) == []
 
 
@@ -86,7 +97,18 @@ def test_configure_changes_level_settings_and_can_disable(pack: PolicyPackProces
     sg = res(
         "aws:ec2/securityGroup:SecurityGroup",
         "app",
-        {"ingress": [{"protocol": "tcp", "fromPort": 8080, "toPort": 8080, "cidrBlocks": ["0.0.0.0/0"]}]},
+        {
+            "description": "app",
+            "ingress": [
+                {
+                    "protocol": "tcp",
+                    "fromPort": 8080,
+                    "toPort": 8080,
+                    "cidrBlocks": ["0.0.0.0/0"],
+                    "description": "app",
+                }
+            ],
+        },
     )
     pack.configure({})
     assert pack.analyze(wire(sg)) == []

@@ -16,7 +16,6 @@ PROTECTED = rule_by_name("skyweave-security-stateful-protected")
 SECRETS = rule_by_name("skyweave-security-no-plaintext-secrets")
 IMDS = rule_by_name("skyweave-security-imdsv2-required")
 IKE = rule_by_name("skyweave-security-no-weak-ike")
-ENCRYPTED = rule_by_name("skyweave-security-storage-encrypted")
 VERSIONED = rule_by_name("skyweave-security-storage-versioned")
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
@@ -81,7 +80,7 @@ def test_gcp_firewall() -> None:
     fw = "gcp:compute/firewall:Firewall"
     bad = {"sourceRanges": ["0.0.0.0/0"], "allows": [{"protocol": "tcp", "ports": ["80", "20-25"]}]}
     [finding] = check_resource(OPEN, res(fw, "fw", bad))
-    assert "allows[0] opens port(s) 22" in finding.message
+    assert "allows[0] opens port(s) 21, 22" in finding.message
     assert (
         check_resource(OPEN, res(fw, "web", {**bad, "allows": [{"protocol": "tcp", "ports": ["443"]}]})) == []
     )
@@ -274,14 +273,12 @@ def _bucket_settings(status: str = "Enabled", algorithm: str = "aws:kms") -> lis
     ]
 
 
-def test_bucket_alone_is_neither_encrypted_nor_versioned() -> None:
+def test_bucket_alone_is_not_versioned() -> None:
     bucket = res(BUCKET, "data")
-    assert [f.urn for f in check_stack(ENCRYPTED, [bucket])] == [bucket.urn]
     assert [f.urn for f in check_stack(VERSIONED, [bucket])] == [bucket.urn]
 
 
 def test_bucket_with_its_settings_resources_passes() -> None:
-    assert check_stack(ENCRYPTED, _bucket_settings()) == []
     assert check_stack(VERSIONED, _bucket_settings()) == []
     assert check_stack(VERSIONED, _bucket_settings(status="Suspended"))
 
@@ -297,7 +294,7 @@ def test_inline_settings_and_gcs() -> None:
             },
         },
     )
-    assert check_stack(ENCRYPTED, [inline]) == [] and check_stack(VERSIONED, [inline]) == []
+    assert check_stack(VERSIONED, [inline]) == []
     gcs = "gcp:storage/bucket:Bucket"
     assert check_stack(VERSIONED, [res(gcs, "g", {"versioning": {"enabled": True}})]) == []
     assert check_stack(VERSIONED, [res(gcs, "g")])
@@ -344,14 +341,3 @@ def test_no_resource_rule_crashes_on_odd_or_missing_properties(props: dict[str, 
                 rule.run_resource(res(type_, "x", props))
             except (ValueError, TypeError) as exc:  # pragma: no cover - the assertion explains
                 pytest.fail(f"{rule.name} crashed on {type_} {props!r}: {exc!r}")
-
-
-def test_an_unknown_encryption_setting_is_not_a_mandatory_finding() -> None:
-    """Issue 16: in a preview the encryption resource exists but its rules are unknown until apply;
-    that is "can't check during preview", never "no encryption"."""
-    unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-    bucket, versioning, sse = _bucket_settings()
-    sse = res(sse.type, sse.name, {"bucket": "data-1234", "rules": unknown}, deps=[bucket.urn])
-    findings = check_stack(ENCRYPTED, [bucket, versioning, sse])
-    assert findings and all(f.unknown for f in findings), findings
-    assert all(f.urn == sse.urn for f in findings)

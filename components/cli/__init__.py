@@ -19,7 +19,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``skyweave`` console script; returns the exit code.
 
     Ctrl-C is handled from here on, before anything heavy is imported (the command's own modules,
-    pydantic, Pulumi and gRPC take up to ~2 s under load): until :func:`skyweave.cli.main.main`
+    pydantic, Pulumi and gRPC take up to ~2 s under load): until :func:`skyweave.cli.dispatch.main`
     installs the handler that unwinds a running command, an interrupt ends the process quietly
     with exit 130. Only the interpreter's start and this package's import (the standard library
     and :mod:`.exit_codes`) come before it.
@@ -32,6 +32,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .exit_codes import early_interrupt
 
         signal.signal(signal.SIGINT, early_interrupt)
-    from .main import main as run
+    from .dispatch import main as run
 
     return run(argv)

@@ -33,7 +33,7 @@ EXIT_INTERRUPTED = 130
 def early_interrupt(signum: int, frame: FrameType | None) -> None:
     """Ctrl-C before a command has started anything (while Python imports what the command needs):
     nothing to unwind, so say so and end with the interrupt's exit code, never a traceback. The
-    console script installs it first thing; :func:`skyweave.cli.main.main` replaces it."""
+    console script installs it first thing; :func:`skyweave.cli.dispatch.main` replaces it."""
     try:
         sys.stderr.write("interrupted\n")
         sys.stderr.flush()

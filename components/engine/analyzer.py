@@ -271,7 +271,7 @@ _LIVE: set[subprocess.Popen[bytes]] = set()
 
 
 def stop_all_packs() -> None:
-    """Kill every pack process this one started (Ctrl-C's last resort; see ``cli.main``)."""
+    """Kill every pack process this one started (Ctrl-C's last resort; see ``cli.dispatch``)."""
     for process in list(_LIVE):
         if process.poll() is None:
             process.kill()

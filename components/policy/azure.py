@@ -1,5 +1,5 @@
-"""Azure rules with no counterpart on other vendors: the VPN gateway's own high availability and
-a storage account's transport security.
+"""Azure rules with no counterpart on other vendors: the VPN gateway's own high availability, a
+storage account's transport security and password SSH login on Linux VMs.
 
 What Azure shares with the other vendors is judged by the same rules as theirs: NSG rules by
 ``skyweave-security-no-open-admin-ports``, connections' IPsec/IKE policies by
@@ -58,4 +58,19 @@ STORAGE_TRANSPORT = topic_rule(
     ),
 )
 
-RULES: tuple[Rule, ...] = (STORAGE_TRANSPORT, VPN_GATEWAY)
+# -- Linux VMs: SSH keys only ------------------------------------------------------------------------
+
+
+PASSWORD_SSH = topic_rule(
+    "security-azure-no-password-ssh",
+    description="Linux VMs and scale sets disable password authentication "
+    "(linuxConfiguration.disablePasswordAuthentication), so SSH accepts keys only.",
+    level=Level.MANDATORY,
+    kind=Kind.RESOURCE,
+    remediation="Set os_profile.linux_configuration.disable_password_authentication=True with "
+    "ssh.public_keys, and drop admin_password.",
+    severity=Severity.HIGH,
+    equivalents=("checkov CKV_AZURE_149",),
+)
+
+RULES: tuple[Rule, ...] = (STORAGE_TRANSPORT, VPN_GATEWAY, PASSWORD_SSH)

@@ -82,20 +82,37 @@ def _check_databases(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
 DATABASES = Rule(
     name="skyweave-security-databases-private-encrypted",
     description="Managed databases are encrypted at rest and not open to the internet: RDS instances and "
-    "clusters set storageEncrypted (the default is unencrypted) and are not publiclyAccessible; no Cloud "
-    "SQL instance authorises 0.0.0.0/0.",
+    "clusters set storageEncrypted (the default is unencrypted) and are not publiclyAccessible; Redshift "
+    "clusters do not set encrypted to false nor publiclyAccessible to true; no Cloud SQL instance "
+    "authorises 0.0.0.0/0, has a public address or accepts connections without TLS.",
     level=Level.MANDATORY,
     kind=Kind.RESOURCE,
     check=_check_databases,
     types=readers.ReaderTypes("database_types"),
     remediation="Set storage_encrypted=True and publicly_accessible=False (RDS); list only your own ranges "
-    "in authorized_networks, or use private IP / the Cloud SQL Auth Proxy (Cloud SQL).",
+    "in authorized_networks, set ip_configuration ipv4_enabled=False with a private_network and "
+    "ssl_mode='ENCRYPTED_ONLY' (Cloud SQL).",
     severity=Severity.CRITICAL,
     equivalents=(
-        "checkov CKV_AWS_16, CKV_AWS_17, CKV_AWS_96, CKV_GCP_11",
+        "checkov CKV_AWS_16, CKV_AWS_17, CKV_AWS_64, CKV_AWS_96, CKV_GCP_6, CKV_GCP_11, CKV_GCP_60",
         "trivy AVD-AWS-0080 (aws-rds-encrypt-instance-storage-data), AVD-AWS-0079, AVD-AWS-0180, "
         "AVD-GCP-0017 (google-sql-no-public-access)",
     ),
 )
 
-RULES: tuple[Rule, ...] = (PUBLIC_BUCKETS, GCS_ACCESS, DATABASES)
+# -- databases in more than one zone -------------------------------------------------------------
+
+
+MULTI_ZONE = topic_rule(
+    "redundancy-databases-multi-zone",
+    description="Every managed database instance has a standby in another zone (RDS multiAz), so a "
+    "zone's loss does not take the data offline. A read replica needs none.",
+    level=Level.MANDATORY,
+    kind=Kind.RESOURCE,
+    remediation="Set multi_az=True on the RDS instance (or run an Aurora cluster with instances in two "
+    "zones).",
+    severity=Severity.MEDIUM,
+    equivalents=("checkov CKV_AWS_157",),
+)
+
+RULES: tuple[Rule, ...] = (PUBLIC_BUCKETS, GCS_ACCESS, DATABASES, MULTI_ZONE)

@@ -35,7 +35,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from . import addresses, azure, claims, coverage, data, fast, redundancy, security, storage, workloads
+from . import addresses, aws, azure, claims, coverage, data, fast, redundancy, security, storage, workloads
 from .adapter import (
     DeclaredRule,
     declaration,
@@ -69,6 +69,7 @@ ALL_RULES: tuple[Rule, ...] = (
     *redundancy.RULES,
     *claims.RULES,
     *azure.RULES,
+    *aws.RULES,
     *coverage.RULES,
 )
 #: The public path's advisory policies (see the module docstring), for resource and stack rules.

@@ -442,10 +442,12 @@ PARTITION = Rule(
 DNS = topic_rule(
     "redundancy-dns-health-checks",
     description="DNS records that route between endpoints (Route 53 failover/weighted/latency/geo "
-    "policies, Cloud DNS routing policies) are health checked, so they actually fail over.",
+    "policies, Cloud DNS routing policies) are health checked, and no Traffic Manager endpoint is "
+    "served regardless of its health (alwaysServe), so they actually fail over.",
     level=Level.MANDATORY,
     kind=Kind.STACK,
-    remediation="Attach a Route 53 health check (health_check_id) or Cloud DNS health-checked targets.",
+    remediation="Attach a Route 53 health check (health_check_id) or Cloud DNS health-checked targets; "
+    "leave Traffic Manager endpoints' always_serve unset or 'Disabled'.",
     severity=Severity.HIGH,
 )
 

@@ -39,8 +39,23 @@ from .topics import topic_rule
 
 __all__ = ["ADMIN_PORTS", "RULES", "STATEFUL_TYPES"]
 
-#: SSH, RDP and the default ports of common databases / data stores.
-ADMIN_PORTS: tuple[int, ...] = (22, 3389, 3306, 5432, 1433, 1521, 27017, 6379, 9200, 9300, 5984, 11211, 9042)
+#: SSH, RDP, FTP (credentials in clear text) and the default ports of common databases / data stores.
+ADMIN_PORTS: tuple[int, ...] = (
+    21,
+    22,
+    3389,
+    3306,
+    5432,
+    1433,
+    1521,
+    27017,
+    6379,
+    9200,
+    9300,
+    5984,
+    11211,
+    9042,
+)
 
 # -- open ports ---------------------------------------------------------------------------------
 
@@ -61,7 +76,7 @@ def _check_open_ports(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
 
 OPEN_PORTS = Rule(
     name="skyweave-security-no-open-admin-ports",
-    description="No SSH, RDP or database port is open to the whole internet (0.0.0.0/0 or ::/0; for an "
+    description="No SSH, RDP, FTP or database port is open to the whole internet (0.0.0.0/0 or ::/0; for an "
     "Azure NSG rule also the sources *, Internet and Any).",
     level=Level.MANDATORY,
     kind=Kind.RESOURCE,
@@ -214,11 +229,13 @@ def _walk(value: Any, path: str, key: str, depth: int) -> Iterator[tuple[str, st
 
 
 def _scripts(res_type: str) -> frozenset[str]:
-    """Properties of ``res_type`` that hold a script run on a host (a command's ``create``)."""
+    """Properties of ``res_type`` that hold a script run on a host (a command's ``create``), in
+    plain text or base64 (an Azure VM's ``customData``)."""
     found: frozenset[str] = readers.merged("scripts").get(res_type) or _LOCAL_COMMAND_SCRIPTS.get(
         res_type, frozenset()
     )
-    return found
+    encoded: frozenset[str] | None = readers.merged("encoded_scripts").get(res_type)
+    return found | encoded if encoded else found
 
 
 def _script_text(key: str, text: str, res_type: str) -> str:

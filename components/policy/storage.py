@@ -1,4 +1,10 @@
-"""Storage rules: buckets are encrypted, versioned, not public, and copied to another vendor.
+"""Storage rules: buckets are versioned, not public, and copied to another vendor.
+
+No rule asks for a bucket's encryption at rest: every vendor the pack reads encrypts every object
+by default and none can be switched off. S3 applies SSE-S3 to every bucket since 5 January 2023
+(https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingServerSideEncryption.html), GCS and
+Azure Storage encrypt at rest always; checkov passes a bucket without an encryption
+configuration, and so does the pack (issue 24: five false positives were that one demand).
 
 Stack rules, not resource rules: a bucket's versioning and encryption are often separate resources
 that point at the bucket (S3's ``BucketVersioning``; Azure's blob service properties of its storage
@@ -20,17 +26,6 @@ from .topics import topic_rule
 __all__ = ["RULES"]
 
 
-ENCRYPTED = topic_rule(
-    "security-storage-encrypted",
-    description="Every S3 bucket declares server-side encryption (inline or with a "
-    "BucketServerSideEncryptionConfiguration), so its encryption is explicit and auditable.",
-    level=Level.MANDATORY,
-    kind=Kind.STACK,
-    remediation="Add aws.s3.BucketServerSideEncryptionConfiguration(bucket=bucket.id, rules=[...]) with "
-    "sse_algorithm 'aws:kms' or 'AES256'. (GCS encrypts every object at rest and needs nothing.)",
-    severity=Severity.HIGH,
-    equivalents=("checkov CKV_AWS_19", "trivy AVD-AWS-0088 (aws-s3-enable-bucket-encryption)"),
-)
 VERSIONED = topic_rule(
     "security-storage-versioned",
     description="Every S3 bucket, GCS bucket, Swift container and Blob container keeps object versions, "
@@ -105,4 +100,4 @@ CROSS_VENDOR_COPY = Rule(
     severity=Severity.MEDIUM,
 )
 
-RULES: tuple[Rule, ...] = (ENCRYPTED, VERSIONED, PUBLIC_ACCESS_BLOCK, CROSS_VENDOR_COPY)
+RULES: tuple[Rule, ...] = (VERSIONED, PUBLIC_ACCESS_BLOCK, CROSS_VENDOR_COPY)

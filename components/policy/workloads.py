@@ -81,7 +81,8 @@ def _check_public_ips(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
 PUBLIC_IPS = Rule(
     name="skyweave-security-no-public-ip-on-instances",
     description="Instances and instance templates get no public address of their own (AWS "
-    "associatePublicIpAddress, GCP accessConfigs): they are reached through load balancers, VPNs or NAT.",
+    "associatePublicIpAddress, GCP accessConfigs, an Azure network interface's publicIPAddress): they "
+    "are reached through load balancers, VPNs or NAT.",
     level=Level.MANDATORY,
     kind=Kind.RESOURCE,
     check=_check_public_ips,
@@ -137,7 +138,8 @@ PROJECT_SSH_KEYS = topic_rule(
 
 PLAIN_HTTP = topic_rule(
     "security-no-plain-http-listeners",
-    description="No load balancer serves plain HTTP: an AWS HTTP listener only redirects to HTTPS, a GCP "
+    description="No load balancer serves plain HTTP: an AWS HTTP listener (or one without a protocol on "
+    "an application load balancer, whose default is HTTP) only redirects to HTTPS, a GCP "
     "target HTTP proxy only redirects (URL map httpsRedirect), an Octavia HTTP listener has an L7 policy "
     "redirecting to https://.",
     level=Level.MANDATORY,

@@ -63,21 +63,57 @@ public = [
 lb_sg = aws.ec2.SecurityGroup(
     "web-lb-sg",
     vpc_id=vpc.id,
+    description="web load balancer: HTTPS and the HTTP redirect from anywhere",
     ingress=[
-        {"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_blocks": ["0.0.0.0/0"]},
-        {"protocol": "tcp", "from_port": 80, "to_port": 80, "cidr_blocks": ["0.0.0.0/0"]},
+        {
+            "protocol": "tcp",
+            "from_port": 443,
+            "to_port": 443,
+            "cidr_blocks": ["0.0.0.0/0"],
+            "description": "HTTPS",
+        },
+        {
+            "protocol": "tcp",
+            "from_port": 80,
+            "to_port": 80,
+            "cidr_blocks": ["0.0.0.0/0"],
+            "description": "redirect",
+        },
     ],
-    egress=[{"protocol": "tcp", "from_port": 8080, "to_port": 8080, "cidr_blocks": ["10.1.0.0/16"]}],
+    egress=[
+        {
+            "protocol": "tcp",
+            "from_port": 8080,
+            "to_port": 8080,
+            "cidr_blocks": ["10.1.0.0/16"],
+            "description": "to the instances",
+        }
+    ],
     opts=on_aws,
 )
 app_sg = aws.ec2.SecurityGroup(
     "web-app-sg",
     vpc_id=vpc.id,
+    description="web instances: the service from the load balancer, SSH from the estate",
     ingress=[
-        {"protocol": "tcp", "from_port": 8080, "to_port": 8080, "security_groups": [lb_sg.id]},
-        {"protocol": "tcp", "from_port": 22, "to_port": 22, "cidr_blocks": ESTATE},
+        {
+            "protocol": "tcp",
+            "from_port": 8080,
+            "to_port": 8080,
+            "security_groups": [lb_sg.id],
+            "description": "service from the load balancer",
+        },
+        {"protocol": "tcp", "from_port": 22, "to_port": 22, "cidr_blocks": ESTATE, "description": "SSH"},
     ],
-    egress=[{"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_blocks": ["0.0.0.0/0"]}],
+    egress=[
+        {
+            "protocol": "tcp",
+            "from_port": 443,
+            "to_port": 443,
+            "cidr_blocks": ["0.0.0.0/0"],
+            "description": "HTTPS",
+        }
+    ],
     opts=on_aws,
 )
 template = aws.ec2.LaunchTemplate(

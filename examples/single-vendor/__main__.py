@@ -1,4 +1,4 @@
-"""A deliberately broken estate: one vendor, one zone, SSH open to the world, an unencrypted,
+"""A deliberately broken estate: one vendor, one zone, SSH open to the world, an
 unversioned, unblocked and uncopied bucket, an instance without IMDSv2 or an encrypted root volume,
 and a service that cannot survive losing AWS.
 
@@ -26,7 +26,7 @@ ssh = aws.ec2.SecurityGroup(
     opts=aws_site,
 )
 
-# Data without encryption, versioning or protect=True.
+# Data without versioning or protect=True (S3 encrypts it by default: nothing to ask for).
 aws.s3.Bucket("loose-data", opts=aws_site)
 
 # An instance that still answers IMDSv1.

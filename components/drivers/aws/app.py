@@ -269,7 +269,12 @@ def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -
         ingress=ingress,
         egress=[
             aws.ec2.SecurityGroupEgressArgs(
-                protocol="-1", from_port=0, to_port=0, cidr_blocks=["0.0.0.0/0"], ipv6_cidr_blocks=["::/0"]
+                protocol="-1",
+                from_port=0,
+                to_port=0,
+                cidr_blocks=["0.0.0.0/0"],
+                ipv6_cidr_blocks=["::/0"],
+                description="anywhere: package mirrors and the APIs the instances call",
             )
         ],
         tags=tags(app_sg_name),

@@ -47,6 +47,10 @@ BUCKETS = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
 SECURITY_GROUP_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
 INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+EGRESS_RULE = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+_FIREWALL = frozenset({SECURITY_GROUP, SECURITY_GROUP_RULE, INGRESS_RULE, EGRESS_RULE})
+#: The SDK's SecurityGroup.description: "Defaults to `Managed by Pulumi`" (it describes nothing).
+_DEFAULT_DESCRIPTION = "Managed by Pulumi"
 BUCKET_ACLS = ("aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2")
 BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
 EBS_VOLUME = "aws:ebs/volume:Volume"
@@ -54,21 +58,20 @@ LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 LAUNCH_CONFIGURATION = "aws:ec2/launchConfiguration:LaunchConfiguration"
 RDS_INSTANCE = "aws:rds/instance:Instance"
 RDS_CLUSTER = "aws:rds/cluster:Cluster"
+DYNAMODB_TABLE = "aws:dynamodb/table:Table"
+REDSHIFT = "aws:redshift/cluster:Cluster"
+EKS = "aws:eks/cluster:Cluster"
 VERSIONING_CONFIGS = (
     "aws:s3/bucketVersioning:BucketVersioning",
     "aws:s3/bucketVersioningV2:BucketVersioningV2",
 )
-ENCRYPTION_CONFIGS = (
-    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
-)
 PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
 ACCOUNT_PUBLIC_ACCESS_BLOCK = "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock"
 _S3 = frozenset(BUCKETS)
-_SSE_DEFAULT = "applyServerSideEncryptionByDefault"
 _BLOCK_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
 VPC_CIDR = "aws:ec2/vpcIpv4CidrBlockAssociation:VpcIpv4CidrBlockAssociation"
 LISTENERS = ("aws:lb/listener:Listener", "aws:alb/listener:Listener")
+LOAD_BALANCERS = frozenset({"aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"})
 CLASSIC_ELB = "aws:elb/loadBalancer:LoadBalancer"
 _R53_POLICIES = (
     "failoverRoutingPolicies",
@@ -93,8 +96,7 @@ class AwsReader(Reader):
     compute = {ASG: "auto scaling group", INSTANCE: "instance"}
     serving = frozenset(
         {
-            "aws:lb/loadBalancer:LoadBalancer",
-            "aws:alb/loadBalancer:LoadBalancer",
+            *LOAD_BALANCERS,
             CLASSIC_ELB,
             *LISTENERS,
             "aws:lb/listenerRule:ListenerRule",
@@ -129,7 +131,8 @@ class AwsReader(Reader):
         {
             RDS_INSTANCE,
             RDS_CLUSTER,
-            "aws:dynamodb/table:Table",
+            DYNAMODB_TABLE,
+            REDSHIFT,
             EBS_VOLUME,
             "aws:efs/fileSystem:FileSystem",
             *BUCKETS,
@@ -137,13 +140,12 @@ class AwsReader(Reader):
     )
     volume_types = frozenset({EBS_VOLUME, INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION})
     public_address_types = frozenset({INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION})
-    database_types = frozenset({RDS_INSTANCE, RDS_CLUSTER})
+    database_types = frozenset({RDS_INSTANCE, RDS_CLUSTER, REDSHIFT})
     encoded_scripts = {LAUNCH_TEMPLATE: frozenset({"userData"})}  # EC2 launch templates take base64
     topics = {
         "security-imdsv2-required": frozenset({INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION}),
         "security-imds-hop-limit": frozenset({INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION}),
-        "security-storage-encrypted": frozenset({*BUCKETS, *ENCRYPTION_CONFIGS}),
-        "security-no-plain-http-listeners": frozenset({*LISTENERS, CLASSIC_ELB}),
+        "security-no-plain-http-listeners": frozenset({*LISTENERS, *LOAD_BALANCERS, CLASSIC_ELB}),
         "redundancy-dns-health-checks": frozenset({RECORD}),
         "addresses-no-overlap": frozenset({VPC, VPC_CIDR, SUBNET}),
         "addresses-tunnel-inside-cidrs": frozenset({VPN}),
@@ -151,6 +153,11 @@ class AwsReader(Reader):
         "security-s3-public-access-blocked": frozenset(
             {*BUCKETS, PUBLIC_ACCESS_BLOCK, ACCOUNT_PUBLIC_ACCESS_BLOCK}
         ),
+        "security-aws-egress-restricted": frozenset({SECURITY_GROUP, SECURITY_GROUP_RULE, EGRESS_RULE}),
+        "security-aws-firewall-rules-described": _FIREWALL,
+        "redundancy-databases-multi-zone": frozenset({RDS_INSTANCE}),
+        "redundancy-aws-dynamodb-point-in-time-recovery": frozenset({DYNAMODB_TABLE}),
+        "security-aws-eks-endpoint-not-public": frozenset({EKS}),
     }
     also_reads = frozenset({SUBNET, ZONE, HEALTH_CHECK})
 
@@ -383,8 +390,18 @@ class AwsReader(Reader):
 
     def databases(self, res: Resource) -> Iterator[str]:
         """RDS: ``storageEncrypted`` (the default is unencrypted; a read replica and Aurora
-        Serverless v1 follow their source) and ``publiclyAccessible``."""
+        Serverless v1 follow their source) and ``publiclyAccessible``. Redshift: ``encrypted`` and
+        ``publiclyAccessible``, whose defaults since pulumi-aws 7 are encrypted and private (its
+        migration guide: "`encrypted` now defaults to `true`", "`publiclyAccessible` now defaults
+        to `false`"), so only what is set otherwise fails."""
         props = res.props
+        if res.type == REDSHIFT:
+            encrypted = get(props, "encrypted")
+            if encrypted is not None and str(encrypted).lower() != "true":
+                yield f"encrypted is {encrypted!r}; leave it unset or set it to 'true'"
+            if get(props, "publiclyAccessible") is True:
+                yield "publiclyAccessible is true; keep the cluster on private subnets"
+            return
         serverless_v1 = res.type == RDS_CLUSTER and str(get(props, "engineMode") or "") == "serverless"
         encrypted = get(props, "storageEncrypted")
         replica = res.type == RDS_INSTANCE and get(props, "replicateSourceDb")
@@ -396,7 +413,8 @@ class AwsReader(Reader):
 
     def check(self, topic: str, res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
         """The instance metadata service: IMDSv2 required, and a response hop limit of at most
-        maxHopLimit."""
+        maxHopLimit; security groups' egress to the world and their descriptions; RDS instances
+        in more than one zone, DynamoDB tables' point-in-time recovery, EKS API endpoints."""
         if topic == "security-imdsv2-required":
             if get(res.props, "metadataOptions", "httpEndpoint") == "disabled":
                 return
@@ -404,6 +422,26 @@ class AwsReader(Reader):
             if tokens != "required":
                 shown = "unset (AWS then accepts IMDSv1)" if tokens is None else repr(tokens)
                 yield f"metadataOptions.httpTokens is {shown}; it must be 'required'"
+        elif topic == "security-aws-egress-restricted":
+            yield from _egress_to_the_world(res)
+        elif topic == "security-aws-firewall-rules-described":
+            yield from _undescribed(res)
+        elif topic == "redundancy-databases-multi-zone":
+            if get(res.props, "replicateSourceDb"):
+                return  # a read replica: losing it loses no data
+            multi = get(res.props, "multiAz")
+            if multi is not True:
+                shown = "unset (RDS then runs one instance in one zone)" if multi is None else repr(multi)
+                yield f"multiAz is {shown}; set it to true for a standby in another zone"
+        elif topic == "redundancy-aws-dynamodb-point-in-time-recovery":
+            enabled = get(res.props, "pointInTimeRecovery", "enabled")
+            if enabled is not True:
+                shown = (
+                    "unset (DynamoDB then keeps no continuous backup)" if enabled is None else repr(enabled)
+                )
+                yield f"pointInTimeRecovery.enabled is {shown}; set it to true"
+        elif topic == "security-aws-eks-endpoint-not-public":
+            yield from _eks_endpoint(res)
         elif topic == "security-imds-hop-limit":
             limit = int(cfg["maxHopLimit"])
             hops = as_int(get(res.props, "metadataOptions", "httpPutResponseHopLimit"))
@@ -414,14 +452,11 @@ class AwsReader(Reader):
                 )
 
     def check_stack(self, topic: str, estate: Estate, cfg: Mapping[str, Any]) -> Iterator[Finding]:
-        """S3 buckets' encryption, versioning and public access blocks. With pulumi-aws 7 a
-        bucket's versioning and encryption are usually separate resources
-        (``s3.BucketVersioning``, ``s3.BucketServerSideEncryptionConfiguration`` and their older
-        ``…V2`` names) that point at the bucket, linked through the engine's (property)
+        """S3 buckets' versioning and public access blocks. With pulumi-aws 7 a bucket's
+        versioning is usually a separate resource (``s3.BucketVersioning`` and its older
+        ``…V2`` name) that points at the bucket, linked through the engine's (property)
         dependencies, which hold even when the bucket's name is unknown in a preview."""
-        if topic == "security-storage-encrypted":
-            yield from _s3_encrypted(estate.index)
-        elif topic == "security-storage-versioned":
+        if topic == "security-storage-versioned":
             yield from _s3_versioned(estate.index)
         elif topic == "security-s3-public-access-blocked":
             yield from _s3_public_access_block(estate.index)
@@ -429,6 +464,72 @@ class AwsReader(Reader):
             yield from _plain_http(estate.index)
         elif topic == "redundancy-dns-health-checks":
             yield from _dns_health_checks(estate.index)
+
+
+def _eks_endpoint(res: Resource) -> Iterator[str]:
+    """The public API endpoint, when on (the SDK: ``endpointPublicAccess`` "Default is true"),
+    admits only listed ranges (``publicAccessCidrs``: "EKS defaults this to a list with
+    0.0.0.0/0")."""
+    public = get(res.props, "vpcConfig", "endpointPublicAccess")
+    if public is False:
+        return
+    cidrs = items(res.props, "vpcConfig", "publicAccessCidrs")
+    world = [str(c) for c in cidrs if is_world(c)]
+    if cidrs and not world:
+        return
+    state = "unset (EKS then enables it)" if public is None else "true"
+    opened = ", ".join(world) if world else "0.0.0.0/0 (publicAccessCidrs is unset)"
+    yield (
+        f"vpcConfig.endpointPublicAccess is {state} and its publicAccessCidrs admit {opened}: the "
+        "Kubernetes API answers the whole internet; set endpointPrivateAccess true and "
+        "endpointPublicAccess false, or list your own ranges"
+    )
+
+
+def _every_protocol(protocol: Any) -> bool:
+    """``-1`` (the API's) or ``all`` (SecurityGroupRule's spelling of it)."""
+    return str(protocol).strip().lower() in {"-1", "all"}
+
+
+def _egress_to_the_world(res: Resource) -> Iterator[str]:
+    """Egress on every protocol to 0.0.0.0/0 or ::/0: inline ``egress`` blocks, egress
+    SecurityGroupRules and VPC egress rules."""
+    props = res.props
+    if res.type == SECURITY_GROUP:
+        rules = [(f"egress[{i}]", rule, "protocol") for i, rule in enumerate(items(props, "egress"))]
+    elif res.type == SECURITY_GROUP_RULE:
+        rules = [("the rule", props, "protocol")] if get(props, "type") == "egress" else []
+    else:
+        rules = [("the rule", props, "ipProtocol")]
+    for where, rule, key in rules:
+        if not _every_protocol(get(rule, key)):
+            continue
+        cidrs = [*items(rule, "cidrBlocks"), *items(rule, "ipv6CidrBlocks")]
+        cidrs += [get(rule, "cidrIpv4"), get(rule, "cidrIpv6")]
+        world = [str(c) for c in cidrs if is_world(c)]
+        if world:
+            yield (
+                f"{where} allows every protocol to {', '.join(world)}: list the destinations and ports the "
+                "instances need (a compromised instance then cannot reach anywhere it likes)"
+            )
+
+
+def _undescribed(res: Resource) -> Iterator[str]:
+    """A security group's ``description`` and each inline rule's; a rule resource's."""
+    props = res.props
+    if res.type == SECURITY_GROUP:
+        described = get(props, "description")
+        if described is None or str(described).strip() in {"", _DEFAULT_DESCRIPTION}:
+            shown = "unset" if described is None else repr(described)
+            default = _DEFAULT_DESCRIPTION
+            yield f"description is {shown} (the SDK's default is {default!r}); say what it admits"
+        for block in ("ingress", "egress"):
+            for i, rule in enumerate(items(props, block)):
+                if not str(get(rule, "description") or "").strip():
+                    yield f"{block}[{i}] has no description"
+        return
+    if not str(get(props, "description") or "").strip():
+        yield "description is unset; say what the rule admits and why"
 
 
 def _principal_is_anyone(principal: Any) -> bool:
@@ -479,30 +580,6 @@ def _buckets_configured(index: Index, types: tuple[str, ...], ok: Any) -> tuple[
         if good:
             done.update(t.urn for t in index.linked(res, "bucket", _S3))
     return done, notes
-
-
-def _s3_encrypted(index: Index) -> Iterator[Finding]:
-    def encrypts(res: Resource) -> bool:
-        rules = items(res.props, "rules")
-        return any(get(rule, _SSE_DEFAULT, "sseAlgorithm") for rule in rules)
-
-    done, notes = _buckets_configured(index, ENCRYPTION_CONFIGS, encrypts)
-    yield from notes
-    for bucket in index.of_type(*_S3):
-        if bucket.urn in done:
-            continue
-        try:
-            inline = get(bucket.props, "serverSideEncryptionConfiguration", "rule", _SSE_DEFAULT)
-            algorithm = get(inline, "sseAlgorithm")
-        except UnknownValue as exc:
-            yield cant_check(bucket, exc)
-            continue
-        if not algorithm:
-            yield Finding(
-                f"S3 bucket {bucket.name!r} has no server-side encryption configuration "
-                "(add an s3.BucketServerSideEncryptionConfiguration for it)",
-                bucket.urn,
-            )
 
 
 def _s3_versioned(index: Index) -> Iterator[Finding]:
@@ -584,11 +661,26 @@ def _redirects_to_https(action: Any) -> bool:
     )
 
 
+def _default_protocol(index: Index, listener: Resource) -> str:
+    """What a listener without ``protocol`` serves: HTTP on an application load balancer (the
+    SDK's ``Listener.protocol``: "for Application Load Balancers ... a default of HTTP"; the
+    provider sends HTTP when the load balancer's ARN is an ALB's), nothing the rule judges on a
+    network or gateway load balancer, or on one outside the plan whose ARN does not say."""
+    for lb in index.linked(listener, "loadBalancerArn", LOAD_BALANCERS):
+        kind = get(lb.props, "loadBalancerType")
+        return "HTTP" if kind is None or str(kind).lower() == "application" else ""
+    arn = get(listener.props, "loadBalancerArn")
+    return "HTTP" if isinstance(arn, str) and ":loadbalancer/app/" in arn else ""
+
+
 def _plain_http(index: Index) -> Iterator[Finding]:
     """An HTTP listener's only action is a redirect to HTTPS; a classic ELB serves no HTTP."""
     for res in index.of_type(*LISTENERS):
         try:
             protocol = str(get(res.props, "protocol") or "").upper()
+            unset = not protocol
+            if unset:
+                protocol = _default_protocol(index, res)
             actions = items(res.props, "defaultActions")
             if protocol != "HTTP" or (actions and all(_redirects_to_https(a) for a in actions)):
                 continue
@@ -599,8 +691,10 @@ def _plain_http(index: Index) -> Iterator[Finding]:
             port = as_int(get(res.props, "port"))
         except UnknownValue:
             port = None  # only the message names it: an HTTP listener serves plain HTTP on any port
+        why = " (its protocol is unset, and an application load balancer's default is HTTP)" if unset else ""
+        on_port = f" on port {port}" if port else ""
         yield Finding(
-            f"load balancer listener {res.name!r} serves plain HTTP{f' on port {port}' if port else ''}: "
+            f"load balancer listener {res.name!r} serves plain HTTP{on_port}{why}: "
             "serve HTTPS and make this listener's only action a redirect to HTTPS",
             res.urn,
         )

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import ipaddress
 import re
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
@@ -56,6 +57,10 @@ TM_ENDPOINTS = ("azure-native:trafficmanager:Endpoint", "azure-native:network:En
 TM_DOMAIN = "trafficmanager.net"
 NSG = "azure-native:network:NetworkSecurityGroup"
 NSG_RULE = "azure-native:network:SecurityRule"
+SYNAPSE_FIREWALL = "azure-native:synapse:IpFirewallRule"
+NIC = "azure-native:network:NetworkInterface"
+#: What a Synapse workspace answers on: its SQL endpoints (1433) and its web endpoints (443).
+_SYNAPSE_PORTS = ((1433, 1433), (443, 443))
 STORAGE_ACCOUNT = "azure-native:storage:StorageAccount"
 BLOB_SERVICE = "azure-native:storage:BlobServiceProperties"
 BLOB_CONTAINER = "azure-native:storage:BlobContainer"
@@ -90,7 +95,7 @@ class AzureReader(Reader):
         {
             PUBLIC_IP,
             "azure-native:network:LoadBalancer",
-            "azure-native:network:NetworkInterface",
+            NIC,
             "azure-native:network:ApplicationGateway",
         }
     )
@@ -109,16 +114,21 @@ class AzureReader(Reader):
     dns_records = {RECORD_SET: "Azure DNS"}
     profile_types = frozenset(TM_PROFILES)
     profile_domains = (TM_DOMAIN,)
-    ingress_types = frozenset({NSG, NSG_RULE})
+    ingress_types = frozenset({NSG, NSG_RULE, SYNAPSE_FIREWALL})
     ike_types = frozenset({CONNECTION})
     exposure_types = frozenset({STORAGE_ACCOUNT, BLOB_CONTAINER})
     stateful_types = frozenset({STORAGE_ACCOUNT, BLOB_CONTAINER, "azure-native:compute:Disk"})
     volume_types = frozenset({SCALE_SET, VM})
+    public_address_types = frozenset({NIC})
+    #: osProfile.customData: "a base-64 encoded string" (the SDK's OSProfile.custom_data).
+    encoded_scripts = {VM: frozenset({"customData"}), SCALE_SET: frozenset({"customData"})}
     topics = {
         "redundancy-azure-vpn-gateway": frozenset({GATEWAY}),
         "security-azure-storage-secure-transfer": frozenset({STORAGE_ACCOUNT}),
         "security-storage-versioned": frozenset({BLOB_SERVICE, STORAGE_ACCOUNT, BLOB_CONTAINER}),
         "addresses-no-overlap": frozenset({VNET, SUBNET}),
+        "security-azure-no-password-ssh": frozenset({VM, SCALE_SET}),
+        "redundancy-dns-health-checks": frozenset({*TM_PROFILES, *TM_ENDPOINTS}),
     }
     also_reads = frozenset({*AUTOSCALE, *TM_ENDPOINTS})
 
@@ -318,6 +328,11 @@ class AzureReader(Reader):
         """Inbound Allow NSG rules from the internet (``*``, ``Internet``, ``Any`` or a /0).
         azure-native flattens ARM's ``properties``: a rule's ``sourceAddressPrefix`` is a
         top-level key. A rule a preview cannot judge leaves the group's other rules judged."""
+        if res.type == SYNAPSE_FIREWALL:
+            start, end = get(res.props, "startIpAddress"), get(res.props, "endIpAddress")
+            if _whole_ipv4(start, end):
+                yield Ingress("the rule", f"{start}-{end}", _SYNAPSE_PORTS)
+            return
         if res.type == NSG_RULE:
             found = _nsg_ingress(res.props)
             if found is not None:
@@ -338,6 +353,15 @@ class AzureReader(Reader):
                 yield Ingress(f"securityRules[{i}] ({label})", found[1], found[0])
         if unknown is not None:
             raise unknown
+
+    def public_addresses(self, res: Resource) -> Iterator[str]:
+        """A network interface's IP configuration that references a public IP address."""
+        for i, config in enumerate(items(res.props, "ipConfigurations")):
+            if get(config, "publicIPAddress") is not None:
+                yield (
+                    f"ipConfigurations[{i}].publicIPAddress is set; reach the VM through a load balancer, "
+                    "Azure Bastion or the VPN"
+                )
 
     def ike(self, res: Resource) -> Iterator[IkeOffer]:
         """A site-to-site or VNet-to-VNet connection's protocol and IPsec policies. Without
@@ -403,8 +427,20 @@ class AzureReader(Reader):
     def check(self, topic: str, res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
         """A VPN gateway that is not active-active runs one instance at a time (a maintenance or a
         failover drops every tunnel until the standby takes over); only the ``…AZ`` SKUs are
-        zone-redundant. A storage account must not serve blobs over plain HTTP or old TLS."""
+        zone-redundant. A storage account must not serve blobs over plain HTTP or old TLS. A Linux
+        VM or scale set disables password login."""
         props = res.props
+        if topic == "security-azure-no-password-ssh":
+            at = ("virtualMachineProfile", "osProfile") if res.type == SCALE_SET else ("osProfile",)
+            linux = get(props, *at, "linuxConfiguration")
+            if linux is None:
+                return  # Windows, or no OS profile (an attached disk): no SSH
+            disabled = get(linux, "disablePasswordAuthentication")
+            if disabled is not True:
+                shown = "unset (Azure then accepts passwords)" if disabled is None else repr(disabled)
+                path = ".".join((*at, "linuxConfiguration", "disablePasswordAuthentication"))
+                yield f"{path} is {shown}; set it to true and log in with SSH keys"
+            return
         if topic == "redundancy-azure-vpn-gateway":
             if str(get(props, "gatewayType", default="Vpn")).lower() != "vpn":
                 return  # an ExpressRoute gateway
@@ -427,9 +463,43 @@ class AzureReader(Reader):
                 yield f"minimumTlsVersion is {tls}; set TLS1_2"
 
     def check_stack(self, topic: str, estate: Estate, cfg: Mapping[str, Any]) -> Iterator[Finding]:
-        """Blob versioning is the storage account's: its blob service properties (``default``)."""
+        """Blob versioning is the storage account's: its blob service properties (``default``).
+        A Traffic Manager endpoint with ``alwaysServe`` enabled is never probed (the SDK: "probing
+        for endpoint health will be disabled"), so its profile routes to it when it is down."""
         if topic == "security-storage-versioned":
             yield from _blob_versioning(estate.index)
+        elif topic == "redundancy-dns-health-checks":
+            yield from _always_served(estate.index)
+
+
+def _always_served(index: Index) -> Iterator[Finding]:
+    """Traffic Manager endpoints, inline in a profile or on their own, with alwaysServe on."""
+    found: list[tuple[Resource, str, Any]] = []
+    for res in index.of_type(*TM_ENDPOINTS, *TM_PROFILES):
+        try:
+            if res.type in TM_ENDPOINTS:
+                found.append((res, "alwaysServe", get(res.props, "alwaysServe")))
+            for i, endpoint in enumerate(items(res.props, "endpoints")):
+                found.append((res, f"endpoints[{i}].alwaysServe", get(endpoint, "alwaysServe")))
+        except UnknownValue as exc:
+            yield cant_check(res, exc)
+    for res, path, value in found:
+        if str(value or "").lower() == "enabled":
+            yield Finding(
+                f"Traffic Manager {res.name!r}: {path} is {value!r}, so health probes are off and the "
+                "profile keeps routing to the endpoint when it is down; set it to 'Disabled'",
+                res.urn,
+            )
+
+
+def _whole_ipv4(start: Any, end: Any) -> bool:
+    """A firewall rule's range from ``start`` to ``end`` covers every IPv4 address."""
+    try:
+        return (
+            int(ipaddress.IPv4Address(str(start))) == 0 and int(ipaddress.IPv4Address(str(end))) == 2**32 - 1
+        )
+    except ValueError:
+        return False
 
 
 def _nsg_port_ranges(rule: Any) -> tuple[tuple[int, int], ...] | None:

@@ -68,6 +68,7 @@ ACCESS_CONTROLS = (
 )
 BUCKET_ACL = "gcp:storage/bucketACL:BucketACL"
 CLOUD_SQL = "gcp:sql/databaseInstance:DatabaseInstance"
+_SSL_REQUIRED = frozenset({"ENCRYPTED_ONLY", "TRUSTED_CLIENT_CERTIFICATE_REQUIRED"})
 TEMPLATES = (
     "gcp:compute/instanceTemplate:InstanceTemplate",
     "gcp:compute/regionInstanceTemplate:RegionInstanceTemplate",
@@ -389,11 +390,28 @@ class GcpReader(Reader):
                 )
 
     def databases(self, res: Resource) -> Iterator[str]:
-        """Cloud SQL: no authorised network that is the whole internet."""
+        """Cloud SQL: no authorised network that is the whole internet, no public address (an
+        unset ``ipv4Enabled`` without a ``privateNetwork`` leaves only a public one: the SDK's "at
+        least ipv4_enabled must be enabled or a private_network must be configured") and TLS
+        required (``sslMode`` ENCRYPTED_ONLY or TRUSTED_CLIENT_CERTIFICATE_REQUIRED; the API's
+        default, ALLOW_UNENCRYPTED_AND_ENCRYPTED, accepts plain connections)."""
+        at = "settings.ipConfiguration"
         for i, network in enumerate(items(res.props, "settings", "ipConfiguration", "authorizedNetworks")):
             value = get(network, "value")
             if is_world(str(value)):
-                yield f"settings.ipConfiguration.authorizedNetworks[{i}] is {value}: the world"
+                yield f"{at}.authorizedNetworks[{i}] is {value}: the world"
+        ipv4 = get(res.props, "settings", "ipConfiguration", "ipv4Enabled")
+        if ipv4 is True:
+            yield f"{at}.ipv4Enabled is true: the instance has a public address; use privateNetwork"
+        elif ipv4 is None and not get(res.props, "settings", "ipConfiguration", "privateNetwork"):
+            yield (
+                f"{at}.ipv4Enabled is unset and there is no privateNetwork, so the instance gets a public "
+                "address; set ipv4Enabled false and a privateNetwork"
+            )
+        ssl = get(res.props, "settings", "ipConfiguration", "sslMode")
+        if ssl not in _SSL_REQUIRED:
+            shown = "unset (Cloud SQL then accepts unencrypted connections)" if ssl is None else repr(ssl)
+            yield f"{at}.sslMode is {shown}; set it to 'ENCRYPTED_ONLY'"
 
     def check(self, topic: str, res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
         """Project-wide SSH keys blocked on instances and templates; uniform bucket-level access

@@ -30,6 +30,7 @@ _PACKAGES = (
     "pulumi_openstack",
     "pulumi_random",
     "pulumi_command",
+    "pulumi_vsphere",
     "pydantic",
 )
 

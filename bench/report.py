@@ -40,6 +40,7 @@ def _machine(m: dict[str, str]) -> list[str]:
                 "pulumi_openstack",
                 "pulumi_random",
                 "pulumi_command",
+                "pulumi_vsphere",
                 "pydantic",
             )
             if package in m

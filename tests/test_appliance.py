@@ -322,7 +322,8 @@ def test_the_pair_renders_ibgp_keepalived_and_one_interface_per_tunnel() -> None
         ("os-dc1-appliance1", 2, "b"),
     ]
     psks = {t.name: f"Key.{t.name}.123" for t in tunnels}
-    files = render_appliance("os-dc1", [link], pair, peers, psks, "10.4.0.5", "10.4.0.0/20")
+    nova = get_driver("openstack").appliance_user_data_limit()  # type: ignore[attr-defined]
+    files = render_appliance("os-dc1", [link], pair, peers, psks, "10.4.0.5", "10.4.0.0/20", limit=nova)
     first = files[0]
     assert "neighbor 10.4.0.11 remote-as 65020" in first.frr_conf
     assert "neighbor 10.4.0.11 next-hop-self" in first.frr_conf
@@ -384,8 +385,9 @@ AZURE = {
 }
 
 
-def _pair_files(*far: dict[str, Any]) -> list[Any]:
-    """The pair's files with a link to each of ``far`` (distinct far-end addresses per tunnel)."""
+def _pair_files(*far: dict[str, Any], vendor: str = "openstack") -> list[Any]:
+    """The pair's files with a link to each of ``far`` (distinct far-end addresses per tunnel),
+    rendered under ``vendor``'s user-data limit."""
     from skyweave.drivers import get_driver
     from skyweave.network.connectivity import site_end
     from skyweave.planning.tunnels import inside_range
@@ -405,11 +407,19 @@ def _pair_files(*far: dict[str, Any]) -> list[Any]:
         )
         links.append(plan_link(other, osa, block))
     keys = [peer_key(link, t) for link in links for t in link.tunnels]
-    peers = {key: f"198.51.100.{10 + n}" for n, key in enumerate(keys)}
+    peers = {key: str(ipaddress.IPv4Address("198.51.100.10") + n) for n, key in enumerate(keys)}
     pair = [ApplianceAddress("192.0.2.30", "10.4.0.10"), ApplianceAddress("192.0.2.31", "10.4.0.11")]
     names = [t.name for t in appliance_tunnels("os-dc1", links, pair, peers)]
+    limit = get_driver(vendor).appliance_user_data_limit()  # type: ignore[attr-defined]
     return render_appliance(
-        "os-dc1", links, pair, peers, {n: f"Key.{n}.1234" for n in names}, "10.4.0.5", "10.4.0.0/20"
+        "os-dc1",
+        links,
+        pair,
+        peers,
+        {n: f"Key.{n}.1234" for n in names},
+        "10.4.0.5",
+        "10.4.0.0/20",
+        limit=limit,
     )
 
 
@@ -558,3 +568,27 @@ def test_a_pair_whose_user_data_nova_would_refuse_is_refused_with_the_reason() -
         _pair_files(*racks)
     assert caught.value.path == "devices['os-dc1-appliance0'].user_data"
     assert "Key." not in str(caught.value)
+    assert "https://docs.openstack.org/nova/latest/user/metadata.html#user-data" in str(caught.value)
+
+
+def test_a_vsphere_pair_is_bounded_by_guestinfo_not_by_nova() -> None:
+    """The follow-up of issue 26: a vSphere pair's user data is the VM's guestinfo.userdata, which
+    the guest reads from the VMX ("The VMX sends back at most about 1MB", vSphere Guest SDK,
+    In-Guest Communication Limits), so Nova's 65535 bytes do not bound it and the refusal names
+    vSphere's limit."""
+    from skyweave.core.errors import PlanningError
+
+    def size(n: int) -> int:
+        racks = [{**ONPREM, "name": f"rack{i}"} for i in range(n)]
+        return max(len(base64.b64encode(f.user_data.encode())) for f in _pair_files(*racks, vendor="vsphere"))
+
+    at_12 = size(12)  # Nova refuses these (above)
+    assert 65535 < at_12 < 1_000_000
+    per_rack = (at_12 - size(6)) / 6
+    many = [{**ONPREM, "name": f"rack{i}"} for i in range(12 + int((1_000_000 - at_12) / per_rack) + 2)]
+    assert len(many) < 200  # the far ends' blocks and ranges stay distinct (_pair_files)
+    with pytest.raises(PlanningError) as caught:
+        _pair_files(*many, vendor="vsphere")
+    message = str(caught.value)
+    assert "Nova" not in message and "accepts at most 1000000" in message
+    assert "guestinfo" in message and "in-guest-communication-limits" in message

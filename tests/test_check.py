@@ -98,13 +98,13 @@ def test_prod_without_its_waivers_fails_on_the_app_written_copies(
 def test_the_aws_only_plan_fails_with_a_claim_mismatch(
     prod_with_dependencies: tuple[list[StackResource], list[StackResource]],
 ) -> None:
-    """prod's plan with every GCP, OpenStack and Azure resource dropped and the components kept: the
-    components still claim four vendors, the resources say one (plus the on-prem servers)."""
+    """prod's plan with every GCP, OpenStack, Azure and vSphere resource dropped and the components
+    kept: the components still claim five vendors, the resources say one (plus the on-prem servers)."""
     _, for_stack = prod_with_dependencies
 
     def foreign(r: StackResource) -> bool:
         package = r.type.removeprefix("pulumi:providers:").split(":", 1)[0]
-        return package in ("gcp", "openstack", "azure-native")
+        return package in ("gcp", "openstack", "azure-native", "vsphere")
 
     aws_only = [r for r in for_stack if not foreign(r)]
     assert any(r.type == "skyweave:app:MultiCloudApp" for r in aws_only)
@@ -120,11 +120,15 @@ def test_the_aws_only_plan_fails_with_a_claim_mismatch(
     assert (
         "skyweave-redundancy-survives-vendor-loss",
         "MultiCloudApp 'shop': losing vendor 'aws' leaves 0 of 4 instance(s) the plan's resources provide, "
-        "below minHealthy 12",
+        "below minHealthy 16",
     ) in mandatory
     assert (
         "skyweave-redundancy-claims-backed",
         "MultiCloudApp 'shop' places 4 on azure-weu1 but the plan has no Azure instances for it",
+    ) in mandatory
+    assert (
+        "skyweave-redundancy-claims-backed",
+        "MultiCloudApp 'shop' places 4 on vs-dc1 but the plan has no VMware vSphere instances for it",
     ) in mandatory
     assert not result.passed
 

@@ -278,7 +278,7 @@ def test_prod_has_a_link_of_every_supported_pair_in_prod(prod_run: OfflineRun) -
         "aws-gcp-ha-vpn",
         "aws-site-vpn",
         "gcp-ha-vpn-device",
-        "aws-vpn-appliance",  # os-dc1's VPN is an appliance pair (vpn: appliance)
+        "aws-vpn-appliance",  # os-dc1's VPN is an appliance pair (vpn: appliance), vs-dc1's too
         "gcp-ha-vpn-appliance",
         "appliance-device",
         "aws-azure-vpn",
@@ -300,6 +300,11 @@ def test_prod_has_a_link_of_every_supported_pair_in_prod(prod_run: OfflineRun) -
         ("azure", "gcp"),
         ("azure", "onprem"),
         ("azure", "openstack"),
+        # vs-dc1 to every other vendor but OpenStack (appliance to appliance is not built)
+        ("aws", "vsphere"),
+        ("gcp", "vsphere"),
+        ("azure", "vsphere"),
+        ("onprem", "vsphere"),
     }
     assert all(link["redundant"] for link in prod_run.outputs["links"]["links"].values())
 
@@ -377,6 +382,8 @@ def test_adding_a_site_keeps_every_tunnel_address_and_asn(tmp_path: Path, prod_r
     raw["sites"].insert(
         1, {"name": "aws-euw1", "vendor": "aws", "region": "eu-west-1", "cidr": "10.5.0.0/16"}
     )
+    # 12 VPN connections on its gateway, like prod's AWS sites: the raised quota declared too
+    raw["network"]["quotas"]["aws-euw1"] = {"vpn_connections_per_gateway": 12}
     grown = preview_stack(write_stack(tmp_path, "prod", raw), "prod")
     before, after = prod_run.outputs["links"], grown.outputs["links"]
     for link_name, link in before["links"].items():
@@ -423,7 +430,11 @@ def test_hub_spoke_through_one_vendor_partitions_when_that_vendor_is_lost(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     raw = copy.deepcopy(stack_raw("prod"))
-    raw["network"] = {"topology": "hub-spoke", "hubs": ["aws-use1", "aws-usw2"]}
+    raw["network"] = {
+        "topology": "hub-spoke",
+        "hubs": ["aws-use1", "aws-usw2"],
+        "quotas": raw["network"]["quotas"],  # each hub's 12 VPN connections, as in prod
+    }
     write_stack(tmp_path, "prod", raw)
     assert main(["-C", str(tmp_path), "graph", "--stack", "prod", "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
@@ -434,10 +445,11 @@ def test_hub_spoke_through_one_vendor_partitions_when_that_vendor_is_lost(
         ["gcp-usc1"],
         ["onprem-fra"],
         ["os-dc1"],
+        ["vs-dc1"],
     ]
     assert next(f for f in doc["failures"] if f["lost"] == "site aws-use1")["connected"]
     assert main(["-C", str(tmp_path), "graph", "--stack", "prod"]) == 0
-    assert "vendor aws" in (text := capsys.readouterr().out) and "PARTITIONED into 5" in text
+    assert "vendor aws" in (text := capsys.readouterr().out) and "PARTITIONED into 6" in text
 
 
 def test_graph_formats_show_tunnel_counts(capsys: pytest.CaptureFixture[str]) -> None:

@@ -65,11 +65,12 @@ def test_the_capacity_table_is_what_the_planner_gives(prod: StackConfig) -> None
     sites = [SiteZones(s.name, s.vendor, s.region, s.zones, 1) for s in app.sites]
     need = app.capacity.min_healthy
     rows = _table(RESILIENCE, f"| survive | domains | instances for min_healthy = {need} |")
-    assert len(rows) == 4
+    assert len(rows) == 5
     for row, (subset, kind) in zip(
         rows,
         [
             (sites, FailureKind.VENDOR),
+            (sites[:4], FailureKind.VENDOR),
             (sites[:3], FailureKind.VENDOR),
             (sites[:2], FailureKind.VENDOR),
             (sites, FailureKind.ZONE),
@@ -104,21 +105,26 @@ def test_the_sla_table_is_the_drivers(vendor: str, label: str) -> None:
 def test_the_availability_example_is_the_models(prod: StackConfig) -> None:
     report = prod.plan.apps["shop"].availability
     by_vendor = {s.vendor: s.availability for s in report.sites}
-    a, b, c, d = by_vendor["aws"], by_vendor["gcp"], by_vendor["openstack"], by_vendor["azure"]
-    # The doc's formula, evaluated here: at least three of the four sites up.
+    a, b, c, d, e = (by_vendor[v] for v in ("aws", "gcp", "openstack", "azure", "vsphere"))
+    # The doc's formula, evaluated here: at least four of the five sites up.
     closed = (
-        a * b * c * d + (1 - a) * b * c * d + a * (1 - b) * c * d + a * b * (1 - c) * d + a * b * c * (1 - d)
+        a * b * c * d * e
+        + (1 - a) * b * c * d * e
+        + a * (1 - b) * c * d * e
+        + a * b * (1 - c) * d * e
+        + a * b * c * (1 - d) * e
+        + a * b * c * d * (1 - e)
     )
     assert closed == pytest.approx(report.availability, abs=1e-12)
-    assert f"a = b = d = {a}, c = {c}" in RESILIENCE and a == b == d
+    assert f"a = b = d = {a}, c = e = {c}" in RESILIENCE and a == b == d and c == e
     minutes = (1 - report.availability) * 365 * 24 * 60
     assert (
         f"= {report.availability:.8f}  (≈ {minutes:.2f} min/year of capacity below {report.need})"
         in RESILIENCE
     )
     worst = report.single_failures[0]
-    assert worst.availability == pytest.approx(b * d * c)
-    assert f"`{b} × {d} × {c} = {worst.availability:.4f}`" in RESILIENCE
+    assert worst.availability == pytest.approx(b * d * c * e)
+    assert f"`{b} × {d} × {c} × {e} = {worst.availability:.4f}`" in RESILIENCE
 
 
 def test_the_failover_time_is_prods(prod: StackConfig) -> None:
@@ -170,10 +176,16 @@ def test_the_limits_table_is_the_drivers(prod: StackConfig) -> None:
         assert limit.source in row[5] or (row[5] == "same" and limit.source in LIMITS)
         assert (row[3] == "quota") == limit.adjustable
     usage = prod.plan.network.connectivity.usage
-    assert "prod is at AWS's 10 on both AWS gateways" in " ".join(
+    aws = ("aws-use1", "aws-usw2")
+    at = {usage[s]["vpn_connections_per_gateway"] for s in aws}
+    figure = {lim.figure for lim in declared.values() if lim.key == "vpn_connections_per_gateway"}
+    assert f"prod is at {at.pop()} on both AWS gateways, over AWS's default {figure.pop()}" in " ".join(
         (ROOT / "docs" / "connectivity.md").read_text().split()
     )
-    assert {usage[s]["vpn_connections_per_gateway"] for s in ("aws-use1", "aws-usw2")} == {10}
+    # Over the default only with the raised quota declared in the stack file.
+    raised = stack_raw("prod")["network"]["quotas"]
+    for s in aws:
+        assert usage[s]["vpn_connections_per_gateway"] <= raised[s]["vpn_connections_per_gateway"]
     assert f"prod's gateway is at {usage['azure-weu1']['s2s_tunnels_per_gateway']} of 30" in " ".join(
         LIMITS.split()
     )

@@ -30,6 +30,7 @@ from skyweave.app.multi_cloud_app import MultiCloudApp
 from skyweave.engine.offline import OfflineRun, Registration
 from test_azure import AZ_APP
 from test_multi_cloud_app import AWS, BASE, GCP, OPENSTACK
+from test_vsphere import VS_APP
 
 HTTPS_PORT = 443
 PORT = 8080
@@ -37,15 +38,23 @@ CERTS = {
     "aws": "arn:aws:acm:us-east-1:123456789012:certificate/2b3c4d5e-6f70-4a1b-8c2d-3e4f5a6b7c8d",
     "openstack": "https://barbican.dc1.example.net:9311/v1/containers/6f1c8a52-3e1b-4c4e-9a7d-2b3c4d5e6f70",
 }
-SITES = [AWS, GCP, OPENSTACK, AZ_APP]
+SITES = [AWS, GCP, OPENSTACK, AZ_APP, VS_APP]
+#: vSphere has no load balancer of its own (docs/vsphere.md): the site's front door is the
+#: operator's, at ``ingress_ip``, passing HTTPS through to the VMs; skyweave configures no
+#: instance probe there, and DNS checks the front door like every other site's.
+NO_OWN_LB = {VS_APP["name"]}
 APP: dict[str, Any] = {
     **BASE,
-    "images": {**BASE["images"], "azure": "Canonical:ubuntu-24_04-lts:server:latest"},
-    "sizes": {**BASE["sizes"], "azure": "Standard_D2s_v5"},
+    "images": {
+        **BASE["images"],
+        "azure": "Canonical:ubuntu-24_04-lts:server:latest",
+        "vsphere": "debian-12-web",
+    },
+    "sizes": {**BASE["sizes"], "azure": "Standard_D2s_v5", "vsphere": "2cpu-4096mb"},
     "sites": [s["name"] for s in SITES],
     "port": PORT,
-    "min_healthy": 6,
-    "availability": {"os-dc1": 0.999},
+    "min_healthy": 8,
+    "availability": {"os-dc1": 0.999, "vs-dc1": 0.999},
     "tls_certificates": CERTS,
     "https_port": HTTPS_PORT,
     "dns": {"vendor": "aws", "zone": "Z0123456789EXAMPLE", "record_name": "shop.example.com"},
@@ -128,7 +137,9 @@ def test_azure_http_and_https_probes_require_200_per_the_sdk() -> None:
 
 def test_every_instance_probe_targets_a_port_that_answers_200(tls_run: OfflineRun) -> None:
     probes = list(_instance_probes(tls_run))
-    assert {site for site, *_ in probes} == {s["name"] for s in SITES}, "every vendor's probe is read"
+    assert {site for site, *_ in probes} == {s["name"] for s in SITES} - NO_OWN_LB, (
+        "every vendor's probe is read"
+    )
     for site, what, protocol, port, path in probes:
         serves_200 = {("HTTP", PORT)} if _terminates_tls(tls_run, site) else {("HTTPS", HTTPS_PORT)}
         assert (protocol, port) in serves_200, (
@@ -142,6 +153,11 @@ def test_every_dns_check_probes_the_https_front_door(tls_run: OfflineRun) -> Non
     assert {name.rsplit("-check-", 1)[1] for name, *_ in checks} == {s["name"] for s in SITES}
     for name, protocol, port, path in checks:
         assert (protocol, port, path) == ("HTTPS", HTTPS_PORT, "/healthz"), name
+    # vSphere's front door is the operator's load balancer, which the check probes by address
+    (vs,) = [
+        r for r in tls_run.resources if r.type == "aws:route53/healthCheck:HealthCheck" and "vs-dc1" in r.name
+    ]
+    assert vs.inputs["ipAddress"] == VS_APP["ingress_ip"]
 
 
 def test_without_tls_every_probe_is_plain_http_on_the_service_port() -> None:
@@ -183,6 +199,13 @@ def _public_ports(result: OfflineRun) -> dict[str, set[int]]:
             ports[_site(r)] |= {rule["frontendPort"] for rule in i["loadBalancingRules"]}
         elif r.type == "openstack:loadbalancer/listener:Listener":
             ports[_site(r)].add(i["protocolPort"])
+        elif r.type == "vsphere:index/virtualMachine:VirtualMachine" and r.name.startswith("web-"):
+            # the operator's load balancer serves what each VM's guestinfo tells it (docs/vsphere.md)
+            extra = i["extraConfig"]
+            if "guestinfo.skyweave.https_port" in extra:
+                ports[VS_APP["name"]].add(int(extra["guestinfo.skyweave.https_port"]))
+            if extra.get("guestinfo.skyweave.plain_http") != "closed":
+                ports[VS_APP["name"]].add(int(extra["guestinfo.skyweave.port"]))
     return ports
 
 

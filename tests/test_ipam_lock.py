@@ -167,9 +167,17 @@ def test_lock_on_the_shipped_prod_file_inserts_only_the_pins(
 def test_adding_a_site_to_prod_preview_dry_run_lock_preview(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Issue 17's day-2 workflow: require_pins refuses the new site, lock is the remedy."""
-    text = PROD.replace(
+    """Issue 17's day-2 workflow: require_pins refuses the new site, lock is the remedy.
+
+    On the shipped (locked) file: unpinned, a new site may move an existing link's planned tunnel
+    block (with vs-dc1 in prod, adding aws-euc1 moves aws-usw2/vs-dc1's), which the pins prevent.
+    """
+    text = SHIPPED_PROD.replace(
         "  # A bare-metal pool over three sources", NEW_SITE + "  # A bare-metal pool over three sources"
+    ).replace(  # its gateway, like prod's, needs 12 VPN connections: the raised quota too
+        "      aws-usw2: {vpn_connections_per_gateway: 12}\n",
+        "      aws-usw2: {vpn_connections_per_gateway: 12}\n"
+        "      aws-euc1: {vpn_connections_per_gateway: 12}\n",
     )
     project = _project(tmp_path, text)
     argv = ["-C", str(project)]
@@ -177,7 +185,7 @@ def test_adding_a_site_to_prod_preview_dry_run_lock_preview(
     assert main([*argv, "preview", "--stack", "prod"]) == 1
     err = capsys.readouterr().err
     assert (
-        "skyweave:sites[7].cidr" in err and "skyweave ipam lock --stack prod" in err and "<stack>" not in err
+        "skyweave:sites[8].cidr" in err and "skyweave ipam lock --stack prod" in err and "<stack>" not in err
     )
 
     assert main([*argv, "ipam", "show", "--stack", "prod"]) == 0
@@ -186,7 +194,7 @@ def test_adding_a_site_to_prod_preview_dry_run_lock_preview(
 
     assert main([*argv, "ipam", "lock", "--stack", "prod", "--check"]) == EXIT_REQUIREMENT
     checked = capsys.readouterr().out
-    assert "skyweave:sites[7].cidr" in checked
+    assert "skyweave:sites[8].cidr" in checked
     assert main([*argv, "ipam", "lock", "--stack", "prod", "--dry-run"]) == 0
     dry = capsys.readouterr()
     assert _stack_file(project).read_text(encoding="utf-8") == text  # nothing written
@@ -198,7 +206,7 @@ def test_adding_a_site_to_prod_preview_dry_run_lock_preview(
     assert files.unified_diff(LABEL, text, after) == dry.out
     removed, added = _diff(text, after)
     assert removed == []
-    assert "      cidr: 10.0.0.0/16\n" in added  # the first free /16 of the supernet
+    assert "      cidr: 10.5.0.0/16\n" in added  # the first free /16 of the supernet
 
     assert main([*argv, "ipam", "lock", "--stack", "prod", "--check"]) == 0
     capsys.readouterr()
@@ -207,11 +215,11 @@ def test_adding_a_site_to_prod_preview_dry_run_lock_preview(
     assert any(r["name"].endswith("aws-euc1") and r["type"] == "aws:ec2/vpc:Vpc" for r in doc["resources"])
 
     # Against what was there before the site was added, the change is creates: the new site and its
-    # links; nothing that exists is replaced or deleted, and the one update is the Azure VPN
+    # links; nothing that exists is replaced or deleted, and the updates are the Azure VPN
     # gateway's BGP list, which names every link's custom addresses (docs/azure.md) and so gains
     # the new link's.
     (tmp_path / "before").mkdir()
-    before = _project(tmp_path / "before", PROD)
+    before = _project(tmp_path / "before", SHIPPED_PROD)
     assert main(["-C", str(before), "preview", "--stack", "prod", "--format", "json"]) == 0
     base = tmp_path / "before.json"
     base.write_text(capsys.readouterr().out)
@@ -230,8 +238,12 @@ def test_adding_a_site_to_prod_preview_dry_run_lock_preview(
     changes = json.loads(capsys.readouterr().out)["changes"]
     assert changes and {c["op"] for c in changes} == {"create", "update"}
     updates = [c for c in changes if c["op"] == "update"]
-    assert [(c["type"], [k["key"] for k in c["keys"]]) for c in updates] == [
-        ("azure-native:network:VirtualNetworkGateway", ["bgpSettings"])
+    # and the vSphere appliance VMs' annotation, which lists what the operator's edge must let
+    # through and the router route for every link (docs/vsphere.md), so it gains the new link's
+    assert sorted((c["type"], [k["key"] for k in c["keys"]]) for c in updates) == [
+        ("azure-native:network:VirtualNetworkGateway", ["bgpSettings"]),
+        ("vsphere:index/virtualMachine:VirtualMachine", ["annotation"]),
+        ("vsphere:index/virtualMachine:VirtualMachine", ["annotation"]),
     ], updates
     assert any("aws-euc1" in c["urn"] for c in changes)
 

@@ -1,6 +1,7 @@
-"""Vendors' documented VPN limits, planned: prod sits at AWS's default of 10 connections per
-virtual private gateway, one more link is a configuration error that names the quota and how to
-declare a raised one, and a stack file can declare one.
+"""Vendors' documented VPN limits, planned: prod's AWS gateways carry 12 connections, over AWS's
+default of 10 per virtual private gateway, so prod declares the raised quota (without it, the plan
+is a configuration error that names the quota and how to declare a raised one); one more link is
+refused naming the declared figure.
 
 The figures the tests state are the vendors' documents (each cited where it is used), not the
 code's constants; what the plan counts is checked against the resources the offline preview
@@ -41,7 +42,11 @@ def _error(raw: dict[str, Any]) -> str:
     return str(info.value)
 
 
-def _eleventh_device(raw: dict[str, Any], *, name: str = "onprem-ams") -> dict[str, Any]:
+#: prod's declared quota on each AWS gateway (its stack file: vs-dc1 took each to 12).
+PROD_QUOTA = 12
+
+
+def _one_more_device(raw: dict[str, Any], *, name: str = "onprem-ams") -> dict[str, Any]:
     """prod plus one on-prem site with one BGP device: one more connection on every AWS gateway."""
     raw = copy.deepcopy(raw)
     raw["sites"].append(
@@ -56,7 +61,7 @@ def _eleventh_device(raw: dict[str, Any], *, name: str = "onprem-ams") -> dict[s
         }
     )
     # Two devices are not joined to each other (no link shape joins two devices).
-    raw["network"]["exclude"] = [["onprem-fra", name]]
+    raw["network"]["exclude"].append(["onprem-fra", name])
     return raw
 
 
@@ -65,21 +70,31 @@ def _per_site(run: OfflineRun, type_token: str) -> Counter[str]:
     return Counter((r.provider or "").rsplit("::", 1)[-1] for r in run.resources if r.type == type_token)
 
 
-def test_prod_is_at_the_aws_limit_and_passes(prod_run: OfflineRun) -> None:
-    """Each AWS gateway of prod carries exactly the documented default, which is allowed."""
+def test_prod_is_at_its_declared_aws_quota_and_passes(prod_run: OfflineRun) -> None:
+    """Each AWS gateway of prod carries exactly its declared raised quota, which is allowed."""
     config = _plan(stack_raw("prod"))
     usage = config.plan.network.connectivity.usage
     built = _per_site(prod_run, "aws:ec2/vpnConnection:VpnConnection")
-    assert built == {"aws-use1": AWS_CONNECTIONS_PER_VGW, "aws-usw2": AWS_CONNECTIONS_PER_VGW}
+    assert built == {"aws-use1": PROD_QUOTA, "aws-usw2": PROD_QUOTA}
     for site, count in built.items():
         assert usage[site]["vpn_connections_per_gateway"] == count
+
+
+def test_prod_without_its_declared_quota_is_refused_at_the_aws_default() -> None:
+    raw = stack_raw("prod")
+    del raw["network"]["quotas"]
+    message = _error(raw)
+    assert "aws-use1" in message and "VPN connections per virtual private gateway" in message
+    assert f"needs {PROD_QUOTA}" in message and f"allows {AWS_CONNECTIONS_PER_VGW}" in message
+    assert "https://docs.aws.amazon.com/vpn/latest/s2svpn/vpn-limits.html" in message
+    assert "skyweave:network.quotas.aws-use1.vpn_connections_per_gateway" in message
 
 
 def test_the_counts_are_what_the_preview_registers(prod_run: OfflineRun) -> None:
     usage = _plan(stack_raw("prod")).plan.network.connectivity.usage
     azure = _per_site(prod_run, "azure-native:network:VirtualNetworkGatewayConnection")
-    assert azure == {"azure-weu1": 16}
-    assert usage["azure-weu1"]["s2s_tunnels_per_gateway"] == 16 <= AZURE_VPNGW2AZ_TUNNELS
+    assert azure == {"azure-weu1": 18}
+    assert usage["azure-weu1"]["s2s_tunnels_per_gateway"] == 18 <= AZURE_VPNGW2AZ_TUNNELS
     peers = _per_site(prod_run, "gcp:compute/routerPeer:RouterPeer")
     for site, count in peers.items():
         assert usage[site]["bgp_peers_per_router"] == count <= GCP_BGP_PEERS_PER_ROUTER
@@ -94,30 +109,32 @@ def test_the_counts_are_what_the_preview_registers(prod_run: OfflineRun) -> None
         assert usage[site]["customer_gateways_per_region"] == count
 
 
-def test_an_eleventh_link_on_one_aws_gateway_is_refused_naming_the_quota() -> None:
-    message = _error(_eleventh_device(stack_raw("prod")))
+def test_one_more_link_on_one_aws_gateway_is_refused_naming_the_quota() -> None:
+    message = _error(_one_more_device(stack_raw("prod")))
     assert "aws-use1" in message
     assert "VPN connections per virtual private gateway" in message
-    assert "11" in message and "10" in message
+    assert f"needs {PROD_QUOTA + 1}" in message
+    assert f"the declared quota is {PROD_QUOTA}; " in message
+    assert f"allows {AWS_CONNECTIONS_PER_VGW} (" in message
     assert "https://docs.aws.amazon.com/vpn/latest/s2svpn/vpn-limits.html" in message
     assert "skyweave:network.quotas.aws-use1.vpn_connections_per_gateway" in message
 
 
 def test_a_declared_raised_quota_lets_the_plan_through() -> None:
-    raw = _eleventh_device(stack_raw("prod"))
+    raw = _one_more_device(stack_raw("prod"))
     raw["network"]["quotas"] = {
-        "aws-use1": {"vpn_connections_per_gateway": 11},
-        "aws-usw2": {"vpn_connections_per_gateway": 11},
+        "aws-use1": {"vpn_connections_per_gateway": 13},
+        "aws-usw2": {"vpn_connections_per_gateway": 13},
     }
     usage = _plan(raw).plan.network.connectivity.usage
-    assert usage["aws-use1"]["vpn_connections_per_gateway"] == 11
+    assert usage["aws-use1"]["vpn_connections_per_gateway"] == 13
 
 
 def test_a_declared_quota_below_the_need_names_the_declared_figure() -> None:
-    raw = _eleventh_device(stack_raw("prod"))
-    raw["network"]["quotas"] = {"aws-use1": {"vpn_connections_per_gateway": 11}}
-    message = _error(raw)  # aws-usw2 still has the default
-    assert "aws-usw2" in message and "11" in message
+    raw = _one_more_device(stack_raw("prod"))
+    raw["network"]["quotas"] = {"aws-use1": {"vpn_connections_per_gateway": 13}}
+    message = _error(raw)  # aws-usw2 now has the default
+    assert "aws-usw2" in message and "needs 13" in message
     raw["network"]["quotas"] = {
         "aws-use1": {"vpn_connections_per_gateway": 10},
         "aws-usw2": {"vpn_connections_per_gateway": 20},
@@ -176,18 +193,14 @@ def test_the_aws_region_limits_count_every_site_of_the_region() -> None:
     """Two AWS sites in one region share the account's per-Region quotas; raising one site's
     declared figure but not the other's is a contradiction, refused."""
     raw = stack_raw("prod")
-    raw["network"]["quotas"] = {
-        "aws-use1": {"customer_gateways_per_region": 60},
-        "aws-usw2": {"customer_gateways_per_region": 60},
-    }
-    assert _plan(raw).plan.network.connectivity.usage["aws-use1"]["customer_gateways_per_region"] == 10
+    raw["network"]["quotas"]["aws-use1"]["customer_gateways_per_region"] = 60
+    raw["network"]["quotas"]["aws-usw2"]["customer_gateways_per_region"] = 60
+    assert _plan(raw).plan.network.connectivity.usage["aws-use1"]["customer_gateways_per_region"] == 12
     raw = stack_raw("prod")
     raw["sites"][1]["region"] = "us-east-1"
     raw["sites"][1]["zones"] = ["us-east-1a", "us-east-1b"]
-    raw["network"]["quotas"] = {
-        "aws-use1": {"customer_gateways_per_region": 60},
-        "aws-usw2": {"customer_gateways_per_region": 70},
-    }
+    raw["network"]["quotas"]["aws-use1"]["customer_gateways_per_region"] = 60
+    raw["network"]["quotas"]["aws-usw2"]["customer_gateways_per_region"] = 70
     message = _error(raw)
     assert "aws-use1" in message and "aws-usw2" in message and "us-east-1" in message
 
@@ -207,7 +220,7 @@ def test_an_azure_peer_may_not_use_65516() -> None:
 def test_65516_is_allowed_on_a_site_no_azure_gateway_peers_with() -> None:
     raw = stack_raw("prod")
     raw["sites"][0]["asn"] = 65516
-    raw["network"]["exclude"] = [["aws-use1", "azure-weu1"]]
+    raw["network"]["exclude"].append(["aws-use1", "azure-weu1"])
     del raw["network"]["tunnel_blocks"]["aws-use1/azure-weu1"]  # the pin `ipam lock` removes
     assert _plan(raw).plan.network.connectivity.asns["aws-use1"] == 65516
 

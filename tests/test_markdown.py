@@ -60,6 +60,6 @@ def test_simulate_markdown(capsys: pytest.CaptureFixture[str], tmp_path: Path) -
     write_stack(tmp_path, "prod", raw)
     assert main(["-C", str(tmp_path), "simulate", "--stack", "prod", "--format", "markdown"]) == 4
     text = capsys.readouterr().out
-    assert "❌ **NOT SURVIVED: 1 required failure(s): shop under vendor aws (12/12)**" in text
+    assert "❌ **NOT SURVIVED: 1 required failure(s): shop under vendor aws (16/16)**" in text
     # the failing row is shown before the fold, not only inside it
     assert text.index("NOT SURVIVED (required)") < text.index("<details>")

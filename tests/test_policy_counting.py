@@ -228,29 +228,29 @@ def _without_records(prod: list[Resource], *sites: str) -> list[Resource]:
 def test_a_single_vendor_dns_name_fails_a_service_that_must_survive_a_vendor(
     route53_only: list[Resource],
 ) -> None:
-    """prod's shop answers at shop.example.com from records on four vendors' sites; with only the
+    """prod's shop answers at shop.example.com from records on five vendors' sites; with only the
     AWS record left, losing AWS leaves the name nothing to answer with, whatever runs elsewhere."""
     raw = stack_raw("prod")
     (shop,) = raw["apps"]
     assert shop["survive"] == "vendor" and SURVIVES.level.value == "mandatory"
-    only_aws = _without_records(route53_only, "gcp-euw1", "azure-weu1", "os-dc1")
+    only_aws = _without_records(route53_only, "gcp-euw1", "azure-weu1", "os-dc1", "vs-dc1")
     (message,) = _messages(SURVIVES, only_aws)
     assert "MultiCloudApp 'shop': losing vendor 'aws' leaves 0 of 4 instance(s)" in message
     assert f"below minHealthy {shop['min_healthy']}" in message
-    assert "12 instance(s) no DNS record of it reaches are not counted" in message
+    assert "16 instance(s) no DNS record of it reaches are not counted" in message
 
 
 def test_instances_no_dns_record_reaches_do_not_count(route53_only: list[Resource]) -> None:
-    """Without the OpenStack record the shop's 4 OpenStack servers serve nobody: 12 are reachable,
-    and losing any vendor leaves 8, below its min_healthy 12."""
+    """Without the OpenStack record the shop's 4 OpenStack servers serve nobody: 16 are reachable,
+    and losing any vendor leaves 12, below its min_healthy 16."""
     (message,) = _messages(SURVIVES, _without_records(route53_only, "os-dc1"))
-    assert "leaves 8 of 12 instance(s)" in message
+    assert "leaves 12 of 16 instance(s)" in message
     assert "4 instance(s) no DNS record of it reaches are not counted" in message
 
 
 def test_a_service_whose_records_reach_none_of_its_instances_says_so(route53_only: list[Resource]) -> None:
     prod = route53_only
-    records = {f"shop-dns-record-{s}" for s in ("aws-use1", "gcp-euw1", "azure-weu1", "os-dc1")}
+    records = {f"shop-dns-record-{s}" for s in ("aws-use1", "gcp-euw1", "azure-weu1", "os-dc1", "vs-dc1")}
     targets = {
         urn for r in prod if r.name in records for urns in r.property_dependencies.values() for urn in urns
     }
@@ -267,6 +267,19 @@ def test_a_service_whose_records_reach_none_of_its_instances_says_so(route53_onl
     assert any(
         "MultiCloudApp 'shop': no DNS record of it reaches any of its instance(s)" in m for m in messages
     )
+
+
+def test_cloud_dns_alone_reaches_the_vsphere_vms_at_their_front_door(prod: list[Resource]) -> None:
+    """prod's Cloud DNS record set answers for every site: the sites' load balancers (linked
+    resources) and vs-dc1's front door, the operator's load balancer at ``ingress_ip`` (an address
+    written out). With the Route 53 records gone, it alone must still reach the vSphere VMs."""
+    route53 = {f"shop-dns-record-{s}" for s in ("aws-use1", "gcp-euw1", "azure-weu1", "os-dc1", "vs-dc1")}
+    only_cloud_dns = [r for r in prod if r.name not in route53]
+    (shop,) = [
+        s for s in facts(StackIndex.build(only_cloud_dns)).services if s.label == "MultiCloudApp 'shop'"
+    ]
+    assert [u for u in shop.units if u.site == "vs-dc1"], "the front door reaches the VMs"
+    assert not shop.unreached, [u.urn for u in shop.unreached]
 
 
 # -- 6. what `skyweave rules` cites, plan files, messages --------------------------------------

@@ -46,9 +46,9 @@ def test_outputs_only_behind_the_flag(prod_run: OfflineRun) -> None:
 
 def test_outputs_show_plain_numbers_and_real_characters(prod_run: OfflineRun) -> None:
     raw = json.dumps(prod_run.outputs)
-    assert "0.9999984703019851" in raw and "\\u00d7" in raw  # what the outputs hold
+    assert "0.9999719855997203" in raw and "\\u00d7" in raw  # what the outputs hold
     shown = render_text(prod_run, width=120, show_outputs=True)
-    assert "0.9999984703019851" not in shown and "0.9999984703" in shown
+    assert "0.9999719855997203" not in shown and "0.9999719856" in shown
     assert "\\u00d7" not in shown and "×" in shown
 
 
@@ -101,7 +101,7 @@ def test_the_command_does_not_colour_a_pipe(
 
 def test_json_stays_as_it_was(prod_run: OfflineRun) -> None:
     # The JSON is for tools: unchanged by the text's rounding and unescaping.
-    assert "0.9999984703019851" in render_json(prod_run)
+    assert "0.9999719855997203" in render_json(prod_run)
 
 
 def test_progress_is_live_on_a_terminal_and_logged_elsewhere() -> None:

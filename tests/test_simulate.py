@@ -22,31 +22,41 @@ def test_prod_survives_every_required_failure(cli_once: CliOnce) -> None:
     assert code == 0
     doc = json.loads(out)
     assert doc["survived"] is True
-    # the links HybridVpc plans: the full mesh of 7 sites (os-dc1's appliance pair reaches GCP and
-    # Azure too)
-    assert len(doc["network_links"]) == 7 * 6 // 2
+    # the links HybridVpc plans: the full mesh of 8 sites (os-dc1's appliance pair reaches GCP and
+    # Azure too) but the one prod excludes, os-dc1/vs-dc1 (appliance to appliance is not built)
+    assert len(doc["network_links"]) == 8 * 7 // 2 - 1
     assert doc["single_path_links"] == []  # every link has two active paths or more
     rows = {(f["kind"], f["domain"]): f for f in doc["failures"]}
     # Every vendor, region and zone of the stack is failed once.
     assert {k for k, _ in rows} == {"vendor", "region", "zone"}
-    assert {d for k, d in rows if k == "vendor"} == {"aws", "gcp", "openstack", "onprem", "azure"}
-    # every site's zones (gcp-usc1, then azure-weu1), and the two racks of the pool's own servers
-    assert len([1 for k, _ in rows if k == "zone"]) == 3 + 2 + 3 + 2 + 2 + 2 + 3 + 2
+    assert {d for k, d in rows if k == "vendor"} == {"aws", "gcp", "openstack", "onprem", "azure", "vsphere"}
+    # every site's zones (gcp-usc1, then azure-weu1, vs-dc1's clusters), and the two racks of the
+    # pool's own servers
+    assert len([1 for k, _ in rows if k == "zone"]) == 3 + 2 + 3 + 2 + 2 + 2 + 3 + 2 + 2
     aws = rows[("vendor", "aws")]
     assert aws["lost_sites"] == ["aws-use1", "aws-usw2"]
     assert aws["network"] == "connected"  # GCP, Azure, OpenStack and on-prem still reach each other
     (shop,) = aws["apps"]
-    assert (shop["remaining"], shop["total"], shop["min_healthy"]) == (12, 16, 12)
+    assert (shop["remaining"], shop["total"], shop["min_healthy"]) == (16, 20, 16)
     # Route 53 is lost with AWS, Cloud DNS still answers: the name's DNS provider did not fail.
     assert shop["dns"] == {
         "record": "shop.example.com",
-        "healthy_targets": ["gcp-euw1", "os-dc1", "azure-weu1"],
+        "healthy_targets": ["gcp-euw1", "os-dc1", "azure-weu1", "vs-dc1"],
         "healthy": True,
         "provider_failed": False,
     }
     assert rows[("vendor", "gcp")]["apps"][0]["dns"]["provider_failed"] is False
     zone = rows[("zone", "aws/us-east-1/us-east-1a")]["apps"][0]
-    assert zone["remaining"] == 14 and zone["required"] is True
+    assert zone["remaining"] == 18 and zone["required"] is True
+    # vSphere (docs/vsphere.md, "What fails together"): a cluster is a zone (vSphere HA restarts
+    # VMs only within it), the datacenter the region, and the vendor; each is survived. The vCenter
+    # loses no capacity (running VMs keep running), so it is no row of its own.
+    cluster = rows[("zone", "vsphere/dc1/cluster-a")]
+    assert cluster["lost_sites"] == [] and cluster["apps"][0]["remaining"] == 18
+    for kind, domain in (("region", "vsphere/dc1"), ("vendor", "vsphere")):
+        lost = rows[(kind, domain)]
+        assert lost["lost_sites"] == ["vs-dc1"] and lost["network"] == "connected"
+        assert lost["apps"][0]["remaining"] == 16 and lost["apps"][0]["survived"] is True
 
 
 def _one_dns_vendor(survive: str) -> dict[str, Any]:
@@ -112,16 +122,17 @@ def test_a_narrower_plan_does_not_survive_a_vendor_but_that_is_not_required() ->
     report = simulate(config, stack="prod")
     by = {(f.kind.value, f.domain): f for f in report.failures}
     (shop,) = by[("vendor", "gcp")].apps
-    # survive zone with 12 over 11 zones: ceil(12 * 11 / 10) = 14 instances, gcp holds 3 of them.
-    assert shop.total == 14 and shop.remaining == 11
+    # survive zone with 16 over 13 zones: ceil(16 * 13 / 12) = 18 instances, gcp holds 5 of them.
+    assert shop.total == 18 and shop.remaining == 13
     assert not shop.survived and not shop.required
     assert report.survived
 
 
 def test_network_connectivity_once_links_are_given() -> None:
     config = parse_stack_config(stack_raw("prod"), source="prod")
-    sites = ["aws-use1", "aws-usw2", "gcp-euw1", "os-dc1", "onprem-fra", "gcp-usc1", "azure-weu1"]
-    # A hub at aws-use1: losing aws (both AWS sites) leaves gcp, azure, openstack and onprem apart.
+    sites = ["aws-use1", "aws-usw2", "gcp-euw1", "os-dc1", "onprem-fra", "gcp-usc1", "azure-weu1", "vs-dc1"]
+    # A hub at aws-use1: losing aws (both AWS sites) leaves gcp, azure, openstack, onprem and
+    # vsphere apart.
     hub = [("aws-use1", other) for other in sites[1:]]
     report = simulate(config, stack="prod", links=hub)
     by = {(f.kind.value, f.domain): f for f in report.failures}

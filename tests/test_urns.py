@@ -41,7 +41,15 @@ def test_urns_match_the_snapshot(stack: str, request: pytest.FixtureRequest) -> 
 #: Inputs that follow the estate's links by design: an Azure VPN gateway lists, per instance, every
 #: custom BGP address its connections use (docs/azure.md), so a new link to an Azure site adds the
 #: link's addresses to that list (an in-place update) and never changes or drops the others.
-FOLLOW_LINKS = {("azure-native:network:VirtualNetworkGateway", "bgpSettings")}
+#: A vSphere appliance VM likewise lists what the operator's edge must let through and the router
+#: route for every link (docs/vsphere.md): its annotation is updated in place, and its extraConfig
+#: (user data, openings, routes) is in its ignore_changes, applied by replacing the VMs one at a
+#: time as on OpenStack (docs/connectivity.md).
+FOLLOW_LINKS = {
+    ("azure-native:network:VirtualNetworkGateway", "bgpSettings"),
+    ("vsphere:index/virtualMachine:VirtualMachine", "annotation"),
+    ("vsphere:index/virtualMachine:VirtualMachine", "extraConfig"),
+}
 
 
 def _fixed(reg: Any) -> dict[str, Any]:
@@ -59,6 +67,9 @@ def test_adding_a_site_anywhere_keeps_every_urn_and_address(
     raw = copy.deepcopy(stack_raw("prod"))
     new = {"name": "aws-euw1", "vendor": "aws", "region": "eu-west-1", "cidr": "10.5.0.0/16", "nat": "single"}
     raw["sites"].insert(position, new)
+    # Like prod's AWS sites, its gateway needs 12 VPN connections (one per far-end address of the
+    # six non-AWS sites): over AWS's default 10, so the account's raised quota is declared too.
+    raw["network"]["quotas"]["aws-euw1"] = {"vpn_connections_per_gateway": 12}
     grown = preview_stack(write_stack(tmp_path, "prod", raw), "prod")
     before = {r.urn: r for r in prod_run.resources}
     after = {r.urn: r for r in grown.resources}
@@ -81,6 +92,7 @@ def test_removing_a_site_keeps_every_other_urn(tmp_path: Path, prod_run: Offline
     # and the tunnel pins of its links, which `ipam lock` removes (tests/test_ipam_lock.py)
     pins = raw["network"]["tunnel_blocks"]
     raw["network"]["tunnel_blocks"] = {k: v for k, v in pins.items() if "aws-usw2" not in k.split("/")}
+    del raw["network"]["quotas"]["aws-usw2"]  # a quota of a site that is gone is refused
     shrunk = preview_stack(write_stack(tmp_path, "prod", raw), "prod")
     before = {r.urn: r for r in prod_run.resources}
     after = {r.urn: r for r in shrunk.resources}

@@ -25,6 +25,8 @@ ROWS = ("**a new vendor**", "**a new kind of VPN endpoint / a new vendor pair**"
 VENDORS = sorted(p.parent.name for p in (ROOT / "components" / "drivers").glob("*/driver.py"))
 LAYERS = (
     "core",
+    "files",
+    "engine",
     "planning",
     "drivers",
     "network",
@@ -134,6 +136,33 @@ def test_the_doc_names_the_files_a_vendor_and_a_pair_touch() -> None:
         "components/core/sites.py",
     ):
         assert not any(p.fullmatch(unexpected) for p in patterns), unexpected
+
+
+#: vSphere's own commits (issue 26): their subjects start so; the merges that brought main into its
+#: branch are left out, so only what vSphere changed is judged.
+VSPHERE_COMMITS = ("^vsphere", "^Issue 26")
+
+
+def _vsphere_changed() -> list[str]:
+    try:
+        commits = _git(
+            "log", "main", "--no-merges", "-i", "--format=%H", *(f"--grep={g}" for g in VSPHERE_COMMITS)
+        ).split()
+        files = {f for c in commits for f in _git("show", "--format=", "--name-only", c).splitlines() if f}
+    except (OSError, subprocess.CalledProcessError):
+        return []
+    return sorted(files)
+
+
+def test_vsphere_touched_only_what_the_doc_says() -> None:
+    """Issue 26: CONTRIBUTING's and this page's "a vendor touches" list matches vSphere's diff."""
+    changed = _vsphere_changed()
+    if not changed:
+        pytest.skip("no `main` with vSphere's commits to compare with")
+    assert "components/drivers/vsphere/driver.py" in changed
+    patterns = allowed_patterns()
+    outside = [path for path in changed if not any(p.fullmatch(path) for p in patterns)]
+    assert not outside, f"files docs/architecture.md does not name for vSphere: {outside}"
 
 
 def test_the_branch_touched_only_what_the_doc_says() -> None:

@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 import vpnlab
+from skyweave.drivers import get_driver
 from skyweave.drivers.base import BgpTimers
 from skyweave.network.appliance import (
     ApplianceAddress,
@@ -225,7 +226,8 @@ def appliance_lab(
             vendors[tunnel_name(link, OS_APPLIANCE.site, t)] = far.vendor
     tunnels = appliance_tunnels(OS_APPLIANCE.site, links, PAIR, peers)
     psks = psks_for(tunnels)
-    appliances = render_appliance(OS_APPLIANCE.site, links, PAIR, peers, psks, NEXT_HOP, SUBNET)
+    limit = get_driver("openstack").appliance_user_data_limit()  # type: ignore[attr-defined]
+    appliances = render_appliance(OS_APPLIANCE.site, links, PAIR, peers, psks, NEXT_HOP, SUBNET, limit=limit)
     files = {a.device: a.files for a in appliances}
     # The far ends keep their own vendor's BGP timers, whatever the appliance was given.
     far_ends = [dataclasses.replace(t, timers=FAR_END_TIMERS[vendors[t.name]]) for t in tunnels]

@@ -126,3 +126,23 @@ def test_existing_redundancy_rules_judge_vsphere_sites() -> None:
     assert any("vs-dc1" in f.message for f in found), [f.message for f in found]
     spread = rule_by_name("skyweave-redundancy-zone-spread").run_stack(estate_of(build_app(APP)), None)
     assert not any("vs-dc1" in f.message for f in spread)
+
+
+def test_a_record_at_the_ingress_ip_reaches_the_vms_behind_it() -> None:
+    """The front door of a vSphere site is the operator's load balancer at ``ingress_ip``, outside
+    the plan. The pack counts only the compute a DNS record reaches (issue 24); before the app VMs
+    carried their front door, a record naming ``ingress_ip`` reached none of them, and prod with a
+    vSphere share failed survives-vendor-loss with its VMs "unreached"."""
+    from test_vsphere import VS_APP
+
+    dns = {"vendor": "aws", "zone": "Z0123456789EXAMPLE", "record_name": "web.example.com"}
+    index = estate_of(build_app({**APP, "dns": dns}))
+    (web,) = [s for s in facts(index).services if s.label == "MultiCloudApp 'web'"]
+    reached = [u for u in web.units if u.site == "vs-dc1"]
+    assert reached and not web.unreached, [u.urn for u in web.unreached]
+    records = [
+        r for r in index.by_urn.values() if r.type == "aws:route53/record:Record" and "vs-dc1" in r.name
+    ]
+    assert records and all(VS_APP["ingress_ip"] in r.props["records"] for r in records)
+    found = rule_by_name("skyweave-redundancy-survives-vendor-loss").run_stack(index, None)
+    assert not [f.message for f in found if "no DNS record" in f.message]

@@ -19,6 +19,7 @@ only pass them back to the driver that made them.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Protocol, runtime_checkable
 
@@ -36,6 +37,7 @@ __all__ = [
     "HaVpnService",
     "PeeringService",
     "PolicyVpnService",
+    "UserDataLimit",
     "link_end_problem",
 ]
 
@@ -195,6 +197,16 @@ class ActiveActiveVpnService(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class UserDataLimit:
+    """How much user data (bytes, base64-encoded) the vendor hands an appliance instance, who
+    says so and where: the one bound on an appliance pair, checked when the pair is rendered."""
+
+    figure: int
+    accepted_by: str
+    source: str
+
+
 @runtime_checkable
 class ApplianceVpnService(Protocol):
     """``VpnEndpoint.APPLIANCE``: an HA pair of route-based router instances the driver builds.
@@ -209,6 +221,11 @@ class ApplianceVpnService(Protocol):
         """The site's pair before its instances (shared by all its links): a security group, a
         port and a public address per instance, and the site-side next hop both may hold.
         ``transit_cidrs``: the ranges the appliances forward for (the ports must allow them)."""
+        ...
+
+    def appliance_user_data_limit(self) -> UserDataLimit:
+        """The most user data the vendor passes to an instance: a pair needing more is refused
+        while rendering, naming this limit, rather than by the vendor's API at apply."""
         ...
 
     def appliance_public_ip(self, pair: Any, index: int) -> pulumi.Output[str]:

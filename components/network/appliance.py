@@ -35,8 +35,9 @@ from dataclasses import dataclass
 from ..core.errors import PlanningError
 from ..drivers import get_driver
 from ..drivers.base import BgpTimers
+from ..drivers.vpn import UserDataLimit
 from ..planning.vpn import APPLIANCE_INSTANCES, LinkPlan, Routing, TunnelPlan, VpnEndpoint
-from .appliance_boot import USER_DATA_LIMIT, render_boot_script, render_keepalived, render_user_data
+from .appliance_boot import render_boot_script, render_keepalived, render_user_data
 from .appliance_check import Tunnel as CheckedTunnel
 from .device_config import (
     DEFAULT_BGP_TIMERS,
@@ -212,11 +213,13 @@ def render_appliance(
     psks: Mapping[str, str],
     next_hop: str,
     subnet: str,
+    *,
+    limit: UserDataLimit,
 ) -> list[ApplianceFiles]:
     """Both instances' files and user data, from the site's link plans and the addresses.
 
     ``psks``: tunnel name (as :func:`appliance_tunnels` names it) → key; ``subnet``: the site
-    network the next hop belongs to.
+    network the next hop belongs to; ``limit``: the site's vendor's bound on user data.
     """
     tunnels = appliance_tunnels(site, links, instances, peers)
     far_sites = {
@@ -243,11 +246,11 @@ def render_appliance(
         boot = render_boot_script(name, private[1 - i], files.interfaces)
         user_data = render_user_data(files.swanctl_conf, files.frr_conf, keepalived, boot, checked)
         encoded = len(base64.b64encode(user_data.encode()))
-        if encoded > USER_DATA_LIMIT:
+        if encoded > limit.figure:
             raise PlanningError(
                 f"the user data of {name} ({len(files.device.tunnels)} tunnels) would be {encoded} bytes "
-                f"base64-encoded; Nova accepts at most {USER_DATA_LIMIT}. Join fewer sites to {site!r} "
-                "directly (reach the others through a site it links to)",
+                f"base64-encoded; {limit.accepted_by} accepts at most {limit.figure} ({limit.source}). "
+                f"Join fewer sites to {site!r} directly (reach the others through a site it links to)",
                 path=f"devices[{name!r}].user_data",
                 value=encoded,
             )

@@ -38,7 +38,6 @@ __all__ = [
     "BOOT_SCRIPT",
     "CHECK_SCRIPT",
     "PACKAGES",
-    "USER_DATA_LIMIT",
     "render_boot_script",
     "render_keepalived",
     "render_user_data",
@@ -54,10 +53,6 @@ CHECK_SCRIPT = "/usr/local/sbin/skyweave-appliance-check"
 CHECK_CONFIG = "/etc/keepalived/skyweave-appliance.json"
 KEEPALIVED_TEMPLATE = "/etc/keepalived/skyweave.conf.in"
 SYSCTL = "/etc/sysctl.d/60-skyweave-appliance.conf"
-
-#: Nova's limit on user data: "must be base64 encoded and is restricted to 65535 bytes"
-#: (https://docs.openstack.org/nova/latest/user/metadata.html, "User data").
-USER_DATA_LIMIT = 65535
 
 #: VRRP priorities of instance 0 and 1, and how much an instance that does not reach every site
 #: loses: more than the difference (150 - 60 = 90 < 100), so a ready instance 1 keeps the next hop

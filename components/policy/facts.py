@@ -696,6 +696,8 @@ class EstateFacts:
         if target is not None:
             entry.targets.append(target)
             return
+        if self.front_door_target(text, entry):
+            return
         name = text.rstrip(".").lower()
         profile = self.profiles.get(name) if profiles else None
         if profile is not None:
@@ -712,6 +714,15 @@ class EstateFacts:
                 entry.targets_unknown = (
                     f"{text} may be Traffic Manager profile {maybe.records[0].name!r}'s name: {maybe.unknown}"
                 )
+
+    def front_door_target(self, value: Any, entry: DnsName) -> bool:
+        """A record value that is a front door outside the plan (:meth:`Reader.front_doors`, the
+        operator's load balancer) reaches the compute behind it; whether it was one."""
+        text = known_str(value)
+        behind = self._front_doors.get(text) if text else None
+        if behind:
+            entry.targets.extend(behind)
+        return bool(behind)
 
     def literal_targets(
         self,
@@ -756,6 +767,18 @@ class EstateFacts:
         entry.targets.extend(profile.targets)
         entry.external_targets |= profile.external_targets
         entry.targets_unknown = entry.targets_unknown or profile.targets_unknown
+
+    @cached_property
+    def _front_doors(self) -> dict[str, list[Resource]]:
+        """Each reader's front doors outside the plan (:meth:`Reader.front_doors`) → what is behind."""
+        doors: dict[str, list[Resource]] = {}
+        for reader in self.readers:
+            try:
+                for address, res in reader.front_doors(self):
+                    doors.setdefault(address, []).append(res)
+            except UnknownValue:
+                continue  # its records' targets stay external: counted as unreached, never as reached
+        return doors
 
     @cached_property
     def addresses_by_type(self) -> dict[str, tuple[str, ...]]:

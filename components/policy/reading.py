@@ -83,6 +83,8 @@ class Estate(Protocol):
 
     def literal_target(self, value: Any, entry: DnsName, profiles: bool = True) -> None: ...
 
+    def front_door_target(self, value: Any, entry: DnsName) -> bool: ...
+
     def literal_targets(
         self,
         res: Resource,
@@ -275,6 +277,16 @@ class Reader:
             UnknownValue: it is not known in this preview.
         """
         return str(get(res.props, "type") or get(res.props, "recordType") or "").upper()
+
+    def front_doors(self, estate: Estate) -> Iterator[tuple[str, Resource]]:
+        """Addresses of front doors outside the plan (a load balancer its operator runs, as on a
+        vSphere site) with each compute resource behind one: a record naming the address reaches
+        them, as it would reach what a load balancer of the plan forwards to.
+
+        Raises:
+            UnknownValue: an address is not known in this preview.
+        """
+        return iter(())
 
     def record_targets(self, estate: Estate, res: Resource, entry: DnsName) -> None:
         """Add what a record answers with to ``entry`` (``estate.link_targets`` /

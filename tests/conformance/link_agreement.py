@@ -27,6 +27,7 @@ for that instance, and every such address lies in 169.254.21.0-169.254.22.255.
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -772,20 +773,97 @@ def _azure_peering(estate: Estate, link: Registration, props: dict[str, Any]) ->
         yield f"{link.name}: peerings {sorted(pairs, key=str)} are not one per direction"
 
 
-def _azure_appliance(estate: Estate, link: Registration, props: dict[str, Any]) -> Iterator[str]:
-    """The Azure end of a link to an appliance pair, against what the pair's side records: its
-    floating IPs, its firewall and routes, the link's /30s and ASNs. The appliance's own
-    configuration is in its (secret) user data: tests/test_vpn_daemons.py brings it up against an
-    end rendered from the same plan with the real daemons."""
-    appliance, azure = props["siteA"], props["siteB"]
-    ends = _azure_ends(estate, link)
-    if len(ends) != props["tunnels"]:
-        yield f"{link.name}: {len(ends)} Azure connections for {props['tunnels']} tunnels"
+@dataclass(frozen=True)
+class _ApplianceSide:
+    """What an appliance pair's site records for one link: the pair's public addresses, the
+    sources let through to it per opening (``ike``, ``natt``, ``esp``) and the ranges routed to it.
+
+    ``exact``: the openings and routes are the link's own (OpenStack: a rule and a route per link),
+    not the whole pair's (vSphere: one list on each VM, every link's)."""
+
+    public: list[Any]
+    opened: dict[str, set[str]]
+    routed: set[Any]
+    exact: bool
+
+
+def _openstack_appliance_side(estate: Estate, link: Registration, appliance: str, far: str) -> _ApplianceSide:
+    """Floating IPs, a security-group rule per opening and peer address, a router route per range."""
     fips = [
         estate.state[r.urn].get("address")
         for r in estate.of_type("openstack:networking/floatingIp:FloatingIp")
         if r.name.startswith(f"core-appliance-fip-{appliance}-")
     ]
+    opened = {
+        kind: {
+            str(estate.inputs(r.urn).get("remoteIpPrefix", "")).removesuffix("/32")
+            for r in _children(estate, link.urn, "openstack:networking/secGroupRule:SecGroupRule")
+            if r.name.startswith(f"core-appliance-{kind}-{appliance}-{far}-")
+        }
+        for kind in ("ike", "natt", "esp")
+    }
+    routed = {
+        estate.inputs(r.urn).get("destinationCidr")
+        for r in _children(estate, link.urn, "openstack:networking/routerRoute:RouterRoute")
+    }
+    return _ApplianceSide(fips, opened, routed, exact=True)
+
+
+#: vSphere's appliance VMs (docs/vsphere.md): the edge's 1:1 NAT is the operator's, so the pair's
+#: public addresses are what each VM's annotation tells the operator to forward; the openings and
+#: routes are the guestinfo lists the VMs carry for the edge and the router.
+_VSPHERE_OPENINGS = {"ike": ("udp", 500), "natt": ("udp", 4500), "esp": ("esp", None)}
+_NAT = re.compile(r"1:1 NAT (\S+) -> ")
+
+
+def _vsphere_appliance_side(estate: Estate, link: Registration, appliance: str, far: str) -> _ApplianceSide:
+    vms = [
+        r
+        for r in estate.of_type("vsphere:index/virtualMachine:VirtualMachine")
+        if re.fullmatch(rf"core-appliance-{re.escape(appliance)}-\d", r.name)
+    ]
+    public: list[Any] = []
+    # what *every* VM of the pair says (either may hold the tunnels and the next hop)
+    opened: dict[str, set[str]] | None = None
+    routed: set[Any] | None = None
+    for vm in vms:
+        inputs = estate.inputs(vm.urn)
+        nat = _NAT.search(str(inputs.get("annotation", "")))
+        public.append(nat.group(1) if nat else None)
+        extra = inputs.get("extraConfig", {})
+        rules = json.loads(extra.get("guestinfo.skyweave.ingress", "[]"))
+        mine = {
+            kind: {
+                str(r.get("source", "")).removesuffix("/32")
+                for r in rules
+                if (r.get("protocol"), r.get("port")) == opening
+            }
+            for kind, opening in _VSPHERE_OPENINGS.items()
+        }
+        opened = mine if opened is None else {k: opened[k] & v for k, v in mine.items()}
+        to = {r.get("to") for r in json.loads(extra.get("guestinfo.skyweave.routes", "[]"))}
+        routed = to if routed is None else routed & to
+    empty: dict[str, set[str]] = {k: set() for k in _VSPHERE_OPENINGS}
+    return _ApplianceSide(public, opened or empty, routed or set(), exact=False)
+
+
+_APPLIANCE_SIDES = {"openstack": _openstack_appliance_side, "vsphere": _vsphere_appliance_side}
+
+
+def _azure_appliance(estate: Estate, link: Registration, props: dict[str, Any]) -> Iterator[str]:
+    """The Azure end of a link to an appliance pair, against what the pair's side records (per
+    vendor: OpenStack's floating IPs, security-group rules and router routes; vSphere's NAT,
+    openings and routes on the VMs), the link's /30s and ASNs. The appliance's own configuration
+    is in its (secret) user data: tests/test_vpn_daemons.py brings it up against an end rendered
+    from the same plan with the real daemons."""
+    appliance, azure = props["siteA"], props["siteB"]
+    ends = _azure_ends(estate, link)
+    if len(ends) != props["tunnels"]:
+        yield f"{link.name}: {len(ends)} Azure connections for {props['tunnels']} tunnels"
+    side = _APPLIANCE_SIDES[props["vendorA"]](estate, link, appliance, azure)
+    fips = side.public
+    if len(fips) != 2 or None in fips:
+        yield f"{link.name}: {appliance}'s pair records public addresses {fips}, not one per instance"
     asns = estate.stack_outputs().get("links", {}).get("links", {}).get(link_id(appliance, azure), {})
     asns = asns.get("asns", {})
     cidrs = {
@@ -796,7 +874,7 @@ def _azure_appliance(estate: Estate, link: Registration, props: dict[str, Any]) 
         where = end.conn.name
         outside = end.local.get("gatewayIpAddress")
         if outside not in fips:
-            yield f"{where}: local network gateway address {outside} is no appliance floating IP {fips}"
+            yield f"{where}: local network gateway address {outside} is no appliance public address {fips}"
         hosts = cidrs.get(end.local.get("bgpSettings", {}).get("bgpPeeringAddress"))
         if hosts is None:
             yield f"{where}: the local network gateway's BGP address is no tunnel's first host"
@@ -820,20 +898,13 @@ def _azure_appliance(estate: Estate, link: Registration, props: dict[str, Any]) 
     if len(speakers) != len(ends):
         yield f"{link.name}: the connections' BGP sessions do not use both Azure instances"
     instance_ips = {ip for end in ends for ip in end.instance_ips}
-    for kind in ("ike", "natt", "esp"):
-        opened = {
-            str(estate.inputs(r.urn).get("remoteIpPrefix", "")).removesuffix("/32")
-            for r in _children(estate, link.urn, "openstack:networking/secGroupRule:SecGroupRule")
-            if r.name.startswith(f"core-appliance-{kind}-{appliance}-{azure}-")
-        }
-        if opened != instance_ips:
+    for kind, opened in side.opened.items():
+        if opened != instance_ips if side.exact else not instance_ips <= opened:
             yield f"{link.name}: the appliance opens {kind} to {sorted(opened)}, not the Azure instances"
-    routes = {
-        estate.inputs(r.urn).get("destinationCidr")
-        for r in _children(estate, link.urn, "openstack:networking/routerRoute:RouterRoute")
-    }
-    if routes != _site_cidrs(estate, azure):
-        yield f"{link.name}: {appliance} routes {sorted(routes)} to the pair, not {azure}'s ranges"
+    azure_cidrs = _site_cidrs(estate, azure)
+    if side.routed != azure_cidrs if side.exact else not azure_cidrs <= side.routed:
+        routes = sorted(side.routed, key=str)
+        yield f"{link.name}: {appliance} routes {routes} to the pair, not {azure}'s ranges"
 
 
 def _plan_proposal() -> Proposal:

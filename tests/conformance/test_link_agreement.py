@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import re
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from conformance_harness import GENERATED, STACKS, Estate, estate
@@ -47,12 +49,29 @@ def _peer_group(e: Estate) -> dict[str, object]:
 
 
 AZURE_CONNECTION = "azure-native:network:VirtualNetworkGatewayConnection"
+VSPHERE_VM = "vsphere:index/virtualMachine:VirtualMachine"
 
 
 def _azure_custom_bgp(e: Estate, address: str) -> None:
     """Every instance of the first Azure connection speaks BGP from ``address`` (a wrong one)."""
     for entry in _first(e, AZURE_CONNECTION)["gatewayCustomBgpIpAddresses"]:  # type: ignore[attr-defined]
         entry["customBgpIpAddress"] = address
+
+
+def _vsphere_appliance(e: Estate, index: int = 1) -> dict[str, Any]:
+    (vm,) = [r for r in e.of_type(VSPHERE_VM) if r.name == f"core-appliance-vs-dc1-{index}"]
+    return e.inputs(vm.urn)
+
+
+def _vsphere_lets_through_nothing(e: Estate) -> None:
+    """One appliance VM's openings emptied: the edge would drop the Azure gateway's IKE."""
+    _vsphere_appliance(e)["extraConfig"]["guestinfo.skyweave.ingress"] = "[]"
+
+
+def _vsphere_nat(e: Estate) -> None:
+    """One appliance VM's annotation names another public address than Azure was given."""
+    inputs = _vsphere_appliance(e, 0)
+    inputs["annotation"] = re.sub(r"1:1 NAT \S+ -> ", "1:1 NAT 192.0.2.99 -> ", str(inputs["annotation"]))
 
 
 def _device_entry(e: Estate) -> dict[str, object]:
@@ -95,6 +114,8 @@ def _device_entry(e: Estate) -> dict[str, object]:
             "p1_dh",
         ),
         (lambda e: _first(e, AZURE_CONNECTION).update(sharedKey="other"), "PSK"),
+        (_vsphere_lets_through_nothing, "core-link-vs-dc1-azure-weu1: the appliance opens ike"),
+        (_vsphere_nat, "is no appliance public address"),
     ],
     ids=[
         "psk",
@@ -108,6 +129,8 @@ def _device_entry(e: Estate) -> dict[str, object]:
         "azure-bgp-address",
         "azure-ike",
         "azure-psk",
+        "vsphere-azure-openings",
+        "vsphere-azure-nat",
     ],
 )
 def test_the_check_catches_an_end_configured_differently(

@@ -174,8 +174,8 @@ def test_the_user_data_is_secret_on_the_wire() -> None:
 
 def test_the_vsphere_pairs_shapes_are_the_ones_the_daemon_lab_proves() -> None:
     """The pair's configs are render_appliance's for these shapes, which tests/test_vpn_daemons.py
-    runs in namespaces. Azure's shape is not among them: its gateway's addresses are checked against
-    the pair's above (link_agreement's Azure-appliance rule reads OpenStack's floating IPs only)."""
+    runs in namespaces. Azure's shape is not among them: link_agreement's Azure-appliance rule
+    checks it against the pair's NAT, openings and routes on the VMs (prod's vs-dc1/azure-weu1)."""
     from link_agreement import PROVEN_BY_DAEMONS
     from skyweave.network.hybrid_vpc import plan_hybrid_vpc
 

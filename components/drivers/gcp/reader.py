@@ -282,6 +282,15 @@ class GcpReader(Reader):
 
     def record_targets(self, estate: Estate, res: Resource, entry: DnsName) -> None:
         if estate.link_targets(res, ("rrdatas", "routingPolicy", "records"), entry):
+            # beside the linked load balancers, an address written out may be a front door outside
+            # the plan (a vSphere site's ingress_ip): it reaches the compute behind it
+            try:
+                policy = get(res.props, "routingPolicy") or {}
+            except UnknownValue:  # nothing written out that a preview could read
+                return
+            for wrr in policy.get("wrrs") or [] if isinstance(policy, dict) else []:
+                for value in wrr.get("rrdatas") or [] if isinstance(wrr, dict) else []:
+                    estate.front_door_target(value, entry)
             return
         estate.literal_targets(res, entry, (("rrdatas", None),))
 

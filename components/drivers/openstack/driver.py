@@ -25,6 +25,7 @@ from ...planning.vpn import CipherSet, VpnEndpoint
 from ..bare_metal import BareMetalNode, BareMetalRequest, BareMetalSourceArgs, SourceIssue, zone_issues
 from ..base import Capability, CloudDriver, SiteContext, SiteNetwork, regional_subnets
 from ..sdk import lazy_sdk
+from ..vpn import UserDataLimit
 from ..workloads import (
     AppEndpoint,
     AppSiteSpec,
@@ -269,6 +270,13 @@ class OpenStackDriver(CloudDriver):
         self, ctx: SiteContext, network: SiteNetwork, transit_cidrs: Sequence[str]
     ) -> openstack_appliance.AppliancePair:
         return openstack_appliance.vpn_appliances(ctx, network, transit_cidrs)
+
+    @staticmethod
+    def appliance_user_data_limit() -> UserDataLimit:
+        # Nova: user data "must be base64 encoded and is restricted to 65535 bytes".
+        return UserDataLimit(
+            65535, "Nova", "https://docs.openstack.org/nova/latest/user/metadata.html#user-data"
+        )
 
     @staticmethod
     def appliance_public_ip(pair: openstack_appliance.AppliancePair, index: int) -> pulumi.Output[str]:

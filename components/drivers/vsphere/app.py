@@ -89,6 +89,11 @@ def app_value_problems(value: AppValue) -> list[str]:
     return []
 
 
+#: The site's front door (``ingress_ip``, the operator's load balancer) on each app VM: what DNS
+#: names, and what the policy reader reads as reaching the VMs behind it.
+FRONT_DOOR_KEY = "guestinfo.skyweave.front-door"
+
+
 def service_ports(spec: AppSiteSpec) -> dict[str, str]:
     """The ports the VM must serve, in guestinfo for its cloud-init and the operator's load balancer.
 
@@ -131,7 +136,7 @@ def create_app_site(ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -
                     metadata=guest_metadata(name),
                     user_data=spec.user_data,
                     annotation=f"{ctx.component} on {site.name} ({cluster})",
-                    guestinfo={ROLE_KEY: "app", **service_ports(spec)},
+                    guestinfo={ROLE_KEY: "app", FRONT_DOOR_KEY: str(site.ingress_ip), **service_ports(spec)},
                     depends_on=[port_group],
                 )
             )

@@ -26,12 +26,18 @@ from ...planning.ipam import SitePlan, SubnetSlot
 from ...planning.vpn import VpnEndpoint
 from ..base import Capability, CloudDriver, SiteContext, SiteNetwork
 from ..sdk import lazy_sdk
+from ..vpn import UserDataLimit
 from ..workloads import AppEndpoint, AppSiteSpec, AppTerms, AppValue, EndpointKind
 from . import app as vsphere_app
 from . import appliance as vsphere_appliance
 from . import preview
 from .inventory import Inventory
 from .site import EXTRA, MAIN, VsphereSiteArgs, sdk_installed
+
+_GUESTINFO_LIMITS = (
+    "https://techdocs.broadcom.com/us/en/vmware-cis/vsphere/vsphere-sdks-tools/8-0/"
+    "guest-sdk-and-ha-programming-guide/datasets-for-guest-management/in-guest-communication-limits.html"
+)
 
 if TYPE_CHECKING:
     import pulumi_vsphere as vsphere
@@ -67,8 +73,8 @@ class VsphereDriver(CloudDriver):
     vpn_endpoint = VpnEndpoint.APPLIANCE
     vpn_product = "a skyweave VPN appliance pair"
     # No SLA is published for a private vSphere estate: the operator states the figure (apps'
-    # `availability`). No VPN limits either: the pair's one bound, the user data's size, is
-    # checked where it is rendered (network/appliance.py).
+    # `availability`). No VPN limits either: the pair's one bound, the user data's size
+    # (appliance_user_data_limit), is checked where it is rendered (network/appliance.py).
 
     # --- the site's VPN end: the appliance pair, when declared ---------------------------------
 
@@ -87,6 +93,13 @@ class VsphereDriver(CloudDriver):
         self, ctx: SiteContext, network: SiteNetwork, transit_cidrs: Sequence[str]
     ) -> vsphere_appliance.AppliancePair:
         return vsphere_appliance.vpn_appliances(ctx, network, transit_cidrs)
+
+    @staticmethod
+    def appliance_user_data_limit() -> UserDataLimit:
+        # The user data travels as the VM's guestinfo.userdata (base64), which cloud-init reads
+        # through VMware Tools: "The VMX sends back at most about 1MB" (vSphere Guest SDK,
+        # In-Guest Communication Limits). "About": skyweave takes 1,000,000 bytes, below 1 MiB.
+        return UserDataLimit(1_000_000, "the VMX's guestinfo reply to the guest", _GUESTINFO_LIMITS)
 
     @staticmethod
     def appliance_public_ip(pair: vsphere_appliance.AppliancePair, index: int) -> pulumi.Output[str]:

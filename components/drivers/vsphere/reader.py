@@ -35,6 +35,7 @@ CLUSTER_KEY = "guestinfo.skyweave.cluster"
 ROLE_KEY = "guestinfo.skyweave.role"
 INGRESS_KEY = "guestinfo.skyweave.ingress"
 HOSTED_KEY = "guestinfo.skyweave.hosted-on"
+FRONT_DOOR_KEY = "guestinfo.skyweave.front-door"
 HOST_SPREAD = "redundancy-host-spread"
 
 
@@ -65,6 +66,14 @@ class VsphereReader(Reader):
         """A hosted site's VMs (``hosted_on``) carry their host's vendor and region."""
         hosted = _extra(res, HOSTED_KEY)
         return (str(hosted).replace(":", "/", 1),) if hosted else ()
+
+    def front_doors(self, estate: Estate) -> Iterator[tuple[str, Resource]]:
+        """An app VM sits behind its site's ``ingress_ip`` (the operator's load balancer), which
+        skyweave writes on it as ``guestinfo.skyweave.front-door``: the DNS records name that."""
+        for vm in estate.index.of_type(VM):
+            door = _extra(vm, FRONT_DOOR_KEY)
+            if isinstance(door, str) and door:
+                yield door, vm
 
     def not_compute(self, estate: Estate) -> Mapping[str, str | None]:
         found: dict[str, str | None] = {}

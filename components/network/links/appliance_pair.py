@@ -100,10 +100,13 @@ def _instances(builder: LinkBuilder, pending: AppliancePending) -> None:
         psks=pulumi.Output.all(**pending.psks),
     )
     links = tuple(pending.links)
+    limit = driver.appliance_user_data_limit()
 
     def render(v: dict[str, Any]) -> list[str]:
         instances = [ApplianceAddress(pub, priv) for pub, priv in zip(v["public"], v["private"], strict=True)]
-        files = render_appliance(site, links, instances, v["peers"], v["psks"], v["next_hop"], subnet)
+        files = render_appliance(
+            site, links, instances, v["peers"], v["psks"], v["next_hop"], subnet, limit=limit
+        )
         return [f.user_data for f in files]
 
     rendered: pulumi.Output[list[str]] = pulumi.Output.secret(values.apply(render))

@@ -445,20 +445,20 @@ def test_nothing_registered_when_invalid() -> None:
         run(program)
 
 
-def test_prod_shop_availability_is_the_hand_computed_three_of_four(prod_run: OfflineRun) -> None:
+def test_prod_shop_availability_is_the_hand_computed_four_of_five(prod_run: OfflineRun) -> None:
     shop = prod_run.outputs["apps"]["shop"]
     a = b = d = 0.9999  # AWS, GCP and Azure multi-zone SLAs
-    c = 0.995  # os-dc1, stated in the stack file
-    # Four sites of 4, need 12: any three of four up; one site per vendor, so common cause changes
+    c = e = 0.995  # os-dc1 and vs-dc1, stated in the stack file (no published SLA)
+    # Five sites of 4, need 16: any four of five up; one site per vendor, so common cause changes
     # nothing.
-    expected = (
-        a * b * c * d + (1 - a) * b * c * d + a * (1 - b) * c * d + a * b * (1 - c) * d + a * b * c * (1 - d)
-    )
+    up = [a, b, c, d, e]
+    all_up = a * b * c * d * e
+    expected = all_up + sum(all_up / x * (1 - x) for x in up)
     assert shop["availability"]["availability"] == pytest.approx(expected, abs=1e-12)
     assert shop["availability"]["worst_single_failure"] == {
         "kind": "vendor",
         "domain": "aws",
-        "availability": pytest.approx(b * c * d, abs=1e-12),
+        "availability": pytest.approx(b * c * d * e, abs=1e-12),
     }
     assert shop["failoverSeconds"] == 30 * 3 + 60
 
@@ -473,10 +473,10 @@ def test_prod_props_satisfy_the_policy_rule_the_way_the_pack_reads_them(prod_run
     kind = FailureKind(shop.inputs["survive"])
     worst = worst_loss(placements, kind)
     assert kind is FailureKind.VENDOR
-    assert worst is not None and worst.remaining >= int(shop.inputs["minHealthy"]) == 12
+    assert worst is not None and worst.remaining >= int(shop.inputs["minHealthy"]) == 16
     # One row per site and zone of the app, counts as planned.
-    assert sum(p.count for p in placements) == 16
-    assert len(placements) == 3 + 3 + 2 + 3  # aws-use1, gcp-euw1, os-dc1, azure-weu1
+    assert sum(p.count for p in placements) == 20
+    assert len(placements) == 3 + 3 + 2 + 3 + 2  # aws-use1, gcp-euw1, os-dc1, azure-weu1, vs-dc1
 
 
 def _sdk_docstring_of(cls: type, attribute: str) -> str:

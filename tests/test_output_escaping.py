@@ -29,7 +29,7 @@ import cmarkgfm
 import pytest
 import yaml
 from cmarkgfm.cmark import Options
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from skyweave.cli import diff as diff_report
 from skyweave.cli import graph, report
@@ -163,6 +163,7 @@ def _diff(h: str) -> Diff:
 
 @SETTINGS
 @given(hostile)
+@example("    :")  # four leading spaces opened an indented code block in the notes' blockquote
 def test_diff_reports_stay_well_formed_and_inert(h: str) -> None:
     _inert_on_a_terminal(diff_report.render_text(_diff(h), width=100))
     _same_markdown(diff_report.render_markdown(_diff(h)), diff_report.render_markdown(_diff("x")))

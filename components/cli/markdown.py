@@ -33,12 +33,22 @@ def escape(text: str, *, lines: bool = False) -> str:
     image, a link, a fold or a new block."""
     parts = str(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
     escaped = [
-        _AUTOLINK.sub(
-            lambda m: "\\" + m.group(), _BLOCK_START.sub(r"\1\\\2", _MARKUP.sub(r"\\\1", terminal(part)))
+        _indent_as_entities(
+            _AUTOLINK.sub(
+                lambda m: "\\" + m.group(),
+                _BLOCK_START.sub(r"\1\\\2", _MARKUP.sub(r"\\\1", terminal(part))),
+            )
         )
         for part in parts
     ]
     return ("\n" if lines else " ").join(escaped)
+
+
+def _indent_as_entities(line: str) -> str:
+    """Leading spaces as ``&#32;``: four of them at a line's start (after ``> ``, say) would open an
+    indented code block, and CommonMark measures indentation before it decodes entities."""
+    stripped = line.lstrip(" ")
+    return "&#32;" * (len(line) - len(stripped)) + stripped
 
 
 def code(text: str) -> str:

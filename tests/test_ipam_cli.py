@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import stack_raw, write_stack
+from conftest import ROOT, stack_raw, write_stack
 from skyweave.cli import main
 
 
@@ -83,7 +83,8 @@ def test_lock_pins_every_site_and_keeps_the_plan(tmp_path: Path, capsys: pytest.
     assert len({s["asn"] for s in sites}) == len(sites)  # every site its own ASN
     config = yaml.safe_load(text)["config"]
     assert config["skyweave:network"]["topology"] == "full-mesh"  # the other keys are kept
-    assert "exclude" not in config["skyweave:network"]
+    shipped = yaml.safe_load((ROOT / "stacks" / "Pulumi.prod.yaml").read_text())["config"]["skyweave:network"]
+    assert config["skyweave:network"].get("exclude") == shipped.get("exclude")  # kept as written
     assert sites[3]["vpn"] == "appliance" and sites[3]["vpn_appliance"]["flavor"] == "m1.small"
 
     assert main(["-C", str(tmp_path), "ipam", "show", "--stack", "prod", "--format", "json"]) == 0

@@ -28,6 +28,7 @@ from ..planning.failure import Placement
 from .values import SECRET_MASK, Resource, UnknownValue, as_int, get, is_unknown
 
 __all__ = [
+    "ANY_SITE",
     "UNSPECIFIED",
     "Contribution",
     "DnsAnswer",
@@ -56,6 +57,11 @@ __all__ = [
 
 #: The zone of a unit whose vendor picks the zone (no zone in the plan).
 UNSPECIFIED = "a zone the vendor chooses"
+
+
+#: The site of a unit whose site is not known until apply (an unknown in its record): it may be
+#: any site, so a rule that judges a site treats it as pending there.
+ANY_SITE = ""
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from ..planning.failure import FailureKind, worst_loss
 from ..planning.topology import SiteGraph
 from .facts import DnsName, Edge, LinkDoubt, Service, Unit, facts, placements_of, vendor_name
 from .index import StackIndex
-from .model import DnsAnswer
+from .model import ANY_SITE, DnsAnswer
 from .rule import Finding, Kind, Level, Rule, Setting, Severity, UnknownValue, as_int, cant_check, get
 from .topics import topic_rule
 
@@ -175,7 +175,7 @@ def _check_zones(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]
     for site, zones in sorted(per_site.items()):
         if len(zones) < wanted:
             spread = f"site {site!r} runs compute in {len(zones)} zone(s) ({', '.join(sorted(zones))})"
-            other = pending.get(site)
+            other = pending.get(site) or pending.get(ANY_SITE)
             if other is not None:  # it may run in another zone
                 yield Finding(
                     f"can't check {witness[site]} during preview: {spread} so far; "

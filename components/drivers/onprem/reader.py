@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ...policy.model import Unit, known_str
+from ...policy.model import ANY_SITE, Unit, known_str
 from ...policy.reading import Estate, Reader
 from ...policy.values import Resource, UnknownValue, get
 from . import server
@@ -37,6 +37,14 @@ def _fact(res: Resource, key: str) -> str | None:
         return None
 
 
+def _unknown(res: Resource, key: str) -> bool:
+    try:
+        get(res.props, "environment", key)
+    except UnknownValue:
+        return True
+    return False
+
+
 class OnPremReader(Reader):
     vendor = "onprem"
     display_name = "on-prem"
@@ -49,12 +57,30 @@ class OnPremReader(Reader):
         commands = estate.index.of_type(REMOTE_COMMAND)
         records: dict[str, Resource] = {}
         for res in commands:
-            if "create" not in res.props and _fact(res, server.NODE) and _fact(res, server.SITE):
+            if "create" not in res.props and (
+                (_fact(res, server.NODE) and _fact(res, server.SITE))
+                or _unknown(res, server.NODE)
+                or _unknown(res, server.SITE)
+            ):
                 records[res.urn] = res
         servers: set[tuple[str | None, str, str]] = set()
         for res in records.values():
             name, site = _fact(res, server.NODE), _fact(res, server.SITE)
-            assert name is not None and site is not None
+            if name is None or site is None:
+                # A server record whose name or site is not known until apply: a server, but where
+                # it stands cannot be judged in this preview (never a violation of its own).
+                yield Unit(
+                    res.urn,
+                    name or res.name,
+                    "on-prem server",
+                    self.vendor,
+                    site or ANY_SITE,
+                    _fact(res, server.REGION) or site or ANY_SITE,
+                    ((_fact(res, server.FAILURE_DOMAIN) or res.name, 1),),
+                    estate.owner(res),
+                    unknown="its server record's name or site is not known until apply",
+                )
+                continue
             owner = estate.owner(res)
             identity = (owner, site, _fact(res, server.ADDRESS) or name)
             if identity in servers:

@@ -423,3 +423,19 @@ def test_neutron_site_connections_to_one_peer_group_reach_one_peer() -> None:
         dataclasses.replace(connections[1], property_dependencies={"peerEpGroupId": (other.urn,)}),
     ]
     assert any("site 'os-dc1' is a hub" in m for m in _messages(HUB, split))
+
+
+def test_a_finding_names_the_same_resource_whatever_order_the_plan_lists_them() -> None:
+    """The offline runtime registers resources as the program's outputs resolve, so two runs of one
+    program may list them in different orders (CI saw gcp-py-instance-nginx's zone-spread finding
+    move from 'poc' to 'poc-container-instance'). A finding names the first resource by URN."""
+    from policy_helpers import res
+
+    provider = res("pulumi:providers:gcp", "gcp-euw1")
+    instances = [
+        res("gcp:compute/instance:Instance", name, {"zone": "europe-west1-b"}, site="gcp-euw1")
+        for name in ("poc", "poc-container-instance")
+    ]
+    forward = ZONES.run_stack(StackIndex.build([provider, *instances]), None)
+    backward = ZONES.run_stack(StackIndex.build([provider, *reversed(instances)]), None)
+    assert [f.urn for f in forward] == [f.urn for f in backward] == [instances[0].urn]

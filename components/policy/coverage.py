@@ -84,7 +84,8 @@ def _unjudged_sites(index: StackIndex) -> Iterator[Finding]:
     claimed: dict[tuple[str, str], str] = {}
     for site, vendor, urn in _claimed_sites(index):
         if readers.reader_for_vendor(vendor) is None:
-            claimed.setdefault((site, vendor), urn)
+            key = (site, vendor)
+            claimed[key] = min(claimed.get(key, urn), urn)  # the same witness whatever the plan's order
     for (site, vendor), urn in sorted(claimed.items()):
         yield Finding(
             f"not judged: site {site!r} is on vendor {vendor}, which has no policy reader: what components "

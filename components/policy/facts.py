@@ -220,7 +220,9 @@ class EstateFacts:
                     found.append(self.unknown_unit(res, f"whether it is a VPN router: {routers[res.urn]}"))
         for reader in self.readers:
             found.extend(reader.extra_units(self))
-        return found
+        # The offline runtime lists resources as outputs resolve, so plan order varies run to run;
+        # a finding that names "the first" unit names the same one every time.
+        return sorted(found, key=lambda unit: unit.urn)
 
     @cached_property
     def units_by_owner(self) -> dict[str | None, list[Unit]]:

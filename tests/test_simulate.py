@@ -170,8 +170,9 @@ def test_bare_metal_pools_are_simulated_too(cli_once: CliOnce) -> None:
 
 
 def test_a_pool_short_of_a_wider_failure_is_reported_but_not_required(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # one table row per line
     raw = copy.deepcopy(stack_raw("prod"))
     raw["pools"][0].update(survive="zone", min_healthy=8)  # a zone loss leaves >= 9; AWS leaves 7
     write_stack(tmp_path, "prod", raw)

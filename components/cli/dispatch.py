@@ -71,6 +71,16 @@ def _stack_option(parser: argparse.ArgumentParser | argparse._MutuallyExclusiveG
     )
 
 
+def color_option(parser: argparse.ArgumentParser) -> None:
+    """``--color auto|always|never`` of a command with a text format."""
+    parser.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="text: colour (auto: on a terminal, unless NO_COLOR is set; FORCE_COLOR forces it)",
+    )
+
+
 def _source_options(parser: argparse.ArgumentParser) -> None:
     """``--stack`` or ``--from-json``: a stack file's estate, or the one a preview recorded."""
     source = parser.add_mutually_exclusive_group()
@@ -130,12 +140,7 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument(
         "--show-outputs", action="store_true", help="text: also print the stack outputs (as YAML)"
     )
-    preview.add_argument(
-        "--color",
-        choices=("auto", "always", "never"),
-        default="auto",
-        help="text: colour (auto: on a terminal, unless NO_COLOR is set; FORCE_COLOR forces it)",
-    )
+    color_option(preview)
     preview.add_argument(
         "--progress",
         action="store_true",
@@ -237,6 +242,7 @@ def _parser() -> argparse.ArgumentParser:
     simulate.add_argument(
         "--format", choices=("text", "json", "markdown"), default="text", help="markdown: for a PR comment"
     )
+    color_option(simulate)
     simulate.add_argument(
         "--strict-dns",
         action="store_true",
@@ -394,8 +400,15 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "simulate":
         from . import simulate
 
-        return simulate.run(project, args.stack, args.format, strict_dns=args.strict_dns)
+        return simulate.run(project, args.stack, args.format, strict_dns=args.strict_dns, style=_style(args))
     raise AssertionError(f"unhandled command {args.command}")
+
+
+def _style(args: argparse.Namespace) -> Any:
+    """The colour of stdout's text, as ``--color`` and the environment say."""
+    from .style import Style, use_color
+
+    return Style(color=use_color(sys.stdout, getattr(args, "color", "auto")))
 
 
 def _preview(args: argparse.Namespace, project: Any) -> int:
@@ -442,7 +455,9 @@ def _from_json(args: argparse.Namespace, path: Path) -> int:
     if args.command == "simulate":
         from . import simulate
 
-        return simulate.run(None, None, args.format, strict_dns=args.strict_dns, from_json=path)
+        return simulate.run(
+            None, None, args.format, strict_dns=args.strict_dns, from_json=path, style=_style(args)
+        )
     doc = read_preview(path, need_component_outputs=True)
     if args.command == "graph":
         from .graph import graph_of_preview

@@ -17,14 +17,14 @@ from ..estate.simulate import (
     SimulationReport,
     estate_from_config,
     render_json,
-    render_text,
     report_rows,
     report_verdict,
     simulate_estate,
 )
 from .exit_codes import EXIT_OK, EXIT_REQUIREMENT
+from .style import Style, fit, table, terminal_width
 
-__all__ = ["EXIT_NOT_SURVIVED", "render_markdown", "run"]
+__all__ = ["EXIT_NOT_SURVIVED", "render_markdown", "render_text", "run"]
 
 #: Exit code when a required failure is not survived (the simulation itself ran fine).
 EXIT_NOT_SURVIVED = EXIT_REQUIREMENT
@@ -51,6 +51,40 @@ def render_markdown(report: SimulationReport) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
+def _cell_colour(column: int, cell: str) -> str:
+    """A result or network cell's colour: red for a required failure or a partition, yellow for a
+    failure not required, green for survived."""
+    if cell.startswith("NOT SURVIVED") or cell in ("partitioned", "PARTITIONED"):
+        return "bold_red"
+    if cell.startswith("not survived"):
+        return "yellow"
+    if cell.startswith("survived"):
+        return "green"
+    return ""
+
+
+def render_text(report: SimulationReport, *, width: int | None = None, style: Style | None = None) -> str:
+    """The report for a terminal: the table fits ``width`` columns (default: the terminal's),
+    cells wrap at spaces; the verdict comes last, in colour when ``style`` says so."""
+    width = width or terminal_width()
+    style = style or Style()
+    lines = [f"skyweave simulate: stack {report.stack}", ""]
+    lines += table(REPORT_HEADER, report_rows(report), width, style=style, paint=_cell_colour)
+    for path in report.single_paths:
+        network = "connected" if path.network_connected else "PARTITIONED"
+        lines += fit(
+            f"single path {path.link}: {path.tunnels} tunnel(s), {path.active_paths} active; "
+            f"losing it leaves the network {network}",
+            width,
+        )
+    lines.append("")
+    for note in report.notes:
+        lines += fit(f"note: {note}", width)
+    failed, verdict = report_verdict(report)
+    lines += [style.paint(line, "bold_red" if failed else "green") for line in fit(verdict, width)]
+    return "\n".join(lines) + "\n"
+
+
 def run(
     project: Project | None,
     stack: str | None,
@@ -58,6 +92,7 @@ def run(
     *,
     strict_dns: bool = False,
     from_json: Path | None = None,
+    style: Style | None = None,
 ) -> int:
     """The CLI command: print the report; 0 when every required failure is survived, else 4."""
     if from_json is not None:
@@ -82,5 +117,5 @@ def run(
     if fmt == "json":
         print(render_json(report))
     else:
-        print(render_markdown(report) if fmt == "markdown" else render_text(report), end="")
+        print(render_markdown(report) if fmt == "markdown" else render_text(report, style=style), end="")
     return EXIT_OK if report.survived else EXIT_NOT_SURVIVED

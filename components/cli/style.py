@@ -6,7 +6,9 @@ logs. A terminal wants lines that fit and colour; a pipe or a file wants neither
 
 * colour: only when the stream is a terminal, never when ``NO_COLOR`` is set (https://no-color.org),
   always when ``FORCE_COLOR`` is set (and not ``0``), or as ``--color always|never`` says;
-* width: :func:`shutil.get_terminal_size` (``COLUMNS`` wins, then the terminal, else 100);
+* width: :func:`shutil.get_terminal_size` (``COLUMNS`` wins, then the terminal, else 100); a
+  table (:func:`table`) narrows its widest columns and wraps their cells at spaces, never inside
+  a word;
 * progress: on stderr, redrawn in place on a terminal, one line every few seconds with
   ``--progress`` elsewhere (a CI log), never on stdout.
 """
@@ -18,10 +20,11 @@ import shutil
 import sys
 import textwrap
 import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
-__all__ = ["Progress", "Style", "fit", "plain_number", "terminal_width", "use_color"]
+__all__ = ["Progress", "Style", "fit", "plain_number", "table", "terminal_width", "use_color"]
 
 _CODES = {
     "bold": "1",
@@ -95,6 +98,82 @@ def fit(line: str, width: int, *, hang: int = 4) -> list[str]:
             part = cont + part[cut + 1 :].lstrip(" ")
         out.append(part)
     return out
+
+
+def table(
+    header: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    width: int,
+    *,
+    style: Style | None = None,
+    paint: Callable[[int, str], str] | None = None,
+) -> list[str]:
+    """``rows`` under ``header`` as lines of at most ``width`` columns.
+
+    Columns are as wide as their longest cell when that fits; otherwise the widest columns give
+    up room first, never below their longest word, and their cells wrap at spaces (a wrapped
+    row's next lines leave the other columns blank). When even the longest words do not fit side
+    by side, each row becomes a block of ``header: value`` lines (fitted by :func:`fit`), one
+    blank line between rows. ``paint(column, cell)`` names the colour of a cell (``""``: none),
+    applied after the padding so escape codes never count as width.
+    """
+    style = style or Style()
+    body = [[str(cell) for cell in row] for row in rows]
+    count = len(header)
+    gap = 2
+    natural = [max(len(r[i]) for r in [list(header), *body]) for i in range(count)]
+    floor = [
+        max((len(word) for r in [list(header), *body] for word in r[i].split()), default=1)
+        for i in range(count)
+    ]
+    room = width - gap * (count - 1)
+    if sum(floor) > room:
+        return _stacked(header, body, width, style, paint)
+    widths = list(natural)
+    while sum(widths) > room:  # the widest column that can still give up room gives one column
+        i = max((i for i in range(count) if widths[i] > floor[i]), key=lambda i: widths[i])
+        widths[i] -= 1
+
+    def lines_of(cells: Sequence[str], colored: bool) -> list[str]:
+        wrapped = [
+            textwrap.wrap(cell, w, break_long_words=False, break_on_hyphens=False) or [""]
+            for cell, w in zip(cells, widths, strict=True)
+        ]
+        out = []
+        for n in range(max(len(parts) for parts in wrapped)):
+            pieces = []
+            for i, parts in enumerate(wrapped):
+                text = parts[n] if n < len(parts) else ""
+                padded = text.ljust(widths[i]) if i < count - 1 else text
+                name = paint(i, cells[i]) if colored and paint is not None and text else ""
+                pieces.append(padded.replace(text, style.paint(text, name), 1) if name else padded)
+            out.append((" " * gap).join(pieces).rstrip())
+        return out
+
+    lines = lines_of(header, False)
+    lines.append((" " * gap).join("-" * w for w in widths))
+    for row in body:
+        lines += lines_of(row, True)
+    return lines
+
+
+def _stacked(
+    header: Sequence[str],
+    body: list[list[str]],
+    width: int,
+    style: Style,
+    paint: Callable[[int, str], str] | None,
+) -> list[str]:
+    """Each row as ``header: value`` lines: what a table becomes on a very narrow terminal."""
+    lines: list[str] = []
+    for row in body:
+        if lines:
+            lines.append("")
+        for i, (name, cell) in enumerate(zip(header, row, strict=True)):
+            colour = paint(i, cell) if paint is not None else ""
+            for part in fit(f"{name}: {cell}", width):
+                lines.append(style.paint(part, colour) if colour else part)
+    return lines
 
 
 def plain_number(value: Any) -> Any:

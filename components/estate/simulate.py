@@ -49,7 +49,6 @@ __all__ = [
     "estate_from_components",
     "estate_from_config",
     "render_json",
-    "render_text",
     "report_rows",
     "report_verdict",
     "simulate",
@@ -560,24 +559,3 @@ def report_verdict(report: SimulationReport) -> tuple[list[str], str]:
     if failed:
         return failed, f"NOT SURVIVED: {len(failed)} required failure(s): " + "; ".join(failed)
     return failed, "every required failure is survived"
-
-
-def render_text(report: SimulationReport) -> str:
-    rows = report_rows(report)
-    widths = [max(len(str(r[i])) for r in [REPORT_HEADER, *rows]) for i in range(len(REPORT_HEADER))]
-    lines = [f"skyweave simulate: stack {report.stack}", ""]
-    lines.append("  ".join(h.ljust(w) for h, w in zip(REPORT_HEADER, widths, strict=True)).rstrip())
-    lines.append("  ".join("-" * w for w in widths))
-    for row in rows:
-        lines.append("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
-    for path in report.single_paths:
-        network = "connected" if path.network_connected else "PARTITIONED"
-        lines.append(
-            f"single path {path.link}: {path.tunnels} tunnel(s), {path.active_paths} active; "
-            f"losing it leaves the network {network}"
-        )
-    lines.append("")
-    for note in report.notes:
-        lines.append(f"note: {note}")
-    lines.append(report_verdict(report)[1])
-    return "\n".join(lines) + "\n"

@@ -1,0 +1,133 @@
+"""Output outside `preview` is for people too (issue 23 item 11): `simulate`'s table and `check`'s
+findings fit the terminal (COLUMNS) and wrap at spaces, never inside a word; colour only on a
+terminal (NO_COLOR, FORCE_COLOR); findings by severity; `ipam show` has a header."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from skyweave.cli import main
+from skyweave.cli.style import Style, table
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _words(text: str) -> list[str]:
+    return ANSI.sub("", text).split()
+
+
+@pytest.fixture
+def plain_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """No colour forced or refused by the environment the tests run in."""
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    return monkeypatch
+
+
+# -- the table ---------------------------------------------------------------------------------
+
+
+def test_a_table_that_fits_is_left_as_it_is() -> None:
+    lines = table(("a", "bb"), [("x", "y"), ("long", "z")], 80)
+    assert lines == ["a     bb", "----  --", "x     y", "long  z"]
+
+
+@pytest.mark.parametrize("width", [40, 50, 60, 80])
+def test_a_wide_table_wraps_its_widest_cells_at_spaces(width: int) -> None:
+    rows = [
+        ("vendor aws", "shop", "aws-use1, gcp-euw1, os-dc1, azure-weu1, vs-dc1", "survived (required)"),
+        ("zone openstack/RegionOne/az1", "metal (pool)", "(no dns) os-dc1", "NOT SURVIVED (required)"),
+    ]
+    header = ("failure", "app", "dns targets", "result")
+    lines = table(header, rows, width)
+    assert max(len(line) for line in lines) <= width
+    # every word of every cell is printed whole
+    printed = _words("\n".join(lines))
+    for row in rows:
+        for cell in row:
+            for word in cell.split():
+                assert word in printed, (word, lines)
+
+
+def test_colour_is_applied_after_padding() -> None:
+    lines = table(
+        ("a", "b"), [("x", "bad")], 80, style=Style(color=True), paint=lambda i, c: "red" * (i == 1)
+    )
+    assert lines[2] == "x  \x1b[31mbad\x1b[0m"
+
+
+# -- simulate ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("columns", [60, 80, 100])
+def test_simulate_fits_the_terminal(
+    columns: int, plain_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plain_env.setenv("COLUMNS", str(columns))
+    assert main(["simulate", "--stack", "prod"]) == 0
+    out = capsys.readouterr().out
+    assert max(len(line) for line in out.splitlines()) <= columns, out
+    assert "\x1b[" not in out  # not a terminal: no colour
+    # nothing is cut: every site the JSON names is in the table, whole
+    for site in ("aws-use1", "gcp-euw1", "os-dc1", "azure-weu1", "vs-dc1", "onprem-fra"):
+        assert site in _words(out) or f"{site}," in _words(out)
+    assert "zone openstack/RegionOne/az1" in out or "openstack/RegionOne/az1" in _words(out)
+
+
+def test_simulate_colours_only_when_asked_for(
+    plain_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plain_env.setenv("FORCE_COLOR", "1")
+    plain_env.setenv("COLUMNS", "200")
+    assert main(["simulate", "--stack", "dev"]) == 0
+    coloured = capsys.readouterr().out
+    assert "\x1b[32msurvived (required)\x1b[0m" in coloured
+    plain_env.setenv("NO_COLOR", "1")  # https://no-color.org: wins over FORCE_COLOR
+    assert main(["simulate", "--stack", "dev"]) == 0
+    assert "\x1b[" not in capsys.readouterr().out
+    plain_env.delenv("NO_COLOR")
+    assert main(["simulate", "--stack", "dev", "--color", "never"]) == 0
+    assert "\x1b[" not in capsys.readouterr().out
+
+
+# -- ipam show ---------------------------------------------------------------------------------
+
+
+def _columns(header: str, line: str) -> dict[str, str]:
+    """A table line's cells, cut at the header's column starts."""
+    names = header.split()
+    starts = [header.index(name) for name in names]
+    ends = [*starts[1:], None]
+    return {n: line[s:e].strip() for n, s, e in zip(names, starts, ends, strict=True)}
+
+
+def test_ipam_show_has_a_header_and_ipv6_in_its_own_column(
+    plain_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import ipaddress
+    import json
+
+    plain_env.setenv("COLUMNS", "120")
+    assert main(["ipam", "show", "--stack", "prod", "--format", "json"]) == 0
+    plan = json.loads(capsys.readouterr().out)
+    assert main(["ipam", "show", "--stack", "prod"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    header = next(line for line in lines if line.startswith("site "))
+    assert header.split() == ["site", "vendor", "subnet", "ipv4", "zone", "ipv6", "pinned"]
+    rows = [_columns(header, line) for line in lines[lines.index(header) + 2 :] if line.strip()]
+    site = ""
+    seen = 0
+    for row in rows:
+        site = row["site"] or site
+        data = plan["sites"][site]
+        if row["site"]:
+            assert row["vendor"] == data["vendor"] and row["ipv6"] == data.get("ipv6_cidr", "")
+            continue
+        sub = data["subnets"][row["subnet"]]
+        assert row["ipv4"] == sub["cidr"] and row["zone"] == (sub["zone"] or "")
+        assert row["ipv6"] == sub.get("ipv6_cidr", "")
+        if row["ipv6"]:
+            assert ipaddress.ip_network(row["ipv6"]).prefixlen == 64
+            seen += 1
+    assert seen == 3  # os-dc1's and azure-weu1's two dual-stack subnets

@@ -5,8 +5,10 @@ terminal (NO_COLOR, FORCE_COLOR); findings by severity; `ipam show` has a header
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
+from conftest import ROOT
 from skyweave.cli import main
 from skyweave.cli.style import Style, table
 
@@ -131,3 +133,85 @@ def test_ipam_show_has_a_header_and_ipv6_in_its_own_column(
             assert ipaddress.ip_network(row["ipv6"]).prefixlen == 64
             seen += 1
     assert seen == 3  # os-dc1's and azure-weu1's two dual-stack subnets
+
+
+# -- check -------------------------------------------------------------------------------------
+
+BROKEN = ["-C", str(ROOT / "examples" / "single-vendor"), "check", "--stack", "broken"]
+SEVERITIES = ("critical", "high", "medium", "low", "")
+
+
+@pytest.fixture(scope="module")
+def broken_json() -> dict[str, Any]:
+    import contextlib
+    import io
+    import json
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main([*BROKEN, "--format", "json"]) == 4
+    doc: dict[str, Any] = json.loads(out.getvalue())
+    return doc
+
+
+@pytest.mark.parametrize("columns", [60, 80])
+def test_check_fits_the_terminal_and_never_breaks_a_word(
+    columns: int,
+    broken_json: dict[str, Any],
+    plain_env: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    plain_env.setenv("COLUMNS", str(columns))
+    assert main(BROKEN) == 4
+    out = capsys.readouterr().out
+    # every line fits but a link to the docs, which is never broken (it stays one click)
+    long = [line for line in out.splitlines() if len(line) > columns]
+    assert all(line.startswith("      https://") and " " not in line.strip() for line in long), long
+    printed = _words(out)
+    for violation in broken_json["violations"]:
+        # a URN is one word: it may break after a '/' or ':' (as preview's type tokens do), never
+        # elsewhere; every word of the message is printed whole
+        for word in violation["message"].split():
+            assert word in printed, word
+        assert violation["urn"] in "".join(out.split()), violation["urn"]
+
+
+def test_check_lists_findings_by_severity_then_rule_then_resource(
+    broken_json: dict[str, Any], plain_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plain_env.setenv("COLUMNS", "400")
+    assert main(BROKEN) == 4
+    out = capsys.readouterr().out
+    heads = [line.split() for line in out.splitlines() if line.startswith(("MANDATORY", "ADVISORY"))]
+    shown = [(h[0].lower(), h[1], h[2].strip("[],")) for h in heads]
+    violations = broken_json["violations"]
+    expected = sorted(
+        violations,
+        key=lambda v: (
+            v["level"] != "mandatory",
+            SEVERITIES.index(v["severity"]),
+            v["policy"],
+            v["urn"],
+        ),
+    )
+    assert shown == [(v["level"], v["policy"], v["severity"]) for v in expected]
+    assert shown[0][2] == "critical"  # the open SSH port leads, not the bucket copy's rule
+    # JSON keeps its documented order: mandatory first, then by rule, then by resource
+    assert [v["policy"] for v in violations] == [
+        v["policy"]
+        for v in sorted(violations, key=lambda v: (v["level"] != "mandatory", v["policy"], v["urn"]))
+    ]
+
+
+def test_check_colours_by_severity_only_on_a_terminal(
+    plain_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(BROKEN) == 4
+    assert "\x1b[" not in capsys.readouterr().out
+    plain_env.setenv("FORCE_COLOR", "1")
+    assert main(BROKEN) == 4
+    out = capsys.readouterr().out
+    assert "\x1b[1;31mMANDATORY\x1b[0m" in out and "\x1b[1;31mcritical\x1b[0m" in out
+    assert "\x1b[33mADVISORY\x1b[0m" in out
+    assert main([*BROKEN, "--color", "never"]) == 4
+    assert "\x1b[" not in capsys.readouterr().out

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .exit_codes import EXIT_REQUIREMENT, epilog
 from .report import FORMATS, render
+from .style import Style, add_color_option, use_color
 
 __all__ = ["EXIT_VIOLATIONS", "add_parser", "run"]
 
@@ -41,6 +42,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "`pulumi preview --save-plan` file (docs/ci.md)",
     )
     check.add_argument("--format", choices=tuple(FORMATS), default="text")
+    add_color_option(check)
     check.add_argument(
         "--config",
         type=Path,
@@ -249,7 +251,9 @@ def _run(args: argparse.Namespace, project_dir: Path | None) -> int:
                 else ""
             )
         )
-    text = render(result, args.format)
+    # colour only for a terminal: a report written with -o is a file
+    style = Style(color=args.output is None and use_color(sys.stdout, args.color))
+    text = render(result, args.format, style=style)
     if args.output is not None:
         _write_or_print(args.output, text + "\n")
         print(

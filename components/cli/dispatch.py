@@ -39,6 +39,7 @@ from .exit_codes import (
     epilog,
 )
 from .stacks import STACK_ENV, StackNotGiven
+from .style import add_color_option
 
 
 class UsageError(Exception):
@@ -68,16 +69,6 @@ def _stack_option(parser: argparse.ArgumentParser | argparse._MutuallyExclusiveG
         "-s",
         default=None,
         help=f"stack name: reads Pulumi.<stack>.yaml (default: ${STACK_ENV}, else the only stack file)",
-    )
-
-
-def color_option(parser: argparse.ArgumentParser) -> None:
-    """``--color auto|always|never`` of a command with a text format."""
-    parser.add_argument(
-        "--color",
-        choices=("auto", "always", "never"),
-        default="auto",
-        help="text: colour (auto: on a terminal, unless NO_COLOR is set; FORCE_COLOR forces it)",
     )
 
 
@@ -140,7 +131,7 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument(
         "--show-outputs", action="store_true", help="text: also print the stack outputs (as YAML)"
     )
-    color_option(preview)
+    add_color_option(preview)
     preview.add_argument(
         "--progress",
         action="store_true",
@@ -242,7 +233,7 @@ def _parser() -> argparse.ArgumentParser:
     simulate.add_argument(
         "--format", choices=("text", "json", "markdown"), default="text", help="markdown: for a PR comment"
     )
-    color_option(simulate)
+    add_color_option(simulate)
     simulate.add_argument(
         "--strict-dns",
         action="store_true",

@@ -15,6 +15,7 @@ logs. A terminal wants lines that fit and colour; a pipe or a file wants neither
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import sys
@@ -24,7 +25,16 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
-__all__ = ["Progress", "Style", "fit", "plain_number", "table", "terminal_width", "use_color"]
+__all__ = [
+    "Progress",
+    "Style",
+    "add_color_option",
+    "fit",
+    "plain_number",
+    "table",
+    "terminal_width",
+    "use_color",
+]
 
 _CODES = {
     "bold": "1",
@@ -53,6 +63,16 @@ def use_color(stream: IO[str], mode: str = "auto") -> bool:
         return False
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())
+
+
+def add_color_option(parser: argparse.ArgumentParser) -> None:
+    """``--color auto|always|never``, for a command with a text format."""
+    parser.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="text: colour (auto: on a terminal, unless NO_COLOR is set; FORCE_COLOR forces it)",
+    )
 
 
 def terminal_width(default: int = 100) -> int:

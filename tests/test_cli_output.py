@@ -4,7 +4,10 @@ terminal (NO_COLOR, FORCE_COLOR); findings by severity; `ipam show` has a header
 
 from __future__ import annotations
 
+import io
+import json
 import re
+import sys
 from typing import Any
 
 import pytest
@@ -108,7 +111,6 @@ def test_ipam_show_has_a_header_and_ipv6_in_its_own_column(
     plain_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     import ipaddress
-    import json
 
     plain_env.setenv("COLUMNS", "120")
     assert main(["ipam", "show", "--stack", "prod", "--format", "json"]) == 0
@@ -144,8 +146,6 @@ SEVERITIES = ("critical", "high", "medium", "low", "")
 @pytest.fixture(scope="module")
 def broken_json() -> dict[str, Any]:
     import contextlib
-    import io
-    import json
 
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
@@ -215,3 +215,49 @@ def test_check_colours_by_severity_only_on_a_terminal(
     assert "\x1b[33mADVISORY\x1b[0m" in out
     assert main([*BROKEN, "--color", "never"]) == 4
     assert "\x1b[" not in capsys.readouterr().out
+
+
+# -- something in the first seconds ----------------------------------------------------------
+
+
+class _Terminal(io.StringIO):
+    """stderr as a terminal would be: what is written, and isatty() true."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_check_says_what_it_is_doing_on_a_terminal(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    err = _Terminal()
+    monkeypatch.setattr(sys, "stderr", err)
+    assert main([*BROKEN, "--format", "json"]) == 4
+    said = err.getvalue()
+    doc = json.loads(capsys.readouterr().out)  # stdout is the report alone
+    assert "running the program of stack 'broken' offline" in said
+    assert f"checking {doc['resources']} resources against the policy pack" in said
+    assert said.endswith("\r\x1b[K")  # the status line is erased before the result
+
+
+def test_check_says_nothing_of_it_elsewhere(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([*BROKEN, "--format", "json"]) == 4
+    assert capsys.readouterr().err == ""
+
+
+def test_preview_says_it_runs_the_program_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    err = _Terminal()
+    monkeypatch.setattr(sys, "stderr", err)
+    monkeypatch.setattr(sys, "stdout", io.StringIO())
+    assert main(["-C", str(ROOT / "examples" / "single-vendor"), "preview", "--stack", "broken"]) == 0
+    out = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", out)
+    # erased before the result is printed: a terminal shows the two streams on one screen
+    writes: list[str] = []
+    monkeypatch.setattr(err, "write", lambda text: writes.append(f"err:{text}") or len(text))
+    monkeypatch.setattr(out, "write", lambda text: writes.append(f"out:{text}") or len(text))
+    assert main(["-C", str(ROOT / "examples" / "single-vendor"), "preview", "--stack", "broken"]) == 0
+    said = [w for w in writes if w.startswith("err:")]
+    assert said[0] == "err:\r\x1b[Krunning the program of stack 'broken' offline…"
+    first_out = next(i for i, w in enumerate(writes) if w.startswith("out:"))
+    assert writes[first_out - 1] == "err:\r\x1b[K"

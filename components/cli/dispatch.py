@@ -403,9 +403,7 @@ def _style(args: argparse.Namespace) -> Any:
 
 
 def _preview(args: argparse.Namespace, project: Any) -> int:
-    from ..engine.preview import preview_stack, render_json
-    from .preview import render_text
-    from .style import Progress, Style, use_color
+    from .style import Progress, Status
 
     if args.diff is None and (args.format == "markdown" or args.detailed_exitcode):
         option = "--format markdown" if args.format == "markdown" else "--detailed-exitcode"
@@ -413,6 +411,17 @@ def _preview(args: argparse.Namespace, project: Any) -> int:
     # Progress on stderr: redrawn on a terminal; with --progress elsewhere, a line now and then.
     # Asked for with --progress: report even a short run; on a terminal only runs that take a while.
     progress = Progress(delay=0.0) if args.progress else Progress() if sys.stderr.isatty() else None
+    with Status() as status:  # on a terminal: said at once, replaced by the count after a second
+        status.say(f"running the program of stack '{args.stack}' offline…")
+        return _run_preview(args, project, progress, status)
+
+
+def _run_preview(args: argparse.Namespace, project: Any, progress: Any, status: Any) -> int:
+    """The preview (and its diff); ``status`` is erased before anything is printed."""
+    from ..engine.preview import preview_stack, render_json
+    from .preview import render_text
+    from .style import Style, use_color
+
     if args.diff is not None:
         from ..engine import diff as diff_mod
         from . import diff as diff_report
@@ -421,6 +430,7 @@ def _preview(args: argparse.Namespace, project: Any) -> int:
         monitor = diff_mod.DiffMonitor()
         run = preview_stack(project, args.stack, monitor=monitor, progress=progress)
         result = diff_mod.diff_run(run, monitor, base)
+        status.clear()
         if args.format == "json":
             print(diff_report.render_json(result))
         elif args.format == "markdown":
@@ -431,6 +441,7 @@ def _preview(args: argparse.Namespace, project: Any) -> int:
             return EXIT_CHANGES if result.has_changes else EXIT_OK
         return EXIT_OK
     run = preview_stack(project, args.stack, progress=progress)
+    status.clear()
     if args.format == "json":
         print(render_json(run))
     else:
@@ -471,8 +482,11 @@ def _stack_graph(project: Any, stack: str) -> Any:
     if f"{NAMESPACE}:sites" not in stack_file.values:
         from ..engine.preview import preview_stack
         from .graph import graph_of_run
+        from .style import Status
 
-        return graph_of_run(preview_stack(project, stack), stack_file.label)
+        with Status() as status:
+            status.say(f"running the program of stack '{stack}' offline…")
+            return graph_of_run(preview_stack(project, stack), stack_file.label)
     from .ipam import load_plan
 
     _, plan, _ = load_plan(project, stack)

@@ -22,7 +22,7 @@ from ..estate.simulate import (
     simulate_estate,
 )
 from .exit_codes import EXIT_OK, EXIT_REQUIREMENT
-from .style import Style, fit, table, terminal_width
+from .style import Status, Style, fit, table, terminal_width
 
 __all__ = ["EXIT_NOT_SURVIVED", "render_markdown", "render_text", "run"]
 
@@ -112,7 +112,9 @@ def run(
             from ..engine.preview import preview_stack
             from ..engine.preview_json import estate_of_run
 
-            estate = estate_of_run(preview_stack(project, stack), stack_file.label)
+            with Status() as status:
+                status.say(f"running the program of stack '{stack}' offline…")
+                estate = estate_of_run(preview_stack(project, stack), stack_file.label)
     report = simulate_estate(estate, stack=stack, strict_dns=strict_dns)
     if fmt == "json":
         print(render_json(report))

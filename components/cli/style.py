@@ -10,7 +10,9 @@ logs. A terminal wants lines that fit and colour; a pipe or a file wants neither
   table (:func:`table`) narrows its widest columns and wraps their cells at spaces, never inside
   a word;
 * progress: on stderr, redrawn in place on a terminal, one line every few seconds with
-  ``--progress`` elsewhere (a CI log), never on stdout.
+  ``--progress`` elsewhere (a CI log), never on stdout; on a terminal a command says at once what
+  it is doing (:class:`Status`: "running the program of stack 'prod' offline…"), erased before
+  its result.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from typing import IO, Any
 
 __all__ = [
     "Progress",
+    "Status",
     "Style",
     "add_color_option",
     "fit",
@@ -210,6 +213,39 @@ def plain_number(value: Any) -> Any:
     if isinstance(value, list):
         return [plain_number(v) for v in value]
     return value
+
+
+class Status:
+    """What a command is doing, as one line on stderr that the next replaces — on a terminal
+    only (a pipe or a CI log gets nothing, so its output stays deterministic). Erased when the
+    ``with`` block ends, however it ends, so the result or an error starts on a clean line."""
+
+    def __init__(self, stream: IO[str] | None = None) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        isatty = getattr(self.stream, "isatty", None)
+        self.live = bool(isatty and isatty())
+        self._drawn = False
+
+    def say(self, text: str) -> None:
+        if not self.live:
+            return
+        room = terminal_width() - 1  # a line that wrapped could not be erased with \r
+        line = text if len(text) <= room else text[: room - 1] + "…"
+        self.stream.write(f"\r\033[K{line}")
+        self.stream.flush()
+        self._drawn = True
+
+    def clear(self) -> None:
+        if self._drawn:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+            self._drawn = False
+
+    def __enter__(self) -> Status:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.clear()
 
 
 class Progress:

@@ -4,16 +4,20 @@ terminal (NO_COLOR, FORCE_COLOR); findings by severity; `ipam show` has a header
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 import re
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, stack_raw
 from skyweave.cli import main
 from skyweave.cli.style import Style, table
+from skyweave.core.errors import ConfigError
+from skyweave.estate.config import parse_stack_config
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -261,3 +265,55 @@ def test_preview_says_it_runs_the_program_on_a_terminal(monkeypatch: pytest.Monk
     assert said[0] == "err:\r\x1b[Krunning the program of stack 'broken' offline…"
     first_out = next(i for i, w in enumerate(writes) if w.startswith("out:"))
     assert writes[first_out - 1] == "err:\r\x1b[K"
+
+
+# -- errors a user can act on ----------------------------------------------------------------
+
+
+def test_a_policy_config_error_names_no_internal_runner(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The pack serves its rules through two runner policies (policy/fast.py): an implementation
+    detail, never offered as a policy a config could name — nor accepted as one (disabling a
+    runner would silently disable every rule)."""
+    from skyweave.policy import ALL_RULES
+
+    config = tmp_path / "typo.policy.json"
+    config.write_text(json.dumps({"skyweave-security-imdsv2-requird": {"enforcementLevel": "advisory"}}))
+    assert main([*BROKEN, "--config", str(config)]) == 1
+    err = capsys.readouterr().err
+    assert "did you mean 'skyweave-security-imdsv2-required'?" in err
+    listed = err.split("(it has: ", 1)[1].rstrip().rstrip(")").split(", ")
+    assert listed == sorted(rule.name for rule in ALL_RULES)
+    for runner in ("skyweave-run-resource-rules", "skyweave-run-stack-rules"):
+        config.write_text(json.dumps({runner: {"enforcementLevel": "disabled"}}))
+        assert main([*BROKEN, "--config", str(config)]) == 1
+        assert (
+            f"policy config names {runner}, which the pack 'skyweave' does not have"
+            in capsys.readouterr().err
+        )
+
+
+def test_a_site_listed_twice_names_the_entry_not_a_python_list() -> None:
+    from skyweave import MultiCloudAppArgs
+    from skyweave.core.errors import InvalidArgsError
+
+    with pytest.raises(InvalidArgsError) as raised:
+        MultiCloudAppArgs(
+            sites=["aws-use1", "gcp-euw1", "aws-use1"],
+            images={"aws": "ami-0123456789abcdef0"},
+            sizes={"aws": "t3.small"},
+        )
+    text = str(raised.value)
+    assert "['aws-use1'" not in text
+    assert "sites[2]: 'aws-use1': already listed as sites[0]; list each site once" in text
+
+
+def test_a_zone_listed_twice_names_the_entry_not_a_python_list() -> None:
+    raw = copy.deepcopy(stack_raw("dev"))
+    raw["sites"][0]["zones"] = ["us-east-1a", "us-east-1b", "us-east-1a"]
+    with pytest.raises(ConfigError) as raised:
+        parse_stack_config(raw, source="Pulumi.dev.yaml", stack="dev")
+    text = str(raised.value)
+    assert "['us-east-1a'" not in text
+    assert "skyweave:sites[0].zones[2]: 'us-east-1a': already listed as zones[0]; list each zone once" in text

@@ -187,5 +187,6 @@ def test_zone_and_failure_domain_groups(cli_once: CliOnce) -> None:
     for group in doc["all"]["children"]:
         assert not re.search(ANSIBLE_INVALID, group), group
     yaml_code, yaml_out = cli_once("inventory", "--stack", "prod", "--format", "yaml")
+    assert yaml_code == 0
     children = yaml.safe_load(yaml_out)["all"]["children"]
     assert {g: set(c["hosts"]) for g, c in children.items()} == groups

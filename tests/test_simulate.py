@@ -227,3 +227,36 @@ def test_from_json_names_the_file_and_key_it_cannot_use(
     plan.write_text("{not json")
     assert main(["inventory", "--from-json", str(plan)]) == 1
     assert "not valid JSON at line 1" in capsys.readouterr().err
+
+
+def test_simulate_and_check_agree_on_a_pool_without_min_healthy(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A pool that states no min_healthy (0: "not checked") needs no node after any loss: simulate
+    survives every failure, and check (whose default floor for a service without a component is
+    one unit) holds the pool to its own 0 — losing AWS, its only vendor, is no finding."""
+    raw = copy.deepcopy(stack_raw("dev"))
+    raw["pools"] = [
+        {
+            "name": "batch",
+            "count": 2,
+            "sources": [
+                {
+                    "kind": "aws_metal",
+                    "site": "aws-use1",
+                    "instance_type": "m7i.metal-24xl",
+                    "image": "ami-0e2c8caa4b6378d8c",
+                }
+            ],
+        }
+    ]
+    write_stack(tmp_path, "dev", raw)
+    assert main(["-C", str(tmp_path), "simulate", "--stack", "dev", "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    rows = [(f["kind"], f["domain"], p) for f in report["failures"] for p in f["pools"] if p["pool"] == "batch"]
+    assert ("vendor", "aws") in {(k, d) for k, d, _ in rows}
+    assert all(a["survived"] and a["min_healthy"] == 0 for _, _, a in rows)
+    assert main(["-C", str(tmp_path), "check", "--stack", "dev", "--format", "json"]) == 0
+    check = json.loads(capsys.readouterr().out)
+    assert check["passed"]
+    assert [v for v in check["violations"] if v["urn"].endswith("::batch")] == []

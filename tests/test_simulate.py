@@ -253,7 +253,8 @@ def test_simulate_and_check_agree_on_a_pool_without_min_healthy(
     write_stack(tmp_path, "dev", raw)
     assert main(["-C", str(tmp_path), "simulate", "--stack", "dev", "--format", "json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    rows = [(f["kind"], f["domain"], p) for f in report["failures"] for p in f["pools"] if p["pool"] == "batch"]
+    failures = report["failures"]
+    rows = [(f["kind"], f["domain"], p) for f in failures for p in f["pools"] if p["pool"] == "batch"]
     assert ("vendor", "aws") in {(k, d) for k, d, _ in rows}
     assert all(a["survived"] and a["min_healthy"] == 0 for _, _, a in rows)
     assert main(["-C", str(tmp_path), "check", "--stack", "dev", "--format", "json"]) == 0

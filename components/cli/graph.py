@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -104,12 +104,26 @@ class GraphView:
 
 def graph_of_preview(doc: PreviewDoc) -> GraphView:
     """The site graph of a saved preview (``graph --from-json``)."""
-    return _from_network(doc.network_outputs())
+    return _graph(doc.resources, doc.component_outputs, doc.label)
 
 
 def graph_of_run(run: OfflineRun, label: str) -> GraphView:
     """The site graph an offline run built (for an estate built in code)."""
-    return _from_network(network_outputs([r.as_dict() for r in run.resources], run.component_outputs, label))
+    return _graph([r.as_dict() for r in run.resources], run.component_outputs, label)
+
+
+def _graph(
+    rows: Sequence[Mapping[str, Any]], component_outputs: Mapping[str, Mapping[str, Any]], label: str
+) -> GraphView:
+    """The HybridVpc's graph, or, without one, the sites and links the policy pack derives from the
+    resources (an external peer is a node of vendor ``external``; each link names the resource it
+    was read from)."""
+    from ..engine.derived import derived_links, facts_of_rows, has_network
+
+    if not has_network(rows, component_outputs):
+        nodes, links = derived_links(facts_of_rows(rows, component_outputs, label))
+        return GraphView(vendors=nodes, asns={}, links=tuple(_link(i, data) for i, data in links.items()))
+    return _from_network(network_outputs(rows, component_outputs, label))
 
 
 def _from_network(outputs: Mapping[str, Any]) -> GraphView:

@@ -8,7 +8,9 @@ from its components' outputs; ``--from-json`` reads those outputs from a saved p
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from ..estate.config import NAMESPACE, parse_stack_config
 from ..estate.project import Project
@@ -85,6 +87,19 @@ def render_text(report: SimulationReport, *, width: int | None = None, style: St
     return "\n".join(lines) + "\n"
 
 
+def _survives_config(project: Project, stack: str) -> Mapping[str, Any] | None:
+    """The survives-vendor-loss rule's settings in the stack's policy config (the file ``check``
+    reads by default), so simulate holds a service without a component as ``check`` does."""
+    from ..engine.policy_config import default_config_path, load_policy_config
+    from ..policy.redundancy import SURVIVES
+
+    path = default_config_path(project.stack_config_dir, stack)
+    if not path.is_file():
+        return None
+    given = load_policy_config(path).get(SURVIVES.name)
+    return given if isinstance(given, Mapping) else None
+
+
 def run(
     project: Project | None,
     stack: str | None,
@@ -114,7 +129,8 @@ def run(
 
             with Status() as status:
                 status.say(f"running the program of stack '{stack}' offline…")
-                estate = estate_of_run(preview_stack(project, stack), stack_file.label)
+                run_result = preview_stack(project, stack)
+                estate = estate_of_run(run_result, stack_file.label, _survives_config(project, stack))
     report = simulate_estate(estate, stack=stack, strict_dns=strict_dns)
     if fmt == "json":
         print(render_json(report))

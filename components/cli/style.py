@@ -133,8 +133,9 @@ def table(
 ) -> list[str]:
     """``rows`` under ``header`` as lines of at most ``width`` columns.
 
-    Columns are as wide as their longest cell when that fits; otherwise the widest columns give
-    up room first, never below their longest word, and their cells wrap at spaces (a wrapped
+    Columns are as wide as their longest cell when that fits; otherwise the columns with most
+    room above their longest word give it up first (a list of sites wraps before a one-word
+    name would), never below their longest word, and their cells wrap at spaces (a wrapped
     row's next lines leave the other columns blank). When even the longest words do not fit side
     by side, each row becomes a block of ``header: value`` lines (fitted by :func:`fit`), one
     blank line between rows. ``paint(column, cell)`` names the colour of a cell (``""``: none),
@@ -153,8 +154,10 @@ def table(
     if sum(floor) > room:
         return _stacked(header, body, width, style, paint)
     widths = list(natural)
-    while sum(widths) > room:  # the widest column that can still give up room gives one column
-        i = max((i for i in range(count) if widths[i] > floor[i]), key=lambda i: widths[i])
+    while sum(widths) > room:  # the column with most room above its longest word gives a column
+        i = max(
+            (i for i in range(count) if widths[i] > floor[i]), key=lambda i: (widths[i] - floor[i], widths[i])
+        )
         widths[i] -= 1
 
     def lines_of(cells: Sequence[str], colored: bool) -> list[str]:

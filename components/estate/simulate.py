@@ -417,15 +417,24 @@ def simulate_estate(estate: Estate, *, stack: str = "", strict_dns: bool = False
     # pool's racks (inside a site's room) are failure domains of their own.
     rows = [s.placement(z) for s in estate.sites for z in s.zones]
     rows += [p for w in estate.workloads for p in w.placements]
+    # A site whose zones are not known (an estate read from resources: a site with no compute) is
+    # still lost with its vendor and region; a node with neither (an external peer) never fails.
+    zoneless = [s for s in estate.sites if not s.zones and s.region]
     outcomes: list[FailureOutcome] = []
     for kind in KINDS:
-        domains = list(dict.fromkeys(key for p in rows for key in domain_keys(p, kind)))
+        whole = [s.placement("") for s in zoneless] if kind is not FailureKind.ZONE else []
+        domains = list(dict.fromkeys(key for p in [*rows, *whole] for key in domain_keys(p, kind)))
         for domain in domains:
             # A site is lost when every one of its zones is; otherwise it is degraded.
             lost_sites = tuple(
                 s.name
                 for s in estate.sites
-                if s.zones and all(domain in domain_keys(s.placement(z), kind) for z in s.zones)
+                if (s.zones and all(domain in domain_keys(s.placement(z), kind) for z in s.zones))
+                or (
+                    s in zoneless
+                    and kind is not FailureKind.ZONE
+                    and domain in domain_keys(s.placement(""), kind)
+                )
             )
             results = [_outcome(w, kind, domain, strict_dns) for w in estate.workloads]
             outcomes.append(

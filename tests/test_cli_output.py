@@ -317,3 +317,21 @@ def test_a_zone_listed_twice_names_the_entry_not_a_python_list() -> None:
     text = str(raised.value)
     assert "['us-east-1a'" not in text
     assert "skyweave:sites[0].zones[2]: 'us-east-1a': already listed as zones[0]; list each zone once" in text
+
+
+@pytest.mark.parametrize("columns", [60, 100])
+def test_graph_text_fits_the_terminal(
+    columns: int, plain_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["graph", "--stack", "prod", "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    plain_env.setenv("COLUMNS", str(columns))
+    assert main(["graph", "--stack", "prod"]) == 0
+    out = capsys.readouterr().out
+    assert max(len(line) for line in out.splitlines()) <= columns, out
+    printed = _words(out)
+    for failure in doc["failures"]:  # every surviving site of every failure, whole
+        for group in failure["groups"]:
+            for site in group:
+                assert site in printed or f"{site}," in printed, site
+    assert "Cut sites (their loss alone splits the rest): none" in " ".join(out.split())

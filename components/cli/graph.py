@@ -182,25 +182,37 @@ def render_json(plan: ConnectivityPlan | GraphView) -> str:
     return json.dumps(doc, indent=2)
 
 
-def render_text(plan: ConnectivityPlan | GraphView) -> str:
+def render_text(plan: ConnectivityPlan | GraphView, *, width: int | None = None) -> str:
+    """Sites, links and what each single failure leaves, as tables that fit ``width`` columns
+    (default: the terminal's; cells wrap at spaces), then the cut sites."""
+    from .style import fit, table, terminal_width
+
+    width = width or terminal_width()
     view = _view(plan)
     graph = view.graph
     lines = [f"Sites ({len(view.vendors)}):"]
-    for site, vendor in sorted(view.vendors.items()):
-        lines.append(f"  {site:<18} {vendor:<10} ASN {view.asns.get(site, '-')}")
+    rows = [(site, vendor, str(view.asns.get(site, "-"))) for site, vendor in sorted(view.vendors.items())]
+    lines += ["  " + line for line in table(("site", "vendor", "ASN"), rows, width - 2)]
     lines.append(f"Links ({len(view.links)}):")
-    for link in view.links:
-        note = "" if link.redundant else "  NOT REDUNDANT"
-        lines.append(f"  {link.a:<16} <-> {link.b:<16} {link.routing:<8} {_label(link)}{note}")
-    if not view.links:
+    links = [
+        (link.a, link.b, link.routing, _label(link) + ("" if link.redundant else "  NOT REDUNDANT"))
+        for link in view.links
+    ]
+    if links:
+        lines += ["  " + line for line in table(("site", "site", "routing", "link"), links, width - 2)]
+    else:
         lines.append("  (none)")
     lines.append("If one of these fails, the surviving sites form:")
+    failures = []
     for partition in graph.failures():
         groups = " | ".join(", ".join(group) for group in partition.groups) or "(no sites left)"
         verdict = "connected" if partition.connected else f"PARTITIONED into {len(partition.groups)}"
-        lines.append(f"  {partition.lost:<26} {verdict:<24} {groups}")
+        failures.append((partition.lost, verdict, groups))
+    lines += ["  " + line for line in table(("failure", "network", "groups"), failures, width - 2)]
     cuts = graph.cut_sites()
-    lines.append("Cut sites (their loss alone splits the rest): " + (", ".join(cuts) if cuts else "none"))
+    lines += fit(
+        "Cut sites (their loss alone splits the rest): " + (", ".join(cuts) if cuts else "none"), width
+    )
     return terminal("\n".join(lines), newlines=True)
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..core.display import SECRET
 from ..core.errors import ConfigError, ConfigIssue
 from ..core.naming import BARE_METAL_POOL, HYBRID_VPC
 from ..estate.simulate import Estate, SinglePath, SiteRow, Workload
@@ -29,7 +28,7 @@ from ..policy.model import Edge, known_str, placements_of
 from ..policy.redundancy import SURVIVES
 from ..policy.values import Resource, UnknownValue, get
 from .analyzer import StackResource
-from .wire import SECRET_SIG, SIG_KEY
+from .wire import plain
 
 __all__ = [
     "EXTERNAL",
@@ -45,23 +44,12 @@ __all__ = [
 EXTERNAL = "external"
 
 
-def _plain(value: Any) -> Any:
-    """A wire value as the pack's rules read it: a secret as the plan's mask (never judged)."""
-    if isinstance(value, dict):
-        if value.get(SIG_KEY) == SECRET_SIG:
-            return SECRET
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
-
-
 def _resource(res: StackResource) -> Resource:
     return Resource(
         urn=res.urn,
         type=res.type,
         name=res.name,
-        props=_plain(dict(res.properties)),
+        props=plain(dict(res.properties)),  # a secret never judged, as in a plan
         protect=res.protect,
         parent=res.parent,
         provider_type=res.provider.type if res.provider is not None else None,

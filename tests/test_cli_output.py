@@ -335,3 +335,28 @@ def test_graph_text_fits_the_terminal(
             for site in group:
                 assert site in printed or f"{site}," in printed, site
     assert "Cut sites (their loss alone splits the rest): none" in " ".join(out.split())
+
+
+def test_ctrl_c_on_a_terminal_erases_the_status_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    import signal
+
+    from skyweave.cli import dispatch
+
+    err = _Terminal()
+    monkeypatch.setattr(sys, "stderr", err)
+
+    class _NoTimer:  # the grace timer would end this process: not started here
+        daemon = False
+
+        def __init__(self, *args: object) -> None:
+            pass
+
+        def start(self) -> None:
+            pass
+
+    monkeypatch.setattr(dispatch.threading, "Timer", _NoTimer)
+    err.write("\r\x1b[Krunning the program of stack 'prod' offline…")
+    with pytest.raises(KeyboardInterrupt):
+        dispatch._on_interrupt(signal.SIGINT, None)
+    dispatch._INTERRUPTED.clear()
+    assert err.getvalue().endswith("offline…\r\x1b[Kinterrupted\n")

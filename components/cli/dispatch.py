@@ -251,7 +251,9 @@ def _on_interrupt(signum: int, frame: FrameType | None) -> None:
     pack's process), and if something is stuck in a call that does not return (a gRPC wait, the
     mock runtime's event loop), end the process anyway."""
     _INTERRUPTED.set()
-    print("interrupted", file=sys.stderr, flush=True)
+    # on a terminal, over a status line a command may have drawn ("running the program …")
+    erase = "\r\033[K" if getattr(sys.stderr, "isatty", lambda: False)() else ""
+    print(f"{erase}interrupted", file=sys.stderr, flush=True)
     stopper = threading.Timer(INTERRUPT_GRACE, _force_exit)
     stopper.daemon = True
     stopper.start()

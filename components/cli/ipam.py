@@ -30,7 +30,7 @@ from ..estate.config import NAMESPACE, StackConfig, parse_stack_config
 from ..estate.project import Project
 from ..network.hybrid_vpc import HybridVpcPlan
 from .exit_codes import EXIT_OK, EXIT_REQUIREMENT
-from .style import table, terminal_width
+from .style import fit, table, terminal_width
 
 __all__ = ["load_plan", "lock", "show"]
 
@@ -94,13 +94,18 @@ def show(project: Project, stack: str, fmt: str) -> int:
         return 0
     print(f"Address plan of {label} (supernet {data['supernet']})")
     rows: list[tuple[str, ...]] = []
+    loose = [name for name, site in data["sites"].items() if not site["pinned"]]
     for name, site in data["sites"].items():
-        pin = "pinned" if site["pinned"] else f"NOT PINNED (run `skyweave ipam lock --stack {stack}`)"
+        pin = "pinned" if site["pinned"] else "NOT PINNED"
         rows.append((name, site["vendor"], "", ", ".join(site["cidrs"]), "", site.get("ipv6_cidr", ""), pin))
         for key, sub in site["subnets"].items():
             rows.append(("", "", key, sub["cidr"], sub["zone"] or "", sub.get("ipv6_cidr", ""), ""))
-    for line in table(_SHOW_HEADER, rows, terminal_width()):
+    width = terminal_width()
+    for line in table(_SHOW_HEADER, rows, width):
         print(line)
+    if loose:
+        for line in fit(f"NOT PINNED: {', '.join(loose)} (run `skyweave ipam lock --stack {stack}`)", width):
+            print(line)
     return 0
 
 

@@ -46,6 +46,7 @@ from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, engine_pb2, en
 from .. import files
 from ..core.display import ENGINE_UNKNOWN as UNKNOWN
 from ..core.errors import SkyweaveError, did_you_mean
+from ..core.naming import POLICY_RUNNERS
 from .wire import SECRET_SIG, SIG_KEY
 
 __all__ = [
@@ -532,12 +533,14 @@ class PolicyPackProcess:
         """
         info = self.analyzer_info()
         known = {policy.name: policy for policy in info.policies}
-        unknown = sorted(set(policy_config) - set(known) - {"all"})
+        # skyweave's runners are how its pack serves the rules, not policies a config may name
+        offered = sorted(set(known) - POLICY_RUNNERS)
+        unknown = sorted(set(policy_config) - set(offered) - {"all"})
         if unknown:
-            guesses = "".join(did_you_mean(name, known) for name in unknown)
+            guesses = "".join(did_you_mean(name, offered) for name in unknown)
             raise PolicyEngineError(
                 f"policy config names {', '.join(unknown)}, which the pack {info.name!r} does not have"
-                f"{guesses} (it has: {', '.join(sorted(known))})"
+                f"{guesses} (it has: {', '.join(offered)})"
             )
         everyone = dict(policy_config.get("all", {}))
         request = analyzer_pb2.ConfigureAnalyzerRequest()

@@ -427,3 +427,29 @@ def test_a_network_interface_with_a_public_address_fails(pack: PolicyPackProcess
     assert "ipConfigurations[0].publicIPAddress is set" in detail
     private = {"resourceGroupName": "rg", "ipConfigurations": [{"name": "ip", "subnet": subnet}]}
     assert _hits(pack, res(NIC, "vm-nic", private, site="azure-weu1")) == {}
+
+
+# -- EKS: Kubernetes secrets under a key of your own ------------------------------------------------
+
+EKS_SECRETS = "skyweave-security-aws-eks-secrets-encrypted"
+KEY = "arn:aws:kms:us-east-1:123456789012:key/0f4e6f1c-3c3e-4a4e-9d3b-6b4c1d2e3f40"
+
+
+def test_eks_secrets_without_a_key_of_your_own_are_advised_against(pack: PolicyPackProcess) -> None:
+    """checkov CKV_AWS_58 fails a cluster without encryption_config (issue 24 item 4). EKS 1.28 and
+    later envelope-encrypt all Kubernetes API data with an AWS owned key (EKS user guide, "Default
+    envelope encryption for all Kubernetes API data"), so the pack advises (a customer managed
+    key's policy, rotation and CloudTrail record are yours) rather than fails; before 1.28 the
+    secrets sit in etcd unencrypted, which the message says."""
+    vpc = {"subnetIds": SUBNETS, "endpointPublicAccess": False, "endpointPrivateAccess": True}
+    base = {"roleArn": ROLE, "vpcConfig": vpc}
+    [diag] = [d for d in pack.analyze(wire(res(EKS, "plain", base))) if d.policy_name == EKS_SECRETS]
+    assert not diag.mandatory and "encryptionConfig is unset" in diag.detail
+    assert "AWS owned key" in diag.detail
+    [old] = _hits(pack, res(EKS, "old", {**base, "version": "1.27"}))[EKS_SECRETS]
+    assert "unencrypted" in old
+    nothing = {**base, "encryptionConfig": {"provider": {"keyArn": KEY}, "resources": []}}
+    [detail] = _hits(pack, res(EKS, "nothing", nothing))[EKS_SECRETS]
+    assert "'secrets'" in detail
+    keyed = {**base, "encryptionConfig": {"provider": {"keyArn": KEY}, "resources": ["secrets"]}}
+    assert EKS_SECRETS not in _hits(pack, res(EKS, "keyed", keyed))

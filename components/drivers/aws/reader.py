@@ -158,6 +158,7 @@ class AwsReader(Reader):
         "redundancy-databases-multi-zone": frozenset({RDS_INSTANCE}),
         "redundancy-aws-dynamodb-point-in-time-recovery": frozenset({DYNAMODB_TABLE}),
         "security-aws-eks-endpoint-not-public": frozenset({EKS}),
+        "security-aws-eks-secrets-encrypted": frozenset({EKS}),
     }
     also_reads = frozenset({SUBNET, ZONE, HEALTH_CHECK})
 
@@ -442,6 +443,8 @@ class AwsReader(Reader):
                 yield f"pointInTimeRecovery.enabled is {shown}; set it to true"
         elif topic == "security-aws-eks-endpoint-not-public":
             yield from _eks_endpoint(res)
+        elif topic == "security-aws-eks-secrets-encrypted":
+            yield from _eks_secrets(res)
         elif topic == "security-imds-hop-limit":
             limit = int(cfg["maxHopLimit"])
             hops = as_int(get(res.props, "metadataOptions", "httpPutResponseHopLimit"))
@@ -483,6 +486,29 @@ def _eks_endpoint(res: Resource) -> Iterator[str]:
         f"vpcConfig.endpointPublicAccess is {state} and its publicAccessCidrs admit {opened}: the "
         "Kubernetes API answers the whole internet; set endpointPrivateAccess true and "
         "endpointPublicAccess false, or list your own ranges"
+    )
+
+
+def _eks_secrets(res: Resource) -> Iterator[str]:
+    """``encryptionConfig`` (the SDK: "resources ... Valid values: `secrets`", and a KMS key in
+    ``provider.keyArn``). Kubernetes 1.28 and later get EKS's default envelope encryption with an
+    AWS owned key (EKS user guide, "Default envelope encryption for all Kubernetes API data");
+    an older ``version`` keeps secrets in etcd unencrypted."""
+    config = get(res.props, "encryptionConfig")
+    if config is not None and "secrets" in [str(r) for r in items(config, "resources")]:
+        return
+    version = str(get(res.props, "version") or "")
+    major, _, minor = version.partition(".")
+    old = major.isdigit() and minor.isdigit() and (int(major), int(minor)) < (1, 28)
+    default = (
+        f"before 1.28 (version {version!r}) EKS leaves secrets unencrypted in etcd"
+        if old
+        else "EKS then encrypts them with an AWS owned key, whose policy and rotation are not yours"
+    )
+    state = "unset" if config is None else "without 'secrets' in its resources"
+    yield (
+        f"encryptionConfig is {state}: {default}; encrypt secrets with a KMS key of your own "
+        "(encryptionConfig resources ['secrets'])"
     )
 
 

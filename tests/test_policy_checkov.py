@@ -453,3 +453,23 @@ def test_eks_secrets_without_a_key_of_your_own_are_advised_against(pack: PolicyP
     assert "'secrets'" in detail
     keyed = {**base, "encryptionConfig": {"provider": {"keyArn": KEY}, "resources": ["secrets"]}}
     assert EKS_SECRETS not in _hits(pack, res(EKS, "keyed", keyed))
+
+
+# -- S3: a public access block for a bucket the plan does not hold ----------------------------------
+
+ACCESS_BLOCK = "skyweave-security-s3-public-access-blocked"
+PAB = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+BLOCKS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+FLAGS = dict.fromkeys(BLOCKS, True)
+
+
+def test_a_public_access_block_left_open_for_a_bucket_outside_the_plan_fails(pack: PolicyPackProcess) -> None:
+    """checkov CKV_AWS_53-56 judge the aws_s3_bucket_public_access_block itself, whatever bucket it
+    names; the pack judged blocks only through the plan's buckets, so one for an existing bucket
+    (named by a string) that turns the blocks off passed (issue 24 item 4)."""
+    open_block = res(PAB, "legacy", {"bucket": "legacy-assets", **FLAGS, "blockPublicPolicy": False})
+    [diag] = _named(_stack(pack, [open_block]), ACCESS_BLOCK)
+    assert diag.mandatory and "'legacy-assets'" in diag.detail and "blockPublicPolicy" in diag.detail
+    assert diag.urn == open_block.urn
+    closed = res(PAB, "legacy", {"bucket": "legacy-assets", **FLAGS})
+    assert _named(_stack(pack, [closed]), ACCESS_BLOCK) == []

@@ -642,8 +642,20 @@ def _s3_public_access_block(index: Index) -> Iterator[Finding]:
             off = [flag for flag in _BLOCK_FLAGS if get(res.props, flag) is not True]
         except UnknownValue:
             continue
-        for bucket in index.linked(res, "bucket", _S3):
+        linked = index.linked(res, "bucket", _S3)
+        for bucket in linked:
             partial.setdefault(bucket.urn, off)
+        if not linked and off:  # a bucket outside the plan: the block is all there is to judge
+            try:
+                named = get(res.props, "bucket")
+            except UnknownValue:
+                named = None
+            shown = f"bucket {named!r}" if isinstance(named, str) else "a bucket outside this plan"
+            yield Finding(
+                f"public access block {res.name!r} for {shown} leaves {', '.join(off)} off: "
+                "set all four true",
+                res.urn,
+            )
     account_wide = False
     account_unknown: Resource | None = None  # an account block whose settings a preview cannot know
     for res in index.of_type(ACCOUNT_PUBLIC_ACCESS_BLOCK):

@@ -473,3 +473,53 @@ def test_a_public_access_block_left_open_for_a_bucket_outside_the_plan_fails(pac
     assert diag.urn == open_block.urn
     closed = res(PAB, "legacy", {"bucket": "legacy-assets", **FLAGS})
     assert _named(_stack(pack, [closed]), ACCESS_BLOCK) == []
+
+
+# -- keys of your own rotate ------------------------------------------------------------------------
+
+ROTATION = "skyweave-security-kms-key-rotation"
+AWS_KEY = "aws:kms/key:Key"
+GCP_KEY = "gcp:kms/cryptoKey:CryptoKey"
+RING = "projects/proj-12345/locations/europe-west1/keyRings/app"
+
+
+def test_keys_that_never_rotate_fail(pack: PolicyPackProcess) -> None:
+    """checkov CKV_AWS_7 and CKV_GCP_43 fail the twins' keys (tests/twins); pulumi-aws's
+    enable_key_rotation "Defaults to `false`", and a Cloud KMS key without rotation_period never
+    gets a new version."""
+    [detail] = _hits(pack, res(AWS_KEY, "data", {"description": "data"}))[ROTATION]
+    assert "enableKeyRotation is unset" in detail
+    assert ROTATION not in _hits(pack, res(AWS_KEY, "data", {"enableKeyRotation": True}))
+    # AWS rotates only symmetric encryption keys: a signing key is not judged.
+    signing = {"customerMasterKeySpec": "ECC_NIST_P256", "keyUsage": "SIGN_VERIFY"}
+    assert ROTATION not in _hits(pack, res(AWS_KEY, "signing", signing))
+    [detail] = _hits(pack, res(GCP_KEY, "data", {"keyRing": RING}))[ROTATION]
+    assert "rotationPeriod is unset" in detail
+    [detail] = _hits(pack, res(GCP_KEY, "data", {"keyRing": RING, "rotationPeriod": "31536000s"}))[ROTATION]
+    assert "365 days" in detail and "at most 90 days" in detail
+    assert ROTATION not in _hits(pack, res(GCP_KEY, "data", {"keyRing": RING, "rotationPeriod": "7776000s"}))
+
+
+# -- Azure database firewalls open to every address ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("type_", "port"),
+    [
+        ("azure-native:sql:FirewallRule", 1433),
+        ("azure-native:dbforpostgresql:FirewallRule", 5432),
+        ("azure-native:dbformysql:FirewallRule", 3306),
+    ],
+)
+def test_a_database_firewall_rule_for_every_address_opens_its_port(
+    pack: PolicyPackProcess, type_: str, port: int
+) -> None:
+    """checkov CKV_AZURE_11 fails an Azure SQL (and PostgreSQL, MySQL, MariaDB) firewall rule from
+    0.0.0.0 to 255.255.255.255; the twin (tests/twins/azure) was a miss of the pack."""
+    props = {"resourceGroupName": "rg", "serverName": "app", "startIpAddress": "0.0.0.0"}
+    [detail] = _hits(
+        pack, res(type_, "all", {**props, "endIpAddress": "255.255.255.255"}, site="azure-weu1")
+    )[OPEN]
+    assert f"opens port(s) {port} to 0.0.0.0-255.255.255.255" in detail
+    azure_services = {**props, "endIpAddress": "0.0.0.0"}  # Azure's "allow Azure services" rule
+    assert _hits(pack, res(type_, "azure", azure_services, site="azure-weu1")) == {}

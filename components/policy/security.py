@@ -95,7 +95,7 @@ OPEN_PORTS = Rule(
     severity=Severity.CRITICAL,
     equivalents=(
         "checkov CKV_AWS_24, CKV_AWS_25, CKV_AWS_277, CKV_GCP_2, CKV_GCP_3, CKV_GCP_88, CKV2_GCP_12, "
-        "CKV_OPENSTACK_2, CKV_OPENSTACK_3, CKV_AZURE_9, CKV_AZURE_10",
+        "CKV_OPENSTACK_2, CKV_OPENSTACK_3, CKV_AZURE_9, CKV_AZURE_10, CKV_AZURE_11",
         "trivy AVD-AWS-0107 (aws-ec2-no-public-ingress-sgr), "
         "AVD-GCP-0027 (google-compute-no-public-ingress), "
         "AVD-OPNSTK-0003 (openstack-networking-no-public-ingress), "
@@ -310,7 +310,7 @@ PLAINTEXT_SECRETS = Rule(
     "additional_secret_outputs.",
     severity=Severity.CRITICAL,
     equivalents=(
-        "checkov CKV_AWS_46, CKV_AWS_45, CKV_OPENSTACK_4",
+        "checkov CKV_AWS_46, CKV_AWS_45",
         "trivy AVD-AWS-0029 (aws-ec2-no-secrets-in-user-data), AVD-AWS-0129, AVD-AWS-0036 "
         "(aws-ecs-no-plaintext-secrets), AVD-OPNSTK-0001",
     ),

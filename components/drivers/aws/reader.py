@@ -61,6 +61,7 @@ RDS_CLUSTER = "aws:rds/cluster:Cluster"
 DYNAMODB_TABLE = "aws:dynamodb/table:Table"
 REDSHIFT = "aws:redshift/cluster:Cluster"
 EKS = "aws:eks/cluster:Cluster"
+KMS_KEY = "aws:kms/key:Key"
 VERSIONING_CONFIGS = (
     "aws:s3/bucketVersioning:BucketVersioning",
     "aws:s3/bucketVersioningV2:BucketVersioningV2",
@@ -159,6 +160,7 @@ class AwsReader(Reader):
         "redundancy-aws-dynamodb-point-in-time-recovery": frozenset({DYNAMODB_TABLE}),
         "security-aws-eks-endpoint-not-public": frozenset({EKS}),
         "security-aws-eks-secrets-encrypted": frozenset({EKS}),
+        "security-kms-key-rotation": frozenset({KMS_KEY}),
     }
     also_reads = frozenset({SUBNET, ZONE, HEALTH_CHECK})
 
@@ -445,6 +447,14 @@ class AwsReader(Reader):
             yield from _eks_endpoint(res)
         elif topic == "security-aws-eks-secrets-encrypted":
             yield from _eks_secrets(res)
+        elif topic == "security-kms-key-rotation":
+            spec = get(res.props, "customerMasterKeySpec") or get(res.props, "keySpec")
+            if spec is not None and str(spec) != "SYMMETRIC_DEFAULT":
+                return  # asymmetric and HMAC keys cannot rotate automatically
+            rotation = get(res.props, "enableKeyRotation")
+            if rotation is not True:
+                shown = "unset (the SDK's default is false)" if rotation is None else repr(rotation)
+                yield f"enableKeyRotation is {shown}; set it to true (AWS then rotates the key yearly)"
         elif topic == "security-imds-hop-limit":
             limit = int(cfg["maxHopLimit"])
             hops = as_int(get(res.props, "metadataOptions", "httpPutResponseHopLimit"))

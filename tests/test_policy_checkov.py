@@ -239,8 +239,10 @@ CLOUD_SQL = "gcp:sql/databaseInstance:DatabaseInstance"
 PRIVATE_NETWORK = "projects/proj-12345/global/networks/default"
 
 
-def _sql(name: str, ip: dict[str, Any] | None = None) -> Resource:
+def _sql(name: str, ip: dict[str, Any] | None = None, *, backups: bool = True) -> Resource:
     settings: dict[str, Any] = {"tier": "db-f1-micro"}
+    if backups:
+        settings["backupConfiguration"] = {"enabled": True}
     if ip is not None:
         settings["ipConfiguration"] = ip
     props = {"databaseVersion": "POSTGRES_15", "region": "europe-west1", "settings": settings}
@@ -523,3 +525,24 @@ def test_a_database_firewall_rule_for_every_address_opens_its_port(
     assert f"opens port(s) {port} to 0.0.0.0-255.255.255.255" in detail
     azure_services = {**props, "endIpAddress": "0.0.0.0"}  # Azure's "allow Azure services" rule
     assert _hits(pack, res(type_, "azure", azure_services, site="azure-weu1")) == {}
+
+
+# -- databases keep automated backups ----------------------------------------------------------------
+
+BACKED_UP = "skyweave-redundancy-databases-backed-up"
+
+
+def test_databases_without_automated_backups_fail(pack: PolicyPackProcess) -> None:
+    """checkov CKV_AWS_133 fails an RDS backup_retention_period of 0 (unset keeps one day) and
+    CKV_GCP_14 a Cloud SQL instance without backup_configuration.enabled; a read replica needs none."""
+    multi = {**POSTGRES, "multiAz": True}
+    [detail] = _hits(pack, res(RDS, "none", {**multi, "backupRetentionPeriod": 0}, protect=True))[BACKED_UP]
+    assert "backupRetentionPeriod is 0" in detail
+    assert _hits(pack, res(RDS, "default", multi, protect=True)) == {}
+    assert _hits(pack, res(RDS, "week", {**multi, "backupRetentionPeriod": 7}, protect=True)) == {}
+    replica = {"instanceClass": "db.t3.micro", "replicateSourceDb": "db-1", "backupRetentionPeriod": 0}
+    assert BACKED_UP not in _hits(pack, res(RDS, "replica", replica, protect=True))
+    private = {"ipv4Enabled": False, "privateNetwork": PRIVATE_NETWORK, "sslMode": "ENCRYPTED_ONLY"}
+    [detail] = _hits(pack, _sql("nobackups", private, backups=False))[BACKED_UP]
+    assert "settings.backupConfiguration.enabled is unset" in detail
+    assert _hits(pack, _sql("backed", private)) == {}

@@ -39,6 +39,7 @@ from . import (
     addresses,
     aws,
     azure,
+    backups,
     claims,
     coverage,
     data,
@@ -84,6 +85,7 @@ ALL_RULES: tuple[Rule, ...] = (
     *azure.RULES,
     *aws.RULES,
     *keys.RULES,
+    *backups.RULES,
     *coverage.RULES,
 )
 #: The public path's advisory policies (see the module docstring), for resource and stack rules.

@@ -161,6 +161,7 @@ class AwsReader(Reader):
         "security-aws-eks-endpoint-not-public": frozenset({EKS}),
         "security-aws-eks-secrets-encrypted": frozenset({EKS}),
         "security-kms-key-rotation": frozenset({KMS_KEY}),
+        "redundancy-databases-backed-up": frozenset({RDS_INSTANCE, RDS_CLUSTER}),
     }
     also_reads = frozenset({SUBNET, ZONE, HEALTH_CHECK})
 
@@ -447,6 +448,15 @@ class AwsReader(Reader):
             yield from _eks_endpoint(res)
         elif topic == "security-aws-eks-secrets-encrypted":
             yield from _eks_secrets(res)
+        elif topic == "redundancy-databases-backed-up":
+            if get(res.props, "replicateSourceDb") or get(res.props, "replicationSourceIdentifier"):
+                return  # a read replica: its primary's backups hold the data
+            days = as_int(get(res.props, "backupRetentionPeriod"))
+            if days == 0:
+                yield (
+                    "backupRetentionPeriod is 0: RDS keeps no automated backups; leave it unset or set "
+                    "1-35 days"
+                )
         elif topic == "security-kms-key-rotation":
             spec = get(res.props, "customerMasterKeySpec") or get(res.props, "keySpec")
             if spec is not None and str(spec) != "SYMMETRIC_DEFAULT":

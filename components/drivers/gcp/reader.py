@@ -132,6 +132,7 @@ class GcpReader(Reader):
         "security-gcp-no-project-ssh-keys": frozenset({INSTANCE, *TEMPLATES}),
         "security-gcs-access-controlled": frozenset({BUCKET}),
         "security-kms-key-rotation": frozenset({CRYPTO_KEY}),
+        "redundancy-databases-backed-up": frozenset({CLOUD_SQL}),
         "security-storage-versioned": frozenset({BUCKET}),
         "security-no-plain-http-listeners": frozenset({*HTTP_PROXIES, *URL_MAPS}),
         "redundancy-dns-health-checks": frozenset({RECORD_SET}),
@@ -420,6 +421,15 @@ class GcpReader(Reader):
         and enforced public access prevention on buckets."""
         if topic == "security-kms-key-rotation":
             yield from _rotation(res, int(cfg["maxRotationDays"]))
+        elif topic == "redundancy-databases-backed-up":
+            if get(res.props, "masterInstanceName"):
+                return  # a read replica: its primary's backups hold the data
+            enabled = get(res.props, "settings", "backupConfiguration", "enabled")
+            if enabled is not True:
+                shown = (
+                    "unset (Cloud SQL then takes no automated backups)" if enabled is None else repr(enabled)
+                )
+                yield f"settings.backupConfiguration.enabled is {shown}; set it to true"
         elif topic == "security-gcp-no-project-ssh-keys":
             value = get(res.props, "metadata", "block-project-ssh-keys")
             if not is_true(value):

@@ -17,6 +17,9 @@ aws.rds.Instance("db_unencrypted", **POSTGRES, multi_az=True, storage_encrypted=
 aws.rds.Instance(
     "db_public", **POSTGRES, multi_az=True, storage_encrypted=True, publicly_accessible=True, opts=KEEP
 )
+aws.rds.Instance(
+    "db_no_backups", **POSTGRES, multi_az=True, storage_encrypted=True, backup_retention_period=0, opts=KEEP
+)
 aws.rds.Instance("db_single_az", **POSTGRES, multi_az=False, storage_encrypted=True, opts=KEEP)
 aws.rds.Cluster(
     "cluster_unencrypted",

@@ -32,6 +32,17 @@ resource "aws_db_instance" "db_single_az" {
   storage_encrypted           = true
 }
 
+resource "aws_db_instance" "db_no_backups" {
+  engine                      = "postgres"
+  instance_class              = "db.t3.micro"
+  allocated_storage           = 20
+  username                    = "app"
+  manage_master_user_password = true
+  multi_az                    = true
+  storage_encrypted           = true
+  backup_retention_period     = 0
+}
+
 resource "aws_rds_cluster" "cluster_unencrypted" {
   engine                      = "aurora-postgresql"
   master_username             = "app"

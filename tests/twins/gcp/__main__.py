@@ -65,13 +65,12 @@ gcp.storage.BucketIAMMember(
 )
 
 
-def cloud_sql(name: str, **ip: object) -> None:
+def cloud_sql(name: str, backups: bool = True, **ip: object) -> None:
+    settings = {"tier": "db-f1-micro", "ip_configuration": {"private_network": NETWORK, **ip}}
+    if backups:
+        settings["backup_configuration"] = {"enabled": True}
     gcp.sql.DatabaseInstance(
-        name,
-        database_version="POSTGRES_15",
-        region="europe-west1",
-        settings={"tier": "db-f1-micro", "ip_configuration": {"private_network": NETWORK, **ip}},
-        opts=KEEP,
+        name, database_version="POSTGRES_15", region="europe-west1", settings=settings, opts=KEEP
     )
 
 
@@ -84,6 +83,7 @@ cloud_sql(
     authorized_networks=[{"name": "anyone", "value": "0.0.0.0/0"}],
 )
 cloud_sql("sql_encrypted_only", ipv4_enabled=False, ssl_mode="ENCRYPTED_ONLY")
+cloud_sql("sql_no_backups", backups=False, ipv4_enabled=False, ssl_mode="TRUSTED_CLIENT_CERTIFICATE_REQUIRED")
 gcp.kms.CryptoKey(
     "key_unrotated", name="data", key_ring="projects/proj-12345/locations/europe-west1/keyRings/app"
 )

@@ -102,6 +102,9 @@ resource "google_sql_database_instance" "sql_public" {
   region           = "europe-west1"
   settings {
     tier = "db-f1-micro"
+    backup_configuration {
+      enabled = true
+    }
     ip_configuration {
       ipv4_enabled    = true
       private_network = "projects/proj-12345/global/networks/default"
@@ -115,6 +118,9 @@ resource "google_sql_database_instance" "sql_plaintext" {
   region           = "europe-west1"
   settings {
     tier = "db-f1-micro"
+    backup_configuration {
+      enabled = true
+    }
     ip_configuration {
       ipv4_enabled    = false
       private_network = "projects/proj-12345/global/networks/default"
@@ -128,6 +134,9 @@ resource "google_sql_database_instance" "sql_world" {
   region           = "europe-west1"
   settings {
     tier = "db-f1-micro"
+    backup_configuration {
+      enabled = true
+    }
     ip_configuration {
       ipv4_enabled    = true
       private_network = "projects/proj-12345/global/networks/default"
@@ -145,10 +154,26 @@ resource "google_sql_database_instance" "sql_encrypted_only" {
   region           = "europe-west1"
   settings {
     tier = "db-f1-micro"
+    backup_configuration {
+      enabled = true
+    }
     ip_configuration {
       ipv4_enabled    = false
       private_network = "projects/proj-12345/global/networks/default"
       ssl_mode        = "ENCRYPTED_ONLY"
+    }
+  }
+}
+
+resource "google_sql_database_instance" "sql_no_backups" {
+  database_version = "POSTGRES_15"
+  region           = "europe-west1"
+  settings {
+    tier = "db-f1-micro"
+    ip_configuration {
+      ipv4_enabled    = false
+      private_network = "projects/proj-12345/global/networks/default"
+      ssl_mode        = "TRUSTED_CLIENT_CERTIFICATE_REQUIRED"
     }
   }
 }

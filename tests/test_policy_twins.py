@@ -33,6 +33,7 @@ from twins_lib import (
     Verdicts,
     catalogue,
     checkov_executable,
+    checkov_version,
     run_checkov,
     run_pack,
     terraform_resources,
@@ -83,6 +84,10 @@ def checkov(rows: list[CatalogueRow]) -> tuple[Verdicts, Verdicts]:
         if os.environ.get("CI"):
             pytest.fail(why)  # CI installs it: its absence there is a broken install, not a choice
         pytest.skip(why)
+    executable = checkov_executable()
+    assert executable is not None
+    version = checkov_version(executable)
+    assert version == CHECKOV_VERSION, f"{executable} is checkov {version!r}; the twins pin {CHECKOV_VERSION}"
     failed, passed, seconds = run_checkov(row.check for row in rows)
     print(f"\ncheckov over {len(twin_names())} twins: {seconds:.1f} s")
     return failed, passed
@@ -225,6 +230,18 @@ def test_where_a_rule_fires_checkov_fails_a_check_it_is_paired_with_or_the_pack_
         for (twin, unit), rules in _by_unit(pack_run, pack_run.fired).items()
         for rule in rules
     }
+
+
+def test_on_each_unit_checkov_fails_no_covered_check_the_rules_that_fire_do_not_cite(
+    rows: list[CatalogueRow], checkov: tuple[Verdicts, Verdicts], pack_run: PackRun
+) -> None:
+    """The twins, one by one: what checkov fails on a unit among the covered checks is among the
+    checkov equivalents the rules firing on its Pulumi twin cite (as `skyweave rules` prints them)."""
+    covered = {row.check for row in rows if row.rule is not None}
+    fired = _by_unit(pack_run, pack_run.fired)
+    for unit, checks in sorted(_by_unit(pack_run, checkov[0]).items()):
+        cited = set().union(*(_cited(rule) for rule in fired.get(unit, set())))
+        assert checks & covered <= cited, (unit, sorted(checks & covered - cited))
 
 
 def _clouds() -> Iterator[str]:

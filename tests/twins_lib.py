@@ -90,8 +90,24 @@ def catalogue(doc: str | None = None) -> list[CatalogueRow]:
     return rows
 
 
+def checkov_environment() -> dict[str, str]:
+    """Offline: no API key (built-in checks only, no platform), and no look-up of a newer checkov
+    on PyPI (its banner does one at import unless told not to)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BC_", "PRISMA_", "CKV_"))}
+    env["CKV_SKIP_PACKAGE_UPDATE_CHECK"] = "True"
+    return env
+
+
+def checkov_version(executable: str) -> str:
+    done = subprocess.run(
+        [executable, "--version"], capture_output=True, text=True, env=checkov_environment(), check=False
+    )
+    return done.stdout.strip()
+
+
 def run_checkov(checks: Iterable[str]) -> tuple[Verdicts, Verdicts, float]:
-    """One checkov run over every twin, limited to ``checks``: (failed, passed, seconds)."""
+    """One checkov run over every twin, limited to ``checks`` (``--skip-download``: nothing is
+    fetched): (failed, passed, seconds)."""
     executable = checkov_executable()
     assert executable is not None, "checkov is not installed (see tests/twins_lib.py)"
     command = [
@@ -107,10 +123,7 @@ def run_checkov(checks: Iterable[str]) -> tuple[Verdicts, Verdicts, float]:
         "--check",
         ",".join(sorted(checks)),
     ]
-    # Offline: no API key (built-in checks only, no platform), --skip-download, and no look-up of
-    # a newer checkov on PyPI (its banner does one at import unless told not to).
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BC_", "PRISMA_", "CKV_"))}
-    env["CKV_SKIP_PACKAGE_UPDATE_CHECK"] = "True"
+    env = checkov_environment()
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, env=env, check=False, timeout=300)
     seconds = time.perf_counter() - started

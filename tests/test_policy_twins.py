@@ -61,6 +61,10 @@ STRICTER: dict[tuple[str, str, str], str] = {
     ("azure", "nic_public", "skyweave-security-no-public-ip-on-instances"): (
         "an interface with a public address: checkov 3.3.30's CKV_AZURE_119 passes it"
     ),
+    ("aws-services", "key_unprotected", "skyweave-security-stateful-protected"): (
+        "a KMS key without protect (Terraform: prevent_destroy): checkov checks that for Cloud KMS keys "
+        "(CKV_GCP_82) but not for AWS's"
+    ),
     ("gcp", "sql_plaintext", "skyweave-security-databases-private-encrypted"): (
         "sslMode admits unencrypted connections: checkov's CKV_GCP_6 fails it too, but it also fails "
         "ENCRYPTED_ONLY (sql_encrypted_only), so it is no rule's pair"

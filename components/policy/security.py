@@ -116,8 +116,9 @@ def _check_protected(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
 
 PROTECTED = Rule(
     name="skyweave-security-stateful-protected",
-    description="Resources that hold data (databases, buckets, volumes) are registered with protect=True, "
-    "so no update or destroy can delete them by accident.",
+    description="Resources that hold data (databases, buckets, volumes, and encryption keys, whose loss "
+    "loses what they encrypt) are registered with protect=True, so no update or destroy can delete them "
+    "by accident.",
     level=Level.MANDATORY,
     kind=Kind.RESOURCE,
     check=_check_protected,
@@ -131,6 +132,7 @@ PROTECTED = Rule(
     ),
     remediation="Pass opts=pulumi.ResourceOptions(protect=True); unprotect deliberately before deleting.",
     severity=Severity.MEDIUM,
+    equivalents=("checkov CKV_GCP_82",),
 )
 
 # -- secrets in plain text ----------------------------------------------------------------------

@@ -137,6 +137,7 @@ class AwsReader(Reader):
             EBS_VOLUME,
             "aws:efs/fileSystem:FileSystem",
             *BUCKETS,
+            KMS_KEY,  # a key holds data in effect: deleting it loses everything encrypted with it
         }
     )
     volume_types = frozenset({EBS_VOLUME, INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION})

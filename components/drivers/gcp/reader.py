@@ -124,7 +124,8 @@ class GcpReader(Reader):
     ike_types = frozenset({TUNNEL})
     exposure_types = frozenset({IAM_MEMBER, IAM_BINDING, IAM_POLICY, *ACCESS_CONTROLS, BUCKET_ACL})
     stateful_types = frozenset(
-        {CLOUD_SQL, BUCKET, "gcp:compute/disk:Disk", "gcp:compute/regionDisk:RegionDisk"}
+        # A key holds data in effect: destroying it loses everything encrypted with it.
+        {CLOUD_SQL, BUCKET, "gcp:compute/disk:Disk", "gcp:compute/regionDisk:RegionDisk", CRYPTO_KEY}
     )
     public_address_types = frozenset({INSTANCE, *TEMPLATES})
     database_types = frozenset({CLOUD_SQL})

@@ -1,5 +1,6 @@
 """The Pulumi twin of main.tf: the same resources, the same names, the same settings."""
 
+import pulumi
 import pulumi_aws as aws
 
 ROLE = "arn:aws:iam::123456789012:role/eks"
@@ -50,4 +51,11 @@ aws.lb.Listener(
         }
     ],
 )
-aws.kms.Key("key_unrotated", description="application data", enable_key_rotation=False)
+# Terraform's lifecycle prevent_destroy is Pulumi's protect.
+aws.kms.Key(
+    "key_unrotated",
+    description="application data",
+    enable_key_rotation=False,
+    opts=pulumi.ResourceOptions(protect=True),
+)
+aws.kms.Key("key_unprotected", description="logs", enable_key_rotation=True)

@@ -62,4 +62,12 @@ resource "aws_lb_listener" "web_http" {
 resource "aws_kms_key" "key_unrotated" {
   description         = "application data"
   enable_key_rotation = false
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+
+resource "aws_kms_key" "key_unprotected" {
+  description         = "logs"
+  enable_key_rotation = true
 }

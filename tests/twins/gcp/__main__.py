@@ -84,6 +84,7 @@ cloud_sql(
 )
 cloud_sql("sql_encrypted_only", ipv4_enabled=False, ssl_mode="ENCRYPTED_ONLY")
 cloud_sql("sql_no_backups", backups=False, ipv4_enabled=False, ssl_mode="TRUSTED_CLIENT_CERTIFICATE_REQUIRED")
-gcp.kms.CryptoKey(
-    "key_unrotated", name="data", key_ring="projects/proj-12345/locations/europe-west1/keyRings/app"
-)
+RING = "projects/proj-12345/locations/europe-west1/keyRings/app"
+# Terraform's lifecycle prevent_destroy is Pulumi's protect.
+gcp.kms.CryptoKey("key_unrotated", name="data", key_ring=RING, opts=KEEP)
+gcp.kms.CryptoKey("key_unprotected", name="logs", key_ring=RING, rotation_period="7776000s")

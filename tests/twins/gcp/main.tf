@@ -181,4 +181,13 @@ resource "google_sql_database_instance" "sql_no_backups" {
 resource "google_kms_crypto_key" "key_unrotated" {
   name     = "data"
   key_ring = "projects/proj-12345/locations/europe-west1/keyRings/app"
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+
+resource "google_kms_crypto_key" "key_unprotected" {
+  name            = "logs"
+  key_ring        = "projects/proj-12345/locations/europe-west1/keyRings/app"
+  rotation_period = "7776000s"
 }

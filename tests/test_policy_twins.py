@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 import pytest
 from skyweave.policy import ALL_RULES, rule_by_name
@@ -39,6 +39,8 @@ from twins_lib import (
     terraform_resources,
     twin_names,
 )
+
+Unit = tuple[str, str]  # (twin, the least name of the resources references join)
 
 #: Rules about the estate's redundancy, which every one-vendor twin fails by construction (one
 #: zone, no copy on another vendor): not paired with any checkov check.
@@ -131,16 +133,11 @@ def _by_unit(pack_run: PackRun, verdicts: Verdicts) -> dict[tuple[str, str], set
     return joined
 
 
-def _generated(
-    rows: list[CatalogueRow], checkov: tuple[Verdicts, Verdicts], pack_run: PackRun
+def pair(
+    covered: set[str], failed: Mapping[Unit, set[str]], fired: Mapping[Unit, set[str]]
 ) -> tuple[dict[str, set[str]], list[str]]:
-    """(rule → the checkov checks the twins pair it with, problems found while pairing)."""
-    failed = _by_unit(pack_run, checkov[0])
-    fired = {
-        unit: {r for r in rules if r not in ESTATE_RULES}
-        for unit, rules in _by_unit(pack_run, pack_run.fired).items()
-    }
-    covered = {row.check for row in rows if row.rule is not None}
+    """(rule → the checks it is paired with, problems): a covered check pairs with the one rule
+    that fires on every unit where it fails; none, or more than one, is a problem to fix."""
     paired: dict[str, set[str]] = defaultdict(set)
     problems: list[str] = []
     for check in sorted(covered):
@@ -148,17 +145,42 @@ def _generated(
         if not units:
             problems.append(f"{check}: no twin fails it (add one)")
             continue
-        always = set.intersection(*(fired.get(unit, set()) for unit in units))
+        always = set.intersection(*(set(fired.get(unit, set())) for unit in units))
         if len(always) == 1:
             paired[next(iter(always))].add(check)
         elif not always:
-            missed = [f"{twin}/{name}" for twin, name in units if not fired.get((twin, name))]
-            problems.append(f"{check}: no rule fires on every unit checkov fails it on (unjudged: {missed})")
+            problems.append(f"{check}: no rule fires on every unit checkov fails it on ({units})")
         else:
             problems.append(
                 f"{check}: {sorted(always)} all fire wherever it fails (add a twin that parts them)"
             )
-    return paired, problems
+    return dict(paired), problems
+
+
+def _generated(
+    rows: list[CatalogueRow], checkov: tuple[Verdicts, Verdicts], pack_run: PackRun
+) -> tuple[dict[str, set[str]], list[str]]:
+    """(rule → the checkov checks the twins pair it with, problems found while pairing)."""
+    fired = {
+        unit: {r for r in rules if r not in ESTATE_RULES}
+        for unit, rules in _by_unit(pack_run, pack_run.fired).items()
+    }
+    covered = {row.check for row in rows if row.rule is not None}
+    return pair(covered, _by_unit(pack_run, checkov[0]), fired)
+
+
+def test_a_check_pairs_with_the_one_rule_that_fires_wherever_it_fails() -> None:
+    """The pairing itself, on made-up verdicts (it needs no checkov)."""
+    a, b, c = ("t", "a"), ("t", "b"), ("t", "c")
+    failed = {a: {"CKV_1", "CKV_2"}, b: {"CKV_1"}, c: {"CKV_3"}}
+    fired = {a: {"rule-x", "rule-y"}, b: {"rule-x"}, c: set()}
+    paired, problems = pair({"CKV_1", "CKV_2", "CKV_3", "CKV_4"}, failed, fired)
+    assert paired == {"rule-x": {"CKV_1"}}
+    assert problems == [
+        "CKV_2: ['rule-x', 'rule-y'] all fire wherever it fails (add a twin that parts them)",
+        "CKV_3: no rule fires on every unit checkov fails it on ([('t', 'c')])",
+        "CKV_4: no twin fails it (add one)",
+    ]
 
 
 def _cited(rule_name: str) -> set[str]:

@@ -368,7 +368,12 @@ def test_analyze_each_keeps_calls_in_flight_and_answers_as_one_by_one(fresh: Pol
                 {
                     "description": "web",
                     "ingress": [
-                        {"protocol": "tcp", "fromPort": float(port), "toPort": float(port), "description": "x"}
+                        {
+                            "protocol": "tcp",
+                            "fromPort": float(port),
+                            "toPort": float(port),
+                            "description": "x",
+                        }
                         | {"cidrBlocks": ["0.0.0.0/0" if i % 3 else "10.0.0.0/8"]}
                     ],
                 },

@@ -62,7 +62,7 @@ DB: dict[str, Any] = {
         {"site": "gcp-euw1"},
         {"site": "azure-weu1"},
         {"site": "aws-use1", "zone": "us-east-1b", "role": "etcd"},
-        {"site": "gcp-euw1", "role": "etcd"},
+        {"site": "gcp-euw1", "zone": "europe-west1-c", "role": "etcd"},
         {"site": "azure-weu1", "zone": "2", "role": "witness"},
     ],
     "images": {
@@ -208,6 +208,22 @@ def test_rules_open_exactly_the_daemons_ports_between_members(built: OfflineRun)
             assert ports == {5432: (pg - {me}) | {"10.0.0.0/16"}, 8008: pg - {me}}
         else:
             assert ports == {2379: pg, 2380: etcd - {me}}
+
+
+def test_aws_egress_is_the_peers_ports_and_the_package_mirrors_only(built: OfflineRun) -> None:
+    address = {name: f"{m['address']}/32" for name, m in built.outputs["members"].items()}
+    pg = {a for n, a in address.items() if n.startswith("pg-")}
+    etcd = {a for n, a in address.items() if not n.startswith("pg-")}
+    world = {"0.0.0.0/0"}
+    for group in (r for r in children(built) if r.type == "aws:ec2/securityGroup:SecurityGroup"):
+        vm = next(r for r in children(built) if r.name == group.name.replace("-sg-", "-vm-"))
+        me = f"{vm.inputs['privateIp']}/32"
+        egress = {rule["fromPort"]: set(rule["cidrBlocks"]) for rule in group.inputs["egress"]}
+        assert all(rule["protocol"] == "tcp" for rule in group.inputs["egress"])
+        if "-pg-" in group.name:
+            assert egress == {5432: pg - {me}, 8008: pg - {me}, 2379: etcd, 80: world, 443: world}
+        else:
+            assert egress == {2380: etcd - {me}, 80: world, 443: world}
 
 
 def test_addresses_are_in_the_members_subnets_and_distinct() -> None:

@@ -141,6 +141,7 @@ class MultiCloudDatabase(
                 disk_gb=member.disk_gb,
                 user_data=pulumi.Output.secret(_pick(user_data, member.name)),
                 ingress=member.ingress,
+                egress=member.egress,
                 tags=_member_tags(name, member, cluster.rpo.value),
             )
             host = service(

@@ -178,6 +178,7 @@ class PlacedMember:
     size: str
     disk_gb: int
     ingress: tuple[HostRule, ...]
+    egress: tuple[HostRule, ...] = ()
 
     @property
     def name(self) -> str:
@@ -256,6 +257,30 @@ def _rules(
         HostRule(ETCD_CLIENT_PORT, hosts(plan.postgres), "etcd's clients: Patroni on the PostgreSQL members"),
         HostRule(ETCD_PEER_PORT, hosts(plan.etcd), "etcd's peers: the other etcd members"),
     )
+
+
+#: Debian's package mirrors (HTTP and HTTPS, anywhere): what a member installs its daemons from.
+_MIRRORS = (
+    HostRule(80, ("0.0.0.0/0",), "package mirrors (HTTP)"),
+    HostRule(443, ("0.0.0.0/0",), "package mirrors (HTTPS)"),
+)
+
+
+def _egress(placed: PlannedMember, addresses: Mapping[str, str], plan: DatabasePlan) -> tuple[HostRule, ...]:
+    """What a member opens connections to: its peers' ports, and the package mirrors."""
+
+    def hosts(members: Sequence[PlannedMember]) -> tuple[str, ...]:
+        return tuple(sorted({f"{addresses[m.name]}/32" for m in members if m.name != placed.name}))
+
+    if placed.member.role is MemberRole.POSTGRES:
+        peers = hosts(plan.postgres)
+        return (
+            HostRule(POSTGRES_PORT, peers, "replication and pg_rewind to the other PostgreSQL members"),
+            HostRule(PATRONI_PORT, peers, "Patroni's REST API of the other PostgreSQL members"),
+            HostRule(ETCD_CLIENT_PORT, hosts(plan.etcd), "etcd, for Patroni's leader lock"),
+            *_MIRRORS,
+        )
+    return (HostRule(ETCD_PEER_PORT, hosts(plan.etcd), "etcd's peers: the other etcd members"), *_MIRRORS)
 
 
 def plan_multi_cloud_database(
@@ -364,6 +389,7 @@ def plan_multi_cloud_database(
                 size,
                 args.disk_gb if planned.member.role is MemberRole.POSTGRES else args.etcd_disk_gb,
                 _rules(planned, placed_addresses, cluster, args.clients),
+                _egress(planned, placed_addresses, cluster),
             )
         )
     return MultiCloudDatabasePlan(args, cluster, tuple(placed))

@@ -29,7 +29,8 @@ class HostTerms:
 
 @dataclass(frozen=True)
 class HostRule:
-    """One ingress rule: TCP ``port`` from exactly ``sources`` (single addresses or ranges)."""
+    """One rule: TCP ``port`` from (ingress) or to (egress) exactly ``sources`` (single addresses or
+    ranges)."""
 
     port: int
     sources: tuple[str, ...]
@@ -50,6 +51,8 @@ class HostSpec:
         disk_gb: the boot disk's size, which holds the data: encrypted, kept when the VM goes.
         user_data: the cloud-init document (a secret: it holds passwords and keys).
         ingress: every inbound rule; nothing else is admitted.
+        egress: every outbound rule, where the vendor filters outbound traffic (AWS security
+            groups); the vendor's own resolver and time service are reached regardless.
         tags: tags (labels, metadata) on the VM and its disk: what the policy readers read.
     """
 
@@ -62,6 +65,7 @@ class HostSpec:
     disk_gb: int
     user_data: pulumi.Output[str]
     ingress: tuple[HostRule, ...]
+    egress: tuple[HostRule, ...] = ()
     tags: Mapping[str, str] = field(default_factory=dict)
 
 

@@ -35,7 +35,20 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from . import addresses, aws, azure, claims, coverage, data, fast, redundancy, security, storage, workloads
+from . import (
+    addresses,
+    aws,
+    azure,
+    claims,
+    coverage,
+    data,
+    database,
+    fast,
+    redundancy,
+    security,
+    storage,
+    workloads,
+)
 from .adapter import (
     DeclaredRule,
     declaration,
@@ -67,6 +80,7 @@ ALL_RULES: tuple[Rule, ...] = (
     *storage.RULES,
     *addresses.RULES,
     *redundancy.RULES,
+    *database.RULES,
     *claims.RULES,
     *azure.RULES,
     *aws.RULES,

@@ -49,14 +49,17 @@ def create_host(ctx: SiteContext, network: SiteNetwork, spec: HostSpec) -> HostH
             )
             for rule in spec.ingress
         ],
+        # Security groups do not filter the VPC's DNS resolver nor the Time Sync Service ("Security
+        # group rules", Amazon VPC User Guide), so these are all a member needs.
         egress=[
             aws.ec2.SecurityGroupEgressArgs(
-                protocol="-1",
-                from_port=0,
-                to_port=0,
-                cidr_blocks=["0.0.0.0/0"],
-                description="anywhere: package mirrors and the peers",
+                protocol="tcp",
+                from_port=rule.port,
+                to_port=rule.port,
+                cidr_blocks=list(rule.sources),
+                description=rule.description,
             )
+            for rule in spec.egress
         ],
         tags={**tags, "Name": sg_name},
         opts=ctx.opts(),

@@ -159,6 +159,7 @@ class MultiCloudDatabase(
                 "synchronousNodeCount": summary["synchronousNodeCount"],
                 "failoverSeconds": summary["failoverSeconds"],
                 "expectedLoss": summary["expectedLoss"],
+                "timing": summary["timing"],
             }
         )
 

@@ -225,9 +225,15 @@ class MultiCloudDatabasePlan:
                     "site": m.site.name,
                     "zone": m.planned.member.zone,
                     "role": m.role.value,
+                    "sync": m.planned.member.sync,
                     "address": m.address,
                 }
                 for m in self.members
+            },
+            "timing": {
+                "ttl": self.cluster.timing.ttl,
+                "loop_wait": self.cluster.timing.loop_wait,
+                "retry_timeout": self.cluster.timing.retry_timeout,
             },
         }
 

@@ -356,3 +356,16 @@ def test_user_data_carries_the_rendered_files_and_fits_awss_16_kb(tmp_path: Path
         assert config["packages"] == (
             ["postgresql", "patroni"] if name.startswith("pg-") else ["etcd-server"]
         )
+
+
+def test_the_docs_example_is_prods_database_and_plans() -> None:
+    """docs/database.md's stack-file example is prod's `orders` as it ships, and plans there."""
+    root = Path(__file__).resolve().parent.parent
+    text = (root / "docs" / "database.md").read_text()
+    block = text.split("```yaml\n", 1)[1].split("```", 1)[0]
+    documented = yaml.safe_load(block)["skyweave:databases"]
+    prod = yaml.safe_load((root / "stacks" / "Pulumi.prod.yaml").read_text())["config"]
+    assert documented == prod["skyweave:databases"]
+    raw = {k.removeprefix("skyweave:"): v for k, v in prod.items() if k.startswith("skyweave:")}
+    planned = parse_stack_config(raw, source="Pulumi.prod.yaml").plan.databases["orders"]
+    assert {m.site.vendor for m in planned.members} == {"aws", "gcp", "azure"}

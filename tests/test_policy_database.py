@@ -137,3 +137,26 @@ def test_the_pack_judges_the_components_vms_through_the_analyzer(tmp_path: Path)
     }
     with pytest.raises(Exception, match="all on aws"):
         build(one_vendor)  # the component refuses it; the pack would flag a plan built around it
+
+
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the engine's unknown sentinel
+
+
+def test_a_tag_unknown_in_a_preview_is_cant_check_never_a_violation() -> None:
+    """Found by the unknowns property on prod: a member whose ``skyweave-database`` tag is unknown
+    made the rest look like a database of their own, flagged single-vendor."""
+    hidden = gcp("pg-b", "postgres")
+    hidden.props["labels"]["skyweave-database"] = UNKNOWN
+    estate = [aws("pg-a", "postgres"), hidden, *good()[3:]]
+    (finding,) = check_stack(COPY, estate)
+    assert finding.unknown and finding.urn == hidden.urn and "can't check" in finding.message
+    role = gcp("etcd-b", "etcd", "europe-west1-c")
+    role.props["labels"]["skyweave-database-role"] = UNKNOWN
+    estate = [*good()[:3], aws("etcd-a", "etcd", "us-east-1b"), aws("etcd-a2", "etcd"), role]
+    (finding,) = check_stack(CONSENSUS, estate)
+    assert finding.unknown and finding.urn == role.urn
+    # and nothing at all where nothing would be flagged whatever the value
+    rpo = aws("pg-a", "postgres")
+    rpo.props["tags"]["skyweave-database-rpo"] = UNKNOWN
+    quiet = [rpo, *good()[1:]]
+    assert [f for rule in (COPY, CONSENSUS, SYNC) for f in check_stack(rule, quiet)] == []

@@ -226,6 +226,8 @@ class MultiCloudDatabasePlan:
                     "zone": m.planned.member.zone,
                     "role": m.role.value,
                     "sync": m.planned.member.sync,
+                    # its place in the configuration, which its name's -2, -3 … follow
+                    "index": m.planned.index,
                     "address": m.address,
                 }
                 for m in self.members

@@ -449,7 +449,8 @@ def _cluster(name: str, outputs: Mapping[str, Any], sites: Mapping[str, SiteRow]
     ``timing``): the planner re-checks it; outputs it cannot read are no database to simulate."""
     try:
         members = []
-        for member in (outputs.get("members") or {}).values():
+        listed = list((outputs.get("members") or {}).values())
+        for member in sorted(listed, key=lambda m: int(m.get("index", 0))):
             site = sites[str(member["site"])]
             members.append(
                 DatabaseMember(

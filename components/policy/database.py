@@ -23,7 +23,7 @@ from . import readers
 from .facts import Unit, facts
 from .index import StackIndex
 from .rule import Finding, Kind, Level, Rule, Severity
-from .values import get
+from .values import UnknownValue, get
 
 __all__ = ["RULES", "DatabaseMember", "database_members"]
 
@@ -47,6 +47,8 @@ class DatabaseMember:
     rpo: str
     sync: bool
     unit: Unit
+    #: Why a tag of it is not known in this preview (its role, durability …), ``None``: known.
+    unknown: str | None = None
 
     @property
     def vendor(self) -> str:
@@ -57,50 +59,90 @@ class DatabaseMember:
         return Placement(self.unit.site, self.unit.vendor, self.unit.region, zone, 1, self.unit.hosts)
 
 
-def _labels(res: Any) -> Mapping[str, Any]:
+@dataclass(frozen=True)
+class _Members:
+    """Every database's members, and the VMs whose tags a preview cannot read (any of them may be a
+    member of any database: a rule then says "can't check" where it would find a violation)."""
+
+    by_database: dict[str, list[DatabaseMember]]
+    unread: tuple[tuple[str, str], ...]
+
+
+def _member(res: Any, unit: Unit) -> DatabaseMember | tuple[str, str] | None:
+    """The member ``res`` says it is, ``None`` for a VM of no database, or (URN, why) when the
+    preview cannot tell which database it belongs to."""
     reader = readers.reader_for_package(res.package)
     for prop in reader.label_props if reader is not None else ("tags",):
-        value = get(res.props, prop)
-        if isinstance(value, Mapping) and DATABASE_TAG in value:
-            return value
-    return {}
+        try:
+            labels = get(res.props, prop)
+            # never ``in``: the SDK's proxy raises on an unknown value behind a key it is asked about
+            database = get(labels, DATABASE_TAG) if isinstance(labels, Mapping) else None
+        except UnknownValue as exc:
+            return res.urn, f"{prop}: {exc}"
+        if database is None:
+            continue
+        unknown = None
+        values: dict[str, Any] = {}
+        for tag, default in ((_MEMBER, unit.name), (_ROLE, "postgres"), (_RPO, "async"), (_SYNC, "false")):
+            try:
+                values[tag] = get(labels, tag, default=default)
+            except UnknownValue as exc:
+                values[tag], unknown = default, f"{prop}.{tag}: {exc}"
+        return DatabaseMember(
+            str(database),
+            str(values[_MEMBER]),
+            str(values[_ROLE]),
+            str(values[_RPO]),
+            str(values[_SYNC]).lower() == "true",
+            unit,
+            unknown,
+        )
+    return None
 
 
-def database_members(index: StackIndex) -> dict[str, list[DatabaseMember]]:
-    """Every database's members, by the database's name (members in URN order)."""
+def _read(index: StackIndex) -> _Members:
     memo = index.memo.get("database-members")
-    if memo is not None:
-        assert isinstance(memo, dict)
+    if isinstance(memo, _Members):
         return memo
     found: dict[str, list[DatabaseMember]] = defaultdict(list)
+    unread: list[tuple[str, str]] = []
     for unit in facts(index).units:
         res = index.by_urn.get(unit.urn)
-        labels = _labels(res) if res is not None else {}
-        if not labels:
-            continue
-        database = str(labels[DATABASE_TAG])
-        found[database].append(
-            DatabaseMember(
-                database,
-                str(labels.get(_MEMBER, unit.name)),
-                str(labels.get(_ROLE, "postgres")),
-                str(labels.get(_RPO, "async")),
-                str(labels.get(_SYNC, "false")).lower() == "true",
-                unit,
-            )
-        )
-    result = dict(sorted(found.items()))
+        read = _member(res, unit) if res is not None else None
+        if isinstance(read, DatabaseMember):
+            found[read.database].append(read)
+        elif read is not None:
+            unread.append(read)
+    result = _Members(dict(sorted(found.items())), tuple(unread))
     index.memo["database-members"] = result
     return result
 
 
-def _cant_check(member: DatabaseMember) -> Finding:
-    unit = member.unit
-    return Finding(f"can't check {unit.urn} during preview: {unit.unknown}", unit.urn, unknown=True)
+def database_members(index: StackIndex) -> dict[str, list[DatabaseMember]]:
+    """Every database's members, by the database's name (members in URN order)."""
+    return _read(index).by_database
 
 
-def _pending(members: list[DatabaseMember]) -> DatabaseMember | None:
-    return next((m for m in members if m.unit.unknown), None)
+def _cant_check(pending: tuple[str, str]) -> Finding:
+    urn, why = pending
+    return Finding(f"can't check {urn} during preview: {why}", urn, unknown=True)
+
+
+def _pending(index: StackIndex, members: list[DatabaseMember]) -> tuple[str, str] | None:
+    """A member whose placement or tags, or a VM whose database, a preview cannot know: a rule
+    reports "can't check" instead of a violation it might not have."""
+    for m in members:
+        if m.unit.unknown or m.unknown:
+            return m.unit.urn, str(m.unit.unknown or m.unknown)
+    unread = _read(index).unread
+    return unread[0] if unread else None
+
+
+def _judged(index: StackIndex, members: list[DatabaseMember], found: list[Finding]) -> list[Finding]:
+    """``found`` — or, where a value a preview cannot know might change it, "can't check"."""
+    if found and (pending := _pending(index, members)) is not None:
+        return [_cant_check(pending)]
+    return found
 
 
 def _check_copy(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
@@ -109,16 +151,13 @@ def _check_copy(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
         vendors = sorted({m.vendor for m in data})
         if len(vendors) >= 2:
             continue
-        first = (data or members)[0]
-        if (pending := _pending(members)) is not None:
-            yield _cant_check(pending)
-            continue
         where = f"on {vendors[0]} only" if vendors else "on no VM"
-        yield Finding(
+        found = Finding(
             f"database {database!r} keeps its data {where} ({len(data)} PostgreSQL member(s)); losing that "
             "vendor loses every copy: put a PostgreSQL member on a site of another vendor",
-            first.unit.urn,
+            (data or members)[0].unit.urn,
         )
+        yield from _judged(index, members, [found])
 
 
 COPY = Rule(
@@ -135,30 +174,30 @@ COPY = Rule(
 
 def _check_consensus(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
     for database, members in database_members(index).items():
-        voters = [m for m in members if m.role in _VOTERS]
-        if (pending := _pending(voters)) is not None:
-            yield _cant_check(pending)
-            continue
-        n = len(voters)
-        if n == 0:
+        yield from _judged(index, members, list(_consensus(database, members)))
+
+
+def _consensus(database: str, members: list[DatabaseMember]) -> Iterator[Finding]:
+    voters = [m for m in members if m.role in _VOTERS]
+    n = len(voters)
+    if n == 0:
+        yield Finding(
+            f"database {database!r} has no etcd member: Patroni has no consensus to hold its leader lock in",
+            members[0].unit.urn,
+        )
+        return
+    majority = n // 2 + 1
+    for kind in (FailureKind.VENDOR, FailureKind.REGION, FailureKind.ZONE):
+        worst = losses([m.placement() for m in voters], kind)[0]
+        if worst.remaining < majority:
+            witness = next(m for m in voters if worst.domain in _domains(m))
             yield Finding(
-                f"database {database!r} has no etcd member: Patroni has no consensus to hold its "
-                "leader lock in",
-                members[0].unit.urn,
+                f"database {database!r}'s etcd has {n} member(s), {worst.lost} on {kind.value} "
+                f"{worst.domain!r}: losing it leaves {worst.remaining} of {n}, below the majority of "
+                f"{majority}, so no leader is kept or elected",
+                witness.unit.urn,
             )
-            continue
-        majority = n // 2 + 1
-        for kind in (FailureKind.VENDOR, FailureKind.REGION, FailureKind.ZONE):
-            worst = losses([m.placement() for m in voters], kind)[0]
-            if worst.remaining < majority:
-                witness = next(m for m in voters if worst.domain in _domains(m))
-                yield Finding(
-                    f"database {database!r}'s etcd has {n} member(s), {worst.lost} on {kind.value} "
-                    f"{worst.domain!r}: losing it leaves {worst.remaining} of {n}, below the majority of "
-                    f"{majority}, so no leader is kept or elected",
-                    witness.unit.urn,
-                )
-                break
+            return
 
 
 def _domains(member: DatabaseMember) -> set[str]:
@@ -184,18 +223,17 @@ def _check_sync(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
         data = [m for m in members if m.role == "postgres"]
         if not any(m.rpo == "zero" for m in data):
             continue
-        if (pending := _pending(data)) is not None:
-            yield _cant_check(pending)
-            continue
-        for primary in data:
-            if not any(q is not primary and q.sync and q.vendor != primary.vendor for q in data):
-                yield Finding(
-                    f"database {database!r} declares rpo zero, but if {primary.member} ({primary.vendor}) "
-                    "leads, no synchronous standby candidate is on another vendor: losing "
-                    f"{primary.vendor} loses acknowledged commits or stops writes",
-                    primary.unit.urn,
-                )
-                break
+        found = [
+            Finding(
+                f"database {database!r} declares rpo zero, but if {p.member} ({p.vendor}) leads, no "
+                f"synchronous standby candidate is on another vendor: losing {p.vendor} loses "
+                "acknowledged commits or stops writes",
+                p.unit.urn,
+            )
+            for p in data
+            if not any(q is not p and q.sync and q.vendor != p.vendor for q in data)
+        ]
+        yield from _judged(index, members, found[:1])
 
 
 SYNC = Rule(

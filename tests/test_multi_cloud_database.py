@@ -369,3 +369,9 @@ def test_the_docs_example_is_prods_database_and_plans() -> None:
     raw = {k.removeprefix("skyweave:"): v for k, v in prod.items() if k.startswith("skyweave:")}
     planned = parse_stack_config(raw, source="Pulumi.prod.yaml").plan.databases["orders"]
     assert {m.site.vendor for m in planned.members} == {"aws", "gcp", "azure"}
+
+
+def test_an_azure_site_without_an_ssh_key_is_refused_before_anything_registers() -> None:
+    keyless = {k: v for k, v in AZURE.items() if k != "admin_ssh_public_key"}
+    with pytest.raises(InvalidArgsError, match=r"members\[2\]\.site.*no admin_ssh_public_key"):
+        plan(DB, [AWS, GCP, keyless])

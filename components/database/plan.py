@@ -324,6 +324,10 @@ def plan_multi_cloud_database(
                 )
             )
             continue
+        problems = driver.host_problems(site)
+        issues += [ConfigIssue(f"members[{i}].site", problem, member.site) for problem in problems]
+        if problems:
+            continue
         zone = member.zone or site.zones[0]
         if zone not in site.zones:
             issues.append(

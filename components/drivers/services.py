@@ -178,6 +178,10 @@ class HostService(Protocol):
         """What the vendor's hosts take (image, size) and how their disks are encrypted."""
         ...
 
+    def host_problems(self, site: SiteArgs) -> list[str]:
+        """Why ``site`` cannot hold a host as configured (pure; empty when it can)."""
+        ...
+
     def host_subnet(self, site: SiteArgs, zone: str) -> str:
         """The key of the subnet a host in ``zone`` of ``site`` sits in (pure)."""
         ...

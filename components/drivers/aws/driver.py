@@ -679,6 +679,9 @@ class AwsDriver(CloudDriver):
     def host_terms(self) -> HostTerms:
         return aws_host.HOST_TERMS
 
+    def host_problems(self, site: SiteArgs) -> list[str]:
+        return []
+
     def host_subnet(self, site: SiteArgs, zone: str) -> str:
         return f"private-{zone_letter(zone)}"
 

@@ -492,6 +492,15 @@ class AzureDriver(CloudDriver):
     def host_terms(self) -> HostTerms:
         return azure_host.HOST_TERMS
 
+    def host_problems(self, site: SiteArgs) -> list[str]:
+        assert isinstance(site, AzureSiteArgs)
+        if site.admin_ssh_public_key is None:
+            return [
+                f"site {site.name!r} has no admin_ssh_public_key; an Azure Linux VM needs an SSH key "
+                "(skyweave leaves password login off): set sites[…].admin_ssh_public_key"
+            ]
+        return []
+
     def host_subnet(self, site: SiteArgs, zone: str) -> str:
         return "main"
 

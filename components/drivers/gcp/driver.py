@@ -372,6 +372,9 @@ class GcpDriver(CloudDriver):
     def host_terms(self) -> HostTerms:
         return gcp_host.HOST_TERMS
 
+    def host_problems(self, site: SiteArgs) -> list[str]:
+        return []
+
     def host_subnet(self, site: SiteArgs, zone: str) -> str:
         return "main"
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 import yaml
-from skyweave.engine.offline import OfflineRun, run_program
+from skyweave.engine.offline import OfflineMocks, OfflineRun, run_program
 from skyweave.engine.preview import preview_stack
 from skyweave.estate.project import Project
 
@@ -113,3 +113,18 @@ def run_with_distribution(distribution: Path, program: str) -> dict[str, Any]:
     assert done.returncode == 0, done.stderr[-3000:]
     result: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
     return result
+
+
+def generated_passwords(run_: OfflineRun, *, under: str = "") -> list[str]:
+    """What the offline mock provider generates for every ``RandomPassword`` of ``run_`` whose URN
+    names ``under`` (a component type and ``$``, e.g. HybridVpc's pre-shared keys): the plaintext
+    that must never show in any output."""
+    import pulumi
+
+    mocks = OfflineMocks()
+    values = []
+    for r in run_.resources:
+        if r.type == "random:index/randomPassword:RandomPassword" and under in r.urn:
+            args = pulumi.runtime.MockResourceArgs(r.type, r.name, dict(r.inputs), None, None)
+            values.append(mocks.new_resource(args)[1]["result"])
+    return values

@@ -18,10 +18,10 @@ from typing import Any
 
 import pulumi
 import pytest
-from conftest import run, stack_raw, write_stack
+from conftest import generated_passwords, run, stack_raw, write_stack
 from skyweave import HybridVpc, HybridVpcArgs, InvalidArgsError
 from skyweave.cli.preview import render_text
-from skyweave.engine.offline import OfflineMocks, OfflineRun
+from skyweave.engine.offline import OfflineRun
 from skyweave.engine.preview import preview_stack, render_json
 from skyweave.network.appliance import ApplianceAddress, appliance_tunnels, peer_key, render_appliance
 from skyweave.network.appliance_boot import BOOT_SCRIPT, CHECK_SCRIPT
@@ -248,13 +248,7 @@ def test_an_instance_is_replaced_one_at_a_time_and_by_deleting_it_first(
 
 
 def _psk_values(result: OfflineRun) -> list[str]:
-    mocks = OfflineMocks()
-    values = []
-    for r in result.resources:
-        if r.type == "random:index/randomPassword:RandomPassword":
-            args = pulumi.runtime.MockResourceArgs(r.type, r.name, dict(r.inputs), None, None)
-            values.append(safe_psk(mocks.new_resource(args)[1]["result"]))
-    return values
+    return [safe_psk(v) for v in generated_passwords(result)]
 
 
 def _instance_tunnels(site: str, instance: int) -> int:

@@ -7,13 +7,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from skyweave.cli.simulate import render_text
 from skyweave.estate.config import parse_stack_config
 from skyweave.estate.simulate import (
     Estate,
     SiteRow,
     estate_from_components,
     render_json,
-    render_text,
     simulate,
     simulate_estate,
 )

@@ -19,6 +19,7 @@ __all__ = [
     "HYBRID_VPC",
     "MULTI_CLOUD_APP",
     "MULTI_CLOUD_BUCKET",
+    "MULTI_CLOUD_DATABASE",
     "NAME_PATTERN",
     "POLICY_RUNNERS",
     "RESOURCE_RULES_RUNNER",
@@ -97,6 +98,7 @@ HYBRID_VPC = type_token("network", "HybridVpc")
 VPN_LINK = type_token("network", "VpnLink")
 MULTI_CLOUD_APP = type_token("app", "MultiCloudApp")
 MULTI_CLOUD_BUCKET = type_token("storage", "MultiCloudBucket")
+MULTI_CLOUD_DATABASE = type_token("database", "MultiCloudDatabase")
 BARE_METAL_POOL = type_token("compute", "BareMetalPool")
 
 

@@ -159,8 +159,7 @@ def run_check(
             pack.configure(policy_config or {})
             diagnostics: list[Diagnostic] = []
             analyze_started = time.perf_counter()
-            for resource in for_analyze:
-                diagnostics.extend(pack.analyze(resource))
+            diagnostics.extend(pack.analyze_each(for_analyze))
             stack_started = time.perf_counter()
             diagnostics.extend(pack.analyze_stack(for_stack))
             done = time.perf_counter()

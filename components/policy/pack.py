@@ -35,7 +35,22 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from . import addresses, aws, azure, claims, coverage, data, fast, redundancy, security, storage, workloads
+from . import (
+    addresses,
+    aws,
+    azure,
+    backups,
+    claims,
+    coverage,
+    data,
+    database,
+    fast,
+    keys,
+    redundancy,
+    security,
+    storage,
+    workloads,
+)
 from .adapter import (
     DeclaredRule,
     declaration,
@@ -67,9 +82,12 @@ ALL_RULES: tuple[Rule, ...] = (
     *storage.RULES,
     *addresses.RULES,
     *redundancy.RULES,
+    *database.RULES,
     *claims.RULES,
     *azure.RULES,
     *aws.RULES,
+    *keys.RULES,
+    *backups.RULES,
     *coverage.RULES,
 )
 #: The public path's advisory policies (see the module docstring), for resource and stack rules.

@@ -91,3 +91,25 @@ buckets = {
     for bucket in config.buckets
 }
 pulumi.export("buckets", {name: bucket.buckets for name, bucket in buckets.items()})
+
+# Databases that outlive a vendor (docs/database.md): PostgreSQL under Patroni on VMs of several
+# vendors, its leader lock in an etcd spread so that losing any one vendor keeps a majority.
+# Clients connect with the leaderConnection string (libpq picks the writable member).
+databases = {
+    database.name: skyweave.MultiCloudDatabase(
+        database.name,
+        database.args(estate_tags=config.tags),
+        network=network,
+        providers=providers,
+        plan=plan.databases[database.name],
+    )
+    for database in config.databases
+}
+if databases:
+    pulumi.export(
+        "databases",
+        {
+            name: {"members": db.members, "leaderConnection": db.leader_connection}
+            for name, db in databases.items()
+        },
+    )

@@ -53,3 +53,12 @@ def test_a_rule_that_never_returns_ends_the_check(tmp_path: Path) -> None:
         with pytest.raises(PolicyEngineError, match=r"Analyze did not answer within 3 s"):
             pack.analyze(_resource())
         assert time.monotonic() - started < 10
+
+
+def test_a_rule_that_never_returns_ends_a_pipelined_check(tmp_path: Path) -> None:
+    """`check` keeps many Analyze calls in flight; the first that does not answer still ends it."""
+    with PolicyPackProcess(_pack(tmp_path, "time.sleep(3600)"), call_timeout=3) as pack:
+        started = time.monotonic()
+        with pytest.raises(PolicyEngineError, match=r"Analyze did not answer within 3 s"):
+            pack.analyze_each([_resource()] * 10, window=4)
+        assert time.monotonic() - started < 10

@@ -35,6 +35,7 @@ from pydantic import AnyHttpUrl, BaseModel
 
 from ..app.plan import MultiCloudAppArgs
 from ..core.sites import SiteArgs
+from ..database.plan import MultiCloudDatabaseArgs
 from ..drivers.bare_metal import BareMetalSourceArgs
 from ..metal.bare_metal_pool import BareMetalPoolArgs
 from ..network.hybrid_vpc import HybridVpcArgs
@@ -86,6 +87,12 @@ INPUTS: tuple[Inputs, ...] = (
         MultiCloudBucketArgs,
         "Arguments of MultiCloudBucket, and the sites its buckets are on.",
         (("sites", "list[Site]", "The estate's sites; the arguments name some of them."),),
+    ),
+    Inputs(
+        "MultiCloudDatabaseInputs",
+        MultiCloudDatabaseArgs,
+        "Arguments of MultiCloudDatabase, and the network its members run on.",
+        (("network", "Network", _NETWORK_DOC),),
     ),
     Inputs(
         "BareMetalPoolInputs",

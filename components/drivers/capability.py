@@ -34,3 +34,6 @@ class Capability(StrEnum):
     INSTANCE_GROUP = "instance_group"
     """A self-healing group of instances over several zones behind a health-checked load
     balancer, what MultiCloudApp runs on a site (service: AppService)."""
+    HOST = "host"
+    """Single servers with a fixed private address, an encrypted, sized boot disk kept when the VM
+    goes, and a firewall admitting exactly the given peers: a database member (service: HostService)."""

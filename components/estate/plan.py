@@ -11,11 +11,12 @@ a component given a plan checks it was made for its arguments.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from ..app.plan import AppPlan, MultiCloudAppConfig, plan_multi_cloud_app
 from ..core.errors import ConfigError, ConfigIssue
+from ..database.plan import MultiCloudDatabaseConfig, MultiCloudDatabasePlan, plan_multi_cloud_database
 from ..metal.bare_metal_pool import BareMetalPoolArgs, PoolConfig, PoolPlan, plan_pool
 from ..network.hybrid_vpc import HybridVpcArgs, HybridVpcPlan, Sites, plan_hybrid_vpc
 from ..storage.multi_cloud_bucket import BucketPlan, MultiCloudBucketConfig, plan_multi_cloud_bucket
@@ -43,6 +44,9 @@ class EstateConfig(Protocol):
     @property
     def pools(self) -> Sequence[PoolConfig]: ...
 
+    @property
+    def databases(self) -> Sequence[MultiCloudDatabaseConfig]: ...
+
     def hybrid_vpc_args(self) -> HybridVpcArgs: ...
 
 
@@ -54,6 +58,7 @@ class EstatePlan:
     apps: Mapping[str, AppPlan]
     buckets: Mapping[str, BucketPlan]
     pools: Mapping[str, PoolPlan]
+    databases: Mapping[str, MultiCloudDatabasePlan] = field(default_factory=dict)
 
 
 def plan_estate(config: EstateConfig, *, source: str, prefix: str, stack: str | None = None) -> EstatePlan:
@@ -89,6 +94,16 @@ def plan_estate(config: EstateConfig, *, source: str, prefix: str, stack: str | 
             pools[pool.name] = plan_pool(pool_args, config.sites, pool.name)
         except ConfigError as exc:
             issues += exc.with_source(source, f"{prefix}pools[{i}]").issues
+    databases: dict[str, MultiCloudDatabasePlan] = {}
+    for i, database in enumerate(config.databases):
+        if network is None:
+            break  # its members' addresses come from the network's address plan
+        try:
+            databases[database.name] = plan_multi_cloud_database(
+                database.name, database.args(estate_tags=config.tags), config.sites, network.addresses
+            )
+        except ConfigError as exc:
+            issues += exc.with_source(source, f"{prefix}databases[{i}]").issues
     if issues or network is None:
         raise ConfigError(issues, source=source)
-    return EstatePlan(network=network, apps=apps, buckets=buckets, pools=pools)
+    return EstatePlan(network=network, apps=apps, buckets=buckets, pools=pools, databases=databases)

@@ -30,6 +30,7 @@ from ..base import (
     SiteNetwork,
     regional_subnets,
 )
+from ..hosts import HostHandle, HostSpec, HostTerms
 from ..sdk import lazy_sdk
 from ..workloads import (
     AppEndpoint,
@@ -46,6 +47,7 @@ from ..workloads import (
     FederatedIdentity,
 )
 from . import app as gcp_app
+from . import host as gcp_host
 from . import preview
 from . import storage as gcp_storage
 from .zones import GCP_ZONES
@@ -353,6 +355,21 @@ class GcpDriver(CloudDriver):
 
     def create_app_site(self, ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -> AppEndpoint:
         return gcp_app.create_app_site(ctx, network, spec)
+
+    def host_terms(self) -> HostTerms:
+        return gcp_host.HOST_TERMS
+
+    def host_problems(self, site: SiteArgs) -> list[str]:
+        return []
+
+    def host_subnet(self, site: SiteArgs, zone: str) -> str:
+        return "main"
+
+    def reserved_tail(self) -> int:
+        return gcp_host.RESERVED_TAIL
+
+    def create_host(self, ctx: SiteContext, network: SiteNetwork, spec: HostSpec) -> HostHandle:
+        return gcp_host.create_host(ctx, network, spec)
 
     def dns_problems(self, dns: DnsSpec, endpoints: Mapping[str, EndpointKind]) -> list[str]:
         return gcp_app.cloud_dns_problems(dns, endpoints)

@@ -89,6 +89,7 @@ class GcpReader(Reader):
     vendor = "gcp"
     display_name = "GCP"
     packages = frozenset({"gcp", "google-native"})
+    label_props = ("labels",)
     compute = {REGIONAL_MIG: _MIG, ZONAL_MIG: _MIG, INSTANCE: "instance"}
     serving = frozenset(
         {

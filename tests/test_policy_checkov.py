@@ -420,8 +420,9 @@ SUB = "/subscriptions/11111111-2222-4333-8444-555555555555/resourceGroups/rg/pro
 
 
 def test_a_network_interface_with_a_public_address_fails(pack: PolicyPackProcess) -> None:
-    """A NIC whose IP configuration references a public IP address (checkov 3.3.30's CKV_AZURE_119
-    passed its Terraform twin by hand: not an equivalent)."""
+    """A NIC whose IP configuration references a public IP address. checkov's CKV_AZURE_119 is a
+    graph check: it fails the twin whose configuration holds the azurerm_public_ip
+    (tests/twins/azure, nic_public) and passes one naming an address outside it; the pack fails both."""
     subnet = {"id": f"{SUB}/virtualNetworks/vnet/subnets/app"}
     public = {"name": "ip", "subnet": subnet, "publicIPAddress": {"id": f"{SUB}/publicIPAddresses/vm-ip"}}
     nic = {"resourceGroupName": "rg", "ipConfigurations": [public]}

@@ -60,8 +60,9 @@ STRICTER: dict[tuple[str, str, str], str] = {
     ("aws-network", "ftp_open", "skyweave-security-no-open-admin-ports"): (
         "FTP (21) is one of the rule's default ports; no checkov check names it"
     ),
-    ("azure", "nic_public", "skyweave-security-no-public-ip-on-instances"): (
-        "an interface with a public address: checkov 3.3.30's CKV_AZURE_119 passes it"
+    ("azure", "nic_public_outside", "skyweave-security-no-public-ip-on-instances"): (
+        "an interface with a public address the plan does not hold: checkov's CKV_AZURE_119 is a "
+        "graph check that sees one only when the configuration holds its azurerm_public_ip"
     ),
     ("aws-services", "key_unprotected", "skyweave-security-stateful-protected"): (
         "a KMS key without protect (Terraform: prevent_destroy): checkov checks that for Cloud KMS keys "

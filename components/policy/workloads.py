@@ -91,7 +91,7 @@ PUBLIC_IPS = Rule(
     "and give instances outbound access through a NAT gateway (AWS) or Cloud NAT (GCP).",
     severity=Severity.HIGH,
     equivalents=(
-        "checkov CKV_AWS_88, CKV_GCP_40",
+        "checkov CKV_AWS_88, CKV_GCP_40, CKV_AZURE_119",
         "trivy AVD-AWS-0009 (aws-ec2-no-public-ip), AVD-GCP-0031 (google-compute-no-public-ip)",
     ),
 )

@@ -131,19 +131,33 @@ azure.compute.VirtualMachineScaleSet(
         },
     },
 )
-azure.network.NetworkInterface(
-    "nic_public",
-    network_interface_name="vm-nic",
+vm_ip = azure.network.PublicIPAddress(
+    "vm_ip",
+    public_ip_address_name="vm-ip",
     resource_group_name="rg",
-    ip_configurations=[
-        {
-            "name": "ip",
-            "subnet": {"id": SUBNET},
-            "private_ip_allocation_method": "Dynamic",
-            "public_ip_address": {"id": f"{NETWORK}/publicIPAddresses/vm-ip"},
-        }
-    ],
+    public_ip_allocation_method="Static",
+    sku={"name": "Standard"},
 )
+
+
+def interface(name: str, nic_name: str, public_ip: object) -> None:
+    azure.network.NetworkInterface(
+        name,
+        network_interface_name=nic_name,
+        resource_group_name="rg",
+        ip_configurations=[
+            {
+                "name": "ip",
+                "subnet": {"id": SUBNET},
+                "private_ip_allocation_method": "Dynamic",
+                "public_ip_address": {"id": public_ip},
+            }
+        ],
+    )
+
+
+interface("nic_public", "vm-nic", vm_ip.id)
+interface("nic_public_outside", "legacy-nic", f"{NETWORK}/publicIPAddresses/legacy-ip")
 azure.sql.FirewallRule(
     "sql_firewall_everyone",
     firewall_rule_name="everyone",

@@ -143,6 +143,14 @@ resource "azurerm_linux_virtual_machine_scale_set" "scale_set_unencrypted_host" 
   }
 }
 
+resource "azurerm_public_ip" "vm_ip" {
+  name                = "vm-ip"
+  location            = "westeurope"
+  resource_group_name = "rg"
+  allocation_method   = "Static"
+  sku                 = "Standard"
+}
+
 resource "azurerm_network_interface" "nic_public" {
   name                = "vm-nic"
   location            = "westeurope"
@@ -151,7 +159,19 @@ resource "azurerm_network_interface" "nic_public" {
     name                          = "ip"
     subnet_id                     = "/subscriptions/11111111-2222-4333-8444-555555555555/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/app"
     private_ip_address_allocation = "Dynamic"
-    public_ip_address_id          = "/subscriptions/11111111-2222-4333-8444-555555555555/resourceGroups/rg/providers/Microsoft.Network/publicIPAddresses/vm-ip"
+    public_ip_address_id          = azurerm_public_ip.vm_ip.id
+  }
+}
+
+resource "azurerm_network_interface" "nic_public_outside" {
+  name                = "legacy-nic"
+  location            = "westeurope"
+  resource_group_name = "rg"
+  ip_configuration {
+    name                          = "ip"
+    subnet_id                     = "/subscriptions/11111111-2222-4333-8444-555555555555/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/app"
+    private_ip_address_allocation = "Dynamic"
+    public_ip_address_id          = "/subscriptions/11111111-2222-4333-8444-555555555555/resourceGroups/rg/providers/Microsoft.Network/publicIPAddresses/legacy-ip"
   }
 }
 

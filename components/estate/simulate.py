@@ -69,7 +69,6 @@ __all__ = [
     "estate_from_components",
     "estate_from_config",
     "render_json",
-    "render_text",
     "report_rows",
     "report_verdict",
     "simulate",
@@ -506,15 +505,24 @@ def simulate_estate(estate: Estate, *, stack: str = "", strict_dns: bool = False
     rows = [s.placement(z) for s in estate.sites for z in s.zones]
     rows += [p for w in estate.workloads for p in w.placements]
     rows += [m.member.placement() for d in estate.databases for m in d.members]
+    # A site whose zones are not known (an estate read from resources: a site with no compute) is
+    # still lost with its vendor and region; a node with neither (an external peer) never fails.
+    zoneless = [s for s in estate.sites if not s.zones and s.region]
     outcomes: list[FailureOutcome] = []
     for kind in KINDS:
-        domains = list(dict.fromkeys(key for p in rows for key in domain_keys(p, kind)))
+        whole = [s.placement("") for s in zoneless] if kind is not FailureKind.ZONE else []
+        domains = list(dict.fromkeys(key for p in [*rows, *whole] for key in domain_keys(p, kind)))
         for domain in domains:
             # A site is lost when every one of its zones is; otherwise it is degraded.
             lost_sites = tuple(
                 s.name
                 for s in estate.sites
-                if s.zones and all(domain in domain_keys(s.placement(z), kind) for z in s.zones)
+                if (s.zones and all(domain in domain_keys(s.placement(z), kind) for z in s.zones))
+                or (
+                    s in zoneless
+                    and kind is not FailureKind.ZONE
+                    and domain in domain_keys(s.placement(""), kind)
+                )
             )
             results = [_outcome(w, kind, domain, strict_dns) for w in estate.workloads]
             outcomes.append(
@@ -664,24 +672,3 @@ def report_verdict(report: SimulationReport) -> tuple[list[str], str]:
     if failed:
         return failed, f"NOT SURVIVED: {len(failed)} required failure(s): " + "; ".join(failed)
     return failed, "every required failure is survived"
-
-
-def render_text(report: SimulationReport) -> str:
-    rows = report_rows(report)
-    widths = [max(len(str(r[i])) for r in [REPORT_HEADER, *rows]) for i in range(len(REPORT_HEADER))]
-    lines = [f"skyweave simulate: stack {report.stack}", ""]
-    lines.append("  ".join(h.ljust(w) for h, w in zip(REPORT_HEADER, widths, strict=True)).rstrip())
-    lines.append("  ".join("-" * w for w in widths))
-    for row in rows:
-        lines.append("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
-    for path in report.single_paths:
-        network = "connected" if path.network_connected else "PARTITIONED"
-        lines.append(
-            f"single path {path.link}: {path.tunnels} tunnel(s), {path.active_paths} active; "
-            f"losing it leaves the network {network}"
-        )
-    lines.append("")
-    for note in report.notes:
-        lines.append(f"note: {note}")
-    lines.append(report_verdict(report)[1])
-    return "\n".join(lines) + "\n"

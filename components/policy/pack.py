@@ -39,11 +39,13 @@ from . import (
     addresses,
     aws,
     azure,
+    backups,
     claims,
     coverage,
     data,
     database,
     fast,
+    keys,
     redundancy,
     security,
     storage,
@@ -84,6 +86,8 @@ ALL_RULES: tuple[Rule, ...] = (
     *claims.RULES,
     *azure.RULES,
     *aws.RULES,
+    *keys.RULES,
+    *backups.RULES,
     *coverage.RULES,
 )
 #: The public path's advisory policies (see the module docstring), for resource and stack rules.

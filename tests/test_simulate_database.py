@@ -46,7 +46,7 @@ def test_every_failure_shows_the_databases_state_and_all_are_survived() -> None:
             # each vendor holds a PostgreSQL member: whichever led, a standby elsewhere takes over
             assert outcome.state.value == "failover" and outcome.writable
             assert outcome.etcd_left == 2 and outcome.quorum == 2
-    text = render_text(report)
+    text = render_text(report, width=200)
     assert "orders (database)" in text and "survived (required): failover" in text
     assert "zone aws/us-east-1/us-east-1b" in text and "survived (required): leader kept" in text
     data = json.loads(render_json(report))
@@ -91,6 +91,6 @@ def test_an_etcd_majority_on_one_vendor_loses_its_quorum_with_that_vendor() -> N
     aws = next(f for f in report.failures if f.kind is FailureKind.VENDOR and f.domain == "aws")
     ((_, outcome),) = aws.databases
     assert outcome.state.value == "quorum lost" and outcome.etcd_left == 1
-    text = render_text(report)
+    text = render_text(report, width=200)
     assert "NOT SURVIVED (required): quorum lost" in text
     assert "orders (database) under vendor aws (quorum lost)" in text

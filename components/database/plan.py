@@ -219,7 +219,9 @@ class MultiCloudDatabasePlan:
             "quorum": self.cluster.quorum,
             "synchronousNodeCount": self.cluster.synchronous_node_count,
             "failoverSeconds": self.cluster.failover_bound,
-            "expectedLoss": loss.describe() if loss else None,
+            "expectedLoss": loss.describe()
+            if loss
+            else "nothing acknowledged: a commit returns once a synchronous standby on another vendor has it",
             "members": {
                 m.name: {
                     "site": m.site.name,

@@ -177,6 +177,7 @@ API_COMPONENTS = {
     "multi-cloud-app": "MultiCloudApp",
     "bare-metal-pool": "BareMetalPool",
     "multi-cloud-bucket": "MultiCloudBucket",
+    "multi-cloud-database": "MultiCloudDatabase",
 }
 
 
@@ -187,6 +188,7 @@ def api_arguments(component: str) -> str:
     of docs/config.md with the Python names (``HybridVpcArgs.ipam`` …) as headings.
     """
     from ..app.plan import MultiCloudAppArgs
+    from ..database.plan import DatabaseMemberArgs, MultiCloudDatabaseArgs
     from ..metal.bare_metal_pool import BareMetalPoolArgs
     from ..network.connectivity import ConnectivityArgs
     from ..network.hybrid_vpc import HybridVpcArgs
@@ -228,6 +230,9 @@ def api_arguments(component: str) -> str:
     elif component == "MultiCloudBucket":
         section("`MultiCloudBucketArgs`", MultiCloudBucketArgs)
         section("`MultiCloudBucketArgs.copies[]`", BucketCopyArgs)
+    elif component == "MultiCloudDatabase":
+        section("`MultiCloudDatabaseArgs`", MultiCloudDatabaseArgs)
+        section("`MultiCloudDatabaseArgs.members[]`", DatabaseMemberArgs)
     else:
         raise KeyError(component)
     return "\n".join(lines).lstrip("\n") + "\n"

@@ -1,11 +1,14 @@
 """Valid estates of any size for the scale benchmarks: mixed vendors, pinned, hub-and-spoke.
 
-Sites rotate through AWS, GCP, OpenStack and on-prem (two BGP-speaking devices each) over a few
-real regions. Two AWS hubs in different regions join every other site (``hub-spoke``), so the
-number of links grows as ``2n``: a full mesh of 1,000 sites would be ~500,000 links (and no
-estate-wide pool of tunnel /30s could hold them; see docs/benchmarks.md). Every block, ASN and
-tunnel block is pinned the way ``skyweave ipam lock`` pins them: the unpinned estate is planned
-once with skyweave's own planners and the plan's values are written back into the config.
+Sites rotate through AWS, GCP, OpenStack, on-prem (two BGP-speaking devices each) and Azure over a
+few real regions. The estate is one skyweave's own pack passes (``tests/test_bench.py``): OpenStack
+ends are the route-based appliance pair (Neutron VPNaaS is policy-based: one active tunnel per link,
+a mandatory finding), Azure ends an active-active zone-redundant gateway. Two AWS hubs in different
+regions join every other site (``hub-spoke``), so the number of links grows as ``2n``: a full mesh
+of 1,000 sites would be ~500,000 links (and no estate-wide pool of tunnel /30s could hold them; see
+docs/benchmarks.md). Every block, ASN and tunnel block is pinned the way ``skyweave ipam lock`` pins
+them: the unpinned estate is planned once with skyweave's own planners and the plan's values are
+written back into the config.
 """
 
 from __future__ import annotations
@@ -22,7 +25,13 @@ __all__ = ["estate_config", "site_entries", "write_project"]
 
 _AWS_REGIONS = ("us-east-1", "us-west-2", "eu-west-1", "eu-central-1")
 _GCP_REGIONS = ("europe-west1", "us-central1", "us-east1")
-_VENDORS = ("aws", "gcp", "openstack", "onprem")
+_AZURE_REGIONS = ("westeurope", "northeurope", "eastus2")
+_VENDORS = ("aws", "gcp", "openstack", "onprem", "azure")
+#: Azure spokes at most: an Azure gateway's BGP addresses must lie in 169.254.21.0-22.255 (APIPA),
+#: and each link to an AWS hub takes a /27 of tunnel addresses the hub's other links cannot reuse,
+#: so only a few such links fit (measured: 5 spokes on two hubs plan, 6 are refused by the
+#: planner with the range named). Past them, the slot is a GCP site.
+_AZURE_SPOKES = 5
 
 #: Site blocks: a /20 each from 10.0.0.0/8 (4,096 of them), subnets /24.
 SITE_PREFIX = 20
@@ -35,8 +44,12 @@ _HUB_QUOTAS = ("vpn_connections_per_gateway", "vpn_connections_per_region", "cus
 def site_entries(count: int) -> list[dict[str, Any]]:
     """``count`` unpinned site entries; the first two are the AWS hubs."""
     sites: list[dict[str, Any]] = []
+    azure = 0
     for i in range(count):
         vendor = "aws" if i < 2 else _VENDORS[i % len(_VENDORS)]
+        if vendor == "azure":
+            azure += 1
+            vendor = "azure" if azure <= _AZURE_SPOKES else "gcp"
         name = f"{vendor[:3]}-{i:05d}"
         if vendor == "aws":
             sites.append({"name": name, "vendor": "aws", "region": _AWS_REGIONS[i % len(_AWS_REGIONS)]})
@@ -51,9 +64,23 @@ def site_entries(count: int) -> list[dict[str, Any]]:
                     "region": "RegionOne",
                     "auth_url": f"https://keystone.dc{i}.example.net:5000/v3",
                     "external_network": "public",
+                    "zones": ["az1", "az2"],
+                    "vpn": "appliance",
+                    "vpn_appliance": {"image": "debian-12-genericcloud", "flavor": "m1.small"},
                 }
             )
-        else:
+        elif vendor == "azure":
+            sites.append(
+                {
+                    "name": name,
+                    "vendor": "azure",
+                    "region": _AZURE_REGIONS[i % len(_AZURE_REGIONS)],
+                    "subscription_id": "6b1f3c2a-8d4e-4f5a-9c7b-1e2d3f4a5b6c",
+                    "zones": ["1", "2", "3"],
+                    "vpn_gateway_sku": "VpnGw2AZ",
+                }
+            )
+        elif vendor == "onprem":
             # Each on-prem site brings its own /24 from 172.16.0.0/12 and two public VPN devices.
             sites.append(
                 {

@@ -19,6 +19,8 @@ from typing import Any
 
 import pulumi
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from skyweave.drivers.sdk import sdk_enum_values
 from skyweave.engine.offline import run_program
 
@@ -395,3 +397,20 @@ def test_openstack_uuid_ids_are_what_the_sdks_examples_show() -> None:
         pulumi.export("id", openstack.networking.Network("n").id)
 
     assert re.fullmatch(uuid, _run(program, {})["id"])
+
+
+@given(stem=st.from_regex(r"[a-z][a-z0-9-]{0,30}[a-z]", fullmatch=True))
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+def test_a_pairs_ports_and_floating_ips_get_distinct_stand_ins(stem: str) -> None:
+    """Neutron never gives two ports of one subnet, or two floating IPs, the same address; the
+    offline stand-ins must not either for an appliance pair (``<stem>-0``, ``<stem>-1``), whose
+    config refuses equal addresses. Digest-only stand-ins (254 values) collided for a bench
+    estate's pair ``core-appliance-port-ope-00007-{0,1}`` (both 192.0.2.11)."""
+    from skyweave.drivers.openstack.preview import preview_outputs
+
+    for type_, key in (
+        ("openstack:networking/port:Port", "allFixedIps"),
+        ("openstack:networking/floatingIp:FloatingIp", "address"),
+    ):
+        first, second = (preview_outputs(type_, f"{stem}-{i}", {})[key] for i in (0, 1))
+        assert first != second, (type_, stem, first)

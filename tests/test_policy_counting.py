@@ -453,3 +453,30 @@ def test_a_finding_names_the_same_resource_whatever_order_the_plan_lists_them() 
     forward = ZONES.run_stack(StackIndex.build([provider, *instances]), None)
     backward = ZONES.run_stack(StackIndex.build([provider, *reversed(instances)]), None)
     assert [f.urn for f in forward] == [f.urn for f in backward] == [instances[0].urn]
+
+
+def test_every_edge_and_unit_reads_the_same_whatever_the_plan_order(prod: list[Resource]) -> None:
+    """The same property over prod's facts: the site graph's edges (``graph``'s from_resource was
+    the first tunnel met: aws-gcp-0 or aws-gcp-1 of the hand-written example by run) and the
+    units are the same for the plan read backwards."""
+    forward, backward = (facts(StackIndex.build(order)) for order in (prod, list(reversed(prod))))
+    assert [(e.a, e.b, e.kind, e.witness) for e in forward.edges] == [
+        (e.a, e.b, e.kind, e.witness) for e in backward.edges
+    ]
+    assert [u.urn for u in forward.units] == [u.urn for u in backward.units]
+
+
+def test_every_rules_findings_are_the_same_whatever_the_plan_order(prod: list[Resource]) -> None:
+    """Every stack rule, prod read forwards and backwards: the same findings in the same order,
+    naming the same resources (a finding must not depend on the order the engine lists them)."""
+
+    def findings(order: list[Resource]) -> list[tuple[str, str | None, str]]:
+        index = StackIndex.build(order)
+        return [
+            (rule.name, f.urn, f.message)
+            for rule in ALL_RULES
+            if rule.kind is Kind.STACK
+            for f in rule.run_stack(index, None)
+        ]
+
+    assert findings(prod) == findings(list(reversed(prod)))

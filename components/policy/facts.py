@@ -606,6 +606,7 @@ class EstateFacts(DnsFacts):
             edge = by_pair.get(key)
             if edge is None:
                 edge = by_pair[key] = Edge(a, b, c.kind, witness=c.urn)
+            edge.witness = min(edge.witness, c.urn)  # the same one whatever the plan's order
             edge.classic = edge.classic or c.classic
             edge.policy_based = edge.policy_based or c.policy_based
             edge.policy_unknown = edge.policy_unknown or c.policy_unknown

@@ -63,11 +63,22 @@ def _outputs(type_token: str, name: str, inputs: Mapping[str, Any]) -> dict[str,
     if type_token == "openstack:networking/port:Port" and "allFixedIps" not in inputs:
         # The address Neutron allocates on the port's subnet: a stand-in from 192.0.2.0/24
         # (RFC 5737), stable per resource name.
-        return {"allFixedIps": [f"192.0.2.{int(_digest('port', name)[:4], 16) % 254 + 1}"]}
+        return {"allFixedIps": [_host("192.0.2", "port", name)]}
     if type_token == "openstack:networking/floatingIp:FloatingIp":
         # An address from 203.0.113.0/24 (RFC 5737 documentation range), stable per resource name.
-        return {"address": f"203.0.113.{int(_digest('ip', name)[:4], 16) % 254 + 1}"}
+        return {"address": _host("203.0.113", "ip", name)}
     return {}
+
+
+def _host(net: str, kind: str, name: str) -> str:
+    """A host of the /24 ``net`` for resource ``name``. Neutron never hands one address out twice,
+    and an appliance pair's config refuses equal addresses, so the members of a numbered family
+    (``<stem>-0``, ``<stem>-1``: a pair's ports, its floating IPs) take consecutive hosts from
+    their stem's digest rather than two digests that may collide (254 hosts)."""
+    stem, dash, number = name.rpartition("-")
+    if dash and number.isdigit():
+        return f"{net}.{(int(_digest(kind, stem)[:4], 16) + int(number)) % 254 + 1}"
+    return f"{net}.{int(_digest(kind, name)[:4], 16) % 254 + 1}"
 
 
 def preview_call(

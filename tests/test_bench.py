@@ -202,3 +202,21 @@ def test_rewriting_the_report_keeps_the_prose_sections() -> None:
     assert merged.index("## Policy pack") < merged.index("## Limits")
     assert "### Design\n\nmore" in merged and "old" not in merged and "Planners" not in merged
     assert keep_foreign_sections(rendered, "# Benchmarks\n") == rendered
+
+
+def test_a_planner_refusal_without_a_value_shows_none_of_its_own() -> None:
+    """A refusal about a key as a whole (the tunnel pool is full) printed ``tunnel_blocks: None:``,
+    the planner's missing value rendered as if the key held null."""
+    from skyweave.core.errors import ConfigError
+
+    with pytest.raises(ConfigError) as caught:
+        raw = estate_config(12)
+        azure = next(site for site in raw["sites"] if site["vendor"] == "azure")
+        raw["sites"] += [
+            {**azure, "name": f"azx-{i}", "cidr": f"10.250.{16 * i}.0/20", "asn": 65300 + i} for i in range(8)
+        ]
+        raw["ipam"]["require_pins"] = False
+        config = parse_stack_config(raw, source="test")
+        plan_hybrid_vpc(config.hybrid_vpc_args(), connectivity_path="network")
+    text = str(caught.value)
+    assert "has no free /27 left" in text and ": None:" not in text, text

@@ -239,6 +239,9 @@ def _join_path(prefix: str, path: str) -> str:
     return f"{prefix}.{path}"
 
 
+_NO_VALUE: Any = object()
+
+
 class PlanningError(SkyweaveError):
     """A planner cannot satisfy the request.
 
@@ -248,15 +251,18 @@ class PlanningError(SkyweaveError):
         value: the value at that path.
     """
 
-    def __init__(self, message: str, *, path: str = "", value: Any = None) -> None:
+    def __init__(self, message: str, *, path: str = "", value: Any = _NO_VALUE) -> None:
         super().__init__(message)
         self.path = path
-        self.value = value
+        #: whether the refusal is about a value at ``path`` (else about the key as a whole: a pool
+        #: that is full, a list too short), so it is never shown as ``path: None: …``
+        self.has_value = value is not _NO_VALUE
+        self.value = None if value is _NO_VALUE else value
         #: further problems the same pass found (:meth:`together`), so all are reported at once
         self.others: tuple[PlanningError, ...] = ()
 
     def as_issue(self, prefix: str = "") -> ConfigIssue:
-        return ConfigIssue(_join_path(prefix, self.path), self.message, self.value)
+        return ConfigIssue(_join_path(prefix, self.path), self.message, self.value, self.has_value)
 
     def as_issues(self, prefix: str = "") -> list[ConfigIssue]:
         """This problem and every other one found with it."""

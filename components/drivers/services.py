@@ -19,6 +19,7 @@ import pulumi
 from ..core.errors import UnsupportedCapabilityError
 from ..core.sites import SiteArgs
 from .capability import Capability
+from .clusters import ClusterHandle, ClusterSpec, ClusterTerms
 from .site import SiteContext, SiteNetwork
 from .workloads import (
     AppEndpoint,
@@ -46,6 +47,7 @@ __all__ = [
     "BucketCopyService",
     "BucketReadService",
     "BucketService",
+    "ClusterService",
     "DnsService",
     "service",
 ]
@@ -167,12 +169,38 @@ class BareMetalService(Protocol):
         ...
 
 
+@runtime_checkable
+class ClusterService(Protocol):
+    """Runs a managed Kubernetes cluster on a site: a control plane that survives a zone, and
+    nodes in each of the site's zones (what a KubernetesFleet places its clusters with)."""
+
+    def cluster_terms(self) -> ClusterTerms:
+        """What the vendor's clusters are: their name, how pods get addresses, the ranges the
+        vendor accepts, the published SLA, whether a node image must be given."""
+        ...
+
+    def cluster_site_problems(self, site: SiteArgs) -> list[str]:
+        """Why ``site`` cannot run a cluster as configured (pure; empty when it can)."""
+        ...
+
+    def cluster_value_problems(self, site: SiteArgs, spec: ClusterSpec) -> list[str]:
+        """Why ``spec`` cannot run on ``site`` (pure; empty when it can): a node size the vendor's
+        SDK does not list, a version it does not take, a missing image. Each string says what is
+        wrong and what would work."""
+        ...
+
+    def create_cluster(self, ctx: SiteContext, network: SiteNetwork, spec: ClusterSpec) -> ClusterHandle:
+        """The cluster and its nodes on the site's network; its kubeconfig a secret."""
+        ...
+
+
 #: Each service and the capability a driver gains by implementing it.
 SERVICES: Mapping[type, Capability] = {
     AppService: Capability.INSTANCE_GROUP,
     DnsService: Capability.DNS,
     BucketService: Capability.OBJECT_STORAGE,
     BareMetalService: Capability.BARE_METAL,
+    ClusterService: Capability.KUBERNETES,
 }
 #: Services that refine another (no capability of their own): what they need for messages.
 _NEEDS: Mapping[type, str] = {BucketReadService: "federated_bucket_read", BucketCopyService: "bucket_copy"}

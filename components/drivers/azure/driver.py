@@ -32,6 +32,7 @@ from ...planning.ipam import SitePlan, SubnetSlot
 from ...planning.limits import Counted, VpnLimit
 from ...planning.vpn import CipherSet, VpnEndpoint
 from ..base import BgpTimers, Capability, CloudDriver, ComputeSla, NetworkLimits, SiteContext, SiteNetwork
+from ..clusters import ClusterHandle, ClusterSpec, ClusterTerms
 from ..sdk import lazy_sdk
 from ..workloads import (
     AppEndpoint,
@@ -46,6 +47,7 @@ from ..workloads import (
     EndpointKind,
 )
 from . import app as azure_app
+from . import cluster as azure_cluster
 from . import preview
 from . import storage as azure_storage
 from .site import AZURE_ZONES, EXTRA, AzureSiteArgs, sdk_installed
@@ -503,6 +505,18 @@ class AzureDriver(CloudDriver):
 
     def create_bucket(self, ctx: SiteContext, spec: BucketSpec) -> BucketHandle:
         return azure_storage.create_bucket(ctx, spec)
+
+    def cluster_terms(self) -> ClusterTerms:
+        return azure_cluster.CLUSTER_TERMS
+
+    def cluster_site_problems(self, site: SiteArgs) -> list[str]:
+        return azure_cluster.cluster_site_problems(site)
+
+    def cluster_value_problems(self, site: SiteArgs, spec: ClusterSpec) -> list[str]:
+        return azure_cluster.cluster_value_problems(site, spec)
+
+    def create_cluster(self, ctx: SiteContext, network: SiteNetwork, spec: ClusterSpec) -> ClusterHandle:
+        return azure_cluster.create_cluster(ctx, network, spec)
 
 
 #: Azure's IKE SA lifetime is fixed (28,800 s); the IPsec SA's is configurable. The neutral

@@ -16,6 +16,7 @@ the same program is the same. :class:`~skyweave.engine.offline.OfflineMocks` ask
 
 from __future__ import annotations
 
+import base64
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -189,4 +190,10 @@ def preview_call(
             "name": args.get("zoneName"),
             "nameServers": [f"ns{i}-{n:02d}.azure-dns.{t}." for i, t in enumerate(tlds, 1)],
         }
+    if token == "azure-native:containerservice:listManagedClusterUserCredentials":
+        # AKS answers with base64-encoded kubeconfig files (``clusterUser``); the stand-in names
+        # the cluster and reaches nothing.
+        name = str(args.get("resourceName"))
+        text = f"apiVersion: v1\nkind: Config\n# offline stand-in for AKS cluster {name}\n"
+        return {"kubeconfigs": [{"name": "clusterUser", "value": base64.b64encode(text.encode()).decode()}]}
     return None

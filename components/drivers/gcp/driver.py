@@ -30,6 +30,7 @@ from ..base import (
     SiteNetwork,
     regional_subnets,
 )
+from ..clusters import ClusterHandle, ClusterSpec, ClusterTerms
 from ..sdk import lazy_sdk
 from ..workloads import (
     AppEndpoint,
@@ -46,6 +47,7 @@ from ..workloads import (
     FederatedIdentity,
 )
 from . import app as gcp_app
+from . import cluster as gcp_cluster
 from . import preview
 from . import storage as gcp_storage
 from .zones import GCP_ZONES
@@ -400,6 +402,18 @@ class GcpDriver(CloudDriver):
         identity: FederatedIdentity,
     ) -> Mapping[str, pulumi.Resource]:
         return gcp_storage.create_bucket_copy(ctx, sink, source, source_access, interval_seconds, identity)
+
+    def cluster_terms(self) -> ClusterTerms:
+        return gcp_cluster.CLUSTER_TERMS
+
+    def cluster_site_problems(self, site: SiteArgs) -> list[str]:
+        return gcp_cluster.cluster_site_problems(site)
+
+    def cluster_value_problems(self, site: SiteArgs, spec: ClusterSpec) -> list[str]:
+        return gcp_cluster.cluster_value_problems(site, spec)
+
+    def create_cluster(self, ctx: SiteContext, network: SiteNetwork, spec: ClusterSpec) -> ClusterHandle:
+        return gcp_cluster.create_cluster(ctx, network, spec)
 
 
 #: HA VPN's external gateway redundancy type by the far end's number of public addresses.

@@ -230,13 +230,13 @@ def _site(raw: dict[str, Any]) -> Any:
         (
             AWS,
             {"node_size": "m6i.huge"},
-            "node size 'm6i.huge': not an EC2 instance type the installed pulumi-aws",
+            "not an EC2 instance type the installed pulumi-aws",
         ),
         (AWS, {"kubernetes_version": "v1.31"}, "EKS takes a major.minor version"),
         (AWS, {"image": "ami-0123456789abcdef0"}, "EKS chooses the node image"),
         (AZ, {"node_size": "standard_d4s_v3"}, "did you mean 'Standard_D4s_v3'"),
         (GCP, {"node_size": "E2 standard"}, "not a Compute Engine machine type"),
-        (OS, {"image": None}, "image: required on OpenStack"),
+        (OS, {"image": None}, "required on OpenStack"),
         (OS, {"kubernetes_version": "1.28"}, "Magnum takes a full release as its kube_tag label"),
     ],
 )
@@ -246,7 +246,7 @@ def test_values_a_vendor_cannot_take_are_named(
     site = _site(raw)
     clusters = service(get_driver(site.vendor), ClusterService, needed_for="x")
     problems = clusters.cluster_value_problems(site, spec(site, **overrides))
-    assert any(expected in p for p in problems), problems
+    assert any(expected in p and key in overrides for key, p in problems), problems
     assert not clusters.cluster_value_problems(site, spec(site))
 
 

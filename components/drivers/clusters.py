@@ -13,7 +13,6 @@ addresses, the published SLA, the ranges the vendor accepts — the driver decla
 
 from __future__ import annotations
 
-import ipaddress
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ from enum import StrEnum
 
 import pulumi
 
-from ..planning.ipam import Network
+from ..planning.clusters import RangeRule
 
 __all__ = [
     "ClusterHandle",
@@ -43,28 +42,6 @@ class PodAddressing(StrEnum):
     POD_RANGE = "pod_range"
     """From a pod range of the cluster's own (GKE alias ranges, Azure CNI Overlay, Calico on
     Magnum), which the estate's IPAM hands out so no two clusters or sites overlap."""
-
-
-@dataclass(frozen=True)
-class RangeRule:
-    """The sizes (prefix lengths, inclusive) a vendor accepts for a cluster range, the private
-    blocks it must lie in (empty: any), and the document saying so."""
-
-    min_prefixlen: int
-    max_prefixlen: int
-    source: str
-    within: tuple[ipaddress.IPv4Network, ...] = ()
-
-    def problems(self, net: Network) -> list[str]:
-        """Why ``net`` breaks this rule (empty when it does not)."""
-        out = []
-        if not self.min_prefixlen <= net.prefixlen <= self.max_prefixlen:
-            out.append(
-                f"a /{net.prefixlen}; sizes /{self.min_prefixlen} to /{self.max_prefixlen} are accepted"
-            )
-        if self.within and not any(net.version == w.version and net.subnet_of(w) for w in self.within):
-            out.append(f"outside {', '.join(map(str, self.within))}")
-        return out
 
 
 @dataclass(frozen=True)

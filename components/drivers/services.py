@@ -183,10 +183,11 @@ class ClusterService(Protocol):
         """Why ``site`` cannot run a cluster as configured (pure; empty when it can)."""
         ...
 
-    def cluster_value_problems(self, site: SiteArgs, spec: ClusterSpec) -> list[str]:
+    def cluster_value_problems(self, site: SiteArgs, spec: ClusterSpec) -> list[tuple[str, str]]:
         """Why ``spec`` cannot run on ``site`` (pure; empty when it can): a node size the vendor's
-        SDK does not list, a version it does not take, a missing image. Each string says what is
-        wrong and what would work."""
+        SDK does not list, a version it does not take, a missing image — each as the field it
+        blames (``node_size``, ``kubernetes_version``, ``image``) and what is wrong and what would
+        work."""
         ...
 
     def create_cluster(self, ctx: SiteContext, network: SiteNetwork, spec: ClusterSpec) -> ClusterHandle:

@@ -80,14 +80,14 @@ def cluster_site_problems(site: SiteArgs) -> list[str]:
     return []
 
 
-def cluster_value_problems(site: SiteArgs, spec: ClusterSpec) -> list[str]:
+def cluster_value_problems(site: SiteArgs, spec: ClusterSpec) -> list[tuple[str, str]]:
     problems = aws_app.app_value_problems(AppValue(AppValueKind.SIZE, spec.node_size, (site,)))
-    out = [f"node size {spec.node_size!r}: {p}" for p in problems]
+    out = [("node_size", p) for p in problems]
     version = spec.kubernetes_version
     if version is not None and not _VERSION.fullmatch(version):
-        out.append(f"kubernetes_version {version!r}: EKS takes a major.minor version such as 1.31")
+        out.append(("kubernetes_version", "EKS takes a major.minor version such as 1.31"))
     if spec.image is not None:
-        out.append("image: EKS chooses the node image (its EKS-optimized AMI); remove image")
+        out.append(("image", "EKS chooses the node image (its EKS-optimized AMI); remove image"))
     return out
 
 

@@ -77,16 +77,14 @@ def cluster_site_problems(site: SiteArgs) -> list[str]:
     return []  # every Azure site is in a region with availability zones (the site model's check)
 
 
-def cluster_value_problems(site: SiteArgs, spec: ClusterSpec) -> list[str]:
+def cluster_value_problems(site: SiteArgs, spec: ClusterSpec) -> list[tuple[str, str]]:
     problems = azure_app.app_value_problems(AppValue(AppValueKind.SIZE, spec.node_size, (site,)))
-    out = [f"node size {spec.node_size!r}: {p}" for p in problems]
+    out = [("node_size", p) for p in problems]
     version = spec.kubernetes_version
     if version is not None and not _VERSION.fullmatch(version):
-        out.append(f"kubernetes_version {version!r}: AKS takes a version such as 1.31 or 1.31.2")
+        out.append(("kubernetes_version", "AKS takes a version such as 1.31 or 1.31.2"))
     if spec.image is not None:
-        out.append(
-            "image: AKS chooses the node image (its node image of Azure Linux or Ubuntu); remove image"
-        )
+        out.append(("image", "AKS chooses the node image (Azure Linux or Ubuntu); remove image"))
     return out
 
 

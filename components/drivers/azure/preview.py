@@ -160,6 +160,10 @@ def preview_outputs(
     own = inputs.get(_OWN_NAME.get(type_token, _lower_first(kind) + "Name"))
     out["name"] = own if isinstance(own, str) and own else f"{name}{_digest('name', name)[:8]}"
     out["id"] = arm_id(type_token, out["name"], inputs, provider)
+    if type_token == "azure-native:containerservice:ManagedCluster":
+        # A private cluster's API name: <dnsPrefix>-<hash>.privatelink.<location>.azmk8s.io.
+        prefix, location = inputs.get("dnsPrefix", name), inputs.get("location", "westeurope")
+        out["privateFQDN"] = f"{prefix}-{_digest('aks', name)[:8]}.privatelink.{location}.azmk8s.io"
     if type_token == "azure-native:network:PublicIPAddress":
         out["ipAddress"] = f"192.0.2.{int(_digest('ip', name)[:4], 16) % 254 + 1}"
     return out

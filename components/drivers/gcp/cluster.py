@@ -72,18 +72,15 @@ def cluster_site_problems(site: SiteArgs) -> list[str]:
     return []  # a regional cluster runs in any region; its nodes in the site's zones
 
 
-def cluster_value_problems(site: SiteArgs, spec: ClusterSpec) -> list[str]:
-    out = []
+def cluster_value_problems(site: SiteArgs, spec: ClusterSpec) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
     if not re.fullmatch(r"[a-z][a-z0-9]*-[a-z0-9-]+", spec.node_size):
-        out.append(
-            f"node size {spec.node_size!r}: not a Compute Engine machine type "
-            "(<family>-<shape>, e.g. e2-standard-4)"
-        )
+        out.append(("node_size", "not a Compute Engine machine type (<family>-<shape>, e.g. e2-standard-4)"))
     version = spec.kubernetes_version
     if version is not None and not _VERSION.fullmatch(version):
-        out.append(f"kubernetes_version {version!r}: GKE takes a major.minor version such as 1.31")
+        out.append(("kubernetes_version", "GKE takes a major.minor version such as 1.31"))
     if spec.image is not None:
-        out.append("image: GKE chooses the node image (Container-Optimized OS); remove image")
+        out.append(("image", "GKE chooses the node image (Container-Optimized OS); remove image"))
     return out
 
 

@@ -409,7 +409,7 @@ class GcpDriver(CloudDriver):
     def cluster_site_problems(self, site: SiteArgs) -> list[str]:
         return gcp_cluster.cluster_site_problems(site)
 
-    def cluster_value_problems(self, site: SiteArgs, spec: ClusterSpec) -> list[str]:
+    def cluster_value_problems(self, site: SiteArgs, spec: ClusterSpec) -> list[tuple[str, str]]:
         return gcp_cluster.cluster_value_problems(site, spec)
 
     def create_cluster(self, ctx: SiteContext, network: SiteNetwork, spec: ClusterSpec) -> ClusterHandle:

@@ -61,15 +61,13 @@ def cluster_site_problems(site: SiteArgs) -> list[str]:
     return []
 
 
-def cluster_value_problems(site: SiteArgs, spec: ClusterSpec) -> list[str]:
-    out = []
+def cluster_value_problems(site: SiteArgs, spec: ClusterSpec) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
     version = spec.kubernetes_version
     if version is not None and not _KUBE_TAG.fullmatch(version):
-        out.append(
-            f"kubernetes_version {version!r}: Magnum takes a full release as its kube_tag label, e.g. v1.28.9"
-        )
+        out.append(("kubernetes_version", "Magnum takes a full release as its kube_tag label, e.g. v1.28.9"))
     if not spec.image:
-        out.append(f"image: required on OpenStack ({CLUSTER_TERMS.image})")
+        out.append(("image", f"required on OpenStack ({CLUSTER_TERMS.image})"))
     return out
 
 

@@ -33,7 +33,7 @@ import pulumi
 from pydantic import ConfigDict, Field
 
 from ..core.errors import ConfigIssue, InvalidArgsError, PlanningError, UnsupportedCapabilityError
-from ..core.naming import type_token
+from ..core.naming import KUBERNETES_FLEET
 from ..core.sites import IPv4Block, SiteArgs, SiteName, Tags, resource_tags
 from ..core.validation import ArgsModel, entry_args, name_field
 from ..drivers.clusters import ClusterHandle, ClusterSpec, ClusterTerms, PodAddressing
@@ -61,7 +61,6 @@ __all__ = [
 
 #: The fleet's name prefixes its clusters' names (EKS: 100 characters; AKS's DNS prefix: 54).
 NAME_LIMIT = 16
-KUBERNETES_FLEET = type_token("kubernetes", "KubernetesFleet")
 #: Default supernet of the clusters' ranges: RFC 1918 (which EKS and GKE require of them) and
 #: apart from the sites' default supernet (10.0.0.0/8).
 DEFAULT_SUPERNET = ipaddress.IPv4Network("172.16.0.0/12")

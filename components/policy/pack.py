@@ -35,7 +35,20 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from . import addresses, aws, azure, claims, coverage, data, fast, redundancy, security, storage, workloads
+from . import (
+    addresses,
+    aws,
+    azure,
+    claims,
+    coverage,
+    data,
+    fast,
+    kubernetes,
+    redundancy,
+    security,
+    storage,
+    workloads,
+)
 from .adapter import (
     DeclaredRule,
     declaration,
@@ -70,6 +83,7 @@ ALL_RULES: tuple[Rule, ...] = (
     *claims.RULES,
     *azure.RULES,
     *aws.RULES,
+    *kubernetes.RULES,
     *coverage.RULES,
 )
 #: The public path's advisory policies (see the module docstring), for resource and stack rules.

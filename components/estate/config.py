@@ -19,6 +19,7 @@ from ..app.plan import MultiCloudAppConfig
 from ..core.errors import ConfigError, ConfigIssue, conceal
 from ..core.sites import Tags
 from ..core.validation import FieldValueError, as_args, first_duplicate, issues_from_validation, name_field
+from ..kubernetes.fleet import KubernetesFleetConfig
 from ..metal.bare_metal_pool import PoolConfig
 from ..network.connectivity import ConnectivityArgs
 from ..network.hybrid_vpc import NAME_LIMIT, HybridVpcArgs, IpamArgs, Sites
@@ -79,11 +80,22 @@ class StackConfig(BaseModel):
         default=(),
         description="Object storage copied across vendors (MultiCloudBucket). Default none.",
     )
+    kubernetes: tuple[KubernetesFleetConfig, ...] = Field(
+        default=(),
+        description="Managed Kubernetes clusters over several sites and vendors (KubernetesFleet, "
+        "docs/kubernetes.md), each fleet's nodes sized to survive a failure. Default none.",
+    )
 
     @model_validator(mode="after")
     def _unique_names(self) -> StackConfig:
-        """Apps, buckets and pools each name their resources: a name may be used once per list."""
-        for key, items in (("apps", self.apps), ("buckets", self.buckets), ("pools", self.pools)):
+        """Apps, buckets, pools and fleets each name their resources: a name may be used once per list."""
+        lists = (
+            ("apps", self.apps),
+            ("buckets", self.buckets),
+            ("pools", self.pools),
+            ("kubernetes", self.kubernetes),
+        )
+        for key, items in lists:
             duplicate = first_duplicate(item.name for item in items)
             if duplicate is not None:
                 first, second = duplicate
@@ -143,7 +155,7 @@ def parse_stack_config(
 
 
 #: The lists whose entries are planned one by one: a bad entry need not stop the others' planning.
-_ENTRY_LISTS = ("apps", "buckets", "pools")
+_ENTRY_LISTS = ("apps", "buckets", "pools", "kubernetes")
 
 
 def _planning_issues_beside(

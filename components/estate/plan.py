@@ -11,11 +11,12 @@ a component given a plan checks it was made for its arguments.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from ..app.plan import AppPlan, MultiCloudAppConfig, plan_multi_cloud_app
 from ..core.errors import ConfigError, ConfigIssue
+from ..kubernetes.fleet import FleetPlan, KubernetesFleetConfig, plan_kubernetes_fleet
 from ..metal.bare_metal_pool import BareMetalPoolArgs, PoolConfig, PoolPlan, plan_pool
 from ..network.hybrid_vpc import HybridVpcArgs, HybridVpcPlan, Sites, plan_hybrid_vpc
 from ..storage.multi_cloud_bucket import BucketPlan, MultiCloudBucketConfig, plan_multi_cloud_bucket
@@ -43,6 +44,9 @@ class EstateConfig(Protocol):
     @property
     def pools(self) -> Sequence[PoolConfig]: ...
 
+    @property
+    def kubernetes(self) -> Sequence[KubernetesFleetConfig]: ...
+
     def hybrid_vpc_args(self) -> HybridVpcArgs: ...
 
 
@@ -54,6 +58,7 @@ class EstatePlan:
     apps: Mapping[str, AppPlan]
     buckets: Mapping[str, BucketPlan]
     pools: Mapping[str, PoolPlan]
+    fleets: Mapping[str, FleetPlan] = field(default_factory=dict)
 
 
 def plan_estate(config: EstateConfig, *, source: str, prefix: str, stack: str | None = None) -> EstatePlan:
@@ -89,6 +94,21 @@ def plan_estate(config: EstateConfig, *, source: str, prefix: str, stack: str | 
             pools[pool.name] = plan_pool(pool_args, config.sites, pool.name)
         except ConfigError as exc:
             issues += exc.with_source(source, f"{prefix}pools[{i}]").issues
+    fleets: dict[str, FleetPlan] = {}
+    if network is not None:  # a fleet's ranges keep clear of every site's: it needs the network's plan
+        site_ranges = {name: list(site.cidrs) for name, site in network.addresses.sites.items()}
+        ipam = network.args.ipam
+        for i, fleet in enumerate(config.kubernetes):
+            try:
+                fleets[fleet.name] = plan_kubernetes_fleet(
+                    fleet.args(estate_tags=config.tags),
+                    config.sites,
+                    site_ranges,
+                    reserved=list(ipam.reserved),
+                    sites_supernet=ipam.supernet,
+                )
+            except ConfigError as exc:
+                issues += exc.with_source(source, f"{prefix}kubernetes[{i}]").issues
     if issues or network is None:
         raise ConfigError(issues, source=source)
-    return EstatePlan(network=network, apps=apps, buckets=buckets, pools=pools)
+    return EstatePlan(network=network, apps=apps, buckets=buckets, pools=pools, fleets=fleets)

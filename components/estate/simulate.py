@@ -305,6 +305,17 @@ def estate_from_config(config: StackConfig, *, links: Iterable[tuple[str, str]] 
                 within=within,
             )
         )
+    for fleet in config.kubernetes:
+        fleet_plan = config.plan.fleets[fleet.name]
+        workloads.append(
+            Workload(
+                kind="cluster",
+                name=fleet.name,
+                placements=tuple(fleet_plan.capacity.placements),
+                min_healthy=fleet_plan.capacity.min_healthy,
+                survive=fleet_plan.capacity.survive,
+            )
+        )
     sites = tuple(
         SiteRow(s.name, s.vendor, s.region, tuple(s.zones), get_driver(s.vendor).failure_hosts(s))
         for s in config.sites

@@ -9,6 +9,8 @@ fleet's plan says. Pods take addresses from the subnets (the Amazon VPC CNI), so
 no pod range: pods are routed over the estate's links as the site's block is. Services take
 theirs from ``service_ipv4_cidr``, which the fleet's IPAM hands out.
 
+Nodes carry the zone label ``topology.kubernetes.io/zone`` that Kubernetes' cloud provider sets
+(what a workload's topology spread keys on); skyweave sets no label of its own in that namespace.
 The cluster is protected: deleting it takes an explicit unprotect first (it holds the workloads'
 state in etcd). Its kubeconfig runs ``aws eks get-token``, so no credential is written in it.
 """
@@ -169,7 +171,6 @@ def create_cluster(ctx: SiteContext, network: SiteNetwork, spec: ClusterSpec) ->
                 desired_size=count, min_size=count, max_size=count
             ),
             update_config=aws.eks.NodeGroupUpdateConfigArgs(max_unavailable=1),
-            labels={"topology.kubernetes.io/zone": zone},
             tags={**ctx.tags, "Name": group},
             opts=ctx.opts(depends_on=node_grants),
         )

@@ -114,7 +114,6 @@ def create_cluster(ctx: SiteContext, network: SiteNetwork, spec: ClusterSpec) ->
             count=spec.nodes[zone],
             availability_zones=[zone],
             vnet_subnet_id=network.subnet_ids["main"],
-            node_labels={"topology.kubernetes.io/zone": f"{ctx.site.region}-{zone}"},
             tags=dict(ctx.tags),
         )
         for zone in ctx.site.zones

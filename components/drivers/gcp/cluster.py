@@ -127,7 +127,6 @@ def create_cluster(ctx: SiteContext, network: SiteNetwork, spec: ClusterSpec) ->
             node_count=count,
             node_config=gcp.container.NodePoolNodeConfigArgs(
                 machine_type=spec.node_size,
-                labels={"topology.kubernetes.io/zone": zone},
                 resource_labels=dict(ctx.tags),
                 shielded_instance_config=gcp.container.NodePoolNodeConfigShieldedInstanceConfigArgs(
                     enable_secure_boot=True, enable_integrity_monitoring=True

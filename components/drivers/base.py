@@ -12,7 +12,7 @@ from __future__ import annotations
 import abc
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import pulumi
 
@@ -29,12 +29,27 @@ if TYPE_CHECKING:
 
 adopt_run_error(pulumi.RunError)
 
+
+class PreviewAnswers(Protocol):
+    """What a vendor's ``preview`` module answers for an offline preview (a module satisfies it):
+    the values its provider would compute on create, and its data sources' results."""
+
+    def preview_outputs(
+        self, type_token: str, name: str, inputs: Mapping[str, Any], provider: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]: ...
+
+    def preview_call(
+        self, token: str, args: Mapping[str, Any], provider: Mapping[str, Any] | None = None
+    ) -> dict[str, Any] | None: ...
+
+
 __all__ = [
     "BgpTimers",
     "Capability",
     "CloudDriver",
     "ComputeSla",
     "NetworkLimits",
+    "PreviewAnswers",
     "SiteContext",
     "SiteNetwork",
     "VpnLimit",
@@ -109,6 +124,9 @@ class CloudDriver(abc.ABC):
     vpn_product: ClassVar[str] = ""
     """What the vendor calls that endpoint, for messages (e.g. "GCP HA VPN")."""
     packages: ClassVar[tuple[str, ...]] = ()
+    #: The vendor's offline-preview stand-ins (its ``preview`` module), or ``None``: ids and
+    #: computed values fall back to the runtime's name-based ones.
+    preview_answers: PreviewAnswers | None = None
     """The provider packages (type-token prefixes) whose resources this driver creates; default:
     the vendor's own name. The offline preview asks this driver for those resources' stand-ins."""
     compute_sla: ClassVar[ComputeSla | None] = None
@@ -150,15 +168,20 @@ class CloudDriver(abc.ABC):
         offline preview (``skyweave preview`` has no cloud): deterministic stand-ins, ``id`` shaped
         as the vendor shapes it included (the runtime's name-based id otherwise). ``provider`` is
         the provider configuration that applies: the stack's ``<package>:`` keys under an explicit
-        provider's inputs (wire names: ``region``, ``project``, ``subscriptionId``). Default: nothing."""
-        return {}
+        provider's inputs (wire names: ``region``, ``project``, ``subscriptionId``). Default: what
+        :attr:`preview_answers` says, nothing without it."""
+        if self.preview_answers is None:
+            return {}
+        return self.preview_answers.preview_outputs(type_token, name, inputs, provider)
 
     def preview_call(
         self, token: str, args: Mapping[str, object], provider: Mapping[str, object] | None = None
     ) -> dict[str, object] | None:
         """An offline preview's answer to a provider function (data source), or ``None``; the
         runtime completes it to the SDK's result type (``provider`` as for :meth:`preview_outputs`)."""
-        return None
+        if self.preview_answers is None:
+            return None
+        return self.preview_answers.preview_call(token, args, provider)
 
     def site_capabilities(self, site: SiteArgs) -> frozenset[Capability]:
         """What the vendor can do for this site; a vendor whose abilities depend on the site's

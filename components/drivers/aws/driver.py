@@ -246,6 +246,7 @@ VPN_LIMITS: tuple[VpnLimit, ...] = tuple(
 
 class AwsDriver(CloudDriver):
     vendor = "aws"
+    preview_answers = preview
     display_name = "Amazon Web Services"
     site_model = AwsSiteArgs
     example = {"name": "aws-use1", "vendor": "aws", "region": "us-east-1"}
@@ -277,20 +278,6 @@ class AwsDriver(CloudDriver):
         # Sites reaching AWS with the same role or profile share an account (and its quotas).
         assert isinstance(site, AwsSiteArgs)
         return site.assume_role_arn or site.profile or ""
-
-    def preview_outputs(
-        self,
-        type_token: str,
-        name: str,
-        inputs: Mapping[str, object],
-        provider: Mapping[str, object] | None = None,
-    ) -> dict[str, object]:
-        return preview.preview_outputs(type_token, name, inputs, provider)
-
-    def preview_call(
-        self, token: str, args: Mapping[str, object], provider: Mapping[str, object] | None = None
-    ) -> dict[str, object] | None:
-        return preview.preview_call(token, args, provider)
 
     def subnet_slots(self, site: SiteArgs, subnet_prefixlen: int) -> tuple[SubnetSlot, ...]:
         slots = []

@@ -132,6 +132,7 @@ CUSTOM_BGP_ADDRESSES = VpnLimit(
 
 class AzureDriver(CloudDriver):
     vendor = "azure"
+    preview_answers = preview
     display_name = "Microsoft Azure"
     site_model = AzureSiteArgs
     packages = ("azure-native",)  # pulumi-azure-native's type tokens: azure-native:<module>:<Type>
@@ -172,20 +173,6 @@ class AzureDriver(CloudDriver):
     # VNet and subnet IPv4 blocks: the smallest supported subnet is /29.
     # https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq
     limits = NetworkLimits(network_min=8, network_max=29, subnet_min=8, subnet_max=29)
-
-    def preview_outputs(
-        self,
-        type_token: str,
-        name: str,
-        inputs: Mapping[str, object],
-        provider: Mapping[str, object] | None = None,
-    ) -> dict[str, object]:
-        return preview.preview_outputs(type_token, name, inputs, provider)
-
-    def preview_call(
-        self, token: str, args: Mapping[str, object], provider: Mapping[str, object] | None = None
-    ) -> dict[str, object] | None:
-        return preview.preview_call(token, args, provider)
 
     def subnet_slots(self, site: SiteArgs, subnet_prefixlen: int) -> tuple[SubnetSlot, ...]:
         # The gateway's subnet: /27 recommended for active-active with BGP, never smaller.

@@ -104,6 +104,7 @@ class GcpSiteArgs(CloudSiteArgs):
 
 class GcpDriver(CloudDriver):
     vendor = "gcp"
+    preview_answers = preview
     display_name = "Google Cloud"
     site_model = GcpSiteArgs
     example = {"name": "gcp-euw1", "vendor": "gcp", "region": "europe-west1", "project": "my-project-123"}
@@ -137,20 +138,6 @@ class GcpDriver(CloudDriver):
             remedy="join fewer sites to it (network.exclude); skyweave makes one Cloud Router per site",
         ),
     )
-
-    def preview_outputs(
-        self,
-        type_token: str,
-        name: str,
-        inputs: Mapping[str, object],
-        provider: Mapping[str, object] | None = None,
-    ) -> dict[str, object]:
-        return preview.preview_outputs(type_token, name, inputs, provider)
-
-    def preview_call(
-        self, token: str, args: Mapping[str, object], provider: Mapping[str, object] | None = None
-    ) -> dict[str, object] | None:
-        return preview.preview_call(token, args, provider)
 
     def subnet_slots(self, site: SiteArgs, subnet_prefixlen: int) -> tuple[SubnetSlot, ...]:
         return regional_subnets(subnet_prefixlen)

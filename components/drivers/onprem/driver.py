@@ -11,7 +11,6 @@ import functools
 import hashlib
 import ipaddress
 import re
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 import pulumi
@@ -404,6 +403,7 @@ def _byon_bootstrap(ctx: SiteContext, request: BareMetalRequest) -> list[BareMet
 
 class OnPremDriver(CloudDriver):
     vendor = "onprem"
+    preview_answers = preview
     display_name = "On-prem"
     site_model = OnPremSiteArgs
     example = {"name": "onprem-fra", "vendor": "onprem", "region": "fra", "cidrs": ["10.200.0.0/16"]}
@@ -415,15 +415,6 @@ class OnPremDriver(CloudDriver):
     # No VPN limits are published for a device skyweave does not know (``vpn_limits`` stays empty).
 
     packages = ("command",)  # the servers it runs on are reached with pulumi-command
-
-    def preview_outputs(
-        self,
-        type_token: str,
-        name: str,
-        inputs: Mapping[str, object],
-        provider: Mapping[str, object] | None = None,
-    ) -> dict[str, object]:
-        return preview.preview_outputs(type_token, name, inputs, provider)
 
     def site_capabilities(self, site: SiteArgs) -> frozenset[Capability]:
         """A site's devices route with BGP when the site says they speak it (``bgp: true``)."""

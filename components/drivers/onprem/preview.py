@@ -30,4 +30,5 @@ def preview_outputs(
 def preview_call(
     token: str, args: Mapping[str, Any], provider: Mapping[str, Any] | None = None
 ) -> dict[str, Any] | None:
+    """pulumi-command has no data sources a program could call."""
     return None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -241,6 +241,7 @@ class IronicSourceArgs(BareMetalSourceArgs):
 
 class OpenStackDriver(CloudDriver):
     vendor = "openstack"
+    preview_answers = preview
     display_name = "OpenStack"
     site_model = OpenStackSiteArgs
     example = {"name": "os-dc1", "vendor": "openstack", "region": "RegionOne", "cloud": "dc1"}
@@ -318,20 +319,6 @@ class OpenStackDriver(CloudDriver):
         user_data: Sequence[pulumi.Output[str]],
     ) -> list[openstack.compute.Instance]:
         return openstack_appliance.instances(ctx, pair, user_data)
-
-    def preview_outputs(
-        self,
-        type_token: str,
-        name: str,
-        inputs: Mapping[str, object],
-        provider: Mapping[str, object] | None = None,
-    ) -> dict[str, object]:
-        return preview.preview_outputs(type_token, name, inputs, provider)
-
-    def preview_call(
-        self, token: str, args: Mapping[str, object], provider: Mapping[str, object] | None = None
-    ) -> dict[str, object] | None:
-        return preview.preview_call(token, args, provider)
 
     def subnet_slots(self, site: SiteArgs, subnet_prefixlen: int) -> tuple[SubnetSlot, ...]:
         return regional_subnets(subnet_prefixlen)

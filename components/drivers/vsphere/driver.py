@@ -15,7 +15,7 @@ private vSphere estate: the operator states the figure (apps' ``availability``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import pulumi
@@ -49,6 +49,7 @@ __all__ = ["EXTRA", "VsphereDriver", "VsphereSiteArgs", "sdk_installed"]
 
 class VsphereDriver(CloudDriver):
     vendor = "vsphere"
+    preview_answers = preview
     display_name = "VMware vSphere"
     site_model = VsphereSiteArgs
     example = {
@@ -139,20 +140,6 @@ class VsphereDriver(CloudDriver):
         user_data: Sequence[pulumi.Output[str]],
     ) -> list[vsphere.VirtualMachine]:
         return vsphere_appliance.instances(ctx, pair, user_data)
-
-    def preview_outputs(
-        self,
-        type_token: str,
-        name: str,
-        inputs: Mapping[str, object],
-        provider: Mapping[str, object] | None = None,
-    ) -> dict[str, object]:
-        return preview.preview_outputs(type_token, name, inputs, provider)
-
-    def preview_call(
-        self, token: str, args: Mapping[str, object], provider: Mapping[str, object] | None = None
-    ) -> dict[str, object] | None:
-        return preview.preview_call(token, args, provider)
 
     # --- MultiCloudApp: VMs per cluster, a DRS anti-affinity rule per cluster (see .app) ------
 

@@ -255,3 +255,20 @@ def test_eks_needs_two_zones() -> None:
     clusters = service(get_driver("aws"), ClusterService, needed_for="x")
     (problem,) = clusters.cluster_site_problems(site)
     assert "at least two Availability Zones" in problem and "us-east-1a" in problem
+
+
+def test_no_node_label_in_a_reserved_namespace(built: OfflineRun) -> None:
+    """EKS refuses a managed node group whose labels use a reserved prefix ("Label cannot contain
+    reserved prefixes [kubernetes.io/, k8s.io/, eks.amazonaws.com/]": aws/containers-roadmap#1451,
+    eksctl-io/eksctl#4007) and a kubelet refuses such --node-labels; the vendors' cloud providers
+    set topology.kubernetes.io/zone themselves. (The first slice set it, on EKS too.)"""
+    reserved = ("kubernetes.io/", "k8s.io/", "eks.amazonaws.com/")
+    labels: list[str] = []
+    for r in built.resources:
+        if r.type == "aws:eks/nodeGroup:NodeGroup":
+            labels += list(r.inputs.get("labels") or {})
+        elif r.type == "gcp:container/nodePool:NodePool":
+            labels += list((r.inputs.get("nodeConfig") or {}).get("labels") or {})
+        elif r.type == "azure-native:containerservice:ManagedCluster":
+            labels += [k for p in r.inputs["agentPoolProfiles"] for k in p.get("nodeLabels") or {}]
+    assert not [k for k in labels if any(part in k for part in reserved)], labels

@@ -106,6 +106,7 @@ def plan_estate(config: EstateConfig, *, source: str, prefix: str, stack: str | 
                     site_ranges,
                     reserved=list(ipam.reserved),
                     sites_supernet=ipam.supernet,
+                    api_cidrs=network.estate_ranges(ipv6=False),
                 )
             except ConfigError as exc:
                 issues += exc.with_source(source, f"{prefix}kubernetes[{i}]").issues

@@ -198,9 +198,14 @@ def plan_kubernetes_fleet(
     *,
     reserved: Sequence[Network] = (),
     sites_supernet: Network | None = None,
+    api_cidrs: Sequence[str] | None = None,
 ) -> FleetPlan:
     """Plan the fleet over the estate's sites (``site_ranges``: every site's routed ranges, which
-    no cluster range may overlap); raise :class:`InvalidArgsError` listing every problem."""
+    no cluster range may overlap); raise :class:`InvalidArgsError` listing every problem.
+
+    ``api_cidrs``: the ranges the clusters' APIs admit, the estate's address space as the network
+    states it (``HybridVpcPlan.estate_ranges``: the supernet and the ranges outside it, so adding a
+    cloud site changes no cluster). Omitted: every site's IPv4 ranges."""
     by_name = {s.name: s for s in estate}
     issues: list[ConfigIssue] = []
     sited: list[tuple[int, FleetClusterArgs, SiteArgs, ClusterService]] = []
@@ -300,7 +305,8 @@ def plan_kubernetes_fleet(
     except PlanningError as exc:
         raise InvalidArgsError(exc.as_issues()) from exc
 
-    api_cidrs = tuple(str(net) for nets in site_ranges.values() for net in nets if net.version == 4)
+    if api_cidrs is None:
+        api_cidrs = [str(net) for nets in site_ranges.values() for net in nets if net.version == 4]
     planned: list[PlannedCluster] = []
     site_availability: list[SiteAvailability] = []
     for _, cluster, site, clusters in sited:
@@ -314,7 +320,7 @@ def plan_kubernetes_fleet(
             pod_cidr=str(got.pod) if got.pod is not None else None,
             kubernetes_version=cluster.kubernetes_version,
             image=cluster.image,
-            api_cidrs=api_cidrs,
+            api_cidrs=tuple(api_cidrs),
         )
         planned.append(PlannedCluster(site, terms, spec, got))
         hosts = tuple(h.split("/", 1)[0] for h in get_driver(site.vendor).failure_hosts(site))
@@ -386,6 +392,7 @@ class KubernetesFleet(
                 {site: list(p.cidrs) for site, p in addresses.sites.items()},
                 reserved=list(ipam.reserved),
                 sites_supernet=ipam.supernet,
+                api_cidrs=network.plan.estate_ranges(ipv6=False),
             )
 
         args = self.prepare(name, KubernetesFleetArgs, args, plan, make_plan)

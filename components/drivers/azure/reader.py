@@ -157,30 +157,26 @@ class AzureReader(Reader):
         ``count``, or its autoscaler's ``minCount``, over its ``availabilityZones``)."""
         for cluster in estate.index.of_type(AKS):
             site, owner = estate.node(cluster), estate.owner(cluster)
-            location = cluster.props.get("location")
-            region = location if isinstance(location, str) and location else site
             try:
-                pools = list(items(cluster.props, "agentPoolProfiles"))
-                for pool in pools:
+                location = get(cluster.props, "location")
+                region = location if isinstance(location, str) and location else site
+                units = []
+                for pool in items(cluster.props, "agentPoolProfiles"):
                     count = as_int(get(pool, "minCount"))
                     if count is None:
                         count = as_int(get(pool, "count")) or 0
                     zones = [str(z) for z in items(pool, "availabilityZones")] or [UNSPECIFIED]
                     name = f"{cluster.name}/{get(pool, 'name')}"
-                    yield Unit(
-                        cluster.urn,
-                        name,
-                        "AKS node pool",
-                        self.vendor,
-                        site,
-                        region,
-                        spread(count, zones),
-                        owner,
+                    kind = "AKS node pool"
+                    units.append(
+                        Unit(cluster.urn, name, kind, self.vendor, site, region, spread(count, zones), owner)
                     )
-            except UnknownValue as exc:
+            except UnknownValue as exc:  # the pools' sizes, zones or region: not known in this preview
                 yield Unit(
-                    cluster.urn, cluster.name, "AKS node pool", self.vendor, site, region, (), owner, str(exc)
+                    cluster.urn, cluster.name, "AKS node pool", self.vendor, site, site, (), owner, str(exc)
                 )
+                continue
+            yield from units
 
     def floors(self, estate: Estate) -> Iterator[tuple[str, Floor]]:
         """Every profile (the default one and scheduled ones) may be in force: the smallest minimum

@@ -162,7 +162,8 @@ def test_the_simulate_rows_are_the_commands() -> None:
     assert (
         _table(
             RESILIENCE,
-            "| vendor lost | shop left / need | metal pool left / need | apps fleet nodes left / need | network |",
+            "| vendor lost | shop left / need | metal pool left / need | apps fleet nodes left / need "
+            "| network |",
         )
         == expected
     )

@@ -1,5 +1,6 @@
 """A preview plans each thing exactly once: one IPAM pass, one shape decision per link, one
-capacity plan per app and per Kubernetes fleet, one range plan per fleet, one placement per pool (the stack loader's plan is the components' plan).
+capacity plan per app and per Kubernetes fleet, one range plan per fleet, one placement per pool
+(the stack loader's plan is the components' plan).
 
 Calls are counted by code object with a profile hook, so a planner is counted however it was
 imported or bound — a second call through another name still counts.

@@ -199,3 +199,46 @@ def test_a_magnum_cluster_with_one_master_fails(pack: PolicyPackProcess) -> None
     assert "masterCount 1" in one
     (unset,) = _stack(pack, [*base, magnum(None)])
     assert "unset (Magnum then creates one)" in unset
+
+
+API = "skyweave-security-kubernetes-api-not-public"
+
+
+def _api(pack: PolicyPackProcess, cluster: Resource) -> list[str]:
+    return [d.message for d in pack.analyze(wire(cluster)) if d.policy_name == API]
+
+
+def test_a_gke_or_aks_api_open_to_the_world_fails(pack: PolicyPackProcess) -> None:
+    def gke(props: dict[str, Any]) -> Resource:
+        return res(
+            "gcp:container/cluster:Cluster", "gke", {"location": "europe-west1", **props}, site="gcp-euw1"
+        )
+
+    estate = {"masterAuthorizedNetworksConfig": {"cidrBlocks": [{"cidrBlock": "10.0.0.0/8"}]}}
+    assert _api(pack, gke(estate)) == []
+    assert _api(pack, gke({"privateClusterConfig": {"enablePrivateEndpoint": True}})) == []
+    (unset,) = _api(pack, gke({}))
+    assert "lists no network" in unset
+    (world,) = _api(
+        pack, gke({"masterAuthorizedNetworksConfig": {"cidrBlocks": [{"cidrBlock": "0.0.0.0/0"}]}})
+    )
+    assert "admits 0.0.0.0/0" in world
+
+    private = _aks([("zone1", ["1"]), ("zone2", ["2"])])
+    private.props["apiServerAccessProfile"] = {"enablePrivateCluster": True}
+    assert _api(pack, private) == []
+    listed = _aks([("zone1", ["1"])])
+    listed.props["apiServerAccessProfile"] = {"authorizedIPRanges": ["198.51.100.0/24"]}
+    assert _api(pack, listed) == []
+    (open_,) = _api(pack, _aks([("zone1", ["1"])]))
+    assert "authorizedIPRanges are unset" in open_
+
+
+def test_the_fleets_apis_are_not_public(fleet_run: Any) -> None:
+    index = estate_of(fleet_run)
+    clusters = [
+        *index.of_type("gcp:container/cluster:Cluster"),
+        *index.of_type("azure-native:containerservice:ManagedCluster"),
+    ]
+    assert len(clusters) == 2
+    assert all(rule_by_name(API).run_resource(r, None) == [] for r in clusters)

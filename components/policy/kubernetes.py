@@ -1,4 +1,5 @@
-"""Kubernetes clusters' rules: a cluster survives losing a zone, and AKS runs in a tier with an SLA.
+"""Kubernetes clusters' rules: a cluster survives losing a zone, AKS runs in a tier with an SLA,
+and no GKE or AKS API answers the whole internet.
 
 A cluster is the unit a KubernetesFleet sizes (docs/kubernetes.md), so what must survive a zone is
 the cluster, not each of its node pools: skyweave gives every zone a pool of its own (an EKS node
@@ -42,4 +43,18 @@ AKS_TIER = topic_rule(
     severity=Severity.MEDIUM,
 )
 
-RULES: tuple[Rule, ...] = (CLUSTER_ZONES, AKS_TIER)
+API_NOT_PUBLIC = topic_rule(
+    "security-kubernetes-api-not-public",
+    description="No GKE or AKS cluster's Kubernetes API answers the whole internet: a GKE control "
+    "plane's public endpoint lists master authorized networks (none is 0.0.0.0/0) or is off; an AKS "
+    "cluster is private or lists authorized IP ranges. EKS has its own rule, "
+    "skyweave-security-aws-eks-endpoint-not-public.",
+    level=Level.MANDATORY,
+    kind=Kind.RESOURCE,
+    remediation="GKE: master_authorized_networks_config with the estate's ranges, or a private "
+    "endpoint. AKS: api_server_access_profile enable_private_cluster=True, or authorized_ip_ranges.",
+    severity=Severity.HIGH,
+    equivalents=("checkov CKV_GCP_20", "checkov CKV_AZURE_6"),
+)
+
+RULES: tuple[Rule, ...] = (CLUSTER_ZONES, AKS_TIER, API_NOT_PUBLIC)

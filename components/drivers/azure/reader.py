@@ -136,6 +136,7 @@ class AzureReader(Reader):
         "redundancy-dns-health-checks": frozenset({*TM_PROFILES, *TM_ENDPOINTS}),
         "redundancy-kubernetes-cluster-zones": frozenset({AKS}),
         "redundancy-aks-standard-tier": frozenset({AKS}),
+        "security-kubernetes-api-not-public": frozenset({AKS}),
     }
     also_reads = frozenset({*AUTOSCALE, *TM_ENDPOINTS, AKS})
 
@@ -488,6 +489,19 @@ class AzureReader(Reader):
                     f"sku.name is {sku or 'unset'}, which is not zone-redundant; use an AZ SKU "
                     "(VpnGw1AZ-VpnGw5AZ)"
                 )
+        elif topic == "security-kubernetes-api-not-public":
+            if get(props, "apiServerAccessProfile", "enablePrivateCluster") is True:
+                return
+            ranges = [str(r) for r in items(props, "apiServerAccessProfile", "authorizedIPRanges")]
+            world = [r for r in ranges if is_world(r)]
+            if ranges and not world:
+                return
+            why = f"admit {', '.join(world)}" if world else "are unset"
+            yield (
+                f"apiServerAccessProfile: the cluster is not private and its authorizedIPRanges {why}: the "
+                "Kubernetes API answers the whole internet; set enablePrivateCluster true, or list your "
+                "own ranges"
+            )
         elif topic == "redundancy-aks-standard-tier":
             tier = get(props, "sku", "tier")
             if str(tier).lower() not in _PAID_TIERS:

@@ -142,6 +142,7 @@ class GcpReader(Reader):
         "addresses-no-overlap": frozenset({SUBNETWORK}),
         "addresses-tunnel-inside-cidrs": frozenset({ROUTER_INTERFACE}),
         "redundancy-kubernetes-cluster-zones": frozenset({GKE, GKE_NODE_POOL}),
+        "security-kubernetes-api-not-public": frozenset({GKE}),
     }
     also_reads = frozenset({*AUTOSCALERS, HEALTH_CHECK})
 
@@ -431,6 +432,9 @@ class GcpReader(Reader):
     def check(self, topic: str, res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
         """Project-wide SSH keys blocked on instances and templates; uniform bucket-level access
         and enforced public access prevention on buckets."""
+        if topic == "security-kubernetes-api-not-public":
+            yield from _gke_api(res)
+            return
         if topic == "security-gcp-no-project-ssh-keys":
             value = get(res.props, "metadata", "block-project-ssh-keys")
             if not is_true(value):
@@ -465,6 +469,27 @@ class GcpReader(Reader):
             yield from _check_ha_vpn(index, cfg)
         elif topic == "redundancy-kubernetes-cluster-zones":
             yield from _gke_zones(estate)
+
+
+def _gke_api(res: Resource) -> Iterator[str]:
+    """A GKE control plane's public endpoint (on unless the cluster is private with a private
+    endpoint, or its IP endpoints' public one is off) admits only master authorized networks; with
+    none listed, or 0.0.0.0/0 among them, it answers the whole internet."""
+    props = res.props
+    if get(props, "privateClusterConfig", "enablePrivateEndpoint") is True:
+        return
+    if get(props, "controlPlaneEndpointsConfig", "ipEndpointsConfig", "enablePublicEndpoint") is False:
+        return
+    config = get(props, "masterAuthorizedNetworksConfig")
+    cidrs = [str(get(b, "cidrBlock")) for b in items(props, "masterAuthorizedNetworksConfig", "cidrBlocks")]
+    world = [c for c in cidrs if is_world(c)]
+    if config is not None and cidrs and not world:
+        return
+    why = f"admits {', '.join(world)}" if world else "lists no network (masterAuthorizedNetworksConfig)"
+    yield (
+        f"the control plane's public endpoint {why}: the Kubernetes API answers the whole internet; "
+        "list the estate's ranges as master authorized networks, or make the endpoint private"
+    )
 
 
 def _pool_zones(estate: Estate, pool: Resource) -> list[str]:

@@ -17,16 +17,21 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Protocol
 
 import pulumi
 
+from ..core.sites import SiteArgs
 from ..planning.clusters import RangeRule
+from .site import SiteContext, SiteNetwork
 
 __all__ = [
     "ClusterHandle",
+    "ClusterModule",
     "ClusterSla",
     "ClusterSpec",
     "ClusterTerms",
+    "ModuleClusters",
     "PodAddressing",
     "RangeRule",
     "exec_kubeconfig",
@@ -165,3 +170,36 @@ def exec_kubeconfig(
         },
         indent=2,
     )
+
+
+class ClusterModule(Protocol):
+    """A vendor's cluster module (``drivers/<vendor>/cluster.py``; a module satisfies it): its
+    terms and the :class:`~skyweave.drivers.services.ClusterService` functions."""
+
+    CLUSTER_TERMS: ClusterTerms
+
+    def cluster_site_problems(self, site: SiteArgs) -> list[str]: ...
+
+    def cluster_value_problems(self, site: SiteArgs, spec: ClusterSpec) -> list[tuple[str, str]]: ...
+
+    def create_cluster(self, ctx: SiteContext, network: SiteNetwork, spec: ClusterSpec) -> ClusterHandle: ...
+
+
+class ModuleClusters:
+    """A driver whose cluster service is one module of its folder: it names the module once
+    (``cluster_module``) and offers ``ClusterService`` through it, rather than four delegations
+    written again in every driver."""
+
+    cluster_module: ClusterModule
+
+    def cluster_terms(self) -> ClusterTerms:
+        return self.cluster_module.CLUSTER_TERMS
+
+    def cluster_site_problems(self, site: SiteArgs) -> list[str]:
+        return self.cluster_module.cluster_site_problems(site)
+
+    def cluster_value_problems(self, site: SiteArgs, spec: ClusterSpec) -> list[tuple[str, str]]:
+        return self.cluster_module.cluster_value_problems(site, spec)
+
+    def create_cluster(self, ctx: SiteContext, network: SiteNetwork, spec: ClusterSpec) -> ClusterHandle:
+        return self.cluster_module.create_cluster(ctx, network, spec)

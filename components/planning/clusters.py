@@ -21,9 +21,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..core.errors import AddressSpaceExhaustedError, PlanningError
-from .ipam import BlockRequest, Network, Reservation, allocate_blocks
+from .ipam import PRIVATE_V4, RFC1918, BlockRequest, Network, Reservation, allocate_blocks
 
-__all__ = ["ClusterRanges", "RangeRequest", "RangeRule", "plan_cluster_ranges", "site_reservations"]
+__all__ = [
+    "PRIVATE_V4",
+    "RFC1918",
+    "ClusterRanges",
+    "RangeRequest",
+    "RangeRule",
+    "plan_cluster_ranges",
+    "site_reservations",
+]
 
 
 @dataclass(frozen=True)

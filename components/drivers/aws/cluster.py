@@ -17,7 +17,6 @@ state in etcd). Its kubeconfig runs ``aws eks get-token``, so no credential is w
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import re
 from typing import TYPE_CHECKING
@@ -25,6 +24,7 @@ from typing import TYPE_CHECKING
 import pulumi
 
 from ...core.sites import SiteArgs
+from ...planning.ipam import RFC1918
 from ..clusters import (
     ClusterHandle,
     ClusterSla,
@@ -58,7 +58,7 @@ CLUSTER_TERMS = ClusterTerms(
         12,
         24,
         _SDK_DOC,
-        within=tuple(ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")),
+        within=RFC1918,
     ),
     control_plane="EKS runs the control plane in several of the region's Availability Zones",
     # Amazon EKS Service Level Agreement: the Kubernetes endpoint of a cluster 99.95% monthly.

@@ -27,7 +27,7 @@ from ...planning.placement import Domain
 from ...planning.vpn import CipherSet, TunnelPlan, VpnEndpoint
 from ..bare_metal import BareMetalNode, BareMetalRequest, BareMetalSourceArgs, SourceIssue, zone_issues
 from ..base import BgpTimers, Capability, CloudDriver, ComputeSla, NetworkLimits, SiteContext, SiteNetwork
-from ..clusters import ClusterHandle, ClusterSpec, ClusterTerms
+from ..clusters import ModuleClusters
 from ..sdk import lazy_sdk, sdk_enum_values
 from ..workloads import (
     AppEndpoint,
@@ -244,8 +244,9 @@ VPN_LIMITS: tuple[VpnLimit, ...] = tuple(
 )
 
 
-class AwsDriver(CloudDriver):
+class AwsDriver(ModuleClusters, CloudDriver):
     vendor = "aws"
+    cluster_module = aws_cluster
     preview_answers = preview
     display_name = "Amazon Web Services"
     site_model = AwsSiteArgs
@@ -684,18 +685,6 @@ class AwsDriver(CloudDriver):
         self, ctx: SiteContext, bucket: BucketHandle, reader: FederatedIdentity
     ) -> pulumi.Output[str]:
         return aws_storage.grant_bucket_read(ctx, bucket, reader)
-
-    def cluster_terms(self) -> ClusterTerms:
-        return aws_cluster.CLUSTER_TERMS
-
-    def cluster_site_problems(self, site: SiteArgs) -> list[str]:
-        return aws_cluster.cluster_site_problems(site)
-
-    def cluster_value_problems(self, site: SiteArgs, spec: ClusterSpec) -> list[tuple[str, str]]:
-        return aws_cluster.cluster_value_problems(site, spec)
-
-    def create_cluster(self, ctx: SiteContext, network: SiteNetwork, spec: ClusterSpec) -> ClusterHandle:
-        return aws_cluster.create_cluster(ctx, network, spec)
 
 
 #: The neutral cipher words of :class:`~skyweave.planning.vpn.CipherSet` in AWS's spelling.

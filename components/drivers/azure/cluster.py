@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 
 from ...core.sites import SiteArgs
+from ...planning.ipam import PRIVATE_V4
 from ..clusters import ClusterHandle, ClusterSla, ClusterSpec, ClusterTerms, PodAddressing, RangeRule
 from ..site import SiteContext, SiteNetwork
 from ..workloads import AppValue, AppValueKind
@@ -46,17 +47,14 @@ __all__ = [
 ]
 
 _OVERLAY = "https://learn.microsoft.com/azure/aks/azure-cni-overlay"
-_PRIVATE = tuple(
-    ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
-)
 CLUSTER_TERMS = ClusterTerms(
     product="AKS",
     node_size="an Azure VM size",
     pods=PodAddressing.POD_RANGE,
-    pod_range=RangeRule(8, 24, _OVERLAY, within=_PRIVATE),
+    pod_range=RangeRule(8, 24, _OVERLAY, within=PRIVATE_V4),
     pod_routing="Azure CNI Overlay: pods are not routable outside the cluster (egress is SNATed to the "
     "node), so other sites reach them through Services",
-    service_range=RangeRule(8, 28, _OVERLAY, within=_PRIVATE),
+    service_range=RangeRule(8, 28, _OVERLAY, within=PRIVATE_V4),
     control_plane="AKS spreads the control plane over the region's zones; the Standard tier's SLA",
     # AKS pricing tiers: the Standard tier's Uptime SLA, 99.95% of the API server endpoint for
     # clusters that use availability zones and 99.9% for clusters that do not; the Free tier has

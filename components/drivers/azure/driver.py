@@ -32,7 +32,7 @@ from ...planning.ipam import SitePlan, SubnetSlot
 from ...planning.limits import Counted, VpnLimit
 from ...planning.vpn import CipherSet, VpnEndpoint
 from ..base import BgpTimers, Capability, CloudDriver, ComputeSla, NetworkLimits, SiteContext, SiteNetwork
-from ..clusters import ClusterHandle, ClusterSpec, ClusterTerms
+from ..clusters import ModuleClusters
 from ..sdk import lazy_sdk
 from ..workloads import (
     AppEndpoint,
@@ -130,8 +130,9 @@ CUSTOM_BGP_ADDRESSES = VpnLimit(
 )
 
 
-class AzureDriver(CloudDriver):
+class AzureDriver(ModuleClusters, CloudDriver):
     vendor = "azure"
+    cluster_module = azure_cluster
     preview_answers = preview
     display_name = "Microsoft Azure"
     site_model = AzureSiteArgs
@@ -492,18 +493,6 @@ class AzureDriver(CloudDriver):
 
     def create_bucket(self, ctx: SiteContext, spec: BucketSpec) -> BucketHandle:
         return azure_storage.create_bucket(ctx, spec)
-
-    def cluster_terms(self) -> ClusterTerms:
-        return azure_cluster.CLUSTER_TERMS
-
-    def cluster_site_problems(self, site: SiteArgs) -> list[str]:
-        return azure_cluster.cluster_site_problems(site)
-
-    def cluster_value_problems(self, site: SiteArgs, spec: ClusterSpec) -> list[tuple[str, str]]:
-        return azure_cluster.cluster_value_problems(site, spec)
-
-    def create_cluster(self, ctx: SiteContext, network: SiteNetwork, spec: ClusterSpec) -> ClusterHandle:
-        return azure_cluster.create_cluster(ctx, network, spec)
 
 
 #: Azure's IKE SA lifetime is fixed (28,800 s); the IPsec SA's is configurable. The neutral

@@ -17,13 +17,13 @@ Its kubeconfig runs ``gke-gcloud-auth-plugin``, so no credential is written in i
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from typing import TYPE_CHECKING
 
 import pulumi
 
 from ...core.sites import SiteArgs
+from ...planning.ipam import RFC1918
 from ..clusters import (
     ClusterHandle,
     ClusterSla,
@@ -46,16 +46,15 @@ __all__ = ["CLUSTER_TERMS", "cluster_site_problems", "cluster_value_problems", "
 
 #: "from the RFC-1918 private networks (e.g. 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16)": the
 #: SDK's docstrings of ip_allocation_policy's cluster_ipv4_cidr_block and services_ipv4_cidr_block.
-_RFC1918 = tuple(ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
 _SDK_DOC = "pulumi-gcp container.ClusterIpAllocationPolicyArgs (cluster_/services_ipv4_cidr_block)"
 CLUSTER_TERMS = ClusterTerms(
     product="GKE",
     node_size="a Compute Engine machine type",
     pods=PodAddressing.POD_RANGE,
-    pod_range=RangeRule(8, 28, _SDK_DOC, within=_RFC1918),
+    pod_range=RangeRule(8, 28, _SDK_DOC, within=RFC1918),
     pod_routing="alias ranges of the site's subnet, routed inside the VPC; the HA VPN links advertise "
     "the site's subnets only, so other sites reach pods through Services",
-    service_range=RangeRule(8, 28, _SDK_DOC, within=_RFC1918),
+    service_range=RangeRule(8, 28, _SDK_DOC, within=RFC1918),
     control_plane="a regional cluster replicates its control plane over the region's zones",
     # Google Kubernetes Engine SLA: Regional Cluster (control plane) 99.95%, Zonal Cluster 99.5%.
     sla=ClusterSla(0.9995, 0.995, "https://cloud.google.com/kubernetes-engine/sla"),

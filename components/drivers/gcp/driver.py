@@ -30,7 +30,7 @@ from ..base import (
     SiteNetwork,
     regional_subnets,
 )
-from ..clusters import ClusterHandle, ClusterSpec, ClusterTerms
+from ..clusters import ModuleClusters
 from ..sdk import lazy_sdk
 from ..workloads import (
     AppEndpoint,
@@ -102,8 +102,9 @@ class GcpSiteArgs(CloudSiteArgs):
         return tuple(f"{self.region}-{letter}" for letter in letters[:2])
 
 
-class GcpDriver(CloudDriver):
+class GcpDriver(ModuleClusters, CloudDriver):
     vendor = "gcp"
+    cluster_module = gcp_cluster
     preview_answers = preview
     display_name = "Google Cloud"
     site_model = GcpSiteArgs
@@ -389,18 +390,6 @@ class GcpDriver(CloudDriver):
         identity: FederatedIdentity,
     ) -> Mapping[str, pulumi.Resource]:
         return gcp_storage.create_bucket_copy(ctx, sink, source, source_access, interval_seconds, identity)
-
-    def cluster_terms(self) -> ClusterTerms:
-        return gcp_cluster.CLUSTER_TERMS
-
-    def cluster_site_problems(self, site: SiteArgs) -> list[str]:
-        return gcp_cluster.cluster_site_problems(site)
-
-    def cluster_value_problems(self, site: SiteArgs, spec: ClusterSpec) -> list[tuple[str, str]]:
-        return gcp_cluster.cluster_value_problems(site, spec)
-
-    def create_cluster(self, ctx: SiteContext, network: SiteNetwork, spec: ClusterSpec) -> ClusterHandle:
-        return gcp_cluster.create_cluster(ctx, network, spec)
 
 
 #: HA VPN's external gateway redundancy type by the far end's number of public addresses.

@@ -15,13 +15,13 @@ provider lists ``kubeconfig`` as a secret output, and skyweave asks for it again
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from typing import TYPE_CHECKING
 
 import pulumi
 
 from ...core.sites import SiteArgs
+from ...planning.ipam import PRIVATE_V4
 from ..clusters import ClusterHandle, ClusterSpec, ClusterTerms, PodAddressing, RangeRule
 from ..site import SiteContext, SiteNetwork
 
@@ -37,17 +37,14 @@ __all__ = ["CLUSTER_TERMS", "MASTERS", "cluster_site_problems", "cluster_value_p
 #: Magnum's user guide, "Labels": ``calico_ipv4pool`` (default 10.100.0.0/16),
 #: ``service_cluster_ip_range`` (default 10.254.0.0/16), ``kube_tag``, ``availability_zone``.
 _LABELS = "https://docs.openstack.org/magnum/latest/user/index.html#labels"
-_PRIVATE = tuple(
-    ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
-)
 CLUSTER_TERMS = ClusterTerms(
     product="Magnum",
     node_size="a Nova flavor name",
     pods=PodAddressing.POD_RANGE,
-    pod_range=RangeRule(8, 24, _LABELS, within=_PRIVATE),
+    pod_range=RangeRule(8, 24, _LABELS, within=PRIVATE_V4),
     pod_routing="Calico encapsulates pod traffic between nodes and NATs what leaves the cluster: other "
     "sites reach pods through Services",
-    service_range=RangeRule(8, 28, _LABELS, within=_PRIVATE),
+    service_range=RangeRule(8, 28, _LABELS, within=PRIVATE_V4),
     control_plane="three masters (an etcd quorum surviving one) behind an Octavia load balancer",
     sla=None,  # a private cloud: no published SLA
     image="a Glance image Magnum's Kubernetes driver boots (e.g. Fedora CoreOS)",

@@ -24,7 +24,7 @@ from ...planning.placement import Domain
 from ...planning.vpn import CipherSet, VpnEndpoint
 from ..bare_metal import BareMetalNode, BareMetalRequest, BareMetalSourceArgs, SourceIssue, zone_issues
 from ..base import Capability, CloudDriver, SiteContext, SiteNetwork, regional_subnets
-from ..clusters import ClusterHandle, ClusterSpec, ClusterTerms
+from ..clusters import ModuleClusters
 from ..sdk import lazy_sdk
 from ..vpn import UserDataLimit
 from ..workloads import (
@@ -239,8 +239,9 @@ class IronicSourceArgs(BareMetalSourceArgs):
         ]
 
 
-class OpenStackDriver(CloudDriver):
+class OpenStackDriver(ModuleClusters, CloudDriver):
     vendor = "openstack"
+    cluster_module = openstack_cluster
     preview_answers = preview
     display_name = "OpenStack"
     site_model = OpenStackSiteArgs
@@ -568,18 +569,6 @@ class OpenStackDriver(CloudDriver):
 
     def create_bucket(self, ctx: SiteContext, spec: BucketSpec) -> BucketHandle:
         return openstack_storage.create_bucket(ctx, spec)
-
-    def cluster_terms(self) -> ClusterTerms:
-        return openstack_cluster.CLUSTER_TERMS
-
-    def cluster_site_problems(self, site: SiteArgs) -> list[str]:
-        return openstack_cluster.cluster_site_problems(site)
-
-    def cluster_value_problems(self, site: SiteArgs, spec: ClusterSpec) -> list[tuple[str, str]]:
-        return openstack_cluster.cluster_value_problems(site, spec)
-
-    def create_cluster(self, ctx: SiteContext, network: SiteNetwork, spec: ClusterSpec) -> ClusterHandle:
-        return openstack_cluster.create_cluster(ctx, network, spec)
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from pydantic import AnyHttpUrl, BaseModel
 from ..app.plan import MultiCloudAppArgs
 from ..core.sites import SiteArgs
 from ..drivers.bare_metal import BareMetalSourceArgs
+from ..kubernetes.fleet import KubernetesFleetArgs
 from ..metal.bare_metal_pool import BareMetalPoolArgs
 from ..network.hybrid_vpc import HybridVpcArgs
 from ..storage.multi_cloud_bucket import MultiCloudBucketArgs
@@ -86,6 +87,12 @@ INPUTS: tuple[Inputs, ...] = (
         MultiCloudBucketArgs,
         "Arguments of MultiCloudBucket, and the sites its buckets are on.",
         (("sites", "list[Site]", "The estate's sites; the arguments name some of them."),),
+    ),
+    Inputs(
+        "KubernetesFleetInputs",
+        KubernetesFleetArgs,
+        "Arguments of KubernetesFleet, and the network its clusters run on.",
+        (("network", "Network", _NETWORK_DOC),),
     ),
     Inputs(
         "BareMetalPoolInputs",

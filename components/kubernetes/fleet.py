@@ -52,6 +52,7 @@ if TYPE_CHECKING:  # only its attributes are read
 __all__ = [
     "FleetClusterArgs",
     "FleetPlan",
+    "FleetRangesArgs",
     "KubernetesFleet",
     "KubernetesFleetArgs",
     "KubernetesFleetConfig",

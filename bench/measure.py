@@ -29,6 +29,7 @@ _PACKAGES = (
     "pulumi_gcp",
     "pulumi_openstack",
     "pulumi_random",
+    "pulumi_tls",
     "pulumi_command",
     "pulumi_vsphere",
     "pydantic",

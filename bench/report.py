@@ -39,6 +39,7 @@ def _machine(m: dict[str, str]) -> list[str]:
                 "pulumi_gcp",
                 "pulumi_openstack",
                 "pulumi_random",
+                "pulumi_tls",
                 "pulumi_command",
                 "pulumi_vsphere",
                 "pydantic",

@@ -26,6 +26,8 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time each name load
         UnsupportedCapabilityError,
     )
     from .core.sites import CloudSiteArgs, SiteArgs
+    from .database.multi_cloud_database import MultiCloudDatabase
+    from .database.plan import MultiCloudDatabaseArgs, plan_multi_cloud_database
     from .drivers import (
         Capability,
         CloudDriver,
@@ -71,6 +73,8 @@ _EXPORTS: dict[str, str] = {
     "MultiCloudAppArgs": "app.plan",
     "MultiCloudBucket": "storage.multi_cloud_bucket",
     "MultiCloudBucketArgs": "storage.multi_cloud_bucket",
+    "MultiCloudDatabase": "database.multi_cloud_database",
+    "MultiCloudDatabaseArgs": "database.plan",
     "OverlappingCidrError": "core.errors",
     "PlanningError": "core.errors",
     "PoolConfig": "metal.bare_metal_pool",
@@ -92,6 +96,7 @@ _EXPORTS: dict[str, str] = {
     "plan_kubernetes_fleet": "kubernetes.fleet",
     "plan_multi_cloud_app": "app.plan",
     "plan_multi_cloud_bucket": "storage.multi_cloud_bucket",
+    "plan_multi_cloud_database": "database.plan",
     "plan_pool": "metal.bare_metal_pool",
     "register_driver": "drivers",
     "vendors": "drivers",
@@ -123,6 +128,8 @@ __all__ = [
     "MultiCloudAppArgs",
     "MultiCloudBucket",
     "MultiCloudBucketArgs",
+    "MultiCloudDatabase",
+    "MultiCloudDatabaseArgs",
     "OverlappingCidrError",
     "PlanningError",
     "PoolConfig",
@@ -145,6 +152,7 @@ __all__ = [
     "plan_kubernetes_fleet",
     "plan_multi_cloud_app",
     "plan_multi_cloud_bucket",
+    "plan_multi_cloud_database",
     "plan_pool",
     "register_driver",
     "vendors",

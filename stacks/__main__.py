@@ -92,6 +92,28 @@ buckets = {
 }
 pulumi.export("buckets", {name: bucket.buckets for name, bucket in buckets.items()})
 
+# Databases that outlive a vendor (docs/database.md): PostgreSQL under Patroni on VMs of several
+# vendors, its leader lock in an etcd spread so that losing any one vendor keeps a majority.
+# Clients connect with the leaderConnection string (libpq picks the writable member).
+databases = {
+    database.name: skyweave.MultiCloudDatabase(
+        database.name,
+        database.args(estate_tags=config.tags),
+        network=network,
+        providers=providers,
+        plan=plan.databases[database.name],
+    )
+    for database in config.databases
+}
+if databases:
+    pulumi.export(
+        "databases",
+        {
+            name: {"members": db.members, "leaderConnection": db.leader_connection}
+            for name, db in databases.items()
+        },
+    )
+
 # Kubernetes across vendors (docs/kubernetes.md): a managed cluster per listed site (EKS, GKE, AKS,
 # Magnum), nodes sized so losing the failure the fleet names still leaves min_nodes, pod and
 # service ranges from the estate's IPAM; the kubeconfigs stay secrets.

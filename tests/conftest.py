@@ -21,6 +21,11 @@ from skyweave.estate.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Text reports fit the terminal (``COLUMNS``, else the terminal's width, else 100). The suite's
+# expectations must not depend on where it runs: pytest-xdist's workers see COLUMNS=80, a
+# developer's terminal anything. Tests of the width itself set COLUMNS with monkeypatch.
+os.environ["COLUMNS"] = "100"
+
 
 @pytest.fixture(scope="session")
 def project() -> Project:

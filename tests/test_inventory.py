@@ -59,7 +59,9 @@ def test_cli_json_is_the_list_form(cli_once: CliOnce) -> None:
     assert code == 0
     doc = json.loads(out)
     assert len(doc["_meta"]["hostvars"]) == 11
-    assert set(doc["all"]["children"]) == {
+    domains = {g for g in doc["all"]["children"] if g.startswith(("zone_", "room_", "rack_"))}
+    assert domains  # test_zone_and_failure_domain_groups says which
+    assert set(doc["all"]["children"]) - domains == {
         "metal",
         "role_worker",
         "site_aws_use1",
@@ -152,3 +154,39 @@ def test_from_json_is_the_same_inventory(
         assert code == 0
         assert main(["inventory", "--from-json", str(plan), "--format", fmt]) == 0
         assert capsys.readouterr().out == from_stack
+
+
+#: Ansible's rule for a group name (ansible/constants.py, INVALID_VARIABLE_NAMES, applied by
+#: TRANSFORM_INVALID_GROUP_CHARS: docs.ansible.com reference_appendices/config.html): a match
+#: is an invalid character, which Ansible warns about or replaces.
+ANSIBLE_INVALID = r"^[\d\W]|[^\w]"
+
+
+def test_zone_and_failure_domain_groups(cli_once: CliOnce) -> None:
+    """A play can target one zone, room or rack (a rolling upgrade one failure domain at a time):
+    each is a group, scoped by its site since two sites may name a zone alike."""
+    import re
+
+    code, out = cli_once("inventory", "--stack", "prod", "--format", "json")
+    assert code == 0
+    doc = json.loads(out)
+    hostvars = doc["_meta"]["hostvars"]
+    expected: dict[str, set[str]] = {}
+    for host, facts in hostvars.items():
+        domain = facts["skyweave_failure_domain"]
+        site = domain["site"].replace("-", "_")
+        for key, value in domain.items():
+            if key != "site":
+                expected.setdefault(f"{key}_{site}_{re.sub(r'[^A-Za-z0-9_]', '_', value)}", set()).add(host)
+    groups = {g: set(doc[g]["hosts"]) for g in doc if g not in ("_meta", "all")}
+    for group, hosts in expected.items():
+        assert groups.get(group) == hosts, group
+    assert groups["rack_onprem_fra_r2"] == groups["zone_onprem_fra_r2"] == {"fra-r2-01"}
+    assert groups["room_onprem_fra_room_a"] == {"fra-r1-01", "fra-r1-02"}
+    assert len(groups["zone_os_dc1_az1"]) + len(groups["zone_os_dc1_az2"]) == 4
+    for group in doc["all"]["children"]:
+        assert not re.search(ANSIBLE_INVALID, group), group
+    yaml_code, yaml_out = cli_once("inventory", "--stack", "prod", "--format", "yaml")
+    assert yaml_code == 0
+    children = yaml.safe_load(yaml_out)["all"]["children"]
+    assert {g: set(c["hosts"]) for g, c in children.items()} == groups

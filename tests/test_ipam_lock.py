@@ -190,7 +190,7 @@ def test_adding_a_site_to_prod_preview_dry_run_lock_preview(
 
     assert main([*argv, "ipam", "show", "--stack", "prod"]) == 0
     shown = capsys.readouterr().out
-    assert "aws-euc1" in shown and "NOT PINNED (run `skyweave ipam lock --stack prod`)" in shown
+    assert "NOT PINNED: aws-euc1 (run `skyweave ipam lock --stack prod`)" in shown
 
     assert main([*argv, "ipam", "lock", "--stack", "prod", "--check"]) == EXIT_REQUIREMENT
     checked = capsys.readouterr().out

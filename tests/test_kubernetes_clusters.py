@@ -101,6 +101,8 @@ def test_every_cluster_input_matches_the_sdk_declarations(built: OfflineRun) -> 
 
 
 def test_clusters_hold_state_and_are_protected(built: OfflineRun) -> None:
+    (key,) = by_type(built, "aws:kms/key:Key")  # EKS's secrets key: losing it loses the secrets
+    assert key.protect and key.inputs["enableKeyRotation"] is True
     for token in (
         "aws:eks/cluster:Cluster",
         "gcp:container/cluster:Cluster",

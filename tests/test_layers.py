@@ -51,6 +51,7 @@ PROVIDER_SDKS = (
     "pulumi_gcp",
     "pulumi_openstack",
     "pulumi_random",
+    "pulumi_tls",
     "pulumi_command",
 )
 PULUMI = ("pulumi", "pulumi_policy", "grpc", "google.protobuf")

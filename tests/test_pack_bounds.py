@@ -3,7 +3,6 @@ pipe, and a rule that never returns ends the check with a message instead of a h
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -40,16 +39,25 @@ def _resource() -> StackResource:
 
 def test_a_pack_that_floods_stdout_does_not_block(tmp_path: Path) -> None:
     body = "sys.stdout.write('x' * 1_000_000); sys.stdout.flush(); print('y' * 100_000, file=sys.stderr)"
+    # A pack blocked on a full pipe would not answer: the call's deadline would raise.
     with PolicyPackProcess(_pack(tmp_path, body), call_timeout=60) as pack:
-        started = time.monotonic()
         pack.analyze(_resource())
-        assert time.monotonic() - started < 30
         assert len(pack.stderr) <= (1 << 20) + 65536
 
 
 def test_a_rule_that_never_returns_ends_the_check(tmp_path: Path) -> None:
-    with PolicyPackProcess(_pack(tmp_path, "time.sleep(3600)"), call_timeout=3) as pack:
-        started = time.monotonic()
-        with pytest.raises(PolicyEngineError, match=r"Analyze did not answer within 3 s"):
-            pack.analyze(_resource())
-        assert time.monotonic() - started < 10
+    # The deadline, not a clock in the test, ends it (the rule sleeps an hour).
+    with (
+        PolicyPackProcess(_pack(tmp_path, "time.sleep(3600)"), call_timeout=3) as pack,
+        pytest.raises(PolicyEngineError, match=r"Analyze did not answer within 3 s"),
+    ):
+        pack.analyze(_resource())
+
+
+def test_a_rule_that_never_returns_ends_a_pipelined_check(tmp_path: Path) -> None:
+    """`check` keeps many Analyze calls in flight; the first that does not answer still ends it."""
+    with (
+        PolicyPackProcess(_pack(tmp_path, "time.sleep(3600)"), call_timeout=3) as pack,
+        pytest.raises(PolicyEngineError, match=r"Analyze did not answer within 3 s"),
+    ):
+        pack.analyze_each([_resource()] * 10, window=4)

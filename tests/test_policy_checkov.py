@@ -239,8 +239,10 @@ CLOUD_SQL = "gcp:sql/databaseInstance:DatabaseInstance"
 PRIVATE_NETWORK = "projects/proj-12345/global/networks/default"
 
 
-def _sql(name: str, ip: dict[str, Any] | None = None) -> Resource:
+def _sql(name: str, ip: dict[str, Any] | None = None, *, backups: bool = True) -> Resource:
     settings: dict[str, Any] = {"tier": "db-f1-micro"}
+    if backups:
+        settings["backupConfiguration"] = {"enabled": True}
     if ip is not None:
         settings["ipConfiguration"] = ip
     props = {"databaseVersion": "POSTGRES_15", "region": "europe-west1", "settings": settings}
@@ -427,3 +429,120 @@ def test_a_network_interface_with_a_public_address_fails(pack: PolicyPackProcess
     assert "ipConfigurations[0].publicIPAddress is set" in detail
     private = {"resourceGroupName": "rg", "ipConfigurations": [{"name": "ip", "subnet": subnet}]}
     assert _hits(pack, res(NIC, "vm-nic", private, site="azure-weu1")) == {}
+
+
+# -- EKS: Kubernetes secrets under a key of your own ------------------------------------------------
+
+EKS_SECRETS = "skyweave-security-aws-eks-secrets-encrypted"
+KEY = "arn:aws:kms:us-east-1:123456789012:key/0f4e6f1c-3c3e-4a4e-9d3b-6b4c1d2e3f40"
+
+
+def test_eks_secrets_without_a_key_of_your_own_are_advised_against(pack: PolicyPackProcess) -> None:
+    """checkov CKV_AWS_58 fails a cluster without encryption_config (issue 24 item 4). EKS 1.28 and
+    later envelope-encrypt all Kubernetes API data with an AWS owned key (EKS user guide, "Default
+    envelope encryption for all Kubernetes API data"), so the pack advises (a customer managed
+    key's policy, rotation and CloudTrail record are yours) rather than fails; before 1.28 the
+    secrets sit in etcd unencrypted, which the message says."""
+    vpc = {"subnetIds": SUBNETS, "endpointPublicAccess": False, "endpointPrivateAccess": True}
+    base = {"roleArn": ROLE, "vpcConfig": vpc}
+    [diag] = [d for d in pack.analyze(wire(res(EKS, "plain", base))) if d.policy_name == EKS_SECRETS]
+    assert not diag.mandatory and "encryptionConfig is unset" in diag.detail
+    assert "AWS owned key" in diag.detail
+    [old] = _hits(pack, res(EKS, "old", {**base, "version": "1.27"}))[EKS_SECRETS]
+    assert "unencrypted" in old
+    nothing = {**base, "encryptionConfig": {"provider": {"keyArn": KEY}, "resources": []}}
+    [detail] = _hits(pack, res(EKS, "nothing", nothing))[EKS_SECRETS]
+    assert "'secrets'" in detail
+    keyed = {**base, "encryptionConfig": {"provider": {"keyArn": KEY}, "resources": ["secrets"]}}
+    assert EKS_SECRETS not in _hits(pack, res(EKS, "keyed", keyed))
+
+
+# -- S3: a public access block for a bucket the plan does not hold ----------------------------------
+
+ACCESS_BLOCK = "skyweave-security-s3-public-access-blocked"
+PAB = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+BLOCKS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+FLAGS = dict.fromkeys(BLOCKS, True)
+
+
+def test_a_public_access_block_left_open_for_a_bucket_outside_the_plan_fails(pack: PolicyPackProcess) -> None:
+    """checkov CKV_AWS_53-56 judge the aws_s3_bucket_public_access_block itself, whatever bucket it
+    names; the pack judged blocks only through the plan's buckets, so one for an existing bucket
+    (named by a string) that turns the blocks off passed (issue 24 item 4)."""
+    open_block = res(PAB, "legacy", {"bucket": "legacy-assets", **FLAGS, "blockPublicPolicy": False})
+    [diag] = _named(_stack(pack, [open_block]), ACCESS_BLOCK)
+    assert diag.mandatory and "'legacy-assets'" in diag.detail and "blockPublicPolicy" in diag.detail
+    assert diag.urn == open_block.urn
+    closed = res(PAB, "legacy", {"bucket": "legacy-assets", **FLAGS})
+    assert _named(_stack(pack, [closed]), ACCESS_BLOCK) == []
+
+
+# -- keys of your own rotate ------------------------------------------------------------------------
+
+ROTATION = "skyweave-security-kms-key-rotation"
+AWS_KEY = "aws:kms/key:Key"
+GCP_KEY = "gcp:kms/cryptoKey:CryptoKey"
+RING = "projects/proj-12345/locations/europe-west1/keyRings/app"
+
+
+def test_keys_that_never_rotate_fail(pack: PolicyPackProcess) -> None:
+    """checkov CKV_AWS_7 and CKV_GCP_43 fail the twins' keys (tests/twins); pulumi-aws's
+    enable_key_rotation "Defaults to `false`", and a Cloud KMS key without rotation_period never
+    gets a new version."""
+    [detail] = _hits(pack, res(AWS_KEY, "data", {"description": "data"}))[ROTATION]
+    assert "enableKeyRotation is unset" in detail
+    assert ROTATION not in _hits(pack, res(AWS_KEY, "data", {"enableKeyRotation": True}))
+    # AWS rotates only symmetric encryption keys: a signing key is not judged.
+    signing = {"customerMasterKeySpec": "ECC_NIST_P256", "keyUsage": "SIGN_VERIFY"}
+    assert ROTATION not in _hits(pack, res(AWS_KEY, "signing", signing))
+    [detail] = _hits(pack, res(GCP_KEY, "data", {"keyRing": RING}))[ROTATION]
+    assert "rotationPeriod is unset" in detail
+    [detail] = _hits(pack, res(GCP_KEY, "data", {"keyRing": RING, "rotationPeriod": "31536000s"}))[ROTATION]
+    assert "365 days" in detail and "at most 90 days" in detail
+    assert ROTATION not in _hits(pack, res(GCP_KEY, "data", {"keyRing": RING, "rotationPeriod": "7776000s"}))
+
+
+# -- Azure database firewalls open to every address ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("type_", "port"),
+    [
+        ("azure-native:sql:FirewallRule", 1433),
+        ("azure-native:dbforpostgresql:FirewallRule", 5432),
+        ("azure-native:dbformysql:FirewallRule", 3306),
+    ],
+)
+def test_a_database_firewall_rule_for_every_address_opens_its_port(
+    pack: PolicyPackProcess, type_: str, port: int
+) -> None:
+    """checkov CKV_AZURE_11 fails an Azure SQL (and PostgreSQL, MySQL, MariaDB) firewall rule from
+    0.0.0.0 to 255.255.255.255; the twin (tests/twins/azure) was a miss of the pack."""
+    props = {"resourceGroupName": "rg", "serverName": "app", "startIpAddress": "0.0.0.0"}
+    [detail] = _hits(
+        pack, res(type_, "all", {**props, "endIpAddress": "255.255.255.255"}, site="azure-weu1")
+    )[OPEN]
+    assert f"opens port(s) {port} to 0.0.0.0-255.255.255.255" in detail
+    azure_services = {**props, "endIpAddress": "0.0.0.0"}  # Azure's "allow Azure services" rule
+    assert _hits(pack, res(type_, "azure", azure_services, site="azure-weu1")) == {}
+
+
+# -- databases keep automated backups ----------------------------------------------------------------
+
+BACKED_UP = "skyweave-redundancy-databases-backed-up"
+
+
+def test_databases_without_automated_backups_fail(pack: PolicyPackProcess) -> None:
+    """checkov CKV_AWS_133 fails an RDS backup_retention_period of 0 (unset keeps one day) and
+    CKV_GCP_14 a Cloud SQL instance without backup_configuration.enabled; a read replica needs none."""
+    multi = {**POSTGRES, "multiAz": True}
+    [detail] = _hits(pack, res(RDS, "none", {**multi, "backupRetentionPeriod": 0}, protect=True))[BACKED_UP]
+    assert "backupRetentionPeriod is 0" in detail
+    assert _hits(pack, res(RDS, "default", multi, protect=True)) == {}
+    assert _hits(pack, res(RDS, "week", {**multi, "backupRetentionPeriod": 7}, protect=True)) == {}
+    replica = {"instanceClass": "db.t3.micro", "replicateSourceDb": "db-1", "backupRetentionPeriod": 0}
+    assert BACKED_UP not in _hits(pack, res(RDS, "replica", replica, protect=True))
+    private = {"ipv4Enabled": False, "privateNetwork": PRIVATE_NETWORK, "sslMode": "ENCRYPTED_ONLY"}
+    [detail] = _hits(pack, _sql("nobackups", private, backups=False))[BACKED_UP]
+    assert "settings.backupConfiguration.enabled is unset" in detail
+    assert _hits(pack, _sql("backed", private)) == {}

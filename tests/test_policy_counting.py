@@ -183,10 +183,24 @@ OPENSTACK_SITE = {
 DEVICES = "external peer 203.0.113.10 + 203.0.113.11"
 
 
+#: An OpenStack site whose VPN end is skyweave's appliance pair (``vpn: appliance``): strongSwan
+#: and FRR on two servers behind floating IPs, each with its tunnels to both devices.
+OPENSTACK_APPLIANCE_SITE = {
+    **OPENSTACK_SITE,
+    "vpn": "appliance",
+    "vpn_appliance": {"image": "debian-12-genericcloud", "flavor": "m1.small"},
+}
+
+
 @pytest.mark.parametrize(
     ("cloud", "far"),
-    [(AWS_SITE, "onprem-fra"), (AZURE_SITE, "onprem-fra"), (OPENSTACK_SITE, DEVICES)],
-    ids=["aws", "azure", "openstack-vpnaas"],
+    [
+        (AWS_SITE, "onprem-fra"),
+        (AZURE_SITE, "onprem-fra"),
+        (OPENSTACK_SITE, DEVICES),
+        (OPENSTACK_APPLIANCE_SITE, DEVICES),
+    ],
+    ids=["aws", "azure", "openstack-vpnaas", "openstack-appliance"],
 )
 def test_two_devices_of_one_site_are_one_node_and_the_pack_agrees_with_the_graph(
     cloud: dict[str, Any], far: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]

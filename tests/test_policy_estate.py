@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import itertools
 from collections import defaultdict
@@ -766,3 +767,36 @@ def test_router_instances_are_not_compute_that_serves() -> None:
     assert estate.units == []
     plain = facts(StackIndex.build(_router_estate(4, address_pairs=False)))
     assert len(plain.units) == 2
+
+
+def _hosted_router_to(addresses: list[str], parent: str | None = None) -> list[Any]:
+    """One router instance on os-dc1 admitting IKE from each literal address (no resource of the
+    plan says where they come from), its rules registered by ``parent`` (default: the stack)."""
+    group = res(SEC_GROUP, "router-sg", {}, site="os-dc1")
+    port = res(PORT, "router-port", {"allowedAddressPairs": [{"ipAddress": "10.0.0.0/8"}]}, site="os-dc1",
+               prop_deps={"securityGroupIds": [group.urn]})  # fmt: skip
+    vm = res(OS_VM, "router", {"userData": "[secret]"}, site="os-dc1", prop_deps={"networks": [port.urn]})
+    estate: list[Any] = [res("pulumi:providers:openstack", "os-dc1"), group, port, vm]
+    for n, address in enumerate(addresses):
+        ike = {"direction": "ingress", "protocol": "udp", "portRangeMin": 500, "portRangeMax": 500,
+               "remoteIpPrefix": f"{address}/32", "securityGroupId": "sg-id"}  # fmt: skip
+        rule = res(SEC_RULE, f"ike-{n}", ike, site="os-dc1", prop_deps={"securityGroupId": [group.urn]})
+        estate.append(dataclasses.replace(rule, parent=parent) if parent else rule)
+    return estate
+
+
+def test_a_components_ike_openings_are_one_peer_and_a_programs_are_each_their_own() -> None:
+    """Issue 24 item 2: skyweave's appliance opens IKE to both devices of one on-prem site from
+    one VpnLink; the two addresses are one peer (as a Neutron site connection's shared peer
+    endpoint group makes them), so os-dc1 is no hub. Openings a hand-written program registers
+    under the stack say nothing of belonging together: each address stays a peer of its own."""
+    from skyweave.policy.facts import facts
+
+    link = res("skyweave:network:VpnLink", "link-os-dc1-onprem")
+    grouped = facts(StackIndex.build([link, *_hosted_router_to(["203.0.113.10", "203.0.113.11"], link.urn)]))
+    assert {e.b for e in grouped.edges} == {"external peer 203.0.113.10 + 203.0.113.11"}
+    assert check_stack(HUB, [link, *_hosted_router_to(["203.0.113.10", "203.0.113.11"], link.urn)]) == []
+    loose = facts(StackIndex.build(_hosted_router_to(["203.0.113.10", "198.51.100.7"])))
+    assert {e.b for e in loose.edges} == {"external peer 203.0.113.10", "external peer 198.51.100.7"}
+    [hub] = check_stack(HUB, _hosted_router_to(["203.0.113.10", "198.51.100.7"]))
+    assert "site 'os-dc1' is a hub" in hub.message

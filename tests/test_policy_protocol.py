@@ -355,3 +355,33 @@ def test_the_pack_answers_any_properties_without_an_rpc_error(
     for resource in estate:
         pack.analyze(resource)  # a crash in a rule would be a gRPC error (PolicyEngineError)
     pack.analyze_stack(estate)
+
+
+def test_analyze_each_keeps_calls_in_flight_and_answers_as_one_by_one(fresh: PolicyPackProcess) -> None:
+    """`check` sends every resource's Analyze without waiting for each answer (issue 31 item 4):
+    the diagnostics, in order, are exactly those of the calls made one by one."""
+    resources = [
+        wire(
+            res(
+                "aws:ec2/securityGroup:SecurityGroup",
+                f"web{i}",
+                {
+                    "description": "web",
+                    "ingress": [
+                        {
+                            "protocol": "tcp",
+                            "fromPort": float(port),
+                            "toPort": float(port),
+                            "description": "x",
+                        }
+                        | {"cidrBlocks": ["0.0.0.0/0" if i % 3 else "10.0.0.0/8"]}
+                    ],
+                },
+            )
+        )
+        for i, port in enumerate([22, 443, 3389, 80, 21] * 20)
+    ]
+    one_by_one = [d for r in resources for d in fresh.analyze(r)]
+    assert len(one_by_one) > 20
+    for window in (1, 7, 200):
+        assert fresh.analyze_each(resources, window=window) == one_by_one

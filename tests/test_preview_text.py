@@ -37,7 +37,7 @@ def test_the_summary_is_the_last_thing_printed(prod_run: OfflineRun) -> None:
 
 def test_outputs_only_behind_the_flag(prod_run: OfflineRun) -> None:
     text = render_text(prod_run, width=100)
-    assert "Outputs: 12 (shown with --show-outputs: apps, buckets, inventory," in text
+    assert "Outputs: 13 (shown with --show-outputs: apps, buckets, databases, inventory," in text
     assert "onprem_devices:" not in text
     shown = render_text(prod_run, width=100, show_outputs=True)
     assert "\nOutputs:\n" in shown and "  onprem_devices:" in shown
@@ -156,3 +156,14 @@ def test_preview_and_check_count_the_same_resources(capsys: pytest.CaptureFixtur
     checked = re.search(r": (\d+) resources, \d+ rules", capsys.readouterr().out)
     assert checked, "no check header"
     assert preview[1] == checked[1]
+
+
+def test_warnings_come_after_the_per_type_table_just_above_the_total(prod_run: OfflineRun) -> None:
+    """A warning printed above a 100-line table scrolls away: it comes last but the total."""
+    assert prod_run.warnings  # prod's Swift container: versioning needs the cluster's middleware
+    lines = render_text(prod_run, width=100).splitlines()
+    warnings = lines.index("Warnings:")
+    assert lines.index("  cloud resources per vendor:") < warnings
+    assert lines[-1].startswith("Resources: ")
+    between = lines[warnings + 1 : -1]  # the warnings themselves, nothing else
+    assert all(line == "" or line.startswith(("  - ", "      ")) for line in between), between

@@ -44,6 +44,7 @@ from skyweave.bridge import arg_types as provider_types
 from skyweave.bridge import codegen as provider_codegen
 from skyweave.bridge.provider import COMPONENTS, PACKAGE, schema_path
 from skyweave.core.bootstrap import BootstrapArgs
+from skyweave.database.plan import MultiCloudDatabaseArgs
 from skyweave.drivers.aws.driver import AwsMetalSourceArgs
 from skyweave.drivers.onprem.driver import ByonServerArgs, ByonSourceArgs
 from skyweave.drivers.openstack.driver import IronicSourceArgs
@@ -92,7 +93,14 @@ def test_schema_has_every_component_and_its_version(schema: dict[str, Any]) -> N
     assert schema["name"] == "skyweave" and schema["version"] == skyweave.__version__
     assert set(schema["resources"]) == {
         f"skyweave:index:{c}"
-        for c in ("HybridVpc", "MultiCloudApp", "MultiCloudBucket", "BareMetalPool", "KubernetesFleet")
+        for c in (
+            "HybridVpc",
+            "MultiCloudApp",
+            "MultiCloudBucket",
+            "MultiCloudDatabase",
+            "BareMetalPool",
+            "KubernetesFleet",
+        )
     }
     for token, resource in schema["resources"].items():
         assert resource["isComponent"] is True, token
@@ -126,6 +134,11 @@ EXPECTED = {
         fields(MultiCloudBucketArgs) | {"sites"},
         {"sites"},  # and `primary` or the deprecated `s3Site` (the models say which is missing)
         {"buckets", "copyIntervalSeconds"},
+    ),
+    "MultiCloudDatabase": (
+        fields(MultiCloudDatabaseArgs) | {"network"},
+        {"members", "images", "sizes", "network"},
+        {"members", "leaderConnection", "networks"},
     ),
     "KubernetesFleet": (
         fields(KubernetesFleetArgs) | {"network"},
@@ -337,6 +350,42 @@ def test_construct_multi_cloud_app(provider: ComponentProvider) -> None:
         "aws-use1",
         "gcp-euw1",
     }
+
+
+def test_construct_multi_cloud_database(provider: ComponentProvider) -> None:
+    azure = {
+        "name": "azure-weu1",
+        "vendor": "azure",
+        "region": "westeurope",
+        "subscriptionId": "6b1f3c2a-8d4e-4f5a-9c7b-1e2d3f4a5b6c",
+        "zones": ["1", "2"],
+        "adminSshPublicKey": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFeXampLeOnLyN0tArEaLkEyF0rSkyWeaveDocs00",
+    }
+    sites = ["aws-use1", "gcp-euw1", "azure-weu1"]
+    result = construct(
+        provider,
+        "MultiCloudDatabase",
+        "orders",
+        {
+            "network": {"sites": [AWS, GCP, azure], "connectivity": {"topology": "none"}},
+            "members": [*({"site": s} for s in sites), *({"site": s, "role": "etcd"} for s in sites)],
+            "images": {
+                "aws": "ami-0123456789abcdef0",
+                "gcp": "debian-cloud/debian-12",
+                "azure": "Debian:debian-12:12:latest",
+            },
+            "sizes": {"aws": "m6i.large", "gcp": "n2-standard-2", "azure": "Standard_D2s_v3"},
+            "diskGb": 50,
+        },
+    )
+    by_type = {r.type: r for r in result.resources}
+    outer = by_type["skyweave:index:MultiCloudDatabase"]
+    assert by_type["skyweave:database:MultiCloudDatabase"].parent == outer.urn
+    assert by_type["skyweave:network:HybridVpc"].name == "orders-net"
+    pg = next(r for r in result.resources if r.type == "aws:ec2/instance:Instance" and "-pg-" in r.name)
+    assert pg.inputs["rootBlockDevice"]["volumeSize"] == 50 and pg.inputs["userData"] == "[secret]"
+    state = result.outputs["state"]
+    assert len(state["members"]) == 6 and state["leaderConnection"].startswith("host=")
 
 
 def test_construct_multi_cloud_bucket(provider: ComponentProvider) -> None:

@@ -170,8 +170,9 @@ def test_bare_metal_pools_are_simulated_too(cli_once: CliOnce) -> None:
 
 
 def test_a_pool_short_of_a_wider_failure_is_reported_but_not_required(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # one table row per line
     raw = copy.deepcopy(stack_raw("prod"))
     raw["pools"][0].update(survive="zone", min_healthy=8)  # a zone loss leaves >= 9; AWS leaves 7
     write_stack(tmp_path, "prod", raw)
@@ -226,3 +227,37 @@ def test_from_json_names_the_file_and_key_it_cannot_use(
     plan.write_text("{not json")
     assert main(["inventory", "--from-json", str(plan)]) == 1
     assert "not valid JSON at line 1" in capsys.readouterr().err
+
+
+def test_simulate_and_check_agree_on_a_pool_without_min_healthy(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A pool that states no min_healthy (0: "not checked") needs no node after any loss: simulate
+    survives every failure, and check (whose default floor for a service without a component is
+    one unit) holds the pool to its own 0 — losing AWS, its only vendor, is no finding."""
+    raw = copy.deepcopy(stack_raw("dev"))
+    raw["pools"] = [
+        {
+            "name": "batch",
+            "count": 2,
+            "sources": [
+                {
+                    "kind": "aws_metal",
+                    "site": "aws-use1",
+                    "instance_type": "m7i.metal-24xl",
+                    "image": "ami-0e2c8caa4b6378d8c",
+                }
+            ],
+        }
+    ]
+    write_stack(tmp_path, "dev", raw)
+    assert main(["-C", str(tmp_path), "simulate", "--stack", "dev", "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    failures = report["failures"]
+    rows = [(f["kind"], f["domain"], p) for f in failures for p in f["pools"] if p["pool"] == "batch"]
+    assert ("vendor", "aws") in {(k, d) for k, d, _ in rows}
+    assert all(a["survived"] and a["min_healthy"] == 0 for _, _, a in rows)
+    assert main(["-C", str(tmp_path), "check", "--stack", "dev", "--format", "json"]) == 0
+    check = json.loads(capsys.readouterr().out)
+    assert check["passed"]
+    assert [v for v in check["violations"] if v["urn"].endswith("::batch")] == []

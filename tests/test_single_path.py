@@ -169,8 +169,9 @@ def test_a_component_saying_one_path_does_not_decide_the_rule() -> None:
 
 
 def test_simulate_counts_the_vpnaas_link_as_one_path_and_fails_a_partition() -> None:
+    from skyweave.cli.simulate import render_text
     from skyweave.estate.config import parse_stack_config
-    from skyweave.estate.simulate import render_text, simulate
+    from skyweave.estate.simulate import simulate
 
     app = {
         "name": "web",
@@ -193,7 +194,7 @@ def test_simulate_counts_the_vpnaas_link_as_one_path_and_fails_a_partition() -> 
     (path,) = report.single_paths
     assert (path.link, path.tunnels, path.active_paths) == ("aws-use1/os-dc1", 2, 1)
     assert not path.network_connected and not report.survived  # os-dc1 hangs on that one path
-    text = render_text(report)
+    text = render_text(report, width=200)
     assert (
         "single path aws-use1/os-dc1: 2 tunnel(s), 1 active; losing it leaves the network PARTITIONED" in text
     )

@@ -23,7 +23,7 @@ from ..core.errors import (
     did_you_mean,
 )
 from ..core.sites import SiteArgs, SiteName, Tags
-from ..core.validation import ArgsModel, entry_args, name_field
+from ..core.validation import ArgsModel, entry_args, name_field, unique_entries
 from ..drivers.base import Capability
 from ..drivers.registry import get_driver, offering, per_vendor
 from ..drivers.registry import vendors as registered_vendors
@@ -166,15 +166,6 @@ class AppDnsArgs(ArgsModel):
     )
 
 
-def _unique(names: tuple[str, ...]) -> tuple[str, ...]:
-    seen: set[str] = set()
-    for name in names:
-        if name in seen:
-            raise ValueError(f"site {name!r} is listed twice; list each site once")
-        seen.add(name)
-    return names
-
-
 class MultiCloudAppArgs(ArgsModel):
     """Arguments of :class:`MultiCloudApp`."""
 
@@ -255,7 +246,7 @@ class MultiCloudAppArgs(ArgsModel):
     @field_validator("sites")
     @classmethod
     def _unique_sites(cls, sites: tuple[str, ...]) -> tuple[str, ...]:
-        return _unique(sites)
+        return unique_entries(sites, "sites", "site")
 
     @field_validator("admin_ports")
     @classmethod

@@ -19,6 +19,7 @@ __all__ = [
     "ByonServer",
     "Connectivity",
     "CopyFill",
+    "DatabaseMember",
     "DnsProvider",
     "DnsRouting",
     "FailureKind",
@@ -26,13 +27,16 @@ __all__ = [
     "FleetRanges",
     "Ipam",
     "KubernetesFleetInputs",
+    "MemberRole",
     "MultiCloudAppInputs",
     "MultiCloudBucketInputs",
+    "MultiCloudDatabaseInputs",
     "NatStrategy",
     "Network",
     "PlainHttp",
     "PoolSource",
     "PortGroup",
+    "Rpo",
     "Site",
     "Topology",
     "VpnAppliance",
@@ -67,6 +71,20 @@ class FailureKind(StrEnum):
     ZONE = "zone"
 
 
+class MemberRole(StrEnum):
+    """What a member runs.
+
+    ``postgres``: PostgreSQL under Patroni (holds the data; may lead). ``etcd``: an etcd member
+    (a vote in the consensus). ``witness``: an etcd member placed only to break ties — a small VM
+    or an on-prem host on a vendor that holds no data; it counts in the quorum exactly like
+    ``etcd`` and differs only in what the component will size for it.
+    """
+
+    POSTGRES = "postgres"
+    ETCD = "etcd"
+    WITNESS = "witness"
+
+
 class NatStrategy(StrEnum):
     """How private subnets reach the internet (IPv4)."""
 
@@ -86,6 +104,13 @@ class PlainHttp(StrEnum):
     CLOSED = "closed"
     """It is not served to the public at all: only ``https_port`` is open (the service port stays
     the backend port behind a load balancer that terminates TLS)."""
+
+
+class Rpo(StrEnum):
+    """How much committed data a failover may lose."""
+
+    ZERO = "zero"
+    ASYNC = "async"
 
 
 class Topology(StrEnum):
@@ -310,6 +335,19 @@ class BucketCopy(TypedDict):
     """The copy's storage policy, where its vendor has them (openstack: a Swift storage policy, the operator's name for a replicated or erasure-coded policy). Omitted: the store's default."""
 
 
+class DatabaseMember(TypedDict):
+    """One member of the cluster."""
+
+    site: str
+    """The estate's site it runs on."""
+    zone: NotRequired[str]
+    """One of the site's zones. Default: its first."""
+    role: NotRequired[MemberRole]
+    """postgres (PostgreSQL under Patroni: holds the data, may lead), etcd (a vote in the consensus) or witness (an etcd vote on a small VM, sized by witness_sizes). Default postgres."""
+    sync: NotRequired[bool]
+    """postgres members only: may it be a synchronous standby (false is Patroni's nosync tag, for a member behind a slow link). Default true."""
+
+
 class FleetCluster(TypedDict):
     """One cluster of a :class:`KubernetesFleet`: its site and what its nodes are."""
 
@@ -492,6 +530,39 @@ class MultiCloudBucketInputs(TypedDict):
     """Deprecated: write the Swift copy's `storage_policy`."""
     sites: list[Site]
     """The estate's sites; the arguments name some of them."""
+
+
+class MultiCloudDatabaseInputs(TypedDict):
+    """Arguments of MultiCloudDatabase, and the network its members run on."""
+
+    members: list[DatabaseMember]
+    """The members: PostgreSQL on sites of at least two vendors, an odd number of etcd and witness members over at least three, so losing any one vendor, region or zone keeps a majority (refused with the arithmetic otherwise)."""
+    rpo: NotRequired[Rpo]
+    """zero: synchronous replication to a standby on another vendor (a commit waits for it: one round trip between vendors per commit); async: a failover may lose up to maximum_lag_on_failover bytes plus the last ttl seconds. Default zero."""
+    images: dict[str, str]
+    """Boot image per vendor (aws: AMI id (the site's region's); azure: publisher:offer:sku:version or an image resource id; gcp: image self link or family), per region or per site name (a Debian 12 image: its packages postgresql, patroni and etcd-server are what the members run). Required for every member's site."""
+    sizes: dict[str, str]
+    """Size of the postgres and etcd members' VMs per vendor, region or site name (aws: EC2 instance type; azure: VM size; gcp: machine type)."""
+    witness_sizes: NotRequired[dict[str, str]]
+    """Size of witness members' VMs per vendor, region or site. Default: sizes."""
+    disk_gb: NotRequired[int]
+    """Boot disk of a postgres member (its data). Default 100."""
+    etcd_disk_gb: NotRequired[int]
+    """Boot disk of an etcd or witness member. Default 20."""
+    clients: NotRequired[list[str]]
+    """Address ranges the application connects from (PostgreSQL's port only, and pg_hba's only other entries). Default none."""
+    ttl: NotRequired[int]
+    """Patroni's leader lock lifetime, s (minimum 20). Default 30."""
+    loop_wait: NotRequired[int]
+    """Patroni's HA loop sleep, s (minimum 1). Default 10."""
+    retry_timeout: NotRequired[int]
+    """Patroni's DCS and PostgreSQL retry time, s. Default 10."""
+    maximum_lag_on_failover: NotRequired[int]
+    """Bytes a standby may lag and still be promoted (rpo: async). Default 1 MiB."""
+    tags: NotRequired[dict[str, str]]
+    """Tags on every resource of the database. Default none."""
+    network: Network
+    """The network the component runs on, as HybridVpc takes it; the component builds it as its own child named '<name>-net'."""
 
 
 class KubernetesFleetInputs(TypedDict):

@@ -35,6 +35,7 @@ from pydantic import AnyHttpUrl, BaseModel
 
 from ..app.plan import MultiCloudAppArgs
 from ..core.sites import SiteArgs
+from ..database.plan import MultiCloudDatabaseArgs
 from ..drivers.bare_metal import BareMetalSourceArgs
 from ..kubernetes.fleet import KubernetesFleetArgs
 from ..metal.bare_metal_pool import BareMetalPoolArgs
@@ -87,6 +88,12 @@ INPUTS: tuple[Inputs, ...] = (
         MultiCloudBucketArgs,
         "Arguments of MultiCloudBucket, and the sites its buckets are on.",
         (("sites", "list[Site]", "The estate's sites; the arguments name some of them."),),
+    ),
+    Inputs(
+        "MultiCloudDatabaseInputs",
+        MultiCloudDatabaseArgs,
+        "Arguments of MultiCloudDatabase, and the network its members run on.",
+        (("network", "Network", _NETWORK_DOC),),
     ),
     Inputs(
         "KubernetesFleetInputs",

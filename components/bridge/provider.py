@@ -38,6 +38,9 @@ from ..core.errors import ConfigError, ConfigIssue, InvalidArgsError, SkyweaveEr
 from ..core.escape import terminal
 from ..core.naming import check_component_name, child_name
 from ..core.validation import issues_from_validation
+from ..database.multi_cloud_database import MultiCloudDatabase as _MultiCloudDatabase
+from ..database.plan import NAME_LIMIT as DATABASE_NAME_LIMIT
+from ..database.plan import MultiCloudDatabaseArgs, plan_multi_cloud_database
 from ..drivers.bare_metal import secret_issues
 from ..drivers.providers import SiteProviders
 from ..kubernetes.fleet import NAME_LIMIT as FLEET_NAME_LIMIT
@@ -58,6 +61,7 @@ from .arg_types import (
     KubernetesFleetInputs,
     MultiCloudAppInputs,
     MultiCloudBucketInputs,
+    MultiCloudDatabaseInputs,
     Network,
 )
 
@@ -69,6 +73,7 @@ __all__ = [
     "KubernetesFleet",
     "MultiCloudApp",
     "MultiCloudBucket",
+    "MultiCloudDatabase",
     "Provider",
     "host",
 ]
@@ -394,6 +399,49 @@ class MultiCloudBucket(pulumi.ComponentResource):
         self.register_outputs({"buckets": self.buckets, "copyIntervalSeconds": self.copy_interval_seconds})
 
 
+class MultiCloudDatabase(pulumi.ComponentResource):
+    """PostgreSQL under Patroni on several vendors' VMs, its leader lock in etcd, surviving any vendor."""
+
+    members: pulumi.Output[dict[str, Any]]
+    """Per member: its site, zone, role, sync and private address."""
+    leader_connection: pulumi.Output[str]
+    """libpq's multi-host connection string reaching the leader (target_session_attrs=read-write)."""
+    networks: pulumi.Output[dict[str, Any]]
+    """The database's network, per site, as HybridVpc reports it."""
+
+    def __init__(
+        self, name: str, args: MultiCloudDatabaseInputs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        _check_name("MultiCloudDatabase", name, DATABASE_NAME_LIMIT, network=True)
+        own, extra = _split(args, "network")
+        if "network" not in extra:
+            raise InvalidArgsError([_missing("network")], source=f"{_token('MultiCloudDatabase')} {name!r}")
+        net_plan, db_args = _both(
+            "MultiCloudDatabase",
+            name,
+            lambda: _plan_network(extra["network"], "MultiCloudDatabase", name, "network"),
+            lambda: _validate(MultiCloudDatabaseArgs, own, "MultiCloudDatabase", name),
+        )
+        try:
+            plan = plan_multi_cloud_database(name, db_args, net_plan.args.sites, net_plan.addresses)
+        except ConfigError as exc:
+            raise _reraise(exc, "MultiCloudDatabase", name) from None
+        super().__init__(_token("MultiCloudDatabase"), name, None, opts)
+        providers = _site_providers(self, name, net_plan.args.sites)
+        child = pulumi.ResourceOptions(parent=self)
+        try:
+            network = _HybridVpc(f"{name}-net", net_plan.args, child, providers=providers)
+            inner = _MultiCloudDatabase(name, db_args, child, network=network, providers=providers, plan=plan)
+        except ConfigError as exc:
+            raise _reraise(exc, "MultiCloudDatabase", name) from None
+        self.members = inner.members
+        self.leader_connection = inner.leader_connection
+        self.networks = network.networks
+        self.register_outputs(
+            {"members": self.members, "leaderConnection": self.leader_connection, "networks": self.networks}
+        )
+
+
 class BareMetalPool(pulumi.ComponentResource):
     """Whole servers from the vendors' bare-metal sources, spread over failure domains."""
 
@@ -542,6 +590,7 @@ COMPONENTS: list[type[pulumi.ComponentResource]] = [
     HybridVpc,
     MultiCloudApp,
     MultiCloudBucket,
+    MultiCloudDatabase,
     BareMetalPool,
     KubernetesFleet,
 ]

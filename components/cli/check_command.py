@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .exit_codes import EXIT_REQUIREMENT, epilog
 from .report import FORMATS, render
+from .style import Status, Style, add_color_option, use_color
 
 __all__ = ["EXIT_VIOLATIONS", "add_parser", "run"]
 
@@ -41,6 +42,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "`pulumi preview --save-plan` file (docs/ci.md)",
     )
     check.add_argument("--format", choices=tuple(FORMATS), default="text")
+    add_color_option(check)
     check.add_argument(
         "--config",
         type=Path,
@@ -204,21 +206,24 @@ def _run(args: argparse.Namespace, project_dir: Path | None) -> int:
         from .baseline import read_baseline
 
         baseline = read_baseline(args.baseline)
-    if args.from_json is None:
-        assert project is not None
-        monitor = PropertyDependencyMonitor()
-        run_result = preview_stack(project, args.stack, monitor=monitor)
-        for_analyze, for_stack = resources_from_run(run_result, monitor.property_dependencies)
-    result = run_check(
-        for_analyze,
-        for_stack,
-        stack=stack,
-        project=project_name,
-        source=source,
-        pack_dir=pack_dir,
-        policy_config=policy_config,
-        config=engine_config,
-    )
+    with Status() as status:
+        if args.from_json is None:
+            assert project is not None
+            status.say(f"running the program of stack '{stack}' offline…")
+            monitor = PropertyDependencyMonitor()
+            run_result = preview_stack(project, args.stack, monitor=monitor)
+            for_analyze, for_stack = resources_from_run(run_result, monitor.property_dependencies)
+        status.say(f"checking {len(for_stack)} resources against the policy pack…")
+        result = run_check(
+            for_analyze,
+            for_stack,
+            stack=stack,
+            project=project_name,
+            source=source,
+            pack_dir=pack_dir,
+            policy_config=policy_config,
+            config=engine_config,
+        )
     if config_label is not None:
         result.notes.append(f"policy config: {config_label}")
     checked = (
@@ -249,7 +254,9 @@ def _run(args: argparse.Namespace, project_dir: Path | None) -> int:
                 else ""
             )
         )
-    text = render(result, args.format)
+    # colour only for a terminal: a report written with -o is a file
+    style = Style(color=args.output is None and use_color(sys.stdout, args.color))
+    text = render(result, args.format, style=style)
     if args.output is not None:
         _write_or_print(args.output, text + "\n")
         print(

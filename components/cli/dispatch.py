@@ -39,6 +39,7 @@ from .exit_codes import (
     epilog,
 )
 from .stacks import STACK_ENV, StackNotGiven
+from .style import add_color_option
 
 
 class UsageError(Exception):
@@ -130,12 +131,7 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument(
         "--show-outputs", action="store_true", help="text: also print the stack outputs (as YAML)"
     )
-    preview.add_argument(
-        "--color",
-        choices=("auto", "always", "never"),
-        default="auto",
-        help="text: colour (auto: on a terminal, unless NO_COLOR is set; FORCE_COLOR forces it)",
-    )
+    add_color_option(preview)
     preview.add_argument(
         "--progress",
         action="store_true",
@@ -237,6 +233,7 @@ def _parser() -> argparse.ArgumentParser:
     simulate.add_argument(
         "--format", choices=("text", "json", "markdown"), default="text", help="markdown: for a PR comment"
     )
+    add_color_option(simulate)
     simulate.add_argument(
         "--strict-dns",
         action="store_true",
@@ -254,7 +251,9 @@ def _on_interrupt(signum: int, frame: FrameType | None) -> None:
     pack's process), and if something is stuck in a call that does not return (a gRPC wait, the
     mock runtime's event loop), end the process anyway."""
     _INTERRUPTED.set()
-    print("interrupted", file=sys.stderr, flush=True)
+    # on a terminal, over a status line a command may have drawn ("running the program …")
+    erase = "\r\033[K" if getattr(sys.stderr, "isatty", lambda: False)() else ""
+    print(f"{erase}interrupted", file=sys.stderr, flush=True)
     stopper = threading.Timer(INTERRUPT_GRACE, _force_exit)
     stopper.daemon = True
     stopper.start()
@@ -394,14 +393,19 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "simulate":
         from . import simulate
 
-        return simulate.run(project, args.stack, args.format, strict_dns=args.strict_dns)
+        return simulate.run(project, args.stack, args.format, strict_dns=args.strict_dns, style=_style(args))
     raise AssertionError(f"unhandled command {args.command}")
 
 
+def _style(args: argparse.Namespace) -> Any:
+    """The colour of stdout's text, as ``--color`` and the environment say."""
+    from .style import Style, use_color
+
+    return Style(color=use_color(sys.stdout, getattr(args, "color", "auto")))
+
+
 def _preview(args: argparse.Namespace, project: Any) -> int:
-    from ..engine.preview import preview_stack, render_json
-    from .preview import render_text
-    from .style import Progress, Style, use_color
+    from .style import Progress, Status
 
     if args.diff is None and (args.format == "markdown" or args.detailed_exitcode):
         option = "--format markdown" if args.format == "markdown" else "--detailed-exitcode"
@@ -409,6 +413,17 @@ def _preview(args: argparse.Namespace, project: Any) -> int:
     # Progress on stderr: redrawn on a terminal; with --progress elsewhere, a line now and then.
     # Asked for with --progress: report even a short run; on a terminal only runs that take a while.
     progress = Progress(delay=0.0) if args.progress else Progress() if sys.stderr.isatty() else None
+    with Status() as status:  # on a terminal: said at once, replaced by the count after a second
+        status.say(f"running the program of stack '{args.stack}' offline…")
+        return _run_preview(args, project, progress, status)
+
+
+def _run_preview(args: argparse.Namespace, project: Any, progress: Any, status: Any) -> int:
+    """The preview (and its diff); ``status`` is erased before anything is printed."""
+    from ..engine.preview import preview_stack, render_json
+    from .preview import render_text
+    from .style import Style, use_color
+
     if args.diff is not None:
         from ..engine import diff as diff_mod
         from . import diff as diff_report
@@ -417,6 +432,7 @@ def _preview(args: argparse.Namespace, project: Any) -> int:
         monitor = diff_mod.DiffMonitor()
         run = preview_stack(project, args.stack, monitor=monitor, progress=progress)
         result = diff_mod.diff_run(run, monitor, base)
+        status.clear()
         if args.format == "json":
             print(diff_report.render_json(result))
         elif args.format == "markdown":
@@ -427,6 +443,7 @@ def _preview(args: argparse.Namespace, project: Any) -> int:
             return EXIT_CHANGES if result.has_changes else EXIT_OK
         return EXIT_OK
     run = preview_stack(project, args.stack, progress=progress)
+    status.clear()
     if args.format == "json":
         print(render_json(run))
     else:
@@ -442,7 +459,9 @@ def _from_json(args: argparse.Namespace, path: Path) -> int:
     if args.command == "simulate":
         from . import simulate
 
-        return simulate.run(None, None, args.format, strict_dns=args.strict_dns, from_json=path)
+        return simulate.run(
+            None, None, args.format, strict_dns=args.strict_dns, from_json=path, style=_style(args)
+        )
     doc = read_preview(path, need_component_outputs=True)
     if args.command == "graph":
         from .graph import graph_of_preview
@@ -465,8 +484,11 @@ def _stack_graph(project: Any, stack: str) -> Any:
     if f"{NAMESPACE}:sites" not in stack_file.values:
         from ..engine.preview import preview_stack
         from .graph import graph_of_run
+        from .style import Status
 
-        return graph_of_run(preview_stack(project, stack), stack_file.label)
+        with Status() as status:
+            status.say(f"running the program of stack '{stack}' offline…")
+            return graph_of_run(preview_stack(project, stack), stack_file.label)
     from .ipam import load_plan
 
     _, plan, _ = load_plan(project, stack)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -104,12 +104,26 @@ class GraphView:
 
 def graph_of_preview(doc: PreviewDoc) -> GraphView:
     """The site graph of a saved preview (``graph --from-json``)."""
-    return _from_network(doc.network_outputs())
+    return _graph(doc.resources, doc.component_outputs, doc.label)
 
 
 def graph_of_run(run: OfflineRun, label: str) -> GraphView:
     """The site graph an offline run built (for an estate built in code)."""
-    return _from_network(network_outputs([r.as_dict() for r in run.resources], run.component_outputs, label))
+    return _graph([r.as_dict() for r in run.resources], run.component_outputs, label)
+
+
+def _graph(
+    rows: Sequence[Mapping[str, Any]], component_outputs: Mapping[str, Mapping[str, Any]], label: str
+) -> GraphView:
+    """The HybridVpc's graph, or, without one, the sites and links the policy pack derives from the
+    resources (an external peer is a node of vendor ``external``; each link names the resource it
+    was read from)."""
+    from ..engine.derived import derived_links, facts_of_rows, has_network
+
+    if not has_network(rows, component_outputs):
+        nodes, links = derived_links(facts_of_rows(rows, component_outputs, label))
+        return GraphView(vendors=nodes, asns={}, links=tuple(_link(i, data) for i, data in links.items()))
+    return _from_network(network_outputs(rows, component_outputs, label))
 
 
 def _from_network(outputs: Mapping[str, Any]) -> GraphView:
@@ -168,25 +182,37 @@ def render_json(plan: ConnectivityPlan | GraphView) -> str:
     return json.dumps(doc, indent=2)
 
 
-def render_text(plan: ConnectivityPlan | GraphView) -> str:
+def render_text(plan: ConnectivityPlan | GraphView, *, width: int | None = None) -> str:
+    """Sites, links and what each single failure leaves, as tables that fit ``width`` columns
+    (default: the terminal's; cells wrap at spaces), then the cut sites."""
+    from .style import fit, table, terminal_width
+
+    width = width or terminal_width()
     view = _view(plan)
     graph = view.graph
     lines = [f"Sites ({len(view.vendors)}):"]
-    for site, vendor in sorted(view.vendors.items()):
-        lines.append(f"  {site:<18} {vendor:<10} ASN {view.asns.get(site, '-')}")
+    rows = [(site, vendor, str(view.asns.get(site, "-"))) for site, vendor in sorted(view.vendors.items())]
+    lines += ["  " + line for line in table(("site", "vendor", "ASN"), rows, width - 2)]
     lines.append(f"Links ({len(view.links)}):")
-    for link in view.links:
-        note = "" if link.redundant else "  NOT REDUNDANT"
-        lines.append(f"  {link.a:<16} <-> {link.b:<16} {link.routing:<8} {_label(link)}{note}")
-    if not view.links:
+    links = [
+        (link.a, link.b, link.routing, _label(link) + ("" if link.redundant else "  NOT REDUNDANT"))
+        for link in view.links
+    ]
+    if links:
+        lines += ["  " + line for line in table(("site", "site", "routing", "link"), links, width - 2)]
+    else:
         lines.append("  (none)")
     lines.append("If one of these fails, the surviving sites form:")
+    failures = []
     for partition in graph.failures():
         groups = " | ".join(", ".join(group) for group in partition.groups) or "(no sites left)"
         verdict = "connected" if partition.connected else f"PARTITIONED into {len(partition.groups)}"
-        lines.append(f"  {partition.lost:<26} {verdict:<24} {groups}")
+        failures.append((partition.lost, verdict, groups))
+    lines += ["  " + line for line in table(("failure", "network", "groups"), failures, width - 2)]
     cuts = graph.cut_sites()
-    lines.append("Cut sites (their loss alone splits the rest): " + (", ".join(cuts) if cuts else "none"))
+    lines += fit(
+        "Cut sites (their loss alone splits the rest): " + (", ".join(cuts) if cuts else "none"), width
+    )
     return terminal("\n".join(lines), newlines=True)
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from ..core.naming import BARE_METAL_POOL
 from ..engine.offline import OfflineRun
 from ..metal.inventory import render
+from .style import Status
 
 __all__ = ["inventory_command", "pool_nodes", "print_inventory"]
 
@@ -33,7 +34,10 @@ def inventory_command(project: Any, stack: str, fmt: str) -> int:
     """``skyweave inventory``: preview the stack offline and print its pools' inventory."""
     from ..engine.preview import preview_stack
 
-    return print_inventory(pool_nodes(preview_stack(project, stack)), fmt)
+    with Status() as status:
+        status.say(f"running the program of stack '{stack}' offline…")
+        pools = pool_nodes(preview_stack(project, stack))
+    return print_inventory(pools, fmt)
 
 
 def print_inventory(pools: Mapping[str, Sequence[Mapping[str, Any]]], fmt: str) -> int:

@@ -30,6 +30,7 @@ from ..estate.config import NAMESPACE, StackConfig, parse_stack_config
 from ..estate.project import Project
 from ..network.hybrid_vpc import HybridVpcPlan
 from .exit_codes import EXIT_OK, EXIT_REQUIREMENT
+from .style import fit, table, terminal_width
 
 __all__ = ["load_plan", "lock", "show"]
 
@@ -92,14 +93,24 @@ def show(project: Project, stack: str, fmt: str) -> int:
         print(json.dumps(data, indent=2))
         return 0
     print(f"Address plan of {label} (supernet {data['supernet']})")
+    rows: list[tuple[str, ...]] = []
+    loose = [name for name, site in data["sites"].items() if not site["pinned"]]
     for name, site in data["sites"].items():
-        pin = "pinned" if site["pinned"] else f"NOT PINNED (run `skyweave ipam lock --stack {stack}`)"
-        print(f"  {name:<16} {site['vendor']:<10} {', '.join(site['cidrs']):<34} {pin}")
+        pin = "pinned" if site["pinned"] else "NOT PINNED"
+        rows.append((name, site["vendor"], "", ", ".join(site["cidrs"]), "", site.get("ipv6_cidr", ""), pin))
         for key, sub in site["subnets"].items():
-            zone = f"  {sub['zone']}" if sub["zone"] else ""
-            v6 = f"  {sub['ipv6_cidr']}" if "ipv6_cidr" in sub else ""
-            print(f"      {key:<12} {sub['cidr']:<18}{zone}{v6}")
+            rows.append(("", "", key, sub["cidr"], sub["zone"] or "", sub.get("ipv6_cidr", ""), ""))
+    width = terminal_width()
+    for line in table(_SHOW_HEADER, rows, width):
+        print(line)
+    if loose:
+        for line in fit(f"NOT PINNED: {', '.join(loose)} (run `skyweave ipam lock --stack {stack}`)", width):
+            print(line)
     return 0
+
+
+#: The columns of ``ipam show``: a site's row, then one row per subnet.
+_SHOW_HEADER = ("site", "vendor", "subnet", "ipv4", "zone", "ipv6", "pinned")
 
 
 def lock(project: Project, stack: str, *, dry_run: bool = False, check: bool = False) -> int:

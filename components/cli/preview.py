@@ -27,7 +27,8 @@ def render_text(
     show_outputs: bool = False,
     style: Style | None = None,
 ) -> str:
-    """The preview for a person: the tree by component and site, warnings, then the counts.
+    """The preview for a person: the tree by component and site, the counts, the warnings, then
+    the total.
 
     Every line fits ``width`` columns (default: the terminal's; long lines wrap under their
     type, nothing is cut silently); the summary comes last, where a terminal leaves the eye;
@@ -93,11 +94,6 @@ def render_text(
     for root in roots:
         walk(root, 0, _column(roots, 0, width))
 
-    if run.warnings:
-        out.append("")
-        emit("Warnings:", paint="yellow")
-        for warning in run.warnings:
-            emit(f"  - {warning}")
     out.append("")
     if run.outputs and show_outputs:
         out.append("Outputs:")
@@ -127,6 +123,12 @@ def render_text(
         f"{info['providers']} providers, {info['components']} components"
         + (" and the stack" if info["stack"] else "")
     )
+    if run.warnings:  # last but the total, where the eye is: never above a long table
+        out.append("")
+        emit("Warnings:", paint="yellow")
+        for warning in run.warnings:
+            emit(f"  - {warning}")
+        out.append("")
     emit(total, paint="bold")
     return "\n".join(out)
 

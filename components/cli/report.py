@@ -24,6 +24,7 @@ from xml.etree import ElementTree
 from ..core.escape import terminal, xml_text
 from ..engine.check import CheckResult, PolicyInfo
 from ..policy.rule import DOCS_URL
+from .style import Style, fit, terminal_width
 
 __all__ = ["CONFIG_RULE", "FORMATS", "render", "render_sarif_error"]
 
@@ -43,36 +44,75 @@ def _docs(policy: PolicyInfo | None, name: str) -> str:
     )
 
 
-def render_text(result: CheckResult) -> str:
+#: The order of severities in the text report, gravest first (a finding without one last).
+SEVERITY_ORDER = ("critical", "high", "medium", "low", "")
+_SEVERITY_COLOUR = {"critical": "bold_red", "high": "red", "medium": "yellow", "low": "blue"}
+_LEVEL_COLOUR = {"mandatory": "bold_red", "remediate": "bold_red", "advisory": "yellow"}
+
+
+def text_order(diag: Any) -> tuple[bool, int, str, str, str]:
+    """The text report's order: mandatory findings first, then by severity (gravest first), rule
+    and resource. JSON, SARIF, JUnit and Markdown keep the check's order (mandatory first, then
+    by rule and resource), which does not move when a rule's severity changes."""
+    rank = SEVERITY_ORDER.index(diag.severity) if diag.severity in SEVERITY_ORDER else len(SEVERITY_ORDER)
+    return (not diag.mandatory, rank, diag.policy_name, diag.urn, diag.message)
+
+
+def render_text(result: CheckResult, *, width: int | None = None, style: Style | None = None) -> str:
+    """The check for a terminal: every line fits ``width`` columns (default: the terminal's),
+    wrapped at spaces (a URN breaks after a ``/`` or ``:``; a docs link is never broken, on a
+    line of its own when it is too long); findings by :func:`text_order`, their
+    level and severity in colour when ``style`` says so; the verdict last."""
+    width = width or terminal_width()
+    style = style or Style()
     info = _info(result)
-    lines = [
+    lines: list[str] = []
+
+    def emit(line: str, *, hang: int = 4) -> None:
+        lines.extend(fit(terminal(line, newlines=True), width, hang=hang))
+
+    emit(
         f"Policy pack {result.pack} on stack '{result.stack}' ({result.source}): "
-        f"{result.resources} resources, {len(result.policies)} rules",
-        *(f"  {note}" for note in result.notes),
-        "",
-    ]
+        f"{result.resources} resources, {len(result.policies)} rules"
+    )
+    for note in result.notes:
+        emit(f"  {note}")
+    lines.append("")
     if not result.diagnostics:
         lines.append("No violations.")
-    for diag in result.diagnostics:
+    for diag in sorted(result.diagnostics, key=text_order):
+        level = diag.enforcement_level.upper()
         tags = [t for t in (diag.severity, diag.status) if t]
-        lines.append(
-            f"{diag.enforcement_level.upper():<9} {diag.policy_name}"
-            + (f" [{', '.join(tags)}]" if tags else "")
+        first = fit(
+            terminal(f"{level:<9} {diag.policy_name}" + (f" [{', '.join(tags)}]" if tags else "")), width
         )
+        if style.color:  # painted after fitting, so escape codes never count as width
+            first[0] = first[0].replace(
+                level, style.paint(level, _LEVEL_COLOUR.get(diag.enforcement_level, "")), 1
+            )
+            if diag.severity in _SEVERITY_COLOUR:
+                at = first[0].rfind(f"[{diag.severity}")
+                if at >= 0:
+                    start = at + 1
+                    end = start + len(diag.severity)
+                    painted = style.paint(diag.severity, _SEVERITY_COLOUR[diag.severity])
+                    first[0] = first[0][:start] + painted + first[0][end:]
+        lines.extend(first)
         if diag.urn:
-            lines.append(f"          resource: {diag.urn}")
+            emit(f"          resource: {diag.urn}", hang=2)
         for part in diag.detail.splitlines():
-            lines.append(f"          {part}")
+            emit(f"          {part}", hang=2)
     violated = sorted({d.policy_name for d in result.diagnostics})
     if violated:
         lines += ["", "How to comply:"]
         for name in violated:
             policy = info.get(name)
             remediation = policy.remediation if policy is not None else ""
-            lines.append(f"  {name}: {remediation or '(see the docs)'}")
+            emit(f"  {name}: {remediation or '(see the docs)'}")
             docs = _docs(policy, name)
-            if docs:
-                lines.append(f"    docs: {docs}")
+            if docs:  # a link stays whole (one click): on its own line when it does not fit
+                line = terminal(f"    docs: {docs}")
+                lines += [line] if len(line) <= width else ["    docs:", "      " + terminal(docs)]
     mandatory = len(result.mandatory)
     advisory = len(result.diagnostics) - mandatory
     held = [d for d in result.diagnostics if d.status]
@@ -80,8 +120,12 @@ def render_text(result: CheckResult) -> str:
     if held:
         waived = sum(d.waived for d in held)
         counts += f" ({waived} waived, {len(held) - waived} in the baseline)"
-    lines += ["", counts + " — " + ("FAILED (a mandatory rule is violated)" if mandatory else "passed")]
-    return terminal("\n".join(lines), newlines=True)  # what a plan or a pack said is shown, never sent
+    lines.append("")
+    verdict = "FAILED (a mandatory rule is violated)" if mandatory else "passed"
+    for part in fit(counts + " — " + verdict, width):
+        lines.append(style.paint(part, "bold_red" if mandatory else "green"))
+    # what a plan or a pack said is shown, never sent: each line passed through terminal() above
+    return "\n".join(lines)
 
 
 def _violation(diag: Any, info: dict[str, PolicyInfo]) -> dict[str, Any]:
@@ -382,5 +426,8 @@ FORMATS = {
 }
 
 
-def render(result: CheckResult, fmt: str) -> str:
+def render(result: CheckResult, fmt: str, *, style: Style | None = None) -> str:
+    """``result`` in ``fmt``; ``style`` colours the text format."""
+    if fmt == "text":
+        return render_text(result, style=style)
     return FORMATS[fmt](result)

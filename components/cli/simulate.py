@@ -8,7 +8,9 @@ from its components' outputs; ``--from-json`` reads those outputs from a saved p
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from ..estate.config import NAMESPACE, parse_stack_config
 from ..estate.project import Project
@@ -17,14 +19,14 @@ from ..estate.simulate import (
     SimulationReport,
     estate_from_config,
     render_json,
-    render_text,
     report_rows,
     report_verdict,
     simulate_estate,
 )
 from .exit_codes import EXIT_OK, EXIT_REQUIREMENT
+from .style import Status, Style, fit, table, terminal_width
 
-__all__ = ["EXIT_NOT_SURVIVED", "render_markdown", "run"]
+__all__ = ["EXIT_NOT_SURVIVED", "render_markdown", "render_text", "run"]
 
 #: Exit code when a required failure is not survived (the simulation itself ran fine).
 EXIT_NOT_SURVIVED = EXIT_REQUIREMENT
@@ -51,6 +53,53 @@ def render_markdown(report: SimulationReport) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
+def _cell_colour(column: int, cell: str) -> str:
+    """A result or network cell's colour: red for a required failure or a partition, yellow for a
+    failure not required, green for survived."""
+    if cell.startswith("NOT SURVIVED") or cell in ("partitioned", "PARTITIONED"):
+        return "bold_red"
+    if cell.startswith("not survived"):
+        return "yellow"
+    if cell.startswith("survived"):
+        return "green"
+    return ""
+
+
+def render_text(report: SimulationReport, *, width: int | None = None, style: Style | None = None) -> str:
+    """The report for a terminal: the table fits ``width`` columns (default: the terminal's),
+    cells wrap at spaces; the verdict comes last, in colour when ``style`` says so."""
+    width = width or terminal_width()
+    style = style or Style()
+    lines = [f"skyweave simulate: stack {report.stack}", ""]
+    lines += table(REPORT_HEADER, report_rows(report), width, style=style, paint=_cell_colour)
+    for path in report.single_paths:
+        network = "connected" if path.network_connected else "PARTITIONED"
+        lines += fit(
+            f"single path {path.link}: {path.tunnels} tunnel(s), {path.active_paths} active; "
+            f"losing it leaves the network {network}",
+            width,
+        )
+    lines.append("")
+    for note in report.notes:
+        lines += fit(f"note: {note}", width)
+    failed, verdict = report_verdict(report)
+    lines += [style.paint(line, "bold_red" if failed else "green") for line in fit(verdict, width)]
+    return "\n".join(lines) + "\n"
+
+
+def _survives_config(project: Project, stack: str) -> Mapping[str, Any] | None:
+    """The survives-vendor-loss rule's settings in the stack's policy config (the file ``check``
+    reads by default), so simulate holds a service without a component as ``check`` does."""
+    from ..engine.policy_config import default_config_path, load_policy_config
+    from ..policy.redundancy import SURVIVES
+
+    path = default_config_path(project.stack_config_dir, stack)
+    if not path.is_file():
+        return None
+    given = load_policy_config(path).get(SURVIVES.name)
+    return given if isinstance(given, Mapping) else None
+
+
 def run(
     project: Project | None,
     stack: str | None,
@@ -58,6 +107,7 @@ def run(
     *,
     strict_dns: bool = False,
     from_json: Path | None = None,
+    style: Style | None = None,
 ) -> int:
     """The CLI command: print the report; 0 when every required failure is survived, else 4."""
     if from_json is not None:
@@ -77,10 +127,13 @@ def run(
             from ..engine.preview import preview_stack
             from ..engine.preview_json import estate_of_run
 
-            estate = estate_of_run(preview_stack(project, stack), stack_file.label)
+            with Status() as status:
+                status.say(f"running the program of stack '{stack}' offline…")
+                run_result = preview_stack(project, stack)
+                estate = estate_of_run(run_result, stack_file.label, _survives_config(project, stack))
     report = simulate_estate(estate, stack=stack, strict_dns=strict_dns)
     if fmt == "json":
         print(render_json(report))
     else:
-        print(render_markdown(report) if fmt == "markdown" else render_text(report), end="")
+        print(render_markdown(report) if fmt == "markdown" else render_text(report, style=style), end="")
     return EXIT_OK if report.survived else EXIT_NOT_SURVIVED

@@ -20,8 +20,12 @@ __all__ = [
     "KUBERNETES_FLEET",
     "MULTI_CLOUD_APP",
     "MULTI_CLOUD_BUCKET",
+    "MULTI_CLOUD_DATABASE",
     "NAME_PATTERN",
+    "POLICY_RUNNERS",
+    "RESOURCE_RULES_RUNNER",
     "SITE_PROVIDERS",
+    "STACK_RULES_RUNNER",
     "VPN_LINK",
     "check_component_name",
     "child_name",
@@ -34,6 +38,13 @@ __all__ = [
 #: of every vendor, and GCP's rule (RFC 1035 label, lowercase) is the strictest.
 NAME_PATTERN = r"^[a-z]([a-z0-9-]*[a-z0-9])?$"
 _NAME = re.compile(NAME_PATTERN)
+
+#: The two policies through which skyweave's pack runs its rules (``policy/fast.py``; each rule
+#: reports under its own name). An implementation detail: never listed as a policy of the pack,
+#: and never configurable (disabling one would silently disable every rule it runs).
+RESOURCE_RULES_RUNNER = "skyweave-run-resource-rules"
+STACK_RULES_RUNNER = "skyweave-run-stack-rules"
+POLICY_RUNNERS = frozenset({RESOURCE_RULES_RUNNER, STACK_RULES_RUNNER})
 
 #: The output every skyweave component registers: site name → the URN of the provider its
 #: resources on that site use. A resource's site is read from it (the policy pack, the preview
@@ -88,6 +99,7 @@ HYBRID_VPC = type_token("network", "HybridVpc")
 VPN_LINK = type_token("network", "VpnLink")
 MULTI_CLOUD_APP = type_token("app", "MultiCloudApp")
 MULTI_CLOUD_BUCKET = type_token("storage", "MultiCloudBucket")
+MULTI_CLOUD_DATABASE = type_token("database", "MultiCloudDatabase")
 BARE_METAL_POOL = type_token("compute", "BareMetalPool")
 KUBERNETES_FLEET = type_token("kubernetes", "KubernetesFleet")
 

@@ -15,7 +15,7 @@ from typing import Annotated, Any, ClassVar
 from pydantic import BeforeValidator, ConfigDict, Field, field_validator
 
 from .naming import NAME_PATTERN
-from .validation import ArgsModel
+from .validation import ArgsModel, unique_entries
 
 __all__ = [
     "ZONE_SLOTS",
@@ -103,12 +103,7 @@ class SiteArgs(ArgsModel):
     @field_validator("zones")
     @classmethod
     def _unique_zones(cls, zones: tuple[str, ...]) -> tuple[str, ...]:
-        seen: set[str] = set()
-        for zone in zones:
-            if zone in seen:
-                raise ValueError(f"zone {zone!r} is listed twice; list each zone once")
-            seen.add(zone)
-        return zones
+        return unique_entries(zones, "zones", "zone")
 
     def model_post_init(self, context: Any, /) -> None:
         if not self.zones:

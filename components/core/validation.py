@@ -32,6 +32,7 @@ __all__ = [
     "issues_from_validation",
     "name_field",
     "render_path",
+    "unique_entries",
 ]
 
 _ABSENT = object()
@@ -100,6 +101,19 @@ def first_duplicate(values: Iterable[Hashable]) -> tuple[int, int] | None:
             return seen[value], index
         seen[value] = index
     return None
+
+
+def unique_entries(values: tuple[str, ...], key: str, what: str) -> tuple[str, ...]:
+    """``values`` (the list under ``key``), refusing one listed twice: the error blames the second
+    entry and names the first (``zones[2]: 'a': already listed as zones[0]``), never the whole
+    list as Python would print it."""
+    duplicate = first_duplicate(values)
+    if duplicate is not None:
+        first, second = duplicate
+        raise FieldValueError(
+            f"[{second}]", f"already listed as {key}[{first}]; list each {what} once", values[second]
+        )
+    return values
 
 
 def render_path(keys: Sequence[str | int], prefix: str = "") -> str:

@@ -1,6 +1,7 @@
-"""MultiCloudDatabase (to come): PostgreSQL under Patroni, its consensus on etcd, across vendors.
+"""MultiCloudDatabase: PostgreSQL under Patroni, its consensus on etcd, across vendors.
 
-What exists so far is the pure part: the plan (:mod:`skyweave.planning.database`) and the
-configuration files rendered from it (:mod:`skyweave.database.config`), proven by the real
-daemons in ``tests/test_db_daemons.py``. See docs/database.md.
+The plan (:mod:`skyweave.planning.database` for the arithmetic, :mod:`skyweave.database.plan` for
+sites, addresses and rules), the files each member runs (:mod:`skyweave.database.config`, proven
+by the real daemons in ``tests/test_db_daemons.py``), its user data (:mod:`skyweave.database.boot`)
+and the component (:mod:`skyweave.database.multi_cloud_database`). See docs/database.md.
 """

@@ -20,6 +20,7 @@ from ..core.errors import UnsupportedCapabilityError
 from ..core.sites import SiteArgs
 from .capability import Capability
 from .clusters import ClusterHandle, ClusterSpec, ClusterTerms
+from .hosts import HostHandle, HostSpec, HostTerms
 from .site import SiteContext, SiteNetwork
 from .workloads import (
     AppEndpoint,
@@ -49,6 +50,7 @@ __all__ = [
     "BucketService",
     "ClusterService",
     "DnsService",
+    "HostService",
     "service",
 ]
 
@@ -195,6 +197,32 @@ class ClusterService(Protocol):
         ...
 
 
+@runtime_checkable
+class HostService(Protocol):
+    """Single servers with a fixed private address, an encrypted sized boot disk that outlives the
+    VM, and a firewall admitting exactly the rules given: what a database member runs on."""
+
+    def host_terms(self) -> HostTerms:
+        """What the vendor's hosts take (image, size) and how their disks are encrypted."""
+        ...
+
+    def host_problems(self, site: SiteArgs) -> list[str]:
+        """Why ``site`` cannot hold a host as configured (pure; empty when it can)."""
+        ...
+
+    def host_subnet(self, site: SiteArgs, zone: str) -> str:
+        """The key of the subnet a host in ``zone`` of ``site`` sits in (pure)."""
+        ...
+
+    def reserved_tail(self) -> int:
+        """How many addresses at the top of a subnet the vendor keeps for itself (pure)."""
+        ...
+
+    def create_host(self, ctx: SiteContext, network: SiteNetwork, spec: HostSpec) -> HostHandle:
+        """One VM as ``spec`` says, with its disk and firewall; protected from deletion."""
+        ...
+
+
 #: Each service and the capability a driver gains by implementing it.
 SERVICES: Mapping[type, Capability] = {
     AppService: Capability.INSTANCE_GROUP,
@@ -202,6 +230,7 @@ SERVICES: Mapping[type, Capability] = {
     BucketService: Capability.OBJECT_STORAGE,
     BareMetalService: Capability.BARE_METAL,
     ClusterService: Capability.KUBERNETES,
+    HostService: Capability.HOST,
 }
 #: Services that refine another (no capability of their own): what they need for messages.
 _NEEDS: Mapping[type, str] = {BucketReadService: "federated_bucket_read", BucketCopyService: "bucket_copy"}

@@ -20,6 +20,7 @@ from typing import Any
 
 from pulumi.runtime.proto import analyzer_pb2
 
+from ..core.naming import POLICY_RUNNERS
 from .analyzer import Diagnostic, PolicyPackProcess, StackResource
 from .offline import OfflineMocks, RecordingMonitor
 
@@ -158,8 +159,7 @@ def run_check(
             pack.configure(policy_config or {})
             diagnostics: list[Diagnostic] = []
             analyze_started = time.perf_counter()
-            for resource in for_analyze:
-                diagnostics.extend(pack.analyze(resource))
+            diagnostics.extend(pack.analyze_each(for_analyze))
             stack_started = time.perf_counter()
             diagnostics.extend(pack.analyze_stack(for_stack))
             done = time.perf_counter()
@@ -173,7 +173,7 @@ def run_check(
             p.url,
         )
         for p in info.policies
-        if not p.name.startswith("skyweave-run-")
+        if p.name not in POLICY_RUNNERS
     ]
     diagnostics.sort(key=lambda d: (not d.mandatory, d.policy_name, d.urn, d.message))
     return CheckResult(

@@ -40,11 +40,11 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from .. import files
-from ..core.display import ENGINE_UNKNOWN, UNKNOWN
+from ..core.display import UNKNOWN
 from ..core.errors import ConfigError, ConfigIssue
 from .offline import SECRET, OfflineMocks, OfflineRun, RecordingMonitor, Registration
 from .replacements import REPLACEMENTS, forces_replacement, recomputed_outputs, rolls_instances
-from .wire import SECRET_SIG, SIG_KEY
+from .wire import plain
 
 __all__ = [
     "Base",
@@ -103,19 +103,6 @@ def _error(path: str, message: str) -> ConfigError:
     return ConfigError([ConfigIssue(path, message, has_value=False)])
 
 
-def _unwrap(value: Any) -> Any:
-    """A state's property value as plain JSON: secrets as ``[secret]`` (never their value)."""
-    if isinstance(value, dict):
-        if value.get(SIG_KEY) == SECRET_SIG:
-            return SECRET
-        return {k: _unwrap(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_unwrap(v) for v in value]
-    if value == ENGINE_UNKNOWN:
-        return UNKNOWN
-    return value
-
-
 def _provider_urn(reference: Any) -> str | None:
     if not isinstance(reference, str) or not reference:
         return None
@@ -140,10 +127,10 @@ def _check_row(row: Any, where: str, *, need: Sequence[str] = ("urn", "type")) -
 
 def _add(base: Base, row: dict[str, Any], *, state: bool) -> None:
     urn = row["urn"]
-    inputs = {k: _unwrap(v) for k, v in (row.get("inputs") or {}).items() if not k.startswith("__")}
+    inputs = {k: plain(v) for k, v in (row.get("inputs") or {}).items() if not k.startswith("__")}
     base.resources[urn] = BaseResource(row["type"], inputs, bool(row.get("protect")))
     if state:
-        outputs = {k: _unwrap(v) for k, v in (row.get("outputs") or {}).items() if not k.startswith("__")}
+        outputs = {k: plain(v) for k, v in (row.get("outputs") or {}).items() if not k.startswith("__")}
         base.states[urn] = BaseState(
             str(row["id"]) if row.get("id") is not None else None, outputs, _provider_urn(row.get("provider"))
         )

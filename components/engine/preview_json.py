@@ -148,16 +148,20 @@ class PreviewDoc:
     resources: Sequence[Mapping[str, Any]]
     component_outputs: Mapping[str, Mapping[str, Any]]
 
-    def estate(self) -> Estate:
+    def estate(self, policy_config: Mapping[str, Any] | None = None) -> Estate:
+        """From the HybridVpc's outputs, or, without one, as the policy pack derives it from the
+        resources (:mod:`skyweave.engine.derived`; ``policy_config``: the survives-vendor-loss
+        rule's settings, which hold a service without a component)."""
         from ..estate.simulate import estate_from_components
+        from .derived import derived_estate, facts_of_rows, has_network
 
+        if not has_network(self.resources, self.component_outputs):
+            facts = facts_of_rows(self.resources, self.component_outputs, self.label)
+            return derived_estate(facts, policy_config)
         try:
             return estate_from_components(self.resources, self.component_outputs)
         except ValueError:
             raise _issue(self.label, _NO_NETWORK) from None
-
-    def network_outputs(self) -> Mapping[str, Any]:
-        return network_outputs(self.resources, self.component_outputs, self.label)
 
     def pool_nodes(self) -> dict[str, list[dict[str, Any]]]:
         out: dict[str, list[dict[str, Any]]] = {}
@@ -225,9 +229,10 @@ def read_preview(path: Path, *, need_component_outputs: bool = False) -> Preview
     )
 
 
-def estate_of_run(run: OfflineRun, label: str) -> Estate:
-    """The estate an offline run built (for an estate built in code)."""
+def estate_of_run(run: OfflineRun, label: str, policy_config: Mapping[str, Any] | None = None) -> Estate:
+    """The estate an offline run built (for an estate built in code); ``policy_config``: see
+    :meth:`PreviewDoc.estate`."""
     doc = PreviewDoc(
         label, run.project, run.stack, [r.as_dict() for r in run.resources], run.component_outputs
     )
-    return doc.estate()
+    return doc.estate(policy_config)

@@ -19,6 +19,7 @@ from ..app.plan import MultiCloudAppConfig
 from ..core.errors import ConfigError, ConfigIssue, conceal
 from ..core.sites import Tags
 from ..core.validation import FieldValueError, as_args, first_duplicate, issues_from_validation, name_field
+from ..database.plan import MultiCloudDatabaseConfig
 from ..kubernetes.fleet import KubernetesFleetConfig
 from ..metal.bare_metal_pool import PoolConfig
 from ..network.connectivity import ConnectivityArgs
@@ -85,15 +86,22 @@ class StackConfig(BaseModel):
         description="Managed Kubernetes clusters over several sites and vendors (KubernetesFleet, "
         "docs/kubernetes.md), each fleet's nodes sized to survive a failure. Default none.",
     )
+    databases: tuple[MultiCloudDatabaseConfig, ...] = Field(
+        default=(),
+        description="PostgreSQL clusters across vendors under Patroni, their consensus on etcd "
+        "(MultiCloudDatabase, docs/database.md). Default none.",
+    )
 
     @model_validator(mode="after")
     def _unique_names(self) -> StackConfig:
-        """Apps, buckets, pools and fleets each name their resources: a name may be used once per list."""
+        """Apps, buckets, pools, databases and fleets each name their resources: a name may be used
+        once per list."""
         lists = (
             ("apps", self.apps),
             ("buckets", self.buckets),
             ("pools", self.pools),
             ("kubernetes", self.kubernetes),
+            ("databases", self.databases),
         )
         for key, items in lists:
             duplicate = first_duplicate(item.name for item in items)
@@ -155,7 +163,7 @@ def parse_stack_config(
 
 
 #: The lists whose entries are planned one by one: a bad entry need not stop the others' planning.
-_ENTRY_LISTS = ("apps", "buckets", "pools", "kubernetes")
+_ENTRY_LISTS = ("apps", "buckets", "pools", "databases", "kubernetes")
 
 
 def _planning_issues_beside(

@@ -16,6 +16,7 @@ from typing import Protocol
 
 from ..app.plan import AppPlan, MultiCloudAppConfig, plan_multi_cloud_app
 from ..core.errors import ConfigError, ConfigIssue
+from ..database.plan import MultiCloudDatabaseConfig, MultiCloudDatabasePlan, plan_multi_cloud_database
 from ..kubernetes.fleet import FleetPlan, KubernetesFleetConfig, plan_kubernetes_fleet
 from ..metal.bare_metal_pool import BareMetalPoolArgs, PoolConfig, PoolPlan, plan_pool
 from ..network.hybrid_vpc import HybridVpcArgs, HybridVpcPlan, Sites, plan_hybrid_vpc
@@ -47,6 +48,9 @@ class EstateConfig(Protocol):
     @property
     def kubernetes(self) -> Sequence[KubernetesFleetConfig]: ...
 
+    @property
+    def databases(self) -> Sequence[MultiCloudDatabaseConfig]: ...
+
     def hybrid_vpc_args(self) -> HybridVpcArgs: ...
 
 
@@ -59,6 +63,7 @@ class EstatePlan:
     buckets: Mapping[str, BucketPlan]
     pools: Mapping[str, PoolPlan]
     fleets: Mapping[str, FleetPlan] = field(default_factory=dict)
+    databases: Mapping[str, MultiCloudDatabasePlan] = field(default_factory=dict)
 
 
 def plan_estate(config: EstateConfig, *, source: str, prefix: str, stack: str | None = None) -> EstatePlan:
@@ -94,6 +99,16 @@ def plan_estate(config: EstateConfig, *, source: str, prefix: str, stack: str | 
             pools[pool.name] = plan_pool(pool_args, config.sites, pool.name)
         except ConfigError as exc:
             issues += exc.with_source(source, f"{prefix}pools[{i}]").issues
+    databases: dict[str, MultiCloudDatabasePlan] = {}
+    for i, database in enumerate(config.databases):
+        if network is None:
+            break  # its members' addresses come from the network's address plan
+        try:
+            databases[database.name] = plan_multi_cloud_database(
+                database.name, database.args(estate_tags=config.tags), config.sites, network.addresses
+            )
+        except ConfigError as exc:
+            issues += exc.with_source(source, f"{prefix}databases[{i}]").issues
     fleets: dict[str, FleetPlan] = {}
     if network is not None:  # a fleet's ranges keep clear of every site's: it needs the network's plan
         site_ranges = {name: list(site.cidrs) for name, site in network.addresses.sites.items()}
@@ -112,4 +127,6 @@ def plan_estate(config: EstateConfig, *, source: str, prefix: str, stack: str | 
                 issues += exc.with_source(source, f"{prefix}kubernetes[{i}]").issues
     if issues or network is None:
         raise ConfigError(issues, source=source)
-    return EstatePlan(network=network, apps=apps, buckets=buckets, pools=pools, fleets=fleets)
+    return EstatePlan(
+        network=network, apps=apps, buckets=buckets, pools=pools, databases=databases, fleets=fleets
+    )

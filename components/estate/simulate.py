@@ -17,6 +17,14 @@ level is advisory, ``--strict-dns`` is that rule at mandatory. An app with ``sur
 always counts its name as lost with its only DNS vendor, as the mandatory
 ``skyweave-redundancy-app-dns-survives-vendor-loss`` does.
 
+Databases (MultiCloudDatabase): for each failure, what the cluster does —
+:func:`~skyweave.planning.database.database_outcome`, the planner's own answer: its leader kept, a
+failover (within the plan's bound), its etcd quorum lost, or no standby left to promote. A
+database must survive every single vendor, region and zone failure (its planner refuses a layout
+that does not), so a quorum lost or no candidate is a required failure not survived; a leader
+left without a synchronous standby under ``rpo: zero`` survives with its writes blocked, and the
+report says so.
+
 The network: the links HybridVpc plans (docs/connectivity.md) form the site graph
 (:class:`~skyweave.planning.topology.SiteGraph`, the same one ``skyweave graph`` prints); a failure
 that leaves the surviving sites in more than one group *partitions* the estate, and a partition
@@ -30,8 +38,20 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..core.naming import BARE_METAL_POOL, HYBRID_VPC, KUBERNETES_FLEET, MULTI_CLOUD_APP
+from ..core.errors import PlanningError
+from ..core.naming import BARE_METAL_POOL, HYBRID_VPC, KUBERNETES_FLEET, MULTI_CLOUD_APP, MULTI_CLOUD_DATABASE
 from ..drivers import get_driver
+from ..planning.database import (
+    DatabaseMember,
+    DatabaseOutcome,
+    DatabasePlan,
+    DatabaseState,
+    MemberRole,
+    PatroniTiming,
+    Rpo,
+    database_outcome,
+    plan_database,
+)
 from ..planning.failure import FailureKind, Placement, domain_keys
 from ..planning.topology import SiteGraph
 from .config import StackConfig
@@ -49,7 +69,6 @@ __all__ = [
     "estate_from_components",
     "estate_from_config",
     "render_json",
-    "render_text",
     "report_rows",
     "report_verdict",
     "simulate",
@@ -105,6 +124,8 @@ class Estate:
     links: tuple[tuple[str, str], ...]
     workloads: tuple[Workload, ...]
     single_paths: tuple[SinglePath, ...] = ()
+    #: Every MultiCloudDatabase's cluster plan (its members' placements, quorum and durability).
+    databases: tuple[DatabasePlan, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -179,6 +200,13 @@ class FailureOutcome:
     pools: tuple[WorkloadOutcome, ...] = ()
     #: Each KubernetesFleet's nodes (its clusters' node groups and pools).
     clusters: tuple[WorkloadOutcome, ...] = ()
+    #: Each database's state: (its name, what the failure does to it).
+    databases: tuple[tuple[str, DatabaseOutcome], ...] = ()
+
+    @property
+    def failed_databases(self) -> list[tuple[str, DatabaseOutcome]]:
+        """Databases left without a leader: every single failure is required of a database."""
+        return [(name, o) for name, o in self.databases if not database_survived(o)]
 
     @property
     def workloads(self) -> tuple[WorkloadOutcome, ...]:
@@ -190,12 +218,16 @@ class FailureOutcome:
 
     @property
     def required(self) -> bool:
-        """Some app or pool must survive this failure."""
-        return any(a.required for a in self.workloads)
+        """Some app, pool or database must survive this failure."""
+        return any(a.required for a in self.workloads) or bool(self.databases)
 
     @property
     def survived(self) -> bool:
-        return not self.failed_required and (self.network_connected or not self.required)
+        return (
+            not self.failed_required
+            and not self.failed_databases
+            and (self.network_connected or not self.required)
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -207,7 +239,27 @@ class FailureOutcome:
             "pools": [p.as_dict() for p in self.pools],
             # only where the estate runs a fleet: reports of estates without one keep their shape
             **({"clusters": [c.as_dict() for c in self.clusters]} if self.clusters else {}),
+            "databases": [_database_dict(name, o) for name, o in self.databases],
         }
+
+
+def database_survived(outcome: DatabaseOutcome) -> bool:
+    """A leader is kept or a standby is promoted (writes may still block under ``rpo: zero``)."""
+    return outcome.state in (DatabaseState.LEADER_KEPT, DatabaseState.FAILOVER)
+
+
+def _database_dict(name: str, outcome: DatabaseOutcome) -> dict[str, Any]:
+    return {
+        "database": name,
+        "state": outcome.state.value,
+        "writable": outcome.writable,
+        "etcd_left": outcome.etcd_left,
+        "etcd_total": outcome.etcd_total,
+        "quorum": outcome.quorum,
+        "postgres_left": list(outcome.postgres_left),
+        "survived": database_survived(outcome),
+        "reason": outcome.reason,
+    }
 
 
 @dataclass(frozen=True)
@@ -320,7 +372,8 @@ def estate_from_config(config: StackConfig, *, links: Iterable[tuple[str, str]] 
         SiteRow(s.name, s.vendor, s.region, tuple(s.zones), get_driver(s.vendor).failure_hosts(s))
         for s in config.sites
     )
-    return Estate(sites, tuple(link_list), tuple(workloads), single)
+    databases = tuple(config.plan.databases[d.name].cluster for d in config.databases)
+    return Estate(sites, tuple(link_list), tuple(workloads), single, databases)
 
 
 def estate_from_components(
@@ -339,6 +392,7 @@ def estate_from_components(
     links: list[tuple[str, str]] = []
     single: list[SinglePath] = []
     workloads: list[Workload] = []
+    databases: list[tuple[str, Mapping[str, Any]]] = []
     children: dict[str, list[Mapping[str, Any]]] = {}
     for res in resources:
         children.setdefault(str(res.get("parent") or ""), []).append(res)
@@ -356,6 +410,8 @@ def estate_from_components(
                 if link.get("redundant") is False and link.get("routing") != "peering":
                     tunnels, active = int(link.get("tunnels") or 0), int(link.get("active_paths") or 0)
                     single.append(SinglePath(str(lid), str(a), str(b), tunnels, active))
+        elif kind == MULTI_CLOUD_DATABASE and outputs:
+            databases.append((str(res.get("name")), outputs))
         elif kind in (MULTI_CLOUD_APP, BARE_METAL_POOL, KUBERNETES_FLEET):
             props = {**(res.get("inputs") or {}), **outputs}
             placements = tuple(Placement.from_mapping(p) for p in props.get("placements") or ())
@@ -400,7 +456,37 @@ def estate_from_components(
         raise ValueError("no HybridVpc outputs: nothing to simulate")
     order = {kind: i for i, kind in enumerate(("app", "pool", "cluster"))}
     workloads.sort(key=lambda w: (order[w.kind], w.name))
-    return Estate(tuple(sites.values()), tuple(links), tuple(workloads), tuple(single))
+    clusters = tuple(c for name, outputs in databases if (c := _cluster(name, outputs, sites)) is not None)
+    return Estate(tuple(sites.values()), tuple(links), tuple(workloads), tuple(single), clusters)
+
+
+def _cluster(name: str, outputs: Mapping[str, Any], sites: Mapping[str, SiteRow]) -> DatabasePlan | None:
+    """A MultiCloudDatabase's cluster plan again, from its outputs (``members``, ``rpo``,
+    ``timing``): the planner re-checks it; outputs it cannot read are no database to simulate."""
+    try:
+        members = []
+        listed = list((outputs.get("members") or {}).values())
+        for member in sorted(listed, key=lambda m: int(m.get("index", 0))):
+            site = sites[str(member["site"])]
+            members.append(
+                DatabaseMember(
+                    site.name,
+                    site.vendor,
+                    site.region,
+                    str(member["zone"]),
+                    MemberRole(str(member["role"])),
+                    bool(member.get("sync", True)),
+                )
+            )
+        timing = outputs.get("timing") or {}
+        return plan_database(
+            name,
+            members,
+            rpo=Rpo(str(outputs.get("rpo") or Rpo.ZERO.value)),
+            timing=PatroniTiming(**{k: int(v) for k, v in timing.items()}),
+        )
+    except (KeyError, TypeError, ValueError, PlanningError):
+        return None
 
 
 def simulate(
@@ -435,15 +521,25 @@ def simulate_estate(estate: Estate, *, stack: str = "", strict_dns: bool = False
     # pool's racks (inside a site's room) are failure domains of their own.
     rows = [s.placement(z) for s in estate.sites for z in s.zones]
     rows += [p for w in estate.workloads for p in w.placements]
+    rows += [m.member.placement() for d in estate.databases for m in d.members]
+    # A site whose zones are not known (an estate read from resources: a site with no compute) is
+    # still lost with its vendor and region; a node with neither (an external peer) never fails.
+    zoneless = [s for s in estate.sites if not s.zones and s.region]
     outcomes: list[FailureOutcome] = []
     for kind in KINDS:
-        domains = list(dict.fromkeys(key for p in rows for key in domain_keys(p, kind)))
+        whole = [s.placement("") for s in zoneless] if kind is not FailureKind.ZONE else []
+        domains = list(dict.fromkeys(key for p in [*rows, *whole] for key in domain_keys(p, kind)))
         for domain in domains:
             # A site is lost when every one of its zones is; otherwise it is degraded.
             lost_sites = tuple(
                 s.name
                 for s in estate.sites
-                if s.zones and all(domain in domain_keys(s.placement(z), kind) for z in s.zones)
+                if (s.zones and all(domain in domain_keys(s.placement(z), kind) for z in s.zones))
+                or (
+                    s in zoneless
+                    and kind is not FailureKind.ZONE
+                    and domain in domain_keys(s.placement(""), kind)
+                )
             )
             results = [_outcome(w, kind, domain, strict_dns) for w in estate.workloads]
             outcomes.append(
@@ -455,6 +551,7 @@ def simulate_estate(estate: Estate, *, stack: str = "", strict_dns: bool = False
                     apps=tuple(r for r in results if r.kind == "app"),
                     pools=tuple(r for r in results if r.kind == "pool"),
                     clusters=tuple(r for r in results if r.kind == "cluster"),
+                    databases=tuple((d.scope, database_outcome(d, kind, domain)) for d in estate.databases),
                 )
             )
     notes = []
@@ -481,7 +578,7 @@ def simulate_estate(estate: Estate, *, stack: str = "", strict_dns: bool = False
             tunnels=p.tunnels,
             active_paths=p.active_paths,
             network_connected=graph.lose_path(p.link).connected,
-            required=bool(estate.workloads),
+            required=bool(estate.workloads or estate.databases),
         )
         for p in estate.single_paths
     )
@@ -543,7 +640,7 @@ def report_rows(report: SimulationReport) -> list[tuple[str, ...]]:
     for failure in report.failures:
         network = failure.as_dict()["network"]
         label = f"{failure.kind.value} {failure.domain}"
-        if not failure.workloads:
+        if not failure.workloads and not failure.databases:
             rows.append((label, "-", "-", "-", network, "no apps or pools"))
         for item in failure.workloads:
             if item.survived:
@@ -557,6 +654,16 @@ def report_rows(report: SimulationReport) -> list[tuple[str, ...]]:
                 targets += " [dns vendor down]"
             name = item.app if item.kind == "app" else f"{item.app} ({_WORKLOAD_WORD[item.kind]})"
             rows.append((label, name, f"{item.remaining}/{item.min_healthy}", targets, network, result))
+        for database, outcome in failure.databases:
+            if not database_survived(outcome):
+                result = f"NOT SURVIVED (required): {outcome.state.value}"
+            elif not outcome.writable:
+                result = f"{outcome.state.value}, writes blocked (required)"
+            else:
+                result = f"survived (required): {outcome.state.value}"
+            left = f"{outcome.etcd_left}/{outcome.quorum} etcd"
+            leader = ", ".join(outcome.postgres_left) or "none"
+            rows.append((label, f"{database} (database)", left, f"(pg) {leader}", network, result))
     return rows
 
 
@@ -567,6 +674,11 @@ def report_verdict(report: SimulationReport) -> tuple[list[str], str]:
         f"({a.remaining}/{a.min_healthy})"
         for f in report.failures
         for a in f.failed_required
+    ]
+    failed += [
+        f"{name} (database) under {f.kind.value} {f.domain} ({o.state.value})"
+        for f in report.failures
+        for name, o in f.failed_databases
     ]
     failed += [
         f"the network under {f.kind.value} {f.domain} (partitioned)"
@@ -581,24 +693,3 @@ def report_verdict(report: SimulationReport) -> tuple[list[str], str]:
     if failed:
         return failed, f"NOT SURVIVED: {len(failed)} required failure(s): " + "; ".join(failed)
     return failed, "every required failure is survived"
-
-
-def render_text(report: SimulationReport) -> str:
-    rows = report_rows(report)
-    widths = [max(len(str(r[i])) for r in [REPORT_HEADER, *rows]) for i in range(len(REPORT_HEADER))]
-    lines = [f"skyweave simulate: stack {report.stack}", ""]
-    lines.append("  ".join(h.ljust(w) for h, w in zip(REPORT_HEADER, widths, strict=True)).rstrip())
-    lines.append("  ".join("-" * w for w in widths))
-    for row in rows:
-        lines.append("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
-    for path in report.single_paths:
-        network = "connected" if path.network_connected else "PARTITIONED"
-        lines.append(
-            f"single path {path.link}: {path.tunnels} tunnel(s), {path.active_paths} active; "
-            f"losing it leaves the network {network}"
-        )
-    lines.append("")
-    for note in report.notes:
-        lines.append(f"note: {note}")
-    lines.append(report_verdict(report)[1])
-    return "\n".join(lines) + "\n"

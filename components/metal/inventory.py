@@ -1,8 +1,12 @@
 """Every bare-metal node as an Ansible inventory: YAML (inventory file) or JSON (``--list`` form).
 
 The data is the pools' ``nodes`` output: name, pool, role, source, site, failure domain and
-address. Groups are the pool, ``role_<role>``, ``source_<kind>`` and ``site_<site>`` (Ansible
-group names allow only letters, digits and ``_``). A node whose address the cloud has not
+address. Groups are the pool, ``role_<role>``, ``source_<kind>``, ``site_<site>`` and one per
+failure domain, scoped by its site since two sites may name a zone alike: ``zone_<site>_<zone>``,
+and for the servers you bring ``room_<site>_<room>`` and ``rack_<site>_<rack>`` — so a play can
+roll through one zone or rack at a time. Ansible group names allow only letters, digits and
+``_``, not first a digit (Ansible's ``TRANSFORM_INVALID_GROUP_CHARS``); every group starts with
+its pool's name or a word. A node whose address the cloud has not
 assigned yet (any cloud node in a preview) gets no ``ansible_host`` and shows its address as
 ``[unknown]``: an inventory never invents an address.
 
@@ -66,11 +70,15 @@ def _groups(pools: Nodes) -> dict[str, list[str]]:
     for pool, nodes in pools.items():
         for node in nodes:
             name = str(node["name"])
+            site = str(node["site"])
+            domain = {k: v for k, v in dict(node.get("failure_domain") or {}).items() if k != "site"}
             for group in (
                 group_name(pool),
                 group_name("role", str(node["role"])),
                 group_name("source", str(node["source"])),
-                group_name("site", str(node["site"])),
+                group_name("site", site),
+                # zone, room, rack …: one group per failure domain, scoped by its site
+                *(group_name(str(key), site, str(value)) for key, value in domain.items()),
             ):
                 members = groups.setdefault(group, [])
                 if name not in members:

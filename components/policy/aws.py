@@ -1,6 +1,6 @@
 """AWS rules with no counterpart on other vendors: security groups' egress to the world and their
-descriptions (checkov CKV_AWS_382 and CKV_AWS_23), DynamoDB point-in-time recovery (CKV_AWS_28)
-and EKS API endpoints open to the world (CKV_AWS_38).
+descriptions (checkov CKV_AWS_382 and CKV_AWS_23), DynamoDB point-in-time recovery (CKV_AWS_28),
+EKS API endpoints open to the world (CKV_AWS_38) and EKS secrets under a key of your own (CKV_AWS_58).
 
 What AWS shares with the other vendors (ingress open to the world, public buckets, encryption of
 volumes) is judged by the shared rules; the properties these rules read are the AWS reader's part
@@ -66,4 +66,19 @@ EKS_ENDPOINT = topic_rule(
     equivalents=("checkov CKV_AWS_38",),
 )
 
-RULES: tuple[Rule, ...] = (EGRESS, DESCRIBED, PITR, EKS_ENDPOINT)
+
+EKS_SECRETS = topic_rule(
+    "security-aws-eks-secrets-encrypted",
+    description="Every EKS cluster envelope-encrypts its Kubernetes secrets with a KMS key of your own "
+    "(encryptionConfig with resources ['secrets']). Since Kubernetes 1.28 EKS encrypts all API data "
+    "with an AWS owned key by default, so this is advice: a customer managed key's policy, rotation and "
+    "CloudTrail record are yours, and revoking it locks the secrets.",
+    level=Level.ADVISORY,
+    kind=Kind.RESOURCE,
+    remediation="Set encryption_config={'provider': {'key_arn': key.arn}, 'resources': ['secrets']} "
+    "with an aws.kms.Key (enable_key_rotation=True).",
+    severity=Severity.MEDIUM,
+    equivalents=("checkov CKV_AWS_58",),
+)
+
+RULES: tuple[Rule, ...] = (EGRESS, DESCRIBED, PITR, EKS_ENDPOINT, EKS_SECRETS)

@@ -70,7 +70,7 @@ PASSWORD_SSH = topic_rule(
     remediation="Set os_profile.linux_configuration.disable_password_authentication=True with "
     "ssh.public_keys, and drop admin_password.",
     severity=Severity.HIGH,
-    equivalents=("checkov CKV_AZURE_149",),
+    equivalents=("checkov CKV_AZURE_1, CKV_AZURE_149",),
 )
 
 RULES: tuple[Rule, ...] = (STORAGE_TRANSPORT, VPN_GATEWAY, PASSWORD_SSH)

@@ -94,7 +94,7 @@ DATABASES = Rule(
     "ssl_mode='ENCRYPTED_ONLY' (Cloud SQL).",
     severity=Severity.CRITICAL,
     equivalents=(
-        "checkov CKV_AWS_16, CKV_AWS_17, CKV_AWS_64, CKV_AWS_96, CKV_GCP_6, CKV_GCP_11, CKV_GCP_60",
+        "checkov CKV_AWS_16, CKV_AWS_17, CKV_AWS_64, CKV_AWS_87, CKV_AWS_96, CKV_GCP_11, CKV_GCP_60",
         "trivy AVD-AWS-0080 (aws-rds-encrypt-instance-storage-data), AVD-AWS-0079, AVD-AWS-0180, "
         "AVD-GCP-0017 (google-sql-no-public-access)",
     ),

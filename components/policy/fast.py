@@ -38,6 +38,7 @@ from pulumi_policy import (
     StackValidationArgs,
 )
 
+from ..core.naming import RESOURCE_RULES_RUNNER, STACK_RULES_RUNNER
 from .adapter import DeclaredRule, effective, resource_from_args, resource_from_policy_resource, waivers_of
 from .index import StackIndex
 from .rule import Finding
@@ -45,8 +46,8 @@ from .waivers import Waiver
 
 __all__ = ["RESOURCE_RUNNER", "STACK_RUNNER", "available", "resource_runner", "stack_runner", "unwrap"]
 
-RESOURCE_RUNNER = "skyweave-run-resource-rules"
-STACK_RUNNER = "skyweave-run-stack-rules"
+RESOURCE_RUNNER = RESOURCE_RULES_RUNNER
+STACK_RUNNER = STACK_RULES_RUNNER
 _NEEDED = ("_create_report_violation", "_get_enforcement_level", "_get_policy_config")
 
 

@@ -54,7 +54,6 @@ API_NOT_PUBLIC = topic_rule(
     remediation="GKE: master_authorized_networks_config with the estate's ranges, or a private "
     "endpoint. AKS: api_server_access_profile enable_private_cluster=True, or authorized_ip_ranges.",
     severity=Severity.HIGH,
-    equivalents=("checkov CKV_GCP_20", "checkov CKV_AZURE_6"),
 )
 
 RULES: tuple[Rule, ...] = (CLUSTER_ZONES, AKS_TIER, API_NOT_PUBLIC)

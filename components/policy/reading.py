@@ -175,6 +175,9 @@ class Reader:
     #: bucket's access controls, an HTTP listener's redirect …): topic (the rule's name less
     #: ``skyweave-``) → the types its :meth:`check` / :meth:`check_stack` reads.
     topics: ClassVar[Mapping[str, frozenset[str]]] = {}
+    #: The properties holding a resource's key-value tags, in order (``labels`` on GCP, whose
+    #: ``tags`` are network tags): what the database rules read a member's role from.
+    label_props: ClassVar[tuple[str, ...]] = ("tags",)
     #: Other types a hook reads (a subnet for its zone, an autoscaler for its floor).
     also_reads: ClassVar[frozenset[str]] = _NO_TYPES
 

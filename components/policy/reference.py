@@ -18,6 +18,7 @@ BEGIN = "<!-- BEGIN GENERATED POLICY REFERENCE -->"
 END = "<!-- END GENERATED POLICY REFERENCE -->"
 _AREAS = {
     "redundancy": "Redundancy (stack rules: they see the whole estate)",
+    "database": "Databases (stack rules: the members' VMs across the estate)",
     "addresses": "Addresses (stack rules)",
     "security": "Security",
     "coverage": "Coverage (a stack rule: what the pack cannot judge)",

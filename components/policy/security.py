@@ -95,7 +95,7 @@ OPEN_PORTS = Rule(
     severity=Severity.CRITICAL,
     equivalents=(
         "checkov CKV_AWS_24, CKV_AWS_25, CKV_AWS_277, CKV_GCP_2, CKV_GCP_3, CKV_GCP_88, CKV2_GCP_12, "
-        "CKV_OPENSTACK_2, CKV_OPENSTACK_3, CKV_AZURE_9, CKV_AZURE_10",
+        "CKV_OPENSTACK_2, CKV_OPENSTACK_3, CKV_AZURE_9, CKV_AZURE_10, CKV_AZURE_11",
         "trivy AVD-AWS-0107 (aws-ec2-no-public-ingress-sgr), "
         "AVD-GCP-0027 (google-compute-no-public-ingress), "
         "AVD-OPNSTK-0003 (openstack-networking-no-public-ingress), "
@@ -116,8 +116,9 @@ def _check_protected(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
 
 PROTECTED = Rule(
     name="skyweave-security-stateful-protected",
-    description="Resources that hold data (databases, buckets, volumes) are registered with protect=True, "
-    "so no update or destroy can delete them by accident.",
+    description="Resources that hold data (databases, buckets, volumes, and encryption keys, whose loss "
+    "loses what they encrypt) are registered with protect=True, so no update or destroy can delete them "
+    "by accident.",
     level=Level.MANDATORY,
     kind=Kind.RESOURCE,
     check=_check_protected,
@@ -131,6 +132,7 @@ PROTECTED = Rule(
     ),
     remediation="Pass opts=pulumi.ResourceOptions(protect=True); unprotect deliberately before deleting.",
     severity=Severity.MEDIUM,
+    equivalents=("checkov CKV_GCP_82",),
 )
 
 # -- secrets in plain text ----------------------------------------------------------------------
@@ -310,7 +312,7 @@ PLAINTEXT_SECRETS = Rule(
     "additional_secret_outputs.",
     severity=Severity.CRITICAL,
     equivalents=(
-        "checkov CKV_AWS_46, CKV_AWS_45, CKV_OPENSTACK_4",
+        "checkov CKV_AWS_46, CKV_AWS_45",
         "trivy AVD-AWS-0029 (aws-ec2-no-secrets-in-user-data), AVD-AWS-0129, AVD-AWS-0036 "
         "(aws-ecs-no-plaintext-secrets), AVD-OPNSTK-0001",
     ),

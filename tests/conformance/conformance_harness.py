@@ -339,6 +339,7 @@ def generated_raw(name: str) -> dict[str, Any]:
     raw.pop("buckets", None)
     raw.pop("pools", None)
     raw.pop("kubernetes", None)
+    raw.pop("databases", None)
     by_vendor: dict[str, str] = {}
     for site in sites:
         by_vendor.setdefault(site["vendor"], site["name"])
@@ -372,6 +373,24 @@ def generated_raw(name: str) -> dict[str, Any]:
         if "azure" in by_vendor:
             bucket["blob_site"] = by_vendor["azure"]
         raw["buckets"] = [bucket]
+    if {"aws", "gcp", "azure"} <= by_vendor.keys():
+        db_sites = [names[by_vendor[v]] for v in ("aws", "gcp", "azure")]
+        raw["databases"] = [
+            {
+                "name": "orders",
+                "members": [
+                    *({"site": site["name"]} for site in db_sites),
+                    *({"site": site["name"], **_last_zone(site), "role": "etcd"} for site in db_sites[:2]),
+                    {"site": db_sites[2]["name"], **_last_zone(db_sites[2]), "role": "witness"},
+                ],
+                "images": {
+                    "aws": "ami-0c7c4e3c6b4941f0f",
+                    "gcp": "projects/debian-cloud/global/images/family/debian-12",
+                    "azure": "Debian:debian-12:12-gen2:latest",
+                },
+                "sizes": {"aws": "m6i.large", "gcp": "n2-standard-2", "azure": "Standard_D2s_v3"},
+            }
+        ]
     sources: list[dict[str, Any]] = []
     if "openstack" in by_vendor:
         sources.append(
@@ -406,6 +425,11 @@ def generated_raw(name: str) -> dict[str, Any]:
             }
         ]
     return raw
+
+
+def _last_zone(site: dict[str, Any]) -> dict[str, str]:
+    """A member in the site's last zone, or (no zones given: the driver's default) its first."""
+    return {"zone": site["zones"][-1]} if site.get("zones") else {}
 
 
 # --- the same program, as a real preview sees it -------------------------------------------------

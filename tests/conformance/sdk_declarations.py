@@ -63,6 +63,7 @@ SDK_PACKAGES = (
     "pulumi_openstack",
     "pulumi_vsphere",
     "pulumi_random",
+    "pulumi_tls",
     "pulumi_command",
 )
 

@@ -131,7 +131,7 @@ def create_cluster(ctx: SiteContext, network: SiteNetwork, spec: ClusterSpec) ->
         enable_key_rotation=True,
         deletion_window_in_days=30,
         tags={**ctx.tags, "Name": ctx.name("eks-secrets-key")},
-        opts=ctx.opts(),
+        opts=ctx.opts(protect=True),  # losing it loses every secret it encrypted
     )
     name = ctx.name("eks")
     cluster = aws.eks.Cluster(

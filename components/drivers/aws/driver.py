@@ -28,6 +28,7 @@ from ...planning.vpn import CipherSet, TunnelPlan, VpnEndpoint
 from ..bare_metal import BareMetalNode, BareMetalRequest, BareMetalSourceArgs, SourceIssue, zone_issues
 from ..base import BgpTimers, Capability, CloudDriver, ComputeSla, NetworkLimits, SiteContext, SiteNetwork
 from ..clusters import ModuleClusters
+from ..hosts import HostHandle, HostSpec, HostTerms
 from ..sdk import lazy_sdk, sdk_enum_values
 from ..workloads import (
     AppEndpoint,
@@ -44,6 +45,7 @@ from ..workloads import (
 )
 from . import app as aws_app
 from . import cluster as aws_cluster
+from . import host as aws_host
 from . import preview
 from . import storage as aws_storage
 
@@ -663,6 +665,21 @@ class AwsDriver(ModuleClusters, CloudDriver):
 
     def create_app_site(self, ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -> AppEndpoint:
         return aws_app.create_app_site(ctx, network, spec)
+
+    def host_terms(self) -> HostTerms:
+        return aws_host.HOST_TERMS
+
+    def host_problems(self, site: SiteArgs) -> list[str]:
+        return []
+
+    def host_subnet(self, site: SiteArgs, zone: str) -> str:
+        return f"private-{zone_letter(zone)}"
+
+    def reserved_tail(self) -> int:
+        return aws_host.RESERVED_TAIL
+
+    def create_host(self, ctx: SiteContext, network: SiteNetwork, spec: HostSpec) -> HostHandle:
+        return aws_host.create_host(ctx, network, spec)
 
     def dns_problems(self, dns: DnsSpec, endpoints: Mapping[str, EndpointKind]) -> list[str]:
         return aws_app.route53_problems(dns, endpoints)

@@ -62,6 +62,7 @@ DYNAMODB_TABLE = "aws:dynamodb/table:Table"
 REDSHIFT = "aws:redshift/cluster:Cluster"
 EKS = "aws:eks/cluster:Cluster"
 EKS_NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
+KMS_KEY = "aws:kms/key:Key"
 VERSIONING_CONFIGS = (
     "aws:s3/bucketVersioning:BucketVersioning",
     "aws:s3/bucketVersioningV2:BucketVersioningV2",
@@ -137,6 +138,7 @@ class AwsReader(Reader):
             EBS_VOLUME,
             "aws:efs/fileSystem:FileSystem",
             *BUCKETS,
+            KMS_KEY,  # a key holds data in effect: deleting it loses everything encrypted with it
         }
     )
     volume_types = frozenset({EBS_VOLUME, INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION})
@@ -160,6 +162,9 @@ class AwsReader(Reader):
         "redundancy-aws-dynamodb-point-in-time-recovery": frozenset({DYNAMODB_TABLE}),
         "security-aws-eks-endpoint-not-public": frozenset({EKS}),
         "redundancy-kubernetes-cluster-zones": frozenset({EKS, EKS_NODE_GROUP}),
+        "security-aws-eks-secrets-encrypted": frozenset({EKS}),
+        "security-kms-key-rotation": frozenset({KMS_KEY}),
+        "redundancy-databases-backed-up": frozenset({RDS_INSTANCE, RDS_CLUSTER}),
     }
     also_reads = frozenset({SUBNET, ZONE, HEALTH_CHECK})
 
@@ -449,6 +454,25 @@ class AwsReader(Reader):
                 yield f"pointInTimeRecovery.enabled is {shown}; set it to true"
         elif topic == "security-aws-eks-endpoint-not-public":
             yield from _eks_endpoint(res)
+        elif topic == "security-aws-eks-secrets-encrypted":
+            yield from _eks_secrets(res)
+        elif topic == "redundancy-databases-backed-up":
+            if get(res.props, "replicateSourceDb") or get(res.props, "replicationSourceIdentifier"):
+                return  # a read replica: its primary's backups hold the data
+            days = as_int(get(res.props, "backupRetentionPeriod"))
+            if days == 0:
+                yield (
+                    "backupRetentionPeriod is 0: RDS keeps no automated backups; leave it unset or set "
+                    "1-35 days"
+                )
+        elif topic == "security-kms-key-rotation":
+            spec = get(res.props, "customerMasterKeySpec") or get(res.props, "keySpec")
+            if spec is not None and str(spec) != "SYMMETRIC_DEFAULT":
+                return  # asymmetric and HMAC keys cannot rotate automatically
+            rotation = get(res.props, "enableKeyRotation")
+            if rotation is not True:
+                shown = "unset (the SDK's default is false)" if rotation is None else repr(rotation)
+                yield f"enableKeyRotation is {shown}; set it to true (AWS then rotates the key yearly)"
         elif topic == "security-imds-hop-limit":
             limit = int(cfg["maxHopLimit"])
             hops = as_int(get(res.props, "metadataOptions", "httpPutResponseHopLimit"))
@@ -516,6 +540,29 @@ def _eks_endpoint(res: Resource) -> Iterator[str]:
         f"vpcConfig.endpointPublicAccess is {state} and its publicAccessCidrs admit {opened}: the "
         "Kubernetes API answers the whole internet; set endpointPrivateAccess true and "
         "endpointPublicAccess false, or list your own ranges"
+    )
+
+
+def _eks_secrets(res: Resource) -> Iterator[str]:
+    """``encryptionConfig`` (the SDK: "resources ... Valid values: `secrets`", and a KMS key in
+    ``provider.keyArn``). Kubernetes 1.28 and later get EKS's default envelope encryption with an
+    AWS owned key (EKS user guide, "Default envelope encryption for all Kubernetes API data");
+    an older ``version`` keeps secrets in etcd unencrypted."""
+    config = get(res.props, "encryptionConfig")
+    if config is not None and "secrets" in [str(r) for r in items(config, "resources")]:
+        return
+    version = str(get(res.props, "version") or "")
+    major, _, minor = version.partition(".")
+    old = major.isdigit() and minor.isdigit() and (int(major), int(minor)) < (1, 28)
+    default = (
+        f"before 1.28 (version {version!r}) EKS leaves secrets unencrypted in etcd"
+        if old
+        else "EKS then encrypts them with an AWS owned key, whose policy and rotation are not yours"
+    )
+    state = "unset" if config is None else "without 'secrets' in its resources"
+    yield (
+        f"encryptionConfig is {state}: {default}; encrypt secrets with a KMS key of your own "
+        "(encryptionConfig resources ['secrets'])"
     )
 
 
@@ -649,8 +696,20 @@ def _s3_public_access_block(index: Index) -> Iterator[Finding]:
             off = [flag for flag in _BLOCK_FLAGS if get(res.props, flag) is not True]
         except UnknownValue:
             continue
-        for bucket in index.linked(res, "bucket", _S3):
+        linked = index.linked(res, "bucket", _S3)
+        for bucket in linked:
             partial.setdefault(bucket.urn, off)
+        if not linked and off:  # a bucket outside the plan: the block is all there is to judge
+            try:
+                named = get(res.props, "bucket")
+            except UnknownValue:
+                named = None
+            shown = f"bucket {named!r}" if isinstance(named, str) else "a bucket outside this plan"
+            yield Finding(
+                f"public access block {res.name!r} for {shown} leaves {', '.join(off)} off: "
+                "set all four true",
+                res.urn,
+            )
     account_wide = False
     account_unknown: Resource | None = None  # an account block whose settings a preview cannot know
     for res in index.of_type(ACCOUNT_PUBLIC_ACCESS_BLOCK):

@@ -33,6 +33,7 @@ from ...planning.limits import Counted, VpnLimit
 from ...planning.vpn import CipherSet, VpnEndpoint
 from ..base import BgpTimers, Capability, CloudDriver, ComputeSla, NetworkLimits, SiteContext, SiteNetwork
 from ..clusters import ModuleClusters
+from ..hosts import HostHandle, HostSpec, HostTerms
 from ..sdk import lazy_sdk
 from ..workloads import (
     AppEndpoint,
@@ -48,6 +49,7 @@ from ..workloads import (
 )
 from . import app as azure_app
 from . import cluster as azure_cluster
+from . import host as azure_host
 from . import preview
 from . import storage as azure_storage
 from .site import AZURE_ZONES, EXTRA, AzureSiteArgs, sdk_installed
@@ -476,6 +478,27 @@ class AzureDriver(ModuleClusters, CloudDriver):
 
     def create_app_site(self, ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -> AppEndpoint:
         return azure_app.create_app_site(ctx, network, spec)
+
+    def host_terms(self) -> HostTerms:
+        return azure_host.HOST_TERMS
+
+    def host_problems(self, site: SiteArgs) -> list[str]:
+        assert isinstance(site, AzureSiteArgs)
+        if site.admin_ssh_public_key is None:
+            return [
+                f"site {site.name!r} has no admin_ssh_public_key; an Azure Linux VM needs an SSH key "
+                "(skyweave leaves password login off): set sites[…].admin_ssh_public_key"
+            ]
+        return []
+
+    def host_subnet(self, site: SiteArgs, zone: str) -> str:
+        return "main"
+
+    def reserved_tail(self) -> int:
+        return azure_host.RESERVED_TAIL
+
+    def create_host(self, ctx: SiteContext, network: SiteNetwork, spec: HostSpec) -> HostHandle:
+        return azure_host.create_host(ctx, network, spec)
 
     def dns_problems(self, dns: DnsSpec, endpoints: Mapping[str, EndpointKind]) -> list[str]:
         return azure_app.traffic_manager_problems(dns, endpoints)

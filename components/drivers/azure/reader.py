@@ -64,8 +64,16 @@ NSG = "azure-native:network:NetworkSecurityGroup"
 NSG_RULE = "azure-native:network:SecurityRule"
 SYNAPSE_FIREWALL = "azure-native:synapse:IpFirewallRule"
 NIC = "azure-native:network:NetworkInterface"
-#: What a Synapse workspace answers on: its SQL endpoints (1433) and its web endpoints (443).
-_SYNAPSE_PORTS = ((1433, 1433), (443, 443))
+#: Firewall rules that admit an IPv4 range to a service, and the ports that service answers on: a
+#: Synapse workspace its SQL endpoints (1433) and web endpoints (443), Azure SQL 1433, the
+#: PostgreSQL and MySQL/MariaDB servers their own ports (checkov CKV_AZURE_11 judges the last four).
+IP_FIREWALLS: dict[str, tuple[tuple[int, int], ...]] = {
+    SYNAPSE_FIREWALL: ((1433, 1433), (443, 443)),
+    "azure-native:sql:FirewallRule": ((1433, 1433),),
+    "azure-native:dbforpostgresql:FirewallRule": ((5432, 5432),),
+    "azure-native:dbformysql:FirewallRule": ((3306, 3306),),
+    "azure-native:dbformariadb:FirewallRule": ((3306, 3306),),
+}
 STORAGE_ACCOUNT = "azure-native:storage:StorageAccount"
 BLOB_SERVICE = "azure-native:storage:BlobServiceProperties"
 BLOB_CONTAINER = "azure-native:storage:BlobContainer"
@@ -119,7 +127,7 @@ class AzureReader(Reader):
     dns_records = {RECORD_SET: "Azure DNS"}
     profile_types = frozenset(TM_PROFILES)
     profile_domains = (TM_DOMAIN,)
-    ingress_types = frozenset({NSG, NSG_RULE, SYNAPSE_FIREWALL})
+    ingress_types = frozenset({NSG, NSG_RULE, *IP_FIREWALLS})
     ike_types = frozenset({CONNECTION})
     exposure_types = frozenset({STORAGE_ACCOUNT, BLOB_CONTAINER})
     stateful_types = frozenset({STORAGE_ACCOUNT, BLOB_CONTAINER, "azure-native:compute:Disk"})
@@ -362,10 +370,10 @@ class AzureReader(Reader):
         """Inbound Allow NSG rules from the internet (``*``, ``Internet``, ``Any`` or a /0).
         azure-native flattens ARM's ``properties``: a rule's ``sourceAddressPrefix`` is a
         top-level key. A rule a preview cannot judge leaves the group's other rules judged."""
-        if res.type == SYNAPSE_FIREWALL:
+        if res.type in IP_FIREWALLS:
             start, end = get(res.props, "startIpAddress"), get(res.props, "endIpAddress")
             if _whole_ipv4(start, end):
-                yield Ingress("the rule", f"{start}-{end}", _SYNAPSE_PORTS)
+                yield Ingress("the rule", f"{start}-{end}", IP_FIREWALLS[res.type])
             return
         if res.type == NSG_RULE:
             found = _nsg_ingress(res.props)

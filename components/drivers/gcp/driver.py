@@ -31,6 +31,7 @@ from ..base import (
     regional_subnets,
 )
 from ..clusters import ModuleClusters
+from ..hosts import HostHandle, HostSpec, HostTerms
 from ..sdk import lazy_sdk
 from ..workloads import (
     AppEndpoint,
@@ -48,6 +49,7 @@ from ..workloads import (
 )
 from . import app as gcp_app
 from . import cluster as gcp_cluster
+from . import host as gcp_host
 from . import preview
 from . import storage as gcp_storage
 from .zones import GCP_ZONES
@@ -356,6 +358,21 @@ class GcpDriver(ModuleClusters, CloudDriver):
 
     def create_app_site(self, ctx: SiteContext, network: SiteNetwork, spec: AppSiteSpec) -> AppEndpoint:
         return gcp_app.create_app_site(ctx, network, spec)
+
+    def host_terms(self) -> HostTerms:
+        return gcp_host.HOST_TERMS
+
+    def host_problems(self, site: SiteArgs) -> list[str]:
+        return []
+
+    def host_subnet(self, site: SiteArgs, zone: str) -> str:
+        return "main"
+
+    def reserved_tail(self) -> int:
+        return gcp_host.RESERVED_TAIL
+
+    def create_host(self, ctx: SiteContext, network: SiteNetwork, spec: HostSpec) -> HostHandle:
+        return gcp_host.create_host(ctx, network, spec)
 
     def dns_problems(self, dns: DnsSpec, endpoints: Mapping[str, EndpointKind]) -> list[str]:
         return gcp_app.cloud_dns_problems(dns, endpoints)

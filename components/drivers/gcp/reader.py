@@ -62,6 +62,7 @@ ADDRESSES = ("gcp:compute/address:Address", "gcp:compute/globalAddress:GlobalAdd
 SUBNETWORK = "gcp:compute/subnetwork:Subnetwork"
 ROUTER_INTERFACE = "gcp:compute/routerInterface:RouterInterface"
 BUCKET = "gcp:storage/bucket:Bucket"
+CRYPTO_KEY = "gcp:kms/cryptoKey:CryptoKey"
 FIREWALL = "gcp:compute/firewall:Firewall"
 IAM_MEMBER = "gcp:storage/bucketIAMMember:BucketIAMMember"
 IAM_BINDING = "gcp:storage/bucketIAMBinding:BucketIAMBinding"
@@ -93,6 +94,7 @@ class GcpReader(Reader):
     vendor = "gcp"
     display_name = "GCP"
     packages = frozenset({"gcp", "google-native"})
+    label_props = ("labels",)
     compute = {REGIONAL_MIG: _MIG, ZONAL_MIG: _MIG, INSTANCE: "instance", GKE_NODE_POOL: "GKE node pool"}
     serving = frozenset(
         {
@@ -128,13 +130,16 @@ class GcpReader(Reader):
     ike_types = frozenset({TUNNEL})
     exposure_types = frozenset({IAM_MEMBER, IAM_BINDING, IAM_POLICY, *ACCESS_CONTROLS, BUCKET_ACL})
     stateful_types = frozenset(
-        {CLOUD_SQL, BUCKET, "gcp:compute/disk:Disk", "gcp:compute/regionDisk:RegionDisk"}
+        # A key holds data in effect: destroying it loses everything encrypted with it.
+        {CLOUD_SQL, BUCKET, "gcp:compute/disk:Disk", "gcp:compute/regionDisk:RegionDisk", CRYPTO_KEY}
     )
     public_address_types = frozenset({INSTANCE, *TEMPLATES})
     database_types = frozenset({CLOUD_SQL})
     topics = {
         "security-gcp-no-project-ssh-keys": frozenset({INSTANCE, *TEMPLATES}),
         "security-gcs-access-controlled": frozenset({BUCKET}),
+        "security-kms-key-rotation": frozenset({CRYPTO_KEY}),
+        "redundancy-databases-backed-up": frozenset({CLOUD_SQL}),
         "security-storage-versioned": frozenset({BUCKET}),
         "security-no-plain-http-listeners": frozenset({*HTTP_PROXIES, *URL_MAPS}),
         "redundancy-dns-health-checks": frozenset({RECORD_SET}),
@@ -435,7 +440,18 @@ class GcpReader(Reader):
         if topic == "security-kubernetes-api-not-public":
             yield from _gke_api(res)
             return
-        if topic == "security-gcp-no-project-ssh-keys":
+        if topic == "security-kms-key-rotation":
+            yield from _rotation(res, int(cfg["maxRotationDays"]))
+        elif topic == "redundancy-databases-backed-up":
+            if get(res.props, "masterInstanceName"):
+                return  # a read replica: its primary's backups hold the data
+            enabled = get(res.props, "settings", "backupConfiguration", "enabled")
+            if enabled is not True:
+                shown = (
+                    "unset (Cloud SQL then takes no automated backups)" if enabled is None else repr(enabled)
+                )
+                yield f"settings.backupConfiguration.enabled is {shown}; set it to true"
+        elif topic == "security-gcp-no-project-ssh-keys":
             value = get(res.props, "metadata", "block-project-ssh-keys")
             if not is_true(value):
                 shown = "unset (GCP then accepts every project-wide key)" if value is None else repr(value)
@@ -531,6 +547,24 @@ def _gke_zones(estate: Estate) -> Iterator[Finding]:
                 "zone loses every node; give its node pools two zones or more",
                 cluster.urn,
             )
+
+
+def _rotation(res: Resource, max_days: int) -> Iterator[str]:
+    """``rotationPeriod`` (the SDK: "a decimal number with up to 9 fractional digits, followed by
+    the letter `s`"): unset, the key never gets a new version."""
+    period = get(res.props, "rotationPeriod")
+    if period is None:
+        yield f"rotationPeriod is unset: the key never rotates; set it to at most {max_days} days"
+        return
+    text = str(period).strip()
+    try:
+        seconds = float(text.removesuffix("s"))
+    except ValueError:
+        return  # not the API's format: the provider refuses it before anything is created
+    if not text.endswith("s"):
+        return
+    if seconds > max_days * 86400:
+        yield f"rotationPeriod is {text!r} ({seconds / 86400:g} days); at most {max_days} days"
 
 
 def _public_policy_data(data: Any) -> Iterator[str]:

@@ -8,7 +8,10 @@ tunnels in its boot configuration, which is secret user data the pack cannot rea
 does show is its security group admitting IKE (UDP 500) from each peer tunnel address, on ports
 that forward other addresses (``allowedAddressPairs``). Each such opening counts as one tunnel
 that router's site configures towards the peer the address comes from, and the router instances
-are not counted as compute that serves. Imports no provider SDK.
+are not counted as compute that serves. Literal addresses whose openings one component registered
+into one security group (skyweave's VpnLink opening both devices of an on-prem site) are one peer,
+as site connections sharing a peer endpoint group are; openings a program registers under the
+stack itself stay a peer per address. Imports no provider SDK.
 """
 
 from __future__ import annotations
@@ -144,6 +147,17 @@ class OpenStackReader(Reader):
             address = known_address(res.props, "peerAddress")
             if group and address and is_ip(address):
                 by_group.setdefault(group, []).append(f"ip:{address}")
+        # An instance-hosted router's IKE openings that one component registered into one security
+        # group reach one peer (skyweave's appliance: a VpnLink opens both devices of its far site).
+        for rule, _ in _Routers(estate).ike[0]:
+            parent = estate.index.by_urn.get(rule.parent) if rule.parent else None
+            if parent is None or parent.type.startswith("pulumi:"):
+                continue  # the stack itself (a hand-written program): each address is its own peer
+            address = (known_address(rule.props, "remoteIpPrefix") or "").split("/", 1)[0]
+            if rule.property_dependencies.get("remoteIpPrefix") or not is_ip(address):
+                continue  # its address comes from a resource of the plan: that resource's site
+            group = ",".join(rule.property_dependencies.get("securityGroupId") or rule.dependencies)
+            by_group.setdefault(f"{parent.urn}|{group}", []).append(f"ip:{address}")
         for members in by_group.values():
             for other in members[1:]:
                 peers.union(members[0], other)

@@ -40,6 +40,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time each name load
     from .drivers.providers import SiteProviders
     from .estate.config import StackConfig, config_schema, parse_stack_config
     from .estate.stack import load_stack_config
+    from .kubernetes.fleet import KubernetesFleet, KubernetesFleetArgs, plan_kubernetes_fleet
     from .metal.bare_metal_pool import BareMetalPool, BareMetalPoolArgs, PoolConfig, plan_pool
     from .metal.inventory import ansible_inventory
     from .network.hybrid_vpc import HybridVpc, HybridVpcArgs, HybridVpcPlan, IpamArgs, plan_hybrid_vpc
@@ -66,6 +67,8 @@ _EXPORTS: dict[str, str] = {
     "HybridVpcPlan": "network.hybrid_vpc",
     "InvalidArgsError": "core.errors",
     "IpamArgs": "network.hybrid_vpc",
+    "KubernetesFleet": "kubernetes.fleet",
+    "KubernetesFleetArgs": "kubernetes.fleet",
     "MultiCloudApp": "app.multi_cloud_app",
     "MultiCloudAppArgs": "app.plan",
     "MultiCloudBucket": "storage.multi_cloud_bucket",
@@ -90,6 +93,7 @@ _EXPORTS: dict[str, str] = {
     "load_stack_config": "estate.stack",
     "parse_stack_config": "estate.config",
     "plan_hybrid_vpc": "network.hybrid_vpc",
+    "plan_kubernetes_fleet": "kubernetes.fleet",
     "plan_multi_cloud_app": "app.plan",
     "plan_multi_cloud_bucket": "storage.multi_cloud_bucket",
     "plan_multi_cloud_database": "database.plan",
@@ -118,6 +122,8 @@ __all__ = [
     "HybridVpcPlan",
     "InvalidArgsError",
     "IpamArgs",
+    "KubernetesFleet",
+    "KubernetesFleetArgs",
     "MultiCloudApp",
     "MultiCloudAppArgs",
     "MultiCloudBucket",
@@ -143,6 +149,7 @@ __all__ = [
     "load_stack_config",
     "parse_stack_config",
     "plan_hybrid_vpc",
+    "plan_kubernetes_fleet",
     "plan_multi_cloud_app",
     "plan_multi_cloud_bucket",
     "plan_multi_cloud_database",

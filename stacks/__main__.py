@@ -113,3 +113,20 @@ if databases:
             for name, db in databases.items()
         },
     )
+
+# Kubernetes across vendors (docs/kubernetes.md): a managed cluster per listed site (EKS, GKE, AKS,
+# Magnum), nodes sized so losing the failure the fleet names still leaves min_nodes, pod and
+# service ranges from the estate's IPAM; the kubeconfigs stay secrets.
+fleets = {
+    fleet.name: skyweave.KubernetesFleet(
+        fleet.name,
+        fleet.args(estate_tags=config.tags),
+        network=network,
+        providers=providers,
+        plan=plan.fleets[fleet.name],
+    )
+    for fleet in config.kubernetes
+}
+if fleets:
+    pulumi.export("kubernetes", {name: fleet.clusters for name, fleet in fleets.items()})
+    pulumi.export("kubeconfigs", {name: fleet.kubeconfigs for name, fleet in fleets.items()})

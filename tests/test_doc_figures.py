@@ -151,13 +151,20 @@ def test_the_simulate_rows_are_the_commands() -> None:
     expected = [
         [
             f["domain"],
-            *(f"{x['remaining']} / {x['min_healthy']}" for x in (*f["apps"], *f["pools"])),
+            *(
+                f"{x['remaining']} / {x['min_healthy']}"
+                for x in (*f["apps"], *f["pools"], *f.get("clusters", []))
+            ),
             f["network"],
         ]
         for f in failures
     ]
     assert (
-        _table(RESILIENCE, "| vendor lost | shop left / need | metal pool left / need | network |")
+        _table(
+            RESILIENCE,
+            "| vendor lost | shop left / need | metal pool left / need | apps fleet nodes left / need "
+            "| network |",
+        )
         == expected
     )
 

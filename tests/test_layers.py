@@ -56,7 +56,7 @@ PROVIDER_SDKS = (
 )
 PULUMI = ("pulumi", "pulumi_policy", "grpc", "google.protobuf")
 
-COMPONENTS = ("network", "app", "metal", "storage", "database")
+COMPONENTS = ("network", "app", "metal", "storage", "database", "kubernetes")
 #: layer → the skyweave layers it may import (itself always allowed).
 ALLOWED: dict[str, set[str]] = {
     "core": set(),

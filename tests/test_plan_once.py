@@ -1,5 +1,6 @@
 """A preview plans each thing exactly once: one IPAM pass, one shape decision per link, one
-capacity plan per app, one placement per pool (the stack loader's plan is the components' plan).
+capacity plan per app and per Kubernetes fleet, one range plan per fleet, one placement per pool
+(the stack loader's plan is the components' plan).
 
 Calls are counted by code object with a profile hook, so a planner is counted however it was
 imported or bound — a second call through another name still counts.
@@ -17,7 +18,7 @@ from typing import Any
 import pytest
 from conftest import ROOT
 from skyweave.estate.project import Project
-from skyweave.planning import capacity, ipam, placement, vpn
+from skyweave.planning import capacity, clusters, ipam, placement, vpn
 
 
 @contextmanager
@@ -43,6 +44,7 @@ PLANNERS = {
     "shape": vpn._shape,
     "plan_capacity": capacity.plan_capacity,
     "plan_placement": placement.plan_placement,
+    "plan_cluster_ranges": clusters.plan_cluster_ranges,
 }
 
 
@@ -56,11 +58,13 @@ def test_a_preview_plans_each_thing_once(stack: str) -> None:
     links = sum(1 for r in run.resources if r.type == "skyweave:network:VpnLink")
     apps = sum(1 for r in run.resources if r.type == "skyweave:app:MultiCloudApp")
     pools = sum(1 for r in run.resources if r.type == "skyweave:compute:BareMetalPool")
+    fleets = sum(1 for r in run.resources if r.type == "skyweave:kubernetes:KubernetesFleet")
     assert links > 0
     assert counts["plan_addresses"] == 1
     assert counts["plan_link"] == links
     assert counts["shape"] == links
-    assert counts["plan_capacity"] == apps
+    assert counts["plan_capacity"] == apps + fleets
+    assert counts["plan_cluster_ranges"] == fleets
     assert counts["plan_placement"] == pools
 
 

@@ -50,6 +50,7 @@ from skyweave.drivers.onprem.driver import ByonServerArgs, ByonSourceArgs
 from skyweave.drivers.openstack.driver import IronicSourceArgs
 from skyweave.drivers.site_models import site_models
 from skyweave.engine.offline import OfflineMocks, OfflineRun, RecordingMonitor
+from skyweave.kubernetes.fleet import FleetClusterArgs, FleetRangesArgs, KubernetesFleetArgs
 from skyweave.metal.bare_metal_pool import BareMetalPoolArgs
 from skyweave.network.connectivity import ConnectivityArgs
 from skyweave.network.hybrid_vpc import HybridVpcArgs, IpamArgs
@@ -92,7 +93,14 @@ def test_schema_has_every_component_and_its_version(schema: dict[str, Any]) -> N
     assert schema["name"] == "skyweave" and schema["version"] == skyweave.__version__
     assert set(schema["resources"]) == {
         f"skyweave:index:{c}"
-        for c in ("HybridVpc", "MultiCloudApp", "MultiCloudBucket", "MultiCloudDatabase", "BareMetalPool")
+        for c in (
+            "HybridVpc",
+            "MultiCloudApp",
+            "MultiCloudBucket",
+            "MultiCloudDatabase",
+            "BareMetalPool",
+            "KubernetesFleet",
+        )
     }
     for token, resource in schema["resources"].items():
         assert resource["isComponent"] is True, token
@@ -132,6 +140,11 @@ EXPECTED = {
         {"members", "images", "sizes", "network"},
         {"members", "leaderConnection", "networks"},
     ),
+    "KubernetesFleet": (
+        fields(KubernetesFleetArgs) | {"network"},
+        {"clusters", "minNodes", "network"},
+        {"clusters", "kubeconfigs", "placements", "availability", "networks"},
+    ),
     "BareMetalPool": (
         fields(BareMetalPoolArgs) | {"network", "sshKeys"},
         {"count", "sources", "network"},
@@ -162,6 +175,8 @@ TYPES = {
     "PoolSource": fields(IronicSourceArgs, AwsMetalSourceArgs, ByonSourceArgs),
     "ByonServer": fields(ByonServerArgs),
     "Network": fields(HybridVpcArgs),
+    "FleetCluster": fields(FleetClusterArgs),
+    "FleetRanges": fields(FleetRangesArgs),
 }
 
 
@@ -391,6 +406,29 @@ def test_construct_multi_cloud_bucket(provider: ComponentProvider) -> None:
     providers = {r.name for r in result.resources if r.type.startswith("pulumi:providers:")}
     assert providers == {"assets-provider-aws-use1", "assets-provider-gcp-euw1"}
     assert result.outputs["state"]["copyIntervalSeconds"] == 7200
+
+
+def test_construct_kubernetes_fleet(provider: ComponentProvider) -> None:
+    fleet = {
+        "network": {"sites": [AWS, GCP], "connectivity": {"topology": "none"}},
+        "clusters": [
+            {"site": "aws-use1", "nodeSize": "m6i.large"},
+            {"site": "gcp-euw1", "nodeSize": "e2-standard-4"},
+        ],
+        "minNodes": 4,
+        "survive": "vendor",
+    }
+    result = construct(provider, "KubernetesFleet", "apps", fleet)
+    types = Counter(r.type for r in result.resources)
+    assert types["aws:eks/cluster:Cluster"] == 1 and types["gcp:container/cluster:Cluster"] == 1
+    assert types["aws:eks/nodeGroup:NodeGroup"] == 2 and types["gcp:container/nodePool:NodePool"] == 2
+    state = result.outputs["state"]
+    nodes = {site: sum(c["nodes"].values()) for site, c in state["clusters"].items()}
+    assert nodes == {"aws-use1": 4, "gcp-euw1": 4}  # losing either vendor leaves 4
+    assert state["kubeconfigs"] == "[secret]"
+    with pytest.raises(ComponentInitError, match=r"clusters\[0\]\.nodeSize: 'm6i\.huge'"):
+        bad = {**fleet, "clusters": [{"site": "aws-use1", "nodeSize": "m6i.huge"}, fleet["clusters"][1]]}
+        construct(provider, "KubernetesFleet", "apps", bad)
 
 
 def test_construct_multi_cloud_bucket_with_a_blob_copy(provider: ComponentProvider) -> None:

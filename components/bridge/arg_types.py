@@ -23,7 +23,10 @@ __all__ = [
     "DnsProvider",
     "DnsRouting",
     "FailureKind",
+    "FleetCluster",
+    "FleetRanges",
     "Ipam",
+    "KubernetesFleetInputs",
     "MemberRole",
     "MultiCloudAppInputs",
     "MultiCloudBucketInputs",
@@ -345,6 +348,34 @@ class DatabaseMember(TypedDict):
     """postgres members only: may it be a synchronous standby (false is Patroni's nosync tag, for a member behind a slow link). Default true."""
 
 
+class FleetCluster(TypedDict):
+    """One cluster of a :class:`KubernetesFleet`: its site and what its nodes are."""
+
+    site: str
+    """The site the cluster runs on (one cluster per site). Required."""
+    node_size: str
+    """Every node's size (aws: an EC2 instance type; azure: an Azure VM size; gcp: a Compute Engine machine type; openstack: a Nova flavor name). Required."""
+    kubernetes_version: NotRequired[str]
+    """The Kubernetes version (EKS, GKE, AKS: major.minor such as 1.31; Magnum: a full release such as v1.28.9, its kube_tag). Omitted: the vendor's default."""
+    image: NotRequired[str]
+    """The node image, where the vendor needs one (openstack: a Glance image Magnum's Kubernetes driver boots (e.g. Fedora CoreOS)); refused elsewhere."""
+    pod_cidr: NotRequired[str]
+    """The cluster's pod range, pinned (vendors whose pods take the site's own addresses have none). Omitted: planned from ranges.supernet; pin it once planned."""
+    service_cidr: NotRequired[str]
+    """The cluster's Service range, pinned. Omitted: planned from ranges.supernet."""
+
+
+class FleetRanges(TypedDict):
+    """Where the clusters' pod and service ranges come from."""
+
+    supernet: NotRequired[str]
+    """The private range every unpinned pod and service range comes from, apart from the sites' supernet. Default 172.16.0.0/12."""
+    pod_prefix: NotRequired[int]
+    """An unpinned pod range's size. Default 16."""
+    service_prefix: NotRequired[int]
+    """An unpinned service range's size. Default 20."""
+
+
 class ByonServer(TypedDict):
     """One server you already run, reached over SSH."""
 
@@ -530,6 +561,25 @@ class MultiCloudDatabaseInputs(TypedDict):
     """Bytes a standby may lag and still be promoted (rpo: async). Default 1 MiB."""
     tags: NotRequired[dict[str, str]]
     """Tags on every resource of the database. Default none."""
+    network: Network
+    """The network the component runs on, as HybridVpc takes it; the component builds it as its own child named '<name>-net'."""
+
+
+class KubernetesFleetInputs(TypedDict):
+    """Arguments of KubernetesFleet, and the network its clusters run on."""
+
+    clusters: list[FleetCluster]
+    """One cluster per site, on vendors with managed Kubernetes. Required."""
+    min_nodes: int
+    """Nodes the fleet must still have after losing the `survive` domain. Required."""
+    survive: NotRequired[FailureKind]
+    """The failure the fleet survives with min_nodes left: zone (default), site, region or vendor."""
+    ranges: NotRequired[FleetRanges]
+    """Pod and service ranges."""
+    availability: NotRequired[dict[str, float]]
+    """Per site, the cluster's availability where its vendor publishes no SLA (Magnum), e.g. {os-dc1: 0.999}; overrides a published one."""
+    tags: NotRequired[dict[str, str]]
+    """Tags on every resource. Default none."""
     network: Network
     """The network the component runs on, as HybridVpc takes it; the component builds it as its own child named '<name>-net'."""
 

@@ -37,6 +37,7 @@ from ..app.plan import MultiCloudAppArgs
 from ..core.sites import SiteArgs
 from ..database.plan import MultiCloudDatabaseArgs
 from ..drivers.bare_metal import BareMetalSourceArgs
+from ..kubernetes.fleet import KubernetesFleetArgs
 from ..metal.bare_metal_pool import BareMetalPoolArgs
 from ..network.hybrid_vpc import HybridVpcArgs
 from ..storage.multi_cloud_bucket import MultiCloudBucketArgs
@@ -92,6 +93,12 @@ INPUTS: tuple[Inputs, ...] = (
         "MultiCloudDatabaseInputs",
         MultiCloudDatabaseArgs,
         "Arguments of MultiCloudDatabase, and the network its members run on.",
+        (("network", "Network", _NETWORK_DOC),),
+    ),
+    Inputs(
+        "KubernetesFleetInputs",
+        KubernetesFleetArgs,
+        "Arguments of KubernetesFleet, and the network its clusters run on.",
         (("network", "Network", _NETWORK_DOC),),
     ),
     Inputs(

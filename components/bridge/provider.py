@@ -43,6 +43,9 @@ from ..database.plan import NAME_LIMIT as DATABASE_NAME_LIMIT
 from ..database.plan import MultiCloudDatabaseArgs, plan_multi_cloud_database
 from ..drivers.bare_metal import secret_issues
 from ..drivers.providers import SiteProviders
+from ..kubernetes.fleet import NAME_LIMIT as FLEET_NAME_LIMIT
+from ..kubernetes.fleet import KubernetesFleet as _KubernetesFleet
+from ..kubernetes.fleet import KubernetesFleetArgs, plan_kubernetes_fleet
 from ..metal.bare_metal_pool import NAME_LIMIT as POOL_NAME_LIMIT
 from ..metal.bare_metal_pool import BareMetalPool as _BareMetalPool
 from ..metal.bare_metal_pool import BareMetalPoolArgs, plan_pool
@@ -55,6 +58,7 @@ from ..storage.multi_cloud_bucket import MultiCloudBucketArgs, plan_multi_cloud_
 from . import arg_types as provider_types
 from .arg_types import (
     BareMetalPoolInputs,
+    KubernetesFleetInputs,
     MultiCloudAppInputs,
     MultiCloudBucketInputs,
     MultiCloudDatabaseInputs,
@@ -66,6 +70,7 @@ __all__ = [
     "PACKAGE",
     "BareMetalPool",
     "HybridVpc",
+    "KubernetesFleet",
     "MultiCloudApp",
     "MultiCloudBucket",
     "MultiCloudDatabase",
@@ -282,6 +287,68 @@ class MultiCloudApp(pulumi.ComponentResource):
                 "placements": self.placements,
                 "minHealthy": self.min_healthy,
                 "survive": self.survive,
+                "networks": self.networks,
+            }
+        )
+
+
+class KubernetesFleet(pulumi.ComponentResource):
+    """Managed Kubernetes clusters on several vendors, nodes sized to survive a zone, region or vendor."""
+
+    clusters: pulumi.Output[dict[str, Any]]
+    """Per site: vendor, product, name, endpoint, pod and service ranges, nodes per zone."""
+    kubeconfigs: pulumi.Output[dict[str, str]]
+    """Per site, a kubeconfig reaching the cluster (a secret)."""
+    placements: pulumi.Output[list[dict[str, Any]]]
+    """The nodes per site and zone as failure-domain rows (what the policy pack re-checks)."""
+    availability: pulumi.Output[dict[str, Any]]
+    """The availability model's figures for the fleet's node capacity."""
+    networks: pulumi.Output[dict[str, Any]]
+    """The fleet's network, per site, as HybridVpc reports it."""
+
+    def __init__(
+        self, name: str, args: KubernetesFleetInputs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        _check_name("KubernetesFleet", name, FLEET_NAME_LIMIT, network=True)
+        own, extra = _split(args, "network")
+        if "network" not in extra:
+            raise InvalidArgsError([_missing("network")], source=f"{_token('KubernetesFleet')} {name!r}")
+        net_plan, fleet_args = _both(
+            "KubernetesFleet",
+            name,
+            lambda: _plan_network(extra["network"], "KubernetesFleet", name, "network"),
+            lambda: _validate(KubernetesFleetArgs, own, "KubernetesFleet", name),
+        )
+        try:
+            plan_kubernetes_fleet(
+                fleet_args,
+                net_plan.args.sites,
+                {site: list(p.cidrs) for site, p in net_plan.addresses.sites.items()},
+                reserved=list(net_plan.args.ipam.reserved),
+                sites_supernet=net_plan.args.ipam.supernet,
+                api_cidrs=net_plan.estate_ranges(ipv6=False),
+            )
+        except ConfigError as exc:
+            raise _reraise(exc, "KubernetesFleet", name) from None
+        super().__init__(_token("KubernetesFleet"), name, None, opts)
+        providers = _site_providers(self, name, net_plan.args.sites)
+        child = pulumi.ResourceOptions(parent=self)
+        try:
+            network = _HybridVpc(f"{name}-net", net_plan.args, child, providers=providers)
+            inner = _KubernetesFleet(name, fleet_args, child, network=network, providers=providers)
+        except ConfigError as exc:
+            raise _reraise(exc, "KubernetesFleet", name) from None
+        self.clusters = inner.clusters
+        self.kubeconfigs = inner.kubeconfigs
+        self.placements = inner.placements
+        self.availability = inner.availability
+        self.networks = network.networks
+        self.register_outputs(
+            {
+                "clusters": self.clusters,
+                "kubeconfigs": self.kubeconfigs,
+                "placements": self.placements,
+                "availability": self.availability,
                 "networks": self.networks,
             }
         )
@@ -525,4 +592,5 @@ COMPONENTS: list[type[pulumi.ComponentResource]] = [
     MultiCloudBucket,
     MultiCloudDatabase,
     BareMetalPool,
+    KubernetesFleet,
 ]

@@ -17,6 +17,7 @@ from .errors import ConfigIssue, InvalidArgsError
 __all__ = [
     "BARE_METAL_POOL",
     "HYBRID_VPC",
+    "KUBERNETES_FLEET",
     "MULTI_CLOUD_APP",
     "MULTI_CLOUD_BUCKET",
     "MULTI_CLOUD_DATABASE",
@@ -100,6 +101,7 @@ MULTI_CLOUD_APP = type_token("app", "MultiCloudApp")
 MULTI_CLOUD_BUCKET = type_token("storage", "MultiCloudBucket")
 MULTI_CLOUD_DATABASE = type_token("database", "MultiCloudDatabase")
 BARE_METAL_POOL = type_token("compute", "BareMetalPool")
+KUBERNETES_FLEET = type_token("kubernetes", "KubernetesFleet")
 
 
 def is_valid_name(value: str, max_length: int = 40) -> bool:

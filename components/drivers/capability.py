@@ -34,6 +34,9 @@ class Capability(StrEnum):
     INSTANCE_GROUP = "instance_group"
     """A self-healing group of instances over several zones behind a health-checked load
     balancer, what MultiCloudApp runs on a site (service: AppService)."""
+    KUBERNETES = "kubernetes"
+    """A managed Kubernetes cluster whose control plane survives a zone, with nodes in each of the
+    site's zones, what a KubernetesFleet runs on a site (service: ClusterService)."""
     HOST = "host"
     """Single servers with a fixed private address, an encrypted, sized boot disk kept when the VM
     goes, and a firewall admitting exactly the given peers: a database member (service: HostService)."""

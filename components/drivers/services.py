@@ -19,6 +19,7 @@ import pulumi
 from ..core.errors import UnsupportedCapabilityError
 from ..core.sites import SiteArgs
 from .capability import Capability
+from .clusters import ClusterHandle, ClusterSpec, ClusterTerms
 from .hosts import HostHandle, HostSpec, HostTerms
 from .site import SiteContext, SiteNetwork
 from .workloads import (
@@ -47,6 +48,7 @@ __all__ = [
     "BucketCopyService",
     "BucketReadService",
     "BucketService",
+    "ClusterService",
     "DnsService",
     "HostService",
     "service",
@@ -170,6 +172,32 @@ class BareMetalService(Protocol):
 
 
 @runtime_checkable
+class ClusterService(Protocol):
+    """Runs a managed Kubernetes cluster on a site: a control plane that survives a zone, and
+    nodes in each of the site's zones (what a KubernetesFleet places its clusters with)."""
+
+    def cluster_terms(self) -> ClusterTerms:
+        """What the vendor's clusters are: their name, how pods get addresses, the ranges the
+        vendor accepts, the published SLA, whether a node image must be given."""
+        ...
+
+    def cluster_site_problems(self, site: SiteArgs) -> list[str]:
+        """Why ``site`` cannot run a cluster as configured (pure; empty when it can)."""
+        ...
+
+    def cluster_value_problems(self, site: SiteArgs, spec: ClusterSpec) -> list[tuple[str, str]]:
+        """Why ``spec`` cannot run on ``site`` (pure; empty when it can): a node size the vendor's
+        SDK does not list, a version it does not take, a missing image — each as the field it
+        blames (``node_size``, ``kubernetes_version``, ``image``) and what is wrong and what would
+        work."""
+        ...
+
+    def create_cluster(self, ctx: SiteContext, network: SiteNetwork, spec: ClusterSpec) -> ClusterHandle:
+        """The cluster and its nodes on the site's network; its kubeconfig a secret."""
+        ...
+
+
+@runtime_checkable
 class HostService(Protocol):
     """Single servers with a fixed private address, an encrypted sized boot disk that outlives the
     VM, and a firewall admitting exactly the rules given: what a database member runs on."""
@@ -201,6 +229,7 @@ SERVICES: Mapping[type, Capability] = {
     DnsService: Capability.DNS,
     BucketService: Capability.OBJECT_STORAGE,
     BareMetalService: Capability.BARE_METAL,
+    ClusterService: Capability.KUBERNETES,
     HostService: Capability.HOST,
 }
 #: Services that refine another (no capability of their own): what they need for messages.

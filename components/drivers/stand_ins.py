@@ -8,9 +8,16 @@ digest for the ids it makes up.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 
-__all__ = ["DOCUMENTATION_NET_1", "DOCUMENTATION_NET_3", "digest", "documentation_address"]
+__all__ = [
+    "DOCUMENTATION_NET_1",
+    "DOCUMENTATION_NET_3",
+    "certificate_authority",
+    "digest",
+    "documentation_address",
+]
 
 #: RFC 5737's documentation ranges (TEST-NET-1 and TEST-NET-3): never routed, so a stand-in
 #: address is never mistaken for a real one.
@@ -27,3 +34,11 @@ def documentation_address(net: str, *parts: str) -> str:
     """An address in the documentation /24 ``net`` (``DOCUMENTATION_NET_*``), stable per ``parts``
     (hosts .1-.254)."""
     return f"{net}.{int(digest(*parts)[:4], 16) % 254 + 1}"
+
+
+def certificate_authority(*parts: str) -> str:
+    """A cluster's CA as the vendors return it (base64 of a PEM file), stable per ``parts``; the
+    stand-in's body is no certificate, so nothing can trust it."""
+    body = f"offline stand-in {digest('ca', *parts)[:16]}"
+    pem = f"-----BEGIN CERTIFICATE-----\n{body}\n-----END CERTIFICATE-----\n"
+    return base64.b64encode(pem.encode()).decode()

@@ -20,6 +20,7 @@ from ..core.errors import ConfigError, ConfigIssue, conceal
 from ..core.sites import Tags
 from ..core.validation import FieldValueError, as_args, first_duplicate, issues_from_validation, name_field
 from ..database.plan import MultiCloudDatabaseConfig
+from ..kubernetes.fleet import KubernetesFleetConfig
 from ..metal.bare_metal_pool import PoolConfig
 from ..network.connectivity import ConnectivityArgs
 from ..network.hybrid_vpc import NAME_LIMIT, HybridVpcArgs, IpamArgs, Sites
@@ -80,6 +81,11 @@ class StackConfig(BaseModel):
         default=(),
         description="Object storage copied across vendors (MultiCloudBucket). Default none.",
     )
+    kubernetes: tuple[KubernetesFleetConfig, ...] = Field(
+        default=(),
+        description="Managed Kubernetes clusters over several sites and vendors (KubernetesFleet, "
+        "docs/kubernetes.md), each fleet's nodes sized to survive a failure. Default none.",
+    )
     databases: tuple[MultiCloudDatabaseConfig, ...] = Field(
         default=(),
         description="PostgreSQL clusters across vendors under Patroni, their consensus on etcd "
@@ -88,11 +94,13 @@ class StackConfig(BaseModel):
 
     @model_validator(mode="after")
     def _unique_names(self) -> StackConfig:
-        """Apps, buckets, pools and databases each name their resources: a name may be used once per list."""
+        """Apps, buckets, pools, databases and fleets each name their resources: a name may be used
+        once per list."""
         lists = (
             ("apps", self.apps),
             ("buckets", self.buckets),
             ("pools", self.pools),
+            ("kubernetes", self.kubernetes),
             ("databases", self.databases),
         )
         for key, items in lists:
@@ -155,7 +163,7 @@ def parse_stack_config(
 
 
 #: The lists whose entries are planned one by one: a bad entry need not stop the others' planning.
-_ENTRY_LISTS = ("apps", "buckets", "pools", "databases")
+_ENTRY_LISTS = ("apps", "buckets", "pools", "databases", "kubernetes")
 
 
 def _planning_issues_beside(

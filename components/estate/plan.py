@@ -17,6 +17,7 @@ from typing import Protocol
 from ..app.plan import AppPlan, MultiCloudAppConfig, plan_multi_cloud_app
 from ..core.errors import ConfigError, ConfigIssue
 from ..database.plan import MultiCloudDatabaseConfig, MultiCloudDatabasePlan, plan_multi_cloud_database
+from ..kubernetes.fleet import FleetPlan, KubernetesFleetConfig, plan_kubernetes_fleet
 from ..metal.bare_metal_pool import BareMetalPoolArgs, PoolConfig, PoolPlan, plan_pool
 from ..network.hybrid_vpc import HybridVpcArgs, HybridVpcPlan, Sites, plan_hybrid_vpc
 from ..storage.multi_cloud_bucket import BucketPlan, MultiCloudBucketConfig, plan_multi_cloud_bucket
@@ -45,6 +46,9 @@ class EstateConfig(Protocol):
     def pools(self) -> Sequence[PoolConfig]: ...
 
     @property
+    def kubernetes(self) -> Sequence[KubernetesFleetConfig]: ...
+
+    @property
     def databases(self) -> Sequence[MultiCloudDatabaseConfig]: ...
 
     def hybrid_vpc_args(self) -> HybridVpcArgs: ...
@@ -58,6 +62,7 @@ class EstatePlan:
     apps: Mapping[str, AppPlan]
     buckets: Mapping[str, BucketPlan]
     pools: Mapping[str, PoolPlan]
+    fleets: Mapping[str, FleetPlan] = field(default_factory=dict)
     databases: Mapping[str, MultiCloudDatabasePlan] = field(default_factory=dict)
 
 
@@ -104,6 +109,24 @@ def plan_estate(config: EstateConfig, *, source: str, prefix: str, stack: str | 
             )
         except ConfigError as exc:
             issues += exc.with_source(source, f"{prefix}databases[{i}]").issues
+    fleets: dict[str, FleetPlan] = {}
+    if network is not None:  # a fleet's ranges keep clear of every site's: it needs the network's plan
+        site_ranges = {name: list(site.cidrs) for name, site in network.addresses.sites.items()}
+        ipam = network.args.ipam
+        for i, fleet in enumerate(config.kubernetes):
+            try:
+                fleets[fleet.name] = plan_kubernetes_fleet(
+                    fleet.args(estate_tags=config.tags),
+                    config.sites,
+                    site_ranges,
+                    reserved=list(ipam.reserved),
+                    sites_supernet=ipam.supernet,
+                    api_cidrs=network.estate_ranges(ipv6=False),
+                )
+            except ConfigError as exc:
+                issues += exc.with_source(source, f"{prefix}kubernetes[{i}]").issues
     if issues or network is None:
         raise ConfigError(issues, source=source)
-    return EstatePlan(network=network, apps=apps, buckets=buckets, pools=pools, databases=databases)
+    return EstatePlan(
+        network=network, apps=apps, buckets=buckets, pools=pools, databases=databases, fleets=fleets
+    )

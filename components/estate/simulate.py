@@ -39,7 +39,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..core.errors import PlanningError
-from ..core.naming import BARE_METAL_POOL, HYBRID_VPC, MULTI_CLOUD_APP, MULTI_CLOUD_DATABASE
+from ..core.naming import BARE_METAL_POOL, HYBRID_VPC, KUBERNETES_FLEET, MULTI_CLOUD_APP, MULTI_CLOUD_DATABASE
 from ..drivers import get_driver
 from ..planning.database import (
     DatabaseMember,
@@ -155,9 +155,9 @@ class WorkloadOutcome:
     kind: str = "app"
 
     def as_dict(self) -> dict[str, Any]:
-        if self.kind == "pool":
+        if self.kind in ("pool", "cluster"):
             return {
-                "pool": self.app,
+                "pool" if self.kind == "pool" else "fleet": self.app,
                 "remaining": self.remaining,
                 "total": self.total,
                 "min_healthy": self.min_healthy,
@@ -198,6 +198,8 @@ class FailureOutcome:
     network_connected: bool
     apps: tuple[WorkloadOutcome, ...]
     pools: tuple[WorkloadOutcome, ...] = ()
+    #: Each KubernetesFleet's nodes (its clusters' node groups and pools).
+    clusters: tuple[WorkloadOutcome, ...] = ()
     #: Each database's state: (its name, what the failure does to it).
     databases: tuple[tuple[str, DatabaseOutcome], ...] = ()
 
@@ -208,7 +210,7 @@ class FailureOutcome:
 
     @property
     def workloads(self) -> tuple[WorkloadOutcome, ...]:
-        return self.apps + self.pools
+        return self.apps + self.pools + self.clusters
 
     @property
     def failed_required(self) -> list[WorkloadOutcome]:
@@ -235,6 +237,8 @@ class FailureOutcome:
             "network": "connected" if self.network_connected else "partitioned",
             "apps": [a.as_dict() for a in self.apps],
             "pools": [p.as_dict() for p in self.pools],
+            # only where the estate runs a fleet: reports of estates without one keep their shape
+            **({"clusters": [c.as_dict() for c in self.clusters]} if self.clusters else {}),
             "databases": [_database_dict(name, o) for name, o in self.databases],
         }
 
@@ -353,6 +357,17 @@ def estate_from_config(config: StackConfig, *, links: Iterable[tuple[str, str]] 
                 within=within,
             )
         )
+    for fleet in config.kubernetes:
+        fleet_plan = config.plan.fleets[fleet.name]
+        workloads.append(
+            Workload(
+                kind="cluster",
+                name=fleet.name,
+                placements=tuple(fleet_plan.capacity.placements),
+                min_healthy=fleet_plan.capacity.min_healthy,
+                survive=fleet_plan.capacity.survive,
+            )
+        )
     sites = tuple(
         SiteRow(s.name, s.vendor, s.region, tuple(s.zones), get_driver(s.vendor).failure_hosts(s))
         for s in config.sites
@@ -397,11 +412,11 @@ def estate_from_components(
                     single.append(SinglePath(str(lid), str(a), str(b), tunnels, active))
         elif kind == MULTI_CLOUD_DATABASE and outputs:
             databases.append((str(res.get("name")), outputs))
-        elif kind in (MULTI_CLOUD_APP, BARE_METAL_POOL):
+        elif kind in (MULTI_CLOUD_APP, BARE_METAL_POOL, KUBERNETES_FLEET):
             props = {**(res.get("inputs") or {}), **outputs}
             placements = tuple(Placement.from_mapping(p) for p in props.get("placements") or ())
             base = Workload(
-                kind="app" if kind == MULTI_CLOUD_APP else "pool",
+                kind={MULTI_CLOUD_APP: "app", BARE_METAL_POOL: "pool"}.get(str(kind), "cluster"),
                 name=str(res.get("name")),
                 placements=placements,
                 min_healthy=int(props.get("minHealthy") or 0),
@@ -426,6 +441,8 @@ def estate_from_components(
                 workloads.append(
                     replace(base, dns_record=str(record) if record else None, dns_vendors=dns_vendors)
                 )
+            elif kind == KUBERNETES_FLEET:
+                workloads.append(base)
             else:
                 within = {
                     str(domain["rack"]): str(domain["room"])
@@ -437,7 +454,7 @@ def estate_from_components(
                 workloads.append(replace(base, within=within))
     if not sites:
         raise ValueError("no HybridVpc outputs: nothing to simulate")
-    order = {kind: i for i, kind in enumerate(("app", "pool"))}
+    order = {kind: i for i, kind in enumerate(("app", "pool", "cluster"))}
     workloads.sort(key=lambda w: (order[w.kind], w.name))
     clusters = tuple(c for name, outputs in databases if (c := _cluster(name, outputs, sites)) is not None)
     return Estate(tuple(sites.values()), tuple(links), tuple(workloads), tuple(single), clusters)
@@ -533,6 +550,7 @@ def simulate_estate(estate: Estate, *, stack: str = "", strict_dns: bool = False
                     network_connected=len(graph.groups(lost_sites)) <= 1,
                     apps=tuple(r for r in results if r.kind == "app"),
                     pools=tuple(r for r in results if r.kind == "pool"),
+                    clusters=tuple(r for r in results if r.kind == "cluster"),
                     databases=tuple((d.scope, database_outcome(d, kind, domain)) for d in estate.databases),
                 )
             )
@@ -609,6 +627,9 @@ def render_json(report: SimulationReport) -> str:
     return json.dumps(report.as_dict(), indent=2, sort_keys=False)
 
 
+#: How the report names a workload that is not an app.
+_WORKLOAD_WORD = {"pool": "pool", "cluster": "fleet"}
+
 #: The columns of the report's table (text and Markdown).
 REPORT_HEADER = ("failure", "app / pool", "left/need", "dns targets", "network", "result")
 
@@ -631,7 +652,7 @@ def report_rows(report: SimulationReport) -> list[tuple[str, ...]]:
                 targets = f"(no dns) {targets}"
             elif item.dns_provider_failed:
                 targets += " [dns vendor down]"
-            name = item.app if item.kind == "app" else f"{item.app} (pool)"
+            name = item.app if item.kind == "app" else f"{item.app} ({_WORKLOAD_WORD[item.kind]})"
             rows.append((label, name, f"{item.remaining}/{item.min_healthy}", targets, network, result))
         for database, outcome in failure.databases:
             if not database_survived(outcome):
@@ -649,7 +670,7 @@ def report_rows(report: SimulationReport) -> list[tuple[str, ...]]:
 def report_verdict(report: SimulationReport) -> tuple[list[str], str]:
     """The required failures not survived, and the one-line verdict."""
     failed = [
-        f"{a.app}{' (pool)' if a.kind == 'pool' else ''} under {f.kind.value} {f.domain} "
+        f"{a.app}{f' ({_WORKLOAD_WORD[a.kind]})' if a.kind != 'app' else ''} under {f.kind.value} {f.domain} "
         f"({a.remaining}/{a.min_healthy})"
         for f in report.failures
         for a in f.failed_required

@@ -29,7 +29,7 @@ from ..drivers.component import Component
 from ..drivers.providers import SiteProviders, require_providers
 from ..drivers.registry import get_driver
 from ..drivers.site_models import Sites
-from ..planning.ipam import AddressPlan, Reservation, SiteSpec, plan_addresses
+from ..planning.ipam import PRIVATE_V4, AddressPlan, Reservation, SiteSpec, plan_addresses
 from .connectivity import ConnectivityArgs, ConnectivityPlan, LinkBuilder, plan_connectivity
 
 __all__ = [
@@ -42,9 +42,7 @@ __all__ = [
     "plan_hybrid_vpc",
 ]
 
-_PRIVATE_V4 = tuple(
-    ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
-)
+_PRIVATE_V4 = PRIVATE_V4
 
 
 class IpamArgs(ArgsModel):

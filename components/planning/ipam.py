@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from ..core.errors import AddressSpaceExhaustedError, OverlappingCidrError, PlanningError
 
 __all__ = [
+    "PRIVATE_V4",
+    "RFC1918",
     "AddressPlan",
     "Allocation",
     "BlockRequest",
@@ -40,6 +42,11 @@ __all__ = [
 ]
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+#: RFC 1918's private IPv4 blocks.
+RFC1918 = tuple(ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
+#: Every private IPv4 block an estate may address from: RFC 1918's and RFC 6598's shared space.
+PRIVATE_V4 = (*RFC1918, ipaddress.IPv4Network("100.64.0.0/10"))
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from ..core.naming import BARE_METAL_POOL, MULTI_CLOUD_APP, SITE_PROVIDERS, sites_by_provider
+from ..core.naming import (
+    BARE_METAL_POOL,
+    KUBERNETES_FLEET,
+    MULTI_CLOUD_APP,
+    SITE_PROVIDERS,
+    sites_by_provider,
+)
 from ..planning.failure import Placement
 from . import readers
 from .values import Resource, UnknownValue, get, is_unknown, items
@@ -31,7 +37,7 @@ __all__ = [
     "StackIndex",
 ]
 
-APP_TYPES = frozenset({MULTI_CLOUD_APP, BARE_METAL_POOL})
+APP_TYPES = frozenset({MULTI_CLOUD_APP, BARE_METAL_POOL, KUBERNETES_FLEET})
 _PROVIDER_PREFIX = "pulumi:providers:"
 
 

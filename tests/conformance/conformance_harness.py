@@ -338,6 +338,7 @@ def generated_raw(name: str) -> dict[str, Any]:
     raw.pop("apps", None)
     raw.pop("buckets", None)
     raw.pop("pools", None)
+    raw.pop("kubernetes", None)
     raw.pop("databases", None)
     by_vendor: dict[str, str] = {}
     for site in sites:

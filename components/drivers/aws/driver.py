@@ -27,6 +27,7 @@ from ...planning.placement import Domain
 from ...planning.vpn import CipherSet, TunnelPlan, VpnEndpoint
 from ..bare_metal import BareMetalNode, BareMetalRequest, BareMetalSourceArgs, SourceIssue, zone_issues
 from ..base import BgpTimers, Capability, CloudDriver, ComputeSla, NetworkLimits, SiteContext, SiteNetwork
+from ..clusters import ModuleClusters
 from ..hosts import HostHandle, HostSpec, HostTerms
 from ..sdk import lazy_sdk, sdk_enum_values
 from ..workloads import (
@@ -43,6 +44,7 @@ from ..workloads import (
     FederatedIdentity,
 )
 from . import app as aws_app
+from . import cluster as aws_cluster
 from . import host as aws_host
 from . import preview
 from . import storage as aws_storage
@@ -244,8 +246,9 @@ VPN_LIMITS: tuple[VpnLimit, ...] = tuple(
 )
 
 
-class AwsDriver(CloudDriver):
+class AwsDriver(ModuleClusters, CloudDriver):
     vendor = "aws"
+    cluster_module = aws_cluster
     preview_answers = preview
     display_name = "Amazon Web Services"
     site_model = AwsSiteArgs

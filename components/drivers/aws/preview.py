@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..stand_ins import certificate_authority
 from ..stand_ins import digest as _digest
 
 __all__ = ["ACCOUNT", "ID_PREFIXES", "availability_zones", "preview_call", "preview_outputs"]
@@ -90,6 +91,15 @@ def preview_outputs(
     type_token: str, name: str, inputs: Mapping[str, Any], provider: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
     out = _outputs(type_token, name, inputs)
+    if type_token == "aws:eks/cluster:Cluster":
+        # EKS's endpoint shape: https://<32 hex>.<label>.<region>.eks.amazonaws.com (EKS User Guide).
+        region = str((provider or {}).get("region") or "us-east-1")
+        h = _digest("eks", name)
+        out.update(
+            _unless_given(inputs, name=f"{name}-{h[:7]}"),
+            endpoint=f"https://{h[:32].upper()}.gr7.{region}.eks.amazonaws.com",
+            certificateAuthority={"data": certificate_authority("eks", name)},
+        )
     prefix = ID_PREFIXES.get(type_token)
     if prefix is not None:
         out.setdefault("id", _hex_id(prefix, type_token, name))

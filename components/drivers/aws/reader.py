@@ -61,6 +61,7 @@ RDS_CLUSTER = "aws:rds/cluster:Cluster"
 DYNAMODB_TABLE = "aws:dynamodb/table:Table"
 REDSHIFT = "aws:redshift/cluster:Cluster"
 EKS = "aws:eks/cluster:Cluster"
+EKS_NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
 KMS_KEY = "aws:kms/key:Key"
 VERSIONING_CONFIGS = (
     "aws:s3/bucketVersioning:BucketVersioning",
@@ -94,7 +95,7 @@ class AwsReader(Reader):
     vendor = "aws"
     display_name = "AWS"
     packages = frozenset({"aws"})
-    compute = {ASG: "auto scaling group", INSTANCE: "instance"}
+    compute = {ASG: "auto scaling group", INSTANCE: "instance", EKS_NODE_GROUP: "EKS node group"}
     serving = frozenset(
         {
             *LOAD_BALANCERS,
@@ -160,6 +161,7 @@ class AwsReader(Reader):
         "redundancy-databases-multi-zone": frozenset({RDS_INSTANCE}),
         "redundancy-aws-dynamodb-point-in-time-recovery": frozenset({DYNAMODB_TABLE}),
         "security-aws-eks-endpoint-not-public": frozenset({EKS}),
+        "redundancy-kubernetes-cluster-zones": frozenset({EKS, EKS_NODE_GROUP}),
         "security-aws-eks-secrets-encrypted": frozenset({EKS}),
         "security-kms-key-rotation": frozenset({KMS_KEY}),
         "redundancy-databases-backed-up": frozenset({RDS_INSTANCE, RDS_CLUSTER}),
@@ -170,6 +172,11 @@ class AwsReader(Reader):
 
     def capacity(self, estate: Estate, res: Resource) -> tuple[str, int, list[str]]:
         props = res.props
+        if res.type == EKS_NODE_GROUP:  # its floor: the scaling config's minimum
+            count = as_int(get(props, "scalingConfig", "minSize"))
+            if count is None:
+                count = as_int(get(props, "scalingConfig", "desiredSize")) or 0
+            return "EKS node group", count, self._subnet_zones(estate, res, "subnetIds") or [UNSPECIFIED]
         if res.type == ASG:
             count = as_int(get(props, "minSize"))
             if count is None:
@@ -488,6 +495,32 @@ class AwsReader(Reader):
             yield from _plain_http(estate.index)
         elif topic == "redundancy-dns-health-checks":
             yield from _dns_health_checks(estate.index)
+        elif topic == "redundancy-kubernetes-cluster-zones":
+            yield from self._eks_zones(estate)
+
+    def _eks_zones(self, estate: Estate) -> Iterator[Finding]:
+        """Each EKS cluster's node groups, together, in two zones or more (EKS runs the control
+        plane in several zones itself): a cluster whose every node is in one zone loses its
+        workloads with that zone, however many node groups it has."""
+        groups: dict[str, list[Resource]] = {}
+        for group in estate.index.of_type(EKS_NODE_GROUP):
+            for cluster in estate.index.linked(group, "clusterName", frozenset({EKS})):
+                groups.setdefault(cluster.urn, []).append(group)
+        for cluster in estate.index.of_type(EKS):
+            zones: set[str] = set()
+            try:
+                for group in groups.get(cluster.urn, []):
+                    zones.update(self._subnet_zones(estate, group, "subnetIds"))
+            except UnknownValue as exc:
+                yield cant_check(cluster, exc)
+                continue
+            if groups.get(cluster.urn) and len(zones) < 2:
+                where = f"zone {next(iter(zones))}" if zones else "zones the plan does not show"
+                yield Finding(
+                    f"EKS cluster {cluster.name!r} has its nodes in {where} only: losing that zone loses "
+                    "every node; give it node groups in two zones or more",
+                    cluster.urn,
+                )
 
 
 def _eks_endpoint(res: Resource) -> Iterator[str]:

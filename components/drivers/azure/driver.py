@@ -32,6 +32,7 @@ from ...planning.ipam import SitePlan, SubnetSlot
 from ...planning.limits import Counted, VpnLimit
 from ...planning.vpn import CipherSet, VpnEndpoint
 from ..base import BgpTimers, Capability, CloudDriver, ComputeSla, NetworkLimits, SiteContext, SiteNetwork
+from ..clusters import ModuleClusters
 from ..hosts import HostHandle, HostSpec, HostTerms
 from ..sdk import lazy_sdk
 from ..workloads import (
@@ -47,6 +48,7 @@ from ..workloads import (
     EndpointKind,
 )
 from . import app as azure_app
+from . import cluster as azure_cluster
 from . import host as azure_host
 from . import preview
 from . import storage as azure_storage
@@ -130,8 +132,9 @@ CUSTOM_BGP_ADDRESSES = VpnLimit(
 )
 
 
-class AzureDriver(CloudDriver):
+class AzureDriver(ModuleClusters, CloudDriver):
     vendor = "azure"
+    cluster_module = azure_cluster
     preview_answers = preview
     display_name = "Microsoft Azure"
     site_model = AzureSiteArgs

@@ -16,6 +16,7 @@ the same program is the same. :class:`~skyweave.engine.offline.OfflineMocks` ask
 
 from __future__ import annotations
 
+import base64
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -159,6 +160,10 @@ def preview_outputs(
     own = inputs.get(_OWN_NAME.get(type_token, _lower_first(kind) + "Name"))
     out["name"] = own if isinstance(own, str) and own else f"{name}{_digest('name', name)[:8]}"
     out["id"] = arm_id(type_token, out["name"], inputs, provider)
+    if type_token == "azure-native:containerservice:ManagedCluster":
+        # A private cluster's API name: <dnsPrefix>-<hash>.privatelink.<location>.azmk8s.io.
+        prefix, location = inputs.get("dnsPrefix", name), inputs.get("location", "westeurope")
+        out["privateFQDN"] = f"{prefix}-{_digest('aks', name)[:8]}.privatelink.{location}.azmk8s.io"
     if type_token == "azure-native:network:PublicIPAddress":
         out["ipAddress"] = f"192.0.2.{int(_digest('ip', name)[:4], 16) % 254 + 1}"
     return out
@@ -189,4 +194,10 @@ def preview_call(
             "name": args.get("zoneName"),
             "nameServers": [f"ns{i}-{n:02d}.azure-dns.{t}." for i, t in enumerate(tlds, 1)],
         }
+    if token == "azure-native:containerservice:listManagedClusterUserCredentials":
+        # AKS answers with base64-encoded kubeconfig files (``clusterUser``); the stand-in names
+        # the cluster and reaches nothing.
+        name = str(args.get("resourceName"))
+        text = f"apiVersion: v1\nkind: Config\n# offline stand-in for AKS cluster {name}\n"
+        return {"kubeconfigs": [{"name": "clusterUser", "value": base64.b64encode(text.encode()).decode()}]}
     return None

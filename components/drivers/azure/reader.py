@@ -29,9 +29,11 @@ from ...policy.model import (
     DnsName,
     IkeOffer,
     Ingress,
+    Unit,
     is_world,
     known_str,
     present,
+    spread,
     unknown_at,
 )
 from ...policy.reading import Estate, Floor, Index, Reader
@@ -41,6 +43,9 @@ __all__ = ["AzureReader"]
 
 SCALE_SET = "azure-native:compute:VirtualMachineScaleSet"
 VM = "azure-native:compute:VirtualMachine"
+AKS = "azure-native:containerservice:ManagedCluster"
+#: AKS tiers with an SLA (the SDK's ManagedClusterSKUTier: Free has none).
+_PAID_TIERS = frozenset({"standard", "premium"})
 #: Azure Monitor autoscale settings (``insights`` is the module's name before pulumi-azure-native 3).
 AUTOSCALE = ("azure-native:monitor:AutoscaleSetting", "azure-native:insights:AutoscaleSetting")
 CONNECTION = "azure-native:network:VirtualNetworkGatewayConnection"
@@ -137,8 +142,11 @@ class AzureReader(Reader):
         "addresses-no-overlap": frozenset({VNET, SUBNET}),
         "security-azure-no-password-ssh": frozenset({VM, SCALE_SET}),
         "redundancy-dns-health-checks": frozenset({*TM_PROFILES, *TM_ENDPOINTS}),
+        "redundancy-kubernetes-cluster-zones": frozenset({AKS}),
+        "redundancy-aks-standard-tier": frozenset({AKS}),
+        "security-kubernetes-api-not-public": frozenset({AKS}),
     }
-    also_reads = frozenset({*AUTOSCALE, *TM_ENDPOINTS})
+    also_reads = frozenset({*AUTOSCALE, *TM_ENDPOINTS, AKS})
 
     # -- compute -----------------------------------------------------------------------------
 
@@ -152,6 +160,32 @@ class AzureReader(Reader):
         if count is None:
             count = as_int(get(props, "sku", "capacity")) or 0
         return "scale set", count, [str(z) for z in items(props, "zones")] or [UNSPECIFIED]
+
+    def extra_units(self, estate: Estate) -> Iterator[Unit]:
+        """An AKS cluster's node pools, each a unit of its own (``agentPoolProfiles``: a pool's
+        ``count``, or its autoscaler's ``minCount``, over its ``availabilityZones``)."""
+        for cluster in estate.index.of_type(AKS):
+            site, owner = estate.node(cluster), estate.owner(cluster)
+            try:
+                location = get(cluster.props, "location")
+                region = location if isinstance(location, str) and location else site
+                units = []
+                for pool in items(cluster.props, "agentPoolProfiles"):
+                    count = as_int(get(pool, "minCount"))
+                    if count is None:
+                        count = as_int(get(pool, "count")) or 0
+                    zones = [str(z) for z in items(pool, "availabilityZones")] or [UNSPECIFIED]
+                    name = f"{cluster.name}/{get(pool, 'name')}"
+                    kind = "AKS node pool"
+                    units.append(
+                        Unit(cluster.urn, name, kind, self.vendor, site, region, spread(count, zones), owner)
+                    )
+            except UnknownValue as exc:  # the pools' sizes, zones or region: not known in this preview
+                yield Unit(
+                    cluster.urn, cluster.name, "AKS node pool", self.vendor, site, site, (), owner, str(exc)
+                )
+                continue
+            yield from units
 
     def floors(self, estate: Estate) -> Iterator[tuple[str, Floor]]:
         """Every profile (the default one and scheduled ones) may be in force: the smallest minimum
@@ -463,6 +497,27 @@ class AzureReader(Reader):
                     f"sku.name is {sku or 'unset'}, which is not zone-redundant; use an AZ SKU "
                     "(VpnGw1AZ-VpnGw5AZ)"
                 )
+        elif topic == "security-kubernetes-api-not-public":
+            if get(props, "apiServerAccessProfile", "enablePrivateCluster") is True:
+                return
+            ranges = [str(r) for r in items(props, "apiServerAccessProfile", "authorizedIPRanges")]
+            world = [r for r in ranges if is_world(r)]
+            if ranges and not world:
+                return
+            why = f"admit {', '.join(world)}" if world else "are unset"
+            yield (
+                f"apiServerAccessProfile: the cluster is not private and its authorizedIPRanges {why}: the "
+                "Kubernetes API answers the whole internet; set enablePrivateCluster true, or list your "
+                "own ranges"
+            )
+        elif topic == "redundancy-aks-standard-tier":
+            tier = get(props, "sku", "tier")
+            if str(tier).lower() not in _PAID_TIERS:
+                shown = "unset (AKS then uses Free)" if tier is None else repr(tier)
+                yield (
+                    f"sku.tier is {shown}: the Free tier has no SLA and a control plane sized for tests; "
+                    "set sku.tier Standard (99.95% with availability zones)"
+                )
         elif topic == "security-azure-storage-secure-transfer":
             if get(props, "enableHttpsTrafficOnly") is False:
                 yield "enableHttpsTrafficOnly is false, so blobs may be served over plain HTTP; set true"
@@ -478,6 +533,28 @@ class AzureReader(Reader):
             yield from _blob_versioning(estate.index)
         elif topic == "redundancy-dns-health-checks":
             yield from _always_served(estate.index)
+        elif topic == "redundancy-kubernetes-cluster-zones":
+            yield from _aks_zones(estate.index)
+
+
+def _aks_zones(index: Index) -> Iterator[Finding]:
+    """An AKS cluster whose node pools, together, are in fewer than two availability zones (a pool's
+    zones cannot change after it is created)."""
+    for cluster in index.of_type(AKS):
+        try:
+            pools = list(items(cluster.props, "agentPoolProfiles"))
+            zones = {str(z) for pool in pools for z in items(pool, "availabilityZones")}
+        except UnknownValue as exc:
+            yield cant_check(cluster, exc)
+            continue
+        if pools and len(zones) < 2:
+            where = f"zone {next(iter(zones))} only" if zones else "no availability zone (regional, unzoned)"
+            yield Finding(
+                f"AKS cluster {cluster.name!r} has its node pools in {where}: losing a zone can lose every "
+                "node, and its SLA is 99.9% rather than 99.95%; create its pools with availabilityZones, "
+                "two zones or more between them (a pool's zones cannot change later)",
+                cluster.urn,
+            )
 
 
 def _always_served(index: Index) -> Iterator[Finding]:

@@ -30,6 +30,7 @@ from ..base import (
     SiteNetwork,
     regional_subnets,
 )
+from ..clusters import ModuleClusters
 from ..hosts import HostHandle, HostSpec, HostTerms
 from ..sdk import lazy_sdk
 from ..workloads import (
@@ -47,6 +48,7 @@ from ..workloads import (
     FederatedIdentity,
 )
 from . import app as gcp_app
+from . import cluster as gcp_cluster
 from . import host as gcp_host
 from . import preview
 from . import storage as gcp_storage
@@ -102,8 +104,9 @@ class GcpSiteArgs(CloudSiteArgs):
         return tuple(f"{self.region}-{letter}" for letter in letters[:2])
 
 
-class GcpDriver(CloudDriver):
+class GcpDriver(ModuleClusters, CloudDriver):
     vendor = "gcp"
+    cluster_module = gcp_cluster
     preview_answers = preview
     display_name = "Google Cloud"
     site_model = GcpSiteArgs

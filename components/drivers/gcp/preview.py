@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..stand_ins import certificate_authority
 from ..stand_ins import digest as _digest
 from .zones import GCP_ZONES
 
@@ -111,6 +112,15 @@ def preview_outputs(
 
 
 def _outputs(type_token: str, name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+    if type_token == "gcp:container/cluster:Cluster":
+        # GKE's endpoint is the control plane's address (here from 192.0.2.0/24, RFC 5737).
+        h = _digest("gke", name)
+        out: dict[str, Any] = {} if "name" in inputs else {"name": f"{name}-{h[:7]}"}
+        return {
+            **out,
+            "endpoint": f"192.0.2.{int(h[:4], 16) % 254 + 1}",
+            "masterAuth": {"clusterCaCertificate": certificate_authority("gke", name)},
+        }
     if type_token == "gcp:storage/bucket:Bucket":
         return {} if "name" in inputs else {"name": f"{name}-{_digest('name', name)[:7]}"}
     if type_token == "gcp:compute/haVpnGateway:HaVpnGateway":

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -44,6 +45,10 @@ GCP_ZONE = "GCP zone"
 REGIONAL_MIG = "gcp:compute/regionInstanceGroupManager:RegionInstanceGroupManager"
 ZONAL_MIG = "gcp:compute/instanceGroupManager:InstanceGroupManager"
 INSTANCE = "gcp:compute/instance:Instance"
+GKE = "gcp:container/cluster:Cluster"
+GKE_NODE_POOL = "gcp:container/nodePool:NodePool"
+#: A zone's name: its region's and a letter (a GKE cluster located in one is zonal).
+_ZONE_NAME = re.compile(r"[a-z]+-[a-z]+[0-9]+-[a-z]")
 AUTOSCALERS = ("gcp:compute/regionAutoscaler:RegionAutoscaler", "gcp:compute/autoscaler:Autoscaler")
 TUNNEL = "gcp:compute/vPNTunnel:VPNTunnel"
 HA_GATEWAY = "gcp:compute/haVpnGateway:HaVpnGateway"
@@ -90,7 +95,7 @@ class GcpReader(Reader):
     display_name = "GCP"
     packages = frozenset({"gcp", "google-native"})
     label_props = ("labels",)
-    compute = {REGIONAL_MIG: _MIG, ZONAL_MIG: _MIG, INSTANCE: "instance"}
+    compute = {REGIONAL_MIG: _MIG, ZONAL_MIG: _MIG, INSTANCE: "instance", GKE_NODE_POOL: "GKE node pool"}
     serving = frozenset(
         {
             *ADDRESSES,
@@ -141,6 +146,8 @@ class GcpReader(Reader):
         "redundancy-vpn-tunnels": frozenset({HA_GATEWAY, TUNNEL, EXTERNAL_GATEWAY}),
         "addresses-no-overlap": frozenset({SUBNETWORK}),
         "addresses-tunnel-inside-cidrs": frozenset({ROUTER_INTERFACE}),
+        "redundancy-kubernetes-cluster-zones": frozenset({GKE, GKE_NODE_POOL}),
+        "security-kubernetes-api-not-public": frozenset({GKE}),
     }
     also_reads = frozenset({*AUTOSCALERS, HEALTH_CHECK})
 
@@ -150,6 +157,15 @@ class GcpReader(Reader):
         props = res.props
         if res.type == INSTANCE:
             return "instance", 1, [str(get(props, "zone") or UNSPECIFIED)]
+        if res.type == GKE_NODE_POOL:
+            zones = _pool_zones(estate, res)
+            per_zone = as_int(get(props, "nodeCount"))
+            if per_zone is None:
+                per_zone = as_int(get(props, "autoscaling", "minNodeCount"))
+            if per_zone is None:
+                per_zone = as_int(get(props, "initialNodeCount")) or 0
+            # node_count is per zone of the pool (the SDK: "The number of nodes per instance group")
+            return "GKE node pool", per_zone * len(zones), zones
         count = estate.autoscaled_floor(res)  # raises when the autoscaler's floor is unknown
         if count is None:
             count = as_int(get(props, "targetSize")) or 0
@@ -421,6 +437,9 @@ class GcpReader(Reader):
     def check(self, topic: str, res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
         """Project-wide SSH keys blocked on instances and templates; uniform bucket-level access
         and enforced public access prevention on buckets."""
+        if topic == "security-kubernetes-api-not-public":
+            yield from _gke_api(res)
+            return
         if topic == "security-kms-key-rotation":
             yield from _rotation(res, int(cfg["maxRotationDays"]))
         elif topic == "redundancy-databases-backed-up":
@@ -464,6 +483,70 @@ class GcpReader(Reader):
             yield from _dns_health_checks(index)
         elif topic == "redundancy-vpn-tunnels":
             yield from _check_ha_vpn(index, cfg)
+        elif topic == "redundancy-kubernetes-cluster-zones":
+            yield from _gke_zones(estate)
+
+
+def _gke_api(res: Resource) -> Iterator[str]:
+    """A GKE control plane's public endpoint (on unless the cluster is private with a private
+    endpoint, or its IP endpoints' public one is off) admits only master authorized networks; with
+    none listed, or 0.0.0.0/0 among them, it answers the whole internet."""
+    props = res.props
+    if get(props, "privateClusterConfig", "enablePrivateEndpoint") is True:
+        return
+    if get(props, "controlPlaneEndpointsConfig", "ipEndpointsConfig", "enablePublicEndpoint") is False:
+        return
+    config = get(props, "masterAuthorizedNetworksConfig")
+    cidrs = [str(get(b, "cidrBlock")) for b in items(props, "masterAuthorizedNetworksConfig", "cidrBlocks")]
+    world = [c for c in cidrs if is_world(c)]
+    if config is not None and cidrs and not world:
+        return
+    why = f"admits {', '.join(world)}" if world else "lists no network (masterAuthorizedNetworksConfig)"
+    yield (
+        f"the control plane's public endpoint {why}: the Kubernetes API answers the whole internet; "
+        "list the estate's ranges as master authorized networks, or make the endpoint private"
+    )
+
+
+def _pool_zones(estate: Estate, pool: Resource) -> list[str]:
+    """A node pool's zones: its own ``nodeLocations``, else its cluster's, else the zone it is
+    located in, else (a regional pool of a regional cluster) three of the region's."""
+    zones = [str(z) for z in items(pool.props, "nodeLocations")]
+    for cluster in [] if zones else estate.index.linked(pool, "cluster", frozenset({GKE})):
+        zones = [str(z) for z in items(cluster.props, "nodeLocations")]
+        location = str(get(cluster.props, "location") or "")
+        zones = zones or ([location] if _ZONE_NAME.fullmatch(location) else [])
+    location = str(get(pool.props, "location") or "")
+    return zones or ([location] if _ZONE_NAME.fullmatch(location) else [f"{GCP_ZONE} {n}" for n in (1, 2, 3)])
+
+
+def _gke_zones(estate: Estate) -> Iterator[Finding]:
+    """A zonal GKE cluster (one control plane in one zone; it cannot become regional later), and a
+    cluster whose node pools, together, are in one zone."""
+    pools: dict[str, list[Resource]] = {}
+    for pool in estate.index.of_type(GKE_NODE_POOL):
+        for cluster in estate.index.linked(pool, "cluster", frozenset({GKE})):
+            pools.setdefault(cluster.urn, []).append(pool)
+    for cluster in estate.index.of_type(GKE):
+        try:
+            location = str(get(cluster.props, "location") or "")
+            zones = {z for pool in pools.get(cluster.urn, []) for z in _pool_zones(estate, pool)}
+        except UnknownValue as exc:
+            yield cant_check(cluster, exc)
+            continue
+        if _ZONE_NAME.fullmatch(location):
+            yield Finding(
+                f"GKE cluster {cluster.name!r} is zonal (location {location}): its one control plane is "
+                "lost with that zone, and a zonal cluster cannot become regional; create it with its "
+                "region as location",
+                cluster.urn,
+            )
+        if pools.get(cluster.urn) and len(zones) < 2:
+            yield Finding(
+                f"GKE cluster {cluster.name!r} has its nodes in {', '.join(sorted(zones))} only: losing that "
+                "zone loses every node; give its node pools two zones or more",
+                cluster.urn,
+            )
 
 
 def _rotation(res: Resource, max_days: int) -> Iterator[str]:

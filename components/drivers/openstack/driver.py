@@ -24,6 +24,7 @@ from ...planning.placement import Domain
 from ...planning.vpn import CipherSet, VpnEndpoint
 from ..bare_metal import BareMetalNode, BareMetalRequest, BareMetalSourceArgs, SourceIssue, zone_issues
 from ..base import Capability, CloudDriver, SiteContext, SiteNetwork, regional_subnets
+from ..clusters import ModuleClusters
 from ..sdk import lazy_sdk
 from ..vpn import UserDataLimit
 from ..workloads import (
@@ -38,6 +39,7 @@ from ..workloads import (
 )
 from . import app as openstack_app
 from . import appliance as openstack_appliance
+from . import cluster as openstack_cluster
 from . import preview
 from . import storage as openstack_storage
 
@@ -237,8 +239,9 @@ class IronicSourceArgs(BareMetalSourceArgs):
         ]
 
 
-class OpenStackDriver(CloudDriver):
+class OpenStackDriver(ModuleClusters, CloudDriver):
     vendor = "openstack"
+    cluster_module = openstack_cluster
     preview_answers = preview
     display_name = "OpenStack"
     site_model = OpenStackSiteArgs

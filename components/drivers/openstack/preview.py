@@ -60,6 +60,14 @@ def preview_outputs(
 
 
 def _outputs(type_token: str, name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+    if type_token == "openstack:containerinfra/cluster:Cluster":
+        # Magnum's API address is its masters' load balancer (here from 192.0.2.0/24, RFC 5737);
+        # its kubeconfig a map whose raw_config is the file.
+        h = _digest("magnum", name)
+        address = f"https://192.0.2.{int(h[:4], 16) % 254 + 1}:6443"
+        raw = f"apiVersion: v1\nkind: Config\n# offline stand-in for Magnum cluster {name}\n"
+        out = {} if "name" in inputs else {"name": f"{name}-{h[:7]}"}
+        return {**out, "apiAddress": address, "kubeconfig": {"raw_config": raw, "host": address}}
     if type_token == "openstack:networking/port:Port" and "allFixedIps" not in inputs:
         # The address Neutron allocates on the port's subnet: a stand-in from 192.0.2.0/24
         # (RFC 5737), stable per resource name.

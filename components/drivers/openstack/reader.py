@@ -59,12 +59,17 @@ L7_POLICY = "openstack:loadbalancer/l7PolicyV2:L7PolicyV2"
 SUBNET = "openstack:networking/subnet:Subnet"
 IKE_PORT = 500
 
+MAGNUM = "openstack:containerinfra/cluster:Cluster"
+MAGNUM_NODE_GROUP = "openstack:containerinfra/nodeGroup:NodeGroup"
+#: Masters for an etcd quorum that survives losing one.
+_QUORUM = 3
+
 
 class OpenStackReader(Reader):
     vendor = "openstack"
     display_name = "OpenStack"
     packages = frozenset({"openstack"})
-    compute = {INSTANCE: "server"}
+    compute = {INSTANCE: "server", MAGNUM: "Magnum cluster", MAGNUM_NODE_GROUP: "Magnum node group"}
     serving = frozenset(
         {
             "openstack:loadbalancer/loadBalancer:LoadBalancer",
@@ -94,12 +99,18 @@ class OpenStackReader(Reader):
         "security-storage-versioned": frozenset({CONTAINER}),
         "security-no-plain-http-listeners": frozenset({LISTENER, L7_POLICY}),
         "addresses-no-overlap": frozenset({SUBNET}),
+        "redundancy-kubernetes-cluster-zones": frozenset({MAGNUM}),
     }
     also_reads = frozenset({SERVER_GROUP, SECGROUP})
 
     # -- compute -----------------------------------------------------------------------------
 
     def capacity(self, estate: Estate, res: Resource) -> tuple[str, int, list[str]]:
+        if res.type in (MAGNUM, MAGNUM_NODE_GROUP):  # its nodes (a cluster: its default node group)
+            count = as_int(get(res.props, "nodeCount")) or 0
+            zone = get(res.props, "labels", "availability_zone")
+            kind = "Magnum cluster" if res.type == MAGNUM else "Magnum node group"
+            return kind, count, [str(zone) if zone else UNSPECIFIED]
         zone = str(get(res.props, "availabilityZone") or UNSPECIFIED)
         for group in estate.index.linked(res, "schedulerHints", frozenset({SERVER_GROUP})):
             policies = [str(p).lower() for p in items(group.props, "policies")]
@@ -252,6 +263,26 @@ class OpenStackReader(Reader):
             yield from _swift_versioned(estate.index)
         elif topic == "security-no-plain-http-listeners":
             yield from _plain_http(estate.index)
+        elif topic == "redundancy-kubernetes-cluster-zones":
+            yield from _magnum_masters(estate.index)
+
+
+def _magnum_masters(index: Index) -> Iterator[Finding]:
+    """A Magnum cluster with fewer than three masters: its etcd loses quorum with one of them (the
+    zones of an OpenStack cloud are the operator's; its masters are what skyweave can count)."""
+    for cluster in index.of_type(MAGNUM):
+        try:
+            masters = as_int(get(cluster.props, "masterCount"))
+        except UnknownValue as exc:
+            yield cant_check(cluster, exc)
+            continue
+        if masters is None or masters < _QUORUM:
+            shown = "unset (Magnum then creates one)" if masters is None else str(masters)
+            yield Finding(
+                f"Magnum cluster {cluster.name!r} has masterCount {shown}: its control plane (etcd) does not "
+                f"survive losing a master; set master_count={_QUORUM} with master_lb_enabled",
+                cluster.urn,
+            )
 
 
 class _Routers:

@@ -1,0 +1,156 @@
+"""AKS for a KubernetesFleet: a Standard-tier cluster (the tier with an SLA) whose node pools sit
+in the region's availability zones, one pool per zone.
+
+Shape (per site): a managed cluster in the site's resource group, SKU ``Base``/``Standard`` (the
+Free tier has no SLA), a system-assigned identity, Azure CNI Overlay (pods take addresses from the
+cluster's pod range, Services from its service range; both from the fleet's IPAM), a private API
+server (reached from inside the estate), local accounts kept for the kubeconfig, and one system
+node pool per zone (``availability_zones`` that zone, on the site's subnet) sized as the fleet's
+plan says. One pool per zone because a pool's zones cannot change after creation, and its node
+count applies to the pool, not per zone. Pods in the overlay are not routable from outside the
+cluster: other sites reach them through Services (Azure CNI Overlay SNATs pod egress to the
+node's address).
+
+The cluster is protected. Its kubeconfig is the user credential AKS lists for it, a secret.
+"""
+
+from __future__ import annotations
+
+import base64
+import ipaddress
+import re
+from typing import TYPE_CHECKING, Any
+
+import pulumi
+
+from ...core.sites import SiteArgs
+from ...planning.ipam import PRIVATE_V4
+from ..clusters import ClusterHandle, ClusterSla, ClusterSpec, ClusterTerms, PodAddressing, RangeRule
+from ..site import SiteContext, SiteNetwork
+from ..workloads import AppValue, AppValueKind
+from . import app as azure_app
+
+if TYPE_CHECKING:
+    import pulumi_azure_native as azure
+else:
+    from ..sdk import lazy_sdk
+
+    azure = lazy_sdk("pulumi_azure_native")
+
+__all__ = [
+    "CLUSTER_TERMS",
+    "SKU_NAME",
+    "SKU_TIER",
+    "cluster_site_problems",
+    "cluster_value_problems",
+    "create_cluster",
+]
+
+_OVERLAY = "https://learn.microsoft.com/azure/aks/azure-cni-overlay"
+CLUSTER_TERMS = ClusterTerms(
+    product="AKS",
+    node_size="an Azure VM size",
+    pods=PodAddressing.POD_RANGE,
+    pod_range=RangeRule(8, 24, _OVERLAY, within=PRIVATE_V4),
+    pod_routing="Azure CNI Overlay: pods are not routable outside the cluster (egress is SNATed to the "
+    "node), so other sites reach them through Services",
+    service_range=RangeRule(8, 28, _OVERLAY, within=PRIVATE_V4),
+    control_plane="AKS spreads the control plane over the region's zones; the Standard tier's SLA",
+    # AKS pricing tiers: the Standard tier's Uptime SLA, 99.95% of the API server endpoint for
+    # clusters that use availability zones and 99.9% for clusters that do not; the Free tier has
+    # none (also the SDK's ManagedClusterSKUTier.STANDARD docstring).
+    sla=ClusterSla(
+        0.9995, 0.999, "https://learn.microsoft.com/azure/aks/free-standard-pricing-tiers", tier="Standard"
+    ),
+)
+
+#: The managed cluster's SKU: ``Base`` (the SDK's ManagedClusterSKUName) in the ``Standard`` tier
+#: (ManagedClusterSKUTier: Free, Standard, Premium; Free has no SLA).
+SKU_NAME = "Base"
+SKU_TIER = "Standard"
+_VERSION = re.compile(r"1\.[0-9]{2}(\.[0-9]+)?")
+
+
+def cluster_site_problems(site: SiteArgs) -> list[str]:
+    return []  # every Azure site is in a region with availability zones (the site model's check)
+
+
+def cluster_value_problems(site: SiteArgs, spec: ClusterSpec) -> list[tuple[str, str]]:
+    problems = azure_app.app_value_problems(AppValue(AppValueKind.SIZE, spec.node_size, (site,)))
+    out = [("node_size", p) for p in problems]
+    version = spec.kubernetes_version
+    if version is not None and not _VERSION.fullmatch(version):
+        out.append(("kubernetes_version", "AKS takes a version such as 1.31 or 1.31.2"))
+    if spec.image is not None:
+        out.append(("image", "AKS chooses the node image (Azure Linux or Ubuntu); remove image"))
+    return out
+
+
+def pool_name(zone: str) -> str:
+    """A Linux node pool's name: lowercase letters and digits, a letter first, at most 12."""
+    return f"zone{zone}"
+
+
+def _kubeconfig(result: Any) -> str:
+    configs = getattr(result, "kubeconfigs", None) or []
+    value = configs[0].value if configs else ""
+    return base64.b64decode(value).decode() if value else ""
+
+
+def create_cluster(ctx: SiteContext, network: SiteNetwork, spec: ClusterSpec) -> ClusterHandle:
+    rg = network.resources["resource_group"]
+    rg_name: pulumi.Output[str] = rg.name  # type: ignore[attr-defined]
+    name = ctx.name("aks")
+    service = ipaddress.ip_network(spec.service_cidr)
+    pools = [
+        azure.containerservice.ManagedClusterAgentPoolProfileArgs(
+            name=pool_name(zone),
+            mode="System",
+            type="VirtualMachineScaleSets",
+            os_type="Linux",
+            vm_size=spec.node_size,
+            count=spec.nodes[zone],
+            availability_zones=[zone],
+            vnet_subnet_id=network.subnet_ids["main"],
+            tags=dict(ctx.tags),
+        )
+        for zone in ctx.site.zones
+        if spec.nodes.get(zone, 0) >= 1
+    ]
+    cluster = azure.containerservice.ManagedCluster(
+        name,
+        resource_group_name=rg_name,
+        location=ctx.site.region,
+        dns_prefix=name,
+        kubernetes_version=spec.kubernetes_version,
+        sku=azure.containerservice.ManagedClusterSKUArgs(name=SKU_NAME, tier=SKU_TIER),
+        identity=azure.containerservice.ManagedClusterIdentityArgs(type="SystemAssigned"),
+        enable_rbac=True,
+        agent_pool_profiles=pools,
+        network_profile=azure.containerservice.ContainerServiceNetworkProfileArgs(
+            network_plugin="azure",
+            network_plugin_mode="overlay",
+            pod_cidr=spec.pod_cidr,
+            service_cidr=spec.service_cidr,
+            dns_service_ip=str(service.network_address + 10),
+        ),
+        api_server_access_profile=azure.containerservice.ManagedClusterAPIServerAccessProfileArgs(
+            enable_private_cluster=True
+        ),
+        tags=dict(ctx.tags),
+        opts=ctx.opts(protect=True),
+    )
+    credentials = azure.containerservice.list_managed_cluster_user_credentials_output(
+        resource_group_name=rg_name,
+        resource_name=cluster.name,
+        opts=pulumi.InvokeOutputOptions(provider=ctx.provider, parent=ctx.parent),
+    )
+    kubeconfig: pulumi.Output[str] = credentials.apply(_kubeconfig)
+    return ClusterHandle(
+        site=ctx.site.name,
+        vendor="azure",
+        name=cluster.name,
+        endpoint=cluster.private_fqdn.apply(lambda host: f"https://{host}" if host else ""),
+        kubeconfig=pulumi.Output.secret(kubeconfig),
+        resources={"cluster": cluster},
+    )

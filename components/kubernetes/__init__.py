@@ -1,0 +1,1 @@
+"""KubernetesFleet: managed Kubernetes clusters over several sites and vendors (docs/kubernetes.md)."""

@@ -1,0 +1,447 @@
+"""KubernetesFleet: managed Kubernetes clusters on several sites and vendors, sized so the fleet
+keeps its declared node capacity after the failure it names.
+
+What it is: one cluster per listed site, through each site's driver (its
+:class:`~skyweave.drivers.services.ClusterService`: EKS, regional GKE, AKS Standard, Magnum), with
+
+* **nodes sized N+1** for the failure the fleet names (``survive``: a zone, a region or a whole
+  vendor): :func:`~skyweave.planning.capacity.plan_capacity`, the planner MultiCloudApp sizes its
+  instances with, decides the nodes of every zone of every cluster so that losing the worst such
+  domain still leaves ``min_nodes`` — and ``simulate`` checks the same placements;
+* **pod and service ranges from the estate's IPAM** (:mod:`skyweave.planning.clusters`): unique
+  across the clusters, never overlapping a site, a site's existing ranges or ``ipam.reserved``,
+  pinned with ``pod_cidr``/``service_cidr`` like site blocks, each within what the vendor accepts;
+* a **kubeconfig per cluster**, a Pulumi secret output.
+
+Everything is planned and checked before anything registers (:func:`plan_kubernetes_fleet`): a
+site whose vendor has no clusters, a node size its SDK does not list, a range its vendor refuses,
+a failure the sites cannot survive — every problem is named at once with its key.
+
+What it is not (yet): a workload placer. The clusters' ``pulumi-kubernetes`` providers and the
+one service over every cluster behind DNS are issue 27's later slices (docs/kubernetes.md).
+"""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pulumi
+from pydantic import ConfigDict, Field
+
+from ..core.errors import ConfigIssue, InvalidArgsError, PlanningError, UnsupportedCapabilityError
+from ..core.naming import KUBERNETES_FLEET
+from ..core.sites import IPv4Block, SiteArgs, SiteName, Tags, resource_tags
+from ..core.validation import ArgsModel, entry_args, name_field
+from ..drivers.clusters import ClusterHandle, ClusterSpec, ClusterTerms, PodAddressing
+from ..drivers.component import Component, Providers, network_providers
+from ..drivers.registry import get_driver, offering, per_vendor
+from ..drivers.services import ClusterService, service
+from ..planning.availability import AvailabilityReport, SiteAvailability, service_availability
+from ..planning.capacity import MAX_INSTANCES, CapacityPlan, SiteZones, plan_capacity
+from ..planning.clusters import ClusterRanges, RangeRequest, plan_cluster_ranges, site_reservations
+from ..planning.failure import FailureKind
+from ..planning.ipam import Network
+
+if TYPE_CHECKING:  # only its attributes are read
+    from ..network.hybrid_vpc import HybridVpc
+
+__all__ = [
+    "FleetClusterArgs",
+    "FleetPlan",
+    "FleetRangesArgs",
+    "KubernetesFleet",
+    "KubernetesFleetArgs",
+    "KubernetesFleetConfig",
+    "PlannedCluster",
+    "plan_kubernetes_fleet",
+]
+
+#: The fleet's name prefixes its clusters' names (EKS: 100 characters; AKS's DNS prefix: 54).
+NAME_LIMIT = 16
+#: Default supernet of the clusters' ranges: RFC 1918 (which EKS and GKE require of them) and
+#: apart from the sites' default supernet (10.0.0.0/8).
+DEFAULT_SUPERNET = ipaddress.IPv4Network("172.16.0.0/12")
+_NEEDED_FOR = "a KubernetesFleet cluster"
+
+
+class FleetClusterArgs(ArgsModel):
+    """One cluster of a :class:`KubernetesFleet`: its site and what its nodes are."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    site: SiteName = Field(description="The site the cluster runs on (one cluster per site). Required.")
+    node_size: str = Field(
+        min_length=1,
+        description="Every node's size "
+        f"({per_vendor(ClusterService, lambda s: s.cluster_terms().node_size)}). Required.",
+    )
+    kubernetes_version: str | None = Field(
+        default=None,
+        description="The Kubernetes version (EKS, GKE, AKS: major.minor such as 1.31; Magnum: a full "
+        "release such as v1.28.9, its kube_tag). Omitted: the vendor's default.",
+    )
+    image: str | None = Field(
+        default=None,
+        description="The node image, where the vendor needs one "
+        f"({per_vendor(ClusterService, lambda s: s.cluster_terms().image)}); refused elsewhere.",
+    )
+    pod_cidr: IPv4Block | None = Field(
+        default=None,
+        description="The cluster's pod range, pinned (vendors whose pods take the site's own addresses "
+        "have none). Omitted: planned from ranges.supernet; pin it once planned.",
+    )
+    service_cidr: IPv4Block | None = Field(
+        default=None,
+        description="The cluster's Service range, pinned. Omitted: planned from ranges.supernet.",
+    )
+
+
+class FleetRangesArgs(ArgsModel):
+    """Where the clusters' pod and service ranges come from."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    supernet: IPv4Block = Field(
+        default=DEFAULT_SUPERNET,
+        description="The private range every unpinned pod and service range comes from, apart from the "
+        "sites' supernet. Default 172.16.0.0/12.",
+    )
+    pod_prefix: int = Field(default=16, ge=8, le=28, description="An unpinned pod range's size. Default 16.")
+    service_prefix: int = Field(
+        default=20, ge=8, le=28, description="An unpinned service range's size. Default 20."
+    )
+
+
+class KubernetesFleetArgs(ArgsModel):
+    """Arguments of :class:`KubernetesFleet`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    clusters: tuple[FleetClusterArgs, ...] = Field(
+        min_length=1, description="One cluster per site, on vendors with managed Kubernetes. Required."
+    )
+    min_nodes: int = Field(
+        ge=1,
+        le=MAX_INSTANCES,
+        description="Nodes the fleet must still have after losing the `survive` domain. Required.",
+    )
+    survive: FailureKind = Field(
+        default=FailureKind.ZONE,
+        description="The failure the fleet survives with min_nodes left: zone (default), site, region "
+        "or vendor.",
+    )
+    ranges: FleetRangesArgs = Field(default_factory=FleetRangesArgs, description="Pod and service ranges.")
+    availability: dict[str, float] = Field(
+        default_factory=dict,
+        description="Per site, the cluster's availability where its vendor publishes no SLA (Magnum), "
+        "e.g. {os-dc1: 0.999}; overrides a published one.",
+    )
+    tags: Tags = Field(default_factory=dict, description="Tags on every resource. Default none.")
+
+
+class KubernetesFleetConfig(KubernetesFleetArgs):
+    """A fleet in the stack configuration (``skyweave:kubernetes``)."""
+
+    name: str = name_field(NAME_LIMIT, "Name of the fleet component; prefixes its resources.")
+
+    def args(self, estate_tags: Mapping[str, str] | None = None) -> KubernetesFleetArgs:
+        return entry_args(self, KubernetesFleetArgs, estate_tags)
+
+
+@dataclass(frozen=True)
+class PlannedCluster:
+    """One cluster as planned: its site, its vendor's terms and what the driver is asked for."""
+
+    site: SiteArgs
+    terms: ClusterTerms
+    spec: ClusterSpec
+    ranges: ClusterRanges
+
+
+@dataclass(frozen=True)
+class FleetPlan:
+    """Everything :class:`KubernetesFleet` builds, decided before it registers anything."""
+
+    args: KubernetesFleetArgs
+    clusters: tuple[PlannedCluster, ...]
+    capacity: CapacityPlan
+    availability: AvailabilityReport
+
+    @property
+    def sites(self) -> list[SiteArgs]:
+        return [c.site for c in self.clusters]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "placements": [p.as_dict() for p in self.capacity.placements],
+            "minHealthy": self.capacity.min_healthy,
+            "survive": self.capacity.survive.value,
+            "sizing": list(self.capacity.explanation),
+            "availability": self.availability.as_dict(),
+            "ranges": {
+                c.site.name: {
+                    "podCidr": str(c.ranges.pod) if c.ranges.pod else None,
+                    "serviceCidr": str(c.ranges.service),
+                }
+                for c in self.clusters
+            },
+        }
+
+
+def plan_kubernetes_fleet(
+    args: KubernetesFleetArgs,
+    estate: Sequence[SiteArgs],
+    site_ranges: Mapping[str, Sequence[Network]],
+    *,
+    reserved: Sequence[Network] = (),
+    sites_supernet: Network | None = None,
+    api_cidrs: Sequence[str] | None = None,
+) -> FleetPlan:
+    """Plan the fleet over the estate's sites (``site_ranges``: every site's routed ranges, which
+    no cluster range may overlap); raise :class:`InvalidArgsError` listing every problem.
+
+    ``api_cidrs``: the ranges the clusters' APIs admit, the estate's address space as the network
+    states it (``HybridVpcPlan.estate_ranges``: the supernet and the ranges outside it, so adding a
+    cloud site changes no cluster). Omitted: every site's IPv4 ranges."""
+    by_name = {s.name: s for s in estate}
+    issues: list[ConfigIssue] = []
+    sited: list[tuple[int, FleetClusterArgs, SiteArgs, ClusterService]] = []
+    seen: set[str] = set()
+    for i, cluster in enumerate(args.clusters):
+        path = f"clusters[{i}]"
+        site = by_name.get(cluster.site)
+        if site is None:
+            issues.append(
+                ConfigIssue(
+                    f"{path}.site", f"no such site; the estate's sites are {', '.join(by_name)}", cluster.site
+                )
+            )
+            continue
+        if cluster.site in seen:
+            issues.append(
+                ConfigIssue(
+                    f"{path}.site", f"site {cluster.site!r} already has a cluster; one per site", cluster.site
+                )
+            )
+            continue
+        seen.add(cluster.site)
+        try:
+            clusters = service(get_driver(site.vendor), ClusterService, needed_for=_NEEDED_FOR)
+        except UnsupportedCapabilityError as exc:
+            able = ", ".join(d.vendor for d, _ in offering(ClusterService))
+            message = (
+                f"site {site.name!r} cannot run a cluster: {exc}; vendors with managed Kubernetes: {able}"
+            )
+            issues.append(ConfigIssue(f"{path}.site", message, cluster.site))
+            continue
+        issues += [ConfigIssue(f"{path}.site", p, cluster.site) for p in clusters.cluster_site_problems(site)]
+        draft = ClusterSpec(
+            nodes={},
+            node_size=cluster.node_size,
+            service_cidr="",
+            kubernetes_version=cluster.kubernetes_version,
+            image=cluster.image,
+        )
+        for key, problem in clusters.cluster_value_problems(site, draft):
+            value = getattr(cluster, key, None)
+            issues.append(ConfigIssue(f"{path}.{key}", problem, value, has_value=value is not None))
+        terms = clusters.cluster_terms()
+        if cluster.pod_cidr is not None and terms.pods is PodAddressing.SUBNETS:
+            message = (
+                f"{terms.product} pods take the site's own subnet addresses: there is no pod range; "
+                "remove pod_cidr"
+            )
+            issues.append(ConfigIssue(f"{path}.pod_cidr", message, str(cluster.pod_cidr)))
+        sited.append((i, cluster, site, clusters))
+    for name, figure in args.availability.items():
+        if name not in seen:
+            issues.append(ConfigIssue(f"availability.{name}", "not a site of the fleet's clusters", figure))
+        elif not 0.0 < figure <= 1.0:
+            issues.append(ConfigIssue(f"availability.{name}", "must be in (0, 1], e.g. 0.999", figure))
+    supernet = args.ranges.supernet
+    if sites_supernet is not None and supernet.overlaps(sites_supernet):
+        message = (
+            f"overlaps the sites' supernet {sites_supernet} (ipam.supernet): a site added later could be "
+            "placed on a cluster's range; use a range apart from it, e.g. 172.16.0.0/12 or 192.168.0.0/16"
+        )
+        issues.append(ConfigIssue("ranges.supernet", message, str(supernet)))
+    if issues:
+        raise InvalidArgsError(issues)
+
+    requests = []
+    for i, cluster, site, clusters in sited:
+        terms = clusters.cluster_terms()
+        pods = terms.pods is PodAddressing.POD_RANGE
+        requests.append(
+            RangeRequest(
+                key=site.name,
+                path=f"clusters[{i}]",
+                service_prefixlen=args.ranges.service_prefix,
+                pod_prefixlen=args.ranges.pod_prefix if pods else None,
+                service_pin=cluster.service_cidr,
+                pod_pin=cluster.pod_cidr if pods else None,
+                service_rule=terms.service_range,
+                pod_rule=terms.pod_range if pods else None,
+                what=f"{terms.product} (site {site.name!r})",
+            )
+        )
+    try:
+        ranges = plan_cluster_ranges(
+            supernet, requests, site_reservations(site_ranges, reserved), supernet_path="ranges.supernet"
+        )
+        capacity = plan_capacity(
+            [
+                SiteZones(
+                    s.name, s.vendor, s.region, tuple(s.zones), 1, get_driver(s.vendor).failure_hosts(s)
+                )
+                for _, _, s, _ in sited
+            ],
+            args.min_nodes,
+            args.survive,
+        )
+    except PlanningError as exc:
+        raise InvalidArgsError(exc.as_issues()) from exc
+
+    if api_cidrs is None:
+        api_cidrs = [str(net) for nets in site_ranges.values() for net in nets if net.version == 4]
+    planned: list[PlannedCluster] = []
+    site_availability: list[SiteAvailability] = []
+    for _, cluster, site, clusters in sited:
+        terms = clusters.cluster_terms()
+        zones = capacity.site_zones(site.name)
+        got = ranges[site.name]
+        spec = ClusterSpec(
+            nodes={zone: count for zone, count in zones.items() if count > 0},
+            node_size=cluster.node_size,
+            service_cidr=str(got.service),
+            pod_cidr=str(got.pod) if got.pod is not None else None,
+            kubernetes_version=cluster.kubernetes_version,
+            image=cluster.image,
+            api_cidrs=tuple(api_cidrs),
+        )
+        planned.append(PlannedCluster(site, terms, spec, got))
+        hosts = tuple(h.split("/", 1)[0] for h in get_driver(site.vendor).failure_hosts(site))
+        nodes = sum(spec.nodes.values())
+        override = args.availability.get(site.name)
+        if override is not None:
+            site_availability.append(
+                SiteAvailability(site.name, site.vendor, override, nodes, "override", hosts)
+            )
+        elif terms.sla is not None:
+            source = f"{terms.product} SLA ({terms.sla.source})"
+            site_availability.append(
+                SiteAvailability(site.name, site.vendor, terms.sla.zone_redundant, nodes, source, hosts)
+            )
+        else:
+            message = (
+                f"{terms.product} publishes no SLA; state the operator's figure for this cluster, e.g. 0.999"
+            )
+            issues.append(ConfigIssue(f"availability.{site.name}", message, has_value=False))
+    if issues:
+        raise InvalidArgsError(issues)
+    try:
+        availability = service_availability(site_availability, args.min_nodes)
+    except PlanningError as exc:
+        raise InvalidArgsError([exc.as_issue()]) from exc
+    return FleetPlan(args=args, clusters=tuple(planned), capacity=capacity, availability=availability)
+
+
+class KubernetesFleet(
+    Component[KubernetesFleetArgs, FleetPlan],
+    token=KUBERNETES_FLEET,
+    name_limit=NAME_LIMIT,
+    why="AKS DNS prefixes are limited to 54 characters",
+):
+    """A managed Kubernetes cluster on each listed site, sized N+1 for the failure it names.
+
+    Args:
+        name: the component's name; every child's name starts with it.
+        args: a :class:`KubernetesFleetArgs` (or a mapping validated into one).
+        opts: resource options for the component.
+        network: the estate's :class:`~skyweave.HybridVpc`: the clusters' sites, subnets, the
+            ranges no cluster range may overlap, and (unless ``providers``) the providers.
+        providers: each site's provider. Omitted: the network's.
+        plan: the plan the stack loader made (checked against ``args``). Omitted: planned here.
+
+    Attributes:
+        clusters: output, per site: vendor, product, name, endpoint, pod and service ranges, nodes per zone.
+        kubeconfigs: secret output, per site, a kubeconfig reaching the cluster.
+        placements: output, the nodes per site and zone (what ``simulate`` fails).
+        availability: output, the availability model's figures for the fleet's node capacity.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        args: KubernetesFleetArgs | Mapping[str, Any],
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        network: HybridVpc,
+        providers: Providers | None = None,
+        plan: FleetPlan | None = None,
+    ) -> None:
+        def make_plan(a: KubernetesFleetArgs) -> FleetPlan:
+            addresses = network.plan.addresses
+            ipam = network.plan.args.ipam
+            return plan_kubernetes_fleet(
+                a,
+                network.plan.args.sites,
+                {site: list(p.cidrs) for site, p in addresses.sites.items()},
+                reserved=list(ipam.reserved),
+                sites_supernet=ipam.supernet,
+                api_cidrs=network.plan.estate_ranges(ipv6=False),
+            )
+
+        args = self.prepare(name, KubernetesFleetArgs, args, plan, make_plan)
+        providers = network_providers(providers, network, (s.name for s in self.plan.sites))
+        self.register(name, None, opts, providers)
+        handles: dict[str, ClusterHandle] = {}
+        for cluster in self.plan.clusters:
+            site = cluster.site
+            ctx = self.site_context(site, resource_tags(site, site.tags, args.tags))
+            driver = service(get_driver(site.vendor), ClusterService, needed_for=_NEEDED_FOR)
+            handles[site.name] = driver.create_cluster(ctx, network.site_networks[site.name], cluster.spec)
+        self.handles = handles
+        summary = self.plan.as_dict()
+
+        def summary_of(c: PlannedCluster, values: list[Any]) -> dict[str, Any]:
+            return {
+                "vendor": c.site.vendor,
+                "product": c.terms.product,
+                "name": values[0],
+                "endpoint": values[1],
+                "podCidr": str(c.ranges.pod) if c.ranges.pod else None,
+                "serviceCidr": str(c.ranges.service),
+                "pods": c.terms.pods.value,
+                "nodes": dict(c.spec.nodes),
+            }
+
+        rows: dict[str, pulumi.Output[dict[str, Any]]] = {}
+        for c in self.plan.clusters:
+            handle = handles[c.site.name]
+            rows[c.site.name] = pulumi.Output.all(handle.name, handle.endpoint).apply(
+                functools.partial(summary_of, c)
+            )
+        self.clusters: pulumi.Output[dict[str, Any]] = pulumi.Output.all(**rows)
+        kubeconfigs: pulumi.Output[dict[str, Any]] = pulumi.Output.all(
+            **{s: h.kubeconfig for s, h in handles.items()}
+        )
+        self.kubeconfigs: pulumi.Output[dict[str, Any]] = pulumi.Output.secret(kubeconfigs)
+        self.placements = pulumi.Output.from_input(summary["placements"])
+        self.availability = pulumi.Output.from_input(summary["availability"])
+        self.register_outputs(
+            {
+                "clusters": self.clusters,
+                "kubeconfigs": self.kubeconfigs,
+                "placements": self.placements,
+                "minHealthy": summary["minHealthy"],
+                "survive": summary["survive"],
+                "sizing": summary["sizing"],
+                "availability": self.availability,
+                "ranges": summary["ranges"],
+            }
+        )

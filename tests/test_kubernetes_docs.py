@@ -105,3 +105,29 @@ def test_the_refusal_shown_is_the_one_raised() -> None:
     shown = " ".join(block("text").split())
     assert " ".join(issue.render().split()) == shown
     assert pulumi  # the program block imports pulumi the same way
+
+
+def test_a_bad_fleet_in_prod_is_exit_1_naming_each_key(
+    tmp_path: Path, raw_prod: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The stack file's fleet, broken two ways: one run names both (file, key, value, what would
+    do) and exits 1 without a traceback (the loader validates before the program registers
+    anything). (A value the schema refuses, such
+    as min_nodes 0, leaves the entry out of planning, as for apps: docs/config.md.)"""
+    from conftest import write_stack
+
+    (fleet,) = raw_prod["kubernetes"]
+    fleet["clusters"][0]["node_size"] = "m6i.huge"
+    fleet["clusters"][1]["site"] = "onprem-fra"
+    write_stack(tmp_path, "prod", raw_prod)
+    assert main(["-C", str(tmp_path), "preview", "--stack", "prod"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: invalid configuration in stacks/Pulumi.prod.yaml"), err
+    assert "Traceback" not in err
+    assert "(2 problems)" in err, err
+    for words in (
+        "skyweave:kubernetes[0].clusters[0].node_size: 'm6i.huge': not an EC2 instance type",
+        "skyweave:kubernetes[0].clusters[1].site: 'onprem-fra': site 'onprem-fra' cannot run a cluster: "
+        "vendor 'onprem' does not support 'kubernetes'",
+    ):
+        assert words in " ".join(err.split()), (words, err)

@@ -13,15 +13,17 @@ import hashlib
 
 __all__ = [
     "DOCUMENTATION_NET_1",
+    "DOCUMENTATION_NET_2",
     "DOCUMENTATION_NET_3",
     "certificate_authority",
     "digest",
     "documentation_address",
 ]
 
-#: RFC 5737's documentation ranges (TEST-NET-1 and TEST-NET-3): never routed, so a stand-in
-#: address is never mistaken for a real one.
+#: RFC 5737's documentation ranges (TEST-NET-1, -2 and -3): never routed, so a stand-in address
+#: is never mistaken for a real one.
 DOCUMENTATION_NET_1 = "192.0.2"
+DOCUMENTATION_NET_2 = "198.51.100"
 DOCUMENTATION_NET_3 = "203.0.113"
 
 
@@ -30,10 +32,11 @@ def digest(*parts: str) -> str:
     return hashlib.sha256("/".join(parts).encode()).hexdigest()
 
 
-def documentation_address(net: str, *parts: str) -> str:
+def documentation_address(net: str, *parts: str, offset: int = 0) -> str:
     """An address in the documentation /24 ``net`` (``DOCUMENTATION_NET_*``), stable per ``parts``
-    (hosts .1-.254)."""
-    return f"{net}.{int(digest(*parts)[:4], 16) % 254 + 1}"
+    (hosts .1-.254); ``offset`` hosts further on (wrapping), so ``offset`` 0, 1, … of the same
+    ``parts`` are distinct addresses where separate digests may collide."""
+    return f"{net}.{(int(digest(*parts)[:4], 16) + offset) % 254 + 1}"
 
 
 def certificate_authority(*parts: str) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..stand_ins import certificate_authority
+from ..stand_ins import DOCUMENTATION_NET_2, certificate_authority, documentation_address
 from ..stand_ins import digest as _digest
 
 __all__ = ["ACCOUNT", "ID_PREFIXES", "availability_zones", "preview_call", "preview_outputs"]
@@ -123,7 +123,8 @@ def _outputs(type_token: str, name: str, inputs: Mapping[str, Any]) -> dict[str,
     if type_token == "aws:ec2/eip:Eip":
         # An Elastic IP's address: from 198.51.100.0/24 (RFC 5737 documentation range).
         h = _digest("eip", name)
-        return {"publicIp": f"198.51.100.{int(h[:4], 16) % 254 + 1}", "allocationId": f"eipalloc-{h[:17]}"}
+        address = documentation_address(DOCUMENTATION_NET_2, "eip", name)
+        return {"publicIp": address, "allocationId": f"eipalloc-{h[:17]}"}
     if type_token == "aws:ec2/vpnConnection:VpnConnection":
         # AWS's two tunnel endpoints: distinct per connection and tunnel (an appliance's rendered
         # configuration needs them), from 198.18.0.0/15 (RFC 2544 benchmarking range).

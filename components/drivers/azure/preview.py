@@ -21,6 +21,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from ..stand_ins import DOCUMENTATION_NET_1, documentation_address
 from ..stand_ins import digest as _digest
 
 __all__ = ["ARM_PATHS", "NAMESPACES", "arm_id", "preview_call", "preview_outputs", "subscription"]
@@ -165,7 +166,7 @@ def preview_outputs(
         prefix, location = inputs.get("dnsPrefix", name), inputs.get("location", "westeurope")
         out["privateFQDN"] = f"{prefix}-{_digest('aks', name)[:8]}.privatelink.{location}.azmk8s.io"
     if type_token == "azure-native:network:PublicIPAddress":
-        out["ipAddress"] = f"192.0.2.{int(_digest('ip', name)[:4], 16) % 254 + 1}"
+        out["ipAddress"] = documentation_address(DOCUMENTATION_NET_1, "ip", name)
     return out
 
 

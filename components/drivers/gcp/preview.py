@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..stand_ins import certificate_authority
+from ..stand_ins import DOCUMENTATION_NET_1, DOCUMENTATION_NET_3, certificate_authority, documentation_address
 from ..stand_ins import digest as _digest
 from .zones import GCP_ZONES
 
@@ -70,7 +70,7 @@ PROJECT = "project"
 
 def _public_ip(name: str) -> str:
     """An address from 203.0.113.0/24 (RFC 5737 documentation range), stable per resource name."""
-    return f"203.0.113.{int(_digest('ip', name)[:4], 16) % 254 + 1}"
+    return documentation_address(DOCUMENTATION_NET_3, "ip", name)
 
 
 def _last(value: object) -> str:
@@ -118,7 +118,7 @@ def _outputs(type_token: str, name: str, inputs: Mapping[str, Any]) -> dict[str,
         out: dict[str, Any] = {} if "name" in inputs else {"name": f"{name}-{h[:7]}"}
         return {
             **out,
-            "endpoint": f"192.0.2.{int(h[:4], 16) % 254 + 1}",
+            "endpoint": documentation_address(DOCUMENTATION_NET_1, "gke", name),
             "masterAuth": {"clusterCaCertificate": certificate_authority("gke", name)},
         }
     if type_token == "gcp:storage/bucket:Bucket":

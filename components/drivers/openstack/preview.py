@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from ..stand_ins import DOCUMENTATION_NET_1, DOCUMENTATION_NET_3, documentation_address
 from ..stand_ins import digest as _digest
 
 __all__ = ["UUID_IDS", "preview_call", "preview_outputs"]
@@ -64,17 +65,17 @@ def _outputs(type_token: str, name: str, inputs: Mapping[str, Any]) -> dict[str,
         # Magnum's API address is its masters' load balancer (here from 192.0.2.0/24, RFC 5737);
         # its kubeconfig a map whose raw_config is the file.
         h = _digest("magnum", name)
-        address = f"https://192.0.2.{int(h[:4], 16) % 254 + 1}:6443"
+        address = f"https://{documentation_address(DOCUMENTATION_NET_1, 'magnum', name)}:6443"
         raw = f"apiVersion: v1\nkind: Config\n# offline stand-in for Magnum cluster {name}\n"
         out = {} if "name" in inputs else {"name": f"{name}-{h[:7]}"}
         return {**out, "apiAddress": address, "kubeconfig": {"raw_config": raw, "host": address}}
     if type_token == "openstack:networking/port:Port" and "allFixedIps" not in inputs:
         # The address Neutron allocates on the port's subnet: a stand-in from 192.0.2.0/24
         # (RFC 5737), stable per resource name.
-        return {"allFixedIps": [_host("192.0.2", "port", name)]}
+        return {"allFixedIps": [_host(DOCUMENTATION_NET_1, "port", name)]}
     if type_token == "openstack:networking/floatingIp:FloatingIp":
         # An address from 203.0.113.0/24 (RFC 5737 documentation range), stable per resource name.
-        return {"address": _host("203.0.113", "ip", name)}
+        return {"address": _host(DOCUMENTATION_NET_3, "ip", name)}
     return {}
 
 
@@ -85,8 +86,8 @@ def _host(net: str, kind: str, name: str) -> str:
     their stem's digest rather than two digests that may collide (254 hosts)."""
     stem, dash, number = name.rpartition("-")
     if dash and number.isdigit():
-        return f"{net}.{(int(_digest(kind, stem)[:4], 16) + int(number)) % 254 + 1}"
-    return f"{net}.{int(_digest(kind, name)[:4], 16) % 254 + 1}"
+        return documentation_address(net, kind, stem, offset=int(number))
+    return documentation_address(net, kind, name)
 
 
 def preview_call(

@@ -33,6 +33,7 @@ from typing import Any
 from .escape import terminal
 
 __all__ = [
+    "ABSENT",
     "AddressSpaceExhaustedError",
     "ConfigError",
     "ConfigIssue",
@@ -239,7 +240,9 @@ def _join_path(prefix: str, path: str) -> str:
     return f"{prefix}.{path}"
 
 
-_NO_VALUE: Any = object()
+#: "No value given" (a key absent from a file, a refusal about a key as a whole), which ``None``
+#: cannot say: ``None`` may be the value a file holds.
+ABSENT: Any = object()
 
 
 class PlanningError(SkyweaveError):
@@ -251,13 +254,13 @@ class PlanningError(SkyweaveError):
         value: the value at that path.
     """
 
-    def __init__(self, message: str, *, path: str = "", value: Any = _NO_VALUE) -> None:
+    def __init__(self, message: str, *, path: str = "", value: Any = ABSENT) -> None:
         super().__init__(message)
         self.path = path
         #: whether the refusal is about a value at ``path`` (else about the key as a whole: a pool
         #: that is full, a list too short), so it is never shown as ``path: None: …``
-        self.has_value = value is not _NO_VALUE
-        self.value = None if value is _NO_VALUE else value
+        self.has_value = value is not ABSENT
+        self.value = None if value is ABSENT else value
         #: further problems the same pass found (:meth:`together`), so all are reported at once
         self.others: tuple[PlanningError, ...] = ()
 

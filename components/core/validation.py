@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeVar, Union, get_
 from pydantic import BaseModel, Field, ValidationError
 from pydantic.fields import FieldInfo
 
+from .errors import ABSENT as _ABSENT
 from .errors import ConfigIssue, InvalidArgsError, did_you_mean
 from .naming import NAME_PATTERN
 
@@ -34,8 +35,6 @@ __all__ = [
     "render_path",
     "unique_entries",
 ]
-
-_ABSENT = object()
 
 
 class FieldValueError(ValueError):

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import copy
 import itertools
-import re
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from conftest import stack_raw, write_stack
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -47,15 +46,6 @@ def test_an_unknown_deployment_mode_names_the_file_key_value_and_the_modes() -> 
     assert SOURCE in text
     assert "skyweave:deployment: 'micro'" in text
     assert "single" in text and "units" in text
-
-
-def test_the_docs_example_turns_units_on() -> None:
-    page = (Path(__file__).resolve().parent.parent / "docs" / "units.md").read_text()
-    block = re.search(r"```yaml\n(.*?)```", page, re.S)
-    assert block is not None
-    config = yaml.safe_load(block[1])["config"]
-    raw = {**stack_raw("dev"), **{k.split(":", 1)[1]: v for k, v in config.items()}}
-    assert parse_stack_config(raw, source=SOURCE, stack="dev").deployment is Deployment.UNITS
 
 
 def test_the_command_line_refuses_an_unknown_mode_as_a_user_error(tmp_path: Path, capsys: Any) -> None:
@@ -169,3 +159,40 @@ def test_generated_estates_get_a_unit_per_site_and_link(name: str) -> None:
     for unit in graph.units:
         if unit.kind == UnitKind.LINK:
             assert all(depth[p] < depth[unit.name] for p in unit.prerequisites)
+
+
+def test_stacks_lists_prod_within_the_terminal_in_deployment_order(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["stacks", "--stack", "prod"]) == 0
+    out = capsys.readouterr().out
+    assert all(len(line) <= 100 for line in out.splitlines())  # conftest pins COLUMNS=100
+    assert "39 Pulumi stacks in 4 layers" in out
+    rows = [line.split() for line in out.splitlines() if line[:1].isdigit()]
+    assert [int(r[0]) for r in rows] == sorted(int(r[0]) for r in rows)
+    assert {r[1] for r in rows} >= {
+        "prod.secrets",
+        "prod.global",
+        "prod.edge.os-dc1",
+        "prod.link.os-dc1.onprem-fra",
+    }
+
+
+def test_stacks_json_of_a_units_stack(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = write_stack(tmp_path, "prod", _units(stack_raw("prod")))
+    assert main(["-C", str(project.root), "stacks", "--stack", "prod", "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["deployment"] == "units" and document["layers"] == 4
+    by_name = {u["name"]: u for u in document["units"]}
+    assert by_name["prod.link.aws-use1.gcp-euw1"]["prerequisites"] == ["prod.aws-use1", "prod.gcp-euw1"]
+    layer = {name: u["layer"] for name, u in by_name.items()}
+    assert all(layer[p] < u["layer"] for u in document["units"] for p in u["prerequisites"])
+
+
+def test_stacks_refuses_a_stack_name_kubernetes_refuses(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = write_stack(tmp_path, "Dev_1", _units(stack_raw("dev")))
+    assert main(["-C", str(project.root), "stacks", "--stack", "Dev_1"]) == 1
+    err = capsys.readouterr().err
+    assert "stacks/Pulumi.Dev_1.yaml" in err and "skyweave:deployment" in err and "Traceback" not in err

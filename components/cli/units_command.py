@@ -12,7 +12,7 @@ import shlex
 from typing import Any
 
 from ..estate.project import Project
-from ..estate.units import plan_units
+from ..estate.units import find_unit, plan_units
 from ..planning.units import Deployment, UnitGraph
 from .ipam import load_plan
 from .style import fit, table, terminal_width
@@ -49,7 +49,9 @@ def run(project: Project, stack: str, fmt: str, *, migrate: bool = False, org: s
     if migrate:
         print(migration(project, stack, org), end="")
         return 0
-    graph = plan_units(config.plan, stack)
+    found = find_unit(config.plan, stack)  # a unit's own stack lists its estate's units
+    estate = found[0] if found else stack
+    graph = plan_units(config.plan, estate)
     data = units_data(graph, config.deployment)
     if fmt == "json":
         print(json.dumps(data, indent=2))
@@ -63,12 +65,12 @@ def run(project: Project, stack: str, fmt: str, *, migrate: bool = False, org: s
         print(line)
     if config.deployment is Deployment.SINGLE:
         note = (
-            f"note: deployed as one stack ({stack}; skyweave:deployment: single); these are the "
+            f"note: deployed as one stack ({estate}; skyweave:deployment: single); these are the "
             "units `skyweave:deployment: units` would deploy it as"
         )
         for line in fit(note, width):
             print(line)
-    prefix = f"{stack}."
+    prefix = f"{estate}."
     rows = [
         (
             str(row["layer"]),

@@ -38,6 +38,7 @@ from .plan import EstatePlan
 __all__ = [
     "RESERVED_SITE_NAMES",
     "edge_unit",
+    "find_unit",
     "global_unit",
     "link_unit",
     "plan_units",
@@ -77,6 +78,20 @@ def appliance_sites(links: Iterable[LinkPlan]) -> list[str]:
             if end.endpoint is VpnEndpoint.APPLIANCE:
                 found.setdefault(end.site)
     return list(found)
+
+
+def find_unit(plan: EstatePlan, stack: str) -> tuple[str, Unit] | None:
+    """The estate and unit a Pulumi stack named ``stack`` is (``prod.aws-use1`` → ``prod``, its
+    ``aws-use1`` unit), or ``None`` when it is no unit of ``plan``. A units estate's own name holds
+    no ``.`` (:func:`plan_units` refuses one), so the estate is what comes before the first."""
+    estate, dot, _ = stack.partition(".")
+    if not dot:
+        return None
+    try:
+        graph = plan_units(plan, estate)
+    except PlanningError:
+        return None
+    return (estate, graph[stack]) if stack in graph else None
 
 
 def plan_units(plan: EstatePlan, stack: str) -> UnitGraph:
@@ -186,6 +201,11 @@ def _check_names(stack: str, units: list[Unit], blame: dict[str, tuple[str, str]
     estate-wide unit: every problem at once, each at the key to change."""
     errors: list[PlanningError] = []
     stack_problems = unit_name_problems(f"{stack}.x")
+    if "." in stack:
+        stack_problems.append(
+            "a units estate's stack name holds no '.' (its units are '<stack>.<unit>', so "
+            f"'{stack}' could be a unit of '{stack.partition('.')[0]}')"
+        )
     if stack_problems:
         errors.append(
             PlanningError(

@@ -17,6 +17,7 @@ import graphlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..core.errors import PlanningError
 
@@ -136,6 +137,22 @@ class UnitGraph:
         for unit in self.units:
             out[depth[unit.name]].append(unit)
         return [tuple(layer) for layer in out]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The graph as plain data: ``skyweave stacks --format json``, and the ``units.json`` a
+        plan directory carries so ``check --from-json DIR`` knows every unit it must find."""
+        return {
+            "estate": self.estate,
+            "units": [
+                {
+                    "name": unit.name,
+                    "kind": unit.kind,
+                    "holds": list(unit.holds),
+                    "prerequisites": list(unit.prerequisites),
+                }
+                for unit in self.units
+            ],
+        }
 
     def dependants(self, name: str) -> tuple[str, ...]:
         """The units that read ``name``'s outputs directly."""

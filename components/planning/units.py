@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from ..core.errors import PlanningError
 
@@ -164,6 +165,27 @@ class UnitGraph:
         for unit in self.units:
             out[depth[unit.name]].append(unit)
         return [tuple(layer) for layer in out]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The graph as plain data, units layer by layer: ``skyweave stacks --format json``, which
+        is also the ``units.json`` a plan directory carries so ``check --from-json DIR`` knows every
+        unit it must find (``layer`` is derived, never read back)."""
+        layers = self.layers()
+        return {
+            "stack": self.estate,
+            "layers": len(layers),
+            "units": [
+                {
+                    "name": unit.name,
+                    "kind": str(unit.kind),
+                    "layer": depth,
+                    "holds": list(unit.holds),
+                    "prerequisites": list(unit.prerequisites),
+                }
+                for depth, layer in enumerate(layers)
+                for unit in layer
+            ],
+        }
 
     def dependants(self, name: str) -> tuple[str, ...]:
         """The units that read ``name``'s outputs directly."""

@@ -14,7 +14,9 @@ point one way:
   component's (app instances and load balancers, buckets, bare-metal nodes, database members,
   Kubernetes clusters); needs ``secrets`` where it hosts a database member;
 * ``<stack>.link.<a>.<b>`` — what joins two sites (``a``, ``b`` in the link's own order, as its
-  ``VpnLink`` is named): gateways' connections, tunnels, pre-shared keys; needs both sites;
+  ``VpnLink`` is named): gateways' connections, tunnels, pre-shared keys; needs both sites, and
+  a peering the last earlier peering on either site (GCP runs one peering operation per network
+  at a time, so the program chains them);
 * ``<stack>.edge.<site>`` — an appliance site's VPN instances (``VpnEndpoint.APPLIANCE``), built
   after every link of the site because their configuration holds all of them; needs the site,
   its links and the far ends' sites (whose gateway addresses the configuration names);
@@ -31,7 +33,7 @@ from collections.abc import Iterable
 
 from ..core.errors import PlanningError
 from ..planning.units import Unit, UnitGraph, UnitKind, unit_name_problems
-from ..planning.vpn import LinkPlan, VpnEndpoint
+from ..planning.vpn import LinkPlan, Routing, VpnEndpoint
 from ..storage.multi_cloud_bucket import CopyFill
 from .plan import EstatePlan
 
@@ -146,15 +148,23 @@ def plan_units(plan: EstatePlan, stack: str) -> UnitGraph:
         blame[unit.name] = (f"sites[{i}].name", site.name)
 
     by_site: dict[str, list[LinkPlan]] = {}
+    # A vendor may run one peering operation per network at a time (GCP): each peering waits for
+    # the last one made on either network, in the links' order (network/links/peering.py), so
+    # its unit needs that link's unit too.
+    last_peering: dict[str, str] = {}
     for link in links:
         a, b = link.a.site, link.b.site
         by_site.setdefault(a, []).append(link)
         by_site.setdefault(b, []).append(link)
+        after: tuple[str, ...] = ()
+        if link.routing is Routing.PEERING:
+            after = tuple(dict.fromkeys(last_peering[s] for s in (a, b) if s in last_peering))
+            last_peering[a] = last_peering[b] = link_unit(stack, a, b)
         unit = Unit(
             link_unit(stack, a, b),
             UnitKind.LINK,
             (f"link {a}/{b} ({link.shape})",),
-            (site_unit(stack, a), site_unit(stack, b)),
+            (site_unit(stack, a), site_unit(stack, b), *after),
         )
         units.append(unit)
         blame[unit.name] = ("deployment", "units")

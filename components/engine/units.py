@@ -45,15 +45,18 @@ from ..core.naming import (
 from ..estate.units import edge_unit, global_unit, link_unit, secrets_unit, site_unit
 from ..planning.units import UnitGraph
 from .offline import OfflineRun, Registration
+from .plans.model import PlanFile
 
 __all__ = [
     "Disagreement",
     "UnitAssignment",
     "UnitDependencyError",
+    "assign_plan",
     "assign_run",
     "assign_units",
     "check_units",
     "disagreements",
+    "plan_registrations",
     "real_cycle",
 ]
 
@@ -172,6 +175,45 @@ def assign_run(run: OfflineRun, graph: UnitGraph, sites: Iterable[str]) -> UnitA
         if isinstance(record := outputs.get(SITE_PROVIDERS), Mapping)
     ]
     return assign_units(run.resources, graph, site_providers=records, sites=sites)
+
+
+def plan_registrations(plan: PlanFile) -> list[Registration]:
+    """A plan file's rows (``pulumi stack export``, ``pulumi preview --json``, skyweave's preview)
+    as the registrations :func:`assign_units` and :func:`check_units` read."""
+    return [
+        Registration(
+            urn=row["urn"],
+            type=row["type"],
+            name=row["name"],
+            custom=bool(row["custom"]),
+            parent=row.get("parent") or None,
+            provider=row.get("provider") or None,
+            dependencies=list(row.get("dependencies") or ()),
+            protect=bool(row.get("protect")),
+            inputs=dict(row.get("inputs") or {}),
+            property_dependencies={
+                k: list(v) for k, v in plan.property_dependencies.get(row["urn"], {}).items()
+            },
+        )
+        for row in plan.rows
+    ]
+
+
+def assign_plan(
+    plan: PlanFile, graph: UnitGraph, sites: Iterable[str]
+) -> tuple[UnitAssignment, list[Registration]]:
+    """:func:`assign_units` over a plan file: the components' ``siteProviders`` from its component
+    outputs, or from the components' recorded outputs in a state."""
+    resources = plan_registrations(plan)
+    records: list[Mapping[str, object]] = []
+    for row in plan.rows:
+        outputs = plan.component_outputs.get(row["urn"]) or (
+            row.get("outputs") if not row["custom"] else None
+        )
+        record = outputs.get(SITE_PROVIDERS) if isinstance(outputs, Mapping) else None
+        if isinstance(record, Mapping):
+            records.append(record)
+    return assign_units(resources, graph, site_providers=records, sites=sites), resources
 
 
 def _unit(

@@ -147,9 +147,10 @@ def assign_units(
             continue
         unit = _unit(res, by_urn, by_provider, site_names, stack)
         if unit not in graph:
+            names = graph.names()
+            shown = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
             raise UnitDependencyError(
-                f"{res.urn} belongs to unit {unit!r}, which is not one of the units of "
-                f"{stack!r} ({', '.join(graph.names())})"
+                f"{res.urn} belongs to unit {unit!r}, which is not one of the units of {stack!r} ({shown})"
             )
         unit_of[res.urn] = unit
     shared: dict[str, set[str]] = {}

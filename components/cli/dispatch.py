@@ -244,6 +244,17 @@ def _parser() -> argparse.ArgumentParser:
     stacks.add_argument(
         "--format", choices=("text", "json"), default="text", help="json: for tools (one object per unit)"
     )
+    stacks.add_argument(
+        "--migrate",
+        action="store_true",
+        help="print the `pulumi stack init` and `pulumi state move` commands that move the deployed "
+        "single stack into its units without replacing anything (runs the program offline)",
+    )
+    stacks.add_argument(
+        "--org",
+        default=None,
+        help="with --migrate: the Pulumi organisation of the stacks (default: the backend's default)",
+    )
 
     graph = _command(
         sub,
@@ -432,7 +443,9 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "stacks":
         from . import units_command
 
-        return units_command.run(project, args.stack, args.format)
+        if args.org is not None and not args.migrate:
+            raise UsageError("--org goes with --migrate")
+        return units_command.run(project, args.stack, args.format, migrate=args.migrate, org=args.org)
     if args.command == "graph":
         return _print_graph(args.format, _stack_graph(project, args.stack))
     if args.command == "inventory":

@@ -1,0 +1,443 @@
+"""``skyweave export``: operator ``Stack`` objects and a GitHub Actions workflow from a unit graph.
+
+Checked against sources skyweave did not write: the operator's published CRD (its ``v1``
+``openAPIV3Schema`` with ``jsonschema``, its CEL rules with ``cel-python``; vendored in
+tests/fixtures/pulumi-kubernetes-operator with its commit), pulumi/actions' ``action.yml`` (the
+inputs the action declares) and SchemaStore's workflow schema through the real
+``check-jsonschema --builtin-schema vendor.github-workflows`` (it ships the schema, so this runs
+offline).
+"""
+
+from __future__ import annotations
+
+import copy
+import gzip
+import hashlib
+import json
+import re
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import celpy
+import jsonschema
+import pytest
+import yaml
+from skyweave.cli.export import (
+    ANNOTATION_UNIT,
+    MATRIX_MAX,
+    PULUMI_ACTION,
+    STACK_NAME_MAX,
+    EstateConfig,
+    OperatorSettings,
+    SecretRef,
+    WorkflowSettings,
+    dump_documents,
+    object_name,
+    operator_objects,
+    workflow,
+)
+from skyweave.core.errors import ConfigError
+from skyweave.planning.units import Unit, UnitGraph
+
+FIXTURES = Path(__file__).parent / "fixtures"
+CRD = FIXTURES / "pulumi-kubernetes-operator" / "pulumi.com_stacks.yaml.gz"
+CRD_SHA256 = "d8ce0513bb77d5d57753e521fd42e87a87bdaf7abda1be2584aa23c1c03ea290"
+ACTION = FIXTURES / "pulumi-actions" / "action.yml"
+CHECK_JSONSCHEMA = Path(sys.executable).parent / "check-jsonschema"
+
+#: k8s.io/apimachinery IsDNS1123Subdomain, written from its definition (not skyweave's constant).
+DNS1123 = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+SECRET_TEXT = "v1:c2t5d2VhdmUtdGVzdC1jaXBoZXJ0ZXh0LW5ldmVyLXNob3du"
+LONG = "prod.link.azure-westeurope-1.openstack-frankfurt-dc1"  # 51 characters
+
+
+def graph() -> UnitGraph:
+    return UnitGraph.of(
+        "prod",
+        [
+            Unit("prod.aws-use1", "site", ("aws-use1",)),
+            Unit("prod.gcp-euw1", "site", ("gcp-euw1",)),
+            Unit("prod.azure-westeurope-1", "site", ("azure-westeurope-1",)),
+            Unit("prod.openstack-frankfurt-dc1", "site", ("openstack-frankfurt-dc1",)),
+            Unit(
+                "prod.link.aws-use1.gcp-euw1",
+                "link",
+                ("aws-use1/gcp-euw1",),
+                ("prod.aws-use1", "prod.gcp-euw1"),
+            ),
+            Unit(LONG, "link", ("x",), ("prod.azure-westeurope-1", "prod.openstack-frankfurt-dc1")),
+            Unit("prod.global", "global", ("dns",), ("prod.link.aws-use1.gcp-euw1", LONG)),
+        ],
+    )
+
+
+def estate_config() -> EstateConfig:
+    return EstateConfig(
+        label="stacks/Pulumi.prod.yaml",
+        plain={
+            "skyweave:sites": '[{"name": "aws-use1"}]',
+            "aws:region": "us-east-1",
+            "skyweave:ipv6": "true",
+        },
+        structured=frozenset({"skyweave:sites"}),
+        secret_keys=frozenset({"byon:fra-ssh-key", "skyweave:psk"}),
+    )
+
+
+def operator_settings(**changes: Any) -> OperatorSettings:
+    base: dict[str, Any] = {
+        "organisation": "acme",
+        "project": "skyweave",
+        "repo": "https://github.com/acme/estate.git",
+        "branch": "main",
+        "repo_dir": "infra",
+        "env": {"AWS_ACCESS_KEY_ID": SecretRef("aws-creds", "id")},
+    }
+    base.update(changes)
+    return OperatorSettings(**base)
+
+
+@cache
+def crd() -> dict[str, Any]:
+    raw = gzip.decompress(CRD.read_bytes())
+    assert hashlib.sha256(raw).hexdigest() == CRD_SHA256, "the vendored CRD is not the recorded file"
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    doc: dict[str, Any] = yaml.load(raw, Loader=loader)
+    return doc
+
+
+def stack_version() -> dict[str, Any]:
+    (v1,) = [v for v in crd()["spec"]["versions"] if v["name"] == "v1"]
+    assert v1["served"] and v1["storage"]
+    return v1
+
+
+def closed(schema: Any) -> Any:
+    """The schema as ``kubectl apply`` (strict field validation) enforces it: an object with
+    ``properties`` and neither ``additionalProperties`` nor ``x-kubernetes-preserve-unknown-fields``
+    takes no other field (the API server would refuse or prune a misspelt one)."""
+    if isinstance(schema, dict):
+        out = {k: closed(v) for k, v in schema.items()}
+        if (
+            "properties" in out
+            and "additionalProperties" not in out
+            and not out.get("x-kubernetes-preserve-unknown-fields")
+        ):
+            out["additionalProperties"] = False
+        return out
+    if isinstance(schema, list):
+        return [closed(v) for v in schema]
+    return schema
+
+
+@cache
+def stack_validator() -> jsonschema.protocols.Validator:
+    schema = closed(stack_version()["schema"]["openAPIV3Schema"])
+    schema["properties"]["metadata"] = {"type": "object"}  # ObjectMeta: checked below, as the API server does
+    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft7Validator)
+    return cls(schema)
+
+
+def cel_rules(schema: dict[str, Any]) -> list[dict[str, str]]:
+    """The CRD's top-level ``x-kubernetes-validations`` (the ones that see ``self.metadata``)."""
+    rules: list[dict[str, str]] = schema.get("x-kubernetes-validations", [])
+    return rules
+
+
+def crd_problems(obj: dict[str, Any]) -> list[str]:
+    """Why the API server would refuse ``obj``: the schema, the CEL rules, the object's name."""
+    problems = [
+        f"{'.'.join(map(str, e.absolute_path))}: {e.message}" for e in stack_validator().iter_errors(obj)
+    ]
+    env = celpy.Environment()
+    for rule in cel_rules(stack_version()["schema"]["openAPIV3Schema"]):
+        program = env.program(env.compile(rule["rule"]))
+        if not program.evaluate({"self": celpy.json_to_cel(obj)}):
+            problems.append(rule["message"])
+    name = obj["metadata"]["name"]
+    if not DNS1123.match(name) or len(name) > 253:
+        problems.append(f"metadata.name {name!r} is not a DNS-1123 subdomain")
+    return problems
+
+
+def stacks_of(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [o for o in objects if o["kind"] == "Stack"]
+
+
+# --- the operator -------------------------------------------------------------------------------
+
+
+def test_the_vendored_crd_is_the_operators_and_has_the_rules_relied_on() -> None:
+    schema = stack_version()["schema"]["openAPIV3Schema"]
+    assert crd()["spec"]["group"] == "pulumi.com" and crd()["spec"]["names"]["kind"] == "Stack"
+    assert schema["properties"]["spec"]["required"] == ["stack"]
+    assert [r["rule"] for r in cel_rules(schema)] == [f"size(self.metadata.name) <= {STACK_NAME_MAX}"]
+
+
+def test_every_stack_object_is_valid_against_the_crd() -> None:
+    objects = operator_objects(graph(), estate_config(), operator_settings())
+    assert objects[0]["kind"] == "ConfigMap"
+    stacks = stacks_of(objects)
+    assert len(stacks) == len(graph().units)
+    for obj in stacks:
+        assert obj["apiVersion"] == f"{crd()['spec']['group']}/{stack_version()['name']}"
+        assert crd_problems(obj) == [], obj["metadata"]["name"]
+
+
+def test_the_validation_can_fail() -> None:
+    """A misspelt field, a wrong type, a name over the CEL bound: each is refused."""
+    (obj,) = [
+        o
+        for o in stacks_of(operator_objects(graph(), estate_config(), operator_settings()))
+        if o["spec"].get("prerequisites")
+    ][:1]
+    misspelt = copy.deepcopy(obj)
+    misspelt["spec"]["prerequisite"] = misspelt["spec"].pop("prerequisites")
+    assert crd_problems(misspelt)
+    wrong = copy.deepcopy(obj)
+    wrong["spec"]["prerequisites"] = [{"requirement": {}}]  # no name
+    assert crd_problems(wrong)
+    bad_ref = copy.deepcopy(obj)
+    bad_ref["spec"]["envRefs"]["PULUMI_ACCESS_TOKEN"] = {"secret": {"name": "x", "key": "y"}}  # no type
+    assert crd_problems(bad_ref)
+    long = copy.deepcopy(obj)
+    long["metadata"]["name"] = "a" * (STACK_NAME_MAX + 1)
+    assert crd_problems(long) == ["Stack name must be no more than 42 characters in length."]
+
+
+def test_prerequisites_form_exactly_the_unit_graph() -> None:
+    g = graph()
+    stacks = stacks_of(operator_objects(g, estate_config(), operator_settings()))
+    unit_of = {o["metadata"]["name"]: o["metadata"]["annotations"][ANNOTATION_UNIT] for o in stacks}
+    assert sorted(unit_of.values()) == sorted(g.names())
+    edges = {
+        (unit_of[o["metadata"]["name"]], unit_of[p["name"]])
+        for o in stacks
+        for p in o["spec"].get("prerequisites", [])
+    }
+    assert edges == {(u.name, p) for u in g.units for p in u.prerequisites}
+    # each object is listed after its prerequisites: `kubectl apply -f` creates them in order
+    seen: set[str] = set()
+    for o in stacks:
+        assert {p["name"] for p in o["spec"].get("prerequisites", [])} <= seen
+        seen.add(o["metadata"]["name"])
+
+
+def test_stack_names_are_full_and_object_names_fit_the_crd() -> None:
+    stacks = stacks_of(operator_objects(graph(), estate_config(), operator_settings()))
+    for o in stacks:
+        unit = o["metadata"]["annotations"][ANNOTATION_UNIT]
+        assert o["spec"]["stack"] == f"acme/skyweave/{unit}"
+        assert len(o["metadata"]["name"]) <= STACK_NAME_MAX
+    assert object_name("prod.aws-use1") == "prod.aws-use1"
+    short = object_name(LONG)
+    assert short != LONG and len(short) == STACK_NAME_MAX and DNS1123.match(short)
+    assert short == object_name(LONG)  # stable
+    assert object_name(LONG + "x") != short
+
+
+def test_configuration_and_secrets_travel_by_reference_only() -> None:
+    objects = operator_objects(graph(), estate_config(), operator_settings(succeeded_within="1h"))
+    text = dump_documents(objects)
+    assert SECRET_TEXT not in text
+    configmap = objects[0]
+    assert configmap["data"] == {
+        "aws.region": "us-east-1",
+        "skyweave.ipv6": "true",
+        "skyweave.sites": '[{"name": "aws-use1"}]',
+    }
+    for o in stacks_of(objects):
+        spec = o["spec"]
+        assert "config" not in spec and "secrets" not in spec  # never inline
+        assert spec["configRef"] == {
+            "aws:region": {"name": "prod-config", "key": "aws.region"},
+            "skyweave:ipv6": {"name": "prod-config", "key": "skyweave.ipv6"},
+            "skyweave:sites": {"name": "prod-config", "key": "skyweave.sites", "json": True},
+        }
+        assert spec["secretsRef"] == {
+            "byon:fra-ssh-key": {
+                "type": "Secret",
+                "secret": {"name": "prod-secrets", "key": "byon.fra-ssh-key"},
+            },
+            "skyweave:psk": {"type": "Secret", "secret": {"name": "prod-secrets", "key": "skyweave.psk"}},
+        }
+        assert spec["envRefs"] == {
+            "PULUMI_ACCESS_TOKEN": {
+                "type": "Secret",
+                "secret": {"name": "pulumi-api-secret", "key": "accessToken"},
+            },
+            "AWS_ACCESS_KEY_ID": {"type": "Secret", "secret": {"name": "aws-creds", "key": "id"}},
+        }
+        assert spec["serviceAccountName"] == "skyweave"
+        assert (spec["projectRepo"], spec["branch"], spec["repoDir"]) == (
+            "https://github.com/acme/estate.git",
+            "main",
+            "infra",
+        )
+        for p in spec.get("prerequisites", []):
+            assert p["requirement"] == {"succeededWithinDuration": "1h"}
+        assert crd_problems(o) == []
+
+
+def test_the_documents_read_back_as_written() -> None:
+    objects = operator_objects(
+        graph(), estate_config(), operator_settings(namespace="estates", commit="0" * 40, branch=None)
+    )
+    assert list(yaml.safe_load_all(dump_documents(objects))) == objects
+    assert all(o["metadata"]["namespace"] == "estates" for o in objects)
+    assert all(o["spec"]["commit"] == "0" * 40 and "branch" not in o["spec"] for o in stacks_of(objects))
+
+
+@pytest.mark.parametrize(
+    ("changes", "path", "words"),
+    [
+        ({"organisation": "acme corp"}, "--org", "organisation name"),
+        ({"repo": ""}, "--repo", "git repository"),
+        ({"branch": None}, "--branch", "exactly one of --branch and --commit"),
+        ({"commit": "abc"}, "--branch", "exactly one of --branch and --commit"),
+        ({"service_account": "Deploy_Bot"}, "--service-account", "Kubernetes object name"),
+        ({"namespace": "-x"}, "--namespace", "Kubernetes object name"),
+        ({"succeeded_within": "1 hour"}, "--prerequisite-within", "Go writes"),
+        ({"env": {"AWS-KEY": SecretRef("s", "k")}}, "--env", "environment variable"),
+    ],
+)
+def test_bad_operator_settings_are_named(changes: dict[str, Any], path: str, words: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        operator_objects(graph(), estate_config(), operator_settings(**changes))
+    assert any(issue.path == path and words in issue.message for issue in caught.value.issues), str(
+        caught.value
+    )
+
+
+def test_config_keys_that_cannot_be_configmap_keys_are_named() -> None:
+    clash = EstateConfig("stacks/Pulumi.prod.yaml", {"a:b.c": "1", "a.b:c": "2"})
+    with pytest.raises(ConfigError, match=r"would share the ConfigMap key 'a\.b\.c'") as caught:
+        operator_objects(graph(), clash, operator_settings())
+    assert caught.value.source == "stacks/Pulumi.prod.yaml"
+    big = EstateConfig("stacks/Pulumi.prod.yaml", {"skyweave:sites": "x" * (1024 * 1024)})
+    with pytest.raises(ConfigError, match="over the 1,048,576 bytes a Kubernetes ConfigMap holds"):
+        operator_objects(graph(), big, operator_settings())
+
+
+# --- GitHub Actions -----------------------------------------------------------------------------
+
+
+def workflow_settings(**changes: Any) -> WorkflowSettings:
+    base: dict[str, Any] = {
+        "organisation": "acme",
+        "project": "skyweave",
+        "work_dir": "infra",
+        "env": {"ARM_CLIENT_SECRET": "AZURE_SECRET"},
+    }
+    base.update(changes)
+    return WorkflowSettings(**base)
+
+
+def check_workflow(path: Path) -> subprocess.CompletedProcess[str]:
+    """The real check-jsonschema CLI with SchemaStore's workflow schema, as it ships it."""
+    return subprocess.run(
+        [str(CHECK_JSONSCHEMA), "--builtin-schema", "vendor.github-workflows", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_the_workflow_is_valid_against_schemastores_schema(tmp_path: Path) -> None:
+    doc = workflow(graph(), estate_config(), workflow_settings(environment="prod"))
+    good = tmp_path / "skyweave-prod.yml"
+    good.write_text(dump_documents([doc]), encoding="utf-8")
+    result = check_workflow(good)
+    assert result.returncode == 0, result.stdout + result.stderr
+    # the check can fail: a job without runs-on is refused
+    broken = copy.deepcopy(doc)
+    del broken["jobs"]["layer-1"]["runs-on"]
+    bad = tmp_path / "broken.yml"
+    bad.write_text(dump_documents([broken]), encoding="utf-8")
+    refused = check_workflow(bad)
+    assert refused.returncode == 1 and "runs-on" in refused.stdout
+
+
+def test_jobs_are_a_matrix_per_layer_and_need_their_units_prerequisites() -> None:
+    g = graph()
+    doc = workflow(g, estate_config(), workflow_settings())
+    jobs = doc["jobs"]
+    job_of = {unit: job_id for job_id, job in jobs.items() for unit in job["strategy"]["matrix"]["unit"]}
+    assert sorted(job_of) == sorted(g.names())
+    assert [sorted(job["strategy"]["matrix"]["unit"]) for job in jobs.values()] == [
+        sorted(u.name for u in layer) for layer in g.layers()
+    ]
+    for job_id, job in jobs.items():
+        wanted = {job_of[p] for unit in job["strategy"]["matrix"]["unit"] for p in g[unit].prerequisites}
+        assert set(job.get("needs", [])) == wanted, job_id
+
+
+#: Secrets a YAML document could trip on: a multi-line key, quotes, a colon, a '#', a brace.
+HOSTILE_SECRETS = {
+    "BYON_FRA_SSH_KEY": (
+        "-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn: 'x' \"y\" # {z}\n-----END OPENSSH PRIVATE KEY-----\n"
+    ),
+    "SKYWEAVE_PSK": "}, secret: false, x: {",
+}
+
+
+def github_expressions(text: str, secrets: dict[str, str]) -> str:
+    """``text`` with each ``${{ toJSON(secrets.NAME) }}`` replaced as GitHub evaluates it (toJSON of a
+    string: a JSON string literal), before the action parses its input."""
+    return re.sub(
+        r"\$\{\{ toJSON\(secrets\.([A-Z0-9_]+)\) \}\}",
+        lambda m: json.dumps(secrets[m.group(1)], indent=2),
+        text,
+    )
+
+
+def test_the_pulumi_step_uses_only_the_actions_declared_inputs_and_secrets_by_reference() -> None:
+    declared = set(yaml.safe_load(ACTION.read_text(encoding="utf-8"))["inputs"])
+    doc = workflow(graph(), estate_config(), workflow_settings())
+    text = dump_documents([doc])
+    assert SECRET_TEXT not in text
+    for job in doc["jobs"].values():
+        (step,) = [s for s in job["steps"] if s["uses"] == PULUMI_ACTION]
+        assert set(step["with"]) <= declared
+        assert step["with"]["stack-name"] == "acme/skyweave/${{ matrix.unit }}"
+        assert step["env"] == {
+            "PULUMI_ACCESS_TOKEN": "${{ secrets.PULUMI_ACCESS_TOKEN }}",
+            "ARM_CLIENT_SECRET": "${{ secrets.AZURE_SECRET }}",
+        }
+        assert "${{ toJSON(secrets.BYON_FRA_SSH_KEY) }}" in step["with"]["config-map"]
+        config_map = yaml.safe_load(github_expressions(step["with"]["config-map"], HOSTILE_SECRETS))
+        assert config_map["byon:fra-ssh-key"] == {
+            "value": HOSTILE_SECRETS["BYON_FRA_SSH_KEY"],
+            "secret": True,
+        }
+        assert config_map["skyweave:psk"] == {"value": HOSTILE_SECRETS["SKYWEAVE_PSK"], "secret": True}
+        assert config_map["skyweave:sites"] == {"value": '[{"name": "aws-use1"}]', "secret": False}
+        assert config_map["skyweave:ipv6"] == {
+            "value": "true",
+            "secret": False,
+        }  # a string, as the engine passes it
+        for value in step["env"].values():
+            assert re.fullmatch(r"\$\{\{ secrets\.[A-Z_]+ \}\}", value)
+
+
+def test_a_layer_over_the_matrix_limit_is_split() -> None:
+    units = [Unit(f"big.s{i:04d}", "site") for i in range(MATRIX_MAX + 3)]
+    units.append(Unit("big.global", "global", (), tuple(u.name for u in units)))
+    doc = workflow(UnitGraph.of("big", units), EstateConfig("x", {}), workflow_settings())
+    jobs = doc["jobs"]
+    assert list(jobs) == ["layer-1-part-1", "layer-1-part-2", "layer-2"]
+    assert [len(j["strategy"]["matrix"]["unit"]) for j in jobs.values()] == [MATRIX_MAX, 3, 1]
+    assert jobs["layer-2"]["needs"] == ["layer-1-part-1", "layer-1-part-2"]
+
+
+def test_secret_keys_without_a_github_name_are_named() -> None:
+    clash = EstateConfig("stacks/Pulumi.prod.yaml", {}, secret_keys=frozenset({"a:b-c", "a:b_c"}))
+    with pytest.raises(ConfigError, match="would share the GitHub secret A_B_C") as caught:
+        workflow(graph(), clash, workflow_settings())
+    assert caught.value.source == "stacks/Pulumi.prod.yaml"
+    with pytest.raises(ConfigError, match="GitHub secret's name"):
+        workflow(graph(), estate_config(), workflow_settings(env={"TOKEN": "GITHUB_TOKEN"}))

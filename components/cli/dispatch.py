@@ -200,6 +200,20 @@ def _parser() -> argparse.ArgumentParser:
         help=f"write nothing; exit {EXIT_REQUIREMENT} if any site or link is not pinned (for CI)",
     )
 
+    stacks = _command(
+        sub,
+        "stacks",
+        help="list the Pulumi stacks (units) the estate is deployed as, what each holds, what it needs",
+        description="The units of `skyweave:deployment: units` (docs/units.md): a stack per site, "
+        "link, appliance edge, the estate's secrets and the global DNS and copies, named "
+        "<stack>.<unit>, each with the units it reads by stack reference, in layers that can run "
+        "side by side. Read from the stack file; nothing runs.",
+    )
+    _stack_option(stacks)
+    stacks.add_argument(
+        "--format", choices=("text", "json"), default="text", help="json: for tools (one object per unit)"
+    )
+
     graph = _command(
         sub,
         "graph",
@@ -384,6 +398,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         if args.ipam_command == "show":
             return ipam_cli.show(project, args.stack, args.format)
         return ipam_cli.lock(project, args.stack, dry_run=args.dry_run, check=args.check)
+    if args.command == "stacks":
+        from . import units_command
+
+        return units_command.run(project, args.stack, args.format)
     if args.command == "graph":
         return _print_graph(args.format, _stack_graph(project, args.stack))
     if args.command == "inventory":

@@ -72,6 +72,7 @@ COMMANDS: dict[str, tuple[tuple[int, str], ...]] = {
     "ipam show": ((EXIT_OK, "printed"), *((code, "") for code in _STANDARD)),
     "ipam lock": ((EXIT_OK, "everything pinned"), *((code, "") for code in _STANDARD)),
     "graph": ((EXIT_OK, "printed"), *((code, "") for code in _STANDARD)),
+    "stacks": ((EXIT_OK, "printed"), *((code, "") for code in _STANDARD)),
     "simulate": (
         (EXIT_OK, "every required failure survived"),
         *((code, "") for code in _STANDARD),

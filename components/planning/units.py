@@ -17,14 +17,18 @@ import graphlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
 
 from ..core.errors import PlanningError
 
 __all__ = [
     "MAX_UNIT_NAME",
+    "Deployment",
     "Unit",
     "UnitCycleError",
     "UnitGraph",
+    "UnitKind",
     "unit_name_problems",
 ]
 
@@ -38,6 +42,31 @@ _PULUMI_STACK = re.compile(r"[A-Za-z0-9_.-]+")
 #: lowercase alphanumerics, '-' and '.', starting and ending alphanumeric
 #: (k8s.io/apimachinery/pkg/util/validation ``IsDNS1123Subdomain``).
 _DNS1123_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
+
+
+class Deployment(StrEnum):
+    """How an estate stack is deployed (the stack file's ``skyweave:deployment``)."""
+
+    SINGLE = "single"
+    """One Pulumi stack holds the whole estate (the default)."""
+    UNITS = "units"
+    """One Pulumi stack per unit (a site, a link, an appliance site's edge, the estate's secrets, the
+    global DNS and copies), joined by stack references; ``skyweave stacks`` lists them."""
+
+
+class UnitKind(StrEnum):
+    """What a unit holds; a layer of the graph each kind's prerequisites come from."""
+
+    SECRETS = "secrets"
+    """What components generate without a site (a database's passwords, CA and certificates)."""
+    SITE = "site"
+    """A site's network and compute: every component's part on it."""
+    LINK = "link"
+    """The resources joining two sites (gateways' connections, tunnels, their keys)."""
+    EDGE = "edge"
+    """An appliance site's VPN instances, whose configuration carries every link of the site."""
+    GLOBAL = "global"
+    """What reads several sites at once: apps' DNS, buckets' copies filled by a transfer service."""
 
 
 def unit_name_problems(name: str) -> list[str]:
@@ -136,6 +165,22 @@ class UnitGraph:
         for unit in self.units:
             out[depth[unit.name]].append(unit)
         return [tuple(layer) for layer in out]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The graph as plain data: ``skyweave stacks --format json``, and the ``units.json`` a
+        plan directory carries so ``check --from-json DIR`` knows every unit it must find."""
+        return {
+            "estate": self.estate,
+            "units": [
+                {
+                    "name": unit.name,
+                    "kind": unit.kind,
+                    "holds": list(unit.holds),
+                    "prerequisites": list(unit.prerequisites),
+                }
+                for unit in self.units
+            ],
+        }
 
     def dependants(self, name: str) -> tuple[str, ...]:
         """The units that read ``name``'s outputs directly."""

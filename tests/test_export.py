@@ -14,6 +14,7 @@ import copy
 import gzip
 import hashlib
 import json
+import os
 import re
 import subprocess
 import sys
@@ -441,3 +442,250 @@ def test_secret_keys_without_a_github_name_are_named() -> None:
     assert caught.value.source == "stacks/Pulumi.prod.yaml"
     with pytest.raises(ConfigError, match="GitHub secret's name"):
         workflow(graph(), estate_config(), workflow_settings(env={"TOKEN": "GITHUB_TOKEN"}))
+
+
+# --- the command ----------------------------------------------------------------------------------
+
+REPO = "https://github.com/acme/estate.git"
+
+
+def units_project(tmp_path: Path, stack: str = "prod", *, git: bool = True) -> Path:
+    """A copy of the example project whose ``stack`` is deployed as units (in a git checkout)."""
+    from conftest import stack_raw, write_stack
+
+    write_stack(tmp_path, stack, {**stack_raw(stack), "deployment": "units"})
+    if git:
+        (tmp_path / ".git").mkdir()
+    return tmp_path
+
+
+def export(project: Path, *argv: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    from skyweave.cli import main
+
+    code = main(["-C", str(project), "export", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def operator_args(*more: str) -> list[str]:
+    return ["--stack", "prod", "--to", "operator", "--org", "acme", "--repo", REPO, "--branch", "main", *more]
+
+
+def test_prod_exports_one_valid_stack_per_unit_forming_the_planned_graph(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from skyweave.cli import main
+
+    project = units_project(tmp_path)
+    out = tmp_path / "deploy" / "operator"
+    code, _, err = export(project, *operator_args("--out", str(out)), capsys=capsys)
+    assert code == 0, err
+    # the graph `skyweave stacks` prints
+    assert main(["-C", str(project), "stacks", "--stack", "prod", "--format", "json"]) == 0
+    printed = json.loads(capsys.readouterr().out)["units"]
+    documents = [yaml.safe_load(path.read_text()) for path in sorted(out.iterdir())]
+    stacks = stacks_of(documents)
+    assert len(stacks) == len(printed) == 39 and len(documents) == len(printed) + 1
+    unit_of = {o["metadata"]["name"]: o["metadata"]["annotations"][ANNOTATION_UNIT] for o in stacks}
+    assert sorted(unit_of.values()) == sorted(u["name"] for u in printed)
+    edges = {
+        (unit_of[o["metadata"]["name"]], unit_of[p["name"]])
+        for o in stacks
+        for p in o["spec"].get("prerequisites", [])
+    }
+    assert edges == {(u["name"], p) for u in printed for p in u["prerequisites"]}
+    for obj in stacks:
+        assert crd_problems(obj) == [], obj["metadata"]["name"]
+        assert obj["spec"]["stack"] == f"acme/skyweave/{unit_of[obj['metadata']['name']]}"
+        assert obj["spec"]["repoDir"] == "."
+        assert obj["spec"]["secretsRef"] == {
+            "byon:fra-ssh-key": {
+                "type": "Secret",
+                "secret": {"name": "prod-secrets", "key": "byon.fra-ssh-key"},
+            }
+        }
+    text = "".join(path.read_text() for path in out.iterdir())
+    ciphertext = yaml.safe_load((project / "stacks" / "Pulumi.prod.yaml").read_text())["config"][
+        "byon:fra-ssh-key"
+    ]
+    assert ciphertext["secure"] not in text
+    (configmap,) = [d for d in documents if d["kind"] == "ConfigMap"]
+    assert configmap["data"]["skyweave.deployment"] == "units"
+    assert "byon.fra-ssh-key" not in configmap["data"]
+    # stdout holds the same objects as one stream
+    code, stream, _ = export(project, *operator_args(), capsys=capsys)
+    assert code == 0 and sorted(map(str, yaml.safe_load_all(stream))) == sorted(map(str, documents))
+
+
+def test_prod_exports_a_valid_workflow(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = units_project(tmp_path)
+    out = tmp_path / ".github" / "workflows"
+    argv = [
+        "--stack",
+        "prod",
+        "--to",
+        "github-actions",
+        "--org",
+        "acme",
+        "--out",
+        str(out),
+        "--env",
+        "ARM_CLIENT_SECRET",
+    ]
+    code, _, err = export(project, *argv, capsys=capsys)
+    assert code == 0, err
+    (written,) = out.iterdir()
+    assert written.name == "skyweave-prod.yml"
+    result = check_workflow(written)
+    assert result.returncode == 0, result.stdout + result.stderr
+    doc = yaml.safe_load(written.read_text())
+    assert "secure" not in written.read_text()
+    assert sum(len(j["strategy"]["matrix"]["unit"]) for j in doc["jobs"].values()) > 30
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["--to", "helm"], ["--to: 'helm'", "valid: operator, github-actions"]),
+        (["--to", "operator", "--repo", REPO, "--branch", "main"], ["--org", "Pulumi organisation"]),
+        (["--to", "operator", "--org", "acme", "--branch", "main"], ["--repo", "git repository"]),
+        (
+            ["--to", "operator", "--org", "acme", "--repo", REPO],
+            ["--branch", "exactly one of --branch and --commit"],
+        ),
+        (
+            ["--to", "github-actions", "--org", "acme", "--namespace", "x"],
+            ["--namespace applies to --to operator"],
+        ),
+        (
+            ["--to", "operator", "--org", "acme", "--repo", REPO, "--branch", "main", "--env", "AWS_KEY"],
+            ["--env: 'AWS_KEY'", "VAR=SECRET"],
+        ),
+        (["--to", "operator", "--org", "a b", "--repo", REPO, "--branch", "main"], ["--org: 'a b'"]),
+    ],
+)
+def test_bad_options_are_one_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], words: list[str]
+) -> None:
+    project = units_project(tmp_path)
+    code, out, err = export(project, "--stack", "prod", *argv, capsys=capsys)
+    assert code == 1 and out == ""
+    assert "Traceback" not in err
+    for word in words:
+        assert word in err, err
+
+
+def test_a_single_stack_estate_says_how_to_switch(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from conftest import stack_raw, write_stack
+
+    write_stack(tmp_path, "prod", stack_raw("prod"))
+    code, out, err = export(tmp_path, *operator_args("--repo-dir", "."), capsys=capsys)
+    assert code == 1 and out == ""
+    assert "stacks/Pulumi.prod.yaml" in err
+    assert "skyweave:deployment: 'single'" in err
+    assert "set `skyweave:deployment: units` in stacks/Pulumi.prod.yaml" in err
+
+
+def test_outside_git_the_repo_dir_must_be_given(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = units_project(tmp_path, git=False)
+    code, _, err = export(project, *operator_args(), capsys=capsys)
+    assert code == 1 and "--repo-dir" in err and "not inside a git repository" in err
+    code, out, _ = export(project, *operator_args("--repo-dir", "infra/estate"), capsys=capsys)
+    assert code == 0 and "repoDir: infra/estate" in out
+
+
+def test_an_output_directory_that_cannot_be_written_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = units_project(tmp_path)
+    a_file = tmp_path / "taken"
+    a_file.write_text("not a directory")
+    code, _, err = export(project, *operator_args("--out", str(a_file)), capsys=capsys)
+    assert code == 1 and str(a_file) in err and "is a file, not a directory" in err
+    code, _, err = export(project, *operator_args("--out", str(a_file / "below")), capsys=capsys)
+    assert code == 1 and str(a_file / "below") in err and "Traceback" not in err
+    read_only = tmp_path / "read-only"
+    read_only.mkdir()
+    read_only.chmod(0o555)
+    try:
+        if os.access(read_only, os.W_OK):
+            pytest.skip("root writes into a read-only directory")
+        code, _, err = export(project, *operator_args("--out", str(read_only)), capsys=capsys)
+        assert code == 1 and str(read_only) in err and "permission denied" in err
+        assert list(read_only.iterdir()) == []
+    finally:
+        read_only.chmod(0o755)
+
+
+# --- docs/export.md: every example runs ---------------------------------------------------------
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "export.md"
+
+
+def doc_blocks(language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
+
+
+def shown_in(shown: Any, actual: Any) -> bool:
+    """``shown`` is ``actual`` with some mapping keys left out (lists and values exactly)."""
+    if isinstance(shown, dict):
+        return isinstance(actual, dict) and all(
+            k in actual and shown_in(v, actual[k]) for k, v in shown.items()
+        )
+    return bool(shown == actual)
+
+
+def test_the_docs_commands_run_and_their_examples_are_what_they_write(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from skyweave.cli import main
+
+    project = units_project(tmp_path)
+    monkeypatch.chdir(project)
+    commands = [
+        line for block in doc_blocks("bash") for line in block.splitlines() if line.startswith("skyweave ")
+    ]
+    assert [c.split()[5] for c in commands] == ["operator", "github-actions"]
+    for command in commands:
+        assert main(command.split()[1:]) == 0, capsys.readouterr().err
+    capsys.readouterr()
+    stack_yaml, setup_yaml, step_yaml = doc_blocks("yaml")
+
+    written = {p.name: yaml.safe_load(p.read_text()) for p in (project / "deploy" / "operator").iterdir()}
+    stacks = stacks_of(list(written.values()))
+    assert len(stacks) == 39 and "prod-config.yaml" in written  # as the page says
+    shown = yaml.safe_load(stack_yaml)
+    assert shown_in(shown, written[f"{shown['metadata']['name']}.yaml"])
+
+    setup = list(yaml.safe_load_all(setup_yaml))
+    (account,) = [d for d in setup if d["kind"] == "ServiceAccount"]
+    (binding,) = [d for d in setup if d["kind"] == "ClusterRoleBinding"]
+    assert {o["spec"]["serviceAccountName"] for o in stacks} == {account["metadata"]["name"]}
+    assert binding["subjects"][0]["name"] == account["metadata"]["name"]
+    assert binding["roleRef"]["name"] == "system:auth-delegator"
+    secrets = {
+        (d["metadata"]["name"], key) for d in setup if d["kind"] == "Secret" for key in d["stringData"]
+    }
+    referenced = {
+        (ref["secret"]["name"], ref["secret"]["key"])
+        for o in stacks
+        for refs in (o["spec"]["envRefs"], o["spec"].get("secretsRef", {}))
+        for ref in refs.values()
+    }
+    assert secrets == referenced
+
+    workflow_file = project / ".github" / "workflows" / "skyweave-prod.yml"
+    assert check_workflow(workflow_file).returncode == 0
+    doc = yaml.safe_load(workflow_file.read_text())
+    assert list(doc["jobs"]) == ["layer-1", "layer-2", "layer-3", "layer-4"]  # as the page says
+    (step,) = yaml.safe_load(step_yaml)
+    for job in doc["jobs"].values():
+        assert shown_in(step, job["steps"][-1])
+
+
+def test_the_docs_error_for_an_unknown_engine_is_the_real_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (said,) = re.findall(r"\| `--to helm` \| `([^`]+)` \|", DOC.read_text(encoding="utf-8"))
+    code, _, err = export(units_project(tmp_path), "--stack", "prod", "--to", "helm", capsys=capsys)
+    assert code == 1 and said in err

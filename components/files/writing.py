@@ -19,7 +19,7 @@ from typing import Any
 from ..core.errors import ConfigError, ProjectError
 from .reading import ErrorType, issue, os_problem
 
-__all__ = ["exclusive", "unified_diff", "write_atomically", "write_output"]
+__all__ = ["exclusive", "make_directory", "unified_diff", "write_atomically", "write_output"]
 
 
 def unified_diff(label: str, before: str, after: str) -> str:
@@ -87,6 +87,18 @@ def write_output(path: Path, label: str, data: bytes, *, error: ErrorType = Conf
             raise issue(error, label, "", os_problem(exc, "written")) from None
         return
     _replace(target, label, data, info, error, "")
+
+
+def make_directory(path: Path, label: str, *, error: ErrorType = ConfigError) -> None:
+    """Make ``path`` (and its missing parents) for files skyweave writes into it (``export --out``);
+    one that exists is kept. A failure is one ``error`` naming ``label`` and why: a part of the
+    path is a file, permission denied, a read-only file system."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise issue(error, label, "", "is a file, not a directory; name a directory to write into") from None
+    except OSError as exc:
+        raise issue(error, label, "", f"the directory {os_problem(exc, 'created')}") from None
 
 
 def _replace(

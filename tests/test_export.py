@@ -26,6 +26,8 @@ import celpy
 import jsonschema
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from skyweave.cli.export import (
     ANNOTATION_UNIT,
     MATRIX_MAX,
@@ -51,6 +53,8 @@ CHECK_JSONSCHEMA = Path(sys.executable).parent / "check-jsonschema"
 
 #: k8s.io/apimachinery IsDNS1123Subdomain, written from its definition (not skyweave's constant).
 DNS1123 = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+#: k8s.io/apimachinery IsValidLabelValue / a label key's name part (63 characters at most).
+LABEL = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 SECRET_TEXT = "v1:c2t5d2VhdmUtdGVzdC1jaXBoZXJ0ZXh0LW5ldmVyLXNob3du"
 LONG = "prod.link.azure-westeurope-1.openstack-frankfurt-dc1"  # 51 characters
 
@@ -148,19 +152,36 @@ def cel_rules(schema: dict[str, Any]) -> list[dict[str, str]]:
     return rules
 
 
+@cache
+def cel_programs() -> list[tuple[str, Any]]:
+    """The CRD's rules compiled (once: cel-python raises the recursion limit when it compiles)."""
+    env = celpy.Environment()
+    rules = cel_rules(stack_version()["schema"]["openAPIV3Schema"])
+    return [(rule["message"], env.program(env.compile(rule["rule"]))) for rule in rules]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _compiled() -> None:
+    cel_programs()
+
+
 def crd_problems(obj: dict[str, Any]) -> list[str]:
     """Why the API server would refuse ``obj``: the schema, the CEL rules, the object's name."""
     problems = [
         f"{'.'.join(map(str, e.absolute_path))}: {e.message}" for e in stack_validator().iter_errors(obj)
     ]
-    env = celpy.Environment()
-    for rule in cel_rules(stack_version()["schema"]["openAPIV3Schema"]):
-        program = env.program(env.compile(rule["rule"]))
+    for message, program in cel_programs():
         if not program.evaluate({"self": celpy.json_to_cel(obj)}):
-            problems.append(rule["message"])
+            problems.append(message)
     name = obj["metadata"]["name"]
     if not DNS1123.match(name) or len(name) > 253:
         problems.append(f"metadata.name {name!r} is not a DNS-1123 subdomain")
+    for key, value in obj["metadata"].get("labels", {}).items():
+        prefix, _, label = key.rpartition("/")
+        if not (LABEL.match(value) and len(value) <= 63 and LABEL.match(label) and len(label) <= 63):
+            problems.append(f"label {key}={value!r} is not a Kubernetes label")
+        if prefix and not DNS1123.match(prefix):
+            problems.append(f"label {key}: prefix {prefix!r} is not a DNS-1123 subdomain")
     return problems
 
 
@@ -689,3 +710,75 @@ def test_the_docs_error_for_an_unknown_engine_is_the_real_one(
     (said,) = re.findall(r"\| `--to helm` \| `([^`]+)` \|", DOC.read_text(encoding="utf-8"))
     code, _, err = export(units_project(tmp_path), "--stack", "prod", "--to", "helm", capsys=capsys)
     assert code == 1 and said in err
+
+
+# --- any graph ------------------------------------------------------------------------------------
+
+
+@st.composite
+def unit_graphs(draw: st.DrawFn) -> UnitGraph:
+    """Acyclic graphs of units whose names are valid unit names, long ones (over the CRD's 42) too."""
+    label = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?", fullmatch=True)
+    n = draw(st.integers(1, 14))
+    names = draw(
+        st.lists(
+            st.lists(label, min_size=1, max_size=4).map(lambda parts: "prod." + ".".join(parts)),
+            min_size=n,
+            max_size=n,
+            unique=True,
+        )
+    )
+    names = [name for name in names if len(name) <= 100] or ["prod.a"]
+    units = [
+        Unit(name, "site", (), tuple(draw(st.lists(st.sampled_from(names[:i]), unique=True)) if i else ()))
+        for i, name in enumerate(names)
+    ]
+    return UnitGraph.of("prod", draw(st.permutations(units)))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(unit_graphs())
+def test_any_graph_exports_as_itself(g: UnitGraph) -> None:
+    stacks = stacks_of(operator_objects(g, estate_config(), operator_settings()))
+    names = [o["metadata"]["name"] for o in stacks]
+    assert len(set(names)) == len(names) == len(g.units)
+    unit_of = {o["metadata"]["name"]: o["metadata"]["annotations"][ANNOTATION_UNIT] for o in stacks}
+    edges = {
+        (unit_of[o["metadata"]["name"]], unit_of[p["name"]])
+        for o in stacks
+        for p in o["spec"].get("prerequisites", [])
+    }
+    assert edges == {(u.name, p) for u in g.units for p in u.prerequisites}
+    for o in stacks:
+        assert crd_problems(o) == []
+    jobs = workflow(g, estate_config(), workflow_settings())["jobs"]
+    job_of = {unit: job_id for job_id, job in jobs.items() for unit in job["strategy"]["matrix"]["unit"]}
+    assert sorted(job_of) == sorted(g.names())
+    order = list(jobs)
+    for job_id, job in jobs.items():
+        wanted = {job_of[p] for unit in job["strategy"]["matrix"]["unit"] for p in g[unit].prerequisites}
+        assert set(job.get("needs", [])) == wanted
+        assert all(order.index(need) < order.index(job_id) for need in wanted)
+
+
+def test_a_unit_file_an_earlier_export_left_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = units_project(tmp_path)
+    out = tmp_path / "deploy"
+    out.mkdir()
+    left = yaml.safe_load(
+        dump_documents(stacks_of(operator_objects(graph(), estate_config(), operator_settings()))[:1])
+    )
+    left["metadata"]["name"] = left["metadata"]["annotations"][ANNOTATION_UNIT] = "prod.gone"
+    (out / "prod.gone.yaml").write_text(yaml.safe_dump(left))
+    (out / "other.yaml").write_text("kind: ConfigMap\nmetadata: {name: mine}\n")
+    (out / "broken.yaml").write_text("{")
+    code, _, err = export(project, *operator_args("--out", str(out)), capsys=capsys)
+    assert code == 0
+    assert f"note: {out / 'prod.gone.yaml'} holds 'prod.gone', no longer a unit of prod" in err
+    assert "other.yaml" not in err and "broken.yaml" not in err
+    stacks = stacks_of(
+        [yaml.safe_load(p.read_text()) for p in out.glob("prod*.yaml") if p.name != "prod.gone.yaml"]
+    )
+    assert {o["metadata"]["labels"]["skyweave/estate"] for o in stacks} == {"prod"}

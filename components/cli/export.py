@@ -70,6 +70,9 @@ ACTIONS_SETUP_PYTHON = "actions/setup-python@v5"
 #: (``IsConfigMapKey``: ``[-._a-zA-Z0-9]+``).
 _DNS1123_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
 _DATA_KEY = re.compile(r"[-._a-zA-Z0-9]+")
+#: A label's value: at most 63 characters, alphanumeric at both ends, '-', '_' and '.' between.
+_LABEL_VALUE = re.compile(r"([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?")
+_LABEL_MAX = 63
 #: Pulumi organisation and project names: letters, digits, '-', '_' and '.'.
 _PULUMI_NAME = re.compile(r"[A-Za-z0-9_.-]+")
 #: A Go duration (``metav1.Duration`` is parsed by ``time.ParseDuration``), e.g. ``1h30m``.
@@ -323,6 +326,10 @@ def operator_objects(
     metadata_common: dict[str, Any] = {}
     if settings.namespace is not None:
         metadata_common["namespace"] = settings.namespace
+    labels = {"app.kubernetes.io/managed-by": "skyweave"}
+    if len(graph.estate) <= _LABEL_MAX and _LABEL_VALUE.fullmatch(graph.estate):
+        # selects one estate's objects (kubectl get stacks -l skyweave/estate=prod)
+        labels[ANNOTATION_ESTATE] = graph.estate
     objects: list[dict[str, Any]] = [
         {
             "apiVersion": "v1",
@@ -330,7 +337,7 @@ def operator_objects(
             "metadata": {
                 "name": configmap,
                 **metadata_common,
-                "labels": {"app.kubernetes.io/managed-by": "skyweave"},
+                "labels": dict(labels),
                 "annotations": {ANNOTATION_ESTATE: graph.estate},
             },
             "data": data,
@@ -372,7 +379,7 @@ def operator_objects(
                 "metadata": {
                     "name": names[unit.name],
                     **metadata_common,
-                    "labels": {"app.kubernetes.io/managed-by": "skyweave"},
+                    "labels": dict(labels),
                     "annotations": {
                         ANNOTATION_ESTATE: graph.estate,
                         ANNOTATION_UNIT: unit.name,

@@ -186,6 +186,12 @@ def run(args: argparse.Namespace, project: Project) -> int:
         return EXIT_OK
     _write(Path(args.out), outputs)
     print(f"wrote {len(outputs)} file{'s' if len(outputs) != 1 else ''} to {args.out}", file=sys.stderr)
+    for stale, unit in _stale(Path(args.out), outputs, graph.estate):
+        print(
+            f"note: {stale} holds {unit!r}, no longer a unit of {graph.estate}: delete the file (and "
+            "its Stack object; without destroyOnFinalize the operator leaves its resources alone)",
+            file=sys.stderr,
+        )
     return EXIT_OK
 
 
@@ -275,6 +281,28 @@ def _repo_dir(project: Project) -> str:
         f"{root} is not inside a git repository: name the project's directory inside the repository "
         "the engine checks out",
     )
+
+
+def _stale(directory: Path, outputs: dict[str, str], estate: str) -> list[tuple[Path, str]]:
+    """Files in ``directory`` an earlier export wrote for a unit of ``estate`` that this one did
+    not: ``kubectl apply -f DIR`` would keep applying them. Files that are not such an object (or
+    not readable YAML) are someone else's and left unmentioned."""
+    from .. import files
+    from .export import ANNOTATION_ESTATE, ANNOTATION_UNIT
+
+    found = []
+    for path in sorted(directory.glob("*.yaml")):
+        if path.name in outputs:
+            continue
+        try:
+            data = files.read_yaml(path, str(path)).data
+        except ConfigError:
+            continue
+        meta = data.get("metadata") if isinstance(data, dict) else None
+        notes = meta.get("annotations") if isinstance(meta, dict) else None
+        if isinstance(notes, dict) and notes.get(ANNOTATION_ESTATE) == estate and ANNOTATION_UNIT in notes:
+            found.append((path, str(notes[ANNOTATION_UNIT])))
+    return found
 
 
 def _write(directory: Path, outputs: dict[str, str]) -> None:

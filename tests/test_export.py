@@ -53,6 +53,8 @@ CHECK_JSONSCHEMA = Path(sys.executable).parent / "check-jsonschema"
 
 #: k8s.io/apimachinery IsDNS1123Subdomain, written from its definition (not skyweave's constant).
 DNS1123 = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+#: k8s.io/apimachinery IsDNS1123Label (at most 63 characters).
+DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 #: k8s.io/apimachinery IsValidLabelValue / a label key's name part (63 characters at most).
 LABEL = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 SECRET_TEXT = "v1:c2t5d2VhdmUtdGVzdC1jaXBoZXJ0ZXh0LW5ldmVyLXNob3du"
@@ -176,6 +178,14 @@ def crd_problems(obj: dict[str, Any]) -> list[str]:
     name = obj["metadata"]["name"]
     if not DNS1123.match(name) or len(name) > 253:
         problems.append(f"metadata.name {name!r} is not a DNS-1123 subdomain")
+    # the operator mounts each ConfigMap and Secret a unit reads config from as a volume named
+    # "configmap-<name>" / "secret-<name>" (stack_controller.go), and a volume's name is a DNS-1123 label
+    spec = obj.get("spec", {})
+    volumes = [f"configmap-{ref['name']}" for ref in spec.get("configRef", {}).values()]
+    volumes += [f"secret-{ref['secret']['name']}" for ref in spec.get("secretsRef", {}).values()]
+    problems += [
+        f"volume {v!r} is not a DNS-1123 label" for v in volumes if not DNS1123_LABEL.match(v) or len(v) > 63
+    ]
     for key, value in obj["metadata"].get("labels", {}).items():
         prefix, _, label = key.rpartition("/")
         if not (LABEL.match(value) and len(value) <= 63 and LABEL.match(label) and len(label) <= 63):
@@ -324,6 +334,9 @@ def test_the_documents_read_back_as_written() -> None:
         ({"namespace": "-x"}, "--namespace", "Kubernetes object name"),
         ({"succeeded_within": "1 hour"}, "--prerequisite-within", "Go writes"),
         ({"env": {"AWS-KEY": SecretRef("s", "k")}}, "--env", "environment variable"),
+        ({"env": {"AWS_KEY": SecretRef("s", "a/b")}}, "--env", "Secret's key"),
+        ({"secrets_secret": "prod.secrets"}, "--secrets-secret", "volume `secret-<name>`"),
+        ({"secrets_secret": "s" * 57}, "--secrets-secret", "at most 56"),
     ],
 )
 def test_bad_operator_settings_are_named(changes: dict[str, Any], path: str, words: str) -> None:
@@ -332,6 +345,21 @@ def test_bad_operator_settings_are_named(changes: dict[str, Any], path: str, wor
     assert any(issue.path == path and words in issue.message for issue in caught.value.issues), str(
         caught.value
     )
+
+
+@pytest.mark.parametrize("estate", ["team.prod", "a" * 90, "x" + ".y" * 40])
+def test_configmap_and_secret_names_can_be_mounted_whatever_the_estate(estate: str) -> None:
+    g = UnitGraph.of(estate, [Unit(f"{estate}.s", "site"), Unit(f"{estate}.t", "site", (), (f"{estate}.s",))])
+    objects = operator_objects(g, estate_config(), operator_settings())
+    for obj in stacks_of(objects):
+        assert crd_problems(obj) == []
+    assert objects[0]["metadata"]["name"].endswith("-config")
+    if estate == "team.prod":
+        assert objects[0]["metadata"]["name"] == "team-prod-config"
+        assert (
+            stacks_of(objects)[0]["spec"]["secretsRef"]["skyweave:psk"]["secret"]["name"]
+            == "team-prod-secrets"
+        )
 
 
 def test_config_keys_that_cannot_be_configmap_keys_are_named() -> None:

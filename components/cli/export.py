@@ -30,7 +30,7 @@ from typing import Any
 import yaml
 
 from ..core.errors import ConfigError, ConfigIssue
-from ..planning.units import Unit, UnitGraph
+from ..planning.units import DNS1123_SUBDOMAIN, Unit, UnitGraph
 
 __all__ = [
     "ACTIONS_CHECKOUT",
@@ -66,10 +66,13 @@ PULUMI_ACTION = "pulumi/actions@v7"
 ACTIONS_CHECKOUT = "actions/checkout@v4"
 ACTIONS_SETUP_PYTHON = "actions/setup-python@v5"
 
-#: Kubernetes object names (``IsDNS1123Subdomain``) and keys of a ConfigMap or Secret's data
-#: (``IsConfigMapKey``: ``[-._a-zA-Z0-9]+``).
-_DNS1123_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
+#: Keys of a ConfigMap's or Secret's data (``IsConfigMapKey``: ``[-._a-zA-Z0-9]+``).
 _DATA_KEY = re.compile(r"[-._a-zA-Z0-9]+")
+#: A DNS-1123 label (``IsDNS1123Label``): a volume's name, at most 63 characters.
+DNS1123_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
+#: The operator's names for the volumes of a ConfigMap and a Secret a Stack reads config from.
+CONFIGMAP_VOLUME = "configmap-"
+SECRET_VOLUME = "secret-"
 #: A label's value: at most 63 characters, alphanumeric at both ends, '-', '_' and '.' between.
 _LABEL_VALUE = re.compile(r"([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?")
 _LABEL_MAX = 63
@@ -179,15 +182,31 @@ def object_name(unit: str) -> str:
     """The operator ``Stack``'s ``metadata.name`` for ``unit``: the unit's own name when the CRD
     takes it (a DNS-1123 subdomain of at most 42 characters), else its first 33 characters and 8
     hex digits of its SHA-256, so names stay unique, stable and within the CRD's bound."""
-    if len(unit) <= STACK_NAME_MAX and _DNS1123_SUBDOMAIN.fullmatch(unit):
+    if len(unit) <= STACK_NAME_MAX and DNS1123_SUBDOMAIN.fullmatch(unit):
         return unit
     digest = hashlib.sha256(unit.encode()).hexdigest()[:8]
     head = re.sub(r"[^a-z0-9.-]", "-", unit.lower())[: STACK_NAME_MAX - 9].strip(".-") or "unit"
     return f"{head}-{digest}"
 
 
+def mounted_name(estate: str, suffix: str, volume_prefix: str) -> str:
+    """The name of the ConfigMap or Secret ``<estate>-<suffix>``, made fit to be mounted: the
+    operator mounts each one a unit reads config from as the volume ``<volume_prefix><name>``
+    (``stack_controller.go``: ``"configmap-" + ref.Name``, ``"secret-" + ref.Name``), and a volume's
+    name is a DNS-1123 label (no '.', at most 63). The estate's '.' become '-'; a name too long
+    keeps its start and 8 hex digits of the estate's SHA-256."""
+    base = re.sub(r"[^a-z0-9-]+", "-", estate.lower()).strip("-") or "estate"
+    room = _LABEL_MAX - len(volume_prefix)
+    name = f"{base}-{suffix}"
+    if len(name) <= room:
+        return name
+    digest = hashlib.sha256(estate.encode()).hexdigest()[:8]
+    head = base[: room - len(suffix) - len(digest) - 2].strip("-")
+    return f"{head}-{digest}-{suffix}"
+
+
 def _check_name(path: str, value: str, what: str) -> list[ConfigIssue]:
-    if len(value) <= 253 and _DNS1123_SUBDOMAIN.fullmatch(value):
+    if len(value) <= 253 and DNS1123_SUBDOMAIN.fullmatch(value):
         return []
     return [
         ConfigIssue(
@@ -233,7 +252,7 @@ def _data_keys(keys: Iterable[str], label: str, where: str) -> dict[str, str]:
     issues = []
     for key in sorted(keys):
         mapped = data_key(key)
-        if not _DATA_KEY.fullmatch(mapped) or len(mapped) > 253:
+        if not _DATA_KEY.fullmatch(mapped) or len(mapped) > 253 or mapped.startswith(".."):
             issues.append(
                 ConfigIssue(
                     key,
@@ -281,7 +300,6 @@ def operator_objects(
         ("--service-account", settings.service_account, "a service account's name"),
         ("--access-token-secret", settings.access_token.name, "a Secret's name"),
         ("--namespace", settings.namespace, "a namespace's name"),
-        ("--secrets-secret", settings.secrets_secret, "a Secret's name"),
     ):
         if value is not None:
             issues += _check_name(path, value, what)
@@ -291,6 +309,14 @@ def operator_objects(
                 ConfigIssue("--env", "an environment variable's name is letters, digits and '_'", var)
             )
         issues += _check_name("--env", ref.name, "a Secret's name")
+    for path, ref in [
+        ("--access-token-secret", settings.access_token),
+        *(("--env", r) for r in settings.env.values()),
+    ]:
+        if not _DATA_KEY.fullmatch(ref.key) or ref.key.startswith(".."):
+            issues.append(
+                ConfigIssue(path, "a Secret's key holds only letters, digits, '-', '_' and '.'", ref.key)
+            )
     if settings.succeeded_within is not None and not _GO_DURATION.fullmatch(settings.succeeded_within):
         issues.append(
             ConfigIssue(
@@ -299,12 +325,19 @@ def operator_objects(
                 settings.succeeded_within,
             )
         )
-    configmap = f"{graph.estate}-config"
-    secrets_secret = settings.secrets_secret or f"{graph.estate}-secrets"
-    issues += _check_name("--stack", configmap, f"the ConfigMap {configmap!r} (named after the estate)")
-    issues += _check_name(
-        "--stack", secrets_secret, f"the Secret {secrets_secret!r} (named after the estate)"
-    )
+    configmap = mounted_name(graph.estate, "config", CONFIGMAP_VOLUME)
+    secrets_secret = settings.secrets_secret or mounted_name(graph.estate, "secrets", SECRET_VOLUME)
+    room = _LABEL_MAX - len(SECRET_VOLUME)
+    if len(secrets_secret) > room or not DNS1123_LABEL.fullmatch(secrets_secret):
+        issues.append(
+            ConfigIssue(
+                "--secrets-secret",
+                f"the operator mounts this Secret as the volume `{SECRET_VOLUME}<name>`, a DNS-1123 "
+                f"label: at most {room} lowercase letters, digits and '-' (no '.'), starting and "
+                "ending with a letter or digit",
+                secrets_secret,
+            )
+        )
     if issues:
         raise ConfigError(issues)
 

@@ -653,6 +653,14 @@ def test_an_output_directory_that_cannot_be_written_is_named(
     assert code == 1 and str(a_file) in err and "is a file, not a directory" in err
     code, _, err = export(project, *operator_args("--out", str(a_file / "below")), capsys=capsys)
     assert code == 1 and str(a_file / "below") in err and "Traceback" not in err
+    blocked = tmp_path / "blocked"
+    (blocked / "prod-config.yaml").mkdir(parents=True)  # where a file is to go, a directory
+    code, _, err = export(project, *operator_args("--out", str(blocked)), capsys=capsys)
+    assert code == 1 and str(blocked / "prod-config.yaml") in err and "is a directory" in err
+
+
+def test_a_read_only_output_directory_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = units_project(tmp_path)
     read_only = tmp_path / "read-only"
     read_only.mkdir()
     read_only.chmod(0o555)

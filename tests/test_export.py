@@ -31,6 +31,7 @@ from hypothesis import strategies as st
 from skyweave.cli.export import (
     ANNOTATION_UNIT,
     MATRIX_MAX,
+    MAX_ARG_STRLEN,
     PULUMI_ACTION,
     STACK_NAME_MAX,
     EstateConfig,
@@ -738,6 +739,8 @@ def test_the_docs_commands_run_and_their_examples_are_what_they_write(
     (step,) = yaml.safe_load(step_yaml)
     for job in doc["jobs"].values():
         assert shown_in(step, job["steps"][-1])
+    (said,) = re.findall(r"prod's is\s+([0-9.]+) KB", DOC.read_text(encoding="utf-8"))
+    assert f"{len(doc['jobs']['layer-1']['steps'][-1]['with']['config-map']) / 1000:.1f}" == said
 
 
 def test_the_docs_error_for_an_unknown_engine_is_the_real_one(
@@ -818,3 +821,24 @@ def test_a_unit_file_an_earlier_export_left_is_named(
         [yaml.safe_load(p.read_text()) for p in out.glob("prod*.yaml") if p.name != "prod.gone.yaml"]
     )
     assert {o["metadata"]["labels"]["skyweave/estate"] for o in stacks} == {"prod"}
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the limit is Linux's")
+def test_the_input_size_limit_is_the_kernels(tmp_path: Path) -> None:
+    """One environment string of MAX_ARG_STRLEN bytes (its '\\0' counted) starts a process; one
+    byte more does not: the limit the workflow's config-map input is held to is this kernel's."""
+    name = "INPUT_CONFIG-MAP"
+    fits = "x" * (MAX_ARG_STRLEN - len(name) - 2)  # name, '=', value, '\\0'
+    subprocess.run(["/bin/true"], env={name: fits}, check=True)
+    with pytest.raises(OSError) as refused:
+        subprocess.run(["/bin/true"], env={name: fits + "x"}, check=True)
+    assert refused.value.errno == 7  # E2BIG: "Argument list too long"
+
+
+def test_a_configuration_too_large_for_an_action_input_is_refused() -> None:
+    big = EstateConfig("stacks/Pulumi.prod.yaml", {"skyweave:sites": "s" * MAX_ARG_STRLEN})
+    with pytest.raises(ConfigError, match="Linux refuses over 131,072 bytes") as caught:
+        workflow(graph(), big, workflow_settings())
+    assert caught.value.issues[0].path == "stacks/Pulumi.prod.yaml" and "--to operator" in str(caught.value)
+    fits = EstateConfig("stacks/Pulumi.prod.yaml", {"skyweave:sites": "s" * (MAX_ARG_STRLEN - 200)})
+    workflow(graph(), fits, workflow_settings())

@@ -37,6 +37,7 @@ __all__ = [
     "ACTIONS_SETUP_PYTHON",
     "CONFIGMAP_MAX_BYTES",
     "MATRIX_MAX",
+    "MAX_ARG_STRLEN",
     "OPERATOR_API_VERSION",
     "PULUMI_ACTION",
     "STACK_NAME_MAX",
@@ -60,6 +61,10 @@ STACK_NAME_MAX = 42
 CONFIGMAP_MAX_BYTES = 1024 * 1024
 #: GitHub: "A matrix will generate a maximum of 256 jobs per workflow run".
 MATRIX_MAX = 256
+#: Linux refuses to start a process with one environment string longer than this (``execve``:
+#: ``MAX_ARG_STRLEN``, 32 pages of 4 KiB), and a runner hands a JavaScript action each input as one
+#: (``INPUT_<NAME>=value``: actions/runner ``Handler.cs``, ``AddInputsToEnvironment``).
+MAX_ARG_STRLEN = 32 * 4096
 #: The official Pulumi action (pulumi/actions; inputs command, stack-name, work-dir, upsert,
 #: config-map, per its action.yml) and the steps before it.
 PULUMI_ACTION = "pulumi/actions@v7"
@@ -489,6 +494,15 @@ def workflow(graph: UnitGraph, config: EstateConfig, settings: WorkflowSettings)
     job_of: dict[str, str] = {}
     jobs: dict[str, Any] = {}
     config_map = _config_map(config, secret_names)
+    size = len(f"INPUT_CONFIG-MAP={config_map}".encode()) + 1
+    if size > MAX_ARG_STRLEN:
+        raise _problem(
+            config.label,
+            f"the estate's configuration makes the action's config-map input {size:,} bytes (secrets' "
+            f"values not counted), and a runner passes an input as one environment variable, which "
+            f"Linux refuses over {MAX_ARG_STRLEN:,} bytes: the job could not start; deploy it with "
+            "--to operator (a ConfigMap holds 1 MiB)",
+        )
     env = {"PULUMI_ACCESS_TOKEN": "${{ secrets.PULUMI_ACCESS_TOKEN }}"}
     env.update({var: f"${{{{ secrets.{secret} }}}}" for var, secret in sorted(settings.env.items())})
     for index, layer in enumerate(layers):

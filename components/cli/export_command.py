@@ -167,7 +167,7 @@ def run(args: argparse.Namespace, project: Project) -> int:
         )
         objects = export.operator_objects(graph, config, settings)
         outputs = {f"{obj['metadata']['name']}.yaml": export.dump_documents([obj]) for obj in objects}
-        stream = export.dump_documents(objects)
+        stream = "---\n".join(outputs.values())  # what dump_documents(objects) writes, dumped once
     else:
         workflow_settings = export.WorkflowSettings(
             organisation=args.org,
@@ -309,6 +309,4 @@ def _write(directory: Path, outputs: dict[str, str]) -> None:
     """Each file written atomically into ``directory`` (made if missing)."""
     from .. import files
 
-    files.make_directory(directory, str(directory))
-    for name, text in outputs.items():
-        files.write_output(directory / name, str(directory / name), text.encode("utf-8"))
+    files.write_outputs(directory, {name: text.encode("utf-8") for name, text in outputs.items()})

@@ -842,3 +842,13 @@ def test_a_configuration_too_large_for_an_action_input_is_refused() -> None:
     assert caught.value.issues[0].path == "stacks/Pulumi.prod.yaml" and "--to operator" in str(caught.value)
     fits = EstateConfig("stacks/Pulumi.prod.yaml", {"skyweave:sites": "s" * (MAX_ARG_STRLEN - 200)})
     workflow(graph(), fits, workflow_settings())
+
+
+def test_a_value_github_would_evaluate_is_refused() -> None:
+    sneaky = EstateConfig(
+        "stacks/Pulumi.prod.yaml", {"skyweave:tags": '{"owner": "${{ secrets.PULUMI_ACCESS_TOKEN }}"}'}
+    )
+    with pytest.raises(ConfigError, match="GitHub would evaluate as an expression") as caught:
+        workflow(graph(), sneaky, workflow_settings())
+    assert caught.value.issues[0].path == "skyweave:tags"
+    assert "PULUMI_ACCESS_TOKEN" not in str(caught.value)

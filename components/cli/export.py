@@ -476,6 +476,17 @@ def workflow(graph: UnitGraph, config: EstateConfig, settings: WorkflowSettings)
             )
         else:
             secret_names[key] = name
+    for key in sorted(config.plain):
+        if "${{" in key or "${{" in config.plain[key]:
+            issues.append(
+                ConfigIssue(
+                    key,
+                    "holds `${{`, which GitHub would evaluate as an expression in the workflow (it "
+                    "could read a secret into the configuration): the workflow cannot carry it; "
+                    "use --to operator, or another spelling",
+                    has_value=False,
+                )
+            )
     for var, secret in settings.env.items():
         if not _ENV_NAME.fullmatch(var):
             issues.append(

@@ -18,12 +18,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CliOnce
+from conftest import CliOnce, stack_raw
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from skyweave.cli import main
 from skyweave.cli.check_command import EXIT_VIOLATIONS
+from skyweave.engine.offline import OfflineRun
 from skyweave.engine.plans import MANIFEST, PlanFileError, read_plan, read_plan_directory
+from skyweave.engine.units import assign_run
+from skyweave.estate.config import parse_stack_config
+from skyweave.estate.units import plan_units
 from skyweave.planning.units import Unit, UnitGraph
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -218,7 +222,7 @@ def test_a_manifest_with_a_cycle(tmp_path: Path, prod: dict[str, Any]) -> None:
             {"name": "prod.a", "kind": "site", "prerequisites": ["prod.b"]},
             {"name": "prod.b", "kind": "link", "prerequisites": ["prod.a"]},
         ]
-        (d / MANIFEST).write_text(json.dumps({"estate": "prod", "units": units}))
+        (d / MANIFEST).write_text(json.dumps({"stack": "prod", "units": units}))
 
     message = _bad(tmp_path, prod, cycle)
     assert "units.json" in message and "circle: prod.a -> prod.b -> prod.a" in message
@@ -227,7 +231,7 @@ def test_a_manifest_with_a_cycle(tmp_path: Path, prod: dict[str, Any]) -> None:
 def test_a_manifest_with_a_unit_name_kubernetes_refuses(tmp_path: Path, prod: dict[str, Any]) -> None:
     def bad_name(d: Path) -> None:
         units = [{"name": "prod.a", "kind": "site"}, {"name": "prod.B_1", "kind": "link"}]
-        (d / MANIFEST).write_text(json.dumps({"estate": "prod", "units": units}))
+        (d / MANIFEST).write_text(json.dumps({"stack": "prod", "units": units}))
 
     message = _bad(tmp_path, prod, bad_name)
     assert "'prod.B_1' cannot be deployed" in message and "Kubernetes object name" in message
@@ -260,3 +264,28 @@ def test_the_docs_command_runs(
         assert findings(capsys, *argv[2:]) == expected
     finally:
         os.chdir(before)
+
+
+def test_prods_own_units_from_skyweave_stacks_get_the_single_plans_findings(
+    prod: dict[str, Any],
+    prod_run: OfflineRun,
+    cli_once: CliOnce,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The units ``skyweave stacks`` lists and the resources each owns (engine/units), as a
+    directory of plans with ``stacks --format json`` as its manifest."""
+    code, manifest = cli_once("stacks", "--stack", "prod", "--format", "json")
+    assert code == 0
+    config = parse_stack_config({**stack_raw("prod"), "deployment": "units"}, source="prod", stack="prod")
+    graph = plan_units(config.plan, "prod")
+    assignment = assign_run(prod_run, graph, [s.name for s in config.sites])
+    names = list(graph.names())
+    plans = split(prod, names, lambda row: names.index(assignment.unit_of[row["urn"]]))
+    assert all(any(r["custom"] for r in plan["resources"]) for plan in plans.values())
+    directory = write_units(tmp_path / "units", "prod", plans)
+    (directory / MANIFEST).write_text(manifest)
+    single = tmp_path / "single.json"
+    single.write_text(json.dumps(prod))
+    expected = findings(capsys, "--from-json", str(single))
+    assert findings(capsys, "--from-json", str(directory)) == expected

@@ -24,23 +24,8 @@ HEADER = ("layer", "unit", "kind", "holds", "needs")
 
 def units_data(graph: UnitGraph, deployment: Deployment) -> dict[str, Any]:
     """The units as plain data (``--format json``): in deployment order, each with its layer."""
-    layer_of = {unit.name: i for i, layer in enumerate(graph.layers()) for unit in layer}
-    return {
-        "stack": graph.estate,
-        "deployment": deployment.value,
-        "layers": len(graph.layers()),
-        "units": [
-            {
-                "name": unit.name,
-                "kind": str(unit.kind),
-                "layer": layer_of[unit.name],
-                "holds": list(unit.holds),
-                "prerequisites": list(unit.prerequisites),
-            }
-            for layer in graph.layers()
-            for unit in layer
-        ],
-    }
+    data = graph.as_dict()
+    return {"stack": data.pop("stack"), "deployment": deployment.value, **data}
 
 
 def run(project: Project, stack: str, fmt: str) -> int:

@@ -168,18 +168,23 @@ class UnitGraph:
         return [tuple(layer) for layer in out]
 
     def as_dict(self) -> dict[str, Any]:
-        """The graph as plain data: ``skyweave stacks --format json``, and the ``units.json`` a
-        plan directory carries so ``check --from-json DIR`` knows every unit it must find."""
+        """The graph as plain data, units layer by layer: ``skyweave stacks --format json``, which
+        is also the ``units.json`` a plan directory carries so ``check --from-json DIR`` knows every
+        unit it must find (``layer`` is derived, never read back)."""
+        layers = self.layers()
         return {
-            "estate": self.estate,
+            "stack": self.estate,
+            "layers": len(layers),
             "units": [
                 {
                     "name": unit.name,
-                    "kind": unit.kind,
+                    "kind": str(unit.kind),
+                    "layer": depth,
                     "holds": list(unit.holds),
                     "prerequisites": list(unit.prerequisites),
                 }
-                for unit in self.units
+                for depth, layer in enumerate(layers)
+                for unit in layer
             ],
         }
 

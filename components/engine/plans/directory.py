@@ -46,14 +46,15 @@ class _UnitEntry(BaseModel):
 
     name: str = Field(min_length=1, max_length=100)
     kind: str = Field(min_length=1, max_length=40)
+    layer: int | None = Field(default=None, ge=0)  # derived from the prerequisites: not read
     holds: list[str] = Field(default_factory=list, max_length=100_000)
     prerequisites: list[str] = Field(default_factory=list, max_length=100_000)
 
 
 class _Manifest(BaseModel):
-    model_config = ConfigDict(extra="allow")  # tools may add keys; the units are what is read
+    model_config = ConfigDict(extra="allow")  # `deployment`, `layers`, a tool's own: not read
 
-    estate: str = Field(min_length=1, max_length=100)
+    stack: str = Field(min_length=1, max_length=100, description="the estate's stack")
     units: list[_UnitEntry] = Field(min_length=1)
 
 
@@ -69,7 +70,7 @@ def read_units_manifest(path: Path) -> UnitGraph:
     manifest = files.validate(_Manifest, doc, label, error=PlanFileError, show_values=True)
     try:
         return UnitGraph.of(
-            manifest.estate,
+            manifest.stack,
             (Unit(u.name, u.kind, tuple(u.holds), tuple(u.prerequisites)) for u in manifest.units),
         )
     except PlanningError as exc:

@@ -817,6 +817,10 @@ def test_a_unit_file_an_earlier_export_left_is_named(
     assert code == 0
     assert f"note: {out / 'prod.gone.yaml'} holds 'prod.gone', no longer a unit of prod" in err
     assert "other.yaml" not in err and "broken.yaml" not in err
+    left["metadata"]["annotations"][ANNOTATION_UNIT] = "prod.\x1b[2Jgone"  # a file's text reaches no terminal
+    (out / "prod.gone.yaml").write_text(yaml.safe_dump(left))
+    code, _, err = export(project, *operator_args("--out", str(out)), capsys=capsys)
+    assert code == 0 and "\x1b" not in err and "prod.\\x1b[2Jgone" in err
     stacks = stacks_of(
         [yaml.safe_load(p.read_text()) for p in out.glob("prod*.yaml") if p.name != "prod.gone.yaml"]
     )

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..core.errors import ConfigError, ConfigIssue
+from ..core.escape import terminal
 from .exit_codes import EXIT_OK, epilog
 
 if TYPE_CHECKING:
@@ -187,8 +188,9 @@ def run(args: argparse.Namespace, project: Project) -> int:
     _write(Path(args.out), outputs)
     print(f"wrote {len(outputs)} file{'s' if len(outputs) != 1 else ''} to {args.out}", file=sys.stderr)
     for stale, unit in _stale(Path(args.out), outputs, graph.estate):
-        print(
-            f"note: {stale} holds {unit!r}, no longer a unit of {graph.estate}: delete the file (and "
+        print(  # the path and the unit come from files: shown, never obeyed by the terminal
+            f"note: {terminal(str(stale))} holds {terminal(repr(unit))}, no longer a unit of "
+            f"{graph.estate}: delete the file (and "
             "its Stack object; without destroyOnFinalize the operator leaves its resources alone)",
             file=sys.stderr,
         )

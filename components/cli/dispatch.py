@@ -196,6 +196,10 @@ def _parser() -> argparse.ArgumentParser:
 
     add_rules_parser(sub)  # `skyweave rules`
 
+    from .export_command import add_parser as add_export_parser
+
+    add_export_parser(sub)  # `skyweave export`
+
     ipam = sub.add_parser(
         "ipam",
         help="show or pin the address plan",
@@ -452,6 +456,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from .inventory import inventory_command
 
         return inventory_command(project, args.stack, args.format)
+    if args.command == "export":
+        from .export_command import run as run_export
+
+        return run_export(args, project)
     if args.command == "simulate":
         from . import simulate
 

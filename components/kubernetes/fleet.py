@@ -11,7 +11,9 @@ What it is: one cluster per listed site, through each site's driver (its
 * **pod and service ranges from the estate's IPAM** (:mod:`skyweave.planning.clusters`): unique
   across the clusters, never overlapping a site, a site's existing ranges or ``ipam.reserved``,
   pinned with ``pod_cidr``/``service_cidr`` like site blocks, each within what the vendor accepts;
-* a **kubeconfig per cluster**, a Pulumi secret output.
+* a **kubeconfig per cluster**, a Pulumi secret output, and the cluster's ``pulumi-kubernetes``
+  provider made from it (:func:`~skyweave.drivers.cluster_objects.cluster_provider`), never a
+  default kubeconfig.
 
 Everything is planned and checked before anything registers (:func:`plan_kubernetes_fleet`): a
 site whose vendor has no clusters, a node size its SDK does not list, a range its vendor refuses,
@@ -36,6 +38,7 @@ from ..core.errors import ConfigIssue, InvalidArgsError, PlanningError, Unsuppor
 from ..core.naming import KUBERNETES_FLEET
 from ..core.sites import IPv4Block, SiteArgs, SiteName, Tags, resource_tags
 from ..core.validation import ArgsModel, entry_args, name_field
+from ..drivers.cluster_objects import cluster_provider
 from ..drivers.clusters import ClusterHandle, ClusterSpec, ClusterTerms, PodAddressing
 from ..drivers.component import Component, Providers, network_providers
 from ..drivers.registry import get_driver, offering, per_vendor
@@ -370,6 +373,8 @@ class KubernetesFleet(
     Attributes:
         clusters: output, per site: vendor, product, name, endpoint, pod and service ranges, nodes per zone.
         kubeconfigs: secret output, per site, a kubeconfig reaching the cluster.
+        kubernetes_providers: per site, the cluster's ``pulumi-kubernetes`` provider (made from
+            that kubeconfig), for objects of your own on the cluster.
         placements: output, the nodes per site and zone (what ``simulate`` fails).
         availability: output, the availability model's figures for the fleet's node capacity.
     """
@@ -400,11 +405,15 @@ class KubernetesFleet(
         providers = network_providers(providers, network, (s.name for s in self.plan.sites))
         self.register(name, None, opts, providers)
         handles: dict[str, ClusterHandle] = {}
+        #: Per site, the cluster's ``pulumi-kubernetes`` provider, made from its outputs.
+        self.kubernetes_providers: dict[str, pulumi.ProviderResource] = {}
         for cluster in self.plan.clusters:
             site = cluster.site
             ctx = self.site_context(site, resource_tags(site, site.tags, args.tags))
             driver = service(get_driver(site.vendor), ClusterService, needed_for=_NEEDED_FOR)
-            handles[site.name] = driver.create_cluster(ctx, network.site_networks[site.name], cluster.spec)
+            handle = driver.create_cluster(ctx, network.site_networks[site.name], cluster.spec)
+            handles[site.name] = handle
+            self.kubernetes_providers[site.name] = cluster_provider(ctx, handle)
         self.handles = handles
         summary = self.plan.as_dict()
 

@@ -314,9 +314,12 @@ def test_eks_needs_two_zones() -> None:
 def test_no_node_label_in_a_reserved_namespace(built: OfflineRun) -> None:
     """EKS refuses a managed node group whose labels use a reserved prefix ("Label cannot contain
     reserved prefixes [kubernetes.io/, k8s.io/, eks.amazonaws.com/]": aws/containers-roadmap#1451,
-    eksctl-io/eksctl#4007) and a kubelet refuses such --node-labels; the vendors' cloud providers
-    set topology.kubernetes.io/zone themselves. (The first slice set it, on EKS too.)"""
-    reserved = ("kubernetes.io/", "k8s.io/", "eks.amazonaws.com/")
+    eksctl-io/eksctl#4007) and a kubelet refuses such --node-labels; AKS reserves the prefixes
+    kubernetes.azure.com/ and kubernetes.io/ ("can't be used for any node": Azure Architecture
+    Center, "Kubernetes node and node pool management", AKS for Amazon EKS professionals — the
+    claim of commit 5f75c2bc, checked). The vendors' cloud providers set
+    topology.kubernetes.io/zone themselves. (The first slice set it, on EKS too.)"""
+    reserved = ("kubernetes.io/", "k8s.io/", "eks.amazonaws.com/", "kubernetes.azure.com/")
     labels: list[str] = []
     for r in built.resources:
         if r.type == "aws:eks/nodeGroup:NodeGroup":

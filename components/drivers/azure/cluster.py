@@ -76,6 +76,9 @@ CLUSTER_TERMS = ClusterTerms(
     sla=ClusterSla(
         0.9995, 0.999, "https://learn.microsoft.com/azure/aks/free-standard-pricing-tiers", tier="Standard"
     ),
+    # A Service of type LoadBalancer gets a public IP on the cluster's Standard load balancer,
+    # with no annotation (AKS, "Use a public standard load balancer").
+    load_balancer_source="https://learn.microsoft.com/azure/aks/load-balancer-standard",
 )
 
 #: The managed cluster's SKU: ``Base`` (the SDK's ManagedClusterSKUName) in the ``Standard`` tier

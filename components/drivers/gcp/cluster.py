@@ -58,6 +58,9 @@ CLUSTER_TERMS = ClusterTerms(
     control_plane="a regional cluster replicates its control plane over the region's zones",
     # Google Kubernetes Engine SLA: Regional Cluster (control plane) 99.95%, Zonal Cluster 99.5%.
     sla=ClusterSla(0.9995, 0.995, "https://cloud.google.com/kubernetes-engine/sla"),
+    # A Service of type LoadBalancer gets an external passthrough Network Load Balancer, a
+    # fixed IP in its status, with no annotation (GKE, "LoadBalancer Service concepts").
+    load_balancer_source="https://cloud.google.com/kubernetes-engine/docs/concepts/service-load-balancer",
 )
 
 _VERSION = re.compile(r"1\.[0-9]{2}")

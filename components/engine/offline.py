@@ -36,7 +36,7 @@ from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from ..core.display import ENGINE_UNKNOWN, SECRET, UNKNOWN
 from ..core.errors import SkyweaveError
-from ..drivers import secrets
+from ..drivers import cluster_objects, secrets
 from ..drivers.base import CloudDriver
 from ..drivers.registry import get_driver, vendors
 from ..drivers.sdk import fill_result, invoke_result_type
@@ -501,6 +501,8 @@ def _computed(
     """What the resource's provider computes on create, as its driver stands it in offline."""
     if type_token.startswith("random:"):
         return secrets.preview_outputs(type_token, name, inputs)
+    if type_token.startswith("kubernetes:"):  # objects inside a fleet's clusters
+        return cluster_objects.preview_outputs(type_token, name, inputs)
     driver = _driver_of(type_token)
     return driver.preview_outputs(type_token, name, inputs, provider) if driver is not None else {}
 

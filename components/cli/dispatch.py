@@ -50,6 +50,17 @@ def _formatter(prog: str) -> argparse.HelpFormatter:
     return argparse.RawDescriptionHelpFormatter(prog, max_help_position=32)
 
 
+def _positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1 (argparse names the option in its error)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is fewer than 1")
+    return value
+
+
 def _command(
     sub: argparse._SubParsersAction[argparse.ArgumentParser], name: str, *, help: str, description: str
 ) -> argparse.ArgumentParser:
@@ -137,6 +148,26 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="report registrations on stderr even when it is not a terminal (e.g. a CI log)",
     )
+    preview.add_argument(
+        "--all",
+        action="store_true",
+        help="an estate deployed as units: preview every unit, each in its own process (docs/units.md)",
+    )
+    preview.add_argument(
+        "-j",
+        "--jobs",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="with --all: units previewed at once (default: the machine's cores)",
+    )
+    preview.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="with --all: write each unit's plan to DIR/<unit>.json and the graph to DIR/units.json "
+        "(what `skyweave check --from-json DIR` judges as one estate)",
+    )
 
     schema = _command(
         sub,
@@ -164,6 +195,10 @@ def _parser() -> argparse.ArgumentParser:
     from .rules_command import add_parser as add_rules_parser
 
     add_rules_parser(sub)  # `skyweave rules`
+
+    from .export_command import add_parser as add_export_parser
+
+    add_export_parser(sub)  # `skyweave export`
 
     ipam = sub.add_parser(
         "ipam",
@@ -431,6 +466,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from .inventory import inventory_command
 
         return inventory_command(project, args.stack, args.format)
+    if args.command == "export":
+        from .export_command import run as run_export
+
+        return run_export(args, project)
     if args.command == "simulate":
         from . import simulate
 
@@ -447,6 +486,17 @@ def _style(args: argparse.Namespace) -> Any:
 
 def _preview(args: argparse.Namespace, project: Any) -> int:
     from .style import Progress, Status
+
+    if args.all:
+        if args.diff is not None or args.format == "markdown" or args.detailed_exitcode:
+            raise UsageError("--all goes without --diff, --detailed-exitcode and --format markdown")
+        from . import unit_previews
+
+        return unit_previews.run(
+            project, args.stack, jobs=args.jobs, out=args.out, fmt=args.format, progress=args.progress
+        )
+    if args.jobs is not None or args.out is not None:
+        raise UsageError(f"{'-j' if args.jobs is not None else '--out'} goes with --all")
 
     if args.diff is None and (args.format == "markdown" or args.detailed_exitcode):
         option = "--format markdown" if args.format == "markdown" else "--detailed-exitcode"

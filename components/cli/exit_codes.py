@@ -79,6 +79,7 @@ COMMANDS: dict[str, tuple[tuple[int, str], ...]] = {
         (EXIT_REQUIREMENT, "a required failure is not survived"),
     ),
     "inventory": ((EXIT_OK, "printed (empty without pools)"), *((code, "") for code in _STANDARD)),
+    "export": ((EXIT_OK, "written"), *((code, "") for code in _STANDARD)),
 }
 # Every command stops on Ctrl-C the same way.
 COMMANDS = {command: (*rows, *_ALWAYS) for command, rows in COMMANDS.items()}

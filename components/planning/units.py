@@ -23,6 +23,7 @@ from typing import Any
 from ..core.errors import PlanningError
 
 __all__ = [
+    "DNS1123_SUBDOMAIN",
     "MAX_UNIT_NAME",
     "Deployment",
     "Unit",
@@ -41,7 +42,7 @@ _PULUMI_STACK = re.compile(r"[A-Za-z0-9_.-]+")
 #: Kubernetes object names (metadata.name of a custom resource) are DNS-1123 subdomains:
 #: lowercase alphanumerics, '-' and '.', starting and ending alphanumeric
 #: (k8s.io/apimachinery/pkg/util/validation ``IsDNS1123Subdomain``).
-_DNS1123_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
+DNS1123_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
 
 
 class Deployment(StrEnum):
@@ -77,7 +78,7 @@ def unit_name_problems(name: str) -> list[str]:
         problems.append(f"a unit name is 1 to {MAX_UNIT_NAME} characters long ({len(name)} given)")
     if name and not _PULUMI_STACK.fullmatch(name):
         problems.append("a Pulumi stack name holds only letters, digits, '-', '_' and '.'")
-    if name and not _DNS1123_SUBDOMAIN.fullmatch(name):
+    if name and not DNS1123_SUBDOMAIN.fullmatch(name):
         problems.append(
             "a Kubernetes object name (the operator's Stack) holds only lowercase letters, digits, "
             "'-' and '.', and starts and ends with a letter or digit"

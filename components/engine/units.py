@@ -13,7 +13,8 @@ below could not fail:
    ``dns-record``/``dns-check`` → global, a bucket's ``copy`` (a transfer job) → global;
 3. on a site's provider (as the components record it, ``siteProviders``): that site's unit;
 4. no site's provider: a database's generated secrets → ``secrets``; a pool's commands on
-   servers you bring → the site named in the child's name.
+   servers you bring, a fleet's objects on a cluster's Kubernetes provider → the site named in
+   the child's name.
 
 Components, the stack and providers are not owned: each unit that holds one of their children
 (or resources on them) registers its own (:attr:`UnitAssignment.shared`).
@@ -35,6 +36,7 @@ from ..core.errors import SkyweaveError
 from ..core.naming import (
     BARE_METAL_POOL,
     HYBRID_VPC,
+    KUBERNETES_FLEET,
     MULTI_CLOUD_APP,
     MULTI_CLOUD_BUCKET,
     MULTI_CLOUD_DATABASE,
@@ -73,8 +75,10 @@ ROLE_UNITS: Mapping[str, Mapping[str, str]] = {
 
 #: Components whose site-less children (on a component-level provider) are the estate's secrets.
 SECRET_COMPONENTS = frozenset({MULTI_CLOUD_DATABASE})
-#: Components whose site-less children run on a site named in their name (commands over SSH).
-NAMED_SITE_COMPONENTS = frozenset({BARE_METAL_POOL})
+#: Components whose site-less children belong to a site named in their name: a pool's commands
+#: over SSH on servers you bring, a fleet's Kubernetes objects on the cluster of a site (each on
+#: the cluster's own provider, made from the cluster's kubeconfig).
+NAMED_SITE_COMPONENTS = frozenset({BARE_METAL_POOL, KUBERNETES_FLEET})
 
 
 class UnitDependencyError(SkyweaveError):

@@ -183,3 +183,11 @@ def test_the_hand_made_estate_is_what_it_says(estates: dict[str, Estate]) -> Non
     names = set(estates["hand"].graph.names())
     assert {"prod.edge.os-dc1", "prod.global", "prod.link.os-dc1.onprem-fra"} <= names
     assert "prod.secrets" not in names
+
+
+def test_a_resource_of_a_unit_the_graph_lacks_is_named(estates: dict[str, Estate]) -> None:
+    estate = estates["prod"]
+    graph = UnitGraph.of("prod", [u for u in estate.graph.units if u.kind != UnitKind.EDGE])
+    sites = [s["name"] for s in stack_raw("prod")["sites"]]
+    with pytest.raises(UnitDependencyError, match=r"core-appliance-\w+-dc1-\d belongs to unit 'prod\.edge\."):
+        assign_units(estate.run.resources, graph, sites=sites)

@@ -856,3 +856,43 @@ def test_a_value_github_would_evaluate_is_refused() -> None:
         workflow(graph(), sneaky, workflow_settings())
     assert caught.value.issues[0].path == "skyweave:tags"
     assert "PULUMI_ACCESS_TOKEN" not in str(caught.value)
+
+
+def test_a_diy_backend_takes_no_access_token(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = units_project(tmp_path)
+    argv = ["--backend", "s3://acme-state", "--env", "PULUMI_CONFIG_PASSPHRASE=estate-passphrase"]
+    code, out, err = export(project, *operator_args(*argv), capsys=capsys)
+    assert code == 0, err
+    for obj in stacks_of(list(yaml.safe_load_all(out))):
+        assert obj["spec"]["backend"] == "s3://acme-state"
+        assert obj["spec"]["envRefs"] == {
+            "PULUMI_CONFIG_PASSPHRASE": {
+                "type": "Secret",
+                "secret": {"name": "estate-passphrase", "key": "PULUMI_CONFIG_PASSPHRASE"},
+            }
+        }
+        assert crd_problems(obj) == []
+    argv = [
+        "--stack",
+        "prod",
+        "--to",
+        "github-actions",
+        "--org",
+        "organization",
+        "--backend",
+        "s3://acme-state",
+    ]
+    code, out, err = export(project, *argv, "--out", str(tmp_path / "wf"), capsys=capsys)
+    assert code == 0, err
+    assert check_workflow(tmp_path / "wf" / "skyweave-prod.yml").returncode == 0
+    doc = yaml.safe_load((tmp_path / "wf" / "skyweave-prod.yml").read_text())
+    declared = set(yaml.safe_load(ACTION.read_text(encoding="utf-8"))["inputs"])
+    for job in doc["jobs"].values():
+        step = job["steps"][-1]
+        assert step["with"]["cloud-url"] == "s3://acme-state" and "cloud-url" in declared
+        assert "PULUMI_ACCESS_TOKEN" not in step.get("env", {})
+    # a self-hosted Pulumi Cloud still takes the token
+    code, out, _ = export(project, *operator_args("--backend", "https://pulumi.acme.example"), capsys=capsys)
+    assert code == 0 and "PULUMI_ACCESS_TOKEN" in out
+    code, _, err = export(project, *operator_args("--backend", "acme-state"), capsys=capsys)
+    assert code == 1 and "--backend: 'acme-state'" in err

@@ -82,6 +82,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="the project's directory inside its git repository (default: found from the nearest .git)",
     )
     export.add_argument(
+        "--backend",
+        metavar="URL",
+        help="the state backend, as `pulumi login` takes it (default: Pulumi Cloud); one that is not "
+        "https:// (s3://, gs://, azblob://, file://) takes no PULUMI_ACCESS_TOKEN",
+    )
+    export.add_argument(
         "--env",
         action="append",
         default=[],
@@ -161,7 +167,10 @@ def run(args: argparse.Namespace, project: Project) -> int:
                 "--access-token-secret", args.access_token_secret, default_key="accessToken"
             )
             if args.access_token_secret
-            else export.SecretRef("pulumi-api-secret", "accessToken"),
+            else export.SecretRef("pulumi-api-secret", "accessToken")
+            if export.takes_access_token(args.backend)
+            else None,
+            backend=args.backend,
             env=_operator_env(args.env),
             secrets_secret=args.secrets_secret,
             succeeded_within=args.within,
@@ -178,6 +187,8 @@ def run(args: argparse.Namespace, project: Project) -> int:
             python_version=args.python or "3.12",
             env=_actions_env(args.env),
             environment=args.environment,
+            backend=args.backend,
+            access_token=export.takes_access_token(args.backend),
         )
         doc = export.workflow(graph, config, workflow_settings)
         stream = export.dump_documents([doc])

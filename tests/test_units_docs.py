@@ -28,7 +28,7 @@ def test_the_key_turns_units_on() -> None:
 
 
 def test_the_command_prints_what_the_page_shows(capsys: pytest.CaptureFixture[str]) -> None:
-    (command,) = blocks("bash")
+    command = blocks("bash")[0]
     argv = shlex.split(command)
     assert argv[0] == "skyweave"
     assert main(["-C", str(ROOT), *argv[1:]]) == 0
@@ -36,7 +36,7 @@ def test_the_command_prints_what_the_page_shows(capsys: pytest.CaptureFixture[st
 
 
 def test_the_json_unit_is_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
-    (command,) = blocks("bash")
+    command = blocks("bash")[0]
     assert main(["-C", str(ROOT), *shlex.split(command)[1:], "--format", "json"]) == 0
     document = json.loads(capsys.readouterr().out)
     shown = json.loads(blocks("json")[0])

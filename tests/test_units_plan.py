@@ -132,6 +132,12 @@ def test_a_site_named_with_an_underscore_never_reaches_the_units() -> None:
     assert any(i.path.startswith("skyweave:sites[0].name") for i in error.issues)
 
 
+def test_a_units_estate_name_with_a_dot_is_refused() -> None:
+    error = _error(_units(stack_raw("dev")), stack="team.dev")
+    assert [i.path for i in error.issues] == ["skyweave:deployment"]
+    assert "could be a unit of 'team'" in str(error)
+
+
 def test_a_unit_name_over_pulumis_limit_names_the_unit() -> None:
     stack = "s" * 80  # prod.link.<a>.<b> passes 100 characters; the sites alone do not
     error = _error(_units(stack_raw("dev")), stack=stack)
@@ -196,3 +202,29 @@ def test_stacks_refuses_a_stack_name_kubernetes_refuses(
     assert main(["-C", str(project.root), "stacks", "--stack", "Dev_1"]) == 1
     err = capsys.readouterr().err
     assert "stacks/Pulumi.Dev_1.yaml" in err and "skyweave:deployment" in err and "Traceback" not in err
+
+
+def test_a_units_stack_names_its_estate_and_unit() -> None:
+    from skyweave.estate.units import find_unit
+
+    plan = parse_stack_config(stack_raw("prod"), source=SOURCE, stack="prod").plan
+    found = find_unit(plan, "prod.link.os-dc1.onprem-fra")
+    assert found is not None and found[0] == "prod" and found[1].kind == UnitKind.LINK
+    assert find_unit(plan, "team.prod.edge.vs-dc1") is None  # an estate's name holds no dot
+    assert find_unit(plan, "prod") is None
+    assert find_unit(plan, "prod.nowhere") is None
+
+
+def test_no_program_builds_a_units_estate_in_one_stack_yet(tmp_path: Path, capsys: Any) -> None:
+    """Under `units`, `pulumi up` of the estate's stack would put every unit's resources in it, and
+    a unit's stack would too until unit programs exist: both stop before anything registers."""
+    raw = _units(stack_raw("dev"))
+    project = write_stack(tmp_path, "dev", raw)
+    write_stack(tmp_path, "dev.aws-use1", raw)
+    assert main(["-C", str(project.root), "preview", "--stack", "dev"]) == 1
+    err = capsys.readouterr().err
+    assert "skyweave:deployment: 'units'" in err and "run `pulumi up` on its units" in err
+    assert main(["-C", str(project.root), "preview", "--stack", "dev.aws-use1"]) == 1
+    err = capsys.readouterr().err
+    assert "unit 'dev.aws-use1' (site) of the estate 'dev'" in err and "not implemented yet" in err
+    assert main(["-C", str(project.root), "stacks", "--stack", "dev.aws-use1"]) == 0  # a unit's own units

@@ -27,7 +27,7 @@ from ..network.hybrid_vpc import NAME_LIMIT, HybridVpcArgs, IpamArgs, Sites
 from ..planning.units import Deployment
 from ..storage.multi_cloud_bucket import MultiCloudBucketConfig
 from .plan import EstatePlan, plan_estate
-from .units import plan_units
+from .units import find_unit, plan_units
 
 __all__ = [
     "NAMESPACE",
@@ -176,8 +176,9 @@ def parse_stack_config(
 def _check_units(plan: EstatePlan, stack: str, *, source: str, prefix: str) -> None:
     """Under ``deployment: units`` every unit must be nameable: a config error before anything
     registers (a stack name Kubernetes refuses, a site named as an estate-wide unit)."""
+    found = find_unit(plan, stack)  # a unit's own stack (prod.aws-use1) names its estate's units
     try:
-        plan_units(plan, stack)
+        plan_units(plan, found[0] if found else stack)
     except PlanningError as exc:
         raise ConfigError(exc.as_issues(prefix), source=source) from None
 

@@ -14,7 +14,9 @@ point one way:
   component's (app instances and load balancers, buckets, bare-metal nodes, database members,
   Kubernetes clusters); needs ``secrets`` where it hosts a database member;
 * ``<stack>.link.<a>.<b>`` — what joins two sites (``a``, ``b`` in the link's own order, as its
-  ``VpnLink`` is named): gateways' connections, tunnels, pre-shared keys; needs both sites;
+  ``VpnLink`` is named): gateways' connections, tunnels, pre-shared keys; needs both sites, and
+  a peering the last earlier peering on either site (GCP runs one peering operation per network
+  at a time, so the program chains them);
 * ``<stack>.edge.<site>`` — an appliance site's VPN instances (``VpnEndpoint.APPLIANCE``), built
   after every link of the site because their configuration holds all of them; needs the site,
   its links and the far ends' sites (whose gateway addresses the configuration names);
@@ -31,13 +33,14 @@ from collections.abc import Iterable
 
 from ..core.errors import PlanningError
 from ..planning.units import Unit, UnitGraph, UnitKind, unit_name_problems
-from ..planning.vpn import LinkPlan, VpnEndpoint
+from ..planning.vpn import LinkPlan, Routing, VpnEndpoint
 from ..storage.multi_cloud_bucket import CopyFill
 from .plan import EstatePlan
 
 __all__ = [
     "RESERVED_SITE_NAMES",
     "edge_unit",
+    "find_unit",
     "global_unit",
     "link_unit",
     "plan_units",
@@ -77,6 +80,20 @@ def appliance_sites(links: Iterable[LinkPlan]) -> list[str]:
             if end.endpoint is VpnEndpoint.APPLIANCE:
                 found.setdefault(end.site)
     return list(found)
+
+
+def find_unit(plan: EstatePlan, stack: str) -> tuple[str, Unit] | None:
+    """The estate and unit a Pulumi stack named ``stack`` is (``prod.aws-use1`` → ``prod``, its
+    ``aws-use1`` unit), or ``None`` when it is no unit of ``plan``. A units estate's own name holds
+    no ``.`` (:func:`plan_units` refuses one), so the estate is what comes before the first."""
+    estate, dot, _ = stack.partition(".")
+    if not dot:
+        return None
+    try:
+        graph = plan_units(plan, estate)
+    except PlanningError:
+        return None
+    return (estate, graph[stack]) if stack in graph else None
 
 
 def plan_units(plan: EstatePlan, stack: str) -> UnitGraph:
@@ -131,15 +148,23 @@ def plan_units(plan: EstatePlan, stack: str) -> UnitGraph:
         blame[unit.name] = (f"sites[{i}].name", site.name)
 
     by_site: dict[str, list[LinkPlan]] = {}
+    # A vendor may run one peering operation per network at a time (GCP): each peering waits for
+    # the last one made on either network, in the links' order (network/links/peering.py), so
+    # its unit needs that link's unit too.
+    last_peering: dict[str, str] = {}
     for link in links:
         a, b = link.a.site, link.b.site
         by_site.setdefault(a, []).append(link)
         by_site.setdefault(b, []).append(link)
+        after: tuple[str, ...] = ()
+        if link.routing is Routing.PEERING:
+            after = tuple(dict.fromkeys(last_peering[s] for s in (a, b) if s in last_peering))
+            last_peering[a] = last_peering[b] = link_unit(stack, a, b)
         unit = Unit(
             link_unit(stack, a, b),
             UnitKind.LINK,
             (f"link {a}/{b} ({link.shape})",),
-            (site_unit(stack, a), site_unit(stack, b)),
+            (site_unit(stack, a), site_unit(stack, b), *after),
         )
         units.append(unit)
         blame[unit.name] = ("deployment", "units")
@@ -186,6 +211,11 @@ def _check_names(stack: str, units: list[Unit], blame: dict[str, tuple[str, str]
     estate-wide unit: every problem at once, each at the key to change."""
     errors: list[PlanningError] = []
     stack_problems = unit_name_problems(f"{stack}.x")
+    if "." in stack:
+        stack_problems.append(
+            "a units estate's stack name holds no '.' (its units are '<stack>.<unit>', so "
+            f"'{stack}' could be a unit of '{stack.partition('.')[0]}')"
+        )
     if stack_problems:
         errors.append(
             PlanningError(

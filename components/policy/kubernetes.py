@@ -1,5 +1,5 @@
 """Kubernetes clusters' rules: a cluster survives losing a zone, AKS runs in a tier with an SLA,
-and no GKE or AKS API answers the whole internet.
+no GKE or AKS API answers the whole internet, and GKE and AKS encrypt secrets with a key of yours.
 
 A cluster is the unit a KubernetesFleet sizes (docs/kubernetes.md), so what must survive a zone is
 the cluster, not each of its node pools: skyweave gives every zone a pool of its own (an EKS node
@@ -56,4 +56,21 @@ API_NOT_PUBLIC = topic_rule(
     severity=Severity.HIGH,
 )
 
-RULES: tuple[Rule, ...] = (CLUSTER_ZONES, AKS_TIER, API_NOT_PUBLIC)
+SECRETS_ENCRYPTED = topic_rule(
+    "security-kubernetes-secrets-encrypted",
+    description="Every GKE and AKS cluster encrypts its Kubernetes secrets with a key of your own: GKE "
+    "application-layer secrets encryption (databaseEncryption state ENCRYPTED with a Cloud KMS keyName), "
+    "AKS KMS etcd encryption (securityProfile.azureKeyVaultKms enabled with a Key Vault keyId). Both "
+    "vendors encrypt etcd at rest with a key of their own by default, so this is advice, as EKS's rule "
+    "(skyweave-security-aws-eks-secrets-encrypted) is: a key of your own is yours to rotate, audit and "
+    "revoke. checkov 3.3.30 has no check for either.",
+    level=Level.ADVISORY,
+    kind=Kind.RESOURCE,
+    remediation="GKE: database_encryption={'state': 'ENCRYPTED', 'key_name': key.id} with a Cloud KMS key "
+    "in the cluster's region that the GKE service agent may use. AKS: security_profile={"
+    "'azure_key_vault_kms': {'enabled': True, 'key_id': ...}} with a Key Vault key the cluster's "
+    "identity may use.",
+    severity=Severity.MEDIUM,
+)
+
+RULES: tuple[Rule, ...] = (CLUSTER_ZONES, AKS_TIER, API_NOT_PUBLIC, SECRETS_ENCRYPTED)

@@ -24,6 +24,7 @@ from typing import Any
 
 import celpy
 import jsonschema
+import kubernetes_validate
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -50,6 +51,8 @@ FIXTURES = Path(__file__).parent / "fixtures"
 CRD = FIXTURES / "pulumi-kubernetes-operator" / "pulumi.com_stacks.yaml.gz"
 CRD_SHA256 = "d8ce0513bb77d5d57753e521fd42e87a87bdaf7abda1be2584aa23c1c03ea290"
 ACTION = FIXTURES / "pulumi-actions" / "action.yml"
+#: The Kubernetes version whose schemas (kubernetes-validate) the core objects are checked against.
+KUBERNETES = "1.31.0"
 CHECK_JSONSCHEMA = Path(sys.executable).parent / "check-jsonschema"
 
 #: k8s.io/apimachinery IsDNS1123Subdomain, written from its definition (not skyweave's constant).
@@ -560,6 +563,7 @@ def test_prod_exports_one_valid_stack_per_unit_forming_the_planned_graph(
     ]
     assert ciphertext["secure"] not in text
     (configmap,) = [d for d in documents if d["kind"] == "ConfigMap"]
+    kubernetes_validate.validate(configmap, KUBERNETES, strict=True)  # Kubernetes' own schema
     assert configmap["data"]["skyweave.deployment"] == "units"
     assert "byon.fra-ssh-key" not in configmap["data"]
     # stdout holds the same objects as one stream
@@ -716,6 +720,8 @@ def test_the_docs_commands_run_and_their_examples_are_what_they_write(
     assert shown_in(shown, written[f"{shown['metadata']['name']}.yaml"])
 
     setup = list(yaml.safe_load_all(setup_yaml))
+    for obj in setup:
+        kubernetes_validate.validate(obj, KUBERNETES, strict=True)
     (account,) = [d for d in setup if d["kind"] == "ServiceAccount"]
     (binding,) = [d for d in setup if d["kind"] == "ClusterRoleBinding"]
     assert {o["spec"]["serviceAccountName"] for o in stacks} == {account["metadata"]["name"]}

@@ -902,3 +902,17 @@ def test_a_diy_backend_takes_no_access_token(tmp_path: Path, capsys: pytest.Capt
     assert code == 0 and "PULUMI_ACCESS_TOKEN" in out
     code, _, err = export(project, *operator_args("--backend", "acme-state"), capsys=capsys)
     assert code == 1 and "--backend: 'acme-state'" in err
+
+
+def test_the_repo_dir_is_found_from_the_nearest_git(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "infra" / "estate").mkdir(parents=True)
+    project = units_project(tmp_path / "infra" / "estate", git=False)
+    code, out, err = export(project, *operator_args(), capsys=capsys)
+    assert code == 0, err
+    assert {o["spec"]["repoDir"] for o in stacks_of(list(yaml.safe_load_all(out)))} == {"infra/estate"}
+    argv = ["--stack", "prod", "--to", "github-actions", "--org", "acme"]
+    code, out, err = export(project, *argv, capsys=capsys)
+    assert code == 0, err
+    jobs = yaml.safe_load(out)["jobs"].values()
+    assert {job["steps"][-1]["with"]["work-dir"] for job in jobs} == {"infra/estate"}

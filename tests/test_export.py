@@ -904,7 +904,9 @@ def test_a_diy_backend_takes_no_access_token(tmp_path: Path, capsys: pytest.Capt
     assert code == 1 and "--backend: 'acme-state'" in err
 
 
-def test_the_repo_dir_is_found_from_the_nearest_git(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_repo_dir_is_found_from_the_nearest_git(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / ".git").mkdir()
     (tmp_path / "infra" / "estate").mkdir(parents=True)
     project = units_project(tmp_path / "infra" / "estate", git=False)

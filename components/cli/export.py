@@ -187,8 +187,8 @@ class WorkflowSettings:
     access_token: bool = True
 
 
-def _problem(path: str, message: str, value: Any = None, *, source: str | None = None) -> ConfigError:
-    return ConfigError([ConfigIssue(path, message, value, has_value=value is not None)], source=source)
+def _problem(path: str, message: str) -> ConfigError:
+    return ConfigError([ConfigIssue(path, message, has_value=False)])
 
 
 def object_name(unit: str) -> str:

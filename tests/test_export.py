@@ -707,10 +707,14 @@ def test_the_docs_commands_run_and_their_examples_are_what_they_write(
     commands = [
         line for block in doc_blocks("bash") for line in block.splitlines() if line.startswith("skyweave ")
     ]
-    assert [c.split()[5] for c in commands] == ["operator", "github-actions"]
+    assert [(c.split()[5], c.endswith("--check")) for c in commands] == [
+        ("operator", False),
+        ("operator", True),
+        ("github-actions", False),
+    ]
     for command in commands:
         assert main(command.split()[1:]) == 0, capsys.readouterr().err
-    capsys.readouterr()
+    assert "deploy/operator: up to date (40 files)" in capsys.readouterr().out
     stack_yaml, setup_yaml, step_yaml = doc_blocks("yaml")
 
     written = {p.name: yaml.safe_load(p.read_text()) for p in (project / "deploy" / "operator").iterdir()}
@@ -918,3 +922,30 @@ def test_the_repo_dir_is_found_from_the_nearest_git(
     assert code == 0, err
     jobs = yaml.safe_load(out)["jobs"].values()
     assert {job["steps"][-1]["with"]["work-dir"] for job in jobs} == {"infra/estate"}
+
+
+def test_check_names_each_file_that_is_not_what_export_writes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = units_project(tmp_path)
+    out = tmp_path / "deploy"
+    assert export(project, *operator_args("--out", str(out)), capsys=capsys)[0] == 0
+    code, said, _ = export(project, *operator_args("--out", str(out), "--check"), capsys=capsys)
+    assert code == 0 and "up to date (40 files)" in said
+    # the stack file changes and nobody exports: the ConfigMap is out of date
+    stack_file = project / "stacks" / "Pulumi.prod.yaml"
+    stack_file.write_text(stack_file.read_text().replace("owner: platform", "owner: network"))
+    (out / "prod.aws-use1.yaml").unlink()
+    left = yaml.safe_load((out / "prod.gcp-euw1.yaml").read_text())
+    left["metadata"]["name"] = left["metadata"]["annotations"][ANNOTATION_UNIT] = "prod.gone"
+    (out / "prod.gone.yaml").write_text(yaml.safe_dump(left))
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    code, said, _ = export(project, *operator_args("--out", str(out), "--check"), capsys=capsys)
+    assert code == 4
+    assert f"{out / 'prod-config.yaml'}: differs from what the stack file makes" in said
+    assert f"{out / 'prod.aws-use1.yaml'}: missing" in said
+    assert f"{out / 'prod.gone.yaml'}: holds 'prod.gone', no longer a unit of prod" in said
+    assert "3 files out of date" in said
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # nothing written
+    code, _, err = export(project, *operator_args("--check"), capsys=capsys)
+    assert code == 1 and "--check" in err and "--out DIR" in err

@@ -72,12 +72,14 @@ COMMANDS: dict[str, tuple[tuple[int, str], ...]] = {
     "ipam show": ((EXIT_OK, "printed"), *((code, "") for code in _STANDARD)),
     "ipam lock": ((EXIT_OK, "everything pinned"), *((code, "") for code in _STANDARD)),
     "graph": ((EXIT_OK, "printed"), *((code, "") for code in _STANDARD)),
+    "stacks": ((EXIT_OK, "printed"), *((code, "") for code in _STANDARD)),
     "simulate": (
         (EXIT_OK, "every required failure survived"),
         *((code, "") for code in _STANDARD),
         (EXIT_REQUIREMENT, "a required failure is not survived"),
     ),
     "inventory": ((EXIT_OK, "printed (empty without pools)"), *((code, "") for code in _STANDARD)),
+    "export": ((EXIT_OK, "written"), *((code, "") for code in _STANDARD)),
 }
 # Every command stops on Ctrl-C the same way.
 COMMANDS = {command: (*rows, *_ALWAYS) for command, rows in COMMANDS.items()}

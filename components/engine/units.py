@@ -13,7 +13,8 @@ below could not fail:
    ``dns-record``/``dns-check`` → global, a bucket's ``copy`` (a transfer job) → global;
 3. on a site's provider (as the components record it, ``siteProviders``): that site's unit;
 4. no site's provider: a database's generated secrets → ``secrets``; a pool's commands on
-   servers you bring → the site named in the child's name.
+   servers you bring, and a fleet's objects inside a cluster (on the cluster's Kubernetes
+   provider) → the site named in the child's name.
 
 Components, the stack and providers are not owned: each unit that holds one of their children
 (or resources on them) registers its own (:attr:`UnitAssignment.shared`).
@@ -35,6 +36,7 @@ from ..core.errors import SkyweaveError
 from ..core.naming import (
     BARE_METAL_POOL,
     HYBRID_VPC,
+    KUBERNETES_FLEET,
     MULTI_CLOUD_APP,
     MULTI_CLOUD_BUCKET,
     MULTI_CLOUD_DATABASE,
@@ -65,13 +67,15 @@ _ROOT_TYPE = "pulumi:pulumi:Stack"
 ROLE_UNITS: Mapping[str, Mapping[str, str]] = {
     HYBRID_VPC: {"appliance": "edge"},
     MULTI_CLOUD_APP: {"dns-record": "global", "dns-check": "global"},
+    KUBERNETES_FLEET: {"dns-record": "global", "dns-check": "global"},  # its workload's DNS
     MULTI_CLOUD_BUCKET: {"copy": "global"},
 }
 
 #: Components whose site-less children (on a component-level provider) are the estate's secrets.
 SECRET_COMPONENTS = frozenset({MULTI_CLOUD_DATABASE})
-#: Components whose site-less children run on a site named in their name (commands over SSH).
-NAMED_SITE_COMPONENTS = frozenset({BARE_METAL_POOL})
+#: Components whose site-less children run on a site named in their name (a pool's commands over
+#: SSH; a fleet's objects inside the cluster of that site, through the cluster's own provider).
+NAMED_SITE_COMPONENTS = frozenset({BARE_METAL_POOL, KUBERNETES_FLEET})
 
 
 class UnitDependencyError(SkyweaveError):

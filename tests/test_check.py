@@ -73,7 +73,6 @@ def test_prod_example_passes_through_the_real_protocol(
     # Nothing is silently excepted: the two waivers are reported. The shop's name is served by
     # Route 53 and Cloud DNS with the same answers, so no DNS rule has anything to say.
     assert sorted((d.policy_name, d.status) for d in result.diagnostics) == [
-        ("skyweave-coverage-unjudged", ""),  # the kubernetes package: no reader reads cluster objects
         ("skyweave-redundancy-bucket-copied-to-another-vendor", "waived"),
         ("skyweave-redundancy-bucket-copied-to-another-vendor", "waived"),
         ("skyweave-security-aws-egress-restricted", ""),  # the app's instances reach anywhere

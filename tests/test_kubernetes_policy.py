@@ -299,3 +299,72 @@ def test_the_fleets_gke_cluster_encrypts_secrets_with_a_key_of_the_estates(fleet
     assert ring.inputs["location"] == "europe-west1" and ring.protect
     (kms,) = [r for r in fleet_run.resources if r.type == "gcp:kms/cryptoKey:CryptoKey"]
     assert kms.protect
+
+
+SPREAD = "skyweave-redundancy-kubernetes-workload-spread"
+ZONE_KEY = "topology.kubernetes.io/zone"  # Kubernetes' well-known zone label
+
+
+def _deployment(replicas: int, spread: dict[str, Any] | None, cluster: str = "k8s-a") -> Resource:
+    labels = {"app.kubernetes.io/name": "web"}
+    pod: dict[str, Any] = {"containers": [{"name": "web", "image": "nginx:1.27"}]}
+    if spread is not None:
+        pod["topologySpreadConstraints"] = [spread]
+    props = {
+        "metadata": {"name": "web", "namespace": "default"},
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": labels},
+            "template": {"metadata": {"labels": labels}, "spec": pod},
+        },
+    }
+    return res("kubernetes:apps/v1:Deployment", f"web-{cluster}", props, site=cluster)
+
+
+def _budget(cluster: str = "k8s-a", selector: str = "web") -> Resource:
+    props = {
+        "metadata": {"name": "web", "namespace": "default"},
+        "spec": {"maxUnavailable": 1, "selector": {"matchLabels": {"app.kubernetes.io/name": selector}}},
+    }
+    return res("kubernetes:policy/v1:PodDisruptionBudget", f"pdb-{cluster}-{selector}", props, site=cluster)
+
+
+def _spread_findings(pack: PolicyPackProcess, resources: list[Resource]) -> list[str]:
+    return [d.message for d in pack.analyze_stack([wire(r) for r in resources]) if d.policy_name == SPREAD]
+
+
+def test_a_deployment_without_zone_spread_or_budget_fails(pack: PolicyPackProcess) -> None:
+    zone = {
+        "maxSkew": 1,
+        "topologyKey": ZONE_KEY,
+        "whenUnsatisfiable": "DoNotSchedule",
+        "labelSelector": {"matchLabels": {"app.kubernetes.io/name": "web"}},
+    }
+    assert _spread_findings(pack, [_deployment(3, zone), _budget()]) == []
+    assert _spread_findings(pack, [_deployment(1, None)]) == []  # one pod cannot spread
+    (unspread,) = _spread_findings(pack, [_deployment(3, None), _budget()])
+    assert f"no topology spread constraint on {ZONE_KEY}" in unspread
+    (lenient,) = _spread_findings(
+        pack, [_deployment(3, {**zone, "whenUnsatisfiable": "ScheduleAnyway"}), _budget()]
+    )
+    assert "DoNotSchedule" in lenient
+    (by_host,) = _spread_findings(
+        pack, [_deployment(3, {**zone, "topologyKey": "kubernetes.io/hostname"}), _budget()]
+    )
+    assert ZONE_KEY in by_host
+    # a budget of another cluster, or selecting other pods, does not cover the Deployment
+    (elsewhere,) = _spread_findings(pack, [_deployment(3, zone), _budget(cluster="k8s-b")])
+    assert "no PodDisruptionBudget" in elsewhere
+    (other,) = _spread_findings(pack, [_deployment(3, zone), _budget(selector="api")])
+    assert "no PodDisruptionBudget" in other
+
+
+def test_the_fleets_workload_passes_the_spread_rule_and_nothing_is_unjudged() -> None:
+    """The workload a fleet places (tests/test_kubernetes_workload.py's) passes, and the pack
+    judges the kubernetes package now: its coverage rule names nothing."""
+    from test_kubernetes_workload import WORKLOAD
+
+    index = estate_of(build({**FLEET, "workload": WORKLOAD}))
+    assert len(index.of_type("kubernetes:apps/v1:Deployment")) == 4
+    assert rule_by_name(SPREAD).run_stack(index, None) == []
+    assert rule_by_name("skyweave-coverage-unjudged").run_stack(index, None) == []

@@ -105,10 +105,12 @@ def test_each_load_balancer_is_behind_the_health_checked_dns(built: OfflineRun) 
             assert alias["name"] == check.inputs["fqdn"] and alias["zoneId"]
         else:
             assert record.inputs["records"] == [check.inputs["ipAddress"]]
-    workload = built.component_outputs[
+    outputs = built.component_outputs[
         next(r.urn for r in built.resources if r.type == "skyweave:kubernetes:KubernetesFleet")
-    ]["workload"]
-    assert workload["dnsName"] == "web.example.com" and set(workload["addresses"]) == set(services)
+    ]
+    assert outputs["workload"]["dnsName"] == "web.example.com"
+    assert outputs["workload"]["dnsVendors"] == ["aws"]
+    assert set(outputs["workloadAddresses"]) == set(services)
 
 
 @pytest.mark.parametrize(
@@ -143,3 +145,26 @@ def test_the_docs_workload_block_plans() -> None:
     planned = plan({**FLEET, "workload": shown}).workload
     assert planned is not None and planned.dns_record == "api.example.com"
     assert sum(s.replicas for s in planned.specs.values()) >= shown["min_replicas"]
+
+
+def test_simulate_fails_the_pods_and_their_dns_with_every_vendor(built: OfflineRun) -> None:
+    """The workload's pods are a row of their own in simulate, read back from the fleet's outputs:
+    every vendor's loss leaves min_replicas pods, and the name, in Route 53 only, is lost with AWS
+    (a workload that must survive a vendor needs its name on two DNS vendors)."""
+    from skyweave.estate.simulate import estate_from_components, simulate_estate
+
+    estate = estate_from_components([r.as_dict() for r in built.resources], built.component_outputs)
+    (pods,) = [w for w in estate.workloads if w.kind == "pods"]
+    assert (pods.name, pods.min_healthy, pods.dns_record, pods.dns_vendors) == (
+        "apps/web",
+        6,
+        "web.example.com",
+        ("aws",),
+    )
+    for failure in simulate_estate(estate).failures:
+        if failure.kind.value != "vendor":
+            continue
+        (row,) = failure.services
+        assert row.remaining >= 6, failure.domain
+        assert row.survived == (failure.domain != "aws"), failure.domain
+        assert failure.as_dict()["services"][0]["workload"] == "apps/web"

@@ -70,6 +70,7 @@ _ROOT_TYPE = "pulumi:pulumi:Stack"
 ROLE_UNITS: Mapping[str, Mapping[str, str]] = {
     HYBRID_VPC: {"appliance": "edge"},
     MULTI_CLOUD_APP: {"dns-record": "global", "dns-check": "global"},
+    KUBERNETES_FLEET: {"dns-record": "global", "dns-check": "global"},  # its workload's DNS
     MULTI_CLOUD_BUCKET: {"copy": "global"},
 }
 

@@ -21,7 +21,8 @@ point one way:
   after every link of the site because their configuration holds all of them; needs the site,
   its links and the far ends' sites (whose gateway addresses the configuration names);
 * ``<stack>.global`` — what reads several sites: each app's DNS (records and health checks on
-  every DNS provider), each bucket's copies filled by a transfer service; needs those sites.
+  every DNS provider), each KubernetesFleet workload's DNS, each bucket's copies filled by a
+  transfer service; needs those sites.
 
 ``tests/test_units_deps.py`` checks this against the resources' real dependencies (prod, dev and
 an estate with appliance sites). Pure: reads the estate's plan, registers nothing.
@@ -192,6 +193,11 @@ def plan_units(plan: EstatePlan, stack: str) -> UnitGraph:
             continue
         global_holds.append(f"dns {name}")
         global_needs.update((site_unit(stack, s.name), None) for s in app.sites)
+    for name, fleet in plan.fleets.items():
+        if fleet.workload is None or not fleet.workload.dns_providers:
+            continue
+        global_holds.append(f"dns {name}/{fleet.workload.args.name}")
+        global_needs.update((site_unit(stack, s.name), None) for s in fleet.sites)
     for name, bucket in plan.buckets.items():
         transfer = [copy.site.name for copy in bucket.copies if copy.filled_by is CopyFill.TRANSFER]
         if not transfer:

@@ -601,23 +601,32 @@ class KubernetesFleet(
         self.kubeconfigs: pulumi.Output[dict[str, Any]] = pulumi.Output.secret(kubeconfigs)
         self.placements = pulumi.Output.from_input(summary["placements"])
         self.availability = pulumi.Output.from_input(summary["availability"])
-        self.workload: pulumi.Output[dict[str, Any] | None] = pulumi.Output.from_input(None)
-        if workload is not None:
-            self.workload = pulumi.Output.all(
-                **{s: e.address for s, e in self.workload_endpoints.items()}
-            ).apply(
-                lambda addresses: {
-                    "name": workload.args.name,
-                    "replicas": {s: spec.replicas for s, spec in workload.specs.items()},
-                    "placements": [p.as_dict() for p in workload.capacity.placements],
-                    "minHealthy": workload.capacity.min_healthy,
-                    "addresses": dict(addresses),
-                    "dnsName": workload.dns_record,
-                }
-            )
+        # The workload's plan (what simulate and the pack read: known in any preview) apart from
+        # its load balancers' addresses (known once they exist).
+        planned = (
+            {
+                "name": workload.args.name,
+                "replicas": {s: spec.replicas for s, spec in workload.specs.items()},
+                "placements": [p.as_dict() for p in workload.capacity.placements],
+                "minHealthy": workload.capacity.min_healthy,
+                "survive": workload.capacity.survive.value,
+                "dnsName": workload.dns_record,
+                "dnsVendors": [p.vendor for p in workload.dns_providers],
+            }
+            if workload is not None
+            else None
+        )
+        addresses: pulumi.Output[dict[str, Any]] = pulumi.Output.all(
+            **{s: e.address for s, e in self.workload_endpoints.items()}
+        )
+        #: The workload's plan and, per site, its load balancer's address (``None``: no workload).
+        self.workload: pulumi.Output[dict[str, Any] | None] = addresses.apply(
+            lambda found: None if planned is None else {**planned, "addresses": dict(found)}
+        )
         self.register_outputs(
             {
-                "workload": self.workload,
+                "workload": planned,
+                "workloadAddresses": addresses,
                 "clusters": self.clusters,
                 "kubeconfigs": self.kubeconfigs,
                 "placements": self.placements,

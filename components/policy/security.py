@@ -33,9 +33,7 @@ from .rule import (
     Rule,
     Setting,
     Severity,
-    UnknownValue,
     as_int,
-    get,
     is_unknown,
 )
 from .topics import topic_rule
@@ -284,9 +282,8 @@ def _check_plaintext_secrets(res: Resource, cfg: Mapping[str, Any]) -> Iterator[
     for key in res.props:
         if key in res.secret_outputs or key in allowed:
             continue
-        try:
-            value = get(res.props, key)
-        except UnknownValue:
+        value = _read(res.props, key)
+        if value is _SKIP:
             continue
         for path, leaf, text in _walk(value, key, key, 0):
             if not text or text == SECRET_MASK:

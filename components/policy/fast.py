@@ -152,10 +152,18 @@ StackRunner = Callable[[StackValidationArgs, ReportViolation], None]
 
 
 def resource_runner(declared: Sequence[DeclaredRule]) -> ResourceRunner:
+    #: The rules that apply to each resource type met so far: the engine calls ``Analyze`` once
+    #: per resource, and a type's rules do not change while the pack runs (the readers' types are
+    #: registered when it loads).
+    by_type: dict[str, list[DeclaredRule]] = {}
+
     def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
         if args.resource_type.startswith("pulumi:"):
             return
-        relevant = [d for d in declared if d.rule.applies_to(args.resource_type)]
+        relevant = by_type.get(args.resource_type)
+        if relevant is None:
+            relevant = [d for d in declared if d.rule.applies_to(args.resource_type)]
+            by_type[args.resource_type] = relevant
         if not relevant:
             return
         context = _Servicer.behind(report)

@@ -10,8 +10,13 @@ the pack exactly as the engine does and times ``AnalyzeStack`` — the call the 
 per preview with every resource. Side by side it times a *naive* pack of the same rules, one
 SDK policy per rule (the SDK then decodes the whole stack once per stack policy), for the
 ratio. ``--analyze`` also times one ``Analyze`` call per resource (what the engine does as it
-registers each one). Timings are the best of ``--repeat`` runs, after one warm-up call.
-Results: docs/benchmarks.md.
+registers each one) — one by one, and with calls in flight as ``skyweave check`` sends them — and,
+for the floor under those, the same calls to a pack with one resource policy that does nothing
+(the SDK's decode and per-call set-up plus gRPC) and to a pack with no policy at all (gRPC and the
+SDK's per-call set-up alone). Each row gives wall-clock seconds and the CPU seconds (user + system)
+of the pack process and of this client process, read from /proc: the machine's cores are shared,
+and CPU time is what waiting for a core does not inflate. ``AnalyzeStack`` timings are the best of
+``--repeat`` runs, after one warm-up call. Results: docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -23,10 +28,12 @@ import platform
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from pulumi.runtime.proto import analyzer_pb2
-from skyweave.engine.analyzer import PolicyPackProcess, ProviderRef, StackResource
+from skyweave.engine.analyzer import Diagnostic, PolicyPackProcess, ProviderRef, StackResource
 from skyweave.engine.check import PACK_MAIN, PACK_MANIFEST
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,6 +71,35 @@ PolicyPack(
     enforcement_level=EnforcementLevel.MANDATORY,
 )
 """
+
+
+#: Packs that do no work of their own: what 10,000 ``Analyze`` calls cost before any rule runs.
+FLOOR_MAINS = {
+    "empty resource policy (SDK decode + set-up + gRPC)": """\
+from pulumi_policy import EnforcementLevel, PolicyPack, ResourceValidationPolicy
+from skyweave.policy.pack import tune_gc
+
+tune_gc()  # as skyweave's pack does (build_policies): the floor pays the same collector
+PolicyPack(
+    name="floor",
+    policies=[
+        ResourceValidationPolicy(name="nothing", description="does nothing", validate=lambda a, r: None)
+    ],
+    enforcement_level=EnforcementLevel.MANDATORY,
+)
+""",
+    "no policy (SDK set-up + gRPC)": """\
+from pulumi_policy import EnforcementLevel, PolicyPack, StackValidationPolicy
+from skyweave.policy.pack import tune_gc
+
+tune_gc()
+PolicyPack(
+    name="floor",
+    policies=[StackValidationPolicy(name="nothing", description="does nothing", validate=lambda a, r: None)],
+    enforcement_level=EnforcementLevel.MANDATORY,
+)
+""",
+}
 
 
 UNTUNED_MAIN = PACK_MAIN.replace(
@@ -486,33 +522,52 @@ POLICY_CONFIG = {
 }
 
 
-def _time_stack(
-    pack: PolicyPackProcess, request: analyzer_pb2.AnalyzeStackRequest, repeat: int
-) -> tuple[float, int]:
-    diagnostics = pack.analyze_stack_request(request)  # warm-up
-    best = float("inf")
-    for _ in range(repeat):
-        started = time.perf_counter()
-        diagnostics = pack.analyze_stack_request(request)
-        best = min(best, time.perf_counter() - started)
-    return best, sum(d.mandatory for d in diagnostics)
+#: (wall seconds, pack CPU seconds, client CPU seconds, mandatory findings)
+Timing = tuple[float, float, float, int]
 
 
-def _time_analyze(pack: PolicyPackProcess, resources: list[StackResource]) -> tuple[float, int]:
+def _cpu(pid: int | None) -> float:
+    """User + system CPU seconds of process ``pid`` so far (Linux /proc)."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _timed(pack: PolicyPackProcess, call: Callable[[], Sequence[Any]]) -> Timing:
+    pack_cpu, client_cpu, started = _cpu(pack.pid), time.process_time(), time.perf_counter()
+    found = call()
+    wall = time.perf_counter() - started
+    mandatory = sum(
+        (d.mandatory if isinstance(d, Diagnostic) else d.enforcementLevel == analyzer_pb2.MANDATORY)
+        for d in found
+    )
+    return wall, _cpu(pack.pid) - pack_cpu, time.process_time() - client_cpu, mandatory
+
+
+def _time_stack(pack: PolicyPackProcess, request: analyzer_pb2.AnalyzeStackRequest, repeat: int) -> Timing:
+    pack.analyze_stack_request(request)  # warm-up
+    return min(
+        (_timed(pack, lambda: pack.analyze_stack_request(request)) for _ in range(repeat)),
+        key=lambda t: t[0],
+    )
+
+
+def _time_analyze(pack: PolicyPackProcess, resources: list[StackResource]) -> Timing:
     requests = [r.analyze_request() for r in resources]
-    started = time.perf_counter()
-    mandatory = 0
-    for request in requests:
-        response = pack.stub.Analyze(request)
-        mandatory += sum(d.enforcementLevel == analyzer_pb2.MANDATORY for d in response.diagnostics)
-    return time.perf_counter() - started, mandatory
+
+    def one_by_one() -> list[Any]:
+        found: list[Any] = []
+        for request in requests:
+            found.extend(pack.stub.Analyze(request).diagnostics)
+        return found
+
+    return _timed(pack, one_by_one)
 
 
-def _time_analyze_each(pack: PolicyPackProcess, resources: list[StackResource]) -> tuple[float, int]:
+def _time_analyze_each(pack: PolicyPackProcess, resources: list[StackResource]) -> Timing:
     """What ``skyweave check`` does: every ``Analyze`` with calls in flight (analyze_each)."""
-    started = time.perf_counter()
-    diagnostics = pack.analyze_each(resources)
-    return time.perf_counter() - started, sum(d.mandatory for d in diagnostics)
+    return _timed(pack, lambda: pack.analyze_each(resources))
 
 
 def main() -> int:
@@ -537,7 +592,7 @@ def main() -> int:
         n: analyzer_pb2.AnalyzeStackRequest(resources=[r.stack_message() for r in rs])
         for n, rs in estates.items()
     }
-    results: dict[str, dict[int, tuple[float, int]]] = {}
+    results: dict[str, dict[int, Timing]] = {}
     with tempfile.TemporaryDirectory() as scratch:
         naive = Path(scratch)
         (naive / "PulumiPolicy.yaml").write_text(PACK_MANIFEST)
@@ -562,18 +617,32 @@ def main() -> int:
                     results["Analyze x every resource, pipelined"] = {
                         n: _time_analyze_each(pack, estates[n]) for n in sizes
                     }
-    header = f"{'AnalyzeStack, seconds':<38}" + "".join(f"{n:>12,}" for n in sizes)
+        if args.analyze:
+            for label, main in FLOOR_MAINS.items():
+                floor = Path(scratch) / f"floor{len(results)}"
+                floor.mkdir()
+                (floor / "PulumiPolicy.yaml").write_text(PACK_MANIFEST)
+                (floor / "__main__.py").write_text(main)
+                with PolicyPackProcess(floor, project=PROJECT, stack=STACK) as pack:
+                    pack.analyze_each(estates[sizes[0]][:200])  # warm-up
+                    results[f"Analyze pipelined, {label}"] = {
+                        n: _time_analyze_each(pack, estates[n]) for n in sizes
+                    }
+    header = f"{'seconds: wall / pack CPU / client CPU':<58}" + "".join(f"{n:>26,}" for n in sizes)
     print(header)
     print("-" * len(header))
     for label, row in results.items():
-        print(f"{label:<38}" + "".join(f"{row[n][0]:>12.3f}" for n in sizes))
+        print(
+            f"{label:<58}"
+            + "".join(f"{f'{row[n][0]:.3f} / {row[n][1]:.2f} / {row[n][2]:.2f}':>26}" for n in sizes)
+        )
     if "naive (1 SDK policy per rule)" in results:
         ratio = results["naive (1 SDK policy per rule)"]
         print(
             f"{'naive / skyweave':<38}"
             + "".join(f"{ratio[n][0] / results['skyweave pack'][n][0]:>11.1f}x" for n in sizes)
         )
-    mandatory = {label: [row[n][1] for n in sizes] for label, row in results.items()}
+    mandatory = {label: [row[n][3] for n in sizes] for label, row in results.items()}
     print(f"# mandatory violations found (a compliant estate: all 0): {mandatory}")
     return 0
 

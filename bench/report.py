@@ -56,14 +56,67 @@ def _machine(m: dict[str, str]) -> list[str]:
 
 
 def _overhead(o: dict[str, Any]) -> list[str]:
-    s = o["samples"]
     r = o["ratios"]
+    # Results saved before issue 31 hold wall-clock samples only, and ratios of those.
+    cpu = "cpu_samples" in o
+    s = o["cpu_samples"] if cpu else o["samples"]
+    modes = [m for m in ("tuned", "default") if f"skyweave/{m}" in s]
+    heads = {"tuned": "collector tuned (skyweave default)", "default": "Python's default collector"}
 
     def ratio(key: str) -> str:
         v = r[key]
         return f"**{v['median_of_medians']:.2f}x** (per round {v['min']:.2f}-{v['max']:.2f})"
 
-    return [
+    def table(samples: dict[str, Any], unit: str) -> list[str]:
+        # Before issue 31 the one hand-written program wrote literal values (no literal row).
+        raw = (
+            "hand-written, same component tree and property dependencies"
+            if f"literal/{modes[0]}" in samples
+            else "hand-written, same component tree (literal values: the twin before issue 31)"
+        )
+        rows = [
+            ("skyweave (`stacks/__main__.py`)", "skyweave"),
+            (raw, "raw"),
+            ("hand-written, literal values (the twin before issue 31)", "literal"),
+            ("hand-written, flat (no components)", "flat"),
+        ]
+        lines = [
+            f"| program ({unit}) | " + " | ".join(heads[m] for m in modes) + " |",
+            "|---|" + "---|" * len(modes),
+        ]
+        for label, kind in rows:
+            if f"{kind}/{modes[0]}" in samples:
+                lines.append(f"| {label} | " + " | ".join(_s(samples[f"{kind}/{m}"]) for m in modes) + " |")
+        return lines
+
+    names = [
+        ("skyweave / hand-written, both with the tuned collector", "skyweave/raw (both tuned)"),
+        ("skyweave / hand-written, both with the default collector", "skyweave/raw (both default gc)"),
+        (
+            "skyweave / literal-valued hand-written (before issue 31), both tuned",
+            "skyweave/literal (both tuned)",
+        ),
+        ("skyweave / literal-valued hand-written, both default", "skyweave/literal (both default gc)"),
+        ("skyweave / flat hand-written, both tuned", "skyweave/flat (both tuned)"),
+        ("skyweave / flat hand-written, both default", "skyweave/flat (both default gc)"),
+        (
+            "`skyweave preview` (tuned) / hand-written program as it runs by default",
+            "skyweave tuned / raw default gc",
+        ),
+        ("`skyweave preview` (tuned) / flat hand-written by default", "skyweave tuned / flat default gc"),
+        ("skyweave tuned / skyweave default collector", "tuned/default (skyweave)"),
+    ]
+    load = o.get("load_average")
+    measured = (
+        "Each sample is the process's CPU time (user + system) for the timed run; the ratios are of CPU "
+        "time, which waiting for a core (other sessions share these cores) does not inflate. Load average "
+        f"(1, 5, 15 min) before the run: {', '.join(f'{x:.2f}' for x in load['before'])}; after: "
+        f"{', '.join(f'{x:.2f}' for x in load['after'])}. Wall-clock seconds of the same runs follow "
+        "the ratios."
+        if cpu and load
+        else "Times are wall-clock seconds."
+    )
+    lines = [
         "## Component overhead: skyweave vs the same estate written by hand",
         "",
         f"`python -m bench.overhead --stack {o['stack']}` (part of `python -m bench`). The `{o['stack']}` "
@@ -71,35 +124,29 @@ def _overhead(o: dict[str, Any]) -> list[str]:
         f"({o['resources']} registrations: resources, providers and components). The hand-written program is "
         "generated from the skyweave run's own registrations by `bench/handwritten.py`: one typed raw-SDK "
         "constructor per resource (`pulumi_aws.ec2.Subnet(...)`, ...), literal values, `vpc.id`-style "
-        "references where an input is another resource's id, explicit parent/provider/depends_on/protect, "
+        "references where an input is another resource's id, another resource's output (`router.name`) "
+        "where skyweave passed one, explicit parent/provider/depends_on/protect, "
         "and plain `pulumi.ComponentResource`s where skyweave has components, so every URN is identical "
-        "(`tests/test_bench.py` checks both programs register exactly the same estate). `flat` is the same "
+        "(`tests/test_bench.py` checks both programs register exactly the same estate — every vendor of "
+        "prod, Azure and vSphere included — with the same property dependencies). `flat` is the same "
         "program without any component. All run under the same mock runtime (`run_program`) in a fresh "
         "process each; every process runs its program twice and times the second run (the first loads the "
         "SDK submodules the program touches), interleaved round by round.",
         "",
-        "| program | collector tuned (skyweave default) | Python's default collector |",
-        "|---|---|---|",
-        f"| skyweave (`stacks/__main__.py`) | {_s(s['skyweave/tuned'])} | {_s(s['skyweave/default'])} |",
-        f"| hand-written, same component tree | {_s(s['raw/tuned'])} | {_s(s['raw/default'])} |",
-        f"| hand-written, flat (no components) | {_s(s['flat/tuned'])} | {_s(s['flat/default'])} |",
+        measured,
+        "",
+        *table(s, "CPU seconds" if cpu else "seconds"),
         "",
         "| ratio | value |",
         "|---|---|",
-        f"| skyweave / hand-written, both with the tuned collector | {ratio('skyweave/raw (both tuned)')} |",
-        f"| skyweave / hand-written, both with the default collector | "
-        f"{ratio('skyweave/raw (both default gc)')} |",
-        f"| skyweave / flat hand-written, both tuned | {ratio('skyweave/flat (both tuned)')} |",
-        f"| skyweave / flat hand-written, both default | {ratio('skyweave/flat (both default gc)')} |",
-        f"| `skyweave preview` (tuned) / hand-written program as it runs by default | "
-        f"{ratio('skyweave tuned / raw default gc')} |",
-        "| `skyweave preview` (tuned) / flat hand-written by default | "
-        f"{ratio('skyweave tuned / flat default gc')} |",
-        f"| skyweave tuned / skyweave default collector | {ratio('tuned/default (skyweave)')} |",
-        "",
-        _reading(r),
+        *[f"| {label} | {ratio(key)} |" for label, key in names if key in r],
         "",
     ]
+    if cpu:
+        lines += [*table(o["samples"], "wall-clock seconds"), ""]
+    if "skyweave/raw (both default gc)" in r:
+        lines += [_reading(r), ""]
+    return lines
 
 
 def _reading(r: dict[str, Any]) -> str:

@@ -24,6 +24,7 @@ from typing import Any
 
 import celpy
 import jsonschema
+import kubernetes_validate
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -50,6 +51,8 @@ FIXTURES = Path(__file__).parent / "fixtures"
 CRD = FIXTURES / "pulumi-kubernetes-operator" / "pulumi.com_stacks.yaml.gz"
 CRD_SHA256 = "d8ce0513bb77d5d57753e521fd42e87a87bdaf7abda1be2584aa23c1c03ea290"
 ACTION = FIXTURES / "pulumi-actions" / "action.yml"
+#: The Kubernetes version whose schemas (kubernetes-validate) the core objects are checked against.
+KUBERNETES = "1.31.0"
 CHECK_JSONSCHEMA = Path(sys.executable).parent / "check-jsonschema"
 
 #: k8s.io/apimachinery IsDNS1123Subdomain, written from its definition (not skyweave's constant).
@@ -560,6 +563,7 @@ def test_prod_exports_one_valid_stack_per_unit_forming_the_planned_graph(
     ]
     assert ciphertext["secure"] not in text
     (configmap,) = [d for d in documents if d["kind"] == "ConfigMap"]
+    kubernetes_validate.validate(configmap, KUBERNETES, strict=True)  # Kubernetes' own schema
     assert configmap["data"]["skyweave.deployment"] == "units"
     assert "byon.fra-ssh-key" not in configmap["data"]
     # stdout holds the same objects as one stream
@@ -703,10 +707,14 @@ def test_the_docs_commands_run_and_their_examples_are_what_they_write(
     commands = [
         line for block in doc_blocks("bash") for line in block.splitlines() if line.startswith("skyweave ")
     ]
-    assert [c.split()[5] for c in commands] == ["operator", "github-actions"]
+    assert [(c.split()[5], c.endswith("--check")) for c in commands] == [
+        ("operator", False),
+        ("operator", True),
+        ("github-actions", False),
+    ]
     for command in commands:
         assert main(command.split()[1:]) == 0, capsys.readouterr().err
-    capsys.readouterr()
+    assert "deploy/operator: up to date (40 files)" in capsys.readouterr().out
     stack_yaml, setup_yaml, step_yaml = doc_blocks("yaml")
 
     written = {p.name: yaml.safe_load(p.read_text()) for p in (project / "deploy" / "operator").iterdir()}
@@ -716,6 +724,8 @@ def test_the_docs_commands_run_and_their_examples_are_what_they_write(
     assert shown_in(shown, written[f"{shown['metadata']['name']}.yaml"])
 
     setup = list(yaml.safe_load_all(setup_yaml))
+    for obj in setup:
+        kubernetes_validate.validate(obj, KUBERNETES, strict=True)
     (account,) = [d for d in setup if d["kind"] == "ServiceAccount"]
     (binding,) = [d for d in setup if d["kind"] == "ClusterRoleBinding"]
     assert {o["spec"]["serviceAccountName"] for o in stacks} == {account["metadata"]["name"]}
@@ -856,3 +866,86 @@ def test_a_value_github_would_evaluate_is_refused() -> None:
         workflow(graph(), sneaky, workflow_settings())
     assert caught.value.issues[0].path == "skyweave:tags"
     assert "PULUMI_ACCESS_TOKEN" not in str(caught.value)
+
+
+def test_a_diy_backend_takes_no_access_token(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = units_project(tmp_path)
+    argv = ["--backend", "s3://acme-state", "--env", "PULUMI_CONFIG_PASSPHRASE=estate-passphrase"]
+    code, out, err = export(project, *operator_args(*argv), capsys=capsys)
+    assert code == 0, err
+    for obj in stacks_of(list(yaml.safe_load_all(out))):
+        assert obj["spec"]["backend"] == "s3://acme-state"
+        assert obj["spec"]["envRefs"] == {
+            "PULUMI_CONFIG_PASSPHRASE": {
+                "type": "Secret",
+                "secret": {"name": "estate-passphrase", "key": "PULUMI_CONFIG_PASSPHRASE"},
+            }
+        }
+        assert crd_problems(obj) == []
+    argv = [
+        "--stack",
+        "prod",
+        "--to",
+        "github-actions",
+        "--org",
+        "organization",
+        "--backend",
+        "s3://acme-state",
+    ]
+    code, out, err = export(project, *argv, "--out", str(tmp_path / "wf"), capsys=capsys)
+    assert code == 0, err
+    assert check_workflow(tmp_path / "wf" / "skyweave-prod.yml").returncode == 0
+    doc = yaml.safe_load((tmp_path / "wf" / "skyweave-prod.yml").read_text())
+    declared = set(yaml.safe_load(ACTION.read_text(encoding="utf-8"))["inputs"])
+    for job in doc["jobs"].values():
+        step = job["steps"][-1]
+        assert step["with"]["cloud-url"] == "s3://acme-state" and "cloud-url" in declared
+        assert "PULUMI_ACCESS_TOKEN" not in step.get("env", {})
+    # a self-hosted Pulumi Cloud still takes the token
+    code, out, _ = export(project, *operator_args("--backend", "https://pulumi.acme.example"), capsys=capsys)
+    assert code == 0 and "PULUMI_ACCESS_TOKEN" in out
+    code, _, err = export(project, *operator_args("--backend", "acme-state"), capsys=capsys)
+    assert code == 1 and "--backend: 'acme-state'" in err
+
+
+def test_the_repo_dir_is_found_from_the_nearest_git(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "infra" / "estate").mkdir(parents=True)
+    project = units_project(tmp_path / "infra" / "estate", git=False)
+    code, out, err = export(project, *operator_args(), capsys=capsys)
+    assert code == 0, err
+    assert {o["spec"]["repoDir"] for o in stacks_of(list(yaml.safe_load_all(out)))} == {"infra/estate"}
+    argv = ["--stack", "prod", "--to", "github-actions", "--org", "acme"]
+    code, out, err = export(project, *argv, capsys=capsys)
+    assert code == 0, err
+    jobs = yaml.safe_load(out)["jobs"].values()
+    assert {job["steps"][-1]["with"]["work-dir"] for job in jobs} == {"infra/estate"}
+
+
+def test_check_names_each_file_that_is_not_what_export_writes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = units_project(tmp_path)
+    out = tmp_path / "deploy"
+    assert export(project, *operator_args("--out", str(out)), capsys=capsys)[0] == 0
+    code, said, _ = export(project, *operator_args("--out", str(out), "--check"), capsys=capsys)
+    assert code == 0 and "up to date (40 files)" in said
+    # the stack file changes and nobody exports: the ConfigMap is out of date
+    stack_file = project / "stacks" / "Pulumi.prod.yaml"
+    stack_file.write_text(stack_file.read_text().replace("owner: platform", "owner: network"))
+    (out / "prod.aws-use1.yaml").unlink()
+    left = yaml.safe_load((out / "prod.gcp-euw1.yaml").read_text())
+    left["metadata"]["name"] = left["metadata"]["annotations"][ANNOTATION_UNIT] = "prod.gone"
+    (out / "prod.gone.yaml").write_text(yaml.safe_dump(left))
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    code, said, _ = export(project, *operator_args("--out", str(out), "--check"), capsys=capsys)
+    assert code == 4
+    assert f"{out / 'prod-config.yaml'}: differs from what the stack file makes" in said
+    assert f"{out / 'prod.aws-use1.yaml'}: missing" in said
+    assert f"{out / 'prod.gone.yaml'}: holds 'prod.gone', no longer a unit of prod" in said
+    assert "3 files out of date" in said
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # nothing written
+    code, _, err = export(project, *operator_args("--check"), capsys=capsys)
+    assert code == 1 and "--check" in err and "--out DIR" in err

@@ -199,6 +199,14 @@ def test_the_hand_made_estate_is_what_it_says(estates: dict[str, Estate]) -> Non
     assert "prod.secrets" not in names
 
 
+def test_a_resource_of_a_unit_the_graph_lacks_is_named(estates: dict[str, Estate]) -> None:
+    estate = estates["prod"]
+    graph = UnitGraph.of("prod", [u for u in estate.graph.units if u.kind != UnitKind.EDGE])
+    sites = [s["name"] for s in stack_raw("prod")["sites"]]
+    with pytest.raises(UnitDependencyError, match=r"core-appliance-\w+-dc1-\d belongs to unit 'prod\.edge\."):
+        assign_units(estate.run.resources, graph, sites=sites)
+
+
 def test_a_fleets_objects_are_their_clusters_and_its_dns_is_global(estates: dict[str, Estate]) -> None:
     """Issue 27: a workload's Deployment, budget and Service belong to their cluster's site (the
     site in their names, on that cluster's provider); its DNS records and checks to global."""

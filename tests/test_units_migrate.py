@@ -7,11 +7,14 @@ arguments; stack new/init: --copy-config-from, --no-select)."""
 
 from __future__ import annotations
 
+import json
 import shlex
+from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import ROOT, stack_raw
+from plan_writers import stack_export
 from skyweave.cli import main
 from skyweave.engine.offline import OfflineRun
 from skyweave.engine.preview import preview_stack
@@ -71,6 +74,54 @@ def test_without_an_organisation_the_names_are_the_projects(capsys: pytest.Captu
     assert move[3:7] == ["--source", "skyweave/dev", "--dest", "skyweave/dev.aws-use1"]
 
 
+def test_state_without_migrate_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["-C", str(ROOT), "stacks", "--stack", "dev", "--state", "x.json"]) == 2
+    assert "--state goes with --migrate" in capsys.readouterr().err
+
+
 def test_org_without_migrate_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["-C", str(ROOT), "stacks", "--stack", "dev", "--org", "acme"]) == 2
     assert "--org goes with --migrate" in capsys.readouterr().err
+
+
+def _export(run: OfflineRun, path: Path, extra: tuple[dict[str, Any], ...] = ()) -> None:
+    deps = {r.urn: r.property_dependencies for r in run.resources}
+    document = stack_export(run, deps)
+    document["deployment"]["resources"] += list(extra)
+    path.write_text(json.dumps(document))
+
+
+def test_from_a_stack_export_exactly_the_deployed_resources_move(
+    prod_run: OfflineRun, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--state`: the URNs come from `pulumi stack export` (what is deployed), each once; the
+    prod state written from the preview moves the same resources to the same units."""
+    state = tmp_path / "prod.json"
+    _export(prod_run, state)
+    commands = _migration("prod", capsys, "--state", str(state))
+    from_state = {urn: c[6] for c in commands if c[1] == "state" for urn in c[7:]}
+    from_preview = {urn: c[6] for c in _migration("prod", capsys) if c[1] == "state" for urn in c[7:]}
+    assert from_state == from_preview
+    exported = json.loads(state.read_text())["deployment"]["resources"]
+    custom = [r["urn"] for r in exported if r["custom"] and not r["type"].startswith("pulumi:providers:")]
+    assert sorted(from_state) == sorted(custom)
+
+
+def test_a_deployed_resource_no_unit_owns_is_named(
+    prod_run: OfflineRun, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A resource in the state that the program does not declare (made by hand, imported) is in
+    no unit: the migration stops naming it rather than leave it behind."""
+    stray = {
+        "urn": "urn:pulumi:prod::skyweave::random:index/randomPet:RandomPet::pet",
+        "custom": True,
+        "type": "random:index/randomPet:RandomPet",
+        "id": "pet",
+        "created": "2026-08-21T19:18:00.000000000Z",
+        "modified": "2026-08-21T19:18:00.000000000Z",
+    }
+    state = tmp_path / "prod.json"
+    _export(prod_run, state, (stray,))
+    assert main(["-C", str(ROOT), "stacks", "--stack", "prod", "--migrate", "--state", str(state)]) == 1
+    err = capsys.readouterr().err
+    assert "RandomPet::pet has no unit" in err and "Traceback" not in err

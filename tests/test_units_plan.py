@@ -147,24 +147,45 @@ def test_a_unit_name_over_pulumis_limit_names_the_unit() -> None:
     assert {i.path for i in error.issues} == {"skyweave:deployment"}
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.sampled_from(["gen-1", "gen-2", "gen-3", "a", "b", "c", "d", "e", "f"]))
-def test_generated_estates_get_a_unit_per_site_and_link(name: str) -> None:
+def _closure(graph: Any, name: str) -> set[str]:
+    found: set[str] = set()
+    todo = list(graph[name].prerequisites)
+    while todo:
+        unit = todo.pop()
+        if unit not in found:
+            found.add(unit)
+            todo.extend(graph[unit].prerequisites)
+    return found
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=6))
+def test_generated_estates_units_keep_the_programs_order(seed: str) -> None:
+    """Random estates (a seeded choice of sites over every vendor pair skyweave joins, in a full
+    mesh, with an app, a bucket, a database and a pool where the sites allow): a unit per site and
+    per link, each link after both its sites, each appliance site's edge after every link of the
+    site, each peering after every earlier peering on either of its sites (the program's chain)."""
     from conformance.conformance_harness import generated_raw
 
-    raw = generated_raw(name)
+    raw = generated_raw(seed)
     config = parse_stack_config(_units(raw), source=SOURCE, stack="prod")
     graph = plan_units(config.plan, "prod")
     sites = {s["name"] for s in raw["sites"]}
     assert {u.name for u in graph.units if u.kind == UnitKind.SITE} == {f"prod.{s}" for s in sites}
     links = config.plan.network.connectivity.links
-    assert {u.name for u in graph.units if u.kind == UnitKind.LINK} == {
-        f"prod.link.{link.a.site}.{link.b.site}" for link in links
-    }
-    depth = {u.name: i for i, layer in enumerate(graph.layers()) for u in layer}
-    for unit in graph.units:
-        if unit.kind == UnitKind.LINK:
-            assert all(depth[p] < depth[unit.name] for p in unit.prerequisites)
+    names = [f"prod.link.{link.a.site}.{link.b.site}" for link in links]
+    assert {u.name for u in graph.units if u.kind == UnitKind.LINK} == set(names)
+    for link, name in zip(links, names, strict=True):
+        assert {f"prod.{link.a.site}", f"prod.{link.b.site}"} <= set(graph[name].prerequisites)
+    for edge in (u for u in graph.units if u.kind == UnitKind.EDGE):
+        site = edge.name.rsplit(".", 1)[1]
+        mine = {n for link, n in zip(links, names, strict=True) if site in (link.a.site, link.b.site)}
+        assert mine and mine <= _closure(graph, edge.name)
+    peerings = [(link, n) for link, n in zip(links, names, strict=True) if link.routing.value == "peering"]
+    for i, (later, later_name) in enumerate(peerings):
+        for earlier, earlier_name in peerings[:i]:
+            if {earlier.a.site, earlier.b.site} & {later.a.site, later.b.site}:
+                assert earlier_name in _closure(graph, later_name)
 
 
 def test_stacks_lists_prod_within_the_terminal_in_deployment_order(

@@ -255,6 +255,13 @@ def _parser() -> argparse.ArgumentParser:
         "single stack into its units without replacing anything (runs the program offline)",
     )
     stacks.add_argument(
+        "--state",
+        type=Path,
+        metavar="EXPORT",
+        help="with --migrate: move the resources of this `pulumi stack export` (what is deployed) "
+        "instead of those of an offline preview",
+    )
+    stacks.add_argument(
         "--org",
         default=None,
         help="with --migrate: the Pulumi organisation of the stacks (default: the backend's default)",
@@ -447,9 +454,12 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "stacks":
         from . import units_command
 
-        if args.org is not None and not args.migrate:
-            raise UsageError("--org goes with --migrate")
-        return units_command.run(project, args.stack, args.format, migrate=args.migrate, org=args.org)
+        for given, option in ((args.org, "--org"), (args.state, "--state")):
+            if given is not None and not args.migrate:
+                raise UsageError(f"{option} goes with --migrate")
+        return units_command.run(
+            project, args.stack, args.format, migrate=args.migrate, org=args.org, state=args.state
+        )
     if args.command == "graph":
         return _print_graph(args.format, _stack_graph(project, args.stack))
     if args.command == "inventory":

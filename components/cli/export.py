@@ -49,6 +49,7 @@ __all__ = [
     "github_secret_name",
     "object_name",
     "operator_objects",
+    "takes_access_token",
     "workflow",
 ]
 
@@ -136,7 +137,9 @@ class OperatorSettings:
         repo_dir: the project's directory inside the repository (``spec.repoDir``).
         namespace: the namespace of every object (``None``: the one ``kubectl apply`` uses).
         service_account: the workspace pod's identity (required since operator v2).
-        access_token: the Secret key holding ``PULUMI_ACCESS_TOKEN``.
+        access_token: the Secret key holding ``PULUMI_ACCESS_TOKEN`` (``None``: none, for a
+            backend that takes no token, e.g. ``s3://``).
+        backend: the state backend's URL (``spec.backend``; ``None``: Pulumi Cloud).
         env: more environment variables for the workspace, each from a Secret key.
         secrets_secret: the Secret holding the estate's secret config, one key per config key.
         succeeded_within: ``requirement.succeededWithinDuration`` of every prerequisite (a Go
@@ -151,7 +154,8 @@ class OperatorSettings:
     repo_dir: str = "."
     namespace: str | None = None
     service_account: str = "skyweave"
-    access_token: SecretRef = SecretRef("pulumi-api-secret", "accessToken")
+    access_token: SecretRef | None = SecretRef("pulumi-api-secret", "accessToken")
+    backend: str | None = None
     env: Mapping[str, SecretRef] = field(default_factory=dict)
     secrets_secret: str | None = None
     succeeded_within: str | None = None
@@ -168,6 +172,8 @@ class WorkflowSettings:
         python_version: the runner's Python (the program is a Python program).
         env: environment variables of the Pulumi step → the GitHub secret each comes from.
         environment: the GitHub environment the jobs deploy to (its secrets and protection rules).
+        backend: the state backend's URL (the action's ``cloud-url``; ``None``: Pulumi Cloud).
+        access_token: whether the step reads ``PULUMI_ACCESS_TOKEN`` (Pulumi Cloud, self-hosted too).
     """
 
     organisation: str
@@ -177,10 +183,12 @@ class WorkflowSettings:
     python_version: str = "3.12"
     env: Mapping[str, str] = field(default_factory=dict)
     environment: str | None = None
+    backend: str | None = None
+    access_token: bool = True
 
 
-def _problem(path: str, message: str, value: Any = None, *, source: str | None = None) -> ConfigError:
-    return ConfigError([ConfigIssue(path, message, value, has_value=value is not None)], source=source)
+def _problem(path: str, message: str) -> ConfigError:
+    return ConfigError([ConfigIssue(path, message, has_value=False)])
 
 
 def object_name(unit: str) -> str:
@@ -208,6 +216,25 @@ def mounted_name(estate: str, suffix: str, volume_prefix: str) -> str:
     digest = hashlib.sha256(estate.encode()).hexdigest()[:8]
     head = base[: room - len(suffix) - len(digest) - 2].strip("-")
     return f"{head}-{digest}-{suffix}"
+
+
+def takes_access_token(backend: str | None) -> bool:
+    """Whether a backend takes ``PULUMI_ACCESS_TOKEN``: Pulumi Cloud (the default) and a
+    self-hosted Pulumi Cloud (``https://``) do; a DIY backend (``s3://``, ``file://`` …) does not."""
+    return backend is None or backend.startswith(("https://", "http://"))
+
+
+def _check_backend(backend: str | None) -> list[ConfigIssue]:
+    if backend is None or re.fullmatch(r"[a-z][a-z0-9+.-]*://\S*", backend):
+        return []
+    return [
+        ConfigIssue(
+            "--backend",
+            "a backend URL as `pulumi login` takes one: https://… (Pulumi Cloud, self-hosted), "
+            "s3://, gs://, azblob://, file://…",
+            backend,
+        )
+    ]
 
 
 def _check_name(path: str, value: str, what: str) -> list[ConfigIssue]:
@@ -303,7 +330,11 @@ def operator_objects(
         )
     for path, value, what in (
         ("--service-account", settings.service_account, "a service account's name"),
-        ("--access-token-secret", settings.access_token.name, "a Secret's name"),
+        (
+            "--access-token-secret",
+            settings.access_token.name if settings.access_token else None,
+            "a Secret's name",
+        ),
         ("--namespace", settings.namespace, "a namespace's name"),
     ):
         if value is not None:
@@ -314,8 +345,9 @@ def operator_objects(
                 ConfigIssue("--env", "an environment variable's name is letters, digits and '_'", var)
             )
         issues += _check_name("--env", ref.name, "a Secret's name")
+    issues += _check_backend(settings.backend)
     for path, ref in [
-        ("--access-token-secret", settings.access_token),
+        *([("--access-token-secret", settings.access_token)] if settings.access_token else []),
         *(("--env", r) for r in settings.env.values()),
     ]:
         if not _DATA_KEY.fullmatch(ref.key) or ref.key.startswith(".."):
@@ -382,7 +414,7 @@ def operator_objects(
         }
     ]
     env_refs: dict[str, Any] = {
-        "PULUMI_ACCESS_TOKEN": _secret_ref(settings.access_token),
+        **({"PULUMI_ACCESS_TOKEN": _secret_ref(settings.access_token)} if settings.access_token else {}),
         **{var: _secret_ref(ref) for var, ref in sorted(settings.env.items())},
     }
     for unit in graph.units:
@@ -391,8 +423,9 @@ def operator_objects(
             "projectRepo": settings.repo,
             **({"branch": settings.branch} if settings.branch is not None else {"commit": settings.commit}),
             "repoDir": settings.repo_dir,
+            **({"backend": settings.backend} if settings.backend is not None else {}),
             "serviceAccountName": settings.service_account,
-            "envRefs": env_refs,
+            **({"envRefs": env_refs} if env_refs else {}),
             "configRef": {
                 key: {
                     "name": configmap,
@@ -459,7 +492,7 @@ def workflow(graph: UnitGraph, config: EstateConfig, settings: WorkflowSettings)
 
     A layer of more than :data:`MATRIX_MAX` units is split into jobs of at most that many.
     """
-    issues = _check_pulumi_names(settings.organisation, settings.project)
+    issues = _check_pulumi_names(settings.organisation, settings.project) + _check_backend(settings.backend)
     secret_names: dict[str, str] = {}
     for key in sorted(config.secret_keys):
         name = github_secret_name(key)
@@ -514,7 +547,7 @@ def workflow(graph: UnitGraph, config: EstateConfig, settings: WorkflowSettings)
             f"Linux refuses over {MAX_ARG_STRLEN:,} bytes: the job could not start; deploy it with "
             "--to operator (a ConfigMap holds 1 MiB)",
         )
-    env = {"PULUMI_ACCESS_TOKEN": "${{ secrets.PULUMI_ACCESS_TOKEN }}"}
+    env = {"PULUMI_ACCESS_TOKEN": "${{ secrets.PULUMI_ACCESS_TOKEN }}"} if settings.access_token else {}
     env.update({var: f"${{{{ secrets.{secret} }}}}" for var, secret in sorted(settings.env.items())})
     for index, layer in enumerate(layers):
         parts = [layer[start : start + MATRIX_MAX] for start in range(0, len(layer), MATRIX_MAX)]
@@ -591,10 +624,11 @@ def _job(
                 "command": "${{ github.event_name == 'pull_request' && 'preview' || 'up' }}",
                 "stack-name": f"{settings.organisation}/{settings.project}/${{{{ matrix.unit }}}}",
                 "work-dir": settings.work_dir,
+                **({"cloud-url": settings.backend} if settings.backend is not None else {}),
                 "upsert": True,
                 "config-map": config_map,
             },
-            "env": dict(env),
+            **({"env": dict(env)} if env else {}),
         },
     ]
     return job

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from ..core.errors import ConfigError, ConfigIssue
 from ..core.escape import terminal
-from .exit_codes import EXIT_OK, epilog
+from .exit_codes import EXIT_OK, EXIT_REQUIREMENT, epilog
 
 if TYPE_CHECKING:
     from ..estate.project import Project, StackFile
@@ -70,6 +70,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         metavar="DIR",
         help="a directory to write one file per object into (created if missing); - for stdout (default)",
     )
+    export.add_argument(
+        "--check",
+        action="store_true",
+        help=f"with --out DIR: write nothing; exit {EXIT_REQUIREMENT} if DIR does not hold exactly what "
+        "export would write (for CI: the stack file changed and nobody exported)",
+    )
     export.add_argument("--org", metavar="ORG", help="the Pulumi organisation of the unit stacks (required)")
     export.add_argument(
         "--branch",
@@ -80,6 +86,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "--repo-dir",
         metavar="DIR",
         help="the project's directory inside its git repository (default: found from the nearest .git)",
+    )
+    export.add_argument(
+        "--backend",
+        metavar="URL",
+        help="the state backend, as `pulumi login` takes it (default: Pulumi Cloud); one that is not "
+        "https:// (s3://, gs://, azblob://, file://) takes no PULUMI_ACCESS_TOKEN",
     )
     export.add_argument(
         "--env",
@@ -161,7 +173,10 @@ def run(args: argparse.Namespace, project: Project) -> int:
                 "--access-token-secret", args.access_token_secret, default_key="accessToken"
             )
             if args.access_token_secret
-            else export.SecretRef("pulumi-api-secret", "accessToken"),
+            else export.SecretRef("pulumi-api-secret", "accessToken")
+            if export.takes_access_token(args.backend)
+            else None,
+            backend=args.backend,
             env=_operator_env(args.env),
             secrets_secret=args.secrets_secret,
             succeeded_within=args.within,
@@ -178,10 +193,16 @@ def run(args: argparse.Namespace, project: Project) -> int:
             python_version=args.python or "3.12",
             env=_actions_env(args.env),
             environment=args.environment,
+            backend=args.backend,
+            access_token=export.takes_access_token(args.backend),
         )
         doc = export.workflow(graph, config, workflow_settings)
         stream = export.dump_documents([doc])
         outputs = {f"skyweave-{graph.estate}.yml": stream}
+    if args.check:
+        if args.out == "-":
+            raise _refused("--check", None, "compares a directory with what export writes: give --out DIR")
+        return _check(Path(args.out), outputs, graph.estate)
     if args.out == "-":
         sys.stdout.write(stream)
         return EXIT_OK
@@ -305,6 +326,33 @@ def _stale(directory: Path, outputs: dict[str, str], estate: str) -> list[tuple[
         if isinstance(notes, dict) and notes.get(ANNOTATION_ESTATE) == estate and ANNOTATION_UNIT in notes:
             found.append((path, str(notes[ANNOTATION_UNIT])))
     return found
+
+
+def _check(directory: Path, outputs: dict[str, str], estate: str) -> int:
+    """Compare ``directory`` with ``outputs``: each file missing or different, and each file an
+    earlier export left for a unit there no longer is, on stdout; exit 4 if any."""
+    from .. import files
+
+    problems = []
+    for name, text in outputs.items():
+        path, expected = directory / name, text.encode("utf-8")
+        if not files.file_exists(path, str(path)):
+            problems.append(f"{terminal(str(path))}: missing")
+        elif (
+            path.stat().st_size != len(expected)
+            or files.read_bytes(path, str(path), limit=len(expected)) != expected
+        ):
+            problems.append(f"{terminal(str(path))}: differs from what the stack file makes")
+    for stale, unit in _stale(directory, outputs, estate):
+        problems.append(f"{terminal(str(stale))}: holds {terminal(repr(unit))}, no longer a unit of {estate}")
+    for line in problems:
+        print(line)
+    if problems:
+        count = f"{len(problems)} file{'s' if len(problems) != 1 else ''}"
+        print(f"{count} out of date: run the same export without --check")
+        return EXIT_REQUIREMENT
+    print(f"{directory}: up to date ({len(outputs)} file{'s' if len(outputs) != 1 else ''})")
+    return EXIT_OK
 
 
 def _write(directory: Path, outputs: dict[str, str]) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shlex
+from pathlib import Path
 from typing import Any
 
 from ..estate.project import Project
@@ -29,10 +30,18 @@ def units_data(graph: UnitGraph, deployment: Deployment) -> dict[str, Any]:
     return {"stack": data.pop("stack"), "deployment": deployment.value, **data}
 
 
-def run(project: Project, stack: str, fmt: str, *, migrate: bool = False, org: str | None = None) -> int:
+def run(
+    project: Project,
+    stack: str,
+    fmt: str,
+    *,
+    migrate: bool = False,
+    org: str | None = None,
+    state: Path | None = None,
+) -> int:
     config, _, label = load_plan(project, stack)
     if migrate:
-        print(migration(project, stack, org), end="")
+        print(migration(project, stack, org, state=state), end="")
         return 0
     found = find_unit(config.plan, stack)  # a unit's own stack lists its estate's units
     estate = found[0] if found else stack
@@ -77,23 +86,32 @@ def qualified(project: Project, stack: str, org: str | None) -> str:
     return f"{org}/{project.name}/{stack}" if org else f"{project.name}/{stack}"
 
 
-def migration(project: Project, stack: str, org: str | None) -> str:
+def migration(project: Project, stack: str, org: str | None, *, state: Path | None = None) -> str:
     """The commands that move the single stack ``stack`` into its units without replacing
     anything (docs/units.md, "Moving a deployed estate into units"): a stack per unit with the
     estate's configuration, then one ``pulumi state move`` per unit listing exactly the resources
     the unit owns in an offline preview of the program (each resource once; providers are copied by
-    ``state move`` itself and components stay, each unit registering its own)."""
+    ``state move`` itself and components stay, each unit registering its own).
+
+    ``state``: a ``pulumi stack export`` of the deployed stack (or any plan ``check --from-json``
+    reads) whose resources are moved instead of the preview's: exactly what is deployed."""
     from ..engine.preview import preview_stack
-    from ..engine.units import assign_run, check_units
+    from ..engine.units import assign_plan, assign_run, check_units
     from .style import Status
 
     config, _, label = load_plan(project, stack)
     graph = plan_units(config.plan, stack)
-    with Status() as status:
-        status.say(f"running the program of stack '{stack}' offline…")
-        run = preview_stack(project, stack)
-    assignment = assign_run(run, graph, [site.name for site in config.sites])
-    check_units(assignment, run.resources)
+    sites = [site.name for site in config.sites]
+    if state is not None:
+        from ..engine.plans import read_plan
+
+        assignment, resources = assign_plan(read_plan(state), graph, sites)
+    else:
+        with Status() as status:
+            status.say(f"running the program of stack '{stack}' offline…")
+            run = preview_stack(project, stack)
+        assignment, resources = assign_run(run, graph, sites), run.resources
+    check_units(assignment, resources)
     source = qualified(project, stack, org)
     owner = f"{org}/" if org else ""
     lines = [

@@ -446,6 +446,11 @@ class PolicyPackProcess:
     def stderr(self) -> str:
         return b"".join(self._stderr).decode(errors="replace")
 
+    @property
+    def pid(self) -> int | None:
+        """The pack process's id while it runs (benchmarks read its CPU time)."""
+        return self._process.pid if self._process is not None else None
+
     def _read_port(self) -> int:
         """The engine reads the first line the pack prints: its port, and nothing else."""
         assert self._process is not None and self._process.stdout is not None

@@ -13,8 +13,8 @@ below could not fail:
    ``dns-record``/``dns-check`` → global, a bucket's ``copy`` (a transfer job) → global;
 3. on a site's provider (as the components record it, ``siteProviders``): that site's unit;
 4. no site's provider: a database's generated secrets → ``secrets``; a pool's commands on
-   servers you bring, and a fleet's objects inside a cluster (on the cluster's Kubernetes
-   provider) → the site named in the child's name.
+   servers you bring, a fleet's objects on a cluster's Kubernetes provider → the site named in
+   the child's name.
 
 Components, the stack and providers are not owned: each unit that holds one of their children
 (or resources on them) registers its own (:attr:`UnitAssignment.shared`).
@@ -47,15 +47,18 @@ from ..core.naming import (
 from ..estate.units import edge_unit, global_unit, link_unit, secrets_unit, site_unit
 from ..planning.units import UnitGraph
 from .offline import OfflineRun, Registration
+from .plans.model import PlanFile
 
 __all__ = [
     "Disagreement",
     "UnitAssignment",
     "UnitDependencyError",
+    "assign_plan",
     "assign_run",
     "assign_units",
     "check_units",
     "disagreements",
+    "plan_registrations",
     "real_cycle",
 ]
 
@@ -73,8 +76,9 @@ ROLE_UNITS: Mapping[str, Mapping[str, str]] = {
 
 #: Components whose site-less children (on a component-level provider) are the estate's secrets.
 SECRET_COMPONENTS = frozenset({MULTI_CLOUD_DATABASE})
-#: Components whose site-less children run on a site named in their name (a pool's commands over
-#: SSH; a fleet's objects inside the cluster of that site, through the cluster's own provider).
+#: Components whose site-less children belong to a site named in their name: a pool's commands
+#: over SSH on servers you bring, a fleet's Kubernetes objects on the cluster of a site (each on
+#: the cluster's own provider, made from the cluster's kubeconfig).
 NAMED_SITE_COMPONENTS = frozenset({BARE_METAL_POOL, KUBERNETES_FLEET})
 
 
@@ -148,9 +152,10 @@ def assign_units(
             continue
         unit = _unit(res, by_urn, by_provider, site_names, stack)
         if unit not in graph:
+            names = graph.names()
+            shown = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
             raise UnitDependencyError(
-                f"{res.urn} belongs to unit {unit!r}, which is not one of the units of "
-                f"{stack!r} ({', '.join(graph.names())})"
+                f"{res.urn} belongs to unit {unit!r}, which is not one of the units of {stack!r} ({shown})"
             )
         unit_of[res.urn] = unit
     shared: dict[str, set[str]] = {}
@@ -176,6 +181,45 @@ def assign_run(run: OfflineRun, graph: UnitGraph, sites: Iterable[str]) -> UnitA
         if isinstance(record := outputs.get(SITE_PROVIDERS), Mapping)
     ]
     return assign_units(run.resources, graph, site_providers=records, sites=sites)
+
+
+def plan_registrations(plan: PlanFile) -> list[Registration]:
+    """A plan file's rows (``pulumi stack export``, ``pulumi preview --json``, skyweave's preview)
+    as the registrations :func:`assign_units` and :func:`check_units` read."""
+    return [
+        Registration(
+            urn=row["urn"],
+            type=row["type"],
+            name=row["name"],
+            custom=bool(row["custom"]),
+            parent=row.get("parent") or None,
+            provider=row.get("provider") or None,
+            dependencies=list(row.get("dependencies") or ()),
+            protect=bool(row.get("protect")),
+            inputs=dict(row.get("inputs") or {}),
+            property_dependencies={
+                k: list(v) for k, v in plan.property_dependencies.get(row["urn"], {}).items()
+            },
+        )
+        for row in plan.rows
+    ]
+
+
+def assign_plan(
+    plan: PlanFile, graph: UnitGraph, sites: Iterable[str]
+) -> tuple[UnitAssignment, list[Registration]]:
+    """:func:`assign_units` over a plan file: the components' ``siteProviders`` from its component
+    outputs, or from the components' recorded outputs in a state."""
+    resources = plan_registrations(plan)
+    records: list[Mapping[str, object]] = []
+    for row in plan.rows:
+        outputs = plan.component_outputs.get(row["urn"]) or (
+            row.get("outputs") if not row["custom"] else None
+        )
+        record = outputs.get(SITE_PROVIDERS) if isinstance(outputs, Mapping) else None
+        if isinstance(record, Mapping):
+            records.append(record)
+    return assign_units(resources, graph, site_providers=records, sites=sites), resources
 
 
 def _unit(

@@ -42,6 +42,7 @@ from ..core.naming import RESOURCE_RULES_RUNNER, STACK_RULES_RUNNER
 from .adapter import DeclaredRule, effective, resource_from_args, resource_from_policy_resource, waivers_of
 from .index import StackIndex
 from .rule import Finding
+from .scope import deployed_unit, unit_note
 from .waivers import Waiver
 
 __all__ = ["RESOURCE_RUNNER", "STACK_RUNNER", "available", "resource_runner", "stack_runner", "unwrap"]
@@ -151,10 +152,18 @@ StackRunner = Callable[[StackValidationArgs, ReportViolation], None]
 
 
 def resource_runner(declared: Sequence[DeclaredRule]) -> ResourceRunner:
+    #: The rules that apply to each resource type met so far: the engine calls ``Analyze`` once
+    #: per resource, and a type's rules do not change while the pack runs (the readers' types are
+    #: registered when it loads).
+    by_type: dict[str, list[DeclaredRule]] = {}
+
     def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
         if args.resource_type.startswith("pulumi:"):
             return
-        relevant = [d for d in declared if d.rule.applies_to(args.resource_type)]
+        relevant = by_type.get(args.resource_type)
+        if relevant is None:
+            relevant = [d for d in declared if d.rule.applies_to(args.resource_type)]
+            by_type[args.resource_type] = relevant
         if not relevant:
             return
         context = _Servicer.behind(report)
@@ -171,6 +180,11 @@ def stack_runner(declared: Sequence[DeclaredRule]) -> StackRunner:
         context = _Servicer.behind(report)
         active = _active(context, declared)
         if not active:
+            return
+        unit = deployed_unit()
+        if unit is not None:  # one unit of an estate: no stack rule sees enough to judge (scope.py)
+            for entry in active:
+                _report(context, report, entry, Finding(unit_note(unit), unknown=True))
             return
         index = StackIndex.build((resource_from_policy_resource(r) for r in args.resources), unwrap=unwrap)
         for entry in active:

@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
+
+from pulumi_policy.proxy import UnknownValueError
 
 from . import readers
 from .model import IkeOffer, group_number
@@ -30,9 +33,7 @@ from .rule import (
     Rule,
     Setting,
     Severity,
-    UnknownValue,
     as_int,
-    get,
     is_unknown,
 )
 from .topics import topic_rule
@@ -179,55 +180,74 @@ def _snake(key: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower()
 
 
+@functools.lru_cache(maxsize=4096)
 def _secret_name(key: str) -> bool:
+    """Whether a property or variable named ``key`` holds a secret by its name (pure, so kept:
+    the pack asks it for every string of every resource it is sent, from a few hundred names)."""
     return bool(_SECRET_NAMES.search(_snake(key)))
 
 
-def _walk(value: Any, path: str, key: str, depth: int) -> Iterator[tuple[str, str, str]]:
-    """(path, key, string value) for every known string under ``value``.
+_SKIP = object()
+
+
+def _read(container: Any, key: str | int) -> Any:
+    """``get(container, key)`` for a key the container has, or :data:`_SKIP` where ``get`` would
+    raise (unknown in this preview, or a secret's placeholder): the walk below reads every
+    value of every resource the pack is sent, so it does without ``get``'s general path."""
+    try:
+        value = container[key]
+    except UnknownValueError:
+        return _SKIP
+    if isinstance(value, str) and (value == SECRET_MASK or is_unknown(value)):
+        return _SKIP
+    return value
+
+
+def _walk(value: Any, path: str, key: str, depth: int) -> list[tuple[str, str, str]]:
+    """(path, key, string value) for every known string under ``value``, in document order.
 
     A ``{"name": …, "value": …}`` pair (ECS, Cloud Run and Kubernetes environment entries) is
     read as ``name = value``; a string holding JSON (ECS ``containerDefinitions``) is parsed. A
     value unknown in this preview is skipped: a provider computes it, so the program did not
     write a secret into it.
     """
+    found: list[tuple[str, str, str]] = []
+    _collect(value, path, key, depth, found)
+    return found
+
+
+def _collect(value: Any, path: str, key: str, depth: int, found: list[tuple[str, str, str]]) -> None:
     if depth > _MAX_DEPTH:
         return
     if isinstance(value, str):
         if is_unknown(value):
             return
-        stripped = value.lstrip()
-        if stripped[:1] in ("[", "{") and len(value) < _MAX_TEXT:
+        if value.lstrip()[:1] in ("[", "{") and len(value) < _MAX_TEXT:
             try:
                 parsed = json.loads(value)
             except ValueError:
                 parsed = None
             if isinstance(parsed, dict | list):
-                yield from _walk(parsed, path, key, depth + 1)
+                _collect(parsed, path, key, depth + 1, found)
                 return
-        yield path, key, value
+        found.append((path, key, value))
     elif isinstance(value, Mapping):
         keys = set(value)  # not `"name" in value`: an SDK proxy raises on an unknown value there
-        try:
-            pair_name = get(value, "name") if {"name", "value"} <= keys else None
-        except UnknownValue:  # a pair whose name is unknown: its value is read under "value"
-            pair_name = None
+        # a pair whose name is unknown: its value is read under "value"
+        pair_name = _read(value, "name") if {"name", "value"} <= keys else None
         for inner_key in value:
-            try:
-                inner = get(value, inner_key)
-            except UnknownValue:
+            inner = _read(value, inner_key)
+            if inner is _SKIP:
                 continue
             leaf = str(inner_key)
             if isinstance(pair_name, str) and inner_key == "value":
                 leaf = pair_name
-            yield from _walk(inner, f"{path}.{inner_key}" if path else str(inner_key), leaf, depth + 1)
+            _collect(inner, f"{path}.{inner_key}" if path else str(inner_key), leaf, depth + 1, found)
     elif isinstance(value, Sequence) and not isinstance(value, bytes):
         for i in range(len(value)):
-            try:
-                inner = get(value, i)
-            except UnknownValue:
-                continue
-            yield from _walk(inner, f"{path}[{i}]", key, depth + 1)
+            inner = _read(value, i)
+            if inner is not _SKIP:
+                _collect(inner, f"{path}[{i}]", key, depth + 1, found)
 
 
 def _scripts(res_type: str) -> frozenset[str]:
@@ -258,12 +278,12 @@ def _secret_value(text: str) -> bool:
 def _check_plaintext_secrets(res: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
     allowed = frozenset(cfg["allowedProperties"])
     where = f"{res.type} {res.name!r}"
+    scripts = _scripts(res.type)
     for key in res.props:
         if key in res.secret_outputs or key in allowed:
             continue
-        try:
-            value = get(res.props, key)
-        except UnknownValue:
+        value = _read(res.props, key)
+        if value is _SKIP:
             continue
         for path, leaf, text in _walk(value, key, key, 0):
             if not text or text == SECRET_MASK:
@@ -274,7 +294,7 @@ def _check_plaintext_secrets(res: Resource, cfg: Mapping[str, Any]) -> Iterator[
                 yield f"{where}: {path} holds an AWS access key id (AKIA…/ASIA…) in plain text"
             elif _secret_name(leaf) and _secret_value(text):
                 yield f"{where}: {path} looks like a key or password and is not a secret"
-            elif leaf in _SCRIPT_KEYS or (leaf in _scripts(res.type)):
+            elif leaf in _SCRIPT_KEYS or leaf in scripts:
                 script = _script_text(leaf, text, res.type)
                 if script is not text and (_PEM_KEY.search(script) or _AWS_KEY_ID.search(script)):
                     yield f"{where}: {path} (decoded) holds a private key or an AWS access key id"

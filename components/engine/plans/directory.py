@@ -85,9 +85,8 @@ def read_plan_directory(directory: Path, read: Callable[[Path], PlanFile]) -> Pl
     where = str(directory)
     manifest_path = directory / MANIFEST
     if not files.file_exists(manifest_path, str(manifest_path), error=PlanFileError):
-        raise _error(
+        raise _directory_error(
             where,
-            "",
             f"a plan directory holds {MANIFEST}, the units it must have a plan for; write it with "
             f"`skyweave stacks --stack NAME --format json > {manifest_path}` "
             "(`skyweave preview --stack NAME --all --out DIR` writes it too)",
@@ -112,17 +111,16 @@ def read_plan_directory(directory: Path, read: Callable[[Path], PlanFile]) -> Pl
         by_unit[unit] = plan
     missing = [name for name in graph.names() if name not in by_unit]
     if missing:
-        raise _error(
+        raise _directory_error(
             where,
-            "",
             f"no plan of unit(s) {_listed(missing)} of estate {graph.estate!r} ({MANIFEST} lists "
             f"{len(graph.units)}, the directory has plans of {len(by_unit)}): an estate is judged "
             "whole or not at all",
         )
     projects = {plan.project for plan in by_unit.values()}
     if len(projects) > 1:
-        raise _error(
-            where, "", f"plans of different projects ({_listed(sorted(projects))}): one estate is one project"
+        raise _directory_error(
+            where, f"plans of different projects ({_listed(sorted(projects))}): one estate is one project"
         )
     return _merge(graph, [by_unit[name] for name in graph.names()], where)
 
@@ -167,6 +165,11 @@ def _merge(graph: UnitGraph, plans: list[PlanFile], label: str) -> PlanFile:
         component_outputs=outputs,
         property_dependencies=dependencies,
     )
+
+
+def _directory_error(where: str, message: str) -> PlanFileError:
+    """A problem of the directory as a whole: one line naming it."""
+    return PlanFileError([ConfigIssue(where, message, has_value=False)], fault=True)
 
 
 def _shared(type_: str) -> bool:

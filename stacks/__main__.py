@@ -116,7 +116,8 @@ if databases:
 
 # Kubernetes across vendors (docs/kubernetes.md): a managed cluster per listed site (EKS, GKE, AKS,
 # Magnum), nodes sized so losing the failure the fleet names still leaves min_nodes, pod and
-# service ranges from the estate's IPAM; the kubeconfigs stay secrets.
+# service ranges from the estate's IPAM; the kubeconfigs stay secrets. A fleet's workload runs on
+# every cluster through that cluster's own pulumi-kubernetes provider, behind health-checked DNS.
 fleets = {
     fleet.name: skyweave.KubernetesFleet(
         fleet.name,
@@ -130,3 +131,4 @@ fleets = {
 if fleets:
     pulumi.export("kubernetes", {name: fleet.clusters for name, fleet in fleets.items()})
     pulumi.export("kubeconfigs", {name: fleet.kubeconfigs for name, fleet in fleets.items()})
+    pulumi.export("workloads", {name: fleet.workload for name, fleet in fleets.items()})

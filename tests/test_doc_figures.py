@@ -153,7 +153,7 @@ def test_the_simulate_rows_are_the_commands() -> None:
             f["domain"],
             *(
                 f"{x['remaining']} / {x['min_healthy']}"
-                for x in (*f["apps"], *f["pools"], *f.get("clusters", []))
+                for x in (*f["apps"], *f["pools"], *f.get("clusters", []), *f.get("services", []))
             ),
             f["network"],
         ]
@@ -163,7 +163,7 @@ def test_the_simulate_rows_are_the_commands() -> None:
         _table(
             RESILIENCE,
             "| vendor lost | shop left / need | metal pool left / need | apps fleet nodes left / need "
-            "| network |",
+            "| apps/api pods left / need | network |",
         )
         == expected
     )

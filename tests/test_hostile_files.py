@@ -144,6 +144,7 @@ def test_a_fifo_is_refused_wherever_a_file_is_read(
         ["simulate", "--from-json", str(fifo)],
         ["inventory", "--from-json", str(fifo)],
         ["preview", "--stack", "dev", "--diff", str(fifo)],
+        ["stacks", "--stack", "dev", "--migrate", "--state", str(fifo)],
     ):
         _within(30, lambda argv=argv: _fails_cleanly(capsys, argv, str(fifo), "not a regular file"), fifo)
 

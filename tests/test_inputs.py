@@ -450,7 +450,8 @@ def test_environment_faults_are_one_line_naming_the_path(
     faults: list[tuple[list[str], str]] = [
         (["-C", str(project), "preview", "--stack", "x" * 300], "--stack: "),
         (["check", "--from-json", str(tmp_path / "nope.json")], f"{tmp_path / 'nope.json'}: does not exist"),
-        (["check", "--from-json", str(tmp_path)], f"{tmp_path}: is a directory"),
+        # a directory is a plan directory (docs/ci.md): without its units.json, said in one line
+        (["check", "--from-json", str(tmp_path)], f"{tmp_path}: a plan directory holds units.json"),
     ]
     for argv, start in faults:
         err = _fails_cleanly(capsys, argv, start)

@@ -719,3 +719,26 @@ def test_a_symlinked_stack_file_is_written_through(
     assert _stack_file(project).is_symlink()
     removed, added = _diff(PROD, real.read_text(encoding="utf-8"))
     assert removed == [] and len(added) == len(_planned_pins(PROD)) + 1  # the pins and `tunnel_blocks:`
+
+
+def test_lock_pins_a_fleets_cluster_ranges_as_written_by_hand(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 27 item 2: a KubernetesFleet's pod and service ranges are pinned like site blocks
+    (EKS, GKE and AKS fix both when a cluster is created). prod's fleet without its hand-written
+    pins, locked, is the shipped file again byte for byte; EKS gets no pod range (its pods take
+    the VPC's addresses)."""
+    text = re.sub(r", (pod|service)_cidr: 172\.[0-9./]+", "", SHIPPED_PROD)
+    assert text != SHIPPED_PROD and "_cidr: 172." not in text
+    project = _project(tmp_path, text)
+    assert _lock(project, "--check") == EXIT_REQUIREMENT
+    assert (
+        "skyweave:kubernetes[0].clusters[0].service_cidr = 172.16.0.0/20 (aws-use1)"
+        in capsys.readouterr().out
+    )
+    assert _lock(project) == 0
+    out = capsys.readouterr().out
+    assert "pinned 5 value(s)" in out and "clusters[0].pod_cidr" not in out
+    assert _stack_file(project).read_text(encoding="utf-8") == SHIPPED_PROD
+    assert _lock(project) == 0
+    assert "nothing to write" in capsys.readouterr().out

@@ -139,6 +139,40 @@ def test_a_cluster_per_site_on_four_vendors(built: OfflineRun) -> None:
     assert built.outputs["kubeconfigs"] == "[secret]"
 
 
+def _env_settings() -> set[str]:
+    """The provider arguments pulumi-kubernetes takes from ``PULUMI_K8S_*`` or ``KUBECONFIG``
+    when a program leaves them out, read from its installed ``provider.py``, by their wire names
+    (its ``@pulumi.getter(name=...)``)."""
+    import importlib.util
+    import re
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("pulumi_kubernetes")
+    assert spec is not None and spec.origin is not None
+    source = (Path(spec.origin).parent / "provider.py").read_text()
+    found = set(re.findall(r"if (\w+) is None:\n\s+\1 = _utilities\.get_env", source))
+    assert {"kubeconfig", "delete_unreachable"} <= found, found
+    wire = dict(re.findall(r'@pulumi\.getter\(name="(\w+)"\)\n\s+def (\w+)', source))
+    by_python = {python: name for name, python in wire.items()}
+    return {by_python.get(a, a) for a in found}
+
+
+def test_each_cluster_has_a_kubernetes_provider_made_from_its_own_outputs(built: OfflineRun) -> None:
+    """A provider per cluster, child of the fleet, whose kubeconfig is a secret (the cluster's) and
+    whose every setting the SDK would read from the environment is given: nothing of the machine
+    running Pulumi (its KUBECONFIG, a PULUMI_K8S_* variable) reaches it."""
+    (fleet,) = [r for r in built.resources if r.type == "skyweave:kubernetes:KubernetesFleet"]
+    providers = [r for r in built.resources if r.type == "pulumi:providers:kubernetes"]
+    assert sorted(p.name for p in providers) == sorted(f"apps-k8s-{s['name']}" for s in SITES)
+    names = {c["name"] for c in built.outputs["clusters"].values()}
+    for provider in providers:
+        assert provider.parent == fleet.urn
+        assert provider.inputs["kubeconfig"] == "[secret]"
+        assert provider.inputs["clusterIdentifier"] in names
+        missing = {a for a in _env_settings() if a not in provider.inputs}
+        assert not missing, (provider.name, missing)
+
+
 def test_nodes_registered_are_the_plans_and_survive_any_vendor(built: OfflineRun) -> None:
     clusters = built.outputs["clusters"]
     left = survivors(

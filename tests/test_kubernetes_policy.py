@@ -242,3 +242,129 @@ def test_the_fleets_apis_are_not_public(fleet_run: Any) -> None:
     ]
     assert len(clusters) == 2
     assert all(rule_by_name(API).run_resource(r, None) == [] for r in clusters)
+
+
+SECRETS = "skyweave-security-kubernetes-secrets-encrypted"
+
+
+def _secrets(pack: PolicyPackProcess, cluster: Resource) -> list[str]:
+    return [d.message for d in pack.analyze(wire(cluster)) if d.policy_name == SECRETS]
+
+
+def test_gke_and_aks_secrets_not_encrypted_with_a_key_of_yours_are_flagged(pack: PolicyPackProcess) -> None:
+    """The SDKs' words: GKE ``databaseEncryption.state`` "`ENCRYPTED` or `DECRYPTED`" with
+    ``keyName``; AKS ``securityProfile.azureKeyVaultKms.enabled`` ("the default is false") with
+    ``keyId`` ("required" when enabled). Advisory, as EKS's rule: both vendors encrypt etcd at rest
+    with a key of their own."""
+
+    def gke(props: dict[str, Any]) -> Resource:
+        return res(
+            "gcp:container/cluster:Cluster", "gke", {"location": "europe-west1", **props}, site="gcp-euw1"
+        )
+
+    key = "projects/p/locations/europe-west1/keyRings/r/cryptoKeys/k"
+    assert _secrets(pack, gke({"databaseEncryption": {"state": "ENCRYPTED", "keyName": key}})) == []
+    (unset,) = _secrets(pack, gke({}))
+    assert "databaseEncryption.state is unset" in unset
+    (off,) = _secrets(pack, gke({"databaseEncryption": {"state": "DECRYPTED"}}))
+    assert "'DECRYPTED'" in off
+
+    aks = _aks([("zone1", ["1"]), ("zone2", ["2"])])
+    (plain,) = _secrets(pack, aks)
+    assert "azureKeyVaultKms is not enabled" in plain
+    aks.props["securityProfile"] = {
+        "azureKeyVaultKms": {"enabled": True, "keyId": "https://v.vault.azure.net/keys/k/0123"}
+    }
+    assert _secrets(pack, aks) == []
+    levels = {d.enforcement_level for d in pack.analyze(wire(gke({}))) if d.policy_name == SECRETS}
+    assert levels == {"advisory"}
+
+
+def test_the_fleets_gke_cluster_encrypts_secrets_with_a_key_of_the_estates(fleet_run: Any) -> None:
+    """GKE's application-layer secrets encryption: a regional key in the cluster's region, granted
+    to the project's GKE service agent ("Encrypt secrets at the application layer"), rotating and
+    protected as the pack's key rules ask."""
+    index = estate_of(fleet_run)
+    (gke,) = index.of_type("gcp:container/cluster:Cluster")
+    assert rule_by_name(SECRETS).run_resource(gke, None) == []
+    (key,) = index.of_type("gcp:kms/cryptoKey:CryptoKey")
+    assert gke.props["databaseEncryption"]["keyName"]
+    assert rule_by_name("skyweave-security-kms-key-rotation").run_resource(key, None) == []
+    (grant,) = [r for r in fleet_run.resources if r.type == "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember"]
+    (cluster,) = [r for r in fleet_run.resources if r.type == "gcp:container/cluster:Cluster"]
+    assert grant.urn in cluster.dependencies  # granted before the cluster uses it
+    assert grant.inputs["role"] == "roles/cloudkms.cryptoKeyEncrypterDecrypter"
+    assert grant.inputs["member"].endswith("@container-engine-robot.iam.gserviceaccount.com")
+    (ring,) = [r for r in fleet_run.resources if r.type == "gcp:kms/keyRing:KeyRing"]
+    assert ring.inputs["location"] == "europe-west1" and ring.protect
+    (kms,) = [r for r in fleet_run.resources if r.type == "gcp:kms/cryptoKey:CryptoKey"]
+    assert kms.protect
+
+
+SPREAD = "skyweave-redundancy-kubernetes-workload-spread"
+ZONE_KEY = "topology.kubernetes.io/zone"  # Kubernetes' well-known zone label
+
+
+def _deployment(replicas: int, spread: dict[str, Any] | None, cluster: str = "k8s-a") -> Resource:
+    labels = {"app.kubernetes.io/name": "web"}
+    pod: dict[str, Any] = {"containers": [{"name": "web", "image": "nginx:1.27"}]}
+    if spread is not None:
+        pod["topologySpreadConstraints"] = [spread]
+    props = {
+        "metadata": {"name": "web", "namespace": "default"},
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": labels},
+            "template": {"metadata": {"labels": labels}, "spec": pod},
+        },
+    }
+    return res("kubernetes:apps/v1:Deployment", f"web-{cluster}", props, site=cluster)
+
+
+def _budget(cluster: str = "k8s-a", selector: str = "web") -> Resource:
+    props = {
+        "metadata": {"name": "web", "namespace": "default"},
+        "spec": {"maxUnavailable": 1, "selector": {"matchLabels": {"app.kubernetes.io/name": selector}}},
+    }
+    return res("kubernetes:policy/v1:PodDisruptionBudget", f"pdb-{cluster}-{selector}", props, site=cluster)
+
+
+def _spread_findings(pack: PolicyPackProcess, resources: list[Resource]) -> list[str]:
+    return [d.message for d in pack.analyze_stack([wire(r) for r in resources]) if d.policy_name == SPREAD]
+
+
+def test_a_deployment_without_zone_spread_or_budget_fails(pack: PolicyPackProcess) -> None:
+    zone = {
+        "maxSkew": 1,
+        "topologyKey": ZONE_KEY,
+        "whenUnsatisfiable": "DoNotSchedule",
+        "labelSelector": {"matchLabels": {"app.kubernetes.io/name": "web"}},
+    }
+    assert _spread_findings(pack, [_deployment(3, zone), _budget()]) == []
+    assert _spread_findings(pack, [_deployment(1, None)]) == []  # one pod cannot spread
+    (unspread,) = _spread_findings(pack, [_deployment(3, None), _budget()])
+    assert f"no topology spread constraint on {ZONE_KEY}" in unspread
+    (lenient,) = _spread_findings(
+        pack, [_deployment(3, {**zone, "whenUnsatisfiable": "ScheduleAnyway"}), _budget()]
+    )
+    assert "DoNotSchedule" in lenient
+    (by_host,) = _spread_findings(
+        pack, [_deployment(3, {**zone, "topologyKey": "kubernetes.io/hostname"}), _budget()]
+    )
+    assert ZONE_KEY in by_host
+    # a budget of another cluster, or selecting other pods, does not cover the Deployment
+    (elsewhere,) = _spread_findings(pack, [_deployment(3, zone), _budget(cluster="k8s-b")])
+    assert "no PodDisruptionBudget" in elsewhere
+    (other,) = _spread_findings(pack, [_deployment(3, zone), _budget(selector="api")])
+    assert "no PodDisruptionBudget" in other
+
+
+def test_the_fleets_workload_passes_the_spread_rule_and_nothing_is_unjudged() -> None:
+    """The workload a fleet places (tests/test_kubernetes_workload.py's) passes, and the pack
+    judges the kubernetes package now: its coverage rule names nothing."""
+    from test_kubernetes_workload import WORKLOAD
+
+    index = estate_of(build({**FLEET, "workload": WORKLOAD}))
+    assert len(index.of_type("kubernetes:apps/v1:Deployment")) == 4
+    assert rule_by_name(SPREAD).run_stack(index, None) == []
+    assert rule_by_name("skyweave-coverage-unjudged").run_stack(index, None) == []

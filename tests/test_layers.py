@@ -53,6 +53,7 @@ PROVIDER_SDKS = (
     "pulumi_random",
     "pulumi_tls",
     "pulumi_command",
+    "pulumi_kubernetes",
 )
 PULUMI = ("pulumi", "pulumi_policy", "grpc", "google.protobuf")
 

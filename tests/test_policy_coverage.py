@@ -117,12 +117,13 @@ def test_each_unknown_package_is_one_finding_and_ignoredPackages_silences_it() -
         res("cloudflare:index/record:Record", "a", site="cf"),
         res("cloudflare:index/record:Record", "b", site="cf"),
         res("cloudflare:index/zone:Zone", "z", site="cf"),
-        res("kubernetes:apps/v1:Deployment", "d", site="k8s"),
+        res("helm:v3:Release", "d", site="k8s"),
+        res("kubernetes:apps/v1:Deployment", "k", site="k8s"),  # judged: the pack's own rules read it
     ]
     found = check_stack(COVERAGE, resources)
     assert [f.message.split(" (types")[0] for f in found] == [
         "not judged: no policy reader for package cloudflare",
-        "not judged: no policy reader for package kubernetes",
+        "not judged: no policy reader for package helm",
     ]
     assert "types: cloudflare:index/record:Record, cloudflare:index/zone:Zone)" in found[0].message
     assert [f.message for f in check_stack(COVERAGE, resources, ignoredPackages=["cloudflare"])] == [

@@ -36,8 +36,19 @@ def test_prod_spans_every_cloud_vendor(prod_run: OfflineRun) -> None:
     by_vendor = summary(prod_run)["by_vendor"]
     # `random`: the VPN pre-shared keys; `command`: the bare-metal pool's SSH bootstrap of the
     # on-prem servers (nothing in a cloud); `azure-native`: Azure's Pulumi package; `tls`: the orders
-    # database's CA and member certificates (`random` also makes its passwords).
-    packages = {"aws", "azure-native", "gcp", "openstack", "vsphere", "random", "tls", "command"}
+    # database's CA and member certificates (`random` also makes its passwords); `kubernetes`: the
+    # fleet's workload on its clusters.
+    packages = {
+        "aws",
+        "azure-native",
+        "gcp",
+        "openstack",
+        "vsphere",
+        "random",
+        "tls",
+        "command",
+        "kubernetes",
+    }
     assert set(by_vendor) == packages
     assert all(count > 0 for count in by_vendor.values())
     sites = prod_run.outputs["networks"]

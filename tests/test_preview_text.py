@@ -37,7 +37,7 @@ def test_the_summary_is_the_last_thing_printed(prod_run: OfflineRun) -> None:
 
 def test_outputs_only_behind_the_flag(prod_run: OfflineRun) -> None:
     text = render_text(prod_run, width=100)
-    assert "Outputs: 13 (shown with --show-outputs: apps, buckets, databases, inventory," in text
+    assert "Outputs: 14 (shown with --show-outputs: apps, buckets, databases, inventory," in text
     assert "onprem_devices:" not in text
     shown = render_text(prod_run, width=100, show_outputs=True)
     assert "\nOutputs:\n" in shown and "  onprem_devices:" in shown

@@ -21,7 +21,7 @@ planner used — one model of failure, three readers.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pulumi
@@ -32,11 +32,12 @@ from ..core.sites import SiteArgs, resource_tags
 from ..drivers.component import Component, network_providers
 from ..drivers.registry import get_driver
 from ..drivers.services import AppService, DnsService, service
+from ..drivers.site import SiteContext
 from ..drivers.workloads import AppEndpoint, AppSiteSpec
 from ..network.hybrid_vpc import HybridVpc
-from .plan import NAME_LIMIT, AppPlan, MultiCloudAppArgs, plan_multi_cloud_app
+from .plan import NAME_LIMIT, AppPlan, DnsProvider, MultiCloudAppArgs, plan_multi_cloud_app
 
-__all__ = ["MultiCloudApp"]
+__all__ = ["MultiCloudApp", "create_dns"]
 
 
 class MultiCloudApp(
@@ -114,19 +115,11 @@ class MultiCloudApp(
             )
             app = service(get_driver(site.vendor), AppService, needed_for="a MultiCloudApp site")
             self.endpoints[site.name] = app.create_app_site(ctx, network.site_networks[site.name], spec)
-        # Every DNS provider serves the same records and health checks (multi-provider
-        # authoritative DNS); the first's resources keep their keys, the others' are prefixed.
-        self.dns_resources: dict[str, pulumi.Resource] = {}
-        servers: list[pulumi.Output[list[str]]] = []
-        for number, provider in enumerate(self.plan.dns_providers):
-            ctx = self.site_context(provider.site, _tags(name, provider.site, args))
-            dns = service(get_driver(provider.vendor), DnsService, needed_for="the app's DNS")
-            created = dns.create_dns(ctx, provider.spec, list(self.endpoints.values()))
-            prefix = f"{provider.vendor}:" if number else ""
-            self.dns_resources.update({prefix + key: res for key, res in created.items()})
-            servers.append(dns.dns_name_servers(ctx, provider.spec))
-        #: Every provider's name servers for the zone, for the registrar's NS set.
-        self.name_servers: pulumi.Output[list[str]] = pulumi.Output.all(*servers).apply(_name_servers)
+        self.dns_resources, self.name_servers = create_dns(
+            self.plan.dns_providers,
+            list(self.endpoints.values()),
+            lambda site: self.site_context(site, _tags(name, site, args)),
+        )
         self.placements = pulumi.Output.from_input(planned["placements"])
         self.min_healthy = pulumi.Output.from_input(planned["minHealthy"])
         self.survive = pulumi.Output.from_input(planned["survive"])
@@ -150,6 +143,30 @@ class MultiCloudApp(
                 "nameServers": self.name_servers,
             }
         )
+
+
+def create_dns(
+    providers: Sequence[DnsProvider],
+    endpoints: list[AppEndpoint],
+    context: Callable[[SiteArgs], SiteContext],
+) -> tuple[dict[str, pulumi.Resource], pulumi.Output[list[str]]]:
+    """Every DNS provider of a service's name in front of ``endpoints`` (its sites' entry points):
+    the resources, by key, and every provider's name servers for the registrar's NS set.
+
+    Every provider serves the same records and health checks (multi-provider authoritative DNS);
+    the first's resources keep their keys, the others' are prefixed with their vendor. ``context``
+    gives the site context a provider's resources are created in (the component's, on the site
+    managing the zone). MultiCloudApp and a KubernetesFleet's workload both build their DNS here."""
+    resources: dict[str, pulumi.Resource] = {}
+    servers: list[pulumi.Output[list[str]]] = []
+    for number, provider in enumerate(providers):
+        ctx = context(provider.site)
+        dns = service(get_driver(provider.vendor), DnsService, needed_for="the app's DNS")
+        created = dns.create_dns(ctx, provider.spec, endpoints)
+        prefix = f"{provider.vendor}:" if number else ""
+        resources.update({prefix + key: res for key, res in created.items()})
+        servers.append(dns.dns_name_servers(ctx, provider.spec))
+    return resources, pulumi.Output.all(*servers).apply(_name_servers)
 
 
 def _name_servers(sets: list[list[str]]) -> list[str]:

@@ -8,7 +8,7 @@ reports every problem as an :class:`~skyweave.core.errors.InvalidArgsError` nami
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -56,6 +56,7 @@ __all__ = [
     "DnsProviderArgs",
     "MultiCloudAppArgs",
     "MultiCloudAppConfig",
+    "plan_dns",
     "plan_multi_cloud_app",
 ]
 
@@ -467,7 +468,7 @@ def plan_multi_cloud_app(
         healthy_threshold=args.healthy_threshold,
         unhealthy_threshold=args.unhealthy_threshold,
     )
-    providers, fixed = _plan_dns(args, sites, estate, capacity.per_site(), issues)
+    providers, fixed = plan_dns(args.dns, health, sites, estate, capacity.per_site(), issues, _endpoint_kind)
     if issues:
         raise InvalidArgsError(issues)
     dns, dns_site = (providers[0].spec, providers[0].site) if providers else (None, None)
@@ -593,18 +594,23 @@ def _tls_issues(
     return issues
 
 
-def _plan_dns(
-    args: MultiCloudAppArgs,
+def plan_dns(
+    d: AppDnsArgs | None,
+    health: HealthCheckSpec,
     sites: list[SiteArgs],
     estate: Sequence[SiteArgs],
     capacity: Mapping[str, int],
     issues: list[ConfigIssue],
+    endpoint_kind: Callable[[SiteArgs, bool], EndpointKind],
 ) -> tuple[tuple[DnsProvider, ...], bool]:
     """Every DNS provider of the name (``dns`` first, then ``dns.also_served_by``), and whether
-    the sites must be reachable at fixed addresses; problems go to ``issues`` under their keys."""
-    if args.dns is None:
+    the sites must be reachable at fixed addresses; problems go to ``issues`` under their keys.
+
+    ``health`` is the service's own check (its path, port, timeout and healthy threshold; the DNS
+    block sets the interval and failure threshold); ``endpoint_kind(site, fixed)`` says how DNS
+    reaches a site. MultiCloudApp and a KubernetesFleet's workload both plan their DNS here."""
+    if d is None:
         return (), False
-    d = args.dns
     asked = [
         ("dns", d.vendor, d.zone, d.site),
         *((f"dns.also_served_by[{i}]", p.vendor, p.zone, p.site) for i, p in enumerate(d.also_served_by)),
@@ -635,11 +641,11 @@ def _plan_dns(
             ttl_seconds=d.ttl_seconds,
             routing=d.routing,
             health=HealthCheckSpec(
-                path=args.health_check_path,
-                port=args.port,
+                path=health.path,
+                port=health.port,
                 interval_seconds=d.check_interval_seconds,
-                timeout_seconds=min(args.health_check_timeout_seconds, d.check_interval_seconds - 1),
-                healthy_threshold=args.healthy_threshold,
+                timeout_seconds=min(health.timeout_seconds, d.check_interval_seconds - 1),
+                healthy_threshold=health.healthy_threshold,
                 unhealthy_threshold=d.failure_threshold,
             ),
             source_regions=d.source_regions,
@@ -674,7 +680,7 @@ def _plan_dns(
             for key, svc, p in found
         ]
     fixed = any(svc.dns_terms().address_targets_only for _, svc, _ in found)
-    kinds = {s.name: _endpoint_kind(s, fixed) for s in sites}
+    kinds = {s.name: endpoint_kind(s, fixed) for s in sites}
     for key, dns_service, provider in found:
         for problem in dns_service.dns_problems(provider.spec, kinds):
             issues.append(ConfigIssue(key, problem, has_value=False))

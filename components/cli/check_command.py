@@ -39,7 +39,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         metavar="PREVIEW_JSON",
         help="check a plan made elsewhere, detected from its content: `skyweave preview --format json`, "
         "`pulumi preview --json --show-sames`, `pulumi stack export` (or its .deployment) or a "
-        "`pulumi preview --save-plan` file (docs/ci.md)",
+        "`pulumi preview --save-plan` file (docs/ci.md); or a directory of one such plan per unit "
+        "and the units.json naming them, judged as one estate (docs/units.md)",
     )
     check.add_argument("--format", choices=tuple(FORMATS), default="text")
     add_color_option(check)
@@ -170,9 +171,13 @@ def _run(args: argparse.Namespace, project_dir: Path | None) -> int:
     if args.config is not None:  # a config given is refused before anything else is read
         _policy_config(args.config)
     if args.from_json is not None:
-        from ..engine.plans import read_plan
+        from ..engine.plans import read_plan, read_plan_directory
 
-        plan = read_plan(args.from_json)
+        plan = (
+            read_plan_directory(args.from_json, read_plan)
+            if args.from_json.is_dir()
+            else read_plan(args.from_json)
+        )
         for_analyze, for_stack = resources_from_plan(plan)
         stack, project_name, source = plan.stack, plan.project, plan.label
         engine_config: dict[str, str] = {}

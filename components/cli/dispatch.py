@@ -50,6 +50,17 @@ def _formatter(prog: str) -> argparse.HelpFormatter:
     return argparse.RawDescriptionHelpFormatter(prog, max_help_position=32)
 
 
+def _positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1 (argparse names the option in its error)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is fewer than 1")
+    return value
+
+
 def _command(
     sub: argparse._SubParsersAction[argparse.ArgumentParser], name: str, *, help: str, description: str
 ) -> argparse.ArgumentParser:
@@ -137,6 +148,26 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="report registrations on stderr even when it is not a terminal (e.g. a CI log)",
     )
+    preview.add_argument(
+        "--all",
+        action="store_true",
+        help="an estate deployed as units: preview every unit, each in its own process (docs/units.md)",
+    )
+    preview.add_argument(
+        "-j",
+        "--jobs",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="with --all: units previewed at once (default: the machine's cores)",
+    )
+    preview.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="with --all: write each unit's plan to DIR/<unit>.json and the graph to DIR/units.json "
+        "(what `skyweave check --from-json DIR` judges as one estate)",
+    )
 
     schema = _command(
         sub,
@@ -164,6 +195,10 @@ def _parser() -> argparse.ArgumentParser:
     from .rules_command import add_parser as add_rules_parser
 
     add_rules_parser(sub)  # `skyweave rules`
+
+    from .export_command import add_parser as add_export_parser
+
+    add_export_parser(sub)  # `skyweave export`
 
     ipam = sub.add_parser(
         "ipam",
@@ -198,6 +233,38 @@ def _parser() -> argparse.ArgumentParser:
         "--check",
         action="store_true",
         help=f"write nothing; exit {EXIT_REQUIREMENT} if any site or link is not pinned (for CI)",
+    )
+
+    stacks = _command(
+        sub,
+        "stacks",
+        help="list the Pulumi stacks (units) the estate is deployed as, what each holds, what it needs",
+        description="The units of `skyweave:deployment: units` (docs/units.md): a stack per site, "
+        "link, appliance edge, the estate's secrets and the global DNS and copies, named "
+        "<stack>.<unit>, each with the units it reads by stack reference, in layers that can run "
+        "side by side. Read from the stack file; nothing runs.",
+    )
+    _stack_option(stacks)
+    stacks.add_argument(
+        "--format", choices=("text", "json"), default="text", help="json: for tools (one object per unit)"
+    )
+    stacks.add_argument(
+        "--migrate",
+        action="store_true",
+        help="print the `pulumi stack init` and `pulumi state move` commands that move the deployed "
+        "single stack into its units without replacing anything (runs the program offline)",
+    )
+    stacks.add_argument(
+        "--state",
+        type=Path,
+        metavar="EXPORT",
+        help="with --migrate: move the resources of this `pulumi stack export` (what is deployed) "
+        "instead of those of an offline preview",
+    )
+    stacks.add_argument(
+        "--org",
+        default=None,
+        help="with --migrate: the Pulumi organisation of the stacks (default: the backend's default)",
     )
 
     graph = _command(
@@ -384,12 +451,25 @@ def _dispatch(args: argparse.Namespace) -> int:
         if args.ipam_command == "show":
             return ipam_cli.show(project, args.stack, args.format)
         return ipam_cli.lock(project, args.stack, dry_run=args.dry_run, check=args.check)
+    if args.command == "stacks":
+        from . import units_command
+
+        for given, option in ((args.org, "--org"), (args.state, "--state")):
+            if given is not None and not args.migrate:
+                raise UsageError(f"{option} goes with --migrate")
+        return units_command.run(
+            project, args.stack, args.format, migrate=args.migrate, org=args.org, state=args.state
+        )
     if args.command == "graph":
         return _print_graph(args.format, _stack_graph(project, args.stack))
     if args.command == "inventory":
         from .inventory import inventory_command
 
         return inventory_command(project, args.stack, args.format)
+    if args.command == "export":
+        from .export_command import run as run_export
+
+        return run_export(args, project)
     if args.command == "simulate":
         from . import simulate
 
@@ -406,6 +486,17 @@ def _style(args: argparse.Namespace) -> Any:
 
 def _preview(args: argparse.Namespace, project: Any) -> int:
     from .style import Progress, Status
+
+    if args.all:
+        if args.diff is not None or args.format == "markdown" or args.detailed_exitcode:
+            raise UsageError("--all goes without --diff, --detailed-exitcode and --format markdown")
+        from . import unit_previews
+
+        return unit_previews.run(
+            project, args.stack, jobs=args.jobs, out=args.out, fmt=args.format, progress=args.progress
+        )
+    if args.jobs is not None or args.out is not None:
+        raise UsageError(f"{'-j' if args.jobs is not None else '--out'} goes with --all")
 
     if args.diff is None and (args.format == "markdown" or args.detailed_exitcode):
         option = "--format markdown" if args.format == "markdown" else "--detailed-exitcode"

@@ -3,7 +3,8 @@
 0 success; 1 the configuration or project is wrong (the message says where and how to fix it);
 2 the command line is wrong; 3 an internal error (a bug); 4 the command ran fine and found the
 estate is not what it must be (``simulate``: a required failure is not survived; ``check``: a
-mandatory policy rule is violated; ``ipam lock --check``: a site or link is not pinned). CI gates
+mandatory policy rule is violated; ``ipam lock --check``: a site or link is not pinned; ``export
+--check``: the exported files are not what the stack file makes). CI gates
 can tell "fix the estate" (4) from "fix the input" (1); 130 the user pressed Ctrl-C.
 
 ``preview --diff --detailed-exitcode`` follows ``terraform plan -detailed-exitcode`` instead:
@@ -72,12 +73,18 @@ COMMANDS: dict[str, tuple[tuple[int, str], ...]] = {
     "ipam show": ((EXIT_OK, "printed"), *((code, "") for code in _STANDARD)),
     "ipam lock": ((EXIT_OK, "everything pinned"), *((code, "") for code in _STANDARD)),
     "graph": ((EXIT_OK, "printed"), *((code, "") for code in _STANDARD)),
+    "stacks": ((EXIT_OK, "printed"), *((code, "") for code in _STANDARD)),
     "simulate": (
         (EXIT_OK, "every required failure survived"),
         *((code, "") for code in _STANDARD),
         (EXIT_REQUIREMENT, "a required failure is not survived"),
     ),
     "inventory": ((EXIT_OK, "printed (empty without pools)"), *((code, "") for code in _STANDARD)),
+    "export": (
+        (EXIT_OK, "written; with `--check`: the directory holds what export writes"),
+        *((code, "") for code in _STANDARD),
+        (EXIT_REQUIREMENT, "with `--check`: a file is missing, differs or is left from a removed unit"),
+    ),
 }
 # Every command stops on Ctrl-C the same way.
 COMMANDS = {command: (*rows, *_ALWAYS) for command, rows in COMMANDS.items()}

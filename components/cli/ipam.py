@@ -22,12 +22,14 @@ import contextlib
 import copy
 import json
 import sys
+from collections.abc import Mapping
 from typing import Any
 
 from .. import files
 from ..core.errors import ConfigError, ConfigIssue, ProjectError
 from ..estate.config import NAMESPACE, StackConfig, parse_stack_config
 from ..estate.project import Project
+from ..kubernetes.fleet import FleetPlan
 from ..network.hybrid_vpc import HybridVpcPlan
 from .exit_codes import EXIT_OK, EXIT_REQUIREMENT
 from .style import fit, table, terminal_width
@@ -126,7 +128,9 @@ def lock(project: Project, stack: str, *, dry_run: bool = False, check: bool = F
     with files.exclusive(path, project.label(path), note=note) if writing else contextlib.nullcontext():
         document = project.read_stack_document(stack, positions=True)
         config, plan, label = load_plan(project, stack, for_pinning=True, document=document)
-        edits, written, expected = _pin_edits(document, project.name, plan, set(config.network.tunnel_blocks))
+        edits, written, expected = _pin_edits(
+            document, project.name, plan, set(config.network.tunnel_blocks), config.plan.fleets
+        )
         if not written:
             message = f"{label}: every site and link is already pinned; nothing to write"
             print(message, file=sys.stderr if dry_run else sys.stdout)
@@ -180,10 +184,16 @@ def _count(written: list[str], *, would: bool = False, done: bool = False) -> st
 
 
 def _pin_edits(
-    document: files.YamlDocument, project_name: str, plan: HybridVpcPlan, kept_pins: set[str]
+    document: files.YamlDocument,
+    project_name: str,
+    plan: HybridVpcPlan,
+    kept_pins: set[str],
+    fleets: Mapping[str, FleetPlan] | None = None,
 ) -> tuple[list[files.TextEdit], list[str], Any]:
     """(the text edits, a line per pinned value or removed stale pin, the document's data once
-    pinned). ``kept_pins``: the recorded tunnel pins the plan keeps (the others are stale)."""
+    pinned). ``kept_pins``: the recorded tunnel pins the plan keeps (the others are stale);
+    ``fleets``: each KubernetesFleet's plan, whose clusters' pod and service ranges are pinned as
+    site blocks are (EKS, GKE and AKS fix both when a cluster is created)."""
     label = document.label
     text = files.YamlText(document.text)
     data = copy.deepcopy(document.data)
@@ -233,6 +243,35 @@ def _pin_edits(
             raise refuse(f"{NAMESPACE}:sites", "the list is an alias or comes from a merge key (<<)")
         edits.append(text.add_to_mapping(sites_node.items[index], missing, label=label, path=where))
         entry.update(missing)
+
+    fleets_key, fleets_node = find(f"{NAMESPACE}:kubernetes")
+    for index, fleet in enumerate(config.get(fleets_key) or [] if fleets_key is not None else []):
+        fleet_plan = (fleets or {}).get(str(fleet.get("name")))
+        if fleet_plan is None:
+            continue
+        ranges = {c.site.name: c.ranges for c in fleet_plan.clusters}
+        fleet_node = (
+            fleets_node.items[index]
+            if fleets_node is not None and not fleets_node.alias and index < len(fleets_node.items)
+            else None
+        )
+        clusters_node = fleet_node.get("clusters") if fleet_node is not None else None
+        for number, entry in enumerate(fleet.get("clusters") or []):
+            where = f"{NAMESPACE}:kubernetes[{index}].clusters[{number}]"
+            got = ranges.get(str(entry.get("site")))
+            if got is None:
+                continue
+            wanted = {"pod_cidr": got.pod, "service_cidr": got.service}
+            missing = [
+                (key, str(value)) for key, value in wanted.items() if value is not None and key not in entry
+            ]
+            if not missing:
+                continue
+            written += [f"{where}.{key} = {value} ({entry.get('site')})" for key, value in missing]
+            if clusters_node is None or clusters_node.alias or number >= len(clusters_node.items):
+                raise refuse(f"{where}", "the list is an alias or comes from a merge key (<<)")
+            edits.append(text.add_to_mapping(clusters_node.items[number], missing, label=label, path=where))
+            entry.update(missing)
 
     blocks = {link.id: str(link.block) for link in plan.connectivity.links if link.block is not None}
     network_key, network_node = find(f"{NAMESPACE}:network")

@@ -24,6 +24,7 @@ import pulumi
 from ..core.sites import SiteArgs
 from ..planning.clusters import RangeRule
 from .site import SiteContext, SiteNetwork
+from .workloads import EndpointKind
 
 __all__ = [
     "ClusterHandle",
@@ -34,6 +35,7 @@ __all__ = [
     "ModuleClusters",
     "PodAddressing",
     "RangeRule",
+    "WorkloadSpec",
     "exec_kubeconfig",
 ]
 
@@ -81,6 +83,11 @@ class ClusterTerms:
         image: what a cluster's ``image`` is where the vendor needs one (Magnum's node image);
             ``""`` where the vendor chooses it.
         control_plane: how the control plane survives a zone, in words.
+        load_balancer: how a Service of type LoadBalancer is reached: a fixed IP in its status
+            (``ingress[].ip``) or a vendor-managed hostname (``ingress[].hostname``).
+        load_balancer_annotations: the annotations the vendor documents for an internet-facing
+            network load balancer in front of such a Service (none where that is the default).
+        load_balancer_source: where those facts are documented.
     """
 
     product: str
@@ -92,6 +99,9 @@ class ClusterTerms:
     pod_routing: str = ""
     sla: ClusterSla | None = None
     image: str = ""
+    load_balancer: EndpointKind = EndpointKind.IP
+    load_balancer_annotations: Mapping[str, str] = field(default_factory=dict)
+    load_balancer_source: str = ""
 
 
 @dataclass(frozen=True)
@@ -135,6 +145,37 @@ class ClusterHandle:
     endpoint: pulumi.Output[str]
     kubeconfig: pulumi.Output[str]
     resources: Mapping[str, pulumi.Resource] = field(default_factory=dict)
+    #: The hosted zone of the vendor's load balancer names in the cluster's region, for a DNS of
+    #: the same vendor to alias a LoadBalancer Service's hostname (Route 53 and an AWS NLB).
+    load_balancer_zone_id: pulumi.Output[str] | None = None
+
+
+@dataclass(frozen=True)
+class WorkloadSpec:
+    """One cluster's share of a fleet's workload: a Deployment, a PodDisruptionBudget and a Service
+    of type LoadBalancer, through the cluster's ``pulumi-kubernetes`` provider.
+
+    Attributes:
+        name: the objects' name (a DNS-1123 label) in ``namespace``.
+        image: the container image.
+        container_port: the port the container serves on (its health path too).
+        service_port: the load balancer's port.
+        replicas: the pods the fleet's capacity plan puts on this cluster (at least one).
+        cpu, memory: each pod's resource requests (Kubernetes quantities).
+        health_path: the HTTP path answering 2xx when a pod can serve (its readiness probe).
+        labels: every object's labels (the selector is ``app.kubernetes.io/name``).
+    """
+
+    name: str
+    image: str
+    container_port: int
+    service_port: int
+    replicas: int
+    cpu: str
+    memory: str
+    health_path: str
+    namespace: str = "default"
+    labels: Mapping[str, str] = field(default_factory=dict)
 
 
 def exec_kubeconfig(

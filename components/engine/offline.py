@@ -36,7 +36,7 @@ from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from ..core.display import ENGINE_UNKNOWN, SECRET, UNKNOWN
 from ..core.errors import SkyweaveError
-from ..drivers import secrets
+from ..drivers import cluster_objects, secrets
 from ..drivers.base import CloudDriver
 from ..drivers.registry import get_driver, vendors
 from ..drivers.sdk import fill_result, invoke_result_type
@@ -53,6 +53,8 @@ __all__ = [
     "ProgramError",
     "RecordingMonitor",
     "Registration",
+    "StackOutputs",
+    "StackReferenceError",
     "disabled_default_providers",
     "program_error",
     "run_program",
@@ -65,6 +67,49 @@ __all__ = [
 #: only rescan live objects; 1,000,000 was ~20-25% faster than 100,000 on a 3,118-resource estate
 #: for ~1% more peak memory (bench/, docs/benchmarks.md).
 GC_THRESHOLDS = (1_000_000, 100, 100)
+
+
+#: The type token of ``pulumi.StackReference`` (a read of another stack's outputs).
+STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
+
+
+@dataclass(frozen=True)
+class StackOutputs:
+    """What a stack reference reads from a stack: its outputs (values, secrets unwrapped) and the
+    names of those that are secret (the engine's ``secretOutputNames``: the SDK marks an output
+    read by that name secret, ``pulumi/stack_reference.py``)."""
+
+    outputs: Mapping[str, Any]
+    secret_names: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, wire: Mapping[str, Any]) -> StackOutputs:
+        """From a stack's outputs as registered (wire format: a secret is its signature object):
+        an output holding a secret anywhere is a secret output, as the engine lists it."""
+        secret: set[str] = set()
+        values = {}
+        for key, value in wire.items():
+            plain, was_secret = _unwrap_secrets(value)
+            values[key] = plain
+            if was_secret:
+                secret.add(key)
+        return cls(values, frozenset(secret))
+
+
+class StackReferenceError(SkyweaveError):
+    """The program reads a stack this offline run was not given the outputs of."""
+
+
+def _unwrap_secrets(value: Any) -> tuple[Any, bool]:
+    if isinstance(value, dict):
+        if value.get(SIG_KEY) == SECRET_SIG:
+            return _unwrap_secrets(value.get("value"))[0], True
+        pairs = [(k, _unwrap_secrets(v)) for k, v in value.items()]
+        return {k: v for k, (v, _) in pairs}, any(s for _, (_, s) in pairs)
+    if isinstance(value, list):
+        items = [_unwrap_secrets(v) for v in value]
+        return [v for v, _ in items], any(s for _, s in items)
+    return value, False
 
 
 @dataclass
@@ -116,6 +161,8 @@ class OfflineRun:
     outputs: dict[str, Any]
     component_outputs: dict[str, dict[str, Any]]
     warnings: list[str]
+    #: What a stack reference to this stack reads (secrets unwrapped; never written or shown).
+    reference_outputs: StackOutputs = field(default_factory=lambda: StackOutputs({}), repr=False)
 
     def by_urn(self) -> dict[str, Registration]:
         return {r.urn: r for r in self.resources}
@@ -273,6 +320,9 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         self.outputs: dict[str, dict[str, Any]] = {}
         self.disabled_defaults: frozenset[str] = frozenset()
         self.errors: list[str] = []
+        #: The stack's outputs as a stack reference reads them (secrets unwrapped, named): only
+        #: ever handed to the run of a stack that reads them, never written or shown.
+        self.stack_outputs = StackOutputs({})
 
         #: Called after each registration is recorded (progress reporting on long runs).
         self.on_register: Callable[[], None] | None = None
@@ -345,7 +395,10 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         return resource_pb2.RegisterResourceResponse(urn=urn, id=id_ or "", object=obj_proto)
 
     def RegisterResourceOutputs(self, request: Any) -> Any:
-        self.outputs[request.urn] = mask(json_format.MessageToDict(request.outputs))
+        wire = json_format.MessageToDict(request.outputs)
+        if request.urn.split("::")[2:3] == [STACK_TYPE]:
+            self.stack_outputs = StackOutputs.of(wire)
+        self.outputs[request.urn] = mask(wire)
         return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
 
     def Invoke(self, request: Any) -> Any:
@@ -366,9 +419,12 @@ class OfflineMocks(pulumi.runtime.Mocks):
     (:attr:`stack_config`, set by :func:`run_program`) under an explicit provider's inputs.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, stack_references: Mapping[str, StackOutputs] | None = None) -> None:
         self.stack_config: dict[str, str] = {}
         self._providers: dict[str, dict[str, Any]] = {}  # an explicit provider's id → its inputs
+        #: What each stack a program may reference exports, by stack name (the last part of
+        #: ``org/project/stack``); ``None``: references are refused (a single stack reads none).
+        self.stack_references = stack_references
 
     def provider_config(self, package: str, reference: str | None) -> dict[str, Any]:
         """The configuration of ``package``'s provider for a resource or invoke that names
@@ -382,6 +438,8 @@ class OfflineMocks(pulumi.runtime.Mocks):
         return config
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        if args.typ == STACK_REFERENCE_TYPE:
+            return self._stack_reference(args.resource_id or args.name)
         state = dict(args.inputs)
         package = args.typ.split(":", 1)[0]
         computed = dict(
@@ -395,6 +453,25 @@ class OfflineMocks(pulumi.runtime.Mocks):
         if args.typ.startswith(PROVIDER_PREFIX):
             self._providers[resource_id] = dict(args.inputs)
         return resource_id, state
+
+    def _stack_reference(self, name: str) -> tuple[str, dict[str, Any]]:
+        """A read of stack ``name``'s outputs: what this run was given for it (the engine's
+        StackReference provider answers ``outputs`` and ``secretOutputNames``)."""
+        stack = name.rsplit("/", 1)[-1]
+        known = self.stack_references
+        if known is None or stack not in known:
+            given = ", ".join(sorted(known)) if known else "none"
+            raise StackReferenceError(
+                f"the program reads stack {name!r} (pulumi.StackReference), and this offline run "
+                f"has no outputs of it (stacks it may read: {given}); a unit reads only the units "
+                "it needs, previewed before it (`skyweave preview --all`)"
+            )
+        outputs = known[stack]
+        return name, {
+            "name": name,
+            "outputs": dict(outputs.outputs),
+            "secretOutputNames": sorted(outputs.secret_names),
+        }
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
         driver = _driver_of(args.token)
@@ -424,6 +501,8 @@ def _computed(
     """What the resource's provider computes on create, as its driver stands it in offline."""
     if type_token.startswith("random:"):
         return secrets.preview_outputs(type_token, name, inputs)
+    if type_token.startswith("kubernetes:"):  # objects inside a fleet's clusters
+        return cluster_objects.preview_outputs(type_token, name, inputs)
     driver = _driver_of(type_token)
     return driver.preview_outputs(type_token, name, inputs, provider) if driver is not None else {}
 
@@ -544,6 +623,7 @@ def run_program(
         stack=stack,
         resources=monitor.registrations,
         outputs=monitor.outputs.get(root, {}),
+        reference_outputs=monitor.stack_outputs,
         component_outputs={urn: out for urn, out in monitor.outputs.items() if urn != root},
         warnings=handler.messages,
     )

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from ..app.plan import MultiCloudAppConfig
-from ..core.errors import ConfigError, ConfigIssue, conceal
+from ..core.errors import ConfigError, ConfigIssue, PlanningError, conceal
 from ..core.sites import Tags
 from ..core.validation import FieldValueError, as_args, first_duplicate, issues_from_validation, name_field
 from ..database.plan import MultiCloudDatabaseConfig
@@ -24,8 +24,10 @@ from ..kubernetes.fleet import KubernetesFleetConfig
 from ..metal.bare_metal_pool import PoolConfig
 from ..network.connectivity import ConnectivityArgs
 from ..network.hybrid_vpc import NAME_LIMIT, HybridVpcArgs, IpamArgs, Sites
+from ..planning.units import Deployment
 from ..storage.multi_cloud_bucket import MultiCloudBucketConfig
 from .plan import EstatePlan, plan_estate
+from .units import find_unit, plan_units
 
 __all__ = [
     "NAMESPACE",
@@ -114,6 +116,13 @@ class StackConfig(BaseModel):
                 )
         return self
 
+    deployment: Deployment = Field(
+        default=Deployment.SINGLE,
+        description="How the estate is deployed: single (one Pulumi stack, the default) or units "
+        "(one Pulumi stack per site, link, appliance edge, the secrets and the global DNS and "
+        "copies, named <stack>.<unit>; docs/units.md).",
+    )
+
     _plan: EstatePlan | None = PrivateAttr(default=None)
 
     def hybrid_vpc_args(self) -> HybridVpcArgs:
@@ -157,9 +166,21 @@ def parse_stack_config(
         raise conceal(error, hidden) from None
     try:
         config._plan = plan_estate(config, source=source, prefix=prefix, stack=stack)
+        if config.deployment is Deployment.UNITS and stack is not None:
+            _check_units(config._plan, stack, source=source, prefix=prefix)
     except ConfigError as exc:
         raise conceal(exc, hidden) from None
     return config
+
+
+def _check_units(plan: EstatePlan, stack: str, *, source: str, prefix: str) -> None:
+    """Under ``deployment: units`` every unit must be nameable: a config error before anything
+    registers (a stack name Kubernetes refuses, a site named as an estate-wide unit)."""
+    found = find_unit(plan, stack)  # a unit's own stack (prod.aws-use1) names its estate's units
+    try:
+        plan_units(plan, found[0] if found else stack)
+    except PlanningError as exc:
+        raise ConfigError(exc.as_issues(prefix), source=source) from None
 
 
 #: The lists whose entries are planned one by one: a bad entry need not stop the others' planning.

@@ -99,7 +99,9 @@ class SiteRow:
 @dataclass(frozen=True)
 class Workload:
     """Something that must keep ``min_healthy`` units through a ``survive`` failure: an app's
-    instances or a bare-metal pool's nodes, as :class:`~skyweave.planning.failure.Placement` rows.
+    instances, a bare-metal pool's nodes, a KubernetesFleet's nodes or its workload's pods
+    (``kind``: ``app``, ``pool``, ``cluster``, ``pods``), as
+    :class:`~skyweave.planning.failure.Placement` rows.
 
     ``within`` maps a placement zone that is not one of its site's zones to the site zone holding
     it (a rack of servers you bring → its room), so losing the room loses the rack too.
@@ -155,6 +157,24 @@ class WorkloadOutcome:
     kind: str = "app"
 
     def as_dict(self) -> dict[str, Any]:
+        if self.kind == "pods":
+            return {
+                "workload": self.app,
+                "remaining": self.remaining,
+                "total": self.total,
+                "min_healthy": self.min_healthy,
+                "required": self.required,
+                "survived": self.survived,
+                "dns": None
+                if self.dns_record is None
+                else {
+                    "record": self.dns_record,
+                    "healthy_targets": list(self.healthy_targets),
+                    "healthy": bool(self.healthy_targets),
+                    "provider_failed": self.dns_provider_failed,
+                },
+                "healthy_sites": list(self.healthy_targets),
+            }
         if self.kind in ("pool", "cluster"):
             return {
                 "pool" if self.kind == "pool" else "fleet": self.app,
@@ -200,6 +220,8 @@ class FailureOutcome:
     pools: tuple[WorkloadOutcome, ...] = ()
     #: Each KubernetesFleet's nodes (its clusters' node groups and pools).
     clusters: tuple[WorkloadOutcome, ...] = ()
+    #: Each KubernetesFleet's workload: its pods (``<fleet>/<workload>``), behind its DNS.
+    services: tuple[WorkloadOutcome, ...] = ()
     #: Each database's state: (its name, what the failure does to it).
     databases: tuple[tuple[str, DatabaseOutcome], ...] = ()
 
@@ -210,7 +232,7 @@ class FailureOutcome:
 
     @property
     def workloads(self) -> tuple[WorkloadOutcome, ...]:
-        return self.apps + self.pools + self.clusters
+        return self.apps + self.pools + self.clusters + self.services
 
     @property
     def failed_required(self) -> list[WorkloadOutcome]:
@@ -239,6 +261,7 @@ class FailureOutcome:
             "pools": [p.as_dict() for p in self.pools],
             # only where the estate runs a fleet: reports of estates without one keep their shape
             **({"clusters": [c.as_dict() for c in self.clusters]} if self.clusters else {}),
+            **({"services": [c.as_dict() for c in self.services]} if self.services else {}),
             "databases": [_database_dict(name, o) for name, o in self.databases],
         }
 
@@ -368,6 +391,20 @@ def estate_from_config(config: StackConfig, *, links: Iterable[tuple[str, str]] 
                 survive=fleet_plan.capacity.survive,
             )
         )
+    for fleet in config.kubernetes:
+        pods = config.plan.fleets[fleet.name].workload
+        if pods is not None:  # the fleet's workload: its pods behind its DNS
+            workloads.append(
+                Workload(
+                    kind="pods",
+                    name=f"{fleet.name}/{pods.args.name}",
+                    placements=tuple(pods.capacity.placements),
+                    min_healthy=pods.capacity.min_healthy,
+                    survive=pods.capacity.survive,
+                    dns_record=pods.dns_record,
+                    dns_vendors=tuple(p.vendor for p in pods.dns_providers),
+                )
+            )
     sites = tuple(
         SiteRow(s.name, s.vendor, s.region, tuple(s.zones), get_driver(s.vendor).failure_hosts(s))
         for s in config.sites
@@ -443,6 +480,19 @@ def estate_from_components(
                 )
             elif kind == KUBERNETES_FLEET:
                 workloads.append(base)
+                pods = outputs.get("workload")
+                if isinstance(pods, Mapping):  # its workload: the pods behind its DNS
+                    workloads.append(
+                        Workload(
+                            kind="pods",
+                            name=f"{res.get('name')}/{pods.get('name')}",
+                            placements=tuple(Placement.from_mapping(p) for p in pods.get("placements") or ()),
+                            min_healthy=int(pods.get("minHealthy") or 0),
+                            survive=FailureKind(str(pods.get("survive") or FailureKind.ZONE.value)),
+                            dns_record=str(pods["dnsName"]) if pods.get("dnsName") else None,
+                            dns_vendors=tuple(str(v) for v in pods.get("dnsVendors") or ()),
+                        )
+                    )
             else:
                 within = {
                     str(domain["rack"]): str(domain["room"])
@@ -454,7 +504,7 @@ def estate_from_components(
                 workloads.append(replace(base, within=within))
     if not sites:
         raise ValueError("no HybridVpc outputs: nothing to simulate")
-    order = {kind: i for i, kind in enumerate(("app", "pool", "cluster"))}
+    order = {kind: i for i, kind in enumerate(("app", "pool", "cluster", "pods"))}
     workloads.sort(key=lambda w: (order[w.kind], w.name))
     clusters = tuple(c for name, outputs in databases if (c := _cluster(name, outputs, sites)) is not None)
     return Estate(tuple(sites.values()), tuple(links), tuple(workloads), tuple(single), clusters)
@@ -551,6 +601,7 @@ def simulate_estate(estate: Estate, *, stack: str = "", strict_dns: bool = False
                     apps=tuple(r for r in results if r.kind == "app"),
                     pools=tuple(r for r in results if r.kind == "pool"),
                     clusters=tuple(r for r in results if r.kind == "cluster"),
+                    services=tuple(r for r in results if r.kind == "pods"),
                     databases=tuple((d.scope, database_outcome(d, kind, domain)) for d in estate.databases),
                 )
             )
@@ -628,7 +679,7 @@ def render_json(report: SimulationReport) -> str:
 
 
 #: How the report names a workload that is not an app.
-_WORKLOAD_WORD = {"pool": "pool", "cluster": "fleet"}
+_WORKLOAD_WORD = {"pool": "pool", "cluster": "fleet", "pods": "pods"}
 
 #: The columns of the report's table (text and Markdown).
 REPORT_HEADER = ("failure", "app / pool", "left/need", "dns targets", "network", "result")

@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..core.errors import ConfigError
+from ..core.errors import ConfigError, ConfigIssue
 from ..drivers.bare_metal import secret_issues
+from ..planning.units import Deployment
 from .config import NAMESPACE, StackConfig, parse_stack_config
 from .project import find_stack_file_label
+from .units import find_unit
 
 __all__ = ["load_stack_config"]
 
@@ -41,7 +43,31 @@ def load_stack_config(namespace: str = NAMESPACE) -> StackConfig:
         issues = secret_issues(pool.sources)
         if issues:
             raise ConfigError(issues, source=source).with_source(source, f"{prefix}pools[{i}]")
+    if config.deployment is Deployment.UNITS:
+        _refuse_units(config, pulumi.get_stack(), source=source, prefix=prefix)
     return config
+
+
+def _refuse_units(config: StackConfig, stack: str, *, source: str, prefix: str) -> None:
+    """Under ``deployment: units`` no program may build the whole estate: not the estate's stack
+    (its units hold the resources), and, until a unit's program builds only its unit's resources
+    (docs/units.md, "Design: a unit's program"), not a unit's stack either — it would build every
+    unit's resources in one unit."""
+    found = find_unit(config.plan, stack)
+    if found is None:
+        message = (
+            f"the stack {stack!r} is deployed as units: run `pulumi up` on its units, not on the "
+            f"estate's stack (`skyweave stacks --stack {stack}` lists them), or set "
+            f"{prefix}deployment: single"
+        )
+    else:
+        estate, unit = found
+        message = (
+            f"the stack {stack!r} is unit {unit.name!r} ({unit.kind}) of the estate {estate!r}, and "
+            "building one unit's resources is not implemented yet (docs/units.md, \"Design: a unit's "
+            f'program"); deploy the estate as one stack ({prefix}deployment: single) until it is'
+        )
+    raise ConfigError([ConfigIssue(f"{prefix}deployment", message, "units")], source=source)
 
 
 def _decode(value: Any) -> Any:

@@ -55,7 +55,7 @@ from .reading import (
     read_bytes,
 )
 from .schema import validate
-from .writing import exclusive, unified_diff, write_atomically, write_output
+from .writing import exclusive, make_directory, unified_diff, write_atomically, write_output, write_outputs
 from .yaml_reader import Mark, Node, YamlDocument, load_yaml, read_yaml
 from .yaml_text import TextEdit, YamlText
 
@@ -77,6 +77,7 @@ __all__ = [
     "exclusive",
     "file_exists",
     "load_yaml",
+    "make_directory",
     "os_problem",
     "parse_json",
     "read_bytes",
@@ -86,4 +87,5 @@ __all__ = [
     "validate",
     "write_atomically",
     "write_output",
+    "write_outputs",
 ]

@@ -11,14 +11,17 @@ What it is: one cluster per listed site, through each site's driver (its
 * **pod and service ranges from the estate's IPAM** (:mod:`skyweave.planning.clusters`): unique
   across the clusters, never overlapping a site, a site's existing ranges or ``ipam.reserved``,
   pinned with ``pod_cidr``/``service_cidr`` like site blocks, each within what the vendor accepts;
-* a **kubeconfig per cluster**, a Pulumi secret output.
+* a **kubeconfig per cluster**, a Pulumi secret output, and the cluster's ``pulumi-kubernetes``
+  provider made from it (:func:`~skyweave.drivers.cluster_objects.cluster_provider`), never a
+  default kubeconfig.
 
 Everything is planned and checked before anything registers (:func:`plan_kubernetes_fleet`): a
 site whose vendor has no clusters, a node size its SDK does not list, a range its vendor refuses,
 a failure the sites cannot survive — every problem is named at once with its key.
 
-What it is not (yet): a workload placer. The clusters' ``pulumi-kubernetes`` providers and the
-one service over every cluster behind DNS are issue 27's later slices (docs/kubernetes.md).
+With a ``workload``, one service runs on every cluster through its provider (a Deployment spread
+over the cluster's zones, a PodDisruptionBudget, a Service of type LoadBalancer), its pods sized by
+the same planner, behind the health-checked DNS a MultiCloudApp uses (docs/kubernetes.md).
 """
 
 from __future__ import annotations
@@ -26,20 +29,24 @@ from __future__ import annotations
 import functools
 import ipaddress
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import pulumi
 from pydantic import ConfigDict, Field
 
+from ..app.multi_cloud_app import create_dns
+from ..app.plan import AppDnsArgs, DnsProvider, plan_dns
 from ..core.errors import ConfigIssue, InvalidArgsError, PlanningError, UnsupportedCapabilityError
 from ..core.naming import KUBERNETES_FLEET
 from ..core.sites import IPv4Block, SiteArgs, SiteName, Tags, resource_tags
 from ..core.validation import ArgsModel, entry_args, name_field
-from ..drivers.clusters import ClusterHandle, ClusterSpec, ClusterTerms, PodAddressing
+from ..drivers.cluster_objects import cluster_provider, create_workload
+from ..drivers.clusters import ClusterHandle, ClusterSpec, ClusterTerms, PodAddressing, WorkloadSpec
 from ..drivers.component import Component, Providers, network_providers
 from ..drivers.registry import get_driver, offering, per_vendor
 from ..drivers.services import ClusterService, service
+from ..drivers.workloads import AppEndpoint, EndpointKind, HealthCheckSpec
 from ..planning.availability import AvailabilityReport, SiteAvailability, service_availability
 from ..planning.capacity import MAX_INSTANCES, CapacityPlan, SiteZones, plan_capacity
 from ..planning.clusters import ClusterRanges, RangeRequest, plan_cluster_ranges, site_reservations
@@ -53,10 +60,12 @@ __all__ = [
     "FleetClusterArgs",
     "FleetPlan",
     "FleetRangesArgs",
+    "FleetWorkloadArgs",
     "KubernetesFleet",
     "KubernetesFleetArgs",
     "KubernetesFleetConfig",
     "PlannedCluster",
+    "WorkloadPlan",
     "plan_kubernetes_fleet",
 ]
 
@@ -116,6 +125,55 @@ class FleetRangesArgs(ArgsModel):
     )
 
 
+#: A Kubernetes quantity (the API's resource.Quantity pattern), e.g. 250m, 0.5, 256Mi, 1Gi.
+QUANTITY = r"^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$"
+
+
+class FleetWorkloadArgs(ArgsModel):
+    """One service on every cluster of the fleet, behind the same health-checked DNS a
+    MultiCloudApp uses: a Deployment, a PodDisruptionBudget and a Service of type LoadBalancer."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(
+        pattern=r"^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$",
+        description="The Deployment's, budget's and Service's name on every cluster (lowercase letters, "
+        "digits and '-', a letter first, at most 40). Required.",
+    )
+    image: str = Field(pattern=r"^\S+$", description="The container image, e.g. nginx:1.27. Required.")
+    min_replicas: int = Field(
+        ge=1,
+        le=MAX_INSTANCES,
+        description="Pods the service must still have after losing the fleet's `survive` domain. Required.",
+    )
+    port: int = Field(
+        default=8080, ge=1, le=65535, description="The port the container serves. Default 8080."
+    )
+    service_port: int = Field(
+        default=80, ge=1, le=65535, description="The load balancer's port (and DNS's probe). Default 80."
+    )
+    cpu: str = Field(default="250m", pattern=QUANTITY, description="Each pod's CPU request. Default 250m.")
+    memory: str = Field(
+        default="256Mi", pattern=QUANTITY, description="Each pod's memory request. Default 256Mi."
+    )
+    health_check_path: str = Field(
+        default="/healthz",
+        pattern=r"^/\S*$",
+        description="HTTP path answering 2xx when a pod can serve: its readiness probe and DNS's health "
+        "check. Default /healthz.",
+    )
+    namespace: str = Field(
+        default="default",
+        pattern=r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$",
+        description="The namespace the objects go in (an existing one). Default default.",
+    )
+    dns: AppDnsArgs | None = Field(
+        default=None,
+        description="Health-checked DNS in front of every cluster's load balancer, as a MultiCloudApp's "
+        "dns block. Omitted: no DNS records.",
+    )
+
+
 class KubernetesFleetArgs(ArgsModel):
     """Arguments of :class:`KubernetesFleet`."""
 
@@ -141,6 +199,11 @@ class KubernetesFleetArgs(ArgsModel):
         "e.g. {os-dc1: 0.999}; overrides a published one.",
     )
     tags: Tags = Field(default_factory=dict, description="Tags on every resource. Default none.")
+    workload: FleetWorkloadArgs | None = Field(
+        default=None,
+        description="One service on every cluster, its pods sized to survive `survive`, behind "
+        "health-checked DNS. Default none.",
+    )
 
 
 class KubernetesFleetConfig(KubernetesFleetArgs):
@@ -163,6 +226,20 @@ class PlannedCluster:
 
 
 @dataclass(frozen=True)
+class WorkloadPlan:
+    """The fleet's workload as planned: its pods per cluster and zone and its DNS."""
+
+    args: FleetWorkloadArgs
+    capacity: CapacityPlan
+    specs: Mapping[str, WorkloadSpec]
+    dns_providers: tuple[DnsProvider, ...] = ()
+
+    @property
+    def dns_record(self) -> str | None:
+        return self.dns_providers[0].spec.record_name if self.dns_providers else None
+
+
+@dataclass(frozen=True)
 class FleetPlan:
     """Everything :class:`KubernetesFleet` builds, decided before it registers anything."""
 
@@ -170,6 +247,7 @@ class FleetPlan:
     clusters: tuple[PlannedCluster, ...]
     capacity: CapacityPlan
     availability: AvailabilityReport
+    workload: WorkloadPlan | None = None
 
     @property
     def sites(self) -> list[SiteArgs]:
@@ -347,7 +425,72 @@ def plan_kubernetes_fleet(
         availability = service_availability(site_availability, args.min_nodes)
     except PlanningError as exc:
         raise InvalidArgsError([exc.as_issue()]) from exc
-    return FleetPlan(args=args, clusters=tuple(planned), capacity=capacity, availability=availability)
+    workload = _plan_workload(args, planned, estate) if args.workload is not None else None
+    return FleetPlan(
+        args=args, clusters=tuple(planned), capacity=capacity, availability=availability, workload=workload
+    )
+
+
+def _plan_workload(
+    args: KubernetesFleetArgs, planned: Sequence[PlannedCluster], estate: Sequence[SiteArgs]
+) -> WorkloadPlan:
+    """The workload's pods per cluster and zone — the capacity planner's, over the zones holding
+    the clusters' nodes, so losing the fleet's ``survive`` domain leaves ``min_replicas`` — and its
+    DNS, planned as a MultiCloudApp's (:func:`~skyweave.app.plan.plan_dns`)."""
+    w = args.workload
+    assert w is not None
+    try:
+        capacity = plan_capacity(
+            [
+                SiteZones(
+                    c.site.name,
+                    c.site.vendor,
+                    c.site.region,
+                    tuple(c.spec.nodes),
+                    1,
+                    get_driver(c.site.vendor).failure_hosts(c.site),
+                )
+                for c in planned
+            ],
+            w.min_replicas,
+            args.survive,
+        )
+    except PlanningError as exc:
+        raise InvalidArgsError([replace(i, path=f"workload.{i.path}") for i in exc.as_issues()]) from exc
+    per_site = capacity.per_site()
+    terms = {c.site.name: c.terms for c in planned}
+    health = HealthCheckSpec(
+        path=w.health_check_path,
+        port=w.service_port,
+        interval_seconds=10,
+        timeout_seconds=5,
+        healthy_threshold=2,
+        unhealthy_threshold=3,
+    )
+    issues: list[ConfigIssue] = []
+
+    def kind(site: SiteArgs, fixed: bool) -> EndpointKind:
+        return terms[site.name].load_balancer
+
+    providers, _ = plan_dns(w.dns, health, [c.site for c in planned], estate, per_site, issues, kind)
+    if issues:
+        raise InvalidArgsError([replace(i, path=f"workload.{i.path}") for i in issues])
+    specs = {
+        c.site.name: WorkloadSpec(
+            name=w.name,
+            image=w.image,
+            container_port=w.port,
+            service_port=w.service_port,
+            replicas=per_site[c.site.name],
+            cpu=w.cpu,
+            memory=w.memory,
+            health_path=w.health_check_path,
+            namespace=w.namespace,
+        )
+        for c in planned
+        if per_site.get(c.site.name, 0) > 0
+    }
+    return WorkloadPlan(args=w, capacity=capacity, specs=specs, dns_providers=providers)
 
 
 class KubernetesFleet(
@@ -370,6 +513,8 @@ class KubernetesFleet(
     Attributes:
         clusters: output, per site: vendor, product, name, endpoint, pod and service ranges, nodes per zone.
         kubeconfigs: secret output, per site, a kubeconfig reaching the cluster.
+        kubernetes_providers: per site, the cluster's ``pulumi-kubernetes`` provider (made from
+            that kubeconfig), for objects of your own on the cluster.
         placements: output, the nodes per site and zone (what ``simulate`` fails).
         availability: output, the availability model's figures for the fleet's node capacity.
     """
@@ -400,12 +545,35 @@ class KubernetesFleet(
         providers = network_providers(providers, network, (s.name for s in self.plan.sites))
         self.register(name, None, opts, providers)
         handles: dict[str, ClusterHandle] = {}
+        #: Per site, the cluster's ``pulumi-kubernetes`` provider, made from its outputs.
+        self.kubernetes_providers: dict[str, pulumi.ProviderResource] = {}
         for cluster in self.plan.clusters:
             site = cluster.site
             ctx = self.site_context(site, resource_tags(site, site.tags, args.tags))
             driver = service(get_driver(site.vendor), ClusterService, needed_for=_NEEDED_FOR)
-            handles[site.name] = driver.create_cluster(ctx, network.site_networks[site.name], cluster.spec)
+            handle = driver.create_cluster(ctx, network.site_networks[site.name], cluster.spec)
+            handles[site.name] = handle
+            self.kubernetes_providers[site.name] = cluster_provider(ctx, handle)
         self.handles = handles
+        #: Per site, the workload's entry point (its load balancer), when the fleet runs one.
+        self.workload_endpoints: dict[str, AppEndpoint] = {}
+        self.dns_resources: dict[str, pulumi.Resource] = {}
+        workload = self.plan.workload
+        if workload is not None:
+            for cluster in self.plan.clusters:
+                site = cluster.site
+                spec = workload.specs.get(site.name)
+                if spec is None:
+                    continue
+                ctx = self.site_context(site, resource_tags(site, site.tags, args.tags))
+                self.workload_endpoints[site.name] = create_workload(
+                    ctx, self.kubernetes_providers[site.name], handles[site.name], cluster.terms, spec
+                )
+            self.dns_resources, _ = create_dns(
+                workload.dns_providers,
+                list(self.workload_endpoints.values()),
+                lambda site: self.site_context(site, resource_tags(site, site.tags, args.tags)),
+            )
         summary = self.plan.as_dict()
 
         def summary_of(c: PlannedCluster, values: list[Any]) -> dict[str, Any]:
@@ -433,8 +601,32 @@ class KubernetesFleet(
         self.kubeconfigs: pulumi.Output[dict[str, Any]] = pulumi.Output.secret(kubeconfigs)
         self.placements = pulumi.Output.from_input(summary["placements"])
         self.availability = pulumi.Output.from_input(summary["availability"])
+        # The workload's plan (what simulate and the pack read: known in any preview) apart from
+        # its load balancers' addresses (known once they exist).
+        planned = (
+            {
+                "name": workload.args.name,
+                "replicas": {s: spec.replicas for s, spec in workload.specs.items()},
+                "placements": [p.as_dict() for p in workload.capacity.placements],
+                "minHealthy": workload.capacity.min_healthy,
+                "survive": workload.capacity.survive.value,
+                "dnsName": workload.dns_record,
+                "dnsVendors": [p.vendor for p in workload.dns_providers],
+            }
+            if workload is not None
+            else None
+        )
+        addresses: pulumi.Output[dict[str, Any]] = pulumi.Output.all(
+            **{s: e.address for s, e in self.workload_endpoints.items()}
+        )
+        #: The workload's plan and, per site, its load balancer's address (``None``: no workload).
+        self.workload: pulumi.Output[dict[str, Any] | None] = addresses.apply(
+            lambda found: None if planned is None else {**planned, "addresses": dict(found)}
+        )
         self.register_outputs(
             {
+                "workload": planned,
+                "workloadAddresses": addresses,
                 "clusters": self.clusters,
                 "kubeconfigs": self.kubeconfigs,
                 "placements": self.placements,

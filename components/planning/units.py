@@ -17,14 +17,19 @@ import graphlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
 
 from ..core.errors import PlanningError
 
 __all__ = [
+    "DNS1123_SUBDOMAIN",
     "MAX_UNIT_NAME",
+    "Deployment",
     "Unit",
     "UnitCycleError",
     "UnitGraph",
+    "UnitKind",
     "unit_name_problems",
 ]
 
@@ -37,7 +42,32 @@ _PULUMI_STACK = re.compile(r"[A-Za-z0-9_.-]+")
 #: Kubernetes object names (metadata.name of a custom resource) are DNS-1123 subdomains:
 #: lowercase alphanumerics, '-' and '.', starting and ending alphanumeric
 #: (k8s.io/apimachinery/pkg/util/validation ``IsDNS1123Subdomain``).
-_DNS1123_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
+DNS1123_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
+
+
+class Deployment(StrEnum):
+    """How an estate stack is deployed (the stack file's ``skyweave:deployment``)."""
+
+    SINGLE = "single"
+    """One Pulumi stack holds the whole estate (the default)."""
+    UNITS = "units"
+    """One Pulumi stack per unit (a site, a link, an appliance site's edge, the estate's secrets, the
+    global DNS and copies), joined by stack references; ``skyweave stacks`` lists them."""
+
+
+class UnitKind(StrEnum):
+    """What a unit holds; a layer of the graph each kind's prerequisites come from."""
+
+    SECRETS = "secrets"
+    """What components generate without a site (a database's passwords, CA and certificates)."""
+    SITE = "site"
+    """A site's network and compute: every component's part on it."""
+    LINK = "link"
+    """The resources joining two sites (gateways' connections, tunnels, their keys)."""
+    EDGE = "edge"
+    """An appliance site's VPN instances, whose configuration carries every link of the site."""
+    GLOBAL = "global"
+    """What reads several sites at once: apps' DNS, buckets' copies filled by a transfer service."""
 
 
 def unit_name_problems(name: str) -> list[str]:
@@ -48,7 +78,7 @@ def unit_name_problems(name: str) -> list[str]:
         problems.append(f"a unit name is 1 to {MAX_UNIT_NAME} characters long ({len(name)} given)")
     if name and not _PULUMI_STACK.fullmatch(name):
         problems.append("a Pulumi stack name holds only letters, digits, '-', '_' and '.'")
-    if name and not _DNS1123_SUBDOMAIN.fullmatch(name):
+    if name and not DNS1123_SUBDOMAIN.fullmatch(name):
         problems.append(
             "a Kubernetes object name (the operator's Stack) holds only lowercase letters, digits, "
             "'-' and '.', and starts and ends with a letter or digit"
@@ -136,6 +166,27 @@ class UnitGraph:
         for unit in self.units:
             out[depth[unit.name]].append(unit)
         return [tuple(layer) for layer in out]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The graph as plain data, units layer by layer: ``skyweave stacks --format json``, which
+        is also the ``units.json`` a plan directory carries so ``check --from-json DIR`` knows every
+        unit it must find (``layer`` is derived, never read back)."""
+        layers = self.layers()
+        return {
+            "stack": self.estate,
+            "layers": len(layers),
+            "units": [
+                {
+                    "name": unit.name,
+                    "kind": str(unit.kind),
+                    "layer": depth,
+                    "holds": list(unit.holds),
+                    "prerequisites": list(unit.prerequisites),
+                }
+                for depth, layer in enumerate(layers)
+                for unit in layer
+            ],
+        }
 
     def dependants(self, name: str) -> tuple[str, ...]:
         """The units that read ``name``'s outputs directly."""

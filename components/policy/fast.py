@@ -42,6 +42,7 @@ from ..core.naming import RESOURCE_RULES_RUNNER, STACK_RULES_RUNNER
 from .adapter import DeclaredRule, effective, resource_from_args, resource_from_policy_resource, waivers_of
 from .index import StackIndex
 from .rule import Finding
+from .scope import deployed_unit, unit_note
 from .waivers import Waiver
 
 __all__ = ["RESOURCE_RUNNER", "STACK_RUNNER", "available", "resource_runner", "stack_runner", "unwrap"]
@@ -179,6 +180,11 @@ def stack_runner(declared: Sequence[DeclaredRule]) -> StackRunner:
         context = _Servicer.behind(report)
         active = _active(context, declared)
         if not active:
+            return
+        unit = deployed_unit()
+        if unit is not None:  # one unit of an estate: no stack rule sees enough to judge (scope.py)
+            for entry in active:
+                _report(context, report, entry, Finding(unit_note(unit), unknown=True))
             return
         index = StackIndex.build((resource_from_policy_resource(r) for r in args.resources), unwrap=unwrap)
         for entry in active:

@@ -26,6 +26,7 @@ from .values import Resource
 
 __all__ = [
     "ENTRY_POINT_GROUP",
+    "NEUTRAL_PACKAGES",
     "UTILITY_PACKAGES",
     "ReaderTypes",
     "all_readers",
@@ -64,6 +65,9 @@ _BUILTIN: dict[str, tuple[str, str]] = {
 #: them: it configures a host (the on-prem reader's nodes). Anything else — a cloud, a cluster,
 #: a hypervisor — needs a reader, or is reported as not judged.
 UTILITY_PACKAGES = frozenset({"pulumi", "random", "tls", "time", "command:local"})
+#: Packages the pack's own vendor-neutral rules read, which no vendor's reader claims: Kubernetes
+#: objects are the same API whatever cloud runs the cluster (``policy/kubernetes.py``).
+NEUTRAL_PACKAGES = frozenset({"kubernetes"})
 
 _EXTRA: dict[str, type[Reader]] = {}
 _ENTRY_POINTS_LOADED = False
@@ -146,10 +150,11 @@ def vendor_name(vendor: str) -> str:
 
 
 def known_packages() -> frozenset[str]:
-    """Packages some reader reads: its cloud packages and the packages of the types it claims."""
+    """Packages the pack reads: each reader's cloud packages and the packages of the types it
+    claims, and the packages its vendor-neutral rules read (:data:`NEUTRAL_PACKAGES`)."""
     found = _DERIVED.get("known")
     if found is None:
-        known = set(cloud_packages())
+        known = set(cloud_packages()) | NEUTRAL_PACKAGES
         for reader in all_readers():
             known.update(t.split(":", 1)[0] for t in reader.claims())
         found = _DERIVED["known"] = frozenset(known)

@@ -35,7 +35,7 @@ from ..clusters import (
     exec_kubeconfig,
 )
 from ..site import SiteContext, SiteNetwork
-from ..workloads import AppValue, AppValueKind
+from ..workloads import AppValue, AppValueKind, EndpointKind
 from . import app as aws_app
 
 if TYPE_CHECKING:
@@ -63,6 +63,13 @@ CLUSTER_TERMS = ClusterTerms(
     control_plane="EKS runs the control plane in several of the region's Availability Zones",
     # Amazon EKS Service Level Agreement: the Kubernetes endpoint of a cluster 99.95% monthly.
     sla=ClusterSla(0.9995, 0.9995, "https://aws.amazon.com/eks/sla/"),
+    # A Service of type LoadBalancer annotated so gets a Network Load Balancer from the cloud
+    # provider built into EKS, internet-facing by default, reached by its DNS name (Kubernetes,
+    # "Service": "Network Load Balancer support on AWS"). The AWS Load Balancer Controller, which
+    # AWS recommends for new NLBs, is not installed by skyweave.
+    load_balancer=EndpointKind.HOSTNAME,
+    load_balancer_annotations={"service.beta.kubernetes.io/aws-load-balancer-type": "nlb"},
+    load_balancer_source="https://kubernetes.io/docs/concepts/services-networking/service/#aws-nlb-support",
 )
 
 _VERSION = re.compile(r"1\.[0-9]{2}")
@@ -185,6 +192,13 @@ def create_cluster(ctx: SiteContext, network: SiteNetwork, spec: ClusterSpec) ->
             install_hint="the AWS CLI (aws eks get-token)",
         )
     )
+    # The region's NLB hosted zone, which a Route 53 alias to the NLB's name needs (pulumi-aws
+    # lb.get_hosted_zone_id: "for the purpose of using in an AWS Route53 Alias").
+    zone = aws.lb.get_hosted_zone_id_output(
+        load_balancer_type="network",
+        region=region,
+        opts=pulumi.InvokeOutputOptions(provider=ctx.provider, parent=ctx.parent),
+    )
     return ClusterHandle(
         site=ctx.site.name,
         vendor="aws",
@@ -192,4 +206,5 @@ def create_cluster(ctx: SiteContext, network: SiteNetwork, spec: ClusterSpec) ->
         endpoint=cluster.endpoint,
         kubeconfig=pulumi.Output.secret(kubeconfig),
         resources=resources,
+        load_balancer_zone_id=zone.id,
     )

@@ -4,14 +4,19 @@ in the region's availability zones, one pool per zone.
 Shape (per site): a managed cluster in the site's resource group, SKU ``Base``/``Standard`` (the
 Free tier has no SLA), a system-assigned identity, Azure CNI Overlay (pods take addresses from the
 cluster's pod range, Services from its service range; both from the fleet's IPAM), a private API
-server (reached from inside the estate), local accounts kept for the kubeconfig, and one system
-node pool per zone (``availability_zones`` that zone, on the site's subnet) sized as the fleet's
-plan says. One pool per zone because a pool's zones cannot change after creation, and its node
-count applies to the pool, not per zone. Pods in the overlay are not routable from outside the
-cluster: other sites reach them through Services (Azure CNI Overlay SNATs pod egress to the
-node's address).
+server (reached from inside the estate), AKS-managed Microsoft Entra ID with Azure RBAC and local
+accounts disabled (no static credential reaches the cluster), and one system node pool per zone
+(``availability_zones`` that zone, on the site's subnet) sized as the fleet's plan says. One pool
+per zone because a pool's zones cannot change after creation, and its node count applies to the
+pool, not per zone. Pods in the overlay are not routable from outside the cluster: other sites
+reach them through Services (Azure CNI Overlay SNATs pod egress to the node's address).
 
-The cluster is protected. Its kubeconfig is the user credential AKS lists for it, a secret.
+The cluster is protected. Its kubeconfig reaches the API server with the cluster's CA (read
+from the user credential AKS lists) and runs ``kubelogin get-token --login azurecli`` for an Entra
+ID token for the AKS server application (the kubelogin docs, "Using kubelogin with AKS":
+https://azure.github.io/kubelogin/concepts/aks.html); ``AAD_LOGIN_METHOD`` picks another login
+(a service principal, workload identity) where Pulumi runs without the Azure CLI. No credential
+is written in it; it stays a secret all the same.
 """
 
 from __future__ import annotations
@@ -22,10 +27,19 @@ import re
 from typing import TYPE_CHECKING, Any
 
 import pulumi
+import yaml
 
 from ...core.sites import SiteArgs
 from ...planning.ipam import PRIVATE_V4
-from ..clusters import ClusterHandle, ClusterSla, ClusterSpec, ClusterTerms, PodAddressing, RangeRule
+from ..clusters import (
+    ClusterHandle,
+    ClusterSla,
+    ClusterSpec,
+    ClusterTerms,
+    PodAddressing,
+    RangeRule,
+    exec_kubeconfig,
+)
 from ..site import SiteContext, SiteNetwork
 from ..workloads import AppValue, AppValueKind
 from . import app as azure_app
@@ -62,6 +76,9 @@ CLUSTER_TERMS = ClusterTerms(
     sla=ClusterSla(
         0.9995, 0.999, "https://learn.microsoft.com/azure/aks/free-standard-pricing-tiers", tier="Standard"
     ),
+    # A Service of type LoadBalancer gets a public IP on the cluster's Standard load balancer,
+    # with no annotation (AKS, "Use a public standard load balancer").
+    load_balancer_source="https://learn.microsoft.com/azure/aks/load-balancer-standard",
 )
 
 #: The managed cluster's SKU: ``Base`` (the SDK's ManagedClusterSKUName) in the ``Standard`` tier
@@ -91,10 +108,23 @@ def pool_name(zone: str) -> str:
     return f"zone{zone}"
 
 
-def _kubeconfig(result: Any) -> str:
+#: The application id of the "Azure Kubernetes Service AAD Server", the same for every AKS cluster
+#: with AKS-managed Entra ID: the audience of the tokens kubelogin fetches (kubelogin's docs,
+#: "Using kubelogin with AKS").
+AKS_SERVER_ID = "6dae42f8-4368-4678-94ff-3960e28e3630"
+KUBELOGIN_ARGS = ("get-token", "--login", "azurecli", "--server-id", AKS_SERVER_ID)
+
+
+def _ca_data(result: Any) -> str:
+    """The cluster CA (base64 PEM) of the first kubeconfig AKS lists (``clusterUser``)."""
     configs = getattr(result, "kubeconfigs", None) or []
     value = configs[0].value if configs else ""
-    return base64.b64decode(value).decode() if value else ""
+    if not value:
+        return ""
+    listed = yaml.safe_load(base64.b64decode(value).decode())
+    clusters = listed.get("clusters") if isinstance(listed, dict) else None
+    cluster = (clusters[0] or {}).get("cluster") if isinstance(clusters, list) and clusters else None
+    return str((cluster or {}).get("certificate-authority-data") or "")
 
 
 def create_cluster(ctx: SiteContext, network: SiteNetwork, spec: ClusterSpec) -> ClusterHandle:
@@ -137,6 +167,10 @@ def create_cluster(ctx: SiteContext, network: SiteNetwork, spec: ClusterSpec) ->
         api_server_access_profile=azure.containerservice.ManagedClusterAPIServerAccessProfileArgs(
             enable_private_cluster=True
         ),
+        # AKS-managed Microsoft Entra ID with Azure RBAC for Kubernetes authorization; local
+        # accounts (a static admin certificate) off, so the kubeconfig carries no credential.
+        aad_profile=azure.containerservice.ManagedClusterAADProfileArgs(managed=True, enable_azure_rbac=True),
+        disable_local_accounts=True,
         tags=dict(ctx.tags),
         opts=ctx.opts(protect=True),
     )
@@ -145,12 +179,23 @@ def create_cluster(ctx: SiteContext, network: SiteNetwork, spec: ClusterSpec) ->
         resource_name=cluster.name,
         opts=pulumi.InvokeOutputOptions(provider=ctx.provider, parent=ctx.parent),
     )
-    kubeconfig: pulumi.Output[str] = credentials.apply(_kubeconfig)
+    endpoint: pulumi.Output[str] = cluster.private_fqdn.apply(lambda host: f"https://{host}" if host else "")
+    kubeconfig = pulumi.Output.all(cluster.name, endpoint, credentials.apply(_ca_data)).apply(
+        lambda v: exec_kubeconfig(
+            str(v[0]),
+            str(v[1]),
+            str(v[2]),
+            "kubelogin",
+            KUBELOGIN_ARGS,
+            install_hint="kubelogin (az aks install-cli); it uses the Azure CLI's login unless "
+            "AAD_LOGIN_METHOD says otherwise",
+        )
+    )
     return ClusterHandle(
         site=ctx.site.name,
         vendor="azure",
         name=cluster.name,
-        endpoint=cluster.private_fqdn.apply(lambda host: f"https://{host}" if host else ""),
+        endpoint=endpoint,
         kubeconfig=pulumi.Output.secret(kubeconfig),
         resources={"cluster": cluster},
     )

@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from ..stand_ins import DOCUMENTATION_NET_1, documentation_address
+from ..stand_ins import DOCUMENTATION_NET_1, certificate_authority, documentation_address
 from ..stand_ins import digest as _digest
 
 __all__ = ["ARM_PATHS", "NAMESPACES", "arm_id", "preview_call", "preview_outputs", "subscription"]
@@ -199,6 +199,11 @@ def preview_call(
         # AKS answers with base64-encoded kubeconfig files (``clusterUser``); the stand-in names
         # the cluster and reaches nothing.
         name = str(args.get("resourceName"))
-        text = f"apiVersion: v1\nkind: Config\n# offline stand-in for AKS cluster {name}\n"
+        ca = certificate_authority("aks", name)
+        text = (
+            f"apiVersion: v1\nkind: Config\n# offline stand-in for AKS cluster {name}\nclusters:\n"
+            f"- name: {name}\n  cluster:\n    certificate-authority-data: {ca}\n"
+            f"    server: https://{name}.privatelink.invalid:443\n"
+        )
         return {"kubeconfigs": [{"name": "clusterUser", "value": base64.b64encode(text.encode()).decode()}]}
     return None

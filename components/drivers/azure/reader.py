@@ -145,6 +145,7 @@ class AzureReader(Reader):
         "redundancy-kubernetes-cluster-zones": frozenset({AKS}),
         "redundancy-aks-standard-tier": frozenset({AKS}),
         "security-kubernetes-api-not-public": frozenset({AKS}),
+        "security-kubernetes-secrets-encrypted": frozenset({AKS}),
     }
     also_reads = frozenset({*AUTOSCALE, *TM_ENDPOINTS, AKS})
 
@@ -509,6 +510,17 @@ class AzureReader(Reader):
                 f"apiServerAccessProfile: the cluster is not private and its authorizedIPRanges {why}: the "
                 "Kubernetes API answers the whole internet; set enablePrivateCluster true, or list your "
                 "own ranges"
+            )
+        elif topic == "security-kubernetes-secrets-encrypted":
+            # KMS etcd encryption (the SDK's AzureKeyVaultKms: enabled, "the default is false";
+            # keyId "required" when enabled). CKV_AZURE_6 is API server authorized IP ranges, not this.
+            kms = get(props, "securityProfile", "azureKeyVaultKms")
+            if get(kms, "enabled") is True and get(kms, "keyId"):
+                return
+            yield (
+                "securityProfile.azureKeyVaultKms is not enabled with a keyId: Kubernetes secrets are "
+                "encrypted at rest with Microsoft's key only; enable KMS etcd encryption with a Key Vault "
+                "key of your own"
             )
         elif topic == "redundancy-aks-standard-tier":
             tier = get(props, "sku", "tier")

@@ -10,7 +10,9 @@ Services take their addresses from the ranges the fleet's IPAM hands out (GKE ma
 ranges of the subnet, which the VPC routes; the estate's HA VPN links advertise the subnet's
 primary range, not these, so pods are reached from other sites through Services or by adding
 the ranges to the Cloud Router's advertisements). The API admits the estate's ranges only
-(master authorized networks). Deletion protection is on and the cluster is protected.
+(master authorized networks). Kubernetes secrets are encrypted at the application layer with a
+Cloud KMS key of the estate's (rotated every 90 days, protected). Deletion protection is on and the
+cluster is protected.
 
 Its kubeconfig runs ``gke-gcloud-auth-plugin``, so no credential is written in it.
 """
@@ -58,6 +60,9 @@ CLUSTER_TERMS = ClusterTerms(
     control_plane="a regional cluster replicates its control plane over the region's zones",
     # Google Kubernetes Engine SLA: Regional Cluster (control plane) 99.95%, Zonal Cluster 99.5%.
     sla=ClusterSla(0.9995, 0.995, "https://cloud.google.com/kubernetes-engine/sla"),
+    # A Service of type LoadBalancer gets an external passthrough Network Load Balancer, a
+    # fixed IP in its status, with no annotation (GKE, "LoadBalancer Service concepts").
+    load_balancer_source="https://cloud.google.com/kubernetes-engine/docs/concepts/service-load-balancer",
 )
 
 _VERSION = re.compile(r"1\.[0-9]{2}")
@@ -83,9 +88,49 @@ def cluster_value_problems(site: SiteArgs, spec: ClusterSpec) -> list[tuple[str,
     return out
 
 
+#: Cloud KMS keys rotate every 90 days (CIS Google Cloud 1.10, skyweave-security-kms-key-rotation).
+KEY_ROTATION = "7776000s"
+#: The role the GKE service agent needs on the key (GKE, "Encrypt secrets at the application layer").
+KEY_ROLE = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
+
+
+def _secrets_key(ctx: SiteContext) -> tuple[pulumi.Output[str], pulumi.Resource]:
+    """A Cloud KMS key in the cluster's region (a regional key ring: the key must be where the
+    cluster is) that the project's GKE service agent
+    (``service-<project number>@container-engine-robot.iam.gserviceaccount.com``) may use: the key
+    application-layer secrets encryption wraps the cluster's data keys with. Key ring and key are
+    protected: a key ring cannot be deleted, and destroying the key loses every secret."""
+    project = getattr(ctx.site, "project", None)
+    ring = gcp.kms.KeyRing(
+        ctx.name("gke-keyring"), location=ctx.site.region, project=project, opts=ctx.opts(protect=True)
+    )
+    key = gcp.kms.CryptoKey(
+        ctx.name("gke-secrets-key"),
+        key_ring=ring.id,
+        purpose="ENCRYPT_DECRYPT",
+        rotation_period=KEY_ROTATION,
+        labels=dict(ctx.tags),
+        opts=ctx.opts(protect=True),
+    )
+    number = gcp.organizations.get_project_output(
+        project_id=project, opts=pulumi.InvokeOutputOptions(provider=ctx.provider, parent=ctx.parent)
+    ).number
+    grant = gcp.kms.CryptoKeyIAMMember(
+        ctx.name("gke-secrets-grant"),
+        crypto_key_id=key.id,
+        role=KEY_ROLE,
+        member=number.apply(
+            lambda n: f"serviceAccount:service-{n}@container-engine-robot.iam.gserviceaccount.com"
+        ),
+        opts=ctx.opts(),
+    )
+    return key.id, grant
+
+
 def create_cluster(ctx: SiteContext, network: SiteNetwork, spec: ClusterSpec) -> ClusterHandle:
     name = ctx.name("gke")
     assert network.network_id is not None
+    key, grant = _secrets_key(ctx)
     cluster = gcp.container.Cluster(
         name,
         location=ctx.site.region,
@@ -109,9 +154,12 @@ def create_cluster(ctx: SiteContext, network: SiteNetwork, spec: ClusterSpec) ->
             ]
         ),
         enable_shielded_nodes=True,
+        # Application-layer secrets encryption with the estate's own key (the GKE service agent
+        # must be granted it first).
+        database_encryption=gcp.container.ClusterDatabaseEncryptionArgs(state="ENCRYPTED", key_name=key),
         deletion_protection=True,
         resource_labels=dict(ctx.tags),
-        opts=ctx.opts(protect=True),
+        opts=ctx.opts(protect=True, depends_on=[grant]),
     )
     resources: dict[str, pulumi.Resource] = {"cluster": cluster}
     for zone in ctx.site.zones:

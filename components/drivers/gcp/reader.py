@@ -148,6 +148,7 @@ class GcpReader(Reader):
         "addresses-tunnel-inside-cidrs": frozenset({ROUTER_INTERFACE}),
         "redundancy-kubernetes-cluster-zones": frozenset({GKE, GKE_NODE_POOL}),
         "security-kubernetes-api-not-public": frozenset({GKE}),
+        "security-kubernetes-secrets-encrypted": frozenset({GKE}),
     }
     also_reads = frozenset({*AUTOSCALERS, HEALTH_CHECK})
 
@@ -440,6 +441,9 @@ class GcpReader(Reader):
         if topic == "security-kubernetes-api-not-public":
             yield from _gke_api(res)
             return
+        if topic == "security-kubernetes-secrets-encrypted":
+            yield from _gke_secrets(res)
+            return
         if topic == "security-kms-key-rotation":
             yield from _rotation(res, int(cfg["maxRotationDays"]))
         elif topic == "redundancy-databases-backed-up":
@@ -485,6 +489,20 @@ class GcpReader(Reader):
             yield from _check_ha_vpn(index, cfg)
         elif topic == "redundancy-kubernetes-cluster-zones":
             yield from _gke_zones(estate)
+
+
+def _gke_secrets(res: Resource) -> Iterator[str]:
+    """Application-layer secrets encryption (the SDK's ``databaseEncryption``: ``state``
+    "`ENCRYPTED` or `DECRYPTED`", ``keyName`` "the key to use to encrypt/decrypt secrets")."""
+    state = get(res.props, "databaseEncryption", "state")
+    if state == "ENCRYPTED" and get(res.props, "databaseEncryption", "keyName"):
+        return
+    shown = "unset" if state is None else repr(state)
+    yield (
+        f"databaseEncryption.state is {shown}: Kubernetes secrets are encrypted at rest with Google's key "
+        "only; encrypt them at the application layer with a Cloud KMS key of your own (state ENCRYPTED, "
+        "keyName)"
+    )
 
 
 def _gke_api(res: Resource) -> Iterator[str]:

@@ -48,6 +48,11 @@ CLUSTER_TERMS = ClusterTerms(
     control_plane="three masters (an etcd quorum surviving one) behind an Octavia load balancer",
     sla=None,  # a private cloud: no published SLA
     image="a Glance image Magnum's Kubernetes driver boots (e.g. Fedora CoreOS)",
+    # The OpenStack cloud controller gives a Service of type LoadBalancer an Octavia load
+    # balancer with a floating IP, with no annotation (cloud-provider-openstack, "Exposing
+    # applications using services of LoadBalancer type").
+    load_balancer_source="https://github.com/kubernetes/cloud-provider-openstack/blob/master/docs/"
+    "openstack-cloud-controller-manager/expose-applications-using-loadbalancer-type-service.md",
 )
 #: Masters per cluster: an etcd quorum that survives the loss of one.
 MASTERS = 3

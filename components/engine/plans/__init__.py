@@ -44,6 +44,7 @@ from typing import Any
 from ... import files
 from ..urn import urn_name, urn_type
 from . import export, preview, saved, skyweave
+from .directory import MANIFEST, read_plan_directory, read_units_manifest
 from .model import (
     _FIELD_RE,
     FORMATS,
@@ -58,6 +59,7 @@ from .reader import Reader
 
 __all__ = [
     "FORMATS",
+    "MANIFEST",
     "MAX_BYTES",
     "MAX_DEPTH",
     "PlanFile",
@@ -66,6 +68,8 @@ __all__ = [
     "parse_plan",
     "plan_from_document",
     "read_plan",
+    "read_plan_directory",
+    "read_units_manifest",
     "urn_name",
     "urn_type",
 ]

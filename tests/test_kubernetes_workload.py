@@ -1,0 +1,170 @@
+"""A KubernetesFleet's workload (docs/kubernetes.md): one service on every cluster through the
+cluster's own pulumi-kubernetes provider, its pods sized so losing the fleet's failure leaves
+min_replicas (counted here by failing every vendor), its manifests valid against the Kubernetes
+OpenAPI schema of the cluster's version (the kubernetes-validate package's schemas, an independent
+source), behind the same Route 53 health-checked DNS a MultiCloudApp builds."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import kubernetes_validate
+import pytest
+from skyweave import InvalidArgsError
+from skyweave.engine.offline import OfflineRun
+from test_kubernetes_fleet import FLEET, build, plan
+
+WORKLOAD = {
+    "name": "web",
+    "image": "nginx:1.27",
+    "min_replicas": 6,
+    "dns": {"vendor": "aws", "zone": "Z0123456789EXAMPLE", "record_name": "web.example.com"},
+}
+#: The Kubernetes version whose schema the manifests are checked against: the clusters'.
+VERSION = "1.31.0"
+KINDS = (
+    "kubernetes:apps/v1:Deployment",
+    "kubernetes:policy/v1:PodDisruptionBudget",
+    "kubernetes:core/v1:Service",
+)
+
+
+@pytest.fixture(scope="module")
+def built() -> OfflineRun:
+    return build({**FLEET, "workload": WORKLOAD})
+
+
+def objects(run: OfflineRun, token: str) -> list[Any]:
+    return [r for r in run.resources if r.type == token]
+
+
+def test_every_cluster_gets_the_objects_through_its_own_provider(built: OfflineRun) -> None:
+    providers = {r.urn: r.name for r in built.resources if r.type == "pulumi:providers:kubernetes"}
+    for token in KINDS:
+        found = objects(built, token)
+        assert sorted(r.name.split("-")[2] for r in found) == ["aws", "azure", "gcp", "os"], token
+        for r in found:
+            site = r.name.removeprefix(f"apps-{r.name.split('-')[1]}-").removesuffix("-web")
+            assert providers[r.provider] == f"apps-k8s-{site}", (r.name, r.provider)
+
+
+@pytest.mark.parametrize("token", KINDS)
+def test_the_manifests_validate_against_the_kubernetes_schema(built: OfflineRun, token: str) -> None:
+    for r in objects(built, token):
+        kubernetes_validate.validate(r.inputs, VERSION, strict=True)
+
+
+def test_the_schema_check_can_fail() -> None:
+    bad = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "x"},
+        "spec": {"replicas": "two"},
+    }
+    with pytest.raises(kubernetes_validate.ValidationError):
+        kubernetes_validate.validate(bad, VERSION, strict=True)
+
+
+def test_pods_spread_over_zones_and_survive_losing_any_vendor(built: OfflineRun) -> None:
+    replicas: dict[str, int] = {}
+    for r in objects(built, "kubernetes:apps/v1:Deployment"):
+        spec = r.inputs["spec"]
+        (spread,) = spec["template"]["spec"]["topologySpreadConstraints"]
+        assert spread["topologyKey"] == "topology.kubernetes.io/zone"
+        assert spread["whenUnsatisfiable"] == "DoNotSchedule" and spread["maxSkew"] == 1
+        assert spread["labelSelector"]["matchLabels"] == spec["selector"]["matchLabels"]
+        (container,) = spec["template"]["spec"]["containers"]
+        assert container["resources"]["requests"] == {"cpu": "250m", "memory": "256Mi"}
+        replicas[r.name] = spec["replicas"]
+    vendors: dict[str, int] = defaultdict(int)
+    for name, count in replicas.items():
+        vendors[name.split("-")[2]] += count
+    total = sum(vendors.values())
+    assert min(total - n for n in vendors.values()) >= WORKLOAD["min_replicas"], vendors
+    for r in objects(built, "kubernetes:policy/v1:PodDisruptionBudget"):
+        assert r.inputs["spec"]["maxUnavailable"] == 1
+
+
+def test_each_load_balancer_is_behind_the_health_checked_dns(built: OfflineRun) -> None:
+    services = {
+        r.name.removeprefix("apps-service-").removesuffix("-web"): r for r in objects(built, KINDS[2])
+    }
+    assert services["aws-use1"].inputs["metadata"]["annotations"] == {
+        "service.beta.kubernetes.io/aws-load-balancer-type": "nlb"
+    }
+    records = {r.inputs["setIdentifier"]: r for r in built.resources if r.type == "aws:route53/record:Record"}
+    checks = {r.name: r for r in built.resources if r.type == "aws:route53/healthCheck:HealthCheck"}
+    assert set(records) == set(services)
+    for site, record in records.items():
+        assert record.inputs["name"] == "web.example.com"
+        check = checks[f"apps-dns-check-{site}"]
+        assert check.inputs["resourcePath"] == "/healthz" and check.inputs["port"] == 80
+        if site == "aws-use1":  # an NLB's name: an alias in the region's NLB zone
+            (alias,) = record.inputs["aliases"]
+            assert alias["name"] == check.inputs["fqdn"] and alias["zoneId"]
+        else:
+            assert record.inputs["records"] == [check.inputs["ipAddress"]]
+    outputs = built.component_outputs[
+        next(r.urn for r in built.resources if r.type == "skyweave:kubernetes:KubernetesFleet")
+    ]
+    assert outputs["workload"]["dnsName"] == "web.example.com"
+    assert outputs["workload"]["dnsVendors"] == ["aws"]
+    assert set(outputs["workloadAddresses"]) == set(services)
+
+
+@pytest.mark.parametrize(
+    ("change", "path", "words"),
+    [
+        ({"name": "Web"}, "workload.name", "should match pattern"),
+        ({"cpu": "a lot"}, "workload.cpu", "should match pattern"),
+        ({"min_replicas": 0}, "workload.min_replicas", "greater than or equal to 1"),
+        (
+            {"dns": {**WORKLOAD["dns"], "vendor": "gcp", "zone": "example-com"}},
+            "workload.dns",
+            "IP targets only",
+        ),
+    ],
+)
+def test_bad_workload_input_names_the_key(change: dict[str, Any], path: str, words: str) -> None:
+    from pydantic import ValidationError
+
+    fleet = {**FLEET, "workload": {**WORKLOAD, **change}}
+    with pytest.raises((InvalidArgsError, ValidationError)) as caught:
+        plan(fleet)
+    text = str(caught.value)
+    assert path.split(".")[-1] in text and words in text, text
+
+
+def test_the_docs_workload_block_plans() -> None:
+    """docs/kubernetes.md's `workload` example, planned on this file's fleet."""
+    import yaml
+    from test_kubernetes_docs import block
+
+    shown = yaml.safe_load(block("yaml", "## One service on every cluster"))["workload"]
+    planned = plan({**FLEET, "workload": shown}).workload
+    assert planned is not None and planned.dns_record == "api.example.com"
+    assert sum(s.replicas for s in planned.specs.values()) >= shown["min_replicas"]
+
+
+def test_simulate_fails_the_pods_and_their_dns_with_every_vendor(built: OfflineRun) -> None:
+    """The workload's pods are a row of their own in simulate, read back from the fleet's outputs:
+    every vendor's loss leaves min_replicas pods, and the name, in Route 53 only, is lost with AWS
+    (a workload that must survive a vendor needs its name on two DNS vendors)."""
+    from skyweave.estate.simulate import estate_from_components, simulate_estate
+
+    estate = estate_from_components([r.as_dict() for r in built.resources], built.component_outputs)
+    (pods,) = [w for w in estate.workloads if w.kind == "pods"]
+    assert (pods.name, pods.min_healthy, pods.dns_record, pods.dns_vendors) == (
+        "apps/web",
+        6,
+        "web.example.com",
+        ("aws",),
+    )
+    for failure in simulate_estate(estate).failures:
+        if failure.kind.value != "vendor":
+            continue
+        (row,) = failure.services
+        assert row.remaining >= 6, failure.domain
+        assert row.survived == (failure.domain != "aws"), failure.domain
+        assert failure.as_dict()["services"][0]["workload"] == "apps/web"

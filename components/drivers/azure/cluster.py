@@ -280,7 +280,11 @@ def create_cluster(ctx: SiteContext, network: SiteNetwork, spec: ClusterSpec) ->
         opts=pulumi.InvokeOutputOptions(provider=ctx.provider, parent=ctx.parent),
     )
     endpoint: pulumi.Output[str] = cluster.private_fqdn.apply(lambda host: f"https://{host}" if host else "")
-    kubeconfig = pulumi.Output.all(cluster.name, endpoint, credentials.apply(_ca_data)).apply(
+    # The resource group is listed too: the credentials invoke depends on it, but an invoke with
+    # an unknown input (the cluster's name, in a real preview) drops that dependency, and the
+    # provider made from the kubeconfig must depend on the same resources in a preview and an
+    # update (tests/conformance/test_preview_fidelity.py).
+    kubeconfig = pulumi.Output.all(cluster.name, endpoint, credentials.apply(_ca_data), rg_name).apply(
         lambda v: exec_kubeconfig(
             str(v[0]),
             str(v[1]),

@@ -32,6 +32,7 @@ _PACKAGES = (
     "pulumi_tls",
     "pulumi_command",
     "pulumi_vsphere",
+    "pulumi_kubernetes",
     "pydantic",
 )
 

@@ -42,6 +42,7 @@ def _machine(m: dict[str, str]) -> list[str]:
                 "pulumi_tls",
                 "pulumi_command",
                 "pulumi_vsphere",
+                "pulumi_kubernetes",
                 "pydantic",
             )
             if package in m

@@ -26,6 +26,7 @@ from skyweave.engine.units import assign_run
 from skyweave.estate.config import parse_stack_config
 from skyweave.estate.units import plan_units
 
+
 def findings(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[tuple[str, str, str]]]:
     code = main(["check", *argv, "--format", "json"])
     doc = json.loads(capsys.readouterr().out)
@@ -36,7 +37,9 @@ def custom_urns(plan: dict[str, Any]) -> list[str]:
     return [
         r["urn"]
         for r in plan["resources"]
-        if r["custom"] and not r["type"].startswith("pulumi:providers:") and r["type"] != "pulumi:pulumi:StackReference"
+        if r["custom"]
+        and not r["type"].startswith("pulumi:providers:")
+        and r["type"] != "pulumi:pulumi:StackReference"
     ]
 
 
@@ -53,7 +56,8 @@ def units_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "project").mkdir()
     write_stack(root / "project", "dev", {**stack_raw("dev"), "deployment": "units"})
     out = root / "plans"
-    code = main(["-C", str(root / "project"), "preview", "--stack", "dev", "--all", "-j", "2", "--out", str(out)])
+    argv = ["-C", str(root / "project"), "preview", "--stack", "dev", "--all", "-j", "2", "--out", str(out)]
+    code = main(argv)
     assert code == 0
     return out
 
@@ -129,9 +133,17 @@ def test_a_unit_of_an_estate_with_what_units_do_not_build_yet_is_refused_naming_
 ) -> None:
     raw = copy.deepcopy(stack_raw("prod"))
     write_stack(tmp_path, "prod", {**raw, "deployment": "units"})
-    write_stack(tmp_path, "prod.aws-use1", {**raw, "deployment": "units"})
+    stacks = tmp_path / "stacks"
+    # a unit's stack gets its estate's configuration (`pulumi stack init --copy-config-from`)
+    (stacks / "Pulumi.prod.aws-use1.yaml").write_text((stacks / "Pulumi.prod.yaml").read_text())
     assert main(["-C", str(tmp_path), "preview", "--stack", "prod.aws-use1"]) == 1
     err = capsys.readouterr().err
     assert "prod.aws-use1" in err and "does not build these yet" in err
-    for named in ("MultiCloudBucket 'assets'", "MultiCloudDatabase", "KubernetesFleet", "(gcp-vpc-peering)"):
+    named_all = (
+        "MultiCloudBucket 'assets'",
+        "MultiCloudDatabase 'orders'",
+        "KubernetesFleet 'apps'",
+        "links of shape gcp-vpc-peering (gcp-euw1/gcp-usc1)",
+    )
+    for named in named_all:
         assert named in err, named

@@ -21,14 +21,17 @@ from typing import Any
 import pulumi
 
 __all__ = [
+    "UNIT_RESOURCES",
     "RemoteResource",
     "UnitScope",
     "current_scope",
     "estate_stack",
     "in_scope",
+    "reference_source",
     "set_scope",
     "site_owned",
 ]
+
 
 @dataclass
 class UnitScope:
@@ -45,7 +48,10 @@ class UnitScope:
     sites: frozenset[str]
     links: frozenset[tuple[str, str]]
     site_units: dict[str, str]
-    _references: dict[str, pulumi.StackReference] = field(default_factory=dict, repr=False)
+    #: What this unit exported for other units, by key: the URN of the resource it came from
+    #: (a component records it, :data:`UNIT_RESOURCES`, so the estate's plan can say which
+    #: resource a dependant's stack reference read).
+    owned: dict[str, pulumi.Output[str]] = field(default_factory=dict, repr=False)
 
     def builds_site(self, site: str) -> bool:
         return site in self.sites
@@ -57,12 +63,29 @@ class UnitScope:
         """Whether anything this unit builds is on ``site`` (so it needs the site's provider)."""
         return site in self.sites or any(site in link for link in self.links)
 
-    def reference(self, unit: str) -> pulumi.StackReference:
-        """The stack reference to ``unit`` (one per unit), by its full name."""
-        if unit not in self._references:
-            name = f"{pulumi.get_organization()}/{pulumi.get_project()}/{unit}"
-            self._references[unit] = pulumi.StackReference(name)
-        return self._references[unit]
+    def reference(self, unit: str, key: str) -> pulumi.StackReference:
+        """A stack reference to ``unit`` (its full name) for reading what it exported of the
+        resource ``key``: one per resource read, named ``<unit>/<key>``, so the resources that
+        read it depend on a reference that names the resource (:func:`reference_source`)."""
+        return pulumi.StackReference(
+            f"{unit}/{key}", stack_name=f"{pulumi.get_organization()}/{pulumi.get_project()}/{unit}"
+        )
+
+    def owned_by(self, component: str) -> dict[str, pulumi.Output[str]]:
+        """What this unit exported of ``component``'s resources: key → the resource's URN."""
+        return {key: urn for key, urn in self.owned.items() if key.startswith(f"{component}.")}
+
+
+#: The output a component records, in a unit, of what the unit exports of its resources: key →
+#: the resource's URN (:meth:`UnitScope.owned_by`).
+UNIT_RESOURCES = "unitResources"
+
+
+def reference_source(name: str) -> tuple[str, str] | None:
+    """The unit and key a stack reference named by :meth:`UnitScope.reference` reads, else
+    ``None`` (a reference the program made itself)."""
+    unit, slash, key = name.partition("/")
+    return (unit, key) if slash and "/" not in key and "." in unit else None
 
 
 _CURRENT: list[UnitScope] = []
@@ -130,9 +153,7 @@ class RemoteResource:
             setattr(self, attribute, value)
 
 
-def site_owned(
-    site: str, key: str, make: Callable[[], Any], attributes: Sequence[Sequence[str]]
-) -> Any:
+def site_owned(site: str, key: str, make: Callable[[], Any], attributes: Sequence[Sequence[str]]) -> Any:
     """A resource (or tuple of resources) a site owns and links read: ``make()`` it outside a
     unit and in the site's own unit (which exports ``attributes`` of each, as ``{key}.{n}`` for
     the n-th of a tuple, ``{key}`` for one), or, in a link's unit, the same read from the site's
@@ -144,10 +165,14 @@ def site_owned(
         if scope is not None:
             parts = made if isinstance(made, tuple) else (made,)
             for name, part, attrs in zip(names, parts, attributes, strict=True):
+                scope.owned[name] = part.urn
                 for attribute in attrs:
                     output = pulumi.Output.from_input(getattr(part, attribute)).apply(_plain)
                     pulumi.export(f"{name}.{attribute}", output)
         return made
-    reference = scope.reference(scope.site_units[site])
-    remote = tuple(RemoteResource(reference, name, attrs) for name, attrs in zip(names, attributes, strict=True))
+    owner = scope.site_units[site]
+    remote = tuple(
+        RemoteResource(scope.reference(owner, name), name, attrs)
+        for name, attrs in zip(names, attributes, strict=True)
+    )
     return remote[0] if len(remote) == 1 else remote

@@ -282,13 +282,15 @@ def unit_scope(plan: EstatePlan, estate: str, unit: Unit) -> UnitScope:
         ("KubernetesFleet", plan.fleets),
     ):
         missing += [f"{kind} {name!r}" for name in names]
-    missing += [f"MultiCloudApp {name!r}'s DNS (the global unit)" for name, app in plan.apps.items() if app.dns]
+    missing += [f"MultiCloudApp {name!r}'s DNS (the global unit)" for name, a in plan.apps.items() if a.dns]
+    shapes: dict[str, list[str]] = {}
     for link in plan.network.connectivity.links:
         if link.routing is Routing.PEERING or link.shape not in UNIT_AWARE_SHAPES:
-            missing.append(f"link {link.a.site}/{link.b.site} ({link.shape})")
+            shapes.setdefault(str(link.shape), []).append(f"{link.a.site}/{link.b.site}")
+    missing += [f"links of shape {shape} ({', '.join(ids)})" for shape, ids in shapes.items()]
     if missing:
         raise PlanningError(
-            f"the stack {unit.name!r} is unit {unit.name!r} ({unit.kind}) of the estate {estate!r}, and a "
+            f"the stack {unit.name!r} is the {unit.kind} unit of the estate {estate!r}, and a "
             f"unit's program does not build these yet: {'; '.join(missing)} (it builds sites' networks, "
             f"MultiCloudApps without DNS and links of shape {', '.join(sorted(UNIT_AWARE_SHAPES))}: "
             "docs/units.md); deploy the estate as one stack (deployment: single) until it does",
@@ -299,7 +301,9 @@ def unit_scope(plan: EstatePlan, estate: str, unit: Unit) -> UnitScope:
     links = plan.network.connectivity.links
     own_sites = frozenset(s.name for s in sites if unit.name == site_unit(estate, s.name))
     own_links = frozenset(
-        (link.a.site, link.b.site) for link in links if unit.name == link_unit(estate, link.a.site, link.b.site)
+        (link.a.site, link.b.site)
+        for link in links
+        if unit.name == link_unit(estate, link.a.site, link.b.site)
     )
     return UnitScope(
         estate=estate,

@@ -28,7 +28,7 @@ from ..drivers.base import Capability, SiteNetwork
 from ..drivers.component import Component
 from ..drivers.providers import SiteProviders, require_providers
 from ..drivers.registry import get_driver
-from ..drivers.scope import current_scope, in_scope
+from ..drivers.scope import UNIT_RESOURCES, current_scope, in_scope
 from ..drivers.site_models import Sites
 from ..planning.ipam import PRIVATE_V4, AddressPlan, Reservation, SiteSpec, plan_addresses
 from .connectivity import ConnectivityArgs, ConnectivityPlan, LinkBuilder, plan_connectivity
@@ -408,5 +408,7 @@ class HybridVpc(Component[HybridVpcArgs, HybridVpcPlan], token=HYBRID_VPC, name_
                 "onpremDevices": self.onprem_devices,
                 "onpremPeerIps": self.onprem_peer_ips,
                 "vpnPsks": self.vpn_psks,
+                # In a unit: what it exports of this network's resources (drivers/scope.py).
+                **({UNIT_RESOURCES: scope.owned_by(name)} if scope is not None else {}),
             }
         )

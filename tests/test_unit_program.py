@@ -13,15 +13,17 @@ single plan's findings.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CliOnce, stack_raw, write_stack
+from conftest import stack_raw, write_stack
 from skyweave.cli import main
 from skyweave.engine.offline import OfflineRun
 from skyweave.engine.plans import MANIFEST
+from skyweave.engine.preview import preview_stack, render_json
 from skyweave.engine.units import assign_run
 from skyweave.estate.config import parse_stack_config
 from skyweave.estate.units import plan_units
@@ -50,44 +52,70 @@ def in_estate(urn: str, unit: str) -> str:
     return "urn:pulumi:dev::" + urn[len(prefix) :]
 
 
-@pytest.fixture(scope="module")
-def units_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("dev-units")
-    (root / "project").mkdir()
-    write_stack(root / "project", "dev", {**stack_raw("dev"), "deployment": "units"})
+def hub_raw() -> dict[str, Any]:
+    """dev with a second AWS site, both joined to GCP only (hub-spoke): two links share
+    gcp-euw1's HA VPN gateway and Cloud Router, each read by both link units."""
+    raw = copy.deepcopy(stack_raw("dev"))
+    raw["sites"].append(
+        {
+            "name": "aws-usw2",
+            "vendor": "aws",
+            "region": "us-west-2",
+            "zones": ["us-west-2a", "us-west-2b"],
+            "cidr": "10.3.0.0/16",
+            "asn": 65184,
+        }
+    )
+    raw["network"] = {**raw["network"], "topology": "hub-spoke", "hubs": ["gcp-euw1"]}
+    return raw
+
+
+@dataclasses.dataclass
+class Estate:
+    raw: dict[str, Any]
+    units: Path
+    single: Path
+    run: OfflineRun
+
+
+@pytest.fixture(scope="module", params=["dev", "hub"])
+def estate(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Estate:
+    raw = stack_raw("dev") if request.param == "dev" else hub_raw()
+    root = tmp_path_factory.mktemp(request.param)
+    for where in ("units", "single"):
+        (root / where).mkdir()
+    write_stack(root / "units", "dev", {**raw, "deployment": "units"})
     out = root / "plans"
-    argv = ["-C", str(root / "project"), "preview", "--stack", "dev", "--all", "-j", "2", "--out", str(out)]
-    code = main(argv)
-    assert code == 0
-    return out
+    argv = ["-C", str(root / "units"), "preview", "--stack", "dev", "--all", "-j", "2", "--out", str(out)]
+    assert main(argv) == 0
+    run = preview_stack(write_stack(root / "single", "dev", raw), "dev")
+    single = root / "single.json"
+    single.write_text(render_json(run))
+    return Estate(raw, out, single, run)
 
 
-def test_each_unit_registers_exactly_the_resources_the_single_stack_gives_it(
-    units_dir: Path, dev_run: OfflineRun
-) -> None:
-    config = parse_stack_config({**stack_raw("dev"), "deployment": "units"}, source="dev", stack="dev")
+def test_each_unit_registers_exactly_the_resources_the_single_stack_gives_it(estate: Estate) -> None:
+    config = parse_stack_config({**estate.raw, "deployment": "units"}, source="dev", stack="dev")
     graph = plan_units(config.plan, "dev")
-    assignment = assign_run(dev_run, graph, [s.name for s in config.sites])
+    assignment = assign_run(estate.run, graph, [s.name for s in config.sites])
     seen: list[str] = []
     for unit in graph.names():
-        plan = json.loads((units_dir / f"{unit}.json").read_text())
+        plan = json.loads((estate.units / f"{unit}.json").read_text())
         got = [in_estate(urn, unit) for urn in custom_urns(plan)]
         assert sorted(got) == sorted(assignment.resources(unit)), unit
         assert got, unit
         seen += got
-    single = [r.urn for r in dev_run.resources if r.custom and not r.type.startswith("pulumi:providers:")]
+    single = [r.urn for r in estate.run.resources if r.custom and not r.type.startswith("pulumi:providers:")]
     assert sorted(seen) == sorted(single)  # every resource of the single stack, each once
     assert len(set(seen)) == len(seen)
 
 
-def test_each_units_resources_have_the_single_stacks_inputs(units_dir: Path, cli_once: CliOnce) -> None:
+def test_each_units_resources_have_the_single_stacks_inputs(estate: Estate) -> None:
     """Values that cross units (a site's gateway ids and interface addresses, read by the link's
     unit through a stack reference) arrive as the single stack has them: every input equal."""
-    code, out = cli_once("preview", "--stack", "dev", "--format", "json")
-    assert code == 0
-    single = {r["urn"]: r for r in json.loads(out)["resources"]}
+    single = {r["urn"]: r for r in json.loads(estate.single.read_text())["resources"]}
     compared = 0
-    for path in sorted(units_dir.glob("dev.*.json")):
+    for path in sorted(estate.units.glob("dev.*.json")):
         unit = path.stem
         for row in json.loads(path.read_text())["resources"]:
             if row["custom"] and not row["type"].startswith("pulumi:providers:"):
@@ -96,11 +124,11 @@ def test_each_units_resources_have_the_single_stacks_inputs(units_dir: Path, cli
     assert compared == len(custom_urns({"resources": list(single.values())}))
 
 
-def test_a_site_unit_makes_only_its_sites_provider_and_a_link_reads_the_gateways(units_dir: Path) -> None:
-    site = json.loads((units_dir / "dev.aws-use1.json").read_text())
+def test_a_site_unit_makes_only_its_sites_provider_and_a_link_reads_the_gateways(estate: Estate) -> None:
+    site = json.loads((estate.units / "dev.aws-use1.json").read_text())
     providers = [r["name"] for r in site["resources"] if r["type"].startswith("pulumi:providers:")]
     assert providers == ["aws-use1"]
-    link = json.loads((units_dir / "dev.link.aws-use1.gcp-euw1.json").read_text())
+    link = json.loads((estate.units / "dev.link.aws-use1.gcp-euw1.json").read_text())
     # The VPN connections attach to the site unit's gateway, by the id that unit exported and the
     # link's unit read through its stack reference (the gateway is not the link unit's).
     exported = site["outputs"]["core.gateway.aws-use1.id"]
@@ -110,15 +138,14 @@ def test_a_site_unit_makes_only_its_sites_provider_and_a_link_reads_the_gateways
 
 
 def test_the_units_plans_get_the_single_plans_findings(
-    units_dir: Path, cli_once: CliOnce, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    estate: Estate, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out = cli_once("preview", "--stack", "dev", "--format", "json")
-    assert code == 0
-    single = tmp_path / "single.json"
-    single.write_text(out)
-    expected = findings(capsys, "--from-json", str(single))
-    assert (units_dir / MANIFEST).is_file()
-    assert findings(capsys, "--from-json", str(units_dir)) == expected
+    """Also the proof that the merge puts each dependency on a stack reference back on the
+    resource read: without it the pack's readers find HA VPN gateways without tunnels."""
+    expected = findings(capsys, "--from-json", str(estate.single))
+    assert expected[1], "the comparison needs findings to compare"
+    assert (estate.units / MANIFEST).is_file()
+    assert findings(capsys, "--from-json", str(estate.units)) == expected
 
 
 def test_the_estates_own_stack_is_still_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

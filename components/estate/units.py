@@ -52,9 +52,12 @@ __all__ = [
 ]
 
 #: Link shapes a unit's program builds (docs/units.md, "What a unit's program builds today"): the
-#: link's resources in its unit, each end's shared gateway in its site's unit, read by the link's
-#: unit through a stack reference. Every other shape is refused by name before anything registers.
-UNIT_AWARE_SHAPES = frozenset({Shape.AWS_GCP_HA_VPN})
+#: link's resources in its unit, each cloud end's shared gateway in its site's unit, read by the
+#: link's unit through a stack reference (a device end has no resource). Every other shape is
+#: refused by name before anything registers; ``aws-site-vpn`` only with devices (with OpenStack
+#: VPNaaS its policy-based end is another site-shared service).
+UNIT_AWARE_SHAPES = frozenset({Shape.AWS_GCP_HA_VPN, Shape.AWS_SITE_VPN, Shape.GCP_HA_VPN_DEVICE})
+_UNIT_AWARE_ENDS = frozenset({VpnEndpoint.GATEWAY, VpnEndpoint.HA_GATEWAY, VpnEndpoint.DEVICE})
 
 #: Site names a site unit cannot take: the estate-wide units are named so.
 RESERVED_SITE_NAMES = frozenset({"secrets", "global"})
@@ -285,7 +288,8 @@ def unit_scope(plan: EstatePlan, estate: str, unit: Unit) -> UnitScope:
     missing += [f"MultiCloudApp {name!r}'s DNS (the global unit)" for name, a in plan.apps.items() if a.dns]
     shapes: dict[str, list[str]] = {}
     for link in plan.network.connectivity.links:
-        if link.routing is Routing.PEERING or link.shape not in UNIT_AWARE_SHAPES:
+        ends = {link.a.endpoint, link.b.endpoint}
+        if link.routing is Routing.PEERING or link.shape not in UNIT_AWARE_SHAPES or ends - _UNIT_AWARE_ENDS:
             shapes.setdefault(str(link.shape), []).append(f"{link.a.site}/{link.b.site}")
     missing += [f"links of shape {shape} ({', '.join(ids)})" for shape, ids in shapes.items()]
     if missing:

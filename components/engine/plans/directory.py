@@ -171,11 +171,15 @@ def _merge(graph: UnitGraph, plans: list[PlanFile], label: str) -> PlanFile:
 
 def _merge_values(merged: dict[str, Any], values: dict[str, Any]) -> None:
     """A component's outputs as every unit registered them, into one: a mapping each unit fills
-    with its own sites' part (``siteProviders``, a network's ``networks``) is the union of theirs;
-    anything else, the first unit's."""
+    with its own sites' part (``siteProviders``, a network's ``networks``) is the union of theirs,
+    a list each fills with its links' part (an on-prem site's ``onpremDevices``) holds every
+    unit's items once, in the units' order; anything else, the first unit's."""
     for key, value in values.items():
         if isinstance(value, dict) and isinstance(merged.get(key), dict):
             _merge_values(merged[key], value)
+        elif isinstance(value, list) and isinstance(merged.get(key), list):
+            # a list each unit fills with its own links' part (an on-prem site's device entries)
+            merged[key] += [item for item in value if item not in merged[key]]
         else:
             merged.setdefault(key, value)
 

@@ -187,7 +187,8 @@ class LinkBuilder:
             self.gateway(end.site, end.asn)
         elif end.endpoint is VpnEndpoint.HA_GATEWAY:
             self.ha_gateway(end.site, end.asn)
-        else:  # refused before anything registers (estate/units.py unit_scope)
+        elif end.endpoint is not VpnEndpoint.DEVICE:  # a device is configured outside Pulumi
+            # refused before anything registers (estate/units.py unit_scope)
             raise PlanningError(
                 f"link {link.id}: a {end.endpoint} end ({end.site}) is not built in a unit yet", value=link.id
             )

@@ -131,7 +131,9 @@ def _policy(quick: bool, repeat: int) -> dict[str, str]:
 _SECTIONS = ("overhead", "coldstart", "profile")
 
 
-def _remeasure(sections: list[str], stack: str, output: Path, overhead_repeat: int) -> int:
+def _remeasure(
+    sections: list[str], stack: str, output: Path, overhead_repeat: int, same_process: bool = False
+) -> int:
     """Re-measure ``sections`` on ``stack`` and merge them into the results saved next to ``output``.
 
     Why: a change to the example stacks (a vendor added) moves the figures measured on them, while
@@ -151,17 +153,31 @@ def _remeasure(sections: list[str], stack: str, output: Path, overhead_repeat: i
     results["machine"] = machine()
     if "overhead" in sections:
         print("[bench] overhead ...", file=sys.stderr, flush=True)
-        results["overhead"] = overhead.measure(ROOT, stack, overhead_repeat)
+        results["overhead"] = overhead.measure(ROOT, stack, overhead_repeat, same_process=same_process)
     if "coldstart" in sections:
         print("[bench] cold start ...", file=sys.stderr, flush=True)
         results["coldstart"] = coldstart.measure(stack, 5)
     if "profile" in sections:
         print("[bench] profile ...", file=sys.stderr, flush=True)
         results["profile"] = profile.measure(stack)
-    command = f"python -m bench --only {','.join(sections)}" + (
-        f" --stack {stack}" if stack != "prod" else ""
+    command = (
+        f"python -m bench --only {','.join(sections)}"
+        + (f" --stack {stack}" if stack != "prod" else "")
+        + (" --overhead-same-process" if same_process else "")
+    )
+    before = results.get("remeasured", {})
+    # sections an earlier re-measure wrote and this one does not keep that run's date
+    earlier = (
+        [
+            {**e, "sections": [x for x in e["sections"] if x not in sections]}
+            for e in [*before.get("earlier", []), {k: before[k] for k in ("sections", "date", "command")}]
+            if e.get("sections")
+        ]
+        if before
+        else []
     )
     results["remeasured"] = {
+        "earlier": [e for e in earlier if e["sections"]],
         "sections": sections,
         "stack": stack,
         "date": results["machine"]["date"],
@@ -184,6 +200,11 @@ def main(argv: list[str] | None = None) -> int:
         "--overhead-repeat", type=int, default=5, help="rounds of the overhead runs (default 5)"
     )
     parser.add_argument(
+        "--overhead-same-process",
+        action="store_true",
+        help="overhead: every variant in one process, interleaved run by run (a shared machine)",
+    )
+    parser.add_argument(
         "--stack", default="prod", help="stack for overhead, cold start, profile (default prod)"
     )
     parser.add_argument("--planner-sites", type=int, default=planners.SITES)
@@ -204,7 +225,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.only is not None:
         return _remeasure(
-            args.only.split(","), args.stack, args.output or DEFAULT_OUTPUT, args.overhead_repeat
+            args.only.split(","),
+            args.stack,
+            args.output or DEFAULT_OUTPUT,
+            args.overhead_repeat,
+            args.overhead_same_process,
         )
     if args.render is not None:
         saved = json.loads(args.render.read_text())
@@ -234,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
 
     results: dict[str, Any] = {"machine": machine()}
     step("overhead")
-    results["overhead"] = overhead.measure(ROOT, stack, orepeat)
+    results["overhead"] = overhead.measure(ROOT, stack, orepeat, same_process=args.overhead_same_process)
     step("scale")
     results["scale"] = scale.measure(sizes, repeat)
     results["scale_note"] = _scale_note(results["scale"]["rows"])
@@ -250,7 +275,11 @@ def main(argv: list[str] | None = None) -> int:
     results["policy"] = _policy(args.quick, repeat)
     results["limits"] = _limits(results)
 
-    command = "python -m bench" + (" --quick" if args.quick else "")
+    command = (
+        "python -m bench"
+        + (" --quick" if args.quick else "")
+        + (" --overhead-same-process" if args.overhead_same_process else "")
+    )
     text = report.render(results, command=command)
     print(json.dumps(results, indent=2, default=str))
     output = args.output or (None if args.quick else DEFAULT_OUTPUT)

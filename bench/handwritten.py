@@ -86,12 +86,16 @@ def sdk_class(token: str) -> tuple[str, str]:
     ('pulumi_azure_native.network', 'VirtualNetwork')
     >>> sdk_class("pulumi:providers:azure-native")
     ('pulumi_azure_native', 'Provider')
+    >>> sdk_class("kubernetes:apps/v1:Deployment")
+    ('pulumi_kubernetes.apps.v1', 'Deployment')
     """
     if token.startswith(PROVIDER_PREFIX):
         return f"pulumi_{token[len(PROVIDER_PREFIX) :].replace('-', '_')}", "Provider"
     package, module, cls = token.split(":")
     package = package.replace("-", "_")  # azure-native: pulumi_azure_native
-    module = module.split("/", 1)[0]
+    # Kubernetes tokens carry the API version as a module (apps/v1: pulumi_kubernetes.apps.v1);
+    # the other SDKs name the defining file there (ec2/vpc: pulumi_aws.ec2).
+    module = module.replace("/", ".") if package == "kubernetes" else module.split("/", 1)[0]
     if module == "index":
         return f"pulumi_{package}", cls
     return f"pulumi_{package}.{module}", cls

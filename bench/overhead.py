@@ -33,6 +33,7 @@ import json
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +63,7 @@ def prepare(project_dir: Path, stack: str, out: Path) -> dict[str, Any]:
     return {"project": run.project, "resources": len(run.resources) - 1}
 
 
-def _child(kind: str, gc_mode: str, project_dir: Path, stack: str, programs: Path) -> dict[str, Any]:
+def _runner(kind: str, gc_mode: str, project_dir: Path, stack: str, programs: Path) -> Callable[[], int]:
     from skyweave.engine.offline import run_program
     from skyweave.estate.project import Project
 
@@ -85,22 +86,56 @@ def _child(kind: str, gc_mode: str, project_dir: Path, stack: str, programs: Pat
             ).resources
         )
 
-    # An untimed first run loads every module the program touches (the SDKs load their
-    # submodules lazily) and fills first-use caches; the second run is the one measured.
-    run()
+    return run
+
+
+def _timed(run: Callable[[], int]) -> tuple[float, float, int]:
     gc.collect()
     start, cpu_start = time.perf_counter(), time.process_time()
     registrations = run()
-    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+    return time.perf_counter() - start, time.process_time() - cpu_start, registrations
+
+
+def _child(kind: str, gc_mode: str, project_dir: Path, stack: str, programs: Path) -> dict[str, Any]:
+    run = _runner(kind, gc_mode, project_dir, stack, programs)
+    # An untimed first run loads every module the program touches (the SDKs load their
+    # submodules lazily) and fills first-use caches; the second run is the one measured.
+    run()
+    seconds, cpu, registrations = _timed(run)
     return {"kind": kind, "gc": gc_mode, "seconds": seconds, "cpu": cpu, "registrations": registrations}
 
 
+def _rounds(
+    repeat: int, gc_modes: list[str], project_dir: Path, stack: str, programs: Path
+) -> dict[str, Any]:
+    """Every variant in this one process, interleaved run by run (``--same-process``).
+
+    Why: on cores other sessions share, a fresh process per sample puts half a minute between
+    two variants' samples, and the load changes in between; here consecutive samples of
+    different variants are seconds apart. Each variant runs once untimed first (modules,
+    first-use caches), and the collector is emptied before every timed run.
+    """
+    runs = {f"{k}/{g}": _runner(k, g, project_dir, stack, programs) for k in KINDS for g in gc_modes}
+    for run in runs.values():
+        run()
+    samples: dict[str, list[tuple[float, float, int]]] = {key: [] for key in runs}
+    for _ in range(repeat):
+        for key, run in runs.items():
+            samples[key].append(_timed(run))
+    return {"samples": samples}
+
+
 def measure(
-    project_dir: Path, stack: str, repeat: int, gc_modes: tuple[str, ...] = GC_MODES
+    project_dir: Path,
+    stack: str,
+    repeat: int,
+    gc_modes: tuple[str, ...] = GC_MODES,
+    same_process: bool = False,
 ) -> dict[str, Any]:
     """``repeat`` rounds of every variant; samples, medians and the ratios between them.
 
     The ratios are of CPU time (see the module's docstring); the wall-clock samples are kept.
+    ``same_process``: every variant in one process, interleaved run by run (:func:`_rounds`).
     """
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="skyweave-bench-") as tmp:
@@ -110,7 +145,16 @@ def measure(
         samples: dict[str, list[float]] = {key: [] for key in keys}
         cpu_samples: dict[str, list[float]] = {key: [] for key in keys}
         registrations: dict[str, int] = {}
-        for _ in range(repeat):
+        if same_process:
+            rounds = child(
+                "overhead", f"rounds:{repeat}", ",".join(gc_modes), str(project_dir), stack, str(programs)
+            )
+            for key, rows in rounds["samples"].items():
+                for seconds, cpu, count in rows:
+                    samples[key].append(seconds)
+                    cpu_samples[key].append(cpu)
+                    registrations[key.split("/")[0]] = count
+        for _ in range(0 if same_process else repeat):
             for kind in KINDS:
                 for gc_mode in gc_modes:
                     result = child("overhead", kind, gc_mode, str(project_dir), stack, str(programs))
@@ -125,6 +169,8 @@ def measure(
         per_round = [x / y for x, y in zip(stats[a].values, stats[b].values, strict=True)]
         return {
             "median_of_medians": stats[a].median / stats[b].median,
+            # the fastest samples: what load can only have added to (timeit's reading)
+            "min_of_mins": stats[a].low / stats[b].low,
             "min": min(per_round),
             "max": max(per_round),
         }
@@ -143,6 +189,7 @@ def measure(
     return {
         "stack": stack,
         "resources": info["resources"],
+        "same_process": same_process,
         "registrations": registrations,
         "load_average": {"before": list(load_before), "after": list(os.getloadavg())},
         "samples": {key: Samples(tuple(v)).as_dict() for key, v in samples.items()},
@@ -159,13 +206,23 @@ def main() -> None:
     parser.add_argument(
         "--gc", choices=(*GC_MODES, "both"), default="both", help="collector settings to run (default both)"
     )
+    parser.add_argument(
+        "--same-process",
+        action="store_true",
+        help="every variant in one process, interleaved run by run (for a machine others share)",
+    )
     args = parser.parse_args()
+    if args.child and args.child[0].startswith("rounds:"):
+        kind, modes, project, stack, programs = args.child
+        result = _rounds(int(kind.split(":")[1]), modes.split(","), Path(project), stack, Path(programs))
+        print(json.dumps(result))
+        return
     if args.child:
         kind, gc_mode, project, stack, programs = args.child
         print(json.dumps(_child(kind, gc_mode, Path(project), stack, Path(programs))))
         return
     modes = GC_MODES if args.gc == "both" else (args.gc,)
-    print(json.dumps(measure(ROOT, args.stack, args.repeat, modes), indent=2))
+    print(json.dumps(measure(ROOT, args.stack, args.repeat, modes, args.same_process), indent=2))
 
 
 if __name__ == "__main__":

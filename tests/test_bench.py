@@ -83,7 +83,8 @@ def test_the_overhead_twin_registers_every_resource_prod_registers(
 
     assert kinds(raw) == kinds(run)
     packages = {r.type.split(":")[0] for r in raw.resources if r.custom}
-    assert {"aws", "gcp", "azure-native", "openstack", "vsphere", "random", "tls", "command"} <= packages
+    vendors = {"aws", "gcp", "azure-native", "openstack", "vsphere", "kubernetes"}
+    assert vendors | {"random", "tls", "command"} <= packages
     assert {"skyweave:database:MultiCloudDatabase", "skyweave:kubernetes:KubernetesFleet"} <= {
         r.type for r in raw.resources
     }

@@ -76,7 +76,6 @@ def test_prod_example_passes_through_the_real_protocol(
         ("skyweave-redundancy-bucket-copied-to-another-vendor", "waived"),
         ("skyweave-redundancy-bucket-copied-to-another-vendor", "waived"),
         ("skyweave-security-aws-egress-restricted", ""),  # the app's instances reach anywhere
-        ("skyweave-security-kubernetes-secrets-encrypted", ""),  # AKS: no KMS etcd key of prod's yet
     ]
 
 

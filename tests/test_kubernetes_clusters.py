@@ -262,6 +262,32 @@ def test_aks_uses_entra_id_with_local_accounts_off(built: OfflineRun) -> None:
     assert cluster.inputs["disableLocalAccounts"] is True
 
 
+def test_aks_encrypts_secrets_with_a_key_vault_key_its_own_identity_may_use(built: OfflineRun) -> None:
+    """KMS etcd encryption as AKS documents it ("Add Key Management Service etcd encryption"): a
+    user-assigned identity (KMS "doesn't work with system-assigned managed identity"), an RBAC
+    vault with purge protection, the identity granted Key Vault Crypto User on it and Network
+    Contributor on the site's subnet before the cluster exists; identity, vault and key protected
+    ("deleting the key, the key vault, or the associated identity isn't supported")."""
+    (cluster,) = by_type(built, "azure-native:containerservice:ManagedCluster")
+    (identity,) = by_type(built, "azure-native:managedidentity:UserAssignedIdentity")
+    (vault,) = by_type(built, "azure-native:keyvault:Vault")
+    (key,) = by_type(built, "azure-native:keyvault:Key")
+    assert cluster.inputs["identity"]["type"] == "UserAssigned"
+    assert len(cluster.inputs["identity"]["userAssignedIdentities"]) == 1
+    kms = cluster.inputs["securityProfile"]["azureKeyVaultKms"]
+    assert kms["enabled"] is True and kms["keyVaultNetworkAccess"] == "Public"
+    assert kms["keyId"].startswith(f"https://{vault.inputs['vaultName']}.vault.azure.net/keys/")
+    assert 3 <= len(vault.inputs["vaultName"]) <= 24
+    properties = vault.inputs["properties"]
+    assert properties["enableRbacAuthorization"] is True and properties["enablePurgeProtection"] is True
+    assert identity.protect and vault.protect and key.protect
+    grants = by_type(built, "azure-native:authorization:RoleAssignment")
+    roles = {g.inputs["roleDefinitionId"].rsplit("/", 1)[1] for g in grants}
+    # Azure built-in roles: Key Vault Crypto User, Network Contributor
+    assert roles == {"12338af0-0e69-4776-bea7-57ae8d297424", "4d97b98b-1d4f-4787-a291-c67834d212e7"}
+    assert {g.urn for g in grants} <= set(cluster.dependencies)
+
+
 def test_magnums_kubeconfig_is_the_one_magnum_writes(built: OfflineRun) -> None:
     text = built.outputs["reveal-os-dc1"]
     assert text.startswith("apiVersion: v1") and "Magnum cluster" in text

@@ -280,6 +280,16 @@ def test_gke_and_aks_secrets_not_encrypted_with_a_key_of_yours_are_flagged(pack:
     assert levels == {"advisory"}
 
 
+def test_the_fleets_clusters_pass_the_secrets_rule(fleet_run: Any) -> None:
+    index = estate_of(fleet_run)
+    clusters = [
+        *index.of_type("gcp:container/cluster:Cluster"),
+        *index.of_type("azure-native:containerservice:ManagedCluster"),
+    ]
+    assert len(clusters) == 2
+    assert all(rule_by_name(SECRETS).run_resource(r, None) == [] for r in clusters)
+
+
 def test_the_fleets_gke_cluster_encrypts_secrets_with_a_key_of_the_estates(fleet_run: Any) -> None:
     """GKE's application-layer secrets encryption: a regional key in the cluster's region, granted
     to the project's GKE service agent ("Encrypt secrets at the application layer"), rotating and

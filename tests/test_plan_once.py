@@ -1,5 +1,6 @@
 """A preview plans each thing exactly once: one IPAM pass, one shape decision per link, one
-capacity plan per app and per Kubernetes fleet, one range plan per fleet, one placement per pool
+capacity plan per app, per Kubernetes fleet and per fleet's workload, one range plan per fleet,
+one placement per pool
 (the stack loader's plan is the components' plan).
 
 Calls are counted by code object with a profile hook, so a planner is counted however it was
@@ -59,11 +60,17 @@ def test_a_preview_plans_each_thing_once(stack: str) -> None:
     apps = sum(1 for r in run.resources if r.type == "skyweave:app:MultiCloudApp")
     pools = sum(1 for r in run.resources if r.type == "skyweave:compute:BareMetalPool")
     fleets = sum(1 for r in run.resources if r.type == "skyweave:kubernetes:KubernetesFleet")
+    # a fleet's workload sizes its pods with the same planner: one more plan per workload
+    workloads = sum(
+        1
+        for r in run.resources
+        if r.type == "skyweave:kubernetes:KubernetesFleet" and run.component_outputs[r.urn].get("workload")
+    )
     assert links > 0
     assert counts["plan_addresses"] == 1
     assert counts["plan_link"] == links
     assert counts["shape"] == links
-    assert counts["plan_capacity"] == apps + fleets
+    assert counts["plan_capacity"] == apps + fleets + workloads
     assert counts["plan_cluster_ranges"] == fleets
     assert counts["plan_placement"] == pools
 

@@ -143,7 +143,7 @@ EXPECTED = {
     "KubernetesFleet": (
         fields(KubernetesFleetArgs) | {"network"},
         {"clusters", "minNodes", "network"},
-        {"clusters", "kubeconfigs", "placements", "availability", "networks"},
+        {"clusters", "kubeconfigs", "placements", "availability", "networks", "workload"},
     ),
     "BareMetalPool": (
         fields(BareMetalPoolArgs) | {"network", "sshKeys"},

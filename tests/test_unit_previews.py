@@ -109,7 +109,7 @@ def test_a_single_stack_estate_is_told_how_to_switch(
     write_stack(tmp_path, "dev", stack_raw("dev"))
     assert main(["-C", str(tmp_path), "preview", "--stack", "dev", "--all"]) == 1
     err = capsys.readouterr().err
-    assert "skyweave:deployment" in err and "'single'" in err and "set skyweave:deployment: units" in err
+    assert "skyweave:deployment" in err and "'single'" in err and "set `skyweave:deployment: units`" in err
 
 
 @pytest.mark.parametrize(

@@ -25,6 +25,7 @@ __all__ = [
     "FailureKind",
     "FleetCluster",
     "FleetRanges",
+    "FleetWorkload",
     "Ipam",
     "KubernetesFleetInputs",
     "MemberRole",
@@ -376,6 +377,31 @@ class FleetRanges(TypedDict):
     """An unpinned service range's size. Default 20."""
 
 
+class FleetWorkload(TypedDict):
+    """One service on every cluster of the fleet, behind the same health-checked DNS a MultiCloudApp uses: a Deployment, a PodDisruptionBudget and a Service of type LoadBalancer."""
+
+    name: str
+    """The Deployment's, budget's and Service's name on every cluster (lowercase letters, digits and '-', a letter first, at most 40). Required."""
+    image: str
+    """The container image, e.g. nginx:1.27. Required."""
+    min_replicas: int
+    """Pods the service must still have after losing the fleet's `survive` domain. Required."""
+    port: NotRequired[int]
+    """The port the container serves. Default 8080."""
+    service_port: NotRequired[int]
+    """The load balancer's port (and DNS's probe). Default 80."""
+    cpu: NotRequired[str]
+    """Each pod's CPU request. Default 250m."""
+    memory: NotRequired[str]
+    """Each pod's memory request. Default 256Mi."""
+    health_check_path: NotRequired[str]
+    """HTTP path answering 2xx when a pod can serve: its readiness probe and DNS's health check. Default /healthz."""
+    namespace: NotRequired[str]
+    """The namespace the objects go in (an existing one). Default default."""
+    dns: NotRequired[AppDns]
+    """Health-checked DNS in front of every cluster's load balancer, as a MultiCloudApp's dns block. Omitted: no DNS records."""
+
+
 class ByonServer(TypedDict):
     """One server you already run, reached over SSH."""
 
@@ -580,6 +606,8 @@ class KubernetesFleetInputs(TypedDict):
     """Per site, the cluster's availability where its vendor publishes no SLA (Magnum), e.g. {os-dc1: 0.999}; overrides a published one."""
     tags: NotRequired[dict[str, str]]
     """Tags on every resource. Default none."""
+    workload: NotRequired[FleetWorkload]
+    """One service on every cluster, its pods sized to survive `survive`, behind health-checked DNS. Default none."""
     network: Network
     """The network the component runs on, as HybridVpc takes it; the component builds it as its own child named '<name>-net'."""
 

@@ -305,6 +305,9 @@ class KubernetesFleet(pulumi.ComponentResource):
     """The availability model's figures for the fleet's node capacity."""
     networks: pulumi.Output[dict[str, Any]]
     """The fleet's network, per site, as HybridVpc reports it."""
+    workload: pulumi.Output[dict[str, Any]]
+    """The workload's pods per cluster, its DNS name and each cluster's load balancer address
+    (null without a workload)."""
 
     def __init__(
         self, name: str, args: KubernetesFleetInputs, opts: pulumi.ResourceOptions | None = None
@@ -343,6 +346,7 @@ class KubernetesFleet(pulumi.ComponentResource):
         self.placements = inner.placements
         self.availability = inner.availability
         self.networks = network.networks
+        self.workload = inner.workload  # type: ignore[assignment]  # null without a workload
         self.register_outputs(
             {
                 "clusters": self.clusters,
@@ -350,6 +354,7 @@ class KubernetesFleet(pulumi.ComponentResource):
                 "placements": self.placements,
                 "availability": self.availability,
                 "networks": self.networks,
+                "workload": self.workload,
             }
         )
 

@@ -21,7 +21,6 @@ from .exit_codes import EXIT_OK, EXIT_REQUIREMENT, epilog
 
 if TYPE_CHECKING:
     from ..estate.project import Project, StackFile
-    from ..planning.units import UnitGraph
     from .export import EstateConfig, SecretRef
 
 __all__ = ["TARGETS", "add_parser", "run"]
@@ -156,7 +155,9 @@ def run(args: argparse.Namespace, project: Project) -> int:
             "<org>/<project>/<unit>, which stack references and the engine use)",
         )
     stack_file = project.read_stack(args.stack)
-    graph = unit_graph(project, args.stack)
+    from .units_command import deployed_units
+
+    _, graph = deployed_units(project, args.stack, needs="there are no units to export")
     config = estate_config(stack_file)
     repo_dir = args.repo_dir if args.repo_dir is not None else _repo_dir(project)
     if target == "operator":
@@ -216,30 +217,6 @@ def run(args: argparse.Namespace, project: Project) -> int:
             file=sys.stderr,
         )
     return EXIT_OK
-
-
-def unit_graph(project: Project, stack: str) -> UnitGraph:
-    """The stack's units; refused (naming the key) when the estate is deployed as one stack."""
-    from ..estate.units import plan_units
-    from ..planning.units import Deployment
-    from .ipam import load_plan
-
-    config, _, label = load_plan(project, stack)
-    if config.deployment is not Deployment.UNITS:
-        raise ConfigError(
-            [
-                ConfigIssue(
-                    "skyweave:deployment",
-                    f"the estate is deployed as one stack, so there are no units to export; set "
-                    f"`skyweave:deployment: {Deployment.UNITS.value}` in {label} to deploy it as one "
-                    "stack per unit (docs/units.md: the migration moves the resources without "
-                    "replacing them)",
-                    config.deployment.value,
-                )
-            ],
-            source=label,
-        )
-    return plan_units(config.plan, stack)
 
 
 def estate_config(stack_file: StackFile) -> EstateConfig:

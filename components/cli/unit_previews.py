@@ -14,15 +14,13 @@ from pathlib import Path
 from typing import IO, Any
 
 from .. import files
-from ..core.errors import ConfigError, ConfigIssue
 from ..drivers.registry import get_driver
 from ..engine.plans import MANIFEST
 from ..engine.unit_previews import UnitPreviewed, UnitPreviewError, default_jobs, preview_units, sdk_modules
 from ..estate.project import Project
-from ..estate.units import plan_units
-from ..planning.units import Deployment, UnitGraph
-from .ipam import load_plan
+from ..planning.units import UnitGraph
 from .style import table, terminal_width
+from .units_command import deployed_units
 
 __all__ = ["run"]
 
@@ -72,21 +70,7 @@ class _Bar:
 
 
 def run(project: Project, stack: str, *, jobs: int | None, out: Path | None, fmt: str, progress: bool) -> int:
-    config, _, label = load_plan(project, stack)
-    if config.deployment is not Deployment.UNITS:
-        raise ConfigError(
-            [
-                ConfigIssue(
-                    "skyweave:deployment",
-                    f"--all previews the units of an estate deployed as units; this stack is deployed "
-                    f"as one (set skyweave:deployment: {Deployment.UNITS.value} to deploy it as "
-                    f"units, or preview it without --all)",
-                    config.deployment.value,
-                )
-            ],
-            source=label,
-        )
-    graph = plan_units(config.plan, stack)
+    config, graph = deployed_units(project, stack, needs="there are no units to preview with --all")
     if out is not None:
         _prepare(out)
     packages = sorted({p for site in config.sites for p in get_driver(site.vendor).packages})
@@ -120,13 +104,7 @@ def run(project: Project, stack: str, *, jobs: int | None, out: Path | None, fmt
 
 def _prepare(out: Path) -> None:
     """``out`` exists as a directory (made if missing), with no manifest from an earlier run."""
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ConfigError(
-            [ConfigIssue("--out", f"cannot make the directory: {files.os_problem(exc, 'create')}", str(out))],
-            fault=True,
-        ) from None
+    files.make_directory(out, str(out))
     stale = out / MANIFEST
     if stale.is_file():
         stale.unlink()  # written again only once every unit's plan is

@@ -12,6 +12,8 @@ import shlex
 from pathlib import Path
 from typing import Any
 
+from ..core.errors import ConfigError, ConfigIssue
+from ..estate.config import StackConfig
 from ..estate.project import Project
 from ..estate.units import find_unit, plan_units
 from ..planning.units import Deployment, UnitGraph
@@ -22,6 +24,28 @@ __all__ = ["HEADER", "migration", "run", "units_data"]
 
 #: The columns of the text listing.
 HEADER = ("layer", "unit", "kind", "holds", "needs")
+
+
+def deployed_units(project: Project, stack: str, *, needs: str) -> tuple[StackConfig, UnitGraph]:
+    """The stack's configuration and units, for a command that works on units (``needs`` says
+    what it cannot do otherwise, e.g. "there are no units to export"); refused, naming the key,
+    the file and how to switch, for an estate deployed as one stack."""
+    config, _, label = load_plan(project, stack)
+    if config.deployment is not Deployment.UNITS:
+        raise ConfigError(
+            [
+                ConfigIssue(
+                    "skyweave:deployment",
+                    f"the estate is deployed as one stack, so {needs}; set "
+                    f"`skyweave:deployment: {Deployment.UNITS.value}` in {label} to deploy it as one "
+                    "stack per unit (docs/units.md: the migration moves the resources without "
+                    "replacing them)",
+                    config.deployment.value,
+                )
+            ],
+            source=label,
+        )
+    return config, plan_units(config.plan, stack)
 
 
 def units_data(graph: UnitGraph, deployment: Deployment) -> dict[str, Any]:

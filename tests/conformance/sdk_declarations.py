@@ -65,6 +65,7 @@ SDK_PACKAGES = (
     "pulumi_random",
     "pulumi_tls",
     "pulumi_command",
+    "pulumi_kubernetes",
 )
 
 _NO_DEFAULT = inspect.Parameter.empty
@@ -273,6 +274,9 @@ def _check_member(tp: Any, value: Any, path: str, module: str) -> list[str]:
     if tp is Any:
         return []
     origin = typing.get_origin(tp)
+    if origin is typing.Literal:  # pulumi-kubernetes types apiVersion and kind as literals
+        allowed = typing.get_args(tp)
+        return [] if value in allowed else [f"{path}: {value!r} is not one of {list(allowed)}"]
     if origin in (collections.abc.Sequence, list, tuple):
         if not isinstance(value, list):
             return [f"{path}: expected a list, got {type(value).__name__}"]

@@ -2,7 +2,8 @@
 in the region's availability zones, one pool per zone.
 
 Shape (per site): a managed cluster in the site's resource group, SKU ``Base``/``Standard`` (the
-Free tier has no SLA), a system-assigned identity, Azure CNI Overlay (pods take addresses from the
+Free tier has no SLA), a user-assigned control-plane identity, Kubernetes secrets encrypted in
+etcd with a Key Vault key of the estate's (KMS), Azure CNI Overlay (pods take addresses from the
 cluster's pod range, Services from its service range; both from the fleet's IPAM), a private API
 server (reached from inside the estate), AKS-managed Microsoft Entra ID with Azure RBAC and local
 accounts disabled (no static credential reaches the cluster), and one system node pool per zone
@@ -22,6 +23,7 @@ is written in it; it stays a secret all the same.
 from __future__ import annotations
 
 import base64
+import hashlib
 import ipaddress
 import re
 from typing import TYPE_CHECKING, Any
@@ -127,10 +129,98 @@ def _ca_data(result: Any) -> str:
     return str((cluster or {}).get("certificate-authority-data") or "")
 
 
+#: Built-in roles (Azure RBAC, "Azure built-in roles"): Key Vault Crypto User ("Perform
+#: cryptographic operations using keys", on an RBAC vault) and Network Contributor.
+KEY_VAULT_CRYPTO_USER = "12338af0-0e69-4776-bea7-57ae8d297424"
+NETWORK_CONTRIBUTOR = "4d97b98b-1d4f-4787-a291-c67834d212e7"
+
+
+def vault_name(ctx: SiteContext) -> str:
+    """The key vault's name: global, 3 to 24 letters, digits and '-' with a letter first; stable
+    per subscription, site and component (a digest: the component's name may be long)."""
+    sub = str(getattr(ctx.site, "subscription_id", ""))
+    return "kv" + hashlib.sha256(f"{sub}/{ctx.site.name}/{ctx.component}".encode()).hexdigest()[:20]
+
+
+def _secrets_key(
+    ctx: SiteContext, rg_name: pulumi.Output[str], network: SiteNetwork
+) -> tuple[azure.managedidentity.UserAssignedIdentity, pulumi.Output[str], list[pulumi.Resource]]:
+    """KMS etcd encryption's prerequisites (AKS, "Add Key Management Service etcd encryption"): a
+    user-assigned identity for the control plane (KMS "doesn't work with system-assigned managed
+    identity": it must reach the key before the cluster exists), an RBAC key vault with purge
+    protection and its key, the identity allowed to use the key (Key Vault Crypto User) and, as a
+    user-assigned control-plane identity on the site's own subnet must be, Network Contributor on
+    that subnet. The vault keeps public network access: KMS supports a private vault only with API
+    Server VNet Integration, and a vault firewall limited to some networks not at all. Identity,
+    vault and key are protected: deleting any of them "isn't supported" with KMS on."""
+    site = ctx.site
+    sub = str(getattr(site, "subscription_id", ""))
+    identity = azure.managedidentity.UserAssignedIdentity(
+        ctx.name("aks-identity"),
+        resource_group_name=rg_name,
+        location=site.region,
+        tags=dict(ctx.tags),
+        opts=ctx.opts(protect=True),
+    )
+    client = azure.authorization.get_client_config_output(
+        opts=pulumi.InvokeOutputOptions(provider=ctx.provider, parent=ctx.parent)
+    )
+    vault = azure.keyvault.Vault(
+        ctx.name("aks-vault"),
+        vault_name=vault_name(ctx),
+        resource_group_name=rg_name,
+        location=site.region,
+        properties=azure.keyvault.VaultPropertiesArgs(
+            tenant_id=client.tenant_id,
+            sku=azure.keyvault.SkuArgs(family="A", name="standard"),
+            enable_rbac_authorization=True,
+            enable_purge_protection=True,
+            soft_delete_retention_in_days=90,
+            public_network_access="Enabled",
+        ),
+        tags=dict(ctx.tags),
+        opts=ctx.opts(protect=True),
+    )
+    key = azure.keyvault.Key(
+        ctx.name("aks-secrets-key"),
+        resource_group_name=rg_name,
+        vault_name=vault.name,
+        key_name="aks-etcd",
+        properties=azure.keyvault.KeyPropertiesArgs(kty="RSA", key_size=2048),
+        tags=dict(ctx.tags),
+        opts=ctx.opts(protect=True),
+    )
+
+    def role(definition: str) -> str:
+        return f"/subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions/{definition}"
+
+    grants: list[pulumi.Resource] = [
+        azure.authorization.RoleAssignment(
+            ctx.name("aks-key-grant"),
+            principal_id=identity.principal_id,
+            principal_type="ServicePrincipal",
+            role_definition_id=role(KEY_VAULT_CRYPTO_USER),
+            scope=vault.id,
+            opts=ctx.opts(),
+        ),
+        azure.authorization.RoleAssignment(
+            ctx.name("aks-subnet-grant"),
+            principal_id=identity.principal_id,
+            principal_type="ServicePrincipal",
+            role_definition_id=role(NETWORK_CONTRIBUTOR),
+            scope=network.subnet_ids["main"],
+            opts=ctx.opts(),
+        ),
+    ]
+    key_uri: pulumi.Output[str] = key.key_uri_with_version
+    return identity, key_uri, grants
+
+
 def create_cluster(ctx: SiteContext, network: SiteNetwork, spec: ClusterSpec) -> ClusterHandle:
     rg = network.resources["resource_group"]
     rg_name: pulumi.Output[str] = rg.name  # type: ignore[attr-defined]
     name = ctx.name("aks")
+    identity, key_uri, grants = _secrets_key(ctx, rg_name, network)
     service = ipaddress.ip_network(spec.service_cidr)
     pools = [
         azure.containerservice.ManagedClusterAgentPoolProfileArgs(
@@ -154,7 +244,17 @@ def create_cluster(ctx: SiteContext, network: SiteNetwork, spec: ClusterSpec) ->
         dns_prefix=name,
         kubernetes_version=spec.kubernetes_version,
         sku=azure.containerservice.ManagedClusterSKUArgs(name=SKU_NAME, tier=SKU_TIER),
-        identity=azure.containerservice.ManagedClusterIdentityArgs(type="SystemAssigned"),
+        identity=azure.containerservice.ManagedClusterIdentityArgs(
+            type="UserAssigned",
+            user_assigned_identities=[identity.id],
+        ),
+        # KMS etcd encryption with the estate's key (the SDK's AzureKeyVaultKms: the key's
+        # versioned identifier; a public vault, so no keyVaultResourceId).
+        security_profile=azure.containerservice.ManagedClusterSecurityProfileArgs(
+            azure_key_vault_kms=azure.containerservice.AzureKeyVaultKmsArgs(
+                enabled=True, key_id=key_uri, key_vault_network_access="Public"
+            )
+        ),
         enable_rbac=True,
         agent_pool_profiles=pools,
         network_profile=azure.containerservice.ContainerServiceNetworkProfileArgs(
@@ -172,7 +272,7 @@ def create_cluster(ctx: SiteContext, network: SiteNetwork, spec: ClusterSpec) ->
         aad_profile=azure.containerservice.ManagedClusterAADProfileArgs(managed=True, enable_azure_rbac=True),
         disable_local_accounts=True,
         tags=dict(ctx.tags),
-        opts=ctx.opts(protect=True),
+        opts=ctx.opts(protect=True, depends_on=grants),
     )
     credentials = azure.containerservice.list_managed_cluster_user_credentials_output(
         resource_group_name=rg_name,

@@ -165,6 +165,27 @@ def preview_outputs(
         # A private cluster's API name: <dnsPrefix>-<hash>.privatelink.<location>.azmk8s.io.
         prefix, location = inputs.get("dnsPrefix", name), inputs.get("location", "westeurope")
         out["privateFQDN"] = f"{prefix}-{_digest('aks', name)[:8]}.privatelink.{location}.azmk8s.io"
+        identity = inputs.get("identity")
+        identity = identity if isinstance(identity, Mapping) else {}
+        listed = identity.get("userAssignedIdentities")
+        if isinstance(listed, list):  # given as ids, answered as a map of id → its principal
+            out["identity"] = {
+                **identity,
+                "userAssignedIdentities": {
+                    str(i): {
+                        "principalId": str(uuid.uuid5(uuid.NAMESPACE_URL, f"https://skyweave.invalid/{i}"))
+                    }
+                    for i in listed
+                },
+            }
+    if type_token == "azure-native:keyvault:Key":
+        # A key's identifier: https://<vault>.vault.azure.net/keys/<name>/<version>.
+        vault, key = inputs.get("vaultName", "vault"), out["name"]
+        out["keyUri"] = f"https://{vault}.vault.azure.net/keys/{key}"
+        out["keyUriWithVersion"] = f"{out['keyUri']}/{_digest('key-version', name)[:32]}"
+    if type_token == "azure-native:managedidentity:UserAssignedIdentity":
+        out["principalId"] = str(uuid.uuid5(uuid.NAMESPACE_URL, f"https://skyweave.invalid/principal/{name}"))
+        out["clientId"] = str(uuid.uuid5(uuid.NAMESPACE_URL, f"https://skyweave.invalid/client/{name}"))
     if type_token == "azure-native:network:PublicIPAddress":
         out["ipAddress"] = documentation_address(DOCUMENTATION_NET_1, "ip", name)
     return out

@@ -236,16 +236,13 @@ def test_a_units_stack_names_its_estate_and_unit() -> None:
     assert find_unit(plan, "prod.nowhere") is None
 
 
-def test_no_program_builds_a_units_estate_in_one_stack_yet(tmp_path: Path, capsys: Any) -> None:
-    """Under `units`, `pulumi up` of the estate's stack would put every unit's resources in it, and
-    a unit's stack would too until unit programs exist: both stop before anything registers."""
+def test_no_program_builds_a_units_estate_in_one_stack(tmp_path: Path, capsys: Any) -> None:
+    """Under `units`, `pulumi up` of the estate's stack would put every unit's resources in it: it
+    stops before anything registers. A unit's stack builds its unit (tests/test_unit_program.py)."""
     raw = _units(stack_raw("dev"))
     project = write_stack(tmp_path, "dev", raw)
     write_stack(tmp_path, "dev.aws-use1", raw)
     assert main(["-C", str(project.root), "preview", "--stack", "dev"]) == 1
     err = capsys.readouterr().err
     assert "skyweave:deployment: 'units'" in err and "run `pulumi up` on its units" in err
-    assert main(["-C", str(project.root), "preview", "--stack", "dev.aws-use1"]) == 1
-    err = capsys.readouterr().err
-    assert "unit 'dev.aws-use1' (site) of the estate 'dev'" in err and "not implemented yet" in err
-    assert main(["-C", str(project.root), "stacks", "--stack", "dev.aws-use1"]) == 0  # a unit's own units
+    assert main(["-C", str(project.root), "preview", "--stack", "dev.aws-use1"]) == 0

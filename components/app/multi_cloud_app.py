@@ -31,6 +31,7 @@ from ..core.naming import MULTI_CLOUD_APP
 from ..core.sites import SiteArgs, resource_tags
 from ..drivers.component import Component, network_providers
 from ..drivers.registry import get_driver
+from ..drivers.scope import current_scope
 from ..drivers.services import AppService, DnsService, service
 from ..drivers.site import SiteContext
 from ..drivers.workloads import AppEndpoint, AppSiteSpec
@@ -95,7 +96,10 @@ class MultiCloudApp(
         self.register(name, props, opts, providers)
 
         self.endpoints: dict[str, AppEndpoint] = {}
+        scope = current_scope()
         for site in self.plan.sites:
+            if scope is not None and not scope.builds_site(site.name):
+                continue  # another unit's site (drivers/scope.py)
             ctx = self.site_context(site, _tags(name, site, args))
             spec = AppSiteSpec(
                 image=self.plan.images[site.name],

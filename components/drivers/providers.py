@@ -20,6 +20,7 @@ from ..core.naming import child_name
 from ..core.sites import SiteArgs
 from ..core.validation import ArgsModel, coerce_args
 from .registry import get_driver
+from .scope import in_scope
 
 __all__ = ["SiteProviders", "component_provider", "require_providers"]
 
@@ -43,6 +44,8 @@ class SiteProviders(Mapping[str, pulumi.ProviderResource | None]):
     ) -> None:
         self._providers: dict[str, pulumi.ProviderResource | None] = {}
         for site in _site_models(sites):
+            if not in_scope([site.name]):
+                continue  # a unit's program: only the sites the unit builds on (drivers/scope.py)
             resource_name = name(site) if name else site.name
             self._providers[site.name] = get_driver(site.vendor).create_provider(site, resource_name, opts)
 
@@ -86,7 +89,7 @@ def _site_models(sites: Iterable[SiteArgs | Mapping[str, Any]]) -> tuple[SiteArg
 
 def require_providers(providers: Mapping[str, pulumi.ProviderResource | None], sites: Iterable[str]) -> None:
     """Refuse, before anything registers, when a site a component builds on has no provider."""
-    missing = [site for site in sites if site not in providers]
+    missing = [site for site in in_scope(sites) if site not in providers]
     if missing:
         raise InvalidArgsError(
             [ConfigIssue("providers", f"no provider given for site(s) {', '.join(missing)}", list(providers))]

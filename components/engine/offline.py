@@ -39,6 +39,7 @@ from ..core.errors import SkyweaveError
 from ..drivers import cluster_objects, secrets
 from ..drivers.base import CloudDriver
 from ..drivers.registry import get_driver, vendors
+from ..drivers.scope import set_scope
 from ..drivers.sdk import fill_result, invoke_result_type
 from ..drivers.stand_ins import digest as _digest
 from .urn import PROVIDER_PREFIX, STACK_TYPE
@@ -612,6 +613,7 @@ def run_program(
         asyncio.set_event_loop(None)
         set_root_resource(None)  # type: ignore[arg-type]
         set_all_config({}, [])
+        set_scope(None)  # a unit's program set it (drivers/scope.py); the next run starts whole
         gc.set_threshold(*thresholds)
     if monitor.errors:
         # The engine fails the deployment at the first of these; name them all.

@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..core.errors import ConfigError, ConfigIssue
+from ..core.errors import ConfigError, ConfigIssue, PlanningError
 from ..drivers.bare_metal import secret_issues
+from ..drivers.scope import UnitScope, set_scope
 from ..planning.units import Deployment
 from .config import NAMESPACE, StackConfig, parse_stack_config
 from .project import find_stack_file_label
-from .units import find_unit
+from .units import find_unit, unit_scope
 
 __all__ = ["load_stack_config"]
 
@@ -43,16 +44,16 @@ def load_stack_config(namespace: str = NAMESPACE) -> StackConfig:
         issues = secret_issues(pool.sources)
         if issues:
             raise ConfigError(issues, source=source).with_source(source, f"{prefix}pools[{i}]")
+    set_scope(None)
     if config.deployment is Deployment.UNITS:
-        _refuse_units(config, pulumi.get_stack(), source=source, prefix=prefix)
+        set_scope(_unit_scope(config, pulumi.get_stack(), source=source, prefix=prefix))
     return config
 
 
-def _refuse_units(config: StackConfig, stack: str, *, source: str, prefix: str) -> None:
-    """Under ``deployment: units`` no program may build the whole estate: not the estate's stack
-    (its units hold the resources), and, until a unit's program builds only its unit's resources
-    (docs/units.md, "Design: a unit's program"), not a unit's stack either — it would build every
-    unit's resources in one unit."""
+def _unit_scope(config: StackConfig, stack: str, *, source: str, prefix: str) -> UnitScope:
+    """Under ``deployment: units`` a program builds one unit's resources (docs/units.md): the
+    estate's own stack is refused (its units hold the resources), and so is a unit of an estate
+    holding what a unit's program does not build yet, naming it."""
     found = find_unit(config.plan, stack)
     if found is None:
         message = (
@@ -60,14 +61,12 @@ def _refuse_units(config: StackConfig, stack: str, *, source: str, prefix: str) 
             f"estate's stack (`skyweave stacks --stack {stack}` lists them), or set "
             f"{prefix}deployment: single"
         )
-    else:
-        estate, unit = found
-        message = (
-            f"the stack {stack!r} is unit {unit.name!r} ({unit.kind}) of the estate {estate!r}, and "
-            "building one unit's resources is not implemented yet (docs/units.md, \"Design: a unit's "
-            f'program"); deploy the estate as one stack ({prefix}deployment: single) until it is'
-        )
-    raise ConfigError([ConfigIssue(f"{prefix}deployment", message, "units")], source=source)
+        raise ConfigError([ConfigIssue(f"{prefix}deployment", message, "units")], source=source)
+    estate, unit = found
+    try:
+        return unit_scope(config.plan, estate, unit)
+    except PlanningError as exc:
+        raise ConfigError(exc.as_issues(prefix), source=source) from None
 
 
 def _decode(value: Any) -> Any:

@@ -28,6 +28,7 @@ from ..drivers.base import Capability, SiteNetwork
 from ..drivers.component import Component
 from ..drivers.providers import SiteProviders, require_providers
 from ..drivers.registry import get_driver
+from ..drivers.scope import UNIT_RESOURCES, current_scope, in_scope
 from ..drivers.site_models import Sites
 from ..planning.ipam import PRIVATE_V4, AddressPlan, Reservation, SiteSpec, plan_addresses
 from .connectivity import ConnectivityArgs, ConnectivityPlan, LinkBuilder, plan_connectivity
@@ -355,7 +356,10 @@ class HybridVpc(Component[HybridVpcArgs, HybridVpcPlan], token=HYBRID_VPC, name_
         self.providers = providers
         tags = {site.name: resource_tags(site, args.tags, site.tags) for site in args.sites}
         self.site_networks: dict[str, SiteNetwork] = {}
+        scope = current_scope()
         for site in args.sites:
+            if scope is not None and not scope.builds_site(site.name):
+                continue  # another unit's site (drivers/scope.py)
             self.site_networks[site.name] = get_driver(site.vendor).create_network(
                 self.site_context(site, tags[site.name]), self.plan.addresses.sites[site.name]
             )
@@ -364,7 +368,7 @@ class HybridVpc(Component[HybridVpcArgs, HybridVpcPlan], token=HYBRID_VPC, name_
             parent=self,
             sites={site.name: site for site in args.sites},
             networks=self.site_networks,
-            providers={site.name: providers[site.name] for site in args.sites},
+            providers={site: providers[site] for site in in_scope(s.name for s in args.sites)},
             tags=tags,
             estate_cidrs=self.plan.estate_ranges(ipv6=False),
         )
@@ -404,5 +408,7 @@ class HybridVpc(Component[HybridVpcArgs, HybridVpcPlan], token=HYBRID_VPC, name_
                 "onpremDevices": self.onprem_devices,
                 "onpremPeerIps": self.onprem_peer_ips,
                 "vpnPsks": self.vpn_psks,
+                # In a unit: what it exports of this network's resources (drivers/scope.py).
+                **({UNIT_RESOURCES: scope.owned_by(name)} if scope is not None else {}),
             }
         )

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import pulumi
 
 from ..base import SiteContext
+from ..scope import estate_stack
 from ..sdk import lazy_sdk
 from ..workloads import BucketHandle, BucketSpec, BucketTerms
 from .site import AzureSiteArgs
@@ -42,7 +43,7 @@ def account_name(ctx: SiteContext) -> str:
     """A storage account name: globally unique, 3-24 lowercase letters and digits, stable for
     this organisation, project, stack, component and site."""
     scope = "/".join(
-        (pulumi.get_organization(), pulumi.get_project(), pulumi.get_stack(), ctx.component, ctx.site.name)
+        (pulumi.get_organization(), pulumi.get_project(), estate_stack(), ctx.component, ctx.site.name)
     )
     return "sw" + hashlib.sha256(scope.encode()).hexdigest()[:20]
 

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ... import files
 from ...core.errors import ConfigIssue, PlanningError
+from ...drivers.scope import UNIT_RESOURCES, reference_source
 from ...planning.units import Unit, UnitGraph
 from .model import PlanFile, PlanFileError, _error
 
@@ -132,12 +133,14 @@ def _merge(graph: UnitGraph, plans: list[PlanFile], label: str) -> PlanFile:
     claimed: dict[str, str] = {}
     outputs: dict[str, dict[str, Any]] = {}
     dependencies: dict[str, dict[str, tuple[str, ...]]] = {}
+    sources = _reference_sources(plans, estate, project)
     for plan in plans:
         move = _mover(plan.stack.rsplit("/", 1)[-1], estate, project)
         for raw in plan.rows:
             if raw["type"] == _STACK_REFERENCE:
                 continue
             row = move(raw)
+            row["dependencies"] = _resolved(row.get("dependencies") or [], sources)
             urn = row["urn"]
             if urn in rows:
                 if row.get("custom", True) and not _shared(row["type"]):
@@ -152,10 +155,9 @@ def _merge(graph: UnitGraph, plans: list[PlanFile], label: str) -> PlanFile:
             claimed[urn] = plan.label
         for urn, values in plan.component_outputs.items():
             merged = outputs.setdefault(move(urn), {})
-            for key, value in move(values).items():
-                merged.setdefault(key, value)
+            _merge_values(merged, {k: v for k, v in move(values).items() if k != UNIT_RESOURCES})
         for urn, props in plan.property_dependencies.items():
-            dependencies.setdefault(move(urn), move(props))
+            dependencies.setdefault(move(urn), {k: _resolved(v, sources) for k, v in move(props).items()})
     return PlanFile(
         label=label,
         format=plans[0].format if len({p.format for p in plans}) == 1 else "units",
@@ -165,6 +167,50 @@ def _merge(graph: UnitGraph, plans: list[PlanFile], label: str) -> PlanFile:
         component_outputs=outputs,
         property_dependencies=dependencies,
     )
+
+
+def _merge_values(merged: dict[str, Any], values: dict[str, Any]) -> None:
+    """A component's outputs as every unit registered them, into one: a mapping each unit fills
+    with its own sites' part (``siteProviders``, a network's ``networks``) is the union of theirs,
+    a list each fills with its links' part (an on-prem site's ``onpremDevices``) holds every
+    unit's items once, in the units' order; anything else, the first unit's."""
+    for key, value in values.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            _merge_values(merged[key], value)
+        elif isinstance(value, list) and isinstance(merged.get(key), list):
+            # a list each unit fills with its own links' part (an on-prem site's device entries)
+            merged[key] += [item for item in value if item not in merged[key]]
+        else:
+            merged.setdefault(key, value)
+
+
+def _reference_sources(plans: list[PlanFile], estate: str, project: str) -> dict[tuple[str, str], str]:
+    """(unit, key) → the URN (in the estate's stack) of the resource a unit exported as ``key``,
+    as its components record them (:data:`~skyweave.drivers.scope.UNIT_RESOURCES`)."""
+    found: dict[tuple[str, str], str] = {}
+    for plan in plans:
+        unit = plan.stack.rsplit("/", 1)[-1]
+        move = _mover(unit, estate, project)
+        for values in plan.component_outputs.values():
+            record = values.get(UNIT_RESOURCES)
+            if isinstance(record, dict):
+                found.update({(unit, str(k)): move(v) for k, v in record.items() if isinstance(v, str)})
+    return found
+
+
+def _resolved(dependencies: Any, sources: dict[tuple[str, str], str]) -> Any:
+    """``dependencies`` with each stack reference a unit made to read another unit's resource
+    (:meth:`~skyweave.drivers.scope.UnitScope.reference`) replaced by that resource: the
+    dependency the single stack has."""
+    if not isinstance(dependencies, (list, tuple)):
+        return dependencies
+    out: dict[Any, None] = {}
+    for dep in dependencies:
+        if isinstance(dep, str) and f"::{_STACK_REFERENCE}::" in dep:
+            source = reference_source(dep.rsplit("::", 1)[-1])
+            dep = sources.get(source, dep) if source is not None else dep
+        out.setdefault(dep)
+    return type(dependencies)(out)
 
 
 def _directory_error(where: str, message: str) -> PlanFileError:

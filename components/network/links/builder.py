@@ -22,6 +22,7 @@ from ...core.registry import Registry, qualified_name
 from ...core.sites import PEER_SITE_TAG, SiteArgs
 from ...drivers.base import Capability, SiteContext, SiteNetwork
 from ...drivers.registry import get_driver
+from ...drivers.scope import current_scope, site_owned
 from ...drivers.secrets import random_provider, tunnel_psks
 from ...drivers.vpn import GatewayVpnService, HaVpnService, PeeringService, PolicyVpnService
 from ...planning.topology import LinkId
@@ -44,6 +45,10 @@ _S = TypeVar("_S")
 Build = Callable[["LinkBuilder", LinkPlan, "VpnLink"], None]
 #: What :func:`register_builder` is given for every native peering shape (``<vendor>-vpc-peering``).
 PEERING = "peering"
+#: What a link reads of a site's shared gateways (the drivers' VPN services read these): in a
+#: unit's program the site's unit exports them and a link's unit reads them (drivers/scope.py).
+GATEWAY_ATTRIBUTES = (("id",),)
+HA_GATEWAY_ATTRIBUTES = (("id", "vpn_interfaces"), ("id", "name"))
 _EXAMPLE_NAME = kind_shape(VpnEndpoint.APPLIANCE, VpnEndpoint.DEVICE)
 _BUILDERS: Registry[str, Build] = Registry("the builder of link shape")
 
@@ -153,8 +158,15 @@ class LinkBuilder:
 
     def build(self, links: Sequence[LinkPlan]) -> None:
         self.links = tuple(links)
+        scope = current_scope()
         for link in links:
             a, b = link.a.site, link.b.site
+            if scope is not None and not scope.builds_link(a, b):
+                # Another unit's link: this unit builds what it reads of this unit's site.
+                for end in (link.a, link.b):
+                    if scope.builds_site(end.site):
+                        self.site_part(link, end)
+                continue
             component = VpnLink(
                 child_name(self.component, "link", a, b), link, pulumi.ResourceOptions(parent=self.parent)
             )
@@ -168,6 +180,18 @@ class LinkBuilder:
                 )
         for finish in self._at_end:  # what needs every link's part (an appliance's instances)
             finish()
+
+    def site_part(self, link: LinkPlan, end: SiteEnd) -> None:
+        """What ``end``'s site owns of ``link`` and builds in its own unit: its shared gateway."""
+        if end.endpoint is VpnEndpoint.GATEWAY:
+            self.gateway(end.site, end.asn)
+        elif end.endpoint is VpnEndpoint.HA_GATEWAY:
+            self.ha_gateway(end.site, end.asn)
+        elif end.endpoint is not VpnEndpoint.DEVICE:  # a device is configured outside Pulumi
+            # refused before anything registers (estate/units.py unit_scope)
+            raise PlanningError(
+                f"link {link.id}: a {end.endpoint} end ({end.site}) is not built in a unit yet", value=link.id
+            )
 
     def at_end(self, finish: Callable[[], None]) -> None:
         """Run ``finish`` once every link is built (in the order asked)."""
@@ -205,15 +229,28 @@ class LinkBuilder:
         """The site's managed gateway (``VpnEndpoint.GATEWAY``)."""
         driver = self.service(site, GatewayVpnService)
         return self.once(
-            f"gateway:{site}", lambda: driver.vpn_gateway(self.context(site), self.networks[site], asn)
+            f"gateway:{site}",
+            lambda: site_owned(
+                site,
+                f"{self.component}.gateway.{site}",
+                lambda: driver.vpn_gateway(self.context(site), self.networks[site], asn),
+                GATEWAY_ATTRIBUTES,
+            ),
         )
 
     def ha_gateway(self, site: str, asn: int) -> tuple[Any, Any]:
         """The site's HA gateway and its router (``VpnEndpoint.HA_GATEWAY``)."""
         driver = self.service(site, HaVpnService)
-        return self.once(
-            f"ha-gateway:{site}", lambda: driver.ha_vpn_gateway(self.context(site), self.networks[site], asn)
+        pair: tuple[Any, Any] = self.once(
+            f"ha-gateway:{site}",
+            lambda: site_owned(
+                site,
+                f"{self.component}.ha-gateway.{site}",
+                lambda: driver.ha_vpn_gateway(self.context(site), self.networks[site], asn),
+                HA_GATEWAY_ATTRIBUTES,
+            ),
         )
+        return pair
 
     def policy_endpoint(self, link: LinkPlan, site: str) -> Any:
         """The site's policy-based VPN service (``VpnEndpoint.POLICY``)."""

@@ -1,0 +1,186 @@
+"""A unit's program builds only its unit's resources (issue 31 item 1, docs/units.md).
+
+The estate's own program (``stacks/__main__.py``, unchanged) runs for each unit stack of dev
+deployed as units, through ``skyweave preview --all`` (each unit in its own process, its stack
+references answered from its prerequisites' previews). The oracle is independent of the unit
+program: :func:`skyweave.engine.units.assign_run` over the single-stack preview of the same
+estate, which places each resource by where the program built it. Each unit must register
+exactly the custom resources that assignment gives it (same URNs but the stack), every resource
+of the single stack exactly once, and ``check --from-json`` over the units' plans must give the
+single plan's findings.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import stack_raw, write_stack
+from skyweave.cli import main
+from skyweave.engine.offline import OfflineRun
+from skyweave.engine.plans import MANIFEST
+from skyweave.engine.preview import preview_stack, render_json
+from skyweave.engine.units import assign_run
+from skyweave.estate.config import parse_stack_config
+from skyweave.estate.units import plan_units
+
+
+def findings(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[tuple[str, str, str]]]:
+    code = main(["check", *argv, "--format", "json"])
+    doc = json.loads(capsys.readouterr().out)
+    return code, sorted((v["policy"], v["urn"], v["message"]) for v in doc["violations"])
+
+
+def custom_urns(plan: dict[str, Any]) -> list[str]:
+    return [
+        r["urn"]
+        for r in plan["resources"]
+        if r["custom"]
+        and not r["type"].startswith("pulumi:providers:")
+        and r["type"] != "pulumi:pulumi:StackReference"
+    ]
+
+
+def in_estate(urn: str, unit: str) -> str:
+    """A unit's URN with its stack part made the estate's (``dev``)."""
+    prefix = f"urn:pulumi:{unit}::"
+    assert urn.startswith(prefix), urn
+    return "urn:pulumi:dev::" + urn[len(prefix) :]
+
+
+def hub_raw() -> dict[str, Any]:
+    """dev with a second AWS site, both joined to GCP only (hub-spoke): two links share
+    gcp-euw1's HA VPN gateway and Cloud Router, each read by both link units."""
+    raw = copy.deepcopy(stack_raw("dev"))
+    raw["sites"].append(
+        {
+            "name": "aws-usw2",
+            "vendor": "aws",
+            "region": "us-west-2",
+            "zones": ["us-west-2a", "us-west-2b"],
+            "cidr": "10.3.0.0/16",
+            "asn": 65184,
+        }
+    )
+    raw["network"] = {**raw["network"], "topology": "hub-spoke", "hubs": ["gcp-euw1"]}
+    return raw
+
+
+def device_raw() -> dict[str, Any]:
+    """dev with prod's on-prem site (two VPN devices, BGP) in the mesh: links of shape
+    aws-site-vpn and gcp-ha-vpn-device, whose device entries two link units each fill."""
+    raw = copy.deepcopy(stack_raw("dev"))
+    raw["sites"].append(next(s for s in stack_raw("prod")["sites"] if s["name"] == "onprem-fra"))
+    return raw
+
+
+@dataclasses.dataclass
+class Estate:
+    raw: dict[str, Any]
+    units: Path
+    single: Path
+    run: OfflineRun
+
+
+ESTATES = {"dev": lambda: stack_raw("dev"), "hub": hub_raw, "device": device_raw}
+
+
+@pytest.fixture(scope="module", params=list(ESTATES))
+def estate(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Estate:
+    raw = ESTATES[request.param]()
+    root = tmp_path_factory.mktemp(request.param)
+    for where in ("units", "single"):
+        (root / where).mkdir()
+    write_stack(root / "units", "dev", {**raw, "deployment": "units"})
+    out = root / "plans"
+    argv = ["-C", str(root / "units"), "preview", "--stack", "dev", "--all", "-j", "2", "--out", str(out)]
+    assert main(argv) == 0
+    run = preview_stack(write_stack(root / "single", "dev", raw), "dev")
+    single = root / "single.json"
+    single.write_text(render_json(run))
+    return Estate(raw, out, single, run)
+
+
+def test_each_unit_registers_exactly_the_resources_the_single_stack_gives_it(estate: Estate) -> None:
+    config = parse_stack_config({**estate.raw, "deployment": "units"}, source="dev", stack="dev")
+    graph = plan_units(config.plan, "dev")
+    assignment = assign_run(estate.run, graph, [s.name for s in config.sites])
+    seen: list[str] = []
+    for unit in graph.names():
+        plan = json.loads((estate.units / f"{unit}.json").read_text())
+        got = [in_estate(urn, unit) for urn in custom_urns(plan)]
+        assert sorted(got) == sorted(assignment.resources(unit)), unit
+        seen += got
+    single = [r.urn for r in estate.run.resources if r.custom and not r.type.startswith("pulumi:providers:")]
+    assert sorted(seen) == sorted(single)  # every resource of the single stack, each once
+    assert len(set(seen)) == len(seen)
+
+
+def test_each_units_resources_have_the_single_stacks_inputs(estate: Estate) -> None:
+    """Values that cross units (a site's gateway ids and interface addresses, read by the link's
+    unit through a stack reference) arrive as the single stack has them: every input equal."""
+    single = {r["urn"]: r for r in json.loads(estate.single.read_text())["resources"]}
+    compared = 0
+    for path in sorted(estate.units.glob("dev.*.json")):
+        unit = path.stem
+        for row in json.loads(path.read_text())["resources"]:
+            if row["custom"] and not row["type"].startswith("pulumi:providers:"):
+                assert row["inputs"] == single[in_estate(row["urn"], unit)]["inputs"], row["urn"]
+                compared += 1
+    assert compared == len(custom_urns({"resources": list(single.values())}))
+
+
+def test_a_site_unit_makes_only_its_sites_provider_and_a_link_reads_the_gateways(estate: Estate) -> None:
+    site = json.loads((estate.units / "dev.aws-use1.json").read_text())
+    providers = [r["name"] for r in site["resources"] if r["type"].startswith("pulumi:providers:")]
+    assert providers == ["aws-use1"]
+    link = json.loads((estate.units / "dev.link.aws-use1.gcp-euw1.json").read_text())
+    # The VPN connections attach to the site unit's gateway, by the id that unit exported and the
+    # link's unit read through its stack reference (the gateway is not the link unit's).
+    exported = site["outputs"]["core.gateway.aws-use1.id"]
+    assert not [r for r in link["resources"] if r["type"] == "aws:ec2/vpnGateway:VpnGateway"]
+    vpns = [r for r in link["resources"] if r["type"] == "aws:ec2/vpnConnection:VpnConnection"]
+    assert len(vpns) == 2 and all(r["inputs"]["vpnGatewayId"] == exported for r in vpns)
+
+
+def test_the_units_plans_get_the_single_plans_findings(
+    estate: Estate, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Also the proof that the merge puts each dependency on a stack reference back on the
+    resource read: without it the pack's readers find HA VPN gateways without tunnels."""
+    expected = findings(capsys, "--from-json", str(estate.single))
+    assert expected[1], "the comparison needs findings to compare"
+    assert (estate.units / MANIFEST).is_file()
+    assert findings(capsys, "--from-json", str(estate.units)) == expected
+
+
+def test_the_estates_own_stack_is_still_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_stack(tmp_path, "dev", {**stack_raw("dev"), "deployment": "units"})
+    assert main(["-C", str(tmp_path), "preview", "--stack", "dev"]) == 1
+    err = capsys.readouterr().err
+    assert "skyweave:deployment" in err and "run `pulumi up` on its units" in err
+
+
+def test_a_unit_of_an_estate_with_what_units_do_not_build_yet_is_refused_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    raw = copy.deepcopy(stack_raw("prod"))
+    write_stack(tmp_path, "prod", {**raw, "deployment": "units"})
+    stacks = tmp_path / "stacks"
+    # a unit's stack gets its estate's configuration (`pulumi stack init --copy-config-from`)
+    (stacks / "Pulumi.prod.aws-use1.yaml").write_text((stacks / "Pulumi.prod.yaml").read_text())
+    assert main(["-C", str(tmp_path), "preview", "--stack", "prod.aws-use1"]) == 1
+    err = capsys.readouterr().err
+    assert "prod.aws-use1" in err and "does not build these yet" in err
+    named_all = (
+        "MultiCloudBucket 'assets'",
+        "MultiCloudDatabase 'orders'",
+        "KubernetesFleet 'apps'",
+        "links of shape gcp-vpc-peering (gcp-euw1/gcp-usc1)",
+    )
+    for named in named_all:
+        assert named in err, named

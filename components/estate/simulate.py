@@ -157,24 +157,6 @@ class WorkloadOutcome:
     kind: str = "app"
 
     def as_dict(self) -> dict[str, Any]:
-        if self.kind == "pods":
-            return {
-                "workload": self.app,
-                "remaining": self.remaining,
-                "total": self.total,
-                "min_healthy": self.min_healthy,
-                "required": self.required,
-                "survived": self.survived,
-                "dns": None
-                if self.dns_record is None
-                else {
-                    "record": self.dns_record,
-                    "healthy_targets": list(self.healthy_targets),
-                    "healthy": bool(self.healthy_targets),
-                    "provider_failed": self.dns_provider_failed,
-                },
-                "healthy_sites": list(self.healthy_targets),
-            }
         if self.kind in ("pool", "cluster"):
             return {
                 "pool" if self.kind == "pool" else "fleet": self.app,
@@ -185,8 +167,8 @@ class WorkloadOutcome:
                 "survived": self.survived,
                 "healthy_sites": list(self.healthy_targets),
             }
-        return {
-            "app": self.app,
+        return {  # an app, or a fleet workload's pods: the same row under the name each is known by
+            "workload" if self.kind == "pods" else "app": self.app,
             "remaining": self.remaining,
             "total": self.total,
             "min_healthy": self.min_healthy,

@@ -78,6 +78,22 @@ def device_raw() -> dict[str, Any]:
     return raw
 
 
+def prod_sites(*names: str) -> list[dict[str, Any]]:
+    """prod's sites named, without IPv6 (dev plans none)."""
+    ipv6 = ("ipv6", "ipv6_cidr")
+    sites = stack_raw("prod")["sites"]
+    return [{k: v for k, v in s.items() if k not in ipv6} for s in sites if s["name"] in names]
+
+
+def azure_raw() -> dict[str, Any]:
+    """dev with prod's Azure site and on-prem site: the Azure active-active gateway (site-owned,
+    read by three link units) on links of shapes aws-azure-vpn, gcp-azure-ha-vpn and
+    azure-vpn-device."""
+    raw = copy.deepcopy(stack_raw("dev"))
+    raw["sites"] += prod_sites("azure-weu1", "onprem-fra")
+    return raw
+
+
 @dataclasses.dataclass
 class Estate:
     raw: dict[str, Any]
@@ -86,7 +102,7 @@ class Estate:
     run: OfflineRun
 
 
-ESTATES = {"dev": lambda: stack_raw("dev"), "hub": hub_raw, "device": device_raw}
+ESTATES = {"dev": lambda: stack_raw("dev"), "hub": hub_raw, "device": device_raw, "azure": azure_raw}
 
 
 @pytest.fixture(scope="module", params=list(ESTATES))

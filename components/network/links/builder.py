@@ -36,7 +36,17 @@ from ...planning.vpn import (
     shape_rule,
 )
 
-__all__ = ["PEERING", "Build", "LinkBuilder", "VpnLink", "builder_for", "register_builder"]
+__all__ = [
+    "PEERING",
+    "Build",
+    "LinkBuilder",
+    "SitePart",
+    "VpnLink",
+    "builder_for",
+    "register_builder",
+    "register_site_part",
+    "unit_problem",
+]
 
 _T = TypeVar("_T")
 _S = TypeVar("_S")
@@ -51,6 +61,29 @@ GATEWAY_ATTRIBUTES = (("id",),)
 HA_GATEWAY_ATTRIBUTES = (("id", "vpn_interfaces"), ("id", "name"))
 _EXAMPLE_NAME = kind_shape(VpnEndpoint.APPLIANCE, VpnEndpoint.DEVICE)
 _BUILDERS: Registry[str, Build] = Registry("the builder of link shape")
+#: What a site owns of a link ending on it, by the end's kind: built in the site's own unit
+#: whichever unit the link is (a site's gateway shared by its links), read by the link's unit
+#: through ``site_owned`` keys (drivers/scope.py). A kind with one is buildable in units.
+SitePart = Callable[["LinkBuilder", LinkPlan, SiteEnd], object]
+_SITE_PARTS: Registry[VpnEndpoint, SitePart] = Registry("the site part of endpoint kind")
+
+
+def register_site_part(kind: VpnEndpoint, part: SitePart) -> None:
+    """``part`` makes (in the site's unit) or reads (elsewhere) what a ``kind`` end's site owns of
+    its links; every handle it returns goes through ``site_owned`` (drivers/scope.py), so a
+    unit's program builds links ending on ``kind`` (``estate.units.unit_scope``)."""
+    _SITE_PARTS.register(kind, part, qualified_name(part))
+
+
+def unit_problem(link: LinkPlan) -> str | None:
+    """Why a unit's program cannot build ``link`` yet (``None``: it can): an end whose kind
+    declares no site part (a device needs none: it is configured outside Pulumi)."""
+    if link.routing is Routing.PEERING:
+        return "a native peering reads its sites' networks, which no unit exports yet"
+    for end in (link.a, link.b):
+        if end.endpoint is not VpnEndpoint.DEVICE and end.endpoint not in _SITE_PARTS:
+            return f"its {end.endpoint} end ({end.site}) declares no site part"
+    return None
 
 
 def register_builder(shape: str, build: Build) -> None:
@@ -183,15 +216,14 @@ class LinkBuilder:
 
     def site_part(self, link: LinkPlan, end: SiteEnd) -> None:
         """What ``end``'s site owns of ``link`` and builds in its own unit: its shared gateway."""
-        if end.endpoint is VpnEndpoint.GATEWAY:
-            self.gateway(end.site, end.asn)
-        elif end.endpoint is VpnEndpoint.HA_GATEWAY:
-            self.ha_gateway(end.site, end.asn)
-        elif end.endpoint is not VpnEndpoint.DEVICE:  # a device is configured outside Pulumi
-            # refused before anything registers (estate/units.py unit_scope)
+        if end.endpoint is VpnEndpoint.DEVICE:  # configured outside Pulumi
+            return
+        part = _SITE_PARTS.get(end.endpoint) if end.endpoint is not None else None
+        if part is None:  # refused before anything registers (estate/units.py unit_scope)
             raise PlanningError(
                 f"link {link.id}: a {end.endpoint} end ({end.site}) is not built in a unit yet", value=link.id
             )
+        part(self, link, end)
 
     def at_end(self, finish: Callable[[], None]) -> None:
         """Run ``finish`` once every link is built (in the order asked)."""
@@ -322,3 +354,15 @@ def _remedy(link: LinkPlan) -> str:
             "`vpn: appliance` (route-based, BGP) or join the sites through others"
         )
     return f"Join {link.a.site!r} and {link.b.site!r} through other sites"
+
+
+def _gateway_part(builder: LinkBuilder, link: LinkPlan, end: SiteEnd) -> object:
+    return builder.gateway(end.site, end.asn)
+
+
+def _ha_gateway_part(builder: LinkBuilder, link: LinkPlan, end: SiteEnd) -> object:
+    return builder.ha_gateway(end.site, end.asn)
+
+
+register_site_part(VpnEndpoint.GATEWAY, _gateway_part)
+register_site_part(VpnEndpoint.HA_GATEWAY, _ha_gateway_part)

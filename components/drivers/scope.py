@@ -152,6 +152,9 @@ class RemoteResource:
 
     def __init__(self, reference: pulumi.StackReference, key: str, attributes: Sequence[str]) -> None:
         self.key = key
+        #: What a resource that must wait for this one depends on (``depends_on``): the reference,
+        #: which the estate's plan resolves to the resource it read.
+        self.reference = reference
         for attribute in attributes:
             value = reference.require_output(f"{key}.{attribute}").apply(_records)
             setattr(self, attribute, value)
@@ -181,7 +184,10 @@ def _part(made: Any, where: str | int | None) -> Any:
         return made[where]
     value = made
     for step in where.split("."):
-        value = value[int(step)] if step.isdigit() else getattr(value, step)
+        if isinstance(value, Mapping):
+            value = value[step]
+        else:
+            value = value[int(step)] if step.isdigit() else getattr(value, step)
     return value
 
 

@@ -427,6 +427,11 @@ class AzureDriver(ModuleClusters, CloudDriver):
             opts=ctx.opts(additional_secret_outputs=["sharedKey"]),
         )
 
+    @staticmethod
+    def peering_reads(plan: SitePlan) -> dict[str, tuple[str, ...]]:
+        """The VNet (its id and name) and its resource group's name."""
+        return {"vnet": ("id", "name"), "resource_group": ("name",)}
+
     def peering(
         self,
         ctx: SiteContext,

@@ -24,7 +24,8 @@ from ...drivers.base import Capability, SiteContext, SiteNetwork
 from ...drivers.registry import get_driver
 from ...drivers.scope import current_scope, site_owned
 from ...drivers.secrets import random_provider, tunnel_psks
-from ...drivers.vpn import GatewayVpnService, HaVpnService, PeeringService, PolicyVpnService
+from ...drivers.vpn import GatewayVpnService, HaVpnService, PeeringReads, PeeringService, PolicyVpnService
+from ...planning.ipam import SitePlan
 from ...planning.topology import LinkId
 from ...planning.vpn import (
     LinkPlan,
@@ -79,7 +80,11 @@ def unit_problem(link: LinkPlan) -> str | None:
     """Why a unit's program cannot build ``link`` yet (``None``: it can): an end whose kind
     declares no site part (a device needs none: it is configured outside Pulumi)."""
     if link.routing is Routing.PEERING:
-        return "a native peering reads its sites' networks, which no unit exports yet"
+        for end in (link.a, link.b):
+            driver = get_driver(end.vendor)
+            if not isinstance(driver, PeeringReads):
+                return f"{driver.vendor} does not say what its peering reads of a network (PeeringReads)"
+        return None
     for end in (link.a, link.b):
         if end.endpoint is not VpnEndpoint.DEVICE and end.endpoint not in _SITE_PARTS:
             return f"its {end.endpoint} end ({end.site}) declares no site part"
@@ -162,6 +167,8 @@ class LinkBuilder:
     tags: Mapping[str, Mapping[str, str]]
     #: Every link being built (a gateway shared by several links may need all their plans).
     links: tuple[LinkPlan, ...] = ()
+    #: Each site's address plan (what a unit reads of another unit's network is named from it).
+    plans: Mapping[str, SitePlan] = field(default_factory=dict)
     #: The estate's IPv4 address space (IPAM supernet, ranges outside it): what a forwarding end
     #: (an appliance's ports) must accept, stable when a cloud site is added.
     estate_cidrs: tuple[str, ...] = ()
@@ -215,7 +222,11 @@ class LinkBuilder:
             finish()
 
     def site_part(self, link: LinkPlan, end: SiteEnd) -> None:
-        """What ``end``'s site owns of ``link`` and builds in its own unit: its shared gateway."""
+        """What ``end``'s site owns of ``link`` and builds in its own unit: its shared gateway
+        (a peering: what it reads of the network, exported)."""
+        if link.routing is Routing.PEERING:
+            self.network(end.site)
+            return
         if end.endpoint is VpnEndpoint.DEVICE:  # configured outside Pulumi
             return
         part = _SITE_PARTS.get(end.endpoint) if end.endpoint is not None else None
@@ -249,6 +260,30 @@ class LinkBuilder:
         return self.service(site, PeeringService)
 
     # --- things created once and shared: site gateways, a link's peer ranges -------------------
+
+    def network(self, site: str) -> SiteNetwork:
+        """``site``'s network for a peering: this unit's own (exporting what a peering reads of
+        it, :class:`~skyweave.drivers.vpn.PeeringReads`), or in a link's unit those resources
+        read from the site's unit, as a network the driver's ``peering`` takes."""
+        driver = self.peering_service(site)
+        if current_scope() is None or not isinstance(driver, PeeringReads):
+            return self.networks[site]  # (in a unit, refused before anything registers: unit_problem)
+        plan = self.plans[site]
+        reads = driver.peering_reads(plan)
+        got = self.once(
+            f"network:{site}",
+            lambda: site_owned(
+                site,
+                f"{self.component}.network.{site}",
+                lambda: self.networks[site],
+                {f"resources.{key}": attributes for key, attributes in reads.items()},
+            ),
+        )
+        if isinstance(got, SiteNetwork):
+            return got
+        resources = dict(got.resources)
+        network_id = resources[next(iter(reads))].id
+        return SiteNetwork.from_plan(self.sites[site].vendor, plan, network_id, {}, resources)
 
     def once(self, key: str, make: Callable[[], _T]) -> _T:
         """``make()`` the first time ``key`` is asked for; the same object after that."""

@@ -120,6 +120,27 @@ def peering_raw() -> dict[str, Any]:
     return raw
 
 
+def vpnaas_raw() -> dict[str, Any]:
+    """dev with two OpenStack VPNaaS sites (prod's os-dc1 as `vpn: vpnaas`, and a second) and
+    prod's on-prem site: links of shapes aws-site-vpn to a policy-based end and openstack-vpnaas
+    (VPNaaS to VPNaaS and to devices), each site's VPN service, IKE and IPsec policies and local
+    endpoint group read by its link units (GCP HA VPN cannot reach VPNaaS: excluded)."""
+    raw = copy.deepcopy(stack_raw("dev"))
+    (os1,) = prod_sites("os-dc1")
+    os1 = {k: v for k, v in os1.items() if k != "vpn_appliance"} | {"vpn": "vpnaas"}
+    os2 = {
+        **os1,
+        "name": "os-dc2",
+        "auth_url": "https://keystone.dc2.example.net:5000/v3",
+        "cidr": "10.5.0.0/16",
+    }
+    os2["asn"] = 64619
+    raw["sites"] += [os1, os2, *prod_sites("onprem-fra")]
+    exclude = [["gcp-euw1", s] for s in ("os-dc1", "os-dc2")]
+    raw["network"] = {**raw["network"], "exclude": exclude}
+    return raw
+
+
 @dataclasses.dataclass
 class Estate:
     raw: dict[str, Any]
@@ -134,6 +155,7 @@ ESTATES = {
     "device": device_raw,
     "azure": azure_raw,
     "peering": peering_raw,
+    "vpnaas": vpnaas_raw,
 }
 
 

@@ -150,14 +150,17 @@ class RemoteResource:
     """Another unit's resource as the attributes a driver reads from it (``id``, ``name``, …),
     each an output of that unit's stack read through a stack reference."""
 
-    def __init__(self, reference: pulumi.StackReference, key: str, attributes: Sequence[str]) -> None:
+    def __init__(self, scope: UnitScope, owner: str, key: str, attributes: Sequence[str]) -> None:
         self.key = key
-        #: What a resource that must wait for this one depends on (``depends_on``): the reference,
+        #: What a resource that must wait for this one depends on (``depends_on``): a reference,
         #: which the estate's plan resolves to the resource it read.
-        self.reference = reference
+        self.reference = scope.reference(owner, f"{key}.{attributes[0]}" if attributes else key)
         for attribute in attributes:
-            value = reference.require_output(f"{key}.{attribute}").apply(_records)
-            setattr(self, attribute, value)
+            # One reference per output read: what each names is the resource it came from, and
+            # its value is known or not as that output is (drivers/scope.py, engine/offline.py).
+            name = f"{key}.{attribute}"
+            reference = self.reference if attribute == attributes[0] else scope.reference(owner, name)
+            setattr(self, attribute, reference.require_output(name).apply(_records))
 
 
 #: What dependants read of a handle another unit owns: per resource (a part), the attributes
@@ -229,9 +232,10 @@ def owned(builds: bool, owner: str | None, key: str, make: Callable[[], Any], pa
                 for attribute in attrs:
                     output = pulumi.Output.from_input(getattr(part, attribute)).apply(_plain)
                     pulumi.export(f"{name}.{attribute}", output)
+                    scope.owned[f"{name}.{attribute}"] = part.urn
         return made
     assert owner is not None
-    remote = [RemoteResource(scope.reference(owner, name), name, attrs) for name, _, attrs in named]
+    remote = [RemoteResource(scope, owner, name, attrs) for name, _, attrs in named]
     return _assemble(parts, remote)
 
 

@@ -60,6 +60,8 @@ PEERING = "peering"
 #: unit's program the site's unit exports them and a link's unit reads them (drivers/scope.py).
 GATEWAY_ATTRIBUTES = (("id",),)
 HA_GATEWAY_ATTRIBUTES = (("id", "vpn_interfaces"), ("id", "name"))
+#: A policy-based VPN service's pieces a link's site connections name (Neutron VPNaaS).
+POLICY_PARTS = {"service": ("id", "external_v4_ip"), "ike": ("id",), "ipsec": ("id",), "local": ("id",)}
 _EXAMPLE_NAME = kind_shape(VpnEndpoint.APPLIANCE, VpnEndpoint.DEVICE)
 _BUILDERS: Registry[str, Build] = Registry("the builder of link shape")
 #: What a site owns of a link ending on it, by the end's kind: built in the site's own unit
@@ -324,7 +326,12 @@ class LinkBuilder:
         driver = self.service(site, PolicyVpnService)
         return self.once(
             f"policy:{site}",
-            lambda: driver.vpn_service(self.context(site), self.networks[site], link.ciphers),
+            lambda: site_owned(
+                site,
+                f"{self.component}.policy.{site}",
+                lambda: driver.vpn_service(self.context(site), self.networks[site], link.ciphers),
+                POLICY_PARTS,
+            ),
         )
 
     def psks_for(self, link: LinkPlan, parent: pulumi.Resource, count: int) -> list[pulumi.Output[str]]:
@@ -399,5 +406,10 @@ def _ha_gateway_part(builder: LinkBuilder, link: LinkPlan, end: SiteEnd) -> obje
     return builder.ha_gateway(end.site, end.asn)
 
 
+def _policy_part(builder: LinkBuilder, link: LinkPlan, end: SiteEnd) -> object:
+    return builder.policy_endpoint(link, end.site)
+
+
 register_site_part(VpnEndpoint.GATEWAY, _gateway_part)
+register_site_part(VpnEndpoint.POLICY, _policy_part)
 register_site_part(VpnEndpoint.HA_GATEWAY, _ha_gateway_part)

@@ -21,12 +21,13 @@ from typing import Any
 import pytest
 from conftest import stack_raw, write_stack
 from skyweave.cli import main
-from skyweave.engine.offline import OfflineRun
+from skyweave.engine.offline import SECRET, OfflineMocks, OfflineRun, StackOutputs, run_program
 from skyweave.engine.plans import MANIFEST, read_plan, read_plan_directory
 from skyweave.engine.preview import preview_stack, render_json
 from skyweave.engine.units import assign_run
 from skyweave.estate.config import parse_stack_config
 from skyweave.estate.units import plan_units
+from skyweave.planning.vpn import safe_psk
 
 
 def findings(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[tuple[str, str, str]]]:
@@ -141,6 +142,15 @@ def vpnaas_raw() -> dict[str, Any]:
     return raw
 
 
+def appliance_raw() -> dict[str, Any]:
+    """dev with prod's OpenStack appliance site, Azure site and on-prem site: links of shapes
+    aws-vpn-appliance, gcp-ha-vpn-appliance, azure-vpn-appliance and appliance-device, whose
+    tunnels the appliance instances (the edge unit) carry, keys included."""
+    raw = copy.deepcopy(stack_raw("dev"))
+    raw["sites"] += prod_sites("os-dc1", "azure-weu1", "onprem-fra")
+    return raw
+
+
 @dataclasses.dataclass
 class Estate:
     raw: dict[str, Any]
@@ -156,6 +166,7 @@ ESTATES = {
     "azure": azure_raw,
     "peering": peering_raw,
     "vpnaas": vpnaas_raw,
+    "appliance": appliance_raw,
 }
 
 
@@ -282,3 +293,69 @@ def test_a_unit_of_an_estate_with_what_units_do_not_build_yet_is_refused_naming_
         "azure-vpn-device",
     ):
         assert built not in err, built
+
+
+class UserData(OfflineMocks):
+    """The offline mocks, keeping each appliance instance's user data as the provider gets it."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.user_data: dict[str, str] = {}
+
+    def new_resource(self, args: Any) -> tuple[str, dict[str, Any]]:
+        if args.typ == "openstack:compute/instance:Instance":
+            self.user_data[args.name] = args.inputs["userData"]
+        return super().new_resource(args)
+
+
+def test_the_edge_carries_every_links_keys_and_only_as_secrets(tmp_path: Path) -> None:
+    """The appliance instances' user data in the edge unit is the single stack's, byte for byte:
+    every link's tunnels, far addresses and pre-shared keys, the keys read from the link units
+    through stack references. Each key is a secret output of its link's unit, the user data a
+    secret input, and no key appears in the edge's plan or its outputs but inside a secret."""
+    raw = appliance_raw()
+    for where in ("units", "single"):
+        (tmp_path / where).mkdir()
+    project = write_stack(tmp_path / "units", "dev", {**raw, "deployment": "units"})
+    config = parse_stack_config({**raw, "deployment": "units"}, source="dev", stack="dev")
+    graph = plan_units(config.plan, "dev")
+    edge = "dev.edge.os-dc1"
+    needed = {edge}
+    for unit in reversed(graph.names()):
+        if unit in needed:
+            needed.update(graph[unit].prerequisites)
+
+    def run(project: Any, stack: str, mocks: OfflineMocks) -> OfflineRun:
+        stack_file = project.read_stack("dev")  # a unit's stack has its estate's configuration
+        return run_program(
+            project.main,
+            project=project.name,
+            stack=stack,
+            config=stack_file.engine_config(),
+            secret_keys=stack_file.secret_keys,
+            mocks=mocks,
+        )
+
+    outputs: dict[str, StackOutputs] = {}
+    for unit in graph.names():  # prerequisites first, as preview --all runs them
+        if unit in needed and unit != edge:
+            outputs[unit] = run(project, unit, OfflineMocks(stack_references=outputs)).reference_outputs
+    captured = UserData(stack_references=outputs)
+    edge_run = run(project, edge, captured)
+    keys = {(u, k): value for u, out in outputs.items() for k, value in out.outputs.items() if ".psk." in k}
+    appliance_links = [u for u in graph[edge].prerequisites if u.startswith("dev.link.")]
+    assert {unit for unit, _ in keys} == set(appliance_links) and len(keys) >= 10
+    assert all(name in outputs[unit].secret_names for unit, name in keys)
+
+    single = UserData()
+    run(write_stack(tmp_path / "single", "dev", raw), "dev", single)
+    assert captured.user_data == single.user_data
+    assert sorted(captured.user_data) == ["core-appliance-os-dc1-0", "core-appliance-os-dc1-1"]
+    psks = [safe_psk(str(key)) for key in keys.values()]
+    instances = [r for r in edge_run.resources if r.type == "openstack:compute/instance:Instance"]
+    assert [r.inputs["userData"] for r in instances] == [SECRET, SECRET]
+    plan = render_json(edge_run)
+    edge_outputs = edge_run.reference_outputs
+    shown = json.dumps({k: v for k, v in edge_outputs.outputs.items() if k not in edge_outputs.secret_names})
+    for value in [*psks, *(str(key) for key in keys.values())]:
+        assert value not in plan and value not in shown

@@ -25,6 +25,7 @@ __all__ = [
     "RemoteResource",
     "UnitScope",
     "current_scope",
+    "depends",
     "estate_stack",
     "in_scope",
     "link_owned",
@@ -52,6 +53,8 @@ class UnitScope:
     site_units: dict[str, str]
     #: Each link's unit, by its two sites in the link's order (what an edge reads of a link).
     link_units: dict[tuple[str, str], str] = field(default_factory=dict)
+    #: The appliance sites whose edge this unit is (it builds their VPN instances).
+    edges: frozenset[str] = frozenset()
     #: What this unit exported for other units, by key: the URN of the resource it came from
     #: (a component records it, :data:`UNIT_RESOURCES`, so the estate's plan can say which
     #: resource a dependant's stack reference read).
@@ -63,9 +66,12 @@ class UnitScope:
     def builds_link(self, a: str, b: str) -> bool:
         return (a, b) in self.links
 
+    def builds_edge(self, site: str) -> bool:
+        return site in self.edges
+
     def touches(self, site: str) -> bool:
         """Whether anything this unit builds is on ``site`` (so it needs the site's provider)."""
-        return site in self.sites or any(site in link for link in self.links)
+        return site in self.sites or site in self.edges or any(site in link for link in self.links)
 
     def reference(self, unit: str, key: str) -> pulumi.StackReference:
         """A stack reference to ``unit`` (its full name) for reading what it exported of the
@@ -161,6 +167,13 @@ class RemoteResource:
             name = f"{key}.{attribute}"
             reference = self.reference if attribute == attributes[0] else scope.reference(owner, name)
             setattr(self, attribute, reference.require_output(name).apply(_records))
+
+
+def depends(*resources: Any) -> list[pulumi.Resource]:
+    """``resources`` as ``depends_on`` takes them: one read from another unit
+    (:class:`RemoteResource`) is waited for through its stack reference, which the estate's plan
+    resolves to the resource read."""
+    return [r.reference if isinstance(r, RemoteResource) else r for r in resources]
 
 
 #: What dependants read of a handle another unit owns: per resource (a part), the attributes

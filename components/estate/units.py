@@ -304,11 +304,13 @@ def unit_scope(plan: EstatePlan, estate: str, unit: Unit) -> UnitScope:
         for link in links
         if unit.name == link_unit(estate, link.a.site, link.b.site)
     )
+    edges = frozenset(s.name for s in sites if unit.name == edge_unit(estate, s.name))
     return UnitScope(
         estate=estate,
         unit=unit.name,
         sites=own_sites,
         links=own_links,
+        edges=edges,
         site_units={s.name: site_unit(estate, s.name) for s in sites},
         link_units={(ln.a.site, ln.b.site): link_unit(estate, ln.a.site, ln.b.site) for ln in links},
     )

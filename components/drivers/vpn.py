@@ -287,9 +287,16 @@ class ApplianceParts(Protocol):
         """Per resource of the handle (its path: ``group``, ``ports.0``), the attributes read."""
         ...
 
-    def appliance_remote(self, site: SiteArgs, parts: Any) -> Any:
+    def appliance_remote(self, site: SiteArgs, network: SiteNetwork, parts: Any) -> Any:
         """The handle as :meth:`ApplianceVpnService.vpn_appliances` made it, from ``parts`` read
-        from the site's unit (a record with the paths of :meth:`appliance_parts`)."""
+        from the site's unit (a record with the paths of :meth:`appliance_parts`) and the site's
+        addresses (``network``: its plan's ranges and subnets, no ids)."""
+        ...
+
+    def appliance_records_links(self) -> bool:
+        """Whether :meth:`ApplianceVpnService.allow_appliance_peers` and ``appliance_routes``
+        only record on the pair what its instances carry (nothing registers: the edge calls them
+        for every link), rather than registering the openings and routes (each link's unit)."""
         ...
 
 

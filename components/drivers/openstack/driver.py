@@ -280,8 +280,14 @@ class OpenStackDriver(ModuleClusters, CloudDriver):
         return openstack_appliance.PARTS
 
     @staticmethod
-    def appliance_remote(site: SiteArgs, parts: Any) -> openstack_appliance.AppliancePair:
+    def appliance_remote(
+        site: SiteArgs, network: SiteNetwork, parts: Any
+    ) -> openstack_appliance.AppliancePair:
         return openstack_appliance.remote(site, parts)
+
+    @staticmethod
+    def appliance_records_links() -> bool:
+        return False  # security-group rules and router routes: each link's unit registers its own
 
     @staticmethod
     def appliance_user_data_limit() -> UserDataLimit:

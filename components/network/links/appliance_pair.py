@@ -63,7 +63,8 @@ def pair(builder: LinkBuilder, site: str) -> AppliancePending:
             got = site_owned(
                 site, f"{builder.component}.appliance.{site}", addresses, driver.appliance_parts()
             )
-            handle = got if scope.builds_site(site) else driver.appliance_remote(builder.sites[site], got)
+            site_args, network = builder.sites[site], builder.site_network(site)
+            handle = got if scope.builds_site(site) else driver.appliance_remote(site_args, network, got)
         pending = AppliancePending(site, handle)
         if scope is None or scope.builds_edge(site):
             builder.at_end(lambda: _instances(builder, pending))
@@ -115,7 +116,8 @@ def add_link(
     for t in link.tunnels:
         pending.psks[tunnel_name(link, site, t)] = psks[t.index]
     scope = current_scope()
-    if scope is not None and not scope.builds_link(link.a.site, link.b.site):
+    recorded = isinstance(driver, ApplianceParts) and driver.appliance_records_links()
+    if scope is not None and not scope.builds_link(link.a.site, link.b.site) and not recorded:
         return  # the edge: the link's unit opens the pair and routes
     ctx = builder.context(site, parent)
     addresses = list({peer_key(link, t): peers[peer_key(link, t)] for t in link.tunnels}.values())

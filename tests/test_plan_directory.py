@@ -289,3 +289,73 @@ def test_prods_own_units_from_skyweave_stacks_get_the_single_plans_findings(
     single.write_text(json.dumps(prod))
     expected = findings(capsys, "--from-json", str(single))
     assert findings(capsys, "--from-json", str(directory)) == expected
+
+
+def _without(doc: dict[str, Any], gone: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+    """``doc`` with the resources ``gone`` picks removed, and every resource depending on one of
+    them (by ``dependencies``, ``propertyDependencies`` or its provider), transitively: the plan a
+    user gets by deleting them from the program or the console."""
+    removed = {r["urn"] for r in doc["resources"] if gone(r)}
+    while True:
+        more = {
+            r["urn"]
+            for r in doc["resources"]
+            if r["urn"] not in removed
+            and (
+                r.get("provider") in removed
+                or removed.intersection(r.get("dependencies") or ())
+                or any(removed.intersection(d) for d in (r.get("propertyDependencies") or {}).values())
+            )
+        }
+        if not more:
+            break
+        removed |= more
+    out = copy.deepcopy(doc)
+    out["resources"] = [r for r in out["resources"] if r["urn"] not in removed]
+    return out
+
+
+_REMOVALS: dict[str, Callable[[dict[str, Any]], bool]] = {
+    # one of the four tunnels between AWS and GCP
+    "a tunnel": lambda r: r["urn"].endswith("::core-tunnel-gcp-euw1-aws-use1-0"),
+    # the app's instances on one site
+    "a site's compute": lambda r: (
+        r["type"] == "aws:ec2/instance:Instance" and (r.get("provider") or "").endswith("::aws-use1")
+    ),
+    # everything Azure runs, its provider included
+    "a whole vendor": lambda r: (
+        r["type"] == "pulumi:providers:azure-native"
+        or (r.get("provider") or "").startswith("urn:pulumi:prod::skyweave::pulumi:providers:azure-native::")
+    ),
+}
+
+
+@pytest.mark.parametrize("removal", sorted(_REMOVALS))
+def test_prods_units_with_a_removal_get_the_single_plans_findings(
+    removal: str,
+    prod: dict[str, Any],
+    prod_run: OfflineRun,
+    cli_once: CliOnce,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Issue 31's done-when: prod's units, with a tunnel, a site's compute or a whole vendor gone,
+    get exactly the findings of the single plan with the same resources gone (and the removal
+    changes the verdict, so the comparison is not of two unchanged estates)."""
+    code, manifest = cli_once("stacks", "--stack", "prod", "--format", "json")
+    assert code == 0
+    config = parse_stack_config({**stack_raw("prod"), "deployment": "units"}, source="prod", stack="prod")
+    graph = plan_units(config.plan, "prod")
+    assignment = assign_run(prod_run, graph, [s.name for s in config.sites])
+    names = list(graph.names())
+    smaller = _without(prod, _REMOVALS[removal])
+    assert len(smaller["resources"]) < len(prod["resources"])
+    plans = split(smaller, names, lambda row: names.index(assignment.unit_of[row["urn"]]))
+    directory = write_units(tmp_path / "units", "prod", plans)
+    (directory / MANIFEST).write_text(manifest)
+    whole, single = tmp_path / "prod.json", tmp_path / "single.json"
+    whole.write_text(json.dumps(prod))
+    single.write_text(json.dumps(smaller))
+    expected = findings(capsys, "--from-json", str(single))
+    assert expected != findings(capsys, "--from-json", str(whole)), f"removing {removal} changes no verdict"
+    assert findings(capsys, "--from-json", str(directory)) == expected

@@ -31,8 +31,10 @@ from ..clusters import (
     ClusterSla,
     ClusterSpec,
     ClusterTerms,
+    FixedAddresses,
     PodAddressing,
     RangeRule,
+    WorkloadSpec,
     exec_kubeconfig,
 )
 from ..site import SiteContext, SiteNetwork
@@ -44,7 +46,13 @@ else:
 
     gcp = lazy_sdk("pulumi_gcp")
 
-__all__ = ["CLUSTER_TERMS", "cluster_site_problems", "cluster_value_problems", "create_cluster"]
+__all__ = [
+    "CLUSTER_TERMS",
+    "cluster_site_problems",
+    "cluster_value_problems",
+    "create_cluster",
+    "create_fixed_addresses",
+]
 
 #: "from the RFC-1918 private networks (e.g. 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16)": the
 #: SDK's docstrings of ip_allocation_policy's cluster_ipv4_cidr_block and services_ipv4_cidr_block.
@@ -201,3 +209,11 @@ def create_cluster(ctx: SiteContext, network: SiteNetwork, spec: ClusterSpec) ->
         kubeconfig=pulumi.Output.secret(kubeconfig),
         resources=resources,
     )
+
+
+def create_fixed_addresses(
+    ctx: SiteContext, network: SiteNetwork, handle: ClusterHandle, spec: WorkloadSpec
+) -> FixedAddresses | None:
+    """GKE's external passthrough Network Load Balancer reports a fixed IP in the Service's status (its
+    forwarding rule's address, kept while the Service exists): nothing is made ahead of it."""
+    return None

@@ -307,3 +307,20 @@ def test_the_pack_flags_a_workload_behind_route53_only(built: OfflineRun) -> Non
     says survive: vendor, which the mandatory rule refuses."""
     (finding,) = _findings(built, APP_DNS)
     assert "web.example.com is served by Route 53 (AWS) only" in finding.message
+
+
+def test_prods_workload_and_its_name_survive_losing_any_vendor() -> None:
+    """prod's `api` (issue 27's done-when): served by Route 53 and Cloud DNS, its pods and its name
+    outlive every vendor even when losing a DNS vendor counts as losing its records (--strict-dns)."""
+    from conftest import stack_raw
+    from skyweave.estate.config import parse_stack_config
+    from skyweave.estate.simulate import simulate
+
+    config = parse_stack_config(stack_raw("prod"), source="stacks/Pulumi.prod.yaml", stack="prod")
+    report = simulate(config, strict_dns=True)
+    vendors = [f for f in report.failures if f.kind.value == "vendor"]
+    assert {f.domain for f in vendors} >= {"aws", "gcp", "azure"}
+    for failure in vendors:
+        (row,) = [s for s in failure.services if s.app == "apps/api"]
+        assert row.dns_record == "api.example.com" and not row.dns_provider_failed, failure.domain
+        assert row.remaining >= 6 and row.survived and row.healthy_targets, (failure.domain, row)

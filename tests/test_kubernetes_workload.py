@@ -213,10 +213,24 @@ def test_cloud_dns_gives_the_eks_load_balancer_an_elastic_ip_per_public_subnet(b
     }
     for r in eips.values():
         assert r.inputs["domain"] == "vpc"
-    # The other vendors' load balancers report fixed IPs already: nothing is made for them.
+    # GKE's takes a regional static address reserved for it (spec.loadBalancerIP), which outlives
+    # the Service; AKS's and Magnum's report their fixed IP in the Service's status.
+    from skyweave.drivers.gcp.preview import preview_outputs as gcp_outputs
+
+    (reserved,) = [
+        r for r in both.resources if r.type == "gcp:compute/address:Address" and "-lb-ip-" in r.name
+    ]
+    assert reserved.name == "apps-lb-ip-gcp-euw1-web"
+    assert (reserved.inputs["region"], reserved.inputs["addressType"]) == ("europe-west1", "EXTERNAL")
+    gke = services["apps-service-gcp-euw1-web"].inputs
+    assert (
+        gke["spec"]["loadBalancerIP"] == gcp_outputs(reserved.type, reserved.name, reserved.inputs)["address"]
+    )
     for name, r in services.items():
         if name != "apps-service-aws-use1-web":
             assert "annotations" not in r.inputs["metadata"], name
+        if name not in ("apps-service-gcp-euw1-web",):
+            assert "loadBalancerIP" not in r.inputs["spec"], name
 
 
 def test_the_public_subnets_are_tagged_for_load_balancers(both: OfflineRun) -> None:
@@ -228,11 +242,12 @@ def test_the_public_subnets_are_tagged_for_load_balancers(both: OfflineRun) -> N
         assert not any(k.startswith("kubernetes.io/cluster/") for k in r.inputs["tags"]), r.name
 
 
-def test_the_elastic_ips_and_subnets_match_the_sdk_declarations(both: OfflineRun) -> None:
+def test_the_reserved_addresses_and_subnets_match_the_sdk_declarations(both: OfflineRun) -> None:
     from conformance.sdk_declarations import check_inputs
 
-    mine = [r for r in both.resources if r.type in (EIP, "aws:ec2/subnet:Subnet")]
-    assert {r.type for r in mine} == {EIP, "aws:ec2/subnet:Subnet"}
+    kinds = {EIP, "aws:ec2/subnet:Subnet", "gcp:compute/address:Address"}
+    mine = [r for r in both.resources if r.type in kinds]
+    assert {r.type for r in mine} == kinds
     for r in mine:
         assert check_inputs(r.type, r.inputs) == [], r.name
 

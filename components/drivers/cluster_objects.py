@@ -164,6 +164,7 @@ def create_workload(
         metadata=metadata({**terms.load_balancer_annotations, **(fixed.annotations if fixed else {})}),
         spec=core.ServiceSpecArgs(
             type="LoadBalancer",
+            load_balancer_ip=fixed.load_balancer_ip if fixed else None,
             selector=selector,
             ports=[
                 core.ServicePortArgs(name="http", port=spec.service_port, target_port="http", protocol="TCP")

@@ -89,9 +89,10 @@ class ClusterTerms:
         load_balancer_annotations: the annotations the vendor documents for an internet-facing
             network load balancer in front of such a Service (none where that is the default).
         load_balancer_source: where those facts are documented.
-        fixed_addresses: for a load balancer reached by a vendor-managed hostname, what the driver
-            gives it when DNS needs fixed addresses (:meth:`ModuleClusters.create_fixed_addresses`);
-            ``""`` where the load balancer already has a fixed IP or cannot be given one.
+        fixed_addresses: what the driver gives the load balancer when DNS needs fixed addresses
+            (:meth:`ModuleClusters.create_fixed_addresses`): for one reached by a vendor-managed
+            hostname, the addresses that make it reachable by IP; for one with an IP, an address
+            reserved ahead of it that outlives the Service; ``""`` where it is given none.
     """
 
     product: str
@@ -119,11 +120,14 @@ class FixedAddresses:
             addresses, as its vendor documents them.
         addresses: every public IPv4 address the load balancer answers on (what DNS targets).
         resources: the vendor's resources made for them, by role.
+        load_balancer_ip: the Service's ``spec.loadBalancerIP``, where the vendor's load balancer
+            takes its address from there (``None``: left unset).
     """
 
     annotations: Mapping[str, pulumi.Input[str]]
     addresses: pulumi.Output[list[str]]
     resources: Mapping[str, pulumi.Resource] = field(default_factory=dict)
+    load_balancer_ip: pulumi.Input[str] | None = None
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,7 @@ CLUSTER_TERMS = ClusterTerms(
     # A Service of type LoadBalancer gets an external passthrough Network Load Balancer, a
     # fixed IP in its status, with no annotation (GKE, "LoadBalancer Service concepts").
     load_balancer_source="https://cloud.google.com/kubernetes-engine/docs/concepts/service-load-balancer",
+    fixed_addresses="a regional static external address reserved for the Service (spec.loadBalancerIP)",
 )
 
 _VERSION = re.compile(r"1\.[0-9]{2}")
@@ -214,6 +215,28 @@ def create_cluster(ctx: SiteContext, network: SiteNetwork, spec: ClusterSpec) ->
 def create_fixed_addresses(
     ctx: SiteContext, network: SiteNetwork, handle: ClusterHandle, spec: WorkloadSpec
 ) -> FixedAddresses | None:
-    """GKE's external passthrough Network Load Balancer reports a fixed IP in the Service's status (its
-    forwarding rule's address, kept while the Service exists): nothing is made ahead of it."""
-    return None
+    """A regional static external address (``{component}-lb-ip-{site}-{name}``) the Service's
+    load balancer takes through ``spec.loadBalancerIP``: GKE's external passthrough load balancer
+    reports a fixed IP while the Service exists, and this one outlives the Service (a Service
+    replaced keeps the address DNS checks). GKE's service controller builds the forwarding rule on
+    the requested IP, which must be a static address of the region (cloud-provider-gcp,
+    ``gce_loadbalancer_external.go``: ``requestedIP := apiService.Spec.LoadBalancerIP``; ingress-gce
+    ``pkg/address``: the ``networking.gke.io/load-balancer-ip-addresses`` annotation first, then
+    ``.Spec.LoadBalancerIP``), in the Premium tier a Service's load balancer uses by default."""
+    name = ctx.name("lb-ip", spec.name)
+    address = gcp.compute.Address(
+        name,
+        project=getattr(ctx.site, "project", None),
+        region=ctx.site.region,
+        address_type="EXTERNAL",
+        network_tier="PREMIUM",
+        labels=dict(ctx.tags),
+        opts=ctx.opts(),
+    )
+    ip: pulumi.Output[str] = address.address
+    return FixedAddresses(
+        annotations={},
+        addresses=ip.apply(lambda a: [str(a)]),
+        resources={"lb_ip": address},
+        load_balancer_ip=ip,
+    )

@@ -39,7 +39,7 @@ from ..core.errors import SkyweaveError
 from ..drivers import cluster_objects, secrets
 from ..drivers.base import CloudDriver
 from ..drivers.registry import get_driver, vendors
-from ..drivers.scope import set_scope
+from ..drivers.scope import reference_source, set_scope
 from ..drivers.sdk import fill_result, invoke_result_type
 from ..drivers.stand_ins import digest as _digest
 from .urn import PROVIDER_PREFIX, STACK_TYPE
@@ -440,7 +440,7 @@ class OfflineMocks(pulumi.runtime.Mocks):
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         if args.typ == STACK_REFERENCE_TYPE:
-            return self._stack_reference(args.resource_id or args.name)
+            return self._stack_reference(args.resource_id or args.name, args.name)
         state = dict(args.inputs)
         package = args.typ.split(":", 1)[0]
         computed = dict(
@@ -455,9 +455,15 @@ class OfflineMocks(pulumi.runtime.Mocks):
             self._providers[resource_id] = dict(args.inputs)
         return resource_id, state
 
-    def _stack_reference(self, name: str) -> tuple[str, dict[str, Any]]:
+    def _stack_reference(self, name: str, resource: str = "") -> tuple[str, dict[str, Any]]:
         """A read of stack ``name``'s outputs: what this run was given for it (the engine's
-        StackReference provider answers ``outputs`` and ``secretOutputNames``)."""
+        StackReference provider answers ``outputs`` and ``secretOutputNames``).
+
+        A reference a unit makes to read one output (named ``<unit>/<output>``,
+        ``drivers.scope.UnitScope.reference``) is answered that output only: the SDK holds a
+        reference's outputs as one value, unknown when any part is, and a deployed stack's
+        outputs are all known, so the output read is unknown only when it is itself (a value
+        the provider computes, in the preview of its unit) — as in the single stack's preview."""
         stack = name.rsplit("/", 1)[-1]
         known = self.stack_references
         if known is None or stack not in known:
@@ -468,11 +474,12 @@ class OfflineMocks(pulumi.runtime.Mocks):
                 "it needs, previewed before it (`skyweave preview --all`)"
             )
         outputs = known[stack]
-        return name, {
-            "name": name,
-            "outputs": dict(outputs.outputs),
-            "secretOutputNames": sorted(outputs.secret_names),
-        }
+        values, secret = dict(outputs.outputs), outputs.secret_names
+        source = reference_source(resource)
+        if source is not None and source[1] in values:
+            values = {source[1]: values[source[1]]}
+            secret = secret & values.keys()
+        return name, {"name": name, "outputs": values, "secretOutputNames": sorted(secret)}
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
         driver = _driver_of(args.token)

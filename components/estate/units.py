@@ -34,8 +34,9 @@ from collections.abc import Iterable
 
 from ..core.errors import PlanningError
 from ..drivers.scope import UnitScope
+from ..network.links.builder import unit_problem
 from ..planning.units import Unit, UnitGraph, UnitKind, unit_name_problems
-from ..planning.vpn import LinkPlan, Routing, Shape, VpnEndpoint
+from ..planning.vpn import LinkPlan, Routing, VpnEndpoint
 from ..storage.multi_cloud_bucket import CopyFill
 from .plan import EstatePlan
 
@@ -50,14 +51,6 @@ __all__ = [
     "site_unit",
     "unit_scope",
 ]
-
-#: Link shapes a unit's program builds (docs/units.md, "What a unit's program builds today"): the
-#: link's resources in its unit, each cloud end's shared gateway in its site's unit, read by the
-#: link's unit through a stack reference (a device end has no resource). Every other shape is
-#: refused by name before anything registers; ``aws-site-vpn`` only with devices (with OpenStack
-#: VPNaaS its policy-based end is another site-shared service).
-UNIT_AWARE_SHAPES = frozenset({Shape.AWS_GCP_HA_VPN, Shape.AWS_SITE_VPN, Shape.GCP_HA_VPN_DEVICE})
-_UNIT_AWARE_ENDS = frozenset({VpnEndpoint.GATEWAY, VpnEndpoint.HA_GATEWAY, VpnEndpoint.DEVICE})
 
 #: Site names a site unit cannot take: the estate-wide units are named so.
 RESERVED_SITE_NAMES = frozenset({"secrets", "global"})
@@ -287,16 +280,18 @@ def unit_scope(plan: EstatePlan, estate: str, unit: Unit) -> UnitScope:
         missing += [f"{kind} {name!r}" for name in names]
     missing += [f"MultiCloudApp {name!r}'s DNS (the global unit)" for name, a in plan.apps.items() if a.dns]
     shapes: dict[str, list[str]] = {}
+    why: dict[str, str] = {}
     for link in plan.network.connectivity.links:
-        ends = {link.a.endpoint, link.b.endpoint}
-        if link.routing is Routing.PEERING or link.shape not in UNIT_AWARE_SHAPES or ends - _UNIT_AWARE_ENDS:
+        problem = unit_problem(link)
+        if problem is not None:
             shapes.setdefault(str(link.shape), []).append(f"{link.a.site}/{link.b.site}")
-    missing += [f"links of shape {shape} ({', '.join(ids)})" for shape, ids in shapes.items()]
+            why.setdefault(str(link.shape), problem)
+    missing += [f"links of shape {shape} ({', '.join(ids)}): {why[shape]}" for shape, ids in shapes.items()]
     if missing:
         raise PlanningError(
             f"the stack {unit.name!r} is the {unit.kind} unit of the estate {estate!r}, and a "
             f"unit's program does not build these yet: {'; '.join(missing)} (it builds sites' networks, "
-            f"MultiCloudApps without DNS and links of shape {', '.join(sorted(UNIT_AWARE_SHAPES))}: "
+            "MultiCloudApps without DNS and links whose ends' kinds declare their site's part: "
             "docs/units.md); deploy the estate as one stack (deployment: single) until it does",
             path="deployment",
             value="units",
@@ -315,4 +310,5 @@ def unit_scope(plan: EstatePlan, estate: str, unit: Unit) -> UnitScope:
         sites=own_sites,
         links=own_links,
         site_units={s.name: site_unit(estate, s.name) for s in sites},
+        link_units={(ln.a.site, ln.b.site): link_unit(estate, ln.a.site, ln.b.site) for ln in links},
     )

@@ -370,6 +370,7 @@ class HybridVpc(Component[HybridVpcArgs, HybridVpcPlan], token=HYBRID_VPC, name_
             networks=self.site_networks,
             providers={site: providers[site] for site in in_scope(s.name for s in args.sites)},
             tags=tags,
+            plans=self.plan.addresses.sites,
             estate_cidrs=self.plan.estate_ranges(ipv6=False),
         )
         links.build(self.plan.connectivity.links)

@@ -141,6 +141,10 @@ def _merge(graph: UnitGraph, plans: list[PlanFile], label: str) -> PlanFile:
                 continue
             row = move(raw)
             row["dependencies"] = _resolved(row.get("dependencies") or [], sources)
+            if isinstance(row.get("propertyDependencies"), dict):  # skyweave's preview keeps them per row
+                row["propertyDependencies"] = {
+                    k: _resolved(v, sources) for k, v in row["propertyDependencies"].items()
+                }
             urn = row["urn"]
             if urn in rows:
                 if row.get("custom", True) and not _shared(row["type"]):

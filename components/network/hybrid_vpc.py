@@ -13,7 +13,7 @@ Connectivity between sites (VPN, peering) is planned in the same pass
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -128,12 +128,14 @@ class HybridVpcPlan:
     addresses: AddressPlan
     connectivity: ConnectivityPlan
 
-    def as_dict(self) -> dict[str, Any]:
-        """The plan as plain data (a stack output, and what ``skyweave ipam`` prints)."""
-        sites: dict[str, Any] = {}
-        for site in self.args.sites:
+    def as_dict(self, sites: Collection[str] | None = None) -> dict[str, Any]:
+        """The plan as plain data (a stack output, and what ``skyweave ipam`` prints); with
+        ``sites``, theirs only (a unit's part: the union of every unit's is the whole)."""
+        chosen = self.args.sites if sites is None else [s for s in self.args.sites if s.name in sites]
+        out: dict[str, Any] = {}
+        for site in chosen:
             plan = self.addresses.sites[site.name]
-            sites[site.name] = {
+            out[site.name] = {
                 "vendor": site.vendor,
                 "region": site.region,
                 "zones": list(site.zones),
@@ -150,7 +152,7 @@ class HybridVpcPlan:
                 },
                 **({"ipv6_cidr": str(plan.ipv6_cidr)} if plan.ipv6_cidr else {}),
             }
-        return {"supernet": str(self.addresses.supernet), "sites": sites}
+        return {"supernet": str(self.addresses.supernet), "sites": out}
 
     def estate_ranges(self, *, ipv6: bool = True) -> tuple[str, ...]:
         """The estate's address space: the IPAM supernets plus every site range outside them.
@@ -373,11 +375,17 @@ class HybridVpc(Component[HybridVpcArgs, HybridVpcPlan], token=HYBRID_VPC, name_
             estate_cidrs=self.plan.estate_ranges(ipv6=False),
         )
         links.build(self.plan.connectivity.links)
-        self.links = pulumi.Output.from_input(self.plan.connectivity.as_dict())
+        # In a unit, the plan's part of its own sites and links (the estate's whole plan in every
+        # unit would cost each unit the estate: 5 s a link unit at 100 sites, docs/units.md).
+        self.links = pulumi.Output.from_input(
+            self.plan.connectivity.as_dict()
+            if scope is None
+            else self.plan.connectivity.as_dict(scope.sites, scope.links)
+        )
         self.onprem_devices = pulumi.Output.from_input(links.devices)
         self.onprem_peer_ips = pulumi.Output.from_input(links.peer_ips)
         self.vpn_psks = pulumi.Output.secret(links.psks)
-        layout = self.plan.as_dict()
+        layout = self.plan.as_dict(None if scope is None else scope.sites)
         self.layout = pulumi.Output.from_input(layout)
         self.cidrs = pulumi.Output.from_input({s: list(n.cidrs) for s, n in self.site_networks.items()})
         self.networks = pulumi.Output.from_input(

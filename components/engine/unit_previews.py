@@ -38,6 +38,7 @@ import resource
 import selectors
 import signal
 import sys
+import threading
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -110,6 +111,9 @@ class _Ran:
     resources: int
     plan_file: Path | None
     modules: tuple[str, ...]
+    #: the resource types it registered: a unit registering one no earlier unit did is run once
+    #: more in the coordinator, to warm what the SDK works out per class (type hints) for the rest
+    types: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -147,7 +151,14 @@ def _run_unit(estate: _Estate, unit: str, references: Mapping[str, StackOutputs]
         return _Failed(unit, str(exc), bug=False)
     except Exception:
         return _Failed(unit, traceback.format_exc(limit=8), bug=True)
-    return _Ran(unit, run.reference_outputs, len(run.resources), plan_file, _learned(before, estate.program))
+    return _Ran(
+        unit,
+        run.reference_outputs,
+        len(run.resources),
+        plan_file,
+        _learned(before, estate.program),
+        frozenset(r.type for r in run.resources),
+    )
 
 
 def _learned(before: set[str], program: Path) -> tuple[str, ...]:
@@ -171,6 +182,20 @@ def _learn(modules: Sequence[str]) -> None:
             importlib.import_module(name)
         except Exception:
             continue
+
+
+def _warm(estate: _Estate, unit: str, references: Mapping[str, StackOutputs]) -> None:
+    """Run ``unit`` once here, its result dropped, so every unit forked after starts with what the
+    run left cached: the SDK's per-class type hints (``functools.cache`` in ``pulumi._types``),
+    modules imported on first use, compiled patterns. Its worker threads are gone before the next
+    fork (a fork copies only the thread that forks)."""
+    import dataclasses
+
+    _run_unit(dataclasses.replace(estate, out=None), unit, references)
+    for thread in threading.enumerate():
+        if thread is not threading.main_thread():
+            thread.join()
+    gc.collect()
 
 
 def _rusage_cpu(usage: Any) -> float:
@@ -247,6 +272,8 @@ def _coordinate_units(conn: Any, project_root: Path, graph: UnitGraph, jobs: int
     ready = [order[name] for name, count in missing.items() if count == 0]
     heapq.heapify(ready)
     running: dict[int, tuple[str, int, bytearray]] = {}  # read end → (unit, pid, bytes so far)
+    given: dict[str, Mapping[str, StackOutputs]] = {}  # a running unit's references
+    warmed: set[str] = set()  # resource types some unit has registered in a warm-up run here
     selector = selectors.DefaultSelector()
     selector.register(conn.fileno(), selectors.EVENT_READ, None)
     failed = False
@@ -262,6 +289,7 @@ def _coordinate_units(conn: Any, project_root: Path, graph: UnitGraph, jobs: int
                         del outputs[prerequisite]
                 pid, read = _fork_unit(estate, name, references)
                 running[read] = (name, pid, bytearray())
+                given[name] = references
                 selector.register(read, selectors.EVENT_READ, read)
                 conn.send(("start", name))
             for key, _ in selector.select():
@@ -277,6 +305,7 @@ def _coordinate_units(conn: Any, project_root: Path, graph: UnitGraph, jobs: int
                 selector.unregister(read)
                 os.close(read)
                 del running[read]
+                read_by_it = given.pop(name)
                 _, status, usage = os.wait4(pid, 0)
                 result = _result(name, bytes(data), status)
                 if isinstance(result, _Failed):
@@ -287,6 +316,9 @@ def _coordinate_units(conn: Any, project_root: Path, graph: UnitGraph, jobs: int
                 if failed:
                     continue
                 _learn(result.modules)
+                if not result.types <= warmed:
+                    warmed |= result.types
+                    _warm(estate, name, read_by_it)
                 if unread.get(name):
                     outputs[name] = result.outputs
                 for dependant in dependants.get(name, ()):

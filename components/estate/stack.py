@@ -7,6 +7,7 @@ plans them (:func:`~skyweave.estate.config.parse_stack_config`) before a resourc
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -69,9 +70,13 @@ def plan_once(
         secret_keys={key[len(prefix) :] for key in secret},
     )
     graph = plan_units(parsed.plan, estate) if parsed.deployment is Deployment.UNITS else None
-    # Worked out here rather than in each unit: what every unit's network reads of the plan.
+    # Worked out here rather than in each unit's process: what every unit reads of the estate.
     parsed.hybrid_vpc_args()
-    _ = parsed.plan.network.connectivity.cut_sites
+    parsed.plan.network.connectivity.index()
+    parsed.plan.network.estate_ranges()
+    if graph is not None and graph.units:
+        with contextlib.suppress(PlanningError):  # each unit's run says what it cannot build
+            unit_scope(parsed.plan, estate, graph.units[0])
     _PLANNED[:] = [_Planned(namespace, texts, secret, parsed, estate, graph)]
     return parsed
 

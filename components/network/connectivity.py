@@ -130,6 +130,27 @@ class ConnectivityPlan:
     def _link_index(self) -> dict[tuple[str, str], int]:
         return {(link.a.site, link.b.site): i for i, link in enumerate(self.links)}
 
+    @functools.cached_property
+    def _site_links(self) -> dict[str, tuple[int, ...]]:
+        found: dict[str, list[int]] = {}
+        for i, link in enumerate(self.links):
+            found.setdefault(link.a.site, []).append(i)
+            found.setdefault(link.b.site, []).append(i)
+        return {site: tuple(indices) for site, indices in found.items()}
+
+    def index(self) -> None:
+        """Work out now what :meth:`as_dict` and :meth:`links_of` look up (a plan made once, before
+        the units' processes fork, so none of them works it out again)."""
+        _ = self.cut_sites, self._link_index, self._site_links
+
+    def links_of(self, sites: Collection[str], links: Collection[tuple[str, str]]) -> tuple[LinkPlan, ...]:
+        """The links of ``sites`` and the ``links`` named (by their two sites in the link's
+        order), in the plan's order: what a unit's program goes through, looked up rather than
+        filtered (worked out once per plan, every unit asks)."""
+        chosen = {i for site in sites for i in self._site_links.get(site, ())}
+        chosen.update(self._link_index[pair] for pair in links if pair in self._link_index)
+        return tuple(self.links[i] for i in sorted(chosen))
+
 
 def plan_connectivity(
     sites: Sequence[SiteArgs],

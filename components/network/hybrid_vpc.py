@@ -12,6 +12,7 @@ Connectivity between sites (VPN, peering) is planned in the same pass
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from ..drivers.base import Capability, SiteNetwork
 from ..drivers.component import Component
 from ..drivers.providers import SiteProviders, require_providers
 from ..drivers.registry import get_driver
-from ..drivers.scope import UNIT_RESOURCES, current_scope, in_scope
+from ..drivers.scope import UNIT_RESOURCES, current_scope
 from ..drivers.site_models import Sites
 from ..planning.ipam import PRIVATE_V4, AddressPlan, Reservation, SiteSpec, plan_addresses
 from .connectivity import ConnectivityArgs, ConnectivityPlan, LinkBuilder, plan_connectivity
@@ -161,8 +162,16 @@ class HybridVpcPlan:
         than each site's block, so adding a cloud site (whose block comes from the supernet)
         changes no existing rule; an on-prem range outside the supernet is listed itself.
         Vendor-assigned IPv6 (AWS, GCP) is not known before deployment and is not included;
-        ``ipv6=False``: the IPv4 ranges only.
+        ``ipv6=False``: the IPv4 ranges only. Worked out once per plan (every unit of an estate
+        asks, from a plan made once: ``estate.stack.plan_once``).
         """
+        return self._estate_ranges[ipv6]
+
+    @functools.cached_property
+    def _estate_ranges(self) -> dict[bool, tuple[str, ...]]:
+        return {ipv6: self._ranges(ipv6) for ipv6 in (True, False)}
+
+    def _ranges(self, ipv6: bool) -> tuple[str, ...]:
         ipam = self.args.ipam
         supernets: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = [ipam.supernet]
         if ipv6 and ipam.ipv6_supernet is not None:
@@ -356,9 +365,11 @@ class HybridVpc(Component[HybridVpcArgs, HybridVpcPlan], token=HYBRID_VPC, name_
                 opts=pulumi.ResourceOptions(parent=self),
             )
         self.providers = providers
-        tags = {site.name: resource_tags(site, args.tags, site.tags) for site in args.sites}
-        self.site_networks: dict[str, SiteNetwork] = {}
         scope = current_scope()
+        # A unit tags what it builds: its own sites' and its links' ends (not the estate's).
+        touched = args.sites if scope is None else [s for s in args.sites if scope.touches(s.name)]
+        tags = {site.name: resource_tags(site, args.tags, site.tags) for site in touched}
+        self.site_networks: dict[str, SiteNetwork] = {}
         for site in args.sites:
             if scope is not None and not scope.builds_site(site.name):
                 continue  # another unit's site (drivers/scope.py)
@@ -370,11 +381,15 @@ class HybridVpc(Component[HybridVpcArgs, HybridVpcPlan], token=HYBRID_VPC, name_
             parent=self,
             sites={site.name: site for site in args.sites},
             networks=self.site_networks,
-            providers={site: providers[site] for site in in_scope(s.name for s in args.sites)},
+            providers={site: providers[site] for site in tags},
             tags=tags,
             estate_cidrs=self.plan.estate_ranges(ipv6=False),
         )
-        links.build(self.plan.connectivity.links)
+        connectivity = self.plan.connectivity
+        links.build(
+            connectivity.links,
+            only=None if scope is None else connectivity.links_of(scope.sites, scope.links),
+        )
         # In a unit, the plan's part of its own sites and links (the estate's whole plan in every
         # unit would cost each unit the estate: 5 s a link unit at 100 sites, docs/units.md).
         self.links = pulumi.Output.from_input(

@@ -282,3 +282,28 @@ def test_a_unit_of_an_estate_with_what_units_do_not_build_yet_is_refused_naming_
         "azure-vpn-device",
     ):
         assert built not in err, built
+
+
+NETWORK = "urn:pulumi:dev::skyweave::skyweave:network:HybridVpc::core"
+
+
+def test_a_units_network_outputs_hold_its_part_and_together_the_single_stacks(estate: Estate) -> None:
+    """A unit's network outputs hold only its own sites and links (the whole estate's plan in every
+    unit cost each unit the estate: 5 s per link unit at 100 sites); merged, the units' outputs are
+    the single stack's, key for key (the single-stack preview is the oracle)."""
+    single = read_plan(estate.single).component_outputs[NETWORK]
+    merged = read_plan_directory(estate.units, read_plan).component_outputs[NETWORK]
+    for key in ("layout", "links", "networks", "cidrs"):
+        assert merged[key] == single[key], key
+    link = json.loads((estate.units / "dev.link.aws-use1.gcp-euw1.json").read_text())
+    site = json.loads((estate.units / "dev.aws-use1.json").read_text())
+    outputs = {
+        unit: next(v for u, v in plan["component_outputs"].items() if u.endswith("HybridVpc::core"))
+        for unit, plan in (("link", link), ("site", site))
+    }
+    assert outputs["link"]["layout"]["sites"] == {} and list(outputs["link"]["links"]["links"]) == [
+        "aws-use1/gcp-euw1"
+    ]
+    assert (
+        list(outputs["site"]["layout"]["sites"]) == ["aws-use1"] and outputs["site"]["links"]["links"] == {}
+    )

@@ -14,6 +14,7 @@ single stack are unchanged.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -65,7 +66,11 @@ class UnitScope:
 
     def touches(self, site: str) -> bool:
         """Whether anything this unit builds is on ``site`` (so it needs the site's provider)."""
-        return site in self.sites or any(site in link for link in self.links)
+        return site in self._touched
+
+    @functools.cached_property
+    def _touched(self) -> frozenset[str]:
+        return frozenset(self.sites).union(*self.links)
 
     def reference(self, unit: str, key: str) -> pulumi.StackReference:
         """A stack reference to ``unit`` (its full name) for reading what it exported of the

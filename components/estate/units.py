@@ -31,6 +31,7 @@ an estate with appliance sites). Pure: reads the estate's plan, registers nothin
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from ..core.errors import PlanningError
 from ..drivers.scope import UnitScope
@@ -270,6 +271,50 @@ def unit_scope(plan: EstatePlan, estate: str, unit: Unit) -> UnitScope:
     Raises :class:`PlanningError` (at ``deployment``) naming everything of the estate a unit's
     program cannot build yet, all at once: never a partial build that looks whole.
     """
+    view = _view(plan, estate)
+    if view.missing:
+        raise PlanningError(
+            f"the stack {unit.name!r} is the {unit.kind} unit of the estate {estate!r}, and a "
+            f"unit's program does not build these yet: {'; '.join(view.missing)} (it builds sites' "
+            "networks, MultiCloudApps without DNS and links whose ends' kinds declare their site's "
+            "part: docs/units.md); deploy the estate as one stack (deployment: single) until it does",
+            path="deployment",
+            value="units",
+        )
+    return UnitScope(
+        estate=estate,
+        unit=unit.name,
+        sites=view.sites.get(unit.name, frozenset()),
+        links=view.links.get(unit.name, frozenset()),
+        site_units=view.site_units,
+        link_units=view.link_units,
+    )
+
+
+@dataclass(frozen=True)
+class _View:
+    """What every unit's scope reads of the estate, worked out once per plan and estate: what a
+    unit's program cannot build yet, each unit's own sites and links, each site's unit."""
+
+    missing: list[str]
+    sites: dict[str, frozenset[str]]
+    links: dict[str, frozenset[tuple[str, str]]]
+    site_units: dict[str, str]
+    link_units: dict[tuple[str, str], str]
+
+
+#: (id of the plan, estate) → (the plan, kept alive so its id stays its own; its view)
+_VIEWS: dict[tuple[int, str], tuple[EstatePlan, _View]] = {}
+
+
+def _view(plan: EstatePlan, estate: str) -> _View:
+    """The estate's :class:`_View` (one per plan: a unit's program asks once; ``skyweave preview
+    --all`` works it out before the units' processes fork, so each of 20,000 units does not go
+    through 10,000 sites and 20,000 links again)."""
+    key = (id(plan), estate)
+    cached = _VIEWS.get(key)
+    if cached is not None and cached[0] is plan:
+        return cached[1]
     missing: list[str] = []
     for kind, names in (
         ("MultiCloudBucket", plan.buckets),
@@ -287,28 +332,15 @@ def unit_scope(plan: EstatePlan, estate: str, unit: Unit) -> UnitScope:
             shapes.setdefault(str(link.shape), []).append(f"{link.a.site}/{link.b.site}")
             why.setdefault(str(link.shape), problem)
     missing += [f"links of shape {shape} ({', '.join(ids)}): {why[shape]}" for shape, ids in shapes.items()]
-    if missing:
-        raise PlanningError(
-            f"the stack {unit.name!r} is the {unit.kind} unit of the estate {estate!r}, and a "
-            f"unit's program does not build these yet: {'; '.join(missing)} (it builds sites' networks, "
-            "MultiCloudApps without DNS and links whose ends' kinds declare their site's part: "
-            "docs/units.md); deploy the estate as one stack (deployment: single) until it does",
-            path="deployment",
-            value="units",
-        )
     sites = plan.network.args.sites
     links = plan.network.connectivity.links
-    own_sites = frozenset(s.name for s in sites if unit.name == site_unit(estate, s.name))
-    own_links = frozenset(
-        (link.a.site, link.b.site)
-        for link in links
-        if unit.name == link_unit(estate, link.a.site, link.b.site)
-    )
-    return UnitScope(
-        estate=estate,
-        unit=unit.name,
-        sites=own_sites,
-        links=own_links,
+    view = _View(
+        missing=missing,
+        sites={site_unit(estate, s.name): frozenset({s.name}) for s in sites},
+        links={link_unit(estate, ln.a.site, ln.b.site): frozenset({(ln.a.site, ln.b.site)}) for ln in links},
         site_units={s.name: site_unit(estate, s.name) for s in sites},
         link_units={(ln.a.site, ln.b.site): link_unit(estate, ln.a.site, ln.b.site) for ln in links},
     )
+    _VIEWS.clear()  # one estate at a time: a program plans one
+    _VIEWS[key] = (plan, view)
+    return view

@@ -285,7 +285,6 @@ def unit_scope(plan: EstatePlan, estate: str, unit: Unit) -> UnitScope:
         ("KubernetesFleet", plan.fleets),
     ):
         missing += [f"{kind} {name!r}" for name in names]
-    missing += [f"MultiCloudApp {name!r}'s DNS (the global unit)" for name, a in plan.apps.items() if a.dns]
     shapes: dict[str, list[str]] = {}
     for link in plan.network.connectivity.links:
         ends = {link.a.endpoint, link.b.endpoint}
@@ -296,7 +295,7 @@ def unit_scope(plan: EstatePlan, estate: str, unit: Unit) -> UnitScope:
         raise PlanningError(
             f"the stack {unit.name!r} is the {unit.kind} unit of the estate {estate!r}, and a "
             f"unit's program does not build these yet: {'; '.join(missing)} (it builds sites' networks, "
-            f"MultiCloudApps without DNS and links of shape {', '.join(sorted(UNIT_AWARE_SHAPES))}: "
+            f"MultiCloudApps and links of shape {', '.join(sorted(UNIT_AWARE_SHAPES))}: "
             "docs/units.md); deploy the estate as one stack (deployment: single) until it does",
             path="deployment",
             value="units",
@@ -309,10 +308,16 @@ def unit_scope(plan: EstatePlan, estate: str, unit: Unit) -> UnitScope:
         for link in links
         if unit.name == link_unit(estate, link.a.site, link.b.site)
     )
+    builds_global = unit.name == global_unit(estate)
+    # the global unit builds DNS on each DNS provider's zone site, and nothing else of it
+    dns_sites = (p.site.name for a in plan.apps.values() for p in a.dns_providers)
+    reads = frozenset(dns_sites) if builds_global else frozenset()
     return UnitScope(
         estate=estate,
         unit=unit.name,
         sites=own_sites,
         links=own_links,
         site_units={s.name: site_unit(estate, s.name) for s in sites},
+        builds_global=builds_global,
+        reads=reads,
     )

@@ -1,0 +1,150 @@
+"""A unit's program builds each component's part in its unit (issue 31 item 1, docs/units.md):
+an app's DNS in the global unit, reading the addresses its sites' units export.
+
+As tests/test_unit_program.py, on small estates written here (dev-shaped, so every link is of a
+shape units build): the estate's own program runs for each unit stack through ``skyweave preview
+--all``; the oracle is :func:`skyweave.engine.units.assign_run` over the single-stack preview of the
+same estate (each resource placed by where the program built it). Each unit registers exactly the
+custom resources that assignment gives it (same URNs but the stack), with the single stack's
+inputs (values crossing units read through stack references), and ``check --from-json`` over the
+units' plans gives exactly the single plan's findings.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import stack_raw, write_stack
+from skyweave.cli import main
+from skyweave.engine.offline import OfflineRun
+from skyweave.engine.plans import read_plan
+from skyweave.engine.plans.directory import read_plan_directory
+from skyweave.engine.preview import preview_stack, render_json
+from skyweave.engine.units import assign_run
+from skyweave.estate.config import parse_stack_config
+from skyweave.estate.units import plan_units
+from test_unit_program import custom_urns, findings, in_estate
+
+_STACK_REFERENCE = "pulumi:pulumi:StackReference"
+
+
+def dns_raw() -> dict[str, Any]:
+    """dev's app behind prod's DNS: Route 53 on aws-use1 and Cloud DNS on gcp-euw1 at once, so the
+    AWS site answers with a Network Load Balancer's Elastic IPs (one per zone: a value made of
+    several resources' outputs) and both DNS providers read both sites' addresses."""
+    raw = copy.deepcopy(stack_raw("dev"))
+    prod_app = next(a for a in stack_raw("prod")["apps"] if a["name"] == "shop")
+    raw["apps"][0]["dns"] = prod_app["dns"]
+    return raw
+
+
+ESTATES: dict[str, Callable[[], dict[str, Any]]] = {"dns": dns_raw}
+
+
+@dataclasses.dataclass
+class Estate:
+    name: str
+    raw: dict[str, Any]
+    units: Path
+    single: Path
+    run: OfflineRun
+
+    def unit_plans(self) -> dict[str, dict[str, Any]]:
+        return {p.stem: json.loads(p.read_text()) for p in sorted(self.units.glob("dev.*.json"))}
+
+
+@pytest.fixture(scope="module", params=list(ESTATES))
+def estate(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Estate:
+    raw = ESTATES[request.param]()
+    root = tmp_path_factory.mktemp(request.param)
+    for where in ("units", "single"):
+        (root / where).mkdir()
+    write_stack(root / "units", "dev", {**raw, "deployment": "units"})
+    out = root / "plans"
+    argv = ["-C", str(root / "units"), "preview", "--stack", "dev", "--all", "-j", "2", "--out", str(out)]
+    assert main(argv) == 0
+    run = preview_stack(write_stack(root / "single", "dev", raw), "dev")
+    single = root / "single.json"
+    single.write_text(render_json(run))
+    return Estate(request.param, raw, out, single, run)
+
+
+def test_each_unit_registers_exactly_the_resources_the_single_stack_gives_it(estate: Estate) -> None:
+    config = parse_stack_config({**estate.raw, "deployment": "units"}, source="dev", stack="dev")
+    graph = plan_units(config.plan, "dev")
+    assignment = assign_run(estate.run, graph, [s.name for s in config.sites])
+    plans = estate.unit_plans()
+    assert sorted(plans) == sorted(graph.names())
+    seen: list[str] = []
+    for unit, plan in plans.items():
+        got = [in_estate(urn, unit) for urn in custom_urns(plan)]
+        assert sorted(got) == sorted(assignment.resources(unit)), unit
+        seen += got
+    single = [r.urn for r in estate.run.resources if r.custom and not r.type.startswith("pulumi:providers:")]
+    assert sorted(seen) == sorted(single)  # every resource of the single stack, each once
+    assert len(set(seen)) == len(seen)
+
+
+def test_each_units_resources_have_the_single_stacks_inputs(estate: Estate) -> None:
+    single = {r["urn"]: r for r in json.loads(estate.single.read_text())["resources"]}
+    compared = 0
+    for unit, plan in estate.unit_plans().items():
+        for row in plan["resources"]:
+            if row["custom"] and not row["type"].startswith("pulumi:providers:"):
+                assert row["inputs"] == single[in_estate(row["urn"], unit)]["inputs"], row["urn"]
+                compared += 1
+    assert compared == len(custom_urns({"resources": list(single.values())}))
+
+
+def test_the_units_plans_get_the_single_plans_findings(
+    estate: Estate, capsys: pytest.CaptureFixture[str]
+) -> None:
+    expected = findings(capsys, "--from-json", str(estate.single))
+    assert expected[1], "the comparison needs findings to compare"
+    assert findings(capsys, "--from-json", str(estate.units)) == expected
+
+
+def _dependencies(rows: list[dict[str, Any]]) -> dict[str, tuple[list[str], dict[str, list[str]]]]:
+    return {
+        r["urn"]: (
+            sorted(r.get("dependencies") or ()),
+            {k: sorted(v) for k, v in (r.get("propertyDependencies") or {}).items() if v},
+        )
+        for r in rows
+        if r["custom"] and not r["type"].startswith("pulumi:providers:")
+    }
+
+
+def test_the_merged_plan_has_the_single_stacks_dependencies(estate: Estate) -> None:
+    """Every stack reference a unit read another unit's value through is put back on the
+    resources the value came from (several, for the Elastic IPs of one site's addresses): the
+    dependencies the pack's readers follow from a DNS record to the compute it reaches."""
+    single = _dependencies(read_plan(estate.single).rows)
+    merged = _dependencies(read_plan_directory(estate.units, read_plan).rows)
+    crossing = [urn for urn in merged if "-dns-" in urn]
+    assert crossing, "the comparison needs resources reading another unit"
+    assert merged == single
+
+
+def test_dns_is_built_in_the_global_unit_on_the_dns_sites_providers_only(estate: Estate) -> None:
+    plans = estate.unit_plans()
+    glob = plans["dev.global"]
+    providers = sorted(r["name"] for r in glob["resources"] if r["type"].startswith("pulumi:providers:"))
+    assert providers == ["aws-use1", "gcp-euw1"]
+    types = {r["type"] for r in glob["resources"] if r["custom"]}
+    assert "aws:route53/record:Record" in types and "gcp:dns/recordSet:RecordSet" in types
+    for site in ("dev.aws-use1", "dev.gcp-euw1"):
+        assert not [r for r in plans[site]["resources"] if "dns-" in r["name"]], site
+    # the Route 53 record of the AWS site lists the Elastic IPs the site's unit exported
+    exported = plans["dev.aws-use1"]["outputs"]["hello.endpoint.aws-use1.addresses"]
+    record = next(r for r in glob["resources"] if r["name"] == "hello-dns-record-aws-use1")
+    assert record["inputs"]["records"] == exported and len(exported) == 2
+    read = "dev.aws-use1/hello.endpoint.aws-use1.addresses"
+    reference = f"urn:pulumi:dev.global::skyweave::{_STACK_REFERENCE}::{read}"
+    assert record["propertyDependencies"]["records"] == [reference]

@@ -44,7 +44,24 @@ def dns_raw() -> dict[str, Any]:
     return raw
 
 
-ESTATES: dict[str, Callable[[], dict[str, Any]]] = {"dns": dns_raw}
+def bucket_raw() -> dict[str, Any]:
+    """dev with prod's bucket shape on its two sites: an S3 primary whose GCS copy Storage
+    Transfer fills (its job, the agent's grants and the S3 reader role trusting the agent: the
+    global unit's), and a GCS primary with an S3 copy the application writes (site units only)."""
+    raw = copy.deepcopy(stack_raw("dev"))
+    raw["buckets"] = [
+        {
+            "name": "assets",
+            "primary": "aws-use1",
+            "copies": [{"site": "gcp-euw1", "filled_by": "transfer"}],
+            "copy_interval_seconds": 3600,
+        },
+        {"name": "logs", "primary": "gcp-euw1", "copies": [{"site": "aws-use1", "filled_by": "application"}]},
+    ]
+    return raw
+
+
+ESTATES: dict[str, Callable[[], dict[str, Any]]] = {"dns": dns_raw, "bucket": bucket_raw}
 
 
 @dataclasses.dataclass
@@ -127,12 +144,14 @@ def test_the_merged_plan_has_the_single_stacks_dependencies(estate: Estate) -> N
     dependencies the pack's readers follow from a DNS record to the compute it reaches."""
     single = _dependencies(read_plan(estate.single).rows)
     merged = _dependencies(read_plan_directory(estate.units, read_plan).rows)
-    crossing = [urn for urn in merged if "-dns-" in urn]
+    crossing = [urn for urn in merged if "-dns-" in urn or "-copy-" in urn]
     assert crossing, "the comparison needs resources reading another unit"
     assert merged == single
 
 
 def test_dns_is_built_in_the_global_unit_on_the_dns_sites_providers_only(estate: Estate) -> None:
+    if estate.name != "dns":
+        pytest.skip("the DNS estate's")
     plans = estate.unit_plans()
     glob = plans["dev.global"]
     providers = sorted(r["name"] for r in glob["resources"] if r["type"].startswith("pulumi:providers:"))
@@ -148,3 +167,24 @@ def test_dns_is_built_in_the_global_unit_on_the_dns_sites_providers_only(estate:
     read = "dev.aws-use1/hello.endpoint.aws-use1.addresses"
     reference = f"urn:pulumi:dev.global::skyweave::{_STACK_REFERENCE}::{read}"
     assert record["propertyDependencies"]["records"] == [reference]
+
+
+def test_a_transfer_is_built_in_the_global_unit_from_the_buckets_its_sites_units_export(
+    estate: Estate,
+) -> None:
+    if estate.name != "bucket":
+        pytest.skip("the bucket estate's")
+    plans = estate.unit_plans()
+    glob = plans["dev.global"]
+    names = sorted(r["name"] for r in glob["resources"] if r["custom"] and "providers" not in r["type"])
+    assert "assets-copy-gcp-euw1" in names and "assets-bucket-reader-aws-use1" in names
+    assert not [n for n in names if n.startswith("logs-")]  # an application-filled copy: no transfer
+    job = next(r for r in glob["resources"] if r["name"] == "assets-copy-gcp-euw1")
+    s3 = plans["dev.aws-use1"]["outputs"]["assets.bucket.aws-use1.name"]
+    gcs = plans["dev.gcp-euw1"]["outputs"]["assets.bucket.gcp-euw1.name"]
+    spec = job["inputs"]["transferSpec"]
+    assert spec["awsS3DataSource"]["bucketName"] == s3 and spec["gcsDataSink"]["bucketName"] == gcs
+    for site in ("dev.aws-use1", "dev.gcp-euw1"):
+        types = {"aws:s3/bucket:Bucket", "gcp:storage/bucket:Bucket"}
+        buckets = [r for r in plans[site]["resources"] if r["type"] in types]
+        assert len(buckets) == 2 and all(r["protect"] for r in buckets), site

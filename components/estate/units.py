@@ -279,7 +279,6 @@ def unit_scope(plan: EstatePlan, estate: str, unit: Unit) -> UnitScope:
     """
     missing: list[str] = []
     for kind, names in (
-        ("MultiCloudBucket", plan.buckets),
         ("BareMetalPool", plan.pools),
         ("MultiCloudDatabase", plan.databases),
         ("KubernetesFleet", plan.fleets),
@@ -310,8 +309,13 @@ def unit_scope(plan: EstatePlan, estate: str, unit: Unit) -> UnitScope:
     )
     builds_global = unit.name == global_unit(estate)
     # the global unit builds DNS on each DNS provider's zone site, and nothing else of it
-    dns_sites = (p.site.name for a in plan.apps.values() for p in a.dns_providers)
-    reads = frozenset(dns_sites) if builds_global else frozenset()
+    # the global unit builds on each DNS provider's zone site, and a transfer on its bucket's
+    # primary and copy sites (the primary's reader role, the copy vendor's job): nothing else
+    reads_sites = [p.site.name for a in plan.apps.values() for p in a.dns_providers]
+    for bucket in plan.buckets.values():
+        transfer = [c.site.name for c in bucket.copies if c.filled_by is CopyFill.TRANSFER]
+        reads_sites += [bucket.primary.name, *transfer] if transfer else []
+    reads = frozenset(reads_sites) if builds_global else frozenset()
     return UnitScope(
         estate=estate,
         unit=unit.name,

@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import stack_raw, write_stack
+import yaml
+from conftest import ROOT, stack_raw, write_stack
 from skyweave.cli import main
 from skyweave.engine.offline import OfflineRun
 from skyweave.engine.plans import read_plan
@@ -28,6 +29,7 @@ from skyweave.engine.plans.directory import read_plan_directory
 from skyweave.engine.preview import preview_stack, render_json
 from skyweave.engine.units import assign_run
 from skyweave.estate.config import parse_stack_config
+from skyweave.estate.project import Project
 from skyweave.estate.units import plan_units
 from test_unit_program import custom_urns, findings, in_estate
 
@@ -61,7 +63,35 @@ def bucket_raw() -> dict[str, Any]:
     return raw
 
 
-ESTATES: dict[str, Callable[[], dict[str, Any]]] = {"dns": dns_raw, "bucket": bucket_raw}
+def pool_raw() -> dict[str, Any]:
+    """dev with prod's on-prem site and a pool of prod's shape on it: AWS metal instances in
+    aws-use1's unit, commands over SSH on the servers brought to onprem-fra (on no site's
+    provider, named after their site) in that site's unit, which is otherwise empty."""
+    raw = copy.deepcopy(stack_raw("dev"))
+    prod = stack_raw("prod")
+    raw["sites"].append(next(s for s in prod["sites"] if s["name"] == "onprem-fra"))
+    pool = copy.deepcopy(prod["pools"][0])
+    pool["sources"] = [s for s in pool["sources"] if s["site"] in {"aws-use1", "onprem-fra"}]
+    raw["pools"] = [{**pool, "count": 4, "min_healthy": 1}]
+    return raw
+
+
+ESTATES: dict[str, Callable[[], dict[str, Any]]] = {"dns": dns_raw, "bucket": bucket_raw, "pool": pool_raw}
+#: Secrets outside skyweave's namespace the estates read (the SSH key of servers you bring).
+SECRETS = {
+    k: v
+    for k, v in yaml.safe_load((ROOT / "stacks" / "Pulumi.prod.yaml").read_text())["config"].items()
+    if k.startswith("byon:")
+}
+
+
+def _write(root: Path, raw: dict[str, Any]) -> Project:
+    project = write_stack(root, "dev", raw)
+    path = root / "stacks" / "Pulumi.dev.yaml"
+    doc = yaml.safe_load(path.read_text())
+    doc["config"].update(SECRETS)
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    return project
 
 
 @dataclasses.dataclass
@@ -82,11 +112,11 @@ def estate(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     root = tmp_path_factory.mktemp(request.param)
     for where in ("units", "single"):
         (root / where).mkdir()
-    write_stack(root / "units", "dev", {**raw, "deployment": "units"})
+    _write(root / "units", {**raw, "deployment": "units"})
     out = root / "plans"
     argv = ["-C", str(root / "units"), "preview", "--stack", "dev", "--all", "-j", "2", "--out", str(out)]
     assert main(argv) == 0
-    run = preview_stack(write_stack(root / "single", "dev", raw), "dev")
+    run = preview_stack(_write(root / "single", raw), "dev")
     single = root / "single.json"
     single.write_text(render_json(run))
     return Estate(request.param, raw, out, single, run)
@@ -144,7 +174,12 @@ def test_the_merged_plan_has_the_single_stacks_dependencies(estate: Estate) -> N
     dependencies the pack's readers follow from a DNS record to the compute it reaches."""
     single = _dependencies(read_plan(estate.single).rows)
     merged = _dependencies(read_plan_directory(estate.units, read_plan).rows)
-    crossing = [urn for urn in merged if "-dns-" in urn or "-copy-" in urn]
+    crossing = [
+        r["urn"]
+        for plan in estate.unit_plans().values()
+        for r in plan["resources"]
+        if any(f"::{_STACK_REFERENCE}::" in d for d in r.get("dependencies") or ())
+    ]
     assert crossing, "the comparison needs resources reading another unit"
     assert merged == single
 
@@ -188,3 +223,16 @@ def test_a_transfer_is_built_in_the_global_unit_from_the_buckets_its_sites_units
         types = {"aws:s3/bucket:Bucket", "gcp:storage/bucket:Bucket"}
         buckets = [r for r in plans[site]["resources"] if r["type"] in types]
         assert len(buckets) == 2 and all(r["protect"] for r in buckets), site
+
+
+def test_a_pools_nodes_are_built_in_their_sites_units(estate: Estate) -> None:
+    if estate.name != "pool":
+        pytest.skip("the pool estate's")
+    plans = estate.unit_plans()
+    aws = [r["name"] for r in plans["dev.aws-use1"]["resources"] if r["type"] == "aws:ec2/instance:Instance"]
+    assert len(aws) == 2 and all(n.startswith("metal-") for n in aws)
+    fra = plans["dev.onprem-fra"]["resources"]
+    commands = sorted(r["name"] for r in fra if r["custom"] and r["type"].startswith("command:"))
+    single = sorted(r.name for r in estate.run.resources if r.custom and r.type.startswith("command:"))
+    assert commands == single and all("onprem-fra" in n for n in commands)
+    assert not [r for r in plans["dev.gcp-euw1"]["resources"] if r["name"].startswith("metal-")]

@@ -279,7 +279,6 @@ def unit_scope(plan: EstatePlan, estate: str, unit: Unit) -> UnitScope:
     """
     missing: list[str] = []
     for kind, names in (
-        ("BareMetalPool", plan.pools),
         ("MultiCloudDatabase", plan.databases),
         ("KubernetesFleet", plan.fleets),
     ):

@@ -76,7 +76,29 @@ def pool_raw() -> dict[str, Any]:
     return raw
 
 
-ESTATES: dict[str, Callable[[], dict[str, Any]]] = {"dns": dns_raw, "bucket": bucket_raw, "pool": pool_raw}
+def fleet_raw() -> dict[str, Any]:
+    """dev with prod's fleet on its two sites (EKS and GKE) and its workload behind Route 53:
+    each cluster, its Kubernetes provider and the workload's objects in the site's unit; the
+    DNS in the global unit (an alias to EKS's load balancer hostname, an A record for GKE's)."""
+    raw = copy.deepcopy(stack_raw("dev"))
+    fleet = copy.deepcopy(stack_raw("prod")["kubernetes"][0])
+    fleet["clusters"] = [c for c in fleet["clusters"] if c["site"] in {"aws-use1", "gcp-euw1"}]
+    fleet["min_nodes"] = 2
+    fleet["workload"] = {
+        **fleet["workload"],
+        "min_replicas": 2,
+        "dns": {"vendor": "aws", "zone": "Z0123456789EXAMPLE", "record_name": "api.example.com"},
+    }
+    raw["kubernetes"] = [fleet]
+    return raw
+
+
+ESTATES: dict[str, Callable[[], dict[str, Any]]] = {
+    "dns": dns_raw,
+    "bucket": bucket_raw,
+    "pool": pool_raw,
+    "fleet": fleet_raw,
+}
 #: Secrets outside skyweave's namespace the estates read (the SSH key of servers you bring).
 SECRETS = {
     k: v
@@ -236,3 +258,23 @@ def test_a_pools_nodes_are_built_in_their_sites_units(estate: Estate) -> None:
     single = sorted(r.name for r in estate.run.resources if r.custom and r.type.startswith("command:"))
     assert commands == single and all("onprem-fra" in n for n in commands)
     assert not [r for r in plans["dev.gcp-euw1"]["resources"] if r["name"].startswith("metal-")]
+
+
+def test_a_fleets_clusters_and_workload_are_built_in_their_sites_units_and_its_dns_globally(
+    estate: Estate,
+) -> None:
+    if estate.name != "fleet":
+        pytest.skip("the fleet estate's")
+    plans = estate.unit_plans()
+    for site in ("aws-use1", "gcp-euw1"):
+        rows = plans[f"dev.{site}"]["resources"]
+        providers = [r for r in rows if r["type"] == "pulumi:providers:kubernetes"]
+        assert len(providers) == 1, site  # the cluster's own, made from its kubeconfig in the unit
+        assert providers[0]["inputs"]["kubeconfig"] == "[secret]"
+        outputs = plans[f"dev.{site}"]["component_outputs"]
+        fleet = next(v for k, v in outputs.items() if k.endswith("KubernetesFleet::apps"))
+        assert fleet["kubeconfigs"] == "[secret]"
+    glob = plans["dev.global"]["resources"]
+    assert not [r for r in glob if r["type"] == "pulumi:providers:kubernetes"]
+    records = sorted(r["name"] for r in glob if r["type"] == "aws:route53/record:Record")
+    assert records == ["apps-dns-record-aws-use1", "apps-dns-record-gcp-euw1"]

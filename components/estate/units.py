@@ -278,10 +278,7 @@ def unit_scope(plan: EstatePlan, estate: str, unit: Unit) -> UnitScope:
     program cannot build yet, all at once: never a partial build that looks whole.
     """
     missing: list[str] = []
-    for kind, names in (
-        ("MultiCloudDatabase", plan.databases),
-        ("KubernetesFleet", plan.fleets),
-    ):
+    for kind, names in (("MultiCloudDatabase", plan.databases),):
         missing += [f"{kind} {name!r}" for name in names]
     shapes: dict[str, list[str]] = {}
     for link in plan.network.connectivity.links:
@@ -311,6 +308,7 @@ def unit_scope(plan: EstatePlan, estate: str, unit: Unit) -> UnitScope:
     # the global unit builds on each DNS provider's zone site, and a transfer on its bucket's
     # primary and copy sites (the primary's reader role, the copy vendor's job): nothing else
     reads_sites = [p.site.name for a in plan.apps.values() for p in a.dns_providers]
+    reads_sites += [p.site.name for f in plan.fleets.values() if f.workload for p in f.workload.dns_providers]
     for bucket in plan.buckets.values():
         transfer = [c.site.name for c in bucket.copies if c.filled_by is CopyFill.TRANSFER]
         reads_sites += [bucket.primary.name, *transfer] if transfer else []

@@ -23,11 +23,13 @@ import pytest
 import yaml
 from conftest import ROOT, stack_raw, write_stack
 from skyweave.cli import main
-from skyweave.engine.offline import OfflineRun
+from skyweave.database.multi_cloud_database import _PASSWORDS
+from skyweave.engine.offline import OfflineMocks, OfflineRun, StackOutputs, run_program
 from skyweave.engine.plans import read_plan
 from skyweave.engine.plans.directory import read_plan_directory
 from skyweave.engine.preview import preview_stack, render_json
 from skyweave.engine.units import assign_run
+from skyweave.engine.wire import SECRET_SIG, SIG_KEY
 from skyweave.estate.config import parse_stack_config
 from skyweave.estate.project import Project
 from skyweave.estate.units import plan_units
@@ -93,7 +95,22 @@ def fleet_raw() -> dict[str, Any]:
     return raw
 
 
+def database_raw() -> dict[str, Any]:
+    """dev with prod's Azure site (unlinked: only dev's link is of a shape units build) and
+    prod's database over the three vendors: its passwords, CA and certificates in the secrets
+    unit; each member's VM in its site's unit, its user data rendered from those secrets read
+    through a stack reference."""
+    raw = copy.deepcopy(stack_raw("dev"))
+    prod = stack_raw("prod")
+    raw["sites"].append(next(s for s in prod["sites"] if s["name"] == "azure-weu1"))
+    raw["ipam"] = {**raw["ipam"], "ipv6_supernet": prod["ipam"]["ipv6_supernet"]}
+    raw["network"] = {**raw["network"], "topology": "explicit", "links": [["aws-use1", "gcp-euw1"]]}
+    raw["databases"] = [{**prod["databases"][0], "clients": ["10.1.0.0/16", "10.2.0.0/16"]}]
+    return raw
+
+
 ESTATES: dict[str, Callable[[], dict[str, Any]]] = {
+    "database": database_raw,
     "dns": dns_raw,
     "bucket": bucket_raw,
     "pool": pool_raw,
@@ -278,3 +295,80 @@ def test_a_fleets_clusters_and_workload_are_built_in_their_sites_units_and_its_d
     assert not [r for r in glob if r["type"] == "pulumi:providers:kubernetes"]
     records = sorted(r["name"] for r in glob if r["type"] == "aws:route53/record:Record")
     assert records == ["apps-dns-record-aws-use1", "apps-dns-record-gcp-euw1"]
+
+
+def _secret_plaintexts(value: Any, inside: bool = False) -> list[str]:
+    """Every string held inside a secret in a registration's wire-format value."""
+    if isinstance(value, dict):
+        secret = value.get(SIG_KEY) == SECRET_SIG
+        return [s for v in value.values() for s in _secret_plaintexts(v, inside or secret)]
+    if isinstance(value, list):
+        return [s for v in value for s in _secret_plaintexts(v, inside)]
+    return [value] if inside and isinstance(value, str) and value != SECRET_SIG else []
+
+
+def test_a_databases_secrets_cross_units_as_secrets_and_never_in_plain_text(estate: Estate) -> None:
+    if estate.name != "database":
+        pytest.skip("the database estate's")
+    plans = estate.unit_plans()
+    secrets = plans["dev.secrets"]
+    generated = {r["type"] for r in secrets["resources"] if r["custom"] and "providers" not in r["type"]}
+    assert generated == {
+        "random:index/randomPassword:RandomPassword",
+        "tls:index/privateKey:PrivateKey",
+        "tls:index/selfSignedCert:SelfSignedCert",
+        "tls:index/certRequest:CertRequest",
+        "tls:index/locallySignedCert:LocallySignedCert",
+    }
+    assert secrets["outputs"]["orders.secrets"] == "[secret]"  # exported as a secret output
+    vms = 0
+    for unit in ("dev.aws-use1", "dev.gcp-euw1", "dev.azure-weu1"):
+        for row in plans[unit]["resources"]:
+            if row["name"].startswith("orders-") and "userData" in row["inputs"]:
+                assert row["inputs"]["userData"] == "[secret]", row["name"]
+                vms += 1
+    assert vms >= 2
+    # A deployed secrets unit's values are known: give the site unit known ones, exported as a
+    # secret output, and look for them in what the unit registers and in its plan.
+    project = Project.find(estate.units.parent / "units")
+    stack_file = project.read_stack("dev")
+    secrets_run = run_program(
+        project.main,
+        project=project.name,
+        stack="dev.secrets",
+        config=stack_file.engine_config(),
+        secret_keys=stack_file.secret_keys,
+        mocks=OfflineMocks(),
+    )
+    assert "orders.secrets" in secrets_run.reference_outputs.secret_names  # unknown in a preview
+    config = parse_stack_config(estate.raw, source="dev", stack="dev")
+    members = config.plan.databases["orders"].addresses
+    names = [f"password:{k}" for k in _PASSWORDS] + [
+        f"{kind}:{m}" for m in members for kind in ("cert", "key")
+    ]
+    known = {k: f"plaintext-{k.replace(':', '-')}-5e2f" for k in [*names, "ca"]}
+    references = {"dev.secrets": StackOutputs({"orders.secrets": known}, frozenset({"orders.secrets"}))}
+    registered: dict[str, dict[str, Any]] = {}
+
+    class Recording(OfflineMocks):
+        def new_resource(self, args: Any) -> tuple[str, dict[str, Any]]:
+            registered[args.name] = dict(args.inputs)  # the wire values the engine would get
+            return super().new_resource(args)
+
+    site_run = run_program(
+        project.main,
+        project=project.name,
+        stack="dev.aws-use1",
+        config=stack_file.engine_config(),
+        secret_keys=stack_file.secret_keys,
+        mocks=Recording(stack_references=references),
+    )
+    vms = {n: i["userData"] for n, i in registered.items() if n.startswith("orders-vm-")}
+    assert len(vms) == 2
+    for user_data in vms.values():
+        assert isinstance(user_data, dict) and user_data.get(SIG_KEY) == SECRET_SIG  # a secret
+    # the PostgreSQL member's configuration holds the passwords read, inside the secret
+    assert "plaintext-password-" in " ".join(_secret_plaintexts(vms["orders-vm-aws-use1-pg-a"]))
+    plan = render_json(site_run)
+    leaked = [v for v in known.values() if v in plan]
+    assert not leaked, leaked

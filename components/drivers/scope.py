@@ -44,7 +44,9 @@ class UnitScope:
     builds, by their two sites in the link's order; ``site_units``: each site's unit, which owns
     what a link reads of the site; ``builds_global``: whether this is the estate's global unit
     (apps' DNS: what reads several sites); ``reads``: sites this unit builds nothing of but on
-    whose provider it builds (the global unit: each DNS provider's zone site).
+    whose provider it builds (the global unit: each DNS provider's zone site);
+    ``secrets_unit``: the estate's secrets unit (what components generate without a site: a
+    database's passwords, CA and certificates), ``builds_secrets`` whether this is it.
     """
 
     estate: str
@@ -54,6 +56,8 @@ class UnitScope:
     site_units: dict[str, str]
     builds_global: bool = False
     reads: frozenset[str] = frozenset()
+    secrets_unit: str = ""
+    builds_secrets: bool = False
     #: What this unit exported for other units, by key: the URN (or the URNs) of the resource(s)
     #: it came from (a component records it, :data:`UNIT_RESOURCES`, so the estate's plan can say
     #: which resources a dependant's stack reference read).

@@ -278,8 +278,6 @@ def unit_scope(plan: EstatePlan, estate: str, unit: Unit) -> UnitScope:
     program cannot build yet, all at once: never a partial build that looks whole.
     """
     missing: list[str] = []
-    for kind, names in (("MultiCloudDatabase", plan.databases),):
-        missing += [f"{kind} {name!r}" for name in names]
     shapes: dict[str, list[str]] = {}
     for link in plan.network.connectivity.links:
         ends = {link.a.endpoint, link.b.endpoint}
@@ -289,8 +287,8 @@ def unit_scope(plan: EstatePlan, estate: str, unit: Unit) -> UnitScope:
     if missing:
         raise PlanningError(
             f"the stack {unit.name!r} is the {unit.kind} unit of the estate {estate!r}, and a "
-            f"unit's program does not build these yet: {'; '.join(missing)} (it builds sites' networks, "
-            f"MultiCloudApps and links of shape {', '.join(sorted(UNIT_AWARE_SHAPES))}: "
+            f"unit's program does not build these yet: {'; '.join(missing)} (it builds every component "
+            f"and links of shape {', '.join(sorted(UNIT_AWARE_SHAPES))}: "
             "docs/units.md); deploy the estate as one stack (deployment: single) until it does",
             path="deployment",
             value="units",
@@ -321,4 +319,6 @@ def unit_scope(plan: EstatePlan, estate: str, unit: Unit) -> UnitScope:
         site_units={s.name: site_unit(estate, s.name) for s in sites},
         builds_global=builds_global,
         reads=reads,
+        secrets_unit=secrets_unit(estate),
+        builds_secrets=unit.name == secrets_unit(estate),
     )

@@ -275,9 +275,9 @@ def unit_scope(plan: EstatePlan, estate: str, unit: Unit) -> UnitScope:
     if view.missing:
         raise PlanningError(
             f"the stack {unit.name!r} is the {unit.kind} unit of the estate {estate!r}, and a "
-            f"unit's program does not build these yet: {'; '.join(view.missing)} (it builds sites' "
-            "networks, MultiCloudApps without DNS and links whose ends' kinds declare their site's "
-            "part: docs/units.md); deploy the estate as one stack (deployment: single) until it does",
+            f"unit's program does not build these yet: {'; '.join(view.missing)} (it builds every "
+            "component, and links whose ends' kinds declare their site's part: docs/units.md); "
+            "deploy the estate as one stack (deployment: single) until it does",
             path="deployment",
             value="units",
         )
@@ -288,6 +288,10 @@ def unit_scope(plan: EstatePlan, estate: str, unit: Unit) -> UnitScope:
         links=view.links.get(unit.name, frozenset()),
         site_units=view.site_units,
         link_units=view.link_units,
+        builds_global=unit.name == global_unit(estate),
+        reads=view.global_reads if unit.name == global_unit(estate) else frozenset(),
+        secrets_unit=secrets_unit(estate),
+        builds_secrets=unit.name == secrets_unit(estate),
     )
 
 
@@ -301,6 +305,8 @@ class _View:
     links: dict[str, frozenset[tuple[str, str]]]
     site_units: dict[str, str]
     link_units: dict[tuple[str, str], str]
+    #: the sites the global unit builds on without building their part (DNS zones, transfers)
+    global_reads: frozenset[str]
 
 
 #: (id of the plan, estate) → (the plan, kept alive so its id stays its own; its view)
@@ -316,14 +322,6 @@ def _view(plan: EstatePlan, estate: str) -> _View:
     if cached is not None and cached[0] is plan:
         return cached[1]
     missing: list[str] = []
-    for kind, names in (
-        ("MultiCloudBucket", plan.buckets),
-        ("BareMetalPool", plan.pools),
-        ("MultiCloudDatabase", plan.databases),
-        ("KubernetesFleet", plan.fleets),
-    ):
-        missing += [f"{kind} {name!r}" for name in names]
-    missing += [f"MultiCloudApp {name!r}'s DNS (the global unit)" for name, a in plan.apps.items() if a.dns]
     shapes: dict[str, list[str]] = {}
     why: dict[str, str] = {}
     for link in plan.network.connectivity.links:
@@ -332,6 +330,13 @@ def _view(plan: EstatePlan, estate: str) -> _View:
             shapes.setdefault(str(link.shape), []).append(f"{link.a.site}/{link.b.site}")
             why.setdefault(str(link.shape), problem)
     missing += [f"links of shape {shape} ({', '.join(ids)}): {why[shape]}" for shape, ids in shapes.items()]
+    # the global unit builds on each DNS provider's zone site, and a transfer on its bucket's
+    # primary and copy sites (the primary's reader role, the copy vendor's job): nothing else
+    reads_sites = [p.site.name for a in plan.apps.values() for p in a.dns_providers]
+    reads_sites += [p.site.name for f in plan.fleets.values() if f.workload for p in f.workload.dns_providers]
+    for bucket in plan.buckets.values():
+        transfer = [c.site.name for c in bucket.copies if c.filled_by is CopyFill.TRANSFER]
+        reads_sites += [bucket.primary.name, *transfer] if transfer else []
     sites = plan.network.args.sites
     links = plan.network.connectivity.links
     view = _View(
@@ -340,6 +345,7 @@ def _view(plan: EstatePlan, estate: str) -> _View:
         links={link_unit(estate, ln.a.site, ln.b.site): frozenset({(ln.a.site, ln.b.site)}) for ln in links},
         site_units={s.name: site_unit(estate, s.name) for s in sites},
         link_units={(ln.a.site, ln.b.site): link_unit(estate, ln.a.site, ln.b.site) for ln in links},
+        global_reads=frozenset(reads_sites),
     )
     _VIEWS.clear()  # one estate at a time: a program plans one
     _VIEWS[key] = (plan, view)

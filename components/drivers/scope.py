@@ -14,7 +14,8 @@ single stack are unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import functools
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,9 +28,11 @@ __all__ = [
     "current_scope",
     "depends",
     "estate_stack",
+    "export_for_units",
     "in_scope",
     "link_owned",
     "owned",
+    "read_from_unit",
     "reference_source",
     "set_scope",
     "site_owned",
@@ -43,7 +46,11 @@ class UnitScope:
     ``estate``: the estate's stack (``dev``); ``unit``: the unit's stack (``dev.aws-use1``);
     ``sites``: the sites whose part it builds (a site unit's one site); ``links``: the links it
     builds, by their two sites in the link's order; ``site_units``: each site's unit, which owns
-    what a link reads of the site.
+    what a link reads of the site; ``builds_global``: whether this is the estate's global unit
+    (apps' DNS: what reads several sites); ``reads``: sites this unit builds nothing of but on
+    whose provider it builds (the global unit: each DNS provider's zone site);
+    ``secrets_unit``: the estate's secrets unit (what components generate without a site: a
+    database's passwords, CA and certificates), ``builds_secrets`` whether this is it.
     """
 
     estate: str
@@ -55,10 +62,14 @@ class UnitScope:
     link_units: dict[tuple[str, str], str] = field(default_factory=dict)
     #: The appliance sites whose edge this unit is (it builds their VPN instances).
     edges: frozenset[str] = frozenset()
-    #: What this unit exported for other units, by key: the URN of the resource it came from
-    #: (a component records it, :data:`UNIT_RESOURCES`, so the estate's plan can say which
-    #: resource a dependant's stack reference read).
-    owned: dict[str, pulumi.Output[str]] = field(default_factory=dict, repr=False)
+    builds_global: bool = False
+    reads: frozenset[str] = frozenset()
+    secrets_unit: str = ""
+    builds_secrets: bool = False
+    #: What this unit exported for other units, by key: the URN (or the URNs) of the resource(s)
+    #: it came from (a component records it, :data:`UNIT_RESOURCES`, so the estate's plan can say
+    #: which resources a dependant's stack reference read).
+    owned: dict[str, pulumi.Output[Any]] = field(default_factory=dict, repr=False)
 
     def builds_site(self, site: str) -> bool:
         return site in self.sites
@@ -71,7 +82,11 @@ class UnitScope:
 
     def touches(self, site: str) -> bool:
         """Whether anything this unit builds is on ``site`` (so it needs the site's provider)."""
-        return site in self.sites or site in self.edges or any(site in link for link in self.links)
+        return site in self._touched
+
+    @functools.cached_property
+    def _touched(self) -> frozenset[str]:
+        return frozenset(self.sites).union(self.reads, self.edges, *self.links)
 
     def reference(self, unit: str, key: str) -> pulumi.StackReference:
         """A stack reference to ``unit`` (its full name) for reading what it exported of the
@@ -81,7 +96,7 @@ class UnitScope:
             f"{unit}/{key}", stack_name=f"{pulumi.get_organization()}/{pulumi.get_project()}/{unit}"
         )
 
-    def owned_by(self, component: str) -> dict[str, pulumi.Output[str]]:
+    def owned_by(self, component: str) -> dict[str, pulumi.Output[Any]]:
         """What this unit exported of ``component``'s resources: key → the resource's URN."""
         return {key: urn for key, urn in self.owned.items() if key.startswith(f"{component}.")}
 
@@ -123,6 +138,35 @@ def estate_stack() -> str:
     the same cloud resource as the single stack did (an Azure storage account's global name)."""
     scope = current_scope()
     return scope.estate if scope is not None else pulumi.get_stack()
+
+
+def export_for_units(key: str, value: pulumi.Input[Any]) -> None:
+    """In a unit, export ``value`` as the stack output ``key`` for the units that read it
+    (:func:`read_from_unit`), recording the URNs of the resources it comes from (its own
+    dependencies, as Pulumi would record them on a resource taking it as an input); nothing
+    outside a unit. A secret stays a secret (``secretOutputNames``)."""
+    scope = current_scope()
+    if scope is None:
+        return
+    output = pulumi.Output.from_input(value)
+    scope.owned[key] = pulumi.Output.from_input(_dependency_urns(output))
+    pulumi.export(key, output.apply(_plain))
+
+
+async def _dependency_urns(output: pulumi.Output[Any]) -> list[str]:
+    resources = await output.resources()
+    urns: Awaitable[list[str]] = pulumi.Output.all(*(r.urn for r in resources)).future()  # type: ignore[assignment]
+    return sorted(await urns or ())
+
+
+def read_from_unit(unit: str, key: str) -> pulumi.Output[Any]:
+    """What ``unit`` exported as ``key`` (:func:`export_for_units`), read through a stack
+    reference named ``<unit>/<key>`` (so the estate's plan can put the dependency back on the
+    resources it came from); a secret arrives as a secret."""
+    scope = current_scope()
+    if scope is None:
+        raise RuntimeError(f"read_from_unit({unit!r}, {key!r}) outside a unit")  # a skyweave bug
+    return scope.reference(unit, key).require_output(key).apply(_records)
 
 
 class _Record(dict[str, Any]):

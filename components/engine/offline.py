@@ -459,11 +459,12 @@ class OfflineMocks(pulumi.runtime.Mocks):
         """A read of stack ``name``'s outputs: what this run was given for it (the engine's
         StackReference provider answers ``outputs`` and ``secretOutputNames``).
 
-        A reference a unit makes to read one output (named ``<unit>/<output>``,
-        ``drivers.scope.UnitScope.reference``) is answered that output only: the SDK holds a
-        reference's outputs as one value, unknown when any part is, and a deployed stack's
-        outputs are all known, so the output read is unknown only when it is itself (a value
-        the provider computes, in the preview of its unit) — as in the single stack's preview."""
+        A unit's reference to one key (named ``<unit>/<key>``: drivers/scope.py) is answered with
+        that key's outputs only (the key and its ``<key>.`` fields): the SDK makes the whole
+        ``outputs`` map unknown when any value in it is, and a deployed stack has no unknown
+        output, so another output still unknown in the prerequisite's offline preview (a cloud
+        instance's address) must not make this read unknown too; what the program reads is the
+        same, as in the single stack's preview."""
         stack = name.rsplit("/", 1)[-1]
         known = self.stack_references
         if known is None or stack not in known:
@@ -476,8 +477,9 @@ class OfflineMocks(pulumi.runtime.Mocks):
         outputs = known[stack]
         values, secret = dict(outputs.outputs), outputs.secret_names
         source = reference_source(resource)
-        if source is not None and source[1] in values:
-            values = {source[1]: values[source[1]]}
+        if source is not None and source[0] == stack:
+            key = source[1]
+            values = {k: v for k, v in values.items() if k == key or k.startswith(f"{key}.")}
             secret = secret & values.keys()
         return name, {"name": name, "outputs": values, "secretOutputNames": sorted(secret)}
 

@@ -223,10 +223,13 @@ class LinkBuilder:
         ctx = self.context(site, parent)
         return dataclasses.replace(ctx, tags={**ctx.tags, PEER_SITE_TAG: device_site})
 
-    def build(self, links: Sequence[LinkPlan]) -> None:
+    def build(self, links: Sequence[LinkPlan], *, only: Sequence[LinkPlan] | None = None) -> None:
+        """Build ``links`` (every link of the estate); ``only``: those this program has anything
+        to do with (a unit's: its own links and its sites' — the others would be skipped one by
+        one)."""
         self.links = tuple(links)
         scope = current_scope()
-        for link in links:
+        for link in links if only is None else only:
             a, b = link.a.site, link.b.site
             if scope is not None and not scope.builds_link(a, b):
                 # Another unit's link: this unit builds what it reads of this unit's site, and an

@@ -284,31 +284,72 @@ def test_without_a_tunnel_the_units_plans_get_the_single_plans_findings(
     """The same resource removed from the single plan and from the unit plan holding it (a
     tunnel lost): the verdicts on the estate change alike (issue 31: "prod with a tunnel
     removed")."""
+    without_a_tunnel(estate.single, estate.units, "dev", tmp_path, capsys)
+
+
+def without_a_tunnel(
+    single_plan: Path, units: Path, estate: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     tunnel_types = ("gcp:compute/vPNTunnel:VPNTunnel", "aws:ec2/vpnConnection:VpnConnection")
-    single = json.loads(estate.single.read_text())
+    single = json.loads(single_plan.read_text())
     gone = next(r["urn"] for r in single["resources"] if r["type"] in tunnel_types)
     single["resources"] = [r for r in single["resources"] if r["urn"] != gone]
     (tmp_path / "single.json").write_text(json.dumps(single))
-    units = tmp_path / "units"
-    units.mkdir()
+    (tmp_path / "units").mkdir()
     removed = 0
-    for path in estate.units.iterdir():
+    for path in units.iterdir():
         doc = json.loads(path.read_text())
         if path.name != MANIFEST:
             stack = doc["stack"].rsplit("/", 1)[-1]
-            kept = [r for r in doc["resources"] if in_estate_if(r["urn"], stack) != gone]
+            kept = [r for r in doc["resources"] if in_estate_if(r["urn"], stack, estate) != gone]
             removed += len(doc["resources"]) - len(kept)
             doc["resources"] = kept
-        (units / path.name).write_text(json.dumps(doc))
+        (tmp_path / "units" / path.name).write_text(json.dumps(doc))
     assert removed == 1
     expected = findings(capsys, "--from-json", str(tmp_path / "single.json"))
     assert expected[1], "the comparison needs findings to compare"
-    assert findings(capsys, "--from-json", str(units)) == expected
+    assert findings(capsys, "--from-json", str(tmp_path / "units")) == expected
 
 
-def in_estate_if(urn: str, unit: str) -> str:
+def in_estate_if(urn: str, unit: str, estate: str = "dev") -> str:
     prefix = f"urn:pulumi:{unit}::"
-    return "urn:pulumi:dev::" + urn[len(prefix) :] if urn.startswith(prefix) else urn
+    return f"urn:pulumi:{estate}::" + urn[len(prefix) :] if urn.startswith(prefix) else urn
+
+
+def test_prod_as_units_is_the_single_stack_judged_alike(
+    prod_run: OfflineRun, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """stacks/Pulumi.prod.yaml itself as units (39 stacks: every component, 27 links in 9 shapes,
+    two appliance edges): each unit registers exactly the resources ``assign_run`` gives it in
+    prod's single-stack preview, with the same inputs, and the units' plans get the single
+    plan's findings, also with a tunnel removed from both."""
+    raw = stack_raw("prod")
+    root = tmp_path / "project"
+    root.mkdir()
+    write_stack(root, "prod", {**raw, "deployment": "units"})
+    out = tmp_path / "plans"
+    argv = ["-C", str(root), "preview", "--stack", "prod", "--all", "-j", "2", "--out", str(out)]
+    assert main(argv) == 0
+    capsys.readouterr()
+    single_plan = tmp_path / "single.json"
+    single_plan.write_text(render_json(prod_run))
+    single = {r["urn"]: r for r in json.loads(single_plan.read_text())["resources"]}
+    config = parse_stack_config({**raw, "deployment": "units"}, source="prod", stack="prod")
+    graph = plan_units(config.plan, "prod")
+    assignment = assign_run(prod_run, graph, [s.name for s in config.sites])
+    seen = 0
+    for unit in graph.names():
+        rows = json.loads((out / f"{unit}.json").read_text())["resources"]
+        owned = set(custom_urns({"resources": rows}))
+        got = {in_estate_if(r["urn"], unit, "prod"): r for r in rows if r["urn"] in owned}
+        assert sorted(got) == sorted(assignment.resources(unit)), unit
+        for urn, row in got.items():
+            assert row["inputs"] == single[urn]["inputs"], urn
+        seen += len(got)
+    assert seen == len(custom_urns({"resources": list(single.values())}))
+    assert findings(capsys, "--from-json", str(out)) == findings(capsys, "--from-json", str(single_plan))
+    (tmp_path / "tunnel").mkdir()
+    without_a_tunnel(single_plan, out, "prod", tmp_path / "tunnel", capsys)
 
 
 def test_the_estates_own_stack_is_still_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -15,19 +15,22 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
+import types
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import stack_raw, write_stack
 from skyweave.cli import main
-from skyweave.drivers.registry import get_driver
 from skyweave.engine.offline import SECRET, OfflineMocks, OfflineRun, StackOutputs, run_program
 from skyweave.engine.plans import MANIFEST, read_plan, read_plan_directory
 from skyweave.engine.preview import preview_stack, render_json
 from skyweave.engine.units import assign_run
 from skyweave.estate.config import parse_stack_config
 from skyweave.estate.units import plan_units
+from skyweave.network.links import appliance_pair
+from skyweave.network.links import builder as builder_module
+from skyweave.network.links.builder import unit_problem
 from skyweave.planning.vpn import safe_psk
 
 
@@ -365,7 +368,7 @@ def test_a_unit_of_an_estate_with_what_units_do_not_build_yet_is_refused_naming_
     """Every component and link of prod is built in units; a link whose vendor does not say what
     it reads of a site (a plugin's: here GCP without ``peering_reads``) is refused by name, at
     ``skyweave:deployment``, before anything registers."""
-    monkeypatch.delattr(type(get_driver("gcp")), "peering_reads")
+    without("gcp", builder_module, monkeypatch)
     raw = copy.deepcopy(stack_raw("prod"))
     write_stack(tmp_path, "prod", {**raw, "deployment": "units"})
     stacks = tmp_path / "stacks"
@@ -415,6 +418,34 @@ def test_a_units_network_outputs_hold_its_part_and_together_the_single_stacks(es
     assert (
         list(outputs["site"]["layout"]["sites"]) == ["aws-use1"] and outputs["site"]["links"]["links"] == {}
     )
+
+
+def without(vendor: str, module: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``module`` sees ``vendor``'s driver as a plugin's that declares no optional protocol (its
+    name only): a stand-in object, since a class's runtime protocol checks are cached."""
+    real = module.get_driver
+    monkeypatch.setattr(
+        module,
+        "get_driver",
+        lambda name: types.SimpleNamespace(vendor=name) if name == vendor else real(name),
+    )
+
+
+def test_every_link_of_prod_is_built_in_a_unit_unless_its_vendor_says_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What a unit's program can build is derived from what each end declares (its kind's site
+    part, a peering vendor's PeeringReads, an appliance vendor's ApplianceParts, the shape's
+    edge part): every link of prod; an appliance vendor that does not say what its links read of
+    its pair has exactly its appliance links refused, naming why."""
+    config = parse_stack_config({**stack_raw("prod"), "deployment": "units"}, source="prod", stack="prod")
+    links = config.plan.network.connectivity.links
+    assert [unit_problem(link) for link in links] == [None] * len(links) and len(links) == 27
+    without("openstack", appliance_pair, monkeypatch)
+    refused = {link.id: unit_problem(link) for link in links if unit_problem(link) is not None}
+    os_links = [link.id for link in links if "os-dc1" in (link.a.site, link.b.site)]
+    assert sorted(refused) == sorted(os_links) and len(os_links) == 6
+    assert all("(ApplianceParts)" in str(why) and "os-dc1" in str(why) for why in refused.values())
 
 
 class UserData(OfflineMocks):

@@ -58,6 +58,9 @@ class UnitScope:
     reads: frozenset[str] = frozenset()
     secrets_unit: str = ""
     builds_secrets: bool = False
+    #: The Pulumi organisation of the unit stacks (``skyweave:organization``); ``None``: the
+    #: running stack's (``pulumi.get_organization()``).
+    organization: str | None = None
     #: What this unit exported for other units, by key: the URN (or the URNs) of the resource(s)
     #: it came from (a component records it, :data:`UNIT_RESOURCES`, so the estate's plan can say
     #: which resources a dependant's stack reference read).
@@ -78,8 +81,12 @@ class UnitScope:
         resource ``key``: one per resource read, named ``<unit>/<key>``, so the resources that
         read it depend on a reference that names the resource (:func:`reference_source`)."""
         return pulumi.StackReference(
-            f"{unit}/{key}", stack_name=f"{pulumi.get_organization()}/{pulumi.get_project()}/{unit}"
+            f"{unit}/{key}", stack_name=f"{self.org()}/{pulumi.get_project()}/{unit}"
         )
+
+    def org(self) -> str:
+        """The organisation the unit stacks' full names use."""
+        return self.organization or pulumi.get_organization()
 
     def owned_by(self, component: str) -> dict[str, pulumi.Output[Any]]:
         """What this unit exported of ``component``'s resources: key → the resource's URN."""

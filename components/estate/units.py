@@ -271,7 +271,7 @@ def _check_names(stack: str, units: list[Unit], blame: dict[str, tuple[str, str]
         raise error
 
 
-def unit_scope(plan: EstatePlan, estate: str, unit: Unit) -> UnitScope:
+def unit_scope(plan: EstatePlan, estate: str, unit: Unit, *, organization: str | None = None) -> UnitScope:
     """What the program of ``unit`` (of the estate stack ``estate``) builds.
 
     Raises :class:`PlanningError` (at ``deployment``) naming everything of the estate a unit's
@@ -321,4 +321,5 @@ def unit_scope(plan: EstatePlan, estate: str, unit: Unit) -> UnitScope:
         reads=reads,
         secrets_unit=secrets_unit(estate),
         builds_secrets=unit.name == secrets_unit(estate),
+        organization=organization,
     )

@@ -14,7 +14,7 @@ single stack are unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -147,8 +147,8 @@ def export_for_units(key: str, value: pulumi.Input[Any]) -> None:
 
 async def _dependency_urns(output: pulumi.Output[Any]) -> list[str]:
     resources = await output.resources()
-    urns: Awaitable[list[str]] = pulumi.Output.all(*(r.urn for r in resources)).future()  # type: ignore[assignment]
-    return sorted(await urns or ())
+    urns = await pulumi.Output.all(*(r.urn for r in resources)).future()
+    return sorted(urns or ())
 
 
 def read_from_unit(unit: str, key: str) -> pulumi.Output[Any]:

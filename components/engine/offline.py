@@ -460,10 +460,11 @@ class OfflineMocks(pulumi.runtime.Mocks):
         StackReference provider answers ``outputs`` and ``secretOutputNames``).
 
         A unit's reference to one key (named ``<unit>/<key>``: drivers/scope.py) is answered with
-        that key's outputs only: the SDK makes the whole ``outputs`` map unknown when any value in
-        it is, and a deployed stack has no unknown output, so another output still unknown in the
-        prerequisite's offline preview (a cloud instance's address) must not make this read
-        unknown too; what the program reads is the same."""
+        that key's outputs only (the key and its ``<key>.`` fields): the SDK makes the whole
+        ``outputs`` map unknown when any value in it is, and a deployed stack has no unknown
+        output, so another output still unknown in the prerequisite's offline preview (a cloud
+        instance's address) must not make this read unknown too; what the program reads is the
+        same, as in the single stack's preview."""
         stack = name.rsplit("/", 1)[-1]
         known = self.stack_references
         if known is None or stack not in known:
@@ -474,16 +475,13 @@ class OfflineMocks(pulumi.runtime.Mocks):
                 "it needs, previewed before it (`skyweave preview --all`)"
             )
         outputs = known[stack]
-        values = dict(outputs.outputs)
+        values, secret = dict(outputs.outputs), outputs.secret_names
         source = reference_source(resource)
         if source is not None and source[0] == stack:
             key = source[1]
             values = {k: v for k, v in values.items() if k == key or k.startswith(f"{key}.")}
-        return name, {
-            "name": name,
-            "outputs": values,
-            "secretOutputNames": sorted(outputs.secret_names),
-        }
+            secret = secret & values.keys()
+        return name, {"name": name, "outputs": values, "secretOutputNames": sorted(secret)}
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
         driver = _driver_of(args.token)

@@ -234,6 +234,9 @@ class WorkloadPlan:
     capacity: CapacityPlan
     specs: Mapping[str, WorkloadSpec]
     dns_providers: tuple[DnsProvider, ...] = ()
+    #: Whether DNS needs every load balancer at fixed addresses (a provider health-checking IP
+    #: targets only): a vendor whose load balancer has a hostname then gives it fixed ones.
+    fixed: bool = False
 
     @property
     def dns_record(self) -> str | None:
@@ -471,9 +474,14 @@ def _plan_workload(
     issues: list[ConfigIssue] = []
 
     def kind(site: SiteArgs, fixed: bool) -> EndpointKind:
-        return terms[site.name].load_balancer
+        """The load balancer's kind, or an IP where DNS needs fixed addresses and the vendor gives
+        its load balancer some (:attr:`ClusterTerms.fixed_addresses`), as for an app's site."""
+        site_terms = terms[site.name]
+        if fixed and site_terms.load_balancer is EndpointKind.HOSTNAME and site_terms.fixed_addresses:
+            return EndpointKind.IP
+        return site_terms.load_balancer
 
-    providers, _ = plan_dns(w.dns, health, [c.site for c in planned], estate, per_site, issues, kind)
+    providers, fixed = plan_dns(w.dns, health, [c.site for c in planned], estate, per_site, issues, kind)
     if issues:
         raise InvalidArgsError([replace(i, path=f"workload.{i.path}") for i in issues])
     specs = {
@@ -491,7 +499,7 @@ def _plan_workload(
         for c in planned
         if per_site.get(c.site.name, 0) > 0
     }
-    return WorkloadPlan(args=w, capacity=capacity, specs=specs, dns_providers=providers)
+    return WorkloadPlan(args=w, capacity=capacity, specs=specs, dns_providers=providers, fixed=fixed)
 
 
 class KubernetesFleet(
@@ -583,14 +591,23 @@ class KubernetesFleet(
                                 key,
                                 site=site.name,
                                 vendor=site.vendor,
-                                kind=cluster.terms.load_balancer,
+                                # fixed addresses are IPs (cluster_objects.create_workload)
+                                kind=EndpointKind.IP
+                                if workload.fixed and cluster.terms.fixed_addresses
+                                else cluster.terms.load_balancer,
                                 weight=spec.replicas,
                             )
                         )
                     continue
                 ctx = self.site_context(site, resource_tags(site, site.tags, args.tags))
+                fixed = None
+                if workload.fixed:
+                    driver = service(get_driver(site.vendor), ClusterService, needed_for=_NEEDED_FOR)
+                    fixed = driver.create_fixed_addresses(
+                        ctx, network.site_networks[site.name], handles[site.name], spec
+                    )
                 endpoint = create_workload(
-                    ctx, self.kubernetes_providers[site.name], handles[site.name], cluster.terms, spec
+                    ctx, self.kubernetes_providers[site.name], handles[site.name], cluster.terms, spec, fixed
                 )
                 self.workload_endpoints[site.name] = endpoint
                 dns_endpoints.append(endpoint)

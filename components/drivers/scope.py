@@ -15,7 +15,7 @@ single stack are unchanged.
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,6 +63,9 @@ class UnitScope:
     reads: frozenset[str] = frozenset()
     secrets_unit: str = ""
     builds_secrets: bool = False
+    #: The Pulumi organisation of the unit stacks (``skyweave:organization``); ``None``: the
+    #: running stack's (``pulumi.get_organization()``).
+    organization: str | None = None
     #: What this unit exported for other units, by key: the URN (or the URNs) of the resource(s)
     #: it came from (a component records it, :data:`UNIT_RESOURCES`, so the estate's plan can say
     #: which resources a dependant's stack reference read).
@@ -87,8 +90,12 @@ class UnitScope:
         resource ``key``: one per resource read, named ``<unit>/<key>``, so the resources that
         read it depend on a reference that names the resource (:func:`reference_source`)."""
         return pulumi.StackReference(
-            f"{unit}/{key}", stack_name=f"{pulumi.get_organization()}/{pulumi.get_project()}/{unit}"
+            f"{unit}/{key}", stack_name=f"{self.org()}/{pulumi.get_project()}/{unit}"
         )
+
+    def org(self) -> str:
+        """The organisation the unit stacks' full names use."""
+        return self.organization or pulumi.get_organization()
 
     def owned_by(self, component: str) -> dict[str, pulumi.Output[Any]]:
         """What this unit exported of ``component``'s resources: key → the resource's URN."""
@@ -149,8 +156,8 @@ def export_for_units(key: str, value: pulumi.Input[Any]) -> None:
 
 async def _dependency_urns(output: pulumi.Output[Any]) -> list[str]:
     resources = await output.resources()
-    urns: Awaitable[list[str]] = pulumi.Output.all(*(r.urn for r in resources)).future()  # type: ignore[assignment]
-    return sorted(await urns or ())
+    urns = await pulumi.Output.all(*(r.urn for r in resources)).future()
+    return sorted(urns or ())
 
 
 def read_from_unit(unit: str, key: str) -> pulumi.Output[Any]:

@@ -146,7 +146,7 @@ def _unit_scope(
         raise ConfigError([ConfigIssue(f"{prefix}deployment", message, "units")], source=source)
     estate, unit = found
     try:
-        return unit_scope(config.plan, estate, unit)
+        return unit_scope(config.plan, estate, unit, organization=config.organization)
     except PlanningError as exc:
         raise ConfigError(exc.as_issues(prefix), source=source) from None
 

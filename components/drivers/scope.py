@@ -30,6 +30,7 @@ __all__ = [
     "export_for_units",
     "in_scope",
     "link_owned",
+    "moved_from_the_root",
     "owned",
     "read_from_unit",
     "reference_source",
@@ -126,6 +127,35 @@ def set_scope(scope: UnitScope | None) -> None:
 
 def current_scope() -> UnitScope | None:
     return _CURRENT[0] if _CURRENT else None
+
+
+def moved_from_the_root(
+    args: pulumi.ResourceTransformationArgs,
+) -> pulumi.ResourceTransformationResult | None:
+    """A unit's resource that ``pulumi state move`` brought from the estate's stack: it arrived
+    at the unit stack's root, so its registration under its component says so.
+
+    ``state move`` moves custom resources only (a component would take every child with it) and
+    re-parents each whose parent stays behind to the destination's root stack, rebuilding its URN
+    without the parent's type (``rewriteURNs`` in pulumi's ``state_move.go``); a provider a
+    component made is copied the same way. The unit's program registers the resource under its
+    component again, and the alias Pulumi documents for a resource that had no parent,
+    ``Alias(parent=ROOT_STACK_RESOURCE)``, lets the engine find the moved state under that URN
+    (``collapseAliasToUrn`` in ``step_generator.go``): its first ``pulumi up`` renames it, and
+    replaces nothing. The alias names no resource a fresh unit stack holds, so it is harmless
+    there, and it is registered as a stack transformation (``docs/units.md``) so that every
+    component's resources get it without each component knowing about units."""
+    from pulumi.runtime.stack import Stack
+
+    parent = args.opts.parent
+    if (
+        not isinstance(args.resource, pulumi.CustomResource)
+        or not isinstance(parent, pulumi.ComponentResource)
+        or isinstance(parent, Stack)
+    ):
+        return None
+    moved = pulumi.ResourceOptions(aliases=[pulumi.Alias(parent=pulumi.ROOT_STACK_RESOURCE)])
+    return pulumi.ResourceTransformationResult(args.props, pulumi.ResourceOptions.merge(args.opts, moved))
 
 
 def in_scope(sites: Iterable[str]) -> list[str]:

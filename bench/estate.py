@@ -27,6 +27,14 @@ _AWS_REGIONS = ("us-east-1", "us-west-2", "eu-west-1", "eu-central-1")
 _GCP_REGIONS = ("europe-west1", "us-central1", "us-east1")
 _AZURE_REGIONS = ("westeurope", "northeurope", "eastus2")
 _VENDORS = ("aws", "gcp", "openstack", "onprem", "azure")
+#: The estate mixes ``write_project`` and the scale benchmarks know: ``mixed`` (the default: every
+#: vendor, appliance and Azure links) and ``dev``: the two AWS hubs, spokes alternating GCP and
+#: on-prem (two BGP devices), so only the link shapes dev has: aws-gcp-ha-vpn and aws-site-vpn to
+#: devices (the hubs are not joined to each other: a VPC peering is not a dev shape; an AWS spoke
+#: would be peered too, and a GCP hub's Cloud Router takes at most 128 BGP peers). ``dev`` is what
+#: a unit's program builds before every link shape is unit-aware (docs/units.md); it is labelled as
+#: such wherever a figure comes from it and never replaces the mixed estate.
+MIXES = {"mixed": _VENDORS, "dev": ("gcp", "onprem")}
 #: Azure spokes at most: an Azure gateway's BGP addresses must lie in 169.254.21.0-22.255 (APIPA),
 #: and each link to an AWS hub takes a /27 of tunnel addresses the hub's other links cannot reuse,
 #: so only a few such links fit (measured: 5 spokes on two hubs plan, 6 are refused by the
@@ -41,12 +49,14 @@ _TWO_BYTE_ASNS = 65534 - 64512 + 1
 _HUB_QUOTAS = ("vpn_connections_per_gateway", "vpn_connections_per_region", "customer_gateways_per_region")
 
 
-def site_entries(count: int) -> list[dict[str, Any]]:
-    """``count`` unpinned site entries; the first two are the AWS hubs."""
+def site_entries(count: int, mix: str = "mixed") -> list[dict[str, Any]]:
+    """``count`` unpinned site entries of the vendor ``mix`` (:data:`MIXES`); the first two are the
+    AWS hubs."""
+    vendors = MIXES[mix]
     sites: list[dict[str, Any]] = []
     azure = 0
     for i in range(count):
-        vendor = "aws" if i < 2 else _VENDORS[i % len(_VENDORS)]
+        vendor = "aws" if i < 2 else vendors[i % len(vendors)]
         if vendor == "azure":
             azure += 1
             vendor = "azure" if azure <= _AZURE_SPOKES else "gcp"
@@ -107,25 +117,33 @@ def _onprem_cidr(i: int) -> str:
     return f"{address >> 24}.{(address >> 16) & 255}.{(address >> 8) & 255}.{address & 255}/26"
 
 
-def estate_config(count: int) -> dict[str, Any]:
+def estate_config(count: int, mix: str = "mixed") -> dict[str, Any]:
     """The ``skyweave:`` config (keys without the namespace) of a pinned ``count``-site estate."""
     if count < 3:
         raise ValueError(f"an estate needs at least 3 sites (two hubs and a spoke), not {count}")
-    sites = site_entries(count)
+    sites = site_entries(count, mix)
+    hubs = sites[:2]
     raw: dict[str, Any] = {
         "tags": {"env": "bench", "owner": "platform"},
         "network": {
             "name": "core",
             "topology": "hub-spoke",
-            "hubs": [sites[0]["name"], sites[1]["name"]],
+            "hubs": [hub["name"] for hub in hubs],
             # Each hub's gateway carries a connection per spoke address, far past AWS's default
             # quotas (docs/limits.md): the estate declares them raised, as a real one would have
             # to (or use a transit gateway, which skyweave does not build). Two per spoke bounds it.
-            "quotas": {hub["name"]: {key: max(2 * count, 50) for key in _HUB_QUOTAS} for hub in sites[:2]},
+            "quotas": {
+                hub["name"]: {key: max(2 * count, 50) for key in _HUB_QUOTAS}
+                for hub in hubs
+                if hub["vendor"] == "aws"
+            },
         },
         "ipam": {"supernet": "10.0.0.0/8", "site_prefix": SITE_PREFIX, "subnet_prefix": SUBNET_PREFIX},
         "sites": sites,
     }
+    if mix == "dev":
+        # The two AWS hubs would be joined by a VPC peering, not a dev shape: each spoke joins both.
+        raw["network"]["exclude"] = [[hubs[0]["name"], hubs[1]["name"]]]
     config = parse_stack_config(raw, source=f"bench estate of {count} sites")
     plan = plan_hybrid_vpc(config.hybrid_vpc_args(), connectivity_path="network")
     pinned = copy.deepcopy(raw)
@@ -141,16 +159,22 @@ def estate_config(count: int) -> dict[str, Any]:
     return pinned
 
 
-def write_project(directory: Path, count: int, *, stack: str = "bench") -> Path:
+def write_project(
+    directory: Path, count: int, *, stack: str = "bench", mix: str = "mixed", units: bool = False
+) -> Path:
     """A Pulumi project running the repository's own program (``stacks/``) on a generated estate.
 
-    Returns the project directory; ``Pulumi.yaml`` points ``main`` at the repository's program.
+    ``units``: the estate is deployed as units (``skyweave:deployment: units``). Returns the
+    project directory; ``Pulumi.yaml`` points ``main`` at the repository's program.
     """
     program = Path(__file__).resolve().parent.parent / "stacks"
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "Pulumi.yaml").write_text(
         yaml.safe_dump({"name": "skyweave", "runtime": "python", "main": str(program)})
     )
-    config = {f"{NAMESPACE}:{key}": value for key, value in estate_config(count).items()}
+    raw = estate_config(count, mix)
+    if units:
+        raw["deployment"] = "units"
+    config = {f"{NAMESPACE}:{key}": value for key, value in raw.items()}
     (directory / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump({"config": config}, sort_keys=False))
     return directory

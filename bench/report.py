@@ -392,9 +392,10 @@ def render(results: dict[str, Any], *, command: str) -> str:
     return "\n".join(lines)
 
 
-#: Sections of docs/benchmarks.md written by hand (prose about measured figures, not samples):
+#: Sections of docs/benchmarks.md written by hand (prose about measured figures, not samples) or by
+#: another bench script (``bench/units.py`` writes "Units at scale" from its own samples):
 #: rewriting the report keeps them.
-PROSE_SECTIONS = ("Policy pack (`bench/policy.py`)", "The test suite")
+PROSE_SECTIONS = ("Policy pack (`bench/policy.py`)", "The test suite", "Units at scale")
 
 
 def keep_foreign_sections(rendered: str, existing: str) -> str:

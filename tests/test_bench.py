@@ -30,23 +30,34 @@ def _canonical(run: OfflineRun, *, drop_parent: bool = False) -> list[str]:
     return sorted(rows)
 
 
+_RECORDED: dict[str, tuple[OfflineRun, RecordingMonitor]] = {}
+
+
+def _record(project: Project, stack: str) -> tuple[OfflineRun, RecordingMonitor]:
+    """A stack's run and what its monitor recorded, once per test process (prod's is slow)."""
+    if stack not in _RECORDED:
+        monitor = RecordingMonitor(OfflineMocks())
+        _RECORDED[stack] = preview_stack(project, stack, monitor=monitor), monitor
+    return _RECORDED[stack]
+
+
 @pytest.fixture(scope="module", params=["dev", "prod"])
 def recorded(project: Project, request: pytest.FixtureRequest) -> tuple[OfflineRun, dict[str, str]]:
     """dev, and prod, which the overhead benchmark runs (with Azure: pulumi_azure_native's
     module is named with an underscore where its type tokens have a dash)."""
-    monitor = RecordingMonitor(OfflineMocks())
-    run = preview_stack(project, request.param, monitor=monitor)
+    run, monitor = _record(project, request.param)
     return run, {urn: r.id for urn, r in monitor.resources.items()}
 
 
 @pytest.fixture(scope="module")
 def prod_twin(project: Project, tmp_path_factory: pytest.TempPathFactory) -> tuple[OfflineRun, OfflineRun]:
-    """prod's preview and the hand-written twin bench/overhead.py times against it, run."""
-    from bench.overhead import prepare
+    """prod's preview and the hand-written twin bench/overhead.py times against it (written as
+    its ``prepare`` writes it), run."""
+    from bench.overhead import write_programs
 
     programs = tmp_path_factory.mktemp("programs")
-    prepare(project.root, "prod", programs)
-    run = preview_stack(project, "prod")
+    run, monitor = _record(project, "prod")
+    write_programs(run, monitor, programs)
     return run, run_program(programs / "raw", project=run.project, stack=run.stack)
 
 
@@ -256,3 +267,31 @@ def test_a_planner_refusal_without_a_value_shows_none_of_its_own() -> None:
         plan_hybrid_vpc(config.hybrid_vpc_args(), connectivity_path="network")
     text = str(caught.value)
     assert "has no free /27 left" in text and ": None:" not in text, text
+
+
+def test_the_dev_mix_is_what_a_units_program_builds() -> None:
+    """``--mix dev`` (the units benchmark's estate until every link shape is unit-aware): AWS hubs,
+    GCP and on-prem spokes, only the link shapes a unit's program builds, so no unit refuses."""
+    from skyweave.estate.units import plan_units, unit_scope
+
+    raw = {**estate_config(9, "dev"), "deployment": "units"}
+    config = parse_stack_config(raw, source="test", stack="bench")
+    assert {s.vendor for s in config.sites} == {"aws", "gcp", "onprem"}
+    assert {str(link.shape) for link in config.plan.network.connectivity.links} == {
+        "aws-gcp-ha-vpn",
+        "aws-site-vpn",
+    }
+    graph = plan_units(config.plan, "bench")
+    assert all(unit_scope(config.plan, "bench", unit) for unit in graph.units)
+    assert {s["vendor"] for s in estate_config(9)["sites"]} == {"aws", "gcp", "openstack", "onprem", "azure"}
+
+
+def test_the_units_bench_counts_every_process_of_the_run() -> None:
+    """``bench/units.py``'s units sample: the CPU of the whole process tree (the command, the
+    forkserver, the coordinator, each unit) reaches the sample, and is at least the units' own."""
+    from bench import units
+
+    row = units._units(4, "dev", 2)
+    assert row["units"] == row["files"] - 1  # a plan per unit, and units.json
+    assert row["cpu_seconds"] >= row["units_cpu_seconds"] + row["coordinator"]["cpuSeconds"] > 0
+    assert row["registrations"] > row["resources"] > 0 and row["largest_process_mib"] > 0

@@ -1,103 +1,94 @@
-"""A preview plans each thing exactly once: one IPAM pass, one shape decision per link, one
-capacity plan per app, per Kubernetes fleet and per fleet's workload, one range plan per fleet,
-one placement per pool
-(the stack loader's plan is the components' plan).
-
-Calls are counted by code object with a profile hook, so a planner is counted however it was
-imported or bound — a second call through another name still counts.
+"""An estate planned once (``skyweave.estate.stack.plan_once``, issue 31: 20,000 units of a
+10,000-site estate must not each plan the whole estate) is the plan a unit's program takes when
+its configuration is exactly the one planned, and only then: a unit run with any other
+configuration, as under a real ``pulumi preview`` of one unit, plans itself. The oracle is the
+same unit's run planning for itself: the registrations must be the same, input for input.
 """
 
 from __future__ import annotations
 
-import sys
-from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
-from types import CodeType, FrameType
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT
+import skyweave.estate.stack as stack_module
+from conftest import stack_raw, write_stack
+from skyweave.engine.offline import OfflineMocks, run_program
 from skyweave.estate.project import Project
-from skyweave.planning import capacity, clusters, ipam, placement, vpn
+from skyweave.estate.stack import plan_once
 
 
-@contextmanager
-def counting(**functions: Any) -> Iterator[Counter[str]]:
-    codes: dict[CodeType, str] = {fn.__code__: name for name, fn in functions.items()}
-    counts: Counter[str] = Counter()
-
-    def profile(frame: FrameType, event: str, arg: object) -> None:
-        if event == "call" and frame.f_code in codes:
-            counts[codes[frame.f_code]] += 1
-
-    previous = sys.getprofile()
-    sys.setprofile(profile)
-    try:
-        yield counts
-    finally:
-        sys.setprofile(previous)
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Project:
+    monkeypatch.setattr(stack_module, "_PLANNED", [])  # nothing planned before this test
+    return write_stack(tmp_path, "dev", {**stack_raw("dev"), "deployment": "units"})
 
 
-PLANNERS = {
-    "plan_addresses": ipam.plan_addresses,
-    "plan_link": vpn.plan_link,
-    "shape": vpn._shape,
-    "plan_capacity": capacity.plan_capacity,
-    "plan_placement": placement.plan_placement,
-    "plan_cluster_ranges": clusters.plan_cluster_ranges,
-}
-
-
-@pytest.mark.parametrize("stack", ["dev", "prod"])
-def test_a_preview_plans_each_thing_once(stack: str) -> None:
-    from skyweave.engine.preview import preview_stack
-
-    project = Project.find(ROOT)
-    with counting(**PLANNERS) as counts:
-        run = preview_stack(project, stack)
-    links = sum(1 for r in run.resources if r.type == "skyweave:network:VpnLink")
-    apps = sum(1 for r in run.resources if r.type == "skyweave:app:MultiCloudApp")
-    pools = sum(1 for r in run.resources if r.type == "skyweave:compute:BareMetalPool")
-    fleets = sum(1 for r in run.resources if r.type == "skyweave:kubernetes:KubernetesFleet")
-    # a fleet's workload sizes its pods with the same planner: one more plan per workload
-    workloads = sum(
-        1
-        for r in run.resources
-        if r.type == "skyweave:kubernetes:KubernetesFleet" and run.component_outputs[r.urn].get("workload")
+def _run(project: Project, config: dict[str, str], secret: frozenset[str]) -> list[dict[str, Any]]:
+    run = run_program(
+        project.main,
+        project=project.name,
+        stack="dev.aws-use1",
+        config=config,
+        secret_keys=secret,
+        mocks=OfflineMocks(),
     )
-    assert links > 0
-    assert counts["plan_addresses"] == 1
-    assert counts["plan_link"] == links
-    assert counts["shape"] == links
-    assert counts["plan_capacity"] == apps + fleets + workloads
-    assert counts["plan_cluster_ranges"] == fleets
-    assert counts["plan_placement"] == pools
+    return sorted((r.as_dict() for r in run.resources), key=lambda r: str(r["urn"]))
 
 
-def test_the_counter_sees_a_second_call() -> None:
-    """The check could fail: planning the network again is seen."""
-    from conftest import stack_raw
-    from skyweave.estate.config import parse_stack_config
+def _counting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Each time a program plans the estate, the stack it planned for."""
+    calls: list[str] = []
+    real = stack_module.parse_stack_config
 
-    with counting(**PLANNERS) as counts:
-        config = parse_stack_config(stack_raw("dev"), source="dev")
-        from skyweave.network.hybrid_vpc import plan_hybrid_vpc
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(str(kwargs.get("stack")))
+        return real(*args, **kwargs)
 
-        plan_hybrid_vpc(config.hybrid_vpc_args())
-    assert counts["plan_addresses"] == 2
+    monkeypatch.setattr(stack_module, "parse_stack_config", counted)
+    return calls
 
 
-def test_a_component_refuses_a_plan_made_for_other_arguments() -> None:
-    from conftest import run, stack_raw
-    from skyweave import HybridVpc, InvalidArgsError, SiteProviders
-    from skyweave.estate.config import parse_stack_config
+def test_a_unit_takes_the_plan_made_once_and_registers_what_it_would_have(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stack_file = project.read_stack("dev")
+    config, secret = stack_file.engine_config(), frozenset(stack_file.secret_keys)
+    calls = _counting(monkeypatch)
+    alone = _run(project, config, secret)
+    assert calls == ["dev.aws-use1"]  # planning for itself, as pulumi preview of one unit does
+    planned = plan_once(config, secret, estate="dev", source=stack_file.label)
+    assert calls == ["dev.aws-use1", "dev"]
+    again = _run(project, config, secret)
+    assert calls == ["dev.aws-use1", "dev"]  # the unit took the plan made once
+    assert again == alone and len(again) > 3
+    assert planned.deployment.value == "units"
 
-    config = parse_stack_config(stack_raw("dev"), source="dev")
-    other = config.hybrid_vpc_args().model_copy(update={"tags": {"changed": "yes"}})
 
-    def program() -> None:
-        HybridVpc("core", other, providers=SiteProviders(config.sites), plan=config.plan.network)
+def test_any_other_configuration_plans_itself(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    stack_file = project.read_stack("dev")
+    config, secret = stack_file.engine_config(), frozenset(stack_file.secret_keys)
+    plan_once(config, secret, estate="dev", source=stack_file.label)
+    calls = _counting(monkeypatch)
+    # The same estate written differently (another JSON spacing): not the text planned, so planned again.
+    respaced = {
+        k: json.dumps(json.loads(v), indent=1) if k == "skyweave:sites" else v for k, v in config.items()
+    }
+    assert _run(project, respaced, secret) == _run(project, config, secret)
+    assert calls == ["dev.aws-use1"]
+    # A key more (another namespace's keys do not matter; the estate's do).
+    _run(project, {**config, "skyweave:tags": json.dumps({"team": "net"})}, secret)
+    assert calls == ["dev.aws-use1", "dev.aws-use1"]
 
-    with pytest.raises(InvalidArgsError, match="plan: was made for other arguments"):
-        run(program)
+
+def test_a_configuration_error_found_once_is_still_each_units_error(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stack_file = project.read_stack("dev")
+    config = {**stack_file.engine_config(), "skyweave:deployment": "unit"}
+    with pytest.raises(Exception, match="deployment") as planned:
+        plan_once(config, stack_file.secret_keys, estate="dev", source=stack_file.label)
+    with pytest.raises(Exception, match="deployment") as unit:
+        _run(project, config, frozenset(stack_file.secret_keys))
+    assert type(unit.value) is type(planned.value)

@@ -1,9 +1,10 @@
 """``skyweave preview --stack NAME --all [-j N] [--out DIR]``: every unit of an estate deployed as
 units, previewed offline in its own process (docs/units.md).
 
-With ``--out DIR`` each unit's plan lands in ``DIR/<unit>.json`` as it finishes and the graph in
-``DIR/units.json`` once all have: the directory ``skyweave check --from-json DIR`` judges as one
-estate (a directory without ``units.json`` is an interrupted run, and ``check`` refuses it).
+With ``--out DIR`` each unit's plan lands in ``DIR/<unit>.json`` as it finishes (written by the
+unit's own process: nothing here holds a unit's plan) and the graph in ``DIR/units.json`` once all
+have: the directory ``skyweave check --from-json DIR`` judges as one estate (a directory without
+``units.json`` is an interrupted run, and ``check`` refuses it).
 """
 
 from __future__ import annotations
@@ -16,7 +17,14 @@ from typing import IO, Any
 from .. import files
 from ..drivers.registry import get_driver
 from ..engine.plans import MANIFEST
-from ..engine.unit_previews import UnitPreviewed, UnitPreviewError, default_jobs, preview_units, sdk_modules
+from ..engine.unit_previews import (
+    CoordinatorUsage,
+    UnitPreviewed,
+    UnitPreviewError,
+    default_jobs,
+    preview_units,
+    sdk_modules,
+)
 from ..estate.project import Project
 from ..planning.units import UnitGraph
 from .style import table, terminal_width
@@ -78,18 +86,19 @@ def run(project: Project, stack: str, *, jobs: int | None, out: Path | None, fmt
     live = bool(getattr(stream, "isatty", lambda: False)())
     bar = _Bar(len(graph.units), stream, live=live, log=progress)
     results: list[UnitPreviewed] = []
+    usage: list[CoordinatorUsage] = []
     try:
         for result in preview_units(
             project.root,
             graph,
             jobs=jobs or default_jobs(),
             preload=sdk_modules(packages),
+            out=out,
             on_start=bar.start,
+            on_end=usage.append,
         ):
             bar.finish(result)
             results.append(result)
-            if out is not None:
-                _write(out / f"{result.unit}.json", result.plan)
     except UnitPreviewError as exc:
         if exc.bug:
             raise RuntimeError(str(exc)) from None
@@ -98,7 +107,7 @@ def run(project: Project, stack: str, *, jobs: int | None, out: Path | None, fmt
         bar.close()
     if out is not None:
         _write(out / MANIFEST, json.dumps(graph.as_dict(), indent=2))
-    _report(graph, results, out, fmt)
+    _report(graph, results, usage[0] if usage else None, out, fmt)
     return 0
 
 
@@ -114,7 +123,13 @@ def _write(path: Path, text: str) -> None:
     files.write_output(path, str(path), (text + "\n").encode())
 
 
-def _report(graph: UnitGraph, results: list[UnitPreviewed], out: Path | None, fmt: str) -> None:
+def _report(
+    graph: UnitGraph,
+    results: list[UnitPreviewed],
+    coordinator: CoordinatorUsage | None,
+    out: Path | None,
+    fmt: str,
+) -> None:
     order = {name: i for i, name in enumerate(graph.names())}
     results = sorted(results, key=lambda r: order[r.unit])
     rows: list[dict[str, Any]] = [
@@ -127,8 +142,17 @@ def _report(graph: UnitGraph, results: list[UnitPreviewed], out: Path | None, fm
         }
         for r in results
     ]
+    planning = (
+        {
+            "cpuSeconds": round(coordinator.cpu_seconds, 2),
+            "planCpuSeconds": round(coordinator.plan_seconds, 2),
+            "peakRssMB": round(coordinator.peak_rss_bytes / _MB, 1),
+        }
+        if coordinator is not None
+        else None
+    )
     if fmt == "json":
-        print(json.dumps({"stack": graph.estate, "units": rows}, indent=2))
+        print(json.dumps({"stack": graph.estate, "units": rows, "coordinator": planning}, indent=2))
         return
     header = ("unit", "resources", "CPU s", "peak MB")
     body = [(r["unit"], str(r["resources"]), f"{r['cpuSeconds']:.1f}", f"{r['peakRssMB']:.0f}") for r in rows]
@@ -139,3 +163,9 @@ def _report(graph: UnitGraph, results: list[UnitPreviewed], out: Path | None, fm
     peak = max((r.peak_rss_bytes for r in results), default=0) / _MB
     where = f"; plans and {MANIFEST} in {out}" if out is not None else ""
     print(f"{len(results)} units, {total} resources, {cpu:.1f} s CPU, largest process {peak:.0f} MB{where}")
+    if coordinator is not None:
+        print(
+            f"planned once: {coordinator.plan_seconds:.1f} s CPU; the process that planned and "
+            f"started the units {coordinator.cpu_seconds:.1f} s CPU, "
+            f"{coordinator.peak_rss_bytes / _MB:.0f} MB"
+        )

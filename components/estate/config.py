@@ -124,10 +124,17 @@ class StackConfig(BaseModel):
     )
 
     _plan: EstatePlan | None = PrivateAttr(default=None)
+    _hybrid_vpc_args: HybridVpcArgs | None = PrivateAttr(default=None)
 
     def hybrid_vpc_args(self) -> HybridVpcArgs:
-        connectivity = as_args(self.network, ConnectivityArgs)
-        return HybridVpcArgs(sites=self.sites, ipam=self.ipam, tags=self.tags, connectivity=connectivity)
+        """The network's arguments: one object per configuration (both are frozen), so the plan
+        made from them and the component given them compare by identity, not site by site."""
+        if self._hybrid_vpc_args is None:
+            connectivity = as_args(self.network, ConnectivityArgs)
+            self._hybrid_vpc_args = HybridVpcArgs(
+                sites=self.sites, ipam=self.ipam, tags=self.tags, connectivity=connectivity
+            )
+        return self._hybrid_vpc_args
 
     @property
     def plan(self) -> EstatePlan:

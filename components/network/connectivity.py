@@ -14,7 +14,8 @@ service) are created once per site, under the HybridVpc.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -99,12 +100,56 @@ class ConnectivityPlan:
     graph: SiteGraph
     usage: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
 
-    def as_dict(self) -> dict[str, Any]:
+    @functools.cached_property
+    def cut_sites(self) -> list[str]:
+        """:meth:`SiteGraph.cut_sites`, worked out once per plan (every unit of an estate reads
+        it, from a plan made once before the units' processes fork: unit_previews.py)."""
+        return self.graph.cut_sites()
+
+    def as_dict(
+        self, sites: Collection[str] | None = None, links: Collection[tuple[str, str]] | None = None
+    ) -> dict[str, Any]:
+        """The plan as plain data; with ``sites`` and ``links``, only their part (a unit's: the
+        ASNs and cut sites of the sites it builds, the links it builds, by their two sites in
+        the link's order), so the union of every unit's part is the whole."""
+        if sites is None or links is None:
+            return {
+                "asns": dict(sorted(self.asns.items())),
+                "links": {link.id: link.as_dict() for link in self.links},
+                "cut_sites": self.cut_sites,
+            }
+        # Looked up rather than filtered: a unit's part costs what it holds, not the estate.
+        own = sorted(self._link_index[pair] for pair in links if pair in self._link_index)
         return {
-            "asns": dict(sorted(self.asns.items())),
-            "links": {link.id: link.as_dict() for link in self.links},
-            "cut_sites": self.graph.cut_sites(),
+            "asns": {site: self.asns[site] for site in sorted(sites) if site in self.asns},
+            "links": {self.links[i].id: self.links[i].as_dict() for i in own},
+            "cut_sites": [site for site in self.cut_sites if site in sites],
         }
+
+    @functools.cached_property
+    def _link_index(self) -> dict[tuple[str, str], int]:
+        return {(link.a.site, link.b.site): i for i, link in enumerate(self.links)}
+
+    @functools.cached_property
+    def _site_links(self) -> dict[str, tuple[int, ...]]:
+        found: dict[str, list[int]] = {}
+        for i, link in enumerate(self.links):
+            found.setdefault(link.a.site, []).append(i)
+            found.setdefault(link.b.site, []).append(i)
+        return {site: tuple(indices) for site, indices in found.items()}
+
+    def index(self) -> None:
+        """Work out now what :meth:`as_dict` and :meth:`links_of` look up (a plan made once, before
+        the units' processes fork, so none of them works it out again)."""
+        _ = self.cut_sites, self._link_index, self._site_links
+
+    def links_of(self, sites: Collection[str], links: Collection[tuple[str, str]]) -> tuple[LinkPlan, ...]:
+        """The links of ``sites`` and the ``links`` named (by their two sites in the link's
+        order), in the plan's order: what a unit's program goes through, looked up rather than
+        filtered (worked out once per plan, every unit asks)."""
+        chosen = {i for site in sites for i in self._site_links.get(site, ())}
+        chosen.update(self._link_index[pair] for pair in links if pair in self._link_index)
+        return tuple(self.links[i] for i in sorted(chosen))
 
 
 def plan_connectivity(

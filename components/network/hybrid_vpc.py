@@ -12,8 +12,9 @@ Connectivity between sites (VPN, peering) is planned in the same pass
 
 from __future__ import annotations
 
+import functools
 import ipaddress
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +29,7 @@ from ..drivers.base import Capability, SiteNetwork
 from ..drivers.component import Component
 from ..drivers.providers import SiteProviders, require_providers
 from ..drivers.registry import get_driver
-from ..drivers.scope import UNIT_RESOURCES, current_scope, in_scope
+from ..drivers.scope import UNIT_RESOURCES, current_scope
 from ..drivers.site_models import Sites
 from ..planning.ipam import PRIVATE_V4, AddressPlan, Reservation, SiteSpec, plan_addresses
 from .connectivity import ConnectivityArgs, ConnectivityPlan, LinkBuilder, plan_connectivity
@@ -128,12 +129,14 @@ class HybridVpcPlan:
     addresses: AddressPlan
     connectivity: ConnectivityPlan
 
-    def as_dict(self) -> dict[str, Any]:
-        """The plan as plain data (a stack output, and what ``skyweave ipam`` prints)."""
-        sites: dict[str, Any] = {}
-        for site in self.args.sites:
+    def as_dict(self, sites: Collection[str] | None = None) -> dict[str, Any]:
+        """The plan as plain data (a stack output, and what ``skyweave ipam`` prints); with
+        ``sites``, theirs only (a unit's part: the union of every unit's is the whole)."""
+        chosen = self.args.sites if sites is None else [s for s in self.args.sites if s.name in sites]
+        out: dict[str, Any] = {}
+        for site in chosen:
             plan = self.addresses.sites[site.name]
-            sites[site.name] = {
+            out[site.name] = {
                 "vendor": site.vendor,
                 "region": site.region,
                 "zones": list(site.zones),
@@ -150,7 +153,7 @@ class HybridVpcPlan:
                 },
                 **({"ipv6_cidr": str(plan.ipv6_cidr)} if plan.ipv6_cidr else {}),
             }
-        return {"supernet": str(self.addresses.supernet), "sites": sites}
+        return {"supernet": str(self.addresses.supernet), "sites": out}
 
     def estate_ranges(self, *, ipv6: bool = True) -> tuple[str, ...]:
         """The estate's address space: the IPAM supernets plus every site range outside them.
@@ -159,8 +162,16 @@ class HybridVpcPlan:
         than each site's block, so adding a cloud site (whose block comes from the supernet)
         changes no existing rule; an on-prem range outside the supernet is listed itself.
         Vendor-assigned IPv6 (AWS, GCP) is not known before deployment and is not included;
-        ``ipv6=False``: the IPv4 ranges only.
+        ``ipv6=False``: the IPv4 ranges only. Worked out once per plan (every unit of an estate
+        asks, from a plan made once: ``estate.stack.plan_once``).
         """
+        return self._estate_ranges[ipv6]
+
+    @functools.cached_property
+    def _estate_ranges(self) -> dict[bool, tuple[str, ...]]:
+        return {ipv6: self._ranges(ipv6) for ipv6 in (True, False)}
+
+    def _ranges(self, ipv6: bool) -> tuple[str, ...]:
         ipam = self.args.ipam
         supernets: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = [ipam.supernet]
         if ipv6 and ipam.ipv6_supernet is not None:
@@ -354,9 +365,11 @@ class HybridVpc(Component[HybridVpcArgs, HybridVpcPlan], token=HYBRID_VPC, name_
                 opts=pulumi.ResourceOptions(parent=self),
             )
         self.providers = providers
-        tags = {site.name: resource_tags(site, args.tags, site.tags) for site in args.sites}
-        self.site_networks: dict[str, SiteNetwork] = {}
         scope = current_scope()
+        # A unit tags what it builds: its own sites' and its links' ends (not the estate's).
+        touched = args.sites if scope is None else [s for s in args.sites if scope.touches(s.name)]
+        tags = {site.name: resource_tags(site, args.tags, site.tags) for site in touched}
+        self.site_networks: dict[str, SiteNetwork] = {}
         for site in args.sites:
             if scope is not None and not scope.builds_site(site.name):
                 continue  # another unit's site (drivers/scope.py)
@@ -368,16 +381,27 @@ class HybridVpc(Component[HybridVpcArgs, HybridVpcPlan], token=HYBRID_VPC, name_
             parent=self,
             sites={site.name: site for site in args.sites},
             networks=self.site_networks,
-            providers={site: providers[site] for site in in_scope(s.name for s in args.sites)},
+            providers={site: providers[site] for site in tags},
             tags=tags,
+            plans=self.plan.addresses.sites,
             estate_cidrs=self.plan.estate_ranges(ipv6=False),
         )
-        links.build(self.plan.connectivity.links)
-        self.links = pulumi.Output.from_input(self.plan.connectivity.as_dict())
+        connectivity = self.plan.connectivity
+        links.build(
+            connectivity.links,
+            only=None if scope is None else connectivity.links_of(scope.sites, scope.links),
+        )
+        # In a unit, the plan's part of its own sites and links (the estate's whole plan in every
+        # unit would cost each unit the estate: 5 s a link unit at 100 sites, docs/units.md).
+        self.links = pulumi.Output.from_input(
+            self.plan.connectivity.as_dict()
+            if scope is None
+            else self.plan.connectivity.as_dict(scope.sites, scope.links)
+        )
         self.onprem_devices = pulumi.Output.from_input(links.devices)
         self.onprem_peer_ips = pulumi.Output.from_input(links.peer_ips)
         self.vpn_psks = pulumi.Output.secret(links.psks)
-        layout = self.plan.as_dict()
+        layout = self.plan.as_dict(None if scope is None else scope.sites)
         self.layout = pulumi.Output.from_input(layout)
         self.cidrs = pulumi.Output.from_input({s: list(n.cidrs) for s, n in self.site_networks.items()})
         self.networks = pulumi.Output.from_input(

@@ -607,6 +607,12 @@ class AwsDriver(ModuleClusters, CloudDriver):
         """AWS's two tunnel endpoints of a connection (two devices in two AZs)."""
         return connection.tunnel1_address, connection.tunnel2_address
 
+    @staticmethod
+    def peering_reads(plan: SitePlan) -> dict[str, tuple[str, ...]]:
+        """The VPC and every route table (the public one, one per private subnet)."""
+        private = [f"route_table:{key}" for key in plan.subnets if plan.slots[key].tier != "public"]
+        return {"vpc": ("id",), "route_table:public": ("id",), **dict.fromkeys(private, ("id",))}
+
     def peering(
         self,
         ctx: SiteContext,

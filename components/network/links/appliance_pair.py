@@ -92,7 +92,14 @@ def _ready(link: LinkPlan, end: SiteEnd) -> str | None:
     return None
 
 
-register_site_part(VpnEndpoint.APPLIANCE, _site_part, _ready)
+def _idle(end: SiteEnd) -> bool:
+    """A pair whose links' openings and routes are recorded on it: its links' units register
+    nothing on its site (the edge records them)."""
+    driver = get_driver(end.vendor)
+    return isinstance(driver, ApplianceParts) and driver.appliance_records_links()
+
+
+register_site_part(VpnEndpoint.APPLIANCE, _site_part, _ready, _idle)
 
 
 def public_ip(builder: LinkBuilder, pending: AppliancePending, index: int) -> pulumi.Output[str]:
@@ -117,8 +124,10 @@ def add_link(
         pending.psks[tunnel_name(link, site, t)] = psks[t.index]
     scope = current_scope()
     recorded = isinstance(driver, ApplianceParts) and driver.appliance_records_links()
-    if scope is not None and not scope.builds_link(link.a.site, link.b.site) and not recorded:
-        return  # the edge: the link's unit opens the pair and routes
+    if scope is not None and (scope.builds_edge(site) != recorded):
+        # registered openings and routes: the link's unit's, never the edge's; recorded ones:
+        # the edge's (on the VMs), nothing for the link's unit (it has no provider there)
+        return
     ctx = builder.context(site, parent)
     addresses = list({peer_key(link, t): peers[peer_key(link, t)] for t in link.tunnels}.values())
     driver.allow_appliance_peers(ctx, pending.handle, far.site, addresses)

@@ -45,6 +45,7 @@ __all__ = [
     "VpnLink",
     "builder_for",
     "edge_part",
+    "idle_in_link_unit",
     "register_builder",
     "register_edge_part",
     "register_site_part",
@@ -72,19 +73,32 @@ _BUILDERS: Registry[str, Build] = Registry("the builder of link shape")
 SitePart = Callable[["LinkBuilder", LinkPlan, SiteEnd], object]
 #: Why a unit's program cannot build a link's end of the kind yet (``None``: it can).
 Ready = Callable[[LinkPlan, SiteEnd], "str | None"]
+#: Whether a link's unit registers nothing on the end's site (``None``: it does).
+Idle = Callable[[SiteEnd], bool]
 _SITE_PARTS: Registry[VpnEndpoint, tuple[SitePart, Ready | None]] = Registry("the site part of endpoint kind")
+_IDLE: dict[VpnEndpoint, Idle] = {}
 #: What an appliance site's edge reads of a link of the shape (its tunnels' far addresses and
 #: keys, for the instances' configuration), by shape: ``estate.units``' edge unit.
 EdgePart = Callable[["LinkBuilder", LinkPlan], None]
 _EDGE_PARTS: Registry[str, EdgePart] = Registry("the edge part of link shape")
 
 
-def register_site_part(kind: VpnEndpoint, part: SitePart, ready: Ready | None = None) -> None:
+def register_site_part(
+    kind: VpnEndpoint, part: SitePart, ready: Ready | None = None, idle: Idle | None = None
+) -> None:
     """``part`` makes (in the site's unit) or reads (elsewhere) what a ``kind`` end's site owns of
     its links; every handle it returns goes through ``site_owned`` (drivers/scope.py), so a
     unit's program builds links ending on ``kind`` (``estate.units.unit_scope``) — where
     ``ready`` (if given) finds no problem with the end."""
     _SITE_PARTS.register(kind, (part, ready), qualified_name(part))
+    if idle is not None:
+        _IDLE[kind] = idle
+
+
+def idle_in_link_unit(end: SiteEnd) -> bool:
+    """Whether a link's unit registers nothing on ``end``'s site (so needs no provider there)."""
+    idle = _IDLE.get(end.endpoint) if end.endpoint is not None else None
+    return idle is not None and idle(end)
 
 
 def register_edge_part(shape: str, part: EdgePart) -> None:

@@ -16,18 +16,23 @@ import copy
 import dataclasses
 import json
 import shlex
+import types
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import stack_raw, write_stack
 from skyweave.cli import main
-from skyweave.engine.offline import OfflineRun
+from skyweave.engine.offline import SECRET, OfflineMocks, OfflineRun, StackOutputs, run_program
 from skyweave.engine.plans import MANIFEST, read_plan, read_plan_directory
 from skyweave.engine.preview import preview_stack, render_json
 from skyweave.engine.units import assign_run
 from skyweave.estate.config import parse_stack_config
 from skyweave.estate.units import plan_units
+from skyweave.network.links import appliance_pair
+from skyweave.network.links import builder as builder_module
+from skyweave.network.links.builder import unit_problem
+from skyweave.planning.vpn import safe_psk
 
 
 def findings(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[tuple[str, str, str]]]:
@@ -142,6 +147,31 @@ def vpnaas_raw() -> dict[str, Any]:
     return raw
 
 
+def appliance_raw() -> dict[str, Any]:
+    """dev with prod's OpenStack appliance site, Azure site and on-prem site: links of shapes
+    aws-vpn-appliance, gcp-ha-vpn-appliance, azure-vpn-appliance and appliance-device, whose
+    tunnels the appliance instances (the edge unit) carry, keys included."""
+    raw = copy.deepcopy(stack_raw("dev"))
+    raw["sites"] += prod_sites("os-dc1", "azure-weu1", "onprem-fra")
+    return raw
+
+
+def vsphere_raw() -> dict[str, Any]:
+    """dev with prod's vSphere appliance pair and on-prem site: its openings and routes are
+    recorded on the pair (the operator's edge applies them), so the edge records every link's."""
+    raw = copy.deepcopy(stack_raw("dev"))
+    raw["sites"] += prod_sites("vs-dc1", "onprem-fra")
+    return raw
+
+
+def prod_network_raw() -> dict[str, Any]:
+    """prod's sites and network alone (its apps, buckets, pools, databases and fleets are other
+    components): every link of prod, 27 in 9 shapes, and its two appliance edges. It is
+    compliant (no findings): the plans compared with findings are those without a tunnel."""
+    prod = stack_raw("prod")
+    return {k: copy.deepcopy(v) for k, v in prod.items() if k in ("tags", "ipam", "sites", "network")}
+
+
 @dataclasses.dataclass
 class Estate:
     raw: dict[str, Any]
@@ -157,6 +187,9 @@ ESTATES = {
     "azure": azure_raw,
     "peering": peering_raw,
     "vpnaas": vpnaas_raw,
+    "appliance": appliance_raw,
+    "vsphere": vsphere_raw,
+    "prod-network": prod_network_raw,
 }
 
 
@@ -244,9 +277,83 @@ def test_the_units_plans_get_the_single_plans_findings(
     """Also the proof that the merge puts each dependency on a stack reference back on the
     resource read: without it the pack's readers find HA VPN gateways without tunnels."""
     expected = findings(capsys, "--from-json", str(estate.single))
-    assert expected[1], "the comparison needs findings to compare"
+    assert expected[1] or estate.raw["sites"] == prod_network_raw()["sites"], "findings to compare"
     assert (estate.units / MANIFEST).is_file()
     assert findings(capsys, "--from-json", str(estate.units)) == expected
+
+
+def test_without_a_tunnel_the_units_plans_get_the_single_plans_findings(
+    estate: Estate, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The same resource removed from the single plan and from the unit plan holding it (a
+    tunnel lost): the verdicts on the estate change alike (issue 31: "prod with a tunnel
+    removed")."""
+    without_a_tunnel(estate.single, estate.units, "dev", tmp_path, capsys)
+
+
+def without_a_tunnel(
+    single_plan: Path, units: Path, estate: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tunnel_types = ("gcp:compute/vPNTunnel:VPNTunnel", "aws:ec2/vpnConnection:VpnConnection")
+    single = json.loads(single_plan.read_text())
+    gone = next(r["urn"] for r in single["resources"] if r["type"] in tunnel_types)
+    single["resources"] = [r for r in single["resources"] if r["urn"] != gone]
+    (tmp_path / "single.json").write_text(json.dumps(single))
+    (tmp_path / "units").mkdir()
+    removed = 0
+    for path in units.iterdir():
+        doc = json.loads(path.read_text())
+        if path.name != MANIFEST:
+            stack = doc["stack"].rsplit("/", 1)[-1]
+            kept = [r for r in doc["resources"] if in_estate_if(r["urn"], stack, estate) != gone]
+            removed += len(doc["resources"]) - len(kept)
+            doc["resources"] = kept
+        (tmp_path / "units" / path.name).write_text(json.dumps(doc))
+    assert removed == 1
+    expected = findings(capsys, "--from-json", str(tmp_path / "single.json"))
+    assert expected[1], "the comparison needs findings to compare"
+    assert findings(capsys, "--from-json", str(tmp_path / "units")) == expected
+
+
+def in_estate_if(urn: str, unit: str, estate: str = "dev") -> str:
+    prefix = f"urn:pulumi:{unit}::"
+    return f"urn:pulumi:{estate}::" + urn[len(prefix) :] if urn.startswith(prefix) else urn
+
+
+def test_prod_as_units_is_the_single_stack_judged_alike(
+    prod_run: OfflineRun, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """stacks/Pulumi.prod.yaml itself as units (39 stacks: every component, 27 links in 9 shapes,
+    two appliance edges): each unit registers exactly the resources ``assign_run`` gives it in
+    prod's single-stack preview, with the same inputs, and the units' plans get the single
+    plan's findings, also with a tunnel removed from both."""
+    raw = stack_raw("prod")
+    root = tmp_path / "project"
+    root.mkdir()
+    write_stack(root, "prod", {**raw, "deployment": "units"})
+    out = tmp_path / "plans"
+    argv = ["-C", str(root), "preview", "--stack", "prod", "--all", "-j", "2", "--out", str(out)]
+    assert main(argv) == 0
+    capsys.readouterr()
+    single_plan = tmp_path / "single.json"
+    single_plan.write_text(render_json(prod_run))
+    single = {r["urn"]: r for r in json.loads(single_plan.read_text())["resources"]}
+    config = parse_stack_config({**raw, "deployment": "units"}, source="prod", stack="prod")
+    graph = plan_units(config.plan, "prod")
+    assignment = assign_run(prod_run, graph, [s.name for s in config.sites])
+    seen = 0
+    for unit in graph.names():
+        rows = json.loads((out / f"{unit}.json").read_text())["resources"]
+        owned = set(custom_urns({"resources": rows}))
+        got = {in_estate_if(r["urn"], unit, "prod"): r for r in rows if r["urn"] in owned}
+        assert sorted(got) == sorted(assignment.resources(unit)), unit
+        for urn, row in got.items():
+            assert row["inputs"] == single[urn]["inputs"], urn
+        seen += len(got)
+    assert seen == len(custom_urns({"resources": list(single.values())}))
+    assert findings(capsys, "--from-json", str(out)) == findings(capsys, "--from-json", str(single_plan))
+    (tmp_path / "tunnel").mkdir()
+    without_a_tunnel(single_plan, out, "prod", tmp_path / "tunnel", capsys)
 
 
 def test_the_estates_own_stack_is_still_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -257,8 +364,12 @@ def test_the_estates_own_stack_is_still_refused(tmp_path: Path, capsys: pytest.C
 
 
 def test_a_unit_of_an_estate_with_what_units_do_not_build_yet_is_refused_naming_it(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Every component and link of prod is built in units; a link whose vendor does not say what
+    it reads of a site (a plugin's: here GCP without ``peering_reads``) is refused by name, at
+    ``skyweave:deployment``, before anything registers."""
+    without("gcp", builder_module, monkeypatch)
     raw = copy.deepcopy(stack_raw("prod"))
     write_stack(tmp_path, "prod", {**raw, "deployment": "units"})
     stacks = tmp_path / "stacks"
@@ -267,19 +378,20 @@ def test_a_unit_of_an_estate_with_what_units_do_not_build_yet_is_refused_naming_
     assert main(["-C", str(tmp_path), "preview", "--stack", "prod.aws-use1"]) == 1
     err = capsys.readouterr().err
     assert "prod.aws-use1" in err and "does not build these yet" in err
-    named_all = ("links of shape aws-vpn-appliance (",)
-    for named in named_all:
-        assert named in err, named
+    assert "links of shape gcp-vpc-peering (gcp-euw1/gcp-usc1): gcp does not say what its peering" in err
     for built in (
         "MultiCloudBucket",
         "MultiCloudDatabase",
         "KubernetesFleet",
         "BareMetalPool",
-        "gcp-vpc-peering",
         "aws-vpc-peering",
         "aws-azure-vpn",
         "gcp-azure-ha-vpn",
         "azure-vpn-device",
+        "aws-vpn-appliance",
+        "gcp-ha-vpn-appliance",
+        "azure-vpn-appliance",
+        "appliance-device",
     ):
         assert built not in err, built
 
@@ -307,6 +419,100 @@ def test_a_units_network_outputs_hold_its_part_and_together_the_single_stacks(es
     assert (
         list(outputs["site"]["layout"]["sites"]) == ["aws-use1"] and outputs["site"]["links"]["links"] == {}
     )
+
+
+def without(vendor: str, module: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``module`` sees ``vendor``'s driver as a plugin's that declares no optional protocol (its
+    name only): a stand-in object, since a class's runtime protocol checks are cached."""
+    real = module.get_driver
+    monkeypatch.setattr(
+        module,
+        "get_driver",
+        lambda name: types.SimpleNamespace(vendor=name) if name == vendor else real(name),
+    )
+
+
+def test_every_link_of_prod_is_built_in_a_unit_unless_its_vendor_says_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What a unit's program can build is derived from what each end declares (its kind's site
+    part, a peering vendor's PeeringReads, an appliance vendor's ApplianceParts, the shape's
+    edge part): every link of prod; an appliance vendor that does not say what its links read of
+    its pair has exactly its appliance links refused, naming why."""
+    config = parse_stack_config({**stack_raw("prod"), "deployment": "units"}, source="prod", stack="prod")
+    links = config.plan.network.connectivity.links
+    assert [unit_problem(link) for link in links] == [None] * len(links) and len(links) == 27
+    without("openstack", appliance_pair, monkeypatch)
+    refused = {link.id: unit_problem(link) for link in links if unit_problem(link) is not None}
+    os_links = [link.id for link in links if "os-dc1" in (link.a.site, link.b.site)]
+    assert sorted(refused) == sorted(os_links) and len(os_links) == 6
+    assert all("(ApplianceParts)" in str(why) and "os-dc1" in str(why) for why in refused.values())
+
+
+class UserData(OfflineMocks):
+    """The offline mocks, keeping each appliance instance's user data as the provider gets it."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.user_data: dict[str, str] = {}
+
+    def new_resource(self, args: Any) -> tuple[str, dict[str, Any]]:
+        if args.typ == "openstack:compute/instance:Instance":
+            self.user_data[args.name] = args.inputs["userData"]
+        return super().new_resource(args)
+
+
+def test_the_edge_carries_every_links_keys_and_only_as_secrets(tmp_path: Path) -> None:
+    """The appliance instances' user data in the edge unit is the single stack's, byte for byte:
+    every link's tunnels, far addresses and pre-shared keys, the keys read from the link units
+    through stack references. Each key is a secret output of its link's unit, the user data a
+    secret input, and no key appears in the edge's plan or its outputs but inside a secret."""
+    raw = appliance_raw()
+    for where in ("units", "single"):
+        (tmp_path / where).mkdir()
+    project = write_stack(tmp_path / "units", "dev", {**raw, "deployment": "units"})
+    config = parse_stack_config({**raw, "deployment": "units"}, source="dev", stack="dev")
+    graph = plan_units(config.plan, "dev")
+    edge = "dev.edge.os-dc1"
+    needed = {edge}
+    for unit in reversed(graph.names()):
+        if unit in needed:
+            needed.update(graph[unit].prerequisites)
+
+    def run(project: Any, stack: str, mocks: OfflineMocks) -> OfflineRun:
+        stack_file = project.read_stack("dev")  # a unit's stack has its estate's configuration
+        return run_program(
+            project.main,
+            project=project.name,
+            stack=stack,
+            config=stack_file.engine_config(),
+            secret_keys=stack_file.secret_keys,
+            mocks=mocks,
+        )
+
+    outputs: dict[str, StackOutputs] = {}
+    for unit in graph.names():  # prerequisites first, as preview --all runs them
+        if unit in needed and unit != edge:
+            outputs[unit] = run(project, unit, OfflineMocks(stack_references=outputs)).reference_outputs
+    captured = UserData(stack_references=outputs)
+    edge_run = run(project, edge, captured)
+    keys = {(u, k): value for u, out in outputs.items() for k, value in out.outputs.items() if ".psk." in k}
+    appliance_links = [u for u in graph[edge].prerequisites if u.startswith("dev.link.")]
+    assert {unit for unit, _ in keys} == set(appliance_links) and len(keys) >= 10
+    assert all(name in outputs[unit].secret_names for unit, name in keys)
+
+    single = UserData()
+    run(write_stack(tmp_path / "single", "dev", raw), "dev", single)
+    assert captured.user_data == single.user_data
+    assert sorted(captured.user_data) == ["core-appliance-os-dc1-0", "core-appliance-os-dc1-1"]
+    psks = [safe_psk(str(key)) for key in keys.values()]
+    instances = [r for r in edge_run.resources if r.type == "openstack:compute/instance:Instance"]
+    assert [r.inputs["userData"] for r in instances] == [SECRET, SECRET]
+    plan = render_json(edge_run)
+    edge_outputs = edge_run.reference_outputs
+    shown = json.dumps({k: v for k, v in edge_outputs.outputs.items() if k not in edge_outputs.secret_names})
+    for value in [*psks, *(str(key) for key in keys.values())]:
+        assert value not in plan and value not in shown
 
 
 # -- moving a deployed single stack into its units replaces nothing --------------------------------

@@ -26,6 +26,7 @@ __all__ = [
     "RemoteResource",
     "UnitScope",
     "current_scope",
+    "depends",
     "estate_stack",
     "export_for_units",
     "in_scope",
@@ -60,6 +61,11 @@ class UnitScope:
     site_units: dict[str, str]
     #: Each link's unit, by its two sites in the link's order (what an edge reads of a link).
     link_units: dict[tuple[str, str], str] = field(default_factory=dict)
+    #: The appliance sites whose edge this unit is (it builds their VPN instances).
+    edges: frozenset[str] = frozenset()
+    #: Sites of this unit's links it registers nothing on (a vSphere appliance pair's: the
+    #: edge records the link on the VMs), so it makes no provider for them.
+    idle: frozenset[str] = frozenset()
     builds_global: bool = False
     reads: frozenset[str] = frozenset()
     secrets_unit: str = ""
@@ -78,13 +84,17 @@ class UnitScope:
     def builds_link(self, a: str, b: str) -> bool:
         return (a, b) in self.links
 
+    def builds_edge(self, site: str) -> bool:
+        return site in self.edges
+
     def touches(self, site: str) -> bool:
         """Whether anything this unit builds is on ``site`` (so it needs the site's provider)."""
         return site in self._touched
 
     @functools.cached_property
     def _touched(self) -> frozenset[str]:
-        return frozenset(self.sites).union(self.reads, *self.links)
+        linked = frozenset[str]().union(*self.links) - self.idle
+        return frozenset(self.sites).union(self.reads, self.edges, linked)
 
     def reference(self, unit: str, key: str) -> pulumi.StackReference:
         """A stack reference to ``unit`` (its full name) for reading what it exported of the
@@ -242,6 +252,13 @@ class RemoteResource:
             name = f"{key}.{attribute}"
             reference = self.reference if attribute == attributes[0] else scope.reference(owner, name)
             setattr(self, attribute, reference.require_output(name).apply(_records))
+
+
+def depends(*resources: Any) -> list[pulumi.Resource]:
+    """``resources`` as ``depends_on`` takes them: one read from another unit
+    (:class:`RemoteResource`) is waited for through its stack reference, which the estate's plan
+    resolves to the resource read."""
+    return [r.reference if isinstance(r, RemoteResource) else r for r in resources]
 
 
 #: What dependants read of a handle another unit owns: per resource (a part), the attributes

@@ -19,7 +19,7 @@ from .sdk import lazy_sdk
 
 random = lazy_sdk("pulumi_random")
 
-__all__ = ["preview_outputs", "random_provider", "tunnel_psks"]
+__all__ = ["preview_outputs", "psk_of", "random_provider", "tunnel_passwords", "tunnel_psks"]
 
 
 def random_provider(component: pulumi.Resource, component_name: str) -> pulumi.ProviderResource:
@@ -40,17 +40,28 @@ def tunnel_psks(
     AWS takes 8 to 64 letters, digits, ``.`` and ``_``, not starting with ``0`` (``safe_psk``);
     GCP, Neutron and strongSwan accept the same set.
     """
-    out = []
-    for index in range(count):
-        password = random.RandomPassword(
+    return [psk_of(p) for p in tunnel_passwords(component, a, b, parent, count, provider)]
+
+
+def tunnel_passwords(
+    component: str, a: str, b: str, parent: pulumi.Resource, count: int, provider: pulumi.ProviderResource
+) -> tuple[Any, ...]:
+    """The generated passwords :func:`tunnel_psks` makes keys of (each read as :func:`psk_of`)."""
+    return tuple(
+        random.RandomPassword(
             child_name(component, "psk", a, b, str(index)),
             length=40,
             special=True,
             override_special="._",
             opts=pulumi.ResourceOptions(parent=parent, provider=provider),
         )
-        out.append(pulumi.Output.secret(password.result.apply(safe_psk)))
-    return out
+        for index in range(count)
+    )
+
+
+def psk_of(password: Any) -> pulumi.Output[str]:
+    """A generated password's ``result`` (or the same read from another unit) as a key: secret."""
+    return pulumi.Output.secret(pulumi.Output.from_input(password.result).apply(safe_psk))
 
 
 def preview_outputs(type_token: str, name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:

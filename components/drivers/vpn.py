@@ -26,6 +26,7 @@ from typing import Any, Protocol, runtime_checkable
 import pulumi
 
 from ..core.registry import qualified_name
+from ..core.sites import SiteArgs
 from ..planning.ipam import SitePlan
 from ..planning.vpn import CipherSet, TunnelPlan, VpnEndpoint
 from .base import CloudDriver, SiteContext, SiteNetwork, missing_methods
@@ -33,6 +34,7 @@ from .base import CloudDriver, SiteContext, SiteNetwork, missing_methods
 __all__ = [
     "ENDPOINT_PROTOCOLS",
     "ActiveActiveVpnService",
+    "ApplianceParts",
     "ApplianceVpnService",
     "GatewayVpnService",
     "HaVpnService",
@@ -271,6 +273,30 @@ class ApplianceVpnService(Protocol):
         self, ctx: SiteContext, pair: Any, user_data: Sequence[pulumi.Output[str]]
     ) -> Any:
         """The two instances, each booted with its user data (secret: it holds the PSKs)."""
+        ...
+
+
+@runtime_checkable
+class ApplianceParts(Protocol):
+    """An appliance vendor that says what its pair's links and instances read of the handle
+    :meth:`ApplianceVpnService.vpn_appliances` returns, so a site's unit can make it and its
+    links' units and its edge read it (docs/units.md): without it, its appliance links are built
+    in one stack only."""
+
+    def appliance_parts(self) -> Mapping[str, Sequence[str]]:
+        """Per resource of the handle (its path: ``group``, ``ports.0``), the attributes read."""
+        ...
+
+    def appliance_remote(self, site: SiteArgs, network: SiteNetwork, parts: Any) -> Any:
+        """The handle as :meth:`ApplianceVpnService.vpn_appliances` made it, from ``parts`` read
+        from the site's unit (a record with the paths of :meth:`appliance_parts`) and the site's
+        addresses (``network``: its plan's ranges and subnets, no ids)."""
+        ...
+
+    def appliance_records_links(self) -> bool:
+        """Whether :meth:`ApplianceVpnService.allow_appliance_peers` and ``appliance_routes``
+        only record on the pair what its instances carry (nothing registers: the edge calls them
+        for every link), rather than registering the openings and routes (each link's unit)."""
         ...
 
 

@@ -69,7 +69,8 @@ _PROVIDER_TYPE = "pulumi:providers:"
 #: Roles (the part of a child's name after its component's) whose resources read several units:
 #: component type → role → the kind of unit that owns them (``edge`` is the site's edge).
 ROLE_UNITS: Mapping[str, Mapping[str, str]] = {
-    HYBRID_VPC: {"appliance": "edge"},
+    # A vSphere pair's DRS rule names the VMs: the edge's too.
+    HYBRID_VPC: {"appliance": "edge", "appliance-anti-affinity": "edge"},
     MULTI_CLOUD_APP: {"dns-record": "global", "dns-check": "global"},
     KUBERNETES_FLEET: {"dns-record": "global", "dns-check": "global"},  # its workload's DNS
     # a transfer: its job, the copy vendor's agent's grants on the copy and the primary's reader

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 from ..core.errors import PlanningError
 from ..drivers.scope import UnitScope
-from ..network.links.builder import unit_problem
+from ..network.links.builder import idle_in_link_unit, unit_problem
 from ..planning.units import Unit, UnitGraph, UnitKind, unit_name_problems
 from ..planning.vpn import LinkPlan, Routing, VpnEndpoint
 from ..storage.multi_cloud_bucket import CopyFill
@@ -288,6 +288,8 @@ def unit_scope(plan: EstatePlan, estate: str, unit: Unit, *, organization: str |
         links=view.links.get(unit.name, frozenset()),
         site_units=view.site_units,
         link_units=view.link_units,
+        edges=view.edges.get(unit.name, frozenset()),
+        idle=view.idle.get(unit.name, frozenset()),
         builds_global=unit.name == global_unit(estate),
         reads=view.global_reads if unit.name == global_unit(estate) else frozenset(),
         secrets_unit=secrets_unit(estate),
@@ -308,6 +310,10 @@ class _View:
     link_units: dict[tuple[str, str], str]
     #: the sites the global unit builds on without building their part (DNS zones, transfers)
     global_reads: frozenset[str]
+    #: each edge unit's appliance site
+    edges: dict[str, frozenset[str]]
+    #: each link unit's sites it registers nothing on
+    idle: dict[str, frozenset[str]]
 
 
 #: (id of the plan, estate) → (the plan, kept alive so its id stays its own; its view)
@@ -347,6 +353,13 @@ def _view(plan: EstatePlan, estate: str) -> _View:
         site_units={s.name: site_unit(estate, s.name) for s in sites},
         link_units={(ln.a.site, ln.b.site): link_unit(estate, ln.a.site, ln.b.site) for ln in links},
         global_reads=frozenset(reads_sites),
+        edges={edge_unit(estate, s): frozenset({s}) for s in appliance_sites(links)},
+        idle={
+            link_unit(estate, ln.a.site, ln.b.site): frozenset(
+                e.site for e in (ln.a, ln.b) if idle_in_link_unit(e)
+            )
+            for ln in links
+        },
     )
     _VIEWS.clear()  # one estate at a time: a program plans one
     _VIEWS[key] = (plan, view)

@@ -389,7 +389,8 @@ class HybridVpc(Component[HybridVpcArgs, HybridVpcPlan], token=HYBRID_VPC, name_
         connectivity = self.plan.connectivity
         links.build(
             connectivity.links,
-            only=None if scope is None else connectivity.links_of(scope.sites, scope.links),
+            # (an edge goes through every link of its appliance site: the instances carry them)
+            only=None if scope is None else connectivity.links_of(scope.sites | scope.edges, scope.links),
         )
         # In a unit, the plan's part of its own sites and links (the estate's whole plan in every
         # unit would cost each unit the estate: 5 s a link unit at 100 sites, docs/units.md).

@@ -29,13 +29,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 
 from ...core.sites import SiteArgs
 from ...planning.vpn import APPLIANCE_INSTANCES
 from ..base import SiteContext, SiteNetwork
+from ..scope import depends
 from ..sdk import lazy_sdk
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
 else:
     openstack = lazy_sdk("pulumi_openstack")
 
-__all__ = ["AppliancePair", "allow_peers", "instances", "routes", "vpn_appliances"]
+__all__ = ["PARTS", "AppliancePair", "allow_peers", "instances", "remote", "routes", "vpn_appliances"]
 
 #: The subnet the pair sits on (OpenStack sites have one regional subnet, ``main``).
 _SUBNET = "main"
@@ -58,6 +59,10 @@ class AppliancePair:
     ports: tuple[openstack.networking.Port, ...]
     floating_ips: tuple[openstack.networking.FloatingIp, ...]
     next_hop_port: openstack.networking.Port
+    #: The site's router, which sends the remote ranges to the next hop.
+    router: openstack.networking.Router
+    #: The ``soft-anti-affinity`` server group the instances are scheduled by.
+    server_group: openstack.compute.ServerGroup
 
     def public_ip(self, index: int) -> pulumi.Output[str]:
         address: pulumi.Output[str] = self.floating_ips[index].address
@@ -137,7 +142,33 @@ def vpn_appliances(ctx: SiteContext, network: SiteNetwork, transit_cidrs: Sequen
         )
         ports.append(port)
         fips.append(fip)
-    return AppliancePair(site, group, tuple(ports), tuple(fips), next_hop)
+    router = network.resources["router"]
+    # Before the instances, with the site's pieces: the edge only adds the instances.
+    server_group = openstack.compute.ServerGroup(
+        ctx.name("appliance-group"), policies="soft-anti-affinity", opts=ctx.opts()
+    )
+    return AppliancePair(site, group, tuple(ports), tuple(fips), next_hop, router, server_group)
+
+
+#: What links (ports' addresses, openings, routes) and the instances read of the pair, per resource.
+PARTS = {
+    "group": ("id",),
+    "ports.0": ("id", "all_fixed_ips"),
+    "ports.1": ("id", "all_fixed_ips"),
+    "floating_ips.0": ("address",),
+    "floating_ips.1": ("address",),
+    "next_hop_port": ("all_fixed_ips",),
+    "router": ("id",),
+    "server_group": ("id",),
+}
+
+
+def remote(site: SiteArgs, parts: Any) -> AppliancePair:
+    """The pair from its :data:`PARTS` read from the site's unit."""
+    ports, fips = tuple(parts.ports), tuple(parts.floating_ips)
+    return AppliancePair(
+        site, parts.group, ports, fips, parts.next_hop_port, parts.router, parts.server_group
+    )
 
 
 def _external_network(site: SiteArgs) -> str:
@@ -163,14 +194,13 @@ def routes(
     ctx: SiteContext, pair: AppliancePair, network: SiteNetwork, key: str, cidrs: Sequence[str]
 ) -> None:
     """The site's router sends each of ``cidrs`` to the pair's next hop."""
-    router = network.resources["router"]
     for i, cidr in enumerate(cidrs):
         openstack.networking.RouterRoute(
             ctx.name("appliance-route", key, str(i)),
-            router_id=router.id,  # type: ignore[attr-defined]
+            router_id=pair.router.id,
             destination_cidr=cidr,
             next_hop=pair.next_hop(),
-            opts=ctx.opts(depends_on=[pair.next_hop_port]),
+            opts=ctx.opts(depends_on=depends(pair.next_hop_port)),
         )
 
 
@@ -182,9 +212,6 @@ def instances(
     site = ctx.site
     settings = getattr(site, "vpn_appliance", None)
     assert settings is not None, "vpn: appliance sites carry vpn_appliance (validated)"
-    group = openstack.compute.ServerGroup(
-        ctx.name("appliance-group"), policies="soft-anti-affinity", opts=ctx.opts()
-    )
     zones = tuple(site.zones)
     made = []
     for i, (port, data) in enumerate(zip(pair.ports, user_data, strict=True)):
@@ -198,7 +225,7 @@ def instances(
                 availability_zone=zones[i % len(zones)] if len(zones) >= 2 else None,
                 config_drive=True,
                 networks=[openstack.compute.InstanceNetworkArgs(port=port.id)],
-                scheduler_hints=[openstack.compute.InstanceSchedulerHintArgs(group=group.id)],
+                scheduler_hints=[openstack.compute.InstanceSchedulerHintArgs(group=pair.server_group.id)],
                 user_data=data,
                 metadata={"skyweave-role": "vpn-appliance", "skyweave-appliance": str(i)},
                 tags=[f"{k}={v}" for k, v in sorted(ctx.tags.items())],
@@ -210,7 +237,7 @@ def instances(
                 # from its own fixed port, and Nova refuses a port another server holds
                 # (PortInUse, nova/network/neutron.py), so Pulumi's default create-then-delete fails.
                 opts=ctx.opts(
-                    depends_on=[port, pair.floating_ips[i]],
+                    depends_on=depends(port, pair.floating_ips[i]),
                     additional_secret_outputs=["user_data"],
                     ignore_changes=["user_data"],
                     delete_before_replace=True,

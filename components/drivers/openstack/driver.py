@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pulumi
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -274,6 +274,20 @@ class OpenStackDriver(ModuleClusters, CloudDriver):
         self, ctx: SiteContext, network: SiteNetwork, transit_cidrs: Sequence[str]
     ) -> openstack_appliance.AppliancePair:
         return openstack_appliance.vpn_appliances(ctx, network, transit_cidrs)
+
+    @staticmethod
+    def appliance_parts() -> Mapping[str, Sequence[str]]:
+        return openstack_appliance.PARTS
+
+    @staticmethod
+    def appliance_remote(
+        site: SiteArgs, network: SiteNetwork, parts: Any
+    ) -> openstack_appliance.AppliancePair:
+        return openstack_appliance.remote(site, parts)
+
+    @staticmethod
+    def appliance_records_links() -> bool:
+        return False  # security-group rules and router routes: each link's unit registers its own
 
     @staticmethod
     def appliance_user_data_limit() -> UserDataLimit:

@@ -27,10 +27,11 @@ import ipaddress
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 
+from ...core.sites import SiteArgs
 from ...planning.vpn import APPLIANCE_INSTANCES
 from ..base import SiteContext, SiteNetwork
 from ..sdk import lazy_sdk
@@ -42,7 +43,16 @@ if TYPE_CHECKING:
 else:
     vsphere = lazy_sdk("pulumi_vsphere")
 
-__all__ = ["ROLE_KEY", "AppliancePair", "allow_peers", "instances", "routes", "vpn_appliances"]
+__all__ = [
+    "PARTS",
+    "ROLE_KEY",
+    "AppliancePair",
+    "allow_peers",
+    "instances",
+    "remote",
+    "routes",
+    "vpn_appliances",
+]
 
 #: The guestinfo keys the appliance VMs carry for the policy reader and the operator.
 ROLE_KEY = "guestinfo.skyweave.role"
@@ -59,7 +69,8 @@ class AppliancePair:
 
     site: VsphereSiteArgs
     subnet: str
-    network_id: pulumi.Output[str]
+    #: The ``main`` port group the VMs are on.
+    port_group: Any
     public: tuple[str, str]
     private: tuple[str, str]
     next_hop_ip: str
@@ -82,14 +93,26 @@ def vpn_appliances(ctx: SiteContext, network: SiteNetwork, transit_cidrs: Sequen
     ``transit_cidrs`` needs nothing here: a distributed port group forwards any source address
     (its security policy concerns MAC addresses only, and keepalived's next hop keeps the VM's MAC).
     """
-    site = ctx.site
+    return _pair(ctx.site, network, network.resources[f"port-group:{MAIN}"])
+
+
+#: What the VMs read of the pair made in the site's unit: the port group's id.
+PARTS = {"port_group": ("id",)}
+
+
+def remote(site: SiteArgs, network: SiteNetwork, parts: Any) -> AppliancePair:
+    """The pair from its :data:`PARTS` read from the site's unit and the site's addresses."""
+    return _pair(site, network, parts.port_group)
+
+
+def _pair(site: SiteArgs, network: SiteNetwork, port_group: Any) -> AppliancePair:
     assert isinstance(site, VsphereSiteArgs) and site.appliance_pair is not None
     settings = site.appliance_pair
     subnet = network.subnet_cidrs[MAIN]
     return AppliancePair(
         site=site,
         subnet=subnet,
-        network_id=network.subnet_ids[MAIN],
+        port_group=port_group,
         public=(str(settings.public_ips[0]), str(settings.public_ips[1])),
         private=(host_address(subnet, settings.hosts[0]), host_address(subnet, settings.hosts[1])),
         next_hop_ip=host_address(subnet, settings.next_hop_host),
@@ -155,7 +178,7 @@ def instances(
                 name,
                 cluster=clusters[i % len(clusters)],
                 template=settings.template,
-                network_id=pair.network_id,
+                network_id=pair.port_group.id,
                 cpus=settings.cpus,
                 memory_mb=settings.memory_mb,
                 metadata=guest_metadata(name, f"{pair.private[i]}/{prefixlen}", gateway),

@@ -15,8 +15,8 @@ private vSphere estate: the operator states the figure (apps' ``availability``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 
@@ -94,6 +94,18 @@ class VsphereDriver(CloudDriver):
         self, ctx: SiteContext, network: SiteNetwork, transit_cidrs: Sequence[str]
     ) -> vsphere_appliance.AppliancePair:
         return vsphere_appliance.vpn_appliances(ctx, network, transit_cidrs)
+
+    @staticmethod
+    def appliance_parts() -> Mapping[str, Sequence[str]]:
+        return vsphere_appliance.PARTS
+
+    @staticmethod
+    def appliance_remote(site: SiteArgs, network: SiteNetwork, parts: Any) -> vsphere_appliance.AppliancePair:
+        return vsphere_appliance.remote(site, network, parts)
+
+    @staticmethod
+    def appliance_records_links() -> bool:
+        return True  # the edge's NAT, firewall and router are the operator's: written onto the VMs
 
     @staticmethod
     def appliance_user_data_limit() -> UserDataLimit:

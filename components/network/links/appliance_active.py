@@ -33,7 +33,7 @@ from ...planning.vpn import (
 )
 from ..appliance import peer_key
 from . import active_active, appliance_pair
-from .builder import LinkBuilder, VpnLink, register_builder
+from .builder import LinkBuilder, VpnLink, register_builder, register_edge_part
 
 SHAPE = Shape.AZURE_VPN_APPLIANCE
 
@@ -77,5 +77,18 @@ def build(builder: LinkBuilder, link: LinkPlan, parent: VpnLink) -> None:
     appliance_pair.add_link(builder, link, parent, pending, peers, psks)
 
 
+def edge(builder: LinkBuilder, link: LinkPlan) -> None:
+    """The edge: each tunnel's Azure instance address (the Azure site's) and the keys (the link's)."""
+    aa_driver = builder.service(link.b.site, ActiveActiveVpnService)
+    gateway = active_active.gateway(builder, link.b.site, link.b.asn)
+    psks = builder.psks_for(link, builder.parent, len(link.tunnels))
+    pending = appliance_pair.pair(builder, link.a.site)
+    peers: dict[str, pulumi.Input[str]] = {
+        peer_key(link, t): aa_driver.instance_ip(gateway, t.b_gateway) for t in link.tunnels
+    }
+    appliance_pair.add_link(builder, link, builder.parent, pending, peers, psks)
+
+
 register_shape(VpnEndpoint.APPLIANCE, VpnEndpoint.ACTIVE_ACTIVE, rule)
 register_builder(SHAPE, build)
+register_edge_part(SHAPE, edge)

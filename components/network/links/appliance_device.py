@@ -21,7 +21,7 @@ from ...planning.vpn import (
 )
 from ..appliance import peer_key
 from . import appliance_pair
-from .builder import LinkBuilder, VpnLink, register_builder
+from .builder import LinkBuilder, VpnLink, register_builder, register_edge_part
 
 SHAPE = kind_shape(VpnEndpoint.APPLIANCE, VpnEndpoint.DEVICE)
 
@@ -50,5 +50,14 @@ def build(builder: LinkBuilder, link: LinkPlan, parent: VpnLink) -> None:
     builder.device_entries(link, b, a, rows)
 
 
+def edge(builder: LinkBuilder, link: LinkPlan) -> None:
+    """The edge: the devices' addresses (the plan's) and the keys (the link's)."""
+    psks = builder.psks_for(link, builder.parent, len(link.tunnels))
+    pending = appliance_pair.pair(builder, link.a.site)
+    peers = {peer_key(link, t): link.b.devices[t.b_gateway] for t in link.tunnels}
+    appliance_pair.add_link(builder, link, builder.parent, pending, dict(peers), psks)
+
+
 register_shape(VpnEndpoint.APPLIANCE, VpnEndpoint.DEVICE, rule)
 register_builder(SHAPE, build)
+register_edge_part(SHAPE, edge)

@@ -22,8 +22,8 @@ from ...core.registry import Registry, qualified_name
 from ...core.sites import PEER_SITE_TAG, SiteArgs
 from ...drivers.base import Capability, SiteContext, SiteNetwork
 from ...drivers.registry import get_driver
-from ...drivers.scope import current_scope, site_owned
-from ...drivers.secrets import random_provider, tunnel_psks
+from ...drivers.scope import current_scope, link_owned, site_owned
+from ...drivers.secrets import psk_of, random_provider, tunnel_passwords
 from ...drivers.vpn import GatewayVpnService, HaVpnService, PeeringReads, PeeringService, PolicyVpnService
 from ...planning.ipam import SitePlan
 from ...planning.topology import LinkId
@@ -44,7 +44,10 @@ __all__ = [
     "SitePart",
     "VpnLink",
     "builder_for",
+    "edge_part",
+    "idle_in_link_unit",
     "register_builder",
+    "register_edge_part",
     "register_site_part",
     "unit_problem",
 ]
@@ -68,14 +71,44 @@ _BUILDERS: Registry[str, Build] = Registry("the builder of link shape")
 #: whichever unit the link is (a site's gateway shared by its links), read by the link's unit
 #: through ``site_owned`` keys (drivers/scope.py). A kind with one is buildable in units.
 SitePart = Callable[["LinkBuilder", LinkPlan, SiteEnd], object]
-_SITE_PARTS: Registry[VpnEndpoint, SitePart] = Registry("the site part of endpoint kind")
+#: Why a unit's program cannot build a link's end of the kind yet (``None``: it can).
+Ready = Callable[[LinkPlan, SiteEnd], "str | None"]
+#: Whether a link's unit registers nothing on the end's site (``None``: it does).
+Idle = Callable[[SiteEnd], bool]
+_SITE_PARTS: Registry[VpnEndpoint, tuple[SitePart, Ready | None]] = Registry("the site part of endpoint kind")
+_IDLE: dict[VpnEndpoint, Idle] = {}
+#: What an appliance site's edge reads of a link of the shape (its tunnels' far addresses and
+#: keys, for the instances' configuration), by shape: ``estate.units``' edge unit.
+EdgePart = Callable[["LinkBuilder", LinkPlan], None]
+_EDGE_PARTS: Registry[str, EdgePart] = Registry("the edge part of link shape")
 
 
-def register_site_part(kind: VpnEndpoint, part: SitePart) -> None:
+def register_site_part(
+    kind: VpnEndpoint, part: SitePart, ready: Ready | None = None, idle: Idle | None = None
+) -> None:
     """``part`` makes (in the site's unit) or reads (elsewhere) what a ``kind`` end's site owns of
     its links; every handle it returns goes through ``site_owned`` (drivers/scope.py), so a
-    unit's program builds links ending on ``kind`` (``estate.units.unit_scope``)."""
-    _SITE_PARTS.register(kind, part, qualified_name(part))
+    unit's program builds links ending on ``kind`` (``estate.units.unit_scope``) — where
+    ``ready`` (if given) finds no problem with the end."""
+    _SITE_PARTS.register(kind, (part, ready), qualified_name(part))
+    if idle is not None:
+        _IDLE[kind] = idle
+
+
+def idle_in_link_unit(end: SiteEnd) -> bool:
+    """Whether a link's unit registers nothing on ``end``'s site (so needs no provider there)."""
+    idle = _IDLE.get(end.endpoint) if end.endpoint is not None else None
+    return idle is not None and idle(end)
+
+
+def register_edge_part(shape: str, part: EdgePart) -> None:
+    """``part`` reads, in an appliance site's edge unit, what the instances carry of a link of
+    ``shape`` (recorded on the pair, :mod:`.appliance_pair`), making nothing."""
+    _EDGE_PARTS.register(shape, part, qualified_name(part))
+
+
+def edge_part(shape: str) -> EdgePart | None:
+    return _EDGE_PARTS.get(shape)
 
 
 def unit_problem(link: LinkPlan) -> str | None:
@@ -88,8 +121,14 @@ def unit_problem(link: LinkPlan) -> str | None:
                 return f"{driver.vendor} does not say what its peering reads of a network (PeeringReads)"
         return None
     for end in (link.a, link.b):
-        if end.endpoint is not VpnEndpoint.DEVICE and end.endpoint not in _SITE_PARTS:
+        if end.endpoint is VpnEndpoint.DEVICE or end.endpoint is None:
+            continue
+        found = _SITE_PARTS.get(end.endpoint)
+        if found is None:
             return f"its {end.endpoint} end ({end.site}) declares no site part"
+        problem = found[1](link, end) if found[1] is not None else None
+        if problem is not None:
+            return problem
     return None
 
 
@@ -207,10 +246,15 @@ class LinkBuilder:
         for link in links if only is None else only:
             a, b = link.a.site, link.b.site
             if scope is not None and not scope.builds_link(a, b):
-                # Another unit's link: this unit builds what it reads of this unit's site.
+                # Another unit's link: this unit builds what it reads of this unit's site, and an
+                # edge reads what its appliances carry of the link.
                 for end in (link.a, link.b):
                     if scope.builds_site(end.site):
                         self.site_part(link, end)
+                    if scope.builds_edge(end.site):
+                        read = _EDGE_PARTS.get(str(link.shape))
+                        assert read is not None, "refused before anything registers (unit_problem)"
+                        read(self, link)
                 continue
             component = VpnLink(
                 child_name(self.component, "link", a, b), link, pulumi.ResourceOptions(parent=self.parent)
@@ -234,12 +278,12 @@ class LinkBuilder:
             return
         if end.endpoint is VpnEndpoint.DEVICE:  # configured outside Pulumi
             return
-        part = _SITE_PARTS.get(end.endpoint) if end.endpoint is not None else None
-        if part is None:  # refused before anything registers (estate/units.py unit_scope)
+        found = _SITE_PARTS.get(end.endpoint) if end.endpoint is not None else None
+        if found is None:  # refused before anything registers (estate/units.py unit_scope)
             raise PlanningError(
                 f"link {link.id}: a {end.endpoint} end ({end.site}) is not built in a unit yet", value=link.id
             )
-        part(self, link, end)
+        found[0](self, link, end)
 
     def at_end(self, finish: Callable[[], None]) -> None:
         """Run ``finish`` once every link is built (in the order asked)."""
@@ -338,11 +382,32 @@ class LinkBuilder:
         )
 
     def psks_for(self, link: LinkPlan, parent: pulumi.Resource, count: int) -> list[pulumi.Output[str]]:
-        """One generated pre-shared key per tunnel, recorded for the component's outputs."""
-        provider = random_provider(self.parent, self.component)
-        out = tunnel_psks(self.component, link.a.site, link.b.site, parent, count, provider)
+        """One generated pre-shared key per tunnel, recorded for the component's outputs. A link
+        to an appliance pair exports them from its unit (secret), for the pair's edge to read."""
+        a, b = link.a.site, link.b.site
+
+        def make() -> tuple[Any, ...]:
+            provider = random_provider(self.parent, self.component)
+            return tunnel_passwords(self.component, a, b, parent, count, provider)
+
+        appliance = VpnEndpoint.APPLIANCE in (link.a.endpoint, link.b.endpoint)
+        passwords = (
+            link_owned(
+                a, b, f"{self.component}.psk.{a}.{b}", make, {str(i): ("result",) for i in range(count)}
+            )
+            if appliance
+            else make()
+        )
+        out = [psk_of(password) for password in passwords]
         self.psks[link.id] = out
         return out
+
+    def site_network(self, site: str) -> SiteNetwork:
+        """``site``'s network: this unit's own, or (another unit's site) its addresses only."""
+        found = self.networks.get(site)
+        if found is not None:
+            return found
+        return SiteNetwork.from_plan(self.sites[site].vendor, self.plans[site], None, {}, {})
 
     def device_entries(
         self,
@@ -381,6 +446,11 @@ class LinkBuilder:
                     "ciphers": link.ciphers.as_dict(),
                 }
             )
+
+
+def _psk_parts(count: int) -> dict[str, tuple[str, ...]]:
+    """What an appliance's edge reads of a link's generated keys: each one's result (secret)."""
+    return {str(i): ("result",) for i in range(count)}
 
 
 def _remedy(link: LinkPlan) -> str:

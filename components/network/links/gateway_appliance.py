@@ -8,8 +8,11 @@ traffic to the other when one instance or tunnel is lost.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pulumi
 
+from ...drivers.scope import link_owned
 from ...drivers.vpn import GatewayVpnService
 from ...planning.vpn import (
     APPLIANCE_INSTANCES,
@@ -23,13 +26,23 @@ from ...planning.vpn import (
 )
 from ..appliance import peer_key
 from . import appliance_pair
-from .builder import LinkBuilder, VpnLink, register_builder
+from .builder import LinkBuilder, VpnLink, register_builder, register_edge_part
 
 SHAPE = Shape.AWS_VPN_APPLIANCE
 
 
 def rule(a: SiteEnd, b: SiteEnd) -> tuple[str, Routing, Layout]:
     return SHAPE, Routing.BGP, [(d, t, d) for d in range(APPLIANCE_INSTANCES) for t in (0, 1)]
+
+
+#: What the edge reads of each AWS VPN connection: its two tunnels' outside addresses.
+CONNECTION_PARTS = (("tunnel1_address", "tunnel2_address"),)
+
+
+def _connection(builder: LinkBuilder, link: LinkPlan, d: int, make: Any) -> Any:
+    """Connection ``d`` of ``link``: made in the link's unit, read by the appliance's edge."""
+    a, b = link.a.site, link.b.site
+    return link_owned(a, b, f"{builder.component}.vpn-connection.{a}.{b}.{d}", make, CONNECTION_PARTS)
 
 
 def build(builder: LinkBuilder, link: LinkPlan, parent: VpnLink) -> None:
@@ -44,13 +57,37 @@ def build(builder: LinkBuilder, link: LinkPlan, parent: VpnLink) -> None:
         key = f"{b.site}-{d}"
         cgw = gw_driver.customer_gateway(gw_ctx, key, appliance_pair.public_ip(builder, pending, d), b.asn)
         tunnels = [t for t in link.tunnels if t.a_gateway == d]
-        connection = gw_driver.vpn_connection(
-            gw_ctx, key, vgw, cgw, tunnels, [psks[t.index] for t in tunnels], link.ciphers, None
+        connection = _connection(
+            builder,
+            link,
+            d,
+            lambda key=key, cgw=cgw, tunnels=tunnels: gw_driver.vpn_connection(
+                gw_ctx, key, vgw, cgw, tunnels, [psks[t.index] for t in tunnels], link.ciphers, None
+            ),
         )
         for tunnel, outside in zip(tunnels, gw_driver.tunnel_addresses(connection), strict=True):
             peers[peer_key(link, tunnel)] = outside
     appliance_pair.add_link(builder, link, parent, pending, peers, psks)
 
 
+def edge(builder: LinkBuilder, link: LinkPlan) -> None:
+    """The edge: each connection's tunnel addresses and the keys, read from the link's unit."""
+    gw_driver = builder.service(link.a.site, GatewayVpnService)
+    psks = builder.psks_for(link, builder.parent, len(link.tunnels))
+    pending = appliance_pair.pair(builder, link.b.site)
+    peers: dict[str, pulumi.Input[str]] = {}
+    for d in range(APPLIANCE_INSTANCES):
+        tunnels = [t for t in link.tunnels if t.a_gateway == d]
+        connection = _connection(builder, link, d, _made_by_the_link)
+        for tunnel, outside in zip(tunnels, gw_driver.tunnel_addresses(connection), strict=True):
+            peers[peer_key(link, tunnel)] = outside
+    appliance_pair.add_link(builder, link, builder.parent, pending, peers, psks)
+
+
+def _made_by_the_link() -> Any:
+    raise AssertionError("the link's unit makes its connections")  # pragma: no cover
+
+
 register_shape(VpnEndpoint.GATEWAY, VpnEndpoint.APPLIANCE, rule)
 register_builder(SHAPE, build)
+register_edge_part(SHAPE, edge)

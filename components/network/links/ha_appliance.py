@@ -23,7 +23,7 @@ from ...planning.vpn import (
 )
 from ..appliance import peer_key
 from . import appliance_pair
-from .builder import LinkBuilder, VpnLink, register_builder
+from .builder import LinkBuilder, VpnLink, register_builder, register_edge_part
 from .ha_device import bgp_tunnels
 
 SHAPE = Shape.GCP_HA_VPN_APPLIANCE
@@ -50,4 +50,19 @@ def build(builder: LinkBuilder, link: LinkPlan, parent: VpnLink) -> None:
 
 
 register_shape(VpnEndpoint.HA_GATEWAY, VpnEndpoint.APPLIANCE, rule)
+
+
+def edge(builder: LinkBuilder, link: LinkPlan) -> None:
+    """The edge: each tunnel's HA VPN interface address (the GCP site's) and the keys (the link's)."""
+    ha_driver = builder.service(link.a.site, HaVpnService)
+    gateway, _ = builder.ha_gateway(link.a.site, link.a.asn)
+    psks = builder.psks_for(link, builder.parent, len(link.tunnels))
+    pending = appliance_pair.pair(builder, link.b.site)
+    peers: dict[str, pulumi.Input[str]] = {
+        peer_key(link, t): ha_driver.interface_ip(gateway, t.a_gateway) for t in link.tunnels
+    }
+    appliance_pair.add_link(builder, link, builder.parent, pending, peers, psks)
+
+
 register_builder(SHAPE, build)
+register_edge_part(SHAPE, edge)

@@ -8,6 +8,7 @@ runtime's stack references — not skyweave's components.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -160,6 +161,20 @@ def test_a_reference_to_a_stack_not_given_is_refused_naming_it() -> None:
         run_program(
             _reader, project="p", stack="e.b", mocks=OfflineMocks(stack_references={"e.z": StackOutputs({})})
         )
+
+
+def test_a_reference_refused_leaves_no_stray_traceback_and_the_next_run_works(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """The refusal is the run's error, not an exception thrown on the SDK's reader thread: Python
+    then printed "Future exception was never retrieved" tracebacks, and the next program run in
+    the same process failed on the closed event loop (exit 3 from the CLI)."""
+    with pytest.raises(StackReferenceError):
+        run_program(_reader, project="p", stack="e.b", mocks=OfflineMocks(stack_references={}))
+    gc.collect()  # unretrieved exceptions are reported when their futures are collected
+    assert "Traceback" not in capfd.readouterr().err
+    given = {"e.a": StackOutputs({"plain": "v", "key": "k"})}
+    assert run_program(_reader, project="p", stack="e.b", mocks=OfflineMocks(stack_references=given))
 
 
 def test_stack_outputs_list_every_output_holding_a_secret() -> None:

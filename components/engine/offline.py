@@ -30,7 +30,7 @@ from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 from pulumi.runtime.config import set_all_config
 from pulumi.runtime.proto import resource_pb2
-from pulumi.runtime.settings import configure, set_root_resource
+from pulumi.runtime.settings import SETTINGS, _get_rpc_manager, configure, set_root_resource
 from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
@@ -426,6 +426,8 @@ class OfflineMocks(pulumi.runtime.Mocks):
         #: What each stack a program may reference exports, by stack name (the last part of
         #: ``org/project/stack``); ``None``: references are refused (a single stack reads none).
         self.stack_references = stack_references
+        #: Stacks the program read that this run was not given (:class:`StackReferenceError`).
+        self.reference_errors: list[str] = []
 
     def provider_config(self, package: str, reference: str | None) -> dict[str, Any]:
         """The configuration of ``package``'s provider for a resource or invoke that names
@@ -469,11 +471,15 @@ class OfflineMocks(pulumi.runtime.Mocks):
         known = self.stack_references
         if known is None or stack not in known:
             given = ", ".join(sorted(known)) if known else "none"
-            raise StackReferenceError(
+            # Recorded, not raised: raised here, on the SDK's reader thread, it left the SDK's
+            # futures failed and never retrieved (tracebacks on stderr) and the process's next
+            # run broken; :func:`run_program` raises it once the run has stopped.
+            self.reference_errors.append(
                 f"the program reads stack {name!r} (pulumi.StackReference), and this offline run "
                 f"has no outputs of it (stacks it may read: {given}); a unit reads only the units "
                 "it needs, previewed before it (`skyweave preview --all`)"
             )
+            return name, {"name": name, "outputs": {}, "secretOutputNames": []}
         outputs = known[stack]
         values, secret = dict(outputs.outputs), outputs.secret_names
         source = reference_source(resource)
@@ -604,10 +610,13 @@ def run_program(
     thresholds = gc.get_threshold()
     if tune_gc:
         gc.set_threshold(*GC_THRESHOLDS)
+    references = monitor.mocks.reference_errors if isinstance(monitor.mocks, OfflineMocks) else []
     try:
         with env:
             loop.run_until_complete(run_in_stack(func))
     except Exception as exc:
+        if references:  # what the program did with the empty outputs is not the cause
+            raise StackReferenceError(references[0]) from None
         error = program_error(exc, Path(program)) if not callable(program) else None
         if error is None:
             raise
@@ -620,10 +629,17 @@ def run_program(
             loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
         loop.close()
         asyncio.set_event_loop(None)
+        # The SDK keeps the run's outstanding outputs and RPCs process-wide: a run stopped by an
+        # error leaves tasks of this closed loop there, which the next run would wait on.
+        with SETTINGS.lock:
+            SETTINGS.outputs.clear()
+        _get_rpc_manager().clear()
         set_root_resource(None)  # type: ignore[arg-type]
         set_all_config({}, [])
         set_scope(None)  # a unit's program set it (drivers/scope.py); the next run starts whole
         gc.set_threshold(*thresholds)
+    if references:
+        raise StackReferenceError(references[0])
     if monitor.errors:
         # The engine fails the deployment at the first of these; name them all.
         raise DefaultProviderError("\n".join(sorted(set(monitor.errors))))

@@ -35,11 +35,14 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .measure import ROOT, Samples, child
 
-__all__ = ["KINDS", "measure", "prepare"]
+if TYPE_CHECKING:
+    from skyweave.engine.offline import OfflineRun, RecordingMonitor
+
+__all__ = ["KINDS", "measure", "prepare", "write_programs"]
 
 KINDS = ("skyweave", "raw", "literal", "flat")
 GC_MODES = ("tuned", "default")
@@ -51,10 +54,15 @@ def prepare(project_dir: Path, stack: str, out: Path) -> dict[str, Any]:
     from skyweave.engine.preview import preview_stack
     from skyweave.estate.project import Project
 
-    from .handwritten import write_program
-
     monitor = RecordingMonitor(OfflineMocks())
     run = preview_stack(Project.find(project_dir), stack, monitor=monitor)
+    return write_programs(run, monitor, out)
+
+
+def write_programs(run: OfflineRun, monitor: RecordingMonitor, out: Path) -> dict[str, Any]:
+    """The raw, literal and flat twins of a recorded run, written under ``out``."""
+    from .handwritten import write_program
+
     ids = {urn: registration.id for urn, registration in monitor.resources.items()}
     states = {urn: registration.state for urn, registration in monitor.resources.items()}
     write_program(run, ids, out / "raw", states=states)

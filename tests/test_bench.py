@@ -30,23 +30,34 @@ def _canonical(run: OfflineRun, *, drop_parent: bool = False) -> list[str]:
     return sorted(rows)
 
 
+_RECORDED: dict[str, tuple[OfflineRun, RecordingMonitor]] = {}
+
+
+def _record(project: Project, stack: str) -> tuple[OfflineRun, RecordingMonitor]:
+    """A stack's run and what its monitor recorded, once per test process (prod's is slow)."""
+    if stack not in _RECORDED:
+        monitor = RecordingMonitor(OfflineMocks())
+        _RECORDED[stack] = preview_stack(project, stack, monitor=monitor), monitor
+    return _RECORDED[stack]
+
+
 @pytest.fixture(scope="module", params=["dev", "prod"])
 def recorded(project: Project, request: pytest.FixtureRequest) -> tuple[OfflineRun, dict[str, str]]:
     """dev, and prod, which the overhead benchmark runs (with Azure: pulumi_azure_native's
     module is named with an underscore where its type tokens have a dash)."""
-    monitor = RecordingMonitor(OfflineMocks())
-    run = preview_stack(project, request.param, monitor=monitor)
+    run, monitor = _record(project, request.param)
     return run, {urn: r.id for urn, r in monitor.resources.items()}
 
 
 @pytest.fixture(scope="module")
 def prod_twin(project: Project, tmp_path_factory: pytest.TempPathFactory) -> tuple[OfflineRun, OfflineRun]:
-    """prod's preview and the hand-written twin bench/overhead.py times against it, run."""
-    from bench.overhead import prepare
+    """prod's preview and the hand-written twin bench/overhead.py times against it (written as
+    its ``prepare`` writes it), run."""
+    from bench.overhead import write_programs
 
     programs = tmp_path_factory.mktemp("programs")
-    prepare(project.root, "prod", programs)
-    run = preview_stack(project, "prod")
+    run, monitor = _record(project, "prod")
+    write_programs(run, monitor, programs)
     return run, run_program(programs / "raw", project=run.project, stack=run.stack)
 
 

@@ -232,6 +232,9 @@ def test_consumer_type_checks_against_the_installed_wheel(installed: Installed, 
             "pulumi_random",
             "pulumi_tls",
             "pulumi_command",
+            "pulumi_kubernetes",
+            "pulumi_azure_native",
+            "pulumi_vsphere",
         )
     )
     config.write_text(

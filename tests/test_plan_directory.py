@@ -8,7 +8,9 @@ the directory must get exactly the findings (rule, resource, message) of the sin
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import io
 import json
 import os
 import re
@@ -24,7 +26,7 @@ from hypothesis import strategies as st
 from skyweave.cli import main
 from skyweave.cli.check_command import EXIT_VIOLATIONS
 from skyweave.engine.offline import OfflineRun
-from skyweave.engine.plans import MANIFEST, PlanFileError, read_plan, read_plan_directory
+from skyweave.engine.plans import MANIFEST, PlanFile, PlanFileError, read_plan, read_plan_directory
 from skyweave.engine.units import assign_run
 from skyweave.estate.config import parse_stack_config
 from skyweave.estate.units import plan_units
@@ -62,8 +64,8 @@ def split(doc: dict[str, Any], names: list[str], assign: Assign) -> dict[str, di
             urn = rows[urn].get("parent")
     out = {}
     for name, urns in members.items():
-        unit_doc = copy.deepcopy(doc)
-        unit_doc["stack"] = name
+        # _move copies (through JSON) what it is given, so the unit's document shares nothing with doc
+        unit_doc = dict(doc, stack=name)
         unit_doc["resources"] = [r for r in doc["resources"] if r["urn"] in urns]
         unit_doc["component_outputs"] = {u: v for u, v in doc["component_outputs"].items() if u in urns}
         if name != names[0]:  # what a unit reading another's outputs registers
@@ -99,7 +101,10 @@ def write_units(where: Path, estate: str, plans: dict[str, dict[str, Any]]) -> P
     return where
 
 
-def findings(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[tuple[str, str, str]]]:
+Findings = tuple[int, list[tuple[str, str, str]]]
+
+
+def findings(capsys: pytest.CaptureFixture[str], *argv: str) -> Findings:
     code = main(["check", *argv, "--format", "json"])
     doc = json.loads(capsys.readouterr().out)
     return code, sorted((v["policy"], v["urn"], v["message"]) for v in doc["violations"])
@@ -111,6 +116,18 @@ def prod(cli_once: CliOnce) -> dict[str, Any]:
     assert code == 0
     doc: dict[str, Any] = json.loads(out)
     return doc
+
+
+@pytest.fixture(scope="module")
+def prod_findings(prod: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Findings:
+    """prod's single plan's findings, judged once for the tests comparing against them."""
+    single = tmp_path_factory.mktemp("prod") / "single.json"
+    single.write_text(json.dumps(prod))
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(["check", "--from-json", str(single), "--format", "json"])
+    doc = json.loads(out.getvalue())
+    return code, sorted((v["policy"], v["urn"], v["message"]) for v in doc["violations"])
 
 
 @pytest.fixture(scope="module")
@@ -131,28 +148,38 @@ def test_units_of_an_estate_get_the_single_plans_findings(
     example: str, request: pytest.FixtureRequest, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     doc: dict[str, Any] = request.getfixturevalue(example)
-    single = tmp_path / "single.json"
-    single.write_text(json.dumps(doc))
     names = [f"{doc['stack']}.u{i}" for i in range(5)]
     directory = write_units(tmp_path / "units", doc["stack"], split(doc, names, by_site))
-    expected = findings(capsys, "--from-json", str(single))
+    if example == "prod":
+        expected: Findings = request.getfixturevalue("prod_findings")
+    else:
+        single = tmp_path / "single.json"
+        single.write_text(json.dumps(doc))
+        expected = findings(capsys, "--from-json", str(single))
     assert expected[1], "the comparison needs findings to compare"
     assert findings(capsys, "--from-json", str(directory)) == expected
 
 
+@pytest.fixture(scope="module")
+def prod_read(prod: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> PlanFile:
+    single = tmp_path_factory.mktemp("single") / "single.json"
+    single.write_text(json.dumps(prod))
+    return read_plan(single)
+
+
 @given(st.integers(1, 6), st.integers(0, 2**32))
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-def test_any_partition_reads_back_as_the_single_plan(prod: dict[str, Any], n: int, salt: int) -> None:
+def test_any_partition_reads_back_as_the_single_plan(
+    prod: dict[str, Any], prod_read: PlanFile, n: int, salt: int
+) -> None:
     """What the pack is given is the same rows, whatever units the resources were spread over."""
     import tempfile
 
     names = [f"prod.u{i}" for i in range(n)]
     with tempfile.TemporaryDirectory() as scratch:
-        single = Path(scratch) / "single.json"
-        single.write_text(json.dumps(prod))
         plans = split(prod, names, lambda row: hash((row["urn"], salt)) & 0xFFFF)
         merged = read_plan_directory(write_units(Path(scratch) / "units", "prod", plans), read_plan)
-        whole = read_plan(single)
+    whole = prod_read
     assert _canonical(merged.rows) == _canonical(whole.rows)
     assert merged.component_outputs == whole.component_outputs
     assert (merged.stack, merged.project) == (whole.stack, whole.project)
@@ -268,6 +295,7 @@ def test_the_docs_command_runs(
 
 def test_prods_own_units_from_skyweave_stacks_get_the_single_plans_findings(
     prod: dict[str, Any],
+    prod_findings: Findings,
     prod_run: OfflineRun,
     cli_once: CliOnce,
     tmp_path: Path,
@@ -285,7 +313,74 @@ def test_prods_own_units_from_skyweave_stacks_get_the_single_plans_findings(
     assert all(any(r["custom"] for r in plan["resources"]) for plan in plans.values())
     directory = write_units(tmp_path / "units", "prod", plans)
     (directory / MANIFEST).write_text(manifest)
+    assert findings(capsys, "--from-json", str(directory)) == prod_findings
+
+
+def _without(doc: dict[str, Any], gone: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+    """``doc`` with the resources ``gone`` picks removed, and every resource depending on one of
+    them (by ``dependencies``, ``propertyDependencies`` or its provider), transitively: the plan a
+    user gets by deleting them from the program or the console."""
+    removed = {r["urn"] for r in doc["resources"] if gone(r)}
+    while True:
+        more = {
+            r["urn"]
+            for r in doc["resources"]
+            if r["urn"] not in removed
+            and (
+                r.get("provider") in removed
+                or removed.intersection(r.get("dependencies") or ())
+                or any(removed.intersection(d) for d in (r.get("propertyDependencies") or {}).values())
+            )
+        }
+        if not more:
+            break
+        removed |= more
+    out = copy.deepcopy(doc)
+    out["resources"] = [r for r in out["resources"] if r["urn"] not in removed]
+    return out
+
+
+_REMOVALS: dict[str, Callable[[dict[str, Any]], bool]] = {
+    # one of the four tunnels between AWS and GCP
+    "a tunnel": lambda r: r["urn"].endswith("::core-tunnel-gcp-euw1-aws-use1-0"),
+    # the app's instances on one site
+    "a site's compute": lambda r: (
+        r["type"] == "aws:ec2/instance:Instance" and (r.get("provider") or "").endswith("::aws-use1")
+    ),
+    # everything Azure runs, its provider included
+    "a whole vendor": lambda r: (
+        r["type"] == "pulumi:providers:azure-native"
+        or (r.get("provider") or "").startswith("urn:pulumi:prod::skyweave::pulumi:providers:azure-native::")
+    ),
+}
+
+
+@pytest.mark.parametrize("removal", sorted(_REMOVALS))
+def test_prods_units_with_a_removal_get_the_single_plans_findings(
+    removal: str,
+    prod: dict[str, Any],
+    prod_findings: Findings,
+    prod_run: OfflineRun,
+    cli_once: CliOnce,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Issue 31's done-when: prod's units, with a tunnel, a site's compute or a whole vendor gone,
+    get exactly the findings of the single plan with the same resources gone (and the removal
+    changes the verdict, so the comparison is not of two unchanged estates)."""
+    code, manifest = cli_once("stacks", "--stack", "prod", "--format", "json")
+    assert code == 0
+    config = parse_stack_config({**stack_raw("prod"), "deployment": "units"}, source="prod", stack="prod")
+    graph = plan_units(config.plan, "prod")
+    assignment = assign_run(prod_run, graph, [s.name for s in config.sites])
+    names = list(graph.names())
+    smaller = _without(prod, _REMOVALS[removal])
+    assert len(smaller["resources"]) < len(prod["resources"])
+    plans = split(smaller, names, lambda row: names.index(assignment.unit_of[row["urn"]]))
+    directory = write_units(tmp_path / "units", "prod", plans)
+    (directory / MANIFEST).write_text(manifest)
     single = tmp_path / "single.json"
-    single.write_text(json.dumps(prod))
+    single.write_text(json.dumps(smaller))
     expected = findings(capsys, "--from-json", str(single))
+    assert expected != prod_findings, f"removing {removal} changes no verdict"
     assert findings(capsys, "--from-json", str(directory)) == expected

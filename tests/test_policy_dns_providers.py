@@ -175,6 +175,27 @@ def test_dns_on_one_vendor_is_mandatory_for_an_app_that_must_survive_a_vendor(
     assert _hits(pack, [*_estate(), _app("vendor")], APP_DNS) == []
 
 
+def _fleet(survive: str, workload: bool = True) -> Resource:
+    """A KubernetesFleet as it registers its outputs: its workload's plan, with the fleet's survive
+    and the workload's DNS name (``None`` without a workload)."""
+    planned = {"name": "api", "survive": survive, "dnsName": "shop.example.com", "dnsVendors": ["aws"]}
+    return res("skyweave:kubernetes:KubernetesFleet", "apps", {"workload": planned if workload else None})
+
+
+def test_dns_on_one_vendor_is_mandatory_for_a_fleet_workload_that_must_survive_a_vendor(
+    pack: PolicyPackProcess,
+) -> None:
+    """A fleet's workload behind Route 53 only, its fleet saying survive: vendor, fails the
+    mandatory rule as an app would; served by Route 53 and Cloud DNS it passes."""
+    route53_only = [r for r in _estate() if not r.type.startswith("gcp:dns") and "dns-check" not in r.name]
+    [diag] = _hits(pack, [*route53_only, _fleet("vendor")], APP_DNS)
+    assert diag.mandatory and "served by Route 53 (AWS) only" in diag.detail
+    assert _hits(pack, [*route53_only, _fleet("vendor")], DNS_VENDOR) == []
+    assert _hits(pack, [*route53_only, _fleet("zone")], APP_DNS) == []
+    assert _hits(pack, [*route53_only, _fleet("vendor", workload=False)], APP_DNS) == []
+    assert _hits(pack, [*_estate(), _fleet("vendor")], APP_DNS) == []
+
+
 def test_a_provider_whose_reader_cannot_describe_its_records_is_not_judged_as_agreeing(
     pack: PolicyPackProcess,
 ) -> None:

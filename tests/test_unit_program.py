@@ -78,6 +78,69 @@ def device_raw() -> dict[str, Any]:
     return raw
 
 
+def prod_sites(*names: str) -> list[dict[str, Any]]:
+    """prod's sites named, without IPv6 (dev plans none)."""
+    ipv6 = ("ipv6", "ipv6_cidr")
+    sites = stack_raw("prod")["sites"]
+    return [{k: v for k, v in s.items() if k not in ipv6} for s in sites if s["name"] in names]
+
+
+def azure_raw() -> dict[str, Any]:
+    """dev with prod's Azure site and on-prem site: the Azure active-active gateway (site-owned,
+    read by three link units) on links of shapes aws-azure-vpn, gcp-azure-ha-vpn and
+    azure-vpn-device."""
+    raw = copy.deepcopy(stack_raw("dev"))
+    raw["sites"] += prod_sites("azure-weu1", "onprem-fra")
+    return raw
+
+
+def peering_raw() -> dict[str, Any]:
+    """dev with prod's second AWS and GCP sites and a third GCP site, joined to the other vendor
+    through dev's one VPN: AWS VPC peering, and three GCP peerings chained (each link's unit
+    waits for the last earlier peering on either network, read through a stack reference)."""
+    raw = copy.deepcopy(stack_raw("dev"))
+    raw["sites"] += prod_sites("aws-usw2", "gcp-usc1")
+    raw["sites"][2]["cidr"] = "10.9.0.0/16"  # dev's gcp-euw1 has prod's aws-usw2's
+    raw["sites"].append(
+        {
+            "name": "gcp-usw1",
+            "vendor": "gcp",
+            "region": "us-west1",
+            "project": "skyweave-dev-001",
+            "zones": ["us-west1-a", "us-west1-b"],
+            "cidr": "10.8.0.0/16",
+            "asn": 64709,
+        }
+    )
+    others = [["aws-usw2", g] for g in ("gcp-euw1", "gcp-usc1", "gcp-usw1")]
+    raw["network"] = {
+        **raw["network"],
+        "exclude": [*others, ["aws-use1", "gcp-usc1"], ["aws-use1", "gcp-usw1"]],
+    }
+    return raw
+
+
+def vpnaas_raw() -> dict[str, Any]:
+    """dev with two OpenStack VPNaaS sites (prod's os-dc1 as `vpn: vpnaas`, and a second) and
+    prod's on-prem site: links of shapes aws-site-vpn to a policy-based end and openstack-vpnaas
+    (VPNaaS to VPNaaS and to devices), each site's VPN service, IKE and IPsec policies and local
+    endpoint group read by its link units (GCP HA VPN cannot reach VPNaaS: excluded)."""
+    raw = copy.deepcopy(stack_raw("dev"))
+    (os1,) = prod_sites("os-dc1")
+    os1 = {k: v for k, v in os1.items() if k != "vpn_appliance"} | {"vpn": "vpnaas"}
+    os2 = {
+        **os1,
+        "name": "os-dc2",
+        "auth_url": "https://keystone.dc2.example.net:5000/v3",
+        "cidr": "10.5.0.0/16",
+    }
+    os2["asn"] = 64619
+    raw["sites"] += [os1, os2, *prod_sites("onprem-fra")]
+    exclude = [["gcp-euw1", s] for s in ("os-dc1", "os-dc2")]
+    raw["network"] = {**raw["network"], "exclude": exclude}
+    return raw
+
+
 @dataclasses.dataclass
 class Estate:
     raw: dict[str, Any]
@@ -86,7 +149,14 @@ class Estate:
     run: OfflineRun
 
 
-ESTATES = {"dev": lambda: stack_raw("dev"), "hub": hub_raw, "device": device_raw}
+ESTATES = {
+    "dev": lambda: stack_raw("dev"),
+    "hub": hub_raw,
+    "device": device_raw,
+    "azure": azure_raw,
+    "peering": peering_raw,
+    "vpnaas": vpnaas_raw,
+}
 
 
 @pytest.fixture(scope="module", params=list(ESTATES))
@@ -134,6 +204,26 @@ def test_each_units_resources_have_the_single_stacks_inputs(estate: Estate) -> N
     assert compared == len(custom_urns({"resources": list(single.values())}))
 
 
+def test_the_units_merged_plan_has_the_single_stacks_dependencies(estate: Estate) -> None:
+    """Every dependency a unit has on another unit's resource goes through a stack reference that
+    the merge resolves to that resource: each resource's dependencies and property dependencies
+    are the single stack's (the GCP peering chain across link units included)."""
+    single = read_plan(estate.single)
+    merged = read_plan_directory(estate.units, read_plan)
+    by_urn = {r["urn"]: r for r in merged.rows}
+
+    def deps(row: dict[str, Any]) -> tuple[list[str], dict[str, list[str]]]:
+        props = row.get("propertyDependencies") or {}
+        return sorted(row.get("dependencies") or []), {k: sorted(v) for k, v in props.items()}
+
+    compared = 0
+    for row in single.rows:
+        if row["custom"] and not row["type"].startswith("pulumi:providers:"):
+            assert deps(by_urn[row["urn"]]) == deps(row), row["urn"]
+            compared += 1
+    assert compared == len(custom_urns({"resources": single.rows}))
+
+
 def test_a_site_unit_makes_only_its_sites_provider_and_a_link_reads_the_gateways(estate: Estate) -> None:
     site = json.loads((estate.units / "dev.aws-use1.json").read_text())
     providers = [r["name"] for r in site["resources"] if r["type"].startswith("pulumi:providers:")]
@@ -176,14 +266,21 @@ def test_a_unit_of_an_estate_with_what_units_do_not_build_yet_is_refused_naming_
     assert main(["-C", str(tmp_path), "preview", "--stack", "prod.aws-use1"]) == 1
     err = capsys.readouterr().err
     assert "prod.aws-use1" in err and "does not build these yet" in err
-    named_all = (
-        "MultiCloudBucket 'assets'",
-        "MultiCloudDatabase 'orders'",
-        "KubernetesFleet 'apps'",
-        "links of shape gcp-vpc-peering (gcp-euw1/gcp-usc1)",
-    )
+    named_all = ("links of shape aws-vpn-appliance (",)
     for named in named_all:
         assert named in err, named
+    for built in (
+        "MultiCloudBucket",
+        "MultiCloudDatabase",
+        "KubernetesFleet",
+        "BareMetalPool",
+        "gcp-vpc-peering",
+        "aws-vpc-peering",
+        "aws-azure-vpn",
+        "gcp-azure-ha-vpn",
+        "azure-vpn-device",
+    ):
+        assert built not in err, built
 
 
 NETWORK = "urn:pulumi:dev::skyweave::skyweave:network:HybridVpc::core"

@@ -31,14 +31,14 @@ from ..core.naming import MULTI_CLOUD_APP
 from ..core.sites import SiteArgs, resource_tags
 from ..drivers.component import Component, network_providers
 from ..drivers.registry import get_driver
-from ..drivers.scope import current_scope
+from ..drivers.scope import UNIT_RESOURCES, current_scope, export_for_units, in_scope, read_from_unit
 from ..drivers.services import AppService, DnsService, service
 from ..drivers.site import SiteContext
-from ..drivers.workloads import AppEndpoint, AppSiteSpec
+from ..drivers.workloads import AppEndpoint, AppSiteSpec, EndpointKind, TlsTermination
 from ..network.hybrid_vpc import HybridVpc
-from .plan import NAME_LIMIT, AppPlan, DnsProvider, MultiCloudAppArgs, plan_multi_cloud_app
+from .plan import NAME_LIMIT, AppPlan, DnsProvider, MultiCloudAppArgs, app_endpoint_kind, plan_multi_cloud_app
 
-__all__ = ["MultiCloudApp", "create_dns"]
+__all__ = ["MultiCloudApp", "create_dns", "export_endpoint", "remote_endpoint"]
 
 
 class MultiCloudApp(
@@ -88,7 +88,7 @@ class MultiCloudApp(
         )
         providers = network_providers(providers, network, (s.name for s in self.plan.sites))
         for provider in self.plan.dns_providers:
-            if provider.site.name not in providers:
+            if provider.site.name not in providers and in_scope([provider.site.name]):
                 message = f"no provider given for the DNS site {provider.site.name!r}"
                 raise InvalidArgsError([ConfigIssue("providers", message, list(providers))])
         planned = self.plan.as_dict()
@@ -97,33 +97,30 @@ class MultiCloudApp(
 
         self.endpoints: dict[str, AppEndpoint] = {}
         scope = current_scope()
+        dns_endpoints: list[AppEndpoint] = []
         for site in self.plan.sites:
+            spec = self._site_spec(site, args)
             if scope is not None and not scope.builds_site(site.name):
-                continue  # another unit's site (drivers/scope.py)
+                # another unit's site (drivers/scope.py); the global unit reads its address
+                if scope.builds_global and self.plan.dns_providers:
+                    dns_endpoints.append(self._remote_endpoint(site, spec, scope.site_units[site.name]))
+                continue
             ctx = self.site_context(site, _tags(name, site, args))
-            spec = AppSiteSpec(
-                image=self.plan.images[site.name],
-                size=self.plan.sizes[site.name],
-                port=args.port,
-                zone_counts=self.plan.capacity.site_zones(site.name),
-                health=self.plan.health,
-                estate_cidrs=self.plan.estate_cidrs,
-                admin_ports=args.admin_ports,
-                user_data=args.user_data,
-                tls=self.plan.tls,
-                tls_certificate=self.plan.certificates.get(site.name),
-                https_port=args.https_port,
-                redirect_host=self.plan.dns.record_name if self.plan.dns else None,
-                fixed_addresses=self.plan.fixed_addresses,
-                plain_http=args.plain_http,
-            )
             app = service(get_driver(site.vendor), AppService, needed_for="a MultiCloudApp site")
-            self.endpoints[site.name] = app.create_app_site(ctx, network.site_networks[site.name], spec)
-        self.dns_resources, self.name_servers = create_dns(
-            self.plan.dns_providers,
-            list(self.endpoints.values()),
-            lambda site: self.site_context(site, _tags(name, site, args)),
-        )
+            endpoint = app.create_app_site(ctx, network.site_networks[site.name], spec)
+            self.endpoints[site.name] = endpoint
+            dns_endpoints.append(endpoint)
+            if self.plan.dns_providers:
+                export_endpoint(_endpoint_key(name, site.name), endpoint)
+        # The DNS reads every site's address: the global unit's (docs/units.md)
+        self.dns_resources: dict[str, pulumi.Resource] = {}
+        self.name_servers: pulumi.Output[list[str]] = pulumi.Output.from_input([])
+        if scope is None or scope.builds_global:
+            self.dns_resources, self.name_servers = create_dns(
+                self.plan.dns_providers,
+                dns_endpoints,
+                lambda site: self.site_context(site, _tags(name, site, args)),
+            )
         self.placements = pulumi.Output.from_input(planned["placements"])
         self.min_healthy = pulumi.Output.from_input(planned["minHealthy"])
         self.survive = pulumi.Output.from_input(planned["survive"])
@@ -145,8 +142,89 @@ class MultiCloudApp(
                 "dnsName": self.plan.dns.record_name if self.plan.dns else None,
                 "dnsVendors": [p.vendor for p in self.plan.dns_providers],
                 "nameServers": self.name_servers,
+                # In a unit: what it exports of this app's resources (drivers/scope.py).
+                **({UNIT_RESOURCES: scope.owned_by(name)} if scope is not None else {}),
             }
         )
+
+    def _site_spec(self, site: SiteArgs, args: MultiCloudAppArgs) -> AppSiteSpec:
+        """What the site's driver builds (vendor-neutral, from the plan)."""
+        return AppSiteSpec(
+            image=self.plan.images[site.name],
+            size=self.plan.sizes[site.name],
+            port=args.port,
+            zone_counts=self.plan.capacity.site_zones(site.name),
+            health=self.plan.health,
+            estate_cidrs=self.plan.estate_cidrs,
+            admin_ports=args.admin_ports,
+            user_data=args.user_data,
+            tls=self.plan.tls,
+            tls_certificate=self.plan.certificates.get(site.name),
+            https_port=args.https_port,
+            redirect_host=self.plan.dns.record_name if self.plan.dns else None,
+            fixed_addresses=self.plan.fixed_addresses,
+            plain_http=args.plain_http,
+        )
+
+    def _remote_endpoint(self, site: SiteArgs, spec: AppSiteSpec, unit: str) -> AppEndpoint:
+        """The site's entry point as the site's unit exported it (:func:`export_endpoint`), for
+        DNS in the global unit. What DNS branches on is the plan's: how DNS reaches the site
+        (:func:`~skyweave.app.plan.app_endpoint_kind`), its capacity and how its health is probed
+        (the drivers' rule: HTTPS on ``https_port`` where the site serves HTTPS — a load balancer
+        that terminates TLS has its certificate); tests/test_unit_components.py compares every
+        input with the single stack's."""
+        kind = app_endpoint_kind(site, self.plan.fixed_addresses)
+        terms = service(get_driver(site.vendor), AppService, needed_for="a MultiCloudApp site").app_terms()
+        terminates = terms.tls is TlsTermination.LOAD_BALANCER
+        https = spec.tls and (spec.tls_certificate is not None or not terminates)
+        return remote_endpoint(
+            unit,
+            _endpoint_key(self._component_name, site.name),
+            site=site.name,
+            vendor=site.vendor,
+            kind=kind,
+            weight=spec.total,
+            health_protocol="HTTPS" if https else "HTTP",
+            health_port=spec.https_port if https else None,
+        )
+
+
+def _endpoint_key(component: str, site: str) -> str:
+    return f"{component}.endpoint.{site}"
+
+
+def export_endpoint(key: str, endpoint: AppEndpoint) -> None:
+    """In a site's unit, export what DNS in the global unit reads of the site's entry point
+    (:func:`remote_endpoint`): its address, every address, and a hostname's zone."""
+    export_for_units(f"{key}.address", endpoint.address)
+    export_for_units(f"{key}.addresses", endpoint.all_addresses())
+    if endpoint.kind is EndpointKind.HOSTNAME and endpoint.alias_zone_id is not None:
+        export_for_units(f"{key}.alias_zone_id", endpoint.alias_zone_id)
+
+
+def remote_endpoint(
+    unit: str,
+    key: str,
+    *,
+    site: str,
+    vendor: str,
+    kind: EndpointKind,
+    weight: int,
+    health_protocol: str = "HTTP",
+    health_port: int | None = None,
+) -> AppEndpoint:
+    """A site's entry point exported by its unit (:func:`export_endpoint`) as DNS reads it."""
+    return AppEndpoint(
+        site=site,
+        vendor=vendor,
+        kind=kind,
+        address=read_from_unit(unit, f"{key}.address"),
+        addresses=read_from_unit(unit, f"{key}.addresses"),
+        alias_zone_id=read_from_unit(unit, f"{key}.alias_zone_id") if kind is EndpointKind.HOSTNAME else None,
+        weight=weight,
+        health_protocol=health_protocol,
+        health_port=health_port,
+    )
 
 
 def create_dns(

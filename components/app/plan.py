@@ -56,6 +56,7 @@ __all__ = [
     "DnsProviderArgs",
     "MultiCloudAppArgs",
     "MultiCloudAppConfig",
+    "app_endpoint_kind",
     "plan_dns",
     "plan_multi_cloud_app",
 ]
@@ -468,7 +469,8 @@ def plan_multi_cloud_app(
         healthy_threshold=args.healthy_threshold,
         unhealthy_threshold=args.unhealthy_threshold,
     )
-    providers, fixed = plan_dns(args.dns, health, sites, estate, capacity.per_site(), issues, _endpoint_kind)
+    per_site = capacity.per_site()
+    providers, fixed = plan_dns(args.dns, health, sites, estate, per_site, issues, app_endpoint_kind)
     if issues:
         raise InvalidArgsError(issues)
     dns, dns_site = (providers[0].spec, providers[0].site) if providers else (None, None)
@@ -721,7 +723,7 @@ def _dns_site(
     return candidates[0]
 
 
-def _endpoint_kind(site: SiteArgs, fixed: bool) -> EndpointKind:
+def app_endpoint_kind(site: SiteArgs, fixed: bool) -> EndpointKind:
     """How DNS reaches the site: its load balancer's kind, or an IP where the site is given fixed
     addresses (its vendor declares how, :attr:`AppTerms.fixed_addresses`)."""
     app = service(get_driver(site.vendor), AppService, needed_for="a MultiCloudApp site")

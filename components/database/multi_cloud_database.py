@@ -36,6 +36,7 @@ from ..drivers.cluster_secrets import cluster_passwords, cluster_tls
 from ..drivers.component import Component, network_providers
 from ..drivers.hosts import HostHandle, HostSpec
 from ..drivers.registry import get_driver
+from ..drivers.scope import UNIT_RESOURCES, current_scope, export_for_units, read_from_unit
 from ..drivers.services import HostService, service
 from ..network.hybrid_vpc import HybridVpc
 from ..planning.database import MemberRole
@@ -107,8 +108,6 @@ class MultiCloudDatabase(
         summary = self.plan.as_dict()
         self.register(name, {"rpo": summary["rpo"], "quorum": summary["quorum"]}, opts, providers)
 
-        passwords = cluster_passwords(self, name, _PASSWORDS)
-        tls = cluster_tls(self, name, self.plan.addresses)
         cluster = self.plan.cluster
         addresses = self.plan.addresses
         clients = args.clients
@@ -121,15 +120,23 @@ class MultiCloudDatabase(
             )
             return {member: member_user_data(rendered) for member, rendered in files.items()}
 
-        inputs: dict[str, Any] = {f"password:{k}": v for k, v in passwords.items()}
-        inputs |= {f"cert:{m}": c for m, c in tls.certs.items()} | {
-            f"key:{m}": k for m, k in tls.keys.items()
-        }
-        inputs["ca"] = tls.ca
-        user_data: pulumi.Output[dict[str, str]] = pulumi.Output.all(**inputs).apply(render)
+        # In a unit (drivers/scope.py): the secrets unit generates the passwords, CA and
+        # certificates and exports them as one secret; each member's site unit reads that secret
+        # through a stack reference (still a secret) and renders its members' user data from it.
+        scope = current_scope()
+        members = [m for m in self.plan.members if scope is None or scope.builds_site(m.site.name)]
+        key = f"{name}.secrets"
+        generated: pulumi.Output[dict[str, Any]] | None = None  # a unit without a member: none
+        if scope is None or scope.builds_secrets:
+            generated = _generate_secrets(self, name, self.plan.addresses)
+            export_for_units(key, generated)
+        elif members:
+            generated = pulumi.Output.secret(read_from_unit(scope.secrets_unit, key))
+        empty: pulumi.Output[dict[str, str]] = pulumi.Output.from_input({})
+        user_data = generated.apply(render) if generated is not None else empty
 
         self.hosts: dict[str, HostHandle] = {}
-        for member in self.plan.members:
+        for member in members:
             ctx = self.site_context(member.site, resource_tags(member.site, member.site.tags, args.tags))
             spec = HostSpec(
                 key=member.key,
@@ -160,8 +167,23 @@ class MultiCloudDatabase(
                 "failoverSeconds": summary["failoverSeconds"],
                 "expectedLoss": summary["expectedLoss"],
                 "timing": summary["timing"],
+                # In a unit: what it exports of this database's resources (drivers/scope.py).
+                **({UNIT_RESOURCES: scope.owned_by(name)} if scope is not None else {}),
             }
         )
+
+
+def _generate_secrets(
+    component: pulumi.Resource, name: str, members: Mapping[str, str]
+) -> pulumi.Output[dict[str, Any]]:
+    """Every generated secret the members' configuration holds, as one secret value: the
+    passwords, the CA's certificate and each member's certificate and private key."""
+    passwords = cluster_passwords(component, name, _PASSWORDS)
+    tls = cluster_tls(component, name, members)
+    inputs: dict[str, Any] = {f"password:{k}": v for k, v in passwords.items()}
+    inputs |= {f"cert:{m}": c for m, c in tls.certs.items()} | {f"key:{m}": k for m, k in tls.keys.items()}
+    inputs["ca"] = tls.ca
+    return pulumi.Output.secret(pulumi.Output.all(**inputs))
 
 
 def _pick(user_data: pulumi.Output[dict[str, str]], member: str) -> pulumi.Output[str]:

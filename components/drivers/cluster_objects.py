@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import pulumi
 
-from .clusters import ClusterHandle, ClusterTerms, WorkloadSpec
+from .clusters import ClusterHandle, ClusterTerms, FixedAddresses, WorkloadSpec
 from .sdk import lazy_sdk
 from .site import SiteContext
 from .stand_ins import DOCUMENTATION_NET_3, digest, documentation_address
@@ -86,20 +86,29 @@ def create_workload(
     handle: ClusterHandle,
     terms: ClusterTerms,
     spec: WorkloadSpec,
+    fixed: FixedAddresses | None = None,
 ) -> AppEndpoint:
     """``spec`` on ``handle``'s cluster through ``provider``: a Deployment whose pods spread over
     the cluster's zones (``DoNotSchedule``: a zone holding more than one pod beyond another's is
     refused, so losing a zone loses at most its share), a PodDisruptionBudget letting a drain take
     one pod at a time, and a Service of type LoadBalancer with the vendor's annotations. Returns
     the site's entry point as the app's DNS takes it (the load balancer's address, its kind, the
-    site's pods as its weight)."""
+    site's pods as its weight).
+
+    With ``fixed`` (the driver's fixed addresses, made ahead of the load balancer), the Service
+    also carries the annotations that give them to it, and DNS targets those addresses (an IP
+    endpoint), taken once the Service's load balancer exists."""
     selector = {NAME_LABEL: spec.name}
     labels = {**spec.labels, **selector}
-    opts = pulumi.ResourceOptions(parent=ctx.parent, provider=provider)
+    # After the cluster's nodes: the Deployment's pods need nodes to run on (pulumi-kubernetes
+    # waits for its rollout) and the load balancer forwards to them; the dependency also says,
+    # to the policy pack, which compute the Service's DNS records reach.
+    nodes = [r for key, r in handle.resources.items() if key == "cluster" or key.startswith("nodes-")]
+    opts = pulumi.ResourceOptions(parent=ctx.parent, provider=provider, depends_on=nodes)
     meta = kubernetes.meta.v1
     core = kubernetes.core.v1
 
-    def metadata(annotations: Mapping[str, str] | None = None) -> Any:
+    def metadata(annotations: Mapping[str, pulumi.Input[str]] | None = None) -> Any:
         return meta.ObjectMetaArgs(
             name=spec.name,
             namespace=spec.namespace,
@@ -152,9 +161,10 @@ def create_workload(
     )
     service = core.Service(
         ctx.name("service", spec.name),
-        metadata=metadata(terms.load_balancer_annotations),
+        metadata=metadata({**terms.load_balancer_annotations, **(fixed.annotations if fixed else {})}),
         spec=core.ServiceSpecArgs(
             type="LoadBalancer",
+            load_balancer_ip=fixed.load_balancer_ip if fixed else None,
             selector=selector,
             ports=[
                 core.ServicePortArgs(name="http", port=spec.service_port, target_port="http", protocol="TCP")
@@ -162,6 +172,21 @@ def create_workload(
         ),
         opts=opts,
     )
+    resources = {"deployment": deployment, "pdb": budget, "service": service}
+    if fixed is not None:
+        # The addresses, once the Service's load balancer has taken them (its status is set).
+        addresses: pulumi.Output[list[str]] = pulumi.Output.all(service.status, fixed.addresses).apply(
+            lambda values: list(values[1])
+        )
+        return AppEndpoint(
+            site=ctx.site.name,
+            vendor=handle.vendor,
+            kind=EndpointKind.IP,
+            address=addresses.apply(lambda found: found[0]),
+            addresses=addresses,
+            weight=spec.replicas,
+            resources={**resources, **fixed.resources},
+        )
     field = "hostname" if terms.load_balancer is EndpointKind.HOSTNAME else "ip"
     address: pulumi.Output[str] = service.status.apply(lambda status: _ingress(status, field))
     return AppEndpoint(
@@ -171,7 +196,7 @@ def create_workload(
         address=address,
         weight=spec.replicas,
         alias_zone_id=handle.load_balancer_zone_id if terms.load_balancer is EndpointKind.HOSTNAME else None,
-        resources={"deployment": deployment, "pdb": budget, "service": service},
+        resources=resources,
     )
 
 

@@ -32,6 +32,7 @@ __all__ = [
     "ClusterSla",
     "ClusterSpec",
     "ClusterTerms",
+    "FixedAddresses",
     "ModuleClusters",
     "PodAddressing",
     "RangeRule",
@@ -88,6 +89,10 @@ class ClusterTerms:
         load_balancer_annotations: the annotations the vendor documents for an internet-facing
             network load balancer in front of such a Service (none where that is the default).
         load_balancer_source: where those facts are documented.
+        fixed_addresses: what the driver gives the load balancer when DNS needs fixed addresses
+            (:meth:`ModuleClusters.create_fixed_addresses`): for one reached by a vendor-managed
+            hostname, the addresses that make it reachable by IP; for one with an IP, an address
+            reserved ahead of it that outlives the Service; ``""`` where it is given none.
     """
 
     product: str
@@ -102,6 +107,27 @@ class ClusterTerms:
     load_balancer: EndpointKind = EndpointKind.IP
     load_balancer_annotations: Mapping[str, str] = field(default_factory=dict)
     load_balancer_source: str = ""
+    fixed_addresses: str = ""
+
+
+@dataclass(frozen=True)
+class FixedAddresses:
+    """Fixed public addresses made for one cluster's workload load balancer ahead of it.
+
+    Attributes:
+        annotations: the Service annotations (beside
+            :attr:`ClusterTerms.load_balancer_annotations`) that give the load balancer those
+            addresses, as its vendor documents them.
+        addresses: every public IPv4 address the load balancer answers on (what DNS targets).
+        resources: the vendor's resources made for them, by role.
+        load_balancer_ip: the Service's ``spec.loadBalancerIP``, where the vendor's load balancer
+            takes its address from there (``None``: left unset).
+    """
+
+    annotations: Mapping[str, pulumi.Input[str]]
+    addresses: pulumi.Output[list[str]]
+    resources: Mapping[str, pulumi.Resource] = field(default_factory=dict)
+    load_balancer_ip: pulumi.Input[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -225,6 +251,10 @@ class ClusterModule(Protocol):
 
     def create_cluster(self, ctx: SiteContext, network: SiteNetwork, spec: ClusterSpec) -> ClusterHandle: ...
 
+    def create_fixed_addresses(
+        self, ctx: SiteContext, network: SiteNetwork, handle: ClusterHandle, spec: WorkloadSpec
+    ) -> FixedAddresses | None: ...
+
 
 class ModuleClusters:
     """A driver whose cluster service is one module of its folder: it names the module once
@@ -244,3 +274,8 @@ class ModuleClusters:
 
     def create_cluster(self, ctx: SiteContext, network: SiteNetwork, spec: ClusterSpec) -> ClusterHandle:
         return self.cluster_module.create_cluster(ctx, network, spec)
+
+    def create_fixed_addresses(
+        self, ctx: SiteContext, network: SiteNetwork, handle: ClusterHandle, spec: WorkloadSpec
+    ) -> FixedAddresses | None:
+        return self.cluster_module.create_fixed_addresses(ctx, network, handle, spec)

@@ -19,7 +19,7 @@ import pulumi
 from ..core.errors import UnsupportedCapabilityError
 from ..core.sites import SiteArgs
 from .capability import Capability
-from .clusters import ClusterHandle, ClusterSpec, ClusterTerms
+from .clusters import ClusterHandle, ClusterSpec, ClusterTerms, FixedAddresses, WorkloadSpec
 from .hosts import HostHandle, HostSpec, HostTerms
 from .site import SiteContext, SiteNetwork
 from .workloads import (
@@ -194,6 +194,15 @@ class ClusterService(Protocol):
 
     def create_cluster(self, ctx: SiteContext, network: SiteNetwork, spec: ClusterSpec) -> ClusterHandle:
         """The cluster and its nodes on the site's network; its kubeconfig a secret."""
+        ...
+
+    def create_fixed_addresses(
+        self, ctx: SiteContext, network: SiteNetwork, handle: ClusterHandle, spec: WorkloadSpec
+    ) -> FixedAddresses | None:
+        """Fixed public addresses for ``spec``'s load balancer on ``handle``'s cluster, made before
+        the Service, with the annotations that give them to it, for DNS that health-checks IP
+        targets only; ``None`` where the load balancer already has a fixed IP (what
+        :attr:`ClusterTerms.fixed_addresses` says)."""
         ...
 
 

@@ -26,6 +26,7 @@ from typing import Any, Protocol, runtime_checkable
 import pulumi
 
 from ..core.registry import qualified_name
+from ..planning.ipam import SitePlan
 from ..planning.vpn import CipherSet, TunnelPlan, VpnEndpoint
 from .base import CloudDriver, SiteContext, SiteNetwork, missing_methods
 
@@ -35,6 +36,7 @@ __all__ = [
     "ApplianceVpnService",
     "GatewayVpnService",
     "HaVpnService",
+    "PeeringReads",
     "PeeringService",
     "PolicyVpnService",
     "UserDataLimit",
@@ -61,6 +63,19 @@ class PeeringService(Protocol):
         vendor returns its last peering resource for the next link's ``after``; a vendor without
         that limit (AWS) ignores them.
         """
+        ...
+
+
+@runtime_checkable
+class PeeringReads(Protocol):
+    """A peering vendor that says what :meth:`PeeringService.peering` reads of a site's network,
+    so a link's unit can read it from the site's unit (docs/units.md): without it, its peerings
+    are built in one stack only."""
+
+    def peering_reads(self, plan: SitePlan) -> Mapping[str, Sequence[str]]:
+        """The resources of the site's network (``SiteNetwork.resources`` keys) ``peering`` reads,
+        each with the attributes it reads; the first is the network itself (its ``id`` is the
+        network's id)."""
         ...
 
 

@@ -39,7 +39,7 @@ from ..core.errors import SkyweaveError
 from ..drivers import cluster_objects, secrets
 from ..drivers.base import CloudDriver
 from ..drivers.registry import get_driver, vendors
-from ..drivers.scope import set_scope
+from ..drivers.scope import reference_source, set_scope
 from ..drivers.sdk import fill_result, invoke_result_type
 from ..drivers.stand_ins import digest as _digest
 from .urn import PROVIDER_PREFIX, STACK_TYPE
@@ -440,7 +440,7 @@ class OfflineMocks(pulumi.runtime.Mocks):
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         if args.typ == STACK_REFERENCE_TYPE:
-            return self._stack_reference(args.resource_id or args.name)
+            return self._stack_reference(args.resource_id or args.name, args.name)
         state = dict(args.inputs)
         package = args.typ.split(":", 1)[0]
         computed = dict(
@@ -455,9 +455,16 @@ class OfflineMocks(pulumi.runtime.Mocks):
             self._providers[resource_id] = dict(args.inputs)
         return resource_id, state
 
-    def _stack_reference(self, name: str) -> tuple[str, dict[str, Any]]:
+    def _stack_reference(self, name: str, resource: str = "") -> tuple[str, dict[str, Any]]:
         """A read of stack ``name``'s outputs: what this run was given for it (the engine's
-        StackReference provider answers ``outputs`` and ``secretOutputNames``)."""
+        StackReference provider answers ``outputs`` and ``secretOutputNames``).
+
+        A unit's reference to one key (named ``<unit>/<key>``: drivers/scope.py) is answered with
+        that key's outputs only (the key and its ``<key>.`` fields): the SDK makes the whole
+        ``outputs`` map unknown when any value in it is, and a deployed stack has no unknown
+        output, so another output still unknown in the prerequisite's offline preview (a cloud
+        instance's address) must not make this read unknown too; what the program reads is the
+        same, as in the single stack's preview."""
         stack = name.rsplit("/", 1)[-1]
         known = self.stack_references
         if known is None or stack not in known:
@@ -468,11 +475,13 @@ class OfflineMocks(pulumi.runtime.Mocks):
                 "it needs, previewed before it (`skyweave preview --all`)"
             )
         outputs = known[stack]
-        return name, {
-            "name": name,
-            "outputs": dict(outputs.outputs),
-            "secretOutputNames": sorted(outputs.secret_names),
-        }
+        values, secret = dict(outputs.outputs), outputs.secret_names
+        source = reference_source(resource)
+        if source is not None and source[0] == stack:
+            key = source[1]
+            values = {k: v for k, v in values.items() if k == key or k.startswith(f"{key}.")}
+            secret = secret & values.keys()
+        return name, {"name": name, "outputs": values, "secretOutputNames": sorted(secret)}
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
         driver = _driver_of(args.token)

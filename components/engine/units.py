@@ -10,7 +10,8 @@ below could not fail:
 1. under a link's ``VpnLink``: the link's unit (its ``siteA``/``siteB`` properties);
 2. a role that reads several units, by the child's name (``{component}-{role}-{site}-{keys}``,
    names are API): a HybridVpc's ``appliance`` instances → the site's edge, an app's
-   ``dns-record``/``dns-check`` → global, a bucket's ``copy`` (a transfer job) → global;
+   ``dns-record``/``dns-check`` → global, a bucket's transfer (``copy``, the job; ``bucket-agent``,
+   its agent's grants; ``bucket-reader`` and ``…-policy``, the primary's role it reads with) → global;
 3. on a site's provider (as the components record it, ``siteProviders``): that site's unit;
 4. no site's provider: a database's generated secrets → ``secrets``; a pool's commands on
    servers you bring, a fleet's objects on a cluster's Kubernetes provider → the site named in
@@ -71,7 +72,14 @@ ROLE_UNITS: Mapping[str, Mapping[str, str]] = {
     HYBRID_VPC: {"appliance": "edge"},
     MULTI_CLOUD_APP: {"dns-record": "global", "dns-check": "global"},
     KUBERNETES_FLEET: {"dns-record": "global", "dns-check": "global"},  # its workload's DNS
-    MULTI_CLOUD_BUCKET: {"copy": "global"},
+    # a transfer: its job, the copy vendor's agent's grants on the copy and the primary's reader
+    # role trusting that agent (whose identity is an invoke on the copy site's provider)
+    MULTI_CLOUD_BUCKET: {
+        "copy": "global",
+        "bucket-agent": "global",
+        "bucket-reader": "global",
+        "bucket-reader-policy": "global",
+    },
 }
 
 #: Components whose site-less children (on a component-level provider) are the estate's secrets.

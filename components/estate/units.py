@@ -35,8 +35,9 @@ from dataclasses import dataclass
 
 from ..core.errors import PlanningError
 from ..drivers.scope import UnitScope
+from ..network.links.builder import unit_problem
 from ..planning.units import Unit, UnitGraph, UnitKind, unit_name_problems
-from ..planning.vpn import LinkPlan, Routing, Shape, VpnEndpoint
+from ..planning.vpn import LinkPlan, Routing, VpnEndpoint
 from ..storage.multi_cloud_bucket import CopyFill
 from .plan import EstatePlan
 
@@ -51,14 +52,6 @@ __all__ = [
     "site_unit",
     "unit_scope",
 ]
-
-#: Link shapes a unit's program builds (docs/units.md, "What a unit's program builds today"): the
-#: link's resources in its unit, each cloud end's shared gateway in its site's unit, read by the
-#: link's unit through a stack reference (a device end has no resource). Every other shape is
-#: refused by name before anything registers; ``aws-site-vpn`` only with devices (with OpenStack
-#: VPNaaS its policy-based end is another site-shared service).
-UNIT_AWARE_SHAPES = frozenset({Shape.AWS_GCP_HA_VPN, Shape.AWS_SITE_VPN, Shape.GCP_HA_VPN_DEVICE})
-_UNIT_AWARE_ENDS = frozenset({VpnEndpoint.GATEWAY, VpnEndpoint.HA_GATEWAY, VpnEndpoint.DEVICE})
 
 #: Site names a site unit cannot take: the estate-wide units are named so.
 RESERVED_SITE_NAMES = frozenset({"secrets", "global"})
@@ -282,10 +275,9 @@ def unit_scope(plan: EstatePlan, estate: str, unit: Unit) -> UnitScope:
     if view.missing:
         raise PlanningError(
             f"the stack {unit.name!r} is the {unit.kind} unit of the estate {estate!r}, and a "
-            f"unit's program does not build these yet: {'; '.join(view.missing)} (it builds sites' "
-            "networks, MultiCloudApps without DNS and links of shape "
-            f"{', '.join(sorted(UNIT_AWARE_SHAPES))}: "
-            "docs/units.md); deploy the estate as one stack (deployment: single) until it does",
+            f"unit's program does not build these yet: {'; '.join(view.missing)} (it builds every "
+            "component, and links whose ends' kinds declare their site's part: docs/units.md); "
+            "deploy the estate as one stack (deployment: single) until it does",
             path="deployment",
             value="units",
         )
@@ -295,6 +287,11 @@ def unit_scope(plan: EstatePlan, estate: str, unit: Unit) -> UnitScope:
         sites=view.sites.get(unit.name, frozenset()),
         links=view.links.get(unit.name, frozenset()),
         site_units=view.site_units,
+        link_units=view.link_units,
+        builds_global=unit.name == global_unit(estate),
+        reads=view.global_reads if unit.name == global_unit(estate) else frozenset(),
+        secrets_unit=secrets_unit(estate),
+        builds_secrets=unit.name == secrets_unit(estate),
     )
 
 
@@ -307,6 +304,9 @@ class _View:
     sites: dict[str, frozenset[str]]
     links: dict[str, frozenset[tuple[str, str]]]
     site_units: dict[str, str]
+    link_units: dict[tuple[str, str], str]
+    #: the sites the global unit builds on without building their part (DNS zones, transfers)
+    global_reads: frozenset[str]
 
 
 #: (id of the plan, estate) → (the plan, kept alive so its id stays its own; its view)
@@ -322,20 +322,21 @@ def _view(plan: EstatePlan, estate: str) -> _View:
     if cached is not None and cached[0] is plan:
         return cached[1]
     missing: list[str] = []
-    for kind, names in (
-        ("MultiCloudBucket", plan.buckets),
-        ("BareMetalPool", plan.pools),
-        ("MultiCloudDatabase", plan.databases),
-        ("KubernetesFleet", plan.fleets),
-    ):
-        missing += [f"{kind} {name!r}" for name in names]
-    missing += [f"MultiCloudApp {name!r}'s DNS (the global unit)" for name, a in plan.apps.items() if a.dns]
     shapes: dict[str, list[str]] = {}
+    why: dict[str, str] = {}
     for link in plan.network.connectivity.links:
-        ends = {link.a.endpoint, link.b.endpoint}
-        if link.routing is Routing.PEERING or link.shape not in UNIT_AWARE_SHAPES or ends - _UNIT_AWARE_ENDS:
+        problem = unit_problem(link)
+        if problem is not None:
             shapes.setdefault(str(link.shape), []).append(f"{link.a.site}/{link.b.site}")
-    missing += [f"links of shape {shape} ({', '.join(ids)})" for shape, ids in shapes.items()]
+            why.setdefault(str(link.shape), problem)
+    missing += [f"links of shape {shape} ({', '.join(ids)}): {why[shape]}" for shape, ids in shapes.items()]
+    # the global unit builds on each DNS provider's zone site, and a transfer on its bucket's
+    # primary and copy sites (the primary's reader role, the copy vendor's job): nothing else
+    reads_sites = [p.site.name for a in plan.apps.values() for p in a.dns_providers]
+    reads_sites += [p.site.name for f in plan.fleets.values() if f.workload for p in f.workload.dns_providers]
+    for bucket in plan.buckets.values():
+        transfer = [c.site.name for c in bucket.copies if c.filled_by is CopyFill.TRANSFER]
+        reads_sites += [bucket.primary.name, *transfer] if transfer else []
     sites = plan.network.args.sites
     links = plan.network.connectivity.links
     view = _View(
@@ -343,6 +344,8 @@ def _view(plan: EstatePlan, estate: str) -> _View:
         sites={site_unit(estate, s.name): frozenset({s.name}) for s in sites},
         links={link_unit(estate, ln.a.site, ln.b.site): frozenset({(ln.a.site, ln.b.site)}) for ln in links},
         site_units={s.name: site_unit(estate, s.name) for s in sites},
+        link_units={(ln.a.site, ln.b.site): link_unit(estate, ln.a.site, ln.b.site) for ln in links},
+        global_reads=frozenset(reads_sites),
     )
     _VIEWS.clear()  # one estate at a time: a program plans one
     _VIEWS[key] = (plan, view)

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 from pydantic import ConfigDict, Field
 
-from ..app.multi_cloud_app import create_dns
+from ..app.multi_cloud_app import create_dns, export_endpoint, remote_endpoint
 from ..app.plan import AppDnsArgs, DnsProvider, plan_dns
 from ..core.errors import ConfigIssue, InvalidArgsError, PlanningError, UnsupportedCapabilityError
 from ..core.naming import KUBERNETES_FLEET
@@ -45,6 +45,7 @@ from ..drivers.cluster_objects import cluster_provider, create_workload
 from ..drivers.clusters import ClusterHandle, ClusterSpec, ClusterTerms, PodAddressing, WorkloadSpec
 from ..drivers.component import Component, Providers, network_providers
 from ..drivers.registry import get_driver, offering, per_vendor
+from ..drivers.scope import UNIT_RESOURCES, current_scope
 from ..drivers.services import ClusterService, service
 from ..drivers.workloads import AppEndpoint, EndpointKind, HealthCheckSpec
 from ..planning.availability import AvailabilityReport, SiteAvailability, service_availability
@@ -233,6 +234,9 @@ class WorkloadPlan:
     capacity: CapacityPlan
     specs: Mapping[str, WorkloadSpec]
     dns_providers: tuple[DnsProvider, ...] = ()
+    #: Whether DNS needs every load balancer at fixed addresses (a provider health-checking IP
+    #: targets only): a vendor whose load balancer has a hostname then gives it fixed ones.
+    fixed: bool = False
 
     @property
     def dns_record(self) -> str | None:
@@ -470,9 +474,14 @@ def _plan_workload(
     issues: list[ConfigIssue] = []
 
     def kind(site: SiteArgs, fixed: bool) -> EndpointKind:
-        return terms[site.name].load_balancer
+        """The load balancer's kind, or an IP where DNS needs fixed addresses and the vendor gives
+        its load balancer some (:attr:`ClusterTerms.fixed_addresses`), as for an app's site."""
+        site_terms = terms[site.name]
+        if fixed and site_terms.load_balancer is EndpointKind.HOSTNAME and site_terms.fixed_addresses:
+            return EndpointKind.IP
+        return site_terms.load_balancer
 
-    providers, _ = plan_dns(w.dns, health, [c.site for c in planned], estate, per_site, issues, kind)
+    providers, fixed = plan_dns(w.dns, health, [c.site for c in planned], estate, per_site, issues, kind)
     if issues:
         raise InvalidArgsError([replace(i, path=f"workload.{i.path}") for i in issues])
     specs = {
@@ -490,7 +499,7 @@ def _plan_workload(
         for c in planned
         if per_site.get(c.site.name, 0) > 0
     }
-    return WorkloadPlan(args=w, capacity=capacity, specs=specs, dns_providers=providers)
+    return WorkloadPlan(args=w, capacity=capacity, specs=specs, dns_providers=providers, fixed=fixed)
 
 
 class KubernetesFleet(
@@ -547,7 +556,12 @@ class KubernetesFleet(
         handles: dict[str, ClusterHandle] = {}
         #: Per site, the cluster's ``pulumi-kubernetes`` provider, made from its outputs.
         self.kubernetes_providers: dict[str, pulumi.ProviderResource] = {}
-        for cluster in self.plan.clusters:
+        # In a unit (drivers/scope.py): each site's unit builds its cluster, the cluster's
+        # provider (from its kubeconfig, which never leaves the unit) and the workload on it, and
+        # exports the workload's entry point; the global unit builds the workload's DNS from them.
+        scope = current_scope()
+        clusters = [c for c in self.plan.clusters if scope is None or scope.builds_site(c.site.name)]
+        for cluster in clusters:
             site = cluster.site
             ctx = self.site_context(site, resource_tags(site, site.tags, args.tags))
             driver = service(get_driver(site.vendor), ClusterService, needed_for=_NEEDED_FOR)
@@ -560,20 +574,51 @@ class KubernetesFleet(
         self.dns_resources: dict[str, pulumi.Resource] = {}
         workload = self.plan.workload
         if workload is not None:
+            dns_endpoints: list[AppEndpoint] = []
             for cluster in self.plan.clusters:
                 site = cluster.site
                 spec = workload.specs.get(site.name)
                 if spec is None:
                     continue
+                key = f"{name}.workload.{site.name}"
+                if scope is not None and not scope.builds_site(site.name):
+                    if scope.builds_global and workload.dns_providers:
+                        # what DNS branches on is the plan's: the cluster's load balancer kind
+                        # and the workload's replicas (cluster_objects.create_workload's endpoint)
+                        dns_endpoints.append(
+                            remote_endpoint(
+                                scope.site_units[site.name],
+                                key,
+                                site=site.name,
+                                vendor=site.vendor,
+                                # fixed addresses are IPs (cluster_objects.create_workload)
+                                kind=EndpointKind.IP
+                                if workload.fixed and cluster.terms.fixed_addresses
+                                else cluster.terms.load_balancer,
+                                weight=spec.replicas,
+                            )
+                        )
+                    continue
                 ctx = self.site_context(site, resource_tags(site, site.tags, args.tags))
-                self.workload_endpoints[site.name] = create_workload(
-                    ctx, self.kubernetes_providers[site.name], handles[site.name], cluster.terms, spec
+                fixed = None
+                if workload.fixed:
+                    driver = service(get_driver(site.vendor), ClusterService, needed_for=_NEEDED_FOR)
+                    fixed = driver.create_fixed_addresses(
+                        ctx, network.site_networks[site.name], handles[site.name], spec
+                    )
+                endpoint = create_workload(
+                    ctx, self.kubernetes_providers[site.name], handles[site.name], cluster.terms, spec, fixed
                 )
-            self.dns_resources, _ = create_dns(
-                workload.dns_providers,
-                list(self.workload_endpoints.values()),
-                lambda site: self.site_context(site, resource_tags(site, site.tags, args.tags)),
-            )
+                self.workload_endpoints[site.name] = endpoint
+                dns_endpoints.append(endpoint)
+                if workload.dns_providers:
+                    export_endpoint(key, endpoint)
+            if scope is None or scope.builds_global:
+                self.dns_resources, _ = create_dns(
+                    workload.dns_providers,
+                    dns_endpoints,
+                    lambda site: self.site_context(site, resource_tags(site, site.tags, args.tags)),
+                )
         summary = self.plan.as_dict()
 
         def summary_of(c: PlannedCluster, values: list[Any]) -> dict[str, Any]:
@@ -589,7 +634,7 @@ class KubernetesFleet(
             }
 
         rows: dict[str, pulumi.Output[dict[str, Any]]] = {}
-        for c in self.plan.clusters:
+        for c in clusters:
             handle = handles[c.site.name]
             rows[c.site.name] = pulumi.Output.all(handle.name, handle.endpoint).apply(
                 functools.partial(summary_of, c)
@@ -635,5 +680,7 @@ class KubernetesFleet(
                 "sizing": summary["sizing"],
                 "availability": self.availability,
                 "ranges": summary["ranges"],
+                # In a unit: what it exports of this fleet's resources (drivers/scope.py).
+                **({UNIT_RESOURCES: scope.owned_by(name)} if scope is not None else {}),
             }
         )

@@ -31,6 +31,7 @@ from ..drivers.bare_metal import BareMetalNode, BareMetalRequest, BareMetalSourc
 from ..drivers.base import Capability
 from ..drivers.component import Component, network_providers
 from ..drivers.registry import get_driver
+from ..drivers.scope import current_scope
 from ..drivers.services import BareMetalService, service
 from ..drivers.site_models import AnyBareMetalSource, source_kinds
 from ..network.hybrid_vpc import HybridVpc
@@ -271,7 +272,10 @@ class BareMetalPool(
         self.register(name, props, opts, providers)
 
         nodes: list[BareMetalNode] = []
+        scope = current_scope()
         for source in args.sources:
+            if scope is not None and not scope.builds_site(source.site):
+                continue  # another unit's site (drivers/scope.py): its nodes are that unit's
             site = self.plan.sites[source.site]
             ctx = self.site_context(site, resource_tags(site, args.tags, site.tags))
             placed = [n for n in self.plan.placement.nodes if n.domain.source == source.site]

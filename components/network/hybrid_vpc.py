@@ -383,6 +383,7 @@ class HybridVpc(Component[HybridVpcArgs, HybridVpcPlan], token=HYBRID_VPC, name_
             networks=self.site_networks,
             providers={site: providers[site] for site in tags},
             tags=tags,
+            plans=self.plan.addresses.sites,
             estate_cidrs=self.plan.estate_ranges(ipv6=False),
         )
         connectivity = self.plan.connectivity

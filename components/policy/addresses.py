@@ -7,6 +7,7 @@ vendor's console shows. The overlap check sorts every range once and sweeps (O(n
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
@@ -131,8 +132,11 @@ CIDR_OVERLAP = Rule(
 
 def _inside(value: Any) -> str | None:
     """A tunnel address as its /30 network (GCP gives a host address with a prefix)."""
-    if not isinstance(value, str):
-        return None
+    return _network_of(value) if isinstance(value, str) else None
+
+
+@functools.lru_cache(maxsize=8192)
+def _network_of(value: str) -> str:
     try:
         return str(ipaddress.ip_interface(value).network)
     except ValueError:

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import cached_property
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from . import readers
 from .index import StackIndex
-from .model import DnsName, is_ip, known_str, unknown_at
+from .model import DnsName, Unit, is_ip, known_str, unknown_at
 from .reading import Estate, Reader
 from .values import Resource, UnknownValue, get, items
 
@@ -223,7 +223,24 @@ class DnsFacts:
         return owners, unknown
 
     def target_vendors(self, dns: DnsName) -> set[str]:
-        vendors = {self.index.vendor(t) or t.package for t in dns.targets}
+        """The vendors holding ``dns``'s targets. A target of a vendor-neutral package (a
+        Kubernetes Service, :data:`~.readers.NEUTRAL_PACKAGES`) is on no vendor of its own: it is
+        on the vendors of the compute behind it (the cluster's nodes), where there is any."""
+        vendors: set[str] = set()
+        for target in dns.targets:
+            vendor = self.index.vendor(target)
+            if vendor is None and target.package in readers.NEUTRAL_PACKAGES:
+                behind = set(self.behind([target.urn]))
+                vendors |= {u.vendor for u in self.units if u.urn in behind} or {target.package}
+            else:
+                vendors.add(vendor or target.package)
         if dns.external_targets:
             vendors.add("external")
         return vendors
+
+    if TYPE_CHECKING:  # the facts object this part is mixed into (facts.EstateFacts) has them
+
+        @property
+        def units(self) -> list[Unit]: ...
+
+        def behind(self, start: Iterable[str]) -> list[str]: ...

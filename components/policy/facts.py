@@ -355,13 +355,15 @@ class EstateFacts(DnsFacts):
         found: list[str] = []
         compute = self.compute_types
         serving = self._serving
+        # A resource a reader makes units of itself (an AKS cluster's node pools) is compute too.
+        extra = self._extra_unit_urns
         while queue:
             urn = queue.popleft()
             if urn in seen:
                 continue
             seen.add(urn)
             res = by_urn[urn]
-            if res.type in compute:
+            if res.type in compute or urn in extra:
                 found.append(urn)
                 # A group's own dependencies (its template, its subnets) serve nothing; but an
                 # instance may sit behind an address that other records name.
@@ -372,9 +374,17 @@ class EstateFacts(DnsFacts):
             neighbours += [r.urn for r in self.dependents.get(urn, ())]
             for nxt in neighbours:
                 target = by_urn.get(nxt)
-                if target is not None and nxt not in seen and target.type in serving:
+                if target is not None and nxt not in seen and (target.type in serving or nxt in extra):
                     queue.append(nxt)
         return found
+
+    @cached_property
+    def _extra_unit_urns(self) -> frozenset[str]:
+        """The resources whose units a reader adds itself (:meth:`Reader.extra_units`), beside
+        those of its compute types."""
+        return frozenset(u.urn for u in self.units if u.urn in self.index.by_urn) - {
+            r.urn for r in self.index.of_type(*self.compute_types)
+        }
 
     # -- links -------------------------------------------------------------------------------
 

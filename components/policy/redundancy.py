@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from ..core.naming import BARE_METAL_POOL, MULTI_CLOUD_APP
+from ..core.naming import BARE_METAL_POOL, KUBERNETES_FLEET, MULTI_CLOUD_APP
 from ..planning.failure import FailureKind, worst_loss
 from ..planning.topology import SiteGraph
 from .facts import DnsName, Edge, LinkDoubt, Service, Unit, facts, placements_of, vendor_name
@@ -458,12 +458,20 @@ DNS = topic_rule(
 
 
 def _vendor_survivors(index: StackIndex) -> tuple[set[str], list[Finding]]:
-    """The DNS names of apps that say ``survive: vendor``, and what a preview leaves unknown."""
+    """The DNS names of apps, and of fleets' workloads, that say ``survive: vendor``, and what a
+    preview leaves unknown."""
     names: set[str] = set()
     doubts: list[Finding] = []
-    for res in index.of_type(MULTI_CLOUD_APP):
+    for res in index.of_type(MULTI_CLOUD_APP, KUBERNETES_FLEET):
         try:
-            survive, name = get(res.props, "survive"), get(res.props, "dnsName")
+            if res.type == KUBERNETES_FLEET:
+                # A fleet's workload output: its plan, with the fleet's survive and its DNS name.
+                workload = get(res.props, "workload")
+                if not isinstance(workload, Mapping):
+                    continue
+                survive, name = get(workload, "survive"), get(workload, "dnsName")
+            else:
+                survive, name = get(res.props, "survive"), get(res.props, "dnsName")
         except UnknownValue as exc:
             doubts.append(cant_check(res, exc))
             continue
@@ -558,16 +566,16 @@ DNS_VENDOR = Rule(
 
 APP_DNS_VENDOR = Rule(
     name="skyweave-redundancy-app-dns-survives-vendor-loss",
-    description="The DNS name of a MultiCloudApp that says survive: vendor keeps answering after losing "
-    "any one vendor: it is served by more than one DNS vendor (multi-provider authoritative DNS) and "
-    "its targets are on more than one vendor. An app that must outlive a vendor must outlive its DNS "
-    "vendor too.",
+    description="The DNS name of a MultiCloudApp, or of a KubernetesFleet's workload, that says survive: "
+    "vendor keeps answering after losing any one vendor: it is served by more than one DNS vendor "
+    "(multi-provider authoritative DNS) and its targets are on more than one vendor. A service that "
+    "must outlive a vendor must outlive its DNS vendor too.",
     level=Level.MANDATORY,
     kind=Kind.STACK,
     check=_check_app_dns_vendor,
-    remediation="Serve the app's zone from a second DNS provider with the same records "
+    remediation="Serve the app's (or workload's) zone from a second DNS provider with the same records "
     "(dns.also_served_by: Route 53 and Cloud DNS), list both providers' name servers at the registrar "
-    "(the app's nameServers output), or lower the app's survive.",
+    "(the app's nameServers output), or lower the app's (or fleet's) survive.",
     severity=Severity.HIGH,
 )
 

@@ -43,6 +43,7 @@ from ..core.validation import ArgsModel, FieldValueError, entry_args, name_field
 from ..drivers.base import CloudDriver, SiteContext
 from ..drivers.component import Component, Providers, network_providers
 from ..drivers.registry import get_driver, offering, per_vendor
+from ..drivers.scope import UNIT_RESOURCES, current_scope, export_for_units, read_from_unit
 from ..drivers.services import (
     BucketCopyService,
     BucketReadService,
@@ -496,17 +497,35 @@ class MultiCloudBucket(
         def store(site: SiteArgs, needed: str) -> BucketService:
             return service(get_driver(site.vendor), BucketService, needed_for=needed)
 
+        # In a unit (drivers/scope.py): each site's unit builds its bucket and exports its name
+        # where a transfer fills a copy; the global unit builds the transfer (the copy vendor's
+        # job, its agent's grants on the copy, the primary's reader role trusting that agent)
+        # from the names it reads.
+        scope = current_scope()
+        transfer = {c.site.name for c in self.plan.copies if c.filled_by is CopyFill.TRANSFER}
+        crossing = {self.plan.primary.name, *transfer} if transfer else set()  # what the transfer reads
+
+        def bucket(site: SiteArgs, spec: BucketSpec, needed: str) -> BucketHandle | None:
+            key = f"{name}.bucket.{site.name}.name"
+            if scope is not None and not scope.builds_site(site.name):
+                if not (scope.builds_global and site.name in crossing):
+                    return None
+                return BucketHandle(site.name, site.vendor, read_from_unit(scope.site_units[site.name], key))
+            handle = store(site, needed).create_bucket(ctx(site), spec)
+            if site.name in crossing:
+                export_for_units(key, handle.name)
+            return handle
+
         primary_site = self.plan.primary
-        primary_ctx = ctx(primary_site)
-        primary = store(primary_site, _NEEDS[True]).create_bucket(
-            primary_ctx, BucketSpec(kms_key_id=args.kms_key_id)
-        )
-        handles: dict[str, BucketHandle] = {primary.site: primary}
+        primary = bucket(primary_site, BucketSpec(kms_key_id=args.kms_key_id), _NEEDS[True])
+        handles: dict[str, BucketHandle] = {}
         for copy in self.plan.copies:
-            copy_ctx = ctx(copy.site)
-            spec = BucketSpec(storage_policy=copy.storage_policy)
-            handle = handles[copy.site.name] = store(copy.site, _NEEDS[False]).create_bucket(copy_ctx, spec)
-            if copy.filled_by is CopyFill.TRANSFER:
+            handle = bucket(copy.site, BucketSpec(storage_policy=copy.storage_policy), _NEEDS[False])
+            if handle is not None and (scope is None or scope.builds_site(copy.site.name)):
+                handles[copy.site.name] = handle
+            builds_transfer = copy.filled_by is CopyFill.TRANSFER and (scope is None or scope.builds_global)
+            if builds_transfer and primary is not None and handle is not None:
+                copy_ctx, primary_ctx = ctx(copy.site), ctx(primary_site)
                 needed = "a MultiCloudBucket copy filled by transfer"
                 copier = service(get_driver(copy.site.vendor), BucketCopyService, needed_for=needed)
                 reader = service(get_driver(primary_site.vendor), BucketReadService, needed_for=needed)
@@ -515,6 +534,8 @@ class MultiCloudBucket(
                 copier.create_bucket_copy(
                     copy_ctx, handle, primary, access, args.copy_interval_seconds, identity
                 )
+        if primary is not None and (scope is None or scope.builds_site(primary_site.name)):
+            handles = {primary_site.name: primary, **handles}
         self.handles = handles
         self.buckets = pulumi.Output.all(**{site: h.name for site, h in handles.items()})
         self.copy_interval_seconds = pulumi.Output.from_input(
@@ -525,6 +546,8 @@ class MultiCloudBucket(
                 "buckets": self.buckets,
                 "copyIntervalSeconds": self.copy_interval_seconds,
                 "vendors": self.plan.vendors,
+                # In a unit: what it exports of this bucket's resources (drivers/scope.py).
+                **({UNIT_RESOURCES: scope.owned_by(name)} if scope is not None else {}),
             }
         )
 

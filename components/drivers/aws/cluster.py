@@ -30,8 +30,10 @@ from ..clusters import (
     ClusterSla,
     ClusterSpec,
     ClusterTerms,
+    FixedAddresses,
     PodAddressing,
     RangeRule,
+    WorkloadSpec,
     exec_kubeconfig,
 )
 from ..site import SiteContext, SiteNetwork
@@ -45,7 +47,14 @@ else:
 
     aws = lazy_sdk("pulumi_aws")
 
-__all__ = ["CLUSTER_TERMS", "cluster_site_problems", "cluster_value_problems", "create_cluster"]
+__all__ = [
+    "CLUSTER_TERMS",
+    "EIP_ALLOCATIONS",
+    "cluster_site_problems",
+    "cluster_value_problems",
+    "create_cluster",
+    "create_fixed_addresses",
+]
 
 _SDK_DOC = "pulumi-aws eks.ClusterKubernetesNetworkConfigArgs.service_ipv4_cidr"
 CLUSTER_TERMS = ClusterTerms(
@@ -70,7 +79,21 @@ CLUSTER_TERMS = ClusterTerms(
     load_balancer=EndpointKind.HOSTNAME,
     load_balancer_annotations={"service.beta.kubernetes.io/aws-load-balancer-type": "nlb"},
     load_balancer_source="https://kubernetes.io/docs/concepts/services-networking/service/#aws-nlb-support",
+    fixed_addresses="an Elastic IP per zone given to the NLB (service.beta.kubernetes.io/"
+    "aws-load-balancer-eip-allocations)",
 )
+
+#: The Service annotation naming the Elastic IPs (allocation ids, comma-separated) an NLB takes,
+#: one per subnet it spans: the cloud provider EKS ships reads it for type ``nlb`` and refuses a
+#: count unlike its subnets' (kubernetes/cloud-provider-aws, pkg/providers/v1/aws.go
+#: ``ServiceAnnotationLoadBalancerEIPAllocations``, "Only supported on elbv2 (NLB)", and
+#: aws_loadbalancer.go: "Must have same number of EIP AllocationIDs … and SubnetIDs"); the AWS Load
+#: Balancer Controller reads it too, for an internet-facing NLB (its "Service annotations" guide).
+EIP_ALLOCATIONS = "service.beta.kubernetes.io/aws-load-balancer-eip-allocations"
+#: The scheme annotation of the AWS Load Balancer Controller, whose default is ``internal``: given
+#: so the NLB is internet-facing whichever controller builds it (the built-in one makes it so unless
+#: ``aws-load-balancer-internal`` says otherwise, and ignores this key).
+SCHEME = "service.beta.kubernetes.io/aws-load-balancer-scheme"
 
 _VERSION = re.compile(r"1\.[0-9]{2}")
 #: AWS managed policies the cluster and node roles need (EKS User Guide, "Amazon EKS cluster IAM
@@ -207,4 +230,39 @@ def create_cluster(ctx: SiteContext, network: SiteNetwork, spec: ClusterSpec) ->
         kubeconfig=pulumi.Output.secret(kubeconfig),
         resources=resources,
         load_balancer_zone_id=zone.id,
+    )
+
+
+def create_fixed_addresses(
+    ctx: SiteContext, network: SiteNetwork, handle: ClusterHandle, spec: WorkloadSpec
+) -> FixedAddresses:
+    """An Elastic IP per zone of the site for ``spec``'s NLB (``{component}-lb-ip-{site}-{name}-
+    {letter}``), given to it by :data:`EIP_ALLOCATIONS`: its fixed public addresses.
+
+    One per zone because the NLB spans one public subnet per zone of the VPC: the built-in cloud
+    provider takes every subnet of the VPC not tagged for another cluster, keeps the public ones for
+    an internet-facing load balancer, one per Availability Zone (``findELBSubnets``), and the
+    count of allocations must equal that of subnets. The site's public subnets carry
+    ``kubernetes.io/role/elb: 1`` (the network's), which breaks a tie between two public subnets of
+    a zone and is what the AWS Load Balancer Controller discovers them by."""
+    letters = [zone[-1] for zone in ctx.site.zones if f"public-{zone[-1]}" in network.subnet_ids]
+    eips = [
+        aws.ec2.Eip(
+            ctx.name("lb-ip", spec.name, letter),
+            domain="vpc",
+            tags={**ctx.tags, "Name": ctx.name("lb-ip", spec.name, letter)},
+            opts=ctx.opts(depends_on=[network.resources["igw"]]),
+        )
+        for letter in letters
+    ]
+    allocations: pulumi.Output[str] = pulumi.Output.all(*(eip.allocation_id for eip in eips)).apply(
+        lambda ids: ",".join(str(i) for i in ids)
+    )
+    addresses: pulumi.Output[list[str]] = pulumi.Output.all(*(eip.public_ip for eip in eips)).apply(
+        lambda ips: [str(ip) for ip in ips]
+    )
+    return FixedAddresses(
+        annotations={EIP_ALLOCATIONS: allocations, SCHEME: "internet-facing"},
+        addresses=addresses,
+        resources={f"lb_ip:{letter}": eip for letter, eip in zip(letters, eips, strict=True)},
     )

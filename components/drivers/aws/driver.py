@@ -65,6 +65,12 @@ __all__ = [
 
 #: Tiers of subnets per zone, and their slot row in the site block (see ``sites.ZONE_SLOTS``).
 TIERS: dict[str, int] = {"public": 0, "private": 1}
+#: The tag marking a public subnet as one for internet-facing load balancers: what the AWS Load
+#: Balancer Controller discovers subnets by ("Subnet auto-discovery": ``kubernetes.io/role/elb``,
+#: ``1`` or empty) and what EKS's built-in cloud provider breaks a tie between two public subnets
+#: of a zone with (kubernetes/cloud-provider-aws ``TagNameSubnetPublicELB``). Untagged for any
+#: cluster (no ``kubernetes.io/cluster/<name>``), the subnets serve every cluster of the VPC.
+PUBLIC_ELB_TAG: dict[str, str] = {"kubernetes.io/role/elb": "1"}
 
 
 class NatStrategy(StrEnum):
@@ -435,7 +441,13 @@ class AwsDriver(ModuleClusters, CloudDriver):
                 map_public_ip_on_launch=public,
                 ipv6_cidr_block=_ipv6_subnet(vpc, slot.slot) if site.ipv6 else None,
                 assign_ipv6_address_on_creation=True if site.ipv6 else None,
-                tags={**tags(ctx.name("subnet", key)), "skyweave-tier": slot.tier},
+                tags={
+                    **tags(ctx.name("subnet", key)),
+                    "skyweave-tier": slot.tier,
+                    # Where an internet-facing load balancer of a cluster's Service may go (EKS
+                    # User Guide; AWS Load Balancer Controller, "Subnet auto-discovery").
+                    **(PUBLIC_ELB_TAG if public else {}),
+                },
                 opts=vpc_opts,
             )
             subnet_ids[key] = subnet.id
@@ -594,6 +606,12 @@ class AwsDriver(ModuleClusters, CloudDriver):
     def tunnel_addresses(connection: aws.ec2.VpnConnection) -> tuple[pulumi.Output[str], pulumi.Output[str]]:
         """AWS's two tunnel endpoints of a connection (two devices in two AZs)."""
         return connection.tunnel1_address, connection.tunnel2_address
+
+    @staticmethod
+    def peering_reads(plan: SitePlan) -> dict[str, tuple[str, ...]]:
+        """The VPC and every route table (the public one, one per private subnet)."""
+        private = [f"route_table:{key}" for key in plan.subnets if plan.slots[key].tier != "public"]
+        return {"vpc": ("id",), "route_table:public": ("id",), **dict.fromkeys(private, ("id",))}
 
     def peering(
         self,

@@ -38,8 +38,10 @@ from ..clusters import (
     ClusterSla,
     ClusterSpec,
     ClusterTerms,
+    FixedAddresses,
     PodAddressing,
     RangeRule,
+    WorkloadSpec,
     exec_kubeconfig,
 )
 from ..site import SiteContext, SiteNetwork
@@ -60,6 +62,7 @@ __all__ = [
     "cluster_site_problems",
     "cluster_value_problems",
     "create_cluster",
+    "create_fixed_addresses",
 ]
 
 _OVERLAY = "https://learn.microsoft.com/azure/aks/azure-cni-overlay"
@@ -303,3 +306,11 @@ def create_cluster(ctx: SiteContext, network: SiteNetwork, spec: ClusterSpec) ->
         kubeconfig=pulumi.Output.secret(kubeconfig),
         resources={"cluster": cluster},
     )
+
+
+def create_fixed_addresses(
+    ctx: SiteContext, network: SiteNetwork, handle: ClusterHandle, spec: WorkloadSpec
+) -> FixedAddresses | None:
+    """AKS gives the Service a public IP on the cluster's Standard load balancer, reported in its
+    status and kept while the Service exists: nothing is made ahead of it."""
+    return None

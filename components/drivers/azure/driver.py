@@ -72,13 +72,39 @@ _ZONE_REDUNDANT = ["1", "2", "3"]
 
 @dataclass(frozen=True)
 class ActiveActiveGateway:
-    """An active-active VPN gateway as the link builders hand it back: opaque to them."""
+    """An active-active VPN gateway as the link builders hand it back: opaque to them.
+
+    Only resources (what a site's unit exports and a link's unit reads back through a stack
+    reference, each attribute a driver reads of it: drivers/scope.py); the rest is derived from
+    them and the site (:func:`_ip_configuration_ids`, the site's region)."""
 
     gateway: Any
     public_ips: tuple[Any, Any]
-    ip_configuration_ids: tuple[pulumi.Output[str], pulumi.Output[str]]
-    resource_group_name: pulumi.Output[str]
-    location: str
+    resource_group: Any
+
+
+#: The gateway's two IP configurations, one per instance.
+_IP_CONFIGURATIONS = ("instance0", "instance1")
+
+
+def _ip_configuration_ids(
+    site: AzureSiteArgs, resource_group_name: pulumi.Input[str], gateway_name: str
+) -> tuple[pulumi.Output[str], pulumi.Output[str]]:
+    """The ids of the gateway's IP configurations (its custom BGP addresses name them)."""
+    ids = tuple(
+        pulumi.Output.concat(
+            "/subscriptions/",
+            site.subscription_id,
+            "/resourceGroups/",
+            resource_group_name,
+            "/providers/Microsoft.Network/virtualNetworkGateways/",
+            gateway_name,
+            "/ipConfigurations/",
+            config,
+        )
+        for config in _IP_CONFIGURATIONS
+    )
+    return ids[0], ids[1]
 
 
 #: S2S tunnels per VPN gateway by SKU ("About gateway SKUs": VpnGw1AZ-VpnGw3AZ "Max. 30",
@@ -298,20 +324,8 @@ class AzureDriver(ModuleClusters, CloudDriver):
             for i in (0, 1)
         )
         gateway_name = ctx.name("vpngw")
-        configs = ("instance0", "instance1")
-        config_ids = tuple(
-            pulumi.Output.concat(
-                "/subscriptions/",
-                site.subscription_id,
-                "/resourceGroups/",
-                rg_name,
-                "/providers/Microsoft.Network/virtualNetworkGateways/",
-                gateway_name,
-                "/ipConfigurations/",
-                config,
-            )
-            for config in configs
-        )
+        configs = _IP_CONFIGURATIONS
+        config_ids = _ip_configuration_ids(site, rg_name, gateway_name)
         sku = site.vpn_gateway_sku
         gateway = azure.network.VirtualNetworkGateway(
             gateway_name,
@@ -347,13 +361,7 @@ class AzureDriver(ModuleClusters, CloudDriver):
             tags=tags,
             opts=ctx.opts(depends_on=[network.resources["subnet:gateway"]]),
         )
-        return ActiveActiveGateway(
-            gateway=gateway,
-            public_ips=(ips[0], ips[1]),
-            ip_configuration_ids=(config_ids[0], config_ids[1]),
-            resource_group_name=rg_name,
-            location=site.region,
-        )
+        return ActiveActiveGateway(gateway=gateway, public_ips=(ips[0], ips[1]), resource_group=rg)
 
     @staticmethod
     def instance_ip(gateway: ActiveActiveGateway, instance: int) -> pulumi.Output[str]:
@@ -374,8 +382,8 @@ class AzureDriver(ModuleClusters, CloudDriver):
         and the BGP speaker behind it; with BGP no address space is needed (routes are learnt)."""
         return azure.network.LocalNetworkGateway(
             ctx.name("lng", key),
-            resource_group_name=gateway.resource_group_name,
-            location=gateway.location,
+            resource_group_name=gateway.resource_group.name,
+            location=ctx.site.region,
             gateway_ip_address=address,
             bgp_settings=azure.network.BgpSettingsArgs(asn=asn, bgp_peering_address=bgp_address),
             tags=dict(ctx.tags),
@@ -394,10 +402,14 @@ class AzureDriver(ModuleClusters, CloudDriver):
     ) -> Any:
         """One IPsec connection (IKEv2, BGP) to ``local`` from both instances, with the explicit
         IPsec/IKE policy both ends share and the custom APIPA address each instance uses on it."""
+        site = ctx.site
+        assert isinstance(site, AzureSiteArgs)
+        rg_name: pulumi.Output[str] = gateway.resource_group.name
+        config_ids = _ip_configuration_ids(site, rg_name, ctx.name("vpngw"))
         return azure.network.VirtualNetworkGatewayConnection(
             ctx.name("vpn", key),
-            resource_group_name=gateway.resource_group_name,
-            location=gateway.location,
+            resource_group_name=rg_name,
+            location=site.region,
             connection_type="IPsec",
             connection_protocol="IKEv2" if ciphers.ike_version == 2 else "IKEv1",
             virtual_network_gateway1=azure.network.VirtualNetworkGatewayArgs(id=gateway.gateway.id),
@@ -407,13 +419,18 @@ class AzureDriver(ModuleClusters, CloudDriver):
             ipsec_policies=[ipsec_policy(ciphers)],
             gateway_custom_bgp_ip_addresses=[
                 azure.network.GatewayCustomBgpIpAddressIpConfigurationArgs(
-                    ip_configuration_id=gateway.ip_configuration_ids[i], custom_bgp_ip_address=address
+                    ip_configuration_id=config_ids[i], custom_bgp_ip_address=address
                 )
                 for i, address in enumerate(instance_bgp_addresses)
             ],
             tags=dict(ctx.tags),
             opts=ctx.opts(additional_secret_outputs=["sharedKey"]),
         )
+
+    @staticmethod
+    def peering_reads(plan: SitePlan) -> dict[str, tuple[str, ...]]:
+        """The VNet (its id and name) and its resource group's name."""
+        return {"vnet": ("id", "name"), "resource_group": ("name",)}
 
     def peering(
         self,

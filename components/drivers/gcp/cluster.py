@@ -31,8 +31,10 @@ from ..clusters import (
     ClusterSla,
     ClusterSpec,
     ClusterTerms,
+    FixedAddresses,
     PodAddressing,
     RangeRule,
+    WorkloadSpec,
     exec_kubeconfig,
 )
 from ..site import SiteContext, SiteNetwork
@@ -44,7 +46,13 @@ else:
 
     gcp = lazy_sdk("pulumi_gcp")
 
-__all__ = ["CLUSTER_TERMS", "cluster_site_problems", "cluster_value_problems", "create_cluster"]
+__all__ = [
+    "CLUSTER_TERMS",
+    "cluster_site_problems",
+    "cluster_value_problems",
+    "create_cluster",
+    "create_fixed_addresses",
+]
 
 #: "from the RFC-1918 private networks (e.g. 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16)": the
 #: SDK's docstrings of ip_allocation_policy's cluster_ipv4_cidr_block and services_ipv4_cidr_block.
@@ -63,6 +71,7 @@ CLUSTER_TERMS = ClusterTerms(
     # A Service of type LoadBalancer gets an external passthrough Network Load Balancer, a
     # fixed IP in its status, with no annotation (GKE, "LoadBalancer Service concepts").
     load_balancer_source="https://cloud.google.com/kubernetes-engine/docs/concepts/service-load-balancer",
+    fixed_addresses="a regional static external address reserved for the Service (spec.loadBalancerIP)",
 )
 
 _VERSION = re.compile(r"1\.[0-9]{2}")
@@ -200,4 +209,34 @@ def create_cluster(ctx: SiteContext, network: SiteNetwork, spec: ClusterSpec) ->
         endpoint=endpoint,
         kubeconfig=pulumi.Output.secret(kubeconfig),
         resources=resources,
+    )
+
+
+def create_fixed_addresses(
+    ctx: SiteContext, network: SiteNetwork, handle: ClusterHandle, spec: WorkloadSpec
+) -> FixedAddresses | None:
+    """A regional static external address (``{component}-lb-ip-{site}-{name}``) the Service's
+    load balancer takes through ``spec.loadBalancerIP``: GKE's external passthrough load balancer
+    reports a fixed IP while the Service exists, and this one outlives the Service (a Service
+    replaced keeps the address DNS checks). GKE's service controller builds the forwarding rule on
+    the requested IP, which must be a static address of the region (cloud-provider-gcp,
+    ``gce_loadbalancer_external.go``: ``requestedIP := apiService.Spec.LoadBalancerIP``; ingress-gce
+    ``pkg/address``: the ``networking.gke.io/load-balancer-ip-addresses`` annotation first, then
+    ``.Spec.LoadBalancerIP``), in the Premium tier a Service's load balancer uses by default."""
+    name = ctx.name("lb-ip", spec.name)
+    address = gcp.compute.Address(
+        name,
+        project=getattr(ctx.site, "project", None),
+        region=ctx.site.region,
+        address_type="EXTERNAL",
+        network_tier="PREMIUM",
+        labels=dict(ctx.tags),
+        opts=ctx.opts(),
+    )
+    ip: pulumi.Output[str] = address.address
+    return FixedAddresses(
+        annotations={},
+        addresses=ip.apply(lambda a: [str(a)]),
+        resources={"lb_ip": address},
+        load_balancer_ip=ip,
     )

@@ -309,6 +309,11 @@ class GcpDriver(ModuleClusters, CloudDriver):
         )
         return tunnel
 
+    @staticmethod
+    def peering_reads(plan: SitePlan) -> dict[str, tuple[str, ...]]:
+        """The network (peerings name it by id)."""
+        return {"network": ("id",)}
+
     def peering(
         self,
         ctx: SiteContext,

@@ -22,7 +22,15 @@ import pulumi
 
 from ...core.sites import SiteArgs
 from ...planning.ipam import PRIVATE_V4
-from ..clusters import ClusterHandle, ClusterSpec, ClusterTerms, PodAddressing, RangeRule
+from ..clusters import (
+    ClusterHandle,
+    ClusterSpec,
+    ClusterTerms,
+    FixedAddresses,
+    PodAddressing,
+    RangeRule,
+    WorkloadSpec,
+)
 from ..site import SiteContext, SiteNetwork
 
 if TYPE_CHECKING:
@@ -32,7 +40,14 @@ else:
 
     openstack = lazy_sdk("pulumi_openstack")
 
-__all__ = ["CLUSTER_TERMS", "MASTERS", "cluster_site_problems", "cluster_value_problems", "create_cluster"]
+__all__ = [
+    "CLUSTER_TERMS",
+    "MASTERS",
+    "cluster_site_problems",
+    "cluster_value_problems",
+    "create_cluster",
+    "create_fixed_addresses",
+]
 
 #: Magnum's user guide, "Labels": ``calico_ipv4pool`` (default 10.100.0.0/16),
 #: ``service_cluster_ip_range`` (default 10.254.0.0/16), ``kube_tag``, ``availability_zone``.
@@ -140,3 +155,11 @@ def create_cluster(ctx: SiteContext, network: SiteNetwork, spec: ClusterSpec) ->
         kubeconfig=pulumi.Output.secret(kubeconfig),
         resources=resources,
     )
+
+
+def create_fixed_addresses(
+    ctx: SiteContext, network: SiteNetwork, handle: ClusterHandle, spec: WorkloadSpec
+) -> FixedAddresses | None:
+    """The OpenStack cloud controller gives the Service an Octavia load balancer with a floating IP,
+    reported in its status: nothing is made ahead of it."""
+    return None

@@ -141,6 +141,8 @@ def _merge(graph: UnitGraph, plans: list[PlanFile], label: str) -> PlanFile:
                 continue
             row = move(raw)
             row["dependencies"] = _resolved(row.get("dependencies") or [], sources)
+            if isinstance(props := row.get("propertyDependencies"), dict):
+                row["propertyDependencies"] = {k: _resolved(v, sources) for k, v in props.items()}
             urn = row["urn"]
             if urn in rows:
                 if row.get("custom", True) and not _shared(row["type"]):
@@ -184,31 +186,37 @@ def _merge_values(merged: dict[str, Any], values: dict[str, Any]) -> None:
             merged.setdefault(key, value)
 
 
-def _reference_sources(plans: list[PlanFile], estate: str, project: str) -> dict[tuple[str, str], str]:
-    """(unit, key) → the URN (in the estate's stack) of the resource a unit exported as ``key``,
-    as its components record them (:data:`~skyweave.drivers.scope.UNIT_RESOURCES`)."""
-    found: dict[tuple[str, str], str] = {}
+def _reference_sources(plans: list[PlanFile], estate: str, project: str) -> dict[tuple[str, str], list[str]]:
+    """(unit, key) → the URNs (in the estate's stack) of the resources a unit exported as ``key``
+    (one resource's attributes, or a value made of several resources' outputs), as its
+    components record them (:data:`~skyweave.drivers.scope.UNIT_RESOURCES`)."""
+    found: dict[tuple[str, str], list[str]] = {}
     for plan in plans:
         unit = plan.stack.rsplit("/", 1)[-1]
         move = _mover(unit, estate, project)
         for values in plan.component_outputs.values():
             record = values.get(UNIT_RESOURCES)
-            if isinstance(record, dict):
-                found.update({(unit, str(k)): move(v) for k, v in record.items() if isinstance(v, str)})
+            if not isinstance(record, dict):
+                continue
+            for key, urns in record.items():
+                listed = [urns] if isinstance(urns, str) else urns if isinstance(urns, list) else []
+                found[(unit, str(key))] = [move(u) for u in listed if isinstance(u, str)]
     return found
 
 
-def _resolved(dependencies: Any, sources: dict[tuple[str, str], str]) -> Any:
-    """``dependencies`` with each stack reference a unit made to read another unit's resource
-    (:meth:`~skyweave.drivers.scope.UnitScope.reference`) replaced by that resource: the
-    dependency the single stack has."""
+def _resolved(dependencies: Any, sources: dict[tuple[str, str], list[str]]) -> Any:
+    """``dependencies`` with each stack reference a unit made to read another unit's resources
+    (:meth:`~skyweave.drivers.scope.UnitScope.reference`) replaced by those resources: the
+    dependencies the single stack has."""
     if not isinstance(dependencies, (list, tuple)):
         return dependencies
     out: dict[Any, None] = {}
     for dep in dependencies:
         if isinstance(dep, str) and f"::{_STACK_REFERENCE}::" in dep:
             source = reference_source(dep.rsplit("::", 1)[-1])
-            dep = sources.get(source, dep) if source is not None else dep
+            if source is not None and source in sources:
+                out.update(dict.fromkeys(sources[source]))
+                continue
         out.setdefault(dep)
     return type(dependencies)(out)
 

@@ -36,11 +36,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from ...core.errors import PlanningError
+from ...drivers.scope import site_owned
 from ...drivers.vpn import ActiveActiveVpnService
 from ...planning.topology import link_id
 from ...planning.tunnels import register_inside_range
-from ...planning.vpn import SiteEnd, TunnelPlan, VpnEndpoint
-from .builder import LinkBuilder
+from ...planning.vpn import LinkPlan, SiteEnd, TunnelPlan, VpnEndpoint
+from .builder import LinkBuilder, register_site_part
 
 __all__ = [
     "APIPA_RANGES",
@@ -101,15 +102,38 @@ def instance_addresses(builder: LinkBuilder, site: str) -> list[list[str]]:
     return out
 
 
+#: What a link reads of the gateway (its site's unit exports them, a link's unit reads them back:
+#: drivers/scope.py): the gateway's id, each instance's public address, the resource group's name.
+GATEWAY_PARTS = {
+    "gateway": ("id",),
+    "public_ips.0": ("ip_address",),
+    "public_ips.1": ("ip_address",),
+    "resource_group": ("name",),
+}
+
+
 def gateway(builder: LinkBuilder, site: str, asn: int) -> Any:
-    """The site's active-active gateway, made the first time one of its links needs it."""
+    """The site's active-active gateway, made the first time one of its links needs it (in a
+    unit's program: by the site's unit, read by the links' units)."""
     driver = builder.service(site, ActiveActiveVpnService)
     return builder.once(
         f"active-active:{site}",
-        lambda: driver.active_active_gateway(
-            builder.context(site), builder.networks[site], asn, instance_addresses(builder, site)
+        lambda: site_owned(
+            site,
+            f"{builder.component}.active-active.{site}",
+            lambda: driver.active_active_gateway(
+                builder.context(site), builder.networks[site], asn, instance_addresses(builder, site)
+            ),
+            GATEWAY_PARTS,
         ),
     )
+
+
+def _site_part(builder: LinkBuilder, link: LinkPlan, end: SiteEnd) -> object:
+    return gateway(builder, end.site, end.asn)
+
+
+register_site_part(KIND, _site_part)
 
 
 def instance_bgp(tunnels: Sequence[TunnelPlan]) -> list[str]:

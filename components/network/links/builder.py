@@ -24,7 +24,8 @@ from ...drivers.base import Capability, SiteContext, SiteNetwork
 from ...drivers.registry import get_driver
 from ...drivers.scope import current_scope, site_owned
 from ...drivers.secrets import random_provider, tunnel_psks
-from ...drivers.vpn import GatewayVpnService, HaVpnService, PeeringService, PolicyVpnService
+from ...drivers.vpn import GatewayVpnService, HaVpnService, PeeringReads, PeeringService, PolicyVpnService
+from ...planning.ipam import SitePlan
 from ...planning.topology import LinkId
 from ...planning.vpn import (
     LinkPlan,
@@ -36,7 +37,17 @@ from ...planning.vpn import (
     shape_rule,
 )
 
-__all__ = ["PEERING", "Build", "LinkBuilder", "VpnLink", "builder_for", "register_builder"]
+__all__ = [
+    "PEERING",
+    "Build",
+    "LinkBuilder",
+    "SitePart",
+    "VpnLink",
+    "builder_for",
+    "register_builder",
+    "register_site_part",
+    "unit_problem",
+]
 
 _T = TypeVar("_T")
 _S = TypeVar("_S")
@@ -49,8 +60,37 @@ PEERING = "peering"
 #: unit's program the site's unit exports them and a link's unit reads them (drivers/scope.py).
 GATEWAY_ATTRIBUTES = (("id",),)
 HA_GATEWAY_ATTRIBUTES = (("id", "vpn_interfaces"), ("id", "name"))
+#: A policy-based VPN service's pieces a link's site connections name (Neutron VPNaaS).
+POLICY_PARTS = {"service": ("id", "external_v4_ip"), "ike": ("id",), "ipsec": ("id",), "local": ("id",)}
 _EXAMPLE_NAME = kind_shape(VpnEndpoint.APPLIANCE, VpnEndpoint.DEVICE)
 _BUILDERS: Registry[str, Build] = Registry("the builder of link shape")
+#: What a site owns of a link ending on it, by the end's kind: built in the site's own unit
+#: whichever unit the link is (a site's gateway shared by its links), read by the link's unit
+#: through ``site_owned`` keys (drivers/scope.py). A kind with one is buildable in units.
+SitePart = Callable[["LinkBuilder", LinkPlan, SiteEnd], object]
+_SITE_PARTS: Registry[VpnEndpoint, SitePart] = Registry("the site part of endpoint kind")
+
+
+def register_site_part(kind: VpnEndpoint, part: SitePart) -> None:
+    """``part`` makes (in the site's unit) or reads (elsewhere) what a ``kind`` end's site owns of
+    its links; every handle it returns goes through ``site_owned`` (drivers/scope.py), so a
+    unit's program builds links ending on ``kind`` (``estate.units.unit_scope``)."""
+    _SITE_PARTS.register(kind, part, qualified_name(part))
+
+
+def unit_problem(link: LinkPlan) -> str | None:
+    """Why a unit's program cannot build ``link`` yet (``None``: it can): an end whose kind
+    declares no site part (a device needs none: it is configured outside Pulumi)."""
+    if link.routing is Routing.PEERING:
+        for end in (link.a, link.b):
+            driver = get_driver(end.vendor)
+            if not isinstance(driver, PeeringReads):
+                return f"{driver.vendor} does not say what its peering reads of a network (PeeringReads)"
+        return None
+    for end in (link.a, link.b):
+        if end.endpoint is not VpnEndpoint.DEVICE and end.endpoint not in _SITE_PARTS:
+            return f"its {end.endpoint} end ({end.site}) declares no site part"
+    return None
 
 
 def register_builder(shape: str, build: Build) -> None:
@@ -129,6 +169,8 @@ class LinkBuilder:
     tags: Mapping[str, Mapping[str, str]]
     #: Every link being built (a gateway shared by several links may need all their plans).
     links: tuple[LinkPlan, ...] = ()
+    #: Each site's address plan (what a unit reads of another unit's network is named from it).
+    plans: Mapping[str, SitePlan] = field(default_factory=dict)
     #: The estate's IPv4 address space (IPAM supernet, ranges outside it): what a forwarding end
     #: (an appliance's ports) must accept, stable when a cloud site is added.
     estate_cidrs: tuple[str, ...] = ()
@@ -185,16 +227,19 @@ class LinkBuilder:
             finish()
 
     def site_part(self, link: LinkPlan, end: SiteEnd) -> None:
-        """What ``end``'s site owns of ``link`` and builds in its own unit: its shared gateway."""
-        if end.endpoint is VpnEndpoint.GATEWAY:
-            self.gateway(end.site, end.asn)
-        elif end.endpoint is VpnEndpoint.HA_GATEWAY:
-            self.ha_gateway(end.site, end.asn)
-        elif end.endpoint is not VpnEndpoint.DEVICE:  # a device is configured outside Pulumi
-            # refused before anything registers (estate/units.py unit_scope)
+        """What ``end``'s site owns of ``link`` and builds in its own unit: its shared gateway
+        (a peering: what it reads of the network, exported)."""
+        if link.routing is Routing.PEERING:
+            self.network(end.site)
+            return
+        if end.endpoint is VpnEndpoint.DEVICE:  # configured outside Pulumi
+            return
+        part = _SITE_PARTS.get(end.endpoint) if end.endpoint is not None else None
+        if part is None:  # refused before anything registers (estate/units.py unit_scope)
             raise PlanningError(
                 f"link {link.id}: a {end.endpoint} end ({end.site}) is not built in a unit yet", value=link.id
             )
+        part(self, link, end)
 
     def at_end(self, finish: Callable[[], None]) -> None:
         """Run ``finish`` once every link is built (in the order asked)."""
@@ -220,6 +265,30 @@ class LinkBuilder:
         return self.service(site, PeeringService)
 
     # --- things created once and shared: site gateways, a link's peer ranges -------------------
+
+    def network(self, site: str) -> SiteNetwork:
+        """``site``'s network for a peering: this unit's own (exporting what a peering reads of
+        it, :class:`~skyweave.drivers.vpn.PeeringReads`), or in a link's unit those resources
+        read from the site's unit, as a network the driver's ``peering`` takes."""
+        driver = self.peering_service(site)
+        if current_scope() is None or not isinstance(driver, PeeringReads):
+            return self.networks[site]  # (in a unit, refused before anything registers: unit_problem)
+        plan = self.plans[site]
+        reads = driver.peering_reads(plan)
+        got = self.once(
+            f"network:{site}",
+            lambda: site_owned(
+                site,
+                f"{self.component}.network.{site}",
+                lambda: self.networks[site],
+                {f"resources.{key}": attributes for key, attributes in reads.items()},
+            ),
+        )
+        if isinstance(got, SiteNetwork):
+            return got
+        resources = dict(got.resources)
+        network_id = resources[next(iter(reads))].id
+        return SiteNetwork.from_plan(self.sites[site].vendor, plan, network_id, {}, resources)
 
     def once(self, key: str, make: Callable[[], _T]) -> _T:
         """``make()`` the first time ``key`` is asked for; the same object after that."""
@@ -260,7 +329,12 @@ class LinkBuilder:
         driver = self.service(site, PolicyVpnService)
         return self.once(
             f"policy:{site}",
-            lambda: driver.vpn_service(self.context(site), self.networks[site], link.ciphers),
+            lambda: site_owned(
+                site,
+                f"{self.component}.policy.{site}",
+                lambda: driver.vpn_service(self.context(site), self.networks[site], link.ciphers),
+                POLICY_PARTS,
+            ),
         )
 
     def psks_for(self, link: LinkPlan, parent: pulumi.Resource, count: int) -> list[pulumi.Output[str]]:
@@ -325,3 +399,20 @@ def _remedy(link: LinkPlan) -> str:
             "`vpn: appliance` (route-based, BGP) or join the sites through others"
         )
     return f"Join {link.a.site!r} and {link.b.site!r} through other sites"
+
+
+def _gateway_part(builder: LinkBuilder, link: LinkPlan, end: SiteEnd) -> object:
+    return builder.gateway(end.site, end.asn)
+
+
+def _ha_gateway_part(builder: LinkBuilder, link: LinkPlan, end: SiteEnd) -> object:
+    return builder.ha_gateway(end.site, end.asn)
+
+
+def _policy_part(builder: LinkBuilder, link: LinkPlan, end: SiteEnd) -> object:
+    return builder.policy_endpoint(link, end.site)
+
+
+register_site_part(VpnEndpoint.GATEWAY, _gateway_part)
+register_site_part(VpnEndpoint.POLICY, _policy_part)
+register_site_part(VpnEndpoint.HA_GATEWAY, _ha_gateway_part)

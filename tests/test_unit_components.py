@@ -1,0 +1,374 @@
+"""A unit's program builds each component's part in its unit (issue 31 item 1, docs/units.md):
+an app's DNS in the global unit, reading the addresses its sites' units export.
+
+As tests/test_unit_program.py, on small estates written here (dev-shaped, so every link is of a
+shape units build): the estate's own program runs for each unit stack through ``skyweave preview
+--all``; the oracle is :func:`skyweave.engine.units.assign_run` over the single-stack preview of the
+same estate (each resource placed by where the program built it). Each unit registers exactly the
+custom resources that assignment gives it (same URNs but the stack), with the single stack's
+inputs (values crossing units read through stack references), and ``check --from-json`` over the
+units' plans gives exactly the single plan's findings.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import ROOT, stack_raw, write_stack
+from skyweave.cli import main
+from skyweave.database.multi_cloud_database import _PASSWORDS
+from skyweave.engine.offline import OfflineMocks, OfflineRun, StackOutputs, run_program
+from skyweave.engine.plans import read_plan
+from skyweave.engine.plans.directory import read_plan_directory
+from skyweave.engine.preview import preview_stack, render_json
+from skyweave.engine.units import assign_run
+from skyweave.engine.wire import SECRET_SIG, SIG_KEY
+from skyweave.estate.config import parse_stack_config
+from skyweave.estate.project import Project
+from skyweave.estate.units import plan_units
+from test_unit_program import custom_urns, findings, in_estate
+
+_STACK_REFERENCE = "pulumi:pulumi:StackReference"
+
+
+def dns_raw() -> dict[str, Any]:
+    """dev's app behind prod's DNS: Route 53 on aws-use1 and Cloud DNS on gcp-euw1 at once, so the
+    AWS site answers with a Network Load Balancer's Elastic IPs (one per zone: a value made of
+    several resources' outputs) and both DNS providers read both sites' addresses."""
+    raw = copy.deepcopy(stack_raw("dev"))
+    prod_app = next(a for a in stack_raw("prod")["apps"] if a["name"] == "shop")
+    raw["apps"][0]["dns"] = prod_app["dns"]
+    return raw
+
+
+def bucket_raw() -> dict[str, Any]:
+    """dev with prod's bucket shape on its two sites: an S3 primary whose GCS copy Storage
+    Transfer fills (its job, the agent's grants and the S3 reader role trusting the agent: the
+    global unit's), and a GCS primary with an S3 copy the application writes (site units only)."""
+    raw = copy.deepcopy(stack_raw("dev"))
+    raw["buckets"] = [
+        {
+            "name": "assets",
+            "primary": "aws-use1",
+            "copies": [{"site": "gcp-euw1", "filled_by": "transfer"}],
+            "copy_interval_seconds": 3600,
+        },
+        {"name": "logs", "primary": "gcp-euw1", "copies": [{"site": "aws-use1", "filled_by": "application"}]},
+    ]
+    return raw
+
+
+def pool_raw() -> dict[str, Any]:
+    """dev with prod's on-prem site and a pool of prod's shape on it: AWS metal instances in
+    aws-use1's unit, commands over SSH on the servers brought to onprem-fra (on no site's
+    provider, named after their site) in that site's unit, which is otherwise empty."""
+    raw = copy.deepcopy(stack_raw("dev"))
+    prod = stack_raw("prod")
+    raw["sites"].append(next(s for s in prod["sites"] if s["name"] == "onprem-fra"))
+    pool = copy.deepcopy(prod["pools"][0])
+    pool["sources"] = [s for s in pool["sources"] if s["site"] in {"aws-use1", "onprem-fra"}]
+    raw["pools"] = [{**pool, "count": 4, "min_healthy": 1}]
+    return raw
+
+
+def fleet_raw() -> dict[str, Any]:
+    """dev with prod's fleet on its two sites (EKS and GKE) and its workload behind Route 53:
+    each cluster, its Kubernetes provider and the workload's objects in the site's unit; the
+    DNS in the global unit (an alias to EKS's load balancer hostname, an A record for GKE's)."""
+    raw = copy.deepcopy(stack_raw("dev"))
+    fleet = copy.deepcopy(stack_raw("prod")["kubernetes"][0])
+    fleet["clusters"] = [c for c in fleet["clusters"] if c["site"] in {"aws-use1", "gcp-euw1"}]
+    fleet["min_nodes"] = 2
+    fleet["workload"] = {
+        **fleet["workload"],
+        "min_replicas": 2,
+        "dns": {"vendor": "aws", "zone": "Z0123456789EXAMPLE", "record_name": "api.example.com"},
+    }
+    raw["kubernetes"] = [fleet]
+    return raw
+
+
+def database_raw() -> dict[str, Any]:
+    """dev with prod's Azure site (unlinked: only dev's link is of a shape units build) and
+    prod's database over the three vendors: its passwords, CA and certificates in the secrets
+    unit; each member's VM in its site's unit, its user data rendered from those secrets read
+    through a stack reference."""
+    raw = copy.deepcopy(stack_raw("dev"))
+    prod = stack_raw("prod")
+    raw["sites"].append(next(s for s in prod["sites"] if s["name"] == "azure-weu1"))
+    raw["ipam"] = {**raw["ipam"], "ipv6_supernet": prod["ipam"]["ipv6_supernet"]}
+    raw["network"] = {**raw["network"], "topology": "explicit", "links": [["aws-use1", "gcp-euw1"]]}
+    raw["databases"] = [{**prod["databases"][0], "clients": ["10.1.0.0/16", "10.2.0.0/16"]}]
+    return raw
+
+
+ESTATES: dict[str, Callable[[], dict[str, Any]]] = {
+    "database": database_raw,
+    "dns": dns_raw,
+    "bucket": bucket_raw,
+    "pool": pool_raw,
+    "fleet": fleet_raw,
+}
+#: Secrets outside skyweave's namespace the estates read (the SSH key of servers you bring).
+SECRETS = {
+    k: v
+    for k, v in yaml.safe_load((ROOT / "stacks" / "Pulumi.prod.yaml").read_text())["config"].items()
+    if k.startswith("byon:")
+}
+
+
+def _write(root: Path, raw: dict[str, Any]) -> Project:
+    project = write_stack(root, "dev", raw)
+    path = root / "stacks" / "Pulumi.dev.yaml"
+    doc = yaml.safe_load(path.read_text())
+    doc["config"].update(SECRETS)
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    return project
+
+
+@dataclasses.dataclass
+class Estate:
+    name: str
+    raw: dict[str, Any]
+    units: Path
+    single: Path
+    run: OfflineRun
+
+    def unit_plans(self) -> dict[str, dict[str, Any]]:
+        return {p.stem: json.loads(p.read_text()) for p in sorted(self.units.glob("dev.*.json"))}
+
+
+@pytest.fixture(scope="module", params=list(ESTATES))
+def estate(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Estate:
+    raw = ESTATES[request.param]()
+    root = tmp_path_factory.mktemp(request.param)
+    for where in ("units", "single"):
+        (root / where).mkdir()
+    _write(root / "units", {**raw, "deployment": "units"})
+    out = root / "plans"
+    argv = ["-C", str(root / "units"), "preview", "--stack", "dev", "--all", "-j", "2", "--out", str(out)]
+    assert main(argv) == 0
+    run = preview_stack(_write(root / "single", raw), "dev")
+    single = root / "single.json"
+    single.write_text(render_json(run))
+    return Estate(request.param, raw, out, single, run)
+
+
+def test_each_unit_registers_exactly_the_resources_the_single_stack_gives_it(estate: Estate) -> None:
+    config = parse_stack_config({**estate.raw, "deployment": "units"}, source="dev", stack="dev")
+    graph = plan_units(config.plan, "dev")
+    assignment = assign_run(estate.run, graph, [s.name for s in config.sites])
+    plans = estate.unit_plans()
+    assert sorted(plans) == sorted(graph.names())
+    seen: list[str] = []
+    for unit, plan in plans.items():
+        got = [in_estate(urn, unit) for urn in custom_urns(plan)]
+        assert sorted(got) == sorted(assignment.resources(unit)), unit
+        seen += got
+    single = [r.urn for r in estate.run.resources if r.custom and not r.type.startswith("pulumi:providers:")]
+    assert sorted(seen) == sorted(single)  # every resource of the single stack, each once
+    assert len(set(seen)) == len(seen)
+
+
+def test_each_units_resources_have_the_single_stacks_inputs(estate: Estate) -> None:
+    single = {r["urn"]: r for r in json.loads(estate.single.read_text())["resources"]}
+    compared = 0
+    for unit, plan in estate.unit_plans().items():
+        for row in plan["resources"]:
+            if row["custom"] and not row["type"].startswith("pulumi:providers:"):
+                assert row["inputs"] == single[in_estate(row["urn"], unit)]["inputs"], row["urn"]
+                compared += 1
+    assert compared == len(custom_urns({"resources": list(single.values())}))
+
+
+def test_the_units_plans_get_the_single_plans_findings(
+    estate: Estate, capsys: pytest.CaptureFixture[str]
+) -> None:
+    expected = findings(capsys, "--from-json", str(estate.single))
+    assert expected[1], "the comparison needs findings to compare"
+    assert findings(capsys, "--from-json", str(estate.units)) == expected
+
+
+def _dependencies(rows: list[dict[str, Any]]) -> dict[str, tuple[list[str], dict[str, list[str]]]]:
+    return {
+        r["urn"]: (
+            sorted(r.get("dependencies") or ()),
+            {k: sorted(v) for k, v in (r.get("propertyDependencies") or {}).items() if v},
+        )
+        for r in rows
+        if r["custom"] and not r["type"].startswith("pulumi:providers:")
+    }
+
+
+def test_the_merged_plan_has_the_single_stacks_dependencies(estate: Estate) -> None:
+    """Every stack reference a unit read another unit's value through is put back on the
+    resources the value came from (several, for the Elastic IPs of one site's addresses): the
+    dependencies the pack's readers follow from a DNS record to the compute it reaches."""
+    single = _dependencies(read_plan(estate.single).rows)
+    merged = _dependencies(read_plan_directory(estate.units, read_plan).rows)
+    crossing = [
+        r["urn"]
+        for plan in estate.unit_plans().values()
+        for r in plan["resources"]
+        if any(f"::{_STACK_REFERENCE}::" in d for d in r.get("dependencies") or ())
+    ]
+    assert crossing, "the comparison needs resources reading another unit"
+    assert merged == single
+
+
+def test_dns_is_built_in_the_global_unit_on_the_dns_sites_providers_only(estate: Estate) -> None:
+    if estate.name != "dns":
+        pytest.skip("the DNS estate's")
+    plans = estate.unit_plans()
+    glob = plans["dev.global"]
+    providers = sorted(r["name"] for r in glob["resources"] if r["type"].startswith("pulumi:providers:"))
+    assert providers == ["aws-use1", "gcp-euw1"]
+    types = {r["type"] for r in glob["resources"] if r["custom"]}
+    assert "aws:route53/record:Record" in types and "gcp:dns/recordSet:RecordSet" in types
+    for site in ("dev.aws-use1", "dev.gcp-euw1"):
+        assert not [r for r in plans[site]["resources"] if "dns-" in r["name"]], site
+    # the Route 53 record of the AWS site lists the Elastic IPs the site's unit exported
+    exported = plans["dev.aws-use1"]["outputs"]["hello.endpoint.aws-use1.addresses"]
+    record = next(r for r in glob["resources"] if r["name"] == "hello-dns-record-aws-use1")
+    assert record["inputs"]["records"] == exported and len(exported) == 2
+    read = "dev.aws-use1/hello.endpoint.aws-use1.addresses"
+    reference = f"urn:pulumi:dev.global::skyweave::{_STACK_REFERENCE}::{read}"
+    assert record["propertyDependencies"]["records"] == [reference]
+
+
+def test_a_transfer_is_built_in_the_global_unit_from_the_buckets_its_sites_units_export(
+    estate: Estate,
+) -> None:
+    if estate.name != "bucket":
+        pytest.skip("the bucket estate's")
+    plans = estate.unit_plans()
+    glob = plans["dev.global"]
+    names = sorted(r["name"] for r in glob["resources"] if r["custom"] and "providers" not in r["type"])
+    assert "assets-copy-gcp-euw1" in names and "assets-bucket-reader-aws-use1" in names
+    assert not [n for n in names if n.startswith("logs-")]  # an application-filled copy: no transfer
+    job = next(r for r in glob["resources"] if r["name"] == "assets-copy-gcp-euw1")
+    s3 = plans["dev.aws-use1"]["outputs"]["assets.bucket.aws-use1.name"]
+    gcs = plans["dev.gcp-euw1"]["outputs"]["assets.bucket.gcp-euw1.name"]
+    spec = job["inputs"]["transferSpec"]
+    assert spec["awsS3DataSource"]["bucketName"] == s3 and spec["gcsDataSink"]["bucketName"] == gcs
+    for site in ("dev.aws-use1", "dev.gcp-euw1"):
+        types = {"aws:s3/bucket:Bucket", "gcp:storage/bucket:Bucket"}
+        buckets = [r for r in plans[site]["resources"] if r["type"] in types]
+        assert len(buckets) == 2 and all(r["protect"] for r in buckets), site
+
+
+def test_a_pools_nodes_are_built_in_their_sites_units(estate: Estate) -> None:
+    if estate.name != "pool":
+        pytest.skip("the pool estate's")
+    plans = estate.unit_plans()
+    aws = [r["name"] for r in plans["dev.aws-use1"]["resources"] if r["type"] == "aws:ec2/instance:Instance"]
+    assert len(aws) == 2 and all(n.startswith("metal-") for n in aws)
+    fra = plans["dev.onprem-fra"]["resources"]
+    commands = sorted(r["name"] for r in fra if r["custom"] and r["type"].startswith("command:"))
+    single = sorted(r.name for r in estate.run.resources if r.custom and r.type.startswith("command:"))
+    assert commands == single and all("onprem-fra" in n for n in commands)
+    assert not [r for r in plans["dev.gcp-euw1"]["resources"] if r["name"].startswith("metal-")]
+
+
+def test_a_fleets_clusters_and_workload_are_built_in_their_sites_units_and_its_dns_globally(
+    estate: Estate,
+) -> None:
+    if estate.name != "fleet":
+        pytest.skip("the fleet estate's")
+    plans = estate.unit_plans()
+    for site in ("aws-use1", "gcp-euw1"):
+        rows = plans[f"dev.{site}"]["resources"]
+        providers = [r for r in rows if r["type"] == "pulumi:providers:kubernetes"]
+        assert len(providers) == 1, site  # the cluster's own, made from its kubeconfig in the unit
+        assert providers[0]["inputs"]["kubeconfig"] == "[secret]"
+        outputs = plans[f"dev.{site}"]["component_outputs"]
+        fleet = next(v for k, v in outputs.items() if k.endswith("KubernetesFleet::apps"))
+        assert fleet["kubeconfigs"] == "[secret]"
+    glob = plans["dev.global"]["resources"]
+    assert not [r for r in glob if r["type"] == "pulumi:providers:kubernetes"]
+    records = sorted(r["name"] for r in glob if r["type"] == "aws:route53/record:Record")
+    assert records == ["apps-dns-record-aws-use1", "apps-dns-record-gcp-euw1"]
+
+
+def _secret_plaintexts(value: Any, inside: bool = False) -> list[str]:
+    """Every string held inside a secret in a registration's wire-format value."""
+    if isinstance(value, dict):
+        secret = value.get(SIG_KEY) == SECRET_SIG
+        return [s for v in value.values() for s in _secret_plaintexts(v, inside or secret)]
+    if isinstance(value, list):
+        return [s for v in value for s in _secret_plaintexts(v, inside)]
+    return [value] if inside and isinstance(value, str) and value != SECRET_SIG else []
+
+
+def test_a_databases_secrets_cross_units_as_secrets_and_never_in_plain_text(estate: Estate) -> None:
+    if estate.name != "database":
+        pytest.skip("the database estate's")
+    plans = estate.unit_plans()
+    secrets = plans["dev.secrets"]
+    generated = {r["type"] for r in secrets["resources"] if r["custom"] and "providers" not in r["type"]}
+    assert generated == {
+        "random:index/randomPassword:RandomPassword",
+        "tls:index/privateKey:PrivateKey",
+        "tls:index/selfSignedCert:SelfSignedCert",
+        "tls:index/certRequest:CertRequest",
+        "tls:index/locallySignedCert:LocallySignedCert",
+    }
+    assert secrets["outputs"]["orders.secrets"] == "[secret]"  # exported as a secret output
+    vms = 0
+    for unit in ("dev.aws-use1", "dev.gcp-euw1", "dev.azure-weu1"):
+        for row in plans[unit]["resources"]:
+            if row["name"].startswith("orders-") and "userData" in row["inputs"]:
+                assert row["inputs"]["userData"] == "[secret]", row["name"]
+                vms += 1
+    assert vms >= 2
+    # A deployed secrets unit's values are known: give the site unit known ones, exported as a
+    # secret output, and look for them in what the unit registers and in its plan.
+    project = Project.find(estate.units.parent / "units")
+    stack_file = project.read_stack("dev")
+    secrets_run = run_program(
+        project.main,
+        project=project.name,
+        stack="dev.secrets",
+        config=stack_file.engine_config(),
+        secret_keys=stack_file.secret_keys,
+        mocks=OfflineMocks(),
+    )
+    assert "orders.secrets" in secrets_run.reference_outputs.secret_names  # unknown in a preview
+    config = parse_stack_config(estate.raw, source="dev", stack="dev")
+    members = config.plan.databases["orders"].addresses
+    names = [f"password:{k}" for k in _PASSWORDS] + [
+        f"{kind}:{m}" for m in members for kind in ("cert", "key")
+    ]
+    known = {k: f"plaintext-{k.replace(':', '-')}-5e2f" for k in [*names, "ca"]}
+    references = {"dev.secrets": StackOutputs({"orders.secrets": known}, frozenset({"orders.secrets"}))}
+    registered: dict[str, dict[str, Any]] = {}
+
+    class Recording(OfflineMocks):
+        def new_resource(self, args: Any) -> tuple[str, dict[str, Any]]:
+            registered[args.name] = dict(args.inputs)  # the wire values the engine would get
+            return super().new_resource(args)
+
+    site_run = run_program(
+        project.main,
+        project=project.name,
+        stack="dev.aws-use1",
+        config=stack_file.engine_config(),
+        secret_keys=stack_file.secret_keys,
+        mocks=Recording(stack_references=references),
+    )
+    vms = {n: i["userData"] for n, i in registered.items() if n.startswith("orders-vm-")}
+    assert len(vms) == 2
+    for user_data in vms.values():
+        assert isinstance(user_data, dict) and user_data.get(SIG_KEY) == SECRET_SIG  # a secret
+    # the PostgreSQL member's configuration holds the passwords read, inside the secret
+    assert "plaintext-password-" in " ".join(_secret_plaintexts(vms["orders-vm-aws-use1-pg-a"]))
+    plan = render_json(site_run)
+    leaked = [v for v in known.values() if v in plan]
+    assert not leaked, leaked

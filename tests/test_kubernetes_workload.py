@@ -339,3 +339,18 @@ def test_prods_workload_and_its_name_survive_losing_any_vendor() -> None:
         (row,) = [s for s in failure.services if s.app == "apps/api"]
         assert row.dns_record == "api.example.com" and not row.dns_provider_failed, failure.domain
         assert row.remaining >= 6 and row.survived and row.healthy_targets, (failure.domain, row)
+
+
+def test_the_plan_says_how_dns_reaches_each_cluster() -> None:
+    """The kind a unit's DNS reads for a cluster it does not build: an IP for EKS once DNS needs
+    fixed addresses (its Elastic IPs), its NLB's name otherwise; the others' IPs either way."""
+    alone = plan({**FLEET, "workload": WORKLOAD}).workload
+    both_ = plan({**FLEET, "workload": {**WORKLOAD, "dns": BOTH}}).workload
+    assert alone is not None and both_ is not None
+    assert {s: k.value for s, k in alone.kinds.items()} == {
+        "aws-use1": "hostname",
+        "gcp-euw1": "ip",
+        "azure-weu1": "ip",
+        "os-dc1": "ip",
+    }
+    assert {k.value for k in both_.kinds.values()} == {"ip"} and both_.fixed and not alone.fixed

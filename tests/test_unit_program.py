@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -306,3 +307,73 @@ def test_a_units_network_outputs_hold_its_part_and_together_the_single_stacks(es
     assert (
         list(outputs["site"]["layout"]["sites"]) == ["aws-use1"] and outputs["site"]["links"]["links"] == {}
     )
+
+
+# -- moving a deployed single stack into its units replaces nothing --------------------------------
+
+
+def state_move(resources: list[dict[str, Any]], urns: list[str], dest: str) -> list[dict[str, Any]]:
+    """What ``pulumi state move --dest <dest> URN…`` writes into an empty destination, after
+    pulumi's ``pkg/cmd/pulumi/state/state_move.go`` (``Run`` and ``rewriteURNs``): the providers
+    of the moved resources are copied; a moved or copied resource whose parent stays behind is
+    re-parented to the destination's root stack; every URN gets the destination's stack and is
+    rebuilt from its parent's type (``urn.New``: none under the root stack)."""
+    by_urn = {r["urn"]: r for r in resources}
+    moving = set(urns)
+    root = f"urn:pulumi:{dest}::skyweave::pulumi:pulumi:Stack::skyweave-{dest}"
+    providers = sorted({by_urn[u]["provider"].rsplit("::", 1)[0] for u in urns if by_urn[u].get("provider")})
+    new_urn: dict[str, str] = {}
+    out = []
+    for urn in [*providers, *[r["urn"] for r in resources if r["urn"] in moving]]:  # state order
+        res = copy.deepcopy(by_urn[urn])
+        parent = res.get("parent")
+        parent = new_urn[parent] if parent in moving else root
+        parent_type = parent.split("::")[2]
+        qualified = res["type"] if parent_type == "pulumi:pulumi:Stack" else f"{parent_type}${res['type']}"
+        new_urn[urn] = f"urn:pulumi:{dest}::skyweave::{qualified}::{urn.split('::', 3)[3]}"
+        out.append({"urn": new_urn[urn], "type": res["type"], "parent": parent})
+    return out
+
+
+def test_the_migrations_moves_replace_nothing(
+    estate: Estate, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The state the migration's own `pulumi state move` commands leave in each unit's stack is
+    found by that unit's program: each moved (or copied) resource under its URN or under an alias
+    the unit registers it with (as the engine resolves aliases, ``collapseAliasToUrn`` in
+    ``step_generator.go``), each by exactly one registration of the same type — so the unit's
+    first ``pulumi up`` renames, and creates or deletes nothing but components."""
+    from plan_writers import stack_export
+    from skyweave.engine.diff import alias_urns
+
+    write_stack(tmp_path, "dev", estate.raw)
+    state = tmp_path / "dev.json"
+    deps = {r.urn: r.property_dependencies for r in estate.run.resources}
+    state.write_text(json.dumps(stack_export(estate.run, deps)))
+    assert main(["-C", str(tmp_path), "stacks", "--stack", "dev", "--migrate", "--state", str(state)]) == 0
+    script = capsys.readouterr().out.replace("\\\n", " ")
+    moves = [shlex.split(line) for line in script.splitlines() if line.startswith("pulumi state move")]
+    exported = json.loads(state.read_text())["deployment"]["resources"]
+    assert moves
+    for move in moves:
+        unit = move[6].rsplit("/", 1)[-1]
+        arrived = state_move(exported, move[7:], unit)
+        rows = json.loads((estate.units / f"{unit}.json").read_text())["resources"]
+        finds: dict[str, list[str]] = {}
+        for row in rows:
+            for urn in {row["urn"], *alias_urns(row["urn"], row["type"], row.get("aliases") or [])}:
+                finds.setdefault(urn, []).append(row["urn"])
+        types = {row["urn"]: row["type"] for row in rows}
+        claimed: list[str] = []
+        for res in arrived:
+            found = finds.get(res["urn"], [])
+            assert len(found) == 1, f"{unit}: {res['urn']} is found by {found or 'no registration'}"
+            assert types[found[0]] == res["type"]
+            claimed += found
+        assert len(set(claimed)) == len(claimed), unit
+        # what the unit registers and no move brought: its components, its stack references, and
+        # the providers of units whose resources all stay (none)
+        fresh = [r for r in rows if r["urn"] not in claimed and r["type"] != "pulumi:pulumi:Stack"]
+        assert all(not r["custom"] or r["type"] == "pulumi:pulumi:StackReference" for r in fresh), [
+            r["urn"] for r in fresh if r["custom"] and r["type"] != "pulumi:pulumi:StackReference"
+        ]

@@ -42,3 +42,11 @@ def test_the_json_unit_is_the_commands(capsys: pytest.CaptureFixture[str]) -> No
     shown = json.loads(blocks("json")[0])
     assert shown in document["units"]
     assert {"stack", "deployment", "layers", "units"} == set(document)
+
+
+def test_the_organisation_key_is_read() -> None:
+    shown = [b for b in blocks("yaml") if "skyweave:organization" in b]
+    assert len(shown) == 1
+    config = yaml.safe_load(shown[0])["config"]
+    raw = {**stack_raw("dev"), **{k.split(":", 1)[1]: v for k, v in config.items()}}
+    assert parse_stack_config(raw, source="Pulumi.dev.yaml", stack="dev").organization == "acme"

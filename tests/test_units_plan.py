@@ -59,7 +59,8 @@ def test_the_command_line_refuses_an_unknown_mode_as_a_user_error(tmp_path: Path
 def test_prod_units_follow_its_stack_file() -> None:
     """Every site a unit, every pair of the full mesh but the excluded one a link unit needing both
     ends, the two appliance sites an edge after all their links, the database's secrets first, the
-    shop's DNS and the assets' transfer copy in the global unit — all read from the stack file."""
+    shop's and the fleet workload's DNS and the assets' transfer copy in the global unit — all read
+    from the stack file."""
     raw = stack_raw("prod")
     config = parse_stack_config(_units(raw), source=SOURCE, stack="prod")
     graph = plan_units(config.plan, "prod")
@@ -86,7 +87,11 @@ def test_prod_units_follow_its_stack_file() -> None:
         assert ("prod.secrets" in graph[f"prod.{site}"].prerequisites) == (site in members)
     glob = graph["prod.global"]
     assert set(glob.prerequisites) >= {f"prod.{s}" for s in raw["apps"][0]["sites"]}
-    assert glob.holds == ("dns shop", "bucket assets: copies filled by transfer")
+    # The fleet's workload `api` is behind DNS too (issue 27): its records are global, after the
+    # clusters' sites.
+    assert glob.holds == ("dns shop", "dns apps/api", "bucket assets: copies filled by transfer")
+    fleet_sites = {c["site"] for c in raw["kubernetes"][0]["clusters"]}
+    assert set(glob.prerequisites) >= {f"prod.{s}" for s in fleet_sites}
     assert len(graph.units) == len(sites) + 27 + 2 + 2
     # layers: secrets → sites → links and global → edges
     order = [sorted({str(u.kind) for u in layer}) for layer in graph.layers()]

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from ..core.errors import ConfigError, ConfigIssue
-from ..planning.units import DNS1123_SUBDOMAIN, Unit, UnitGraph
+from ..planning.units import DNS1123_SUBDOMAIN, PULUMI_NAME, Unit, UnitGraph
 
 __all__ = [
     "ACTIONS_CHECKOUT",
@@ -82,8 +82,6 @@ SECRET_VOLUME = "secret-"
 #: A label's value: at most 63 characters, alphanumeric at both ends, '-', '_' and '.' between.
 _LABEL_VALUE = re.compile(r"([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?")
 _LABEL_MAX = 63
-#: Pulumi organisation and project names: letters, digits, '-', '_' and '.'.
-_PULUMI_NAME = re.compile(r"[A-Za-z0-9_.-]+")
 #: A Go duration (``metav1.Duration`` is parsed by ``time.ParseDuration``), e.g. ``1h30m``.
 _GO_DURATION = re.compile(
     r"([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h)(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))*"
@@ -252,7 +250,7 @@ def _check_name(path: str, value: str, what: str) -> list[ConfigIssue]:
 
 def _check_pulumi_names(organisation: str, project: str) -> list[ConfigIssue]:
     issues = []
-    if not _PULUMI_NAME.fullmatch(organisation):
+    if not PULUMI_NAME.fullmatch(organisation):
         issues.append(
             ConfigIssue(
                 "--org",
@@ -260,7 +258,7 @@ def _check_pulumi_names(organisation: str, project: str) -> list[ConfigIssue]:
                 organisation,
             )
         )
-    if not _PULUMI_NAME.fullmatch(project):
+    if not PULUMI_NAME.fullmatch(project):
         issues.append(
             ConfigIssue(
                 "Pulumi.yaml: name",

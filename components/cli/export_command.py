@@ -75,7 +75,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help=f"with --out DIR: write nothing; exit {EXIT_REQUIREMENT} if DIR does not hold exactly what "
         "export would write (for CI: the stack file changed and nobody exported)",
     )
-    export.add_argument("--org", metavar="ORG", help="the Pulumi organisation of the unit stacks (required)")
+    export.add_argument(
+        "--org",
+        metavar="ORG",
+        help="the Pulumi organisation of the unit stacks (default: skyweave:organization; one is required)",
+    )
     export.add_argument(
         "--branch",
         help="operator: the branch to deploy (or --commit); github-actions: pushes to it update the "
@@ -147,17 +151,19 @@ def run(args: argparse.Namespace, project: Project) -> int:
         raise _refused(
             flags.split(", ")[0], None, f"{flags} applies to --to {_owner(given[0])}, not --to {target}"
         )
+    stack_file = project.read_stack(args.stack)
+    from .units_command import deployed_units
+
+    units_config, graph = deployed_units(project, args.stack, needs="there are no units to export")
+    args.org = args.org or units_config.organization  # skyweave:organization, as the units use it
     if not args.org:
         raise _refused(
             "--org",
             None,
             "name the Pulumi organisation the unit stacks live in (their full names are "
-            "<org>/<project>/<unit>, which stack references and the engine use)",
+            "<org>/<project>/<unit>, which stack references and the engine use), or set "
+            f"skyweave:organization in {stack_file.label}",
         )
-    stack_file = project.read_stack(args.stack)
-    from .units_command import deployed_units
-
-    _, graph = deployed_units(project, args.stack, needs="there are no units to export")
     config = estate_config(stack_file)
     repo_dir = args.repo_dir if args.repo_dir is not None else _repo_dir(project)
     if target == "operator":

@@ -65,7 +65,8 @@ def run(
 ) -> int:
     config, _, label = load_plan(project, stack)
     if migrate:
-        print(migration(project, stack, org, state=state), end="")
+        # the organisation the unit stacks use (skyweave:organization) unless --org says otherwise
+        print(migration(project, stack, org or config.organization, state=state), end="")
         return 0
     found = find_unit(config.plan, stack)  # a unit's own stack lists its estate's units
     estate = found[0] if found else stack

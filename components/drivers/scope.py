@@ -15,7 +15,7 @@ single stack are unchanged.
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +30,7 @@ __all__ = [
     "export_for_units",
     "in_scope",
     "link_owned",
+    "moved_from_the_root",
     "owned",
     "read_from_unit",
     "reference_source",
@@ -63,6 +64,9 @@ class UnitScope:
     reads: frozenset[str] = frozenset()
     secrets_unit: str = ""
     builds_secrets: bool = False
+    #: The Pulumi organisation of the unit stacks (``skyweave:organization``); ``None``: the
+    #: running stack's (``pulumi.get_organization()``).
+    organization: str | None = None
     #: What this unit exported for other units, by key: the URN (or the URNs) of the resource(s)
     #: it came from (a component records it, :data:`UNIT_RESOURCES`, so the estate's plan can say
     #: which resources a dependant's stack reference read).
@@ -87,8 +91,12 @@ class UnitScope:
         resource ``key``: one per resource read, named ``<unit>/<key>``, so the resources that
         read it depend on a reference that names the resource (:func:`reference_source`)."""
         return pulumi.StackReference(
-            f"{unit}/{key}", stack_name=f"{pulumi.get_organization()}/{pulumi.get_project()}/{unit}"
+            f"{unit}/{key}", stack_name=f"{self.org()}/{pulumi.get_project()}/{unit}"
         )
+
+    def org(self) -> str:
+        """The organisation the unit stacks' full names use."""
+        return self.organization or pulumi.get_organization()
 
     def owned_by(self, component: str) -> dict[str, pulumi.Output[Any]]:
         """What this unit exported of ``component``'s resources: key → the resource's URN."""
@@ -121,6 +129,35 @@ def current_scope() -> UnitScope | None:
     return _CURRENT[0] if _CURRENT else None
 
 
+def moved_from_the_root(
+    args: pulumi.ResourceTransformationArgs,
+) -> pulumi.ResourceTransformationResult | None:
+    """A unit's resource that ``pulumi state move`` brought from the estate's stack: it arrived
+    at the unit stack's root, so its registration under its component says so.
+
+    ``state move`` moves custom resources only (a component would take every child with it) and
+    re-parents each whose parent stays behind to the destination's root stack, rebuilding its URN
+    without the parent's type (``rewriteURNs`` in pulumi's ``state_move.go``); a provider a
+    component made is copied the same way. The unit's program registers the resource under its
+    component again, and the alias Pulumi documents for a resource that had no parent,
+    ``Alias(parent=ROOT_STACK_RESOURCE)``, lets the engine find the moved state under that URN
+    (``collapseAliasToUrn`` in ``step_generator.go``): its first ``pulumi up`` renames it, and
+    replaces nothing. The alias names no resource a fresh unit stack holds, so it is harmless
+    there, and it is registered as a stack transformation (``docs/units.md``) so that every
+    component's resources get it without each component knowing about units."""
+    from pulumi.runtime.stack import Stack
+
+    parent = args.opts.parent
+    if (
+        not isinstance(args.resource, pulumi.CustomResource)
+        or not isinstance(parent, pulumi.ComponentResource)
+        or isinstance(parent, Stack)
+    ):
+        return None
+    moved = pulumi.ResourceOptions(aliases=[pulumi.Alias(parent=pulumi.ROOT_STACK_RESOURCE)])
+    return pulumi.ResourceTransformationResult(args.props, pulumi.ResourceOptions.merge(args.opts, moved))
+
+
 def in_scope(sites: Iterable[str]) -> list[str]:
     """The sites of ``sites`` this program touches (all of them outside a unit)."""
     scope = current_scope()
@@ -149,8 +186,8 @@ def export_for_units(key: str, value: pulumi.Input[Any]) -> None:
 
 async def _dependency_urns(output: pulumi.Output[Any]) -> list[str]:
     resources = await output.resources()
-    urns: Awaitable[list[str]] = pulumi.Output.all(*(r.urn for r in resources)).future()  # type: ignore[assignment]
-    return sorted(await urns or ())
+    urns = await pulumi.Output.all(*(r.urn for r in resources)).future()
+    return sorted(urns or ())
 
 
 def read_from_unit(unit: str, key: str) -> pulumi.Output[Any]:

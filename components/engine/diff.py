@@ -44,6 +44,7 @@ from ..core.display import UNKNOWN
 from ..core.errors import ConfigError, ConfigIssue
 from .offline import SECRET, OfflineMocks, OfflineRun, RecordingMonitor, Registration
 from .replacements import REPLACEMENTS, forces_replacement, recomputed_outputs, rolls_instances
+from .urn import STACK_TYPE
 from .wire import plain
 
 __all__ = [
@@ -318,10 +319,13 @@ def _name(urn: str) -> str:
     return urn.rsplit("::", 1)[-1]
 
 
-def _alias_urns(urn: str, type_: str, aliases: Sequence[Any]) -> list[str]:
-    """The URNs a registration's aliases name: ``{"urn": …}`` as given, and a ``spec`` under the
-    same parent computed the engine's way (a new type or name; another parent is not resolved)."""
+def alias_urns(urn: str, type_: str, aliases: Sequence[Any]) -> list[str]:
+    """The URNs a registration's aliases name, worked out as the engine does (``collapseAliasToUrn``
+    in pulumi's ``step_generator.go``): ``{"urn": …}`` as given; a ``spec``'s name, type, stack and
+    project where it gives them, else the resource's; its parent ``noParent`` (or the root stack)
+    for none, a ``parentUrn`` for that parent's, else the resource's own parent."""
     out: list[str] = []
+    parts = urn.split("::", 3)  # urn:pulumi:<stack> :: <project> :: <qualified type> :: <name>
     for alias in aliases:
         if not isinstance(alias, dict):
             continue
@@ -329,13 +333,18 @@ def _alias_urns(urn: str, type_: str, aliases: Sequence[Any]) -> list[str]:
             out.append(alias["urn"])
             continue
         spec = alias.get("spec")
-        if not isinstance(spec, dict) or spec.get("parentUrn") or spec.get("noParent"):
-            continue
-        parts = urn.split("::", 3)  # urn:pulumi:<stack> :: <project> :: <qualified type> :: <name>
-        if len(parts) != 4:
+        if not isinstance(spec, dict) or len(parts) != 4:
             continue
         stack, project, qualified, name = parts[0].removeprefix("urn:pulumi:"), *parts[1:]
         parents = qualified.rsplit("$", 1)[0] + "$" if "$" in qualified else ""
+        parent_urn = spec.get("parentUrn")
+        if spec.get("noParent"):
+            parents = ""
+        elif isinstance(parent_urn, str) and parent_urn:
+            parent_parts = parent_urn.split("::", 3)
+            if len(parent_parts) != 4:
+                continue
+            parents = "" if parent_parts[2] == STACK_TYPE else parent_parts[2] + "$"
         out.append(
             f"urn:pulumi:{spec.get('stack') or stack}::{spec.get('project') or project}::"
             f"{parents}{spec.get('type') or type_}::{spec.get('name') or name}"
@@ -470,7 +479,7 @@ def _renamed(run: OfflineRun, base: Base, current: Mapping[str, Registration]) -
     renamed: dict[str, str] = {}
     for reg in run.resources:
         if reg.urn not in base.resources:
-            for alias in _alias_urns(reg.urn, reg.type, reg.aliases):
+            for alias in alias_urns(reg.urn, reg.type, reg.aliases):
                 if alias in base.resources and alias not in current:
                     renamed[alias] = reg.urn
     return renamed

@@ -49,6 +49,7 @@ from ..estate.units import edge_unit, global_unit, link_unit, secrets_unit, site
 from ..planning.units import UnitGraph
 from .offline import OfflineRun, Registration
 from .plans.model import PlanFile
+from .urn import STACK_TYPE
 
 __all__ = [
     "Disagreement",
@@ -64,7 +65,6 @@ __all__ = [
 ]
 
 _PROVIDER_TYPE = "pulumi:providers:"
-_ROOT_TYPE = "pulumi:pulumi:Stack"
 
 #: Roles (the part of a child's name after its component's) whose resources read several units:
 #: component type → role → the kind of unit that owns them (``edge`` is the site's edge).
@@ -245,7 +245,7 @@ def _unit(
     link = next((a for a in ancestors if a.type == VPN_LINK), None)
     if link is not None:
         return link_unit(stack, str(link.inputs.get("siteA")), str(link.inputs.get("siteB")))
-    component = next((a for a in reversed(ancestors) if a.type != _ROOT_TYPE), None)
+    component = next((a for a in reversed(ancestors) if a.type != STACK_TYPE), None)
     if component is not None:
         for role, kind in ROLE_UNITS.get(component.type, {}).items():
             site = _role_site(res.name, component.name, role, sites)

@@ -24,7 +24,7 @@ from ..kubernetes.fleet import KubernetesFleetConfig
 from ..metal.bare_metal_pool import PoolConfig
 from ..network.connectivity import ConnectivityArgs
 from ..network.hybrid_vpc import NAME_LIMIT, HybridVpcArgs, IpamArgs, Sites
-from ..planning.units import Deployment
+from ..planning.units import PULUMI_NAME, Deployment
 from ..storage.multi_cloud_bucket import MultiCloudBucketConfig
 from .plan import EstatePlan, plan_estate
 from .units import find_unit, plan_units
@@ -122,6 +122,27 @@ class StackConfig(BaseModel):
         "(one Pulumi stack per site, link, appliance edge, the secrets and the global DNS and "
         "copies, named <stack>.<unit>; docs/units.md).",
     )
+
+    organization: str | None = Field(
+        default=None,
+        description="The Pulumi organisation the estate's unit stacks live in, which the stack "
+        "references between units name (<organization>/<project>/<stack>.<unit>) and `skyweave "
+        "export` defaults --org to: letters, digits, '-', '_' and '.'; `organization` on a "
+        "self-managed (DIY) backend. Default: the running stack's (pulumi.get_organization()).",
+    )
+
+    @model_validator(mode="after")
+    def _organization_name(self) -> StackConfig:
+        org = self.organization
+        if org is not None and not PULUMI_NAME.fullmatch(org):
+            raise FieldValueError(
+                "organization",
+                "not a Pulumi organisation name: letters, digits, '-', '_' and '.' only (a stack's "
+                "full name is <organization>/<project>/<stack>, split on '/'); a self-managed (DIY) "
+                "backend's is always 'organization'",
+                org,
+            )
+        return self
 
     _plan: EstatePlan | None = PrivateAttr(default=None)
     _hybrid_vpc_args: HybridVpcArgs | None = PrivateAttr(default=None)

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..core.errors import ConfigError, ConfigIssue, PlanningError
 from ..drivers.bare_metal import secret_issues
-from ..drivers.scope import UnitScope, set_scope
+from ..drivers.scope import UnitScope, moved_from_the_root, set_scope
 from ..planning.units import Deployment, UnitGraph
 from .config import NAMESPACE, StackConfig, parse_stack_config
 from .project import find_stack_file_label
@@ -125,6 +125,7 @@ def load_stack_config(namespace: str = NAMESPACE) -> StackConfig:
     if config.deployment is Deployment.UNITS:
         graph = planned.graph if planned is not None else None
         set_scope(_unit_scope(config, pulumi.get_stack(), source=source, prefix=prefix, graph=graph))
+        pulumi.runtime.register_stack_transformation(moved_from_the_root)
     return config
 
 
@@ -146,7 +147,7 @@ def _unit_scope(
         raise ConfigError([ConfigIssue(f"{prefix}deployment", message, "units")], source=source)
     estate, unit = found
     try:
-        return unit_scope(config.plan, estate, unit)
+        return unit_scope(config.plan, estate, unit, organization=config.organization)
     except PlanningError as exc:
         raise ConfigError(exc.as_issues(prefix), source=source) from None
 

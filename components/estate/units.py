@@ -265,7 +265,7 @@ def _check_names(stack: str, units: list[Unit], blame: dict[str, tuple[str, str]
         raise error
 
 
-def unit_scope(plan: EstatePlan, estate: str, unit: Unit) -> UnitScope:
+def unit_scope(plan: EstatePlan, estate: str, unit: Unit, *, organization: str | None = None) -> UnitScope:
     """What the program of ``unit`` (of the estate stack ``estate``) builds.
 
     Raises :class:`PlanningError` (at ``deployment``) naming everything of the estate a unit's
@@ -292,6 +292,7 @@ def unit_scope(plan: EstatePlan, estate: str, unit: Unit) -> UnitScope:
         reads=view.global_reads if unit.name == global_unit(estate) else frozenset(),
         secrets_unit=secrets_unit(estate),
         builds_secrets=unit.name == secrets_unit(estate),
+        organization=organization,
     )
 
 

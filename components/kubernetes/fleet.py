@@ -29,7 +29,7 @@ from __future__ import annotations
 import functools
 import ipaddress
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import pulumi
@@ -237,6 +237,8 @@ class WorkloadPlan:
     #: Whether DNS needs every load balancer at fixed addresses (a provider health-checking IP
     #: targets only): a vendor whose load balancer has a hostname then gives it fixed ones.
     fixed: bool = False
+    #: Per site, how DNS reaches its load balancer (an IP where it is given fixed addresses).
+    kinds: Mapping[str, EndpointKind] = field(default_factory=dict)
 
     @property
     def dns_record(self) -> str | None:
@@ -499,7 +501,10 @@ def _plan_workload(
         for c in planned
         if per_site.get(c.site.name, 0) > 0
     }
-    return WorkloadPlan(args=w, capacity=capacity, specs=specs, dns_providers=providers, fixed=fixed)
+    kinds = {c.site.name: kind(c.site, fixed) for c in planned}
+    return WorkloadPlan(
+        args=w, capacity=capacity, specs=specs, dns_providers=providers, fixed=fixed, kinds=kinds
+    )
 
 
 class KubernetesFleet(
@@ -591,10 +596,9 @@ class KubernetesFleet(
                                 key,
                                 site=site.name,
                                 vendor=site.vendor,
-                                # fixed addresses are IPs (cluster_objects.create_workload)
-                                kind=EndpointKind.IP
-                                if workload.fixed and cluster.terms.fixed_addresses
-                                else cluster.terms.load_balancer,
+                                # the plan's kind: an IP where the load balancer is given
+                                # fixed addresses (cluster_objects.create_workload)
+                                kind=workload.kinds[site.name],
                                 weight=spec.replicas,
                             )
                         )

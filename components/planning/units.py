@@ -25,6 +25,7 @@ from ..core.errors import PlanningError
 __all__ = [
     "DNS1123_SUBDOMAIN",
     "MAX_UNIT_NAME",
+    "PULUMI_NAME",
     "Deployment",
     "Unit",
     "UnitCycleError",
@@ -32,6 +33,12 @@ __all__ = [
     "UnitKind",
     "unit_name_problems",
 ]
+
+#: A Pulumi organisation or project name: letters, digits, '-', '_' and '.' (Pulumi's
+#: ``tokens.IsName``: "project names may only contain alphanumerics, hyphens, underscores, and
+#: periods"); a stack's full name is ``<org>/<project>/<stack>``, which Pulumi's backends split on
+#: '/' (``ParseStackReference``), so a '/' in an organisation would name another stack.
+PULUMI_NAME = re.compile(r"[A-Za-z0-9_.-]+")
 
 #: Pulumi refuses stack names over 100 characters
 #: (pulumi/pkg/backend/... ``ValidateStackName``); a Kubernetes object name may be longer (253).

@@ -27,6 +27,7 @@ from ... import files
 from ...core.errors import ConfigIssue, PlanningError
 from ...drivers.scope import UNIT_RESOURCES, reference_source
 from ...planning.units import Unit, UnitGraph
+from ..urn import STACK_TYPE
 from .model import PlanFile, PlanFileError, _error
 
 __all__ = ["MANIFEST", "read_plan_directory", "read_units_manifest"]
@@ -37,7 +38,6 @@ MANIFEST = "units.json"
 MANIFEST_BYTES = 64 * 1024 * 1024
 #: Resources a unit registers for itself, which the single stack holds once: kept once.
 _SHARED_TYPES_PREFIX = "pulumi:providers:"
-_ROOT_TYPE = "pulumi:pulumi:Stack"
 #: Reads of another unit's outputs: not resources of the estate.
 _STACK_REFERENCE = "pulumi:pulumi:StackReference"
 
@@ -227,15 +227,15 @@ def _directory_error(where: str, message: str) -> PlanFileError:
 
 
 def _shared(type_: str) -> bool:
-    return type_ == _ROOT_TYPE or type_.startswith(_SHARED_TYPES_PREFIX)
+    return type_ == STACK_TYPE or type_.startswith(_SHARED_TYPES_PREFIX)
 
 
 def _mover(unit: str, estate: str, project: str) -> Callable[[Any], Any]:
     """A function moving every URN in a value from ``unit``'s stack to ``estate``'s (the root
     stack resource's name carries the stack too)."""
     prefix, target = f"urn:pulumi:{unit}::{project}::", f"urn:pulumi:{estate}::{project}::"
-    root = f"{prefix}{_ROOT_TYPE}::{project}-{unit}"
-    root_target = f"{target}{_ROOT_TYPE}::{project}-{estate}"
+    root = f"{prefix}{STACK_TYPE}::{project}-{unit}"
+    root_target = f"{target}{STACK_TYPE}::{project}-{estate}"
 
     def move(value: Any) -> Any:
         if isinstance(value, str):

@@ -120,6 +120,14 @@ def _units(sites: int, mix: str, jobs: int) -> dict[str, Any]:
             resources += json.loads(Path(unit["plan"]).read_text())["summary"]["resources"]
         files = len(list(out.iterdir()))
     units = report["units"]
+    kinds: dict[str, dict[str, float]] = {}
+    for unit in units:
+        # bench/estate.py names sites <vendor[:3]>-<n>: a unit's kind and vendor from its name
+        kind = "link" if ".link." in unit["unit"] else f"site {unit['unit'].split('.', 1)[1][:3]}"
+        row = kinds.setdefault(kind, {"units": 0, "registrations": 0, "cpu_seconds": 0.0})
+        row["units"] += 1
+        row["registrations"] += unit["resources"]
+        row["cpu_seconds"] += unit["cpuSeconds"]
     return {
         "sites": sites,
         "jobs": jobs,
@@ -129,6 +137,7 @@ def _units(sites: int, mix: str, jobs: int) -> dict[str, Any]:
         "resources": resources,
         "cpu_seconds": cpu,
         "units_cpu_seconds": sum(u["cpuSeconds"] for u in units),
+        "by_kind": kinds,
         "coordinator": report["coordinator"],
         "wall_seconds": wall,
         "largest_unit_mib": max(u["peakRssMB"] for u in units),
@@ -211,14 +220,40 @@ def render(results: dict[str, Any], command: str) -> list[str]:
     for row in rows:
         u = row["units"]
         c = u["coordinator"]
+        kinds = "; ".join(
+            f"{kind}: {k['units']:,} units, {1000 * k['cpu_seconds'] / k['units']:.0f} ms CPU each, "
+            f"{k['registrations'] / k['units']:.1f} registrations each"
+            for kind, k in sorted(u.get("by_kind", {}).items())
+        )
         lines.append(
             f"- {row['sites']:,} sites: the estate planned once in {c['planCpuSeconds']:.2f} s CPU; the "
             f"coordinator {c['cpuSeconds']:.1f} s CPU and {c['peakRssMB']:.0f} MB; the units' processes "
             f"{u['units_cpu_seconds']:.1f} s CPU (largest {u['largest_unit_mib']:.0f} MB, counting the "
             f"pages it shares with the coordinator); the command itself {u['command_peak_mib']:.0f} MB."
+            + (f" Per kind — {kinds}." if kinds else "")
         )
-    lines.append("")
+    lines += ["", *_beyond(rows), ""]
     return lines
+
+
+def _beyond(rows: list[dict[str, Any]]) -> list[str]:
+    """What the largest row says of 10,000 sites, which no bench estate reaches yet."""
+    big = rows[-1]
+    if big["sites"] >= 10_000:
+        return []
+    u = big["units"]
+    scale = 10_000 / big["sites"]
+    return [
+        f"**10,000 sites: not measured.** No `bench/estate.py` estate of that size can be planned today: "
+        "its hub-spoke links each take a /27 of 169.254.0.0/16 for tunnel inside addresses, unique "
+        "estate-wide (at most 2,041 such links, about 1,020 sites on two hubs), and /20 site blocks fill "
+        "10.0.0.0/8 at 4,096 sites (see Limits); the planner refuses the estate before anything runs. "
+        f"From the {big['sites']:,}-site row, scaled linearly by {scale:.0f}x (an estimate, not a "
+        f"measurement): ~{u['units'] * scale:,.0f} units, ~{u['cpu_seconds'] * scale / 60:,.0f} min CPU, "
+        f"~{u['cpu_seconds'] * scale / 2 / 60:,.0f} min wall on 2 idle cores; the coordinator (the plan, "
+        "the SDKs) grows with the estate and every unit's process shares its pages, so the largest "
+        f"process would be the coordinator's {u['coordinator']['peakRssMB']:.0f} MB plus the plan's growth.",
+    ]
 
 
 def _write(results: dict[str, Any], command: str) -> None:
@@ -252,6 +287,12 @@ def main() -> None:
     parser.add_argument("-j", "--jobs", type=int, default=2)
     parser.add_argument("--single-max", type=int, default=1000, help="largest estate also run as one stack")
     parser.add_argument("--write", action="store_true", help="write docs/benchmarks.md's section")
+    parser.add_argument(
+        "--rows",
+        type=Path,
+        metavar="LOG",
+        help="measure nothing: the rows a run logged on stderr ('[bench.units] {...}' lines)",
+    )
     args = parser.parse_args()
     if args.child:
         kind, sites, mix, *rest = args.child
@@ -259,7 +300,12 @@ def main() -> None:
         print(json.dumps(result))
         return
     sizes = tuple(int(s) for s in args.sizes.split(","))
-    results = measure(sizes, mix=args.mix, jobs=args.jobs, single_max=args.single_max)
+    if args.rows is not None:
+        logged = [line.split(" ", 1)[1] for line in args.rows.read_text().splitlines() if " {" in line]
+        results = {"mix": args.mix, "jobs": args.jobs, "rows": [json.loads(r) for r in logged]}
+        results["machine"] = machine()
+    else:
+        results = measure(sizes, mix=args.mix, jobs=args.jobs, single_max=args.single_max)
     command = f"python -m bench.units --sizes {args.sizes} --mix {args.mix} -j {args.jobs}"
     print("\n".join(render(results, command)))
     if args.write:

@@ -295,3 +295,12 @@ def test_the_units_bench_counts_every_process_of_the_run() -> None:
     assert row["units"] == row["files"] - 1  # a plan per unit, and units.json
     assert row["cpu_seconds"] >= row["units_cpu_seconds"] + row["coordinator"]["cpuSeconds"] > 0
     assert row["registrations"] > row["resources"] > 0 and row["largest_process_mib"] > 0
+
+
+def test_the_units_section_is_the_rendering_of_its_saved_samples() -> None:
+    from bench import units
+
+    root = Path(__file__).resolve().parent.parent
+    saved = json.loads((root / "docs" / "benchmarks-units.json").read_text())
+    section = "\n".join(units.render(saved["results"], saved["command"]))
+    assert section.strip() in (root / "docs" / "benchmarks.md").read_text()

@@ -104,6 +104,21 @@ def test_a_failing_unit_names_itself_and_stops_the_rest(
     assert "unit dev.aws-use1" in err or "unit dev.gcp-euw1" in err
 
 
+def test_each_plan_is_written_as_its_unit_ends_and_the_manifest_only_when_all_have(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The plans reach DIR as each unit's process ends, not once the run is over (the command
+    never holds them): with the link failing, the sites' plans are there, and no units.json."""
+    program = project / "stacks" / "__main__.py"
+    program.write_text(
+        program.read_text().replace("    key = random", "    undefined_name\n    key = random")
+    )
+    out = tmp_path / "plans"
+    assert main(["-C", str(project), "preview", "--stack", "dev", "--all", "-j", "1", "--out", str(out)]) == 1
+    assert "unit dev.link.aws-use1.gcp-euw1" in capsys.readouterr().err
+    assert sorted(p.name for p in out.iterdir()) == ["dev.aws-use1.json", "dev.gcp-euw1.json"]
+
+
 def test_a_single_stack_estate_is_told_how_to_switch(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

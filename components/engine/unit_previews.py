@@ -194,7 +194,7 @@ def _warm(estate: _Estate, unit: str, references: Mapping[str, StackOutputs]) ->
     _run_unit(dataclasses.replace(estate, out=None), unit, references)
     for thread in threading.enumerate():
         if thread is not threading.main_thread():
-            thread.join()
+            thread.join(timeout=10)  # the run's executor threads, ending once their loop closed
     gc.collect()
 
 

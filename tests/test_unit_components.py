@@ -223,9 +223,8 @@ def test_the_merged_plan_has_the_single_stacks_dependencies(estate: Estate) -> N
     assert merged == single
 
 
+@pytest.mark.parametrize("estate", ["dns"], indirect=True)
 def test_dns_is_built_in_the_global_unit_on_the_dns_sites_providers_only(estate: Estate) -> None:
-    if estate.name != "dns":
-        pytest.skip("the DNS estate's")
     plans = estate.unit_plans()
     glob = plans["dev.global"]
     providers = sorted(r["name"] for r in glob["resources"] if r["type"].startswith("pulumi:providers:"))
@@ -243,11 +242,10 @@ def test_dns_is_built_in_the_global_unit_on_the_dns_sites_providers_only(estate:
     assert record["propertyDependencies"]["records"] == [reference]
 
 
+@pytest.mark.parametrize("estate", ["bucket"], indirect=True)
 def test_a_transfer_is_built_in_the_global_unit_from_the_buckets_its_sites_units_export(
     estate: Estate,
 ) -> None:
-    if estate.name != "bucket":
-        pytest.skip("the bucket estate's")
     plans = estate.unit_plans()
     glob = plans["dev.global"]
     names = sorted(r["name"] for r in glob["resources"] if r["custom"] and "providers" not in r["type"])
@@ -264,9 +262,8 @@ def test_a_transfer_is_built_in_the_global_unit_from_the_buckets_its_sites_units
         assert len(buckets) == 2 and all(r["protect"] for r in buckets), site
 
 
+@pytest.mark.parametrize("estate", ["pool"], indirect=True)
 def test_a_pools_nodes_are_built_in_their_sites_units(estate: Estate) -> None:
-    if estate.name != "pool":
-        pytest.skip("the pool estate's")
     plans = estate.unit_plans()
     aws = [r["name"] for r in plans["dev.aws-use1"]["resources"] if r["type"] == "aws:ec2/instance:Instance"]
     assert len(aws) == 2 and all(n.startswith("metal-") for n in aws)
@@ -277,11 +274,10 @@ def test_a_pools_nodes_are_built_in_their_sites_units(estate: Estate) -> None:
     assert not [r for r in plans["dev.gcp-euw1"]["resources"] if r["name"].startswith("metal-")]
 
 
+@pytest.mark.parametrize("estate", ["fleet"], indirect=True)
 def test_a_fleets_clusters_and_workload_are_built_in_their_sites_units_and_its_dns_globally(
     estate: Estate,
 ) -> None:
-    if estate.name != "fleet":
-        pytest.skip("the fleet estate's")
     plans = estate.unit_plans()
     for site in ("aws-use1", "gcp-euw1"):
         rows = plans[f"dev.{site}"]["resources"]
@@ -307,9 +303,8 @@ def _secret_plaintexts(value: Any, inside: bool = False) -> list[str]:
     return [value] if inside and isinstance(value, str) and value != SECRET_SIG else []
 
 
+@pytest.mark.parametrize("estate", ["database"], indirect=True)
 def test_a_databases_secrets_cross_units_as_secrets_and_never_in_plain_text(estate: Estate) -> None:
-    if estate.name != "database":
-        pytest.skip("the database estate's")
     plans = estate.unit_plans()
     secrets = plans["dev.secrets"]
     generated = {r["type"] for r in secrets["resources"] if r["custom"] and "providers" not in r["type"]}

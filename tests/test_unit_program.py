@@ -351,6 +351,13 @@ def test_prod_as_units_is_the_single_stack_judged_alike(
             assert row["inputs"] == single[urn]["inputs"], urn
         seen += len(got)
     assert seen == len(custom_urns({"resources": list(single.values())}))
+    merged = {r["urn"]: r for r in read_plan_directory(out, read_plan).rows}
+    for urn in custom_urns({"resources": list(single.values())}):  # the merge's dependencies too
+        row = merged[urn]
+        assert sorted(row.get("dependencies") or []) == sorted(single[urn].get("dependencies") or []), urn
+        expected = single[urn].get("propertyDependencies") or {}
+        props = {k: sorted(v) for k, v in (row.get("propertyDependencies") or {}).items()}
+        assert props == {k: sorted(v) for k, v in expected.items()}, urn
     assert findings(capsys, "--from-json", str(out)) == findings(capsys, "--from-json", str(single_plan))
     (tmp_path / "tunnel").mkdir()
     without_a_tunnel(single_plan, out, "prod", tmp_path / "tunnel", capsys)

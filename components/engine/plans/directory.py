@@ -142,7 +142,7 @@ def _merge(graph: UnitGraph, plans: list[PlanFile], label: str) -> PlanFile:
             row = move(raw)
             row["dependencies"] = _resolved(row.get("dependencies") or [], sources)
             if isinstance(props := row.get("propertyDependencies"), dict):
-                row["propertyDependencies"] = {k: _resolved(v, sources) for k, v in props.items()}
+                row["propertyDependencies"] = _resolved_properties(props, sources)
             urn = row["urn"]
             if urn in rows:
                 if row.get("custom", True) and not _shared(row["type"]):
@@ -159,7 +159,7 @@ def _merge(graph: UnitGraph, plans: list[PlanFile], label: str) -> PlanFile:
             merged = outputs.setdefault(move(urn), {})
             _merge_values(merged, {k: v for k, v in move(values).items() if k != UNIT_RESOURCES})
         for urn, props in plan.property_dependencies.items():
-            dependencies.setdefault(move(urn), {k: _resolved(v, sources) for k, v in move(props).items()})
+            dependencies.setdefault(move(urn), _resolved_properties(move(props), sources))
     return PlanFile(
         label=label,
         format=plans[0].format if len({p.format for p in plans}) == 1 else "units",
@@ -219,6 +219,20 @@ def _resolved(dependencies: Any, sources: dict[tuple[str, str], list[str]]) -> A
                 continue
         out.setdefault(dep)
     return type(dependencies)(out)
+
+
+def _resolved_properties(
+    properties: dict[str, Any], sources: dict[tuple[str, str], list[str]]
+) -> dict[str, Any]:
+    """Each property's dependencies :func:`_resolved`; a property that depended only on stack
+    references reading values no resource made (a vSphere site's fixed address, exported as a
+    constant) depends on nothing, and the single stack lists no dependencies for it."""
+    out = {}
+    for key, dependencies in properties.items():
+        found = _resolved(dependencies, sources)
+        if found or not dependencies:
+            out[key] = found
+    return out
 
 
 def _directory_error(where: str, message: str) -> PlanFileError:

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, CliOnce
 from skyweave.cli import main
 from skyweave.core.errors import ConfigError
 from skyweave.engine.policy_config import validate_policy_config
@@ -50,19 +50,25 @@ def test_a_real_date_is_accepted_and_kept(expires: str) -> None:
 
 
 def test_a_custom_pack_in_a_project_is_not_given_the_stacks_policy_file(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], cli_once: CliOnce
 ) -> None:
+    """Judged from the stack's plan (`--from-json`, the project's stack named by the plan): the
+    policy file is chosen by the same code for `--stack`, without running the program twice."""
     from policy_helpers import USER_PACK
 
     assert (ROOT / "stacks" / "Pulumi.dev.policy.json").is_file() or (
         ROOT / "stacks" / "Pulumi.prod.policy.json"
     ).is_file()
     stack = "prod" if (ROOT / "stacks" / "Pulumi.prod.policy.json").is_file() else "dev"
+    code, plan = cli_once("preview", "--stack", stack, "--format", "json")
+    assert code == 0
+    (tmp_path / "plan.json").write_text(plan)
     pack = tmp_path / "pack"
     pack.mkdir()
     (pack / "PulumiPolicy.yaml").write_text("runtime: python\nversion: 2.0.0\n")
     (pack / "__main__.py").write_text(USER_PACK)
-    assert main(["-C", str(ROOT), "check", "--stack", stack, "--pack", str(pack), "--format", "json"]) == 0
+    from_plan = ["--from-json", str(tmp_path / "plan.json")]
+    assert main(["-C", str(ROOT), "check", *from_plan, "--pack", str(pack), "--format", "json"]) == 0
     out, err = capsys.readouterr()
     doc = json.loads(out)
     assert doc["pack"] == "mine" and not any("policy config" in note for note in doc["notes"]), err
@@ -74,8 +80,7 @@ def test_a_custom_pack_in_a_project_is_not_given_the_stacks_policy_file(
             "-C",
             str(ROOT),
             "check",
-            "--stack",
-            stack,
+            *from_plan,
             "--pack",
             str(pack),
             "--config",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 import io
 import json
 import os
@@ -293,26 +294,46 @@ def test_the_docs_command_runs(
         os.chdir(before)
 
 
-def test_prods_own_units_from_skyweave_stacks_get_the_single_plans_findings(
-    prod: dict[str, Any],
-    prod_findings: Findings,
-    prod_run: OfflineRun,
-    cli_once: CliOnce,
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    """The units ``skyweave stacks`` lists and the resources each owns (engine/units), as a
-    directory of plans with ``stacks --format json`` as its manifest."""
+@dataclasses.dataclass(frozen=True)
+class ProdUnits:
+    """prod's own units: the manifest ``skyweave stacks --format json`` prints, their names in
+    order, and which unit owns each resource (engine/units ``assign_run`` on prod's preview)."""
+
+    manifest: str
+    names: list[str]
+    unit_of: dict[str, str]
+
+    def assign(self, row: dict[str, Any]) -> int:
+        return self.names.index(self.unit_of[row["urn"]])
+
+    def write(self, where: Path, plans: dict[str, dict[str, Any]]) -> Path:
+        directory = write_units(where, "prod", plans)
+        (directory / MANIFEST).write_text(self.manifest)
+        return directory
+
+
+@pytest.fixture(scope="module")
+def prod_units(prod_run: OfflineRun, cli_once: CliOnce) -> ProdUnits:
     code, manifest = cli_once("stacks", "--stack", "prod", "--format", "json")
     assert code == 0
     config = parse_stack_config({**stack_raw("prod"), "deployment": "units"}, source="prod", stack="prod")
     graph = plan_units(config.plan, "prod")
     assignment = assign_run(prod_run, graph, [s.name for s in config.sites])
-    names = list(graph.names())
-    plans = split(prod, names, lambda row: names.index(assignment.unit_of[row["urn"]]))
+    return ProdUnits(manifest, list(graph.names()), dict(assignment.unit_of))
+
+
+def test_prods_own_units_from_skyweave_stacks_get_the_single_plans_findings(
+    prod: dict[str, Any],
+    prod_findings: Findings,
+    prod_units: ProdUnits,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The units ``skyweave stacks`` lists and the resources each owns (engine/units), as a
+    directory of plans with ``stacks --format json`` as its manifest."""
+    plans = split(prod, prod_units.names, prod_units.assign)
     assert all(any(r["custom"] for r in plan["resources"]) for plan in plans.values())
-    directory = write_units(tmp_path / "units", "prod", plans)
-    (directory / MANIFEST).write_text(manifest)
+    directory = prod_units.write(tmp_path / "units", plans)
     assert findings(capsys, "--from-json", str(directory)) == prod_findings
 
 
@@ -360,25 +381,16 @@ def test_prods_units_with_a_removal_get_the_single_plans_findings(
     removal: str,
     prod: dict[str, Any],
     prod_findings: Findings,
-    prod_run: OfflineRun,
-    cli_once: CliOnce,
+    prod_units: ProdUnits,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """Issue 31's done-when: prod's units, with a tunnel, a site's compute or a whole vendor gone,
     get exactly the findings of the single plan with the same resources gone (and the removal
     changes the verdict, so the comparison is not of two unchanged estates)."""
-    code, manifest = cli_once("stacks", "--stack", "prod", "--format", "json")
-    assert code == 0
-    config = parse_stack_config({**stack_raw("prod"), "deployment": "units"}, source="prod", stack="prod")
-    graph = plan_units(config.plan, "prod")
-    assignment = assign_run(prod_run, graph, [s.name for s in config.sites])
-    names = list(graph.names())
     smaller = _without(prod, _REMOVALS[removal])
     assert len(smaller["resources"]) < len(prod["resources"])
-    plans = split(smaller, names, lambda row: names.index(assignment.unit_of[row["urn"]]))
-    directory = write_units(tmp_path / "units", "prod", plans)
-    (directory / MANIFEST).write_text(manifest)
+    directory = prod_units.write(tmp_path / "units", split(smaller, prod_units.names, prod_units.assign))
     single = tmp_path / "single.json"
     single.write_text(json.dumps(smaller))
     expected = findings(capsys, "--from-json", str(single))

@@ -76,20 +76,24 @@ def preview_estate(
     name: str,
     raw: dict[str, Any],
     root: Path,
-    write: Callable[[Path, dict[str, Any]], Project] = lambda where, raw: write_stack(where, "dev", raw),
+    write: Callable[[Path, str, dict[str, Any]], Project] = write_stack,
+    stack: str = "dev",
+    run: OfflineRun | None = None,
 ) -> Estate:
-    """``raw`` (dev's stack file's skyweave keys) previewed as units (``preview --all``) and as one
-    stack, in projects under ``root`` that ``write`` makes."""
+    """``raw`` (a stack file's skyweave keys) previewed as units (``preview --all``) and as one
+    stack (unless its ``run`` is given), in projects under ``root`` that ``write`` makes
+    (:func:`conftest.write_stack` by default)."""
     for where in ("units", "single"):
         (root / where).mkdir()
-    write(root / "units", {**raw, "deployment": "units"})
+    write(root / "units", stack, {**raw, "deployment": "units"})
     out = root / "plans"
-    argv = ["-C", str(root / "units"), "preview", "--stack", "dev", "--all", "-j", "2", "--out", str(out)]
+    argv = ["-C", str(root / "units"), "preview", "--stack", stack, "--all", "-j", "2", "--out", str(out)]
     assert main(argv) == 0
-    run = preview_stack(write(root / "single", raw), "dev")
+    if run is None:
+        run = preview_stack(write(root / "single", stack, raw), stack)
     single = root / "single.json"
     single.write_text(render_json(run))
-    return Estate(name, raw, out, single, run)
+    return Estate(name, raw, out, single, run, stack)
 
 
 def check_resources_per_unit(estate: Estate) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 from skyweave.engine.offline import OfflineMocks, OfflineRun, run_program
-from skyweave.engine.preview import preview_stack
+from skyweave.engine.preview import preview_stack, render_json
 from skyweave.estate.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,6 +46,13 @@ def raw_prod() -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def prod_run(project: Project) -> OfflineRun:
     return preview_stack(project, "prod")
+
+
+@pytest.fixture(scope="session")
+def prod_json(prod_run: OfflineRun) -> str:
+    """What ``skyweave preview --stack prod --format json`` prints: the JSON of the session's prod
+    run (the command prints ``render_json`` of the same offline run), without running prod again."""
+    return render_json(prod_run)
 
 
 @pytest.fixture(scope="session")

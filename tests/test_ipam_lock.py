@@ -22,8 +22,6 @@ from skyweave import files
 from skyweave.cli import ipam as ipam_cli
 from skyweave.cli import main
 from skyweave.cli.exit_codes import EXIT_REQUIREMENT
-from skyweave.engine.offline import OfflineRun
-from skyweave.engine.preview import render_json
 
 SHIPPED_PROD = (ROOT / "stacks" / "Pulumi.prod.yaml").read_text(encoding="utf-8")
 
@@ -167,7 +165,7 @@ def test_lock_on_the_shipped_prod_file_inserts_only_the_pins(
 
 
 def test_adding_a_site_to_prod_preview_dry_run_lock_preview(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], prod_run: OfflineRun
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], prod_json: str
 ) -> None:
     """Issue 17's day-2 workflow: require_pins refuses the new site, lock is the remedy.
 
@@ -218,7 +216,7 @@ def test_adding_a_site_to_prod_preview_dry_run_lock_preview(
     # exists is replaced or deleted, and the updates are the Azure VPN gateway's BGP list, which
     # names every link's custom addresses (docs/azure.md) and so gains the new link's.
     base = tmp_path / "before.json"
-    base.write_text(render_json(prod_run))
+    base.write_text(prod_json)
     diff_args = [
         *argv,
         "preview",

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import copy
 import ipaddress
+import json
 import time
 from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import stack_raw, write_stack
+from conftest import ROOT, stack_raw, write_stack
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from skyweave.cli import EXIT_CONFIG, main
@@ -265,3 +266,25 @@ def test_estate_scope_is_the_default_and_plans_as_before() -> None:
             raw["network"]["tunnel_block_scope"] = scope
         links = parse_stack_config(raw, source="prod").plan.network.connectivity.links
         assert {link.id: str(link.block) for link in links if link.block} == shipped
+
+
+def test_links_sharing_no_site_on_one_block_build_and_pass_the_pack(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two AWS↔GCP links of prod with no site in common, pinned to one block in site scope: their
+    VPN connections (on two virtual private gateways) and router interfaces (on two Cloud Routers)
+    reuse each other's /30s, and the pack's inside-CIDR rule, judging the resources, passes."""
+    raw = copy.deepcopy(stack_raw("prod"))
+    raw["network"]["tunnel_block_scope"] = "site"
+    pins = raw["network"]["tunnel_blocks"]
+    one, other = "aws-use1/gcp-euw1", "aws-usw2/gcp-usc1"
+    pins[other] = pins[one]
+    write_stack(tmp_path, "prod", raw)
+    policy = ROOT / "stacks" / "Pulumi.prod.policy.json"
+    if policy.is_file():
+        (tmp_path / "stacks" / policy.name).write_text(policy.read_text())
+    links = _links(tmp_path / "stacks" / "Pulumi.prod.yaml")
+    assert links[one] == links[other] and len(links[one]) == 4
+    assert main(["-C", str(tmp_path), "check", "--stack", "prod", "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert not [v for v in report["violations"] if "tunnel-inside" in v["policy"]], report

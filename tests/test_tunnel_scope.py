@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import copy
 import ipaddress
+import itertools
 import json
+import textwrap
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -288,3 +290,23 @@ def test_links_sharing_no_site_on_one_block_build_and_pass_the_pack(
     assert main(["-C", str(tmp_path), "check", "--stack", "prod", "--format", "json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert not [v for v in report["violations"] if "tunnel-inside" in v["policy"]], report
+
+
+def test_the_docs_example_plans_prod_hub_spoke_in_site_scope() -> None:
+    """docs/connectivity.md's `tunnel_block_scope: site` example, on prod's sites."""
+    from skyweave.estate.config import parse_stack_config
+
+    docs = (ROOT / "docs" / "connectivity.md").read_text()
+    section = docs.split("**How unique a block is", 1)[1]
+    snippet = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    network = yaml.safe_load(textwrap.dedent(snippet))["skyweave:network"]
+    assert network["tunnel_block_scope"] == "site"
+    raw = copy.deepcopy(stack_raw("prod"))
+    raw["network"] = {"quotas": raw["network"]["quotas"], **network}
+    links = parse_stack_config(raw, source="docs").plan.network.connectivity.links
+    hubs = set(network["hubs"])
+    assert links and all({link.a.site, link.b.site} & hubs for link in links)
+    blocks = [(link, link.block) for link in links if link.block]
+    for (one, a), (other, b) in itertools.combinations(blocks, 2):
+        if {one.a.site, one.b.site} & {other.a.site, other.b.site}:
+            assert a != b

@@ -11,6 +11,7 @@ import textwrap
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -310,3 +311,37 @@ def test_the_docs_example_plans_prod_hub_spoke_in_site_scope() -> None:
     for (one, a), (other, b) in itertools.combinations(blocks, 2):
         if {one.a.site, one.b.site} & {other.a.site, other.b.site}:
             assert a != b
+
+
+@settings(max_examples=60, deadline=None)
+@given(estates, st.booleans(), st.data())
+def test_the_pack_and_the_planner_agree_on_what_may_share_a_block(
+    links: list[str], narrow: bool, data: st.DataObject
+) -> None:
+    """VpnLink components carrying a site-scope plan's /30s pass the pack's inside-CIDR rule;
+    moving one link onto the block of a link it shares a site with fails it."""
+    from policy_helpers import check_stack, res
+    from skyweave.policy import rule_by_name
+
+    rule = rule_by_name("skyweave-addresses-tunnel-inside-cidrs")
+
+    def components(blocks: Mapping[str, Net]) -> list[Any]:
+        return [
+            res(
+                "skyweave:network:VpnLink",
+                link,
+                {"siteA": a, "siteB": b, "insideCidrs": [str(c) for c in tunnel_cidrs(blocks[link], 4)]},
+            )
+            for link, (a, b) in _ends(list(blocks)).items()
+        ]
+
+    blocks = _plan(links, narrow)
+    assert check_stack(rule, components(blocks)) == []
+    ends = _ends(links)
+    pairs = [(x, y) for x in links for y in links if x != y and set(ends[x]) & set(ends[y])]
+    if pairs:
+        one, other = data.draw(st.sampled_from(pairs))
+        findings = check_stack(rule, components({**blocks, one: blocks[other]}))
+        shared = (set(ends[one]) & set(ends[other])).pop()
+        assert findings and all("used twice" in f.message for f in findings)
+        assert any(f"on site {shared}:" in f.message for f in findings)

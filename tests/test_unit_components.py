@@ -13,8 +13,6 @@ units' plans gives exactly the single plan's findings.
 from __future__ import annotations
 
 import copy
-import dataclasses
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,21 +20,14 @@ from typing import Any
 import pytest
 import yaml
 from conftest import ROOT, stack_raw, write_stack
-from skyweave.cli import main
 from skyweave.database.multi_cloud_database import _PASSWORDS
 from skyweave.drivers.scope import UNIT_RESOURCES
-from skyweave.engine.offline import OfflineMocks, OfflineRun, StackOutputs, run_program
-from skyweave.engine.plans import read_plan
-from skyweave.engine.plans.directory import read_plan_directory
+from skyweave.engine.offline import OfflineMocks, StackOutputs
 from skyweave.engine.preview import preview_stack, render_json
-from skyweave.engine.units import assign_run
 from skyweave.engine.wire import SECRET_SIG, SIG_KEY
 from skyweave.estate.config import parse_stack_config
 from skyweave.estate.project import Project
-from skyweave.estate.units import plan_units
-from test_unit_program import custom_urns, findings, in_estate
-
-_STACK_REFERENCE = "pulumi:pulumi:StackReference"
+from unit_checks import STACK_REFERENCE, Estate, UnitEstateChecks, preview_estate
 
 
 def dns_raw() -> dict[str, Any]:
@@ -134,94 +125,15 @@ def _write(root: Path, raw: dict[str, Any]) -> Project:
     return project
 
 
-@dataclasses.dataclass
-class Estate:
-    name: str
-    raw: dict[str, Any]
-    units: Path
-    single: Path
-    run: OfflineRun
-
-    def unit_plans(self) -> dict[str, dict[str, Any]]:
-        return {p.stem: json.loads(p.read_text()) for p in sorted(self.units.glob("dev.*.json"))}
-
-
 @pytest.fixture(scope="module", params=list(ESTATES))
 def estate(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Estate:
-    raw = ESTATES[request.param]()
-    root = tmp_path_factory.mktemp(request.param)
-    for where in ("units", "single"):
-        (root / where).mkdir()
-    _write(root / "units", {**raw, "deployment": "units"})
-    out = root / "plans"
-    argv = ["-C", str(root / "units"), "preview", "--stack", "dev", "--all", "-j", "2", "--out", str(out)]
-    assert main(argv) == 0
-    run = preview_stack(_write(root / "single", raw), "dev")
-    single = root / "single.json"
-    single.write_text(render_json(run))
-    return Estate(request.param, raw, out, single, run)
+    return preview_estate(
+        request.param, ESTATES[request.param](), tmp_path_factory.mktemp(request.param), _write
+    )
 
 
-def test_each_unit_registers_exactly_the_resources_the_single_stack_gives_it(estate: Estate) -> None:
-    config = parse_stack_config({**estate.raw, "deployment": "units"}, source="dev", stack="dev")
-    graph = plan_units(config.plan, "dev")
-    assignment = assign_run(estate.run, graph, [s.name for s in config.sites])
-    plans = estate.unit_plans()
-    assert sorted(plans) == sorted(graph.names())
-    seen: list[str] = []
-    for unit, plan in plans.items():
-        got = [in_estate(urn, unit) for urn in custom_urns(plan)]
-        assert sorted(got) == sorted(assignment.resources(unit)), unit
-        seen += got
-    single = [r.urn for r in estate.run.resources if r.custom and not r.type.startswith("pulumi:providers:")]
-    assert sorted(seen) == sorted(single)  # every resource of the single stack, each once
-    assert len(set(seen)) == len(seen)
-
-
-def test_each_units_resources_have_the_single_stacks_inputs(estate: Estate) -> None:
-    single = {r["urn"]: r for r in json.loads(estate.single.read_text())["resources"]}
-    compared = 0
-    for unit, plan in estate.unit_plans().items():
-        for row in plan["resources"]:
-            if row["custom"] and not row["type"].startswith("pulumi:providers:"):
-                assert row["inputs"] == single[in_estate(row["urn"], unit)]["inputs"], row["urn"]
-                compared += 1
-    assert compared == len(custom_urns({"resources": list(single.values())}))
-
-
-def test_the_units_plans_get_the_single_plans_findings(
-    estate: Estate, capsys: pytest.CaptureFixture[str]
-) -> None:
-    expected = findings(capsys, "--from-json", str(estate.single))
-    assert expected[1], "the comparison needs findings to compare"
-    assert findings(capsys, "--from-json", str(estate.units)) == expected
-
-
-def _dependencies(rows: list[dict[str, Any]]) -> dict[str, tuple[list[str], dict[str, list[str]]]]:
-    return {
-        r["urn"]: (
-            sorted(r.get("dependencies") or ()),
-            {k: sorted(v) for k, v in (r.get("propertyDependencies") or {}).items() if v},
-        )
-        for r in rows
-        if r["custom"] and not r["type"].startswith("pulumi:providers:")
-    }
-
-
-def test_the_merged_plan_has_the_single_stacks_dependencies(estate: Estate) -> None:
-    """Every stack reference a unit read another unit's value through is put back on the
-    resources the value came from (several, for the Elastic IPs of one site's addresses): the
-    dependencies the pack's readers follow from a DNS record to the compute it reaches."""
-    single = _dependencies(read_plan(estate.single).rows)
-    merged = _dependencies(read_plan_directory(estate.units, read_plan).rows)
-    crossing = [
-        r["urn"]
-        for plan in estate.unit_plans().values()
-        for r in plan["resources"]
-        if any(f"::{_STACK_REFERENCE}::" in d for d in r.get("dependencies") or ())
-    ]
-    assert crossing, "the comparison needs resources reading another unit"
-    assert merged == single
+class TestEachEstate(UnitEstateChecks):
+    """tests/unit_checks.py's checks on each component's estate."""
 
 
 @pytest.mark.parametrize("estate", ["dns"], indirect=True)
@@ -239,7 +151,7 @@ def test_dns_is_built_in_the_global_unit_on_the_dns_sites_providers_only(estate:
     record = next(r for r in glob["resources"] if r["name"] == "hello-dns-record-aws-use1")
     assert record["inputs"]["records"] == exported and len(exported) == 2
     read = "dev.aws-use1/hello.endpoint.aws-use1.addresses"
-    reference = f"urn:pulumi:dev.global::skyweave::{_STACK_REFERENCE}::{read}"
+    reference = f"urn:pulumi:dev.global::skyweave::{STACK_REFERENCE}::{read}"
     assert record["propertyDependencies"]["records"] == [reference]
 
 
@@ -342,15 +254,7 @@ def test_a_databases_secrets_cross_units_as_secrets_and_never_in_plain_text(esta
     # A deployed secrets unit's values are known: give the site unit known ones, exported as a
     # secret output, and look for them in what the unit registers and in its plan.
     project = Project.find(estate.units.parent / "units")
-    stack_file = project.read_stack("dev")
-    secrets_run = run_program(
-        project.main,
-        project=project.name,
-        stack="dev.secrets",
-        config=stack_file.engine_config(),
-        secret_keys=stack_file.secret_keys,
-        mocks=OfflineMocks(),
-    )
+    secrets_run = preview_stack(project, "dev.secrets", stack_file="dev")
     assert shares <= secrets_run.reference_outputs.secret_names  # unknown in a preview
     # aws-use1's share only: the passwords, the CA and its own members' pairs. Were the unit to
     # need another site's member's key (or read another share), its run would fail.
@@ -366,13 +270,8 @@ def test_a_databases_secrets_cross_units_as_secrets_and_never_in_plain_text(esta
             registered[args.name] = dict(args.inputs)  # the wire values the engine would get
             return super().new_resource(args)
 
-    site_run = run_program(
-        project.main,
-        project=project.name,
-        stack="dev.aws-use1",
-        config=stack_file.engine_config(),
-        secret_keys=stack_file.secret_keys,
-        mocks=Recording(stack_references=references),
+    site_run = preview_stack(
+        project, "dev.aws-use1", stack_file="dev", mocks=Recording(stack_references=references)
     )
     vms = {n: i["userData"] for n, i in registered.items() if n.startswith("orders-vm-")}
     assert len(vms) == 2

@@ -30,27 +30,34 @@ def preview_stack(
     project: Project,
     stack: str,
     *,
+    stack_file: str | None = None,
+    mocks: OfflineMocks | None = None,
     monitor: RecordingMonitor | None = None,
     progress: Progress | None = None,
 ) -> OfflineRun:
     """Run the project's program for ``stack`` offline, with that stack file's configuration.
 
-    ``progress`` is told of every registration (a 1,000-site estate takes minutes: say so on
-    stderr instead of running in silence).
+    ``stack_file`` names another stack whose file configures the run: a unit's stack
+    (``prod.aws-use1``) has its estate's configuration (``prod``), as ``pulumi stack init
+    --copy-config-from`` gives it. ``mocks`` answer the program's registrations (the offline
+    ones by default; with ``stack_references``, a unit's reads of other units). ``progress`` is
+    told of every registration (a 1,000-site estate takes minutes: say so on stderr instead of
+    running in silence).
     """
 
-    stack_file: StackFile = project.read_stack(stack)
+    config: StackFile = project.read_stack(stack if stack_file is None else stack_file)
     check_program(project.main, project.label(project.root / "Pulumi.yaml"))
     if progress is not None:
-        monitor = monitor or RecordingMonitor(OfflineMocks())
+        monitor = monitor or RecordingMonitor(mocks or OfflineMocks())
         monitor.on_register = progress.tick
     try:
         return run_program(
             project.main,
             project=project.name,
             stack=stack,
-            config=stack_file.engine_config(),
-            secret_keys=stack_file.secret_keys,
+            config=config.engine_config(),
+            secret_keys=config.secret_keys,
+            mocks=mocks,
             monitor=monitor,
         )
     finally:

@@ -95,14 +95,17 @@ def _limits(results: dict[str, Any]) -> list[str]:
             "a lower bound while time per registration still grows)."
         )
     lines += [
-        "Tunnel inside addresses: each VPN link takes a /27 of 169.254.0.0/16 and the estate keeps them "
-        "unique, "
-        "so at most 2,041 links that need inside addresses (BGP or AWS site-to-site) — about 1,000 spokes on "
-        "two hubs. Beyond that, inside /30s would have to be unique per gateway rather than per estate.",
+        "Tunnel inside addresses: each VPN link takes a /27 of 169.254.0.0/16. With "
+        "`network.tunnel_block_scope: estate` (the default) the estate keeps them unique, so at most 2,041 "
+        "links that need inside addresses (BGP or AWS site-to-site) — about 1,000 spokes on two hubs. "
+        "`tunnel_block_scope: site` keeps them unique only among the links sharing a site, as AWS (per "
+        "virtual private gateway), GCP (per Cloud Router) and devices require (docs/connectivity.md): "
+        "~2,041 such links per site, any number in the estate.",
         "Derived BGP ASNs come from the 1,023 private 2-byte numbers; bigger estates pin 4-byte private ASNs "
         "(`asn:` per site), as bench/estate.py does.",
         "Address plan: the default /16 per site gives 256 sites in 10.0.0.0/8; the benchmark estates use /20 "
-        "sites (4,096) — `ipam.site_prefix` is the knob.",
+        "sites (4,096), and /21 sites with /25 subnets past that (8,192) — `ipam.site_prefix` and "
+        "`ipam.subnet_prefix` are the knobs.",
         "A MultiCloudApp's availability model grows with the square of the app's sites (see Planners): "
         "fine for "
         "the handful of sites an app spans, seconds for hundreds.",

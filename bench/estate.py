@@ -5,10 +5,20 @@ few real regions. The estate is one skyweave's own pack passes (``tests/test_ben
 ends are the route-based appliance pair (Neutron VPNaaS is policy-based: one active tunnel per link,
 a mandatory finding), Azure ends an active-active zone-redundant gateway. Two AWS hubs in different
 regions join every other site (``hub-spoke``), so the number of links grows as ``2n``: a full mesh
-of 1,000 sites would be ~500,000 links (and no estate-wide pool of tunnel /30s could hold them; see
-docs/benchmarks.md). Every block, ASN and tunnel block is pinned the way ``skyweave ipam lock`` pins
-them: the unpinned estate is planned once with skyweave's own planners and the plan's values are
-written back into the config.
+of 1,000 sites would be ~500,000 links (and no pool of tunnel /30s could hold them; see
+docs/benchmarks.md).
+
+Past :data:`SPOKES_PER_HUB_PAIR` spokes the estate is regional, as a real one of that size would
+be: every group of that many spokes has its own two AWS hubs (a hub's tunnel inside addresses come
+from one /16, ~2,041 links per gateway at most, and each link of a hub needs a block its other
+links do not use), the links are listed (``explicit``), the groups' hubs are joined hub to hub by
+VPC peering in two chains (A to A, B to B: losing one hub or one vendor still leaves a path), tunnel
+blocks need only differ between links sharing a site (``tunnel_block_scope: site``, what AWS and GCP
+require), and sites take /21s (8,192 in 10.0.0.0/8, subnets /25) once /20s no longer fit.
+
+Every block, ASN and tunnel block is pinned the way ``skyweave ipam lock`` pins them: the unpinned
+estate is planned once with skyweave's own planners and the plan's values are written back into
+the config.
 """
 
 from __future__ import annotations
@@ -28,12 +38,13 @@ _GCP_REGIONS = ("europe-west1", "us-central1", "us-east1")
 _AZURE_REGIONS = ("westeurope", "northeurope", "eastus2")
 _VENDORS = ("aws", "gcp", "openstack", "onprem", "azure")
 #: The estate mixes ``write_project`` and the scale benchmarks know: ``mixed`` (the default: every
-#: vendor, appliance and Azure links) and ``dev``: the two AWS hubs, spokes alternating GCP and
-#: on-prem (two BGP devices), so only the link shapes dev has: aws-gcp-ha-vpn and aws-site-vpn to
-#: devices (the hubs are not joined to each other: a VPC peering is not a dev shape; an AWS spoke
-#: would be peered too, and a GCP hub's Cloud Router takes at most 128 BGP peers). ``dev`` is what
-#: a unit's program builds before every link shape is unit-aware (docs/units.md); it is labelled as
-#: such wherever a figure comes from it and never replaces the mixed estate.
+#: vendor, appliance and Azure links) and ``dev``: the AWS hubs, spokes alternating GCP and on-prem
+#: (two BGP devices), so the link shapes dev has: aws-gcp-ha-vpn and aws-site-vpn to devices (a
+#: group's two hubs are not joined to each other as ``hub-spoke`` would, since each spoke joins
+#: both; a GCP hub's Cloud Router would take at most 128 BGP peers); a regional estate's groups are
+#: joined hub to hub by VPC peering. ``dev`` was what a unit's program built before every link
+#: shape was unit-aware (docs/units.md); it is labelled as such wherever a figure comes from it and
+#: never replaces the mixed estate.
 MIXES = {"mixed": _VENDORS, "dev": ("gcp", "onprem")}
 #: Azure spokes at most: an Azure gateway's BGP addresses must lie in 169.254.21.0-22.255 (APIPA),
 #: and each link to an AWS hub takes a /27 of tunnel addresses the hub's other links cannot reuse,
@@ -41,22 +52,33 @@ MIXES = {"mixed": _VENDORS, "dev": ("gcp", "onprem")}
 #: planner with the range named). Past them, the slot is a GCP site.
 _AZURE_SPOKES = 5
 
-#: Site blocks: a /20 each from 10.0.0.0/8 (4,096 of them), subnets /24.
+#: Site blocks: a /20 each from 10.0.0.0/8 (4,096 of them), subnets /24; past that, /21s (8,192)
+#: with /25 subnets (the same sixteen subnet slots a site's zones are laid out in).
 SITE_PREFIX = 20
+_LARGE_SITE_PREFIX = 21
+#: Spokes two hubs take before the estate gets another pair of hubs (the module's docstring).
+SPOKES_PER_HUB_PAIR = 1000
 SUBNET_PREFIX = 24
 _TWO_BYTE_ASNS = 65534 - 64512 + 1
 #: The AWS quotas a hub's connections count against (the skyweave AWS driver's adjustable keys).
 _HUB_QUOTAS = ("vpn_connections_per_gateway", "vpn_connections_per_region", "customer_gateways_per_region")
 
 
-def site_entries(count: int, mix: str = "mixed") -> list[dict[str, Any]]:
-    """``count`` unpinned site entries of the vendor ``mix`` (:data:`MIXES`); the first two are the
-    AWS hubs."""
+def _is_hub(i: int, spokes_per_pair: int) -> bool:
+    """Whether site ``i`` is a hub: the first two of every group of ``spokes_per_pair`` spokes."""
+    return i % (spokes_per_pair + 2) < 2
+
+
+def site_entries(
+    count: int, mix: str = "mixed", *, spokes_per_pair: int = SPOKES_PER_HUB_PAIR
+) -> list[dict[str, Any]]:
+    """``count`` unpinned site entries of the vendor ``mix`` (:data:`MIXES`); the first two of each
+    group of ``spokes_per_pair`` spokes are its AWS hubs."""
     vendors = MIXES[mix]
     sites: list[dict[str, Any]] = []
     azure = 0
     for i in range(count):
-        vendor = "aws" if i < 2 else vendors[i % len(vendors)]
+        vendor = "aws" if _is_hub(i, spokes_per_pair) else vendors[i % len(vendors)]
         if vendor == "azure":
             azure += 1
             vendor = "azure" if azure <= _AZURE_SPOKES else "gcp"
@@ -117,12 +139,48 @@ def _onprem_cidr(i: int) -> str:
     return f"{address >> 24}.{(address >> 16) & 255}.{(address >> 8) & 255}.{address & 255}/26"
 
 
-def estate_config(count: int, mix: str = "mixed") -> dict[str, Any]:
-    """The ``skyweave:`` config (keys without the namespace) of a pinned ``count``-site estate."""
+def _groups(sites: list[dict[str, Any]], spokes_per_pair: int) -> list[list[dict[str, Any]]]:
+    """The sites by group: each group its two hubs first, then its spokes."""
+    size = spokes_per_pair + 2
+    return [sites[at : at + size] for at in range(0, len(sites), size)]
+
+
+def _regional_links(groups: list[list[dict[str, Any]]], mix: str) -> list[list[str]]:
+    """Every link of a regional estate (the module's docstring): each spoke to its group's two
+    hubs, the two hubs of a group to each other unless ``dev`` (as ``hub-spoke`` joins them), and
+    hub A to the next group's hub A, hub B to its hub B."""
+    links: list[list[str]] = []
+    for at, group in enumerate(groups):
+        a, b = group[0]["name"], group[1]["name"]
+        if mix != "dev":
+            links.append([a, b])
+        links += [[hub, spoke["name"]] for spoke in group[2:] for hub in (a, b)]
+        if at + 1 < len(groups):
+            following = groups[at + 1]
+            links += [[a, following[0]["name"]], [b, following[1]["name"]]]
+    return links
+
+
+def estate_config(
+    count: int, mix: str = "mixed", *, spokes_per_pair: int = SPOKES_PER_HUB_PAIR
+) -> dict[str, Any]:
+    """The ``skyweave:`` config (keys without the namespace) of a pinned ``count``-site estate:
+    two AWS hubs and their spokes, or past ``spokes_per_pair`` spokes, a regional estate (the
+    module's docstring)."""
     if count < 3:
         raise ValueError(f"an estate needs at least 3 sites (two hubs and a spoke), not {count}")
-    sites = site_entries(count, mix)
-    hubs = sites[:2]
+    if spokes_per_pair < 1:
+        raise ValueError(f"two hubs need at least one spoke, not {spokes_per_pair}")
+    sites = site_entries(count, mix, spokes_per_pair=spokes_per_pair)
+    groups = _groups(sites, spokes_per_pair)
+    if len(groups[-1]) < 3:  # a last group of hubs alone: its two sites become the last group's spokes
+        raise ValueError(
+            f"{count} sites leave a last group of hubs without spokes ({spokes_per_pair} spokes per pair)"
+        )
+    hubs = [site for group in groups for site in group[:2]]
+    large = count > 2 ** (SITE_PREFIX - 8)
+    site_prefix = _LARGE_SITE_PREFIX if large else SITE_PREFIX
+    subnet_prefix = SUBNET_PREFIX + (_LARGE_SITE_PREFIX - SITE_PREFIX if large else 0)
     raw: dict[str, Any] = {
         "tags": {"env": "bench", "owner": "platform"},
         "network": {
@@ -138,10 +196,15 @@ def estate_config(count: int, mix: str = "mixed") -> dict[str, Any]:
                 if hub["vendor"] == "aws"
             },
         },
-        "ipam": {"supernet": "10.0.0.0/8", "site_prefix": SITE_PREFIX, "subnet_prefix": SUBNET_PREFIX},
+        "ipam": {"supernet": "10.0.0.0/8", "site_prefix": site_prefix, "subnet_prefix": subnet_prefix},
         "sites": sites,
     }
-    if mix == "dev":
+    if len(groups) > 1:
+        del raw["network"]["hubs"]
+        raw["network"]["topology"] = "explicit"
+        raw["network"]["links"] = _regional_links(groups, mix)
+        raw["network"]["tunnel_block_scope"] = "site"
+    elif mix == "dev":
         # The two AWS hubs would be joined by a VPC peering, not a dev shape: each spoke joins both.
         raw["network"]["exclude"] = [[hubs[0]["name"], hubs[1]["name"]]]
     config = parse_stack_config(raw, source=f"bench estate of {count} sites")
@@ -160,7 +223,13 @@ def estate_config(count: int, mix: str = "mixed") -> dict[str, Any]:
 
 
 def write_project(
-    directory: Path, count: int, *, stack: str = "bench", mix: str = "mixed", units: bool = False
+    directory: Path,
+    count: int,
+    *,
+    stack: str = "bench",
+    mix: str = "mixed",
+    units: bool = False,
+    spokes_per_pair: int = SPOKES_PER_HUB_PAIR,
 ) -> Path:
     """A Pulumi project running the repository's own program (``stacks/``) on a generated estate.
 
@@ -172,7 +241,7 @@ def write_project(
     (directory / "Pulumi.yaml").write_text(
         yaml.safe_dump({"name": "skyweave", "runtime": "python", "main": str(program)})
     )
-    raw = estate_config(count, mix)
+    raw = estate_config(count, mix, spokes_per_pair=spokes_per_pair)
     if units:
         raw["deployment"] = "units"
     config = {f"{NAMESPACE}:{key}": value for key, value in raw.items()}

@@ -283,6 +283,12 @@ def test_the_dev_mix_is_what_a_units_program_builds() -> None:
     }
     graph = plan_units(config.plan, "bench")
     assert all(unit_scope(config.plan, "bench", unit) for unit in graph.units)
+    # and as a regional estate (hub chains by VPC peering, which a unit's program builds too)
+    regional = parse_stack_config(
+        {**estate_config(16, "dev", spokes_per_pair=4), "deployment": "units"}, source="test", stack="bench"
+    )
+    regional_graph = plan_units(regional.plan, "bench")
+    assert all(unit_scope(regional.plan, "bench", unit) for unit in regional_graph.units)
     assert {s["vendor"] for s in estate_config(9)["sites"]} == {"aws", "gcp", "openstack", "onprem", "azure"}
 
 
@@ -304,3 +310,51 @@ def test_the_units_section_is_the_rendering_of_its_saved_samples() -> None:
     saved = json.loads((root / "docs" / "benchmarks-units.json").read_text())
     section = "\n".join(units.render(saved["results"], saved["command"]))
     assert section.strip() in (root / "docs" / "benchmarks.md").read_text()
+
+
+def test_past_a_hub_pairs_spokes_the_estate_is_regional() -> None:
+    """Past ``spokes_per_pair`` spokes (1,000 in the benchmarks) every group of spokes gets its
+    own two AWS hubs, the groups' hubs are chained, and tunnel blocks are unique per site only:
+    the shape a 10,000-site estate is planned in (issue 31). Checked from the written config."""
+    from collections import defaultdict
+
+    raw = estate_config(16, "dev", spokes_per_pair=4)
+    names = [s["name"] for s in raw["sites"]]
+    hubs = [s["name"] for s in raw["sites"] if s["vendor"] == "aws"]
+    assert hubs == [names[0], names[1], names[6], names[7], names[12], names[13]]
+    assert raw["network"]["topology"] == "explicit" and raw["network"]["tunnel_block_scope"] == "site"
+    links = {tuple(sorted(pair)) for pair in raw["network"]["links"]}
+    for at in range(0, 16, 6):
+        a, b = names[at], names[at + 1]
+        for spoke in names[at + 2 : at + 6]:
+            expected = {tuple(sorted((hub, spoke))) for hub in (a, b)}
+            assert {link for link in links if spoke in link} == expected
+    chained = {link for link in links if set(link) <= set(hubs)}
+    assert chained == {(names[i], names[i + 6]) for i in (0, 1, 6, 7)}
+    config = parse_stack_config(raw, source="test")  # every block pinned (require_pins)
+    plan = plan_hybrid_vpc(config.hybrid_vpc_args(), connectivity_path="network")
+    assert {tuple(sorted((link.a.site, link.b.site))) for link in plan.connectivity.links} == links
+    # per site, every link its own block (across sites a block may be reused: what lifts the cap
+    # at scale; tests/test_tunnel_scope.py shows the planner reusing them)
+    blocks = raw["network"]["tunnel_blocks"]
+    at_site: dict[str, list[str]] = defaultdict(list)
+    for link, block in blocks.items():
+        for site in link.split("/"):
+            at_site[site].append(block)
+    assert all(len(set(held)) == len(held) for held in at_site.values())
+
+
+def test_a_regional_estate_is_a_compliant_one(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from skyweave.cli import main
+
+    write_project(tmp_path, 16, spokes_per_pair=4)
+    code = main(["-C", str(tmp_path), "check", "--stack", "bench", "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    assert [v for v in report["violations"] if v["level"] == "mandatory"] == [] and code == 0
+
+
+def test_an_estate_whose_last_group_has_no_spoke_is_refused() -> None:
+    with pytest.raises(ValueError, match="without spokes"):
+        estate_config(14, "dev", spokes_per_pair=4)

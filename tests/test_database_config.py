@@ -311,3 +311,21 @@ def test_every_postgresql_parameter_and_initdb_option_exists() -> None:
     for option in config["bootstrap"]["initdb"]:
         name = next(iter(option)) if isinstance(option, dict) else option
         assert f"--{name}" in helptext, name
+
+
+def test_a_subset_of_members_renders_from_their_own_pairs_alone() -> None:
+    """One site's Pulumi stack renders its members' files holding only their TLS pairs (units:
+    no site's stack holds another site's members' private keys): the files equal the whole
+    cluster's rendering, and a member outside the subset needs no pair."""
+    p = plan()
+    whole = render(p)
+    some = [p.members[0].name, p.members[-1].name]
+    full = tls(p)
+    own = DatabaseTls(full.ca, {m: full.members[m] for m in some})
+    part = render_cluster(p, addresses(p), SECRETS, own, members=some)
+    assert sorted(part) == sorted(some)
+    assert all(part[m] == whole[m] for m in some)
+    with pytest.raises(PlanningError, match="has no TLS certificate and key"):
+        render_cluster(p, addresses(p), SECRETS, own, members=[p.members[1].name])
+    with pytest.raises(PlanningError, match="no member named 'nobody'"):
+        render_cluster(p, addresses(p), SECRETS, own, members=["nobody"])

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from policy_helpers import check_stack, res
-from skyweave.policy import ALL_RULES, Kind, StackIndex, rule_by_name
+from skyweave.policy import ALL_RULES, Kind, Level, StackIndex, rule_by_name
 from skyweave.policy.addresses import Interval, overlaps
 from skyweave.policy.redundancy import articulation_points
 
@@ -128,14 +128,148 @@ def test_valid_unique_inside_cidrs_pass_even_when_both_ends_name_them() -> None:
 
 def test_reserved_and_reused_inside_cidrs_fail() -> None:
     estate = [
-        res(AWS_VPN, "a", {"tunnel1InsideCidr": "169.254.1.0/30", "tunnel2InsideCidr": "169.254.10.4/30"}),
-        res(AWS_VPN, "b", {"tunnel1InsideCidr": "169.254.10.4/30"}),
+        res(
+            AWS_VPN,
+            "a",
+            {
+                "tunnel1InsideCidr": "169.254.1.0/30",
+                "tunnel2InsideCidr": "169.254.10.4/30",
+                "vpnGatewayId": "vgw-1",
+            },
+        ),
+        res(AWS_VPN, "b", {"tunnel1InsideCidr": "169.254.10.4/30", "vpnGatewayId": "vgw-1"}),
         res(LINK, "l", {"insideCidrs": ["169.254.20.0/29"]}),
     ]
     messages = [f.message for f in check_stack(INSIDE, estate)]
     assert any("169.254.1.0/30 is reserved by AWS" in m for m in messages)
     assert any("169.254.10.4/30 is used twice" in m for m in messages)
     assert any("is a /29" in m for m in messages)
+
+
+# Where a /30 must be unique is where the vendors refuse it twice, not the whole estate: AWS "must
+# be unique across all Site-to-Site VPN connections that use the same virtual private gateway"
+# and need not be on a transit gateway ("Tunnel options for your Site-to-Site VPN connection");
+# a Cloud Router's interfaces are its own BGP sessions; a device (a customer gateway, a site)
+# ends all its tunnels. The gateways are referred to as a preview sees them: unknown ids that
+# came from a resource of the plan (property dependencies).
+VGW = "aws:ec2/vpnGateway:VpnGateway"
+TGW = "aws:ec2transitgateway/transitGateway:TransitGateway"
+CGW = "aws:ec2/customerGateway:CustomerGateway"
+ROUTER = "gcp:compute/router:Router"
+ROUTER_IF = "gcp:compute/routerInterface:RouterInterface"
+
+
+def _aws_vpn(name: str, cidr: str, **refs: Any) -> Any:
+    """A VPN connection whose gateways (``vpnGatewayId=urn`` …) are unknown ids from resources."""
+    props = {"tunnel1InsideCidr": cidr, "tunnel2InsideCidr": "169.254.99.0/30" if name == "a" else None}
+    props.update(dict.fromkeys(refs, UNKNOWN))
+    return res(AWS_VPN, name, props, prop_deps={prop: [urn] for prop, urn in refs.items()})
+
+
+def _used_twice(findings: list[Any]) -> list[str]:
+    return [f.message for f in findings if "used twice" in f.message]
+
+
+def test_one_aws_inside_cidr_on_two_virtual_private_gateways_passes_and_on_one_fails() -> None:
+    vgw1, vgw2 = res(VGW, "vgw1"), res(VGW, "vgw2")
+    cgw1, cgw2 = res(CGW, "cgw1"), res(CGW, "cgw2")
+    cidr = "169.254.10.0/30"
+    apart = [
+        vgw1,
+        vgw2,
+        cgw1,
+        cgw2,
+        _aws_vpn("a", cidr, vpnGatewayId=vgw1.urn, customerGatewayId=cgw1.urn),
+        _aws_vpn("b", cidr, vpnGatewayId=vgw2.urn, customerGatewayId=cgw2.urn),
+    ]
+    assert check_stack(INSIDE, apart) == []
+    same = [*apart[:4], apart[4], _aws_vpn("b", cidr, vpnGatewayId=vgw1.urn, customerGatewayId=cgw2.urn)]
+    [finding] = check_stack(INSIDE, same)
+    assert INSIDE.level is Level.MANDATORY and not finding.unknown
+    assert finding.message == (
+        f"tunnel inside CIDR {cidr} is used twice on AWS virtual private gateway {vgw1.urn}: "
+        "a tunnel1InsideCidr and b tunnel1InsideCidr"
+    )
+    # Known ids (a gateway outside the stack) are compared by value.
+    known = [
+        res(AWS_VPN, "a", {"tunnel1InsideCidr": cidr, "vpnGatewayId": "vgw-1"}),
+        res(AWS_VPN, "b", {"tunnel1InsideCidr": cidr, "vpnGatewayId": "vgw-2"}),
+    ]
+    assert check_stack(INSIDE, known) == []
+    known[1] = res(AWS_VPN, "b", {"tunnel1InsideCidr": cidr, "vpnGatewayId": "vgw-1"})
+    assert len(_used_twice(check_stack(INSIDE, known))) == 1
+
+
+def test_a_transit_gateway_takes_a_cidr_twice_but_one_customer_gateway_does_not() -> None:
+    tgw, cgw1, cgw2 = res(TGW, "tgw"), res(CGW, "cgw1"), res(CGW, "cgw2")
+    cidr = "169.254.10.0/30"
+    on_tgw = [
+        tgw,
+        cgw1,
+        cgw2,
+        _aws_vpn("a", cidr, transitGatewayId=tgw.urn, customerGatewayId=cgw1.urn),
+        _aws_vpn("b", cidr, transitGatewayId=tgw.urn, customerGatewayId=cgw2.urn),
+    ]
+    assert check_stack(INSIDE, on_tgw) == []
+    one_device = [*on_tgw[:4], _aws_vpn("b", cidr, transitGatewayId=tgw.urn, customerGatewayId=cgw1.urn)]
+    [message] = _used_twice(check_stack(INSIDE, one_device))
+    assert f"on customer gateway {cgw1.urn}" in message
+
+
+def test_one_connections_two_tunnels_on_one_cidr_fail() -> None:
+    estate = [
+        res(AWS_VPN, "a", {"tunnel1InsideCidr": "169.254.10.0/30", "tunnel2InsideCidr": "169.254.10.0/30"})
+    ]
+    [message] = _used_twice(check_stack(INSIDE, estate))
+    assert "on AWS VPN connection a" in message
+
+
+def test_one_gcp_inside_range_on_two_cloud_routers_passes_and_on_one_fails() -> None:
+    r1, r2 = res(ROUTER, "r1"), res(ROUTER, "r2")
+
+    def interface(name: str, router: Any, ip: str = "169.254.10.1/30") -> Any:
+        props = {"ipRange": ip, "router": UNKNOWN, "project": "proj-1", "region": "europe-west1"}
+        return res(ROUTER_IF, name, props, prop_deps={"router": [router.urn]})
+
+    assert check_stack(INSIDE, [r1, r2, interface("if0", r1), interface("if1", r2)]) == []
+    [finding] = check_stack(INSIDE, [r1, r2, interface("if0", r1), interface("if1", r1, "169.254.10.2/30")])
+    assert finding.message == (
+        f"tunnel inside CIDR 169.254.10.0/30 is used twice on Cloud Router {r1.urn} (proj-1, europe-west1): "
+        "if0 ipRange and if1 ipRange"
+    )
+    # By name: one name in two projects (or regions) is two routers.
+    named = [
+        res(ROUTER_IF, "if0", {"ipRange": "169.254.10.1/30", "router": "r", "project": "p1", "region": "x"}),
+        res(ROUTER_IF, "if1", {"ipRange": "169.254.10.1/30", "router": "r", "project": "p2", "region": "x"}),
+    ]
+    assert check_stack(INSIDE, named) == []
+    named[1] = res(
+        ROUTER_IF, "if1", {"ipRange": "169.254.10.1/30", "router": "r", "project": "p1", "region": "x"}
+    )
+    assert len(_used_twice(check_stack(INSIDE, named))) == 1
+
+
+def test_skyweave_links_sharing_no_site_may_share_a_cidr() -> None:
+    def link(name: str, a: str, b: str) -> Any:
+        return res(
+            LINK, name, {"siteA": a, "siteB": b, "insideCidrs": ["169.254.10.0/30", "169.254.10.4/30"]}
+        )
+
+    assert check_stack(INSIDE, [link("l1", "a", "b"), link("l2", "c", "d")]) == []
+    messages = _used_twice(check_stack(INSIDE, [link("l1", "a", "b"), link("l2", "b", "c")]))
+    assert len(messages) == 2 and all("on site b: l1 insideCidrs[" in m for m in messages)
+
+
+def test_unknown_gateways_and_ranges_cannot_be_checked() -> None:
+    estate = [
+        res(AWS_VPN, "a", {"tunnel1InsideCidr": "169.254.10.0/30", "vpnGatewayId": UNKNOWN}),
+        res(ROUTER_IF, "if0", {"ipRange": UNKNOWN, "router": "r"}),
+        res(ROUTER_IF, "if1", {"ipRange": "169.254.10.1/30", "router": UNKNOWN}),
+        res(LINK, "l", {"siteA": UNKNOWN, "siteB": "b", "insideCidrs": ["169.254.10.0/30"]}),
+    ]
+    findings = check_stack(INSIDE, estate)
+    assert [f.urn for f in findings if f.unknown] == [r.urn for r in estate]
+    assert all("can't check" in f.message for f in findings)
 
 
 # -- vendors ------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ import pytest
 import yaml
 from conftest import ROOT, stack_raw, write_stack
 from skyweave.database.multi_cloud_database import _PASSWORDS
+from skyweave.drivers.scope import UNIT_RESOURCES
 from skyweave.engine.offline import OfflineMocks, StackOutputs
 from skyweave.engine.preview import preview_stack, render_json
 from skyweave.engine.wire import SECRET_SIG, SIG_KEY
@@ -227,7 +228,22 @@ def test_a_databases_secrets_cross_units_as_secrets_and_never_in_plain_text(esta
         "tls:index/certRequest:CertRequest",
         "tls:index/locallySignedCert:LocallySignedCert",
     }
-    assert secrets["outputs"]["orders.secrets"] == "[secret]"  # exported as a secret output
+    config = parse_stack_config(estate.raw, source="dev", stack="dev")
+    member_sites = {m.name: m.site.name for m in config.plan.databases["orders"].members}
+    # one share per site with members, each exported as a secret output
+    shares = {f"orders.secrets.{site}" for site in member_sites.values()}
+    assert {k for k in secrets["outputs"] if k.startswith("orders.")} == shares
+    assert all(secrets["outputs"][k] == "[secret]" for k in shares)
+    # what each share comes from (the URNs the unit records for the estate's plan): the
+    # passwords, the CA and the TLS resources of that site's members, never another member's
+    owned = {
+        k: v for out in secrets["component_outputs"].values() for k, v in out.get(UNIT_RESOURCES, {}).items()
+    }
+    for member, site in member_sites.items():
+        for share in shares:
+            mine = share.endswith(f".{site}")
+            named = [urn for urn in owned[share] if urn.endswith(f"-{member}") or f"-{member}-" in urn]
+            assert bool(named) == mine, (share, member, owned[share])
     vms = 0
     for unit in ("dev.aws-use1", "dev.gcp-euw1", "dev.azure-weu1"):
         for row in plans[unit]["resources"]:
@@ -239,14 +255,14 @@ def test_a_databases_secrets_cross_units_as_secrets_and_never_in_plain_text(esta
     # secret output, and look for them in what the unit registers and in its plan.
     project = Project.find(estate.units.parent / "units")
     secrets_run = preview_stack(project, "dev.secrets", stack_file="dev")
-    assert "orders.secrets" in secrets_run.reference_outputs.secret_names  # unknown in a preview
-    config = parse_stack_config(estate.raw, source="dev", stack="dev")
-    members = config.plan.databases["orders"].addresses
-    names = [f"password:{k}" for k in _PASSWORDS] + [
-        f"{kind}:{m}" for m in members for kind in ("cert", "key")
-    ]
+    assert shares <= secrets_run.reference_outputs.secret_names  # unknown in a preview
+    # aws-use1's share only: the passwords, the CA and its own members' pairs. Were the unit to
+    # need another site's member's key (or read another share), its run would fail.
+    own = [m for m, site in member_sites.items() if site == "aws-use1"]
+    names = [f"password:{k}" for k in _PASSWORDS] + [f"{kind}:{m}" for m in own for kind in ("cert", "key")]
     known = {k: f"plaintext-{k.replace(':', '-')}-5e2f" for k in [*names, "ca"]}
-    references = {"dev.secrets": StackOutputs({"orders.secrets": known}, frozenset({"orders.secrets"}))}
+    share = "orders.secrets.aws-use1"
+    references = {"dev.secrets": StackOutputs({share: known}, frozenset({share}))}
     registered: dict[str, dict[str, Any]] = {}
 
     class Recording(OfflineMocks):

@@ -91,7 +91,22 @@ def test_json_summary_and_one_job(project: Path, capsys: pytest.CaptureFixture[s
     )
     doc = json.loads(capsys.readouterr().out)
     assert [u["unit"] for u in doc["units"]][-1] == "dev.link.aws-use1.gcp-euw1"
-    assert all(u["peakRssMB"] > 0 and u["resources"] > 0 for u in doc["units"])
+    assert all(u["peakRssMB"] > 0 and u["resources"] > 0 and u["cpuSeconds"] > 0 for u in doc["units"])
+
+
+def test_a_unit_whose_process_dies_is_named_with_how_it_ended(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A unit's process that ends without sending its result (killed: out of memory, say) is a
+    failure naming the unit and the signal; the coordinator waits for it to say so, while a unit
+    that sent its result is not waited for to finish exiting."""
+    program = project / "stacks" / "__main__.py"
+    program.write_text(
+        program.read_text().replace("    key = random", "    os.kill(os.getpid(), 9)\n    key = random")
+    )
+    assert main(["-C", str(project), "preview", "--stack", "dev", "--all", "-j", "2"]) == 3
+    err = capsys.readouterr().err
+    assert "unit dev.link.aws-use1.gcp-euw1: its process was killed by signal 9" in err, err
 
 
 def test_a_failing_unit_names_itself_and_stops_the_rest(

@@ -40,6 +40,7 @@ __all__ = [
     "Rpo",
     "Site",
     "Topology",
+    "TunnelBlockScope",
     "VpnAppliance",
     "VsphereAppliance",
 ]
@@ -125,6 +126,16 @@ class Topology(StrEnum):
     """Every other site is joined to every hub; hubs are joined to each other."""
     EXPLICIT = "explicit"
     """Exactly the pairs in ``links``."""
+
+
+class TunnelBlockScope(StrEnum):
+    """Which links' tunnel blocks must differ (``network.tunnel_block_scope``)."""
+
+    ESTATE = "estate"
+    """Every link of the estate has its own /27 (at most ~2,041 links with inside addresses)."""
+    SITE = "site"
+    """A link's /27 differs from those of the links sharing one of its two sites; links with no
+    site in common may reuse a block (at most ~2,041 links with inside addresses per site)."""
 
 
 class VpnAppliance(TypedDict):
@@ -285,6 +296,8 @@ class Connectivity(TypedDict):
     """Pairs the topology leaves out, e.g. a GCP and an OpenStack site (HA VPN needs BGP, VPNaaS has none). Default none."""
     tunnel_blocks: NotRequired[dict[str, str]]
     """Pinned /27 of tunnel inside addresses per link id (`site-a/site-b`, sorted). Written by `skyweave ipam lock`; omitted links get a block derived from their id."""
+    tunnel_block_scope: NotRequired[TunnelBlockScope]
+    """Which links' tunnel blocks must differ: estate (every link its own /27, at most ~2,041 links with inside addresses) or site (only links sharing a site, as AWS, GCP and devices require; ~2,041 such links per site). Default estate."""
     quotas: NotRequired[dict[str, dict[str, int]]]
     """Quotas your accounts have in place of a vendor's documented default, per site and limit, e.g. {aws-use1: {vpn_connections_per_gateway: 20}} once AWS has raised it. Only adjustable limits (docs/limits.md lists every limit the plan is checked against). Default none."""
 

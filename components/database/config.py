@@ -156,20 +156,30 @@ def render_cluster(
     *,
     layout: Mapping[str, Layout] | None = None,
     clients: Iterable[str] = (),
+    members: Iterable[str] | None = None,
 ) -> dict[str, MemberFiles]:
     """Every member's files, by member name. ``addresses``: each member's address;
     ``layout``: per member, where its files go (Debian's paths when absent); ``clients``: the
-    application's address ranges ``pg_hba`` lets in.
+    application's address ranges ``pg_hba`` lets in; ``members``: render only these (a member
+    needs its own TLS pair and every member's address, so the Pulumi stack of one site holds the
+    private keys of that site's members only).
 
     Raises:
-        PlanningError: a member without an address or TLS pair, an address that is not one, an
-            empty password. The message names the member or key, never a secret.
+        PlanningError: a member without an address, a rendered member without a TLS pair, an
+            address that is not one, an empty password, an unknown member in ``members``. The
+            message names the member or key, never a secret.
     """
-    _check(plan, addresses, secrets, tls)
+    wanted = None if members is None else set(members)
+    rendered = [m for m in plan.members if wanted is None or m.name in wanted]
+    if wanted is not None:
+        unknown = sorted(wanted - {m.name for m in plan.members})
+        if unknown:
+            raise PlanningError(f"no member named {unknown[0]!r} in the cluster", path="members")
+    _check(plan, addresses, secrets, tls, rendered)
     client_ranges = tuple(_network(c, f"clients[{i}]") for i, c in enumerate(clients))
     layouts = dict(layout or {})
     out = {}
-    for m in plan.members:
+    for m in rendered:
         where = layouts.get(m.name, Layout())
         if m.member.role is MemberRole.POSTGRES:
             files = render_patroni(plan, m, addresses, secrets, tls, where, client_ranges)
@@ -180,12 +190,17 @@ def render_cluster(
 
 
 def _check(
-    plan: DatabasePlan, addresses: Mapping[str, str], secrets: DatabaseSecrets, tls: DatabaseTls
+    plan: DatabasePlan,
+    addresses: Mapping[str, str],
+    secrets: DatabaseSecrets,
+    tls: DatabaseTls,
+    rendered: Iterable[PlannedMember],
 ) -> None:
     for m in plan.members:
         if m.name not in addresses:
             raise PlanningError(f"member {m.name} has no address", path=f"addresses.{m.name}")
         _address(addresses[m.name], f"addresses.{m.name}")
+    for m in rendered:
         if m.name not in tls.members:
             raise PlanningError(f"member {m.name} has no TLS certificate and key", path=f"tls.{m.name}")
     for key in ("superuser_password", "replication_password", "rewind_password", "restapi_password"):

@@ -25,6 +25,7 @@ leader"). ``leader_connection`` is libpq's multi-host string with
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -112,28 +113,38 @@ class MultiCloudDatabase(
         addresses = self.plan.addresses
         clients = args.clients
 
-        def render(values: dict[str, Any]) -> dict[str, str]:
+        def render(names: list[str], values: dict[str, Any]) -> dict[str, str]:
             secrets = DatabaseSecrets(*(values[f"password:{k}"] for k in _PASSWORDS))
-            pairs = {m: TlsPair(values[f"cert:{m}"], values[f"key:{m}"]) for m in addresses}
+            pairs = {m: TlsPair(values[f"cert:{m}"], values[f"key:{m}"]) for m in names}
             files = render_cluster(
-                cluster, addresses, secrets, DatabaseTls(values["ca"], pairs), clients=clients
+                cluster, addresses, secrets, DatabaseTls(values["ca"], pairs), clients=clients, members=names
             )
             return {member: member_user_data(rendered) for member, rendered in files.items()}
 
-        # In a unit (drivers/scope.py): the secrets unit generates the passwords, CA and
-        # certificates and exports them as one secret; each member's site unit reads that secret
-        # through a stack reference (still a secret) and renders its members' user data from it.
+        # Each site's members get their files from the passwords, the CA and the TLS pairs of
+        # that site's members only. In a unit (drivers/scope.py): the secrets unit generates them
+        # and exports, per site, that site's share as one secret; the site's unit reads its share
+        # through a stack reference (still a secret), so no site's stack holds another site's
+        # members' private keys.
         scope = current_scope()
         members = [m for m in self.plan.members if scope is None or scope.builds_site(m.site.name)]
-        key = f"{name}.secrets"
-        generated: pulumi.Output[dict[str, Any]] | None = None  # a unit without a member: none
+        by_site: dict[str, list[str]] = {}
+        for m in self.plan.members:
+            by_site.setdefault(m.site.name, []).append(m.name)
+        shares: dict[str, pulumi.Output[dict[str, Any]]] = {}
         if scope is None or scope.builds_secrets:
             generated = _generate_secrets(self, name, self.plan.addresses)
-            export_for_units(key, generated)
-        elif members:
-            generated = pulumi.Output.secret(read_from_unit(scope.secrets_unit, key))
-        empty: pulumi.Output[dict[str, str]] = pulumi.Output.from_input({})
-        user_data = generated.apply(render) if generated is not None else empty
+            for site, names in by_site.items():
+                shares[site] = _share(generated, names)
+                export_for_units(_share_key(name, site), shares[site])
+        else:
+            for site in dict.fromkeys(m.site.name for m in members):
+                share = read_from_unit(scope.secrets_unit, _share_key(name, site))
+                shares[site] = pulumi.Output.secret(share)
+        user_data = {
+            site: shares[site].apply(functools.partial(render, by_site[site]))
+            for site in dict.fromkeys(m.site.name for m in members)
+        }
 
         self.hosts: dict[str, HostHandle] = {}
         for member in members:
@@ -146,7 +157,7 @@ class MultiCloudDatabase(
                 image=member.image,
                 size=member.size,
                 disk_gb=member.disk_gb,
-                user_data=pulumi.Output.secret(_pick(user_data, member.name)),
+                user_data=pulumi.Output.secret(_pick(user_data[member.site.name], member.name)),
                 ingress=member.ingress,
                 egress=member.egress,
                 tags=_member_tags(name, member, cluster.rpo.value),
@@ -175,15 +186,28 @@ class MultiCloudDatabase(
 
 def _generate_secrets(
     component: pulumi.Resource, name: str, members: Mapping[str, str]
-) -> pulumi.Output[dict[str, Any]]:
-    """Every generated secret the members' configuration holds, as one secret value: the
-    passwords, the CA's certificate and each member's certificate and private key."""
+) -> dict[str, pulumi.Output[Any]]:
+    """Every generated secret the members' configuration holds, by key: the passwords, the CA's
+    certificate and each member's certificate and private key."""
     passwords = cluster_passwords(component, name, _PASSWORDS)
     tls = cluster_tls(component, name, members)
     inputs: dict[str, Any] = {f"password:{k}": v for k, v in passwords.items()}
     inputs |= {f"cert:{m}": c for m, c in tls.certs.items()} | {f"key:{m}": k for m, k in tls.keys.items()}
     inputs["ca"] = tls.ca
-    return pulumi.Output.secret(pulumi.Output.all(**inputs))
+    return {key: pulumi.Output.from_input(value) for key, value in inputs.items()}
+
+
+def _share(generated: Mapping[str, pulumi.Output[Any]], members: list[str]) -> pulumi.Output[dict[str, Any]]:
+    """What the files of ``members`` (one site's) need of the generated secrets, as one secret:
+    the passwords, the CA's certificate and these members' own pairs — no other member's key."""
+    own = {f"{kind}:{m}" for m in members for kind in ("cert", "key")}
+    keys = [k for k in generated if k.startswith("password:") or k == "ca" or k in own]
+    return pulumi.Output.secret(pulumi.Output.all(**{k: generated[k] for k in keys}))
+
+
+def _share_key(name: str, site: str) -> str:
+    """The output a database's secrets unit exports a site's share under."""
+    return f"{name}.secrets.{site}"
 
 
 def _pick(user_data: pulumi.Output[dict[str, str]], member: str) -> pulumi.Output[str]:

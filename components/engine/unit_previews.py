@@ -63,8 +63,9 @@ __all__ = [
 class UnitPreviewed:
     """One unit's offline preview: how many resources it registered, where its plan was written
     (``skyweave preview --format json``, secrets masked; ``None`` without ``out``), and what its
-    process cost (user + system CPU and peak resident memory, as the kernel counted them when the
-    process ended; the peak includes the pages the process shares with the coordinator)."""
+    process cost (user + system CPU and peak resident memory, as the kernel counted them for the
+    process once its result was written: the exit after it, tearing the process down, is not
+    waited for; the peak includes the pages the process shares with the coordinator)."""
 
     unit: str
     resources: int
@@ -214,8 +215,10 @@ def _fork_unit(estate: _Estate, unit: str, references: Mapping[str, StackOutputs
             os.close(read)
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             result = _run_unit(estate, unit, references)
+            usage = resource.getrusage(resource.RUSAGE_SELF)
+            sent = (result, _rusage_cpu(usage), usage.ru_maxrss * 1024)  # Linux: kilobytes
             with os.fdopen(write, "wb") as pipe:
-                pipe.write(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+                pipe.write(pickle.dumps(sent, protocol=pickle.HIGHEST_PROTOCOL))
         except BaseException:
             code = 3
             traceback.print_exc()
@@ -273,6 +276,7 @@ def _coordinate_units(conn: Any, project_root: Path, graph: UnitGraph, jobs: int
     heapq.heapify(ready)
     running: dict[int, tuple[str, int, bytearray]] = {}  # read end → (unit, pid, bytes so far)
     given: dict[str, Mapping[str, StackOutputs]] = {}  # a running unit's references
+    exiting: list[int] = []  # processes that sent their result and are not reaped yet
     warmed: set[str] = set()  # resource types some unit has registered in a warm-up run here
     selector = selectors.DefaultSelector()
     selector.register(conn.fileno(), selectors.EVENT_READ, None)
@@ -306,8 +310,12 @@ def _coordinate_units(conn: Any, project_root: Path, graph: UnitGraph, jobs: int
                 os.close(read)
                 del running[read]
                 read_by_it = given.pop(name)
-                _, status, usage = os.wait4(pid, 0)
-                result = _result(name, bytes(data), status)
+                # The result is whole once its pipe closes; the process's exit (freeing its share
+                # of the coordinator's pages, milliseconds) is not waited for, so the next unit
+                # starts now. Exited processes are reaped as they end, the rest at the end.
+                result, cpu, peak = _result(name, bytes(data), pid)
+                exiting.append(pid)
+                _reap(exiting, block=False)
                 if isinstance(result, _Failed):
                     if not failed:
                         conn.send(("failed", result))
@@ -331,14 +339,15 @@ def _coordinate_units(conn: Any, project_root: Path, graph: UnitGraph, jobs: int
                         UnitPreviewed(
                             unit=name,
                             resources=result.resources,
-                            cpu_seconds=_rusage_cpu(usage),
-                            peak_rss_bytes=usage.ru_maxrss * 1024,  # Linux: kilobytes
+                            cpu_seconds=cpu,
+                            peak_rss_bytes=peak,
                             plan_file=result.plan_file,
                         ),
                     )
                 )
     finally:
         selector.close()
+        _reap(exiting, block=True)
     usage = resource.getrusage(resource.RUSAGE_SELF)
     conn.send(
         (
@@ -352,16 +361,33 @@ def _coordinate_units(conn: Any, project_root: Path, graph: UnitGraph, jobs: int
     )
 
 
-def _result(unit: str, data: bytes, status: int) -> _Ran | _Failed:
-    if os.WIFSIGNALED(status):
-        return _Failed(unit, f"its process was killed by signal {os.WTERMSIG(status)}", bug=True)
+def _result(unit: str, data: bytes, pid: int) -> tuple[_Ran | _Failed, float, int]:
+    """What unit ``unit``'s process sent, with the CPU and peak memory it counted; a process that
+    sent nothing whole is waited for, to say how it ended."""
     try:
-        result = pickle.loads(data)
+        result, cpu, peak = pickle.loads(data)
     except Exception:
-        return _Failed(unit, f"its process ended (status {status}) without a result", bug=True)
+        _, status, usage = os.wait4(pid, 0)
+        if os.WIFSIGNALED(status):
+            failed = _Failed(unit, f"its process was killed by signal {os.WTERMSIG(status)}", bug=True)
+        else:
+            failed = _Failed(unit, f"its process ended (status {status}) without a result", bug=True)
+        return failed, _rusage_cpu(usage), usage.ru_maxrss * 1024
     if not isinstance(result, (_Ran, _Failed)):
-        return _Failed(unit, "its process sent something other than a result", bug=True)
-    return result
+        return _Failed(unit, "its process sent something other than a result", bug=True), cpu, peak
+    return result, cpu, peak
+
+
+def _reap(pids: list[int], *, block: bool) -> None:
+    """Reap the processes of ``pids`` that have exited (all of them with ``block``), so their CPU
+    reaches this process's children's count and none is left a zombie."""
+    for pid in list(pids):
+        try:
+            done, _ = os.waitpid(pid, 0 if block else os.WNOHANG)
+        except ChildProcessError:  # reaped already (the failure path waits for its process)
+            done = pid
+        if done:
+            pids.remove(pid)
 
 
 def _stop(running: Mapping[int, tuple[str, int, bytearray]]) -> None:

@@ -30,7 +30,7 @@ from ..drivers.vpn import link_end_problem
 from ..planning.asn import AsnRequest, assign_asns
 from ..planning.limits import LimitedSite, check_limits, check_quotas
 from ..planning.topology import SiteGraph, Topology, link_id, plan_links
-from ..planning.tunnels import inside_range, plan_tunnel_blocks
+from ..planning.tunnels import TunnelBlockScope, inside_range, plan_tunnel_blocks
 from ..planning.vpn import LinkPlan, Routing, SiteEnd, plan_link, with_tunnel_block
 from .links import LinkBuilder, VpnLink, builder_for
 
@@ -64,6 +64,12 @@ class ConnectivityArgs(BaseModel):
         default_factory=dict,
         description="Pinned /27 of tunnel inside addresses per link id (`site-a/site-b`, sorted). "
         "Written by `skyweave ipam lock`; omitted links get a block derived from their id.",
+    )
+    tunnel_block_scope: TunnelBlockScope = Field(
+        default=TunnelBlockScope.ESTATE,
+        description="Which links' tunnel blocks must differ: estate (every link its own /27, at most "
+        "~2,041 links with inside addresses) or site (only links sharing a site, as AWS, GCP and "
+        "devices require; ~2,041 such links per site). Default estate.",
     )
     quotas: dict[SiteName, dict[str, Annotated[int, Field(gt=0)]]] = Field(
         default_factory=dict,
@@ -209,7 +215,14 @@ def plan_connectivity(
     # Some endpoint kinds accept inside addresses from part of 169.254.0.0/16 only (Azure: APIPA).
     narrow = {link.id: inside_range(link.a.endpoint, link.b.endpoint) for link in shaped}
     ranges = {lid: r for lid, r in narrow.items() if r is not None and lid in need_block}
-    blocks = plan_tunnel_blocks(need_block, args.tunnel_blocks, path=f"{path}.tunnel_blocks", ranges=ranges)
+    per_site = args.tunnel_block_scope is TunnelBlockScope.SITE
+    blocks = plan_tunnel_blocks(
+        need_block,
+        args.tunnel_blocks,
+        path=f"{path}.tunnel_blocks",
+        ranges=ranges,
+        sites={link.id: (link.a.site, link.b.site) for link in shaped} if per_site else None,
+    )
     links = tuple(with_tunnel_block(link, blocks.get(link.id)) for link in shaped)
     usage = check_limits(limited, links, path=f"{path}.quotas")
     graph = SiteGraph(

@@ -209,21 +209,33 @@ def check_limits(
     regions = _regions(sites)
     counts = tally(links)
     usage: dict[str, dict[str, int]] = {}
+    # A region limit's need is the same for every site of the region: summed once per region and
+    # limit, not once per site (a region of thousands of sites would cost its square).
+    summed: dict[tuple[str, str, str, str, Counted], tuple[dict[tuple[str, str], int], int, int | None]] = {}
     for site in sites:
         usage[site.name] = {}
         for limit in site.limits:
-            group = (
-                regions[(site.vendor, site.account, site.region)] if limit.scope is Scope.REGION else [site]
-            )
-            parts = {
-                (member.name, other): n
-                for member in group
-                if any(lim.key == limit.key for lim in member.limits)
-                for other, n in counts.get((member.name, limit.counted), {}).items()
-            }
-            need = sum(parts.values())
+            region = (site.vendor, site.account, site.region)
+            group = regions[region] if limit.scope is Scope.REGION else [site]
+            key = (*region, limit.key, limit.counted)
+            if limit.scope is not Scope.REGION or key not in summed:
+                parts = {
+                    (member.name, other): n
+                    for member in group
+                    if any(lim.key == limit.key for lim in member.limits)
+                    for other, n in counts.get((member.name, limit.counted), {}).items()
+                }
+                found = (
+                    parts,
+                    sum(parts.values()),
+                    next((s.quotas[limit.key] for s in group if limit.key in s.quotas), None),
+                )
+                if limit.scope is Scope.REGION:
+                    summed[key] = found
+            else:
+                found = summed[key]
+            parts, need, declared = found
             usage[site.name][limit.key] = need
-            declared = next((s.quotas[limit.key] for s in group if limit.key in s.quotas), None)
             allowed = limit.figure if declared is None else declared
             if need > allowed:
                 raise _exceeded(site, group, limit, need, parts, declared, path=path)

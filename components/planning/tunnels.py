@@ -9,8 +9,14 @@ a hash collision moves a block, and ``skyweave ipam lock`` records every block i
 Why: BGP over IPsec needs a point-to-point link-local /30 per tunnel. AWS only accepts a /30 from
 169.254.0.0/16 and refuses a fixed list of them (cited in docs/connectivity.md: "Tunnel options for
 your Site-to-Site VPN connection" and the EC2 API's ``VpnTunnelOptionsSpecification``). Reusing a
-/30 on two tunnels that meet one router breaks BGP there, so every tunnel of the estate gets its
-own. The policy pack checks the same rule with :func:`inside_cidr_problem`.
+/30 on two tunnels that meet one router breaks BGP there. The policy pack checks the same rule with
+:func:`inside_cidr_problem`.
+
+How unique (:class:`TunnelBlockScope`, the stack file's ``network.tunnel_block_scope``): ``estate``
+(the default) gives every link of the estate its own block, which caps an estate at about 2,041
+links with inside addresses; ``site`` only keeps apart the blocks of links that share a site — what
+the vendors require (AWS: unique per virtual private gateway / transit gateway; GCP: per Cloud
+Router; a device: among its own tunnels) — so the cap is about 2,041 links *per site*.
 
 Some endpoints take inside addresses from only part of the /16 (an Azure VPN gateway accepts custom
 BGP addresses only in 169.254.21.0-169.254.22.255). The link module of such an endpoint kind
@@ -26,6 +32,7 @@ import hashlib
 import ipaddress
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 from ..core.errors import PlanningError
 from ..core.registry import Registry, caller
@@ -36,6 +43,7 @@ __all__ = [
     "LINK_BLOCK_PREFIX",
     "RESERVED_INSIDE_CIDRS",
     "InsideRange",
+    "TunnelBlockScope",
     "inside_cidr_problem",
     "inside_range",
     "plan_tunnel_blocks",
@@ -55,6 +63,16 @@ RESERVED_INSIDE_CIDRS: tuple[ipaddress.IPv4Network, ...] = (
     *(ipaddress.IPv4Network(f"169.254.{third}.0/30") for third in range(6)),
     ipaddress.IPv4Network("169.254.169.252/30"),
 )
+
+
+class TunnelBlockScope(StrEnum):
+    """Which links' tunnel blocks must differ (``network.tunnel_block_scope``)."""
+
+    ESTATE = "estate"
+    """Every link of the estate has its own /27 (at most ~2,041 links with inside addresses)."""
+    SITE = "site"
+    """A link's /27 differs from those of the links sharing one of its two sites; links with no
+    site in common may reuse a block (at most ~2,041 links with inside addresses per site)."""
 
 
 @functools.lru_cache(maxsize=8192)
@@ -144,15 +162,21 @@ def plan_tunnel_blocks(
     *,
     path: str = "network.tunnel_blocks",
     ranges: Mapping[str, InsideRange] | None = None,
+    sites: Mapping[str, tuple[str, str]] | None = None,
 ) -> dict[str, ipaddress.IPv4Network]:
     """A /27 per link id: pinned blocks as recorded, the others at their hashed place.
 
     ``ranges`` narrows some links (by id) to part of the /16 (:func:`inside_range`): their blocks
     are hashed over that part's blocks only, and a pin outside it is refused.
 
+    ``sites`` (every link's two sites) plans in :attr:`TunnelBlockScope.SITE` scope: a block need
+    only differ from the blocks of the links sharing one of its link's sites, so a link probes past
+    those only, and only such pins may not be equal. ``None``: every block of the estate differs.
+
     Raises:
         PlanningError: a pin is not a /27 inside 169.254.0.0/16 (or inside its link's range), or
-            two pins overlap or hit a reserved /30, or the range is full.
+            two pins overlap (in site scope: two pins of links sharing a site) or hit a reserved
+            /30, or the range (in site scope: what a link's sites leave of it) is full.
     """
     ranges = ranges or {}
     for link, pin in pins.items():
@@ -169,6 +193,8 @@ def plan_tunnel_blocks(
                 path=f"{path}.{link}",
                 value=str(pin),
             )
+    if sites is not None:
+        return _plan_per_site(links, pins, path=path, ranges=ranges, sites=sites)
     reserved = [
         Reservation(net, "reserved by AWS for tunnel inside addresses") for net in RESERVED_INSIDE_CIDRS
     ]
@@ -179,7 +205,7 @@ def plan_tunnel_blocks(
         narrow = ranges.get(link)
         allowed: Sequence[int] = narrow.blocks() if narrow is not None else _ALL_BLOCKS
         count = len(allowed)
-        start = int.from_bytes(hashlib.sha256(link.encode()).digest()[:4], "big") % max(count, 1)
+        start = _hashed_place(link, count)
         for step in range(count):
             index = allowed[(start + step) % count]
             if index not in taken:
@@ -197,6 +223,67 @@ def plan_tunnel_blocks(
     ]
     allocations = allocate_blocks(INSIDE_RANGE, requests, reserved, supernet_path=path)
     return {link: allocation.network for link, allocation in allocations.items()}  # type: ignore[misc]
+
+
+def _hashed_place(link: str, count: int) -> int:
+    """Where a link's probe for a free block starts among ``count`` allowed blocks: its id's hash."""
+    return int.from_bytes(hashlib.sha256(link.encode()).digest()[:4], "big") % max(count, 1)
+
+
+def _plan_per_site(
+    links: Sequence[str],
+    pins: Mapping[str, ipaddress.IPv4Network],
+    *,
+    path: str,
+    ranges: Mapping[str, InsideRange],
+    sites: Mapping[str, tuple[str, str]],
+) -> dict[str, ipaddress.IPv4Network]:
+    """:func:`plan_tunnel_blocks` in site scope: per site, the blocks its links hold (and which link
+    holds each), so a link probes past its two sites' blocks only; linear in the links."""
+    reserved = {_index(net.supernet(new_prefix=LINK_BLOCK_PREFIX)): net for net in RESERVED_INSIDE_CIDRS}
+    held: dict[str, dict[int, str]] = {}
+    wanted = set(links)
+    for link in sorted(wanted & set(pins)):  # sorted: the same clash is reported whatever the order
+        pin = pins[link]
+        index = _index(pin)
+        if index in reserved:
+            raise PlanningError(
+                f"{link!r} is pinned to {pin}, which overlaps {reserved[index]} (reserved by AWS for "
+                "tunnel inside addresses)",
+                path=f"{path}.{link}",
+                value=str(pin),
+            )
+        for site in sites[link]:
+            other = held.setdefault(site, {}).setdefault(index, link)
+            if other != link:
+                raise PlanningError(
+                    f"{link!r} is pinned to {pin}, which overlaps the block of {other!r}: links "
+                    f"sharing site {site!r} need their own blocks (tunnel_block_scope: site)",
+                    path=f"{path}.{link}",
+                    value=str(pin),
+                )
+    soft: dict[str, int] = {}
+    for link in sorted(wanted - set(pins)):
+        a, b = sites[link]
+        at_a, at_b = held.setdefault(a, {}), held.setdefault(b, {})
+        narrow = ranges.get(link)
+        allowed: Sequence[int] = narrow.blocks() if narrow is not None else _ALL_BLOCKS
+        count = len(allowed)
+        start = _hashed_place(link, count)
+        for step in range(count):
+            index = allowed[(start + step) % count]
+            if index not in reserved and index not in at_a and index not in at_b:
+                at_a[index] = at_b[index] = link
+                soft[link] = index
+                break
+        else:
+            where = f"{narrow} ({narrow.why})" if narrow is not None else str(INSIDE_RANGE)
+            raise PlanningError(
+                f"{where} has no free /{LINK_BLOCK_PREFIX} left for link {link!r}: the links of its "
+                f"sites {a!r} ({len(at_a)}) and {b!r} ({len(at_b)}) hold the rest",
+                path=path,
+            )
+    return {link: pins[link] if link in pins else _block(soft[link]) for link in links}
 
 
 def tunnel_cidrs(block: ipaddress.IPv4Network, count: int) -> tuple[ipaddress.IPv4Network, ...]:

@@ -144,22 +144,32 @@ def _network_of(value: str) -> str:
 
 
 def _check_inside(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding]:
-    # Each end of a tunnel names the same /30, so uniqueness is checked among tunnels of one kind
-    # of source (AWS tunnels, GCP router interfaces, skyweave links), never across the two ends.
+    # A /30 must not be used twice where the vendors refuse it, and no wider: among the VPN
+    # connections of one AWS virtual private gateway (or one customer gateway: one device), the
+    # interfaces of one Cloud Router, the links of one site (skyweave's VpnLink components, by each
+    # of their two sites). Each end of a tunnel names the same /30, so uniqueness is checked within
+    # a scope of one kind of source, never across the two ends.
     seen: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    reported: set[tuple[str, str, str]] = set()
 
-    def use(kind: str, res: Resource, where: str, value: Any) -> Iterator[Finding]:
+    def use(scopes: tuple[str, ...], res: Resource, where: str, value: Any) -> Iterator[Finding]:
         cidr = _inside(value)
         if cidr is None:
             return
         problem = inside_cidr_problem(cidr)
         if problem:
             yield Finding(f"{res.type.rsplit(':', 1)[-1]} {res.name!r} {where}: {problem}", res.urn)
-        seen[kind][cidr].append(f"{res.name} {where}")
-        if len(seen[kind][cidr]) == 2:
-            yield Finding(
-                f"tunnel inside CIDR {cidr} is used twice: {' and '.join(seen[kind][cidr])}", res.urn
-            )
+        this = f"{res.name} {where}"
+        for scope in scopes:
+            users = seen[scope][cidr]
+            if this in users:
+                continue
+            users.append(this)
+            if len(users) == 2 and (cidr, users[0], this) not in reported:
+                reported.add((cidr, users[0], this))
+                yield Finding(
+                    f"tunnel inside CIDR {cidr} is used twice on {scope}: {' and '.join(users)}", res.urn
+                )
 
     estate = facts(index)
     for reader in estate.readers:
@@ -171,17 +181,18 @@ def _check_inside(index: StackIndex, cfg: Mapping[str, Any]) -> Iterator[Finding
     for res in index.of_type(VPN_LINK):
         try:
             cidrs = items(res.props, "insideCidrs")
+            sites = tuple(f"site {site}" for key in ("siteA", "siteB") if (site := get(res.props, key)))
         except UnknownValue as exc:
             yield cant_check(res, exc)
             continue
         for i, value in enumerate(cidrs):
-            yield from use("link", res, f"insideCidrs[{i}]", value)
+            yield from use((f"link {res.name}", *sites), res, f"insideCidrs[{i}]", value)
 
 
 TUNNEL_INSIDE = Rule(
     name="skyweave-addresses-tunnel-inside-cidrs",
     description="Every tunnel's inside CIDR is a /30 from 169.254.0.0/16 that AWS accepts, and no two "
-    "tunnels share one.",
+    "tunnels on one gateway, router or site share one.",
     level=Level.MANDATORY,
     kind=Kind.STACK,
     check=_check_inside,

@@ -51,6 +51,7 @@ __all__ = [
     "placements_of",
     "ports_admitted",
     "present",
+    "referent",
     "spread",
     "unknown_at",
 ]
@@ -319,6 +320,28 @@ def known_str(value: Any) -> str | None:
     return (
         value if isinstance(value, str) and value and not is_unknown(value) and value != SECRET_MASK else None
     )
+
+
+def referent(res: Resource, prop: str) -> str | None:
+    """What ``res.prop`` refers to, as a key two resources referring to one thing share: its
+    value when known, else the resource it came from (property dependencies: an id a preview
+    does not know yet); ``None`` when it is not set.
+
+    Raises:
+        UnknownValue: the value is not known in this preview and nothing says where it comes from.
+    """
+    sources = res.property_dependencies.get(prop, ())
+    try:
+        value = get(res.props, prop)
+    except UnknownValue:
+        if not sources:
+            raise
+        return " and ".join(sorted(sources))
+    if isinstance(value, str) and value == SECRET_MASK:
+        raise UnknownValue([prop])
+    if value is None or value == "":
+        return " and ".join(sorted(sources)) or None
+    return str(value)
 
 
 def present(container: Any, *path: str | int) -> bool:

@@ -361,7 +361,9 @@ class Reader:
         inside another the plan holds (a subnet of an in-stack VPC) is left out: its parent counts."""
         return iter(())
 
-    def inside_cidrs(self, estate: Estate) -> Iterator[tuple[str, Resource, str, Any] | Finding]:
-        """Every tunnel inside address this vendor's resources configure, as (kind, resource, where,
-        value): uniqueness is checked among one kind (one end of each tunnel), never across ends."""
+    def inside_cidrs(self, estate: Estate) -> Iterator[tuple[tuple[str, ...], Resource, str, Any] | Finding]:
+        """Every tunnel inside address this vendor's resources configure, as (scopes, resource,
+        where, value): ``scopes`` name what must not see one /30 twice (the gateway or router the
+        tunnel ends on, the device at its other end), as the vendor says; uniqueness is checked
+        within each scope only (one end of each tunnel, never across ends)."""
         return iter(())

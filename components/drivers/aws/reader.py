@@ -26,6 +26,7 @@ from ...policy.model import (
     is_true,
     is_world,
     ports_admitted,
+    referent,
 )
 from ...policy.reading import Estate, Index, Reader
 from ...policy.values import Finding, Resource, UnknownValue, as_int, cant_check, get, items
@@ -264,16 +265,31 @@ class AwsReader(Reader):
             if not any(urn in in_stack for urn in res.property_dependencies.get("vpcId", res.dependencies)):
                 yield res, ("cidrBlock",)
 
-    def inside_cidrs(self, estate: Estate) -> Iterator[tuple[str, Resource, str, Any] | Finding]:
-        """Each VPN connection's two tunnels' inside CIDRs."""
+    def inside_cidrs(self, estate: Estate) -> Iterator[tuple[tuple[str, ...], Resource, str, Any] | Finding]:
+        """Each VPN connection's two tunnels' inside CIDRs, unique per virtual private gateway
+        (AWS refuses a /30 twice among a gateway's connections: "Tunnel options for your
+        Site-to-Site VPN connection") and per customer gateway (the device ending both tunnels).
+        A transit gateway accepts a /30 twice, so it is no scope of its own."""
         for res in estate.index.of_type(VPN):
+            scopes = [f"AWS VPN connection {res.name}"]
+            for prop, what in (
+                ("vpnGatewayId", "AWS virtual private gateway"),
+                ("customerGatewayId", "customer gateway"),
+            ):
+                try:
+                    key = referent(res, prop)
+                except UnknownValue as exc:
+                    yield cant_check(res, exc)
+                    continue
+                if key is not None:
+                    scopes.append(f"{what} {key}")
             for t in (1, 2):
                 try:
                     value = get(res.props, f"tunnel{t}InsideCidr")
                 except UnknownValue as exc:
                     yield cant_check(res, exc)
                     continue
-                yield "aws", res, f"tunnel{t}InsideCidr", value
+                yield tuple(scopes), res, f"tunnel{t}InsideCidr", value
 
     # -- data --------------------------------------------------------------------------------
 

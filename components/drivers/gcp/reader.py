@@ -33,6 +33,7 @@ from ...policy.model import (
     known_str,
     ports_admitted,
     present,
+    referent,
 )
 from ...policy.reading import Estate, Floor, Index, Reader
 from ...policy.values import Finding, Resource, UnknownValue, as_int, cant_check, get, items
@@ -287,15 +288,22 @@ class GcpReader(Reader):
             for i in range(len(secondaries)):
                 yield res, ("secondaryIpRanges", i, "ipCidrRange")
 
-    def inside_cidrs(self, estate: Estate) -> Iterator[tuple[str, Resource, str, Any] | Finding]:
-        """Each Cloud Router interface's ``ipRange`` (a host address with its prefix)."""
+    def inside_cidrs(self, estate: Estate) -> Iterator[tuple[tuple[str, ...], Resource, str, Any] | Finding]:
+        """Each Cloud Router interface's ``ipRange`` (a host address with its prefix), unique
+        among the interfaces of its Cloud Router (a router by name, project and region)."""
         for res in estate.index.of_type(ROUTER_INTERFACE):
             try:
                 value = get(res.props, "ipRange")
+                router = referent(res, "router")
+                project = referent(res, "project") or "the provider's project"
+                region = referent(res, "region") or "the provider's region"
             except UnknownValue as exc:
                 yield cant_check(res, exc)
                 continue
-            yield "gcp", res, "ipRange", value
+            scope = (
+                f"Cloud Router {router} ({project}, {region})" if router else f"router interface {res.name}"
+            )
+            yield (scope,), res, "ipRange", value
 
     # -- DNS ---------------------------------------------------------------------------------
 

@@ -18,8 +18,8 @@ Each sample is a fresh interpreter (``python -m bench.units --child ...``):
 Load average (1 min) is read before and after every sample: the machine is shared, so compare
 CPU (which waiting for a core does not inflate) rather than wall clock.
 
-``--mix dev`` is the estate a unit's program builds today (bench/estate.py: AWS hubs, GCP and
-on-prem spokes, dev's link shapes); ``mixed`` is the benchmark estate of every other section.
+``--mix dev`` is dev's vendors and link shapes (bench/estate.py: AWS hubs, GCP and on-prem
+spokes; regional past 1,000 spokes); ``mixed`` is the benchmark estate of every other section.
 ``--write`` puts the table in docs/benchmarks.md (section "Units at scale") and the samples in
 docs/benchmarks-units.json.
 """
@@ -183,8 +183,10 @@ def render(results: dict[str, Any], command: str) -> list[str]:
         "",
         (
             "Estate mix **dev** (`bench/estate.py --mix dev`): two AWS hubs, spokes alternating GCP and "
-            "on-prem devices, links `aws-gcp-ha-vpn` and `aws-site-vpn` only — what a unit's program "
-            "builds today; not the mixed estate of the Scale section."
+            "on-prem devices, links `aws-gcp-ha-vpn` and `aws-site-vpn`; not the mixed estate of the "
+            "Scale section. Past 1,000 spokes the estate is regional: two AWS hubs per group of 1,000 "
+            "spokes, the groups' hubs chained by VPC peering, `tunnel_block_scope: site`, /21 sites "
+            "(bench/estate.py)."
             if mix == "dev"
             else "Estate mix **mixed**: the estate of the Scale section."
         ),

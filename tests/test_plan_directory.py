@@ -394,3 +394,48 @@ def test_prods_units_with_a_removal_get_the_single_plans_findings(
     expected = findings(capsys, "--from-json", str(single))
     assert expected != prod_findings, f"removing {removal} changes no verdict"
     assert findings(capsys, "--from-json", str(directory)) == expected
+
+
+_JSON_LEAF = st.one_of(st.integers(-3, 3), st.text("ab", max_size=2), st.booleans(), st.none())
+_JSON = st.recursive(
+    _JSON_LEAF,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text("xy", max_size=1), inner, max_size=3),
+    max_leaves=6,
+)
+
+
+@given(st.lists(st.dictionaries(st.sampled_from(["a", "b"]), _JSON, max_size=2), min_size=1, max_size=6))
+@settings(max_examples=300, deadline=None)
+def test_merging_component_outputs_keeps_each_item_once_in_unit_order(parts: list[dict[str, Any]]) -> None:
+    """The merge of a component's outputs over units (``_merge_values``) finds items it holds
+    already through a set of their JSON texts (constant time: 20,000 link units fill the same
+    lists); what it gives must be what comparing each item with every item before it gives, as
+    JSON values (``true`` is not ``1``, as Python's ``==`` would have it)."""
+    from skyweave.engine.plans.directory import _merge_values
+
+    def same(a: Any, b: Any) -> bool:
+        return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+
+    def reference(merged: dict[str, Any], values: dict[str, Any]) -> None:
+        for key, value in values.items():
+            if isinstance(value, dict) and isinstance(merged.get(key), dict):
+                reference(merged[key], value)
+            elif isinstance(value, list) and isinstance(merged.get(key), list):
+                for item in value:
+                    if not any(same(item, held) for held in merged[key]):
+                        merged[key].append(item)
+            else:
+                merged.setdefault(key, value)
+
+    expected: dict[str, Any] = {}
+    got: dict[str, Any] = {}
+    seen: dict[int, set[str]] = {}
+    for part in parts:
+        reference(expected, copy.deepcopy(part))
+        _merge_values(got, copy.deepcopy(part), seen)
+    assert json.dumps(got, sort_keys=True) == json.dumps(expected, sort_keys=True)
+    # an item a later unit repeats, in another key order, is kept once
+    merged: dict[str, Any] = {}
+    _merge_values(merged, {"l": [{"a": 1, "b": [True]}]}, seen := {})
+    _merge_values(merged, {"l": [{"b": [True], "a": 1}, {"a": 1, "b": [1]}]}, seen)
+    assert merged == {"l": [{"a": 1, "b": [True]}, {"a": 1, "b": [1]}]}

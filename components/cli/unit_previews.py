@@ -147,6 +147,7 @@ def _report(
             "cpuSeconds": round(coordinator.cpu_seconds, 2),
             "planCpuSeconds": round(coordinator.plan_seconds, 2),
             "peakRssMB": round(coordinator.peak_rss_bytes / _MB, 1),
+            "mostOutputsHeld": coordinator.most_outputs_held,
         }
         if coordinator is not None
         else None

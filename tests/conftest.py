@@ -15,8 +15,9 @@ from typing import Any
 
 import pytest
 import yaml
+from skyweave.engine.check import PropertyDependencyMonitor
 from skyweave.engine.offline import OfflineMocks, OfflineRun, run_program
-from skyweave.engine.preview import preview_stack
+from skyweave.engine.preview import preview_stack, render_json
 from skyweave.estate.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,9 +44,28 @@ def raw_prod() -> dict[str, Any]:
     return copy.deepcopy(stack_raw("prod"))
 
 
+#: An offline run and its registrations' property dependencies (URN → property → URNs).
+MonitoredRun = tuple[OfflineRun, dict[str, dict[str, tuple[str, ...]]]]
+
+
 @pytest.fixture(scope="session")
-def prod_run(project: Project) -> OfflineRun:
-    return preview_stack(project, "prod")
+def prod_monitored(project: Project) -> MonitoredRun:
+    """prod's offline run as ``skyweave check --stack prod`` makes it: with the property
+    dependencies the engine would send the pack. The session's one run of prod."""
+    monitor = PropertyDependencyMonitor()
+    return preview_stack(project, "prod", monitor=monitor), monitor.property_dependencies
+
+
+@pytest.fixture(scope="session")
+def prod_run(prod_monitored: MonitoredRun) -> OfflineRun:
+    return prod_monitored[0]
+
+
+@pytest.fixture(scope="session")
+def prod_json(prod_run: OfflineRun) -> str:
+    """What ``skyweave preview --stack prod --format json`` prints: the JSON of the session's prod
+    run (the command prints ``render_json`` of the same offline run), without running prod again."""
+    return render_json(prod_run)
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ from xml.etree import ElementTree
 
 import jsonschema
 import pytest
+from conftest import MonitoredRun
 from skyweave.cli import main
 from skyweave.cli.check_command import EXIT_VIOLATIONS
 from skyweave.engine.analyzer import StackResource
@@ -44,15 +45,9 @@ def broken_json(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
 
 
 @pytest.fixture(scope="module")
-def prod_with_dependencies(project: object) -> tuple[list[StackResource], list[StackResource]]:
+def prod_with_dependencies(prod_monitored: MonitoredRun) -> tuple[list[StackResource], list[StackResource]]:
     """prod's offline run as `skyweave check --stack prod` sends it (with property dependencies)."""
-    from skyweave.engine.preview import preview_stack
-    from skyweave.estate.project import Project
-
-    assert isinstance(project, Project)
-    monitor = PropertyDependencyMonitor()
-    run = preview_stack(project, "prod", monitor=monitor)
-    return resources_from_run(run, monitor.property_dependencies)
+    return resources_from_run(*prod_monitored)
 
 
 def test_prod_example_passes_through_the_real_protocol(
@@ -258,7 +253,6 @@ def test_secrets_from_a_preview_are_sent_as_secrets_not_plain_text(
 
 
 def test_offline_run_records_property_dependencies_as_the_engine_sends_them(project: object) -> None:
-    from skyweave.engine.check import PropertyDependencyMonitor
     from skyweave.engine.preview import preview_stack
     from skyweave.estate.project import Project
 

@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import CliOnce
 from skyweave.cli import main
 from skyweave.cli.graph import GraphView, LinkView, render_dot
 
@@ -52,12 +51,10 @@ def test_dot_draws_each_link_kind_differently_and_single_links_in_red() -> None:
 
 @pytest.mark.parametrize("fmt", ["text", "json", "dot", "mermaid"])
 def test_a_preview_json_draws_the_same_graph(
-    fmt: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], cli_once: CliOnce
+    fmt: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], prod_json: str
 ) -> None:
-    code, preview = cli_once("preview", "--stack", "prod", "--format", "json")
-    assert code == 0
     plan = tmp_path / "prod.json"
-    plan.write_text(preview)
+    plan.write_text(prod_json)
     assert main(["graph", "--stack", "prod", "--format", fmt]) == 0
     from_stack = capsys.readouterr().out
     assert main(["graph", "--from-json", str(plan), "--format", fmt]) == 0

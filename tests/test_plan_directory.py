@@ -112,10 +112,8 @@ def findings(capsys: pytest.CaptureFixture[str], *argv: str) -> Findings:
 
 
 @pytest.fixture(scope="module")
-def prod(cli_once: CliOnce) -> dict[str, Any]:
-    code, out = cli_once("preview", "--stack", "prod", "--format", "json")
-    assert code == 0
-    doc: dict[str, Any] = json.loads(out)
+def prod(prod_json: str) -> dict[str, Any]:
+    doc: dict[str, Any] = json.loads(prod_json)
     return doc
 
 

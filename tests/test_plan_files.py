@@ -24,6 +24,7 @@ from typing import Any
 
 import plan_writers as writers
 import pytest
+from conftest import MonitoredRun
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from pulumi.runtime import rpc
@@ -74,9 +75,9 @@ def overlap_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def estates(overlap_dir: Path) -> dict[str, Estate]:
+def estates(overlap_dir: Path, prod_monitored: MonitoredRun) -> dict[str, Estate]:
     return {
-        "prod": _estate(ROOT, "prod"),
+        "prod": (ROOT, "prod", *prod_monitored),
         "overlap": _estate(overlap_dir, "prod"),
         "single-vendor": _estate(SINGLE_VENDOR, "broken"),
     }

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import MonitoredRun
 from pulumi_policy import (
     PolicyResource,
     PolicyResourceOptions,
@@ -100,17 +101,14 @@ def _findings(result: Any) -> list[tuple[str, str, str, str]]:
     return sorted(found)
 
 
-def test_both_paths_give_prod_the_same_findings(project: Any, tmp_path: Path) -> None:
+def test_both_paths_give_prod_the_same_findings(prod_monitored: MonitoredRun, tmp_path: Path) -> None:
     """Through the real Analyzer protocol, prod with its policy config (waivers, levels): the
     public path and the fast path report the same findings at the same levels."""
-    from skyweave.engine.check import PACK_MAIN, PACK_MANIFEST, PropertyDependencyMonitor, run_check
+    from skyweave.engine.check import PACK_MAIN, PACK_MANIFEST, run_check
     from skyweave.engine.policy_config import load_policy_config
-    from skyweave.engine.preview import preview_stack
     from skyweave.engine.requests import resources_from_run
 
-    monitor = PropertyDependencyMonitor()
-    run = preview_stack(project, "prod", monitor=monitor)
-    for_analyze, for_stack = resources_from_run(run, monitor.property_dependencies)
+    for_analyze, for_stack = resources_from_run(*prod_monitored)
     config = load_policy_config(ROOT / "stacks" / "Pulumi.prod.policy.json")
     public = tmp_path / "public"
     public.mkdir()

@@ -116,9 +116,9 @@ SECRETS = {
 }
 
 
-def _write(root: Path, raw: dict[str, Any]) -> Project:
-    project = write_stack(root, "dev", raw)
-    path = root / "stacks" / "Pulumi.dev.yaml"
+def _write(root: Path, stack: str, raw: dict[str, Any]) -> Project:
+    project = write_stack(root, stack, raw)
+    path = root / "stacks" / f"Pulumi.{stack}.yaml"
     doc = yaml.safe_load(path.read_text())
     doc["config"].update(SECRETS)
     path.write_text(yaml.safe_dump(doc, sort_keys=False))

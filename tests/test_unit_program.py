@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from conftest import stack_raw, write_stack
 from skyweave.cli import main
-from skyweave.engine.offline import SECRET, OfflineMocks, OfflineRun, StackOutputs
+from skyweave.engine.offline import SECRET, OfflineMocks, StackOutputs
 from skyweave.engine.plans import MANIFEST, read_plan, read_plan_directory
 from skyweave.engine.preview import preview_stack, render_json
 from skyweave.estate.config import parse_stack_config
@@ -34,10 +34,6 @@ from skyweave.planning.vpn import safe_psk
 from unit_checks import (
     Estate,
     UnitEstateChecks,
-    check_findings,
-    check_inputs,
-    check_merged_dependencies,
-    check_resources_per_unit,
     findings,
     preview_estate,
 )
@@ -124,44 +120,42 @@ def appliance_raw() -> dict[str, Any]:
     return raw
 
 
-def prod_network_raw() -> dict[str, Any]:
-    """prod's sites and network alone (its apps, buckets, pools, databases and fleets are other
-    components): every link of prod, 27 in 9 shapes, and its two appliance edges. It is
-    compliant (no findings): the plans compared with findings are those without a tunnel."""
-    prod = stack_raw("prod")
-    return {k: copy.deepcopy(v) for k, v in prod.items() if k in ("tags", "ipam", "sites", "network")}
-
-
-#: prod's network holds every shape of the device, Azure, OpenStack-appliance and vSphere
-#: estates that came before it (measured: their links' shapes are a subset of its), so only what
-#: it lacks has an estate of its own: hub-and-spoke, a chain of GCP peerings, Neutron VPNaaS.
+#: stacks/Pulumi.prod.yaml itself (39 units: every component, 27 links in 9 shapes, two appliance
+#: edges) holds every shape of the device, Azure, OpenStack-appliance and vSphere estates that
+#: came before it (measured: their links' shapes are a subset of its), so only what it lacks has
+#: an estate of its own: hub-and-spoke, a chain of GCP peerings, Neutron VPNaaS.
 ESTATES = {
     "dev": lambda: stack_raw("dev"),
     "hub": hub_raw,
     "peering": peering_raw,
     "vpnaas": vpnaas_raw,
-    "prod-network": prod_network_raw,
+    "prod": lambda: stack_raw("prod"),
 }
 
 
 @pytest.fixture(scope="module", params=list(ESTATES))
 def estate(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Estate:
-    return preview_estate(request.param, ESTATES[request.param](), tmp_path_factory.mktemp(request.param))
+    name = request.param
+    root = tmp_path_factory.mktemp(name)
+    if name == "prod":  # its single stack is the session's preview of prod
+        run = request.getfixturevalue("prod_run")
+        return preview_estate(name, ESTATES[name](), root, stack="prod", run=run)
+    return preview_estate(name, ESTATES[name](), root)
 
 
 class TestEachEstate(UnitEstateChecks):
     """tests/unit_checks.py's checks on each estate (the GCP peering chain across link units
-    included); prod's network is compliant: no findings to compare but with a tunnel removed."""
-
-    def with_findings(self, estate: Estate) -> bool:
-        return estate.name != "prod-network"
+    included)."""
 
 
 def test_a_site_unit_makes_only_its_sites_provider_and_a_link_reads_the_gateways(estate: Estate) -> None:
-    site = json.loads((estate.units / "dev.aws-use1.json").read_text())
-    providers = [r["name"] for r in site["resources"] if r["type"].startswith("pulumi:providers:")]
-    assert providers == ["aws-use1"]
-    link = json.loads((estate.units / "dev.link.aws-use1.gcp-euw1.json").read_text())
+    site = json.loads((estate.units / f"{estate.stack}.aws-use1.json").read_text())
+    providers = [r for r in site["resources"] if r["type"].startswith("pulumi:providers:")]
+    # its site's, and one for each of its own Kubernetes clusters (prod's fleet), made in the unit
+    kubernetes = "pulumi:providers:kubernetes"
+    assert [r["name"] for r in providers if r["type"] != kubernetes] == ["aws-use1"]
+    assert all(r["name"].endswith("-aws-use1") for r in providers if r["type"] == kubernetes)
+    link = json.loads((estate.units / f"{estate.stack}.link.aws-use1.gcp-euw1.json").read_text())
     # The VPN connections attach to the site unit's gateway, by the id that unit exported and the
     # link's unit read through its stack reference (the gateway is not the link unit's).
     exported = site["outputs"]["core.gateway.aws-use1.id"]
@@ -176,7 +170,7 @@ def test_without_a_tunnel_the_units_plans_get_the_single_plans_findings(
     """The same resource removed from the single plan and from the unit plan holding it (a
     tunnel lost): the verdicts on the estate change alike (issue 31: "prod with a tunnel
     removed")."""
-    without_a_tunnel(estate.single, estate.units, "dev", tmp_path, capsys)
+    without_a_tunnel(estate.single, estate.units, estate.stack, tmp_path, capsys)
 
 
 def without_a_tunnel(
@@ -206,32 +200,6 @@ def without_a_tunnel(
 def in_estate_if(urn: str, unit: str, estate: str = "dev") -> str:
     prefix = f"urn:pulumi:{unit}::"
     return f"urn:pulumi:{estate}::" + urn[len(prefix) :] if urn.startswith(prefix) else urn
-
-
-def test_prod_as_units_is_the_single_stack_judged_alike(
-    prod_run: OfflineRun, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """stacks/Pulumi.prod.yaml itself as units (39 stacks: every component, 27 links in 9 shapes,
-    two appliance edges): each unit registers exactly the resources ``assign_run`` gives it in
-    prod's single-stack preview, with the same inputs, and the units' plans get the single
-    plan's findings, also with a tunnel removed from both."""
-    raw = stack_raw("prod")
-    root = tmp_path / "project"
-    root.mkdir()
-    write_stack(root, "prod", {**raw, "deployment": "units"})
-    out = tmp_path / "plans"
-    argv = ["-C", str(root), "preview", "--stack", "prod", "--all", "-j", "2", "--out", str(out)]
-    assert main(argv) == 0
-    capsys.readouterr()
-    single_plan = tmp_path / "single.json"
-    single_plan.write_text(render_json(prod_run))
-    estate = Estate("prod", raw, out, single_plan, prod_run, stack="prod")
-    check_resources_per_unit(estate)
-    check_inputs(estate)
-    check_merged_dependencies(estate)
-    check_findings(estate, capsys)
-    (tmp_path / "tunnel").mkdir()
-    without_a_tunnel(single_plan, out, "prod", tmp_path / "tunnel", capsys)
 
 
 def test_the_estates_own_stack_is_still_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -274,19 +242,17 @@ def test_a_unit_of_an_estate_with_what_units_do_not_build_yet_is_refused_naming_
         assert built not in err, built
 
 
-NETWORK = "urn:pulumi:dev::skyweave::skyweave:network:HybridVpc::core"
-
-
 def test_a_units_network_outputs_hold_its_part_and_together_the_single_stacks(estate: Estate) -> None:
     """A unit's network outputs hold only its own sites and links (the whole estate's plan in every
     unit cost each unit the estate: 5 s per link unit at 100 sites); merged, the units' outputs are
     the single stack's, key for key (the single-stack preview is the oracle)."""
-    single = read_plan(estate.single).component_outputs[NETWORK]
-    merged = read_plan_directory(estate.units, read_plan).component_outputs[NETWORK]
+    network = f"urn:pulumi:{estate.stack}::skyweave::skyweave:network:HybridVpc::core"
+    single = read_plan(estate.single).component_outputs[network]
+    merged = read_plan_directory(estate.units, read_plan).component_outputs[network]
     for key in ("layout", "links", "networks", "cidrs"):
         assert merged[key] == single[key], key
-    link = json.loads((estate.units / "dev.link.aws-use1.gcp-euw1.json").read_text())
-    site = json.loads((estate.units / "dev.aws-use1.json").read_text())
+    link = json.loads((estate.units / f"{estate.stack}.link.aws-use1.gcp-euw1.json").read_text())
+    site = json.loads((estate.units / f"{estate.stack}.aws-use1.json").read_text())
     outputs = {
         unit: next(v for u, v in plan["component_outputs"].items() if u.endswith("HybridVpc::core"))
         for unit, plan in (("link", link), ("site", site))
@@ -420,11 +386,12 @@ def test_the_migrations_moves_replace_nothing(
     from plan_writers import stack_export
     from skyweave.engine.diff import alias_urns
 
-    write_stack(tmp_path, "dev", estate.raw)
-    state = tmp_path / "dev.json"
+    write_stack(tmp_path, estate.stack, estate.raw)
+    state = tmp_path / "state.json"
     deps = {r.urn: r.property_dependencies for r in estate.run.resources}
     state.write_text(json.dumps(stack_export(estate.run, deps)))
-    assert main(["-C", str(tmp_path), "stacks", "--stack", "dev", "--migrate", "--state", str(state)]) == 0
+    argv = ["-C", str(tmp_path), "stacks", "--stack", estate.stack, "--migrate", "--state", str(state)]
+    assert main(argv) == 0
     script = capsys.readouterr().out.replace("\\\n", " ")
     moves = [shlex.split(line) for line in script.splitlines() if line.startswith("pulumi state move")]
     exported = json.loads(state.read_text())["deployment"]["resources"]

@@ -30,7 +30,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import ipaddress
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -203,15 +203,10 @@ def plan_tunnel_blocks(
     soft: dict[str, ipaddress.IPv4Network] = {}
     for link in sorted(set(links) - set(pins)):
         narrow = ranges.get(link)
-        allowed: Sequence[int] = narrow.blocks() if narrow is not None else _ALL_BLOCKS
-        count = len(allowed)
-        start = _hashed_place(link, count)
-        for step in range(count):
-            index = allowed[(start + step) % count]
-            if index not in taken:
-                taken.add(index)
-                soft[link] = _block(index)
-                break
+        found = _probe(link, narrow, taken)
+        if found is not None:
+            taken.add(found)
+            soft[link] = _block(found)
         else:
             where = f"{narrow} ({narrow.why})" if narrow is not None else str(INSIDE_RANGE)
             raise PlanningError(f"{where} has no free /{LINK_BLOCK_PREFIX} left for link {link!r}", path=path)
@@ -223,6 +218,19 @@ def plan_tunnel_blocks(
     ]
     allocations = allocate_blocks(INSIDE_RANGE, requests, reserved, supernet_path=path)
     return {link: allocation.network for link, allocation in allocations.items()}  # type: ignore[misc]
+
+
+def _probe(link: str, narrow: InsideRange | None, *taken: Container[int]) -> int | None:
+    """The first block index in none of ``taken`` among the link's allowed blocks (its range's,
+    or the whole /16's), probing on from the link's hashed place; ``None`` when all are taken."""
+    allowed: Sequence[int] = narrow.blocks() if narrow is not None else _ALL_BLOCKS
+    count = len(allowed)
+    start = _hashed_place(link, count)
+    for step in range(count):
+        index = allowed[(start + step) % count]
+        if not any(index in held for held in taken):
+            return index
+    return None
 
 
 def _hashed_place(link: str, count: int) -> int:
@@ -267,15 +275,10 @@ def _plan_per_site(
         a, b = sites[link]
         at_a, at_b = held.setdefault(a, {}), held.setdefault(b, {})
         narrow = ranges.get(link)
-        allowed: Sequence[int] = narrow.blocks() if narrow is not None else _ALL_BLOCKS
-        count = len(allowed)
-        start = _hashed_place(link, count)
-        for step in range(count):
-            index = allowed[(start + step) % count]
-            if index not in reserved and index not in at_a and index not in at_b:
-                at_a[index] = at_b[index] = link
-                soft[link] = index
-                break
+        found = _probe(link, narrow, reserved, at_a, at_b)
+        if found is not None:
+            at_a[found] = at_b[found] = link
+            soft[link] = found
         else:
             where = f"{narrow} ({narrow.why})" if narrow is not None else str(INSIDE_RANGE)
             raise PlanningError(

@@ -231,7 +231,10 @@ def render(results: dict[str, Any], command: str) -> list[str]:
             f"- {row['sites']:,} sites: the estate planned once in {c['planCpuSeconds']:.2f} s CPU; the "
             f"coordinator {c['cpuSeconds']:.1f} s CPU and {c['peakRssMB']:.0f} MB; the units' processes "
             f"{u['units_cpu_seconds']:.1f} s CPU (largest {u['largest_unit_mib']:.0f} MB, counting the "
-            f"pages it shares with the coordinator); the command itself {u['command_peak_mib']:.0f} MB."
+            f"pages it shares with the coordinator); the command itself {u['command_peak_mib']:.0f} MB; "
+            f"the rest of the CPU, {u['cpu_seconds'] - u['units_cpu_seconds'] - c['cpuSeconds']:.1f} s, is "
+            "the command's, the server's and the units' exits (a unit reports its CPU before exiting; "
+            "the teardown of a process sharing the coordinator's pages grows with them)."
             + (f" Per kind — {kinds}." if kinds else "")
         )
     lines += ["", *_beyond(rows), ""]

@@ -30,7 +30,9 @@ def test_helpers_keep_cells_and_prose_intact() -> None:
     assert details("s", "body").startswith("<details><summary>s</summary>\n\nbody")
 
 
-def test_check_markdown_leads_with_the_verdict_and_the_violations(capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_markdown_leads_with_the_verdict_and_the_violations(
+    capsys: pytest.CaptureFixture[str], prod_json: str, tmp_path: Path
+) -> None:
     assert main(["-C", str(BROKEN), "check", "--stack", "broken", "--format", "markdown"]) == 4
     text = capsys.readouterr().out
     heading, blank, verdict = text.splitlines()[:3]
@@ -44,7 +46,9 @@ def test_check_markdown_leads_with_the_verdict_and_the_violations(capsys: pytest
     assert "<details><summary>how to comply</summary>" in text
     assert f"<details><summary>the {len(ALL_RULES)} rules</summary>" in text
     _tables_are_well_formed(text)
-    assert main(["check", "--stack", "prod", "--format", "markdown"]) == 0
+    plan = tmp_path / "prod.json"  # the session's prod preview, judged as check --stack judges it
+    plan.write_text(prod_json)
+    assert main(["check", "--from-json", str(plan), "--format", "markdown"]) == 0
     assert "✅ **no mandatory violation: passed**" in capsys.readouterr().out
 
 

@@ -137,7 +137,7 @@ def test_progress_is_live_on_a_terminal_and_logged_elsewhere() -> None:
 
 
 def test_the_command_reports_progress_on_stderr_only(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["preview", "--stack", "prod", "--progress", "--format", "json"]) == 0
+    assert main(["preview", "--stack", "dev", "--progress", "--format", "json"]) == 0
     captured = capsys.readouterr()
     json.loads(captured.out)  # stdout is still only the JSON
     assert re.search(r"skyweave: registered [\d,]+ resources in \d+ s", captured.err)

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 from conftest import stack_raw, write_stack
 from skyweave.cli import main
-from skyweave.engine.offline import STACK_REFERENCE_TYPE, OfflineMocks, StackOutputs, run_program
+from skyweave.engine.offline import STACK_REFERENCE_TYPE, OfflineMocks, StackOutputs
+from skyweave.engine.preview import preview_stack
 from skyweave.estate.project import Project
 
 
@@ -25,17 +26,10 @@ def _references_of_link_unit(root: Path, raw: dict[str, Any]) -> list[str]:
     root.mkdir()
     write_stack(root, "dev", {**raw, "deployment": "units"})
     project = Project.find(root)
-    stack_file = project.read_stack("dev")
 
     def run(unit: str, references: dict[str, StackOutputs], mocks: type[OfflineMocks] = OfflineMocks) -> Any:
-        return run_program(
-            project.main,
-            project=project.name,
-            stack=unit,
-            config=stack_file.engine_config(),
-            secret_keys=stack_file.secret_keys,
-            mocks=mocks(stack_references=references),
-        )
+        # a unit's stack runs on its estate's stack file, as `pulumi stack init --copy-config-from`
+        return preview_stack(project, unit, stack_file="dev", mocks=mocks(stack_references=references))
 
     sites = {unit: run(unit, {}).reference_outputs for unit in ("dev.aws-use1", "dev.gcp-euw1")}
     read: list[str] = []

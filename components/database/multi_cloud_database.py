@@ -128,6 +128,7 @@ class MultiCloudDatabase(
         # members' private keys.
         scope = current_scope()
         members = [m for m in self.plan.members if scope is None or scope.builds_site(m.site.name)]
+        built_sites = dict.fromkeys(m.site.name for m in members)  # the sites whose members it builds
         by_site: dict[str, list[str]] = {}
         for m in self.plan.members:
             by_site.setdefault(m.site.name, []).append(m.name)
@@ -138,13 +139,10 @@ class MultiCloudDatabase(
                 shares[site] = _share(generated, names)
                 export_for_units(_share_key(name, site), shares[site])
         else:
-            for site in dict.fromkeys(m.site.name for m in members):
+            for site in built_sites:
                 share = read_from_unit(scope.secrets_unit, _share_key(name, site))
                 shares[site] = pulumi.Output.secret(share)
-        user_data = {
-            site: shares[site].apply(functools.partial(render, by_site[site]))
-            for site in dict.fromkeys(m.site.name for m in members)
-        }
+        user_data = {s: shares[s].apply(functools.partial(render, by_site[s])) for s in built_sites}
 
         self.hosts: dict[str, HostHandle] = {}
         for member in members:
